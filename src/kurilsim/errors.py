@@ -1,0 +1,67 @@
+"""Exceptions raised by kurilsim.
+
+Every error that a user can cause by bad input derives from :class:`InputError`, whose message is
+meant to be shown as it is: it names the file, the field and what was expected. The command line
+turns these into a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+
+class KurilsimError(Exception):
+    """Base class of every exception kurilsim raises on purpose."""
+
+
+class InputError(KurilsimError):
+    """Bad input: a file, a field, a parameter value or a command-line option.
+
+    Parameters
+    ----------
+    message
+        What was wrong and what was expected.
+    file
+        The file the input came from, if any.
+    field
+        The dotted path of the field inside the file, if any (``parameters.sanctions.default``).
+    line
+        The 1-based line number in the file, where known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.reason = message
+        self.file = file
+        self.field = field
+        self.line = line
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.field:
+            where = f"{where}: {self.field}" if where else self.field
+        return f"{where}: {self.reason}" if where else self.reason
+
+
+class IterationLimitError(KurilsimError):
+    """An iterative method reached its iteration or time bound before it finished.
+
+    Parameters
+    ----------
+    method
+        The name of the method that stopped.
+    limit
+        A description of the bound that was reached, e.g. ``"max_iter=10000"``.
+    """
+
+    def __init__(self, method: str, limit: str) -> None:
+        self.method = method
+        self.limit = limit
+        super().__init__(f"{method} stopped at its bound ({limit}) before finishing")

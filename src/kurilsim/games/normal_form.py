@@ -1,0 +1,127 @@
+"""Finite games in normal (strategic) form with any number of players.
+
+A game with players :math:`1, \\dots, N`, where player :math:`i` has :math:`n_i` pure strategies,
+is stored as one payoff tensor ``u`` of shape ``(n_1, ..., n_N, N)``: ``u[s_1, ..., s_N, i]`` is
+player ``i``'s payoff when each player ``j`` plays strategy ``s_j``.
+
+Examples
+--------
+>>> import numpy as np
+>>> pd = NormalFormGame(
+...     players=("Row", "Column"),
+...     strategies=(("Cooperate", "Defect"), ("Cooperate", "Defect")),
+...     payoffs=np.array([[[3, 3], [0, 5]], [[5, 0], [1, 1]]]),
+... )
+>>> pd.shape
+(2, 2)
+>>> pd.payoffs[1, 0].tolist()
+[5.0, 0.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kurilsim.errors import InputError
+
+
+@dataclass(frozen=True, eq=False)
+class NormalFormGame:
+    """A finite N-player game in normal form.
+
+    Parameters
+    ----------
+    players
+        The players' names, in order.
+    strategies
+        For each player, the names of their pure strategies.
+    payoffs
+        Array of shape ``(n_1, ..., n_N, N)``; converted to a read-only float array.
+    title
+        A human-readable title.
+
+    Raises
+    ------
+    InputError
+        If names are empty or repeated, the shape does not match the strategies, or a payoff is
+        not finite.
+    """
+
+    players: tuple[str, ...]
+    strategies: tuple[tuple[str, ...], ...]
+    payoffs: NDArray[np.float64] = field(repr=False)
+    title: str = ""
+
+    def __init__(
+        self,
+        players: Sequence[str],
+        strategies: Sequence[Sequence[str]],
+        payoffs: ArrayLike,
+        title: str = "",
+    ) -> None:
+        players_t = tuple(str(p) for p in players)
+        strategies_t = tuple(tuple(str(s) for s in row) for row in strategies)
+        array = np.array(payoffs, dtype=np.float64)
+        _check_names(players_t, strategies_t)
+        expected = (*(len(s) for s in strategies_t), len(players_t))
+        if array.shape != expected:
+            raise InputError(f"payoff array has shape {array.shape}, expected {expected}")
+        if not np.all(np.isfinite(array)):
+            raise InputError("payoffs must be finite numbers (found NaN or infinity)")
+        array.flags.writeable = False
+        object.__setattr__(self, "players", players_t)
+        object.__setattr__(self, "strategies", strategies_t)
+        object.__setattr__(self, "payoffs", array)
+        object.__setattr__(self, "title", str(title))
+
+    @property
+    def n_players(self) -> int:
+        """Number of players."""
+        return len(self.players)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Number of pure strategies of each player."""
+        return tuple(len(s) for s in self.strategies)
+
+    def player_index(self, player: str) -> int:
+        """Return the position of ``player`` in :attr:`players`.
+
+        Raises
+        ------
+        InputError
+            If there is no such player.
+        """
+        try:
+            return self.players.index(player)
+        except ValueError:
+            raise InputError(
+                f"unknown player {player!r}; expected one of {list(self.players)}"
+            ) from None
+
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        dims = " x ".join(str(n) for n in self.shape)
+        return f"<NormalFormGame{title}: {self.n_players} players ({', '.join(self.players)}), {dims}>"
+
+
+def _check_names(players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...]) -> None:
+    if not players:
+        raise InputError("a game needs at least one player")
+    if len(strategies) != len(players):
+        raise InputError(
+            f"got strategies for {len(strategies)} players but {len(players)} player names"
+        )
+    if len(set(players)) != len(players):
+        raise InputError(f"player names must be unique, got {list(players)}")
+    for player, names in zip(players, strategies, strict=True):
+        if not player:
+            raise InputError("player names must not be empty")
+        if not names:
+            raise InputError(f"player {player!r} has no strategies")
+        if len(set(names)) != len(names):
+            raise InputError(f"strategy names of {player!r} must be unique, got {list(names)}")
