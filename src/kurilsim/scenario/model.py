@@ -1,0 +1,139 @@
+"""The scenario file format, version 1, as typed and validated data.
+
+These pydantic models are the single definition of what a scenario file may hold: the loader
+validates documents against them and ``kurilsim schema`` prints their JSON Schema. They check each
+field on its own (types, ranges, identifiers); the checks that need the whole document (names used
+in rules and expressions) live in :mod:`kurilsim.scenario.semantics`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+#: The scenario format version this release reads.
+FORMAT_VERSION = 1
+
+IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+EVIDENCE_ID = r"^E[0-9]{2,}$"
+
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER, max_length=64)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+StrictNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+#: A number, or an expression in the language of :mod:`kurilsim.expr`.
+ExpressionText = StrictNumber | Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Frozen):
+    """A publication the scenario draws on."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")] = Field(
+        description="Short id that evidence and text refer to, e.g. 'A002'."
+    )
+    title: Text
+    file: str | None = Field(default=None, description="File name of the article, if stored.")
+    author: str | None = None
+    outlet: str | None = None
+    date: str | None = Field(default=None, description="Publication date, e.g. '2016-12'.")
+
+
+class Parameter(_Frozen):
+    """A named number the payoffs depend on, with the evidence behind it."""
+
+    default: StrictNumber = Field(description="Value used unless the user sets another.")
+    range: tuple[StrictNumber, StrictNumber] = Field(
+        description="Plausible interval [low, high]; values outside it are refused."
+    )
+    unit: Text = Field(description="Unit or scale of the value.")
+    description: Text
+    evidence: tuple[Annotated[str, StringConstraints(pattern=EVIDENCE_ID)], ...] = Field(
+        default=(), description="Ids of the evidence items the value rests on, e.g. E50."
+    )
+    assumption: Text | None = Field(
+        default=None,
+        description="Why the value is a modelling choice, where the evidence does not fix it.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        low, high = self.range
+        if low > high:
+            raise ValueError(f"range [{low}, {high}] has low > high")
+        if not low <= self.default <= high:
+            raise ValueError(f"default {self.default} lies outside its range [{low}, {high}]")
+        if not self.evidence and self.assumption is None:
+            raise ValueError("give evidence ids or an 'assumption' explaining the choice")
+        return self
+
+
+#: ``when`` matches a player's strategy by name, or any of a list of names.
+StrategyMatch = Identifier | Annotated[list[Identifier], Field(min_length=1)]
+
+
+class Rule(_Frozen):
+    """Sets an outcome variable when the strategy profile matches ``when``."""
+
+    when: dict[Identifier, StrategyMatch] = Field(
+        description="Player -> strategy (or list of strategies); unnamed players match anything."
+    )
+    value: ExpressionText
+
+
+class Outcome(_Frozen):
+    """A named quantity derived from the strategy profile by ordered rules (first match wins)."""
+
+    description: Text
+    unit: str | None = None
+    default: ExpressionText = Field(default=0.0, description="Value when no rule matches.")
+    rules: tuple[Rule, ...] = ()
+
+
+class TableEntry(_Frozen):
+    """One cell of an explicit payoff table."""
+
+    profile: list[Identifier] = Field(description="One strategy per player, in player order.")
+    payoffs: list[ExpressionText] = Field(description="One payoff per player, in player order.")
+
+
+class ScenarioFile(_Frozen):
+    """A kurilsim scenario file, format version 1."""
+
+    kurilsim: Literal[1] = Field(description="Format version of the file.")
+    title: Text
+    era: str | None = None
+    description: str | None = None
+    sources: tuple[Source, ...] = ()
+    parameters: dict[Identifier, Parameter] = Field(default_factory=dict)
+    players: dict[Identifier, Annotated[list[Identifier], Field(min_length=1)]] = Field(
+        min_length=1, description="Player -> list of strategy names, in order."
+    )
+    outcomes: dict[Identifier, Outcome] = Field(default_factory=dict)
+    payoffs: dict[Identifier, ExpressionText] | None = Field(
+        default=None, description="Player -> payoff expression over parameters and outcomes."
+    )
+    payoff_table: tuple[TableEntry, ...] | None = Field(
+        default=None, description="Explicit payoffs, one entry per strategy profile."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_payoff_form(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            forms = [key for key in ("payoffs", "payoff_table") if data.get(key) is not None]
+            if len(forms) != 1:
+                raise ValueError(
+                    "give exactly one of 'payoffs' (expressions) or 'payoff_table' (explicit)"
+                    + (", not both" if forms else "")
+                )
+        return data
+
+
+def is_identifier(name: str) -> bool:
+    """Whether ``name`` may name a parameter, player, strategy or outcome."""
+    return re.fullmatch(IDENTIFIER, name) is not None
