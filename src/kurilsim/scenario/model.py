@@ -8,8 +8,7 @@ in rules and expressions) live in :mod:`kurilsim.scenario.semantics`.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -121,19 +120,12 @@ class ScenarioFile(_Frozen):
         default=None, description="Explicit payoffs, one entry per strategy profile."
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_payoff_form(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            forms = [key for key in ("payoffs", "payoff_table") if data.get(key) is not None]
-            if len(forms) != 1:
-                raise ValueError(
-                    "give exactly one of 'payoffs' (expressions) or 'payoff_table' (explicit)"
-                    + (", not both" if forms else "")
-                )
-        return data
-
-
-def is_identifier(name: str) -> bool:
-    """Whether ``name`` may name a parameter, player, strategy or outcome."""
-    return re.fullmatch(IDENTIFIER, name) is not None
+    @model_validator(mode="after")
+    def _one_payoff_form(self) -> Self:
+        if (self.payoffs is None) == (self.payoff_table is None):
+            both = self.payoffs is not None
+            raise ValueError(
+                "give exactly one of 'payoffs' (expressions) or 'payoff_table' (explicit)"
+                + (", not both" if both else "")
+            )
+        return self

@@ -1,0 +1,39 @@
+"""kurilsim: game models of the Russia-Japan dispute over the southern Kuril Islands.
+
+Scenario files turn expert analysis into games; solvers return every equilibrium the game form
+calls for, each verified by its largest gain from a unilateral deviation.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from kurilsim.errors import InputError, IterationLimitError, KurilsimError
+from kurilsim.games import NormalFormGame
+from kurilsim.io.nfg import read_nfg, write_nfg
+from kurilsim.run import load_game, run
+from kurilsim.scenario import Scenario, load_scenario, parse_scenario
+from kurilsim.solvers.result import Equilibrium, Solution
+from kurilsim.solvers.solve import METHODS, solve
+
+try:
+    __version__ = version("kurilsim")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "METHODS",
+    "Equilibrium",
+    "InputError",
+    "IterationLimitError",
+    "KurilsimError",
+    "NormalFormGame",
+    "Scenario",
+    "Solution",
+    "__version__",
+    "load_game",
+    "load_scenario",
+    "parse_scenario",
+    "read_nfg",
+    "run",
+    "solve",
+    "write_nfg",
+]

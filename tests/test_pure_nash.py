@@ -1,0 +1,103 @@
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from kurilsim.games import catalogue
+from kurilsim.solvers.pure_nash import batch_payoff_scale, pure_nash, pure_nash_mask
+from kurilsim.solvers.regret import payoff_scale
+
+
+def brute_force_pure_nash(payoffs):
+    """Check every unilateral deviation of every profile, one by one."""
+    shape = payoffs.shape[:-1]
+    found = []
+    for profile in itertools.product(*(range(n) for n in shape)):
+        stable = True
+        for i, n in enumerate(shape):
+            for s in range(n):
+                deviation = list(profile)
+                deviation[i] = s
+                if payoffs[tuple(deviation)][i] > payoffs[profile][i]:
+                    stable = False
+        if stable:
+            found.append(profile)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("game", "expected"),
+    [
+        pytest.param(catalogue.prisoners_dilemma(), [(1, 1)], id="prisoners-dilemma"),
+        pytest.param(catalogue.battle_of_the_sexes(), [(0, 0), (1, 1)], id="battle-of-the-sexes"),
+        pytest.param(catalogue.matching_pennies(), [], id="matching-pennies"),
+        pytest.param(catalogue.rock_paper_scissors(), [], id="rock-paper-scissors"),
+        pytest.param(catalogue.stag_hunt(), [(0, 0), (1, 1)], id="stag-hunt"),
+        pytest.param(catalogue.degenerate_entry(), [(0, 0), (1, 1)], id="degenerate-entry-ties"),
+        pytest.param(catalogue.jordan_three_player_pennies(), [], id="jordan-3-player"),
+    ],
+)
+def test_known_games(game, expected):
+    assert pure_nash(game.payoffs) == expected
+
+
+def test_all_profiles_of_a_constant_game_are_equilibria():
+    payoffs = np.full((2, 3, 2, 3), 7.0)
+    assert len(pure_nash(payoffs)) == 12
+
+
+def test_tolerance_is_relative_to_payoff_scale():
+    # Player 1 gains 1e-3 by deviating from (0, 0): with payoffs in billions, that is a tie.
+    base = np.array([[[1.0, 1.0], [0.0, 0.0]], [[1.0 + 1e-12, 0.0], [0.0, 1.0]]])
+    big = base * 1e9
+    assert (0, 0) in pure_nash(big, tol=1e-9)
+    assert (0, 0) not in pure_nash(big, tol=1e-15)
+    assert pure_nash(big) == pure_nash(base)
+
+
+def test_scale_matches_single_game_scale():
+    rng = np.random.default_rng(3)
+    batch = rng.normal(size=(5, 2, 3, 2)) * rng.uniform(0.1, 100, size=(5, 1, 1, 1))
+    np.testing.assert_allclose(batch_payoff_scale(batch), [payoff_scale(g) for g in batch])
+
+
+def test_rejects_arrays_too_small_for_their_players():
+    with pytest.raises(ValueError, match="cannot hold"):
+        pure_nash_mask(np.zeros((2, 3)))
+
+
+@st.composite
+def games(draw, max_players=4, max_strategies=3, integers=True):
+    n_players = draw(st.integers(1, max_players))
+    shape = tuple(draw(st.integers(1, max_strategies)) for _ in range(n_players))
+    elements = st.integers(-3, 3) if integers else st.floats(-1e6, 1e6)
+    return draw(hnp.arrays(np.float64, (*shape, n_players), elements=elements))
+
+
+@settings(max_examples=200, deadline=None)
+@given(games())
+def test_agrees_with_brute_force(payoffs):
+    # Small integer payoffs make ties common, which is where tolerance handling matters.
+    assert pure_nash(payoffs) == brute_force_pure_nash(payoffs)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_batch_equals_game_by_game(n_players, seed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(rng.integers(1, 4, size=n_players))
+    batch = rng.integers(-2, 3, size=(6, *shape, n_players)).astype(float)
+    mask = pure_nash_mask(batch)
+    for k in range(6):
+        np.testing.assert_array_equal(mask[k], pure_nash_mask(batch[k]))
+
+
+def test_two_batch_axes():
+    rng = np.random.default_rng(0)
+    batch = rng.normal(size=(3, 4, 2, 2, 2, 3))
+    mask = pure_nash_mask(batch)
+    assert mask.shape == (3, 4, 2, 2, 2)
+    np.testing.assert_array_equal(mask[2, 1], pure_nash_mask(batch[2, 1]))
