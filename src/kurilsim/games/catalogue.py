@@ -71,8 +71,8 @@ def rock_paper_scissors() -> NormalFormGame:
 def stag_hunt() -> NormalFormGame:
     """The stag hunt (Rousseau 1755; Skyrms 2004).
 
-    Three equilibria: both hunt stag, both hunt hare, and a mixed one hunting stag with
-    probability 1/3 each.
+    Three equilibria: both hunt stag, both hunt hare, and a mixed one where each hunts the stag
+    with probability 3/4 (a hare is worth 3 for sure, a stag 4 only if the other comes too).
     """
     return NormalFormGame(
         ("Hunter 1", "Hunter 2"),

@@ -187,20 +187,29 @@ def payoff_tensor(
         name: np.reshape(v, batch_shape + spacer) if np.ndim(v) == 1 else v
         for name, v in values.items()
     }
-    full_shape = batch_shape + profile_shape
+    # Values that do not depend on the parameters keep a batch axis of length 1, so only the
+    # terms that involve parameters cost a full (G, n_1, ..., n_N) array.
+    base_shape = (1,) * len(batch_shape) + profile_shape
     for outcome in compiled.outcomes:
-        env[outcome.name] = _evaluate(outcome, env, full_shape)
-    payoffs = np.stack([_evaluate(p, env, full_shape) for p in compiled.payoffs], axis=-1)
+        env[outcome.name] = _evaluate(outcome, env, base_shape)
+    full_shape = batch_shape + profile_shape
+    payoffs = np.stack(
+        [np.broadcast_to(_evaluate(p, env, base_shape), full_shape) for p in compiled.payoffs],
+        axis=-1,
+    )
     _check_finite(payoffs, compiled, values, source, len(batch_shape))
     return payoffs
 
 
-def _evaluate(ruled: RuledValue, env: Mapping[str, Any], shape: tuple[int, ...]) -> FloatArray:
-    out = np.array(np.broadcast_to(ruled.default.evaluate(env), shape), dtype=np.float64)
+def _evaluate(
+    ruled: RuledValue, env: Mapping[str, Any], base_shape: tuple[int, ...]
+) -> FloatArray:
+    values = [ruled.default.evaluate(env)] + [rule.value.evaluate(env) for rule in ruled.rules]
+    shape = np.broadcast_shapes(base_shape, *(np.shape(v) for v in values))
+    out = np.array(np.broadcast_to(values[0], shape), dtype=np.float64)
     # Apply rules last to first so that the first matching rule has the final word.
-    for rule in reversed(ruled.rules):
-        value = np.broadcast_to(rule.value.evaluate(env), shape)
-        out[..., rule.mask] = value[..., rule.mask]
+    for rule, value in zip(reversed(ruled.rules), reversed(values[1:]), strict=True):
+        out[..., rule.mask] = np.broadcast_to(value, shape)[..., rule.mask]
     return out
 
 
