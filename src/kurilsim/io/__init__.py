@@ -1,0 +1,1 @@
+"""Interchange with standard file formats."""
