@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import itertools
 import tempfile
 from pathlib import Path
@@ -601,7 +600,3 @@ def test_write_nfg_keeps_line_breaks_in_names(tmp_path: Path) -> None:
     path = tmp_path / "breaks.nfg"
     write_nfg(game, path)
     assert_same_game(read_nfg(path), game)
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(nfg, optionflags=doctest.ELLIPSIS).failed == 0
