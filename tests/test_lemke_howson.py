@@ -1,0 +1,192 @@
+"""Tests of kurilsim.solvers.lemke_howson: known paths, the pivot bound, and agreement with
+vertex enumeration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from kurilsim.errors import InputError, IterationLimitError
+from kurilsim.solvers.lemke_howson import lemke_howson, lemke_howson_all_labels
+from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
+from kurilsim.solvers.vertex_enumeration import vertex_enumeration
+
+Profile = tuple[FloatArray, FloatArray]
+
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
+
+
+def bimatrix(a: list[list[float]], b: list[list[float]]) -> FloatArray:
+    return np.stack([np.array(a, dtype=float), np.array(b, dtype=float)], axis=-1)
+
+
+def close(p: Profile, q: Profile, atol: float = 1e-6) -> bool:
+    return all(np.allclose(u, v, rtol=0, atol=atol) for u, v in zip(p, q, strict=True))
+
+
+def random_game(seed: int, m: int, n: int) -> FloatArray:
+    """A game with normal payoffs: nondegenerate with probability 1."""
+    return np.random.default_rng(seed).normal(size=(m, n, 2))
+
+
+sizes = st.integers(min_value=1, max_value=5)
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+@st.composite
+def integer_games(draw: st.DrawFn, low: int = 0, high: int = 2) -> FloatArray:
+    """Games with small integer payoffs, which are often degenerate."""
+    m, n = draw(sizes), draw(sizes)
+    return draw(arrays(np.int64, (m, n, 2), elements=st.integers(low, high))).astype(float)
+
+
+@st.composite
+def float_games(draw: st.DrawFn) -> FloatArray:
+    return random_game(draw(seeds), draw(sizes), draw(sizes))
+
+
+any_games = st.one_of(integer_games(), integer_games(-5, 5), float_games())
+
+PRISONERS_DILEMMA = bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+BATTLE_OF_THE_SEXES = bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+MATCHING_PENNIES = bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+ROCK_PAPER_SCISSORS = bimatrix(
+    [[0, -1, 1], [1, 0, -1], [-1, 1, 0]], [[0, 1, -1], [-1, 0, 1], [1, -1, 0]]
+)
+# Von Stengel (2002): A's first row ties (3, 3) and B's first row ties (3, 3), a degenerate game.
+VON_STENGEL_DEGENERATE = bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 3], [2, 6], [3, 1]])
+
+# (game, dropped label, equilibrium at the end of the path)
+KNOWN_PATHS = [
+    pytest.param(PRISONERS_DILEMMA, 0, ([0, 1], [0, 1]), id="prisoners-dilemma-label-0"),
+    pytest.param(PRISONERS_DILEMMA, 3, ([0, 1], [0, 1]), id="prisoners-dilemma-label-3"),
+    pytest.param(BATTLE_OF_THE_SEXES, 0, ([1, 0], [1, 0]), id="battle-of-the-sexes-label-0"),
+    pytest.param(BATTLE_OF_THE_SEXES, 1, ([0, 1], [0, 1]), id="battle-of-the-sexes-label-1"),
+    pytest.param(BATTLE_OF_THE_SEXES, 2, ([1, 0], [1, 0]), id="battle-of-the-sexes-label-2"),
+    pytest.param(BATTLE_OF_THE_SEXES, 3, ([0, 1], [0, 1]), id="battle-of-the-sexes-label-3"),
+    pytest.param(MATCHING_PENNIES, 0, ([0.5, 0.5], [0.5, 0.5]), id="matching-pennies"),
+    pytest.param(ROCK_PAPER_SCISSORS, 4, ([1 / 3] * 3, [1 / 3] * 3), id="rock-paper-scissors"),
+    pytest.param(
+        VON_STENGEL_DEGENERATE,
+        0,
+        ([0, 1 / 3, 2 / 3], [1 / 3, 2 / 3]),
+        id="von-stengel-3x2-degenerate",
+    ),
+]
+
+
+@pytest.mark.parametrize(("payoffs", "label", "expected"), KNOWN_PATHS)
+def test_known_paths(
+    payoffs: FloatArray, label: int, expected: tuple[list[float], list[float]]
+) -> None:
+    x, y = lemke_howson(payoffs, initial_dropped_label=label)
+    assert close((x, y), (np.array(expected[0]), np.array(expected[1])), atol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e9, 1e-9], ids=["times-1e9", "times-1e-9"])
+@pytest.mark.parametrize(("payoffs", "label", "expected"), KNOWN_PATHS)
+def test_known_paths_at_extreme_scales(
+    payoffs: FloatArray, label: int, expected: tuple[list[float], list[float]], scale: float
+) -> None:
+    x, y = lemke_howson(payoffs * scale, initial_dropped_label=label)
+    assert close((x, y), (np.array(expected[0]), np.array(expected[1])), atol=1e-9)
+
+
+def test_all_labels_of_battle_of_the_sexes_miss_the_mixed_equilibrium() -> None:
+    found = lemke_howson_all_labels(BATTLE_OF_THE_SEXES)
+    assert [(x.tolist(), y.tolist()) for x, y in found] == [
+        ([0.0, 1.0], [0.0, 1.0]),
+        ([1.0, 0.0], [1.0, 0.0]),
+    ]
+
+
+def test_pivot_bound_is_reported() -> None:
+    # Matching pennies needs exactly four pivots from label 0.
+    with pytest.raises(IterationLimitError) as raised:
+        lemke_howson(MATCHING_PENNIES, max_iter=1)
+    assert raised.value.method == "lemke-howson"
+    assert raised.value.limit == "max_iter=1"
+    with pytest.raises(IterationLimitError, match=r"max_iter=3"):
+        lemke_howson(MATCHING_PENNIES, max_iter=3)
+    assert close(lemke_howson(MATCHING_PENNIES, max_iter=4), (np.full(2, 0.5), np.full(2, 0.5)))
+
+
+def test_pivot_bound_applies_to_every_run_of_all_labels() -> None:
+    with pytest.raises(IterationLimitError):
+        lemke_howson_all_labels(ROCK_PAPER_SCISSORS, max_iter=2)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [-1, 4, 2.0, True, "0"],
+    ids=["negative", "too-large", "float", "bool", "string"],
+)
+def test_bad_label_raises(label: object) -> None:
+    with pytest.raises(InputError, match="initial_dropped_label"):
+        lemke_howson(BATTLE_OF_THE_SEXES, initial_dropped_label=label)  # type: ignore[arg-type]
+
+
+def test_numpy_integer_label_is_accepted() -> None:
+    x, _ = lemke_howson(BATTLE_OF_THE_SEXES, initial_dropped_label=np.int64(1))  # type: ignore[arg-type]
+    assert x.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("max_iter", [0, -5, 2.5], ids=["zero", "negative", "float"])
+def test_bad_max_iter_raises(max_iter: int) -> None:
+    with pytest.raises(InputError, match="max_iter"):
+        lemke_howson(BATTLE_OF_THE_SEXES, max_iter=max_iter)
+    with pytest.raises(InputError, match="max_iter"):
+        lemke_howson_all_labels(BATTLE_OF_THE_SEXES, max_iter=max_iter)
+
+
+@pytest.mark.parametrize(
+    "payoffs",
+    [
+        pytest.param(np.zeros((2, 2)), id="two-dimensional"),
+        pytest.param(np.zeros((2, 2, 3)), id="three-players"),
+        pytest.param(np.full((2, 2, 2), np.nan), id="nan"),
+    ],
+)
+def test_bad_payoffs_raise(payoffs: FloatArray) -> None:
+    with pytest.raises(InputError):
+        lemke_howson(payoffs)
+
+
+@PROPERTY_SETTINGS
+@given(payoffs=any_games, data=st.data())
+def test_result_is_an_extreme_equilibrium(payoffs: FloatArray, data: st.DataObject) -> None:
+    m, n = payoffs.shape[:2]
+    label = data.draw(st.integers(0, m + n - 1), label="label")
+    x, y = lemke_howson(payoffs, initial_dropped_label=label)
+    assert x.sum() == pytest.approx(1.0, abs=1e-12)
+    assert y.sum() == pytest.approx(1.0, abs=1e-12)
+    assert np.all(x >= 0)
+    assert np.all(y >= 0)
+    assert max_regret(payoffs, [x, y]) <= DEFAULT_TOL * payoff_scale(payoffs)
+    assert any(close((x, y), eq) for eq in vertex_enumeration(payoffs))
+
+
+@PROPERTY_SETTINGS
+@given(payoffs=any_games)
+def test_all_labels_finds_distinct_equilibria_among_vertex_enumerations(
+    payoffs: FloatArray,
+) -> None:
+    found = lemke_howson_all_labels(payoffs)
+    every = vertex_enumeration(payoffs)
+    assert 1 <= len(found) <= len(every)
+    assert all(any(close(p, q) for q in every) for p in found)
+    for i, p in enumerate(found):
+        assert not any(close(p, q) for q in found[i + 1 :])
+    keys = [tuple(np.round(np.concatenate(p), 12)) for p in found]
+    assert keys == sorted(keys)
+
+
+@PROPERTY_SETTINGS
+@given(payoffs=any_games)
+def test_one_pivot_is_never_enough(payoffs: FloatArray) -> None:
+    # The first pivot makes a label appear twice, so at least two pivots are needed.
+    with pytest.raises(IterationLimitError):
+        lemke_howson(payoffs, max_iter=1)

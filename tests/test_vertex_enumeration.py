@@ -1,0 +1,257 @@
+"""Tests of kurilsim.solvers.vertex_enumeration against known games, nashpy and Gambit."""
+
+from __future__ import annotations
+
+import nashpy
+import numpy as np
+import pygambit as gbt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from kurilsim.errors import InputError
+from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
+from kurilsim.solvers.vertex_enumeration import vertex_enumeration
+
+Profile = tuple[FloatArray, FloatArray]
+
+# Deterministic, and with no deadline because the Gambit reference solve is slow on a cold start.
+PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
+
+
+def bimatrix(a: list[list[float]], b: list[list[float]]) -> FloatArray:
+    return np.stack([np.array(a, dtype=float), np.array(b, dtype=float)], axis=-1)
+
+
+def profiles(*pairs: tuple[list[float], list[float]]) -> list[Profile]:
+    return [(np.array(x, dtype=float), np.array(y, dtype=float)) for x, y in pairs]
+
+
+def same_sets(found: list[Profile], expected: list[Profile], atol: float = 1e-6) -> bool:
+    """Whether two lists hold the same profiles within ``atol``, counting each once."""
+
+    def close(p: Profile, q: Profile) -> bool:
+        return all(np.allclose(u, v, rtol=0, atol=atol) for u, v in zip(p, q, strict=True))
+
+    def unique(items: list[Profile]) -> list[Profile]:
+        kept: list[Profile] = []
+        for item in items:
+            if not any(close(item, k) for k in kept):
+                kept.append(item)
+        return kept
+
+    left, right = unique(found), unique(expected)
+    return len(left) == len(right) and all(any(close(p, q) for q in right) for p in left)
+
+
+def gambit_enummixed(payoffs: FloatArray) -> list[Profile]:
+    """Gambit's exact enummixed on an integer game (it may list an equilibrium twice)."""
+    a = payoffs[..., 0].astype(int)
+    b = payoffs[..., 1].astype(int)
+    game = gbt.Game.from_arrays(a, b)
+    result = gbt.nash.enummixed_solve(game, rational=True)
+    found = []
+    for eq in result.equilibria:
+        x, y = (np.array([float(eq[s]) for s in player.strategies]) for player in game.players)
+        found.append((x, y))
+    return found
+
+
+def random_game(seed: int, m: int, n: int) -> FloatArray:
+    """A game with normal payoffs: nondegenerate with probability 1."""
+    return np.random.default_rng(seed).normal(size=(m, n, 2))
+
+
+sizes = st.integers(min_value=1, max_value=5)
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+@st.composite
+def integer_games(draw: st.DrawFn, low: int = 0, high: int = 2) -> FloatArray:
+    """Games with small integer payoffs, which are often degenerate."""
+    m, n = draw(sizes), draw(sizes)
+    values = draw(arrays(np.int64, (m, n, 2), elements=st.integers(low, high)))
+    return values.astype(float)
+
+
+@st.composite
+def float_games(draw: st.DrawFn) -> FloatArray:
+    return random_game(draw(seeds), draw(sizes), draw(sizes))
+
+
+# Games from the literature with every extreme equilibrium.
+KNOWN_GAMES = [
+    pytest.param(
+        bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]]),
+        profiles(([0, 1], [0, 1])),
+        id="prisoners-dilemma",
+    ),
+    pytest.param(
+        bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]),
+        profiles(([1, 0], [1, 0]), ([0, 1], [0, 1]), ([2 / 3, 1 / 3], [1 / 3, 2 / 3])),
+        id="battle-of-the-sexes",
+    ),
+    pytest.param(
+        bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]]),
+        profiles(([0.5, 0.5], [0.5, 0.5])),
+        id="matching-pennies",
+    ),
+    pytest.param(
+        bimatrix(
+            [[0, -1, 1], [1, 0, -1], [-1, 1, 0]],
+            [[0, 1, -1], [-1, 0, 1], [1, -1, 0]],
+        ),
+        profiles(([1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3])),
+        id="rock-paper-scissors",
+    ),
+    pytest.param(
+        # Von Stengel (2002), the nondegenerate 3x2 example: three isolated equilibria.
+        bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]]),
+        profiles(
+            ([1, 0, 0], [1, 0]),
+            ([4 / 5, 1 / 5, 0], [2 / 3, 1 / 3]),
+            ([0, 1 / 3, 2 / 3], [1 / 3, 2 / 3]),
+        ),
+        id="von-stengel-3x2",
+    ),
+    pytest.param(
+        # Von Stengel (2002), the degenerate 3x2 example: the pure strategy (1, 0, 0) has two
+        # best replies, and the segment between (1, 0) and (2/3, 1/3) is in equilibrium with it.
+        bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 3], [2, 6], [3, 1]]),
+        profiles(
+            ([1, 0, 0], [1, 0]),
+            ([1, 0, 0], [2 / 3, 1 / 3]),
+            ([0, 1 / 3, 2 / 3], [1 / 3, 2 / 3]),
+        ),
+        id="von-stengel-3x2-degenerate",
+    ),
+    pytest.param(
+        # The row player's top row dominates and the column player is indifferent: every
+        # (top, y) is an equilibrium, a segment with two extreme points.
+        bimatrix([[1, 1], [0, 0]], [[0, 0], [0, 0]]),
+        profiles(([1, 0], [1, 0]), ([1, 0], [0, 1])),
+        id="dominant-row-indifferent-column",
+    ),
+    pytest.param(
+        # Every profile is an equilibrium: the extreme ones are the four pure profiles.
+        bimatrix([[1, 1], [1, 1]], [[2, 2], [2, 2]]),
+        profiles(([1, 0], [1, 0]), ([1, 0], [0, 1]), ([0, 1], [1, 0]), ([0, 1], [0, 1])),
+        id="constant-payoffs",
+    ),
+    pytest.param(
+        bimatrix([[4, 1, 2]], [[0, 3, 3]]),
+        profiles(([1], [0, 1, 0]), ([1], [0, 0, 1])),
+        id="one-row",
+    ),
+]
+
+
+@pytest.mark.parametrize(("payoffs", "expected"), KNOWN_GAMES)
+def test_known_games(payoffs: FloatArray, expected: list[Profile]) -> None:
+    found = vertex_enumeration(payoffs)
+    assert len(found) == len(expected)
+    assert same_sets(found, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e9, 1e-9], ids=["times-1e9", "times-1e-9"])
+@pytest.mark.parametrize(("payoffs", "expected"), KNOWN_GAMES)
+def test_known_games_at_extreme_scales(
+    payoffs: FloatArray, expected: list[Profile], scale: float
+) -> None:
+    found = vertex_enumeration(payoffs * scale)
+    assert len(found) == len(expected)
+    assert same_sets(found, expected, atol=1e-9)
+
+
+def test_output_is_sorted_and_exact_on_unused_strategies() -> None:
+    found = vertex_enumeration(bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]))
+    keys = [tuple(np.concatenate(p)) for p in found]
+    assert keys == sorted(keys)
+    assert found[0][0].tolist() == [0.0, 1.0]
+    assert found[-1][1].tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "payoffs",
+    [
+        pytest.param(np.zeros((2, 2)), id="two-dimensional"),
+        pytest.param(np.zeros((2, 2, 3)), id="three-players"),
+        pytest.param(np.zeros((0, 2, 2)), id="no-strategies"),
+        pytest.param(np.full((2, 2, 2), np.nan), id="nan"),
+        pytest.param(np.full((2, 2, 2), np.inf), id="infinite"),
+    ],
+)
+def test_bad_payoffs_raise(payoffs: FloatArray) -> None:
+    with pytest.raises(InputError):
+        vertex_enumeration(payoffs)
+
+
+@pytest.mark.parametrize("tol", [0.0, -1e-9, float("nan")])
+def test_bad_tolerance_raises(tol: float) -> None:
+    with pytest.raises(InputError, match="tol"):
+        vertex_enumeration(random_game(0, 2, 2), tol=tol)
+
+
+@PROPERTY_SETTINGS
+@given(payoffs=st.one_of(integer_games(), integer_games(-5, 5), float_games()))
+def test_every_equilibrium_passes_the_regret_check(payoffs: FloatArray) -> None:
+    found = vertex_enumeration(payoffs)
+    assert found, "every finite game has an equilibrium"
+    for x, y in found:
+        for p in (x, y):
+            assert np.all(p >= 0)
+            assert p.sum() == pytest.approx(1.0, abs=1e-12)
+        assert max_regret(payoffs, [x, y]) <= DEFAULT_TOL * payoff_scale(payoffs)
+
+
+@PROPERTY_SETTINGS
+@given(payoffs=st.one_of(integer_games(), float_games()))
+def test_no_duplicates(payoffs: FloatArray) -> None:
+    found = vertex_enumeration(payoffs)
+    flat = np.array([np.concatenate(p) for p in found])
+    distances = np.abs(flat[:, None, :] - flat[None, :, :]).max(axis=-1)
+    np.fill_diagonal(distances, np.inf)
+    assert distances.min(initial=np.inf) > 1e-6
+
+
+@PROPERTY_SETTINGS
+@given(payoffs=float_games())
+def test_nondegenerate_games_have_an_odd_number_of_equilibria(payoffs: FloatArray) -> None:
+    assert len(vertex_enumeration(payoffs)) % 2 == 1
+
+
+@PROPERTY_SETTINGS
+@given(seed=seeds, m=st.integers(2, 5), n=st.integers(2, 5))
+def test_agrees_with_nashpy_on_nondegenerate_games(seed: int, m: int, n: int) -> None:
+    payoffs = random_game(seed, m, n)
+    reference = list(nashpy.Game(payoffs[..., 0], payoffs[..., 1]).vertex_enumeration())
+    assert same_sets(vertex_enumeration(payoffs), reference)
+
+
+@PROPERTY_SETTINGS
+@given(payoffs=st.one_of(integer_games(), integer_games(-3, 3)))
+def test_agrees_with_gambit_enummixed_including_degenerate_games(payoffs: FloatArray) -> None:
+    assert same_sets(vertex_enumeration(payoffs), gambit_enummixed(payoffs))
+
+
+@PROPERTY_SETTINGS
+@given(
+    payoffs=st.one_of(integer_games(), float_games()),
+    scales=st.tuples(st.sampled_from([1e-9, 0.5, 3.0, 1e9]), st.sampled_from([1e-6, 7.0, 1e6])),
+    shifts=st.tuples(st.sampled_from([-1e3, 0.0, 2.5]), st.sampled_from([-4.0, 1e3])),
+)
+def test_positive_affine_maps_of_payoffs_change_nothing(
+    payoffs: FloatArray, scales: tuple[float, float], shifts: tuple[float, float]
+) -> None:
+    # Shifts are in the game's own units, so that the map itself loses no precision.
+    mapped = (payoffs + np.array(shifts)) * np.array(scales)
+    assert same_sets(vertex_enumeration(mapped), vertex_enumeration(payoffs), atol=1e-9)
+
+
+@PROPERTY_SETTINGS
+@given(payoffs=st.one_of(integer_games(), float_games()))
+def test_swapping_the_players_swaps_the_equilibria(payoffs: FloatArray) -> None:
+    swapped = payoffs.transpose(1, 0, 2)[..., ::-1]
+    expected = [(y, x) for x, y in vertex_enumeration(payoffs)]
+    assert same_sets(vertex_enumeration(swapped), expected, atol=1e-9)
