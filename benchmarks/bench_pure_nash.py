@@ -47,16 +47,25 @@ def gambit_pure(payoffs: np.ndarray) -> list[tuple[int, ...]]:
 def main() -> None:
     rng = np.random.default_rng(2026)
     games = rng.normal(size=(N_BATCH, *SHAPE, len(SHAPE)))
-    batched = timed("kurilsim pure_nash_mask, one batched call", N_BATCH, lambda: pure_nash_mask(games))
-    looped = timed("kurilsim pure_nash, one game at a time", N_LOOP, lambda: [pure_nash(g) for g in games[:N_LOOP]])
+    batched = timed(
+        "kurilsim pure_nash_mask, one batched call", N_BATCH, lambda: pure_nash_mask(games)
+    )
+    looped = timed(
+        "kurilsim pure_nash, one game at a time",
+        N_LOOP,
+        lambda: [pure_nash(g) for g in games[:N_LOOP]],
+    )
     try:
         import pygambit  # noqa: F401
     except ImportError:
         print("pygambit not installed: skipping the reference loop")
         gambit = None
     else:
-        gambit = timed("pygambit enumpure_solve, one game at a time (incl. build)", N_LOOP,
-                       lambda: [gambit_pure(g) for g in games[:N_LOOP]])
+        gambit = timed(
+            "pygambit enumpure_solve, one game at a time (incl. build)",
+            N_LOOP,
+            lambda: [gambit_pure(g) for g in games[:N_LOOP]],
+        )
         mask = pure_nash_mask(games[:200])
         for k in range(200):
             assert [tuple(map(int, c)) for c in np.argwhere(mask[k])] == gambit_pure(games[k])
@@ -70,10 +79,11 @@ def main() -> None:
     for points in (10_000, 100_000):
         grid = {n: rng.uniform(*scenario.parameters[n].range, size=points) for n in names}
 
-        def solve_grid() -> None:
-            pure_nash_mask(scenario.payoff_tensor(grid))
-
-        timed(f"bundled scenario: payoffs + pure Nash, {points:,} points", points, solve_grid)
+        timed(
+            f"bundled scenario: payoffs + pure Nash, {points:,} points",
+            points,
+            lambda grid=grid: pure_nash_mask(scenario.payoff_tensor(grid)),
+        )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import pytest
 from kurilsim import write_nfg
 from kurilsim.cli import main
 from kurilsim.games import catalogue
-
 from scenario_texts import PRISONERS_TABLE, STAG_HUNT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +53,9 @@ def test_run_json_has_the_documented_shape(capsys, stag_file):
 
 
 def test_set_changes_the_game(capsys, stag_file):
-    code, out, _ = run_cli(capsys, "run", stag_file, "--set", "stag=2", "--set", "hare=3", "--format", "json")
+    code, out, _ = run_cli(
+        capsys, "run", stag_file, "--set", "stag=2", "--set", "hare=3", "--format", "json"
+    )
     assert code == 0
     result = json.loads(out)
     assert result["parameters"] == {"stag": 2.0, "hare": 3.0}
@@ -68,10 +69,15 @@ def test_run_nfg_file(capsys, tmp_path):
     code, out, _ = run_cli(capsys, "run", path, "--format", "json")
     assert code == 0
     (eq,) = json.loads(out)["equilibria"]
-    assert eq["profile"] == {"Row": {"Cooperate": 0.0, "Defect": 1.0}, "Column": {"Cooperate": 0.0, "Defect": 1.0}}
+    assert eq["profile"] == {
+        "Row": {"Cooperate": 0.0, "Defect": 1.0},
+        "Column": {"Cooperate": 0.0, "Defect": 1.0},
+    }
 
 
-@pytest.mark.parametrize("method", ["pure", "vertex-enumeration", "lemke-howson", "support-enumeration"])
+@pytest.mark.parametrize(
+    "method", ["pure", "vertex-enumeration", "lemke-howson", "support-enumeration"]
+)
 def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
     path = tmp_path / "pd.yaml"
     path.write_text(PRISONERS_TABLE, encoding="utf-8")
@@ -83,17 +89,31 @@ def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        pytest.param(["run", "{stag}", "--set", "wolf=1"], "unknown parameter 'wolf'", id="unknown-parameter"),
-        pytest.param(["run", "{stag}", "--set", "stag=99"], "outside its declared range", id="out-of-range"),
+        pytest.param(
+            ["run", "{stag}", "--set", "wolf=1"], "unknown parameter 'wolf'", id="unknown-parameter"
+        ),
+        pytest.param(
+            ["run", "{stag}", "--set", "stag=99"], "outside its declared range", id="out-of-range"
+        ),
         pytest.param(["run", "{stag}", "--set", "stag"], "expected NAME=VALUE", id="no-equals"),
-        pytest.param(["run", "{stag}", "--set", "stag=abc"], "expected a number", id="not-a-number"),
+        pytest.param(
+            ["run", "{stag}", "--set", "stag=abc"], "expected a number", id="not-a-number"
+        ),
         pytest.param(["run", "{stag}", "--set", "stag=inf"], "finite", id="infinite"),
         pytest.param(["run", "{stag}", "--method", "magic"], "invalid choice", id="unknown-method"),
         pytest.param(["run", "{stag}", "--tol", "2"], "tolerance must lie in (0, 1)", id="bad-tol"),
-        pytest.param(["run", "{stag}", "--max-seconds", "5"], "has no option max_seconds", id="option-of-other-method"),
+        pytest.param(
+            ["run", "{stag}", "--max-seconds", "5"],
+            "has no option max_seconds",
+            id="option-of-other-method",
+        ),
         pytest.param(["run", "{missing}"], "no such file", id="missing-file"),
         pytest.param(["run", "{txt}"], "unknown file type", id="unknown-suffix"),
-        pytest.param(["run", "{bad}"], "bad.yaml:22: players.A: strategy names must be unique; repeated: stag", id="bad-scenario"),
+        pytest.param(
+            ["run", "{bad}"],
+            "bad.yaml:22: players.A: strategy names must be unique; repeated: stag",
+            id="bad-scenario",
+        ),
         pytest.param(["frobnicate"], "invalid choice", id="unknown-command"),
         pytest.param([], "usage", id="no-command"),
     ],
@@ -140,7 +160,9 @@ def test_schema_is_json_schema(capsys):
     assert code == 0
     schema = json.loads(out)
     assert schema["$schema"].endswith("2020-12/schema")
-    assert {"kurilsim", "players", "parameters", "outcomes", "payoffs", "payoff_table"} <= set(schema["properties"])
+    assert {"kurilsim", "players", "parameters", "outcomes", "payoffs", "payoff_table"} <= set(
+        schema["properties"]
+    )
 
 
 def test_version(capsys):
@@ -152,8 +174,10 @@ def test_version(capsys):
 
 def test_installed_command_runs_the_bundled_scenario():
     result = subprocess.run(
-        [sys.executable, "-m", "kurilsim.cli", "run", str(BUNDLED), "--format", "json"],
-        capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "kurilsim", "run", str(BUNDLED), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
@@ -165,7 +189,10 @@ def test_installed_command_reports_bad_input_without_traceback(tmp_path):
     bad = tmp_path / "broken.yaml"
     bad.write_text("kurilsim: 1\ntitle: [unclosed\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "kurilsim.cli", "run", str(bad)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "kurilsim", "run", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stderr.startswith(f"kurilsim: error: {bad}:")

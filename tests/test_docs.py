@@ -12,7 +12,9 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def code_blocks(path, language):
-    return re.findall(rf"```{language}\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return re.findall(
+        rf"```{language}\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.DOTALL
+    )
 
 
 SCENARIO_BLOCKS = [
@@ -22,7 +24,9 @@ SCENARIO_BLOCKS = [
     if block.startswith("kurilsim: 1")
 ]
 PYTHON_BLOCKS = [
-    pytest.param(block, id=f"{path.name}-{k}") for path in DOCS for k, block in enumerate(code_blocks(path, "python"))
+    pytest.param(block, id=f"{path.name}-{k}")
+    for path in DOCS
+    for k, block in enumerate(code_blocks(path, "python"))
 ]
 
 

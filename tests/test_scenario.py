@@ -3,7 +3,6 @@ import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.scenario.model import ScenarioFile
-
 from scenario_texts import PRISONERS_TABLE, STAG_HUNT
 
 
@@ -30,7 +29,8 @@ def test_overrides_and_batches_agree_point_by_point():
 def test_first_matching_rule_wins(tmp_path):
     text = STAG_HUNT.replace(
         "      - when: {A: stag, B: stag}\n        value: 1\n",
-        "      - when: {A: stag, B: stag}\n        value: 1\n      - when: {A: stag}\n        value: 7\n",
+        "      - when: {A: stag, B: stag}\n        value: 1\n"
+        "      - when: {A: stag}\n        value: 7\n",
     )
     u = parse_scenario(text).game().payoffs
     assert u[0, 0, 0] == 4  # first rule (1) not the second (7)
@@ -71,73 +71,133 @@ def _error(text: str) -> str:
 BAD_FILES = [
     pytest.param(
         lambda t: t.replace("players:\n  A: [stag, hare]", "players:\n  A: [stag, hare"),
-        None, None, "YAML syntax error", id="yaml-syntax",
+        None,
+        None,
+        "YAML syntax error",
+        id="yaml-syntax",
     ),
     pytest.param(lambda t: "- a\n- b\n", 1, None, "expected a mapping", id="not-a-mapping"),
     pytest.param(lambda t: "", None, None, "empty", id="empty-file"),
     pytest.param(
         lambda t: t.replace("title: Stag hunt with a parameter\n", ""),
-        None, "title", "required field is missing", id="missing-title",
+        None,
+        "title",
+        "required field is missing",
+        id="missing-title",
     ),
     pytest.param(
         lambda t: t.replace("kurilsim: 1", "kurilsim: 2"),
-        1, "kurilsim", "unsupported format version 2", id="version",
+        1,
+        "kurilsim",
+        "unsupported format version 2",
+        id="version",
     ),
     pytest.param(
-        lambda t: t.replace("    unit: meals\n    description: value of a shared stag\n", "    description: value of a shared stag\n"),
-        9, "parameters.stag.unit", "required field is missing", id="missing-unit",
+        lambda t: t.replace(
+            "    unit: meals\n    description: value of a shared stag\n",
+            "    description: value of a shared stag\n",
+        ),
+        9,
+        "parameters.stag.unit",
+        "required field is missing",
+        id="missing-unit",
     ),
     pytest.param(
         lambda t: t.replace("default: 4", "default: four"),
-        10, "parameters.stag.default", "valid number", id="default-not-a-number",
+        10,
+        "parameters.stag.default",
+        "valid number",
+        id="default-not-a-number",
     ),
     pytest.param(
         lambda t: t.replace("    assumption: textbook illustration\n", ""),
-        9, "parameters.stag", "evidence ids or an 'assumption'", id="no-evidence",
+        9,
+        "parameters.stag",
+        "evidence ids or an 'assumption'",
+        id="no-evidence",
     ),
     pytest.param(
         lambda t: t.replace("evidence: [E01]", "evidence: [Radchenko]"),
-        None, "parameters.hare.evidence.0", "pattern", id="bad-evidence-id",
+        None,
+        "parameters.hare.evidence.0",
+        "pattern",
+        id="bad-evidence-id",
     ),
     pytest.param(
         lambda t: t.replace("era: textbook", "era: textbook\nauthor: me"),
-        4, "author", "unknown field", id="unknown-field",
+        4,
+        "author",
+        "unknown field",
+        id="unknown-field",
     ),
     pytest.param(
         lambda t: t.replace("      - when: {A: stag, B: stag}", "      - when: {A: stag, C: stag}"),
-        28, "outcomes.both_stag.rules.0.when.C", "unknown player 'C'", id="unknown-player-in-rule",
+        28,
+        "outcomes.both_stag.rules.0.when.C",
+        "unknown player 'C'",
+        id="unknown-player-in-rule",
     ),
     pytest.param(
         lambda t: t.replace("      - when: {A: hare}", "      - when: {A: rabbit}"),
-        33, "outcomes.a_hare.rules.0.when.A", "A has no strategy 'rabbit'", id="unknown-strategy-in-rule",
+        33,
+        "outcomes.a_hare.rules.0.when.A",
+        "A has no strategy 'rabbit'",
+        id="unknown-strategy-in-rule",
     ),
     pytest.param(
-        lambda t: t.replace("A: stag * both_stag + hare * a_hare", "A: stag * both_stag + hares * a_hare"),
-        41, "payoffs.A", "unknown name 'hares'", id="unknown-name-in-payoff",
+        lambda t: t.replace(
+            "A: stag * both_stag + hare * a_hare", "A: stag * both_stag + hares * a_hare"
+        ),
+        41,
+        "payoffs.A",
+        "unknown name 'hares'",
+        id="unknown-name-in-payoff",
     ),
     pytest.param(
         lambda t: t.replace("A: stag * both_stag + hare * a_hare", "A: stag.real"),
-        41, "payoffs.A", "attribute access", id="attribute-in-payoff",
+        41,
+        "payoffs.A",
+        "attribute access",
+        id="attribute-in-payoff",
     ),
     pytest.param(
         lambda t: t.replace("  B: stag * both_stag + hare * b_hare\n", ""),
-        None, "payoffs", "no payoff given for B", id="missing-payoff",
+        None,
+        "payoffs",
+        "no payoff given for B",
+        id="missing-payoff",
     ),
     pytest.param(
-        lambda t: t.replace("  A: [stag, hare]\n  B: [stag, hare]", "  A: [stag, hare]\n  A: [stag]"),
-        23, None, "duplicate key 'A'", id="duplicate-key",
+        lambda t: t.replace(
+            "  A: [stag, hare]\n  B: [stag, hare]", "  A: [stag, hare]\n  A: [stag]"
+        ),
+        23,
+        None,
+        "duplicate key 'A'",
+        id="duplicate-key",
     ),
     pytest.param(
-        lambda t: t.replace("  A: [stag, hare]\n  B: [stag, hare]", "  A: &s [stag, hare]\n  B: *s"),
-        23, None, "aliases", id="alias",
+        lambda t: t.replace(
+            "  A: [stag, hare]\n  B: [stag, hare]", "  A: &s [stag, hare]\n  B: *s"
+        ),
+        23,
+        None,
+        "aliases",
+        id="alias",
     ),
     pytest.param(
         lambda t: t.replace("  A: [stag, hare]", "  A: [stag, stag]"),
-        22, "players.A", "repeated: stag", id="duplicate-strategy",
+        22,
+        "players.A",
+        "repeated: stag",
+        id="duplicate-strategy",
     ),
     pytest.param(
         lambda t: t.replace("payoffs:\n  A:", "payoff_table: []\npayoffs:\n  A:"),
-        None, None, "exactly one of 'payoffs'", id="two-payoff-forms",
+        None,
+        None,
+        "exactly one of 'payoffs'",
+        id="two-payoff-forms",
     ),
 ]
 
@@ -158,19 +218,23 @@ def test_bad_scenarios_name_file_field_and_line(mutate, line, field, words):
     [
         pytest.param(
             lambda t: t.replace("  - {profile: [Defect, Defect], payoffs: [1, 1]}\n", ""),
-            "no entry for profile ['Defect', 'Defect']", id="missing-profile",
+            "no entry for profile ['Defect', 'Defect']",
+            id="missing-profile",
         ),
         pytest.param(
             lambda t: t.replace("[Defect, Defect], payoffs", "[Defect, Cooperate], payoffs"),
-            "already given in entry 2", id="repeated-profile",
+            "already given in entry 2",
+            id="repeated-profile",
         ),
         pytest.param(
             lambda t: t.replace("payoffs: [1, 1]", "payoffs: [1]"),
-            "1 payoffs given; expected one for each of 2 players", id="short-payoffs",
+            "1 payoffs given; expected one for each of 2 players",
+            id="short-payoffs",
         ),
         pytest.param(
             lambda t: t.replace("[Defect, Defect]", "[Defect, Betray]"),
-            "Column has no strategy 'Betray'", id="unknown-strategy",
+            "Column has no strategy 'Betray'",
+            id="unknown-strategy",
         ),
     ],
 )
@@ -187,9 +251,13 @@ def test_non_finite_payoffs_are_refused():
 @pytest.mark.parametrize(
     ("overrides", "words"),
     [
-        pytest.param({"stag": 11}, "'stag' = 11 is outside its declared range [2, 10] (meals)", id="above"),
+        pytest.param(
+            {"stag": 11}, "'stag' = 11 is outside its declared range [2, 10] (meals)", id="above"
+        ),
         pytest.param({"hare": -0.5}, "'hare' = -0.5 is outside", id="below"),
-        pytest.param({"wolf": 1}, "unknown parameter 'wolf'; this scenario has: stag, hare", id="unknown"),
+        pytest.param(
+            {"wolf": 1}, "unknown parameter 'wolf'; this scenario has: stag, hare", id="unknown"
+        ),
         pytest.param({"stag": float("nan")}, "finite", id="nan"),
         pytest.param({"stag": "x"}, "expected a number", id="text"),
     ],

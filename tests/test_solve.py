@@ -1,4 +1,4 @@
-"""The solver facade: known equilibria of literature games, and methods checked against each other."""
+"""The solver facade: known equilibria of literature games; methods checked against each other."""
 
 import numpy as np
 import pytest
@@ -14,7 +14,10 @@ THIRD, HALF = 1 / 3, 1 / 2
 # (game, method, expected equilibria as lists of per-player probability vectors)
 KNOWN = [
     (catalogue.prisoners_dilemma, [[[0, 1], [0, 1]]]),
-    (catalogue.battle_of_the_sexes, [[[1, 0], [1, 0]], [[0, 1], [0, 1]], [[2 / 3, THIRD], [THIRD, 2 / 3]]]),
+    (
+        catalogue.battle_of_the_sexes,
+        [[[1, 0], [1, 0]], [[0, 1], [0, 1]], [[2 / 3, THIRD], [THIRD, 2 / 3]]],
+    ),
     (catalogue.matching_pennies, [[[HALF, HALF], [HALF, HALF]]]),
     (catalogue.rock_paper_scissors, [[[THIRD] * 3, [THIRD] * 3]]),
     (catalogue.stag_hunt, [[[1, 0], [1, 0]], [[0, 1], [0, 1]], [[0.75, 0.25], [0.75, 0.25]]]),
@@ -24,10 +27,15 @@ KNOWN = [
 
 
 def as_set(profiles, digits=6):
-    return sorted(tuple(np.round(np.concatenate([np.asarray(p, float) for p in prof]), digits)) for prof in profiles)
+    return sorted(
+        tuple(np.round(np.concatenate([np.asarray(p, float) for p in prof]), digits))
+        for prof in profiles
+    )
 
 
-@pytest.mark.parametrize(("make", "expected"), [pytest.param(m, e, id=m.__name__) for m, e in KNOWN])
+@pytest.mark.parametrize(
+    ("make", "expected"), [pytest.param(m, e, id=m.__name__) for m, e in KNOWN]
+)
 def test_vertex_enumeration_finds_exactly_the_known_equilibria(make, expected):
     solution = solve(make(), "vertex-enumeration")
     assert as_set(eq.profile for eq in solution) == as_set(expected)
@@ -42,7 +50,9 @@ def test_support_enumeration_agrees_on_nondegenerate_games(make, expected):
     assert as_set(eq.profile for eq in solve(make(), "support-enumeration")) == as_set(expected)
 
 
-@pytest.mark.parametrize(("make", "expected"), [pytest.param(m, e, id=m.__name__) for m, e in KNOWN])
+@pytest.mark.parametrize(
+    ("make", "expected"), [pytest.param(m, e, id=m.__name__) for m, e in KNOWN]
+)
 def test_lemke_howson_finds_one_of_them(make, expected):
     (equilibrium,) = solve(make(), "lemke-howson").equilibria
     assert as_set([equilibrium.profile])[0] in as_set(expected)
@@ -60,7 +70,9 @@ def test_three_player_mixed_equilibrium_of_jordans_game():
 def test_every_equilibrium_records_its_verification():
     solution = solve(catalogue.battle_of_the_sexes())
     for equilibrium in solution:
-        assert equilibrium.max_regret == pytest.approx(max_regret(solution.game.payoffs, equilibrium.profile))
+        assert equilibrium.max_regret == pytest.approx(
+            max_regret(solution.game.payoffs, equilibrium.profile)
+        )
         assert equilibrium.max_regret <= solution.tol * solution.scale
         assert equilibrium.method == "vertex-enumeration"
 
@@ -95,14 +107,20 @@ def test_payoff_scale_does_not_change_the_answer(scale):
     game = catalogue.stag_hunt()
     scaled = NormalFormGame(game.players, game.strategies, game.payoffs * scale)
     for method in ("vertex-enumeration", "support-enumeration", "pure"):
-        assert as_set(eq.profile for eq in solve(scaled, method)) == as_set(eq.profile for eq in solve(game, method))
+        assert as_set(eq.profile for eq in solve(scaled, method)) == as_set(
+            eq.profile for eq in solve(game, method)
+        )
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 4), st.integers(2, 4), st.integers(0, 2**32 - 1))
 def test_two_player_methods_agree_on_random_games(m, n, seed):
     rng = np.random.default_rng(seed)
-    game = NormalFormGame(["R", "C"], [[f"r{i}" for i in range(m)], [f"c{j}" for j in range(n)]], rng.normal(size=(m, n, 2)))
+    game = NormalFormGame(
+        ["R", "C"],
+        [[f"r{i}" for i in range(m)], [f"c{j}" for j in range(n)]],
+        rng.normal(size=(m, n, 2)),
+    )
     vertex = solve(game, "vertex-enumeration")
     support = solve(game, "support-enumeration")
     pure = solve(game, "pure")
@@ -121,6 +139,10 @@ def test_two_player_methods_agree_on_random_games(m, n, seed):
 def test_pure_equilibria_of_vertex_enumeration_match_pure_method_on_tied_games(m, n, seed):
     rng = np.random.default_rng(seed)
     payoffs = rng.integers(0, 3, size=(m, n, 2)).astype(float)
-    game = NormalFormGame(["R", "C"], [[str(i) for i in range(m)], [str(j) for j in range(n)]], payoffs)
+    game = NormalFormGame(
+        ["R", "C"], [[str(i) for i in range(m)], [str(j) for j in range(n)]], payoffs
+    )
     vertex_pure = [eq for eq in solve(game, "vertex-enumeration") if eq.kind == "pure"]
-    assert as_set(eq.profile for eq in vertex_pure) == as_set(eq.profile for eq in solve(game, "pure"))
+    assert as_set(eq.profile for eq in vertex_pure) == as_set(
+        eq.profile for eq in solve(game, "pure")
+    )

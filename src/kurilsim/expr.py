@@ -181,10 +181,10 @@ def parse_expression(text: str | float | int) -> Expression:
     --------
     >>> float(parse_expression("2 ** 3 - 1").evaluate({}))
     7.0
-    >>> parse_expression("__import__('os')")
+    >>> parse_expression("open('secrets.txt')")
     Traceback (most recent call last):
     ...
-    kurilsim.expr.ExpressionError: unknown function '__import__'; allowed: abs, clip, exp, log, max, min, sqrt, where (column 1)
+    kurilsim.expr.ExpressionError: unknown function 'open'; allowed: abs, clip, exp, ...
     """
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise ExpressionError(f"expected a number or an expression string, got {text!r}")

@@ -1,6 +1,6 @@
-"""Finite games in normal (strategic) form with any number of players.
+r"""Finite games in normal (strategic) form with any number of players.
 
-A game with players :math:`1, \\dots, N`, where player :math:`i` has :math:`n_i` pure strategies,
+A game with players :math:`1, \dots, N`, where player :math:`i` has :math:`n_i` pure strategies,
 is stored as one payoff tensor ``u`` of shape ``(n_1, ..., n_N, N)``: ``u[s_1, ..., s_N, i]`` is
 player ``i``'s payoff when each player ``j`` plays strategy ``s_j``.
 
@@ -106,7 +106,9 @@ class NormalFormGame:
     def __repr__(self) -> str:
         title = f" {self.title!r}" if self.title else ""
         dims = " x ".join(str(n) for n in self.shape)
-        return f"<NormalFormGame{title}: {self.n_players} players ({', '.join(self.players)}), {dims}>"
+        return (
+            f"<NormalFormGame{title}: {self.n_players} players ({', '.join(self.players)}), {dims}>"
+        )
 
 
 def _check_names(players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...]) -> None:

@@ -109,9 +109,11 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> list[Any]:
     kept: list[Any] = []
     node = data
     for position, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node):
+        is_key = isinstance(node, dict) and part in node
+        is_index = (
+            isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if is_key or is_index:
             node = node[part]
         elif not (isinstance(node, dict) and position == len(loc) - 1):
             continue

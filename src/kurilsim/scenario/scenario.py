@@ -142,7 +142,8 @@ class Scenario:
         ... kurilsim: 1
         ... title: Stag hunt
         ... parameters:
-        ...   stag: {default: 4, range: [2, 10], unit: meals, description: a stag, assumption: textbook}
+        ...   stag: {default: 4, range: [2, 10], unit: meals, description: a stag,
+        ...          assumption: textbook}
         ... players: {A: [stag, hare], B: [stag, hare]}
         ... outcomes:
         ...   caught:
@@ -201,9 +202,7 @@ def payoff_tensor(
     return payoffs
 
 
-def _evaluate(
-    ruled: RuledValue, env: Mapping[str, Any], base_shape: tuple[int, ...]
-) -> FloatArray:
+def _evaluate(ruled: RuledValue, env: Mapping[str, Any], base_shape: tuple[int, ...]) -> FloatArray:
     values = [ruled.default.evaluate(env)] + [rule.value.evaluate(env) for rule in ruled.rules]
     shape = np.broadcast_shapes(base_shape, *(np.shape(v) for v in values))
     out = np.array(np.broadcast_to(values[0], shape), dtype=np.float64)

@@ -1,0 +1,1 @@
+"""Solution methods for normal-form games, one module per method family."""

@@ -62,9 +62,7 @@ def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.
         raise ValueError(
             f"payoffs of shape {payoffs.shape} cannot hold {n_players} players' strategies"
         )
-    slack = tol * batch_payoff_scale(payoffs).reshape(
-        payoffs.shape[:batch_ndim] + (1,) * n_players
-    )
+    slack = tol * batch_payoff_scale(payoffs).reshape(payoffs.shape[:batch_ndim] + (1,) * n_players)
     mask = np.ones(payoffs.shape[:-1], dtype=bool)
     for i in range(n_players):
         own = payoffs[..., i]

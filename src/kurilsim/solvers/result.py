@@ -132,7 +132,9 @@ class Solution:
             "game": {
                 "title": game.title,
                 "players": list(game.players),
-                "strategies": {p: list(s) for p, s in zip(game.players, game.strategies, strict=True)},
+                "strategies": {
+                    p: list(s) for p, s in zip(game.players, game.strategies, strict=True)
+                },
             },
             "parameters": dict(self.parameters),
             "method": self.method,
@@ -164,12 +166,19 @@ class Solution:
             row: dict[str, Any] = {"equilibrium": number, "kind": eq.kind}
             for player, probs in self.profile_dict(eq).items():
                 row.update({f"prob.{player}.{s}": p for s, p in probs.items()})
-            row.update({f"payoff.{p}": float(v) for p, v in zip(self.game.players, eq.payoffs, strict=True)})
+            row.update(
+                {
+                    f"payoff.{p}": float(v)
+                    for p, v in zip(self.game.players, eq.payoffs, strict=True)
+                }
+            )
             row.update({"max_regret": eq.max_regret, "method": eq.method})
             rows.append(row)
         columns = ["equilibrium", "kind"]
         columns += [
-            f"prob.{p}.{s}" for p, names in zip(self.game.players, self.game.strategies, strict=True) for s in names
+            f"prob.{p}.{s}"
+            for p, names in zip(self.game.players, self.game.strategies, strict=True)
+            for s in names
         ]
         columns += [f"payoff.{p}" for p in self.game.players] + ["max_regret", "method"]
         return pd.DataFrame(rows, columns=columns)
@@ -197,14 +206,21 @@ class Solution:
         for number, eq in enumerate(self.equilibria, start=1):
             table.append(
                 [str(number), eq.kind]
-                + [_mixture_text(names, probs) for names, probs in zip(game.strategies, eq.profile, strict=True)]
+                + [
+                    _mixture_text(names, probs)
+                    for names, probs in zip(game.strategies, eq.profile, strict=True)
+                ]
                 + [f"{float(v):.6g}" for v in eq.payoffs]
                 + [f"{eq.max_regret:.1e}"]
             )
         widths = [max(len(row[c]) for row in table) for c in range(len(header))]
-        lines.append(f"{len(self.equilibria)} equilibri{'um' if len(self.equilibria) == 1 else 'a'}:")
+        lines.append(
+            f"{len(self.equilibria)} equilibri{'um' if len(self.equilibria) == 1 else 'a'}:"
+        )
         for row in table:
-            lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+            lines.append(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -41,16 +41,18 @@ class Method:
     run: MethodFunction
 
 
-def _pure(payoffs: FloatArray, tol: float, options: Mapping[str, Any]) -> tuple[list[Profile], bool]:
+def _pure(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
     profiles = []
     for cell in pure_nash(payoffs, tol):
-        profiles.append(
-            tuple(np.eye(n)[s] for n, s in zip(payoffs.shape[:-1], cell, strict=True))
-        )
+        profiles.append(tuple(np.eye(n)[s] for n, s in zip(payoffs.shape[:-1], cell, strict=True)))
     return profiles, True
 
 
-def _vertex(payoffs: FloatArray, tol: float, options: Mapping[str, Any]) -> tuple[list[Profile], bool]:
+def _vertex(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
     return list(vertex_enumeration(payoffs, tol=tol)), True
 
 
@@ -60,7 +62,9 @@ def _lemke_howson(
     return [lemke_howson(payoffs, tol=tol, **options)], True
 
 
-def _support(payoffs: FloatArray, tol: float, options: Mapping[str, Any]) -> tuple[list[Profile], bool]:
+def _support(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
     found, finished = support_enumeration(payoffs, tol=tol, **options)
     return list(found), finished
 

@@ -1,0 +1,62 @@
+"""The ``kurilsim`` command line: a thin shell over the Python API.
+
+Each subcommand lives in its own module of this package and adds itself to the parser through
+``register(commands)``, setting ``handler`` to the function that runs it.
+
+Exit codes: 0 success, 2 bad input or usage (a one-line reason on stderr), 1 anything else,
+including a method stopped at its bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from kurilsim import __version__
+from kurilsim.cli import run, schema, validate
+from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser
+from kurilsim.errors import InputError, IterationLimitError
+
+#: The subcommand modules, in the order ``--help`` lists them.
+COMMANDS = (run, validate, schema)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``kurilsim`` command, with every subcommand."""
+    parser = Parser(
+        prog="kurilsim",
+        description="Game models of the Kuril Islands dispute: solve scenario files and games.",
+    )
+    parser.add_argument("--version", action="version", version=f"kurilsim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for module in COMMANDS:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_INPUT
+        code: int = args.handler(args)
+        return code
+    except InputError as exc:
+        print(f"kurilsim: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except IterationLimitError as exc:
+        print(f"kurilsim: {exc}; raise the bound or choose another method", file=sys.stderr)
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("kurilsim: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: report, never dump a traceback
+        print(
+            f"kurilsim: internal error ({type(exc).__name__}: {exc}); please report it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

@@ -1,0 +1,59 @@
+"""``kurilsim run``: solve a scenario or .nfg file and print its equilibria."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.run import run
+from kurilsim.solvers.regret import DEFAULT_TOL
+from kurilsim.solvers.solve import METHODS
+
+
+def register(commands: Any) -> None:
+    """Add the ``run`` subcommand to ``commands`` (an argparse subparsers object)."""
+    parser = commands.add_parser(
+        "run", help="solve a scenario (.yaml) or Gambit game (.nfg) and print its equilibria"
+    )
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="NAME=VALUE",
+        type=assignment,
+        action="append",
+        default=[],
+        help="set a scenario parameter (repeatable)",
+    )
+    parser.add_argument(
+        "--method",
+        default="auto",
+        choices=["auto", *METHODS],
+        help="solution method (default: auto, every equilibrium the game's size allows)",
+    )
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument(
+        "--tol", type=float, default=DEFAULT_TOL, help="relative tolerance (x payoff scale)"
+    )
+    parser.add_argument(
+        "--max-seconds", type=float, help="time bound for support-enumeration (default 60)"
+    )
+    parser.add_argument("--max-iter", type=int, help="pivot bound for lemke-howson")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run ``kurilsim run`` with parsed arguments."""
+    options = {
+        key: value
+        for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))
+        if value is not None
+    }
+    solution = run(args.file, dict(args.overrides), args.method, args.tol, **options)
+    if args.format == "json":
+        print(json.dumps(solution.to_dict(), indent=2))
+    else:
+        print(solution.to_text())
+    return EXIT_OK

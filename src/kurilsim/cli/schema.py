@@ -1,0 +1,25 @@
+"""``kurilsim schema``: print the JSON Schema of the scenario format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kurilsim.cli.common import EXIT_OK
+from kurilsim.scenario import ScenarioFile
+
+
+def register(commands: Any) -> None:
+    """Add the ``schema`` subcommand to ``commands``."""
+    parser = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the schema as JSON."""
+    schema = ScenarioFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "kurilsim scenario file, format version 1"
+    print(json.dumps(schema, indent=2))
+    return EXIT_OK
