@@ -42,6 +42,39 @@ class Source(_Frozen):
     date: str | None = Field(default=None, description="Publication date, e.g. '2016-12'.")
 
 
+class Uniform(_Frozen):
+    """Uniform over the parameter's range."""
+
+    kind: Literal["uniform"]
+
+
+class Normal(_Frozen):
+    """Normal, truncated to the parameter's range."""
+
+    kind: Literal["normal"]
+    mean: StrictNumber | None = Field(default=None, description="Defaults to the default value.")
+    sd: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+
+
+class Triangular(_Frozen):
+    """Triangular over the parameter's range."""
+
+    kind: Literal["triangular"]
+    mode: StrictNumber | None = Field(default=None, description="Defaults to the default value.")
+
+
+class Beta(_Frozen):
+    """Beta(a, b), scaled from [0, 1] to the parameter's range."""
+
+    kind: Literal["beta"]
+    a: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    b: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+
+
+#: How Monte Carlo sweeps draw a parameter; uniform over its range when absent.
+Distribution = Annotated[Uniform | Normal | Triangular | Beta, Field(discriminator="kind")]
+
+
 class Parameter(_Frozen):
     """A named number the payoffs depend on, with the evidence behind it."""
 
@@ -58,6 +91,9 @@ class Parameter(_Frozen):
         default=None,
         description="Why the value is a modelling choice, where the evidence does not fix it.",
     )
+    distribution: Distribution | None = Field(
+        default=None, description="How Monte Carlo sweeps draw the value; uniform if absent."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -68,6 +104,12 @@ class Parameter(_Frozen):
             raise ValueError(f"default {self.default} lies outside its range [{low}, {high}]")
         if not self.evidence and self.assumption is None:
             raise ValueError("give evidence ids or an 'assumption' explaining the choice")
+        for centre_name in ("mean", "mode"):
+            centre = getattr(self.distribution, centre_name, None)
+            if centre is not None and not low <= centre <= high:
+                raise ValueError(
+                    f"distribution {centre_name} {centre} lies outside the range [{low}, {high}]"
+                )
         return self
 
 
@@ -91,6 +133,19 @@ class Outcome(_Frozen):
     unit: str | None = None
     default: ExpressionText = Field(default=0.0, description="Value when no rule matches.")
     rules: tuple[Rule, ...] = ()
+
+
+class History(_Frozen):
+    """What actually happened in the era a scenario models, for backtests."""
+
+    summary: Text = Field(description="The recorded outcome in plain language.")
+    outcome: dict[Identifier, StrategyMatch] = Field(
+        description="Player -> the strategy (or strategies) consistent with the record; "
+        "players not named are unconstrained."
+    )
+    evidence: tuple[Annotated[str, StringConstraints(pattern=EVIDENCE_ID)], ...] = Field(
+        min_length=1, description="Evidence ids that record the outcome."
+    )
 
 
 class TableEntry(_Frozen):
@@ -118,6 +173,9 @@ class ScenarioFile(_Frozen):
     )
     payoff_table: tuple[TableEntry, ...] | None = Field(
         default=None, description="Explicit payoffs, one entry per strategy profile."
+    )
+    history: History | None = Field(
+        default=None, description="The outcome history records, for backtests."
     )
 
     @model_validator(mode="after")

@@ -63,6 +63,8 @@ class CompiledScenario:
     strategies: tuple[tuple[str, ...], ...]
     outcomes: tuple[RuledValue, ...]
     payoffs: tuple[RuledValue, ...]
+    #: True on the strategy profiles consistent with the recorded history, if the file has one.
+    recorded: NDArray[np.bool_] | None = field(default=None, repr=False)
 
 
 def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
@@ -102,7 +104,10 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
     else:
         assert spec.payoff_table is not None  # the model guarantees one of the two forms
         payoffs = _table_payoffs(spec, players, strategies, set(spec.parameters))
-    return CompiledScenario(players, strategies, tuple(outcomes), payoffs)
+    recorded = None
+    if spec.history is not None:
+        recorded = _match_mask(spec.history.outcome, players, strategies, ("history", "outcome"))
+    return CompiledScenario(players, strategies, tuple(outcomes), payoffs, recorded)
 
 
 def _check_names(spec: ScenarioFile, strategies: Sequence[Sequence[str]]) -> None:
