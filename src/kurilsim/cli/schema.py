@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from kurilsim.cli.common import EXIT_OK
-from kurilsim.scenario import ScenarioFile
+from kurilsim.scenario.loader import scenario_json_schema
 
 
 def register(commands: Any) -> None:
@@ -18,8 +18,5 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the schema as JSON."""
-    schema = ScenarioFile.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "kurilsim scenario file, format version 1"
-    print(json.dumps(schema, indent=2))
+    print(json.dumps(scenario_json_schema(), indent=2))
     return EXIT_OK

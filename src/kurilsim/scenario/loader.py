@@ -7,10 +7,12 @@ file, the field path and, where possible, the line.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
-from pydantic import ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kurilsim.errors import InputError
 from kurilsim.scenario.model import ScenarioFile
@@ -18,8 +20,47 @@ from kurilsim.scenario.scenario import Scenario
 from kurilsim.scenario.semantics import SemanticError, compile_scenario
 from kurilsim.scenario.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
 
+#: What a scenario file loads into, by game form.
+AnyScenario = Scenario
 
-def parse_scenario(text: str, source: str = "<string>") -> Scenario:
+
+@dataclass(frozen=True)
+class Form:
+    """A game form a scenario file may declare with ``form:``.
+
+    Attributes
+    ----------
+    model
+        The pydantic model of the file.
+    build
+        Turns a validated file and its source name into the scenario object; raises
+        :class:`~kurilsim.scenario.semantics.SemanticError` for whole-document problems.
+    """
+
+    model: type[BaseModel]
+    build: Callable[[Any, str], AnyScenario]
+
+
+def _build_normal(spec: ScenarioFile, source: str) -> Scenario:
+    return Scenario(spec=spec, compiled=compile_scenario(spec), source=source)
+
+
+#: Every game form by the name a file gives in ``form:`` ("normal" when absent).
+FORMS: dict[str, Form] = {"normal": Form(ScenarioFile, _build_normal)}
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files: one alternative per game form."""
+    models = tuple(form.model for form in FORMS.values())
+    # A union of the models keeps one shared "$defs" table that every "$ref" resolves against.
+    union: Any = Union[models]  # noqa: UP007
+    schema: dict[str, Any] = TypeAdapter(union).json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "kurilsim scenario file, format version 1"
+    return schema
+
+
+def parse_scenario(text: str, source: str = "<string>") -> AnyScenario:
     """Validate scenario YAML text and compile it into a :class:`Scenario`.
 
     Parameters
@@ -42,20 +83,28 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
             file=source,
             line=document.line_of(()),
         )
+    name = document.data.get("form", "normal")
+    if not isinstance(name, str) or name not in FORMS:
+        raise InputError(
+            f"unknown game form {name!r}; expected one of {', '.join(FORMS)}",
+            file=source,
+            field="form",
+            line=document.line_of(("form",)),
+        )
+    form = FORMS[name]
     try:
-        spec = ScenarioFile.model_validate(document.data)
+        spec = form.model.model_validate(document.data)
     except ValidationError as exc:
         raise _first_problem(exc, document) from None
     try:
-        compiled = compile_scenario(spec)
+        return form.build(spec, source)
     except SemanticError as exc:
         raise InputError(
             exc.reason, file=source, field=exc.field, line=document.line_of(exc.path)
         ) from None
-    return Scenario(spec=spec, compiled=compiled, source=source)
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+def load_scenario(path: str | os.PathLike[str]) -> AnyScenario:
     """Read and validate a scenario file.
 
     Parameters

@@ -155,8 +155,8 @@ class TableEntry(_Frozen):
     payoffs: list[ExpressionText] = Field(description="One payoff per player, in player order.")
 
 
-class ScenarioFile(_Frozen):
-    """A kurilsim scenario file, format version 1."""
+class ScenarioHeader(_Frozen):
+    """The fields every scenario file has, whatever its game form."""
 
     kurilsim: Literal[1] = Field(description="Format version of the file.")
     title: Text
@@ -164,6 +164,17 @@ class ScenarioFile(_Frozen):
     description: str | None = None
     sources: tuple[Source, ...] = ()
     parameters: dict[Identifier, Parameter] = Field(default_factory=dict)
+    history: History | None = Field(
+        default=None, description="The outcome history records, for backtests."
+    )
+
+
+class ScenarioFile(ScenarioHeader):
+    """A scenario file of a game in normal form (simultaneous moves), format version 1."""
+
+    form: Literal["normal"] = Field(
+        default="normal", description="The game form; 'normal' (simultaneous moves) by default."
+    )
     players: dict[Identifier, Annotated[list[Identifier], Field(min_length=1)]] = Field(
         min_length=1, description="Player -> list of strategy names, in order."
     )
@@ -173,9 +184,6 @@ class ScenarioFile(_Frozen):
     )
     payoff_table: tuple[TableEntry, ...] | None = Field(
         default=None, description="Explicit payoffs, one entry per strategy profile."
-    )
-    history: History | None = Field(
-        default=None, description="The outcome history records, for backtests."
     )
 
     @model_validator(mode="after")
