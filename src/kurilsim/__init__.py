@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from kurilsim.errors import InputError, IterationLimitError, KurilsimError
 from kurilsim.games import NormalFormGame
 from kurilsim.io.nfg import read_nfg, write_nfg
-from kurilsim.run import load_game, run
+from kurilsim.run import run
 from kurilsim.scenario import Scenario, load_scenario, parse_scenario
 from kurilsim.solvers.result import Equilibrium, Solution
 from kurilsim.solvers.solve import METHODS, solve
@@ -29,7 +29,6 @@ __all__ = [
     "Scenario",
     "Solution",
     "__version__",
-    "load_game",
     "load_scenario",
     "parse_scenario",
     "read_nfg",

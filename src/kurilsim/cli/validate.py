@@ -8,7 +8,8 @@ from typing import Any
 
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK
 from kurilsim.errors import InputError
-from kurilsim.run import load_game
+from kurilsim.io.nfg import read_nfg
+from kurilsim.scenario import load_scenario
 
 
 def register(commands: Any) -> None:
@@ -23,10 +24,12 @@ def handle(args: argparse.Namespace) -> int:
     failures = 0
     for name in args.files:
         try:
-            game, _ = load_game(name)  # builds the game, so payoffs at the defaults are checked too
+            title = (
+                read_nfg(name).title if name.lower().endswith(".nfg") else load_scenario(name).title
+            )
         except InputError as exc:
             print(f"kurilsim: {exc}", file=sys.stderr)
             failures += 1
         else:
-            print(f"{name}: ok ({game.title or 'untitled'}; {game.n_players} players)")
+            print(f"{name}: ok ({title or 'untitled'})")
     return EXIT_INPUT if failures else EXIT_OK

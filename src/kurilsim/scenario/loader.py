@@ -33,8 +33,9 @@ class Form:
     model
         The pydantic model of the file.
     build
-        Turns a validated file and its source name into the scenario object; raises
-        :class:`~kurilsim.scenario.semantics.SemanticError` for whole-document problems.
+        Turns a validated file and its source name into the scenario object, checking that it
+        evaluates at its defaults; raises :class:`~kurilsim.scenario.semantics.SemanticError`
+        for whole-document problems.
     """
 
     model: type[BaseModel]
@@ -42,7 +43,9 @@ class Form:
 
 
 def _build_normal(spec: ScenarioFile, source: str) -> Scenario:
-    return Scenario(spec=spec, compiled=compile_scenario(spec), source=source)
+    scenario = Scenario(spec=spec, compiled=compile_scenario(spec), source=source)
+    scenario.payoff_tensor()  # a file whose payoffs fail at its own defaults is not valid
+    return scenario
 
 
 #: Every game form by the name a file gives in ``form:`` ("normal" when absent).

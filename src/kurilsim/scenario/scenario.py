@@ -19,6 +19,9 @@ from kurilsim.errors import InputError
 from kurilsim.games.normal_form import NormalFormGame
 from kurilsim.scenario.model import Parameter, ScenarioFile, Source
 from kurilsim.scenario.semantics import CompiledScenario, RuledValue
+from kurilsim.solvers.regret import DEFAULT_TOL
+from kurilsim.solvers.result import Solution
+from kurilsim.solvers.solve import solve
 
 FloatArray = NDArray[np.float64]
 
@@ -163,6 +166,20 @@ class Scenario:
         return NormalFormGame(
             self.players, self.strategies, self.payoff_tensor(overrides), title=self.title
         )
+
+    def solve(
+        self,
+        overrides: Mapping[str, float] | None = None,
+        method: str = "auto",
+        tol: float = DEFAULT_TOL,
+        **options: Any,
+    ) -> Solution:
+        """Solve the game at the given parameter values; see :func:`kurilsim.solve`.
+
+        The result records the parameter values used.
+        """
+        values = self.parameter_values(overrides)
+        return solve(self.game(overrides), method, tol, parameters=values, **options)
 
     def __repr__(self) -> str:
         dims = " x ".join(str(len(s)) for s in self.strategies)
