@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from kurilsim.errors import InputError
 from kurilsim.games.normal_form import NormalFormGame
 from kurilsim.scenario.model import Parameter, ScenarioFile, Source
+from kurilsim.scenario.parameters import resolve
 from kurilsim.scenario.semantics import CompiledScenario, RuledValue
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.result import Solution
@@ -73,49 +74,11 @@ class Scenario:
 
     def defaults(self) -> dict[str, float]:
         """Every parameter's default value."""
-        return {name: p.default for name, p in self.spec.parameters.items()}
+        return resolve(self.spec.parameters)
 
     def parameter_values(self, overrides: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
-        """Defaults updated by ``overrides``, each checked against its declared range.
-
-        Parameters
-        ----------
-        overrides
-            Parameter name -> a number, or a 1-D array of values for a batch of games.
-
-        Raises
-        ------
-        InputError
-            For an unknown name, a value that is not a finite number, a value outside the
-            declared range, or arrays of different lengths.
-        """
-        values: dict[str, Any] = dict(self.defaults())
-        lengths = set()
-        for name, raw in (overrides or {}).items():
-            if name not in self.spec.parameters:
-                known = ", ".join(self.spec.parameters) or "none"
-                raise InputError(f"unknown parameter {name!r}; this scenario has: {known}")
-            try:
-                value = np.asarray(raw, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise InputError(f"parameter {name!r}: expected a number, got {raw!r}") from None
-            if value.ndim > 1:
-                raise InputError(f"parameter {name!r}: expected a number or a 1-D array")
-            if not np.all(np.isfinite(value)):
-                raise InputError(f"parameter {name!r}: values must be finite numbers")
-            low, high = self.spec.parameters[name].range
-            if value.size and (value.min() < low or value.max() > high):
-                bad = value.min() if value.min() < low else value.max()
-                raise InputError(
-                    f"parameter {name!r} = {bad:g} is outside its declared range "
-                    f"[{low:g}, {high:g}] ({self.spec.parameters[name].unit})"
-                )
-            if value.ndim == 1:
-                lengths.add(value.size)
-            values[name] = value if value.ndim == 1 else float(value)
-        if len(lengths) > 1:
-            raise InputError(f"parameter arrays have different lengths: {sorted(lengths)}")
-        return values
+        """Defaults updated by ``overrides``; see :func:`~kurilsim.scenario.parameters.resolve`."""
+        return resolve(self.spec.parameters, overrides)
 
     def payoff_tensor(self, overrides: Mapping[str, ArrayLike] | None = None) -> FloatArray:
         """Payoffs at the given parameter values.
