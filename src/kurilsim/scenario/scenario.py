@@ -152,6 +152,26 @@ class Scenario:
         )
 
 
+def outcome_values(compiled: CompiledScenario, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters and outcome variables over strategy profiles, ready for expressions.
+
+    Parameters given as 1-D arrays of length ``G`` are reshaped to ``(G, 1, ..., 1)``; each
+    outcome variable has shape ``(G or 1, n_1, ..., n_N)``: values that do not depend on the
+    parameters keep a batch axis of length 1, so only terms that involve parameters cost a full
+    array. No range checking is done here.
+    """
+    profile_shape = tuple(len(s) for s in compiled.strategies)
+    batch_ndim = int(any(np.ndim(v) == 1 for v in values.values()))
+    spacer = (1,) * len(profile_shape)
+    env: dict[str, Any] = {
+        name: np.reshape(v, (-1, *spacer)) if np.ndim(v) == 1 else v for name, v in values.items()
+    }
+    base_shape = (1,) * batch_ndim + profile_shape
+    for outcome in compiled.outcomes:
+        env[outcome.name] = _evaluate(outcome, env, base_shape)
+    return env
+
+
 def payoff_tensor(
     compiled: CompiledScenario, values: Mapping[str, Any], source: str = "<scenario>"
 ) -> FloatArray:
@@ -162,17 +182,8 @@ def payoff_tensor(
     profile_shape = tuple(len(s) for s in compiled.strategies)
     sizes = {np.size(v) for v in values.values() if np.ndim(v) == 1}
     batch_shape: tuple[int, ...] = (sizes.pop(),) if sizes else ()
-    # Parameters broadcast against the profile axes; outcomes fill them in.
-    spacer = (1,) * len(profile_shape)
-    env: dict[str, Any] = {
-        name: np.reshape(v, batch_shape + spacer) if np.ndim(v) == 1 else v
-        for name, v in values.items()
-    }
-    # Values that do not depend on the parameters keep a batch axis of length 1, so only the
-    # terms that involve parameters cost a full (G, n_1, ..., n_N) array.
+    env = outcome_values(compiled, values)
     base_shape = (1,) * len(batch_shape) + profile_shape
-    for outcome in compiled.outcomes:
-        env[outcome.name] = _evaluate(outcome, env, base_shape)
     full_shape = batch_shape + profile_shape
     payoffs = np.stack(
         [np.broadcast_to(_evaluate(p, env, base_shape), full_shape) for p in compiled.payoffs],

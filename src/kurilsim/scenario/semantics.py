@@ -91,7 +91,7 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
         path: Path = ("outcomes", name)
         rules = tuple(
             Rule(
-                mask=_match_mask(rule.when, players, strategies, (*path, "rules", k, "when")),
+                mask=match_mask(rule.when, players, strategies, (*path, "rules", k, "when")),
                 value=_expression(rule.value, known, (*path, "rules", k, "value")),
             )
             for k, rule in enumerate(outcome.rules)
@@ -106,7 +106,7 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
         payoffs = _table_payoffs(spec, players, strategies, set(spec.parameters))
     recorded = None
     if spec.history is not None:
-        recorded = _match_mask(spec.history.outcome, players, strategies, ("history", "outcome"))
+        recorded = match_mask(spec.history.outcome, players, strategies, ("history", "outcome"))
     return CompiledScenario(players, strategies, tuple(outcomes), payoffs, recorded)
 
 
@@ -132,12 +132,17 @@ def _check_names(spec: ScenarioFile, strategies: Sequence[Sequence[str]]) -> Non
             )
 
 
-def _match_mask(
+def match_mask(
     when: Mapping[str, str | list[str]],
     players: Sequence[str],
     strategies: Sequence[Sequence[str]],
     path: Path,
 ) -> NDArray[np.bool_]:
+    """Mark the strategy profiles that ``when`` (player -> strategy or strategies) matches.
+
+    Players ``when`` does not name match any strategy. Unknown players or strategies raise
+    :class:`SemanticError` at ``path``.
+    """
     shape = tuple(len(s) for s in strategies)
     mask = np.ones(shape, dtype=bool)
     for player, match in when.items():

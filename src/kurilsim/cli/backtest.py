@@ -1,0 +1,31 @@
+"""``kurilsim backtest``: each era's predicted equilibria against the recorded outcome."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kurilsim.backtest import DEFAULT_SAMPLES, DEFAULT_SEED, backtest
+from kurilsim.cli.common import EXIT_OK
+
+
+def register(commands: Any) -> None:
+    """Add the ``backtest`` subcommand to ``commands``."""
+    parser = commands.add_parser(
+        "backtest", help="compare every era scenario's equilibria with the recorded outcome"
+    )
+    parser.add_argument("directory", metavar="DIR", nargs="?", default="scenarios")
+    parser.add_argument(
+        "--samples", type=int, default=DEFAULT_SAMPLES, help="draws of each parameter box"
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the backtest table and the retrodiction score."""
+    result = backtest(args.directory, args.samples, args.seed)
+    print(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.to_text())
+    return EXIT_OK

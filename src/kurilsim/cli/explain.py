@@ -1,0 +1,37 @@
+"""``kurilsim explain``: a scenario's payoffs and the evidence behind each parameter."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.explain import explain
+from kurilsim.scenario import load_scenario
+
+
+def register(commands: Any) -> None:
+    """Add the ``explain`` subcommand to ``commands``."""
+    parser = commands.add_parser(
+        "explain", help="show a scenario's payoffs and the evidence for each parameter"
+    )
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="NAME=VALUE",
+        type=assignment,
+        action="append",
+        default=[],
+        help="show a parameter at another value (repeatable)",
+    )
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the evidence trail."""
+    trail = explain(load_scenario(args.file), dict(args.overrides))
+    print(json.dumps(trail.to_dict(), indent=2) if args.format == "json" else trail.to_text())
+    return EXIT_OK

@@ -1,0 +1,171 @@
+"""The evidence trail of a scenario: each payoff, and each parameter with what supports it.
+
+Examples
+--------
+>>> from kurilsim import parse_scenario
+>>> text = '''
+... kurilsim: 1
+... title: Polls
+... parameters:
+...   opposition: {default: 0.71, range: [0.56, 0.78], unit: share, description: opposed,
+...                evidence: [E50]}
+... players: {Russia: [keep, cede], Japan: [wait]}
+... payoff_table:
+...   - {profile: [keep, wait], payoffs: [0, 0]}
+...   - {profile: [cede, wait], payoffs: [-opposition, 1]}
+... '''
+>>> trail = explain(parse_scenario(text))
+>>> trail.to_dict()["parameters"]["opposition"]["evidence"][0]["id"]
+'E50'
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kurilsim.evidence import Registry, load_registry
+from kurilsim.scenario.loader import AnyScenario
+from kurilsim.scenario.model import ScenarioHeader
+from kurilsim.scenario.parameters import resolve
+
+WIDTH = 100
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A scenario's evidence trail, as data (:meth:`to_dict`) or text (:meth:`to_text`)."""
+
+    data: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The trail as a JSON-ready dictionary."""
+        return dict(self.data)
+
+    def to_text(self) -> str:
+        """The trail as indented plain text, wrapped at 100 columns."""
+        d = self.data
+        lines = [f"{d['title']}" + (f" (era {d['era']})" if d["era"] else "")]
+        if d["description"]:
+            lines += textwrap.wrap(d["description"], WIDTH)
+        lines += ["", "Payoffs"]
+        for player, expression in d["payoffs"].items():
+            lines += _wrap(f"{player} = {expression}", "  ", "      ")
+        if d["outcomes"]:
+            lines += ["", "Outcome variables"]
+            for name, description in d["outcomes"].items():
+                lines += _wrap(f"{name}: {description}", "  ", "      ")
+        lines += ["", "Parameters"]
+        for name, p in d["parameters"].items():
+            low, high = p["range"]
+            lines += _wrap(
+                f"{name} = {p['value']:g} (default {p['default']:g}, range {low:g} to {high:g}; "
+                f"{p['unit']})",
+                "  ",
+                "      ",
+            )
+            lines += _wrap(p["description"], "    ", "    ")
+            for item in p["evidence"]:
+                cited = ", ".join(
+                    f"{s['id']} {s['author'] or s['outlet'] or ''}".strip() for s in item["sources"]
+                )
+                lines += _wrap(f"{item['id']} [{cited}]: {item['summary']}", "    - ", "      ")
+            if p["assumption"]:
+                lines += _wrap(f"modelling assumption: {p['assumption']}", "    - ", "      ")
+        if d["unknown_evidence"]:
+            lines += ["", "Evidence ids not in the registry: " + ", ".join(d["unknown_evidence"])]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Explanation of {self.data['title']!r}: {len(self.data['parameters'])} parameters>"
+
+
+def explain(
+    scenario: AnyScenario,
+    overrides: Mapping[str, float] | None = None,
+    registry: Registry | None = None,
+) -> Explanation:
+    """Build the evidence trail of ``scenario`` at the given parameter values.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario of any game form.
+    overrides
+        Parameter values to show instead of the defaults (checked against their ranges).
+    registry
+        The evidence registry; the one shipped with the package by default.
+
+    Returns
+    -------
+    Explanation
+    """
+    registry = registry or load_registry()
+    spec: ScenarioHeader = scenario.spec
+    values = resolve(spec.parameters, overrides)
+    cited: list[str] = [e for p in spec.parameters.values() for e in p.evidence]
+    unknown = sorted(set(registry.unknown(cited)))
+    parameters = {}
+    for name, p in spec.parameters.items():
+        evidence = []
+        for evidence_id in p.evidence:
+            if evidence_id in unknown:
+                continue
+            item = registry.item(evidence_id)
+            evidence.append(
+                {
+                    "id": item.id,
+                    "sources": [
+                        {
+                            "id": a.id,
+                            "title": a.title,
+                            "author": a.author,
+                            "outlet": a.outlet,
+                            "date": a.date,
+                        }
+                        for a in registry.sources_of(item)
+                    ],
+                    "period": item.period,
+                    "summary": item.summary,
+                    "numbers": list(item.numbers),
+                }
+            )
+        parameters[name] = {
+            "value": float(values[name]),
+            "default": p.default,
+            "range": list(p.range),
+            "unit": p.unit,
+            "description": " ".join(p.description.split()),
+            "evidence": evidence,
+            "assumption": " ".join(p.assumption.split()) if p.assumption else None,
+        }
+    return Explanation(
+        {
+            "title": spec.title,
+            "era": spec.era,
+            "description": " ".join((spec.description or "").split()),
+            "payoffs": _payoff_texts(spec),
+            "outcomes": {
+                name: " ".join(o.description.split())
+                for name, o in getattr(spec, "outcomes", {}).items()
+            },
+            "parameters": parameters,
+            "unknown_evidence": unknown,
+        }
+    )
+
+
+def _payoff_texts(spec: ScenarioHeader) -> dict[str, str]:
+    payoffs = getattr(spec, "payoffs", None)
+    if isinstance(payoffs, Mapping):
+        return {player: str(expression) for player, expression in payoffs.items()}
+    table = getattr(spec, "payoff_table", None)
+    if table is not None:
+        return {"(all players)": f"explicit payoff table with {len(table)} entries"}
+    return {}
+
+
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest) or [first]

@@ -1,0 +1,101 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from kurilsim import InputError, load_scenario, parse_scenario
+from kurilsim.cli import main
+from kurilsim.evidence import Registry, load_registry
+from kurilsim.explain import explain
+
+from scenario_texts import STAG_HUNT
+
+ROOT = Path(__file__).resolve().parents[1]
+
+REGISTRY = Registry.model_validate(
+    {
+        "kurilsim-evidence": 1,
+        "sources": [
+            {
+                "id": "A9",
+                "file": "a9.txt",
+                "title": "On hunting",
+                "author": "J. R.",
+                "date": "1755",
+                "eras": ["1755"],
+            }
+        ],
+        "evidence": [
+            {
+                "id": "E01",
+                "sources": ["A9"],
+                "period": "1755",
+                "actors": ["hunters"],
+                "summary": "Hares are a safe catch.",
+                "numbers": ["1"],
+            }
+        ],
+    }
+)
+
+
+def test_trail_names_payoffs_parameters_and_evidence():
+    trail = explain(parse_scenario(STAG_HUNT), {"stag": 6}, registry=REGISTRY).to_dict()
+    assert trail["payoffs"] == {
+        "A": "stag * both_stag + hare * a_hare",
+        "B": "stag * both_stag + hare * b_hare",
+    }
+    stag, hare = trail["parameters"]["stag"], trail["parameters"]["hare"]
+    assert (stag["value"], stag["default"], stag["range"], stag["unit"]) == (
+        6.0,
+        4.0,
+        [2.0, 10.0],
+        "meals",
+    )
+    assert stag["assumption"] == "textbook illustration" and stag["evidence"] == []
+    (item,) = hare["evidence"]
+    assert item["id"] == "E01"
+    assert item["summary"] == "Hares are a safe catch."
+    assert item["sources"][0]["title"] == "On hunting"
+    assert trail["unknown_evidence"] == []
+
+
+def test_text_shows_the_trail():
+    text = explain(parse_scenario(STAG_HUNT), registry=REGISTRY).to_text()
+    assert "A = stag * both_stag + hare * a_hare" in text
+    assert "stag = 4 (default 4, range 2 to 10; meals)" in text
+    assert "E01 [A9 J. R.]: Hares are a safe catch." in text
+    assert "modelling assumption: textbook illustration" in text
+
+
+def test_unknown_evidence_is_reported():
+    text = STAG_HUNT.replace("evidence: [E01]", "evidence: [E99]")
+    assert explain(parse_scenario(text), registry=REGISTRY).to_dict()["unknown_evidence"] == ["E99"]
+
+
+def test_values_are_range_checked():
+    with pytest.raises(InputError, match="outside its declared range"):
+        explain(parse_scenario(STAG_HUNT), {"stag": 100}, registry=REGISTRY)
+
+
+def test_shipped_registry_is_complete_and_paraphrased():
+    registry = load_registry()
+    assert [a.id for a in registry.sources] == ["A000", "A001", "A002", "A003", "A004"]
+    assert len(registry.evidence) >= 85
+    for item in registry.evidence:
+        assert item.summary.strip()
+
+
+SCENARIOS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if p.name != "statements.yaml")
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_bundled_scenarios_cite_known_evidence(path):
+    trail = explain(load_scenario(path)).to_dict()
+    assert trail["unknown_evidence"] == []
+
+
+def test_explain_cli(capsys):
+    assert main(["explain", str(ROOT / "scenarios" / "sochi_2016.yaml"), "--format", "json"]) == 0
+    trail = json.loads(capsys.readouterr().out)
+    assert trail["parameters"]["opposition_two"]["evidence"][0]["id"] == "E50"
