@@ -24,13 +24,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.errors import InputError, IterationLimitError, KurilsimError
-from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray
-from kurilsim.solvers.vertex_enumeration import (
-    _check_tol,
-    _normalised_bimatrix,
-    _sorted_profiles,
-    _to_probabilities,
+from kurilsim.solvers.bimatrix import (
+    check_tol,
+    normalised_bimatrix,
+    sorted_profiles,
+    to_probabilities,
 )
+from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray
 
 
 def lemke_howson(
@@ -109,8 +109,8 @@ def lemke_howson(
     ...     print(error)
     lemke-howson stopped at its bound (max_iter=3) before finishing
     """
-    a, b = _normalised_bimatrix(payoffs)
-    _check_tol(tol)
+    a, b = normalised_bimatrix(payoffs)
+    check_tol(tol)
     _check_max_iter(max_iter)
     n_labels = sum(a.shape)
     if (
@@ -123,7 +123,7 @@ def lemke_howson(
             f"{a.shape[0]}x{a.shape[1]} game, got {initial_dropped_label!r}"
         )
     x, y = _complementary_path(a, b, int(initial_dropped_label), max_iter, tol)
-    return _to_probabilities(x), _to_probabilities(y)
+    return to_probabilities(x), to_probabilities(y)
 
 
 def lemke_howson_all_labels(
@@ -166,15 +166,15 @@ def lemke_howson_all_labels(
     [0. 1.] [0. 1.]
     [1. 0.] [1. 0.]
     """
-    a, b = _normalised_bimatrix(payoffs)
-    _check_tol(tol)
+    a, b = normalised_bimatrix(payoffs)
+    check_tol(tol)
     _check_max_iter(max_iter)
     found: dict[bytes, tuple[FloatArray, FloatArray]] = {}
     for label in range(sum(a.shape)):
         x, y = _complementary_path(a, b, label, max_iter, tol)
         labels = np.concatenate([x <= tol, x @ b >= 1.0 - tol, a @ y >= 1.0 - tol, y <= tol])
-        found.setdefault(labels.tobytes(), (_to_probabilities(x), _to_probabilities(y)))
-    return _sorted_profiles(list(found.values()))
+        found.setdefault(labels.tobytes(), (to_probabilities(x), to_probabilities(y)))
+    return sorted_profiles(list(found.values()))
 
 
 def _check_max_iter(max_iter: int) -> None:

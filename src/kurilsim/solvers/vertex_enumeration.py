@@ -22,14 +22,19 @@ see :func:`vertex_enumeration`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from itertools import combinations
 from math import comb
 
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.errors import InputError
+from kurilsim.solvers.bimatrix import (
+    check_tol,
+    normalised_bimatrix,
+    sorted_profiles,
+    to_probabilities,
+)
 from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray
 
 BoolArray = NDArray[np.bool_]
@@ -121,8 +126,8 @@ def vertex_enumeration(
     [0.5 0.5] [1. 0.]
     [1. 0.] [1. 0.]
     """
-    a, b = _normalised_bimatrix(payoffs)
-    _check_tol(tol)
+    a, b = normalised_bimatrix(payoffs)
+    check_tol(tol)
     # P's labels are "x_i = 0" for the row player's strategies, then "(B^T x)_j = 1".
     x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol)
     x_labels = np.hstack([x_zero, x_tight])
@@ -133,9 +138,9 @@ def vertex_enumeration(
     missing = (~x_labels).astype(np.int64) @ (~y_labels).astype(np.int64).T
     pairs = np.argwhere(missing == 0)
     equilibria = [
-        (_to_probabilities(x_vertices[p]), _to_probabilities(y_vertices[q])) for p, q in pairs
+        (to_probabilities(x_vertices[p]), to_probabilities(y_vertices[q])) for p, q in pairs
     ]
-    return _sorted_profiles(equilibria)
+    return sorted_profiles(equilibria)
 
 
 def _polytope_vertices(matrix: FloatArray, tol: float) -> tuple[FloatArray, BoolArray, BoolArray]:
@@ -193,46 +198,3 @@ def _norm1(matrices: FloatArray) -> FloatArray:
     """Induced 1-norm (largest absolute column sum) of each matrix in a stack."""
     norms: FloatArray = np.abs(matrices).sum(axis=-2).max(axis=-1)
     return norms
-
-
-def _normalised_bimatrix(payoffs: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Check a two-player payoff array and return both players' payoffs mapped into ``[1, 2]``.
-
-    Each player's matrix is mapped by its own positive affine transformation, which changes no
-    best response; a player whose payoffs are all equal gets a matrix of ones.
-    """
-    array = np.asarray(payoffs, dtype=np.float64)
-    if array.ndim != 3 or array.shape[2] != 2 or array.shape[0] < 1 or array.shape[1] < 1:
-        raise InputError(
-            f"a two-player game needs payoffs of shape (m, n, 2), got shape {array.shape}"
-        )
-    if not np.all(np.isfinite(array)):
-        raise InputError("payoffs must be finite numbers (found NaN or infinity)")
-    matrices = []
-    for player in range(2):
-        u = array[:, :, player]
-        spread = float(u.max() - u.min())
-        matrices.append(1.0 + (u - u.min()) / spread if spread > 0 else np.ones_like(u))
-    return matrices[0], matrices[1]
-
-
-def _check_tol(tol: float) -> None:
-    if not (np.isfinite(tol) and tol > 0):
-        raise InputError(f"tol must be a positive number, got {tol!r}")
-
-
-def _to_probabilities(vertex: FloatArray) -> FloatArray:
-    """Scale a nonzero, nonnegative polytope point to a probability vector."""
-    return np.asarray(vertex / vertex.sum(), dtype=np.float64)
-
-
-def _sorted_profiles(
-    profiles: Sequence[tuple[FloatArray, FloatArray]],
-) -> list[tuple[FloatArray, FloatArray]]:
-    """Sort profiles lexicographically by the row player's mixture, then the column player's."""
-    if not profiles:
-        return []
-    # Rounding the keys keeps the order stable when equal probabilities differ in the last bit.
-    keys = np.round(np.array([np.concatenate(p) for p in profiles]), 12)
-    order = np.lexsort(keys.T[::-1])
-    return [profiles[i] for i in order]
