@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.display import html_heading, html_table
 from kurilsim.errors import InputError
 
 
@@ -102,6 +103,38 @@ class NormalFormGame:
             raise InputError(
                 f"unknown player {player!r}; expected one of {list(self.players)}"
             ) from None
+
+    def _repr_html_(self) -> str:
+        """A bimatrix for two players; one row per profile for more (up to 512 profiles)."""
+        dims = " x ".join(str(n) for n in self.shape)
+        heading = html_heading(
+            self.title or "Normal-form game", f"{', '.join(self.players)}: {dims}"
+        )
+        if self.n_players == 2:
+            row_player, column_player = self.players
+            header = [f"{row_player} \\ {column_player}", *self.strategies[1]]
+            rows = [
+                [
+                    name,
+                    *(
+                        ", ".join(f"{v:.4g}" for v in self.payoffs[i, j])
+                        for j in range(self.shape[1])
+                    ),
+                ]
+                for i, name in enumerate(self.strategies[0])
+            ]
+            return heading + html_table(header, rows)
+        if self.payoffs[..., 0].size > 512:
+            return heading + "<p>(too many profiles to show; see .payoffs)</p>"
+        header = [*self.players, *(f"u({p})" for p in self.players)]
+        rows = [
+            [
+                *(names[s] for names, s in zip(self.strategies, cell, strict=True)),
+                *(f"{v:.4g}" for v in self.payoffs[cell]),
+            ]
+            for cell in np.ndindex(*self.shape)
+        ]
+        return heading + html_table(header, rows)
 
     def __repr__(self) -> str:
         title = f" {self.title!r}" if self.title else ""

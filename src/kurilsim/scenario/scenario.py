@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.display import html_heading, html_table
 from kurilsim.errors import InputError
 from kurilsim.games.normal_form import NormalFormGame
 from kurilsim.scenario.model import Parameter, ScenarioFile, Source
@@ -143,6 +144,28 @@ class Scenario:
         """
         values = self.parameter_values(overrides)
         return solve(self.game(overrides), method, tol, parameters=values, **options)
+
+    def _repr_html_(self) -> str:
+        """Players and strategies, then every parameter with its range, unit and evidence."""
+        heading = html_heading(self.title, " ".join((self.spec.description or "").split())[:300])
+        players = html_table(
+            ["player", "strategies"],
+            [[p, ", ".join(s)] for p, s in zip(self.players, self.strategies, strict=True)],
+        )
+        parameters = html_table(
+            ["parameter", "default", "range", "unit", "evidence"],
+            [
+                [
+                    name,
+                    f"{p.default:g}",
+                    f"{p.range[0]:g} to {p.range[1]:g}",
+                    p.unit,
+                    ", ".join(p.evidence) or "modelling assumption",
+                ]
+                for name, p in self.spec.parameters.items()
+            ],
+        )
+        return heading + players + parameters
 
     def __repr__(self) -> str:
         dims = " x ".join(str(len(s)) for s in self.strategies)

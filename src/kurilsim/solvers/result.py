@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kurilsim.display import html_heading, html_table
 from kurilsim.games.normal_form import NormalFormGame
 
 FloatArray = NDArray[np.float64]
@@ -222,6 +223,25 @@ class Solution:
                 "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The equilibria as a table, under a line saying how they were found."""
+        game = self.game
+        status = "" if self.complete else "; stopped at its bound, equilibria may be missing"
+        heading = html_heading(
+            f"{len(self.equilibria)} equilibria of {game.title or 'the game'}",
+            f"method {self.method} ({self.scope}); tolerance {self.tol:g} x payoff scale "
+            f"{self.scale:g}{status}",
+        )
+        header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
+        rows = [
+            [str(k), eq.kind]
+            + [_mixture_text(n, p) for n, p in zip(game.strategies, eq.profile, strict=True)]
+            + [f"{float(v):.6g}" for v in eq.payoffs]
+            + [f"{eq.max_regret:.1e}"]
+            for k, eq in enumerate(self.equilibria, start=1)
+        ]
+        return heading + html_table(header, rows)
 
     def __repr__(self) -> str:
         kinds = [eq.kind for eq in self.equilibria]
