@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from kurilsim.games import catalogue
-from kurilsim.solvers.pure_nash import batch_payoff_scale, pure_nash, pure_nash_mask
-from kurilsim.solvers.regret import payoff_scale
+from kurilsim.solvers.pure_nash import pure_nash, pure_nash_mask
+from kurilsim.solvers.regret import player_scales
 
 
 def brute_force_pure_nash(payoffs):
@@ -58,10 +58,18 @@ def test_tolerance_is_relative_to_payoff_scale():
     assert pure_nash(big) == pure_nash(base)
 
 
-def test_scale_matches_single_game_scale():
+def test_player_scales_over_a_batch_match_game_by_game():
     rng = np.random.default_rng(3)
     batch = rng.normal(size=(5, 2, 3, 2)) * rng.uniform(0.1, 100, size=(5, 1, 1, 1))
-    np.testing.assert_allclose(batch_payoff_scale(batch), [payoff_scale(g) for g in batch])
+    np.testing.assert_allclose(player_scales(batch), [player_scales(g) for g in batch])
+
+
+def test_each_player_is_judged_on_their_own_scale():
+    # Player 2's stakes are a millionth of player 1's; a 1e-7 gain is still a real deviation.
+    payoffs = np.zeros((2, 2, 2))
+    payoffs[0, 0, 0] = 1e6  # the row player's only stake
+    payoffs[0, 1, 1] = 1e-6  # the column player's only stake
+    assert pure_nash(payoffs) == [(0, 1), (1, 1)]
 
 
 def test_rejects_arrays_too_small_for_their_players():

@@ -6,7 +6,6 @@ computation check ours; none of its code is used by kurilsim.
 
 from __future__ import annotations
 
-import doctest
 import functools
 import itertools
 import time
@@ -19,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kurilsim.errors import InputError
-from kurilsim.solvers import support_enumeration as module
 from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.solvers.support_enumeration import support_enumeration
 
@@ -361,9 +359,3 @@ def test_positive_affine_maps_per_player_do_not_change_the_equilibria() -> None:
 def test_bad_input_is_reported(payoffs: FloatArray, options: dict[str, Any]) -> None:
     with pytest.raises(InputError):
         support_enumeration(payoffs, **options)
-
-
-def test_docstring_examples_run() -> None:
-    results = doctest.testmod(module)
-    assert results.attempted > 0
-    assert results.failed == 0

@@ -12,21 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.solvers.regret import DEFAULT_TOL
+from kurilsim.solvers.regret import DEFAULT_TOL, player_scales
 
 FloatArray = NDArray[np.float64]
-
-
-def batch_payoff_scale(payoffs: FloatArray) -> FloatArray:
-    """Per-game scale for relative tolerances, over any leading batch axes.
-
-    The largest range of any player's payoffs in each game, or 1 where all are constant; see
-    :func:`kurilsim.solvers.regret.payoff_scale`, which this matches game by game.
-    """
-    n_players = payoffs.shape[-1]
-    profile_axes = tuple(range(payoffs.ndim - 1 - n_players, payoffs.ndim - 1))
-    spread = (payoffs.max(axis=profile_axes) - payoffs.min(axis=profile_axes)).max(axis=-1)
-    return np.where(spread > 0, spread, 1.0)
 
 
 def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.bool_]:
@@ -38,8 +26,8 @@ def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.
         Shape ``(..., n_1, ..., n_N, N)``: the last axis has one entry per player, the ``N`` axes
         before it are the players' strategies, and any axes before those index a batch of games.
     tol
-        Relative tolerance: a deviation must gain more than ``tol`` times the game's payoff scale
-        to count, so ties are equilibria whatever the units.
+        Relative tolerance: a deviation must gain more than ``tol`` times the deviating player's
+        payoff range to count, so ties are equilibria whatever the units.
 
     Returns
     -------
@@ -62,12 +50,13 @@ def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.
         raise ValueError(
             f"payoffs of shape {payoffs.shape} cannot hold {n_players} players' strategies"
         )
-    slack = tol * batch_payoff_scale(payoffs).reshape(payoffs.shape[:batch_ndim] + (1,) * n_players)
+    slack = tol * player_scales(payoffs)  # shape batch + (N,)
+    spacer = (1,) * n_players
     mask = np.ones(payoffs.shape[:-1], dtype=bool)
     for i in range(n_players):
         own = payoffs[..., i]
         best = own.max(axis=batch_ndim + i, keepdims=True)
-        mask &= own >= best - slack
+        mask &= own >= best - slack[..., i].reshape(slack.shape[:-1] + spacer)
     return mask
 
 

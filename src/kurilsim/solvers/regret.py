@@ -3,8 +3,10 @@
 A mixed profile is a sequence of probability vectors, one per player. A profile is a Nash
 equilibrium when no player can gain by switching to another strategy; the largest such gain over
 all players is the profile's *max regret*, and it is zero (up to rounding) exactly at an
-equilibrium. Tolerances are relative: they are multiplied by :func:`payoff_scale`, so that a game
-whose payoffs are in billions is judged like the same game in units.
+equilibrium. Tolerances are relative: each player's regret is compared with ``tol`` times that
+player's own payoff range (:func:`player_scales`), so that a game whose payoffs are in billions is
+judged like the same game in units, and a player with small stakes is judged in their own units
+beside a player with large ones.
 """
 
 from __future__ import annotations
@@ -21,11 +23,10 @@ DEFAULT_TOL = 1e-9
 
 
 def payoff_scale(payoffs: FloatArray) -> float:
-    """Return the scale that relative tolerances are multiplied by.
+    """Return the game's overall payoff scale: the largest of the :func:`player_scales`.
 
     It is the largest range (max minus min) of any player's payoffs, or 1 when every player's
-    payoffs are constant, so that ``tol * payoff_scale(u)`` is an absolute tolerance in the
-    game's own units.
+    payoffs are constant; results report it so that ``max_regret`` can be read in proportion.
 
     Examples
     --------
@@ -36,6 +37,24 @@ def payoff_scale(payoffs: FloatArray) -> float:
     per_player = payoffs.reshape(-1, payoffs.shape[-1])
     spread = float(np.max(per_player.max(axis=0) - per_player.min(axis=0)))
     return spread if spread > 0 else 1.0
+
+
+def player_scales(payoffs: FloatArray) -> FloatArray:
+    """Each player's payoff range (max minus min), 1 where a player's payoffs are constant.
+
+    Works on one game, shape ``(n_1, ..., n_N, N)``, or on a batch with leading axes: the result
+    has shape ``payoffs.shape[:-1-N] + (N,)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> player_scales(np.array([[[0.0, 5.0], [1e9, 5.0]]])).tolist()
+    [1000000000.0, 1.0]
+    """
+    n_players = payoffs.shape[-1]
+    profile_axes = tuple(range(payoffs.ndim - 1 - n_players, payoffs.ndim - 1))
+    spread = payoffs.max(axis=profile_axes) - payoffs.min(axis=profile_axes)
+    return np.where(spread > 0, spread, 1.0)
 
 
 def strategy_payoffs(payoffs: FloatArray, profile: Sequence[FloatArray]) -> list[FloatArray]:
@@ -98,5 +117,5 @@ def max_regret(payoffs: FloatArray, profile: Sequence[FloatArray]) -> float:
 def is_equilibrium(
     payoffs: FloatArray, profile: Sequence[FloatArray], tol: float = DEFAULT_TOL
 ) -> bool:
-    """Whether ``profile`` is a Nash equilibrium within relative tolerance ``tol``."""
-    return max_regret(payoffs, profile) <= tol * payoff_scale(payoffs)
+    """Whether no player gains more than ``tol`` times their own payoff range by deviating."""
+    return bool(np.all(regrets(payoffs, profile) <= tol * player_scales(payoffs)))

@@ -19,7 +19,13 @@ from kurilsim.errors import InputError, KurilsimError
 from kurilsim.games.normal_form import NormalFormGame
 from kurilsim.solvers.lemke_howson import lemke_howson
 from kurilsim.solvers.pure_nash import pure_nash
-from kurilsim.solvers.regret import DEFAULT_TOL, expected_payoffs, max_regret, payoff_scale
+from kurilsim.solvers.regret import (
+    DEFAULT_TOL,
+    expected_payoffs,
+    is_equilibrium,
+    max_regret,
+    payoff_scale,
+)
 from kurilsim.solvers.result import Equilibrium, Solution
 from kurilsim.solvers.support_enumeration import support_enumeration
 from kurilsim.solvers.vertex_enumeration import vertex_enumeration
@@ -170,7 +176,7 @@ def solve(
     payoffs = game.payoffs
     scale = payoff_scale(payoffs)
     profiles, finished = spec.run(payoffs, tol, options)
-    equilibria = tuple(_verified(payoffs, profile, tol, scale, name) for profile in profiles)
+    equilibria = tuple(_verified(payoffs, profile, tol, name) for profile in profiles)
     return Solution(
         game=game,
         method=name,
@@ -184,14 +190,12 @@ def solve(
     )
 
 
-def _verified(
-    payoffs: FloatArray, profile: Profile, tol: float, scale: float, method: str
-) -> Equilibrium:
+def _verified(payoffs: FloatArray, profile: Profile, tol: float, method: str) -> Equilibrium:
     regret = max_regret(payoffs, profile)
-    if not regret <= tol * scale:
+    if not is_equilibrium(payoffs, profile, tol):
         raise KurilsimError(
-            f"{method} returned a profile with max regret {regret:.3g} above the tolerance "
-            f"{tol * scale:.3g}; this is a bug in kurilsim, please report it"
+            f"{method} returned a profile with max regret {regret:.3g}, above {tol:g} times a "
+            "player's payoff range; this is a bug in kurilsim, please report it"
         )
     return Equilibrium(
         profile=tuple(np.asarray(p, dtype=np.float64) for p in profile),

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from scipy import optimize
 
 from kurilsim.errors import InputError
+from kurilsim.solvers.pure_nash import pure_nash
 from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale, regrets
 
 #: Random starting points of the nonlinear solve (three or more players mix) per unknown
@@ -160,8 +161,10 @@ def support_enumeration(
     deadline = _Deadline(max_seconds)
     norm = _normalised(payoffs)
     found = _Equilibria(payoffs, norm, tol)
-    for pure in _pure_equilibria(norm, tol):
-        found.add(pure)
+    # On the normalised game every player's range is 1, so ``tol`` is already relative.
+    eye = [np.eye(n) for n in norm.shape[:-1]]
+    for cell in pure_nash(norm, tol):
+        found.add(tuple(eye[i][s] for i, s in enumerate(cell)))
 
     shape = norm.shape[:-1]
     domains = _undominated(norm, [np.arange(n) for n in shape], 0, [1] * len(shape), tol)
@@ -255,17 +258,6 @@ def _normalised(payoffs: FloatArray) -> FloatArray:
     spread = scaled.max(axis=0) - low
     norm = (scaled - low) / np.where(spread > 0, spread, 1.0)
     return np.asarray(norm.reshape(payoffs.shape), dtype=np.float64)
-
-
-def _pure_equilibria(norm: FloatArray, tol: float) -> list[tuple[FloatArray, ...]]:
-    """All pure equilibria of the normalised game within ``tol``, tested together."""
-    shape = norm.shape[:-1]
-    stable = np.ones(shape, dtype=bool)
-    for i in range(len(shape)):
-        own = norm[..., i]
-        stable &= own >= own.max(axis=i, keepdims=True) - tol
-    eye = [np.eye(n) for n in shape]
-    return [tuple(eye[i][s] for i, s in enumerate(cell)) for cell in np.argwhere(stable)]
 
 
 def _undominated(
