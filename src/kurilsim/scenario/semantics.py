@@ -92,11 +92,11 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
         rules = tuple(
             Rule(
                 mask=match_mask(rule.when, players, strategies, (*path, "rules", k, "when")),
-                value=_expression(rule.value, known, (*path, "rules", k, "value")),
+                value=checked_expression(rule.value, known, (*path, "rules", k, "value")),
             )
             for k, rule in enumerate(outcome.rules)
         )
-        default = _expression(outcome.default, known, (*path, "default"))
+        default = checked_expression(outcome.default, known, (*path, "default"))
         outcomes.append(RuledValue(name, default, rules))
         known.add(name)  # later outcomes may use this one
     if spec.payoffs is not None:
@@ -166,7 +166,19 @@ def match_mask(
     return mask
 
 
-def _expression(text: str | float, known: Iterable[str], path: Path) -> Expression:
+def checked_expression(
+    text: str | float,
+    known: Iterable[str],
+    path: Path,
+    expected: str = "parameters or outcomes defined above",
+) -> Expression:
+    """Parse ``text`` and check that it names only ``known`` names (``expected`` says which).
+
+    Raises
+    ------
+    SemanticError
+        At ``path``, for a syntax error or an unknown name.
+    """
     try:
         expression = parse_expression(text)
     except ExpressionError as exc:
@@ -175,8 +187,7 @@ def _expression(text: str | float, known: Iterable[str], path: Path) -> Expressi
     if unknown:
         raise SemanticError(
             f"unknown name{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} in "
-            f"{expression.source!r}; expected parameters or outcomes defined above: "
-            f"{', '.join(sorted(known)) or 'none'}",
+            f"{expression.source!r}; expected {expected}: {', '.join(sorted(known)) or 'none'}",
             path,
         )
     return expression
@@ -194,7 +205,7 @@ def _expression_payoffs(
     if missing:
         raise SemanticError(f"no payoff given for {', '.join(missing)}", ("payoffs",))
     return tuple(
-        RuledValue(player, _expression(payoffs[player], known, ("payoffs", player)))
+        RuledValue(player, checked_expression(payoffs[player], known, ("payoffs", player)))
         for player in players
     )
 
@@ -242,7 +253,7 @@ def _table_payoffs(
         mask = np.zeros(shape, dtype=bool)
         mask[cell] = True
         for i, value in enumerate(entry.payoffs):
-            rules[i].append(Rule(mask, _expression(value, known, (*path, "payoffs", i))))
+            rules[i].append(Rule(mask, checked_expression(value, known, (*path, "payoffs", i))))
     missing = [p for p in itertools.product(*(range(n) for n in shape)) if p not in seen]
     if missing:
         named = [[strategies[a][s] for a, s in enumerate(p)] for p in missing[:3]]
