@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from kurilsim.errors import InputError, KurilsimError
 from kurilsim.games.normal_form import NormalFormGame
 from kurilsim.solvers.lemke_howson import lemke_howson
+from kurilsim.solvers.logit_qre import logit_nash
 from kurilsim.solvers.pure_nash import pure_nash
 from kurilsim.solvers.regret import (
     DEFAULT_TOL,
@@ -68,6 +69,12 @@ def _lemke_howson(
     return [lemke_howson(payoffs, tol=tol, **options)], True
 
 
+def _logit(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
+    return [logit_nash(payoffs, tol, **options)], True
+
+
 def _support(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
@@ -101,6 +108,13 @@ METHODS: dict[str, Method] = {
             ("max_seconds", "seed"),
             _support,
         ),
+        Method(
+            "logit",
+            "one equilibrium: the limit of the principal logit QRE branch",
+            "any",
+            ("max_steps", "max_seconds"),
+            _logit,
+        ),
     )
 }
 
@@ -130,7 +144,7 @@ def solve(
     method
         ``"auto"`` (all equilibria the game's size allows), or a name in :data:`METHODS`:
         ``"pure"``, ``"vertex-enumeration"`` (2 players), ``"lemke-howson"`` (2 players),
-        ``"support-enumeration"``.
+        ``"support-enumeration"``, ``"logit"``.
     tol
         Relative tolerance, multiplied by the game's payoff scale.
     parameters
