@@ -13,6 +13,7 @@ from kurilsim.run import run
 from kurilsim.scenario import Scenario, load_scenario, parse_scenario
 from kurilsim.solvers.result import Equilibrium, Solution
 from kurilsim.solvers.solve import METHODS, solve
+from kurilsim.sweep import SweepResult, sweep
 
 try:
     __version__ = version("kurilsim")
@@ -28,11 +29,13 @@ __all__ = [
     "NormalFormGame",
     "Scenario",
     "Solution",
+    "SweepResult",
     "__version__",
     "load_scenario",
     "parse_scenario",
     "read_nfg",
     "run",
     "solve",
+    "sweep",
     "write_nfg",
 ]

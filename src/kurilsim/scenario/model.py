@@ -148,6 +148,15 @@ class History(_Frozen):
     )
 
 
+class Label(_Frozen):
+    """A readable name for the strategy profiles ``when`` matches, used by sweep tables and plots."""
+
+    when: dict[Identifier, StrategyMatch] = Field(
+        description="Player -> strategy (or list of strategies); unnamed players match anything."
+    )
+    label: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+
+
 class TableEntry(_Frozen):
     """One cell of an explicit payoff table."""
 
@@ -184,6 +193,11 @@ class ScenarioFile(ScenarioHeader):
     )
     payoff_table: tuple[TableEntry, ...] | None = Field(
         default=None, description="Explicit payoffs, one entry per strategy profile."
+    )
+    labels: tuple[Label, ...] = Field(
+        default=(),
+        description="Names of outcomes for sweeps: every entry matching a profile contributes, "
+        "in order, joined by '; '; profiles no entry matches are named by their strategies.",
     )
 
     @model_validator(mode="after")

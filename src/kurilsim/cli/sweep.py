@@ -1,0 +1,168 @@
+"""``kurilsim sweep``: solve a scenario over a parameter grid or Monte Carlo samples."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.errors import InputError
+from kurilsim.solvers.regret import DEFAULT_TOL
+from kurilsim.solvers.solve import METHODS
+from kurilsim.sweep import GridAxis, sweep
+from kurilsim.sweep.engine import DEFAULT_MAX_MEMORY
+from kurilsim.sweep.sampling import DEFAULT_SEED
+
+#: Figure formats ``--plot`` writes, by file name ending.
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+#: Figure kinds and the sweeps they fit.
+PLOT_KINDS = ("regime", "probabilities", "payoffs", "shares")
+
+
+def positive(text: str) -> int:
+    """A whole number of at least 1 (an ``argparse`` type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def register(commands: Any) -> None:
+    """Add the ``sweep`` subcommand to ``commands``."""
+    parser = commands.add_parser(
+        "sweep",
+        help="solve a scenario over a parameter grid or Monte Carlo samples; write a table, plot",
+        description="Solve a scenario at every point of a grid over 1 to 3 parameters, of Monte "
+        "Carlo samples of the others, or of both. Prints the share of points in each regime.",
+    )
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument(
+        "--grid",
+        metavar="NAME=START:STOP:N",
+        type=GridAxis.parse,
+        action="append",
+        default=[],
+        help="N evenly spaced values of a parameter, ends included (repeatable, up to 3)",
+    )
+    parser.add_argument(
+        "--samples", type=positive, help="Monte Carlo draws of every parameter not on the grid"
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the draws")
+    parser.add_argument(
+        "--set",
+        dest="fixed",
+        metavar="NAME=VALUE",
+        type=assignment,
+        action="append",
+        default=[],
+        help="hold a parameter at a value for the whole sweep (repeatable)",
+    )
+    parser.add_argument(
+        "--method",
+        default="pure",
+        choices=["auto", *METHODS],
+        help="solution method (default: pure, solved a chunk at a time on arrays)",
+    )
+    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    parser.add_argument(
+        "--max-seconds", type=float, help="time bound per game (support-enumeration)"
+    )
+    parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
+    parser.add_argument("--out", metavar="PATH", help="write the table (Parquet, or CSV for .csv)")
+    parser.add_argument("--format", choices=["parquet", "csv"], help="override the --out format")
+    parser.add_argument("--plot", metavar="PATH", help="save a figure (.png, .svg or .pdf)")
+    parser.add_argument(
+        "--plot-kind",
+        choices=PLOT_KINDS,
+        help="figure to save (default: regime map for 2 grid axes, probabilities for 1, "
+        "shares with samples)",
+    )
+    parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument("--workers", type=positive, help="parallel workers (default: one per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
+    parser.add_argument("--chunk-size", type=positive, help="points per chunk")
+    parser.add_argument(
+        "--max-memory",
+        type=positive,
+        default=DEFAULT_MAX_MEMORY // 2**20,
+        metavar="MB",
+        help="limit on one chunk's estimated memory (default %(default)s MB)",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="complete the unfinished sweep at --out"
+    )
+    parser.add_argument("--force", action="store_true", help="replace a sweep already at --out")
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when standard error is a terminal)",
+    )
+    parser.set_defaults(handler=handle)
+
+
+def plot_kind(args: argparse.Namespace) -> str:
+    """The figure ``--plot`` saves, checked against the sweep's shape before anything runs."""
+    axes = len(args.grid)
+    kind: str = args.plot_kind or (
+        "shares" if args.samples else "probabilities" if axes == 1 else "regime"
+    )
+    if kind == "regime" and (args.samples or axes != 2):
+        raise InputError("a regime map needs a grid over exactly two parameters and no --samples")
+    if kind in ("probabilities", "payoffs") and (args.samples or axes != 1):
+        raise InputError(f"{kind} curves need a grid over one parameter and no --samples")
+    return kind
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run the sweep, write the table and the figure, print the regime shares."""
+    if (args.resume or args.force) and not args.out:
+        raise InputError("--resume and --force need --out")
+    if args.scheduler and args.engine != "dask":
+        raise InputError("--scheduler needs --engine dask")
+    kind = None
+    if args.plot:
+        if Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
+            raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
+        kind = plot_kind(args)
+    options = {
+        key: value
+        for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))
+        if value is not None
+    }
+    started = time.perf_counter()
+    result = sweep(
+        args.file,
+        {axis.name: (axis.start, axis.stop, axis.n) for axis in args.grid},
+        samples=args.samples or 0,
+        seed=args.seed,
+        fixed=dict(args.fixed),
+        method=args.method,
+        tol=args.tol,
+        options=options,
+        out=args.out,
+        format=args.format,
+        resume=args.resume,
+        overwrite=args.force,
+        engine=args.engine,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        chunk_size=args.chunk_size,
+        max_memory=args.max_memory * 2**20,
+        progress=args.progress,
+    )
+    seconds = time.perf_counter() - started
+    print(result.summary())
+    print(f"({seconds:.1f} s, {result.info.n_points / seconds:,.0f} points/s)", file=sys.stderr)
+    if args.out:
+        print(f"wrote {args.out}")
+    if args.plot:
+        result.plot(kind).savefig(args.plot, dpi=150, bbox_inches="tight")
+        print(f"wrote {args.plot}")
+    return EXIT_OK

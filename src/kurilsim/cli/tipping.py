@@ -1,0 +1,84 @@
+"""``kurilsim tipping``: how far each parameter can move before the equilibria change."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
+from kurilsim.errors import InputError
+from kurilsim.scenario import load_scenario
+from kurilsim.solvers.regret import DEFAULT_TOL
+from kurilsim.sweep import tipping_points
+from kurilsim.sweep.run import normal_form
+from kurilsim.sweep.tipping import DEFAULT_RESOLUTION
+
+
+def register(commands: Any) -> None:
+    """Add the ``tipping`` subcommand to ``commands``."""
+    parser = commands.add_parser(
+        "tipping",
+        help="tipping points: how far each parameter can move before the equilibria change",
+    )
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument(
+        "--parameter",
+        dest="parameters",
+        metavar="NAME",
+        action="append",
+        help="a parameter to move (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="fixed",
+        metavar="NAME=VALUE",
+        type=assignment,
+        action="append",
+        default=[],
+        help="hold a parameter at another value than its default (repeatable)",
+    )
+    parser.add_argument(
+        "--resolution",
+        type=positive,
+        default=DEFAULT_RESOLUTION,
+        help="grid values scanned along each range (default %(default)s)",
+    )
+    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    parser.add_argument("--plot", metavar="PATH", help="save the tornado chart (.png/.svg/.pdf)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the tipping-point table and save the tornado chart."""
+    if args.plot and Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
+    tipping = tipping_points(
+        normal_form(load_scenario(args.file)),
+        args.parameters,
+        dict(args.fixed),
+        args.resolution,
+        args.tol,
+    )
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "title": tipping.title,
+                    "baseline": tipping.baseline,
+                    "tipping_points": json.loads(tipping.to_frame().to_json(orient="records")),
+                },
+                indent=2,
+            )
+        )
+    elif args.format == "csv":
+        print(tipping.to_frame().to_csv(index=False), end="")
+    else:
+        print(tipping.to_text())
+    if args.plot:
+        tipping.plot().savefig(args.plot, dpi=150, bbox_inches="tight")
+        print(f"wrote {args.plot}")
+    return EXIT_OK

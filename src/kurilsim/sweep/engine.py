@@ -1,0 +1,544 @@
+"""Chunked evaluation of a sweep: vectorised where the method allows, in parallel otherwise.
+
+The points of a sweep are cut into chunks of ``chunk_size`` consecutive points. A chunk is solved
+by :func:`solve_chunk`, which returns its part of the tidy table; chunks are independent, so they
+can run in any order, on any worker, and be written as they finish.
+
+* For pure Nash the payoff expressions are evaluated once per chunk on arrays
+  (:meth:`Scenario.payoff_tensor`) and the whole chunk is solved in the same numpy calls
+  (:func:`~kurilsim.solvers.pure_nash.pure_nash_mask`). Memory is bounded by the chunk size.
+* Other methods solve one game at a time with :func:`kurilsim.solve`; chunks then run in a local
+  process pool, or on a Dask cluster.
+
+Whatever the path, each chunk's table has the same columns as :meth:`Solution.to_frame` (without
+the method, which the sweep records once), preceded by the point number and the varied
+parameters and followed by the equilibrium's label, the regime at its point and whether the
+method finished there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import math
+import multiprocessing
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kurilsim.errors import InputError
+from kurilsim.games.normal_form import NormalFormGame
+from kurilsim.scenario.loader import FORMS
+from kurilsim.scenario.model import ScenarioFile
+from kurilsim.scenario.scenario import Scenario
+from kurilsim.solvers.pure_nash import pure_nash_mask
+from kurilsim.solvers.solve import METHODS, default_method, solve
+from kurilsim.sweep.labels import NO_EQUILIBRIUM, NO_PURE, OutcomeLabels, outcome_labels, regime
+from kurilsim.sweep.spec import PointSet
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+Engine = Literal["local", "dask"]
+
+#: Methods solved a whole chunk at a time on arrays.
+VECTORISED = frozenset({"pure"})
+#: Points per chunk when none is given: vectorised methods, then methods solved game by game.
+DEFAULT_CHUNK = {True: 16_384, False: 64}
+#: Default limit on the estimated memory of one chunk, in bytes.
+DEFAULT_MAX_MEMORY = 1 << 30
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """Everything needed to solve any chunk of a sweep; pickles compactly for workers.
+
+    Attributes
+    ----------
+    scenario
+        The scenario swept (sent to workers as its validated content, and rebuilt there).
+    points
+        The points of the sweep.
+    method
+        A method name of :data:`kurilsim.solvers.solve.METHODS` (``"auto"`` resolved).
+    tol
+        Relative tolerance.
+    options
+        Method options, as ``(name, value)`` pairs.
+    chunk_size
+        Points per chunk.
+    """
+
+    scenario: Scenario
+    points: PointSet
+    method: str
+    tol: float
+    options: tuple[tuple[str, Any], ...]
+    chunk_size: int
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Compiled expressions are closures that do not pickle; the validated file content does.
+        return (
+            _rebuild_job,
+            (
+                self.scenario.spec,
+                self.scenario.source,
+                self.points,
+                self.method,
+                self.tol,
+                self.options,
+                self.chunk_size,
+            ),
+        )
+
+    @property
+    def vectorised(self) -> bool:
+        """Whether the method solves a whole chunk on arrays."""
+        return self.method in VECTORISED
+
+    @property
+    def n_chunks(self) -> int:
+        """The number of chunks."""
+        return math.ceil(self.points.size / self.chunk_size)
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        """The first point of chunk ``index`` and one past its last."""
+        start = index * self.chunk_size
+        return start, min(start + self.chunk_size, self.points.size)
+
+
+def _rebuild_job(
+    spec: ScenarioFile,
+    source: str,
+    points: PointSet,
+    method: str,
+    tol: float,
+    options: tuple[tuple[str, Any], ...],
+    chunk_size: int,
+) -> Job:
+    scenario = FORMS[spec.form].build(spec, source)
+    assert isinstance(scenario, Scenario)  # only normal-form scenarios are swept
+    return Job(scenario, points, method, tol, options, chunk_size)
+
+
+def resolve_method(scenario: Scenario, method: str, tol: float, options: Mapping[str, Any]) -> str:
+    """Check a sweep's method, tolerance and options before any chunk runs; return the method.
+
+    ``"auto"`` becomes the method :func:`kurilsim.solve` would pick for the scenario's game.
+
+    Raises
+    ------
+    InputError
+        For an unknown method, one that does not apply to the scenario's game, an option the
+        method does not have, or a tolerance outside (0, 1).
+    """
+    name = default_method(scenario.game()) if method == "auto" else method
+    if name not in METHODS:
+        raise InputError(f"unknown method {method!r}; expected auto or one of {', '.join(METHODS)}")
+    spec = METHODS[name]
+    if spec.players == "2" and len(scenario.players) != 2:
+        raise InputError(
+            f"method {name!r} solves 2-player games; this scenario has {len(scenario.players)}"
+        )
+    unknown = sorted(set(options).difference(spec.options))
+    if unknown:
+        allowed = ", ".join(spec.options) or "none"
+        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
+    if not 0 < tol < 1:
+        raise InputError(f"tolerance must lie in (0, 1), got {tol!r}")
+    return name
+
+
+def bytes_per_point(scenario: Scenario) -> int:
+    """A generous estimate of the memory one point of a chunk needs while it is solved.
+
+    The payoff evaluation holds a few arrays over every strategy profile per player and per
+    outcome variable (measured at about half of this estimate on the bundled scenario); the table
+    holds one row per equilibrium.
+    """
+    profiles = math.prod(len(s) for s in scenario.strategies)
+    players = len(scenario.players)
+    arrays = players + len(scenario.compiled.outcomes) + 4
+    columns = sum(len(s) for s in scenario.strategies) + players + 12
+    return 8 * (profiles * arrays + columns)
+
+
+def chunk_size_for(scenario: Scenario, method: str, chunk_size: int | None, max_memory: int) -> int:
+    """The chunk size to use: ``chunk_size`` if given and affordable, else the default.
+
+    Raises
+    ------
+    InputError
+        If ``chunk_size`` is not positive, or a chunk of it would need more than ``max_memory``
+        bytes by :func:`bytes_per_point`.
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> hunt = parse_scenario('''
+    ... kurilsim: 1
+    ... title: Stag hunt
+    ... parameters:
+    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
+    ... players: {A: [stag, hare], B: [stag, hare]}
+    ... outcomes:
+    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {A: hare}, value: 1}]}
+    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {B: hare}, value: 1}]}
+    ... payoffs: {A: a, B: b}
+    ... ''')
+    >>> chunk_size_for(hunt, "pure", None, 1 << 30)
+    16384
+    >>> chunk_size_for(hunt, "pure", 10**7, 1 << 30)
+    Traceback (most recent call last):
+    ...
+    kurilsim.errors.InputError: a chunk of 10,000,000 points needs about 4.0 GB, over the
+    memory limit of 1.1 GB; use a chunk size of at most 2,684,354 points or raise the limit
+    """
+    per_point = bytes_per_point(scenario)
+    largest = max_memory // per_point
+    if largest < 1:
+        raise InputError(
+            f"one point of this scenario needs about {_gb(per_point)}, over the memory limit of "
+            f"{_gb(max_memory)}; raise the limit"
+        )
+    if chunk_size is None:
+        return min(DEFAULT_CHUNK[method in VECTORISED], largest)
+    if chunk_size <= 0:
+        raise InputError(f"chunk size must be positive, got {chunk_size}")
+    if chunk_size > largest:
+        raise InputError(
+            f"a chunk of {chunk_size:,} points needs about {_gb(chunk_size * per_point)}, over the "
+            f"memory limit of {_gb(max_memory)}; use a chunk size of at most {largest:,} points "
+            "or raise the limit"
+        )
+    return chunk_size
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
+
+
+def solve_chunk(job: Job, index: int) -> pd.DataFrame:
+    """Solve chunk ``index`` of ``job`` and return its rows of the sweep table.
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> hunt = parse_scenario('''
+    ... kurilsim: 1
+    ... title: Stag hunt
+    ... parameters:
+    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
+    ... players: {A: [stag, hare], B: [stag, hare]}
+    ... outcomes:
+    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {A: hare}, value: 1}]}
+    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {B: hare}, value: 1}]}
+    ... payoffs: {A: a, B: b}
+    ... ''')
+    >>> from kurilsim.sweep.spec import GridAxis, SweepSpec, point_set
+    >>> points = point_set(hunt, SweepSpec(grid=(GridAxis("stag", 0, 10, 6),)))
+    >>> job = Job(hunt, points, "pure", 1e-9, (), chunk_size=3)
+    >>> solve_chunk(job, 0)[["point", "param.stag", "equilibrium", "label"]]
+       point  param.stag  equilibrium             label
+    0      0         0.0            1  A: hare, B: hare
+    1      1         2.0            1  A: stag, B: stag
+    2      1         2.0            2  A: hare, B: hare
+    3      2         4.0            1  A: stag, B: stag
+    4      2         4.0            2  A: hare, B: hare
+    """
+    start, stop = job.bounds(index)
+    scenario = job.scenario
+    values = job.points.values(start, stop)
+    payoffs = scenario.payoff_tensor({**dict(job.points.spec.fixed), **values})
+    labels = outcome_labels(scenario)
+    if job.vectorised:
+        rows, core, names, regimes = _pure_rows(payoffs, job.tol, labels)
+        complete = np.ones(len(rows), dtype=bool)
+    else:
+        rows, core, names, regimes, complete = _per_game_rows(job, payoffs, labels)
+    head: dict[str, Any] = {"point": start + rows}
+    if job.points.spec.samples:
+        head["sample"] = (start + rows) % job.points.spec.samples
+    head.update({f"param.{name}": v[rows] for name, v in values.items()})
+    frame = pd.concat([pd.DataFrame(head), core], axis=1)
+    frame["label"] = names
+    frame["regime"] = regimes
+    frame["complete"] = complete
+    return frame
+
+
+def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> list[str]:
+    """Column names of strategy probabilities and payoffs, as in :meth:`Solution.to_frame`."""
+    return [
+        f"prob.{p}.{s}" for p, names in zip(players, strategies, strict=True) for s in names
+    ] + [f"payoff.{p}" for p in players]
+
+
+def _core_frame(
+    labels: OutcomeLabels,
+    equilibrium: IntArray,
+    kind: Sequence[str] | NDArray[Any],
+    probs: FloatArray,
+    payoffs: FloatArray,
+    regret: FloatArray,
+) -> pd.DataFrame:
+    columns = profile_columns(labels.players, labels.strategies)
+    frame = pd.DataFrame(np.column_stack([probs, payoffs]), columns=columns)
+    frame.insert(0, "equilibrium", equilibrium)
+    frame.insert(1, "kind", np.asarray(kind, dtype=object))
+    frame["max_regret"] = regret
+    return frame
+
+
+def _pure_rows(
+    payoffs: FloatArray, tol: float, labels: OutcomeLabels
+) -> tuple[IntArray, pd.DataFrame, NDArray[Any], NDArray[Any]]:
+    """Every pure equilibrium of a batch of games, one row each; a ``none`` row where none."""
+    games, shape, n_players = payoffs.shape[0], labels.shape, len(labels.players)
+    # The same values laid out player by player: pure_nash_mask reduces along each player's
+    # payoffs, which is about 40% faster on contiguous memory than with the player axis last.
+    payoffs = np.moveaxis(np.ascontiguousarray(np.moveaxis(payoffs, -1, 0)), 0, -1)
+    mask = pure_nash_mask(payoffs, tol).reshape(games, -1)
+    point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
+    counts = mask.sum(axis=1)
+    number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+    cells = np.unravel_index(flat, shape)
+    own = payoffs.reshape(games, -1, n_players)[point, flat]
+    regret = np.zeros(flat.size)
+    for i, n in enumerate(shape):
+        # Player i's payoff from each of their strategies, the others' strategies fixed.
+        index = [point[:, None]] + [
+            np.arange(n)[None, :] if j == i else c[:, None] for j, c in enumerate(cells)
+        ]
+        regret = np.maximum(regret, payoffs[(*index, i)].max(axis=1) - own[:, i])
+    probs = np.column_stack([np.eye(n)[c] for n, c in zip(shape, cells, strict=True)])
+    names = _profile_names(labels, flat, mask.shape[1])
+    point_regime = _regimes(labels, mask)
+    empty = np.flatnonzero(counts == 0)
+    kind = np.full(flat.size, "pure", dtype=object)
+    if empty.size:
+        rows = np.concatenate([point, empty])
+        order = np.argsort(rows, kind="stable")
+        rows = rows[order]
+        number = np.concatenate([number, np.zeros(empty.size, dtype=np.int64)])[order]
+        kind = np.concatenate([kind, np.full(empty.size, "none", dtype=object)])[order]
+        probs = np.concatenate([probs, np.full((empty.size, probs.shape[1]), np.nan)])[order]
+        own = np.concatenate([own, np.full((empty.size, n_players), np.nan)])[order]
+        regret = np.concatenate([regret, np.full(empty.size, np.nan)])[order]
+        names = np.concatenate([names, np.full(empty.size, NO_PURE, dtype=object)])[order]
+    else:
+        rows = point
+    core = _core_frame(labels, number, kind, probs, own, regret)
+    return rows, core, names, point_regime[rows]
+
+
+def _profile_names(labels: OutcomeLabels, flat: IntArray, n_profiles: int) -> NDArray[Any]:
+    """The name of each profile in ``flat``, computing each distinct name once."""
+    names = np.empty(n_profiles, dtype=object)
+    for f in np.unique(flat):
+        names[f] = labels.pure(int(f))
+    return names[flat]
+
+
+def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> NDArray[Any]:
+    """The regime of each game from its equilibrium mask (games x profiles), once per set."""
+    packed = np.packbits(mask, axis=1)
+    words = -packed.shape[1] % 8
+    keys = np.pad(packed, ((0, 0), (0, words))).view(np.uint64)
+    # Up to 64 profiles, one integer per game: a flat sort, much faster than sorting rows.
+    flat_keys = keys[:, 0] if keys.shape[1] == 1 else keys
+    _, first, inverse = np.unique(
+        flat_keys, axis=None if keys.shape[1] == 1 else 0, return_index=True, return_inverse=True
+    )
+    texts = [regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
+    return np.array(texts, dtype=object)[inverse.reshape(-1)]
+
+
+def _per_game_rows(
+    job: Job, payoffs: FloatArray, labels: OutcomeLabels
+) -> tuple[IntArray, pd.DataFrame, NDArray[Any], NDArray[Any], NDArray[np.bool_]]:
+    """Solve each game of a batch with :func:`kurilsim.solve`; a ``none`` row where none."""
+    scenario = job.scenario
+    frames, rows, names, regimes, complete = [], [], [], [], []
+    width = sum(len(s) for s in scenario.strategies) + len(scenario.players)
+    for g in range(payoffs.shape[0]):
+        game = NormalFormGame(scenario.players, scenario.strategies, payoffs[g], scenario.title)
+        solution = solve(game, job.method, job.tol, **dict(job.options))
+        found = [labels.support(eq.support()) for eq in solution]
+        frame = solution.to_frame().drop(columns="method")
+        if not found:
+            frame = _core_frame(
+                labels,
+                np.zeros(1, dtype=np.int64),
+                ["none"],
+                np.full((1, width - len(scenario.players)), np.nan),
+                np.full((1, len(scenario.players)), np.nan),
+                np.full(1, np.nan),
+            )
+        frames.append(frame)
+        rows += [g] * len(frame)
+        names += found or [NO_EQUILIBRIUM]
+        regimes += [regime(found, NO_EQUILIBRIUM)] * len(frame)
+        complete += [solution.complete] * len(frame)
+    core = pd.concat(frames, ignore_index=True)
+    return (
+        np.asarray(rows, dtype=np.int64),
+        core,
+        np.asarray(names, dtype=object),
+        np.asarray(regimes, dtype=object),
+        np.asarray(complete, dtype=bool),
+    )
+
+
+# ------------------------------------------------------------------------------------- running
+
+
+def default_workers() -> int:
+    """Workers used when none are given: one per available core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_chunks(
+    job: Job,
+    indices: Sequence[int],
+    engine: Engine = "local",
+    workers: int | None = None,
+    scheduler: Any = None,
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Solve the chunks ``indices`` of ``job``, yielding ``(index, table)`` as each finishes.
+
+    Parameters
+    ----------
+    job
+        The sweep.
+    indices
+        The chunks to solve.
+    engine
+        ``"local"``: in this process with one worker; with more, vectorised methods run chunks
+        in threads (numpy releases the GIL on array work) and other methods in a process pool.
+        ``"dask"``: on a Dask cluster.
+    workers
+        Local workers, or the workers of a new Dask ``LocalCluster``; one per core by default.
+    scheduler
+        For ``"dask"``: the address of a running scheduler, or a ``distributed.Client``;
+        a ``LocalCluster`` is started (and closed at the end) when none is given.
+
+    At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
+    size however many chunks there are.
+    """
+    count = workers or default_workers()
+    if count < 1:
+        raise InputError(f"workers must be positive, got {count}")
+    if engine == "dask":
+        yield from _run_dask(job, indices, count, scheduler)
+    elif count == 1 or len(indices) == 1:
+        for index in indices:
+            yield index, solve_chunk(job, index)
+    elif job.vectorised:
+        with ThreadPoolExecutor(count) as pool:
+            yield from _windowed(pool, job, indices, 2 * count)
+    else:
+        context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
+        with ProcessPoolExecutor(
+            count, mp_context=context, initializer=_install, initargs=(job,)
+        ) as pool:
+            yield from _windowed(pool, None, indices, 2 * count)
+
+
+_WORKER_JOB: list[Job] = []
+
+
+def _install(job: Job) -> None:
+    _WORKER_JOB[:] = [job]
+
+
+def _solve_installed(index: int) -> pd.DataFrame:
+    return solve_chunk(_WORKER_JOB[0], index)
+
+
+def _windowed(
+    pool: Executor, job: Job | None, indices: Sequence[int], window: int
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Keep at most ``window`` chunks in flight on ``pool``; yield them as they finish."""
+    todo = iter(indices)
+    running: dict[Future[pd.DataFrame], int] = {}
+    try:
+        while True:
+            while len(running) < window and (index := next(todo, None)) is not None:
+                future = (
+                    pool.submit(_solve_installed, index)
+                    if job is None
+                    else pool.submit(solve_chunk, job, index)
+                )
+                running[future] = index
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=running.__getitem__):
+                yield running.pop(future), future.result()
+    finally:
+        for future in running:
+            future.cancel()
+
+
+def _run_dask(
+    job: Job, indices: Sequence[int], workers: int, scheduler: Any
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    try:
+        # Imported on demand (it is optional and slow to import), and untyped: held as Any.
+        distributed: Any = importlib.import_module("dask.distributed")
+    except ImportError:
+        raise InputError(
+            "the dask engine needs dask.distributed: pip install 'dask[distributed]'"
+        ) from None
+    cluster = None
+    if isinstance(scheduler, distributed.Client):
+        client = scheduler
+    elif scheduler is not None:
+        client = distributed.Client(scheduler)
+    else:
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1)
+        client = distributed.Client(cluster)
+    todo = iter(indices)
+    futures: dict[Any, int] = {}
+    try:
+        shared = client.scatter(job, broadcast=True)
+        queue = distributed.as_completed()
+
+        def submit(index: int) -> None:
+            future = client.submit(solve_chunk, shared, index, pure=False)
+            futures[future] = index
+            queue.add(future)
+
+        for index in itertools.islice(todo, 2 * workers):
+            submit(index)
+        for future in queue:
+            index = futures.pop(future)
+            table = future.result()
+            following = next(todo, None)
+            if following is not None:
+                submit(following)
+            yield index, table
+    finally:
+        for future in futures:
+            future.cancel()
+        if client is not scheduler:
+            client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,76 @@
+"""Shares of outcomes over the points of a sweep, with confidence intervals.
+
+Over Monte Carlo samples, the share of points in a regime estimates the probability of that
+regime under the parameters' distributions. The interval is Wilson's score interval (Wilson
+1927; Brown, Cai and DasGupta 2001), which stays inside [0, 1] and behaves well for shares near
+0 or 1 and for few samples, unlike the normal approximation.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+
+def wilson_interval(
+    successes: np.ndarray, trials: int, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for binomial proportions ``successes / trials``.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(np.array([0, 50]), 100)
+    >>> low.round(3).tolist(), high.round(3).tolist()
+    ([0.0, 0.404], [0.037, 0.596])
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    p = successes / trials
+    centre = (p + z**2 / (2 * trials)) / (1 + z**2 / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / (1 + z**2 / trials)
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def outcome_shares(
+    outcomes: pd.Series, level: float = 0.95, top: int | None = None
+) -> pd.DataFrame:
+    """Share of each distinct outcome among ``outcomes``, most frequent first, with intervals.
+
+    Parameters
+    ----------
+    outcomes
+        One outcome (e.g. the regime) per point.
+    level
+        Confidence level of the intervals.
+    top
+        Keep the ``top`` most frequent outcomes and count the rest as one row,
+        ``"other (K outcomes)"``; all by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``regime``, ``count``, ``share``, ``low``, ``high``.
+
+    Examples
+    --------
+    >>> outcome_shares(pd.Series(["A", "B", "A", "A", "C"]), top=1).round(2)
+                   regime  count  share   low  high
+    0                   A      3    0.6  0.23  0.88
+    1  other (2 outcomes)      2    0.4  0.12  0.77
+    """
+    counts = outcomes.value_counts(sort=False)
+    counts = counts.iloc[np.lexsort((counts.index.to_numpy(dtype=str), -counts.to_numpy()))]
+    names = counts.index.to_numpy(dtype=object)
+    number = counts.to_numpy()
+    if top is not None and len(counts) > top:
+        rest = len(counts) - top
+        names = np.append(names[:top], f"other ({rest} outcome{'s' if rest > 1 else ''})")
+        number = np.append(number[:top], number[top:].sum())
+    total = int(number.sum())
+    low, high = wilson_interval(number, total, level)
+    return pd.DataFrame(
+        {"regime": names, "count": number, "share": number / total, "low": low, "high": high}
+    )

@@ -1,0 +1,156 @@
+"""``kurilsim sweep`` and ``kurilsim tipping`` from the command line."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from kurilsim.cli import main
+from kurilsim.sweep import read_sweep
+
+
+@pytest.fixture(scope="module")
+def bundled(request):
+    return str(request.config.rootpath / "scenarios" / "sochi_2016.yaml")
+
+
+def run_cli(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sweep_writes_a_table_and_a_regime_map(capsys, tmp_path, bundled):
+    out, figure = tmp_path / "s.parquet", tmp_path / "map.png"
+    code, stdout, err = run_cli(
+        capsys,
+        "sweep",
+        bundled,
+        "--grid",
+        "sanctions=0:0.7:15",
+        "--grid",
+        "trust=0:1:11",
+        "--out",
+        out,
+        "--plot",
+        figure,
+    )
+    assert code == 0, err
+    assert "165 points (sanctions 0..0.7 (15) x trust 0..1 (11)); method pure" in stdout
+    assert f"wrote {figure}" in stdout
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = pd.read_parquet(out)
+    assert table["point"].nunique() == 165
+    assert read_sweep(out).info.spec.grid[1].name == "trust"
+
+
+def test_sweep_monte_carlo_to_csv_with_shares(capsys, tmp_path, bundled):
+    out, figure = tmp_path / "mc.csv", tmp_path / "shares.svg"
+    code, stdout, err = run_cli(
+        capsys,
+        "sweep",
+        bundled,
+        "--samples",
+        "200",
+        "--seed",
+        "4",
+        "--set",
+        "trust=0.5",
+        "--out",
+        out,
+        "--plot",
+        figure,
+    )
+    assert code == 0, err
+    assert "200 points (200 samples (seed 4)); method pure" in stdout
+    assert b"<svg" in figure.read_bytes()[:500]
+    table = pd.read_csv(out)
+    assert "param.trust" not in table and "param.sanctions" in table
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--grid", "sanction=0:0.5:3"], "unknown parameter", id="unknown"),
+        pytest.param(["--grid", "sanctions=0:0.9:3"], "outside the declared range", id="range"),
+        pytest.param(["--grid", "sanctions=0:0.5:0"], "must be positive", id="n-zero"),
+        pytest.param(["--grid", "sanctions=0:0.5"], "expected NAME=START:STOP:N", id="form"),
+        pytest.param(["--samples", "0"], "must be positive", id="samples-zero"),
+        pytest.param(
+            ["--grid", "trust=0:1:1000001", "--chunk-size", "1000001"],
+            "over the memory limit",
+            id="memory",
+        ),
+        pytest.param(
+            ["--grid", "trust=0:1:3", "--plot", "map.png", "--plot-kind", "regime"],
+            "regime map needs",
+            id="plot-shape",
+        ),
+        pytest.param(
+            ["--grid", "trust=0:1:3", "--plot", "map.jpg"], ".png, .svg or .pdf", id="plot-format"
+        ),
+        pytest.param(["--grid", "trust=0:1:3", "--resume"], "need --out", id="resume"),
+    ],
+)
+def test_bad_sweeps_exit_2_with_one_line(capsys, monkeypatch, tmp_path, bundled, argv, message):
+    monkeypatch.chdir(tmp_path)  # nothing lands in the repository, whatever happens
+    code, _, err = run_cli(capsys, "sweep", bundled, *argv)
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and err.startswith("kurilsim: error: ")
+
+
+def test_tipping_prints_the_table_and_saves_the_tornado(capsys, tmp_path, bundled):
+    figure = tmp_path / "tornado.png"
+    code, stdout, err = run_cli(
+        capsys,
+        "tipping",
+        bundled,
+        "--parameter",
+        "sanctions",
+        "--parameter",
+        "trust",
+        "--plot",
+        figure,
+    )
+    assert code == 0, err
+    assert "sanctions up from 0.5 to 0.6667" in stdout
+    assert figure.exists()
+    code, stdout, _ = run_cli(
+        capsys, "tipping", bundled, "--parameter", "trust", "--format", "json"
+    )
+    record = json.loads(stdout)
+    assert [row["direction"] for row in record["tipping_points"]] == ["down", "up"]
+    code, stdout, _ = run_cli(capsys, "tipping", bundled, "--parameter", "tru")
+    assert code == 2
+
+
+def test_sweep_as_a_real_process(tmp_path, bundled):
+    out = tmp_path / "s.parquet"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kurilsim",
+            "sweep",
+            bundled,
+            "--grid",
+            "sanctions=0:0.7:8",
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--chunk-size",
+            "3",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "8 points" in done.stdout
+    assert pd.read_parquet(out)["point"].nunique() == 8
