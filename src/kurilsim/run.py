@@ -9,6 +9,7 @@ from typing import Any
 from kurilsim.errors import InputError
 from kurilsim.io.nfg import read_nfg
 from kurilsim.scenario import load_scenario
+from kurilsim.solvers.bargaining_result import BargainingSolution
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.result import Solution
 from kurilsim.solvers.solve import solve
@@ -23,7 +24,7 @@ def run(
     method: str = "auto",
     tol: float = DEFAULT_TOL,
     **options: Any,
-) -> Solution:
+) -> Solution | BargainingSolution:
     """Load a scenario or ``.nfg`` file and solve it: what ``kurilsim run`` does.
 
     Parameters
@@ -33,7 +34,9 @@ def run(
     overrides
         Parameter values for a scenario; defaults fill the rest.
     method, tol, options
-        As for :func:`kurilsim.solve`; a scenario's game form picks the default method.
+        As for :func:`kurilsim.solve`, or for the scenario's ``solve`` when its game form is not
+        the normal form (e.g. :meth:`BargainingScenario.solve
+        <kurilsim.scenario.bargaining.BargainingScenario.solve>`); the form picks the solver.
 
     Raises
     ------

@@ -8,6 +8,7 @@ from typing import Any
 
 from kurilsim.cli.common import EXIT_OK, assignment
 from kurilsim.run import run
+from kurilsim.solvers.bargaining import CONCEPTS
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.solve import METHODS
 
@@ -30,8 +31,9 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--method",
         default="auto",
-        choices=["auto", *METHODS],
-        help="solution method (default: auto, every equilibrium the game's size allows)",
+        choices=["auto", *METHODS, *CONCEPTS],
+        help="solution method (default: auto, every equilibrium the game's size allows, or "
+        "every bargaining solution for a bargaining scenario)",
     )
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.add_argument(

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Polygon
 from numpy.typing import NDArray
 
-from kurilsim.plot.common import colours, new_axes
+from kurilsim.plot.common import colours, new_axes, wrap
 from kurilsim.solvers.bargaining_result import CONCEPT_NAMES
 from kurilsim.solvers.feasible_set import convex_hull, outcome_points, quadrant_polygon
 from kurilsim.solvers.ratification import ratified_utilities
@@ -32,7 +32,9 @@ NAMED_DEALS = 12
 MARKERS = {"nash": ("*", 260), "kalai-smorodinsky": ("D", 110), "rubinstein": ("P", 70)}
 
 
-def plot_bargaining(solution: BargainingSolution, ax: Axes | None = None) -> Axes:
+def plot_bargaining(
+    solution: BargainingSolution, ax: Axes | None = None, focus: bool = True
+) -> Axes:
     """Draw a bargaining solution in the utility plane.
 
     Parameters
@@ -41,6 +43,10 @@ def plot_bargaining(solution: BargainingSolution, ax: Axes | None = None) -> Axe
         The result of :func:`~kurilsim.solvers.bargaining.solve_bargaining`.
     ax
         Axes to draw on; a new figure (without pyplot) by default.
+    focus
+        Limit the view to where bargaining happens: the disagreement point, the deals both
+        sides weakly prefer to it and the solutions, with a margin. Deals far worse for one side
+        then lie outside the view (they are still drawn); ``False`` shows every deal.
 
     Returns
     -------
@@ -150,10 +156,25 @@ def plot_bargaining(solution: BargainingSolution, ax: Axes | None = None) -> Axe
     ax.set_xlabel(f"utility of {problem.players[0]}")
     ax.set_ylabel(f"utility of {problem.players[1]}")
     if problem.title:
-        ax.set_title(problem.title)
+        ax.set_title(wrap(problem.title, 60))
     ax.autoscale_view()
+    if focus:
+        _focus(ax, solution)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     return ax
+
+
+def _focus(ax: Axes, solution: BargainingSolution) -> None:
+    """Set the view to the disagreement point, rational deals and solutions, with a margin."""
+    problem = solution.problem
+    d = problem.disagreement
+    rational = problem.utilities[np.all(problem.utilities >= d, axis=1)]
+    marked = [c.outcome.utilities for c in solution] + [c.unconstrained.utilities for c in solution]
+    shown = np.vstack([d[None, :], rational, *marked])
+    low, high = shown.min(axis=0), shown.max(axis=0)
+    margin = np.maximum(0.15 * (high - low), 0.02 * solution.scale)
+    ax.set_xlim(low[0] - margin[0], high[0] + margin[0])
+    ax.set_ylim(low[1] - margin[1], high[1] + margin[1])
 
 
 def staircase(points: FloatArray, disagreement: FloatArray) -> FloatArray:

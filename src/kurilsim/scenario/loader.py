@@ -15,13 +15,18 @@ from typing import Any, Union
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kurilsim.errors import InputError
+from kurilsim.scenario.bargaining import (
+    BargainingScenario,
+    BargainingScenarioFile,
+    build_bargaining,
+)
 from kurilsim.scenario.model import ScenarioFile
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.scenario.semantics import SemanticError, compile_scenario
 from kurilsim.scenario.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
 
 #: What a scenario file loads into, by game form.
-AnyScenario = Scenario
+AnyScenario = Scenario | BargainingScenario
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,10 @@ def _build_normal(spec: ScenarioFile, source: str) -> Scenario:
 
 
 #: Every game form by the name a file gives in ``form:`` ("normal" when absent).
-FORMS: dict[str, Form] = {"normal": Form(ScenarioFile, _build_normal)}
+FORMS: dict[str, Form] = {
+    "normal": Form(ScenarioFile, _build_normal),
+    "bargaining": Form(BargainingScenarioFile, build_bargaining),
+}
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -370,18 +370,18 @@ class BargainingSolution:
                 + f"; {players[problem.first_mover]} offers first"
             )
         for ratifier, deals in self.win_sets.items():
-            lines.append(f"win-set of {ratifier}: {_names(deals, problem.n_deals)}")
+            lines.append(f"win-set of {ratifier}: {_names(deals, problem)}")
         if self.zopa_empty:
             lines.append(
                 "zone of possible agreement: EMPTY (no feasible outcome both sides prefer to "
                 "disagreement and can ratify): no agreement"
             )
         else:
-            lines.append(f"zone of possible agreement: {_names(self.zopa, problem.n_deals)}")
+            lines.append(f"zone of possible agreement: {_names(self.zopa, problem)}")
         if problem.ratifiers:
             lines.append(
                 "without ratification it would be: "
-                f"{_names(self.zopa_unconstrained, problem.n_deals)}"
+                f"{_names(self.zopa_unconstrained, problem)}"
             )
         header = [
             "concept",
@@ -409,7 +409,7 @@ class BargainingSolution:
         for c in self.concepts:
             notes = []
             if c.ties:
-                notes.append(f"tied with {_names(c.ties, problem.n_deals)}")
+                notes.append(f"tied with {_names(c.ties, problem)}")
             if not c.unique:
                 notes.append("other stationary equilibria exist on this discrete deal space")
             if c.counter_offer is not None:
@@ -444,9 +444,24 @@ def _per_player(players: tuple[str, str], values: FloatArray) -> dict[str, float
     return {p: float(v) for p, v in zip(players, values, strict=True)}
 
 
-def _names(names: tuple[str, ...], total: int) -> str:
+def _names(names: tuple[str, ...], problem: BargainingProblem) -> str:
+    """``names`` summarised by family: deals spread over a grid share the name before ``[``."""
     if not names:
         return "none"
-    shown = ", ".join(names[:LISTED])
-    more = f" and {len(names) - LISTED} more" if len(names) > LISTED else ""
-    return f"{len(names)} of {total} deals ({shown}{more})"
+    families: dict[str, list[int]] = {}
+    for name in names:
+        families.setdefault(name.split("[", 1)[0], []).append(problem.deals.index(name))
+    parts = []
+    for family, rows in families.items():
+        if len(rows) == 1:
+            parts.append(problem.deals[rows[0]])
+            continue
+        spans = [
+            f"{variable} {values[rows].min():g} to {values[rows].max():g}"
+            for variable, values in problem.variables.items()
+            if values[rows].min() < values[rows].max()
+        ]
+        parts.append(f"{family} x{len(rows)}" + (f" ({', '.join(spans)})" if spans else ""))
+    shown = "; ".join(parts[:LISTED])
+    more = f"; and {len(parts) - LISTED} more" if len(parts) > LISTED else ""
+    return f"{len(names)} of {problem.n_deals} deals: {shown}{more}"
