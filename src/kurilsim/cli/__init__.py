@@ -14,12 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from kurilsim import __version__
-from kurilsim.cli import backtest, explain, run, schema, sweep, tipping, validate
+from kurilsim.cli import backtest, explain, qre, run, schema, sweep, tipping, validate
 from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser
 from kurilsim.errors import InputError, IterationLimitError
 
 #: The subcommand modules, in the order ``--help`` lists them.
-COMMANDS = (run, validate, explain, backtest, sweep, tipping, schema)
+COMMANDS = (run, qre, validate, explain, backtest, sweep, tipping, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:

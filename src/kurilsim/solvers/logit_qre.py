@@ -21,13 +21,14 @@ the equations
 
 one fewer equation than unknowns. Probabilities far below double precision stay representable
 in these coordinates, which lets the trace go on until the profile is within any tolerance of a
-Nash equilibrium. The curve is followed by the predictor-corrector method of Allgower and Georg
-[3]_: an Euler step along the tangent, then Newton steps back onto the curve with the
-Moore-Penrose inverse of the Jacobian, with the step length adapted to the corrector's contraction
-rate, the distance it travels and the turn of the tangent. Lambda is the arc-length parameter's
-dependent variable, so the trace passes turning points where the branch bends back in lambda.
+Nash equilibrium. The curve is followed by a predictor-corrector method (Allgower and Georg
+[3]_): an Euler step along the tangent, then Newton steps back onto the curve within the
+hyperplane orthogonal to the tangent (pseudo-arclength continuation, Keller [4]_), with the step
+length adapted to the corrector's contraction rate, the distance it travels and the turn of the
+tangent. The curve is parametrised by its arc length, not by lambda, so the trace passes the
+turning points where the branch bends back in lambda.
 
-Internally each player's payoffs are divided by the game's payoff scale
+Internally the payoffs are divided by the game's payoff scale
 (:func:`~kurilsim.solvers.regret.payoff_scale`) and lambda multiplied by it, so the trace takes
 the same steps whatever the units; lambdas in arguments and results are in the game's units.
 
@@ -38,7 +39,9 @@ References
 .. [2] T. L. Turocy, "A dynamic homotopy interpretation of the logistic quantal response
    equilibrium correspondence", *Games and Economic Behavior* 51(2), 243-263, 2005.
 .. [3] E. L. Allgower and K. Georg, *Introduction to Numerical Continuation Methods*, SIAM
-   Classics in Applied Mathematics 45, 2003 (first published 1990), chapters 2 and 6.
+   Classics in Applied Mathematics 45, 2003 (first published 1990), chapters 2, 3, 6 and 8.
+.. [4] H. B. Keller, "Numerical solution of bifurcation and nonlinear eigenvalue problems", in
+   P. H. Rabinowitz (ed.), *Applications of Bifurcation Theory*, Academic Press, 359-384, 1977.
 
 Examples
 --------
@@ -61,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kurilsim.errors import InputError, IterationLimitError
+from kurilsim.errors import InputError, IterationLimitError, KurilsimError
 from kurilsim.solvers.regret import (
     DEFAULT_TOL,
     FloatArray,
@@ -87,7 +90,7 @@ DEFAULT_LAMBDA_MAX_SCALED = 1000.0
 DEFAULT_MAX_STEPS = 10_000
 DEFAULT_MAX_SECONDS = 60.0
 
-# Step-size control (Allgower and Georg 2003, section 6.1), in scaled units: a corrector must
+# Step-size control (Allgower and Georg 2003, chapter 6), in scaled units: a corrector must
 # contract at least this fast, its first step may travel at most this far, and the tangent may
 # turn by at most this angle (radians) in one step; outside these the step is halved and retried.
 _MAX_CONTRACTION = 0.5
@@ -104,10 +107,10 @@ _MAX_NEWTON_ITERATIONS = 30
 # has doubled since the last try, from lambda times the payoff scale = _FIRST_POLISH on.
 _SUPPORT_FLOOR = 1e-6
 _FIRST_POLISH = 2.0
-# Two polished profiles this close (largest difference of a probability) are one equilibrium; a
-# polished equilibrium is the limit when the branch has come closer to it by this factor since
-# the polish before.
-_SAME_EQUILIBRIUM = 1e-8
+# A polished profile this close to the branch (largest difference of a probability) is its
+# limit; otherwise it is when the branch has come closer to it by this factor since the polish
+# before.
+_AT_LIMIT = 1e-8
 _APPROACH = 0.75
 
 
@@ -416,13 +419,16 @@ def logit_nash(
     log-probabilities from the current point, whenever the guess changes or lambda has doubled
     (from lambda = 2 / payoff scale on). A solution where no player gains more than ``tol``
     times their own payoff range by deviating is returned when the branch is already at it, or
-    when the polish before found the same equilibrium and the branch has come closer to it
-    since: an equilibrium on the guessed support need not be the one the branch goes to.
+    when the polish before found an equilibrium no farther from it than the branch then was and
+    the branch has come closer since: an equilibrium on the guessed support need not be the one
+    the branch goes to.
 
     For generic games the branch's limit exists and is a Nash equilibrium, so the method finds
     one equilibrium, a particular one (the limiting logit equilibrium), independently of the
     enumeration methods. In a non-generic game the branch may meet a bifurcation; the trace then
-    usually passes straight through it.
+    usually passes straight through it. Where the limit lies in a continuum of equilibria
+    (degenerate games), the equilibrium returned is a point of the continuum near the branch,
+    within the distance the branch still had to go.
 
     Parameters
     ----------
@@ -484,11 +490,12 @@ def logit_nash(
             continue
         # An equilibrium on the guessed support need not be the one the branch goes to (the
         # stag hunt's mixed equilibrium, polished at small lambda); accept it when the branch is
-        # already there, or when a later polish finds it again and the branch has come closer.
+        # already there, or when the polish before found it (or, in a continuum of equilibria, a
+        # point no farther from it than the branch then was) and the branch has come closer.
         distance = _distance(polished, profile)
-        if distance <= _SAME_EQUILIBRIUM or (
+        if distance <= _AT_LIMIT or (
             candidate is not None
-            and _distance(polished, candidate) <= _SAME_EQUILIBRIUM
+            and _distance(polished, candidate) <= max(candidate_distance, _AT_LIMIT)
             and distance <= _APPROACH * candidate_distance
         ):
             return polished
@@ -671,10 +678,14 @@ def _trace_to(system: _LogitSystem, target: float, bounds: _Bounds) -> list[Floa
             residual, jacobian = system.homotopy(np.append(y, target))
             return residual, jacobian[:, :-1]
 
-        y = _newton(at_target, start[:-1])
-        # Newton fails only where the branch turns back in lambda right at the target; the
-        # tangent-interpolated point is then as close as the corrector's tolerance allows.
-        points.append(np.append(y if y is not None else start[:-1], target))
+        # Least squares, since the branch may turn back in lambda right at the target.
+        y = _newton(at_target, start[:-1], least_squares=True)
+        if y is None:
+            raise KurilsimError(
+                f"logit: Newton's method did not converge at lambda={target / system.scale:.6g} "
+                "between two points of the branch; this is a bug in kurilsim, please report it"
+            )
+        points.append(np.append(y, target))
         return points
     raise AssertionError("unreachable: the trace ends by returning or raising")
 
@@ -691,7 +702,7 @@ def _trace(system: _LogitSystem, bounds: _Bounds, goal: str) -> Iterator[FloatAr
     tangent = np.linalg.qr(jacobian.T, mode="complete")[0][:, -1]
     tangent = tangent if tangent[-1] > 0 else -tangent
     # The sign of det([DH; t]) is constant along a smooth curve and flips at a simple bifurcation
-    # point (Allgower and Georg 2003, sections 2.1 and 8.1). A flip after a long step may mean a
+    # point (Allgower and Georg 2003, chapters 2 and 8). A flip after a long step may mean a
     # jump over a sharp turn onto the returning part of the branch, so such a step is retried
     # shorter; a flip that persists down to a short step is a bifurcation, passed straight on.
     orientation = np.linalg.slogdet(np.vstack([jacobian, tangent]))[0]
@@ -702,13 +713,9 @@ def _trace(system: _LogitSystem, bounds: _Bounds, goal: str) -> Iterator[FloatAr
             _stop(system, x, f"max_seconds={bounds.max_seconds:g}", goal)
         corrected = _correct(system, x + step * tangent, tangent)
         if corrected is not None:
-            point, jacobian, distance, contraction = corrected
-            # The new tangent: in the null space of DH, with t . t_previous = 1 before scaling.
-            augmented = np.vstack([jacobian, tangent])
-            new_tangent = np.linalg.solve(augmented, np.eye(len(x))[-1])
-            new_tangent /= np.linalg.norm(new_tangent)
-            flipped = np.linalg.slogdet(augmented)[0] != orientation
-            angle = math.acos(min(float(new_tangent @ tangent), 1.0))
+            point, new_tangent, sign, distance, contraction = corrected
+            flipped = sign != orientation
+            angle = math.acos(max(-1.0, min(float(new_tangent @ tangent), 1.0)))
             slowdown = max(
                 math.sqrt(distance / _MAX_DISTANCE),
                 math.sqrt(contraction / _MAX_CONTRACTION),
@@ -736,16 +743,20 @@ def _stop(system: _LogitSystem, x: FloatArray, limit: str, goal: str) -> None:
 
 def _correct(
     system: _LogitSystem, x: FloatArray, tangent: FloatArray
-) -> tuple[FloatArray, FloatArray, float, float] | None:
+) -> tuple[FloatArray, FloatArray, float, float, float] | None:
     """Newton's method from a predicted point back onto the branch.
 
     The iterates stay in the hyperplane through the predicted point orthogonal to the tangent
-    (pseudo-arclength continuation, Keller 1977; Allgower and Georg 2003, section 2.3). Returns
-    the point, the Jacobian there, the length of the first Newton step and the largest ratio of
-    successive step lengths, or ``None`` when the iteration diverges or stalls.
+    (pseudo-arclength continuation, Keller 1977; Allgower and Georg 2003, chapter 3). Returns
+    the point, the unit tangent there (on the side of ``tangent``), the sign of the determinant
+    of the Jacobian with that tangent appended, the length of the first Newton step and the
+    largest ratio of successive step lengths; or ``None`` when the iteration diverges or stalls.
     """
     first = previous = contraction = 0.0
     for iteration in range(_MAX_CORRECTOR_ITERATIONS):
+        # Log-probabilities above 1 are far off the branch; stop before exp() overflows.
+        if not x[:-1].max() <= 1.0:
+            return None
         residual, jacobian = system.homotopy(x)
         try:
             update = np.linalg.solve(np.vstack([jacobian, tangent]), np.append(residual, 0.0))
@@ -756,17 +767,23 @@ def _correct(
         rate = length / previous if previous > 0 else 0.0
         if iteration == 0:
             first = length
-            if first > _MAX_DISTANCE:
-                return None
-        else:
-            contraction = max(contraction, rate)
-            if contraction > _MAX_CONTRACTION:
-                return None
         # Newton's error after this update is about the update times the contraction rate.
+        # Converged steps are tested first: at rounding level the rate means nothing.
         error = length * min(rate, 1.0) if iteration > 0 else length
-        previous = length
         if error <= _NEWTON_TOL * max(1.0, float(np.linalg.norm(x))):
-            return x, jacobian, first, contraction
+            # The tangent solves [DH; t_previous] t = (0, ..., 0, 1); both share a determinant
+            # sign since t . t_previous > 0.
+            augmented = np.vstack([jacobian, tangent])
+            try:
+                new_tangent = np.linalg.solve(augmented, np.eye(len(x))[-1])
+            except np.linalg.LinAlgError:  # exactly at a bifurcation point
+                return None
+            sign = float(np.linalg.slogdet(augmented)[0])
+            return x, new_tangent / np.linalg.norm(new_tangent), sign, first, contraction
+        if first > _MAX_DISTANCE or rate > _MAX_CONTRACTION:
+            return None
+        contraction = max(contraction, rate)
+        previous = length
     return None
 
 

@@ -1,0 +1,93 @@
+"""``kurilsim qre``: trace the principal logit QRE branch of a game and find its limit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
+from kurilsim.errors import InputError
+from kurilsim.games.normal_form import NormalFormGame
+from kurilsim.io.nfg import read_nfg
+from kurilsim.run import SCENARIO_SUFFIXES
+from kurilsim.scenario import Scenario, load_scenario
+from kurilsim.solvers.logit_qre import DEFAULT_MAX_SECONDS, logit_correspondence
+from kurilsim.solvers.regret import DEFAULT_TOL
+from kurilsim.solvers.solve import solve
+
+
+def register(commands: Any) -> None:
+    """Add the ``qre`` subcommand to ``commands`` (an argparse subparsers object)."""
+    parser = commands.add_parser(
+        "qre",
+        help="trace the logit quantal response equilibrium from lambda 0 to its Nash limit",
+    )
+    parser.add_argument("file", metavar="FILE", help="a normal-form scenario (.yaml) or .nfg game")
+    parser.add_argument(
+        "--set", dest="overrides", metavar="NAME=VALUE", type=assignment, action="append",
+        default=[], help="set a scenario parameter (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--lambda-max", type=float, metavar="L",
+        help="end of the traced branch, in the game's payoff units "
+        "(default: 1000 / the game's payoff range)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,
+        help="time bound of each trace (default %(default)g)",
+    )  # fmt: skip
+    parser.add_argument("--rows", type=positive, default=8, help="rows of the table (default 8)")
+    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="tolerance of the limit")
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument("--plot", metavar="PATH", help="save the branch's plot (.png/.svg/.pdf)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run ``kurilsim qre`` with parsed arguments."""
+    if args.plot and Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
+        raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
+    if args.lambda_max is not None and not (math.isfinite(args.lambda_max) and args.lambda_max > 0):
+        raise InputError(f"--lambda-max must be a positive number, got {args.lambda_max!r}")
+    game, parameters = _load_game(args.file, dict(args.overrides))
+    branch = logit_correspondence(
+        game.payoffs, args.lambda_max, max_seconds=args.max_seconds
+    ).labelled(game)
+    limit = solve(game, "logit", args.tol, parameters=parameters, max_seconds=args.max_seconds)
+    if args.format == "json":
+        print(json.dumps({"branch": branch.to_dict(), "limit": limit.to_dict()}, indent=2))
+    else:
+        print(f"Principal logit QRE branch of {game.title or args.file}")
+        print(branch.to_text(rows=args.rows))
+        print()
+        print("Its limit:")
+        print(limit.to_text())
+    if args.plot:
+        figure = Figure(figsize=(8.0, 5.0), layout="constrained")
+        branch.plot(ax=figure.add_subplot())
+        figure.savefig(args.plot, dpi=150)
+        if args.format != "json":
+            print(f"wrote {args.plot}")
+    return EXIT_OK
+
+
+def _load_game(path: str, overrides: dict[str, float]) -> tuple[NormalFormGame, dict[str, Any]]:
+    """The normal-form game in a scenario or ``.nfg`` file, and the parameter values used."""
+    if path.lower().endswith(".nfg"):
+        if overrides:
+            raise InputError("parameters can only be set for scenario files", file=path)
+        return read_nfg(path), {}
+    if not path.lower().endswith(SCENARIO_SUFFIXES):
+        raise InputError(
+            "unknown file type; expected a .yaml/.yml scenario or a .nfg game", file=path
+        )
+    scenario = load_scenario(path)
+    if not isinstance(scenario, Scenario):
+        raise InputError("the logit QRE needs a game in normal form", file=path)
+    return scenario.game(overrides), scenario.parameter_values(overrides)
