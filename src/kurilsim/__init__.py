@@ -7,12 +7,14 @@ calls for, each verified by its largest gain from a unilateral deviation.
 from importlib.metadata import PackageNotFoundError, version
 
 from kurilsim.errors import InputError, IterationLimitError, KurilsimError
-from kurilsim.games import NormalFormGame
+from kurilsim.games import ExtensiveFormGame, NormalFormGame
 from kurilsim.io.nfg import read_nfg, write_nfg
 from kurilsim.run import run
 from kurilsim.scenario import Scenario, load_scenario, parse_scenario
 from kurilsim.solvers.result import Equilibrium, Solution
 from kurilsim.solvers.solve import METHODS, solve
+from kurilsim.solvers.solve_tree import solve_tree
+from kurilsim.solvers.tree_solution import TreeSolution
 from kurilsim.sweep import SweepResult, sweep
 
 try:
@@ -23,6 +25,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "METHODS",
     "Equilibrium",
+    "ExtensiveFormGame",
     "InputError",
     "IterationLimitError",
     "KurilsimError",
@@ -30,12 +33,14 @@ __all__ = [
     "Scenario",
     "Solution",
     "SweepResult",
+    "TreeSolution",
     "__version__",
     "load_scenario",
     "parse_scenario",
     "read_nfg",
     "run",
     "solve",
+    "solve_tree",
     "sweep",
     "write_nfg",
 ]

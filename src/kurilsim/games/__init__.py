@@ -1,5 +1,6 @@
 """Game forms, independent of scenario files."""
 
+from kurilsim.games.extensive_form import Chance, Decision, ExtensiveFormGame, Terminal
 from kurilsim.games.normal_form import NormalFormGame
 
-__all__ = ["NormalFormGame"]
+__all__ = ["Chance", "Decision", "ExtensiveFormGame", "NormalFormGame", "Terminal"]

@@ -1,7 +1,8 @@
 """Games from the literature, each with its source, for examples, tests and teaching.
 
-Every function returns a fresh :class:`~kurilsim.games.normal_form.NormalFormGame` whose title
-cites where the game comes from. The equilibria are stated in each docstring.
+Every function returns a fresh :class:`~kurilsim.games.normal_form.NormalFormGame`, or an
+:class:`~kurilsim.games.extensive_form.ExtensiveFormGame` for sequential games, whose title cites
+where the game comes from. The equilibria are stated in each docstring.
 
 Examples
 --------
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kurilsim.games.extensive_form import Decision, ExtensiveFormGame, Node, Terminal
 from kurilsim.games.normal_form import NormalFormGame
 
 
@@ -118,4 +120,51 @@ def jordan_three_player_pennies() -> NormalFormGame:
         (("H", "T"),) * 3,
         payoffs,
         title="Three-player matching pennies (Jordan 1993)",
+    )
+
+
+def entry_deterrence() -> ExtensiveFormGame:
+    """Entry deterrence as a game tree (Selten 1978, one stage of the chain-store game).
+
+    The entrant stays out or enters; after entry the incumbent fights or accommodates. The one
+    subgame-perfect equilibrium is (In, Accommodate). The normal form (:func:`degenerate_entry`)
+    also has the Nash equilibrium (Out, Fight): the threat to fight keeps the entrant out, but an
+    incumbent facing entry would not carry it out.
+    """
+    return ExtensiveFormGame(
+        ("Entrant", "Incumbent"),
+        Decision(
+            "Entrant",
+            {
+                "Out": Terminal([0, 2]),
+                "In": Decision(
+                    "Incumbent", {"Fight": Terminal([-1, -1]), "Accommodate": Terminal([1, 1])}
+                ),
+            },
+        ),
+        title="Entry deterrence (Selten 1978)",
+    )
+
+
+def centipede(moves: int = 4) -> ExtensiveFormGame:
+    """The centipede game (Rosenthal 1981), with the payoffs of McKelvey & Palfrey (1992).
+
+    Players A and B alternate, A first. At move ``k`` (from 0) the mover may take the larger of two
+    piles, ``0.4 * 2**k``, leaving the smaller, ``0.1 * 2**k``, to the other, or pass, which doubles
+    both piles. After ``moves`` passes the piles are split as if the next player had taken. The one
+    subgame-perfect equilibrium takes at every node, so play ends at the first move with
+    payoffs (0.4, 0.1).
+    """
+    if moves < 1:
+        raise ValueError(f"a centipede game needs at least one move, got {moves}")
+
+    def split(k: int) -> Terminal:
+        large, small = 0.4 * 2**k, 0.1 * 2**k
+        return Terminal([large, small] if k % 2 == 0 else [small, large])
+
+    node: Node = split(moves)
+    for k in reversed(range(moves)):
+        node = Decision("AB"[k % 2], {"take": split(k), "pass": node})
+    return ExtensiveFormGame(
+        ("A", "B"), node, title="Centipede game (Rosenthal 1981; McKelvey & Palfrey 1992)"
     )

@@ -40,17 +40,27 @@ from __future__ import annotations
 
 import math
 import os
-import re
-from collections.abc import Callable, Iterator
-from fractions import Fraction
-from pathlib import Path
-from typing import Final, NamedTuple
+from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.errors import InputError
 from kurilsim.games.normal_form import NormalFormGame
+from kurilsim.io.gambit_text import (
+    Cursor,
+    Token,
+    check_unique,
+    format_number,
+    natural,
+    parse_names,
+    parse_number,
+    parse_players,
+    plural,
+    quote,
+    read_text,
+    write_text,
+)
 
 __all__ = ["MAX_PAYOFF_ENTRIES", "format_nfg", "parse_nfg", "read_nfg", "write_nfg"]
 
@@ -58,96 +68,6 @@ __all__ = ["MAX_PAYOFF_ENTRIES", "format_nfg", "parse_nfg", "read_nfg", "write_n
 #: header is checked against it before anything is allocated, so that a corrupt header cannot
 #: make the reader ask for gigabytes; 10**7 entries take 80 MB as float64.
 MAX_PAYOFF_ENTRIES: Final = 10**7
-
-# One token after optional whitespace. Every other character starts one of the alternatives, so
-# only the end of the text leaves the group unmatched. A quote that does not match as a whole
-# string is one that is never closed.
-_TOKEN: Final = re.compile(
-    r"""\s*(?:
-        (?P<punct>[{},])
-      | (?P<string>"[^"\\]*(?:\\.[^"\\]*)*")
-      | (?P<unclosed>")
-      | (?P<word>[^\s{}",]+)
-    )?""",
-    re.VERBOSE | re.DOTALL,
-)
-# Only \" and \\ are escapes; any other backslash stands for itself, as in hand-written paths.
-_ESCAPE: Final = re.compile(r'\\(["\\])')
-# [0-9] rather than \d, which would also accept digits of other scripts.
-_NUMBER: Final = re.compile(
-    r"(?P<num>[+-]?[0-9]+)/(?P<den>[0-9]+)|[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-)
-_DIGITS: Final = re.compile(r"[0-9]+")
-# Whole numbers longer than this exceed every limit the reader applies (int() would even
-# refuse more than 4300 digits), so they are capped instead of converted.
-_MAX_DIGITS: Final = 18
-
-
-class _Token(NamedTuple):
-    kind: str  # "{", "}", ",", "string", "word" or "end"
-    text: str  # a string's text with escapes resolved; otherwise the characters as written
-    # Where the token starts; line numbers are worked out only for errors, keeping scans fast.
-    pos: int
-
-    def describe(self) -> str:
-        """Say what this token is, for 'expected ..., found ...' messages."""
-        if self.kind == "end":
-            return "the end of the file"
-        shown = self.text if len(self.text) <= 40 else self.text[:37] + "..."
-        return f"the string {_quote(shown)}" if self.kind == "string" else repr(shown)
-
-
-def _tokenize(text: str, source: str) -> Iterator[_Token]:
-    pos = 0
-    while (match := _TOKEN.match(text, pos)) is not None and match.lastgroup is not None:
-        kind, start, pos = match.lastgroup, match.start(match.lastgroup), match.end()
-        lexeme = match[kind]
-        if kind == "unclosed":
-            raise InputError(
-                "unterminated string: this double quote is never closed",
-                file=source,
-                line=_line(text, start),
-            )
-        if kind == "string":
-            yield _Token("string", _ESCAPE.sub(r"\1", lexeme[1:-1]), start)
-        elif kind == "punct":
-            yield _Token(lexeme, lexeme, start)
-        else:
-            yield _Token("word", lexeme, start)
-    # At the end of the last token, so that errors point at the last line with content.
-    yield _Token("end", "", pos)
-
-
-def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
-class _Cursor:
-    """The tokens of one text, taken one at a time with one token of look-ahead."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.source = source
-        self._text = text
-        self._tokens = _tokenize(text, source)
-        self._next = next(self._tokens)
-
-    def peek(self) -> _Token:
-        return self._next
-
-    def take(self) -> _Token:
-        token = self._next
-        if token.kind != "end":
-            self._next = next(self._tokens)
-        return token
-
-    def error(self, message: str, token: _Token) -> InputError:
-        return InputError(message, file=self.source, line=_line(self._text, token.pos))
-
-    def expect(self, kind: str, what: str) -> _Token:
-        token = self.take()
-        if token.kind != kind:
-            raise self.error(f"expected {what}, found {token.describe()}", token)
-        return token
 
 
 def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
@@ -192,10 +112,10 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     ...
     kurilsim.errors.InputError: t.nfg:1: expected a number in the payoff list, found 'x'
     """
-    cursor = _Cursor(text, source)
+    cursor = Cursor(text, source)
     _parse_magic(cursor)
     title = cursor.expect("string", "the game title in double quotes").text
-    players = _parse_players(cursor)
+    players = parse_players(cursor)
     strategies = _parse_strategies(cursor, players)
     if cursor.peek().kind == "string":
         cursor.take()  # the optional comment: a NormalFormGame has nowhere to keep it
@@ -235,22 +155,7 @@ def read_nfg(path: str | os.PathLike[str]) -> NormalFormGame:
     ...     read_nfg(path)
     <NormalFormGame: 2 players (1, 2), 2 x 2>
     """
-    source = os.fspath(path)
-    try:
-        # Bytes, not text mode: newline translation would alter line breaks inside names.
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=source) from None
-    try:
-        # "utf-8-sig" also accepts the byte-order mark some editors put first.
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text: the byte {data[exc.start]:#04x} cannot be decoded",
-            file=source,
-            line=data.count(b"\n", 0, exc.start) + 1,
-        ) from None
-    return parse_nfg(text, source)
+    return parse_nfg(read_text(path), os.fspath(path))
 
 
 def format_nfg(game: NormalFormGame) -> str:
@@ -289,15 +194,15 @@ def format_nfg(game: NormalFormGame) -> str:
     0 5
     1 1
     """
-    players = " ".join(_quote(name) for name in game.players)
+    players = " ".join(quote(name) for name in game.players)
     strategies = "\n  ".join(
-        "{ " + " ".join(_quote(name) for name in names) + " }" for names in game.strategies
+        "{ " + " ".join(quote(name) for name in names) + " }" for names in game.strategies
     )
     # Row p of by_profile holds every player's payoff in profile p, the profiles ordered with
     # the first player's strategy changing fastest (Fortran order over the strategy axes).
     by_profile = np.moveaxis(game.payoffs, -1, 0).reshape(game.n_players, -1, order="F").T
-    body = "\n".join(" ".join(_format_number(x) for x in row) for row in by_profile.tolist())
-    return f"NFG 1 R {_quote(game.title)} {{ {players} }}\n{{ {strategies}\n}}\n\n{body}\n"
+    body = "\n".join(" ".join(format_number(x) for x in row) for row in by_profile.tolist())
+    return f"NFG 1 R {quote(game.title)} {{ {players} }}\n{{ {strategies}\n}}\n\n{body}\n"
 
 
 def write_nfg(game: NormalFormGame, path: str | os.PathLike[str]) -> None:
@@ -325,30 +230,10 @@ def write_nfg(game: NormalFormGame, path: str | os.PathLike[str]) -> None:
     ...     read_nfg(pathlib.Path(folder) / "game.nfg").payoffs.tolist()
     [[[0.5, 1.0], [2.0, 3.0]]]
     """
-    try:
-        # newline="" keeps line breaks inside names exactly as they are.
-        Path(path).write_text(format_nfg(game), encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot write the file: {exc.strerror}", file=os.fspath(path)) from None
+    write_text(path, format_nfg(game))
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _format_number(value: float) -> str:
-    # repr switches to exponent notation at 1e16; below that integral values print as integers.
-    if value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    # repr is the shortest text that reads back as the same float; Gambit refuses "e+".
-    return repr(value).replace("e+", "e")
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _parse_magic(cursor: _Cursor) -> None:
+def _parse_magic(cursor: Cursor) -> None:
     first = cursor.take()
     if first.kind == "end":
         raise cursor.error(
@@ -376,54 +261,19 @@ def _parse_magic(cursor: _Cursor) -> None:
         )
 
 
-def _parse_names(cursor: _Cursor, what: str) -> tuple[_Token, list[_Token]]:
-    """Read ``{ "a" "b" ... }``; return the opening brace and the names."""
-    opening = cursor.expect("{", f"'{{' to start {what}")
-    names = []
-    while (token := cursor.take()).kind == "string":
-        names.append(token)
-    if token.kind != "}":
-        raise cursor.error(
-            f"expected a name in double quotes or '}}' to end {what}, found {token.describe()}",
-            token,
-        )
-    return opening, names
-
-
-def _check_unique(cursor: _Cursor, names: list[_Token], what: str, owner: str = "") -> None:
-    seen: set[str] = set()
-    for name in names:
-        if name.text in seen:
-            raise cursor.error(
-                f"{what} {name.text!r}{owner} appears twice; names must be unique", name
-            )
-        seen.add(name.text)
-
-
-def _parse_players(cursor: _Cursor) -> list[str]:
-    opening, names = _parse_names(cursor, "the list of player names")
-    if not names:
-        raise cursor.error("the list of players is empty; a game needs at least one", opening)
-    for name in names:
-        if not name.text:
-            raise cursor.error("player names must not be empty", name)
-    _check_unique(cursor, names, "player")
-    return [name.text for name in names]
-
-
-def _parse_strategies(cursor: _Cursor, players: list[str]) -> list[tuple[str, ...]]:
+def _parse_strategies(cursor: Cursor, players: list[str]) -> list[tuple[str, ...]]:
     """Read the strategy names or counts, refusing a game too large before naming anything."""
     opening = cursor.expect("{", "'{' to start the strategy names or counts")
-    lists: list[tuple[_Token, list[_Token]]] = []
+    lists: list[tuple[Token, list[Token]]] = []
     counts: list[int] = []
     if cursor.peek().kind == "{":
         while cursor.peek().kind == "{":
-            lists.append(_parse_names(cursor, f"the strategies of player {len(lists) + 1}"))
+            lists.append(parse_names(cursor, f"the strategies of player {len(lists) + 1}"))
         counts = [len(names) for _, names in lists]
         cursor.expect("}", "'{' to start another list of strategy names or '}' to end them")
     else:
         while (token := cursor.take()).kind != "}":
-            count = _natural(token)
+            count = natural(token)
             if not count:
                 raise cursor.error(
                     "expected a positive whole number of strategies or '}', "
@@ -451,24 +301,24 @@ def _parse_strategies(cursor: _Cursor, players: list[str]) -> list[tuple[str, ..
     for player, (list_opening, names) in zip(players, lists, strict=True):
         if not names:
             raise cursor.error(f"player {player!r} has no strategies", list_opening)
-        _check_unique(cursor, names, "strategy", f" of player {player!r}")
+        check_unique(cursor, names, "strategy", f" of player {player!r}")
     return [tuple(name.text for name in names) for _, names in lists]
 
 
-def _parse_payoff_body(cursor: _Cursor, shape: tuple[int, ...]) -> NDArray[np.float64]:
+def _parse_payoff_body(cursor: Cursor, shape: tuple[int, ...]) -> NDArray[np.float64]:
     n_players, n_profiles = len(shape), math.prod(shape)
     flat = np.empty(n_profiles * n_players)
     _parse_rest(
         cursor,
         flat,
-        lambda token: _number(cursor, token, "in the payoff list"),
+        lambda token: parse_number(cursor, token, "in the payoff list"),
         f"payoffs ({n_profiles} strategy profiles x {n_players} players)",
     )
     # The file lists the players fastest, then the first player's strategy, then the second's...
     return np.moveaxis(flat.reshape((n_players, *shape), order="F"), 0, -1)
 
 
-def _parse_outcome_body(cursor: _Cursor, shape: tuple[int, ...]) -> NDArray[np.float64]:
+def _parse_outcome_body(cursor: Cursor, shape: tuple[int, ...]) -> NDArray[np.float64]:
     n_players = len(shape)
     cursor.take()  # the "{" that opens the outcome list
     rows = [np.zeros(n_players)]  # outcome 0 is no outcome: every payoff zero
@@ -491,17 +341,17 @@ def _parse_outcome_body(cursor: _Cursor, shape: tuple[int, ...]) -> NDArray[np.f
     return table[indices.reshape(shape, order="F")]
 
 
-def _parse_outcome(cursor: _Cursor, number: int, n_players: int) -> NDArray[np.float64]:
+def _parse_outcome(cursor: Cursor, number: int, n_players: int) -> NDArray[np.float64]:
     """Read ``"name" 1, 2 }`` after the opening brace of outcome ``number``."""
     cursor.expect("string", f"the name of outcome {number} in double quotes")
     payoffs = []
     while (token := cursor.take()).kind != "}":
-        payoffs.append(_number(cursor, token, f"or '}}' in outcome {number}"))
+        payoffs.append(parse_number(cursor, token, f"or '}}' in outcome {number}"))
         if cursor.peek().kind == ",":
             cursor.take()  # payoffs may be separated by commas
     if len(payoffs) != n_players:
         raise cursor.error(
-            f"outcome {number} has {_plural(len(payoffs), 'payoff')}, expected {n_players} "
+            f"outcome {number} has {plural(len(payoffs), 'payoff')}, expected {n_players} "
             "(one per player)",
             token,
         )
@@ -509,7 +359,7 @@ def _parse_outcome(cursor: _Cursor, number: int, n_players: int) -> NDArray[np.f
 
 
 def _parse_rest(
-    cursor: _Cursor, out: NDArray[np.generic], convert: Callable[[_Token], float], what: str
+    cursor: Cursor, out: NDArray[np.generic], convert: Callable[[Token], float], what: str
 ) -> None:
     """Fill ``out`` with the converted remaining tokens, which must be exactly enough."""
     for k in range(out.size):
@@ -525,38 +375,8 @@ def _parse_rest(
         raise cursor.error(f"expected {out.size} {what}, found {found}", first_extra)
 
 
-def _natural(token: _Token) -> int | None:
-    """Return the value of a word of decimal digits, or None for any other token."""
-    if token.kind != "word" or not _DIGITS.fullmatch(token.text):
-        return None
-    digits = token.text.lstrip("0") or "0"
-    return int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
-
-
-def _number(cursor: _Cursor, token: _Token, where: str) -> float:
-    match = _NUMBER.fullmatch(token.text) if token.kind == "word" else None
-    if match is None:
-        raise cursor.error(f"expected a number {where}, found {token.describe()}", token)
-    try:
-        if match["den"] is None:
-            value = float(token.text)
-        else:
-            value = float(Fraction(int(match["num"]), int(match["den"])))
-    except ZeroDivisionError:
-        raise cursor.error(f"division by zero in the number {token.describe()}", token) from None
-    except ValueError:  # int() refuses more than 4300 digits
-        raise cursor.error(f"the number {token.describe()} has too many digits", token) from None
-    except OverflowError:
-        value = math.inf
-    if not math.isfinite(value):
-        raise cursor.error(
-            f"the number {token.describe()} is out of the range of floating-point payoffs", token
-        )
-    return value
-
-
-def _outcome_index(cursor: _Cursor, token: _Token, n_outcomes: int) -> int:
-    index = _natural(token)
+def _outcome_index(cursor: Cursor, token: Token, n_outcomes: int) -> int:
+    index = natural(token)
     if index is None:
         raise cursor.error(
             f"expected an outcome index (a whole number from 0 to {n_outcomes}), "
@@ -566,7 +386,7 @@ def _outcome_index(cursor: _Cursor, token: _Token, n_outcomes: int) -> int:
     if index > n_outcomes:
         raise cursor.error(
             f"outcome index {token.describe()} is out of range: the file defines "
-            f"{_plural(n_outcomes, 'outcome')} (0 means no outcome)",
+            f"{plural(n_outcomes, 'outcome')} (0 means no outcome)",
             token,
         )
     return index

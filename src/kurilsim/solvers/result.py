@@ -208,7 +208,7 @@ class Solution:
             table.append(
                 [str(number), eq.kind]
                 + [
-                    _mixture_text(names, probs)
+                    mixture_text(names, probs)
                     for names, probs in zip(game.strategies, eq.profile, strict=True)
                 ]
                 + [f"{float(v):.6g}" for v in eq.payoffs]
@@ -236,7 +236,7 @@ class Solution:
         header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
         rows = [
             [str(k), eq.kind]
-            + [_mixture_text(n, p) for n, p in zip(game.strategies, eq.profile, strict=True)]
+            + [mixture_text(n, p) for n, p in zip(game.strategies, eq.profile, strict=True)]
             + [f"{float(v):.6g}" for v in eq.payoffs]
             + [f"{eq.max_regret:.1e}"]
             for k, eq in enumerate(self.equilibria, start=1)
@@ -260,7 +260,15 @@ def _clean(p: float) -> float:
     return p
 
 
-def _mixture_text(names: Sequence[str], probs: FloatArray) -> str:
+def mixture_text(names: Sequence[str], probs: FloatArray) -> str:
+    """A strategy's name if it is played for sure, else ``"name p, name p"`` over its support.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mixture_text(["H", "T"], np.array([1.0, 0.0])), mixture_text(["H", "T"], np.full(2, 0.5))
+    ('H', 'H 0.5, T 0.5')
+    """
     played = [(n, float(p)) for n, p in zip(names, probs, strict=True) if p > DISPLAY_ZERO]
     if len(played) == 1:
         return played[0][0]

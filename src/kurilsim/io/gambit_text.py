@@ -1,0 +1,258 @@
+r"""The text layer shared by Gambit's file formats (``.nfg`` and ``.efg``).
+
+Both formats are whitespace-separated tokens: braces, commas, double-quoted strings (with ``\"``
+for a quote and ``\\`` for a backslash) and bare words such as numbers. A :class:`Cursor` hands
+out the tokens of one text with one token of look-ahead and turns problems into
+:class:`~kurilsim.errors.InputError` messages naming the file and the line. Numbers are integers,
+decimals with an optional exponent, or fractions such as ``3/2``. The format is specified in [1]_.
+
+References
+----------
+.. [1] The Gambit Project, "Game representation formats", Gambit documentation,
+   https://gambitproject.readthedocs.io/en/latest/formats.html
+
+Examples
+--------
+>>> cursor = Cursor('{ "Row" "Col" } 3/2', source="t.nfg")
+>>> _, names = parse_names(cursor, "the players")
+>>> [n.text for n in names], parse_number(cursor, cursor.take(), "here")
+(['Row', 'Col'], 1.5)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Final, NamedTuple
+
+from kurilsim.errors import InputError
+
+# One token after optional whitespace. Every other character starts one of the alternatives, so
+# only the end of the text leaves the group unmatched. A quote that does not match as a whole
+# string is one that is never closed.
+_TOKEN: Final = re.compile(
+    r"""\s*(?:
+        (?P<punct>[{},])
+      | (?P<string>"[^"\\]*(?:\\.[^"\\]*)*")
+      | (?P<unclosed>")
+      | (?P<word>[^\s{}",]+)
+    )?""",
+    re.VERBOSE | re.DOTALL,
+)
+# Only \" and \\ are escapes; any other backslash stands for itself, as in hand-written paths.
+_ESCAPE: Final = re.compile(r'\\(["\\])')
+# [0-9] rather than \d, which would also accept digits of other scripts.
+_NUMBER: Final = re.compile(
+    r"(?P<num>[+-]?[0-9]+)/(?P<den>[0-9]+)|[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+)
+_DIGITS: Final = re.compile(r"[0-9]+")
+# Whole numbers longer than this exceed every limit the reader applies (int() would even
+# refuse more than 4300 digits), so they are capped instead of converted.
+_MAX_DIGITS: Final = 18
+
+
+class Token(NamedTuple):
+    """One token: its kind, its text and where it starts."""
+
+    kind: str  # "{", "}", ",", "string", "word" or "end"
+    text: str  # a string's text with escapes resolved; otherwise the characters as written
+    # Where the token starts; line numbers are worked out only for errors, keeping scans fast.
+    pos: int
+
+    def describe(self) -> str:
+        """Say what this token is, for 'expected ..., found ...' messages."""
+        if self.kind == "end":
+            return "the end of the file"
+        shown = self.text if len(self.text) <= 40 else self.text[:37] + "..."
+        return f"the string {quote(shown)}" if self.kind == "string" else repr(shown)
+
+
+def _tokenize(text: str, source: str) -> Iterator[Token]:
+    pos = 0
+    while (match := _TOKEN.match(text, pos)) is not None and match.lastgroup is not None:
+        kind, start, pos = match.lastgroup, match.start(match.lastgroup), match.end()
+        lexeme = match[kind]
+        if kind == "unclosed":
+            raise InputError(
+                "unterminated string: this double quote is never closed",
+                file=source,
+                line=_line(text, start),
+            )
+        if kind == "string":
+            yield Token("string", _ESCAPE.sub(r"\1", lexeme[1:-1]), start)
+        elif kind == "punct":
+            yield Token(lexeme, lexeme, start)
+        else:
+            yield Token("word", lexeme, start)
+    # At the end of the last token, so that errors point at the last line with content.
+    yield Token("end", "", pos)
+
+
+def _line(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+class Cursor:
+    """The tokens of one text, taken one at a time with one token of look-ahead."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        self._text = text
+        self._tokens = _tokenize(text, source)
+        self._next = next(self._tokens)
+
+    def peek(self) -> Token:
+        """The next token, left in place."""
+        return self._next
+
+    def take(self) -> Token:
+        """The next token, consumed; the end token stays at the end."""
+        token = self._next
+        if token.kind != "end":
+            self._next = next(self._tokens)
+        return token
+
+    def error(self, message: str, token: Token) -> InputError:
+        """An error naming the file and the line of ``token``."""
+        return InputError(message, file=self.source, line=_line(self._text, token.pos))
+
+    def expect(self, kind: str, what: str) -> Token:
+        """Take the next token, which must be of ``kind`` (``what`` describes it for errors)."""
+        token = self.take()
+        if token.kind != kind:
+            raise self.error(f"expected {what}, found {token.describe()}", token)
+        return token
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """The contents of a UTF-8 file, line breaks kept exactly as they are.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read or is not UTF-8 (naming the line of the first bad byte).
+    """
+    source = os.fspath(path)
+    try:
+        # Bytes, not text mode: newline translation would alter line breaks inside names.
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", file=source) from None
+    try:
+        # "utf-8-sig" also accepts the byte-order mark some editors put first.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text: the byte {data[exc.start]:#04x} cannot be decoded",
+            file=source,
+            line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to a file in UTF-8, line breaks kept exactly as they are.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be written.
+    """
+    try:
+        # newline="" keeps line breaks inside names exactly as they are.
+        Path(path).write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot write the file: {exc.strerror}", file=os.fspath(path)) from None
+
+
+def quote(text: str) -> str:
+    """``text`` in double quotes, with quotes and backslashes escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_number(value: float) -> str:
+    """The shortest text that reads back as ``value``; integral values without a decimal point."""
+    # repr switches to exponent notation at 1e16; below that integral values print as integers.
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    # repr is the shortest text that reads back as the same float; Gambit refuses "e+".
+    return repr(value).replace("e+", "e")
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 payoff"``, ``"2 payoffs"``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def parse_names(cursor: Cursor, what: str) -> tuple[Token, list[Token]]:
+    """Read ``{ "a" "b" ... }``; return the opening brace and the names."""
+    opening = cursor.expect("{", f"'{{' to start {what}")
+    names = []
+    while (token := cursor.take()).kind == "string":
+        names.append(token)
+    if token.kind != "}":
+        raise cursor.error(
+            f"expected a name in double quotes or '}}' to end {what}, found {token.describe()}",
+            token,
+        )
+    return opening, names
+
+
+def check_unique(cursor: Cursor, names: list[Token], what: str, owner: str = "") -> None:
+    """Refuse a name that appears twice, pointing at its second appearance."""
+    seen: set[str] = set()
+    for name in names:
+        if name.text in seen:
+            raise cursor.error(
+                f"{what} {name.text!r}{owner} appears twice; names must be unique", name
+            )
+        seen.add(name.text)
+
+
+def parse_players(cursor: Cursor) -> list[str]:
+    """Read the list of player names: at least one, none empty, no two alike."""
+    opening, names = parse_names(cursor, "the list of player names")
+    if not names:
+        raise cursor.error("the list of players is empty; a game needs at least one", opening)
+    for name in names:
+        if not name.text:
+            raise cursor.error("player names must not be empty", name)
+    check_unique(cursor, names, "player")
+    return [name.text for name in names]
+
+
+def natural(token: Token) -> int | None:
+    """Return the value of a word of decimal digits, or None for any other token."""
+    if token.kind != "word" or not _DIGITS.fullmatch(token.text):
+        return None
+    digits = token.text.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
+
+
+def parse_number(cursor: Cursor, token: Token, where: str) -> float:
+    """The finite float ``token`` writes (a fraction to the nearest float).
+
+    ``where`` says where the number was expected, for error messages.
+    """
+    match = _NUMBER.fullmatch(token.text) if token.kind == "word" else None
+    if match is None:
+        raise cursor.error(f"expected a number {where}, found {token.describe()}", token)
+    try:
+        if match["den"] is None:
+            value = float(token.text)
+        else:
+            value = float(Fraction(int(match["num"]), int(match["den"])))
+    except ZeroDivisionError:
+        raise cursor.error(f"division by zero in the number {token.describe()}", token) from None
+    except ValueError:  # int() refuses more than 4300 digits
+        raise cursor.error(f"the number {token.describe()} has too many digits", token) from None
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        raise cursor.error(
+            f"the number {token.describe()} is out of the range of floating-point payoffs", token
+        )
+    return value

@@ -1,0 +1,166 @@
+"""One entry point for game trees: ``solve_tree(game, method, tol, **options)``.
+
+It lists the subgame-perfect equilibria by backward induction and verifies each one (no player
+gains by changing their move at any node), builds the reduced normal form, solves it with a
+normal-form method through :func:`kurilsim.solve`, and marks which Nash equilibria are
+subgame-perfect. The two sets side by side show the non-credible threats: Nash equilibria that
+rely on a move the mover would not make if play reached it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import numpy as np
+
+from kurilsim.errors import InputError, KurilsimError
+from kurilsim.games.extensive_form import MAX_PROFILES, ExtensiveFormGame
+from kurilsim.solvers.backward_induction import (
+    MAX_EQUILIBRIA,
+    leaf_scales,
+    non_credible_moves,
+    subgame_perfect_equilibria,
+    subgame_regrets,
+)
+from kurilsim.solvers.regret import DEFAULT_TOL, payoff_scale
+from kurilsim.solvers.result import Equilibrium
+from kurilsim.solvers.solve import METHODS, solve
+from kurilsim.solvers.tree_solution import SubgamePerfectEquilibrium, TreeSolution
+
+#: The method for game trees; ``"auto"`` stands for it.
+BACKWARD_INDUCTION: Final = "backward-induction"
+#: Every method name a game tree accepts: backward induction, or a normal-form method for the
+#: Nash equilibria shown beside the subgame-perfect ones.
+TREE_METHODS: Final = (BACKWARD_INDUCTION, *METHODS)
+#: The normal-form method used for the Nash equilibria unless another is named: subgame-perfect
+#: equilibria are pure, so the pure equilibria are the ones to compare them with.
+NASH_METHOD: Final = "pure"
+
+
+def solve_tree(
+    game: ExtensiveFormGame,
+    method: str = "auto",
+    tol: float = DEFAULT_TOL,
+    parameters: Mapping[str, float] | None = None,
+    **options: Any,
+) -> TreeSolution:
+    """Subgame-perfect equilibria of a game tree, beside the Nash equilibria of its normal form.
+
+    Parameters
+    ----------
+    game
+        The game tree.
+    method
+        ``"auto"`` or ``"backward-induction"``: the subgame-perfect equilibria, and the pure Nash
+        equilibria of the reduced normal form. A normal-form method name (``"pure"``,
+        ``"vertex-enumeration"``, ...; see :func:`kurilsim.solve`) solves the normal form with that
+        method instead.
+    tol
+        Relative tolerance: ties and regrets are judged against ``tol`` times each player's payoff
+        range over the leaves.
+    parameters
+        Scenario parameter values the tree was built at, recorded in the result.
+    **options
+        ``max_equilibria`` (default 10,000) bounds the listing of subgame-perfect equilibria;
+        other options go to the normal-form method.
+
+    Returns
+    -------
+    TreeSolution
+        The normal form is left out, with a note, when it would have more than
+        :data:`~kurilsim.games.extensive_form.MAX_PROFILES` strategy profiles.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or option, or a tolerance that is not a small positive number.
+
+    Examples
+    --------
+    >>> from kurilsim.games import catalogue
+    >>> solution = solve_tree(catalogue.entry_deterrence())
+    >>> [solution.plan(solution[0], p) for p in solution.game.players]
+    ['In', 'Accommodate']
+    >>> solution.subgame_perfect  # (Out, Fight) is Nash but rests on a threat to fight
+    (False, True)
+    """
+    if method not in ("auto", *TREE_METHODS):
+        raise InputError(
+            f"unknown method {method!r} for a game tree; expected auto, {BACKWARD_INDUCTION}, "
+            f"or a normal-form method for its Nash equilibria: {', '.join(METHODS)}"
+        )
+    if not 0 < tol < 1:
+        raise InputError(f"tolerance must lie in (0, 1), got {tol!r}")
+    nash_options = dict(options)
+    max_equilibria = nash_options.pop("max_equilibria", MAX_EQUILIBRIA)
+    found, complete = subgame_perfect_equilibria(game, tol, max_equilibria)
+    size = game.normal_form_size()
+    nash, note = None, ""
+    if size <= MAX_PROFILES:
+        nash_method = method if method in METHODS else NASH_METHOD
+        nash = solve(game.to_normal_form(), nash_method, tol, parameters, **nash_options)
+    else:
+        note = (
+            f"the reduced normal form would have {size:,} strategy profiles, more than the "
+            f"{MAX_PROFILES:,} supported"
+        )
+    equilibria = tuple(_verified(game, choices, tol, nash is not None) for choices in found)
+    verdicts: list[bool | None] = []
+    threats: list[tuple[int, ...]] = []
+    for equilibrium in nash or ():
+        verdict, moves = _judge(game, equilibrium, equilibria, complete, tol)
+        verdicts.append(verdict)
+        threats.append(moves)
+    return TreeSolution(
+        game=game,
+        method=BACKWARD_INDUCTION,
+        tol=tol,
+        scale=payoff_scale(game.payoffs),
+        equilibria=equilibria,
+        complete=complete,
+        nash=nash,
+        subgame_perfect=tuple(verdicts),
+        non_credible=tuple(threats),
+        note=note,
+        options=options,
+        parameters=parameters or {},
+    )
+
+
+def _verified(
+    game: ExtensiveFormGame, choices: np.ndarray[Any, Any], tol: float, with_profile: bool
+) -> SubgamePerfectEquilibrium:
+    regrets = subgame_regrets(game, choices)
+    if np.any(regrets > tol * leaf_scales(game.payoffs)):
+        raise KurilsimError(
+            f"backward induction returned a profile with a one-shot gain of {regrets.max():.3g}; "
+            "this is a bug in kurilsim, please report it"
+        )
+    return SubgamePerfectEquilibrium(
+        choices=choices,
+        payoffs=game.expected_payoffs(choices),
+        leaf_probabilities=game.leaf_probabilities(choices),
+        profile=game.strategy_profile(choices) if with_profile else None,
+        max_regret=float(regrets.max()),
+    )
+
+
+def _judge(
+    game: ExtensiveFormGame,
+    equilibrium: Equilibrium,
+    perfect: tuple[SubgamePerfectEquilibrium, ...],
+    complete: bool,
+    tol: float,
+) -> tuple[bool | None, tuple[int, ...]]:
+    """Whether a Nash equilibrium is subgame-perfect, and the non-credible moves it relies on."""
+    if equilibrium.kind == "mixed":
+        # With one subgame-perfect equilibrium and no ties every mover's choice is forced, so no
+        # equilibrium that mixes is subgame-perfect; with ties a mixture of best moves may be.
+        return (False if complete and len(perfect) == 1 else None), ()
+    profile = tuple(int(np.argmax(p)) for p in equilibrium.profile)
+    if any(eq.profile == profile for eq in perfect):
+        return True, ()
+    return (False if complete else None), non_credible_moves(
+        game, game.profile_choices(profile), tol
+    )
