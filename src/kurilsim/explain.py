@@ -164,6 +164,14 @@ def _payoff_texts(spec: ScenarioHeader) -> dict[str, str]:
     table = getattr(spec, "payoff_table", None)
     if table is not None:
         return {"(all players)": f"explicit payoff table with {len(table)} entries"}
+    preferences = getattr(spec, "preferences", None)
+    if isinstance(preferences, Mapping):  # a conflict: a score, or statements by priority
+        return {
+            dm: " ".join(str(p.score).split())
+            if p.score is not None
+            else "prioritised: " + "; ".join(p.statements)
+            for dm, p in preferences.items()
+        }
     return {}
 
 

@@ -10,6 +10,7 @@ from kurilsim.errors import InputError
 from kurilsim.io.nfg import read_nfg
 from kurilsim.scenario import load_scenario
 from kurilsim.solvers.bargaining_result import BargainingSolution
+from kurilsim.solvers.conflict_stability import StabilityTable
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.result import Solution
 from kurilsim.solvers.solve import solve
@@ -24,7 +25,7 @@ def run(
     method: str = "auto",
     tol: float = DEFAULT_TOL,
     **options: Any,
-) -> Solution | BargainingSolution:
+) -> Solution | BargainingSolution | StabilityTable:
     """Load a scenario or ``.nfg`` file and solve it: what ``kurilsim run`` does.
 
     Parameters

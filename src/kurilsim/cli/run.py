@@ -9,6 +9,7 @@ from typing import Any
 from kurilsim.cli.common import EXIT_OK, assignment
 from kurilsim.run import run
 from kurilsim.solvers.bargaining import CONCEPTS
+from kurilsim.solvers.conflict_stability import CONCEPTS as STABILITY_CONCEPTS
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.solve import METHODS
 
@@ -31,9 +32,11 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--method",
         default="auto",
-        choices=["auto", *METHODS, *CONCEPTS],
+        # "nash" names both a bargaining solution and a stability concept: list it once.
+        choices=list(dict.fromkeys(["auto", *METHODS, *CONCEPTS, *STABILITY_CONCEPTS])),
         help="solution method (default: auto, every equilibrium the game's size allows, or "
-        "every bargaining solution for a bargaining scenario)",
+        "every bargaining solution for a bargaining scenario, or nash/gmr/smr/seq stability "
+        "for a conflict)",
     )
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.add_argument(

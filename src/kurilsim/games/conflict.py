@@ -427,7 +427,8 @@ def _scores(preference: Preference, columns: Mapping[str, BoolArray]) -> FloatAr
     size = len(next(iter(columns.values())))
     if callable(preference):
         numbers = {name: column.astype(np.float64) for name, column in columns.items()}
-        values = np.asarray(preference(numbers), dtype=np.float64)
+        with np.errstate(all="ignore"):  # a non-finite score is reported by Conflict itself
+            values = np.asarray(preference(numbers), dtype=np.float64)
         return np.array(np.broadcast_to(values, (size,)), dtype=np.float64)
     if isinstance(preference, str):
         raise InputError(f"give a list of statements, not one string: {preference!r}")

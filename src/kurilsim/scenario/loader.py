@@ -20,13 +20,14 @@ from kurilsim.scenario.bargaining import (
     BargainingScenarioFile,
     build_bargaining,
 )
+from kurilsim.scenario.conflict import ConflictScenario, ConflictScenarioFile, build_conflict
 from kurilsim.scenario.model import ScenarioFile
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.scenario.semantics import SemanticError, compile_scenario
 from kurilsim.scenario.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
 
 #: What a scenario file loads into, by game form.
-AnyScenario = Scenario | BargainingScenario
+AnyScenario = Scenario | BargainingScenario | ConflictScenario
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def _build_normal(spec: ScenarioFile, source: str) -> Scenario:
 FORMS: dict[str, Form] = {
     "normal": Form(ScenarioFile, _build_normal),
     "bargaining": Form(BargainingScenarioFile, build_bargaining),
+    "conflict": Form(ConflictScenarioFile, build_conflict),
 }
 
 
