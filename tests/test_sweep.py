@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import kurilsim
 from kurilsim import InputError, parse_scenario
+from kurilsim.games import catalogue
 from kurilsim.sweep import GridAxis, SweepSpec, sweep
 from kurilsim.sweep.engine import chunk_size_for
 from kurilsim.sweep.spec import point_set
@@ -242,6 +243,11 @@ def test_memory_guard_suggests_the_largest_chunk(sochi):
     assert chunk_size_for(sochi, "pure", largest, limit) == largest
     with pytest.raises(InputError, match=f"at most {largest:,} points"):
         chunk_size_for(sochi, "pure", largest + 1, limit)
+
+
+def test_only_normal_form_scenarios_are_swept():
+    with pytest.raises(InputError, match="got a NormalFormGame"):
+        sweep(catalogue.stag_hunt(), {"stag": (2, 10, 3)})
 
 
 def test_grid_axis_parsing():

@@ -191,9 +191,10 @@ def normal_form(scenario: object) -> Scenario:
     if isinstance(scenario, str | os.PathLike):
         scenario = load_scenario(scenario)
     if not isinstance(scenario, Scenario):
-        form = getattr(getattr(scenario, "spec", None), "form", type(scenario).__name__)
+        form = getattr(getattr(scenario, "spec", None), "form", None)
+        what = f"a scenario of the form {form!r}" if form else f"a {type(scenario).__name__}"
         raise InputError(
-            f"sweeps solve normal-form scenarios; this one is of the form {form!r}",
+            f"sweeps solve normal-form scenarios with parameters; got {what}",
             file=getattr(scenario, "source", None),
         )
     return scenario
