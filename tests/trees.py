@@ -41,10 +41,16 @@ def nodes(draw, n_players: int, depth: int, chance: bool, small_payoffs: bool) -
 
 @st.composite
 def trees(
-    draw, max_players: int = 3, max_depth: int = 4, chance: bool = True, small_payoffs: bool = True
+    draw,
+    max_players: int = 3,
+    max_depth: int = 4,
+    chance: bool = True,
+    small_payoffs: bool = True,
+    min_players: int = 1,
 ) -> ExtensiveFormGame:
-    """A random game tree of up to ``max_players`` players, small enough for its normal form."""
-    n_players = draw(st.integers(1, max_players))
+    """A random game tree with ``min_players`` to ``max_players`` players, small enough for its
+    normal form."""
+    n_players = draw(st.integers(min_players, max_players))
     depth = draw(st.integers(1, max_depth))
     root = draw(nodes(n_players, depth, chance, small_payoffs))
     game = ExtensiveFormGame(PLAYERS[:n_players], root, title="random tree")

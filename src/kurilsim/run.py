@@ -1,4 +1,4 @@
-"""The main job as one call: a scenario or .nfg file to verified equilibria."""
+"""The main job as one call: a scenario, .nfg or .efg file to verified equilibria."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kurilsim.errors import InputError
+from kurilsim.io.efg import read_efg
 from kurilsim.io.nfg import read_nfg
 from kurilsim.scenario import load_scenario
 from kurilsim.solvers.bargaining_result import BargainingSolution
@@ -14,6 +15,8 @@ from kurilsim.solvers.conflict_stability import StabilityTable
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.result import Solution
 from kurilsim.solvers.solve import solve
+from kurilsim.solvers.solve_tree import solve_tree
+from kurilsim.solvers.tree_solution import TreeSolution
 
 #: File name endings read as scenario files.
 SCENARIO_SUFFIXES = (".yaml", ".yml")
@@ -25,13 +28,14 @@ def run(
     method: str = "auto",
     tol: float = DEFAULT_TOL,
     **options: Any,
-) -> Solution | BargainingSolution | StabilityTable:
-    """Load a scenario or ``.nfg`` file and solve it: what ``kurilsim run`` does.
+) -> Solution | BargainingSolution | StabilityTable | TreeSolution:
+    """Load a scenario, ``.nfg`` or ``.efg`` file and solve it: what ``kurilsim run`` does.
 
     Parameters
     ----------
     path
-        A ``.yaml``/``.yml`` scenario or a ``.nfg`` file.
+        A ``.yaml``/``.yml`` scenario, a ``.nfg`` game or an ``.efg`` game tree (solved by
+        :func:`kurilsim.solve_tree`).
     overrides
         Parameter values for a scenario; defaults fill the rest.
     method, tol, options
@@ -42,15 +46,18 @@ def run(
     Raises
     ------
     InputError
-        For an unknown file type, a bad file, or parameters given for a ``.nfg`` file.
+        For an unknown file type, a bad file, or parameters given for a ``.nfg``/``.efg`` file.
     """
     name = os.fspath(path)
+    if name.lower().endswith((".nfg", ".efg")) and overrides:
+        raise InputError("parameters can only be set for scenario files", file=name)
     if name.lower().endswith(".nfg"):
-        if overrides:
-            raise InputError("parameters can only be set for scenario files", file=name)
         return solve(read_nfg(name), method=method, tol=tol, **options)
+    if name.lower().endswith(".efg"):
+        return solve_tree(read_efg(name), method=method, tol=tol, **options)
     if not name.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError(
-            "unknown file type; expected a .yaml/.yml scenario or a .nfg game", file=name
+            "unknown file type; expected a .yaml/.yml scenario, a .nfg game or a .efg game tree",
+            file=name,
         )
     return load_scenario(name).solve(overrides, method, tol, **options)

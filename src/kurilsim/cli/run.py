@@ -12,12 +12,14 @@ from kurilsim.solvers.bargaining import CONCEPTS
 from kurilsim.solvers.conflict_stability import CONCEPTS as STABILITY_CONCEPTS
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.solve import METHODS
+from kurilsim.solvers.solve_tree import TREE_METHODS
 
 
 def register(commands: Any) -> None:
     """Add the ``run`` subcommand to ``commands`` (an argparse subparsers object)."""
     parser = commands.add_parser(
-        "run", help="solve a scenario (.yaml) or Gambit game (.nfg) and print its equilibria"
+        "run",
+        help="solve a scenario (.yaml) or Gambit game (.nfg, .efg) and print its equilibria",
     )
     parser.add_argument("file", metavar="FILE")
     parser.add_argument(
@@ -33,10 +35,13 @@ def register(commands: Any) -> None:
         "--method",
         default="auto",
         # "nash" names both a bargaining solution and a stability concept: list it once.
-        choices=list(dict.fromkeys(["auto", *METHODS, *CONCEPTS, *STABILITY_CONCEPTS])),
+        choices=list(
+            dict.fromkeys(["auto", *METHODS, *CONCEPTS, *STABILITY_CONCEPTS, *TREE_METHODS])
+        ),
         help="solution method (default: auto, every equilibrium the game's size allows, or "
         "every bargaining solution for a bargaining scenario, or nash/gmr/smr/seq stability "
-        "for a conflict)",
+        "for a conflict, or backward-induction for a game tree beside its pure Nash "
+        "equilibria; a normal-form method there solves the tree's normal form)",
     )
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.add_argument(

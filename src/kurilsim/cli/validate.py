@@ -1,4 +1,4 @@
-"""``kurilsim validate``: check scenario and .nfg files, reporting each."""
+"""``kurilsim validate``: check scenario, .nfg and .efg files, reporting each."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from typing import Any
 
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK
 from kurilsim.errors import InputError
+from kurilsim.io.efg import read_efg
 from kurilsim.io.nfg import read_nfg
 from kurilsim.scenario import load_scenario
 
 
 def register(commands: Any) -> None:
     """Add the ``validate`` subcommand to ``commands``."""
-    parser = commands.add_parser("validate", help="check scenario or .nfg files")
+    parser = commands.add_parser("validate", help="check scenario, .nfg or .efg files")
     parser.add_argument("files", metavar="FILE", nargs="+")
     parser.set_defaults(handler=handle)
 
@@ -24,9 +25,12 @@ def handle(args: argparse.Namespace) -> int:
     failures = 0
     for name in args.files:
         try:
-            title = (
-                read_nfg(name).title if name.lower().endswith(".nfg") else load_scenario(name).title
-            )
+            if name.lower().endswith(".nfg"):
+                title = read_nfg(name).title
+            elif name.lower().endswith(".efg"):
+                title = read_efg(name).title
+            else:
+                title = load_scenario(name).title
         except InputError as exc:
             print(f"kurilsim: {exc}", file=sys.stderr)
             failures += 1

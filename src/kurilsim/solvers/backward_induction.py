@@ -354,11 +354,12 @@ def backward_induction_batch(
             pending[v] = np.einsum("gk,gkn->gn", chance[:, children], below)
             continue
         own = below[:, :, mover]
-        best = own.argmax(axis=1)
-        top = own[rows, best]
-        ties[:, v] = (own >= (top - slack[:, mover])[:, None]).sum(axis=1) > 1
-        choices[:, v] = best
-        pending[v] = below[rows, best]
+        # The first action within the tolerance of the best, as the one-tree listing puts first.
+        good = own >= (own.max(axis=1) - slack[:, mover])[:, None]
+        first = good.argmax(axis=1)
+        ties[:, v] = good.sum(axis=1) > 1
+        choices[:, v] = first
+        pending[v] = below[rows, first]
     # Forward: the probability of reaching each node under the choices.
     reach = np.zeros((size, game.n_nodes))
     reach[:, 0] = 1.0
