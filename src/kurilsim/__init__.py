@@ -7,12 +7,11 @@ calls for, each verified by its largest gain from a unilateral deviation.
 from importlib.metadata import PackageNotFoundError, version
 
 from kurilsim.errors import InputError, IterationLimitError, KurilsimError
-from kurilsim.games import Conflict, ExtensiveFormGame, NormalFormGame
+from kurilsim.games import ExtensiveFormGame, NormalFormGame
 from kurilsim.io.efg import read_efg, write_efg
 from kurilsim.io.nfg import read_nfg, write_nfg
 from kurilsim.run import run
 from kurilsim.scenario import Scenario, load_scenario, parse_scenario
-from kurilsim.solvers.conflict_stability import StabilityTable, stability
 from kurilsim.solvers.result import Equilibrium, Solution
 from kurilsim.solvers.solve import METHODS, solve
 from kurilsim.solvers.solve_tree import solve_tree
@@ -26,7 +25,6 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "METHODS",
-    "Conflict",
     "Equilibrium",
     "ExtensiveFormGame",
     "InputError",
@@ -35,7 +33,6 @@ __all__ = [
     "NormalFormGame",
     "Scenario",
     "Solution",
-    "StabilityTable",
     "SweepResult",
     "TreeSolution",
     "__version__",
@@ -46,7 +43,6 @@ __all__ = [
     "run",
     "solve",
     "solve_tree",
-    "stability",
     "sweep",
     "write_efg",
     "write_nfg",
