@@ -267,20 +267,18 @@ def solve_chunk(job: Job, index: int) -> pd.DataFrame:
     values = job.points.values(start, stop)
     payoffs = scenario.payoff_tensor({**dict(job.points.spec.fixed), **values})
     labels = outcome_labels(scenario)
-    if job.vectorised:
-        rows, core, names, regimes = _pure_rows(payoffs, job.tol, labels)
-        complete = np.ones(len(rows), dtype=bool)
-    else:
-        rows, core, names, regimes, complete = _per_game_rows(job, payoffs, labels)
-    head: dict[str, Any] = {"point": start + rows}
+    solved = (
+        _pure_rows(payoffs, job.tol, labels)
+        if job.vectorised
+        else _per_game_rows(job, payoffs, labels)
+    )
+    point = start + solved.game
+    columns: dict[str, Any] = {"point": point}
     if job.points.spec.samples:
-        head["sample"] = (start + rows) % job.points.spec.samples
-    head.update({f"param.{name}": v[rows] for name, v in values.items()})
-    frame = pd.concat([pd.DataFrame(head), core], axis=1)
-    frame["label"] = names
-    frame["regime"] = regimes
-    frame["complete"] = complete
-    return frame
+        columns["sample"] = point % job.points.spec.samples
+    columns.update({f"param.{name}": v[solved.game] for name, v in values.items()})
+    columns.update(solved.columns)
+    return pd.DataFrame(columns)
 
 
 def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> list[str]:
@@ -290,25 +288,26 @@ def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]])
     ] + [f"payoff.{p}" for p in players]
 
 
-def _core_frame(
-    labels: OutcomeLabels,
-    equilibrium: IntArray,
-    kind: Sequence[str] | NDArray[Any],
-    probs: FloatArray,
-    payoffs: FloatArray,
-    regret: FloatArray,
-) -> pd.DataFrame:
-    columns = profile_columns(labels.players, labels.strategies)
-    frame = pd.DataFrame(np.column_stack([probs, payoffs]), columns=columns)
-    frame.insert(0, "equilibrium", equilibrium)
-    frame.insert(1, "kind", np.asarray(kind, dtype=object))
-    frame["max_regret"] = regret
-    return frame
+@dataclass(frozen=True)
+class Rows:
+    """The rows a batch of games gives: which game each row belongs to, and its columns.
+
+    ``columns`` runs from ``equilibrium`` to ``complete``, as in the sweep table.
+    """
+
+    game: IntArray
+    columns: dict[str, Any]
 
 
-def _pure_rows(
-    payoffs: FloatArray, tol: float, labels: OutcomeLabels
-) -> tuple[IntArray, pd.DataFrame, NDArray[Any], NDArray[Any]]:
+def _strings(categories: Sequence[str], codes: IntArray) -> Any:
+    """A column of strings picked by ``codes``, in pandas' default string type.
+
+    Taking from the few distinct strings avoids converting one Python string per row.
+    """
+    return pd.Series(list(categories)).array.take(codes)
+
+
+def _pure_rows(payoffs: FloatArray, tol: float, labels: OutcomeLabels) -> Rows:
     """Every pure equilibrium of a batch of games, one row each; a ``none`` row where none."""
     games, shape, n_players = payoffs.shape[0], labels.shape, len(labels.players)
     # The same values laid out player by player: pure_nash_mask reduces along each player's
@@ -328,36 +327,34 @@ def _pure_rows(
         ]
         regret = np.maximum(regret, payoffs[(*index, i)].max(axis=1) - own[:, i])
     probs = np.column_stack([np.eye(n)[c] for n, c in zip(shape, cells, strict=True)])
-    names = _profile_names(labels, flat, mask.shape[1])
-    point_regime = _regimes(labels, mask)
+    profiles, name_code = np.unique(flat, return_inverse=True)
+    names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
+    regimes, regime_code = _regimes(labels, mask)
+    kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
     empty = np.flatnonzero(counts == 0)
-    kind = np.full(flat.size, "pure", dtype=object)
+    rows = point
     if empty.size:
         rows = np.concatenate([point, empty])
         order = np.argsort(rows, kind="stable")
         rows = rows[order]
         number = np.concatenate([number, np.zeros(empty.size, dtype=np.int64)])[order]
-        kind = np.concatenate([kind, np.full(empty.size, "none", dtype=object)])[order]
+        kind = np.concatenate([kind, np.ones(empty.size, dtype=np.int64)])[order]
         probs = np.concatenate([probs, np.full((empty.size, probs.shape[1]), np.nan)])[order]
         own = np.concatenate([own, np.full((empty.size, n_players), np.nan)])[order]
         regret = np.concatenate([regret, np.full(empty.size, np.nan)])[order]
-        names = np.concatenate([names, np.full(empty.size, NO_PURE, dtype=object)])[order]
-    else:
-        rows = point
-    core = _core_frame(labels, number, kind, probs, own, regret)
-    return rows, core, names, point_regime[rows]
+        name_code = np.concatenate([name_code, np.full(empty.size, len(names) - 1)])[order]
+    columns: dict[str, Any] = {"equilibrium": number, "kind": _strings(("pure", "none"), kind)}
+    names_of = profile_columns(labels.players, labels.strategies)
+    columns.update(zip(names_of, np.column_stack([probs, own]).T, strict=True))
+    columns["max_regret"] = regret
+    columns["label"] = _strings(names, name_code)
+    columns["regime"] = _strings(regimes, regime_code[rows])
+    columns["complete"] = np.ones(rows.size, dtype=bool)
+    return Rows(rows, columns)
 
 
-def _profile_names(labels: OutcomeLabels, flat: IntArray, n_profiles: int) -> NDArray[Any]:
-    """The name of each profile in ``flat``, computing each distinct name once."""
-    names = np.empty(n_profiles, dtype=object)
-    for f in np.unique(flat):
-        names[f] = labels.pure(int(f))
-    return names[flat]
-
-
-def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> NDArray[Any]:
-    """The regime of each game from its equilibrium mask (games x profiles), once per set."""
+def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> tuple[list[str], IntArray]:
+    """The distinct regimes of a batch (games x profiles mask), and each game's code."""
     packed = np.packbits(mask, axis=1)
     words = -packed.shape[1] % 8
     keys = np.pad(packed, ((0, 0), (0, words))).view(np.uint64)
@@ -367,43 +364,34 @@ def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> NDArray[Any]:
         flat_keys, axis=None if keys.shape[1] == 1 else 0, return_index=True, return_inverse=True
     )
     texts = [regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
-    return np.array(texts, dtype=object)[inverse.reshape(-1)]
+    return texts, inverse.reshape(-1)
 
 
-def _per_game_rows(
-    job: Job, payoffs: FloatArray, labels: OutcomeLabels
-) -> tuple[IntArray, pd.DataFrame, NDArray[Any], NDArray[Any], NDArray[np.bool_]]:
+def _per_game_rows(job: Job, payoffs: FloatArray, labels: OutcomeLabels) -> Rows:
     """Solve each game of a batch with :func:`kurilsim.solve`; a ``none`` row where none."""
     scenario = job.scenario
-    frames, rows, names, regimes, complete = [], [], [], [], []
-    width = sum(len(s) for s in scenario.strategies) + len(scenario.players)
+    empty = pd.DataFrame(
+        {"equilibrium": [0], "kind": ["none"]}
+        | {c: [np.nan] for c in profile_columns(scenario.players, scenario.strategies)}
+        | {"max_regret": [np.nan]}
+    )
+    frames, games, names, regimes, complete = [], [], [], [], []
     for g in range(payoffs.shape[0]):
         game = NormalFormGame(scenario.players, scenario.strategies, payoffs[g], scenario.title)
         solution = solve(game, job.method, job.tol, **dict(job.options))
         found = [labels.support(eq.support()) for eq in solution]
-        frame = solution.to_frame().drop(columns="method")
-        if not found:
-            frame = _core_frame(
-                labels,
-                np.zeros(1, dtype=np.int64),
-                ["none"],
-                np.full((1, width - len(scenario.players)), np.nan),
-                np.full((1, len(scenario.players)), np.nan),
-                np.full(1, np.nan),
-            )
+        frame = solution.to_frame().drop(columns="method") if found else empty
         frames.append(frame)
-        rows += [g] * len(frame)
+        games += [g] * len(frame)
         names += found or [NO_EQUILIBRIUM]
         regimes += [regime(found, NO_EQUILIBRIUM)] * len(frame)
         complete += [solution.complete] * len(frame)
     core = pd.concat(frames, ignore_index=True)
-    return (
-        np.asarray(rows, dtype=np.int64),
-        core,
-        np.asarray(names, dtype=object),
-        np.asarray(regimes, dtype=object),
-        np.asarray(complete, dtype=bool),
-    )
+    columns: dict[str, Any] = {name: core[name].array for name in core.columns}
+    columns["label"] = pd.Series(names).array
+    columns["regime"] = pd.Series(regimes).array
+    columns["complete"] = np.asarray(complete, dtype=bool)
+    return Rows(np.asarray(games, dtype=np.int64), columns)
 
 
 # ------------------------------------------------------------------------------------- running
