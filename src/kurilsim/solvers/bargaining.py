@@ -127,8 +127,8 @@ def solve_bargaining(
     index = np.flatnonzero(available)
     results = []
     for concept in concepts:
-        free = _solve(concept, problem, problem.utilities, lotteries, tol)
-        bound = _solve(concept, problem, seen[index], lotteries, tol)
+        free = _solve(concept, problem, problem.utilities, lotteries, tol, scale)
+        bound = _solve(concept, problem, seen[index], lotteries, tol, scale)
         weights = _widen(bound.agreement.weights, index, problem.n_deals)
         outcome = _outcome(problem, weights, bound.agreement)
         unconstrained = _outcome(problem, free.agreement.weights, free.agreement)
@@ -184,23 +184,30 @@ def _concepts(problem: BargainingProblem, method: str) -> tuple[str, ...]:
 
 
 def _solve(
-    concept: str, problem: BargainingProblem, utilities: FloatArray, lotteries: bool, tol: float
+    concept: str,
+    problem: BargainingProblem,
+    utilities: FloatArray,
+    lotteries: bool,
+    tol: float,
+    scale: float,
 ) -> _Solved:
+    """Solve and verify one concept on ``utilities`` (all deals, or the ratifiable ones)."""
     d = problem.disagreement
     if concept == "nash":
-        agreement = nash_bargaining(utilities, d, lotteries, tol)
-        checks, ties = verify_nash(utilities, d, agreement, lotteries, tol)
+        agreement = nash_bargaining(utilities, d, lotteries, tol, scale=scale)
+        checks, ties = verify_nash(utilities, d, agreement, lotteries, tol, scale=scale)
         solved = _Solved(agreement, checks, ties)
     elif concept == "kalai-smorodinsky":
-        agreement = kalai_smorodinsky(utilities, d, lotteries, tol)
-        checks, ties = verify_kalai_smorodinsky(utilities, d, agreement, lotteries, tol)
+        agreement = kalai_smorodinsky(utilities, d, lotteries, tol, scale=scale)
+        checks, ties = verify_kalai_smorodinsky(
+            utilities, d, agreement, lotteries, tol, scale=scale
+        )
         solved = _Solved(agreement, checks, ties)
     else:
         assert problem.discount is not None  # _concepts refuses rubinstein without them
-        offers = rubinstein(utilities, d, problem.discount, problem.first_mover, lotteries, tol)
-        checks = verify_rubinstein(
-            utilities, d, problem.discount, problem.first_mover, offers, lotteries, tol
-        )
+        delta, first = problem.discount, problem.first_mover
+        offers = rubinstein(utilities, d, delta, first, lotteries, tol, scale=scale)
+        checks = verify_rubinstein(utilities, d, delta, first, offers, lotteries, tol, scale=scale)
         solved = _Solved(offers.offer, checks, (), offers.counter_offer, offers.unique)
     failed = [c for c in solved.checks if not c.passed]
     if failed:

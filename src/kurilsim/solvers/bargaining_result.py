@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kurilsim.display import html_heading, html_table
 from kurilsim.games.bargaining import DISAGREEMENT, BargainingProblem
 
 if TYPE_CHECKING:
@@ -380,8 +381,7 @@ class BargainingSolution:
             lines.append(f"zone of possible agreement: {_names(self.zopa, problem)}")
         if problem.ratifiers:
             lines.append(
-                "without ratification it would be: "
-                f"{_names(self.zopa_unconstrained, problem)}"
+                f"without ratification it would be: {_names(self.zopa_unconstrained, problem)}"
             )
         header = [
             "concept",
@@ -422,7 +422,8 @@ class BargainingSolution:
         residual = max((k.residual / k.bound for c in self.concepts for k in c.checks), default=0)
         count = sum(len(c.checks) for c in self.concepts)
         lines.append(
-            f"verification: {count} checks passed (largest residual {residual:.1e} of its bound)"
+            f"verification: {count} check{'s' if count != 1 else ''} passed (largest residual "
+            f"{residual:.1e} of its bound)"
         )
         return "\n".join(lines)
 
@@ -434,6 +435,51 @@ class BargainingSolution:
         from kurilsim.plot.bargaining import plot_bargaining  # matplotlib loads only when used
 
         return plot_bargaining(self, ax=ax)
+
+    def _repr_html_(self) -> str:
+        """The predicted deal per concept, with and without ratification, then the ZOPA."""
+        problem = self.problem
+        players = problem.players
+        heading = html_heading(
+            f"{problem.title or 'Bargaining'}: {players[0]} and {players[1]} over "
+            f"{problem.n_deals} deals",
+            f"{'lotteries over deals allowed' if self.lotteries else 'sure deals only'}; "
+            f"ratification {self.ratification}; tolerance {self.tol:g} x utility scale "
+            f"{self.scale:g}",
+        )
+        header = [
+            "concept",
+            "predicted deal",
+            *(f"gain {p}" for p in players),
+            "ratification binds",
+            "deal without ratification",
+            "verified",
+        ]
+        rows = [
+            [
+                CONCEPT_NAMES[c.concept],
+                c.outcome.describe(),
+                *(f"{float(g):.4g}" for g in c.outcome.gains),
+                "yes" if c.binds else "no",
+                c.unconstrained.describe(),
+                "yes" if c.verified else "NO",
+            ]
+            for c in self.concepts
+        ]
+        zopa = "empty: no agreement" if self.zopa_empty else _names(self.zopa, problem)
+        facts = [
+            [
+                "disagreement",
+                ", ".join(
+                    f"{p} {v:.4g}" for p, v in zip(players, problem.disagreement, strict=True)
+                ),
+            ],
+            ["zone of possible agreement", zopa],
+        ]
+        if problem.ratifiers:
+            facts.append(["without ratification", _names(self.zopa_unconstrained, problem)])
+        facts += [[f"win-set of {r}", _names(d, problem)] for r, d in self.win_sets.items()]
+        return heading + html_table(header, rows) + html_table(["", ""], facts)
 
     def __repr__(self) -> str:
         deals = ", ".join(f"{c.concept}: {c.outcome.describe()}" for c in self.concepts)

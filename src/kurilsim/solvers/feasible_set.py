@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,8 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 IndexArray = NDArray[np.intp]
+#: A lottery over outcomes: outcome index -> probability.
+Lottery = dict[int, float]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,22 +67,28 @@ class Frontier:
     points
         Shape ``(k, 2)``: the polyline's vertices, the first player's utility increasing and the
         second's decreasing.
-    weights
-        Shape ``(k, n + 1)``: a lottery reaching each vertex.
+    lotteries
+        For each vertex, a lottery reaching it: outcome index -> probability (at most two
+        outcomes, as every vertex lies on an edge of the hull).
+    size
+        The number of outcomes, ``n + 1``.
     """
 
     points: FloatArray
-    weights: FloatArray
+    lotteries: tuple[Lottery, ...]
+    size: int
 
     def agreement(self, edge: int, t: float) -> Agreement:
         """The point a fraction ``t`` of the way from vertex ``edge`` to the next."""
         if t <= 0 or edge + 1 >= len(self.points):
-            return Agreement(self.points[edge].copy(), self.weights[edge].copy())
-        a, b = edge, edge + 1
-        return Agreement(
-            (1 - t) * self.points[a] + t * self.points[b],
-            (1 - t) * self.weights[a] + t * self.weights[b],
-        )
+            point, lottery = self.points[edge].copy(), self.lotteries[edge]
+        else:
+            point = (1 - t) * self.points[edge] + t * self.points[edge + 1]
+            lottery = _mix(self.lotteries[edge], self.lotteries[edge + 1], t)
+        weights = np.zeros(self.size)
+        for outcome, probability in lottery.items():
+            weights[outcome] = probability
+        return Agreement(point, weights)
 
     def point_at(self, axis: int, value: float) -> Agreement:
         """The frontier point where player ``axis`` gets ``value`` (clamped to the ends)."""
@@ -226,8 +235,8 @@ def pareto_frontier(utilities: FloatArray, disagreement: FloatArray) -> Frontier
     Examples
     --------
     >>> f = pareto_frontier(np.array([[2.0, 0.0], [0.0, 2.0]]), np.array([1.0, 0.0]))
-    >>> f.points.tolist(), f.weights.round(2).tolist()
-    ([[1.0, 1.0], [2.0, 0.0]], [[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])
+    >>> f.points.tolist(), f.lotteries
+    ([[1.0, 1.0], [2.0, 0.0]], ({0: 0.5, 1: 0.5}, {0: 1.0}))
     """
     points = outcome_points(utilities, disagreement)
     hull = convex_hull(points).tolist()
@@ -240,37 +249,39 @@ def pareto_frontier(utilities: FloatArray, disagreement: FloatArray) -> Frontier
         start = (start + 1) % len(hull)
         walk.append(hull[start])
     vertices = walk[::-1]
-    eye = np.eye(len(points))
-    return _clip_to_quadrant(points[vertices], eye[vertices], np.asarray(disagreement))
+    return _clip_to_quadrant(points, vertices, np.asarray(disagreement))
 
 
-def _clip_to_quadrant(vertices: FloatArray, weights: FloatArray, d: FloatArray) -> Frontier:
-    """Keep the part of a polyline where both coordinates are at least those of ``d``."""
+def _clip_to_quadrant(points: FloatArray, vertices: list[int], d: FloatArray) -> Frontier:
+    """Keep the part of the polyline through ``points[vertices]`` where both get at least ``d``."""
     kept_points: list[FloatArray] = []
-    kept_weights: list[FloatArray] = []
+    kept_lotteries: list[Lottery] = []
 
-    def keep(point: FloatArray, weight: FloatArray) -> None:
+    def keep(point: FloatArray, lottery: Lottery) -> None:
         if not kept_points or not np.array_equal(kept_points[-1], point):
             kept_points.append(point)
-            kept_weights.append(weight)
+            kept_lotteries.append(lottery)
 
     if len(vertices) == 1:
-        keep(vertices[0], weights[0])
-    for j in range(len(vertices) - 1):
-        a, b = vertices[j] - d, vertices[j + 1] - d
+        keep(points[vertices[0]], {vertices[0]: 1.0})
+    for i, j in itertools.pairwise(vertices):
+        a, b = points[i] - d, points[j] - d
         interval = _nonnegative_interval(a, b - a)
         if interval is None:
             continue
         for t in interval:
-            keep(
-                (1 - t) * vertices[j] + t * vertices[j + 1],
-                (1 - t) * weights[j] + t * weights[j + 1],
-            )
+            keep((1 - t) * points[i] + t * points[j], _mix({i: 1.0}, {j: 1.0}, t))
     if not kept_points:  # only rounding can get here: d itself is then on the frontier
-        weight = np.zeros(weights.shape[1])
-        weight[-1] = 1.0
-        return Frontier(d[None, :].copy(), weight[None, :])
-    return Frontier(np.array(kept_points), np.array(kept_weights))
+        return Frontier(d[None, :].copy(), ({len(points) - 1: 1.0},), len(points))
+    return Frontier(np.array(kept_points), tuple(kept_lotteries), len(points))
+
+
+def _mix(first: Lottery, second: Lottery, t: float) -> Lottery:
+    """The lottery that plays ``first`` with probability 1 - t and ``second`` with t."""
+    mixed = {k: (1 - t) * p for k, p in first.items()}
+    for k, p in second.items():
+        mixed[k] = mixed.get(k, 0.0) + t * p
+    return {k: float(p) for k, p in sorted(mixed.items()) if p > 0}
 
 
 def _nonnegative_interval(a: FloatArray, e: FloatArray) -> tuple[float, float] | None:

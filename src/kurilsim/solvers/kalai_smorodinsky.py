@@ -73,6 +73,8 @@ def kalai_smorodinsky(
     disagreement: FloatArray,
     lotteries: bool = False,
     tol: float = DEFAULT_TOL,
+    *,
+    scale: float | None = None,
 ) -> Agreement:
     r"""The Kalai-Smorodinsky solution of a finite deal space.
 
@@ -86,6 +88,10 @@ def kalai_smorodinsky(
         Whether lotteries over deals are feasible (the convex hull) or only the deals.
     tol
         Relative tolerance: gains of at most ``tol`` times the utility scale count as none.
+    scale
+        The utility scale ``tol`` is relative to; by default the largest range of either
+        player's utilities (deals and :math:`d`). Give the whole problem's scale when solving a
+        subset of its deals, so that both use the same absolute tolerance.
 
     Returns
     -------
@@ -105,7 +111,8 @@ def kalai_smorodinsky(
     """
     d = np.asarray(disagreement, dtype=np.float64)
     points = outcome_points(utilities, d)
-    eps = tol * utility_scale(points)
+    scale = utility_scale(points) if scale is None else scale
+    eps = tol * scale
     if shared_gain(utilities, d, lotteries) <= eps:
         return Agreement.at(points, len(points) - 1)
     if lotteries:
@@ -125,13 +132,16 @@ def verify_kalai_smorodinsky(
     solution: Agreement,
     lotteries: bool,
     tol: float = DEFAULT_TOL,
+    *,
+    scale: float | None = None,
 ) -> tuple[tuple[Check, ...], tuple[int, ...]]:
     """Check a Kalai-Smorodinsky solution.
 
     With lotteries: the solution lies on the segment from :math:`d` to the ideal point (its
     distance from the line), and on the Pareto frontier (no deal lies beyond a supporting line
     with non-negative normal through it). Without lotteries: no deal in the zone of possible
-    agreement has a larger smaller-normalised-gain.
+    agreement has a larger smaller-normalised-gain. ``tol`` and ``scale`` are as for
+    :func:`kalai_smorodinsky`.
 
     Returns
     -------
@@ -147,9 +157,10 @@ def verify_kalai_smorodinsky(
     """
     d = np.asarray(disagreement, dtype=np.float64)
     points = outcome_points(utilities, d)
-    eps = tol * utility_scale(points)
+    scale = utility_scale(points) if scale is None else scale
+    eps = tol * scale
     if shared_gain(utilities, d, lotteries) <= eps:
-        return (no_agreement_check(utilities, d, solution, lotteries, tol),), ()
+        return (no_agreement_check(utilities, d, solution, lotteries, tol, scale=scale),), ()
     gains = solution.utilities - d
     reach = ideal_point(utilities, d, lotteries) - d
     if lotteries:

@@ -67,6 +67,8 @@ def nash_bargaining(
     disagreement: FloatArray,
     lotteries: bool = False,
     tol: float = DEFAULT_TOL,
+    *,
+    scale: float | None = None,
 ) -> Agreement:
     r"""The Nash bargaining solution of a finite deal space.
 
@@ -80,6 +82,10 @@ def nash_bargaining(
         Whether lotteries over deals are feasible (the convex hull) or only the deals.
     tol
         Relative tolerance: gains of at most ``tol`` times the utility scale count as none.
+    scale
+        The utility scale ``tol`` is relative to; by default the largest range of either
+        player's utilities (deals and :math:`d`). Give the whole problem's scale when solving a
+        subset of its deals, so that both use the same absolute tolerance.
 
     Returns
     -------
@@ -105,7 +111,8 @@ def nash_bargaining(
     """
     d = np.asarray(disagreement, dtype=np.float64)
     points = outcome_points(utilities, d)
-    eps = tol * utility_scale(points)
+    scale = utility_scale(points) if scale is None else scale
+    eps = tol * scale
     if shared_gain(utilities, d, lotteries) <= eps:
         return Agreement.at(points, len(points) - 1)
     if lotteries:
@@ -135,6 +142,8 @@ def verify_nash(
     solution: Agreement,
     lotteries: bool,
     tol: float = DEFAULT_TOL,
+    *,
+    scale: float | None = None,
 ) -> tuple[tuple[Check, ...], tuple[int, ...]]:
     """Check a Nash bargaining solution against every feasible outcome.
 
@@ -143,7 +152,7 @@ def verify_nash(
     gains at :math:`s`), and the product is maximal over a convex set exactly when no deal lies
     beyond that tangent line. Without lotteries, no deal in the zone of possible agreement may
     have a larger product. A prediction of no agreement is checked by the absence of any
-    outcome better for both.
+    outcome better for both. ``tol`` and ``scale`` are as for :func:`nash_bargaining`.
 
     Returns
     -------
@@ -161,10 +170,10 @@ def verify_nash(
     """
     d = np.asarray(disagreement, dtype=np.float64)
     points = outcome_points(utilities, d)
-    scale = utility_scale(points)
+    scale = utility_scale(points) if scale is None else scale
     eps = tol * scale
     if shared_gain(utilities, d, lotteries) <= eps:
-        return (no_agreement_check(utilities, d, solution, lotteries, tol),), ()
+        return (no_agreement_check(utilities, d, solution, lotteries, tol, scale=scale),), ()
     gains = solution.utilities - d
     if lotteries:
         normal = gains[::-1] / np.linalg.norm(gains)
@@ -188,12 +197,14 @@ def no_agreement_check(
     solution: Agreement,
     lotteries: bool,
     tol: float = DEFAULT_TOL,
+    *,
+    scale: float | None = None,
 ) -> Check:
     """Check a prediction of no agreement: no feasible outcome is better for both sides.
 
     The residual is the larger of the most both sides could gain at once (see
     :func:`~kurilsim.solvers.feasible_set.shared_gain`) and the distance of ``solution`` from
-    the disagreement point.
+    the disagreement point. ``tol`` and ``scale`` are as for :func:`nash_bargaining`.
 
     Examples
     --------
@@ -209,5 +220,5 @@ def no_agreement_check(
     return Check(
         "no feasible outcome gives both sides more than disagreement",
         residual,
-        tol * utility_scale(outcome_points(utilities, d)),
+        tol * (utility_scale(outcome_points(utilities, d)) if scale is None else scale),
     )

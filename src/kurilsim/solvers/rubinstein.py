@@ -121,6 +121,8 @@ def rubinstein(
     first_mover: int = 0,
     lotteries: bool = False,
     tol: float = DEFAULT_TOL,
+    *,
+    scale: float | None = None,
 ) -> AlternatingOffers:
     """The stationary subgame-perfect equilibrium of alternating offers over a deal space.
 
@@ -138,6 +140,10 @@ def rubinstein(
         Whether lotteries over deals are feasible (the convex hull) or only the deals.
     tol
         Relative tolerance: gains of at most ``tol`` times the utility scale count as none.
+    scale
+        The utility scale ``tol`` is relative to; by default the largest range of either
+        player's utilities (deals and :math:`d`). Give the whole problem's scale when solving a
+        subset of its deals, so that both use the same absolute tolerance.
 
     Returns
     -------
@@ -157,7 +163,8 @@ def rubinstein(
     d = np.asarray(disagreement, dtype=np.float64)[order]
     delta = np.asarray(discount, dtype=np.float64)[order]
     points = outcome_points(u, d)
-    eps = tol * utility_scale(points)
+    scale = utility_scale(points) if scale is None else scale
+    eps = tol * scale
     if shared_gain(u, d, lotteries) <= eps:
         no_deal = Agreement.at(points, len(points) - 1)
         result = AlternatingOffers(no_deal, no_deal, unique=True)
@@ -260,13 +267,15 @@ def verify_rubinstein(
     result: AlternatingOffers,
     lotteries: bool,
     tol: float = DEFAULT_TOL,
+    *,
+    scale: float | None = None,
 ) -> tuple[Check, ...]:
     """Check the equilibrium conditions of alternating offers.
 
     Each responder accepts the proposal it gets (its gain is at least the discounted gain of its
     own next proposal), and no proposer could do better with a proposal the responder would
     accept. On a convex frontier these four inequalities hold exactly when the indifference
-    conditions do.
+    conditions do. ``tol`` and ``scale`` are as for :func:`rubinstein`.
 
     Examples
     --------
@@ -283,9 +292,12 @@ def verify_rubinstein(
     x = result.offer.utilities[order] - d
     y = result.counter_offer.utilities[order] - d
     points = outcome_points(u, d)
-    eps = tol * utility_scale(points)
+    scale = utility_scale(points) if scale is None else scale
+    eps = tol * scale
     if shared_gain(u, d, lotteries) <= eps:
-        return (no_agreement_check(u, d, result.offer, lotteries, tol),)
+        return (
+            no_agreement_check(utilities, disagreement, result.offer, lotteries, tol, scale=scale),
+        )
     if lotteries:
         first_best, second_best = _frontier_offers(pareto_frontier(u, d).points - d)
     else:
