@@ -62,11 +62,16 @@ def parameter_label(result: SweepResult, name: str, width: int = 60) -> str:
 
 
 def grid_slice(
-    result: SweepResult, keep: Sequence[str], at: Mapping[str, float] | None = None
+    result: SweepResult,
+    keep: Sequence[str],
+    at: Mapping[str, float] | None = None,
+    per_point: bool = False,
 ) -> pd.DataFrame:
     """The rows of a grid sweep at fixed values of the grid axes not in ``keep``.
 
-    Each axis not kept must be given in ``at``; the grid value nearest to it is used.
+    Each axis not kept must be given in ``at``; the grid value nearest to it is used. With
+    ``per_point``, one row per point (parameters and regime, see :meth:`SweepResult.points`)
+    instead of the whole table.
 
     Raises
     ------
@@ -83,7 +88,7 @@ def grid_slice(
             raise InputError(
                 f"{name!r} is not a grid axis of this sweep; its axes: {', '.join(axes) or 'none'}"
             )
-    table = result.table
+    table = result.points() if per_point else result.table
     chosen = np.ones(len(table), dtype=bool)
     for name, axis in axes.items():
         if name in keep:

@@ -81,7 +81,7 @@ def regime_map(
         )
     x = x or names[0]
     y = y or next(name for name in names if name != x)
-    table = grid_slice(result, [x, y], at).drop_duplicates("point")
+    table = grid_slice(result, [x, y], at, per_point=True)
     xs = np.unique(table[f"param.{x}"].to_numpy())
     ys = np.unique(table[f"param.{y}"].to_numpy())
     regimes = table["regime"].value_counts(sort=True)

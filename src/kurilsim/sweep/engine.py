@@ -429,6 +429,19 @@ def run_chunks(
 
     At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
     size however many chunks there are.
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> from kurilsim.sweep.spec import GridAxis, SweepSpec, point_set
+    >>> game = parse_scenario(
+    ...     "{kurilsim: 1, title: t, players: {A: [a, b]}, payoffs: {A: x},"
+    ...     " parameters: {x: {default: 0, range: [0, 1], unit: u, description: x,"
+    ...     " assumption: e}}}")
+    >>> points = point_set(game, SweepSpec(grid=(GridAxis("x", 0, 1, 10),)))
+    >>> job = Job(game, points, "pure", 1e-9, (), chunk_size=4)
+    >>> sorted((index, len(table)) for index, table in run_chunks(job, [0, 1, 2], workers=2))
+    [(0, 8), (1, 8), (2, 4)]
     """
     count = workers or default_workers()
     if count < 1:

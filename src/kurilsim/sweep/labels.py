@@ -108,6 +108,16 @@ def outcome_labels(scenario: Scenario) -> OutcomeLabels:
     ------
     InputError
         If a label names a player or strategy the scenario does not have.
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> hunt = parse_scenario(
+    ...     "{kurilsim: 1, title: Hunt, players: {A: [stag, hare], B: [stag, hare]},"
+    ...     " payoffs: {A: 1, B: 1}, labels: [{when: {A: stag, B: stag}, label: shared stag}]}")
+    >>> names = outcome_labels(hunt)
+    >>> names.pure(0), names.pure(3)
+    ('shared stag', 'A: hare, B: hare')
     """
     declared = []
     for k, entry in enumerate(scenario.spec.labels):

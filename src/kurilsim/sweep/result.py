@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kurilsim.display import html_figure
+from kurilsim.errors import InputError
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.sweep.shares import outcome_shares
 from kurilsim.sweep.spec import GridAxis, SweepSpec
@@ -222,6 +224,28 @@ class SweepResult:
         chunks only.
     path
         The sweep file the table is read from, if any.
+
+    Examples
+    --------
+    >>> import kurilsim
+    >>> pennies = kurilsim.parse_scenario(
+    ...     "{kurilsim: 1, title: Pennies, players: {Even: [H, T], Odd: [H, T]},"
+    ...     " parameters: {w: {default: 1, range: [-1, 3], unit: coins, description: w,"
+    ...     " assumption: e}}, payoff_table: [{profile: [H, H], payoffs: [w, -1]},"
+    ...     " {profile: [H, T], payoffs: [-1, 1]}, {profile: [T, H], payoffs: [-1, 1]},"
+    ...     " {profile: [T, T], payoffs: [1, -1]}]}")
+    >>> result = kurilsim.sweep(pennies, {"w": (-1, 3, 5)})
+    >>> result.points()
+       point  param.w               regime
+    0      0     -1.0      Even: T, Odd: H
+    1      1      0.0  no pure equilibrium
+    2      2      1.0  no pure equilibrium
+    3      3      2.0  no pure equilibrium
+    4      4      3.0  no pure equilibrium
+    >>> result.shares()[["regime", "count", "share"]]
+                    regime  count  share
+    0  no pure equilibrium      4    0.8
+    1      Even: T, Odd: H      1    0.2
     """
 
     info: SweepInfo
@@ -327,4 +351,17 @@ class SweepResult:
     def _repr_html_(self) -> str:
         lines = html.escape(self.summary()).splitlines()
         head = self.table.head(10).to_html(index=False)
-        return f"<pre>{lines[0]}\n{lines[1]}</pre>" + self.shares().to_html(index=False) + head
+        return (
+            f"<pre>{lines[0]}\n{lines[1]}</pre>"
+            + self.shares().to_html(index=False)
+            + self._figure_html()
+            + head
+        )
+
+    def _figure_html(self) -> str:
+        """The default plot (:meth:`plot`) as an inline image; empty if the sweep has none."""
+        try:
+            figure = self.plot()
+        except InputError:
+            return ""
+        return html_figure(figure, alt=f"{self.info.title}: the sweep's default plot")

@@ -231,6 +231,24 @@ def read_sweep(path: str | os.PathLike[str]) -> SweepResult:
     ------
     InputError
         If there is no sweep at ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import kurilsim
+    >>> pennies = kurilsim.parse_scenario(
+    ...     "{kurilsim: 1, title: Pennies, players: {Even: [H, T], Odd: [H, T]},"
+    ...     " parameters: {w: {default: 1, range: [-1, 3], unit: coins, description: w,"
+    ...     " assumption: e}}, payoff_table: [{profile: [H, H], payoffs: [w, -1]},"
+    ...     " {profile: [H, T], payoffs: [-1, 1]}, {profile: [T, H], payoffs: [-1, 1]},"
+    ...     " {profile: [T, T], payoffs: [1, -1]}]}")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "pennies.parquet"
+    ...     _ = kurilsim.sweep(pennies, {"w": (-1, 3, 5)}, out=path)
+    ...     result = read_sweep(path)
+    ...     print(result.info.spec.grid[0], result.complete, len(result.to_frame()))
+    GridAxis(name='w', start=-1.0, stop=3.0, n=5) True 5
     """
     file = Path(path)
     store = SweepStore(file, format_of(file))

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kurilsim.display import html_heading, html_table
 from kurilsim.errors import InputError
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.solvers.pure_nash import pure_nash_mask
@@ -87,6 +88,29 @@ class TippingPoints:
             moves = ", ".join(f"{r.parameter} {r.direction}" for r in steady.itertuples())
             lines.append(f"no change anywhere in the range: {moves}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The table, nearest tipping points first, under the regime at the defaults."""
+        rows = self.table.sort_values("share", kind="stable", na_position="last")
+        body = [
+            [
+                str(row["parameter"]),
+                str(row["direction"]),
+                f"{row['default']:g}",
+                "none in range" if pd.isna(row["threshold"]) else f"{row['threshold']:.4g}",
+                "" if pd.isna(row["share"]) else f"{row['share']:.0%}",
+                "" if pd.isna(row["threshold"]) else str(row["flips_to"]),
+            ]
+            for row in rows.to_dict("records")
+        ]
+        return html_heading(self.title, f"at the defaults: {self.baseline}") + html_table(
+            ["parameter", "direction", "default", "tipping point", "share of range", "flips to"],
+            body,
+        )
+
+    def __repr__(self) -> str:
+        found = int(self.table["threshold"].notna().sum())
+        return f"<TippingPoints {self.title!r}: {found} of {len(self.table)} moves tip>"
 
 
 def tipping_points(
