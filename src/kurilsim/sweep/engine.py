@@ -55,8 +55,8 @@ Engine = Literal["local", "dask"]
 
 #: Methods solved a whole chunk at a time on arrays.
 VECTORISED = frozenset({"pure"})
-#: Points per chunk when none is given: vectorised methods, then methods solved game by game.
-DEFAULT_CHUNK = {True: 16_384, False: 64}
+#: Points per chunk by default for vectorised methods, and for methods solved game by game.
+ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -216,7 +216,7 @@ def chunk_size_for(scenario: Scenario, method: str, chunk_size: int | None, max_
             f"{_gb(max_memory)}; raise the limit"
         )
     if chunk_size is None:
-        return min(DEFAULT_CHUNK[method in VECTORISED], largest)
+        return min(ARRAY_CHUNK if method in VECTORISED else GAME_CHUNK, largest)
     if chunk_size <= 0:
         raise InputError(f"chunk size must be positive, got {chunk_size}")
     if chunk_size > largest:

@@ -30,7 +30,7 @@ from kurilsim.errors import InputError
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.solvers.pure_nash import pure_nash_mask
 from kurilsim.solvers.regret import DEFAULT_TOL
-from kurilsim.sweep.engine import DEFAULT_CHUNK
+from kurilsim.sweep.engine import ARRAY_CHUNK
 from kurilsim.sweep.labels import OutcomeLabels, outcome_labels, regime
 
 if TYPE_CHECKING:
@@ -239,8 +239,8 @@ def _masks(
 ) -> BoolArray:
     """Pure equilibria (rows x profiles) where row ``r`` moves ``moved[r]`` to ``values[r]``."""
     out = []
-    for first in range(0, len(moved), DEFAULT_CHUNK[True]):
-        rows = slice(first, first + DEFAULT_CHUNK[True])
+    for first in range(0, len(moved), ARRAY_CHUNK):
+        rows = slice(first, first + ARRAY_CHUNK)
         names, x = np.asarray(moved[rows]), values[rows]
         batch = {n: np.where(names == n, x, v) for n, v in base.items()}
         out.append(pure_nash_mask(scenario.payoff_tensor(batch), tol).reshape(len(x), -1))
