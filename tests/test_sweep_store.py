@@ -54,6 +54,9 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, hu
     assert not broken.exists()
     partial = read_sweep(broken)
     assert not partial.complete
+    if suffix == ".parquet":  # the parts directory is a Parquet dataset any reader opens
+        parts = pd.read_parquet(broken.with_name(broken.name + ".parts"))
+        pd.testing.assert_frame_equal(parts, partial.to_frame())
     assert partial.to_frame()["point"].max() == 3 * CHUNK - 1  # the finished chunks, readable
     assert "UNFINISHED" in partial.summary()
 

@@ -1,7 +1,7 @@
 """Sweep files: written chunk by chunk as chunks finish, resumable, self-describing.
 
 While a sweep runs, each finished chunk is written atomically as its own file in the directory
-``PATH.parts/`` (``part-000012.parquet``), beside ``sweep.json``, the sweep's metadata. The
+``PATH.parts/`` (``part-000012.parquet``), beside ``_sweep.json``, the sweep's metadata. The
 directory is a readable dataset at any moment: a killed sweep leaves every finished chunk, and
 ``pandas.read_parquet("PATH.parts")`` or :func:`read_sweep` reads them. When every chunk is
 there, the parts are joined in chunk order into ``PATH`` and the directory is removed.
@@ -32,8 +32,9 @@ from kurilsim.sweep.result import SweepInfo, SweepResult
 Format = Literal["parquet", "csv"]
 #: Key of the sweep's metadata in a Parquet file's schema.
 METADATA_KEY = b"kurilsim.sweep"
-#: File of the metadata in the parts directory.
-MANIFEST = "sweep.json"
+#: File of the metadata in the parts directory; readers of Parquet datasets skip names
+#: starting with "_", as they skip the temporary files below.
+MANIFEST = "_sweep.json"
 
 
 def format_of(path: str | os.PathLike[str], format: str | None = None) -> Format:
@@ -109,7 +110,7 @@ class SweepStore:
     def write(self, index: int, table: pd.DataFrame, info: SweepInfo) -> None:
         """Write chunk ``index`` atomically: a kill never leaves half a part."""
         target = self.part(index)
-        temporary = target.with_name(target.name + ".tmp")
+        temporary = target.with_name(f"_{target.name}.tmp")
         if self.format == "csv":
             table.to_csv(temporary, index=False)
         else:
@@ -153,7 +154,7 @@ def _with_metadata(table: pd.DataFrame, info: SweepInfo) -> pa.Table:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"_{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
