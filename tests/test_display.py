@@ -4,7 +4,6 @@ from pathlib import Path
 
 from kurilsim import load_scenario, parse_scenario, solve
 from kurilsim.games import catalogue
-
 from scenario_texts import STAG_HUNT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,3 +41,82 @@ def test_user_text_is_escaped():
     assert "<script>" not in scenario._repr_html_()
     assert "&lt;script&gt;" in scenario._repr_html_()
     assert "<script>" not in scenario.game()._repr_html_()
+
+
+# Objects of the other game forms and pipeline stages: each renders, escaped, in Jupyter and
+# has a one-line repr.
+
+
+def test_bargaining_scenario_shows_deals_ratifiers_and_evidence():
+    scenario = load_scenario(ROOT / "scenarios" / "bargaining_2016.yaml")
+    html = scenario._repr_html_()
+    assert "<td>two_islands</td>" in html
+    assert "Russian_public" in html
+    assert "oppose_two" in html and "E50" in html
+
+
+def test_bargaining_solution_table_names_deals_and_the_zopa():
+    solution = load_scenario(ROOT / "scenarios" / "bargaining_2016.yaml").solve()
+    html = solution._repr_html_()
+    assert "<td>Nash bargaining</td>" in html
+    assert "zone of possible agreement" in html
+    assert "win-set of Russian_public" in html
+    assert repr(solution).startswith("<BargainingSolution ")
+
+
+def test_backtest_repr_and_table():
+    from kurilsim.backtest import Backtest, EraResult
+
+    era = EraResult("x.yaml", "1956", ("A=<b>",), "no deal", True, 0.5, 100)
+    result = Backtest(eras=(era,), statements=(), seed=3)
+    assert repr(result) == "<Backtest: 1 of 1 eras match; 0 of 0 expressible statements hold>"
+    html = result._repr_html_()
+    assert "<td>1956</td>" in html and "<td>50%</td>" in html
+    assert "A=&lt;b&gt;" in html
+
+
+def test_tipping_points_repr_and_table():
+    from kurilsim.sweep import tipping_points
+
+    tipping = tipping_points(parse_scenario(STAG_HUNT), ["hare"], resolution=101)
+    assert repr(tipping).startswith("<TippingPoints 'Stag hunt with a parameter': ")
+    html = tipping._repr_html_()
+    assert "<th>tipping point</th>" in html
+    assert "<td>hare</td>" in html
+
+
+def test_explanation_shows_evidence_and_escapes():
+    from kurilsim.explain import explain
+
+    scenario = parse_scenario(STAG_HUNT.replace("value of a hare", "value of a <i>hare</i>"))
+    html = explain(scenario)._repr_html_()
+    assert "E01: " in html
+    assert "modelling assumption: textbook illustration" in html
+    assert "<i>" not in html and "&lt;i&gt;" in html
+
+
+def test_logit_branch_repr_and_table():
+    from kurilsim.solvers.logit_qre import logit_correspondence
+
+    game = catalogue.matching_pennies()
+    branch = logit_correspondence(game.payoffs, lam_max=5.0).labelled(game)
+    assert repr(branch).startswith(f"<LogitBranch: {len(branch)} points, lambda 0 to 5")
+    html = branch._repr_html_()
+    assert "<th>Even: Heads</th>" in html
+    assert "<td>0.500000</td>" in html
+
+
+def test_sweep_result_shows_its_default_plot():
+    from kurilsim import sweep
+
+    result = sweep(parse_scenario(STAG_HUNT), {"stag": (2, 10, 5), "hare": (0, 3, 4)})
+    html = result._repr_html_()
+    assert "<img src='data:image/png;base64," in html
+    assert "A: stag, B: stag" in html
+
+
+def test_solution_plot_draws_each_equilibrium():
+    figure = solve(catalogue.battle_of_the_sexes()).plot()
+    ax = figure.axes[0]
+    assert len(ax.patches) == 3 * 2  # three equilibria, two players
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Wife", "Husband"]

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from kurilsim.display import html_heading, html_table
 from kurilsim.errors import InputError
 from kurilsim.properties import profile_labels, pure_equilibria
 from kurilsim.scenario import Scenario, load_scenario
@@ -123,6 +124,49 @@ class Backtest:
             held, expressible = self.score
             lines.append(f"retrodiction score: {held} of {expressible} expressible statements hold")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The era table, then the statements with their verdicts."""
+        held, expressible = self.score
+        samples = self.eras[0].samples if self.eras else 0
+        heading = html_heading(
+            f"Backtest of {len(self.eras)} eras"
+            + (f": {held} of {expressible} expressible statements hold" if self.statements else ""),
+            f"robust: share of {samples:,} draws of each parameter box (seed {self.seed}) where "
+            "the recorded outcome is still a pure equilibrium",
+        )
+        eras = html_table(
+            ["era", "predicted equilibrium outcome(s)", "recorded outcome", "match", "robust"],
+            [
+                [
+                    era.era,
+                    " | ".join(era.predicted) or "no pure equilibrium",
+                    era.recorded,
+                    "yes" if era.match else "NO",
+                    f"{era.robustness:.0%}",
+                ]
+                for era in self.eras
+            ],
+        )
+        if not self.statements:
+            return heading + eras
+        verdicts = {True: "holds", False: "FAILS", None: "not expressible"}
+        statements = html_table(
+            ["statement", "verdict", "text"],
+            [
+                [r.statement.id, verdicts[r.holds], " ".join(r.statement.text.split())]
+                for r in self.statements
+            ],
+        )
+        return heading + eras + statements
+
+    def __repr__(self) -> str:
+        held, expressible = self.score
+        matched = sum(era.match for era in self.eras)
+        return (
+            f"<Backtest: {matched} of {len(self.eras)} eras match; "
+            f"{held} of {expressible} expressible statements hold>"
+        )
 
 
 def backtest_scenario(

@@ -11,8 +11,14 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import html
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "") -> str:
@@ -39,3 +45,39 @@ def html_heading(title: str, subtitle: str = "") -> str:
     """A bold title with an optional grey line under it, both escaped."""
     sub = f"<br><span style='color:#666'>{html.escape(subtitle)}</span>" if subtitle else ""
     return f"<p><b>{html.escape(title)}</b>{sub}</p>"
+
+
+def html_pre(text: str) -> str:
+    """Preformatted text, escaped."""
+    return f"<pre>{html.escape(text)}</pre>"
+
+
+def html_figure(figure: Figure, alt: str = "", dpi: int = 80) -> str:
+    """A matplotlib figure as an inline PNG image, with escaped alternative text."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"<img src='data:image/png;base64,{data}' alt='{html.escape(alt, quote=True)}'>"
+
+
+def parameter_rows(parameters: Mapping[str, Any]) -> list[list[str]]:
+    """Rows of a parameter table: name, default, range, unit, evidence ids.
+
+    ``parameters`` maps names to declarations with ``default``, ``range``, ``unit`` and
+    ``evidence``, as in every scenario form; a parameter without evidence is a modelling
+    assumption.
+    """
+    return [
+        [
+            name,
+            f"{p.default:g}",
+            f"{p.range[0]:g} to {p.range[1]:g}",
+            p.unit,
+            ", ".join(p.evidence) or "modelling assumption",
+        ]
+        for name, p in parameters.items()
+    ]
+
+
+#: Header of the table :func:`parameter_rows` fills.
+PARAMETER_HEADER = ("parameter", "default", "range", "unit", "evidence")

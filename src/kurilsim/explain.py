@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kurilsim.display import html_heading, html_table
 from kurilsim.evidence import Registry, load_registry
 from kurilsim.scenario.loader import AnyScenario
 from kurilsim.scenario.model import ScenarioHeader
@@ -77,6 +78,41 @@ class Explanation:
         if d["unknown_evidence"]:
             lines += ["", "Evidence ids not in the registry: " + ", ".join(d["unknown_evidence"])]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The payoffs, then each parameter with its value and the evidence behind it."""
+        d = self.data
+        heading = html_heading(
+            d["title"] + (f" (era {d['era']})" if d["era"] else ""),
+            " ".join((d["description"] or "").split())[:300],
+        )
+        payoffs = html_table(["player", "payoff"], [[p, e] for p, e in d["payoffs"].items()])
+        rows = []
+        for name, p in d["parameters"].items():
+            low, high = p["range"]
+            support = [
+                f"{item['id']}: {' '.join(item['summary'].split())}" for item in p["evidence"]
+            ]
+            if p["assumption"]:
+                support.append(f"modelling assumption: {' '.join(p['assumption'].split())}")
+            rows.append(
+                [
+                    name,
+                    f"{p['value']:g}",
+                    f"{low:g} to {high:g}",
+                    p["unit"],
+                    " ".join(p["description"].split()),
+                    " | ".join(support),
+                ]
+            )
+        parameters = html_table(
+            ["parameter", "value", "range", "unit", "meaning", "evidence"],
+            rows,
+            caption="evidence ids not in the registry: " + ", ".join(d["unknown_evidence"])
+            if d["unknown_evidence"]
+            else "",
+        )
+        return heading + payoffs + parameters
 
     def __repr__(self) -> str:
         return f"<Explanation of {self.data['title']!r}: {len(self.data['parameters'])} parameters>"

@@ -7,12 +7,14 @@ and an optional ``ax`` to draw on, and returns the :class:`~matplotlib.figure.Fi
 """
 
 from kurilsim.plot.curves import payoff_curves, probability_curves
+from kurilsim.plot.equilibria import equilibrium_payoffs
 from kurilsim.plot.payoff_table import payoff_heatmap
 from kurilsim.plot.regime_map import regime_map
 from kurilsim.plot.shares import shares_chart
 from kurilsim.plot.tornado import tornado
 
 __all__ = [
+    "equilibrium_payoffs",
     "payoff_curves",
     "payoff_heatmap",
     "probability_curves",

@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from kurilsim.display import PARAMETER_HEADER, html_heading, html_table, parameter_rows
 from kurilsim.errors import InputError
 from kurilsim.expr import FUNCTIONS, Expression
 from kurilsim.games.bargaining import DISAGREEMENT, BargainingProblem
@@ -594,6 +595,35 @@ class BargainingScenario:
             ratification=ratification,
             parameters=self.parameter_values(overrides),
         )
+
+    def _repr_html_(self) -> str:
+        """The deals, the ratifiers, then every parameter with its range, unit and evidence."""
+        spec = self.spec
+        heading = html_heading(
+            f"{self.title}: {' and '.join(self.players)} bargain",
+            " ".join((spec.description or "").split())[:300],
+        )
+        deals = html_table(
+            ["deal", "description", "sets"],
+            [
+                [
+                    name,
+                    " ".join(deal.description.split()),
+                    ", ".join(f"{k} = {v}" for k, v in deal.values.items()),
+                ]
+                for name, deal in spec.deals.items()
+            ],
+        )
+        ratifiers = html_table(
+            ["ratifier", "threshold", "who"],
+            [
+                [name, str(r.threshold), " ".join(r.description.split())]
+                for name, r in spec.ratification.items()
+            ],
+            caption=f"ratification: {spec.ratification_mode}",
+        )
+        parameters = html_table(PARAMETER_HEADER, parameter_rows(spec.parameters))
+        return heading + deals + ratifiers + parameters
 
     def __repr__(self) -> str:
         return (

@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kurilsim.display import html_heading, html_table
 from kurilsim.errors import InputError, IterationLimitError, KurilsimError
 from kurilsim.solvers.regret import (
     DEFAULT_TOL,
@@ -249,6 +250,36 @@ class LogitBranch:
         return "\n".join(
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             for row in table
+        )
+
+    def _repr_html_(self) -> str:
+        """The profile at a few points spread in log-lambda, as in :meth:`to_text`."""
+        header = [
+            "lambda",
+            *(
+                f"{player}: {name}"
+                for player, names in zip(self.players, self.strategies, strict=True)
+                for name in names
+            ),
+            "max regret",
+        ]
+        rows = [
+            [f"{self.lambdas[k]:.6g}"]
+            + [f"{p:.6f}" for probs in self.profiles for p in probs[k]]
+            + [f"{self.max_regrets[k]:.1e}"]
+            for k in self._spread(8)
+        ]
+        heading = html_heading(
+            f"Logit QRE branch: {len(self)} points",
+            f"lambda from 0 to {self.lambdas.max():.6g}; max regret at the end "
+            f"{self.max_regrets[-1]:.1e}",
+        )
+        return heading + html_table(header, rows)
+
+    def __repr__(self) -> str:
+        return (
+            f"<LogitBranch: {len(self)} points, lambda 0 to {self.lambdas.max():.6g}, "
+            f"players {', '.join(self.players)}>"
         )
 
     def _spread(self, rows: int) -> list[int]:
