@@ -46,6 +46,23 @@ def test_sweep_writes_a_table_and_a_regime_map(capsys, tmp_path, bundled):
     assert read_sweep(out).info.spec.grid[1].name == "trust"
 
 
+def test_sweep_refuses_to_overwrite_and_resumes_a_finished_file(capsys, tmp_path, bundled):
+    out = tmp_path / "s.parquet"
+    argv = ["sweep", bundled, "--grid", "trust=0:1:5", "--out", out]
+    assert run_cli(capsys, *argv)[0] == 0
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and "--resume" in err and "--force" in err
+    code, stdout, _ = run_cli(capsys, *argv, "--resume")
+    assert code == 0 and "5 points" in stdout
+    code, _, err = run_cli(
+        capsys, "sweep", bundled, "--grid", "trust=0:1:6", "--out", out, "--resume"
+    )
+    assert code == 2 and "cannot resume" in err
+    assert (
+        run_cli(capsys, "sweep", bundled, "--grid", "trust=0:1:6", "--out", out, "--force")[0] == 0
+    )
+
+
 def test_sweep_monte_carlo_to_csv_with_shares(capsys, tmp_path, bundled):
     out, figure = tmp_path / "mc.csv", tmp_path / "shares.svg"
     code, stdout, err = run_cli(
