@@ -32,6 +32,8 @@ from kurilsim.statements import StatementResult, check_statements, load_statemen
 DEFAULT_SAMPLES = 2_000
 #: Seed of the draws, fixed so that the table reproduces.
 DEFAULT_SEED = 1956
+#: Width of the recorded-outcome column in the text table (the JSON keeps the whole text).
+RECORDED_WIDTH = 60
 #: The statements file a scenario directory may hold.
 STATEMENTS_FILE = "statements.yaml"
 
@@ -100,7 +102,7 @@ class Backtest:
             (
                 era.era,
                 " | ".join(era.predicted) or "no pure equilibrium",
-                era.recorded,
+                _shorten(era.recorded, RECORDED_WIDTH),
                 "yes" if era.match else "NO",
                 f"{era.robustness:.0%}",
             )
@@ -245,3 +247,7 @@ def backtest(
         else ()
     )
     return Backtest(tuple(eras), statements, seed)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
