@@ -7,11 +7,13 @@ calls for, each verified by its largest gain from a unilateral deviation.
 from importlib.metadata import PackageNotFoundError, version
 
 from kurilsim.errors import InputError, IterationLimitError, KurilsimError
-from kurilsim.games import ExtensiveFormGame, NormalFormGame
+from kurilsim.games import BargainingProblem, ExtensiveFormGame, NormalFormGame
 from kurilsim.io.efg import read_efg, write_efg
 from kurilsim.io.nfg import read_nfg, write_nfg
 from kurilsim.run import run
 from kurilsim.scenario import Scenario, load_scenario, parse_scenario
+from kurilsim.solvers.bargaining import solve_bargaining
+from kurilsim.solvers.bargaining_result import BargainingSolution
 from kurilsim.solvers.result import Equilibrium, Solution
 from kurilsim.solvers.solve import METHODS, solve
 from kurilsim.solvers.solve_tree import solve_tree
@@ -25,6 +27,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "METHODS",
+    "BargainingProblem",
+    "BargainingSolution",
     "Equilibrium",
     "ExtensiveFormGame",
     "InputError",
@@ -42,6 +46,7 @@ __all__ = [
     "read_nfg",
     "run",
     "solve",
+    "solve_bargaining",
     "solve_tree",
     "sweep",
     "write_efg",
