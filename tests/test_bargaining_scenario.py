@@ -233,6 +233,13 @@ BAD_FILES = [
         id="unknown-field",
     ),
     pytest.param(
+        "    points: 3\n",
+        "    points: 11\n  years:\n    description: years\n    range: [0, 1]\n    points: 2001\n",
+        "variables:",
+        "variables: the deals expand to 44022 over the grids",
+        id="too-many-deals",
+    ),
+    pytest.param(
         "  Japan: 0.3 + islands * 0.25",
         "  Japan: log(islands) + 0.25",
         "log(",

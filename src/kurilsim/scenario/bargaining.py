@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -49,6 +50,7 @@ from kurilsim.expr import FUNCTIONS, Expression
 from kurilsim.games.bargaining import DISAGREEMENT, BargainingProblem
 from kurilsim.scenario.model import (
     ExpressionText,
+    History,
     Identifier,
     Parameter,
     ScenarioHeader,
@@ -236,7 +238,7 @@ def compile_bargaining(spec: BargainingScenarioFile) -> CompiledBargaining:
             )
         first_mover = players.index(spec.first_mover)
     if spec.history is not None:
-        _check_history(spec)
+        _check_history(spec.history, spec.deals)
     return CompiledBargaining(
         players=players,
         first_mover=first_mover,
@@ -305,9 +307,9 @@ def _per_player(
     return first, second
 
 
-def _check_history(spec: BargainingScenarioFile) -> None:
-    assert spec.history is not None
-    for key, match in spec.history.outcome.items():
+def _check_history(history: History, deals: Mapping[str, Deal]) -> None:
+    """A bargaining history names the deal reached: ``outcome: {deal: name or names}``."""
+    for key, match in history.outcome.items():
         path: Path = ("history", "outcome", key)
         if key != "deal":
             raise SemanticError(
@@ -316,8 +318,8 @@ def _check_history(spec: BargainingScenarioFile) -> None:
                 path,
             )
         for name in [match] if isinstance(match, str) else match:
-            if name not in spec.deals:
-                raise SemanticError(f"no deal {name!r}; expected one of {list(spec.deals)}", path)
+            if name not in deals:
+                raise SemanticError(f"no deal {name!r}; expected one of {list(deals)}", path)
 
 
 def bargaining_problem(
@@ -344,13 +346,22 @@ def bargaining_problem(
     SemanticError
         At the field whose value is not finite or lies outside its interval.
     """
-    names, columns = _expand(compiled, values, points)
-    if len(names) > MAX_DEALS:
+    # Count before expanding: a few fine grids multiply into more deals than memory holds.
+    count = sum(
+        math.prod(
+            _grid_size(compiled, v, points)
+            for v, e in zip(compiled.variables, row, strict=True)
+            if e is None
+        )
+        for row in compiled.values
+    )
+    if count > MAX_DEALS:
         raise SemanticError(
-            f"the deals expand to {len(names)} over the grids of continuous variables; at most "
+            f"the deals expand to {count} over the grids of continuous variables; at most "
             f"{MAX_DEALS} are supported (use fewer points)",
             ("variables",),
         )
+    names, columns = _expand(compiled, values, points)
     env: dict[str, Any] = {**values, **columns}
     n = len(names)
 
@@ -449,6 +460,13 @@ def _number(
     if not (np.isfinite(value) and interval[1](np.asarray(value))):
         raise SemanticError(f"is {value:g}; expected {interval[0]} ({_shown(values)})", path)
     return value
+
+
+def _grid_size(compiled: CompiledBargaining, variable: str, points: int | None) -> int:
+    """How many values a variable a deal leaves unset takes: its grid's, or 1 if discrete."""
+    if variable not in compiled.continuous:
+        return 1
+    return points or compiled.continuous[variable][2]
 
 
 def _grid(interval: tuple[float, float, int], points: int | None) -> Any:
