@@ -160,9 +160,12 @@ def test_schema_is_json_schema(capsys):
     assert code == 0
     schema = json.loads(out)
     assert schema["$schema"].endswith("2020-12/schema")
+    # One alternative per game form; the normal form's lists its fields.
+    forms = [schema["$defs"][ref["$ref"].split("/")[-1]] for ref in schema["anyOf"]]
     assert {"kurilsim", "players", "parameters", "outcomes", "payoffs", "payoff_table"} <= set(
-        schema["properties"]
+        forms[0]["properties"]
     )
+    assert any({"decision_makers", "preferences"} <= set(f["properties"]) for f in forms)
 
 
 def test_version(capsys):

@@ -195,3 +195,10 @@ def test_staying_put_is_not_a_move():
     conflict = Conflict(("A", "B"), np.ones((2, 2, 2)), [[0, 1], [1, 0]])
     assert conflict.moves[:, 0, 0].tolist() == [False, False]
     assert "2 states" in repr(conflict)
+
+
+def test_conflicts_are_immutable():
+    conflict = Conflict.from_options({"A": ["a"], "B": ["b"]}, {"A": ["a"], "B": ["b"]})
+    for array in (conflict.moves, conflict.payoffs, conflict.states):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0, 0] = 1

@@ -7,13 +7,14 @@ calls for, each verified by its largest gain from a unilateral deviation.
 from importlib.metadata import PackageNotFoundError, version
 
 from kurilsim.errors import InputError, IterationLimitError, KurilsimError
-from kurilsim.games import BargainingProblem, ExtensiveFormGame, NormalFormGame
+from kurilsim.games import BargainingProblem, Conflict, ExtensiveFormGame, NormalFormGame
 from kurilsim.io.efg import read_efg, write_efg
 from kurilsim.io.nfg import read_nfg, write_nfg
 from kurilsim.run import run
 from kurilsim.scenario import Scenario, load_scenario, parse_scenario
 from kurilsim.solvers.bargaining import solve_bargaining
 from kurilsim.solvers.bargaining_result import BargainingSolution
+from kurilsim.solvers.conflict_stability import StabilityTable, stability
 from kurilsim.solvers.result import Equilibrium, Solution
 from kurilsim.solvers.solve import METHODS, solve
 from kurilsim.solvers.solve_tree import solve_tree
@@ -29,6 +30,7 @@ __all__ = [
     "METHODS",
     "BargainingProblem",
     "BargainingSolution",
+    "Conflict",
     "Equilibrium",
     "ExtensiveFormGame",
     "InputError",
@@ -37,6 +39,7 @@ __all__ = [
     "NormalFormGame",
     "Scenario",
     "Solution",
+    "StabilityTable",
     "SweepResult",
     "TreeSolution",
     "__version__",
@@ -48,6 +51,7 @@ __all__ = [
     "solve",
     "solve_bargaining",
     "solve_tree",
+    "stability",
     "sweep",
     "write_efg",
     "write_nfg",

@@ -94,7 +94,8 @@ class Conflict:
 
     Examples
     --------
-    A bare graph: two DMs, three states, DM ``B`` moves from state 1 to 2 (indices 0 to 1).
+    A bare graph: two DMs and three states; ``A`` moves from the first state to the second,
+    ``B`` from the second to the third.
 
     >>> moves = np.zeros((2, 3, 3), dtype=bool)
     >>> moves[0, 0, 1] = moves[1, 1, 2] = True
@@ -131,6 +132,7 @@ class Conflict:
             raise InputError(f"options must name one tuple of options per DM ({n}), got {options}")
         k = sum(len(names) for names in options)
         states = np.zeros((m, 0), dtype=bool) if self.states is None else np.array(self.states)
+        states = states.astype(bool)
         if states.shape != (m, k):
             raise InputError(f"states must have shape ({m}, {k}), got {states.shape}")
         moves[:, np.arange(m), np.arange(m)] = False  # staying put is not a move
@@ -140,7 +142,7 @@ class Conflict:
         object.__setattr__(self, "moves", moves)
         object.__setattr__(self, "payoffs", payoffs)
         object.__setattr__(self, "options", options)
-        object.__setattr__(self, "states", states.astype(bool))
+        object.__setattr__(self, "states", states)
 
     @classmethod
     def from_options(
@@ -264,6 +266,12 @@ class Conflict:
         ------
         InputError
             If ``dm`` is not a decision maker of the conflict.
+
+        Examples
+        --------
+        >>> c = Conflict.from_options({"A": ["a"], "B": ["b"]}, {"A": ["a"], "B": ["b", "a"]})
+        >>> c.ranking("A"), c.ranking("B")
+        ([[1, 3], [0, 2]], [[3], [2], [1], [0]])
         """
         i = self.dm_index(dm)
         better = self.preferences(tol)[i]
@@ -289,7 +297,14 @@ class Conflict:
         return " ".join(groups).strip()
 
     def taken(self, state: int) -> dict[str, list[str]]:
-        """DM -> the options it takes in ``state``."""
+        """DM -> the options it takes in ``state``.
+
+        Examples
+        --------
+        >>> c = Conflict.from_options({"A": ["a1", "a2"], "B": ["b"]}, {"A": ["a1"], "B": ["b"]})
+        >>> c.pattern(5), c.taken(5)
+        ('YN Y', {'A': ['a1'], 'B': ['b']})
+        """
         assert self.states is not None
         row = self.states[state]
         names = iter(zip(self.option_names, row, strict=True))

@@ -171,7 +171,14 @@ def prioritised_scores(truths: BoolArray) -> FloatArray:
 def statement_truths(
     statements: Sequence[Statement], options: Mapping[str, BoolArray]
 ) -> BoolArray:
-    """The truth of each statement in each state, shape ``(len(statements), m)``."""
+    """The truth of each statement in each state, shape ``(len(statements), m)``.
+
+    Examples
+    --------
+    >>> columns = {"a": np.array([True, False]), "b": np.array([True, True])}
+    >>> statement_truths([parse_statement("a"), parse_statement("b if a")], columns).tolist()
+    [[True, False], [True, True]]
+    """
     size = len(next(iter(options.values()))) if options else 0
     rows = [np.broadcast_to(s.evaluate(options), (size,)) for s in statements]
     return np.array(rows, dtype=bool).reshape(len(statements), size)

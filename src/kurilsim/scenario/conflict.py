@@ -315,10 +315,35 @@ class ConflictScenario:
         options
             None are accepted: the stability analysis has no bounds to set.
 
+        Returns
+        -------
+        StabilityTable
+            Recording the parameter values used and the states consistent with the file's
+            history.
+
         Raises
         ------
         InputError
             For a refused parameter value, an unknown method or any option.
+
+        Examples
+        --------
+        >>> from kurilsim import parse_scenario
+        >>> text = '''
+        ... kurilsim: 1
+        ... form: conflict
+        ... title: An offer nobody makes
+        ... decision_makers:
+        ...   A: {options: {offer: A offers}}
+        ...   B: {options: {accept: B accepts}}
+        ... preferences:
+        ...   A: {statements: ["-offer"]}
+        ...   B: {statements: ["offer and accept", "-accept"]}
+        ... history: {summary: no offer, outcome: {A: [], B: []}, evidence: [E71]}
+        ... '''
+        >>> table = parse_scenario(text).solve(method="seq")
+        >>> table.equilibria("seq"), table.recorded
+        ((0,), (0,))
         """
         if options:
             raise InputError(

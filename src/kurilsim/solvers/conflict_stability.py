@@ -103,15 +103,16 @@ def coalition_reachable(moves: BoolArray) -> BoolArray:
     [0, 1, 0, 0]
     """
     h, m, _ = moves.shape
-    last = np.array(moves, dtype=bool)
-    steps = last.astype(np.float32)  # counts stay below 2**24, so float32 products are exact
-    while h:
-        others = (last.sum(axis=0, dtype=np.int64)[None] - last) > 0
-        grown = last | (np.matmul(others.astype(np.float32), steps) > 0)
+    if not h:
+        return np.zeros((m, m), dtype=bool)
+    steps = np.asarray(moves, dtype=bool)
+    last = steps.copy()
+    while True:
+        others = (last.sum(axis=0)[None] - last) > 0
+        grown = last | _bool_matmul(others, steps)
         if np.array_equal(grown, last):
-            break
+            return np.asarray(last.any(axis=0))
         last = grown
-    return np.asarray(last.any(axis=0)) if h else np.zeros((m, m), dtype=bool)
 
 
 def nash_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
@@ -234,10 +235,31 @@ def stability(
     recorded
         Indices of states consistent with a recorded outcome, marked in the result.
 
+    Returns
+    -------
+    StabilityTable
+
     Raises
     ------
     InputError
         For an unknown method or a negative tolerance.
+
+    Examples
+    --------
+    Chicken: each driver's option is to drive straight on; both swerving is held in place only by
+    the threat of a crash, which GMR counts and SEQ does not.
+
+    >>> from kurilsim.games.conflict import Conflict
+    >>> chicken = Conflict.from_options(
+    ...     {"A": ["a_on"], "B": ["b_on"]},
+    ...     {
+    ...         "A": ["-(a_on and b_on)", "a_on", "-b_on"],
+    ...         "B": ["-(a_on and b_on)", "b_on", "-a_on"],
+    ...     },
+    ... )
+    >>> table = stability(chicken)
+    >>> table.equilibria("gmr"), table.equilibria("seq")
+    ((0, 1, 2), (1, 2))
     """
     if method not in METHODS:
         raise InputError(f"unknown method {method!r} for a conflict; expected one of {METHODS}")
@@ -291,7 +313,23 @@ class StabilityTable:
         object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
 
     def stable_states(self, concept: str, dm: str) -> tuple[int, ...]:
-        """Indices of the states stable for ``dm`` under ``concept``."""
+        """Indices of the states stable for ``dm`` under ``concept``.
+
+        Raises
+        ------
+        InputError
+            If ``concept`` was not computed or ``dm`` is unknown.
+
+        Examples
+        --------
+        >>> from kurilsim.games.conflict import Conflict
+        >>> pd = Conflict.from_options(
+        ...     {"A": ["a_defects"], "B": ["b_defects"]},
+        ...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+        ... )
+        >>> stability(pd, "nash").stable_states("nash", "A")  # A defects whatever B does
+        (1, 3)
+        """
         row = self.stable[self._concept(concept), self.conflict.dm_index(dm)]
         return tuple(int(s) for s in np.flatnonzero(row))
 
@@ -302,6 +340,16 @@ class StabilityTable:
         ------
         InputError
             If ``concept`` was not computed.
+
+        Examples
+        --------
+        >>> from kurilsim.games.conflict import Conflict
+        >>> pd = Conflict.from_options(
+        ...     {"A": ["a_defects"], "B": ["b_defects"]},
+        ...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+        ... )
+        >>> stability(pd).equilibria("seq")  # mutual cooperation and mutual defection
+        (0, 3)
         """
         return tuple(
             int(s) for s in np.flatnonzero(self._equilibrium_mask()[self._concept(concept)])
@@ -363,6 +411,18 @@ class StabilityTable:
 
         Columns: ``state`` (from 1), ``option.<name>``, ``score.<dm>``, ``<concept>.<dm>`` and
         ``<concept>.equilibrium``, and ``recorded``.
+
+        Examples
+        --------
+        >>> from kurilsim.games.conflict import Conflict
+        >>> pd = Conflict.from_options(
+        ...     {"A": ["a_defects"], "B": ["b_defects"]},
+        ...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+        ... )
+        >>> frame = stability(pd, "nash").to_frame()
+        >>> frame.loc[frame["nash.equilibrium"], ["state", "option.a_defects", "option.b_defects"]]
+           state  option.a_defects  option.b_defects
+        3      4              True              True
         """
         conflict = self.conflict
         assert conflict.states is not None
