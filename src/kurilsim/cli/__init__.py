@@ -18,6 +18,20 @@ from kurilsim.cli import backtest, explain, qre, run, schema, sweep, tipping, va
 from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser
 from kurilsim.errors import InputError, IterationLimitError
 
+#: Shown under ``kurilsim --help`` (and by ``kurilsim`` alone).
+EPILOG = """\
+examples:
+  kurilsim run scenarios/sochi_2016.yaml                  the equilibria of the 2016 scenario
+  kurilsim run scenarios/sochi_2016.yaml --set trust=0.9  the same at another parameter value
+  kurilsim explain scenarios/sochi_2016.yaml              each payoff, and the evidence behind it
+  kurilsim sweep scenarios/sochi_2016.yaml --grid sanctions=0:0.7:36 --grid trust=0:1:26 \\
+      --plot map.png                                      a regime map
+  kurilsim COMMAND --help                                 the options of a command
+
+Scenario files: scenarios/ in the source tree; the format: kurilsim schema, docs/scenario-format.md.
+Documentation: docs/ (build the site with: mkdocs build --strict).
+"""
+
 #: The subcommand modules, in the order ``--help`` lists them.
 COMMANDS = (run, qre, validate, explain, backtest, sweep, tipping, schema)
 
@@ -27,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="kurilsim",
         description="Game models of the Kuril Islands dispute: solve scenario files and games.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kurilsim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
