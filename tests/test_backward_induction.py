@@ -111,7 +111,7 @@ def test_entry_deterrence_shows_the_non_credible_threat():
     assert named == [("Out", "Fight"), ("In", "Accommodate")]
     assert solution.subgame_perfect == (False, True)
     assert [solution.game.node_name(v) for v in solution.non_credible[0]] == ["In"]
-    assert "Incumbent would not play Fight at In" in solution.to_text()
+    assert "Incumbent would not play Fight at 'In'" in solution.to_text()
     frame = solution.to_frame()
     assert frame["concept"].tolist() == ["subgame-perfect", "nash", "nash"]
     assert frame["subgame_perfect"].tolist() == [True, False, True]

@@ -771,8 +771,8 @@ def _assemble(
             problem = "has no actions; every non-terminal node needs one"
         elif len(set(names)) != len(names) or not all(names):
             problem = f"needs unique, non-empty action labels, got {list(names)}"
-        elif movers[v] == CHANCE:
-            problem = _probability_problem(chance[children[v]])
+        elif movers[v] == CHANCE and probability_problem(chance[children[v]]):
+            problem = "has " + probability_problem(chance[children[v]])
         if problem:
             name = _path_name(actions, parents, moves, labels, v)
             raise InputError(f"node {name!r} {problem}")
@@ -803,11 +803,18 @@ def _assemble(
         object.__setattr__(game, name, value)
 
 
-def _probability_problem(probabilities: FloatArray) -> str:
-    """What is wrong with a chance node's probabilities, or "" if nothing."""
+def probability_problem(probabilities: FloatArray) -> str:
+    """What is wrong with the probabilities of a chance move, or ``""`` if nothing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> probability_problem(np.array([0.5, 0.5])), probability_problem(np.array([0.5, 0.6]))
+    ('', 'probabilities that sum to 1.1, not 1')
+    """
     if not np.all(np.isfinite(probabilities)) or np.any(probabilities < 0):
-        return f"has probabilities that are negative or not finite: {probabilities.tolist()}"
+        return f"probabilities that are negative or not finite: {probabilities.tolist()}"
     total = float(probabilities.sum())
     if abs(total - 1.0) > PROBABILITY_SLACK:
-        return f"has probabilities that sum to {total:.12g}, not 1"
+        return f"probabilities that sum to {total:.12g}, not 1"
     return ""

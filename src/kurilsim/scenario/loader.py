@@ -21,13 +21,14 @@ from kurilsim.scenario.bargaining import (
     build_bargaining,
 )
 from kurilsim.scenario.conflict import ConflictScenario, ConflictScenarioFile, build_conflict
+from kurilsim.scenario.extensive import ExtensiveScenario, ExtensiveScenarioFile, build_extensive
 from kurilsim.scenario.model import ScenarioFile
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.scenario.semantics import SemanticError, compile_scenario
 from kurilsim.scenario.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
 
 #: What a scenario file loads into, by game form.
-AnyScenario = Scenario | BargainingScenario | ConflictScenario
+AnyScenario = Scenario | BargainingScenario | ConflictScenario | ExtensiveScenario
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ FORMS: dict[str, Form] = {
     "normal": Form(ScenarioFile, _build_normal),
     "bargaining": Form(BargainingScenarioFile, build_bargaining),
     "conflict": Form(ConflictScenarioFile, build_conflict),
+    "extensive": Form(ExtensiveScenarioFile, build_extensive),
 }
 
 

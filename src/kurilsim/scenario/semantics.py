@@ -100,7 +100,7 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
         outcomes.append(RuledValue(name, default, rules))
         known.add(name)  # later outcomes may use this one
     if spec.payoffs is not None:
-        payoffs = _expression_payoffs(spec.payoffs, players, known)
+        payoffs = expression_payoffs(spec.payoffs, players, known)
     else:
         assert spec.payoff_table is not None  # the model guarantees one of the two forms
         payoffs = _table_payoffs(spec, players, strategies, set(spec.parameters))
@@ -118,14 +118,26 @@ def _check_names(spec: ScenarioFile, strategies: Sequence[Sequence[str]]) -> Non
                 f"strategy names must be unique; repeated: {', '.join(duplicates)}",
                 ("players", player),
             )
-    for kind, names_in in (("parameters", spec.parameters), ("outcomes", spec.outcomes)):
-        for name in names_in:
+    check_variable_names(spec.parameters, spec.outcomes)
+
+
+def check_variable_names(parameters: Iterable[str], outcomes: Iterable[str]) -> None:
+    """Refuse a parameter or outcome named like a function, or an outcome named like a parameter.
+
+    Raises
+    ------
+    SemanticError
+        At ``("parameters", name)`` or ``("outcomes", name)``.
+    """
+    declared = set(parameters)
+    for kind, names in (("parameters", declared), ("outcomes", outcomes)):
+        for name in names:
             if name in FUNCTIONS:
                 raise SemanticError(
                     f"{name!r} is the name of a function; choose another name", (kind, name)
                 )
-    for name in spec.outcomes:
-        if name in spec.parameters:
+    for name in outcomes:
+        if name in declared:
             raise SemanticError(
                 f"outcome {name!r} has the same name as a parameter; names must be distinct",
                 ("outcomes", name),
@@ -193,9 +205,16 @@ def checked_expression(
     return expression
 
 
-def _expression_payoffs(
+def expression_payoffs(
     payoffs: Mapping[str, str | float], players: Sequence[str], known: set[str]
 ) -> tuple[RuledValue, ...]:
+    """Compile ``payoffs`` (player -> expression over ``known`` names), one per player in order.
+
+    Raises
+    ------
+    SemanticError
+        For an unknown or missing player, or an expression that does not compile.
+    """
     for player in payoffs:
         if player not in players:
             raise SemanticError(

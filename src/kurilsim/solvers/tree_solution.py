@@ -238,9 +238,16 @@ class TreeSolution:
     def _lines(self) -> list[str]:
         game = self.game
         lines = [
-            f"{game.title or 'Game tree'}: {game.n_players} players, "
-            f"{len(game.decision_nodes())} decision nodes, {len(game.chance_nodes())} chance "
-            f"nodes, {len(game.leaves)} leaves",
+            f"{game.title or 'Game tree'}: "
+            + ", ".join(
+                _count(n, noun)
+                for n, noun in (
+                    (game.n_players, "player"),
+                    (len(game.decision_nodes()), "decision node"),
+                    (len(game.chance_nodes()), "chance node"),
+                    (len(game.leaves), "leaf"),
+                )
+            ),
             f"method {self.method}; tolerance {self.tol:g} x each player's payoff range "
             f"(largest {self.scale:g})",
         ]
@@ -276,7 +283,8 @@ class TreeSolution:
                 lines.append(
                     f"Nash {k + 1} is not subgame-perfect: "
                     + "; ".join(
-                        f"{m['player']} would not play {m['action']} at {m['node']}" for m in moves
+                        f"{m['player']} would not play {m['action']} at {m['node']!r}"
+                        for m in moves
                     )
                 )
         return lines
@@ -298,7 +306,7 @@ class TreeSolution:
         SPE 1   In       Accommodate  1           1             In > Accommodate  yes
         Nash 1  Out      Fight        0           2             Out               no
         Nash 2  In       Accommodate  1           1             In > Accommodate  yes
-        Nash 1 is not subgame-perfect: Incumbent would not play Fight at In
+        Nash 1 is not subgame-perfect: Incumbent would not play Fight at 'In'
         """
         table = [self._header(), *self._rows()]
         widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
@@ -406,3 +414,8 @@ class TreeSolution:
             f"<TreeSolution {self.method}: {len(self.equilibria)} subgame-perfect, {nash}"
             f"{'' if self.complete else ', stopped at bound'}>"
         )
+
+
+def _count(number: int, noun: str) -> str:
+    plural = "leaves" if noun == "leaf" else noun + "s"
+    return f"{number} {noun if number == 1 else plural}"
