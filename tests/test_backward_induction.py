@@ -227,3 +227,9 @@ def test_batch_takes_chance_probabilities_per_point():
     assert batch.payoffs[:, 0].tolist() == pytest.approx([0.3 * 5, 0.9 * 5])
     with pytest.raises(InputError, match="expected"):
         backward_induction_batch(game, game.payoffs)
+
+
+def test_html_shows_both_kinds_of_equilibria():
+    html = solve_tree(catalogue.entry_deterrence())._repr_html_()
+    assert html.count("<tr>") == 1 + 3  # header, one SPE, two Nash equilibria
+    assert "Incumbent would not play Fight at &#x27;In&#x27;" in html

@@ -189,3 +189,12 @@ def test_strategy_counts_and_round_trips(game):
             assert len(set(game.strategy_names(player, reduced))) == len(table)
     profile = tuple(game.n_strategies(p) - 1 for p in game.players)
     assert game.strategy_profile(game.profile_choices(profile)) == profile
+
+
+def test_html_shows_the_tree_and_escapes_names():
+    game = ExtensiveFormGame(
+        ["<A>"], Decision("<A>", {"x": Terminal([1]), "y": Terminal([2])}, label="<root>")
+    )
+    html = game._repr_html_()
+    assert "&lt;A&gt;" in html and "<A>" not in html
+    assert html.count("<tr>") == 1 + game.n_nodes

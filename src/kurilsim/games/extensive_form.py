@@ -253,6 +253,23 @@ class ExtensiveFormGame:
         """Per node ``v``: one past the last node of its subtree (the subtree is ``v..end-1``)."""
         return self._ends
 
+    def summary(self) -> str:
+        """How big the game is, in words.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> catalogue.entry_deterrence().summary()
+        '2 players, 2 decision nodes, 0 chance nodes, 3 leaves'
+        """
+        counts = (
+            (self.n_players, "player", "players"),
+            (int(np.count_nonzero(self.movers >= 0)), "decision node", "decision nodes"),
+            (int(np.count_nonzero(self.movers == CHANCE)), "chance node", "chance nodes"),
+            (len(self._leaves), "leaf", "leaves"),
+        )
+        return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
+
     def player_index(self, player: str) -> int:
         """Return the position of ``player`` in :attr:`players`.
 
@@ -286,7 +303,14 @@ class ExtensiveFormGame:
         return "chance" if mover == CHANCE else "(end)"
 
     def path(self, node: int) -> tuple[tuple[int, int], ...]:
-        """The moves from the root to ``node``: ``(node, action index)`` pairs, root first."""
+        """The moves from the root to ``node``: ``(node, action index)`` pairs, root first.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> catalogue.entry_deterrence().path(3)  # In (action 1 at the root), then Fight
+        ((0, 1), (2, 0))
+        """
         steps = []
         while node > 0:
             parent = int(self.parents[node])
@@ -336,7 +360,17 @@ class ExtensiveFormGame:
 
     # ------------------------------------------------------------------ payoffs and play
     def reach_weights(self) -> FloatArray:
-        """Per node: the product of the chance probabilities on the way to it."""
+        """Per node: the product of the chance probabilities on the way to it.
+
+        Examples
+        --------
+        >>> game = ExtensiveFormGame(["A"], Chance({
+        ...     "h": (0.25, Terminal([1])),
+        ...     "t": (0.75, Chance({"h": (0.5, Terminal([2])), "t": (0.5, Terminal([3]))})),
+        ... }))
+        >>> game.reach_weights().tolist()
+        [1.0, 0.25, 0.75, 0.375, 0.375]
+        """
         weights = self.probabilities.copy()
         for v in range(1, self.n_nodes):
             weights[v] *= weights[self.parents[v]]
@@ -374,7 +408,14 @@ class ExtensiveFormGame:
         return reach[list(self._leaves)]
 
     def expected_payoffs(self, choices: ArrayLike) -> FloatArray:
-        """Each player's expected payoff when play follows ``choices``, shape ``(N,)``."""
+        """Each player's expected payoff when play follows ``choices``, shape ``(N,)``.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> catalogue.entry_deterrence().expected_payoffs([0, -1, 0, -1, -1]).tolist()  # Out
+        [0.0, 2.0]
+        """
         return np.asarray(self.leaf_probabilities(choices) @ self.payoffs, dtype=np.float64)
 
     def with_payoffs(
@@ -395,6 +436,14 @@ class ExtensiveFormGame:
         InputError
             If a payoff is not finite or the probabilities at a chance node are negative or do not
             sum to 1.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> entry = catalogue.entry_deterrence()
+        >>> fighter = entry.with_payoffs([[0, 2], [-1, 3], [1, 1]])  # an incumbent keen to fight
+        >>> fighter.to_normal_form().payoffs[1, 0].tolist(), entry.payoffs[1].tolist()
+        ([-1.0, 3.0], [-1.0, -1.0])
         """
         game = object.__new__(ExtensiveFormGame)
         chance = self.probabilities if probabilities is None else probabilities
@@ -414,7 +463,15 @@ class ExtensiveFormGame:
 
     # ------------------------------------------------------------------ strategies
     def n_strategies(self, player: str, reduced: bool = True) -> int:
-        """How many pure strategies ``player`` has, counted without listing them."""
+        """How many pure strategies ``player`` has, counted without listing them.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> game = catalogue.centipede(20)
+        >>> game.n_strategies("A"), game.n_strategies("A", reduced=False)
+        (11, 1024)
+        """
         i = self.player_index(player)
         if not reduced:
             return math.prod(len(self.actions[v]) for v in self._own_nodes[i])
@@ -439,6 +496,12 @@ class ExtensiveFormGame:
         ------
         InputError
             If the player has more than :data:`MAX_PROFILES` strategies.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> catalogue.centipede(4).strategies("B").tolist()  # B's two nodes; -1 where ruled out
+        [[0, -1], [1, 0], [1, 1]]
         """
         i = self.player_index(player)
         if (i, reduced) in self._tables:
@@ -480,7 +543,14 @@ class ExtensiveFormGame:
         return plans[0]
 
     def strategy_names(self, player: str, reduced: bool = True) -> tuple[str, ...]:
-        """Readable names of :meth:`strategies`: actions joined by ``|``, ``*`` where excluded."""
+        """Readable names of :meth:`strategies`: actions joined by ``|``, ``*`` where excluded.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> catalogue.centipede(4).strategy_names("B")
+        ('take|*', 'pass|take', 'pass|pass')
+        """
         own = self._own_nodes[self.player_index(player)]
         if not own:
             return (NO_MOVE,)
@@ -547,7 +617,15 @@ class ExtensiveFormGame:
         return choices
 
     def normal_form_size(self, reduced: bool = True) -> int:
-        """The number of strategy profiles of the normal form, computed without building it."""
+        """The number of strategy profiles of the normal form, computed without building it.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> game = catalogue.centipede(40)
+        >>> game.normal_form_size(), game.normal_form_size(reduced=False)
+        (441, 1099511627776)
+        """
         return math.prod(self.n_strategies(p, reduced) for p in self.players)
 
     def to_normal_form(self, reduced: bool = True) -> NormalFormGame:
@@ -564,6 +642,13 @@ class ExtensiveFormGame:
         InputError
             If the normal form would have more than :data:`MAX_PROFILES` strategy profiles; the
             message gives the size.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> normal = catalogue.centipede(2).to_normal_form()
+        >>> normal.strategies, normal.payoffs[:, 0, 1].tolist()
+        ((('take', 'pass'), ('take', 'pass')), [0.1, 0.8])
         """
         counts = [self.n_strategies(p, reduced) for p in self.players]
         size = math.prod(counts)

@@ -555,13 +555,29 @@ class ExtensiveScenario:
         InputError
             For a refused parameter value, or a payoff that is not finite (naming the player, the
             leaf and the parameter values).
+
+        Examples
+        --------
+        >>> from kurilsim import load_scenario
+        >>> scenario = load_scenario("scenarios/sequence_1956.yaml")
+        >>> # USSR, US, Japan where Tokyo settles under the warning and Washington keeps Okinawa
+        >>> scenario.leaf_payoffs({"carry_out_cost": [0.2, 0.4]})[:, 2].round(2).tolist()
+        [[0.7, -1.0, -1.5], [0.7, -1.2, -1.5]]
         """
         payoffs, _ = self._evaluate(overrides)
         batched = any(np.ndim(v) == 1 for v in (overrides or {}).values())
         return payoffs if batched else payoffs[0]
 
     def tree(self, overrides: Mapping[str, float] | None = None) -> ExtensiveFormGame:
-        """The game tree at the given parameter values (defaults for the rest)."""
+        """The game tree at the given parameter values (defaults for the rest).
+
+        Examples
+        --------
+        >>> from kurilsim import load_scenario
+        >>> tree = load_scenario("scenarios/sequence_1956.yaml").tree()
+        >>> [tree.node_name(v) for v in tree.decision_nodes("US")]
+        ['offer_two', 'offer_two > threaten > accept_two']
+        """
         for name, value in (overrides or {}).items():
             if np.ndim(value) != 0:
                 raise InputError(f"parameter {name!r}: expected a single number for one game")
@@ -603,6 +619,22 @@ class ExtensiveScenario:
         SubgamePerfectBatch
             One row per point (a single row when no array is given); see
             :func:`~kurilsim.solvers.backward_induction.backward_induction_batch`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import load_scenario
+        >>> scenario = load_scenario("scenarios/sequence_1956.yaml")
+        >>> batch = scenario.solve_batch({"carry_out_cost": np.linspace(0, 0.6, 7)})
+        >>> tree = scenario.compiled.skeleton
+        >>> [tree.node_name(tree.leaves[k]) for k in batch.leaf_probabilities.argmax(axis=1)]
+        ... # doctest: +NORMALIZE_WHITESPACE
+        ['offer_two > threaten > demand_four', 'offer_two > threaten > demand_four',
+         'offer_two > threaten > demand_four', 'offer_two > threaten > demand_four',
+         'offer_two > tolerate > accept_two', 'offer_two > tolerate > accept_two',
+         'offer_two > tolerate > accept_two']
+        >>> batch.unique.tolist()  # at 0.3 the US is indifferent between keeping and returning
+        [True, True, True, False, True, True, True]
         """
         payoffs, probabilities = self._evaluate(overrides)
         return backward_induction_batch(self.compiled.skeleton, payoffs, probabilities, tol)
@@ -611,9 +643,7 @@ class ExtensiveScenario:
         """Players, the tree's size, then every parameter with its range, unit and evidence."""
         tree = self.compiled.skeleton
         heading = html_heading(
-            self.title,
-            f"{', '.join(self.players)}: game tree with {len(tree.decision_nodes())} decision "
-            f"nodes, {len(tree.chance_nodes())} chance nodes, {len(tree.leaves)} leaves",
+            self.title, f"game tree of {', '.join(self.players)}: {tree.summary()}"
         )
         parameters = html_table(
             ["parameter", "default", "range", "unit", "evidence"],

@@ -150,7 +150,16 @@ class TreeSolution:
         return SEPARATOR.join(game.actions[v][equilibrium.choices[v]] for v in nodes) or "-"
 
     def path_text(self, leaf_probabilities: FloatArray) -> str:
-        """The path of play: the actions to each leaf reached, with its probability if below 1."""
+        """The path of play: the actions to each leaf reached, with its probability if below 1.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import solve_tree
+        >>> from kurilsim.games import catalogue
+        >>> solve_tree(catalogue.entry_deterrence()).path_text(np.array([0.5, 0, 0.5]))
+        'Out [0.5]; In > Accommodate [0.5]'
+        """
         game = self.game
         parts = []
         for k in np.flatnonzero(leaf_probabilities > DISPLAY_ZERO):
@@ -160,7 +169,16 @@ class TreeSolution:
         return "; ".join(parts)
 
     def nash_path(self, equilibrium: Equilibrium) -> FloatArray | None:
-        """The leaf probabilities of a pure Nash equilibrium, None for a mixed one."""
+        """The leaf probabilities of a pure Nash equilibrium, None for a mixed one.
+
+        Examples
+        --------
+        >>> from kurilsim import solve_tree
+        >>> from kurilsim.games import catalogue
+        >>> solution = solve_tree(catalogue.entry_deterrence())
+        >>> solution.nash_path(solution.nash[0]).tolist()  # (Out, Fight) ends at once
+        [1.0, 0.0, 0.0]
+        """
         choices = self._nash_choices(equilibrium)
         return None if choices is None else self.game.leaf_probabilities(choices)
 
@@ -238,16 +256,7 @@ class TreeSolution:
     def _lines(self) -> list[str]:
         game = self.game
         lines = [
-            f"{game.title or 'Game tree'}: "
-            + ", ".join(
-                _count(n, noun)
-                for n, noun in (
-                    (game.n_players, "player"),
-                    (len(game.decision_nodes()), "decision node"),
-                    (len(game.chance_nodes()), "chance node"),
-                    (len(game.leaves), "leaf"),
-                )
-            ),
+            f"{game.title or 'Game tree'}: {game.summary()}",
             f"method {self.method}; tolerance {self.tol:g} x each player's payoff range "
             f"(largest {self.scale:g})",
         ]
@@ -317,7 +326,18 @@ class TreeSolution:
         return "\n".join(self._lines() + aligned + self._threat_lines())
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary: the tree, the method, every equilibrium of both kinds."""
+        """A JSON-ready dictionary: the tree, the method, every equilibrium of both kinds.
+
+        Examples
+        --------
+        >>> from kurilsim import solve_tree
+        >>> from kurilsim.games import catalogue
+        >>> result = solve_tree(catalogue.entry_deterrence()).to_dict()
+        >>> result["subgame_perfect"][0]["strategies"]
+        {'Entrant': 'In', 'Incumbent': 'Accommodate'}
+        >>> [(e["subgame_perfect"], e["non_credible"]) for e in result["nash"]["equilibria"]]
+        [(False, [{'node': 'In', 'player': 'Incumbent', 'action': 'Fight'}]), (True, [])]
+        """
         game = self.game
         nash = None
         if self.nash is not None:
@@ -386,6 +406,14 @@ class TreeSolution:
         Columns: ``concept`` (``"subgame-perfect"`` or ``"nash"``), ``equilibrium`` (its number
         within its concept), ``strategy.<player>``, ``payoff.<player>``, ``path`` and
         ``subgame_perfect``.
+
+        Examples
+        --------
+        >>> from kurilsim import solve_tree
+        >>> from kurilsim.games import catalogue
+        >>> frame = solve_tree(catalogue.entry_deterrence()).to_frame()
+        >>> frame["strategy.Incumbent"].tolist(), frame["subgame_perfect"].tolist()
+        (['Accommodate', 'Fight', 'Accommodate'], [True, False, True])
         """
         players = self.game.players
         columns = [
@@ -414,8 +442,3 @@ class TreeSolution:
             f"<TreeSolution {self.method}: {len(self.equilibria)} subgame-perfect, {nash}"
             f"{'' if self.complete else ', stopped at bound'}>"
         )
-
-
-def _count(number: int, noun: str) -> str:
-    plural = "leaves" if noun == "leaf" else noun + "s"
-    return f"{number} {noun if number == 1 else plural}"
