@@ -176,7 +176,7 @@ def brute_force(game, tol=1e-9):
     return found
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, derandomize=True)
 @given(trees(max_depth=3))
 def test_every_subgame_perfect_equilibrium_is_found(game):
     found, complete = subgame_perfect_equilibria(game)
@@ -184,7 +184,7 @@ def test_every_subgame_perfect_equilibrium_is_found(game):
     assert {tuple(c) for c in found} == brute_force(game)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(trees())
 def test_subgame_perfect_equilibria_are_nash_in_the_normal_form(game):
     normal = game.to_normal_form()
@@ -197,7 +197,7 @@ def test_subgame_perfect_equilibria_are_nash_in_the_normal_form(game):
         )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(trees(chance=True, small_payoffs=True), st.integers(0, 2**32 - 1))
 def test_batch_equals_one_tree_at_a_time(game, seed):
     rng = np.random.default_rng(seed)

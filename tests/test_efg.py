@@ -49,7 +49,7 @@ def test_round_trip_of_literature_games(make, tmp_path):
     assert_same_tree(read_efg(tmp_path / "game.efg"), game)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(trees(small_payoffs=False))
 def test_round_trip_of_random_trees(game):
     assert_same_tree(parse_efg(format_efg(game)), game)
@@ -81,7 +81,7 @@ def gambit_order(game, reference):
     return order
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(trees(max_players=3))
 def test_pygambit_reads_our_files_and_agrees_on_the_reduced_normal_form(game):
     reference = gambit_game(game)
@@ -92,7 +92,7 @@ def test_pygambit_reads_our_files_and_agrees_on_the_reduced_normal_form(game):
         np.testing.assert_allclose(np.array(table, dtype=float), ours[..., i], atol=1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(trees(max_players=3))
 def test_pure_nash_equilibria_agree_with_enumpure(game):
     # Reading thousands of Gambit profiles one probability at a time is slow: keep games small.
@@ -110,16 +110,18 @@ def test_pure_nash_equilibria_agree_with_enumpure(game):
     assert sorted(tuple(int(np.argmax(p)) for p in eq.profile) for eq in found) == theirs
 
 
-@settings(max_examples=25, deadline=None)
-@given(trees(min_players=2, max_players=2))
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(trees(min_players=2, max_players=2, small_payoffs=False))
 def test_zero_sum_values_agree_with_lp_solve(game):
+    assume(game.normal_form_size() <= 400)
     first = game.payoffs[:, 0]
     zero_sum = game.with_payoffs(np.stack([first, -first], axis=1))
     reference = gambit_game(zero_sum)
     result = gbt.nash.lp_solve(reference, rational=False, use_strategic=True)
     value = float(result.equilibria[0].payoff("P1"))
-    for eq in solve(zero_sum.to_normal_form(), "vertex-enumeration"):
-        assert eq.payoffs[0] == pytest.approx(value, abs=1e-9)
+    # Every equilibrium of a zero-sum game pays the value; one found by pivoting is enough.
+    (equilibrium,) = solve(zero_sum.to_normal_form(), "lemke-howson").equilibria
+    assert equilibrium.payoffs[0] == pytest.approx(value, abs=1e-7)
 
 
 def test_we_read_what_gambit_writes():

@@ -161,7 +161,7 @@ def test_too_large_normal_form_is_refused_with_its_size():
         wide.strategies("A", reduced=False)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(trees())
 def test_normal_form_payoffs_follow_the_tree(game):
     """Every full strategy profile pays what playing it in the tree pays."""
@@ -178,7 +178,7 @@ def test_normal_form_payoffs_follow_the_tree(game):
         )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(trees())
 def test_strategy_counts_and_round_trips(game):
     for player in game.players:
