@@ -120,3 +120,11 @@ def test_solution_plot_draws_each_equilibrium():
     ax = figure.axes[0]
     assert len(ax.patches) == 3 * 2  # three equilibria, two players
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Wife", "Husband"]
+
+
+def test_game_to_frame_and_plot():
+    game = catalogue.battle_of_the_sexes()
+    frame = game.to_frame()
+    assert len(frame) == 4
+    assert list(frame.columns[:2]) == ["strategy.Wife", "strategy.Husband"]
+    assert game.plot().axes[0].get_ylabel() == "Wife"

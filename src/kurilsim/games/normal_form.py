@@ -22,9 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 from kurilsim.display import html_heading, html_table
 from kurilsim.errors import InputError
@@ -103,6 +109,44 @@ class NormalFormGame:
             raise InputError(
                 f"unknown player {player!r}; expected one of {list(self.players)}"
             ) from None
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per strategy profile: each player's strategy, then each player's payoff.
+
+        Columns: ``strategy.<player>`` for each player, then ``payoff.<player>``.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> frame = catalogue.prisoners_dilemma().to_frame()
+        >>> frame.columns.tolist()
+        ['strategy.Row', 'strategy.Column', 'payoff.Row', 'payoff.Column']
+        >>> frame["payoff.Column"].tolist()
+        [3.0, 5.0, 0.0, 1.0]
+        """
+        import pandas as pd  # imported when used: games need only numpy
+
+        cells = list(np.ndindex(*self.shape))
+        columns: dict[str, list[object]] = {
+            f"strategy.{p}": [names[cell[i]] for cell in cells]
+            for i, (p, names) in enumerate(zip(self.players, self.strategies, strict=True))
+        }
+        columns.update(
+            {
+                f"payoff.{p}": [float(self.payoffs[cell][i]) for cell in cells]
+                for i, p in enumerate(self.players)
+            }
+        )
+        return pd.DataFrame(columns)
+
+    def plot(self, player: int = 0, ax: Axes | None = None) -> Figure:
+        """The payoff table of a two-player game, pure equilibria framed.
+
+        See :func:`kurilsim.plot.payoff_heatmap`; games of more players have no such table.
+        """
+        from kurilsim.plot.payoff_table import payoff_heatmap  # matplotlib only when used
+
+        return payoff_heatmap(self, player=player, ax=ax)
 
     def _repr_html_(self) -> str:
         """A bimatrix for two players; one row per profile for more (up to 512 profiles)."""
