@@ -7,7 +7,6 @@ from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.cli import main
 from kurilsim.evidence import Registry, load_registry
 from kurilsim.explain import explain
-
 from scenario_texts import STAG_HUNT
 
 ROOT = Path(__file__).resolve().parents[1]
