@@ -81,3 +81,21 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[list[str]]:
 
 #: Header of the table :func:`parameter_rows` fills.
 PARAMETER_HEADER = ("parameter", "default", "range", "unit", "evidence")
+
+
+def text_table(header: Sequence[str], rows: Iterable[Sequence[str]], indent: str = "") -> list[str]:
+    """Plain-text lines of a table whose columns are padded to their widest cell.
+
+    Examples
+    --------
+    >>> for line in text_table(["a", "bb"], [["xxx", "y"]]):
+    ...     print(line)
+    a    bb
+    xxx  y
+    """
+    table = [list(map(str, header)), *(list(map(str, row)) for row in rows)]
+    widths = [max(len(row[c]) for row in table) for c in range(len(header))]
+    return [
+        indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    ]

@@ -10,11 +10,22 @@ including a method stopped at its bound.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from kurilsim import __version__
-from kurilsim.cli import backtest, explain, qre, run, schema, sweep, tipping, validate
+from kurilsim.cli import (
+    backtest,
+    compare,
+    explain,
+    qre,
+    run,
+    schema,
+    sweep,
+    tipping,
+    validate,
+)
 from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser
 from kurilsim.errors import InputError, IterationLimitError
 
@@ -23,6 +34,7 @@ EPILOG = """\
 examples:
   kurilsim run scenarios/sochi_2016.yaml                  the equilibria of the 2016 scenario
   kurilsim run scenarios/sochi_2016.yaml --set trust=0.9  the same at another parameter value
+  kurilsim compare scenarios/sochi_2016.yaml              what each concept predicts; why no deal
   kurilsim explain scenarios/sochi_2016.yaml              each payoff, and the evidence behind it
   kurilsim sweep scenarios/sochi_2016.yaml --grid sanctions=0:0.7:36 --grid trust=0:1:26 \\
       --plot map.png                                      a regime map
@@ -32,8 +44,11 @@ Scenario files: scenarios/ in the source tree; the format: kurilsim schema, docs
 Documentation: docs/ (build the site with: mkdocs build --strict).
 """
 
+#: Exit code when standard output is closed early, as a shell reports a process ended by SIGPIPE.
+EXIT_BROKEN_PIPE = 141
+
 #: The subcommand modules, in the order ``--help`` lists them.
-COMMANDS = (run, qre, validate, explain, backtest, sweep, tipping, schema)
+COMMANDS = (run, compare, qre, validate, explain, backtest, sweep, tipping, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kurilsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (as with `| head`): stop quietly, as pipes expect.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # the last line of defence: report, never dump a traceback
         print(
             f"kurilsim: internal error ({type(exc).__name__}: {exc}); please report it",

@@ -1,0 +1,64 @@
+"""``kurilsim compare``: every solution concept on one scenario, and what blocks a deal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.compare import compare
+from kurilsim.errors import InputError
+from kurilsim.run import SCENARIO_SUFFIXES
+from kurilsim.scenario import load_scenario
+from kurilsim.solvers.regret import DEFAULT_TOL
+
+
+def register(commands: Any) -> None:
+    """Add the ``compare`` subcommand to ``commands`` (an argparse subparsers object)."""
+    parser = commands.add_parser(
+        "compare",
+        help="solve a scenario under every concept that applies; say how many agree and what "
+        "blocks a deal",
+    )
+    parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml) of any game form")
+    parser.add_argument(
+        "--set", dest="overrides", metavar="NAME=VALUE", type=assignment, action="append",
+        default=[], help="set a scenario parameter (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--deal", metavar="EXPR",
+        help="condition on outcome variables (options, in a conflict) marking a settlement, "
+        "e.g. 'treaty > 0' (default: 'islands > 0' where the scenario has islands)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--lambda", dest="precision", type=float, metavar="L",
+        help="precision of the logit QRE, in the game's payoff units "
+        "(default: 10 / the game's payoff scale)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-seconds", type=float, default=60.0,
+        help="time bound of support enumeration and of the logit trace (default %(default)g)",
+    )  # fmt: skip
+    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run ``kurilsim compare`` with parsed arguments."""
+    if not args.file.lower().endswith(SCENARIO_SUFFIXES):
+        raise InputError("compare reads scenario files (.yaml/.yml)", file=args.file)
+    comparison = compare(
+        load_scenario(args.file),
+        dict(args.overrides),
+        deal=args.deal,
+        precision=args.precision,
+        tol=args.tol,
+        max_seconds=args.max_seconds,
+    )
+    if args.format == "json":
+        print(json.dumps(comparison.to_dict(), indent=2))
+    else:
+        print(comparison.to_text())
+    return EXIT_OK
