@@ -63,8 +63,50 @@ def test_text_shows_the_trail():
     text = explain(parse_scenario(STAG_HUNT), registry=REGISTRY).to_text()
     assert "A = stag * both_stag + hare * a_hare" in text
     assert "stag = 4 (default 4, range 2 to 10; meals)" in text
-    assert "E01 [A9 J. R.]: Hares are a safe catch." in text
+    assert "E01 [A9 J. R., 1755]: Hares are a safe catch." in text
     assert "modelling assumption: textbook illustration" in text
+    # hare cites evidence and declares no assumption: its number is the articles' own
+    assert "value: the articles' own figure" in text
+    assert 'R1755: Jean-Jacques Rousseau, "Discourse on the Origin of Inequality"' in text
+
+
+WITH_HISTORY = (
+    STAG_HUNT
+    + """
+history:
+  summary: >
+    Both went
+    after the stag.
+  outcome: {A: stag, B: [stag, hare]}
+  evidence: [E01, E98]
+"""
+)
+
+
+def test_trail_shows_the_recorded_outcome_and_checks_its_evidence():
+    trail = explain(parse_scenario(WITH_HISTORY), registry=REGISTRY)
+    data = trail.to_dict()
+    assert data["history"] == {
+        "summary": "Both went after the stag.",
+        "outcome": {"A": "stag", "B": "stag or hare"},
+        "evidence": ["E01", "E98"],
+    }
+    assert data["unknown_evidence"] == ["E98"]
+    assert "as strategies: A=stag, B=stag or hare; evidence E01, E98" in trail.to_text()
+
+
+def test_summaries_are_single_spaced():
+    registry = load_registry()
+    trail = explain(load_scenario(ROOT / "scenarios" / "sochi_2016.yaml"), registry=registry)
+    for p in trail.to_dict()["parameters"].values():
+        for item in p["evidence"]:
+            assert item["summary"] == " ".join(item["summary"].split())
+
+
+def test_a_conflict_records_the_options_taken():
+    trail = explain(load_scenario(ROOT / "scenarios" / "conflict_2018.yaml")).to_dict()
+    assert trail["history"]["outcome"]["Russia"] == "joint_activity + militarise"
+    assert trail["history"]["outcome"]["US"] == "no option"
 
 
 def test_unknown_evidence_is_reported():

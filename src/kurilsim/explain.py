@@ -1,5 +1,10 @@
 """The evidence trail of a scenario: each payoff, and each parameter with what supports it.
 
+For every parameter the trail gives its value, default, range and unit, the evidence items it
+cites (each with the articles it comes from), and the modelling assumption wherever the number is
+the modeller's choice rather than the articles'. It also lists the scenario's sources and, when
+the file records one, the historical outcome it is tested against.
+
 Examples
 --------
 >>> from kurilsim import parse_scenario
@@ -58,6 +63,23 @@ class Explanation:
             lines += ["", "Outcome variables"]
             for name, description in d["outcomes"].items():
                 lines += _wrap(f"{name}: {description}", "  ", "      ")
+        if d["history"]:
+            history = d["history"]
+            lines += ["", "Recorded outcome (what the backtest compares with)"]
+            lines += _wrap(history["summary"], "  ", "  ")
+            lines += _wrap(
+                "as strategies: "
+                + ", ".join(f"{player}={s}" for player, s in history["outcome"].items())
+                + f"; evidence {', '.join(history['evidence'])}",
+                "  ",
+                "      ",
+            )
+        if d["sources"]:
+            lines += ["", "Sources"]
+            for s in d["sources"]:
+                parts = (s["author"], f'"{s["title"]}"', s["outlet"], s["date"])
+                cited = ", ".join(part for part in parts if part)
+                lines += _wrap(f"{s['id']}: {cited}", "  ", "      ")
         lines += ["", "Parameters"]
         for name, p in d["parameters"].items():
             low, high = p["range"]
@@ -69,12 +91,12 @@ class Explanation:
             )
             lines += _wrap(p["description"], "    ", "    ")
             for item in p["evidence"]:
-                cited = ", ".join(
-                    f"{s['id']} {s['author'] or s['outlet'] or ''}".strip() for s in item["sources"]
-                )
+                cited = "; ".join(_source_label(s) for s in item["sources"])
                 lines += _wrap(f"{item['id']} [{cited}]: {item['summary']}", "    - ", "      ")
             if p["assumption"]:
                 lines += _wrap(f"modelling assumption: {p['assumption']}", "    - ", "      ")
+            elif p["evidence"]:
+                lines += ["    - value: the articles' own figure (no modelling assumption)"]
         if d["unknown_evidence"]:
             lines += ["", "Evidence ids not in the registry: " + ", ".join(d["unknown_evidence"])]
         return "\n".join(lines)
@@ -142,6 +164,8 @@ def explain(
     spec: ScenarioHeader = scenario.spec
     values = resolve(spec.parameters, overrides)
     cited: list[str] = [e for p in spec.parameters.values() for e in p.evidence]
+    if spec.history is not None:
+        cited += list(spec.history.evidence)
     unknown = sorted(set(registry.unknown(cited)))
     parameters = {}
     for name, p in spec.parameters.items():
@@ -164,7 +188,7 @@ def explain(
                         for a in registry.sources_of(item)
                     ],
                     "period": item.period,
-                    "summary": item.summary,
+                    "summary": " ".join(item.summary.split()),
                     "numbers": list(item.numbers),
                 }
             )
@@ -188,6 +212,26 @@ def explain(
                 for name, o in getattr(spec, "outcomes", {}).items()
             },
             "parameters": parameters,
+            "sources": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "author": s.author,
+                    "outlet": s.outlet,
+                    "date": s.date,
+                }
+                for s in spec.sources
+            ],
+            "history": None
+            if spec.history is None
+            else {
+                "summary": " ".join(spec.history.summary.split()),
+                "outcome": {
+                    player: _strategies(match, joint=getattr(spec, "form", None) == "conflict")
+                    for player, match in spec.history.outcome.items()
+                },
+                "evidence": list(spec.history.evidence),
+            },
             "unknown_evidence": unknown,
         }
     )
@@ -209,6 +253,26 @@ def _payoff_texts(spec: ScenarioHeader) -> dict[str, str]:
             for dm, p in preferences.items()
         }
     return {}
+
+
+def _strategies(match: str | list[str] | tuple[str, ...], joint: bool = False) -> str:
+    """A recorded strategy as text.
+
+    In a game a list means any of its strategies fits the record (``a or b``); in a conflict it
+    lists the options a decision maker took (``a + b``, or ``no option`` when the list is empty).
+    """
+    if isinstance(match, str):
+        return match
+    if joint:
+        return " + ".join(match) if match else "no option"
+    return " or ".join(match)
+
+
+def _source_label(source: Mapping[str, Any]) -> str:
+    """``A000 Sergey Radchenko, 2014``: id, author (or that the file names none), year."""
+    who = source["author"] or "author not named"
+    year = (source["date"] or "")[:4]
+    return f"{source['id']} {who}" + (f", {year}" if year else "")
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
