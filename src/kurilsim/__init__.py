@@ -6,6 +6,7 @@ calls for, each verified by its largest gain from a unilateral deviation.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from kurilsim.comparison import Comparison, compare
 from kurilsim.errors import InputError, IterationLimitError, KurilsimError
 from kurilsim.games import BargainingProblem, Conflict, ExtensiveFormGame, NormalFormGame
 from kurilsim.io.efg import read_efg, write_efg
@@ -30,6 +31,7 @@ __all__ = [
     "METHODS",
     "BargainingProblem",
     "BargainingSolution",
+    "Comparison",
     "Conflict",
     "Equilibrium",
     "ExtensiveFormGame",
@@ -43,6 +45,7 @@ __all__ = [
     "SweepResult",
     "TreeSolution",
     "__version__",
+    "compare",
     "load_scenario",
     "parse_scenario",
     "read_efg",

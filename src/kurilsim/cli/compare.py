@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from kurilsim.cli.common import EXIT_OK, assignment
-from kurilsim.compare import compare
+from kurilsim.comparison import compare
 from kurilsim.errors import InputError
 from kurilsim.run import SCENARIO_SUFFIXES
 from kurilsim.scenario import load_scenario

@@ -305,9 +305,9 @@ def compare(
     >>> print(comparison.verdict)  # doctest: +ELLIPSIS
     The status quo holds under every concept: ratification blocks a deal; without it ...
     """
-    if precision is not None and not (np.isfinite(precision) and precision >= 0):
-        raise InputError(f"precision (lambda) must be a number >= 0, got {precision!r}")
     try:
+        if precision is not None and not (np.isfinite(precision) and precision >= 0):
+            raise InputError(f"precision (lambda) must be a number >= 0, got {precision!r}")
         if isinstance(scenario, Scenario):
             return _normal(scenario, overrides, deal, precision, tol, max_seconds)
         if isinstance(scenario, ExtensiveScenario):
@@ -647,15 +647,19 @@ def _verdict(
     concepts = list(dict.fromkeys(r.concept for r in counted))
     if deal is None:
         return "No deal condition: give one (such as 'treaty > 0') to ask what blocks a deal."
-    with_deal = [
-        c for c in concepts if any((r.deal or 0) >= 0.5 for r in counted if r.concept == c)
-    ]
-    if concepts and len(with_deal) == len(concepts):
+
+    def deal_rows(concept: str) -> list[bool]:
+        return [(r.deal or 0) >= 0.5 for r in counted if r.concept == concept]
+
+    admitting = [c for c in concepts if any(deal_rows(c))]
+    if concepts and all(all(deal_rows(c)) for c in concepts):
         return f"A deal ({deal}) holds under every concept."
-    if with_deal:
+    if len(admitting) == len(concepts):
+        head = "Every concept admits a deal, some the status quo as well"
+    elif admitting:
         head = (
-            f"{len(with_deal)} of {len(concepts)} concepts admit a deal "
-            f"({', '.join(with_deal)}); the others keep the status quo"
+            f"{len(admitting)} of {len(concepts)} concepts admit a deal "
+            f"({', '.join(admitting)}); the others keep the status quo"
         )
     else:
         head = "The status quo holds under every concept"
@@ -665,7 +669,8 @@ def _verdict(
         return f"{head}: no outcome satisfies the deal condition {deal!r}."
     if not blockers:
         return (
-            f"{head}, although {nearest} is an equilibrium too: a deal is a matter of coordination."
+            f"{head}: {nearest} is an equilibrium, so whether a deal is struck is a matter of "
+            "coordination."
         )
     walk = [b.describe() for b in blockers if b.leaves_deal]
     press = [b.describe() for b in blockers if not b.leaves_deal]
