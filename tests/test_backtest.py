@@ -27,11 +27,13 @@ statements:
   - id: S2
     text: A bigger stag never makes the joint hunt less likely.
     checks:
-      - {scenario: hunt.yaml, kind: monotone, parameter: stag, direction: nondecreasing, condition: "both_stag"}
+      - {scenario: hunt.yaml, kind: monotone, parameter: stag, direction: nondecreasing,
+         condition: "both_stag"}
   - id: S3
     text: A bigger stag never makes the joint hunt more likely (false).
     checks:
-      - {scenario: hunt.yaml, kind: monotone, parameter: stag, direction: nonincreasing, condition: "both_stag"}
+      - {scenario: hunt.yaml, kind: monotone, parameter: stag, direction: nonincreasing,
+         condition: "both_stag"}
   - id: S4
     text: A's equilibrium strategies do not depend on the stag (false).
     checks:
@@ -98,8 +100,22 @@ def test_backtest_directory_and_score(scenario_dir):
     assert [era.file for era in result.eras] == ["hunt.yaml"]
     assert result.score == (3, 5)
     text = result.to_text()
-    assert "retrodiction score: 3 of 5 expressible statements hold" in text
+    assert "retrodiction score: 3 of 5 expressible statements hold (1 not expressible" in text
     assert "S6 not expressible" in text
+    assert "    why: the model has no feelings." in text
+    # a failing statement shows its checks, so the reader sees which scenario disagrees
+    assert "    check: hunt.yaml: monotone nonincreasing in stag" in text
+
+
+def test_files_the_backtest_leaves_out_are_named(scenario_dir):
+    (scenario_dir / "plain.yaml").write_text(STAG_HUNT, encoding="utf-8")
+    result = backtest(scenario_dir, samples=50)
+    assert result.skipped == (("plain.yaml", "no recorded history"),)
+    assert "not backtested: plain.yaml (no recorded history)" in result.to_text()
+    assert result.to_dict()["not_backtested"] == [
+        {"file": "plain.yaml", "reason": "no recorded history"}
+    ]
+    assert "hunt.yaml" in result.to_text().splitlines()[1]
 
 
 def test_backtest_cli_json(scenario_dir, capsys):

@@ -10,7 +10,8 @@ compares the pure Nash equilibria with the recorded outcome:
   record.
 
 With a statements file beside the scenarios, the backtest also reports the retrodiction score: how
-many of the testable statements hold.
+many of the testable statements hold. Files the backtest does not cover (other game forms, files
+without a history) are listed with the reason, so that a reader knows what the table leaves out.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class Backtest:
     eras: tuple[EraResult, ...]
     statements: tuple[StatementResult, ...]
     seed: int
+    #: (file, reason) for each scenario file in the directory that is not backtested.
+    skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def score(self) -> tuple[int, int]:
@@ -93,14 +96,23 @@ class Backtest:
                 for r in self.statements
             ],
             "retrodiction_score": {"hold": held, "expressible": expressible},
+            "not_backtested": [{"file": file, "reason": reason} for file, reason in self.skipped],
         }
 
     def to_text(self) -> str:
         """The era table, then the statements and the retrodiction score."""
-        header = ("era", "predicted equilibrium outcome(s)", "recorded outcome", "match", "robust")
+        header = (
+            "era",
+            "file",
+            "predicted equilibrium outcome(s)",
+            "recorded outcome",
+            "match",
+            "robust",
+        )
         rows = [header] + [
             (
                 era.era,
+                era.file,
                 " | ".join(era.predicted) or "no pure equilibrium",
                 _shorten(era.recorded, RECORDED_WIDTH),
                 "yes" if era.match else "NO",
@@ -118,13 +130,26 @@ class Backtest:
             f"of each parameter box, seed {self.seed}, where the recorded outcome is still "
             "a pure equilibrium)"
         )
+        if self.skipped:
+            lines.append(
+                "not backtested: "
+                + "; ".join(f"{file} ({reason})" for file, reason in self.skipped)
+            )
         if self.statements:
             lines.append("")
             for r in self.statements:
                 verdict = {True: "holds", False: "FAILS", None: "not expressible"}[r.holds]
                 lines.append(f"{r.statement.id} {verdict}: {' '.join(r.statement.text.split())}")
+                if r.holds is None:
+                    lines += [f"    why: {' '.join(d.split())}" for d in r.details]
+                elif not r.holds:
+                    lines += [f"    check: {' '.join(d.split())}" for d in r.details]
             held, expressible = self.score
-            lines.append(f"retrodiction score: {held} of {expressible} expressible statements hold")
+            unjudged = len(self.statements) - expressible
+            lines.append(
+                f"retrodiction score: {held} of {expressible} expressible statements hold"
+                + (f" ({unjudged} not expressible, not scored)" if unjudged else "")
+            )
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -138,10 +163,18 @@ class Backtest:
             "the recorded outcome is still a pure equilibrium",
         )
         eras = html_table(
-            ["era", "predicted equilibrium outcome(s)", "recorded outcome", "match", "robust"],
+            [
+                "era",
+                "file",
+                "predicted equilibrium outcome(s)",
+                "recorded outcome",
+                "match",
+                "robust",
+            ],
             [
                 [
                     era.era,
+                    era.file,
                     " | ".join(era.predicted) or "no pure equilibrium",
                     era.recorded,
                     "yes" if era.match else "NO",
@@ -149,6 +182,10 @@ class Backtest:
                 ]
                 for era in self.eras
             ],
+            caption="not backtested: "
+            + "; ".join(f"{file} ({reason})" for file, reason in self.skipped)
+            if self.skipped
+            else "",
         )
         if not self.statements:
             return heading + eras
@@ -233,11 +270,17 @@ def backtest(
     if not folder.is_dir():
         raise InputError("not a directory of scenario files", file=str(folder))
     eras = []
+    skipped = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == STATEMENTS_FILE:
             continue
         scenario = load_scenario(path)
-        if isinstance(scenario, Scenario) and scenario.spec.history is not None:
+        if not isinstance(scenario, Scenario):
+            form = getattr(scenario.spec, "form", "another form")
+            skipped.append((path.name, f"{form} form"))
+        elif scenario.spec.history is None:
+            skipped.append((path.name, "no recorded history"))
+        else:
             eras.append(backtest_scenario(scenario, samples, seed))
     eras.sort(key=lambda era: era.era)
     statements_path = folder / STATEMENTS_FILE
@@ -246,7 +289,7 @@ def backtest(
         if statements_path.exists()
         else ()
     )
-    return Backtest(tuple(eras), statements, seed)
+    return Backtest(tuple(eras), statements, seed, tuple(skipped))
 
 
 def _shorten(text: str, width: int) -> str:
