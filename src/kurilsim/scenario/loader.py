@@ -22,7 +22,7 @@ from kurilsim.scenario.bargaining import (
 )
 from kurilsim.scenario.conflict import ConflictScenario, ConflictScenarioFile, build_conflict
 from kurilsim.scenario.extensive import ExtensiveScenario, ExtensiveScenarioFile, build_extensive
-from kurilsim.scenario.model import ScenarioFile
+from kurilsim.scenario.model import IDENTIFIER, ScenarioFile
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.scenario.semantics import SemanticError, compile_scenario
 from kurilsim.scenario.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
@@ -154,14 +154,40 @@ def load_scenario(path: str | os.PathLike[str]) -> AnyScenario:
 
 
 def _first_problem(exc: ValidationError, document: YamlDocument) -> InputError:
-    error = exc.errors(include_url=False)[0]
-    path = tuple(error["loc"])
-    field = ".".join(str(p) for p in _data_path(document.data, path)) or "(top level)"
-    message = _message(error)
-    more = exc.error_count() - 1
+    """The first problem pydantic found, and how many other fields fail.
+
+    A field that may take several types (a number or an expression) fails once per alternative;
+    those failures are one problem. When the value has the type of an alternative, that
+    alternative's complaint is the one reported; otherwise the types expected are listed.
+    """
+    errors = exc.errors(include_url=False)
+    paths = [tuple(_data_path(document.data, tuple(error["loc"]))) for error in errors]
+    alternatives = [e for e, path in zip(errors, paths, strict=True) if path == paths[0]]
+    relevant = [e for e in alternatives if e["type"] not in _TYPE_NAMES]
+    if len(alternatives) > 1 and not relevant:
+        expected = " or ".join(dict.fromkeys(_TYPE_NAMES[e["type"]] for e in alternatives))
+        message = f"expected {expected}{_given(alternatives[0])}"
+    else:
+        message = _message((relevant or alternatives)[0])
+    more = len(set(paths)) - 1
     if more:
         message += f" ({more} more problem{'s' if more > 1 else ''} after this one)"
-    return InputError(message, file=document.source, field=field, line=document.line_of(path))
+    field = ".".join(str(p) for p in paths[0]) or "(top level)"
+    line = document.line_of(tuple(errors[0]["loc"]))
+    return InputError(message, file=document.source, field=field, line=line)
+
+
+#: pydantic's errors for a value of the wrong type, by what the field expected.
+_TYPE_NAMES = {
+    "float_type": "a number",
+    "int_type": "a whole number",
+    "string_type": "text",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> list[Any]:
@@ -179,10 +205,14 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> list[Any]:
         )
         if is_key or is_index:
             node = node[part]
-        elif not (isinstance(node, dict) and position == len(loc) - 1):
+        elif part == _KEY_TAG or not (isinstance(node, dict) and position == len(loc) - 1):
             continue
         kept.append(part)
     return kept
+
+
+#: The part pydantic adds to an error's location when a mapping's key, not its value, is bad.
+_KEY_TAG = "[key]"
 
 
 def _message(error: Any) -> str:
@@ -194,8 +224,22 @@ def _message(error: Any) -> str:
         return "unknown field (not part of the scenario format, version 1)"
     if kind == "literal_error" and error["loc"] == ("kurilsim",):
         return f"unsupported format version {given!r}; this release reads version 1"
-    text = str(error["msg"])
-    text = text.removeprefix("Value error, ")
-    if given is not None and not isinstance(given, dict | list):
-        text += f" (got {given!r})"
-    return text
+    if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == IDENTIFIER:
+        text = "expected a name made of letters, digits and underscores, not starting with a digit"
+    else:
+        text = str(error["msg"]).removeprefix("Value error, ")
+    if _KEY_TAG in error["loc"]:
+        return f"the name {_shorten(repr(given))} is not allowed: {text}"
+    return text + _given(error)
+
+
+def _given(error: Any) -> str:
+    """`` (got ...)`` for a bad scalar; nothing for a mapping or list, which may be long."""
+    given = error.get("input")
+    if given is None or isinstance(given, dict | list):
+        return ""
+    return f" (got {_shorten(repr(given))})"
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 #: The scenario format version this release reads.
 FORMAT_VERSION = 1
@@ -149,7 +156,7 @@ class History(_Frozen):
 
 
 class Label(_Frozen):
-    """A readable name for the strategy profiles ``when`` matches, used by sweep tables and plots."""
+    """A readable name for the strategy profiles ``when`` matches, for sweep tables and plots."""
 
     when: dict[Identifier, StrategyMatch] = Field(
         description="Player -> strategy (or list of strategies); unnamed players match anything."
@@ -177,6 +184,14 @@ class ScenarioHeader(_Frozen):
         default=None, description="The outcome history records, for backtests."
     )
 
+    @field_validator("kurilsim", mode="before")
+    @classmethod
+    def _version_is_a_number(cls, value: object) -> object:
+        # True == 1 in Python, so the literal alone would take "kurilsim: true" for version 1.
+        if isinstance(value, bool):
+            raise ValueError("unsupported format version; this release reads version 1")
+        return value
+
 
 class ScenarioFile(ScenarioHeader):
     """A scenario file of a game in normal form (simultaneous moves), format version 1."""
@@ -185,7 +200,8 @@ class ScenarioFile(ScenarioHeader):
         default="normal", description="The game form; 'normal' (simultaneous moves) by default."
     )
     players: dict[Identifier, Annotated[list[Identifier], Field(min_length=1)]] = Field(
-        min_length=1, description="Player -> list of strategy names, in order."
+        min_length=2,
+        description="Player -> list of strategy names, in order (two players or more).",
     )
     outcomes: dict[Identifier, Outcome] = Field(default_factory=dict)
     payoffs: dict[Identifier, ExpressionText] | None = Field(
