@@ -20,7 +20,7 @@ from kurilsim.errors import InputError
 from kurilsim.games.normal_form import NormalFormGame
 from kurilsim.scenario.model import Parameter, ScenarioFile, Source
 from kurilsim.scenario.parameters import resolve
-from kurilsim.scenario.semantics import CompiledScenario, RuledValue
+from kurilsim.scenario.semantics import CompiledScenario, RuledValue, SemanticError
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.result import Solution
 from kurilsim.solvers.solve import solve
@@ -241,10 +241,10 @@ def _check_finite(
     names = [compiled.strategies[a][s] for a, s in enumerate(profile)]
     point = {k: float(np.asarray(v)[batch] if np.ndim(v) == 1 else v) for k, v in values.items()}
     shown = ", ".join(f"{k}={v:g}" for k, v in point.items()) or "no parameters"
-    raise InputError(
+    raise SemanticError(
         f"payoff of {compiled.players[player]} is {payoffs[first]} (not a finite number) at "
         f"profile ({', '.join(names)}) with {shown}; check the expression for division by zero, "
         "log of a non-positive number or overflow",
+        compiled.payoffs[player].source_of(profile),
         file=source,
-        field=f"payoffs.{compiled.players[player]}",
     )

@@ -23,36 +23,49 @@ from kurilsim.scenario.model import ScenarioFile
 
 #: Most strategy profiles a scenario may have (the payoff tensor is built in memory).
 MAX_PROFILES = 1_000_000
+#: Most rule entries over profiles: every rule holds a mask over all profiles, so rules times
+#: profiles bounds the memory (in bytes) and the time a scenario's compilation takes.
+MAX_RULE_CELLS = 100_000_000
 
 Path = tuple[str | int, ...]
 
 
 class SemanticError(InputError):
-    """A whole-document check failed at ``path`` inside the file."""
+    """A whole-document check failed at ``path`` inside the file (``file``, where known)."""
 
-    def __init__(self, message: str, path: Path) -> None:
+    def __init__(self, message: str, path: Path, file: str | None = None) -> None:
         self.path = path
-        super().__init__(message, field=".".join(str(p) for p in path))
+        super().__init__(message, file=file, field=".".join(str(p) for p in path))
 
 
 @dataclass(frozen=True)
 class Rule:
-    """Overrides a value on the strategy profiles where ``mask`` is true."""
+    """Overrides a value on the strategy profiles where ``mask`` is true.
+
+    ``path`` locates the rule's value in the file, for error messages.
+    """
 
     mask: NDArray[np.bool_] = field(repr=False)
     value: Expression
+    path: Path = ()
 
 
 @dataclass(frozen=True)
 class RuledValue:
     """A value over strategy profiles: ``default`` everywhere, except where a rule matches.
 
-    Rules are ordered; the first one that matches a profile gives its value.
+    Rules are ordered; the first one that matches a profile gives its value. ``path`` locates
+    the default in the file, for error messages.
     """
 
     name: str
     default: Expression
     rules: tuple[Rule, ...] = ()
+    path: Path = ()
+
+    def source_of(self, profile: tuple[int, ...]) -> Path:
+        """Where the file gives the value at ``profile``: its first matching rule, or default."""
+        return next((rule.path for rule in self.rules if rule.mask[profile]), self.path)
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,7 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
             f"the game has {n_profiles} strategy profiles; at most {MAX_PROFILES} are supported",
             ("players",),
         )
+    _check_rule_count(spec, n_profiles)
     known = set(spec.parameters)
     outcomes = []
     for name, outcome in spec.outcomes.items():
@@ -93,11 +107,12 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
             Rule(
                 mask=match_mask(rule.when, players, strategies, (*path, "rules", k, "when")),
                 value=checked_expression(rule.value, known, (*path, "rules", k, "value")),
+                path=(*path, "rules", k, "value"),
             )
             for k, rule in enumerate(outcome.rules)
         )
         default = checked_expression(outcome.default, known, (*path, "default"))
-        outcomes.append(RuledValue(name, default, rules))
+        outcomes.append(RuledValue(name, default, rules, (*path, "default")))
         known.add(name)  # later outcomes may use this one
     if spec.payoffs is not None:
         payoffs = expression_payoffs(spec.payoffs, players, known)
@@ -107,7 +122,22 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
     recorded = None
     if spec.history is not None:
         recorded = match_mask(spec.history.outcome, players, strategies, ("history", "outcome"))
+    for k, label in enumerate(spec.labels):
+        match_mask(label.when, players, strategies, ("labels", k, "when"))
     return CompiledScenario(players, strategies, tuple(outcomes), payoffs, recorded)
+
+
+def _check_rule_count(spec: ScenarioFile, n_profiles: int) -> None:
+    """Refuse more rules than :data:`MAX_RULE_CELLS` allows for a game of ``n_profiles``."""
+    rules = sum(len(outcome.rules) for outcome in spec.outcomes.values())
+    rules += len(spec.payoff_table or ()) + len(spec.labels)
+    if rules * n_profiles > MAX_RULE_CELLS:
+        raise SemanticError(
+            f"the scenario has {rules} rules, table entries and labels over {n_profiles} "
+            f"strategy profiles; at most {MAX_RULE_CELLS:,} rule-profile pairs are supported "
+            f"(here at most {MAX_RULE_CELLS // n_profiles} rules)",
+            ("players",),
+        )
 
 
 def _check_names(spec: ScenarioFile, strategies: Sequence[Sequence[str]]) -> None:
@@ -224,7 +254,11 @@ def expression_payoffs(
     if missing:
         raise SemanticError(f"no payoff given for {', '.join(missing)}", ("payoffs",))
     return tuple(
-        RuledValue(player, checked_expression(payoffs[player], known, ("payoffs", player)))
+        RuledValue(
+            player,
+            checked_expression(payoffs[player], known, ("payoffs", player)),
+            path=("payoffs", player),
+        )
         for player in players
     )
 
@@ -272,7 +306,8 @@ def _table_payoffs(
         mask = np.zeros(shape, dtype=bool)
         mask[cell] = True
         for i, value in enumerate(entry.payoffs):
-            rules[i].append(Rule(mask, checked_expression(value, known, (*path, "payoffs", i))))
+            at: Path = (*path, "payoffs", i)
+            rules[i].append(Rule(mask, checked_expression(value, known, at), at))
     missing = [p for p in itertools.product(*(range(n) for n in shape)) if p not in seen]
     if missing:
         named = [[strategies[a][s] for a, s in enumerate(p)] for p in missing[:3]]
@@ -283,4 +318,7 @@ def _table_payoffs(
             ("payoff_table",),
         )
     zero = parse_expression(0.0)
-    return tuple(RuledValue(p, zero, tuple(r)) for p, r in zip(players, rules, strict=True))
+    return tuple(
+        RuledValue(p, zero, tuple(r), ("payoff_table",))
+        for p, r in zip(players, rules, strict=True)
+    )
