@@ -142,3 +142,24 @@ def test_random_trees_evaluate_like_python(tree, a, b):
     assert float(parse_expression(text).evaluate(env)) == pytest.approx(
         direct(env), rel=1e-12, abs=1e-9
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("9" * 400, id="integer-too-large-for-a-float"),
+        pytest.param("1e400", id="decimal-too-large"),
+        pytest.param(10**400, id="python-int"),
+        pytest.param(math.nan, id="nan"),
+        pytest.param(-math.inf, id="infinity"),
+    ],
+)
+def test_numbers_beyond_floats_are_refused(text):
+    with pytest.raises(ExpressionError, match="not finite or lies beyond the range"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize("text", ["1if a else 0", "2and a", "0x1for"])
+def test_text_python_only_warns_about_is_a_syntax_error(text):
+    with pytest.raises(ExpressionError, match="syntax error"):
+        parse_expression(text)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,14 +190,17 @@ def parse_expression(text: str | float | int) -> Expression:
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise ExpressionError(f"expected a number or an expression string, got {text!r}")
     if not isinstance(text, str):
-        constant = np.float64(text)
+        constant = _finite(text)
         return Expression(str(text), frozenset(), lambda _: constant)
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"expression is {len(text)} characters long; at most {MAX_LENGTH}")
     if not text.strip():
         raise ExpressionError("expression is empty")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():
+            # Python only warns about text such as "1if" or "2and x"; here it is an error.
+            warnings.simplefilter("error", SyntaxWarning)
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"syntax error: {exc.msg}", exc.offset) from None
     except (ValueError, RecursionError, MemoryError):
@@ -204,6 +208,22 @@ def parse_expression(text: str | float | int) -> Expression:
     names: set[str] = set()
     evaluator = _compile(tree.body, names, depth=0)
     return Expression(text, frozenset(names), evaluator)
+
+
+def _finite(number: float, column: int | None = None) -> np.float64:
+    """``number`` as a float64, which must be finite: a number too large to hold is refused."""
+    try:
+        value = np.float64(number)
+    except OverflowError:
+        value = np.float64(np.inf)
+    if not np.isfinite(value):
+        shown = str(number) if len(str(number)) <= 20 else str(number)[:17] + "..."
+        raise ExpressionError(
+            f"the number {shown} is not finite or lies beyond the range of 64-bit floats "
+            "(about 1.8e308)",
+            column,
+        )
+    return value
 
 
 def _column(node: ast.AST) -> int | None:
@@ -219,7 +239,7 @@ def _compile(node: ast.AST, names: set[str], depth: int) -> Evaluator:
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise ExpressionError(f"only numbers are allowed, found {node.value!r}", _column(node))
         # Python ints would make 9 ** 9 ** 9 an unbounded computation; floats overflow to inf.
-        constant = np.float64(node.value)
+        constant = _finite(node.value, _column(node))
         return lambda _: constant
     if isinstance(node, ast.Name):
         name = node.id
