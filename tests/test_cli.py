@@ -100,6 +100,19 @@ def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
             ["run", "{stag}", "--set", "stag=abc"], "expected a number", id="not-a-number"
         ),
         pytest.param(["run", "{stag}", "--set", "stag=inf"], "finite", id="infinite"),
+        pytest.param(
+            ["run", "{stag}", "--set", "stag=1_0"], "expected a number", id="python-only-number"
+        ),
+        pytest.param(
+            ["run", "{stag}", "--set", "stag=3", "--set", "stag=4"],
+            "--set stag is given twice (3 and 4)",
+            id="set-twice",
+        ),
+        pytest.param(
+            ["validate", "{control}"],
+            "control.yaml:2: the character U+0007 is not allowed",
+            id="control-character",
+        ),
         pytest.param(["run", "{stag}", "--method", "magic"], "invalid choice", id="unknown-method"),
         pytest.param(["run", "{stag}", "--tol", "2"], "tolerance must lie in (0, 1)", id="bad-tol"),
         pytest.param(
@@ -123,7 +136,10 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path, stag_file, argv, word
     bad.write_text(STAG_HUNT.replace("  A: [stag, hare]", "  A: [stag, stag]"), encoding="utf-8")
     txt = tmp_path / "game.txt"
     txt.write_text("x", encoding="utf-8")
+    control = tmp_path / "control.yaml"
+    control.write_text(STAG_HUNT.replace("title: Stag", "title: \x07Stag"), encoding="utf-8")
     names = {"stag": stag_file, "missing": tmp_path / "nope.yaml", "txt": txt, "bad": bad}
+    names["control"] = control
     code, out, err = run_cli(capsys, *(a.format(**names) for a in argv))
     assert code == 2
     assert words in err + out

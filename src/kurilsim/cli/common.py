@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
+from collections.abc import Iterable
 
 from kurilsim.errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+# A decimal number as people write one; float() alone would also take "1_0", "inf" or other
+# scripts' digits.
+_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 class Parser(argparse.ArgumentParser):
@@ -26,7 +32,25 @@ def assignment(text: str) -> tuple[str, float]:
     try:
         number = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{name}: expected a number, got {value!r}") from None
-    if not math.isfinite(number):
+        number = None
+    if number is not None and not math.isfinite(number):
         raise argparse.ArgumentTypeError(f"{name}: expected a finite number, got {value!r}")
+    if number is None or not _NUMBER.fullmatch(value.strip()):
+        raise argparse.ArgumentTypeError(f"{name}: expected a number, got {value!r}")
     return name.strip(), number
+
+
+def settings(assignments: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """The ``--set`` assignments as a mapping, refusing a name set twice.
+
+    Raises
+    ------
+    InputError
+        If two assignments name the same parameter.
+    """
+    values: dict[str, float] = {}
+    for name, value in assignments:
+        if name in values:
+            raise InputError(f"--set {name} is given twice ({values[name]:g} and {value:g})")
+        values[name] = value
+    return values

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.cli.common import EXIT_OK, assignment, settings
 from kurilsim.run import run
 from kurilsim.solvers.bargaining import CONCEPTS
 from kurilsim.solvers.conflict_stability import CONCEPTS as STABILITY_CONCEPTS
@@ -61,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
         for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))
         if value is not None
     }
-    solution = run(args.file, dict(args.overrides), args.method, args.tol, **options)
+    solution = run(args.file, settings(args.overrides), args.method, args.tol, **options)
     if args.format == "json":
         print(json.dumps(solution.to_dict(), indent=2))
     else:
