@@ -105,7 +105,7 @@ def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
         ),
         pytest.param(
             ["run", "{stag}", "--set", "stag=3", "--set", "stag=4"],
-            "--set stag is given twice (3 and 4)",
+            "argument --set: stag is given twice (3 and 4)",
             id="set-twice",
         ),
         pytest.param(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from collections.abc import Iterable
+from typing import Any
 
 from kurilsim.errors import InputError
 
@@ -40,17 +40,42 @@ def assignment(text: str) -> tuple[str, float]:
     return name.strip(), number
 
 
-def settings(assignments: Iterable[tuple[str, float]]) -> dict[str, float]:
-    """The ``--set`` assignments as a mapping, refusing a name set twice.
+class _ParameterValues(argparse.Action):
+    """Collects repeated ``--set NAME=VALUE`` into a dict, refusing a name given twice."""
 
-    Raises
-    ------
-    InputError
-        If two assignments name the same parameter.
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        name, value = values
+        given = dict(getattr(namespace, self.dest) or {})
+        if name in given:
+            raise argparse.ArgumentError(
+                self, f"{name} is given twice ({given[name]:g} and {value:g})"
+            )
+        given[name] = value
+        setattr(namespace, self.dest, given)
+
+
+def add_parameter_option(parser: argparse.ArgumentParser, text: str = "") -> None:
+    """Add ``--set NAME=VALUE`` (repeatable) to ``parser``; the values land in ``overrides``.
+
+    Parameters
+    ----------
+    parser
+        A subcommand's parser.
+    text
+        Its help text (default: set a scenario parameter).
     """
-    values: dict[str, float] = {}
-    for name, value in assignments:
-        if name in values:
-            raise InputError(f"--set {name} is given twice ({values[name]:g} and {value:g})")
-        values[name] = value
-    return values
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="NAME=VALUE",
+        type=assignment,
+        action=_ParameterValues,
+        default={},
+        help=text or "set a scenario parameter (repeatable)",
+    )

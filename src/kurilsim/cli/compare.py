@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.comparison import compare
 from kurilsim.errors import InputError
 from kurilsim.run import SCENARIO_SUFFIXES
@@ -22,10 +22,7 @@ def register(commands: Any) -> None:
         "blocks a deal",
     )
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml) of any game form")
-    parser.add_argument(
-        "--set", dest="overrides", metavar="NAME=VALUE", type=assignment, action="append",
-        default=[], help="set a scenario parameter (repeatable)",
-    )  # fmt: skip
+    add_parameter_option(parser)
     parser.add_argument(
         "--deal", metavar="EXPR",
         help="condition on outcome variables (options, in a conflict) marking a settlement, "
@@ -51,7 +48,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError("compare reads scenario files (.yaml/.yml)", file=args.file)
     comparison = compare(
         load_scenario(args.file),
-        dict(args.overrides),
+        args.overrides,
         deal=args.deal,
         precision=args.precision,
         tol=args.tol,

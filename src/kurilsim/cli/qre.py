@@ -10,7 +10,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.errors import InputError
 from kurilsim.games.normal_form import NormalFormGame
@@ -29,10 +29,7 @@ def register(commands: Any) -> None:
         help="trace the logit quantal response equilibrium from lambda 0 to its Nash limit",
     )
     parser.add_argument("file", metavar="FILE", help="a normal-form scenario (.yaml) or .nfg game")
-    parser.add_argument(
-        "--set", dest="overrides", metavar="NAME=VALUE", type=assignment, action="append",
-        default=[], help="set a scenario parameter (repeatable)",
-    )  # fmt: skip
+    add_parameter_option(parser)
     parser.add_argument(
         "--lambda-max", type=float, metavar="L",
         help="end of the traced branch, in the game's payoff units "
@@ -55,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
     if args.lambda_max is not None and not (math.isfinite(args.lambda_max) and args.lambda_max > 0):
         raise InputError(f"--lambda-max must be a positive number, got {args.lambda_max!r}")
-    game, parameters = _load_game(args.file, dict(args.overrides))
+    game, parameters = _load_game(args.file, args.overrides)
     branch = logit_correspondence(
         game.payoffs, args.lambda_max, max_seconds=args.max_seconds
     ).labelled(game)

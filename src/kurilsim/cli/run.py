@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, assignment, settings
+from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.run import run
 from kurilsim.solvers.bargaining import CONCEPTS
 from kurilsim.solvers.conflict_stability import CONCEPTS as STABILITY_CONCEPTS
@@ -22,15 +22,7 @@ def register(commands: Any) -> None:
         help="solve a scenario (.yaml) or Gambit game (.nfg, .efg) and print its equilibria",
     )
     parser.add_argument("file", metavar="FILE")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        metavar="NAME=VALUE",
-        type=assignment,
-        action="append",
-        default=[],
-        help="set a scenario parameter (repeatable)",
-    )
+    add_parameter_option(parser)
     parser.add_argument(
         "--method",
         default="auto",
@@ -61,7 +53,7 @@ def handle(args: argparse.Namespace) -> int:
         for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))
         if value is not None
     }
-    solution = run(args.file, settings(args.overrides), args.method, args.tol, **options)
+    solution = run(args.file, args.overrides, args.method, args.tol, **options)
     if args.format == "json":
         print(json.dumps(solution.to_dict(), indent=2))
     else:
