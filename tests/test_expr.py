@@ -163,3 +163,17 @@ def test_numbers_beyond_floats_are_refused(text):
 def test_text_python_only_warns_about_is_a_syntax_error(text):
     with pytest.raises(ExpressionError, match="syntax error"):
         parse_expression(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        pytest.param("  x +* 1", 6, id="syntax-after-blanks"),
+        pytest.param("   a.b", 4, id="attribute-after-blanks"),
+        pytest.param("a.b", 1, id="attribute"),
+    ],
+)
+def test_columns_count_leading_blanks(text, column):
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    assert info.value.column == column

@@ -196,15 +196,23 @@ def parse_expression(text: str | float | int) -> Expression:
         raise ExpressionError(f"expression is {len(text)} characters long; at most {MAX_LENGTH}")
     if not text.strip():
         raise ExpressionError("expression is empty")
+    # Columns are reported in the text as written, leading blanks included.
+    lead = len(text) - len(text.lstrip())
     try:
         with warnings.catch_warnings():
             # Python only warns about text such as "1if" or "2and x"; here it is an error.
             warnings.simplefilter("error", SyntaxWarning)
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"syntax error: {exc.msg}", exc.offset) from None
+        on_first_line = exc.offset is not None and exc.lineno in (None, 1)
+        raise ExpressionError(
+            f"syntax error: {exc.msg}", exc.offset + lead if on_first_line else exc.offset
+        ) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("expression cannot be parsed (too deeply nested?)") from None
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) == 1:
+            node.col_offset += lead  # type: ignore[attr-defined]
     names: set[str] = set()
     evaluator = _compile(tree.body, names, depth=0)
     return Expression(text, frozenset(names), evaluator)
