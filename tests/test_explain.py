@@ -140,3 +140,12 @@ def test_explain_cli(capsys):
     assert main(["explain", str(ROOT / "scenarios" / "sochi_2016.yaml"), "--format", "json"]) == 0
     trail = json.loads(capsys.readouterr().out)
     assert trail["parameters"]["opposition_two"]["evidence"][0]["id"] == "E50"
+
+
+def test_a_bargaining_trail_shows_utilities_failure_and_ratification():
+    trail = explain(load_scenario(ROOT / "scenarios" / "bargaining_2016.yaml")).to_dict()
+    assert {"Russia", "Japan", "Russia if talks fail", "Japan if talks fail"} <= set(
+        trail["payoffs"]
+    )
+    assert trail["payoffs"]["ratification by United_States"].startswith("passes if ")
+    assert "joint_economic" in trail["deals"] and trail["outcomes"] == {}

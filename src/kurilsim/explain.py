@@ -63,9 +63,13 @@ class Explanation:
             lines += ["", "Outcome variables"]
             for name, description in d["outcomes"].items():
                 lines += _wrap(f"{name}: {description}", "  ", "      ")
+        if d["deals"]:
+            lines += ["", "Deals"]
+            for name, description in d["deals"].items():
+                lines += _wrap(f"{name}: {description}", "  ", "      ")
         if d["history"]:
             history = d["history"]
-            lines += ["", "Recorded outcome (what the backtest compares with)"]
+            lines += ["", "Recorded outcome (what the backtest and tests compare with)"]
             lines += _wrap(history["summary"], "  ", "  ")
             lines += _wrap(
                 "as strategies: "
@@ -209,7 +213,11 @@ def explain(
             "payoffs": _payoff_texts(spec),
             "outcomes": {
                 name: " ".join(o.description.split())
-                for name, o in getattr(spec, "outcomes", {}).items()
+                for name, o in (getattr(spec, "outcomes", None) or {}).items()
+            },
+            "deals": {
+                name: " ".join(deal.description.split())
+                for name, deal in (getattr(spec, "deals", None) or {}).items()
             },
             "parameters": parameters,
             "sources": [
@@ -241,6 +249,16 @@ def _payoff_texts(spec: ScenarioHeader) -> dict[str, str]:
     payoffs = getattr(spec, "payoffs", None)
     if isinstance(payoffs, Mapping):
         return {player: str(expression) for player, expression in payoffs.items()}
+    utilities = getattr(spec, "utilities", None)
+    if isinstance(utilities, Mapping):  # bargaining: utilities, and what failed talks leave
+        texts = {player: " ".join(str(u).split()) for player, u in utilities.items()}
+        disagreement = getattr(spec, "disagreement", None) or {}
+        texts |= {f"{player} if talks fail": str(d) for player, d in disagreement.items()}
+        for name, ratifier in (getattr(spec, "ratification", None) or {}).items():
+            texts[f"ratification by {name}"] = (
+                f"passes if {' '.join(str(ratifier.approval).split())} >= {ratifier.threshold}"
+            )
+        return texts
     table = getattr(spec, "payoff_table", None)
     if table is not None:
         return {"(all players)": f"explicit payoff table with {len(table)} entries"}
