@@ -204,10 +204,10 @@ def parse_expression(text: str | float | int) -> Expression:
             warnings.simplefilter("error", SyntaxWarning)
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        on_first_line = exc.offset is not None and exc.lineno in (None, 1)
-        raise ExpressionError(
-            f"syntax error: {exc.msg}", exc.offset + lead if on_first_line else exc.offset
-        ) from None
+        column = exc.offset
+        if column is not None and exc.lineno in (None, 1):
+            column += lead
+        raise ExpressionError(f"syntax error: {exc.msg}", column) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("expression cannot be parsed (too deeply nested?)") from None
     for node in ast.walk(tree):
