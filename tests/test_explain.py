@@ -149,3 +149,8 @@ def test_a_bargaining_trail_shows_utilities_failure_and_ratification():
     )
     assert trail["payoffs"]["ratification by United_States"].startswith("passes if ")
     assert "joint_economic" in trail["deals"] and trail["outcomes"] == {}
+
+
+def test_a_conflict_trail_lists_the_options():
+    trail = explain(load_scenario(ROOT / "scenarios" / "conflict_2018.yaml")).to_dict()
+    assert trail["options"]["Japan.aegis_ashore"].startswith("go ahead with the US Aegis Ashore")

@@ -63,6 +63,10 @@ class Explanation:
             lines += ["", "Outcome variables"]
             for name, description in d["outcomes"].items():
                 lines += _wrap(f"{name}: {description}", "  ", "      ")
+        if d["options"]:
+            lines += ["", "Options (each decision maker takes any of its own)"]
+            for name, description in d["options"].items():
+                lines += _wrap(f"{name}: {description}", "  ", "      ")
         if d["deals"]:
             lines += ["", "Deals"]
             for name, description in d["deals"].items():
@@ -218,6 +222,11 @@ def explain(
             "deals": {
                 name: " ".join(deal.description.split())
                 for name, deal in (getattr(spec, "deals", None) or {}).items()
+            },
+            "options": {
+                f"{dm}.{option}": " ".join(str(text).split())
+                for dm, maker in (getattr(spec, "decision_makers", None) or {}).items()
+                for option, text in maker.options.items()
             },
             "parameters": parameters,
             "sources": [
