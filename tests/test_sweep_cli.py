@@ -1,8 +1,11 @@
 """``kurilsim sweep`` and ``kurilsim tipping`` from the command line."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -171,3 +174,46 @@ def test_sweep_as_a_real_process(tmp_path, bundled):
     assert done.returncode == 0, done.stderr
     assert "8 points" in done.stdout
     assert pd.read_parquet(out)["point"].nunique() == 8
+
+
+def _group_alive(group):
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
+def test_a_killed_pool_sweep_leaves_no_workers_and_resumes_to_the_same_table(tmp_path, bundled):
+    out = tmp_path / "mixed.parquet"
+    command = [sys.executable, "-m", "kurilsim", "sweep", bundled, "--grid", "sanctions=0:0.7:12"]
+    command += ["--method", "support-enumeration", "--workers", "2", "--chunk-size", "1"]
+    command += ["--no-progress"]
+    argv = [*command, "--out", str(out)]
+    started = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL)
+    parts = tmp_path / "mixed.parquet.parts"
+    deadline = time.monotonic() + 120
+    while not list(parts.glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started.send_signal(signal.SIGKILL)
+    started.wait()
+    assert started.returncode == -signal.SIGKILL
+    # The pool's workers notice their parent is gone and end, mid-chunk or idle.
+    deadline = time.monotonic() + 10
+    while _group_alive(started.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _group_alive(started.pid), "workers outlived the killed sweep"
+    finished = len(list(parts.glob("part-*.parquet")))
+    assert 1 <= finished < 12
+    assert read_sweep(out).complete is False
+    resumed = subprocess.run([*argv, "--resume"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    whole = subprocess.run(
+        [*command, "--out", str(tmp_path / "whole.parquet")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert whole.returncode == 0, whole.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(tmp_path / "whole.parquet"))

@@ -23,6 +23,9 @@ import itertools
 import math
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -452,21 +455,56 @@ def run_chunks(
         for index in indices:
             yield index, solve_chunk(job, index)
     elif job.vectorised:
-        with ThreadPoolExecutor(count) as pool:
-            yield from _windowed(pool, job, indices, 2 * count)
+        with ThreadPoolExecutor(count) as threads:
+            yield from _windowed(threads, job, indices, 2 * count)
     else:
         context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
-        with ProcessPoolExecutor(
-            count, mp_context=context, initializer=_install, initargs=(job,)
-        ) as pool:
+        pool = ProcessPoolExecutor(
+            count, mp_context=context, initializer=_install, initargs=(job, os.getpid())
+        )
+        try:
             yield from _windowed(pool, None, indices, 2 * count)
+        except BaseException:
+            # Ctrl-C, an error, or the caller stopped reading: end the workers mid-chunk rather
+            # than wait for every chunk already handed to them.
+            stop_pool(pool)
+            raise
+        pool.shutdown()
 
+
+#: Seconds between a worker's checks that the process that started it is still there.
+PARENT_POLL = 0.5
 
 _WORKER_JOB: list[Job] = []
 
 
-def _install(job: Job) -> None:
+def _install(job: Job, parent: int) -> None:
     _WORKER_JOB[:] = [job]
+    # Ctrl-C reaches the whole process group; the parent stops the workers (stop_pool).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the process that started it is gone (killed with SIGKILL, say).
+
+    A killed parent cannot stop its workers; without this they would finish the chunks queued
+    for them, and then wait for more forever.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel the chunks not started and end the pool's workers now, mid-chunk."""
+    # The executor has no public way to end running work (Python 3.14 adds terminate_workers).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(PARENT_POLL * 10)
 
 
 def _solve_installed(index: int) -> pd.DataFrame:
