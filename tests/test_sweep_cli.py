@@ -112,6 +112,11 @@ def test_sweep_monte_carlo_to_csv_with_shares(capsys, tmp_path, bundled):
             ["--grid", "trust=0:1:3", "--plot", "map.jpg"], ".png, .svg or .pdf", id="plot-format"
         ),
         pytest.param(["--grid", "trust=0:1:3", "--resume"], "need --out", id="resume"),
+        pytest.param(
+            ["--grid", "trust=0:1:3", "--grid", "trust=0:0.5:9"],
+            "'trust' is given more than once",
+            id="repeated-axis",
+        ),
     ],
 )
 def test_bad_sweeps_exit_2_with_one_line(capsys, monkeypatch, tmp_path, bundled, argv, message):

@@ -126,6 +126,10 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError("--resume and --force need --out")
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler needs --engine dask")
+    names = [axis.name for axis in args.grid]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(f"--grid: {', '.join(map(repr, repeated))} is given more than once")
     kind = None
     if args.plot:
         if Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
