@@ -217,3 +217,22 @@ def test_installed_command_reports_bad_input_without_traceback(tmp_path):
     assert result.stderr.startswith(f"kurilsim: error: {bad}:")
     assert "YAML syntax error" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_validate_reads_a_statements_file_beside_scenarios(capsys):
+    code, out, err = run_cli(capsys, "validate", *sorted((ROOT / "scenarios").glob("*.yaml")))
+    assert code == 0, err
+    assert "statements.yaml: ok (" in out and "testable statements)" in out
+
+
+def test_validate_names_the_statements_file_whose_check_misses_a_scenario(capsys, tmp_path):
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "kurilsim-statements: 1\nstatements:\n  - id: X1\n    text: a claim\n"
+        "    evidence: [E01]\n    checks:\n"
+        '      - {scenario: missing.yaml, kind: none_match, condition: "islands > 0"}\n',
+        encoding="utf-8",
+    )
+    code, _, err = run_cli(capsys, "validate", path)
+    assert code == 2
+    assert err.startswith(f"kurilsim: {path}: a check refers to") and "missing.yaml" in err

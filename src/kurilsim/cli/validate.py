@@ -1,9 +1,10 @@
-"""``kurilsim validate``: check scenario, .nfg and .efg files, reporting each."""
+"""``kurilsim validate``: check scenario, statements, .nfg and .efg files, reporting each."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK
@@ -11,11 +12,16 @@ from kurilsim.errors import InputError
 from kurilsim.io.efg import read_efg
 from kurilsim.io.nfg import read_nfg
 from kurilsim.scenario import load_scenario
+from kurilsim.scenario.yaml_source import read_yaml
+from kurilsim.statements import check_statements, load_statements
+
+#: The key that marks a YAML file as a file of testable statements rather than a scenario.
+STATEMENTS_KEY = "kurilsim-statements"
 
 
 def register(commands: Any) -> None:
     """Add the ``validate`` subcommand to ``commands``."""
-    parser = commands.add_parser("validate", help="check scenario, .nfg or .efg files")
+    parser = commands.add_parser("validate", help="check scenario, statements, .nfg or .efg files")
     parser.add_argument("files", metavar="FILE", nargs="+")
     parser.set_defaults(handler=handle)
 
@@ -25,15 +31,37 @@ def handle(args: argparse.Namespace) -> int:
     failures = 0
     for name in args.files:
         try:
-            if name.lower().endswith(".nfg"):
-                title = read_nfg(name).title
-            elif name.lower().endswith(".efg"):
-                title = read_efg(name).title
-            else:
-                title = load_scenario(name).title
+            what = _validate(name)
         except InputError as exc:
             print(f"kurilsim: {exc}", file=sys.stderr)
             failures += 1
         else:
-            print(f"{name}: ok ({title or 'untitled'})")
+            print(f"{name}: ok ({what})")
     return EXIT_INPUT if failures else EXIT_OK
+
+
+def _validate(name: str) -> str:
+    """Read ``name`` by its kind and return what it holds, in a few words."""
+    lower = name.lower()
+    if lower.endswith(".nfg"):
+        return read_nfg(name).title or "untitled"
+    if lower.endswith(".efg"):
+        return read_efg(name).title or "untitled"
+    if _is_statements_file(name):
+        statements = load_statements(name)
+        try:
+            # Checking them finds any scenario, parameter or player they name that is missing.
+            check_statements(statements, Path(name).parent)
+        except InputError as exc:
+            raise InputError(f"a check refers to {exc}", file=name) from None
+        return f"{len(statements.statements)} testable statements"
+    return load_scenario(name).title or "untitled"
+
+
+def _is_statements_file(name: str) -> bool:
+    """Whether ``name`` is a YAML mapping with the statements key (unreadable files are not)."""
+    try:
+        data = read_yaml(Path(name).read_text(encoding="utf-8"), name).data
+    except (OSError, UnicodeDecodeError, InputError):
+        return False  # load_scenario reports the problem
+    return isinstance(data, dict) and STATEMENTS_KEY in data
