@@ -1,4 +1,4 @@
-"""kurilsim: game models of the Russia-Japan dispute over the southern Kuril Islands.
+"""kurilsim: game models of the Russia-Japan territorial dispute in the southern Kuril Islands.
 
 Scenario files turn expert analysis into games; solvers return every equilibrium the game form
 calls for, each verified by its largest gain from a unilateral deviation.
