@@ -150,3 +150,35 @@ def test_result_plot_picks_the_figure_for_the_sweep(regime_sweep, sochi):
         regime_sweep.plot("pie")
     with pytest.raises(InputError, match="without samples"):
         sweep(sochi, samples=10).plot("regime")
+
+
+def test_regime_map_title_names_the_method_of_the_sweep():
+    hunt = parse_scenario(STAG_HUNT)
+    grid = {"stag": (2, 10, 3), "hare": (0, 3, 3)}
+    pure = regime_map(sweep(hunt, grid)).axes[0].get_title()
+    mixed = regime_map(sweep(hunt, grid, method="vertex-enumeration", workers=1)).axes[0]
+    assert pure.startswith("Pure Nash equilibria: ")
+    assert mixed.get_title().startswith("Nash equilibria (vertex-enumeration): ")
+
+
+def test_regime_map_never_gives_two_regimes_one_colour():
+    # A chooses the strategy nearest x (B has one): one regime per strategy along x.
+    n = 20
+    text = (
+        "{kurilsim: 1, title: Nearest, players: {A: ["
+        + ", ".join(f"s{k}" for k in range(n))
+        + "], B: [b]}, parameters: {x: {default: 0, range: [0, 19], unit: u, description: x,"
+        " assumption: e}, y: {default: 0, range: [0, 1], unit: u, description: y,"
+        " assumption: e}}, payoff_table: ["
+        + ", ".join(f"{{profile: [s{k}, b], payoffs: [-(x - {k})**2 + y, 0]}}" for k in range(n))
+        + "]}"
+    )
+    result = sweep(parse_scenario(text), {"x": (0, 19, 20), "y": (0, 1, 2)})
+    ax = renders(regime_map(result)).axes[0]
+    handles = ax.get_legend().legend_handles
+    texts = legend_texts(ax)
+    assert texts[-2] == "other (7 regimes)" and texts[-1] == "scenario default"
+    patches = [tuple(h.get_facecolor()) for h in handles[:-1]]
+    assert len(set(patches)) == len(patches) == 14
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    assert set(np.unique(np.asarray(mesh.get_array()))) == set(range(14))

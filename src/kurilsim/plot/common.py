@@ -46,6 +46,25 @@ def figure_of(ax: Axes) -> Figure:
     return figure if isinstance(figure, Figure) else figure.figure  # a subfigure's root
 
 
+#: Colour of the regimes a figure lumps together as "other".
+OTHER = "#DDDDDD"
+#: Names of the solution concepts, by sweep method; other methods give Nash equilibria.
+CONCEPTS = {"pure": "Pure Nash equilibria", "backward-induction": "Subgame-perfect equilibria"}
+
+
+def concept(result: SweepResult) -> str:
+    """What the sweep's equilibria are, for a title: "Pure Nash equilibria", ...
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> concept(SimpleNamespace(info=SimpleNamespace(method="vertex-enumeration")))
+    'Nash equilibria (vertex-enumeration)'
+    """
+    method = result.info.method
+    return CONCEPTS.get(method, f"Nash equilibria ({method})")
+
+
 def colours(n: int) -> list[str]:
     """``n`` categorical colours."""
     return [PALETTE[k % len(PALETTE)] for k in range(n)]

@@ -13,7 +13,10 @@ from matplotlib.patches import Patch
 
 from kurilsim.errors import InputError
 from kurilsim.plot.common import (
+    OTHER,
+    PALETTE,
     colours,
+    concept,
     default_note,
     grid_slice,
     new_axes,
@@ -50,7 +53,9 @@ def regime_map(
     -------
     matplotlib.figure.Figure
         One categorical colour per regime, a legend naming them, axis labels with units, and
-        the scenario's default point marked with a star.
+        the scenario's default point marked with a star. When there are more regimes than
+        distinct colours (:data:`~kurilsim.plot.common.PALETTE`), the least frequent share one
+        grey entry, "other".
 
     Raises
     ------
@@ -87,6 +92,15 @@ def regime_map(
     regimes = table["regime"].value_counts(sort=True)
     order = list(regimes.index)
     code = {name: k for k, name in enumerate(order)}
+    palette = colours(len(order))
+    if len(order) > len(PALETTE):
+        # One colour per regime while the palette lasts; past it, colours would repeat and two
+        # regimes look alike: the least frequent are shown together, in grey.
+        kept = len(PALETTE) - 1
+        rest = len(order) - kept
+        code = {name: min(k, kept) for k, name in enumerate(order)}
+        order = [*order[:kept], f"other ({rest} regimes)"]
+        palette = [*colours(kept), OTHER]
     grid = np.full((ys.size, xs.size), np.nan)
     grid[
         np.searchsorted(ys, table[f"param.{y}"].to_numpy()),
@@ -94,7 +108,6 @@ def regime_map(
     ] = table["regime"].map(code).to_numpy()
 
     figure, ax = new_axes(ax, size=(8.0, 6.0 + 0.35 * len(order)))
-    palette = colours(len(order))
     ax.pcolormesh(
         xs,
         ys,
@@ -126,7 +139,7 @@ def regime_map(
     ax.set_ylabel(parameter_label(result, y))
     shown = ", ".join(f"{k} = {v:g}" for k, v in (at or {}).items())
     ax.set_title(
-        wrap(f"Pure Nash equilibria: {info.title}", 80)
+        wrap(f"{concept(result)}: {info.title}", 80)
         + "\n"
         + wrap(f"{default_note(result, [x, y])}{'; ' + shown if shown else ''}", 90),
         fontsize="medium",
