@@ -245,9 +245,111 @@ def test_memory_guard_suggests_the_largest_chunk(sochi):
         chunk_size_for(sochi, "pure", largest + 1, limit)
 
 
-def test_only_normal_form_scenarios_are_swept():
+def test_only_scenarios_of_the_swept_forms_are_swept():
     with pytest.raises(InputError, match="got a NormalFormGame"):
         sweep(catalogue.stag_hunt(), {"stag": (2, 10, 3)})
+
+
+@pytest.mark.parametrize(
+    ("file", "grid"),
+    [
+        pytest.param("bargaining_2016.yaml", {"sanctions": (0, 0.7, 3)}, id="bargaining"),
+        pytest.param("conflict_2018.yaml", {"us_resolve": (0, 1, 3)}, id="conflict"),
+    ],
+)
+def test_bargaining_and_conflict_scenarios_are_refused_clearly(file, grid):
+    with pytest.raises(InputError, match="got a scenario of the form"):
+        sweep(f"scenarios/{file}", grid)
+
+
+# ------------------------------------------------------------------ game trees (form: extensive)
+TREE = "scenarios/sequence_1956.yaml"
+TREE_GRID = {"carry_out_cost": (0.0, 0.6, 13), "okinawa_stake": (1.0, 4.0, 4)}
+
+
+@pytest.fixture(scope="module")
+def tree_scenario():
+    return kurilsim.load_scenario(TREE)
+
+
+@pytest.fixture(scope="module")
+def tree_result(tree_scenario):
+    return sweep(tree_scenario, TREE_GRID)
+
+
+def test_tree_sweep_lists_the_subgame_perfect_equilibria_run_shows(tree_scenario, tree_result):
+    table = tree_result.to_frame()
+    assert tree_result.info.method == "backward-induction"
+    assert set(table["kind"]) == {"subgame-perfect"}
+    assert table["point"].nunique() == 13 * 4
+    # carry_out_cost = 0.3 makes the US indifferent: two subgame-perfect equilibria there.
+    assert (table.groupby("point").size() == 2).sum() == 4
+    players = tree_scenario.players
+    for point, rows in table.groupby("point"):
+        values = {name: rows[f"param.{name}"].iloc[0] for name in TREE_GRID}
+        alone = tree_scenario.solve(values).to_frame()
+        alone = alone[alone["concept"] == "subgame-perfect"]
+        assert len(alone) == len(rows), point
+        labels = [
+            ", ".join(f"{p}: {r[f'strategy.{p}']}" for p in players) for _, r in alone.iterrows()
+        ]
+        assert rows["label"].tolist() == labels
+        assert rows["path"].tolist() == alone["path"].tolist()
+        for p in players:
+            assert np.allclose(rows[f"payoff.{p}"], alone[f"payoff.{p}"])
+            plan = [
+                rows[f"prob.{p}.{s}"].to_numpy()
+                for s in tree_result.info.strategies[players.index(p)]
+            ]
+            assert np.allclose(np.sum(plan, axis=0), 1)
+        assert (rows["max_regret"] < 1e-9).all() and rows["complete"].all()
+
+
+def test_tree_sweep_columns_and_plans(tree_result):
+    info = tree_result.info
+    assert info.strategies[1] == ("tolerate|*", "threaten|keep_okinawa", "threaten|return_okinawa")
+    columns = tree_result.to_frame().columns.tolist()
+    assert columns[:4] == ["point", "param.carry_out_cost", "param.okinawa_stake", "equilibrium"]
+    assert columns[-4:] == ["label", "path", "regime", "complete"]
+    assert "prob.US.threaten|keep_okinawa" in columns
+
+
+def test_tree_sweep_does_not_depend_on_chunks_and_samples_reproduce(tree_scenario, tree_result):
+    pd.testing.assert_frame_equal(
+        sweep(tree_scenario, TREE_GRID, chunk_size=5, workers=2).to_frame(),
+        tree_result.to_frame(),
+    )
+    drawn = sweep(tree_scenario, samples=300, seed=3, chunk_size=64)
+    again = sweep(tree_scenario, samples=300, seed=3)
+    pd.testing.assert_frame_equal(drawn.to_frame(), again.to_frame())
+    assert drawn.to_frame()["point"].nunique() == 300
+
+
+@pytest.mark.parametrize("method", ["pure", "vertex-enumeration"])
+def test_tree_sweep_refuses_normal_form_methods(tree_scenario, method):
+    with pytest.raises(InputError, match="subgame-perfect"):
+        sweep(tree_scenario, TREE_GRID, method=method)
+
+
+def test_tree_sweep_resumes_after_a_kill(tmp_path, tree_scenario, tree_result, monkeypatch):
+    from kurilsim.sweep import engine
+
+    out = tmp_path / "tree.parquet"
+    real = engine.solve_chunk
+    calls = []
+
+    def dies_after_two(job, index):
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(index)
+        return real(job, index)
+
+    monkeypatch.setattr(engine, "solve_chunk", dies_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(tree_scenario, TREE_GRID, out=out, chunk_size=7, workers=1)
+    monkeypatch.setattr(engine, "solve_chunk", real)
+    resumed = sweep(tree_scenario, TREE_GRID, out=out, resume=True, workers=1)
+    pd.testing.assert_frame_equal(resumed.to_frame(), tree_result.to_frame())
 
 
 def test_grid_axis_parsing():

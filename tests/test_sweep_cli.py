@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -222,3 +223,36 @@ def test_a_killed_pool_sweep_leaves_no_workers_and_resumes_to_the_same_table(tmp
     )
     assert whole.returncode == 0, whole.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(tmp_path / "whole.parquet"))
+
+
+def test_sweep_of_a_game_tree_writes_subgame_perfect_rows_and_a_map(capsys, tmp_path, bundled):
+    tree = str(Path(bundled).with_name("sequence_1956.yaml"))
+    out, figure = tmp_path / "tree.parquet", tmp_path / "tree.png"
+    code, stdout, err = run_cli(
+        capsys,
+        "sweep",
+        tree,
+        "--grid",
+        "carry_out_cost=0:0.6:7",
+        "--grid",
+        "okinawa_stake=1:4:3",
+        "--out",
+        out,
+        "--plot",
+        figure,
+    )
+    assert code == 0, err
+    assert "21 points" in stdout and "method backward-induction" in stdout
+    assert set(pd.read_parquet(out)["kind"]) == {"subgame-perfect"}
+    assert figure.exists()
+
+
+@pytest.mark.parametrize("file", ["bargaining_2016.yaml", "conflict_2018.yaml"])
+def test_sweep_refuses_bargaining_and_conflict_forms_in_one_line(capsys, bundled, file):
+    other = str(Path(bundled).with_name(file))
+    code, _, err = run_cli(capsys, "sweep", other, "--grid", "sanctions=0:0.7:3")
+    assert code == 2
+    assert "sweeps solve normal-form scenarios and game trees" in err
+    assert err.count("\n") == 1
+    code, _, err = run_cli(capsys, "tipping", other)
+    assert code == 2 and err.count("\n") == 1

@@ -15,6 +15,7 @@ from kurilsim.solvers.solve import METHODS
 from kurilsim.sweep import GridAxis, sweep
 from kurilsim.sweep.engine import DEFAULT_MAX_MEMORY
 from kurilsim.sweep.sampling import DEFAULT_SEED
+from kurilsim.sweep.trees import BACKWARD_INDUCTION
 
 #: Figure formats ``--plot`` writes, by file name ending.
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -38,8 +39,9 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "sweep",
         help="solve a scenario over a parameter grid or Monte Carlo samples; write a table, plot",
-        description="Solve a scenario at every point of a grid over 1 to 3 parameters, of Monte "
-        "Carlo samples of the others, or of both. Prints the share of points in each regime.",
+        description="Solve a scenario (normal form, or a game tree for its subgame-perfect "
+        "equilibria) at every point of a grid over 1 to 3 parameters, of Monte Carlo samples of "
+        "the others, or of both. Prints the share of points in each regime.",
     )
     parser.add_argument("file", metavar="FILE")
     parser.add_argument(
@@ -65,9 +67,9 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--method",
-        default="pure",
-        choices=["auto", *METHODS],
-        help="solution method (default: pure, solved a chunk at a time on arrays)",
+        choices=["auto", *METHODS, BACKWARD_INDUCTION],
+        help="solution method (default: pure for a normal-form scenario, backward-induction for "
+        "a game tree; both solved a chunk at a time on arrays)",
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
     parser.add_argument(

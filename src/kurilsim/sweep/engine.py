@@ -7,6 +7,9 @@ can run in any order, on any worker, and be written as they finish.
 * For pure Nash the payoff expressions are evaluated once per chunk on arrays
   (:meth:`Scenario.payoff_tensor`) and the whole chunk is solved in the same numpy calls
   (:func:`~kurilsim.solvers.pure_nash.pure_nash_mask`). Memory is bounded by the chunk size.
+* For game trees (``form: extensive``), subgame-perfect equilibria likewise: the leaf payoffs are
+  evaluated once per chunk and backward induction runs on the whole chunk at once
+  (:mod:`kurilsim.sweep.trees`).
 * Other methods solve one game at a time with :func:`kurilsim.solve`; chunks then run in a local
   process pool, or on a Dask cluster.
 
@@ -44,6 +47,7 @@ from numpy.typing import NDArray
 
 from kurilsim.errors import InputError
 from kurilsim.games.normal_form import NormalFormGame
+from kurilsim.scenario.extensive import ExtensiveScenario, ExtensiveScenarioFile
 from kurilsim.scenario.loader import FORMS
 from kurilsim.scenario.model import ScenarioFile
 from kurilsim.scenario.scenario import Scenario
@@ -51,13 +55,16 @@ from kurilsim.solvers.pure_nash import pure_nash_mask
 from kurilsim.solvers.solve import METHODS, default_method, solve
 from kurilsim.sweep.labels import NO_EQUILIBRIUM, NO_PURE, OutcomeLabels, outcome_labels, regime
 from kurilsim.sweep.spec import PointSet
+from kurilsim.sweep.trees import BACKWARD_INDUCTION, tree_bytes_per_point, tree_rows
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Engine = Literal["local", "dask"]
+#: What a sweep solves: a normal-form scenario or a game tree.
+Sweepable = Scenario | ExtensiveScenario
 
 #: Methods solved a whole chunk at a time on arrays.
-VECTORISED = frozenset({"pure"})
+VECTORISED = frozenset({"pure", BACKWARD_INDUCTION})
 #: Points per chunk by default for vectorised methods, and for methods solved game by game.
 ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Default limit on the estimated memory of one chunk, in bytes.
@@ -84,7 +91,7 @@ class Job:
         Points per chunk.
     """
 
-    scenario: Scenario
+    scenario: Sweepable
     points: PointSet
     method: str
     tol: float
@@ -123,7 +130,7 @@ class Job:
 
 
 def _rebuild_job(
-    spec: ScenarioFile,
+    spec: ScenarioFile | ExtensiveScenarioFile,
     source: str,
     points: PointSet,
     method: str,
@@ -132,14 +139,18 @@ def _rebuild_job(
     chunk_size: int,
 ) -> Job:
     scenario = FORMS[spec.form].build(spec, source)
-    assert isinstance(scenario, Scenario)  # only normal-form scenarios are swept
+    assert isinstance(scenario, Scenario | ExtensiveScenario)  # the forms that are swept
     return Job(scenario, points, method, tol, options, chunk_size)
 
 
-def resolve_method(scenario: Scenario, method: str, tol: float, options: Mapping[str, Any]) -> str:
+def resolve_method(
+    scenario: Sweepable, method: str | None, tol: float, options: Mapping[str, Any]
+) -> str:
     """Check a sweep's method, tolerance and options before any chunk runs; return the method.
 
-    ``"auto"`` becomes the method :func:`kurilsim.solve` would pick for the scenario's game.
+    ``None`` stands for ``"pure"`` on a normal-form scenario and ``"backward-induction"`` on a
+    game tree. ``"auto"`` becomes the method :func:`kurilsim.solve` would pick for the scenario's
+    game, and ``"backward-induction"`` for a tree.
 
     Raises
     ------
@@ -147,7 +158,23 @@ def resolve_method(scenario: Scenario, method: str, tol: float, options: Mapping
         For an unknown method, one that does not apply to the scenario's game, an option the
         method does not have, or a tolerance outside (0, 1).
     """
-    name = default_method(scenario.game()) if method == "auto" else method
+    if not 0 < tol < 1:
+        raise InputError(f"tolerance must lie in (0, 1), got {tol!r}")
+    if isinstance(scenario, ExtensiveScenario):
+        if method not in (None, "auto", BACKWARD_INDUCTION):
+            raise InputError(
+                f"a sweep of a game tree finds its subgame-perfect equilibria "
+                f"({BACKWARD_INDUCTION}); got method {method!r}. For the Nash equilibria of "
+                "one point's normal form, use kurilsim run --method"
+            )
+        if options:
+            raise InputError(
+                f"method {BACKWARD_INDUCTION!r} has no option {', '.join(sorted(options))}"
+            )
+        return BACKWARD_INDUCTION
+    name = "pure" if method is None else method
+    if name == "auto":
+        name = default_method(scenario.game())
     if name not in METHODS:
         raise InputError(f"unknown method {method!r}; expected auto or one of {', '.join(METHODS)}")
     spec = METHODS[name]
@@ -159,18 +186,18 @@ def resolve_method(scenario: Scenario, method: str, tol: float, options: Mapping
     if unknown:
         allowed = ", ".join(spec.options) or "none"
         raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
-    if not 0 < tol < 1:
-        raise InputError(f"tolerance must lie in (0, 1), got {tol!r}")
     return name
 
 
-def bytes_per_point(scenario: Scenario) -> int:
+def bytes_per_point(scenario: Sweepable) -> int:
     """A generous estimate of the memory one point of a chunk needs while it is solved.
 
     The payoff evaluation holds a few arrays over every strategy profile per player and per
     outcome variable (measured at about half of this estimate on the bundled scenario); the table
-    holds one row per equilibrium.
+    holds one row per equilibrium. For a tree: :func:`kurilsim.sweep.trees.tree_bytes_per_point`.
     """
+    if isinstance(scenario, ExtensiveScenario):
+        return tree_bytes_per_point(scenario)
     profiles = math.prod(len(s) for s in scenario.strategies)
     players = len(scenario.players)
     arrays = players + len(scenario.compiled.outcomes) + 4
@@ -178,7 +205,9 @@ def bytes_per_point(scenario: Scenario) -> int:
     return 8 * (profiles * arrays + columns)
 
 
-def chunk_size_for(scenario: Scenario, method: str, chunk_size: int | None, max_memory: int) -> int:
+def chunk_size_for(
+    scenario: Sweepable, method: str, chunk_size: int | None, max_memory: int
+) -> int:
     """The chunk size to use: ``chunk_size`` if given and affordable, else the default.
 
     Raises
@@ -268,13 +297,17 @@ def solve_chunk(job: Job, index: int) -> pd.DataFrame:
     start, stop = job.bounds(index)
     scenario = job.scenario
     values = job.points.values(start, stop)
-    payoffs = scenario.payoff_tensor({**dict(job.points.spec.fixed), **values})
-    labels = outcome_labels(scenario)
-    solved = (
-        _pure_rows(payoffs, job.tol, labels)
-        if job.vectorised
-        else _per_game_rows(job, payoffs, labels)
-    )
+    at: dict[str, Any] = {**dict(job.points.spec.fixed), **values}
+    if isinstance(scenario, ExtensiveScenario):
+        solved = Rows(*tree_rows(scenario, at, job.tol))
+    else:
+        payoffs = scenario.payoff_tensor(at)
+        labels = outcome_labels(scenario)
+        solved = (
+            _pure_rows(payoffs, job.tol, labels)
+            if job.vectorised
+            else _per_game_rows(job, payoffs, labels)
+        )
     point = start + solved.game
     columns: dict[str, Any] = {"point": point}
     if job.points.spec.samples:
@@ -373,6 +406,7 @@ def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> tuple[list[str],
 def _per_game_rows(job: Job, payoffs: FloatArray, labels: OutcomeLabels) -> Rows:
     """Solve each game of a batch with :func:`kurilsim.solve`; a ``none`` row where none."""
     scenario = job.scenario
+    assert isinstance(scenario, Scenario)  # trees are solved on arrays
     empty = pd.DataFrame(
         {"equilibrium": [0], "kind": ["none"]}
         | {c: [np.nan] for c in profile_columns(scenario.players, scenario.strategies)}
@@ -438,7 +472,7 @@ def run_chunks(
     >>> from kurilsim import parse_scenario
     >>> from kurilsim.sweep.spec import GridAxis, SweepSpec, point_set
     >>> game = parse_scenario(
-    ...     "{kurilsim: 1, title: t, players: {A: [a, b]}, payoffs: {A: x},"
+    ...     "{kurilsim: 1, title: t, players: {A: [a, b], B: [c]}, payoffs: {A: x, B: 0},"
     ...     " parameters: {x: {default: 0, range: [0, 1], unit: u, description: x,"
     ...     " assumption: e}}}")
     >>> points = point_set(game, SweepSpec(grid=(GridAxis("x", 0, 1, 10),)))

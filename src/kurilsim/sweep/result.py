@@ -20,9 +20,11 @@ import pandas as pd
 
 from kurilsim.display import html_figure
 from kurilsim.errors import InputError
+from kurilsim.scenario.extensive import ExtensiveScenario
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.sweep.shares import outcome_shares
 from kurilsim.sweep.spec import GridAxis, SweepSpec
+from kurilsim.sweep.trees import plan_names
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -33,18 +35,19 @@ METADATA_FORMAT = 1
 SUMMARY_TOP = 10
 
 
-def scenario_hash(scenario: Scenario) -> str:
+def scenario_hash(scenario: Scenario | ExtensiveScenario) -> str:
     """SHA-256 of the scenario's validated content; comments and layout of the file do not count.
 
     Examples
     --------
     >>> from kurilsim import parse_scenario
-    >>> a = parse_scenario("{kurilsim: 1, title: t, players: {A: [x]}, payoffs: {A: 1}}")
+    >>> a = parse_scenario(
+    ...     "{kurilsim: 1, title: t, players: {A: [x], B: [y]}, payoffs: {A: 1, B: 0}}")
     >>> b = parse_scenario('''
     ... kurilsim: 1  # the same content, written otherwise
     ... title: t
-    ... players: {A: [x]}
-    ... payoffs: {A: 1}
+    ... players: {A: [x], B: [y]}
+    ... payoffs: {A: 1, B: 0}
     ... ''')
     >>> scenario_hash(a) == scenario_hash(b)
     True
@@ -80,7 +83,8 @@ class SweepInfo:
     chunk_size
         Points per chunk.
     players, strategies
-        The game's players and strategy names.
+        The game's players and strategy names (for a game tree, each player's plans: the
+        strategies of its reduced normal form).
     parameters
         Every parameter of the scenario, with default, range and unit.
     """
@@ -173,7 +177,7 @@ class SweepInfo:
     @classmethod
     def of(
         cls,
-        scenario: Scenario,
+        scenario: Scenario | ExtensiveScenario,
         spec: SweepSpec,
         method: str,
         tol: float,
@@ -194,7 +198,11 @@ class SweepInfo:
             spec=spec,
             chunk_size=chunk_size,
             players=scenario.players,
-            strategies=scenario.strategies,
+            strategies=(
+                plan_names(scenario)
+                if isinstance(scenario, ExtensiveScenario)
+                else scenario.strategies
+            ),
             parameters=tuple(
                 ParameterInfo(name, p.default, p.range[0], p.range[1], p.unit)
                 for name, p in scenario.parameters.items()
@@ -210,9 +218,10 @@ class SweepResult:
 
     The table's columns: ``point`` (the point's number), ``sample`` (the Monte Carlo draw, when
     there are samples), ``param.<name>`` for each parameter that varies, ``equilibrium`` (1, 2,
-    ... within the point; 0 on the one row of a point with none), ``kind`` (``pure``, ``mixed``
-    or ``none``), ``prob.<player>.<strategy>``, ``payoff.<player>``, ``max_regret``, ``label``
-    (the equilibrium's name), ``regime`` (the names of every equilibrium at the point) and
+    ... within the point; 0 on the one row of a point with none), ``kind`` (``pure``, ``mixed``,
+    ``subgame-perfect`` or ``none``), ``prob.<player>.<strategy>``, ``payoff.<player>``,
+    ``max_regret``, ``label`` (the equilibrium's name), ``path`` (game trees only: the play the
+    equilibrium leads to), ``regime`` (the names of every equilibrium at the point) and
     ``complete`` (false where the method stopped at its bound).
 
     Attributes

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from kurilsim.errors import InputError
 from kurilsim.scenario import Scenario, load_scenario
+from kurilsim.scenario.extensive import ExtensiveScenario
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.sweep.engine import (
     DEFAULT_MAX_MEMORY,
@@ -29,13 +30,13 @@ from kurilsim.sweep.store import SweepStore, format_of, read_sweep
 
 
 def sweep(
-    scenario: Scenario | str | os.PathLike[str],
+    scenario: Scenario | ExtensiveScenario | str | os.PathLike[str],
     grid: Mapping[str, tuple[float, float, int]] | None = None,
     *,
     samples: int = 0,
     seed: int = DEFAULT_SEED,
     fixed: Mapping[str, float] | None = None,
-    method: str = "pure",
+    method: str | None = None,
     tol: float = DEFAULT_TOL,
     options: Mapping[str, Any] | None = None,
     out: str | os.PathLike[str] | None = None,
@@ -54,7 +55,8 @@ def sweep(
     Parameters
     ----------
     scenario
-        A scenario, or the path of a scenario file.
+        A scenario, or the path of a scenario file: a normal-form scenario or a game tree
+        (``form: extensive``).
     grid
         Parameter name -> ``(start, stop, n)``: ``n`` evenly spaced values, ends included; one to
         three parameters. The sweep covers every combination.
@@ -67,8 +69,11 @@ def sweep(
     fixed
         Values of other parameters for the whole sweep; defaults hold for the rest.
     method
-        ``"pure"`` (the default: every pure equilibrium, solved a chunk at a time on arrays),
-        ``"auto"`` or another name in :data:`kurilsim.METHODS` (solved game by game, in parallel).
+        For a normal-form scenario, ``"pure"`` (the default: every pure equilibrium, solved a
+        chunk at a time on arrays), ``"auto"`` or another name in :data:`kurilsim.METHODS`
+        (solved game by game, in parallel). For a game tree, ``"backward-induction"`` (the
+        default; ``"auto"`` stands for it): every subgame-perfect equilibrium in pure
+        strategies, solved a chunk at a time on arrays.
     tol
         Relative tolerance, as for :func:`kurilsim.solve`.
     options
@@ -137,7 +142,7 @@ def sweep(
         13.6%  A: hare, B: hare
          2.3%  A: stag, B: stag or A: stag, B: hare or A: hare, B: stag or A: hare, B: hare
     """
-    scenario = normal_form(scenario)
+    scenario = sweepable(scenario)
     if engine not in ("local", "dask"):
         raise InputError(f"unknown engine {engine!r}; expected local or dask")
     spec = SweepSpec(
@@ -180,6 +185,29 @@ def sweep(
     return read_sweep(store.path)
 
 
+def sweepable(scenario: object) -> Scenario | ExtensiveScenario:
+    """A scenario a sweep can solve (normal form or game tree), loaded from a path if given.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, or the scenario is of another game form (bargaining and
+        conflict scenarios have their own commands).
+    """
+    if isinstance(scenario, str | os.PathLike):
+        scenario = load_scenario(scenario)
+    if isinstance(scenario, ExtensiveScenario):
+        return scenario
+    if not isinstance(scenario, Scenario):
+        form = getattr(getattr(scenario, "spec", None), "form", None)
+        what = f"a scenario of the form {form!r}" if form else f"a {type(scenario).__name__}"
+        raise InputError(
+            f"sweeps solve normal-form scenarios and game trees (form: extensive); got {what}",
+            file=getattr(scenario, "source", None),
+        )
+    return scenario
+
+
 def normal_form(scenario: object) -> Scenario:
     """A normal-form scenario, loaded from a path if one is given.
 
@@ -194,7 +222,7 @@ def normal_form(scenario: object) -> Scenario:
         form = getattr(getattr(scenario, "spec", None), "form", None)
         what = f"a scenario of the form {form!r}" if form else f"a {type(scenario).__name__}"
         raise InputError(
-            f"sweeps solve normal-form scenarios with parameters; got {what}",
+            f"tipping points are found for normal-form scenarios; got {what}",
             file=getattr(scenario, "source", None),
         )
     return scenario

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.errors import InputError
+from kurilsim.scenario.extensive import ExtensiveScenario
 from kurilsim.scenario.model import Parameter
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.sweep.sampling import DEFAULT_SEED, draw
@@ -210,7 +211,7 @@ class PointSet:
         return values
 
 
-def point_set(scenario: Scenario, spec: SweepSpec) -> PointSet:
+def point_set(scenario: Scenario | ExtensiveScenario, spec: SweepSpec) -> PointSet:
     """Check ``spec`` against ``scenario``'s parameters and number its points.
 
     Raises
@@ -223,7 +224,7 @@ def point_set(scenario: Scenario, spec: SweepSpec) -> PointSet:
     --------
     >>> from kurilsim import parse_scenario
     >>> scenario = parse_scenario(
-    ...     "{kurilsim: 1, title: t, players: {A: [a, b]}, payoffs: {A: trust},"
+    ...     "{kurilsim: 1, title: t, players: {A: [a, b], B: [c]}, payoffs: {A: trust, B: 0},"
     ...     " parameters: {trust: {default: 0.5, range: [0, 1], unit: index,"
     ...     " description: trust, assumption: example}}}")
     >>> points = point_set(scenario, SweepSpec(grid=(GridAxis("trust", 0, 1, 3),)))
