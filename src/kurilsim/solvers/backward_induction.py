@@ -8,8 +8,13 @@ play and off it, so they contain no threat a player would not carry out. A Nash 
 normal form need not be subgame-perfect: the threat that supports it may be one the threatening
 player would not carry out if called upon (a *non-credible* threat).
 
-When a mover has several best actions (a tie, judged within ``tol`` times the mover's payoff range
-over the leaves), each of them starts its own subgame-perfect equilibrium.
+When a mover has several best actions (a tie), each of them starts its own subgame-perfect
+equilibrium. Two values of an action are tied when they differ by at most ``tol`` times the
+smaller of two scales: the mover's payoff range over all leaves, and the size of the stakes at
+the node (the largest expected absolute payoff of any player in the plays below its actions). The
+second scale keeps small early stakes apart in trees whose payoffs grow by orders of magnitude
+along the way (a long centipede game); the first keeps payoffs with a large common offset
+apart.
 :func:`subgame_perfect_equilibria` returns every combination of such choices.
 :func:`backward_induction_batch` solves a whole batch of payoff arrays over one tree in the same
 numpy calls, keeping the first best action at each node and marking where ties occur, for
@@ -71,9 +76,38 @@ def leaf_scales(payoffs: FloatArray) -> FloatArray:
     return player_scales(payoffs.reshape((*payoffs.shape[:-1], *spacer, n_players)))
 
 
-# A subgame-perfect play of a subtree: its payoff vector, and how it was built (the node, the
-# action taken there or -1 at a chance node, and the plays of the children it combines).
-_Play = tuple[FloatArray, tuple[int, int, tuple["_Play", ...]] | None]
+def tie_slack(tol: float, scales: FloatArray, magnitudes: FloatArray) -> FloatArray:
+    """How far below the best value an action may be and still tie with it.
+
+    Parameters
+    ----------
+    tol
+        Relative tolerance.
+    scales
+        Each player's payoff range over the leaves (:func:`leaf_scales`), shape ``(..., N)``
+        or broadcastable.
+    magnitudes
+        The size of the stakes: the largest expected absolute payoff of any player in the plays
+        compared, shape ``(...)`` or broadcastable.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``tol * min(scales, magnitudes)``, elementwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tie_slack(0.5, np.array([4.0, 4.0]), np.array([1.0, 10.0])).tolist()
+    [0.5, 2.0]
+    """
+    return np.asarray(tol * np.minimum(scales, magnitudes), dtype=np.float64)
+
+
+# A subgame-perfect play of a subtree: its payoff vector, its expected absolute payoff vector,
+# and how it was built (the node, the action taken there or -1 at a chance node, and the plays
+# of the children it combines).
+_Play = tuple[FloatArray, FloatArray, tuple[int, int, tuple["_Play", ...]] | None]
 
 
 def subgame_perfect_equilibria(
@@ -87,7 +121,8 @@ def subgame_perfect_equilibria(
         The game tree.
     tol
         Relative tolerance: actions whose value to the mover is within ``tol`` times the mover's
-        payoff range over the leaves of the best are tied, and each starts an equilibrium.
+        payoff scale of the best are tied (see :func:`tie_slack`), and each starts an
+        equilibrium.
     max_equilibria
         Stop listing after this many equilibria.
 
@@ -110,14 +145,15 @@ def subgame_perfect_equilibria(
     """
     if max_equilibria < 1:
         raise InputError(f"max_equilibria must be at least 1, got {max_equilibria}")
-    slack = tol * leaf_scales(game.payoffs)
+    scales = leaf_scales(game.payoffs)
     complete = True
     plays: dict[int, list[_Play]] = {}
     # Reverse prefix order visits every child before its parent.
     for v in reversed(range(game.n_nodes)):
         mover = int(game.movers[v])
         if mover == TERMINAL:
-            plays[v] = [(game.payoffs[game.leaf_of[v]], None)]
+            leaf = game.payoffs[game.leaf_of[v]]
+            plays[v] = [(leaf, np.abs(leaf), None)]
             continue
         children = game.children[v]
         weights = game.probabilities[list(children)]
@@ -125,14 +161,23 @@ def subgame_perfect_equilibria(
         for combination in itertools.product(*(plays.pop(c) for c in children)):
             if mover == CHANCE:
                 value = sum(w * play[0] for w, play in zip(weights, combination, strict=True))
-                found.append((np.asarray(value, dtype=np.float64), (v, -1, combination)))
+                size = sum(w * play[1] for w, play in zip(weights, combination, strict=True))
+                found.append(
+                    (
+                        np.asarray(value, dtype=np.float64),
+                        np.asarray(size, dtype=np.float64),
+                        (v, -1, combination),
+                    )
+                )
             else:
-                own = [play[0][mover] for play in combination]
+                own = [float(play[0][mover]) for play in combination]
                 best = max(own)
+                magnitude = max(float(play[1].max()) for play in combination)
+                slack = tol * min(float(scales[mover]), magnitude)
                 found.extend(
-                    (combination[a][0], (v, a, combination))
+                    (combination[a][0], combination[a][1], (v, a, combination))
                     for a, x in enumerate(own)
-                    if x >= best - slack[mover]
+                    if x >= best - slack
                 )
             if len(found) > max_equilibria:
                 complete = False
@@ -146,7 +191,7 @@ def _choices(play: _Play, n_nodes: int) -> IntArray:
     choices = np.full(n_nodes, -1, dtype=np.int64)
     stack = [play]
     while stack:
-        _, built = stack.pop()
+        _, _, built = stack.pop()
         if built is not None:
             node, action, parts = built
             choices[node] = action
@@ -229,22 +274,27 @@ def non_credible_moves(
     ['In']
     """
     chosen = np.asarray(choices, dtype=np.int64)
-    slack = tol * leaf_scales(game.payoffs)
+    scales = leaf_scales(game.payoffs)
     values = np.zeros((game.n_nodes, game.n_players))
+    sizes = np.zeros((game.n_nodes, game.n_players))
     flagged = []
     for v in reversed(range(game.n_nodes)):
         mover = int(game.movers[v])
         children = list(game.children[v])
         if mover == TERMINAL:
             values[v] = game.payoffs[game.leaf_of[v]]
+            sizes[v] = np.abs(values[v])
         elif mover == CHANCE:
             values[v] = game.probabilities[children] @ values[children]
+            sizes[v] = game.probabilities[children] @ sizes[children]
         else:
             own = values[children, mover]
+            slack = tol * min(float(scales[mover]), float(sizes[children].max()))
             action = int(chosen[v]) if chosen[v] >= 0 else int(own.argmax())
-            if own[action] < own.max() - slack[mover]:
+            if own[action] < own.max() - slack:
                 flagged.append(v)
             values[v] = values[children[action]]
+            sizes[v] = sizes[children[action]]
     return tuple(reversed(flagged))
 
 
@@ -338,28 +388,37 @@ def backward_induction_batch(
         np.asarray(game.probabilities if probabilities is None else probabilities, np.float64),
         (size, game.n_nodes),
     )
-    slack = tol * leaf_scales(values)  # (G, N)
+    scales = leaf_scales(values)  # (G, N)
     rows = np.arange(size)
     choices = np.full((size, game.n_nodes), -1, dtype=np.int64)
     ties = np.zeros((size, game.n_nodes), dtype=bool)
-    pending: dict[int, FloatArray] = {}
+    # Per pending node: its value and its expected absolute payoff, each (G, N).
+    pending: dict[int, tuple[FloatArray, FloatArray]] = {}
     for v in reversed(range(game.n_nodes)):
         mover = int(game.movers[v])
         children = list(game.children[v])
         if mover == TERMINAL:
-            pending[v] = values[:, game.leaf_of[v]]
+            leaf = values[:, game.leaf_of[v]]
+            pending[v] = (leaf, np.abs(leaf))
             continue
-        below = np.stack([pending.pop(c) for c in children], axis=1)  # (G, k, N)
+        parts = [pending.pop(c) for c in children]
+        below = np.stack([p[0] for p in parts], axis=1)  # (G, k, N)
+        sizes = np.stack([p[1] for p in parts], axis=1)
         if mover == CHANCE:
-            pending[v] = np.einsum("gk,gkn->gn", chance[:, children], below)
+            weights = chance[:, children]
+            pending[v] = (
+                np.einsum("gk,gkn->gn", weights, below),
+                np.einsum("gk,gkn->gn", weights, sizes),
+            )
             continue
         own = below[:, :, mover]
+        slack = tie_slack(tol, scales[:, mover], sizes.max(axis=(1, 2)))
         # The first action within the tolerance of the best, as the one-tree listing puts first.
-        good = own >= (own.max(axis=1) - slack[:, mover])[:, None]
+        good = own >= (own.max(axis=1) - slack)[:, None]
         first = good.argmax(axis=1)
         ties[:, v] = good.sum(axis=1) > 1
         choices[:, v] = first
-        pending[v] = below[rows, first]
+        pending[v] = (below[rows, first], sizes[rows, first])
     # Forward: the probability of reaching each node under the choices.
     reach = np.zeros((size, game.n_nodes))
     reach[:, 0] = 1.0
@@ -371,7 +430,7 @@ def backward_induction_batch(
             reach[:, v] = reach[:, parent] * (choices[:, parent] == game.moves[v])
     return SubgamePerfectBatch(
         choices=choices,
-        payoffs=pending[0],
+        payoffs=pending[0][0],
         leaf_probabilities=reach[:, list(game.leaves)],
         ties=ties,
     )

@@ -57,8 +57,10 @@ def solve_tree(
         ``"vertex-enumeration"``, ...; see :func:`kurilsim.solve`) solves the normal form with that
         method instead.
     tol
-        Relative tolerance: ties and regrets are judged against ``tol`` times each player's payoff
-        range over the leaves.
+        Relative tolerance: ties are judged against ``tol`` times the smaller of the mover's payoff
+        range over the leaves and the stakes at the node (see
+        :func:`~kurilsim.solvers.backward_induction.tie_slack`); regrets against ``tol`` times
+        the payoff range.
     parameters
         Scenario parameter values the tree was built at, recorded in the result.
     **options

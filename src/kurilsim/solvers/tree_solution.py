@@ -77,8 +77,10 @@ class TreeSolution:
     method
         ``"backward-induction"``.
     tol
-        Relative tolerance: ties and regrets are judged against ``tol`` times each player's payoff
-        range over the leaves.
+        Relative tolerance: ties are judged against ``tol`` times the smaller of the mover's payoff
+        range over the leaves and the stakes at the node (see
+        :func:`~kurilsim.solvers.backward_induction.tie_slack`); regrets against ``tol`` times
+        the payoff range.
     scale
         The largest range of a player's payoffs over the leaves.
     equilibria
