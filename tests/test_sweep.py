@@ -237,6 +237,15 @@ def test_bad_specs_are_input_errors(sochi, kwargs, message):
         sweep(sochi, grid, **kwargs)
 
 
+def test_a_table_too_large_for_memory_needs_a_file(sochi, tmp_path):
+    grid = {"sanctions": (0, 0.7, 100), "trust": (0, 1, 100)}
+    with pytest.raises(InputError, match=r"10,000 points would need about .* write it to a file"):
+        sweep(sochi, grid, max_memory=2 * 2**20)
+    # Written chunk by chunk, only one chunk is held at a time: the same limit is enough.
+    written = sweep(sochi, grid, max_memory=2 * 2**20, out=tmp_path / "s.parquet")
+    assert written.to_frame()["point"].nunique() == 10_000
+
+
 def test_memory_guard_suggests_the_largest_chunk(sochi):
     limit = 50 * 2**20
     largest = chunk_size_for(sochi, "pure", None, limit)

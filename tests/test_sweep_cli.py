@@ -114,6 +114,11 @@ def test_sweep_monte_carlo_to_csv_with_shares(capsys, tmp_path, bundled):
         ),
         pytest.param(["--grid", "trust=0:1:3", "--resume"], "need --out", id="resume"),
         pytest.param(
+            ["--grid", "trust=0:1:5000", "--grid", "sanctions=0:0.7:1000"],
+            "write it to a file with --out",
+            id="table-memory",
+        ),
+        pytest.param(
             ["--grid", "trust=0:1:3", "--grid", "trust=0:0.5:9"],
             "'trust' is given more than once",
             id="repeated-axis",

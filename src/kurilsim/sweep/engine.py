@@ -205,6 +205,43 @@ def bytes_per_point(scenario: Sweepable) -> int:
     return 8 * (profiles * arrays + columns)
 
 
+def table_bytes_per_point(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> int:
+    """A generous estimate of the memory one point's rows take in a table held in memory.
+
+    About 1.1 rows per point on the bundled scenarios (measured at 380 bytes a point on
+    sochi_2016, estimated at 580); numbers take 8 bytes, and the ``label``,
+    ``regime`` and ``kind`` strings about as many bytes as characters, plus overhead.
+    """
+    numbers = sum(len(s) for s in strategies) + len(players) + 6
+    label = sum(len(p) + max(map(len, s)) + 4 for p, s in zip(players, strategies, strict=True))
+    return 5 * (8 * numbers + 3 * label + 64) // 4
+
+
+def check_in_memory(n_points: int, per_point: int, max_memory: int) -> None:
+    """Refuse a table that would not fit within ``max_memory`` when held in memory.
+
+    Raises
+    ------
+    InputError
+        Naming the estimate and how to avoid it: write the table to a file, chunk by chunk.
+
+    Examples
+    --------
+    >>> check_in_memory(10**8, 500, 1 << 30)
+    Traceback (most recent call last):
+    ...
+    kurilsim.errors.InputError: the table of 100,000,000 points would need about 50.0 GB in
+    memory, over the memory limit of 1.1 GB; write it to a file with --out (out=), which holds
+    one chunk at a time, or raise the limit
+    """
+    if n_points * per_point > max_memory:
+        raise InputError(
+            f"the table of {n_points:,} points would need about {_gb(n_points * per_point)} in "
+            f"memory, over the memory limit of {_gb(max_memory)}; write it to a file with --out "
+            "(out=), which holds one chunk at a time, or raise the limit"
+        )
+
+
 def chunk_size_for(
     scenario: Sweepable, method: str, chunk_size: int | None, max_memory: int
 ) -> int:

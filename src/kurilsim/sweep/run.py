@@ -19,9 +19,11 @@ from kurilsim.sweep.engine import (
     DEFAULT_MAX_MEMORY,
     Engine,
     Job,
+    check_in_memory,
     chunk_size_for,
     resolve_method,
     run_chunks,
+    table_bytes_per_point,
 )
 from kurilsim.sweep.result import SweepInfo, SweepResult
 from kurilsim.sweep.sampling import DEFAULT_SEED
@@ -98,7 +100,8 @@ def sweep(
         Points per chunk; by default as large as the memory limit allows, up to 16,384 for pure
         equilibria and 64 for methods solved game by game.
     max_memory
-        Limit on the estimated memory of one chunk, in bytes.
+        Limit on the estimated memory of one chunk, in bytes; without ``out``, also of the
+        whole table, which is then held in memory.
     progress
         Show a progress bar on standard error; by default when it is a terminal.
 
@@ -110,7 +113,8 @@ def sweep(
     ------
     InputError
         For a bad specification: an unknown parameter, values outside the declared range, a
-        count that is not positive, a chunk over the memory limit, a method that does not apply,
+        count that is not positive, a chunk (or, without ``out``, a table) over the memory
+        limit, a method that does not apply,
         or a sweep at ``out`` that cannot be resumed or replaced.
 
     Examples
@@ -160,6 +164,10 @@ def sweep(
     size = chunk_size_for(scenario, name, chunk_size, max_memory)
     job = Job(scenario, points, name, tol, tuple((options or {}).items()), size)
     info = SweepInfo.of(scenario, spec, name, tol, job.options, size)
+    if store is None:
+        check_in_memory(
+            info.n_points, table_bytes_per_point(info.players, info.strategies), max_memory
+        )
     done = store.open(info, resume, overwrite) if store is not None else set()
     todo = [k for k in range(job.n_chunks) if k not in done]
     tables: dict[int, pd.DataFrame] = {}
