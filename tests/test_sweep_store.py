@@ -11,6 +11,7 @@ from kurilsim import InputError, parse_scenario
 from kurilsim.sweep import engine as engine_module
 from kurilsim.sweep import read_sweep, sweep
 from kurilsim.sweep.result import scenario_hash
+from kurilsim.sweep.shares import outcome_shares
 from kurilsim.sweep.store import METADATA_KEY
 from scenario_texts import STAG_HUNT
 
@@ -139,3 +140,37 @@ def test_reading_what_is_not_a_sweep_is_an_input_error(tmp_path):
     pd.DataFrame({"a": [1]}).to_parquet(plain)
     with pytest.raises(InputError, match="not a kurilsim sweep file"):
         read_sweep(plain)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_shares_of_a_sweep_file_are_counted_without_reading_the_table(
+    tmp_path, monkeypatch, hunt, suffix
+):
+    from kurilsim.sweep import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH_ROWS", 4)  # points' rows cross batch boundaries
+    in_memory = sweep(hunt, GRID, chunk_size=CHUNK)
+    assert (in_memory.to_frame().groupby("point").size() > 1).any()
+    expected = in_memory.shares()
+    on_file = read_sweep(sweep(hunt, GRID, chunk_size=CHUNK, out=tmp_path / f"s{suffix}").path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole table was read")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "read_table", refuse)
+        pd.testing.assert_frame_equal(on_file.shares(), expected)
+        assert on_file.summary() == in_memory.summary()
+    assert "<table" in on_file._repr_html_()
+    assert "table" not in on_file.__dict__, "the whole table was read"
+
+
+def test_shares_of_an_unfinished_sweep_count_its_finished_chunks(tmp_path, monkeypatch, hunt):
+    out = tmp_path / "s.parquet"
+    kill_after(monkeypatch, 3)
+    with pytest.raises(Killed):
+        sweep(hunt, GRID, chunk_size=CHUNK, out=out, workers=1)
+    unfinished = read_sweep(out)
+    shares = unfinished.shares()
+    assert shares["count"].sum() == 3 * CHUNK
+    assert shares.equals(outcome_shares(unfinished.points()["regime"]))

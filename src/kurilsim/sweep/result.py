@@ -22,7 +22,7 @@ from kurilsim.display import html_figure
 from kurilsim.errors import InputError
 from kurilsim.scenario.extensive import ExtensiveScenario
 from kurilsim.scenario.scenario import Scenario
-from kurilsim.sweep.shares import outcome_shares
+from kurilsim.sweep.shares import outcome_shares, shares_of_counts
 from kurilsim.sweep.spec import GridAxis, SweepSpec
 from kurilsim.sweep.trees import plan_names
 
@@ -299,9 +299,20 @@ class SweepResult:
     def shares(self, level: float = 0.95, top: int | None = None) -> pd.DataFrame:
         """Share of points in each regime, with Wilson confidence intervals at ``level``.
 
-        See :func:`kurilsim.sweep.shares.outcome_shares`.
+        See :func:`kurilsim.sweep.shares.outcome_shares`. A table not yet read from its file is
+        counted a batch of rows at a time, so memory stays bounded however large the sweep.
         """
+        if self._on_file:
+            from kurilsim.sweep.store import regime_counts
+
+            assert self.path is not None
+            return shares_of_counts(regime_counts(self.path), level, top)
         return outcome_shares(self.points()["regime"], level, top)
+
+    @property
+    def _on_file(self) -> bool:
+        """Whether the table is in a file and not (yet) in memory."""
+        return self.data is None and "table" not in self.__dict__
 
     def plot(self, kind: str | None = None, **options: Any) -> Figure:
         """Draw the sweep; ``kind`` picks the figure, by default the one that fits its shape.
@@ -359,7 +370,13 @@ class SweepResult:
 
     def _repr_html_(self) -> str:
         lines = html.escape(self.summary()).splitlines()
-        head = self.table.head(10).to_html(index=False)
+        if self._on_file:
+            from kurilsim.sweep.store import head_rows
+
+            assert self.path is not None
+            head = head_rows(self.path, 10).to_html(index=False)
+        else:
+            head = self.table.head(10).to_html(index=False)
         return (
             f"<pre>{lines[0]}\n{lines[1]}</pre>"
             + self.shares().to_html(index=False)

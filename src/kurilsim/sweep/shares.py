@@ -61,7 +61,21 @@ def outcome_shares(
     0                   A      3    0.6  0.23  0.88
     1  other (2 outcomes)      2    0.4  0.12  0.77
     """
-    counts = outcomes.value_counts(sort=False)
+    return shares_of_counts(outcomes.value_counts(sort=False), level, top)
+
+
+def shares_of_counts(
+    counts: pd.Series, level: float = 0.95, top: int | None = None
+) -> pd.DataFrame:
+    """As :func:`outcome_shares`, from the number of points of each outcome (indexed by it).
+
+    Examples
+    --------
+    >>> shares_of_counts(pd.Series({"B": 1, "A": 3}))[["regime", "count", "share"]]
+      regime  count  share
+    0      A      3   0.75
+    1      B      1   0.25
+    """
     counts = counts.iloc[np.lexsort((counts.index.to_numpy(dtype=str), -counts.to_numpy()))]
     names = counts.index.to_numpy(dtype=object)
     number = counts.to_numpy()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -211,6 +212,56 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     if not parts:
         raise InputError("no sweep file and no finished chunks", file=str(file))
     return pd.concat([_read(part, store.format, columns) for part in parts], ignore_index=True)
+
+
+#: Rows read at a time by :func:`regime_counts`.
+BATCH_ROWS = 1 << 16
+
+
+def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
+    """The number of points in each regime of a sweep file, read a batch of rows at a time.
+
+    Memory stays bounded by the batch size however large the sweep; an unfinished sweep's
+    finished chunks are counted.
+
+    Returns
+    -------
+    pandas.Series
+        Count of points, indexed by regime.
+    """
+    file = Path(path)
+    store = SweepStore(file, format_of(file))
+    files = [file] if file.exists() else sorted(store.parts.glob(f"part-*.{store.format}"))
+    if not files:
+        raise InputError("no sweep file and no finished chunks", file=str(file))
+    counts: dict[str, int] = {}
+    last = -1  # a point's rows are consecutive: skip its rows continued from the last batch
+    for batch in (b for f in files for b in _batches(f, store.format, ["point", "regime"])):
+        rows = batch[batch["point"].to_numpy() != last].drop_duplicates("point")
+        if len(batch):
+            last = int(batch["point"].iloc[-1])
+        for regime, count in rows["regime"].value_counts(sort=False).items():
+            counts[str(regime)] = counts.get(str(regime), 0) + int(count)
+    return pd.Series(counts, dtype="int64")
+
+
+def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.DataFrame]:
+    if format == "csv":
+        yield from pd.read_csv(file, usecols=columns, chunksize=BATCH_ROWS)
+    else:
+        for batch in pq.ParquetFile(file).iter_batches(BATCH_ROWS, columns=columns):
+            yield batch.to_pandas()
+
+
+def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
+    """The first ``n`` rows of a sweep file (or of its first finished chunk)."""
+    file = Path(path)
+    store = SweepStore(file, format_of(file))
+    first = file if file.exists() else min(store.parts.glob(f"part-*.{store.format}"))
+    if store.format == "csv":
+        return pd.read_csv(first, nrows=n)
+    rows: pd.DataFrame = next(pq.ParquetFile(first).iter_batches(n)).to_pandas()
+    return rows
 
 
 def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame:
