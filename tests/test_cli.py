@@ -236,3 +236,10 @@ def test_validate_names_the_statements_file_whose_check_misses_a_scenario(capsys
     code, _, err = run_cli(capsys, "validate", path)
     assert code == 2
     assert err.startswith(f"kurilsim: {path}: a check refers to") and "missing.yaml" in err
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "explain", "tipping", "qre"])
+def test_every_command_refuses_a_parameter_set_twice(capsys, stag_file, command):
+    code, _, err = run_cli(capsys, command, stag_file, "--set", "stag=3", "--set", "stag=4")
+    assert code == 2
+    assert "stag is given twice (3 and 4)" in err

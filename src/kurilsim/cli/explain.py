@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.explain import explain
 from kurilsim.scenario import load_scenario
 
@@ -17,21 +17,13 @@ def register(commands: Any) -> None:
         "explain", help="show a scenario's payoffs and the evidence for each parameter"
     )
     parser.add_argument("file", metavar="FILE")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        metavar="NAME=VALUE",
-        type=assignment,
-        action="append",
-        default=[],
-        help="show a parameter at another value (repeatable)",
-    )
+    add_parameter_option(parser, "show a parameter at another value (repeatable)")
     parser.add_argument("--format", choices=["table", "json"], default="table")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Print the evidence trail."""
-    trail = explain(load_scenario(args.file), dict(args.overrides))
+    trail = explain(load_scenario(args.file), args.overrides)
     print(json.dumps(trail.to_dict(), indent=2) if args.format == "json" else trail.to_text())
     return EXIT_OK

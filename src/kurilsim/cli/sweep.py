@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.errors import InputError
 from kurilsim.solvers.regret import DEFAULT_TOL
 from kurilsim.solvers.solve import METHODS
@@ -56,15 +56,7 @@ def register(commands: Any) -> None:
         "--samples", type=positive, help="Monte Carlo draws of every parameter not on the grid"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the draws")
-    parser.add_argument(
-        "--set",
-        dest="fixed",
-        metavar="NAME=VALUE",
-        type=assignment,
-        action="append",
-        default=[],
-        help="hold a parameter at a value for the whole sweep (repeatable)",
-    )
+    add_parameter_option(parser, "hold a parameter at a value for the whole sweep (repeatable)")
     parser.add_argument(
         "--method",
         choices=["auto", *METHODS, BACKWARD_INDUCTION],
@@ -148,7 +140,7 @@ def handle(args: argparse.Namespace) -> int:
         {axis.name: (axis.start, axis.stop, axis.n) for axis in args.grid},
         samples=args.samples or 0,
         seed=args.seed,
-        fixed=dict(args.fixed),
+        fixed=args.overrides,
         method=args.method,
         tol=args.tol,
         options=options,

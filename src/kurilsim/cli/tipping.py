@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, assignment
+from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.errors import InputError
 from kurilsim.scenario import load_scenario
@@ -31,15 +31,7 @@ def register(commands: Any) -> None:
         action="append",
         help="a parameter to move (repeatable; default: all)",
     )
-    parser.add_argument(
-        "--set",
-        dest="fixed",
-        metavar="NAME=VALUE",
-        type=assignment,
-        action="append",
-        default=[],
-        help="hold a parameter at another value than its default (repeatable)",
-    )
+    add_parameter_option(parser, "hold a parameter at another value than its default (repeatable)")
     parser.add_argument(
         "--resolution",
         type=positive,
@@ -59,7 +51,7 @@ def handle(args: argparse.Namespace) -> int:
     tipping = tipping_points(
         normal_form(load_scenario(args.file)),
         args.parameters,
-        dict(args.fixed),
+        args.overrides,
         args.resolution,
         args.tol,
     )
