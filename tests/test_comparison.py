@@ -1,5 +1,6 @@
 """Tests of kurilsim.comparison and kurilsim.blocking: the concept panel and what blocks a deal."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -178,6 +179,27 @@ def test_a_deal_condition_on_a_textbook_game():
     scenario = load_scenario(SCENARIOS / "textbook" / "prisoners_dilemma.yaml")
     with pytest.raises(InputError, match="outcome variables"):
         compare(scenario, deal="cooperate > 0")
+
+
+def test_a_logit_trace_stopped_at_its_bound_is_reported_not_counted():
+    comparison = compare(load_scenario(SCENARIOS / "sochi_2016.yaml"), max_seconds=1e-9)
+    (row,) = [p for p in comparison.predictions if p.concept == "logit"]
+    assert row.outcome == "not computed" and not row.counted
+    assert "bound" in row.note
+    assert "logit" not in comparison.concepts()
+
+
+def test_an_incomplete_listing_is_reported_and_nothing_counted_says_so(monkeypatch):
+    import kurilsim.comparison as module
+
+    def nothing_found(game, method, tol, **options):
+        return dataclasses.replace(solve(game, "pure", tol), equilibria=(), complete=False)
+
+    monkeypatch.setattr(module, "solve", nothing_found)
+    comparison = compare(load_scenario(SCENARIOS / "sochi_2016.yaml"), max_seconds=1e-9)
+    rows = {p.concept: p for p in comparison.predictions}
+    assert rows["Nash"].outcome == "listing incomplete" and not rows["Nash"].counted
+    assert comparison.verdict == "No concept predicted anything within its bounds."
 
 
 def test_agreement_counts_concepts_not_rows():

@@ -53,7 +53,7 @@ from kurilsim.blocking import (
     tree_outcomes,
 )
 from kurilsim.display import html_heading, html_table, text_table
-from kurilsim.errors import InputError
+from kurilsim.errors import InputError, IterationLimitError
 from kurilsim.games.bargaining import DISAGREEMENT
 from kurilsim.games.extensive_form import ExtensiveFormGame
 from kurilsim.scenario.bargaining import BargainingScenario
@@ -74,6 +74,8 @@ AnyScenario = Scenario | ExtensiveScenario | BargainingScenario | ConflictScenar
 #: Default logit precision, per unit of the game's payoff scale: a payoff difference of a tenth
 #: of the largest payoff range multiplies the odds of the better strategy by e.
 DEFAULT_PRECISION = 10.0
+#: The note on a listing cut short by its method's bound.
+BOUND_NOTE = "the method reached its bound; equilibria may be missing"
 #: Largest reduced normal form of a tree whose logit QRE is computed.
 MAX_TREE_PROFILES = 20_000
 #: Names of the bargaining concepts in tables.
@@ -338,33 +340,29 @@ def _normal(
     deal = deal or default_deal([o.name for o in scenario.compiled.outcomes])
     deals = None if deal is None else normal_form_deals(scenario, values, deal).astype(float)
     bound: dict[str, Any] = {"max_seconds": max_seconds} if game.n_players > 2 else {}
+    solution = solve(game, "auto", tol, **bound)
     rows: list[Prediction] = []
-    for eq in solve(game, "auto", tol, **bound):
+    for eq in solution:
         label = _profile_label(labels, eq.profile)
         rows.append(Prediction(f"Nash ({eq.kind})", label, _mass(deals, eq.profile)))
-    if not any(r.concept == "Nash (mixed)" for r in rows):
+    if not solution.complete:
+        rows.append(Prediction("Nash", "listing incomplete", note=BOUND_NOTE, counted=False))
+    elif not any(r.concept == "Nash (mixed)" for r in rows):
         rows.append(Prediction("Nash (mixed)", "none beyond the pure ones", counted=False))
     lam = precision if precision is not None else DEFAULT_PRECISION / payoff_scale(game.payoffs)
-    qre = logit_qre(game.payoffs, lam, max_seconds=max_seconds)
-    modal = tuple(np.eye(len(p))[int(np.argmax(p))] for p in qre)
-    likely = float(np.prod([p.max() for p in qre]))
-    rows.append(
-        Prediction(
-            f"logit QRE (lambda {lam:.3g})",
-            _profile_label(labels, modal),
-            _mass(deals, qre),
-            f"its most likely play, p = {likely:.2f}",
-        )
-    )
-    (limit,) = solve(game, "logit", tol, max_seconds=max_seconds)
-    rows.append(
-        Prediction(
-            "logit limit",
-            _profile_label(labels, limit.profile),
-            _mass(deals, limit.profile),
-            "the equilibrium the logit branch selects",
-        )
-    )
+    concept = f"logit QRE (lambda {lam:.3g})"
+    try:
+        qre = logit_qre(game.payoffs, lam, max_seconds=max_seconds)
+        modal = tuple(np.eye(len(p))[int(np.argmax(p))] for p in qre)
+        likely = float(np.prod([p.max() for p in qre]))
+        note = f"its most likely play, p = {likely:.2f}"
+        rows.append(Prediction(concept, _profile_label(labels, modal), _mass(deals, qre), note))
+        (limit,) = solve(game, "logit", tol, max_seconds=max_seconds)
+        note = "the equilibrium the logit branch selects"
+        label = _profile_label(labels, limit.profile)
+        rows.append(Prediction("logit limit", label, _mass(deals, limit.profile), note))
+    except IterationLimitError as exc:
+        rows.append(Prediction("logit", "not computed", note=str(exc), counted=False))
     nearest = (
         NearestDeal(-1, ()) if deal is None else normal_form_blockers(scenario, values, deal, tol)
     )
@@ -423,6 +421,10 @@ def _tree(
                    share(eq.leaf_probabilities))
         for eq in solution
     ]  # fmt: skip
+    if not solution.complete:
+        rows.append(
+            Prediction("subgame-perfect", "listing incomplete", note=BOUND_NOTE, counted=False)
+        )
     rows += _tree_nash(solution, share)
     rows.append(_tree_logit(solution.path_text, game, precision, share, max_seconds))
     nearest = NearestDeal(-1, ())
@@ -478,7 +480,10 @@ def _tree_logit(
         return Prediction("logit QRE", f"not computed: {size} profiles", counted=False)
     normal = game.to_normal_form()
     lam = precision if precision is not None else DEFAULT_PRECISION / payoff_scale(normal.payoffs)
-    qre = logit_qre(normal.payoffs, lam, max_seconds=max_seconds)
+    try:
+        qre = logit_qre(normal.payoffs, lam, max_seconds=max_seconds)
+    except IterationLimitError as exc:
+        return Prediction("logit QRE", "not computed", note=str(exc), counted=False)
     reach = np.zeros(len(game.leaves))
     for profile in itertools.product(*(range(len(p)) for p in qre)):
         weight = float(np.prod([p[s] for p, s in zip(qre, profile, strict=True)]))
@@ -645,6 +650,8 @@ def _verdict(
     """The plain-language line: does the status quo hold, and what blocks a deal."""
     counted = [r for r in rows if r.counted]
     concepts = list(dict.fromkeys(r.concept for r in counted))
+    if not concepts:
+        return "No concept predicted anything within its bounds."
     if deal is None:
         return "No deal condition: give one (such as 'treaty > 0') to ask what blocks a deal."
 
@@ -652,7 +659,7 @@ def _verdict(
         return [(r.deal or 0) >= 0.5 for r in counted if r.concept == concept]
 
     admitting = [c for c in concepts if any(deal_rows(c))]
-    if concepts and all(all(deal_rows(c)) for c in concepts):
+    if all(all(deal_rows(c)) for c in concepts):
         return f"A deal ({deal}) holds under every concept."
     if len(admitting) == len(concepts):
         head = "Every concept admits a deal, some the status quo as well"
