@@ -180,6 +180,25 @@ BAD = [
     (HEAD + 'c "" 1 "" { "h" 1/2 "t" 1/3 } 0\nt "" 0\nt "" 0', 2, "sum to 1"),
     (HEAD + 'c "" 1 "" { "h" -1 "t" 2 } 0\nt "" 0\nt "" 0', 2, "at least 0"),
     (HEAD + 'c "" 1 0\nt "" 0', 2, "has no branches"),
+    (
+        HEAD
+        + 'c "" 1 "" { "h" 1/2 "t" 1/2 } 0\nc "" 1 "" { "h" 1/4 "t" 3/4 } 0\n'
+        + 't "" 0\n' * 3,
+        3,
+        "appeared before with other branches",
+    ),
+    (
+        HEAD
+        + 'c "" 1 "" { "h" 1/2 "t" 1/2 } 0\nc "" 1 "" { "h" 1/2 "t" 1/4 "u" 1/4 } 0\n'
+        + 't "" 0\n' * 4,
+        3,
+        "appeared before with other branches",
+    ),
+    (
+        HEAD + 'p "" 1 1 "" { "x" } 1 "big" { 1e308 }\nt "" 2 "bigger" { 1e308 }',
+        3,
+        "out of the range of floating-point",
+    ),
     (HEAD + 't "" 3', 2, "used before its name and payoffs"),
     ('EFG 2 R "t" { "A" "B" }\nt "" 1 "o" { 1 }', 2, "has 1 payoff, expected 2"),
     (HEAD + 't "" 1 "o" { x }', 2, "expected a number"),

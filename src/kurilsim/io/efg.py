@@ -26,8 +26,9 @@ time an outcome appears its name and payoffs follow, ``"name" { 1, 2 }`` (commas
 outcome may sit at any node; a leaf pays the sum of the outcomes on its path.
 
 Only perfect information is supported: a player's information set may hold one node. Chance
-information sets may repeat. The format is specified in [1]_; the lexical rules (strings, numbers,
-fractions such as ``1/3``) are those of :mod:`kurilsim.io.gambit_text`.
+information sets may repeat, with the same branches and probabilities (or none, to reuse them).
+The format is specified in [1]_; the lexical rules (strings, numbers, fractions such as ``1/3``)
+are those of :mod:`kurilsim.io.gambit_text`.
 
 References
 ----------
@@ -336,8 +337,15 @@ class _Reader:
         if kind.text == "p":
             player, actions = self._decision(kind)
         elif kind.text == "c":
-            actions, probabilities = self._chance()
-        payoffs = inherited + self._outcome()
+            actions, probabilities = self._chance(kind)
+        with np.errstate(over="ignore", invalid="ignore"):
+            payoffs = inherited + self._outcome()
+        if not np.all(np.isfinite(payoffs)):
+            raise cursor.error(
+                "the outcomes on the path to this node add up to a payoff out of the range of "
+                "floating-point numbers",
+                kind,
+            )
         return _Entry(kind.text, name, player, actions, probabilities, payoffs)
 
     def _decision(self, start: Token) -> tuple[int, tuple[str, ...]]:
@@ -362,7 +370,7 @@ class _Reader:
             cursor.take()  # the infoset's name
         return number - 1, self._actions()
 
-    def _chance(self) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    def _chance(self, start: Token) -> tuple[tuple[str, ...], tuple[float, ...]]:
         cursor = self.cursor
         infoset = self._infoset_number()
         if cursor.peek().kind == "string":
@@ -397,7 +405,14 @@ class _Reader:
                 opening,
             )
         branches = (_labels(cursor, names), tuple((values / values.sum()).tolist()))
-        self.chance_infosets[infoset] = branches
+        first = self.chance_infosets.setdefault(infoset, branches)
+        if first != branches:
+            raise cursor.error(
+                f"chance information set {infoset} appeared before with other branches or "
+                f"probabilities ({_branches_text(first)}); every node of an information set "
+                "has the same ones",
+                start,
+            )
         return branches
 
     def _infoset_number(self) -> int:
@@ -448,6 +463,10 @@ class _Reader:
                 token,
             )
         return np.array(payoffs)
+
+
+def _branches_text(branches: tuple[tuple[str, ...], tuple[float, ...]]) -> str:
+    return " ".join(f"{quote(a)} {p:.6g}" for a, p in zip(*branches, strict=True))
 
 
 def _labels(cursor: Cursor, names: list[Token]) -> tuple[str, ...]:
