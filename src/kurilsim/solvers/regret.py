@@ -92,8 +92,23 @@ def expected_payoffs(payoffs: FloatArray, profile: Sequence[FloatArray]) -> Floa
 
 
 def regrets(payoffs: FloatArray, profile: Sequence[FloatArray]) -> FloatArray:
-    """Each player's gain from the best unilateral deviation, shape ``(N,)``, never negative."""
-    per_strategy = strategy_payoffs(payoffs, profile)
+    """Each player's gain from the best unilateral deviation, shape ``(N,)``, never negative.
+
+    Each player's payoffs are first shifted so that their smallest is 0, which changes no
+    regret but keeps the rounding of the expected payoffs in proportion to the player's payoff
+    range rather than to the payoffs' magnitude (payoffs of ``1e6 + k / 7`` would otherwise
+    carry rounding errors larger than a relative tolerance of ``1e-9`` allows).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shifted = np.array([[[3, 0], [0, 2]], [[0, 1], [1, 0]]]) / 7 + 1e6
+    >>> bool(regrets(shifted, [np.array([1, 2]) / 3, np.array([1, 3]) / 4]).max() < 1e-15)
+    True
+    """
+    n_players = payoffs.shape[-1]
+    lowest = payoffs.reshape(-1, n_players).min(axis=0)
+    per_strategy = strategy_payoffs(payoffs - lowest, profile)
     return np.array(
         [max(float(v.max() - v @ p), 0.0) for v, p in zip(per_strategy, profile, strict=True)]
     )
