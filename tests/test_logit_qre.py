@@ -218,6 +218,58 @@ def test_agrees_with_gambit_at_given_lambdas_and_at_the_limit(shape, seed):
     assert distance(logit_nash(payoffs), gambit_profile(game, limit)) < 1e-5
 
 
+#: Integer games whose branch ends somewhere other than where it first seems to head, with the
+#: limit that Gambit's logit tracer also reaches. In the first, the branch comes closer to a
+#: totally mixed equilibrium up to lambda of about 1, then turns to (1/2-1/2, first, first),
+#: where player 1 is indifferent. In the second, player 2 still plays its second strategy a
+#: little at lambda near 2, and the Nash conditions on that support give the end (4/7) of a
+#: continuum of equilibria that the branch approaches but leaves at 1/2.
+BRANCH_ENDS = [
+    pytest.param(
+        [[[[6, 3, 6], [9, 3, 1]], [[2, 5, 5], [0, 6, 1]]],
+         [[[6, 8, 1], [7, 0, 5]], [[6, 2, 7], [5, 4, 0]]]],
+        [[0.5, 0.5], [1, 0], [1, 0]],
+        id="passes-mixed-equilibrium",
+    ),
+    pytest.param(
+        [[[[[7, 8, 9, 7], [0, 3, 5, 0]], [[4, 1, 5, 1], [2, 3, 9, 4]]],
+          [[[5, 9, 0, 2], [4, 8, 7, 6]], [[3, 8, 1, 4], [3, 0, 0, 7]]]],
+         [[[[9, 2, 0, 1], [0, 7, 0, 6]], [[7, 2, 2, 2], [7, 9, 7, 2]]],
+          [[[7, 7, 4, 1], [3, 8, 5, 1]], [[9, 5, 3, 0], [5, 5, 1, 8]]]]],
+        [[0, 1], [1, 0], [0, 1], [0.5, 0.5]],
+        id="continuum-end-not-reached",
+    ),
+]  # fmt: skip
+
+#: Positive affine maps of every payoff, including ones whose results carry rounding errors.
+RESCALINGS = [
+    pytest.param(lambda u: u, id="as-is"),
+    pytest.param(lambda u: u * 1e9, id="times-1e9"),
+    pytest.param(lambda u: u / 3 + 1e6, id="thirds-plus-1e6"),
+    pytest.param(lambda u: u * 1e-7 + 1e6, id="times-1e-7-plus-1e6"),
+]
+
+
+@pytest.mark.parametrize(("payoffs", "limit"), BRANCH_ENDS)
+@pytest.mark.parametrize("rescale", RESCALINGS)
+def test_the_limit_is_where_the_branch_ends(payoffs, limit, rescale):
+    game = np.asarray(payoffs, dtype=float)
+    found = logit_nash(rescale(game))
+    assert distance(found, tuple(np.array(p, dtype=float) for p in limit)) < 1e-4
+    reference_game = gambit_game(game.astype(int))
+    reference = gbt.nash.logit_solve(reference_game).equilibria[0]
+    assert distance(found, gambit_profile(reference_game, reference)) < 1e-3
+
+
+@pytest.mark.parametrize("rescale", RESCALINGS)
+def test_shifted_payoffs_do_not_stall_the_trace(rescale):
+    # Payoffs of 1e6 plus a small range once lost most of their digits in the branch's
+    # equations, and the trace stopped at its step bound.
+    payoffs = random_game(3, (3, 2))
+    expected = logit_nash(payoffs)
+    assert distance(logit_nash(rescale(payoffs)), expected) < 1e-6
+
+
 # --- the two N-player methods check each other -------------------------------------------------
 
 

@@ -113,6 +113,13 @@ _FIRST_POLISH = 2.0
 # before.
 _AT_LIMIT = 1e-8
 _APPROACH = 0.75
+# The approach test applies only once the branch is within _APPROACH_WITHIN of the polished
+# profile. Farther off, the branch can come closer to an equilibrium and then turn away: in a
+# 2x2x2 game it heads for a totally mixed equilibrium up to lambda times the payoff range of
+# about 10, then ends at another one; in a degenerate game a support guessed too large polishes
+# to the end of a continuum of equilibria that the branch approaches but does not reach (both in
+# test_logit_qre).
+_APPROACH_WITHIN = 1e-3
 
 
 @dataclass(frozen=True, eq=False)
@@ -501,7 +508,7 @@ def logit_nash(
     bounds = _bounds(max_steps, max_seconds, first_step, max_accel)
     # The Nash conditions are solved with each player's payoffs in units of their own range,
     # the units of the regret check.
-    normalised = array / player_scales(array)
+    normalised = (array - array.reshape(-1, array.shape[-1]).min(axis=0)) / player_scales(array)
     last_support: tuple[tuple[int, ...], ...] | None = None
     last_mu = 0.0
     restricted: dict[tuple[tuple[int, ...], ...], _LogitSystem] = {}
@@ -526,6 +533,7 @@ def logit_nash(
         distance = _distance(polished, profile)
         if distance <= _AT_LIMIT or (
             candidate is not None
+            and distance <= _APPROACH_WITHIN
             and _distance(polished, candidate) <= max(candidate_distance, _AT_LIMIT)
             and distance <= _APPROACH * candidate_distance
         ):
@@ -587,6 +595,9 @@ class _LogitSystem:
     """
 
     def __init__(self, payoffs: FloatArray, scale: float | None = None) -> None:
+        # Only payoff differences enter the equations: shifting each player's payoffs to start
+        # at 0 keeps the rounding in proportion to the payoff range, not to the payoffs' size.
+        payoffs = payoffs - payoffs.reshape(-1, payoffs.shape[-1]).min(axis=0)
         self.payoffs = payoffs
         self.scale = payoff_scale(payoffs) if scale is None else scale
         self.shape = payoffs.shape[:-1]
