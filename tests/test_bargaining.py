@@ -35,6 +35,9 @@ DISCOUNTS = [
     pytest.param(0.8, 0.95, id="patient-second-mover"),
     pytest.param(0.99, 0.6, id="very-patient-first-mover"),
     pytest.param(0.3, 0.7, id="impatient-first-mover"),
+    pytest.param(0.0, 0.5, id="first-mover-values-only-now"),
+    pytest.param(0.5, 0.0, id="responder-values-only-now"),
+    pytest.param(0.0, 0.0, id="both-value-only-now"),
 ]
 
 
@@ -56,6 +59,23 @@ def test_rubinstein_second_player_moving_first_gets_the_first_mover_share(d1, d2
     share = (1 - d1) / (1 - d1 * d2)
     eq = rubinstein(PIE, ZERO, np.array([d1, d2]), first_mover=1, lotteries=True)
     np.testing.assert_allclose(eq.offer.utilities, [1 - share, share], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("d1", "d2"),
+    [
+        pytest.param(1.0, 0.5, id="first-at-1"),
+        pytest.param(1.0, 1.0, id="both-at-1"),
+        pytest.param(0.5, 1.5, id="above-1"),
+        pytest.param(-0.5, 0.5, id="negative"),
+        pytest.param(float("nan"), 0.5, id="nan"),
+    ],
+)
+def test_rubinstein_refuses_discount_factors_outside_the_unit_interval(d1, d2):
+    with pytest.raises(InputError, match=r"in \[0, 1\)"):
+        rubinstein_shares(d1, d2)
+    with pytest.raises(InputError, match=r"in \[0, 1\)"):
+        rubinstein(PIE, ZERO, np.array([d1, d2]), lotteries=True)
 
 
 @pytest.mark.parametrize("epsilon", [1e-2, 1e-4, 1e-6])
@@ -311,7 +331,10 @@ def test_facade_refuses_bad_requests(method, options, words):
         pytest.param({"deals": ["disagreement", "b"]}, "names the no-deal outcome", id="reserved"),
         pytest.param({"utilities": [[1, 1]]}, r"shape \(1, 2\), expected \(2, 2\)", id="shape"),
         pytest.param({"utilities": [[1, np.nan], [0, 0]]}, "finite", id="nan"),
-        pytest.param({"discount": [0.9, 1.0]}, r"in \(0, 1\)", id="discount"),
+        pytest.param({"discount": [0.9, 1.0]}, r"in \[0, 1\)", id="discount-at-1"),
+        pytest.param({"discount": [1.0, 1.0]}, r"in \[0, 1\)", id="discounts-both-1"),
+        pytest.param({"discount": [-0.1, 0.5]}, r"in \[0, 1\)", id="discount-negative"),
+        pytest.param({"discount": [1.5, 0.5]}, r"in \[0, 1\)", id="discount-above-1"),
         pytest.param({"first_mover": 2}, "0 or 1", id="first-mover"),
         pytest.param({"ratifiers": ["R"], "approval": [[1.2], [0.5]]}, r"\[0, 1\]", id="approval"),
     ],

@@ -158,7 +158,7 @@ BAD_FILES = [
         "discount: {Japan: 0.8,",
         "discount: {Japan: 1.2,",
         "discount:",
-        "discount.Japan: is 1.2; expected in (0, 1)",
+        "discount.Japan: is 1.2; expected in [0, 1)",
         id="discount",
     ),
     pytest.param(

@@ -65,7 +65,7 @@ class BargainingProblem:
     disagreement
         Shape ``(2,)``: each player's utility if no deal is reached (the status quo).
     discount
-        Shape ``(2,)``: discount factors per round, each in (0, 1), or None when the problem has
+        Shape ``(2,)``: discount factors per round, each in [0, 1), or None when the problem has
         none (Rubinstein's solution then does not apply).
     first_mover
         Index (0 or 1) of the player who makes the first offer in alternating offers.
@@ -127,8 +127,11 @@ class BargainingProblem:
         u = _array("utilities", utilities, (n, 2))
         d = _array("disagreement", disagreement, (2,))
         delta = None if discount is None else _array("discount", discount, (2,))
-        if delta is not None and not np.all((delta > 0) & (delta < 1)):
-            raise InputError(f"discount factors must lie in (0, 1), got {delta.tolist()}")
+        if delta is not None and not np.all((delta >= 0) & (delta < 1)):
+            raise InputError(
+                f"discount factors must lie in [0, 1), got {delta.tolist()} (at 1 a player loses "
+                "nothing by waiting, and alternating offers has no unique equilibrium)"
+            )
         if first_mover not in (0, 1):
             raise InputError(f"first_mover is a player index, 0 or 1; got {first_mover!r}")
         a = _array("approval", np.ones((n, r)) if approval is None else approval, (n, r))

@@ -77,7 +77,7 @@ FloatArray = NDArray[np.float64]
 Interval = tuple[str, Callable[[FloatArray], NDArray[np.bool_]]]
 ANY: Interval = ("a finite number", lambda v: np.ones(np.shape(v), dtype=bool))
 PROBABILITY: Interval = ("in [0, 1]", lambda v: (v >= 0) & (v <= 1))
-DISCOUNT: Interval = ("in (0, 1)", lambda v: (v > 0) & (v < 1))
+DISCOUNT: Interval = ("in [0, 1)", lambda v: (v >= 0) & (v < 1))
 
 
 class _Frozen(BaseModel):
@@ -151,7 +151,7 @@ class BargainingScenarioFile(ScenarioHeader):
     )
     discount: dict[Identifier, ExpressionText] | None = Field(
         default=None,
-        description="Player -> discount factor per round of offers, in (0, 1), over parameters.",
+        description="Player -> discount factor per round of offers, in [0, 1), over parameters.",
     )
     ratification: dict[Identifier, Ratifier] = Field(
         default_factory=dict, description="Ratifier -> its approval of each deal and threshold."

@@ -51,8 +51,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.errors import InputError
 from kurilsim.solvers.bargaining_result import Check
 from kurilsim.solvers.feasible_set import (
     Agreement,
@@ -78,21 +79,58 @@ def rubinstein_shares(delta1: float, delta2: float) -> tuple[float, float]:
     Parameters
     ----------
     delta1, delta2
-        The first and second mover's discount factors, in (0, 1).
+        The first and second mover's discount factors, in [0, 1). A factor of 0 is a player
+        who values only the present round: facing one, the proposer takes the whole pie.
 
     Returns
     -------
     tuple of float
         :math:`(1 - \delta_2)/(1 - \delta_1\delta_2)` and the rest.
 
+    Raises
+    ------
+    InputError
+        If a factor is not a number in [0, 1): at 1 a player loses nothing by waiting and the
+        game has no unique equilibrium (both at 1: every split is one).
+
     Examples
     --------
     >>> first, second = rubinstein_shares(0.5, 0.5)
     >>> round(first, 6), round(second, 6)
     (0.666667, 0.333333)
+    >>> rubinstein_shares(0.9, 0.0)
+    (1.0, 0.0)
     """
+    check_discount([delta1, delta2])
     first = (1 - delta2) / (1 - delta1 * delta2)
     return first, 1 - first
+
+
+def check_discount(discount: ArrayLike) -> FloatArray:
+    """Two discount factors as an array, refused unless each is a number in [0, 1).
+
+    Raises
+    ------
+    InputError
+        Naming the factors and the interval.
+
+    Examples
+    --------
+    >>> check_discount([0.0, 0.5]).tolist()
+    [0.0, 0.5]
+    """
+    try:
+        delta = np.asarray(discount, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"discount factors must be two numbers, got {discount!r}") from None
+    if delta.shape != (2,):
+        raise InputError(f"discount factors must be two numbers, got {delta.tolist()}")
+    if not np.all((delta >= 0) & (delta < 1)):
+        raise InputError(
+            f"discount factors must lie in [0, 1), got {delta.tolist()} (at 1 a player loses "
+            "nothing by waiting, and alternating offers has no unique equilibrium)"
+        )
+    return delta
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +171,7 @@ def rubinstein(
     disagreement
         Shape ``(2,)``: the disagreement point.
     discount
-        Shape ``(2,)``: each player's discount factor per round, in (0, 1).
+        Shape ``(2,)``: each player's discount factor per round, in [0, 1).
     first_mover
         The index of the player who proposes first.
     lotteries
@@ -161,7 +199,7 @@ def rubinstein(
     order = [first_mover, 1 - first_mover]  # work as if the first mover were player 0
     u = np.asarray(utilities, dtype=np.float64)[:, order]
     d = np.asarray(disagreement, dtype=np.float64)[order]
-    delta = np.asarray(discount, dtype=np.float64)[order]
+    delta = check_discount(discount)[order]
     points = outcome_points(u, d)
     scale = utility_scale(points) if scale is None else scale
     eps = tol * scale
