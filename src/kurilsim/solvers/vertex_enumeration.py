@@ -28,6 +28,9 @@ from math import comb
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from kurilsim.solvers.bimatrix import (
     check_tol,
@@ -46,6 +49,11 @@ _RCOND = 1e-12
 
 #: Number of square systems solved in one batch, to bound memory on larger games.
 _CHUNK = 1 << 14
+
+#: Vertices of a best-response polytope closer than this (largest coordinate difference) are
+#: taken for one vertex split by rounding, when one point satisfies all their labels; see
+#: :func:`_merged`.
+_MERGE = 1e-5
 
 
 def vertex_enumeration(
@@ -140,7 +148,15 @@ def vertex_enumeration(
     equilibria = [
         (to_probabilities(x_vertices[p]), to_probabilities(y_vertices[q])) for p, q in pairs
     ]
-    return sorted_profiles(equilibria)
+    # Labels read within tol bound each regret by a small multiple of tol, not by tol itself;
+    # a pair over it is no equilibrium at this tolerance (a near-tie of a perturbed game).
+    return sorted_profiles([(x, y) for x, y in equilibria if _within_tol(a, b, x, y, tol)])
+
+
+def _within_tol(a: FloatArray, b: FloatArray, x: FloatArray, y: FloatArray, tol: float) -> bool:
+    """Whether neither player gains more than ``tol`` (payoffs in ``[1, 2]``) by deviating."""
+    row, column = a @ y, x @ b
+    return bool(row.max() - x @ row <= tol and column.max() - column @ y <= tol)
 
 
 def _polytope_vertices(matrix: FloatArray, tol: float) -> tuple[FloatArray, BoolArray, BoolArray]:
@@ -162,7 +178,67 @@ def _polytope_vertices(matrix: FloatArray, tol: float) -> tuple[FloatArray, Bool
     _, first = np.unique(np.hstack([zero, tight]), axis=0, return_index=True)
     first.sort()
     vertices = np.where(zero, 0.0, vertices)[first]
-    return vertices, zero[first], tight[first]
+    return _merged(matrix, vertices, zero[first], tight[first], tol)
+
+
+def _merged(
+    matrix: FloatArray, vertices: FloatArray, zero: BoolArray, tight: BoolArray, tol: float
+) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """Replace each cluster of nearly equal vertices by the one vertex they approximate.
+
+    Payoffs that are not exact binary fractions (``k / 3 + 1e6``, or integers times ``1e-6``
+    plus 5) carry rounding errors of about ``1e-10`` of their range, which split a vertex of a
+    degenerate polytope into several vertices up to about ``1e-6`` apart, each with only some
+    of its labels: the same equilibrium would be listed several times, or at a point whose
+    regret exceeds the tolerance. Vertices closer than :data:`_MERGE` are clustered, and a
+    cluster is replaced by the least-squares solution of the union of its members' labels
+    when that point satisfies all of them within ``tol``; otherwise its members are kept.
+    """
+    if len(vertices) < 2:
+        return vertices, zero, tight
+    pairs = cKDTree(vertices).query_pairs(_MERGE, p=np.inf, output_type="ndarray")
+    if len(pairs) == 0:
+        return vertices, zero, tight
+    _, cluster = connected_components(
+        coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(vertices),) * 2),
+        directed=False,
+    )
+    keep = np.ones(len(vertices), dtype=bool)
+    for members in _clusters(cluster):
+        union_zero = zero[members].any(axis=0)
+        union_tight = tight[members].any(axis=0)
+        free = ~union_zero
+        if not free.any() or not union_tight.any():
+            continue
+        point = np.zeros(vertices.shape[1])
+        system = matrix[union_tight][:, free]
+        point[free] = np.linalg.lstsq(system, np.ones(len(system)))[0]
+        point[union_zero] = 0.0
+        values = matrix @ point
+        labels_hold = (
+            np.all(point[free] >= -tol)
+            and np.all(values <= 1.0 + tol)
+            and np.all(values[union_tight] >= 1.0 - tol)
+            and np.all(point[union_zero] == 0.0)
+            and np.all(point[free] > tol)
+        )
+        if not labels_hold:
+            continue
+        first = members[0]
+        vertices[first] = point
+        zero[first] = union_zero
+        tight[first] = union_tight
+        keep[members[1:]] = False
+    return vertices[keep], zero[keep], tight[keep]
+
+
+def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
+    """Indices of the members of each cluster of two or more, in order of first member."""
+    order = np.argsort(cluster, kind="stable")
+    bounds = np.flatnonzero(np.diff(cluster[order])) + 1
+    for members in np.split(order, bounds):
+        if len(members) > 1:
+            yield np.sort(members)
 
 
 def _vertices_of_support_size(matrix: FloatArray, k: int, tol: float) -> Iterator[FloatArray]:
