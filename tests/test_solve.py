@@ -146,3 +146,10 @@ def test_pure_equilibria_of_vertex_enumeration_match_pure_method_on_tied_games(m
     assert as_set(eq.profile for eq in vertex_pure) == as_set(
         eq.profile for eq in solve(game, "pure")
     )
+
+
+def test_auto_solves_a_one_player_game_by_its_best_strategies():
+    game = NormalFormGame(["Solo"], [["x", "y", "z"]], [[1.0], [3.0], [3.0]])
+    solution = solve(game)
+    assert solution.method == "pure"
+    assert [eq.profile[0].tolist() for eq in solution] == [[0, 1, 0], [0, 0, 1]]

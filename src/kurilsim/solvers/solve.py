@@ -123,8 +123,20 @@ def default_method(game: NormalFormGame) -> str:
     """The method ``"auto"`` stands for: every equilibrium the game's size allows.
 
     Two-player games use vertex enumeration (all extreme equilibria); larger games use support
-    enumeration, which finds pure and mixed equilibria alike.
+    enumeration, which finds pure and mixed equilibria alike. In a one-player game the
+    equilibria are the mixtures of the player's best strategies, whose extreme points are the
+    pure ones, so it uses the pure method.
+
+    Examples
+    --------
+    >>> from kurilsim.games import catalogue
+    >>> default_method(catalogue.prisoners_dilemma())
+    'vertex-enumeration'
+    >>> default_method(catalogue.jordan_three_player_pennies())
+    'support-enumeration'
     """
+    if game.n_players == 1:
+        return "pure"
     return "vertex-enumeration" if game.n_players == 2 else "support-enumeration"
 
 
