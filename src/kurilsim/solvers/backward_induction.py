@@ -11,7 +11,8 @@ player would not carry out if called upon (a *non-credible* threat).
 When a mover has several best actions (a tie), each of them starts its own subgame-perfect
 equilibrium. Two values of an action are tied when they differ by at most ``tol`` times the
 smaller of two scales: the mover's payoff range over all leaves, and the size of the stakes at
-the node (the largest expected absolute payoff of any player in the plays below its actions). The
+the node (the largest, over its actions, of the expected largest absolute payoff of a leaf in the
+play below). The
 second scale keeps small early stakes apart in trees whose payoffs grow by orders of magnitude
 along the way (a long centipede game); the first keeps payoffs with a large common offset
 apart.
@@ -87,8 +88,8 @@ def tie_slack(tol: float, scales: FloatArray, magnitudes: FloatArray) -> FloatAr
         Each player's payoff range over the leaves (:func:`leaf_scales`), shape ``(..., N)``
         or broadcastable.
     magnitudes
-        The size of the stakes: the largest expected absolute payoff of any player in the plays
-        compared, shape ``(...)`` or broadcastable.
+        The size of the stakes: over the plays compared, the largest expected value of a
+        leaf's largest absolute payoff, shape ``(...)`` or broadcastable.
 
     Returns
     -------
@@ -104,10 +105,10 @@ def tie_slack(tol: float, scales: FloatArray, magnitudes: FloatArray) -> FloatAr
     return np.asarray(tol * np.minimum(scales, magnitudes), dtype=np.float64)
 
 
-# A subgame-perfect play of a subtree: its payoff vector, its expected absolute payoff vector,
-# and how it was built (the node, the action taken there or -1 at a chance node, and the plays
-# of the children it combines).
-_Play = tuple[FloatArray, FloatArray, tuple[int, int, tuple["_Play", ...]] | None]
+# A subgame-perfect play of a subtree: its payoff vector, the expected largest absolute payoff
+# of its leaf (its stakes), and how it was built (the node, the action taken there or -1 at a
+# chance node, and the plays of the children it combines).
+_Play = tuple[FloatArray, float, tuple[int, int, tuple["_Play", ...]] | None]
 
 
 def subgame_perfect_equilibria(
@@ -153,7 +154,7 @@ def subgame_perfect_equilibria(
         mover = int(game.movers[v])
         if mover == TERMINAL:
             leaf = game.payoffs[game.leaf_of[v]]
-            plays[v] = [(leaf, np.abs(leaf), None)]
+            plays[v] = [(leaf, float(np.abs(leaf).max(initial=0.0)), None)]
             continue
         children = game.children[v]
         weights = game.probabilities[list(children)]
@@ -161,18 +162,14 @@ def subgame_perfect_equilibria(
         for combination in itertools.product(*(plays.pop(c) for c in children)):
             if mover == CHANCE:
                 value = sum(w * play[0] for w, play in zip(weights, combination, strict=True))
-                size = sum(w * play[1] for w, play in zip(weights, combination, strict=True))
+                stakes = sum(w * play[1] for w, play in zip(weights, combination, strict=True))
                 found.append(
-                    (
-                        np.asarray(value, dtype=np.float64),
-                        np.asarray(size, dtype=np.float64),
-                        (v, -1, combination),
-                    )
+                    (np.asarray(value, dtype=np.float64), float(stakes), (v, -1, combination))
                 )
             else:
                 own = [float(play[0][mover]) for play in combination]
                 best = max(own)
-                magnitude = max(float(play[1].max()) for play in combination)
+                magnitude = max(play[1] for play in combination)
                 slack = tol * min(float(scales[mover]), magnitude)
                 found.extend(
                     (combination[a][0], combination[a][1], (v, a, combination))
@@ -276,14 +273,14 @@ def non_credible_moves(
     chosen = np.asarray(choices, dtype=np.int64)
     scales = leaf_scales(game.payoffs)
     values = np.zeros((game.n_nodes, game.n_players))
-    sizes = np.zeros((game.n_nodes, game.n_players))
+    sizes = np.zeros(game.n_nodes)
     flagged = []
     for v in reversed(range(game.n_nodes)):
         mover = int(game.movers[v])
         children = list(game.children[v])
         if mover == TERMINAL:
             values[v] = game.payoffs[game.leaf_of[v]]
-            sizes[v] = np.abs(values[v])
+            sizes[v] = np.abs(values[v]).max(initial=0.0)
         elif mover == CHANCE:
             values[v] = game.probabilities[children] @ values[children]
             sizes[v] = game.probabilities[children] @ sizes[children]
@@ -392,27 +389,27 @@ def backward_induction_batch(
     rows = np.arange(size)
     choices = np.full((size, game.n_nodes), -1, dtype=np.int64)
     ties = np.zeros((size, game.n_nodes), dtype=bool)
-    # Per pending node: its value and its expected absolute payoff, each (G, N).
+    # Per pending node: its value (G, N) and its stakes (G,).
     pending: dict[int, tuple[FloatArray, FloatArray]] = {}
     for v in reversed(range(game.n_nodes)):
         mover = int(game.movers[v])
         children = list(game.children[v])
         if mover == TERMINAL:
             leaf = values[:, game.leaf_of[v]]
-            pending[v] = (leaf, np.abs(leaf))
+            pending[v] = (leaf, np.abs(leaf).max(axis=1, initial=0.0))
             continue
         parts = [pending.pop(c) for c in children]
         below = np.stack([p[0] for p in parts], axis=1)  # (G, k, N)
-        sizes = np.stack([p[1] for p in parts], axis=1)
+        sizes = np.stack([p[1] for p in parts], axis=1)  # (G, k)
         if mover == CHANCE:
             weights = chance[:, children]
             pending[v] = (
                 np.einsum("gk,gkn->gn", weights, below),
-                np.einsum("gk,gkn->gn", weights, sizes),
+                np.einsum("gk,gk->g", weights, sizes),
             )
             continue
         own = below[:, :, mover]
-        slack = tie_slack(tol, scales[:, mover], sizes.max(axis=(1, 2)))
+        slack = tie_slack(tol, scales[:, mover], sizes.max(axis=1))
         # The first action within the tolerance of the best, as the one-tree listing puts first.
         good = own >= (own.max(axis=1) - slack)[:, None]
         first = good.argmax(axis=1)

@@ -13,15 +13,15 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kurilsim.errors import InputError, KurilsimError
-from kurilsim.games.extensive_form import MAX_PROFILES, ExtensiveFormGame
+from kurilsim.games.extensive_form import CHANCE, MAX_PROFILES, TERMINAL, ExtensiveFormGame
 from kurilsim.solvers.backward_induction import (
     MAX_EQUILIBRIA,
     leaf_scales,
     non_credible_moves,
     subgame_perfect_equilibria,
-    subgame_regrets,
 )
 from kurilsim.solvers.regret import DEFAULT_TOL, payoff_scale
 from kurilsim.solvers.result import Equilibrium
@@ -36,6 +36,11 @@ TREE_METHODS: Final = (BACKWARD_INDUCTION, *METHODS)
 #: The normal-form method used for the Nash equilibria unless another is named: subgame-perfect
 #: equilibria are pure, so the pure equilibria are the ones to compare them with.
 NASH_METHOD: Final = "pure"
+#: Verification works on blocks of equilibria of about this many node values at a time.
+CELLS_PER_BLOCK: Final = 2_000_000
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
 def solve_tree(
@@ -107,7 +112,7 @@ def solve_tree(
             f"the reduced normal form would have {size:,} strategy profiles, more than the "
             f"{MAX_PROFILES:,} supported"
         )
-    equilibria = tuple(_verified(game, choices, tol, nash is not None) for choices in found)
+    equilibria = _verified(game, np.array(found, dtype=np.int64), tol, nash is not None)
     verdicts: list[bool | None] = []
     threats: list[tuple[int, ...]] = []
     for equilibrium in nash or ():
@@ -131,21 +136,88 @@ def solve_tree(
 
 
 def _verified(
-    game: ExtensiveFormGame, choices: np.ndarray[Any, Any], tol: float, with_profile: bool
-) -> SubgamePerfectEquilibrium:
-    regrets = subgame_regrets(game, choices)
-    if np.any(regrets > tol * leaf_scales(game.payoffs)):
-        raise KurilsimError(
-            f"backward induction returned a profile with a one-shot gain of {regrets.max():.3g}; "
-            "this is a bug in kurilsim, please report it"
+    game: ExtensiveFormGame, found: IntArray, tol: float, with_profile: bool
+) -> tuple[SubgamePerfectEquilibrium, ...]:
+    """Verify the listed profiles (rows of ``found``), with their payoffs, paths and profiles.
+
+    Blocks of rows are handled in the same numpy calls, so many tied equilibria cost little.
+    """
+    block = max(1, CELLS_PER_BLOCK // max(1, game.n_nodes * game.n_players))
+    results: list[SubgamePerfectEquilibrium] = []
+    for start in range(0, len(found), block):
+        choices = found[start : start + block]
+        regrets = _regrets(game, choices)
+        if np.any(regrets > tol * leaf_scales(game.payoffs)):
+            raise KurilsimError(
+                "backward induction returned a profile with a one-shot gain of "
+                f"{regrets.max():.3g}; this is a bug in kurilsim, please report it"
+            )
+        reach = _reach(game, choices)
+        paths = reach[:, list(game.leaves)]
+        payoffs = paths @ game.payoffs
+        profiles = _profiles(game, choices) if with_profile else [None] * len(choices)
+        results.extend(
+            SubgamePerfectEquilibrium(
+                choices=choices[k],
+                payoffs=payoffs[k],
+                leaf_probabilities=paths[k],
+                profile=profiles[k],
+                max_regret=float(regrets[k].max()),
+            )
+            for k in range(len(choices))
         )
-    return SubgamePerfectEquilibrium(
-        choices=choices,
-        payoffs=game.expected_payoffs(choices),
-        leaf_probabilities=game.leaf_probabilities(choices),
-        profile=game.strategy_profile(choices) if with_profile else None,
-        max_regret=float(regrets.max()),
-    )
+    return tuple(results)
+
+
+def _regrets(game: ExtensiveFormGame, choices: IntArray) -> FloatArray:
+    """Per row of ``choices``: :func:`subgame_regrets`, shape ``(M, N)``."""
+    rows = np.arange(len(choices))
+    values = np.zeros((len(choices), game.n_nodes, game.n_players))
+    regrets = np.zeros((len(choices), game.n_players))
+    for v in reversed(range(game.n_nodes)):
+        mover = int(game.movers[v])
+        children = np.array(game.children[v], dtype=np.int64)
+        if mover == TERMINAL:
+            values[:, v] = game.payoffs[game.leaf_of[v]]
+        elif mover == CHANCE:
+            values[:, v] = np.einsum("k,mkn->mn", game.probabilities[children], values[:, children])
+        else:
+            values[:, v] = values[rows, children[choices[:, v]]]
+            gain = values[:, children, mover].max(axis=1) - values[:, v, mover]
+            regrets[:, mover] = np.maximum(regrets[:, mover], gain)
+    return regrets
+
+
+def _reach(game: ExtensiveFormGame, choices: IntArray) -> FloatArray:
+    """Per row of ``choices``: the probability of reaching each node, shape ``(M, n_nodes)``."""
+    reach = np.zeros(choices.shape)
+    reach[:, 0] = 1.0
+    for v in range(1, game.n_nodes):
+        parent = int(game.parents[v])
+        if game.movers[parent] >= 0:
+            reach[:, v] = reach[:, parent] * (choices[:, parent] == game.moves[v])
+        else:
+            reach[:, v] = reach[:, parent] * game.probabilities[v]
+    return reach
+
+
+def _profiles(game: ExtensiveFormGame, choices: IntArray) -> list[tuple[int, ...] | None]:
+    """Per row of ``choices``: each player's reduced strategy (as ``strategy_profile`` gives)."""
+    # own[:, i, v]: player i's own moves do not rule node v out.
+    own = np.ones((len(choices), game.n_players, game.n_nodes), dtype=bool)
+    for v in range(1, game.n_nodes):
+        parent = int(game.parents[v])
+        own[:, :, v] = own[:, :, parent]
+        mover = int(game.movers[parent])
+        if mover >= 0:
+            own[:, mover, v] &= choices[:, parent] == game.moves[v]
+    columns = []
+    for i, player in enumerate(game.players):
+        nodes = list(game.decision_nodes(player))
+        rows = np.where(own[:, i, nodes], choices[:, nodes], -1)
+        index = {row.tobytes(): k for k, row in enumerate(game.strategies(player))}
+        columns.append([index[row.tobytes()] for row in np.ascontiguousarray(rows)])
+    return [tuple(column[k] for column in columns) for k in range(len(choices))]
 
 
 def _judge(
