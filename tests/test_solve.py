@@ -153,3 +153,24 @@ def test_auto_solves_a_one_player_game_by_its_best_strategies():
     solution = solve(game)
     assert solution.method == "pure"
     assert [eq.profile[0].tolist() for eq in solution] == [[0, 1, 0], [0, 0, 1]]
+
+
+def test_a_method_returning_non_probabilities_is_caught(monkeypatch):
+    from kurilsim.errors import KurilsimError
+    from kurilsim.solvers import solve as facade
+
+    # In a game of constant payoffs every weight vector has zero regret; only the simplex check
+    # sees that these are no mixed strategy.
+    def broken(payoffs, tol, options):
+        return [(np.array([1.5, -0.5]), np.array([0.0, 1.0]))], True
+
+    constant = NormalFormGame(["A", "B"], [["x", "y"], ["l", "r"]], np.zeros((2, 2, 2)))
+
+    spec = facade.METHODS["pure"]
+    monkeypatch.setitem(
+        facade.METHODS,
+        "pure",
+        facade.Method(spec.name, spec.scope, spec.players, spec.options, broken),
+    )
+    with pytest.raises(KurilsimError, match="not probabilities"):
+        solve(constant, "pure")

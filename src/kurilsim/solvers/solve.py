@@ -217,6 +217,16 @@ def solve(
 
 
 def _verified(payoffs: FloatArray, profile: Profile, tol: float, method: str) -> Equilibrium:
+    off_simplex = [
+        i
+        for i, p in enumerate(profile)
+        if not (np.all(np.isfinite(p)) and p.min() >= 0 and abs(float(p.sum()) - 1) <= 1e-9)
+    ]
+    if off_simplex:
+        raise KurilsimError(
+            f"{method} returned a profile whose strategies of player {off_simplex[0]} are not "
+            "probabilities; this is a bug in kurilsim, please report it"
+        )
     regret = max_regret(payoffs, profile)
     if not is_equilibrium(payoffs, profile, tol):
         raise KurilsimError(
