@@ -100,7 +100,11 @@ def vertex_enumeration(
     924 for 6x6, 12,870 for 8x8 and 184,756 for 10x10, so its cost grows exponentially with the
     size of the game. Games up to about 8x8 take milliseconds. Vertices are computed in
     floating point; a vertex whose defining bases are all worse conditioned than about
-    ``1e12`` is missed.
+    ``1e12`` is missed. Payoffs that are not exact in binary (``k / 3 + 1e6``) split a vertex of
+    a degenerate polytope into nearby vertices; those are merged back (see ``_merged``), so each
+    equilibrium is listed once, provided the payoffs' rounding errors, relative to their range,
+    are below ``tol``. Every pair returned has each player's regret within ``tol`` (payoffs in
+    ``[1, 2]``).
 
     References
     ----------
