@@ -94,7 +94,8 @@ def test_results_convert_to_frame_and_dict():
     [
         pytest.param("magic", {}, "unknown method 'magic'", id="unknown-method"),
         pytest.param("pure", {"max_iter": 3}, "has no option max_iter", id="unknown-option"),
-        pytest.param("pure", {"tol": 0.0}, "tolerance must lie in (0, 1)", id="zero-tol"),
+        pytest.param("pure", {"tol": 0.0}, "tolerance must lie in (0, 0.001]", id="zero-tol"),
+        pytest.param("pure", {"tol": 0.5}, "tolerance must lie in (0, 0.001]", id="loose-tol"),
     ],
 )
 def test_bad_requests(method, kwargs, words):

@@ -36,7 +36,7 @@ from kurilsim.solvers.feasible_set import (
 from kurilsim.solvers.kalai_smorodinsky import kalai_smorodinsky, verify_kalai_smorodinsky
 from kurilsim.solvers.nash_bargaining import nash_bargaining, verify_nash
 from kurilsim.solvers.ratification import RATIFICATION_MODES, ratified_utilities
-from kurilsim.solvers.regret import DEFAULT_TOL
+from kurilsim.solvers.regret import DEFAULT_TOL, check_tolerance
 from kurilsim.solvers.rubinstein import rubinstein, verify_rubinstein
 
 FloatArray = NDArray[np.float64]
@@ -94,7 +94,7 @@ def solve_bargaining(
     ------
     InputError
         For an unknown method or ratification mode, Rubinstein without discount factors, or a
-        tolerance outside (0, 1).
+        tolerance outside (0, 1e-3].
 
     Examples
     --------
@@ -110,8 +110,7 @@ def solve_bargaining(
     True
     """
     concepts = _concepts(problem, method)
-    if not 0 < tol < 1:
-        raise InputError(f"tolerance must lie in (0, 1), got {tol!r}")
+    check_tolerance(tol)
     if ratification not in RATIFICATION_MODES:
         raise InputError(
             f"unknown ratification mode {ratification!r}; expected one of "

@@ -69,6 +69,7 @@ from kurilsim.errors import InputError, IterationLimitError, KurilsimError
 from kurilsim.solvers.regret import (
     DEFAULT_TOL,
     FloatArray,
+    check_tolerance,
     is_equilibrium,
     max_regret,
     payoff_scale,
@@ -502,8 +503,7 @@ def logit_nash(
     [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
     """
     array = _checked(payoffs)
-    if not (math.isfinite(tol) and 0 < tol < 1):
-        raise InputError(f"tol must lie in (0, 1), got {tol!r}")
+    check_tolerance(tol)
     system = _LogitSystem(array)
     bounds = _bounds(max_steps, max_seconds, first_step, max_accel)
     # The Nash conditions are solved with each player's payoffs in units of their own range,

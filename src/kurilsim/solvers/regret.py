@@ -11,15 +11,45 @@ beside a player with large ones.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.errors import InputError
+
 FloatArray = NDArray[np.float64]
 
 #: Default relative tolerance of every solver and of the regret check.
 DEFAULT_TOL = 1e-9
+#: Largest relative tolerance accepted. Tolerances absorb rounding; they do not turn solvers
+#: into searches for approximate equilibria (the logit QRE models imprecise play).
+MAX_TOL = 1e-3
+
+
+def check_tolerance(tol: float) -> float:
+    """Return ``tol`` as a float if it is a usable relative tolerance, in ``(0, MAX_TOL]``.
+
+    Raises
+    ------
+    InputError
+        For anything else: zero, negative, not finite, or too large to mean rounding.
+
+    Examples
+    --------
+    >>> check_tolerance(1e-9)
+    1e-09
+    >>> check_tolerance(0.5)
+    Traceback (most recent call last):
+    ...
+    kurilsim.errors.InputError: tolerance must lie in (0, 0.001], got 0.5
+    """
+    if isinstance(tol, bool) or not isinstance(tol, int | float):
+        raise InputError(f"tolerance must be a number, got {tol!r}")
+    if not (math.isfinite(tol) and 0 < tol <= MAX_TOL):
+        raise InputError(f"tolerance must lie in (0, {MAX_TOL:g}], got {tol!r}")
+    return float(tol)
 
 
 def payoff_scale(payoffs: FloatArray) -> float:
@@ -74,14 +104,22 @@ def strategy_payoffs(payoffs: FloatArray, profile: Sequence[FloatArray]) -> list
         while every other player ``j`` plays ``profile[j]``.
     """
     n_players = payoffs.shape[-1]
+    supports = [np.flatnonzero(p) for p in profile]
     result = []
     for i in range(n_players):
-        table = payoffs[..., i]
-        # Contract the other players' axes from the last to the first so indices stay valid.
-        for j in reversed(range(n_players)):
-            if j != i:
-                table = np.tensordot(table, profile[j], axes=([j], [0]))
-        result.append(np.asarray(table, dtype=np.float64))
+        # A pure player's axis costs a basic index (a view); a mixed player's axis is cut to
+        # its support; what is left is contracted with the joint weights in one product.
+        pure = [j != i and len(supports[j]) == 1 for j in range(n_players)]
+        index = tuple(int(supports[j][0]) if pure[j] else slice(None) for j in range(n_players))
+        table = payoffs[(*index, i)]
+        kept = [j for j in range(n_players) if not pure[j]]
+        table = np.moveaxis(table, kept.index(i), 0)
+        weights = np.ones(())
+        for axis, j in enumerate(k for k in kept if k != i):
+            if len(supports[j]) < len(profile[j]):
+                table = np.take(table, supports[j], axis=axis + 1)
+            weights = np.multiply.outer(weights, profile[j][supports[j]])
+        result.append(np.asarray(table.reshape(len(profile[i]), -1) @ weights.ravel()))
     return result
 
 

@@ -22,6 +22,7 @@ from kurilsim.solvers.logit_qre import logit_nash
 from kurilsim.solvers.pure_nash import pure_nash
 from kurilsim.solvers.regret import (
     DEFAULT_TOL,
+    check_tolerance,
     expected_payoffs,
     is_equilibrium,
     max_regret,
@@ -197,8 +198,7 @@ def solve(
     if unknown:
         allowed = ", ".join(spec.options) or "none"
         raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
-    if not 0 < tol < 1:
-        raise InputError(f"tolerance must lie in (0, 1), got {tol!r}")
+    check_tolerance(tol)
     payoffs = game.payoffs
     scale = payoff_scale(payoffs)
     profiles, finished = spec.run(payoffs, tol, options)

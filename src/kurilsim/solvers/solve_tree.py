@@ -23,7 +23,7 @@ from kurilsim.solvers.backward_induction import (
     non_credible_moves,
     subgame_perfect_equilibria,
 )
-from kurilsim.solvers.regret import DEFAULT_TOL, payoff_scale
+from kurilsim.solvers.regret import DEFAULT_TOL, check_tolerance, payoff_scale
 from kurilsim.solvers.result import Equilibrium
 from kurilsim.solvers.solve import METHODS, solve
 from kurilsim.solvers.tree_solution import SubgamePerfectEquilibrium, TreeSolution
@@ -97,8 +97,7 @@ def solve_tree(
             f"unknown method {method!r} for a game tree; expected auto, {BACKWARD_INDUCTION}, "
             f"or a normal-form method for its Nash equilibria: {', '.join(METHODS)}"
         )
-    if not 0 < tol < 1:
-        raise InputError(f"tolerance must lie in (0, 1), got {tol!r}")
+    check_tolerance(tol)
     nash_options = dict(options)
     max_equilibria = nash_options.pop("max_equilibria", MAX_EQUILIBRIA)
     found, complete = subgame_perfect_equilibria(game, tol, max_equilibria)

@@ -52,6 +52,7 @@ from kurilsim.scenario.loader import FORMS
 from kurilsim.scenario.model import ScenarioFile
 from kurilsim.scenario.scenario import Scenario
 from kurilsim.solvers.pure_nash import pure_nash_mask
+from kurilsim.solvers.regret import check_tolerance
 from kurilsim.solvers.solve import METHODS, default_method, solve
 from kurilsim.sweep.labels import NO_EQUILIBRIUM, NO_PURE, OutcomeLabels, outcome_labels, regime
 from kurilsim.sweep.spec import PointSet
@@ -156,10 +157,9 @@ def resolve_method(
     ------
     InputError
         For an unknown method, one that does not apply to the scenario's game, an option the
-        method does not have, or a tolerance outside (0, 1).
+        method does not have, or a tolerance outside (0, 1e-3].
     """
-    if not 0 < tol < 1:
-        raise InputError(f"tolerance must lie in (0, 1), got {tol!r}")
+    check_tolerance(tol)
     if isinstance(scenario, ExtensiveScenario):
         if method not in (None, "auto", BACKWARD_INDUCTION):
             raise InputError(
