@@ -233,3 +233,26 @@ def test_html_shows_both_kinds_of_equilibria():
     html = solve_tree(catalogue.entry_deterrence())._repr_html_()
     assert html.count("<tr>") == 1 + 3  # header, one SPE, two Nash equilibria
     assert "Incumbent would not play Fight at &#x27;In&#x27;" in html
+
+
+def _tied_chain(n):
+    """One player choosing, n times over, between stopping and going on: every move ties."""
+    from kurilsim.io.efg import parse_efg
+
+    head = 'EFG 2 R "chain" { "A" "B" }\n""\n'
+    body = "".join(
+        f'p "" 1 {k + 1} "" {{ "stop" "go" }} 0\nt "" {k + 1} "o{k}" {{ 1 2 }}\n' for k in range(n)
+    )
+    return parse_efg(head + body + 't "" 0\n')
+
+
+def test_a_listing_past_its_time_bound_keeps_one_play_per_node_and_says_so():
+    found, complete = subgame_perfect_equilibria(_tied_chain(2000), max_seconds=0.0)
+    assert len(found) == 1 and not complete
+
+
+def test_a_long_tied_chain_is_solved_within_its_bounds():
+    solution = solve_tree(_tied_chain(5000), listing_seconds=0.5)
+    assert len(solution) >= 1 and not solution.complete
+    assert solution.nash is None and "strategy tables" in solution.note
+    assert "NOTE" not in solution.to_text() and "not computed" in solution.to_text()

@@ -476,8 +476,10 @@ def _tree_logit(
 ) -> Prediction:
     """The logit QRE of the tree's reduced normal form, as the distribution of play it induces."""
     size = game.normal_form_size()
-    if size > MAX_TREE_PROFILES:
-        return Prediction("logit QRE", f"not computed: {size} profiles", counted=False)
+    problem = game.normal_form_problem()
+    if problem or size > MAX_TREE_PROFILES:
+        why = problem or f"{size:,} strategy profiles, more than {MAX_TREE_PROFILES:,}"
+        return Prediction("logit QRE", "not computed", note=why, counted=False)
     normal = game.to_normal_form()
     lam = precision if precision is not None else DEFAULT_PRECISION / payoff_scale(normal.payoffs)
     try:

@@ -83,6 +83,10 @@ TERMINAL: Final = -2
 MAX_NODES: Final = 1_000_000
 #: Largest number of strategy profiles :meth:`ExtensiveFormGame.to_normal_form` builds.
 MAX_PROFILES: Final = 1_000_000
+#: Largest number of cells of the tables the normal form is built from: per player, strategies
+#: times (own decision nodes + leaves). A long line of one player's moves has few profiles but
+#: tables that grow with the square of its length.
+MAX_TABLE_CELLS: Final = 20_000_000
 #: Probabilities at a chance node may miss a sum of 1 by this much (rounding in files).
 PROBABILITY_SLACK: Final = 1e-9
 #: Strategy name of a player who never moves.
@@ -495,7 +499,8 @@ class ExtensiveFormGame:
         Raises
         ------
         InputError
-            If the player has more than :data:`MAX_PROFILES` strategies.
+            If the player has more than :data:`MAX_PROFILES` strategies, or a table of more
+            than :data:`MAX_TABLE_CELLS` cells.
 
         Examples
         --------
@@ -507,9 +512,10 @@ class ExtensiveFormGame:
         if (i, reduced) in self._tables:
             return self._tables[i, reduced]
         count = self.n_strategies(player, reduced)
-        if count > MAX_PROFILES:
+        if count > MAX_PROFILES or count * len(self._own_nodes[i]) > MAX_TABLE_CELLS:
             raise InputError(
-                f"{player} has {count:,} pure strategies; at most {MAX_PROFILES:,} can be listed"
+                f"{player} has {count:,} pure strategies over {len(self._own_nodes[i]):,} nodes; "
+                f"at most {MAX_PROFILES:,} strategies and {MAX_TABLE_CELLS:,} cells can be listed"
             )
         table = self._list_strategies(i, reduced, count)
         table.flags.writeable = False
@@ -628,6 +634,38 @@ class ExtensiveFormGame:
         """
         return math.prod(self.n_strategies(p, reduced) for p in self.players)
 
+    def normal_form_problem(self, reduced: bool = True) -> str:
+        """Why the normal form cannot be built within the bounds, or ``""`` if it can.
+
+        The bounds are :data:`MAX_PROFILES` strategy profiles and :data:`MAX_TABLE_CELLS` cells
+        of the strategy tables; both are counted without listing anything.
+
+        Examples
+        --------
+        >>> from kurilsim.games import catalogue
+        >>> catalogue.centipede(40).normal_form_problem()
+        ''
+        >>> print(catalogue.centipede(40).normal_form_problem(reduced=False))
+        the normal form of ... would have 1,099,511,627,776 strategy profiles (1048576 x 1048576);
+        at most 1,000,000 are supported
+        """
+        counts = [self.n_strategies(p, reduced) for p in self.players]
+        size = math.prod(counts)
+        what = f"the {'reduced ' if reduced else ''}normal form of {self.title or 'this tree'}"
+        if size > MAX_PROFILES:
+            return (
+                f"{what} would have {size:,} strategy profiles ({' x '.join(map(str, counts))}); "
+                f"at most {MAX_PROFILES:,} are supported"
+            )
+        leaves = len(self._leaves)
+        cells = sum(n * (len(own) + leaves) for n, own in zip(counts, self._own_nodes, strict=True))
+        if cells > MAX_TABLE_CELLS:
+            return (
+                f"{what} would need strategy tables of {cells:,} cells; at most "
+                f"{MAX_TABLE_CELLS:,} are supported"
+            )
+        return ""
+
     def to_normal_form(self, reduced: bool = True) -> NormalFormGame:
         """The normal form: every profile of pure strategies, payoffs in expectation over chance.
 
@@ -640,8 +678,7 @@ class ExtensiveFormGame:
         Raises
         ------
         InputError
-            If the normal form would have more than :data:`MAX_PROFILES` strategy profiles; the
-            message gives the size.
+            If the normal form is beyond the bounds of :meth:`normal_form_problem`, saying why.
 
         Examples
         --------
@@ -650,14 +687,10 @@ class ExtensiveFormGame:
         >>> normal.strategies, normal.payoffs[:, 0, 1].tolist()
         ((('take', 'pass'), ('take', 'pass')), [0.1, 0.8])
         """
+        problem = self.normal_form_problem(reduced)
+        if problem:
+            raise InputError(problem)
         counts = [self.n_strategies(p, reduced) for p in self.players]
-        size = math.prod(counts)
-        if size > MAX_PROFILES:
-            raise InputError(
-                f"the {'reduced ' if reduced else ''}normal form of {self.title or 'this tree'} "
-                f"would have {size:,} strategy profiles ({' x '.join(map(str, counts))}); at most "
-                f"{MAX_PROFILES:,} are supported"
-            )
         tables = [self.strategies(p, reduced) for p in self.players]
         compatible = [self._compatible(i, table) for i, table in enumerate(tables)]
         weights = self.reach_weights()[list(self._leaves)]

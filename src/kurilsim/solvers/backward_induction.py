@@ -34,6 +34,8 @@ References
 from __future__ import annotations
 
 import itertools
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -49,6 +51,9 @@ IntArray = NDArray[np.int64]
 
 #: Default bound on the number of subgame-perfect equilibria listed (ties multiply them).
 MAX_EQUILIBRIA: Final = 10_000
+#: Seconds the listing of tied equilibria may grow; past them, each node left keeps only its
+#: first best play, so a tree tied everywhere still ends promptly with one equilibrium.
+MAX_LISTING_SECONDS: Final = 10.0
 
 
 def leaf_scales(payoffs: FloatArray) -> FloatArray:
@@ -112,7 +117,10 @@ _Play = tuple[FloatArray, float, tuple[int, int, tuple["_Play", ...]] | None]
 
 
 def subgame_perfect_equilibria(
-    game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria: int = MAX_EQUILIBRIA
+    game: ExtensiveFormGame,
+    tol: float = DEFAULT_TOL,
+    max_equilibria: int = MAX_EQUILIBRIA,
+    max_seconds: float | None = MAX_LISTING_SECONDS,
 ) -> tuple[tuple[IntArray, ...], bool]:
     """Every subgame-perfect equilibrium in pure behaviour strategies, by backward induction.
 
@@ -126,6 +134,9 @@ def subgame_perfect_equilibria(
         equilibrium.
     max_equilibria
         Stop listing after this many equilibria.
+    max_seconds
+        Stop growing the listing after this many seconds (None: no limit); the nodes not yet
+        solved then keep only their first best play. The first equilibrium is always found.
 
     Returns
     -------
@@ -134,7 +145,7 @@ def subgame_perfect_equilibria(
         the path of play and off it; -1 at chance and terminal nodes. The first one takes the
         first best action at every node (as :func:`backward_induction_batch` does).
     complete : bool
-        False if the listing stopped at ``max_equilibria``.
+        False if the listing stopped at ``max_equilibria`` or ``max_seconds``.
 
     Examples
     --------
@@ -146,11 +157,17 @@ def subgame_perfect_equilibria(
     """
     if max_equilibria < 1:
         raise InputError(f"max_equilibria must be at least 1, got {max_equilibria}")
+    if max_seconds is not None and not (math.isfinite(max_seconds) and max_seconds >= 0):
+        raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
+    deadline = math.inf if max_seconds is None else time.monotonic() + max_seconds
     scales = leaf_scales(game.payoffs)
     complete = True
+    cap = max_equilibria
     plays: dict[int, list[_Play]] = {}
     # Reverse prefix order visits every child before its parent.
     for v in reversed(range(game.n_nodes)):
+        if cap > 1 and time.monotonic() > deadline:
+            cap, complete = 1, False
         mover = int(game.movers[v])
         if mover == TERMINAL:
             leaf = game.payoffs[game.leaf_of[v]]
@@ -159,7 +176,7 @@ def subgame_perfect_equilibria(
         children = game.children[v]
         weights = game.probabilities[list(children)]
         found: list[_Play] = []
-        for combination in itertools.product(*(plays.pop(c) for c in children)):
+        for combination in itertools.product(*(plays.pop(c)[:cap] for c in children)):
             if mover == CHANCE:
                 value = sum(w * play[0] for w, play in zip(weights, combination, strict=True))
                 stakes = sum(w * play[1] for w, play in zip(weights, combination, strict=True))
@@ -176,9 +193,9 @@ def subgame_perfect_equilibria(
                     for a, x in enumerate(own)
                     if x >= best - slack
                 )
-            if len(found) > max_equilibria:
+            if len(found) > cap:
                 complete = False
-                del found[max_equilibria:]
+                del found[cap:]
                 break
         plays[v] = found
     return tuple(_choices(play, game.n_nodes) for play in plays[0]), complete

@@ -52,10 +52,17 @@ class Method:
 def _pure(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
-    profiles = []
-    for cell in pure_nash(payoffs, tol):
-        profiles.append(tuple(np.eye(n)[s] for n, s in zip(payoffs.shape[:-1], cell, strict=True)))
-    return profiles, True
+    return [_one_hot(payoffs.shape[:-1], cell) for cell in pure_nash(payoffs, tol)], True
+
+
+def _one_hot(shape: tuple[int, ...], cell: Sequence[int]) -> Profile:
+    """The pure profile ``cell`` as probability vectors, one per player."""
+    profile = []
+    for n, s in zip(shape, cell, strict=True):
+        p = np.zeros(n)
+        p[s] = 1.0
+        profile.append(p)
+    return tuple(profile)
 
 
 def _vertex(

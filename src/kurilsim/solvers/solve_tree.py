@@ -16,9 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.errors import InputError, KurilsimError
-from kurilsim.games.extensive_form import CHANCE, MAX_PROFILES, TERMINAL, ExtensiveFormGame
+from kurilsim.games.extensive_form import CHANCE, TERMINAL, ExtensiveFormGame
 from kurilsim.solvers.backward_induction import (
     MAX_EQUILIBRIA,
+    MAX_LISTING_SECONDS,
     leaf_scales,
     non_credible_moves,
     subgame_perfect_equilibria,
@@ -36,6 +37,9 @@ TREE_METHODS: Final = (BACKWARD_INDUCTION, *METHODS)
 #: The normal-form method used for the Nash equilibria unless another is named: subgame-perfect
 #: equilibria are pure, so the pure equilibria are the ones to compare them with.
 NASH_METHOD: Final = "pure"
+#: Most node visits spent judging which Nash equilibria are subgame-perfect (one pass over the
+#: tree per equilibrium).
+MAX_JUDGED_NODES: Final = 20_000_000
 #: Verification works on blocks of equilibria of about this many node values at a time.
 CELLS_PER_BLOCK: Final = 2_000_000
 
@@ -69,14 +73,15 @@ def solve_tree(
     parameters
         Scenario parameter values the tree was built at, recorded in the result.
     **options
-        ``max_equilibria`` (default 10,000) bounds the listing of subgame-perfect equilibria;
-        other options go to the normal-form method.
+        ``max_equilibria`` (default 10,000) and ``listing_seconds`` (default 10) bound the
+        listing of subgame-perfect equilibria when moves tie; other options go to the
+        normal-form method.
 
     Returns
     -------
     TreeSolution
-        The normal form is left out, with a note, when it would have more than
-        :data:`~kurilsim.games.extensive_form.MAX_PROFILES` strategy profiles.
+        The normal form is left out, with a note, when it is beyond the bounds of
+        :meth:`~kurilsim.games.extensive_form.ExtensiveFormGame.normal_form_problem`.
 
     Raises
     ------
@@ -100,21 +105,24 @@ def solve_tree(
     check_tolerance(tol)
     nash_options = dict(options)
     max_equilibria = nash_options.pop("max_equilibria", MAX_EQUILIBRIA)
-    found, complete = subgame_perfect_equilibria(game, tol, max_equilibria)
-    size = game.normal_form_size()
-    nash, note = None, ""
-    if size <= MAX_PROFILES:
+    listing_seconds = nash_options.pop("listing_seconds", MAX_LISTING_SECONDS)
+    found, complete = subgame_perfect_equilibria(game, tol, max_equilibria, listing_seconds)
+    note = game.normal_form_problem()
+    nash = None
+    if not note:
         nash_method = method if method in METHODS else NASH_METHOD
         nash = solve(game.to_normal_form(), nash_method, tol, parameters, **nash_options)
-    else:
-        note = (
-            f"the reduced normal form would have {size:,} strategy profiles, more than the "
-            f"{MAX_PROFILES:,} supported"
-        )
     equilibria = _verified(game, np.array(found, dtype=np.int64), tol, nash is not None)
     verdicts: list[bool | None] = []
     threats: list[tuple[int, ...]] = []
-    for equilibrium in nash or ():
+    if nash is not None and len(nash) * game.n_nodes > MAX_JUDGED_NODES:
+        # Judging costs a pass over the tree per equilibrium: beyond the budget, leave it open.
+        note = (
+            f"{len(nash):,} Nash equilibria on {game.n_nodes:,} nodes are too many to judge "
+            "one by one; which are subgame-perfect is left open"
+        )
+        verdicts, threats = [None] * len(nash), [()] * len(nash)
+    for equilibrium in () if note else nash or ():
         verdict, moves = _judge(game, equilibrium, equilibria, complete, tol)
         verdicts.append(verdict)
         threats.append(moves)

@@ -86,7 +86,7 @@ class TreeSolution:
     equilibria
         The subgame-perfect equilibria, the one that takes the first best action everywhere first.
     complete
-        False when the listing stopped at its bound (``max_equilibria``).
+        False when the listing stopped at its bound (``max_equilibria`` or ``listing_seconds``).
     nash
         The Nash equilibria of the reduced normal form, or None when it was too large to build.
     subgame_perfect
@@ -97,7 +97,7 @@ class TreeSolution:
         One entry per Nash equilibrium: for a pure one that is not subgame-perfect, the decision
         nodes where it prescribes a move the mover would not make if play got there.
     note
-        Why the Nash equilibria are missing, if they are.
+        Why the Nash equilibria are missing, or were not judged, if so.
     options
         Options used.
     parameters
@@ -283,6 +283,8 @@ class TreeSolution:
             )
             if not nash.complete:
                 lines.append("WARNING: the normal-form method stopped at its bound")
+            if self.note:
+                lines.append(f"NOTE: {self.note}")
         return lines
 
     def _threat_lines(self) -> list[str]:
