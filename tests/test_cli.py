@@ -114,7 +114,9 @@ def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
             id="control-character",
         ),
         pytest.param(["run", "{stag}", "--method", "magic"], "invalid choice", id="unknown-method"),
-        pytest.param(["run", "{stag}", "--tol", "2"], "tolerance must lie in (0, 0.001]", id="bad-tol"),
+        pytest.param(
+            ["run", "{stag}", "--tol", "2"], "tolerance must lie in (0, 0.001]", id="bad-tol"
+        ),
         pytest.param(
             ["run", "{stag}", "--max-seconds", "5"],
             "has no option max_seconds",
