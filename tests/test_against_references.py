@@ -38,8 +38,8 @@ from kurilsim.solvers.pure_nash import pure_nash, pure_nash_mask
 from kurilsim.solvers.regret import FloatArray, is_equilibrium
 from kurilsim.solvers.support_enumeration import support_enumeration
 from kurilsim.solvers.vertex_enumeration import vertex_enumeration
+from profiles import Profile, close, distinct
 
-Profile = tuple[FloatArray, ...]
 Rescaling = Callable[[FloatArray], FloatArray]
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
@@ -79,18 +79,6 @@ def enummixed(payoffs: FloatArray) -> list[Profile]:
     game = gambit_game(payoffs)
     found = gambit_profiles(game, gbt.nash.enummixed_solve(game, rational=True).equilibria)
     return distinct(found)
-
-
-def close(p: Profile, q: Profile, atol: float = 1e-6) -> bool:
-    return all(np.allclose(u, v, rtol=0, atol=atol) for u, v in zip(p, q, strict=True))
-
-
-def distinct(profiles: Sequence[Profile]) -> list[Profile]:
-    kept: list[Profile] = []
-    for p in profiles:
-        if not any(close(p, k) for k in kept):
-            kept.append(p)
-    return kept
 
 
 def assert_same_equilibria(found: Sequence[Profile], expected: Sequence[Profile]) -> None:

@@ -13,6 +13,7 @@ from hypothesis.extra.numpy import arrays
 from kurilsim.errors import InputError
 from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.solvers.vertex_enumeration import vertex_enumeration
+from profiles import same_sets
 
 Profile = tuple[FloatArray, FloatArray]
 
@@ -26,23 +27,6 @@ def bimatrix(a: list[list[float]], b: list[list[float]]) -> FloatArray:
 
 def profiles(*pairs: tuple[list[float], list[float]]) -> list[Profile]:
     return [(np.array(x, dtype=float), np.array(y, dtype=float)) for x, y in pairs]
-
-
-def same_sets(found: list[Profile], expected: list[Profile], atol: float = 1e-6) -> bool:
-    """Whether two lists hold the same profiles within ``atol``, counting each once."""
-
-    def close(p: Profile, q: Profile) -> bool:
-        return all(np.allclose(u, v, rtol=0, atol=atol) for u, v in zip(p, q, strict=True))
-
-    def unique(items: list[Profile]) -> list[Profile]:
-        kept: list[Profile] = []
-        for item in items:
-            if not any(close(item, k) for k in kept):
-                kept.append(item)
-        return kept
-
-    left, right = unique(found), unique(expected)
-    return len(left) == len(right) and all(any(close(p, q) for q in right) for p in left)
 
 
 def gambit_enummixed(payoffs: FloatArray) -> list[Profile]:

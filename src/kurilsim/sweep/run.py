@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 from tqdm import tqdm
@@ -204,15 +204,8 @@ def sweepable(scenario: object) -> Scenario | ExtensiveScenario:
     """
     if isinstance(scenario, str | os.PathLike):
         scenario = load_scenario(scenario)
-    if isinstance(scenario, ExtensiveScenario):
-        return scenario
-    if not isinstance(scenario, Scenario):
-        form = getattr(getattr(scenario, "spec", None), "form", None)
-        what = f"a scenario of the form {form!r}" if form else f"a {type(scenario).__name__}"
-        raise InputError(
-            f"sweeps solve normal-form scenarios and game trees (form: extensive); got {what}",
-            file=getattr(scenario, "source", None),
-        )
+    if not isinstance(scenario, Scenario | ExtensiveScenario):
+        _refuse(scenario, "sweeps solve normal-form scenarios and game trees (form: extensive)")
     return scenario
 
 
@@ -227,13 +220,15 @@ def normal_form(scenario: object) -> Scenario:
     if isinstance(scenario, str | os.PathLike):
         scenario = load_scenario(scenario)
     if not isinstance(scenario, Scenario):
-        form = getattr(getattr(scenario, "spec", None), "form", None)
-        what = f"a scenario of the form {form!r}" if form else f"a {type(scenario).__name__}"
-        raise InputError(
-            f"tipping points are found for normal-form scenarios; got {what}",
-            file=getattr(scenario, "source", None),
-        )
+        _refuse(scenario, "tipping points are found for normal-form scenarios")
     return scenario
+
+
+def _refuse(scenario: object, accepted: str) -> NoReturn:
+    """Raise the error for a scenario (or object) of a form the caller does not take."""
+    form = getattr(getattr(scenario, "spec", None), "form", None)
+    what = f"a scenario of the form {form!r}" if form else f"a {type(scenario).__name__}"
+    raise InputError(f"{accepted}; got {what}", file=getattr(scenario, "source", None))
 
 
 def _axis(name: str, values: Any) -> tuple[float, float, int]:
