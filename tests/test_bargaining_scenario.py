@@ -12,51 +12,10 @@ from kurilsim.cli import main
 from kurilsim.games.bargaining import BargainingProblem
 from kurilsim.scenario.bargaining import BargainingScenario
 from kurilsim.scenario.loader import scenario_json_schema
+from scenario_texts import ISLANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "bargaining_2016.yaml"
-
-ISLANDS = """\
-kurilsim: 1
-form: bargaining
-title: Two islands or joint activity
-parameters:
-  opposition:
-    default: 0.71
-    range: [0.5, 0.9]
-    unit: share of the public
-    description: opposed to a transfer
-    evidence: [E50]
-players: [Japan, Russia]
-first_mover: Japan
-variables:
-  islands:
-    description: island groups transferred
-  package:
-    description: economic package
-    range: [0, 1]
-    points: 3
-deals:
-  joint:
-    description: joint activity
-  two:
-    description: two islands
-    values: {islands: 2}
-utilities:
-  Japan: 0.3 + islands * 0.25 - 0.2 * package
-  Russia: 0.1 - islands * 0.1 + 0.4 * package
-disagreement: {Japan: 0, Russia: 0}
-discount: {Japan: 0.8, Russia: 0.95}
-ratification:
-  public:
-    description: the Russian public
-    approval: where(islands > 0, 1 - opposition, 0.8)
-    threshold: 0.5
-history:
-  summary: joint activity only
-  outcome: {deal: joint}
-  evidence: [E70]
-"""
 
 
 def test_a_bargaining_file_loads_and_builds_its_problem():

@@ -14,6 +14,7 @@ from kurilsim.blocking import additive_terms, normal_form_blockers
 from kurilsim.cli import main
 from kurilsim.comparison import Comparison, compare
 from kurilsim.solvers.regret import DEFAULT_TOL, player_scales
+from scenario_texts import ISLANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -45,49 +46,18 @@ payoffs:
   US: "0.5 * threatened * (islands > 0) - 0.1 * threatened"
 """
 
-BARGAIN = """\
-kurilsim: 1
-form: bargaining
-title: Two islands or joint activity
-parameters:
-  opposition:
-    default: 0.71
-    range: [0.3, 0.9]
-    unit: share of the public
-    description: opposed to a transfer
-    evidence: [E50]
-  fallback:
-    default: 0
-    range: [0, 2]
-    unit: utils
-    description: what Japan gets without a deal
-    assumption: test
-players: [Japan, Russia]
-first_mover: Japan
-variables:
-  islands:
-    description: island groups transferred
-  package:
-    description: economic package
-    range: [0, 1]
-    points: 3
-deals:
-  joint:
-    description: joint activity
-  two:
-    description: two islands
-    values: {islands: 2}
-utilities:
-  Japan: 0.3 + islands * 0.25 - 0.2 * package
-  Russia: 0.1 - islands * 0.01 + 0.4 * package
-disagreement: {Japan: fallback, Russia: 0}
-discount: {Japan: 0.8, Russia: 0.95}
-ratification:
-  public:
-    description: the Russian public
-    approval: where(islands > 0, 1 - opposition, 0.8)
-    threshold: 0.5
-"""
+# The shared bargaining scenario with a wider poll range, a Russia that gains from a big package
+# even with a transfer, and a fallback that can empty the bargaining range.
+BARGAIN = (
+    ISLANDS.replace("range: [0.5, 0.9]", "range: [0.3, 0.9]")
+    .replace("Russia: 0.1 - islands * 0.1", "Russia: 0.1 - islands * 0.01")
+    .replace("disagreement: {Japan: 0, Russia: 0}", "disagreement: {Japan: fallback, Russia: 0}")
+    .replace(
+        "players: [Japan, Russia]",
+        "  fallback: {default: 0, range: [0, 2], unit: utils, description: Japan without a deal,\n"
+        "             assumption: test}\nplayers: [Japan, Russia]",
+    )
+)
 
 
 def cession(**values):
