@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from kurilsim import load_scenario
-from kurilsim.solvers.backward_induction import (
+from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
     subgame_perfect_equilibria,
 )

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kurilsim.solvers.logit_qre import logit_correspondence, logit_nash, logit_qre
+from kurilsim.forms.normal.logit_qre import logit_correspondence, logit_nash, logit_qre
 
 SHAPES = [(2, 2, 2), (2, 2, 2, 2), (3, 3, 3), (3, 3, 3, 3), (5, 5, 5), (2, 2, 2, 2, 2)]
 GAMES = 20

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from kurilsim import load_scenario
-from kurilsim.solvers.pure_nash import pure_nash, pure_nash_mask
+from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
 
 SHAPE = (2, 2, 2, 2)
 N_BATCH = 100_000

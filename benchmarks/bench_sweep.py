@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 import kurilsim
-from kurilsim.solvers.pure_nash import pure_nash_mask
-from kurilsim.sweep.engine import default_workers
+from kurilsim.forms.normal.pure_nash import pure_nash_mask
+from kurilsim.sweeps.engine import default_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "sochi_2016.yaml"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kurilsim.solvers.regret import FloatArray
+from kurilsim.forms.normal.regret import FloatArray
 
 Profile = tuple[FloatArray, ...]
 

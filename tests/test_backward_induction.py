@@ -8,15 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kurilsim import InputError, solve_tree
-from kurilsim.games import Chance, Decision, ExtensiveFormGame, Terminal, catalogue
-from kurilsim.solvers.backward_induction import (
+from kurilsim.forms import catalogue
+from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
     leaf_scales,
     non_credible_moves,
     subgame_perfect_equilibria,
     subgame_regrets,
 )
-from kurilsim.solvers.regret import is_equilibrium
+from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
+from kurilsim.forms.normal.regret import is_equilibrium
 from trees import trees
 
 
@@ -237,7 +238,7 @@ def test_html_shows_both_kinds_of_equilibria():
 
 def _tied_chain(n):
     """One player choosing, n times over, between stopping and going on: every move ties."""
-    from kurilsim.io.efg import parse_efg
+    from kurilsim.forms.extensive.efg import parse_efg
 
     head = 'EFG 2 R "chain" { "A" "B" }\n""\n'
     body = "".join(

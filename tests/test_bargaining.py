@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from kurilsim import InputError
-from kurilsim.games.bargaining import BargainingProblem
-from kurilsim.solvers.bargaining import solve_bargaining
-from kurilsim.solvers.feasible_set import pareto_frontier
-from kurilsim.solvers.kalai_smorodinsky import kalai_smorodinsky
-from kurilsim.solvers.nash_bargaining import nash_bargaining
-from kurilsim.solvers.rubinstein import rubinstein, rubinstein_shares, verify_rubinstein
+from kurilsim.forms.bargaining.feasible_set import pareto_frontier
+from kurilsim.forms.bargaining.game import BargainingProblem
+from kurilsim.forms.bargaining.kalai_smorodinsky import kalai_smorodinsky
+from kurilsim.forms.bargaining.nash_bargaining import nash_bargaining
+from kurilsim.forms.bargaining.rubinstein import rubinstein, rubinstein_shares, verify_rubinstein
+from kurilsim.forms.bargaining.solve import solve_bargaining
 
 PIE = np.array([[1.0, 0.0], [0.0, 1.0]])  # with lotteries: the frontier u1 + u2 = 1
 ZERO = np.zeros(2)

@@ -10,9 +10,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from kurilsim import load_scenario
-from kurilsim.games.bargaining import BargainingProblem
-from kurilsim.plot.bargaining import plot_bargaining, staircase
-from kurilsim.solvers.bargaining import solve_bargaining
+from kurilsim.forms.bargaining.game import BargainingProblem
+from kurilsim.forms.bargaining.solve import solve_bargaining
+from kurilsim.presentation.bargaining import plot_bargaining, staircase
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "bargaining_2016.yaml"
 

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kurilsim.games.bargaining import DISAGREEMENT, BargainingProblem
-from kurilsim.solvers.bargaining import solve_bargaining
-from kurilsim.solvers.feasible_set import outcome_points, pareto_frontier, support_residual
+from kurilsim.forms.bargaining.feasible_set import outcome_points, pareto_frontier, support_residual
+from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
+from kurilsim.forms.bargaining.solve import solve_bargaining
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

@@ -9,9 +9,9 @@ import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario, run
 from kurilsim.cli import main
-from kurilsim.games.bargaining import BargainingProblem
-from kurilsim.scenario.bargaining import BargainingScenario
-from kurilsim.scenario.loader import scenario_json_schema
+from kurilsim.forms.bargaining.game import BargainingProblem
+from kurilsim.forms.bargaining.scenario import BargainingScenario
+from kurilsim.forms.loader import scenario_json_schema
 from scenario_texts import ISLANDS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import pytest
 
 from kurilsim import write_nfg
 from kurilsim.cli import main
-from kurilsim.games import catalogue
+from kurilsim.forms import catalogue
 from scenario_texts import PRISONERS_TABLE, STAG_HUNT
 
 ROOT = Path(__file__).resolve().parents[1]

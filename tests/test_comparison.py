@@ -1,4 +1,4 @@
-"""Tests of kurilsim.comparison and kurilsim.blocking: the concept panel and what blocks a deal."""
+"""Tests of kurilsim.analysis.comparison and .blocking: the concept panel, what blocks a deal."""
 
 import dataclasses
 import json
@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kurilsim import InputError, load_scenario, parse_scenario, solve
-from kurilsim.blocking import additive_terms, normal_form_blockers
+from kurilsim.analysis.blocking import additive_terms, normal_form_blockers
+from kurilsim.analysis.comparison import Comparison, compare
 from kurilsim.cli import main
-from kurilsim.comparison import Comparison, compare
-from kurilsim.solvers.regret import DEFAULT_TOL, player_scales
+from kurilsim.forms.normal.regret import DEFAULT_TOL, player_scales
 from scenario_texts import ISLANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,7 +160,7 @@ def test_a_logit_trace_stopped_at_its_bound_is_reported_not_counted():
 
 
 def test_an_incomplete_listing_is_reported_and_nothing_counted_says_so(monkeypatch):
-    import kurilsim.comparison as module
+    import kurilsim.analysis.comparison as module
 
     def nothing_found(game, method, tol, **options):
         return dataclasses.replace(solve(game, "pure", tol), equilibria=(), complete=False)

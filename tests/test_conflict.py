@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from kurilsim import InputError
-from kurilsim.games.conflict import Conflict, feasible_states, unilateral_moves
-from kurilsim.games.option_statements import (
+from kurilsim.forms.conflict.game import Conflict, feasible_states, unilateral_moves
+from kurilsim.forms.conflict.option_statements import (
     StatementError,
     parse_statement,
     prioritised_scores,

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario, run
+from kurilsim.analysis.explain import explain
 from kurilsim.cli import main
-from kurilsim.explain import explain
-from kurilsim.scenario.conflict import ConflictScenario
-from kurilsim.scenario.loader import scenario_json_schema
+from kurilsim.forms.conflict.scenario import ConflictScenario
+from kurilsim.forms.loader import scenario_json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 STALEMATE = ROOT / "scenarios" / "conflict_2018.yaml"

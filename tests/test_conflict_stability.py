@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kurilsim import InputError
-from kurilsim.games.conflict import Conflict
-from kurilsim.solvers.conflict_stability import (
+from kurilsim.forms.conflict.game import Conflict
+from kurilsim.forms.conflict.stability import (
     CONCEPTS,
     coalition_reachable,
     gmr_stable,

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from kurilsim import load_scenario, parse_scenario, solve
-from kurilsim.games import catalogue
+from kurilsim.forms import catalogue
 from scenario_texts import STAG_HUNT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def test_bargaining_solution_table_names_deals_and_the_zopa():
 
 
 def test_backtest_repr_and_table():
-    from kurilsim.backtest import Backtest, EraResult
+    from kurilsim.analysis.backtest import Backtest, EraResult
 
     era = EraResult("x.yaml", "1956", ("A=<b>",), "no deal", True, 0.5, 100)
     result = Backtest(eras=(era,), statements=(), seed=3)
@@ -76,7 +76,7 @@ def test_backtest_repr_and_table():
 
 
 def test_tipping_points_repr_and_table():
-    from kurilsim.sweep import tipping_points
+    from kurilsim.analysis.tipping import tipping_points
 
     tipping = tipping_points(parse_scenario(STAG_HUNT), ["hare"], resolution=101)
     assert repr(tipping).startswith("<TippingPoints 'Stag hunt with a parameter': ")
@@ -86,7 +86,7 @@ def test_tipping_points_repr_and_table():
 
 
 def test_explanation_shows_evidence_and_escapes():
-    from kurilsim.explain import explain
+    from kurilsim.analysis.explain import explain
 
     scenario = parse_scenario(STAG_HUNT.replace("value of a hare", "value of a <i>hare</i>"))
     html = explain(scenario)._repr_html_()
@@ -96,7 +96,7 @@ def test_explanation_shows_evidence_and_escapes():
 
 
 def test_logit_branch_repr_and_table():
-    from kurilsim.solvers.logit_qre import logit_correspondence
+    from kurilsim.forms.normal.logit_qre import logit_correspondence
 
     game = catalogue.matching_pennies()
     branch = logit_correspondence(game.payoffs, lam_max=5.0).labelled(game)

@@ -10,8 +10,9 @@ from hypothesis import assume, given, settings
 
 from kurilsim import InputError, read_efg, run, solve, write_efg
 from kurilsim.cli import main
-from kurilsim.games import Chance, Decision, ExtensiveFormGame, Terminal, catalogue
-from kurilsim.io.efg import format_efg, parse_efg
+from kurilsim.forms import catalogue
+from kurilsim.forms.extensive.efg import format_efg, parse_efg
+from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
 from trees import trees
 
 LITERATURE = [

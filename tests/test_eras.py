@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from kurilsim import Scenario, load_scenario
-from kurilsim.backtest import backtest_scenario
-from kurilsim.statements import check_statements, load_statements
+from kurilsim.analysis.backtest import backtest_scenario
+from kurilsim.analysis.statements import check_statements, load_statements
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 # The backtest covers normal-form scenarios that record their history (the era files).

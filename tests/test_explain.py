@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario
+from kurilsim.analysis.explain import explain
 from kurilsim.cli import main
-from kurilsim.evidence import Registry, load_registry
-from kurilsim.explain import explain
+from kurilsim.core.evidence import Registry, load_registry
 from scenario_texts import STAG_HUNT
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kurilsim.errors import InputError
-from kurilsim.expr import ExpressionError, parse_expression
+from kurilsim.core.errors import InputError
+from kurilsim.core.expr import ExpressionError, parse_expression
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,16 @@ import pytest
 from hypothesis import given, settings
 
 from kurilsim import InputError
-from kurilsim.games import Chance, Decision, ExtensiveFormGame, Terminal, catalogue
-from kurilsim.games.extensive_form import CHANCE, MAX_PROFILES, TERMINAL
+from kurilsim.forms import catalogue
+from kurilsim.forms.extensive.game import (
+    CHANCE,
+    MAX_PROFILES,
+    TERMINAL,
+    Chance,
+    Decision,
+    ExtensiveFormGame,
+    Terminal,
+)
 from trees import trees
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.cli import main
-from kurilsim.scenario.extensive import ExtensiveScenario
-from kurilsim.solvers.backward_induction import subgame_perfect_equilibria
+from kurilsim.forms.extensive.backward_induction import subgame_perfect_equilibria
+from kurilsim.forms.extensive.scenario import ExtensiveScenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SEQUENCE_1956 = ROOT / "scenarios" / "sequence_1956.yaml"

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kurilsim import InputError, parse_scenario
-from kurilsim.scenario.semantics import MAX_RULE_CELLS
+from kurilsim.core.rules import MAX_RULE_CELLS
 from scenario_texts import PRISONERS_TABLE, STAG_HUNT
 
 PAYOFF_A = "A: stag * both_stag + hare * a_hare"

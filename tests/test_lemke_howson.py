@@ -1,4 +1,4 @@
-"""Tests of kurilsim.solvers.lemke_howson: known paths, the pivot bound, and agreement with
+"""Tests of kurilsim.forms.normal.lemke_howson: known paths, the pivot bound, and agreement with
 vertex enumeration."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kurilsim.errors import InputError, IterationLimitError
-from kurilsim.solvers.lemke_howson import lemke_howson, lemke_howson_all_labels
-from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
-from kurilsim.solvers.vertex_enumeration import vertex_enumeration
+from kurilsim.core.errors import InputError, IterationLimitError
+from kurilsim.forms.normal.lemke_howson import lemke_howson, lemke_howson_all_labels
+from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
+from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 
 Profile = tuple[FloatArray, FloatArray]
 

@@ -1,4 +1,4 @@
-"""Tests of kurilsim.solvers.logit_qre, its plot and the ``kurilsim qre`` command.
+"""Tests of kurilsim.forms.normal.logit_qre, its plot and the ``kurilsim qre`` command.
 
 pygambit (GPL) appears here only as an independent reference: its logit QRE tracer checks ours at
 given lambdas and at the limit; none of its code is used by kurilsim.
@@ -18,22 +18,22 @@ from matplotlib.figure import Figure
 
 from kurilsim import IterationLimitError, solve, write_nfg
 from kurilsim.cli import main
-from kurilsim.errors import InputError, KurilsimError
-from kurilsim.games import catalogue
-from kurilsim.games.normal_form import NormalFormGame
-from kurilsim.solvers.logit_qre import (
+from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.forms import catalogue
+from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.logit_qre import (
     LogitBranch,
     logit_correspondence,
     logit_nash,
     logit_qre,
 )
-from kurilsim.solvers.regret import (
+from kurilsim.forms.normal.regret import (
     DEFAULT_TOL,
     FloatArray,
     is_equilibrium,
     strategy_payoffs,
 )
-from kurilsim.solvers.support_enumeration import support_enumeration
+from kurilsim.forms.normal.support_enumeration import support_enumeration
 from scenario_texts import STAG_HUNT
 
 Profile = tuple[FloatArray, ...]
@@ -325,7 +325,7 @@ def test_max_steps_raises_a_clear_iteration_limit_error(call):
 
 
 def test_a_failed_solve_at_the_target_lambda_is_reported(monkeypatch):
-    monkeypatch.setattr("kurilsim.solvers.logit_qre._newton", lambda *args, **kwargs: None)
+    monkeypatch.setattr("kurilsim.forms.normal.logit_qre._newton", lambda *args, **kwargs: None)
     with pytest.raises(KurilsimError, match="did not converge at lambda=2"):
         logit_qre(catalogue.stag_hunt().payoffs, 2.0)
 

@@ -1,4 +1,4 @@
-"""Tests of kurilsim.io.nfg: the Gambit strategic-form (.nfg) reader and writer."""
+"""Tests of kurilsim.forms.normal.nfg: the Gambit strategic-form (.nfg) reader and writer."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kurilsim.errors import InputError
-from kurilsim.games.normal_form import NormalFormGame
-from kurilsim.io import nfg
-from kurilsim.io.nfg import format_nfg, parse_nfg, read_nfg, write_nfg
+from kurilsim.core.errors import InputError
+from kurilsim.forms.normal import nfg
+from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.nfg import format_nfg, parse_nfg, read_nfg, write_nfg
 
 DETERMINISTIC = settings(derandomize=True, database=None, deadline=None)
 

@@ -9,8 +9,9 @@ from matplotlib.figure import Figure
 
 import kurilsim
 from kurilsim import InputError, parse_scenario
-from kurilsim.games import catalogue
-from kurilsim.plot import (
+from kurilsim.analysis.tipping import tipping_points
+from kurilsim.forms import catalogue
+from kurilsim.presentation import (
     payoff_curves,
     payoff_heatmap,
     probability_curves,
@@ -18,7 +19,7 @@ from kurilsim.plot import (
     shares_chart,
     tornado,
 )
-from kurilsim.sweep import sweep, tipping_points
+from kurilsim.sweeps import sweep
 from scenario_texts import STAG_HUNT
 
 SANCTIONS_UNIT = "share of the Japanese package that US-led sanctions deter (0 = none)"

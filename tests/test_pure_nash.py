@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from kurilsim.games import catalogue
-from kurilsim.solvers.pure_nash import pure_nash, pure_nash_mask
-from kurilsim.solvers.regret import player_scales
+from kurilsim.forms import catalogue
+from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
+from kurilsim.forms.normal.regret import player_scales
 
 
 def brute_force_pure_nash(payoffs):

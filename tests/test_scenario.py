@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario
-from kurilsim.scenario.model import ScenarioFile
+from kurilsim.core.schema import ScenarioFile
 from scenario_texts import PRISONERS_TABLE, STAG_HUNT
 
 

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kurilsim import InputError, NormalFormGame, solve
-from kurilsim.games import catalogue
-from kurilsim.solvers.regret import max_regret, payoff_scale
+from kurilsim.forms import catalogue
+from kurilsim.forms.normal.regret import max_regret, payoff_scale
 
 THIRD, HALF = 1 / 3, 1 / 2
 
@@ -157,8 +157,8 @@ def test_auto_solves_a_one_player_game_by_its_best_strategies():
 
 
 def test_a_method_returning_non_probabilities_is_caught(monkeypatch):
-    from kurilsim.errors import KurilsimError
-    from kurilsim.solvers import solve as facade
+    from kurilsim.core.errors import KurilsimError
+    from kurilsim.forms.normal import solve as facade
 
     # In a game of constant payoffs every weight vector has zero regret; only the simplex check
     # sees that these are no mixed strategy.

@@ -1,4 +1,4 @@
-"""Tests of kurilsim.solvers.support_enumeration.
+"""Tests of kurilsim.forms.normal.support_enumeration.
 
 pygambit (GPL) appears here only as an independent reference: its own solvers and its own regret
 computation check ours; none of its code is used by kurilsim.
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kurilsim.errors import InputError
-from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
-from kurilsim.solvers.support_enumeration import support_enumeration
+from kurilsim.core.errors import InputError
+from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
+from kurilsim.forms.normal.support_enumeration import support_enumeration
 
 Profile = tuple[FloatArray, ...]
 

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 import kurilsim
 from kurilsim import InputError, parse_scenario
-from kurilsim.games import catalogue
-from kurilsim.sweep import GridAxis, SweepSpec, sweep
-from kurilsim.sweep.engine import chunk_size_for
-from kurilsim.sweep.spec import point_set
+from kurilsim.forms import catalogue
+from kurilsim.sweeps import GridAxis, SweepSpec, sweep
+from kurilsim.sweeps.engine import chunk_size_for
+from kurilsim.sweeps.spec import point_set
 from scenario_texts import STAG_HUNT
 
 BUNDLED = "scenarios/sochi_2016.yaml"
@@ -341,7 +341,7 @@ def test_tree_sweep_refuses_normal_form_methods(tree_scenario, method):
 
 
 def test_tree_sweep_resumes_after_a_kill(tmp_path, tree_scenario, tree_result, monkeypatch):
-    from kurilsim.sweep import engine
+    from kurilsim.sweeps import engine
 
     out = tmp_path / "tree.parquet"
     real = engine.solve_chunk

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from kurilsim.cli import main
-from kurilsim.sweep import read_sweep
+from kurilsim.sweeps import read_sweep
 
 
 @pytest.fixture(scope="module")

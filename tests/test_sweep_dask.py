@@ -6,7 +6,7 @@ from dask.distributed import Client, LocalCluster
 
 import kurilsim
 from kurilsim import parse_scenario
-from kurilsim.sweep import sweep
+from kurilsim.sweeps import sweep
 from scenario_texts import STAG_HUNT
 
 

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from kurilsim.scenario.model import Parameter
-from kurilsim.sweep.sampling import BLOCK, draw, generator, quantile, uniforms
+from kurilsim.core.schema import Parameter
+from kurilsim.sweeps.sampling import BLOCK, draw, generator, quantile, uniforms
 
 RANGE = (2.0, 6.0)
 

@@ -8,11 +8,11 @@ import pytest
 
 import kurilsim
 from kurilsim import InputError, parse_scenario
-from kurilsim.sweep import engine as engine_module
-from kurilsim.sweep import read_sweep, sweep
-from kurilsim.sweep.result import scenario_hash
-from kurilsim.sweep.shares import outcome_shares
-from kurilsim.sweep.store import METADATA_KEY
+from kurilsim.sweeps import engine as engine_module
+from kurilsim.sweeps import read_sweep, sweep
+from kurilsim.sweeps.result import scenario_hash
+from kurilsim.sweeps.shares import outcome_shares
+from kurilsim.sweeps.store import METADATA_KEY
 from scenario_texts import STAG_HUNT
 
 GRID = {"stag": (2, 10, 9), "hare": (0, 3, 7)}  # 63 points
@@ -146,7 +146,7 @@ def test_reading_what_is_not_a_sweep_is_an_input_error(tmp_path):
 def test_shares_of_a_sweep_file_are_counted_without_reading_the_table(
     tmp_path, monkeypatch, hunt, suffix
 ):
-    from kurilsim.sweep import store as store_module
+    from kurilsim.sweeps import store as store_module
 
     monkeypatch.setattr(store_module, "BATCH_ROWS", 4)  # points' rows cross batch boundaries
     in_memory = sweep(hunt, GRID, chunk_size=CHUNK)

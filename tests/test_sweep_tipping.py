@@ -6,8 +6,8 @@ import pytest
 
 import kurilsim
 from kurilsim import InputError, parse_scenario
-from kurilsim.sweep import tipping_points
-from kurilsim.sweep.labels import regime
+from kurilsim.analysis.tipping import tipping_points
+from kurilsim.sweeps.labels import regime
 from scenario_texts import STAG_HUNT
 
 

@@ -15,13 +15,14 @@ import numpy as np
 import pygambit as gbt  # GPL: an independent reference solver, used only in tests
 import pytest
 
-from kurilsim.games import Chance, Decision, ExtensiveFormGame, Terminal, catalogue
-from kurilsim.io.efg import format_efg
-from kurilsim.solvers.backward_induction import (
+from kurilsim.forms import catalogue
+from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
     subgame_perfect_equilibria,
 )
-from kurilsim.solvers.solve_tree import solve_tree
+from kurilsim.forms.extensive.efg import format_efg
+from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
+from kurilsim.forms.extensive.solve import solve_tree
 
 PLAYERS = ("P1", "P2", "P3")
 DENOMINATORS = (2, 3, 4, 6)

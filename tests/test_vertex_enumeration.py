@@ -1,4 +1,4 @@
-"""Tests of kurilsim.solvers.vertex_enumeration against known games, nashpy and Gambit."""
+"""Tests of kurilsim.forms.normal.vertex_enumeration against known games, nashpy and Gambit."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kurilsim.errors import InputError
-from kurilsim.solvers.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
-from kurilsim.solvers.vertex_enumeration import vertex_enumeration
+from kurilsim.core.errors import InputError
+from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
+from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from profiles import same_sets
 
 Profile = tuple[FloatArray, FloatArray]

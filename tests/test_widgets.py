@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario
-from kurilsim.widgets import explore
+from kurilsim.presentation.widgets import explore
 from scenario_texts import STAG_HUNT
 
 pytest.importorskip("ipywidgets")  # the dev extra installs it

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from kurilsim.games.extensive_form import Chance, Decision, ExtensiveFormGame, Node, Terminal
+from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Node, Terminal
 
 PLAYERS = ("P1", "P2", "P3")
 

@@ -6,21 +6,25 @@ calls for, each verified by its largest gain from a unilateral deviation.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from kurilsim.comparison import Comparison, compare
-from kurilsim.errors import InputError, IterationLimitError, KurilsimError
-from kurilsim.games import BargainingProblem, Conflict, ExtensiveFormGame, NormalFormGame
-from kurilsim.io.efg import read_efg, write_efg
-from kurilsim.io.nfg import read_nfg, write_nfg
-from kurilsim.run import run
-from kurilsim.scenario import Scenario, load_scenario, parse_scenario
-from kurilsim.solvers.bargaining import solve_bargaining
-from kurilsim.solvers.bargaining_result import BargainingSolution
-from kurilsim.solvers.conflict_stability import StabilityTable, stability
-from kurilsim.solvers.result import Equilibrium, Solution
-from kurilsim.solvers.solve import METHODS, solve
-from kurilsim.solvers.solve_tree import solve_tree
-from kurilsim.solvers.tree_solution import TreeSolution
-from kurilsim.sweep import SweepResult, sweep
+from kurilsim.analysis.comparison import Comparison, compare
+from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
+from kurilsim.forms.bargaining.game import BargainingProblem
+from kurilsim.forms.bargaining.result import BargainingSolution
+from kurilsim.forms.bargaining.solve import solve_bargaining
+from kurilsim.forms.conflict.game import Conflict
+from kurilsim.forms.conflict.stability import StabilityTable, stability
+from kurilsim.forms.extensive.efg import read_efg, write_efg
+from kurilsim.forms.extensive.game import ExtensiveFormGame
+from kurilsim.forms.extensive.result import TreeSolution
+from kurilsim.forms.extensive.solve import solve_tree
+from kurilsim.forms.loader import load_scenario, parse_scenario
+from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.nfg import read_nfg, write_nfg
+from kurilsim.forms.normal.result import Equilibrium, Solution
+from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.forms.normal.solve import METHODS, solve
+from kurilsim.solving import run
+from kurilsim.sweeps import SweepResult, sweep
 
 try:
     __version__ = version("kurilsim")

@@ -27,7 +27,7 @@ from kurilsim.cli import (
     validate,
 )
 from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser
-from kurilsim.errors import InputError, IterationLimitError
+from kurilsim.core.errors import InputError, IterationLimitError
 
 #: Shown under ``kurilsim --help`` (and by ``kurilsim`` alone).
 EPILOG = """\

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.backtest import DEFAULT_SAMPLES, DEFAULT_SEED, backtest
+from kurilsim.analysis.backtest import DEFAULT_SAMPLES, DEFAULT_SEED, backtest
 from kurilsim.cli.common import EXIT_OK
 
 

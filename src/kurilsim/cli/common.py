@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any
 
-from kurilsim.errors import InputError
+from kurilsim.core.errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 

@@ -6,12 +6,12 @@ import argparse
 import json
 from typing import Any
 
+from kurilsim.analysis.comparison import compare
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
-from kurilsim.comparison import compare
-from kurilsim.errors import InputError
-from kurilsim.run import SCENARIO_SUFFIXES
-from kurilsim.scenario import load_scenario
-from kurilsim.solvers.regret import DEFAULT_TOL
+from kurilsim.core.errors import InputError
+from kurilsim.forms.loader import load_scenario
+from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.solving import SCENARIO_SUFFIXES
 
 
 def register(commands: Any) -> None:

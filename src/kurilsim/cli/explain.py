@@ -6,9 +6,9 @@ import argparse
 import json
 from typing import Any
 
+from kurilsim.analysis.explain import explain
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
-from kurilsim.explain import explain
-from kurilsim.scenario import load_scenario
+from kurilsim.forms.loader import load_scenario
 
 
 def register(commands: Any) -> None:

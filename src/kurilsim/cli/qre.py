@@ -12,14 +12,15 @@ from matplotlib.figure import Figure
 
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
-from kurilsim.errors import InputError
-from kurilsim.games.normal_form import NormalFormGame
-from kurilsim.io.nfg import read_nfg
-from kurilsim.run import SCENARIO_SUFFIXES
-from kurilsim.scenario import Scenario, load_scenario
-from kurilsim.solvers.logit_qre import DEFAULT_MAX_SECONDS, logit_correspondence
-from kurilsim.solvers.regret import DEFAULT_TOL
-from kurilsim.solvers.solve import solve
+from kurilsim.core.errors import InputError
+from kurilsim.forms.loader import load_scenario
+from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS, logit_correspondence
+from kurilsim.forms.normal.nfg import read_nfg
+from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.forms.normal.solve import solve
+from kurilsim.solving import SCENARIO_SUFFIXES
 
 
 def register(commands: Any) -> None:

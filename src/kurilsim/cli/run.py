@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
-from kurilsim.run import run
-from kurilsim.solvers.bargaining import CONCEPTS
-from kurilsim.solvers.conflict_stability import CONCEPTS as STABILITY_CONCEPTS
-from kurilsim.solvers.regret import DEFAULT_TOL
-from kurilsim.solvers.solve import METHODS
-from kurilsim.solvers.solve_tree import TREE_METHODS
+from kurilsim.forms.bargaining.solve import CONCEPTS
+from kurilsim.forms.conflict.stability import CONCEPTS as STABILITY_CONCEPTS
+from kurilsim.forms.extensive.solve import TREE_METHODS
+from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.forms.normal.solve import METHODS
+from kurilsim.solving import run
 
 
 def register(commands: Any) -> None:

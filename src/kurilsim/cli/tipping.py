@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kurilsim.analysis.tipping import DEFAULT_RESOLUTION, tipping_points
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
-from kurilsim.errors import InputError
-from kurilsim.scenario import load_scenario
-from kurilsim.solvers.regret import DEFAULT_TOL
-from kurilsim.sweep import tipping_points
-from kurilsim.sweep.run import normal_form
-from kurilsim.sweep.tipping import DEFAULT_RESOLUTION
+from kurilsim.core.errors import InputError
+from kurilsim.forms.loader import load_scenario
+from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.sweeps.run import normal_form
 
 
 def register(commands: Any) -> None:

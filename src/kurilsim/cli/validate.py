@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kurilsim.analysis.statements import check_statements, load_statements
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK
-from kurilsim.errors import InputError
-from kurilsim.io.efg import read_efg
-from kurilsim.io.nfg import read_nfg
-from kurilsim.scenario import load_scenario
-from kurilsim.scenario.yaml_source import read_yaml
-from kurilsim.statements import check_statements, load_statements
+from kurilsim.core.errors import InputError
+from kurilsim.forms.extensive.efg import read_efg
+from kurilsim.forms.loader import load_scenario
+from kurilsim.forms.normal.nfg import read_nfg
+from kurilsim.io.yaml_source import read_yaml
 
 #: The key that marks a YAML file as a file of testable statements rather than a scenario.
 STATEMENTS_KEY = "kurilsim-statements"

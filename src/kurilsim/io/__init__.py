@@ -1,1 +1,1 @@
-"""Interchange with standard file formats."""
+"""Reading text formats with bounds: YAML scenario documents and Gambit's tokens."""

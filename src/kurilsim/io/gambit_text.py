@@ -3,7 +3,8 @@ r"""The text layer shared by Gambit's file formats (``.nfg`` and ``.efg``).
 Both formats are whitespace-separated tokens: braces, commas, double-quoted strings (with ``\"``
 for a quote and ``\\`` for a backslash) and bare words such as numbers. A :class:`Cursor` hands
 out the tokens of one text with one token of look-ahead and turns problems into
-:class:`~kurilsim.errors.InputError` messages naming the file and the line. Numbers are integers,
+:class:`~kurilsim.core.errors.InputError` messages naming the file and the line. Numbers are
+integers,
 decimals with an optional exponent, or fractions such as ``3/2``. The format is specified in [1]_.
 
 References
@@ -29,7 +30,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Final, NamedTuple
 
-from kurilsim.errors import InputError
+from kurilsim.core.errors import InputError
 
 # One token after optional whitespace. Every other character starts one of the alternatives, so
 # only the end of the text leaves the group unmatched. A quote that does not match as a whole

@@ -1,0 +1,1 @@
+"""Analyses over solved scenarios: concepts compared, blockers, explanations, backtests, tipping."""

@@ -1,0 +1,306 @@
+"""The evidence trail of a scenario: each payoff, and each parameter with what supports it.
+
+For every parameter the trail gives its value, default, range and unit, the evidence items it
+cites (each with the articles it comes from), and the modelling assumption wherever the number is
+the modeller's choice rather than the articles'. It also lists the scenario's sources and, when
+the file records one, the historical outcome it is tested against.
+
+Examples
+--------
+>>> from kurilsim import parse_scenario
+>>> text = '''
+... kurilsim: 1
+... title: Polls
+... parameters:
+...   opposition: {default: 0.71, range: [0.56, 0.78], unit: share, description: opposed,
+...                evidence: [E50]}
+... players: {Russia: [keep, cede], Japan: [wait]}
+... payoff_table:
+...   - {profile: [keep, wait], payoffs: [0, 0]}
+...   - {profile: [cede, wait], payoffs: [-opposition, 1]}
+... '''
+>>> trail = explain(parse_scenario(text))
+>>> trail.to_dict()["parameters"]["opposition"]["evidence"][0]["id"]
+'E50'
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.evidence import Registry, load_registry
+from kurilsim.core.parameters import resolve
+from kurilsim.core.schema import ScenarioHeader
+from kurilsim.forms.loader import AnyScenario
+
+WIDTH = 100
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A scenario's evidence trail, as data (:meth:`to_dict`) or text (:meth:`to_text`)."""
+
+    data: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The trail as a JSON-ready dictionary."""
+        return dict(self.data)
+
+    def to_text(self) -> str:
+        """The trail as indented plain text, wrapped at 100 columns."""
+        d = self.data
+        lines = [f"{d['title']}" + (f" (era {d['era']})" if d["era"] else "")]
+        if d["description"]:
+            lines += textwrap.wrap(d["description"], WIDTH)
+        lines += ["", "Payoffs"]
+        for player, expression in d["payoffs"].items():
+            lines += _wrap(f"{player} = {expression}", "  ", "      ")
+        if d["outcomes"]:
+            lines += ["", "Outcome variables"]
+            for name, description in d["outcomes"].items():
+                lines += _wrap(f"{name}: {description}", "  ", "      ")
+        if d["options"]:
+            lines += ["", "Options (each decision maker takes any of its own)"]
+            for name, description in d["options"].items():
+                lines += _wrap(f"{name}: {description}", "  ", "      ")
+        if d["deals"]:
+            lines += ["", "Deals"]
+            for name, description in d["deals"].items():
+                lines += _wrap(f"{name}: {description}", "  ", "      ")
+        if d["history"]:
+            history = d["history"]
+            lines += ["", "Recorded outcome (what the backtest and tests compare with)"]
+            lines += _wrap(history["summary"], "  ", "  ")
+            lines += _wrap(
+                "as strategies: "
+                + ", ".join(f"{player}={s}" for player, s in history["outcome"].items())
+                + f"; evidence {', '.join(history['evidence'])}",
+                "  ",
+                "      ",
+            )
+        if d["sources"]:
+            lines += ["", "Sources"]
+            for s in d["sources"]:
+                parts = (s["author"], f'"{s["title"]}"', s["outlet"], s["date"])
+                cited = ", ".join(part for part in parts if part)
+                lines += _wrap(f"{s['id']}: {cited}", "  ", "      ")
+        lines += ["", "Parameters"]
+        for name, p in d["parameters"].items():
+            low, high = p["range"]
+            lines += _wrap(
+                f"{name} = {p['value']:g} (default {p['default']:g}, range {low:g} to {high:g}; "
+                f"{p['unit']})",
+                "  ",
+                "      ",
+            )
+            lines += _wrap(p["description"], "    ", "    ")
+            for item in p["evidence"]:
+                cited = "; ".join(_source_label(s) for s in item["sources"])
+                lines += _wrap(f"{item['id']} [{cited}]: {item['summary']}", "    - ", "      ")
+            if p["assumption"]:
+                lines += _wrap(f"modelling assumption: {p['assumption']}", "    - ", "      ")
+            elif p["evidence"]:
+                lines += ["    - value: the articles' own figure (no modelling assumption)"]
+        if d["unknown_evidence"]:
+            lines += ["", "Evidence ids not in the registry: " + ", ".join(d["unknown_evidence"])]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The payoffs, then each parameter with its value and the evidence behind it."""
+        d = self.data
+        heading = html_heading(
+            d["title"] + (f" (era {d['era']})" if d["era"] else ""),
+            " ".join((d["description"] or "").split())[:300],
+        )
+        payoffs = html_table(["player", "payoff"], [[p, e] for p, e in d["payoffs"].items()])
+        rows = []
+        for name, p in d["parameters"].items():
+            low, high = p["range"]
+            support = [
+                f"{item['id']}: {' '.join(item['summary'].split())}" for item in p["evidence"]
+            ]
+            if p["assumption"]:
+                support.append(f"modelling assumption: {' '.join(p['assumption'].split())}")
+            rows.append(
+                [
+                    name,
+                    f"{p['value']:g}",
+                    f"{low:g} to {high:g}",
+                    p["unit"],
+                    " ".join(p["description"].split()),
+                    " | ".join(support),
+                ]
+            )
+        parameters = html_table(
+            ["parameter", "value", "range", "unit", "meaning", "evidence"],
+            rows,
+            caption="evidence ids not in the registry: " + ", ".join(d["unknown_evidence"])
+            if d["unknown_evidence"]
+            else "",
+        )
+        return heading + payoffs + parameters
+
+    def __repr__(self) -> str:
+        return f"<Explanation of {self.data['title']!r}: {len(self.data['parameters'])} parameters>"
+
+
+def explain(
+    scenario: AnyScenario,
+    overrides: Mapping[str, float] | None = None,
+    registry: Registry | None = None,
+) -> Explanation:
+    """Build the evidence trail of ``scenario`` at the given parameter values.
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario of any game form.
+    overrides
+        Parameter values to show instead of the defaults (checked against their ranges).
+    registry
+        The evidence registry; the one shipped with the package by default.
+
+    Returns
+    -------
+    Explanation
+    """
+    registry = registry or load_registry()
+    spec: ScenarioHeader = scenario.spec
+    values = resolve(spec.parameters, overrides)
+    cited: list[str] = [e for p in spec.parameters.values() for e in p.evidence]
+    if spec.history is not None:
+        cited += list(spec.history.evidence)
+    unknown = sorted(set(registry.unknown(cited)))
+    parameters = {}
+    for name, p in spec.parameters.items():
+        evidence = []
+        for evidence_id in p.evidence:
+            if evidence_id in unknown:
+                continue
+            item = registry.item(evidence_id)
+            evidence.append(
+                {
+                    "id": item.id,
+                    "sources": [
+                        {
+                            "id": a.id,
+                            "title": a.title,
+                            "author": a.author,
+                            "outlet": a.outlet,
+                            "date": a.date,
+                        }
+                        for a in registry.sources_of(item)
+                    ],
+                    "period": item.period,
+                    "summary": " ".join(item.summary.split()),
+                    "numbers": list(item.numbers),
+                }
+            )
+        parameters[name] = {
+            "value": float(values[name]),
+            "default": p.default,
+            "range": list(p.range),
+            "unit": p.unit,
+            "description": " ".join(p.description.split()),
+            "evidence": evidence,
+            "assumption": " ".join(p.assumption.split()) if p.assumption else None,
+        }
+    return Explanation(
+        {
+            "title": spec.title,
+            "era": spec.era,
+            "description": " ".join((spec.description or "").split()),
+            "payoffs": _payoff_texts(spec),
+            "outcomes": {
+                name: " ".join(o.description.split())
+                for name, o in (getattr(spec, "outcomes", None) or {}).items()
+            },
+            "deals": {
+                name: " ".join(deal.description.split())
+                for name, deal in (getattr(spec, "deals", None) or {}).items()
+            },
+            "options": {
+                f"{dm}.{option}": " ".join(str(text).split())
+                for dm, maker in (getattr(spec, "decision_makers", None) or {}).items()
+                for option, text in maker.options.items()
+            },
+            "parameters": parameters,
+            "sources": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "author": s.author,
+                    "outlet": s.outlet,
+                    "date": s.date,
+                }
+                for s in spec.sources
+            ],
+            "history": None
+            if spec.history is None
+            else {
+                "summary": " ".join(spec.history.summary.split()),
+                "outcome": {
+                    player: _strategies(match, joint=getattr(spec, "form", None) == "conflict")
+                    for player, match in spec.history.outcome.items()
+                },
+                "evidence": list(spec.history.evidence),
+            },
+            "unknown_evidence": unknown,
+        }
+    )
+
+
+def _payoff_texts(spec: ScenarioHeader) -> dict[str, str]:
+    payoffs = getattr(spec, "payoffs", None)
+    if isinstance(payoffs, Mapping):
+        return {player: str(expression) for player, expression in payoffs.items()}
+    utilities = getattr(spec, "utilities", None)
+    if isinstance(utilities, Mapping):  # bargaining: utilities, and what failed talks leave
+        texts = {player: " ".join(str(u).split()) for player, u in utilities.items()}
+        disagreement = getattr(spec, "disagreement", None) or {}
+        texts |= {f"{player} if talks fail": str(d) for player, d in disagreement.items()}
+        for name, ratifier in (getattr(spec, "ratification", None) or {}).items():
+            texts[f"ratification by {name}"] = (
+                f"passes if {' '.join(str(ratifier.approval).split())} >= {ratifier.threshold}"
+            )
+        return texts
+    table = getattr(spec, "payoff_table", None)
+    if table is not None:
+        return {"(all players)": f"explicit payoff table with {len(table)} entries"}
+    preferences = getattr(spec, "preferences", None)
+    if isinstance(preferences, Mapping):  # a conflict: a score, or statements by priority
+        return {
+            dm: " ".join(str(p.score).split())
+            if p.score is not None
+            else "prioritised: " + "; ".join(p.statements)
+            for dm, p in preferences.items()
+        }
+    return {}
+
+
+def _strategies(match: str | list[str] | tuple[str, ...], joint: bool = False) -> str:
+    """A recorded strategy as text.
+
+    In a game a list means any of its strategies fits the record (``a or b``); in a conflict it
+    lists the options a decision maker took (``a + b``, or ``no option`` when the list is empty).
+    """
+    if isinstance(match, str):
+        return match
+    if joint:
+        return " + ".join(match) if match else "no option"
+    return " or ".join(match)
+
+
+def _source_label(source: Mapping[str, Any]) -> str:
+    """``A000 Sergey Radchenko, 2014``: id, author (or that the file names none), year."""
+    who = source["author"] or "author not named"
+    year = (source["date"] or "")[:4]
+    return f"{source['id']} {who}" + (f", {year}" if year else "")
+
+
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest) or [first]

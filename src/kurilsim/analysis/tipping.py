@@ -1,0 +1,300 @@
+"""Tipping points: how far each parameter can move from its default before the equilibria change.
+
+For each parameter, the others held at their defaults (or at fixed values), the set of pure Nash
+equilibria is computed along the parameter's declared range on a fine grid, downwards and upwards
+from the default. The first grid value where the set differs brackets the tipping point, which
+bisection then locates to within about 1e-12 of the range. The result says, for each parameter
+and direction, the threshold, the regime it flips to, and the distance from the default: the
+sensitivity (tornado) chart and the tipping-point table.
+
+Every parameter is moved in the same numpy calls: row ``r`` of a batch holds the defaults except
+for the one parameter it moves.
+
+The scan sees changes that last at least one grid step; a region narrower than
+``(high - low) / (resolution - 1)`` can be missed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.errors import InputError
+from kurilsim.forms.normal.pure_nash import pure_nash_mask
+from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.sweeps.engine import ARRAY_CHUNK
+from kurilsim.sweeps.labels import OutcomeLabels, outcome_labels, regime
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+#: Grid values along each parameter's range in the scan.
+DEFAULT_RESOLUTION = 1001
+#: Bisection steps: each halves the bracket, so 40 narrow it to about 1e-12 of the range.
+BISECTION_STEPS = 40
+
+
+@dataclass(frozen=True, eq=False)
+class TippingPoints:
+    """The tipping points of a scenario around its defaults.
+
+    Attributes
+    ----------
+    title
+        The scenario's title.
+    baseline
+        The regime (set of pure equilibria) at the defaults.
+    table
+        One row per parameter and direction; see :func:`tipping_points`.
+    """
+
+    title: str
+    baseline: str
+    table: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tipping-point table as a pandas DataFrame."""
+        return self.table.copy(deep=False)
+
+    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
+        """The sensitivity (tornado) chart; see :func:`kurilsim.presentation.tornado`."""
+        from kurilsim.presentation import tornado
+
+        return tornado(self, ax=ax, **options)
+
+    def to_text(self) -> str:
+        """The table as plain text, nearest tipping points first."""
+        lines = [self.title, f"at the defaults: {self.baseline}"]
+        rows = self.table.sort_values("share", kind="stable")
+        for row in rows[rows["threshold"].notna()].itertuples():
+            lines.append(
+                f"  {row.parameter} {row.direction} from {row.default:g} to {row.threshold:.4g} "
+                f"({row.share:.0%} of its range): {row.flips_to}"
+            )
+        steady = rows[rows["threshold"].isna()]
+        if len(steady):
+            moves = ", ".join(f"{r.parameter} {r.direction}" for r in steady.itertuples())
+            lines.append(f"no change anywhere in the range: {moves}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The table, nearest tipping points first, under the regime at the defaults."""
+        rows = self.table.sort_values("share", kind="stable", na_position="last")
+        body = [
+            [
+                str(row["parameter"]),
+                str(row["direction"]),
+                f"{row['default']:g}",
+                "none in range" if pd.isna(row["threshold"]) else f"{row['threshold']:.4g}",
+                "" if pd.isna(row["share"]) else f"{row['share']:.0%}",
+                "" if pd.isna(row["threshold"]) else str(row["flips_to"]),
+            ]
+            for row in rows.to_dict("records")
+        ]
+        return html_heading(self.title, f"at the defaults: {self.baseline}") + html_table(
+            ["parameter", "direction", "default", "tipping point", "share of range", "flips to"],
+            body,
+        )
+
+    def __repr__(self) -> str:
+        found = int(self.table["threshold"].notna().sum())
+        return f"<TippingPoints {self.title!r}: {found} of {len(self.table)} moves tip>"
+
+
+def tipping_points(
+    scenario: Scenario,
+    parameters: Sequence[str] | None = None,
+    fixed: Mapping[str, float] | None = None,
+    resolution: int = DEFAULT_RESOLUTION,
+    tol: float = DEFAULT_TOL,
+) -> TippingPoints:
+    """Find how far each parameter can move from its default before the pure equilibria change.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    parameters
+        The parameters to move; every parameter not in ``fixed`` by default.
+    fixed
+        Values of other parameters held throughout instead of their defaults.
+    resolution
+        Grid values along each parameter's range in the scan (at least 2).
+    tol
+        Relative tolerance of the pure-equilibrium test.
+
+    Returns
+    -------
+    TippingPoints
+        Its table has one row per parameter and direction (``down``, ``up``): ``parameter``,
+        ``unit``, ``default`` (the value moved from), ``low`` and ``high`` (the declared range),
+        ``direction``, ``threshold`` (NaN when nothing changes within the range), ``flips_to``
+        (the regime just past the threshold), ``distance`` (from the default to the threshold,
+        in the parameter's unit) and ``share`` (the distance as a share of the range).
+
+    Raises
+    ------
+    InputError
+        For an unknown parameter or a value outside its range.
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> hunt = parse_scenario('''
+    ... kurilsim: 1
+    ... title: Stag hunt
+    ... parameters:
+    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
+    ... players: {A: [stag, hare], B: [stag, hare]}
+    ... outcomes:
+    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {A: hare}, value: 1}]}
+    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {B: hare}, value: 1}]}
+    ... payoffs: {A: a, B: b}
+    ... ''')
+    >>> table = tipping_points(hunt).to_frame()
+    >>> table[["parameter", "direction", "threshold", "flips_to"]].round(6)
+      parameter direction  threshold          flips_to
+    0      stag      down        1.0  A: hare, B: hare
+    1      stag        up        NaN               NaN
+    """
+    if resolution < 2:
+        raise InputError(f"resolution must be at least 2, got {resolution}")
+    base = scenario.parameter_values(fixed)
+    names = list(scenario.parameters if parameters is None else parameters)
+    for name in names:
+        if name not in scenario.parameters:
+            known = ", ".join(scenario.parameters) or "none"
+            raise InputError(f"unknown parameter {name!r}; this scenario has: {known}")
+    labels = outcome_labels(scenario)
+    baseline = pure_nash_mask(scenario.payoff_tensor(base), tol).reshape(-1)
+    moved, start, towards = [], [], []
+    for name in names:
+        low, high = scenario.parameters[name].range
+        if name not in (fixed or {}) and high > low:
+            moved += [name, name]
+            start += [float(base[name])] * 2
+            towards += [low, high]
+    thresholds, flips = _first_changes(
+        scenario, base, moved, np.array(start), np.array(towards), resolution, tol, baseline, labels
+    )
+    rows = []
+    for k, name in enumerate(moved):
+        low, high = scenario.parameters[name].range
+        distance = abs(thresholds[k] - start[k])
+        rows.append(
+            {
+                "parameter": name,
+                "unit": scenario.parameters[name].unit,
+                "default": start[k],
+                "low": low,
+                "high": high,
+                "direction": "down" if k % 2 == 0 else "up",
+                "threshold": thresholds[k],
+                "flips_to": flips[k],
+                "distance": distance,
+                "share": distance / (high - low),
+            }
+        )
+    columns = [
+        "parameter",
+        "unit",
+        "default",
+        "low",
+        "high",
+        "direction",
+        "threshold",
+        "flips_to",
+        "distance",
+        "share",
+    ]
+    return TippingPoints(
+        scenario.title, _regime(labels, baseline), pd.DataFrame(rows, columns=columns)
+    )
+
+
+def _regime(labels: OutcomeLabels, mask: BoolArray) -> str:
+    return regime([labels.pure(int(f)) for f in np.flatnonzero(mask)])
+
+
+def _masks(
+    scenario: Scenario,
+    base: Mapping[str, Any],
+    moved: Sequence[str],
+    values: FloatArray,
+    tol: float,
+) -> BoolArray:
+    """Pure equilibria (rows x profiles) where row ``r`` moves ``moved[r]`` to ``values[r]``."""
+    out = []
+    for first in range(0, len(moved), ARRAY_CHUNK):
+        rows = slice(first, first + ARRAY_CHUNK)
+        names, x = np.asarray(moved[rows]), values[rows]
+        batch = {n: np.where(names == n, x, v) for n, v in base.items()}
+        out.append(pure_nash_mask(scenario.payoff_tensor(batch), tol).reshape(len(x), -1))
+    profiles = math.prod(len(s) for s in scenario.strategies)
+    return np.concatenate(out) if out else np.empty((0, profiles), dtype=bool)
+
+
+def _first_changes(
+    scenario: Scenario,
+    base: Mapping[str, Any],
+    moved: Sequence[str],
+    start: FloatArray,
+    towards: FloatArray,
+    resolution: int,
+    tol: float,
+    baseline: BoolArray,
+    labels: OutcomeLabels,
+) -> tuple[FloatArray, list[str | None]]:
+    """For each parameter and direction: the first change of equilibria, and the new regime."""
+    # Scan: the grid values strictly beyond the start, nearest first.
+    scan_names, scan_values, owner = [], [], []
+    for k, name in enumerate(moved):
+        grid = np.linspace(min(start[k], towards[k]), max(start[k], towards[k]), resolution)
+        grid = grid[grid > start[k]] if towards[k] > start[k] else grid[grid < start[k]][::-1]
+        scan_names += [name] * grid.size
+        scan_values.append(grid)
+        owner += [k] * grid.size
+    values = np.concatenate(scan_values) if scan_values else np.empty(0)
+    owners = np.asarray(owner, dtype=np.int64)
+    changed = (_masks(scenario, base, scan_names, values, tol) != baseline).any(axis=1)
+    same, differ = start.copy(), np.full(len(moved), np.nan)
+    for k in range(len(moved)):
+        hits = np.flatnonzero(changed & (owners == k))
+        if hits.size:
+            differ[k] = values[hits[0]]
+            if hits[0] > 0 and owners[hits[0] - 1] == k:
+                same[k] = values[hits[0] - 1]
+    # Bisection on every bracket at once.
+    open_ = [k for k in range(len(moved)) if not np.isnan(differ[k])]
+    names = [moved[k] for k in open_]
+    low, high = same[open_], differ[open_]
+    for _ in range(BISECTION_STEPS):
+        middle = (low + high) / 2
+        moved_on = (_masks(scenario, base, names, middle, tol) != baseline).any(axis=1)
+        high = np.where(moved_on, middle, high)
+        low = np.where(moved_on, low, middle)
+    thresholds = np.full(len(moved), np.nan)
+    thresholds[open_] = (low + high) / 2
+    # The new equilibria are read one grid step past the threshold: right at it, the old and
+    # the new ones tie within the tolerance.
+    step = (towards[open_] - start[open_]) / (resolution - 1)
+    ends = np.minimum(start, towards)[open_], np.maximum(start, towards)[open_]
+    after = _masks(scenario, base, names, np.clip(thresholds[open_] + step, *ends), tol)
+    flips: list[str | None] = [None] * len(moved)
+    for row, k in enumerate(open_):
+        flips[k] = _regime(labels, after[row])
+    return thresholds, flips

@@ -1,0 +1,1 @@
+"""The game forms, one subpackage each, and the registry that reads scenario files into them."""

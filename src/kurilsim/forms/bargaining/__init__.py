@@ -1,0 +1,1 @@
+"""Bargaining problems: Nash, Kalai-Smorodinsky and Rubinstein solutions, with ratification."""

@@ -1,0 +1,202 @@
+r"""Two-player bargaining problems over a finite deal space, with two-level ratification.
+
+A bargaining problem in the sense of Nash (1950) is a set of feasible utility pairs and a
+disagreement point :math:`d`, the pair both sides get if no agreement is reached. Here the
+feasible set comes from a finite list of named *deals*: deal :math:`k` gives player :math:`i`
+utility ``utilities[k, i]``. When lotteries over deals are allowed, every convex combination of
+deal utilities (and of :math:`d`) is feasible too; otherwise only the deals themselves are.
+
+Two more ingredients serve particular solutions:
+
+* ``discount``: each player's discount factor per bargaining round, for Rubinstein's (1982)
+  alternating-offers game, with ``first_mover`` making the first offer;
+* ratification (Putnam 1988, the two-level game): *ratifiers* (a legislature, the public, a third
+  party holding a veto) each approve deal :math:`k` with probability ``approval[k, r]``. Ratifier
+  :math:`r`'s *win-set* is the set of deals whose approval reaches ``thresholds[r]``.
+
+A continuous dimension (say, the size of an investment package on an interval) enters as a grid
+of deals, one per value; ``variables`` records each deal's outcome variables, so a solution can
+say which package size it picked.
+
+Examples
+--------
+>>> problem = BargainingProblem(
+...     players=("Japan", "Russia"),
+...     deals=("joint_economic", "two_islands"),
+...     utilities=[[0.3, 0.4], [0.8, 0.1]],
+...     disagreement=[0.0, 0.0],
+...     ratifiers=("Russian_public",),
+...     approval=[[0.8], [0.29]],
+...     thresholds=[0.5],
+... )
+>>> problem.n_deals, problem.win_set("Russian_public")
+(2, ('joint_economic',))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kurilsim.core.errors import InputError
+
+FloatArray = NDArray[np.float64]
+
+#: The name a lottery gives to the disagreement outcome; no deal may take it.
+DISAGREEMENT = "disagreement"
+
+
+@dataclass(frozen=True, eq=False)
+class BargainingProblem:
+    """A two-player bargaining problem over a finite deal space.
+
+    Parameters
+    ----------
+    players
+        The two players' names.
+    deals
+        Unique names of the deals.
+    utilities
+        Shape ``(n_deals, 2)``: each player's utility from each deal.
+    disagreement
+        Shape ``(2,)``: each player's utility if no deal is reached (the status quo).
+    discount
+        Shape ``(2,)``: discount factors per round, each in [0, 1), or None when the problem has
+        none (Rubinstein's solution then does not apply).
+    first_mover
+        Index (0 or 1) of the player who makes the first offer in alternating offers.
+    ratifiers
+        Names of the parties whose approval a deal needs (none by default).
+    approval
+        Shape ``(n_deals, n_ratifiers)``: the probability that each ratifier approves each deal,
+        in [0, 1].
+    thresholds
+        Shape ``(n_ratifiers,)``: the approval each ratifier's win-set requires, in [0, 1].
+    variables
+        Outcome variables of the deals: name -> array of shape ``(n_deals,)``.
+    title
+        A human-readable title.
+
+    Raises
+    ------
+    InputError
+        If shapes disagree, names repeat, a number is not finite, or a probability or discount
+        factor lies outside its interval.
+    """
+
+    players: tuple[str, str]
+    deals: tuple[str, ...]
+    utilities: FloatArray = field(repr=False)
+    disagreement: FloatArray
+    discount: FloatArray | None
+    first_mover: int
+    ratifiers: tuple[str, ...]
+    approval: FloatArray = field(repr=False)
+    thresholds: FloatArray = field(repr=False)
+    variables: Mapping[str, FloatArray] = field(repr=False)
+    title: str
+
+    def __init__(
+        self,
+        players: Sequence[str],
+        deals: Sequence[str],
+        utilities: ArrayLike,
+        disagreement: ArrayLike,
+        discount: ArrayLike | None = None,
+        first_mover: int = 0,
+        ratifiers: Sequence[str] = (),
+        approval: ArrayLike | None = None,
+        thresholds: ArrayLike | None = None,
+        variables: Mapping[str, ArrayLike] | None = None,
+        title: str = "",
+    ) -> None:
+        players_t = tuple(str(p) for p in players)
+        deals_t = tuple(str(d) for d in deals)
+        ratifiers_t = tuple(str(r) for r in ratifiers)
+        if len(players_t) != 2 or players_t[0] == players_t[1] or not all(players_t):
+            raise InputError(f"a bargaining problem has two distinct players, got {players_t}")
+        _check_unique("deal", deals_t)
+        _check_unique("ratifier", ratifiers_t)
+        if DISAGREEMENT in deals_t:
+            raise InputError(f"{DISAGREEMENT!r} names the no-deal outcome; rename that deal")
+        n, r = len(deals_t), len(ratifiers_t)
+        u = _array("utilities", utilities, (n, 2))
+        d = _array("disagreement", disagreement, (2,))
+        delta = None if discount is None else _array("discount", discount, (2,))
+        if delta is not None and not np.all((delta >= 0) & (delta < 1)):
+            raise InputError(
+                f"discount factors must lie in [0, 1), got {delta.tolist()} (at 1 a player loses "
+                "nothing by waiting, and alternating offers has no unique equilibrium)"
+            )
+        if first_mover not in (0, 1):
+            raise InputError(f"first_mover is a player index, 0 or 1; got {first_mover!r}")
+        a = _array("approval", np.ones((n, r)) if approval is None else approval, (n, r))
+        t = _array("thresholds", np.full(r, 0.5) if thresholds is None else thresholds, (r,))
+        for name, values in (("approval", a), ("thresholds", t)):
+            if np.any((values < 0) | (values > 1)):
+                raise InputError(f"{name} are probabilities and must lie in [0, 1]")
+        frozen_variables = {
+            name: _array(f"variable {name!r}", values, (n,))
+            for name, values in (variables or {}).items()
+        }
+        object.__setattr__(self, "players", players_t)
+        object.__setattr__(self, "deals", deals_t)
+        object.__setattr__(self, "utilities", u)
+        object.__setattr__(self, "disagreement", d)
+        object.__setattr__(self, "discount", delta)
+        object.__setattr__(self, "first_mover", int(first_mover))
+        object.__setattr__(self, "ratifiers", ratifiers_t)
+        object.__setattr__(self, "approval", a)
+        object.__setattr__(self, "thresholds", t)
+        object.__setattr__(self, "variables", MappingProxyType(frozen_variables))
+        object.__setattr__(self, "title", str(title))
+
+    @property
+    def n_deals(self) -> int:
+        """The number of deals."""
+        return len(self.deals)
+
+    def win_set(self, ratifier: str) -> tuple[str, ...]:
+        """The deals whose approval by ``ratifier`` reaches its threshold.
+
+        Raises
+        ------
+        InputError
+            If there is no such ratifier.
+        """
+        if ratifier not in self.ratifiers:
+            raise InputError(f"no ratifier {ratifier!r}; this problem has {list(self.ratifiers)}")
+        r = self.ratifiers.index(ratifier)
+        approved = self.approval[:, r] >= self.thresholds[r]
+        return tuple(name for name, ok in zip(self.deals, approved, strict=True) if ok)
+
+    def __repr__(self) -> str:
+        return (
+            f"<BargainingProblem {self.title!r}: {' and '.join(self.players)}, "
+            f"{self.n_deals} deals, {len(self.ratifiers)} ratifiers>"
+        )
+
+
+def _check_unique(kind: str, names: tuple[str, ...]) -> None:
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"{kind} names must be unique; repeated: {', '.join(repeated)}")
+    if not all(names):
+        raise InputError(f"{kind} names must not be empty")
+
+
+def _array(name: str, values: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{name}: expected numbers") from None
+    if array.shape != shape:
+        raise InputError(f"{name} has shape {array.shape}, expected {shape}")
+    if not np.all(np.isfinite(array)):
+        raise InputError(f"{name} must be finite numbers (found NaN or infinity)")
+    array.flags.writeable = False
+    return array

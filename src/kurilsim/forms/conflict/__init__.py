@@ -1,0 +1,1 @@
+"""Conflicts in option form (the graph model): Nash, GMR, SMR and SEQ stability."""

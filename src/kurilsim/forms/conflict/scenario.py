@@ -1,0 +1,513 @@
+"""Scenario files of conflicts in option form (``form: conflict``), for stability analysis.
+
+A conflict scenario states, in the vocabulary of the graph model for conflict resolution (Fang,
+Hipel & Kilgour 1993), who the decision makers are and which yes/no options each controls, which
+combinations of options cannot occur, which options cannot be undone, and how each decision maker
+ranks the states: by prioritised statements about options (option prioritisation) or by a score
+expression over options (1 taken, 0 not) and parameters. :class:`ConflictScenario` turns it into a
+:class:`~kurilsim.forms.conflict.game.Conflict` at any parameter values and analyses its stability.
+
+Examples
+--------
+>>> from kurilsim import parse_scenario
+>>> text = '''
+... kurilsim: 1
+... form: conflict
+... title: Chicken
+... decision_makers:
+...   A: {options: {a_dares: A drives straight on}}
+...   B: {options: {b_dares: B drives straight on}}
+... preferences:
+...   A: {statements: ["-(a_dares and b_dares)", "a_dares", "-b_dares"]}
+...   B: {score: "b_dares - 3 * a_dares * b_dares - a_dares"}
+... '''
+>>> table = parse_scenario(text).solve()
+>>> [[s + 1 for s in table.equilibria(c)] for c in ("nash", "gmr", "seq")]
+[[2, 3], [1, 2, 3], [2, 3]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, Self
+
+import numpy as np
+from numpy.typing import ArrayLike
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.errors import InputError
+from kurilsim.core.expr import FUNCTIONS, Expression, ExpressionError, parse_expression
+from kurilsim.core.parameters import resolve
+from kurilsim.core.rules import Path, SemanticError
+from kurilsim.core.schema import (
+    ExpressionText,
+    History,
+    Identifier,
+    Parameter,
+    ScenarioHeader,
+    Source,
+    Text,
+)
+from kurilsim.forms.conflict.game import (
+    MAX_OPTIONS,
+    Conflict,
+    FloatArray,
+    Preference,
+    feasible_states,
+)
+from kurilsim.forms.conflict.option_statements import (
+    KEYWORDS,
+    MAX_STATEMENTS,
+    Statement,
+    StatementError,
+    parse_statement,
+)
+from kurilsim.forms.conflict.stability import StabilityTable, stability
+from kurilsim.forms.normal.regret import DEFAULT_TOL
+
+#: A statement about options, in the language of :mod:`kurilsim.forms.conflict.option_statements`.
+StatementText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DecisionMakerSpec(_Frozen):
+    """A decision maker and the yes/no options it controls."""
+
+    description: str | None = None
+    options: dict[Identifier, Text] = Field(
+        min_length=1, description="Option name -> what taking the option means, in order."
+    )
+
+
+class PreferenceSpec(_Frozen):
+    """How a decision maker ranks states: prioritised statements or a score expression."""
+
+    statements: tuple[StatementText, ...] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_STATEMENTS,
+        description="Statements about options, most important first (option prioritisation).",
+    )
+    score: ExpressionText | None = Field(
+        default=None,
+        description="Expression over options (1 taken, 0 not) and parameters; higher preferred.",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.statements is None) == (self.score is None):
+            raise ValueError("give exactly one of 'statements' or 'score'")
+        return self
+
+
+class ConflictHistory(History):
+    """What actually happened: the options each decision maker took."""
+
+    outcome: dict[Identifier, Identifier | list[Identifier]] = Field(
+        description="Decision maker -> the options it took ([] for none); its other options "
+        "were not taken. Decision makers not named are unconstrained."
+    )
+
+
+class ConflictScenarioFile(ScenarioHeader):
+    """A scenario file of a conflict in option form (graph model), format version 1."""
+
+    form: Literal["conflict"] = Field(description="The game form: a conflict in option form.")
+    decision_makers: dict[Identifier, DecisionMakerSpec] = Field(
+        min_length=2, description="Decision maker -> its options."
+    )
+    infeasible: tuple[StatementText, ...] = Field(
+        default=(),
+        description="Statements; every combination of options where one holds is removed.",
+    )
+    irreversible: dict[Identifier, Literal["forward", "backward"]] = Field(
+        default_factory=dict,
+        description="Option -> 'forward' (may be taken, never withdrawn) or 'backward' (may be "
+        "withdrawn, never taken); other options are reversible.",
+    )
+    preferences: dict[Identifier, PreferenceSpec] = Field(
+        description="Decision maker -> how it ranks states."
+    )
+    history: ConflictHistory | None = Field(
+        default=None, description="The recorded outcome: the options each decision maker took."
+    )
+
+
+@dataclass(frozen=True)
+class CompiledConflict:
+    """The checked file in evaluable form."""
+
+    infeasible: tuple[Statement, ...]
+    #: Per decision maker: its statements, or its score expression.
+    preferences: tuple[tuple[Statement, ...] | Expression, ...]
+    #: Option name -> whether the recorded outcome takes it (options the record constrains).
+    recorded: Mapping[str, bool] | None = None
+
+
+def compile_conflict(spec: ConflictScenarioFile) -> CompiledConflict:
+    """Check a conflict file as a whole and compile its statements and expressions.
+
+    Raises
+    ------
+    SemanticError
+        Naming the field path of the first problem found.
+    """
+    options = {dm: tuple(d.options) for dm, d in spec.decision_makers.items()}
+    names = [name for own in options.values() for name in own]
+    _check_names(spec, names)
+    infeasible = tuple(
+        _statement(text, names, ("infeasible", k)) for k, text in enumerate(spec.infeasible)
+    )
+    try:
+        feasible_states(names, infeasible)
+    except InputError as exc:
+        raise SemanticError(exc.reason, ("infeasible",)) from None
+    for name in spec.irreversible:
+        if name not in names:
+            raise SemanticError(
+                f"unknown option {name!r}; expected one of {names}", ("irreversible", name)
+            )
+    for dm in spec.preferences:
+        if dm not in options:
+            raise SemanticError(
+                f"unknown decision maker {dm!r}; expected one of {list(options)}",
+                ("preferences", dm),
+            )
+    missing = [dm for dm in options if dm not in spec.preferences]
+    if missing:
+        raise SemanticError(f"no preferences given for {', '.join(missing)}", ("preferences",))
+    known = [*names, *spec.parameters]
+    preferences: list[tuple[Statement, ...] | Expression] = []
+    for dm in options:
+        preference = spec.preferences[dm]
+        path: Path = ("preferences", dm)
+        if preference.statements is not None:
+            preferences.append(
+                tuple(
+                    _statement(text, names, (*path, "statements", k))
+                    for k, text in enumerate(preference.statements)
+                )
+            )
+        else:
+            assert preference.score is not None  # the model guarantees one of the two
+            preferences.append(_expression(preference.score, known, (*path, "score")))
+    recorded = None if spec.history is None else _recorded(spec.history, options, infeasible)
+    return CompiledConflict(infeasible, tuple(preferences), recorded)
+
+
+@dataclass(frozen=True, eq=False)
+class ConflictScenario:
+    """A validated conflict scenario: decision makers, options, rules and preferences.
+
+    Create one with :func:`kurilsim.load_scenario` or :func:`kurilsim.parse_scenario`.
+
+    Attributes
+    ----------
+    spec
+        The file's content as validated data.
+    compiled
+        Its statements and expressions, ready to evaluate.
+    source
+        Where the scenario was read from (a path, or ``"<string>"``).
+    """
+
+    spec: ConflictScenarioFile
+    compiled: CompiledConflict = field(repr=False)
+    source: str
+
+    @property
+    def title(self) -> str:
+        """The scenario's title."""
+        return self.spec.title
+
+    @property
+    def decision_makers(self) -> tuple[str, ...]:
+        """The decision makers, in order."""
+        return tuple(self.spec.decision_makers)
+
+    @property
+    def parameters(self) -> Mapping[str, Parameter]:
+        """Parameter name -> its declaration (default, range, unit, evidence)."""
+        return MappingProxyType(self.spec.parameters)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The publications the scenario cites."""
+        return self.spec.sources
+
+    def defaults(self) -> dict[str, float]:
+        """Every parameter's default value."""
+        return resolve(self.spec.parameters)
+
+    def parameter_values(self, overrides: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
+        """Defaults updated by ``overrides``, one number each (a conflict is not batched).
+
+        Raises
+        ------
+        InputError
+            For an unknown parameter, a value outside its range, or an array of values.
+        """
+        values = resolve(self.spec.parameters, overrides)
+        for name, value in values.items():
+            if np.ndim(value) != 0:
+                raise InputError(f"parameter {name!r}: expected a single number for a conflict")
+        return values
+
+    def conflict(self, overrides: Mapping[str, float] | None = None) -> Conflict:
+        """The conflict's graph model at the given parameter values (defaults for the rest).
+
+        Raises
+        ------
+        InputError
+            If a parameter value is refused or a score is not finite (naming the decision maker
+            and the parameter values).
+        """
+        values = self.parameter_values(overrides)
+        preferences: dict[str, Preference] = {}
+        for dm, preference in zip(self.decision_makers, self.compiled.preferences, strict=True):
+            if isinstance(preference, Expression):
+                preferences[dm] = _ScoreOf(dm, preference, values)
+            else:
+                preferences[dm] = preference
+        return Conflict.from_options(
+            {dm: tuple(d.options) for dm, d in self.spec.decision_makers.items()},
+            preferences,
+            infeasible=self.compiled.infeasible,
+            irreversible=self.spec.irreversible,
+            title=self.title,
+        )
+
+    def recorded_states(self, conflict: Conflict) -> tuple[int, ...]:
+        """Indices of the states of ``conflict`` consistent with the recorded history, if any."""
+        if self.compiled.recorded is None:
+            return ()
+        assert conflict.states is not None
+        names = conflict.option_names
+        match = np.ones(conflict.n_states, dtype=bool)
+        for name, taken in self.compiled.recorded.items():
+            match &= conflict.states[:, names.index(name)] == taken
+        return tuple(int(s) for s in np.flatnonzero(match))
+
+    def solve(
+        self,
+        overrides: Mapping[str, float] | None = None,
+        method: str = "auto",
+        tol: float = DEFAULT_TOL,
+        **options: Any,
+    ) -> StabilityTable:
+        """Stability of every state for every decision maker; see :func:`stability`.
+
+        Parameters
+        ----------
+        overrides
+            Parameter values; defaults fill the rest.
+        method
+            ``"auto"`` (Nash, GMR, SMR and SEQ) or one of ``"nash"``, ``"gmr"``, ``"smr"``,
+            ``"seq"``.
+        tol
+            Relative tolerance of score comparisons.
+        options
+            None are accepted: the stability analysis has no bounds to set.
+
+        Returns
+        -------
+        StabilityTable
+            Recording the parameter values used and the states consistent with the file's
+            history.
+
+        Raises
+        ------
+        InputError
+            For a refused parameter value, an unknown method or any option.
+
+        Examples
+        --------
+        >>> from kurilsim import parse_scenario
+        >>> text = '''
+        ... kurilsim: 1
+        ... form: conflict
+        ... title: An offer nobody makes
+        ... decision_makers:
+        ...   A: {options: {offer: A offers}}
+        ...   B: {options: {accept: B accepts}}
+        ... preferences:
+        ...   A: {statements: ["-offer"]}
+        ...   B: {statements: ["offer and accept", "-accept"]}
+        ... history: {summary: no offer, outcome: {A: [], B: []}, evidence: [E71]}
+        ... '''
+        >>> table = parse_scenario(text).solve(method="seq")
+        >>> table.equilibria("seq"), table.recorded
+        ((0,), (0,))
+        """
+        if options:
+            raise InputError(
+                f"the conflict form takes no method options; got {', '.join(sorted(options))}"
+            )
+        values = self.parameter_values(overrides)
+        conflict = self.conflict(values)
+        return stability(
+            conflict, method, tol, parameters=values, recorded=self.recorded_states(conflict)
+        )
+
+    def _repr_html_(self) -> str:
+        """Decision makers and their options, then every parameter with its evidence."""
+        heading = html_heading(self.title, " ".join((self.spec.description or "").split())[:300])
+        options = html_table(
+            ["decision maker", "option", "meaning"],
+            [
+                [dm, name, meaning]
+                for dm, d in self.spec.decision_makers.items()
+                for name, meaning in d.options.items()
+            ],
+        )
+        parameters = html_table(
+            ["parameter", "default", "range", "unit", "evidence"],
+            [
+                [
+                    name,
+                    f"{p.default:g}",
+                    f"{p.range[0]:g} to {p.range[1]:g}",
+                    p.unit,
+                    ", ".join(p.evidence) or "modelling assumption",
+                ]
+                for name, p in self.spec.parameters.items()
+            ],
+        )
+        return heading + options + parameters
+
+    def __repr__(self) -> str:
+        count = sum(len(d.options) for d in self.spec.decision_makers.values())
+        return (
+            f"<ConflictScenario {self.title!r}: {', '.join(self.decision_makers)}, "
+            f"{count} options, {len(self.spec.parameters)} parameters>"
+        )
+
+
+def build_conflict(spec: ConflictScenarioFile, source: str) -> ConflictScenario:
+    """Compile a validated conflict file and check that it builds at its defaults.
+
+    Raises
+    ------
+    SemanticError
+        For whole-document problems, with the field path.
+    """
+    scenario = ConflictScenario(spec, compile_conflict(spec), source)
+    scenario.conflict()  # a file whose scores fail at its own defaults is not valid
+    return scenario
+
+
+@dataclass(frozen=True)
+class _ScoreOf:
+    """A decision maker's score expression as a function of the option columns."""
+
+    dm: str
+    expression: Expression
+    values: Mapping[str, Any]
+
+    def __call__(self, columns: Mapping[str, FloatArray]) -> FloatArray:
+        scores = np.asarray(self.expression.evaluate({**self.values, **columns}), dtype=np.float64)
+        if not np.all(np.isfinite(scores)):
+            at = ", ".join(f"{k}={v:g}" for k, v in self.values.items()) or "no parameters"
+            raise SemanticError(
+                f"score is not finite in some state at {at}", ("preferences", self.dm, "score")
+            )
+        return scores
+
+
+def _check_names(spec: ConflictScenarioFile, names: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for dm, decision_maker in spec.decision_makers.items():
+        for name in decision_maker.options:
+            path: Path = ("decision_makers", dm, "options", name)
+            if name in seen:
+                raise SemanticError(
+                    f"option {name!r} is already an option of {seen[name]}; option names must "
+                    "be unique",
+                    path,
+                )
+            if name in KEYWORDS or name in FUNCTIONS:
+                raise SemanticError(
+                    f"{name!r} is a word of the statement or expression language; choose another "
+                    "name",
+                    path,
+                )
+            if name in spec.parameters:
+                raise SemanticError(
+                    f"option {name!r} has the same name as a parameter; names must be distinct",
+                    path,
+                )
+            seen[name] = dm
+    for name in spec.parameters:
+        if name in FUNCTIONS:
+            raise SemanticError(
+                f"{name!r} is the name of a function; choose another name", ("parameters", name)
+            )
+    if len(names) > MAX_OPTIONS:
+        raise SemanticError(
+            f"{len(names)} options; at most {MAX_OPTIONS} are supported", ("decision_makers",)
+        )
+
+
+def _statement(text: str, names: list[str], path: Path) -> Statement:
+    try:
+        statement = parse_statement(text)
+    except StatementError as exc:
+        raise SemanticError(f"{exc.reason} in {text!r}", path) from None
+    unknown = sorted(statement.names.difference(names))
+    if unknown:
+        raise SemanticError(
+            f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} in "
+            f"{text!r}; expected options: {', '.join(names)}",
+            path,
+        )
+    return statement
+
+
+def _expression(text: str | float, known: list[str], path: Path) -> Expression:
+    try:
+        expression = parse_expression(text)
+    except ExpressionError as exc:
+        raise SemanticError(exc.reason, path) from None
+    unknown = sorted(expression.names.difference(known))
+    if unknown:
+        raise SemanticError(
+            f"unknown name{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} in "
+            f"{expression.source!r}; expected options or parameters: {', '.join(known)}",
+            path,
+        )
+    return expression
+
+
+def _recorded(
+    history: ConflictHistory,
+    options: Mapping[str, tuple[str, ...]],
+    infeasible: tuple[Statement, ...],
+) -> dict[str, bool]:
+    recorded: dict[str, bool] = {}
+    for dm, taken in history.outcome.items():
+        path: Path = ("history", "outcome", dm)
+        if dm not in options:
+            raise SemanticError(
+                f"unknown decision maker {dm!r}; expected one of {list(options)}", path
+            )
+        listed = [taken] if isinstance(taken, str) else taken
+        for name in listed:
+            if name not in options[dm]:
+                raise SemanticError(
+                    f"{dm} has no option {name!r}; expected some of {list(options[dm])}", path
+                )
+        recorded.update({name: name in listed for name in options[dm]})
+    names = [name for own in options.values() for name in own]
+    states = feasible_states(names, infeasible)
+    columns = [names.index(name) for name in recorded]
+    if not np.any(np.all(states[:, columns] == list(recorded.values()), axis=1)):
+        raise SemanticError(
+            "no feasible state matches the recorded outcome", ("history", "outcome")
+        )
+    return recorded

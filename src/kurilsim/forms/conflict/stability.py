@@ -1,0 +1,627 @@
+"""Stability of the states of a graph model: Nash, GMR, SMR and SEQ, for any number of DMs.
+
+A state is *stable* for a decision maker (DM) when the DM has no reason to leave it, and an
+*equilibrium* under a concept when it is stable for every DM. The four classical concepts differ
+in how far the focal DM ``i`` looks ahead and what it expects of the others, ``H = N - {i}``.
+With ``R_i(s)`` the DM's unilateral moves and ``R_i^+(s)`` its unilateral improvements
+(:class:`~kurilsim.forms.conflict.game.Conflict`), a state ``s`` is, for DM ``i``,
+
+* **Nash stable (R)**: ``R_i^+(s)`` is empty (Nash 1950, 1951; rational stability of Fraser &
+  Hipel 1984);
+* **general metarational (GMR)**: for every ``s1`` in ``R_i^+(s)`` some ``s2`` in ``R_H(s1)``
+  is not preferred by ``i`` to ``s`` (Howard 1971): the others *can* punish the improvement;
+* **symmetric metarational (SMR)**: for every ``s1`` in ``R_i^+(s)`` some ``s2`` in ``R_H(s1)``
+  is not preferred to ``s``, and no ``s3`` in ``R_i(s2)`` is preferred to ``s`` (Howard 1971):
+  the punishment holds even after ``i`` answers it;
+* **sequentially stable (SEQ)**: for every ``s1`` in ``R_i^+(s)`` some ``s2`` in ``R_H^+(s1)``
+  is not preferred to ``s`` (Fraser & Hipel 1979, 1984): the others can punish *by moves that
+  improve their own lot*, so the punishment is credible.
+
+For two DMs ``R_H`` is the other DM's moves. For more, ``R_H(s1)`` is every state the others can
+reach from ``s1`` by a *legal sequence* of their unilateral moves, in which no DM moves twice in
+a row, and ``R_H^+(s1)`` the same with unilateral improvements, each improving for the DM that
+makes it (Fang, Hipel & Kilgour 1993, *Interactive Decision Making: The Graph Model for Conflict
+Resolution*, Wiley, ch. 3-4; Fang, Hipel & Kilgour 1989, "Conflict models in graph form: solution
+concepts and their interrelationships", EJOR 41, 86-100). The sets are computed as boolean
+reachability matrices, following the matrix representation of Xu, Hipel & Kilgour (2009,
+"Matrix representation of solution concepts in multiple-decision-maker graph models", IEEE Trans.
+SMC-A 39(1), 96-108).
+
+Every Nash-stable state is GMR, SMR and SEQ stable; SMR and SEQ stable states are GMR stable.
+
+Examples
+--------
+The prisoner's dilemma: mutual defection is the only Nash equilibrium, but mutual cooperation is
+stable under GMR, SMR and SEQ, because a defection is answered by the other's defection, which
+also pays the answering DM (Fang, Hipel & Kilgour 1993).
+
+>>> from kurilsim.forms.conflict.game import Conflict
+>>> pd = Conflict.from_options(
+...     {"A": ["a_defects"], "B": ["b_defects"]},
+...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+... )
+>>> table = stability(pd)
+>>> {concept: [pd.pattern(s) for s in table.equilibria(concept)] for concept in table.concepts}
+{'nash': ['Y Y'], 'gmr': ['N N', 'Y Y'], 'smr': ['N N', 'Y Y'], 'seq': ['N N', 'Y Y']}
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.errors import InputError
+from kurilsim.forms.conflict.game import BoolArray, Conflict
+from kurilsim.forms.normal.regret import DEFAULT_TOL
+
+#: The stability concepts, in the order tables show them.
+CONCEPTS = ("nash", "gmr", "smr", "seq")
+#: Names of the concepts in tables.
+CONCEPT_NAMES = {"nash": "Nash (R)", "gmr": "GMR", "smr": "SMR", "seq": "SEQ"}
+#: Methods :func:`stability` accepts: every concept (``auto``) or one of them.
+METHODS = ("auto", *CONCEPTS)
+#: Width that text output wraps at.
+WIDTH = 100
+
+
+def coalition_reachable(moves: BoolArray) -> BoolArray:
+    """States a coalition reaches by legal sequences of its members' moves.
+
+    A legal sequence is a chain of unilateral moves by members in which no member moves twice in
+    a row (Fang, Hipel & Kilgour 1993). Following Xu, Hipel & Kilgour (2009), ``last[k]`` holds
+    the pairs ``(s, q)`` joined by a legal sequence whose last move is member ``k``'s; it grows
+    by ``last[k] |= (union of last[l], l != k) @ moves[k]`` until nothing changes.
+
+    Parameters
+    ----------
+    moves
+        Shape ``(h, m, m)``: each member's moves (or unilateral improvements).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(m, m)``: ``[s, q]`` when the coalition can take the conflict from ``s`` to ``q``.
+
+    Examples
+    --------
+    Member 0 moves 0 -> 1 and 2 -> 3, member 1 moves 1 -> 2: together they reach 3 from 0, but
+    member 0 alone reaches only one step.
+
+    >>> moves = np.zeros((2, 4, 4), dtype=bool)
+    >>> moves[0, 0, 1] = moves[0, 2, 3] = moves[1, 1, 2] = True
+    >>> coalition_reachable(moves)[0].astype(int).tolist()
+    [0, 1, 1, 1]
+    >>> coalition_reachable(moves[:1])[0].astype(int).tolist()
+    [0, 1, 0, 0]
+    """
+    h, m, _ = moves.shape
+    if not h:
+        return np.zeros((m, m), dtype=bool)
+    steps = np.asarray(moves, dtype=bool)
+    last = steps.copy()
+    while True:
+        others = (last.sum(axis=0)[None] - last) > 0
+        grown = last | _bool_matmul(others, steps)
+        if np.array_equal(grown, last):
+            return np.asarray(last.any(axis=0))
+        last = grown
+
+
+def nash_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
+    """Nash (rational) stability: the DM has no unilateral improvement.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, m)``: ``[i, s]`` when state ``s`` is Nash stable for DM ``i``.
+
+    Examples
+    --------
+    >>> from kurilsim.forms.conflict.game import Conflict
+    >>> moves = np.zeros((2, 2, 2), dtype=bool)
+    >>> moves[0, 0, 1] = True
+    >>> nash_stable(Conflict(("A", "B"), moves, [[0, 1], [0, 0]])).tolist()
+    [[False, True], [True, True]]
+    """
+    return np.asarray(~conflict.improvements(tol).any(axis=2))
+
+
+def gmr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
+    """General metarationality: the others can answer every improvement with a state no better.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, m)``.
+
+    Examples
+    --------
+    A leaves state 0 for 1; B can then move to 2, which A likes less than 0.
+
+    >>> from kurilsim.forms.conflict.game import Conflict
+    >>> moves = np.zeros((2, 3, 3), dtype=bool)
+    >>> moves[0, 0, 1] = moves[1, 1, 2] = True
+    >>> gmr_stable(Conflict(("A", "B"), moves, [[1, 2, 0], [0, 0, 0]]))[0].tolist()
+    [True, True, True]
+    """
+    return _metarational(conflict, tol, symmetric=False)
+
+
+def smr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
+    """Symmetric metarationality: an answer exists that the DM cannot escape by a further move.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, m)``.
+
+    Examples
+    --------
+    As for :func:`gmr_stable`, but from 2 A can move on to 3, which it prefers to 0 (and state 2
+    itself is unstable for A, which improves from it to 3).
+
+    >>> from kurilsim.forms.conflict.game import Conflict
+    >>> moves = np.zeros((2, 4, 4), dtype=bool)
+    >>> moves[0, 0, 1] = moves[1, 1, 2] = moves[0, 2, 3] = True
+    >>> smr_stable(Conflict(("A", "B"), moves, [[1, 2, 0, 3], [0, 0, 0, 0]]))[0].tolist()
+    [False, True, False, True]
+    """
+    return _metarational(conflict, tol, symmetric=True)
+
+
+def seq_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
+    """Sequential stability: the others can answer every improvement by improvements of their own.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, m)``.
+
+    Examples
+    --------
+    B's answer (1 -> 2) hurts A but B itself likes 2 less than 1, so the threat is not credible.
+
+    >>> from kurilsim.forms.conflict.game import Conflict
+    >>> moves = np.zeros((2, 3, 3), dtype=bool)
+    >>> moves[0, 0, 1] = moves[1, 1, 2] = True
+    >>> seq_stable(Conflict(("A", "B"), moves, [[1, 2, 0], [0, 1, 0]]))[0].tolist()
+    [False, True, True]
+    """
+    improvements = conflict.improvements(tol)
+    not_better = ~conflict.preferences(tol)
+    return _stack(
+        conflict,
+        lambda i, others: _deterred(
+            improvements[i], coalition_reachable(improvements[others]), not_better[i]
+        ),
+    )
+
+
+#: The function computing each concept.
+STABILITY_FUNCTIONS: Mapping[str, Callable[[Conflict, float], BoolArray]] = MappingProxyType(
+    {"nash": nash_stable, "gmr": gmr_stable, "smr": smr_stable, "seq": seq_stable}
+)
+
+
+def stability(
+    conflict: Conflict,
+    method: str = "auto",
+    tol: float = DEFAULT_TOL,
+    *,
+    parameters: Mapping[str, float] | None = None,
+    recorded: tuple[int, ...] = (),
+) -> StabilityTable:
+    """Stability of every state for every DM under the chosen concepts.
+
+    Parameters
+    ----------
+    conflict
+        The graph model.
+    method
+        ``"auto"`` for all four concepts, or one of ``"nash"``, ``"gmr"``, ``"smr"``, ``"seq"``.
+    tol
+        Relative tolerance: scores closer than ``tol`` times the conflict's score scale (the largest
+        range of any DM's scores) are equally preferred.
+    parameters
+        Scenario parameter values the conflict was built at, recorded in the result.
+    recorded
+        Indices of states consistent with a recorded outcome, marked in the result.
+
+    Returns
+    -------
+    StabilityTable
+
+    Raises
+    ------
+    InputError
+        For an unknown method or a negative tolerance.
+
+    Examples
+    --------
+    Chicken: each driver's option is to drive straight on; both swerving is held in place only by
+    the threat of a crash, which GMR counts and SEQ does not.
+
+    >>> from kurilsim.forms.conflict.game import Conflict
+    >>> chicken = Conflict.from_options(
+    ...     {"A": ["a_on"], "B": ["b_on"]},
+    ...     {
+    ...         "A": ["-(a_on and b_on)", "a_on", "-b_on"],
+    ...         "B": ["-(a_on and b_on)", "b_on", "-a_on"],
+    ...     },
+    ... )
+    >>> table = stability(chicken)
+    >>> table.equilibria("gmr"), table.equilibria("seq")
+    ((0, 1, 2), (1, 2))
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r} for a conflict; expected one of {METHODS}")
+    if not tol >= 0:
+        raise InputError(f"tolerance must be a number >= 0, got {tol!r}")
+    concepts = CONCEPTS if method == "auto" else (method,)
+    stable = np.array([STABILITY_FUNCTIONS[c](conflict, tol) for c in concepts])
+    return StabilityTable(
+        conflict, concepts, stable, method, tol, dict(parameters or {}), tuple(recorded)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class StabilityTable:
+    """Which states are stable for which DM under which concept, and the equilibria.
+
+    State *indices* (from 0) are used in Python; tables and dictionaries number states from 1,
+    as the GMCR literature does.
+
+    Attributes
+    ----------
+    conflict
+        The conflict analysed.
+    concepts
+        The concepts computed, among :data:`CONCEPTS`.
+    stable
+        Shape ``(len(concepts), n, m)``: ``[c, i, s]`` when state ``s`` is stable for DM ``i``
+        under concept ``c``.
+    method
+        The method requested (``"auto"`` or a concept).
+    tol
+        The relative tolerance of preference comparisons.
+    parameters
+        Scenario parameter values the conflict was built at, if any.
+    recorded
+        Indices of the states consistent with a recorded outcome, if any.
+    """
+
+    conflict: Conflict
+    concepts: tuple[str, ...]
+    stable: BoolArray
+    method: str
+    tol: float
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    recorded: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        stable = np.array(self.stable, dtype=bool)
+        stable.flags.writeable = False
+        object.__setattr__(self, "stable", stable)
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+
+    def stable_states(self, concept: str, dm: str) -> tuple[int, ...]:
+        """Indices of the states stable for ``dm`` under ``concept``.
+
+        Raises
+        ------
+        InputError
+            If ``concept`` was not computed or ``dm`` is unknown.
+
+        Examples
+        --------
+        >>> from kurilsim.forms.conflict.game import Conflict
+        >>> pd = Conflict.from_options(
+        ...     {"A": ["a_defects"], "B": ["b_defects"]},
+        ...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+        ... )
+        >>> stability(pd, "nash").stable_states("nash", "A")  # A defects whatever B does
+        (1, 3)
+        """
+        row = self.stable[self._concept(concept), self.conflict.dm_index(dm)]
+        return tuple(int(s) for s in np.flatnonzero(row))
+
+    def equilibria(self, concept: str) -> tuple[int, ...]:
+        """Indices of the states stable for every DM under ``concept``.
+
+        Raises
+        ------
+        InputError
+            If ``concept`` was not computed.
+
+        Examples
+        --------
+        >>> from kurilsim.forms.conflict.game import Conflict
+        >>> pd = Conflict.from_options(
+        ...     {"A": ["a_defects"], "B": ["b_defects"]},
+        ...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+        ... )
+        >>> stability(pd).equilibria("seq")  # mutual cooperation and mutual defection
+        (0, 3)
+        """
+        return tuple(
+            int(s) for s in np.flatnonzero(self._equilibrium_mask()[self._concept(concept)])
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary: the conflict, each state's stability, the equilibria.
+
+        Examples
+        --------
+        >>> from kurilsim.forms.conflict.game import Conflict
+        >>> pd = Conflict.from_options(
+        ...     {"A": ["a_defects"], "B": ["b_defects"]},
+        ...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+        ... )
+        >>> result = stability(pd, "nash").to_dict()
+        >>> result["equilibria"], result["states"][3]["options"]
+        ({'nash': [4]}, {'A': ['a_defects'], 'B': ['b_defects']})
+        """
+        conflict = self.conflict
+        return {
+            "conflict": {
+                "title": conflict.title,
+                "decision_makers": {
+                    dm: list(names)
+                    for dm, names in zip(conflict.dms, conflict.options, strict=True)
+                },
+                "n_states": conflict.n_states,
+            },
+            "method": self.method,
+            "concepts": list(self.concepts),
+            "tol": self.tol,
+            "parameters": dict(self.parameters),
+            "states": [
+                {
+                    "state": s + 1,
+                    "options": conflict.taken(s),
+                    "scores": {
+                        dm: float(v)
+                        for dm, v in zip(conflict.dms, conflict.payoffs[:, s], strict=True)
+                    },
+                    "stable": {
+                        concept: {
+                            dm: bool(self.stable[c, i, s]) for i, dm in enumerate(conflict.dms)
+                        }
+                        for c, concept in enumerate(self.concepts)
+                    },
+                }
+                for s in range(conflict.n_states)
+            ],
+            "equilibria": {
+                concept: [s + 1 for s in self.equilibria(concept)] for concept in self.concepts
+            },
+            "recorded": [s + 1 for s in self.recorded],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per state: its options, scores, stability per DM and concept, equilibria.
+
+        Columns: ``state`` (from 1), ``option.<name>``, ``score.<dm>``, ``<concept>.<dm>`` and
+        ``<concept>.equilibrium``, and ``recorded``.
+
+        Examples
+        --------
+        >>> from kurilsim.forms.conflict.game import Conflict
+        >>> pd = Conflict.from_options(
+        ...     {"A": ["a_defects"], "B": ["b_defects"]},
+        ...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+        ... )
+        >>> frame = stability(pd, "nash").to_frame()
+        >>> frame.loc[frame["nash.equilibrium"], ["state", "option.a_defects", "option.b_defects"]]
+           state  option.a_defects  option.b_defects
+        3      4              True              True
+        """
+        conflict = self.conflict
+        assert conflict.states is not None
+        columns: dict[str, Any] = {"state": np.arange(1, conflict.n_states + 1)}
+        for k, name in enumerate(conflict.option_names):
+            columns[f"option.{name}"] = conflict.states[:, k]
+        for i, dm in enumerate(conflict.dms):
+            columns[f"score.{dm}"] = conflict.payoffs[i]
+        equilibria = self._equilibrium_mask()
+        for c, concept in enumerate(self.concepts):
+            for i, dm in enumerate(conflict.dms):
+                columns[f"{concept}.{dm}"] = self.stable[c, i]
+            columns[f"{concept}.equilibrium"] = equilibria[c]
+        columns["recorded"] = np.isin(np.arange(conflict.n_states), self.recorded)
+        return pd.DataFrame(columns)
+
+    def to_text(self, every_state: bool = False) -> str:
+        """A plain-text table of the states with their stability, then the equilibria.
+
+        Parameters
+        ----------
+        every_state
+            Show every state; by default only those that are an equilibrium under some concept
+            and the recorded ones.
+
+        Examples
+        --------
+        >>> from kurilsim.forms.conflict.game import Conflict
+        >>> pd = Conflict.from_options(
+        ...     {"A": ["a_defects"], "B": ["b_defects"]},
+        ...     {"A": ["-b_defects", "a_defects"], "B": ["-a_defects", "b_defects"]},
+        ...     title="Prisoner's dilemma",
+        ... )
+        >>> print(stability(pd).to_text())  # doctest: +NORMALIZE_WHITESPACE
+        Prisoner's dilemma: 2 decision makers, 2 options, 4 states
+        stability for each DM (A, B): s = stable, . = not; E = equilibrium (stable for all)
+        Nash (R), GMR, SMR, SEQ (Fang, Hipel & Kilgour 1993); tolerance 1e-09 x score scale 3
+        options (Y = taken, N = not), in column order:
+          A: a_defects
+          B: b_defects
+        <BLANKLINE>
+        state  A  B  Nash (R)  GMR   SMR   SEQ
+            1  N  N  ..        ss E  ss E  ss E
+            4  Y  Y  ss E      ss E  ss E  ss E
+        (2 of 4 states, an equilibrium under no concept, not shown)
+        <BLANKLINE>
+        equilibria (states stable for every DM):
+          Nash (R): 4
+          GMR: 1, 4
+          SMR: 1, 4
+          SEQ: 1, 4
+        """
+        conflict = self.conflict
+        equilibria = self._equilibrium_mask()
+        options = f"{len(conflict.option_names)} options, " if conflict.option_names else ""
+        lines = [
+            f"{conflict.title or 'Conflict'}: {conflict.n_dms} decision makers, {options}"
+            f"{conflict.n_states} states",
+            f"stability for each DM ({', '.join(conflict.dms)}): s = stable, . = not; "
+            "E = equilibrium (stable for all)",
+            f"{', '.join(self._concept_names())} (Fang, Hipel & Kilgour 1993); "
+            f"tolerance {self.tol:g} x score scale {conflict.score_scale:g}",
+        ]
+        if self.parameters:
+            lines.append(
+                "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
+            )
+        if conflict.option_names:
+            lines.append("options (Y = taken, N = not), in column order:")
+            lines += [
+                f"  {dm}: {', '.join(names)}"
+                for dm, names in zip(conflict.dms, conflict.options, strict=True)
+            ]
+        shown = [
+            s
+            for s in range(conflict.n_states)
+            if every_state or equilibria[:, s].any() or s in self.recorded
+        ]
+        header = ["state", *(conflict.dms if conflict.option_names else ()), *self._concept_names()]
+        rows = [header]
+        for s in shown:
+            pattern = conflict.pattern(s).split() if conflict.option_names else []
+            rows.append([str(s + 1), *pattern, *self._marks(s, equilibria)])
+        widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
+        lines.append("")
+        recorded = [False] + [s in self.recorded for s in shown]
+        for row, is_recorded in zip(rows, recorded, strict=True):
+            cells = [row[0].rjust(widths[0])] + [
+                cell.ljust(w) for cell, w in zip(row[1:], widths[1:], strict=True)
+            ]
+            lines.append("  ".join(cells + ["<- recorded"] * is_recorded).rstrip())
+        hidden = conflict.n_states - len(shown)
+        if hidden:
+            lines.append(
+                f"({hidden} of {conflict.n_states} states, an equilibrium under no concept, "
+                "not shown)"
+            )
+        lines += ["", "equilibria (states stable for every DM):"]
+        for c, concept in enumerate(self.concepts):
+            found = ", ".join(str(s + 1) for s in np.flatnonzero(equilibria[c])) or "none"
+            lines += textwrap.wrap(
+                f"{CONCEPT_NAMES[concept]}: {found}",
+                WIDTH,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
+        if self.recorded:
+            lines += ["", self._recorded_text(equilibria)]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Every state with its options and stability marks, under a summary line."""
+        conflict = self.conflict
+        equilibria = self._equilibrium_mask()
+        counts = ", ".join(
+            f"{CONCEPT_NAMES[c]} {int(equilibria[k].sum())}" for k, c in enumerate(self.concepts)
+        )
+        heading = html_heading(
+            f"Stability of {conflict.title or 'the conflict'}",
+            f"equilibria: {counts}; marks per DM ({', '.join(conflict.dms)}): s stable, . not",
+        )
+        rows = [
+            [str(s + 1), self._describe(s), *self._marks(s, equilibria)]
+            for s in range(conflict.n_states)
+        ]
+        return heading + html_table(["state", "options taken", *self._concept_names()], rows)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{c} {len(self.equilibria(c))}" for c in self.concepts)
+        return (
+            f"<StabilityTable {self.method}: {self.conflict.n_states} states; equilibria {counts}>"
+        )
+
+    def _concept(self, concept: str) -> int:
+        if concept not in self.concepts:
+            raise InputError(f"concept {concept!r} was not computed; have {list(self.concepts)}")
+        return self.concepts.index(concept)
+
+    def _concept_names(self) -> list[str]:
+        return [CONCEPT_NAMES[c] for c in self.concepts]
+
+    def _marks(self, state: int, equilibria: BoolArray) -> list[str]:
+        return [
+            "".join("s" if v else "." for v in self.stable[c, :, state])
+            + (" E" if equilibria[c, state] else "")
+            for c in range(len(self.concepts))
+        ]
+
+    def _equilibrium_mask(self) -> BoolArray:
+        return np.asarray(self.stable.all(axis=1))
+
+    def _describe(self, state: int) -> str:
+        if not self.conflict.option_names:
+            return f"state {state + 1}"
+        taken = [
+            f"{dm}: {', '.join(names)}" for dm, names in self.conflict.taken(state).items() if names
+        ]
+        return "; ".join(taken) or "none"
+
+    def _recorded_text(self, equilibria: BoolArray) -> str:
+        parts = []
+        for s in self.recorded:
+            under = [CONCEPT_NAMES[c] for k, c in enumerate(self.concepts) if equilibria[k, s]]
+            verdict = (
+                f"an equilibrium under {', '.join(under)}"
+                if under
+                else "an equilibrium under no concept"
+            )
+            parts.append(f"state {s + 1}, {verdict}")
+        return "recorded outcome: " + "; ".join(parts)
+
+
+def _metarational(conflict: Conflict, tol: float, *, symmetric: bool) -> BoolArray:
+    improvements = conflict.improvements(tol)
+    better = conflict.preferences(tol)
+    moves = conflict.moves
+
+    def for_dm(i: int, others: NDArray[np.intp]) -> BoolArray:
+        acceptable = ~better[i]  # [s, s2]: i does not prefer s2 to s
+        if symmetric:
+            # i can escape from s2 when one of its moves from s2 reaches a state better than s.
+            escape = _bool_matmul(better[i], moves[i].T)
+            acceptable = acceptable & ~escape
+        return _deterred(improvements[i], coalition_reachable(moves[others]), acceptable)
+
+    return _stack(conflict, for_dm)
+
+
+def _deterred(improvements: BoolArray, reach: BoolArray, acceptable: BoolArray) -> BoolArray:
+    """Per state ``s``: every improvement ``s1`` has an answer ``s2`` with ``acceptable[s, s2]``."""
+    answered = _bool_matmul(acceptable, reach.T)  # [s, s1]: some s2 in reach(s1) is acceptable
+    return np.asarray(~np.any(improvements & ~answered, axis=1))
+
+
+def _stack(conflict: Conflict, for_dm: Callable[[int, NDArray[np.intp]], BoolArray]) -> BoolArray:
+    everyone = np.arange(conflict.n_dms)
+    return np.array([for_dm(i, everyone[everyone != i]) for i in range(conflict.n_dms)])
+
+
+def _bool_matmul(a: BoolArray, b: BoolArray) -> BoolArray:
+    # float32 products count paths exactly up to 2**24, far above the largest state count.
+    return np.asarray(np.matmul(a.astype(np.float32), b.astype(np.float32)) > 0)

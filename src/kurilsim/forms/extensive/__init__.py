@@ -1,0 +1,1 @@
+"""Game trees of perfect information with chance moves: backward induction and Gambit .efg files."""

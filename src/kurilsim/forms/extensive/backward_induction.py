@@ -1,0 +1,450 @@
+"""Subgame-perfect equilibria of game trees with perfect information, by backward induction.
+
+In a finite game of perfect information, working from the leaves up, each mover picks an action
+that is best for them given what is picked below; chance nodes average over their branches. Kuhn
+(1953) showed that this yields an equilibrium in pure strategies, and Selten (1965, 1975) named the
+profiles it yields *subgame-perfect*: they prescribe a best reply in every subgame, on the path of
+play and off it, so they contain no threat a player would not carry out. A Nash equilibrium of the
+normal form need not be subgame-perfect: the threat that supports it may be one the threatening
+player would not carry out if called upon (a *non-credible* threat).
+
+When a mover has several best actions (a tie), each of them starts its own subgame-perfect
+equilibrium. Two values of an action are tied when they differ by at most ``tol`` times the
+smaller of two scales: the mover's payoff range over all leaves, and the size of the stakes at
+the node (the largest, over its actions, of the expected largest absolute payoff of a leaf in the
+play below). The
+second scale keeps small early stakes apart in trees whose payoffs grow by orders of magnitude
+along the way (a long centipede game); the first keeps payoffs with a large common offset
+apart.
+:func:`subgame_perfect_equilibria` returns every combination of such choices.
+:func:`backward_induction_batch` solves a whole batch of payoff arrays over one tree in the same
+numpy calls, keeping the first best action at each node and marking where ties occur, for
+parameter sweeps.
+
+References
+----------
+.. [1] H. W. Kuhn, "Extensive games and the problem of information", in *Contributions to the
+   Theory of Games II*, Princeton University Press, 1953, pp. 193-216.
+.. [2] R. Selten, "Spieltheoretische Behandlung eines Oligopolmodells mit Nachfragetraegheit",
+   *Zeitschrift fuer die gesamte Staatswissenschaft* 121, 1965, pp. 301-324 and 667-689.
+.. [3] R. Selten, "Reexamination of the perfectness concept for equilibrium points in extensive
+   games", *International Journal of Game Theory* 4, 1975, pp. 25-55.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kurilsim.core.errors import InputError
+from kurilsim.forms.extensive.game import CHANCE, TERMINAL, ExtensiveFormGame
+from kurilsim.forms.normal.regret import DEFAULT_TOL, player_scales
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Default bound on the number of subgame-perfect equilibria listed (ties multiply them).
+MAX_EQUILIBRIA: Final = 10_000
+#: Seconds the listing of tied equilibria may grow; past them, each node left keeps only its
+#: first best play, so a tree tied everywhere still ends promptly with one equilibrium.
+MAX_LISTING_SECONDS: Final = 10.0
+
+
+def leaf_scales(payoffs: FloatArray) -> FloatArray:
+    """Each player's payoff range over the leaves, 1 where it is constant.
+
+    Parameters
+    ----------
+    payoffs
+        Shape ``(n_leaves, N)``, or ``(G, n_leaves, N)`` for a batch.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(N,)`` or ``(G, N)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> leaf_scales(np.array([[0.0, 5.0], [4.0, 5.0], [1.0, 5.0]])).tolist()
+    [4.0, 1.0]
+    """
+    n_players = payoffs.shape[-1]
+    # Seen as a normal form whose first player has one strategy per leaf and the others one
+    # each, the leaves are the profiles: the normal-form rule then applies unchanged.
+    spacer = (1,) * (n_players - 1)
+    return player_scales(payoffs.reshape((*payoffs.shape[:-1], *spacer, n_players)))
+
+
+def tie_slack(tol: float, scales: FloatArray, magnitudes: FloatArray) -> FloatArray:
+    """How far below the best value an action may be and still tie with it.
+
+    Parameters
+    ----------
+    tol
+        Relative tolerance.
+    scales
+        Each player's payoff range over the leaves (:func:`leaf_scales`), shape ``(..., N)``
+        or broadcastable.
+    magnitudes
+        The size of the stakes: over the plays compared, the largest expected value of a
+        leaf's largest absolute payoff, shape ``(...)`` or broadcastable.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``tol * min(scales, magnitudes)``, elementwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tie_slack(0.5, np.array([4.0, 4.0]), np.array([1.0, 10.0])).tolist()
+    [0.5, 2.0]
+    """
+    return np.asarray(tol * np.minimum(scales, magnitudes), dtype=np.float64)
+
+
+# A subgame-perfect play of a subtree: its payoff vector, the expected largest absolute payoff
+# of its leaf (its stakes), and how it was built (the node, the action taken there or -1 at a
+# chance node, and the plays of the children it combines).
+_Play = tuple[FloatArray, float, tuple[int, int, tuple["_Play", ...]] | None]
+
+
+def subgame_perfect_equilibria(
+    game: ExtensiveFormGame,
+    tol: float = DEFAULT_TOL,
+    max_equilibria: int = MAX_EQUILIBRIA,
+    max_seconds: float | None = MAX_LISTING_SECONDS,
+) -> tuple[tuple[IntArray, ...], bool]:
+    """Every subgame-perfect equilibrium in pure behaviour strategies, by backward induction.
+
+    Parameters
+    ----------
+    game
+        The game tree.
+    tol
+        Relative tolerance: actions whose value to the mover is within ``tol`` times the mover's
+        payoff scale of the best are tied (see :func:`tie_slack`), and each starts an
+        equilibrium.
+    max_equilibria
+        Stop listing after this many equilibria.
+    max_seconds
+        Stop growing the listing after this many seconds (None: no limit); the nodes not yet
+        solved then keep only their first best play. The first equilibrium is always found.
+
+    Returns
+    -------
+    equilibria : tuple of numpy.ndarray
+        Each of shape ``(n_nodes,)``: the index of the action taken at every decision node, on
+        the path of play and off it; -1 at chance and terminal nodes. The first one takes the
+        first best action at every node (as :func:`backward_induction_batch` does).
+    complete : bool
+        False if the listing stopped at ``max_equilibria`` or ``max_seconds``.
+
+    Examples
+    --------
+    >>> from kurilsim.forms import catalogue
+    >>> game = catalogue.entry_deterrence()
+    >>> (choices,), complete = subgame_perfect_equilibria(game)
+    >>> [game.actions[v][choices[v]] for v in game.decision_nodes()], complete
+    (['In', 'Accommodate'], True)
+    """
+    if max_equilibria < 1:
+        raise InputError(f"max_equilibria must be at least 1, got {max_equilibria}")
+    if max_seconds is not None and not (math.isfinite(max_seconds) and max_seconds >= 0):
+        raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
+    deadline = math.inf if max_seconds is None else time.monotonic() + max_seconds
+    scales = leaf_scales(game.payoffs)
+    complete = True
+    cap = max_equilibria
+    plays: dict[int, list[_Play]] = {}
+    # Reverse prefix order visits every child before its parent.
+    for v in reversed(range(game.n_nodes)):
+        if cap > 1 and time.monotonic() > deadline:
+            cap, complete = 1, False
+        mover = int(game.movers[v])
+        if mover == TERMINAL:
+            leaf = game.payoffs[game.leaf_of[v]]
+            plays[v] = [(leaf, float(np.abs(leaf).max(initial=0.0)), None)]
+            continue
+        children = game.children[v]
+        weights = game.probabilities[list(children)]
+        found: list[_Play] = []
+        for combination in itertools.product(*(plays.pop(c)[:cap] for c in children)):
+            if mover == CHANCE:
+                value = sum(w * play[0] for w, play in zip(weights, combination, strict=True))
+                stakes = sum(w * play[1] for w, play in zip(weights, combination, strict=True))
+                found.append(
+                    (np.asarray(value, dtype=np.float64), float(stakes), (v, -1, combination))
+                )
+            else:
+                own = [float(play[0][mover]) for play in combination]
+                best = max(own)
+                magnitude = max(play[1] for play in combination)
+                slack = tol * min(float(scales[mover]), magnitude)
+                found.extend(
+                    (combination[a][0], combination[a][1], (v, a, combination))
+                    for a, x in enumerate(own)
+                    if x >= best - slack
+                )
+            if len(found) > cap:
+                complete = False
+                del found[cap:]
+                break
+        plays[v] = found
+    return tuple(_choices(play, game.n_nodes) for play in plays[0]), complete
+
+
+def _choices(play: _Play, n_nodes: int) -> IntArray:
+    choices = np.full(n_nodes, -1, dtype=np.int64)
+    stack = [play]
+    while stack:
+        _, _, built = stack.pop()
+        if built is not None:
+            node, action, parts = built
+            choices[node] = action
+            stack.extend(parts)
+    return choices
+
+
+def subgame_regrets(game: ExtensiveFormGame, choices: ArrayLike) -> FloatArray:
+    """Each player's largest gain from changing their action at one of their nodes.
+
+    The continuation of play below every node follows ``choices``; a profile is subgame-perfect
+    exactly when no player gains from such a one-shot change anywhere, reached or not (the
+    one-shot deviation principle), so this is the verification of subgame perfection.
+
+    Parameters
+    ----------
+    game
+        The game tree.
+    choices
+        A pure behaviour profile: per node, the index of the action taken there.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(N,)``, never negative.
+
+    Examples
+    --------
+    >>> from kurilsim.forms import catalogue
+    >>> game = catalogue.entry_deterrence()
+    >>> subgame_regrets(game, [0, -1, 0, -1, -1]).tolist()  # Out, Fight: a non-credible threat
+    [0.0, 2.0]
+    """
+    chosen = np.asarray(choices, dtype=np.int64)
+    values = np.zeros((game.n_nodes, game.n_players))
+    regrets = np.zeros(game.n_players)
+    for v in reversed(range(game.n_nodes)):
+        mover = int(game.movers[v])
+        children = list(game.children[v])
+        if mover == TERMINAL:
+            values[v] = game.payoffs[game.leaf_of[v]]
+        elif mover == CHANCE:
+            values[v] = game.probabilities[children] @ values[children]
+        else:
+            values[v] = values[children[chosen[v]]]
+            gain = float(values[children, mover].max() - values[v, mover])
+            regrets[mover] = max(regrets[mover], gain)
+    return regrets
+
+
+def non_credible_moves(
+    game: ExtensiveFormGame, choices: ArrayLike, tol: float = DEFAULT_TOL
+) -> tuple[int, ...]:
+    """The decision nodes where the prescribed action is not a best reply in the subgame there.
+
+    These are the threats (or promises) a profile relies on that the mover would not carry out
+    if play reached the node: a Nash equilibrium with such a move is not subgame-perfect.
+
+    Parameters
+    ----------
+    game
+        The game tree.
+    choices
+        Per node, the index of the action taken there. -1 at a decision node leaves it open (a
+        reduced strategy does not say what a player does where their own moves exclude); the
+        mover is then taken to play their first best action.
+    tol
+        Relative tolerance, as in :func:`subgame_perfect_equilibria`.
+
+    Returns
+    -------
+    tuple of int
+        The nodes, in prefix order.
+
+    Examples
+    --------
+    >>> from kurilsim.forms import catalogue
+    >>> game = catalogue.entry_deterrence()
+    >>> [game.node_name(v) for v in non_credible_moves(game, [0, -1, 0, -1, -1])]
+    ['In']
+    """
+    chosen = np.asarray(choices, dtype=np.int64)
+    scales = leaf_scales(game.payoffs)
+    values = np.zeros((game.n_nodes, game.n_players))
+    sizes = np.zeros(game.n_nodes)
+    flagged = []
+    for v in reversed(range(game.n_nodes)):
+        mover = int(game.movers[v])
+        children = list(game.children[v])
+        if mover == TERMINAL:
+            values[v] = game.payoffs[game.leaf_of[v]]
+            sizes[v] = np.abs(values[v]).max(initial=0.0)
+        elif mover == CHANCE:
+            values[v] = game.probabilities[children] @ values[children]
+            sizes[v] = game.probabilities[children] @ sizes[children]
+        else:
+            own = values[children, mover]
+            slack = tol * min(float(scales[mover]), float(sizes[children].max()))
+            action = int(chosen[v]) if chosen[v] >= 0 else int(own.argmax())
+            if own[action] < own.max() - slack:
+                flagged.append(v)
+            values[v] = values[children[action]]
+            sizes[v] = sizes[children[action]]
+    return tuple(reversed(flagged))
+
+
+@dataclass(frozen=True, eq=False)
+class SubgamePerfectBatch:
+    """Backward induction over a batch of payoff arrays on one tree.
+
+    Attributes
+    ----------
+    choices
+        Shape ``(G, n_nodes)``: the action taken at every decision node (the first best one where
+        several tie), -1 at chance and terminal nodes.
+    payoffs
+        Shape ``(G, N)``: each player's expected payoff under those choices.
+    leaf_probabilities
+        Shape ``(G, n_leaves)``: the probability of reaching each leaf (the path of play).
+    ties
+        Shape ``(G, n_nodes)``: true at decision nodes where the mover has more than one best
+        action given the choices below.
+    """
+
+    choices: IntArray = field(repr=False)
+    payoffs: FloatArray = field(repr=False)
+    leaf_probabilities: FloatArray = field(repr=False)
+    ties: NDArray[np.bool_] = field(repr=False)
+
+    @property
+    def unique(self) -> NDArray[np.bool_]:
+        """Shape ``(G,)``: true where the subgame-perfect equilibrium is unique (no tie anywhere).
+
+        Without a tie every mover's choice is forced, so the equilibrium is unique; a tie at any
+        node gives a second equilibrium that takes the other best action there.
+        """
+        return np.asarray(~self.ties.any(axis=1))
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __repr__(self) -> str:
+        return f"<SubgamePerfectBatch: {len(self)} games, {int(self.unique.sum())} without ties>"
+
+
+def backward_induction_batch(
+    game: ExtensiveFormGame,
+    payoffs: ArrayLike,
+    probabilities: ArrayLike | None = None,
+    tol: float = DEFAULT_TOL,
+) -> SubgamePerfectBatch:
+    """Backward induction on one tree for a whole batch of payoffs, in the same numpy calls.
+
+    Parameters
+    ----------
+    game
+        The tree; its own payoffs are not used.
+    payoffs
+        Shape ``(G, n_leaves, N)``: the leaf payoffs of each game in the batch.
+    probabilities
+        Chance probabilities per node, as :attr:`ExtensiveFormGame.probabilities`: shape
+        ``(n_nodes,)`` for the whole batch or ``(G, n_nodes)``; the tree's own by default.
+        They are not checked here.
+    tol
+        Relative tolerance for ties, as in :func:`subgame_perfect_equilibria`.
+
+    Returns
+    -------
+    SubgamePerfectBatch
+        For each game: the choices of the first subgame-perfect equilibrium that
+        :func:`subgame_perfect_equilibria` lists, its payoffs and path, and where ties occur.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kurilsim.forms import catalogue
+    >>> game = catalogue.entry_deterrence()
+    >>> fight_pays = game.payoffs.copy()
+    >>> fight_pays[1] = [-1, 3]  # an incumbent who likes to fight
+    >>> batch = backward_induction_batch(game, np.stack([game.payoffs, fight_pays]))
+    >>> batch.leaf_probabilities.tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    >>> batch.unique.tolist()
+    [True, True]
+    """
+    values = np.asarray(payoffs, dtype=np.float64)
+    n_leaves, n_players = len(game.leaves), game.n_players
+    if values.ndim != 3 or values.shape[1:] != (n_leaves, n_players):
+        raise InputError(
+            f"payoffs have shape {values.shape}; expected (G, {n_leaves}, {n_players})"
+        )
+    size = len(values)
+    chance = np.broadcast_to(
+        np.asarray(game.probabilities if probabilities is None else probabilities, np.float64),
+        (size, game.n_nodes),
+    )
+    scales = leaf_scales(values)  # (G, N)
+    rows = np.arange(size)
+    choices = np.full((size, game.n_nodes), -1, dtype=np.int64)
+    ties = np.zeros((size, game.n_nodes), dtype=bool)
+    # Per pending node: its value (G, N) and its stakes (G,).
+    pending: dict[int, tuple[FloatArray, FloatArray]] = {}
+    for v in reversed(range(game.n_nodes)):
+        mover = int(game.movers[v])
+        children = list(game.children[v])
+        if mover == TERMINAL:
+            leaf = values[:, game.leaf_of[v]]
+            pending[v] = (leaf, np.abs(leaf).max(axis=1, initial=0.0))
+            continue
+        parts = [pending.pop(c) for c in children]
+        below = np.stack([p[0] for p in parts], axis=1)  # (G, k, N)
+        sizes = np.stack([p[1] for p in parts], axis=1)  # (G, k)
+        if mover == CHANCE:
+            weights = chance[:, children]
+            pending[v] = (
+                np.einsum("gk,gkn->gn", weights, below),
+                np.einsum("gk,gk->g", weights, sizes),
+            )
+            continue
+        own = below[:, :, mover]
+        slack = tie_slack(tol, scales[:, mover], sizes.max(axis=1))
+        # The first action within the tolerance of the best, as the one-tree listing puts first.
+        good = own >= (own.max(axis=1) - slack)[:, None]
+        first = good.argmax(axis=1)
+        ties[:, v] = good.sum(axis=1) > 1
+        choices[:, v] = first
+        pending[v] = (below[rows, first], sizes[rows, first])
+    # Forward: the probability of reaching each node under the choices.
+    reach = np.zeros((size, game.n_nodes))
+    reach[:, 0] = 1.0
+    for v in range(1, game.n_nodes):
+        parent = int(game.parents[v])
+        if game.movers[parent] == CHANCE:
+            reach[:, v] = reach[:, parent] * chance[:, v]
+        else:
+            reach[:, v] = reach[:, parent] * (choices[:, parent] == game.moves[v])
+    return SubgamePerfectBatch(
+        choices=choices,
+        payoffs=pending[0][0],
+        leaf_probabilities=reach[:, list(game.leaves)],
+        ties=ties,
+    )

@@ -1,0 +1,938 @@
+r"""Finite games in extensive form with perfect information and chance moves.
+
+A game tree has three kinds of node:
+
+* a **decision** node, where one player picks one of its labelled actions;
+* a **chance** node, where nature picks one of its labelled branches with given probabilities;
+* a **terminal** node (a leaf), which gives every player a payoff.
+
+Every player sees every earlier move (perfect information), so each decision node is an
+information set of its own and every non-terminal node starts a subgame.
+
+Build a tree from :class:`Decision`, :class:`Chance` and :class:`Terminal` nodes and wrap it in an
+:class:`ExtensiveFormGame`, which stores it flat: nodes are numbered in *prefix order* (a node,
+then the subtree of its first action, then that of its second, ...), so the root is node 0 and
+the subtree of node ``v`` is a contiguous range of numbers. Leaves are numbered in the same order,
+and the payoffs are one array of shape ``(n_leaves, N)``.
+
+A pure strategy of a player chooses an action at each of the player's decision nodes. Its name
+joins those actions with ``|``, taking the player's nodes in prefix order. In the *reduced*
+normal form (the default, as in Gambit) a strategy leaves out the nodes that its own earlier
+choices rule out, shown as ``*``; the full normal form lists every combination.
+
+Examples
+--------
+Selten's (1978) entry game: the entrant stays out or enters, and the incumbent then fights or
+accommodates.
+
+>>> entry = ExtensiveFormGame(
+...     ["Entrant", "Incumbent"],
+...     Decision("Entrant", {
+...         "Out": Terminal([0, 2]),
+...         "In": Decision("Incumbent", {"Fight": Terminal([-1, -1]),
+...                                      "Accommodate": Terminal([1, 1])}),
+...     }),
+...     title="Entry deterrence",
+... )
+>>> entry.n_nodes, entry.leaves, entry.decision_nodes("Incumbent")
+(5, (1, 3, 4), (2,))
+>>> entry.node_name(3)
+'In > Fight'
+>>> normal = entry.to_normal_form()
+>>> normal.strategies
+(('Out', 'In'), ('Fight', 'Accommodate'))
+>>> normal.payoffs[1, 1].tolist()
+[1.0, 1.0]
+
+A strategy that the player's own first move makes irrelevant is cut short in the reduced form:
+
+>>> centipede = ExtensiveFormGame(["A", "B"], Decision("A", {
+...     "take": Terminal([1, 0]),
+...     "pass": Decision("B", {"take": Terminal([0, 2]),
+...                            "pass": Decision("A", {"take": Terminal([3, 1]),
+...                                                   "pass": Terminal([2, 4])})}),
+... }))
+>>> centipede.strategy_names("A")
+('take|*', 'pass|take', 'pass|pass')
+>>> centipede.strategy_names("A", reduced=False)
+('take|take', 'take|pass', 'pass|take', 'pass|pass')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.errors import InputError
+from kurilsim.forms.normal.game import NormalFormGame
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: ``movers[v]`` of a chance node.
+CHANCE: Final = -1
+#: ``movers[v]`` of a terminal node.
+TERMINAL: Final = -2
+#: Largest number of nodes a tree may have.
+MAX_NODES: Final = 1_000_000
+#: Largest number of strategy profiles :meth:`ExtensiveFormGame.to_normal_form` builds.
+MAX_PROFILES: Final = 1_000_000
+#: Largest number of cells of the tables the normal form is built from: per player, strategies
+#: times (own decision nodes + leaves). A long line of one player's moves has few profiles but
+#: tables that grow with the square of its length.
+MAX_TABLE_CELLS: Final = 20_000_000
+#: Probabilities at a chance node may miss a sum of 1 by this much (rounding in files).
+PROBABILITY_SLACK: Final = 1e-9
+#: Strategy name of a player who never moves.
+NO_MOVE: Final = "(no move)"
+#: Separator of the actions in a strategy name, and the mark of an excluded node.
+SEPARATOR, EXCLUDED = "|", "*"
+
+
+@dataclass(frozen=True, eq=False)
+class Terminal:
+    """A leaf: the end of play, with one payoff per player (in the game's player order).
+
+    Parameters
+    ----------
+    payoffs
+        One number per player.
+    label
+        An optional name of the leaf.
+    """
+
+    payoffs: tuple[float, ...]
+    label: str = ""
+
+    def __init__(self, payoffs: ArrayLike, label: str = "") -> None:
+        values = np.asarray(payoffs, dtype=np.float64).reshape(-1)
+        object.__setattr__(self, "payoffs", tuple(float(x) for x in values))
+        object.__setattr__(self, "label", str(label))
+
+
+@dataclass(frozen=True, eq=False)
+class Decision:
+    """A node where ``player`` chooses one of the labelled actions, each leading to a node.
+
+    Parameters
+    ----------
+    player
+        The name of the player who moves.
+    actions
+        Action label -> the node it leads to, in order.
+    label
+        An optional name of the node.
+    """
+
+    player: str
+    actions: tuple[tuple[str, Node], ...]
+    label: str = ""
+
+    def __init__(self, player: str, actions: Mapping[str, Node], label: str = "") -> None:
+        object.__setattr__(self, "player", str(player))
+        object.__setattr__(self, "actions", tuple((str(a), n) for a, n in actions.items()))
+        object.__setattr__(self, "label", str(label))
+
+
+@dataclass(frozen=True, eq=False)
+class Chance:
+    """A node where nature picks a labelled branch with the given probability.
+
+    Parameters
+    ----------
+    branches
+        Branch label -> ``(probability, node)``, in order; the probabilities sum to 1.
+    label
+        An optional name of the node.
+    """
+
+    branches: tuple[tuple[str, float, Node], ...]
+    label: str = ""
+
+    def __init__(self, branches: Mapping[str, tuple[float, Node]], label: str = "") -> None:
+        object.__setattr__(
+            self, "branches", tuple((str(a), float(p), n) for a, (p, n) in branches.items())
+        )
+        object.__setattr__(self, "label", str(label))
+
+
+#: Any node of a game tree.
+Node = Decision | Chance | Terminal
+
+
+@dataclass(frozen=True, eq=False)
+class ExtensiveFormGame:
+    """A finite game tree with perfect information and chance moves, any number of players.
+
+    Parameters
+    ----------
+    players
+        The players' names, in order.
+    root
+        The root of the tree.
+    title
+        A human-readable title.
+
+    Raises
+    ------
+    InputError
+        If a node names an unknown player, has no actions, repeats an action label, has
+        probabilities that are negative or do not sum to 1, or a leaf has the wrong number of
+        payoffs or a payoff that is not finite; the message names the node by its path.
+
+    Attributes
+    ----------
+    players
+        The players' names.
+    title
+        The title.
+    movers
+        Per node, in prefix order: the index of the player who moves, :data:`CHANCE` or
+        :data:`TERMINAL`.
+    parents
+        Per node: its parent (-1 for the root).
+    moves
+        Per node: the index of the action (or branch) at the parent that leads to it (-1 for
+        the root).
+    actions
+        Per node: the labels of its actions or branches (empty for leaves).
+    labels
+        Per node: its optional name.
+    probabilities
+        Per node: the probability of the chance move leading to it; 1 below decision nodes and
+        at the root.
+    payoffs
+        Shape ``(n_leaves, N)``: the payoffs at each leaf, leaves in prefix order.
+    """
+
+    players: tuple[str, ...]
+    title: str
+    movers: IntArray = field(repr=False)
+    parents: IntArray = field(repr=False)
+    moves: IntArray = field(repr=False)
+    actions: tuple[tuple[str, ...], ...] = field(repr=False)
+    labels: tuple[str, ...] = field(repr=False)
+    probabilities: FloatArray = field(repr=False)
+    payoffs: FloatArray = field(repr=False)
+
+    def __init__(self, players: Sequence[str], root: Node, title: str = "") -> None:
+        names = tuple(str(p) for p in players)
+        _check_players(names)
+        _assemble(self, names, str(title), *_flatten(root, names))
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def n_players(self) -> int:
+        """Number of players."""
+        return len(self.players)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.movers)
+
+    @property
+    def children(self) -> tuple[tuple[int, ...], ...]:
+        """Per node: its children, in the order of its actions."""
+        return self._children
+
+    @property
+    def leaves(self) -> tuple[int, ...]:
+        """The terminal nodes, in prefix order (row ``k`` of :attr:`payoffs` is leaf ``k``)."""
+        return self._leaves
+
+    @property
+    def leaf_of(self) -> IntArray:
+        """Per node: its row of :attr:`payoffs` if it is a leaf, else -1."""
+        return self._leaf_of
+
+    @property
+    def subtree_ends(self) -> IntArray:
+        """Per node ``v``: one past the last node of its subtree (the subtree is ``v..end-1``)."""
+        return self._ends
+
+    def summary(self) -> str:
+        """How big the game is, in words.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.entry_deterrence().summary()
+        '2 players, 2 decision nodes, 0 chance nodes, 3 leaves'
+        """
+        counts = (
+            (self.n_players, "player", "players"),
+            (int(np.count_nonzero(self.movers >= 0)), "decision node", "decision nodes"),
+            (int(np.count_nonzero(self.movers == CHANCE)), "chance node", "chance nodes"),
+            (len(self._leaves), "leaf", "leaves"),
+        )
+        return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
+
+    def player_index(self, player: str) -> int:
+        """Return the position of ``player`` in :attr:`players`.
+
+        Raises
+        ------
+        InputError
+            If there is no such player.
+        """
+        try:
+            return self.players.index(player)
+        except ValueError:
+            raise InputError(
+                f"unknown player {player!r}; expected one of {list(self.players)}"
+            ) from None
+
+    def decision_nodes(self, player: str | None = None) -> tuple[int, ...]:
+        """The decision nodes of ``player`` (of every player if None), in prefix order."""
+        if player is None:
+            return tuple(int(v) for v in np.flatnonzero(self.movers >= 0))
+        return self._own_nodes[self.player_index(player)]
+
+    def chance_nodes(self) -> tuple[int, ...]:
+        """The chance nodes, in prefix order."""
+        return tuple(int(v) for v in np.flatnonzero(self.movers == CHANCE))
+
+    def mover_name(self, node: int) -> str:
+        """Who moves at ``node``: a player's name, ``"chance"`` or ``"(end)"`` at a leaf."""
+        mover = int(self.movers[node])
+        if mover >= 0:
+            return self.players[mover]
+        return "chance" if mover == CHANCE else "(end)"
+
+    def path(self, node: int) -> tuple[tuple[int, int], ...]:
+        """The moves from the root to ``node``: ``(node, action index)`` pairs, root first.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.entry_deterrence().path(3)  # In (action 1 at the root), then Fight
+        ((0, 1), (2, 0))
+        """
+        steps = []
+        while node > 0:
+            parent = int(self.parents[node])
+            steps.append((parent, int(self.moves[node])))
+            node = parent
+        return tuple(reversed(steps))
+
+    def node_name(self, node: int) -> str:
+        """A readable name: the node's label, or the actions leading to it joined by ``" > "``."""
+        return _path_name(self.actions, self.parents, self.moves, self.labels, node)
+
+    def subgames(self) -> tuple[int, ...]:
+        """The roots of the subgames: with perfect information, every non-terminal node."""
+        return tuple(int(v) for v in np.flatnonzero(self.movers != TERMINAL))
+
+    def subgame(self, node: int) -> ExtensiveFormGame:
+        """The subgame that starts at ``node``, as a game of its own (same players and title).
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.entry_deterrence().subgame(2).to_normal_form().strategies
+        (('(no move)',), ('Fight', 'Accommodate'))
+        """
+        end = int(self._ends[node])
+        nodes = slice(node, end)
+        parents = np.where(np.arange(node, end) == node, -1, self.parents[nodes] - node)
+        moves = self.moves[nodes].copy()
+        moves[0] = -1
+        probabilities = self.probabilities[nodes].copy()
+        probabilities[0] = 1.0
+        leaves = self._leaf_of[nodes]
+        subgame = object.__new__(ExtensiveFormGame)
+        _assemble(
+            subgame,
+            self.players,
+            self.title,
+            self.movers[nodes],
+            parents,
+            moves,
+            self.actions[nodes],
+            self.labels[nodes],
+            probabilities,
+            self.payoffs[leaves[leaves >= 0]],
+        )
+        return subgame
+
+    # ------------------------------------------------------------------ payoffs and play
+    def reach_weights(self) -> FloatArray:
+        """Per node: the product of the chance probabilities on the way to it.
+
+        Examples
+        --------
+        >>> game = ExtensiveFormGame(["A"], Chance({
+        ...     "h": (0.25, Terminal([1])),
+        ...     "t": (0.75, Chance({"h": (0.5, Terminal([2])), "t": (0.5, Terminal([3]))})),
+        ... }))
+        >>> game.reach_weights().tolist()
+        [1.0, 0.25, 0.75, 0.375, 0.375]
+        """
+        weights = self.probabilities.copy()
+        for v in range(1, self.n_nodes):
+            weights[v] *= weights[self.parents[v]]
+        return weights
+
+    def leaf_probabilities(self, choices: ArrayLike) -> FloatArray:
+        """The probability of reaching each leaf when play follows ``choices``.
+
+        Parameters
+        ----------
+        choices
+            A pure behaviour profile: per node, the index of the action taken there (ignored at
+            chance and terminal nodes, where -1 is customary).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n_leaves,)``; it sums to 1.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.entry_deterrence().leaf_probabilities([1, -1, 1, -1, -1]).tolist()
+        [0.0, 0.0, 1.0]
+        """
+        chosen = np.asarray(choices, dtype=np.int64)
+        reach = np.zeros(self.n_nodes)
+        reach[0] = 1.0
+        for v in range(1, self.n_nodes):
+            parent = self.parents[v]
+            if self.movers[parent] >= 0:
+                reach[v] = reach[parent] * float(chosen[parent] == self.moves[v])
+            else:
+                reach[v] = reach[parent] * self.probabilities[v]
+        return reach[list(self._leaves)]
+
+    def expected_payoffs(self, choices: ArrayLike) -> FloatArray:
+        """Each player's expected payoff when play follows ``choices``, shape ``(N,)``.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.entry_deterrence().expected_payoffs([0, -1, 0, -1, -1]).tolist()  # Out
+        [0.0, 2.0]
+        """
+        return np.asarray(self.leaf_probabilities(choices) @ self.payoffs, dtype=np.float64)
+
+    def with_payoffs(
+        self, payoffs: ArrayLike, probabilities: ArrayLike | None = None
+    ) -> ExtensiveFormGame:
+        """The same tree with other leaf payoffs and, optionally, other chance probabilities.
+
+        Parameters
+        ----------
+        payoffs
+            Shape ``(n_leaves, N)``.
+        probabilities
+            Shape ``(n_nodes,)``, as :attr:`probabilities`; entries below decision nodes are
+            ignored.
+
+        Raises
+        ------
+        InputError
+            If a payoff is not finite or the probabilities at a chance node are negative or do not
+            sum to 1.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> entry = catalogue.entry_deterrence()
+        >>> fighter = entry.with_payoffs([[0, 2], [-1, 3], [1, 1]])  # an incumbent keen to fight
+        >>> fighter.to_normal_form().payoffs[1, 0].tolist(), entry.payoffs[1].tolist()
+        ([-1.0, 3.0], [-1.0, -1.0])
+        """
+        game = object.__new__(ExtensiveFormGame)
+        chance = self.probabilities if probabilities is None else probabilities
+        _assemble(
+            game,
+            self.players,
+            self.title,
+            self.movers,
+            self.parents,
+            self.moves,
+            self.actions,
+            self.labels,
+            np.asarray(chance, dtype=np.float64),
+            np.asarray(payoffs, dtype=np.float64),
+        )
+        return game
+
+    # ------------------------------------------------------------------ strategies
+    def n_strategies(self, player: str, reduced: bool = True) -> int:
+        """How many pure strategies ``player`` has, counted without listing them.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> game = catalogue.centipede(20)
+        >>> game.n_strategies("A"), game.n_strategies("A", reduced=False)
+        (11, 1024)
+        """
+        i = self.player_index(player)
+        if not reduced:
+            return math.prod(len(self.actions[v]) for v in self._own_nodes[i])
+        counts: dict[int, int] = {}
+        for v in reversed(range(self.n_nodes)):
+            below = [counts.pop(c) for c in self._children[v]]
+            if self.movers[v] == i:
+                counts[v] = sum(below)
+            else:
+                counts[v] = math.prod(below)
+        return counts[0]
+
+    def strategies(self, player: str, reduced: bool = True) -> IntArray:
+        """The pure strategies of ``player``, one row each.
+
+        Column ``k`` is the player's ``k``-th decision node in prefix order
+        (:meth:`decision_nodes`); an entry is the index of the action taken there, or -1 where a
+        reduced strategy's own earlier choices rule the node out. Rows are in lexicographic
+        order of the actions.
+
+        Raises
+        ------
+        InputError
+            If the player has more than :data:`MAX_PROFILES` strategies, or a table of more
+            than :data:`MAX_TABLE_CELLS` cells.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.centipede(4).strategies("B").tolist()  # B's two nodes; -1 where ruled out
+        [[0, -1], [1, 0], [1, 1]]
+        """
+        i = self.player_index(player)
+        if (i, reduced) in self._tables:
+            return self._tables[i, reduced]
+        count = self.n_strategies(player, reduced)
+        if count > MAX_PROFILES or count * len(self._own_nodes[i]) > MAX_TABLE_CELLS:
+            raise InputError(
+                f"{player} has {count:,} pure strategies over {len(self._own_nodes[i]):,} nodes; "
+                f"at most {MAX_PROFILES:,} strategies and {MAX_TABLE_CELLS:,} cells can be listed"
+            )
+        table = self._list_strategies(i, reduced, count)
+        table.flags.writeable = False
+        self._tables[i, reduced] = table
+        return table
+
+    def _list_strategies(self, i: int, reduced: bool, count: int) -> IntArray:
+        own = self._own_nodes[i]
+        if not reduced:
+            sizes = tuple(len(self.actions[v]) for v in own)
+            grid = np.unravel_index(np.arange(count), sizes) if own else ()
+            return np.stack(grid, axis=1).astype(np.int64) if own else np.zeros((1, 0), np.int64)
+        column = {v: k for k, v in enumerate(own)}
+        plans: dict[int, IntArray] = {}
+        for v in reversed(range(self.n_nodes)):
+            below = [plans.pop(c) for c in self._children[v]]
+            if not below:
+                plans[v] = np.full((1, len(own)), -1, dtype=np.int64)
+            elif self.movers[v] == i:
+                for a, rows in enumerate(below):
+                    rows[:, column[v]] = a
+                plans[v] = np.concatenate(below)
+            else:
+                rows = below[0]
+                # The children's plans set disjoint columns (-1 elsewhere), so a maximum merges
+                # them; the last child varies fastest, keeping the rows in lexicographic order.
+                for other in below[1:]:
+                    merged = np.maximum(rows[:, None, :], other[None, :, :])
+                    rows = merged.reshape(len(rows) * len(other), len(own))
+                plans[v] = rows
+        return plans[0]
+
+    def strategy_names(self, player: str, reduced: bool = True) -> tuple[str, ...]:
+        """Readable names of :meth:`strategies`: actions joined by ``|``, ``*`` where excluded.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.centipede(4).strategy_names("B")
+        ('take|*', 'pass|take', 'pass|pass')
+        """
+        own = self._own_nodes[self.player_index(player)]
+        if not own:
+            return (NO_MOVE,)
+        return tuple(
+            SEPARATOR.join(
+                self.actions[v][a] if a >= 0 else EXCLUDED for v, a in zip(own, row, strict=True)
+            )
+            for row in self.strategies(player, reduced).tolist()
+        )
+
+    def strategy_profile(self, choices: ArrayLike, reduced: bool = True) -> tuple[int, ...]:
+        """The normal-form strategy (row of :meth:`strategies`) each player uses under ``choices``.
+
+        Parameters
+        ----------
+        choices
+            A pure behaviour profile: per node, the index of the action taken there.
+        reduced
+            Whether to index the reduced strategies (the default) or the full ones.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> game = catalogue.centipede(4)
+        >>> game.strategy_profile([0, -1, 0, -1, 0, -1, 0, -1, -1])  # everyone takes
+        (0, 0)
+        """
+        chosen = np.asarray(choices, dtype=np.int64)
+        own_reach = np.ones((self.n_players, self.n_nodes), dtype=bool)
+        for v in range(1, self.n_nodes):
+            parent = self.parents[v]
+            own_reach[:, v] = own_reach[:, parent]
+            mover = self.movers[parent]
+            if mover >= 0 and chosen[parent] != self.moves[v]:
+                own_reach[mover, v] = False
+        profile = []
+        for i, player in enumerate(self.players):
+            own = list(self._own_nodes[i])
+            row = chosen[own].copy()
+            if reduced:
+                row[~own_reach[i, own]] = -1
+            table = self.strategies(player, reduced)
+            profile.append(int(np.flatnonzero((table == row).all(axis=1))[0]))
+        return tuple(profile)
+
+    def profile_choices(self, profile: Sequence[int], reduced: bool = True) -> IntArray:
+        """The moves of a pure strategy profile of the normal form (see :meth:`strategy_profile`).
+
+        Returns
+        -------
+        numpy.ndarray
+            Per node: the index of the action taken there; -1 at chance and terminal nodes and
+            where a reduced strategy says nothing (its own moves rule the node out).
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.centipede(2).profile_choices([0, 1]).tolist()  # A takes; B would pass
+        [0, -1, 1, -1, -1]
+        """
+        choices = np.full(self.n_nodes, -1, dtype=np.int64)
+        for player, strategy in zip(self.players, profile, strict=True):
+            choices[list(self.decision_nodes(player))] = self.strategies(player, reduced)[strategy]
+        return choices
+
+    def normal_form_size(self, reduced: bool = True) -> int:
+        """The number of strategy profiles of the normal form, computed without building it.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> game = catalogue.centipede(40)
+        >>> game.normal_form_size(), game.normal_form_size(reduced=False)
+        (441, 1099511627776)
+        """
+        return math.prod(self.n_strategies(p, reduced) for p in self.players)
+
+    def normal_form_problem(self, reduced: bool = True) -> str:
+        """Why the normal form cannot be built within the bounds, or ``""`` if it can.
+
+        The bounds are :data:`MAX_PROFILES` strategy profiles and :data:`MAX_TABLE_CELLS` cells
+        of the strategy tables; both are counted without listing anything.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> catalogue.centipede(40).normal_form_problem()
+        ''
+        >>> print(catalogue.centipede(40).normal_form_problem(reduced=False))
+        the normal form of ... would have 1,099,511,627,776 strategy profiles (1048576 x 1048576);
+        at most 1,000,000 are supported
+        """
+        counts = [self.n_strategies(p, reduced) for p in self.players]
+        size = math.prod(counts)
+        what = f"the {'reduced ' if reduced else ''}normal form of {self.title or 'this tree'}"
+        if size > MAX_PROFILES:
+            return (
+                f"{what} would have {size:,} strategy profiles ({' x '.join(map(str, counts))}); "
+                f"at most {MAX_PROFILES:,} are supported"
+            )
+        leaves = len(self._leaves)
+        cells = sum(n * (len(own) + leaves) for n, own in zip(counts, self._own_nodes, strict=True))
+        if cells > MAX_TABLE_CELLS:
+            return (
+                f"{what} would need strategy tables of {cells:,} cells; at most "
+                f"{MAX_TABLE_CELLS:,} are supported"
+            )
+        return ""
+
+    def to_normal_form(self, reduced: bool = True) -> NormalFormGame:
+        """The normal form: every profile of pure strategies, payoffs in expectation over chance.
+
+        Parameters
+        ----------
+        reduced
+            Use reduced strategies (the default), which leave out the nodes a player's own
+            choices rule out, or the full strategies.
+
+        Raises
+        ------
+        InputError
+            If the normal form is beyond the bounds of :meth:`normal_form_problem`, saying why.
+
+        Examples
+        --------
+        >>> from kurilsim.forms import catalogue
+        >>> normal = catalogue.centipede(2).to_normal_form()
+        >>> normal.strategies, normal.payoffs[:, 0, 1].tolist()
+        ((('take', 'pass'), ('take', 'pass')), [0.1, 0.8])
+        """
+        problem = self.normal_form_problem(reduced)
+        if problem:
+            raise InputError(problem)
+        counts = [self.n_strategies(p, reduced) for p in self.players]
+        tables = [self.strategies(p, reduced) for p in self.players]
+        compatible = [self._compatible(i, table) for i, table in enumerate(tables)]
+        weights = self.reach_weights()[list(self._leaves)]
+        payoffs = np.zeros((*counts, self.n_players))
+        # A profile reaches a leaf exactly when every player's strategy takes the player's own
+        # moves on the way to it; each leaf adds its weighted payoffs to those profiles.
+        for leaf in np.flatnonzero(weights > 0):
+            rows = [np.flatnonzero(c[:, leaf]) for c in compatible]
+            payoffs[np.ix_(*rows)] += weights[leaf] * self.payoffs[leaf]
+        names = [self.strategy_names(p, reduced) for p in self.players]
+        return NormalFormGame(self.players, names, payoffs, title=self.title)
+
+    def _compatible(self, player: int, table: IntArray) -> NDArray[np.bool_]:
+        """Shape ``(n_strategies, n_leaves)``: whether each strategy takes its moves to the leaf."""
+        column = {v: k for k, v in enumerate(self._own_nodes[player])}
+        result = np.ones((len(table), len(self._leaves)), dtype=bool)
+        for k, leaf in enumerate(self._leaves):
+            steps = [(column[v], a) for v, a in self.path(leaf) if self.movers[v] == player]
+            if steps:
+                cols, acts = zip(*steps, strict=True)
+                result[:, k] = (table[:, list(cols)] == np.array(acts)).all(axis=1)
+        return result
+
+    # ------------------------------------------------------------------ display
+    def _repr_html_(self) -> str:
+        """The nodes in prefix order, indented by depth (up to 500 nodes)."""
+        heading = html_heading(
+            self.title or "Extensive-form game",
+            f"{', '.join(self.players)}: {self.n_nodes} nodes, {len(self._leaves)} leaves",
+        )
+        if self.n_nodes > 500:
+            return heading + "<p>(too many nodes to show)</p>"
+        rows = []
+        for v in range(self.n_nodes):
+            depth = len(self.path(v))
+            if self.movers[v] == TERMINAL:
+                what = ", ".join(f"{x:.4g}" for x in self.payoffs[self._leaf_of[v]])
+            elif self.movers[v] == CHANCE:
+                what = ", ".join(
+                    f"{a} {self.probabilities[c]:.4g}"
+                    for a, c in zip(self.actions[v], self._children[v], strict=True)
+                )
+            else:
+                what = ", ".join(self.actions[v])
+            name = self.actions[self.parents[v]][self.moves[v]] if v else "(root)"
+            rows.append(["\u2003" * depth + name, self.mover_name(v), what])
+        return heading + html_table(["node", "mover", "actions or payoffs"], rows)
+
+    def __repr__(self) -> str:
+        title = f" {self.title!r}" if self.title else ""
+        return (
+            f"<ExtensiveFormGame{title}: {self.n_players} players ({', '.join(self.players)}), "
+            f"{self.n_nodes} nodes, {len(self._leaves)} leaves>"
+        )
+
+    # Derived structure, set by _assemble.
+    _children: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
+    _leaves: tuple[int, ...] = field(init=False, repr=False)
+    _leaf_of: IntArray = field(init=False, repr=False)
+    _ends: IntArray = field(init=False, repr=False)
+    _own_nodes: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
+    # Strategy tables by (player index, reduced), listed on first use.
+    _tables: dict[tuple[int, bool], IntArray] = field(init=False, repr=False)
+
+
+_Flat = tuple[
+    IntArray,
+    IntArray,
+    IntArray,
+    tuple[tuple[str, ...], ...],
+    tuple[str, ...],
+    FloatArray,
+    FloatArray,
+]
+
+
+def _check_players(players: tuple[str, ...]) -> None:
+    if not players:
+        raise InputError("a game needs at least one player")
+    if len(set(players)) != len(players):
+        raise InputError(f"player names must be unique, got {list(players)}")
+    if not all(players):
+        raise InputError("player names must not be empty")
+
+
+def _flatten(root: Node, players: tuple[str, ...]) -> _Flat:
+    """Number the nodes in prefix order, without recursion (trees may be deep)."""
+    movers: list[int] = []
+    parents: list[int] = []
+    moves: list[int] = []
+    actions: list[tuple[str, ...]] = []
+    labels: list[str] = []
+    probabilities: list[float] = []
+    payoffs: list[tuple[float, ...]] = []
+    stack: list[tuple[Node, int, int, float]] = [(root, -1, -1, 1.0)]
+    while stack:
+        node, parent, move, probability = stack.pop()
+        if len(movers) >= MAX_NODES:
+            raise InputError(f"the tree has more than {MAX_NODES:,} nodes")
+        index = len(movers)
+        parents.append(parent)
+        moves.append(move)
+        labels.append(node.label)
+        probabilities.append(probability)
+        if isinstance(node, Terminal):
+            movers.append(TERMINAL)
+            actions.append(())
+            if len(node.payoffs) != len(players):
+                name = _path_name(actions, parents, moves, labels, index)
+                raise InputError(
+                    f"leaf {name!r} has {len(node.payoffs)} payoffs; expected one for each of "
+                    f"{len(players)} players"
+                )
+            payoffs.append(node.payoffs)
+            continue
+        if isinstance(node, Decision):
+            if node.player not in players:
+                name = _path_name(actions, parents, moves, labels, index)
+                raise InputError(
+                    f"unknown player {node.player!r} at node {name!r}; expected one of "
+                    f"{list(players)}"
+                )
+            movers.append(players.index(node.player))
+            branches = [(a, 1.0, child) for a, child in node.actions]
+        else:
+            movers.append(CHANCE)
+            branches = list(node.branches)
+        actions.append(tuple(a for a, _, _ in branches))
+        # Push in reverse so that the first action's subtree is numbered first.
+        for k in reversed(range(len(branches))):
+            stack.append((branches[k][2], index, k, branches[k][1]))
+    return (
+        np.array(movers, dtype=np.int64),
+        np.array(parents, dtype=np.int64),
+        np.array(moves, dtype=np.int64),
+        tuple(actions),
+        tuple(labels),
+        np.array(probabilities, dtype=np.float64),
+        np.array(payoffs, dtype=np.float64).reshape(len(payoffs), len(players)),
+    )
+
+
+def _path_name(
+    actions: Sequence[Sequence[str]],
+    parents: Sequence[int] | IntArray,
+    moves: Sequence[int] | IntArray,
+    labels: Sequence[str],
+    node: int,
+) -> str:
+    """A node's label, or the actions from the root to it joined by " > "."""
+    if labels[node]:
+        return labels[node]
+    steps = []
+    while parents[node] >= 0:
+        steps.append(actions[int(parents[node])][int(moves[node])])
+        node = int(parents[node])
+    return " > ".join(reversed(steps)) if steps else "(root)"
+
+
+def _assemble(
+    game: ExtensiveFormGame,
+    players: tuple[str, ...],
+    title: str,
+    movers: IntArray,
+    parents: IntArray,
+    moves: IntArray,
+    actions: tuple[tuple[str, ...], ...],
+    labels: tuple[str, ...],
+    probabilities: FloatArray,
+    payoffs: FloatArray,
+) -> None:
+    """Check the flat arrays, derive the structure every method uses, and freeze the game."""
+    n_nodes = len(movers)
+    children: list[list[int]] = [[] for _ in range(n_nodes)]
+    for v in range(1, n_nodes):
+        children[int(parents[v])].append(v)
+    ends = np.arange(1, n_nodes + 1, dtype=np.int64)
+    for v in reversed(range(1, n_nodes)):
+        ends[parents[v]] = max(ends[parents[v]], ends[v])
+    leaves = tuple(int(v) for v in np.flatnonzero(movers == TERMINAL))
+    leaf_of = np.full(n_nodes, -1, dtype=np.int64)
+    leaf_of[list(leaves)] = np.arange(len(leaves))
+    expected = (len(leaves), len(players))
+    if payoffs.shape != expected:
+        raise InputError(f"leaf payoffs have shape {payoffs.shape}, expected {expected}")
+    if not np.all(np.isfinite(payoffs)):
+        bad = leaves[int(np.argwhere(~np.isfinite(payoffs))[0][0])]
+        name = _path_name(actions, parents, moves, labels, bad)
+        raise InputError(f"a payoff at leaf {name!r} is not a finite number")
+    chance = np.where(movers[np.maximum(parents, 0)] == CHANCE, probabilities, 1.0)
+    chance[0] = 1.0
+    for v in range(n_nodes):
+        names = actions[v]
+        problem = ""
+        if movers[v] != TERMINAL and not names:
+            problem = "has no actions; every non-terminal node needs one"
+        elif len(set(names)) != len(names) or not all(names):
+            problem = f"needs unique, non-empty action labels, got {list(names)}"
+        elif movers[v] == CHANCE and probability_problem(chance[children[v]]):
+            problem = "has " + probability_problem(chance[children[v]])
+        if problem:
+            name = _path_name(actions, parents, moves, labels, v)
+            raise InputError(f"node {name!r} {problem}")
+    frozen = [np.array(a) for a in (movers, parents, moves, chance, payoffs)]
+    for array in frozen:
+        array.flags.writeable = False
+    movers_f, parents_f, moves_f, chance_f, payoffs_f = frozen
+    own = tuple(tuple(int(v) for v in np.flatnonzero(movers_f == i)) for i in range(len(players)))
+    leaf_of.flags.writeable = False
+    ends.flags.writeable = False
+    for name, value in (
+        ("players", players),
+        ("title", title),
+        ("movers", movers_f),
+        ("parents", parents_f),
+        ("moves", moves_f),
+        ("actions", tuple(actions)),
+        ("labels", tuple(labels)),
+        ("probabilities", chance_f),
+        ("payoffs", payoffs_f),
+        ("_children", tuple(tuple(c) for c in children)),
+        ("_leaves", leaves),
+        ("_leaf_of", leaf_of),
+        ("_ends", ends),
+        ("_own_nodes", own),
+        ("_tables", {}),
+    ):
+        object.__setattr__(game, name, value)
+
+
+def probability_problem(probabilities: FloatArray) -> str:
+    """What is wrong with the probabilities of a chance move, or ``""`` if nothing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> probability_problem(np.array([0.5, 0.5])), probability_problem(np.array([0.5, 0.6]))
+    ('', 'probabilities that sum to 1.1, not 1')
+    """
+    if not np.all(np.isfinite(probabilities)) or np.any(probabilities < 0):
+        return f"probabilities that are negative or not finite: {probabilities.tolist()}"
+    total = float(probabilities.sum())
+    if abs(total - 1.0) > PROBABILITY_SLACK:
+        return f"probabilities that sum to {total:.12g}, not 1"
+    return ""

@@ -1,0 +1,248 @@
+"""One entry point for game trees: ``solve_tree(game, method, tol, **options)``.
+
+It lists the subgame-perfect equilibria by backward induction and verifies each one (no player
+gains by changing their move at any node), builds the reduced normal form, solves it with a
+normal-form method through :func:`kurilsim.solve`, and marks which Nash equilibria are
+subgame-perfect. The two sets side by side show the non-credible threats: Nash equilibria that
+rely on a move the mover would not make if play reached it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.forms.extensive.backward_induction import (
+    MAX_EQUILIBRIA,
+    MAX_LISTING_SECONDS,
+    leaf_scales,
+    non_credible_moves,
+    subgame_perfect_equilibria,
+)
+from kurilsim.forms.extensive.game import CHANCE, TERMINAL, ExtensiveFormGame
+from kurilsim.forms.extensive.result import SubgamePerfectEquilibrium, TreeSolution
+from kurilsim.forms.normal.regret import DEFAULT_TOL, check_tolerance, payoff_scale
+from kurilsim.forms.normal.result import Equilibrium
+from kurilsim.forms.normal.solve import METHODS, solve
+
+#: The method for game trees; ``"auto"`` stands for it.
+BACKWARD_INDUCTION: Final = "backward-induction"
+#: Every method name a game tree accepts: backward induction, or a normal-form method for the
+#: Nash equilibria shown beside the subgame-perfect ones.
+TREE_METHODS: Final = (BACKWARD_INDUCTION, *METHODS)
+#: The normal-form method used for the Nash equilibria unless another is named: subgame-perfect
+#: equilibria are pure, so the pure equilibria are the ones to compare them with.
+NASH_METHOD: Final = "pure"
+#: Most node visits spent judging which Nash equilibria are subgame-perfect (one pass over the
+#: tree per equilibrium).
+MAX_JUDGED_NODES: Final = 20_000_000
+#: Verification works on blocks of equilibria of about this many node values at a time.
+CELLS_PER_BLOCK: Final = 2_000_000
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def solve_tree(
+    game: ExtensiveFormGame,
+    method: str = "auto",
+    tol: float = DEFAULT_TOL,
+    parameters: Mapping[str, float] | None = None,
+    **options: Any,
+) -> TreeSolution:
+    """Subgame-perfect equilibria of a game tree, beside the Nash equilibria of its normal form.
+
+    Parameters
+    ----------
+    game
+        The game tree.
+    method
+        ``"auto"`` or ``"backward-induction"``: the subgame-perfect equilibria, and the pure Nash
+        equilibria of the reduced normal form. A normal-form method name (``"pure"``,
+        ``"vertex-enumeration"``, ...; see :func:`kurilsim.solve`) solves the normal form with that
+        method instead.
+    tol
+        Relative tolerance: ties are judged against ``tol`` times the smaller of the mover's payoff
+        range over the leaves and the stakes at the node (see
+        :func:`~kurilsim.forms.extensive.backward_induction.tie_slack`); regrets against ``tol``
+        times
+        the payoff range.
+    parameters
+        Scenario parameter values the tree was built at, recorded in the result.
+    **options
+        ``max_equilibria`` (default 10,000) and ``listing_seconds`` (default 10) bound the
+        listing of subgame-perfect equilibria when moves tie; other options go to the
+        normal-form method.
+
+    Returns
+    -------
+    TreeSolution
+        The normal form is left out, with a note, when it is beyond the bounds of
+        :meth:`~kurilsim.forms.extensive.game.ExtensiveFormGame.normal_form_problem`.
+
+    Raises
+    ------
+    InputError
+        For an unknown method or option, or a tolerance that is not a small positive number.
+
+    Examples
+    --------
+    >>> from kurilsim.forms import catalogue
+    >>> solution = solve_tree(catalogue.entry_deterrence())
+    >>> [solution.plan(solution[0], p) for p in solution.game.players]
+    ['In', 'Accommodate']
+    >>> solution.subgame_perfect  # (Out, Fight) is Nash but rests on a threat to fight
+    (False, True)
+    """
+    if method not in ("auto", *TREE_METHODS):
+        raise InputError(
+            f"unknown method {method!r} for a game tree; expected auto, {BACKWARD_INDUCTION}, "
+            f"or a normal-form method for its Nash equilibria: {', '.join(METHODS)}"
+        )
+    check_tolerance(tol)
+    nash_options = dict(options)
+    max_equilibria = nash_options.pop("max_equilibria", MAX_EQUILIBRIA)
+    listing_seconds = nash_options.pop("listing_seconds", MAX_LISTING_SECONDS)
+    found, complete = subgame_perfect_equilibria(game, tol, max_equilibria, listing_seconds)
+    note = game.normal_form_problem()
+    nash = None
+    if not note:
+        nash_method = method if method in METHODS else NASH_METHOD
+        nash = solve(game.to_normal_form(), nash_method, tol, parameters, **nash_options)
+    equilibria = _verified(game, np.array(found, dtype=np.int64), tol, nash is not None)
+    verdicts: list[bool | None] = []
+    threats: list[tuple[int, ...]] = []
+    if nash is not None and len(nash) * game.n_nodes > MAX_JUDGED_NODES:
+        # Judging costs a pass over the tree per equilibrium: beyond the budget, leave it open.
+        note = (
+            f"{len(nash):,} Nash equilibria on {game.n_nodes:,} nodes are too many to judge "
+            "one by one; which are subgame-perfect is left open"
+        )
+        verdicts, threats = [None] * len(nash), [()] * len(nash)
+    for equilibrium in () if note else nash or ():
+        verdict, moves = _judge(game, equilibrium, equilibria, complete, tol)
+        verdicts.append(verdict)
+        threats.append(moves)
+    return TreeSolution(
+        game=game,
+        method=BACKWARD_INDUCTION,
+        tol=tol,
+        scale=payoff_scale(game.payoffs),
+        equilibria=equilibria,
+        complete=complete,
+        nash=nash,
+        subgame_perfect=tuple(verdicts),
+        non_credible=tuple(threats),
+        note=note,
+        options=options,
+        parameters=parameters or {},
+    )
+
+
+def _verified(
+    game: ExtensiveFormGame, found: IntArray, tol: float, with_profile: bool
+) -> tuple[SubgamePerfectEquilibrium, ...]:
+    """Verify the listed profiles (rows of ``found``), with their payoffs, paths and profiles.
+
+    Blocks of rows are handled in the same numpy calls, so many tied equilibria cost little.
+    """
+    block = max(1, CELLS_PER_BLOCK // max(1, game.n_nodes * game.n_players))
+    results: list[SubgamePerfectEquilibrium] = []
+    for start in range(0, len(found), block):
+        choices = found[start : start + block]
+        regrets = _regrets(game, choices)
+        if np.any(regrets > tol * leaf_scales(game.payoffs)):
+            raise KurilsimError(
+                "backward induction returned a profile with a one-shot gain of "
+                f"{regrets.max():.3g}; this is a bug in kurilsim, please report it"
+            )
+        reach = _reach(game, choices)
+        paths = reach[:, list(game.leaves)]
+        payoffs = paths @ game.payoffs
+        profiles = _profiles(game, choices) if with_profile else [None] * len(choices)
+        results.extend(
+            SubgamePerfectEquilibrium(
+                choices=choices[k],
+                payoffs=payoffs[k],
+                leaf_probabilities=paths[k],
+                profile=profiles[k],
+                max_regret=float(regrets[k].max()),
+            )
+            for k in range(len(choices))
+        )
+    return tuple(results)
+
+
+def _regrets(game: ExtensiveFormGame, choices: IntArray) -> FloatArray:
+    """Per row of ``choices``: :func:`subgame_regrets`, shape ``(M, N)``."""
+    rows = np.arange(len(choices))
+    values = np.zeros((len(choices), game.n_nodes, game.n_players))
+    regrets = np.zeros((len(choices), game.n_players))
+    for v in reversed(range(game.n_nodes)):
+        mover = int(game.movers[v])
+        children = np.array(game.children[v], dtype=np.int64)
+        if mover == TERMINAL:
+            values[:, v] = game.payoffs[game.leaf_of[v]]
+        elif mover == CHANCE:
+            values[:, v] = np.einsum("k,mkn->mn", game.probabilities[children], values[:, children])
+        else:
+            values[:, v] = values[rows, children[choices[:, v]]]
+            gain = values[:, children, mover].max(axis=1) - values[:, v, mover]
+            regrets[:, mover] = np.maximum(regrets[:, mover], gain)
+    return regrets
+
+
+def _reach(game: ExtensiveFormGame, choices: IntArray) -> FloatArray:
+    """Per row of ``choices``: the probability of reaching each node, shape ``(M, n_nodes)``."""
+    reach = np.zeros(choices.shape)
+    reach[:, 0] = 1.0
+    for v in range(1, game.n_nodes):
+        parent = int(game.parents[v])
+        if game.movers[parent] >= 0:
+            reach[:, v] = reach[:, parent] * (choices[:, parent] == game.moves[v])
+        else:
+            reach[:, v] = reach[:, parent] * game.probabilities[v]
+    return reach
+
+
+def _profiles(game: ExtensiveFormGame, choices: IntArray) -> list[tuple[int, ...] | None]:
+    """Per row of ``choices``: each player's reduced strategy (as ``strategy_profile`` gives)."""
+    # own[:, i, v]: player i's own moves do not rule node v out.
+    own = np.ones((len(choices), game.n_players, game.n_nodes), dtype=bool)
+    for v in range(1, game.n_nodes):
+        parent = int(game.parents[v])
+        own[:, :, v] = own[:, :, parent]
+        mover = int(game.movers[parent])
+        if mover >= 0:
+            own[:, mover, v] &= choices[:, parent] == game.moves[v]
+    columns = []
+    for i, player in enumerate(game.players):
+        nodes = list(game.decision_nodes(player))
+        rows = np.where(own[:, i, nodes], choices[:, nodes], -1)
+        index = {row.tobytes(): k for k, row in enumerate(game.strategies(player))}
+        columns.append([index[row.tobytes()] for row in np.ascontiguousarray(rows)])
+    return [tuple(column[k] for column in columns) for k in range(len(choices))]
+
+
+def _judge(
+    game: ExtensiveFormGame,
+    equilibrium: Equilibrium,
+    perfect: tuple[SubgamePerfectEquilibrium, ...],
+    complete: bool,
+    tol: float,
+) -> tuple[bool | None, tuple[int, ...]]:
+    """Whether a Nash equilibrium is subgame-perfect, and the non-credible moves it relies on."""
+    if equilibrium.kind == "mixed":
+        # With one subgame-perfect equilibrium and no ties every mover's choice is forced, so no
+        # equilibrium that mixes is subgame-perfect; with ties a mixture of best moves may be.
+        return (False if complete and len(perfect) == 1 else None), ()
+    profile = tuple(int(np.argmax(p)) for p in equilibrium.profile)
+    if any(eq.profile == profile for eq in perfect):
+        return True, ()
+    return (False if complete else None), non_credible_moves(
+        game, game.profile_choices(profile), tol
+    )

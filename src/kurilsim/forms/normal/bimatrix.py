@@ -1,0 +1,54 @@
+"""Shared steps of the two-player methods: input checks, normalisation, output order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from kurilsim.core.errors import InputError
+from kurilsim.forms.normal.regret import FloatArray
+
+
+def normalised_bimatrix(payoffs: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Check a two-player payoff array and return both players' payoffs mapped into ``[1, 2]``.
+
+    Each player's matrix is mapped by its own positive affine transformation, which changes no
+    best response; a player whose payoffs are all equal gets a matrix of ones.
+    """
+    array = np.asarray(payoffs, dtype=np.float64)
+    if array.ndim != 3 or array.shape[2] != 2 or array.shape[0] < 1 or array.shape[1] < 1:
+        raise InputError(
+            f"a two-player game needs payoffs of shape (m, n, 2), got shape {array.shape}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise InputError("payoffs must be finite numbers (found NaN or infinity)")
+    matrices = []
+    for player in range(2):
+        u = array[:, :, player]
+        spread = float(u.max() - u.min())
+        matrices.append(1.0 + (u - u.min()) / spread if spread > 0 else np.ones_like(u))
+    return matrices[0], matrices[1]
+
+
+def check_tol(tol: float) -> None:
+    """Raise :class:`InputError` unless ``tol`` is a positive finite number."""
+    if not (np.isfinite(tol) and tol > 0):
+        raise InputError(f"tol must be a positive number, got {tol!r}")
+
+
+def to_probabilities(vertex: FloatArray) -> FloatArray:
+    """Scale a nonzero, nonnegative polytope point to a probability vector."""
+    return np.asarray(vertex / vertex.sum(), dtype=np.float64)
+
+
+def sorted_profiles(
+    profiles: Sequence[tuple[FloatArray, FloatArray]],
+) -> list[tuple[FloatArray, FloatArray]]:
+    """Sort profiles lexicographically by the row player's mixture, then the column player's."""
+    if not profiles:
+        return []
+    # Rounding the keys keeps the order stable when equal probabilities differ in the last bit.
+    keys = np.round(np.array([np.concatenate(p) for p in profiles]), 12)
+    order = np.lexsort(keys.T[::-1])
+    return [profiles[i] for i in order]

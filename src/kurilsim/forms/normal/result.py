@@ -1,0 +1,290 @@
+"""The one result type every normal-form solver returns.
+
+A :class:`Solution` records how it was produced (method, options, tolerance, whether the method
+finished) and holds :class:`Equilibrium` objects, each carrying its own verification: the largest
+gain any player could get from a unilateral deviation (``max_regret``). Solutions convert to
+pandas, to JSON-ready dictionaries and to a plain-text table without loss of the numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kurilsim.core.display import html_heading, html_table
+from kurilsim.forms.normal.game import NormalFormGame
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+FloatArray = NDArray[np.float64]
+
+#: Probabilities closer than this to 0 or 1 are shown and exported as exactly 0 or 1.
+DISPLAY_ZERO = 1e-12
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """One Nash equilibrium with its verification.
+
+    Attributes
+    ----------
+    profile
+        One probability vector per player.
+    payoffs
+        Each player's expected payoff, shape ``(N,)``.
+    max_regret
+        Largest gain any player gets from a unilateral deviation (0 for an exact equilibrium).
+    method
+        The method that found it.
+    """
+
+    profile: tuple[FloatArray, ...]
+    payoffs: FloatArray
+    max_regret: float
+    method: str
+
+    @property
+    def kind(self) -> Literal["pure", "mixed"]:
+        """``"pure"`` if every player puts all weight on one strategy, else ``"mixed"``."""
+        pure = all(float(p.max()) >= 1 - DISPLAY_ZERO for p in self.profile)
+        return "pure" if pure else "mixed"
+
+    def support(self) -> tuple[tuple[int, ...], ...]:
+        """Indices of the strategies each player plays with positive probability."""
+        return tuple(tuple(int(i) for i in np.flatnonzero(p > DISPLAY_ZERO)) for p in self.profile)
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """The equilibria a method found for a game, and how it found them.
+
+    Attributes
+    ----------
+    game
+        The game solved.
+    method
+        Name of the method, as accepted by :func:`kurilsim.solve`.
+    scope
+        What the method promises to find, e.g. ``"all pure equilibria"``.
+    tol
+        Relative tolerance; an equilibrium's ``max_regret`` is at most ``tol * scale``.
+    scale
+        The game's payoff scale (largest range of a player's payoffs).
+    equilibria
+        The equilibria found.
+    complete
+        False when the method stopped at a bound (time or iterations) before finishing.
+    options
+        Method options used.
+    parameters
+        Scenario parameter values the game was built at, if it came from a scenario.
+    """
+
+    game: NormalFormGame
+    method: str
+    scope: str
+    tol: float
+    scale: float
+    equilibria: tuple[Equilibrium, ...]
+    complete: bool = True
+    options: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def __iter__(self) -> Iterator[Equilibrium]:
+        return iter(self.equilibria)
+
+    def __getitem__(self, index: int) -> Equilibrium:
+        return self.equilibria[index]
+
+    def profile_dict(self, equilibrium: Equilibrium) -> dict[str, dict[str, float]]:
+        """Player -> strategy -> probability, with rounding noise below 1e-12 removed."""
+        return {
+            player: {s: _clean(float(p)) for s, p in zip(names, probs, strict=True)}
+            for player, names, probs in zip(
+                self.game.players, self.game.strategies, equilibrium.profile, strict=True
+            )
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of the game, the method and every equilibrium.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import NormalFormGame, solve
+        >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["x", "y"]],
+        ...                       np.array([[[1, 1], [0, 0]], [[0, 0], [1, 1]]]))
+        >>> [e["profile"]["A"] for e in solve(game, "pure").to_dict()["equilibria"]]
+        [{'x': 1.0, 'y': 0.0}, {'x': 0.0, 'y': 1.0}]
+        """
+        game = self.game
+        return {
+            "game": {
+                "title": game.title,
+                "players": list(game.players),
+                "strategies": {
+                    p: list(s) for p, s in zip(game.players, game.strategies, strict=True)
+                },
+            },
+            "parameters": dict(self.parameters),
+            "method": self.method,
+            "scope": self.scope,
+            "tol": self.tol,
+            "scale": self.scale,
+            "complete": self.complete,
+            "options": dict(self.options),
+            "equilibria": [
+                {
+                    "kind": eq.kind,
+                    "profile": self.profile_dict(eq),
+                    "payoffs": {p: float(v) for p, v in zip(game.players, eq.payoffs, strict=True)},
+                    "max_regret": eq.max_regret,
+                    "method": eq.method,
+                }
+                for eq in self.equilibria
+            ],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per equilibrium: kind, probabilities, payoffs, max regret and method.
+
+        Probability columns are named ``prob.<player>.<strategy>``, payoff columns
+        ``payoff.<player>``.
+        """
+        rows = []
+        for number, eq in enumerate(self.equilibria, start=1):
+            row: dict[str, Any] = {"equilibrium": number, "kind": eq.kind}
+            for player, probs in self.profile_dict(eq).items():
+                row.update({f"prob.{player}.{s}": p for s, p in probs.items()})
+            row.update(
+                {
+                    f"payoff.{p}": float(v)
+                    for p, v in zip(self.game.players, eq.payoffs, strict=True)
+                }
+            )
+            row.update({"max_regret": eq.max_regret, "method": eq.method})
+            rows.append(row)
+        columns = ["equilibrium", "kind"]
+        columns += [
+            f"prob.{p}.{s}"
+            for p, names in zip(self.game.players, self.game.strategies, strict=True)
+            for s in names
+        ]
+        columns += [f"payoff.{p}" for p in self.game.players] + ["max_regret", "method"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def to_text(self) -> str:
+        """A plain-text table naming players and strategies, with probabilities and payoffs."""
+        game = self.game
+        lines = [
+            f"{game.title or 'Game'}: {game.n_players} players, "
+            f"{' x '.join(map(str, game.shape))} strategies",
+            f"method {self.method} ({self.scope}); tolerance {self.tol:g} x payoff scale "
+            f"{self.scale:g}",
+        ]
+        if self.parameters:
+            lines.append(
+                "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
+            )
+        if not self.complete:
+            lines.append("WARNING: the method stopped at its bound; equilibria may be missing")
+        if not self.equilibria:
+            lines.append("no equilibrium found")
+            return "\n".join(lines)
+        header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
+        table = [header]
+        for number, eq in enumerate(self.equilibria, start=1):
+            table.append(
+                [str(number), eq.kind]
+                + [
+                    mixture_text(names, probs)
+                    for names, probs in zip(game.strategies, eq.profile, strict=True)
+                ]
+                + [f"{float(v):.6g}" for v in eq.payoffs]
+                + [f"{eq.max_regret:.1e}"]
+            )
+        widths = [max(len(row[c]) for row in table) for c in range(len(header))]
+        lines.append(
+            f"{len(self.equilibria)} equilibri{'um' if len(self.equilibria) == 1 else 'a'}:"
+        )
+        for row in table:
+            lines.append(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )
+        return "\n".join(lines)
+
+    def plot(self, ax: Axes | None = None) -> Figure:
+        """Each player's payoff in each equilibrium, as grouped bars.
+
+        See :func:`kurilsim.presentation.equilibria.equilibrium_payoffs`.
+        """
+        from kurilsim.presentation.equilibria import (
+            equilibrium_payoffs,  # matplotlib only when used
+        )
+
+        return equilibrium_payoffs(self, ax=ax)
+
+    def _repr_html_(self) -> str:
+        """The equilibria as a table, under a line saying how they were found."""
+        game = self.game
+        status = "" if self.complete else "; stopped at its bound, equilibria may be missing"
+        heading = html_heading(
+            f"{len(self.equilibria)} equilibria of {game.title or 'the game'}",
+            f"method {self.method} ({self.scope}); tolerance {self.tol:g} x payoff scale "
+            f"{self.scale:g}{status}",
+        )
+        header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
+        rows = [
+            [str(k), eq.kind]
+            + [mixture_text(n, p) for n, p in zip(game.strategies, eq.profile, strict=True)]
+            + [f"{float(v):.6g}" for v in eq.payoffs]
+            + [f"{eq.max_regret:.1e}"]
+            for k, eq in enumerate(self.equilibria, start=1)
+        ]
+        return heading + html_table(header, rows)
+
+    def __repr__(self) -> str:
+        kinds = [eq.kind for eq in self.equilibria]
+        return (
+            f"<Solution {self.method}: {len(kinds)} equilibria "
+            f"({kinds.count('pure')} pure, {kinds.count('mixed')} mixed)"
+            f"{'' if self.complete else ', stopped at bound'}>"
+        )
+
+
+def _clean(p: float) -> float:
+    if abs(p) < DISPLAY_ZERO:
+        return 0.0
+    if abs(p - 1) < DISPLAY_ZERO:
+        return 1.0
+    return p
+
+
+def mixture_text(names: Sequence[str], probs: FloatArray) -> str:
+    """A strategy's name if it is played for sure, else ``"name p, name p"`` over its support.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mixture_text(["H", "T"], np.array([1.0, 0.0])), mixture_text(["H", "T"], np.full(2, 0.5))
+    ('H', 'H 0.5, T 0.5')
+    """
+    played = [(n, float(p)) for n, p in zip(names, probs, strict=True) if p > DISPLAY_ZERO]
+    if len(played) == 1:
+        return played[0][0]
+    return ", ".join(f"{n} {p:.4g}" for n, p in played)

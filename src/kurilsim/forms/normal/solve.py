@@ -1,0 +1,248 @@
+"""One entry point for every normal-form method: ``solve(game, method, tol, **options)``.
+
+Each method is a function on payoff arrays in its own module; this module runs it, verifies every
+profile it returns (its max regret must be within ``tol`` times the payoff scale), and wraps the
+result in a :class:`~kurilsim.forms.normal.result.Solution`. A method that hits its bound says so in
+``Solution.complete``; a method that returned a profile failing verification is a bug and raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.lemke_howson import lemke_howson
+from kurilsim.forms.normal.logit_qre import logit_nash
+from kurilsim.forms.normal.pure_nash import pure_nash
+from kurilsim.forms.normal.regret import (
+    DEFAULT_TOL,
+    check_tolerance,
+    expected_payoffs,
+    is_equilibrium,
+    max_regret,
+    payoff_scale,
+)
+from kurilsim.forms.normal.result import Equilibrium, Solution
+from kurilsim.forms.normal.support_enumeration import support_enumeration
+from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
+
+FloatArray = NDArray[np.float64]
+Profile = tuple[FloatArray, ...]
+#: A method: (payoffs, tol, options) -> (profiles, finished).
+MethodFunction = Callable[[FloatArray, float, Mapping[str, Any]], tuple[Sequence[Profile], bool]]
+
+
+@dataclass(frozen=True)
+class Method:
+    """A solution method as the facade sees it."""
+
+    name: str
+    scope: str
+    players: str  # "any" or "2"
+    options: tuple[str, ...]
+    run: MethodFunction
+
+
+def _pure(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
+    return [_one_hot(payoffs.shape[:-1], cell) for cell in pure_nash(payoffs, tol)], True
+
+
+def _one_hot(shape: tuple[int, ...], cell: Sequence[int]) -> Profile:
+    """The pure profile ``cell`` as probability vectors, one per player."""
+    profile = []
+    for n, s in zip(shape, cell, strict=True):
+        p = np.zeros(n)
+        p[s] = 1.0
+        profile.append(p)
+    return tuple(profile)
+
+
+def _vertex(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
+    return list(vertex_enumeration(payoffs, tol=tol)), True
+
+
+def _lemke_howson(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
+    return [lemke_howson(payoffs, tol=tol, **options)], True
+
+
+def _logit(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
+    return [logit_nash(payoffs, tol, **options)], True
+
+
+def _support(
+    payoffs: FloatArray, tol: float, options: Mapping[str, Any]
+) -> tuple[list[Profile], bool]:
+    found, finished = support_enumeration(payoffs, tol=tol, **options)
+    return list(found), finished
+
+
+#: Every method by name.
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method("pure", "all pure equilibria", "any", (), _pure),
+        Method(
+            "vertex-enumeration",
+            "all extreme equilibria (every vertex of every equilibrium component)",
+            "2",
+            (),
+            _vertex,
+        ),
+        Method(
+            "lemke-howson",
+            "one equilibrium",
+            "2",
+            ("initial_dropped_label", "max_iter"),
+            _lemke_howson,
+        ),
+        Method(
+            "support-enumeration",
+            "all equilibria whose supports give isolated solutions",
+            "any",
+            ("max_seconds", "seed"),
+            _support,
+        ),
+        Method(
+            "logit",
+            "one equilibrium: the limit of the principal logit QRE branch",
+            "any",
+            ("max_steps", "max_seconds"),
+            _logit,
+        ),
+    )
+}
+
+
+def default_method(game: NormalFormGame) -> str:
+    """The method ``"auto"`` stands for: every equilibrium the game's size allows.
+
+    Two-player games use vertex enumeration (all extreme equilibria); larger games use support
+    enumeration, which finds pure and mixed equilibria alike. In a one-player game the
+    equilibria are the mixtures of the player's best strategies, whose extreme points are the
+    pure ones, so it uses the pure method.
+
+    Examples
+    --------
+    >>> from kurilsim.forms import catalogue
+    >>> default_method(catalogue.prisoners_dilemma())
+    'vertex-enumeration'
+    >>> default_method(catalogue.jordan_three_player_pennies())
+    'support-enumeration'
+    """
+    if game.n_players == 1:
+        return "pure"
+    return "vertex-enumeration" if game.n_players == 2 else "support-enumeration"
+
+
+def solve(
+    game: NormalFormGame,
+    method: str = "auto",
+    tol: float = DEFAULT_TOL,
+    parameters: Mapping[str, float] | None = None,
+    **options: Any,
+) -> Solution:
+    """Find Nash equilibria of a normal-form game and verify each one.
+
+    Parameters
+    ----------
+    game
+        The game.
+    method
+        ``"auto"`` (all equilibria the game's size allows), or a name in :data:`METHODS`:
+        ``"pure"``, ``"vertex-enumeration"`` (2 players), ``"lemke-howson"`` (2 players),
+        ``"support-enumeration"``, ``"logit"``.
+    tol
+        Relative tolerance, multiplied by the game's payoff scale.
+    parameters
+        Scenario parameter values the game was built at, recorded in the result.
+    **options
+        Options of the method (see ``METHODS[name].options``), e.g. ``max_iter`` or
+        ``max_seconds``.
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    InputError
+        For an unknown method or option, a method that does not apply to the game, or a
+        tolerance that is not a small positive number.
+    IterationLimitError
+        When a method that returns a single equilibrium hits its bound.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kurilsim import NormalFormGame, solve
+    >>> pennies = NormalFormGame(["Even", "Odd"], [["H", "T"], ["H", "T"]],
+    ...                          np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]))
+    >>> solution = solve(pennies)
+    >>> [eq.kind for eq in solution], solution[0].profile[0].round(3).tolist()
+    (['mixed'], [0.5, 0.5])
+    """
+    name = default_method(game) if method == "auto" else method
+    if name not in METHODS:
+        raise InputError(f"unknown method {method!r}; expected auto or one of {', '.join(METHODS)}")
+    spec = METHODS[name]
+    if spec.players == "2" and game.n_players != 2:
+        raise InputError(f"method {name!r} solves 2-player games; this game has {game.n_players}")
+    unknown = sorted(set(options).difference(spec.options))
+    if unknown:
+        allowed = ", ".join(spec.options) or "none"
+        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
+    check_tolerance(tol)
+    payoffs = game.payoffs
+    scale = payoff_scale(payoffs)
+    profiles, finished = spec.run(payoffs, tol, options)
+    equilibria = tuple(_verified(payoffs, profile, tol, name) for profile in profiles)
+    return Solution(
+        game=game,
+        method=name,
+        scope=spec.scope,
+        tol=tol,
+        scale=scale,
+        equilibria=equilibria,
+        complete=finished,
+        options=options,
+        parameters=parameters or {},
+    )
+
+
+def _verified(payoffs: FloatArray, profile: Profile, tol: float, method: str) -> Equilibrium:
+    off_simplex = [
+        i
+        for i, p in enumerate(profile)
+        if not (np.all(np.isfinite(p)) and p.min() >= 0 and abs(float(p.sum()) - 1) <= 1e-9)
+    ]
+    if off_simplex:
+        raise KurilsimError(
+            f"{method} returned a profile whose strategies of player {off_simplex[0]} are not "
+            "probabilities; this is a bug in kurilsim, please report it"
+        )
+    regret = max_regret(payoffs, profile)
+    if not is_equilibrium(payoffs, profile, tol):
+        raise KurilsimError(
+            f"{method} returned a profile with max regret {regret:.3g}, above {tol:g} times a "
+            "player's payoff range; this is a bug in kurilsim, please report it"
+        )
+    return Equilibrium(
+        profile=tuple(np.asarray(p, dtype=np.float64) for p in profile),
+        payoffs=expected_payoffs(payoffs, profile),
+        max_regret=regret,
+        method=method,
+    )

@@ -1,0 +1,280 @@
+r"""All extreme Nash equilibria of a two-player game by vertex enumeration.
+
+Let the row player have ``m`` pure strategies and payoff matrix ``A``, and the column player ``n``
+strategies and payoff matrix ``B``. After a positive affine map that makes every payoff lie in
+``[1, 2]`` (equilibria do not change), the *best-response polytopes* are
+
+.. math::
+
+    P = \{x \in \mathbb{R}^m : x \ge 0,\ B^\top x \le 1\}, \qquad
+    Q = \{y \in \mathbb{R}^n : A y \le 1,\ y \ge 0\}.
+
+A point carries *label* ``i < m`` when strategy ``i`` of the row player is unused (``x_i = 0``) or
+a best response (``(A y)_i = 1``), and label ``m + j`` likewise for strategy ``j`` of the column
+player. A pair ``(x, y) != (0, 0)`` is an equilibrium, after scaling ``x`` and ``y`` to
+probabilities, exactly when every one of the ``m + n`` labels appears at ``x`` or at ``y``. The
+equilibria of a degenerate game can form continua; each such component is a union of products of
+faces of ``P`` and ``Q``, so the *extreme* equilibria, the vertices of the components, are the
+completely labelled pairs of vertices. That is the set this module returns, as Gambit's
+``enummixed`` and ``lrsnash`` do (Avis, Rosenberg, Savani and von Stengel 2010; von Stengel 2002,
+see :func:`vertex_enumeration`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+from math import comb
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from kurilsim.forms.normal.bimatrix import (
+    check_tol,
+    normalised_bimatrix,
+    sorted_profiles,
+    to_probabilities,
+)
+from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray
+
+BoolArray = NDArray[np.bool_]
+
+#: Bases whose estimated reciprocal condition number is below this are treated as singular: the
+#: rounding of exactly singular matrices leaves them near ``1e-16``, and a vertex computed from a
+#: worse-conditioned basis would not be accurate to the tolerance anyway.
+_RCOND = 1e-12
+
+#: Number of square systems solved in one batch, to bound memory on larger games.
+_CHUNK = 1 << 14
+
+#: Vertices of a best-response polytope closer than this (largest coordinate difference) are
+#: taken for one vertex split by rounding, when one point satisfies all their labels; see
+#: :func:`_merged`.
+_MERGE = 1e-5
+
+
+def vertex_enumeration(
+    payoffs: FloatArray, tol: float = DEFAULT_TOL
+) -> list[tuple[FloatArray, FloatArray]]:
+    """Return every extreme Nash equilibrium of a two-player game.
+
+    The vertices of both best-response polytopes (see the module docstring) are found by choosing,
+    for every support size ``k``, each set of ``k`` strategies of one player and each set of ``k``
+    tight best-response constraints, and solving the ``k x k`` linear system they define, in
+    batched numpy calls. Singular systems are skipped; solutions that
+    violate a constraint by more than ``tol`` are dropped. Each vertex's labels are read with
+    tolerance ``tol``, and vertices are identified by their label sets, so a vertex of a degenerate
+    game that many bases define (it has more tight constraints than its dimension) is kept once.
+    Finally every pair of vertices whose labels together cover all ``m + n`` labels is returned.
+    This is the vertex-enumeration method of [1]_ and [2]_, with the vertices found by brute force
+    over bases rather than by reverse search.
+
+    Parameters
+    ----------
+    payoffs
+        Array of shape ``(m, n, 2)``: ``payoffs[i, j, 0]`` is the row player's payoff and
+        ``payoffs[i, j, 1]`` the column player's when they play ``i`` and ``j``.
+    tol
+        Relative tolerance. Payoffs are rescaled so that each player's lie in ``[1, 2]``, which
+        makes every tolerance test independent of the units of the payoffs.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        The extreme equilibria as pairs ``(x, y)`` of probability vectors of lengths ``m`` and
+        ``n``, without duplicates, sorted lexicographically by ``x`` and then ``y``. Unused
+        strategies have probability exactly 0.
+
+    Raises
+    ------
+    InputError
+        If ``payoffs`` does not have shape ``(m, n, 2)`` with ``m, n >= 1``, is not finite, or
+        ``tol`` is not a positive number.
+
+    Notes
+    -----
+    The method solves up to ``C(m + n, m)`` small systems per polytope: 70 for a 4x4 game,
+    924 for 6x6, 12,870 for 8x8 and 184,756 for 10x10, so its cost grows exponentially with the
+    size of the game. Games up to about 8x8 take milliseconds. Vertices are computed in
+    floating point; a vertex whose defining bases are all worse conditioned than about
+    ``1e12`` is missed. Payoffs that are not exact in binary (``k / 3 + 1e6``) split a vertex of
+    a degenerate polytope into nearby vertices; those are merged back (see ``_merged``), so each
+    equilibrium is listed once, provided the payoffs' rounding errors, relative to their range,
+    are below ``tol``. Every pair returned has each player's regret within ``tol`` (payoffs in
+    ``[1, 2]``).
+
+    References
+    ----------
+    .. [1] D. Avis, G. D. Rosenberg, R. Savani and B. von Stengel, "Enumeration of Nash equilibria
+       for two-player games", *Economic Theory* 42 (2010), 9-37.
+    .. [2] B. von Stengel, "Computing equilibria for two-person games", chapter 45 of *Handbook of
+       Game Theory with Economic Applications*, vol. 3, R. J. Aumann and S. Hart (eds.), Elsevier
+       (2002), 1723-1759.
+
+    Examples
+    --------
+    Battle of the sexes has two pure equilibria and one mixed one:
+
+    >>> import numpy as np
+    >>> payoffs = np.array([[[2, 1], [0, 0]], [[0, 0], [1, 2]]], dtype=float)
+    >>> for x, y in vertex_enumeration(payoffs):
+    ...     print(np.round(x, 4), np.round(y, 4))
+    [0. 1.] [0. 1.]
+    [0.6667 0.3333] [0.3333 0.6667]
+    [1. 0.] [1. 0.]
+
+    In a degenerate game the equilibria can form segments, and only their ends are returned.
+    Here the row player is indifferent, so (x, left) is an equilibrium whenever
+    ``x[0] >= 1/2``, (x, right) whenever ``x[0] <= 1/2``, and (uniform, y) for every y:
+
+    >>> payoffs = np.array([[[1, 1], [1, 0]], [[1, 0], [1, 1]]], dtype=float)
+    >>> for x, y in vertex_enumeration(payoffs):
+    ...     print(x, y)
+    [0. 1.] [0. 1.]
+    [0.5 0.5] [0. 1.]
+    [0.5 0.5] [1. 0.]
+    [1. 0.] [1. 0.]
+    """
+    a, b = normalised_bimatrix(payoffs)
+    check_tol(tol)
+    # P's labels are "x_i = 0" for the row player's strategies, then "(B^T x)_j = 1".
+    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol)
+    x_labels = np.hstack([x_zero, x_tight])
+    # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
+    y_vertices, y_zero, y_tight = _polytope_vertices(a, tol)
+    y_labels = np.hstack([y_tight, y_zero])
+    # Entry (p, q) counts the labels that neither vertex p of P nor vertex q of Q carries.
+    missing = (~x_labels).astype(np.int64) @ (~y_labels).astype(np.int64).T
+    pairs = np.argwhere(missing == 0)
+    equilibria = [
+        (to_probabilities(x_vertices[p]), to_probabilities(y_vertices[q])) for p, q in pairs
+    ]
+    # Labels read within tol bound each regret by a small multiple of tol, not by tol itself;
+    # a pair over it is no equilibrium at this tolerance (a near-tie of a perturbed game).
+    return sorted_profiles([(x, y) for x, y in equilibria if _within_tol(a, b, x, y, tol)])
+
+
+def _within_tol(a: FloatArray, b: FloatArray, x: FloatArray, y: FloatArray, tol: float) -> bool:
+    """Whether neither player gains more than ``tol`` (payoffs in ``[1, 2]``) by deviating."""
+    row, column = a @ y, x @ b
+    return bool(row.max() - x @ row <= tol and column.max() - column @ y <= tol)
+
+
+def _polytope_vertices(matrix: FloatArray, tol: float) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}`` for a matrix with positive entries.
+
+    Returns the vertices as rows, whether each coordinate is zero (label ``z_i = 0``) and
+    whether each constraint is tight (label ``(matrix @ z)_r = 1``), one row per vertex, with
+    each vertex listed once and coordinates within ``tol`` of zero set to exactly zero.
+    """
+    n_rows, dim = matrix.shape
+    found = [np.zeros((0, dim))]
+    for k in range(1, min(n_rows, dim) + 1):
+        found.extend(_vertices_of_support_size(matrix, k, tol))
+    vertices = np.vstack(found)
+    zero = vertices <= tol
+    tight = vertices @ matrix.T >= 1.0 - tol
+    # A vertex is the only point of the polytope where its tight constraints hold, so equal
+    # label sets mean the same vertex, found from different bases of a degenerate polytope.
+    _, first = np.unique(np.hstack([zero, tight]), axis=0, return_index=True)
+    first.sort()
+    vertices = np.where(zero, 0.0, vertices)[first]
+    return _merged(matrix, vertices, zero[first], tight[first], tol)
+
+
+def _merged(
+    matrix: FloatArray, vertices: FloatArray, zero: BoolArray, tight: BoolArray, tol: float
+) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """Replace each cluster of nearly equal vertices by the one vertex they approximate.
+
+    Payoffs that are not exact binary fractions (``k / 3 + 1e6``, or integers times ``1e-6``
+    plus 5) carry rounding errors of about ``1e-10`` of their range, which split a vertex of a
+    degenerate polytope into several vertices up to about ``1e-6`` apart, each with only some
+    of its labels: the same equilibrium would be listed several times, or at a point whose
+    regret exceeds the tolerance. Vertices closer than :data:`_MERGE` are clustered, and a
+    cluster is replaced by the least-squares solution of the union of its members' labels
+    when that point satisfies all of them within ``tol``; otherwise its members are kept.
+    """
+    if len(vertices) < 2:
+        return vertices, zero, tight
+    pairs = cKDTree(vertices).query_pairs(_MERGE, p=np.inf, output_type="ndarray")
+    if len(pairs) == 0:
+        return vertices, zero, tight
+    _, cluster = connected_components(
+        coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(vertices),) * 2),
+        directed=False,
+    )
+    keep = np.ones(len(vertices), dtype=bool)
+    for members in _clusters(cluster):
+        union_zero = zero[members].any(axis=0)
+        union_tight = tight[members].any(axis=0)
+        free = ~union_zero
+        if not free.any() or not union_tight.any():
+            continue
+        point = np.zeros(vertices.shape[1])
+        system = matrix[union_tight][:, free]
+        point[free] = np.linalg.lstsq(system, np.ones(len(system)))[0]
+        point[union_zero] = 0.0
+        values = matrix @ point
+        labels_hold = (
+            np.all(point[free] >= -tol)
+            and np.all(values <= 1.0 + tol)
+            and np.all(values[union_tight] >= 1.0 - tol)
+            and np.all(point[union_zero] == 0.0)
+            and np.all(point[free] > tol)
+        )
+        if not labels_hold:
+            continue
+        first = members[0]
+        vertices[first] = point
+        zero[first] = union_zero
+        tight[first] = union_tight
+        keep[members[1:]] = False
+    return vertices[keep], zero[keep], tight[keep]
+
+
+def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
+    """Indices of the members of each cluster of two or more, in order of first member."""
+    order = np.argsort(cluster, kind="stable")
+    bounds = np.flatnonzero(np.diff(cluster[order])) + 1
+    for members in np.split(order, bounds):
+        if len(members) > 1:
+            yield np.sort(members)
+
+
+def _vertices_of_support_size(matrix: FloatArray, k: int, tol: float) -> Iterator[FloatArray]:
+    """Yield, in batches, the feasible basic solutions whose support has ``k`` coordinates.
+
+    Such a solution is fixed by choosing the support ``K`` and ``k`` constraints ``T`` that are
+    tight: ``matrix[T][:, K] @ z[K] = 1`` with every other coordinate zero.
+    """
+    n_rows, dim = matrix.shape
+    supports = np.array(list(combinations(range(dim), k)), dtype=np.intp)
+    tight_sets = np.array(list(combinations(range(n_rows), k)), dtype=np.intp)
+    total = comb(dim, k) * comb(n_rows, k)
+    for start in range(0, total, _CHUNK):
+        flat = np.arange(start, min(start + _CHUNK, total))
+        support = supports[flat % len(supports)]
+        tight = tight_sets[flat // len(supports)]
+        systems = matrix[tight[:, :, None], support[:, None, :]]
+        # det never raises, and a nonzero det means the same LU factorisation inside solve and
+        # inv meets no zero pivot, so neither can fail on the systems that pass this filter.
+        nonzero = np.linalg.det(systems) != 0.0
+        systems, support = systems[nonzero], support[nonzero]
+        values = np.linalg.solve(systems, np.ones((len(systems), k, 1)))[:, :, 0]
+        points = np.zeros((len(values), dim))
+        np.put_along_axis(points, support, values, axis=1)
+        feasible = np.all(values >= -tol, axis=1) & np.all(points @ matrix.T <= 1.0 + tol, axis=1)
+        # Few systems are feasible, so the condition estimate is computed for those alone.
+        systems, points = systems[feasible], points[feasible]
+        rcond = 1.0 / (_norm1(systems) * _norm1(np.linalg.inv(systems)))
+        yield points[rcond > _RCOND]
+
+
+def _norm1(matrices: FloatArray) -> FloatArray:
+    """Induced 1-norm (largest absolute column sum) of each matrix in a stack."""
+    norms: FloatArray = np.abs(matrices).sum(axis=-2).max(axis=-1)
+    return norms

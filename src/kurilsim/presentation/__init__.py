@@ -1,0 +1,24 @@
+"""Figures from games and sweeps, with matplotlib.
+
+Every function takes the data (a :class:`~kurilsim.sweeps.SweepResult`, tipping points, a game)
+and an optional ``ax`` to draw on, and returns the :class:`~matplotlib.figure.Figure`; none calls
+``pyplot``, so figures carry no global state and render headless. Save one with
+``figure.savefig("map.png")`` (PNG, SVG or PDF by the name).
+"""
+
+from kurilsim.presentation.curves import payoff_curves, probability_curves
+from kurilsim.presentation.equilibria import equilibrium_payoffs
+from kurilsim.presentation.payoff_table import payoff_heatmap
+from kurilsim.presentation.regime_map import regime_map
+from kurilsim.presentation.shares import shares_chart
+from kurilsim.presentation.tornado import tornado
+
+__all__ = [
+    "equilibrium_payoffs",
+    "payoff_curves",
+    "payoff_heatmap",
+    "probability_curves",
+    "regime_map",
+    "shares_chart",
+    "tornado",
+]

@@ -1,0 +1,156 @@
+"""Regime maps: which equilibria hold where, over two parameters of a grid sweep."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from kurilsim.core.errors import InputError
+from kurilsim.presentation.common import (
+    OTHER,
+    PALETTE,
+    colours,
+    concept,
+    default_note,
+    grid_slice,
+    new_axes,
+    parameter_label,
+    wrap,
+)
+from kurilsim.sweeps.result import SweepResult
+
+
+def regime_map(
+    result: SweepResult,
+    x: str | None = None,
+    y: str | None = None,
+    at: Mapping[str, float] | None = None,
+    ax: Axes | None = None,
+    width: int = 90,
+) -> Figure:
+    """Colour each point of a two-parameter grid by its regime (the set of its equilibria).
+
+    Parameters
+    ----------
+    result
+        A grid sweep over two or three parameters, without samples.
+    x, y
+        The parameters on the horizontal and vertical axes; the first two grid axes by default.
+    at
+        The value of a third grid axis to show (the nearest grid value is used).
+    ax
+        Axes to draw on; a new figure by default.
+    width
+        Characters per line of the legend's labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One categorical colour per regime, a legend naming them, axis labels with units, and
+        the scenario's default point marked with a star. When there are more regimes than
+        distinct colours (:data:`~kurilsim.presentation.common.PALETTE`), the least frequent share
+        one
+        grey entry, "other".
+
+    Raises
+    ------
+    InputError
+        If the sweep does not have the axes asked for, or has samples.
+
+    Examples
+    --------
+    >>> import kurilsim
+    >>> hunt = kurilsim.parse_scenario(
+    ...     "{kurilsim: 1, title: Stag hunt, players: {A: [stag, hare], B: [stag, hare]},"
+    ...     " parameters: {stag: {default: 4, range: [0, 10], unit: meals, description: s,"
+    ...     " assumption: e}, hare: {default: 1, range: [0, 3], unit: meals, description: h,"
+    ...     " assumption: e}}, payoff_table: [{profile: [stag, stag], payoffs: [stag, stag]},"
+    ...     " {profile: [stag, hare], payoffs: [0, hare]}, {profile: [hare, stag],"
+    ...     " payoffs: [hare, 0]}, {profile: [hare, hare], payoffs: [hare, hare]}]}")
+    >>> result = kurilsim.sweep(hunt, {"stag": (0, 10, 21), "hare": (0, 3, 7)})
+    >>> ax = regime_map(result).axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('stag (meals)', 'hare (meals)')
+    >>> [text.get_text() for text in ax.get_legend().get_texts()][:2]
+    ['A: stag, B: stag or A: hare, B: hare', 'A: hare, B: hare']
+    """
+    names = [axis.name for axis in result.info.spec.grid]
+    if result.info.spec.samples or len(names) < 2:
+        raise InputError(
+            "a regime map needs a grid sweep over two or three parameters, without samples"
+        )
+    x = x or names[0]
+    y = y or next(name for name in names if name != x)
+    table = grid_slice(result, [x, y], at, per_point=True)
+    xs = np.unique(table[f"param.{x}"].to_numpy())
+    ys = np.unique(table[f"param.{y}"].to_numpy())
+    regimes = table["regime"].value_counts(sort=True)
+    order = list(regimes.index)
+    code = {name: k for k, name in enumerate(order)}
+    palette = colours(len(order))
+    if len(order) > len(PALETTE):
+        # One colour per regime while the palette lasts; past it, colours would repeat and two
+        # regimes look alike: the least frequent are shown together, in grey.
+        kept = len(PALETTE) - 1
+        rest = len(order) - kept
+        code = {name: min(k, kept) for k, name in enumerate(order)}
+        order = [*order[:kept], f"other ({rest} regimes)"]
+        palette = [*colours(kept), OTHER]
+    grid = np.full((ys.size, xs.size), np.nan)
+    grid[
+        np.searchsorted(ys, table[f"param.{y}"].to_numpy()),
+        np.searchsorted(xs, table[f"param.{x}"].to_numpy()),
+    ] = table["regime"].map(code).to_numpy()
+
+    figure, ax = new_axes(ax, size=(8.0, 6.0 + 0.35 * len(order)))
+    ax.pcolormesh(
+        xs,
+        ys,
+        grid,
+        cmap=ListedColormap(palette),
+        vmin=-0.5,
+        vmax=len(order) - 0.5,
+        shading="nearest",
+    )
+    info = result.info
+    default_x, default_y = info.parameter(x).default, info.parameter(y).default
+    handles: list[Patch | Line2D] = [
+        Patch(facecolor=c, edgecolor="none", label=wrap(name, width))
+        for c, name in zip(palette, order, strict=True)
+    ]
+    if xs[0] <= default_x <= xs[-1] and ys[0] <= default_y <= ys[-1]:
+        (star,) = ax.plot(
+            [default_x],
+            [default_y],
+            marker="*",
+            markersize=16,
+            linestyle="none",
+            color="white",
+            markeredgecolor="black",
+            label="scenario default",
+        )
+        handles.append(star)
+    ax.set_xlabel(parameter_label(result, x))
+    ax.set_ylabel(parameter_label(result, y))
+    shown = ", ".join(f"{k} = {v:g}" for k, v in (at or {}).items())
+    ax.set_title(
+        wrap(f"{concept(result)}: {info.title}", 80)
+        + "\n"
+        + wrap(f"{default_note(result, [x, y])}{'; ' + shown if shown else ''}", 90),
+        fontsize="medium",
+    )
+    ax.legend(
+        handles=handles,
+        title="equilibria at each point",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        fontsize="small",
+        frameon=False,
+    )
+    return figure

@@ -1,1 +1,0 @@
-"""Solution methods for normal-form games, one module per method family."""

@@ -1,0 +1,654 @@
+"""Chunked evaluation of a sweep: vectorised where the method allows, in parallel otherwise.
+
+The points of a sweep are cut into chunks of ``chunk_size`` consecutive points. A chunk is solved
+by :func:`solve_chunk`, which returns its part of the tidy table; chunks are independent, so they
+can run in any order, on any worker, and be written as they finish.
+
+* For pure Nash the payoff expressions are evaluated once per chunk on arrays
+  (:meth:`Scenario.payoff_tensor`) and the whole chunk is solved in the same numpy calls
+  (:func:`~kurilsim.forms.normal.pure_nash.pure_nash_mask`). Memory is bounded by the chunk size.
+* For game trees (``form: extensive``), subgame-perfect equilibria likewise: the leaf payoffs are
+  evaluated once per chunk and backward induction runs on the whole chunk at once
+  (:mod:`kurilsim.sweeps.trees`).
+* Other methods solve one game at a time with :func:`kurilsim.solve`; chunks then run in a local
+  process pool, or on a Dask cluster.
+
+Whatever the path, each chunk's table has the same columns as :meth:`Solution.to_frame` (without
+the method, which the sweep records once), preceded by the point number and the varied
+parameters and followed by the equilibrium's label, the regime at its point and whether the
+method finished there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import math
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kurilsim.core.errors import InputError
+from kurilsim.core.schema import ScenarioFile
+from kurilsim.forms.extensive.scenario import ExtensiveScenario, ExtensiveScenarioFile
+from kurilsim.forms.loader import FORMS
+from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.pure_nash import pure_nash_mask
+from kurilsim.forms.normal.regret import check_tolerance
+from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.forms.normal.solve import METHODS, default_method, solve
+from kurilsim.sweeps.labels import NO_EQUILIBRIUM, NO_PURE, OutcomeLabels, outcome_labels, regime
+from kurilsim.sweeps.spec import PointSet
+from kurilsim.sweeps.trees import BACKWARD_INDUCTION, tree_bytes_per_point, tree_rows
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+Engine = Literal["local", "dask"]
+#: What a sweep solves: a normal-form scenario or a game tree.
+Sweepable = Scenario | ExtensiveScenario
+
+#: Methods solved a whole chunk at a time on arrays.
+VECTORISED = frozenset({"pure", BACKWARD_INDUCTION})
+#: Points per chunk by default for vectorised methods, and for methods solved game by game.
+ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
+#: Default limit on the estimated memory of one chunk, in bytes.
+DEFAULT_MAX_MEMORY = 1 << 30
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """Everything needed to solve any chunk of a sweep; pickles compactly for workers.
+
+    Attributes
+    ----------
+    scenario
+        The scenario swept (sent to workers as its validated content, and rebuilt there).
+    points
+        The points of the sweep.
+    method
+        A method name of :data:`kurilsim.forms.normal.solve.METHODS` (``"auto"`` resolved).
+    tol
+        Relative tolerance.
+    options
+        Method options, as ``(name, value)`` pairs.
+    chunk_size
+        Points per chunk.
+    """
+
+    scenario: Sweepable
+    points: PointSet
+    method: str
+    tol: float
+    options: tuple[tuple[str, Any], ...]
+    chunk_size: int
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Compiled expressions are closures that do not pickle; the validated file content does.
+        return (
+            _rebuild_job,
+            (
+                self.scenario.spec,
+                self.scenario.source,
+                self.points,
+                self.method,
+                self.tol,
+                self.options,
+                self.chunk_size,
+            ),
+        )
+
+    @property
+    def vectorised(self) -> bool:
+        """Whether the method solves a whole chunk on arrays."""
+        return self.method in VECTORISED
+
+    @property
+    def n_chunks(self) -> int:
+        """The number of chunks."""
+        return math.ceil(self.points.size / self.chunk_size)
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        """The first point of chunk ``index`` and one past its last."""
+        start = index * self.chunk_size
+        return start, min(start + self.chunk_size, self.points.size)
+
+
+def _rebuild_job(
+    spec: ScenarioFile | ExtensiveScenarioFile,
+    source: str,
+    points: PointSet,
+    method: str,
+    tol: float,
+    options: tuple[tuple[str, Any], ...],
+    chunk_size: int,
+) -> Job:
+    scenario = FORMS[spec.form].build(spec, source)
+    assert isinstance(scenario, Scenario | ExtensiveScenario)  # the forms that are swept
+    return Job(scenario, points, method, tol, options, chunk_size)
+
+
+def resolve_method(
+    scenario: Sweepable, method: str | None, tol: float, options: Mapping[str, Any]
+) -> str:
+    """Check a sweep's method, tolerance and options before any chunk runs; return the method.
+
+    ``None`` stands for ``"pure"`` on a normal-form scenario and ``"backward-induction"`` on a
+    game tree. ``"auto"`` becomes the method :func:`kurilsim.solve` would pick for the scenario's
+    game, and ``"backward-induction"`` for a tree.
+
+    Raises
+    ------
+    InputError
+        For an unknown method, one that does not apply to the scenario's game, an option the
+        method does not have, or a tolerance outside (0, 1e-3].
+    """
+    check_tolerance(tol)
+    if isinstance(scenario, ExtensiveScenario):
+        if method not in (None, "auto", BACKWARD_INDUCTION):
+            raise InputError(
+                f"a sweep of a game tree finds its subgame-perfect equilibria "
+                f"({BACKWARD_INDUCTION}); got method {method!r}. For the Nash equilibria of "
+                "one point's normal form, use kurilsim run --method"
+            )
+        if options:
+            raise InputError(
+                f"method {BACKWARD_INDUCTION!r} has no option {', '.join(sorted(options))}"
+            )
+        return BACKWARD_INDUCTION
+    name = "pure" if method is None else method
+    if name == "auto":
+        name = default_method(scenario.game())
+    if name not in METHODS:
+        raise InputError(f"unknown method {method!r}; expected auto or one of {', '.join(METHODS)}")
+    spec = METHODS[name]
+    if spec.players == "2" and len(scenario.players) != 2:
+        raise InputError(
+            f"method {name!r} solves 2-player games; this scenario has {len(scenario.players)}"
+        )
+    unknown = sorted(set(options).difference(spec.options))
+    if unknown:
+        allowed = ", ".join(spec.options) or "none"
+        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
+    return name
+
+
+def bytes_per_point(scenario: Sweepable) -> int:
+    """A generous estimate of the memory one point of a chunk needs while it is solved.
+
+    The payoff evaluation holds a few arrays over every strategy profile per player and per
+    outcome variable (measured at about half of this estimate on the bundled scenario); the table
+    holds one row per equilibrium. For a tree: :func:`kurilsim.sweeps.trees.tree_bytes_per_point`.
+    """
+    if isinstance(scenario, ExtensiveScenario):
+        return tree_bytes_per_point(scenario)
+    profiles = math.prod(len(s) for s in scenario.strategies)
+    players = len(scenario.players)
+    arrays = players + len(scenario.compiled.outcomes) + 4
+    columns = sum(len(s) for s in scenario.strategies) + players + 12
+    return 8 * (profiles * arrays + columns)
+
+
+def table_bytes_per_point(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> int:
+    """A generous estimate of the memory one point's rows take in a table held in memory.
+
+    About 1.1 rows per point on the bundled scenarios (measured at 380 bytes a point on
+    sochi_2016, estimated at 580); numbers take 8 bytes, and the ``label``,
+    ``regime`` and ``kind`` strings about as many bytes as characters, plus overhead.
+    """
+    numbers = sum(len(s) for s in strategies) + len(players) + 6
+    label = sum(len(p) + max(map(len, s)) + 4 for p, s in zip(players, strategies, strict=True))
+    return 5 * (8 * numbers + 3 * label + 64) // 4
+
+
+def check_in_memory(n_points: int, per_point: int, max_memory: int) -> None:
+    """Refuse a table that would not fit within ``max_memory`` when held in memory.
+
+    Raises
+    ------
+    InputError
+        Naming the estimate and how to avoid it: write the table to a file, chunk by chunk.
+
+    Examples
+    --------
+    >>> check_in_memory(10**8, 500, 1 << 30)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: the table of 100,000,000 points would need about 50.0 GB in
+    memory, over the memory limit of 1.1 GB; write it to a file with --out (out=), which holds
+    one chunk at a time, or raise the limit
+    """
+    if n_points * per_point > max_memory:
+        raise InputError(
+            f"the table of {n_points:,} points would need about {_gb(n_points * per_point)} in "
+            f"memory, over the memory limit of {_gb(max_memory)}; write it to a file with --out "
+            "(out=), which holds one chunk at a time, or raise the limit"
+        )
+
+
+def chunk_size_for(
+    scenario: Sweepable, method: str, chunk_size: int | None, max_memory: int
+) -> int:
+    """The chunk size to use: ``chunk_size`` if given and affordable, else the default.
+
+    Raises
+    ------
+    InputError
+        If ``chunk_size`` is not positive, or a chunk of it would need more than ``max_memory``
+        bytes by :func:`bytes_per_point`.
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> hunt = parse_scenario('''
+    ... kurilsim: 1
+    ... title: Stag hunt
+    ... parameters:
+    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
+    ... players: {A: [stag, hare], B: [stag, hare]}
+    ... outcomes:
+    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {A: hare}, value: 1}]}
+    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {B: hare}, value: 1}]}
+    ... payoffs: {A: a, B: b}
+    ... ''')
+    >>> chunk_size_for(hunt, "pure", None, 1 << 30)
+    16384
+    >>> chunk_size_for(hunt, "pure", 10**7, 1 << 30)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: a chunk of 10,000,000 points needs about 4.0 GB, over the
+    memory limit of 1.1 GB; use a chunk size of at most 2,684,354 points or raise the limit
+    """
+    per_point = bytes_per_point(scenario)
+    largest = max_memory // per_point
+    if largest < 1:
+        raise InputError(
+            f"one point of this scenario needs about {_gb(per_point)}, over the memory limit of "
+            f"{_gb(max_memory)}; raise the limit"
+        )
+    if chunk_size is None:
+        return min(ARRAY_CHUNK if method in VECTORISED else GAME_CHUNK, largest)
+    if chunk_size <= 0:
+        raise InputError(f"chunk size must be positive, got {chunk_size}")
+    if chunk_size > largest:
+        raise InputError(
+            f"a chunk of {chunk_size:,} points needs about {_gb(chunk_size * per_point)}, over the "
+            f"memory limit of {_gb(max_memory)}; use a chunk size of at most {largest:,} points "
+            "or raise the limit"
+        )
+    return chunk_size
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
+
+
+def solve_chunk(job: Job, index: int) -> pd.DataFrame:
+    """Solve chunk ``index`` of ``job`` and return its rows of the sweep table.
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> hunt = parse_scenario('''
+    ... kurilsim: 1
+    ... title: Stag hunt
+    ... parameters:
+    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
+    ... players: {A: [stag, hare], B: [stag, hare]}
+    ... outcomes:
+    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {A: hare}, value: 1}]}
+    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {B: hare}, value: 1}]}
+    ... payoffs: {A: a, B: b}
+    ... ''')
+    >>> from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
+    >>> points = point_set(hunt, SweepSpec(grid=(GridAxis("stag", 0, 10, 6),)))
+    >>> job = Job(hunt, points, "pure", 1e-9, (), chunk_size=3)
+    >>> solve_chunk(job, 0)[["point", "param.stag", "equilibrium", "label"]]
+       point  param.stag  equilibrium             label
+    0      0         0.0            1  A: hare, B: hare
+    1      1         2.0            1  A: stag, B: stag
+    2      1         2.0            2  A: hare, B: hare
+    3      2         4.0            1  A: stag, B: stag
+    4      2         4.0            2  A: hare, B: hare
+    """
+    start, stop = job.bounds(index)
+    scenario = job.scenario
+    values = job.points.values(start, stop)
+    at: dict[str, Any] = {**dict(job.points.spec.fixed), **values}
+    if isinstance(scenario, ExtensiveScenario):
+        solved = Rows(*tree_rows(scenario, at, job.tol))
+    else:
+        payoffs = scenario.payoff_tensor(at)
+        labels = outcome_labels(scenario)
+        solved = (
+            _pure_rows(payoffs, job.tol, labels)
+            if job.vectorised
+            else _per_game_rows(job, payoffs, labels)
+        )
+    point = start + solved.game
+    columns: dict[str, Any] = {"point": point}
+    if job.points.spec.samples:
+        columns["sample"] = point % job.points.spec.samples
+    columns.update({f"param.{name}": v[solved.game] for name, v in values.items()})
+    columns.update(solved.columns)
+    return pd.DataFrame(columns)
+
+
+def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> list[str]:
+    """Column names of strategy probabilities and payoffs, as in :meth:`Solution.to_frame`."""
+    return [
+        f"prob.{p}.{s}" for p, names in zip(players, strategies, strict=True) for s in names
+    ] + [f"payoff.{p}" for p in players]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows a batch of games gives: which game each row belongs to, and its columns.
+
+    ``columns`` runs from ``equilibrium`` to ``complete``, as in the sweep table.
+    """
+
+    game: IntArray
+    columns: dict[str, Any]
+
+
+def _strings(categories: Sequence[str], codes: IntArray) -> Any:
+    """A column of strings picked by ``codes``, in pandas' default string type.
+
+    Taking from the few distinct strings avoids converting one Python string per row.
+    """
+    return pd.Series(list(categories)).array.take(codes)
+
+
+def _pure_rows(payoffs: FloatArray, tol: float, labels: OutcomeLabels) -> Rows:
+    """Every pure equilibrium of a batch of games, one row each; a ``none`` row where none."""
+    games, shape, n_players = payoffs.shape[0], labels.shape, len(labels.players)
+    # The same values laid out player by player: pure_nash_mask reduces along each player's
+    # payoffs, which is about 40% faster on contiguous memory than with the player axis last.
+    payoffs = np.moveaxis(np.ascontiguousarray(np.moveaxis(payoffs, -1, 0)), 0, -1)
+    mask = pure_nash_mask(payoffs, tol).reshape(games, -1)
+    point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
+    counts = mask.sum(axis=1)
+    number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+    cells = np.unravel_index(flat, shape)
+    own = payoffs.reshape(games, -1, n_players)[point, flat]
+    regret = np.zeros(flat.size)
+    for i, n in enumerate(shape):
+        # Player i's payoff from each of their strategies, the others' strategies fixed.
+        index = [point[:, None]] + [
+            np.arange(n)[None, :] if j == i else c[:, None] for j, c in enumerate(cells)
+        ]
+        regret = np.maximum(regret, payoffs[(*index, i)].max(axis=1) - own[:, i])
+    probs = np.column_stack([np.eye(n)[c] for n, c in zip(shape, cells, strict=True)])
+    profiles, name_code = np.unique(flat, return_inverse=True)
+    names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
+    regimes, regime_code = _regimes(labels, mask)
+    kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
+    empty = np.flatnonzero(counts == 0)
+    rows = point
+    if empty.size:
+        rows = np.concatenate([point, empty])
+        order = np.argsort(rows, kind="stable")
+        rows = rows[order]
+        number = np.concatenate([number, np.zeros(empty.size, dtype=np.int64)])[order]
+        kind = np.concatenate([kind, np.ones(empty.size, dtype=np.int64)])[order]
+        probs = np.concatenate([probs, np.full((empty.size, probs.shape[1]), np.nan)])[order]
+        own = np.concatenate([own, np.full((empty.size, n_players), np.nan)])[order]
+        regret = np.concatenate([regret, np.full(empty.size, np.nan)])[order]
+        name_code = np.concatenate([name_code, np.full(empty.size, len(names) - 1)])[order]
+    columns: dict[str, Any] = {"equilibrium": number, "kind": _strings(("pure", "none"), kind)}
+    names_of = profile_columns(labels.players, labels.strategies)
+    columns.update(zip(names_of, np.column_stack([probs, own]).T, strict=True))
+    columns["max_regret"] = regret
+    columns["label"] = _strings(names, name_code)
+    columns["regime"] = _strings(regimes, regime_code[rows])
+    columns["complete"] = np.ones(rows.size, dtype=bool)
+    return Rows(rows, columns)
+
+
+def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> tuple[list[str], IntArray]:
+    """The distinct regimes of a batch (games x profiles mask), and each game's code."""
+    packed = np.packbits(mask, axis=1)
+    words = -packed.shape[1] % 8
+    keys = np.pad(packed, ((0, 0), (0, words))).view(np.uint64)
+    # Up to 64 profiles, one integer per game: a flat sort, much faster than sorting rows.
+    flat_keys = keys[:, 0] if keys.shape[1] == 1 else keys
+    _, first, inverse = np.unique(
+        flat_keys, axis=None if keys.shape[1] == 1 else 0, return_index=True, return_inverse=True
+    )
+    texts = [regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
+    return texts, inverse.reshape(-1)
+
+
+def _per_game_rows(job: Job, payoffs: FloatArray, labels: OutcomeLabels) -> Rows:
+    """Solve each game of a batch with :func:`kurilsim.solve`; a ``none`` row where none."""
+    scenario = job.scenario
+    assert isinstance(scenario, Scenario)  # trees are solved on arrays
+    empty = pd.DataFrame(
+        {"equilibrium": [0], "kind": ["none"]}
+        | {c: [np.nan] for c in profile_columns(scenario.players, scenario.strategies)}
+        | {"max_regret": [np.nan]}
+    )
+    frames, games, names, regimes, complete = [], [], [], [], []
+    for g in range(payoffs.shape[0]):
+        game = NormalFormGame(scenario.players, scenario.strategies, payoffs[g], scenario.title)
+        solution = solve(game, job.method, job.tol, **dict(job.options))
+        found = [labels.support(eq.support()) for eq in solution]
+        frame = solution.to_frame().drop(columns="method") if found else empty
+        frames.append(frame)
+        games += [g] * len(frame)
+        names += found or [NO_EQUILIBRIUM]
+        regimes += [regime(found, NO_EQUILIBRIUM)] * len(frame)
+        complete += [solution.complete] * len(frame)
+    core = pd.concat(frames, ignore_index=True)
+    columns: dict[str, Any] = {name: core[name].array for name in core.columns}
+    columns["label"] = pd.Series(names).array
+    columns["regime"] = pd.Series(regimes).array
+    columns["complete"] = np.asarray(complete, dtype=bool)
+    return Rows(np.asarray(games, dtype=np.int64), columns)
+
+
+# ------------------------------------------------------------------------------------- running
+
+
+def default_workers() -> int:
+    """Workers used when none are given: one per available core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_chunks(
+    job: Job,
+    indices: Sequence[int],
+    engine: Engine = "local",
+    workers: int | None = None,
+    scheduler: Any = None,
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Solve the chunks ``indices`` of ``job``, yielding ``(index, table)`` as each finishes.
+
+    Parameters
+    ----------
+    job
+        The sweep.
+    indices
+        The chunks to solve.
+    engine
+        ``"local"``: in this process with one worker; with more, vectorised methods run chunks
+        in threads (numpy releases the GIL on array work) and other methods in a process pool.
+        ``"dask"``: on a Dask cluster.
+    workers
+        Local workers, or the workers of a new Dask ``LocalCluster``; one per core by default.
+    scheduler
+        For ``"dask"``: the address of a running scheduler, or a ``distributed.Client``;
+        a ``LocalCluster`` is started (and closed at the end) when none is given.
+
+    At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
+    size however many chunks there are.
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
+    >>> game = parse_scenario(
+    ...     "{kurilsim: 1, title: t, players: {A: [a, b], B: [c]}, payoffs: {A: x, B: 0},"
+    ...     " parameters: {x: {default: 0, range: [0, 1], unit: u, description: x,"
+    ...     " assumption: e}}}")
+    >>> points = point_set(game, SweepSpec(grid=(GridAxis("x", 0, 1, 10),)))
+    >>> job = Job(game, points, "pure", 1e-9, (), chunk_size=4)
+    >>> sorted((index, len(table)) for index, table in run_chunks(job, [0, 1, 2], workers=2))
+    [(0, 8), (1, 8), (2, 4)]
+    """
+    count = workers or default_workers()
+    if count < 1:
+        raise InputError(f"workers must be positive, got {count}")
+    if engine == "dask":
+        yield from _run_dask(job, indices, count, scheduler)
+    elif count == 1 or len(indices) == 1:
+        for index in indices:
+            yield index, solve_chunk(job, index)
+    elif job.vectorised:
+        with ThreadPoolExecutor(count) as threads:
+            yield from _windowed(threads, job, indices, 2 * count)
+    else:
+        context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
+        pool = ProcessPoolExecutor(
+            count, mp_context=context, initializer=_install, initargs=(job, os.getpid())
+        )
+        try:
+            yield from _windowed(pool, None, indices, 2 * count)
+        except BaseException:
+            # Ctrl-C, an error, or the caller stopped reading: end the workers mid-chunk rather
+            # than wait for every chunk already handed to them.
+            stop_pool(pool)
+            raise
+        pool.shutdown()
+
+
+#: Seconds between a worker's checks that the process that started it is still there.
+PARENT_POLL = 0.5
+
+_WORKER_JOB: list[Job] = []
+
+
+def _install(job: Job, parent: int) -> None:
+    _WORKER_JOB[:] = [job]
+    # Ctrl-C reaches the whole process group; the parent stops the workers (stop_pool).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the process that started it is gone (killed with SIGKILL, say).
+
+    A killed parent cannot stop its workers; without this they would finish the chunks queued
+    for them, and then wait for more forever.
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel the chunks not started and end the pool's workers now, mid-chunk."""
+    # The executor has no public way to end running work (Python 3.14 adds terminate_workers).
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(PARENT_POLL * 10)
+
+
+def _solve_installed(index: int) -> pd.DataFrame:
+    return solve_chunk(_WORKER_JOB[0], index)
+
+
+def _windowed(
+    pool: Executor, job: Job | None, indices: Sequence[int], window: int
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Keep at most ``window`` chunks in flight on ``pool``; yield them as they finish."""
+    todo = iter(indices)
+    running: dict[Future[pd.DataFrame], int] = {}
+    try:
+        while True:
+            while len(running) < window and (index := next(todo, None)) is not None:
+                future = (
+                    pool.submit(_solve_installed, index)
+                    if job is None
+                    else pool.submit(solve_chunk, job, index)
+                )
+                running[future] = index
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=running.__getitem__):
+                yield running.pop(future), future.result()
+    finally:
+        for future in running:
+            future.cancel()
+
+
+def _run_dask(
+    job: Job, indices: Sequence[int], workers: int, scheduler: Any
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    try:
+        # Imported on demand (it is optional and slow to import), and untyped: held as Any.
+        distributed: Any = importlib.import_module("dask.distributed")
+    except ImportError:
+        raise InputError(
+            "the dask engine needs dask.distributed: pip install 'dask[distributed]'"
+        ) from None
+    cluster = None
+    if isinstance(scheduler, distributed.Client):
+        client = scheduler
+    elif scheduler is not None:
+        client = distributed.Client(scheduler)
+    else:
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1)
+        client = distributed.Client(cluster)
+    todo = iter(indices)
+    futures: dict[Any, int] = {}
+    try:
+        shared = client.scatter(job, broadcast=True)
+        queue = distributed.as_completed()
+
+        def submit(index: int) -> None:
+            future = client.submit(solve_chunk, shared, index, pure=False)
+            futures[future] = index
+            queue.add(future)
+
+        for index in itertools.islice(todo, 2 * workers):
+            submit(index)
+        for future in queue:
+            index = futures.pop(future)
+            table = future.result()
+            following = next(todo, None)
+            if following is not None:
+                submit(following)
+            yield index, table
+    finally:
+        for future in futures:
+            future.cancel()
+        if client is not scheduler:
+            client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,242 @@
+"""A whole sweep as one call: scenario and points in, :class:`SweepResult` out."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
+from tqdm import tqdm
+
+from kurilsim.core.errors import InputError
+from kurilsim.forms.extensive.scenario import ExtensiveScenario
+from kurilsim.forms.loader import load_scenario
+from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.sweeps.engine import (
+    DEFAULT_MAX_MEMORY,
+    Engine,
+    Job,
+    check_in_memory,
+    chunk_size_for,
+    resolve_method,
+    run_chunks,
+    table_bytes_per_point,
+)
+from kurilsim.sweeps.result import SweepInfo, SweepResult
+from kurilsim.sweeps.sampling import DEFAULT_SEED
+from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
+from kurilsim.sweeps.store import SweepStore, format_of, read_sweep
+
+
+def sweep(
+    scenario: Scenario | ExtensiveScenario | str | os.PathLike[str],
+    grid: Mapping[str, tuple[float, float, int]] | None = None,
+    *,
+    samples: int = 0,
+    seed: int = DEFAULT_SEED,
+    fixed: Mapping[str, float] | None = None,
+    method: str | None = None,
+    tol: float = DEFAULT_TOL,
+    options: Mapping[str, Any] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    format: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    engine: Engine = "local",
+    workers: int | None = None,
+    scheduler: Any = None,
+    chunk_size: int | None = None,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    progress: bool | None = None,
+) -> SweepResult:
+    """Solve a scenario at every point of a grid, of Monte Carlo samples, or of both.
+
+    Parameters
+    ----------
+    scenario
+        A scenario, or the path of a scenario file: a normal-form scenario or a game tree
+        (``form: extensive``).
+    grid
+        Parameter name -> ``(start, stop, n)``: ``n`` evenly spaced values, ends included; one to
+        three parameters. The sweep covers every combination.
+    samples
+        Monte Carlo draws of every parameter not on the grid and not in ``fixed``, from its
+        declared distribution (uniform over its range by default). With a grid, every grid point
+        gets the same draws.
+    seed
+        Seed of the draws; the same seed gives the same table.
+    fixed
+        Values of other parameters for the whole sweep; defaults hold for the rest.
+    method
+        For a normal-form scenario, ``"pure"`` (the default: every pure equilibrium, solved a
+        chunk at a time on arrays), ``"auto"`` or another name in :data:`kurilsim.METHODS`
+        (solved game by game, in parallel). For a game tree, ``"backward-induction"`` (the
+        default; ``"auto"`` stands for it): every subgame-perfect equilibrium in pure
+        strategies, solved a chunk at a time on arrays.
+    tol
+        Relative tolerance, as for :func:`kurilsim.solve`.
+    options
+        Options of the method, e.g. ``{"max_seconds": 5}``.
+    out
+        Write the table here as chunks finish (Parquet, or CSV for a ``.csv`` name). The table
+        is then not kept in memory: the result reads it from the file when first used.
+    format
+        ``"parquet"`` or ``"csv"``, overriding the name of ``out``.
+    resume
+        Complete the unfinished sweep at ``out`` without recomputing its finished chunks.
+    overwrite
+        Replace a sweep already at ``out``.
+    engine
+        ``"local"`` or ``"dask"``; see :func:`kurilsim.sweeps.engine.run_chunks`.
+    workers
+        Parallel workers; one per core by default.
+    scheduler
+        For ``engine="dask"``: a scheduler address or a ``distributed.Client``; a local cluster
+        by default.
+    chunk_size
+        Points per chunk; by default as large as the memory limit allows, up to 16,384 for pure
+        equilibria and 64 for methods solved game by game.
+    max_memory
+        Limit on the estimated memory of one chunk, in bytes; without ``out``, also of the
+        whole table, which is then held in memory.
+    progress
+        Show a progress bar on standard error; by default when it is a terminal.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    InputError
+        For a bad specification: an unknown parameter, values outside the declared range, a
+        count that is not positive, a chunk (or, without ``out``, a table) over the memory
+        limit, a method that does not apply,
+        or a sweep at ``out`` that cannot be resumed or replaced.
+
+    Examples
+    --------
+    >>> import kurilsim
+    >>> hunt = kurilsim.parse_scenario('''
+    ... kurilsim: 1
+    ... title: Stag hunt
+    ... parameters:
+    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
+    ...   hare: {default: 1, range: [0, 3], unit: meals, description: a hare, assumption: example}
+    ... players: {A: [stag, hare], B: [stag, hare]}
+    ... outcomes:
+    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {A: hare}, value: hare}]}
+    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
+    ...                                       {when: {B: hare}, value: hare}]}
+    ... payoffs: {A: a, B: b}
+    ... ''')
+    >>> result = kurilsim.sweep(hunt, {"stag": (0, 10, 11), "hare": (0, 3, 4)})
+    >>> result
+    <SweepResult 'Stag hunt': 44 points, method pure>
+    >>> result.to_frame().columns[:4].tolist()
+    ['point', 'param.stag', 'param.hare', 'equilibrium']
+    >>> print(result.summary())
+    Stag hunt
+    44 points (stag 0..10 (11) x hare 0..3 (4)); method pure
+        84.1%  A: stag, B: stag or A: hare, B: hare
+        13.6%  A: hare, B: hare
+         2.3%  A: stag, B: stag or A: stag, B: hare or A: hare, B: stag or A: hare, B: hare
+    """
+    scenario = sweepable(scenario)
+    if engine not in ("local", "dask"):
+        raise InputError(f"unknown engine {engine!r}; expected local or dask")
+    spec = SweepSpec(
+        grid=tuple(GridAxis(name, *_axis(name, values)) for name, values in (grid or {}).items()),
+        samples=samples,
+        seed=seed,
+        fixed=tuple((fixed or {}).items()),
+    )
+    points = point_set(scenario, spec)
+    name = resolve_method(scenario, method, tol, options or {})
+    store = None if out is None else SweepStore(Path(out), format_of(out, format))
+    stored = store.stored_info() if store is not None and resume else None
+    if chunk_size is None and stored is not None:
+        chunk_size = stored.chunk_size  # resume in the chunks the sweep was started with
+    size = chunk_size_for(scenario, name, chunk_size, max_memory)
+    job = Job(scenario, points, name, tol, tuple((options or {}).items()), size)
+    info = SweepInfo.of(scenario, spec, name, tol, job.options, size)
+    if store is None:
+        check_in_memory(
+            info.n_points, table_bytes_per_point(info.players, info.strategies), max_memory
+        )
+    done = store.open(info, resume, overwrite) if store is not None else set()
+    todo = [k for k in range(job.n_chunks) if k not in done]
+    tables: dict[int, pd.DataFrame] = {}
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(
+        total=sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo),
+        disable=not show or len(todo) < 2,
+        unit="points",
+        unit_scale=True,
+        desc="sweep",
+        file=sys.stderr,
+    ) as bar:
+        for index, table in run_chunks(job, todo, engine, workers, scheduler):
+            if store is None:
+                tables[index] = table
+            else:
+                store.write(index, table, info)
+            start, stop = job.bounds(index)
+            bar.update(stop - start)
+    if store is None:
+        return SweepResult(info, pd.concat([tables[k] for k in sorted(tables)], ignore_index=True))
+    store.finish(info)
+    return read_sweep(store.path)
+
+
+def sweepable(scenario: object) -> Scenario | ExtensiveScenario:
+    """A scenario a sweep can solve (normal form or game tree), loaded from a path if given.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, or the scenario is of another game form (bargaining and
+        conflict scenarios have their own commands).
+    """
+    if isinstance(scenario, str | os.PathLike):
+        scenario = load_scenario(scenario)
+    if not isinstance(scenario, Scenario | ExtensiveScenario):
+        _refuse(scenario, "sweeps solve normal-form scenarios and game trees (form: extensive)")
+    return scenario
+
+
+def normal_form(scenario: object) -> Scenario:
+    """A normal-form scenario, loaded from a path if one is given.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, or the scenario is of another game form.
+    """
+    if isinstance(scenario, str | os.PathLike):
+        scenario = load_scenario(scenario)
+    if not isinstance(scenario, Scenario):
+        _refuse(scenario, "tipping points are found for normal-form scenarios")
+    return scenario
+
+
+def _refuse(scenario: object, accepted: str) -> NoReturn:
+    """Raise the error for a scenario (or object) of a form the caller does not take."""
+    form = getattr(getattr(scenario, "spec", None), "form", None)
+    what = f"a scenario of the form {form!r}" if form else f"a {type(scenario).__name__}"
+    raise InputError(f"{accepted}; got {what}", file=getattr(scenario, "source", None))
+
+
+def _axis(name: str, values: Any) -> tuple[float, float, int]:
+    try:
+        start, stop, n = values
+    except (TypeError, ValueError):
+        raise InputError(f"grid {name!r}: expected (start, stop, n), got {values!r}") from None
+    if isinstance(n, float) and n.is_integer():
+        n = int(n)
+    return float(start), float(stop), n
