@@ -35,15 +35,15 @@ def report(label: str, count: int, fn) -> None:
 def bench(name: str, rng: np.random.Generator) -> None:
     scenario = load_scenario(ROOT / "scenarios" / name)
     grid = {p: rng.uniform(*spec.range, size=N_BATCH) for p, spec in scenario.parameters.items()}
-    payoffs = scenario.leaf_payoffs(grid)
-    tree = scenario.tree()
-    batch = scenario.solve_batch(grid)
+    payoffs = scenario.payoffs(grid)
+    tree = scenario.game()
+    batch = solve_batch(scenario, grid)
     for g in rng.choice(N_BATCH, size=50, replace=False):
         point = {p: float(v[g]) for p, v in grid.items()}
-        first = subgame_perfect_equilibria(scenario.tree(point))[0][0]
+        first = subgame_perfect_equilibria(scenario.game(point))[0][0]
         assert np.array_equal(first, batch.choices[g]), f"{name}: disagreement at point {g}"
     print(name)
-    report("batched, with evaluation", N_BATCH, lambda: scenario.solve_batch(grid))
+    report("batched, with evaluation", N_BATCH, lambda: solve_batch(scenario, grid))
     report("batched, solver only", N_BATCH, lambda: backward_induction_batch(tree, payoffs))
     report(
         "one tree, every SPE",

@@ -82,7 +82,7 @@ def main() -> None:
         timed(
             f"bundled scenario: payoffs + pure Nash, {points:,} points",
             points,
-            lambda grid=grid: pure_nash_mask(scenario.payoff_tensor(grid)),
+            lambda grid=grid: pure_nash_mask(scenario.payoffs(grid)),
         )
 
 

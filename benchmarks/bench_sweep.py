@@ -96,14 +96,14 @@ def main() -> None:
     rng = np.random.default_rng(2026)
     sanctions = rng.uniform(0, 0.7, args.loop_points)
     trust = rng.uniform(0, 1, args.loop_points)
-    batch = scenario.payoff_tensor({"sanctions": sanctions, "trust": trust})
+    batch = scenario.payoffs({"sanctions": sanctions, "trust": trust})
     start = time.perf_counter()
     looped = [gambit_pure(batch[k]) for k in range(args.loop_points)]
     loop_rate = args.loop_points / (time.perf_counter() - start)
     print(f"  payoffs precomputed      : {loop_rate:>11,.0f} points/s")
     start = time.perf_counter()
     for k in range(200):
-        gambit_pure(scenario.payoff_tensor({"sanctions": sanctions[k], "trust": trust[k]}))
+        gambit_pure(scenario.payoffs({"sanctions": sanctions[k], "trust": trust[k]}))
     full_rate = 200 / (time.perf_counter() - start)
     print(f"  payoffs evaluated per game: {full_rate:>11,.0f} points/s")
     mask = pure_nash_mask(batch)

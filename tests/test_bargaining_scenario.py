@@ -10,8 +10,8 @@ import pytest
 from kurilsim import InputError, load_scenario, parse_scenario, run
 from kurilsim.cli import main
 from kurilsim.forms.bargaining.game import BargainingProblem
-from kurilsim.forms.bargaining.scenario import BargainingScenario
-from kurilsim.forms.loader import scenario_json_schema
+from kurilsim.forms.bargaining.form import BARGAINING_FORM
+from kurilsim.forms.registry import scenario_json_schema
 from scenario_texts import ISLANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +20,7 @@ SCENARIO = ROOT / "scenarios" / "bargaining_2016.yaml"
 
 def test_a_bargaining_file_loads_and_builds_its_problem():
     scenario = parse_scenario(ISLANDS, source="islands.yaml")
-    assert isinstance(scenario, BargainingScenario)
+    assert scenario.form is BARGAINING_FORM
     assert scenario.players == ("Japan", "Russia") and scenario.title.startswith("Two islands")
     problem = scenario.game()
     assert isinstance(problem, BargainingProblem)

@@ -10,10 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kurilsim import InputError, load_scenario, parse_scenario, solve
-from kurilsim.analysis.blocking import additive_terms, normal_form_blockers
 from kurilsim.analysis.comparison import Comparison, compare
 from kurilsim.cli import main
-from kurilsim.forms.normal.regret import DEFAULT_TOL, player_scales
+from kurilsim.core.deals import additive_terms
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.blockers import normal_form_blockers
+from kurilsim.forms.normal.regret import player_scales
 from scenario_texts import ISLANDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,7 +162,7 @@ def test_a_logit_trace_stopped_at_its_bound_is_reported_not_counted():
 
 
 def test_an_incomplete_listing_is_reported_and_nothing_counted_says_so(monkeypatch):
-    import kurilsim.analysis.comparison as module
+    import kurilsim.forms.normal.concepts as module
 
     def nothing_found(game, method, tol, **options):
         return dataclasses.replace(solve(game, "pure", tol), equilibria=(), complete=False)

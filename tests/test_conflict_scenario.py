@@ -11,8 +11,8 @@ import pytest
 from kurilsim import InputError, load_scenario, parse_scenario, run
 from kurilsim.analysis.explain import explain
 from kurilsim.cli import main
-from kurilsim.forms.conflict.scenario import ConflictScenario
-from kurilsim.forms.loader import scenario_json_schema
+from kurilsim.forms.conflict.form import CONFLICT_FORM, recorded_states
+from kurilsim.forms.registry import scenario_json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 STALEMATE = ROOT / "scenarios" / "conflict_2018.yaml"
@@ -56,9 +56,9 @@ history:
 
 def test_a_conflict_file_compiles_to_its_graph_model():
     scenario = parse_scenario(OFFER)
-    assert isinstance(scenario, ConflictScenario)
-    assert scenario.decision_makers == ("A", "B")
-    conflict = scenario.conflict()
+    assert scenario.form is CONFLICT_FORM
+    assert scenario.players == ("A", "B")
+    conflict = scenario.game()
     patterns = [conflict.pattern(s) for s in range(conflict.n_states)]
     assert patterns == ["NN N", "YN N", "NY N", "NN Y", "YN Y", "NY Y"]
     # B's score: 2 * offer * accept - arm.
@@ -66,12 +66,12 @@ def test_a_conflict_file_compiles_to_its_graph_model():
     # Accepting cannot be undone.
     assert not conflict.moves[1, 3:, :3].any()
     assert conflict.moves[1, :3, 3:].any()
-    assert scenario.recorded_states(conflict) == (0,)
+    assert recorded_states(scenario.compiled, conflict) == (0,)
 
 
 def test_parameters_change_the_preferences():
     scenario = parse_scenario(OFFER)
-    assert scenario.conflict({"weight": 0}).payoffs[1].tolist() == [0, 0, -1, 0, 0, -1]
+    assert scenario.game({"weight": 0}).payoffs[1].tolist() == [0, 0, -1, 0, 0, -1]
     with pytest.raises(InputError, match="outside its declared range"):
         scenario.solve({"weight": 9})
     with pytest.raises(InputError, match="single number"):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kurilsim import Scenario, load_scenario
+from kurilsim import load_scenario
 from kurilsim.analysis.backtest import backtest_scenario
 from kurilsim.analysis.statements import check_statements, load_statements
 
@@ -14,7 +14,7 @@ ERA_FILES = [
     path
     for path in sorted(SCENARIOS.glob("*.yaml"))
     if path.name != "statements.yaml"
-    and isinstance(scenario := load_scenario(path), Scenario)
+    and (scenario := load_scenario(path)).form.name == "normal"
     and scenario.spec.history is not None
 ]
 STATEMENTS = load_statements(SCENARIOS / "statements.yaml")

@@ -10,7 +10,7 @@ import pytest
 from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.cli import main
 from kurilsim.forms.extensive.backward_induction import subgame_perfect_equilibria
-from kurilsim.forms.extensive.scenario import ExtensiveScenario
+from kurilsim.forms.extensive.form import EXTENSIVE_FORM, solve_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 SEQUENCE_1956 = ROOT / "scenarios" / "sequence_1956.yaml"
@@ -81,7 +81,7 @@ def _leaves_below(game, node):
 def test_bundled_sequences_reproduce_the_record_at_their_defaults():
     for path in (SEQUENCE_1956, SEQUENCE_2016):
         scenario = load_scenario(path)
-        assert isinstance(scenario, ExtensiveScenario)
+        assert scenario.form is EXTENSIVE_FORM
         solution = scenario.solve()
         assert len(solution.equilibria) == 1 and solution.complete
         recorded = scenario.spec.history.outcome
@@ -137,12 +137,12 @@ def test_batch_equals_one_point_at_a_time(path):
     rng = np.random.default_rng(7)
     size = 40
     grid = {name: rng.uniform(*p.range, size=size) for name, p in scenario.parameters.items()}
-    batch = scenario.solve_batch(grid)
-    payoffs = scenario.leaf_payoffs(grid)
+    batch = solve_batch(scenario, grid)
+    payoffs = scenario.payoffs(grid)
     assert payoffs.shape == (size, len(scenario.compiled.skeleton.leaves), len(scenario.players))
     for g in range(size):
         point = {name: float(values[g]) for name, values in grid.items()}
-        tree = scenario.tree(point)
+        tree = scenario.game(point)
         np.testing.assert_allclose(payoffs[g], tree.payoffs, atol=1e-12)
         found, _ = subgame_perfect_equilibria(tree)
         np.testing.assert_array_equal(batch.choices[g], found[0])
@@ -151,22 +151,22 @@ def test_batch_equals_one_point_at_a_time(path):
 
 def test_chance_probabilities_follow_the_parameters():
     scenario = parse_scenario(LOTTERY)
-    tree = scenario.tree({"p": 0.25})
+    tree = scenario.game({"p": 0.25})
     chance = tree.chance_nodes()[0]
     assert tree.probabilities[list(tree.children[chance])].tolist() == [0.25, 0.75]
-    assert scenario.leaf_payoffs().tolist() == [[2, 1], [-1, 1], [-1, 0], [0, 0]]
+    assert scenario.payoffs().tolist() == [[2, 1], [-1, 1], [-1, 0], [0, 0]]
     assert tree.node_name(tree.leaves[-1]) == "status quo"
     # A signs only when the gamble pays: 0.6 * 2 - 0.4 > 0, but 0.25 * 2 - 0.75 < 0.
     assert scenario.solve().plan(scenario.solve()[0], "A") == "sign"
     assert scenario.solve({"p": 0.25}).plan(scenario.solve({"p": 0.25})[0], "A") == "wait"
-    batch = scenario.solve_batch({"p": [0.6, 0.25]})
+    batch = solve_batch(scenario, {"p": [0.6, 0.25]})
     assert batch.leaf_probabilities[:, -1].tolist() == [0.0, 1.0]
-    assert scenario.game().shape == (2, 2)
+    assert scenario.game().to_normal_form().shape == (2, 2)
     with pytest.raises(InputError, match="single number"):
-        scenario.tree({"p": [0.1, 0.2]})
+        scenario.game({"p": [0.1, 0.2]})
     assert (
         repr(scenario)
-        == "<ExtensiveScenario 'A gamble on ratification': A, B, 7 nodes, 2 parameters>"
+        == "<Scenario 'A gamble on ratification' (extensive): A, B, 7 nodes, 2 parameters>"
     )
     assert "punish" not in scenario._repr_html_() and "1 chance node" in scenario._repr_html_()
 

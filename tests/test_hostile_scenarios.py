@@ -184,7 +184,7 @@ def test_too_many_rules_for_the_game_size_are_refused_before_building_masks():
 def test_non_finite_payoff_at_a_user_value_names_the_file_and_field():
     scenario = parse_scenario(STAG_HUNT.replace(PAYOFF_A, "A: 1 / (stag - 3)"), source="hunt.yaml")
     with pytest.raises(InputError, match=r"^hunt\.yaml: payoffs\.A: payoff of A is inf"):
-        scenario.payoff_tensor({"stag": np.array([2.0, 3.0])})
+        scenario.payoffs({"stag": np.array([2.0, 3.0])})
 
 
 # Random edits of a valid file: the loader either accepts the result or raises InputError.

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.errors import InputError, IterationLimitError
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.lemke_howson import lemke_howson, lemke_howson_all_labels
-from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
+from kurilsim.forms.normal.regret import FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 
 Profile = tuple[FloatArray, FloatArray]

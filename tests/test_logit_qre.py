@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from kurilsim import IterationLimitError, solve, write_nfg
 from kurilsim.cli import main
 from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms import catalogue
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.logit_qre import (
@@ -27,12 +28,7 @@ from kurilsim.forms.normal.logit_qre import (
     logit_nash,
     logit_qre,
 )
-from kurilsim.forms.normal.regret import (
-    DEFAULT_TOL,
-    FloatArray,
-    is_equilibrium,
-    strategy_payoffs,
-)
+from kurilsim.forms.normal.regret import FloatArray, is_equilibrium, strategy_payoffs
 from kurilsim.forms.normal.support_enumeration import support_enumeration
 from scenario_texts import STAG_HUNT
 

@@ -20,7 +20,7 @@ def test_stag_hunt_payoffs_at_defaults():
 def test_overrides_and_batches_agree_point_by_point():
     scenario = parse_scenario(STAG_HUNT)
     stags = np.array([2.0, 5.5, 10.0])
-    batch = scenario.payoff_tensor({"stag": stags, "hare": np.array([0.0, 1.0, 3.0])})
+    batch = scenario.payoffs({"stag": stags, "hare": np.array([0.0, 1.0, 3.0])})
     assert batch.shape == (3, 2, 2, 2)
     for k, (stag, hare) in enumerate(zip(stags, [0.0, 1.0, 3.0], strict=True)):
         np.testing.assert_array_equal(batch[k], scenario.game({"stag": stag, "hare": hare}).payoffs)

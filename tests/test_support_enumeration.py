@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kurilsim.core.errors import InputError
-from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.regret import FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.support_enumeration import support_enumeration
 
 Profile = tuple[FloatArray, ...]

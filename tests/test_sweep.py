@@ -266,9 +266,16 @@ def test_only_scenarios_of_the_swept_forms_are_swept():
         pytest.param("conflict_2018.yaml", {"us_resolve": (0, 1, 3)}, id="conflict"),
     ],
 )
-def test_bargaining_and_conflict_scenarios_are_refused_clearly(file, grid):
-    with pytest.raises(InputError, match="got a scenario of the form"):
-        sweep(f"scenarios/{file}", grid)
+def test_bargaining_and_conflict_scenarios_sweep_point_by_point(file, grid):
+    scenario = kurilsim.load_scenario(f"scenarios/{file}")
+    table = sweep(scenario, grid).to_frame()
+    ((name, (start, stop, n)),) = grid.items()
+    assert sorted(set(table["point"])) == list(range(n))
+    for point, value in enumerate(np.linspace(start, stop, n)):
+        rows = table[table["point"] == point]
+        alone = kurilsim.compare(scenario, {name: value})  # the point solved on its own
+        assert set(rows["label"]) <= {p.outcome for p in alone.predictions} | {"none"}
+        assert rows["regime"].nunique() == 1
 
 
 # ------------------------------------------------------------------ game trees (form: extensive)

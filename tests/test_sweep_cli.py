@@ -253,11 +253,14 @@ def test_sweep_of_a_game_tree_writes_subgame_perfect_rows_and_a_map(capsys, tmp_
 
 
 @pytest.mark.parametrize("file", ["bargaining_2016.yaml", "conflict_2018.yaml"])
-def test_sweep_refuses_bargaining_and_conflict_forms_in_one_line(capsys, bundled, file):
+def test_sweep_and_tipping_take_bargaining_and_conflict_forms(capsys, bundled, file):
     other = str(Path(bundled).with_name(file))
-    code, _, err = run_cli(capsys, "sweep", other, "--grid", "sanctions=0:0.7:3")
-    assert code == 2
-    assert "sweeps solve normal-form scenarios and game trees" in err
-    assert err.count("\n") == 1
-    code, _, err = run_cli(capsys, "tipping", other)
-    assert code == 2 and err.count("\n") == 1
+    parameter = "sanctions" if file == "bargaining_2016.yaml" else "us_resolve"
+    code, stdout, err = run_cli(capsys, "sweep", other, "--grid", f"{parameter}=0:0.7:3")
+    assert code == 0, err
+    assert "3 points" in stdout
+    code, stdout, err = run_cli(
+        capsys, "tipping", other, "--parameter", parameter, "--resolution", "5"
+    )
+    assert code == 0, err
+    assert "at the defaults" in stdout

@@ -7,7 +7,7 @@ import pytest
 import kurilsim
 from kurilsim import InputError, parse_scenario
 from kurilsim.analysis.tipping import tipping_points
-from kurilsim.sweeps.labels import regime
+from kurilsim.forms.normal.labels import regime
 from scenario_texts import STAG_HUNT
 
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.errors import InputError
-from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.regret import FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from profiles import same_sets
 

@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from kurilsim.analysis.comparison import Comparison, compare
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
+from kurilsim.core.scenario import Scenario
 from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.result import BargainingSolution
 from kurilsim.forms.bargaining.solve import solve_bargaining
@@ -17,13 +18,12 @@ from kurilsim.forms.extensive.efg import read_efg, write_efg
 from kurilsim.forms.extensive.game import ExtensiveFormGame
 from kurilsim.forms.extensive.result import TreeSolution
 from kurilsim.forms.extensive.solve import solve_tree
-from kurilsim.forms.loader import load_scenario, parse_scenario
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.nfg import read_nfg, write_nfg
 from kurilsim.forms.normal.result import Equilibrium, Solution
-from kurilsim.forms.normal.scenario import Scenario
-from kurilsim.forms.normal.solve import METHODS, solve
-from kurilsim.solving import run
+from kurilsim.forms.normal.solve import METHODS
+from kurilsim.forms.registry import load_scenario, parse_scenario
+from kurilsim.solving import run, solve
 from kurilsim.sweeps import SweepResult, sweep
 
 try:

@@ -1,4 +1,8 @@
-"""The main job as one call: a scenario, .nfg or .efg file to verified equilibria."""
+"""The solve stage: any game or scenario to verified answers, and the main job as one call.
+
+:func:`solve` takes a game of any registered form (or a scenario) and dispatches to its form;
+:func:`run` reads a scenario, ``.nfg`` or ``.efg`` file and solves it, as ``kurilsim run`` does.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,77 @@ from collections.abc import Mapping
 from typing import Any
 
 from kurilsim.core.errors import InputError
-from kurilsim.forms.bargaining.result import BargainingSolution
-from kurilsim.forms.conflict.stability import StabilityTable
+from kurilsim.core.result import Result
+from kurilsim.core.scenario import Scenario
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.extensive.efg import read_efg
-from kurilsim.forms.extensive.result import TreeSolution
-from kurilsim.forms.extensive.solve import solve_tree
-from kurilsim.forms.loader import load_scenario
 from kurilsim.forms.normal.nfg import read_nfg
-from kurilsim.forms.normal.regret import DEFAULT_TOL
-from kurilsim.forms.normal.result import Solution
-from kurilsim.forms.normal.solve import solve
+from kurilsim.forms.registry import form_of_game, load_scenario
 
 #: File name endings read as scenario files.
 SCENARIO_SUFFIXES = (".yaml", ".yml")
+
+
+def solve(
+    game: Any,
+    method: str = "auto",
+    tol: float = DEFAULT_TOL,
+    parameters: Mapping[str, float] | None = None,
+    **options: Any,
+) -> Result:
+    """Solve a game or a scenario under its form's methods, verifying every answer.
+
+    Parameters
+    ----------
+    game
+        A game of any registered form (a :class:`~kurilsim.NormalFormGame`, an
+        :class:`~kurilsim.ExtensiveFormGame`, a :class:`~kurilsim.BargainingProblem`, a
+        :class:`~kurilsim.Conflict` ...), or a :class:`~kurilsim.core.scenario.Scenario`, solved
+        at ``parameters`` (defaults for the rest).
+    method
+        ``"auto"`` (what the game calls for), or one of the form's methods, e.g. for a normal-form
+        game ``"pure"``, ``"vertex-enumeration"``, ``"lemke-howson"``,
+        ``"support-enumeration"``, ``"logit"`` (:data:`kurilsim.METHODS`).
+    tol
+        Relative tolerance, multiplied by the game's payoff scale.
+    parameters
+        For a game: the scenario parameter values it was built at, recorded in the result. For a
+        scenario: the parameter values to solve it at.
+    **options
+        Options of the method, e.g. ``max_iter`` or ``max_seconds``.
+
+    Returns
+    -------
+    Result
+        The form's result type: a :class:`~kurilsim.Solution` for a normal-form game, a
+        :class:`~kurilsim.TreeSolution`, a :class:`~kurilsim.BargainingSolution` or a
+        :class:`~kurilsim.StabilityTable`.
+
+    Raises
+    ------
+    InputError
+        For an object no form solves, an unknown method or option, a method that does not apply
+        to the game, or a tolerance that is not a small positive number.
+    IterationLimitError
+        When a method that returns a single equilibrium hits its bound.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kurilsim import NormalFormGame, solve
+    >>> pennies = NormalFormGame(["Even", "Odd"], [["H", "T"], ["H", "T"]],
+    ...                          np.array([[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]))
+    >>> solution = solve(pennies)
+    >>> [eq.kind for eq in solution], solution[0].profile[0].round(3).tolist()
+    (['mixed'], [0.5, 0.5])
+    >>> from kurilsim.forms import catalogue
+    >>> solve(catalogue.entry_deterrence()).method
+    'backward-induction'
+    """
+    if isinstance(game, Scenario):
+        return game.solve(parameters, method, tol, **options)
+    form = form_of_game(game)
+    return form.solve(game, method, tol, dict(parameters or {}), **options)
 
 
 def run(
@@ -28,33 +90,36 @@ def run(
     method: str = "auto",
     tol: float = DEFAULT_TOL,
     **options: Any,
-) -> Solution | BargainingSolution | StabilityTable | TreeSolution:
+) -> Result:
     """Load a scenario, ``.nfg`` or ``.efg`` file and solve it: what ``kurilsim run`` does.
 
     Parameters
     ----------
     path
-        A ``.yaml``/``.yml`` scenario, a ``.nfg`` game or an ``.efg`` game tree (solved by
-        :func:`kurilsim.solve_tree`).
+        A ``.yaml``/``.yml`` scenario, a ``.nfg`` game or an ``.efg`` game tree.
     overrides
         Parameter values for a scenario; defaults fill the rest.
     method, tol, options
-        As for :func:`kurilsim.solve`, or for the scenario's ``solve`` when its game form is not
-        the normal form (e.g. :meth:`BargainingScenario.solve
-        <kurilsim.forms.bargaining.scenario.BargainingScenario.solve>`); the form picks the solver.
+        As for :func:`solve`; the game's form picks the solver.
 
     Raises
     ------
     InputError
         For an unknown file type, a bad file, or parameters given for a ``.nfg``/``.efg`` file.
+
+    Examples
+    --------
+    >>> from kurilsim import run
+    >>> run("scenarios/sequence_1956.yaml").method
+    'backward-induction'
     """
     name = os.fspath(path)
     if name.lower().endswith((".nfg", ".efg")) and overrides:
         raise InputError("parameters can only be set for scenario files", file=name)
     if name.lower().endswith(".nfg"):
-        return solve(read_nfg(name), method=method, tol=tol, **options)
+        return solve(read_nfg(name), method, tol, **options)
     if name.lower().endswith(".efg"):
-        return solve_tree(read_efg(name), method=method, tol=tol, **options)
+        return solve(read_efg(name), method, tol, **options)
     if not name.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError(
             "unknown file type; expected a .yaml/.yml scenario, a .nfg game or a .efg game tree",

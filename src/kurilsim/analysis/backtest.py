@@ -26,9 +26,10 @@ import numpy as np
 from kurilsim.analysis.statements import StatementResult, check_statements, load_statements
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
-from kurilsim.forms.loader import load_scenario
+from kurilsim.core.scenario import Scenario
+from kurilsim.forms.normal.form import NORMAL_FORM, require_normal_form
 from kurilsim.forms.normal.properties import profile_labels, pure_equilibria
-from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.forms.registry import load_scenario
 
 #: Points drawn from each scenario's parameter box for robustness.
 DEFAULT_SAMPLES = 2_000
@@ -219,6 +220,7 @@ def backtest_scenario(
     InputError
         If the scenario has no ``history`` block or ``samples`` is not positive.
     """
+    require_normal_form(scenario, "a backtest")
     recorded = scenario.compiled.recorded
     history = scenario.spec.history
     if recorded is None or history is None:
@@ -276,9 +278,8 @@ def backtest(
         if path.name == STATEMENTS_FILE:
             continue
         scenario = load_scenario(path)
-        if not isinstance(scenario, Scenario):
-            form = getattr(scenario.spec, "form", "another form")
-            skipped.append((path.name, f"{form} form"))
+        if scenario.form is not NORMAL_FORM:
+            skipped.append((path.name, f"{scenario.form.name} form"))
         elif scenario.spec.history is None:
             skipped.append((path.name, "no recorded history"))
         else:

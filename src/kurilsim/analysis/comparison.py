@@ -29,88 +29,20 @@ The status quo holds ...: Russia would switch from two_islands to joint_economic
 from __future__ import annotations
 
 import html
-import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
-from kurilsim.analysis.blocking import (
-    Blocker,
-    NearestDeal,
-    conflict_blockers,
-    deals_where,
-    default_deal,
-    normal_form_blockers,
-    normal_form_deals,
-    option_columns,
-    state_name,
-    tree_blockers,
-    tree_outcomes,
-)
+from kurilsim.core.concepts import Prediction
+from kurilsim.core.deals import Blocker
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.errors import InputError, IterationLimitError
-from kurilsim.forms.bargaining.game import DISAGREEMENT
-from kurilsim.forms.bargaining.result import BargainingSolution, Outcome
-from kurilsim.forms.bargaining.scenario import BargainingScenario
-from kurilsim.forms.conflict.scenario import ConflictScenario
-from kurilsim.forms.conflict.stability import CONCEPT_NAMES as STABILITY_NAMES
-from kurilsim.forms.extensive.game import ExtensiveFormGame
-from kurilsim.forms.extensive.result import TreeSolution
-from kurilsim.forms.extensive.scenario import ExtensiveScenario
-from kurilsim.forms.normal.logit_qre import logit_qre
-from kurilsim.forms.normal.regret import DEFAULT_TOL, payoff_scale
-from kurilsim.forms.normal.scenario import Scenario
-from kurilsim.forms.normal.solve import solve
-from kurilsim.sweeps.labels import OutcomeLabels, outcome_labels
-
-FloatArray = NDArray[np.float64]
-AnyScenario = Scenario | ExtensiveScenario | BargainingScenario | ConflictScenario
-
-#: Default logit precision, per unit of the game's payoff scale: a payoff difference of a tenth
-#: of the largest payoff range multiplies the odds of the better strategy by e.
-DEFAULT_PRECISION = 10.0
-#: The note on a listing cut short by its method's bound.
-BOUND_NOTE = "the method reached its bound; equilibria may be missing"
-#: Largest reduced normal form of a tree whose logit QRE is computed.
-MAX_TREE_PROFILES = 20_000
-#: Names of the bargaining concepts in tables.
-BARGAINING_NAMES = {
-    "nash": "Nash bargaining",
-    "kalai-smorodinsky": "Kalai-Smorodinsky",
-    "rubinstein": "Rubinstein",
-}
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One outcome one concept predicts.
-
-    Attributes
-    ----------
-    concept
-        The solution concept, e.g. ``"Nash (pure)"`` or ``"subgame-perfect"``.
-    outcome
-        The outcome's label.
-    deal
-        The probability that the predicted play is a deal (1 or 0 for a sure outcome), or None
-        when no deal condition applies.
-    note
-        What else to know: a probability, a non-credible threat, a counterfactual.
-    counted
-        False for rows shown for contrast (a solution without ratification) and for a concept
-        with nothing to predict; they do not enter the agreement count.
-    """
-
-    concept: str
-    outcome: str
-    deal: float | None = None
-    note: str = ""
-    counted: bool = True
+from kurilsim.core.errors import InputError
+from kurilsim.core.scenario import Scenario
+from kurilsim.core.tolerance import DEFAULT_TOL
 
 
 @dataclass(frozen=True, eq=False)
@@ -260,7 +192,7 @@ class Comparison:
 
 
 def compare(
-    scenario: AnyScenario,
+    scenario: Scenario,
     overrides: Mapping[str, float] | None = None,
     *,
     deal: str | None = None,
@@ -279,12 +211,12 @@ def compare(
     deal
         A condition over the scenario's outcome variables (options, for a conflict) that is
         true on the outcomes that settle the dispute, such as ``"islands > 0"`` or
-        ``"treaty == 1"``. Default: :data:`~kurilsim.analysis.blocking.DEFAULT_DEAL` where the
+        ``"treaty == 1"``. Default: :data:`~kurilsim.core.deals.DEFAULT_DEAL` where the
         scenario
         has an ``islands`` variable, else none (no verdict on the status quo).
     precision
-        The logit QRE's lambda, in the game's payoff units. Default: :data:`DEFAULT_PRECISION`
-        divided by the game's payoff scale.
+        The logit QRE's lambda, in the game's payoff units. Default:
+        :data:`~kurilsim.core.concepts.DEFAULT_PRECISION` divided by the game's payoff scale.
     tol
         Relative tolerance of every solver and of the blocking analysis.
     max_seconds
@@ -311,312 +243,27 @@ def compare(
     try:
         if precision is not None and not (np.isfinite(precision) and precision >= 0):
             raise InputError(f"precision (lambda) must be a number >= 0, got {precision!r}")
-        if isinstance(scenario, Scenario):
-            return _normal(scenario, overrides, deal, precision, tol, max_seconds)
-        if isinstance(scenario, ExtensiveScenario):
-            return _tree(scenario, overrides, deal, precision, tol, max_seconds)
-        if isinstance(scenario, BargainingScenario):
-            return _bargaining(scenario, overrides, deal, tol)
-        return _conflict(scenario, overrides, deal, tol)
+        values = scenario.parameter_values(overrides)
+        panel = scenario.form.compare(scenario, values, deal, precision, tol, max_seconds)
+        merged = _merged(panel.predictions)
+        verdict = _verdict(merged, panel.deal, panel.nearest, panel.blockers, panel.reason)
+        return Comparison(
+            scenario.title,
+            scenario.form.name,
+            merged,
+            panel.deal,
+            panel.nearest,
+            panel.blockers,
+            verdict,
+            values,
+        )
     except InputError as exc:
         if exc.file is None:
             raise InputError(exc.reason, file=scenario.source, field=exc.field) from None
         raise
 
 
-# --------------------------------------------------------------------------- normal form
-
-
-def _normal(
-    scenario: Scenario,
-    overrides: Mapping[str, float] | None,
-    deal: str | None,
-    precision: float | None,
-    tol: float,
-    max_seconds: float | None,
-) -> Comparison:
-    values = scenario.parameter_values(overrides)
-    game = scenario.game(overrides)
-    labels = outcome_labels(scenario)
-    deal = deal or default_deal([o.name for o in scenario.compiled.outcomes])
-    deals = None if deal is None else normal_form_deals(scenario, values, deal).astype(float)
-    bound: dict[str, Any] = {"max_seconds": max_seconds} if game.n_players > 2 else {}
-    solution = solve(game, "auto", tol, **bound)
-    rows: list[Prediction] = []
-    for eq in solution:
-        label = _profile_label(labels, eq.profile)
-        rows.append(Prediction(f"Nash ({eq.kind})", label, _mass(deals, eq.profile)))
-    if not solution.complete:
-        rows.append(Prediction("Nash", "listing incomplete", note=BOUND_NOTE, counted=False))
-    elif not any(r.concept == "Nash (mixed)" for r in rows):
-        rows.append(Prediction("Nash (mixed)", "none beyond the pure ones", counted=False))
-    lam = precision if precision is not None else DEFAULT_PRECISION / payoff_scale(game.payoffs)
-    concept = f"logit QRE (lambda {lam:.3g})"
-    try:
-        qre = logit_qre(game.payoffs, lam, max_seconds=max_seconds)
-        modal = tuple(np.eye(len(p))[int(np.argmax(p))] for p in qre)
-        likely = float(np.prod([p.max() for p in qre]))
-        note = f"its most likely play, p = {likely:.2f}"
-        rows.append(Prediction(concept, _profile_label(labels, modal), _mass(deals, qre), note))
-        (limit,) = solve(game, "logit", tol, max_seconds=max_seconds)
-        note = "the equilibrium the logit branch selects"
-        label = _profile_label(labels, limit.profile)
-        rows.append(Prediction("logit limit", label, _mass(deals, limit.profile), note))
-    except IterationLimitError as exc:
-        rows.append(Prediction("logit", "not computed", note=str(exc), counted=False))
-    nearest = (
-        NearestDeal(-1, ()) if deal is None else normal_form_blockers(scenario, values, deal, tol)
-    )
-    name = labels.pure(nearest.outcome) if nearest.outcome >= 0 else ""
-    return _comparison(scenario, "normal", rows, deal, name, nearest.blockers, values)
-
-
-def _profile_label(labels: OutcomeLabels, profile: Sequence[FloatArray]) -> str:
-    support = [tuple(int(i) for i in np.flatnonzero(p > 1e-12)) for p in profile]
-    if all(len(s) == 1 for s in support):
-        flat = int(np.ravel_multi_index([s[0] for s in support], labels.shape))
-        return labels.pure(flat)
-    return labels.support(support)
-
-
-def _mass(deals: FloatArray | None, profile: Sequence[FloatArray]) -> float | None:
-    """The probability of a deal when each player mixes independently by ``profile``."""
-    if deals is None:
-        return None
-    mass: Any = deals
-    for p in reversed(profile):
-        mass = mass @ p
-    return _probability(float(mass))
-
-
-def _probability(p: float) -> float:
-    """``p`` with rounding noise (below 1e-12 off 0 or 1) removed."""
-    return float(np.clip(np.round(p, 12), 0.0, 1.0))
-
-
-# --------------------------------------------------------------------------- game trees
-
-
-def _tree(
-    scenario: ExtensiveScenario,
-    overrides: Mapping[str, float] | None,
-    deal: str | None,
-    precision: float | None,
-    tol: float,
-    max_seconds: float | None,
-) -> Comparison:
-    values = scenario.parameter_values(overrides)
-    solution = scenario.solve(overrides, tol=tol)
-    game = solution.game
-    columns = tree_outcomes(scenario, values)
-    deal = deal or default_deal(list(columns))
-    deals = None
-    if deal is not None:
-        deals = deals_where(columns, len(game.leaves), deal, "outcome variables")
-
-    def share(leaf_probabilities: FloatArray) -> float | None:
-        return None if deals is None else _probability(float(leaf_probabilities @ deals))
-
-    rows = [
-        Prediction("subgame-perfect", solution.path_text(eq.leaf_probabilities),
-                   share(eq.leaf_probabilities))
-        for eq in solution
-    ]  # fmt: skip
-    if not solution.complete:
-        rows.append(
-            Prediction("subgame-perfect", "listing incomplete", note=BOUND_NOTE, counted=False)
-        )
-    rows += _tree_nash(solution, share)
-    rows.append(_tree_logit(solution.path_text, game, precision, share, max_seconds))
-    nearest = NearestDeal(-1, ())
-    if deals is not None:
-        nearest = tree_blockers(game, solution[0].choices, deals, tol)
-    name = game.node_name(game.leaves[nearest.outcome]) if nearest.outcome >= 0 else ""
-    return _comparison(scenario, "extensive", rows, deal, name, nearest.blockers, values)
-
-
-def _tree_nash(
-    solution: TreeSolution, share: Callable[[FloatArray], float | None]
-) -> list[Prediction]:
-    """The normal form's Nash equilibria by the path of play, one row per path."""
-    if solution.nash is None:
-        return [Prediction("Nash (normal form)", "not computed", note=solution.note, counted=False)]
-    paths: dict[str, FloatArray] = {}
-    credible: dict[str, list[bool | None]] = {}
-    mixed = 0
-    for k, eq in enumerate(solution.nash):
-        path = solution.nash_path(eq)
-        if path is None:
-            mixed += 1
-            continue
-        text = solution.path_text(path)
-        paths[text] = path
-        credible.setdefault(text, []).append(solution.subgame_perfect[k])
-    rows = []
-    for text, path in paths.items():
-        verdicts = credible[text]
-        threats = verdicts.count(False)
-        parts = [f"{len(verdicts)} equilibria"] if len(verdicts) > 1 else []
-        if threats:
-            many = len(verdicts) > 1
-            parts.append(
-                f"{threats} on a non-credible threat" if many else "rests on a non-credible threat"
-            )
-        rows.append(Prediction("Nash (normal form)", text, share(path), ", ".join(parts)))
-    if mixed:
-        rows.append(Prediction("Nash (normal form)", f"{mixed} mixed", None, counted=False))
-    return rows
-
-
-def _tree_logit(
-    path_text: Callable[[FloatArray], str],
-    game: ExtensiveFormGame,
-    precision: float | None,
-    share: Callable[[FloatArray], float | None],
-    max_seconds: float | None,
-) -> Prediction:
-    """The logit QRE of the tree's reduced normal form, as the distribution of play it induces."""
-    size = game.normal_form_size()
-    problem = game.normal_form_problem()
-    if problem or size > MAX_TREE_PROFILES:
-        why = problem or f"{size:,} strategy profiles, more than {MAX_TREE_PROFILES:,}"
-        return Prediction("logit QRE", "not computed", note=why, counted=False)
-    normal = game.to_normal_form()
-    lam = precision if precision is not None else DEFAULT_PRECISION / payoff_scale(normal.payoffs)
-    try:
-        qre = logit_qre(normal.payoffs, lam, max_seconds=max_seconds)
-    except IterationLimitError as exc:
-        return Prediction("logit QRE", "not computed", note=str(exc), counted=False)
-    reach = np.zeros(len(game.leaves))
-    for profile in itertools.product(*(range(len(p)) for p in qre)):
-        weight = float(np.prod([p[s] for p, s in zip(qre, profile, strict=True)]))
-        reach += weight * game.leaf_probabilities(game.profile_choices(profile))
-    modal = int(np.argmax(reach))
-    return Prediction(
-        f"logit QRE (lambda {lam:.3g})",
-        path_text(np.eye(len(game.leaves))[modal]),
-        share(reach),
-        f"its most likely end, p = {reach[modal]:.2f}",
-    )
-
-
-# --------------------------------------------------------------------------- bargaining
-
-
-def _bargaining(
-    scenario: BargainingScenario,
-    overrides: Mapping[str, float] | None,
-    deal: str | None,
-    tol: float,
-) -> Comparison:
-    solution = scenario.solve(overrides, tol=tol)
-    problem = solution.problem
-    columns = {name: np.asarray(v, dtype=float) for name, v in problem.variables.items()}
-    deal = deal or default_deal(list(columns))
-    deals: dict[str, bool] | None = None
-    if deal is not None:
-        mask = deals_where(columns, problem.n_deals, deal, "deal variables")
-        deals = dict(zip(problem.deals, mask.tolist(), strict=True))
-
-    def share(lottery: Mapping[str, float]) -> float | None:
-        if deals is None:
-            return None
-        return _probability(sum(p for name, p in lottery.items() if deals.get(name, False)))
-
-    rows = []
-    for c in solution:
-        note = c.outcome.describe() + ("; ratification binds" if c.binds else "")
-        name = BARGAINING_NAMES[c.concept]
-        rows.append(Prediction(name, _deal_kind(c.outcome), share(c.outcome.lottery), note))
-    for c in solution:
-        rows.append(
-            Prediction(
-                f"{BARGAINING_NAMES[c.concept]}, no ratification",
-                _deal_kind(c.unconstrained),
-                share(c.unconstrained.lottery),
-                c.unconstrained.describe() + "; the deal if no one had to ratify it",
-                counted=False,
-            )
-        )
-    reason = _bargaining_reason(solution, deals)
-    values = scenario.parameter_values(overrides)
-    return _comparison(scenario, "bargaining", rows, deal, "", (), values, reason)
-
-
-def _deal_kind(outcome: Outcome) -> str:
-    """The deals of an outcome without their continuous terms.
-
-    ``two_islands[package=1.7]`` is a ``two_islands`` deal: concepts that agree on the deal but
-    not on its price count as agreeing.
-    """
-    kinds = dict.fromkeys(name.split("[", 1)[0] for name in outcome.lottery)
-    return "no agreement" if set(kinds) == {DISAGREEMENT} else " or ".join(kinds)
-
-
-def _bargaining_reason(solution: BargainingSolution, deals: Mapping[str, bool] | None) -> str:
-    """Why no deal is agreed: an empty range, ratification, or a range without such deals."""
-    if solution.zopa_empty:
-        return (
-            "the bargaining range is empty: no deal leaves both sides better off than the "
-            "status quo"
-        )
-    problem = solution.problem
-    for c in solution:
-        wanted = [n for n in c.unconstrained.lottery if deals is None or deals.get(n, False)]
-        if c.binds and wanted:
-            rejecting = [r for r in problem.ratifiers if not set(wanted) <= set(problem.win_set(r))]
-            who = f" ({', '.join(rejecting)} would reject it)" if rejecting else ""
-            return (
-                f"ratification blocks a deal; without it {BARGAINING_NAMES[c.concept]} would "
-                f"predict {c.unconstrained.describe()}{who}"
-            )
-    return "both sides prefer other deals in the zone of possible agreement"
-
-
-# --------------------------------------------------------------------------- conflicts
-
-
-def _conflict(
-    scenario: ConflictScenario,
-    overrides: Mapping[str, float] | None,
-    deal: str | None,
-    tol: float,
-) -> Comparison:
-    table = scenario.solve(overrides, tol=tol)
-    conflict = table.conflict
-    deals = None
-    if deal is not None:
-        deals = deals_where(option_columns(conflict), conflict.n_states, deal, "options")
-    rows = []
-    for concept in table.concepts:
-        states = table.equilibria(concept)
-        for s in states:
-            share = None if deals is None else float(deals[s])
-            rows.append(Prediction(STABILITY_NAMES[concept], state_name(conflict, s), share))
-        if not states:
-            rows.append(Prediction(STABILITY_NAMES[concept], "no equilibrium", counted=False))
-    nearest = NearestDeal(-1, ()) if deals is None else conflict_blockers(table, deals, tol)
-    name = state_name(conflict, nearest.outcome) if nearest.outcome >= 0 else ""
-    values = scenario.parameter_values(overrides)
-    return _comparison(scenario, "conflict", rows, deal, name, nearest.blockers, values)
-
-
 # --------------------------------------------------------------------------- the verdict
-
-
-def _comparison(
-    scenario: AnyScenario,
-    form: str,
-    rows: Sequence[Prediction],
-    deal: str | None,
-    nearest: str,
-    blockers: tuple[Blocker, ...],
-    values: Mapping[str, float],
-    reason: str = "",
-) -> Comparison:
-    merged = _merged(rows)
-    verdict = _verdict(merged, deal, nearest, blockers, reason)
-    return Comparison(scenario.title, form, merged, deal, nearest, blockers, verdict, values)
 
 
 def _merged(rows: Sequence[Prediction]) -> tuple[Prediction, ...]:

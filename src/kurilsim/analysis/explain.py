@@ -31,11 +31,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.display import html_heading, html_table, recorded_text
 from kurilsim.core.evidence import Registry, load_registry
 from kurilsim.core.parameters import resolve
+from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import ScenarioHeader
-from kurilsim.forms.loader import AnyScenario
 
 WIDTH = 100
 
@@ -149,7 +149,7 @@ class Explanation:
 
 
 def explain(
-    scenario: AnyScenario,
+    scenario: Scenario,
     overrides: Mapping[str, float] | None = None,
     registry: Registry | None = None,
 ) -> Explanation:
@@ -169,8 +169,9 @@ def explain(
     Explanation
     """
     registry = registry or load_registry()
-    spec: ScenarioHeader = scenario.spec
+    spec: ScenarioHeader = scenario.header
     values = resolve(spec.parameters, overrides)
+    sections = scenario.form.explain(scenario)
     cited: list[str] = [e for p in spec.parameters.values() for e in p.evidence]
     if spec.history is not None:
         cited += list(spec.history.evidence)
@@ -214,20 +215,10 @@ def explain(
             "title": spec.title,
             "era": spec.era,
             "description": " ".join((spec.description or "").split()),
-            "payoffs": _payoff_texts(spec),
-            "outcomes": {
-                name: " ".join(o.description.split())
-                for name, o in (getattr(spec, "outcomes", None) or {}).items()
-            },
-            "deals": {
-                name: " ".join(deal.description.split())
-                for name, deal in (getattr(spec, "deals", None) or {}).items()
-            },
-            "options": {
-                f"{dm}.{option}": " ".join(str(text).split())
-                for dm, maker in (getattr(spec, "decision_makers", None) or {}).items()
-                for option, text in maker.options.items()
-            },
+            "payoffs": sections.get("payoffs", {}),
+            "outcomes": sections.get("outcomes", {}),
+            "deals": sections.get("deals", {}),
+            "options": sections.get("options", {}),
             "parameters": parameters,
             "sources": [
                 {
@@ -243,56 +234,13 @@ def explain(
             if spec.history is None
             else {
                 "summary": " ".join(spec.history.summary.split()),
-                "outcome": {
-                    player: _strategies(match, joint=getattr(spec, "form", None) == "conflict")
-                    for player, match in spec.history.outcome.items()
-                },
+                "outcome": sections.get("recorded")
+                or {player: recorded_text(match) for player, match in spec.history.outcome.items()},
                 "evidence": list(spec.history.evidence),
             },
             "unknown_evidence": unknown,
         }
     )
-
-
-def _payoff_texts(spec: ScenarioHeader) -> dict[str, str]:
-    payoffs = getattr(spec, "payoffs", None)
-    if isinstance(payoffs, Mapping):
-        return {player: str(expression) for player, expression in payoffs.items()}
-    utilities = getattr(spec, "utilities", None)
-    if isinstance(utilities, Mapping):  # bargaining: utilities, and what failed talks leave
-        texts = {player: " ".join(str(u).split()) for player, u in utilities.items()}
-        disagreement = getattr(spec, "disagreement", None) or {}
-        texts |= {f"{player} if talks fail": str(d) for player, d in disagreement.items()}
-        for name, ratifier in (getattr(spec, "ratification", None) or {}).items():
-            texts[f"ratification by {name}"] = (
-                f"passes if {' '.join(str(ratifier.approval).split())} >= {ratifier.threshold}"
-            )
-        return texts
-    table = getattr(spec, "payoff_table", None)
-    if table is not None:
-        return {"(all players)": f"explicit payoff table with {len(table)} entries"}
-    preferences = getattr(spec, "preferences", None)
-    if isinstance(preferences, Mapping):  # a conflict: a score, or statements by priority
-        return {
-            dm: " ".join(str(p.score).split())
-            if p.score is not None
-            else "prioritised: " + "; ".join(p.statements)
-            for dm, p in preferences.items()
-        }
-    return {}
-
-
-def _strategies(match: str | list[str] | tuple[str, ...], joint: bool = False) -> str:
-    """A recorded strategy as text.
-
-    In a game a list means any of its strategies fits the record (``a or b``); in a conflict it
-    lists the options a decision maker took (``a + b``, or ``no option`` when the list is empty).
-    """
-    if isinstance(match, str):
-        return match
-    if joint:
-        return " + ".join(match) if match else "no option"
-    return " or ".join(match)
 
 
 def _source_label(source: Mapping[str, Any]) -> str:

@@ -29,9 +29,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kurilsim.core.errors import InputError
-from kurilsim.forms.loader import load_scenario
+from kurilsim.core.scenario import Scenario
+from kurilsim.forms.normal.form import require_normal_form
 from kurilsim.forms.normal.properties import equilibria_with, property_mask, pure_equilibria
-from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.forms.registry import load_scenario
 from kurilsim.io.yaml_source import read_yaml
 
 #: Seed of the random base points of monotonicity checks, fixed so that results reproduce.
@@ -158,9 +159,7 @@ def check_statements(
     def scenario(name: str) -> Scenario:
         if name not in cache:
             loaded = load_scenario(Path(directory) / name)
-            if not isinstance(loaded, Scenario):
-                raise InputError(f"checks need a normal-form scenario; {name} is another form")
-            cache[name] = loaded
+            cache[name] = require_normal_form(loaded, "a check of a testable statement")
         return cache[name]
 
     results = []

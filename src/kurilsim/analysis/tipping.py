@@ -1,11 +1,13 @@
 """Tipping points: how far each parameter can move from its default before the equilibria change.
 
-For each parameter, the others held at their defaults (or at fixed values), the set of pure Nash
-equilibria is computed along the parameter's declared range on a fine grid, downwards and upwards
-from the default. The first grid value where the set differs brackets the tipping point, which
-bisection then locates to within about 1e-12 of the range. The result says, for each parameter
-and direction, the threshold, the regime it flips to, and the distance from the default: the
-sensitivity (tornado) chart and the tipping-point table.
+For each parameter, the others held at their defaults (or at fixed values), the regime (the set of
+equilibria the form's sweep method finds: pure Nash equilibria in the normal form, subgame-perfect
+plays in a tree, the deals of the bargaining solutions, a conflict's SEQ equilibria) is computed
+along the parameter's declared range on a fine grid, downwards and upwards from the default. The
+first grid value where the set differs brackets the tipping point, which bisection then locates to
+within about 1e-12 of the range. The result says, for each parameter and direction, the threshold,
+the regime it flips to, and the distance from the default: the sensitivity (tornado) chart and the
+tipping-point table.
 
 Every parameter is moved in the same numpy calls: row ``r`` of a batch holds the defaults except
 for the one parameter it moves.
@@ -16,7 +18,6 @@ The scan sees changes that last at least one grid step; a region narrower than
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,11 +28,9 @@ from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
-from kurilsim.forms.normal.pure_nash import pure_nash_mask
-from kurilsim.forms.normal.regret import DEFAULT_TOL
-from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.core.scenario import Scenario
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.sweeps.engine import ARRAY_CHUNK
-from kurilsim.sweeps.labels import OutcomeLabels, outcome_labels, regime
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,6 +41,8 @@ BoolArray = NDArray[np.bool_]
 
 #: Grid values along each parameter's range in the scan.
 DEFAULT_RESOLUTION = 1001
+#: Grid values at most for a form whose games are solved one at a time (bargaining, conflicts).
+SOLVED_ALONE_RESOLUTION = 101
 #: Bisection steps: each halves the bracket, so 40 narrow it to about 1e-12 of the range.
 BISECTION_STEPS = 40
 
@@ -55,7 +56,7 @@ class TippingPoints:
     title
         The scenario's title.
     baseline
-        The regime (set of pure equilibria) at the defaults.
+        The regime (the equilibria the form's sweep method finds) at the defaults.
     table
         One row per parameter and direction; see :func:`tipping_points`.
     """
@@ -120,7 +121,7 @@ def tipping_points(
     resolution: int = DEFAULT_RESOLUTION,
     tol: float = DEFAULT_TOL,
 ) -> TippingPoints:
-    """Find how far each parameter can move from its default before the pure equilibria change.
+    """Find how far each parameter can move from its default before the equilibria change.
 
     Parameters
     ----------
@@ -133,7 +134,7 @@ def tipping_points(
     resolution
         Grid values along each parameter's range in the scan (at least 2).
     tol
-        Relative tolerance of the pure-equilibrium test.
+        Relative tolerance of the solver.
 
     Returns
     -------
@@ -179,8 +180,10 @@ def tipping_points(
         if name not in scenario.parameters:
             known = ", ".join(scenario.parameters) or "none"
             raise InputError(f"unknown parameter {name!r}; this scenario has: {known}")
-    labels = outcome_labels(scenario)
-    baseline = pure_nash_mask(scenario.payoff_tensor(base), tol).reshape(-1)
+    method = scenario.form.sweep_method(scenario, None, tol, {})
+    if not scenario.form.vectorised:
+        resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
+    baseline = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)[0]
     moved, start, towards = [], [], []
     for name in names:
         low, high = scenario.parameters[name].range
@@ -189,7 +192,7 @@ def tipping_points(
             start += [float(base[name])] * 2
             towards += [low, high]
     thresholds, flips = _first_changes(
-        scenario, base, moved, np.array(start), np.array(towards), resolution, tol, baseline, labels
+        scenario, base, moved, np.array(start), np.array(towards), resolution, method, tol, baseline
     )
     rows = []
     for k, name in enumerate(moved):
@@ -221,31 +224,35 @@ def tipping_points(
         "distance",
         "share",
     ]
-    return TippingPoints(
-        scenario.title, _regime(labels, baseline), pd.DataFrame(rows, columns=columns)
-    )
+    return TippingPoints(scenario.title, baseline, pd.DataFrame(rows, columns=columns))
 
 
-def _regime(labels: OutcomeLabels, mask: BoolArray) -> str:
-    return regime([labels.pure(int(f)) for f in np.flatnonzero(mask)])
-
-
-def _masks(
+def _regimes(
     scenario: Scenario,
     base: Mapping[str, Any],
     moved: Sequence[str],
     values: FloatArray,
+    method: str,
     tol: float,
-) -> BoolArray:
-    """Pure equilibria (rows x profiles) where row ``r`` moves ``moved[r]`` to ``values[r]``."""
+    at_base: bool = False,
+) -> NDArray[np.object_]:
+    """The regime at each row, where row ``r`` moves ``moved[r]`` to ``values[r]``.
+
+    With ``at_base``, one row: every parameter at ``base``.
+    """
     out = []
-    for first in range(0, len(moved), ARRAY_CHUNK):
+    size = 1 if at_base else len(moved)
+    for first in range(0, size, ARRAY_CHUNK):
         rows = slice(first, first + ARRAY_CHUNK)
-        names, x = np.asarray(moved[rows]), values[rows]
-        batch = {n: np.where(names == n, x, v) for n, v in base.items()}
-        out.append(pure_nash_mask(scenario.payoff_tensor(batch), tol).reshape(len(x), -1))
-    profiles = math.prod(len(s) for s in scenario.strategies)
-    return np.concatenate(out) if out else np.empty((0, profiles), dtype=bool)
+        if at_base:
+            batch = {n: np.array([float(v)]) for n, v in base.items()}
+        else:
+            names, x = np.asarray(moved[rows]), values[rows]
+            batch = {n: np.where(names == n, x, v) for n, v in base.items()}
+        solved = scenario.form.sweep_rows(scenario, batch, method, tol, {})
+        _, first_rows = np.unique(solved.game, return_index=True)  # one regime per point
+        out.append(np.asarray(solved.columns["regime"], dtype=object)[first_rows])
+    return np.concatenate(out) if out else np.empty(0, dtype=object)
 
 
 def _first_changes(
@@ -255,9 +262,9 @@ def _first_changes(
     start: FloatArray,
     towards: FloatArray,
     resolution: int,
+    method: str,
     tol: float,
-    baseline: BoolArray,
-    labels: OutcomeLabels,
+    baseline: str,
 ) -> tuple[FloatArray, list[str | None]]:
     """For each parameter and direction: the first change of equilibria, and the new regime."""
     # Scan: the grid values strictly beyond the start, nearest first.
@@ -270,7 +277,7 @@ def _first_changes(
         owner += [k] * grid.size
     values = np.concatenate(scan_values) if scan_values else np.empty(0)
     owners = np.asarray(owner, dtype=np.int64)
-    changed = (_masks(scenario, base, scan_names, values, tol) != baseline).any(axis=1)
+    changed = _regimes(scenario, base, scan_names, values, method, tol) != baseline
     same, differ = start.copy(), np.full(len(moved), np.nan)
     for k in range(len(moved)):
         hits = np.flatnonzero(changed & (owners == k))
@@ -284,7 +291,7 @@ def _first_changes(
     low, high = same[open_], differ[open_]
     for _ in range(BISECTION_STEPS):
         middle = (low + high) / 2
-        moved_on = (_masks(scenario, base, names, middle, tol) != baseline).any(axis=1)
+        moved_on = _regimes(scenario, base, names, middle, method, tol) != baseline
         high = np.where(moved_on, middle, high)
         low = np.where(moved_on, low, middle)
     thresholds = np.full(len(moved), np.nan)
@@ -293,8 +300,8 @@ def _first_changes(
     # the new ones tie within the tolerance.
     step = (towards[open_] - start[open_]) / (resolution - 1)
     ends = np.minimum(start, towards)[open_], np.maximum(start, towards)[open_]
-    after = _masks(scenario, base, names, np.clip(thresholds[open_] + step, *ends), tol)
+    after = _regimes(scenario, base, names, np.clip(thresholds[open_] + step, *ends), method, tol)
     flips: list[str | None] = [None] * len(moved)
     for row, k in enumerate(open_):
-        flips[k] = _regime(labels, after[row])
+        flips[k] = str(after[row])
     return thresholds, flips

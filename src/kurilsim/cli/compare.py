@@ -9,8 +9,8 @@ from typing import Any
 from kurilsim.analysis.comparison import compare
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.core.errors import InputError
-from kurilsim.forms.loader import load_scenario
-from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.registry import load_scenario
 from kurilsim.solving import SCENARIO_SUFFIXES
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from kurilsim.analysis.explain import explain
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
-from kurilsim.forms.loader import load_scenario
+from kurilsim.forms.registry import load_scenario
 
 
 def register(commands: Any) -> None:

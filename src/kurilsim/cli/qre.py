@@ -13,13 +13,13 @@ from matplotlib.figure import Figure
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
-from kurilsim.forms.loader import load_scenario
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.form import require_normal_form
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS, logit_correspondence
 from kurilsim.forms.normal.nfg import read_nfg
-from kurilsim.forms.normal.regret import DEFAULT_TOL
-from kurilsim.forms.normal.scenario import Scenario
 from kurilsim.forms.normal.solve import solve
+from kurilsim.forms.registry import load_scenario
 from kurilsim.solving import SCENARIO_SUFFIXES
 
 
@@ -85,7 +85,5 @@ def _load_game(path: str, overrides: dict[str, float]) -> tuple[NormalFormGame, 
         raise InputError(
             "unknown file type; expected a .yaml/.yml scenario or a .nfg game", file=path
         )
-    scenario = load_scenario(path)
-    if not isinstance(scenario, Scenario):
-        raise InputError("the logit QRE needs a game in normal form", file=path)
+    scenario = require_normal_form(load_scenario(path), "the logit QRE")
     return scenario.game(overrides), scenario.parameter_values(overrides)

@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.bargaining.solve import CONCEPTS
 from kurilsim.forms.conflict.stability import CONCEPTS as STABILITY_CONCEPTS
 from kurilsim.forms.extensive.solve import TREE_METHODS
-from kurilsim.forms.normal.regret import DEFAULT_TOL
 from kurilsim.forms.normal.solve import METHODS
 from kurilsim.solving import run
 

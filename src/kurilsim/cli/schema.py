@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from kurilsim.cli.common import EXIT_OK
-from kurilsim.forms.loader import scenario_json_schema
+from kurilsim.forms.registry import scenario_json_schema
 
 
 def register(commands: Any) -> None:

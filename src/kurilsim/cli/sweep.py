@@ -10,12 +10,12 @@ from typing import Any
 
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.core.errors import InputError
-from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.extensive.sweep import BACKWARD_INDUCTION
 from kurilsim.forms.normal.solve import METHODS
 from kurilsim.sweeps import GridAxis, sweep
 from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
 from kurilsim.sweeps.sampling import DEFAULT_SEED
-from kurilsim.sweeps.trees import BACKWARD_INDUCTION
 
 #: Figure formats ``--plot`` writes, by file name ending.
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")

@@ -11,9 +11,8 @@ from kurilsim.analysis.tipping import DEFAULT_RESOLUTION, tipping_points
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
-from kurilsim.forms.loader import load_scenario
-from kurilsim.forms.normal.regret import DEFAULT_TOL
-from kurilsim.sweeps.run import normal_form
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.registry import load_scenario
 
 
 def register(commands: Any) -> None:
@@ -48,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.plot and Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
         raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
     tipping = tipping_points(
-        normal_form(load_scenario(args.file)),
+        load_scenario(args.file),
         args.parameters,
         args.overrides,
         args.resolution,

@@ -11,8 +11,8 @@ from kurilsim.analysis.statements import check_statements, load_statements
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK
 from kurilsim.core.errors import InputError
 from kurilsim.forms.extensive.efg import read_efg
-from kurilsim.forms.loader import load_scenario
 from kurilsim.forms.normal.nfg import read_nfg
+from kurilsim.forms.registry import load_scenario
 from kurilsim.io.yaml_source import read_yaml
 
 #: The key that marks a YAML file as a file of testable statements rather than a scenario.

@@ -99,3 +99,16 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[str]], indent: str
         indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in table
     ]
+
+
+def recorded_text(match: str | list[str] | tuple[str, ...], joint: bool = False) -> str:
+    """A recorded strategy as text.
+
+    In a game a list means any of its strategies fits the record (``a or b``); in a conflict it
+    lists the options a decision maker took (``a + b``, or ``no option`` when the list is empty).
+    """
+    if isinstance(match, str):
+        return match
+    if joint:
+        return " + ".join(match) if match else "no option"
+    return " or ".join(match)

@@ -31,7 +31,8 @@ from typing import Any
 
 from kurilsim.core.display import html_pre
 from kurilsim.core.errors import InputError
-from kurilsim.forms.loader import AnyScenario
+from kurilsim.core.result import Result
+from kurilsim.core.scenario import Scenario
 
 #: Steps of a slider across its parameter's range.
 SLIDER_STEPS = 100
@@ -77,7 +78,7 @@ class Explorer:
         The method passed to the scenario's ``solve``.
     """
 
-    scenario: AnyScenario
+    scenario: Scenario
     sliders: dict[str, Any]
     table: Any
     image: Any
@@ -143,7 +144,7 @@ class Explorer:
 
 
 def explore(
-    scenario: AnyScenario, parameters: Sequence[str] | None = None, method: str = "auto"
+    scenario: Scenario, parameters: Sequence[str] | None = None, method: str = "auto"
 ) -> Explorer:
     """Sliders over ``scenario``'s parameters that redraw the result's table and plot.
 
@@ -217,13 +218,9 @@ def explore(
     return explorer
 
 
-def _table_html(result: Any) -> str:
-    """The result's own HTML table, or its text."""
-    render = getattr(result, "_repr_html_", None)
-    if render is not None:
-        return str(render())
-    text = result.to_text() if hasattr(result, "to_text") else repr(result)
-    return html_pre(text)
+def _table_html(result: Result) -> str:
+    """The result's own HTML display."""
+    return result._repr_html_()
 
 
 def _figure_png(result: Any) -> bytes | None:

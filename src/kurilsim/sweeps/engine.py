@@ -9,7 +9,7 @@ can run in any order, on any worker, and be written as they finish.
   (:func:`~kurilsim.forms.normal.pure_nash.pure_nash_mask`). Memory is bounded by the chunk size.
 * For game trees (``form: extensive``), subgame-perfect equilibria likewise: the leaf payoffs are
   evaluated once per chunk and backward induction runs on the whole chunk at once
-  (:mod:`kurilsim.sweeps.trees`).
+  (:mod:`kurilsim.forms.extensive.sweep`).
 * Other methods solve one game at a time with :func:`kurilsim.solve`; chunks then run in a local
   process pool, or on a Dask cluster.
 
@@ -46,26 +46,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.schema import ScenarioFile
-from kurilsim.forms.extensive.scenario import ExtensiveScenario, ExtensiveScenarioFile
-from kurilsim.forms.loader import FORMS
-from kurilsim.forms.normal.game import NormalFormGame
-from kurilsim.forms.normal.pure_nash import pure_nash_mask
-from kurilsim.forms.normal.regret import check_tolerance
-from kurilsim.forms.normal.scenario import Scenario
-from kurilsim.forms.normal.solve import METHODS, default_method, solve
-from kurilsim.sweeps.labels import NO_EQUILIBRIUM, NO_PURE, OutcomeLabels, outcome_labels, regime
+from kurilsim.core.form import GameForm
+from kurilsim.core.scenario import Scenario
 from kurilsim.sweeps.spec import PointSet
-from kurilsim.sweeps.trees import BACKWARD_INDUCTION, tree_bytes_per_point, tree_rows
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Engine = Literal["local", "dask"]
-#: What a sweep solves: a normal-form scenario or a game tree.
-Sweepable = Scenario | ExtensiveScenario
-
-#: Methods solved a whole chunk at a time on arrays.
-VECTORISED = frozenset({"pure", BACKWARD_INDUCTION})
 #: Points per chunk by default for vectorised methods, and for methods solved game by game.
 ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Default limit on the estimated memory of one chunk, in bytes.
@@ -92,7 +79,7 @@ class Job:
         Points per chunk.
     """
 
-    scenario: Sweepable
+    scenario: Scenario
     points: PointSet
     method: str
     tol: float
@@ -104,6 +91,7 @@ class Job:
         return (
             _rebuild_job,
             (
+                self.scenario.form,
                 self.scenario.spec,
                 self.scenario.source,
                 self.points,
@@ -117,7 +105,7 @@ class Job:
     @property
     def vectorised(self) -> bool:
         """Whether the method solves a whole chunk on arrays."""
-        return self.method in VECTORISED
+        return self.method in self.scenario.form.vectorised
 
     @property
     def n_chunks(self) -> int:
@@ -131,7 +119,8 @@ class Job:
 
 
 def _rebuild_job(
-    spec: ScenarioFile | ExtensiveScenarioFile,
+    form: GameForm,
+    spec: Any,
     source: str,
     points: PointSet,
     method: str,
@@ -139,19 +128,17 @@ def _rebuild_job(
     options: tuple[tuple[str, Any], ...],
     chunk_size: int,
 ) -> Job:
-    scenario = FORMS[spec.form].build(spec, source)
-    assert isinstance(scenario, Scenario | ExtensiveScenario)  # the forms that are swept
+    scenario = Scenario(form, spec, form.compile(spec, source), source)
     return Job(scenario, points, method, tol, options, chunk_size)
 
 
 def resolve_method(
-    scenario: Sweepable, method: str | None, tol: float, options: Mapping[str, Any]
+    scenario: Scenario, method: str | None, tol: float, options: Mapping[str, Any]
 ) -> str:
     """Check a sweep's method, tolerance and options before any chunk runs; return the method.
 
-    ``None`` stands for ``"pure"`` on a normal-form scenario and ``"backward-induction"`` on a
-    game tree. ``"auto"`` becomes the method :func:`kurilsim.solve` would pick for the scenario's
-    game, and ``"backward-induction"`` for a tree.
+    ``None`` stands for the form's sweep default (``"pure"`` on a normal-form scenario,
+    ``"backward-induction"`` on a game tree); see the form's ``sweep_method``.
 
     Raises
     ------
@@ -159,50 +146,7 @@ def resolve_method(
         For an unknown method, one that does not apply to the scenario's game, an option the
         method does not have, or a tolerance outside (0, 1e-3].
     """
-    check_tolerance(tol)
-    if isinstance(scenario, ExtensiveScenario):
-        if method not in (None, "auto", BACKWARD_INDUCTION):
-            raise InputError(
-                f"a sweep of a game tree finds its subgame-perfect equilibria "
-                f"({BACKWARD_INDUCTION}); got method {method!r}. For the Nash equilibria of "
-                "one point's normal form, use kurilsim run --method"
-            )
-        if options:
-            raise InputError(
-                f"method {BACKWARD_INDUCTION!r} has no option {', '.join(sorted(options))}"
-            )
-        return BACKWARD_INDUCTION
-    name = "pure" if method is None else method
-    if name == "auto":
-        name = default_method(scenario.game())
-    if name not in METHODS:
-        raise InputError(f"unknown method {method!r}; expected auto or one of {', '.join(METHODS)}")
-    spec = METHODS[name]
-    if spec.players == "2" and len(scenario.players) != 2:
-        raise InputError(
-            f"method {name!r} solves 2-player games; this scenario has {len(scenario.players)}"
-        )
-    unknown = sorted(set(options).difference(spec.options))
-    if unknown:
-        allowed = ", ".join(spec.options) or "none"
-        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
-    return name
-
-
-def bytes_per_point(scenario: Sweepable) -> int:
-    """A generous estimate of the memory one point of a chunk needs while it is solved.
-
-    The payoff evaluation holds a few arrays over every strategy profile per player and per
-    outcome variable (measured at about half of this estimate on the bundled scenario); the table
-    holds one row per equilibrium. For a tree: :func:`kurilsim.sweeps.trees.tree_bytes_per_point`.
-    """
-    if isinstance(scenario, ExtensiveScenario):
-        return tree_bytes_per_point(scenario)
-    profiles = math.prod(len(s) for s in scenario.strategies)
-    players = len(scenario.players)
-    arrays = players + len(scenario.compiled.outcomes) + 4
-    columns = sum(len(s) for s in scenario.strategies) + players + 12
-    return 8 * (profiles * arrays + columns)
+    return scenario.form.sweep_method(scenario, method, tol, options)
 
 
 def table_bytes_per_point(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> int:
@@ -213,7 +157,7 @@ def table_bytes_per_point(players: Sequence[str], strategies: Sequence[Sequence[
     ``regime`` and ``kind`` strings about as many bytes as characters, plus overhead.
     """
     numbers = sum(len(s) for s in strategies) + len(players) + 6
-    label = sum(len(p) + max(map(len, s)) + 4 for p, s in zip(players, strategies, strict=True))
+    label = sum(len(p) + max(map(len, s), default=8) + 4 for p, s in zip(players, strategies, strict=True))
     return 5 * (8 * numbers + 3 * label + 64) // 4
 
 
@@ -242,9 +186,7 @@ def check_in_memory(n_points: int, per_point: int, max_memory: int) -> None:
         )
 
 
-def chunk_size_for(
-    scenario: Sweepable, method: str, chunk_size: int | None, max_memory: int
-) -> int:
+def chunk_size_for(scenario: Scenario, method: str, chunk_size: int | None, max_memory: int) -> int:
     """The chunk size to use: ``chunk_size`` if given and affordable, else the default.
 
     Raises
@@ -277,7 +219,7 @@ def chunk_size_for(
     kurilsim.core.errors.InputError: a chunk of 10,000,000 points needs about 4.0 GB, over the
     memory limit of 1.1 GB; use a chunk size of at most 2,684,354 points or raise the limit
     """
-    per_point = bytes_per_point(scenario)
+    per_point = scenario.form.bytes_per_point(scenario, method)
     largest = max_memory // per_point
     if largest < 1:
         raise InputError(
@@ -285,7 +227,8 @@ def chunk_size_for(
             f"{_gb(max_memory)}; raise the limit"
         )
     if chunk_size is None:
-        return min(ARRAY_CHUNK if method in VECTORISED else GAME_CHUNK, largest)
+        vectorised = method in scenario.form.vectorised
+        return min(ARRAY_CHUNK if vectorised else GAME_CHUNK, largest)
     if chunk_size <= 0:
         raise InputError(f"chunk size must be positive, got {chunk_size}")
     if chunk_size > largest:
@@ -334,17 +277,8 @@ def solve_chunk(job: Job, index: int) -> pd.DataFrame:
     start, stop = job.bounds(index)
     scenario = job.scenario
     values = job.points.values(start, stop)
-    at: dict[str, Any] = {**dict(job.points.spec.fixed), **values}
-    if isinstance(scenario, ExtensiveScenario):
-        solved = Rows(*tree_rows(scenario, at, job.tol))
-    else:
-        payoffs = scenario.payoff_tensor(at)
-        labels = outcome_labels(scenario)
-        solved = (
-            _pure_rows(payoffs, job.tol, labels)
-            if job.vectorised
-            else _per_game_rows(job, payoffs, labels)
-        )
+    at = scenario.parameter_values({**dict(job.points.spec.fixed), **values})
+    solved = scenario.form.sweep_rows(scenario, at, job.method, job.tol, dict(job.options))
     point = start + solved.game
     columns: dict[str, Any] = {"point": point}
     if job.points.spec.samples:
@@ -352,120 +286,6 @@ def solve_chunk(job: Job, index: int) -> pd.DataFrame:
     columns.update({f"param.{name}": v[solved.game] for name, v in values.items()})
     columns.update(solved.columns)
     return pd.DataFrame(columns)
-
-
-def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> list[str]:
-    """Column names of strategy probabilities and payoffs, as in :meth:`Solution.to_frame`."""
-    return [
-        f"prob.{p}.{s}" for p, names in zip(players, strategies, strict=True) for s in names
-    ] + [f"payoff.{p}" for p in players]
-
-
-@dataclass(frozen=True)
-class Rows:
-    """The rows a batch of games gives: which game each row belongs to, and its columns.
-
-    ``columns`` runs from ``equilibrium`` to ``complete``, as in the sweep table.
-    """
-
-    game: IntArray
-    columns: dict[str, Any]
-
-
-def _strings(categories: Sequence[str], codes: IntArray) -> Any:
-    """A column of strings picked by ``codes``, in pandas' default string type.
-
-    Taking from the few distinct strings avoids converting one Python string per row.
-    """
-    return pd.Series(list(categories)).array.take(codes)
-
-
-def _pure_rows(payoffs: FloatArray, tol: float, labels: OutcomeLabels) -> Rows:
-    """Every pure equilibrium of a batch of games, one row each; a ``none`` row where none."""
-    games, shape, n_players = payoffs.shape[0], labels.shape, len(labels.players)
-    # The same values laid out player by player: pure_nash_mask reduces along each player's
-    # payoffs, which is about 40% faster on contiguous memory than with the player axis last.
-    payoffs = np.moveaxis(np.ascontiguousarray(np.moveaxis(payoffs, -1, 0)), 0, -1)
-    mask = pure_nash_mask(payoffs, tol).reshape(games, -1)
-    point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
-    counts = mask.sum(axis=1)
-    number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
-    cells = np.unravel_index(flat, shape)
-    own = payoffs.reshape(games, -1, n_players)[point, flat]
-    regret = np.zeros(flat.size)
-    for i, n in enumerate(shape):
-        # Player i's payoff from each of their strategies, the others' strategies fixed.
-        index = [point[:, None]] + [
-            np.arange(n)[None, :] if j == i else c[:, None] for j, c in enumerate(cells)
-        ]
-        regret = np.maximum(regret, payoffs[(*index, i)].max(axis=1) - own[:, i])
-    probs = np.column_stack([np.eye(n)[c] for n, c in zip(shape, cells, strict=True)])
-    profiles, name_code = np.unique(flat, return_inverse=True)
-    names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
-    regimes, regime_code = _regimes(labels, mask)
-    kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
-    empty = np.flatnonzero(counts == 0)
-    rows = point
-    if empty.size:
-        rows = np.concatenate([point, empty])
-        order = np.argsort(rows, kind="stable")
-        rows = rows[order]
-        number = np.concatenate([number, np.zeros(empty.size, dtype=np.int64)])[order]
-        kind = np.concatenate([kind, np.ones(empty.size, dtype=np.int64)])[order]
-        probs = np.concatenate([probs, np.full((empty.size, probs.shape[1]), np.nan)])[order]
-        own = np.concatenate([own, np.full((empty.size, n_players), np.nan)])[order]
-        regret = np.concatenate([regret, np.full(empty.size, np.nan)])[order]
-        name_code = np.concatenate([name_code, np.full(empty.size, len(names) - 1)])[order]
-    columns: dict[str, Any] = {"equilibrium": number, "kind": _strings(("pure", "none"), kind)}
-    names_of = profile_columns(labels.players, labels.strategies)
-    columns.update(zip(names_of, np.column_stack([probs, own]).T, strict=True))
-    columns["max_regret"] = regret
-    columns["label"] = _strings(names, name_code)
-    columns["regime"] = _strings(regimes, regime_code[rows])
-    columns["complete"] = np.ones(rows.size, dtype=bool)
-    return Rows(rows, columns)
-
-
-def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> tuple[list[str], IntArray]:
-    """The distinct regimes of a batch (games x profiles mask), and each game's code."""
-    packed = np.packbits(mask, axis=1)
-    words = -packed.shape[1] % 8
-    keys = np.pad(packed, ((0, 0), (0, words))).view(np.uint64)
-    # Up to 64 profiles, one integer per game: a flat sort, much faster than sorting rows.
-    flat_keys = keys[:, 0] if keys.shape[1] == 1 else keys
-    _, first, inverse = np.unique(
-        flat_keys, axis=None if keys.shape[1] == 1 else 0, return_index=True, return_inverse=True
-    )
-    texts = [regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
-    return texts, inverse.reshape(-1)
-
-
-def _per_game_rows(job: Job, payoffs: FloatArray, labels: OutcomeLabels) -> Rows:
-    """Solve each game of a batch with :func:`kurilsim.solve`; a ``none`` row where none."""
-    scenario = job.scenario
-    assert isinstance(scenario, Scenario)  # trees are solved on arrays
-    empty = pd.DataFrame(
-        {"equilibrium": [0], "kind": ["none"]}
-        | {c: [np.nan] for c in profile_columns(scenario.players, scenario.strategies)}
-        | {"max_regret": [np.nan]}
-    )
-    frames, games, names, regimes, complete = [], [], [], [], []
-    for g in range(payoffs.shape[0]):
-        game = NormalFormGame(scenario.players, scenario.strategies, payoffs[g], scenario.title)
-        solution = solve(game, job.method, job.tol, **dict(job.options))
-        found = [labels.support(eq.support()) for eq in solution]
-        frame = solution.to_frame().drop(columns="method") if found else empty
-        frames.append(frame)
-        games += [g] * len(frame)
-        names += found or [NO_EQUILIBRIUM]
-        regimes += [regime(found, NO_EQUILIBRIUM)] * len(frame)
-        complete += [solution.complete] * len(frame)
-    core = pd.concat(frames, ignore_index=True)
-    columns: dict[str, Any] = {name: core[name].array for name in core.columns}
-    columns["label"] = pd.Series(names).array
-    columns["regime"] = pd.Series(regimes).array
-    columns["complete"] = np.asarray(complete, dtype=bool)
-    return Rows(np.asarray(games, dtype=np.int64), columns)
 
 
 # ------------------------------------------------------------------------------------- running

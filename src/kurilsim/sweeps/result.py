@@ -20,11 +20,10 @@ import pandas as pd
 
 from kurilsim.core.display import html_figure
 from kurilsim.core.errors import InputError
-from kurilsim.forms.extensive.scenario import ExtensiveScenario
-from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.core.scenario import Scenario
+from kurilsim.core.version import VERSION
 from kurilsim.sweeps.shares import outcome_shares, shares_of_counts
 from kurilsim.sweeps.spec import GridAxis, SweepSpec
-from kurilsim.sweeps.trees import plan_names
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -35,7 +34,7 @@ METADATA_FORMAT = 1
 SUMMARY_TOP = 10
 
 
-def scenario_hash(scenario: Scenario | ExtensiveScenario) -> str:
+def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's validated content; comments and layout of the file do not count.
 
     Examples
@@ -177,7 +176,7 @@ class SweepInfo:
     @classmethod
     def of(
         cls,
-        scenario: Scenario | ExtensiveScenario,
+        scenario: Scenario,
         spec: SweepSpec,
         method: str,
         tol: float,
@@ -185,24 +184,18 @@ class SweepInfo:
         chunk_size: int,
     ) -> SweepInfo:
         """The record of sweeping ``scenario`` with these settings by this kurilsim."""
-        from kurilsim import __version__
-
         return cls(
             title=scenario.title,
             source=scenario.source,
             scenario_hash=scenario_hash(scenario),
-            version=__version__,
+            version=VERSION,
             method=method,
             tol=tol,
             options=options,
             spec=spec,
             chunk_size=chunk_size,
             players=scenario.players,
-            strategies=(
-                plan_names(scenario)
-                if isinstance(scenario, ExtensiveScenario)
-                else scenario.strategies
-            ),
+            strategies=scenario.form.strategies(scenario),
             parameters=tuple(
                 ParameterInfo(name, p.default, p.range[0], p.range[1], p.unit)
                 for name, p in scenario.parameters.items()

@@ -6,16 +6,15 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
 from kurilsim.core.errors import InputError
-from kurilsim.forms.extensive.scenario import ExtensiveScenario
-from kurilsim.forms.loader import load_scenario
-from kurilsim.forms.normal.regret import DEFAULT_TOL
-from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.core.scenario import Scenario
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.registry import load_scenario
 from kurilsim.sweeps.engine import (
     DEFAULT_MAX_MEMORY,
     Engine,
@@ -33,7 +32,7 @@ from kurilsim.sweeps.store import SweepStore, format_of, read_sweep
 
 
 def sweep(
-    scenario: Scenario | ExtensiveScenario | str | os.PathLike[str],
+    scenario: Scenario | str | os.PathLike[str],
     grid: Mapping[str, tuple[float, float, int]] | None = None,
     *,
     samples: int = 0,
@@ -194,42 +193,20 @@ def sweep(
     return read_sweep(store.path)
 
 
-def sweepable(scenario: object) -> Scenario | ExtensiveScenario:
-    """A scenario a sweep can solve (normal form or game tree), loaded from a path if given.
+def sweepable(scenario: object) -> Scenario:
+    """A scenario, loaded from a path if one is given.
 
     Raises
     ------
     InputError
-        If the file cannot be read, or the scenario is of another game form (bargaining and
-        conflict scenarios have their own commands).
-    """
-    if isinstance(scenario, str | os.PathLike):
-        scenario = load_scenario(scenario)
-    if not isinstance(scenario, Scenario | ExtensiveScenario):
-        _refuse(scenario, "sweeps solve normal-form scenarios and game trees (form: extensive)")
-    return scenario
-
-
-def normal_form(scenario: object) -> Scenario:
-    """A normal-form scenario, loaded from a path if one is given.
-
-    Raises
-    ------
-    InputError
-        If the file cannot be read, or the scenario is of another game form.
+        If the file cannot be read, or the object is neither a scenario nor a path.
     """
     if isinstance(scenario, str | os.PathLike):
         scenario = load_scenario(scenario)
     if not isinstance(scenario, Scenario):
-        _refuse(scenario, "tipping points are found for normal-form scenarios")
+        kind = type(scenario).__name__
+        raise InputError(f"expected a scenario or the path of a scenario file, got a {kind}")
     return scenario
-
-
-def _refuse(scenario: object, accepted: str) -> NoReturn:
-    """Raise the error for a scenario (or object) of a form the caller does not take."""
-    form = getattr(getattr(scenario, "spec", None), "form", None)
-    what = f"a scenario of the form {form!r}" if form else f"a {type(scenario).__name__}"
-    raise InputError(f"{accepted}; got {what}", file=getattr(scenario, "source", None))
 
 
 def _axis(name: str, values: Any) -> tuple[float, float, int]:

@@ -19,9 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
+from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import Parameter
-from kurilsim.forms.extensive.scenario import ExtensiveScenario
-from kurilsim.forms.normal.scenario import Scenario
 from kurilsim.sweeps.sampling import DEFAULT_SEED, draw
 
 FloatArray = NDArray[np.float64]
@@ -211,7 +210,7 @@ class PointSet:
         return values
 
 
-def point_set(scenario: Scenario | ExtensiveScenario, spec: SweepSpec) -> PointSet:
+def point_set(scenario: Scenario, spec: SweepSpec) -> PointSet:
     """Check ``spec`` against ``scenario``'s parameters and number its points.
 
     Raises

@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.bargaining.feasible_set import (
     Agreement,
     outcome_points,
@@ -43,7 +44,6 @@ from kurilsim.forms.bargaining.feasible_set import (
 )
 from kurilsim.forms.bargaining.nash_bargaining import no_agreement_check
 from kurilsim.forms.bargaining.result import Check
-from kurilsim.forms.normal.regret import DEFAULT_TOL
 
 FloatArray = NDArray[np.float64]
 

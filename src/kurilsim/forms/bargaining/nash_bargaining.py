@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.bargaining.feasible_set import (
     Agreement,
     Frontier,
@@ -45,7 +46,6 @@ from kurilsim.forms.bargaining.feasible_set import (
     zopa_mask,
 )
 from kurilsim.forms.bargaining.result import Check
-from kurilsim.forms.normal.regret import DEFAULT_TOL
 
 FloatArray = NDArray[np.float64]
 

@@ -54,6 +54,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kurilsim.core.errors import InputError
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.bargaining.feasible_set import (
     Agreement,
     outcome_points,
@@ -63,7 +64,6 @@ from kurilsim.forms.bargaining.feasible_set import (
 )
 from kurilsim.forms.bargaining.nash_bargaining import no_agreement_check
 from kurilsim.forms.bargaining.result import Check
-from kurilsim.forms.normal.regret import DEFAULT_TOL
 
 FloatArray = NDArray[np.float64]
 #: Best gain a proposer can get while giving the responder at least a given gain.

@@ -8,8 +8,9 @@ needs (a public, a legislature, a third party with a veto). A variable may be co
 then given a range, and every deal that does not fix it is spread over a grid of its values.
 
 The file is validated by :class:`BargainingScenarioFile`, checked as a whole and compiled by
-:func:`compile_bargaining`, and loaded into a :class:`BargainingScenario`, which builds the
-:class:`~kurilsim.forms.bargaining.game.BargainingProblem` at any parameter values and solves it.
+:func:`compile_bargaining`, and loaded into a :class:`~kurilsim.core.scenario.Scenario`, which
+builds the :class:`~kurilsim.forms.bargaining.game.BargainingProblem` at any parameter values and
+solves it.
 
 Examples
 --------
@@ -44,32 +45,23 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from kurilsim.core.display import PARAMETER_HEADER, html_heading, html_table, parameter_rows
-from kurilsim.core.errors import InputError
 from kurilsim.core.expr import FUNCTIONS, Expression
-from kurilsim.core.parameters import resolve
 from kurilsim.core.rules import Path, SemanticError, checked_expression
 from kurilsim.core.schema import (
     ExpressionText,
     History,
     Identifier,
-    Parameter,
     ScenarioHeader,
-    Source,
     StrictNumber,
     Text,
 )
 from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
-from kurilsim.forms.bargaining.ratification import RATIFICATION_MODES
-from kurilsim.forms.bargaining.result import BargainingSolution
-from kurilsim.forms.bargaining.solve import solve_bargaining
-from kurilsim.forms.normal.regret import DEFAULT_TOL
 
 #: Most deals a scenario may expand to (deals times the grid points of continuous variables).
 MAX_DEALS = 20_000
 #: Grid points of a continuous variable unless the file or the caller says otherwise.
 DEFAULT_POINTS = 41
-#: Options :meth:`BargainingScenario.solve` accepts besides the method and tolerance.
+#: Options the bargaining form's ``solve`` accepts besides the method and tolerance.
 SOLVE_OPTIONS = ("lotteries", "ratification", "points")
 
 FloatArray = NDArray[np.float64]
@@ -476,188 +468,3 @@ def _grid(interval: tuple[float, float, int], points: int | None) -> Any:
 
 def _shown(values: Mapping[str, float]) -> str:
     return "with " + (", ".join(f"{k}={v:g}" for k, v in values.items()) or "no parameters")
-
-
-@dataclass(frozen=True, eq=False)
-class BargainingScenario:
-    """A validated bargaining scenario: players, deals, utilities, ratification.
-
-    Create one with :func:`kurilsim.load_scenario` or :func:`kurilsim.parse_scenario` on a file
-    with ``form: bargaining``.
-
-    Attributes
-    ----------
-    spec
-        The file's content as validated data.
-    compiled
-        The checked expressions, ready to evaluate.
-    source
-        Where the scenario was read from (a path, or ``"<string>"``).
-    """
-
-    spec: BargainingScenarioFile
-    compiled: CompiledBargaining
-    source: str
-
-    @property
-    def title(self) -> str:
-        """The scenario's title."""
-        return self.spec.title
-
-    @property
-    def players(self) -> tuple[str, str]:
-        """The two players, in order."""
-        return self.compiled.players
-
-    @property
-    def parameters(self) -> Mapping[str, Parameter]:
-        """Parameter name -> its declaration (default, range, unit, evidence)."""
-        return MappingProxyType(self.spec.parameters)
-
-    @property
-    def sources(self) -> tuple[Source, ...]:
-        """The publications the scenario cites."""
-        return self.spec.sources
-
-    def defaults(self) -> dict[str, float]:
-        """Every parameter's default value."""
-        return resolve(self.spec.parameters)
-
-    def parameter_values(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Defaults updated by ``overrides``; see :func:`~kurilsim.core.parameters.resolve`."""
-        return resolve(self.spec.parameters, overrides)
-
-    def game(
-        self, overrides: Mapping[str, float] | None = None, points: int | None = None
-    ) -> BargainingProblem:
-        """The bargaining problem at the given parameter values (defaults for the rest).
-
-        Parameters
-        ----------
-        overrides
-            Parameter name -> a number.
-        points
-            Grid points of every continuous variable, instead of those the file gives.
-
-        Raises
-        ------
-        InputError
-            For a refused parameter value, or a utility, approval or discount factor that is
-            not finite or outside its interval at these values (naming the field).
-        """
-        for name, value in (overrides or {}).items():
-            if np.ndim(value) != 0:
-                raise InputError(f"parameter {name!r}: expected a single number for one problem")
-        values = self.parameter_values(overrides)
-        try:
-            return bargaining_problem(self.compiled, values, self.title, points)
-        except SemanticError as exc:
-            raise InputError(exc.reason, file=self.source, field=exc.field) from None
-
-    def solve(
-        self,
-        overrides: Mapping[str, float] | None = None,
-        method: str = "auto",
-        tol: float = DEFAULT_TOL,
-        **options: Any,
-    ) -> BargainingSolution:
-        """Solve the bargaining problem at the given parameter values.
-
-        Parameters
-        ----------
-        overrides
-            Parameter name -> a number; defaults for the rest.
-        method
-            ``"auto"`` (every concept that applies) or ``"nash"``, ``"kalai-smorodinsky"``,
-            ``"rubinstein"``; see :func:`~kurilsim.forms.bargaining.solve.solve_bargaining`.
-        tol
-            Relative tolerance.
-        **options
-            ``lotteries`` (bool) and ``ratification`` (``"win-set"``, ``"probability"``,
-            ``"none"``) override the file's ``lotteries`` and ``ratification_mode``; ``points``
-            sets the grid of every continuous variable.
-
-        Raises
-        ------
-        InputError
-            For an unknown method or option, or a refused parameter value.
-        """
-        unknown = sorted(set(options).difference(SOLVE_OPTIONS))
-        if unknown:
-            raise InputError(
-                f"bargaining scenarios have no option {', '.join(unknown)}; options: "
-                f"{', '.join(SOLVE_OPTIONS)}"
-            )
-        lotteries = options.get("lotteries", self.spec.lotteries)
-        ratification = options.get("ratification", self.spec.ratification_mode)
-        points = options.get("points")
-        if not isinstance(lotteries, bool):
-            raise InputError(f"option lotteries: expected true or false, got {lotteries!r}")
-        if ratification not in RATIFICATION_MODES:
-            raise InputError(
-                f"option ratification: expected one of {', '.join(RATIFICATION_MODES)}, "
-                f"got {ratification!r}"
-            )
-        if points is not None and (
-            isinstance(points, bool) or not isinstance(points, int) or points < 2
-        ):
-            raise InputError(
-                f"option points: expected a whole number of at least 2, got {points!r}"
-            )
-        problem = self.game(overrides, points)
-        return solve_bargaining(
-            problem,
-            method,
-            tol,
-            lotteries=lotteries,
-            ratification=ratification,
-            parameters=self.parameter_values(overrides),
-        )
-
-    def _repr_html_(self) -> str:
-        """The deals, the ratifiers, then every parameter with its range, unit and evidence."""
-        spec = self.spec
-        heading = html_heading(
-            f"{self.title}: {' and '.join(self.players)} bargain",
-            " ".join((spec.description or "").split())[:300],
-        )
-        deals = html_table(
-            ["deal", "description", "sets"],
-            [
-                [
-                    name,
-                    " ".join(deal.description.split()),
-                    ", ".join(f"{k} = {v}" for k, v in deal.values.items()),
-                ]
-                for name, deal in spec.deals.items()
-            ],
-        )
-        ratifiers = html_table(
-            ["ratifier", "threshold", "who"],
-            [
-                [name, str(r.threshold), " ".join(r.description.split())]
-                for name, r in spec.ratification.items()
-            ],
-            caption=f"ratification: {spec.ratification_mode}",
-        )
-        parameters = html_table(PARAMETER_HEADER, parameter_rows(spec.parameters))
-        return heading + deals + ratifiers + parameters
-
-    def __repr__(self) -> str:
-        return (
-            f"<BargainingScenario {self.title!r}: {' and '.join(self.players)}, "
-            f"{len(self.compiled.deals)} deals, {len(self.spec.parameters)} parameters>"
-        )
-
-
-def build_bargaining(spec: BargainingScenarioFile, source: str) -> BargainingScenario:
-    """Compile a validated file and check that it evaluates at its defaults.
-
-    Raises
-    ------
-    SemanticError
-        For whole-document problems, including values out of their intervals at the defaults.
-    """
-    compiled = compile_bargaining(spec)
-    bargaining_problem(compiled, resolve(spec.parameters), spec.title)
-    return BargainingScenario(spec=spec, compiled=compiled, source=source)

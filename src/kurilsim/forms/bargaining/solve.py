@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.bargaining.feasible_set import (
     Agreement,
     outcome_points,
@@ -39,7 +40,6 @@ from kurilsim.forms.bargaining.result import (
     Outcome,
 )
 from kurilsim.forms.bargaining.rubinstein import rubinstein, verify_rubinstein
-from kurilsim.forms.normal.regret import DEFAULT_TOL, check_tolerance
 
 FloatArray = NDArray[np.float64]
 

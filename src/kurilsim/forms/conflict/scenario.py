@@ -4,7 +4,8 @@ A conflict scenario states, in the vocabulary of the graph model for conflict re
 Hipel & Kilgour 1993), who the decision makers are and which yes/no options each controls, which
 combinations of options cannot occur, which options cannot be undone, and how each decision maker
 ranks the states: by prioritised statements about options (option prioritisation) or by a score
-expression over options (1 taken, 0 not) and parameters. :class:`ConflictScenario` turns it into a
+expression over options (1 taken, 0 not) and parameters.
+:class:`~kurilsim.forms.conflict.form.ConflictForm` turns it into a
 :class:`~kurilsim.forms.conflict.game.Conflict` at any parameter values and analyses its stability.
 
 Examples
@@ -29,33 +30,25 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
-from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import FUNCTIONS, Expression, ExpressionError, parse_expression
-from kurilsim.core.parameters import resolve
 from kurilsim.core.rules import Path, SemanticError
 from kurilsim.core.schema import (
     ExpressionText,
     History,
     Identifier,
-    Parameter,
     ScenarioHeader,
-    Source,
     Text,
 )
 from kurilsim.forms.conflict.game import (
     MAX_OPTIONS,
-    Conflict,
     FloatArray,
-    Preference,
     feasible_states,
 )
 from kurilsim.forms.conflict.option_statements import (
@@ -65,8 +58,6 @@ from kurilsim.forms.conflict.option_statements import (
     StatementError,
     parse_statement,
 )
-from kurilsim.forms.conflict.stability import StabilityTable, stability
-from kurilsim.forms.normal.regret import DEFAULT_TOL
 
 #: A statement about options, in the language of :mod:`kurilsim.forms.conflict.option_statements`.
 StatementText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
@@ -201,209 +192,8 @@ def compile_conflict(spec: ConflictScenarioFile) -> CompiledConflict:
     return CompiledConflict(infeasible, tuple(preferences), recorded)
 
 
-@dataclass(frozen=True, eq=False)
-class ConflictScenario:
-    """A validated conflict scenario: decision makers, options, rules and preferences.
-
-    Create one with :func:`kurilsim.load_scenario` or :func:`kurilsim.parse_scenario`.
-
-    Attributes
-    ----------
-    spec
-        The file's content as validated data.
-    compiled
-        Its statements and expressions, ready to evaluate.
-    source
-        Where the scenario was read from (a path, or ``"<string>"``).
-    """
-
-    spec: ConflictScenarioFile
-    compiled: CompiledConflict = field(repr=False)
-    source: str
-
-    @property
-    def title(self) -> str:
-        """The scenario's title."""
-        return self.spec.title
-
-    @property
-    def decision_makers(self) -> tuple[str, ...]:
-        """The decision makers, in order."""
-        return tuple(self.spec.decision_makers)
-
-    @property
-    def parameters(self) -> Mapping[str, Parameter]:
-        """Parameter name -> its declaration (default, range, unit, evidence)."""
-        return MappingProxyType(self.spec.parameters)
-
-    @property
-    def sources(self) -> tuple[Source, ...]:
-        """The publications the scenario cites."""
-        return self.spec.sources
-
-    def defaults(self) -> dict[str, float]:
-        """Every parameter's default value."""
-        return resolve(self.spec.parameters)
-
-    def parameter_values(self, overrides: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
-        """Defaults updated by ``overrides``, one number each (a conflict is not batched).
-
-        Raises
-        ------
-        InputError
-            For an unknown parameter, a value outside its range, or an array of values.
-        """
-        values = resolve(self.spec.parameters, overrides)
-        for name, value in values.items():
-            if np.ndim(value) != 0:
-                raise InputError(f"parameter {name!r}: expected a single number for a conflict")
-        return values
-
-    def conflict(self, overrides: Mapping[str, float] | None = None) -> Conflict:
-        """The conflict's graph model at the given parameter values (defaults for the rest).
-
-        Raises
-        ------
-        InputError
-            If a parameter value is refused or a score is not finite (naming the decision maker
-            and the parameter values).
-        """
-        values = self.parameter_values(overrides)
-        preferences: dict[str, Preference] = {}
-        for dm, preference in zip(self.decision_makers, self.compiled.preferences, strict=True):
-            if isinstance(preference, Expression):
-                preferences[dm] = _ScoreOf(dm, preference, values)
-            else:
-                preferences[dm] = preference
-        return Conflict.from_options(
-            {dm: tuple(d.options) for dm, d in self.spec.decision_makers.items()},
-            preferences,
-            infeasible=self.compiled.infeasible,
-            irreversible=self.spec.irreversible,
-            title=self.title,
-        )
-
-    def recorded_states(self, conflict: Conflict) -> tuple[int, ...]:
-        """Indices of the states of ``conflict`` consistent with the recorded history, if any."""
-        if self.compiled.recorded is None:
-            return ()
-        assert conflict.states is not None
-        names = conflict.option_names
-        match = np.ones(conflict.n_states, dtype=bool)
-        for name, taken in self.compiled.recorded.items():
-            match &= conflict.states[:, names.index(name)] == taken
-        return tuple(int(s) for s in np.flatnonzero(match))
-
-    def solve(
-        self,
-        overrides: Mapping[str, float] | None = None,
-        method: str = "auto",
-        tol: float = DEFAULT_TOL,
-        **options: Any,
-    ) -> StabilityTable:
-        """Stability of every state for every decision maker; see :func:`stability`.
-
-        Parameters
-        ----------
-        overrides
-            Parameter values; defaults fill the rest.
-        method
-            ``"auto"`` (Nash, GMR, SMR and SEQ) or one of ``"nash"``, ``"gmr"``, ``"smr"``,
-            ``"seq"``.
-        tol
-            Relative tolerance of score comparisons.
-        options
-            None are accepted: the stability analysis has no bounds to set.
-
-        Returns
-        -------
-        StabilityTable
-            Recording the parameter values used and the states consistent with the file's
-            history.
-
-        Raises
-        ------
-        InputError
-            For a refused parameter value, an unknown method or any option.
-
-        Examples
-        --------
-        >>> from kurilsim import parse_scenario
-        >>> text = '''
-        ... kurilsim: 1
-        ... form: conflict
-        ... title: An offer nobody makes
-        ... decision_makers:
-        ...   A: {options: {offer: A offers}}
-        ...   B: {options: {accept: B accepts}}
-        ... preferences:
-        ...   A: {statements: ["-offer"]}
-        ...   B: {statements: ["offer and accept", "-accept"]}
-        ... history: {summary: no offer, outcome: {A: [], B: []}, evidence: [E71]}
-        ... '''
-        >>> table = parse_scenario(text).solve(method="seq")
-        >>> table.equilibria("seq"), table.recorded
-        ((0,), (0,))
-        """
-        if options:
-            raise InputError(
-                f"the conflict form takes no method options; got {', '.join(sorted(options))}"
-            )
-        values = self.parameter_values(overrides)
-        conflict = self.conflict(values)
-        return stability(
-            conflict, method, tol, parameters=values, recorded=self.recorded_states(conflict)
-        )
-
-    def _repr_html_(self) -> str:
-        """Decision makers and their options, then every parameter with its evidence."""
-        heading = html_heading(self.title, " ".join((self.spec.description or "").split())[:300])
-        options = html_table(
-            ["decision maker", "option", "meaning"],
-            [
-                [dm, name, meaning]
-                for dm, d in self.spec.decision_makers.items()
-                for name, meaning in d.options.items()
-            ],
-        )
-        parameters = html_table(
-            ["parameter", "default", "range", "unit", "evidence"],
-            [
-                [
-                    name,
-                    f"{p.default:g}",
-                    f"{p.range[0]:g} to {p.range[1]:g}",
-                    p.unit,
-                    ", ".join(p.evidence) or "modelling assumption",
-                ]
-                for name, p in self.spec.parameters.items()
-            ],
-        )
-        return heading + options + parameters
-
-    def __repr__(self) -> str:
-        count = sum(len(d.options) for d in self.spec.decision_makers.values())
-        return (
-            f"<ConflictScenario {self.title!r}: {', '.join(self.decision_makers)}, "
-            f"{count} options, {len(self.spec.parameters)} parameters>"
-        )
-
-
-def build_conflict(spec: ConflictScenarioFile, source: str) -> ConflictScenario:
-    """Compile a validated conflict file and check that it builds at its defaults.
-
-    Raises
-    ------
-    SemanticError
-        For whole-document problems, with the field path.
-    """
-    scenario = ConflictScenario(spec, compile_conflict(spec), source)
-    scenario.conflict()  # a file whose scores fail at its own defaults is not valid
-    return scenario
-
-
 @dataclass(frozen=True)
-class _ScoreOf:
+class ScoreOf:
     """A decision maker's score expression as a function of the option columns."""
 
     dm: str
@@ -411,6 +201,7 @@ class _ScoreOf:
     values: Mapping[str, Any]
 
     def __call__(self, columns: Mapping[str, FloatArray]) -> FloatArray:
+        """The score of every state, from the option columns."""
         scores = np.asarray(self.expression.evaluate({**self.values, **columns}), dtype=np.float64)
         if not np.all(np.isfinite(scores)):
             at = ", ".join(f"{k}={v:g}" for k, v in self.values.items()) or "no parameters"

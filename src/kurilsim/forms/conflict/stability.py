@@ -59,8 +59,8 @@ from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.conflict.game import BoolArray, Conflict
-from kurilsim.forms.normal.regret import DEFAULT_TOL
 
 #: The stability concepts, in the order tables show them.
 CONCEPTS = ("nash", "gmr", "smr", "seq")

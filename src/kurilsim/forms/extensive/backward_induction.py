@@ -43,8 +43,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kurilsim.core.errors import InputError
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.extensive.game import CHANCE, TERMINAL, ExtensiveFormGame
-from kurilsim.forms.normal.regret import DEFAULT_TOL, player_scales
+from kurilsim.forms.normal.regret import player_scales
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

@@ -9,7 +9,8 @@ directly. The tree is compiled once; its leaf payoffs and chance probabilities a
 on numbers or on 1-D parameter arrays, so a batch of trees costs one pass of numpy work.
 
 The file is validated by :class:`ExtensiveScenarioFile`, checked as a whole and compiled by
-:func:`compile_extensive`, and loaded into an :class:`ExtensiveScenario`.
+:func:`compile_extensive`, and loaded into a :class:`~kurilsim.core.scenario.Scenario` of the
+extensive form.
 
 Examples
 --------
@@ -33,9 +34,10 @@ Examples
 ...         Accommodate: {payoffs: {Entrant: 1, Incumbent: 1}}
 ... '''
 >>> scenario = parse_scenario(text)
+>>> from kurilsim.forms.extensive.form import solve_batch
 >>> [scenario.solve().plan(scenario.solve()[0], p) for p in scenario.players]
 ['In', 'Accommodate']
->>> batch = scenario.solve_batch({"fight_cost": [2.0, 0.0]})  # fighting free: entry deterred
+>>> batch = solve_batch(scenario, {"fight_cost": [2.0, 0.0]})  # fighting free: entry deterred
 >>> batch.leaf_probabilities.tolist()
 [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
 """
@@ -44,14 +46,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import Expression
 from kurilsim.core.parameters import resolve
@@ -65,14 +65,8 @@ from kurilsim.core.rules import (
 from kurilsim.core.schema import (
     ExpressionText,
     Identifier,
-    Parameter,
     ScenarioHeader,
-    Source,
     Text,
-)
-from kurilsim.forms.extensive.backward_induction import (
-    SubgamePerfectBatch,
-    backward_induction_batch,
 )
 from kurilsim.forms.extensive.game import (
     PROBABILITY_SLACK,
@@ -83,10 +77,6 @@ from kurilsim.forms.extensive.game import (
     Terminal,
     probability_problem,
 )
-from kurilsim.forms.extensive.result import TreeSolution
-from kurilsim.forms.extensive.solve import solve_tree
-from kurilsim.forms.normal.game import NormalFormGame
-from kurilsim.forms.normal.regret import DEFAULT_TOL
 
 FloatArray = NDArray[np.float64]
 
@@ -487,198 +477,3 @@ def _check_probabilities(
                 f"the branches have {probability_problem(at[point])} with {_shown(values, point)}",
                 (*compiled.paths[v], "chance"),
             )
-
-
-@dataclass(frozen=True, eq=False)
-class ExtensiveScenario:
-    """A validated tree scenario: players, the tree, and how its leaves pay.
-
-    Create one with :func:`kurilsim.load_scenario` or :func:`kurilsim.parse_scenario` on a file
-    with ``form: extensive``.
-
-    Attributes
-    ----------
-    spec
-        The file's content as validated data.
-    compiled
-        The checked tree and expressions, ready to evaluate.
-    source
-        Where the scenario was read from (a path, or ``"<string>"``).
-    """
-
-    spec: ExtensiveScenarioFile
-    compiled: CompiledTree
-    source: str
-
-    @property
-    def title(self) -> str:
-        """The scenario's title."""
-        return self.spec.title
-
-    @property
-    def players(self) -> tuple[str, ...]:
-        """The players, in order."""
-        return self.compiled.skeleton.players
-
-    @property
-    def parameters(self) -> Mapping[str, Parameter]:
-        """Parameter name -> its declaration (default, range, unit, evidence)."""
-        return MappingProxyType(self.spec.parameters)
-
-    @property
-    def sources(self) -> tuple[Source, ...]:
-        """The publications the scenario cites."""
-        return self.spec.sources
-
-    def defaults(self) -> dict[str, float]:
-        """Every parameter's default value."""
-        return resolve(self.spec.parameters)
-
-    def parameter_values(self, overrides: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
-        """Defaults updated by ``overrides``; see :func:`~kurilsim.core.parameters.resolve`."""
-        return resolve(self.spec.parameters, overrides)
-
-    def _evaluate(self, overrides: Mapping[str, ArrayLike] | None) -> tuple[FloatArray, FloatArray]:
-        try:
-            return evaluate_tree(self.compiled, self.parameter_values(overrides))
-        except SemanticError as exc:
-            raise InputError(exc.reason, file=self.source, field=exc.field) from None
-
-    def leaf_payoffs(self, overrides: Mapping[str, ArrayLike] | None = None) -> FloatArray:
-        """The payoffs at every leaf (leaves in prefix order) at the given parameter values.
-
-        Returns
-        -------
-        numpy.ndarray
-            Shape ``(n_leaves, N)`` when every value is a number, ``(G, n_leaves, N)`` when values
-            are 1-D arrays of length ``G``.
-
-        Raises
-        ------
-        InputError
-            For a refused parameter value, or a payoff that is not finite (naming the player, the
-            leaf and the parameter values).
-
-        Examples
-        --------
-        >>> from kurilsim import load_scenario
-        >>> scenario = load_scenario("scenarios/sequence_1956.yaml")
-        >>> # USSR, US, Japan where Tokyo settles under the warning and Washington keeps Okinawa
-        >>> scenario.leaf_payoffs({"carry_out_cost": [0.2, 0.4]})[:, 2].round(2).tolist()
-        [[0.7, -1.0, -1.5], [0.7, -1.2, -1.5]]
-        """
-        payoffs, _ = self._evaluate(overrides)
-        batched = any(np.ndim(v) == 1 for v in (overrides or {}).values())
-        return payoffs if batched else payoffs[0]
-
-    def tree(self, overrides: Mapping[str, float] | None = None) -> ExtensiveFormGame:
-        """The game tree at the given parameter values (defaults for the rest).
-
-        Examples
-        --------
-        >>> from kurilsim import load_scenario
-        >>> tree = load_scenario("scenarios/sequence_1956.yaml").tree()
-        >>> [tree.node_name(v) for v in tree.decision_nodes("US")]
-        ['offer_two', 'offer_two > threaten > accept_two']
-        """
-        for name, value in (overrides or {}).items():
-            if np.ndim(value) != 0:
-                raise InputError(f"parameter {name!r}: expected a single number for one game")
-        payoffs, probabilities = self._evaluate(overrides)
-        return self.compiled.skeleton.with_payoffs(payoffs[0], probabilities[0])
-
-    def game(self, overrides: Mapping[str, float] | None = None) -> NormalFormGame:
-        """The reduced normal form of the tree at the given parameter values."""
-        return self.tree(overrides).to_normal_form()
-
-    def solve(
-        self,
-        overrides: Mapping[str, float] | None = None,
-        method: str = "auto",
-        tol: float = DEFAULT_TOL,
-        **options: Any,
-    ) -> TreeSolution:
-        """Subgame-perfect equilibria beside the normal form's Nash equilibria.
-
-        See :func:`kurilsim.solve_tree`; the result records the parameter values used.
-        """
-        values = self.parameter_values(overrides)
-        return solve_tree(self.tree(overrides), method, tol, parameters=values, **options)
-
-    def solve_batch(
-        self, overrides: Mapping[str, ArrayLike] | None = None, tol: float = DEFAULT_TOL
-    ) -> SubgamePerfectBatch:
-        """Backward induction at every point of a batch of parameter values, in one pass.
-
-        Parameters
-        ----------
-        overrides
-            Parameter name -> a number or a 1-D array; arrays must have one length ``G``.
-        tol
-            Relative tolerance for ties.
-
-        Returns
-        -------
-        SubgamePerfectBatch
-            One row per point (a single row when no array is given); see
-            :func:`~kurilsim.forms.extensive.backward_induction.backward_induction_batch`.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from kurilsim import load_scenario
-        >>> scenario = load_scenario("scenarios/sequence_1956.yaml")
-        >>> batch = scenario.solve_batch({"carry_out_cost": np.linspace(0, 0.6, 7)})
-        >>> tree = scenario.compiled.skeleton
-        >>> [tree.node_name(tree.leaves[k]) for k in batch.leaf_probabilities.argmax(axis=1)]
-        ... # doctest: +NORMALIZE_WHITESPACE
-        ['offer_two > threaten > demand_four', 'offer_two > threaten > demand_four',
-         'offer_two > threaten > demand_four', 'offer_two > threaten > demand_four',
-         'offer_two > tolerate > accept_two', 'offer_two > tolerate > accept_two',
-         'offer_two > tolerate > accept_two']
-        >>> batch.unique.tolist()  # at 0.3 the US is indifferent between keeping and returning
-        [True, True, True, False, True, True, True]
-        """
-        payoffs, probabilities = self._evaluate(overrides)
-        return backward_induction_batch(self.compiled.skeleton, payoffs, probabilities, tol)
-
-    def _repr_html_(self) -> str:
-        """Players, the tree's size, then every parameter with its range, unit and evidence."""
-        tree = self.compiled.skeleton
-        heading = html_heading(
-            self.title, f"game tree of {', '.join(self.players)}: {tree.summary()}"
-        )
-        parameters = html_table(
-            ["parameter", "default", "range", "unit", "evidence"],
-            [
-                [
-                    name,
-                    f"{p.default:g}",
-                    f"{p.range[0]:g} to {p.range[1]:g}",
-                    p.unit,
-                    ", ".join(p.evidence) or "modelling assumption",
-                ]
-                for name, p in self.spec.parameters.items()
-            ],
-        )
-        return heading + parameters
-
-    def __repr__(self) -> str:
-        tree = self.compiled.skeleton
-        return (
-            f"<ExtensiveScenario {self.title!r}: {', '.join(self.players)}, "
-            f"{tree.n_nodes} nodes, {len(self.spec.parameters)} parameters>"
-        )
-
-
-def build_extensive(spec: ExtensiveScenarioFile, source: str) -> ExtensiveScenario:
-    """Compile a validated file and check that it evaluates at its defaults.
-
-    Raises
-    ------
-    SemanticError
-        For whole-document problems, including payoffs that are not finite at the defaults.
-    """
-    compiled = compile_extensive(spec)
-    evaluate_tree(compiled, resolve(spec.parameters))
-    return ExtensiveScenario(spec=spec, compiled=compiled, source=source)

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
     MAX_EQUILIBRIA,
     MAX_LISTING_SECONDS,
@@ -25,7 +26,7 @@ from kurilsim.forms.extensive.backward_induction import (
 )
 from kurilsim.forms.extensive.game import CHANCE, TERMINAL, ExtensiveFormGame
 from kurilsim.forms.extensive.result import SubgamePerfectEquilibrium, TreeSolution
-from kurilsim.forms.normal.regret import DEFAULT_TOL, check_tolerance, payoff_scale
+from kurilsim.forms.normal.regret import payoff_scale
 from kurilsim.forms.normal.result import Equilibrium
 from kurilsim.forms.normal.solve import METHODS, solve
 

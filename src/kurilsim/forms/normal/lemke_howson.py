@@ -25,13 +25,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.bimatrix import (
     check_tol,
     normalised_bimatrix,
     sorted_profiles,
     to_probabilities,
 )
-from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray
+from kurilsim.forms.normal.regret import FloatArray
 
 
 def lemke_howson(

@@ -66,10 +66,9 @@ import pandas as pd
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
+from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.normal.regret import (
-    DEFAULT_TOL,
     FloatArray,
-    check_tolerance,
     is_equilibrium,
     max_regret,
     payoff_scale,

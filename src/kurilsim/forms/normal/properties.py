@@ -18,8 +18,9 @@ from numpy.typing import NDArray
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import ExpressionError, parse_expression
 from kurilsim.core.rules import SemanticError, match_mask
+from kurilsim.core.scenario import Scenario
+from kurilsim.forms.normal.payoffs import outcome_values
 from kurilsim.forms.normal.pure_nash import pure_nash_mask
-from kurilsim.forms.normal.scenario import Scenario, outcome_values
 
 BoolArray = NDArray[np.bool_]
 
@@ -82,7 +83,7 @@ def property_mask(
 
 def pure_equilibria(scenario: Scenario, values: Mapping[str, Any]) -> BoolArray:
     """Mark the pure Nash equilibria at ``values``: shape ``(G, n_1, ..., n_N)`` for a batch."""
-    return pure_nash_mask(scenario.payoff_tensor(values))
+    return pure_nash_mask(scenario.payoffs(values))
 
 
 def equilibria_with(

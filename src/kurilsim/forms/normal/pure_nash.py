@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.forms.normal.regret import DEFAULT_TOL, player_scales
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.regret import player_scales
 
 FloatArray = NDArray[np.float64]
 

@@ -16,18 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.lemke_howson import lemke_howson
 from kurilsim.forms.normal.logit_qre import logit_nash
 from kurilsim.forms.normal.pure_nash import pure_nash
-from kurilsim.forms.normal.regret import (
-    DEFAULT_TOL,
-    check_tolerance,
-    expected_payoffs,
-    is_equilibrium,
-    max_regret,
-    payoff_scale,
-)
+from kurilsim.forms.normal.regret import expected_payoffs, is_equilibrium, max_regret, payoff_scale
 from kurilsim.forms.normal.result import Equilibrium, Solution
 from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration

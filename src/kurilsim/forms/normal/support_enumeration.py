@@ -18,8 +18,9 @@ from numpy.typing import NDArray
 from scipy import optimize
 
 from kurilsim.core.errors import InputError
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.pure_nash import pure_nash
-from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale, regrets
+from kurilsim.forms.normal.regret import FloatArray, max_regret, payoff_scale, regrets
 
 #: Random starting points of the nonlinear solve (three or more players mix) per unknown
 #: probability of the support profile (less one per mixer), besides the support's centroid.

@@ -32,13 +32,14 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.bimatrix import (
     check_tol,
     normalised_bimatrix,
     sorted_profiles,
     to_probabilities,
 )
-from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray
+from kurilsim.forms.normal.regret import FloatArray
 
 BoolArray = NDArray[np.bool_]
 

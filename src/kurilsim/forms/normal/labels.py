@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.rules import SemanticError, match_mask
-from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.core.scenario import Scenario
 
 BoolArray = NDArray[np.bool_]
 

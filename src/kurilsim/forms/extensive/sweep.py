@@ -25,14 +25,15 @@ from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.rules import SemanticError
+from kurilsim.core.scenario import Scenario
 from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
     subgame_perfect_equilibria,
 )
 from kurilsim.forms.extensive.game import CHANCE, SEPARATOR, TERMINAL, ExtensiveFormGame
-from kurilsim.forms.extensive.scenario import ExtensiveScenario, evaluate_tree
+from kurilsim.forms.extensive.scenario import evaluate_tree
+from kurilsim.forms.normal.labels import regime
 from kurilsim.forms.normal.result import DISPLAY_ZERO
-from kurilsim.sweeps.labels import regime
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -45,7 +46,7 @@ MAX_PLANS = 256
 KIND = "subgame-perfect"
 
 
-def plan_names(scenario: ExtensiveScenario) -> tuple[tuple[str, ...], ...]:
+def plan_names(scenario: Scenario) -> tuple[tuple[str, ...], ...]:
     """Each player's plans (reduced strategies), the strategy columns of a tree sweep.
 
     Raises
@@ -71,7 +72,7 @@ def plan_names(scenario: ExtensiveScenario) -> tuple[tuple[str, ...], ...]:
     return tuple(tree.strategy_names(player) for player in scenario.players)
 
 
-def tree_bytes_per_point(scenario: ExtensiveScenario) -> int:
+def tree_bytes_per_point(scenario: Scenario) -> int:
     """A generous estimate of the memory one point of a chunk needs while it is solved."""
     tree = scenario.compiled.skeleton
     players, leaves, nodes = tree.n_players, len(tree.leaves), tree.n_nodes
@@ -82,7 +83,7 @@ def tree_bytes_per_point(scenario: ExtensiveScenario) -> int:
 
 
 def tree_rows(
-    scenario: ExtensiveScenario, values: Mapping[str, Any], tol: float
+    scenario: Scenario, values: Mapping[str, Any], tol: float
 ) -> tuple[IntArray, dict[str, Any]]:
     """Every subgame-perfect equilibrium of a batch of trees, one row each.
 
@@ -113,7 +114,7 @@ def tree_rows(
     """
     tree = scenario.compiled.skeleton
     try:
-        payoffs, probabilities = evaluate_tree(scenario.compiled, scenario.parameter_values(values))
+        payoffs, probabilities = evaluate_tree(scenario.compiled, values)
     except SemanticError as exc:
         raise InputError(exc.reason, file=scenario.source, field=exc.field) from None
     batch = backward_induction_batch(tree, payoffs, probabilities, tol)

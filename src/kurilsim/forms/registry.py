@@ -1,77 +1,89 @@
-"""Reading scenario files: YAML text -> validated, compiled :class:`Scenario`.
+"""The registry of game forms, and reading scenario files into them.
 
-Every problem a file can have is reported as one :class:`~kurilsim.core.errors.InputError` naming
-the
-file, the field path and, where possible, the line.
+YAML text -> the form its ``form:`` names -> validated, compiled
+:class:`~kurilsim.core.scenario.Scenario`. Every problem a file can have is reported as one
+:class:`~kurilsim.core.errors.InputError` naming the file, the field path and, where possible,
+the line. A new game form is added with :func:`register_form`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.rules import SemanticError, compile_scenario
-from kurilsim.core.schema import IDENTIFIER, ScenarioFile
-from kurilsim.forms.bargaining.scenario import (
-    BargainingScenario,
-    BargainingScenarioFile,
-    build_bargaining,
-)
-from kurilsim.forms.conflict.scenario import ConflictScenario, ConflictScenarioFile, build_conflict
-from kurilsim.forms.extensive.scenario import (
-    ExtensiveScenario,
-    ExtensiveScenarioFile,
-    build_extensive,
-)
-from kurilsim.forms.normal.scenario import Scenario
+from kurilsim.core.form import GameForm
+from kurilsim.core.rules import SemanticError
+from kurilsim.core.scenario import Scenario
+from kurilsim.core.schema import IDENTIFIER
+from kurilsim.forms.bargaining.form import BARGAINING_FORM
+from kurilsim.forms.conflict.form import CONFLICT_FORM
+from kurilsim.forms.extensive.form import EXTENSIVE_FORM
+from kurilsim.forms.normal.form import NORMAL_FORM
 from kurilsim.io.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
 
-#: What a scenario file loads into, by game form.
-AnyScenario = Scenario | BargainingScenario | ConflictScenario | ExtensiveScenario
-
-
-@dataclass(frozen=True)
-class Form:
-    """A game form a scenario file may declare with ``form:``.
-
-    Attributes
-    ----------
-    model
-        The pydantic model of the file.
-    build
-        Turns a validated file and its source name into the scenario object, checking that it
-        evaluates at its defaults; raises :class:`~kurilsim.core.rules.SemanticError`
-        for whole-document problems.
-    """
-
-    model: type[BaseModel]
-    build: Callable[[Any, str], AnyScenario]
-
-
-def _build_normal(spec: ScenarioFile, source: str) -> Scenario:
-    scenario = Scenario(spec=spec, compiled=compile_scenario(spec), source=source)
-    scenario.payoff_tensor()  # a file whose payoffs fail at its own defaults is not valid
-    return scenario
-
-
 #: Every game form by the name a file gives in ``form:`` ("normal" when absent).
-FORMS: dict[str, Form] = {
-    "normal": Form(ScenarioFile, _build_normal),
-    "bargaining": Form(BargainingScenarioFile, build_bargaining),
-    "conflict": Form(ConflictScenarioFile, build_conflict),
-    "extensive": Form(ExtensiveScenarioFile, build_extensive),
+FORMS: dict[str, GameForm] = {
+    form.name: form for form in (NORMAL_FORM, BARGAINING_FORM, CONFLICT_FORM, EXTENSIVE_FORM)
 }
+
+
+def register_form(form: GameForm) -> None:
+    """Add a game form, so that files with ``form: <its name>`` load into it.
+
+    Parameters
+    ----------
+    form
+        An object satisfying :class:`~kurilsim.core.form.GameForm`; its ``file_model`` must
+        declare ``form`` as a literal of its name.
+
+    Raises
+    ------
+    InputError
+        If the object does not satisfy the protocol, or a form of that name exists.
+
+    Examples
+    --------
+    >>> register_form(FORMS["normal"])
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: a game form named 'normal' is already registered
+    """
+    if not isinstance(form, GameForm):
+        raise InputError(f"{form!r} does not implement the GameForm protocol")
+    if form.name in FORMS:
+        raise InputError(f"a game form named {form.name!r} is already registered")
+    FORMS[form.name] = form
+
+
+def form_of_game(game: object) -> GameForm:
+    """The registered form whose games include ``game``'s type (or a base class of it).
+
+    Raises
+    ------
+    InputError
+        If no registered form solves games of that type.
+
+    Examples
+    --------
+    >>> from kurilsim.forms import catalogue
+    >>> form_of_game(catalogue.matching_pennies()).name
+    'normal'
+    """
+    for kind in type(game).__mro__:
+        for form in FORMS.values():
+            if kind in form.game_types:
+                return form
+    kinds = ", ".join(t.__name__ for form in FORMS.values() for t in form.game_types)
+    raise InputError(f"cannot solve a {type(game).__name__}; expected a scenario or one of {kinds}")
 
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files: one alternative per game form."""
-    models = tuple(form.model for form in FORMS.values())
+    models = tuple(form.file_model for form in FORMS.values())
     # A union of the models keeps one shared "$defs" table that every "$ref" resolves against.
     union: Any = Union[models]  # noqa: UP007
     schema: dict[str, Any] = TypeAdapter(union).json_schema()
@@ -80,7 +92,7 @@ def scenario_json_schema() -> dict[str, Any]:
     return schema
 
 
-def parse_scenario(text: str, source: str = "<string>") -> AnyScenario:
+def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     """Validate scenario YAML text and compile it into a :class:`Scenario`.
 
     Parameters
@@ -113,18 +125,18 @@ def parse_scenario(text: str, source: str = "<string>") -> AnyScenario:
         )
     form = FORMS[name]
     try:
-        spec = form.model.model_validate(document.data)
+        spec = form.file_model.model_validate(document.data)
     except ValidationError as exc:
         raise _first_problem(exc, document) from None
     try:
-        return form.build(spec, source)
+        return Scenario(form, spec, form.compile(spec, source), source)
     except SemanticError as exc:
         raise InputError(
             exc.reason, file=source, field=exc.field, line=document.line_of(exc.path)
         ) from None
 
 
-def load_scenario(path: str | os.PathLike[str]) -> AnyScenario:
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters

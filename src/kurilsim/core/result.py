@@ -1,0 +1,52 @@
+"""What every solver's result records, whatever the game form.
+
+Each form has its own result type (equilibria of a normal-form game, subgame-perfect plays of a
+tree, bargaining solutions, stability tables), and each satisfies :class:`Result`: it records how it
+was produced and converts to the same representations, so that the command line, sweeps and
+Jupyter treat every form alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@runtime_checkable
+class Result(Protocol):
+    """The shared face of every solver's result.
+
+    Attributes
+    ----------
+    method
+        The method that produced it, as the form's ``solve`` accepts it.
+    tol
+        The relative tolerance every answer was verified with.
+    options
+        The method options used.
+    parameters
+        The scenario parameter values the game was built at (empty for a game given directly).
+    complete
+        False when the method stopped at a bound before finishing.
+    """
+
+    method: str
+    tol: float
+    options: Mapping[str, Any]
+    parameters: Mapping[str, float]
+    complete: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of the game, the method and every answer."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per answer (equilibrium, solution, stable state)."""
+
+    def to_text(self) -> str:
+        """A plain-text report, as ``kurilsim run`` prints it."""
+
+    def _repr_html_(self) -> str:
+        """The Jupyter display."""

@@ -1,0 +1,44 @@
+"""The relative tolerance every solver, check and sweep takes, and its bounds.
+
+A tolerance is relative to the payoffs' scale: an equilibrium's largest gain from a deviation may
+be at most ``tol`` times the largest range of a player's payoffs. It absorbs rounding, not
+approximate equilibria, hence the upper bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+from kurilsim.core.errors import InputError
+
+#: Default relative tolerance of every solver and of the regret check.
+DEFAULT_TOL = 1e-9
+
+
+#: Largest relative tolerance accepted. Tolerances absorb rounding; they do not turn solvers
+#: into searches for approximate equilibria (the logit QRE models imprecise play).
+MAX_TOL = 1e-3
+
+
+def check_tolerance(tol: float) -> float:
+    """Return ``tol`` as a float if it is a usable relative tolerance, in ``(0, MAX_TOL]``.
+
+    Raises
+    ------
+    InputError
+        For anything else: zero, negative, not finite, or too large to mean rounding.
+
+    Examples
+    --------
+    >>> check_tolerance(1e-9)
+    1e-09
+    >>> check_tolerance(0.5)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: tolerance must lie in (0, 0.001], got 0.5
+    """
+    if isinstance(tol, bool) or not isinstance(tol, int | float):
+        raise InputError(f"tolerance must be a number, got {tol!r}")
+    if not (math.isfinite(tol) and 0 < tol <= MAX_TOL):
+        raise InputError(f"tolerance must lie in (0, {MAX_TOL:g}], got {tol!r}")
+    return float(tol)

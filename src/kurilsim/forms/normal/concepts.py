@@ -1,0 +1,90 @@
+"""The normal form's concept panel: pure and mixed Nash, the logit QRE and its limit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kurilsim.core.concepts import (
+    BOUND_NOTE,
+    DEFAULT_PRECISION,
+    ConceptPanel,
+    Prediction,
+    probability,
+)
+from kurilsim.core.deals import NearestDeal, default_deal
+from kurilsim.core.errors import IterationLimitError
+from kurilsim.core.scenario import Scenario
+from kurilsim.forms.normal.blockers import normal_form_blockers, normal_form_deals
+from kurilsim.forms.normal.labels import OutcomeLabels, outcome_labels
+from kurilsim.forms.normal.logit_qre import logit_qre
+from kurilsim.forms.normal.regret import payoff_scale
+from kurilsim.forms.normal.solve import solve
+
+FloatArray = NDArray[np.float64]
+
+
+def normal_form_panel(
+    scenario: Scenario,
+    values: Mapping[str, Any],
+    deal: str | None,
+    precision: float | None,
+    tol: float,
+    max_seconds: float | None,
+) -> ConceptPanel:
+    """Pure and mixed Nash, the logit QRE at ``precision`` and the logit limit."""
+    game = scenario.game(values)
+    labels = outcome_labels(scenario)
+    deal = deal or default_deal([o.name for o in scenario.compiled.outcomes])
+    deals = None if deal is None else normal_form_deals(scenario, values, deal).astype(float)
+    bound: dict[str, Any] = {"max_seconds": max_seconds} if game.n_players > 2 else {}
+    solution = solve(game, "auto", tol, **bound)
+    rows: list[Prediction] = []
+    for eq in solution:
+        label = profile_label(labels, eq.profile)
+        rows.append(Prediction(f"Nash ({eq.kind})", label, _mass(deals, eq.profile)))
+    if not solution.complete:
+        rows.append(Prediction("Nash", "listing incomplete", note=BOUND_NOTE, counted=False))
+    elif not any(r.concept == "Nash (mixed)" for r in rows):
+        rows.append(Prediction("Nash (mixed)", "none beyond the pure ones", counted=False))
+    lam = precision if precision is not None else DEFAULT_PRECISION / payoff_scale(game.payoffs)
+    concept = f"logit QRE (lambda {lam:.3g})"
+    try:
+        qre = logit_qre(game.payoffs, lam, max_seconds=max_seconds)
+        modal = tuple(np.eye(len(p))[int(np.argmax(p))] for p in qre)
+        likely = float(np.prod([p.max() for p in qre]))
+        note = f"its most likely play, p = {likely:.2f}"
+        rows.append(Prediction(concept, profile_label(labels, modal), _mass(deals, qre), note))
+        (limit,) = solve(game, "logit", tol, max_seconds=max_seconds)
+        note = "the equilibrium the logit branch selects"
+        label = profile_label(labels, limit.profile)
+        rows.append(Prediction("logit limit", label, _mass(deals, limit.profile), note))
+    except IterationLimitError as exc:
+        rows.append(Prediction("logit", "not computed", note=str(exc), counted=False))
+    nearest = (
+        NearestDeal(-1, ()) if deal is None else normal_form_blockers(scenario, values, deal, tol)
+    )
+    name = labels.pure(nearest.outcome) if nearest.outcome >= 0 else ""
+    return ConceptPanel(tuple(rows), deal, name, nearest.blockers)
+
+
+def profile_label(labels: OutcomeLabels, profile: Sequence[FloatArray]) -> str:
+    """A pure profile's outcome label, or the supports the players mix over."""
+    support = [tuple(int(i) for i in np.flatnonzero(p > 1e-12)) for p in profile]
+    if all(len(s) == 1 for s in support):
+        flat = int(np.ravel_multi_index([s[0] for s in support], labels.shape))
+        return labels.pure(flat)
+    return labels.support(support)
+
+
+def _mass(deals: FloatArray | None, profile: Sequence[FloatArray]) -> float | None:
+    """The probability of a deal when each player mixes independently by ``profile``."""
+    if deals is None:
+        return None
+    mass: Any = deals
+    for p in reversed(profile):
+        mass = mass @ p
+    return probability(float(mass))
