@@ -9,8 +9,8 @@ import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario, run
 from kurilsim.cli import main
-from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.form import BARGAINING_FORM
+from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.registry import scenario_json_schema
 from scenario_texts import ISLANDS
 

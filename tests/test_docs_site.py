@@ -46,7 +46,7 @@ def test_schema_page_embeds_what_kurilsim_schema_prints(site):
 
 def test_api_reference_is_generated_from_docstrings(site):
     page = (site / "reference" / "api-solvers" / "index.html").read_text(encoding="utf-8")
-    assert "Find Nash equilibria of a normal-form game and verify each one." in page
+    assert "Solve a game or a scenario under its form's methods, verifying every answer." in page
 
 
 def test_changelog_is_included(site):

@@ -67,12 +67,23 @@ class GameForm(Protocol):
         is solved alone).
     """
 
-    name: str
-    description: str
-    file_model: type[Any]
-    game_types: tuple[type, ...]
-    methods: tuple[str, ...]
-    vectorised: frozenset[str]
+    @property
+    def name(self) -> str: ...  # noqa: D102 (documented above)
+
+    @property
+    def description(self) -> str: ...  # noqa: D102
+
+    @property
+    def file_model(self) -> type[Any]: ...  # noqa: D102
+
+    @property
+    def game_types(self) -> tuple[type, ...]: ...  # noqa: D102
+
+    @property
+    def methods(self) -> tuple[str, ...]: ...  # noqa: D102
+
+    @property
+    def vectorised(self) -> frozenset[str]: ...  # noqa: D102
 
     def compile(self, spec: Any, source: str) -> Any:
         """Compile a validated file, checking that it evaluates at its defaults.

@@ -33,11 +33,20 @@ class Result(Protocol):
         False when the method stopped at a bound before finishing.
     """
 
-    method: str
-    tol: float
-    options: Mapping[str, Any]
-    parameters: Mapping[str, float]
-    complete: bool
+    @property
+    def method(self) -> str: ...  # noqa: D102 (documented above)
+
+    @property
+    def tol(self) -> float: ...  # noqa: D102
+
+    @property
+    def options(self) -> Mapping[str, Any]: ...  # noqa: D102
+
+    @property
+    def parameters(self) -> Mapping[str, float]: ...  # noqa: D102
+
+    @property
+    def complete(self) -> bool: ...  # noqa: D102
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the game, the method and every answer."""

@@ -7,10 +7,10 @@ on the game form is asked of the :class:`~kurilsim.core.form.GameForm` the scena
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -24,6 +24,8 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 if TYPE_CHECKING:
     from kurilsim.core.form import GameForm
     from kurilsim.core.result import Result
+
+T = TypeVar("T")
 
 #: Characters of a scenario's description shown in its Jupyter display.
 DESCRIPTION_SHOWN = 300
@@ -152,7 +154,9 @@ class Scenario:
             overrides,
         )
 
-    def _at(self, build: Any, overrides: Mapping[str, ArrayLike] | None) -> Any:
+    def _at(
+        self, build: Callable[[dict[str, Any]], T], overrides: Mapping[str, ArrayLike] | None
+    ) -> T:
         """Call ``build`` at the parameter values; errors without a file name get this one."""
         values = self.parameter_values(overrides)
         try:

@@ -157,7 +157,9 @@ def table_bytes_per_point(players: Sequence[str], strategies: Sequence[Sequence[
     ``regime`` and ``kind`` strings about as many bytes as characters, plus overhead.
     """
     numbers = sum(len(s) for s in strategies) + len(players) + 6
-    label = sum(len(p) + max(map(len, s), default=8) + 4 for p, s in zip(players, strategies, strict=True))
+    label = sum(
+        len(p) + max(map(len, s), default=8) + 4 for p, s in zip(players, strategies, strict=True)
+    )
     return 5 * (8 * numbers + 3 * label + 64) // 4
 
 

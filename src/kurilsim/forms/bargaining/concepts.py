@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
 from kurilsim.core.concepts import ConceptPanel, Prediction, probability
 from kurilsim.core.deals import deals_where, default_deal
-from kurilsim.core.scenario import Scenario
 from kurilsim.forms.bargaining.game import DISAGREEMENT
 from kurilsim.forms.bargaining.result import BargainingSolution, Outcome
 
@@ -21,11 +19,8 @@ BARGAINING_NAMES = {
 }
 
 
-def bargaining_panel(
-    scenario: Scenario, values: Mapping[str, Any], deal: str | None, tol: float
-) -> ConceptPanel:
+def bargaining_panel(solution: BargainingSolution, deal: str | None) -> ConceptPanel:
     """Nash, Kalai-Smorodinsky and Rubinstein under ratification, and without it (not counted)."""
-    solution = scenario.solve(values, tol=tol)
     problem = solution.problem
     columns = {name: np.asarray(v, dtype=float) for name, v in problem.variables.items()}
     deal = deal or default_deal(list(columns))

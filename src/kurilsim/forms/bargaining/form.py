@@ -11,7 +11,7 @@ Examples
 >>> from kurilsim import load_scenario
 >>> scenario = load_scenario("scenarios/bargaining_2016.yaml")
 >>> scenario.players
-('Russia', 'Japan')
+('Japan', 'Russia')
 >>> [c.concept for c in scenario.solve()]
 ['nash', 'kalai-smorodinsky', 'rubinstein']
 """
@@ -71,9 +71,10 @@ class BargainingForm:
         return tuple(() for _ in self.players(scenario))
 
     def game(
-        self, scenario: Scenario, values: Mapping[str, Any], points: int | None = None
+        self, scenario: Scenario, values: Mapping[str, Any], **options: Any
     ) -> BargainingProblem:
-        """The bargaining problem at ``values``; ``points`` overrides every continuous grid."""
+        """The bargaining problem at ``values``; option ``points`` overrides every grid."""
+        points = options.get("points")
         return bargaining_problem(scenario.compiled, values, scenario.title, points)
 
     def payoffs(self, scenario: Scenario, values: Mapping[str, Any]) -> NDArray[np.float64]:
@@ -140,7 +141,7 @@ class BargainingForm:
             if np.ndim(value) != 0:
                 raise InputError(f"parameter {name!r}: expected a single number for one problem")
         return solve_bargaining(
-            self.game(scenario, values, points),
+            self.game(scenario, values, points=points),
             method,
             tol,
             lotteries=lotteries,
@@ -158,7 +159,7 @@ class BargainingForm:
         max_seconds: float | None,
     ) -> ConceptPanel:
         """The three solutions under ratification, and without it for contrast."""
-        return bargaining_panel(scenario, values, deal, tol)
+        return bargaining_panel(self.solve_scenario(scenario, values, "auto", tol), deal)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
         """Utilities, what failed talks leave, ratification rules, and the deals."""

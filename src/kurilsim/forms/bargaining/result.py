@@ -192,6 +192,11 @@ class BargainingSolution:
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
         object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
 
+    @property
+    def complete(self) -> bool:
+        """Always True: every concept is solved exactly on the grid of deals."""
+        return True
+
     def __len__(self) -> int:
         return len(self.concepts)
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from kurilsim.core.concepts import ConceptPanel, Prediction
 from kurilsim.core.deals import NearestDeal, deals_where
-from kurilsim.core.scenario import Scenario
 from kurilsim.forms.conflict.blockers import conflict_blockers, option_columns, state_name
 from kurilsim.forms.conflict.stability import CONCEPT_NAMES as STABILITY_NAMES
+from kurilsim.forms.conflict.stability import StabilityTable
 
 
-def conflict_panel(
-    scenario: Scenario, values: Mapping[str, Any], deal: str | None, tol: float
-) -> ConceptPanel:
+def conflict_panel(table: StabilityTable, deal: str | None, tol: float) -> ConceptPanel:
     """Each stability concept's equilibria, and who leaves the deal state nearest to SEQ."""
-    table = scenario.solve(values, tol=tol)
     conflict = table.conflict
     deals = None
     if deal is not None:

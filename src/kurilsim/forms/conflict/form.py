@@ -123,7 +123,7 @@ class ConflictForm:
         max_seconds: float | None,
     ) -> ConceptPanel:
         """Nash, GMR, SMR and SEQ stability; the deal state nearest to SEQ and who leaves it."""
-        return conflict_panel(scenario, values, deal, tol)
+        return conflict_panel(self.solve_scenario(scenario, values, "auto", tol), deal, tol)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
         """Preferences, options, and the options the record says each decision maker took."""
@@ -131,7 +131,7 @@ class ConflictForm:
         preferences = {
             dm: " ".join(str(p.score).split())
             if p.score is not None
-            else "prioritised: " + "; ".join(p.statements)
+            else "prioritised: " + "; ".join(p.statements or ())
             for dm, p in spec.preferences.items()
         }
         options = {
@@ -184,7 +184,7 @@ class ConflictForm:
         """Scores and reachability over every pair of states, for every decision maker."""
         options = sum(len(d.options) for d in scenario.spec.decision_makers.values())
         states = 2**options
-        return 8 * len(scenario.spec.decision_makers) * states * (states + 8)
+        return int(8 * len(scenario.spec.decision_makers) * states * (states + 8))
 
     def sweep_rows(
         self,

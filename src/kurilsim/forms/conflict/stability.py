@@ -333,6 +333,16 @@ class StabilityTable:
         row = self.stable[self._concept(concept), self.conflict.dm_index(dm)]
         return tuple(int(s) for s in np.flatnonzero(row))
 
+    @property
+    def complete(self) -> bool:
+        """Always True: the stability analysis has no bound to stop at."""
+        return True
+
+    @property
+    def options(self) -> Mapping[str, Any]:
+        """Always empty: the stability analysis takes no options."""
+        return MappingProxyType({})
+
     def equilibria(self, concept: str) -> tuple[int, ...]:
         """Indices of the states stable for every DM under ``concept``.
 

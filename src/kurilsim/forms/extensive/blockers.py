@@ -18,9 +18,7 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 
-def tree_outcomes(
-    scenario: Scenario, values: Mapping[str, float]
-) -> dict[str, FloatArray]:
+def tree_outcomes(scenario: Scenario, values: Mapping[str, float]) -> dict[str, FloatArray]:
     """Each outcome variable of a tree scenario at every leaf (0 where a leaf sets none).
 
     Parameters

@@ -34,6 +34,7 @@ MAX_TREE_PROFILES = 20_000
 
 def tree_panel(
     scenario: Scenario,
+    solution: TreeSolution,
     values: Mapping[str, Any],
     deal: str | None,
     precision: float | None,
@@ -41,7 +42,6 @@ def tree_panel(
     max_seconds: float | None,
 ) -> ConceptPanel:
     """Subgame perfection, the Nash equilibria of the reduced normal form and the logit QRE."""
-    solution = scenario.solve(values, tol=tol)
     game = solution.game
     columns = tree_outcomes(scenario, values)
     deal = deal or default_deal(list(columns))

@@ -127,7 +127,8 @@ class ExtensiveForm:
         max_seconds: float | None,
     ) -> ConceptPanel:
         """Subgame perfection, the normal form's Nash equilibria and its logit QRE."""
-        return tree_panel(scenario, values, deal, precision, tol, max_seconds)
+        solution = self.solve_scenario(scenario, values, "auto", tol)
+        return tree_panel(scenario, solution, values, deal, precision, tol, max_seconds)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
         """The payoff expressions used at leaves that set outcome variables, and those variables."""

@@ -79,7 +79,7 @@ def tree_bytes_per_point(scenario: Scenario) -> int:
     arrays = leaves * (2 * players + len(scenario.compiled.outcomes) + 2)
     work = nodes * (2 * players + 6)  # choices, ties, reach, probabilities, values below
     plans = sum(tree.n_strategies(p) for p in scenario.players)
-    return 8 * (arrays + work + plans + players + 12)
+    return int(8 * (arrays + work + plans + players + 12))
 
 
 def tree_rows(
@@ -92,7 +92,8 @@ def tree_rows(
     scenario
         The tree scenario.
     values
-        Parameter name -> a number or a 1-D array; arrays share one length ``G``.
+        Every parameter (as from :meth:`Scenario.parameter_values`): a number or a 1-D array;
+        arrays share one length ``G``.
     tol
         Relative tolerance for ties.
 
@@ -108,7 +109,8 @@ def tree_rows(
     >>> import numpy as np
     >>> from kurilsim import load_scenario
     >>> scenario = load_scenario("scenarios/sequence_1956.yaml")
-    >>> game, columns = tree_rows(scenario, {"carry_out_cost": np.array([0.0, 0.6])}, 1e-9)
+    >>> values = scenario.parameter_values({"carry_out_cost": np.array([0.0, 0.6])})
+    >>> game, columns = tree_rows(scenario, values, 1e-9)
     >>> game.tolist(), columns["path"].tolist()
     ([0, 1], ['offer_two > threaten > demand_four', 'offer_two > tolerate > accept_two'])
     """

@@ -23,7 +23,6 @@ from kurilsim.core.form import SweepRows
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.normal.game import NormalFormGame
-from kurilsim.forms.normal.payoffs import payoff_tensor
 from kurilsim.forms.normal.labels import (
     NO_EQUILIBRIUM,
     NO_PURE,
@@ -31,6 +30,7 @@ from kurilsim.forms.normal.labels import (
     outcome_labels,
     regime,
 )
+from kurilsim.forms.normal.payoffs import payoff_tensor
 from kurilsim.forms.normal.pure_nash import pure_nash_mask
 from kurilsim.forms.normal.solve import METHODS, default_method, solve
 
