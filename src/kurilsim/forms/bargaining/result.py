@@ -24,6 +24,7 @@ from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FloatArray = NDArray[np.float64]
 
@@ -427,7 +428,7 @@ class BargainingSolution:
         )
         return "\n".join(lines)
 
-    def plot(self, ax: Axes | None = None) -> Axes:
+    def plot(self, ax: Axes | None = None) -> Figure:
         """Draw the feasible set, the disagreement point, the ZOPA and the solutions.
 
         See :func:`kurilsim.presentation.bargaining.plot_bargaining`.
