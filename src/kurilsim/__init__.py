@@ -1,10 +1,13 @@
 """kurilsim: game models of the Russia-Japan territorial dispute in the southern Kuril Islands.
 
 Scenario files turn expert analysis into games; solvers return every equilibrium the game form
-calls for, each verified by its largest gain from a unilateral deviation.
+calls for, each verified by its largest gain from a unilateral deviation. ``kurilsim.plot(result)``
+draws any result that has a figure (:func:`kurilsim.presentation.figures.plot`); matplotlib loads
+when it is first used.
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from kurilsim.analysis.comparison import Comparison, compare
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
@@ -52,6 +55,7 @@ __all__ = [
     "compare",
     "load_scenario",
     "parse_scenario",
+    "plot",
     "read_efg",
     "read_nfg",
     "run",
@@ -63,3 +67,13 @@ __all__ = [
     "write_efg",
     "write_nfg",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``kurilsim.plot``, imported when first used so that matplotlib loads only for figures."""
+    if name == "plot":
+        from kurilsim.presentation.figures import plot
+
+        globals()["plot"] = plot
+        return plot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
