@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
+import kurilsim
 from kurilsim import load_scenario
 from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.solve import solve_bargaining
@@ -42,7 +43,7 @@ def scatter_points(ax, label):
 
 
 def test_plot_draws_every_element_with_a_legend(islands):
-    ax = islands.plot().axes[0]
+    ax = kurilsim.plot(islands, kind="utilities").axes[0]
     assert isinstance(ax, Axes)
     assert legend(ax) == [
         "deals that can be ratified",
@@ -67,7 +68,7 @@ def test_plot_draws_every_element_with_a_legend(islands):
 
 
 def test_zopa_is_shaded_as_the_region_the_ratifiable_deals_reach(islands):
-    ax = islands.plot().axes[0]
+    ax = kurilsim.plot(islands, kind="utilities").axes[0]
     (zone,) = [p for p in ax.patches if p.get_label() == "zone of possible agreement"]
     assert isinstance(zone, Polygon)
     # Without lotteries: every point both prefer to d that joint_economic gives or beats.
@@ -96,14 +97,14 @@ def test_draws_on_given_axes_and_renders_headless():
 
 def test_empty_zopa_draws_no_zone():
     problem = BargainingProblem(["A", "B"], ["x", "y"], [[1, -1], [-1, 1]], [0, 0])
-    ax = solve_bargaining(problem).plot().axes[0]
+    ax = kurilsim.plot(solve_bargaining(problem), kind="utilities").axes[0]
     assert "zone of possible agreement" not in legend(ax)
     assert "Nash bargaining: no agreement" in legend(ax)
 
 
 def test_2016_scenario_plot_focuses_on_where_bargaining_happens():
     solution = load_scenario(SCENARIO).solve()
-    ax = solution.plot().axes[0]
+    ax = kurilsim.plot(solution, kind="utilities").axes[0]
     x_low, x_high = ax.get_xlim()
     y_low, y_high = ax.get_ylim()
     d = solution.problem.disagreement

@@ -13,6 +13,7 @@ from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
 from kurilsim.forms.loader import load_scenario
 from kurilsim.forms.normal.regret import DEFAULT_TOL
+from kurilsim.presentation.figures import plot
 from kurilsim.sweeps.run import normal_form
 
 
@@ -70,6 +71,6 @@ def handle(args: argparse.Namespace) -> int:
     else:
         print(tipping.to_text())
     if args.plot:
-        tipping.plot().savefig(args.plot, dpi=150, bbox_inches="tight")
+        plot(tipping).savefig(args.plot, dpi=150, bbox_inches="tight")
         print(f"wrote {args.plot}")
     return EXIT_OK

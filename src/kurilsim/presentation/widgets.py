@@ -32,6 +32,7 @@ from typing import Any
 from kurilsim.core.display import html_pre
 from kurilsim.core.errors import InputError
 from kurilsim.forms.loader import AnyScenario
+from kurilsim.presentation.figures import figure_kinds, plot
 
 #: Steps of a slider across its parameter's range.
 SLIDER_STEPS = 100
@@ -227,11 +228,15 @@ def _table_html(result: Any) -> str:
 
 
 def _figure_png(result: Any) -> bytes | None:
-    """The result's plot (``result.plot()``, a Figure or Axes) as PNG bytes; None without one."""
-    if not hasattr(result, "plot"):
+    """The result's default figure (:func:`~kurilsim.presentation.figures.plot`) as PNG bytes.
+
+    None for a result whose type has no figure.
+    """
+    try:
+        figure_kinds(type(result))
+    except InputError:
         return None
-    drawn = result.plot()
-    figure = drawn if hasattr(drawn, "savefig") else drawn.figure  # a Figure, or Axes
+    figure = plot(result)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     return buffer.getvalue()

@@ -11,23 +11,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from kurilsim.core.display import html_figure
-from kurilsim.core.errors import InputError
 from kurilsim.forms.extensive.scenario import ExtensiveScenario
 from kurilsim.forms.normal.scenario import Scenario
 from kurilsim.sweeps.shares import outcome_shares, shares_of_counts
 from kurilsim.sweeps.spec import GridAxis, SweepSpec
 from kurilsim.sweeps.trees import plan_names
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 #: Version of the metadata layout written into sweep files.
 METADATA_FORMAT = 1
@@ -314,41 +309,6 @@ class SweepResult:
         """Whether the table is in a file and not (yet) in memory."""
         return self.data is None and "table" not in self.__dict__
 
-    def plot(self, kind: str | None = None, **options: Any) -> Figure:
-        """Draw the sweep; ``kind`` picks the figure, by default the one that fits its shape.
-
-        Parameters
-        ----------
-        kind
-            ``"regime"`` (regime map over two grid parameters), ``"probabilities"`` or
-            ``"payoffs"`` (curves over one grid parameter), ``"shares"`` (Monte Carlo outcome
-            shares). By default: shares for a sweep with samples, curves of probabilities for a
-            one-axis grid, a regime map otherwise.
-        **options
-            Passed to the plotting function in :mod:`kurilsim.presentation`.
-        """
-        from kurilsim.presentation import (
-            payoff_curves,
-            probability_curves,
-            regime_map,
-            shares_chart,
-        )
-
-        axes = len(self.info.spec.grid)
-        if kind is None:
-            kind = (
-                "shares" if self.info.spec.samples else ("probabilities" if axes == 1 else "regime")
-            )
-        functions: dict[str, Callable[..., Figure]] = {
-            "regime": regime_map,
-            "probabilities": probability_curves,
-            "payoffs": payoff_curves,
-            "shares": shares_chart,
-        }
-        if kind not in functions:
-            raise ValueError(f"unknown plot kind {kind!r}; expected one of {', '.join(functions)}")
-        return functions[kind](self, **options)
-
     def summary(self) -> str:
         """A few lines: what was swept, how, and the share of points in each regime."""
         info = self.info
@@ -382,17 +342,4 @@ class SweepResult:
             head = head_rows(self.path, 10).to_html(index=False)
         else:
             head = self.table.head(10).to_html(index=False)
-        return (
-            f"<pre>{lines[0]}\n{lines[1]}</pre>"
-            + self.shares().to_html(index=False)
-            + self._figure_html()
-            + head
-        )
-
-    def _figure_html(self) -> str:
-        """The default plot (:meth:`plot`) as an inline image; empty if the sweep has none."""
-        try:
-            figure = self.plot()
-        except InputError:
-            return ""
-        return html_figure(figure, alt=f"{self.info.title}: the sweep's default plot")
+        return f"<pre>{lines[0]}\n{lines[1]}</pre>" + self.shares().to_html(index=False) + head
