@@ -24,7 +24,6 @@ In a notebook:
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,7 @@ from kurilsim.core.display import html_pre
 from kurilsim.core.errors import InputError
 from kurilsim.forms.loader import AnyScenario
 from kurilsim.presentation.figures import figure_kinds, plot
+from kurilsim.presentation.images import figure_png
 
 #: Steps of a slider across its parameter's range.
 SLIDER_STEPS = 100
@@ -236,7 +236,4 @@ def _figure_png(result: Any) -> bytes | None:
         figure_kinds(type(result))
     except InputError:
         return None
-    figure = plot(result)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
-    return buffer.getvalue()
+    return figure_png(plot(result), FIGURE_DPI)
