@@ -6,11 +6,11 @@ draws any result that has a figure (:func:`kurilsim.presentation.figures.plot`);
 when it is first used.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from kurilsim.analysis.comparison import Comparison, compare
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
+from kurilsim.core.version import __version__
 from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.result import BargainingSolution
 from kurilsim.forms.bargaining.solve import solve_bargaining
@@ -28,11 +28,6 @@ from kurilsim.forms.normal.scenario import Scenario
 from kurilsim.forms.normal.solve import METHODS, solve
 from kurilsim.solving import run
 from kurilsim.sweeps import SweepResult, sweep
-
-try:
-    __version__ = version("kurilsim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "METHODS",

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from kurilsim.core.version import __version__
 from kurilsim.forms.extensive.scenario import ExtensiveScenario
 from kurilsim.forms.normal.scenario import Scenario
 from kurilsim.sweeps.shares import outcome_shares, shares_of_counts
@@ -180,8 +181,6 @@ class SweepInfo:
         chunk_size: int,
     ) -> SweepInfo:
         """The record of sweeping ``scenario`` with these settings by this kurilsim."""
-        from kurilsim import __version__
-
         return cls(
             title=scenario.title,
             source=scenario.source,
