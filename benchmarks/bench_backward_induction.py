@@ -19,6 +19,7 @@ from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
     subgame_perfect_equilibria,
 )
+from kurilsim.forms.extensive.form import solve_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("sequence_1956.yaml", "sequence_2016.yaml")

@@ -18,7 +18,7 @@ IMAGES = ROOT / "docs" / "images"
 def bargaining_figure(path: Path) -> None:
     """The 2016 bargaining problem: deals, ratification, the ZOPA and the three solutions."""
     solution = kurilsim.load_scenario(ROOT / "scenarios" / "bargaining_2016.yaml").solve()
-    figure = solution.plot().figure
+    figure = kurilsim.plot(solution)
     figure.savefig(path, dpi=80, bbox_inches="tight")
 
 

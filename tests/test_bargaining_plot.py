@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
+import kurilsim
 from kurilsim import load_scenario
 from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.solve import solve_bargaining
@@ -42,7 +43,7 @@ def scatter_points(ax, label):
 
 
 def test_plot_draws_every_element_with_a_legend(islands):
-    ax = islands.plot()
+    ax = kurilsim.plot(islands, kind="utilities").axes[0]
     assert isinstance(ax, Axes)
     assert legend(ax) == [
         "deals that can be ratified",
@@ -67,7 +68,7 @@ def test_plot_draws_every_element_with_a_legend(islands):
 
 
 def test_zopa_is_shaded_as_the_region_the_ratifiable_deals_reach(islands):
-    ax = islands.plot()
+    ax = kurilsim.plot(islands, kind="utilities").axes[0]
     (zone,) = [p for p in ax.patches if p.get_label() == "zone of possible agreement"]
     assert isinstance(zone, Polygon)
     # Without lotteries: every point both prefer to d that joint_economic gives or beats.
@@ -78,7 +79,7 @@ def test_zopa_is_shaded_as_the_region_the_ratifiable_deals_reach(islands):
 
 def test_lotteries_draw_the_hull_and_the_zone_inside_it(islands):
     problem = islands.problem
-    ax = plot_bargaining(solve_bargaining(problem, lotteries=True), focus=False)
+    ax = plot_bargaining(solve_bargaining(problem, lotteries=True), focus=False).axes[0]
     labels = legend(ax)
     assert labels[0] == "feasible set (lotteries over deals)"
     hull = next(p for p in ax.patches if p.get_label() == labels[0]).get_xy()[:-1]
@@ -90,26 +91,26 @@ def test_draws_on_given_axes_and_renders_headless():
     problem = BargainingProblem(["A", "B"], ["x", "y"], [[2, 1], [1, 2]], [0, 0])
     figure = Figure()
     ax = figure.add_subplot()
-    assert plot_bargaining(solve_bargaining(problem), ax) is ax
+    assert plot_bargaining(solve_bargaining(problem), ax) is figure
     figure.savefig(io.BytesIO(), format="png")
 
 
 def test_empty_zopa_draws_no_zone():
     problem = BargainingProblem(["A", "B"], ["x", "y"], [[1, -1], [-1, 1]], [0, 0])
-    ax = solve_bargaining(problem).plot()
+    ax = kurilsim.plot(solve_bargaining(problem), kind="utilities").axes[0]
     assert "zone of possible agreement" not in legend(ax)
     assert "Nash bargaining: no agreement" in legend(ax)
 
 
 def test_2016_scenario_plot_focuses_on_where_bargaining_happens():
     solution = load_scenario(SCENARIO).solve()
-    ax = solution.plot()
+    ax = kurilsim.plot(solution, kind="utilities").axes[0]
     x_low, x_high = ax.get_xlim()
     y_low, y_high = ax.get_ylim()
     d = solution.problem.disagreement
     assert x_low < d[0] < x_high and y_low < d[1] < y_high
     assert y_low > -1  # the four-island deals (far below for Russia) are outside the view
-    wide = plot_bargaining(solution, focus=False)
+    wide = plot_bargaining(solution, focus=False).axes[0]
     assert wide.get_ylim()[0] < -2.5
     assert any(label.startswith("Rubinstein: joint_economic[") for label in legend(ax))
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import kurilsim
 from kurilsim import load_scenario, parse_scenario, solve
 from kurilsim.forms import catalogue
 from scenario_texts import STAG_HUNT
@@ -106,17 +107,17 @@ def test_logit_branch_repr_and_table():
     assert "<td>0.500000</td>" in html
 
 
-def test_sweep_result_shows_its_default_plot():
+def test_sweep_result_shows_its_summary_without_a_figure():
     from kurilsim import sweep
 
     result = sweep(parse_scenario(STAG_HUNT), {"stag": (2, 10, 5), "hare": (0, 3, 4)})
     html = result._repr_html_()
-    assert "<img src='data:image/png;base64," in html
+    assert "<img" not in html
     assert "A: stag, B: stag" in html
 
 
 def test_solution_plot_draws_each_equilibrium():
-    figure = solve(catalogue.battle_of_the_sexes()).plot()
+    figure = kurilsim.plot(solve(catalogue.battle_of_the_sexes()), kind="payoffs")
     ax = figure.axes[0]
     assert len(ax.patches) == 3 * 2  # three equilibria, two players
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Wife", "Husband"]
@@ -127,4 +128,4 @@ def test_game_to_frame_and_plot():
     frame = game.to_frame()
     assert len(frame) == 4
     assert list(frame.columns[:2]) == ["strategy.Wife", "strategy.Husband"]
-    assert game.plot().axes[0].get_ylabel() == "Wife"
+    assert kurilsim.plot(game, kind="table").axes[0].get_ylabel() == "Wife"

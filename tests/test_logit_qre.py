@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
+import kurilsim
 from kurilsim import IterationLimitError, solve, write_nfg
 from kurilsim.cli import main
 from kurilsim.core.errors import InputError, KurilsimError
@@ -383,7 +384,7 @@ def test_labelled_refuses_a_game_of_another_shape(bos_branch):
 
 
 def test_plot_draws_every_strategy_against_lambda(bos_branch):
-    figure = bos_branch.plot()
+    figure = kurilsim.plot(bos_branch, kind="probabilities")
     assert isinstance(figure, Figure)
     (axes,) = figure.axes
     lines = axes.get_lines()
@@ -405,7 +406,7 @@ def test_plot_draws_every_strategy_against_lambda(bos_branch):
 def test_plot_draws_on_given_axes_with_a_linear_lambda(bos_branch):
     figure = Figure()
     axes = figure.add_subplot()
-    assert bos_branch.plot(ax=axes, log_lambda=False) is figure
+    assert kurilsim.plot(bos_branch, kind="probabilities", ax=axes, log_lambda=False) is figure
     assert axes.get_xscale() == "linear"
 
 

@@ -1,10 +1,10 @@
 """A new game form from the test suite alone: one registry entry, and every stage takes it.
 
-The form is a two-player zero-sum matrix game whose entries are expressions over parameters,
-solved by linear programming (von Neumann's minimax theorem). Nothing in the package knows it: it
-is registered here, and ``run``, ``solve``, ``compare``, ``explain``, ``sweep``, ``tipping``, the
-command line and the Jupyter display all go through the :class:`~kurilsim.core.form.GameForm` and
-:class:`~kurilsim.core.result.Result` protocols.
+The form is a two-player zero-sum matrix game whose entries are expressions over parameters, solved
+by linear programming (von Neumann's minimax theorem). Nothing in the package knows it: it is
+registered here, and ``run``, ``solve``, ``compare``, ``explain``, ``sweep``, ``tipping``, the
+command line and the Jupyter display all go through the :class:`~kurilsim.core.scenario.GameForm`
+and :class:`~kurilsim.core.result.Result` protocols.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from kurilsim.core.concepts import ConceptPanel, Prediction
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import Expression, parse_expression
-from kurilsim.core.form import GameForm, SweepRows, rows_by_point
 from kurilsim.core.parameters import resolve
 from kurilsim.core.result import Result
 from kurilsim.core.rules import SemanticError
-from kurilsim.core.scenario import Scenario
+from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.schema import Identifier, ScenarioHeader
+from kurilsim.core.sweep_rows import SweepRows, rows_by_point
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms import registry
 

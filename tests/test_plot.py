@@ -123,7 +123,7 @@ def test_tornado_orders_parameters_by_their_nearest_tipping_point(sochi):
     ]
     assert "no change up to the end of the range" in legend_texts(ax)
     assert {"0.1", "0.32", "0.667"} <= {t.get_text() for t in ax.texts}
-    assert tipping.plot().axes[0].get_xlabel() == ax.get_xlabel()
+    assert kurilsim.plot(tipping, kind="tornado").axes[0].get_xlabel() == ax.get_xlabel()
 
 
 def test_payoff_heatmap_shows_both_payoffs_and_frames_equilibria():
@@ -146,11 +146,11 @@ def test_plot_functions_draw_on_given_axes(regime_sweep):
 
 
 def test_result_plot_picks_the_figure_for_the_sweep(regime_sweep, sochi):
-    assert regime_sweep.plot().axes[0].get_title().startswith("Pure Nash equilibria")
-    with pytest.raises(ValueError, match="unknown plot kind"):
-        regime_sweep.plot("pie")
+    assert kurilsim.plot(regime_sweep).axes[0].get_title().startswith("Pure Nash equilibria")
+    with pytest.raises(InputError, match="no figure of kind 'pie'"):
+        kurilsim.plot(regime_sweep, "pie")
     with pytest.raises(InputError, match="without samples"):
-        sweep(sochi, samples=10).plot("regime")
+        kurilsim.plot(sweep(sochi, samples=10), "regime")
 
 
 def test_regime_map_title_names_the_method_of_the_sweep():

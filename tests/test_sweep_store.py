@@ -10,7 +10,7 @@ import kurilsim
 from kurilsim import InputError, parse_scenario
 from kurilsim.sweeps import engine as engine_module
 from kurilsim.sweeps import read_sweep, sweep
-from kurilsim.sweeps.result import scenario_hash
+from kurilsim.sweeps.info import scenario_hash
 from kurilsim.sweeps.shares import outcome_shares
 from kurilsim.sweeps.store import METADATA_KEY
 from scenario_texts import STAG_HUNT

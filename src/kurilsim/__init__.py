@@ -1,14 +1,17 @@
 """kurilsim: game models of the Russia-Japan territorial dispute in the southern Kuril Islands.
 
 Scenario files turn expert analysis into games; solvers return every equilibrium the game form
-calls for, each verified by its largest gain from a unilateral deviation.
+calls for, each verified by its largest gain from a unilateral deviation. ``kurilsim.plot(result)``
+draws any result that has a figure (:func:`kurilsim.presentation.figures.plot`); matplotlib loads
+when it is first used.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from kurilsim.analysis.comparison import Comparison, compare
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.version import __version__
 from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.result import BargainingSolution
 from kurilsim.forms.bargaining.solve import solve_bargaining
@@ -25,11 +28,6 @@ from kurilsim.forms.normal.solve import METHODS
 from kurilsim.forms.registry import load_scenario, parse_scenario
 from kurilsim.solving import run, solve
 from kurilsim.sweeps import SweepResult, sweep
-
-try:
-    __version__ = version("kurilsim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
 
 __all__ = [
     "METHODS",
@@ -52,6 +50,7 @@ __all__ = [
     "compare",
     "load_scenario",
     "parse_scenario",
+    "plot",
     "read_efg",
     "read_nfg",
     "run",
@@ -63,3 +62,13 @@ __all__ = [
     "write_efg",
     "write_nfg",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``kurilsim.plot``, imported when first used so that matplotlib loads only for figures."""
+    if name == "plot":
+        from kurilsim.presentation.figures import plot
+
+        globals()["plot"] = plot
+        return plot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

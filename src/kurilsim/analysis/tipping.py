@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,10 +31,6 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.sweeps.engine import ARRAY_CHUNK
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -68,12 +64,6 @@ class TippingPoints:
     def to_frame(self) -> pd.DataFrame:
         """The tipping-point table as a pandas DataFrame."""
         return self.table.copy(deep=False)
-
-    def plot(self, ax: Axes | None = None, **options: Any) -> Figure:
-        """The sensitivity (tornado) chart; see :func:`kurilsim.presentation.tornado`."""
-        from kurilsim.presentation import tornado
-
-        return tornado(self, ax=ax, **options)
 
     def to_text(self) -> str:
         """The table as plain text, nearest tipping points first."""

@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from kurilsim import __version__
 from kurilsim.cli import (
     backtest,
     compare,
@@ -28,6 +27,7 @@ from kurilsim.cli import (
 )
 from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser
 from kurilsim.core.errors import InputError, IterationLimitError
+from kurilsim.core.version import __version__
 
 #: Shown under ``kurilsim --help`` (and by ``kurilsim`` alone).
 EPILOG = """\

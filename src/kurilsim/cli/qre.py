@@ -20,6 +20,7 @@ from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS, logit_correspon
 from kurilsim.forms.normal.nfg import read_nfg
 from kurilsim.forms.normal.solve import solve
 from kurilsim.forms.registry import load_scenario
+from kurilsim.presentation.figures import plot
 from kurilsim.solving import SCENARIO_SUFFIXES
 
 
@@ -68,7 +69,7 @@ def handle(args: argparse.Namespace) -> int:
         print(limit.to_text())
     if args.plot:
         figure = Figure(figsize=(8.0, 5.0), layout="constrained")
-        branch.plot(ax=figure.add_subplot())
+        plot(branch, ax=figure.add_subplot())
         figure.savefig(args.plot, dpi=150)
         if args.format != "json":
             print(f"wrote {args.plot}")

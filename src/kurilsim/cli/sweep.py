@@ -13,6 +13,7 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.extensive.sweep import BACKWARD_INDUCTION
 from kurilsim.forms.normal.solve import METHODS
+from kurilsim.presentation.figures import plot
 from kurilsim.sweeps import GridAxis, sweep
 from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
 from kurilsim.sweeps.sampling import DEFAULT_SEED
@@ -161,6 +162,6 @@ def handle(args: argparse.Namespace) -> int:
     if args.out:
         print(f"wrote {args.out}")
     if args.plot:
-        result.plot(kind).savefig(args.plot, dpi=150, bbox_inches="tight")
+        plot(result, kind).savefig(args.plot, dpi=150, bbox_inches="tight")
         print(f"wrote {args.plot}")
     return EXIT_OK

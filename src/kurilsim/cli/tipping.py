@@ -13,6 +13,7 @@ from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.registry import load_scenario
+from kurilsim.presentation.figures import plot
 
 
 def register(commands: Any) -> None:
@@ -69,6 +70,6 @@ def handle(args: argparse.Namespace) -> int:
     else:
         print(tipping.to_text())
     if args.plot:
-        tipping.plot().savefig(args.plot, dpi=150, bbox_inches="tight")
+        plot(tipping).savefig(args.plot, dpi=150, bbox_inches="tight")
         print(f"wrote {args.plot}")
     return EXIT_OK

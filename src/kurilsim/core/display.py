@@ -11,14 +11,9 @@ Examples
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+from typing import Any
 
 
 def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "") -> str:
@@ -50,14 +45,6 @@ def html_heading(title: str, subtitle: str = "") -> str:
 def html_pre(text: str) -> str:
     """Preformatted text, escaped."""
     return f"<pre>{html.escape(text)}</pre>"
-
-
-def html_figure(figure: Figure, alt: str = "", dpi: int = 80) -> str:
-    """A matplotlib figure as an inline PNG image, with escaped alternative text."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"<img src='data:image/png;base64,{data}' alt='{html.escape(alt, quote=True)}'>"
 
 
 def parameter_rows(parameters: Mapping[str, Any]) -> list[list[str]]:

@@ -15,9 +15,8 @@ from typing import Any, Union
 from pydantic import TypeAdapter, ValidationError
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.form import GameForm
 from kurilsim.core.rules import SemanticError
-from kurilsim.core.scenario import Scenario
+from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.schema import IDENTIFIER
 from kurilsim.forms.bargaining.form import BARGAINING_FORM
 from kurilsim.forms.conflict.form import CONFLICT_FORM
@@ -37,7 +36,7 @@ def register_form(form: GameForm) -> None:
     Parameters
     ----------
     form
-        An object satisfying :class:`~kurilsim.core.form.GameForm`; its ``file_model`` must
+        An object satisfying :class:`~kurilsim.core.scenario.GameForm`; its ``file_model`` must
         declare ``form`` as a literal of its name.
 
     Raises

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from numpy.typing import NDArray
 
@@ -34,7 +35,7 @@ MARKERS = {"nash": ("*", 260), "kalai-smorodinsky": ("D", 110), "rubinstein": ("
 
 def plot_bargaining(
     solution: BargainingSolution, ax: Axes | None = None, focus: bool = True
-) -> Axes:
+) -> Figure:
     """Draw a bargaining solution in the utility plane.
 
     Parameters
@@ -50,20 +51,20 @@ def plot_bargaining(
 
     Returns
     -------
-    matplotlib.axes.Axes
-        The axes, with a legend naming every element.
+    matplotlib.figure.Figure
+        The figure; its axes have a legend naming every element.
 
     Examples
     --------
     >>> from kurilsim.forms.bargaining.game import BargainingProblem
     >>> from kurilsim.forms.bargaining.solve import solve_bargaining
     >>> problem = BargainingProblem(["A", "B"], ["x", "y"], [[2, 1], [1, 2]], [0, 0])
-    >>> ax = plot_bargaining(solve_bargaining(problem, "nash"))
+    >>> ax = plot_bargaining(solve_bargaining(problem, "nash")).axes[0]
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['deals', 'zone of possible agreement', 'disagreement point', 'Nash bargaining: x']
     """
     problem = solution.problem
-    _, ax = new_axes(ax)
+    figure, ax = new_axes(ax)
     d = problem.disagreement
     seen, _ = ratified_utilities(
         problem.utilities, d, problem.approval, problem.thresholds, solution.ratification
@@ -161,7 +162,7 @@ def plot_bargaining(
     if focus:
         _focus(ax, solution)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
-    return ax
+    return figure
 
 
 def _focus(ax: Axes, solution: BargainingSolution) -> None:

@@ -24,7 +24,6 @@ In a notebook:
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,8 @@ from kurilsim.core.display import html_pre
 from kurilsim.core.errors import InputError
 from kurilsim.core.result import Result
 from kurilsim.core.scenario import Scenario
+from kurilsim.presentation.figures import figure_kinds, plot
+from kurilsim.presentation.images import figure_png
 
 #: Steps of a slider across its parameter's range.
 SLIDER_STEPS = 100
@@ -224,11 +225,12 @@ def _table_html(result: Result) -> str:
 
 
 def _figure_png(result: Any) -> bytes | None:
-    """The result's plot (``result.plot()``, a Figure or Axes) as PNG bytes; None without one."""
-    if not hasattr(result, "plot"):
+    """The result's default figure (:func:`~kurilsim.presentation.figures.plot`) as PNG bytes.
+
+    None for a result whose type has no figure.
+    """
+    try:
+        figure_kinds(type(result))
+    except InputError:
         return None
-    drawn = result.plot()
-    figure = drawn if hasattr(drawn, "savefig") else drawn.figure  # a Figure, or Axes
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
-    return buffer.getvalue()
+    return figure_png(plot(result), FIGURE_DPI)

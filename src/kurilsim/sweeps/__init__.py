@@ -6,10 +6,10 @@ chunk at a time; :mod:`~kurilsim.sweeps.store` writes the chunks as they finish;
 :class:`~kurilsim.sweeps.result.SweepResult`, which :mod:`kurilsim.presentation` draws.
 """
 
-from kurilsim.sweeps.result import SweepInfo, SweepResult
+from kurilsim.sweeps.info import SweepInfo
+from kurilsim.sweeps.result import SweepResult, read_sweep
 from kurilsim.sweeps.run import sweep
 from kurilsim.sweeps.spec import GridAxis, SweepSpec
-from kurilsim.sweeps.store import read_sweep
 
 __all__ = [
     "GridAxis",

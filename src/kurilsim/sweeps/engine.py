@@ -46,8 +46,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.form import GameForm
-from kurilsim.core.scenario import Scenario
+from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.sweeps.spec import PointSet
 
 FloatArray = NDArray[np.float64]

@@ -1,213 +1,34 @@
 """The result of a sweep: a tidy table and the record of how it was produced.
 
-:class:`SweepInfo` records everything needed to reproduce a sweep (the scenario's content hash,
-the kurilsim version, the method, tolerance and options, the points and the seed); it is written
-into the metadata of every sweep file. :class:`SweepResult` pairs it with the table, one row per
-(point, equilibrium), held in memory or read from a sweep file when first used.
+:class:`SweepResult` pairs a :class:`~kurilsim.sweeps.info.SweepInfo` with the table, one row per
+(point, equilibrium), held in memory or read from a sweep file when first used;
+:func:`read_sweep` opens a sweep file.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
-from collections.abc import Callable, Mapping
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kurilsim.core.display import html_figure
 from kurilsim.core.errors import InputError
-from kurilsim.core.scenario import Scenario
-from kurilsim.core.version import VERSION
+from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.shares import outcome_shares, shares_of_counts
-from kurilsim.sweeps.spec import GridAxis, SweepSpec
+from kurilsim.sweeps.store import SweepStore, format_of, head_rows, read_table, regime_counts
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-#: Version of the metadata layout written into sweep files.
-METADATA_FORMAT = 1
 #: Regimes listed by :meth:`SweepResult.summary`; the rest are counted together.
 SUMMARY_TOP = 10
-
-
-def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's validated content; comments and layout of the file do not count.
-
-    Examples
-    --------
-    >>> from kurilsim import parse_scenario
-    >>> a = parse_scenario(
-    ...     "{kurilsim: 1, title: t, players: {A: [x], B: [y]}, payoffs: {A: 1, B: 0}}")
-    >>> b = parse_scenario('''
-    ... kurilsim: 1  # the same content, written otherwise
-    ... title: t
-    ... players: {A: [x], B: [y]}
-    ... payoffs: {A: 1, B: 0}
-    ... ''')
-    >>> scenario_hash(a) == scenario_hash(b)
-    True
-    """
-    return hashlib.sha256(scenario.spec.model_dump_json().encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class ParameterInfo:
-    """A parameter as the sweep's plots need it: default, range and unit."""
-
-    name: str
-    default: float
-    low: float
-    high: float
-    unit: str
-
-
-@dataclass(frozen=True)
-class SweepInfo:
-    """How a sweep was produced; enough to reproduce any row of its table.
-
-    Attributes
-    ----------
-    title, source, scenario_hash
-        The scenario's title, where it was read from, and :func:`scenario_hash`.
-    version
-        The kurilsim version that produced the sweep.
-    method, tol, options
-        The solution method, relative tolerance and method options.
-    spec
-        The grid, samples, seed and fixed parameters.
-    chunk_size
-        Points per chunk.
-    players, strategies
-        The game's players and strategy names (for a game tree, each player's plans: the
-        strategies of its reduced normal form).
-    parameters
-        Every parameter of the scenario, with default, range and unit.
-    """
-
-    title: str
-    source: str
-    scenario_hash: str
-    version: str
-    method: str
-    tol: float
-    options: tuple[tuple[str, Any], ...]
-    spec: SweepSpec
-    chunk_size: int
-    players: tuple[str, ...]
-    strategies: tuple[tuple[str, ...], ...]
-    parameters: tuple[ParameterInfo, ...]
-
-    @property
-    def n_points(self) -> int:
-        """The number of points."""
-        return self.spec.size
-
-    @property
-    def n_chunks(self) -> int:
-        """The number of chunks."""
-        return -(-self.spec.size // self.chunk_size)
-
-    def parameter(self, name: str) -> ParameterInfo:
-        """The named parameter's default, range and unit."""
-        for p in self.parameters:
-            if p.name == name:
-                return p
-        raise KeyError(name)
-
-    def identity(self) -> dict[str, Any]:
-        """What two runs must share for one to complete the other (``--resume``)."""
-        record = self.to_dict()
-        return {
-            k: record[k]
-            for k in ("version", "scenario_hash", "method", "tol", "options", "spec", "chunk_size")
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary; :meth:`from_dict` reads it back."""
-        return {
-            "format": METADATA_FORMAT,
-            "title": self.title,
-            "source": self.source,
-            "scenario_hash": self.scenario_hash,
-            "version": self.version,
-            "method": self.method,
-            "tol": self.tol,
-            "options": dict(self.options),
-            "spec": self.spec.to_dict(),
-            "chunk_size": self.chunk_size,
-            "players": {p: list(s) for p, s in zip(self.players, self.strategies, strict=True)},
-            "parameters": {
-                p.name: {"default": p.default, "range": [p.low, p.high], "unit": p.unit}
-                for p in self.parameters
-            },
-        }
-
-    @classmethod
-    def from_dict(cls, record: Mapping[str, Any]) -> SweepInfo:
-        """Read a dictionary written by :meth:`to_dict`."""
-        spec = record["spec"]
-        return cls(
-            title=record["title"],
-            source=record["source"],
-            scenario_hash=record["scenario_hash"],
-            version=record["version"],
-            method=record["method"],
-            tol=record["tol"],
-            options=tuple(record["options"].items()),
-            spec=SweepSpec(
-                grid=tuple(GridAxis(**axis) for axis in spec["grid"]),
-                samples=spec["samples"],
-                seed=spec["seed"],
-                fixed=tuple(spec["fixed"].items()),
-            ),
-            chunk_size=record["chunk_size"],
-            players=tuple(record["players"]),
-            strategies=tuple(tuple(s) for s in record["players"].values()),
-            parameters=tuple(
-                ParameterInfo(name, p["default"], p["range"][0], p["range"][1], p["unit"])
-                for name, p in record["parameters"].items()
-            ),
-        )
-
-    @classmethod
-    def of(
-        cls,
-        scenario: Scenario,
-        spec: SweepSpec,
-        method: str,
-        tol: float,
-        options: tuple[tuple[str, Any], ...],
-        chunk_size: int,
-    ) -> SweepInfo:
-        """The record of sweeping ``scenario`` with these settings by this kurilsim."""
-        return cls(
-            title=scenario.title,
-            source=scenario.source,
-            scenario_hash=scenario_hash(scenario),
-            version=VERSION,
-            method=method,
-            tol=tol,
-            options=options,
-            spec=spec,
-            chunk_size=chunk_size,
-            players=scenario.players,
-            strategies=scenario.form.strategies(scenario),
-            parameters=tuple(
-                ParameterInfo(name, p.default, p.range[0], p.range[1], p.unit)
-                for name, p in scenario.parameters.items()
-            ),
-        )
 
 
 @dataclass(frozen=True, eq=False)
 class SweepResult:
     """A sweep's table, one row per (point, equilibrium), and how it was produced.
 
-    Create one with :func:`kurilsim.sweep` or :func:`kurilsim.sweep.read_sweep`.
+    Create one with :func:`kurilsim.sweep` or :func:`read_sweep`.
 
     The table's columns: ``point`` (the point's number), ``sample`` (the Monte Carlo draw, when
     there are samples), ``param.<name>`` for each parameter that varies, ``equilibrium`` (1, 2,
@@ -260,8 +81,6 @@ class SweepResult:
         """The table (read from :attr:`path` on first use when not held in memory)."""
         if self.data is not None:
             return self.data
-        from kurilsim.sweeps.store import read_table
-
         assert self.path is not None  # one of the two is always given
         return read_table(self.path)
 
@@ -273,8 +92,6 @@ class SweepResult:
         """One row per point: its number, the varied parameters and its regime."""
         columns = ["point", *(f"param.{name}" for name in self.varied), "regime"]
         if self.data is None and "table" not in self.__dict__:
-            from kurilsim.sweeps.store import read_table
-
             assert self.path is not None
             rows = read_table(self.path, columns)  # only these columns: far less memory
         else:
@@ -296,8 +113,6 @@ class SweepResult:
         counted a batch of rows at a time, so memory stays bounded however large the sweep.
         """
         if self._on_file:
-            from kurilsim.sweeps.store import regime_counts
-
             assert self.path is not None
             return shares_of_counts(regime_counts(self.path), level, top)
         return outcome_shares(self.points()["regime"], level, top)
@@ -306,41 +121,6 @@ class SweepResult:
     def _on_file(self) -> bool:
         """Whether the table is in a file and not (yet) in memory."""
         return self.data is None and "table" not in self.__dict__
-
-    def plot(self, kind: str | None = None, **options: Any) -> Figure:
-        """Draw the sweep; ``kind`` picks the figure, by default the one that fits its shape.
-
-        Parameters
-        ----------
-        kind
-            ``"regime"`` (regime map over two grid parameters), ``"probabilities"`` or
-            ``"payoffs"`` (curves over one grid parameter), ``"shares"`` (Monte Carlo outcome
-            shares). By default: shares for a sweep with samples, curves of probabilities for a
-            one-axis grid, a regime map otherwise.
-        **options
-            Passed to the plotting function in :mod:`kurilsim.presentation`.
-        """
-        from kurilsim.presentation import (
-            payoff_curves,
-            probability_curves,
-            regime_map,
-            shares_chart,
-        )
-
-        axes = len(self.info.spec.grid)
-        if kind is None:
-            kind = (
-                "shares" if self.info.spec.samples else ("probabilities" if axes == 1 else "regime")
-            )
-        functions: dict[str, Callable[..., Figure]] = {
-            "regime": regime_map,
-            "probabilities": probability_curves,
-            "payoffs": payoff_curves,
-            "shares": shares_chart,
-        }
-        if kind not in functions:
-            raise ValueError(f"unknown plot kind {kind!r}; expected one of {', '.join(functions)}")
-        return functions[kind](self, **options)
 
     def summary(self) -> str:
         """A few lines: what was swept, how, and the share of points in each regime."""
@@ -369,23 +149,48 @@ class SweepResult:
     def _repr_html_(self) -> str:
         lines = html.escape(self.summary()).splitlines()
         if self._on_file:
-            from kurilsim.sweeps.store import head_rows
-
             assert self.path is not None
             head = head_rows(self.path, 10).to_html(index=False)
         else:
             head = self.table.head(10).to_html(index=False)
-        return (
-            f"<pre>{lines[0]}\n{lines[1]}</pre>"
-            + self.shares().to_html(index=False)
-            + self._figure_html()
-            + head
-        )
+        return f"<pre>{lines[0]}\n{lines[1]}</pre>" + self.shares().to_html(index=False) + head
 
-    def _figure_html(self) -> str:
-        """The default plot (:meth:`plot`) as an inline image; empty if the sweep has none."""
-        try:
-            figure = self.plot()
-        except InputError:
-            return ""
-        return html_figure(figure, alt=f"{self.info.title}: the sweep's default plot")
+
+def read_sweep(path: str | os.PathLike[str]) -> SweepResult:
+    """Open a sweep file, finished or not; the table is read when first used.
+
+    Parameters
+    ----------
+    path
+        The ``--out`` path of a sweep. If the sweep has not finished, the finished chunks in
+        ``PATH.parts/`` are read and the result says ``complete=False``.
+
+    Raises
+    ------
+    InputError
+        If there is no sweep at ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import kurilsim
+    >>> pennies = kurilsim.parse_scenario(
+    ...     "{kurilsim: 1, title: Pennies, players: {Even: [H, T], Odd: [H, T]},"
+    ...     " parameters: {w: {default: 1, range: [-1, 3], unit: coins, description: w,"
+    ...     " assumption: e}}, payoff_table: [{profile: [H, H], payoffs: [w, -1]},"
+    ...     " {profile: [H, T], payoffs: [-1, 1]}, {profile: [T, H], payoffs: [-1, 1]},"
+    ...     " {profile: [T, T], payoffs: [1, -1]}]}")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "pennies.parquet"
+    ...     _ = kurilsim.sweep(pennies, {"w": (-1, 3, 5)}, out=path)
+    ...     result = read_sweep(path)
+    ...     print(result.info.spec.grid[0], result.complete, len(result.to_frame()))
+    GridAxis(name='w', start=-1.0, stop=3.0, n=5) True 5
+    """
+    file = Path(path)
+    store = SweepStore(file, format_of(file))
+    info = store.stored_info()
+    if info is None:
+        raise InputError("no such sweep file", file=str(file))
+    return SweepResult(info, complete=file.exists(), path=file)

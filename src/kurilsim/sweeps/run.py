@@ -25,10 +25,11 @@ from kurilsim.sweeps.engine import (
     run_chunks,
     table_bytes_per_point,
 )
-from kurilsim.sweeps.result import SweepInfo, SweepResult
+from kurilsim.sweeps.info import SweepInfo
+from kurilsim.sweeps.result import SweepResult, read_sweep
 from kurilsim.sweeps.sampling import DEFAULT_SEED
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
-from kurilsim.sweeps.store import SweepStore, format_of, read_sweep
+from kurilsim.sweeps.store import SweepStore, format_of
 
 
 def sweep(

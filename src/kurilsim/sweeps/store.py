@@ -3,8 +3,9 @@
 While a sweep runs, each finished chunk is written atomically as its own file in the directory
 ``PATH.parts/`` (``part-000012.parquet``), beside ``_sweep.json``, the sweep's metadata. The
 directory is a readable dataset at any moment: a killed sweep leaves every finished chunk, and
-``pandas.read_parquet("PATH.parts")`` or :func:`read_sweep` reads them. When every chunk is
-there, the parts are joined in chunk order into ``PATH`` and the directory is removed.
+``pandas.read_parquet("PATH.parts")`` or :func:`~kurilsim.sweeps.result.read_sweep` reads them.
+When every chunk is there, the parts are joined in chunk order into ``PATH`` and the directory is
+removed.
 
 A Parquet sweep file carries the metadata in its schema (key ``kurilsim.sweep``, JSON): the
 scenario's content hash, the kurilsim version, the method, the seed and the points. A CSV sweep
@@ -28,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kurilsim.core.errors import InputError
-from kurilsim.sweeps.result import SweepInfo, SweepResult
+from kurilsim.sweeps.info import SweepInfo
 
 Format = Literal["parquet", "csv"]
 #: Key of the sweep's metadata in a Parquet file's schema.
@@ -268,43 +269,3 @@ def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame
     if format == "csv":
         return pd.read_csv(file, usecols=columns)[columns] if columns else pd.read_csv(file)
     return pd.read_parquet(file, columns=columns)
-
-
-def read_sweep(path: str | os.PathLike[str]) -> SweepResult:
-    """Open a sweep file, finished or not; the table is read when first used.
-
-    Parameters
-    ----------
-    path
-        The ``--out`` path of a sweep. If the sweep has not finished, the finished chunks in
-        ``PATH.parts/`` are read and the result says ``complete=False``.
-
-    Raises
-    ------
-    InputError
-        If there is no sweep at ``path``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from pathlib import Path
-    >>> import kurilsim
-    >>> pennies = kurilsim.parse_scenario(
-    ...     "{kurilsim: 1, title: Pennies, players: {Even: [H, T], Odd: [H, T]},"
-    ...     " parameters: {w: {default: 1, range: [-1, 3], unit: coins, description: w,"
-    ...     " assumption: e}}, payoff_table: [{profile: [H, H], payoffs: [w, -1]},"
-    ...     " {profile: [H, T], payoffs: [-1, 1]}, {profile: [T, H], payoffs: [-1, 1]},"
-    ...     " {profile: [T, T], payoffs: [1, -1]}]}")
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     path = Path(folder) / "pennies.parquet"
-    ...     _ = kurilsim.sweep(pennies, {"w": (-1, 3, 5)}, out=path)
-    ...     result = read_sweep(path)
-    ...     print(result.info.spec.grid[0], result.complete, len(result.to_frame()))
-    GridAxis(name='w', start=-1.0, stop=3.0, n=5) True 5
-    """
-    file = Path(path)
-    store = SweepStore(file, format_of(file))
-    info = store.stored_info()
-    if info is None:
-        raise InputError("no such sweep file", file=str(file))
-    return SweepResult(info, complete=file.exists(), path=file)

@@ -1,4 +1,4 @@
-"""Bargaining as a :class:`~kurilsim.core.form.GameForm`: two governments, named deals, ratifiers.
+"""Bargaining as a game form: two governments, named deals, ratifiers at home.
 
 A file with ``form: bargaining`` names two players, the deals on the table (with continuous terms
 such as a package size on a grid), each side's utility, what failed talks leave, discount factors,
@@ -27,9 +27,9 @@ from numpy.typing import NDArray
 from kurilsim.core.concepts import ConceptPanel
 from kurilsim.core.display import html_table
 from kurilsim.core.errors import InputError
-from kurilsim.core.form import SweepRows, rows_by_point
 from kurilsim.core.parameters import resolve
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.sweep_rows import SweepRows, rows_by_point
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.bargaining.concepts import BARGAINING_NAMES, bargaining_panel, deal_kind
 from kurilsim.forms.bargaining.game import BargainingProblem

@@ -5,7 +5,7 @@ lottery over deals) under the ratification constraint and without it, each side'
 disagreement, whether ratification binds, and the checks that verify the solution. It also
 records the zone of possible agreement (ZOPA) and how the solution was produced (concepts,
 lotteries or not, ratification mode, tolerance), and converts to text, a JSON-ready dictionary,
-a pandas table and a plot.
+a pandas table; ``kurilsim.plot`` draws it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,9 +21,6 @@ from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 FloatArray = NDArray[np.float64]
 
@@ -431,17 +428,6 @@ class BargainingSolution:
             f"{residual:.1e} of its bound)"
         )
         return "\n".join(lines)
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Draw the feasible set, the disagreement point, the ZOPA and the solutions.
-
-        See :func:`kurilsim.presentation.bargaining.plot_bargaining`.
-        """
-        from kurilsim.presentation.bargaining import (
-            plot_bargaining,  # matplotlib loads only when used
-        )
-
-        return plot_bargaining(self, ax=ax)
 
     def _repr_html_(self) -> str:
         """The predicted deal per concept, with and without ratification, then the ZOPA."""

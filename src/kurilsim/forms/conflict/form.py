@@ -1,4 +1,4 @@
-"""Conflicts as a :class:`~kurilsim.core.form.GameForm`: the graph model for conflict resolution.
+"""Conflicts as a game form: the graph model for conflict resolution.
 
 A file with ``form: conflict`` names decision makers and their yes/no options, the states that
 cannot occur, irreversible options and each decision maker's preferences (prioritised statements
@@ -37,9 +37,9 @@ from kurilsim.core.concepts import ConceptPanel
 from kurilsim.core.display import html_table, recorded_text
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import Expression
-from kurilsim.core.form import SweepRows, rows_by_point
 from kurilsim.core.parameters import resolve
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.sweep_rows import SweepRows, rows_by_point
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.conflict.blockers import state_name
 from kurilsim.forms.conflict.concepts import conflict_panel

@@ -1,4 +1,4 @@
-"""Game trees as a :class:`~kurilsim.core.form.GameForm`: players move in turn, chance between.
+"""Game trees as a game form: players move in turn, chance between.
 
 A file with ``form: extensive`` gives the players, a tree of decision, chance and leaf nodes, and
 what each leaf pays (directly, or through outcome variables and payoff expressions). Its game is an
@@ -28,9 +28,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from kurilsim.core.concepts import ConceptPanel
 from kurilsim.core.errors import InputError
-from kurilsim.core.form import SweepRows
 from kurilsim.core.parameters import resolve
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.sweep_rows import SweepRows
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
     SubgamePerfectBatch,

@@ -1,4 +1,4 @@
-"""The normal form as a :class:`~kurilsim.core.form.GameForm`: players choose at once.
+"""The normal form as a game form: players choose at once.
 
 A scenario file without ``form:`` (or with ``form: normal``) names players and strategies, derives
 outcome variables from the strategy profile by rules, and gives each player's payoff as an
@@ -43,11 +43,11 @@ from numpy.typing import NDArray
 from kurilsim.core.concepts import ConceptPanel
 from kurilsim.core.display import html_table
 from kurilsim.core.errors import InputError
-from kurilsim.core.form import SweepRows
 from kurilsim.core.parameters import resolve
 from kurilsim.core.rules import CompiledScenario, compile_scenario
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import ScenarioFile
+from kurilsim.core.sweep_rows import SweepRows
 from kurilsim.forms.normal import sweep
 from kurilsim.forms.normal.concepts import normal_form_panel
 from kurilsim.forms.normal.game import NormalFormGame

@@ -29,8 +29,6 @@ from numpy.typing import ArrayLike, NDArray
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
@@ -138,15 +136,6 @@ class NormalFormGame:
             }
         )
         return pd.DataFrame(columns)
-
-    def plot(self, player: int = 0, ax: Axes | None = None) -> Figure:
-        """The payoff table of a two-player game, pure equilibria framed.
-
-        See :func:`kurilsim.presentation.payoff_heatmap`; games of more players have no such table.
-        """
-        from kurilsim.presentation.payoff_table import payoff_heatmap  # matplotlib only when used
-
-        return payoff_heatmap(self, player=player, ax=ax)
 
     def _repr_html_(self) -> str:
         """A bimatrix for two players; one row per profile for more (up to 512 profiles)."""

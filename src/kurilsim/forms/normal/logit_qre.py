@@ -76,9 +76,6 @@ from kurilsim.forms.normal.regret import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
     from kurilsim.forms.normal.game import NormalFormGame
 
 Profile = tuple[FloatArray, ...]
@@ -298,17 +295,6 @@ class LogitBranch:
         targets = np.geomspace(positive.min(), positive.max(), rows)[1:-1]
         nearest = np.abs(np.log(positive)[None, :] - np.log(targets)[:, None]).argmin(axis=1)
         return sorted({0, last, *(int(k) + 1 for k in nearest)})
-
-    def plot(self, ax: Axes | None = None, log_lambda: bool | None = None) -> Figure:
-        """Each strategy's probability against lambda, drawn by ``presentation.logit_curves``.
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-        """
-        from kurilsim.presentation.logit import logit_curves  # import matplotlib only when plotting
-
-        return logit_curves(self, ax=ax, log_lambda=log_lambda)
 
 
 def logit_qre(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -19,10 +19,6 @@ from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.forms.normal.game import NormalFormGame
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 FloatArray = NDArray[np.float64]
 
@@ -227,17 +223,6 @@ class Solution:
                 "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             )
         return "\n".join(lines)
-
-    def plot(self, ax: Axes | None = None) -> Figure:
-        """Each player's payoff in each equilibrium, as grouped bars.
-
-        See :func:`kurilsim.presentation.equilibria.equilibrium_payoffs`.
-        """
-        from kurilsim.presentation.equilibria import (
-            equilibrium_payoffs,  # matplotlib only when used
-        )
-
-        return equilibrium_payoffs(self, ax=ax)
 
     def _repr_html_(self) -> str:
         """The equilibria as a table, under a line saying how they were found."""

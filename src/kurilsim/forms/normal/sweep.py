@@ -19,8 +19,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.form import SweepRows
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.sweep_rows import SweepRows
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.labels import (

@@ -1,0 +1,85 @@
+"""Rows of a sweep table, as every game form returns them for a batch of points."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+IntArray = NDArray[np.int64]
+
+
+class SweepRows(NamedTuple):
+    """Rows of a sweep table for a batch of points, as columns.
+
+    Attributes
+    ----------
+    game
+        For each row, the index of its point in the batch.
+    columns
+        Column name -> one value per row (a numpy array or a pandas categorical). Every form
+        gives at least ``equilibrium`` (numbered from 1 at each point), ``label`` (the
+        outcome's name), ``regime`` (all labels at the row's point) and ``complete``.
+    """
+
+    game: IntArray
+    columns: dict[str, Any]
+
+
+def rows_by_point(
+    values: Mapping[str, Any],
+    solve_point: Callable[[dict[str, Any]], Any],
+    rows_of: Callable[[Any], Sequence[Mapping[str, Any]]],
+) -> SweepRows:
+    """Sweep rows for a form whose games are solved one point at a time.
+
+    Parameters
+    ----------
+    values
+        Parameter name -> a number or a 1-D array; arrays have one length, the batch's.
+    solve_point
+        Solves the game at one point's values (numbers) and returns its result.
+    rows_of
+        One mapping per answer of a result, each with a ``label``; other keys become columns.
+
+    Returns
+    -------
+    SweepRows
+        With ``equilibrium`` numbered from 1 at each point, ``regime`` (the distinct labels at the
+        point, joined by `` or ``, or ``"none"``) and ``complete`` from the result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows = rows_by_point(
+    ...     {"x": np.array([1.0, 2.0])},
+    ...     lambda at: at["x"],
+    ...     lambda x: [{"label": "low"}] if x < 1.5 else [{"label": "hi"}, {"label": "lo"}] * 2,
+    ... )
+    >>> rows.game.tolist(), rows.columns["regime"]
+    ([0, 1, 1, 1, 1], ['low', 'hi or lo', 'hi or lo', 'hi or lo', 'hi or lo'])
+    """
+    arrays = {k: np.atleast_1d(v) for k, v in values.items() if np.ndim(v) == 1}
+    size = len(next(iter(arrays.values()))) if arrays else 1
+    game: list[int] = []
+    records: list[dict[str, Any]] = []
+    for point in range(size):
+        at = {k: (float(arrays[k][point]) if k in arrays else v) for k, v in values.items()}
+        result = solve_point(at)
+        rows = list(rows_of(result)) or [{"label": "none"}]
+        regime = " or ".join(dict.fromkeys(str(row["label"]) for row in rows))
+        for number, row in enumerate(rows, start=1):
+            game.append(point)
+            records.append(
+                {
+                    "equilibrium": number,
+                    **row,
+                    "regime": regime,
+                    "complete": bool(getattr(result, "complete", True)),
+                }
+            )
+    names = list(dict.fromkeys(k for record in records for k in record))
+    columns = {name: [record.get(name) for record in records] for name in names}
+    return SweepRows(np.asarray(game, dtype=np.int64), columns)
