@@ -62,7 +62,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
@@ -77,6 +76,7 @@ from kurilsim.forms.normal.regret import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -186,6 +186,8 @@ class LogitBranch:
         >>> frame["probability"].round(12).unique().tolist()
         [0.5]
         """
+        import pandas as pd  # imported when used: solving needs only numpy
+
         m = len(self.lambdas)
         parts = []
         for player, names, probs in zip(self.players, self.strategies, self.profiles, strict=True):
