@@ -1,7 +1,9 @@
 """The ``kurilsim`` command line: a thin shell over the Python API.
 
 Each subcommand lives in its own module of this package and adds itself to the parser through
-``register(commands)``, setting ``handler`` to the function that runs it.
+``register(commands)``, setting ``handler`` to the function that runs it. A subcommand imports
+the library only when it is used (its handler, and any arguments whose choices or defaults come
+from the library, import it), so ``kurilsim --help`` and ``--version`` load none of it.
 
 Exit codes: 0 success, 2 bad input or usage (a one-line reason on stderr), 1 anything else,
 including a method stopped at its bound.
