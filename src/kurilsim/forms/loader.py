@@ -10,48 +10,63 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.rules import SemanticError, compile_scenario
 from kurilsim.core.schema import IDENTIFIER, ScenarioFile
-from kurilsim.forms.bargaining.scenario import (
-    BargainingScenario,
-    BargainingScenarioFile,
-    build_bargaining,
-)
-from kurilsim.forms.conflict.scenario import ConflictScenario, ConflictScenarioFile, build_conflict
-from kurilsim.forms.extensive.scenario import (
-    ExtensiveScenario,
-    ExtensiveScenarioFile,
-    build_extensive,
-)
 from kurilsim.forms.normal.scenario import Scenario
 from kurilsim.io.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
 
-#: What a scenario file loads into, by game form.
-AnyScenario = Scenario | BargainingScenario | ConflictScenario | ExtensiveScenario
+if TYPE_CHECKING:
+    from kurilsim.forms.bargaining.scenario import BargainingScenario
+    from kurilsim.forms.conflict.scenario import ConflictScenario
+    from kurilsim.forms.extensive.scenario import ExtensiveScenario
+
+#: What a scenario file loads into, by game form (a string: the forms are imported on first use).
+AnyScenario: TypeAlias = "Scenario | BargainingScenario | ConflictScenario | ExtensiveScenario"
 
 
 @dataclass(frozen=True)
 class Form:
     """A game form a scenario file may declare with ``form:``.
 
+    The form's code is named, not imported: :attr:`model` and :attr:`build` import its module on
+    first use, so that reading a file loads only the form the file declares.
+
     Attributes
     ----------
-    model
-        The pydantic model of the file.
-    build
-        Turns a validated file and its source name into the scenario object, checking that it
-        evaluates at its defaults; raises :class:`~kurilsim.core.rules.SemanticError`
-        for whole-document problems.
+    module
+        The module that defines the form's model and builder.
+    model_name, build_name
+        Their names in ``module``.
     """
 
-    model: type[BaseModel]
-    build: Callable[[Any, str], AnyScenario]
+    module: str
+    model_name: str
+    build_name: str
+
+    @property
+    def model(self) -> type[BaseModel]:
+        """The pydantic model of the file."""
+        model: type[BaseModel] = getattr(import_module(self.module), self.model_name)
+        return model
+
+    @property
+    def build(self) -> Callable[[Any, str], AnyScenario]:
+        """Turns a validated file and its source name into the scenario object.
+
+        It checks that the scenario evaluates at its defaults, and raises
+        :class:`~kurilsim.core.rules.SemanticError` for whole-document problems.
+        """
+        build: Callable[[Any, str], AnyScenario] = getattr(
+            import_module(self.module), self.build_name
+        )
+        return build
 
 
 def _build_normal(spec: ScenarioFile, source: str) -> Scenario:
@@ -62,10 +77,14 @@ def _build_normal(spec: ScenarioFile, source: str) -> Scenario:
 
 #: Every game form by the name a file gives in ``form:`` ("normal" when absent).
 FORMS: dict[str, Form] = {
-    "normal": Form(ScenarioFile, _build_normal),
-    "bargaining": Form(BargainingScenarioFile, build_bargaining),
-    "conflict": Form(ConflictScenarioFile, build_conflict),
-    "extensive": Form(ExtensiveScenarioFile, build_extensive),
+    "normal": Form(__name__, "ScenarioFile", "_build_normal"),
+    "bargaining": Form(
+        "kurilsim.forms.bargaining.scenario", "BargainingScenarioFile", "build_bargaining"
+    ),
+    "conflict": Form("kurilsim.forms.conflict.scenario", "ConflictScenarioFile", "build_conflict"),
+    "extensive": Form(
+        "kurilsim.forms.extensive.scenario", "ExtensiveScenarioFile", "build_extensive"
+    ),
 }
 
 
