@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -22,8 +22,9 @@ from kurilsim.core.rules import CompiledScenario, RuledValue, SemanticError
 from kurilsim.core.schema import Parameter, ScenarioFile, Source
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.regret import DEFAULT_TOL
-from kurilsim.forms.normal.result import Solution
-from kurilsim.forms.normal.solve import solve
+
+if TYPE_CHECKING:
+    from kurilsim.forms.normal.result import Solution
 
 FloatArray = NDArray[np.float64]
 
@@ -142,6 +143,9 @@ class Scenario:
 
         The result records the parameter values used.
         """
+        # Imported when used: reading and checking a scenario needs none of the solvers.
+        from kurilsim.forms.normal.solve import solve
+
         values = self.parameter_values(overrides)
         return solve(self.game(overrides), method, tol, parameters=values, **options)
 
