@@ -5,7 +5,6 @@ calls for, each verified by its largest gain from a unilateral deviation.
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,10 +28,7 @@ if TYPE_CHECKING:
     from kurilsim.solving import run
     from kurilsim.sweeps import SweepResult, sweep
 
-try:
-    __version__ = version("kurilsim")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+    __version__: str
 
 #: The module each public name comes from. Names are imported on first use (PEP 562), so that
 #: ``import kurilsim`` and the command line load only the modules, and the heavy libraries
@@ -75,15 +71,29 @@ if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
         """Import a public name from its module on first use."""
-        if name not in _ORIGINS:
+        if name == "__version__":
+            value = _installed_version()
+        elif name in _ORIGINS:
+            value = getattr(import_module(_ORIGINS[name]), name)
+        else:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(import_module(_ORIGINS[name]), name)
         globals()[name] = value  # later uses find it without calling this function
         return value
 
     def __dir__() -> list[str]:
         """The module's names, those not yet imported included."""
-        return sorted({*globals(), *_ORIGINS})
+        return sorted({*globals(), *_ORIGINS, "__version__"})
+
+
+def _installed_version() -> str:
+    """The version of the installed package (``__version__``)."""
+    # Imported when asked for: importlib.metadata takes longer to import than the command line.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kurilsim")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
 
 
 __all__ = [

@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from kurilsim import __version__
 from kurilsim.cli import (
     backtest,
     compare,
@@ -28,7 +27,7 @@ from kurilsim.cli import (
     tipping,
     validate,
 )
-from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser
+from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser, Version
 from kurilsim.core.errors import InputError, IterationLimitError
 
 #: Shown under ``kurilsim --help`` (and by ``kurilsim`` alone).
@@ -61,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"kurilsim {__version__}")
+    parser.add_argument("--version", action=Version, help="show program's version number and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS:
         module.register(commands)

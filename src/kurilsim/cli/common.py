@@ -62,6 +62,28 @@ class Parser(argparse.ArgumentParser):
         raise InputError(f"{message} (see '{self.prog} --help')")
 
 
+class Version(argparse.Action):
+    """``--version``: print the program's version and exit, looking the version up only then."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(
+            option_strings, argparse.SUPPRESS, nargs=0, default=argparse.SUPPRESS, help=help
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        """Print ``kurilsim VERSION`` and exit."""
+        from kurilsim import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
 def assignment(text: str) -> tuple[str, float]:
     """Parse ``NAME=VALUE`` with a finite number as the value (an ``argparse`` type)."""
     name, sep, value = text.partition("=")
