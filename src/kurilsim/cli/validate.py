@@ -67,7 +67,9 @@ def _is_statements_file(name: str) -> bool:
     from kurilsim.io.yaml_source import read_yaml
 
     try:
-        data = read_yaml(Path(name).read_text(encoding="utf-8"), name).data
+        text = Path(name).read_text(encoding="utf-8")
+        # A file that never names the key is not one, and need not be parsed before loading.
+        data = read_yaml(text, name).data if STATEMENTS_KEY in text else None
     except (OSError, UnicodeDecodeError, InputError):
         return False  # load_scenario reports the problem
     return isinstance(data, dict) and STATEMENTS_KEY in data
