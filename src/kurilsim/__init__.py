@@ -2,32 +2,73 @@
 
 Scenario files turn expert analysis into games; solvers return every equilibrium the game form
 calls for, each verified by its largest gain from a unilateral deviation. ``kurilsim.plot(result)``
-draws any result that has a figure (:func:`kurilsim.presentation.figures.plot`); matplotlib loads
-when it is first used.
+draws any result that has a figure (:func:`kurilsim.presentation.figures.plot`).
+
+The public names are imported on first use (PEP 562), so that ``import kurilsim`` and the command
+line load only the modules, and the heavy libraries (pandas, matplotlib, scipy's solvers), that
+the work at hand needs.
 """
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from kurilsim.analysis.comparison import Comparison, compare
-from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
-from kurilsim.core.scenario import Scenario
-from kurilsim.core.version import __version__
-from kurilsim.forms.bargaining.game import BargainingProblem
-from kurilsim.forms.bargaining.result import BargainingSolution
-from kurilsim.forms.bargaining.solve import solve_bargaining
-from kurilsim.forms.conflict.game import Conflict
-from kurilsim.forms.conflict.stability import StabilityTable, stability
-from kurilsim.forms.extensive.efg import read_efg, write_efg
-from kurilsim.forms.extensive.game import ExtensiveFormGame
-from kurilsim.forms.extensive.result import TreeSolution
-from kurilsim.forms.extensive.solve import solve_tree
-from kurilsim.forms.normal.game import NormalFormGame
-from kurilsim.forms.normal.nfg import read_nfg, write_nfg
-from kurilsim.forms.normal.result import Equilibrium, Solution
-from kurilsim.forms.normal.solve import METHODS
-from kurilsim.forms.registry import load_scenario, parse_scenario
-from kurilsim.solving import run, solve
-from kurilsim.sweeps import SweepResult, sweep
+if TYPE_CHECKING:
+    from kurilsim.analysis.comparison import Comparison, compare
+    from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
+    from kurilsim.core.scenario import Scenario
+    from kurilsim.core.version import __version__
+    from kurilsim.forms.bargaining.game import BargainingProblem
+    from kurilsim.forms.bargaining.result import BargainingSolution
+    from kurilsim.forms.bargaining.solve import solve_bargaining
+    from kurilsim.forms.conflict.game import Conflict
+    from kurilsim.forms.conflict.stability import StabilityTable, stability
+    from kurilsim.forms.extensive.efg import read_efg, write_efg
+    from kurilsim.forms.extensive.game import ExtensiveFormGame
+    from kurilsim.forms.extensive.result import TreeSolution
+    from kurilsim.forms.extensive.solve import solve_tree
+    from kurilsim.forms.normal.game import NormalFormGame
+    from kurilsim.forms.normal.nfg import read_nfg, write_nfg
+    from kurilsim.forms.normal.result import Equilibrium, Solution
+    from kurilsim.forms.normal.solve import METHODS
+    from kurilsim.forms.registry import load_scenario, parse_scenario
+    from kurilsim.presentation.figures import plot
+    from kurilsim.solving import run, solve
+    from kurilsim.sweeps import SweepResult, sweep
+
+#: The module each public name comes from.
+_ORIGINS = {
+    "Comparison": "kurilsim.analysis.comparison",
+    "compare": "kurilsim.analysis.comparison",
+    "InputError": "kurilsim.core.errors",
+    "IterationLimitError": "kurilsim.core.errors",
+    "KurilsimError": "kurilsim.core.errors",
+    "Scenario": "kurilsim.core.scenario",
+    "__version__": "kurilsim.core.version",
+    "BargainingProblem": "kurilsim.forms.bargaining.game",
+    "BargainingSolution": "kurilsim.forms.bargaining.result",
+    "solve_bargaining": "kurilsim.forms.bargaining.solve",
+    "Conflict": "kurilsim.forms.conflict.game",
+    "StabilityTable": "kurilsim.forms.conflict.stability",
+    "stability": "kurilsim.forms.conflict.stability",
+    "read_efg": "kurilsim.forms.extensive.efg",
+    "write_efg": "kurilsim.forms.extensive.efg",
+    "ExtensiveFormGame": "kurilsim.forms.extensive.game",
+    "TreeSolution": "kurilsim.forms.extensive.result",
+    "solve_tree": "kurilsim.forms.extensive.solve",
+    "NormalFormGame": "kurilsim.forms.normal.game",
+    "read_nfg": "kurilsim.forms.normal.nfg",
+    "write_nfg": "kurilsim.forms.normal.nfg",
+    "Equilibrium": "kurilsim.forms.normal.result",
+    "Solution": "kurilsim.forms.normal.result",
+    "METHODS": "kurilsim.forms.normal.solve",
+    "load_scenario": "kurilsim.forms.registry",
+    "parse_scenario": "kurilsim.forms.registry",
+    "plot": "kurilsim.presentation.figures",
+    "run": "kurilsim.solving",
+    "solve": "kurilsim.solving",
+    "SweepResult": "kurilsim.sweeps",
+    "sweep": "kurilsim.sweeps",
+}
 
 __all__ = [
     "METHODS",
@@ -64,11 +105,17 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """``kurilsim.plot``, imported when first used so that matplotlib loads only for figures."""
-    if name == "plot":
-        from kurilsim.presentation.figures import plot
+# Hidden from type checkers, which see the imports above instead: a misspelt name stays an error.
+if not TYPE_CHECKING:
 
-        globals()["plot"] = plot
-        return plot
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> Any:
+        """Import a public name from its module on first use."""
+        if name not in _ORIGINS:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(_ORIGINS[name]), name)
+        globals()[name] = value  # later uses find it without calling this function
+        return value
+
+    def __dir__() -> list[str]:
+        """The module's names, those not yet imported included."""
+        return sorted({*globals(), *_ORIGINS})

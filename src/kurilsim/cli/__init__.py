@@ -1,7 +1,9 @@
 """The ``kurilsim`` command line: a thin shell over the Python API.
 
 Each subcommand lives in its own module of this package and adds itself to the parser through
-``register(commands)``, setting ``handler`` to the function that runs it.
+``register(commands)``, setting ``handler`` to the function that runs it. A subcommand imports
+the library only when it is used (its handler, and any arguments whose choices or defaults come
+from the library, import it), so ``kurilsim --help`` and ``--version`` load none of it.
 
 Exit codes: 0 success, 2 bad input or usage (a one-line reason on stderr), 1 anything else,
 including a method stopped at its bound.
@@ -25,9 +27,8 @@ from kurilsim.cli import (
     tipping,
     validate,
 )
-from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser
+from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser, Version
 from kurilsim.core.errors import InputError, IterationLimitError
-from kurilsim.core.version import __version__
 
 #: Shown under ``kurilsim --help`` (and by ``kurilsim`` alone).
 EPILOG = """\
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"kurilsim {__version__}")
+    parser.add_argument("--version", action=Version, help="show program's version number and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for module in COMMANDS:
         module.register(commands)

@@ -6,15 +6,23 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.analysis.backtest import DEFAULT_SAMPLES, DEFAULT_SEED, backtest
 from kurilsim.cli.common import EXIT_OK
 
 
 def register(commands: Any) -> None:
     """Add the ``backtest`` subcommand to ``commands``."""
-    parser = commands.add_parser(
-        "backtest", help="compare every era scenario's equilibria with the recorded outcome"
+    commands.add_parser(
+        "backtest",
+        help="compare every era scenario's equilibria with the recorded outcome",
+        arguments=add_arguments,
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``kurilsim backtest``."""
+    # Imported here, when the command is used, so that building the command line loads none of it.
+    from kurilsim.analysis.backtest import DEFAULT_SAMPLES, DEFAULT_SEED
+
     parser.add_argument("directory", metavar="DIR", nargs="?", default="scenarios")
     parser.add_argument(
         "--samples", type=int, default=DEFAULT_SAMPLES, help="draws of each parameter box"
@@ -26,6 +34,9 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the backtest table and the retrodiction score."""
+    # Imported when used, as every command does.
+    from kurilsim.analysis.backtest import backtest
+
     result = backtest(args.directory, args.samples, args.seed)
     print(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.to_text())
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kurilsim.core.errors import InputError
@@ -17,11 +18,70 @@ _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 class Parser(argparse.ArgumentParser):
-    """Reports usage errors through :class:`InputError` so every bad input exits the same way."""
+    """Reports usage errors through :class:`InputError` so every bad input exits the same way.
+
+    A subcommand's parser may take ``arguments``, a function that adds its arguments. It is
+    called when the subcommand is parsed or its help shown, so that building the whole command
+    line imports none of the library code that subcommands take their choices and defaults from.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._arguments = arguments
+
+    def _add_arguments(self) -> None:
+        """Add the arguments left to ``arguments``, once."""
+        if self._arguments is not None:
+            arguments, self._arguments = self._arguments, None
+            arguments(self)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
+        """Parse ``args`` after adding the subcommand's arguments."""
+        self._add_arguments()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        """The usage line, the subcommand's arguments included."""
+        self._add_arguments()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        """The help text, the subcommand's arguments included."""
+        self._add_arguments()
+        return super().format_help()
 
     def error(self, message: str) -> None:  # type: ignore[override]
         """Raise :class:`InputError` instead of printing usage and exiting."""
         raise InputError(f"{message} (see '{self.prog} --help')")
+
+
+class Version(argparse.Action):
+    """``--version``: print the program's version and exit, looking the version up only then."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(
+            option_strings, argparse.SUPPRESS, nargs=0, default=argparse.SUPPRESS, help=help
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        """Print ``kurilsim VERSION`` and exit."""
+        from kurilsim import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
 
 
 def assignment(text: str) -> tuple[str, float]:

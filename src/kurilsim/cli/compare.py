@@ -6,21 +6,25 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.analysis.comparison import compare
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.core.errors import InputError
-from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.registry import load_scenario
-from kurilsim.solving import SCENARIO_SUFFIXES
 
 
 def register(commands: Any) -> None:
     """Add the ``compare`` subcommand to ``commands`` (an argparse subparsers object)."""
-    parser = commands.add_parser(
+    commands.add_parser(
         "compare",
         help="solve a scenario under every concept that applies; say how many agree and what "
         "blocks a deal",
+        arguments=add_arguments,
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``kurilsim compare``."""
+    # Imported here, when the command is used, so that building the command line loads no solver.
+    from kurilsim.core.tolerance import DEFAULT_TOL
+
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml) of any game form")
     add_parameter_option(parser)
     parser.add_argument(
@@ -44,6 +48,11 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim compare`` with parsed arguments."""
+    # Imported when used, as every command does.
+    from kurilsim.analysis.comparison import compare
+    from kurilsim.forms.registry import load_scenario
+    from kurilsim.solving import SCENARIO_SUFFIXES
+
     if not args.file.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError("compare reads scenario files (.yaml/.yml)", file=args.file)
     comparison = compare(

@@ -6,9 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.analysis.explain import explain
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
-from kurilsim.forms.registry import load_scenario
 
 
 def register(commands: Any) -> None:
@@ -24,6 +22,10 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the evidence trail."""
+    # Imported when used, as every command does.
+    from kurilsim.analysis.explain import explain
+    from kurilsim.forms.registry import load_scenario
+
     trail = explain(load_scenario(args.file), args.overrides)
     print(json.dumps(trail.to_dict(), indent=2) if args.format == "json" else trail.to_text())
     return EXIT_OK

@@ -6,30 +6,31 @@ import argparse
 import json
 import math
 from pathlib import Path
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
-from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.normal.form import require_normal_form
-from kurilsim.forms.normal.game import NormalFormGame
-from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS, logit_correspondence
-from kurilsim.forms.normal.nfg import read_nfg
-from kurilsim.forms.normal.solve import solve
-from kurilsim.forms.registry import load_scenario
-from kurilsim.presentation.figures import plot
-from kurilsim.solving import SCENARIO_SUFFIXES
+
+if TYPE_CHECKING:
+    from kurilsim.forms.normal.game import NormalFormGame
 
 
 def register(commands: Any) -> None:
     """Add the ``qre`` subcommand to ``commands`` (an argparse subparsers object)."""
-    parser = commands.add_parser(
+    commands.add_parser(
         "qre",
         help="trace the logit quantal response equilibrium from lambda 0 to its Nash limit",
+        arguments=add_arguments,
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``kurilsim qre``."""
+    # Imported here, when the command is used, so that building the command line loads no solver.
+    from kurilsim.core.tolerance import DEFAULT_TOL
+    from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS
+
     parser.add_argument("file", metavar="FILE", help="a normal-form scenario (.yaml) or .nfg game")
     add_parameter_option(parser)
     parser.add_argument(
@@ -50,6 +51,11 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim qre`` with parsed arguments."""
+    # Imported when used, as every command does; matplotlib only when a plot is asked for.
+    from kurilsim.forms.normal.logit_qre import logit_correspondence
+    from kurilsim.forms.normal.solve import solve
+    from kurilsim.presentation.figures import plot
+
     if args.plot and Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
         raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
     if args.lambda_max is not None and not (math.isfinite(args.lambda_max) and args.lambda_max > 0):
@@ -68,6 +74,8 @@ def handle(args: argparse.Namespace) -> int:
         print("Its limit:")
         print(limit.to_text())
     if args.plot:
+        from matplotlib.figure import Figure
+
         figure = Figure(figsize=(8.0, 5.0), layout="constrained")
         plot(branch, ax=figure.add_subplot())
         figure.savefig(args.plot, dpi=150)
@@ -78,6 +86,11 @@ def handle(args: argparse.Namespace) -> int:
 
 def _load_game(path: str, overrides: dict[str, float]) -> tuple[NormalFormGame, dict[str, Any]]:
     """The normal-form game in a scenario or ``.nfg`` file, and the parameter values used."""
+    from kurilsim.forms.normal.form import require_normal_form
+    from kurilsim.forms.normal.nfg import read_nfg
+    from kurilsim.forms.registry import load_scenario
+    from kurilsim.solving import SCENARIO_SUFFIXES
+
     if path.lower().endswith(".nfg"):
         if overrides:
             raise InputError("parameters can only be set for scenario files", file=path)

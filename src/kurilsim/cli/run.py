@@ -7,20 +7,26 @@ import json
 from typing import Any
 
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
-from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.bargaining.solve import CONCEPTS
-from kurilsim.forms.conflict.stability import CONCEPTS as STABILITY_CONCEPTS
-from kurilsim.forms.extensive.solve import TREE_METHODS
-from kurilsim.forms.normal.solve import METHODS
-from kurilsim.solving import run
 
 
 def register(commands: Any) -> None:
     """Add the ``run`` subcommand to ``commands`` (an argparse subparsers object)."""
-    parser = commands.add_parser(
+    commands.add_parser(
         "run",
         help="solve a scenario (.yaml) or Gambit game (.nfg, .efg) and print its equilibria",
+        arguments=add_arguments,
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``kurilsim run``, whose choices come from the solvers."""
+    # Imported here, when the command is used, so that building the command line loads no solver.
+    from kurilsim.core.tolerance import DEFAULT_TOL
+    from kurilsim.forms.bargaining.solve import CONCEPTS
+    from kurilsim.forms.conflict.stability import CONCEPTS as STABILITY_CONCEPTS
+    from kurilsim.forms.extensive.solve import TREE_METHODS
+    from kurilsim.forms.normal.solve import METHODS
+
     parser.add_argument("file", metavar="FILE")
     add_parameter_option(parser)
     parser.add_argument(
@@ -48,6 +54,9 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim run`` with parsed arguments."""
+    # Imported when used, as every command does.
+    from kurilsim.solving import run
+
     options = {
         key: value
         for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))

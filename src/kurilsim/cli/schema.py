@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from kurilsim.cli.common import EXIT_OK
-from kurilsim.forms.registry import scenario_json_schema
 
 
 def register(commands: Any) -> None:
@@ -18,5 +17,8 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the schema as JSON."""
+    # Imported when used, as every command does.
+    from kurilsim.forms.registry import scenario_json_schema
+
     print(json.dumps(scenario_json_schema(), indent=2))
     return EXIT_OK

@@ -10,13 +10,6 @@ from typing import Any
 
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.core.errors import InputError
-from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.extensive.sweep import BACKWARD_INDUCTION
-from kurilsim.forms.normal.solve import METHODS
-from kurilsim.presentation.figures import plot
-from kurilsim.sweeps import GridAxis, sweep
-from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
-from kurilsim.sweeps.sampling import DEFAULT_SEED
 
 #: Figure formats ``--plot`` writes, by file name ending.
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -37,13 +30,26 @@ def positive(text: str) -> int:
 
 def register(commands: Any) -> None:
     """Add the ``sweep`` subcommand to ``commands``."""
-    parser = commands.add_parser(
+    commands.add_parser(
         "sweep",
         help="solve a scenario over a parameter grid or Monte Carlo samples; write a table, plot",
         description="Solve a scenario (normal form, or a game tree for its subgame-perfect "
         "equilibria) at every point of a grid over 1 to 3 parameters, of Monte Carlo samples of "
         "the others, or of both. Prints the share of points in each regime.",
+        arguments=add_arguments,
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``kurilsim sweep``, whose choices come from the solvers."""
+    # Imported here, when the command is used, so that building the command line loads no solver.
+    from kurilsim.core.tolerance import DEFAULT_TOL
+    from kurilsim.forms.extensive.sweep import BACKWARD_INDUCTION
+    from kurilsim.forms.normal.solve import METHODS
+    from kurilsim.sweeps import GridAxis
+    from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
+    from kurilsim.sweeps.sampling import DEFAULT_SEED
+
     parser.add_argument("file", metavar="FILE")
     parser.add_argument(
         "--grid",
@@ -117,6 +123,10 @@ def plot_kind(args: argparse.Namespace) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the sweep, write the table and the figure, print the regime shares."""
+    # Imported when used, as every command does.
+    from kurilsim.presentation.figures import plot
+    from kurilsim.sweeps import sweep
+
     if (args.resume or args.force) and not args.out:
         raise InputError("--resume and --force need --out")
     if args.scheduler and args.engine != "dask":

@@ -7,21 +7,26 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kurilsim.analysis.tipping import DEFAULT_RESOLUTION, tipping_points
 from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
-from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.registry import load_scenario
-from kurilsim.presentation.figures import plot
 
 
 def register(commands: Any) -> None:
     """Add the ``tipping`` subcommand to ``commands``."""
-    parser = commands.add_parser(
+    commands.add_parser(
         "tipping",
         help="tipping points: how far each parameter can move before the equilibria change",
+        arguments=add_arguments,
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``kurilsim tipping``."""
+    # Imported here, when the command is used, so that building the command line loads none of it.
+    from kurilsim.analysis.tipping import DEFAULT_RESOLUTION
+    from kurilsim.core.tolerance import DEFAULT_TOL
+
     parser.add_argument("file", metavar="FILE")
     parser.add_argument(
         "--parameter",
@@ -45,6 +50,11 @@ def register(commands: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the tipping-point table and save the tornado chart."""
+    # Imported when used, as every command does.
+    from kurilsim.analysis.tipping import tipping_points
+    from kurilsim.forms.registry import load_scenario
+    from kurilsim.presentation.figures import plot
+
     if args.plot and Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
         raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
     tipping = tipping_points(

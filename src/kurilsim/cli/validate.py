@@ -7,13 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kurilsim.analysis.statements import check_statements, load_statements
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK
 from kurilsim.core.errors import InputError
-from kurilsim.forms.extensive.efg import read_efg
-from kurilsim.forms.normal.nfg import read_nfg
-from kurilsim.forms.registry import load_scenario
-from kurilsim.io.yaml_source import read_yaml
 
 #: The key that marks a YAML file as a file of testable statements rather than a scenario.
 STATEMENTS_KEY = "kurilsim-statements"
@@ -42,12 +37,19 @@ def handle(args: argparse.Namespace) -> int:
 
 def _validate(name: str) -> str:
     """Read ``name`` by its kind and return what it holds, in a few words."""
+    # Imported when used, as every command does, and each only for the kind of file read.
     lower = name.lower()
     if lower.endswith(".nfg"):
+        from kurilsim.forms.normal.nfg import read_nfg
+
         return read_nfg(name).title or "untitled"
     if lower.endswith(".efg"):
+        from kurilsim.forms.extensive.efg import read_efg
+
         return read_efg(name).title or "untitled"
     if _is_statements_file(name):
+        from kurilsim.analysis.statements import check_statements, load_statements
+
         statements = load_statements(name)
         try:
             # Checking them finds any scenario, parameter or player they name that is missing.
@@ -55,13 +57,19 @@ def _validate(name: str) -> str:
         except InputError as exc:
             raise InputError(f"a check refers to {exc}", file=name) from None
         return f"{len(statements.statements)} testable statements"
+    from kurilsim.forms.registry import load_scenario
+
     return load_scenario(name).title or "untitled"
 
 
 def _is_statements_file(name: str) -> bool:
     """Whether ``name`` is a YAML mapping with the statements key (unreadable files are not)."""
+    from kurilsim.io.yaml_source import read_yaml
+
     try:
-        data = read_yaml(Path(name).read_text(encoding="utf-8"), name).data
+        text = Path(name).read_text(encoding="utf-8")
+        # A file that never names the key is not one, and need not be parsed before loading.
+        data = read_yaml(text, name).data if STATEMENTS_KEY in text else None
     except (OSError, UnicodeDecodeError, InputError):
         return False  # load_scenario reports the problem
     return isinstance(data, dict) and STATEMENTS_KEY in data

@@ -9,6 +9,8 @@ the line. A new game form is added with :func:`register_form`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping, MutableMapping
+from importlib import import_module
 from pathlib import Path
 from typing import Any, Union
 
@@ -18,16 +20,54 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.schema import IDENTIFIER
-from kurilsim.forms.bargaining.form import BARGAINING_FORM
-from kurilsim.forms.conflict.form import CONFLICT_FORM
-from kurilsim.forms.extensive.form import EXTENSIVE_FORM
-from kurilsim.forms.normal.form import NORMAL_FORM
 from kurilsim.io.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
 
+
+class FormRegistry(MutableMapping[str, GameForm]):
+    """The game forms by the name a file gives in ``form:``, each imported on first use.
+
+    A bundled form is named by where it is defined (``"module:attribute"``), so reading a file
+    loads only the form the file declares, not the solvers of every form.
+
+    Examples
+    --------
+    >>> forms = FormRegistry({"normal": "kurilsim.forms.normal.form:NORMAL_FORM"})
+    >>> list(forms), forms["normal"].description
+    (['normal'], 'normal-form game')
+    """
+
+    def __init__(self, where: Mapping[str, str]) -> None:
+        self._entries: dict[str, GameForm | str] = dict(where)
+
+    def __getitem__(self, name: str) -> GameForm:
+        entry = self._entries[name]
+        if isinstance(entry, str):
+            module, attribute = entry.split(":")
+            entry = self._entries[name] = getattr(import_module(module), attribute)
+        return entry
+
+    def __setitem__(self, name: str, form: GameForm) -> None:
+        self._entries[name] = form
+
+    def __delitem__(self, name: str) -> None:
+        del self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 #: Every game form by the name a file gives in ``form:`` ("normal" when absent).
-FORMS: dict[str, GameForm] = {
-    form.name: form for form in (NORMAL_FORM, BARGAINING_FORM, CONFLICT_FORM, EXTENSIVE_FORM)
-}
+FORMS = FormRegistry(
+    {
+        "normal": "kurilsim.forms.normal.form:NORMAL_FORM",
+        "bargaining": "kurilsim.forms.bargaining.form:BARGAINING_FORM",
+        "conflict": "kurilsim.forms.conflict.form:CONFLICT_FORM",
+        "extensive": "kurilsim.forms.extensive.form:EXTENSIVE_FORM",
+    }
+)
 
 
 def register_form(form: GameForm) -> None:

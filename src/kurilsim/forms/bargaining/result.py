@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FloatArray = NDArray[np.float64]
 
@@ -309,6 +311,8 @@ class BargainingSolution:
         Columns: ``concept``, ``deal``, ``utility.<player>``, ``gain.<player>``, ``binds``,
         ``unconstrained_deal``, ``unconstrained_gain.<player>``, ``max_residual``, ``verified``.
         """
+        import pandas as pd  # imported when used: solving needs only numpy
+
         players = self.problem.players
         rows = []
         for c in self.concepts:

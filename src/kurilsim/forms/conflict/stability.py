@@ -51,16 +51,18 @@ import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.conflict.game import BoolArray, Conflict
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The stability concepts, in the order tables show them.
 CONCEPTS = ("nash", "gmr", "smr", "seq")
@@ -434,6 +436,8 @@ class StabilityTable:
            state  option.a_defects  option.b_defects
         3      4              True              True
         """
+        import pandas as pd  # imported when used: solving needs only numpy
+
         conflict = self.conflict
         assert conflict.states is not None
         columns: dict[str, Any] = {"state": np.arange(1, conflict.n_states + 1)}

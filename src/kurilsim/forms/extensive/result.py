@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.forms.extensive.game import SEPARATOR, ExtensiveFormGame
 from kurilsim.forms.normal.result import DISPLAY_ZERO, Equilibrium, Solution, mixture_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -420,6 +422,8 @@ class TreeSolution:
         >>> frame["strategy.Incumbent"].tolist(), frame["subgame_perfect"].tolist()
         (['Accommodate', 'Fight', 'Accommodate'], [True, False, True])
         """
+        import pandas as pd  # imported when used: solving needs only numpy
+
         players = self.game.players
         columns = [
             "concept",

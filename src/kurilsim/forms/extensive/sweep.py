@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
@@ -114,6 +113,8 @@ def tree_rows(
     >>> game.tolist(), columns["path"].tolist()
     ([0, 1], ['offer_two > threaten > demand_four', 'offer_two > tolerate > accept_two'])
     """
+    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
+
     tree = scenario.compiled.skeleton
     try:
         payoffs, probabilities = evaluate_tree(scenario.compiled, values)
@@ -184,6 +185,8 @@ def _names(rows: NDArray[Any], name: Any) -> list[str]:
 
 def _column(texts: list[str]) -> Any:
     """A column of strings in pandas' default string type, as the normal-form rows have."""
+    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
+
     return pd.Series(texts, dtype="str").array
 
 

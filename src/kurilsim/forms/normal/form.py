@@ -35,7 +35,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,12 +48,11 @@ from kurilsim.core.rules import CompiledScenario, compile_scenario
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import ScenarioFile
 from kurilsim.core.sweep_rows import SweepRows
-from kurilsim.forms.normal import sweep
-from kurilsim.forms.normal.concepts import normal_form_panel
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.payoffs import payoff_tensor
-from kurilsim.forms.normal.result import Solution
-from kurilsim.forms.normal.solve import METHODS, solve
+
+if TYPE_CHECKING:
+    from kurilsim.forms.normal.result import Solution
 
 FloatArray = NDArray[np.float64]
 
@@ -65,8 +64,15 @@ class NormalForm:
     description = "normal-form game"
     file_model = ScenarioFile
     game_types = (NormalFormGame,)
-    methods = ("auto", *METHODS)
     vectorised = frozenset({"pure"})
+
+    # The solvers (and scipy) load when a game is solved, not when a file is read or validated.
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """``"auto"`` and every method of :data:`~kurilsim.forms.normal.solve.METHODS`."""
+        from kurilsim.forms.normal.solve import METHODS
+
+        return ("auto", *METHODS)
 
     def compile(self, spec: ScenarioFile, source: str) -> CompiledScenario:
         """Compile the rules and payoffs; a file whose payoffs fail at its defaults is refused."""
@@ -106,6 +112,8 @@ class NormalForm:
         **options: Any,
     ) -> Solution:
         """Solve by ``method``; see :func:`kurilsim.forms.normal.solve.solve`."""
+        from kurilsim.forms.normal.solve import solve
+
         return solve(game, method, tol, parameters=parameters, **options)
 
     def solve_scenario(
@@ -117,6 +125,8 @@ class NormalForm:
         **options: Any,
     ) -> Solution:
         """Solve the scenario's game at ``values``."""
+        from kurilsim.forms.normal.solve import solve
+
         return solve(self.game(scenario, values), method, tol, parameters=values, **options)
 
     def compare(
@@ -129,6 +139,8 @@ class NormalForm:
         max_seconds: float | None,
     ) -> ConceptPanel:
         """Pure and mixed Nash, the logit QRE and its limit; the deal profile nearest to play."""
+        from kurilsim.forms.normal.concepts import normal_form_panel
+
         return normal_form_panel(scenario, values, deal, precision, tol, max_seconds)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
@@ -159,10 +171,14 @@ class NormalForm:
         self, scenario: Scenario, method: str | None, tol: float, options: Mapping[str, Any]
     ) -> str:
         """``"pure"`` unless another method is given; see :func:`.sweep.sweep_method`."""
+        from kurilsim.forms.normal import sweep
+
         return sweep.sweep_method(scenario, method, tol, options)
 
     def bytes_per_point(self, scenario: Scenario, method: str) -> int:
         """See :func:`kurilsim.forms.normal.sweep.bytes_per_point`."""
+        from kurilsim.forms.normal import sweep
+
         return sweep.bytes_per_point(scenario)
 
     def sweep_rows(
@@ -174,6 +190,8 @@ class NormalForm:
         options: Mapping[str, Any],
     ) -> SweepRows:
         """See :func:`kurilsim.forms.normal.sweep.sweep_rows`."""
+        from kurilsim.forms.normal import sweep
+
         return sweep.sweep_rows(scenario, values, method, tol, options)
 
 

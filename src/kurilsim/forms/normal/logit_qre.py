@@ -62,7 +62,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
@@ -76,6 +75,8 @@ from kurilsim.forms.normal.regret import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kurilsim.forms.normal.game import NormalFormGame
 
 Profile = tuple[FloatArray, ...]
@@ -182,6 +183,8 @@ class LogitBranch:
         >>> frame["probability"].round(12).unique().tolist()
         [0.5]
         """
+        import pandas as pd  # imported when used: solving needs only numpy
+
         m = len(self.lambdas)
         parts = []
         for player, names, probs in zip(self.players, self.strategies, self.profiles, strict=True):

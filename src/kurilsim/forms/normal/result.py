@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.forms.normal.game import NormalFormGame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FloatArray = NDArray[np.float64]
 
@@ -162,6 +164,8 @@ class Solution:
         Probability columns are named ``prob.<player>.<strategy>``, payoff columns
         ``payoff.<player>``.
         """
+        import pandas as pd  # imported when used: solving needs only numpy
+
         rows = []
         for number, eq in enumerate(self.equilibria, start=1):
             row: dict[str, Any] = {"equilibrium": number, "kind": eq.kind}

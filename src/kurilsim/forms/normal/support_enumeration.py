@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
@@ -457,6 +456,9 @@ def _solve_support(
             np.concatenate([rng.dirichlet(np.ones(k)) for k in system.sizes])
             for _ in range(n_starts)
         ]
+        # Imported here: it takes a third of a second, and only three or more mixers need it.
+        from scipy import optimize
+
         boxed = _Boxed(system)
         candidates = []
         for x0 in starts:

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
@@ -50,6 +49,8 @@ def _strings(categories: Sequence[str], codes: IntArray) -> Any:
 
     Taking from the few distinct strings avoids converting one Python string per row.
     """
+    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
+
     return pd.Series(list(categories)).array.take(codes)
 
 
@@ -122,6 +123,8 @@ def _per_game_rows(
     options: Mapping[str, Any],
 ) -> SweepRows:
     """Solve each game of a batch with :func:`kurilsim.solve`; a ``none`` row where none."""
+    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
+
     players, strategies = scenario.compiled.players, scenario.compiled.strategies
     empty = pd.DataFrame(
         {"equilibrium": [0], "kind": ["none"]}

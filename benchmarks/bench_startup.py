@@ -1,0 +1,83 @@
+"""Start-up time of the ``kurilsim`` command, against ``python -c "import numpy"``.
+
+Run by hand: ``python benchmarks/bench_startup.py [--runs N]``, from any directory, in the
+environment kurilsim is installed in. Each command runs ``N`` times (default 15) in a fresh
+process, in turn with the others so that a busy machine slows them alike; the median wall-clock
+time is kept. Prints each median, its ratio to the reference (importing numpy, which every
+command needs) and whether it meets its target: 2x the reference for ``--version``, ``--help``
+and ``validate``, 4x for ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+REFERENCE = ("python -c 'import numpy'", [sys.executable, "-c", "import numpy"])
+KURILSIM = shutil.which("kurilsim", path=str(Path(sys.executable).parent)) or "kurilsim"
+#: (label, command, target as a multiple of the reference; None: measured, no target).
+COMMANDS = (
+    ("kurilsim --version", [KURILSIM, "--version"], 2.0),
+    ("kurilsim --help", [KURILSIM, "--help"], 2.0),
+    (
+        "kurilsim validate scenarios/sochi_2016.yaml",
+        [KURILSIM, "validate", str(SCENARIOS / "sochi_2016.yaml")],
+        2.0,
+    ),
+    (
+        "kurilsim run scenarios/era_1956.yaml",
+        [KURILSIM, "run", str(SCENARIOS / "era_1956.yaml")],
+        4.0,
+    ),
+    (
+        "kurilsim run scenarios/sochi_2016.yaml",
+        [KURILSIM, "run", str(SCENARIOS / "sochi_2016.yaml")],
+        4.0,
+    ),
+    ("python -c 'import kurilsim'", [sys.executable, "-c", "import kurilsim"], None),
+)
+
+
+def seconds(command: list[str]) -> float:
+    """Wall-clock time of one run of ``command``, which must succeed."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs of each command (default 15)")
+    runs = parser.parse_args().runs
+    everything = [(REFERENCE[0], REFERENCE[1], None), *COMMANDS]
+    for _, command, _ in everything:  # warm the file cache; not timed
+        seconds(command)
+    times: dict[str, list[float]] = {label: [] for label, _, _ in everything}
+    for _ in range(runs):
+        for label, command, _ in everything:
+            times[label].append(seconds(command))
+    reference = statistics.median(times[REFERENCE[0]])
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {runs} runs")
+    print(f"{'reference: ' + REFERENCE[0]:<48} {reference:6.3f} s")
+    met = True
+    for label, _, target in COMMANDS:
+        median = statistics.median(times[label])
+        ratio = median / reference
+        verdict = ""
+        if target is not None:
+            verdict = f"target {target:g}x: {'met' if ratio <= target else 'NOT MET'}"
+            met = met and ratio <= target
+        print(f"{label:<48} {median:6.3f} s  {ratio:4.1f}x  {verdict}")
+    print("all targets met" if met else "some targets not met")
+
+
+if __name__ == "__main__":
+    main()
