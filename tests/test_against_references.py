@@ -38,7 +38,7 @@ from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
 from kurilsim.forms.normal.regret import FloatArray, is_equilibrium
 from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
-from profiles import Profile, close, distinct
+from tests.helpers import Profile, close, distinct
 
 Rescaling = Callable[[FloatArray], FloatArray]
 

@@ -1,7 +1,6 @@
 """The bargaining figure renders headless and shows the points and labels it claims to."""
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +12,9 @@ from kurilsim import load_scenario
 from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.solve import solve_bargaining
 from kurilsim.presentation.bargaining import plot_bargaining, staircase
+from tests.helpers import SCENARIOS
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "bargaining_2016.yaml"
+SCENARIO = SCENARIOS / "bargaining_2016.yaml"
 
 
 @pytest.fixture

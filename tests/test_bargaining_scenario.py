@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +11,9 @@ from kurilsim.cli import main
 from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.scenario import BargainingScenario
 from kurilsim.forms.loader import scenario_json_schema
-from scenario_texts import ISLANDS
+from tests.helpers import ROOT, run_cli
+from tests.scenario_texts import ISLANDS
 
-ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "bargaining_2016.yaml"
 
 
@@ -267,12 +266,6 @@ def test_2016_strong_endorsement_makes_the_1956_formula_ratifiable():
         solution.problem.deals.index(next(iter(solution["nash"].outcome.lottery)))
     ]
     assert package <= 1.5 and solution["nash"].binds
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_run_prints_the_bargaining_table(capsys):

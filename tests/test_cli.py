@@ -1,16 +1,15 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from kurilsim import write_nfg
 from kurilsim.cli import main
 from kurilsim.forms import catalogue
-from scenario_texts import PRISONERS_TABLE, STAG_HUNT
+from tests.helpers import ROOT, run_cli
+from tests.scenario_texts import PRISONERS_TABLE, STAG_HUNT
 
-ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "scenarios" / "sochi_2016.yaml"
 
 
@@ -19,12 +18,6 @@ def stag_file(tmp_path):
     path = tmp_path / "stag.yaml"
     path.write_text(STAG_HUNT, encoding="utf-8")
     return path
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_run_prints_a_table_naming_players_and_strategies(capsys, stag_file):

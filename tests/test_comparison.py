@@ -2,7 +2,6 @@
 
 import dataclasses
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,11 +11,10 @@ from hypothesis import strategies as st
 from kurilsim import InputError, load_scenario, parse_scenario, solve
 from kurilsim.analysis.blocking import additive_terms, normal_form_blockers
 from kurilsim.analysis.comparison import Comparison, compare
-from kurilsim.cli import main
 from kurilsim.forms.normal.regret import DEFAULT_TOL, player_scales
-from scenario_texts import ISLANDS
+from tests.helpers import ROOT, run_cli
+from tests.scenario_texts import ISLANDS
 
-ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 # Russia cedes or keeps, Japan accepts or waits, the US tolerates or threatens. A transfer needs
@@ -285,12 +283,6 @@ def test_additive_terms(text, terms):
 
 
 # --- command line ----------------------------------------------------------------------------
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_prints_the_panel(capsys):

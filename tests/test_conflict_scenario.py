@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +12,8 @@ from kurilsim.analysis.explain import explain
 from kurilsim.cli import main
 from kurilsim.forms.conflict.scenario import ConflictScenario
 from kurilsim.forms.loader import scenario_json_schema
+from tests.helpers import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 STALEMATE = ROOT / "scenarios" / "conflict_2018.yaml"
 
 OFFER = """\
@@ -290,12 +289,6 @@ def test_us_resolve_moves_only_the_us_stability():
     assert len(changed) and set(changed[:, 1]) == {2}  # decision maker 2 is the US
     lifted = [s for s in changed[:, 2] if "keep_sanctions" not in low.conflict.taken(s)["Japan"]]
     assert len(lifted) == len(changed)
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_prints_the_stability_table(capsys):

@@ -1,12 +1,9 @@
 """Rich display in Jupyter: every object a user meets renders as escaped HTML."""
 
-from pathlib import Path
-
 from kurilsim import load_scenario, parse_scenario, solve
 from kurilsim.forms import catalogue
-from scenario_texts import STAG_HUNT
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+from tests.scenario_texts import STAG_HUNT
 
 
 def test_two_player_game_is_a_bimatrix():

@@ -1,13 +1,12 @@
 """The examples users read in README.md and docs/ must work as written."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from kurilsim import parse_scenario
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 

@@ -1,14 +1,12 @@
 """The bundled era scenarios against history: backtests and the testable statements."""
 
-from pathlib import Path
-
 import pytest
 
 from kurilsim import Scenario, load_scenario
 from kurilsim.analysis.backtest import backtest_scenario
 from kurilsim.analysis.statements import check_statements, load_statements
+from tests.helpers import SCENARIOS
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 # The backtest covers normal-form scenarios that record their history (the era files).
 ERA_FILES = [
     path

@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import pytest
 
@@ -7,9 +6,8 @@ from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.analysis.explain import explain
 from kurilsim.cli import main
 from kurilsim.core.evidence import Registry, load_registry
-from scenario_texts import STAG_HUNT
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+from tests.scenario_texts import STAG_HUNT
 
 REGISTRY = Registry.model_validate(
     {

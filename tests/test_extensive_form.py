@@ -17,7 +17,7 @@ from kurilsim.forms.extensive.game import (
     ExtensiveFormGame,
     Terminal,
 )
-from trees import trees
+from tests.trees import trees
 
 
 def lottery():

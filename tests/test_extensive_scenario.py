@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,8 +10,8 @@ from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.cli import main
 from kurilsim.forms.extensive.backward_induction import subgame_perfect_equilibria
 from kurilsim.forms.extensive.scenario import ExtensiveScenario
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SEQUENCE_1956 = ROOT / "scenarios" / "sequence_1956.yaml"
 SEQUENCE_2016 = ROOT / "scenarios" / "sequence_2016.yaml"
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from kurilsim import InputError, parse_scenario
 from kurilsim.core.rules import MAX_RULE_CELLS
-from scenario_texts import PRISONERS_TABLE, STAG_HUNT
+from tests.scenario_texts import PRISONERS_TABLE, STAG_HUNT
 
 PAYOFF_A = "A: stag * both_stag + hare * a_hare"
 

@@ -7,7 +7,6 @@ given lambdas and at the limit; none of its code is used by kurilsim.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pygambit as gbt
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from kurilsim import IterationLimitError, solve, write_nfg
-from kurilsim.cli import main
 from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.forms import catalogue
 from kurilsim.forms.normal.game import NormalFormGame
@@ -34,10 +32,10 @@ from kurilsim.forms.normal.regret import (
     strategy_payoffs,
 )
 from kurilsim.forms.normal.support_enumeration import support_enumeration
-from scenario_texts import STAG_HUNT
+from tests.helpers import ROOT, run_cli
+from tests.scenario_texts import STAG_HUNT
 
 Profile = tuple[FloatArray, ...]
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def stack(*tables: object) -> FloatArray:
@@ -421,12 +419,6 @@ def pennies_file(tmp_path):
     path = tmp_path / "jordan.nfg"
     write_nfg(catalogue.jordan_three_player_pennies(), path)
     return path
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_qre_prints_the_branch_and_its_limit_and_saves_the_plot(capsys, pennies_file, tmp_path):

@@ -5,11 +5,11 @@ options, ``examples`` in its test paths).
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
 
 

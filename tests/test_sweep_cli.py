@@ -11,19 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kurilsim.cli import main
 from kurilsim.sweeps import read_sweep
+from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="module")
 def bundled(request):
     return str(request.config.rootpath / "scenarios" / "sochi_2016.yaml")
-
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_sweep_writes_a_table_and_a_regime_map(capsys, tmp_path, bundled):

@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from kurilsim.core.errors import InputError
 from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
-from profiles import same_sets
+from tests.helpers import same_sets
 
 Profile = tuple[FloatArray, FloatArray]
 

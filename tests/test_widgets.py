@@ -1,17 +1,15 @@
 """The interactive explorer: sliders over a scenario's parameters redraw its table and plot."""
 
 import sys
-from pathlib import Path
 
 import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.presentation.widgets import explore
-from scenario_texts import STAG_HUNT
+from tests.helpers import ROOT
+from tests.scenario_texts import STAG_HUNT
 
 pytest.importorskip("ipywidgets")  # the dev extra installs it
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_sliders_start_at_the_defaults_over_the_ranges():

@@ -1,14 +1,25 @@
-"""Comparing lists of mixed-strategy profiles in tests: equal within a tolerance, each once."""
+"""Helpers shared by the tests that are not hypothesis generators: where the repository's files
+are, comparing lists of mixed-strategy profiles, and running the command line in-process."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
+import pytest
 
+from kurilsim.cli import main
 from kurilsim.forms.normal.regret import FloatArray
 
+#: The repository root, and the scenarios shipped in it.
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
 Profile = tuple[FloatArray, ...]
+
+
+# --- profiles ----------------------------------------------------------------------------------
 
 
 def close(p: Profile, q: Profile, atol: float = 1e-6) -> bool:
@@ -29,3 +40,13 @@ def same_sets(found: Sequence[Profile], expected: Sequence[Profile], atol: float
     """Whether two lists hold the same profiles within ``atol``, counting each once."""
     left, right = distinct(found, atol), distinct(expected, atol)
     return len(left) == len(right) and all(any(close(p, q, atol) for q in right) for p in left)
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    """Run ``kurilsim`` in-process; its exit code, standard output and standard error."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
