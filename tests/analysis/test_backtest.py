@@ -6,7 +6,7 @@ from kurilsim import InputError, parse_scenario
 from kurilsim.analysis.backtest import backtest, backtest_scenario
 from kurilsim.analysis.statements import check_statements, load_statements
 from kurilsim.cli import main
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 # Stags are worth less than hares by default, so both hunting hare is the only equilibrium.
 LEAN_HUNT = (

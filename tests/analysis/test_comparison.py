@@ -13,7 +13,7 @@ from kurilsim.analysis.blocking import additive_terms, normal_form_blockers
 from kurilsim.analysis.comparison import Comparison, compare
 from kurilsim.forms.normal.regret import DEFAULT_TOL, player_scales
 from tests.helpers import ROOT, run_cli
-from tests.scenario_texts import ISLANDS
+from tests.strategies import ISLANDS
 
 SCENARIOS = ROOT / "scenarios"
 

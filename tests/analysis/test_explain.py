@@ -7,7 +7,7 @@ from kurilsim.analysis.explain import explain
 from kurilsim.cli import main
 from kurilsim.core.evidence import Registry, load_registry
 from tests.helpers import ROOT
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 REGISTRY = Registry.model_validate(
     {

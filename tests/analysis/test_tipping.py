@@ -8,7 +8,7 @@ import kurilsim
 from kurilsim import InputError, parse_scenario
 from kurilsim.analysis.tipping import tipping_points
 from kurilsim.sweeps.labels import regime
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 
 @pytest.fixture(scope="module")

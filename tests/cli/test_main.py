@@ -8,7 +8,7 @@ from kurilsim import write_nfg
 from kurilsim.cli import main
 from kurilsim.forms import catalogue
 from tests.helpers import ROOT, run_cli
-from tests.scenario_texts import PRISONERS_TABLE, STAG_HUNT
+from tests.strategies import PRISONERS_TABLE, STAG_HUNT
 
 BUNDLED = ROOT / "scenarios" / "sochi_2016.yaml"
 

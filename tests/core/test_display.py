@@ -3,7 +3,7 @@
 from kurilsim import load_scenario, parse_scenario, solve
 from kurilsim.forms import catalogue
 from tests.helpers import ROOT
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 
 def test_two_player_game_is_a_bimatrix():

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import ExpressionError, parse_expression
+from tests.strategies import expressions
 
 
 @pytest.mark.parametrize(
@@ -109,33 +110,8 @@ def test_arbitrary_text_is_parsed_or_rejected_cleanly(text):
         parse_expression(text)
 
 
-# Random expression trees: their text must evaluate to what the tree computes directly.
-_leaves = st.one_of(
-    st.floats(-100, 100, allow_nan=False).map(lambda v: (repr(v), lambda env, v=v: v)),
-    st.sampled_from(["a", "b"]).map(lambda n: (n, lambda env, n=n: env[n])),
-)
-
-
-def _extend(children):
-    binary = st.tuples(st.sampled_from(["+", "-", "*"]), children, children).map(
-        lambda t: (
-            f"({t[1][0]} {t[0]} {t[2][0]})",
-            lambda env, t=t: {"+": float.__add__, "-": float.__sub__, "*": float.__mul__}[t[0]](
-                float(t[1][1](env)), float(t[2][1](env))
-            ),
-        )
-    )
-    functions = st.tuples(st.sampled_from(["min", "max"]), children, children).map(
-        lambda t: (
-            f"{t[0]}({t[1][0]}, {t[2][0]})",
-            lambda env, t=t: {"min": min, "max": max}[t[0]](t[1][1](env), t[2][1](env)),
-        )
-    )
-    return st.one_of(binary, functions)
-
-
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(_leaves, _extend, max_leaves=12), st.floats(-10, 10), st.floats(-10, 10))
+@given(expressions, st.floats(-10, 10), st.floats(-10, 10))
 def test_random_trees_evaluate_like_python(tree, a, b):
     text, direct = tree
     env = {"a": a, "b": b}

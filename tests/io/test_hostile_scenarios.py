@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from kurilsim import InputError, parse_scenario
 from kurilsim.core.rules import MAX_RULE_CELLS
-from tests.scenario_texts import PRISONERS_TABLE, STAG_HUNT
+from tests.strategies import PRISONERS_TABLE, STAG_HUNT, scenario_pieces
 
 PAYOFF_A = "A: stag * both_stag + hare * a_hare"
 
@@ -187,16 +187,6 @@ def test_non_finite_payoff_at_a_user_value_names_the_file_and_field():
         scenario.payoff_tensor({"stag": np.array([2.0, 3.0])})
 
 
-# Random edits of a valid file: the loader either accepts the result or raises InputError.
-_SYMBOLS = (
-    ": [ ] { } , ' \" !! &a *a # ? | > % @ ` ~ null true .nan .inf -.inf 1e400 0x1F 0o17 1_0 "
-    "1:30 2016-12-15 stag hare A B C players payoffs rules when value default range 1/0 "
-    "log(-1) x.y"
-)
-_SPECIAL = ("", " ", "\n", "\t", "- ", "\x00", "\x07", "\ufeff", "__import__('os')", "lambda: 1")
-_PIECES = st.sampled_from([*_SPECIAL, "9" * 400, *_SYMBOLS.split()])
-
-
 def _message_or_none(text: str) -> str | None:
     try:
         parse_scenario(text, source="fuzz.yaml")
@@ -212,6 +202,6 @@ def test_edited_scenarios_never_raise_anything_but_input_errors(data):
     for _ in range(data.draw(st.integers(1, 4))):
         start = data.draw(st.integers(0, len(text)))
         stop = data.draw(st.integers(start, min(len(text), start + 12)))
-        text = text[:start] + data.draw(_PIECES) + text[stop:]
+        text = text[:start] + data.draw(scenario_pieces) + text[stop:]
     message = _message_or_none(text)
     assert message is None or (message.startswith("fuzz.yaml") and "\n" not in message), message

@@ -20,7 +20,7 @@ from kurilsim.presentation import (
     tornado,
 )
 from kurilsim.sweeps import sweep
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 SANCTIONS_UNIT = "share of the Japanese package that US-led sanctions deter (0 = none)"
 

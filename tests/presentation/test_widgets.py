@@ -7,7 +7,7 @@ import pytest
 from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.presentation.widgets import explore
 from tests.helpers import ROOT
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 pytest.importorskip("ipywidgets")  # the dev extra installs it
 

@@ -7,7 +7,7 @@ from dask.distributed import Client, LocalCluster
 import kurilsim
 from kurilsim import parse_scenario
 from kurilsim.sweeps import sweep
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from kurilsim.forms import catalogue
 from kurilsim.sweeps import GridAxis, SweepSpec, sweep
 from kurilsim.sweeps.engine import chunk_size_for
 from kurilsim.sweeps.spec import point_set
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 BUNDLED = "scenarios/sochi_2016.yaml"
 # Trust high enough for the two-island treaty to coexist with joint activity: 1 or 2 equilibria.

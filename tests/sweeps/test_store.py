@@ -13,7 +13,7 @@ from kurilsim.sweeps import read_sweep, sweep
 from kurilsim.sweeps.result import scenario_hash
 from kurilsim.sweeps.shares import outcome_shares
 from kurilsim.sweeps.store import METADATA_KEY
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT
 
 GRID = {"stag": (2, 10, 9), "hare": (0, 3, 7)}  # 63 points
 CHUNK = 10  # 7 chunks

@@ -8,42 +8,9 @@ from hypothesis import strategies as st
 from kurilsim.forms.bargaining.feasible_set import outcome_points, pareto_frontier, support_residual
 from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
 from kurilsim.forms.bargaining.solve import solve_bargaining
+from tests.strategies import bargaining_problems
 
 SETTINGS = settings(max_examples=60, deadline=None)
-
-# ---------------------------------------------------------------- generators
-coordinate = st.floats(-10, 10, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 3))
-
-
-@st.composite
-def problems(draw, symmetric=False, ratifiers=0):
-    """A random two-player problem; symmetric ones are closed under swapping the players."""
-    n = draw(st.integers(1, 7))
-    utilities = np.array(draw(st.lists(st.tuples(coordinate, coordinate), min_size=n, max_size=n)))
-    if symmetric:
-        utilities = np.vstack([utilities, utilities[:, ::-1]])
-        c = draw(coordinate)
-        disagreement = np.array([c, c])
-    else:
-        disagreement = np.array([draw(coordinate), draw(coordinate)])
-    size = len(utilities)
-    approval = draw(
-        st.lists(
-            st.lists(st.floats(0, 1), min_size=ratifiers, max_size=ratifiers),
-            min_size=size,
-            max_size=size,
-        )
-    )
-    return BargainingProblem(
-        players=["A", "B"],
-        deals=[f"deal{k}" for k in range(size)],
-        utilities=utilities,
-        disagreement=disagreement,
-        discount=draw(st.tuples(st.floats(0.05, 0.99), st.floats(0.05, 0.99))),
-        first_mover=draw(st.integers(0, 1)),
-        ratifiers=[f"R{r}" for r in range(ratifiers)],
-        approval=np.array(approval).reshape(size, ratifiers),
-    )
 
 
 def rescaled(problem, player, factor, shift):
@@ -68,7 +35,7 @@ def eps(problem):
 
 # ---------------------------------------------------------------- properties
 @SETTINGS
-@given(problems(), st.booleans())
+@given(bargaining_problems(), st.booleans())
 def test_every_solution_passes_its_own_verification(problem, lotteries):
     # solve_bargaining raises if any check fails; reaching the asserts means all passed.
     solution = solve_bargaining(problem, lotteries=lotteries)
@@ -78,7 +45,7 @@ def test_every_solution_passes_its_own_verification(problem, lotteries):
 
 
 @SETTINGS
-@given(problems(), st.booleans())
+@given(bargaining_problems(), st.booleans())
 def test_nash_solution_is_individually_rational_and_pareto_optimal(problem, lotteries):
     nash = solve_bargaining(problem, "nash", lotteries=lotteries)["nash"].outcome
     d, tol = problem.disagreement, eps(problem)
@@ -94,7 +61,7 @@ def test_nash_solution_is_individually_rational_and_pareto_optimal(problem, lott
 
 @SETTINGS
 @given(
-    problems(),
+    bargaining_problems(),
     st.booleans(),
     st.integers(0, 1),
     st.floats(0.1, 10).map(lambda x: round(x, 3)),
@@ -112,7 +79,7 @@ def test_nash_solution_is_invariant_to_rescaling_a_players_utility(
 
 
 @SETTINGS
-@given(problems(symmetric=True))
+@given(bargaining_problems(symmetric=True))
 def test_symmetric_problems_have_symmetric_solutions(problem):
     solution = solve_bargaining(problem, lotteries=True)
     for concept in ("nash", "kalai-smorodinsky"):
@@ -121,7 +88,7 @@ def test_symmetric_problems_have_symmetric_solutions(problem):
 
 
 @SETTINGS
-@given(problems(symmetric=True))
+@given(bargaining_problems(symmetric=True))
 def test_symmetric_discrete_problems_tie_symmetric_deals(problem):
     nash = solve_bargaining(problem, "nash")["nash"]
     u = nash.outcome.utilities
@@ -130,7 +97,7 @@ def test_symmetric_discrete_problems_tie_symmetric_deals(problem):
 
 
 @SETTINGS
-@given(problems(ratifiers=2), st.booleans(), st.sampled_from(["win-set", "probability"]))
+@given(bargaining_problems(ratifiers=2), st.booleans(), st.sampled_from(["win-set", "probability"]))
 def test_ratified_solutions_use_only_ratifiable_deals(problem, lotteries, mode):
     solution = solve_bargaining(problem, lotteries=lotteries, ratification=mode)
     allowed = {*solution.available, DISAGREEMENT}
@@ -143,7 +110,7 @@ def test_ratified_solutions_use_only_ratifiable_deals(problem, lotteries, mode):
 
 
 @SETTINGS
-@given(problems(), st.booleans())
+@given(bargaining_problems(), st.booleans())
 def test_ratification_that_approves_everything_never_binds(problem, lotteries):
     everyone = BargainingProblem(
         problem.players,

@@ -12,7 +12,7 @@ from kurilsim.forms.bargaining.game import BargainingProblem
 from kurilsim.forms.bargaining.scenario import BargainingScenario
 from kurilsim.forms.loader import scenario_json_schema
 from tests.helpers import ROOT, run_cli
-from tests.scenario_texts import ISLANDS
+from tests.strategies import ISLANDS
 
 SCENARIO = ROOT / "scenarios" / "bargaining_2016.yaml"
 

@@ -6,7 +6,6 @@ from collections import deque
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from kurilsim import InputError
 from kurilsim.forms.conflict.game import Conflict
@@ -19,6 +18,7 @@ from kurilsim.forms.conflict.stability import (
     smr_stable,
     stability,
 )
+from tests.strategies import conflicts
 
 # --- The Elmira groundwater contamination conflict ------------------------------------------
 #
@@ -266,18 +266,6 @@ def test_seq_sanctions_by_a_coalition_improve_each_mover():
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, derandomize=True)
 
 
-@st.composite
-def random_conflicts(draw):
-    n = draw(st.integers(2, 4))
-    m = draw(st.integers(1, 7))
-    moves = np.array(
-        draw(st.lists(st.booleans(), min_size=n * m * m, max_size=n * m * m)), dtype=bool
-    ).reshape(n, m, m)
-    # Small integer scores make ties common.
-    payoffs = np.array(draw(st.lists(st.integers(0, 3), min_size=n * m, max_size=n * m)))
-    return Conflict(tuple("ABCD"[:n]), moves, payoffs.reshape(n, m))
-
-
 def reachable_by_search(moves, start):
     """R_H(start) by breadth-first search over (state, last mover): an independent check."""
     h = moves.shape[0]
@@ -321,7 +309,7 @@ def logical_stability(conflict, concept):
 
 
 @PROPERTY_SETTINGS
-@given(random_conflicts())
+@given(conflicts())
 def test_stability_concepts_nest(conflict):
     nash, gmr, smr, seq = (f(conflict) for f in (nash_stable, gmr_stable, smr_stable, seq_stable))
     assert np.all(~nash | gmr) and np.all(~nash | smr) and np.all(~nash | seq)
@@ -330,14 +318,14 @@ def test_stability_concepts_nest(conflict):
 
 
 @PROPERTY_SETTINGS
-@given(random_conflicts())
+@given(conflicts())
 def test_matrix_computation_matches_the_logical_definitions(conflict):
     for concept, f in zip(CONCEPTS, (nash_stable, gmr_stable, smr_stable, seq_stable), strict=True):
         np.testing.assert_array_equal(f(conflict, 0.0), logical_stability(conflict, concept))
 
 
 @PROPERTY_SETTINGS
-@given(random_conflicts())
+@given(conflicts())
 def test_coalition_reachability_matches_search(conflict):
     reach = coalition_reachable(conflict.moves)
     for s in range(conflict.n_states):

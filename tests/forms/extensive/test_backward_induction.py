@@ -18,7 +18,7 @@ from kurilsim.forms.extensive.backward_induction import (
 )
 from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
 from kurilsim.forms.normal.regret import is_equilibrium
-from tests.trees import trees
+from tests.strategies import trees
 
 
 def tie_game():

@@ -13,7 +13,7 @@ from kurilsim.cli import main
 from kurilsim.forms import catalogue
 from kurilsim.forms.extensive.efg import format_efg, parse_efg
 from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
-from tests.trees import trees
+from tests.strategies import trees
 
 LITERATURE = [
     pytest.param(catalogue.entry_deterrence, id="entry-deterrence"),

@@ -17,7 +17,7 @@ from kurilsim.forms.extensive.game import (
     ExtensiveFormGame,
     Terminal,
 )
-from tests.trees import trees
+from tests.strategies import trees
 
 
 def lottery():

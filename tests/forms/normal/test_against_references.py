@@ -39,6 +39,7 @@ from kurilsim.forms.normal.regret import FloatArray, is_equilibrium
 from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests.helpers import Profile, close, distinct
+from tests.strategies import integer_bimatrices, payoff_arrays
 
 Rescaling = Callable[[FloatArray], FloatArray]
 
@@ -93,16 +94,6 @@ def assert_same_equilibria(found: Sequence[Profile], expected: Sequence[Profile]
 def game_of(payoffs: FloatArray) -> NormalFormGame:
     names = [[f"s{k}" for k in range(n)] for n in payoffs.shape[:-1]]
     return NormalFormGame([f"p{i}" for i in range(payoffs.shape[-1])], names, payoffs)
-
-
-@st.composite
-def integer_bimatrices(
-    draw: st.DrawFn, high: int = 2, largest: int = 6, smallest: int = 1
-) -> FloatArray:
-    """Games with payoffs in ``0..high``: many ties, so many degenerate games."""
-    m, n = draw(st.integers(smallest, largest)), draw(st.integers(smallest, largest))
-    values = draw(arrays(np.int64, (m, n, 2), elements=st.integers(0, high)))
-    return values.astype(float)
 
 
 # --- vertex enumeration: all extreme equilibria ------------------------------------------------
@@ -166,13 +157,13 @@ def test_solve_verifies_every_equilibrium_of_a_rescaled_degenerate_game(rescalin
 
 
 @SETTINGS
-@given(payoffs=integer_bimatrices(), rescaling=rescalings)
+@given(payoffs=integer_bimatrices(largest=6), rescaling=rescalings)
 def test_vertex_enumeration_equals_exact_enummixed(payoffs, rescaling):
     assert_same_equilibria(vertex_enumeration(RESCALINGS[rescaling](payoffs)), enummixed(payoffs))
 
 
 @SETTINGS
-@given(payoffs=integer_bimatrices(high=5, largest=5, smallest=2))
+@given(payoffs=integer_bimatrices(high=5, smallest=2))
 def test_vertex_enumeration_equals_nashpy_where_nashpy_is_complete(payoffs):
     # nashpy enumerates vertex pairs with exact float comparisons (and fails on 1 x n games), so
     # in degenerate games it can list fewer than all extreme equilibria; where it lists as many
@@ -258,7 +249,7 @@ def test_lemke_howson_from_every_label_ends_at_an_extreme_equilibrium(payoffs):
 
 
 @SETTINGS
-@given(payoffs=integer_bimatrices(high=1), rescaling=rescalings)
+@given(payoffs=integer_bimatrices(high=1, largest=6), rescaling=rescalings)
 def test_lemke_howson_on_binary_games(payoffs, rescaling):
     expected = enummixed(payoffs)
     scaled = RESCALINGS[rescaling](payoffs)
@@ -292,16 +283,8 @@ def brute_force_pure(payoffs: FloatArray, tol: float) -> list[tuple[int, ...]]:
     return found
 
 
-@st.composite
-def integer_games(draw: st.DrawFn) -> FloatArray:
-    n_players = draw(st.integers(2, 5))
-    shape = tuple(draw(st.integers(1, 3)) for _ in range(n_players))
-    values = draw(arrays(np.int64, (*shape, n_players), elements=st.integers(0, 2)))
-    return values.astype(float)
-
-
 @SETTINGS
-@given(payoffs=integer_games(), rescaling=rescalings)
+@given(payoffs=payoff_arrays(min_players=2, max_players=5, low=0, high=2), rescaling=rescalings)
 def test_pure_equals_brute_force_and_enumpure(payoffs, rescaling):
     game = gambit_game(payoffs)
     theirs = sorted(

@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.errors import InputError, IterationLimitError
 from kurilsim.forms.normal.lemke_howson import lemke_howson, lemke_howson_all_labels
 from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
+from tests.helpers import close
+from tests.strategies import float_bimatrices, integer_bimatrices
 
 Profile = tuple[FloatArray, FloatArray]
 
@@ -23,32 +24,7 @@ def bimatrix(a: list[list[float]], b: list[list[float]]) -> FloatArray:
     return np.stack([np.array(a, dtype=float), np.array(b, dtype=float)], axis=-1)
 
 
-def close(p: Profile, q: Profile, atol: float = 1e-6) -> bool:
-    return all(np.allclose(u, v, rtol=0, atol=atol) for u, v in zip(p, q, strict=True))
-
-
-def random_game(seed: int, m: int, n: int) -> FloatArray:
-    """A game with normal payoffs: nondegenerate with probability 1."""
-    return np.random.default_rng(seed).normal(size=(m, n, 2))
-
-
-sizes = st.integers(min_value=1, max_value=5)
-seeds = st.integers(min_value=0, max_value=2**32 - 1)
-
-
-@st.composite
-def integer_games(draw: st.DrawFn, low: int = 0, high: int = 2) -> FloatArray:
-    """Games with small integer payoffs, which are often degenerate."""
-    m, n = draw(sizes), draw(sizes)
-    return draw(arrays(np.int64, (m, n, 2), elements=st.integers(low, high))).astype(float)
-
-
-@st.composite
-def float_games(draw: st.DrawFn) -> FloatArray:
-    return random_game(draw(seeds), draw(sizes), draw(sizes))
-
-
-any_games = st.one_of(integer_games(), integer_games(-5, 5), float_games())
+any_games = st.one_of(integer_bimatrices(), integer_bimatrices(-5, 5), float_bimatrices())
 
 PRISONERS_DILEMMA = bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
 BATTLE_OF_THE_SEXES = bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])

@@ -33,7 +33,7 @@ from kurilsim.forms.normal.regret import (
 )
 from kurilsim.forms.normal.support_enumeration import support_enumeration
 from tests.helpers import ROOT, run_cli
-from tests.scenario_texts import STAG_HUNT
+from tests.strategies import STAG_HUNT, random_game
 
 Profile = tuple[FloatArray, ...]
 
@@ -41,10 +41,6 @@ Profile = tuple[FloatArray, ...]
 def stack(*tables: object) -> FloatArray:
     """Payoff tensor from one table per player."""
     return np.stack([np.asarray(t, dtype=float) for t in tables], axis=-1)
-
-
-def random_game(seed: int, shape: tuple[int, ...]) -> FloatArray:
-    return np.random.default_rng(seed).standard_normal((*shape, len(shape)))
 
 
 def distance(first: Profile, second: Profile) -> float:

@@ -16,6 +16,7 @@ from kurilsim.core.errors import InputError
 from kurilsim.forms.normal import nfg
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.nfg import format_nfg, parse_nfg, read_nfg, write_nfg
+from tests.strategies import nfg_token_soup, normal_form_games
 
 DETERMINISTIC = settings(derandomize=True, database=None, deadline=None)
 
@@ -248,28 +249,6 @@ def test_number_formatting(value: float, text: str) -> None:
     assert format_nfg(game).splitlines()[-1] == text
 
 
-labels = st.text(max_size=6)
-payoff_values = st.one_of(
-    st.integers(-(10**12), 10**12).map(float),
-    st.floats(allow_nan=False, allow_infinity=False),
-)
-
-
-@st.composite
-def games(draw: st.DrawFn, labels: st.SearchStrategy[str] = labels) -> NormalFormGame:
-    n_players = draw(st.integers(1, 3))
-    shape = draw(st.lists(st.integers(1, 3), min_size=n_players, max_size=n_players))
-    players = draw(
-        st.lists(labels.filter(bool), min_size=n_players, max_size=n_players, unique=True)
-    )
-    strategies = [draw(st.lists(labels, min_size=n, max_size=n, unique=True)) for n in shape]
-    size = int(np.prod(shape)) * n_players
-    payoffs = draw(st.lists(payoff_values, min_size=size, max_size=size))
-    return NormalFormGame(
-        players, strategies, np.reshape(payoffs, (*shape, n_players)), draw(labels)
-    )
-
-
 def assert_same_game(actual: NormalFormGame, expected: NormalFormGame) -> None:
     assert actual.title == expected.title
     assert actual.players == expected.players
@@ -278,13 +257,13 @@ def assert_same_game(actual: NormalFormGame, expected: NormalFormGame) -> None:
 
 
 @DETERMINISTIC
-@given(games())
+@given(normal_form_games())
 def test_round_trip_is_lossless(game: NormalFormGame) -> None:
     assert_same_game(parse_nfg(format_nfg(game)), game)
 
 
 @DETERMINISTIC
-@given(games())
+@given(normal_form_games())
 def test_round_trip_through_a_file(game: NormalFormGame) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "game.nfg"
@@ -300,7 +279,7 @@ gambit_labels = st.from_regex(r"[!-\[\]-~]+( [!-\[\]-~]+)*", fullmatch=True)
 
 
 @DETERMINISTIC
-@given(games(labels=gambit_labels))
+@given(normal_form_games(labels=gambit_labels))
 def test_pygambit_reads_what_we_write(game: NormalFormGame) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "game.nfg"
@@ -537,14 +516,8 @@ def parse_error(text: str, source: str) -> InputError | None:
     return None
 
 
-def token_soup() -> st.SearchStrategy[str]:
-    pieces = ["NFG", "1", "R", "D", "0", "2", "3/2", "1/0", "-1", "x", "{", "}", ",", '"a"']
-    pieces += ['"b"', '"', "\\", "\n"]
-    return st.lists(st.sampled_from(pieces), max_size=40).map(" ".join)
-
-
 @DETERMINISTIC
-@given(st.one_of(st.text(max_size=60), token_soup().map(lambda body: "NFG 1 R " + body)))
+@given(st.one_of(st.text(max_size=60), nfg_token_soup().map(lambda body: "NFG 1 R " + body)))
 def test_garbage_raises_only_input_error(text: str) -> None:
     error = parse_error(text, "junk.nfg")
     assert error is None or str(error).startswith("junk.nfg:")

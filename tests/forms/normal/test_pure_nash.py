@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from kurilsim.forms import catalogue
 from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
 from kurilsim.forms.normal.regret import player_scales
+from tests.strategies import payoff_arrays
 
 
 def brute_force_pure_nash(payoffs):
@@ -77,16 +77,8 @@ def test_rejects_arrays_too_small_for_their_players():
         pure_nash_mask(np.zeros((2, 3)))
 
 
-@st.composite
-def games(draw, max_players=4, max_strategies=3, integers=True):
-    n_players = draw(st.integers(1, max_players))
-    shape = tuple(draw(st.integers(1, max_strategies)) for _ in range(n_players))
-    elements = st.integers(-3, 3) if integers else st.floats(-1e6, 1e6)
-    return draw(hnp.arrays(np.float64, (*shape, n_players), elements=elements))
-
-
 @settings(max_examples=200, deadline=None)
-@given(games())
+@given(payoff_arrays())
 def test_agrees_with_brute_force(payoffs):
     # Small integer payoffs make ties common, which is where tolerance handling matters.
     assert pure_nash(payoffs) == brute_force_pure_nash(payoffs)

@@ -3,7 +3,7 @@ import pytest
 
 from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.core.schema import ScenarioFile
-from tests.scenario_texts import PRISONERS_TABLE, STAG_HUNT
+from tests.strategies import PRISONERS_TABLE, STAG_HUNT
 
 
 def test_stag_hunt_payoffs_at_defaults():

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from kurilsim.core.errors import InputError
 from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.support_enumeration import support_enumeration
+from tests.strategies import random_game, small_games
 
 Profile = tuple[FloatArray, ...]
 
@@ -215,10 +215,6 @@ def test_four_player_game_with_nine_totally_mixed_equilibria() -> None:
     assert len(totally_mixed) == 9
 
 
-def _random_game(shape: tuple[int, ...], seed: int) -> FloatArray:
-    return np.random.default_rng(seed).standard_normal((*shape, len(shape)))
-
-
 def _gambit_game(payoffs: FloatArray) -> Any:
     gbt = pytest.importorskip("pygambit")
     return gbt.Game.from_arrays(*(payoffs[..., i] for i in range(payoffs.shape[-1])))
@@ -244,7 +240,7 @@ def _gambit_regret(game: Any, profile: Profile) -> float:
 )
 def test_agrees_with_gambit_on_random_games(shape: tuple[int, ...], seed: int) -> None:
     gbt = pytest.importorskip("pygambit")
-    payoffs = _random_game(shape, seed)
+    payoffs = random_game(seed, shape)
     game = _gambit_game(payoffs)
     # By default enumpoly accepts a regret of 1e-4 times the payoff range, and then returns a
     # profile that is no equilibrium for some games (2x2x2x2 seed 1014); ask for exact ones.
@@ -265,22 +261,6 @@ def test_agrees_with_gambit_on_random_games(shape: tuple[int, ...], seed: int) -
     assert _missing(equilibria, by_gnm, atol=1e-6) == []
     # Wilson (1971): a generic game has an odd number of equilibria, so a miss would show.
     assert len(equilibria) % 2 == 1
-
-
-# Small N-player games whose payoffs are mostly small integers: many ties, so degenerate games
-# with continua of equilibria are common, and the invariants must hold there too.
-@st.composite
-def small_games(draw: st.DrawFn) -> FloatArray:
-    n_players = draw(st.integers(min_value=2, max_value=4))
-    most = {2: 3, 3: 3, 4: 2}[n_players]
-    shape = tuple(draw(st.integers(min_value=1, max_value=most)) for _ in range(n_players))
-    size = int(np.prod(shape)) * n_players
-    payoff = st.one_of(
-        st.integers(min_value=-3, max_value=3).map(float),
-        st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
-    )
-    values = draw(st.lists(payoff, min_size=size, max_size=size))
-    return np.array(values, dtype=float).reshape((*shape, n_players))
 
 
 def _pure_equilibria_by_brute_force(payoffs: FloatArray) -> list[Profile]:
@@ -314,7 +294,7 @@ def test_no_time_returns_incomplete_with_the_pure_equilibria() -> None:
 
 
 def test_tiny_budget_stops_a_large_search_promptly() -> None:
-    payoffs = _random_game((3, 3, 3, 3), seed=5)
+    payoffs = random_game(5, (3, 3, 3, 3))
     started = time.perf_counter()
     equilibria, complete = support_enumeration(payoffs, max_seconds=0.05)
     assert not complete
@@ -323,7 +303,7 @@ def test_tiny_budget_stops_a_large_search_promptly() -> None:
 
 
 def test_results_are_deterministic_and_do_not_depend_on_the_seed() -> None:
-    payoffs = _random_game((2, 2, 2, 2), seed=1)
+    payoffs = random_game(1, (2, 2, 2, 2))
     first, _ = support_enumeration(payoffs)
     again, _ = support_enumeration(payoffs)
     assert len(first) == len(again)
@@ -336,7 +316,7 @@ def test_results_are_deterministic_and_do_not_depend_on_the_seed() -> None:
 
 
 def test_positive_affine_maps_per_player_do_not_change_the_equilibria() -> None:
-    payoffs = _random_game((3, 2, 2), seed=3)
+    payoffs = random_game(3, (3, 2, 2))
     equilibria, _ = support_enumeration(payoffs)
     moved, _ = support_enumeration(_per_player_affine(payoffs, [1e6, 1e-6, 42.0]))
     assert len(moved) == len(equilibria)

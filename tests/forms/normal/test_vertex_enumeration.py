@@ -8,12 +8,12 @@ import pygambit as gbt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.errors import InputError
 from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests.helpers import same_sets
+from tests.strategies import float_bimatrices, integer_bimatrices, random_game, seeds
 
 Profile = tuple[FloatArray, FloatArray]
 
@@ -40,28 +40,6 @@ def gambit_enummixed(payoffs: FloatArray) -> list[Profile]:
         x, y = (np.array([float(eq[s]) for s in player.strategies]) for player in game.players)
         found.append((x, y))
     return found
-
-
-def random_game(seed: int, m: int, n: int) -> FloatArray:
-    """A game with normal payoffs: nondegenerate with probability 1."""
-    return np.random.default_rng(seed).normal(size=(m, n, 2))
-
-
-sizes = st.integers(min_value=1, max_value=5)
-seeds = st.integers(min_value=0, max_value=2**32 - 1)
-
-
-@st.composite
-def integer_games(draw: st.DrawFn, low: int = 0, high: int = 2) -> FloatArray:
-    """Games with small integer payoffs, which are often degenerate."""
-    m, n = draw(sizes), draw(sizes)
-    values = draw(arrays(np.int64, (m, n, 2), elements=st.integers(low, high)))
-    return values.astype(float)
-
-
-@st.composite
-def float_games(draw: st.DrawFn) -> FloatArray:
-    return random_game(draw(seeds), draw(sizes), draw(sizes))
 
 
 # Games from the literature with every extreme equilibrium.
@@ -174,11 +152,11 @@ def test_bad_payoffs_raise(payoffs: FloatArray) -> None:
 @pytest.mark.parametrize("tol", [0.0, -1e-9, float("nan")])
 def test_bad_tolerance_raises(tol: float) -> None:
     with pytest.raises(InputError, match="tol"):
-        vertex_enumeration(random_game(0, 2, 2), tol=tol)
+        vertex_enumeration(random_game(0, (2, 2)), tol=tol)
 
 
 @PROPERTY_SETTINGS
-@given(payoffs=st.one_of(integer_games(), integer_games(-5, 5), float_games()))
+@given(payoffs=st.one_of(integer_bimatrices(), integer_bimatrices(-5, 5), float_bimatrices()))
 def test_every_equilibrium_passes_the_regret_check(payoffs: FloatArray) -> None:
     found = vertex_enumeration(payoffs)
     assert found, "every finite game has an equilibrium"
@@ -190,7 +168,7 @@ def test_every_equilibrium_passes_the_regret_check(payoffs: FloatArray) -> None:
 
 
 @PROPERTY_SETTINGS
-@given(payoffs=st.one_of(integer_games(), float_games()))
+@given(payoffs=st.one_of(integer_bimatrices(), float_bimatrices()))
 def test_no_duplicates(payoffs: FloatArray) -> None:
     found = vertex_enumeration(payoffs)
     flat = np.array([np.concatenate(p) for p in found])
@@ -200,7 +178,7 @@ def test_no_duplicates(payoffs: FloatArray) -> None:
 
 
 @PROPERTY_SETTINGS
-@given(payoffs=float_games())
+@given(payoffs=float_bimatrices())
 def test_nondegenerate_games_have_an_odd_number_of_equilibria(payoffs: FloatArray) -> None:
     assert len(vertex_enumeration(payoffs)) % 2 == 1
 
@@ -208,20 +186,20 @@ def test_nondegenerate_games_have_an_odd_number_of_equilibria(payoffs: FloatArra
 @PROPERTY_SETTINGS
 @given(seed=seeds, m=st.integers(2, 5), n=st.integers(2, 5))
 def test_agrees_with_nashpy_on_nondegenerate_games(seed: int, m: int, n: int) -> None:
-    payoffs = random_game(seed, m, n)
+    payoffs = random_game(seed, (m, n))
     reference = list(nashpy.Game(payoffs[..., 0], payoffs[..., 1]).vertex_enumeration())
     assert same_sets(vertex_enumeration(payoffs), reference)
 
 
 @PROPERTY_SETTINGS
-@given(payoffs=st.one_of(integer_games(), integer_games(-3, 3)))
+@given(payoffs=st.one_of(integer_bimatrices(), integer_bimatrices(-3, 3)))
 def test_agrees_with_gambit_enummixed_including_degenerate_games(payoffs: FloatArray) -> None:
     assert same_sets(vertex_enumeration(payoffs), gambit_enummixed(payoffs))
 
 
 @PROPERTY_SETTINGS
 @given(
-    payoffs=st.one_of(integer_games(), float_games()),
+    payoffs=st.one_of(integer_bimatrices(), float_bimatrices()),
     scales=st.tuples(st.sampled_from([1e-9, 0.5, 3.0, 1e9]), st.sampled_from([1e-6, 7.0, 1e6])),
     shifts=st.tuples(st.sampled_from([-1e3, 0.0, 2.5]), st.sampled_from([-4.0, 1e3])),
 )
@@ -234,7 +212,7 @@ def test_positive_affine_maps_of_payoffs_change_nothing(
 
 
 @PROPERTY_SETTINGS
-@given(payoffs=st.one_of(integer_games(), float_games()))
+@given(payoffs=st.one_of(integer_bimatrices(), float_bimatrices()))
 def test_swapping_the_players_swaps_the_equilibria(payoffs: FloatArray) -> None:
     swapped = payoffs.transpose(1, 0, 2)[..., ::-1]
     expected = [(y, x) for x, y in vertex_enumeration(payoffs)]
