@@ -16,75 +16,18 @@ from kurilsim.forms.extensive.backward_induction import (
     subgame_perfect_equilibria,
     subgame_regrets,
 )
-from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
+from kurilsim.forms.extensive.game import Decision, ExtensiveFormGame, Terminal
 from kurilsim.forms.normal.regret import is_equilibrium
+from tests import literature
+from tests.literature import chance_game, tie_game
 from tests.strategies import trees
-
-
-def tie_game():
-    """B is indifferent after L; A's best reply depends on how B breaks the tie."""
-    return ExtensiveFormGame(
-        ["A", "B"],
-        Decision(
-            "A",
-            {
-                "L": Decision("B", {"x": Terminal([1, 0]), "y": Terminal([2, 0])}),
-                "R": Terminal([1.5, 3]),
-            },
-        ),
-        title="tie",
-    )
-
-
-def chance_game():
-    """Nature moves first; A then chooses knowing the outcome."""
-    return ExtensiveFormGame(
-        ["A", "B"],
-        Chance(
-            {
-                "good": (
-                    0.3,
-                    Decision("A", {"invest": Terminal([5, 1]), "wait": Terminal([1, 1])}),
-                ),
-                "bad": (
-                    0.7,
-                    Decision("A", {"invest": Terminal([-2, 0]), "wait": Terminal([0, 2])}),
-                ),
-            }
-        ),
-        title="chance",
-    )
 
 
 def moves(game, choices):
     return {game.node_name(v): game.actions[v][choices[v]] for v in game.decision_nodes()}
 
 
-# (game, every subgame-perfect equilibrium as node name -> action, in the order listed)
-KNOWN = [
-    pytest.param(
-        catalogue.entry_deterrence, [{"(root)": "In", "In": "Accommodate"}], id="entry-deterrence"
-    ),
-    pytest.param(
-        lambda: catalogue.centipede(4),
-        [
-            {
-                "(root)": "take",
-                "pass": "take",
-                "pass > pass": "take",
-                "pass > pass > pass": "take",
-            }
-        ],
-        id="centipede-4",
-    ),
-    pytest.param(
-        tie_game, [{"(root)": "R", "L": "x"}, {"(root)": "L", "L": "y"}], id="tie-changes-play"
-    ),
-    pytest.param(chance_game, [{"good": "invest", "bad": "wait"}], id="chance-node"),
-]
-
-
-@pytest.mark.parametrize(("make", "expected"), KNOWN)
+@pytest.mark.parametrize(("make", "expected"), literature.tree_cases("make", "subgame_perfect"))
 def test_known_subgame_perfect_equilibria(make, expected):
     game = make()
     found, complete = subgame_perfect_equilibria(game)

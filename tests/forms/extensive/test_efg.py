@@ -13,11 +13,11 @@ from kurilsim.cli import main
 from kurilsim.forms import catalogue
 from kurilsim.forms.extensive.efg import format_efg, parse_efg
 from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
+from tests import literature
 from tests.strategies import trees
 
 LITERATURE = [
-    pytest.param(catalogue.entry_deterrence, id="entry-deterrence"),
-    pytest.param(lambda: catalogue.centipede(5), id="centipede-5"),
+    *literature.tree_cases("make"),
     pytest.param(
         lambda: ExtensiveFormGame(
             ["A", "B"],

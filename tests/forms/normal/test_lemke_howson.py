@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kurilsim.core.errors import InputError, IterationLimitError
+from kurilsim.forms import catalogue
 from kurilsim.forms.normal.lemke_howson import lemke_howson, lemke_howson_all_labels
 from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
+from tests import literature
 from tests.helpers import close
 from tests.strategies import float_bimatrices, integer_bimatrices
 
@@ -20,38 +22,13 @@ Profile = tuple[FloatArray, FloatArray]
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
 
 
-def bimatrix(a: list[list[float]], b: list[list[float]]) -> FloatArray:
-    return np.stack([np.array(a, dtype=float), np.array(b, dtype=float)], axis=-1)
-
-
 any_games = st.one_of(integer_bimatrices(), integer_bimatrices(-5, 5), float_bimatrices())
-
-PRISONERS_DILEMMA = bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
-BATTLE_OF_THE_SEXES = bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
-MATCHING_PENNIES = bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
-ROCK_PAPER_SCISSORS = bimatrix(
-    [[0, -1, 1], [1, 0, -1], [-1, 1, 0]], [[0, 1, -1], [-1, 0, 1], [1, -1, 0]]
-)
-# Von Stengel (2002): A's first row ties (3, 3) and B's first row ties (3, 3), a degenerate game.
-VON_STENGEL_DEGENERATE = bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 3], [2, 6], [3, 1]])
+BATTLE_OF_THE_SEXES = catalogue.battle_of_the_sexes().payoffs
+MATCHING_PENNIES = catalogue.matching_pennies().payoffs
+ROCK_PAPER_SCISSORS = catalogue.rock_paper_scissors().payoffs
 
 # (game, dropped label, equilibrium at the end of the path)
-KNOWN_PATHS = [
-    pytest.param(PRISONERS_DILEMMA, 0, ([0, 1], [0, 1]), id="prisoners-dilemma-label-0"),
-    pytest.param(PRISONERS_DILEMMA, 3, ([0, 1], [0, 1]), id="prisoners-dilemma-label-3"),
-    pytest.param(BATTLE_OF_THE_SEXES, 0, ([1, 0], [1, 0]), id="battle-of-the-sexes-label-0"),
-    pytest.param(BATTLE_OF_THE_SEXES, 1, ([0, 1], [0, 1]), id="battle-of-the-sexes-label-1"),
-    pytest.param(BATTLE_OF_THE_SEXES, 2, ([1, 0], [1, 0]), id="battle-of-the-sexes-label-2"),
-    pytest.param(BATTLE_OF_THE_SEXES, 3, ([0, 1], [0, 1]), id="battle-of-the-sexes-label-3"),
-    pytest.param(MATCHING_PENNIES, 0, ([0.5, 0.5], [0.5, 0.5]), id="matching-pennies"),
-    pytest.param(ROCK_PAPER_SCISSORS, 4, ([1 / 3] * 3, [1 / 3] * 3), id="rock-paper-scissors"),
-    pytest.param(
-        VON_STENGEL_DEGENERATE,
-        0,
-        ([0, 1 / 3, 2 / 3], [1 / 3, 2 / 3]),
-        id="von-stengel-3x2-degenerate",
-    ),
-]
+KNOWN_PATHS = literature.lemke_howson_paths()
 
 
 @pytest.mark.parametrize(("payoffs", "label", "expected"), KNOWN_PATHS)

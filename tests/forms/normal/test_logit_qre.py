@@ -32,7 +32,9 @@ from kurilsim.forms.normal.regret import (
     strategy_payoffs,
 )
 from kurilsim.forms.normal.support_enumeration import support_enumeration
+from tests import literature
 from tests.helpers import ROOT, run_cli
+from tests.literature import OCHS
 from tests.strategies import STAG_HUNT, random_game
 
 Profile = tuple[FloatArray, ...]
@@ -57,13 +59,6 @@ def logit_response(payoffs: FloatArray, profile: Profile, lam: float) -> Profile
         weights = np.exp(lam * (values - values.max()))
         out.append(weights / weights.sum())
     return tuple(out)
-
-
-#: Ochs (1995), game 2: asymmetric matching pennies. Row earns 9 at (Top, Left), 1 at
-#: (Bottom, Right); Column wants to mismatch. Its unique equilibrium has Row mix 1/2-1/2 and
-#: Column play Left with probability 1/10; McKelvey and Palfrey (1995) use it to show the logit
-#: QRE's own-payoff effect: for every finite lambda Row plays Top with probability above 1/2.
-OCHS = stack([[9, 0], [0, 1]], [[0, 1], [1, 0]])
 
 
 def gambit_game(payoffs: FloatArray) -> gbt.Game:
@@ -212,29 +207,6 @@ def test_agrees_with_gambit_at_given_lambdas_and_at_the_limit(shape, seed):
     assert distance(logit_nash(payoffs), gambit_profile(game, limit)) < 1e-5
 
 
-#: Integer games whose branch ends somewhere other than where it first seems to head, with the
-#: limit that Gambit's logit tracer also reaches. In the first, the branch comes closer to a
-#: totally mixed equilibrium up to lambda of about 1, then turns to (1/2-1/2, first, first),
-#: where player 1 is indifferent. In the second, player 2 still plays its second strategy a
-#: little at lambda near 2, and the Nash conditions on that support give the end (4/7) of a
-#: continuum of equilibria that the branch approaches but leaves at 1/2.
-BRANCH_ENDS = [
-    pytest.param(
-        [[[[6, 3, 6], [9, 3, 1]], [[2, 5, 5], [0, 6, 1]]],
-         [[[6, 8, 1], [7, 0, 5]], [[6, 2, 7], [5, 4, 0]]]],
-        [[0.5, 0.5], [1, 0], [1, 0]],
-        id="passes-mixed-equilibrium",
-    ),
-    pytest.param(
-        [[[[[7, 8, 9, 7], [0, 3, 5, 0]], [[4, 1, 5, 1], [2, 3, 9, 4]]],
-          [[[5, 9, 0, 2], [4, 8, 7, 6]], [[3, 8, 1, 4], [3, 0, 0, 7]]]],
-         [[[[9, 2, 0, 1], [0, 7, 0, 6]], [[7, 2, 2, 2], [7, 9, 7, 2]]],
-          [[[7, 7, 4, 1], [3, 8, 5, 1]], [[9, 5, 3, 0], [5, 5, 1, 8]]]]],
-        [[0, 1], [1, 0], [0, 1], [0.5, 0.5]],
-        id="continuum-end-not-reached",
-    ),
-]  # fmt: skip
-
 #: Positive affine maps of every payoff, including ones whose results carry rounding errors.
 RESCALINGS = [
     pytest.param(lambda u: u, id="as-is"),
@@ -244,7 +216,10 @@ RESCALINGS = [
 ]
 
 
-@pytest.mark.parametrize(("payoffs", "limit"), BRANCH_ENDS)
+@pytest.mark.parametrize(
+    ("payoffs", "limit"),
+    literature.cases("payoffs", "logit_limit", where=literature.has_logit_limit),
+)
 @pytest.mark.parametrize("rescale", RESCALINGS)
 def test_the_limit_is_where_the_branch_ends(payoffs, limit, rescale):
     game = np.asarray(payoffs, dtype=float)

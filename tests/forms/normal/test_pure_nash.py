@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kurilsim.forms import catalogue
 from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
 from kurilsim.forms.normal.regret import player_scales
+from tests import literature
 from tests.strategies import payoff_arrays
 
 
@@ -28,18 +28,7 @@ def brute_force_pure_nash(payoffs):
     return found
 
 
-@pytest.mark.parametrize(
-    ("game", "expected"),
-    [
-        pytest.param(catalogue.prisoners_dilemma(), [(1, 1)], id="prisoners-dilemma"),
-        pytest.param(catalogue.battle_of_the_sexes(), [(0, 0), (1, 1)], id="battle-of-the-sexes"),
-        pytest.param(catalogue.matching_pennies(), [], id="matching-pennies"),
-        pytest.param(catalogue.rock_paper_scissors(), [], id="rock-paper-scissors"),
-        pytest.param(catalogue.stag_hunt(), [(0, 0), (1, 1)], id="stag-hunt"),
-        pytest.param(catalogue.degenerate_entry(), [(0, 0), (1, 1)], id="degenerate-entry-ties"),
-        pytest.param(catalogue.jordan_three_player_pennies(), [], id="jordan-3-player"),
-    ],
-)
+@pytest.mark.parametrize(("game", "expected"), literature.cases("game", "pure"))
 def test_known_games(game, expected):
     assert pure_nash(game.payoffs) == expected
 

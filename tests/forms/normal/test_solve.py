@@ -8,22 +8,9 @@ from hypothesis import strategies as st
 from kurilsim import InputError, NormalFormGame, solve
 from kurilsim.forms import catalogue
 from kurilsim.forms.normal.regret import max_regret, payoff_scale
+from tests import literature
 
 THIRD, HALF = 1 / 3, 1 / 2
-
-# (game, method, expected equilibria as lists of per-player probability vectors)
-KNOWN = [
-    (catalogue.prisoners_dilemma, [[[0, 1], [0, 1]]]),
-    (
-        catalogue.battle_of_the_sexes,
-        [[[1, 0], [1, 0]], [[0, 1], [0, 1]], [[2 / 3, THIRD], [THIRD, 2 / 3]]],
-    ),
-    (catalogue.matching_pennies, [[[HALF, HALF], [HALF, HALF]]]),
-    (catalogue.rock_paper_scissors, [[[THIRD] * 3, [THIRD] * 3]]),
-    (catalogue.stag_hunt, [[[1, 0], [1, 0]], [[0, 1], [0, 1]], [[0.75, 0.25], [0.75, 0.25]]]),
-    # Extreme points of the continuum (Out, Fight >= 1/2) plus the isolated (In, Accommodate).
-    (catalogue.degenerate_entry, [[[1, 0], [1, 0]], [[1, 0], [HALF, HALF]], [[0, 1], [0, 1]]]),
-]
 
 
 def as_set(profiles, digits=6):
@@ -34,7 +21,7 @@ def as_set(profiles, digits=6):
 
 
 @pytest.mark.parametrize(
-    ("make", "expected"), [pytest.param(m, e, id=m.__name__) for m, e in KNOWN]
+    ("make", "expected"), literature.cases("make", "equilibria", where=literature.two_players)
 )
 def test_vertex_enumeration_finds_exactly_the_known_equilibria(make, expected):
     solution = solve(make(), "vertex-enumeration")
@@ -44,14 +31,14 @@ def test_vertex_enumeration_finds_exactly_the_known_equilibria(make, expected):
 
 @pytest.mark.parametrize(
     ("make", "expected"),
-    [pytest.param(m, e, id=m.__name__) for m, e in KNOWN if m is not catalogue.degenerate_entry],
+    literature.cases("make", "equilibria", where=literature.nondegenerate),
 )
 def test_support_enumeration_agrees_on_nondegenerate_games(make, expected):
     assert as_set(eq.profile for eq in solve(make(), "support-enumeration")) == as_set(expected)
 
 
 @pytest.mark.parametrize(
-    ("make", "expected"), [pytest.param(m, e, id=m.__name__) for m, e in KNOWN]
+    ("make", "expected"), literature.cases("make", "equilibria", where=literature.two_players)
 )
 def test_lemke_howson_finds_one_of_them(make, expected):
     (equilibrium,) = solve(make(), "lemke-howson").equilibria

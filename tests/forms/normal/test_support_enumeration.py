@@ -17,113 +17,23 @@ import pytest
 from hypothesis import given, settings
 
 from kurilsim.core.errors import InputError
+from kurilsim.forms import catalogue
 from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.support_enumeration import support_enumeration
+from tests import literature
+from tests.literature import (
+    MCKELVEY_MCLENNAN,
+    MCKELVEY_MCLENNAN_EQUILIBRIA,
+    binary,
+    difference_game,
+    first,
+)
 from tests.strategies import random_game, small_games
 
 Profile = tuple[FloatArray, ...]
 
 
-def _stack(*tables: object) -> FloatArray:
-    """Payoff tensor from one table per player (nested lists indexed by strategies)."""
-    return np.stack([np.asarray(t, dtype=float) for t in tables], axis=-1)
-
-
-def _binary(*first_probabilities: float) -> Profile:
-    """A profile of a game in which every player has two strategies, from P(first strategy)."""
-    return tuple(np.array([p, 1.0 - p]) for p in first_probabilities)
-
-
-def _difference_game(*differences: FloatArray) -> FloatArray:
-    """A game of two strategies per player: player ``i`` gets ``differences[i][s]`` from their
-    first strategy at profile ``s`` (indexed by all players, own axis ignored) and 0 from the
-    second, so that player ``i`` prefers the first strategy exactly where the multilinear
-    extension of ``differences[i]`` is positive."""
-    n = len(differences)
-    payoffs = np.zeros((2,) * n + (n,))
-    for i, table in enumerate(differences):
-        first = [slice(None)] * n
-        first[i] = slice(0, 1)
-        payoffs[(*first, i)] = np.take(np.broadcast_to(table, (2,) * n), [0], axis=i)
-    return payoffs
-
-
-def _first(i: int, n: int) -> FloatArray:
-    """Indicator, on profiles of n two-strategy players, that player i plays the first."""
-    shape = [1] * n
-    shape[i] = 2
-    return np.array([1.0, 0.0]).reshape(shape)
-
-
-# The 2x2x2 example of McKelvey and McLennan with nine equilibria, two totally mixed (see their
-# "Computation of equilibria in finite games", Handbook of Computational Economics vol. 1, 1996;
-# the payoffs are those of the copy distributed with Gambit as contrib/games/2x2x2.nfg). The
-# equilibria are verified here by hand: with p, q, r the probabilities of each player's first
-# strategy, the payoff advantages of the first strategy are
-#   player 1: (2q - 1)(12r - 3),  player 2: (2p - 1)(12r - 4),  player 3: 26pq - 8p - 8q + 2,
-# which vanish together at (p, q, r) = (2/5, 1/2, 1/3) and (1/2, 2/5, 1/4); the other seven
-# follow from the same best-response conditions.
-MCKELVEY_MCLENNAN = np.zeros((2, 2, 2, 3))
-MCKELVEY_MCLENNAN[0, 0, 0] = [9, 8, 12]
-MCKELVEY_MCLENNAN[1, 1, 0] = [9, 8, 2]
-MCKELVEY_MCLENNAN[1, 0, 1] = [3, 4, 6]
-MCKELVEY_MCLENNAN[0, 1, 1] = [3, 4, 6]
-MCKELVEY_MCLENNAN_EQUILIBRIA = [
-    _binary(1, 1, 1),
-    _binary(1, 0, 0),
-    _binary(0, 1, 0),
-    _binary(0, 0, 1),
-    _binary(1 / 2, 1 / 2, 1),
-    _binary(1 / 3, 1, 1 / 4),
-    _binary(0, 1 / 4, 1 / 3),
-    _binary(2 / 5, 1 / 2, 1 / 3),
-    _binary(1 / 2, 2 / 5, 1 / 4),
-]
-
-# Constructed for this test: the first strategy's advantages are 3q + 3r - 4 (player 1),
-# 6p - 6r + 1 (player 2) and 3pq - 1 (player 3). Best responses: p = 1 iff q + r > 4/3,
-# q = 1 iff r < p + 1/6, r = 1 iff pq > 1/3. Pure: (1, 1, 1) and (0, 1, 0). Two mixers cannot
-# be indifferent except players 1 and 3 with q = 1: r = 1/3, p = 1/3 (player 2 gains 1 > 0 from
-# q = 1). All three mix where q = 7/6 - p, r = p + 1/6 and p(7/6 - p) = 1/3, so p = 1/2 or 2/3.
-_p, _q, _r = (_first(i, 3) for i in range(3))
-FIVE_EQUILIBRIA = _difference_game(3 * _q + 3 * _r - 4, 6 * _p - 6 * _r + 1, 3 * _p * _q - 1)
-FIVE_EQUILIBRIA_EQUILIBRIA = [
-    _binary(1, 1, 1),
-    _binary(0, 1, 0),
-    _binary(1 / 3, 1, 1 / 3),
-    _binary(1 / 2, 2 / 3, 2 / 3),
-    _binary(2 / 3, 1 / 2, 5 / 6),
-]
-
-# Jordan, "Three problems in learning mixed-strategy Nash equilibria", Games and Economic
-# Behavior 5 (1993): player 1 wants to match player 2, player 2 to match player 3, player 3 to
-# mismatch player 1. No pure profile is stable and each player is indifferent only when the
-# next one mixes half and half, so the unique equilibrium is (1/2, 1/2, 1/2).
-_match = np.eye(2)
-JORDAN = np.stack(
-    np.broadcast_arrays(_match[:, :, None], _match[None, :, :], 1 - _match[:, None, :]), axis=-1
-)
-
-# A linear public-goods game (Ledyard, "Public goods: a survey of experimental research", 1995):
-# three players each contribute 0, 1 or 2 of an endowment of 2; the contributions are multiplied
-# by 1.5 and shared equally, so each unit contributed returns 0.5 to the contributor:
-# contributing is strictly dominated and the only equilibrium is pure (nobody contributes).
-_c = np.arange(3.0)
-_total = _c[:, None, None] + _c[None, :, None] + _c[None, None, :]
-PUBLIC_GOODS = np.stack(
-    np.broadcast_arrays(*(2 - own + 0.5 * _total for own in np.ix_(_c, _c, _c))), axis=-1
-)
-
-MATCHING_PENNIES = _stack([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
-BATTLE_OF_THE_SEXES = _stack([[2, 0], [0, 1]], [[1, 0], [0, 2]])
-BATTLE_OF_THE_SEXES_EQUILIBRIA = [
-    _binary(1, 1),
-    _binary(0, 0),
-    _binary(2 / 3, 1 / 3),
-]
-_rps = np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]])
-ROCK_PAPER_SCISSORS = _stack(_rps, -_rps)
-THIRDS = np.full(3, 1 / 3)
+MATCHING_PENNIES = catalogue.matching_pennies().payoffs
 
 
 def _per_player_affine(payoffs: FloatArray, scales: Sequence[float]) -> FloatArray:
@@ -132,27 +42,24 @@ def _per_player_affine(payoffs: FloatArray, scales: Sequence[float]) -> FloatArr
     return payoffs * scales_array + 3.0 * scales_array
 
 
+# Every nondegenerate game of the literature, as is, with all payoffs in billions, and with each
+# player's payoffs on a scale and offset of their own.
 KNOWN_GAMES = [
-    pytest.param(MCKELVEY_MCLENNAN, MCKELVEY_MCLENNAN_EQUILIBRIA, id="mckelvey-mclennan-2x2x2"),
-    pytest.param(
-        MCKELVEY_MCLENNAN * 1e9, MCKELVEY_MCLENNAN_EQUILIBRIA, id="mckelvey-mclennan-times-1e9"
+    *literature.cases("payoffs", "equilibria", where=literature.nondegenerate),
+    *literature.cases(
+        "payoffs",
+        "equilibria",
+        where=literature.nondegenerate,
+        rescale=lambda u: u * 1e9,
+        suffix="times-1e9",
     ),
-    pytest.param(
-        _per_player_affine(MCKELVEY_MCLENNAN, [1e9, 1e-3, 7.0]),
-        MCKELVEY_MCLENNAN_EQUILIBRIA,
-        id="mckelvey-mclennan-per-player-scales",
+    *literature.cases(
+        "payoffs",
+        "equilibria",
+        where=literature.nondegenerate,
+        rescale=lambda u: _per_player_affine(u, [1e9, 1e-3, 7.0][: u.shape[-1]]),
+        suffix="per-player-scales",
     ),
-    pytest.param(FIVE_EQUILIBRIA, FIVE_EQUILIBRIA_EQUILIBRIA, id="three-player-five-equilibria"),
-    pytest.param(JORDAN, [_binary(0.5, 0.5, 0.5)], id="jordan-three-player-pennies"),
-    pytest.param(
-        PUBLIC_GOODS, [tuple(np.eye(3)[0] for _ in range(3))], id="three-player-only-pure"
-    ),
-    pytest.param(MATCHING_PENNIES, [_binary(0.5, 0.5)], id="matching-pennies"),
-    pytest.param(BATTLE_OF_THE_SEXES, BATTLE_OF_THE_SEXES_EQUILIBRIA, id="battle-of-the-sexes"),
-    pytest.param(
-        BATTLE_OF_THE_SEXES * 1e9, BATTLE_OF_THE_SEXES_EQUILIBRIA, id="battle-of-the-sexes-1e9"
-    ),
-    pytest.param(ROCK_PAPER_SCISSORS, [(THIRDS, THIRDS)], id="rock-paper-scissors"),
 ]
 
 
@@ -192,18 +99,18 @@ def test_four_player_game_with_nine_totally_mixed_equilibria() -> None:
     # equilibrium x_sigma(i) = c_i,sigma(i); four players have nine derangements, the maximum.
     n = 4
     c = np.random.default_rng(2024).uniform(0.1, 0.9, (n, n))
-    x = [_first(j, n) for j in range(n)]
+    x = [first(j, n) for j in range(n)]
     differences = [
         functools.reduce(np.multiply, [x[j] - c[i, j] for j in range(n) if j != i])
         for i in range(n)
     ]
-    payoffs = _difference_game(*differences)
+    payoffs = difference_game(*differences)
     expected = []
     for sigma in itertools.permutations(range(n)):
         if all(sigma[i] != i for i in range(n)):
             probabilities = np.empty(n)
             probabilities[list(sigma)] = c[range(n), sigma]
-            expected.append(_binary(*probabilities))
+            expected.append(binary(*probabilities))
     assert len(expected) == 9
 
     equilibria, complete = support_enumeration(payoffs)

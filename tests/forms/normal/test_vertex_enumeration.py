@@ -12,21 +12,15 @@ from hypothesis import strategies as st
 from kurilsim.core.errors import InputError
 from kurilsim.forms.normal.regret import DEFAULT_TOL, FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
+from tests import literature
 from tests.helpers import same_sets
+from tests.literature import stack
 from tests.strategies import float_bimatrices, integer_bimatrices, random_game, seeds
 
 Profile = tuple[FloatArray, FloatArray]
 
 # Deterministic, and with no deadline because the Gambit reference solve is slow on a cold start.
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
-
-
-def bimatrix(a: list[list[float]], b: list[list[float]]) -> FloatArray:
-    return np.stack([np.array(a, dtype=float), np.array(b, dtype=float)], axis=-1)
-
-
-def profiles(*pairs: tuple[list[float], list[float]]) -> list[Profile]:
-    return [(np.array(x, dtype=float), np.array(y, dtype=float)) for x, y in pairs]
 
 
 def gambit_enummixed(payoffs: FloatArray) -> list[Profile]:
@@ -43,70 +37,7 @@ def gambit_enummixed(payoffs: FloatArray) -> list[Profile]:
 
 
 # Games from the literature with every extreme equilibrium.
-KNOWN_GAMES = [
-    pytest.param(
-        bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]]),
-        profiles(([0, 1], [0, 1])),
-        id="prisoners-dilemma",
-    ),
-    pytest.param(
-        bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]),
-        profiles(([1, 0], [1, 0]), ([0, 1], [0, 1]), ([2 / 3, 1 / 3], [1 / 3, 2 / 3])),
-        id="battle-of-the-sexes",
-    ),
-    pytest.param(
-        bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]]),
-        profiles(([0.5, 0.5], [0.5, 0.5])),
-        id="matching-pennies",
-    ),
-    pytest.param(
-        bimatrix(
-            [[0, -1, 1], [1, 0, -1], [-1, 1, 0]],
-            [[0, 1, -1], [-1, 0, 1], [1, -1, 0]],
-        ),
-        profiles(([1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3])),
-        id="rock-paper-scissors",
-    ),
-    pytest.param(
-        # Von Stengel (2002), the nondegenerate 3x2 example: three isolated equilibria.
-        bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 2], [2, 6], [3, 1]]),
-        profiles(
-            ([1, 0, 0], [1, 0]),
-            ([4 / 5, 1 / 5, 0], [2 / 3, 1 / 3]),
-            ([0, 1 / 3, 2 / 3], [1 / 3, 2 / 3]),
-        ),
-        id="von-stengel-3x2",
-    ),
-    pytest.param(
-        # Von Stengel (2002), the degenerate 3x2 example: the pure strategy (1, 0, 0) has two
-        # best replies, and the segment between (1, 0) and (2/3, 1/3) is in equilibrium with it.
-        bimatrix([[3, 3], [2, 5], [0, 6]], [[3, 3], [2, 6], [3, 1]]),
-        profiles(
-            ([1, 0, 0], [1, 0]),
-            ([1, 0, 0], [2 / 3, 1 / 3]),
-            ([0, 1 / 3, 2 / 3], [1 / 3, 2 / 3]),
-        ),
-        id="von-stengel-3x2-degenerate",
-    ),
-    pytest.param(
-        # The row player's top row dominates and the column player is indifferent: every
-        # (top, y) is an equilibrium, a segment with two extreme points.
-        bimatrix([[1, 1], [0, 0]], [[0, 0], [0, 0]]),
-        profiles(([1, 0], [1, 0]), ([1, 0], [0, 1])),
-        id="dominant-row-indifferent-column",
-    ),
-    pytest.param(
-        # Every profile is an equilibrium: the extreme ones are the four pure profiles.
-        bimatrix([[1, 1], [1, 1]], [[2, 2], [2, 2]]),
-        profiles(([1, 0], [1, 0]), ([1, 0], [0, 1]), ([0, 1], [1, 0]), ([0, 1], [0, 1])),
-        id="constant-payoffs",
-    ),
-    pytest.param(
-        bimatrix([[4, 1, 2]], [[0, 3, 3]]),
-        profiles(([1], [0, 1, 0]), ([1], [0, 0, 1])),
-        id="one-row",
-    ),
-]
+KNOWN_GAMES = literature.cases("payoffs", "equilibria", where=literature.two_players)
 
 
 @pytest.mark.parametrize(("payoffs", "expected"), KNOWN_GAMES)
@@ -127,7 +58,7 @@ def test_known_games_at_extreme_scales(
 
 
 def test_output_is_sorted_and_exact_on_unused_strategies() -> None:
-    found = vertex_enumeration(bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]]))
+    found = vertex_enumeration(stack([[2, 0], [0, 1]], [[1, 0], [0, 2]]))
     keys = [tuple(np.concatenate(p)) for p in found]
     assert keys == sorted(keys)
     assert found[0][0].tolist() == [0.0, 1.0]
