@@ -34,3 +34,10 @@ def root() -> Path:
 def scenarios() -> Path:
     """The folder of scenarios shipped with the repository."""
     return SCENARIOS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The example notebooks, which nbmake runs top to bottom, are slow."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

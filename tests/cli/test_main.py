@@ -186,6 +186,7 @@ def test_version(capsys):
     assert capsys.readouterr().out.startswith("kurilsim ")
 
 
+@pytest.mark.slow
 def test_installed_command_runs_the_bundled_scenario():
     result = subprocess.run(
         [sys.executable, "-m", "kurilsim", "run", str(BUNDLED), "--format", "json"],
@@ -199,6 +200,7 @@ def test_installed_command_runs_the_bundled_scenario():
     assert output["equilibria"]
 
 
+@pytest.mark.slow
 def test_installed_command_reports_bad_input_without_traceback(tmp_path):
     bad = tmp_path / "broken.yaml"
     bad.write_text("kurilsim: 1\ntitle: [unclosed\n", encoding="utf-8")

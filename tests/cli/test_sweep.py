@@ -152,6 +152,7 @@ def test_tipping_prints_the_table_and_saves_the_tornado(capsys, tmp_path, bundle
     assert code == 2
 
 
+@pytest.mark.slow
 def test_sweep_as_a_real_process(tmp_path, bundled):
     out = tmp_path / "s.parquet"
     done = subprocess.run(
@@ -189,6 +190,7 @@ def _group_alive(group):
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
 def test_a_killed_pool_sweep_leaves_no_workers_and_resumes_to_the_same_table(tmp_path, bundled):
     out = tmp_path / "mixed.parquet"

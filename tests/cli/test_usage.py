@@ -24,6 +24,7 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"kurilsim {kurilsim.__version__}"
 
 
+@pytest.mark.slow
 def test_module_entry_point_prints_usage():
     done = subprocess.run(
         [sys.executable, "-m", "kurilsim"], capture_output=True, text=True, check=False

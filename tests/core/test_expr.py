@@ -103,6 +103,7 @@ def test_error_reports_the_column():
         parse_expression("1 + x.y")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60))
 def test_arbitrary_text_is_parsed_or_rejected_cleanly(text):

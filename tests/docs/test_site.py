@@ -9,6 +9,9 @@ import pytest
 
 from tests.helpers import ROOT
 
+# Every test here needs the site, which mkdocs builds once (a few seconds).
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("mkdocs")
 pytest.importorskip("mkdocstrings_handlers.python")
 

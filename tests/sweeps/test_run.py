@@ -135,6 +135,7 @@ def test_the_table_does_not_depend_on_chunks_or_workers(sochi, grid_result, chun
     pd.testing.assert_frame_equal(result.to_frame(), grid_result.to_frame())
 
 
+@pytest.mark.slow
 def test_per_game_methods_agree_with_run_and_use_a_process_pool(tmp_path):
     scenario = parse_scenario(STAG_HUNT)
     grid = {"stag": (2, 10, 5), "hare": (0, 3, 3)}

@@ -334,6 +334,7 @@ def test_validate_and_run_in_python():
     assert code == 0
 
 
+@pytest.mark.slow
 def test_command_line_in_a_real_process():
     completed = subprocess.run(
         [sys.executable, "-m", "kurilsim", "run", str(STALEMATE), "--format", "json"],

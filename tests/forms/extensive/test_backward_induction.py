@@ -195,6 +195,7 @@ def test_a_listing_past_its_time_bound_keeps_one_play_per_node_and_says_so():
     assert len(found) == 1 and not complete
 
 
+@pytest.mark.slow
 def test_a_long_tied_chain_is_solved_within_its_bounds():
     solution = solve_tree(_tied_chain(5000), listing_seconds=0.5)
     assert len(solution) >= 1 and not solution.complete

@@ -24,6 +24,8 @@ from kurilsim.forms.extensive.efg import format_efg
 from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
 from kurilsim.forms.extensive.solve import solve_tree
 
+pytestmark = pytest.mark.reference
+
 PLAYERS = ("P1", "P2", "P3")
 DENOMINATORS = (2, 3, 4, 6)
 

@@ -82,6 +82,7 @@ def gambit_order(game, reference):
     return order
 
 
+@pytest.mark.reference
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(trees(max_players=3))
 def test_pygambit_reads_our_files_and_agrees_on_the_reduced_normal_form(game):
@@ -93,6 +94,7 @@ def test_pygambit_reads_our_files_and_agrees_on_the_reduced_normal_form(game):
         np.testing.assert_allclose(np.array(table, dtype=float), ours[..., i], atol=1e-9)
 
 
+@pytest.mark.reference
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(trees(max_players=3))
 def test_pure_nash_equilibria_agree_with_enumpure(game):
@@ -111,6 +113,7 @@ def test_pure_nash_equilibria_agree_with_enumpure(game):
     assert sorted(tuple(int(np.argmax(p)) for p in eq.profile) for eq in found) == theirs
 
 
+@pytest.mark.reference
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(trees(min_players=2, max_players=2, small_payoffs=False))
 def test_zero_sum_values_agree_with_lp_solve(game):
@@ -125,6 +128,7 @@ def test_zero_sum_values_agree_with_lp_solve(game):
     assert equilibrium.payoffs[0] == pytest.approx(value, abs=1e-7)
 
 
+@pytest.mark.reference
 def test_we_read_what_gambit_writes():
     reference = gbt.Game.new_tree(players=["A", "B"], title="built by Gambit")
     reference.append_move(reference.root, "A", ["x", "y"])

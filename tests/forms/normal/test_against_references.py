@@ -41,6 +41,8 @@ from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests.helpers import Profile, close, distinct
 from tests.strategies import integer_bimatrices, payoff_arrays
 
+pytestmark = pytest.mark.reference
+
 Rescaling = Callable[[FloatArray], FloatArray]
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)

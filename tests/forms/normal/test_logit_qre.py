@@ -191,6 +191,7 @@ def test_jordans_pennies_stay_at_the_uniform_equilibrium():
 # --- against pygambit ------------------------------------------------------------------------
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize(
     ("shape", "seed"),
     [((2, 2, 2), 11), ((3, 3, 3), 12), ((2, 2, 2, 2), 13), ((3, 2, 3, 2), 14), ((2, 2, 2, 2), 15)],
@@ -216,6 +217,7 @@ RESCALINGS = [
 ]
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize(
     ("payoffs", "limit"),
     literature.cases("payoffs", "logit_limit", where=literature.has_logit_limit),

@@ -126,6 +126,7 @@ def test_prisoners_dilemma_first_player_changes_fastest() -> None:
     assert game.payoffs[1, 1].tolist() == [1, 1]
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize(
     "text",
     [
@@ -278,6 +279,8 @@ def test_round_trip_through_a_file(game: NormalFormGame) -> None:
 gambit_labels = st.from_regex(r"[!-\[\]-~]+( [!-\[\]-~]+)*", fullmatch=True)
 
 
+@pytest.mark.slow
+@pytest.mark.reference
 @DETERMINISTIC
 @given(normal_form_games(labels=gambit_labels))
 def test_pygambit_reads_what_we_write(game: NormalFormGame) -> None:
@@ -287,6 +290,7 @@ def test_pygambit_reads_what_we_write(game: NormalFormGame) -> None:
         assert_same_as_gambit(game, path)
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize(
     "text",
     [
@@ -307,6 +311,7 @@ def test_pygambit_agrees_on_files(text: str, tmp_path: Path) -> None:
     assert_same_as_gambit(read_nfg(path), path)
 
 
+@pytest.mark.reference
 def test_we_read_what_pygambit_writes() -> None:
     row = np.array([[1.5, 2, -3], [0.1, 4, 5]])
     column = np.array([[-1, 0, 7], [2, 1e-3, -5]])

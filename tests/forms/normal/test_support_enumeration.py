@@ -140,6 +140,7 @@ def _gambit_regret(game: Any, profile: Profile) -> float:
     return float(game.mixed_strategy_profile(data=data).max_regret())
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize(
     ("shape", "seed"),
     [pytest.param((2, 2, 2), seed, id=f"2x2x2-seed{seed}") for seed in range(20)]
@@ -183,6 +184,7 @@ def _pure_equilibria_by_brute_force(payoffs: FloatArray) -> list[Profile]:
     return found
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(small_games())
 def test_every_result_is_an_equilibrium_and_no_pure_one_is_missed(payoffs: FloatArray) -> None:

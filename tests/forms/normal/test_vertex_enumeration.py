@@ -114,6 +114,7 @@ def test_nondegenerate_games_have_an_odd_number_of_equilibria(payoffs: FloatArra
     assert len(vertex_enumeration(payoffs)) % 2 == 1
 
 
+@pytest.mark.reference
 @PROPERTY_SETTINGS
 @given(seed=seeds, m=st.integers(2, 5), n=st.integers(2, 5))
 def test_agrees_with_nashpy_on_nondegenerate_games(seed: int, m: int, n: int) -> None:
@@ -122,6 +123,7 @@ def test_agrees_with_nashpy_on_nondegenerate_games(seed: int, m: int, n: int) ->
     assert same_sets(vertex_enumeration(payoffs), reference)
 
 
+@pytest.mark.reference
 @PROPERTY_SETTINGS
 @given(payoffs=st.one_of(integer_bimatrices(), integer_bimatrices(-3, 3)))
 def test_agrees_with_gambit_enummixed_including_degenerate_games(payoffs: FloatArray) -> None:
