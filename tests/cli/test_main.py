@@ -1,0 +1,242 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kurilsim import write_nfg
+from kurilsim.cli import main
+from kurilsim.forms import catalogue
+from tests.helpers import ROOT, run_cli
+from tests.strategies import PRISONERS_TABLE, STAG_HUNT
+
+BUNDLED = ROOT / "scenarios" / "sochi_2016.yaml"
+
+
+@pytest.fixture
+def stag_file(tmp_path):
+    path = tmp_path / "stag.yaml"
+    path.write_text(STAG_HUNT, encoding="utf-8")
+    return path
+
+
+def test_run_prints_a_table_naming_players_and_strategies(capsys, stag_file):
+    code, out, err = run_cli(capsys, "run", stag_file)
+    assert code == 0, err
+    assert "A" in out and "B" in out
+    assert "3 equilibria" in out
+    assert "stag 0.25, hare 0.75" in out  # the mixed equilibrium, with probabilities
+    assert "u(A)" in out and "max regret" in out
+
+
+def test_run_json_has_the_documented_shape(capsys, stag_file):
+    code, out, _ = run_cli(capsys, "run", stag_file, "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["game"]["players"] == ["A", "B"]
+    assert result["game"]["strategies"] == {"A": ["stag", "hare"], "B": ["stag", "hare"]}
+    kinds = sorted(eq["kind"] for eq in result["equilibria"])
+    assert kinds == ["mixed", "pure", "pure"]
+    for eq in result["equilibria"]:
+        assert set(eq) >= {"kind", "profile", "payoffs", "max_regret", "method"}
+        assert set(eq["profile"]) == {"A", "B"}
+        assert sum(eq["profile"]["A"].values()) == pytest.approx(1)
+        assert eq["max_regret"] <= 1e-9 * result["scale"]
+    assert result["parameters"] == {"stag": 4.0, "hare": 1.0}
+
+
+def test_set_changes_the_game(capsys, stag_file):
+    code, out, _ = run_cli(
+        capsys, "run", stag_file, "--set", "stag=2", "--set", "hare=3", "--format", "json"
+    )
+    assert code == 0
+    result = json.loads(out)
+    assert result["parameters"] == {"stag": 2.0, "hare": 3.0}
+    # With the hare worth more than the stag, hunting hare is dominant.
+    assert [eq["profile"]["A"]["hare"] for eq in result["equilibria"]] == [1.0]
+
+
+def test_run_nfg_file(capsys, tmp_path):
+    path = tmp_path / "pd.nfg"
+    write_nfg(catalogue.prisoners_dilemma(), path)
+    code, out, _ = run_cli(capsys, "run", path, "--format", "json")
+    assert code == 0
+    (eq,) = json.loads(out)["equilibria"]
+    assert eq["profile"] == {
+        "Row": {"Cooperate": 0.0, "Defect": 1.0},
+        "Column": {"Cooperate": 0.0, "Defect": 1.0},
+    }
+
+
+@pytest.mark.parametrize(
+    "method", ["pure", "vertex-enumeration", "lemke-howson", "support-enumeration"]
+)
+def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
+    path = tmp_path / "pd.yaml"
+    path.write_text(PRISONERS_TABLE, encoding="utf-8")
+    code, out, _ = run_cli(capsys, "run", path, "--method", method, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["method"] == method
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        pytest.param(
+            ["run", "{stag}", "--set", "wolf=1"], "unknown parameter 'wolf'", id="unknown-parameter"
+        ),
+        pytest.param(
+            ["run", "{stag}", "--set", "stag=99"], "outside its declared range", id="out-of-range"
+        ),
+        pytest.param(["run", "{stag}", "--set", "stag"], "expected NAME=VALUE", id="no-equals"),
+        pytest.param(
+            ["run", "{stag}", "--set", "stag=abc"], "expected a number", id="not-a-number"
+        ),
+        pytest.param(["run", "{stag}", "--set", "stag=inf"], "finite", id="infinite"),
+        pytest.param(
+            ["run", "{stag}", "--set", "stag=1_0"], "expected a number", id="python-only-number"
+        ),
+        pytest.param(
+            ["run", "{stag}", "--set", "stag=3", "--set", "stag=4"],
+            "argument --set: stag is given twice (3 and 4)",
+            id="set-twice",
+        ),
+        pytest.param(
+            ["validate", "{control}"],
+            "control.yaml:2: the character U+0007 is not allowed",
+            id="control-character",
+        ),
+        pytest.param(["run", "{stag}", "--method", "magic"], "invalid choice", id="unknown-method"),
+        pytest.param(
+            ["run", "{stag}", "--tol", "2"], "tolerance must lie in (0, 0.001]", id="bad-tol"
+        ),
+        pytest.param(
+            ["run", "{stag}", "--max-seconds", "5"],
+            "has no option max_seconds",
+            id="option-of-other-method",
+        ),
+        pytest.param(["run", "{missing}"], "no such file", id="missing-file"),
+        pytest.param(["run", "{txt}"], "unknown file type", id="unknown-suffix"),
+        pytest.param(
+            ["run", "{bad}"],
+            "bad.yaml:22: players.A: strategy names must be unique; repeated: stag",
+            id="bad-scenario",
+        ),
+        pytest.param(["frobnicate"], "invalid choice", id="unknown-command"),
+        pytest.param([], "usage", id="no-command"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, tmp_path, stag_file, argv, words):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(STAG_HUNT.replace("  A: [stag, hare]", "  A: [stag, stag]"), encoding="utf-8")
+    txt = tmp_path / "game.txt"
+    txt.write_text("x", encoding="utf-8")
+    control = tmp_path / "control.yaml"
+    control.write_text(STAG_HUNT.replace("title: Stag", "title: \x07Stag"), encoding="utf-8")
+    names = {"stag": stag_file, "missing": tmp_path / "nope.yaml", "txt": txt, "bad": bad}
+    names["control"] = control
+    code, out, err = run_cli(capsys, *(a.format(**names) for a in argv))
+    assert code == 2
+    assert words in err + out
+    assert "Traceback" not in err
+
+
+def test_method_for_two_players_refuses_three(capsys, tmp_path):
+    path = tmp_path / "jordan.nfg"
+    write_nfg(catalogue.jordan_three_player_pennies(), path)
+    code, _, err = run_cli(capsys, "run", path, "--method", "lemke-howson")
+    assert code == 2
+    assert "solves 2-player games; this game has 3" in err
+
+
+def test_bound_reached_exits_1_with_reason(capsys, tmp_path):
+    path = tmp_path / "rps.nfg"
+    write_nfg(catalogue.rock_paper_scissors(), path)
+    code, _, err = run_cli(capsys, "run", path, "--method", "lemke-howson", "--max-iter", "1")
+    assert code == 1
+    assert "lemke-howson stopped at its bound (max_iter=1)" in err
+
+
+def test_validate_reports_each_file(capsys, tmp_path, stag_file):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kurilsim: 1\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "validate", stag_file, bad)
+    assert code == 2
+    assert f"{stag_file}: ok" in out
+    assert f"{bad}" in err and "required field is missing" in err
+
+
+def test_schema_is_json_schema(capsys):
+    code, out, _ = run_cli(capsys, "schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"].endswith("2020-12/schema")
+    # One alternative per game form; the normal form's lists its fields.
+    forms = [schema["$defs"][ref["$ref"].split("/")[-1]] for ref in schema["anyOf"]]
+    assert {"kurilsim", "players", "parameters", "outcomes", "payoffs", "payoff_table"} <= set(
+        forms[0]["properties"]
+    )
+    assert any({"decision_makers", "preferences"} <= set(f["properties"]) for f in forms)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("kurilsim ")
+
+
+@pytest.mark.slow
+def test_installed_command_runs_the_bundled_scenario():
+    result = subprocess.run(
+        [sys.executable, "-m", "kurilsim", "run", str(BUNDLED), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["game"]["players"] == ["Russia", "Japan", "US", "China"]
+    assert output["equilibria"]
+
+
+@pytest.mark.slow
+def test_installed_command_reports_bad_input_without_traceback(tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("kurilsim: 1\ntitle: [unclosed\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "kurilsim", "run", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"kurilsim: error: {bad}:")
+    assert "YAML syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_reads_a_statements_file_beside_scenarios(capsys):
+    code, out, err = run_cli(capsys, "validate", *sorted((ROOT / "scenarios").glob("*.yaml")))
+    assert code == 0, err
+    assert "statements.yaml: ok (" in out and "testable statements)" in out
+
+
+def test_validate_names_the_statements_file_whose_check_misses_a_scenario(capsys, tmp_path):
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "kurilsim-statements: 1\nstatements:\n  - id: X1\n    text: a claim\n"
+        "    evidence: [E01]\n    checks:\n"
+        '      - {scenario: missing.yaml, kind: none_match, condition: "islands > 0"}\n',
+        encoding="utf-8",
+    )
+    code, _, err = run_cli(capsys, "validate", path)
+    assert code == 2
+    assert err.startswith(f"kurilsim: {path}: a check refers to") and "missing.yaml" in err
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "explain", "tipping", "qre"])
+def test_every_command_refuses_a_parameter_set_twice(capsys, stag_file, command):
+    code, _, err = run_cli(capsys, command, stag_file, "--set", "stag=3", "--set", "stag=4")
+    assert code == 2
+    assert "stag is given twice (3 and 4)" in err

@@ -1,0 +1,76 @@
+"""Start-up: ``import kurilsim`` and the quick commands load none of the heavy libraries.
+
+Each case runs in a fresh interpreter, since this one has imported everything already. What is
+checked is which modules get loaded, never how long that takes.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers import ROOT, SCENARIOS
+
+SOCHI = str(SCENARIOS / "sochi_2016.yaml")
+ERA_1956 = str(SCENARIOS / "era_1956.yaml")
+
+#: Libraries that only some commands need: tables, figures, Parquet, optimisers, clusters.
+HEAVY = ("pandas", "matplotlib", "pyarrow", "scipy.optimize", "dask")
+
+#: Imports kurilsim, runs the command line with the arguments given as JSON (if any), and prints
+#: the names of the loaded modules as JSON on its last line.
+SCRIPT = """
+import contextlib, io, json, sys
+import kurilsim
+from kurilsim.cli import main
+argv = json.loads(sys.argv[1])
+if argv is not None:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        assert main(argv) == 0
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def loaded_modules(argv: list[str] | None) -> set[str]:
+    """The modules loaded by ``import kurilsim`` and then ``main(argv)``, in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    ("argv", "absent"),
+    [
+        pytest.param(None, (*HEAVY, "numpy", "pydantic"), id="import kurilsim"),
+        pytest.param(["--version"], (*HEAVY, "numpy", "pydantic"), id="--version"),
+        pytest.param(["--help"], (*HEAVY, "numpy", "pydantic"), id="--help"),
+        pytest.param(["validate", SOCHI], HEAVY, id="validate a normal-form scenario"),
+        pytest.param(["run", ERA_1956], ("matplotlib", "pyarrow", "dask"), id="run era_1956"),
+        pytest.param(["run", SOCHI], ("matplotlib", "pyarrow", "dask"), id="run sochi_2016"),
+    ],
+)
+def test_a_command_loads_only_what_it_needs(argv, absent):
+    loaded = loaded_modules(argv)
+    assert not loaded.intersection(absent)
+
+
+def test_validating_a_normal_form_file_loads_no_other_game_form_and_no_solver():
+    loaded = loaded_modules(["validate", SOCHI])
+    others = tuple(f"kurilsim.forms.{form}" for form in ("bargaining", "conflict", "extensive"))
+    assert not [m for m in loaded if m.startswith(others)]
+    assert "kurilsim.forms.normal.solve" not in loaded
+
+
+def test_the_lazy_names_of_kurilsim_are_its_public_names():
+    import kurilsim
+
+    assert set(kurilsim.__all__) <= set(dir(kurilsim))
+    assert all(getattr(kurilsim, name) is not None for name in kurilsim.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'solver'"):
+        _ = kurilsim.solver

@@ -1,0 +1,43 @@
+"""Fixtures shared by every test: the repository's folders, a headless matplotlib, and the
+hypothesis profiles.
+
+The ``ci`` profile is loaded unless ``HYPOTHESIS_PROFILE`` names another: it is derandomized, so
+every run draws the same examples and a failure reproduces exactly. ``explore`` draws new
+examples on each run, for hunting bugs locally (``HYPOTHESIS_PROFILE=explore pytest``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+from hypothesis import settings
+
+from tests.helpers import ROOT, SCENARIOS
+
+matplotlib.use("Agg")
+
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    """The repository root."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def scenarios() -> Path:
+    """The folder of scenarios shipped with the repository."""
+    return SCENARIOS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The example notebooks, which nbmake runs top to bottom, are slow."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

@@ -1,0 +1,203 @@
+"""Backward induction: literature games with known answers, ties, and independent checks."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kurilsim import InputError, solve_tree
+from kurilsim.forms import catalogue
+from kurilsim.forms.extensive.backward_induction import (
+    backward_induction_batch,
+    leaf_scales,
+    non_credible_moves,
+    subgame_perfect_equilibria,
+    subgame_regrets,
+)
+from kurilsim.forms.extensive.game import Decision, ExtensiveFormGame, Terminal
+from kurilsim.forms.normal.regret import is_equilibrium
+from tests import literature
+from tests.literature import chance_game, tie_game
+from tests.strategies import trees
+
+
+def moves(game, choices):
+    return {game.node_name(v): game.actions[v][choices[v]] for v in game.decision_nodes()}
+
+
+@pytest.mark.parametrize(("make", "expected"), literature.tree_cases("make", "subgame_perfect"))
+def test_known_subgame_perfect_equilibria(make, expected):
+    game = make()
+    found, complete = subgame_perfect_equilibria(game)
+    assert complete
+    assert [moves(game, c) for c in found] == expected
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 5, 8])
+def test_centipede_ends_at_the_first_move(length):
+    solution = solve_tree(catalogue.centipede(length))
+    (spe,) = solution.equilibria
+    assert solution.path_text(spe.leaf_probabilities) == "take"
+    assert spe.payoffs.tolist() == pytest.approx([0.4, 0.1])
+    # Every Nash equilibrium of the centipede ends at once too, though off-path moves may differ.
+    assert all(eq.payoffs.tolist() == pytest.approx([0.4, 0.1]) for eq in solution.nash)
+
+
+def test_entry_deterrence_shows_the_non_credible_threat():
+    solution = solve_tree(catalogue.entry_deterrence())
+    strategies = solution.nash.game.strategies
+    named = [
+        tuple(names[int(np.argmax(p))] for names, p in zip(strategies, eq.profile, strict=True))
+        for eq in solution.nash
+    ]
+    assert named == [("Out", "Fight"), ("In", "Accommodate")]
+    assert solution.subgame_perfect == (False, True)
+    assert [solution.game.node_name(v) for v in solution.non_credible[0]] == ["In"]
+    assert "Incumbent would not play Fight at 'In'" in solution.to_text()
+    frame = solution.to_frame()
+    assert frame["concept"].tolist() == ["subgame-perfect", "nash", "nash"]
+    assert frame["subgame_perfect"].tolist() == [True, False, True]
+
+
+def test_mixed_nash_equilibria_are_marked():
+    solution = solve_tree(catalogue.entry_deterrence(), "vertex-enumeration")
+    kinds = [eq.kind for eq in solution.nash]
+    assert "mixed" in kinds  # the continuum (Out, Fight with probability >= 1/2)
+    for kind, verdict in zip(kinds, solution.subgame_perfect, strict=True):
+        if kind == "mixed":
+            assert verdict is False  # a unique SPE without ties is pure
+
+
+def test_ties_multiply_off_the_path():
+    # B is indifferent at two nodes A's first move avoids: 2 x 2 equilibria, one path.
+    indifferent = Decision("B", {"p": Terminal([0, 1]), "q": Terminal([0, 1])})
+    game = ExtensiveFormGame(
+        ["A", "B"],
+        Decision("A", {"go": Terminal([1, 0]), "u": indifferent, "v": indifferent}),
+    )
+    found, complete = subgame_perfect_equilibria(game)
+    assert complete and len(found) == 4
+    assert len({tuple(c) for c in found}) == 4
+    capped, complete = subgame_perfect_equilibria(game, max_equilibria=3)
+    assert len(capped) == 3 and not complete
+    exact, complete = subgame_perfect_equilibria(game, max_equilibria=4)
+    assert len(exact) == 4 and complete
+    with pytest.raises(InputError, match="at least 1"):
+        subgame_perfect_equilibria(game, max_equilibria=0)
+
+
+def test_ties_are_judged_relative_to_each_players_range():
+    base = tie_game()
+    huge = base.with_payoffs(base.payoffs * 1e9)
+    assert len(subgame_perfect_equilibria(huge)[0]) == 2
+    nearly = base.payoffs.copy()
+    nearly[1, 1] += 1e-12  # B's payoffs differ by a rounding error: still a tie
+    assert len(subgame_perfect_equilibria(base.with_payoffs(nearly))[0]) == 2
+    nearly[1, 1] += 1e-3  # a real difference
+    assert len(subgame_perfect_equilibria(base.with_payoffs(nearly))[0]) == 1
+
+
+def test_subgame_regrets_and_non_credible_moves():
+    game = catalogue.entry_deterrence()
+    out_fight = [0, -1, 0, -1, -1]
+    assert subgame_regrets(game, out_fight).tolist() == [0.0, 2.0]
+    assert non_credible_moves(game, out_fight) == (2,)
+    assert non_credible_moves(game, [1, -1, 1, -1, -1]) == ()
+
+
+def brute_force(game, tol=1e-9):
+    """Every pure behaviour profile with no profitable one-shot deviation anywhere."""
+    nodes = game.decision_nodes()
+    slack = tol * leaf_scales(game.payoffs)
+    found = set()
+    for picks in itertools.product(*(range(len(game.actions[v])) for v in nodes)):
+        choices = np.full(game.n_nodes, -1)
+        choices[list(nodes)] = picks
+        if np.all(subgame_regrets(game, choices) <= slack):
+            found.add(tuple(choices))
+    return found
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(trees(max_depth=3))
+def test_every_subgame_perfect_equilibrium_is_found(game):
+    found, complete = subgame_perfect_equilibria(game)
+    assert complete
+    assert {tuple(c) for c in found} == brute_force(game)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(trees())
+def test_subgame_perfect_equilibria_are_nash_in_the_normal_form(game):
+    normal = game.to_normal_form()
+    for choices in subgame_perfect_equilibria(game)[0]:
+        profile = game.strategy_profile(choices)
+        pure = [np.eye(n)[s] for n, s in zip(normal.shape, profile, strict=True)]
+        assert is_equilibrium(normal.payoffs, pure)
+        np.testing.assert_allclose(
+            normal.payoffs[profile], game.expected_payoffs(choices), atol=1e-12
+        )
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(trees(chance=True, small_payoffs=True), st.integers(0, 2**32 - 1))
+def test_batch_equals_one_tree_at_a_time(game, seed):
+    rng = np.random.default_rng(seed)
+    size = 5
+    # Small integers make ties frequent; half the batch keeps the tree's own payoffs.
+    payoffs = rng.integers(-2, 3, size=(size, *game.payoffs.shape)).astype(float)
+    payoffs[::2] = game.payoffs
+    batch = backward_induction_batch(game, payoffs)
+    for g in range(size):
+        one = game.with_payoffs(payoffs[g])
+        found, _ = subgame_perfect_equilibria(one)
+        np.testing.assert_array_equal(batch.choices[g], found[0])
+        np.testing.assert_allclose(batch.payoffs[g], one.expected_payoffs(found[0]), atol=1e-12)
+        np.testing.assert_allclose(
+            batch.leaf_probabilities[g], one.leaf_probabilities(found[0]), atol=1e-12
+        )
+        assert batch.unique[g] == (len(found) == 1)
+
+
+def test_batch_takes_chance_probabilities_per_point():
+    game = chance_game()
+    probabilities = np.tile(game.probabilities, (2, 1))
+    probabilities[1, [1, 4]] = [0.9, 0.1]
+    batch = backward_induction_batch(
+        game, np.stack([game.payoffs, game.payoffs]), probabilities=probabilities
+    )
+    assert batch.payoffs[:, 0].tolist() == pytest.approx([0.3 * 5, 0.9 * 5])
+    with pytest.raises(InputError, match="expected"):
+        backward_induction_batch(game, game.payoffs)
+
+
+def test_html_shows_both_kinds_of_equilibria():
+    html = solve_tree(catalogue.entry_deterrence())._repr_html_()
+    assert html.count("<tr>") == 1 + 3  # header, one SPE, two Nash equilibria
+    assert "Incumbent would not play Fight at &#x27;In&#x27;" in html
+
+
+def _tied_chain(n):
+    """One player choosing, n times over, between stopping and going on: every move ties."""
+    from kurilsim.forms.extensive.efg import parse_efg
+
+    head = 'EFG 2 R "chain" { "A" "B" }\n""\n'
+    body = "".join(
+        f'p "" 1 {k + 1} "" {{ "stop" "go" }} 0\nt "" {k + 1} "o{k}" {{ 1 2 }}\n' for k in range(n)
+    )
+    return parse_efg(head + body + 't "" 0\n')
+
+
+def test_a_listing_past_its_time_bound_keeps_one_play_per_node_and_says_so():
+    found, complete = subgame_perfect_equilibria(_tied_chain(2000), max_seconds=0.0)
+    assert len(found) == 1 and not complete
+
+
+@pytest.mark.slow
+def test_a_long_tied_chain_is_solved_within_its_bounds():
+    solution = solve_tree(_tied_chain(5000), listing_seconds=0.5)
+    assert len(solution) >= 1 and not solution.complete
+    assert solution.nash is None and "strategy tables" in solution.note
+    assert "NOTE" not in solution.to_text() and "not computed" in solution.to_text()

@@ -1,0 +1,92 @@
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
+from kurilsim.forms.normal.regret import player_scales
+from tests import literature
+from tests.strategies import payoff_arrays
+
+
+def brute_force_pure_nash(payoffs):
+    """Check every unilateral deviation of every profile, one by one."""
+    shape = payoffs.shape[:-1]
+    found = []
+    for profile in itertools.product(*(range(n) for n in shape)):
+        stable = True
+        for i, n in enumerate(shape):
+            for s in range(n):
+                deviation = list(profile)
+                deviation[i] = s
+                if payoffs[tuple(deviation)][i] > payoffs[profile][i]:
+                    stable = False
+        if stable:
+            found.append(profile)
+    return found
+
+
+@pytest.mark.parametrize(("game", "expected"), literature.cases("game", "pure"))
+def test_known_games(game, expected):
+    assert pure_nash(game.payoffs) == expected
+
+
+def test_all_profiles_of_a_constant_game_are_equilibria():
+    payoffs = np.full((2, 3, 2, 3), 7.0)
+    assert len(pure_nash(payoffs)) == 12
+
+
+def test_tolerance_is_relative_to_payoff_scale():
+    # Player 1 gains 1e-3 by deviating from (0, 0): with payoffs in billions, that is a tie.
+    base = np.array([[[1.0, 1.0], [0.0, 0.0]], [[1.0 + 1e-12, 0.0], [0.0, 1.0]]])
+    big = base * 1e9
+    assert (0, 0) in pure_nash(big, tol=1e-9)
+    assert (0, 0) not in pure_nash(big, tol=1e-15)
+    assert pure_nash(big) == pure_nash(base)
+
+
+def test_player_scales_over_a_batch_match_game_by_game():
+    rng = np.random.default_rng(3)
+    batch = rng.normal(size=(5, 2, 3, 2)) * rng.uniform(0.1, 100, size=(5, 1, 1, 1))
+    np.testing.assert_allclose(player_scales(batch), [player_scales(g) for g in batch])
+
+
+def test_each_player_is_judged_on_their_own_scale():
+    # Player 2's stakes are a millionth of player 1's; a 1e-7 gain is still a real deviation.
+    payoffs = np.zeros((2, 2, 2))
+    payoffs[0, 0, 0] = 1e6  # the row player's only stake
+    payoffs[0, 1, 1] = 1e-6  # the column player's only stake
+    assert pure_nash(payoffs) == [(0, 1), (1, 1)]
+
+
+def test_rejects_arrays_too_small_for_their_players():
+    with pytest.raises(ValueError, match="cannot hold"):
+        pure_nash_mask(np.zeros((2, 3)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(payoff_arrays())
+def test_agrees_with_brute_force(payoffs):
+    # Small integer payoffs make ties common, which is where tolerance handling matters.
+    assert pure_nash(payoffs) == brute_force_pure_nash(payoffs)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_batch_equals_game_by_game(n_players, seed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(rng.integers(1, 4, size=n_players))
+    batch = rng.integers(-2, 3, size=(6, *shape, n_players)).astype(float)
+    mask = pure_nash_mask(batch)
+    for k in range(6):
+        np.testing.assert_array_equal(mask[k], pure_nash_mask(batch[k]))
+
+
+def test_two_batch_axes():
+    rng = np.random.default_rng(0)
+    batch = rng.normal(size=(3, 4, 2, 2, 2, 3))
+    mask = pure_nash_mask(batch)
+    assert mask.shape == (3, 4, 2, 2, 2)
+    np.testing.assert_array_equal(mask[2, 1], pure_nash_mask(batch[2, 1]))

@@ -1,0 +1,185 @@
+"""Figures render headless and show the data and labels they claim to."""
+
+import io
+
+import numpy as np
+import pytest
+from matplotlib.collections import QuadMesh
+from matplotlib.figure import Figure
+
+import kurilsim
+from kurilsim import InputError, parse_scenario
+from kurilsim.analysis.tipping import tipping_points
+from kurilsim.forms import catalogue
+from kurilsim.presentation import (
+    payoff_curves,
+    payoff_heatmap,
+    probability_curves,
+    regime_map,
+    shares_chart,
+    tornado,
+)
+from kurilsim.sweeps import sweep
+from tests.strategies import STAG_HUNT
+
+SANCTIONS_UNIT = "share of the Japanese package that US-led sanctions deter (0 = none)"
+
+
+@pytest.fixture(scope="module")
+def sochi(request):
+    return kurilsim.load_scenario(request.config.rootpath / "scenarios" / "sochi_2016.yaml")
+
+
+@pytest.fixture(scope="module")
+def regime_sweep(sochi):
+    return sweep(sochi, {"sanctions": (0, 0.7, 29), "trust": (0, 1, 21)})
+
+
+def renders(figure):
+    assert isinstance(figure, Figure)
+    for format in ("png", "svg"):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=format)
+        assert buffer.tell() > 1000
+    return figure
+
+
+def legend_texts(ax):
+    return [text.get_text().replace("\n", " ") for text in ax.get_legend().get_texts()]
+
+
+def test_regime_map_colours_each_point_by_its_regime(regime_sweep):
+    ax = renders(regime_map(regime_sweep)).axes[0]
+    assert ax.get_xlabel().replace("\n", " ") == f"sanctions ({SANCTIONS_UNIT})"
+    assert ax.get_ylabel().replace("\n", " ").startswith("trust (index, 0 = none")
+    regimes = regime_sweep.shares()["regime"].tolist()  # most frequent first, as in the legend
+    assert legend_texts(ax) == [*regimes, "scenario default"]
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    codes = np.asarray(mesh.get_array()).reshape(21, 29)
+    points = regime_sweep.points()
+    for row in points.sample(25, random_state=0).itertuples():
+        i = round(row[3] / 0.05)  # trust index
+        j = round(row[2] / 0.025)  # sanctions index
+        assert regimes[int(codes[i, j])] == row.regime
+    star = next(line for line in ax.get_lines() if line.get_label() == "scenario default")
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (0.5, 0.3)
+    assert "other parameters at their defaults" in ax.get_title()
+
+
+def test_regime_map_of_three_axes_needs_a_slice(sochi):
+    result = sweep(sochi, {"sanctions": (0, 0.7, 5), "trust": (0, 1, 3), "package": (0.5, 2, 4)})
+    with pytest.raises(InputError, match="at=\\{'package'"):
+        regime_map(result)
+    ax = renders(regime_map(result, at={"package": 1.1})).axes[0]
+    assert "package = 1.1" in ax.get_title()
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    assert np.asarray(mesh.get_array()).size == 5 * 3
+
+
+def test_curves_show_each_strategy_and_payoff_along_the_axis():
+    result = sweep(
+        parse_scenario(STAG_HUNT), {"stag": (2, 10, 5)}, method="vertex-enumeration", workers=1
+    )
+    table = result.to_frame()
+    figure = renders(probability_curves(result))
+    assert [ax.get_title() for ax in figure.axes] == ["A", "B"]
+    assert figure.axes[-1].get_xlabel() == "stag (meals)"
+    first = figure.axes[0].get_lines()[0]  # A's "stag", equilibrium 1
+    assert first.get_label() == "stag"
+    expected = table[table["equilibrium"] == 1]["prob.A.stag"].to_numpy()
+    assert np.array_equal(np.asarray(first.get_ydata()), expected)
+    assert len(figure.axes[0].get_lines()) == 2 * 3  # two strategies, three equilibria
+    ax = renders(payoff_curves(result)).axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert [label for label in labels if not label.startswith("_")] == ["A", "B"]
+    assert np.array_equal(
+        np.asarray(ax.get_lines()[0].get_ydata()),
+        table[table["equilibrium"] == 1]["payoff.A"].to_numpy(),
+    )
+
+
+def test_shares_chart_draws_shares_and_intervals(sochi):
+    result = sweep(sochi, samples=400, seed=3)
+    shares = result.shares(top=5)
+    ax = renders(shares_chart(result, top=5)).axes[0]
+    widths = [patch.get_width() for patch in ax.patches]
+    assert np.allclose(widths, shares["share"])
+    assert [t.get_text().replace("\n", " ") for t in ax.texts] == [
+        f"{name}: {share:.1%}"
+        for name, share in zip(shares["regime"], shares["share"], strict=True)
+    ]
+    assert shares["regime"].iloc[-1].startswith("other (")
+    assert "400 draws, seed 3" in ax.get_title()
+    assert ((shares["low"] <= shares["share"]) & (shares["share"] <= shares["high"])).all()
+
+
+def test_tornado_orders_parameters_by_their_nearest_tipping_point(sochi):
+    tipping = tipping_points(sochi, ["trust", "sanctions", "pressure_cost"])
+    ax = renders(tornado(tipping)).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "pressure_cost = 0.13",
+        "sanctions = 0.5",
+        "trust = 0.3",
+    ]
+    assert "no change up to the end of the range" in legend_texts(ax)
+    assert {"0.1", "0.32", "0.667"} <= {t.get_text() for t in ax.texts}
+    assert kurilsim.plot(tipping, kind="tornado").axes[0].get_xlabel() == ax.get_xlabel()
+
+
+def test_payoff_heatmap_shows_both_payoffs_and_frames_equilibria():
+    game = catalogue.battle_of_the_sexes()
+    ax = renders(payoff_heatmap(game, player=1)).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(game.strategies[1])
+    assert ax.get_xlabel() == game.players[1]
+    frames = [p for p in ax.patches if not p.get_fill()]
+    assert len(frames) == len(kurilsim.solve(game, "pure"))
+    colour_bar = ax.figure.axes[1]
+    assert colour_bar.get_ylabel() == f"payoff of {game.players[1]}"
+
+
+def test_plot_functions_draw_on_given_axes(regime_sweep):
+    figure = Figure()
+    left, right = figure.subplots(1, 2)
+    assert regime_map(regime_sweep, ax=left) is figure
+    assert payoff_heatmap(catalogue.prisoners_dilemma(), ax=right) is figure
+    assert left.get_xlabel().startswith("sanctions")
+
+
+def test_result_plot_picks_the_figure_for_the_sweep(regime_sweep, sochi):
+    assert kurilsim.plot(regime_sweep).axes[0].get_title().startswith("Pure Nash equilibria")
+    with pytest.raises(InputError, match="no figure of kind 'pie'"):
+        kurilsim.plot(regime_sweep, "pie")
+    with pytest.raises(InputError, match="without samples"):
+        kurilsim.plot(sweep(sochi, samples=10), "regime")
+
+
+def test_regime_map_title_names_the_method_of_the_sweep():
+    hunt = parse_scenario(STAG_HUNT)
+    grid = {"stag": (2, 10, 3), "hare": (0, 3, 3)}
+    pure = regime_map(sweep(hunt, grid)).axes[0].get_title()
+    mixed = regime_map(sweep(hunt, grid, method="vertex-enumeration", workers=1)).axes[0]
+    assert pure.startswith("Pure Nash equilibria: ")
+    assert mixed.get_title().startswith("Nash equilibria (vertex-enumeration): ")
+
+
+def test_regime_map_never_gives_two_regimes_one_colour():
+    # A chooses the strategy nearest x (B has one): one regime per strategy along x.
+    n = 20
+    text = (
+        "{kurilsim: 1, title: Nearest, players: {A: ["
+        + ", ".join(f"s{k}" for k in range(n))
+        + "], B: [b]}, parameters: {x: {default: 0, range: [0, 19], unit: u, description: x,"
+        " assumption: e}, y: {default: 0, range: [0, 1], unit: u, description: y,"
+        " assumption: e}}, payoff_table: ["
+        + ", ".join(f"{{profile: [s{k}, b], payoffs: [-(x - {k})**2 + y, 0]}}" for k in range(n))
+        + "]}"
+    )
+    result = sweep(parse_scenario(text), {"x": (0, 19, 20), "y": (0, 1, 2)})
+    ax = renders(regime_map(result)).axes[0]
+    handles = ax.get_legend().legend_handles
+    texts = legend_texts(ax)
+    assert texts[-2] == "other (7 regimes)" and texts[-1] == "scenario default"
+    patches = [tuple(h.get_facecolor()) for h in handles[:-1]]
+    assert len(set(patches)) == len(patches) == 14
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    assert set(np.unique(np.asarray(mesh.get_array()))) == set(range(14))

@@ -1,0 +1,359 @@
+"""Hypothesis generators shared by the tests, with the seeded random games and the scenario texts
+they build on.
+
+Payoff arrays have one axis per player's strategies and a last axis of players, as everywhere in
+kurilsim. Small integer payoffs make ties, and so degenerate games, common: that is where the
+tolerance handling of the solvers matters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from kurilsim.forms.bargaining.game import BargainingProblem
+from kurilsim.forms.conflict.game import Conflict
+from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Node, Terminal
+from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.regret import FloatArray
+
+# --- payoff arrays -----------------------------------------------------------------------------
+
+sizes = st.integers(min_value=1, max_value=5)
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+def random_game(seed: int, shape: tuple[int, ...]) -> FloatArray:
+    """Standard normal payoffs for the strategy counts ``shape``: nondegenerate with probability
+    one, and the same for the same seed."""
+    return np.random.default_rng(seed).standard_normal((*shape, len(shape)))
+
+
+@st.composite
+def integer_bimatrices(
+    draw: st.DrawFn, low: int = 0, high: int = 2, smallest: int = 1, largest: int = 5
+) -> FloatArray:
+    """Two-player games with payoffs in ``low..high`` and ``smallest..largest`` strategies each."""
+    m, n = draw(st.integers(smallest, largest)), draw(st.integers(smallest, largest))
+    return draw(arrays(np.int64, (m, n, 2), elements=st.integers(low, high))).astype(float)
+
+
+@st.composite
+def float_bimatrices(draw: st.DrawFn) -> FloatArray:
+    """Two-player games with standard normal payoffs, up to 5 strategies each."""
+    return random_game(draw(seeds), (draw(sizes), draw(sizes)))
+
+
+@st.composite
+def payoff_arrays(
+    draw: st.DrawFn,
+    min_players: int = 1,
+    max_players: int = 4,
+    max_strategies: int = 3,
+    low: int = -3,
+    high: int = 3,
+    integers: bool = True,
+) -> FloatArray:
+    """N-player games with integer payoffs in ``low..high``, or floats up to a million."""
+    n_players = draw(st.integers(min_players, max_players))
+    shape = tuple(draw(st.integers(1, max_strategies)) for _ in range(n_players))
+    elements = st.integers(low, high) if integers else st.floats(-1e6, 1e6)
+    return draw(arrays(np.float64, (*shape, n_players), elements=elements))
+
+
+@st.composite
+def small_games(draw: st.DrawFn) -> FloatArray:
+    """Games of 2 to 4 players whose payoffs are mostly small integers, some floats."""
+    n_players = draw(st.integers(min_value=2, max_value=4))
+    most = {2: 3, 3: 3, 4: 2}[n_players]
+    shape = tuple(draw(st.integers(min_value=1, max_value=most)) for _ in range(n_players))
+    size = int(np.prod(shape)) * n_players
+    payoff = st.one_of(
+        st.integers(min_value=-3, max_value=3).map(float),
+        st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
+    )
+    values = draw(st.lists(payoff, min_size=size, max_size=size))
+    return np.array(values, dtype=float).reshape((*shape, n_players))
+
+
+# --- normal-form games with names, as a .nfg file holds them ----------------------------------
+
+labels = st.text(max_size=6)
+payoff_values = st.one_of(
+    st.integers(-(10**12), 10**12).map(float),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def normal_form_games(draw: st.DrawFn, labels: st.SearchStrategy[str] = labels) -> NormalFormGame:
+    """Games of 1 to 3 players with arbitrary names and any finite payoffs."""
+    n_players = draw(st.integers(1, 3))
+    shape = draw(st.lists(st.integers(1, 3), min_size=n_players, max_size=n_players))
+    players = draw(
+        st.lists(labels.filter(bool), min_size=n_players, max_size=n_players, unique=True)
+    )
+    strategies = [draw(st.lists(labels, min_size=n, max_size=n, unique=True)) for n in shape]
+    size = int(np.prod(shape)) * n_players
+    payoffs = draw(st.lists(payoff_values, min_size=size, max_size=size))
+    return NormalFormGame(
+        players, strategies, np.reshape(payoffs, (*shape, n_players)), draw(labels)
+    )
+
+
+def nfg_token_soup() -> st.SearchStrategy[str]:
+    """Runs of the tokens of the .nfg format, in any order."""
+    pieces = ["NFG", "1", "R", "D", "0", "2", "3/2", "1/0", "-1", "x", "{", "}", ",", '"a"']
+    pieces += ['"b"', '"', "\\", "\n"]
+    return st.lists(st.sampled_from(pieces), max_size=40).map(" ".join)
+
+
+# --- game trees --------------------------------------------------------------------------------
+
+PLAYERS = ("P1", "P2", "P3")
+
+
+@st.composite
+def nodes(draw, n_players: int, depth: int, chance: bool, small_payoffs: bool) -> Node:
+    """A random subtree; payoffs are small integers when ``small_payoffs`` (ties are common)."""
+    kinds = ["leaf"] if depth == 0 else ["leaf", "decision", "decision"] + ["chance"] * chance
+    kind = draw(st.sampled_from(kinds))
+    if kind == "leaf":
+        values = (
+            st.integers(-3, 3)
+            if small_payoffs
+            else st.floats(-100, 100, allow_nan=False, allow_infinity=False)
+        )
+        return Terminal(draw(st.lists(values, min_size=n_players, max_size=n_players)))
+    width = draw(st.integers(1, 3))
+    children = [draw(nodes(n_players, depth - 1, chance, small_payoffs)) for _ in range(width)]
+    labels = [f"a{k}" for k in range(width)]
+    if kind == "decision":
+        player = draw(st.sampled_from(PLAYERS[:n_players]))
+        return Decision(player, dict(zip(labels, children, strict=True)))
+    weights = draw(st.lists(st.integers(0, 4), min_size=width, max_size=width))
+    if sum(weights) == 0:
+        weights[0] = 1
+    return Chance(
+        {
+            label: (w / sum(weights), child)
+            for label, w, child in zip(labels, weights, children, strict=True)
+        }
+    )
+
+
+@st.composite
+def trees(
+    draw,
+    max_players: int = 3,
+    max_depth: int = 4,
+    chance: bool = True,
+    small_payoffs: bool = True,
+    min_players: int = 1,
+) -> ExtensiveFormGame:
+    """A random game tree with ``min_players`` to ``max_players`` players, small enough for its
+    normal form."""
+    n_players = draw(st.integers(min_players, max_players))
+    depth = draw(st.integers(1, max_depth))
+    root = draw(nodes(n_players, depth, chance, small_payoffs))
+    game = ExtensiveFormGame(PLAYERS[:n_players], root, title="random tree")
+    # Keep normal forms small so the property tests stay fast.
+    assume(game.normal_form_size() <= 2000)
+    return game
+
+
+# --- bargaining problems -----------------------------------------------------------------------
+
+coordinate = st.floats(-10, 10, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 3))
+
+
+@st.composite
+def bargaining_problems(draw, symmetric=False, ratifiers=0):
+    """A random two-player problem; symmetric ones are closed under swapping the players."""
+    n = draw(st.integers(1, 7))
+    utilities = np.array(draw(st.lists(st.tuples(coordinate, coordinate), min_size=n, max_size=n)))
+    if symmetric:
+        utilities = np.vstack([utilities, utilities[:, ::-1]])
+        c = draw(coordinate)
+        disagreement = np.array([c, c])
+    else:
+        disagreement = np.array([draw(coordinate), draw(coordinate)])
+    size = len(utilities)
+    approval = draw(
+        st.lists(
+            st.lists(st.floats(0, 1), min_size=ratifiers, max_size=ratifiers),
+            min_size=size,
+            max_size=size,
+        )
+    )
+    return BargainingProblem(
+        players=["A", "B"],
+        deals=[f"deal{k}" for k in range(size)],
+        utilities=utilities,
+        disagreement=disagreement,
+        discount=draw(st.tuples(st.floats(0.05, 0.99), st.floats(0.05, 0.99))),
+        first_mover=draw(st.integers(0, 1)),
+        ratifiers=[f"R{r}" for r in range(ratifiers)],
+        approval=np.array(approval).reshape(size, ratifiers),
+    )
+
+
+# --- conflicts in graph form -------------------------------------------------------------------
+
+
+@st.composite
+def conflicts(draw):
+    """2 to 4 decision makers, 1 to 7 states, random moves and small integer scores."""
+    n = draw(st.integers(2, 4))
+    m = draw(st.integers(1, 7))
+    moves = np.array(
+        draw(st.lists(st.booleans(), min_size=n * m * m, max_size=n * m * m)), dtype=bool
+    ).reshape(n, m, m)
+    # Small integer scores make ties common.
+    payoffs = np.array(draw(st.lists(st.integers(0, 3), min_size=n * m, max_size=n * m)))
+    return Conflict(tuple("ABCD"[:n]), moves, payoffs.reshape(n, m))
+
+
+# --- expressions -------------------------------------------------------------------------------
+
+_leaves = st.one_of(
+    st.floats(-100, 100, allow_nan=False).map(lambda v: (repr(v), lambda env, v=v: v)),
+    st.sampled_from(["a", "b"]).map(lambda n: (n, lambda env, n=n: env[n])),
+)
+
+
+def _extend(children):
+    binary = st.tuples(st.sampled_from(["+", "-", "*"]), children, children).map(
+        lambda t: (
+            f"({t[1][0]} {t[0]} {t[2][0]})",
+            lambda env, t=t: {"+": float.__add__, "-": float.__sub__, "*": float.__mul__}[t[0]](
+                float(t[1][1](env)), float(t[2][1](env))
+            ),
+        )
+    )
+    functions = st.tuples(st.sampled_from(["min", "max"]), children, children).map(
+        lambda t: (
+            f"{t[0]}({t[1][0]}, {t[2][0]})",
+            lambda env, t=t: {"min": min, "max": max}[t[0]](t[1][1](env), t[2][1](env)),
+        )
+    )
+    return st.one_of(binary, functions)
+
+
+#: Random expression trees over ``a`` and ``b``, as (text, function of the variables).
+expressions = st.recursive(_leaves, _extend, max_leaves=12)
+
+
+# --- scenario texts ----------------------------------------------------------------------------
+
+STAG_HUNT = """\
+kurilsim: 1
+title: Stag hunt with a parameter
+era: textbook
+sources:
+  - id: R1755
+    title: Discourse on the Origin of Inequality
+    author: Jean-Jacques Rousseau
+parameters:
+  stag:
+    default: 4
+    range: [2, 10]
+    unit: meals
+    description: value of a shared stag
+    assumption: textbook illustration
+  hare:
+    default: 1
+    range: [0, 3]
+    unit: meals
+    description: value of a hare caught alone
+    evidence: [E01]
+players:
+  A: [stag, hare]
+  B: [stag, hare]
+outcomes:
+  both_stag:
+    description: both hunt the stag
+    rules:
+      - when: {A: stag, B: stag}
+        value: 1
+  a_hare:
+    description: A hunts hare
+    rules:
+      - when: {A: hare}
+        value: 1
+  b_hare:
+    description: B hunts hare
+    rules:
+      - when: {B: [hare]}
+        value: 1
+payoffs:
+  A: stag * both_stag + hare * a_hare
+  B: stag * both_stag + hare * b_hare
+"""
+
+PRISONERS_TABLE = """\
+kurilsim: 1
+title: Prisoner's dilemma
+players:
+  Row: [Cooperate, Defect]
+  Column: [Cooperate, Defect]
+payoff_table:
+  - {profile: [Cooperate, Cooperate], payoffs: [3, 3]}
+  - {profile: [Cooperate, Defect], payoffs: [0, 5]}
+  - {profile: [Defect, Cooperate], payoffs: [5, 0]}
+  - {profile: [Defect, Defect], payoffs: [1, 1]}
+"""
+
+# A bargaining scenario: two islands against joint activity, with a public that ratifies.
+ISLANDS = """\
+kurilsim: 1
+form: bargaining
+title: Two islands or joint activity
+parameters:
+  opposition:
+    default: 0.71
+    range: [0.5, 0.9]
+    unit: share of the public
+    description: opposed to a transfer
+    evidence: [E50]
+players: [Japan, Russia]
+first_mover: Japan
+variables:
+  islands:
+    description: island groups transferred
+  package:
+    description: economic package
+    range: [0, 1]
+    points: 3
+deals:
+  joint:
+    description: joint activity
+  two:
+    description: two islands
+    values: {islands: 2}
+utilities:
+  Japan: 0.3 + islands * 0.25 - 0.2 * package
+  Russia: 0.1 - islands * 0.1 + 0.4 * package
+disagreement: {Japan: 0, Russia: 0}
+discount: {Japan: 0.8, Russia: 0.95}
+ratification:
+  public:
+    description: the Russian public
+    approval: where(islands > 0, 1 - opposition, 0.8)
+    threshold: 0.5
+history:
+  summary: joint activity only
+  outcome: {deal: joint}
+  evidence: [E70]
+"""
+
+# Pieces that random edits splice into a valid scenario: YAML syntax, odd scalars, names.
+_SYMBOLS = (
+    ": [ ] { } , ' \" !! &a *a # ? | > % @ ` ~ null true .nan .inf -.inf 1e400 0x1F 0o17 1_0 "
+    "1:30 2016-12-15 stag hare A B C players payoffs rules when value default range 1/0 "
+    "log(-1) x.y"
+)
+_SPECIAL = ("", " ", "\n", "\t", "- ", "\x00", "\x07", "\ufeff", "__import__('os')", "lambda: 1")
+scenario_pieces = st.sampled_from([*_SPECIAL, "9" * 400, *_SYMBOLS.split()])

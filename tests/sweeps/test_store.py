@@ -1,0 +1,176 @@
+"""Sweep files: chunked writing, metadata, interruption and resume."""
+
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import kurilsim
+from kurilsim import InputError, parse_scenario
+from kurilsim.sweeps import engine as engine_module
+from kurilsim.sweeps import read_sweep, sweep
+from kurilsim.sweeps.info import scenario_hash
+from kurilsim.sweeps.shares import outcome_shares
+from kurilsim.sweeps.store import METADATA_KEY
+from tests.strategies import STAG_HUNT
+
+GRID = {"stag": (2, 10, 9), "hare": (0, 3, 7)}  # 63 points
+CHUNK = 10  # 7 chunks
+
+
+class Killed(Exception):
+    """Stands for the process being killed while a sweep runs."""
+
+
+@pytest.fixture
+def hunt():
+    return parse_scenario(STAG_HUNT, source="stag.yaml")
+
+
+def kill_after(monkeypatch, chunks):
+    """Make the sweep die after ``chunks`` chunks have been solved; count the chunks solved."""
+    solved = []
+    original = engine_module.solve_chunk
+
+    def solve_then_die(job, index):
+        if len(solved) == chunks:
+            raise Killed
+        solved.append(index)
+        return original(job, index)
+
+    monkeypatch.setattr(engine_module, "solve_chunk", solve_then_die)
+    return solved
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_interrupted_then_resumed_equals_uninterrupted(tmp_path, monkeypatch, hunt, suffix):
+    whole = tmp_path / f"whole{suffix}"
+    sweep(hunt, GRID, chunk_size=CHUNK, out=whole, workers=1)
+
+    broken = tmp_path / f"broken{suffix}"
+    kill_after(monkeypatch, 3)
+    with pytest.raises(Killed):
+        sweep(hunt, GRID, chunk_size=CHUNK, out=broken, workers=1)
+    assert not broken.exists()
+    partial = read_sweep(broken)
+    assert not partial.complete
+    if suffix == ".parquet":  # the parts directory is a Parquet dataset any reader opens
+        parts = pd.read_parquet(broken.with_name(broken.name + ".parts"))
+        pd.testing.assert_frame_equal(parts, partial.to_frame())
+    assert partial.to_frame()["point"].max() == 3 * CHUNK - 1  # the finished chunks, readable
+    assert "UNFINISHED" in partial.summary()
+
+    monkeypatch.undo()
+    solved = kill_after(monkeypatch, 100)
+    resumed = sweep(hunt, GRID, out=broken, resume=True, workers=1)
+    assert sorted(solved) == [3, 4, 5, 6]  # the finished chunks are not recomputed
+    assert resumed.complete
+    assert not broken.with_name(broken.name + ".parts").exists()
+    pd.testing.assert_frame_equal(resumed.to_frame(), read_sweep(whole).to_frame())
+    assert broken.read_bytes() == whole.read_bytes()
+
+
+def test_resume_takes_the_chunk_size_the_sweep_started_with(tmp_path, monkeypatch, hunt):
+    out = tmp_path / "s.parquet"
+    kill_after(monkeypatch, 2)
+    with pytest.raises(Killed):
+        sweep(hunt, GRID, chunk_size=CHUNK, out=out, workers=1)
+    monkeypatch.undo()
+    assert sweep(hunt, GRID, out=out, resume=True).info.chunk_size == CHUNK
+    with pytest.raises(InputError, match="chunk_size"):
+        sweep(hunt, GRID, out=out, resume=True, chunk_size=CHUNK + 1)
+
+
+def test_resume_refuses_a_sweep_made_differently(tmp_path, monkeypatch, hunt):
+    out = tmp_path / "s.parquet"
+    kill_after(monkeypatch, 1)
+    with pytest.raises(Killed):
+        sweep(hunt, GRID, chunk_size=CHUNK, out=out, workers=1)
+    monkeypatch.undo()
+    with pytest.raises(InputError, match=r"cannot resume.*spec"):
+        sweep(hunt, {"stag": (2, 10, 5)}, out=out, resume=True)
+    changed = parse_scenario(STAG_HUNT.replace("default: 4", "default: 5"))
+    with pytest.raises(InputError, match="scenario_hash"):
+        sweep(changed, GRID, out=out, resume=True)
+    with pytest.raises(InputError, match="already there"):
+        sweep(hunt, GRID, out=out)
+    replaced = sweep(hunt, {"stag": (2, 10, 5)}, out=out, overwrite=True)
+    assert replaced.info.n_points == 5
+
+
+def test_resuming_a_finished_sweep_recomputes_nothing(tmp_path, monkeypatch, hunt):
+    out = tmp_path / "s.parquet"
+    first = sweep(hunt, GRID, out=out)
+    solved = kill_after(monkeypatch, 100)
+    again = sweep(hunt, GRID, out=out, resume=True)
+    assert solved == []
+    pd.testing.assert_frame_equal(again.to_frame(), first.to_frame())
+    with pytest.raises(InputError, match="already there"):
+        sweep(hunt, GRID, out=out)
+
+
+def test_parquet_metadata_records_how_to_reproduce(tmp_path, hunt):
+    out = tmp_path / "s.parquet"
+    stag = {"stag": GRID["stag"]}
+    result = sweep(hunt, stag, samples=3, seed=9, out=out)
+    record = json.loads(pq.read_schema(out).metadata[METADATA_KEY])
+    assert record["scenario_hash"] == scenario_hash(hunt)
+    assert record["version"] == kurilsim.__version__
+    assert record["method"] == "pure"
+    assert record["spec"]["seed"] == 9 and record["spec"]["samples"] == 3
+    assert record["spec"]["grid"][0] == {"name": "stag", "start": 2.0, "stop": 10.0, "n": 9}
+    assert read_sweep(out).info == result.info
+    in_memory = sweep(hunt, stag, samples=3, seed=9)
+    pd.testing.assert_frame_equal(result.to_frame(), in_memory.to_frame())
+
+
+def test_csv_has_the_same_table_and_metadata_beside_it(tmp_path, hunt):
+    result = sweep(hunt, GRID, out=tmp_path / "s.csv")
+    sidecar = json.loads((tmp_path / "s.csv.meta.json").read_text())
+    assert sidecar["scenario_hash"] == scenario_hash(hunt)
+    pd.testing.assert_frame_equal(result.to_frame(), sweep(hunt, GRID).to_frame())
+    assert read_sweep(tmp_path / "s.csv").info == result.info
+
+
+def test_reading_what_is_not_a_sweep_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such sweep file"):
+        read_sweep(tmp_path / "none.parquet")
+    plain = tmp_path / "plain.parquet"
+    pd.DataFrame({"a": [1]}).to_parquet(plain)
+    with pytest.raises(InputError, match="not a kurilsim sweep file"):
+        read_sweep(plain)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_shares_of_a_sweep_file_are_counted_without_reading_the_table(
+    tmp_path, monkeypatch, hunt, suffix
+):
+    from kurilsim.sweeps import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH_ROWS", 4)  # points' rows cross batch boundaries
+    in_memory = sweep(hunt, GRID, chunk_size=CHUNK)
+    assert (in_memory.to_frame().groupby("point").size() > 1).any()
+    expected = in_memory.shares()
+    on_file = read_sweep(sweep(hunt, GRID, chunk_size=CHUNK, out=tmp_path / f"s{suffix}").path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole table was read")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "read_table", refuse)
+        pd.testing.assert_frame_equal(on_file.shares(), expected)
+        assert on_file.summary() == in_memory.summary()
+    assert "<table" in on_file._repr_html_()
+    assert "table" not in on_file.__dict__, "the whole table was read"
+
+
+def test_shares_of_an_unfinished_sweep_count_its_finished_chunks(tmp_path, monkeypatch, hunt):
+    out = tmp_path / "s.parquet"
+    kill_after(monkeypatch, 3)
+    with pytest.raises(Killed):
+        sweep(hunt, GRID, chunk_size=CHUNK, out=out, workers=1)
+    unfinished = read_sweep(out)
+    shares = unfinished.shares()
+    assert shares["count"].sum() == 3 * CHUNK
+    assert shares.equals(outcome_shares(unfinished.points()["regime"]))
