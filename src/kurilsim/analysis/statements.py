@@ -85,7 +85,7 @@ class InvariantCheck(_Frozen):
 Check = Annotated[PointCheck | MonotoneCheck | InvariantCheck, Field(discriminator="kind")]
 
 
-class Statement(_Frozen):
+class TestableStatement(_Frozen):
     """A claim about history, with the checks that encode it or why it cannot be encoded."""
 
     id: str
@@ -105,14 +105,14 @@ class StatementsFile(_Frozen):
     """A file of testable statements."""
 
     kurilsim_statements: Literal[1] = Field(alias="kurilsim-statements")
-    statements: tuple[Statement, ...]
+    statements: tuple[TestableStatement, ...]
 
 
 @dataclass(frozen=True)
 class StatementResult:
     """The verdict on one statement: ``holds`` is None when it is not expressible."""
 
-    statement: Statement
+    statement: TestableStatement
     holds: bool | None
     details: tuple[str, ...]
 

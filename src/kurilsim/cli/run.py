@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, method_choices
 
 
 def register(commands: Any) -> None:
@@ -22,20 +22,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim run``, whose choices come from the solvers."""
     # Imported here, when the command is used, so that building the command line loads no solver.
     from kurilsim.core.tolerance import DEFAULT_TOL
-    from kurilsim.forms.bargaining.solve import CONCEPTS
-    from kurilsim.forms.conflict.stability import CONCEPTS as STABILITY_CONCEPTS
-    from kurilsim.forms.extensive.solve import TREE_METHODS
-    from kurilsim.forms.normal.solve import METHODS
 
     parser.add_argument("file", metavar="FILE")
     add_parameter_option(parser)
     parser.add_argument(
         "--method",
         default="auto",
-        # "nash" names both a bargaining solution and a stability concept: list it once.
-        choices=list(
-            dict.fromkeys(["auto", *METHODS, *CONCEPTS, *STABILITY_CONCEPTS, *TREE_METHODS])
-        ),
+        choices=method_choices(),
         help="solution method (default: auto, every equilibrium the game's size allows, or "
         "every bargaining solution for a bargaining scenario, or nash/gmr/smr/seq stability "
         "for a conflict, or backward-induction for a game tree beside its pure Nash "

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, method_choices
 from kurilsim.core.errors import InputError
 
 #: Figure formats ``--plot`` writes, by file name ending.
@@ -44,8 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim sweep``, whose choices come from the solvers."""
     # Imported here, when the command is used, so that building the command line loads no solver.
     from kurilsim.core.tolerance import DEFAULT_TOL
-    from kurilsim.forms.extensive.sweep import BACKWARD_INDUCTION
-    from kurilsim.forms.normal.solve import METHODS
     from kurilsim.sweeps import GridAxis
     from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
     from kurilsim.sweeps.sampling import DEFAULT_SEED
@@ -66,9 +64,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_parameter_option(parser, "hold a parameter at a value for the whole sweep (repeatable)")
     parser.add_argument(
         "--method",
-        choices=["auto", *METHODS, BACKWARD_INDUCTION],
+        choices=method_choices(),
         help="solution method (default: pure for a normal-form scenario, backward-induction for "
-        "a game tree; both solved a chunk at a time on arrays)",
+        "a game tree, both solved a chunk at a time on arrays; every bargaining solution, or SEQ "
+        "stability for a conflict, solved point by point)",
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
     parser.add_argument(

@@ -39,7 +39,7 @@ class SemanticError(InputError):
 
 
 @dataclass(frozen=True)
-class Rule:
+class MaskedRule:
     """Overrides a value on the strategy profiles where ``mask`` is true.
 
     ``path`` locates the rule's value in the file, for error messages.
@@ -60,7 +60,7 @@ class RuledValue:
 
     name: str
     default: Expression
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[MaskedRule, ...] = ()
     path: Path = ()
 
     def source_of(self, profile: tuple[int, ...]) -> Path:
@@ -104,7 +104,7 @@ def compile_scenario(spec: ScenarioFile) -> CompiledScenario:
     for name, outcome in spec.outcomes.items():
         path: Path = ("outcomes", name)
         rules = tuple(
-            Rule(
+            MaskedRule(
                 mask=match_mask(rule.when, players, strategies, (*path, "rules", k, "when")),
                 value=checked_expression(rule.value, known, (*path, "rules", k, "value")),
                 path=(*path, "rules", k, "value"),
@@ -272,7 +272,7 @@ def _table_payoffs(
     assert spec.payoff_table is not None
     shape = tuple(len(s) for s in strategies)
     seen: dict[tuple[int, ...], int] = {}
-    rules: list[list[Rule]] = [[] for _ in players]
+    rules: list[list[MaskedRule]] = [[] for _ in players]
     for k, entry in enumerate(spec.payoff_table):
         path: Path = ("payoff_table", k)
         if len(entry.profile) != len(players):
@@ -307,7 +307,7 @@ def _table_payoffs(
         mask[cell] = True
         for i, value in enumerate(entry.payoffs):
             at: Path = (*path, "payoffs", i)
-            rules[i].append(Rule(mask, checked_expression(value, known, at), at))
+            rules[i].append(MaskedRule(mask, checked_expression(value, known, at), at))
     missing = [p for p in itertools.product(*(range(n) for n in shape)) if p not in seen]
     if missing:
         named = [[strategies[a][s] for a, s in enumerate(p)] for p in missing[:3]]

@@ -124,7 +124,7 @@ class Parameter(_Frozen):
 StrategyMatch = Identifier | Annotated[list[Identifier], Field(min_length=1)]
 
 
-class Rule(_Frozen):
+class RuleSpec(_Frozen):
     """Sets an outcome variable when the strategy profile matches ``when``."""
 
     when: dict[Identifier, StrategyMatch] = Field(
@@ -133,13 +133,13 @@ class Rule(_Frozen):
     value: ExpressionText
 
 
-class Outcome(_Frozen):
+class OutcomeSpec(_Frozen):
     """A named quantity derived from the strategy profile by ordered rules (first match wins)."""
 
     description: Text
     unit: str | None = None
     default: ExpressionText = Field(default=0.0, description="Value when no rule matches.")
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
 
 
 class History(_Frozen):
@@ -203,7 +203,7 @@ class ScenarioFile(ScenarioHeader):
         min_length=2,
         description="Player -> list of strategy names, in order (two players or more).",
     )
-    outcomes: dict[Identifier, Outcome] = Field(default_factory=dict)
+    outcomes: dict[Identifier, OutcomeSpec] = Field(default_factory=dict)
     payoffs: dict[Identifier, ExpressionText] | None = Field(
         default=None, description="Player -> payoff expression over parameters and outcomes."
     )

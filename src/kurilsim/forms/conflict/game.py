@@ -50,7 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 from kurilsim.core.errors import InputError
 from kurilsim.forms.conflict.option_statements import (
     KEYWORDS,
-    Statement,
+    OptionStatement,
     parse_statement,
     prioritised_scores,
     statement_truths,
@@ -63,7 +63,7 @@ FloatArray = NDArray[np.float64]
 Direction = Literal["forward", "backward"]
 #: A DM's preferences: prioritised statements (most important first), or a function from the
 #: option columns (name -> 1.0 where a state takes the option, else 0.0) to one score per state.
-Preference = Sequence[str | Statement] | Callable[[Mapping[str, FloatArray]], ArrayLike]
+Preference = Sequence[str | OptionStatement] | Callable[[Mapping[str, FloatArray]], ArrayLike]
 
 #: Most options a conflict in option form may have (every combination is enumerated).
 MAX_OPTIONS = 20
@@ -150,7 +150,7 @@ class Conflict:
         options: Mapping[str, Sequence[str]],
         preferences: Mapping[str, Preference],
         *,
-        infeasible: Sequence[str | Statement] = (),
+        infeasible: Sequence[str | OptionStatement] = (),
         irreversible: Mapping[str, Direction] | None = None,
         title: str = "",
     ) -> Conflict:
@@ -373,7 +373,9 @@ def unilateral_moves(
     return moves
 
 
-def feasible_states(names: Sequence[str], infeasible: Sequence[str | Statement] = ()) -> BoolArray:
+def feasible_states(
+    names: Sequence[str], infeasible: Sequence[str | OptionStatement] = ()
+) -> BoolArray:
     """Every combination of the options that no infeasibility statement holds for.
 
     Combinations are ordered by their binary code, the first option the lowest bit (the state
@@ -434,8 +436,8 @@ def _check_option_names(
         raise InputError(f"{reserved} are words of the statement language, not option names")
 
 
-def _statement(statement: str | Statement) -> Statement:
-    return statement if isinstance(statement, Statement) else parse_statement(statement)
+def _statement(statement: str | OptionStatement) -> OptionStatement:
+    return statement if isinstance(statement, OptionStatement) else parse_statement(statement)
 
 
 def _scores(preference: Preference, columns: Mapping[str, BoolArray]) -> FloatArray:

@@ -72,7 +72,7 @@ class StatementError(InputError):
 
 
 @dataclass(frozen=True)
-class Statement:
+class OptionStatement:
     """A parsed statement, ready to evaluate on a table of states.
 
     Create one with :func:`parse_statement`.
@@ -108,7 +108,7 @@ class Statement:
         return self._evaluator(options)
 
 
-def parse_statement(text: str) -> Statement:
+def parse_statement(text: str) -> OptionStatement:
     """Parse a statement about options (the language is in this module's docstring).
 
     Raises
@@ -136,7 +136,7 @@ def parse_statement(text: str) -> Statement:
     leftover = parser.peek()
     if leftover is not None:
         raise StatementError(f"unexpected {leftover[0]!r}", leftover[1])
-    return Statement(text, frozenset(parser.names), evaluator)
+    return OptionStatement(text, frozenset(parser.names), evaluator)
 
 
 def prioritised_scores(truths: BoolArray) -> FloatArray:
@@ -169,7 +169,7 @@ def prioritised_scores(truths: BoolArray) -> FloatArray:
 
 
 def statement_truths(
-    statements: Sequence[Statement], options: Mapping[str, BoolArray]
+    statements: Sequence[OptionStatement], options: Mapping[str, BoolArray]
 ) -> BoolArray:
     """The truth of each statement in each state, shape ``(len(statements), m)``.
 

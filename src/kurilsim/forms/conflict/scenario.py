@@ -54,7 +54,7 @@ from kurilsim.forms.conflict.game import (
 from kurilsim.forms.conflict.option_statements import (
     KEYWORDS,
     MAX_STATEMENTS,
-    Statement,
+    OptionStatement,
     StatementError,
     parse_statement,
 )
@@ -134,9 +134,9 @@ class ConflictScenarioFile(ScenarioHeader):
 class CompiledConflict:
     """The checked file in evaluable form."""
 
-    infeasible: tuple[Statement, ...]
+    infeasible: tuple[OptionStatement, ...]
     #: Per decision maker: its statements, or its score expression.
-    preferences: tuple[tuple[Statement, ...] | Expression, ...]
+    preferences: tuple[tuple[OptionStatement, ...] | Expression, ...]
     #: Option name -> whether the recorded outcome takes it (options the record constrains).
     recorded: Mapping[str, bool] | None = None
 
@@ -174,7 +174,7 @@ def compile_conflict(spec: ConflictScenarioFile) -> CompiledConflict:
     if missing:
         raise SemanticError(f"no preferences given for {', '.join(missing)}", ("preferences",))
     known = [*names, *spec.parameters]
-    preferences: list[tuple[Statement, ...] | Expression] = []
+    preferences: list[tuple[OptionStatement, ...] | Expression] = []
     for dm in options:
         preference = spec.preferences[dm]
         path: Path = ("preferences", dm)
@@ -245,7 +245,7 @@ def _check_names(spec: ConflictScenarioFile, names: list[str]) -> None:
         )
 
 
-def _statement(text: str, names: list[str], path: Path) -> Statement:
+def _statement(text: str, names: list[str], path: Path) -> OptionStatement:
     try:
         statement = parse_statement(text)
     except StatementError as exc:
@@ -278,7 +278,7 @@ def _expression(text: str | float, known: list[str], path: Path) -> Expression:
 def _recorded(
     history: ConflictHistory,
     options: Mapping[str, tuple[str, ...]],
-    infeasible: tuple[Statement, ...],
+    infeasible: tuple[OptionStatement, ...],
 ) -> dict[str, bool]:
     recorded: dict[str, bool] = {}
     for dm, taken in history.outcome.items():
