@@ -106,7 +106,9 @@ def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
             "control.yaml:2: the character U+0007 is not allowed",
             id="control-character",
         ),
-        pytest.param(["run", "{stag}", "--method", "magic"], "invalid choice", id="unknown-method"),
+        pytest.param(
+            ["run", "{stag}", "--method", "magic"], "unknown method 'magic'", id="unknown-method"
+        ),
         pytest.param(
             ["run", "{stag}", "--tol", "2"], "tolerance must lie in (0, 0.001]", id="bad-tol"
         ),

@@ -140,9 +140,3 @@ def add_parameter_option(parser: argparse.ArgumentParser, text: str = "") -> Non
         help=text or "set a scenario parameter (repeatable)",
     )
 
-
-def method_choices() -> list[str]:
-    """Every method some registered game form accepts, each once, ``auto`` first."""
-    from kurilsim.forms.registry import FORMS
-
-    return list(dict.fromkeys(["auto", *(m for form in FORMS.values() for m in form.methods)]))

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, method_choices
+from kurilsim.cli.common import EXIT_OK, add_parameter_option
 
 
 def register(commands: Any) -> None:
@@ -28,7 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method",
         default="auto",
-        choices=method_choices(),
         help="solution method (default: auto, every equilibrium the game's size allows, or "
         "every bargaining solution for a bargaining scenario, or nash/gmr/smr/seq stability "
         "for a conflict, or backward-induction for a game tree beside its pure Nash "

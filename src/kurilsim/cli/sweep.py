@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, method_choices
+from kurilsim.cli.common import EXIT_OK, add_parameter_option
 from kurilsim.core.errors import InputError
 
 #: Figure formats ``--plot`` writes, by file name ending.
@@ -64,7 +64,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_parameter_option(parser, "hold a parameter at a value for the whole sweep (repeatable)")
     parser.add_argument(
         "--method",
-        choices=method_choices(),
         help="solution method (default: pure for a normal-form scenario, backward-induction for "
         "a game tree, both solved a chunk at a time on arrays; every bargaining solution, or SEQ "
         "stability for a conflict, solved point by point)",
