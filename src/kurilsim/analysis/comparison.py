@@ -209,11 +209,10 @@ def compare(
     overrides
         Parameter values; defaults fill the rest.
     deal
-        A condition over the scenario's outcome variables (options, for a conflict) that is
-        true on the outcomes that settle the dispute, such as ``"islands > 0"`` or
-        ``"treaty == 1"``. Default: :data:`~kurilsim.core.deals.DEFAULT_DEAL` where the
-        scenario
-        has an ``islands`` variable, else none (no verdict on the status quo).
+        A condition over the scenario's outcome variables (options, for a conflict) that is true on
+        the outcomes that settle the dispute, such as ``"islands > 0"`` or ``"treaty == 1"``.
+        Default: :data:`~kurilsim.core.deals.DEFAULT_DEAL` where the scenario has an ``islands``
+        variable, else none (no verdict on the status quo).
     precision
         The logit QRE's lambda, in the game's payoff units. Default:
         :data:`~kurilsim.core.concepts.DEFAULT_PRECISION` divided by the game's payoff scale.

@@ -1,11 +1,11 @@
 r"""The text layer shared by Gambit's file formats (``.nfg`` and ``.efg``).
 
-Both formats are whitespace-separated tokens: braces, commas, double-quoted strings (with ``\"``
-for a quote and ``\\`` for a backslash) and bare words such as numbers. A :class:`Cursor` hands
-out the tokens of one text with one token of look-ahead and turns problems into
+Both formats are whitespace-separated tokens: braces, commas, double-quoted strings (with ``\"`` for
+a quote and ``\\`` for a backslash) and bare words such as numbers. A :class:`Cursor` hands out the
+tokens of one text with one token of look-ahead and turns problems into
 :class:`~kurilsim.core.errors.InputError` messages naming the file and the line. Numbers are
-integers,
-decimals with an optional exponent, or fractions such as ``3/2``. The format is specified in [1]_.
+integers, decimals with an optional exponent, or fractions such as ``3/2``. The format is specified
+in [1]_.
 
 References
 ----------

@@ -52,11 +52,10 @@ def regime_map(
     Returns
     -------
     matplotlib.figure.Figure
-        One categorical colour per regime, a legend naming them, axis labels with units, and
-        the scenario's default point marked with a star. When there are more regimes than
-        distinct colours (:data:`~kurilsim.presentation.common.PALETTE`), the least frequent share
-        one
-        grey entry, "other".
+        One categorical colour per regime, a legend naming them, axis labels with units, and the
+        scenario's default point marked with a star. When there are more regimes than distinct
+        colours (:data:`~kurilsim.presentation.common.PALETTE`), the least frequent share one grey
+        entry, "other".
 
     Raises
     ------

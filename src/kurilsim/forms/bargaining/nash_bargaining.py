@@ -204,8 +204,7 @@ def no_agreement_check(
 
     The residual is the larger of the most both sides could gain at once (see
     :func:`~kurilsim.forms.bargaining.feasible_set.shared_gain`) and the distance of ``solution``
-    from
-    the disagreement point. ``tol`` and ``scale`` are as for :func:`nash_bargaining`.
+    from the disagreement point. ``tol`` and ``scale`` are as for :func:`nash_bargaining`.
 
     Examples
     --------

@@ -2,13 +2,12 @@
 
 Each solution concept is a function on utility arrays in its own module
 (:mod:`~kurilsim.forms.bargaining.nash_bargaining`,
-:mod:`~kurilsim.forms.bargaining.kalai_smorodinsky`,
-:mod:`~kurilsim.forms.bargaining.rubinstein`); ratification is applied by
-:mod:`~kurilsim.forms.bargaining.ratification`. This module solves the problem twice per
-concept, with the ratification constraint and without it (to say whether it binds), verifies every
-solution
-and wraps everything in a :class:`~kurilsim.forms.bargaining.result.BargainingSolution`. A
-solution that fails its own verification is a bug and raises.
+:mod:`~kurilsim.forms.bargaining.kalai_smorodinsky`, :mod:`~kurilsim.forms.bargaining.rubinstein`);
+ratification is applied by :mod:`~kurilsim.forms.bargaining.ratification`. This module solves the
+problem twice per concept, with the ratification constraint and without it (to say whether it
+binds), verifies every solution and wraps everything in a
+:class:`~kurilsim.forms.bargaining.result.BargainingSolution`. A solution that fails its own
+verification is a bug and raises.
 """
 
 from __future__ import annotations

@@ -82,8 +82,7 @@ class TreeSolution:
         Relative tolerance: ties are judged against ``tol`` times the smaller of the mover's payoff
         range over the leaves and the stakes at the node (see
         :func:`~kurilsim.forms.extensive.backward_induction.tie_slack`); regrets against ``tol``
-        times
-        the payoff range.
+        times the payoff range.
     scale
         The largest range of a player's payoffs over the leaves.
     equilibria

@@ -70,8 +70,7 @@ def solve_tree(
         Relative tolerance: ties are judged against ``tol`` times the smaller of the mover's payoff
         range over the leaves and the stakes at the node (see
         :func:`~kurilsim.forms.extensive.backward_induction.tie_slack`); regrets against ``tol``
-        times
-        the payoff range.
+        times the payoff range.
     parameters
         Scenario parameter values the tree was built at, recorded in the result.
     **options

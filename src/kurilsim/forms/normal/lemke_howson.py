@@ -1,9 +1,8 @@
 """One Nash equilibrium of a two-player game by the Lemke-Howson algorithm, with a pivot bound.
 
 The algorithm of Lemke and Howson (1964) works on the best-response polytopes ``P`` and ``Q``
-described in :mod:`kurilsim.forms.normal.vertex_enumeration`, written as the systems ``B^T x + r =
-1``
-and ``A y + s = 1`` with ``x, r, y, s >= 0``. Variable ``x_i`` and slack ``s_i`` carry label ``i``;
+described in :mod:`kurilsim.forms.normal.vertex_enumeration`, written as the systems
+``B^T x + r = 1`` and ``A y + s = 1`` with ``x, r, y, s >= 0``. Variable ``x_i`` and slack ``s_i`` carry label ``i``;
 ``y_j`` and ``r_j`` carry label ``m + j``. Starting from the artificial equilibrium
 ``x = 0, y = 0``, where every label appears, one label ``k`` is dropped by letting its variable
 enter a basis. The variable that leaves has some label ``l``, which now appears twice, so the
