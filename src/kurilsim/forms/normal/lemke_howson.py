@@ -1,14 +1,13 @@
 """One Nash equilibrium of a two-player game by the Lemke-Howson algorithm, with a pivot bound.
 
 The algorithm of Lemke and Howson (1964) works on the best-response polytopes ``P`` and ``Q``
-described in :mod:`kurilsim.forms.normal.vertex_enumeration`, written as the systems
-``B^T x + r = 1`` and ``A y + s = 1`` with ``x, r, y, s >= 0``. Variable ``x_i`` and slack ``s_i`` carry label ``i``;
-``y_j`` and ``r_j`` carry label ``m + j``. Starting from the artificial equilibrium
-``x = 0, y = 0``, where every label appears, one label ``k`` is dropped by letting its variable
-enter a basis. The variable that leaves has some label ``l``, which now appears twice, so the
-variable of label ``l`` in the other system enters next; the path of these complementary pivots
-ends when the variable that leaves carries ``k``, at a completely labelled pair, that is a Nash
-equilibrium.
+described in :mod:`kurilsim.forms.normal.vertex_enumeration`, written as the systems ``B^T x + r =
+1`` and ``A y + s = 1`` with ``x, r, y, s >= 0``. Variable ``x_i`` and slack ``s_i`` carry label
+``i``; ``y_j`` and ``r_j`` carry label ``m + j``. Starting from the artificial equilibrium ``x = 0,
+y = 0``, where every label appears, one label ``k`` is dropped by letting its variable enter a
+basis. The variable that leaves has some label ``l``, which now appears twice, so the variable of
+label ``l`` in the other system enters next; the path of these complementary pivots ends when the
+variable that leaves carries ``k``, at a completely labelled pair, that is a Nash equilibrium.
 
 In a degenerate game a ratio test can tie, and a careless choice can cycle. Ties are broken by
 the lexicographic rule, which acts as a symbolic perturbation of the right-hand side and makes
