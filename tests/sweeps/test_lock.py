@@ -22,9 +22,8 @@ with writer_lock(sys.argv[1]):
 def test_a_second_writer_is_refused_in_one_line_naming_the_holder(tmp_path):
     lock = tmp_path / "s.parquet.lock"
     with writer_lock(lock):
-        with pytest.raises(InputError) as refused:
-            with writer_lock(lock):
-                pass
+        with pytest.raises(InputError) as refused, writer_lock(lock):
+            pass
         message = str(refused.value)
         assert message.startswith(f"{tmp_path / 's.parquet'}: another sweep (pid {os.getpid()},")
         assert "\n" not in message
