@@ -74,7 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
     parser.add_argument("--out", metavar="PATH", help="write the table (Parquet, or CSV for .csv)")
-    parser.add_argument("--format", choices=["parquet", "csv"], help="override the --out format")
+    parser.add_argument(
+        "--format", choices=["parquet", "csv"], help="check the --out format (.csv is CSV)"
+    )
     parser.add_argument("--plot", metavar="PATH", help="save a figure (.png, .svg or .pdf)")
     parser.add_argument(
         "--plot-kind",

@@ -7,6 +7,7 @@ kurilsim version, the method, tolerance and options, the points and the seed.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,11 @@ class SweepInfo:
             k: record[k]
             for k in ("version", "scenario_hash", "method", "tol", "options", "spec", "chunk_size")
         }
+
+    def key(self) -> str:
+        """SHA-256 of :meth:`identity`: every part of the sweep carries it, to be told apart."""
+        text = json.dumps(self.identity(), sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary; :meth:`from_dict` reads it back."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def sweep(
         Write the table here as chunks finish (Parquet, or CSV for a ``.csv`` name). The table
         is then not kept in memory: the result reads it from the file when first used.
     format
-        ``"parquet"`` or ``"csv"``, overriding the name of ``out``.
+        ``"parquet"`` or ``"csv"``; it must agree with the name of ``out`` (``.csv`` is CSV).
     resume
         Complete the unfinished sweep at ``out`` without recomputing its finished chunks.
     overwrite
@@ -159,18 +160,44 @@ def sweep(
     points = point_set(scenario, spec)
     name = resolve_method(scenario, method, tol, options or {})
     store = None if out is None else SweepStore(Path(out), format_of(out, format))
-    stored = store.stored_info() if store is not None and resume else None
-    if chunk_size is None and stored is not None:
-        chunk_size = stored.chunk_size  # resume in the chunks the sweep was started with
-    size = chunk_size_for(scenario, name, chunk_size, max_memory)
-    job = Job(scenario, points, name, tol, tuple((options or {}).items()), size)
-    info = SweepInfo.of(scenario, spec, name, tol, job.options, size)
-    if store is None:
-        check_in_memory(
-            info.n_points, table_bytes_per_point(info.players, info.strategies), max_memory
-        )
-    done = store.open(info, resume, overwrite) if store is not None else set()
-    todo = [k for k in range(job.n_chunks) if k not in done]
+    with nullcontext() if store is None else store.writer():
+        stored = store.stored_info() if store is not None and resume else None
+        if chunk_size is None and stored is not None:
+            chunk_size = stored.chunk_size  # resume in the chunks the sweep was started with
+        size = chunk_size_for(scenario, name, chunk_size, max_memory)
+        job = Job(scenario, points, name, tol, tuple((options or {}).items()), size)
+        info = SweepInfo.of(scenario, spec, name, tol, job.options, size)
+        if store is None:
+            check_in_memory(
+                info.n_points, table_bytes_per_point(info.players, info.strategies), max_memory
+            )
+        done: frozenset[int] = frozenset()
+        if store is not None:
+            opened = store.open(info, resume, overwrite)
+            done = opened.done
+            for index, problem in opened.rejected:
+                print(f"kurilsim: recomputing {store.part(index)}: {problem}", file=sys.stderr)
+        todo = [k for k in range(job.n_chunks) if k not in done]
+        tables = _run(job, todo, store, info, engine, workers, scheduler, progress)
+        if store is None:
+            return SweepResult(
+                info, pd.concat([tables[k] for k in sorted(tables)], ignore_index=True)
+            )
+        store.finish(info)
+    return read_sweep(store.path)
+
+
+def _run(
+    job: Job,
+    todo: list[int],
+    store: SweepStore | None,
+    info: SweepInfo,
+    engine: Engine,
+    workers: int | None,
+    scheduler: Any,
+    progress: bool | None,
+) -> dict[int, pd.DataFrame]:
+    """Solve the chunks ``todo``; write each to ``store``, or return them by chunk."""
     tables: dict[int, pd.DataFrame] = {}
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(
@@ -188,10 +215,7 @@ def sweep(
                 store.write(index, table, info)
             start, stop = job.bounds(index)
             bar.update(stop - start)
-    if store is None:
-        return SweepResult(info, pd.concat([tables[k] for k in sorted(tables)], ignore_index=True))
-    store.finish(info)
-    return read_sweep(store.path)
+    return tables
 
 
 def sweepable(scenario: object) -> Scenario:

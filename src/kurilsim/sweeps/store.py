@@ -1,25 +1,35 @@
-"""Sweep files: written chunk by chunk as chunks finish, resumable, self-describing.
+"""Sweep files: written chunk by chunk as chunks finish, resumable, self-describing, verified.
 
 While a sweep runs, each finished chunk is written atomically as its own file in the directory
-``PATH.parts/`` (``part-000012.parquet``), beside ``_sweep.json``, the sweep's metadata. The
-directory is a readable dataset at any moment: a killed sweep leaves every finished chunk, and
-``pandas.read_parquet("PATH.parts")`` or :func:`~kurilsim.sweeps.result.read_sweep` reads them.
-When every chunk is there, the parts are joined in chunk order into ``PATH`` and the directory is
-removed.
+``PATH.parts/`` (``part-000012.parquet``), beside ``_sweep.json``, the sweep's metadata, and
+``_parts.jsonl``, one line per finished part: its chunk, row count, size and SHA-256, and the
+fingerprint of the sweep it belongs to (:meth:`SweepInfo.key`). A Parquet part also carries its
+chunk, row count and sweep in its schema metadata. The directory is a readable dataset at any
+moment: a killed sweep leaves every finished chunk, and ``pandas.read_parquet("PATH.parts")`` or
+:func:`~kurilsim.sweeps.result.read_sweep` reads them. A resumed sweep keeps only the parts that
+pass every check and recomputes the others. When every chunk is there, the parts are joined in
+chunk order into a temporary file that replaces ``PATH`` at once, and the directory is removed;
+once ``PATH`` exists the sweep is finished, whatever is left of the directory.
+
+One process writes a sweep at a time: :meth:`SweepStore.writer` holds ``PATH.lock``
+(:func:`~kurilsim.sweeps.lock.writer_lock`).
 
 A Parquet sweep file carries the metadata in its schema (key ``kurilsim.sweep``, JSON): the
 scenario's content hash, the kurilsim version, the method, the seed and the points. A CSV sweep
-file has it beside it, in ``PATH.meta.json``.
+file has it beside it, in ``PATH.meta.json``; its text cells that a spreadsheet would run as
+formulas are escaped with a leading single quote (:func:`neutralise`), undone on reading.
 
 Only this module reads and writes sweep files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,27 +40,46 @@ import pyarrow.parquet as pq
 
 from kurilsim.core.errors import InputError
 from kurilsim.sweeps.info import SweepInfo
+from kurilsim.sweeps.lock import writer_lock
 
 Format = Literal["parquet", "csv"]
-#: Key of the sweep's metadata in a Parquet file's schema.
-METADATA_KEY = b"kurilsim.sweep"
-#: File of the metadata in the parts directory; readers of Parquet datasets skip names
-#: starting with "_", as they skip the temporary files below.
-MANIFEST = "_sweep.json"
+#: Key of the sweep's metadata in a Parquet file's schema, and of a part's own record.
+METADATA_KEY, PART_KEY = b"kurilsim.sweep", b"kurilsim.part"
+#: Files of the metadata and of the finished parts' records in the parts directory; readers of
+#: Parquet datasets skip names starting with "_", as they skip the temporary files below.
+MANIFEST, RECORDS = "_sweep.json", "_parts.jsonl"
+#: First characters that make a spreadsheet run a text cell as a formula, and the escape.
+FORMULA_STARTS, QUOTE = "=+-@\t\r", "'"
 
 
 def format_of(path: str | os.PathLike[str], format: str | None = None) -> Format:
-    """The file format: ``format`` if given, else from the name (``.csv`` or Parquet).
+    """The file format, from the name: ``.csv`` is CSV, anything else Parquet.
+
+    Raises
+    ------
+    InputError
+        If ``format`` is given and the name says otherwise: the file could not be read back.
 
     Examples
     --------
-    >>> format_of("out.csv"), format_of("out.parquet"), format_of("out.data", "csv")
-    ('csv', 'parquet', 'csv')
+    >>> format_of("out.csv"), format_of("out.parquet"), format_of("out.data", "parquet")
+    ('csv', 'parquet', 'parquet')
+    >>> format_of("out.parquet", "csv")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: out.parquet: format 'csv' does not match the name: a CSV
+    sweep file is named .csv, and any other name is read as Parquet
     """
-    chosen = format or ("csv" if os.fspath(path).lower().endswith(".csv") else "parquet")
-    if chosen not in ("parquet", "csv"):
-        raise InputError(f"unknown sweep file format {chosen!r}; expected parquet or csv")
-    return "csv" if chosen == "csv" else "parquet"
+    named: Format = "csv" if os.fspath(path).lower().endswith(".csv") else "parquet"
+    if format is not None and format not in ("parquet", "csv"):
+        raise InputError(f"unknown sweep file format {format!r}; expected parquet or csv")
+    if format is not None and format != named:
+        raise InputError(
+            f"format {format!r} does not match the name: a CSV sweep file is named .csv, and "
+            "any other name is read as Parquet",
+            file=os.fspath(path),
+        )
+    return named
 
 
 @dataclass(frozen=True)
@@ -74,91 +103,237 @@ class SweepStore:
         """The file of chunk ``index``."""
         return self.parts / f"part-{index:06d}.{self.format}"
 
+    def writer(self) -> AbstractContextManager[Path]:
+        """Hold ``PATH.lock`` while writing: a second writer is refused, naming this one."""
+        return writer_lock(self.path.with_name(self.path.name + ".lock"))
+
     def stored_info(self) -> SweepInfo | None:
-        """The metadata of the sweep already at this place, finished or not, if any."""
+        """The metadata of the sweep already at this place, finished or not, if any.
+
+        Raises
+        ------
+        InputError
+            If the sweep file or the manifest cannot be read, or a file is where the parts
+            directory goes.
+        """
         if self.path.exists():
             return read_info(self.path)
+        self._check_parts_place()
         manifest = self.parts / MANIFEST
-        if manifest.exists():
-            return SweepInfo.from_dict(json.loads(manifest.read_text(encoding="utf-8")))
-        return None
+        if not manifest.exists():
+            return None
+        try:
+            return SweepInfo.from_dict(json.loads(manifest.read_bytes()))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(
+                f"the sweep's manifest cannot be read ({type(exc).__name__}); its parts cannot be "
+                "trusted: start the sweep again with --force",
+                file=str(manifest),
+            ) from None
 
-    def open(self, info: SweepInfo, resume: bool, overwrite: bool) -> set[int]:
-        """Prepare to write the sweep ``info``; return the chunks already written.
+    def open(self, info: SweepInfo, resume: bool, overwrite: bool) -> Opened:
+        """Prepare to write the sweep ``info``: which chunks are done, which must be redone.
+
+        Call it holding :meth:`writer`.
 
         Raises
         ------
         InputError
             If a sweep is already there and neither ``resume`` nor ``overwrite`` is set, or
-            ``resume`` is set and the sweep there was made differently.
+            ``resume`` is set and the sweep there was made differently; see also
+            :meth:`stored_info`.
         """
-        stored = self.stored_info()
-        if stored is not None and overwrite:
-            self._remove()
-        elif stored is not None and not resume:
+        stored = None if overwrite else self.stored_info()
+        if stored is not None and not resume:
             where = self.path if self.path.exists() else self.parts
             raise InputError(
                 "a sweep is already there; resume it (--resume) or replace it (--force)",
                 file=str(where),
             )
-        elif stored is not None:
+        if stored is not None:
             _check_same(stored, info, self.path)
             if self.path.exists():
-                return set(range(info.n_chunks))
+                return Opened(frozenset(range(info.n_chunks)), ())
+            opened = self._verified(info)
+        else:
+            self._check_parts_place()  # not even --force removes a file that is not a sweep's
+            self._remove()  # what is left of a sweep removed half-way is not kept either
+            opened = Opened(frozenset(), ())
         self.parts.mkdir(parents=True, exist_ok=True)
-        _atomic_text(self.parts / MANIFEST, json.dumps(info.to_dict(), indent=2))
-        return {k for k in range(info.n_chunks) if self.part(k).exists()}
+        _write_atomic(self.parts / MANIFEST, _text(json.dumps(info.to_dict(), indent=2)))
+        return opened
 
     def write(self, index: int, table: pd.DataFrame, info: SweepInfo) -> None:
-        """Write chunk ``index`` atomically: a kill never leaves half a part."""
+        """Write chunk ``index`` atomically (a kill never leaves half a part), then record it."""
         target = self.part(index)
-        temporary = target.with_name(f"_{target.name}.tmp")
+        own = {"chunk": index, "rows": len(table), "sweep": info.key()}
+
+        def record(written: Path) -> None:
+            # Recorded before the rename: a kill between the two leaves no part, not one that
+            # would have to be recomputed.
+            size, digest = _digest(written)
+            entry = {**own, "file": target.name, "bytes": size, "sha256": digest}
+            _append_line(self.parts / RECORDS, json.dumps(entry))
+
         if self.format == "csv":
-            table.to_csv(temporary, index=False)
+            write = lambda file: neutralise(table).to_csv(file, index=False)  # noqa: E731
         else:
-            pq.write_table(_with_metadata(table, info), temporary)
-        os.replace(temporary, target)
+            arrow = _with_metadata(table, info, {PART_KEY: own})
+            write = lambda file: pq.write_table(arrow, file)  # noqa: E731
+        _write_atomic(target, write, record)
+
+    def finished(self) -> list[Path]:
+        """The parts of an unfinished sweep that pass every check, in chunk order."""
+        info = self.stored_info()
+        return [] if info is None else [self.part(k) for k in sorted(self._verified(info).done)]
 
     def finish(self, info: SweepInfo) -> None:
-        """Join the parts in chunk order into the sweep file and remove the parts."""
-        if self.path.exists() and not self.parts.exists():
-            return
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        parts = [self.part(k) for k in range(info.n_chunks)]
-        if self.format == "csv":
-            with temporary.open("w", encoding="utf-8", newline="") as out:
-                for k, part in enumerate(parts):
-                    with part.open(encoding="utf-8", newline="") as source:
-                        header = source.readline()
-                        if k == 0:
-                            out.write(header)
-                        shutil.copyfileobj(source, out)
-            _atomic_text(self.sidecar, json.dumps(info.to_dict(), indent=2))
-        else:
-            schema = pq.read_schema(parts[0])
-            with pq.ParquetWriter(temporary, schema) as writer:
-                for part in parts:
-                    writer.write_table(pq.read_table(part).cast(schema))
-        os.replace(temporary, self.path)
-        shutil.rmtree(self.parts)
+        """Join the parts in chunk order into the sweep file and remove the parts.
+
+        Once the sweep file exists the sweep is complete: a sweep stopped while removing its
+        parts is finished by removing the rest.
+        """
+        if not self.path.exists():
+            parts = [self.part(k) for k in range(info.n_chunks)]
+            if self.format == "csv":
+                _write_atomic(self.sidecar, _text(json.dumps(info.to_dict(), indent=2)))
+                _write_atomic(self.path, lambda file: _join_csv(parts, file))
+            else:
+                _write_atomic(self.path, lambda file: _join_parquet(parts, file))
+        self._remove_parts()
+
+    def _check_parts_place(self) -> None:
+        if self.parts.exists() and not self.parts.is_dir():
+            raise InputError(
+                "a file is where the sweep's parts directory goes; move or remove it",
+                file=str(self.parts),
+            )
+
+    def _verified(self, info: SweepInfo) -> Opened:
+        records: dict[int, dict[str, Any]] = {}
+        if (self.parts / RECORDS).is_file():
+            for line in (self.parts / RECORDS).read_bytes().splitlines():
+                try:
+                    record = json.loads(line)
+                    records[int(record["chunk"])] = record
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a kill: its part is not trusted
+        done, rejected = set(), []
+        for k in range(info.n_chunks):
+            if not self.part(k).exists():
+                continue
+            problem = self._problem(k, records.get(k), info)
+            if problem is None:
+                done.add(k)
+            else:
+                rejected.append((k, problem))
+        return Opened(frozenset(done), tuple(rejected))
+
+    def _problem(self, index: int, record: dict[str, Any] | None, info: SweepInfo) -> str | None:
+        """Why part ``index`` cannot be used, or None."""
+        if record is None:
+            return "not recorded in the manifest"
+        own = {"chunk": index, "rows": record.get("rows"), "sweep": info.key()}
+        if record.get("sweep") != own["sweep"]:
+            return "recorded for another sweep"
+        if (record.get("bytes"), record.get("sha256")) != _digest(self.part(index)):
+            return "its size or checksum differs from the manifest (truncated, changed or moved)"
+        if self.format == "parquet":
+            try:
+                metadata = pq.read_schema(self.part(index)).metadata or {}
+                carried = json.loads(metadata.get(PART_KEY, b"null"))
+            except (OSError, ValueError, pa.ArrowException):
+                return "unreadable as Parquet"
+            if carried != own:
+                return "its metadata names another chunk or sweep"
+        return None
 
     def _remove(self) -> None:
-        for file in (self.path, self.sidecar):
-            file.unlink(missing_ok=True)
-        shutil.rmtree(self.parts, ignore_errors=True)
+        for file in (self.path, self.sidecar, _temporary(self.path)):
+            if file.exists():
+                _unlink(file)
+        self._remove_parts()
+
+    def _remove_parts(self) -> None:
+        if self.parts.is_dir():
+            for file in sorted(self.parts.iterdir()):  # "_sweep.json" first: the rest is inert
+                _unlink(file)
+            _rmdir(self.parts)
 
 
-def _with_metadata(table: pd.DataFrame, info: SweepInfo) -> pa.Table:
+@dataclass(frozen=True)
+class Opened:
+    """What :meth:`SweepStore.open` found: the chunks done, and the parts to redo and why."""
+
+    done: frozenset[int]
+    rejected: tuple[tuple[int, str], ...]
+
+
+def neutralise(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with text cells a spreadsheet would run as formulas escaped by a single quote.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, and that is
+    not a number, gets a leading ``'``; so does one already starting with ``'``, so that
+    :func:`restore` gives back the table exactly. Numbers are not text and are left alone.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"label": ["=HYPERLINK(1)", "-0.5", "'quoted", "A: stag"],
+    ...                       "x": [-1.0, 0.0, 1.0, 2.0]})
+    >>> neutralise(table)["label"].tolist()
+    ["'=HYPERLINK(1)", '-0.5', "''quoted", 'A: stag']
+    >>> restore(neutralise(table)).equals(table)
+    True
+    """
+    escaped = table.copy()
+    for name in table.select_dtypes(include=["object", "string"]).columns:
+        column = table[name]
+        text = column.map(lambda cell: isinstance(cell, str))
+        first = column.where(text, "").astype(str).str[:1]
+        number = pd.to_numeric(column.where(text), errors="coerce").notna()
+        risky = text & first.isin(list(FORMULA_STARTS + QUOTE)) & ~number
+        escaped[name] = column.mask(risky, QUOTE + column.where(risky, "").astype(str))
+    return escaped
+
+
+def restore(table: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`neutralise`: one leading single quote off each text cell that has one."""
+    restored = table.copy()
+    for name in table.select_dtypes(include=["object", "string"]).columns:
+        column = table[name]
+        quoted = column.map(lambda cell: isinstance(cell, str) and cell.startswith(QUOTE))
+        restored[name] = column.mask(quoted, column.where(quoted, "").astype(str).str[1:])
+    return restored
+
+
+def _join_csv(parts: list[Path], file: Path) -> None:
+    with file.open("w", encoding="utf-8", newline="") as out:
+        for k, part in enumerate(parts):
+            with part.open(encoding="utf-8", newline="") as source:
+                header = source.readline()
+                if k == 0:
+                    out.write(header)
+                shutil.copyfileobj(source, out)
+
+
+def _join_parquet(parts: list[Path], file: Path) -> None:
+    first = pq.read_schema(parts[0])
+    metadata = {k: v for k, v in (first.metadata or {}).items() if k != PART_KEY}
+    schema = first.with_metadata(metadata)
+    with pq.ParquetWriter(file, schema) as writer:
+        for part in parts:
+            writer.write_table(pq.read_table(part).cast(schema))
+
+
+def _with_metadata(
+    table: pd.DataFrame, info: SweepInfo, extra: dict[bytes, Any] | None = None
+) -> pa.Table:
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     metadata = dict(arrow.schema.metadata or {})
     metadata[METADATA_KEY] = json.dumps(info.to_dict()).encode("utf-8")
+    for key, value in (extra or {}).items():
+        metadata[key] = json.dumps(value).encode("utf-8")
     return arrow.replace_schema_metadata(metadata)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f"_{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def _check_same(stored: SweepInfo, info: SweepInfo, path: Path) -> None:
@@ -169,6 +344,71 @@ def _check_same(stored: SweepInfo, info: SweepInfo, path: Path) -> None:
         raise InputError(
             f"cannot resume: the sweep there was made differently ({shown})", file=str(path)
         )
+
+
+# --- the file operations a kill can come between ------------------------------------------------
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f"_{path.name}.tmp")
+
+
+def _text(text: str) -> Callable[[Path], object]:
+    return lambda file: file.write_text(text, encoding="utf-8")
+
+
+def _write_atomic(
+    path: Path, write: Callable[[Path], object], before: Callable[[Path], object] | None = None
+) -> None:
+    """Write ``path`` through a temporary file beside it, synced, then renamed over it.
+
+    ``before`` is given the synced temporary file just before the rename.
+    """
+    temporary = _temporary(path)
+    write(temporary)
+    with temporary.open("rb+") as file:
+        os.fsync(file.fileno())
+    if before is not None:
+        before(temporary)
+    _replace(temporary, path)
+
+
+def _replace(source: Path, target: Path) -> None:
+    os.replace(source, target)
+    _sync_directory(target.parent)
+
+
+def _append_line(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as file:
+        file.write(line + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _unlink(path: Path) -> None:
+    path.unlink()
+
+
+def _rmdir(path: Path) -> None:
+    path.rmdir()
+
+
+def _sync_directory(folder: Path) -> None:
+    if os.name == "posix":  # a rename is durable once its directory is synced
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _digest(file: Path) -> tuple[int, str]:
+    """Size in bytes and SHA-256 of a file."""
+    sha = hashlib.sha256()
+    with file.open("rb") as source:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            sha.update(block)
+    return file.stat().st_size, sha.hexdigest()
 
 
 def read_info(path: str | os.PathLike[str]) -> SweepInfo:
@@ -184,15 +424,21 @@ def read_info(path: str | os.PathLike[str]) -> SweepInfo:
         sidecar = file.with_name(file.name + ".meta.json")
         if not sidecar.exists():
             raise InputError(f"no sweep metadata beside it ({sidecar.name})", file=str(file))
-        return SweepInfo.from_dict(json.loads(sidecar.read_text(encoding="utf-8")))
+        text = sidecar.read_bytes()
+    else:
+        try:
+            metadata = pq.read_schema(file).metadata or {}
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise InputError(f"cannot read as Parquet: {exc}", file=str(file)) from None
+        if METADATA_KEY not in metadata:
+            raise InputError("not a kurilsim sweep file (no sweep metadata)", file=str(file))
+        text = metadata[METADATA_KEY]
     try:
-        metadata = pq.read_schema(file).metadata or {}
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise InputError(f"cannot read as Parquet: {exc}", file=str(file)) from None
-    if METADATA_KEY not in metadata:
-        raise InputError("not a kurilsim sweep file (no sweep metadata)", file=str(file))
-    record: dict[str, Any] = json.loads(metadata[METADATA_KEY])
-    return SweepInfo.from_dict(record)
+        return SweepInfo.from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(
+            f"the sweep's metadata cannot be read ({type(exc).__name__})", file=str(file)
+        ) from None
 
 
 def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -> pd.DataFrame:
@@ -209,7 +455,7 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     store = SweepStore(file, format_of(file))
     if file.exists():
         return _read(file, store.format, columns)
-    parts = sorted(store.parts.glob(f"part-*.{store.format}"))
+    parts = store.finished()
     if not parts:
         raise InputError("no sweep file and no finished chunks", file=str(file))
     return pd.concat([_read(part, store.format, columns) for part in parts], ignore_index=True)
@@ -232,7 +478,7 @@ def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
     """
     file = Path(path)
     store = SweepStore(file, format_of(file))
-    files = [file] if file.exists() else sorted(store.parts.glob(f"part-*.{store.format}"))
+    files = [file] if file.exists() else store.finished()
     if not files:
         raise InputError("no sweep file and no finished chunks", file=str(file))
     counts: dict[str, int] = {}
@@ -248,7 +494,8 @@ def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
 
 def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.DataFrame]:
     if format == "csv":
-        yield from pd.read_csv(file, usecols=columns, chunksize=BATCH_ROWS)
+        for batch in pd.read_csv(file, usecols=columns, chunksize=BATCH_ROWS):
+            yield restore(batch)
     else:
         for batch in pq.ParquetFile(file).iter_batches(BATCH_ROWS, columns=columns):
             yield batch.to_pandas()
@@ -258,14 +505,16 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
     """The first ``n`` rows of a sweep file (or of its first finished chunk)."""
     file = Path(path)
     store = SweepStore(file, format_of(file))
-    first = file if file.exists() else min(store.parts.glob(f"part-*.{store.format}"))
+    first = file if file.exists() else store.finished()[0]
     if store.format == "csv":
-        return pd.read_csv(first, nrows=n)
+        return restore(pd.read_csv(first, nrows=n))
     rows: pd.DataFrame = next(pq.ParquetFile(first).iter_batches(n)).to_pandas()
     return rows
 
 
 def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame:
     if format == "csv":
-        return pd.read_csv(file, usecols=columns)[columns] if columns else pd.read_csv(file)
+        return restore(
+            pd.read_csv(file, usecols=columns)[columns] if columns else pd.read_csv(file)
+        )
     return pd.read_parquet(file, columns=columns)

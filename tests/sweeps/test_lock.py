@@ -1,0 +1,58 @@
+"""One writer at a time per sweep file."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from kurilsim import InputError
+from kurilsim.sweeps.lock import writer_lock
+
+HOLD = """\
+import sys, time
+from kurilsim.sweeps.lock import writer_lock
+with writer_lock(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_second_writer_is_refused_in_one_line_naming_the_holder(tmp_path):
+    lock = tmp_path / "s.parquet.lock"
+    with writer_lock(lock):
+        with pytest.raises(InputError) as refused, writer_lock(lock):
+            pass
+        message = str(refused.value)
+        assert message.startswith(f"{tmp_path / 's.parquet'}: another sweep (pid {os.getpid()},")
+        assert "\n" not in message
+    assert not lock.exists()
+    with writer_lock(lock):  # released: the next writer takes it
+        assert lock.exists()
+
+
+def test_a_lock_file_left_by_a_dead_writer_is_taken(tmp_path):
+    lock = tmp_path / "s.parquet.lock"
+    lock.write_text('{"pid": 999999999, "started": "2020-01-01T00:00:00+0000"}')
+    with writer_lock(lock):
+        assert f'"pid": {os.getpid()}' in lock.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_killed_writer_leaves_no_stuck_lock(tmp_path):
+    lock = tmp_path / "s.parquet.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(lock)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(InputError, match=f"pid {holder.pid},"), writer_lock(lock):
+            pass
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.communicate()
+    assert lock.exists()  # the file is left behind, but not its lock
+    with writer_lock(lock):
+        pass
