@@ -111,8 +111,8 @@ def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
             ["run", "{stag}", "--tol", "2"], "tolerance must lie in (0, 0.001]", id="bad-tol"
         ),
         pytest.param(
-            ["run", "{stag}", "--max-seconds", "5"],
-            "has no option max_seconds",
+            ["run", "{stag}", "--max-iter", "5"],
+            "has no option max_iter",
             id="option-of-other-method",
         ),
         pytest.param(["run", "{missing}"], "no such file", id="missing-file"),

@@ -9,6 +9,8 @@ solved in the same numpy calls.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -67,3 +69,14 @@ def pure_nash(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> list[tuple[int, 
     [(0, 0), (1, 1)]
     """
     return [tuple(int(i) for i in row) for row in np.argwhere(pure_nash_mask(payoffs, tol))]
+
+
+def pure_profile(shape: tuple[int, ...], cell: Sequence[int]) -> tuple[FloatArray, ...]:
+    """The pure profile ``cell`` as probability vectors, one per player.
+
+    Examples
+    --------
+    >>> [p.tolist() for p in pure_profile((2, 3), (1, 0))]
+    [[0.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+    return tuple(np.eye(n)[s] for n, s in zip(shape, cell, strict=True))

@@ -131,6 +131,26 @@ def payoff_scale(payoffs: FloatArray) -> float:
     return float(player_scales(as_profiles).max())
 
 
+def indifferent_everywhere(payoffs: FloatArray, tol: float) -> bool:
+    """Whether no player's payoff depends on their own strategy, whatever the others play.
+
+    Then every profile is an equilibrium: the set of equilibria is the whole product of the
+    simplices, and its extreme points are the pure profiles. Each player's payoffs are compared
+    in units of their own range (:func:`normalised_payoffs`), within ``tol``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> indifferent_everywhere(np.zeros((3, 3, 2)), 1e-9)
+    True
+    >>> u = np.zeros((2, 2, 2)); u[0, 0, 1] = 1.0  # the column player cares
+    >>> indifferent_everywhere(u, 1e-9)
+    False
+    """
+    norm = normalised_payoffs(payoffs)
+    return all(bool(np.all(np.ptp(norm[..., i], axis=i) <= tol)) for i in range(payoffs.shape[-1]))
+
+
 def strategy_payoffs(payoffs: FloatArray, profile: Sequence[FloatArray]) -> list[FloatArray]:
     """Expected payoff of each pure strategy of each player against the others' mixtures.
 

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.pure_nash import pure_nash
-from kurilsim.forms.normal.regret import FloatArray, is_equilibrium, normalised_payoffs
+from kurilsim.forms.normal.regret import (
+    FloatArray,
+    indifferent_everywhere,
+    is_equilibrium,
+    normalised_payoffs,
+)
 
 #: Random starting points of the nonlinear solve (three or more players mix) per unknown
 #: probability of the support profile (less one per mixer), besides the support's centroid.
@@ -157,13 +162,17 @@ def support_enumeration(
     ([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]], 1)
     """
     payoffs = _checked_payoffs(payoffs, tol, max_seconds, seed)
-    deadline = _Deadline(max_seconds)
+    deadline = Deadline(max_seconds)
     norm = normalised_payoffs(payoffs)
     found = _Equilibria(norm, tol)
     # On the normalised game every player's range is 1, so ``tol`` is already relative.
     eye = [np.eye(n) for n in norm.shape[:-1]]
     for cell in pure_nash(norm, tol):
         found.add(tuple(eye[i][s] for i, s in enumerate(cell)))
+    if indifferent_everywhere(norm, tol):
+        # Every profile is an equilibrium: the pure ones are the extreme points of the one
+        # component, and every support would give a continuum of solutions.
+        return found.profiles, True
 
     shape = norm.shape[:-1]
     domains = _undominated(norm, [np.arange(n) for n in shape], 0, [1] * len(shape), tol)
@@ -176,20 +185,6 @@ def support_enumeration(
             for x in _solve_support(norm, support, tol, rng, deadline):
                 found.add(_full_profile(x, support, shape))
     return found.profiles, not deadline.hit
-
-
-class _Deadline:
-    """A wall-clock budget that remembers whether it ran out."""
-
-    def __init__(self, max_seconds: float | None) -> None:
-        self._end = math.inf if max_seconds is None else time.perf_counter() + max_seconds
-        self.hit = False
-
-    def expired(self) -> bool:
-        """Whether the budget is spent (called before each unit of work, so ``hit`` tells)."""
-        if not self.hit and time.perf_counter() >= self._end:
-            self.hit = True
-        return self.hit
 
 
 class _Equilibria:
@@ -290,7 +285,7 @@ def _supports(
     domains: list[IntArray],
     sizes: tuple[int, ...],
     tol: float,
-    deadline: _Deadline,
+    deadline: Deadline,
     chosen: Support = (),
 ) -> Iterator[Support]:
     """Support profiles of the given sizes that survive conditional dominance (backtracking)."""
@@ -423,7 +418,7 @@ class _Boxed:
 
 
 def _solve_support(
-    norm: FloatArray, support: Support, tol: float, rng: np.random.Generator, deadline: _Deadline
+    norm: FloatArray, support: Support, tol: float, rng: np.random.Generator, deadline: Deadline
 ) -> list[FloatArray]:
     """Probability vectors (mixers only, concatenated) solving the support's equations."""
     system = _IndifferenceSystem(norm, support)
