@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from kurilsim import write_nfg
@@ -113,8 +114,8 @@ def test_every_method_runs_from_the_cli(capsys, tmp_path, method):
             ["run", "{stag}", "--tol", "2"], "tolerance must lie in (0, 0.001]", id="bad-tol"
         ),
         pytest.param(
-            ["run", "{stag}", "--max-seconds", "5"],
-            "has no option max_seconds",
+            ["run", "{stag}", "--max-iter", "5"],
+            "has no option max_iter",
             id="option-of-other-method",
         ),
         pytest.param(["run", "{missing}"], "no such file", id="missing-file"),
@@ -242,3 +243,48 @@ def test_every_command_refuses_a_parameter_set_twice(capsys, stag_file, command)
     code, _, err = run_cli(capsys, command, stag_file, "--set", "stag=3", "--set", "stag=4")
     assert code == 2
     assert "stag is given twice (3 and 4)" in err
+
+
+def test_a_method_stopped_at_its_bound_exits_1(capsys, tmp_path):
+    from kurilsim import NormalFormGame
+
+    path = tmp_path / "big.nfg"
+    names = [f"s{k}" for k in range(14)]
+    payoffs = np.random.default_rng(14).standard_normal((14, 14, 2))
+    write_nfg(NormalFormGame(["1", "2"], [names, names], payoffs), path)
+    for method in ("vertex-enumeration", "support-enumeration"):
+        code, out, _ = run_cli(capsys, "run", path, "--method", method, "--max-seconds", "0.2")
+        assert code == 1 and "WARNING: the method stopped at its bound" in out
+
+
+def test_ctrl_c_ends_with_one_line_and_130(capsys, monkeypatch, tmp_path):
+    from kurilsim.cli import run as run_command
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "handle", interrupted)
+    code, _, err = run_cli(capsys, "run", tmp_path / "any.yaml")
+    assert (code, err) == (130, "kurilsim: interrupted\n")
+
+
+def test_ctrl_c_while_the_command_line_loads_ends_with_one_line_and_130(capsys, monkeypatch):
+    import builtins
+
+    import kurilsim.__main__ as entry_point
+    from kurilsim.cli.common import EXIT_INTERRUPTED, INTERRUPTED
+
+    assert (entry_point.EXIT_INTERRUPTED, entry_point.INTERRUPTED) == (
+        EXIT_INTERRUPTED,
+        INTERRUPTED,
+    )
+    real_import = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name == "kurilsim.cli":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    assert entry_point.entry() == 130
+    assert capsys.readouterr().err == "kurilsim: interrupted\n"

@@ -27,7 +27,14 @@ from kurilsim.cli import (
     tipping,
     validate,
 )
-from kurilsim.cli.common import EXIT_INPUT, EXIT_INTERNAL, Parser, Version
+from kurilsim.cli.common import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    INTERRUPTED,
+    Parser,
+    Version,
+)
 from kurilsim.core.errors import InputError, IterationLimitError
 
 #: Shown under ``kurilsim --help`` (and by ``kurilsim`` alone).
@@ -69,8 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
-    parser = build_parser()
     try:
+        parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
@@ -84,8 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kurilsim: {exc}; raise the bound or choose another method", file=sys.stderr)
         return EXIT_INTERNAL
     except KeyboardInterrupt:
-        print("kurilsim: interrupted", file=sys.stderr)
-        return 130
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader of our output went away (as with `| head`): stop quietly, as pipes expect.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

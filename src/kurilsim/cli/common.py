@@ -12,6 +12,12 @@ from kurilsim.core.errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
+#: Exit code after Ctrl-C, as a shell reports a process ended by SIGINT.
+EXIT_INTERRUPTED = 130
+
+#: The one line Ctrl-C leaves on stderr.
+INTERRUPTED = "kurilsim: interrupted"
+
 # A decimal number as people write one; float() alone would also take "1_0", "inf" or other
 # scripts' digits.
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_INTERNAL, EXIT_OK, add_parameter_option
 
 
 def register(commands: Any) -> None:
@@ -38,7 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tol", type=float, default=DEFAULT_TOL, help="relative tolerance (x payoff scale)"
     )
     parser.add_argument(
-        "--max-seconds", type=float, help="time bound for support-enumeration (default 60)"
+        "--max-seconds",
+        type=float,
+        help="time bound for vertex-enumeration and support-enumeration (default 60)",
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound for lemke-howson")
     parser.set_defaults(handler=handle)
@@ -59,4 +61,5 @@ def handle(args: argparse.Namespace) -> int:
         print(json.dumps(solution.to_dict(), indent=2))
     else:
         print(solution.to_text())
-    return EXIT_OK
+    # A method stopped at its bound may have missed equilibria: not a full success.
+    return EXIT_OK if solution.complete else EXIT_INTERNAL

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from kurilsim.core.errors import InputError
-from kurilsim.forms.normal.regret import FloatArray
+from kurilsim.forms.normal.regret import FloatArray, normalised_payoffs
 
 
 def normalised_bimatrix(payoffs: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Check a two-player payoff array and return both players' payoffs mapped into ``[1, 2]``.
 
-    Each player's matrix is mapped by its own positive affine transformation, which changes no
-    best response; a player whose payoffs are all equal gets a matrix of ones.
+    Each player's matrix is mapped by its own positive affine transformation
+    (:func:`~kurilsim.forms.normal.regret.normalised_payoffs`, plus one), which changes no best
+    response; a player whose payoffs are all equal gets a matrix of ones.
     """
     array = np.asarray(payoffs, dtype=np.float64)
     if array.ndim != 3 or array.shape[2] != 2 or array.shape[0] < 1 or array.shape[1] < 1:
@@ -23,12 +24,8 @@ def normalised_bimatrix(payoffs: FloatArray) -> tuple[FloatArray, FloatArray]:
         )
     if not np.all(np.isfinite(array)):
         raise InputError("payoffs must be finite numbers (found NaN or infinity)")
-    matrices = []
-    for player in range(2):
-        u = array[:, :, player]
-        spread = float(u.max() - u.min())
-        matrices.append(1.0 + (u - u.min()) / spread if spread > 0 else np.ones_like(u))
-    return matrices[0], matrices[1]
+    shifted = 1.0 + normalised_payoffs(array)
+    return shifted[:, :, 0], shifted[:, :, 1]
 
 
 def check_tol(tol: float) -> None:

@@ -69,7 +69,9 @@ from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.normal.regret import (
     FloatArray,
     is_equilibrium,
+    jointly_normalised_payoffs,
     max_regret,
+    normalised_payoffs,
     payoff_scale,
     player_scales,
 )
@@ -490,13 +492,14 @@ def logit_nash(
     >>> [p.round(9).tolist() for p in logit_nash(catalogue.jordan_three_player_pennies().payoffs)]
     [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
     """
-    array = _checked(payoffs)
+    array = _checked_shape(payoffs)
     check_tolerance(tol)
     system = _LogitSystem(array)
-    bounds = _bounds(max_steps, max_seconds, first_step, max_accel)
+    _check_comparable(array, system)
     # The Nash conditions are solved with each player's payoffs in units of their own range,
     # the units of the regret check.
-    normalised = (array - array.reshape(-1, array.shape[-1]).min(axis=0)) / player_scales(array)
+    normalised = normalised_payoffs(array)
+    bounds = _bounds(max_steps, max_seconds, first_step, max_accel)
     last_support: tuple[tuple[int, ...], ...] | None = None
     last_mu = 0.0
     restricted: dict[tuple[tuple[int, ...], ...], _LogitSystem] = {}
@@ -553,6 +556,32 @@ def _bounds(
 
 
 def _checked(payoffs: FloatArray) -> FloatArray:
+    """The payoffs of a QRE computation, whose lambda is in the game's units."""
+    array = _checked_shape(payoffs)
+    if not math.isfinite(payoff_scale(array)):
+        raise InputError(
+            "the range of the payoffs overflows double precision, so lambda has no units; "
+            "rescale the payoffs to trace the QRE"
+        )
+    return array
+
+
+def _check_comparable(payoffs: FloatArray, system: _LogitSystem) -> None:
+    """Refuse a game where one player's stakes vanish beside another's at one precision."""
+    n_players = len(system.shape)
+    own = normalised_payoffs(payoffs).reshape(-1, n_players).max(axis=0)
+    joint = system.payoffs.reshape(-1, n_players).max(axis=0)
+    lost = np.flatnonzero((own > 0) & (joint == 0))
+    if lost.size:
+        player = int(lost[0])
+        raise InputError(
+            f"logit: player {player + 1}'s payoff range {player_scales(payoffs)[player]:.3g} is "
+            f"too small beside the largest, {system.scale:.3g}, for one precision lambda to "
+            "span both; use another method"
+        )
+
+
+def _checked_shape(payoffs: FloatArray) -> FloatArray:
     array = np.asarray(payoffs, dtype=np.float64)
     if array.ndim < 2 or array.shape[-1] != array.ndim - 1:
         raise InputError(
@@ -562,8 +591,6 @@ def _checked(payoffs: FloatArray) -> FloatArray:
         raise InputError(f"every player needs at least one strategy, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
         raise InputError("payoffs must be finite numbers (found NaN or infinity)")
-    if not math.isfinite(payoff_scale(array)):
-        raise InputError("the range of the payoffs overflows double precision")
     return array
 
 
@@ -585,9 +612,14 @@ class _LogitSystem:
     def __init__(self, payoffs: FloatArray, scale: float | None = None) -> None:
         # Only payoff differences enter the equations: shifting each player's payoffs to start
         # at 0 keeps the rounding in proportion to the payoff range, not to the payoffs' size.
-        payoffs = payoffs - payoffs.reshape(-1, payoffs.shape[-1]).min(axis=0)
-        self.payoffs = payoffs
-        self.scale = payoff_scale(payoffs) if scale is None else scale
+        if scale is None:
+            # Divided by the payoff scale without overflow, whatever the payoffs' size.
+            self.scale = payoff_scale(payoffs)
+            scaled = jointly_normalised_payoffs(payoffs)
+        else:
+            self.scale = scale
+            scaled = (payoffs - payoffs.reshape(-1, payoffs.shape[-1]).min(axis=0)) / scale
+        self.payoffs = payoffs = scaled
         self.shape = payoffs.shape[:-1]
         n_players, widest = len(self.shape), max(self.shape)
         self.offsets = np.concatenate([[0], np.cumsum(self.shape)]).astype(int)
@@ -602,7 +634,7 @@ class _LogitSystem:
         # gives every derivative d v_ia / d y_jb in one product.
         self.incidence = np.zeros((n_players, columns, size))
         for i, n in enumerate(self.shape):
-            table = np.moveaxis(payoffs[..., i] / self.scale, i, 0).reshape(n, -1)
+            table = np.moveaxis(payoffs[..., i], i, 0).reshape(n, -1)
             self.tables[i, :n, : table.shape[1]] = table
             others = [k for k in range(n_players) if k != i]
             dims = [self.shape[k] for k in others]

@@ -9,11 +9,13 @@ solved in the same numpy calls.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.normal.regret import player_scales
+from kurilsim.forms.normal.regret import normalised_payoffs
 
 FloatArray = NDArray[np.float64]
 
@@ -45,19 +47,14 @@ def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.
     >>> np.argwhere(pure_nash_mask(batch)).tolist()
     [[0, 1, 1], [1, 0, 0]]
     """
+    # In each player's own units, mapped onto [0, 1], tol is the slack and nothing overflows.
+    norm = normalised_payoffs(payoffs)
     n_players = payoffs.shape[-1]
     batch_ndim = payoffs.ndim - 1 - n_players
-    if batch_ndim < 0:
-        raise ValueError(
-            f"payoffs of shape {payoffs.shape} cannot hold {n_players} players' strategies"
-        )
-    slack = tol * player_scales(payoffs)  # shape batch + (N,)
-    spacer = (1,) * n_players
     mask = np.ones(payoffs.shape[:-1], dtype=bool)
     for i in range(n_players):
-        own = payoffs[..., i]
-        best = own.max(axis=batch_ndim + i, keepdims=True)
-        mask &= own >= best - slack[..., i].reshape(slack.shape[:-1] + spacer)
+        own = norm[..., i]
+        mask &= own >= own.max(axis=batch_ndim + i, keepdims=True) - tol
     return mask
 
 
@@ -72,3 +69,14 @@ def pure_nash(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> list[tuple[int, 
     [(0, 0), (1, 1)]
     """
     return [tuple(int(i) for i in row) for row in np.argwhere(pure_nash_mask(payoffs, tol))]
+
+
+def pure_profile(shape: tuple[int, ...], cell: Sequence[int]) -> tuple[FloatArray, ...]:
+    """The pure profile ``cell`` as probability vectors, one per player.
+
+    Examples
+    --------
+    >>> [p.tolist() for p in pure_profile((2, 3), (1, 0))]
+    [[0.0, 1.0], [1.0, 0.0, 0.0]]
+    """
+    return tuple(np.eye(n)[s] for n, s in zip(shape, cell, strict=True))

@@ -21,6 +21,98 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 FloatArray = NDArray[np.float64]
 
 
+def _profile_axes(payoffs: FloatArray) -> tuple[int, ...]:
+    """The axes of the players' strategies: the ``N`` axes before the last, after any batch."""
+    n_players = payoffs.shape[-1]
+    if payoffs.ndim - 1 < n_players:
+        raise ValueError(
+            f"payoffs of shape {payoffs.shape} cannot hold {n_players} players' strategies"
+        )
+    return tuple(range(payoffs.ndim - 1 - n_players, payoffs.ndim - 1))
+
+
+def _affine_parts(payoffs: FloatArray) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
+    """Each player's binary exponent ``e``, and the min and range of ``payoffs / 2**e``.
+
+    Dividing by the power of two at or above the player's largest magnitude is exact and brings
+    every payoff into ``[-1, 1]``, so the range (at most 2) cannot overflow, however close the
+    payoffs come to the largest double. Shapes are ``batch + (N,)``; a player whose payoffs are
+    constant has range 0.
+    """
+    axes = _profile_axes(payoffs)
+    magnitude = np.abs(payoffs).max(axis=axes)
+    exponent = np.frexp(magnitude)[1].astype(np.int64)
+    spacer = (1,) * len(axes)
+    scaled = np.ldexp(payoffs, -exponent.reshape(exponent.shape[:-1] + spacer + (-1,)))
+    low = scaled.min(axis=axes)
+    return exponent, low, scaled.max(axis=axes) - low
+
+
+def normalised_payoffs(payoffs: FloatArray) -> FloatArray:
+    """Each player's payoffs mapped onto ``[0, 1]`` by a positive affine map of their own.
+
+    Such a map changes no player's best responses, so the game has the same equilibria; every
+    method solves (and every regret check runs) on these payoffs, which makes the answers
+    independent of each player's units and free of overflow at any finite payoffs. A player
+    whose payoffs are constant gets zeros. Works on one game, shape ``(n_1, ..., n_N, N)``, or
+    on a batch with leading axes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> normalised_payoffs(np.array([[[1e308, 5.0], [-1e308, 5.0]]])).tolist()
+    [[[1.0, 0.0], [0.0, 0.0]]]
+    """
+    exponent, low, spread = _affine_parts(payoffs)
+    spacer = (1,) * payoffs.shape[-1]
+    shape = low.shape[:-1] + spacer + (-1,)
+    scaled = np.ldexp(payoffs, -exponent.reshape(shape))
+    divisor = np.where(spread > 0, spread, 1.0)
+    return np.asarray((scaled - low.reshape(shape)) / divisor.reshape(shape), dtype=np.float64)
+
+
+def jointly_normalised_payoffs(payoffs: FloatArray) -> FloatArray:
+    """One game's payoffs shifted to start at 0 for each player, all divided by the largest range.
+
+    The same map for every player's units, unlike :func:`normalised_payoffs`: what a model with
+    one precision for all players (the logit QRE) needs. Computed without overflow; a player
+    whose range is below about ``1e-308`` of the largest gets zeros.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> jointly_normalised_payoffs(np.array([[[1e308, 5.0], [-1e308, 6.0]]])).tolist()
+    [[[1.0, 0.0], [0.0, 5e-309]]]
+    """
+    exponent, _, spread = _affine_parts(payoffs)
+    if not np.any(spread > 0):
+        return normalised_payoffs(payoffs)
+    with np.errstate(divide="ignore"):
+        widest = int(np.argmax(np.where(spread > 0, np.log2(spread) + exponent, -np.inf)))
+    ratio = np.ldexp(spread / spread[widest], exponent - exponent[widest])
+    return np.asarray(normalised_payoffs(payoffs) * ratio, dtype=np.float64)
+
+
+def player_scales(payoffs: FloatArray) -> FloatArray:
+    """Each player's payoff range (max minus min), 1 where a player's payoffs are constant.
+
+    Works on one game, shape ``(n_1, ..., n_N, N)``, or on a batch with leading axes: the result
+    has shape ``payoffs.shape[:-1-N] + (N,)``. A range beyond the largest double (payoffs near
+    ``-1e308`` and ``1e308``) is ``inf``; the methods never use it, they solve on
+    :func:`normalised_payoffs`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> player_scales(np.array([[[0.0, 5.0], [1e9, 5.0]]])).tolist()
+    [1000000000.0, 1.0]
+    """
+    exponent, _, spread = _affine_parts(payoffs)
+    with np.errstate(over="ignore"):
+        scales = np.ldexp(spread, exponent)
+    return np.where(spread > 0, scales, 1.0)
+
+
 def payoff_scale(payoffs: FloatArray) -> float:
     """Return the game's overall payoff scale: the largest of the :func:`player_scales`.
 
@@ -33,27 +125,30 @@ def payoff_scale(payoffs: FloatArray) -> float:
     >>> payoff_scale(np.array([[[0.0, 2e9], [1e9, 0.0]]]))
     2000000000.0
     """
-    per_player = payoffs.reshape(-1, payoffs.shape[-1])
-    spread = float(np.max(per_player.max(axis=0) - per_player.min(axis=0)))
-    return spread if spread > 0 else 1.0
+    n_players = payoffs.shape[-1]
+    # Any leading shape: the payoff vectors, seen as the profiles of a one-strategy-each game.
+    as_profiles = payoffs.reshape((-1, *(1,) * (n_players - 1), n_players))
+    return float(player_scales(as_profiles).max())
 
 
-def player_scales(payoffs: FloatArray) -> FloatArray:
-    """Each player's payoff range (max minus min), 1 where a player's payoffs are constant.
+def indifferent_everywhere(payoffs: FloatArray, tol: float) -> bool:
+    """Whether no player's payoff depends on their own strategy, whatever the others play.
 
-    Works on one game, shape ``(n_1, ..., n_N, N)``, or on a batch with leading axes: the result
-    has shape ``payoffs.shape[:-1-N] + (N,)``.
+    Then every profile is an equilibrium: the set of equilibria is the whole product of the
+    simplices, and its extreme points are the pure profiles. Each player's payoffs are compared
+    in units of their own range (:func:`normalised_payoffs`), within ``tol``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> player_scales(np.array([[[0.0, 5.0], [1e9, 5.0]]])).tolist()
-    [1000000000.0, 1.0]
+    >>> indifferent_everywhere(np.zeros((3, 3, 2)), 1e-9)
+    True
+    >>> u = np.zeros((2, 2, 2)); u[0, 0, 1] = 1.0  # the column player cares
+    >>> indifferent_everywhere(u, 1e-9)
+    False
     """
-    n_players = payoffs.shape[-1]
-    profile_axes = tuple(range(payoffs.ndim - 1 - n_players, payoffs.ndim - 1))
-    spread = payoffs.max(axis=profile_axes) - payoffs.min(axis=profile_axes)
-    return np.where(spread > 0, spread, 1.0)
+    norm = normalised_payoffs(payoffs)
+    return all(bool(np.all(np.ptp(norm[..., i], axis=i) <= tol)) for i in range(payoffs.shape[-1]))
 
 
 def strategy_payoffs(payoffs: FloatArray, profile: Sequence[FloatArray]) -> list[FloatArray]:
@@ -93,32 +188,62 @@ def strategy_payoffs(payoffs: FloatArray, profile: Sequence[FloatArray]) -> list
 
 
 def expected_payoffs(payoffs: FloatArray, profile: Sequence[FloatArray]) -> FloatArray:
-    """Expected payoff of each player under a mixed profile, shape ``(N,)``."""
-    per_strategy = strategy_payoffs(payoffs, profile)
-    return np.array([float(v @ p) for v, p in zip(per_strategy, profile, strict=True)])
+    """Expected payoff of each player under a mixed profile, shape ``(N,)``, in their units.
+
+    Computed on :func:`normalised_payoffs` and mapped back, so it is finite at any finite payoffs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> u = np.array([[[1e308, 0.0], [-1e308, 1.0]]])
+    >>> expected_payoffs(u, [np.array([1.0]), np.array([0.25, 0.75])]).tolist()
+    [-5e+307, 0.75]
+    """
+    exponent, low, spread = _affine_parts(payoffs)
+    per_strategy = strategy_payoffs(normalised_payoffs(payoffs), profile)
+    values = np.array([float(v @ p) for v, p in zip(per_strategy, profile, strict=True)])
+    return np.asarray(np.ldexp(low + values * spread, exponent), dtype=np.float64)
 
 
-def regrets(payoffs: FloatArray, profile: Sequence[FloatArray]) -> FloatArray:
-    """Each player's gain from the best unilateral deviation, shape ``(N,)``, never negative.
+def relative_regrets(payoffs: FloatArray, profile: Sequence[FloatArray]) -> FloatArray:
+    """Each player's gain from the best unilateral deviation, as a share of their payoff range.
 
-    Each player's payoffs are first shifted so that their smallest is 0, which changes no
-    regret but keeps the rounding of the expected payoffs in proportion to the player's payoff
-    range rather than to the payoffs' magnitude (payoffs of ``1e6 + k / 7`` would otherwise
-    carry rounding errors larger than a relative tolerance of ``1e-9`` allows).
+    This is the regret in :func:`normalised_payoffs`, shape ``(N,)``, in ``[0, 1]``: it does not
+    depend on the units of any player's payoffs, and keeps rounding in proportion to each
+    player's range rather than to the payoffs' magnitude (payoffs of ``1e6 + k / 7`` would
+    otherwise carry rounding errors larger than a relative tolerance of ``1e-9`` allows).
 
     Examples
     --------
     >>> import numpy as np
     >>> shifted = np.array([[[3, 0], [0, 2]], [[0, 1], [1, 0]]]) / 7 + 1e6
-    >>> bool(regrets(shifted, [np.array([1, 2]) / 3, np.array([1, 3]) / 4]).max() < 1e-15)
+    >>> bool(relative_regrets(shifted, [np.array([1, 2]) / 3, np.array([1, 3]) / 4]).max() < 1e-15)
     True
     """
-    n_players = payoffs.shape[-1]
-    lowest = payoffs.reshape(-1, n_players).min(axis=0)
-    per_strategy = strategy_payoffs(payoffs - lowest, profile)
+    per_strategy = strategy_payoffs(normalised_payoffs(payoffs), profile)
     return np.array(
         [max(float(v.max() - v @ p), 0.0) for v, p in zip(per_strategy, profile, strict=True)]
     )
+
+
+def regrets(payoffs: FloatArray, profile: Sequence[FloatArray]) -> FloatArray:
+    """Each player's gain from the best unilateral deviation, shape ``(N,)``, never negative.
+
+    In each player's own units: :func:`relative_regrets` times :func:`player_scales` (``inf``
+    only for a regret beyond the largest double, which no equilibrium has).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pd = np.array([[[3, 3], [0, 5]], [[5, 0], [1, 1]]], dtype=float)
+    >>> regrets(pd, [np.array([1.0, 0.0]), np.array([1.0, 0.0])]).tolist()
+    [2.0, 2.0]
+    """
+    exponent, _, spread = _affine_parts(payoffs)
+    with np.errstate(over="ignore"):
+        return np.asarray(
+            np.ldexp(relative_regrets(payoffs, profile) * spread, exponent), dtype=np.float64
+        )
 
 
 def max_regret(payoffs: FloatArray, profile: Sequence[FloatArray]) -> float:
@@ -140,4 +265,4 @@ def is_equilibrium(
     payoffs: FloatArray, profile: Sequence[FloatArray], tol: float = DEFAULT_TOL
 ) -> bool:
     """Whether no player gains more than ``tol`` times their own payoff range by deviating."""
-    return bool(np.all(regrets(payoffs, profile) <= tol * player_scales(payoffs)))
+    return bool(np.all(relative_regrets(payoffs, profile) <= tol))

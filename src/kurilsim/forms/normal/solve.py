@@ -20,11 +20,11 @@ from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.lemke_howson import lemke_howson
 from kurilsim.forms.normal.logit_qre import logit_nash
-from kurilsim.forms.normal.pure_nash import pure_nash
+from kurilsim.forms.normal.pure_nash import pure_nash, pure_profile
 from kurilsim.forms.normal.regret import expected_payoffs, is_equilibrium, max_regret, payoff_scale
 from kurilsim.forms.normal.result import Equilibrium, Solution
 from kurilsim.forms.normal.support_enumeration import support_enumeration
-from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
+from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
 
 FloatArray = NDArray[np.float64]
 Profile = tuple[FloatArray, ...]
@@ -46,23 +46,14 @@ class Method:
 def _pure(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
-    return [_one_hot(payoffs.shape[:-1], cell) for cell in pure_nash(payoffs, tol)], True
-
-
-def _one_hot(shape: tuple[int, ...], cell: Sequence[int]) -> Profile:
-    """The pure profile ``cell`` as probability vectors, one per player."""
-    profile = []
-    for n, s in zip(shape, cell, strict=True):
-        p = np.zeros(n)
-        p[s] = 1.0
-        profile.append(p)
-    return tuple(profile)
+    return [pure_profile(payoffs.shape[:-1], cell) for cell in pure_nash(payoffs, tol)], True
 
 
 def _vertex(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
-    return list(vertex_enumeration(payoffs, tol=tol)), True
+    found, finished = bounded_vertex_enumeration(payoffs, tol=tol, **options)
+    return list(found), finished
 
 
 def _lemke_howson(
@@ -93,7 +84,7 @@ METHODS: dict[str, Method] = {
             "vertex-enumeration",
             "all extreme equilibria (every vertex of every equilibrium component)",
             "2",
-            (),
+            ("max_seconds",),
             _vertex,
         ),
         Method(

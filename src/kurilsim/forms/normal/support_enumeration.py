@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.pure_nash import pure_nash
-from kurilsim.forms.normal.regret import FloatArray, max_regret, payoff_scale, regrets
+from kurilsim.forms.normal.regret import (
+    FloatArray,
+    indifferent_everywhere,
+    is_equilibrium,
+    normalised_payoffs,
+)
 
 #: Random starting points of the nonlinear solve (three or more players mix) per unknown
 #: probability of the support profile (less one per mixer), besides the support's centroid.
@@ -69,9 +74,8 @@ def support_enumeration(
     5. A solution is polished by a few Newton steps and kept if its residual is at most
        ``tol`` and its probabilities are at least ``-tol`` (then clipped and renormalised),
        and if no player gains by any deviation, inside or outside the support, more than
-       ``tol`` times the range of their own payoffs (so that rescaling one player's payoffs
-       changes nothing) nor more than ``tol * payoff_scale(payoffs)`` (the package's regret
-       check, which the first test implies). Profiles within :data:`DEDUPE_TOL` of one
+       ``tol`` times the range of their own payoffs (the package's regret check, so that
+       rescaling one player's payoffs changes nothing). Profiles within :data:`DEDUPE_TOL` of one
        already found are dropped.
 
     Every returned profile passes both regret checks. Pure equilibria are all found. An
@@ -95,8 +99,8 @@ def support_enumeration(
         Payoff tensor of shape ``(n_1, ..., n_N, N)`` with ``N >= 2``; ``payoffs[s_1, ..., s_N,
         i]`` is player ``i``'s payoff when each player ``j`` plays ``s_j``.
     tol
-        Relative tolerance (positive): of the regret checks (multiplied by each player's payoff
-        range, and by :func:`~kurilsim.forms.normal.regret.payoff_scale`), of the residual of the
+        Relative tolerance (positive): of the regret check (multiplied by each player's payoff
+        range), of the residual of the
         indifference equations and of the probabilities (in the normalised game), and the
         margin by which a strategy must be beaten to count as strictly dominated.
     max_seconds
@@ -158,13 +162,17 @@ def support_enumeration(
     ([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]], 1)
     """
     payoffs = _checked_payoffs(payoffs, tol, max_seconds, seed)
-    deadline = _Deadline(max_seconds)
-    norm = _normalised(payoffs)
-    found = _Equilibria(payoffs, norm, tol)
+    deadline = Deadline(max_seconds)
+    norm = normalised_payoffs(payoffs)
+    found = _Equilibria(norm, tol)
     # On the normalised game every player's range is 1, so ``tol`` is already relative.
     eye = [np.eye(n) for n in norm.shape[:-1]]
     for cell in pure_nash(norm, tol):
         found.add(tuple(eye[i][s] for i, s in enumerate(cell)))
+    if indifferent_everywhere(norm, tol):
+        # Every profile is an equilibrium: the pure ones are the extreme points of the one
+        # component, and every support would give a continuum of solutions.
+        return found.profiles, True
 
     shape = norm.shape[:-1]
     domains = _undominated(norm, [np.arange(n) for n in shape], 0, [1] * len(shape), tol)
@@ -179,34 +187,18 @@ def support_enumeration(
     return found.profiles, not deadline.hit
 
 
-class _Deadline:
-    """A wall-clock budget that remembers whether it ran out."""
-
-    def __init__(self, max_seconds: float | None) -> None:
-        self._end = math.inf if max_seconds is None else time.perf_counter() + max_seconds
-        self.hit = False
-
-    def expired(self) -> bool:
-        """Whether the budget is spent (called before each unit of work, so ``hit`` tells)."""
-        if not self.hit and time.perf_counter() >= self._end:
-            self.hit = True
-        return self.hit
-
-
 class _Equilibria:
     """The verified, deduplicated equilibria found so far, in the order they were found.
 
-    A profile is kept if no player gains more than ``tol`` in the normalised game (``tol``
-    times the range of their own payoffs), which makes the result independent of how each
-    player's payoffs are scaled, and if it passes the package's regret check in the original
-    payoffs, ``max_regret <= tol * payoff_scale``, which the first test implies up to rounding.
+    A profile is kept if it passes the package's regret check
+    (:func:`~kurilsim.forms.normal.regret.is_equilibrium`): no player gains more than ``tol``
+    times the range of their own payoffs, so the result is independent of how each player's
+    payoffs are scaled.
     """
 
-    def __init__(self, payoffs: FloatArray, norm: FloatArray, tol: float) -> None:
-        self._payoffs = payoffs
+    def __init__(self, norm: FloatArray, tol: float) -> None:
         self._norm = norm
         self._tol = tol
-        self._threshold = tol * payoff_scale(payoffs)
         self._flat: list[FloatArray] = []
         self.profiles: list[tuple[FloatArray, ...]] = []
 
@@ -216,9 +208,7 @@ class _Equilibria:
             DEDUPE_TOL
         ):
             return
-        if np.max(regrets(self._norm, profile)) > self._tol:
-            return
-        if max_regret(self._payoffs, profile) > self._threshold:
+        if not is_equilibrium(self._norm, profile, self._tol):
             return
         self._flat.append(flat)
         self.profiles.append(profile)
@@ -246,18 +236,6 @@ def _checked_payoffs(
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"seed must be a non-negative integer, got {seed!r}")
     return array
-
-
-def _normalised(payoffs: FloatArray) -> FloatArray:
-    """Map each player's payoffs onto ``[0, 1]`` (a player with constant payoffs gets zeros)."""
-    flat = payoffs.reshape(-1, payoffs.shape[-1])
-    # Dividing by the largest magnitude first keeps max - min from overflowing.
-    magnitude = np.max(np.abs(flat), axis=0)
-    scaled = flat / np.where(magnitude > 0, magnitude, 1.0)
-    low = scaled.min(axis=0)
-    spread = scaled.max(axis=0) - low
-    norm = (scaled - low) / np.where(spread > 0, spread, 1.0)
-    return np.asarray(norm.reshape(payoffs.shape), dtype=np.float64)
 
 
 def _undominated(
@@ -307,7 +285,7 @@ def _supports(
     domains: list[IntArray],
     sizes: tuple[int, ...],
     tol: float,
-    deadline: _Deadline,
+    deadline: Deadline,
     chosen: Support = (),
 ) -> Iterator[Support]:
     """Support profiles of the given sizes that survive conditional dominance (backtracking)."""
@@ -440,7 +418,7 @@ class _Boxed:
 
 
 def _solve_support(
-    norm: FloatArray, support: Support, tol: float, rng: np.random.Generator, deadline: _Deadline
+    norm: FloatArray, support: Support, tol: float, rng: np.random.Generator, deadline: Deadline
 ) -> list[FloatArray]:
     """Probability vectors (mixers only, concatenated) solving the support's equations."""
     system = _IndifferenceSystem(norm, support)

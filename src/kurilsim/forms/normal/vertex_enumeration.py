@@ -23,12 +23,13 @@ see :func:`vertex_enumeration`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import combinations
-from math import comb
+from itertools import combinations, islice
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.deadline import Deadline
+from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.bimatrix import (
     check_tol,
@@ -36,9 +37,13 @@ from kurilsim.forms.normal.bimatrix import (
     sorted_profiles,
     to_probabilities,
 )
-from kurilsim.forms.normal.regret import FloatArray
+from kurilsim.forms.normal.regret import FloatArray, indifferent_everywhere
 
 BoolArray = NDArray[np.bool_]
+
+#: Default wall-clock budget of :func:`bounded_vertex_enumeration`, in seconds: 10x10 games take
+#: well under a second, 14x14 ones minutes.
+DEFAULT_MAX_SECONDS = 60.0
 
 #: Bases whose estimated reciprocal condition number is below this are treated as singular: the
 #: rounding of exactly singular matrices leaves them near ``1e-16``, and a vertex computed from a
@@ -57,7 +62,24 @@ _MERGE = 1e-5
 def vertex_enumeration(
     payoffs: FloatArray, tol: float = DEFAULT_TOL
 ) -> list[tuple[FloatArray, FloatArray]]:
-    """Return every extreme Nash equilibrium of a two-player game.
+    """Return every extreme Nash equilibrium of a two-player game, however long it takes.
+
+    :func:`bounded_vertex_enumeration` without a time bound; see there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pd = np.array([[[3, 3], [0, 5]], [[5, 0], [1, 1]]], dtype=float)
+    >>> [(x.tolist(), y.tolist()) for x, y in vertex_enumeration(pd)]
+    [([0.0, 1.0], [0.0, 1.0])]
+    """
+    return bounded_vertex_enumeration(payoffs, tol, max_seconds=None)[0]
+
+
+def bounded_vertex_enumeration(
+    payoffs: FloatArray, tol: float = DEFAULT_TOL, max_seconds: float | None = DEFAULT_MAX_SECONDS
+) -> tuple[list[tuple[FloatArray, FloatArray]], bool]:
+    """Return every extreme Nash equilibrium of a two-player game, within a time bound.
 
     The vertices of both best-response polytopes (see the module docstring) are found by choosing,
     for every support size ``k``, each set of ``k`` strategies of one player and each set of ``k``
@@ -78,13 +100,19 @@ def vertex_enumeration(
     tol
         Relative tolerance. Payoffs are rescaled so that each player's lie in ``[1, 2]``, which
         makes every tolerance test independent of the units of the payoffs.
+    max_seconds
+        Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`); ``None`` for none. When it runs
+        out, no further bases are solved and the equilibria among the vertices found so far are
+        returned.
 
     Returns
     -------
-    list of (ndarray, ndarray)
+    equilibria : list of (ndarray, ndarray)
         The extreme equilibria as pairs ``(x, y)`` of probability vectors of lengths ``m`` and
         ``n``, without duplicates, sorted lexicographically by ``x`` and then ``y``. Unused
         strategies have probability exactly 0.
+    complete : bool
+        ``False`` if ``max_seconds`` ran out first.
 
     Raises
     ------
@@ -94,15 +122,17 @@ def vertex_enumeration(
 
     Notes
     -----
-    The method solves up to ``C(m + n, m)`` small systems per polytope: 70 for a 4x4 game,
-    924 for 6x6, 12,870 for 8x8 and 184,756 for 10x10, so its cost grows exponentially with the
-    size of the game. Games up to about 8x8 take milliseconds. Vertices are computed in
-    floating point; a vertex whose defining bases are all worse conditioned than about
-    ``1e12`` is missed. Payoffs that are not exact in binary (``k / 3 + 1e6``) split a vertex of
-    a degenerate polytope into nearby vertices; those are merged back (see ``_merged``), so each
-    equilibrium is listed once, provided the payoffs' rounding errors, relative to their range,
-    are below ``tol``. Every pair returned has each player's regret within ``tol`` (payoffs in
-    ``[1, 2]``).
+    When each player's payoff does not depend on their own strategy (all payoffs tied, as in an
+    all-zero game), every profile is an equilibrium and the extreme ones are the pure profiles; they
+    are returned at once. Otherwise the method solves up to ``C(m + n, m)`` small systems per
+    polytope: 70 for a 4x4 game, 924 for 6x6, 12,870 for 8x8 and 184,756 for 10x10, so its cost
+    grows exponentially with the size of the game. Games up to about 8x8 take milliseconds. Vertices
+    are computed in floating point; a vertex whose defining bases are all worse conditioned than
+    about ``1e12`` is missed. Payoffs that are not exact in binary (``k / 3 + 1e6``) split a vertex
+    of a degenerate polytope into nearby vertices; those are merged back (see ``_merged``), so each
+    equilibrium is listed once, provided the payoffs' rounding errors, relative to their range, are
+    below ``tol``. Every pair returned has each player's regret within ``tol`` (payoffs in ``[1,
+    2]``).
 
     References
     ----------
@@ -118,7 +148,8 @@ def vertex_enumeration(
 
     >>> import numpy as np
     >>> payoffs = np.array([[[2, 1], [0, 0]], [[0, 0], [1, 2]]], dtype=float)
-    >>> for x, y in vertex_enumeration(payoffs):
+    >>> equilibria, complete = bounded_vertex_enumeration(payoffs)
+    >>> for x, y in equilibria:
     ...     print(np.round(x, 4), np.round(y, 4))
     [0. 1.] [0. 1.]
     [0.6667 0.3333] [0.3333 0.6667]
@@ -138,11 +169,17 @@ def vertex_enumeration(
     """
     a, b = normalised_bimatrix(payoffs)
     check_tol(tol)
+    if max_seconds is not None and not max_seconds >= 0:
+        raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
+    if indifferent_everywhere(np.stack([a, b], axis=-1), tol):
+        rows, columns = np.eye(a.shape[0]), np.eye(a.shape[1])
+        return sorted_profiles([(rows[i], columns[j]) for i, j in np.ndindex(*a.shape)]), True
+    deadline = Deadline(max_seconds)
     # P's labels are "x_i = 0" for the row player's strategies, then "(B^T x)_j = 1".
-    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol)
+    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
     x_labels = np.hstack([x_zero, x_tight])
     # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
-    y_vertices, y_zero, y_tight = _polytope_vertices(a, tol)
+    y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
     y_labels = np.hstack([y_tight, y_zero])
     # Entry (p, q) counts the labels that neither vertex p of P nor vertex q of Q carries.
     missing = (~x_labels).astype(np.int64) @ (~y_labels).astype(np.int64).T
@@ -152,7 +189,8 @@ def vertex_enumeration(
     ]
     # Labels read within tol bound each regret by a small multiple of tol, not by tol itself;
     # a pair over it is no equilibrium at this tolerance (a near-tie of a perturbed game).
-    return sorted_profiles([(x, y) for x, y in equilibria if _within_tol(a, b, x, y, tol)])
+    found = sorted_profiles([(x, y) for x, y in equilibria if _within_tol(a, b, x, y, tol)])
+    return found, not deadline.hit
 
 
 def _within_tol(a: FloatArray, b: FloatArray, x: FloatArray, y: FloatArray, tol: float) -> bool:
@@ -161,7 +199,9 @@ def _within_tol(a: FloatArray, b: FloatArray, x: FloatArray, y: FloatArray, tol:
     return bool(row.max() - x @ row <= tol and column.max() - column @ y <= tol)
 
 
-def _polytope_vertices(matrix: FloatArray, tol: float) -> tuple[FloatArray, BoolArray, BoolArray]:
+def _polytope_vertices(
+    matrix: FloatArray, tol: float, deadline: Deadline
+) -> tuple[FloatArray, BoolArray, BoolArray]:
     """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}`` for a matrix with positive entries.
 
     Returns the vertices as rows, whether each coordinate is zero (label ``z_i = 0``) and
@@ -171,7 +211,7 @@ def _polytope_vertices(matrix: FloatArray, tol: float) -> tuple[FloatArray, Bool
     n_rows, dim = matrix.shape
     found = [np.zeros((0, dim))]
     for k in range(1, min(n_rows, dim) + 1):
-        found.extend(_vertices_of_support_size(matrix, k, tol))
+        found.extend(_vertices_of_support_size(matrix, k, tol, deadline))
     vertices = np.vstack(found)
     zero = vertices <= tol
     tight = vertices @ matrix.T >= 1.0 - tol
@@ -248,20 +288,31 @@ def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
             yield np.sort(members)
 
 
-def _vertices_of_support_size(matrix: FloatArray, k: int, tol: float) -> Iterator[FloatArray]:
+def _vertices_of_support_size(
+    matrix: FloatArray, k: int, tol: float, deadline: Deadline
+) -> Iterator[FloatArray]:
     """Yield, in batches, the feasible basic solutions whose support has ``k`` coordinates.
+
+    Stops, without a word, once ``deadline`` has expired (it remembers that it did).
 
     Such a solution is fixed by choosing the support ``K`` and ``k`` constraints ``T`` that are
     tight: ``matrix[T][:, K] @ z[K] = 1`` with every other coordinate zero.
     """
     n_rows, dim = matrix.shape
-    supports = np.array(list(combinations(range(dim), k)), dtype=np.intp)
-    tight_sets = np.array(list(combinations(range(n_rows), k)), dtype=np.intp)
-    total = comb(dim, k) * comb(n_rows, k)
-    for start in range(0, total, _CHUNK):
-        flat = np.arange(start, min(start + _CHUNK, total))
-        support = supports[flat % len(supports)]
-        tight = tight_sets[flat // len(supports)]
+    if deadline.expired():
+        return
+    # Bases are generated lazily: listing them all first would take minutes and gigabytes on
+    # games too large to finish anyway, before the deadline is ever checked.
+    bases = (
+        (*tight, *support)
+        for tight in combinations(range(n_rows), k)
+        for support in combinations(range(dim), k)
+    )
+    while chunk := list(islice(bases, _CHUNK)):
+        if deadline.expired():
+            return
+        pairs = np.array(chunk, dtype=np.intp)
+        tight, support = pairs[:, :k], pairs[:, k:]
         systems = matrix[tight[:, :, None], support[:, None, :]]
         # det never raises, and a nonzero det means the same LU factorisation inside solve and
         # inv meets no zero pivot, so neither can fail on the systems that pass this filter.

@@ -1,0 +1,26 @@
+"""A wall-clock budget that methods check before each unit of work."""
+
+from __future__ import annotations
+
+import math
+import time
+
+
+class Deadline:
+    """A budget of ``max_seconds`` from now (``None``: none) that remembers whether it ran out.
+
+    Examples
+    --------
+    >>> Deadline(None).expired(), Deadline(0.0).expired()
+    (False, True)
+    """
+
+    def __init__(self, max_seconds: float | None) -> None:
+        self._end = math.inf if max_seconds is None else time.perf_counter() + max_seconds
+        self.hit = False
+
+    def expired(self) -> bool:
+        """Whether the budget is spent (called before each unit of work, so ``hit`` tells)."""
+        if not self.hit and time.perf_counter() >= self._end:
+            self.hit = True
+        return self.hit

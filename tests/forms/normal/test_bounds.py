@@ -1,0 +1,35 @@
+"""Every default method stops at its bound and says so; a game where all are indifferent at once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import kurilsim
+from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
+from tests.strategies import random_game
+
+
+def _game(payoffs: np.ndarray) -> NormalFormGame:
+    names = [[f"s{k}" for k in range(n)] for n in payoffs.shape[:-1]]
+    return NormalFormGame([f"p{i}" for i in range(payoffs.shape[-1])], names, payoffs)
+
+
+def test_vertex_enumeration_stops_at_its_bound_and_says_so():
+    solution = kurilsim.solve(_game(random_game(14, (14, 14))), max_seconds=0.2)
+    assert solution.method == "vertex-enumeration" and not solution.complete
+    assert all(eq.max_regret <= 1e-9 * solution.scale for eq in solution)
+
+
+def test_vertex_enumeration_within_its_bound_is_complete():
+    found, complete = bounded_vertex_enumeration(random_game(3, (3, 3)))
+    assert complete and len(found) % 2 == 1
+
+
+def test_a_game_of_ties_is_one_component_whose_vertices_are_the_pure_profiles():
+    for method in ("auto", "support-enumeration"):
+        solution = kurilsim.solve(_game(np.zeros((20, 20, 2))), method)
+        assert solution.complete and len(solution) == 400
+        assert {eq.kind for eq in solution} == {"pure"}
+    three = kurilsim.solve(_game(np.full((3, 3, 3, 3), 7.0)))
+    assert three.complete and len(three) == 27
