@@ -34,20 +34,29 @@ T = TypeVar("T")
 
 #: Longest shown form of a refused value in a message.
 _SHOWN = 60
+#: Types whose values a message shows, not just names.
+_PLAIN = (str, bytes, bool, list, tuple, dict, set, frozenset)
 
 
 def shown(value: object) -> str:
-    """A value as a message shows it: its repr, shortened, and its type.
+    """A value as a message shows it.
+
+    A plain value by its repr (shortened) and its type, any other object by its type alone.
 
     Examples
     --------
-    >>> shown("abc"), shown(None)
-    ("'abc' (str)", 'None')
+    >>> shown("abc"), shown(None), shown(object())
+    ("'abc' (str)", 'None', 'an object')
     """
+    kind = type(value).__name__
+    if value is None:
+        return "None"
+    if not isinstance(value, _PLAIN) and not is_real(value):
+        return f"{'an' if kind[0].lower() in 'aeiou' else 'a'} {kind}"
     text = repr(value)
     if len(text) > _SHOWN:
         text = text[: _SHOWN - 3] + "..."
-    return text if value is None else f"{text} ({type(value).__name__})"
+    return f"{text} ({kind})"
 
 
 def is_integer(value: object) -> bool:
@@ -268,10 +277,10 @@ def check_names(name: str, value: object, *, optional: bool = False) -> Any:
 def check_mapping(
     name: str,
     value: object,
-    item: Callable[[str, Any], T],
+    item: Callable[[str, Any], Any] | None = None,
     *,
     optional: bool = True,
-) -> dict[str, T]:
+) -> dict[str, Any]:
     """``value`` as a dict with string keys, each value checked by ``item(label, value)``.
 
     Parameters
@@ -281,7 +290,7 @@ def check_mapping(
     value
         What was given: a mapping, or ``None`` for none when ``optional``.
     item
-        The check of one value, e.g. :func:`check_real`.
+        The check of one value, e.g. :func:`check_real`; by default values are kept as given.
     optional
         Whether ``None`` is accepted (as an empty dict).
 
@@ -310,7 +319,7 @@ def check_mapping(
     for key, entry in value.items():
         if not isinstance(key, str):
             raise ArgumentTypeError(f"expected names as keys, got {shown(key)}", field=name)
-        checked[key] = item(f"{name}[{key!r}]", entry)
+        checked[key] = entry if item is None else item(f"{name}[{key!r}]", entry)
     return checked
 
 
@@ -346,8 +355,8 @@ def check_path(name: str, value: object, *, optional: bool = False) -> Any:
     return path
 
 
-def check_instance(name: str, value: object, kinds: type | tuple[type, ...], what: str) -> Any:
-    """``value``, if it is an instance of ``kinds`` (described to the user as ``what``).
+def check_instance(name: str, value: object, kind: type[T], what: str) -> T:
+    """``value``, if it is an instance of ``kind`` (described to the user as ``what``).
 
     Raises
     ------
@@ -361,7 +370,7 @@ def check_instance(name: str, value: object, kinds: type | tuple[type, ...], wha
     ...
     kurilsim.core.errors.ArgumentTypeError: game: expected a game, got None
     """
-    if not isinstance(value, kinds):
+    if not isinstance(value, kind):
         raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
     return value
 
