@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, method_choices
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, method_choices
 
 
 def register(commands: Any) -> None:
@@ -57,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     }
     solution = run(args.file, args.overrides, args.method, args.tol, **options)
     if args.format == "json":
-        print(json.dumps(solution.to_dict(), indent=2))
+        echo(json.dumps(solution.to_dict(), indent=2))
     else:
-        print(solution.to_text())
+        echo(solution.to_text())
     return EXIT_OK
