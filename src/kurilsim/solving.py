@@ -10,6 +10,13 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from kurilsim.core.arguments import (
+    check_mapping,
+    check_path,
+    check_real,
+    check_solver_options,
+    check_text,
+)
 from kurilsim.core.errors import InputError
 from kurilsim.core.result import Result
 from kurilsim.core.scenario import Scenario
@@ -59,9 +66,11 @@ def solve(
 
     Raises
     ------
+    ArgumentTypeError
+        For an object no form solves, or an argument or option of the wrong type.
     InputError
-        For an object no form solves, an unknown method or option, a method that does not apply
-        to the game, or a tolerance that is not a small positive number.
+        For an unknown method or option, a method that does not apply to the game, an option
+        out of range, or a tolerance that is not a small positive number.
     IterationLimitError
         When a method that returns a single equilibrium hits its bound.
 
@@ -78,10 +87,13 @@ def solve(
     >>> solve(catalogue.entry_deterrence()).method
     'backward-induction'
     """
+    method = check_text("method", method)
+    values = check_mapping("parameters", parameters, check_real)
+    options = check_solver_options(options)
     if isinstance(game, Scenario):
-        return game.solve(parameters, method, tol, **options)
+        return game.solve(values, method, tol, **options)
     form = form_of_game(game)
-    return form.solve(game, method, tol, dict(parameters or {}), **options)
+    return form.solve(game, method, tol, values, **options)
 
 
 def run(
@@ -104,6 +116,8 @@ def run(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
         For an unknown file type, a bad file, or parameters given for a ``.nfg``/``.efg`` file.
 
@@ -113,7 +127,8 @@ def run(
     >>> run("scenarios/sequence_1956.yaml").method
     'backward-induction'
     """
-    name = os.fspath(path)
+    name = check_path("path", path)
+    overrides = check_mapping("overrides", overrides, check_real)
     if name.lower().endswith((".nfg", ".efg")) and overrides:
         raise InputError("parameters can only be set for scenario files", file=name)
     if name.lower().endswith(".nfg"):

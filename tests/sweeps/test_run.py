@@ -197,9 +197,9 @@ def test_grid_with_samples_gives_every_grid_point_the_same_draws(sochi):
         pytest.param(
             {"grid": {"sanctions": (0, 0.9, 3)}}, "outside the declared range", id="range"
         ),
-        pytest.param({"grid": {"sanctions": (0, 0.5, 0)}}, "must be positive", id="n-zero"),
-        pytest.param({"grid": {"sanctions": (0, 0.5, -2)}}, "must be positive", id="n-negative"),
-        pytest.param({"samples": -5}, "positive whole number", id="samples-negative"),
+        pytest.param({"grid": {"sanctions": (0, 0.5, 0)}}, r"n: expected a whole", id="n-zero"),
+        pytest.param({"grid": {"sanctions": (0, 0.5, -2)}}, "n: expected a whole", id="n-negative"),
+        pytest.param({"samples": -5}, "samples: expected a whole number", id="samples-negative"),
         pytest.param({}, "needs a grid", id="nothing"),
         pytest.param(
             {"grid": {"a": (0, 1, 2), "b": (0, 1, 2), "c": (0, 1, 2), "d": (0, 1, 2)}},
@@ -228,7 +228,7 @@ def test_grid_with_samples_gives_every_grid_point_the_same_draws(sochi):
             id="option",
         ),
         pytest.param(
-            {"grid": {"trust": (0, 1, 3)}, "engine": "spark"}, "unknown engine", id="engine"
+            {"grid": {"trust": (0, 1, 3)}, "engine": "spark"}, "engine: expected one", id="engine"
         ),
     ],
 )

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from kurilsim.analysis.statements import StatementResult, check_statements, load_statements
+from kurilsim.core.arguments import check_instance, check_int, check_path
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
@@ -217,16 +218,19 @@ def backtest_scenario(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
         If the scenario has no ``history`` block or ``samples`` is not positive.
     """
+    check_instance("scenario", scenario, Scenario, "a Scenario")
+    samples = check_int("samples", samples, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     require_normal_form(scenario, "a backtest")
     recorded = scenario.compiled.recorded
     history = scenario.spec.history
     if recorded is None or history is None:
         raise InputError("the scenario records no history to test against", file=scenario.source)
-    if samples < 1:
-        raise InputError(f"samples must be positive, got {samples}")
     at_defaults = pure_equilibria(scenario, scenario.defaults())
     consistent = at_defaults & recorded
     match = bool(at_defaults.any()) and bool((consistent == at_defaults).all())
@@ -266,10 +270,14 @@ def backtest(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
         If the directory does not exist, or a file in it is not valid.
     """
-    folder = Path(directory)
+    folder = Path(check_path("directory", directory))
+    samples = check_int("samples", samples, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     if not folder.is_dir():
         raise InputError("not a directory of scenario files", file=str(folder))
     eras = []

@@ -34,15 +34,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from kurilsim.core.arguments import check_instance, check_mapping, check_real, check_text
 from kurilsim.core.concepts import Prediction
 from kurilsim.core.deals import Blocker
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
-from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,6 +227,8 @@ def compare(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
         For a bad parameter value, deal condition or precision.
 
@@ -239,9 +241,13 @@ def compare(
     >>> print(comparison.verdict)  # doctest: +ELLIPSIS
     The status quo holds under every concept: ratification blocks a deal; without it ...
     """
+    check_instance("scenario", scenario, Scenario, "a Scenario")
     try:
-        if precision is not None and not (np.isfinite(precision) and precision >= 0):
-            raise InputError(f"precision (lambda) must be a number >= 0, got {precision!r}")
+        overrides = check_mapping("overrides", overrides, check_real)
+        deal = check_text("deal", deal, optional=True)
+        precision = check_real("precision", precision, minimum=0, optional=True)
+        tol = check_tolerance(tol)
+        max_seconds = check_real("max_seconds", max_seconds, minimum=0, optional=True)
         values = scenario.parameter_values(overrides)
         panel = scenario.form.compare(scenario, values, deal, precision, tol, max_seconds)
         merged = _merged(panel.predictions)
@@ -258,7 +264,7 @@ def compare(
         )
     except InputError as exc:
         if exc.file is None:
-            raise InputError(exc.reason, file=scenario.source, field=exc.field) from None
+            raise type(exc)(exc.reason, file=scenario.source, field=exc.field) from None
         raise
 
 

@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kurilsim.core.arguments import check_instance, check_mapping, check_real
 from kurilsim.core.display import html_heading, html_table, recorded_text
 from kurilsim.core.evidence import Registry, load_registry
 from kurilsim.core.parameters import resolve
@@ -167,7 +168,18 @@ def explain(
     Returns
     -------
     Explanation
+
+    Raises
+    ------
+    ArgumentTypeError
+        For an argument of the wrong type.
+    InputError
+        For a parameter value that is unknown or outside its range.
     """
+    check_instance("scenario", scenario, Scenario, "a Scenario")
+    overrides = check_mapping("overrides", overrides, check_real)
+    if registry is not None:
+        check_instance("registry", registry, Registry, "None or an evidence Registry")
     registry = registry or load_registry()
     spec: ScenarioHeader = scenario.header
     values = resolve(spec.parameters, overrides)

@@ -23,16 +23,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, TextIO
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from kurilsim.core.arguments import check_instance, check_path
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.form import require_normal_form
 from kurilsim.forms.normal.properties import equilibria_with, property_mask, pure_equilibria
 from kurilsim.forms.registry import load_scenario
+from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import read_yaml
 
 #: Seed of the random base points of monotonicity checks, fixed so that results reproduce.
@@ -117,19 +119,22 @@ class StatementResult:
     details: tuple[str, ...]
 
 
-def load_statements(path: str | os.PathLike[str]) -> StatementsFile:
+def load_statements(path: str | os.PathLike[str] | TextIO) -> StatementsFile:
     """Read and validate a statements file.
+
+    Parameters
+    ----------
+    path
+        The file (``str`` or ``os.PathLike``), or an open text stream.
 
     Raises
     ------
+    ArgumentTypeError
+        If ``path`` is neither a path nor a text stream.
     InputError
         Naming the file, field and line of the first problem.
     """
-    name = os.fspath(path)
-    try:
-        text = Path(name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
+    text, name = read_source(path, "path")
     document = read_yaml(text, name)
     try:
         return StatementsFile.model_validate(document.data)
@@ -151,9 +156,13 @@ def check_statements(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
         If a check names a missing scenario, parameter, player or outcome variable.
     """
+    check_instance("statements", statements, StatementsFile, "a StatementsFile")
+    directory = check_path("directory", directory)
     cache: dict[str, Scenario] = {}
 
     def scenario(name: str) -> Scenario:

@@ -26,10 +26,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import (
+    check_instance,
+    check_int,
+    check_mapping,
+    check_names,
+    check_real,
+)
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
-from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.sweeps.engine import ARRAY_CHUNK
 
 FloatArray = NDArray[np.float64]
@@ -137,6 +144,8 @@ def tipping_points(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
         For an unknown parameter or a value outside its range.
 
@@ -162,8 +171,11 @@ def tipping_points(
     0      stag      down        1.0  A: hare, B: hare
     1      stag        up        NaN               NaN
     """
-    if resolution < 2:
-        raise InputError(f"resolution must be at least 2, got {resolution}")
+    check_instance("scenario", scenario, Scenario, "a Scenario")
+    parameters = check_names("parameters", parameters, optional=True)
+    fixed = check_mapping("fixed", fixed, check_real)
+    resolution = check_int("resolution", resolution, minimum=2)
+    check_tolerance(tol)
     base = scenario.parameter_values(fixed)
     names = list(scenario.parameters if parameters is None else parameters)
     for name in names:

@@ -34,6 +34,7 @@ from kurilsim.cli.common import (
     INTERRUPTED,
     Parser,
     Version,
+    echo,
 )
 from kurilsim.core.errors import InputError, IterationLimitError
 
@@ -85,20 +86,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except InputError as exc:
-        print(f"kurilsim: error: {exc}", file=sys.stderr)
+        echo(f"kurilsim: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except IterationLimitError as exc:
-        print(f"kurilsim: {exc}; raise the bound or choose another method", file=sys.stderr)
+        echo(f"kurilsim: {exc}; raise the bound or choose another method", file=sys.stderr)
         return EXIT_INTERNAL
     except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+        echo(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader of our output went away (as with `| head`): stop quietly, as pipes expect.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # the last line of defence: report, never dump a traceback
-        print(
+        echo(
             f"kurilsim: internal error ({type(exc).__name__}: {exc}); please report it",
             file=sys.stderr,
         )

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK
+from kurilsim.cli.common import EXIT_OK, echo
 
 
 def register(commands: Any) -> None:
@@ -38,5 +38,5 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.analysis.backtest import backtest
 
     result = backtest(args.directory, args.samples, args.seed)
-    print(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.to_text())
+    echo(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.to_text())
     return EXIT_OK

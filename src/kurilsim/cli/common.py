@@ -1,13 +1,15 @@
-"""What the subcommands share: exit codes, the parser class, and argument types."""
+"""What the subcommands share: exit codes, the parser class, argument types, and printing."""
 
 from __future__ import annotations
 
 import argparse
 import math
 import re
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TextIO
 
+from kurilsim.core.display import printable
 from kurilsim.core.errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
@@ -21,6 +23,24 @@ INTERRUPTED = "kurilsim: interrupted"
 # A decimal number as people write one; float() alone would also take "1_0", "inf" or other
 # scripts' digits.
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+def echo(text: str = "", *, file: TextIO | None = None, end: str = "\n") -> None:
+    """Print ``text`` with its control characters escaped: how every command writes.
+
+    Titles, names and messages come from files and options; :func:`~kurilsim.core.display.printable`
+    keeps them from sending escape sequences to the terminal.
+
+    Parameters
+    ----------
+    text
+        What to print.
+    file
+        Standard output by default; ``sys.stderr`` for messages.
+    end
+        Written after ``text``, as for :func:`print`.
+    """
+    print(printable(text), file=sys.stdout if file is None else file, end=end)
 
 
 class Parser(argparse.ArgumentParser):
@@ -86,7 +106,7 @@ class Version(argparse.Action):
         """Print ``kurilsim VERSION`` and exit."""
         from kurilsim import __version__
 
-        print(f"{parser.prog} {__version__}")
+        echo(f"{parser.prog} {__version__}")
         parser.exit()
 
 
@@ -145,4 +165,3 @@ def add_parameter_option(parser: argparse.ArgumentParser, text: str = "") -> Non
         default={},
         help=text or "set a scenario parameter (repeatable)",
     )
-

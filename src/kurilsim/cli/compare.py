@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
 from kurilsim.core.errors import InputError
 
 
@@ -64,7 +64,7 @@ def handle(args: argparse.Namespace) -> int:
         max_seconds=args.max_seconds,
     )
     if args.format == "json":
-        print(json.dumps(comparison.to_dict(), indent=2))
+        echo(json.dumps(comparison.to_dict(), indent=2))
     else:
-        print(comparison.to_text())
+        echo(comparison.to_text())
     return EXIT_OK

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
 
 
 def register(commands: Any) -> None:
@@ -27,5 +27,5 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.forms.registry import load_scenario
 
     trail = explain(load_scenario(args.file), args.overrides)
-    print(json.dumps(trail.to_dict(), indent=2) if args.format == "json" else trail.to_text())
+    echo(json.dumps(trail.to_dict(), indent=2) if args.format == "json" else trail.to_text())
     return EXIT_OK

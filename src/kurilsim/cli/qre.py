@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
 
@@ -66,13 +66,13 @@ def handle(args: argparse.Namespace) -> int:
     ).labelled(game)
     limit = solve(game, "logit", args.tol, parameters=parameters, max_seconds=args.max_seconds)
     if args.format == "json":
-        print(json.dumps({"branch": branch.to_dict(), "limit": limit.to_dict()}, indent=2))
+        echo(json.dumps({"branch": branch.to_dict(), "limit": limit.to_dict()}, indent=2))
     else:
-        print(f"Principal logit QRE branch of {game.title or args.file}")
-        print(branch.to_text(rows=args.rows))
-        print()
-        print("Its limit:")
-        print(limit.to_text())
+        echo(f"Principal logit QRE branch of {game.title or args.file}")
+        echo(branch.to_text(rows=args.rows))
+        echo()
+        echo("Its limit:")
+        echo(limit.to_text())
     if args.plot:
         from matplotlib.figure import Figure
 
@@ -80,7 +80,7 @@ def handle(args: argparse.Namespace) -> int:
         plot(branch, ax=figure.add_subplot())
         figure.savefig(args.plot, dpi=150)
         if args.format != "json":
-            print(f"wrote {args.plot}")
+            echo(f"wrote {args.plot}")
     return EXIT_OK
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_INTERNAL, EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_INTERNAL, EXIT_OK, add_parameter_option, echo
 
 
 def register(commands: Any) -> None:
@@ -58,8 +58,8 @@ def handle(args: argparse.Namespace) -> int:
     }
     solution = run(args.file, args.overrides, args.method, args.tol, **options)
     if args.format == "json":
-        print(json.dumps(solution.to_dict(), indent=2))
+        echo(json.dumps(solution.to_dict(), indent=2))
     else:
-        print(solution.to_text())
+        echo(solution.to_text())
     # A method stopped at its bound may have missed equilibria: not a full success.
     return EXIT_OK if solution.complete else EXIT_INTERNAL

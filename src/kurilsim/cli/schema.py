@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK
+from kurilsim.cli.common import EXIT_OK, echo
 
 
 def register(commands: Any) -> None:
@@ -20,5 +20,5 @@ def handle(args: argparse.Namespace) -> int:
     # Imported when used, as every command does.
     from kurilsim.forms.registry import scenario_json_schema
 
-    print(json.dumps(scenario_json_schema(), indent=2))
+    echo(json.dumps(scenario_json_schema(), indent=2))
     return EXIT_OK

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
 from kurilsim.core.errors import InputError
 
 #: Figure formats ``--plot`` writes, by file name ending.
@@ -167,11 +167,11 @@ def handle(args: argparse.Namespace) -> int:
         progress=args.progress,
     )
     seconds = time.perf_counter() - started
-    print(result.summary())
-    print(f"({seconds:.1f} s, {result.info.n_points / seconds:,.0f} points/s)", file=sys.stderr)
+    echo(result.summary())
+    echo(f"({seconds:.1f} s, {result.info.n_points / seconds:,.0f} points/s)", file=sys.stderr)
     if args.out:
-        print(f"wrote {args.out}")
+        echo(f"wrote {args.out}")
     if args.plot:
         plot(result, kind).savefig(args.plot, dpi=150, bbox_inches="tight")
-        print(f"wrote {args.plot}")
+        echo(f"wrote {args.plot}")
     return EXIT_OK

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
 
@@ -65,7 +65,7 @@ def handle(args: argparse.Namespace) -> int:
         args.tol,
     )
     if args.format == "json":
-        print(
+        echo(
             json.dumps(
                 {
                     "title": tipping.title,
@@ -76,10 +76,10 @@ def handle(args: argparse.Namespace) -> int:
             )
         )
     elif args.format == "csv":
-        print(tipping.to_frame().to_csv(index=False), end="")
+        echo(tipping.to_frame().to_csv(index=False), end="")
     else:
-        print(tipping.to_text())
+        echo(tipping.to_text())
     if args.plot:
         plot(tipping).savefig(args.plot, dpi=150, bbox_inches="tight")
-        print(f"wrote {args.plot}")
+        echo(f"wrote {args.plot}")
     return EXIT_OK

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_INPUT, EXIT_OK
+from kurilsim.cli.common import EXIT_INPUT, EXIT_OK, echo
 from kurilsim.core.errors import InputError
 
 #: The key that marks a YAML file as a file of testable statements rather than a scenario.
@@ -28,10 +28,10 @@ def handle(args: argparse.Namespace) -> int:
         try:
             what = _validate(name)
         except InputError as exc:
-            print(f"kurilsim: {exc}", file=sys.stderr)
+            echo(f"kurilsim: {exc}", file=sys.stderr)
             failures += 1
         else:
-            print(f"{name}: ok ({what})")
+            echo(f"{name}: ok ({what})")
     return EXIT_INPUT if failures else EXIT_OK
 
 

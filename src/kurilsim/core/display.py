@@ -1,7 +1,9 @@
-"""HTML for Jupyter: the building blocks of every object's ``_repr_html_``.
+"""Text and HTML tables, and the escaping of user text for terminals and notebooks.
 
-All text that comes from users (names, titles, descriptions) is escaped here, so a scenario file
-cannot inject markup into a notebook.
+All text that comes from users (names, titles, descriptions) is escaped: in HTML by the builders
+here, so a scenario file cannot inject markup into a notebook; for a terminal by
+:func:`printable`, through which the command line prints everything, so a file cannot move the
+cursor, clear the screen or fake a displayed result.
 
 Examples
 --------
@@ -12,8 +14,28 @@ Examples
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides and
+# isolates (which reorder the characters shown after them).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters written as escapes, safe to show on a terminal.
+
+    Tabs and newlines are kept as layout; every other C0 control character, DEL, the C1 controls
+    and the bidirectional overrides are written as Python writes them in a string (``\x1b``,
+    ``\u202e``).
+
+    Examples
+    --------
+    >>> printable("Sochi\x1b[2J summit\tok\n")
+    'Sochi\\x1b[2J summit\tok\n'
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "") -> str:

@@ -22,7 +22,8 @@ class InputError(KurilsimError):
     file
         The file the input came from, if any.
     field
-        The dotted path of the field inside the file, if any (``parameters.sanctions.default``).
+        The dotted path of the field inside the file, if any (``parameters.sanctions.default``),
+        or the name of the function argument the input came through.
     line
         The 1-based line number in the file, where known.
     """
@@ -48,6 +49,14 @@ class InputError(KurilsimError):
         if self.field:
             where = f"{where}: {self.field}" if where else self.field
         return f"{where}: {self.reason}" if where else self.reason
+
+
+class ArgumentTypeError(InputError, TypeError):
+    """An argument of the wrong type given to a public function.
+
+    Both an :class:`InputError` and a :class:`TypeError`, so either ``except`` catches it; its
+    ``field`` is the argument's name.
+    """
 
 
 class IterationLimitError(KurilsimError):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-from kurilsim.core.errors import InputError
+from kurilsim.core.arguments import is_real, shown
+from kurilsim.core.errors import ArgumentTypeError, InputError
 
 #: Default relative tolerance of every solver and of the regret check.
 DEFAULT_TOL = 1e-9
@@ -25,6 +26,8 @@ def check_tolerance(tol: float) -> float:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``tol`` is not a number.
     InputError
         For anything else: zero, negative, not finite, or too large to mean rounding.
 
@@ -35,10 +38,10 @@ def check_tolerance(tol: float) -> float:
     >>> check_tolerance(0.5)
     Traceback (most recent call last):
     ...
-    kurilsim.core.errors.InputError: tolerance must lie in (0, 0.001], got 0.5
+    kurilsim.core.errors.InputError: tol: tolerance must lie in (0, 0.001], got 0.5
     """
-    if isinstance(tol, bool) or not isinstance(tol, int | float):
-        raise InputError(f"tolerance must be a number, got {tol!r}")
+    if not is_real(tol):
+        raise ArgumentTypeError(f"expected a number, got {shown(tol)}", field="tol")
     if not (math.isfinite(tol) and 0 < tol <= MAX_TOL):
-        raise InputError(f"tolerance must lie in (0, {MAX_TOL:g}], got {tol!r}")
+        raise InputError(f"tolerance must lie in (0, {MAX_TOL:g}], got {tol!r}", field="tol")
     return float(tol)

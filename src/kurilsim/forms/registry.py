@@ -11,16 +11,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, MutableMapping
 from importlib import import_module
-from pathlib import Path
-from typing import Any, Union
+from typing import Any, TextIO, Union
 
 from pydantic import TypeAdapter, ValidationError
 
-from kurilsim.core.errors import InputError
+from kurilsim.core.arguments import check_text, shown
+from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.schema import IDENTIFIER
-from kurilsim.io.yaml_source import MAX_FILE_BYTES, YamlDocument, read_yaml
+from kurilsim.io.sources import read_source
+from kurilsim.io.yaml_source import YamlDocument, read_yaml
 
 
 class FormRegistry(MutableMapping[str, GameForm]):
@@ -81,8 +82,10 @@ def register_form(form: GameForm) -> None:
 
     Raises
     ------
+    ArgumentTypeError
+        If the object does not satisfy the protocol.
     InputError
-        If the object does not satisfy the protocol, or a form of that name exists.
+        If a form of that name exists.
 
     Examples
     --------
@@ -92,7 +95,10 @@ def register_form(form: GameForm) -> None:
     kurilsim.core.errors.InputError: a game form named 'normal' is already registered
     """
     if not isinstance(form, GameForm):
-        raise InputError(f"{form!r} does not implement the GameForm protocol")
+        raise ArgumentTypeError(
+            f"expected an object implementing the GameForm protocol, got {shown(form)}",
+            field="form",
+        )
     if form.name in FORMS:
         raise InputError(f"a game form named {form.name!r} is already registered")
     FORMS[form.name] = form
@@ -103,7 +109,7 @@ def form_of_game(game: object) -> GameForm:
 
     Raises
     ------
-    InputError
+    ArgumentTypeError
         If no registered form solves games of that type.
 
     Examples
@@ -117,7 +123,9 @@ def form_of_game(game: object) -> GameForm:
             if kind in form.game_types:
                 return form
     kinds = ", ".join(t.__name__ for form in FORMS.values() for t in form.game_types)
-    raise InputError(f"cannot solve a {type(game).__name__}; expected a scenario or one of {kinds}")
+    raise ArgumentTypeError(
+        f"expected a scenario or a game (one of {kinds}), got {shown(game)}", field="game"
+    )
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -143,10 +151,12 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``text`` or ``source`` is not a string.
     InputError
         For any problem, naming ``source``, the field and the line.
     """
-    document = read_yaml(text, source)
+    document = read_yaml(check_text("text", text), check_text("source", source))
     if not isinstance(document.data, dict):
         raise InputError(
             f"expected a mapping of fields (kurilsim, title, players, ...), got "
@@ -175,13 +185,14 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
         ) from None
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+def load_scenario(path: str | os.PathLike[str] | TextIO) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
     ----------
     path
-        Path of a scenario YAML file.
+        Path of a scenario YAML file (``str`` or ``os.PathLike``), or an open text stream; at
+        most :data:`~kurilsim.io.sources.MAX_FILE_BYTES` bytes either way.
 
     Returns
     -------
@@ -189,24 +200,13 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``path`` is neither a path nor a text stream.
     InputError
-        If the file cannot be read or is not a valid scenario.
+        If the file cannot be read, is too large or is not a valid scenario.
     """
-    name = os.fspath(path)
-    file = Path(name)
-    try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(f"file is larger than {MAX_FILE_BYTES} bytes", file=name)
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", file=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a scenario file", file=name) from None
-    except UnicodeDecodeError:
-        raise InputError("file is not UTF-8 text", file=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=name) from None
-    return parse_scenario(text, source=name)
+    text, source = read_source(path, "path")
+    return parse_scenario(text, source=source)
 
 
 def _first_problem(exc: ValidationError, document: YamlDocument) -> InputError:

@@ -129,31 +129,6 @@ class Cursor:
         return token
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    """The contents of a UTF-8 file, line breaks kept exactly as they are.
-
-    Raises
-    ------
-    InputError
-        If the file cannot be read or is not UTF-8 (naming the line of the first bad byte).
-    """
-    source = os.fspath(path)
-    try:
-        # Bytes, not text mode: newline translation would alter line breaks inside names.
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=source) from None
-    try:
-        # "utf-8-sig" also accepts the byte-order mark some editors put first.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text: the byte {data[exc.start]:#04x} cannot be decoded",
-            file=source,
-            line=data.count(b"\n", 0, exc.start) + 1,
-        ) from None
-
-
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to a file in UTF-8, line breaks kept exactly as they are.
 

@@ -21,10 +21,7 @@ from typing import Any
 import yaml
 
 from kurilsim.core.errors import InputError
-
-#: Largest scenario file read, in bytes.
-MAX_FILE_BYTES = 2_000_000
-
+from kurilsim.io.sources import MAX_FILE_BYTES
 
 _CORE = "tag:yaml.org,2002:"
 # The plain scalars the YAML 1.2 core schema reads as null, booleans, integers and floats.

@@ -37,7 +37,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kurilsim.analysis.tipping import TippingPoints
-from kurilsim.core.errors import InputError
+from kurilsim.core.arguments import check_text
+from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.forms.bargaining.result import BargainingSolution
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.logit_qre import LogitBranch
@@ -147,8 +148,10 @@ def plot(
 
     Raises
     ------
+    ArgumentTypeError
+        If the result's type has no figure, or ``kind`` is not a string.
     InputError
-        If the result's type has no figure, or none of the kind asked for.
+        If the result's type has no figure of the kind asked for.
 
     Examples
     --------
@@ -162,6 +165,7 @@ def plot(
     ...
     kurilsim.core.errors.InputError: NormalFormGame has no figure of kind 'pie'; its kinds: table
     """
+    kind = check_text("kind", kind, optional=True)
     owner = _registered_base(type(result))
     figures = _FIGURES[owner]
     chosen = _DEFAULTS[owner] if kind is None else kind
@@ -178,9 +182,10 @@ def _registered_base(result_type: type) -> type:
     for base in result_type.__mro__:
         if base in _FIGURES:
             return base
-    raise InputError(
+    raise ArgumentTypeError(
         f"{result_type.__name__} has no figure; figures are drawn for "
-        + ", ".join(sorted(known.__name__ for known in _FIGURES))
+        + ", ".join(sorted(known.__name__ for known in _FIGURES)),
+        field="result",
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kurilsim.core.arguments import check_path
 from kurilsim.core.errors import InputError
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.shares import outcome_shares, shares_of_counts
@@ -167,6 +168,8 @@ def read_sweep(path: str | os.PathLike[str]) -> SweepResult:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``path`` is not a path.
     InputError
         If there is no sweep at ``path``.
 
@@ -188,7 +191,7 @@ def read_sweep(path: str | os.PathLike[str]) -> SweepResult:
     ...     print(result.info.spec.grid[0], result.complete, len(result.to_frame()))
     GridAxis(name='w', start=-1.0, stop=3.0, n=5) True 5
     """
-    file = Path(path)
+    file = Path(check_path("path", path))
     store = SweepStore(file, format_of(file))
     info = store.stored_info()
     if info is None:

@@ -12,7 +12,19 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from kurilsim.core.errors import InputError
+from kurilsim.core.arguments import (
+    check_bool,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_path,
+    check_real,
+    check_solver_options,
+    check_text,
+    shown,
+)
+from kurilsim.core.display import printable
+from kurilsim.core.errors import ArgumentTypeError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.registry import load_scenario
@@ -113,6 +125,9 @@ def sweep(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type: a ``seed`` or ``chunk_size`` that is not a whole
+        number (``None`` included), a grid entry that is not ``(start, stop, n)`` ...
     InputError
         For a bad specification: an unknown parameter, values outside the declared range, a
         count that is not positive, a chunk (or, without ``out``, a table) over the memory
@@ -149,23 +164,31 @@ def sweep(
          2.3%  A: stag, B: stag or A: stag, B: hare or A: hare, B: stag or A: hare, B: hare
     """
     scenario = sweepable(scenario)
-    if engine not in ("local", "dask"):
-        raise InputError(f"unknown engine {engine!r}; expected local or dask")
+    check_text("engine", engine, choices=("local", "dask"))
     spec = SweepSpec(
-        grid=tuple(GridAxis(name, *_axis(name, values)) for name, values in (grid or {}).items()),
-        samples=samples,
-        seed=seed,
-        fixed=tuple((fixed or {}).items()),
+        grid=tuple(_axis(name, values) for name, values in check_mapping("grid", grid).items()),
+        samples=check_int("samples", samples, minimum=0),
+        seed=check_int("seed", seed, minimum=0),
+        fixed=tuple(check_mapping("fixed", fixed, check_real).items()),
     )
+    method = check_text("method", method, optional=True)
+    options = check_solver_options(check_mapping("options", options))
+    chunk_size = check_int("chunk_size", chunk_size, minimum=1, optional=True)
+    max_memory = check_int("max_memory", max_memory, minimum=1)
+    workers = check_int("workers", workers, minimum=1, optional=True)
+    out = check_path("out", out, optional=True)
+    format = check_text("format", format, choices=("parquet", "csv"), optional=True)
+    resume, overwrite = check_bool("resume", resume), check_bool("overwrite", overwrite)
+    progress = None if progress is None else check_bool("progress", progress)
     points = point_set(scenario, spec)
-    name = resolve_method(scenario, method, tol, options or {})
+    name = resolve_method(scenario, method, tol, options)
     store = None if out is None else SweepStore(Path(out), format_of(out, format))
     with nullcontext() if store is None else store.writer():
         stored = store.stored_info() if store is not None and resume else None
         if chunk_size is None and stored is not None:
             chunk_size = stored.chunk_size  # resume in the chunks the sweep was started with
         size = chunk_size_for(scenario, name, chunk_size, max_memory)
-        job = Job(scenario, points, name, tol, tuple((options or {}).items()), size)
+        job = Job(scenario, points, name, tol, tuple(options.items()), size)
         info = SweepInfo.of(scenario, spec, name, tol, job.options, size)
         if store is None:
             check_in_memory(
@@ -176,7 +199,8 @@ def sweep(
             opened = store.open(info, resume, overwrite)
             done = opened.done
             for index, problem in opened.rejected:
-                print(f"kurilsim: recomputing {store.part(index)}: {problem}", file=sys.stderr)
+                note = f"kurilsim: recomputing {store.part(index)}: {problem}"
+                print(printable(note), file=sys.stderr)
         todo = [k for k in range(job.n_chunks) if k not in done]
         tables = _run(job, todo, store, info, engine, workers, scheduler, progress)
         if store is None:
@@ -223,22 +247,27 @@ def sweepable(scenario: object) -> Scenario:
 
     Raises
     ------
+    ArgumentTypeError
+        If the object is neither a scenario nor a path.
     InputError
-        If the file cannot be read, or the object is neither a scenario nor a path.
+        If the file cannot be read.
     """
     if isinstance(scenario, str | os.PathLike):
         scenario = load_scenario(scenario)
-    if not isinstance(scenario, Scenario):
-        kind = type(scenario).__name__
-        raise InputError(f"expected a scenario or the path of a scenario file, got a {kind}")
-    return scenario
+    return check_instance(
+        "scenario", scenario, Scenario, "a scenario or the path of a scenario file"
+    )
 
 
-def _axis(name: str, values: Any) -> tuple[float, float, int]:
-    try:
-        start, stop, n = values
-    except (TypeError, ValueError):
-        raise InputError(f"grid {name!r}: expected (start, stop, n), got {values!r}") from None
-    if isinstance(n, float) and n.is_integer():
-        n = int(n)
-    return float(start), float(stop), n
+def _axis(name: str, values: Any) -> GridAxis:
+    """``grid[name]``, given as ``(start, stop, n)``."""
+    label = f"grid[{name!r}]"
+    if not isinstance(values, list | tuple) or len(values) != 3:
+        raise ArgumentTypeError(f"expected (start, stop, n), got {shown(values)}", field=label)
+    start, stop, n = values
+    return GridAxis(
+        name,
+        check_real(f"{label} start", start),
+        check_real(f"{label} stop", stop),
+        check_int(f"{label} n", n, minimum=1),
+    )

@@ -359,7 +359,7 @@ def test_one_concept_and_bad_requests():
         table.equilibria("gmr")
     with pytest.raises(InputError, match="unknown method 'metarational'"):
         stability(elmira(), "metarational")
-    with pytest.raises(InputError, match="tolerance"):
+    with pytest.raises(InputError, match="tol: expected a number >= 0"):
         stability(elmira(), tol=-1)
     with pytest.raises(InputError, match="unknown decision maker"):
         table.stable_states("seq", "Ontario")

@@ -18,6 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import (
+    check_bool,
+    check_instance,
+    check_mapping,
+    check_real,
+    check_text,
+)
 from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.bargaining.feasible_set import (
@@ -93,6 +100,8 @@ def solve_bargaining(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
         For an unknown method or ratification mode, Rubinstein without discount factors, or a
         tolerance outside (0, 1e-3].
@@ -110,8 +119,12 @@ def solve_bargaining(
     >>> solution.binds
     True
     """
-    concepts = _concepts(problem, method)
+    check_instance("problem", problem, BargainingProblem, "a BargainingProblem")
+    concepts = _concepts(problem, check_text("method", method))
     check_tolerance(tol)
+    lotteries = check_bool("lotteries", lotteries)
+    check_text("ratification", ratification)
+    parameters = check_mapping("parameters", parameters, check_real)
     if ratification not in RATIFICATION_MODES:
         raise InputError(
             f"unknown ratification mode {ratification!r}; expected one of "

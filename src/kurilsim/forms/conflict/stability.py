@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import check_instance, check_mapping, check_real, check_text
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
@@ -243,6 +244,8 @@ def stability(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
         For an unknown method or a negative tolerance.
 
@@ -263,10 +266,11 @@ def stability(
     >>> table.equilibria("gmr"), table.equilibria("seq")
     ((0, 1, 2), (1, 2))
     """
-    if method not in METHODS:
+    check_instance("conflict", conflict, Conflict, "a Conflict")
+    if check_text("method", method) not in METHODS:
         raise InputError(f"unknown method {method!r} for a conflict; expected one of {METHODS}")
-    if not tol >= 0:
-        raise InputError(f"tolerance must be a number >= 0, got {tol!r}")
+    tol = check_real("tol", tol, minimum=0)
+    parameters = check_mapping("parameters", parameters, check_real)
     concepts = CONCEPTS if method == "auto" else (method,)
     stable = np.array([STABILITY_FUNCTIONS[c](conflict, tol) for c in concepts])
     return StabilityTable(

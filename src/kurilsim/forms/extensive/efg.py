@@ -53,11 +53,12 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import Final, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import check_instance, check_path
 from kurilsim.core.errors import InputError
 from kurilsim.forms.extensive.game import (
     CHANCE,
@@ -80,9 +81,9 @@ from kurilsim.io.gambit_text import (
     parse_players,
     plural,
     quote,
-    read_text,
     write_text,
 )
+from kurilsim.io.sources import read_source
 
 __all__ = ["format_efg", "parse_efg", "read_efg", "write_efg"]
 
@@ -154,13 +155,14 @@ def parse_efg(text: str, source: str = "<string>") -> ExtensiveFormGame:
         raise InputError(exc.reason, file=source) from None
 
 
-def read_efg(path: str | os.PathLike[str]) -> ExtensiveFormGame:
+def read_efg(path: str | os.PathLike[str] | TextIO) -> ExtensiveFormGame:
     """Read a game tree from a Gambit ``.efg`` file encoded in UTF-8.
 
     Parameters
     ----------
     path
-        The file to read.
+        The file to read (``str`` or ``os.PathLike``), or an open text stream; at most
+        :data:`~kurilsim.io.sources.MAX_FILE_BYTES` bytes either way.
 
     Returns
     -------
@@ -169,9 +171,11 @@ def read_efg(path: str | os.PathLike[str]) -> ExtensiveFormGame:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``path`` is neither a path nor a text stream.
     InputError
-        If the file cannot be read, is not UTF-8 or is not a well-formed ``.efg`` file of
-        perfect information; the message names the file.
+        If the file cannot be read, is too large, is not UTF-8 or is not a well-formed
+        ``.efg`` file of perfect information; the message names the file.
 
     Examples
     --------
@@ -183,7 +187,8 @@ def read_efg(path: str | os.PathLike[str]) -> ExtensiveFormGame:
     ...     read_efg(path).players
     ('Entrant', 'Incumbent')
     """
-    return parse_efg(read_text(path), os.fspath(path))
+    text, source = read_source(path, "path")
+    return parse_efg(text, source)
 
 
 def format_efg(game: ExtensiveFormGame) -> str:
@@ -254,6 +259,8 @@ def write_efg(game: ExtensiveFormGame, path: str | os.PathLike[str]) -> None:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``game`` is not a game of this format or ``path`` not a path.
     InputError
         If the file cannot be written.
 
@@ -266,7 +273,8 @@ def write_efg(game: ExtensiveFormGame, path: str | os.PathLike[str]) -> None:
     ...     read_efg(pathlib.Path(folder) / "centipede.efg").payoffs.tolist()
     [[0.4, 0.1], [0.2, 0.8], [1.6, 0.4]]
     """
-    write_text(path, format_efg(game))
+    check_instance("game", game, ExtensiveFormGame, "an ExtensiveFormGame")
+    write_text(check_path("path", path), format_efg(game))
 
 
 def _probability_texts(probabilities: NDArray[np.float64]) -> list[str]:

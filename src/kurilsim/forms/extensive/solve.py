@@ -15,6 +15,13 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import (
+    check_instance,
+    check_mapping,
+    check_real,
+    check_solver_options,
+    check_text,
+)
 from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
@@ -86,8 +93,11 @@ def solve_tree(
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument or option of the wrong type.
     InputError
-        For an unknown method or option, or a tolerance that is not a small positive number.
+        For an unknown method or option, an option out of range, or a tolerance that is not a
+        small positive number.
 
     Examples
     --------
@@ -98,6 +108,10 @@ def solve_tree(
     >>> solution.subgame_perfect  # (Out, Fight) is Nash but rests on a threat to fight
     (False, True)
     """
+    check_instance("game", game, ExtensiveFormGame, "an ExtensiveFormGame")
+    check_text("method", method)
+    parameters = check_mapping("parameters", parameters, check_real)
+    options = check_solver_options(options)
     if method not in ("auto", *TREE_METHODS):
         raise InputError(
             f"unknown method {method!r} for a game tree; expected auto, {BACKWARD_INDUCTION}, "

@@ -30,8 +30,9 @@ from numpy.typing import ArrayLike, NDArray
 if TYPE_CHECKING:
     import pandas as pd
 
+from kurilsim.core.arguments import check_names, check_text, shown
 from kurilsim.core.display import html_heading, html_table
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import ArgumentTypeError, InputError
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +52,8 @@ class NormalFormGame:
 
     Raises
     ------
+    ArgumentTypeError
+        If names are not lists of strings, or payoffs not an array of numbers.
     InputError
         If names are empty or repeated, the shape does not match the strategies, or a payoff is
         not finite.
@@ -68,9 +71,19 @@ class NormalFormGame:
         payoffs: ArrayLike,
         title: str = "",
     ) -> None:
-        players_t = tuple(str(p) for p in players)
-        strategies_t = tuple(tuple(str(s) for s in row) for row in strategies)
-        array = np.array(payoffs, dtype=np.float64)
+        players_t = check_names("players", players)
+        if not isinstance(strategies, list | tuple):
+            raise ArgumentTypeError(
+                f"expected a list of strategy names per player, got {shown(strategies)}",
+                field="strategies",
+            )
+        strategies_t = tuple(check_names("strategies", row) for row in strategies)
+        try:
+            array = np.array(payoffs, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ArgumentTypeError(
+                f"expected an array of numbers, got {shown(payoffs)}", field="payoffs"
+            ) from None
         _check_names(players_t, strategies_t)
         expected = (*(len(s) for s in strategies_t), len(players_t))
         if array.shape != expected:
@@ -81,7 +94,7 @@ class NormalFormGame:
         object.__setattr__(self, "players", players_t)
         object.__setattr__(self, "strategies", strategies_t)
         object.__setattr__(self, "payoffs", array)
-        object.__setattr__(self, "title", str(title))
+        object.__setattr__(self, "title", check_text("title", title))
 
     @property
     def n_players(self) -> int:

@@ -41,11 +41,12 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from typing import Final
+from typing import Final, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import check_instance, check_path
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.io.gambit_text import (
     Cursor,
@@ -58,9 +59,9 @@ from kurilsim.io.gambit_text import (
     parse_players,
     plural,
     quote,
-    read_text,
     write_text,
 )
+from kurilsim.io.sources import read_source
 
 __all__ = ["MAX_PAYOFF_ENTRIES", "format_nfg", "parse_nfg", "read_nfg", "write_nfg"]
 
@@ -127,13 +128,14 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     return NormalFormGame(players, strategies, payoffs, title)
 
 
-def read_nfg(path: str | os.PathLike[str]) -> NormalFormGame:
+def read_nfg(path: str | os.PathLike[str] | TextIO) -> NormalFormGame:
     """Read a game from a Gambit ``.nfg`` file encoded in UTF-8.
 
     Parameters
     ----------
     path
-        The file to read.
+        The file to read (``str`` or ``os.PathLike``), or an open text stream; at most
+        :data:`~kurilsim.io.sources.MAX_FILE_BYTES` bytes either way.
 
     Returns
     -------
@@ -142,9 +144,11 @@ def read_nfg(path: str | os.PathLike[str]) -> NormalFormGame:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``path`` is neither a path nor a text stream.
     InputError
-        If the file cannot be read, is not UTF-8 or is not a well-formed ``.nfg`` file; the
-        message names the file.
+        If the file cannot be read, is too large, is not UTF-8 or is not a well-formed
+        ``.nfg`` file; the message names the file.
 
     Examples
     --------
@@ -155,7 +159,8 @@ def read_nfg(path: str | os.PathLike[str]) -> NormalFormGame:
     ...     read_nfg(path)
     <NormalFormGame: 2 players (1, 2), 2 x 2>
     """
-    return parse_nfg(read_text(path), os.fspath(path))
+    text, source = read_source(path, "path")
+    return parse_nfg(text, source)
 
 
 def format_nfg(game: NormalFormGame) -> str:
@@ -217,6 +222,8 @@ def write_nfg(game: NormalFormGame, path: str | os.PathLike[str]) -> None:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``game`` is not a game of this format or ``path`` not a path.
     InputError
         If the file cannot be written.
 
@@ -230,7 +237,8 @@ def write_nfg(game: NormalFormGame, path: str | os.PathLike[str]) -> None:
     ...     read_nfg(pathlib.Path(folder) / "game.nfg").payoffs.tolist()
     [[[0.5, 1.0], [2.0, 3.0]]]
     """
-    write_text(path, format_nfg(game))
+    check_instance("game", game, NormalFormGame, "a NormalFormGame")
+    write_text(check_path("path", path), format_nfg(game))
 
 
 def _parse_magic(cursor: Cursor) -> None:

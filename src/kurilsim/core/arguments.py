@@ -1,0 +1,412 @@
+"""Checks of the arguments a public function receives, each naming the argument it refuses.
+
+Every public function checks what it is given at its boundary, with these functions, before any
+work starts: a value of the wrong type raises :class:`~kurilsim.core.errors.ArgumentTypeError` (a
+``TypeError``), a value of the right type outside what the function accepts raises
+:class:`~kurilsim.core.errors.InputError`. Both messages start with the argument's name and say
+what it takes. Numbers are Python or NumPy integers and floats; ``bool`` is not a number.
+
+Examples
+--------
+>>> check_int("samples", 100, minimum=0)
+100
+>>> check_int("chunk_size", 1.5, minimum=1)
+Traceback (most recent call last):
+...
+kurilsim.core.errors.ArgumentTypeError: chunk_size: expected a whole number >= 1, got 1.5 (float)
+>>> check_real("max_seconds", "5", minimum=0, optional=True)
+Traceback (most recent call last):
+...
+kurilsim.core.errors.ArgumentTypeError: max_seconds: expected None or a number >= 0, got '5' (str)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from kurilsim.core.errors import ArgumentTypeError, InputError
+
+T = TypeVar("T")
+
+#: Longest shown form of a refused value in a message.
+_SHOWN = 60
+#: Types whose values a message shows, not just names.
+_PLAIN = (str, bytes, bool, list, tuple, dict, set, frozenset)
+
+
+def shown(value: object) -> str:
+    """A value as a message shows it.
+
+    A plain value by its repr (shortened) and its type, any other object by its type alone.
+
+    Examples
+    --------
+    >>> shown("abc"), shown(None), shown(object())
+    ("'abc' (str)", 'None', 'an object')
+    """
+    kind = type(value).__name__
+    if value is None:
+        return "None"
+    if not isinstance(value, _PLAIN) and not is_real(value):
+        return f"{'an' if kind[0].lower() in 'aeiou' else 'a'} {kind}"
+    text = repr(value)
+    if len(text) > _SHOWN:
+        text = text[: _SHOWN - 3] + "..."
+    return f"{text} ({kind})"
+
+
+def is_integer(value: object) -> bool:
+    """Whether ``value`` is a Python or NumPy integer, ``bool`` excluded.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_integer(3), is_integer(np.int64(3)), is_integer(True), is_integer(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value: object) -> bool:
+    """Whether ``value`` is a Python or NumPy integer or float, ``bool`` excluded.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_real(0.5), is_real(np.float32(0.5)), is_real(False), is_real("0.5")
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _bounds(minimum: float | None, maximum: float | None, above: float | None) -> str:
+    if above is not None:
+        return f" > {above:g}" + ("" if maximum is None else f" and <= {maximum:g}")
+    if minimum is not None and maximum is not None:
+        return f" in [{minimum:g}, {maximum:g}]"
+    if minimum is not None:
+        return f" >= {minimum:g}"
+    return "" if maximum is None else f" <= {maximum:g}"
+
+
+def check_int(
+    name: str,
+    value: object,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    optional: bool = False,
+) -> Any:
+    """``value`` as an ``int``, if it is a whole number within the bounds.
+
+    Parameters
+    ----------
+    name
+        The argument's name, for the message.
+    value
+        What was given.
+    minimum, maximum
+        Inclusive bounds.
+    optional
+        Whether ``None`` is accepted (and returned).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``value`` is not an integer (a float such as ``2.0`` included).
+    InputError
+        If it lies outside the bounds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_int("seed", np.int32(7), minimum=0)
+    7
+    >>> check_int("seed", -1, minimum=0)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: seed: expected a whole number >= 0, got -1 (int)
+    """
+    if value is None and optional:
+        return None
+    what = ("None or " if optional else "") + "a whole number" + _bounds(minimum, maximum, None)
+    if not is_integer(value):
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
+    number = int(value)  # type: ignore[call-overload]
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise InputError(f"expected {what}, got {shown(value)}", field=name)
+    return number
+
+
+def check_real(
+    name: str,
+    value: object,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    above: float | None = None,
+    optional: bool = False,
+) -> Any:
+    """``value`` as a ``float``, if it is a finite number within the bounds.
+
+    Parameters
+    ----------
+    name
+        The argument's name, for the message.
+    value
+        What was given.
+    minimum, maximum
+        Inclusive bounds.
+    above
+        An exclusive lower bound, instead of ``minimum``.
+    optional
+        Whether ``None`` is accepted (and returned).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``value`` is not a number.
+    InputError
+        If it is not finite or lies outside the bounds.
+
+    Examples
+    --------
+    >>> check_real("precision", 0.25, above=0, maximum=1)
+    0.25
+    >>> check_real("precision", float("nan"), above=0, maximum=1)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: precision: expected a number > 0 and <= 1, got nan (float)
+    """
+    if value is None and optional:
+        return None
+    what = ("None or " if optional else "") + "a number" + _bounds(minimum, maximum, above)
+    if not is_real(value):
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
+    number = float(value)  # type: ignore[arg-type]
+    if (
+        not math.isfinite(number)
+        or (minimum is not None and number < minimum)
+        or (maximum is not None and number > maximum)
+        or (above is not None and number <= above)
+    ):
+        raise InputError(f"expected {what}, got {shown(value)}", field=name)
+    return number
+
+
+def check_bool(name: str, value: object) -> bool:
+    """``value``, if it is ``True`` or ``False``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        For anything else (``0``, ``1`` and strings included).
+
+    Examples
+    --------
+    >>> check_bool("resume", "yes")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.ArgumentTypeError: resume: expected True or False, got 'yes' (str)
+    """
+    if not isinstance(value, bool):
+        raise ArgumentTypeError(f"expected True or False, got {shown(value)}", field=name)
+    return bool(value)
+
+
+def check_text(
+    name: str, value: object, *, choices: Sequence[str] = (), optional: bool = False
+) -> Any:
+    """``value``, if it is a string (one of ``choices``, when given).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``value`` is not a string.
+    InputError
+        If it is not one of ``choices``.
+
+    Examples
+    --------
+    >>> check_text("engine", "local", choices=("local", "dask"))
+    'local'
+    >>> check_text("engine", "spark", choices=("local", "dask"))
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: engine: expected one of 'local', 'dask', got 'spark' (str)
+    """
+    if value is None and optional:
+        return None
+    what = "one of " + ", ".join(map(repr, choices)) if choices else "a string"
+    what = ("None or " if optional else "") + what
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
+    if choices and value not in choices:
+        raise InputError(f"expected {what}, got {shown(value)}", field=name)
+    return value
+
+
+def check_names(name: str, value: object, *, optional: bool = False) -> Any:
+    """``value`` as a tuple of strings, if it is a list or tuple of them (not one string).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``value`` is not a list or tuple, or holds something other than strings.
+
+    Examples
+    --------
+    >>> check_names("parameters", ["trust", "sanctions"])
+    ('trust', 'sanctions')
+    >>> check_names("parameters", "trust")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.ArgumentTypeError: parameters: expected a list of names, got 'trust' (str)
+    """
+    if value is None and optional:
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ArgumentTypeError(f"expected a list of names, got {shown(value)}", field=name)
+    return tuple(value)
+
+
+def check_mapping(
+    name: str,
+    value: object,
+    item: Callable[[str, Any], Any] | None = None,
+    *,
+    optional: bool = True,
+) -> dict[str, Any]:
+    """``value`` as a dict with string keys, each value checked by ``item(label, value)``.
+
+    Parameters
+    ----------
+    name
+        The argument's name, for the message; an entry's label is ``name[key]``.
+    value
+        What was given: a mapping, or ``None`` for none when ``optional``.
+    item
+        The check of one value, e.g. :func:`check_real`; by default values are kept as given.
+    optional
+        Whether ``None`` is accepted (as an empty dict).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``value`` is not a mapping, a key is not a string, or ``item`` refuses a value's type.
+    InputError
+        If ``item`` refuses a value.
+
+    Examples
+    --------
+    >>> check_mapping("overrides", {"trust": 1}, check_real)
+    {'trust': 1.0}
+    >>> check_mapping("overrides", {"trust": "high"}, check_real)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.ArgumentTypeError: overrides['trust']: expected a number, got 'high' (str)
+    """
+    if value is None and optional:
+        return {}
+    if not isinstance(value, Mapping):
+        what = ("None or " if optional else "") + "a mapping of names to values"
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
+    checked = {}
+    for key, entry in value.items():
+        if not isinstance(key, str):
+            raise ArgumentTypeError(f"expected names as keys, got {shown(key)}", field=name)
+        checked[key] = entry if item is None else item(f"{name}[{key!r}]", entry)
+    return checked
+
+
+def check_path(name: str, value: object, *, optional: bool = False) -> Any:
+    """``value`` as a ``str`` path, if it is a string or an ``os.PathLike`` of one.
+
+    Raises
+    ------
+    ArgumentTypeError
+        For anything else (bytes and numbers included).
+    InputError
+        For an empty path.
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> check_path("path", pathlib.PurePosixPath("scenarios/sochi_2016.yaml"))
+    'scenarios/sochi_2016.yaml'
+    >>> check_path("path", 123)  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.ArgumentTypeError: path: expected a path (str or os.PathLike),
+    got 123 (int)
+    """
+    if value is None and optional:
+        return None
+    path = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(path, str):
+        what = ("None or " if optional else "") + "a path (str or os.PathLike)"
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
+    if not path:
+        raise InputError("expected a path, got an empty string", field=name)
+    return path
+
+
+def check_instance(name: str, value: object, kind: type[T], what: str) -> T:
+    """``value``, if it is an instance of ``kind`` (described to the user as ``what``).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If it is not.
+
+    Examples
+    --------
+    >>> check_instance("game", None, dict, "a game")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.ArgumentTypeError: game: expected a game, got None
+    """
+    if not isinstance(value, kind):
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
+    return value
+
+
+def check_solver_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Solver options, each checked by the convention of its name.
+
+    ``*_seconds`` is ``None`` or a number >= 0; other ``max_*`` are whole numbers >= 1; ``seed`` is
+    a whole number >= 0; ``initial_dropped_label`` a whole number >= 0; ``lotteries`` True or
+    False; ``ratification`` a string. Whether the method takes an option is for the method to
+    say.
+
+    Raises
+    ------
+    ArgumentTypeError, InputError
+        For a value of the wrong type or out of range, naming the option.
+
+    Examples
+    --------
+    >>> check_solver_options({"max_iter": 100, "max_seconds": None})
+    {'max_iter': 100, 'max_seconds': None}
+    >>> check_solver_options({"max_iter": 0})
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: max_iter: expected a whole number >= 1, got 0 (int)
+    """
+    checked = dict(options)
+    for key, value in options.items():
+        if key.endswith("_seconds"):
+            checked[key] = check_real(key, value, minimum=0, optional=True)
+        elif key.startswith("max_"):
+            checked[key] = check_int(key, value, minimum=1)
+        elif key in ("seed", "initial_dropped_label"):
+            checked[key] = check_int(key, value, minimum=0)
+        elif key == "lotteries":
+            checked[key] = check_bool(key, value)
+        elif key == "ratification":
+            checked[key] = check_text(key, value)
+    return checked
