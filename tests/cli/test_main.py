@@ -288,3 +288,28 @@ def test_ctrl_c_while_the_command_line_loads_ends_with_one_line_and_130(capsys, 
     monkeypatch.setattr(builtins, "__import__", interrupted)
     assert entry_point.entry() == 130
     assert capsys.readouterr().err == "kurilsim: interrupted\n"
+
+
+def test_json_output_is_strict_json_at_the_edge_of_the_float_range(capsys, tmp_path):
+    # Payoffs near 1e308 give a payoff scale past the float range: written as "inf", not Infinity.
+    path = tmp_path / "scaled.yaml"
+    path.write_text(
+        """kurilsim: 1
+title: A dilemma at the float range
+players: {A: [C, D], B: [C, D]}
+payoff_table:
+  - {profile: [C, C], payoffs: [9.0e307, 9.0e307]}
+  - {profile: [C, D], payoffs: [-3.0e307, 1.5e308]}
+  - {profile: [D, C], payoffs: [1.5e308, -3.0e307]}
+  - {profile: [D, D], payoffs: [3.0e307, 3.0e307]}
+"""
+    )
+
+    def refuse(constant):
+        raise ValueError(f"not standard JSON: {constant}")
+
+    code, out, _ = run_cli(capsys, "run", str(path), "--format", "json")
+    assert code == 0
+    solution = json.loads(out, parse_constant=refuse)
+    assert solution["scale"] == "inf"
+    assert [e["profile"]["A"]["D"] for e in solution["equilibria"]] == [1.0]

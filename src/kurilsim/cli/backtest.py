@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, echo
+from kurilsim.cli.common import EXIT_OK, echo, json_text
 
 
 def register(commands: Any) -> None:
@@ -38,5 +37,5 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.analysis.backtest import backtest
 
     result = backtest(args.directory, args.samples, args.seed)
-    echo(json.dumps(result.to_dict(), indent=2) if args.format == "json" else result.to_text())
+    echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
     return EXIT_OK

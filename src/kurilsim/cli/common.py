@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
 import sys
@@ -41,6 +42,37 @@ def echo(text: str = "", *, file: TextIO | None = None, end: str = "\n") -> None
         Written after ``text``, as for :func:`print`.
     """
     print(printable(text), file=sys.stdout if file is None else file, end=end)
+
+
+def json_text(data: Any) -> str:
+    """``data`` as standard JSON, indented: a number JSON cannot hold is written as its name.
+
+    Python's ``json`` writes infinities and NaN as bare ``Infinity`` and ``NaN``, which strict
+    readers refuse; a payoff scale past the float range is ``inf``, so such values become the
+    strings ``"inf"``, ``"-inf"`` and ``"nan"``.
+
+    Examples
+    --------
+    >>> print(json_text({"scale": float("inf"), "values": [1.5, float("nan")]}))
+    {
+      "scale": "inf",
+      "values": [
+        1.5,
+        "nan"
+      ]
+    }
+    """
+    return json.dumps(_finite(data), indent=2, allow_nan=False)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return str(data)
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
 
 
 class Parser(argparse.ArgumentParser):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text
 from kurilsim.core.errors import InputError
 
 
@@ -64,7 +63,7 @@ def handle(args: argparse.Namespace) -> int:
         max_seconds=args.max_seconds,
     )
     if args.format == "json":
-        echo(json.dumps(comparison.to_dict(), indent=2))
+        echo(json_text(comparison.to_dict()))
     else:
         echo(comparison.to_text())
     return EXIT_OK

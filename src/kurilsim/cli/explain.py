@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text
 
 
 def register(commands: Any) -> None:
@@ -27,5 +26,5 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.forms.registry import load_scenario
 
     trail = explain(load_scenario(args.file), args.overrides)
-    echo(json.dumps(trail.to_dict(), indent=2) if args.format == "json" else trail.to_text())
+    echo(json_text(trail.to_dict()) if args.format == "json" else trail.to_text())
     return EXIT_OK

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
 
@@ -66,7 +65,7 @@ def handle(args: argparse.Namespace) -> int:
     ).labelled(game)
     limit = solve(game, "logit", args.tol, parameters=parameters, max_seconds=args.max_seconds)
     if args.format == "json":
-        echo(json.dumps({"branch": branch.to_dict(), "limit": limit.to_dict()}, indent=2))
+        echo(json_text({"branch": branch.to_dict(), "limit": limit.to_dict()}))
     else:
         echo(f"Principal logit QRE branch of {game.title or args.file}")
         echo(branch.to_text(rows=args.rows))

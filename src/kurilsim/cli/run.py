@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_INTERNAL, EXIT_OK, add_parameter_option, echo
+from kurilsim.cli.common import EXIT_INTERNAL, EXIT_OK, add_parameter_option, echo, json_text
 
 
 def register(commands: Any) -> None:
@@ -58,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     }
     solution = run(args.file, args.overrides, args.method, args.tol, **options)
     if args.format == "json":
-        echo(json.dumps(solution.to_dict(), indent=2))
+        echo(json_text(solution.to_dict()))
     else:
         echo(solution.to_text())
     # A method stopped at its bound may have missed equilibria: not a full success.

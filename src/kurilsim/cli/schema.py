@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, echo
+from kurilsim.cli.common import EXIT_OK, echo, json_text
 
 
 def register(commands: Any) -> None:
@@ -20,5 +19,5 @@ def handle(args: argparse.Namespace) -> int:
     # Imported when used, as every command does.
     from kurilsim.forms.registry import scenario_json_schema
 
-    echo(json.dumps(scenario_json_schema(), indent=2))
+    echo(json_text(scenario_json_schema()))
     return EXIT_OK

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
 
@@ -66,13 +66,12 @@ def handle(args: argparse.Namespace) -> int:
     )
     if args.format == "json":
         echo(
-            json.dumps(
+            json_text(
                 {
                     "title": tipping.title,
                     "baseline": tipping.baseline,
                     "tipping_points": json.loads(tipping.to_frame().to_json(orient="records")),
-                },
-                indent=2,
+                }
             )
         )
     elif args.format == "csv":
