@@ -363,13 +363,13 @@ scenario_pieces = st.sampled_from([*_SPECIAL, "9" * 400, *_SYMBOLS.split()])
 def affinely_rescaled_games(draw: st.DrawFn) -> tuple[FloatArray, FloatArray]:
     """A small integer game and the same game with each player's payoffs shifted and scaled.
 
-    Shifts are integers up to ``2**49`` (about 5.6e14) and factors powers of two from ``2**-996``
-    to ``2**996`` (about 1e-300 to 1e300), so the copy is exactly a positive affine map of each
-    player's payoffs and has exactly the same equilibria.
+    Shifts are integers up to ``10**15`` and factors powers of two from ``2**-996`` to ``2**996``
+    (about 1e-300 to 1e300); a shifted payoff stays below ``2**53``, so the copy is exactly a
+    positive affine map of each player's payoffs and has exactly the same equilibria.
     """
     n_players = draw(st.integers(2, 3))
     shape = tuple(draw(st.integers(2, 3 if n_players == 2 else 2)) for _ in range(n_players))
     game = draw(arrays(np.float64, (*shape, n_players), elements=st.integers(-3, 3)))
-    shifts = draw(st.lists(st.integers(-(2**49), 2**49), min_size=n_players, max_size=n_players))
+    shifts = draw(st.lists(st.integers(-(10**15), 10**15), min_size=n_players, max_size=n_players))
     powers = draw(st.lists(st.integers(-996, 996), min_size=n_players, max_size=n_players))
     return game, np.ldexp(game + np.array(shifts, dtype=float), np.array(powers))

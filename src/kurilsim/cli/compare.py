@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--max-seconds", type=float, default=60.0,
-        help="time bound of support enumeration and of the logit trace (default %(default)g)",
+        help="time bound of support enumeration, the logit trace and a conflict's stability "
+        "(default %(default)g)",
     )  # fmt: skip
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
     parser.add_argument("--format", choices=["table", "json"], default="table")

@@ -39,7 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-seconds",
         type=float,
-        help="time bound for vertex-enumeration and support-enumeration (default 60)",
+        help="time bound for vertex-enumeration, support-enumeration and a conflict's stability "
+        "analysis (default 60)",
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound for lemke-howson")
     parser.set_defaults(handler=handle)

@@ -70,7 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
     parser.add_argument(
-        "--max-seconds", type=float, help="time bound per game (support-enumeration)"
+        "--max-seconds",
+        type=float,
+        help="time bound per game (support-enumeration, a conflict's stability)",
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
     parser.add_argument("--out", metavar="PATH", help="write the table (Parquet, or CSV for .csv)")

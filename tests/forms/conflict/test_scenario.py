@@ -83,8 +83,9 @@ def test_solve_records_how_it_was_produced():
     assert table.tol == 1e-6
     assert dict(table.parameters) == {"weight": 1.0}
     assert table.recorded == (0,)
-    with pytest.raises(InputError, match="takes no method options"):
-        parse_scenario(OFFER).solve(max_seconds=3)
+    with pytest.raises(InputError, match="takes one method option, max_seconds"):
+        parse_scenario(OFFER).solve(max_iter=3)
+    assert dict(parse_scenario(OFFER).solve(max_seconds=3).options) == {"max_seconds": 3}
 
 
 def test_display_escapes_user_text():
@@ -318,7 +319,7 @@ def test_cli_json_and_options(capsys):
     ("argv", "words"),
     [
         pytest.param(["--method", "pure"], "unknown method 'pure' for a conflict", id="method"),
-        pytest.param(["--max-seconds", "5"], "takes no method options", id="option"),
+        pytest.param(["--max-iter", "5"], "takes one method option", id="option"),
         pytest.param(["--set", "us_resolve=2"], "outside its declared range", id="range"),
     ],
 )
@@ -326,6 +327,32 @@ def test_cli_refuses_what_a_conflict_cannot_do(capsys, argv, words):
     code, _, err = run_cli(capsys, "run", STALEMATE, *argv)
     assert code == 2
     assert words in err
+
+
+def one_option_each(n):
+    """A conflict file: ``n`` decision makers with one option each, so 2**n states."""
+    lines = ["kurilsim: 1", "form: conflict", f"title: {n} decision makers", "decision_makers:"]
+    lines += [f"  D{i}: {{options: {{o{i}: D{i} acts}}}}" for i in range(n)]
+    lines += ["preferences:"]
+    lines += [f'  D{i}: {{statements: ["-o{i}", "o{(i + 1) % n}"]}}' for i in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_conflict_above_the_state_bound_is_refused_in_one_line(capsys, tmp_path):
+    path = tmp_path / "eleven.yaml"
+    path.write_text(one_option_each(11))
+    code, out, err = run_cli(capsys, "run", path)
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1
+    assert "2048 feasible states; at most 1024 are supported" in err
+
+
+def test_the_command_line_exits_1_when_the_analysis_stops_at_its_bound(capsys, tmp_path):
+    path = tmp_path / "ten.yaml"
+    path.write_text(one_option_each(10))
+    code, out, _ = run_cli(capsys, "run", path, "--max-seconds", "0.01")
+    assert code == 1
+    assert "WARNING: the analysis stopped at its bound (max_seconds=0.01)" in out
 
 
 def test_validate_and_run_in_python():

@@ -332,6 +332,53 @@ def test_coalition_reachability_matches_search(conflict):
         assert set(np.flatnonzero(reach[s]).tolist()) == reachable_by_search(conflict.moves, s)
 
 
+@pytest.mark.parametrize("density", [0.02, 0.5], ids=["sparse", "dense"])
+def test_coalition_reachability_matches_search_on_larger_graphs(density):
+    # Sparse move matrices are multiplied by gathering rows, dense ones by matrix products; a
+    # member of each kind is mixed in so that both meet in one fixed point.
+    rng = np.random.default_rng(7)
+    moves = rng.random((3, 40, 40)) < np.array([density, density, 0.3])[:, None, None]
+    reach = coalition_reachable(moves)
+    for s in range(40):
+        assert set(np.flatnonzero(reach[s]).tolist()) == reachable_by_search(moves, s)
+
+
+# --- The time bound --------------------------------------------------------------------------
+def one_option_each(n):
+    """``n`` DMs with one option each, 2**n states; each dislikes its own option."""
+    names = {f"D{i}": [f"o{i}"] for i in range(n)}
+    return Conflict.from_options(
+        names, {dm: [f"-{own[0]}", f"o{(i + 1) % n}"] for i, (dm, own) in enumerate(names.items())}
+    )
+
+
+def test_stopped_at_max_seconds_the_table_holds_the_finished_concepts():
+    table = stability(one_option_each(10), max_seconds=0.01)
+    assert not table.complete
+    assert set(table.concepts) < set(CONCEPTS)
+    assert dict(table.options) == {"max_seconds": 0.01}
+    assert table.to_dict()["complete"] is False
+    assert "WARNING: the analysis stopped at its bound (max_seconds=0.01)" in table.to_text()
+    assert "stopped at bound" in repr(table)
+    with pytest.raises(InputError, match="was not computed"):
+        table.equilibria("seq")
+
+
+def test_nothing_computed_without_time():
+    table = stability(one_option_each(3), "seq", max_seconds=0)
+    assert (table.complete, table.concepts, table.stable.shape) == (False, (), (0, 3, 8))
+    assert table.to_text().endswith("not computed: SEQ")
+
+
+def test_a_bound_that_is_not_reached_changes_nothing():
+    conflict = one_option_each(5)
+    bounded, unbounded = stability(conflict), stability(conflict, max_seconds=None)
+    assert bounded.complete and unbounded.complete
+    np.testing.assert_array_equal(bounded.stable, unbounded.stable)
+    with pytest.raises(InputError, match="max_seconds"):
+        stability(conflict, max_seconds=-1)
+
+
 # --- The result object -----------------------------------------------------------------------
 def test_table_exports_agree():
     table = stability(elmira())

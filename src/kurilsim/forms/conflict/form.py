@@ -89,11 +89,7 @@ class ConflictForm:
         self, game: Conflict, method: str, tol: float, parameters: Mapping[str, Any], **options: Any
     ) -> StabilityTable:
         """Stability of every state for every decision maker; see :func:`kurilsim.stability`."""
-        if options:
-            raise InputError(
-                f"the conflict form takes no method options; got {', '.join(sorted(options))}"
-            )
-        return stability(game, method, tol, parameters=parameters)
+        return stability(game, method, tol, parameters=parameters, **_options(options))
 
     def solve_scenario(
         self,
@@ -104,14 +100,11 @@ class ConflictForm:
         **options: Any,
     ) -> StabilityTable:
         """Stability at ``values``, with the states consistent with the file's history."""
-        if options:
-            raise InputError(
-                f"the conflict form takes no method options; got {', '.join(sorted(options))}"
-            )
+        options = _options(options)
         values = _numbers(values)
         conflict = self.game(scenario, values)
         recorded = recorded_states(scenario.compiled, conflict)
-        return stability(conflict, method, tol, parameters=values, recorded=recorded)
+        return stability(conflict, method, tol, parameters=values, recorded=recorded, **options)
 
     def compare(
         self,
@@ -123,7 +116,8 @@ class ConflictForm:
         max_seconds: float | None,
     ) -> ConceptPanel:
         """Nash, GMR, SMR and SEQ stability; the deal state nearest to SEQ and who leaves it."""
-        return conflict_panel(self.solve_scenario(scenario, values, "auto", tol), deal, tol)
+        table = self.solve_scenario(scenario, values, "auto", tol, max_seconds=max_seconds)
+        return conflict_panel(table, deal, tol)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
         """Preferences, options, and the options the record says each decision maker took."""
@@ -166,7 +160,7 @@ class ConflictForm:
     def sweep_method(
         self, scenario: Scenario, method: str | None, tol: float, options: Mapping[str, Any]
     ) -> str:
-        """``"seq"`` unless another concept is given; a conflict takes no options."""
+        """``"seq"`` unless another concept is given; the one option is ``max_seconds``."""
         check_tolerance(tol)
         name = "seq" if method is None else method
         if name not in self.methods or name == "auto":
@@ -174,10 +168,7 @@ class ConflictForm:
                 f"a sweep of a conflict tabulates one stability concept; got {method!r}, "
                 f"expected one of {', '.join(m for m in self.methods if m != 'auto')}"
             )
-        if options:
-            raise InputError(
-                f"the conflict form takes no method options; got {', '.join(sorted(options))}"
-            )
+        _options(options)
         return name
 
     def bytes_per_point(self, scenario: Scenario, method: str) -> int:
@@ -197,13 +188,14 @@ class ConflictForm:
         """One row per equilibrium state of the concept at each point."""
 
         def rows_of(table: StabilityTable) -> list[dict[str, Any]]:
+            found = table.equilibria(method) if table.complete else ()
             return [
                 {"concept": CONCEPT_NAMES[method], "label": state_name(table.conflict, s)}
-                for s in table.equilibria(method)
+                for s in found
             ]
 
         return rows_by_point(
-            values, lambda at: self.solve_scenario(scenario, at, method, tol), rows_of
+            values, lambda at: self.solve_scenario(scenario, at, method, tol, **options), rows_of
         )
 
 
@@ -235,6 +227,16 @@ def _conflict(
         irreversible=spec.irreversible,
         title=spec.title,
     )
+
+
+def _options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options``, refusing any but ``max_seconds``, the analysis' one option."""
+    unknown = sorted(set(options).difference({"max_seconds"}))
+    if unknown:
+        raise InputError(
+            f"the conflict form takes one method option, max_seconds; got {', '.join(unknown)}"
+        )
+    return dict(options)
 
 
 def _numbers(values: Mapping[str, Any]) -> Mapping[str, Any]:
