@@ -387,6 +387,57 @@ MISUSES = [
     # game constructors
     misuse(
         kurilsim.NormalFormGame,
+        lambda: kurilsim.NormalFormGame(["A", "B"], ["H", "T"], np.zeros((1, 1, 2))),
+        TypeError,
+        "strategies[0]",
+        "strategies-flat",
+    ),
+    misuse(
+        kurilsim.BargainingProblem,
+        lambda: kurilsim.BargainingProblem("AB", ["a"], [[1, 0]], [0, 0]),
+        TypeError,
+        "players",
+        "players-text",
+    ),
+    misuse(
+        kurilsim.BargainingProblem,
+        lambda: kurilsim.BargainingProblem(["A", "B"], ["a"], [["1", "0"]], [0, 0]),
+        TypeError,
+        "utilities",
+        "utilities-text",
+    ),
+    misuse(
+        kurilsim.BargainingProblem,
+        lambda: kurilsim.BargainingProblem(["A", "B"], ["a"], [[1, 0]], [0, 0, 0]),
+        InputError,
+        "disagreement",
+        "disagreement-shape",
+    ),
+    misuse(
+        kurilsim.BargainingProblem,
+        lambda: kurilsim.BargainingProblem(["A", "B"], ["a"], [[1, 0]], [0, 0], first_mover=1.0),
+        TypeError,
+        "first_mover",
+        "first-mover-float",
+    ),
+    misuse(
+        kurilsim.BargainingProblem,
+        lambda: kurilsim.BargainingProblem(
+            ["A", "B"], ["a"], [[1, 0]], [0, 0], variables={"size": "big"}
+        ),
+        TypeError,
+        "variables['size']",
+        "variable-text",
+    ),
+    misuse(
+        kurilsim.BargainingProblem,
+        lambda: kurilsim.BargainingProblem(["A", "B"], ["a"], [[1, 0]], [0, 0], title=None),
+        TypeError,
+        "title",
+        "title-none",
+    ),
+    misuse(
+        kurilsim.NormalFormGame,
         lambda: kurilsim.NormalFormGame("AB", [["H"], ["H"]], np.zeros((1, 1, 2))),
         TypeError,
         "players",
@@ -423,7 +474,6 @@ NOT_IN_TABLE = {
     "IterationLimitError": "an exception",
     "KurilsimError": "an exception",
     # Game constructors not yet covered by argument checks (their values are still checked).
-    "BargainingProblem": "constructor: types not yet checked",
     "Conflict": "constructor: types not yet checked",
     "ExtensiveFormGame": "constructor: types not yet checked",
     "scenario_json_schema": "takes no arguments",
