@@ -437,6 +437,90 @@ MISUSES = [
         "title-none",
     ),
     misuse(
+        Conflict, lambda: Conflict("AB", np.zeros((2, 1, 1)), [[0], [0]]), TypeError, "dms", "dms"
+    ),
+    misuse(
+        Conflict,
+        lambda: Conflict(["A", "B"], [[["x"]], [["y"]]], [[0], [0]]),
+        TypeError,
+        "moves",
+        "moves-text",
+    ),
+    misuse(
+        Conflict,
+        lambda: Conflict(["A", "B"], np.full((2, 1, 1), 2), [[0], [0]]),
+        InputError,
+        "moves",
+        "moves-two",
+    ),
+    misuse(
+        Conflict,
+        lambda: Conflict(["A", "B"], np.zeros((2, 1, 1)), [[None], [0]]),
+        TypeError,
+        "payoffs",
+        "payoffs-none",
+    ),
+    misuse(
+        Conflict,
+        lambda: Conflict(["A", "B"], np.zeros((2, 1, 1)), [[0], [0]], options=["a", "b"]),
+        TypeError,
+        "options[0]",
+        "options-flat",
+    ),
+    misuse(
+        Conflict,
+        lambda: Conflict(["A", "B"], np.zeros((2, 1, 1)), [[0], [0]], title=1),
+        TypeError,
+        "title",
+        "title-int",
+    ),
+    misuse(
+        Conflict.from_options,
+        lambda: Conflict.from_options([("A", ["a"])], {"A": ["a"]}),
+        TypeError,
+        "options",
+        "options-list",
+    ),
+    misuse(
+        Conflict.from_options,
+        lambda: Conflict.from_options({"A": "a", "B": ["b"]}, {"A": ["a"], "B": ["b"]}),
+        TypeError,
+        "options['A']",
+        "option-text",
+    ),
+    misuse(
+        Conflict.from_options,
+        lambda: Conflict.from_options({"A": ["a"], "B": ["b"]}, {"A": 1, "B": ["b"]}),
+        TypeError,
+        "preferences['A']",
+        "preference-int",
+    ),
+    misuse(
+        Conflict.from_options,
+        lambda: Conflict.from_options(
+            {"A": ["a"], "B": ["b"]}, {"A": ["a"], "B": ["b"]}, infeasible="a and b"
+        ),
+        TypeError,
+        "infeasible",
+        "infeasible-text",
+    ),
+    misuse(
+        Conflict.from_options,
+        lambda: Conflict.from_options(
+            {"A": ["a"], "B": ["b"]}, {"A": ["a"], "B": ["b"]}, irreversible={"a": "up"}
+        ),
+        InputError,
+        "irreversible['a']",
+        "irreversible-direction",
+    ),
+    misuse(
+        Conflict.from_options,
+        lambda: Conflict.from_options({"A": ["a"], "B": ["b"]}, {"A": ["a"], "B": ["b"]}, title=2),
+        TypeError,
+        "title",
+        "title-int",
+    ),
+    misuse(
         kurilsim.NormalFormGame,
         lambda: kurilsim.NormalFormGame("AB", [["H"], ["H"]], np.zeros((1, 1, 2))),
         TypeError,
@@ -474,7 +558,6 @@ NOT_IN_TABLE = {
     "IterationLimitError": "an exception",
     "KurilsimError": "an exception",
     # Game constructors not yet covered by argument checks (their values are still checked).
-    "Conflict": "constructor: types not yet checked",
     "ExtensiveFormGame": "constructor: types not yet checked",
     "scenario_json_schema": "takes no arguments",
 }
