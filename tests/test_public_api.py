@@ -23,6 +23,7 @@ from kurilsim.analysis import backtest, comparison, explain, statements, tipping
 from kurilsim.core.errors import InputError
 from kurilsim.forms import catalogue, registry
 from kurilsim.forms.conflict.game import Conflict
+from kurilsim.forms.extensive.game import Chance, Decision, Terminal
 from kurilsim.io.sources import MAX_FILE_BYTES
 from kurilsim.sweeps import read_sweep
 from tests.helpers import SCENARIOS
@@ -521,6 +522,41 @@ MISUSES = [
         "title-int",
     ),
     misuse(
+        kurilsim.ExtensiveFormGame,
+        lambda: kurilsim.ExtensiveFormGame("A", Terminal([1])),
+        TypeError,
+        "players",
+        "players-text",
+    ),
+    misuse(
+        kurilsim.ExtensiveFormGame,
+        lambda: kurilsim.ExtensiveFormGame(["A"], [1]),
+        TypeError,
+        "root",
+        "root-list",
+    ),
+    misuse(
+        kurilsim.ExtensiveFormGame,
+        lambda: kurilsim.ExtensiveFormGame(["A"], Terminal([1]), title=None),
+        TypeError,
+        "title",
+        "title-none",
+    ),
+    misuse(Terminal, lambda: Terminal("12"), TypeError, "payoffs", "payoffs-text"),
+    misuse(Terminal, lambda: Terminal([[1, 2]]), InputError, "payoffs", "payoffs-2d"),
+    misuse(Terminal, lambda: Terminal([1], label=3), TypeError, "label", "label-int"),
+    misuse(Decision, lambda: Decision(1, {"a": Terminal([1])}), TypeError, "player", "player"),
+    misuse(Decision, lambda: Decision("A", [Terminal([1])]), TypeError, "actions", "actions-list"),
+    misuse(Decision, lambda: Decision("A", {"a": [1]}), TypeError, "actions['a']", "action-node"),
+    misuse(
+        Chance,
+        lambda: Chance({"h": ("0.5", Terminal([1]))}),
+        TypeError,
+        "branches['h']",
+        "probability-text",
+    ),
+    misuse(Chance, lambda: Chance({"h": Terminal([1])}), TypeError, "branches['h']", "no-pair"),
+    misuse(
         kurilsim.NormalFormGame,
         lambda: kurilsim.NormalFormGame("AB", [["H"], ["H"]], np.zeros((1, 1, 2))),
         TypeError,
@@ -558,7 +594,6 @@ NOT_IN_TABLE = {
     "IterationLimitError": "an exception",
     "KurilsimError": "an exception",
     # Game constructors not yet covered by argument checks (their values are still checked).
-    "ExtensiveFormGame": "constructor: types not yet checked",
     "scenario_json_schema": "takes no arguments",
 }
 

@@ -308,6 +308,7 @@ def check_array(
     shape: tuple[int, ...] | None = None,
     ndim: int | None = None,
     boolean: bool = False,
+    finite: bool = True,
     optional: bool = False,
 ) -> Any:
     """``value`` as a new read-only NumPy array of floats (or booleans), if it holds numbers.
@@ -322,6 +323,8 @@ def check_array(
         The shape, or the number of dimensions, the array must have.
     boolean
         Whether the array holds booleans (``True``/``False``, or the numbers 0 and 1).
+    finite
+        Whether NaN and infinity are refused (else left for the caller to report).
     optional
         Whether ``None`` is accepted (and returned).
 
@@ -330,8 +333,8 @@ def check_array(
     ArgumentTypeError
         If ``value`` is not an array of numbers (strings, ``None`` and ragged lists included).
     InputError
-        If it has the wrong shape, a number is not finite, or a boolean array holds a number
-        other than 0 and 1.
+        If it has the wrong shape, a number is not finite (when ``finite``), or a boolean array
+        holds a number other than 0 and 1.
 
     Examples
     --------
@@ -366,7 +369,7 @@ def check_array(
     if ndim is not None and raw.ndim != ndim:
         raise InputError(f"expected {ndim} dimensions, got shape {raw.shape}", field=name)
     array: NDArray[Any] = np.array(raw, dtype=np.float64)
-    if not np.all(np.isfinite(array)):
+    if finite and not np.all(np.isfinite(array)):
         raise InputError("expected finite numbers (found NaN or infinity)", field=name)
     if boolean:
         if not np.all((array == 0) | (array == 1)):
