@@ -118,6 +118,13 @@ def coalition_reachable(moves: BoolArray) -> BoolArray:
         last = grown
 
 
+def _check_arguments(conflict: object, tol: object) -> float:
+    """Check the arguments every concept takes; the tolerance as a float."""
+    check_instance("conflict", conflict, Conflict, "a Conflict")
+    checked: float = check_real("tol", tol, minimum=0)
+    return checked
+
+
 def nash_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     """Nash (rational) stability: the DM has no unilateral improvement.
 
@@ -125,6 +132,13 @@ def nash_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     -------
     numpy.ndarray
         Shape ``(n, m)``: ``[i, s]`` when state ``s`` is Nash stable for DM ``i``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``conflict`` is not a :class:`Conflict` or ``tol`` not a number.
+    InputError
+        If ``tol`` is negative.
 
     Examples
     --------
@@ -134,6 +148,7 @@ def nash_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     >>> nash_stable(Conflict(("A", "B"), moves, [[0, 1], [0, 0]])).tolist()
     [[False, True], [True, True]]
     """
+    tol = _check_arguments(conflict, tol)
     return np.asarray(~conflict.improvements(tol).any(axis=2))
 
 
@@ -145,6 +160,13 @@ def gmr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     numpy.ndarray
         Shape ``(n, m)``.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``conflict`` is not a :class:`Conflict` or ``tol`` not a number.
+    InputError
+        If ``tol`` is negative.
+
     Examples
     --------
     A leaves state 0 for 1; B can then move to 2, which A likes less than 0.
@@ -155,7 +177,7 @@ def gmr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     >>> gmr_stable(Conflict(("A", "B"), moves, [[1, 2, 0], [0, 0, 0]]))[0].tolist()
     [True, True, True]
     """
-    return _metarational(conflict, tol, symmetric=False)
+    return _metarational(conflict, _check_arguments(conflict, tol), symmetric=False)
 
 
 def smr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
@@ -165,6 +187,13 @@ def smr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     -------
     numpy.ndarray
         Shape ``(n, m)``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``conflict`` is not a :class:`Conflict` or ``tol`` not a number.
+    InputError
+        If ``tol`` is negative.
 
     Examples
     --------
@@ -177,7 +206,7 @@ def smr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     >>> smr_stable(Conflict(("A", "B"), moves, [[1, 2, 0, 3], [0, 0, 0, 0]]))[0].tolist()
     [False, True, False, True]
     """
-    return _metarational(conflict, tol, symmetric=True)
+    return _metarational(conflict, _check_arguments(conflict, tol), symmetric=True)
 
 
 def seq_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
@@ -187,6 +216,13 @@ def seq_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     -------
     numpy.ndarray
         Shape ``(n, m)``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``conflict`` is not a :class:`Conflict` or ``tol`` not a number.
+    InputError
+        If ``tol`` is negative.
 
     Examples
     --------
@@ -198,6 +234,7 @@ def seq_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     >>> seq_stable(Conflict(("A", "B"), moves, [[1, 2, 0], [0, 1, 0]]))[0].tolist()
     [False, True, True]
     """
+    tol = _check_arguments(conflict, tol)
     improvements = conflict.improvements(tol)
     not_better = ~conflict.preferences(tol)
     return _stack(
@@ -266,10 +303,9 @@ def stability(
     >>> table.equilibria("gmr"), table.equilibria("seq")
     ((0, 1, 2), (1, 2))
     """
-    check_instance("conflict", conflict, Conflict, "a Conflict")
+    tol = _check_arguments(conflict, tol)
     if check_text("method", method) not in METHODS:
         raise InputError(f"unknown method {method!r} for a conflict; expected one of {METHODS}")
-    tol = check_real("tol", tol, minimum=0)
     parameters = check_mapping("parameters", parameters, check_real)
     concepts = CONCEPTS if method == "auto" else (method,)
     stable = np.array([STABILITY_FUNCTIONS[c](conflict, tol) for c in concepts])
