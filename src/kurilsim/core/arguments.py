@@ -367,7 +367,7 @@ def check_array(
     if shape is not None and raw.shape != shape:
         raise InputError(f"expected shape {shape}, got shape {raw.shape}", field=name)
     if ndim is not None and raw.ndim != ndim:
-        raise InputError(f"expected {ndim} dimensions, got shape {raw.shape}", field=name)
+        raise InputError(f"expected a {ndim}-D array, got shape {raw.shape}", field=name)
     array: NDArray[Any] = np.array(raw, dtype=np.float64)
     if finite and not np.all(np.isfinite(array)):
         raise InputError("expected finite numbers (found NaN or infinity)", field=name)

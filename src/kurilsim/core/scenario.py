@@ -30,9 +30,10 @@ from kurilsim.core.arguments import (
     check_solver_options,
     check_text,
     is_real,
+    shown,
 )
 from kurilsim.core.display import PARAMETER_HEADER, html_heading, html_table, parameter_rows
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.core.parameters import resolve
 from kurilsim.core.schema import Parameter, ScenarioHeader, Source
 from kurilsim.core.tolerance import DEFAULT_TOL
@@ -212,7 +213,13 @@ class Scenario:
 
 def _check_override(name: str, value: object) -> Any:
     """One parameter override: a number, or a 1-D array of numbers for a batch."""
-    return check_real(name, value) if is_real(value) else check_array(name, value, ndim=1)
+    if is_real(value):
+        return check_real(name, value)
+    try:
+        return check_array(name, value, ndim=1)
+    except ArgumentTypeError:
+        what = "a number or a 1-D array of numbers"
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name) from None
 
 
 @runtime_checkable

@@ -177,7 +177,9 @@ def test_bad_option_forms_are_refused(options, preferences, keywords, words):
 @pytest.mark.parametrize(
     ("moves", "payoffs", "keywords", "words"),
     [
-        pytest.param(np.zeros((2, 2)), np.zeros((2, 2)), {}, "moves: expected 3", id="moves-2d"),
+        pytest.param(
+            np.zeros((2, 2)), np.zeros((2, 2)), {}, "moves: expected a 3-D array", id="moves-2d"
+        ),
         pytest.param(
             np.zeros((2, 2, 2)), np.zeros((3, 2)), {}, "payoffs: expected shape", id="payoffs"
         ),
