@@ -57,7 +57,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.arguments import check_instance, check_mapping, check_real, check_text
-from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.conflict.game import BoolArray, Conflict
@@ -555,19 +555,23 @@ class StabilityTable:
             for s in range(conflict.n_states)
             if every_state or equilibria[:, s].any() or s in self.recorded
         ]
-        header = ["state", *(conflict.dms if conflict.option_names else ()), *self._concept_names()]
-        rows = [header]
-        for s in shown:
-            pattern = conflict.pattern(s).split() if conflict.option_names else []
-            rows.append([str(s + 1), *pattern, *self._marks(s, equilibria)])
-        widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
-        lines.append("")
-        recorded = [False] + [s in self.recorded for s in shown]
-        for row, is_recorded in zip(rows, recorded, strict=True):
-            cells = [row[0].rjust(widths[0])] + [
-                cell.ljust(w) for cell, w in zip(row[1:], widths[1:], strict=True)
+        number = max([len("state"), *(len(str(s + 1)) for s in shown)])  # right-aligned
+        header = [
+            "state".rjust(number),
+            *(conflict.dms if conflict.option_names else ()),
+            *self._concept_names(),
+            "",
+        ]
+        rows = [
+            [
+                str(s + 1).rjust(number),
+                *(conflict.pattern(s).split() if conflict.option_names else ()),
+                *self._marks(s, equilibria),
+                "<- recorded" if s in self.recorded else "",
             ]
-            lines.append("  ".join(cells + ["<- recorded"] * is_recorded).rstrip())
+            for s in shown
+        ]
+        lines += ["", *text_table(header, rows)]
         hidden = conflict.n_states - len(shown)
         if hidden:
             lines.append(
