@@ -78,6 +78,17 @@ def small_games(draw: st.DrawFn) -> FloatArray:
     return np.array(values, dtype=float).reshape((*shape, n_players))
 
 
+# --- user text, as a terminal would receive it -------------------------------------------------
+
+#: Characters a terminal must not receive raw: C0 and C1 controls, DEL, bidirectional overrides.
+CONTROL_CHARACTERS = "".join(
+    map(chr, [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+)
+#: Text that mixes control characters, backslashes and escape-like sequences with anything else.
+hostile_texts = st.text(
+    st.one_of(st.sampled_from(CONTROL_CHARACTERS + "\\xu[]"), st.characters(codec="utf-8"))
+)
+
 # --- normal-form games with names, as a .nfg file holds them ----------------------------------
 
 labels = st.text(max_size=6)

@@ -79,3 +79,14 @@ def test_escaped_text_stays_readable(capsys, hostile):
     assert "Pennies\\x1b[2J\\x1b[H" in out and "Even\\x1b[31m" in out
     code, out, _ = run_cli(capsys, "run", hostile["scenario"])
     assert code == 0 and "Sochi\\x1b[2J\\x1b[H summit\\r\\x9b31m" in out
+
+
+def test_escaped_names_keep_the_columns_of_a_table_aligned(hostile, capsys):
+    # Widths were once measured before escaping, so each escaped name pushed its row out of line.
+    _, out, _ = run_cli(capsys, "run", hostile["nfg"])
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("#  kind"))
+    row = lines[lines.index(header) + 1]
+    for column in ("Odd", "u(Even", "max regret"):
+        start = header.index(column)
+        assert row[start - 2 : start] == "  " and row[start] != " ", column

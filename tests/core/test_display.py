@@ -1,10 +1,36 @@
-"""Rich display in Jupyter: every object a user meets renders as escaped HTML."""
+"""Rich display in Jupyter: every object a user meets renders as escaped HTML; text tables
+escape their cells once and stay aligned."""
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 import kurilsim
 from kurilsim import load_scenario, parse_scenario, solve
+from kurilsim.core.display import printable, text_table
 from kurilsim.forms import catalogue
 from tests.helpers import ROOT
-from tests.strategies import STAG_HUNT
+from tests.strategies import CONTROL_CHARACTERS, STAG_HUNT, hostile_texts
+
+
+@given(hostile_texts)
+def test_escaping_escaped_text_changes_nothing(text):
+    once = printable(text)
+    assert printable(once) == once
+    assert not set(once) & set(CONTROL_CHARACTERS).difference("\t\n")
+
+
+@given(st.lists(hostile_texts, min_size=1, max_size=5))
+def test_text_table_cells_are_escaped_before_columns_are_measured(names):
+    lines = text_table(["name", "|"], [[name, "|"] for name in names])
+    assert len({line.rindex("|") for line in lines}) == 1  # the second column lines up
+    assert all(printable(line) == line and "\t" not in line for line in lines)
+    assert len(lines) == 1 + len(names)  # a newline in a name does not break its row
+
+
+def test_a_table_printed_by_the_command_line_is_escaped_once():
+    lines = text_table(["player", "u"], [["Even\x1b[31m", "1"], ["Odd", "-1"]])
+    assert lines == ["player        u", "Even\\x1b[31m  1", "Odd           -1"]
+    assert [printable(line) for line in lines] == lines
 
 
 def test_two_player_game_is_a_bimatrix():

@@ -25,7 +25,7 @@ import numpy as np
 
 from kurilsim.analysis.statements import StatementResult, check_statements, load_statements
 from kurilsim.core.arguments import check_instance, check_int, check_path
-from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.form import NORMAL_FORM, require_normal_form
@@ -123,11 +123,7 @@ class Backtest:
             )
             for era in self.eras
         ]
-        widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
-        lines = [
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in rows
-        ]
+        lines = text_table(rows[0], rows[1:])
         lines.append(
             f"(robustness: share of {self.eras[0].samples if self.eras else 0} draws "
             f"of each parameter box, seed {self.seed}, where the recorded outcome is still "

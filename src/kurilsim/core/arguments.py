@@ -26,9 +26,12 @@ import math
 import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kurilsim.core.errors import ArgumentTypeError, InputError
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 T = TypeVar("T")
 
@@ -272,6 +275,108 @@ def check_names(name: str, value: object, *, optional: bool = False) -> Any:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise ArgumentTypeError(f"expected a list of names, got {shown(value)}", field=name)
     return tuple(value)
+
+
+def check_name_lists(name: str, value: object) -> tuple[tuple[str, ...], ...]:
+    """``value`` as a tuple of tuples of strings, if it is a list or tuple of lists of names.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``value`` is not a list or tuple, or an entry is not a list of names.
+
+    Examples
+    --------
+    >>> check_name_lists("strategies", [["up", "down"], ("left",)])
+    (('up', 'down'), ('left',))
+    >>> check_name_lists("strategies", ["up", "down"])
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.ArgumentTypeError: strategies[0]: expected a list of names, got 'up' (str)
+    """
+    if not isinstance(value, list | tuple):
+        raise ArgumentTypeError(
+            f"expected a list of lists of names, got {shown(value)}", field=name
+        )
+    return tuple(check_names(f"{name}[{k}]", entry) for k, entry in enumerate(value))
+
+
+def check_array(
+    name: str,
+    value: object,
+    *,
+    shape: tuple[int, ...] | None = None,
+    ndim: int | None = None,
+    boolean: bool = False,
+    finite: bool = True,
+    optional: bool = False,
+) -> Any:
+    """``value`` as a new read-only NumPy array of floats (or booleans), if it holds numbers.
+
+    Parameters
+    ----------
+    name
+        The argument's name, for the message.
+    value
+        What was given: an array or (nested) lists of numbers.
+    shape, ndim
+        The shape, or the number of dimensions, the array must have.
+    boolean
+        Whether the array holds booleans (``True``/``False``, or the numbers 0 and 1).
+    finite
+        Whether NaN and infinity are refused (else left for the caller to report).
+    optional
+        Whether ``None`` is accepted (and returned).
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``value`` is not an array of numbers (strings, ``None`` and ragged lists included).
+    InputError
+        If it has the wrong shape, a number is not finite (when ``finite``), or a boolean array
+        holds a number other than 0 and 1.
+
+    Examples
+    --------
+    >>> check_array("payoffs", [[1, 2], [3, 4]], shape=(2, 2)).tolist()
+    [[1.0, 2.0], [3.0, 4.0]]
+    >>> check_array("payoffs", [["1", "2"]])  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.ArgumentTypeError: payoffs: expected an array of numbers,
+    got [['1', '2']] (list)
+    >>> check_array("payoffs", [1, 2], shape=(3,))
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: payoffs: expected shape (3,), got shape (2,)
+    """
+    import numpy as np  # imported when used: the command line starts without numpy
+
+    if value is None and optional:
+        return None
+    what = "an array of " + ("booleans" if boolean else "numbers")
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError):
+        raw = np.asarray(None)
+    numeric = raw.dtype.kind in "biuf" or (
+        raw.dtype.kind == "O" and raw.size > 0 and all(is_real(x) for x in raw.flat)
+    )
+    if not numeric:
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
+    if shape is not None and raw.shape != shape:
+        raise InputError(f"expected shape {shape}, got shape {raw.shape}", field=name)
+    if ndim is not None and raw.ndim != ndim:
+        raise InputError(f"expected a {ndim}-D array, got shape {raw.shape}", field=name)
+    array: NDArray[Any] = np.array(raw, dtype=np.float64)
+    if finite and not np.all(np.isfinite(array)):
+        raise InputError("expected finite numbers (found NaN or infinity)", field=name)
+    if boolean:
+        if not np.all((array == 0) | (array == 1)):
+            raise InputError(f"expected {what} (0 or 1)", field=name)
+        array = array.astype(np.bool_)
+    array.flags.writeable = False
+    return array
 
 
 def check_mapping(

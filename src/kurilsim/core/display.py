@@ -93,21 +93,31 @@ PARAMETER_HEADER = ("parameter", "default", "range", "unit", "evidence")
 
 
 def text_table(header: Sequence[str], rows: Iterable[Sequence[str]], indent: str = "") -> list[str]:
-    """Plain-text lines of a table whose columns are padded to their widest cell.
+    r"""Plain-text lines of a table whose columns are padded to their widest cell.
+
+    Cells are escaped by :func:`printable`, tabs and newlines included, before the widths are
+    measured, so a name with control characters keeps its column aligned (and printing the lines
+    escapes nothing twice).
 
     Examples
     --------
-    >>> for line in text_table(["a", "bb"], [["xxx", "y"]]):
+    >>> for line in text_table(["a", "bb"], [["x\x1b", "y"], ["xxxxx", "z"]]):
     ...     print(line)
-    a    bb
-    xxx  y
+    a      bb
+    x\x1b  y
+    xxxxx  z
     """
-    table = [list(map(str, header)), *(list(map(str, row)) for row in rows)]
+    table = [[_cell(cell) for cell in row] for row in (header, *rows)]
     widths = [max(len(row[c]) for row in table) for c in range(len(header))]
     return [
         indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in table
     ]
+
+
+def _cell(value: object) -> str:
+    """A table cell on one line: escaped, with tabs and newlines escaped too."""
+    return printable(str(value)).replace("\t", "\\t").replace("\n", "\\n")
 
 
 def recorded_text(match: str | list[str] | tuple[str, ...], joint: bool = False) -> str:

@@ -23,8 +23,17 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.core.arguments import (
+    check_array,
+    check_mapping,
+    check_real,
+    check_solver_options,
+    check_text,
+    is_real,
+    shown,
+)
 from kurilsim.core.display import PARAMETER_HEADER, html_heading, html_table, parameter_rows
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.core.parameters import resolve
 from kurilsim.core.schema import Parameter, ScenarioHeader, Source
 from kurilsim.core.tolerance import DEFAULT_TOL
@@ -124,14 +133,14 @@ class Scenario:
 
         Raises
         ------
+        ArgumentTypeError
+            If ``overrides`` is not a mapping of names to numbers (an array included: one game
+            takes one value of each parameter).
         InputError
-            For a refused parameter value, an array given for one game, or a payoff that is not
-            finite at these values.
+            For a refused parameter value, or a payoff that is not finite at these values.
         """
-        for name, value in (overrides or {}).items():
-            if np.ndim(value) != 0:
-                raise InputError(f"parameter {name!r}: expected a single number for one game")
-        return self._at(lambda values: self.form.game(self, values, **options), overrides)
+        checked = check_mapping("overrides", overrides, check_real)
+        return self._at(lambda values: self.form.game(self, values, **options), checked)
 
     def payoffs(self, overrides: Mapping[str, ArrayLike] | None = None) -> NDArray[np.float64]:
         """The payoffs as arrays, over a batch when values are 1-D arrays of one length ``G``.
@@ -142,10 +151,13 @@ class Scenario:
 
         Raises
         ------
+        ArgumentTypeError
+            If ``overrides`` is not a mapping of names to numbers or 1-D arrays of numbers.
         InputError
             For a refused value, a payoff that is not finite, or a form without payoff arrays.
         """
-        return self._at(lambda values: self.form.payoffs(self, values), overrides)
+        checked = check_mapping("overrides", overrides, _check_override)
+        return self._at(lambda values: self.form.payoffs(self, values), checked)
 
     def solve(
         self,
@@ -157,10 +169,22 @@ class Scenario:
         """Solve the game at the given parameter values; see :func:`kurilsim.solve`.
 
         The result records the parameter values used.
+
+        Raises
+        ------
+        ArgumentTypeError
+            If ``overrides`` is not a mapping of names to numbers or 1-D arrays of numbers,
+            ``method`` not a string, ``tol`` not a number, or an option of the wrong type.
+        InputError
+            For a refused value, method, tolerance or option.
         """
+        checked = check_mapping("overrides", overrides, _check_override)
+        method = check_text("method", method)
+        tol = check_real("tol", tol)
+        options = check_solver_options(options)
         return self._at(
             lambda values: self.form.solve_scenario(self, values, method, tol, **options),
-            overrides,
+            checked,
         )
 
     def _at(
@@ -185,6 +209,17 @@ class Scenario:
     def __repr__(self) -> str:
         summary, _, _ = self.form.describe(self)
         return f"<Scenario {self.title!r} ({self.form.name}): {summary}>"
+
+
+def _check_override(name: str, value: object) -> Any:
+    """One parameter override: a number, or a 1-D array of numbers for a batch."""
+    if is_real(value):
+        return check_real(name, value)
+    try:
+        return check_array(name, value, ndim=1)
+    except ArgumentTypeError:
+        what = "a number or a 1-D array of numbers"
+        raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name) from None
 
 
 @runtime_checkable

@@ -37,7 +37,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kurilsim.analysis.tipping import TippingPoints
-from kurilsim.core.arguments import check_text
+from kurilsim.core.arguments import check_bool, check_instance, check_text, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.forms.bargaining.result import BargainingSolution
 from kurilsim.forms.normal.game import NormalFormGame
@@ -80,6 +80,12 @@ def register_figure(
         Whether ``plot(result)`` without a kind draws this figure. The first kind registered for
         a type is its default until another is registered with ``default=True``.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``result_type`` is not a class, ``kind`` not a string, ``function`` not callable or
+        ``default`` not True or False.
+
     Examples
     --------
     >>> from dataclasses import dataclass
@@ -95,6 +101,11 @@ def register_figure(
     >>> len(plot(Offers([0.2, 0.5, 0.4])).axes[0].lines)
     1
     """
+    check_instance("result_type", result_type, type, "a class")
+    check_text("kind", kind)
+    if not callable(function):
+        raise ArgumentTypeError(f"expected a function, got {shown(function)}", field="function")
+    check_bool("default", default)
     _FIGURES.setdefault(result_type, {})[kind] = function
     if default or result_type not in _DEFAULTS:
         _DEFAULTS[result_type] = kind
@@ -105,8 +116,9 @@ def figure_kinds(result_type: type) -> tuple[str, ...]:
 
     Raises
     ------
-    InputError
-        If no figure is registered for the type or any of its base classes.
+    ArgumentTypeError
+        If ``result_type`` is not a class, or no figure is registered for it or any of its base
+        classes.
 
     Examples
     --------
@@ -114,7 +126,7 @@ def figure_kinds(result_type: type) -> tuple[str, ...]:
     >>> figure_kinds(TippingPoints)
     ('tornado',)
     """
-    owner = _registered_base(result_type)
+    owner = _registered_base(check_instance("result_type", result_type, type, "a class"))
     default = _DEFAULTS[owner]
     return (default, *(kind for kind in _FIGURES[owner] if kind != default))
 
@@ -197,6 +209,11 @@ def sweep_figure(result: SweepResult, **options: Any) -> Figure:
     a grid over one parameter, a regime map (:func:`~kurilsim.presentation.regime_map.regime_map`)
     otherwise; ``options`` go to that function.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``result`` is not a :class:`~kurilsim.sweeps.result.SweepResult`.
+
     Examples
     --------
     >>> import kurilsim
@@ -214,7 +231,7 @@ def sweep_figure(result: SweepResult, **options: Any) -> Figure:
     >>> sweep_figure(drawn).axes[0].get_title().startswith("Outcome shares")
     True
     """
-    spec = result.info.spec
+    spec = check_instance("result", result, SweepResult, "a SweepResult").info.spec
     if spec.samples:
         return shares_chart(result, **options)
     if len(spec.grid) == 1:

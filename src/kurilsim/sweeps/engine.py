@@ -444,7 +444,10 @@ def _run_dask(
     elif scheduler is not None:
         client = distributed.Client(scheduler)
     else:
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1)
+        # Its dashboard on any free port: a second sweep (or cluster) must not clash on 8787.
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, dashboard_address=":0"
+        )
         client = distributed.Client(cluster)
     todo = iter(indices)
     futures: dict[Any, int] = {}

@@ -150,7 +150,9 @@ def test_score_functions_receive_numbers():
             {"A": ["x"], "B": ["or"]}, {"A": ["x"], "B": ["x"]}, {}, "words", id="keyword"
         ),
         pytest.param({"A": ["x"], "B": ["y"]}, {"A": ["x"]}, {}, "missing ['B']", id="no-prefs"),
-        pytest.param({"A": ["x"], "B": ["y"]}, {"A": "x", "B": ["y"]}, {}, "not one", id="string"),
+        pytest.param(
+            {"A": ["x"], "B": ["y"]}, {"A": "x", "B": ["y"]}, {}, "preferences['A']", id="string"
+        ),
         pytest.param(
             {"A": ["x"], "B": ["y"]},
             {"A": ["x"], "B": ["y"]},
@@ -175,14 +177,22 @@ def test_bad_option_forms_are_refused(options, preferences, keywords, words):
 @pytest.mark.parametrize(
     ("moves", "payoffs", "keywords", "words"),
     [
-        pytest.param(np.zeros((2, 2)), np.zeros((2, 2)), {}, "shape (n, m, m)", id="moves-2d"),
-        pytest.param(np.zeros((2, 2, 2)), np.zeros((3, 2)), {}, "payoffs must", id="payoffs"),
+        pytest.param(
+            np.zeros((2, 2)), np.zeros((2, 2)), {}, "moves: expected a 3-D array", id="moves-2d"
+        ),
+        pytest.param(
+            np.zeros((2, 2, 2)), np.zeros((3, 2)), {}, "payoffs: expected shape", id="payoffs"
+        ),
         pytest.param(np.zeros((2, 2, 2)), [[0, np.nan], [0, 0]], {}, "finite", id="nan"),
         pytest.param(
             np.zeros((2, 2, 2)), np.zeros((2, 2)), {"states": np.zeros((2, 1))}, "states", id="st"
         ),
         pytest.param(
-            np.zeros((2, 2, 2)), np.zeros((2, 2)), {"options": (("a",),)}, "one tuple", id="opts"
+            np.zeros((2, 2, 2)),
+            np.zeros((2, 2)),
+            {"options": (("a",),)},
+            "one list of options per DM",
+            id="opts",
         ),
     ],
 )

@@ -161,7 +161,7 @@ def test_chance_probabilities_follow_the_parameters():
     batch = solve_batch(scenario, {"p": [0.6, 0.25]})
     assert batch.leaf_probabilities[:, -1].tolist() == [0.0, 1.0]
     assert scenario.game().to_normal_form().shape == (2, 2)
-    with pytest.raises(InputError, match="single number"):
+    with pytest.raises(InputError, match=r"expected a number, got \["):
         scenario.game({"p": [0.1, 0.2]})
     assert (
         repr(scenario)

@@ -258,7 +258,7 @@ def test_non_finite_payoffs_are_refused():
         pytest.param(
             {"wolf": 1}, "unknown parameter 'wolf'; this scenario has: stag, hare", id="unknown"
         ),
-        pytest.param({"stag": float("nan")}, "finite", id="nan"),
+        pytest.param({"stag": float("nan")}, "got nan", id="nan"),
         pytest.param({"stag": "x"}, "expected a number", id="text"),
     ],
 )

@@ -42,6 +42,13 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.core.arguments import (
+    check_array,
+    check_int,
+    check_mapping,
+    check_names,
+    check_text,
+)
 from kurilsim.core.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -83,6 +90,9 @@ class BargainingProblem:
 
     Raises
     ------
+    ArgumentTypeError
+        If names are not lists of strings, arrays not arrays of numbers, ``first_mover`` not a
+        whole number or ``title`` not a string.
     InputError
         If shapes disagree, names repeat, a number is not finite, or a probability or discount
         factor lies outside its interval.
@@ -114,46 +124,52 @@ class BargainingProblem:
         variables: Mapping[str, ArrayLike] | None = None,
         title: str = "",
     ) -> None:
-        players_t = tuple(str(p) for p in players)
-        deals_t = tuple(str(d) for d in deals)
-        ratifiers_t = tuple(str(r) for r in ratifiers)
+        players_t = check_names("players", players)
+        deals_t = check_names("deals", deals)
+        ratifiers_t = check_names("ratifiers", ratifiers)
         if len(players_t) != 2 or players_t[0] == players_t[1] or not all(players_t):
-            raise InputError(f"a bargaining problem has two distinct players, got {players_t}")
-        _check_unique("deal", deals_t)
-        _check_unique("ratifier", ratifiers_t)
+            raise InputError(
+                f"a bargaining problem has two distinct players, got {players_t}", field="players"
+            )
+        _check_unique("deals", deals_t)
+        _check_unique("ratifiers", ratifiers_t)
         if DISAGREEMENT in deals_t:
-            raise InputError(f"{DISAGREEMENT!r} names the no-deal outcome; rename that deal")
+            raise InputError(
+                f"{DISAGREEMENT!r} names the no-deal outcome; rename that deal", field="deals"
+            )
         n, r = len(deals_t), len(ratifiers_t)
-        u = _array("utilities", utilities, (n, 2))
-        d = _array("disagreement", disagreement, (2,))
-        delta = None if discount is None else _array("discount", discount, (2,))
+        u = check_array("utilities", utilities, shape=(n, 2))
+        d = check_array("disagreement", disagreement, shape=(2,))
+        delta = check_array("discount", discount, shape=(2,), optional=True)
         if delta is not None and not np.all((delta >= 0) & (delta < 1)):
             raise InputError(
                 f"discount factors must lie in [0, 1), got {delta.tolist()} (at 1 a player loses "
-                "nothing by waiting, and alternating offers has no unique equilibrium)"
+                "nothing by waiting, and alternating offers has no unique equilibrium)",
+                field="discount",
             )
-        if first_mover not in (0, 1):
-            raise InputError(f"first_mover is a player index, 0 or 1; got {first_mover!r}")
-        a = _array("approval", np.ones((n, r)) if approval is None else approval, (n, r))
-        t = _array("thresholds", np.full(r, 0.5) if thresholds is None else thresholds, (r,))
+        first_mover = check_int("first_mover", first_mover, minimum=0, maximum=1)
+        a = check_array("approval", np.ones((n, r)) if approval is None else approval, shape=(n, r))
+        t = check_array(
+            "thresholds", np.full(r, 0.5) if thresholds is None else thresholds, shape=(r,)
+        )
         for name, values in (("approval", a), ("thresholds", t)):
             if np.any((values < 0) | (values > 1)):
-                raise InputError(f"{name} are probabilities and must lie in [0, 1]")
-        frozen_variables = {
-            name: _array(f"variable {name!r}", values, (n,))
-            for name, values in (variables or {}).items()
-        }
+                raise InputError(f"{name} are probabilities and must lie in [0, 1]", field=name)
+        frozen_variables = check_mapping(
+            "variables", variables, lambda label, values: check_array(label, values, shape=(n,))
+        )
+        title = check_text("title", title)
         object.__setattr__(self, "players", players_t)
         object.__setattr__(self, "deals", deals_t)
         object.__setattr__(self, "utilities", u)
         object.__setattr__(self, "disagreement", d)
         object.__setattr__(self, "discount", delta)
-        object.__setattr__(self, "first_mover", int(first_mover))
+        object.__setattr__(self, "first_mover", first_mover)
         object.__setattr__(self, "ratifiers", ratifiers_t)
         object.__setattr__(self, "approval", a)
         object.__setattr__(self, "thresholds", t)
         object.__setattr__(self, "variables", MappingProxyType(frozen_variables))
-        object.__setattr__(self, "title", str(title))
+        object.__setattr__(self, "title", title)
 
     @property
     def n_deals(self) -> int:
@@ -181,22 +197,9 @@ class BargainingProblem:
         )
 
 
-def _check_unique(kind: str, names: tuple[str, ...]) -> None:
+def _check_unique(argument: str, names: tuple[str, ...]) -> None:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise InputError(f"{kind} names must be unique; repeated: {', '.join(repeated)}")
+        raise InputError(f"names must be unique; repeated: {', '.join(repeated)}", field=argument)
     if not all(names):
-        raise InputError(f"{kind} names must not be empty")
-
-
-def _array(name: str, values: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
-    try:
-        array = np.array(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}: expected numbers") from None
-    if array.shape != shape:
-        raise InputError(f"{name} has shape {array.shape}, expected {shape}")
-    if not np.all(np.isfinite(array)):
-        raise InputError(f"{name} must be finite numbers (found NaN or infinity)")
-    array.flags.writeable = False
-    return array
+        raise InputError("names must not be empty", field=argument)

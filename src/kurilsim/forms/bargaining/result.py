@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
 
 if TYPE_CHECKING:
@@ -407,11 +407,7 @@ class BargainingSolution:
                     c.unconstrained.describe(),
                 ]
             )
-        widths = [max(len(row[j]) for row in table) for j in range(len(header))]
-        lines += [
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in table
-        ]
+        lines += text_table(table[0], table[1:])
         for c in self.concepts:
             notes = []
             if c.ties:

@@ -47,7 +47,15 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kurilsim.core.errors import InputError
+from kurilsim.core.arguments import (
+    check_array,
+    check_mapping,
+    check_name_lists,
+    check_names,
+    check_text,
+    shown,
+)
+from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.forms.conflict.option_statements import (
     KEYWORDS,
     OptionStatement,
@@ -92,6 +100,15 @@ class Conflict:
     title
         A name for the conflict.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If names are not lists of strings, or ``moves``, ``payoffs`` or ``states`` not arrays
+        of booleans or numbers.
+    InputError
+        If the shapes disagree, names repeat, a score is not finite, or there are no states or
+        more than :data:`MAX_STATES`.
+
     Examples
     --------
     A bare graph: two DMs and three states; ``A`` moves from the first state to the second,
@@ -112,30 +129,34 @@ class Conflict:
     title: str = ""
 
     def __post_init__(self) -> None:
-        dms = tuple(self.dms)
-        moves = np.array(self.moves, dtype=bool)
-        payoffs = np.array(self.payoffs, dtype=np.float64)
+        dms = check_names("dms", self.dms)
+        moves = check_array("moves", self.moves, boolean=True, ndim=3)
+        payoffs = check_array("payoffs", self.payoffs)
         n = len(dms)
         if n < 2 or len(set(dms)) != n:
-            raise InputError(f"a conflict needs at least two distinct decision makers, got {dms}")
-        if moves.ndim != 3 or moves.shape[0] != n or moves.shape[1] != moves.shape[2]:
-            raise InputError(f"moves must have shape (n, m, m) with n = {n}; got {moves.shape}")
+            raise InputError(
+                f"a conflict needs at least two distinct decision makers, got {dms}", field="dms"
+            )
+        if moves.shape[0] != n or moves.shape[1] != moves.shape[2]:
+            raise InputError(
+                f"expected shape (n, m, m) with n = {n}; got {moves.shape}", field="moves"
+            )
         m = moves.shape[1]
         if m == 0 or m > MAX_STATES:
-            raise InputError(f"a conflict needs 1 to {MAX_STATES} states, got {m}")
+            raise InputError(f"a conflict needs 1 to {MAX_STATES} states, got {m}", field="moves")
         if payoffs.shape != (n, m):
-            raise InputError(f"payoffs must have shape ({n}, {m}), got {payoffs.shape}")
-        if not np.all(np.isfinite(payoffs)):
-            raise InputError("payoffs must be finite numbers")
-        options = tuple(tuple(names) for names in self.options) or tuple(() for _ in dms)
+            raise InputError(f"expected shape ({n}, {m}), got {payoffs.shape}", field="payoffs")
+        options = check_name_lists("options", self.options) or tuple(() for _ in dms)
         if len(options) != n:
-            raise InputError(f"options must name one tuple of options per DM ({n}), got {options}")
+            raise InputError(
+                f"expected one list of options per DM ({n}), got {options}", field="options"
+            )
         k = sum(len(names) for names in options)
-        states = np.zeros((m, 0), dtype=bool) if self.states is None else np.array(self.states)
-        states = states.astype(bool)
+        states = check_array("states", self.states, boolean=True, optional=True)
+        states = np.zeros((m, 0), dtype=bool) if states is None else states
         if states.shape != (m, k):
-            raise InputError(f"states must have shape ({m}, {k}), got {states.shape}")
-        moves[:, np.arange(m), np.arange(m)] = False  # staying put is not a move
+            raise InputError(f"expected shape ({m}, {k}), got {states.shape}", field="states")
+        moves = moves & ~np.eye(m, dtype=bool)  # staying put is not a move
         for array in (moves, payoffs, states):
             array.flags.writeable = False
         object.__setattr__(self, "dms", dms)
@@ -143,6 +164,7 @@ class Conflict:
         object.__setattr__(self, "payoffs", payoffs)
         object.__setattr__(self, "options", options)
         object.__setattr__(self, "states", states)
+        object.__setattr__(self, "title", check_text("title", self.title))
 
     @classmethod
     def from_options(
@@ -181,9 +203,12 @@ class Conflict:
 
         Raises
         ------
+        ArgumentTypeError
+            If ``options``, ``preferences`` or ``irreversible`` is not a mapping of names to
+            what it holds, or ``infeasible`` not a list of statements.
         InputError
-            For unknown or repeated names, statements that do not parse, no feasible state, or
-            too many options or states.
+            For unknown or repeated names, an unknown direction, statements that do not parse,
+            no feasible state, or too many options or states.
 
         Examples
         --------
@@ -198,14 +223,22 @@ class Conflict:
         >>> bool(c.moves[0, 2, 0]), bool(c.moves[0, 0, 2])  # 'down' is never withdrawn
         (False, True)
         """
+        options = check_mapping("options", options, check_names, optional=False)
+        preferences = check_mapping("preferences", preferences, _check_preference, optional=False)
+        infeasible = _check_statements("infeasible", infeasible)
+        directions = check_mapping(
+            "irreversible",
+            irreversible,
+            lambda label, value: check_text(label, value, choices=("forward", "backward")),
+        )
+        title = check_text("title", title)
         dms = tuple(options)
         names = [name for dm in dms for name in options[dm]]
         owner = np.array([i for i, dm in enumerate(dms) for _ in options[dm]], dtype=np.intp)
         _check_option_names(dms, options, names)
-        directions = dict(irreversible or {})
         unknown = sorted(set(directions).difference(names))
         if unknown:
-            raise InputError(f"irreversible names unknown options: {', '.join(unknown)}")
+            raise InputError(f"names unknown options: {', '.join(unknown)}", field="irreversible")
         states = feasible_states(names, infeasible)
         columns = dict(zip(names, states.T, strict=True))
         missing = [dm for dm in dms if dm not in preferences]
@@ -436,6 +469,20 @@ def _check_option_names(
         raise InputError(f"{reserved} are words of the statement language, not option names")
 
 
+def _check_statements(name: str, value: object) -> tuple[str | OptionStatement, ...]:
+    """``value`` as a tuple of statements, if it is a list or tuple of strings or statements."""
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(s, str | OptionStatement) for s in value
+    ):
+        raise ArgumentTypeError(f"expected a list of statements, got {shown(value)}", field=name)
+    return tuple(value)
+
+
+def _check_preference(name: str, value: object) -> Preference:
+    """``value``, if it is a function or a list of statements."""
+    return value if callable(value) else _check_statements(name, value)
+
+
 def _statement(statement: str | OptionStatement) -> OptionStatement:
     return statement if isinstance(statement, OptionStatement) else parse_statement(statement)
 
@@ -447,7 +494,5 @@ def _scores(preference: Preference, columns: Mapping[str, BoolArray]) -> FloatAr
         with np.errstate(all="ignore"):  # a non-finite score is reported by Conflict itself
             values = np.asarray(preference(numbers), dtype=np.float64)
         return np.array(np.broadcast_to(values, (size,)), dtype=np.float64)
-    if isinstance(preference, str):
-        raise InputError(f"give a list of statements, not one string: {preference!r}")
     statements = [_statement(s) for s in preference]
     return prioritised_scores(statement_truths(statements, columns))

@@ -57,7 +57,7 @@ import numpy as np
 
 from kurilsim.core.arguments import check_instance, check_mapping, check_real, check_text
 from kurilsim.core.deadline import Deadline
-from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.conflict.game import BoolArray, Conflict
@@ -115,6 +115,13 @@ def coalition_reachable(moves: BoolArray) -> BoolArray:
     return _reachable(np.asarray(moves, dtype=bool), Deadline(None))
 
 
+def _check_arguments(conflict: object, tol: object) -> float:
+    """Check the arguments every concept takes; the tolerance as a float."""
+    check_instance("conflict", conflict, Conflict, "a Conflict")
+    checked: float = check_real("tol", tol, minimum=0)
+    return checked
+
+
 def nash_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     """Nash (rational) stability: the DM has no unilateral improvement.
 
@@ -122,6 +129,13 @@ def nash_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     -------
     numpy.ndarray
         Shape ``(n, m)``: ``[i, s]`` when state ``s`` is Nash stable for DM ``i``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``conflict`` is not a :class:`Conflict` or ``tol`` not a number.
+    InputError
+        If ``tol`` is negative.
 
     Examples
     --------
@@ -131,7 +145,7 @@ def nash_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     >>> nash_stable(Conflict(("A", "B"), moves, [[0, 1], [0, 0]])).tolist()
     [[False, True], [True, True]]
     """
-    return _Analysis(conflict, tol, Deadline(None)).stable("nash")
+    return _Analysis(conflict, _check_arguments(conflict, tol), Deadline(None)).stable("nash")
 
 
 def gmr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
@@ -141,6 +155,13 @@ def gmr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     -------
     numpy.ndarray
         Shape ``(n, m)``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``conflict`` is not a :class:`Conflict` or ``tol`` not a number.
+    InputError
+        If ``tol`` is negative.
 
     Examples
     --------
@@ -152,7 +173,7 @@ def gmr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     >>> gmr_stable(Conflict(("A", "B"), moves, [[1, 2, 0], [0, 0, 0]]))[0].tolist()
     [True, True, True]
     """
-    return _Analysis(conflict, tol, Deadline(None)).stable("gmr")
+    return _Analysis(conflict, _check_arguments(conflict, tol), Deadline(None)).stable("gmr")
 
 
 def smr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
@@ -162,6 +183,13 @@ def smr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     -------
     numpy.ndarray
         Shape ``(n, m)``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``conflict`` is not a :class:`Conflict` or ``tol`` not a number.
+    InputError
+        If ``tol`` is negative.
 
     Examples
     --------
@@ -174,7 +202,7 @@ def smr_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     >>> smr_stable(Conflict(("A", "B"), moves, [[1, 2, 0, 3], [0, 0, 0, 0]]))[0].tolist()
     [False, True, False, True]
     """
-    return _Analysis(conflict, tol, Deadline(None)).stable("smr")
+    return _Analysis(conflict, _check_arguments(conflict, tol), Deadline(None)).stable("smr")
 
 
 def seq_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
@@ -184,6 +212,13 @@ def seq_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     -------
     numpy.ndarray
         Shape ``(n, m)``.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``conflict`` is not a :class:`Conflict` or ``tol`` not a number.
+    InputError
+        If ``tol`` is negative.
 
     Examples
     --------
@@ -195,7 +230,7 @@ def seq_stable(conflict: Conflict, tol: float = 0.0) -> BoolArray:
     >>> seq_stable(Conflict(("A", "B"), moves, [[1, 2, 0], [0, 1, 0]]))[0].tolist()
     [False, True, True]
     """
-    return _Analysis(conflict, tol, Deadline(None)).stable("seq")
+    return _Analysis(conflict, _check_arguments(conflict, tol), Deadline(None)).stable("seq")
 
 
 def stability(
@@ -262,10 +297,9 @@ def stability(
     >>> stability(chicken, max_seconds=0).complete
     False
     """
-    check_instance("conflict", conflict, Conflict, "a Conflict")
+    tol = _check_arguments(conflict, tol)
     if check_text("method", method) not in METHODS:
         raise InputError(f"unknown method {method!r} for a conflict; expected one of {METHODS}")
-    tol = check_real("tol", tol, minimum=0)
     parameters = check_mapping("parameters", parameters, check_real)
     max_seconds = check_real("max_seconds", max_seconds, minimum=0, optional=True)
     wanted = CONCEPTS if method == "auto" else (method,)
@@ -535,19 +569,23 @@ class StabilityTable:
             for s in range(conflict.n_states)
             if every_state or equilibria[:, s].any() or s in self.recorded
         ]
-        header = ["state", *(conflict.dms if conflict.option_names else ()), *self._concept_names()]
-        rows = [header]
-        for s in shown:
-            pattern = conflict.pattern(s).split() if conflict.option_names else []
-            rows.append([str(s + 1), *pattern, *self._marks(s, equilibria)])
-        widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
-        lines.append("")
-        recorded = [False] + [s in self.recorded for s in shown]
-        for row, is_recorded in zip(rows, recorded, strict=True):
-            cells = [row[0].rjust(widths[0])] + [
-                cell.ljust(w) for cell, w in zip(row[1:], widths[1:], strict=True)
+        number = max([len("state"), *(len(str(s + 1)) for s in shown)])  # right-aligned
+        header = [
+            "state".rjust(number),
+            *(conflict.dms if conflict.option_names else ()),
+            *self._concept_names(),
+            "",
+        ]
+        rows = [
+            [
+                str(s + 1).rjust(number),
+                *(conflict.pattern(s).split() if conflict.option_names else ()),
+                *self._marks(s, equilibria),
+                "<- recorded" if s in self.recorded else "",
             ]
-            lines.append("  ".join(cells + ["<- recorded"] * is_recorded).rstrip())
+            for s in shown
+        ]
+        lines += ["", *text_table(header, rows)]
         hidden = conflict.n_states - len(shown)
         if hidden:
             lines.append(

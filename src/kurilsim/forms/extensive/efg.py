@@ -58,7 +58,7 @@ from typing import Final, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.arguments import check_instance, check_path
+from kurilsim.core.arguments import check_instance, check_path, check_text
 from kurilsim.core.errors import InputError
 from kurilsim.forms.extensive.game import (
     CHANCE,
@@ -124,6 +124,8 @@ def parse_efg(text: str, source: str = "<string>") -> ExtensiveFormGame:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``text`` or ``source`` is not a string.
     InputError
         If the text is not a well-formed ``.efg`` file or has imperfect information (two nodes in
         one information set of a player). The message names ``source``, the line and what was
@@ -142,7 +144,7 @@ def parse_efg(text: str, source: str = "<string>") -> ExtensiveFormGame:
     kurilsim.core.errors.InputError: bad.efg:6: information set 1 of player 'B' holds a second
     node; ...
     """
-    cursor = Cursor(text, source)
+    cursor = Cursor(check_text("text", text), check_text("source", source))
     _parse_magic(cursor)
     title = cursor.expect("string", "the game title in double quotes").text
     players = parse_players(cursor)
@@ -209,6 +211,11 @@ def format_efg(game: ExtensiveFormGame) -> str:
     str
         The file contents, one node per line.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``game`` is not a :class:`ExtensiveFormGame`.
+
     Examples
     --------
     >>> from kurilsim.forms import catalogue
@@ -222,6 +229,7 @@ def format_efg(game: ExtensiveFormGame) -> str:
     t "" 2 "In > Fight" { -1, -1 }
     t "" 3 "In > Accommodate" { 1, 1 }
     """
+    check_instance("game", game, ExtensiveFormGame, "an ExtensiveFormGame")
     players = " ".join(quote(name) for name in game.players)
     lines = [f"EFG 2 R {quote(game.title)} {{ {players} }}", '""', ""]
     infosets = [0] * (game.n_players + 1)  # per player, and chance last
@@ -273,8 +281,8 @@ def write_efg(game: ExtensiveFormGame, path: str | os.PathLike[str]) -> None:
     ...     read_efg(pathlib.Path(folder) / "centipede.efg").payoffs.tolist()
     [[0.4, 0.1], [0.2, 0.8], [1.6, 0.4]]
     """
-    check_instance("game", game, ExtensiveFormGame, "an ExtensiveFormGame")
-    write_text(check_path("path", path), format_efg(game))
+    text = format_efg(game)  # which checks the game
+    write_text(check_path("path", path), text)
 
 
 def _probability_texts(probabilities: NDArray[np.float64]) -> list[str]:

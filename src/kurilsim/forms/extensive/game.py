@@ -68,8 +68,17 @@ from typing import Final
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.core.arguments import (
+    check_array,
+    check_instance,
+    check_mapping,
+    check_names,
+    check_text,
+    is_real,
+    shown,
+)
 from kurilsim.core.display import html_heading, html_table
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.forms.normal.game import NormalFormGame
 
 FloatArray = NDArray[np.float64]
@@ -105,15 +114,20 @@ class Terminal:
         One number per player.
     label
         An optional name of the leaf.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``payoffs`` is not a list of numbers or ``label`` not a string.
     """
 
     payoffs: tuple[float, ...]
     label: str = ""
 
     def __init__(self, payoffs: ArrayLike, label: str = "") -> None:
-        values = np.asarray(payoffs, dtype=np.float64).reshape(-1)
+        values = check_array("payoffs", payoffs, ndim=1, finite=False)
         object.__setattr__(self, "payoffs", tuple(float(x) for x in values))
-        object.__setattr__(self, "label", str(label))
+        object.__setattr__(self, "label", check_text("label", label))
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,6 +142,12 @@ class Decision:
         Action label -> the node it leads to, in order.
     label
         An optional name of the node.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``player`` or ``label`` is not a string, or ``actions`` not a mapping of labels to
+        nodes.
     """
 
     player: str
@@ -135,9 +155,10 @@ class Decision:
     label: str = ""
 
     def __init__(self, player: str, actions: Mapping[str, Node], label: str = "") -> None:
-        object.__setattr__(self, "player", str(player))
-        object.__setattr__(self, "actions", tuple((str(a), n) for a, n in actions.items()))
-        object.__setattr__(self, "label", str(label))
+        checked = check_mapping("actions", actions, _check_node, optional=False)
+        object.__setattr__(self, "player", check_text("player", player))
+        object.__setattr__(self, "actions", tuple(checked.items()))
+        object.__setattr__(self, "label", check_text("label", label))
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,20 +171,43 @@ class Chance:
         Branch label -> ``(probability, node)``, in order; the probabilities sum to 1.
     label
         An optional name of the node.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``branches`` is not a mapping of labels to pairs of a number and a node, or ``label``
+        not a string.
     """
 
     branches: tuple[tuple[str, float, Node], ...]
     label: str = ""
 
     def __init__(self, branches: Mapping[str, tuple[float, Node]], label: str = "") -> None:
-        object.__setattr__(
-            self, "branches", tuple((str(a), float(p), n) for a, (p, n) in branches.items())
-        )
-        object.__setattr__(self, "label", str(label))
+        checked = check_mapping("branches", branches, _check_branch, optional=False)
+        object.__setattr__(self, "branches", tuple((a, p, n) for a, (p, n) in checked.items()))
+        object.__setattr__(self, "label", check_text("label", label))
 
 
 #: Any node of a game tree.
 Node = Decision | Chance | Terminal
+
+
+def _check_node(name: str, value: object) -> Node:
+    """``value``, if it is a node."""
+    what = "a node (Decision, Chance or Terminal)"
+    return check_instance(name, value, Node, what)  # type: ignore[arg-type]  # a union
+
+
+def _check_branch(name: str, value: object) -> tuple[float, Node]:
+    """``value`` as ``(probability, node)``, if it is a pair of a number and a node.
+
+    Whether the probabilities are valid is for the game to say, naming the node by its path.
+    """
+    if not isinstance(value, tuple | list) or len(value) != 2 or not is_real(value[0]):
+        raise ArgumentTypeError(
+            f"expected a pair (probability, node), got {shown(value)}", field=name
+        )
+    return float(value[0]), _check_node(name, value[1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,6 +225,8 @@ class ExtensiveFormGame:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``players`` is not a list of names, ``root`` not a node or ``title`` not a string.
     InputError
         If a node names an unknown player, has no actions, repeats an action label, has
         probabilities that are negative or do not sum to 1, or a leaf has the wrong number of
@@ -222,9 +268,10 @@ class ExtensiveFormGame:
     payoffs: FloatArray = field(repr=False)
 
     def __init__(self, players: Sequence[str], root: Node, title: str = "") -> None:
-        names = tuple(str(p) for p in players)
+        names = check_names("players", players)
         _check_players(names)
-        _assemble(self, names, str(title), *_flatten(root, names))
+        flat = _flatten(_check_node("root", root), names)
+        _assemble(self, names, check_text("title", title), *flat)
 
     # ------------------------------------------------------------------ structure
     @property

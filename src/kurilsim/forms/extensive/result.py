@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.forms.extensive.game import SEPARATOR, ExtensiveFormGame
 from kurilsim.forms.normal.result import DISPLAY_ZERO, Equilibrium, Solution, mixture_text
 
@@ -323,12 +323,7 @@ class TreeSolution:
         Nash 2  In       Accommodate  1           1             In > Accommodate  yes
         Nash 1 is not subgame-perfect: Incumbent would not play Fight at 'In'
         """
-        table = [self._header(), *self._rows()]
-        widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
-        aligned = [
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in table
-        ]
+        aligned = text_table(self._header(), self._rows())
         return "\n".join(self._lines() + aligned + self._threat_lines())
 
     def to_dict(self) -> dict[str, Any]:

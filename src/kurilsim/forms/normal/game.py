@@ -30,9 +30,9 @@ from numpy.typing import ArrayLike, NDArray
 if TYPE_CHECKING:
     import pandas as pd
 
-from kurilsim.core.arguments import check_names, check_text, shown
+from kurilsim.core.arguments import check_array, check_name_lists, check_names, check_text
 from kurilsim.core.display import html_heading, html_table
-from kurilsim.core.errors import ArgumentTypeError, InputError
+from kurilsim.core.errors import InputError
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,25 +72,14 @@ class NormalFormGame:
         title: str = "",
     ) -> None:
         players_t = check_names("players", players)
-        if not isinstance(strategies, list | tuple):
-            raise ArgumentTypeError(
-                f"expected a list of strategy names per player, got {shown(strategies)}",
-                field="strategies",
-            )
-        strategies_t = tuple(check_names("strategies", row) for row in strategies)
-        try:
-            array = np.array(payoffs, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ArgumentTypeError(
-                f"expected an array of numbers, got {shown(payoffs)}", field="payoffs"
-            ) from None
+        strategies_t = check_name_lists("strategies", strategies)
+        array = check_array("payoffs", payoffs)
         _check_names(players_t, strategies_t)
         expected = (*(len(s) for s in strategies_t), len(players_t))
         if array.shape != expected:
-            raise InputError(f"payoff array has shape {array.shape}, expected {expected}")
-        if not np.all(np.isfinite(array)):
-            raise InputError("payoffs must be finite numbers (found NaN or infinity)")
-        array.flags.writeable = False
+            raise InputError(
+                f"payoff array has shape {array.shape}, expected {expected}", field="payoffs"
+            )
         object.__setattr__(self, "players", players_t)
         object.__setattr__(self, "strategies", strategies_t)
         object.__setattr__(self, "payoffs", array)

@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.normal.regret import (
@@ -255,11 +255,7 @@ class LogitBranch:
                 + [f"{p:.6f}" for probs in self.profiles for p in probs[k]]
                 + [f"{self.max_regrets[k]:.1e}"]
             )
-        widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
-        return "\n".join(
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in table
-        )
+        return "\n".join(text_table(table[0], table[1:]))
 
     def _repr_html_(self) -> str:
         """The profile at a few points spread in log-lambda, as in :meth:`to_text`."""

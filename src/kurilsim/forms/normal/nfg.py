@@ -46,7 +46,7 @@ from typing import Final, TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.arguments import check_instance, check_path
+from kurilsim.core.arguments import check_instance, check_path, check_text
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.io.gambit_text import (
     Cursor,
@@ -92,6 +92,8 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``text`` or ``source`` is not a string.
     InputError
         If the text is not a well-formed ``.nfg`` file, or declares more than
         :data:`MAX_PAYOFF_ENTRIES` payoff entries. The message names ``source``, the line and
@@ -113,7 +115,7 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     ...
     kurilsim.core.errors.InputError: t.nfg:1: expected a number in the payoff list, found 'x'
     """
-    cursor = Cursor(text, source)
+    cursor = Cursor(check_text("text", text), check_text("source", source))
     _parse_magic(cursor)
     title = cursor.expect("string", "the game title in double quotes").text
     players = parse_players(cursor)
@@ -179,6 +181,11 @@ def format_nfg(game: NormalFormGame) -> str:
     str
         The file contents, one strategy profile per line of the body.
 
+    Raises
+    ------
+    ArgumentTypeError
+        If ``game`` is not a :class:`NormalFormGame`.
+
     Examples
     --------
     >>> import numpy as np
@@ -199,6 +206,7 @@ def format_nfg(game: NormalFormGame) -> str:
     0 5
     1 1
     """
+    check_instance("game", game, NormalFormGame, "a NormalFormGame")
     players = " ".join(quote(name) for name in game.players)
     strategies = "\n  ".join(
         "{ " + " ".join(quote(name) for name in names) + " }" for names in game.strategies
@@ -237,8 +245,8 @@ def write_nfg(game: NormalFormGame, path: str | os.PathLike[str]) -> None:
     ...     read_nfg(pathlib.Path(folder) / "game.nfg").payoffs.tolist()
     [[[0.5, 1.0], [2.0, 3.0]]]
     """
-    check_instance("game", game, NormalFormGame, "a NormalFormGame")
-    write_text(check_path("path", path), format_nfg(game))
+    text = format_nfg(game)  # which checks the game
+    write_text(check_path("path", path), text)
 
 
 def _parse_magic(cursor: Cursor) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.forms.normal.game import NormalFormGame
 
 if TYPE_CHECKING:
@@ -218,14 +218,10 @@ class Solution:
                 + [f"{float(v):.6g}" for v in eq.payoffs]
                 + [f"{eq.max_regret:.1e}"]
             )
-        widths = [max(len(row[c]) for row in table) for c in range(len(header))]
         lines.append(
             f"{len(self.equilibria)} equilibri{'um' if len(self.equilibria) == 1 else 'a'}:"
         )
-        for row in table:
-            lines.append(
-                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            )
+        lines += text_table(table[0], table[1:])
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
