@@ -73,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-seconds", type=float, help="time bound per game (support-enumeration)"
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
-    parser.add_argument("--out", metavar="PATH", help="write the table (Parquet, or CSV for .csv)")
+    parser.add_argument("--out", metavar="PATH", help="write the table (.parquet or .csv)")
     parser.add_argument(
         "--format", choices=["parquet", "csv"], help="check the --out format (.csv is CSV)"
     )

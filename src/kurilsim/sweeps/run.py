@@ -95,8 +95,9 @@ def sweep(
     options
         Options of the method, e.g. ``{"max_seconds": 5}``.
     out
-        Write the table here as chunks finish (Parquet, or CSV for a ``.csv`` name). The table
-        is then not kept in memory: the result reads it from the file when first used.
+        Write the table here as chunks finish (Parquet for a ``.parquet`` name, CSV for
+        ``.csv``; any other name is refused). The table is then not kept in memory: the
+        result reads it from the file when first used.
     format
         ``"parquet"`` or ``"csv"``; it must agree with the name of ``out`` (``.csv`` is CSV).
     resume
