@@ -20,7 +20,8 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim backtest``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.backtest import DEFAULT_SAMPLES, DEFAULT_SEED
+    from kurilsim.analysis.backtest import DEFAULT_SAMPLES
+    from kurilsim.core.parameters import DEFAULT_SEED
 
     parser.add_argument("directory", metavar="DIR", nargs="?", default="scenarios")
     parser.add_argument(

@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from kurilsim.core.tolerance import DEFAULT_TOL
     from kurilsim.sweeps import GridAxis
     from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
-    from kurilsim.sweeps.sampling import DEFAULT_SEED
+    from kurilsim.core.parameters import DEFAULT_SEED
 
     parser.add_argument("file", metavar="FILE")
     parser.add_argument(

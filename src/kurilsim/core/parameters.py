@@ -11,6 +11,10 @@ from numpy.typing import ArrayLike
 from kurilsim.core.errors import InputError
 from kurilsim.core.schema import Parameter
 
+#: Seed of the random draws of parameter values when none is given, the same for every command
+#: that draws (``sweep --samples``, ``backtest``), so that the same command gives the same table.
+DEFAULT_SEED = 0
+
 
 def resolve(
     parameters: Mapping[str, Parameter], overrides: Mapping[str, ArrayLike] | None = None

@@ -40,7 +40,7 @@ from kurilsim.sweeps.engine import (
 )
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.result import SweepResult, read_sweep
-from kurilsim.sweeps.sampling import DEFAULT_SEED
+from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
 from kurilsim.sweeps.store import SweepStore, format_of
 

@@ -21,7 +21,8 @@ from numpy.typing import NDArray
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import Parameter
-from kurilsim.sweeps.sampling import DEFAULT_SEED, draw
+from kurilsim.core.parameters import DEFAULT_SEED
+from kurilsim.sweeps.sampling import draw
 
 FloatArray = NDArray[np.float64]
 
