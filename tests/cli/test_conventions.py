@@ -2,7 +2,10 @@
 
 import argparse
 
+import pytest
+
 from kurilsim.cli import build_parser
+from tests.helpers import run_cli
 
 
 def subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
@@ -23,3 +26,22 @@ def test_every_command_that_takes_a_seed_has_the_same_default():
     }
     assert {"sweep", "backtest"} <= set(seeds)
     assert len(set(seeds.values())) == 1
+
+
+def test_a_mistyped_command_gets_a_suggestion(capsys):
+    code, _, err = run_cli(capsys, "rnu", "x.yaml")
+    assert code == 2 and "did you mean 'run'?" in err and err.count("\n") == 1
+
+
+def test_a_mistyped_choice_gets_a_suggestion(capsys, scenarios):
+    code, _, err = run_cli(capsys, "run", scenarios / "sochi_2016.yaml", "--format", "jsn")
+    assert code == 2 and "did you mean 'json'?" in err
+
+
+@pytest.mark.parametrize(
+    "option", [["--set", "sanction=0.2"], ["--grid", "sanction=0:0.5:3"]], ids=["set", "grid"]
+)
+def test_a_mistyped_parameter_gets_a_suggestion(capsys, scenarios, option):
+    command = "run" if option[0] == "--set" else "sweep"
+    code, _, err = run_cli(capsys, command, scenarios / "sochi_2016.yaml", *option)
+    assert code == 2 and "unknown parameter 'sanction'; did you mean 'sanctions'?" in err

@@ -322,9 +322,7 @@ def test_numbers_are_not_neutralised():
     assert escaped["text"].tolist() == ["-0.5", "'-x"]
 
 
-@pytest.mark.parametrize(
-    ("name", "format"), [("s.parquet", "csv"), ("s.csv", "parquet")]
-)
+@pytest.mark.parametrize(("name", "format"), [("s.parquet", "csv"), ("s.csv", "parquet")])
 def test_a_format_the_name_contradicts_is_refused(capsys, tmp_path, scenarios, name, format):
     argv = ["sweep", scenarios / "sochi_2016.yaml", "--grid", "trust=0:1:3"]
     code, _, err = run_cli(capsys, *argv, "--out", tmp_path / name, "--format", format)

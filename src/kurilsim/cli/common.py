@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from kurilsim.core.display import printable
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, did_you_mean
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -114,6 +114,17 @@ class Parser(argparse.ArgumentParser):
         """The help text, the subcommand's arguments included."""
         self._add_arguments()
         return super().format_help()
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """Refuse a value outside ``action``'s choices, naming the closest (a mistyped command)."""
+        choices = action.choices
+        if choices is not None and value not in choices:
+            names = [str(choice) for choice in choices]
+            raise argparse.ArgumentError(
+                action,
+                f"invalid choice: {value!r}{did_you_mean(str(value), names)} "
+                f"(choose from {', '.join(names)})",
+            )
 
     def error(self, message: str) -> None:  # type: ignore[override]
         """Raise :class:`InputError` instead of printing usage and exiting."""

@@ -43,10 +43,10 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim sweep``, whose choices come from the solvers."""
     # Imported here, when the command is used, so that building the command line loads no solver.
+    from kurilsim.core.parameters import DEFAULT_SEED
     from kurilsim.core.tolerance import DEFAULT_TOL
     from kurilsim.sweeps import GridAxis
     from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
-    from kurilsim.core.parameters import DEFAULT_SEED
 
     parser.add_argument("file", metavar="FILE")
     parser.add_argument(

@@ -25,6 +25,7 @@ from kurilsim.core.arguments import (
 )
 from kurilsim.core.display import printable
 from kurilsim.core.errors import ArgumentTypeError
+from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.registry import load_scenario
@@ -40,7 +41,6 @@ from kurilsim.sweeps.engine import (
 )
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.result import SweepResult, read_sweep
-from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
 from kurilsim.sweeps.store import SweepStore, format_of
 
