@@ -26,6 +26,11 @@ INTERRUPTED = "kurilsim: interrupted"
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
+#: How much the command says besides its results: -1 with --quiet, 0 by default, 1 with --verbose.
+#: Set by :func:`kurilsim.cli.main` for each command it runs.
+verbosity = 0
+
+
 def echo(text: str = "", *, file: TextIO | None = None, end: str = "\n") -> None:
     """Print ``text`` with its control characters escaped: how every command writes.
 
@@ -42,6 +47,18 @@ def echo(text: str = "", *, file: TextIO | None = None, end: str = "\n") -> None
         Written after ``text``, as for :func:`print`.
     """
     print(printable(text), file=sys.stdout if file is None else file, end=end)
+
+
+def status(text: str) -> None:
+    """Print a line about the run rather than its result (a file written, a time); not with -q."""
+    if verbosity >= 0:
+        echo(text, file=sys.stderr)
+
+
+def note(text: str) -> None:
+    """Print a line of progress or a note on standard error, only with ``-v``."""
+    if verbosity > 0:
+        echo(text, file=sys.stderr)
 
 
 def json_text(data: Any) -> str:
