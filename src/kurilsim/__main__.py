@@ -4,6 +4,8 @@ The command line's own modules take a moment to load; Ctrl-C then, before
 :func:`kurilsim.cli.main` can catch it, ends the command just as Ctrl-C while it runs does.
 """
 
+# PYTHON_ARGCOMPLETE_OK: marks the command for shell completion by argcomplete.
+
 import sys
 
 # The line and exit code of kurilsim.cli.common, which cannot be imported once its loading was

@@ -49,10 +49,12 @@ def loaded_modules(argv: list[str] | None) -> set[str]:
     [
         pytest.param(None, (*HEAVY, "numpy", "pydantic"), id="import kurilsim"),
         pytest.param(["--version"], (*HEAVY, "numpy", "pydantic"), id="--version"),
-        pytest.param(["--help"], (*HEAVY, "numpy", "pydantic"), id="--help"),
+        pytest.param(["--help"], (*HEAVY, "numpy", "pydantic", "argcomplete"), id="--help"),
         pytest.param(["validate", SOCHI], HEAVY, id="validate a normal-form scenario"),
         pytest.param(["run", ERA_1956], ("matplotlib", "pyarrow", "dask"), id="run era_1956"),
-        pytest.param(["run", SOCHI], ("matplotlib", "pyarrow", "dask"), id="run sochi_2016"),
+        pytest.param(
+            ["run", SOCHI], ("matplotlib", "pyarrow", "dask", "argcomplete"), id="run sochi_2016"
+        ),
     ],
 )
 def test_a_command_loads_only_what_it_needs(argv, absent):

@@ -37,7 +37,7 @@ def test_sweep_writes_a_table_and_a_regime_map(capsys, tmp_path, bundled):
     )
     assert code == 0, err
     assert "165 points (sanctions 0..0.7 (15) x trust 0..1 (11)); method pure" in stdout
-    assert f"wrote {figure}" in stdout
+    assert f"wrote {figure}" in err
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = pd.read_parquet(out)
     assert table["point"].nunique() == 165

@@ -33,7 +33,7 @@ def test_moving_a_slider_solves_again_and_redraws():
 def test_update_moves_several_sliders_and_solves_once(monkeypatch):
     scenario = load_scenario(ROOT / "scenarios" / "sochi_2016.yaml")
     explorer = explore(scenario, ["sanctions", "trust"])
-    assert "1 equilibria" in explorer.table.value
+    assert "1 equilibrium of" in explorer.table.value
     calls = []
     solve = type(scenario).solve
     monkeypatch.setattr(

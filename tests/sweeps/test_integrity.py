@@ -322,13 +322,19 @@ def test_numbers_are_not_neutralised():
     assert escaped["text"].tolist() == ["-0.5", "'-x"]
 
 
-@pytest.mark.parametrize(
-    ("name", "format"), [("s.parquet", "csv"), ("s.data", "csv"), ("s.csv", "parquet")]
-)
+@pytest.mark.parametrize(("name", "format"), [("s.parquet", "csv"), ("s.csv", "parquet")])
 def test_a_format_the_name_contradicts_is_refused(capsys, tmp_path, scenarios, name, format):
     argv = ["sweep", scenarios / "sochi_2016.yaml", "--grid", "trust=0:1:3"]
     code, _, err = run_cli(capsys, *argv, "--out", tmp_path / name, "--format", format)
     assert code == 2 and err.count("\n") == 1 and "does not match the name" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["s.xlsx", "s.data", "s"])
+def test_a_sweep_file_not_named_parquet_or_csv_is_refused(capsys, tmp_path, scenarios, name):
+    argv = ["sweep", scenarios / "sochi_2016.yaml", "--grid", "trust=0:1:3"]
+    code, _, err = run_cli(capsys, *argv, "--out", tmp_path / name)
+    assert code == 2 and err.count("\n") == 1 and "named .parquet or .csv" in err
     assert list(tmp_path.iterdir()) == []
 
 

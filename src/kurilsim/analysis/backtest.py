@@ -27,6 +27,7 @@ from kurilsim.analysis.statements import StatementResult, check_statements, load
 from kurilsim.core.arguments import check_instance, check_int, check_path
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
+from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.form import NORMAL_FORM, require_normal_form
 from kurilsim.forms.normal.properties import profile_labels, pure_equilibria
@@ -34,8 +35,6 @@ from kurilsim.forms.registry import load_scenario
 
 #: Points drawn from each scenario's parameter box for robustness.
 DEFAULT_SAMPLES = 2_000
-#: Seed of the draws, fixed so that the table reproduces.
-DEFAULT_SEED = 1956
 #: Width of the recorded-outcome column in the text table (the JSON keeps the whole text).
 RECORDED_WIDTH = 60
 #: The statements file a scenario directory may hold.

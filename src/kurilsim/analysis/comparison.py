@@ -42,6 +42,7 @@ from kurilsim.core.deals import Blocker
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.text import counted, parameters_line
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 
 
@@ -159,9 +160,7 @@ class Comparison:
         outcome, count, total = self.consensus()
         lines = [f"{self.title}: every solution concept of the {self.form} form"]
         if self.parameters:
-            lines.append(
-                "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
-            )
+            lines.append(parameters_line(self.parameters))
         if self.deal:
             lines.append(f"deal: {self.deal}")
         header = ["concept", "predicted outcome", "deal", "note"]
@@ -288,7 +287,12 @@ def _merged(rows: Sequence[Prediction]) -> tuple[Prediction, ...]:
             continue
         shares = [r.deal for r in group if r.deal is not None]
         note = "; ".join(
-            dict.fromkeys([f"{len(group)} equilibria", *(r.note for r in group if r.note)])
+            dict.fromkeys(
+                [
+                    counted(len(group), "equilibrium", "equilibria"),
+                    *(r.note for r in group if r.note),
+                ]
+            )
         )
         deal = max(shares) if shares else None
         merged.append(Prediction(first.concept, first.outcome, deal, note, first.counted))

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from kurilsim.core.arguments import check_instance, check_path
 from kurilsim.core.errors import InputError
+from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.form import require_normal_form
 from kurilsim.forms.normal.properties import equilibria_with, property_mask, pure_equilibria
@@ -236,8 +237,9 @@ def _monotone(
 
 def _grid(scenario: Scenario, parameter: str, points: int) -> np.ndarray:
     if parameter not in scenario.parameters:
-        known = ", ".join(scenario.parameters)
-        raise InputError(f"unknown parameter {parameter!r}; {scenario.source} has {known}")
+        raise InputError(
+            str(unknown_parameter(parameter, scenario.parameters)), file=scenario.source
+        )
     low, high = scenario.parameters[parameter].range
     return np.linspace(low, high, points)
 

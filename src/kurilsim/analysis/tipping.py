@@ -34,7 +34,7 @@ from kurilsim.core.arguments import (
     check_real,
 )
 from kurilsim.core.display import html_heading, html_table
-from kurilsim.core.errors import InputError
+from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.sweeps.engine import ARRAY_CHUNK
@@ -180,8 +180,7 @@ def tipping_points(
     names = list(scenario.parameters if parameters is None else parameters)
     for name in names:
         if name not in scenario.parameters:
-            known = ", ".join(scenario.parameters) or "none"
-            raise InputError(f"unknown parameter {name!r}; this scenario has: {known}")
+            raise unknown_parameter(name, scenario.parameters)
     method = scenario.form.sweep_method(scenario, None, tol, {})
     if not scenario.form.vectorised:
         resolution = min(resolution, SOLVED_ALONE_RESOLUTION)

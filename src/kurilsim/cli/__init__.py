@@ -7,6 +7,11 @@ from the library, import it), so ``kurilsim --help`` and ``--version`` load none
 
 Exit codes: 0 success, 2 bad input or usage (a one-line reason on stderr), 1 anything else,
 including a method stopped at its bound.
+
+The command line stays on :mod:`argparse`: it is in the standard library, so the command needs no
+other package to start, and it loads in milliseconds, where click or typer would add their own
+import time to every command. Shell completion comes from ``argcomplete``, imported only when the
+shell asks for completions.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from kurilsim.cli import (
     backtest,
+    common,
     compare,
     explain,
     qre,
@@ -69,17 +76,73 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=Version, help="show program's version number and exit")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    add_output_flags(parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=Parser, help="what to do (see below)"
+    )
     for module in COMMANDS:
         module.register(commands)
+    for command in commands.choices.values():
+        add_output_flags(command)
     return parser
+
+
+def add_output_flags(parser: argparse.ArgumentParser) -> None:
+    """Add ``-v/--verbose``, ``-q/--quiet`` and ``--debug``, taken before or after the command.
+
+    They have no defaults (``argparse.SUPPRESS``), so that the command's parser does not undo a
+    flag given before the command; :func:`main` reads them with ``getattr``.
+    """
+    default = argparse.SUPPRESS
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=1,
+        default=default,
+        help="say more on standard error: what is read, solved and written",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=-1,
+        default=default,
+        help="print only the results: no notes, times, progress bars or names of files written",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default,
+        help="on an internal error, print the traceback instead of a one-line message",
+    )
+
+
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's request for completions, when it is one (``eval "$(register-...)"``)."""
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        # argcomplete adapts the arguments it finds, so every command's must be there first.
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command in action.choices.values():
+                    command.format_help()
+        argcomplete.autocomplete(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    debug, common.verbosity = False, 0
     try:
         parser = build_parser()
+        _complete(parser)
         args = parser.parse_args(argv)
+        common.verbosity = getattr(args, "verbosity", 0)
+        debug = getattr(args, "debug", False)
         if args.command is None:
             parser.print_help()
             return EXIT_INPUT
@@ -98,7 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader of our output went away (as with `| head`): stop quietly, as pipes expect.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except Exception as exc:  # the last line of defence: report, never dump a traceback
+    except Exception as exc:  # the last line of defence: report; a traceback only with --debug
+        if debug:
+            echo(traceback.format_exc(), file=sys.stderr, end="")
+            return EXIT_INTERNAL
         echo(
             f"kurilsim: internal error ({type(exc).__name__}: {exc}); please report it",
             file=sys.stderr,

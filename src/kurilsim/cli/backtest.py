@@ -20,14 +20,28 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim backtest``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.backtest import DEFAULT_SAMPLES, DEFAULT_SEED
+    from kurilsim.analysis.backtest import DEFAULT_SAMPLES
+    from kurilsim.core.parameters import DEFAULT_SEED
 
-    parser.add_argument("directory", metavar="DIR", nargs="?", default="scenarios")
+    parser.add_argument(
+        "directory",
+        metavar="DIR",
+        nargs="?",
+        default="scenarios",
+        help="the folder of era scenarios and statements (default %(default)s)",
+    )
     parser.add_argument(
         "--samples", type=int, default=DEFAULT_SAMPLES, help="draws of each parameter box"
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="how to print the result: a table for people, or JSON for programs",
+    )
     parser.set_defaults(handler=handle)
 
 

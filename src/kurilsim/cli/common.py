@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from kurilsim.core.display import printable
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, did_you_mean
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -24,6 +24,11 @@ INTERRUPTED = "kurilsim: interrupted"
 # A decimal number as people write one; float() alone would also take "1_0", "inf" or other
 # scripts' digits.
 _NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
+#: How much the command says besides its results: -1 with --quiet, 0 by default, 1 with --verbose.
+#: Set by :func:`kurilsim.cli.main` for each command it runs.
+verbosity = 0
 
 
 def echo(text: str = "", *, file: TextIO | None = None, end: str = "\n") -> None:
@@ -42,6 +47,18 @@ def echo(text: str = "", *, file: TextIO | None = None, end: str = "\n") -> None
         Written after ``text``, as for :func:`print`.
     """
     print(printable(text), file=sys.stdout if file is None else file, end=end)
+
+
+def status(text: str) -> None:
+    """Print a line about the run rather than its result (a file written, a time); not with -q."""
+    if verbosity >= 0:
+        echo(text, file=sys.stderr)
+
+
+def note(text: str) -> None:
+    """Print a line of progress or a note on standard error, only with ``-v``."""
+    if verbosity > 0:
+        echo(text, file=sys.stderr)
 
 
 def json_text(data: Any) -> str:
@@ -114,6 +131,17 @@ class Parser(argparse.ArgumentParser):
         """The help text, the subcommand's arguments included."""
         self._add_arguments()
         return super().format_help()
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """Refuse a value outside ``action``'s choices, naming the closest (a mistyped command)."""
+        choices = action.choices
+        if choices is not None and value not in choices:
+            names = [str(choice) for choice in choices]
+            raise argparse.ArgumentError(
+                action,
+                f"invalid choice: {value!r}{did_you_mean(str(value), names)} "
+                f"(choose from {', '.join(names)})",
+            )
 
     def error(self, message: str) -> None:  # type: ignore[override]
         """Raise :class:`InputError` instead of printing usage and exiting."""

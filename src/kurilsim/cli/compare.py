@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text, note
 from kurilsim.core.errors import InputError
 
 
@@ -42,7 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default %(default)g)",
     )  # fmt: skip
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
-    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="how to print the result: a table for people, or JSON for programs",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -55,6 +60,7 @@ def handle(args: argparse.Namespace) -> int:
 
     if not args.file.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError("compare reads scenario files (.yaml/.yml)", file=args.file)
+    note(f"solving {args.file} under every concept of its form")
     comparison = compare(
         load_scenario(args.file),
         args.overrides,

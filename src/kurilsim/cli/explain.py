@@ -13,9 +13,14 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "explain", help="show a scenario's payoffs and the evidence for each parameter"
     )
-    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")
     add_parameter_option(parser, "show a parameter at another value (repeatable)")
-    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="how to print the result: a table for people, or JSON for programs",
+    )
     parser.set_defaults(handler=handle)
 
 

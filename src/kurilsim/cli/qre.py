@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text, status
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
 
@@ -43,7 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--rows", type=positive, default=8, help="rows of the table (default 8)")
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="tolerance of the limit")
-    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="how to print the result: a table for people, or JSON for programs",
+    )
     parser.add_argument("--plot", metavar="PATH", help="save the branch's plot (.png/.svg/.pdf)")
     parser.set_defaults(handler=handle)
 
@@ -78,8 +83,7 @@ def handle(args: argparse.Namespace) -> int:
         figure = Figure(figsize=(8.0, 5.0), layout="constrained")
         plot(branch, ax=figure.add_subplot())
         figure.savefig(args.plot, dpi=150)
-        if args.format != "json":
-            echo(f"wrote {args.plot}")
+        status(f"wrote {args.plot}")
     return EXIT_OK
 
 

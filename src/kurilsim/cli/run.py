@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import time
 from typing import Any
 
-from kurilsim.cli.common import EXIT_INTERNAL, EXIT_OK, add_parameter_option, echo, json_text
+from kurilsim.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    add_parameter_option,
+    echo,
+    json_text,
+    note,
+)
 
 
 def register(commands: Any) -> None:
@@ -22,7 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # Imported here, when the command is used, so that building the command line loads no solver.
     from kurilsim.core.tolerance import DEFAULT_TOL
 
-    parser.add_argument("file", metavar="FILE")
+    parser.add_argument(
+        "file", metavar="FILE", help="a scenario (.yaml), or a Gambit game (.nfg, .efg)"
+    )
     add_parameter_option(parser)
     parser.add_argument(
         "--method",
@@ -32,7 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "for a conflict, or backward-induction for a game tree beside its pure Nash "
         "equilibria; a normal-form method there solves the tree's normal form)",
     )
-    parser.add_argument("--format", choices=["table", "json"], default="table")
+    parser.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="how to print the result: a table for people, or JSON for programs",
+    )
     parser.add_argument(
         "--tol", type=float, default=DEFAULT_TOL, help="relative tolerance (x payoff scale)"
     )
@@ -56,7 +71,10 @@ def handle(args: argparse.Namespace) -> int:
         for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))
         if value is not None
     }
+    note(f"solving {args.file} by method {args.method}, tolerance {args.tol:g}")
+    started = time.perf_counter()
     solution = run(args.file, args.overrides, args.method, args.tol, **options)
+    note(f"solved in {time.perf_counter() - started:.2f} s")
     if args.format == "json":
         echo(json_text(solution.to_dict()))
     else:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo
+from kurilsim.cli import common
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, note, status
 from kurilsim.core.errors import InputError
 
 #: Figure formats ``--plot`` writes, by file name ending.
@@ -43,12 +43,16 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim sweep``, whose choices come from the solvers."""
     # Imported here, when the command is used, so that building the command line loads no solver.
+    from kurilsim.core.parameters import DEFAULT_SEED
     from kurilsim.core.tolerance import DEFAULT_TOL
     from kurilsim.sweeps import GridAxis
     from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
-    from kurilsim.sweeps.sampling import DEFAULT_SEED
 
-    parser.add_argument("file", metavar="FILE")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="a scenario (.yaml) of a normal form, game tree, bargaining or conflict",
+    )
     parser.add_argument(
         "--grid",
         metavar="NAME=START:STOP:N",
@@ -60,7 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--samples", type=positive, help="Monte Carlo draws of every parameter not on the grid"
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the draws")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
+    )
     add_parameter_option(parser, "hold a parameter at a value for the whole sweep (repeatable)")
     parser.add_argument(
         "--method",
@@ -75,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time bound per game (support-enumeration, a conflict's stability)",
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
-    parser.add_argument("--out", metavar="PATH", help="write the table (Parquet, or CSV for .csv)")
+    parser.add_argument("--out", metavar="PATH", help="write the table (.parquet or .csv)")
     parser.add_argument(
         "--format", choices=["parquet", "csv"], help="check the --out format (.csv is CSV)"
     )
@@ -86,7 +92,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="figure to save (default: regime map for 2 grid axes, probabilities for 1, "
         "shares with samples)",
     )
-    parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="where the chunks are solved: processes on this machine, or a Dask cluster",
+    )
     parser.add_argument("--workers", type=positive, help="parallel workers (default: one per core)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
     parser.add_argument("--chunk-size", type=positive, help="points per chunk")
@@ -147,6 +158,7 @@ def handle(args: argparse.Namespace) -> int:
         for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))
         if value is not None
     }
+    note(f"sweeping {args.file}: grid {names or 'none'}, {args.samples or 0} samples")
     started = time.perf_counter()
     result = sweep(
         args.file,
@@ -166,14 +178,14 @@ def handle(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         chunk_size=args.chunk_size,
         max_memory=args.max_memory * 2**20,
-        progress=args.progress,
+        progress=False if common.verbosity < 0 else args.progress,
     )
     seconds = time.perf_counter() - started
     echo(result.summary())
-    echo(f"({seconds:.1f} s, {result.info.n_points / seconds:,.0f} points/s)", file=sys.stderr)
+    status(f"({seconds:.1f} s, {result.info.n_points / seconds:,.0f} points/s)")
     if args.out:
-        echo(f"wrote {args.out}")
+        status(f"wrote {args.out}")
     if args.plot:
         plot(result, kind).savefig(args.plot, dpi=150, bbox_inches="tight")
-        echo(f"wrote {args.plot}")
+        status(f"wrote {args.plot}")
     return EXIT_OK

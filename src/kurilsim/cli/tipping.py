@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text, status
 from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
 from kurilsim.core.errors import InputError
 
@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from kurilsim.analysis.tipping import DEFAULT_RESOLUTION
     from kurilsim.core.tolerance import DEFAULT_TOL
 
-    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")
     parser.add_argument(
         "--parameter",
         dest="parameters",
@@ -43,7 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="grid values scanned along each range (default %(default)s)",
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
-    parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    parser.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="how to print the table: for people, or JSON or CSV for programs",
+    )
     parser.add_argument("--plot", metavar="PATH", help="save the tornado chart (.png/.svg/.pdf)")
     parser.set_defaults(handler=handle)
 
@@ -80,5 +85,5 @@ def handle(args: argparse.Namespace) -> int:
         echo(tipping.to_text())
     if args.plot:
         plot(tipping).savefig(args.plot, dpi=150, bbox_inches="tight")
-        echo(f"wrote {args.plot}")
+        status(f"wrote {args.plot}")
     return EXIT_OK

@@ -17,7 +17,9 @@ STATEMENTS_KEY = "kurilsim-statements"
 def register(commands: Any) -> None:
     """Add the ``validate`` subcommand to ``commands``."""
     parser = commands.add_parser("validate", help="check scenario, statements, .nfg or .efg files")
-    parser.add_argument("files", metavar="FILE", nargs="+")
+    parser.add_argument(
+        "files", metavar="FILE", nargs="+", help="scenario, statements, .nfg or .efg files"
+    )
     parser.set_defaults(handler=handle)
 
 

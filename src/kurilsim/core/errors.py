@@ -7,6 +7,9 @@ turns these into a one-line message and exit code 2.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class KurilsimError(Exception):
     """Base class of every exception kurilsim raises on purpose."""
@@ -74,3 +77,17 @@ class IterationLimitError(KurilsimError):
         self.method = method
         self.limit = limit
         super().__init__(f"{method} stopped at its bound ({limit}) before finishing")
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """A hint naming the known name closest to a mistyped ``name``, or an empty string.
+
+    Examples
+    --------
+    >>> did_you_mean("sanction", ["trust", "sanctions"])
+    "; did you mean 'sanctions'?"
+    >>> did_you_mean("wolf", ["stag", "hare"])
+    ''
+    """
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""

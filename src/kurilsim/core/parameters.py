@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, did_you_mean
 from kurilsim.core.schema import Parameter
+
+#: Seed of the random draws of parameter values when none is given, the same for every command
+#: that draws (``sweep --samples``, ``backtest``), so that the same command gives the same table.
+DEFAULT_SEED = 0
+
+
+def unknown_parameter(name: str, parameters: Iterable[str]) -> InputError:
+    """The error for a parameter ``name`` the scenario does not have, suggesting a close one.
+
+    Examples
+    --------
+    >>> print(unknown_parameter("sanction", ["trust", "sanctions"]))
+    unknown parameter 'sanction'; did you mean 'sanctions'?; this scenario has: trust, sanctions
+    """
+    known = list(parameters)
+    listed = ", ".join(known) or "none"
+    return InputError(
+        f"unknown parameter {name!r}{did_you_mean(name, known)}; this scenario has: {listed}"
+    )
 
 
 def resolve(
@@ -49,8 +68,7 @@ def resolve(
     lengths = set()
     for name, raw in (overrides or {}).items():
         if name not in parameters:
-            known = ", ".join(parameters) or "none"
-            raise InputError(f"unknown parameter {name!r}; this scenario has: {known}")
+            raise unknown_parameter(name, parameters)
         try:
             value = np.asarray(raw, dtype=np.float64)
         except (TypeError, ValueError):

@@ -36,6 +36,7 @@ from kurilsim.core.display import PARAMETER_HEADER, html_heading, html_table, pa
 from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.core.parameters import resolve
 from kurilsim.core.schema import Parameter, ScenarioHeader, Source
+from kurilsim.core.text import shortened
 from kurilsim.core.tolerance import DEFAULT_TOL
 
 if TYPE_CHECKING:
@@ -202,7 +203,9 @@ class Scenario:
     def _repr_html_(self) -> str:
         """What the game is made of, then every parameter with its range, unit and evidence."""
         _, subtitle, tables = self.form.describe(self)
-        heading = html_heading(self.title, subtitle or self.description[:DESCRIPTION_SHOWN])
+        heading = html_heading(
+            self.title, subtitle or shortened(self.description, DESCRIPTION_SHOWN)
+        )
         parameters = html_table(PARAMETER_HEADER, parameter_rows(self.header.parameters))
         return heading + tables + parameters
 

@@ -25,6 +25,7 @@ from kurilsim.core.arguments import (
 )
 from kurilsim.core.display import printable
 from kurilsim.core.errors import ArgumentTypeError
+from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.registry import load_scenario
@@ -40,7 +41,6 @@ from kurilsim.sweeps.engine import (
 )
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.result import SweepResult, read_sweep
-from kurilsim.sweeps.sampling import DEFAULT_SEED
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
 from kurilsim.sweeps.store import SweepStore, format_of
 
@@ -95,8 +95,9 @@ def sweep(
     options
         Options of the method, e.g. ``{"max_seconds": 5}``.
     out
-        Write the table here as chunks finish (Parquet, or CSV for a ``.csv`` name). The table
-        is then not kept in memory: the result reads it from the file when first used.
+        Write the table here as chunks finish (Parquet for a ``.parquet`` name, CSV for
+        ``.csv``; any other name is refused). The table is then not kept in memory: the
+        result reads it from the file when first used.
     format
         ``"parquet"`` or ``"csv"``; it must agree with the name of ``out`` (``.csv`` is CSV).
     resume

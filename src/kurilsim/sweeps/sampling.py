@@ -22,8 +22,6 @@ from kurilsim.core.schema import Normal, Parameter, Triangular, Uniform
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-#: Seed used when none is given, so that the same command gives the same table.
-DEFAULT_SEED = 0
 #: Samples per block of draws; each block has its own child seed.
 BLOCK = 1024
 

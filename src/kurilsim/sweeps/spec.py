@@ -19,9 +19,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
+from kurilsim.core.parameters import DEFAULT_SEED, unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import Parameter
-from kurilsim.sweeps.sampling import DEFAULT_SEED, draw
+from kurilsim.sweeps.sampling import draw
 
 FloatArray = NDArray[np.float64]
 
@@ -235,11 +236,10 @@ def point_set(scenario: Scenario, spec: SweepSpec) -> PointSet:
     kurilsim.core.errors.InputError: grid 'trust': 2 is outside the declared range [0, 1] (index)
     """
     parameters = scenario.parameters
-    known = ", ".join(parameters) or "none"
     for axis in spec.grid:
-        _check_range(parameters, axis.name, (axis.start, axis.stop), f"grid {axis.name!r}", known)
+        _check_range(parameters, axis.name, (axis.start, axis.stop), f"grid {axis.name!r}")
     for name, value in spec.fixed:
-        _check_range(parameters, name, (value,), f"parameter {name!r}", known)
+        _check_range(parameters, name, (value,), f"parameter {name!r}")
     named = {axis.name for axis in spec.grid} | {name for name, _ in spec.fixed}
     sampled = tuple((n, p) for n, p in parameters.items() if n not in named) if spec.samples else ()
     if spec.samples and not sampled:
@@ -252,10 +252,9 @@ def _check_range(
     name: str,
     values: tuple[float, ...],
     what: str,
-    known: str,
 ) -> None:
     if name not in parameters:
-        raise InputError(f"{what}: unknown parameter; this scenario has: {known}")
+        raise InputError(f"{what}: {unknown_parameter(name, parameters)}")
     low, high = parameters[name].range
     for value in values:
         if not (math.isfinite(value) and low <= value <= high):

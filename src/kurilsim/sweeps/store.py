@@ -53,30 +53,38 @@ FORMULA_STARTS, QUOTE = "=+-@\t\r", "'"
 
 
 def format_of(path: str | os.PathLike[str], format: str | None = None) -> Format:
-    """The file format, from the name: ``.csv`` is CSV, anything else Parquet.
+    """The file format, from the name: ``.parquet`` is Parquet, ``.csv`` is CSV.
 
     Raises
     ------
     InputError
-        If ``format`` is given and the name says otherwise: the file could not be read back.
+        If the name ends otherwise (a table named ``.xlsx`` would be written as neither), or if
+        ``format`` is given and the name says otherwise: the file could not be read back.
 
     Examples
     --------
-    >>> format_of("out.csv"), format_of("out.parquet"), format_of("out.data", "parquet")
+    >>> format_of("out.csv"), format_of("out.parquet"), format_of("OUT.PARQUET", "parquet")
     ('csv', 'parquet', 'parquet')
+    >>> format_of("out.xlsx")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: out.xlsx: a sweep file is named .parquet or .csv
     >>> format_of("out.parquet", "csv")
     Traceback (most recent call last):
     ...
     kurilsim.core.errors.InputError: out.parquet: format 'csv' does not match the name: a CSV
-    sweep file is named .csv, and any other name is read as Parquet
+    sweep file is named .csv, a Parquet one .parquet
     """
-    named: Format = "csv" if os.fspath(path).lower().endswith(".csv") else "parquet"
     if format is not None and format not in ("parquet", "csv"):
         raise InputError(f"unknown sweep file format {format!r}; expected parquet or csv")
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InputError("a sweep file is named .parquet or .csv", file=os.fspath(path))
+    named: Format = "csv" if suffix == ".csv" else "parquet"
     if format is not None and format != named:
         raise InputError(
-            f"format {format!r} does not match the name: a CSV sweep file is named .csv, and "
-            "any other name is read as Parquet",
+            f"format {format!r} does not match the name: a CSV sweep file is named .csv, a "
+            "Parquet one .parquet",
             file=os.fspath(path),
         )
     return named

@@ -28,8 +28,9 @@ from kurilsim.core.concepts import ConceptPanel
 from kurilsim.core.display import html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import resolve
-from kurilsim.core.scenario import Scenario
+from kurilsim.core.scenario import DESCRIPTION_SHOWN, Scenario
 from kurilsim.core.sweep_rows import SweepRows, rows_by_point
+from kurilsim.core.text import shortened
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.bargaining.concepts import BARGAINING_NAMES, bargaining_panel, deal_kind
 from kurilsim.forms.bargaining.game import BargainingProblem
@@ -200,7 +201,11 @@ class BargainingForm:
             ],
             caption=f"ratification: {spec.ratification_mode}",
         )
-        return summary, f"{players} bargain: {scenario.description[:300]}", deals + ratifiers
+        return (
+            summary,
+            f"{players} bargain: {shortened(scenario.description, DESCRIPTION_SHOWN)}",
+            deals + ratifiers,
+        )
 
     def sweep_method(
         self, scenario: Scenario, method: str | None, tol: float, options: Mapping[str, Any]

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.text import DISPLAY_ZERO, number, parameters_line
 from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 FloatArray = NDArray[np.float64]
 
-#: Lottery weights below this are dropped from reports.
-DISPLAY_ZERO = 1e-12
 #: How many deal names a text report lists before summarising the rest.
 LISTED = 6
 
@@ -363,9 +362,7 @@ class BargainingSolution:
             f"{self.scale:g}",
         ]
         if self.parameters:
-            lines.append(
-                "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
-            )
+            lines.append(parameters_line(self.parameters))
         lines.append(
             "disagreement: "
             + ", ".join(f"{p} {v:.4g}" for p, v in zip(players, problem.disagreement, strict=True))
@@ -402,7 +399,7 @@ class BargainingSolution:
                 [
                     CONCEPT_NAMES[c.concept],
                     c.outcome.describe(),
-                    *(f"{float(g):.4g}" for g in c.outcome.gains),
+                    *(number(g, 4) for g in c.outcome.gains),
                     "yes" if c.binds else "no",
                     c.unconstrained.describe(),
                 ]
@@ -452,7 +449,7 @@ class BargainingSolution:
             [
                 CONCEPT_NAMES[c.concept],
                 c.outcome.describe(),
-                *(f"{float(g):.4g}" for g in c.outcome.gains),
+                *(number(g, 4) for g in c.outcome.gains),
                 "yes" if c.binds else "no",
                 c.unconstrained.describe(),
                 "yes" if c.verified else "NO",

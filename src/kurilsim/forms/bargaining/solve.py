@@ -26,6 +26,7 @@ from kurilsim.core.arguments import (
     check_text,
 )
 from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.core.text import DISPLAY_ZERO
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.bargaining.feasible_set import (
     Agreement,
@@ -39,7 +40,6 @@ from kurilsim.forms.bargaining.kalai_smorodinsky import kalai_smorodinsky, verif
 from kurilsim.forms.bargaining.nash_bargaining import nash_bargaining, verify_nash
 from kurilsim.forms.bargaining.ratification import RATIFICATION_MODES, ratified_utilities
 from kurilsim.forms.bargaining.result import (
-    DISPLAY_ZERO,
     BargainingSolution,
     Check,
     ConceptSolution,

@@ -59,6 +59,7 @@ from kurilsim.core.arguments import check_instance, check_mapping, check_real, c
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
+from kurilsim.core.text import parameters_line
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.conflict.game import BoolArray, Conflict
 
@@ -555,9 +556,7 @@ class StabilityTable:
             f"tolerance {self.tol:g} x score scale {conflict.score_scale:g}",
         ]
         if self.parameters:
-            lines.append(
-                "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
-            )
+            lines.append(parameters_line(self.parameters))
         if conflict.option_names:
             lines.append("options (Y = taken, N = not), in column order:")
             lines += [

@@ -18,8 +18,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.text import DISPLAY_ZERO, counted, number, parameters_line
 from kurilsim.forms.extensive.game import SEPARATOR, ExtensiveFormGame
-from kurilsim.forms.normal.result import DISPLAY_ZERO, Equilibrium, Solution, mixture_text
+from kurilsim.forms.normal.result import Equilibrium, Solution, mixture_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -248,7 +249,7 @@ class TreeSolution:
         return [
             [f"{'SPE' if e.concept == 'subgame-perfect' else 'Nash'} {e.number}"]
             + e.strategies
-            + [f"{float(v):.6g}" for v in e.payoffs]
+            + [number(v) for v in e.payoffs]
             + [e.path, e.verdict]
             for e in self._entries()
         ]
@@ -265,12 +266,11 @@ class TreeSolution:
             f"(largest {self.scale:g})",
         ]
         if self.parameters:
-            lines.append(
-                "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
-            )
+            lines.append(parameters_line(self.parameters))
         count = len(self.equilibria)
         lines.append(
-            f"SPE: {count} subgame-perfect equilibri{'um' if count == 1 else 'a'}, each with a "
+            f"SPE: {counted(count, 'subgame-perfect equilibrium', 'subgame-perfect equilibria')}, "
+            "each with a "
             "move at every node"
         )
         if not self.complete:
@@ -280,7 +280,7 @@ class TreeSolution:
         else:
             nash = self.nash
             lines.append(
-                f"Nash: {len(nash)} equilibri{'um' if len(nash) == 1 else 'a'} of the reduced "
+                f"Nash: {counted(len(nash), 'equilibrium', 'equilibria')} of the reduced "
                 f"normal form, method {nash.method} (* = ruled out by the player's own move)"
             )
             if not nash.complete:

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from kurilsim.core.errors import InputError
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.text import DISPLAY_ZERO
 from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
     subgame_perfect_equilibria,
@@ -32,7 +33,6 @@ from kurilsim.forms.extensive.backward_induction import (
 from kurilsim.forms.extensive.game import CHANCE, SEPARATOR, TERMINAL, ExtensiveFormGame
 from kurilsim.forms.extensive.scenario import evaluate_tree
 from kurilsim.forms.normal.labels import regime
-from kurilsim.forms.normal.result import DISPLAY_ZERO
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

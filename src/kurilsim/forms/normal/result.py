@@ -17,15 +17,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.text import DISPLAY_ZERO, counted, number, parameters_line
 from kurilsim.forms.normal.game import NormalFormGame
 
 if TYPE_CHECKING:
     import pandas as pd
 
 FloatArray = NDArray[np.float64]
-
-#: Probabilities closer than this to 0 or 1 are shown and exported as exactly 0 or 1.
-DISPLAY_ZERO = 1e-12
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,8 +165,8 @@ class Solution:
         import pandas as pd  # imported when used: solving needs only numpy
 
         rows = []
-        for number, eq in enumerate(self.equilibria, start=1):
-            row: dict[str, Any] = {"equilibrium": number, "kind": eq.kind}
+        for k, eq in enumerate(self.equilibria, start=1):
+            row: dict[str, Any] = {"equilibrium": k, "kind": eq.kind}
             for player, probs in self.profile_dict(eq).items():
                 row.update({f"prob.{player}.{s}": p for s, p in probs.items()})
             row.update(
@@ -198,9 +196,7 @@ class Solution:
             f"{self.scale:g}",
         ]
         if self.parameters:
-            lines.append(
-                "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.parameters.items())
-            )
+            lines.append(parameters_line(self.parameters))
         if not self.complete:
             lines.append("WARNING: the method stopped at its bound; equilibria may be missing")
         if not self.equilibria:
@@ -208,19 +204,17 @@ class Solution:
             return "\n".join(lines)
         header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
         table = [header]
-        for number, eq in enumerate(self.equilibria, start=1):
+        for k, eq in enumerate(self.equilibria, start=1):
             table.append(
-                [str(number), eq.kind]
+                [str(k), eq.kind]
                 + [
                     mixture_text(names, probs)
                     for names, probs in zip(game.strategies, eq.profile, strict=True)
                 ]
-                + [f"{float(v):.6g}" for v in eq.payoffs]
+                + [number(v) for v in eq.payoffs]
                 + [f"{eq.max_regret:.1e}"]
             )
-        lines.append(
-            f"{len(self.equilibria)} equilibri{'um' if len(self.equilibria) == 1 else 'a'}:"
-        )
+        lines.append(f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:")
         lines += text_table(table[0], table[1:])
         return "\n".join(lines)
 
@@ -229,7 +223,8 @@ class Solution:
         game = self.game
         status = "" if self.complete else "; stopped at its bound, equilibria may be missing"
         heading = html_heading(
-            f"{len(self.equilibria)} equilibria of {game.title or 'the game'}",
+            f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')} of "
+            f"{game.title or 'the game'}",
             f"method {self.method} ({self.scope}); tolerance {self.tol:g} x payoff scale "
             f"{self.scale:g}{status}",
         )
@@ -237,7 +232,7 @@ class Solution:
         rows = [
             [str(k), eq.kind]
             + [mixture_text(n, p) for n, p in zip(game.strategies, eq.profile, strict=True)]
-            + [f"{float(v):.6g}" for v in eq.payoffs]
+            + [number(v) for v in eq.payoffs]
             + [f"{eq.max_regret:.1e}"]
             for k, eq in enumerate(self.equilibria, start=1)
         ]
@@ -246,7 +241,7 @@ class Solution:
     def __repr__(self) -> str:
         kinds = [eq.kind for eq in self.equilibria]
         return (
-            f"<Solution {self.method}: {len(kinds)} equilibria "
+            f"<Solution {self.method}: {counted(len(kinds), 'equilibrium', 'equilibria')} "
             f"({kinds.count('pure')} pure, {kinds.count('mixed')} mixed)"
             f"{'' if self.complete else ', stopped at bound'}>"
         )
