@@ -205,6 +205,8 @@ def test_cli_json_carries_hindsight(capsys):
     trail = json.loads(capsys.readouterr().out)
     assert "E50" in trail["hindsight"]  # the 2016 poll, cited for 2014
     flags = {
-        item["id"]: item["hindsight"] for p in trail["parameters"].values() for item in p["evidence"]
+        item["id"]: item["hindsight"]
+        for p in trail["parameters"].values()
+        for item in p["evidence"]
     }
     assert flags["E50"] is True and flags["E40"] is False  # A002 of 2016; A000 of 2014
