@@ -152,3 +152,61 @@ def test_a_bargaining_trail_shows_utilities_failure_and_ratification():
 def test_a_conflict_trail_lists_the_options():
     trail = explain(load_scenario(ROOT / "scenarios" / "conflict_2018.yaml")).to_dict()
     assert trail["options"]["Japan.aegis_ashore"].startswith("go ahead with the US Aegis Ashore")
+
+
+# ---------------------------------------------------------------- hindsight
+
+
+@pytest.mark.parametrize(
+    ("era", "flagged"),
+    [
+        pytest.param("1750", True, id="source-after-era"),
+        pytest.param("1755", False, id="same-year"),
+        pytest.param("1750-1760", False, id="range-ends-after-source"),
+        pytest.param("textbook", False, id="era-without-year"),
+    ],
+)
+def test_evidence_dated_after_the_era_is_hindsight(era, flagged):
+    text = STAG_HUNT.replace("era: textbook", f"era: {era!r}")
+    trail = explain(parse_scenario(text), registry=REGISTRY)
+    data = trail.to_dict()
+    assert data["parameters"]["hare"]["evidence"][0]["hindsight"] is flagged
+    assert data["hindsight"] == (["E01"] if flagged else [])
+    assert ("hindsight: dated after the era" in trail.to_text()) is flagged
+    assert ("E01 (hindsight)" in trail._repr_html_()) is flagged
+    assert json.loads(json.dumps(data))["hindsight"] == data["hindsight"]
+
+
+def test_history_evidence_counts_as_hindsight():
+    text = WITH_HISTORY.replace("evidence: [E01]", "assumption: none").replace(
+        "era: textbook", "era: '1700'"
+    )
+    data = explain(parse_scenario(text), registry=REGISTRY).to_dict()
+    assert data["hindsight"] == ["E01"]
+
+
+def test_later_articles_in_the_2014_to_2016_files_are_flagged():
+    registry = load_registry()
+    for name in ("era_2014.yaml", "sochi_2016.yaml", "sequence_2016.yaml", "bargaining_2016.yaml"):
+        trail = explain(load_scenario(ROOT / "scenarios" / name), registry=registry)
+        data = trail.to_dict()
+        era = int(data["era"])
+        for p in data["parameters"].values():
+            for item in p["evidence"]:
+                later = any(int(s["date"][:4]) > era for s in item["sources"])
+                assert item["hindsight"] is later, (name, item["id"])
+        assert data["hindsight"], name
+        assert f"sources dated after the era {era}" in " ".join(trail.to_text().split())
+
+
+def test_cli_json_carries_hindsight(capsys):
+    path = str(ROOT / "scenarios" / "era_2014.yaml")
+    assert main(["explain", path, "--format", "json"]) == 0
+    trail = json.loads(capsys.readouterr().out)
+    assert "E50" in trail["hindsight"]  # the 2016 poll, cited for 2014
+    flags = {
+        item["id"]: item["hindsight"]
+        for p in trail["parameters"].values()
+        for item in p["evidence"]
+    }
+    assert flags["E50"] is True and flags["E40"] is False  # A002 of 2016; A000 of 2014

@@ -3,7 +3,10 @@
 For every parameter the trail gives its value, default, range and unit, the evidence items it
 cites (each with the articles it comes from), and the modelling assumption wherever the number is
 the modeller's choice rather than the articles'. It also lists the scenario's sources and, when
-the file records one, the historical outcome it is tested against.
+the file records one, the historical outcome it is tested against. Evidence from a source dated
+after the scenario's era (an article of 2020 cited for 2016) is flagged as *hindsight*: the
+actors of the era could not have read it. The scenario's own evidence items, if the file has
+any, are explained alongside the bundled registry's.
 
 Examples
 --------
@@ -26,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +37,7 @@ from typing import Any
 
 from kurilsim.core.arguments import check_instance, check_mapping, check_real
 from kurilsim.core.display import html_heading, html_table, recorded_text
-from kurilsim.core.evidence import Registry, load_registry
+from kurilsim.core.evidence import Article, Registry, load_registry, scenario_registry
 from kurilsim.core.parameters import resolve
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import ScenarioHeader
@@ -101,11 +105,19 @@ class Explanation:
             lines += _wrap(p["description"], "    ", "    ")
             for item in p["evidence"]:
                 cited = "; ".join(_source_label(s) for s in item["sources"])
+                if item["hindsight"]:
+                    cited += "; hindsight: dated after the era"
                 lines += _wrap(f"{item['id']} [{cited}]: {item['summary']}", "    - ", "      ")
             if p["assumption"]:
                 lines += _wrap(f"modelling assumption: {p['assumption']}", "    - ", "      ")
             elif p["evidence"]:
                 lines += ["    - value: the articles' own figure (no modelling assumption)"]
+        if d["hindsight"]:
+            note = (
+                f"Hindsight: {', '.join(d['hindsight'])} come from sources dated after the era "
+                f"{d['era']}; they inform the model, but the actors of the era could not read them."
+            )
+            lines += ["", *_wrap(note, "", "  ")]
         if d["unknown_evidence"]:
             lines += ["", "Evidence ids not in the registry: " + ", ".join(d["unknown_evidence"])]
         return "\n".join(lines)
@@ -122,7 +134,9 @@ class Explanation:
         for name, p in d["parameters"].items():
             low, high = p["range"]
             support = [
-                f"{item['id']}: {' '.join(item['summary'].split())}" for item in p["evidence"]
+                f"{item['id']}{' (hindsight)' if item['hindsight'] else ''}: "
+                f"{' '.join(item['summary'].split())}"
+                for item in p["evidence"]
             ]
             if p["assumption"]:
                 support.append(f"modelling assumption: {' '.join(p['assumption'].split())}")
@@ -163,11 +177,15 @@ def explain(
     overrides
         Parameter values to show instead of the defaults (checked against their ranges).
     registry
-        The evidence registry; the one shipped with the package by default.
+        The evidence registry; the one shipped with the package by default. The scenario's own
+        evidence items, if any, are added to it.
 
     Returns
     -------
     Explanation
+        Each evidence item in ``to_dict()`` carries ``hindsight``: whether a source of it is dated
+        after the scenario's era (the years in ``era`` and in the source's ``date``); the
+        top-level ``hindsight`` lists those items among everything the scenario cites.
 
     Raises
     ------
@@ -180,14 +198,21 @@ def explain(
     overrides = check_mapping("overrides", overrides, check_real)
     if registry is not None:
         check_instance("registry", registry, Registry, "None or an evidence Registry")
-    registry = registry or load_registry()
     spec: ScenarioHeader = scenario.header
+    registry = scenario_registry(spec, registry or load_registry())
     values = resolve(spec.parameters, overrides)
     sections = scenario.form.explain(scenario)
     cited: list[str] = [e for p in spec.parameters.values() for e in p.evidence]
     if spec.history is not None:
         cited += list(spec.history.evidence)
     unknown = sorted(set(registry.unknown(cited)))
+    hindsight = sorted(
+        {
+            e
+            for e in cited
+            if e not in unknown and _after_era(registry.sources_of(registry.item(e)), spec.era)
+        }
+    )
     parameters = {}
     for name, p in spec.parameters.items():
         evidence = []
@@ -211,6 +236,7 @@ def explain(
                     "period": item.period,
                     "summary": " ".join(item.summary.split()),
                     "numbers": list(item.numbers),
+                    "hindsight": item.id in hindsight,
                 }
             )
         parameters[name] = {
@@ -250,8 +276,26 @@ def explain(
                 or {player: recorded_text(match) for player, match in spec.history.outcome.items()},
                 "evidence": list(spec.history.evidence),
             },
+            "hindsight": hindsight,
             "unknown_evidence": unknown,
         }
+    )
+
+
+def _years(text: str | None) -> list[int]:
+    return [int(year) for year in re.findall(r"(?<![0-9])[0-9]{4}(?![0-9])", text or "")]
+
+
+def _after_era(sources: list[Article], era: str | None) -> bool:
+    """Whether any of ``sources`` is dated after the last year ``era`` names (``2014-2016``: 2016).
+
+    A source whose date names no year, or an era that names none (``general``), is never flagged.
+    """
+    era_years = _years(era)
+    if not era_years:
+        return False
+    return any(
+        min(years) > max(era_years) for years in map(_years, (s.date for s in sources)) if years
     )
 
 

@@ -22,10 +22,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.schema import EVIDENCE_ID
+from kurilsim.core.rules import SemanticError
+from kurilsim.core.schema import EVIDENCE_ID, EvidenceItem, ScenarioHeader
 from kurilsim.io.yaml_source import read_yaml
 
 EvidenceId = Annotated[str, StringConstraints(pattern=EVIDENCE_ID)]
+
+__all__ = ["Article", "EvidenceItem", "Registry", "load_registry", "scenario_registry"]
 
 
 class _Frozen(BaseModel):
@@ -36,24 +39,13 @@ class Article(_Frozen):
     """One source article."""
 
     id: str
-    file: str
+    file: str | None = None
     title: str
     author: str | None = None
     outlet: str | None = None
-    date: str
-    eras: tuple[str, ...] = Field(description="The eras the article covers.")
+    date: str | None = None
+    eras: tuple[str, ...] = Field(default=(), description="The eras the article covers.")
     note: str | None = None
-
-
-class EvidenceItem(_Frozen):
-    """One claim drawn from the articles, paraphrased."""
-
-    id: EvidenceId
-    sources: tuple[str, ...] = Field(min_length=1)
-    period: str
-    actors: tuple[str, ...]
-    summary: str = Field(min_length=1, description="A paraphrase in the project's own words.")
-    numbers: tuple[str, ...] = ()
 
 
 class Registry(_Frozen):
@@ -74,7 +66,7 @@ class Registry(_Frozen):
         for item in self.evidence:
             if item.id == evidence_id:
                 return item
-        raise InputError(f"unknown evidence id {evidence_id!r}; the registry has E01 to E85")
+        raise InputError(f"unknown evidence id {evidence_id!r}; the registry has no such item")
 
     def article(self, source_id: str) -> Article:
         """The article with this id (``A000`` ...)."""
@@ -119,3 +111,84 @@ def load_registry() -> Registry:
     if missing:
         raise InputError(f"evidence cites unknown sources: {', '.join(missing)}", file=name)
     return registry
+
+
+def scenario_registry(header: ScenarioHeader, registry: Registry | None = None) -> Registry:
+    """The registry a scenario cites: the bundled one plus the scenario's own sources and items.
+
+    A scenario file may carry an ``evidence`` list of items like the registry's (id, sources,
+    period, actors, summary, numbers). They are checked as the registry is: ids must not repeat
+    or clash with the registry's, and every source an item names must be one of the file's
+    ``sources`` or an article of the registry. The file's sources that the registry lacks join it
+    as articles.
+
+    Parameters
+    ----------
+    header
+        The validated scenario (any game form).
+    registry
+        The registry to extend; the bundled one by default.
+
+    Returns
+    -------
+    Registry
+        ``registry`` itself when the file adds no evidence items, else a merged copy.
+
+    Raises
+    ------
+    InputError
+        If an item clashes with the registry or cites a source neither lists (a
+        :class:`~kurilsim.core.rules.SemanticError` naming the field).
+
+    Examples
+    --------
+    >>> from kurilsim import parse_scenario
+    >>> text = '''
+    ... kurilsim: 1
+    ... title: A survey of my own
+    ... sources: [{id: S1, title: A 2021 poll, date: "2021-05"}]
+    ... evidence:
+    ...   - {id: E86, sources: [S1], summary: Most respondents opposed any transfer.}
+    ... parameters:
+    ...   opposition: {default: 0.8, range: [0.5, 0.9], unit: share, description: opposed,
+    ...                evidence: [E86, E50]}
+    ... players: {Russia: [keep, cede], Japan: [wait]}
+    ... payoff_table:
+    ...   - {profile: [keep, wait], payoffs: [0, 0]}
+    ...   - {profile: [cede, wait], payoffs: [-opposition, 1]}
+    ... '''
+    >>> merged = scenario_registry(parse_scenario(text).header)
+    >>> [a.id for a in merged.sources_of(merged.item("E86"))], merged.item("E50").sources
+    (['S1'], ('A002',))
+    """
+    registry = registry or load_registry()
+    if not header.evidence:
+        return registry
+    known_ids = {item.id for item in registry.evidence}
+    articles = {article.id for article in registry.sources}
+    added = [
+        Article(id=s.id, file=s.file, title=s.title, author=s.author, outlet=s.outlet, date=s.date)
+        for s in header.sources
+        if s.id not in articles
+    ]
+    available = articles | {a.id for a in added}
+    for k, item in enumerate(header.evidence):
+        if item.id in known_ids:
+            raise SemanticError(
+                f"evidence id {item.id} is already in the bundled registry; give the scenario's "
+                "own items new ids",
+                ("evidence", k, "id"),
+            )
+        for j, source in enumerate(item.sources):
+            if source not in available:
+                raise SemanticError(
+                    f"evidence {item.id} cites source {source!r}, which is neither in the file's "
+                    "'sources' nor a bundled article",
+                    ("evidence", k, "sources", j),
+                )
+    return registry.model_copy(
+        update={
+            "sources": (*registry.sources, *added),
+            "evidence": (*registry.evidence, *header.evidence),
+        }
+    )

@@ -32,6 +32,9 @@ StrictNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 ExpressionText = StrictNumber | Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
+SourceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -39,14 +42,32 @@ class _Frozen(BaseModel):
 class Source(_Frozen):
     """A publication the scenario draws on."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")] = Field(
-        description="Short id that evidence and text refer to, e.g. 'A002'."
-    )
+    id: SourceId = Field(description="Short id that evidence and text refer to, e.g. 'A002'.")
     title: Text
     file: str | None = Field(default=None, description="File name of the article, if stored.")
     author: str | None = None
     outlet: str | None = None
     date: str | None = Field(default=None, description="Publication date, e.g. '2016-12'.")
+
+
+class EvidenceItem(_Frozen):
+    """One claim drawn from the sources, paraphrased.
+
+    An item of the bundled registry, or of a scenario's own ``evidence`` list.
+    """
+
+    id: Annotated[str, StringConstraints(pattern=EVIDENCE_ID)] = Field(
+        description="Id that parameters and history cite, e.g. 'E86'."
+    )
+    sources: tuple[SourceId, ...] = Field(
+        min_length=1, description="Ids of the sources the claim comes from."
+    )
+    period: str | None = Field(default=None, description="The period the claim concerns.")
+    actors: tuple[str, ...] = ()
+    summary: Text = Field(description="A paraphrase in the author's own words.")
+    numbers: tuple[str, ...] = Field(
+        default=(), description="Figures the sources themselves state."
+    )
 
 
 class Uniform(_Frozen):
@@ -183,6 +204,21 @@ class ScenarioHeader(_Frozen):
     history: History | None = Field(
         default=None, description="The outcome history records, for backtests."
     )
+    evidence: tuple[EvidenceItem, ...] = Field(
+        default=(),
+        description="The scenario's own evidence items, added to the bundled registry for this "
+        "scenario: ids must be new, and each item's sources must be listed in 'sources' or be "
+        "bundled articles.",
+    )
+
+    @field_validator("evidence")
+    @classmethod
+    def _evidence_ids_unique(cls, items: tuple[EvidenceItem, ...]) -> tuple[EvidenceItem, ...]:
+        ids = [item.id for item in items]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"evidence ids repeat: {', '.join(repeated)}")
+        return items
 
     @field_validator("kurilsim", mode="before")
     @classmethod

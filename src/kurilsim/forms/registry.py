@@ -178,6 +178,11 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     except ValidationError as exc:
         raise _first_problem(exc, document) from None
     try:
+        if spec.evidence:
+            # The file's own evidence items: checked against the bundled registry on loading.
+            from kurilsim.core.evidence import scenario_registry
+
+            scenario_registry(spec)
         return Scenario(form, spec, form.compile(spec, source), source)
     except SemanticError as exc:
         raise InputError(

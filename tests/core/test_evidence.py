@@ -1,0 +1,114 @@
+"""A scenario's own evidence items: merged with the bundled registry and checked like it."""
+
+import pytest
+
+from kurilsim import InputError, parse_scenario
+from kurilsim.analysis.explain import explain
+from kurilsim.cli import main
+from kurilsim.core.evidence import load_registry, scenario_registry
+
+OWN_EVIDENCE = """\
+kurilsim: 1
+title: A new era with its own survey
+era: "2022"
+sources:
+  - {id: S1, title: A survey of 2021, date: "2021-05"}
+  - {id: S2, title: A later survey, date: "2023-01"}
+evidence:
+  - id: E86
+    sources: [S1]
+    period: "2021"
+    actors: [Russian public]
+    summary: Most respondents opposed any transfer of the islands.
+    numbers: ["80%"]
+  - {id: E87, sources: [S2, A003], summary: Opposition held steady.}
+parameters:
+  opposition:
+    default: 0.8
+    range: [0.5, 0.9]
+    unit: share
+    description: share of Russians opposed to a transfer
+    evidence: [E86, E87, E50]
+players: {Russia: [keep, cede], Japan: [wait]}
+payoff_table:
+  - {profile: [keep, wait], payoffs: [0, 0]}
+  - {profile: [cede, wait], payoffs: [-opposition, 1]}
+history:
+  summary: Nothing moved.
+  outcome: {Russia: keep}
+  evidence: [E86]
+"""
+
+
+def test_own_items_join_the_bundled_registry():
+    scenario = parse_scenario(OWN_EVIDENCE)
+    merged = scenario_registry(scenario.header)
+    bundled = load_registry()
+    assert len(merged.evidence) == len(bundled.evidence) + 2
+    assert merged.item("E50") == bundled.item("E50")
+    assert [a.id for a in merged.sources_of(merged.item("E87"))] == ["S2", "A003"]
+    assert merged.article("S1").date == "2021-05"
+    assert merged.unknown(["E86", "E87", "E01", "E99"]) == ["E99"]
+
+
+def test_a_scenario_without_own_items_uses_the_registry_as_is():
+    registry = load_registry()
+    text = (
+        OWN_EVIDENCE.split("evidence:\n  - id: E86")[0]
+        + "parameters:"
+        + OWN_EVIDENCE.split("parameters:")[1].replace("E86, E87, E50", "E50")
+    ).replace("  evidence: [E86]", "  evidence: [E50]")
+    plain = parse_scenario(text)
+    assert plain.header.evidence == ()
+    assert scenario_registry(plain.header, registry) is registry
+
+
+def test_explain_shows_own_items_with_their_sources_and_hindsight():
+    trail = explain(parse_scenario(OWN_EVIDENCE))
+    data = trail.to_dict()
+    assert data["unknown_evidence"] == []
+    items = {item["id"]: item for item in data["parameters"]["opposition"]["evidence"]}
+    assert items["E86"]["summary"] == "Most respondents opposed any transfer of the islands."
+    assert items["E86"]["numbers"] == ["80%"]
+    assert items["E86"]["sources"][0]["title"] == "A survey of 2021"
+    # S2 of 2023 is later than the era 2022; S1 of 2021 and the 2016 article are not
+    assert (items["E86"]["hindsight"], items["E87"]["hindsight"], items["E50"]["hindsight"]) == (
+        False,
+        True,
+        False,
+    )
+    assert "E86 [S1 author not named, 2021]: Most respondents" in trail.to_text()
+
+
+def test_the_cli_explains_and_validates_a_file_with_own_items(tmp_path, capsys):
+    path = tmp_path / "own.yaml"
+    path.write_text(OWN_EVIDENCE, encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert main(["explain", str(path)]) == 0
+    assert "E86 [S1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            ("id: E86\n", "id: E50\n"), "E50 is already in the bundled registry", id="clash"
+        ),
+        pytest.param(("id: E87,", "id: E86,"), "evidence ids repeat: E86", id="repeat"),
+        pytest.param(("sources: [S1]", "sources: [S9]"), "cites source 'S9'", id="no-source"),
+        pytest.param(("id: E86\n", "id: X86\n"), "String should match pattern", id="bad-id"),
+        pytest.param(
+            ("    summary: Most respondents opposed any transfer of the islands.\n", ""),
+            "summary",
+            id="no-summary",
+        ),
+        pytest.param(("sources: [S2, A003]", "sources: []"), "at least 1", id="no-sources"),
+    ],
+)
+def test_own_items_are_checked_like_the_registry(change, message):
+    old, new = change
+    assert old in OWN_EVIDENCE
+    with pytest.raises(InputError, match=message) as caught:
+        parse_scenario(OWN_EVIDENCE.replace(old, new, 1), source="own.yaml")
+    assert caught.value.file == "own.yaml"
+    assert "evidence" in (caught.value.field or "")
