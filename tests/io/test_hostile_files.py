@@ -1,0 +1,59 @@
+"""Hostile files and options: each is refused in one line, in bounded time and memory."""
+
+import os
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from kurilsim import InputError
+from kurilsim.io.sources import read_source
+
+#: The address space a hostile input may take before the command must have refused it.
+MEMORY_LIMIT = 1 << 30
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_bounded(*args: str, cwd: os.PathLike[str] | str | None = None) -> tuple[int, str]:
+    """Run ``kurilsim ARGS`` in a process of at most 1 GB for at most 60 s: (exit code, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kurilsim", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_limit_memory,
+        cwd=cwd,
+        check=False,
+    )
+    return done.returncode, done.stderr
+
+
+def assert_refused(code: int, stderr: str, *words: str) -> None:
+    """A refusal: exit code 2 and one line on stderr holding ``words``."""
+    assert code == 2, stderr
+    assert stderr.count("\n") == 1 and stderr.startswith("kurilsim: error: "), stderr
+    for word in words:
+        assert word in stderr, stderr
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("suffix", [".yaml", ".nfg", ".efg"])
+def test_devices_are_refused_before_reading(tmp_path, device, suffix):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device} here")
+    link = tmp_path / f"device{suffix}"
+    link.symlink_to(device)
+    assert_refused(*run_bounded("run", str(link)), "not a regular file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "game.nfg"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_source(fifo, "path")
+    assert_refused(*run_bounded("run", str(fifo)), "not a regular file")
