@@ -57,3 +57,60 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     with pytest.raises(InputError, match="not a regular file"):
         read_source(fifo, "path")
     assert_refused(*run_bounded("run", str(fifo)), "not a regular file")
+
+
+SCENARIO = "scenarios/sochi_2016.yaml"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        pytest.param(
+            ["sweep", SCENARIO, "--samples", "2", "--seed", "-1"], "seed", id="sweep-seed"
+        ),
+        pytest.param(["backtest", "scenarios", "--seed", "-1"], "seed", id="backtest-seed"),
+        pytest.param(
+            ["sweep", SCENARIO, "--grid", "trust=0:1:1000000000", "--out", "{tmp}/g.parquet"],
+            "at most 1,000,000",
+            id="grid-axis-of-a-billion-values",
+        ),
+        pytest.param(
+            ["sweep", SCENARIO, "--samples", "2", "--out", "{tmp}/missing/table.parquet"],
+            "does not exist",
+            id="sweep-out-in-a-missing-folder",
+        ),
+        pytest.param(
+            ["sweep", SCENARIO, "--samples", "2", "--out", "{tmp}"],
+            "it is a folder",
+            id="sweep-out-is-a-folder",
+        ),
+        pytest.param(
+            ["sweep", SCENARIO, "--samples", "2", "--plot", "{tmp}/file.txt/map.png"],
+            "does not exist",
+            id="sweep-plot-under-a-file",
+        ),
+        pytest.param(
+            ["tipping", SCENARIO, "--plot", "{tmp}/missing/t.png"], "--plot", id="tipping-plot"
+        ),
+        pytest.param(["qre", SCENARIO, "--plot", "{tmp}/missing/q.png"], "--plot", id="qre-plot"),
+        *(
+            pytest.param(["tipping", SCENARIO, "--tol", tol], "tolerance", id=f"tipping-tol-{tol}")
+            for tol in ("nan", "inf", "0", "0.5", "1")
+        ),
+    ],
+)
+def test_bad_options_are_refused_before_any_work(capsys, tmp_path, argv, words):
+    from kurilsim.cli import main
+
+    (tmp_path / "file.txt").write_text("x")
+    code = main([arg.replace("{tmp}", str(tmp_path)) for arg in argv])
+    err = capsys.readouterr().err
+    assert_refused(code, err, words)
+
+
+def test_qre_rows_beyond_the_branch_print_every_point_once(capsys):
+    from kurilsim.cli import main
+
+    assert main(["qre", SCENARIO, "--rows", "1000000000"]) == 0
+    rows = capsys.readouterr().out.split("Its limit:")[0].strip().splitlines()
+    assert 3 < len(rows) < 10_000
