@@ -114,3 +114,28 @@ def test_qre_rows_beyond_the_branch_print_every_point_once(capsys):
     assert main(["qre", SCENARIO, "--rows", "1000000000"]) == 0
     rows = capsys.readouterr().out.split("Its limit:")[0].strip().splitlines()
     assert 3 < len(rows) < 10_000
+
+
+def test_an_outcome_defined_twice_with_other_payoffs_is_refused_at_its_line():
+    from kurilsim.forms.extensive.efg import parse_efg
+
+    text = (
+        'EFG 2 R "t" { "A" "B" }\np "" 1 1 "" { "x" "y" } 0\n'
+        't "" 1 "o" { 1, 2 }\nt "" 1 "o" { 3, 4 }\n'
+    )
+    with pytest.raises(InputError, match=r"^bad\.efg:4: outcome 1 was given the payoffs 1, 2"):
+        parse_efg(text, source="bad.efg")
+    # Gambit writes an outcome's payoffs again wherever it is used: the same ones are read.
+    same = parse_efg(text.replace("{ 3, 4 }", "{ 1, 2 }"))
+    assert same.payoffs.tolist() == [[1.0, 2.0], [1.0, 2.0]]
+
+
+def test_a_long_flat_sum_is_not_deep_but_real_nesting_is():
+    from kurilsim.core.expr import MAX_DEPTH, parse_expression
+
+    assert parse_expression(" + ".join(["x"] * 62)).evaluate({"x": 1.0}) == 62.0
+    assert parse_expression("+".join(["1"] * 1999)).evaluate({}) == 1999.0
+    assert parse_expression("10 - 2 * 3 - 1 / 2 ** 1").evaluate({}) == 3.5
+    nested = "1 + (" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1)
+    with pytest.raises(InputError, match=f"nested more than {MAX_DEPTH} levels deep"):
+        parse_expression(nested)
