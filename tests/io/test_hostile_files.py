@@ -139,3 +139,19 @@ def test_a_long_flat_sum_is_not_deep_but_real_nesting_is():
     nested = "1 + (" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1)
     with pytest.raises(InputError, match=f"nested more than {MAX_DEPTH} levels deep"):
         parse_expression(nested)
+
+
+@pytest.mark.parametrize("n_players", [31, 63, 64, 65, 10_000])
+def test_more_players_than_numpy_can_hold_are_refused_naming_the_limit(tmp_path, n_players):
+    from kurilsim import run
+
+    players = "".join(f"  P{k}: [a, b]\n" for k in range(n_players))
+    payoffs = "".join(f"  P{k}: 1\n" for k in range(n_players))
+    scenario = tmp_path / "crowd.yaml"
+    scenario.write_text(f"kurilsim: 1\ntitle: crowd\nplayers:\n{players}payoffs:\n{payoffs}")
+    names = " ".join(f'"P{k}"' for k in range(n_players))
+    game = tmp_path / "crowd.nfg"
+    game.write_text(f'NFG 1 R "crowd" {{ {names} }} {{ {"2 " * n_players}}} 0')
+    for path in (scenario, game):
+        with pytest.raises(InputError, match="at most 30"):
+            run(path)
