@@ -94,7 +94,14 @@ def test_sweep_monte_carlo_to_csv_with_shares(capsys, tmp_path, bundled):
         pytest.param(["--grid", "sanctions=0:0.5"], "expected NAME=START:STOP:N", id="form"),
         pytest.param(["--samples", "0"], "must be positive", id="samples-zero"),
         pytest.param(
-            ["--grid", "trust=0:1:1000001", "--chunk-size", "1000001"],
+            [
+                "--grid",
+                "trust=0:1:1001",
+                "--grid",
+                "sanctions=0:0.7:1000",
+                "--chunk-size",
+                "1001000",
+            ],
             "over the memory limit",
             id="memory",
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -20,6 +21,9 @@ EXIT_INTERRUPTED = 130
 
 #: The one line Ctrl-C leaves on stderr.
 INTERRUPTED = "kurilsim: interrupted"
+
+#: Figure formats ``--plot`` writes, by file name ending.
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 # A decimal number as people write one; float() alone would also take "1_0", "inf" or other
 # scripts' digits.
@@ -90,6 +94,48 @@ def _finite(data: Any) -> Any:
     if isinstance(data, list | tuple):
         return [_finite(value) for value in data]
     return data
+
+
+def check_figure(path: str | None) -> None:
+    """Refuse a ``--plot`` path that is not a figure format or cannot be written.
+
+    Examples
+    --------
+    >>> check_figure("map.txt")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: --plot: name the figure file .png, .svg or .pdf, got 'map.txt'
+    """
+    if path is None:
+        return
+    if os.path.splitext(path)[1].lower() not in FIGURE_SUFFIXES:
+        raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {path!r}")
+    check_writable("--plot", path)
+
+
+def check_writable(option: str, path: str | None) -> None:
+    """Refuse an output path whose folder is missing or read-only, before any work starts.
+
+    Examples
+    --------
+    >>> check_writable("--out", "/no/such/folder/table.parquet")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: --out: cannot write '/no/such/folder/table.parquet': \
+the folder '/no/such/folder' does not exist
+    """
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        problem = "it is a folder"
+    elif not os.path.isdir(folder):
+        problem = f"the folder {folder!r} does not exist"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = f"the folder {folder!r} is not writable"
+    else:
+        return
+    raise InputError(f"{option}: cannot write {path!r}: {problem}")
 
 
 class Parser(argparse.ArgumentParser):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text, status
-from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, check_figure, echo, json_text, status
+from kurilsim.cli.sweep import positive
 from kurilsim.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -60,8 +59,7 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.forms.normal.solve import solve
     from kurilsim.presentation.figures import plot
 
-    if args.plot and Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
-        raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
+    check_figure(args.plot)
     if args.lambda_max is not None and not (math.isfinite(args.lambda_max) and args.lambda_max > 0):
         raise InputError(f"--lambda-max must be a positive number, got {args.lambda_max!r}")
     game, parameters = _load_game(args.file, args.overrides)

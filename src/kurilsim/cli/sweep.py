@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 from typing import Any
 
 from kurilsim.cli import common
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, note, status
+from kurilsim.cli.common import (
+    EXIT_OK,
+    add_parameter_option,
+    check_figure,
+    check_writable,
+    echo,
+    note,
+    status,
+)
 from kurilsim.core.errors import InputError
 
-#: Figure formats ``--plot`` writes, by file name ending.
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 #: Figure kinds and the sweeps they fit.
 PLOT_KINDS = ("regime", "probabilities", "payoffs", "shares")
 
@@ -148,11 +153,9 @@ def handle(args: argparse.Namespace) -> int:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise InputError(f"--grid: {', '.join(map(repr, repeated))} is given more than once")
-    kind = None
-    if args.plot:
-        if Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
-            raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
-        kind = plot_kind(args)
+    check_writable("--out", args.out)
+    check_figure(args.plot)
+    kind = plot_kind(args) if args.plot else None
     options = {
         key: value
         for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text, status
-from kurilsim.cli.sweep import FIGURE_SUFFIXES, positive
-from kurilsim.core.errors import InputError
+from kurilsim.cli.common import EXIT_OK, add_parameter_option, check_figure, echo, json_text, status
+from kurilsim.cli.sweep import positive
 
 
 def register(commands: Any) -> None:
@@ -60,8 +58,7 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.forms.registry import load_scenario
     from kurilsim.presentation.figures import plot
 
-    if args.plot and Path(args.plot).suffix.lower() not in FIGURE_SUFFIXES:
-        raise InputError(f"--plot: name the figure file .png, .svg or .pdf, got {args.plot!r}")
+    check_figure(args.plot)
     tipping = tipping_points(
         load_scenario(args.file),
         args.parameters,

@@ -66,12 +66,13 @@ def _validate(name: str) -> str:
 
 def _is_statements_file(name: str) -> bool:
     """Whether ``name`` is a YAML mapping with the statements key (unreadable files are not)."""
+    from kurilsim.io.sources import read_source
     from kurilsim.io.yaml_source import read_yaml
 
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        text, _ = read_source(name, "file")
         # A file that never names the key is not one, and need not be parsed before loading.
         data = read_yaml(text, name).data if STATEMENTS_KEY in text else None
-    except (OSError, UnicodeDecodeError, InputError):
+    except InputError:
         return False  # load_scenario reports the problem
     return isinstance(data, dict) and STATEMENTS_KEY in data

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: Most players a game may have. A payoff array has one axis per player, one of players and one
+#: of points in a sweep, and numpy's functions take at most 32 axes (64 to hold an array); a
+#: game of 31 players of 2 strategies already has 2**31 strategy profiles.
+MAX_PLAYERS = 30
+
 #: Longest shown form of a refused value in a message.
 _SHOWN = 60
 #: Types whose values a message shows, not just names.

@@ -254,10 +254,7 @@ def _compile(node: ast.AST, names: set[str], depth: int) -> Evaluator:
         names.add(name)
         return lambda env: _as_float(env[name])
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        op = _BINARY[type(node.op)]
-        left = _compile(node.left, names, depth)
-        right = _compile(node.right, names, depth)
-        return lambda env: _as_float(op(left(env), right(env)))
+        return _compile_chain(node, names, depth)
     if isinstance(node, ast.UnaryOp):
         operand = _compile(node.operand, names, depth)
         if isinstance(node.op, ast.USub):
@@ -282,6 +279,31 @@ def _compile(node: ast.AST, names: set[str], depth: int) -> Evaluator:
     if isinstance(node, ast.Call):
         return _compile_call(node, names, depth)
     raise ExpressionError(f"{_describe(node)} is not allowed in an expression", _column(node))
+
+
+def _compile_chain(node: ast.BinOp, names: set[str], depth: int) -> Evaluator:
+    """A run of binary operators down the left, such as ``a + b - c * d``, as one flat loop.
+
+    Python parses ``a + b + c`` as ``(a + b) + c``: a sum of many terms is a deep tree that is
+    not nested as written. Its operators are applied in a loop, so that its length counts
+    against neither :data:`MAX_DEPTH` nor the recursion of evaluation; right operands are
+    nested one level deeper.
+    """
+    steps: list[tuple[Callable[[Value, Value], Value], ast.AST]] = []
+    left: ast.AST = node
+    while isinstance(left, ast.BinOp) and type(left.op) in _BINARY:
+        steps.append((_BINARY[type(left.op)], left.right))
+        left = left.left
+    first = _compile(left, names, depth)
+    chain = [(op, _compile(right, names, depth)) for op, right in reversed(steps)]
+
+    def evaluate(env: Mapping[str, Any]) -> Value:
+        value = first(env)
+        for op, right in chain:
+            value = _as_float(op(value, right(env)))
+        return value
+
+    return evaluate
 
 
 def _compile_compare(node: ast.Compare, names: set[str], depth: int) -> Evaluator:

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from kurilsim.core.arguments import MAX_PLAYERS
+
 #: The scenario format version this release reads.
 FORMAT_VERSION = 1
 
@@ -237,7 +239,8 @@ class ScenarioFile(ScenarioHeader):
     )
     players: dict[Identifier, Annotated[list[Identifier], Field(min_length=1)]] = Field(
         min_length=2,
-        description="Player -> list of strategy names, in order (two players or more).",
+        max_length=MAX_PLAYERS,
+        description=f"Player -> list of strategy names, in order (2 to {MAX_PLAYERS} players).",
     )
     outcomes: dict[Identifier, OutcomeSpec] = Field(default_factory=dict)
     payoffs: dict[Identifier, ExpressionText] | None = Field(

@@ -30,6 +30,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Final, NamedTuple
 
+from kurilsim.core.arguments import MAX_PLAYERS
 from kurilsim.core.errors import InputError
 
 # One token after optional whitespace. Every other character starts one of the alternatives, so
@@ -193,6 +194,10 @@ def parse_players(cursor: Cursor) -> list[str]:
     opening, names = parse_names(cursor, "the list of player names")
     if not names:
         raise cursor.error("the list of players is empty; a game needs at least one", opening)
+    if len(names) > MAX_PLAYERS:
+        raise cursor.error(
+            f"the game has {len(names):,} players; kurilsim handles at most {MAX_PLAYERS}", opening
+        )
     for name in names:
         if not name.text:
             raise cursor.error("player names must not be empty", name)

@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import stat
 
 from kurilsim.core.arguments import check_path, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError
@@ -46,8 +46,8 @@ def read_source(source: object, name: str) -> tuple[str, str]:
     ArgumentTypeError
         If ``source`` is neither a path nor a text stream (a binary stream included).
     InputError
-        If the file cannot be read, is not UTF-8, or either holds more than
-        :data:`MAX_FILE_BYTES` bytes.
+        If the file cannot be read, is not a regular file (a FIFO or a device such as
+        ``/dev/zero``), is not UTF-8, or either holds more than :data:`MAX_FILE_BYTES` bytes.
     """
     if hasattr(source, "read") and not isinstance(source, str | os.PathLike):
         label = getattr(source, "name", None)
@@ -69,15 +69,25 @@ def read_source(source: object, name: str) -> tuple[str, str]:
         )
     label = check_path(name, source)
     try:
-        if Path(label).stat().st_size > MAX_FILE_BYTES:
-            raise InputError(f"file is larger than {MAX_FILE_BYTES} bytes", file=label)
-        data = Path(label).read_bytes()
+        # Opened without blocking, so that a FIFO with no writer cannot hang the reader; the
+        # stat of the open file then refuses FIFOs, devices and sockets, which either never end
+        # (/dev/zero reports a size of 0) or would be read as they are written.
+        fd = os.open(label, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as stream:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise InputError("cannot read the file: it is not a regular file", file=label)
+            data = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise InputError("cannot read the file: no such file", file=label) from None
     except IsADirectoryError:
         raise InputError("cannot read the file: it is a directory", file=label) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", file=label) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"file is larger than {MAX_FILE_BYTES} bytes", file=label)
     try:
         # "utf-8-sig" also accepts the byte-order mark some editors put first.
         return data.decode("utf-8-sig"), label

@@ -30,6 +30,8 @@ FloatArray = NDArray[np.float64]
 MAX_AXES = 3
 #: Most points a sweep may have; far more than a table of results can usefully hold.
 MAX_POINTS = 10**9
+#: Most values one grid axis may have; each chunk of a sweep holds an axis's values (8 MB here).
+MAX_AXIS_VALUES = 10**6
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ class GridAxis:
         if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n <= 0:
             raise InputError(
                 f"grid {self.name!r}: the number of values must be positive, got {self.n!r}"
+            )
+        if self.n > MAX_AXIS_VALUES:
+            raise InputError(
+                f"grid {self.name!r}: {self.n:,} values; an axis has at most {MAX_AXIS_VALUES:,}"
             )
         if not (math.isfinite(self.start) and math.isfinite(self.stop)):
             raise InputError(f"grid {self.name!r}: start and stop must be finite numbers")

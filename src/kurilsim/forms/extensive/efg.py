@@ -458,7 +458,17 @@ class _Reader:
             )
         if cursor.peek().kind == "string":
             cursor.take()  # the outcome's name
-            self.outcomes[number] = self._payoffs(number)
+            payoffs = self._payoffs(number)
+            # Gambit repeats an outcome's payoffs wherever it is used; they must agree.
+            first = self.outcomes.setdefault(number, payoffs)
+            if not np.array_equal(first, payoffs):
+                raise cursor.error(
+                    f"outcome {number} was given the payoffs "
+                    f"{', '.join(map(format_number, first.tolist()))} before and "
+                    f"{', '.join(map(format_number, payoffs.tolist()))} here; an outcome has "
+                    "one set of payoffs",
+                    token,
+                )
         elif number not in self.outcomes:
             raise cursor.error(
                 f"outcome {number} is used before its name and payoffs are given", token

@@ -30,7 +30,13 @@ from numpy.typing import ArrayLike, NDArray
 if TYPE_CHECKING:
     import pandas as pd
 
-from kurilsim.core.arguments import check_array, check_name_lists, check_names, check_text
+from kurilsim.core.arguments import (
+    MAX_PLAYERS,
+    check_array,
+    check_name_lists,
+    check_names,
+    check_text,
+)
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 
@@ -182,6 +188,8 @@ class NormalFormGame:
 def _check_names(players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...]) -> None:
     if not players:
         raise InputError("a game needs at least one player")
+    if len(players) > MAX_PLAYERS:
+        raise InputError(f"the game has {len(players):,} players; at most {MAX_PLAYERS} allowed")
     if len(strategies) != len(players):
         raise InputError(
             f"got strategies for {len(strategies)} players but {len(players)} player names"

@@ -291,11 +291,14 @@ class LogitBranch:
         """Indices of the first and last point and of points spread in log-lambda between."""
         last = len(self) - 1
         positive = self.lambdas[1:]
+        if rows > last:
+            return list(range(last + 1))  # every point: asking for more rows adds none
         if rows <= 2 or last < 2:
             return sorted({0, last})
-        targets = np.geomspace(positive.min(), positive.max(), rows)[1:-1]
-        nearest = np.abs(np.log(positive)[None, :] - np.log(targets)[:, None]).argmin(axis=1)
-        return sorted({0, last, *(int(k) + 1 for k in nearest)})
+        targets = np.log(np.geomspace(positive.min(), positive.max(), rows)[1:-1])
+        logs = np.log(positive)
+        # One target at a time, so that memory grows with the points, not rows x points.
+        return sorted({0, last, *(int(np.abs(logs - t).argmin()) + 1 for t in targets)})
 
 
 def logit_qre(

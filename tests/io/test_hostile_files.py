@@ -1,0 +1,157 @@
+"""Hostile files and options: each is refused in one line, in bounded time and memory."""
+
+import os
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from kurilsim import InputError
+from kurilsim.io.sources import read_source
+
+#: The address space a hostile input may take before the command must have refused it.
+MEMORY_LIMIT = 1 << 30
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run_bounded(*args: str, cwd: os.PathLike[str] | str | None = None) -> tuple[int, str]:
+    """Run ``kurilsim ARGS`` in a process of at most 1 GB for at most 60 s: (exit code, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kurilsim", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_limit_memory,
+        cwd=cwd,
+        check=False,
+    )
+    return done.returncode, done.stderr
+
+
+def assert_refused(code: int, stderr: str, *words: str) -> None:
+    """A refusal: exit code 2 and one line on stderr holding ``words``."""
+    assert code == 2, stderr
+    assert stderr.count("\n") == 1 and stderr.startswith("kurilsim: error: "), stderr
+    for word in words:
+        assert word in stderr, stderr
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("suffix", [".yaml", ".nfg", ".efg"])
+def test_devices_are_refused_before_reading(tmp_path, device, suffix):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device} here")
+    link = tmp_path / f"device{suffix}"
+    link.symlink_to(device)
+    assert_refused(*run_bounded("run", str(link)), "not a regular file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "game.nfg"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_source(fifo, "path")
+    assert_refused(*run_bounded("run", str(fifo)), "not a regular file")
+
+
+SCENARIO = "scenarios/sochi_2016.yaml"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        pytest.param(
+            ["sweep", SCENARIO, "--samples", "2", "--seed", "-1"], "seed", id="sweep-seed"
+        ),
+        pytest.param(["backtest", "scenarios", "--seed", "-1"], "seed", id="backtest-seed"),
+        pytest.param(
+            ["sweep", SCENARIO, "--grid", "trust=0:1:1000000000", "--out", "{tmp}/g.parquet"],
+            "at most 1,000,000",
+            id="grid-axis-of-a-billion-values",
+        ),
+        pytest.param(
+            ["sweep", SCENARIO, "--samples", "2", "--out", "{tmp}/missing/table.parquet"],
+            "does not exist",
+            id="sweep-out-in-a-missing-folder",
+        ),
+        pytest.param(
+            ["sweep", SCENARIO, "--samples", "2", "--out", "{tmp}"],
+            "it is a folder",
+            id="sweep-out-is-a-folder",
+        ),
+        pytest.param(
+            ["sweep", SCENARIO, "--samples", "2", "--plot", "{tmp}/file.txt/map.png"],
+            "does not exist",
+            id="sweep-plot-under-a-file",
+        ),
+        pytest.param(
+            ["tipping", SCENARIO, "--plot", "{tmp}/missing/t.png"], "--plot", id="tipping-plot"
+        ),
+        pytest.param(["qre", SCENARIO, "--plot", "{tmp}/missing/q.png"], "--plot", id="qre-plot"),
+        *(
+            pytest.param(["tipping", SCENARIO, "--tol", tol], "tolerance", id=f"tipping-tol-{tol}")
+            for tol in ("nan", "inf", "0", "0.5", "1")
+        ),
+    ],
+)
+def test_bad_options_are_refused_before_any_work(capsys, tmp_path, argv, words):
+    from kurilsim.cli import main
+
+    (tmp_path / "file.txt").write_text("x")
+    code = main([arg.replace("{tmp}", str(tmp_path)) for arg in argv])
+    err = capsys.readouterr().err
+    assert_refused(code, err, words)
+
+
+def test_qre_rows_beyond_the_branch_print_every_point_once(capsys):
+    from kurilsim.cli import main
+
+    assert main(["qre", SCENARIO, "--rows", "1000000000"]) == 0
+    rows = capsys.readouterr().out.split("Its limit:")[0].strip().splitlines()
+    assert 3 < len(rows) < 10_000
+
+
+def test_an_outcome_defined_twice_with_other_payoffs_is_refused_at_its_line():
+    from kurilsim.forms.extensive.efg import parse_efg
+
+    text = (
+        'EFG 2 R "t" { "A" "B" }\np "" 1 1 "" { "x" "y" } 0\n'
+        't "" 1 "o" { 1, 2 }\nt "" 1 "o" { 3, 4 }\n'
+    )
+    with pytest.raises(InputError, match=r"^bad\.efg:4: outcome 1 was given the payoffs 1, 2"):
+        parse_efg(text, source="bad.efg")
+    # Gambit writes an outcome's payoffs again wherever it is used: the same ones are read.
+    same = parse_efg(text.replace("{ 3, 4 }", "{ 1, 2 }"))
+    assert same.payoffs.tolist() == [[1.0, 2.0], [1.0, 2.0]]
+
+
+def test_a_long_flat_sum_is_not_deep_but_real_nesting_is():
+    from kurilsim.core.expr import MAX_DEPTH, parse_expression
+
+    assert parse_expression(" + ".join(["x"] * 62)).evaluate({"x": 1.0}) == 62.0
+    assert parse_expression("+".join(["1"] * 1999)).evaluate({}) == 1999.0
+    assert parse_expression("10 - 2 * 3 - 1 / 2 ** 1").evaluate({}) == 3.5
+    nested = "1 + (" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1)
+    with pytest.raises(InputError, match=f"nested more than {MAX_DEPTH} levels deep"):
+        parse_expression(nested)
+
+
+@pytest.mark.parametrize("n_players", [31, 63, 64, 65, 10_000])
+def test_more_players_than_numpy_can_hold_are_refused_naming_the_limit(tmp_path, n_players):
+    from kurilsim import run
+
+    players = "".join(f"  P{k}: [a, b]\n" for k in range(n_players))
+    payoffs = "".join(f"  P{k}: 1\n" for k in range(n_players))
+    scenario = tmp_path / "crowd.yaml"
+    scenario.write_text(f"kurilsim: 1\ntitle: crowd\nplayers:\n{players}payoffs:\n{payoffs}")
+    names = " ".join(f'"P{k}"' for k in range(n_players))
+    game = tmp_path / "crowd.nfg"
+    game.write_text(f'NFG 1 R "crowd" {{ {names} }} {{ {"2 " * n_players}}} 0')
+    for path in (scenario, game):
+        with pytest.raises(InputError, match="at most 30"):
+            run(path)
