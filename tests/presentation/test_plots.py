@@ -5,7 +5,9 @@ import io
 import numpy as np
 import pytest
 from matplotlib.collections import QuadMesh
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 import kurilsim
 from kurilsim import InputError, parse_scenario
@@ -208,3 +210,30 @@ def test_regime_map_never_gives_two_regimes_one_colour():
     assert len(set(patches)) == len(patches) == 14
     mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
     assert set(np.unique(np.asarray(mesh.get_array()))) == set(range(14))
+
+
+def test_a_tornado_where_nothing_tips_says_so(sochi):
+    ax = renders(tornado(tipping_points(sochi, ["trust"]))).axes[0]
+    assert not ax.patches and ax.get_legend() is None and not ax.axison
+    assert [t.get_text() for t in ax.texts] == [
+        "No parameter changes the equilibria within its range.\n\n"
+        "moved over their whole ranges: trust"
+    ]
+
+
+def test_a_regime_has_one_colour_in_the_regime_map_and_the_tornado(sochi, regime_sweep):
+    mapped = regime_map(regime_sweep).axes[0].get_legend()
+    tipped = tornado(tipping_points(sochi, ["sanctions", "trust"])).axes[0].get_legend()
+
+    def colours_of(legend):
+        return {
+            text.get_text().replace("\n", " "): to_hex(handle.get_facecolor())
+            for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True)
+            if isinstance(handle, Rectangle)
+        }
+
+    on_map, on_tornado = colours_of(mapped), colours_of(tipped)
+    shared = set(on_map) & set(on_tornado)
+    assert len(shared) == 2
+    assert all(on_map[name] == on_tornado[name] for name in shared)
+    assert len(set(on_map.values())) == len(on_map)
