@@ -99,7 +99,12 @@ def regime_colours(regimes: Sequence[str]) -> list[str]:
     return [chosen[name] for name in regimes]
 
 
-def legend_below(ax: Axes, handles: Sequence[Artist], title: str, label_lines: int = 1) -> None:
+def legend_below(
+    ax: Axes,
+    handles: Sequence[Artist],
+    title: str | None = None,
+    label_lines: int = 1,
+) -> None:
     """A legend under the axes, clear of the tick labels and of ``label_lines`` lines of label."""
     drop = 0.3 + 0.2 * label_lines  # inches: tick labels, then the axis label
     ax.legend(
