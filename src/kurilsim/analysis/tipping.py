@@ -77,15 +77,37 @@ class TippingPoints:
         """The tipping-point table as a pandas DataFrame."""
         return self.table.copy(deep=False)
 
+    def readable_thresholds(self) -> pd.Series:
+        """The thresholds rounded for reading: within ``tol`` of 0 or of a range end, that value.
+
+        Bisection and the solver's tolerance leave a threshold that is really 0 or an end of
+        the range a few ``tol`` away from it; the table (and JSON) keep the exact value, text
+        and figures show this one. ``tol`` is relative to the larger of 1 and the range ends'
+        magnitudes.
+
+        Examples
+        --------
+        >>> table = pd.DataFrame({"threshold": [5e-10, 1.9999999996, 0.3, np.nan],
+        ...                       "low": [-1.0, -1.0, 0, 0], "high": [2.0, 2.0, 1, 1]})
+        >>> TippingPoints("t", "b", table).readable_thresholds().tolist()
+        [0.0, 2.0, 0.3, nan]
+        """
+        exact, low, high = (self.table[c].astype(float) for c in ("threshold", "low", "high"))
+        window = self.tol * np.maximum(1.0, np.maximum(low.abs(), high.abs()))
+        readable = exact.copy()
+        for value in (high, low, 0.0):  # the last that applies wins: 0 before a range end
+            readable = readable.mask((exact - value).abs() <= window, value)
+        return readable
+
     def to_text(self) -> str:
         """The table as plain text, nearest tipping points first."""
         lines = [self.title, f"at the defaults: {self.baseline}"]
-        rows = self.table.sort_values("share", kind="stable")
-        for row in rows[rows["threshold"].notna()].to_dict("records"):
-            threshold = for_reading(row["threshold"], row["low"], row["high"], self.tol)
+        rows = self.table.assign(readable=self.readable_thresholds())
+        rows = rows.sort_values("share", kind="stable")
+        for row in rows[rows["threshold"].notna()].itertuples():
             lines.append(
-                f"  {row['parameter']} {row['direction']} from {row['default']:g} to "
-                f"{threshold:.4g} ({row['share']:.0%} of its range): {row['flips_to']}"
+                f"  {row.parameter} {row.direction} from {row.default:g} to {row.readable:.4g} "
+                f"({row.share:.0%} of its range): {row.flips_to}"
             )
         steady = rows[rows["threshold"].isna()]
         if len(steady):
@@ -95,15 +117,14 @@ class TippingPoints:
 
     def _repr_html_(self) -> str:
         """The table, nearest tipping points first, under the regime at the defaults."""
-        rows = self.table.sort_values("share", kind="stable", na_position="last")
+        rows = self.table.assign(readable=self.readable_thresholds())
+        rows = rows.sort_values("share", kind="stable", na_position="last")
         body = [
             [
                 str(row["parameter"]),
                 str(row["direction"]),
                 f"{row['default']:g}",
-                "none in range"
-                if pd.isna(row["threshold"])
-                else f"{for_reading(row['threshold'], row['low'], row['high'], self.tol):.4g}",
+                "none in range" if pd.isna(row["threshold"]) else f"{row['readable']:.4g}",
                 "" if pd.isna(row["share"]) else f"{row['share']:.0%}",
                 "" if pd.isna(row["threshold"]) else str(row["flips_to"]),
             ]
@@ -117,25 +138,6 @@ class TippingPoints:
     def __repr__(self) -> str:
         found = int(self.table["threshold"].notna().sum())
         return f"<TippingPoints {self.title!r}: {found} of {len(self.table)} moves tip>"
-
-
-def for_reading(threshold: float, low: float, high: float, tol: float = DEFAULT_TOL) -> float:
-    """A threshold rounded for reading: within ``tol`` of 0 or of a range end, that value.
-
-    Bisection and the solver's tolerance leave a threshold that is really 0 or an end of the
-    range a few ``tol`` away from it; the table keeps the exact value, text and figures show
-    this one. ``tol`` is relative to the larger of 1 and the range ends' magnitudes.
-
-    Examples
-    --------
-    >>> for_reading(5e-10, -1.0, 2.0), for_reading(1.9999999996, -1.0, 2.0), for_reading(0.3, 0, 1)
-    (0.0, 2.0, 0.3)
-    """
-    window = tol * max(1.0, abs(low), abs(high))
-    for value in (0.0, low, high):
-        if abs(threshold - value) <= window:
-            return float(value)
-    return threshold
 
 
 def tipping_points(

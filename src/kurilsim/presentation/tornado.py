@@ -7,7 +7,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from kurilsim.analysis.tipping import TippingPoints, for_reading
+from kurilsim.analysis.tipping import TippingPoints
 from kurilsim.presentation.common import legend_below, new_axes, regime_colours, wrap
 
 #: Colour of a bar along which nothing changes up to the end of the range.
@@ -67,8 +67,9 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     palette = dict(zip(shown, regime_colours(shown), strict=True))
     figure, ax = new_axes(ax, size=(9.0, 2.5 + 0.32 * len(order) + 0.3 * len(regimes)))
     positions = {name: len(order) - 1 - k for k, name in enumerate(order)}
-    for name, direction, default, threshold, share, low, high, flips in zip(
-        *(table[c].tolist() for c in COLUMNS), strict=True
+    readable = tipping.readable_thresholds().tolist()
+    for name, direction, default, threshold, share, low, high, flips, shown_at in zip(
+        *(table[c].tolist() for c in COLUMNS), readable, strict=True
     ):
         y = positions[name]
         sign = -1 if direction == "down" else 1
@@ -78,7 +79,7 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
         ax.barh(y, sign * reach, color=palette[flips] if tipped else STEADY, height=0.7)
         if tipped:
             ax.annotate(
-                f"{for_reading(threshold, low, high, tipping.tol):.3g}",
+                f"{shown_at:.3g}",
                 (sign * reach, y),
                 xytext=(3 * sign, 0),
                 textcoords="offset points",
