@@ -76,3 +76,44 @@ def test_bad_requests_are_input_errors(sochi):
         tipping_points(sochi, fixed={"trust": 3})
     with pytest.raises(InputError, match="resolution"):
         tipping_points(sochi, resolution=1)
+
+
+TALKS = """\
+kurilsim: 1
+title: Talks
+parameters:
+  ceding_cost: {default: 0.5, range: [0, 2], unit: units, description: c, assumption: e}
+players: {A: [x, y], B: [u, v]}
+payoff_table:
+  - {profile: [x, u], payoffs: [1, 1]}
+  - {profile: [x, v], payoffs: [ceding_cost, ceding_cost]}
+  - {profile: [y, u], payoffs: [ceding_cost, ceding_cost]}
+  - {profile: [y, v], payoffs: [1, 1]}
+labels:
+  - {when: {B: u}, label: no deal}
+  - {when: {B: v}, label: talks}
+  - {when: {A: y, B: u}, label: no deal}
+"""
+
+
+def test_equilibria_with_the_same_names_are_not_a_tip():
+    # Below ceding_cost = 1 the diagonal profiles are the equilibria, above it the others: other
+    # profiles, but named "no deal" and "talks" all along.
+    tipping = tipping_points(parse_scenario(TALKS))
+    assert tipping.baseline == "no deal or talks"
+    assert tipping.table["threshold"].isna().all()
+    assert "no change anywhere in the range: ceding_cost down, ceding_cost up" in tipping.to_text()
+
+
+def test_thresholds_within_the_tolerance_of_zero_read_as_zero():
+    shifted = TALKS.replace("[0, 2]", "[-1, 2]").replace("default: 0.5", "default: -0.5")
+    shifted = shifted.replace(
+        "[ceding_cost, ceding_cost]}", "[ceding_cost + 1, ceding_cost + 1]}", 1
+    )
+    tipping = tipping_points(parse_scenario(shifted))
+    up = tipping.table.iloc[1]
+    assert up["threshold"] != 0 and up["threshold"] == pytest.approx(
+        0, abs=1e-8
+    )  # exact value kept
+    assert "ceding_cost up from -0.5 to 0 (17% of its range): talks" in tipping.to_text()
+    assert "<td>0</td>" in tipping._repr_html_()

@@ -129,3 +129,13 @@ def test_staircase_outline():
         [2, 0],
     ]
     assert staircase(np.zeros((0, 2)), np.zeros(2)).shape == (0, 2)
+
+
+def test_the_legend_is_below_the_plot_and_solutions_are_not_clipped():
+    figure = plot_bargaining(load_scenario(SCENARIO).solve())
+    ax = figure.axes[0]
+    figure.canvas.draw()
+    legend, frame = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.y1 < frame.y0 and legend.width < frame.width
+    marked = [c for c in ax.collections if c.get_label().startswith(("Nash", "Kalai", "Rubin"))]
+    assert marked and not any(c.get_clip_on() for c in marked)

@@ -5,7 +5,9 @@ import io
 import numpy as np
 import pytest
 from matplotlib.collections import QuadMesh
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 import kurilsim
 from kurilsim import InputError, parse_scenario
@@ -20,6 +22,7 @@ from kurilsim.presentation import (
     tornado,
 )
 from kurilsim.sweeps import sweep
+from kurilsim.sweeps.shares import wilson_interval
 from tests.strategies import STAG_HUNT
 
 SANCTIONS_UNIT = "share of the Japanese package that US-led sanctions deter (0 = none)"
@@ -109,8 +112,32 @@ def test_shares_chart_draws_shares_and_intervals(sochi):
         for name, share in zip(shares["regime"], shares["share"], strict=True)
     ]
     assert shares["regime"].iloc[-1].startswith("other (")
-    assert "400 draws, seed 3" in ax.get_title()
+    assert ax.get_xlabel() == "share of 400 draws (seed 3); 95% Wilson interval"
     assert ((shares["low"] <= shares["share"]) & (shares["share"] <= shares["high"])).all()
+
+
+def test_shares_of_a_grid_where_one_outcome_holds_everywhere_have_no_interval(sochi):
+    result = sweep(sochi, {"trust": (0, 1, 51)})
+    ax = renders(kurilsim.plot(result, "shares")).axes[0]
+    assert [patch.get_width() for patch in ax.patches] == [1.0]
+    assert not ax.lines and not ax.collections  # no error bars: a grid is not a sample
+    assert ax.get_xlabel() == "share of 51 grid points: a grid is not a sample, no interval applies"
+
+
+def test_shares_over_a_grid_and_draws_have_intervals_over_the_draws(sochi):
+    result = sweep(sochi, {"sanctions": (0, 0.7, 11)}, samples=40, seed=2)
+    shares = result.shares(top=4)
+    ax = renders(shares_chart(result, top=4)).axes[0]
+    assert ax.get_xlabel() == (
+        "share of 11 grid points x 40 draws (seed 2); 95% Wilson interval over the draws only"
+    )
+    bars = next(c for c in ax.collections if c.get_segments())
+    spans = [segment[1][0] - segment[0][0] for segment in bars.get_segments()]
+    assert np.allclose(spans, shares["high"] - shares["low"])
+    assert np.allclose(
+        shares["high"] - shares["low"],
+        [high - low for low, high in zip(*wilson_interval(shares["share"] * 40, 40), strict=True)],
+    )
 
 
 def test_tornado_orders_parameters_by_their_nearest_tipping_point(sochi):
@@ -183,3 +210,30 @@ def test_regime_map_never_gives_two_regimes_one_colour():
     assert len(set(patches)) == len(patches) == 14
     mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
     assert set(np.unique(np.asarray(mesh.get_array()))) == set(range(14))
+
+
+def test_a_tornado_where_nothing_tips_says_so(sochi):
+    ax = renders(tornado(tipping_points(sochi, ["trust"]))).axes[0]
+    assert not ax.patches and ax.get_legend() is None and not ax.axison
+    assert [t.get_text() for t in ax.texts] == [
+        "No parameter changes the equilibria within its range.\n\n"
+        "moved over their whole ranges: trust"
+    ]
+
+
+def test_a_regime_has_one_colour_in_the_regime_map_and_the_tornado(sochi, regime_sweep):
+    mapped = regime_map(regime_sweep).axes[0].get_legend()
+    tipped = tornado(tipping_points(sochi, ["sanctions", "trust"])).axes[0].get_legend()
+
+    def colours_of(legend):
+        return {
+            text.get_text().replace("\n", " "): to_hex(handle.get_facecolor())
+            for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True)
+            if isinstance(handle, Rectangle)
+        }
+
+    on_map, on_tornado = colours_of(mapped), colours_of(tipped)
+    shared = set(on_map) & set(on_tornado)
+    assert len(shared) == 2
+    assert all(on_map[name] == on_tornado[name] for name in shared)
+    assert len(set(on_map.values())) == len(on_map)

@@ -5,9 +5,11 @@ equilibria the form's sweep method finds: pure Nash equilibria in the normal for
 plays in a tree, the deals of the bargaining solutions, a conflict's SEQ equilibria) is computed
 along the parameter's declared range on a fine grid, downwards and upwards from the default. The
 first grid value where the set differs brackets the tipping point, which bisection then locates to
-within about 1e-12 of the range. The result says, for each parameter and direction, the threshold,
-the regime it flips to, and the distance from the default: the sensitivity (tornado) chart and the
-tipping-point table.
+within about 1e-12 of the range. Regimes are compared as the user reads them: as the set of the
+names of the equilibria at a point, so two sets of equilibria with the same names (two profiles a
+``labels`` block names alike, or the same names in another order) are the same regime. The result
+says, for each parameter and direction, the threshold, the regime it flips to, and the distance from
+the default: the sensitivity (tornado) chart and the tipping-point table.
 
 Every parameter is moved in the same numpy calls: row ``r`` of a batch holds the defaults except
 for the one parameter it moves.
@@ -62,23 +64,49 @@ class TippingPoints:
         The regime (the equilibria the form's sweep method finds) at the defaults.
     table
         One row per parameter and direction; see :func:`tipping_points`.
+    tol
+        The solver's relative tolerance: thresholds are exact only to within it.
     """
 
     title: str
     baseline: str
     table: pd.DataFrame
+    tol: float = DEFAULT_TOL
 
     def to_frame(self) -> pd.DataFrame:
         """The tipping-point table as a pandas DataFrame."""
         return self.table.copy(deep=False)
 
+    def readable_thresholds(self) -> pd.Series:
+        """The thresholds rounded for reading: within ``tol`` of 0 or of a range end, that value.
+
+        Bisection and the solver's tolerance leave a threshold that is really 0 or an end of
+        the range a few ``tol`` away from it; the table (and JSON) keep the exact value, text
+        and figures show this one. ``tol`` is relative to the larger of 1 and the range ends'
+        magnitudes.
+
+        Examples
+        --------
+        >>> table = pd.DataFrame({"threshold": [5e-10, 1.9999999996, 0.3, np.nan],
+        ...                       "low": [-1.0, -1.0, 0, 0], "high": [2.0, 2.0, 1, 1]})
+        >>> TippingPoints("t", "b", table).readable_thresholds().tolist()
+        [0.0, 2.0, 0.3, nan]
+        """
+        exact, low, high = (self.table[c].astype(float) for c in ("threshold", "low", "high"))
+        window = self.tol * np.maximum(1.0, np.maximum(low.abs(), high.abs()))
+        readable = exact.copy()
+        for value in (high, low, 0.0):  # the last that applies wins: 0 before a range end
+            readable = readable.mask((exact - value).abs() <= window, value)
+        return readable
+
     def to_text(self) -> str:
         """The table as plain text, nearest tipping points first."""
         lines = [self.title, f"at the defaults: {self.baseline}"]
-        rows = self.table.sort_values("share", kind="stable")
+        rows = self.table.assign(readable=self.readable_thresholds())
+        rows = rows.sort_values("share", kind="stable")
         for row in rows[rows["threshold"].notna()].itertuples():
             lines.append(
-                f"  {row.parameter} {row.direction} from {row.default:g} to {row.threshold:.4g} "
+                f"  {row.parameter} {row.direction} from {row.default:g} to {row.readable:.4g} "
                 f"({row.share:.0%} of its range): {row.flips_to}"
             )
         steady = rows[rows["threshold"].isna()]
@@ -89,13 +117,14 @@ class TippingPoints:
 
     def _repr_html_(self) -> str:
         """The table, nearest tipping points first, under the regime at the defaults."""
-        rows = self.table.sort_values("share", kind="stable", na_position="last")
+        rows = self.table.assign(readable=self.readable_thresholds())
+        rows = rows.sort_values("share", kind="stable", na_position="last")
         body = [
             [
                 str(row["parameter"]),
                 str(row["direction"]),
                 f"{row['default']:g}",
-                "none in range" if pd.isna(row["threshold"]) else f"{row['threshold']:.4g}",
+                "none in range" if pd.isna(row["threshold"]) else f"{row['readable']:.4g}",
                 "" if pd.isna(row["share"]) else f"{row['share']:.0%}",
                 "" if pd.isna(row["threshold"]) else str(row["flips_to"]),
             ]
@@ -184,7 +213,8 @@ def tipping_points(
     method = scenario.form.sweep_method(scenario, None, tol, {})
     if not scenario.form.vectorised:
         resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
-    baseline = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)[0]
+    regimes, keys = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)
+    baseline = str(regimes[0])
     moved, start, towards = [], [], []
     for name in names:
         low, high = scenario.parameters[name].range
@@ -193,7 +223,7 @@ def tipping_points(
             start += [float(base[name])] * 2
             towards += [low, high]
     thresholds, flips = _first_changes(
-        scenario, base, moved, np.array(start), np.array(towards), resolution, method, tol, baseline
+        scenario, base, moved, np.array(start), np.array(towards), resolution, method, tol, keys[0]
     )
     rows = []
     for k, name in enumerate(moved):
@@ -225,7 +255,7 @@ def tipping_points(
         "distance",
         "share",
     ]
-    return TippingPoints(scenario.title, baseline, pd.DataFrame(rows, columns=columns))
+    return TippingPoints(scenario.title, baseline, pd.DataFrame(rows, columns=columns), tol)
 
 
 def _regimes(
@@ -236,12 +266,13 @@ def _regimes(
     method: str,
     tol: float,
     at_base: bool = False,
-) -> NDArray[np.object_]:
-    """The regime at each row, where row ``r`` moves ``moved[r]`` to ``values[r]``.
+) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
+    """The regime at each row, where row ``r`` moves ``moved[r]`` to ``values[r]``, and its key.
 
-    With ``at_base``, one row: every parameter at ``base``.
+    With ``at_base``, one row: every parameter at ``base``. The key is the regime as the user
+    reads it, the sorted set of the names of its equilibria: compare keys, show regimes.
     """
-    out = []
+    out, keys = [], []
     size = 1 if at_base else len(moved)
     for first in range(0, size, ARRAY_CHUNK):
         rows = slice(first, first + ARRAY_CHUNK)
@@ -251,9 +282,16 @@ def _regimes(
             names, x = np.asarray(moved[rows]), values[rows]
             batch = {n: np.where(names == n, x, v) for n, v in base.items()}
         solved = scenario.form.sweep_rows(scenario, batch, method, tol, {})
-        _, first_rows = np.unique(solved.game, return_index=True)  # one regime per point
+        points, first_rows = np.unique(solved.game, return_index=True)  # one regime per point
         out.append(np.asarray(solved.columns["regime"], dtype=object)[first_rows])
-    return np.concatenate(out) if out else np.empty(0, dtype=object)
+        seen: dict[int, set[str]] = {int(point): set() for point in points}
+        labels = np.asarray(solved.columns["label"], dtype=object)
+        for point, label in zip(solved.game.tolist(), labels.tolist(), strict=True):
+            seen[point].add(str(label))
+        keys.append(np.array(["\x1f".join(sorted(seen[int(p)])) for p in points], dtype=object))
+    if not out:
+        return np.empty(0, dtype=object), np.empty(0, dtype=object)
+    return np.concatenate(out), np.concatenate(keys)
 
 
 def _first_changes(
@@ -267,7 +305,10 @@ def _first_changes(
     tol: float,
     baseline: str,
 ) -> tuple[FloatArray, list[str | None]]:
-    """For each parameter and direction: the first change of equilibria, and the new regime."""
+    """For each parameter and direction: the first change of equilibria, and the new regime.
+
+    ``baseline`` is the key of the regime at the defaults (see :func:`_regimes`).
+    """
     # Scan: the grid values strictly beyond the start, nearest first.
     scan_names, scan_values, owner = [], [], []
     for k, name in enumerate(moved):
@@ -278,7 +319,7 @@ def _first_changes(
         owner += [k] * grid.size
     values = np.concatenate(scan_values) if scan_values else np.empty(0)
     owners = np.asarray(owner, dtype=np.int64)
-    changed = _regimes(scenario, base, scan_names, values, method, tol) != baseline
+    changed = _regimes(scenario, base, scan_names, values, method, tol)[1] != baseline
     same, differ = start.copy(), np.full(len(moved), np.nan)
     for k in range(len(moved)):
         hits = np.flatnonzero(changed & (owners == k))
@@ -292,7 +333,7 @@ def _first_changes(
     low, high = same[open_], differ[open_]
     for _ in range(BISECTION_STEPS):
         middle = (low + high) / 2
-        moved_on = _regimes(scenario, base, names, middle, method, tol) != baseline
+        moved_on = _regimes(scenario, base, names, middle, method, tol)[1] != baseline
         high = np.where(moved_on, middle, high)
         low = np.where(moved_on, low, middle)
     thresholds = np.full(len(moved), np.nan)
@@ -301,7 +342,8 @@ def _first_changes(
     # the new ones tie within the tolerance.
     step = (towards[open_] - start[open_]) / (resolution - 1)
     ends = np.minimum(start, towards)[open_], np.maximum(start, towards)[open_]
-    after = _regimes(scenario, base, names, np.clip(thresholds[open_] + step, *ends), method, tol)
+    beyond = np.clip(thresholds[open_] + step, *ends)
+    after = _regimes(scenario, base, names, beyond, method, tol)[0]
     flips: list[str | None] = [None] * len(moved)
     for row, k in enumerate(open_):
         flips[k] = str(after[row])

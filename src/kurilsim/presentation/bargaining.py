@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from kurilsim.forms.bargaining.feasible_set import convex_hull, outcome_points, quadrant_polygon
 from kurilsim.forms.bargaining.ratification import ratified_utilities
 from kurilsim.forms.bargaining.result import CONCEPT_NAMES
-from kurilsim.presentation.common import colours, new_axes, wrap
+from kurilsim.presentation.common import colours, legend_below, new_axes, wrap
 
 if TYPE_CHECKING:
     from kurilsim.forms.bargaining.result import BargainingSolution
@@ -52,7 +52,8 @@ def plot_bargaining(
     Returns
     -------
     matplotlib.figure.Figure
-        The figure; its axes have a legend naming every element.
+        The figure; its axes have a legend under them naming every element. The solutions'
+        markers are drawn whole even at the edge of the view.
 
     Examples
     --------
@@ -64,7 +65,7 @@ def plot_bargaining(
     ['deals', 'zone of possible agreement', 'disagreement point', 'Nash bargaining: x']
     """
     problem = solution.problem
-    figure, ax = new_axes(ax)
+    figure, ax = new_axes(ax, size=(7.0, 8.0))
     d = problem.disagreement
     seen, _ = ratified_utilities(
         problem.utilities, d, problem.approval, problem.thresholds, solution.ratification
@@ -126,7 +127,14 @@ def plot_bargaining(
             )
         )
     ax.scatter(
-        [d[0]], [d[1]], marker="X", s=70, color="black", label="disagreement point", zorder=4
+        [d[0]],
+        [d[1]],
+        marker="X",
+        s=70,
+        color="black",
+        label="disagreement point",
+        zorder=4,
+        clip_on=False,
     )
     for concept, colour in zip(solution.concepts, colours(len(solution.concepts)), strict=True):
         name = CONCEPT_NAMES[concept.concept]
@@ -141,6 +149,7 @@ def plot_bargaining(
             linewidths=0.6,
             label=f"{name}: {concept.outcome.describe()}",
             zorder=5,
+            clip_on=False,
         )
         if concept.binds:
             ax.scatter(
@@ -153,6 +162,7 @@ def plot_bargaining(
                 linewidths=1.2,
                 label=f"{name} without ratification: {concept.unconstrained.describe()}",
                 zorder=5,
+                clip_on=False,
             )
     ax.set_xlabel(f"utility of {problem.players[0]}")
     ax.set_ylabel(f"utility of {problem.players[1]}")
@@ -161,7 +171,8 @@ def plot_bargaining(
     ax.autoscale_view()
     if focus:
         _focus(ax, solution)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    handles, _ = ax.get_legend_handles_labels()
+    legend_below(ax, handles)
     return figure
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import textwrap
+import zlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 
 from kurilsim.core.errors import InputError
 from kurilsim.sweeps.result import SweepResult
@@ -30,6 +33,8 @@ PALETTE = (
     "#44AA99",
     "#999933",
 )
+#: The first colours of the palette, clearly distinct from each other (grey is kept apart).
+DISTINCT = 6
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float] = (7.0, 5.0)) -> tuple[Figure, Axes]:
@@ -68,6 +73,49 @@ def concept(result: SweepResult) -> str:
 def colours(n: int) -> list[str]:
     """``n`` categorical colours."""
     return [PALETTE[k % len(PALETTE)] for k in range(n)]
+
+
+def regime_colours(regimes: Sequence[str]) -> list[str]:
+    """A colour for each regime, the same in every figure that shows it (regime map, tornado).
+
+    A regime's colour is chosen among the :data:`DISTINCT` first colours by a checksum of its
+    name, so it does not depend on which other regimes a figure shows or in what order; where two
+    regimes of one figure would get the same colour, the later by name takes the next free one.
+    Past the palette's length colours repeat.
+
+    Examples
+    --------
+    >>> a, b = regime_colours(["war", "no deal"])
+    >>> regime_colours(["no deal", "talks", "war"])[::2] == [b, a] and a != b
+    True
+    """
+    chosen: dict[str, str] = {}
+    for name in sorted(set(regimes)):
+        k = zlib.crc32(name.encode()) % DISTINCT
+        # Its own colour if free, then the other clearly distinct ones, then the rest.
+        order = (*PALETTE[k:DISTINCT], *PALETTE[:k], *PALETTE[DISTINCT:])
+        free = [c for c in order if c not in chosen.values()] or [PALETTE[k]]
+        chosen[name] = free[0]
+    return [chosen[name] for name in regimes]
+
+
+def legend_below(
+    ax: Axes,
+    handles: Sequence[Artist],
+    title: str | None = None,
+    label_lines: int = 1,
+) -> None:
+    """A legend under the axes, clear of the tick labels and of ``label_lines`` lines of label."""
+    drop = 0.3 + 0.2 * label_lines  # inches: tick labels, then the axis label
+    ax.legend(
+        handles=handles,
+        title=title,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=ax.transAxes + ScaledTranslation(0, -drop, figure_of(ax).dpi_scale_trans),
+        fontsize="small",
+        frameon=False,
+    )
 
 
 def wrap(text: str, width: int = 60) -> str:

@@ -15,12 +15,13 @@ from kurilsim.core.errors import InputError
 from kurilsim.presentation.common import (
     OTHER,
     PALETTE,
-    colours,
     concept,
     default_note,
     grid_slice,
+    legend_below,
     new_axes,
     parameter_label,
+    regime_colours,
     wrap,
 )
 from kurilsim.sweeps.result import SweepResult
@@ -52,9 +53,11 @@ def regime_map(
     Returns
     -------
     matplotlib.figure.Figure
-        One categorical colour per regime, a legend naming them, axis labels with units, and the
-        scenario's default point marked with a star. When there are more regimes than distinct
-        colours (:data:`~kurilsim.presentation.common.PALETTE`), the least frequent share one grey
+        One categorical colour per regime (as in the tornado chart: see
+        :func:`~kurilsim.presentation.common.regime_colours`), a legend naming them, axis
+        labels with units, and the scenario's default point marked with a star. When there
+        are more regimes than distinct colours
+        (:data:`~kurilsim.presentation.common.PALETTE`), the least frequent share one grey
         entry, "other".
 
     Raises
@@ -92,7 +95,7 @@ def regime_map(
     regimes = table["regime"].value_counts(sort=True)
     order = list(regimes.index)
     code = {name: k for k, name in enumerate(order)}
-    palette = colours(len(order))
+    palette = regime_colours(order)
     if len(order) > len(PALETTE):
         # One colour per regime while the palette lasts; past it, colours would repeat and two
         # regimes look alike: the least frequent are shown together, in grey.
@@ -100,7 +103,7 @@ def regime_map(
         rest = len(order) - kept
         code = {name: min(k, kept) for k, name in enumerate(order)}
         order = [*order[:kept], f"other ({rest} regimes)"]
-        palette = [*colours(kept), OTHER]
+        palette = [*regime_colours(order[:kept]), OTHER]
     grid = np.full((ys.size, xs.size), np.nan)
     grid[
         np.searchsorted(ys, table[f"param.{y}"].to_numpy()),
@@ -135,7 +138,8 @@ def regime_map(
             label="scenario default",
         )
         handles.append(star)
-    ax.set_xlabel(parameter_label(result, x))
+    xlabel = parameter_label(result, x)
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(parameter_label(result, y))
     shown = ", ".join(f"{k} = {v:g}" for k, v in (at or {}).items())
     ax.set_title(
@@ -144,12 +148,5 @@ def regime_map(
         + wrap(f"{default_note(result, [x, y])}{'; ' + shown if shown else ''}", 90),
         fontsize="medium",
     )
-    ax.legend(
-        handles=handles,
-        title="equilibria at each point",
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.14),
-        fontsize="small",
-        frameon=False,
-    )
+    legend_below(ax, handles, "equilibria at each point", xlabel.count("\n") + 1)
     return figure

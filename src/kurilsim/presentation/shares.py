@@ -23,7 +23,8 @@ def shares_chart(
     result
         Any sweep; each point counts once (with samples, the shares estimate probabilities).
     level
-        Confidence level of the Wilson intervals drawn as error bars.
+        Confidence level of the Wilson intervals drawn as error bars, over the Monte Carlo
+        draws only (see :mod:`kurilsim.sweeps.shares`); a grid without samples has none.
     top
         Regimes shown; the rest are counted together as one bar.
     ax
@@ -51,11 +52,14 @@ def shares_chart(
     lines = sum(name.count("\n") + 1 for name in names)
     figure, ax = new_axes(ax, size=(9.0, 1.6 + 0.45 * len(shares) + 0.2 * lines))
     positions = list(range(len(shares)))[::-1]
+    sampled = bool(shares["low"].notna().all())
     ax.barh(
         positions,
         shares["share"],
         height=0.35,
-        xerr=[shares["share"] - shares["low"], shares["high"] - shares["share"]],
+        xerr=[shares["share"] - shares["low"], shares["high"] - shares["share"]]
+        if sampled
+        else None,
         color=colours(len(shares)),
         capsize=3,
     )
@@ -64,8 +68,18 @@ def shares_chart(
     ax.set_yticks([])
     ax.set_ylim(-0.5, len(shares) - 0.5 + 0.3)
     ax.set_xlim(0, 1)
-    ax.set_xlabel(f"share of {int(shares['count'].sum()):,} points ({level:.0%} Wilson interval)")
-    spec = result.info.spec
-    drawn = f"{spec.samples:,} draws, seed {spec.seed}" if spec.samples else "grid points"
-    ax.set_title(wrap(f"Outcome shares: {result.info.title}", 80) + f"\n{drawn}", fontsize="medium")
+    ax.set_xlabel(_counted(result, int(shares["count"].sum()), level, sampled))
+    ax.set_title(wrap(f"Outcome shares: {result.info.title}", 80), fontsize="medium")
     return figure
+
+
+def _counted(result: SweepResult, points: int, level: float, sampled: bool) -> str:
+    """What the shares are of, and what the error bars mean (see :mod:`kurilsim.sweeps.shares`)."""
+    spec = result.info.spec
+    drawn = f"{spec.samples:,} draws (seed {spec.seed})"
+    if not spec.grid:
+        return f"share of {drawn}; {level:.0%} Wilson interval"
+    grid = f"{points // max(spec.samples, 1):,} grid points"
+    if not sampled:
+        return f"share of {grid}: a grid is not a sample, no interval applies"
+    return f"share of {grid} x {drawn}; {level:.0%} Wilson interval over the draws only"

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from kurilsim.analysis.tipping import TippingPoints
-from kurilsim.presentation.common import colours, new_axes, wrap
+from kurilsim.presentation.common import legend_below, new_axes, regime_colours, wrap
 
 #: Colour of a bar along which nothing changes up to the end of the range.
 STEADY = "#DDDDDD"
@@ -22,7 +22,8 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     Each parameter has a bar to the left (moving down) and to the right (moving up), as a share
     of its declared range, coloured by the regime it flips to and labelled with the threshold;
     grey bars run to the end of the range where nothing changes. The most sensitive parameters
-    are on top.
+    are on top. Regimes have the colours of :func:`~kurilsim.presentation.common.regime_colours`,
+    as in a regime map. When no parameter tips, the figure says so instead of drawing grey bars.
 
     Parameters
     ----------
@@ -49,16 +50,26 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     ['stag = 4', 'hare = 1']
     """
     table = tipping.table
+    title = (
+        wrap(f"Tipping points: {tipping.title}", 70)
+        + "\n"
+        + wrap(f"at the defaults: {tipping.baseline}", 80)
+    )
+    if table["threshold"].isna().all():
+        return _steady(tipping, title, ax)
     # Sort by the nearest tipping point; parameters that never tip go to the bottom.
     tips = table["share"].where(table["threshold"].notna())
     nearest = tips.groupby(table["parameter"], sort=False).min()
     order = nearest.sort_values(na_position="last", kind="stable").index.tolist()
     regimes = list(dict.fromkeys(table["flips_to"].dropna()))
-    palette = dict(zip(regimes, colours(len(regimes)), strict=True))
+    # The regime at the defaults takes part so that colours agree with a regime map around them.
+    shown = [tipping.baseline, *regimes]
+    palette = dict(zip(shown, regime_colours(shown), strict=True))
     figure, ax = new_axes(ax, size=(9.0, 2.5 + 0.32 * len(order) + 0.3 * len(regimes)))
     positions = {name: len(order) - 1 - k for k, name in enumerate(order)}
-    for name, direction, default, threshold, share, low, high, flips in zip(
-        *(table[c].tolist() for c in COLUMNS), strict=True
+    readable = tipping.readable_thresholds().tolist()
+    for name, direction, default, threshold, share, low, high, flips, shown_at in zip(
+        *(table[c].tolist() for c in COLUMNS), readable, strict=True
     ):
         y = positions[name]
         sign = -1 if direction == "down" else 1
@@ -68,7 +79,7 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
         ax.barh(y, sign * reach, color=palette[flips] if tipped else STEADY, height=0.7)
         if tipped:
             ax.annotate(
-                f"{threshold:.3g}",
+                f"{shown_at:.3g}",
                 (sign * reach, y),
                 xytext=(3 * sign, 0),
                 textcoords="offset points",
@@ -85,20 +96,26 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-1.1, 1.1)
     ax.set_xlabel("distance from the default before the equilibria change (share of the range)")
-    ax.set_title(
-        wrap(f"Tipping points: {tipping.title}", 70)
-        + "\n"
-        + wrap(f"at the defaults: {tipping.baseline}", 80),
-        fontsize="medium",
-    )
+    ax.set_title(title, fontsize="medium")
     handles = [Patch(color=palette[r], label=wrap(r, width)) for r in regimes]
     handles.append(Patch(color=STEADY, label="no change up to the end of the range"))
-    ax.legend(
-        handles=handles,
-        title="flips to",
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.1),
-        fontsize="small",
-        frameon=False,
+    legend_below(ax, handles, "flips to")
+    return figure
+
+
+def _steady(tipping: TippingPoints, title: str, ax: Axes | None) -> Figure:
+    """The figure when nothing tips: a statement and the parameters moved, no bars."""
+    moved = ", ".join(dict.fromkeys(tipping.table["parameter"]))
+    figure, ax = new_axes(ax, size=(9.0, 3.0))
+    ax.set_axis_off()
+    ax.text(
+        0.5,
+        0.5,
+        "No parameter changes the equilibria within its range.\n\n"
+        + wrap(f"moved over their whole ranges: {moved or 'none'}", 90),
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
     )
+    ax.set_title(title, fontsize="medium")
     return figure

@@ -110,13 +110,17 @@ class SweepResult:
     def shares(self, level: float = 0.95, top: int | None = None) -> pd.DataFrame:
         """Share of points in each regime, with Wilson confidence intervals at ``level``.
 
-        See :func:`kurilsim.sweeps.shares.outcome_shares`. A table not yet read from its file is
+        The intervals are over the Monte Carlo draws only: with a grid and samples, Wilson's
+        with as many trials as draws, not points; a grid alone has no sampling interval
+        (``NaN``). See :mod:`kurilsim.sweeps.shares`. A table not yet read from its file is
         counted a batch of rows at a time, so memory stays bounded however large the sweep.
         """
+        spec = self.info.spec
+        draws = (spec.samples if spec.grid else None) if spec.samples else 0
         if self._on_file:
             assert self.path is not None
-            return shares_of_counts(regime_counts(self.path), level, top)
-        return outcome_shares(self.points()["regime"], level, top)
+            return shares_of_counts(regime_counts(self.path), level, top, draws)
+        return outcome_shares(self.points()["regime"], level, top, draws)
 
     @property
     def _on_file(self) -> bool:

@@ -2,8 +2,8 @@
 
 A pure equilibrium is named by its strategy profile, ``"Russia: joint_economic, Japan:
 economics_only, ..."``, unless the scenario file declares ``labels``: then every entry whose
-``when`` matches the profile contributes its text, in file order, joined by ``"; "`` (profiles no
-entry matches keep their strategy names). A mixed equilibrium is named by its supports. The
+``when`` matches the profile contributes its text once, in file order, joined by ``"; "`` (profiles
+no entry matches keep their strategy names). A mixed equilibrium is named by its supports. The
 *regime* at a point joins the names of its equilibria with ``" or "``: the categories of a regime
 map.
 """
@@ -60,7 +60,7 @@ class OutcomeLabels:
         >>> labels.pure(4)
         'A: y, B: v'
         """
-        matched = [text for text, mask in self.declared if mask[flat]]
+        matched = dict.fromkeys(text for text, mask in self.declared if mask[flat])
         if matched:
             return "; ".join(matched)
         cell = np.unravel_index(flat, self.shape)
