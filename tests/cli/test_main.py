@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -167,6 +168,42 @@ def test_validate_reports_each_file(capsys, tmp_path, stag_file):
     assert code == 2
     assert f"{stag_file}: ok" in out
     assert f"{bad}" in err and "required field is missing" in err
+
+
+def test_validate_lists_every_problem_with_file_line_and_field(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    text = (ROOT / "scenarios" / "textbook" / "prisoners_dilemma.yaml").read_text(encoding="utf-8")
+    bad.write_text(text + "titel: typo\nnotes: 1\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "validate", bad)
+    assert code == 2
+    lines = err.splitlines()
+    last = len(text.splitlines())
+    unknown = "unknown field (not part of the scenario format, version 1)"
+    assert lines == [
+        f"kurilsim: {bad}:{last + 1}: titel: {unknown}",
+        f"kurilsim: {bad}:{last + 2}: notes: {unknown}",
+    ]
+
+
+def test_validate_reports_unknown_evidence_ids(capsys, tmp_path):
+    text = (ROOT / "scenarios" / "sochi_2016.yaml").read_text(encoding="utf-8")
+    cited = re.search(r"evidence: \[(E\d+)", text)
+    bad = tmp_path / "e99.yaml"
+    bad.write_text(text[: cited.start(1)] + "E99" + text[cited.end(1) :], encoding="utf-8")
+    code, out, err = run_cli(capsys, "validate", bad)
+    line = text[: cited.start()].count("\n") + 1
+    assert code == 2 and not out
+    assert err.startswith(f"kurilsim: {bad}:{line}: parameters.")
+    assert ".evidence.0: unknown evidence id 'E99'" in err
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "explain", "tipping"])
+def test_scenario_commands_say_what_a_statements_file_is(capsys, command):
+    code, _, err = run_cli(capsys, command, ROOT / "scenarios" / "statements.yaml")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "a file of testable statements, not a scenario" in err
+    assert "'kurilsim validate' and 'kurilsim backtest' read it" in err
 
 
 def test_schema_is_json_schema(capsys):
