@@ -3,8 +3,10 @@ import re
 import subprocess
 import sys
 
+import jsonschema
 import numpy as np
 import pytest
+import yaml
 
 from kurilsim import write_nfg
 from kurilsim.cli import main
@@ -210,13 +212,41 @@ def test_schema_is_json_schema(capsys):
     code, out, _ = run_cli(capsys, "schema")
     assert code == 0
     schema = json.loads(out)
-    assert schema["$schema"].endswith("2020-12/schema")
-    # One alternative per game form; the normal form's lists its fields.
-    forms = [schema["$defs"][ref["$ref"].split("/")[-1]] for ref in schema["anyOf"]]
+    assert schema["$schema"].endswith("2020-12/schema") and schema["$id"]
+    jsonschema.Draft202012Validator.check_schema(schema)
+    # One schema per game form, selected by the form field; the normal form's lists its fields.
+    forms = [schema["$defs"][rule["then"]["$ref"].split("/")[-1]] for rule in schema["allOf"]]
     assert {"kurilsim", "players", "parameters", "outcomes", "payoffs", "payoff_table"} <= set(
         forms[0]["properties"]
     )
     assert any({"decision_makers", "preferences"} <= set(f["properties"]) for f in forms)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
+        if path.name != "statements.yaml":
+            assert not list(validator.iter_errors(yaml.safe_load(path.read_text("utf-8")))), path
+
+
+def test_schema_blames_a_typo_where_it_is(capsys):
+    _, out, _ = run_cli(capsys, "schema")
+    data = yaml.safe_load((ROOT / "scenarios" / "sochi_2016.yaml").read_text("utf-8"))
+    trust = data["parameters"]["trust"]
+    trust["defualt"] = trust.pop("default")
+    errors = list(jsonschema.Draft202012Validator(json.loads(out)).iter_errors(data))
+    assert errors and {error.json_path for error in errors} == {"$.parameters.trust"}
+    assert "'defualt' was unexpected" in jsonschema.exceptions.best_match(errors).message
+
+
+def test_schema_of_statements_files_takes_the_bundled_one(capsys):
+    code, out, _ = run_cli(capsys, "schema", "--statements")
+    assert code == 0
+    schema = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"] != json.loads(run_cli(capsys, "schema")[1])["$id"]
+    validator = jsonschema.Draft202012Validator(schema)
+    statements = yaml.safe_load((ROOT / "scenarios" / "statements.yaml").read_text("utf-8"))
+    assert not list(validator.iter_errors(statements))
+    del statements["statements"][0]["text"]
+    assert [e.json_path for e in validator.iter_errors(statements)] == ["$.statements[0]"]
 
 
 def test_version(capsys):

@@ -130,15 +130,45 @@ def form_of_game(game: object) -> GameForm:
     )
 
 
+#: The ``$id`` of the JSON Schema of scenario files, format version 1.
+SCENARIO_SCHEMA_ID = "urn:kurilsim:scenario:1"
+
+
 def scenario_json_schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files: one alternative per game form."""
-    models = tuple(form.file_model for form in FORMS.values())
+    """The JSON Schema (draft 2020-12) of scenario files: the ``form`` field selects the schema.
+
+    Each game form's schema applies when ``form`` names it (``if``/``then``), the normal form's
+    when ``form`` is absent, so a validator reports a problem at the field that has it rather
+    than against every form's alternative.
+
+    Examples
+    --------
+    >>> schema = scenario_json_schema()
+    >>> schema["$id"], schema["properties"]["form"]["enum"]
+    ('urn:kurilsim:scenario:1', ['normal', 'bargaining', 'conflict', 'extensive'])
+    >>> schema["allOf"][0]["then"]
+    {'$ref': '#/$defs/ScenarioFile'}
+    """
+    names = list(FORMS)
+    models = tuple(FORMS[name].file_model for name in names)
     # A union of the models keeps one shared "$defs" table that every "$ref" resolves against.
     union: Any = Union[models]  # noqa: UP007
-    schema: dict[str, Any] = TypeAdapter(union).json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "kurilsim scenario file, format version 1"
-    return schema
+    generated: dict[str, Any] = TypeAdapter(union).json_schema()
+    selectors = []
+    for name, ref in zip(names, generated["anyOf"], strict=True):
+        when: dict[str, Any] = {"properties": {"form": {"const": name}}, "required": ["form"]}
+        if name == "normal":
+            when = {"anyOf": [{"not": {"required": ["form"]}}, when]}
+        selectors.append({"if": when, "then": ref})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCENARIO_SCHEMA_ID,
+        "title": "kurilsim scenario file, format version 1",
+        "type": "object",
+        "properties": {"form": {"enum": names}},
+        "allOf": selectors,
+        "$defs": generated["$defs"],
+    }
 
 
 def parse_scenario(text: str, source: str = "<string>") -> Scenario:
