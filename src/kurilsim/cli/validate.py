@@ -9,7 +9,6 @@ from typing import Any
 
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK, echo
 from kurilsim.core.errors import InputError, InputProblems
-from kurilsim.core.schema import STATEMENTS_KEY
 
 
 def register(commands: Any) -> None:
@@ -68,6 +67,7 @@ def _validate(name: str) -> str:
 
 def _is_statements_file(name: str) -> bool:
     """Whether ``name`` is a YAML mapping with the statements key (unreadable files are not)."""
+    from kurilsim.core.schema import STATEMENTS_KEY
     from kurilsim.io.yaml_source import read_yaml
 
     try:
