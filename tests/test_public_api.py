@@ -135,6 +135,20 @@ MISUSES = [
         "source",
         "source-int",
     ),
+    misuse(
+        registry.scenario_problems,
+        lambda: registry.scenario_problems(b"kurilsim: 1"),
+        TypeError,
+        "text",
+        "bytes",
+    ),
+    misuse(
+        registry.scenario_problems,
+        lambda: registry.scenario_problems(HUNT, source=1),
+        TypeError,
+        "source",
+        "source-int",
+    ),
     misuse(kurilsim.read_nfg, lambda: kurilsim.read_nfg(123), TypeError, "path", "int"),
     misuse(
         kurilsim.read_nfg,
@@ -427,6 +441,7 @@ NOT_IN_TABLE = {
     "Conflict": "constructor: types not yet checked",
     "ExtensiveFormGame": "constructor: types not yet checked",
     "scenario_json_schema": "takes no arguments",
+    "statements_json_schema": "takes no arguments",
 }
 
 #: Modules whose public functions must be in the table too.
@@ -477,7 +492,7 @@ def test_every_public_function_is_in_the_table():
     )
     assert not missing, f"public callables without misuse cases in MISUSES: {missing}"
     assert all(
-        inspect.isclass(getattr(kurilsim, n, None)) or n == "scenario_json_schema"
+        inspect.isclass(getattr(kurilsim, n, None)) or n.endswith("_json_schema")
         for n in NOT_IN_TABLE
     )
 
