@@ -148,6 +148,20 @@ MISUSES = [
         "source",
         "source-int",
     ),
+    misuse(
+        registry.scenario_problems,
+        lambda: registry.scenario_problems(b"kurilsim: 1"),
+        TypeError,
+        "text",
+        "bytes",
+    ),
+    misuse(
+        registry.scenario_problems,
+        lambda: registry.scenario_problems(HUNT, source=1),
+        TypeError,
+        "source",
+        "source-int",
+    ),
     misuse(kurilsim.read_nfg, lambda: kurilsim.read_nfg(123), TypeError, "path", "int"),
     misuse(
         kurilsim.read_nfg,
@@ -711,6 +725,7 @@ NOT_IN_TABLE = {
     "KurilsimError": "an exception",
     # Game constructors not yet covered by argument checks (their values are still checked).
     "scenario_json_schema": "takes no arguments",
+    "statements_json_schema": "takes no arguments",
 }
 
 #: Functions on arrays that the package builds and checks before it calls them.

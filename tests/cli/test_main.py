@@ -1,9 +1,12 @@
 import json
+import re
 import subprocess
 import sys
 
+import jsonschema
 import numpy as np
 import pytest
+import yaml
 
 from kurilsim import write_nfg
 from kurilsim.cli import main
@@ -169,17 +172,81 @@ def test_validate_reports_each_file(capsys, tmp_path, stag_file):
     assert f"{bad}" in err and "required field is missing" in err
 
 
+def test_validate_lists_every_problem_with_file_line_and_field(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    text = (ROOT / "scenarios" / "textbook" / "prisoners_dilemma.yaml").read_text(encoding="utf-8")
+    bad.write_text(text + "titel: typo\nnotes: 1\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "validate", bad)
+    assert code == 2
+    lines = err.splitlines()
+    last = len(text.splitlines())
+    unknown = "unknown field (not part of the scenario format, version 1)"
+    assert lines == [
+        f"kurilsim: {bad}:{last + 1}: titel: {unknown}",
+        f"kurilsim: {bad}:{last + 2}: notes: {unknown}",
+    ]
+
+
+def test_validate_reports_unknown_evidence_ids(capsys, tmp_path):
+    text = (ROOT / "scenarios" / "sochi_2016.yaml").read_text(encoding="utf-8")
+    cited = re.search(r"evidence: \[(E\d+)", text)
+    bad = tmp_path / "e99.yaml"
+    bad.write_text(text[: cited.start(1)] + "E99" + text[cited.end(1) :], encoding="utf-8")
+    code, out, err = run_cli(capsys, "validate", bad)
+    line = text[: cited.start()].count("\n") + 1
+    assert code == 2 and not out
+    assert err.startswith(f"kurilsim: {bad}:{line}: parameters.")
+    assert ".evidence.0: unknown evidence id 'E99'" in err
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "explain", "tipping"])
+def test_scenario_commands_say_what_a_statements_file_is(capsys, command):
+    code, _, err = run_cli(capsys, command, ROOT / "scenarios" / "statements.yaml")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "a file of testable statements, not a scenario" in err
+    assert "'kurilsim validate' and 'kurilsim backtest' read it" in err
+
+
 def test_schema_is_json_schema(capsys):
     code, out, _ = run_cli(capsys, "schema")
     assert code == 0
     schema = json.loads(out)
-    assert schema["$schema"].endswith("2020-12/schema")
-    # One alternative per game form; the normal form's lists its fields.
-    forms = [schema["$defs"][ref["$ref"].split("/")[-1]] for ref in schema["anyOf"]]
+    assert schema["$schema"].endswith("2020-12/schema") and schema["$id"]
+    jsonschema.Draft202012Validator.check_schema(schema)
+    # One schema per game form, selected by the form field; the normal form's lists its fields.
+    forms = [schema["$defs"][rule["then"]["$ref"].split("/")[-1]] for rule in schema["allOf"]]
     assert {"kurilsim", "players", "parameters", "outcomes", "payoffs", "payoff_table"} <= set(
         forms[0]["properties"]
     )
     assert any({"decision_makers", "preferences"} <= set(f["properties"]) for f in forms)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
+        if path.name != "statements.yaml":
+            assert not list(validator.iter_errors(yaml.safe_load(path.read_text("utf-8")))), path
+
+
+def test_schema_blames_a_typo_where_it_is(capsys):
+    _, out, _ = run_cli(capsys, "schema")
+    data = yaml.safe_load((ROOT / "scenarios" / "sochi_2016.yaml").read_text("utf-8"))
+    trust = data["parameters"]["trust"]
+    trust["defualt"] = trust.pop("default")
+    errors = list(jsonschema.Draft202012Validator(json.loads(out)).iter_errors(data))
+    assert errors and {error.json_path for error in errors} == {"$.parameters.trust"}
+    assert "'defualt' was unexpected" in jsonschema.exceptions.best_match(errors).message
+
+
+def test_schema_of_statements_files_takes_the_bundled_one(capsys):
+    code, out, _ = run_cli(capsys, "schema", "--statements")
+    assert code == 0
+    schema = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"] != json.loads(run_cli(capsys, "schema")[1])["$id"]
+    validator = jsonschema.Draft202012Validator(schema)
+    statements = yaml.safe_load((ROOT / "scenarios" / "statements.yaml").read_text("utf-8"))
+    assert not list(validator.iter_errors(statements))
+    del statements["statements"][0]["text"]
+    assert [e.json_path for e in validator.iter_errors(statements)] == ["$.statements[0]"]
 
 
 def test_version(capsys):

@@ -1,13 +1,38 @@
 """The examples users read in README.md and docs/ must work as written."""
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from kurilsim import parse_scenario
+from kurilsim.analysis.backtest import backtest_scenario
 from tests.helpers import ROOT
 
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "docs" / "reference").glob("*.md")),
+]
+
+#: Commands of the docs that set up an environment: the installs are what the continuous
+#: integration runs from a fresh clone, and the test command is this suite.
+SETUP = ("python3 -m venv ", ". .venv/bin/activate", "pip install ", "mkdocs ", "python -m pytest")
+#: Commands of the docs that the tests do not run, each with the reason.
+NOT_RUN = {
+    "python benchmarks/bench_startup.py --runs 15": "times 15 start-ups of every command "
+    "(a minute or more); tests/cli/test_startup.py runs the same measurement once",
+    "kurilsim sweep scenarios/sochi_2016.yaml --grid sanctions=0:0.7:141 --grid trust=0:1:101 "
+    "--method support-enumeration --engine dask --scheduler tcp://scheduler-host:8786 "
+    "--out mixed.parquet --resume": "needs a running Dask cluster at scheduler-host; "
+    "tests/sweeps/test_engine_dask.py runs the Dask engine on a local cluster",
+    'eval "$(register-python-argcomplete kurilsim)"': "changes the calling shell; "
+    "tests/cli/test_conventions.py runs completion in a real shell",
+}
 
 
 def code_blocks(path, language):
@@ -29,8 +54,66 @@ PYTHON_BLOCKS = [
 ]
 
 
+def shell_commands(block):
+    """The commands of a ```bash block: continued lines joined, comments dropped, split at &&."""
+    lines = block.replace("\\\n", " ").splitlines()
+    commands = [re.sub(r"\s+#.*$", "", line).strip() for line in lines]
+    parts = [part.strip() for command in commands for part in command.split("&&")]
+    return [" ".join(part.split()) for part in parts if part]
+
+
+def saved_files(path):
+    """The files a page asks the reader to save: each ```yaml block followed by 'Save it as X'."""
+    text = path.read_text(encoding="utf-8")
+    pattern = r"```yaml\n(.*?)```\s*Save it as `([^`]+)`"
+    return {name: block for block, name in re.findall(pattern, text, flags=re.DOTALL)}
+
+
+COMMANDS = [
+    pytest.param(path, command, id=f"{path.name}-{command[:60]}")
+    for path in DOCS
+    for block in code_blocks(path, "bash")
+    for command in shell_commands(block)
+    if not command.startswith(SETUP) and command not in NOT_RUN
+]
+
+
 def test_docs_have_examples():
-    assert SCENARIO_BLOCKS and PYTHON_BLOCKS
+    assert SCENARIO_BLOCKS and PYTHON_BLOCKS and COMMANDS
+
+
+def test_every_shown_command_is_run_or_has_a_reason():
+    shown = {c for path in DOCS for b in code_blocks(path, "bash") for c in shell_commands(b)}
+    assert set(NOT_RUN) <= shown, "a command not run is no longer in the docs"
+    for _, command in (p.values for p in COMMANDS):
+        assert command.startswith(("kurilsim ", "python benchmarks/")), command
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("page", "command"), COMMANDS)
+def test_shown_commands_run(page, command, tmp_path):
+    # In a copy of the files the commands read, so that what they write lands in tmp_path.
+    for folder in ("scenarios", "benchmarks"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    for name, text in saved_files(page).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        ["bash", "-c", command.replace("python ", f"{sys.executable} ", 1)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_scenario_written_in_the_how_to_matches_its_history():
+    (text,) = saved_files(ROOT / "docs" / "howto-write-a-scenario.md").values()
+    assert backtest_scenario(parse_scenario(text, source="joint.yaml"), 200, 1).match
 
 
 @pytest.mark.parametrize("text", SCENARIO_BLOCKS)

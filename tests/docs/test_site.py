@@ -1,6 +1,7 @@
 """The documentation site builds with warnings as errors, with its generated reference pages."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,3 +55,12 @@ def test_api_reference_is_generated_from_docstrings(site):
 def test_changelog_is_included(site):
     page = (site / "changelog" / "index.html").read_text(encoding="utf-8")
     assert "0.1.0" in page
+
+
+def test_api_reference_shows_no_raw_sphinx_roles(site):
+    for page in sorted((site / "reference").glob("api-*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        roles = re.findall(r":(?:func|class|mod|data|meth|attr|exc|obj):", html)
+        assert not roles, f"{page.parent.name} shows {len(roles)} raw roles"
+    solvers = (site / "reference" / "api-solvers" / "index.html").read_text(encoding="utf-8")
+    assert 'class="autorefs autorefs-internal"' in solvers

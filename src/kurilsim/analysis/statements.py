@@ -120,6 +120,23 @@ class StatementResult:
     details: tuple[str, ...]
 
 
+def statements_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of statements files.
+
+    Examples
+    --------
+    >>> schema = statements_json_schema()
+    >>> schema["$id"], schema["required"]
+    ('urn:kurilsim:statements:1', ['kurilsim-statements', 'statements'])
+    """
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:kurilsim:statements:1",
+        **StatementsFile.model_json_schema(),
+        "title": "kurilsim statements file, format version 1",
+    }
+
+
 def load_statements(path: str | os.PathLike[str] | TextIO) -> StatementsFile:
     """Read and validate a statements file.
 

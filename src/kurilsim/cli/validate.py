@@ -8,10 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK, echo
-from kurilsim.core.errors import InputError
-
-#: The key that marks a YAML file as a file of testable statements rather than a scenario.
-STATEMENTS_KEY = "kurilsim-statements"
+from kurilsim.core.errors import InputError, InputProblems
 
 
 def register(commands: Any) -> None:
@@ -24,13 +21,14 @@ def register(commands: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Check each file; exit 2 if any is bad, after reporting all of them."""
+    """Check each file; exit 2 if any is bad, after reporting every problem of all of them."""
     failures = 0
     for name in args.files:
         try:
             what = _validate(name)
         except InputError as exc:
-            echo(f"kurilsim: {exc}", file=sys.stderr)
+            for problem in exc.problems if isinstance(exc, InputProblems) else (exc,):
+                echo(f"kurilsim: {problem}", file=sys.stderr)
             failures += 1
         else:
             echo(f"{name}: ok ({what})")
@@ -59,13 +57,19 @@ def _validate(name: str) -> str:
         except InputError as exc:
             raise InputError(f"a check refers to {exc}", file=name) from None
         return f"{len(statements.statements)} testable statements"
-    from kurilsim.forms.registry import load_scenario
+    from kurilsim.forms.registry import parse_scenario, scenario_problems
+    from kurilsim.io.sources import read_source
 
-    return load_scenario(name).title or "untitled"
+    text, source = read_source(name, "path")
+    problems = scenario_problems(text, source)
+    if problems:
+        raise InputProblems(problems)
+    return parse_scenario(text, source).title or "untitled"
 
 
 def _is_statements_file(name: str) -> bool:
     """Whether ``name`` is a YAML mapping with the statements key (unreadable files are not)."""
+    from kurilsim.core.schema import STATEMENTS_KEY
     from kurilsim.io.sources import read_source
     from kurilsim.io.yaml_source import read_yaml
 

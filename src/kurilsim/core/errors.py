@@ -8,7 +8,7 @@ turns these into a one-line message and exit code 2.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 class KurilsimError(Exception):
@@ -52,6 +52,39 @@ class InputError(KurilsimError):
         if self.field:
             where = f"{where}: {self.field}" if where else self.field
         return f"{where}: {self.reason}" if where else self.reason
+
+
+class InputProblems(InputError):
+    """Several problems found in one input, each an :class:`InputError` of its own.
+
+    Its message is the first problem's, with a count of the others; ``problems`` holds them all,
+    for a report that lists every one (``kurilsim validate``).
+
+    Parameters
+    ----------
+    problems
+        The problems, at least one, in the order they occur in the input.
+
+    Examples
+    --------
+    >>> error = InputProblems([
+    ...     InputError("unknown field", file="a.yaml", field="titel", line=2),
+    ...     InputError("required field is missing", file="a.yaml", field="players", line=1),
+    ... ])
+    >>> print(error)
+    a.yaml:2: titel: unknown field (1 more problem after this one)
+    >>> [problem.field for problem in error.problems]
+    ['titel', 'players']
+    """
+
+    def __init__(self, problems: Sequence[InputError]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        more = len(self.problems) - 1
+        message = first.reason
+        if more:
+            message += f" ({more} more problem{'s' if more > 1 else ''} after this one)"
+        super().__init__(message, file=first.file, field=first.field, line=first.line)
 
 
 class ArgumentTypeError(InputError, TypeError):

@@ -1,9 +1,10 @@
 """The registry of game forms, and reading scenario files into them.
 
 YAML text -> the form its ``form:`` names -> validated, compiled
-:class:`~kurilsim.core.scenario.Scenario`. Every problem a file can have is reported as one
+:class:`~kurilsim.core.scenario.Scenario`. Every problem a file can have is reported as an
 :class:`~kurilsim.core.errors.InputError` naming the file, the field path and, where possible,
-the line. A new game form is added with :func:`register_form`.
+the line; :func:`scenario_problems` lists them all. A new game form is added with
+:func:`register_form`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any, TextIO, Union
 from pydantic import TypeAdapter, ValidationError
 
 from kurilsim.core.arguments import check_text, shown
-from kurilsim.core.errors import ArgumentTypeError, InputError
+from kurilsim.core.errors import ArgumentTypeError, InputError, InputProblems
+from kurilsim.core.evidence import scenario_registry
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import GameForm, Scenario
-from kurilsim.core.schema import IDENTIFIER
+from kurilsim.core.schema import IDENTIFIER, STATEMENTS_KEY
 from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import YamlDocument, read_yaml
 
@@ -128,19 +130,49 @@ def form_of_game(game: object) -> GameForm:
     )
 
 
+#: The ``$id`` of the JSON Schema of scenario files, format version 1.
+SCENARIO_SCHEMA_ID = "urn:kurilsim:scenario:1"
+
+
 def scenario_json_schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files: one alternative per game form."""
-    models = tuple(form.file_model for form in FORMS.values())
+    """The JSON Schema (draft 2020-12) of scenario files: the ``form`` field selects the schema.
+
+    Each game form's schema applies when ``form`` names it (``if``/``then``), the normal form's
+    when ``form`` is absent, so a validator reports a problem at the field that has it rather
+    than against every form's alternative.
+
+    Examples
+    --------
+    >>> schema = scenario_json_schema()
+    >>> schema["$id"], schema["properties"]["form"]["enum"]
+    ('urn:kurilsim:scenario:1', ['normal', 'bargaining', 'conflict', 'extensive'])
+    >>> schema["allOf"][0]["then"]
+    {'$ref': '#/$defs/ScenarioFile'}
+    """
+    names = list(FORMS)
+    models = tuple(FORMS[name].file_model for name in names)
     # A union of the models keeps one shared "$defs" table that every "$ref" resolves against.
     union: Any = Union[models]  # noqa: UP007
-    schema: dict[str, Any] = TypeAdapter(union).json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "kurilsim scenario file, format version 1"
-    return schema
+    generated: dict[str, Any] = TypeAdapter(union).json_schema()
+    selectors = []
+    for name, ref in zip(names, generated["anyOf"], strict=True):
+        when: dict[str, Any] = {"properties": {"form": {"const": name}}, "required": ["form"]}
+        if name == "normal":
+            when = {"anyOf": [{"not": {"required": ["form"]}}, when]}
+        selectors.append({"if": when, "then": ref})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCENARIO_SCHEMA_ID,
+        "title": "kurilsim scenario file, format version 1",
+        "type": "object",
+        "properties": {"form": {"enum": names}},
+        "allOf": selectors,
+        "$defs": generated["$defs"],
+    }
 
 
 def parse_scenario(text: str, source: str = "<string>") -> Scenario:
-    """Validate scenario YAML text and compile it into a :class:`Scenario`.
+    r"""Validate scenario YAML text and compile it into a :class:`Scenario`.
 
     Parameters
     ----------
@@ -154,8 +186,58 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     ArgumentTypeError
         If ``text`` or ``source`` is not a string.
     InputError
-        For any problem, naming ``source``, the field and the line.
+        For any problem, naming ``source``, the field and the line (an
+        :class:`~kurilsim.core.errors.InputProblems` when fields fail validation).
+
+    Examples
+    --------
+    >>> parse_scenario("kurilsim: 1\ntitel: x\n", source="a.yaml")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputProblems: a.yaml:1: title: required field is missing (2 more ...)
     """
+    return _parse(text, source)[1]
+
+
+def scenario_problems(text: str, source: str = "<string>") -> list[InputError]:
+    r"""Every problem of scenario YAML text, in file order; an empty list for a valid scenario.
+
+    Besides what :func:`parse_scenario` refuses, evidence ids that the evidence registry does not
+    have are problems here.
+
+    Parameters
+    ----------
+    text
+        The YAML document.
+    source
+        Name used for the file in the problems.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``text`` or ``source`` is not a string.
+
+    Examples
+    --------
+    >>> for problem in scenario_problems("kurilsim: 1\ntitel: x\n", source="a.yaml"):
+    ...     print(problem)
+    a.yaml:1: title: required field is missing
+    a.yaml:1: players: required field is missing
+    a.yaml:2: titel: unknown field (not part of the scenario format, version 1)
+    """
+    try:
+        document, scenario = _parse(text, source)
+    except InputProblems as exc:
+        return list(exc.problems)
+    except ArgumentTypeError:
+        raise
+    except InputError as exc:
+        return [exc]
+    return _unknown_evidence(scenario, document)
+
+
+def _parse(text: str, source: str) -> tuple[YamlDocument, Scenario]:
+    """The YAML document of ``text``, and the scenario it holds."""
     document = read_yaml(check_text("text", text), check_text("source", source))
     if not isinstance(document.data, dict):
         raise InputError(
@@ -163,6 +245,12 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
             f"{type(document.data).__name__}",
             file=source,
             line=document.line_of(()),
+        )
+    if STATEMENTS_KEY in document.data:
+        raise InputError(
+            "a file of testable statements, not a scenario; "
+            "'kurilsim validate' and 'kurilsim backtest' read it",
+            file=source,
         )
     name = document.data.get("form", "normal")
     if not isinstance(name, str) or name not in FORMS:
@@ -176,14 +264,12 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     try:
         spec = form.file_model.model_validate(document.data)
     except ValidationError as exc:
-        raise _first_problem(exc, document) from None
+        raise InputProblems(_problems(exc, document)) from None
     try:
         if spec.evidence:
             # The file's own evidence items: checked against the bundled registry on loading.
-            from kurilsim.core.evidence import scenario_registry
-
             scenario_registry(spec)
-        return Scenario(form, spec, form.compile(spec, source), source)
+        return document, Scenario(form, spec, form.compile(spec, source), source)
     except SemanticError as exc:
         raise InputError(
             exc.reason, file=source, field=exc.field, line=document.line_of(exc.path)
@@ -214,28 +300,61 @@ def load_scenario(path: str | os.PathLike[str] | TextIO) -> Scenario:
     return parse_scenario(text, source=source)
 
 
-def _first_problem(exc: ValidationError, document: YamlDocument) -> InputError:
-    """The first problem pydantic found, and how many other fields fail.
+def _problems(exc: ValidationError, document: YamlDocument) -> list[InputError]:
+    """One problem per field that pydantic found failing, in file order.
 
     A field that may take several types (a number or an expression) fails once per alternative;
     those failures are one problem. When the value has the type of an alternative, that
     alternative's complaint is the one reported; otherwise the types expected are listed.
     """
-    errors = exc.errors(include_url=False)
-    paths = [tuple(_data_path(document.data, tuple(error["loc"]))) for error in errors]
-    alternatives = [e for e, path in zip(errors, paths, strict=True) if path == paths[0]]
-    relevant = [e for e in alternatives if e["type"] not in _TYPE_NAMES]
-    if len(alternatives) > 1 and not relevant:
-        expected = " or ".join(dict.fromkeys(_TYPE_NAMES[e["type"]] for e in alternatives))
-        message = f"expected {expected}{_given(alternatives[0])}"
-    else:
-        message = _message((relevant or alternatives)[0])
-    more = len(set(paths)) - 1
-    if more:
-        message += f" ({more} more problem{'s' if more > 1 else ''} after this one)"
-    field = ".".join(str(p) for p in paths[0]) or "(top level)"
-    line = document.line_of(tuple(errors[0]["loc"]))
-    return InputError(message, file=document.source, field=field, line=line)
+    by_path: dict[tuple[Any, ...], list[Any]] = {}
+    for error in exc.errors(include_url=False):
+        path = tuple(_data_path(document.data, tuple(error["loc"])))
+        by_path.setdefault(path, []).append(error)
+    problems = []
+    for path, alternatives in by_path.items():
+        relevant = [e for e in alternatives if e["type"] not in _TYPE_NAMES]
+        if len(alternatives) > 1 and not relevant:
+            expected = " or ".join(dict.fromkeys(_TYPE_NAMES[e["type"]] for e in alternatives))
+            message = f"expected {expected}{_given(alternatives[0])}"
+        else:
+            message = _message((relevant or alternatives)[0])
+        field = ".".join(str(p) for p in path) or "(top level)"
+        line = document.line_of(tuple(alternatives[0]["loc"]))
+        problems.append(InputError(message, file=document.source, field=field, line=line))
+    return sorted(problems, key=lambda problem: (problem.line is None, problem.line or 0))
+
+
+def _unknown_evidence(scenario: Scenario, document: YamlDocument) -> list[InputError]:
+    """A problem for each evidence id the scenario cites that its registry does not have.
+
+    The registry is the bundled one with the scenario's own evidence items added.
+    """
+    spec = scenario.header
+    registry = scenario_registry(spec)
+    citations: list[tuple[tuple[str | int, ...], str]] = [
+        (("parameters", name, "evidence", k), evidence_id)
+        for name, parameter in spec.parameters.items()
+        for k, evidence_id in enumerate(parameter.evidence)
+    ]
+    if spec.history is not None:
+        citations += [
+            (("history", "evidence", k), evidence_id)
+            for k, evidence_id in enumerate(spec.history.evidence)
+        ]
+    problems = []
+    for path, evidence_id in citations:
+        if registry.unknown([evidence_id]):
+            problems.append(
+                InputError(
+                    f"unknown evidence id {evidence_id!r}; the registry has "
+                    f"{registry.evidence[0].id} to {registry.evidence[-1].id}",
+                    file=document.source,
+                    field=".".join(map(str, path)),
+                    line=document.line_of(path),
+                )
+            )
+    return problems
 
 
 #: pydantic's errors for a value of the wrong type, by what the field expected.
