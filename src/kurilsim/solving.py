@@ -22,11 +22,15 @@ from kurilsim.core.result import Result
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.extensive.efg import read_efg
+from kurilsim.forms.extensive.game import ExtensiveFormGame
+from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.nfg import read_nfg
 from kurilsim.forms.registry import form_of_game, load_scenario
 
 #: File name endings read as scenario files.
 SCENARIO_SUFFIXES = (".yaml", ".yml")
+#: File name endings read as Gambit games.
+GAME_SUFFIXES = (".nfg", ".efg")
 
 
 def solve(
@@ -129,15 +133,41 @@ def run(
     """
     name = check_path("path", path)
     overrides = check_mapping("overrides", overrides, check_real)
-    if name.lower().endswith((".nfg", ".efg")) and overrides:
-        raise InputError("parameters can only be set for scenario files", file=name)
-    if name.lower().endswith(".nfg"):
-        return solve(read_nfg(name), method, tol, **options)
-    if name.lower().endswith(".efg"):
-        return solve(read_efg(name), method, tol, **options)
+    if name.lower().endswith(GAME_SUFFIXES):
+        if overrides:
+            raise InputError("parameters can only be set for scenario files", file=name)
+        return solve(read_game(name), method, tol, **options)
     if not name.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError(
             "unknown file type; expected a .yaml/.yml scenario, a .nfg game or a .efg game tree",
             file=name,
         )
     return load_scenario(name).solve(overrides, method, tol, **options)
+
+
+def read_game(path: str | os.PathLike[str]) -> NormalFormGame | ExtensiveFormGame:
+    """Read a Gambit game: a ``.nfg`` file as a normal-form game, an ``.efg`` file as a tree.
+
+    Names the file leaves empty or repeats are made unique; the game's ``notes`` say which.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``path`` is not a path.
+    InputError
+        If the file is neither ``.nfg`` nor ``.efg``, or cannot be read as one.
+
+    Examples
+    --------
+    >>> from kurilsim.solving import read_game
+    >>> read_game("scenarios/sochi_2016.yaml")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: scenarios/sochi_2016.yaml: not a .nfg or .efg game
+    """
+    name = check_path("path", path)
+    if name.lower().endswith(".nfg"):
+        return read_nfg(name)
+    if name.lower().endswith(".efg"):
+        return read_efg(name)
+    raise InputError("not a .nfg or .efg game", file=name)

@@ -65,6 +65,21 @@ def note(text: str) -> None:
         echo(text, file=sys.stderr)
 
 
+def file_notes(name: str, notes: Sequence[str]) -> None:
+    """Print what reading file ``name`` changed, one ``kurilsim: note:`` line each; not with -q.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     file_notes("t.nfg", ["player 2 has no name; shown as 'Player 2'"])
+    >>> print(err.getvalue(), end="")
+    kurilsim: note: t.nfg: player 2 has no name; shown as 'Player 2'
+    """
+    for line in notes:
+        status(f"kurilsim: note: {name}: {line}")
+
+
 def json_text(data: Any) -> str:
     """``data`` as standard JSON, indented: a number JSON cannot hold is written as its name.
 

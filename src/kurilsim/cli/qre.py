@@ -6,7 +6,15 @@ import argparse
 import math
 from typing import TYPE_CHECKING, Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, check_figure, echo, json_text, status
+from kurilsim.cli.common import (
+    EXIT_OK,
+    add_parameter_option,
+    check_figure,
+    echo,
+    file_notes,
+    json_text,
+    status,
+)
 from kurilsim.cli.sweep import positive
 from kurilsim.core.errors import InputError
 
@@ -95,7 +103,9 @@ def _load_game(path: str, overrides: dict[str, float]) -> tuple[NormalFormGame, 
     if path.lower().endswith(".nfg"):
         if overrides:
             raise InputError("parameters can only be set for scenario files", file=path)
-        return read_nfg(path), {}
+        game = read_nfg(path)
+        file_notes(path, game.notes)
+        return game, {}
     if not path.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError(
             "unknown file type; expected a .yaml/.yml scenario or a .nfg game", file=path

@@ -11,6 +11,7 @@ from kurilsim.cli.common import (
     EXIT_OK,
     add_parameter_option,
     echo,
+    file_notes,
     json_text,
     note,
 )
@@ -64,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim run`` with parsed arguments."""
     # Imported when used, as every command does.
-    from kurilsim.solving import run
+    from kurilsim.solving import GAME_SUFFIXES, read_game, run, solve
 
     options = {
         key: value
@@ -73,7 +74,12 @@ def handle(args: argparse.Namespace) -> int:
     }
     note(f"solving {args.file} by method {args.method}, tolerance {args.tol:g}")
     started = time.perf_counter()
-    solution = run(args.file, args.overrides, args.method, args.tol, **options)
+    if args.file.lower().endswith(GAME_SUFFIXES) and not args.overrides:
+        game = read_game(args.file)
+        file_notes(args.file, game.notes)
+        solution = solve(game, args.method, args.tol, **options)
+    else:  # a scenario, or a game given parameters, which run refuses
+        solution = run(args.file, args.overrides, args.method, args.tol, **options)
     note(f"solved in {time.perf_counter() - started:.2f} s")
     if args.format == "json":
         echo(json_text(solution.to_dict()))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kurilsim.cli.common import EXIT_INPUT, EXIT_OK, echo
+from kurilsim.cli.common import EXIT_INPUT, EXIT_OK, echo, file_notes
 from kurilsim.core.errors import InputError, InputProblems
 
 
@@ -38,15 +38,12 @@ def handle(args: argparse.Namespace) -> int:
 def _validate(name: str) -> str:
     """Read ``name`` by its kind and return what it holds, in a few words."""
     # Imported when used, as every command does, and each only for the kind of file read.
-    lower = name.lower()
-    if lower.endswith(".nfg"):
-        from kurilsim.forms.normal.nfg import read_nfg
+    if name.lower().endswith((".nfg", ".efg")):
+        from kurilsim.solving import read_game
 
-        return read_nfg(name).title or "untitled"
-    if lower.endswith(".efg"):
-        from kurilsim.forms.extensive.efg import read_efg
-
-        return read_efg(name).title or "untitled"
+        game = read_game(name)
+        file_notes(name, game.notes)
+        return game.title or "untitled"
     if _is_statements_file(name):
         from kurilsim.analysis.statements import check_statements, load_statements
 

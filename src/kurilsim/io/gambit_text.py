@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Final, NamedTuple
@@ -118,9 +118,13 @@ class Cursor:
             self._next = next(self._tokens)
         return token
 
+    def line(self, token: Token) -> int:
+        """The line ``token`` starts on, counted from 1."""
+        return _line(self._text, token.pos)
+
     def error(self, message: str, token: Token) -> InputError:
         """An error naming the file and the line of ``token``."""
-        return InputError(message, file=self.source, line=_line(self._text, token.pos))
+        return InputError(message, file=self.source, line=self.line(token))
 
     def expect(self, kind: str, what: str) -> Token:
         """Take the next token, which must be of ``kind`` (``what`` describes it for errors)."""
@@ -178,19 +182,66 @@ def parse_names(cursor: Cursor, what: str) -> tuple[Token, list[Token]]:
     return opening, names
 
 
-def check_unique(cursor: Cursor, names: list[Token], what: str, owner: str = "") -> None:
-    """Refuse a name that appears twice, pointing at its second appearance."""
-    seen: set[str] = set()
-    for name in names:
-        if name.text in seen:
-            raise cursor.error(
-                f"{what} {name.text!r}{owner} appears twice; names must be unique", name
-            )
-        seen.add(name.text)
+def unique_names(
+    names: list[Token], what: str, notes: list[str], fill: Callable[[int], str] | None = None
+) -> list[str]:
+    """The names read, made unique where a game needs it, each change added to ``notes``.
+
+    Gambit accepts empty and repeated names; kurilsim's tables and files need each name unique.
+    An empty name becomes ``fill(k)`` for the ``k``-th name (1-based), if ``fill`` is given;
+    a name seen before gets its position among the names like it: the second ``"1"`` becomes
+    ``"1 (2)"`` (a second empty name, without ``fill``, becomes its position). A name made up
+    this way never takes one the file gives elsewhere.
+
+    Parameters
+    ----------
+    names
+        The name tokens, in order.
+    what
+        How the notes call the ``k``-th name, with ``{k}`` for its position: ``"player {k}"``.
+    notes
+        Where to add one line per name changed.
+    fill
+        The name of an empty one, by its position; ``None`` keeps empty names.
+
+    Returns
+    -------
+    list of str
+        The names, unique and, with ``fill``, none empty.
+
+    Examples
+    --------
+    >>> notes: list[str] = []
+    >>> cursor = Cursor('{ "" "Player 2" "1" "1" }', source="t.nfg")
+    >>> unique_names(parse_names(cursor, "names")[1], "name {k}", notes, "Player {}".format)
+    ['Player 1', 'Player 2', '1', '1 (2)']
+    >>> notes
+    ["name 1 has no name; shown as 'Player 1'", "name 4 repeats the name '1'; shown as '1 (2)'"]
+    """
+    given = {token.text for token in names}
+    result: list[str] = []
+    for k, token in enumerate(names, start=1):
+        base = token.text or (fill(k) if fill is not None else "")
+        if not base and "" in result:
+            base = str(k)  # a second empty name is shown by its position
+        name, copy = base, 1
+        # A made-up name must differ from every name so far and from every name the file gives.
+        while name in result or (name != token.text and name in given):
+            copy += 1
+            name = f"{base or k} ({copy})"
+        if name != token.text:
+            why = "has no name" if not token.text else f"repeats the name {token.text!r}"
+            notes.append(f"{what.format(k=k)} {why}; shown as {name!r}")
+        result.append(name)
+    return result
 
 
-def parse_players(cursor: Cursor) -> list[str]:
-    """Read the list of player names: at least one, none empty, no two alike."""
+def parse_players(cursor: Cursor, notes: list[str]) -> list[str]:
+    """Read the list of player names: at least one; empty and repeated names made unique.
+
+    An empty name becomes ``"Player k"`` after its position ``k``; see :func:`unique_names`,
+    which adds a line to ``notes`` for each name changed.
+    """
     opening, names = parse_names(cursor, "the list of player names")
     if not names:
         raise cursor.error("the list of players is empty; a game needs at least one", opening)
@@ -198,11 +249,7 @@ def parse_players(cursor: Cursor) -> list[str]:
         raise cursor.error(
             f"the game has {len(names):,} players; kurilsim handles at most {MAX_PLAYERS}", opening
         )
-    for name in names:
-        if not name.text:
-            raise cursor.error("player names must not be empty", name)
-    check_unique(cursor, names, "player")
-    return [name.text for name in names]
+    return unique_names(names, "player {k}", notes, "Player {}".format)
 
 
 def natural(token: Token) -> int | None:

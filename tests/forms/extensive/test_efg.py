@@ -181,7 +181,6 @@ BAD = [
     (HEAD + 'p "" 2 1 "" { "x" } 0\nt "" 0', 2, "player number from 1 to 1"),
     (HEAD + 'p "" 1 0 "" { "x" } 0\nt "" 0', 2, "information set number"),
     (HEAD + 'p "" 1 1 "" { } 0', 2, "at least one action"),
-    (HEAD + 'p "" 1 1 "" { "x" "x" } 0\nt "" 0\nt "" 0', 2, "appears twice"),
     (HEAD + 'c "" 1 "" { "h" 1/2 "t" 1/3 } 0\nt "" 0\nt "" 0', 2, "sum to 1"),
     (HEAD + 'c "" 1 "" { "h" -1 "t" 2 } 0\nt "" 0\nt "" 0', 2, "at least 0"),
     (HEAD + 'c "" 1 0\nt "" 0', 2, "has no branches"),

@@ -364,18 +364,6 @@ HEADER = 'NFG 1 R "t" { "A" "B" } { 2 2 }\n'
         ),
         pytest.param('NFG 1 R "t" { } { }', 1, "the list of players is empty", id="no-players"),
         pytest.param(
-            'NFG 1 R "t" { "" } { 1 } 0',
-            1,
-            "player names must not be empty",
-            id="empty-player-name",
-        ),
-        pytest.param(
-            'NFG 1 R "t" { "A"\n"A" } { 1 1 } 0 0',
-            2,
-            "player 'A' appears twice; names must be unique",
-            id="duplicate-player",
-        ),
-        pytest.param(
             'NFG 1 R "t" { "A" "B" } { 2 }',
             1,
             "expected 2 strategy lists or counts (one per player), found 1",
@@ -399,12 +387,6 @@ HEADER = 'NFG 1 R "t" { "A" "B" } { 2 2 }\n'
             1,
             "player 'B' has no strategies",
             id="no-strategies",
-        ),
-        pytest.param(
-            'NFG 1 R "t" { "A" "B" }\n{ { "x" "y" }\n{ "z" "z" } }',
-            3,
-            "strategy 'z' of player 'B' appears twice; names must be unique",
-            id="duplicate-strategy",
         ),
         pytest.param(
             'NFG 1 R "t" { "A" "B" "C" }\n{ 1000 1000 1000 }',

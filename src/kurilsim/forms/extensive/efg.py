@@ -73,7 +73,6 @@ from kurilsim.forms.extensive.game import (
 from kurilsim.io.gambit_text import (
     Cursor,
     Token,
-    check_unique,
     format_number,
     natural,
     parse_names,
@@ -81,6 +80,7 @@ from kurilsim.io.gambit_text import (
     parse_players,
     plural,
     quote,
+    unique_names,
     write_text,
 )
 from kurilsim.io.sources import read_source
@@ -120,7 +120,11 @@ def parse_efg(text: str, source: str = "<string>") -> ExtensiveFormGame:
     ExtensiveFormGame
         The tree; node names become node labels, and each leaf pays the sum of the outcomes on
         its path (a fraction is converted to the nearest float). The comment, infoset names and
-        outcome names are read and dropped.
+        outcome names are read and dropped. Gambit accepts empty and repeated names, kurilsim
+        needs them unique: an empty player name becomes ``"Player k"`` after its position ``k``,
+        an empty action or branch label its position, and a repeated name or label gets its
+        position among those like it (a second ``"a"`` becomes ``"a (2)"``). Each change is a
+        line of :attr:`~ExtensiveFormGame.notes`, which ``kurilsim run`` and ``validate`` print.
 
     Raises
     ------
@@ -147,12 +151,13 @@ def parse_efg(text: str, source: str = "<string>") -> ExtensiveFormGame:
     cursor = Cursor(check_text("text", text), check_text("source", source))
     _parse_magic(cursor)
     title = cursor.expect("string", "the game title in double quotes").text
-    players = parse_players(cursor)
+    notes: list[str] = []
+    players = parse_players(cursor, notes)
     if cursor.peek().kind == "string":
         cursor.take()  # the optional comment: a game tree has nowhere to keep it
-    entries = _parse_nodes(cursor, players)
+    entries = _parse_nodes(cursor, players, notes)
     try:
-        return ExtensiveFormGame(players, _assemble(entries, players), title)
+        return ExtensiveFormGame(players, _assemble(entries, players), title, notes)
     except InputError as exc:
         raise InputError(exc.reason, file=source) from None
 
@@ -199,7 +204,8 @@ def format_efg(game: ExtensiveFormGame) -> str:
     Each decision and chance node gets an information set of its own, numbered in prefix order
     per player; each leaf gets an outcome of its own, named after the leaf. Numbers are written
     as the shortest decimals that read back as the same floats, so :func:`parse_efg` returns the
-    same tree, payoffs and probabilities.
+    same tree, payoffs and probabilities. A tree read from a file with empty or repeated names is
+    written with the names it was given (see :func:`parse_efg`), not those of the file.
 
     Parameters
     ----------
@@ -331,9 +337,10 @@ def _parse_magic(cursor: Cursor) -> None:
 class _Reader:
     """What the node entries share while they are read: outcomes and information sets."""
 
-    def __init__(self, cursor: Cursor, players: list[str]) -> None:
+    def __init__(self, cursor: Cursor, players: list[str], notes: list[str]) -> None:
         self.cursor = cursor
         self.players = players
+        self.notes = notes
         self.outcomes: dict[int, NDArray[np.float64]] = {0: np.zeros(len(players))}
         self.player_infosets: set[tuple[int, int]] = set()
         self.chance_infosets: dict[int, tuple[tuple[str, ...], tuple[float, ...]]] = {}
@@ -385,7 +392,7 @@ class _Reader:
         self.player_infosets.add((number, infoset))
         if cursor.peek().kind == "string":
             cursor.take()  # the infoset's name
-        return number - 1, self._actions()
+        return number - 1, self._actions(start)
 
     def _chance(self, start: Token) -> tuple[tuple[str, ...], tuple[float, ...]]:
         cursor = self.cursor
@@ -421,7 +428,7 @@ class _Reader:
                 f"{probabilities}",
                 opening,
             )
-        branches = (_labels(cursor, names), tuple((values / values.sum()).tolist()))
+        branches = (self._labels(names, start), tuple((values / values.sum()).tolist()))
         first = self.chance_infosets.setdefault(infoset, branches)
         if first != branches:
             raise cursor.error(
@@ -441,12 +448,17 @@ class _Reader:
             )
         return number
 
-    def _actions(self) -> tuple[str, ...]:
+    def _actions(self, start: Token) -> tuple[str, ...]:
         cursor = self.cursor
         opening, names = parse_names(cursor, "the actions")
         if not names:
             raise cursor.error("a decision node needs at least one action", opening)
-        return _labels(cursor, names)
+        return self._labels(names, start)
+
+    def _labels(self, names: list[Token], start: Token) -> tuple[str, ...]:
+        """Action or branch labels; an empty one is named by its position, as Gambit shows it."""
+        what = f"action {{k}} of the node on line {self.cursor.line(start)}"
+        return tuple(unique_names(names, what, self.notes, str))
 
     def _outcome(self) -> NDArray[np.float64]:
         cursor = self.cursor
@@ -496,16 +508,9 @@ def _branches_text(branches: tuple[tuple[str, ...], tuple[float, ...]]) -> str:
     return " ".join(f"{quote(a)} {p:.6g}" for a, p in zip(*branches, strict=True))
 
 
-def _labels(cursor: Cursor, names: list[Token]) -> tuple[str, ...]:
-    """Action or branch labels; an empty one is named by its position, as Gambit shows it."""
-    labelled = [t if t.text else t._replace(text=str(k)) for k, t in enumerate(names, start=1)]
-    check_unique(cursor, labelled, "action")
-    return tuple(t.text for t in labelled)
-
-
-def _parse_nodes(cursor: Cursor, players: list[str]) -> list[_Entry]:
+def _parse_nodes(cursor: Cursor, players: list[str], notes: list[str]) -> list[_Entry]:
     """Read every node entry in prefix order, without recursion (trees may be deep)."""
-    reader = _Reader(cursor, players)
+    reader = _Reader(cursor, players, notes)
     if cursor.peek().kind == "end":
         raise cursor.error("the file has no nodes: expected the root node", cursor.peek())
     entries = [reader.entry(np.zeros(len(players)))]

@@ -222,11 +222,15 @@ class ExtensiveFormGame:
         The root of the tree.
     title
         A human-readable title.
+    notes
+        What a reader changed to make the tree out of its file, one line each (such as a
+        repeated action label made unique); empty for a tree built in code.
 
     Raises
     ------
     ArgumentTypeError
-        If ``players`` is not a list of names, ``root`` not a node or ``title`` not a string.
+        If ``players`` is not a list of names, ``root`` not a node, ``title`` not a string or
+        ``notes`` not a list of strings.
     InputError
         If a node names an unknown player, has no actions, repeats an action label, has
         probabilities that are negative or do not sum to 1, or a leaf has the wrong number of
@@ -238,6 +242,8 @@ class ExtensiveFormGame:
         The players' names.
     title
         The title.
+    notes
+        What the reader changed, one line each.
     movers
         Per node, in prefix order: the index of the player who moves, :data:`CHANCE` or
         :data:`TERMINAL`.
@@ -266,12 +272,15 @@ class ExtensiveFormGame:
     labels: tuple[str, ...] = field(repr=False)
     probabilities: FloatArray = field(repr=False)
     payoffs: FloatArray = field(repr=False)
+    notes: tuple[str, ...] = field(repr=False)
 
-    def __init__(self, players: Sequence[str], root: Node, title: str = "") -> None:
+    def __init__(
+        self, players: Sequence[str], root: Node, title: str = "", notes: Sequence[str] = ()
+    ) -> None:
         names = check_names("players", players)
         _check_players(names)
         flat = _flatten(_check_node("root", root), names)
-        _assemble(self, names, check_text("title", title), *flat)
+        _assemble(self, names, check_text("title", title), *flat, notes=check_names("notes", notes))
 
     # ------------------------------------------------------------------ structure
     @property
@@ -406,6 +415,7 @@ class ExtensiveFormGame:
             self.labels[nodes],
             probabilities,
             self.payoffs[leaves[leaves >= 0]],
+            notes=self.notes,
         )
         return subgame
 
@@ -509,6 +519,7 @@ class ExtensiveFormGame:
             self.labels,
             np.asarray(chance, dtype=np.float64),
             np.asarray(payoffs, dtype=np.float64),
+            notes=self.notes,
         )
         return game
 
@@ -748,7 +759,7 @@ class ExtensiveFormGame:
             rows = [np.flatnonzero(c[:, leaf]) for c in compatible]
             payoffs[np.ix_(*rows)] += weights[leaf] * self.payoffs[leaf]
         names = [self.strategy_names(p, reduced) for p in self.players]
-        return NormalFormGame(self.players, names, payoffs, title=self.title)
+        return NormalFormGame(self.players, names, payoffs, title=self.title, notes=self.notes)
 
     def _compatible(self, player: int, table: IntArray) -> NDArray[np.bool_]:
         """Shape ``(n_strategies, n_leaves)``: whether each strategy takes its moves to the leaf."""
@@ -908,6 +919,8 @@ def _assemble(
     labels: tuple[str, ...],
     probabilities: FloatArray,
     payoffs: FloatArray,
+    *,
+    notes: tuple[str, ...],
 ) -> None:
     """Check the flat arrays, derive the structure every method uses, and freeze the game."""
     n_nodes = len(movers)
@@ -958,6 +971,7 @@ def _assemble(
         ("labels", tuple(labels)),
         ("probabilities", chance_f),
         ("payoffs", payoffs_f),
+        ("notes", notes),
         ("_children", tuple(tuple(c) for c in children)),
         ("_leaves", leaves),
         ("_leaf_of", leaf_of),

@@ -55,11 +55,15 @@ class NormalFormGame:
         Array of shape ``(n_1, ..., n_N, N)``; converted to a read-only float array.
     title
         A human-readable title.
+    notes
+        What a reader changed to make the game out of its file, one line each (such as a
+        repeated strategy name made unique); empty for a game built in code.
 
     Raises
     ------
     ArgumentTypeError
-        If names are not lists of strings, or payoffs not an array of numbers.
+        If names are not lists of strings, payoffs not an array of numbers, or notes not a list
+        of strings.
     InputError
         If names are empty or repeated, the shape does not match the strategies, or a payoff is
         not finite.
@@ -69,6 +73,7 @@ class NormalFormGame:
     strategies: tuple[tuple[str, ...], ...]
     payoffs: NDArray[np.float64] = field(repr=False)
     title: str = ""
+    notes: tuple[str, ...] = field(default=(), repr=False)
 
     def __init__(
         self,
@@ -76,6 +81,7 @@ class NormalFormGame:
         strategies: Sequence[Sequence[str]],
         payoffs: ArrayLike,
         title: str = "",
+        notes: Sequence[str] = (),
     ) -> None:
         players_t = check_names("players", players)
         strategies_t = check_name_lists("strategies", strategies)
@@ -90,6 +96,7 @@ class NormalFormGame:
         object.__setattr__(self, "strategies", strategies_t)
         object.__setattr__(self, "payoffs", array)
         object.__setattr__(self, "title", check_text("title", title))
+        object.__setattr__(self, "notes", check_names("notes", notes))
 
     @property
     def n_players(self) -> int:

@@ -51,7 +51,6 @@ from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.io.gambit_text import (
     Cursor,
     Token,
-    check_unique,
     format_number,
     natural,
     parse_names,
@@ -59,6 +58,7 @@ from kurilsim.io.gambit_text import (
     parse_players,
     plural,
     quote,
+    unique_names,
     write_text,
 )
 from kurilsim.io.sources import read_source
@@ -78,6 +78,12 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     one outcome number per strategy profile. The comment string, outcome names and the number
     type letter (``R`` or ``D``) are read and dropped.
 
+    Gambit accepts empty and repeated names; kurilsim needs every player named and no name twice
+    among the players or among one player's strategies. So an empty player name becomes
+    ``"Player k"`` after its position ``k``, and a repeated name gets its position among the
+    names like it (the second ``"1"`` becomes ``"1 (2)"``). Each change is a line of the game's
+    :attr:`~NormalFormGame.notes`, which ``kurilsim run`` and ``kurilsim validate`` print.
+
     Parameters
     ----------
     text
@@ -88,7 +94,8 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     Returns
     -------
     NormalFormGame
-        The game, with payoffs converted to floats (a fraction to the nearest float).
+        The game, with payoffs converted to floats (a fraction to the nearest float), and the
+        names changed in :attr:`~NormalFormGame.notes`.
 
     Raises
     ------
@@ -114,12 +121,22 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     Traceback (most recent call last):
     ...
     kurilsim.core.errors.InputError: t.nfg:1: expected a number in the payoff list, found 'x'
+
+    Names made unique, as Gambit's own test games have them:
+
+    >>> game = parse_nfg('NFG 1 R "" { "" "B" } { { "1" "1" } { "x" } } 0 0 0 0')
+    >>> game.players, game.strategies[0]
+    (('Player 1', 'B'), ('1', '1 (2)'))
+    >>> print("\n".join(game.notes))
+    player 1 has no name; shown as 'Player 1'
+    strategy 2 of player 'Player 1' repeats the name '1'; shown as '1 (2)'
     """
     cursor = Cursor(check_text("text", text), check_text("source", source))
     _parse_magic(cursor)
     title = cursor.expect("string", "the game title in double quotes").text
-    players = parse_players(cursor)
-    strategies = _parse_strategies(cursor, players)
+    notes: list[str] = []
+    players = parse_players(cursor, notes)
+    strategies = _parse_strategies(cursor, players, notes)
     if cursor.peek().kind == "string":
         cursor.take()  # the optional comment: a NormalFormGame has nowhere to keep it
     shape = tuple(len(names) for names in strategies)
@@ -127,7 +144,7 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
         payoffs = _parse_outcome_body(cursor, shape)
     else:
         payoffs = _parse_payoff_body(cursor, shape)
-    return NormalFormGame(players, strategies, payoffs, title)
+    return NormalFormGame(players, strategies, payoffs, title, notes)
 
 
 def read_nfg(path: str | os.PathLike[str] | TextIO) -> NormalFormGame:
@@ -169,7 +186,9 @@ def format_nfg(game: NormalFormGame) -> str:
     r"""Write a game in Gambit's ``.nfg`` format: the payoff variant, with strategy names.
 
     Integral payoffs are written as integers and the others as the shortest decimal that reads
-    back as the same float, so :func:`parse_nfg` returns exactly the same payoffs and names.
+    back as the same float, so :func:`parse_nfg` returns exactly the same payoffs and names. A
+    game read from a file with empty or repeated names is written with the names it was given
+    (see :func:`parse_nfg`), not those of the file.
 
     Parameters
     ----------
@@ -277,7 +296,9 @@ def _parse_magic(cursor: Cursor) -> None:
         )
 
 
-def _parse_strategies(cursor: Cursor, players: list[str]) -> list[tuple[str, ...]]:
+def _parse_strategies(
+    cursor: Cursor, players: list[str], notes: list[str]
+) -> list[tuple[str, ...]]:
     """Read the strategy names or counts, refusing a game too large before naming anything."""
     opening = cursor.expect("{", "'{' to start the strategy names or counts")
     lists: list[tuple[Token, list[Token]]] = []
@@ -317,8 +338,10 @@ def _parse_strategies(cursor: Cursor, players: list[str]) -> list[tuple[str, ...
     for player, (list_opening, names) in zip(players, lists, strict=True):
         if not names:
             raise cursor.error(f"player {player!r} has no strategies", list_opening)
-        check_unique(cursor, names, "strategy", f" of player {player!r}")
-    return [tuple(name.text for name in names) for _, names in lists]
+    return [
+        tuple(unique_names(names, f"strategy {{k}} of player {player!r}", notes))
+        for player, (_, names) in zip(players, lists, strict=True)
+    ]
 
 
 def _parse_payoff_body(cursor: Cursor, shape: tuple[int, ...]) -> NDArray[np.float64]:
