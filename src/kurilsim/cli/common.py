@@ -216,6 +216,23 @@ class Version(argparse.Action):
         parser.exit()
 
 
+def count(text: str) -> int:
+    """A whole number of at least 0 (an ``argparse`` type).
+
+    Examples
+    --------
+    >>> count("0"), count("12")
+    (0, 12)
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def assignment(text: str) -> tuple[str, float]:
     """Parse ``NAME=VALUE`` with a finite number as the value (an ``argparse`` type)."""
     name, sep, value = text.partition("=")
