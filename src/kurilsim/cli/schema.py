@@ -19,5 +19,5 @@ def handle(args: argparse.Namespace) -> int:
     # Imported when used, as every command does.
     from kurilsim.forms.registry import scenario_json_schema
 
-    echo(json_text(scenario_json_schema()))
+    echo(json_text(scenario_json_schema(), versioned=False))
     return EXIT_OK

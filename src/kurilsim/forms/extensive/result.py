@@ -154,6 +154,26 @@ class TreeSolution:
         nodes = game.decision_nodes(player)
         return SEPARATOR.join(game.actions[v][equilibrium.choices[v]] for v in nodes) or "-"
 
+    def plans(self, equilibrium: SubgamePerfectEquilibrium) -> dict[str, dict[str, str]]:
+        """Every player's plan in ``equilibrium`` as data: player -> node -> action there.
+
+        Examples
+        --------
+        >>> from kurilsim import solve_tree
+        >>> from kurilsim.forms import catalogue
+        >>> solution = solve_tree(catalogue.entry_deterrence())
+        >>> solution.plans(solution[0])
+        {'Entrant': {'(root)': 'In'}, 'Incumbent': {'In': 'Accommodate'}}
+        """
+        game = self.game
+        return {
+            player: {
+                game.node_name(v): game.actions[v][equilibrium.choices[v]]
+                for v in game.decision_nodes(player)
+            }
+            for player in game.players
+        }
+
     def path_text(self, leaf_probabilities: FloatArray) -> str:
         """The path of play: the actions to each leaf reached, with its probability if below 1.
 
@@ -353,6 +373,8 @@ class TreeSolution:
         >>> result = solve_tree(catalogue.entry_deterrence()).to_dict()
         >>> result["subgame_perfect"][0]["strategies"]
         {'Entrant': 'In', 'Incumbent': 'Accommodate'}
+        >>> result["subgame_perfect"][0]["plans"]["Incumbent"]
+        {'In': 'Accommodate'}
         >>> [(e["subgame_perfect"], e["non_credible"]) for e in result["nash"]["equilibria"]]
         [(False, [{'node': 'In', 'player': 'Incumbent', 'action': 'Fight'}]), (True, [])]
         """
@@ -384,6 +406,7 @@ class TreeSolution:
             "subgame_perfect": [
                 {
                     "strategies": {p: self.plan(eq, p) for p in game.players},
+                    "plans": self.plans(eq),
                     "moves": self._moves_dict(eq),
                     "path": self._leaves_dict(eq.leaf_probabilities),
                     "payoffs": {p: float(v) for p, v in zip(game.players, eq.payoffs, strict=True)},
