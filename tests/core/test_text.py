@@ -1,7 +1,7 @@
 """Plain-text reports: wrapped parameter lines, counted nouns, cut descriptions."""
 
 import kurilsim
-from kurilsim.core.text import number, parameters_line, shortened
+from kurilsim.core.text import limited, number, parameters_line, shortened
 from tests.helpers import SCENARIOS, run_cli
 
 
@@ -38,3 +38,8 @@ def test_a_long_description_is_cut_at_a_word_with_an_ellipsis():
     text = "word " * 100
     cut = shortened(text, 300)
     assert len(cut) <= 300 and cut.endswith("word…")
+
+
+def test_a_listing_within_its_limit_says_nothing_more():
+    assert limited([1, 2], 2) == ([1, 2], [])
+    assert limited([1, 2], 0) == ([1, 2], [])

@@ -129,13 +129,31 @@ class Comparison:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
+        """A JSON-ready dictionary.
+
+        Each prediction keeps its ``outcome`` label and gives the play behind it as data in
+        ``profiles`` (see :class:`~kurilsim.core.concepts.Prediction`).
+
+        Examples
+        --------
+        >>> from kurilsim import load_scenario
+        >>> data = compare(load_scenario("scenarios/sochi_2016.yaml")).to_dict()
+        >>> first = data["predictions"][0]
+        >>> first["concept"], sorted(first["profiles"][0])
+        ('Nash (pure)', ['China', 'Japan', 'Russia', 'US'])
+        """
         outcome, count, total = self.consensus()
+        predictions = [
+            {**record, "profiles": [_plain(profile) for profile in p.profiles]}
+            for record, p in zip(
+                self.to_frame().to_dict(orient="records"), self.predictions, strict=True
+            )
+        ]
         return {
             "title": self.title,
             "form": self.form,
             "parameters": dict(self.parameters),
-            "predictions": self.to_frame().to_dict(orient="records"),
+            "predictions": predictions,
             "agreement": self.agreement(),
             "consensus": {"outcome": outcome, "concepts": count, "of": total},
             "deal": self.deal,
@@ -295,7 +313,8 @@ def _merged(rows: Sequence[Prediction]) -> tuple[Prediction, ...]:
             )
         )
         deal = max(shares) if shares else None
-        merged.append(Prediction(first.concept, first.outcome, deal, note, first.counted))
+        profiles = tuple(profile for r in group for profile in r.profiles)
+        merged.append(Prediction(first.concept, first.outcome, deal, note, first.counted, profiles))
     return tuple(merged)
 
 
@@ -346,3 +365,11 @@ def _verdict(
     if press:
         parts.append("a third party's move breaks it: " + "; ".join(press))
     return f"{head}: in the nearest deal ({nearest}), " + "; and ".join(parts) + "."
+
+
+def _plain(profile: Mapping[str, Any]) -> dict[str, Any]:
+    """A profile as plain, JSON-ready dictionaries."""
+    return {
+        key: _plain(value) if isinstance(value, Mapping) else value
+        for key, value in profile.items()
+    }

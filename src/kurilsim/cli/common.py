@@ -80,17 +80,33 @@ def file_notes(name: str, notes: Sequence[str]) -> None:
         status(f"kurilsim: note: {name}: {line}")
 
 
-def json_text(data: Any) -> str:
+#: The version of the JSON documents the commands print, their top-level ``"format"`` key.
+JSON_FORMAT = 1
+
+
+def json_text(data: Any, *, versioned: bool = True) -> str:
     """``data`` as standard JSON, indented: a number JSON cannot hold is written as its name.
+
+    A dictionary leads with ``"format": JSON_FORMAT``, so that programs reading the output know
+    which layout they get; keys are only ever added within a format.
 
     Python's ``json`` writes infinities and NaN as bare ``Infinity`` and ``NaN``, which strict
     readers refuse; a payoff scale past the float range is ``inf``, so such values become the
     strings ``"inf"``, ``"-inf"`` and ``"nan"``.
 
+    Parameters
+    ----------
+    data
+        What to write.
+    versioned
+        Add the ``"format"`` key; False for a document with a layout of its own (the scenario
+        JSON Schema, where ``format`` is a keyword).
+
     Examples
     --------
     >>> print(json_text({"scale": float("inf"), "values": [1.5, float("nan")]}))
     {
+      "format": 1,
       "scale": "inf",
       "values": [
         1.5,
@@ -98,6 +114,8 @@ def json_text(data: Any) -> str:
       ]
     }
     """
+    if versioned and isinstance(data, dict):
+        data = {"format": JSON_FORMAT, **data}
     return json.dumps(_finite(data), indent=2, allow_nan=False)
 
 
@@ -229,6 +247,23 @@ class Version(argparse.Action):
 
         echo(f"{parser.prog} {__version__}")
         parser.exit()
+
+
+def count(text: str) -> int:
+    """A whole number of at least 0 (an ``argparse`` type).
+
+    Examples
+    --------
+    >>> count("0"), count("12")
+    (0, 12)
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def assignment(text: str) -> tuple[str, float]:

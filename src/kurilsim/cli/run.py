@@ -10,6 +10,7 @@ from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
     add_parameter_option,
+    count,
     echo,
     file_notes,
     json_text,
@@ -50,6 +51,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="how to print the result: a table for people, or JSON for programs",
     )
     parser.add_argument(
+        "--limit",
+        type=count,
+        default=10,
+        metavar="N",
+        help="list at most N rows of each listing in the table (default 10; 0 lists all); "
+        "JSON lists all",
+    )
+    parser.add_argument(
         "--tol", type=float, default=DEFAULT_TOL, help="relative tolerance (x payoff scale)"
     )
     parser.add_argument(
@@ -84,6 +93,6 @@ def handle(args: argparse.Namespace) -> int:
     if args.format == "json":
         echo(json_text(solution.to_dict()))
     else:
-        echo(solution.to_text())
+        echo(solution.to_text(limit=args.limit))
     # A method stopped at its bound may have missed equilibria: not a full success.
     return EXIT_OK if solution.complete else EXIT_INTERNAL

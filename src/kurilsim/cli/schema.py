@@ -25,9 +25,9 @@ def handle(args: argparse.Namespace) -> int:
     if args.statements:
         from kurilsim.analysis.statements import statements_json_schema
 
-        echo(json_text(statements_json_schema()))
+        echo(json_text(statements_json_schema(), versioned=False))
     else:
         from kurilsim.forms.registry import scenario_json_schema
 
-        echo(json_text(scenario_json_schema()))
+        echo(json_text(scenario_json_schema(), versioned=False))
     return EXIT_OK

@@ -7,7 +7,9 @@ and predicted outcome, the deal nearest to equilibrium play and who would leave 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,6 +42,11 @@ class Prediction:
     counted
         False for rows shown for contrast (a solution without ratification) and for a concept
         with nothing to predict; they do not enter the agreement count.
+    profiles
+        The predicted play as data, one entry per equilibrium behind the row: player ->
+        strategy -> probability (normal form), player -> node -> action (a tree's
+        subgame-perfect plan), or deal -> probability (a bargaining lottery); empty where the
+        outcome is only a label.
     """
 
     concept: str
@@ -47,6 +54,7 @@ class Prediction:
     deal: float | None = None
     note: str = ""
     counted: bool = True
+    profiles: tuple[Mapping[str, Any], ...] = ()
 
 
 def probability(p: float) -> float:

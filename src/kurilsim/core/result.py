@@ -54,8 +54,13 @@ class Result(Protocol):
     def to_frame(self) -> pd.DataFrame:
         """One row per answer (equilibrium, solution, stable state)."""
 
-    def to_text(self) -> str:
-        """A plain-text report, as ``kurilsim run`` prints it."""
+    def to_text(self, limit: int | None = None) -> str:
+        """A plain-text report, as ``kurilsim run`` prints it.
+
+        ``limit`` caps each listing of rows (equilibria, non-credible threats, states) at that
+        many, followed by a line saying how many more there are
+        (:func:`~kurilsim.core.text.limited`); None or 0 lists every row. JSON is never cut.
+        """
 
     def _repr_html_(self) -> str:
         """The Jupyter display."""

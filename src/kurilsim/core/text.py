@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: Values closer to 0 than this are shown as 0 (rounding noise, e.g. ``3.1e-33``).
 DISPLAY_ZERO = 1e-12
@@ -91,3 +94,34 @@ def shortened(text: str, characters: int) -> str:
     if " " in cut and not text[characters - 1].isspace():
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:-") + "…"
+
+
+def limited(items: Sequence[T], limit: int | None) -> tuple[list[T], list[str]]:
+    """The first ``limit`` of ``items``, and the line that says how many more there are.
+
+    Every report that lists rows (equilibria, threats, states) cuts its listings here, so that
+    ``kurilsim run --limit`` reads the same whatever the form.
+
+    Parameters
+    ----------
+    items
+        A listing's rows, in the order shown.
+    limit
+        How many to show; None or 0 shows all.
+
+    Returns
+    -------
+    shown, more
+        The rows to show, and ``["... and K more (--limit 0 shows all)"]`` when some are left
+        out (else ``[]``), to append after them.
+
+    Examples
+    --------
+    >>> limited(["a", "b", "c"], 2)
+    (['a', 'b'], ['... and 1 more (--limit 0 shows all)'])
+    >>> limited(["a", "b", "c"], None)
+    (['a', 'b', 'c'], [])
+    """
+    if not limit or len(items) <= limit:
+        return list(items), []
+    return list(items[:limit]), [f"... and {len(items) - limit} more (--limit 0 shows all)"]

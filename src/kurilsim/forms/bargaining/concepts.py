@@ -38,7 +38,10 @@ def bargaining_panel(solution: BargainingSolution, deal: str | None) -> ConceptP
     for c in solution:
         note = c.outcome.describe() + ("; ratification binds" if c.binds else "")
         name = BARGAINING_NAMES[c.concept]
-        rows.append(Prediction(name, deal_kind(c.outcome), share(c.outcome.lottery), note))
+        lottery = (dict(c.outcome.lottery),)
+        rows.append(
+            Prediction(name, deal_kind(c.outcome), share(c.outcome.lottery), note, profiles=lottery)
+        )
     for c in solution:
         rows.append(
             Prediction(
@@ -47,6 +50,7 @@ def bargaining_panel(solution: BargainingSolution, deal: str | None) -> ConceptP
                 share(c.unconstrained.lottery),
                 c.unconstrained.describe() + "; the deal if no one had to ratify it",
                 counted=False,
+                profiles=(dict(c.unconstrained.lottery),),
             )
         )
     reason = _bargaining_reason(solution, deals)

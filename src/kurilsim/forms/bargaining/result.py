@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.text import DISPLAY_ZERO, number, parameters_line
+from kurilsim.core.text import DISPLAY_ZERO, limited, number, parameters_line
 from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
 
 if TYPE_CHECKING:
@@ -349,8 +349,15 @@ class BargainingSolution:
         ]
         return pd.DataFrame(rows, columns=columns)
 
-    def to_text(self) -> str:
-        """A plain-text report: the predicted deal per concept, gains, binding, the ZOPA."""
+    def to_text(self, limit: int | None = None) -> str:
+        """A plain-text report: the predicted deal per concept, gains, binding, the ZOPA.
+
+        Parameters
+        ----------
+        limit
+            List at most this many concepts' rows, then say how many more there are (None or
+            0: all of them).
+        """
         problem = self.problem
         players = problem.players
         lines = [
@@ -394,7 +401,8 @@ class BargainingSolution:
             "deal without ratification",
         ]
         table = [header]
-        for c in self.concepts:
+        shown, more = limited(self.concepts, limit)
+        for c in shown:
             table.append(
                 [
                     CONCEPT_NAMES[c.concept],
@@ -404,7 +412,7 @@ class BargainingSolution:
                     c.unconstrained.describe(),
                 ]
             )
-        lines += text_table(table[0], table[1:])
+        lines += text_table(table[0], table[1:]) + more
         for c in self.concepts:
             notes = []
             if c.ties:

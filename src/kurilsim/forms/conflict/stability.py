@@ -59,7 +59,7 @@ from kurilsim.core.arguments import check_instance, check_mapping, check_real, c
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
-from kurilsim.core.text import parameters_line
+from kurilsim.core.text import limited, parameters_line
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.conflict.game import BoolArray, Conflict
 
@@ -508,7 +508,7 @@ class StabilityTable:
         columns["recorded"] = np.isin(np.arange(conflict.n_states), self.recorded)
         return pd.DataFrame(columns)
 
-    def to_text(self, every_state: bool = False) -> str:
+    def to_text(self, every_state: bool = False, limit: int | None = None) -> str:
         """A plain-text table of the states with their stability, then the equilibria.
 
         Parameters
@@ -516,6 +516,9 @@ class StabilityTable:
         every_state
             Show every state; by default only those that are an equilibrium under some concept
             and the recorded ones.
+        limit
+            List at most this many states, then say how many more there are (None or 0: all
+            of them).
 
         Examples
         --------
@@ -584,7 +587,8 @@ class StabilityTable:
             ]
             for s in shown
         ]
-        lines += ["", *text_table(header, rows)]
+        rows, more = limited(rows, limit)
+        lines += ["", *text_table(header, rows), *more]
         hidden = conflict.n_states - len(shown)
         if hidden:
             lines.append(

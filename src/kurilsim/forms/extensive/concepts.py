@@ -54,7 +54,7 @@ def tree_panel(
 
     rows = [
         Prediction("subgame-perfect", solution.path_text(eq.leaf_probabilities),
-                   share(eq.leaf_probabilities))
+                   share(eq.leaf_probabilities), profiles=(solution.plans(eq),))
         for eq in solution
     ]  # fmt: skip
     if not solution.complete:
@@ -78,6 +78,7 @@ def _tree_nash(
         return [Prediction("Nash (normal form)", "not computed", note=solution.note, counted=False)]
     paths: dict[str, FloatArray] = {}
     credible: dict[str, list[bool | None]] = {}
+    profiles: dict[str, list[dict[str, dict[str, float]]]] = {}
     mixed = 0
     for k, eq in enumerate(solution.nash):
         path = solution.nash_path(eq)
@@ -87,6 +88,7 @@ def _tree_nash(
         text = solution.path_text(path)
         paths[text] = path
         credible.setdefault(text, []).append(solution.subgame_perfect[k])
+        profiles.setdefault(text, []).append(solution.nash.profile_dict(eq))
     rows = []
     for text, path in paths.items():
         verdicts = credible[text]
@@ -97,7 +99,15 @@ def _tree_nash(
             parts.append(
                 f"{threats} on a non-credible threat" if many else "rests on a non-credible threat"
             )
-        rows.append(Prediction("Nash (normal form)", text, share(path), ", ".join(parts)))
+        rows.append(
+            Prediction(
+                "Nash (normal form)",
+                text,
+                share(path),
+                ", ".join(parts),
+                profiles=tuple(profiles[text]),
+            )
+        )
     if mixed:
         rows.append(Prediction("Nash (normal form)", f"{mixed} mixed", None, counted=False))
     return rows

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.text import DISPLAY_ZERO, counted, number, parameters_line
+from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.extensive.game import SEPARATOR, ExtensiveFormGame
 from kurilsim.forms.normal.result import Equilibrium, Solution, mixture_text
 
@@ -154,6 +154,26 @@ class TreeSolution:
         nodes = game.decision_nodes(player)
         return SEPARATOR.join(game.actions[v][equilibrium.choices[v]] for v in nodes) or "-"
 
+    def plans(self, equilibrium: SubgamePerfectEquilibrium) -> dict[str, dict[str, str]]:
+        """Every player's plan in ``equilibrium`` as data: player -> node -> action there.
+
+        Examples
+        --------
+        >>> from kurilsim import solve_tree
+        >>> from kurilsim.forms import catalogue
+        >>> solution = solve_tree(catalogue.entry_deterrence())
+        >>> solution.plans(solution[0])
+        {'Entrant': {'(root)': 'In'}, 'Incumbent': {'In': 'Accommodate'}}
+        """
+        game = self.game
+        return {
+            player: {
+                game.node_name(v): game.actions[v][equilibrium.choices[v]]
+                for v in game.decision_nodes(player)
+            }
+            for player in game.players
+        }
+
     def path_text(self, leaf_probabilities: FloatArray) -> str:
         """The path of play: the actions to each leaf reached, with its probability if below 1.
 
@@ -245,13 +265,13 @@ class TreeSolution:
                 )
         return entries
 
-    def _rows(self) -> list[list[str]]:
+    def _rows(self, entries: list[_Entry] | None = None) -> list[list[str]]:
         return [
             [f"{'SPE' if e.concept == 'subgame-perfect' else 'Nash'} {e.number}"]
             + e.strategies
             + [number(v) for v in e.payoffs]
             + [e.path, e.verdict]
-            for e in self._entries()
+            for e in (self._entries() if entries is None else entries)
         ]
 
     def _header(self) -> list[str]:
@@ -305,8 +325,14 @@ class TreeSolution:
         return lines
 
     # ------------------------------------------------------------------ exports
-    def to_text(self) -> str:
+    def to_text(self, limit: int | None = None) -> str:
         """A plain-text table: subgame-perfect equilibria, then the Nash equilibria, each marked.
+
+        Parameters
+        ----------
+        limit
+            List at most this many subgame-perfect equilibria, Nash equilibria and non-credible
+            threats each, then say how many more there are (None or 0: all of them).
 
         Examples
         --------
@@ -322,9 +348,20 @@ class TreeSolution:
         Nash 1  Out      Fight        0           2             Out               no
         Nash 2  In       Accommodate  1           1             In > Accommodate  yes
         Nash 1 is not subgame-perfect: Incumbent would not play Fight at 'In'
+        >>> print(solve_tree(catalogue.entry_deterrence()).to_text(limit=1))  # doctest: +ELLIPSIS
+        Entry deterrence (Selten 1978): ...
+        SPE 1   In       Accommodate  1           1             In > Accommodate  yes
+        Nash 1  Out      Fight        0           2             Out               no
+        ... and 1 more (--limit 0 shows all)
+        Nash 1 is not subgame-perfect: Incumbent would not play Fight at 'In'
         """
-        aligned = text_table(self._header(), self._rows())
-        return "\n".join(self._lines() + aligned + self._threat_lines())
+        entries = self._entries()
+        spe, more_spe = limited([e for e in entries if e.concept == "subgame-perfect"], limit)
+        nash, more_nash = limited([e for e in entries if e.concept == "nash"], limit)
+        header, *rows = text_table(self._header(), self._rows(spe + nash))
+        threats, more_threats = limited(self._threat_lines(), limit)
+        table = [header, *rows[: len(spe)], *more_spe, *rows[len(spe) :], *more_nash]
+        return "\n".join(self._lines() + table + threats + more_threats)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary: the tree, the method, every equilibrium of both kinds.
@@ -336,6 +373,8 @@ class TreeSolution:
         >>> result = solve_tree(catalogue.entry_deterrence()).to_dict()
         >>> result["subgame_perfect"][0]["strategies"]
         {'Entrant': 'In', 'Incumbent': 'Accommodate'}
+        >>> result["subgame_perfect"][0]["plans"]["Incumbent"]
+        {'In': 'Accommodate'}
         >>> [(e["subgame_perfect"], e["non_credible"]) for e in result["nash"]["equilibria"]]
         [(False, [{'node': 'In', 'player': 'Incumbent', 'action': 'Fight'}]), (True, [])]
         """
@@ -367,6 +406,7 @@ class TreeSolution:
             "subgame_perfect": [
                 {
                     "strategies": {p: self.plan(eq, p) for p in game.players},
+                    "plans": self.plans(eq),
                     "moves": self._moves_dict(eq),
                     "path": self._leaves_dict(eq.leaf_probabilities),
                     "payoffs": {p: float(v) for p, v in zip(game.players, eq.payoffs, strict=True)},

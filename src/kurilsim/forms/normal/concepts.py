@@ -45,7 +45,10 @@ def normal_form_panel(
     rows: list[Prediction] = []
     for eq in solution:
         label = profile_label(labels, eq.profile)
-        rows.append(Prediction(f"Nash ({eq.kind})", label, _mass(deals, eq.profile)))
+        profile = (solution.profile_dict(eq),)
+        rows.append(
+            Prediction(f"Nash ({eq.kind})", label, _mass(deals, eq.profile), profiles=profile)
+        )
     if not solution.complete:
         rows.append(Prediction("Nash", "listing incomplete", note=BOUND_NOTE, counted=False))
     elif not any(r.concept == "Nash (mixed)" for r in rows):
@@ -61,7 +64,10 @@ def normal_form_panel(
         (limit,) = solve(game, "logit", tol, max_seconds=max_seconds)
         note = "the equilibrium the logit branch selects"
         label = profile_label(labels, limit.profile)
-        rows.append(Prediction("logit limit", label, _mass(deals, limit.profile), note))
+        profile = (solution.profile_dict(limit),)
+        rows.append(
+            Prediction("logit limit", label, _mass(deals, limit.profile), note, profiles=profile)
+        )
     except IterationLimitError as exc:
         rows.append(Prediction("logit", "not computed", note=str(exc), counted=False))
     nearest = (

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.text import DISPLAY_ZERO, counted, number, parameters_line
+from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.normal.game import NormalFormGame
 
 if TYPE_CHECKING:
@@ -186,8 +186,29 @@ class Solution:
         columns += [f"payoff.{p}" for p in self.game.players] + ["max_regret", "method"]
         return pd.DataFrame(rows, columns=columns)
 
-    def to_text(self) -> str:
-        """A plain-text table naming players and strategies, with probabilities and payoffs."""
+    def to_text(self, limit: int | None = None) -> str:
+        """A plain-text table naming players and strategies, with probabilities and payoffs.
+
+        Parameters
+        ----------
+        limit
+            List at most this many equilibria, then say how many more there are (None or 0:
+            all of them).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import NormalFormGame, solve
+        >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["x", "y"]],
+        ...                       np.array([[[1, 1], [0, 0]], [[0, 0], [1, 1]]]))
+        >>> print(solve(game, "pure").to_text(limit=1))  # doctest: +NORMALIZE_WHITESPACE
+        Game: 2 players, 2 x 2 strategies
+        method pure (all pure equilibria); tolerance 1e-09 x payoff scale 1
+        2 equilibria:
+        #  kind  A  B  u(A)  u(B)  max regret
+        1  pure  x  x  1     1     0.0e+00
+        ... and 1 more (--limit 0 shows all)
+        """
         game = self.game
         lines = [
             f"{game.title or 'Game'}: {game.n_players} players, "
@@ -204,7 +225,8 @@ class Solution:
             return "\n".join(lines)
         header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
         table = [header]
-        for k, eq in enumerate(self.equilibria, start=1):
+        shown, more = limited(self.equilibria, limit)
+        for k, eq in enumerate(shown, start=1):
             table.append(
                 [str(k), eq.kind]
                 + [
@@ -215,7 +237,7 @@ class Solution:
                 + [f"{eq.max_regret:.1e}"]
             )
         lines.append(f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:")
-        lines += text_table(table[0], table[1:])
+        lines += text_table(table[0], table[1:]) + more
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
