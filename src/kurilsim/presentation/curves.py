@@ -9,7 +9,7 @@ map; a point where an outcome holds alone between gaps is marked with a dot.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,7 @@ def outcome_rows(table: pd.DataFrame, x: str) -> dict[str, pd.DataFrame]:
     repeat = found.groupby([column, "label"], sort=False).cumcount()
     curves: dict[str, pd.DataFrame] = {}
     for key, rows in found.groupby([found["label"], repeat], sort=False):
-        label, k = str(key[0]), int(key[1])
+        label, k = str(key[0]), cast(int, key[1])
         name = label if k == 0 else f"{label} ({k + 1})"
         curves[name] = rows.set_index(column).reindex(values)
     return curves
