@@ -87,18 +87,51 @@ def test_curves_show_each_strategy_and_payoff_along_the_axis():
     figure = renders(probability_curves(result))
     assert [ax.get_title() for ax in figure.axes] == ["A", "B"]
     assert figure.axes[-1].get_xlabel() == "stag (meals)"
-    first = figure.axes[0].get_lines()[0]  # A's "stag", equilibrium 1
-    assert first.get_label() == "stag"
-    expected = table[table["equilibrium"] == 1]["prob.A.stag"].to_numpy()
+    first = figure.axes[0].get_lines()[0]
+    assert first.get_label() == "stag in A: hare, B: hare"
+    expected = table[table["label"] == "A: hare, B: hare"]["prob.A.stag"].to_numpy()
     assert np.array_equal(np.asarray(first.get_ydata()), expected)
-    assert len(figure.axes[0].get_lines()) == 2 * 3  # two strategies, three equilibria
-    ax = renders(payoff_curves(result)).axes[0]
-    labels = [line.get_label() for line in ax.get_lines()]
-    assert [label for label in labels if not label.startswith("_")] == ["A", "B"]
-    assert np.array_equal(
-        np.asarray(ax.get_lines()[0].get_ydata()),
-        table[table["equilibrium"] == 1]["payoff.A"].to_numpy(),
+    assert len(figure.axes[0].get_lines()) == 2 * 3  # two strategies, three outcomes
+    figure = renders(payoff_curves(result))
+    assert [ax.get_title() for ax in figure.axes] == ["A", "B"]  # a panel per player
+    ax = figure.axes[1]
+    assert [line.get_label() for line in ax.get_lines()] == sorted(
+        set(table["label"]), key=list(table["label"]).index
     )
+    stag = next(line for line in ax.get_lines() if line.get_label() == "A: stag, B: stag")
+    assert np.array_equal(np.asarray(stag.get_ydata()), [2, 4, 6, 8, 10])
+
+
+def test_curves_break_where_the_outcome_changes_and_follow_one_outcome_per_line(sochi):
+    result = sweep(sochi, {"sanctions": (0, 0.7, 51)}, workers=1)
+    table = result.to_frame()
+    x = np.unique(table["param.sanctions"])
+    figure = renders(payoff_curves(result))
+    assert [ax.get_title() for ax in figure.axes] == list(result.info.players)
+    for ax, player in zip(figure.axes, result.info.players, strict=True):
+        lines = ax.get_lines()
+        assert len({line.get_label() for line in lines}) == len(lines) == table["label"].nunique()
+        for line in lines:
+            rows = table[table["label"] == line.get_label()]
+            y = np.asarray(line.get_ydata(), dtype=float)
+            held = np.isin(x, rows["param.sanctions"])
+            assert np.array_equal(np.isfinite(y), held)  # drawn only where it holds
+            assert np.allclose(y[held], rows[f"payoff.{player}"])
+    # Where the sole equilibrium changes, no line joins the two sides: the jump shows.
+    sole = table.groupby("param.sanctions")["label"].agg(lambda s: tuple(s))
+    changes = [k for k in range(1, len(x)) if sole.iloc[k] != sole.iloc[k - 1]]
+    assert changes
+    for k in changes:
+        for line in figure.axes[1].get_lines():
+            y = np.asarray(line.get_ydata(), dtype=float)
+            label = line.get_label()
+            if (label in sole.iloc[k - 1]) != (label in sole.iloc[k]):
+                assert not (np.isfinite(y[k - 1]) and np.isfinite(y[k]))
+    legend = [t.get_text().replace("\n", " ") for t in figure.legends[0].get_texts()]
+    assert legend == list(dict.fromkeys(table["label"]))
+    probabilities = renders(probability_curves(result))
+    labels = {line.get_label() for line in probabilities.axes[0].get_lines()}
+    assert labels == {f"{s} in {o}" for s in result.info.strategies[0] for o in legend}
 
 
 def test_shares_chart_draws_shares_and_intervals(sochi):

@@ -1,48 +1,78 @@
 """Curves over one parameter of a grid sweep: strategy probabilities and payoffs.
 
-A point may have several equilibria; equilibrium ``k`` (in the order the method lists them at
-each point) is drawn with its own line style, so coexisting equilibria stay apart.
+One line is one outcome (the ``label`` column of the sweep table), drawn only where that outcome
+is an equilibrium: where it stops holding the line breaks, so a change of equilibrium shows as a
+jump, never as a slope joining two outcomes. Each outcome keeps the colour it has in the regime
+map; a point where an outcome holds alone between gaps is marked with a dot.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from kurilsim.core.errors import InputError
 from kurilsim.presentation.common import (
-    colours,
     default_note,
     figure_of,
     grid_slice,
-    new_axes,
     parameter_label,
+    regime_colours,
     wrap,
 )
 from kurilsim.sweeps.result import SweepResult
 
-#: Line styles of equilibrium 1, 2, 3, ... at each point, and their names.
-STYLES = ("-", "--", ":", "-.")
-STYLE_NAMES = ("solid", "dashed", "dotted", "dash-dot")
+#: Line styles of a player's first, second, third, ... strategy; repeat past the end.
+STYLES: tuple[Literal["-", "--", ":", "-."], ...] = ("-", "--", ":", "-.")
+#: Line widths of the first, second, third, ... outcome, so that outcomes holding together with
+#: the same probabilities stay visible one inside the other; the last repeats.
+WIDTHS = (3.0, 1.6, 0.8)
 
 
-def _numbered(table: pd.DataFrame, x: str) -> dict[int, pd.DataFrame]:
-    """Rows of each equilibrium number, indexed by every value of ``x`` (NaN where absent)."""
+def outcome_rows(table: pd.DataFrame, x: str) -> dict[str, pd.DataFrame]:
+    """The rows of each outcome, indexed by every value of ``x``, NaN where it does not hold.
+
+    Outcomes are the ``label`` column, in the order they first appear along ``x``. Where one
+    outcome is reached by two equilibria at a point (two mixed equilibria on the same supports),
+    the second is a curve of its own, named with ``(2)``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"param.t": [0, 1, 1, 2], "equilibrium": [1, 1, 2, 1],
+    ...                       "label": ["war", "war", "peace", "peace"], "payoff.A": [0, 1, 5, 6]})
+    >>> {name: rows["payoff.A"].tolist() for name, rows in outcome_rows(table, "t").items()}
+    {'war': [0.0, 1.0, nan], 'peace': [nan, 5.0, 6.0]}
+    """
     column = f"param.{x}"
     values = np.unique(table[column].to_numpy())
-    numbers = np.unique(table["equilibrium"].to_numpy())
-    return {
-        int(k): table[table["equilibrium"] == k].set_index(column).reindex(values)
-        for k in numbers[numbers > 0]
-    }
+    found = table[table["equilibrium"].to_numpy() > 0]
+    repeat = found.groupby([column, "label"], sort=False).cumcount()
+    curves: dict[str, pd.DataFrame] = {}
+    for key, rows in found.groupby([found["label"], repeat], sort=False):
+        label, k = str(key[0]), cast(int, key[1])
+        name = label if k == 0 else f"{label} ({k + 1})"
+        curves[name] = rows.set_index(column).reindex(values)
+    return curves
 
 
-def _style_note(numbered: dict[int, pd.DataFrame]) -> str:
-    return ", ".join(f"{STYLE_NAMES[(k - 1) % len(STYLES)]} = equilibrium {k}" for k in numbered)
+def _alone(y: np.ndarray) -> np.ndarray:
+    """Where a value has no neighbour to join: the points a line would not show."""
+    held = np.isfinite(y)
+    before = np.concatenate(([False], held[:-1]))
+    after = np.concatenate((held[1:], [False]))
+    alone: np.ndarray = held & ~before & ~after
+    return alone
+
+
+def _draw(ax: Axes, x: np.ndarray, y: np.ndarray, **style: object) -> None:
+    y = np.asarray(y, dtype=float)
+    ax.plot(x, y, marker="o", markersize=4, markevery=list(_alone(y)), **style)  # type: ignore[arg-type]
 
 
 def _axis_name(result: SweepResult, x: str | None) -> str:
@@ -53,6 +83,33 @@ def _axis_name(result: SweepResult, x: str | None) -> str:
     return result.info.spec.grid[0].name
 
 
+def _panels(
+    result: SweepResult, ax: Sequence[Axes] | None, height: float
+) -> tuple[Figure, list[Axes]]:
+    """One axes per player, sharing the horizontal axis: ``ax`` or a new figure."""
+    players = result.info.players
+    if ax is not None:
+        panels = list(ax)
+        if len(panels) != len(players):
+            raise InputError(f"give one axes per player ({len(players)}), not {len(panels)}")
+        return figure_of(panels[0]), panels
+    figure = Figure(figsize=(7.0, height * len(players) + 1.6), layout="constrained")
+    return figure, list(figure.subplots(len(players), 1, sharex=True, squeeze=False)[:, 0])
+
+
+def _outcome_legend(figure: Figure, names: Sequence[str], colours: Sequence[str]) -> None:
+    handles = [Line2D([], [], color=c, linewidth=2) for c in colours]
+    figure.legend(
+        handles,
+        [wrap(name, 90) for name in names],
+        loc="outside lower center",
+        title="outcome (one line each; a gap where it is not an equilibrium)",
+        fontsize="small",
+        title_fontsize="small",
+        frameon=False,
+    )
+
+
 def probability_curves(
     result: SweepResult,
     x: str | None = None,
@@ -60,6 +117,10 @@ def probability_curves(
     ax: Sequence[Axes] | None = None,
 ) -> Figure:
     """Each player's strategy probabilities along one grid parameter, one panel per player.
+
+    Colour tells the outcome, line style the strategy; each line is labelled
+    ``"<strategy> in <outcome>"``. Outcomes are drawn thinner in the order they first appear, so
+    two that hold together with the same probabilities both show.
 
     Parameters
     ----------
@@ -76,6 +137,11 @@ def probability_curves(
     -------
     matplotlib.figure.Figure
 
+    Raises
+    ------
+    InputError
+        If ``ax`` does not hold one axes per player, or the sweep is not a grid along ``x``.
+
     Examples
     --------
     >>> import kurilsim
@@ -90,39 +156,51 @@ def probability_curves(
     >>> figure = probability_curves(result)
     >>> [a.get_title() for a in figure.axes]
     ['Even', 'Odd']
-    >>> [round(float(p), 3) for p in figure.axes[1].get_lines()[0].get_ydata()]  # 2 / (w + 3)
+    >>> line = figure.axes[1].get_lines()[0]
+    >>> line.get_label()
+    'H in mixed: Even: H/T, Odd: H/T'
+    >>> [round(float(p), 3) for p in line.get_ydata()]  # 2 / (w + 3)
     [0.5, 0.444, 0.4, 0.364, 0.333]
     """
     name = _axis_name(result, x)
-    table = grid_slice(result, [name], at)
     info = result.info
-    if ax is None:
-        figure = Figure(figsize=(7.0, 2.6 * len(info.players) + 0.8), layout="constrained")
-        panels = list(figure.subplots(len(info.players), 1, sharex=True, squeeze=False)[:, 0])
-    else:
-        panels = list(ax)
-        figure = figure_of(panels[0])
-    numbered = _numbered(table, name)
+    figure, panels = _panels(result, ax, 2.4)
+    curves = outcome_rows(grid_slice(result, [name], at), name)
+    outcome_colours = regime_colours(list(curves))
     for panel, player, strategies in zip(panels, info.players, info.strategies, strict=True):
-        for colour, strategy in zip(colours(len(strategies)), strategies, strict=True):
-            for k, rows in numbered.items():
-                panel.plot(
-                    rows.index,
-                    rows[f"prob.{player}.{strategy}"],
-                    linestyle=STYLES[(k - 1) % len(STYLES)],
+        for n, (outcome, colour) in enumerate(zip(curves, outcome_colours, strict=True)):
+            rows = curves[outcome]
+            for k, strategy in enumerate(strategies):
+                _draw(
+                    panel,
+                    rows.index.to_numpy(),
+                    rows[f"prob.{player}.{strategy}"].to_numpy(),
                     color=colour,
-                    label=strategy if k == 1 else None,
+                    linestyle=STYLES[k % len(STYLES)],
+                    linewidth=WIDTHS[min(n, len(WIDTHS) - 1)],
+                    label=f"{strategy} in {outcome}",
                 )
         panel.set_title(player)
         panel.set_ylabel("probability")
         panel.set_ylim(-0.05, 1.05)
-        panel.legend(fontsize="small", loc="best")
+        panel.legend(
+            [
+                Line2D([], [], color="black", linestyle=STYLES[k % len(STYLES)])
+                for k in range(len(strategies))
+            ],
+            list(strategies),
+            title="strategy",
+            fontsize="small",
+            title_fontsize="small",
+            loc="center left",
+            bbox_to_anchor=(1.0, 0.5),
+        )
     panels[-1].set_xlabel(parameter_label(result, name))
-    styles = _style_note(numbered)
+    _outcome_legend(figure, list(curves), outcome_colours)
     figure.suptitle(
         wrap(f"Equilibrium strategies: {info.title}", 80)
         + "\n"
-        + wrap(f"{default_note(result, [name])}; lines: {styles}", 90),
+        + wrap(default_note(result, [name]), 90),
         fontsize="medium",
     )
     return figure
@@ -132,11 +210,13 @@ def payoff_curves(
     result: SweepResult,
     x: str | None = None,
     at: Mapping[str, float] | None = None,
-    ax: Axes | None = None,
+    ax: Sequence[Axes] | None = None,
 ) -> Figure:
-    """Each player's equilibrium payoff along one grid parameter.
+    """Each player's equilibrium payoff along one grid parameter, one panel per player.
 
-    Parameters are as for :func:`probability_curves`, with one axes for all players.
+    Players' payoffs may be in different units, so each has a panel of its own, titled with the
+    player's name; the panels share the horizontal axis. One line per outcome, labelled with it.
+    Parameters, return value and errors are as for :func:`probability_curves`.
 
     Examples
     --------
@@ -149,32 +229,35 @@ def payoff_curves(
     ...     " {profile: [T, T], payoffs: [1, -1]}]}")
     >>> result = kurilsim.sweep(pennies, {"w": (1, 3, 3)}, method="vertex-enumeration",
     ...                         workers=1)
-    >>> ax = payoff_curves(result).axes[0]
-    >>> [line.get_label() for line in ax.get_lines()], ax.get_ylabel()
+    >>> figure = payoff_curves(result)
+    >>> [a.get_title() for a in figure.axes], figure.axes[0].get_ylabel()
     (['Even', 'Odd'], 'equilibrium payoff')
+    >>> [line.get_label() for line in figure.axes[0].get_lines()]
+    ['mixed: Even: H/T, Odd: H/T']
     """
     name = _axis_name(result, x)
-    table = grid_slice(result, [name], at)
     info = result.info
-    figure, ax = new_axes(ax)
-    numbered = _numbered(table, name)
-    for colour, player in zip(colours(len(info.players)), info.players, strict=True):
-        for k, rows in numbered.items():
-            ax.plot(
-                rows.index,
-                rows[f"payoff.{player}"],
+    figure, panels = _panels(result, ax, 2.0)
+    curves = outcome_rows(grid_slice(result, [name], at), name)
+    outcome_colours = regime_colours(list(curves))
+    for panel, player in zip(panels, info.players, strict=True):
+        for outcome, colour in zip(curves, outcome_colours, strict=True):
+            rows = curves[outcome]
+            _draw(
+                panel,
+                rows.index.to_numpy(),
+                rows[f"payoff.{player}"].to_numpy(),
                 color=colour,
-                linestyle=STYLES[(k - 1) % len(STYLES)],
-                label=player if k == 1 else None,
+                label=outcome,
             )
-    ax.set_xlabel(parameter_label(result, name))
-    ax.set_ylabel("equilibrium payoff")
-    ax.legend(fontsize="small", title="player (own unit)")
-    styles = _style_note(numbered)
-    ax.set_title(
+        panel.set_title(player)
+        panel.set_ylabel("equilibrium payoff")
+    panels[-1].set_xlabel(parameter_label(result, name))
+    _outcome_legend(figure, list(curves), outcome_colours)
+    figure.suptitle(
         wrap(f"Equilibrium payoffs: {info.title}", 80)
         + "\n"
-        + wrap(f"{default_note(result, [name])}; lines: {styles}", 90),
+        + wrap(default_note(result, [name]), 90),
         fontsize="medium",
     )
     return figure
