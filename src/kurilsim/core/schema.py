@@ -229,7 +229,9 @@ class ScenarioHeader(_Frozen):
     def _version_is_a_number(cls, value: object) -> object:
         # True == 1 in Python, so the literal alone would take "kurilsim: true" for version 1.
         if isinstance(value, bool):
-            raise ValueError("unsupported format version; this release reads version 1")
+            raise ValueError(
+                f"unsupported format version; this release reads version {FORMAT_VERSION}"
+            )
         return value
 
 

@@ -21,7 +21,7 @@ from kurilsim.core.errors import ArgumentTypeError, InputError, InputProblems
 from kurilsim.core.evidence import scenario_registry
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import GameForm, Scenario
-from kurilsim.core.schema import IDENTIFIER, STATEMENTS_KEY
+from kurilsim.core.schema import FORMAT_VERSION, IDENTIFIER, STATEMENTS_KEY
 from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import YamlDocument, read_yaml
 
@@ -401,9 +401,9 @@ def _message(error: Any) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown field (not part of the scenario format, version 1)"
+        return f"unknown field (not part of the scenario format, version {FORMAT_VERSION})"
     if kind == "literal_error" and error["loc"] == ("kurilsim",):
-        return f"unsupported format version {given!r}; this release reads version 1"
+        return f"unsupported format version {given!r}; this release reads version {FORMAT_VERSION}"
     if kind == "string_pattern_mismatch" and error["ctx"]["pattern"] == IDENTIFIER:
         text = "expected a name made of letters, digits and underscores, not starting with a digit"
     else:
