@@ -46,6 +46,7 @@ from kurilsim.forms.extensive.scenario import (
     evaluate_tree,
 )
 from kurilsim.forms.extensive.solve import TREE_METHODS, solve_tree
+from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.extensive.sweep import (
     BACKWARD_INDUCTION,
     plan_names,
@@ -94,6 +95,10 @@ class ExtensiveForm:
         payoffs, _ = evaluate_tree(scenario.compiled, values)
         batched = any(np.ndim(v) == 1 for v in values.values())
         return payoffs if batched else payoffs[0]
+
+    def normal_form(self, scenario: Scenario, values: Mapping[str, Any]) -> NormalFormGame:
+        """The tree's reduced normal form at ``values``; a too large one is refused."""
+        return self.game(scenario, values).to_normal_form()
 
     def solve(
         self,
