@@ -333,8 +333,8 @@ def test_its_normal_form_is_the_two_player_game_and_the_logit_qre_takes_it(penni
     assert main(["qre", str(pennies), "--format", "json", "--set", "stake=3"]) == 0
     limit = json.loads(capsys.readouterr().out)["limit"]
     # Matching pennies with a stake: both sides mix half and half at every precision.
-    for mix in limit["equilibria"][0]["profile"]:
-        assert mix == pytest.approx([0.5, 0.5], abs=1e-6)
+    for mix in limit["equilibria"][0]["profile"].values():
+        assert list(mix.values()) == pytest.approx([0.5, 0.5], abs=1e-6)
 
 
 def test_sweep_and_tipping_take_it(pennies):

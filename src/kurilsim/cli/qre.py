@@ -37,7 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from kurilsim.core.tolerance import DEFAULT_TOL
     from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS
 
-    parser.add_argument("file", metavar="FILE", help="a scenario (.yaml) with a normal form, or a .nfg game")
+    parser.add_argument(
+        "file", metavar="FILE", help="a scenario (.yaml) with a normal form, or a .nfg game"
+    )
     add_parameter_option(parser)
     parser.add_argument(
         "--lambda-max", type=float, metavar="L",
@@ -112,7 +114,7 @@ def _load_game(path: str, overrides: dict[str, float]) -> tuple[NormalFormGame, 
     scenario = load_scenario(path)
     values = scenario.parameter_values(overrides)
     try:
-        game: NormalFormGame = scenario.form.normal_form(scenario, values)
+        normal: NormalFormGame = scenario.form.normal_form(scenario, values)
     except InputError as exc:
         raise InputError(exc.reason, file=exc.file or path, field=exc.field) from None
-    return game, values
+    return normal, values

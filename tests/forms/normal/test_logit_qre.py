@@ -436,7 +436,7 @@ def test_qre_refuses_a_scenario_without_a_normal_form_in_one_line(capsys, name, 
     code, _, err = run_cli(capsys, "qre", path)
     assert code == 2
     assert err.strip().splitlines() == [
-        f"kurilsim: {path}: {what} has no normal form: it is not a game in strategies"
+        f"kurilsim: error: {path}: {what} has no normal form: it is not a game in strategies"
     ]
 
 

@@ -46,13 +46,13 @@ from kurilsim.forms.extensive.scenario import (
     evaluate_tree,
 )
 from kurilsim.forms.extensive.solve import TREE_METHODS, solve_tree
-from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.extensive.sweep import (
     BACKWARD_INDUCTION,
     plan_names,
     tree_bytes_per_point,
     tree_rows,
 )
+from kurilsim.forms.normal.game import NormalFormGame
 
 FloatArray = NDArray[np.float64]
 
