@@ -37,6 +37,7 @@ from kurilsim.core.schema import Identifier, ScenarioHeader
 from kurilsim.core.sweep_rows import SweepRows, rows_by_point
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms import registry
+from kurilsim.forms.normal.game import NormalFormGame
 
 FloatArray = NDArray[np.float64]
 
@@ -173,6 +174,14 @@ class ZeroSumForm:
     def payoffs(self, scenario: Scenario, values: Mapping[str, Any]) -> FloatArray:
         matrix = self.game(scenario, values).payoffs
         return np.stack([matrix, -matrix], axis=-1)
+
+    def normal_form(self, scenario: Scenario, values: Mapping[str, Any]) -> NormalFormGame:
+        return NormalFormGame(
+            self.players(scenario),
+            self.strategies(scenario),
+            self.payoffs(scenario, values),
+            title=scenario.title,
+        )
 
     def solve(
         self,
@@ -314,6 +323,18 @@ def test_compare_and_explain_take_it(pennies, capsys):
     assert main(["compare", str(pennies)]) == 0
     assert main(["explain", str(pennies)]) == 0
     assert "stake" in capsys.readouterr().out
+
+
+def test_its_normal_form_is_the_two_player_game_and_the_logit_qre_takes_it(pennies, capsys):
+    scenario = kurilsim.load_scenario(pennies)
+    normal = scenario.form.normal_form(scenario, scenario.parameter_values({"stake": 3}))
+    assert normal.payoffs[..., 0].tolist() == [[3.0, -1.0], [-1.0, 3.0]]
+    assert normal.payoffs[..., 1].tolist() == (-normal.payoffs[..., 0]).tolist()
+    assert main(["qre", str(pennies), "--format", "json", "--set", "stake=3"]) == 0
+    limit = json.loads(capsys.readouterr().out)["limit"]
+    # Matching pennies with a stake: both sides mix half and half at every precision.
+    for mix in limit["equilibria"][0]["profile"].values():
+        assert list(mix.values()) == pytest.approx([0.5, 0.5], abs=1e-6)
 
 
 def test_sweep_and_tipping_take_it(pennies):

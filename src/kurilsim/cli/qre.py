@@ -37,7 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from kurilsim.core.tolerance import DEFAULT_TOL
     from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS
 
-    parser.add_argument("file", metavar="FILE", help="a normal-form scenario (.yaml) or .nfg game")
+    parser.add_argument(
+        "file", metavar="FILE", help="a scenario (.yaml) with a normal form, or a .nfg game"
+    )
     add_parameter_option(parser)
     parser.add_argument(
         "--lambda-max", type=float, metavar="L",
@@ -94,8 +96,7 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _load_game(path: str, overrides: dict[str, float]) -> tuple[NormalFormGame, dict[str, Any]]:
-    """The normal-form game in a scenario or ``.nfg`` file, and the parameter values used."""
-    from kurilsim.forms.normal.form import require_normal_form
+    """The normal form of a scenario's game, or the game in a ``.nfg`` file, and the values used."""
     from kurilsim.forms.normal.nfg import read_nfg
     from kurilsim.forms.registry import load_scenario
     from kurilsim.solving import SCENARIO_SUFFIXES
@@ -110,5 +111,10 @@ def _load_game(path: str, overrides: dict[str, float]) -> tuple[NormalFormGame, 
         raise InputError(
             "unknown file type; expected a .yaml/.yml scenario or a .nfg game", file=path
         )
-    scenario = require_normal_form(load_scenario(path), "the logit QRE")
-    return scenario.game(overrides), scenario.parameter_values(overrides)
+    scenario = load_scenario(path)
+    values = scenario.parameter_values(overrides)
+    try:
+        normal: NormalFormGame = scenario.form.normal_form(scenario, values)
+    except InputError as exc:
+        raise InputError(exc.reason, file=exc.file or path, field=exc.field) from None
+    return normal, values

@@ -287,6 +287,15 @@ class GameForm(Protocol):
         Raises :class:`~kurilsim.core.errors.InputError` where the form has no payoff array.
         """
 
+    def normal_form(self, scenario: Scenario, values: Mapping[str, Any]) -> Any:
+        """The normal form of the scenario's game at ``values`` (one number each).
+
+        A :class:`~kurilsim.forms.normal.game.NormalFormGame`: a normal-form game is its own; a
+        game tree gives its reduced normal form. Raises
+        :class:`~kurilsim.core.errors.InputError` where the form's games are not games in
+        strategies, or the normal form would be too large.
+        """
+
     def solve(
         self, game: Any, method: str, tol: float, parameters: Mapping[str, Any], **options: Any
     ) -> Result:

@@ -6,6 +6,7 @@ given lambdas and at the limit; none of its code is used by kurilsim.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -426,9 +427,37 @@ def test_qre_refuses_bad_options(capsys, pennies_file, extra, message):
     assert code == 2 and message in err
 
 
-def test_qre_refuses_a_scenario_that_is_not_in_normal_form(capsys):
-    code, _, err = run_cli(capsys, "qre", ROOT / "scenarios" / "bargaining_2016.yaml")
-    assert code == 2 and "normal form" in err
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [("bargaining_2016.yaml", "a bargaining problem"), ("conflict_2018.yaml", "a conflict")],
+)
+def test_qre_refuses_a_scenario_without_a_normal_form_in_one_line(capsys, name, what):
+    path = ROOT / "scenarios" / name
+    code, _, err = run_cli(capsys, "qre", path)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"kurilsim: error: {path}: {what} has no normal form: it is not a game in strategies"
+    ]
+
+
+def test_qre_of_a_game_tree_ends_where_compare_puts_the_tree_logit_qre(capsys):
+    path = ROOT / "scenarios" / "sequence_1956.yaml"
+    code, out, err = run_cli(capsys, "qre", path, "--format", "json")
+    assert code == 0, err
+    limit = json.loads(out)["limit"]
+    (equilibrium,) = limit["equilibria"]
+    scenario = kurilsim.load_scenario(path)
+    tree = scenario.game()
+    mixtures = [np.array(list(equilibrium["profile"][p].values())) for p in tree.players]
+    # The distribution over leaves the limit induces, as compare computes it for its QRE row.
+    reach = np.zeros(len(tree.leaves))
+    for profile in itertools.product(*(range(len(mix)) for mix in mixtures)):
+        weight = float(np.prod([mix[s] for mix, s in zip(mixtures, profile, strict=True)]))
+        reach += weight * tree.leaf_probabilities(tree.profile_choices(profile))
+    end = scenario.solve().path_text(np.eye(len(tree.leaves))[int(np.argmax(reach))])
+    panel = scenario.form.compare(scenario, scenario.defaults(), None, None, DEFAULT_TOL, None)
+    (row,) = [p for p in panel.predictions if p.concept.startswith("logit QRE")]
+    assert row.outcome == end
 
 
 def test_run_accepts_the_logit_method(capsys, pennies_file):

@@ -44,6 +44,7 @@ from kurilsim.forms.bargaining.scenario import (
     compile_bargaining,
 )
 from kurilsim.forms.bargaining.solve import CONCEPTS, solve_bargaining
+from kurilsim.forms.normal.game import NormalFormGame
 
 
 class BargainingForm:
@@ -84,6 +85,10 @@ class BargainingForm:
             "a bargaining scenario has no payoff array; its game (.game()) holds the "
             "utilities of every deal"
         )
+
+    def normal_form(self, scenario: Scenario, values: Mapping[str, Any]) -> NormalFormGame:
+        """Refused: a bargaining problem is not a game in strategies."""
+        raise InputError("a bargaining problem has no normal form: it is not a game in strategies")
 
     def solve(
         self,

@@ -51,6 +51,7 @@ from kurilsim.forms.conflict.scenario import (
     compile_conflict,
 )
 from kurilsim.forms.conflict.stability import CONCEPT_NAMES, METHODS, StabilityTable, stability
+from kurilsim.forms.normal.game import NormalFormGame
 
 
 class ConflictForm:
@@ -84,6 +85,10 @@ class ConflictForm:
     def payoffs(self, scenario: Scenario, values: Mapping[str, Any]) -> NDArray[np.float64]:
         """Each decision maker's score of each state, shape ``(n_dms, n_states)``."""
         return self.game(scenario, values).payoffs
+
+    def normal_form(self, scenario: Scenario, values: Mapping[str, Any]) -> NormalFormGame:
+        """Refused: a conflict is not a game in strategies."""
+        raise InputError("a conflict has no normal form: it is not a game in strategies")
 
     def solve(
         self, game: Conflict, method: str, tol: float, parameters: Mapping[str, Any], **options: Any

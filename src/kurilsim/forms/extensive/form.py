@@ -52,6 +52,7 @@ from kurilsim.forms.extensive.sweep import (
     tree_bytes_per_point,
     tree_rows,
 )
+from kurilsim.forms.normal.game import NormalFormGame
 
 FloatArray = NDArray[np.float64]
 
@@ -94,6 +95,10 @@ class ExtensiveForm:
         payoffs, _ = evaluate_tree(scenario.compiled, values)
         batched = any(np.ndim(v) == 1 for v in values.values())
         return payoffs if batched else payoffs[0]
+
+    def normal_form(self, scenario: Scenario, values: Mapping[str, Any]) -> NormalFormGame:
+        """The tree's reduced normal form at ``values``; a too large one is refused."""
+        return self.game(scenario, values).to_normal_form()
 
     def solve(
         self,

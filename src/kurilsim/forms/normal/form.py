@@ -103,6 +103,10 @@ class NormalForm:
         """The payoff tensor, ``(n_1, ..., n_N, N)`` or ``(G, n_1, ..., n_N, N)`` over a batch."""
         return payoff_tensor(scenario.compiled, values, scenario.source)
 
+    def normal_form(self, scenario: Scenario, values: Mapping[str, Any]) -> NormalFormGame:
+        """The game at ``values``: a normal-form game is its own normal form."""
+        return self.game(scenario, values)
+
     def solve(
         self,
         game: NormalFormGame,
