@@ -120,12 +120,7 @@ class BargainingForm:
         InputError
             For an unknown method or option, or a refused parameter value.
         """
-        unknown = sorted(set(options).difference(SOLVE_OPTIONS))
-        if unknown:
-            raise InputError(
-                f"bargaining scenarios have no option {', '.join(unknown)}; options: "
-                f"{', '.join(SOLVE_OPTIONS)}"
-            )
+        _check_options(options)
         spec: BargainingScenarioFile = scenario.spec
         lotteries = options.get("lotteries", spec.lotteries)
         ratification = options.get("ratification", spec.ratification_mode)
@@ -223,12 +218,7 @@ class BargainingForm:
                 f"unknown method {method!r} for a bargaining scenario; expected one of "
                 f"{', '.join(self.methods)}"
             )
-        unknown = sorted(set(options).difference(SOLVE_OPTIONS))
-        if unknown:
-            raise InputError(
-                f"bargaining scenarios have no option {', '.join(unknown)}; options: "
-                f"{', '.join(SOLVE_OPTIONS)}"
-            )
+        _check_options(options)
         return name
 
     def bytes_per_point(self, scenario: Scenario, method: str) -> int:
@@ -263,6 +253,16 @@ class BargainingForm:
             values,
             lambda at: self.solve_scenario(scenario, at, method, tol, **options),
             rows_of,
+        )
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    """Refuse an option the bargaining form does not take, listing those it does."""
+    unknown = sorted(set(options).difference(SOLVE_OPTIONS))
+    if unknown:
+        raise InputError(
+            f"bargaining scenarios have no option {', '.join(unknown)}; options: "
+            f"{', '.join(SOLVE_OPTIONS)}"
         )
 
 
