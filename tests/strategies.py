@@ -384,3 +384,22 @@ def affinely_rescaled_games(draw: st.DrawFn) -> tuple[FloatArray, FloatArray]:
     shifts = draw(st.lists(st.integers(-(10**15), 10**15), min_size=n_players, max_size=n_players))
     powers = draw(st.lists(st.integers(-996, 996), min_size=n_players, max_size=n_players))
     return game, np.ldexp(game + np.array(shifts, dtype=float), np.array(powers))
+
+
+@st.composite
+def generic_games_in_other_units(
+    draw: st.DrawFn,
+) -> tuple[FloatArray, FloatArray]:
+    """A random generic game of 2 or 3 players and the same game in other units for each player.
+
+    Each player's payoffs are multiplied by their own positive factor from 1e-3 to 1e3 and shifted
+    by their own amount up to 1e3: the same preferences, with every player's unit arbitrary.
+    """
+    shape = draw(st.sampled_from([(2, 2), (3, 2), (3, 3), (2, 2, 2), (3, 2, 2)]))
+    game = random_game(draw(seeds), shape)
+    n_players = len(shape)
+    exponents = st.floats(-3, 3, allow_nan=False)
+    factors = 10.0 ** np.array(draw(st.lists(exponents, min_size=n_players, max_size=n_players)))
+    shifts = st.floats(-1e3, 1e3, allow_nan=False)
+    offsets = np.array(draw(st.lists(shifts, min_size=n_players, max_size=n_players)))
+    return game, game * factors + offsets

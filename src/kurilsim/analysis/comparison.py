@@ -231,8 +231,9 @@ def compare(
         Default: :data:`~kurilsim.core.deals.DEFAULT_DEAL` where the scenario has an ``islands``
         variable, else none (no verdict on the status quo).
     precision
-        The logit QRE's lambda, in the game's payoff units. Default:
-        :data:`~kurilsim.core.concepts.DEFAULT_PRECISION` divided by the game's payoff scale.
+        The logit QRE's lambda, relative to each player's payoff range (see
+        :mod:`kurilsim.forms.normal.logit_qre`). Default:
+        :data:`~kurilsim.core.concepts.DEFAULT_PRECISION`.
     tol
         Relative tolerance of every solver and of the blocking analysis.
     max_seconds

@@ -33,8 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--lambda", dest="precision", type=float, metavar="L",
-        help="precision of the logit QRE, in the game's payoff units "
-        "(default: 10 / the game's payoff scale)",
+        help="precision of the logit QRE, relative to each player's payoff range (default: 10)",
     )  # fmt: skip
     parser.add_argument(
         "--max-seconds", type=float, default=60.0,

@@ -43,8 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_parameter_option(parser)
     parser.add_argument(
         "--lambda-max", type=float, metavar="L",
-        help="end of the traced branch, in the game's payoff units "
-        "(default: 1000 / the game's payoff range)",
+        help="end of the traced branch, relative to each player's payoff range (default: 1000)",
     )  # fmt: skip
     parser.add_argument(
         "--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,

@@ -15,8 +15,8 @@ import numpy as np
 
 from kurilsim.core.deals import Blocker
 
-#: Default logit precision, per unit of the game's payoff scale: a payoff difference of a tenth
-#: of the largest payoff range multiplies the odds of the better strategy by e.
+#: Default logit precision, relative to each player's payoff range: a payoff difference of a tenth
+#: of a player's own payoff range multiplies the odds of the better strategy by e.
 DEFAULT_PRECISION = 10.0
 
 

@@ -28,7 +28,12 @@ from kurilsim.forms.normal.logit_qre import (
     logit_nash,
     logit_qre,
 )
-from kurilsim.forms.normal.regret import FloatArray, is_equilibrium, strategy_payoffs
+from kurilsim.forms.normal.regret import (
+    FloatArray,
+    is_equilibrium,
+    normalised_payoffs,
+    strategy_payoffs,
+)
 from kurilsim.forms.normal.support_enumeration import support_enumeration
 from tests import literature
 from tests.helpers import ROOT, run_cli
@@ -94,15 +99,16 @@ def test_matching_pennies_is_uniform_at_every_lambda(lam):
 
 
 @pytest.mark.parametrize("lam", [0.25, 1.0, 3.0, 12.0])
-def test_a_dominance_game_matches_its_closed_form(lam):
-    # Row's payoff depends only on its own strategy (Top is worth 1 more), so Row plays Top with
-    # p = 1 / (1 + exp(-lam)); Column earns c for matching Row, so it plays Left with
-    # 1 / (1 + exp(-lam * c * (2p - 1))).
+@pytest.mark.parametrize(("units", "column_range"), [("payoff", 2.5), ("relative", 1.0)])
+def test_a_dominance_game_matches_its_closed_form(lam, units, column_range):
+    # Row's payoff depends only on its own strategy (Top is worth 1 more, Row's whole range), so
+    # Row plays Top with p = 1 / (1 + exp(-lam)); Column earns c for matching Row, so it plays
+    # Left with 1 / (1 + exp(-lam * c * (2p - 1))), where c counts as 1 in relative units.
     c = 2.5
     payoffs = stack([[1, 1], [0, 0]], [[c, 0], [0, c]])
-    row, column = logit_qre(payoffs, lam)
+    row, column = logit_qre(payoffs, lam, units=units)
     p = 1 / (1 + np.exp(-lam))
-    q = 1 / (1 + np.exp(-lam * c * (2 * p - 1)))
+    q = 1 / (1 + np.exp(-lam * column_range * (2 * p - 1)))
     np.testing.assert_allclose(row, [p, 1 - p], rtol=0, atol=1e-8)
     np.testing.assert_allclose(column, [q, 1 - q], rtol=0, atol=1e-8)
 
@@ -116,21 +122,37 @@ def test_a_one_player_game_is_a_logit_choice():
 @pytest.mark.parametrize(
     ("shape", "seed"), [((2, 2, 2), 3), ((3, 3, 2), 4), ((2, 2, 2, 2), 5), ((3, 2, 2, 2), 6)]
 )
-def test_every_point_of_the_branch_is_a_logit_qre(shape, seed):
+@pytest.mark.parametrize("units", ["relative", "payoff"])
+def test_every_point_of_the_branch_is_a_logit_qre(shape, seed, units):
     payoffs = random_game(seed, shape)
-    branch = logit_correspondence(payoffs, lam_max=20.0)
+    branch = logit_correspondence(payoffs, lam_max=20.0, units=units)
+    # In relative units each player responds to their payoffs mapped onto [0, 1].
+    responding = normalised_payoffs(payoffs) if units == "relative" else payoffs
     for k in range(0, len(branch), 3):
         profile = branch.profile(k)
         for p in profile:
             assert p.min() > 0 and p.sum() == pytest.approx(1, abs=1e-12)
-        assert distance(profile, logit_response(payoffs, profile, branch.lambdas[k])) < 1e-9
+        assert distance(profile, logit_response(responding, profile, branch.lambdas[k])) < 1e-9
 
 
-def test_lambda_is_in_the_games_units():
+def test_lambda_in_payoff_units_is_in_the_games_units():
     payoffs = random_game(7, (2, 3, 2))
     scaled = 1e9 * payoffs + 3e9
-    assert distance(logit_qre(payoffs, 2.0), logit_qre(scaled, 2e-9)) < 1e-9
+    found = logit_qre(scaled, 2e-9, units="payoff")
+    assert distance(logit_qre(payoffs, 2.0, units="payoff"), found) < 1e-9
+    assert distance(logit_nash(payoffs, units="payoff"), logit_nash(scaled, units="payoff")) < 1e-9
+
+
+def test_relative_lambda_is_a_pure_number():
+    payoffs = random_game(7, (2, 3, 2))
+    scaled = 1e9 * payoffs + 3e9
+    assert distance(logit_qre(payoffs, 2.0), logit_qre(scaled, 2.0)) < 1e-9
     assert distance(logit_nash(payoffs), logit_nash(scaled)) < 1e-9
+
+
+def test_an_unknown_unit_is_refused():
+    with pytest.raises(InputError, match="units must be one of relative, payoff, got 'euros'"):
+        logit_qre(catalogue.stag_hunt().payoffs, 1.0, units="euros")  # type: ignore[arg-type]
 
 
 # --- the branch converges to a Nash equilibrium ------------------------------------------------
@@ -200,10 +222,11 @@ def test_agrees_with_gambit_at_given_lambdas_and_at_the_limit(shape, seed):
     for lam in (0.3, 1.0, 3.0):
         reference = gbt.qre.logit_solve_lambda(game, lam)
         reference = reference[0] if isinstance(reference, list) else reference
-        assert distance(logit_qre(payoffs, lam), gambit_profile(game, reference.profile)) < 1e-6
+        found = logit_qre(payoffs, lam, units="payoff")  # Gambit's lambda is in payoff units
+        assert distance(found, gambit_profile(game, reference.profile)) < 1e-6
     # Gambit stops its trace once the branch's regret is below 1e-8, a few 1e-7 from the limit.
     limit = gbt.nash.logit_solve(game).equilibria[0]
-    assert distance(logit_nash(payoffs), gambit_profile(game, limit)) < 1e-5
+    assert distance(logit_nash(payoffs, units="payoff"), gambit_profile(game, limit)) < 1e-5
 
 
 #: Positive affine maps of every payoff, including ones whose results carry rounding errors.

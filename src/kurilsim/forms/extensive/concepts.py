@@ -23,7 +23,6 @@ from kurilsim.forms.extensive.blockers import tree_blockers, tree_outcomes
 from kurilsim.forms.extensive.game import ExtensiveFormGame
 from kurilsim.forms.extensive.result import TreeSolution
 from kurilsim.forms.normal.logit_qre import logit_qre
-from kurilsim.forms.normal.regret import payoff_scale
 
 FloatArray = NDArray[np.float64]
 
@@ -127,7 +126,7 @@ def _tree_logit(
         why = problem or f"{size:,} strategy profiles, more than {MAX_TREE_PROFILES:,}"
         return Prediction("logit QRE", "not computed", note=why, counted=False)
     normal = game.to_normal_form()
-    lam = precision if precision is not None else DEFAULT_PRECISION / payoff_scale(normal.payoffs)
+    lam = precision if precision is not None else DEFAULT_PRECISION
     try:
         qre = logit_qre(normal.payoffs, lam, max_seconds=max_seconds)
     except IterationLimitError as exc:

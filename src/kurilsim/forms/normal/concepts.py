@@ -21,7 +21,6 @@ from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.blockers import normal_form_blockers, normal_form_deals
 from kurilsim.forms.normal.labels import OutcomeLabels, outcome_labels
 from kurilsim.forms.normal.logit_qre import logit_qre
-from kurilsim.forms.normal.regret import payoff_scale
 from kurilsim.forms.normal.solve import solve
 
 FloatArray = NDArray[np.float64]
@@ -53,7 +52,7 @@ def normal_form_panel(
         rows.append(Prediction("Nash", "listing incomplete", note=BOUND_NOTE, counted=False))
     elif not any(r.concept == "Nash (mixed)" for r in rows):
         rows.append(Prediction("Nash (mixed)", "none beyond the pure ones", counted=False))
-    lam = precision if precision is not None else DEFAULT_PRECISION / payoff_scale(game.payoffs)
+    lam = precision if precision is not None else DEFAULT_PRECISION
     concept = f"logit QRE (lambda {lam:.3g})"
     try:
         qre = logit_qre(game.payoffs, lam, max_seconds=max_seconds)

@@ -28,9 +28,29 @@ length adapted to the corrector's contraction rate, the distance it travels and 
 tangent. The curve is parametrised by its arc length, not by lambda, so the trace passes the
 turning points where the branch bends back in lambda.
 
-Internally the payoffs are divided by the game's payoff scale
+**Units of lambda.** Payoffs are cardinal only up to a positive affine map of each player's
+own: the scenarios declare each player's payoff unit arbitrary. One precision for all players
+in payoff units would make the QRE, and the equilibrium its branch selects, depend on those
+units: multiplying one player's payoffs by 10 makes that player ten times more precise. By
+default (``units="relative"``) each player's precision is therefore taken relative to that
+player's own payoff range (max minus min over all profiles,
+:func:`~kurilsim.forms.normal.regret.player_scales`): player :math:`i` plays the logit response
+with precision :math:`\lambda / r_i`, i.e. to payoffs mapped onto ``[0, 1]``
+(:func:`~kurilsim.forms.normal.regret.normalised_payoffs`). Rescaling or shifting one player's
+payoffs then changes neither the choice probabilities at any lambda nor the selected limit, and
+lambda is a pure number: at lambda 1 a difference worth a player's whole payoff range changes
+the odds between two strategies by e. The range, rather than the standard deviation over
+profiles, is the scale because it is what the regret checks already use, it is zero only for a
+player who is indifferent everywhere (who then mixes evenly at every lambda), and it does not
+depend on how many profiles repeat the same payoff. Its consequence: a player's precision
+depends on the largest stake they face in the game, so adding a far-off extreme outcome makes
+that player less responsive to the other payoff differences. ``units="payoff"`` keeps the
+textbook model of McKelvey and Palfrey and Gambit: one lambda in the game's payoff units for
+all players, so that rescaling one player's payoffs does change the answer.
+
+Internally, with ``units="payoff"``, the payoffs are divided by the game's payoff scale
 (:func:`~kurilsim.forms.normal.regret.payoff_scale`) and lambda multiplied by it, so the trace takes
-the same steps whatever the units; lambdas in arguments and results are in the game's units.
+the same steps whatever the units; lambdas in arguments and results are then in the game's units.
 
 References
 ----------
@@ -59,7 +79,7 @@ import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -83,8 +103,13 @@ if TYPE_CHECKING:
 
 Profile = tuple[FloatArray, ...]
 
-#: Default end of a traced branch, as lambda times the payoff scale: there a payoff difference
-#: of a thousandth of the game's payoff range changes the odds between two strategies by e.
+#: What lambda is measured in: relative to each player's payoff range, or in payoff units.
+Units = Literal["relative", "payoff"]
+UNITS: tuple[Units, ...] = ("relative", "payoff")
+
+#: Default end of a traced branch, as relative lambda (or lambda times the payoff scale): there a
+#: payoff difference of a thousandth of a player's (or the game's) payoff range changes the odds
+#: between two strategies by e.
 DEFAULT_LAMBDA_MAX_SCALED = 1000.0
 
 #: Default bounds of every trace.
@@ -129,7 +154,7 @@ class LogitBranch:
     Attributes
     ----------
     lambdas
-        Lambda at each point, shape ``(m,)``, in the game's payoff units; starts at 0. It
+        Lambda at each point, shape ``(m,)``, in the units of the trace; starts at 0. It
         grows along the branch except where the branch bends back.
     profiles
         One array per player of shape ``(m, n_i)``: row ``k`` is the player's mixture at
@@ -237,10 +262,10 @@ class LogitBranch:
         >>> game = catalogue.matching_pennies()
         >>> branch = logit_correspondence(game.payoffs, lam_max=10.0).labelled(game)
         >>> print(branch.to_text(rows=3))
-        lambda  Even: Heads  Even: Tails  Odd: Heads  Odd: Tails  max regret
-        0       0.500000     0.500000     0.500000    0.500000    0.0e+00
-        0.3...   0.500000     0.500000     0.500000    0.500000    0.0e+00
-        10      0.500000     0.500000     0.500000    0.500000    0.0e+00
+        lambda    Even: Heads  Even: Tails  Odd: Heads  Odd: Tails  max regret
+        0         0.500000     0.500000     0.500000    0.500000    0.0e+00
+        0.6...  0.500000     0.500000     0.500000    0.500000    0.0e+00
+        10        0.500000     0.500000     0.500000    0.500000    0.0e+00
         """
         header = ["lambda"]
         header += [
@@ -309,6 +334,7 @@ def logit_qre(
     max_seconds: float | None = DEFAULT_MAX_SECONDS,
     first_step: float = 0.03,
     max_accel: float = 1.5,
+    units: Units = "relative",
 ) -> Profile:
     """The logit QRE at precision ``lam`` on the principal branch.
 
@@ -322,13 +348,17 @@ def logit_qre(
     payoffs
         Payoff tensor of shape ``(n_1, ..., n_N, N)``.
     lam
-        The precision, a finite number ``>= 0``, in the game's payoff units (as in Gambit).
+        The precision, a finite number ``>= 0``, in the ``units`` given.
     max_steps, max_seconds
         Bounds of the trace: accepted and rejected steps, and wall-clock seconds (``None``:
         no time bound).
     first_step, max_accel
         Length of the first step (in the scaled coordinates) and the largest factor by which one
         step may be longer than the previous.
+    units
+        ``"relative"`` (default): lambda relative to each player's own payoff range, so the
+        answer does not depend on any player's payoff units; ``"payoff"``: one lambda in the
+        game's payoff units for all players, as in Gambit (see the module documentation).
 
     Returns
     -------
@@ -345,16 +375,21 @@ def logit_qre(
 
     Examples
     --------
-    A player with a dominant strategy worth 1 more plays it with probability
-    ``1 / (1 + exp(-lam))``:
+    A player with a dominant strategy worth their whole payoff range more plays it with
+    probability ``1 / (1 + exp(-lam))``, whatever the units of their payoffs:
 
     >>> import numpy as np
     >>> u = np.array([[[1, 1], [1, 0]], [[0, 0], [0, 1]]], dtype=float)
     >>> p, q = logit_qre(u, 2.0)
     >>> bool(np.isclose(p[0], 1 / (1 + np.exp(-2.0))))
     True
+    >>> u[..., 0] *= 10  # the row player's payoffs in other units
+    >>> bool(np.isclose(logit_qre(u, 2.0)[0][0], p[0]))
+    True
+    >>> bool(np.isclose(logit_qre(u, 2.0, units="payoff")[0][0], 1 / (1 + np.exp(-20.0))))
+    True
     """
-    system = _LogitSystem(_checked(payoffs))
+    system = _system(payoffs, units)
     target = _checked_lambda(lam, "lam") * system.scale
     points = _trace_to(system, target, _bounds(max_steps, max_seconds, first_step, max_accel))
     return system.profile(points[-1])
@@ -368,6 +403,7 @@ def logit_correspondence(
     max_seconds: float | None = DEFAULT_MAX_SECONDS,
     first_step: float = 0.03,
     max_accel: float = 1.5,
+    units: Units = "relative",
 ) -> LogitBranch:
     """Trace the principal branch of the logit QRE correspondence from ``lam = 0`` to ``lam_max``.
 
@@ -380,9 +416,9 @@ def logit_correspondence(
     payoffs
         Payoff tensor of shape ``(n_1, ..., n_N, N)``.
     lam_max
-        Where to stop, in the game's payoff units; default ``1000 / payoff_scale(payoffs)``
-        (see :data:`DEFAULT_LAMBDA_MAX_SCALED`).
-    max_steps, max_seconds, first_step, max_accel
+        Where to stop, in the ``units`` given; default 1000 relative, or
+        ``1000 / payoff_scale(payoffs)`` in payoff units (see :data:`DEFAULT_LAMBDA_MAX_SCALED`).
+    max_steps, max_seconds, first_step, max_accel, units
         As for :func:`logit_qre`.
 
     Returns
@@ -411,8 +447,8 @@ def logit_correspondence(
     >>> bool(branch.max_regrets[-1] < 1e-6)
     True
     """
-    array = _checked(payoffs)
-    system = _LogitSystem(array)
+    array = _checked_shape(payoffs)
+    system = _system(array, units)
     if lam_max is None:
         target = DEFAULT_LAMBDA_MAX_SCALED
     else:
@@ -437,6 +473,7 @@ def logit_nash(
     max_seconds: float | None = DEFAULT_MAX_SECONDS,
     first_step: float = 0.03,
     max_accel: float = 1.5,
+    units: Units = "relative",
 ) -> Profile:
     """The Nash equilibrium the principal logit QRE branch converges to.
 
@@ -445,7 +482,7 @@ def logit_nash(
     of the limit's support, and the Nash conditions on that support (every strategy in it earns
     the player the same payoff; probabilities sum to one) are solved by Newton's method in
     log-probabilities from the current point, whenever the guess changes or lambda has doubled
-    (from lambda = 2 / payoff scale on). A solution where no player gains more than ``tol``
+    (from relative lambda 2 on). A solution where no player gains more than ``tol``
     times their own payoff range by deviating is returned when the branch is already at it, or
     when the polish before found an equilibrium no farther from it than the branch then was and
     the branch has come closer since: an equilibrium on the guessed support need not be the one
@@ -465,8 +502,9 @@ def logit_nash(
     tol
         Relative tolerance of the regret check, multiplied by each player's payoff range
         (:func:`~kurilsim.forms.normal.regret.player_scales`).
-    max_steps, max_seconds, first_step, max_accel
-        As for :func:`logit_qre`.
+    max_steps, max_seconds, first_step, max_accel, units
+        As for :func:`logit_qre`: by default the branch, and so the equilibrium selected, does
+        not depend on any player's payoff units.
 
     Returns
     -------
@@ -493,8 +531,9 @@ def logit_nash(
     """
     array = _checked_shape(payoffs)
     check_tolerance(tol)
-    system = _LogitSystem(array)
-    _check_comparable(array, system)
+    system = _system(array, units)
+    if units == "payoff":
+        _check_comparable(array, system)
     # The Nash conditions are solved with each player's payoffs in units of their own range,
     # the units of the regret check.
     normalised = normalised_payoffs(array)
@@ -552,6 +591,16 @@ def _bounds(
     if not (math.isfinite(max_accel) and max_accel >= 1):
         raise InputError(f"max_accel must be a number >= 1, got {max_accel!r}")
     return _Bounds(int(max_steps), max_seconds, first_step, max_accel)
+
+
+def _system(payoffs: FloatArray, units: Units) -> _LogitSystem:
+    """The branch's equations in the ``units`` of lambda, with the payoffs checked."""
+    if units == "relative":
+        # Each player's payoffs on [0, 1]: lambda is relative to each player's own range.
+        return _LogitSystem(normalised_payoffs(_checked_shape(payoffs)), scale=1.0)
+    if units == "payoff":
+        return _LogitSystem(_checked(payoffs))
+    raise InputError(f"units must be one of {', '.join(UNITS)}, got {units!r}")
 
 
 def _checked(payoffs: FloatArray) -> FloatArray:

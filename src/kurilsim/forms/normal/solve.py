@@ -105,7 +105,7 @@ METHODS: dict[str, Method] = {
             "logit",
             "one equilibrium: the limit of the principal logit QRE branch",
             "any",
-            ("max_steps", "max_seconds"),
+            ("max_steps", "max_seconds", "units"),
             _logit,
         ),
     )
