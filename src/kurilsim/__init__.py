@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kurilsim.analysis.comparison import Comparison, compare
+    from kurilsim.analysis.sensitivity import Sensitivity, sensitivity
     from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
     from kurilsim.core.scenario import Scenario
     from kurilsim.core.version import __version__
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 #: The module each public name comes from.
 _ORIGINS = {
     "Comparison": "kurilsim.analysis.comparison",
+    "Sensitivity": "kurilsim.analysis.sensitivity",
+    "sensitivity": "kurilsim.analysis.sensitivity",
     "compare": "kurilsim.analysis.comparison",
     "InputError": "kurilsim.core.errors",
     "IterationLimitError": "kurilsim.core.errors",
@@ -83,6 +86,7 @@ __all__ = [
     "KurilsimError",
     "NormalFormGame",
     "Scenario",
+    "Sensitivity",
     "Solution",
     "StabilityTable",
     "SweepResult",
@@ -95,6 +99,7 @@ __all__ = [
     "read_efg",
     "read_nfg",
     "run",
+    "sensitivity",
     "solve",
     "solve_bargaining",
     "solve_tree",

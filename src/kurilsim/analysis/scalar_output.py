@@ -1,0 +1,301 @@
+"""Scalar outputs of a scenario at a batch of parameter points: what a sensitivity analysis ranks.
+
+An output is named by a short text, parsed here without ``eval``:
+
+``deal-share`` or ``deal-share:CONDITION``
+    The share of the equilibria at a point that are deals: the mean, over the equilibria the
+    form's sweep method finds, of the probability that play is a deal (1 or 0 for a pure
+    equilibrium); 0 where there is none. ``CONDITION`` is an expression over the scenario's
+    outcome variables, as ``kurilsim compare --deal`` takes it (``treaty > 0``); by default
+    ``islands > 0`` where the scenario has an ``islands`` variable. Normal-form scenarios.
+``deal-any`` or ``deal-any:CONDITION``
+    Whether a deal is an equilibrium: the largest probability of a deal among the equilibria at
+    the point (1 where some pure equilibrium is a deal), 0 where there is none. Normal form.
+``regime:LABEL``
+    1 where some equilibrium at the point has the label ``LABEL``, else 0. ``LABEL`` is a label
+    as sweeps print it (``Russia: two_islands, Japan: accept_two, US: tolerate, China:
+    neutral``), or part of one: a comma-separated list of ``player: strategy`` items that all
+    appear in the label (``Russia: two_islands``). Every form.
+``payoff:PLAYER``
+    The player's payoff, averaged over the equilibria at the point. Every form whose sweep rows
+    carry payoffs (normal, extensive, bargaining); undefined (an error) where a point has no
+    equilibrium.
+``qre-deal:LAMBDA`` or ``qre-deal:LAMBDA:CONDITION``
+    The probability of a deal under the logit QRE at precision ``LAMBDA``, relative to each
+    player's payoff range (:mod:`kurilsim.forms.normal.logit_qre`). Normal-form scenarios; the
+    QRE is traced point by point (it does not vectorise), so it is slower than the others.
+
+Every output but the QRE is read off the rows that the form's vectorised sweep method returns
+for the whole batch at once (:meth:`~kurilsim.core.scenario.GameForm.sweep_rows`), the rows that
+``kurilsim sweep`` writes.
+
+Examples
+--------
+>>> import kurilsim
+>>> import numpy as np
+>>> hunt = kurilsim.parse_scenario(
+...     "{kurilsim: 1, title: Stag hunt, players: {A: [stag, hare], B: [stag, hare]},"
+...     " parameters: {stag: {default: 4, range: [0, 10], unit: meals, description: s,"
+...     " assumption: e}}, payoff_table: [{profile: [stag, stag], payoffs: [stag, stag]},"
+...     " {profile: [stag, hare], payoffs: [0, 1]}, {profile: [hare, stag],"
+...     " payoffs: [1, 0]}, {profile: [hare, hare], payoffs: [1, 1]}]}")
+>>> output = parse_output("regime:A: stag", hunt)
+>>> values, complete = output.evaluate(hunt, {"stag": np.array([0.5, 4.0])})
+>>> values.tolist(), complete.tolist()
+([0.0, 1.0], [True, True])
+>>> parse_output("payoff:A", hunt).evaluate(hunt, {"stag": np.array([0.5, 4.0])})[0].tolist()
+[1.0, 2.5]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kurilsim.core.deals import default_deal
+from kurilsim.core.errors import InputError
+from kurilsim.core.scenario import Scenario
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.form import require_normal_form
+from kurilsim.forms.normal.logit_qre import logit_qre
+from kurilsim.forms.normal.properties import property_mask
+from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY, chunk_size_for
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+Kind = Literal["deal-share", "deal-any", "regime", "payoff", "qre-deal"]
+
+#: The output kinds and what follows the kind's name: shown in error messages.
+SYNTAX = (
+    "deal-share[:CONDITION]",
+    "deal-any[:CONDITION]",
+    "regime:LABEL",
+    "payoff:PLAYER",
+    "qre-deal:LAMBDA[:CONDITION]",
+)
+#: Most points of one batch of a deal output: the deal masks take points x profiles floats.
+_DEAL_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class ScalarOutput:
+    """One scalar output of a scenario, parsed from its text by :func:`parse_output`.
+
+    Attributes
+    ----------
+    text
+        The text it was parsed from.
+    kind
+        ``"deal-share"``, ``"deal-any"``, ``"regime"``, ``"payoff"`` or ``"qre-deal"``.
+    argument
+        The label, the player, or the deal condition (deal kinds); empty where not used.
+    precision
+        The QRE's relative precision (``qre-deal`` only; else NaN).
+    """
+
+    text: str
+    kind: Kind
+    argument: str = ""
+    precision: float = math.nan
+
+    def evaluate(
+        self, scenario: Scenario, values: Mapping[str, Any], tol: float = DEFAULT_TOL
+    ) -> tuple[FloatArray, BoolArray]:
+        """The output at every point of a batch, and whether the method finished there.
+
+        Parameters
+        ----------
+        scenario
+            The scenario the output was parsed for.
+        values
+            Parameter name -> 1-D array of one length ``G`` (the others at their defaults).
+        tol
+            Relative tolerance of the solver.
+
+        Returns
+        -------
+        values, complete
+            Two arrays of length ``G``.
+
+        Raises
+        ------
+        InputError
+            For a ``payoff`` output at a point with no equilibrium.
+        """
+        at = scenario.parameter_values(values)
+        size = max((len(v) for v in at.values() if np.ndim(v) == 1), default=1)
+        if self.kind == "qre-deal":
+            return self._qre_deal(scenario, at, size), np.ones(size, dtype=bool)
+        method = scenario.form.sweep_method(scenario, None, tol, {})
+        chunk = chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY)
+        if self.kind.startswith("deal"):
+            chunk = min(chunk, _DEAL_CHUNK)
+        out, complete = np.empty(size), np.empty(size, dtype=bool)
+        for start in range(0, size, chunk):
+            part = {k: (v[start : start + chunk] if np.ndim(v) == 1 else v) for k, v in at.items()}
+            rows = scenario.form.sweep_rows(scenario, part, method, tol, {})
+            stop = min(start + chunk, size)
+            out[start:stop], complete[start:stop] = self._from_rows(
+                scenario, part, rows, stop - start
+            )
+        if self.kind == "payoff" and np.isnan(out).any():
+            missing = int(np.isnan(out).sum())
+            raise InputError(
+                f"output {self.text!r} is undefined at {missing:,} of {size:,} points, where "
+                "there is no equilibrium; choose an output defined everywhere (deal-share, "
+                "regime:LABEL)"
+            )
+        return out, complete
+
+    def _from_rows(
+        self, scenario: Scenario, values: Mapping[str, Any], rows: Any, size: int
+    ) -> tuple[FloatArray, BoolArray]:
+        game = np.asarray(rows.game, dtype=np.int64)
+        columns = rows.columns
+        done = np.ones(size, dtype=bool)
+        np.logical_and.at(done, game, np.asarray(columns["complete"], dtype=bool))
+        labels = np.asarray(columns["label"], dtype=object)
+        if self.kind == "regime":
+            hit = np.array([_matches(str(label), self.argument) for label in labels], dtype=bool)
+            found = np.zeros(size)
+            np.maximum.at(found, game, hit.astype(float))
+            return found, done
+        if self.kind == "payoff":
+            payoff = np.asarray(columns[f"payoff.{self.argument}"], dtype=float)
+            return _mean_by_point(game, payoff, size, empty=math.nan), done
+        deal = _row_deal_probability(scenario, values, self.argument, game, columns)
+        if self.kind == "deal-share":
+            return _mean_by_point(game, deal, size, empty=0.0), done
+        largest = np.zeros(size)
+        np.fmax.at(largest, game, deal)
+        return largest, done
+
+    def _qre_deal(self, scenario: Scenario, at: Mapping[str, Any], size: int) -> FloatArray:
+        payoffs = scenario.payoffs({k: v for k, v in at.items() if np.ndim(v) == 1})
+        masks = property_mask(scenario, at, condition=self.argument)
+        payoffs = payoffs.reshape((-1, *payoffs.shape[-payoffs.shape[-1] - 1 :]))
+        masks = masks.reshape((-1, *masks.shape[-len(scenario.players) :]))
+        out = np.empty(size)
+        for point in range(size):  # the trace follows one game's branch; it does not vectorise
+            profile = logit_qre(payoffs[min(point, len(payoffs) - 1)], self.precision)
+            mass: Any = masks[min(point, len(masks) - 1)].astype(float)
+            for p in reversed(profile):
+                mass = mass @ p
+            out[point] = float(mass)
+        return out
+
+
+def parse_output(text: str, scenario: Scenario) -> ScalarOutput:
+    """Read an output's text (see the module documentation) and check it against ``scenario``.
+
+    Raises
+    ------
+    InputError
+        For an unknown kind, a missing or malformed argument, a player the scenario does not
+        have, a deal condition naming something it does not have, or a deal output on a form
+        other than the normal form.
+
+    Examples
+    --------
+    >>> import kurilsim
+    >>> sochi = kurilsim.load_scenario("scenarios/sochi_2016.yaml")
+    >>> parse_output("deal-any:treaty > 0", sochi)
+    ScalarOutput(text='deal-any:treaty > 0', kind='deal-any', argument='treaty > 0', precision=nan)
+    >>> parse_output("payoff:Rusia", sochi)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: output 'payoff:Rusia': unknown player 'Rusia'; the players \
+are Russia, Japan, US, China
+    """
+    if not isinstance(text, str):
+        raise InputError(f"output must be a text such as 'deal-share', got {text!r}")
+    kind, _, argument = text.strip().partition(":")
+    kind, argument = kind.strip(), argument.strip()
+    where = f"output {text!r}"
+    if kind in ("deal-share", "deal-any"):
+        condition = _deal(scenario, argument, where)
+        return ScalarOutput(text, kind, condition)  # type: ignore[arg-type]
+    if kind == "regime":
+        if not argument:
+            raise InputError(f"{where}: give the label, e.g. 'regime:Russia: two_islands'")
+        return ScalarOutput(text, "regime", argument)
+    if kind == "payoff":
+        if argument not in scenario.players:
+            players = ", ".join(scenario.players)
+            raise InputError(f"{where}: unknown player {argument!r}; the players are {players}")
+        return ScalarOutput(text, "payoff", argument)
+    if kind == "qre-deal":
+        number, _, condition = argument.partition(":")
+        try:
+            precision = float(number)
+        except ValueError:
+            raise InputError(
+                f"{where}: expected qre-deal:LAMBDA[:CONDITION], e.g. 'qre-deal:10'"
+            ) from None
+        if not (math.isfinite(precision) and precision >= 0):
+            raise InputError(f"{where}: LAMBDA must be a finite number >= 0, got {number!r}")
+        return ScalarOutput(text, "qre-deal", _deal(scenario, condition.strip(), where), precision)
+    raise InputError(f"{where}: unknown output {kind!r}; expected one of {', '.join(SYNTAX)}")
+
+
+def _deal(scenario: Scenario, condition: str, where: str) -> str:
+    """The deal condition, checked on the scenario at its defaults."""
+    try:
+        require_normal_form(scenario, "a deal output")
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}; use regime:LABEL or payoff:PLAYER") from None
+    if not condition:
+        condition = default_deal([o.name for o in scenario.compiled.outcomes]) or ""
+        if not condition:
+            raise InputError(
+                f"{where}: the scenario has no 'islands' variable; give the deal, "
+                "e.g. 'deal-share:treaty > 0'"
+            )
+    try:
+        property_mask(scenario, scenario.parameter_values(), condition=condition)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+    return condition
+
+
+def _matches(label: str, wanted: str) -> bool:
+    """Whether ``label`` is ``wanted``, or has every comma-separated item of ``wanted``."""
+    if label == wanted:
+        return True
+    items = {item.strip() for item in label.split(",")}
+    return all(item.strip() in items for item in wanted.split(","))
+
+
+def _mean_by_point(
+    game: NDArray[np.int64], row_values: FloatArray, size: int, empty: float
+) -> FloatArray:
+    """The mean of the defined (non-NaN) row values at each point; ``empty`` where none is."""
+    defined = ~np.isnan(row_values)
+    counts = np.bincount(game[defined], minlength=size)
+    sums = np.bincount(game[defined], weights=row_values[defined], minlength=size)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), empty)
+
+
+def _row_deal_probability(
+    scenario: Scenario,
+    values: Mapping[str, Any],
+    condition: str,
+    game: NDArray[np.int64],
+    columns: Mapping[str, Any],
+) -> FloatArray:
+    """For each sweep row, the probability that its equilibrium's play is a deal (NaN: none)."""
+    masks = property_mask(scenario, values, condition=condition)
+    n_players = len(scenario.players)
+    masks = masks.reshape((-1, *masks.shape[-n_players:]))
+    mass: Any = masks[np.minimum(game, len(masks) - 1)].astype(float)
+    for player, names in reversed(list(zip(scenario.players, scenario.strategies, strict=True))):
+        probs = np.stack(
+            [np.asarray(columns[f"prob.{player}.{s}"], dtype=float) for s in names], axis=-1
+        )
+        mass = np.einsum("r...k,rk->r...", mass, probs)
+    return np.asarray(mass, dtype=float)
