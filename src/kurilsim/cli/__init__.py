@@ -30,6 +30,7 @@ from kurilsim.cli import (
     qre,
     run,
     schema,
+    sensitivity,
     sweep,
     tipping,
     validate,
@@ -64,7 +65,18 @@ Documentation: docs/ (build the site with: mkdocs build --strict).
 EXIT_BROKEN_PIPE = 141
 
 #: The subcommand modules, in the order ``--help`` lists them.
-COMMANDS = (run, compare, qre, validate, explain, backtest, sweep, tipping, schema)
+COMMANDS = (
+    run,
+    compare,
+    qre,
+    validate,
+    explain,
+    backtest,
+    sweep,
+    tipping,
+    sensitivity,
+    schema,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

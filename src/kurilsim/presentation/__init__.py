@@ -14,12 +14,15 @@ from kurilsim.presentation.equilibria import equilibrium_payoffs
 from kurilsim.presentation.figures import figure_kinds, plot, register_figure
 from kurilsim.presentation.payoff_table import payoff_heatmap
 from kurilsim.presentation.regime_map import regime_map
+from kurilsim.presentation.sensitivity import index_bars, interaction_map
 from kurilsim.presentation.shares import shares_chart
 from kurilsim.presentation.tornado import tornado
 
 __all__ = [
     "equilibrium_payoffs",
     "figure_kinds",
+    "index_bars",
+    "interaction_map",
     "payoff_curves",
     "payoff_heatmap",
     "plot",

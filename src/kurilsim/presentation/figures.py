@@ -11,7 +11,9 @@ are registered at the end of this module (the first kind of each is its default)
 - ``BargainingSolution``: ``utilities``, the feasible set, the ZOPA and each concept's deal;
 - ``SweepResult``: ``auto`` (the default: the figure that fits the sweep, see
   :func:`sweep_figure`), ``regime``, ``probabilities``, ``payoffs`` and ``shares``;
-- ``TippingPoints``: ``tornado``, how far each parameter is from a change of equilibria.
+- ``TippingPoints``: ``tornado``, how far each parameter is from a change of equilibria;
+- ``Sensitivity``: ``indices`` and ``interactions`` (registered by
+  :mod:`kurilsim.presentation.sensitivity`).
 
 A new game form adds its figures from its own module in :mod:`kurilsim.presentation` with
 :func:`register_figure`, and that package's ``__init__`` imports the module, so the figures are

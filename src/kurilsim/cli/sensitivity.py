@@ -1,0 +1,110 @@
+"""``kurilsim sensitivity``: which parameters, alone and together, move an output of a scenario."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from kurilsim.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    add_parameter_option,
+    check_figure,
+    echo,
+    json_text,
+    status,
+)
+from kurilsim.cli.sweep import positive
+
+
+def register(commands: Any) -> None:
+    """Add the ``sensitivity`` subcommand to ``commands``."""
+    commands.add_parser(
+        "sensitivity",
+        help="global sensitivity: Sobol or Morris indices of an output over the parameter box",
+        arguments=add_arguments,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``kurilsim sensitivity``."""
+    # Imported here, when the command is used, so that building the command line loads none of it.
+    from kurilsim.analysis.scalar_output import SYNTAX
+    from kurilsim.core.parameters import DEFAULT_SEED
+    from kurilsim.core.tolerance import DEFAULT_TOL
+
+    parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")
+    parser.add_argument(
+        "--output",
+        required=True,
+        metavar="EXPR",
+        help=f"the output to explain: {', '.join(SYNTAX)}",
+    )
+    parser.add_argument(
+        "--method",
+        choices=["sobol", "morris"],
+        default="sobol",
+        help="Sobol indices (S1, ST, S2) or Morris screening (mu_star, sigma); default sobol",
+    )
+    parser.add_argument(
+        "--samples",
+        type=positive,
+        metavar="N",
+        help="base samples: a power of 2 for sobol (default 256, N(2D+2) points), "
+        "trajectories for morris (default 32, N(D+1) points)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="seed of the sampling (default %(default)s)"
+    )
+    parser.add_argument(
+        "--parameter",
+        dest="parameters",
+        metavar="NAME",
+        action="append",
+        help="a parameter to vary (repeatable; default: all not fixed with --set)",
+    )
+    add_parameter_option(parser, "hold a parameter at a value instead of varying it (repeatable)")
+    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    parser.add_argument(
+        "--format",
+        choices=["text", "json", "csv"],
+        default="text",
+        help="how to print the indices: a table for people, or JSON or CSV for programs",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="PATH",
+        help="save the bar chart of the indices (and, for sobol, the S2 map) (.png/.svg/.pdf)",
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the sensitivity indices and save their figure."""
+    # Imported when used, as every command does.
+    from kurilsim.analysis.sensitivity import sensitivity
+    from kurilsim.forms.registry import load_scenario
+
+    check_figure(args.plot)
+    result = sensitivity(
+        load_scenario(args.file),
+        args.output,
+        args.method,
+        args.samples,
+        args.seed,
+        args.parameters,
+        args.overrides,
+        args.tol,
+    )
+    if args.format == "json":
+        echo(json_text(result.to_dict()))
+    elif args.format == "csv":
+        echo(result.to_frame().to_csv(index=False), end="")
+    else:
+        echo(result.to_text())
+    if args.plot:
+        from kurilsim.presentation.sensitivity import sensitivity_figure
+
+        sensitivity_figure(result).savefig(args.plot, dpi=150, bbox_inches="tight")
+        status(f"wrote {args.plot}")
+    return EXIT_OK if result.complete else EXIT_INTERNAL
