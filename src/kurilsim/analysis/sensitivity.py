@@ -403,8 +403,15 @@ def _indices(
         return pd.DataFrame(table, index=names), None, None
     from SALib.analyze import sobol as sobol_analyze
 
+    # SALib 1.6 seeds the bootstrap only for a truthy seed (seed 0 would draw from numpy's global
+    # generator); a SeedSequence is always truthy and gives the same draws as the integer.
     found = sobol_analyze.analyze(
-        problem, y, calc_second_order=second, num_resamples=RESAMPLES, conf_level=LEVEL, seed=seed
+        problem,
+        y,
+        calc_second_order=second,
+        num_resamples=RESAMPLES,
+        conf_level=LEVEL,
+        seed=np.random.SeedSequence(seed),
     )
     table = {c: np.asarray(found[c], dtype=float) for c in COLUMNS["sobol"]}
     if not second:

@@ -1,0 +1,126 @@
+"""``kurilsim sensitivity`` from the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from tests.helpers import run_cli
+
+
+@pytest.fixture(scope="module")
+def bundled(request):
+    return str(request.config.rootpath / "scenarios" / "sochi_2016.yaml")
+
+
+def test_text_table_and_figure(capsys, tmp_path, bundled):
+    figure = tmp_path / "indices.png"
+    code, out, err = run_cli(
+        capsys,
+        "sensitivity",
+        bundled,
+        "--output",
+        "deal-any:treaty > 0",
+        "--samples",
+        "16",
+        "--plot",
+        figure,
+    )
+    assert code == 0, err
+    assert "Sobol sensitivity of 'deal-any:treaty > 0'" in out
+    assert "parameter" in out and "S1_conf" in out and "sum of S1:" in out
+    assert figure.stat().st_size > 0 and f"wrote {figure}" in err
+
+
+def test_json_keys_each_parameter_by_name(capsys, bundled):
+    code, out, err = run_cli(
+        capsys,
+        "sensitivity",
+        bundled,
+        "--output",
+        "regime:Russia: two_islands",
+        "--samples",
+        "16",
+        "--parameter",
+        "trust",
+        "--parameter",
+        "sanctions",
+        "--set",
+        "putin_authority=1",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    record = json.loads(out)
+    assert next(iter(record)) == "format"
+    assert record["output"] == "regime:Russia: two_islands" and record["method"] == "sobol"
+    assert record["fixed"] == {"putin_authority": 1.0} and record["complete"] is True
+    assert set(record["parameters"]) == {"trust", "sanctions"}
+    trust = record["parameters"]["trust"]
+    assert set(trust) == {"range", "S1", "S1_conf", "ST", "ST_conf", "S2", "S2_conf"}
+    assert trust["range"] == [0.0, 1.0] and set(trust["S2"]) == {"sanctions"}
+    assert record["evaluations"] == 16 * (2 * 2 + 2)
+
+
+def test_morris_as_csv(capsys, bundled):
+    code, out, err = run_cli(
+        capsys,
+        "sensitivity",
+        bundled,
+        "--output",
+        "deal-share",
+        "--method",
+        "morris",
+        "--samples",
+        "4",
+        "--format",
+        "csv",
+    )
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == [
+        "parameter",
+        "low",
+        "high",
+        "mu",
+        "mu_star",
+        "mu_star_conf",
+        "sigma",
+    ]
+    assert len(table) == 25
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(["--output", "treaty"], "unknown output 'treaty'", id="bad-output"),
+        pytest.param(["--output", "payoff:Rusia"], "unknown player 'Rusia'", id="unknown-player"),
+        pytest.param(
+            ["--output", "deal-share", "--parameter", "trusst"],
+            "unknown parameter 'trusst'; did you mean 'trust'?",
+            id="unknown-parameter",
+        ),
+        pytest.param(
+            ["--output", "deal-share", "--samples", "48"],
+            "samples must be a power of 2",
+            id="not-a-power-of-two",
+        ),
+        pytest.param(
+            ["--output", "deal-share", "--set", "trust=3"],
+            "outside its declared range",
+            id="fixed-out-of-range",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, bundled, arguments, message):
+    code, out, err = run_cli(capsys, "sensitivity", bundled, *arguments)
+    assert code == 2 and not out
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_output_is_required(capsys, bundled):
+    code, _, err = run_cli(capsys, "sensitivity", bundled)
+    assert code == 2 and "--output" in err
