@@ -179,3 +179,15 @@ def test_game_trees_are_ranked_through_their_regimes(scenarios):
     result = sensitivity(tree, "regime:Japan: accept_two|accept_two", method="morris", samples=8)
     assert result.evaluations == 8 * (len(tree.parameters) + 1)
     assert set(result.indices.index) == set(tree.parameters)
+
+
+def test_an_output_that_changes_at_a_handful_of_points_is_flagged():
+    # A plays x only where a and b are both above 0.95: with this seed, only at 2 of the 512
+    # points, both mixing a base sample's a with another's b, so SALib's base samples are
+    # constant (as era_1983.yaml's deal, at 1 point of 6,144).
+    toy = parse_scenario(one_player("(a > 0.95) * (b > 0.95) - 0.5", UNIT, strategies=2))
+    result = sensitivity(toy, "regime:A: x", samples=64, seed=0)
+    assert result.mean == 2 / 512
+    assert "too few for the estimator" in result.note
+    assert result.note in result.to_text() and "sum of S1" not in result.to_text()
+    assert result.to_dict()["note"] == result.note

@@ -43,6 +43,7 @@ References
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -112,6 +113,10 @@ class Sensitivity:
         Parameters held at values other than their defaults.
     complete
         Whether the solver finished at every point.
+    note
+        Why the indices may not be reliable (empty when nothing is known against them): SALib
+        met constant outputs in its resampled subsets, as when the output changes at a handful
+        of points only.
     """
 
     title: str
@@ -128,6 +133,7 @@ class Sensitivity:
     variance: float
     fixed: Mapping[str, float]
     complete: bool
+    note: str = ""
 
     @property
     def constant(self) -> bool:
@@ -170,6 +176,7 @@ class Sensitivity:
             "variance": self.variance,
             "fixed": dict(self.fixed),
             "complete": self.complete,
+            "note": self.note,
             "parameters": parameters,
         }
 
@@ -190,7 +197,7 @@ class Sensitivity:
             [str(name), *(f"{row[c]:.3f}" for c in columns)] for name, row in ranked.iterrows()
         ]
         lines = head + text_table(["parameter", *columns], table)
-        if self.method == "sobol":
+        if self.method == "sobol" and not self.note:
             total = float(self.indices["S1"].sum())
             lines.append(
                 f"sum of S1: {total:.2f} (the rest of the variance, {max(0.0, 1 - total):.2f}, "
@@ -199,6 +206,8 @@ class Sensitivity:
             lines += [
                 f"  {a} x {b}: S2 = {s:.3f} +/- {c:.3f}" for a, b, s, c in self.interactions(3)
             ]
+        if self.note:
+            lines.append(f"note: {self.note}")
         if not self.complete:
             lines.append("the solver reached its bound at some points; indices may be off")
         return "\n".join(lines)
@@ -333,7 +342,22 @@ def sensitivity(
     values = {n: points[:, k] for k, n in enumerate(varied)}
     fixed_values = {n: float(v) for n, v in base.items() if n not in values}
     y, complete = parsed.evaluate(scenario, {**fixed_values, **values}, tol)
-    indices, s2, s2_conf = _indices(method, problem, points, y, seed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        indices, s2, s2_conf = _indices(method, problem, points, y, seed)
+    note = ""
+    if any("Constant values" in str(w.message) for w in caught):
+        # SALib warns and returns zeros; say why, with how rarely the output changes.
+        counts = np.unique(y, return_counts=True)[1]
+        rare = len(y) - int(counts.max())
+        note = (
+            f"the output differs from its most common value at {rare:,} of {len(y):,} points, "
+            "too few for the estimator (SALib met constant subsets); the indices are not "
+            "reliable: raise the samples"
+        )
+    unexpected = [w for w in caught if "Constant values" not in str(w.message)]
+    for w in unexpected:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return Sensitivity(
         title=scenario.title,
         output=output,
@@ -349,6 +373,7 @@ def sensitivity(
         variance=float(y.var()),
         fixed={n: float(v) for n, v in held.items()},
         complete=bool(complete.all()),
+        note=note,
     )
 
 
