@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import kurilsim
-from kurilsim.analysis import backtest, comparison, explain, statements, tipping
+from kurilsim.analysis import backtest, comparison, explain, sensitivity, statements, tipping
 from kurilsim.core.errors import InputError
 from kurilsim.forms import catalogue, registry
 from kurilsim.forms.conflict.game import Conflict
@@ -312,6 +312,55 @@ MISUSES = [
         TypeError,
         "directory",
         "int",
+    ),
+    misuse(
+        sensitivity.sensitivity,
+        lambda: sensitivity.sensitivity(None, "deal-share"),
+        TypeError,
+        "scenario",
+        "none",
+    ),
+    misuse(
+        sensitivity.sensitivity,
+        lambda: sensitivity.sensitivity(hunt(), 5),
+        TypeError,
+        "output",
+        "output-int",
+    ),
+    misuse(
+        sensitivity.sensitivity,
+        lambda: sensitivity.sensitivity(hunt(), "payoff:A", method="fast"),
+        InputError,
+        "method",
+        "method-unknown",
+    ),
+    misuse(
+        sensitivity.sensitivity,
+        lambda: sensitivity.sensitivity(hunt(), "payoff:A", samples=64.0),
+        TypeError,
+        "samples",
+        "samples-float",
+    ),
+    misuse(
+        sensitivity.sensitivity,
+        lambda: sensitivity.sensitivity(hunt(), "payoff:A", seed=-1),
+        InputError,
+        "seed",
+        "seed-negative",
+    ),
+    misuse(
+        sensitivity.sensitivity,
+        lambda: sensitivity.sensitivity(hunt(), "payoff:A", parameters="stag"),
+        TypeError,
+        "parameters",
+        "one-name",
+    ),
+    misuse(
+        sensitivity.sensitivity,
+        lambda: sensitivity.sensitivity(hunt(), "payoff:A", fixed={"stag": None}),
+        TypeError,
+        "fixed['stag']",
+        "fixed-none",
     ),
     misuse(
         tipping.tipping_points, lambda: tipping.tipping_points(None), TypeError, "scenario", "none"
@@ -714,6 +763,7 @@ NOT_IN_TABLE = {
     # Results and exceptions are built by the package, not from user input.
     "BargainingSolution": "a result",
     "Comparison": "a result",
+    "Sensitivity": "a result",
     "Equilibrium": "a result",
     "Scenario": "a result of load_scenario/parse_scenario",
     "Solution": "a result",
@@ -741,6 +791,7 @@ MODULES = [
     "kurilsim.analysis.backtest",
     "kurilsim.analysis.comparison",
     "kurilsim.analysis.explain",
+    "kurilsim.analysis.sensitivity",
     "kurilsim.analysis.statements",
     "kurilsim.analysis.tipping",
     "kurilsim.forms.conflict.stability",
