@@ -43,8 +43,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_parameter_option(parser)
     parser.add_argument(
         "--lambda-max", type=float, metavar="L",
-        help="end of the traced branch, relative to each player's payoff range (default: 1000)",
+        help="end of the traced branch, in --units (default: 1000 relative, or 1000 / the "
+        "game's payoff range)",
     )  # fmt: skip
+    parser.add_argument(
+        "--units",
+        choices=["relative", "payoff"],
+        default="relative",
+        help="lambda relative to each player's payoff range (default), or one lambda in the "
+        "game's payoff units as in Gambit",
+    )
     parser.add_argument(
         "--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,
         help="time bound of each trace (default %(default)g)",
@@ -73,9 +81,16 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(f"--lambda-max must be a positive number, got {args.lambda_max!r}")
     game, parameters = _load_game(args.file, args.overrides)
     branch = logit_correspondence(
-        game.payoffs, args.lambda_max, max_seconds=args.max_seconds
+        game.payoffs, args.lambda_max, max_seconds=args.max_seconds, units=args.units
     ).labelled(game)
-    limit = solve(game, "logit", args.tol, parameters=parameters, max_seconds=args.max_seconds)
+    limit = solve(
+        game,
+        "logit",
+        args.tol,
+        parameters=parameters,
+        max_seconds=args.max_seconds,
+        units=args.units,
+    )
     if args.format == "json":
         echo(json_text({"branch": branch.to_dict(), "limit": limit.to_dict()}))
     else:

@@ -8,6 +8,8 @@ lambda for all players, as in Gambit) it does.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -50,6 +52,11 @@ def test_the_whole_branch_is_the_same_in_other_units(games):
         assert distance(first.profile(k), logit_qre(rescaled, at)) < 1e-8
 
 
+def sochi_strategies() -> list[list[str]]:
+    scenario = kurilsim.load_scenario(SCENARIOS / "sochi_2016.yaml")
+    return [list(s) for s in scenario.strategies]
+
+
 def sochi_at_the_issues_point() -> tuple[list[str], FloatArray]:
     """Sochi 2016 where the two-island treaty and joint activity are both equilibria."""
     scenario = kurilsim.load_scenario(SCENARIOS / "sochi_2016.yaml")
@@ -66,3 +73,23 @@ def test_russias_payoffs_times_ten_leave_the_sochi_selection_unchanged():
     assert distance(logit_qre(payoffs, 10.0), logit_qre(russia, 10.0)) < 1e-12
     # With one lambda in payoff units, the same change moves the selection (issue's finding).
     assert distance(logit_nash(payoffs, units="payoff"), logit_nash(russia, units="payoff")) > 0.5
+
+
+def test_the_qre_command_takes_either_unit(capsys, tmp_path):
+    from kurilsim.forms.normal.nfg import write_nfg
+    from tests.helpers import run_cli
+
+    players, payoffs = sochi_at_the_issues_point()
+    russia = payoffs.copy()
+    russia[..., players.index("Russia")] *= 10
+    game = kurilsim.NormalFormGame(players, sochi_strategies(), russia)
+    path = tmp_path / "russia_times_ten.nfg"
+    write_nfg(game, path)
+    limits = {}
+    for units in ("relative", "payoff"):
+        code, out, err = run_cli(capsys, "qre", path, "--units", units, "--format", "json")
+        assert code == 0, err
+        (equilibrium,) = json.loads(out)["limit"]["equilibria"]
+        limits[units] = equilibrium["profile"]["Russia"]
+    assert limits["relative"]["two_islands"] == 1.0  # as with Russia's payoffs in their own units
+    assert limits["payoff"]["joint_economic"] == 1.0
