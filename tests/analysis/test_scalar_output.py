@@ -70,6 +70,12 @@ def test_qre_deal_is_the_deal_probability_of_the_logit_qre(hunt):
         assert value == pytest.approx(expected, abs=1e-12)
 
 
+def test_qre_deal_at_one_point_uses_its_values_not_the_defaults(hunt):
+    got, _ = parse_output("qre-deal:3:a > 1", hunt).evaluate(hunt, {"stag": 6.0})
+    p, q = logit_qre(hunt.game({"stag": 6.0}).payoffs, 3.0)
+    assert got.tolist() == pytest.approx([p[0] * q[0]], abs=1e-12)
+
+
 def test_sochi_deal_matches_direct_solves(sochi):
     rng = np.random.default_rng(1)
     values = {n: rng.uniform(*p.range, size=12) for n, p in sochi.parameters.items()}

@@ -176,7 +176,7 @@ class ScalarOutput:
         return largest, done
 
     def _qre_deal(self, scenario: Scenario, at: Mapping[str, Any], size: int) -> FloatArray:
-        payoffs = scenario.payoffs({k: v for k, v in at.items() if np.ndim(v) == 1})
+        payoffs = scenario.payoffs(at)
         masks = property_mask(scenario, at, condition=self.argument)
         payoffs = payoffs.reshape((-1, *payoffs.shape[-payoffs.shape[-1] - 1 :]))
         masks = masks.reshape((-1, *masks.shape[-len(scenario.players) :]))
