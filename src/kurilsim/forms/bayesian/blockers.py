@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from kurilsim.forms.bayesian.assessment import ZERO_MASS, final_payoffs, type_payoffs
 from kurilsim.forms.bayesian.game import SignallingGame
 from kurilsim.forms.bayesian.perfect_bayesian import SignallingEquilibrium
+from kurilsim.forms.normal.result import mixture_text
 
 FloatArray = NDArray[np.float64]
 
@@ -42,13 +43,13 @@ def information_problem(
     >>> import numpy as np
     >>> from kurilsim.forms.bayesian.literature import beer_quiche
     >>> from kurilsim.forms.bayesian.solve import solve_signalling
-    >>> game = beer_quiche(0.6)  # call sparing the sender a "deal"
+    >>> game = beer_quiche(0.6)  # call sparing the sender a "deal"; the weak type mixes
     >>> solution = solve_signalling(game)
     >>> deals = np.zeros((2, 2, 2)); deals[:, :, 1] = 1
     >>> print(information_problem(game, solution[0], deals))  # doctest: +NORMALIZE_WHITESPACE
-    Receiver does not know Sender's type: after beer it believes weak 0.6, strong 0.4 and
-    answers duel, though it would answer not_duel to strong; quiche cannot tell them apart,
-    as weak would send it too if it were answered with not_duel (gain 1)
+    Receiver does not know Sender's type: after beer it believes weak 0.5, strong 0.5 and
+    answers duel 0.5, not_duel 0.5, though it would answer not_duel to strong; a signal that
+    would separate it (quiche) costs strong more than the deal is worth
     """
     a = equilibrium.assessment
     payoffs = final_payoffs(game, a.actions)
@@ -63,6 +64,10 @@ def information_problem(
         known = receiver[t, m]
         deal_replies = [r for r in range(len(game.responses)) if deals[t, m, r] > 0]
         if not deal_replies:
+            refused.append(
+                f"no answer to {game.messages[m]} makes a deal with {game.sender} as "
+                f"{game.types[t]}: its own later move refuses it"
+            )
             continue
         r_deal = max(deal_replies, key=lambda r: known[r])
         if known[r_deal] < known.max() - ZERO_MASS:
@@ -75,7 +80,7 @@ def information_problem(
         belief = ", ".join(
             f"{name} {p:.3g}" for name, p in zip(game.types, a.beliefs[m], strict=True)
         )
-        played = game.responses[int(np.argmax(a.receiver[m]))]
+        played = mixture_text(game.responses, a.receiver[m])
         text = (
             f"{game.receiver} does not know {game.sender}'s type: after {game.messages[m]} it "
             f"believes {belief} and answers {played}, though it would answer "

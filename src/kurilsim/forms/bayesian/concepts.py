@@ -53,6 +53,37 @@ def chance_of_deal(
     return probability(float(expected_values(game, equilibrium.behaviour, deals[..., None])[0]))
 
 
+def recorded_probability(
+    solution: SignallingSolution | BayesianSolution,
+    equilibrium: Any,
+    recorded: Mapping[str, str | list[str]],
+) -> float:
+    """The probability of the recorded play: every named player's move among those recorded."""
+    game = solution.game
+    wanted = {p: {m} if isinstance(m, str) else set(m) for p, m in recorded.items()}
+    if isinstance(game, SignallingGame):
+        axes = [game.messages, game.responses, game.actions]
+        owners = [game.sender, game.receiver, game.sender]
+        shape = (len(game.types), *(len(a) for a in axes))
+        where = np.ones(shape)
+        for k, (names, owner) in enumerate(zip(axes, owners, strict=True)):
+            if owner in wanted and any(n in wanted[owner] for n in names):
+                keep = np.array([n in wanted[owner] for n in names], dtype=float)
+                view = [1] * len(shape)
+                view[k + 1] = len(names)
+                where = where * keep.reshape(view)
+        return chance_of_deal(solution, equilibrium, where)
+    where = np.ones(game.outcome_values.shape[:-1])
+    n = game.n_players
+    for i, (player, names) in enumerate(zip(game.players, game.actions, strict=True)):
+        if player in wanted:
+            keep = np.array([a in wanted[player] for a in names], dtype=float)
+            view = [1] * where.ndim
+            view[n + i] = len(names)
+            where = where * keep.reshape(view)
+    return chance_of_deal(solution, equilibrium, where)
+
+
 def signalling_panel(solution: SignallingSolution, deal: str | None) -> ConceptPanel:
     """Every perfect Bayesian equilibrium, those passing the intuitive criterion; why no deal."""
     game = solution.game

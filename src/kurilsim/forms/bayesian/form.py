@@ -29,9 +29,16 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import resolve
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows, rows_by_point
-from kurilsim.core.tolerance import check_tolerance
+from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
+from kurilsim.forms.bayesian.assessment import ZERO_MASS
 from kurilsim.forms.bayesian.bayesian_nash import agent_form
-from kurilsim.forms.bayesian.concepts import chance_of_deal, deal_array, deal_text, panel
+from kurilsim.forms.bayesian.concepts import (
+    chance_of_deal,
+    deal_array,
+    deal_text,
+    panel,
+    recorded_probability,
+)
 from kurilsim.forms.bayesian.game import BayesianGame, SignallingGame
 from kurilsim.forms.bayesian.result import BayesianSolution, SignallingSolution
 from kurilsim.forms.bayesian.scenario import (
@@ -182,6 +189,21 @@ class BayesianForm:
         ]
         table = html_table(["player", "types", "moves"], rows)
         return summary, f"{spec.kind} game of incomplete information", table
+
+    def backtest_predictions(
+        self, scenario: Scenario, values: Mapping[str, Any]
+    ) -> tuple[tuple[str, bool], ...]:
+        """Each equilibrium's label and whether the recorded play has positive probability in it.
+
+        The recorded play is the ``history`` block's moves of each named player, all together.
+        """
+        solution = self.solve_scenario(scenario, values, "auto", DEFAULT_TOL)
+        history = scenario.spec.history
+        assert history is not None
+        return tuple(
+            (label, recorded_probability(solution, e, history.outcome) > ZERO_MASS)
+            for label, e in zip(solution.labels(), solution.equilibria, strict=True)
+        )
 
     def sweep_method(
         self, scenario: Scenario, method: str | None, tol: float, options: Mapping[str, Any]

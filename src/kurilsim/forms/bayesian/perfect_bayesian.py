@@ -6,7 +6,8 @@ gets the belief Bayes' rule gives, and the receiver's response there must be a b
 a message nobody sends may get any belief, so any response that is a best reply to *some* belief
 is allowed, and the set of those beliefs
 (:func:`~kurilsim.forms.bayesian.beliefs.best_reply_region`) is reported. Each combination
-is kept when no type gains by sending another message. The enumeration is exhaustive over pure strategies, so every pure equilibrium is found.
+is kept when no type gains by sending another message. The enumeration is exhaustive over pure
+strategies, so every pure equilibrium is found.
 
 **Hybrid equilibria** (two types). One type mixes over two messages; the other sends one of
 them. At the shared message the receiver mixes over two responses: its indifference fixes the

@@ -81,6 +81,10 @@ class SignallingSolution:
     def __getitem__(self, index: int) -> SignallingEquilibrium:
         return self.equilibria[index]
 
+    def labels(self) -> tuple[str, ...]:
+        """Every equilibrium's :meth:`label`, in order."""
+        return tuple(self.label(e) for e in self.equilibria)
+
     def outcome_probabilities(self, equilibrium: SignallingEquilibrium) -> dict[str, float]:
         """Outcome -> its probability (its expected value, for an outcome that is not 0/1)."""
         values = expected_outcomes(self.game, equilibrium.assessment)
@@ -300,6 +304,10 @@ class BayesianSolution:
 
     def __getitem__(self, index: int) -> BayesianEquilibrium:
         return self.equilibria[index]
+
+    def labels(self) -> tuple[str, ...]:
+        """Every equilibrium's :meth:`label`, in order."""
+        return tuple(self.label(e) for e in self.equilibria)
 
     def outcome_probabilities(self, equilibrium: BayesianEquilibrium) -> dict[str, float]:
         """Outcome -> its probability (expected value)."""
