@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.concepts import probability
 from kurilsim.core.display import html_heading, html_table
-from kurilsim.core.text import counted, number, parameters_line
+from kurilsim.core.text import counted, limited, number, parameters_line
 from kurilsim.forms.bayesian.assessment import (
     ZERO_MASS,
     expected_outcomes,
@@ -236,8 +236,11 @@ class SignallingSolution:
         )
         return lines
 
-    def to_text(self) -> str:
-        """Every equilibrium with beliefs, outcome probabilities and the criterion's verdict."""
+    def to_text(self, limit: int | None = None) -> str:
+        """Every equilibrium with beliefs, outcome probabilities and the criterion's verdict.
+
+        ``limit`` lists at most that many equilibria (None or 0: all).
+        """
         game = self.game
         prior = ", ".join(f"{t} {p:.4g}" for t, p in zip(game.types, game.prior, strict=True))
         lines = [
@@ -250,10 +253,11 @@ class SignallingSolution:
         if not self.complete:
             lines.append("WARNING: the method stopped at its bound; equilibria may be missing")
         lines.append(f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:")
-        for k, e in enumerate(self.equilibria, start=1):
+        shown, more = limited(self.equilibria, limit)
+        for k, e in enumerate(shown, start=1):
             lines.append(f"{k}.")
             lines += self._lines(e)
-        return "\n".join(lines)
+        return "\n".join(lines + more)
 
     def _repr_html_(self) -> str:
         """The equilibria as a table."""
@@ -376,8 +380,8 @@ class BayesianSolution:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def to_text(self) -> str:
-        """Every equilibrium, by type, with its outcome probabilities."""
+    def to_text(self, limit: int | None = None) -> str:
+        """Every equilibrium, by type, with its outcome probabilities (at most ``limit``)."""
         lines = [
             f"{self.game.title or 'Bayesian game'}: {', '.join(self.game.players)}",
             f"method {self.method} ({self.scope}); tolerance {self.tol:g}",
@@ -387,12 +391,13 @@ class BayesianSolution:
         if not self.complete:
             lines.append("WARNING: the method stopped at its bound; equilibria may be missing")
         lines.append(f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:")
-        for k, e in enumerate(self.equilibria, start=1):
+        shown, more = limited(self.equilibria, limit)
+        for k, e in enumerate(shown, start=1):
             lines.append(f"{k}. {self.kind(e)}: {self.label(e)}")
             outcomes = self.outcome_probabilities(e)
             if outcomes:
                 lines.append("    " + ", ".join(f"P({o}) {v:.4g}" for o, v in outcomes.items()))
-        return "\n".join(lines)
+        return "\n".join(lines + more)
 
     def _repr_html_(self) -> str:
         """The equilibria as a table."""
