@@ -148,3 +148,19 @@ def test_a_prior_leaving_the_simplex_at_swept_values_is_refused():
     scenario = kurilsim.parse_scenario(text)
     with pytest.raises(InputError, match=r"summing to 1\.4, not 1 with p_meet=0\.9"):
         scenario.solve({"p_meet": 0.9})
+
+
+def test_the_figures_draw_beliefs_outcomes_and_the_deal_curve():
+    scenario = kurilsim.load_scenario(SCENARIOS / "reassurance_2016.yaml")
+    solution = scenario.solve()
+    beliefs = kurilsim.plot(solution, kind="beliefs").axes[0]
+    # The pooling equilibrium's unsent go_far: a bar over the supporting interval [0, 0.583].
+    (bar,) = [p for p in beliefs.patches if p.get_height() > 0]
+    assert bar.get_y() == pytest.approx(0.0) and bar.get_height() == pytest.approx(7 / 12)
+    outcomes = kurilsim.plot(solution, kind="outcomes").axes[0]
+    heights = sorted(round(p.get_height(), 6) for p in outcomes.patches)
+    assert heights == [0.0, 0.35, 0.65, 1.0]
+    sweep = kurilsim.sweep(scenario, {"p_independent": (0.1, 0.5, 3)}, workers=1)
+    curve = kurilsim.plot(sweep, kind="deal").axes[0]
+    xs, ys = curve.lines[0].get_data()
+    assert list(ys) == pytest.approx(list(xs))  # the separating equilibrium: a deal iff independent
