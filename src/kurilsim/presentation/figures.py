@@ -237,6 +237,8 @@ def sweep_figure(result: SweepResult, **options: Any) -> Figure:
     if spec.samples:
         return shares_chart(result, **options)
     if len(spec.grid) == 1:
+        if "deal_probability" in result.to_frame().columns:  # equilibria without strategy columns
+            return deal_curve(result, **options)
         return probability_curves(result, **options)
     return regime_map(result, **options)
 

@@ -127,9 +127,11 @@ def deal_curve(result: SweepResult, ax: Axes | None = None) -> Figure:
         rows = table[table["kind"] == kind]
         passing = rows[rows["intuitive"].astype(bool)]
         failing = rows[~rows["intuitive"].astype(bool)]
-        ax.plot(passing[x], passing["deal_probability"], "o", color=colour, label=kind)
-        ax.plot(failing[x], failing["deal_probability"], "o", mfc="none", color=colour,
-                label=f"{kind} (fails the intuitive criterion)")  # fmt: skip
+        if len(passing):
+            ax.plot(passing[x], passing["deal_probability"], "o", color=colour, label=kind)
+        if len(failing):
+            ax.plot(failing[x], failing["deal_probability"], "o", mfc="none", color=colour,
+                    label=f"{kind} (fails the intuitive criterion)")  # fmt: skip
     ax.set_xlabel(x.removeprefix("param."))
     ax.set_ylabel("probability of a deal")
     ax.set_ylim(-0.02, 1.02)
