@@ -51,8 +51,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
 from typing import Final, TextIO
 
 import numpy as np
@@ -79,6 +77,7 @@ from kurilsim.io.gambit_text import (
     parse_number,
     parse_players,
     plural,
+    probability_texts,
     quote,
     unique_names,
     write_text,
@@ -250,7 +249,7 @@ def format_efg(game: ExtensiveFormGame) -> str:
             continue
         infosets[mover] += 1
         if mover == CHANCE:
-            probabilities = _probability_texts(game.probabilities[list(game.children[v])])
+            probabilities = probability_texts(game.probabilities[list(game.children[v])].tolist())
             branches = " ".join(
                 f"{quote(a)} {p}" for a, p in zip(game.actions[v], probabilities, strict=True)
             )
@@ -289,25 +288,6 @@ def write_efg(game: ExtensiveFormGame, path: str | os.PathLike[str]) -> None:
     """
     text = format_efg(game)  # which checks the game
     write_text(check_path("path", path), text)
-
-
-def _probability_texts(probabilities: NDArray[np.float64]) -> list[str]:
-    """Probabilities as text that sums to exactly 1, which Gambit requires.
-
-    Simple fractions (such as 1/3) are written as fractions. Otherwise every probability but the
-    largest is written as the decimal its float stands for, and the largest as what is left, so
-    the decimals add up to 1 exactly; it may then differ from its float in the last digit.
-    """
-    values = probabilities.tolist()
-    fractions = [Fraction(p).limit_denominator(1000) for p in values]
-    if sum(fractions) == 1 and all(
-        abs(float(f) - p) <= 1e-15 for f, p in zip(fractions, values, strict=True)
-    ):
-        return [str(f) for f in fractions]
-    decimals = [Decimal(repr(p)) for p in values]
-    largest = int(np.argmax(probabilities))
-    decimals[largest] = 1 - (sum(decimals) - decimals[largest])
-    return [format(d.normalize(), "f") for d in decimals]
 
 
 def _parse_magic(cursor: Cursor) -> None:
