@@ -326,6 +326,7 @@ class InformationTree:
     _children: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
     _leaves: tuple[int, ...] = field(init=False, repr=False)
     _leaf_of: IntArray = field(init=False, repr=False)
+    _ends: IntArray = field(init=False, repr=False)
 
     def __init__(
         self, players: Sequence[str], root: Node, title: str = "", notes: Sequence[str] = ()
@@ -441,6 +442,11 @@ class InformationTree:
     def leaf_of(self) -> IntArray:
         """Per node: its row of :attr:`payoffs` if it is a leaf, else -1."""
         return self._leaf_of
+
+    @property
+    def subtree_ends(self) -> IntArray:
+        """Per node ``v``: one past the last node of its subtree (the subtree is ``v..end-1``)."""
+        return self._ends
 
     @property
     def has_perfect_information(self) -> bool:
@@ -639,6 +645,9 @@ def _build(game: InformationTree, players: tuple[str, ...], root: Node, title: s
     leaf_of = np.full(n_nodes, -1, dtype=np.int64)
     leaf_of[list(leaves)] = np.arange(len(leaves))
     payoffs = node_payoffs[list(leaves)]
+    ends = np.arange(1, n_nodes + 1, dtype=np.int64)
+    for v in reversed(range(1, n_nodes)):
+        ends[parents[v]] = max(ends[parents[v]], ends[v])
     if not np.all(np.isfinite(payoffs)):
         bad = leaves[int(np.argwhere(~np.isfinite(payoffs))[0][0])]
         raise InputError(
@@ -654,6 +663,7 @@ def _build(game: InformationTree, players: tuple[str, ...], root: Node, title: s
         "outcome_of": np.array(outcome_of, dtype=np.int64),
         "payoffs": payoffs,
         "_leaf_of": leaf_of,
+        "_ends": ends,
     }
     for name, array in arrays.items():
         array.flags.writeable = False
