@@ -66,6 +66,7 @@ from kurilsim.forms.information.game import (
     ChanceNode,
     InformationTree,
     Node,
+    NodeError,
     Outcome,
     PlayerNode,
     TerminalNode,
@@ -86,7 +87,7 @@ from kurilsim.io.gambit_text import (
 )
 from kurilsim.io.sources import read_source
 
-__all__ = ["format_efg", "parse_efg", "read_efg", "write_efg"]
+__all__ = ["format_efg", "parse_efg", "parse_efg_lines", "read_efg", "write_efg"]
 
 #: Chance probabilities written as decimals may miss a sum of 1 by this much; they are rescaled.
 PROBABILITY_ROUNDING: Final = 1e-6
@@ -152,6 +153,11 @@ def parse_efg(text: str, source: str = "<string>") -> InformationTree:
     kurilsim.core.errors.InputError: bad.efg:6: information set 1 of player 'B' was given the
     actions ['l', 'r'] on line 3, here ['l', 'm', 'r']; ...
     """
+    return parse_efg_lines(text, source)[0]
+
+
+def parse_efg_lines(text: str, source: str = "<string>") -> tuple[InformationTree, tuple[int, ...]]:
+    """:func:`parse_efg`, with the line of each node's entry (nodes in prefix order)."""
     cursor = Cursor(check_text("text", text), check_text("source", source))
     _parse_magic(cursor)
     title = cursor.expect("string", "the game title in double quotes").text
@@ -161,9 +167,12 @@ def parse_efg(text: str, source: str = "<string>") -> InformationTree:
         cursor.take()  # the optional comment: a game tree has nowhere to keep it
     entries = _parse_nodes(cursor, players, notes)
     try:
-        return InformationTree(players, _assemble(entries, players), title, notes)
+        tree = InformationTree(players, _assemble(entries, players), title, notes)
+    except NodeError as exc:
+        raise InputError(exc.reason, file=source, line=entries[exc.node].line) from None
     except InputError as exc:
         raise InputError(exc.reason, file=source) from None
+    return tree, tuple(entry.line for entry in entries)
 
 
 def read_efg(path: str | os.PathLike[str] | TextIO) -> InformationTree:

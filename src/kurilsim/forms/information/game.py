@@ -42,7 +42,8 @@ A second move of the same player that forgets the first breaks perfect recall:
 ... }))
 Traceback (most recent call last):
 ...
-kurilsim.core.errors.InputError: information set 'second' of player 'A' breaks perfect recall: ...
+kurilsim.forms.information.game.NodeError: information set 'second' of player 'A' breaks perfect
+recall: ...
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ __all__ = [
     "ChanceNode",
     "InformationSet",
     "InformationTree",
+    "NodeError",
     "Outcome",
     "PlayerNode",
     "TerminalNode",
@@ -87,6 +89,17 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+class NodeError(InputError):
+    """A problem at one node of a tree: ``node`` is its number in prefix order.
+
+    Scenario files use the number to name the node's field and line.
+    """
+
+    def __init__(self, message: str, node: int) -> None:
+        super().__init__(message)
+        self.node = node
 
 
 @dataclass(frozen=True, eq=False)
@@ -468,6 +481,10 @@ class InformationTree:
                 f"unknown player {player!r}; expected one of {list(self.players)}"
             ) from None
 
+    def chance_nodes(self) -> tuple[int, ...]:
+        """The chance nodes, in prefix order."""
+        return tuple(int(v) for v in np.flatnonzero(self.movers == CHANCE))
+
     def player_infosets(self, player: int) -> tuple[int, ...]:
         """The indices in :attr:`infosets` of player number ``player``'s sets."""
         return tuple(k for k, s in enumerate(self.infosets) if s.player == player)
@@ -583,9 +600,10 @@ def _build(game: InformationTree, players: tuple[str, ...], root: Node, title: s
             branches = [(a, 1.0, child) for a, child in node.actions]
             actions.append(tuple(a for a, _, _ in branches))
             if node.player not in players:
-                raise InputError(
+                raise NodeError(
                     f"unknown player {node.player!r} at node {where(index)}; expected one of "
-                    f"{list(players)}"
+                    f"{list(players)}",
+                    index,
                 )
             if not node.infoset:
                 raise InputError(f"node {where(index)} needs a non-empty information set label")
@@ -627,10 +645,11 @@ def _build(game: InformationTree, players: tuple[str, ...], root: Node, title: s
         first = members[h][0]
         for v in members[h][1:]:
             if actions[v] != actions[first]:
-                raise InputError(
+                raise NodeError(
                     f"information set {label!r} of player {players[player]!r} has the actions "
                     f"{list(actions[first])} at node {where(first)} but {list(actions[v])} at "
-                    f"node {where(v)}; every node of an information set has the same actions"
+                    f"node {where(v)}; every node of an information set has the same actions",
+                    v,
                 )
         infosets.append(InformationSet(player, label, actions[first], tuple(members[h])))
     _check_perfect_recall(players, infosets, movers, parents, moves, infoset_of, where)
@@ -639,8 +658,17 @@ def _build(game: InformationTree, players: tuple[str, ...], root: Node, title: s
     for v, k in enumerate(outcome_of):
         if k >= 0:
             node_payoffs[v] = outcomes[k].payoffs
-    for v in range(1, n_nodes):
-        node_payoffs[v] += node_payoffs[parents[v]]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for v in range(1, n_nodes):
+            node_payoffs[v] += node_payoffs[parents[v]]
+    overflow = np.flatnonzero(~np.all(np.isfinite(node_payoffs), axis=1))
+    if len(overflow):
+        bad = int(overflow[0])
+        raise NodeError(
+            f"the outcomes on the path to node {where(bad)} add up to a payoff out of the range "
+            "of floating-point numbers",
+            bad,
+        )
     leaves = tuple(v for v in range(n_nodes) if movers[v] == TERMINAL)
     leaf_of = np.full(n_nodes, -1, dtype=np.int64)
     leaf_of[list(leaves)] = np.arange(len(leaves))
@@ -648,12 +676,6 @@ def _build(game: InformationTree, players: tuple[str, ...], root: Node, title: s
     ends = np.arange(1, n_nodes + 1, dtype=np.int64)
     for v in reversed(range(1, n_nodes)):
         ends[parents[v]] = max(ends[parents[v]], ends[v])
-    if not np.all(np.isfinite(payoffs)):
-        bad = leaves[int(np.argwhere(~np.isfinite(payoffs))[0][0])]
-        raise InputError(
-            f"the outcomes on the path to leaf {where(bad)} add up to a payoff out of the range "
-            "of floating-point numbers"
-        )
     arrays = {
         "movers": np.array(movers, dtype=np.int64),
         "parents": np.array(parents, dtype=np.int64),
@@ -711,11 +733,12 @@ def _check_perfect_recall(
             continue
         k = int(np.flatnonzero(seen != seen[0])[0])
         first, other = entry.nodes[0], entry.nodes[k]
-        raise InputError(
+        raise NodeError(
             f"information set {entry.label!r} of player {players[entry.player]!r} breaks perfect "
             f"recall: the player's own earlier moves differ between node {where(first)} "
             f"({_move_text(infosets, int(seen[0]), width)}) and node {where(other)} "
-            f"({_move_text(infosets, int(seen[k]), width)})"
+            f"({_move_text(infosets, int(seen[k]), width)})",
+            other,
         )
 
 
