@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from kurilsim.forms.bayesian.assessment import Assessment, check_assessment
 from kurilsim.forms.bayesian.beliefs import best_reply_region
 from kurilsim.forms.bayesian.game import SignallingGame
+from kurilsim.forms.bayesian.harsanyi import to_information_tree, tree_assessment
 from kurilsim.forms.bayesian.literature import beer_quiche
 from kurilsim.forms.bayesian.solve import solve_signalling
+from kurilsim.forms.information.assessment import check_assessment as tree_check
 from tests.strategies import signalling_games
 
 
@@ -124,7 +126,7 @@ def brute_force(game: SignallingGame, grid: int = 12) -> set[tuple[tuple[int, ..
     return found
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(signalling_games())
 def test_every_pure_equilibrium_a_belief_grid_finds_is_enumerated_and_each_one_checks(game):
     solution = solve_signalling(game)
@@ -135,8 +137,12 @@ def test_every_pure_equilibrium_a_belief_grid_finds_is_enumerated_and_each_one_c
         if e.kind != "hybrid"
     }  # fmt: skip
     assert brute_force(game) <= pure
+    tree = to_information_tree(game)
     for e in solution:
         assert check_assessment(game, e.assessment) <= 1e-9 * game.scale
+        # And by the tree form's checker on the Harsanyi tree, apart from this form's check.
+        check = tree_check(tree, *tree_assessment(game, tree, e.assessment))
+        assert check.consistent() and check.sequentially_rational(), check.failures()
         for region in e.assessment.regions:
             if region is not None:
                 assert np.allclose(region.sum(axis=1), 1) and (region >= 0).all()
@@ -167,3 +173,28 @@ def test_the_enumeration_says_when_its_bound_cut_it_short():
     solution = solve_signalling(beer_quiche(), max_pairs=3)
     assert not solution.complete
     assert "WARNING" in solution.to_text()
+
+
+@pytest.mark.parametrize("weak", [0.1, 0.5, 0.7])
+def test_every_equilibrium_passes_the_tree_forms_own_assessment_check(weak):
+    # The Harsanyi tree of beer-quiche, checked by the information form's checker.
+    game = beer_quiche(weak)
+    tree = to_information_tree(game)
+    for e in solve_signalling(game):
+        behaviour, beliefs = tree_assessment(game, tree, e.assessment)
+        check = tree_check(tree, behaviour, beliefs)
+        assert check.consistent() and check.sequentially_rational(), check.failures()
+
+
+def test_the_scenarios_with_a_final_move_pass_the_tree_check_too():
+    import kurilsim
+    from tests.helpers import SCENARIOS
+
+    for name in ("ratification_2018.yaml", "credibility_1956.yaml"):
+        scenario = kurilsim.load_scenario(SCENARIOS / name)
+        game = scenario.game()
+        tree = to_information_tree(game)
+        for e in scenario.solve():
+            behaviour, beliefs = tree_assessment(game, tree, e.assessment)
+            check = tree_check(tree, behaviour, beliefs)
+            assert check.consistent() and check.sequentially_rational(), check.failures()
