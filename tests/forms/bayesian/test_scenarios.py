@@ -164,3 +164,24 @@ def test_the_figures_draw_beliefs_outcomes_and_the_deal_curve():
     curve = kurilsim.plot(sweep, kind="deal").axes[0]
     xs, ys = curve.lines[0].get_data()
     assert list(ys) == pytest.approx(list(xs))  # the separating equilibrium: a deal iff independent
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("types:\n  Japan:", "types:\n  Russia:", "only the sender (Japan) has types"),
+        ("messages: [go_far, modest]\n", "", "a signalling game needs 'messages'"),
+        ("responses: [engage, stall]", "responses: [engage, go_far]", "'go_far' is already used"),
+        ("outcome: {Japan: modest, Russia: stall}", "outcome: {Japan: stall}",
+         "Japan has no move 'stall'"),
+    ],
+    ids=["types-of-receiver", "no-messages", "response-named-as-message", "history-move"],
+)  # fmt: skip
+def test_bad_signalling_files_exit_2_with_one_line(old, new, message, tmp_path, capsys):
+    text = (SCENARIOS / "reassurance_2016.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "bad.yaml:" in err and len(err.splitlines()) == 1
