@@ -48,8 +48,9 @@ def information_problem(
     >>> deals = np.zeros((2, 2, 2)); deals[:, :, 1] = 1
     >>> print(information_problem(game, solution[0], deals))  # doctest: +NORMALIZE_WHITESPACE
     Receiver does not know Sender's type: after beer it believes weak 0.5, strong 0.5 and
-    answers duel 0.5, not_duel 0.5, though it would answer not_duel to strong; a signal that
-    would separate it (quiche) costs strong more than the deal is worth
+    answers duel 0.5, not_duel 0.5, though it would answer not_duel to strong, a deal strong
+    prefers too; beer is too cheap a signal: weak sends it too, as being answered with not_duel
+    would be worth 2 to it against 1 in this equilibrium
     """
     a = equilibrium.assessment
     payoffs = final_payoffs(game, a.actions)
@@ -86,6 +87,20 @@ def information_problem(
             f"believes {belief} and answers {played}, though it would answer "
             f"{game.responses[r_deal]} to {game.types[t]}"
         )
+        if sender[t, m, r_deal] > value[t] + ZERO_MASS:
+            text += f", a deal {game.types[t]} prefers too"
+        mimics = [
+            s for s in range(len(game.types))
+            if s != t and a.sender[s, m] > ZERO_MASS
+            and receiver[s, m, r_deal] < receiver[s, m].max() - ZERO_MASS
+        ]  # fmt: skip
+        if mimics:
+            s = mimics[0]
+            return text + (
+                f"; {game.messages[m]} is too cheap a signal: {game.types[s]} sends it too, "
+                f"as being answered with {game.responses[r_deal]} would be worth "
+                f"{sender[s, m, r_deal]:.3g} to it against {value[s]:.3g} in this equilibrium"
+            )
         return text + _signal(game, sender, receiver, value, t, r_deal, m)
     return "; ".join(refused)
 
@@ -99,7 +114,7 @@ def _signal(
     r_deal: int,
     m: int,
 ) -> str:
-    """Which other message could reveal type ``t``, and why it does not."""
+    """Why no message reveals type ``t``: the one it sends is mimicked, or others are too dear."""
     for other_m in range(len(game.messages)):
         if other_m == m:
             continue
