@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kurilsim.forms.bargaining.game import BargainingProblem
+from kurilsim.forms.bayesian.game import SignallingGame
 from kurilsim.forms.conflict.game import Conflict
 from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Node, Terminal
 from kurilsim.forms.normal.game import NormalFormGame
@@ -403,3 +404,27 @@ def generic_games_in_other_units(
     shifts = st.floats(-1e3, 1e3, allow_nan=False)
     offsets = np.array(draw(st.lists(shifts, min_size=n_players, max_size=n_players)))
     return game, game * factors + offsets
+
+
+@st.composite
+def signalling_games(draw: st.DrawFn) -> SignallingGame:
+    """Small signalling games: 2-3 types with positive priors, 2-3 messages, 2-3 responses and
+    integer payoffs in [-3, 3] (so that ties and boundary beliefs occur)."""
+    n_types = draw(st.integers(2, 3))
+    n_messages = draw(st.integers(2, 3))
+    n_responses = draw(st.integers(2, 3))
+    weights = draw(st.lists(st.integers(1, 4), min_size=n_types, max_size=n_types))
+    shape = (n_types, n_messages, n_responses, 1, 2)
+    cells = draw(
+        st.lists(st.integers(-3, 3), min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))
+    )
+    return SignallingGame(
+        sender="S",
+        receiver="R",
+        types=tuple(f"t{k}" for k in range(n_types)),
+        prior=np.array(weights, dtype=float) / sum(weights),
+        messages=tuple(f"m{k}" for k in range(n_messages)),
+        responses=tuple(f"r{k}" for k in range(n_responses)),
+        actions=("",),
+        payoffs=np.array(cells, dtype=float).reshape(shape),
+    )

@@ -22,6 +22,7 @@ import kurilsim
 from kurilsim.analysis import backtest, comparison, explain, sensitivity, statements, tipping
 from kurilsim.core.errors import InputError
 from kurilsim.forms import catalogue, registry
+from kurilsim.forms.bayesian.game import BayesianGame, SignallingGame
 from kurilsim.forms.conflict.game import Conflict
 from kurilsim.forms.conflict.stability import gmr_stable, nash_stable, seq_stable, smr_stable
 from kurilsim.forms.extensive import efg
@@ -701,6 +702,35 @@ MISUSES = [
         "title-int",
     ),
     misuse(
+        SignallingGame,
+        lambda: SignallingGame(
+            "S",
+            "R",
+            ("a", "b"),
+            np.array([0.3, 0.6]),
+            ("m",),
+            ("r",),
+            ("",),
+            np.zeros((2, 1, 1, 1, 2)),
+        ),
+        InputError,
+        "prior",
+        "prior-sum",
+    ),
+    misuse(
+        BayesianGame,
+        lambda: BayesianGame(
+            ("A", "B"),
+            (("x", "y"), ("",)),
+            (np.array([0.5, 0.6]), np.ones(1)),
+            (("a",), ("b",)),
+            np.zeros((2, 1, 1, 1, 2)),
+        ),
+        InputError,
+        "prior",
+        "prior-sum",
+    ),
+    misuse(
         kurilsim.ExtensiveFormGame,
         lambda: kurilsim.ExtensiveFormGame("A", Terminal([1])),
         TypeError,
@@ -783,6 +813,8 @@ ARRAY_HELPERS = {
     "coalition_reachable": "array helper of the stability concepts",
     "feasible_states": "array helper of Conflict.from_options",
     "probability_problem": "array helper: reports a problem, never raises",
+    "prior_problem": "array helper: reports a problem, never raises",
+    "leaf_axes": "array helper: index grids over a product of axes",
     "unilateral_moves": "array helper of Conflict.from_options",
 }
 

@@ -21,8 +21,9 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.result import Result
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.extensive.efg import read_efg
 from kurilsim.forms.extensive.game import ExtensiveFormGame
+from kurilsim.forms.information.efg import read_efg
+from kurilsim.forms.information.game import InformationTree
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.nfg import read_nfg
 from kurilsim.forms.registry import form_of_game, load_scenario
@@ -145,8 +146,14 @@ def run(
     return load_scenario(name).solve(overrides, method, tol, **options)
 
 
-def read_game(path: str | os.PathLike[str]) -> NormalFormGame | ExtensiveFormGame:
+def read_game(
+    path: str | os.PathLike[str],
+) -> NormalFormGame | ExtensiveFormGame | InformationTree:
     """Read a Gambit game: a ``.nfg`` file as a normal-form game, an ``.efg`` file as a tree.
+
+    A tree of perfect information (every information set one node) is an
+    :class:`~kurilsim.ExtensiveFormGame`, solved by backward induction; one with larger
+    information sets an :class:`~kurilsim.forms.information.game.InformationTree`.
 
     Names the file leaves empty or repeats are made unique; the game's ``notes`` say which.
 
@@ -169,5 +176,6 @@ def read_game(path: str | os.PathLike[str]) -> NormalFormGame | ExtensiveFormGam
     if name.lower().endswith(".nfg"):
         return read_nfg(name)
     if name.lower().endswith(".efg"):
-        return read_efg(name)
+        tree = read_efg(name)
+        return tree.to_extensive() if tree.has_perfect_information else tree
     raise InputError("not a .nfg or .efg game", file=name)

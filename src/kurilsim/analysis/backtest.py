@@ -1,7 +1,9 @@
 """Historical backtests: each era's predicted equilibria against the outcome history recorded.
 
 For every scenario with a ``history`` block, the backtest solves the game at its defaults and
-compares the pure Nash equilibria with the recorded outcome:
+compares the pure Nash equilibria with the recorded outcome (a form may predict its own way, through
+a ``backtest_predictions`` member: each equilibrium's label and whether it is consistent with the
+record, as the games of incomplete information do with their perfect Bayesian equilibria):
 
 * **match**: there is at least one pure equilibrium at the defaults and every one of them is
   consistent with the record;
@@ -17,6 +19,7 @@ without a history) are listed with the reason, so that a reader knows what the t
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,9 +224,16 @@ def backtest_scenario(
     check_instance("scenario", scenario, Scenario, "a Scenario")
     samples = check_int("samples", samples, minimum=1)
     seed = check_int("seed", seed, minimum=0)
+    history = scenario.spec.history
+    predict = getattr(scenario.form, "backtest_predictions", None)
+    if predict is not None:
+        if history is None:
+            raise InputError(
+                "the scenario records no history to test against", file=scenario.source
+            )
+        return _backtest_by_form(scenario, predict, samples, seed)
     require_normal_form(scenario, "a backtest")
     recorded = scenario.compiled.recorded
-    history = scenario.spec.history
     if recorded is None or history is None:
         raise InputError("the scenario records no history to test against", file=scenario.source)
     at_defaults = pure_equilibria(scenario, scenario.defaults())
@@ -247,12 +257,45 @@ def backtest_scenario(
     )
 
 
+def _backtest_by_form(
+    scenario: Scenario,
+    predict: Callable[[Scenario, dict[str, Any]], Sequence[tuple[str, bool]]],
+    samples: int,
+    seed: int,
+) -> EraResult:
+    """Backtest through the form's own predictions, one parameter draw at a time."""
+    assert scenario.spec.history is not None
+    predicted = predict(scenario, scenario.defaults())
+    match = bool(predicted) and all(consistent for _, consistent in predicted)
+    rng = np.random.default_rng(seed)
+    draws = {name: rng.uniform(*p.range, size=samples) for name, p in scenario.parameters.items()}
+    hits = [
+        any(
+            consistent
+            for _, consistent in predict(scenario, {k: float(v[i]) for k, v in draws.items()})
+        )
+        for i in range(samples if draws else 0)
+    ]
+    return EraResult(
+        file=Path(scenario.source).name,
+        era=scenario.spec.era or scenario.title,
+        predicted=tuple(label for label, _ in predicted),
+        recorded=" ".join(scenario.spec.history.summary.split()),
+        match=match,
+        robustness=float(np.mean(hits)) if hits else float(match),
+        samples=samples,
+    )
+
+
 def backtest(
     directory: str | os.PathLike[str] = "scenarios",
     samples: int = DEFAULT_SAMPLES,
     seed: int = DEFAULT_SEED,
 ) -> Backtest:
-    """Backtest every normal-form scenario with a history in ``directory``, and its statements.
+    """Backtest every scenario with a history in ``directory`` whose form predicts outcomes.
+
+    Normal-form scenarios, and those of forms with a ``backtest_predictions`` member; the
+    statements file is checked too.
 
     Parameters
     ----------
@@ -281,7 +324,7 @@ def backtest(
         if path.name == STATEMENTS_FILE:
             continue
         scenario = load_scenario(path)
-        if scenario.form is not NORMAL_FORM:
+        if scenario.form is not NORMAL_FORM and not hasattr(scenario.form, "backtest_predictions"):
             skipped.append((path.name, f"{scenario.form.name} form"))
         elif scenario.spec.history is None:
             skipped.append((path.name, "no recorded history"))

@@ -19,7 +19,7 @@ from kurilsim.cli.common import (
 from kurilsim.core.errors import InputError
 
 #: Figure kinds and the sweeps they fit.
-PLOT_KINDS = ("regime", "probabilities", "payoffs", "shares")
+PLOT_KINDS = ("regime", "probabilities", "payoffs", "shares", "deal")
 
 
 def positive(text: str) -> int:
@@ -94,8 +94,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--plot-kind",
         choices=PLOT_KINDS,
-        help="figure to save (default: regime map for 2 grid axes, probabilities for 1, "
-        "shares with samples)",
+        help="figure to save (default: regime map for 2 grid axes, probabilities for 1 (the "
+        "probability of a deal for games of incomplete information), shares with samples)",
     )
     parser.add_argument(
         "--engine",
@@ -129,12 +129,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def plot_kind(args: argparse.Namespace) -> str:
     """The figure ``--plot`` saves, checked against the sweep's shape before anything runs."""
     axes = len(args.grid)
-    kind: str = args.plot_kind or (
-        "shares" if args.samples else "probabilities" if axes == 1 else "regime"
-    )
+    kind: str = args.plot_kind or ("shares" if args.samples else "auto" if axes == 1 else "regime")
     if kind == "regime" and (args.samples or axes != 2):
         raise InputError("a regime map needs a grid over exactly two parameters and no --samples")
-    if kind in ("probabilities", "payoffs") and (args.samples or axes != 1):
+    if kind in ("probabilities", "payoffs", "deal") and (args.samples or axes != 1):
         raise InputError(f"{kind} curves need a grid over one parameter and no --samples")
     return kind
 

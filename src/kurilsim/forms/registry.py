@@ -69,6 +69,8 @@ FORMS = FormRegistry(
         "bargaining": "kurilsim.forms.bargaining.form:BARGAINING_FORM",
         "conflict": "kurilsim.forms.conflict.form:CONFLICT_FORM",
         "extensive": "kurilsim.forms.extensive.form:EXTENSIVE_FORM",
+        "bayesian": "kurilsim.forms.bayesian.form:BAYESIAN_FORM",
+        "information": "kurilsim.forms.information.form:INFORMATION_FORM",
     }
 )
 
@@ -144,8 +146,9 @@ def scenario_json_schema() -> dict[str, Any]:
     Examples
     --------
     >>> schema = scenario_json_schema()
-    >>> schema["$id"], schema["properties"]["form"]["enum"]
-    ('urn:kurilsim:scenario:1', ['normal', 'bargaining', 'conflict', 'extensive'])
+    >>> schema["$id"], schema["properties"]["form"]["enum"]  # doctest: +NORMALIZE_WHITESPACE
+    ('urn:kurilsim:scenario:1',
+     ['normal', 'bargaining', 'conflict', 'extensive', 'bayesian', 'information'])
     >>> schema["allOf"][0]["then"]
     {'$ref': '#/$defs/ScenarioFile'}
     """

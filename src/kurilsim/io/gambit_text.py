@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Final, NamedTuple
@@ -161,6 +162,25 @@ def format_number(value: float) -> str:
         return str(int(value))
     # repr is the shortest text that reads back as the same float; Gambit refuses "e+".
     return repr(value).replace("e+", "e")
+
+
+def probability_texts(probabilities: Sequence[float]) -> list[str]:
+    """Probabilities as text that sums to exactly 1, which Gambit requires.
+
+    Simple fractions (such as 1/3) are written as fractions. Otherwise every probability but the
+    largest is written as the decimal its float stands for, and the largest as what is left, so
+    the decimals add up to 1 exactly; it may then differ from its float in the last digit.
+    """
+    values = [float(p) for p in probabilities]
+    fractions = [Fraction(p).limit_denominator(1000) for p in values]
+    if sum(fractions) == 1 and all(
+        abs(float(f) - p) <= 1e-15 for f, p in zip(fractions, values, strict=True)
+    ):
+        return [str(f) for f in fractions]
+    decimals = [Decimal(repr(p)) for p in values]
+    largest = max(range(len(values)), key=values.__getitem__)
+    decimals[largest] = 1 - (sum(decimals) - decimals[largest])
+    return [format(d.normalize(), "f") for d in decimals]
 
 
 def plural(count: int, noun: str) -> str:

@@ -42,12 +42,14 @@ from kurilsim.analysis.tipping import TippingPoints
 from kurilsim.core.arguments import check_bool, check_instance, check_text, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.forms.bargaining.result import BargainingSolution
+from kurilsim.forms.bayesian.result import SignallingSolution
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.logit_qre import LogitBranch
 from kurilsim.forms.normal.result import Solution
 from kurilsim.presentation.bargaining import plot_bargaining
 from kurilsim.presentation.curves import payoff_curves, probability_curves
 from kurilsim.presentation.equilibria import equilibrium_payoffs
+from kurilsim.presentation.information import belief_chart, deal_curve, outcome_chart
 from kurilsim.presentation.logit import logit_curves
 from kurilsim.presentation.payoff_table import payoff_heatmap
 from kurilsim.presentation.regime_map import regime_map
@@ -237,6 +239,8 @@ def sweep_figure(result: SweepResult, **options: Any) -> Figure:
     if spec.samples:
         return shares_chart(result, **options)
     if len(spec.grid) == 1:
+        if "deal_probability" in result.to_frame().columns:  # equilibria without strategy columns
+            return deal_curve(result, **options)
         return probability_curves(result, **options)
     return regime_map(result, **options)
 
@@ -250,4 +254,7 @@ register_figure(SweepResult, "regime", regime_map)
 register_figure(SweepResult, "probabilities", probability_curves)
 register_figure(SweepResult, "payoffs", payoff_curves)
 register_figure(SweepResult, "shares", shares_chart)
+register_figure(SignallingSolution, "outcomes", outcome_chart)
+register_figure(SignallingSolution, "beliefs", belief_chart)
+register_figure(SweepResult, "deal", deal_curve)
 register_figure(TippingPoints, "tornado", tornado)

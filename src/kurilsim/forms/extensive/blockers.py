@@ -13,6 +13,7 @@ from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.extensive.backward_induction import leaf_scales
 from kurilsim.forms.extensive.game import ExtensiveFormGame
+from kurilsim.forms.extensive.scenario import CompiledTree
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -28,7 +29,11 @@ def tree_outcomes(scenario: Scenario, values: Mapping[str, float]) -> dict[str, 
     values
         Every parameter's value, as numbers.
     """
-    compiled = scenario.compiled
+    return leaf_outcomes(scenario.compiled, values)
+
+
+def leaf_outcomes(compiled: CompiledTree, values: Mapping[str, float]) -> dict[str, FloatArray]:
+    """Each outcome variable of a compiled tree at every leaf (0 where a leaf sets none)."""
     columns = {name: np.zeros(len(compiled.skeleton.leaves)) for name in compiled.outcomes}
     for k, leaf in enumerate(compiled.leaf_values):
         env: dict[str, Any] = dict(values)

@@ -133,7 +133,7 @@ class ChanceNode(_Frozen):
     )
 
 
-def _node_kind(value: Any) -> str | None:
+def node_kind(value: Any) -> str | None:
     """Which kind of node a mapping is, from its keys, so errors speak of the right kind."""
     if isinstance(value, dict):
         if "player" in value or "actions" in value:
@@ -152,7 +152,7 @@ TreeNode = Annotated[
     | Annotated[ChanceNode, Tag("chance")]
     | Annotated[LeafNode, Tag("leaf")],
     Discriminator(
-        _node_kind,
+        node_kind,
         custom_error_type="tree_node",
         custom_error_message="expected a node: a decision {player, actions}, a chance move "
         "{chance} or a leaf {outcome} or {payoffs}",
@@ -221,7 +221,7 @@ class CompiledTree:
     probabilities: tuple[tuple[int, Expression], ...]
 
 
-class _Compiler:
+class TreeCompiler:
     """Walks the file's tree in prefix order, checking each node and collecting its parts."""
 
     def __init__(self, spec: ExtensiveScenarioFile) -> None:
@@ -240,6 +240,7 @@ class _Compiler:
         self.probabilities: list[tuple[int, Expression]] = []
 
     def node(self, spec: DecisionNode | ChanceNode | LeafNode, path: Path) -> Node:
+        """Check the node at ``path`` and its subtree; return it as a node of the game."""
         if len(self.paths) >= MAX_TREE_NODES:
             raise SemanticError(f"the tree has more than {MAX_TREE_NODES:,} nodes", ("tree",))
         self.paths.append(path)
@@ -333,6 +334,11 @@ def compile_extensive(spec: ExtensiveScenarioFile) -> CompiledTree:
         an expression, chance probabilities that are negative or do not sum to 1 at the
         defaults, a leaf without the payoffs it needs, or a history naming no action of a player.
     """
+    return compile_extensive_tree(spec, TreeCompiler(spec))
+
+
+def compile_extensive_tree(spec: ExtensiveScenarioFile, compiler: TreeCompiler) -> CompiledTree:
+    """Compile a tree scenario with the given compiler (a form's own, for its kinds of node)."""
     players = spec.players
     repeated = sorted({p for p in players if players.count(p) > 1})
     if repeated:
@@ -340,7 +346,6 @@ def compile_extensive(spec: ExtensiveScenarioFile) -> CompiledTree:
             f"player names must be unique; repeated: {', '.join(repeated)}", ("players",)
         )
     check_variable_names(spec.parameters, spec.outcomes)
-    compiler = _Compiler(spec)
     root = compiler.node(spec.tree, ("tree",))
     payoffs = None
     if spec.payoffs is not None:

@@ -1,0 +1,1 @@
+"""Games of incomplete information: Bayesian games, signalling and perfect Bayesian equilibrium."""

@@ -1,0 +1,1 @@
+"""Game trees with information sets: imperfect information, chance and outcomes anywhere."""
