@@ -69,6 +69,7 @@ FORMS = FormRegistry(
         "bargaining": "kurilsim.forms.bargaining.form:BARGAINING_FORM",
         "conflict": "kurilsim.forms.conflict.form:CONFLICT_FORM",
         "extensive": "kurilsim.forms.extensive.form:EXTENSIVE_FORM",
+        "repeated": "kurilsim.forms.repeated.form:REPEATED_FORM",
     }
 )
 
@@ -145,7 +146,7 @@ def scenario_json_schema() -> dict[str, Any]:
     --------
     >>> schema = scenario_json_schema()
     >>> schema["$id"], schema["properties"]["form"]["enum"]
-    ('urn:kurilsim:scenario:1', ['normal', 'bargaining', 'conflict', 'extensive'])
+    ('urn:kurilsim:scenario:1', ['normal', 'bargaining', 'conflict', 'extensive', 'repeated'])
     >>> schema["allOf"][0]["then"]
     {'$ref': '#/$defs/ScenarioFile'}
     """
