@@ -10,7 +10,8 @@ intersection of half-planes :math:`h_l \cdot w \le c_l` in ``directions`` fixed 
 sets each :math:`c_l` to the largest value of :math:`h_l \cdot v` over the new payoffs: the
 polygons shrink to an outer approximation of :math:`V` that contains it exactly and tightens as
 the directions get denser. With public randomisation, as here, :math:`V` is convex. Discount
-factors may differ between the players. Only pure stage profiles are played, as in
+factors may differ between the players (the set may then reach beyond the convex hull of the
+stage payoffs: the more patient player lends to the other over time). Only pure stage profiles are played, as in
 QuantEcon's ``RepeatedGame.equilibrium_payoffs`` (Abreu and Sannikov 2014).
 
 Because :math:`W` is a polygon, each step is geometry, not linear programming: the
@@ -170,8 +171,11 @@ def _polygon(normals: FloatArray, levels: FloatArray, box: FloatArray) -> FloatA
     centre = box.mean(axis=0)
     reach = float(np.ptp(box, axis=0).max()) + 1.0
     polygon = centre + 2 * reach * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float)
+    # A set that has shrunk to a point or a segment is the intersection of half-planes through
+    # it, which rounding can make empty: each is moved out by a hair (still an outer bound).
+    slack = 1e-12 * reach
     for normal, level in zip(normals, levels, strict=True):
-        polygon = _clip(polygon, normal, level)
+        polygon = _clip(polygon, normal, level + slack)
         if len(polygon) == 0:
             return polygon
     # Half-planes through one corner leave copies of it: keep one.

@@ -46,8 +46,8 @@ class RepeatedSolution:
     minmax_pure, minmax_mixed
         Each player's pure and (two players) mixed minmax payoff.
     floor_pure, floor_mixed
-        Shape ``(P, N)``: below these discount factors no subgame-perfect equilibrium repeats the
-        profile (punishments in pure strategies, or in mixed ones).
+        Shape ``(P, N)``: below ``floor_mixed`` (two players) no subgame-perfect equilibrium
+        repeats the profile; below ``floor_pure`` none in pure strategies does.
     sustained_by_grim
         Per profile: grim trigger sustains it at the game's discount factors (checked by the
         one-shot deviation principle).

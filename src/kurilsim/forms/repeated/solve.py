@@ -2,8 +2,10 @@
 
 For every pure stage profile: each player's gain from deviating once, the discount factor from
 which grim trigger sustains it (reversion to each stage Nash equilibrium, and to the one worst for
-the deviator), and the discount factor below which no subgame-perfect equilibrium repeats it (the
-pure and, for two players, the mixed minmax). At the game's own discount factors, each profile
+the deviator), and the discount factor below which no subgame-perfect equilibrium repeats it: in
+pure strategies (punished at most down to the pure minmax) and, for two players, at all (the mixed
+minmax; with more players the others' independent mixing makes the minmax a non-convex problem,
+not computed here). At the game's own discount factors, each profile
 claimed sustained comes with a strategy profile that the one-shot deviation principle checks
 (:mod:`.one_shot_deviation`): grim trigger, or, for two players, a punishment by the mutual
 (pure) minmax for a number of rounds (Fudenberg and Maskin 1986). For two players the set of
