@@ -11,8 +11,8 @@ sets each :math:`c_l` to the largest value of :math:`h_l \cdot v` over the new p
 polygons shrink to an outer approximation of :math:`V` that contains it exactly and tightens as
 the directions get denser. With public randomisation, as here, :math:`V` is convex. Discount
 factors may differ between the players (the set may then reach beyond the convex hull of the
-stage payoffs: the more patient player lends to the other over time). Only pure stage profiles are played, as in
-QuantEcon's ``RepeatedGame.equilibrium_payoffs`` (Abreu and Sannikov 2014).
+stage payoffs: the more patient player lends to the other over time). Only pure stage profiles
+are played, as in QuantEcon's ``RepeatedGame.equilibrium_payoffs`` (Abreu and Sannikov 2014).
 
 Because :math:`W` is a polygon, each step is geometry, not linear programming: the
 continuations allowed for :math:`a` are :math:`W` clipped by the two incentive constraints

@@ -96,6 +96,12 @@ class RepeatedSolution:
             for player, names, s in zip(stage.players, stage.strategies, self.cells[k], strict=True)
         )
 
+    def label_of(self, cell: tuple[int, ...] | None) -> str:
+        """The name of the pure profile ``cell``."""
+        if cell is None:
+            return ""
+        return self.label(self.cells.index(tuple(cell)))
+
     def sustained(self) -> NDArray[np.bool_]:
         """Per profile: sustained at the game's discount factors by grim trigger or the minmax."""
         return np.asarray(self.sustained_by_grim | (self.punishment_rounds > 0))
