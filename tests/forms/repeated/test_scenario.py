@@ -167,3 +167,15 @@ def test_a_repeated_game_has_no_finite_normal_form(tmp_path):
     scenario = kurilsim.load_scenario(write(tmp_path, PD_TEXT))
     with pytest.raises(InputError, match="no finite normal form"):
         scenario.form.normal_form(scenario, scenario.defaults())
+
+
+def test_the_payoff_set_figure_draws_the_set_the_stage_payoffs_and_the_minmax(bundled):
+    solution = bundled.solve({"je_cost": 0.12, "mainland_share": 0.3})
+    figure = kurilsim.plot(solution)
+    ax = figure.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Russia", "Japan")
+    assert np.allclose(ax.patches[0].get_xy()[:-1], solution.payoff_set.vertices)
+    minmax = ax.collections[-1].get_offsets()[0]
+    assert np.allclose(minmax, solution.minmax_mixed)
+    with pytest.raises(InputError, match="no payoff set"):
+        kurilsim.plot(bundled.solve(method="thresholds"))
