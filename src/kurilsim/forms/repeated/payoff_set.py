@@ -168,20 +168,33 @@ def _step(
 
 def _polygon(normals: FloatArray, levels: FloatArray, box: FloatArray) -> FloatArray:
     """The polygon of the half-planes ``normals @ w <= levels``, clipped from a box holding it."""
-    centre = box.mean(axis=0)
     reach = float(np.ptp(box, axis=0).max()) + 1.0
-    polygon = centre + 2 * reach * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], dtype=float)
     # A set that has shrunk to a point or a segment is the intersection of half-planes through
     # it, which rounding can make empty: each is moved out by a hair (still an outer bound).
-    slack = 1e-12 * reach
-    for normal, level in zip(normals, levels, strict=True):
-        polygon = _clip(polygon, normal, level + slack)
-        if len(polygon) == 0:
-            return polygon
+    levels = levels + 1e-12 * reach
+    corners = _consecutive_corners(normals, levels)
+    if corners is None or np.any(corners @ normals.T > levels + 1e-9 * reach):
+        # Some half-plane is redundant: cut a box holding the set by each in turn.
+        corners = box.mean(axis=0) + 2 * reach * np.array([[-1, -1], [1, -1], [1, 1], [-1, 1.0]])
+        for normal, level in zip(normals, levels, strict=True):
+            corners = _clip(corners, normal, level)
+            if len(corners) == 0:
+                return corners
     # Half-planes through one corner leave copies of it: keep one.
-    apart = np.linalg.norm(polygon - np.roll(polygon, 1, axis=0), axis=1) > 1e-7 * reach
-    kept: FloatArray = polygon[apart] if apart.any() else polygon[:1]
+    apart = np.linalg.norm(corners - np.roll(corners, 1, axis=0), axis=1) > 1e-7 * reach
+    kept: FloatArray = corners[apart] if apart.any() else corners[:1]
     return kept
+
+
+def _consecutive_corners(normals: FloatArray, levels: FloatArray) -> FloatArray | None:
+    """Where each half-plane's line meets the next one's (directions in counter-clockwise order)."""
+    following, after = np.roll(normals, -1, axis=0), np.roll(levels, -1)
+    determinant = normals[:, 0] * following[:, 1] - normals[:, 1] * following[:, 0]
+    if np.any(np.abs(determinant) < 1e-12):
+        return None
+    x = (levels * following[:, 1] - after * normals[:, 1]) / determinant
+    y = (normals[:, 0] * after - following[:, 0] * levels) / determinant
+    return np.column_stack([x, y])
 
 
 def _clip(polygon: FloatArray, normal: FloatArray, level: float) -> FloatArray:
@@ -191,15 +204,17 @@ def _clip(polygon: FloatArray, normal: FloatArray, level: float) -> FloatArray:
     side = polygon @ normal - level
     if np.all(side <= 0):
         return polygon
-    kept: list[FloatArray] = []
-    for k in range(len(polygon)):
-        here, there = polygon[k], polygon[(k + 1) % len(polygon)]
-        s_here, s_there = side[k], side[(k + 1) % len(polygon)]
-        if s_here <= 0:
-            kept.append(here)
-        if (s_here < 0 < s_there) or (s_there < 0 < s_here):
-            kept.append(here + (there - here) * (s_here / (s_here - s_there)))
-    return np.array(kept).reshape(-1, 2)
+    following = np.roll(polygon, -1, axis=0)
+    side_next = np.roll(side, -1)
+    crossing = (side < 0) & (side_next > 0) | (side_next < 0) & (side > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(crossing, side / (side - side_next), 0.0)
+    meets = polygon + (following - polygon) * share[:, None]
+    # Each edge gives its start if kept, then its crossing if any, in order around the polygon.
+    points = np.stack([polygon, meets], axis=1).reshape(-1, 2)
+    keep = np.stack([side <= 0, crossing], axis=1).reshape(-1)
+    kept: FloatArray = points[keep]
+    return kept
 
 
 def _inside(vertices: FloatArray, point: FloatArray, slack: float) -> bool:
