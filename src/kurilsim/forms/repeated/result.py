@@ -202,9 +202,14 @@ class RepeatedSolution:
         values = ", ".join(f"{p} {v:.3g}" for p, v in zip(players, minmax, strict=True))
         return f"discount factors {discount}; {kind} minmax {values}"
 
-    def to_text(self) -> str:
-        """The thresholds table, what is sustained, and the payoff set's corners."""
+    def to_text(self, limit: int | None = None) -> str:
+        """The thresholds table, what is sustained, and the payoff set's corners.
+
+        ``limit`` caps the rows of the table (the sustained profiles are listed in full below).
+        """
         header, rows = self._table()
+        hidden = 0 if limit is None else max(len(rows) - limit, 0)
+        rows = rows[: len(rows) - hidden]
         lines = [f"{self.game.title}, repeated: {self._summary()}"]
         lines += [
             "Stage equilibria: "
@@ -217,14 +222,18 @@ class RepeatedSolution:
             "repeats the profile ('-' = never below 1).",
             *text_table(header, rows),
         ]
+        if hidden:
+            lines.append(f"({hidden} more profiles not shown; raise the limit to see them)")
         sustained = self.sustained_labels()
         lines.append("Sustained now: " + ("; ".join(sustained) if sustained else "none"))
         if self.payoff_set is not None:
+            noise = 1e-9 * self.stage.scale  # rounding far below the payoffs is shown as 0
             corners = (
                 "none (empty)"
                 if self.payoff_set.empty
                 else "; ".join(
-                    "(" + ", ".join(f"{x:.3g}" for x in v) + ")" for v in self.payoff_set.vertices
+                    "(" + ", ".join(f"{x if abs(x) > noise else 0.0:.3g}" for x in v) + ")"
+                    for v in self.payoff_set.vertices
                 )
             )
             state = "" if self.payoff_set.converged else " (NOT converged)"
