@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import check_array, check_instance, check_real, check_text
 from kurilsim.core.errors import InputError
 from kurilsim.forms.normal.game import NormalFormGame
 
@@ -37,6 +38,8 @@ class RepeatedGame:
 
     Raises
     ------
+    ArgumentTypeError
+        If ``stage`` is not a normal-form game or ``discount`` not a list of numbers.
     InputError
         If the number of discount factors is not the number of players, or one is outside
         ``[0, 1)`` (a discount factor of 1 values the future without end).
@@ -47,7 +50,9 @@ class RepeatedGame:
     title: str = ""
 
     def __init__(self, stage: NormalFormGame, discount: Sequence[float], title: str = "") -> None:
-        values = np.asarray(discount, dtype=np.float64)
+        check_instance("stage", stage, NormalFormGame, "a NormalFormGame")
+        check_text("title", title)
+        values = np.array(check_array("discount", discount, ndim=1))
         if values.shape != (stage.n_players,):
             raise InputError(
                 f"expected one discount factor per player ({stage.n_players}), got {values.size}",
@@ -77,6 +82,8 @@ def check_discount(player: str, value: float) -> float:
     kurilsim.core.errors.InputError: discount.Japan: discount factor 1 is not in [0, 1); at 1 \
 the future counts without end and the discounted payoffs are not defined
     """
+    check_text("player", player)
+    value = check_real("value", value)
     if not 0 <= value < 1:
         raise InputError(
             f"discount factor {value:g} is not in [0, 1); at 1 the future counts without end and "
