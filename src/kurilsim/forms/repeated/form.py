@@ -133,7 +133,11 @@ class RepeatedForm:
         for k in np.flatnonzero(solution.punishment_rounds):
             rounds = int(solution.punishment_rounds[k])
             predictions.append(
-                Prediction("minmax punishment", solution.label(int(k)), note=f"{rounds} rounds")
+                Prediction(
+                    "minmax punishment",
+                    solution.label(int(k)),
+                    note=f"{rounds} round{'s' if rounds > 1 else ''} of mutual minmax",
+                )
             )
         return ConceptPanel(tuple(predictions), deal)
 
