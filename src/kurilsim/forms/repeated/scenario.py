@@ -111,7 +111,8 @@ def compile_repeated(spec: RepeatedScenarioFile, source: str) -> CompiledRepeate
                 ("stage", "fix", player),
             )
         fixed.append((i, stage.strategies[i].index(strategy)))
-    players = tuple(i for i in range(len(names)) if player_free(i, fixed))
+    held = {i for i, _ in fixed}
+    players = tuple(i for i in range(len(names)) if i not in held)
     if len(players) < 2:
         raise SemanticError("at least two players must be left to play", ("stage", "fix"))
     playing = [names[i] for i in players]
@@ -133,11 +134,6 @@ def compile_repeated(spec: RepeatedScenarioFile, source: str) -> CompiledRepeate
             raise SemanticError(exc.reason + " at the defaults", ("discount", player)) from None
     passed = tuple(name for name in spec.parameters if name in stage.parameters)
     return CompiledRepeated(stage, players, tuple(fixed), discount, passed)
-
-
-def player_free(index: int, fixed: list[tuple[int, int]]) -> bool:
-    """Whether player ``index`` is not held at one strategy."""
-    return all(index != i for i, _ in fixed)
 
 
 def stage_values(compiled: CompiledRepeated, values: Mapping[str, Any]) -> dict[str, Any]:
