@@ -42,6 +42,7 @@ def hull_distance(points: np.ndarray, corners: np.ndarray) -> float:
 
 
 @pytest.mark.reference
+@pytest.mark.slow  # QuantEcon compiles its functions with numba on the first call
 @pytest.mark.parametrize(
     ("name", "delta"),
     # QuantEcon's hull construction fails on the stag hunt at 0.6 (a degenerate set), so not there.
