@@ -29,6 +29,7 @@ from kurilsim.forms.extensive import efg
 from kurilsim.forms.extensive.game import Chance, Decision, Terminal
 from kurilsim.forms.normal import nfg
 from kurilsim.forms.registry import FORMS
+from kurilsim.forms.repeated.game import RepeatedGame, check_discount
 from kurilsim.io.sources import MAX_FILE_BYTES
 from kurilsim.presentation import figures
 from kurilsim.sweeps import read_sweep
@@ -620,6 +621,22 @@ MISUSES = [
     misuse(
         Conflict, lambda: Conflict("AB", np.zeros((2, 1, 1)), [[0], [0]]), TypeError, "dms", "dms"
     ),
+    misuse(RepeatedGame, lambda: RepeatedGame(None, [0.5, 0.5]), TypeError, "stage", "none"),
+    misuse(
+        RepeatedGame, lambda: RepeatedGame(pennies(), ["a", "b"]), TypeError, "discount", "text"
+    ),
+    misuse(
+        RepeatedGame, lambda: RepeatedGame(pennies(), [0.5]), InputError, "discount", "one-short"
+    ),
+    misuse(
+        RepeatedGame,
+        lambda: RepeatedGame(pennies(), [0.5, 1.0]),
+        InputError,
+        "discount.Odd",
+        "patience-one",
+    ),
+    misuse(check_discount, lambda: check_discount("A", "x"), TypeError, "value", "text"),
+    misuse(check_discount, lambda: check_discount("A", -0.1), InputError, "discount.A", "negative"),
     misuse(
         Conflict,
         lambda: Conflict(["A", "B"], [[["x"]], [["y"]]], [[0], [0]]),

@@ -46,6 +46,7 @@ from kurilsim.forms.bayesian.result import SignallingSolution
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.logit_qre import LogitBranch
 from kurilsim.forms.normal.result import Solution
+from kurilsim.forms.repeated.result import RepeatedSolution
 from kurilsim.presentation.bargaining import plot_bargaining
 from kurilsim.presentation.curves import payoff_curves, probability_curves
 from kurilsim.presentation.equilibria import equilibrium_payoffs
@@ -53,6 +54,7 @@ from kurilsim.presentation.information import belief_chart, deal_curve, outcome_
 from kurilsim.presentation.logit import logit_curves
 from kurilsim.presentation.payoff_table import payoff_heatmap
 from kurilsim.presentation.regime_map import regime_map
+from kurilsim.presentation.repeated import payoff_set_figure
 from kurilsim.presentation.shares import shares_chart
 from kurilsim.presentation.tornado import tornado
 from kurilsim.sweeps.result import SweepResult
@@ -257,4 +259,5 @@ register_figure(SweepResult, "shares", shares_chart)
 register_figure(SignallingSolution, "outcomes", outcome_chart)
 register_figure(SignallingSolution, "beliefs", belief_chart)
 register_figure(SweepResult, "deal", deal_curve)
+register_figure(RepeatedSolution, "payoff-set", payoff_set_figure)
 register_figure(TippingPoints, "tornado", tornado)

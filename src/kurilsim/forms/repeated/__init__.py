@@ -1,0 +1,1 @@
+"""Infinitely repeated games: a normal-form stage game played every round, discounted per player."""

@@ -1,0 +1,68 @@
+r"""From what discount factor a stage outcome, played every round, is subgame-perfect.
+
+For a pure profile :math:`a`, player :math:`i` earns :math:`u_i(a)` on the path and at most
+:math:`d_i(a) = \max_{a_i'} u_i(a_i', a_{-i})` by deviating once. If a deviation is answered by a
+punishment worth :math:`p_i` per round forever after, she keeps to the path when
+:math:`u_i(a) \ge (1 - \delta_i) d_i(a) + \delta_i p_i`, that is from
+
+.. math:: \delta_i^* = \frac{d_i(a) - u_i(a)}{d_i(a) - p_i}
+
+on (0 when she gains nothing by deviating; never, below 1, when :math:`u_i(a) \le p_i` and she
+gains). With :math:`p_i` a stage Nash equilibrium's payoff this is *grim trigger* (Friedman
+1971): a subgame-perfect equilibrium from :math:`\delta_i^*` on. With :math:`p_i` her minmax, it
+is the harshest punishment there is: no subgame-perfect equilibrium repeats :math:`a` at a lower
+discount factor. In the prisoner's dilemma both give :math:`(T - R) / (T - P)`.
+
+Examples
+--------
+>>> import numpy as np
+>>> pd = np.array([[[3, 3], [0, 5]], [[5, 0], [1, 1]]], dtype=float)
+>>> thresholds(pd[..., 0].ravel(), best_deviation(pd)[..., 0].ravel(), 1.0).tolist()
+[0.5, inf, 0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def best_deviation(payoffs: FloatArray) -> FloatArray:
+    """Each player's best payoff from changing only her own strategy, at every pure profile.
+
+    Returns an array of the shape of ``payoffs``: entry ``[a, i]`` is :math:`d_i(a)`.
+    """
+    players = payoffs.shape[-1]
+    return np.stack(
+        [
+            np.broadcast_to(payoffs[..., i].max(axis=i, keepdims=True), payoffs.shape[:-1])
+            for i in range(players)
+        ],
+        axis=-1,
+    )
+
+
+def thresholds(
+    path: ArrayLike, deviation: ArrayLike, punishment: ArrayLike, gain_tol: float = 0.0
+) -> FloatArray:
+    """The least discount factor at which the path payoff beats deviating and being punished.
+
+    Parameters
+    ----------
+    path, deviation, punishment
+        :math:`u_i(a)`, :math:`d_i(a)` and :math:`p_i`; broadcast against each other.
+    gain_tol
+        Deviation gains up to this size count as none (threshold 0).
+
+    Returns
+    -------
+    ndarray
+        In ``[0, 1)``, or ``inf`` where no discount factor below 1 suffices.
+    """
+    u, d, p = (np.asarray(x, dtype=np.float64) for x in (path, deviation, punishment))
+    gain = d - u
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = np.where(u > p, gain / (d - p), np.inf)
+    return np.asarray(np.where(gain <= gain_tol, 0.0, needed), dtype=np.float64)
