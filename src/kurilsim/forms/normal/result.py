@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,6 +19,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
+from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.game import NormalFormGame
 
 if TYPE_CHECKING:
@@ -56,6 +58,31 @@ class Equilibrium:
     def support(self) -> tuple[tuple[int, ...], ...]:
         """Indices of the strategies each player plays with positive probability."""
         return tuple(tuple(int(i) for i in np.flatnonzero(p > DISPLAY_ZERO)) for p in self.profile)
+
+
+@dataclass(frozen=True)
+class Component:
+    """A connected set of equilibria, given by the equilibria of a solution that lie in it.
+
+    Attributes
+    ----------
+    members
+        Indices, into :attr:`Solution.equilibria`, of the component's equilibria; when the method
+        finds extreme equilibria (vertex enumeration, and support enumeration where one player
+        mixes), these are the component's extreme points.
+    dimension
+        0 for an isolated equilibrium, 1 for a segment, 2 or more for a face of that dimension
+        (the largest product of convex sets of mixtures inside the component; see
+        :mod:`kurilsim.forms.normal.components`).
+    """
+
+    members: tuple[int, ...]
+    dimension: int
+
+    @property
+    def shape(self) -> str:
+        """``"point"`` (dimension 0), ``"segment"`` (1) or ``"face"`` (2 or more)."""
+        return ("point", "segment")[self.dimension] if self.dimension < 2 else "face"
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +127,49 @@ class Solution:
 
     def __len__(self) -> int:
         return len(self.equilibria)
+
+    @cached_property
+    def components(self) -> tuple[Component, ...]:
+        """The equilibria grouped into connected components, in order of first member.
+
+        Two equilibria that differ in one player's mixture are joined by a segment of equilibria,
+        so they are in one component (:func:`~kurilsim.forms.normal.components.\
+equilibrium_components`). A method that lists every extreme equilibrium of a two-player game
+        gives that game's components exactly.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import NormalFormGame, solve
+        >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["l", "r"]],
+        ...                       np.array([[[1, 1], [1, 0]], [[1, 0], [1, 1]]]))
+        >>> [(c.members, c.shape) for c in solve(game).components]
+        [((0, 1, 2, 3), 'segment')]
+        """
+        profiles = [eq.profile for eq in self.equilibria]
+        return tuple(Component(m, d) for m, d in equilibrium_components(profiles))
+
+    def _component_column(self) -> list[str]:
+        """Per equilibrium, its component's number and shape (empty when all are points)."""
+        if all(c.dimension == 0 for c in self.components):
+            return []
+        column = [""] * len(self.equilibria)
+        for number_, component in enumerate(self.components, start=1):
+            dimension = f" (dim {component.dimension})" if component.shape == "face" else ""
+            for k in component.members:
+                column[k] = f"{number_} {component.shape}{dimension}"
+        return column
+
+    def _count_line(self) -> str:
+        """``"3 equilibria:"``, or with continua ``"3 extreme equilibria in 1 component ..."``."""
+        shapes = [c.shape for c in self.components]
+        if all(shape == "point" for shape in shapes):
+            return f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:"
+        kinds = ", ".join(counted(shapes.count(s), s, s + "s") for s in dict.fromkeys(shapes))
+        return (
+            f"{counted(len(self.equilibria), 'extreme equilibrium', 'extreme equilibria')} in "
+            f"{counted(len(shapes), 'component', 'components')} ({kinds}):"
+        )
 
     def __iter__(self) -> Iterator[Equilibrium]:
         return iter(self.equilibria)
@@ -154,10 +224,21 @@ class Solution:
                 }
                 for eq in self.equilibria
             ],
+            "components": [
+                {
+                    "extreme_points": list(c.members),
+                    "dimension": c.dimension,
+                    "shape": c.shape,
+                }
+                for c in self.components
+            ],
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per equilibrium: kind, probabilities, payoffs, max regret and method.
+        """One row per equilibrium: component, kind, probabilities, payoffs, max regret, method.
+
+        ``component`` numbers the equilibrium's connected component (see :attr:`components`),
+        from 1.
 
         Probability columns are named ``prob.<player>.<strategy>``, payoff columns
         ``payoff.<player>``.
@@ -165,8 +246,11 @@ class Solution:
         import pandas as pd  # imported when used: solving needs only numpy
 
         rows = []
+        component = np.zeros(len(self.equilibria), dtype=np.int64)
+        for number_, members in enumerate(self.components, start=1):
+            component[list(members.members)] = number_
         for k, eq in enumerate(self.equilibria, start=1):
-            row: dict[str, Any] = {"equilibrium": k, "kind": eq.kind}
+            row: dict[str, Any] = {"equilibrium": k, "component": component[k - 1], "kind": eq.kind}
             for player, probs in self.profile_dict(eq).items():
                 row.update({f"prob.{player}.{s}": p for s, p in probs.items()})
             row.update(
@@ -177,7 +261,7 @@ class Solution:
             )
             row.update({"max_regret": eq.max_regret, "method": eq.method})
             rows.append(row)
-        columns = ["equilibrium", "kind"]
+        columns = ["equilibrium", "component", "kind"]
         columns += [
             f"prob.{p}.{s}"
             for p, names in zip(self.game.players, self.game.strategies, strict=True)
@@ -223,12 +307,14 @@ class Solution:
         if not self.equilibria:
             lines.append("no equilibrium found")
             return "\n".join(lines)
-        header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
+        component = self._component_column()
+        header = ["#", *(["component"] if component else []), "kind", *game.players]
+        header += [*(f"u({p})" for p in game.players), "max regret"]
         table = [header]
         shown, more = limited(self.equilibria, limit)
         for k, eq in enumerate(shown, start=1):
             table.append(
-                [str(k), eq.kind]
+                [str(k), *([component[k - 1]] if component else []), eq.kind]
                 + [
                     mixture_text(names, probs)
                     for names, probs in zip(game.strategies, eq.profile, strict=True)
@@ -236,7 +322,7 @@ class Solution:
                 + [number(v) for v in eq.payoffs]
                 + [f"{eq.max_regret:.1e}"]
             )
-        lines.append(f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:")
+        lines.append(self._count_line())
         lines += text_table(table[0], table[1:]) + more
         return "\n".join(lines)
 
