@@ -94,8 +94,9 @@ def support_enumeration(
     two-strategy games built to have the maximal nine totally mixed equilibria [2]_, but fewer
     starting points do miss some. Continua on which one player mixes are reported by their
     extreme points (step 2). If the system of a support on which two or more players mix has a
-    continuum of solutions, as degenerate games can, only some of its points are returned. A generic game has an odd number of
-    equilibria [3]_, so an even count from a generic game reveals a miss.
+    continuum of solutions, as degenerate games can, only some of its points are returned. A
+    generic game has an odd number of equilibria [3]_, so an even count from a generic game
+    reveals a miss.
 
     The cost grows with the number of support profiles on which three or more players mix:
     a three-player 3x3x3 game takes seconds, a 4x4x4 game about a minute.
