@@ -384,13 +384,16 @@ def _close_pairs(vertices: FloatArray) -> IntArray:
     keys = vertices @ weights
     order = np.argsort(keys)
     ends = np.searchsorted(keys[order], keys[order] + _MERGE * weights.sum(), side="right")
-    pairs = [
-        (order[a], order[b])
-        for a in np.flatnonzero(ends - np.arange(len(order)) > 1)
-        for b in range(a + 1, ends[a])
-        if np.max(np.abs(vertices[order[a]] - vertices[order[b]])) <= _MERGE
-    ]
-    return np.array(pairs, dtype=np.intp).reshape(-1, 2)
+    sorted_vertices = vertices[order]
+    pairs = [np.zeros((0, 2), dtype=np.intp)]
+    # Each row against the row ``offset`` places later in the order, for all rows at once.
+    starts = np.arange(len(order))
+    for offset in range(1, int((ends - starts).max())):
+        first = np.flatnonzero(starts + offset < ends)
+        second = first + offset
+        close = np.max(np.abs(sorted_vertices[first] - sorted_vertices[second]), axis=1) <= _MERGE
+        pairs.append(np.column_stack([order[first[close]], order[second[close]]]))
+    return np.vstack(pairs)
 
 
 def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
