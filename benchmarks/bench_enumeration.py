@@ -91,7 +91,8 @@ def row(
         medians[name], counts[name] = statistics.median(times), found
     ours = medians["kurilsim"]
     cells = [
-        f"{name} {medians[name] * 1e3:8.2f} ms ({counts[name]} eq, ratio {ours / medians[name]:.2f})"
+        f"{name} {medians[name] * 1e3:8.2f} ms ({counts[name]} eq, "
+        f"ratio {ours / medians[name]:.2f})"
         for name in methods
         if name != "kurilsim"
     ]
