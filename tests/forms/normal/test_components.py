@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 import pygambit as gbt
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -22,6 +23,7 @@ from kurilsim.cli import main
 from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.regret import is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
+from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests.helpers import SCENARIOS
 from tests.strategies import integer_bimatrices
@@ -118,3 +120,49 @@ def test_single_mixer_polytopes_match_a_grid_search(payoffs):
             else:
                 # No continuum: at most one isolated mixture on the grid (or none).
                 assert len(inside) <= 2 or np.ptp(inside) < 2 / 400
+
+
+def _catalogue_payoffs(name: str) -> np.ndarray:
+    game = gbt.catalog.load(name)
+    shape = [len(p.strategies) for p in game.players]
+    payoffs = np.zeros((*shape, len(shape)))
+    for cell in np.ndindex(*shape):
+        outcome = game[
+            tuple(list(p.strategies)[i] for p, i in zip(game.players, cell, strict=True))
+        ]
+        payoffs[cell] = [float(outcome[p]) for p in game.players]
+    return payoffs
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "journals/ijgt/nau2004/sec3",
+        "journals/other/shapley1974/fig2",
+        "journals/other/shapley1974/fig3",
+    ],
+)
+def test_gambit_catalogue_bimatrix_games_against_exact_enummixed(name):
+    """Two-player games of Gambit's catalogue (Nau et al. 2004; Shapley 1974)."""
+    payoffs = _catalogue_payoffs(name)
+    game = gbt.catalog.load(name)
+    exact = {
+        tuple(float(p[s]) for player in game.players for s in player.strategies)
+        for p in gbt.nash.enummixed_solve(game, rational=True).equilibria
+    }
+    ours = [tuple(np.concatenate(x)) for x in vertex_enumeration(payoffs)]
+    assert len(ours) == len(exact)
+    assert all(min(np.max(np.abs(np.subtract(o, e))) for e in exact) < 1e-9 for o in ours)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a continuum on which three players mix is listed by the points the solve reaches, "
+    "not by its extreme points (see docs/solvers.md)",
+)
+def test_a_totally_mixed_continuum_of_three_players_is_one_component():
+    """Nau, Gomez Canovas and Hansen (2004), section 5: a continuum of totally mixed equilibria."""
+    payoffs = _catalogue_payoffs("journals/ijgt/nau2004/sec5")
+    equilibria, _ = support_enumeration(payoffs)
+    mixed = [x for x in equilibria if all(p.min() > 0 for p in x)]
+    assert len(equilibrium_components(mixed)) == 1

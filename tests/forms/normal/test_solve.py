@@ -68,7 +68,8 @@ def test_results_convert_to_frame_and_dict():
     solution = solve(catalogue.battle_of_the_sexes())
     frame = solution.to_frame()
     assert len(frame) == 3
-    assert list(frame.columns[:4]) == ["equilibrium", "component", "kind", "prob.Wife.Opera"]
+    assert list(frame.columns[:4]) == ["equilibrium", "kind", "prob.Wife.Opera", "prob.Wife.Fight"]
+    assert solution.components_frame()["shape"].tolist() == ["point"] * 3
     assert frame["max_regret"].max() <= 1e-9
     data = solution.to_dict()
     assert data["method"] == "vertex-enumeration"

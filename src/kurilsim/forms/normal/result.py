@@ -235,10 +235,9 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per equilibrium: component, kind, probabilities, payoffs, max regret, method.
+        """One row per equilibrium: kind, probabilities, payoffs, max regret and method.
 
-        ``component`` numbers the equilibrium's connected component (see :attr:`components`),
-        from 1.
+        :meth:`components_frame` says which equilibria form each component.
 
         Probability columns are named ``prob.<player>.<strategy>``, payoff columns
         ``payoff.<player>``.
@@ -246,11 +245,8 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         import pandas as pd  # imported when used: solving needs only numpy
 
         rows = []
-        component = np.zeros(len(self.equilibria), dtype=np.int64)
-        for number_, members in enumerate(self.components, start=1):
-            component[list(members.members)] = number_
         for k, eq in enumerate(self.equilibria, start=1):
-            row: dict[str, Any] = {"equilibrium": k, "component": component[k - 1], "kind": eq.kind}
+            row: dict[str, Any] = {"equilibrium": k, "kind": eq.kind}
             for player, probs in self.profile_dict(eq).items():
                 row.update({f"prob.{player}.{s}": p for s, p in probs.items()})
             row.update(
@@ -261,7 +257,7 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
             )
             row.update({"max_regret": eq.max_regret, "method": eq.method})
             rows.append(row)
-        columns = ["equilibrium", "component", "kind"]
+        columns = ["equilibrium", "kind"]
         columns += [
             f"prob.{p}.{s}"
             for p, names in zip(self.game.players, self.game.strategies, strict=True)
@@ -269,6 +265,35 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         ]
         columns += [f"payoff.{p}" for p in self.game.players] + ["max_regret", "method"]
         return pd.DataFrame(rows, columns=columns)
+
+    def components_frame(self) -> pd.DataFrame:
+        """One row per component: its number, dimension, shape and equilibria.
+
+        ``equilibria`` lists the numbers of its equilibria (the ``equilibrium`` column of
+        :meth:`to_frame`, from 1); for a continuum found by an enumeration method, its extreme
+        points.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import NormalFormGame, solve
+        >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["l", "r"]],
+        ...                       np.array([[[1, 1], [1, 0]], [[1, 0], [1, 1]]]))
+        >>> solve(game).components_frame().to_dict("records")
+        [{'component': 1, 'dimension': 1, 'shape': 'segment', 'equilibria': [1, 2, 3, 4]}]
+        """
+        import pandas as pd  # imported when used: solving needs only numpy
+
+        rows = [
+            {
+                "component": number_,
+                "dimension": c.dimension,
+                "shape": c.shape,
+                "equilibria": [k + 1 for k in c.members],
+            }
+            for number_, c in enumerate(self.components, start=1)
+        ]
+        return pd.DataFrame(rows, columns=["component", "dimension", "shape", "equilibria"])
 
     def to_text(self, limit: int | None = None) -> str:
         """A plain-text table naming players and strategies, with probabilities and payoffs.
