@@ -42,8 +42,8 @@ from kurilsim.forms.normal.regret import FloatArray, indifferent_everywhere
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 
-#: Default wall-clock budget of :func:`bounded_vertex_enumeration`, in seconds: 10x10 games take
-#: well under a second, 14x14 ones minutes.
+#: Default wall-clock budget of the basis-by-basis fallback of :func:`bounded_vertex_enumeration`,
+#: in seconds: by bases, 10x10 games take about a second, 14x14 ones minutes.
 DEFAULT_MAX_SECONDS = 60.0
 
 #: Bases whose estimated reciprocal condition number is below this are treated as singular: the
@@ -82,16 +82,18 @@ def bounded_vertex_enumeration(
 ) -> tuple[list[tuple[FloatArray, FloatArray]], bool]:
     """Return every extreme Nash equilibrium of a two-player game, within a time bound.
 
-    The vertices of both best-response polytopes (see the module docstring) are found by choosing,
-    for every support size ``k``, each set of ``k`` strategies of one player and each set of ``k``
-    tight best-response constraints, and solving the ``k x k`` linear system they define, in
-    batched numpy calls. Singular systems are skipped; solutions that
-    violate a constraint by more than ``tol`` are dropped. Each vertex's labels are read with
-    tolerance ``tol``, and vertices are identified by their label sets, so a vertex of a degenerate
-    game that many bases define (it has more tight constraints than its dimension) is kept once.
-    Finally every pair of vertices whose labels together cover all ``m + n`` labels is returned.
-    This is the vertex-enumeration method of [1]_ and [2]_, with the vertices found by brute force
-    over bases rather than by reverse search.
+    The vertices of both best-response polytopes (see the module docstring) are the facets of
+    their polar polytopes, computed by one call to Qhull's convex hull each (as in QuantEcon's
+    ``vertex_enumeration``); each vertex is recomputed from the constraints tight at it, and its
+    labels are read from the point with tolerance ``tol``, so a degenerate vertex (more tight
+    constraints than its dimension) keeps every label. Vertices are identified by their label
+    sets, so a vertex that several bases define is kept once. Every pair of vertices whose
+    labels together cover all ``m + n`` labels is then returned; pairs are found by hashing label
+    sets as bit strings (the partner of a nondegenerate vertex has exactly the complementary
+    labels) and by testing each degenerate vertex against every vertex of the other polytope.
+    This is the vertex-enumeration method of [1]_ and [2]_. Should Qhull fail on an input, or
+    the polytope be a segment, every basis is solved instead: for every support size ``k``, each
+    set of ``k`` strategies and each set of ``k`` tight constraints, in batched numpy calls.
 
     Parameters
     ----------
@@ -102,9 +104,9 @@ def bounded_vertex_enumeration(
         Relative tolerance. Payoffs are rescaled so that each player's lie in ``[1, 2]``, which
         makes every tolerance test independent of the units of the payoffs.
     max_seconds
-        Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`); ``None`` for none. When it runs
-        out, no further bases are solved and the equilibria among the vertices found so far are
-        returned.
+        Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`) of the basis-by-basis fallback;
+        ``None`` for none. When it runs out, no further bases are solved and the equilibria among
+        the vertices found so far are returned.
 
     Returns
     -------
@@ -125,15 +127,14 @@ def bounded_vertex_enumeration(
     -----
     When each player's payoff does not depend on their own strategy (all payoffs tied, as in an
     all-zero game), every profile is an equilibrium and the extreme ones are the pure profiles; they
-    are returned at once. Otherwise the method solves up to ``C(m + n, m)`` small systems per
-    polytope: 70 for a 4x4 game, 924 for 6x6, 12,870 for 8x8 and 184,756 for 10x10, so its cost
-    grows exponentially with the size of the game. Games up to about 8x8 take milliseconds. Vertices
-    are computed in floating point; a vertex whose defining bases are all worse conditioned than
-    about ``1e12`` is missed. Payoffs that are not exact in binary (``k / 3 + 1e6``) split a vertex
-    of a degenerate polytope into nearby vertices; those are merged back (see ``_merged``), so each
-    equilibrium is listed once, provided the payoffs' rounding errors, relative to their range, are
-    below ``tol``. Every pair returned has each player's regret within ``tol`` (payoffs in ``[1,
-    2]``).
+    are returned at once. Otherwise the cost grows with the number of vertices of the polytopes,
+    exponentially with the size of the game: milliseconds up to 10x10, seconds at 15x15. The time
+    bound ``max_seconds`` applies to the basis-by-basis fallback; Qhull's hull is not interrupted.
+    Vertices are computed in floating point. Payoffs that are not exact in binary (``k / 3 +
+    1e6``) split a vertex of a degenerate polytope into nearby vertices; those are merged back (see
+    ``_merged``), so each equilibrium is listed once, provided the payoffs' rounding errors,
+    relative to their range, are below ``tol``. Every pair returned has each player's regret
+    within ``tol`` (payoffs in ``[1, 2]``).
 
     References
     ----------
