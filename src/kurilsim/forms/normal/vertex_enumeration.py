@@ -42,8 +42,8 @@ from kurilsim.forms.normal.regret import FloatArray, indifferent_everywhere
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 
-#: Default wall-clock budget of the basis-by-basis fallback of :func:`bounded_vertex_enumeration`,
-#: in seconds: by bases, 10x10 games take about a second, 14x14 ones minutes.
+#: Default wall-clock budget of :func:`bounded_vertex_enumeration`, in seconds: 15x15 games take
+#: seconds (minutes by the basis-by-basis fallback).
 DEFAULT_MAX_SECONDS = 60.0
 
 #: Bases whose estimated reciprocal condition number is below this are treated as singular: the
@@ -104,9 +104,11 @@ def bounded_vertex_enumeration(
         Relative tolerance. Payoffs are rescaled so that each player's lie in ``[1, 2]``, which
         makes every tolerance test independent of the units of the payoffs.
     max_seconds
-        Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`) of the basis-by-basis fallback;
-        ``None`` for none. When it runs out, no further bases are solved and the equilibria among
-        the vertices found so far are returned.
+        Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`); ``None`` for none. It is checked
+        before each polytope's hull (Qhull itself is not interrupted, so the bound can be
+        overrun by one hull's time) and between batches of bases in the fallback. When it runs
+        out, no further vertices are computed and the equilibria among the vertices found so far
+        are returned.
 
     Returns
     -------
@@ -128,8 +130,7 @@ def bounded_vertex_enumeration(
     When each player's payoff does not depend on their own strategy (all payoffs tied, as in an
     all-zero game), every profile is an equilibrium and the extreme ones are the pure profiles; they
     are returned at once. Otherwise the cost grows with the number of vertices of the polytopes,
-    exponentially with the size of the game: milliseconds up to 10x10, seconds at 15x15. The time
-    bound ``max_seconds`` applies to the basis-by-basis fallback; Qhull's hull is not interrupted.
+    exponentially with the size of the game: milliseconds up to 10x10, seconds at 15x15.
     Vertices are computed in floating point. Payoffs that are not exact in binary (``k / 3 +
     1e6``) split a vertex of a degenerate polytope into nearby vertices; those are merged back (see
     ``_merged``), so each equilibrium is listed once, provided the payoffs' rounding errors,
@@ -241,6 +242,9 @@ def _polytope_vertices(
     """
     from scipy.spatial import QhullError  # imported here: solving small games needs no scipy
 
+    n_rows, dim = matrix.shape
+    if deadline.expired():
+        return np.zeros((0, dim)), np.zeros((0, dim), dtype=bool), np.zeros((0, n_rows), dtype=bool)
     vertices = None
     # Qhull works in two or more dimensions; a segment's two bases are solved directly.
     if matrix.shape[1] >= 2:
