@@ -361,9 +361,11 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
             f"method {self.method} ({self.scope}); tolerance {self.tol:g} x payoff scale "
             f"{self.scale:g}{status}",
         )
-        header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
+        component = self._component_column()
+        header = ["#", *(["component"] if component else []), "kind", *game.players]
+        header += [*(f"u({p})" for p in game.players), "max regret"]
         rows = [
-            [str(k), eq.kind]
+            [str(k), *([component[k - 1]] if component else []), eq.kind]
             + [mixture_text(n, p) for n, p in zip(game.strategies, eq.profile, strict=True)]
             + [number(v) for v in eq.payoffs]
             + [f"{eq.max_regret:.1e}"]
