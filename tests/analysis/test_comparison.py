@@ -123,16 +123,28 @@ def test_bundled_eras_name_what_blocks_a_transfer(name, expected):
 def test_every_nash_row_is_an_equilibrium_the_solver_verifies():
     scenario, comparison = cession(cost=2)
     game = scenario.game({"cost": 2})
+    solution = solve(game)
     labels = {
         ", ".join(
             f"{p}: {names[int(np.argmax(x))]}"
             for p, names, x in zip(game.players, game.strategies, eq.profile, strict=True)
         )
-        for eq in solve(game)
+        for eq in solution
         if eq.kind == "pure"
     }
+    # Pure equilibria on a continuum are named in its row, not counted again on their own.
+    on_continua = {
+        label
+        for p in comparison.predictions
+        if p.concept == "Nash (continuum)"
+        for label in labels
+        if label in p.note
+    }
     shown = {p.outcome for p in comparison.predictions if p.concept == "Nash (pure)"}
-    assert shown == labels
+    assert shown | on_continua == labels
+    assert not shown & on_continua
+    rows = [p for p in comparison.predictions if p.concept.startswith("Nash") and p.counted]
+    assert len(rows) == len(solution.components)
     limit = next(p for p in comparison.predictions if p.concept == "logit limit")
     nash = {p.outcome for p in comparison.predictions if p.concept.startswith("Nash")}
     assert limit.outcome in nash

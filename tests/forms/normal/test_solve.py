@@ -69,6 +69,7 @@ def test_results_convert_to_frame_and_dict():
     frame = solution.to_frame()
     assert len(frame) == 3
     assert list(frame.columns[:4]) == ["equilibrium", "kind", "prob.Wife.Opera", "prob.Wife.Fight"]
+    assert solution.components_frame()["shape"].tolist() == ["point"] * 3
     assert frame["max_regret"].max() <= 1e-9
     data = solution.to_dict()
     assert data["method"] == "vertex-enumeration"

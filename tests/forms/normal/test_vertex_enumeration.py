@@ -151,3 +151,25 @@ def test_swapping_the_players_swaps_the_equilibria(payoffs: FloatArray) -> None:
     swapped = payoffs.transpose(1, 0, 2)[..., ::-1]
     expected = [(y, x) for x, y in vertex_enumeration(payoffs)]
     assert same_sets(vertex_enumeration(swapped), expected, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(payoffs=st.one_of(integer_bimatrices(smallest=2), float_bimatrices()))
+def test_hull_vertices_are_the_vertices_every_basis_gives(payoffs: FloatArray) -> None:
+    """The polar hull and the basis-by-basis fallback find the same vertices, labels and all."""
+    from kurilsim.core.deadline import Deadline
+    from kurilsim.forms.normal.bimatrix import normalised_bimatrix
+    from kurilsim.forms.normal.vertex_enumeration import _basis_vertices, _hull_vertices
+
+    for matrix in normalised_bimatrix(payoffs):
+        if matrix.shape[1] < 2:
+            continue
+        by_hull = _hull_vertices(matrix, DEFAULT_TOL)
+        by_bases = _basis_vertices(matrix, DEFAULT_TOL, Deadline(None))
+
+        def labels(vertices: FloatArray, matrix: FloatArray = matrix) -> set[bytes]:
+            zero = vertices <= DEFAULT_TOL
+            tight = vertices @ matrix.T >= 1 - DEFAULT_TOL
+            return {row.tobytes() for row in np.hstack([zero, tight])}
+
+        assert labels(by_hull) == labels(by_bases)

@@ -19,8 +19,10 @@ from kurilsim.core.deals import NearestDeal, default_deal
 from kurilsim.core.errors import IterationLimitError
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.blockers import normal_form_blockers, normal_form_deals
+from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.labels import OutcomeLabels, outcome_labels
 from kurilsim.forms.normal.logit_qre import logit_qre
+from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.normal.solve import solve
 
 FloatArray = NDArray[np.float64]
@@ -41,16 +43,10 @@ def normal_form_panel(
     deals = None if deal is None else normal_form_deals(scenario, values, deal).astype(float)
     bound: dict[str, Any] = {"max_seconds": max_seconds} if game.n_players > 2 else {}
     solution = solve(game, "auto", tol, **bound)
-    rows: list[Prediction] = []
-    for eq in solution:
-        label = profile_label(labels, eq.profile)
-        profile = (solution.profile_dict(eq),)
-        rows.append(
-            Prediction(f"Nash ({eq.kind})", label, _mass(deals, eq.profile), profiles=profile)
-        )
+    rows = nash_rows(solution, labels, deals)
     if not solution.complete:
         rows.append(Prediction("Nash", "listing incomplete", note=BOUND_NOTE, counted=False))
-    elif not any(r.concept == "Nash (mixed)" for r in rows):
+    elif not any(r.concept != "Nash (pure)" for r in rows):
         rows.append(Prediction("Nash (mixed)", "none beyond the pure ones", counted=False))
     lam = precision if precision is not None else DEFAULT_PRECISION
     concept = f"logit QRE (lambda {lam:.3g})"
@@ -62,7 +58,7 @@ def normal_form_panel(
         rows.append(Prediction(concept, profile_label(labels, modal), _mass(deals, qre), note))
         (limit,) = solve(game, "logit", tol, max_seconds=max_seconds)
         note = "the equilibrium the logit branch selects"
-        label = profile_label(labels, limit.profile)
+        label = _component_label(solution, labels, limit.profile)
         profile = (solution.profile_dict(limit),)
         rows.append(
             Prediction("logit limit", label, _mass(deals, limit.profile), note, profiles=profile)
@@ -74,6 +70,58 @@ def normal_form_panel(
     )
     name = labels.pure(nearest.outcome) if nearest.outcome >= 0 else ""
     return ConceptPanel(tuple(rows), deal, name, nearest.blockers)
+
+
+def nash_rows(
+    solution: Solution, labels: OutcomeLabels, deals: FloatArray | None
+) -> list[Prediction]:
+    """One row per component of the equilibria: an isolated equilibrium, or a continuum.
+
+    A continuum (a segment or face of equilibria) is one prediction, named by the strategies its
+    extreme points use, with the pure profiles among them in the note and the largest deal
+    probability over them (payoffs and deal probabilities are multilinear, so the extremes bound
+    them); ``compare`` so counts components, not the points a method happens to list.
+    """
+    rows = []
+    for component in solution.components:
+        members = [solution[k] for k in component.members]
+        profiles = tuple(solution.profile_dict(eq) for eq in members)
+        if component.dimension == 0:
+            (eq,) = members
+            label = profile_label(labels, eq.profile)
+            rows.append(
+                Prediction(f"Nash ({eq.kind})", label, _mass(deals, eq.profile), profiles=profiles)
+            )
+            continue
+        label = _union_label(labels, [eq.profile for eq in members])
+        pure = [profile_label(labels, eq.profile) for eq in members if eq.kind == "pure"]
+        note = f"a {component.shape} of equilibria with {len(members)} extreme points"
+        if pure:
+            note += f", among them the pure {'; '.join(pure)}"
+        masses = [m for m in (_mass(deals, eq.profile) for eq in members) if m is not None]
+        deal = max(masses) if masses else None
+        rows.append(Prediction("Nash (continuum)", label, deal, note, profiles=profiles))
+    return rows
+
+
+def _union_label(labels: OutcomeLabels, profiles: Sequence[Sequence[FloatArray]]) -> str:
+    """The label of the strategies some profile of a component uses, per player."""
+    used = [np.any([p > 1e-12 for p in player], axis=0) for player in zip(*profiles, strict=True)]
+    return labels.support([tuple(int(i) for i in np.flatnonzero(u)) for u in used])
+
+
+def _component_label(
+    solution: Solution, labels: OutcomeLabels, profile: Sequence[FloatArray]
+) -> str:
+    """A profile's label, or its component's when it lies on a continuum of the solution."""
+    for component in solution.components:
+        if component.dimension == 0:
+            continue
+        members = [solution[k].profile for k in component.members]
+        joined = equilibrium_components([*members, tuple(profile)])
+        if len(joined) == 1:
+            return _union_label(labels, members)
+    return profile_label(labels, profile)
 
 
 def profile_label(labels: OutcomeLabels, profile: Sequence[FloatArray]) -> str:

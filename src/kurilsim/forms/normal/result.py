@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,6 +19,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
+from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.game import NormalFormGame
 
 if TYPE_CHECKING:
@@ -56,6 +58,31 @@ class Equilibrium:
     def support(self) -> tuple[tuple[int, ...], ...]:
         """Indices of the strategies each player plays with positive probability."""
         return tuple(tuple(int(i) for i in np.flatnonzero(p > DISPLAY_ZERO)) for p in self.profile)
+
+
+@dataclass(frozen=True)
+class Component:
+    """A connected set of equilibria, given by the equilibria of a solution that lie in it.
+
+    Attributes
+    ----------
+    members
+        Indices, into :attr:`Solution.equilibria`, of the component's equilibria; when the method
+        finds extreme equilibria (vertex enumeration, and support enumeration where one player
+        mixes), these are the component's extreme points.
+    dimension
+        0 for an isolated equilibrium, 1 for a segment, 2 or more for a face of that dimension
+        (the largest product of convex sets of mixtures inside the component; see
+        :mod:`kurilsim.forms.normal.components`).
+    """
+
+    members: tuple[int, ...]
+    dimension: int
+
+    @property
+    def shape(self) -> str:
+        """``"point"`` (dimension 0), ``"segment"`` (1) or ``"face"`` (2 or more)."""
+        return ("point", "segment")[self.dimension] if self.dimension < 2 else "face"
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +127,49 @@ class Solution:
 
     def __len__(self) -> int:
         return len(self.equilibria)
+
+    @cached_property
+    def components(self) -> tuple[Component, ...]:
+        """The equilibria grouped into connected components, in order of first member.
+
+        Two equilibria that differ in one player's mixture are joined by a segment of equilibria,
+        so they are in one component (:func:`~kurilsim.forms.normal.components.\
+equilibrium_components`). A method that lists every extreme equilibrium of a two-player game
+        gives that game's components exactly.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import NormalFormGame, solve
+        >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["l", "r"]],
+        ...                       np.array([[[1, 1], [1, 0]], [[1, 0], [1, 1]]]))
+        >>> [(c.members, c.shape) for c in solve(game).components]
+        [((0, 1, 2, 3), 'segment')]
+        """
+        profiles = [eq.profile for eq in self.equilibria]
+        return tuple(Component(m, d) for m, d in equilibrium_components(profiles))
+
+    def _component_column(self) -> list[str]:
+        """Per equilibrium, its component's number and shape (empty when all are points)."""
+        if all(c.dimension == 0 for c in self.components):
+            return []
+        column = [""] * len(self.equilibria)
+        for number_, component in enumerate(self.components, start=1):
+            dimension = f" (dim {component.dimension})" if component.shape == "face" else ""
+            for k in component.members:
+                column[k] = f"{number_} {component.shape}{dimension}"
+        return column
+
+    def _count_line(self) -> str:
+        """``"3 equilibria:"``, or with continua ``"3 extreme equilibria in 1 component ..."``."""
+        shapes = [c.shape for c in self.components]
+        if all(shape == "point" for shape in shapes):
+            return f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:"
+        kinds = ", ".join(counted(shapes.count(s), s, s + "s") for s in dict.fromkeys(shapes))
+        return (
+            f"{counted(len(self.equilibria), 'extreme equilibrium', 'extreme equilibria')} in "
+            f"{counted(len(shapes), 'component', 'components')} ({kinds}):"
+        )
 
     def __iter__(self) -> Iterator[Equilibrium]:
         return iter(self.equilibria)
@@ -154,10 +224,20 @@ class Solution:
                 }
                 for eq in self.equilibria
             ],
+            "components": [
+                {
+                    "extreme_points": list(c.members),
+                    "dimension": c.dimension,
+                    "shape": c.shape,
+                }
+                for c in self.components
+            ],
         }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per equilibrium: kind, probabilities, payoffs, max regret and method.
+
+        :meth:`components_frame` says which equilibria form each component.
 
         Probability columns are named ``prob.<player>.<strategy>``, payoff columns
         ``payoff.<player>``.
@@ -185,6 +265,35 @@ class Solution:
         ]
         columns += [f"payoff.{p}" for p in self.game.players] + ["max_regret", "method"]
         return pd.DataFrame(rows, columns=columns)
+
+    def components_frame(self) -> pd.DataFrame:
+        """One row per component: its number, dimension, shape and equilibria.
+
+        ``equilibria`` lists the numbers of its equilibria (the ``equilibrium`` column of
+        :meth:`to_frame`, from 1); for a continuum found by an enumeration method, its extreme
+        points.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import NormalFormGame, solve
+        >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["l", "r"]],
+        ...                       np.array([[[1, 1], [1, 0]], [[1, 0], [1, 1]]]))
+        >>> solve(game).components_frame().to_dict("records")
+        [{'component': 1, 'dimension': 1, 'shape': 'segment', 'equilibria': [1, 2, 3, 4]}]
+        """
+        import pandas as pd  # imported when used: solving needs only numpy
+
+        rows = [
+            {
+                "component": number_,
+                "dimension": c.dimension,
+                "shape": c.shape,
+                "equilibria": [k + 1 for k in c.members],
+            }
+            for number_, c in enumerate(self.components, start=1)
+        ]
+        return pd.DataFrame(rows, columns=["component", "dimension", "shape", "equilibria"])
 
     def to_text(self, limit: int | None = None) -> str:
         """A plain-text table naming players and strategies, with probabilities and payoffs.
@@ -223,12 +332,14 @@ class Solution:
         if not self.equilibria:
             lines.append("no equilibrium found")
             return "\n".join(lines)
-        header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
+        component = self._component_column()
+        header = ["#", *(["component"] if component else []), "kind", *game.players]
+        header += [*(f"u({p})" for p in game.players), "max regret"]
         table = [header]
         shown, more = limited(self.equilibria, limit)
         for k, eq in enumerate(shown, start=1):
             table.append(
-                [str(k), eq.kind]
+                [str(k), *([component[k - 1]] if component else []), eq.kind]
                 + [
                     mixture_text(names, probs)
                     for names, probs in zip(game.strategies, eq.profile, strict=True)
@@ -236,7 +347,7 @@ class Solution:
                 + [number(v) for v in eq.payoffs]
                 + [f"{eq.max_regret:.1e}"]
             )
-        lines.append(f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:")
+        lines.append(self._count_line())
         lines += text_table(table[0], table[1:]) + more
         return "\n".join(lines)
 
@@ -250,9 +361,11 @@ class Solution:
             f"method {self.method} ({self.scope}); tolerance {self.tol:g} x payoff scale "
             f"{self.scale:g}{status}",
         )
-        header = ["#", "kind", *game.players, *(f"u({p})" for p in game.players), "max regret"]
+        component = self._component_column()
+        header = ["#", *(["component"] if component else []), "kind", *game.players]
+        header += [*(f"u({p})" for p in game.players), "max regret"]
         rows = [
-            [str(k), eq.kind]
+            [str(k), *([component[k - 1]] if component else []), eq.kind]
             + [mixture_text(n, p) for n, p in zip(game.strategies, eq.profile, strict=True)]
             + [number(v) for v in eq.payoffs]
             + [f"{eq.max_regret:.1e}"]

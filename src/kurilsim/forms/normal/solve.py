@@ -96,7 +96,8 @@ METHODS: dict[str, Method] = {
         ),
         Method(
             "support-enumeration",
-            "all equilibria whose supports give isolated solutions",
+            "all isolated equilibria whose supports give isolated solutions, and the extreme "
+            "points of every continuum on which one player mixes",
             "any",
             ("max_seconds", "seed"),
             _support,

@@ -25,6 +25,7 @@ from kurilsim.forms.normal.regret import (
     is_equilibrium,
     normalised_payoffs,
 )
+from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
 
 #: Random starting points of the nonlinear solve (three or more players mix) per unknown
 #: probability of the support profile (less one per mixer), besides the support's centroid.
@@ -56,6 +57,11 @@ def support_enumeration(
     1. Each player's payoffs are mapped to ``[0, 1]`` by a positive affine map, which leaves the
        equilibria unchanged, so the method behaves alike at any payoff scale.
     2. Every pure profile is tested at once (vectorised); pure equilibria are always all found.
+       Equilibria in which exactly one player mixes form polytopes (the others' pure strategies
+       fixed, the mixer's indifference puts no condition on the mixture): their vertices are
+       listed by :func:`~kurilsim.forms.normal.single_mixer.single_mixer_polytopes`, so such a
+       continuum is reported by its extreme points, not by arbitrary points of it, and support
+       profiles with a single mixer are not visited again.
     3. Support profiles are visited small and balanced first: ordered by the total support size
        and then by the spread of the sizes (for two players, by the spread first, as in [1]_).
        Each player's support is chosen in turn, and after each choice strategies that are
@@ -86,9 +92,11 @@ def support_enumeration(
     answer is not guaranteed complete. If the system has several isolated solutions, one that
     no starting point reaches is missed: with the defaults no miss was seen in 30 four-player
     two-strategy games built to have the maximal nine totally mixed equilibria [2]_, but fewer
-    starting points do miss some. If the system has a continuum of solutions, as degenerate
-    games can, only some of its points are returned. A generic game has an odd number of
-    equilibria [3]_, so an even count from a generic game reveals a miss.
+    starting points do miss some. Continua on which one player mixes are reported by their
+    extreme points (step 2). If the system of a support on which two or more players mix has a
+    continuum of solutions, as degenerate games can, only some of its points are returned. A
+    generic game has an odd number of equilibria [3]_, so an even count from a generic game
+    reveals a miss.
 
     The cost grows with the number of support profiles on which three or more players mix:
     a three-player 3x3x3 game takes seconds, a 4x4x4 game about a minute.
@@ -174,17 +182,22 @@ def support_enumeration(
         # component, and every support would give a continuum of solutions.
         return found.profiles, True
 
+    # Equilibria where one player mixes form polytopes; their vertices are listed instead.
+    polytopes, enumerated = single_mixer_polytopes(norm, tol)
+    for vertices in polytopes:
+        for profile in vertices:
+            found.add(profile)
     shape = norm.shape[:-1]
     domains = _undominated(norm, [np.arange(n) for n in shape], 0, [1] * len(shape), tol)
     assert domains is not None  # a best reply is never dominated, so no domain empties
     for sizes in _size_profiles([len(d) for d in domains]):
-        if max(sizes) == 1:
-            continue  # pure profiles were all tested above
+        if sum(k > 1 for k in sizes) < 2:
+            continue  # pure profiles and single mixers were all found above
         for support in _supports(norm, domains, sizes, tol, deadline):
             rng = np.random.default_rng([seed, *(_bitmask(s) for s in support)])
             for x in _solve_support(norm, support, tol, rng, deadline):
                 found.add(_full_profile(x, support, shape))
-    return found.profiles, not deadline.hit
+    return found.profiles, enumerated and not deadline.hit
 
 
 class _Equilibria:

@@ -40,9 +40,10 @@ from kurilsim.forms.normal.bimatrix import (
 from kurilsim.forms.normal.regret import FloatArray, indifferent_everywhere
 
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 
-#: Default wall-clock budget of :func:`bounded_vertex_enumeration`, in seconds: 10x10 games take
-#: well under a second, 14x14 ones minutes.
+#: Default wall-clock budget of :func:`bounded_vertex_enumeration`, in seconds: 15x15 games take
+#: seconds (minutes by the basis-by-basis fallback).
 DEFAULT_MAX_SECONDS = 60.0
 
 #: Bases whose estimated reciprocal condition number is below this are treated as singular: the
@@ -81,16 +82,18 @@ def bounded_vertex_enumeration(
 ) -> tuple[list[tuple[FloatArray, FloatArray]], bool]:
     """Return every extreme Nash equilibrium of a two-player game, within a time bound.
 
-    The vertices of both best-response polytopes (see the module docstring) are found by choosing,
-    for every support size ``k``, each set of ``k`` strategies of one player and each set of ``k``
-    tight best-response constraints, and solving the ``k x k`` linear system they define, in
-    batched numpy calls. Singular systems are skipped; solutions that
-    violate a constraint by more than ``tol`` are dropped. Each vertex's labels are read with
-    tolerance ``tol``, and vertices are identified by their label sets, so a vertex of a degenerate
-    game that many bases define (it has more tight constraints than its dimension) is kept once.
-    Finally every pair of vertices whose labels together cover all ``m + n`` labels is returned.
-    This is the vertex-enumeration method of [1]_ and [2]_, with the vertices found by brute force
-    over bases rather than by reverse search.
+    The vertices of both best-response polytopes (see the module docstring) are the facets of
+    their polar polytopes, computed by one call to Qhull's convex hull each (as in QuantEcon's
+    ``vertex_enumeration``); each vertex is recomputed from the constraints tight at it, and its
+    labels are read from the point with tolerance ``tol``, so a degenerate vertex (more tight
+    constraints than its dimension) keeps every label. Vertices are identified by their label
+    sets, so a vertex that several bases define is kept once. Every pair of vertices whose
+    labels together cover all ``m + n`` labels is then returned; pairs are found by hashing label
+    sets as bit strings (the partner of a nondegenerate vertex has exactly the complementary
+    labels) and by testing each degenerate vertex against every vertex of the other polytope.
+    This is the vertex-enumeration method of [1]_ and [2]_. Should Qhull fail on an input, or
+    the polytope be a segment, every basis is solved instead: for every support size ``k``, each
+    set of ``k`` strategies and each set of ``k`` tight constraints, in batched numpy calls.
 
     Parameters
     ----------
@@ -101,9 +104,11 @@ def bounded_vertex_enumeration(
         Relative tolerance. Payoffs are rescaled so that each player's lie in ``[1, 2]``, which
         makes every tolerance test independent of the units of the payoffs.
     max_seconds
-        Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`); ``None`` for none. When it runs
-        out, no further bases are solved and the equilibria among the vertices found so far are
-        returned.
+        Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`); ``None`` for none. It is checked
+        before each polytope's hull (Qhull itself is not interrupted, so the bound can be
+        overrun by one hull's time) and between batches of bases in the fallback. When it runs
+        out, no further vertices are computed and the equilibria among the vertices found so far
+        are returned.
 
     Returns
     -------
@@ -124,15 +129,13 @@ def bounded_vertex_enumeration(
     -----
     When each player's payoff does not depend on their own strategy (all payoffs tied, as in an
     all-zero game), every profile is an equilibrium and the extreme ones are the pure profiles; they
-    are returned at once. Otherwise the method solves up to ``C(m + n, m)`` small systems per
-    polytope: 70 for a 4x4 game, 924 for 6x6, 12,870 for 8x8 and 184,756 for 10x10, so its cost
-    grows exponentially with the size of the game. Games up to about 8x8 take milliseconds. Vertices
-    are computed in floating point; a vertex whose defining bases are all worse conditioned than
-    about ``1e12`` is missed. Payoffs that are not exact in binary (``k / 3 + 1e6``) split a vertex
-    of a degenerate polytope into nearby vertices; those are merged back (see ``_merged``), so each
-    equilibrium is listed once, provided the payoffs' rounding errors, relative to their range, are
-    below ``tol``. Every pair returned has each player's regret within ``tol`` (payoffs in ``[1,
-    2]``).
+    are returned at once. Otherwise the cost grows with the number of vertices of the polytopes,
+    exponentially with the size of the game: milliseconds up to 10x10, seconds at 15x15.
+    Vertices are computed in floating point. Payoffs that are not exact in binary (``k / 3 +
+    1e6``) split a vertex of a degenerate polytope into nearby vertices; those are merged back (see
+    ``_merged``), so each equilibrium is listed once, provided the payoffs' rounding errors,
+    relative to their range, are below ``tol``. Every pair returned has each player's regret
+    within ``tol`` (payoffs in ``[1, 2]``).
 
     References
     ----------
@@ -181,9 +184,7 @@ def bounded_vertex_enumeration(
     # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
     y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
     y_labels = np.hstack([y_tight, y_zero])
-    # Entry (p, q) counts the labels that neither vertex p of P nor vertex q of Q carries.
-    missing = (~x_labels).astype(np.int64) @ (~y_labels).astype(np.int64).T
-    pairs = np.argwhere(missing == 0)
+    pairs = _completely_labelled(x_labels, y_labels, a.shape[0])
     equilibria = [
         (to_probabilities(x_vertices[p]), to_probabilities(y_vertices[q])) for p, q in pairs
     ]
@@ -191,6 +192,35 @@ def bounded_vertex_enumeration(
     # a pair over it is no equilibrium at this tolerance (a near-tie of a perturbed game).
     found = sorted_profiles([(x, y) for x, y in equilibria if _within_tol(a, b, x, y, tol)])
     return found, not deadline.hit
+
+
+def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> IntArray:
+    """Pairs ``(p, q)`` of vertices whose labels together are all ``m + n`` labels.
+
+    A vertex of ``P`` (dimension ``m``) has at least ``m`` labels and one of ``Q`` at least
+    ``n``; a pair is completely labelled when ``q`` has every label ``p`` lacks. When both have
+    exactly their dimension's number (nondegenerate vertices), that means ``q``'s label set
+    *is* the complement of ``p``'s, found by hashing the label sets as bit strings; a pair with
+    a degenerate vertex (more labels) is tested against every vertex of the other polytope.
+    """
+    n = y_labels.shape[1] - m
+    lacking = ~x_labels
+    index = {row.tobytes(): q for q, row in enumerate(np.packbits(y_labels, axis=1))}
+    found = {
+        (p, index[row.tobytes()])
+        for p, row in enumerate(np.packbits(lacking, axis=1))
+        if row.tobytes() in index
+    }
+    # Entry (p, q) counts the labels p lacks that q lacks too: zero for a complete pair.
+    degenerate_y = np.flatnonzero(y_labels.sum(axis=1) > n)
+    if len(degenerate_y):
+        missing = lacking.astype(np.float32) @ (~y_labels[degenerate_y]).astype(np.float32).T
+        found.update((int(p), int(degenerate_y[q])) for p, q in np.argwhere(missing == 0))
+    degenerate_x = np.flatnonzero(x_labels.sum(axis=1) > m)
+    if len(degenerate_x):
+        missing = lacking[degenerate_x].astype(np.float32) @ (~y_labels).astype(np.float32).T
+        found.update((int(degenerate_x[p]), int(q)) for p, q in np.argwhere(missing == 0))
+    return np.array(sorted(found), dtype=np.intp).reshape(-1, 2)
 
 
 def _within_tol(a: FloatArray, b: FloatArray, x: FloatArray, y: FloatArray, tol: float) -> bool:
@@ -206,21 +236,91 @@ def _polytope_vertices(
 
     Returns the vertices as rows, whether each coordinate is zero (label ``z_i = 0``) and
     whether each constraint is tight (label ``(matrix @ z)_r = 1``), one row per vertex, with
-    each vertex listed once and coordinates within ``tol`` of zero set to exactly zero.
+    each vertex listed once and coordinates within ``tol`` of zero set to exactly zero. The
+    vertices come from the convex hull of the polar polytope (:func:`_hull_vertices`); should
+    Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`).
     """
+    from scipy.spatial import QhullError  # imported here: solving small games needs no scipy
+
     n_rows, dim = matrix.shape
-    found = [np.zeros((0, dim))]
-    for k in range(1, min(n_rows, dim) + 1):
-        found.extend(_vertices_of_support_size(matrix, k, tol, deadline))
-    vertices = np.vstack(found)
+    if deadline.expired():
+        return np.zeros((0, dim)), np.zeros((0, dim), dtype=bool), np.zeros((0, n_rows), dtype=bool)
+    vertices = None
+    # Qhull works in two or more dimensions; a segment's two bases are solved directly.
+    if matrix.shape[1] >= 2:
+        try:
+            vertices = _hull_vertices(matrix, tol)
+        except QhullError:
+            vertices = None
+    if vertices is None:
+        vertices = _basis_vertices(matrix, tol, deadline)
     zero = vertices <= tol
     tight = vertices @ matrix.T >= 1.0 - tol
     # A vertex is the only point of the polytope where its tight constraints hold, so equal
     # label sets mean the same vertex, found from different bases of a degenerate polytope.
-    _, first = np.unique(np.hstack([zero, tight]), axis=0, return_index=True)
+    _, first = np.unique(_row_keys(np.hstack([zero, tight])), return_index=True)
     first.sort()
     vertices = np.where(zero, 0.0, vertices)[first]
     return _merged(matrix, vertices, zero[first], tight[first], tol)
+
+
+def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
+    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}``, from the facets of its polar.
+
+    With a point ``c`` inside the polytope, write each constraint as ``a_k . (z - c) <= b_k``
+    (``b_k > 0``). The polar polytope, the convex hull of the points ``a_k / b_k``, has one facet
+    ``{p : v . p = 1}`` for each vertex ``c + v`` of the polytope, also where more constraints
+    than the dimension are tight (a degenerate vertex; Qhull then reports several simplices on
+    one hyperplane, which give the same vertex). Each vertex is then recomputed from the
+    constraints tight there, to full precision, when they determine it; the origin, a vertex
+    that is no equilibrium, is dropped.
+    """
+    from scipy.spatial import ConvexHull
+
+    n_rows, dim = matrix.shape
+    centre = np.full(dim, 0.5 / matrix.sum(axis=1).max())
+    normals = np.vstack([matrix, -np.eye(dim)])
+    bounds = np.concatenate([np.ones(n_rows), np.zeros(dim)])
+    hull = ConvexHull(normals / (bounds - normals @ centre)[:, None])
+    planes = hull.equations
+    points = centre - planes[:, :-1] / planes[:, -1:]
+    # Constraints within this of tight at Qhull's point: candidates for the vertex's basis.
+    tight = np.abs(points @ normals.T - bounds) <= 1e-7
+    _, which = np.unique(_row_keys(tight), return_index=True)
+    points, patterns = points[which], tight[which]
+    refined = np.array(points)
+    square = patterns.sum(axis=1) == dim
+    if np.any(square):
+        rows = np.nonzero(patterns[square])[1].reshape(-1, dim)
+        systems = normals[rows]
+        nonsingular = np.linalg.det(systems) != 0.0
+        solved = np.linalg.solve(systems[nonsingular], bounds[rows][nonsingular][..., None])
+        refined[np.flatnonzero(square)[nonsingular]] = solved[..., 0]
+    for k in np.flatnonzero(~square):
+        tight_rows = np.flatnonzero(patterns[k])
+        refined[k] = np.linalg.lstsq(normals[tight_rows], bounds[tight_rows])[0]
+    # A refinement that leaves the constraints Qhull's point has tight, or the polytope, is
+    # discarded in favour of Qhull's point.
+    values = refined @ normals.T - bounds
+    kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
+    points = np.where(kept[:, None], refined, points)
+    nonzero = points.max(axis=1) > tol
+    return np.asarray(points[nonzero], dtype=np.float64)
+
+
+def _row_keys(rows: BoolArray) -> NDArray[np.void]:
+    """One hashable, sortable key per row of a boolean matrix (its bits, packed)."""
+    packed = np.ascontiguousarray(np.packbits(rows, axis=1))
+    return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+
+
+def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> FloatArray:
+    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}``, by solving every basis."""
+    n_rows, dim = matrix.shape
+    found = [np.zeros((0, dim))]
+    for k in range(1, min(n_rows, dim) + 1):
+        found.extend(_vertices_of_support_size(matrix, k, tol, deadline))
+    return np.vstack(found)
 
 
 def _merged(
@@ -238,14 +338,13 @@ def _merged(
     """
     if len(vertices) < 2:
         return vertices, zero, tight
-    # Imported here: they take a third of a second, and a single vertex needs none of them.
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-    from scipy.spatial import cKDTree
-
-    pairs = cKDTree(vertices).query_pairs(_MERGE, p=np.inf, output_type="ndarray")
+    pairs = _close_pairs(vertices)
     if len(pairs) == 0:
         return vertices, zero, tight
+    # Imported here: they take a third of a second, and most games need neither.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     _, cluster = connected_components(
         coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(vertices),) * 2),
         directed=False,
@@ -277,6 +376,29 @@ def _merged(
         tight[first] = union_tight
         keep[members[1:]] = False
     return vertices[keep], zero[keep], tight[keep]
+
+
+def _close_pairs(vertices: FloatArray) -> IntArray:
+    """Pairs of rows no more than :data:`_MERGE` apart in every coordinate.
+
+    Rows are sorted by a weighted sum of their coordinates, which two such rows cannot differ
+    in by more than ``_MERGE`` times the sum of the weights; only rows that close in it are
+    compared (a k-d tree is slow in the ten or more dimensions of larger games).
+    """
+    weights = np.linspace(1.0, 2.0, vertices.shape[1])
+    keys = vertices @ weights
+    order = np.argsort(keys)
+    ends = np.searchsorted(keys[order], keys[order] + _MERGE * weights.sum(), side="right")
+    sorted_vertices = vertices[order]
+    pairs = [np.zeros((0, 2), dtype=np.intp)]
+    # Each row against the row ``offset`` places later in the order, for all rows at once.
+    starts = np.arange(len(order))
+    for offset in range(1, int((ends - starts).max())):
+        first = np.flatnonzero(starts + offset < ends)
+        second = first + offset
+        close = np.max(np.abs(sorted_vertices[first] - sorted_vertices[second]), axis=1) <= _MERGE
+        pairs.append(np.column_stack([order[first[close]], order[second[close]]]))
+    return np.vstack(pairs)
 
 
 def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:

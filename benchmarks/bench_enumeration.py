@@ -1,0 +1,140 @@
+"""All equilibria: kurilsim against QuantEcon and Gambit, on random and degenerate games.
+
+Run by hand: ``python benchmarks/bench_enumeration.py [--quick]``. Prints, from the same run,
+
+* two players: kurilsim's ``vertex-enumeration`` against QuantEcon's ``vertex_enumeration`` and
+  pygambit's ``enummixed_solve`` (floating point) on random 3x3 to 15x15 games and on degenerate
+  integer games, with the median time per game, the ratios, and how many equilibria each found;
+* more players: kurilsim's ``support-enumeration`` against pygambit's ``enumpoly_solve`` on
+  random 3x3x3, 2x2x2x2 and 3x3x2x2 games.
+
+Ratios above 1 mean kurilsim is slower. Times are medians over the games of each row; on a
+machine shared with other work they drift, the ratios less so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from kurilsim.forms.normal.support_enumeration import support_enumeration
+from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
+
+
+def median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Median wall time of ``repeat`` calls, and the last call's result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def distinct(profiles: Any) -> int:
+    """How many different profiles (rounded to 9 decimals) a list holds."""
+    return len({tuple(np.round(np.concatenate([np.ravel(p) for p in x]), 9)) for x in profiles})
+
+
+def quantecon_equilibria(payoffs: np.ndarray) -> int:
+    import quantecon.game_theory as gt
+
+    players = (gt.Player(payoffs[..., 0]), gt.Player(payoffs[..., 1].T))
+    return distinct(gt.vertex_enumeration(gt.NormalFormGame(players)))
+
+
+def gambit_game(payoffs: np.ndarray) -> Any:
+    import pygambit as gbt
+
+    return gbt.Game.from_arrays(*(payoffs[..., i] for i in range(payoffs.shape[-1])))
+
+
+def gambit_enummixed(payoffs: np.ndarray) -> int:
+    """Distinct equilibria: in floating point, enummixed lists some degenerate ones twice."""
+    import pygambit as gbt
+
+    game = gambit_game(payoffs)
+    found = gbt.nash.enummixed_solve(game, rational=False).equilibria
+    return distinct(
+        [[float(p[s]) for player in game.players for s in player.strategies] for p in found]
+    )
+
+
+def gambit_enumpoly(payoffs: np.ndarray) -> int:
+    import pygambit as gbt
+
+    return len(gbt.nash.enumpoly_solve(gambit_game(payoffs)).equilibria)
+
+
+def degenerate_game(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Integer payoffs from {0, 1, 2}: many ties, dominated strategies, continua."""
+    return rng.integers(0, 3, size=(n, n, 2)).astype(float)
+
+
+def row(
+    label: str, games: list[np.ndarray], methods: dict[str, Callable[[np.ndarray], int]]
+) -> None:
+    """Median time per game and total equilibria found, per method, and ratios to kurilsim."""
+    medians: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for name, method in methods.items():
+        times, found = [], 0
+        for game in games:
+            seconds, count = median_time(lambda g=game, m=method: m(g), 1)
+            times.append(seconds)
+            found += count
+        medians[name], counts[name] = statistics.median(times), found
+    ours = medians["kurilsim"]
+    cells = [
+        f"{name} {medians[name] * 1e3:8.2f} ms ({counts[name]} eq, "
+        f"ratio {ours / medians[name]:.2f})"
+        for name in methods
+        if name != "kurilsim"
+    ]
+    print(
+        f"{label:<22} kurilsim {ours * 1e3:8.2f} ms ({counts['kurilsim']} eq) | "
+        + " | ".join(cells)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer and smaller games")
+    args = parser.parse_args()
+    rng = np.random.default_rng(2026)
+    n_games = 3 if args.quick else 10
+    two_player: dict[str, Callable[[np.ndarray], int]] = {
+        "kurilsim": lambda u: len(vertex_enumeration(u)),
+        "QuantEcon": quantecon_equilibria,
+        "Gambit enummixed": gambit_enummixed,
+    }
+    # Warm the imports (scipy, qhull) before timing.
+    for method in two_player.values():
+        method(rng.random((3, 3, 2)))
+    print("two players, all extreme equilibria; ratio = kurilsim time / reference time")
+    sizes = [3, 6, 8, 10] if args.quick else [3, 6, 8, 10, 15]
+    for n in sizes:
+        games = [rng.random((n, n, 2)) for _ in range(n_games if n < 15 else 2)]
+        # Gambit's enummixed takes minutes at 15 x 15.
+        methods = two_player if n < 15 else {k: two_player[k] for k in ("kurilsim", "QuantEcon")}
+        row(f"random {n}x{n}", games, methods)
+    for n in (4, 6):
+        games = [degenerate_game(rng, n) for _ in range(n_games)]
+        row(f"degenerate {n}x{n}", games, two_player)
+    print("N players, mixed equilibria; ratio = kurilsim time / reference time")
+    n_player: dict[str, Callable[[np.ndarray], int]] = {
+        "kurilsim": lambda u: len(support_enumeration(u, max_seconds=None)[0]),
+        "Gambit enumpoly": gambit_enumpoly,
+    }
+    for shape in [(2, 2, 2, 2), (3, 3, 3), (3, 3, 2, 2)]:
+        games = [rng.normal(size=(*shape, len(shape))) for _ in range(3 if args.quick else 5)]
+        row(" x ".join(map(str, shape)), games, n_player)
+
+
+if __name__ == "__main__":
+    main()
