@@ -32,6 +32,7 @@ from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.form import NORMAL_FORM, require_normal_form
 from kurilsim.forms.normal.properties import profile_labels, pure_equilibria
 from kurilsim.forms.registry import load_scenario
+from kurilsim.io.shared_parameters import is_shared_parameters_file
 
 #: Points drawn from each scenario's parameter box for robustness.
 DEFAULT_SAMPLES = 2_000
@@ -278,7 +279,7 @@ def backtest(
     eras = []
     skipped = []
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == STATEMENTS_FILE:
+        if path.name == STATEMENTS_FILE or is_shared_parameters_file(path):
             continue
         scenario = load_scenario(path)
         if scenario.form is not NORMAL_FORM:
