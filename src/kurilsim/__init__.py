@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kurilsim.analysis.calibration import Calibration, calibrate
     from kurilsim.analysis.comparison import Comparison, compare
     from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
     from kurilsim.core.scenario import Scenario
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 #: The module each public name comes from.
 _ORIGINS = {
+    "Calibration": "kurilsim.analysis.calibration",
+    "calibrate": "kurilsim.analysis.calibration",
     "Comparison": "kurilsim.analysis.comparison",
     "compare": "kurilsim.analysis.comparison",
     "InputError": "kurilsim.core.errors",
@@ -74,6 +77,7 @@ __all__ = [
     "METHODS",
     "BargainingProblem",
     "BargainingSolution",
+    "Calibration",
     "Comparison",
     "Conflict",
     "Equilibrium",
@@ -88,6 +92,7 @@ __all__ = [
     "SweepResult",
     "TreeSolution",
     "__version__",
+    "calibrate",
     "compare",
     "load_scenario",
     "parse_scenario",

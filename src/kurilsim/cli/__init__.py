@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from kurilsim.cli import (
     backtest,
+    calibrate,
     common,
     compare,
     explain,
@@ -64,7 +65,7 @@ Documentation: docs/ (build the site with: mkdocs build --strict).
 EXIT_BROKEN_PIPE = 141
 
 #: The subcommand modules, in the order ``--help`` lists them.
-COMMANDS = (run, compare, qre, validate, explain, backtest, sweep, tipping, schema)
+COMMANDS = (run, compare, qre, validate, explain, backtest, calibrate, sweep, tipping, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:
