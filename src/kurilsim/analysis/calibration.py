@@ -185,9 +185,15 @@ class CalibrationProblem:
 
 
 def calibration_problem(
-    eras: Sequence[Scenario], precision_range: tuple[float, float] = PRECISION_RANGE
+    eras: Sequence[Scenario],
+    precision_range: tuple[float, float] = PRECISION_RANGE,
+    parameters_of: Sequence[Scenario] | None = None,
 ) -> CalibrationProblem:
     """The calibration problem of these eras: their shared parameters and the precision.
+
+    ``parameters_of`` (default: ``eras``) are the eras whose shared parameters are calibrated;
+    a wider set than ``eras`` samples the parameters only later eras use from their priors, so
+    that those eras can be predicted.
 
     Raises
     ------
@@ -197,7 +203,7 @@ def calibration_problem(
     if not eras:
         raise InputError("no era scenario with a recorded history to calibrate on")
     shared: dict[str, SharedParameter] = {}
-    for era in eras:
+    for era in [*eras, *(parameters_of or ())]:
         if era.spec.history is None:
             raise InputError("the scenario records no history", file=era.source)
         reference = era.spec.shared
@@ -248,6 +254,54 @@ def era_scenarios(
             eras.append(scenario)
     eras.sort(key=lambda era: era.spec.era or era.title)
     return eras, skipped
+
+
+def era_year(era: Scenario) -> int:
+    """The year an era scenario is about: the first four digits of its ``era`` field.
+
+    Raises
+    ------
+    InputError
+        If the ``era`` field does not start with a year.
+    """
+    text = era.spec.era or ""
+    if not text[:4].isdigit():
+        raise InputError(
+            f"era {text!r} does not start with a year, so it cannot be placed before or after "
+            "--fit-until",
+            file=era.source,
+            field="era",
+        )
+    return int(text[:4])
+
+
+def predictive(
+    fit: Calibration, eras: Sequence[Scenario], draws: int = 200, seed: int = DEFAULT_SEED
+) -> FloatArray:
+    """Each era's probability of its record at posterior draws: shape ``(draws, eras)``.
+
+    The draws are taken evenly from the chain after burn-in; the eras may be ones the fit did
+    not use, as long as their shared parameters were calibrated (see ``fit_until``).
+
+    Raises
+    ------
+    InputError
+        If an era uses a shared parameter the fit did not sample.
+    """
+    draws = check_int("draws", draws, minimum=1)
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(fit.samples), size=min(draws, len(fit.samples)), replace=False)
+    theta = fit.samples[np.sort(chosen)]
+    problem = CalibrationProblem(tuple(eras), fit.priors)
+    for era in eras:
+        missing = set(() if era.spec.shared is None else era.spec.shared.parameters) - set(
+            fit.names
+        )
+        if missing:
+            raise InputError(
+                f"the calibration did not sample {', '.join(sorted(missing))}", file=era.source
+            )
+    return problem.record_probabilities(theta)
 
 
 @dataclass(frozen=True)
@@ -441,6 +495,7 @@ def calibrate(
     checkpoint: int = DEFAULT_CHECKPOINT,
     progress: bool = False,
     precision_range: tuple[float, float] = PRECISION_RANGE,
+    fit_until: int | None = None,
 ) -> Calibration:
     """Sample the posterior over the shared parameters and the QRE precision.
 
@@ -464,6 +519,10 @@ def calibrate(
         Show a progress bar (tqdm) on standard error.
     precision_range
         The log-uniform prior's range of the precision.
+    fit_until
+        Fit only the eras up to this year (their ``era`` field's first four digits); the shared
+        parameters of later eras are still sampled (from their priors, where no fitted era uses
+        them), so that :func:`predictive` can forecast those eras.
 
     Returns
     -------
@@ -490,7 +549,11 @@ def calibrate(
         eras, _ = era_scenarios(directory)
     else:
         eras = list(directory)
-    problem = calibration_problem(eras, precision_range)
+    everything = eras
+    if fit_until is not None:
+        fit_until = check_int("fit_until", fit_until)
+        eras = [era for era in eras if era_year(era) <= fit_until]
+    problem = calibration_problem(eras, precision_range, parameters_of=everything)
     dim = len(problem.names)
     if walkers < 2 * dim or walkers % 2:
         raise InputError(
@@ -504,6 +567,7 @@ def calibrate(
         "walkers": walkers,
         "seed": seed,
         "precision_range": list(precision_range),
+        "fit_until": fit_until,
     }
     store = (
         None if output is None else _ChainStore(Path(check_path("output", output)), config, resume)
