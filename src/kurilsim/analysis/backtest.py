@@ -77,8 +77,8 @@ class EraResult:
     match: bool
     robustness: float
     samples: int
-    #: Share of the draws in which no pure equilibrium moves land (nan without ``islands``).
-    status_quo_share: float = float("nan")
+    #: Share of the draws in which no pure equilibrium moves land (None without ``islands``).
+    status_quo_share: float | None = None
 
     @property
     def assumed(self) -> bool:
@@ -365,11 +365,11 @@ def _shorten(text: str, width: int) -> str:
 
 def _status_quo_share(
     scenario: Scenario, values: dict[str, Any], equilibria: NDArray[np.bool_]
-) -> float:
-    """Share of the draws with an equilibrium, none of which moves land (nan without islands)."""
+) -> float | None:
+    """Share of the draws with an equilibrium, none of which moves land (None without islands)."""
     islands = outcome_values(scenario.compiled, values).get("islands")
-    if islands is None or not hasattr(scenario.compiled, "outcomes"):
-        return float("nan")
+    if islands is None:
+        return None
     moves = np.broadcast_to(np.asarray(islands) > 0, equilibria.shape)
     flat = equilibria.reshape(len(equilibria), -1)
     kept = flat.any(axis=1) & ~(flat & moves.reshape(len(equilibria), -1)).any(axis=1)

@@ -118,13 +118,7 @@ def profile_probabilities(
         For a form without a probability model, an unknown or refused parameter value, or a
         negative precision.
     """
-    model = RECORD_MODELS.get(scenario.form.name)
-    if model is None:
-        raise InputError(
-            f"the likelihood of the record is not defined for the {scenario.form.name} form; "
-            f"forms with one: {', '.join(RECORD_MODELS)}",
-            file=scenario.source,
-        )
+    model = _record_model(scenario)
     resolved = scenario.parameter_values(values)
     lengths = {np.shape(v)[0] for v in resolved.values() if np.ndim(v) == 1}
     lam = np.atleast_1d(np.asarray(precision, dtype=np.float64))
@@ -165,9 +159,23 @@ def record_probability(
     >>> bool(record_probability(era, {}, 50.0)[0] > 0.99)  # near Nash: the record holds
     True
     """
+    _record_model(scenario)
     recorded = recorded_event(scenario)
     probabilities = profile_probabilities(scenario, values, precision)
     return np.asarray((probabilities * recorded).reshape(len(probabilities), -1).sum(axis=1))
+
+
+def _record_model(
+    scenario: Scenario,
+) -> Callable[[Scenario, Mapping[str, Any], FloatArray], FloatArray]:
+    model = RECORD_MODELS.get(scenario.form.name)
+    if model is None:
+        raise InputError(
+            f"the likelihood of the record is not defined for the {scenario.form.name} form; "
+            f"forms with one: {', '.join(RECORD_MODELS)}",
+            file=scenario.source,
+        )
+    return model
 
 
 def recorded_event(scenario: Scenario) -> NDArray[np.bool_]:
