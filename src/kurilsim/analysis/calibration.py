@@ -714,7 +714,9 @@ class _ChainStore:
                 )
             saved = json.loads(run.read_text("utf-8"))
             if saved != config:
-                different = sorted(k for k in config if saved.get(k) != config[k])
+                different = sorted(
+                    k for k in {*config, *saved} if saved.get(k, ...) != config.get(k, ...)
+                )
                 raise InputError(
                     f"the run there differs in {', '.join(different)}; resume needs the same",
                     file=str(run),

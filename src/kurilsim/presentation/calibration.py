@@ -53,12 +53,16 @@ def marginals(result: Calibration, ax: Axes | None = None, seed: int = 0) -> Fig
             if log
             else np.linspace(prior.low, prior.high, BINS + 1)
         )
-        target.hist(
-            prior_draws, edges.tolist(), density=True, color=PRIOR, alpha=0.35, label="prior"
-        )
-        target.hist(
-            draws, edges.tolist(), density=True, color=POSTERIOR, alpha=0.7, label="posterior"
-        )
+        # Shares per bin, the bins equal on the quantity's own scale (log for the precision),
+        # so that a flat prior looks flat.
+        for sample, colour, alpha, label in (
+            (prior_draws, PRIOR, 0.35, "prior"),
+            (draws, POSTERIOR, 0.7, "posterior"),
+        ):
+            share = np.full(len(sample), 1 / len(sample))
+            target.hist(
+                sample, edges.tolist(), weights=share, color=colour, alpha=alpha, label=label
+            )
         if log:
             target.set_xscale("log")
         target.set_title(prior.name)
@@ -97,6 +101,6 @@ def records(result: Calibration, ax: Axes | None = None) -> Figure:
     target.set_yticks(y, result.eras)
     target.set_xlim(0, 1)
     target.set_xlabel("posterior probability of the recorded outcome")
-    target.set_title("How probable the calibrated model makes each era's record")
+    target.set_title("Each era's record under the posterior")
     target.legend(fontsize="small", loc="lower right")
     return figure
