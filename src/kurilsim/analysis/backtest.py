@@ -385,6 +385,7 @@ def status_quo_profiles(scenario: Scenario) -> NDArray[np.bool_]:
     >>> int(status_quo_profiles(kurilsim.load_scenario("scenarios/era_1956.yaml")).sum())
     9
     """
+    check_instance("scenario", scenario, Scenario, "a Scenario")
     shape = tuple(len(s) for s in scenario.strategies)
     islands = outcome_values(scenario.compiled, scenario.defaults()).get("islands")
     if islands is None:
@@ -531,8 +532,8 @@ def forecast_scores(
         If no era lies on or before ``fit_until``, or as :func:`~kurilsim.analysis.calibration.
         calibrate`.
     """
-    eras, _ = era_scenarios(directory)
     fit_until = check_int("fit_until", fit_until)
+    eras, _ = era_scenarios(directory)
     fitted = [era for era in eras if era_year(era) <= fit_until]
     if not fitted:
         raise InputError(f"no era on or before {fit_until} to calibrate on", field="fit_until")

@@ -46,9 +46,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.analysis.likelihood import record_probability
-from kurilsim.core.arguments import check_int, check_path
+from kurilsim.core.arguments import check_instance, check_int, check_path, shown
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import SharedParameter
@@ -123,6 +123,7 @@ def prior_of(name: str, parameter: SharedParameter) -> Prior:
     >>> prior_of("opposition_two", shared.parameters["opposition_two"])
     Prior(name='opposition_two', low=0.56, high=0.78, kind='poll', a=71.0, b=29.000000000000004)
     """
+    check_instance("parameter", parameter, SharedParameter, "a SharedParameter")
     low, high = parameter.range
     poll = parameter.prior
     if poll is None:
@@ -200,6 +201,8 @@ def calibration_problem(
     InputError
         If no era is given, an era records no history, or two shared files declare one name.
     """
+    eras = _scenarios("eras", eras)
+    parameters_of = None if parameters_of is None else _scenarios("parameters_of", parameters_of)
     if not eras:
         raise InputError("no era scenario with a recorded history to calibrate on")
     shared: dict[str, SharedParameter] = {}
@@ -256,6 +259,16 @@ def era_scenarios(
     return eras, skipped
 
 
+def _scenarios(name: str, value: object) -> list[Scenario]:
+    """``value`` as a list of scenarios, or an error naming the argument."""
+    if not isinstance(value, list | tuple):
+        raise ArgumentTypeError(
+            f"expected a folder of scenarios or a list of Scenarios, got {shown(value)}",
+            field=name,
+        )
+    return [check_instance(name, item, Scenario, "a Scenario") for item in value]
+
+
 def era_year(era: Scenario) -> int:
     """The year an era scenario is about: the first four digits of its ``era`` field.
 
@@ -264,7 +277,7 @@ def era_year(era: Scenario) -> int:
     InputError
         If the ``era`` field does not start with a year.
     """
-    text = era.spec.era or ""
+    text = check_instance("era", era, Scenario, "a Scenario").spec.era or ""
     if not text[:4].isdigit():
         raise InputError(
             f"era {text!r} does not start with a year, so it cannot be placed before or after "
@@ -288,6 +301,8 @@ def predictive(
     InputError
         If an era uses a shared parameter the fit did not sample.
     """
+    check_instance("fit", fit, Calibration, "a Calibration")
+    eras = _scenarios("eras", eras)
     draws = check_int("draws", draws, minimum=1)
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(fit.samples), size=min(draws, len(fit.samples)), replace=False)
@@ -548,7 +563,7 @@ def calibrate(
     if isinstance(directory, str | os.PathLike):
         eras, _ = era_scenarios(directory)
     else:
-        eras = list(directory)
+        eras = _scenarios("directory", directory)
     everything = eras
     if fit_until is not None:
         fit_until = check_int("fit_until", fit_until)
