@@ -572,8 +572,7 @@ def calibrate(
     dim = len(problem.names)
     if walkers < 2 * dim or walkers % 2:
         raise InputError(
-            f"walkers must be even and at least twice the {dim} calibrated quantities "
-            f"({2 * dim} or more)",
+            f"must be even and at least twice the {dim} calibrated quantities ({2 * dim} or more)",
             field="walkers",
         )
     config = {
