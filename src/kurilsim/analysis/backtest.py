@@ -13,8 +13,8 @@ compares the pure Nash equilibria with the recorded outcome:
   (the ``islands`` outcome stays 0). Where that share is 100%, "no transfer" follows from the
   parameter box itself, whatever values the evidence picks: the record is assumed, not tested.
 
-With ``fit_until``, the backtest also calibrates the model (:func:`~kurilsim.analysis.calibration.
-calibrate`) on the eras up to that year and scores the posterior predictive probability of every
+With ``fit_until``, the backtest also calibrates the model
+(:func:`~kurilsim.analysis.calibration.calibrate`) on the eras up to that year and scores the posterior predictive probability of every
 era's record, in sample (the fitted eras) and out of sample (the later ones), with the log loss
 (``-ln p``) and the Brier score (``(1 - p)^2``) of the event "the record happens", against two
 baselines: **status quo**, every profile in which no land moves equally likely and nothing else
@@ -529,8 +529,8 @@ def forecast_scores(
     Raises
     ------
     InputError
-        If no era lies on or before ``fit_until``, or as :func:`~kurilsim.analysis.calibration.
-        calibrate`.
+        If no era lies on or before ``fit_until``, or as
+        :func:`~kurilsim.analysis.calibration.calibrate`.
     """
     fit_until = check_int("fit_until", fit_until)
     eras, _ = era_scenarios(directory)
