@@ -14,11 +14,11 @@ compares the pure Nash equilibria with the recorded outcome:
   parameter box itself, whatever values the evidence picks: the record is assumed, not tested.
 
 With ``fit_until``, the backtest also calibrates the model
-(:func:`~kurilsim.analysis.calibration.calibrate`) on the eras up to that year and scores the posterior predictive probability of every
-era's record, in sample (the fitted eras) and out of sample (the later ones), with the log loss
-(``-ln p``) and the Brier score (``(1 - p)^2``) of the event "the record happens", against two
-baselines: **status quo**, every profile in which no land moves equally likely and nothing else
-possible, and **uniform**, every profile equally likely.
+(:func:`~kurilsim.analysis.calibration.calibrate`) on the eras up to that year and scores the
+posterior predictive probability of every era's record, in sample (the fitted eras) and out of
+sample (the later ones), with the log loss (``-ln p``) and the Brier score (``(1 - p)^2``) of the
+event "the record happens", against two baselines: **status quo**, every profile in which no land
+moves equally likely and nothing else possible, and **uniform**, every profile equally likely.
 
 With a statements file beside the scenarios, the backtest also reports the retrodiction score: how
 many of the testable statements hold. Files the backtest does not cover (other game forms, files
