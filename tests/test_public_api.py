@@ -19,7 +19,15 @@ import numpy as np
 import pytest
 
 import kurilsim
-from kurilsim.analysis import backtest, comparison, explain, sensitivity, statements, tipping
+from kurilsim.analysis import (
+    backtest,
+    calibration,
+    comparison,
+    explain,
+    sensitivity,
+    statements,
+    tipping,
+)
 from kurilsim.core.errors import InputError
 from kurilsim.forms import catalogue, registry
 from kurilsim.forms.bayesian.game import BayesianGame, SignallingGame
@@ -270,6 +278,56 @@ MISUSES = [
     ),
     misuse(
         explain.explain, lambda: explain.explain(hunt(), registry=1), TypeError, "registry", "reg"
+    ),
+    misuse(calibration.calibrate, lambda: calibration.calibrate(1), TypeError, "directory", "int"),
+    misuse(
+        calibration.calibration_problem,
+        lambda: calibration.calibration_problem(None),
+        TypeError,
+        "eras",
+        "none",
+    ),
+    misuse(
+        calibration.era_scenarios,
+        lambda: calibration.era_scenarios(1),
+        TypeError,
+        "directory",
+        "int",
+    ),
+    misuse(calibration.era_year, lambda: calibration.era_year("1956"), TypeError, "era", "text"),
+    misuse(
+        calibration.predictive, lambda: calibration.predictive(None, []), TypeError, "fit", "none"
+    ),
+    misuse(
+        calibration.prior_of, lambda: calibration.prior_of("x", 0.5), TypeError, "parameter", "num"
+    ),
+    misuse(
+        calibration.calibrate,
+        lambda: calibration.calibrate(SCENARIOS, walkers=1.5),
+        TypeError,
+        "walkers",
+        "fraction",
+    ),
+    misuse(
+        calibration.calibrate,
+        lambda: calibration.calibrate(SCENARIOS, steps=0),
+        InputError,
+        "steps",
+        "zero",
+    ),
+    misuse(
+        backtest.forecast_scores,
+        lambda: backtest.forecast_scores(SCENARIOS, "2013"),
+        TypeError,
+        "fit_until",
+        "text",
+    ),
+    misuse(
+        backtest.status_quo_profiles,
+        lambda: backtest.status_quo_profiles(None),
+        TypeError,
+        "scenario",
+        "none",
     ),
     misuse(backtest.backtest, lambda: backtest.backtest(1), TypeError, "directory", "int"),
     misuse(
@@ -817,6 +875,7 @@ NOT_IN_TABLE = {
     "StabilityTable": "a result",
     "SweepResult": "a result",
     "TreeSolution": "a result",
+    "Calibration": "a result of calibrate",
     "InputError": "an exception",
     "IterationLimitError": "an exception",
     "KurilsimError": "an exception",
@@ -833,11 +892,14 @@ ARRAY_HELPERS = {
     "prior_problem": "array helper: reports a problem, never raises",
     "leaf_axes": "array helper: index grids over a product of axes",
     "unilateral_moves": "array helper of Conflict.from_options",
+    "brier": "array helper: the score of forecast probabilities",
+    "log_loss": "array helper: the score of forecast probabilities",
 }
 
 #: Modules whose public functions must be in the table too.
 MODULES = [
     "kurilsim.analysis.backtest",
+    "kurilsim.analysis.calibration",
     "kurilsim.analysis.comparison",
     "kurilsim.analysis.explain",
     "kurilsim.analysis.sensitivity",
@@ -950,7 +1012,8 @@ def test_numpy_numbers_are_numbers_and_bool_is_not():
 @pytest.mark.parametrize(
     ("reader", "path"),
     [
-        pytest.param(kurilsim.load_scenario, SCENARIOS / "sochi_2016.yaml", id="scenario"),
+        # A scenario that takes no shared parameters: a bare string has no folder to find them in.
+        pytest.param(kurilsim.load_scenario, SCENARIOS / "era_1956.yaml", id="scenario"),
         pytest.param(kurilsim.read_nfg, None, id="nfg"),
         pytest.param(kurilsim.read_efg, None, id="efg"),
     ],

@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kurilsim.analysis.calibration import Calibration, calibrate
     from kurilsim.analysis.comparison import Comparison, compare
     from kurilsim.analysis.sensitivity import Sensitivity, sensitivity
     from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 
 #: The module each public name comes from.
 _ORIGINS = {
+    "Calibration": "kurilsim.analysis.calibration",
+    "calibrate": "kurilsim.analysis.calibration",
     "Comparison": "kurilsim.analysis.comparison",
     "Sensitivity": "kurilsim.analysis.sensitivity",
     "sensitivity": "kurilsim.analysis.sensitivity",
@@ -77,6 +80,7 @@ __all__ = [
     "METHODS",
     "BargainingProblem",
     "BargainingSolution",
+    "Calibration",
     "Comparison",
     "Conflict",
     "Equilibrium",
@@ -92,6 +96,7 @@ __all__ = [
     "SweepResult",
     "TreeSolution",
     "__version__",
+    "calibrate",
     "compare",
     "load_scenario",
     "parse_scenario",

@@ -11,7 +11,7 @@ from tests.helpers import SCENARIOS
 ERA_FILES = [
     path
     for path in sorted(SCENARIOS.glob("*.yaml"))
-    if path.name != "statements.yaml"
+    if path.name not in {"statements.yaml", "shared_parameters.yaml"}
     and (scenario := load_scenario(path)).form.name == "normal"
     and scenario.spec.history is not None
 ]

@@ -11,6 +11,17 @@ record, as the games of incomplete information do with their perfect Bayesian eq
   documented range with a fixed seed) where some pure equilibrium is still consistent with the
   record.
 
+* **assumed, not tested**: the share of the same draws in which no pure equilibrium moves any land
+  (the ``islands`` outcome stays 0). Where that share is 100%, "no transfer" follows from the
+  parameter box itself, whatever values the evidence picks: the record is assumed, not tested.
+
+With ``fit_until``, the backtest also calibrates the model
+(:func:`~kurilsim.analysis.calibration.calibrate`) on the eras up to that year and scores the
+posterior predictive probability of every era's record, in sample (the fitted eras) and out of
+sample (the later ones), with the log loss (``-ln p``) and the Brier score (``(1 - p)^2``) of the
+event "the record happens", against two baselines: **status quo**, every profile in which no land
+moves equally likely and nothing else possible, and **uniform**, every profile equally likely.
+
 With a statements file beside the scenarios, the backtest also reports the retrodiction score: how
 many of the testable statements hold. Files the backtest does not cover (other game forms, files
 without a history) are listed with the reason, so that a reader knows what the table leaves out.
@@ -25,7 +36,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.analysis.calibration import (
+    DEFAULT_STEPS,
+    DEFAULT_WALKERS,
+    calibrate,
+    era_scenarios,
+    era_year,
+    predictive,
+)
+from kurilsim.analysis.likelihood import recorded_event
 from kurilsim.analysis.statements import StatementResult, check_statements, load_statements
 from kurilsim.core.arguments import check_instance, check_int, check_path
 from kurilsim.core.display import html_heading, html_table, text_table
@@ -33,8 +54,12 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.form import NORMAL_FORM, require_normal_form
+from kurilsim.forms.normal.payoffs import outcome_values
 from kurilsim.forms.normal.properties import profile_labels, pure_equilibria
 from kurilsim.forms.registry import load_scenario
+from kurilsim.io.shared_parameters import is_shared_parameters_file
+
+FloatArray = NDArray[np.float64]
 
 #: Points drawn from each scenario's parameter box for robustness.
 DEFAULT_SAMPLES = 2_000
@@ -55,10 +80,19 @@ class EraResult:
     match: bool
     robustness: float
     samples: int
+    #: Share of the draws in which no pure equilibrium moves land (None without ``islands``).
+    status_quo_share: float | None = None
+
+    @property
+    def assumed(self) -> bool:
+        """Whether "no transfer" holds in every draw of the box: assumed, not tested."""
+        return self.status_quo_share == 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a JSON-ready dictionary."""
         return {
+            "status_quo_share": self.status_quo_share,
+            "assumed_not_tested": self.assumed,
             "file": self.file,
             "era": self.era,
             "predicted": list(self.predicted),
@@ -78,6 +112,8 @@ class Backtest:
     seed: int
     #: (file, reason) for each scenario file in the directory that is not backtested.
     skipped: tuple[tuple[str, str], ...] = ()
+    #: In-sample and out-of-sample scores, when the backtest was asked to calibrate.
+    scores: ForecastScores | None = None
 
     @property
     def score(self) -> tuple[int, int]:
@@ -102,6 +138,7 @@ class Backtest:
             ],
             "retrodiction_score": {"hold": held, "expressible": expressible},
             "not_backtested": [{"file": file, "reason": reason} for file, reason in self.skipped],
+            "scores": None if self.scores is None else self.scores.to_dict(),
         }
 
     def to_text(self) -> str:
@@ -136,6 +173,13 @@ class Backtest:
                 "not backtested: "
                 + "; ".join(f"{file} ({reason})" for file, reason in self.skipped)
             )
+        assumed = [era.era for era in self.eras if era.assumed]
+        lines.append(
+            "assumed, not tested (no land moves in any equilibrium anywhere in the box): "
+            + (", ".join(assumed) if assumed else "none")
+        )
+        if self.scores is not None:
+            lines += ["", self.scores.to_text()]
         if self.statements:
             lines.append("")
             for r in self.statements:
@@ -242,10 +286,13 @@ def backtest_scenario(
     rng = np.random.default_rng(seed)
     draws = {name: rng.uniform(*p.range, size=samples) for name, p in scenario.parameters.items()}
     if draws:
-        hits = (pure_equilibria(scenario, draws) & recorded).reshape(samples, -1).any(axis=1)
+        equilibria = pure_equilibria(scenario, draws)
+        hits = (equilibria & recorded).reshape(samples, -1).any(axis=1)
         robustness = float(hits.mean())
     else:
+        equilibria = at_defaults[None]
         robustness = float(match)
+    status_quo_share = _status_quo_share(scenario, draws or scenario.defaults(), equilibria)
     return EraResult(
         file=Path(scenario.source).name,
         era=scenario.spec.era or scenario.title,
@@ -254,6 +301,7 @@ def backtest_scenario(
         match=match,
         robustness=robustness,
         samples=samples,
+        status_quo_share=status_quo_share,
     )
 
 
@@ -291,6 +339,10 @@ def backtest(
     directory: str | os.PathLike[str] = "scenarios",
     samples: int = DEFAULT_SAMPLES,
     seed: int = DEFAULT_SEED,
+    *,
+    fit_until: int | None = None,
+    walkers: int = DEFAULT_WALKERS,
+    steps: int = DEFAULT_STEPS,
 ) -> Backtest:
     """Backtest every scenario with a history in ``directory`` whose form predicts outcomes.
 
@@ -304,7 +356,12 @@ def backtest(
     samples
         Draws of each parameter box for robustness.
     seed
-        Seed of the draws.
+        Seed of the draws, and of the calibration.
+    fit_until
+        Calibrate on the eras up to this year and score every era's forecast
+        (:func:`forecast_scores`); ``None`` skips the calibration.
+    walkers, steps
+        The calibration's ensemble.
 
     Raises
     ------
@@ -321,7 +378,7 @@ def backtest(
     eras = []
     skipped = []
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == STATEMENTS_FILE:
+        if path.name == STATEMENTS_FILE or is_shared_parameters_file(path):
             continue
         scenario = load_scenario(path)
         if scenario.form is not NORMAL_FORM and not hasattr(scenario.form, "backtest_predictions"):
@@ -337,8 +394,214 @@ def backtest(
         if statements_path.exists()
         else ()
     )
-    return Backtest(tuple(eras), statements, seed, tuple(skipped))
+    scores = (
+        None
+        if fit_until is None
+        else forecast_scores(folder, fit_until, walkers=walkers, steps=steps, seed=seed)
+    )
+    return Backtest(tuple(eras), statements, seed, tuple(skipped), scores)
 
 
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+
+
+def _status_quo_share(
+    scenario: Scenario, values: dict[str, Any], equilibria: NDArray[np.bool_]
+) -> float | None:
+    """Share of the draws with an equilibrium, none of which moves land (None without islands)."""
+    islands = outcome_values(scenario.compiled, values).get("islands")
+    if islands is None:
+        return None
+    moves = np.broadcast_to(np.asarray(islands) > 0, equilibria.shape)
+    flat = equilibria.reshape(len(equilibria), -1)
+    kept = flat.any(axis=1) & ~(flat & moves.reshape(len(equilibria), -1)).any(axis=1)
+    return float(kept.mean())
+
+
+def status_quo_profiles(scenario: Scenario) -> NDArray[np.bool_]:
+    """The profiles in which no land moves at the scenario's defaults (every one without islands).
+
+    Examples
+    --------
+    >>> import kurilsim
+    >>> int(status_quo_profiles(kurilsim.load_scenario("scenarios/era_1956.yaml")).sum())
+    9
+    """
+    check_instance("scenario", scenario, Scenario, "a Scenario")
+    shape = tuple(len(s) for s in scenario.strategies)
+    islands = outcome_values(scenario.compiled, scenario.defaults()).get("islands")
+    if islands is None:
+        return np.ones(shape, dtype=bool)
+    return np.asarray(np.broadcast_to(np.asarray(islands) == 0, shape))
+
+
+def log_loss(p: ArrayLike) -> FloatArray:
+    """``-ln p``: the log score of a forecast that gave the event that happened probability ``p``.
+
+    Lower is better; 0 for a certain forecast that came true, infinite for one that ruled it out.
+
+    Examples
+    --------
+    >>> float(log_loss(0.5)).__round__(4)
+    0.6931
+    """
+    with np.errstate(divide="ignore"):
+        return np.asarray(-np.log(np.asarray(p, dtype=np.float64)))
+
+
+def brier(p: ArrayLike) -> FloatArray:
+    """``(1 - p)^2``: the Brier score of a forecast of an event that happened, given ``p``.
+
+    Examples
+    --------
+    >>> float(brier(0.75))
+    0.0625
+    """
+    return np.asarray((1 - np.asarray(p, dtype=np.float64)) ** 2)
+
+
+#: The forecasters scored: the calibrated model and the two baselines.
+FORECASTERS = ("model", "status quo", "uniform")
+
+
+@dataclass(frozen=True)
+class EraForecast:
+    """Each forecaster's probability of one era's record; the model's with its 90% interval."""
+
+    era: str
+    in_sample: bool
+    model: float
+    model_q05: float
+    model_q95: float
+    status_quo: float
+    uniform: float
+
+    def probabilities(self) -> dict[str, float]:
+        """Forecaster -> its probability of the record."""
+        return dict(zip(FORECASTERS, (self.model, self.status_quo, self.uniform), strict=True))
+
+
+@dataclass(frozen=True)
+class ForecastScores:
+    """Forecasts of every era's record from a fit on the eras up to ``fit_until``, and scores."""
+
+    fit_until: int
+    eras: tuple[EraForecast, ...]
+    walkers: int
+    steps: int
+    warnings: tuple[str, ...] = ()
+
+    def mean_scores(self, in_sample: bool) -> dict[str, dict[str, float]]:
+        """Forecaster -> mean log loss and Brier score over the in- or out-of-sample eras."""
+        chosen = [era for era in self.eras if era.in_sample == in_sample]
+        out = {}
+        for name in FORECASTERS:
+            p = np.array([era.probabilities()[name] for era in chosen])
+            out[name] = {
+                "log_loss": float(log_loss(p).mean()) if chosen else float("nan"),
+                "brier": float(brier(p).mean()) if chosen else float("nan"),
+            }
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The forecasts and the mean scores as a JSON-ready dictionary."""
+        return {
+            "fit_until": self.fit_until,
+            "walkers": self.walkers,
+            "steps": self.steps,
+            "eras": [
+                {
+                    "era": era.era,
+                    "in_sample": era.in_sample,
+                    "model": era.model,
+                    "model_q05": era.model_q05,
+                    "model_q95": era.model_q95,
+                    "status_quo": era.status_quo,
+                    "uniform": era.uniform,
+                }
+                for era in self.eras
+            ],
+            "in_sample": self.mean_scores(True),
+            "out_of_sample": self.mean_scores(False),
+            "warnings": list(self.warnings),
+        }
+
+    def to_text(self) -> str:
+        """Each era's forecasts, then the mean scores in and out of sample."""
+        rows = [
+            (
+                era.era,
+                "in" if era.in_sample else "out",
+                f"{era.model:.3f} [{era.model_q05:.3f}, {era.model_q95:.3f}]",
+                f"{era.status_quo:.3f}",
+                f"{era.uniform:.3f}",
+            )
+            for era in self.eras
+        ]
+        lines = [f"forecasts of each era's record, calibrated on the eras up to {self.fit_until}"]
+        lines += text_table(
+            ("era", "sample", "model P(record) [90%]", "status quo", "uniform"), rows
+        )
+        for label, in_sample in (("in sample", True), ("out of sample", False)):
+            scores = self.mean_scores(in_sample)
+            lines.append(
+                f"{label}: mean log loss / Brier (lower is better): "
+                + "; ".join(
+                    f"{name} {s['log_loss']:.3f} / {s['brier']:.3f}" for name, s in scores.items()
+                )
+            )
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def forecast_scores(
+    directory: str | os.PathLike[str],
+    fit_until: int,
+    *,
+    walkers: int = DEFAULT_WALKERS,
+    steps: int = DEFAULT_STEPS,
+    seed: int = DEFAULT_SEED,
+    draws: int = 200,
+) -> ForecastScores:
+    """Calibrate on the eras up to ``fit_until`` and forecast every era's record.
+
+    The model's forecast of an era is its posterior predictive probability of the record: the
+    mean over ``draws`` posterior draws of the QRE probability of the recorded event.
+
+    Raises
+    ------
+    InputError
+        If no era lies on or before ``fit_until``, or as
+        :func:`~kurilsim.analysis.calibration.calibrate`.
+    """
+    fit_until = check_int("fit_until", fit_until)
+    eras, _ = era_scenarios(directory)
+    fitted = [era for era in eras if era_year(era) <= fit_until]
+    if not fitted:
+        raise InputError(f"no era on or before {fit_until} to calibrate on", field="fit_until")
+    fit = calibrate(eras, walkers=walkers, steps=steps, seed=seed, fit_until=fit_until)
+    probabilities = predictive(fit, eras, draws=draws, seed=seed)
+    forecasts = []
+    for e, era in enumerate(eras):
+        recorded = recorded_event(era)
+        quo = status_quo_profiles(era)
+        p = probabilities[:, e]
+        forecasts.append(
+            EraForecast(
+                era=era.spec.era or era.title,
+                in_sample=era_year(era) <= fit_until,
+                model=float(np.nanmean(p)),
+                model_q05=float(np.nanquantile(p, 0.05)),
+                model_q95=float(np.nanquantile(p, 0.95)),
+                status_quo=float((recorded & quo).sum() / quo.sum()),
+                uniform=float(recorded.sum() / recorded.size),
+            )
+        )
+    return ForecastScores(
+        fit_until,
+        tuple(forecasts),
+        walkers,
+        steps,
+        tuple(fit.diagnostics.warnings(steps)),
+    )

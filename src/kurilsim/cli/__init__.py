@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from kurilsim.cli import (
     backtest,
+    calibrate,
     common,
     compare,
     explain,
@@ -72,6 +73,7 @@ COMMANDS = (
     validate,
     explain,
     backtest,
+    calibrate,
     sweep,
     tipping,
     sensitivity,

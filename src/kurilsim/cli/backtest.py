@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim backtest``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
     from kurilsim.analysis.backtest import DEFAULT_SAMPLES
+    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS
     from kurilsim.core.parameters import DEFAULT_SEED
 
     parser.add_argument(
@@ -37,6 +38,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
     )
     parser.add_argument(
+        "--fit-until",
+        type=int,
+        metavar="YEAR",
+        help="calibrate on the eras up to YEAR and score every era's forecast, in and out of "
+        "sample, against the status quo and uniform baselines",
+    )
+    parser.add_argument(
+        "--walkers", type=int, default=DEFAULT_WALKERS, help="walkers of the calibration"
+    )
+    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="steps of the calibration")
+    parser.add_argument(
         "--format",
         choices=["table", "json"],
         default="table",
@@ -50,6 +62,13 @@ def handle(args: argparse.Namespace) -> int:
     # Imported when used, as every command does.
     from kurilsim.analysis.backtest import backtest
 
-    result = backtest(args.directory, args.samples, args.seed)
+    result = backtest(
+        args.directory,
+        args.samples,
+        args.seed,
+        fit_until=args.fit_until,
+        walkers=args.walkers,
+        steps=args.steps,
+    )
     echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
     return EXIT_OK

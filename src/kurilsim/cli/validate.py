@@ -54,6 +54,10 @@ def _validate(name: str) -> str:
         except InputError as exc:
             raise InputError(f"a check refers to {exc}", file=name) from None
         return f"{len(statements.statements)} testable statements"
+    from kurilsim.io.shared_parameters import is_shared_parameters_file, load_shared_parameters
+
+    if is_shared_parameters_file(name):
+        return f"{len(load_shared_parameters(name).parameters)} shared parameters"
     from kurilsim.forms.registry import parse_scenario, scenario_problems
     from kurilsim.io.sources import read_source
 

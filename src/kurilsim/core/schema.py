@@ -196,6 +196,52 @@ class TableEntry(_Frozen):
     payoffs: list[ExpressionText] = Field(description="One payoff per player, in player order.")
 
 
+class SharedReference(_Frozen):
+    """Parameters a scenario takes from a file of parameters shared across eras."""
+
+    file: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
+        description="Path of the shared-parameters file, relative to the scenario's folder, "
+        "inside it (no '..', no absolute path)."
+    )
+    parameters: tuple[Identifier, ...] = Field(
+        min_length=1,
+        description="Names of the shared parameters the scenario uses; it must not declare "
+        "them itself.",
+    )
+
+
+class PollPrior(_Frozen):
+    """A prior for calibration from a survey share: Beta(share x strength, (1 - share) x strength).
+
+    ``strength`` is the effective sample size: the number of respondents whose answers the prior
+    counts as evidence (the survey's own sample where the source gives it, fewer when the survey
+    measures the parameter only indirectly). The Beta is truncated to the parameter's range.
+    """
+
+    kind: Literal["poll"]
+    share: Annotated[float, Field(strict=True, gt=0, lt=1, allow_inf_nan=False)]
+    strength: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    why: Text = Field(description="How the strength was chosen.")
+
+
+class SharedParameter(Parameter):
+    """A parameter declared once for several eras, with an optional calibration prior."""
+
+    prior: PollPrior | None = Field(
+        default=None,
+        description="The prior calibration puts on the value; uniform over the range if absent.",
+    )
+
+
+class SharedParametersFile(_Frozen):
+    """A file of parameters that mean the same in several era scenarios."""
+
+    kurilsim_shared: Literal[1] = Field(alias="kurilsim-shared")
+    title: Text
+    description: str | None = None
+    parameters: dict[Identifier, SharedParameter] = Field(min_length=1)
+
+
 class ScenarioHeader(_Frozen):
     """The fields every scenario file has, whatever its game form."""
 
@@ -207,6 +253,10 @@ class ScenarioHeader(_Frozen):
     parameters: dict[Identifier, Parameter] = Field(default_factory=dict)
     history: History | None = Field(
         default=None, description="The outcome history records, for backtests."
+    )
+    shared: SharedReference | None = Field(
+        default=None,
+        description="Parameters taken from a shared-parameters file; they join 'parameters'.",
     )
     evidence: tuple[EvidenceItem, ...] = Field(
         default=(),

@@ -22,6 +22,7 @@ from kurilsim.core.evidence import scenario_registry
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.schema import FORMAT_VERSION, IDENTIFIER, STATEMENTS_KEY
+from kurilsim.io.shared_parameters import SHARED_KEY, with_shared_parameters
 from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import YamlDocument, read_yaml
 
@@ -255,6 +256,11 @@ def _parse(text: str, source: str) -> tuple[YamlDocument, Scenario]:
             "'kurilsim validate' and 'kurilsim backtest' read it",
             file=source,
         )
+    if SHARED_KEY in document.data:
+        raise InputError(
+            "a file of shared parameters, not a scenario; scenarios refer to it under 'shared'",
+            file=source,
+        )
     name = document.data.get("form", "normal")
     if not isinstance(name, str) or name not in FORMS:
         raise InputError(
@@ -264,8 +270,9 @@ def _parse(text: str, source: str) -> tuple[YamlDocument, Scenario]:
             line=document.line_of(("form",)),
         )
     form = FORMS[name]
+    data = with_shared_parameters(document)
     try:
-        spec = form.file_model.model_validate(document.data)
+        spec = form.file_model.model_validate(data)
     except ValidationError as exc:
         raise InputProblems(_problems(exc, document)) from None
     try:

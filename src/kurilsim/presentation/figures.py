@@ -14,6 +14,8 @@ are registered at the end of this module (the first kind of each is its default)
 - ``TippingPoints``: ``tornado``, how far each parameter is from a change of equilibria;
 - ``Sensitivity``: ``indices`` and ``interactions`` (registered by
   :mod:`kurilsim.presentation.sensitivity`).
+- ``Calibration``: ``marginals`` (posteriors against priors), ``pairs`` and ``records`` (each
+  era's posterior probability of its recorded outcome).
 
 A new game form adds its figures from its own module in :mod:`kurilsim.presentation` with
 :func:`register_figure`, and that package's ``__init__`` imports the module, so the figures are
@@ -38,6 +40,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kurilsim.analysis.calibration import Calibration
 from kurilsim.analysis.tipping import TippingPoints
 from kurilsim.core.arguments import check_bool, check_instance, check_text, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError
@@ -48,6 +51,7 @@ from kurilsim.forms.normal.logit_qre import LogitBranch
 from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.repeated.result import RepeatedSolution
 from kurilsim.presentation.bargaining import plot_bargaining
+from kurilsim.presentation.calibration import marginals, pairs, records
 from kurilsim.presentation.curves import payoff_curves, probability_curves
 from kurilsim.presentation.equilibria import equilibrium_payoffs
 from kurilsim.presentation.information import belief_chart, deal_curve, outcome_chart
@@ -261,3 +265,6 @@ register_figure(SignallingSolution, "beliefs", belief_chart)
 register_figure(SweepResult, "deal", deal_curve)
 register_figure(RepeatedSolution, "payoff-set", payoff_set_figure)
 register_figure(TippingPoints, "tornado", tornado)
+register_figure(Calibration, "marginals", marginals)
+register_figure(Calibration, "pairs", pairs)
+register_figure(Calibration, "records", records)

@@ -1,0 +1,103 @@
+"""``kurilsim calibrate``: the posterior over shared parameters and QRE precision, given history."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from kurilsim.cli.common import EXIT_OK, check_figure, echo, json_text, status
+
+
+def register(commands: Any) -> None:
+    """Add the ``calibrate`` subcommand to ``commands``."""
+    commands.add_parser(
+        "calibrate",
+        help="sample the posterior of the shared parameters and the QRE precision given history",
+        arguments=add_arguments,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``kurilsim calibrate``."""
+    # Imported here, when the command is used, so that building the command line loads none of it.
+    from kurilsim.analysis.calibration import DEFAULT_CHECKPOINT, DEFAULT_STEPS, DEFAULT_WALKERS
+    from kurilsim.core.parameters import DEFAULT_SEED
+
+    parser.add_argument(
+        "directory",
+        metavar="DIR",
+        nargs="?",
+        default="scenarios",
+        help="the folder of era scenarios and their shared parameters (default %(default)s)",
+    )
+    parser.add_argument(
+        "--walkers", type=int, default=DEFAULT_WALKERS, help="walkers (default %(default)s)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=DEFAULT_STEPS, help="steps per walker (default %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="seed of the run (default %(default)s)"
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="folder for the chain, written in parts as the run goes"
+    )
+    parser.add_argument(
+        "--checkpoint",
+        type=int,
+        default=DEFAULT_CHECKPOINT,
+        help="steps between parts written to --out (default %(default)s)",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the run at --out from its last part"
+    )
+    parser.add_argument("--plot", metavar="PATH", help="save a figure (.png, .svg or .pdf)")
+    parser.add_argument(
+        "--plot-kind",
+        choices=["marginals", "pairs", "records"],
+        default="marginals",
+        help="the figure --plot saves (default %(default)s)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when standard error is a terminal)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="how to print the result: a table for people, or JSON for programs",
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Sample, print the posterior summary and diagnostics, save the figure."""
+    # Imported when used, as every command does.
+    from kurilsim.analysis.calibration import calibrate
+    from kurilsim.core.errors import InputError
+
+    check_figure(args.plot)
+    if args.resume and args.out is None:
+        raise InputError("--resume: name the run's folder with --out")
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    result = calibrate(
+        args.directory,
+        walkers=args.walkers,
+        steps=args.steps,
+        seed=args.seed,
+        output=args.out,
+        resume=args.resume,
+        checkpoint=args.checkpoint,
+        progress=progress,
+    )
+    echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
+    if args.plot:
+        from kurilsim.presentation.figures import plot
+
+        plot(result, args.plot_kind).savefig(args.plot, dpi=150, bbox_inches="tight")
+        status(f"wrote {args.plot}")
+    return EXIT_OK

@@ -1,0 +1,135 @@
+"""Shared parameters: declared once, taken by era scenarios, every bad reference refused in one line
+naming file, field and line."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import kurilsim
+from kurilsim.core.errors import InputError
+from tests.helpers import SCENARIOS, run_cli
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for name in ("shared_parameters.yaml", "era_2018.yaml"):
+        shutil.copy(SCENARIOS / name, tmp_path / name)
+    return tmp_path
+
+
+def test_an_era_takes_its_shared_parameters():
+    era = kurilsim.load_scenario(SCENARIOS / "era_2018.yaml")
+    assert era.spec.shared.parameters == (
+        "settle_cost",
+        "package",
+        "je_share",
+        "wedge_value",
+        "failure_cost",
+    )
+    assert era.parameters["package"].range == (0.5, 2.0)
+    assert "E46" in era.parameters["package"].evidence
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "message"),
+    [
+        pytest.param(
+            "file: shared_parameters.yaml",
+            "file: ../shared_parameters.yaml",
+            "shared.file",
+            "relative to the scenario's folder",
+            id="parent",
+        ),
+        pytest.param(
+            "file: shared_parameters.yaml",
+            "file: /etc/passwd.yaml",
+            "shared.file",
+            "relative to the scenario's folder",
+            id="absolute",
+        ),
+        pytest.param(
+            "file: shared_parameters.yaml",
+            "file: other.yaml",
+            "shared.file",
+            "no shared-parameters file",
+            id="missing",
+        ),
+        pytest.param(
+            "file: shared_parameters.yaml",
+            "file: shared_parameters.txt",
+            "shared.file",
+            "not a .yaml file",
+            id="suffix",
+        ),
+        pytest.param(
+            "[settle_cost, package,",
+            "[settle_cost, packag,",
+            "shared.parameters[1]",
+            "'packag' is not declared",
+            id="unknown name",
+        ),
+    ],
+)
+def test_a_bad_reference_is_one_line(folder, old, new, field, message):
+    path = folder / "era_2018.yaml"
+    text = path.read_text("utf-8").replace(old, new)
+    path.write_text(text, "utf-8")
+    with pytest.raises(InputError) as caught:
+        kurilsim.load_scenario(path)
+    error = caught.value
+    assert (error.file, error.field) == (str(path), field) and message in error.reason
+    assert error.line == line_of(text, new)
+    assert "\n" not in str(error)
+
+
+def test_a_parameter_cannot_be_both_shared_and_local(folder):
+    path = folder / "era_2018.yaml"
+    text = path.read_text("utf-8").replace(
+        "\nparameters:\n",
+        "\nparameters:\n  package: {default: 1, range: [0, 2], unit: u, description: d,"
+        " assumption: a}\n",
+        1,
+    )
+    path.write_text(text, "utf-8")
+    with pytest.raises(InputError, match="is shared") as caught:
+        kurilsim.load_scenario(path)
+    assert caught.value.field == "parameters.package"
+    assert caught.value.line == line_of(text, "  package: {")
+
+
+def test_a_bad_shared_file_is_named_with_its_line(folder, capsys):
+    shared = folder / "shared_parameters.yaml"
+    text = shared.read_text("utf-8").replace("range: [0.3, 0.7]", "range: [0.7, 0.3]")
+    shared.write_text(text, "utf-8")
+    code, _, err = run_cli(capsys, "validate", folder / "era_2018.yaml")
+    assert code == 2 and err.count("\n") == 1
+    # The parameter's own line, as for a parameter of a scenario.
+    assert err.startswith(f"kurilsim: {shared}:{line_of(text, '  je_share:')}: ")
+    assert "parameters.je_share" in err and "low > high" in err
+
+
+def test_an_unknown_evidence_id_in_the_shared_file_is_refused(folder):
+    shared = folder / "shared_parameters.yaml"
+    text = shared.read_text("utf-8").replace("evidence: [E50]", "evidence: [E999]")
+    shared.write_text(text, "utf-8")
+    with pytest.raises(InputError, match="unknown evidence id 'E999'") as caught:
+        kurilsim.load_scenario(folder / "era_2018.yaml")
+    assert caught.value.file == str(shared)
+    assert caught.value.line == line_of(text, "E999")
+
+
+def test_the_shared_file_is_not_a_scenario():
+    with pytest.raises(InputError, match="a file of shared parameters, not a scenario"):
+        kurilsim.load_scenario(SCENARIOS / "shared_parameters.yaml")
+
+
+def test_a_scenario_from_a_string_cannot_find_its_shared_file():
+    text = (SCENARIOS / "era_2018.yaml").read_text("utf-8")
+    with pytest.raises(InputError, match="load the scenario from a file"):
+        kurilsim.parse_scenario(text)
