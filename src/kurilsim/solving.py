@@ -17,7 +17,7 @@ from kurilsim.core.arguments import (
     check_solver_options,
     check_text,
 )
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, in_file
 from kurilsim.core.result import Result
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
@@ -137,7 +137,9 @@ def run(
     if name.lower().endswith(GAME_SUFFIXES):
         if overrides:
             raise InputError("parameters can only be set for scenario files", file=name)
-        return solve(read_game(name), method, tol, **options)
+        game = read_game(name)
+        with in_file(name):
+            return solve(game, method, tol, **options)
     if not name.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError(
             "unknown file type; expected a .yaml/.yml scenario, a .nfg game or a .efg game tree",

@@ -74,6 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim run`` with parsed arguments."""
     # Imported when used, as every command does.
+    from kurilsim.core.errors import in_file
     from kurilsim.solving import GAME_SUFFIXES, read_game, run, solve
 
     options = {
@@ -86,7 +87,8 @@ def handle(args: argparse.Namespace) -> int:
     if args.file.lower().endswith(GAME_SUFFIXES) and not args.overrides:
         game = read_game(args.file)
         file_notes(args.file, game.notes)
-        solution = solve(game, args.method, args.tol, **options)
+        with in_file(args.file):
+            solution = solve(game, args.method, args.tol, **options)
     else:  # a scenario, or a game given parameters, which run refuses
         solution = run(args.file, args.overrides, args.method, args.tol, **options)
     note(f"solved in {time.perf_counter() - started:.2f} s")

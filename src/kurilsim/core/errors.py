@@ -8,7 +8,8 @@ turns these into a one-line message and exit code 2.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 
 class KurilsimError(Exception):
@@ -124,3 +125,23 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     """
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+@contextmanager
+def in_file(file: str) -> Iterator[None]:
+    """Name ``file`` in every :class:`InputError` raised inside that names no file of its own.
+
+    Examples
+    --------
+    >>> with in_file("game.nfg"):
+    ...     raise InputError("no equilibrium to list")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: game.nfg: no equilibrium to list
+    """
+    try:
+        yield
+    except InputError as exc:
+        if exc.file is None:
+            raise InputError(exc.reason, file=file, field=exc.field) from None
+        raise

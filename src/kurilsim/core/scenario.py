@@ -33,7 +33,7 @@ from kurilsim.core.arguments import (
     shown,
 )
 from kurilsim.core.display import PARAMETER_HEADER, html_heading, html_table, parameter_rows
-from kurilsim.core.errors import ArgumentTypeError, InputError
+from kurilsim.core.errors import ArgumentTypeError, in_file
 from kurilsim.core.parameters import resolve
 from kurilsim.core.schema import Parameter, ScenarioHeader, Source
 from kurilsim.core.text import shortened
@@ -193,12 +193,8 @@ class Scenario:
     ) -> T:
         """Call ``build`` at the parameter values; errors without a file name get this one."""
         values = self.parameter_values(overrides)
-        try:
+        with in_file(self.source):
             return build(values)
-        except InputError as exc:
-            if exc.file is None:
-                raise InputError(exc.reason, file=self.source, field=exc.field) from None
-            raise
 
     def _repr_html_(self) -> str:
         """What the game is made of, then every parameter with its range, unit and evidence."""

@@ -21,7 +21,7 @@ from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.lemke_howson import lemke_howson
 from kurilsim.forms.normal.logit_qre import logit_nash
 from kurilsim.forms.normal.pure_nash import pure_nash, pure_profile
-from kurilsim.forms.normal.regret import expected_payoffs, is_equilibrium, max_regret, payoff_scale
+from kurilsim.forms.normal.regret import ScaledPayoffs, indifferent_everywhere, payoff_scale
 from kurilsim.forms.normal.result import Equilibrium, Solution
 from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
@@ -43,15 +43,38 @@ class Method:
     run: MethodFunction
 
 
+#: Most numbers (pure profiles times strategies) the listing of every pure profile of a game
+#: where every profile is an equilibrium may hold: 80 MB of probabilities.
+MAX_LISTED_NUMBERS = 10_000_000
+
+
+def _check_listable(payoffs: FloatArray, tol: float) -> None:
+    """Refuse, in one line, a game whose every profile is an equilibrium and too many to list.
+
+    There the equilibria are the whole product of the players' simplices, and its extreme
+    points, which the listing methods return, are every pure profile.
+    """
+    shape = payoffs.shape[:-1]
+    n_profiles = int(np.prod(shape, dtype=np.float64))
+    if n_profiles * sum(shape) > MAX_LISTED_NUMBERS and indifferent_everywhere(payoffs, tol):
+        raise InputError(
+            "every strategy profile is an equilibrium (no player's payoff depends on their own "
+            "strategy): the equilibria are the whole product of the players' simplices, whose "
+            f"{n_profiles:,} pure profiles are too many to list"
+        )
+
+
 def _pure(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
+    _check_listable(payoffs, tol)
     return [pure_profile(payoffs.shape[:-1], cell) for cell in pure_nash(payoffs, tol)], True
 
 
 def _vertex(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
+    _check_listable(payoffs, tol)
     found, finished = bounded_vertex_enumeration(payoffs, tol=tol, **options)
     return list(found), finished
 
@@ -71,6 +94,7 @@ def _logit(
 def _support(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
+    _check_listable(payoffs, tol)
     found, finished = support_enumeration(payoffs, tol=tol, **options)
     return list(found), finished
 
@@ -195,7 +219,8 @@ def solve(
     payoffs = game.payoffs
     scale = payoff_scale(payoffs)
     profiles, finished = spec.run(payoffs, tol, options)
-    equilibria = tuple(_verified(payoffs, profile, tol, name) for profile in profiles)
+    scaled = ScaledPayoffs.of(payoffs)
+    equilibria = tuple(_verified(scaled, profile, tol, name) for profile in profiles)
     return Solution(
         game=game,
         method=name,
@@ -209,7 +234,7 @@ def solve(
     )
 
 
-def _verified(payoffs: FloatArray, profile: Profile, tol: float, method: str) -> Equilibrium:
+def _verified(payoffs: ScaledPayoffs, profile: Profile, tol: float, method: str) -> Equilibrium:
     off_simplex = [
         i
         for i, p in enumerate(profile)
@@ -220,15 +245,15 @@ def _verified(payoffs: FloatArray, profile: Profile, tol: float, method: str) ->
             f"{method} returned a profile whose strategies of player {off_simplex[0]} are not "
             "probabilities; this is a bug in kurilsim, please report it"
         )
-    regret = max_regret(payoffs, profile)
-    if not is_equilibrium(payoffs, profile, tol):
+    regret = float(payoffs.regrets(profile).max())
+    if not payoffs.is_equilibrium(profile, tol):
         raise KurilsimError(
             f"{method} returned a profile with max regret {regret:.3g}, above {tol:g} times a "
             "player's payoff range; this is a bug in kurilsim, please report it"
         )
     return Equilibrium(
         profile=tuple(np.asarray(p, dtype=np.float64) for p in profile),
-        payoffs=expected_payoffs(payoffs, profile),
+        payoffs=payoffs.expected_payoffs(profile),
         max_regret=regret,
         method=method,
     )
