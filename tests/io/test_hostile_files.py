@@ -155,3 +155,22 @@ def test_more_players_than_numpy_can_hold_are_refused_naming_the_limit(tmp_path,
     for path in (scenario, game):
         with pytest.raises(InputError, match="at most 30"):
             run(path)
+
+
+def test_a_tall_game_where_every_profile_is_an_equilibrium_is_refused_at_once(tmp_path):
+    game = tmp_path / "tall.nfg"
+    game.write_text('NFG 1 R "tied" { "A" "B" } { 10000 2 }\n\n' + "0 " * 40_000)
+    code, stderr = run_bounded("run", str(game))
+    assert_refused(code, stderr, "tall.nfg", "whole product", "20,000 pure profiles")
+
+
+def test_many_pure_equilibria_are_verified_in_one_pass_each(tmp_path):
+    # 8,000 profiles, every one an equilibrium: listed and verified well inside the time bound.
+    strategies = "[" + ", ".join(f"s{k}" for k in range(20)) + "]"
+    players = "".join(f"  {p}: {strategies}\n" for p in "ABC")
+    scenario = tmp_path / "tied.yaml"
+    scenario.write_text(
+        f"kurilsim: 1\ntitle: tied\nplayers:\n{players}payoffs:\n  A: 0\n  B: 0\n  C: 0\n"
+    )
+    code, stderr = run_bounded("run", str(scenario), "--method", "pure", "--limit", "3")
+    assert code == 0, stderr
