@@ -40,12 +40,15 @@ from kurilsim.analysis.tipping import TippingPoints
 from kurilsim.core.arguments import check_bool, check_instance, check_text, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.forms.bargaining.result import BargainingSolution
+from kurilsim.forms.information.game import InformationTree
+from kurilsim.forms.information.result import BehaviourSolution
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.logit_qre import LogitBranch
 from kurilsim.forms.normal.result import Solution
 from kurilsim.presentation.bargaining import plot_bargaining
 from kurilsim.presentation.curves import payoff_curves, probability_curves
 from kurilsim.presentation.equilibria import equilibrium_payoffs
+from kurilsim.presentation.information_tree import information_tree_figure
 from kurilsim.presentation.logit import logit_curves
 from kurilsim.presentation.payoff_table import payoff_heatmap
 from kurilsim.presentation.regime_map import regime_map
@@ -248,4 +251,6 @@ register_figure(SweepResult, "regime", regime_map)
 register_figure(SweepResult, "probabilities", probability_curves)
 register_figure(SweepResult, "payoffs", payoff_curves)
 register_figure(SweepResult, "shares", shares_chart)
+register_figure(BehaviourSolution, "tree", information_tree_figure)
+register_figure(InformationTree, "tree", information_tree_figure)
 register_figure(TippingPoints, "tornado", tornado)

@@ -72,7 +72,7 @@ def test_a_scenario_compiles_to_a_tree_with_an_information_set(scenario_file):
     scenario = kurilsim.load_scenario(scenario_file)
     tree = scenario.game()
     assert isinstance(tree, InformationTree)
-    after = [s for s in tree.infosets if s.label == "after_engage"][0]
+    after = next(s for s in tree.infosets if s.label == "after_engage")
     assert len(after.nodes) == 2
     assert scenario.game({"p_own": 0.2}).probabilities[list(tree.children[0])].tolist() == [
         0.2,

@@ -4,7 +4,6 @@ literature."""
 from __future__ import annotations
 
 import io
-import itertools
 
 import numpy as np
 import pygambit as gbt
@@ -115,7 +114,7 @@ def test_kuhn_poker_has_value_minus_one_eighteenth_and_matches_pygambit():
     assert solution[0].payoffs[0] == pytest.approx(-1 / 18, abs=1e-9)
     reference = gbt.read_efg(io.StringIO(format_efg(poker)))
     theirs = gbt.nash.lcp_solve(reference, rational=False).equilibria[0]
-    assert float(theirs.payoff(reference.players[0])) == pytest.approx(-1 / 18, abs=1e-9)
+    assert float(theirs.payoff("Player 1")) == pytest.approx(-1 / 18, abs=1e-9)
     assert gambit_profile(reference, poker, solution[0].behaviour).max_regret() < 1e-9
     # Player 2: call a bet with Q a third of the time, bet the J a third of the time after a check.
     played = solution.behaviour_dict(solution[0])["Player 2"]
@@ -191,18 +190,27 @@ def test_agent_logit_qre_matches_pygambit_at_a_precision():
     tree = beer_quiche()
     solution = solve_information(tree, "logit", precision=1.5)
     reference = gbt.read_efg(io.StringIO(format_efg(tree)))
-    theirs = (
-        gbt.qre.logit_solve_lambda(reference, lam=[1.5]).equilibria[0]
-        if hasattr(gbt.qre.logit_solve_lambda(reference, lam=[1.5]), "equilibria")
-        else gbt.qre.logit_solve_lambda(reference, lam=[1.5])[0]
-    )
-    mine = solution[0].behaviour
-    for i, player in enumerate(reference.players):
-        for infoset, h in zip(player.infosets, tree.player_infosets(i), strict=True):
-            for action, p in zip(infoset.actions, mine[h], strict=True):
-                assert float(theirs[action]) == pytest.approx(p, abs=1e-6)
+    theirs = gbt.qre.logit_solve_lambda(reference, lam=[1.5])[0]
+    # pygambit lists the probabilities player by player, information set by set.
+    mine = [
+        p
+        for i in range(tree.n_players)
+        for h in tree.player_infosets(i)
+        for p in solution[0].behaviour[h]
+    ]
+    assert [float(theirs[k]) for k in range(len(mine))] == pytest.approx(mine, abs=1e-8)
     limit = solution[-1]
     assert limit.concept == "logit limit" and limit.max_regret <= 1e-6 * solution.scale
+
+
+@pytest.mark.reference
+def test_the_logit_limit_is_near_pygambits_logit_solve():
+    tree = beer_quiche()
+    limit = solve_information(tree, "logit", precision=1.0)[-1]
+    reference = gbt.read_efg(io.StringIO(format_efg(tree)))
+    theirs = gbt.nash.logit_solve(reference).equilibria[0]
+    leaves = [float(theirs.realiz_prob(n)) for n in reference.nodes if n.is_terminal]
+    assert limit.leaf_probabilities == pytest.approx(leaves, abs=1e-3)
 
 
 def test_methods_refuse_what_they_cannot_do():
@@ -218,4 +226,4 @@ def test_reduced_strategy_counts_multiply_over_information_sets():
     game, plans = reduced_normal_form(kuhn_poker())
     assert game.payoffs.shape == (27, 64, 2)
     assert all(plan[:, 0].all() for plan in plans)  # the empty sequence is always played
-    assert len(set(itertools.chain(*game.strategies))) == 27 + 64
+    assert [len(set(names)) for names in game.strategies] == [27, 64]
