@@ -190,3 +190,13 @@ def test_a_probability_leaving_0_1_at_a_point_names_the_values(scenario_file):
     scenario = kurilsim.load_scenario(scenario_file)
     with pytest.raises(InputError, match="outside its declared range"):
         scenario.solve({"p_own": 1.5})
+
+
+def test_the_tree_is_drawn_with_its_information_sets_dashed(scenario_file):
+    solution = kurilsim.load_scenario(scenario_file).solve()
+    figure = kurilsim.plot(solution, kind="tree")
+    ax = figure.axes[0]
+    dashed = [line for line in ax.lines if line.get_gid() == "infoset"]
+    assert len(dashed) == 1 and dashed[0].get_linestyle() == "--"
+    assert len(dashed[0].get_xdata()) == 2  # Russia's two nodes after engage
+    assert any("after_engage" in text.get_text() for text in ax.texts)

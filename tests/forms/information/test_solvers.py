@@ -177,7 +177,7 @@ def test_subgame_perfection_removes_the_threat_of_the_entry_game_as_a_tree():
 
 
 @pytest.mark.reference
-@settings(max_examples=10)
+@settings(max_examples=6)
 @given(information_trees(max_leaves=10))
 def test_subgame_perfect_profiles_are_nash_in_every_proper_subgame(tree):
     solution = solve_information(tree, "subgame-perfect")
