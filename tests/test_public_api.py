@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import kurilsim
+import kurilsim.forms.information.game as info
 from kurilsim.analysis import (
     backtest,
     calibration,
@@ -840,6 +841,53 @@ MISUSES = [
         "probability-text",
     ),
     misuse(Chance, lambda: Chance({"h": Terminal([1])}), TypeError, "branches['h']", "no-pair"),
+    misuse(info.Outcome, lambda: info.Outcome("12"), TypeError, "payoffs", "info-outcome-text"),
+    misuse(info.Outcome, lambda: info.Outcome([1], label=2), TypeError, "label", "info-label"),
+    misuse(
+        info.TerminalNode, lambda: info.TerminalNode("1"), TypeError, "payoffs", "info-leaf-text"
+    ),
+    misuse(
+        info.PlayerNode,
+        lambda: info.PlayerNode("A", 1, {"a": info.TerminalNode([1])}),
+        TypeError,
+        "infoset",
+        "info-infoset-int",
+    ),
+    misuse(
+        info.PlayerNode,
+        lambda: info.PlayerNode("A", "h", {"a": [1]}),
+        TypeError,
+        "actions['a']",
+        "info-action-node",
+    ),
+    misuse(
+        info.ChanceNode,
+        lambda: info.ChanceNode({"h": ("0.5", info.TerminalNode([1]))}),
+        TypeError,
+        "branches['h']",
+        "info-probability-text",
+    ),
+    misuse(
+        info.InformationTree,
+        lambda: info.InformationTree("A", info.TerminalNode([1])),
+        TypeError,
+        "players",
+        "info-players-text",
+    ),
+    misuse(
+        info.InformationTree,
+        lambda: info.InformationTree(["A"], [1]),
+        TypeError,
+        "root",
+        "info-root-list",
+    ),
+    misuse(
+        info.InformationTree.from_extensive,
+        lambda: info.InformationTree.from_extensive("tree"),
+        TypeError,
+        "game",
+        "info-from-extensive",
+    ),
     misuse(
         kurilsim.NormalFormGame,
         lambda: kurilsim.NormalFormGame("AB", [["H"], ["H"]], np.zeros((1, 1, 2))),
@@ -876,6 +924,8 @@ NOT_IN_TABLE = {
     "SweepResult": "a result",
     "TreeSolution": "a result",
     "Calibration": "a result of calibrate",
+    "InformationSet": "built by InformationTree from its nodes",
+    "NodeError": "an exception",
     "InputError": "an exception",
     "IterationLimitError": "an exception",
     "KurilsimError": "an exception",

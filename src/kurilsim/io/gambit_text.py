@@ -240,19 +240,21 @@ def unique_names(
     """
     given = {token.text for token in names}
     result: list[str] = []
+    taken: set[str] = set()  # the names in result: a wide move must not cost quadratic time
     for k, token in enumerate(names, start=1):
         base = token.text or (fill(k) if fill is not None else "")
-        if not base and "" in result:
+        if not base and "" in taken:
             base = str(k)  # a second empty name is shown by its position
         name, copy = base, 1
         # A made-up name must differ from every name so far and from every name the file gives.
-        while name in result or (name != token.text and name in given):
+        while name in taken or (name != token.text and name in given):
             copy += 1
             name = f"{base or k} ({copy})"
         if name != token.text:
             why = "has no name" if not token.text else f"repeats the name {token.text!r}"
             notes.append(f"{what.format(k=k)} {why}; shown as {name!r}")
         result.append(name)
+        taken.add(name)
     return result
 
 

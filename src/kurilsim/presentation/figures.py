@@ -46,6 +46,8 @@ from kurilsim.core.arguments import check_bool, check_instance, check_text, show
 from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.forms.bargaining.result import BargainingSolution
 from kurilsim.forms.bayesian.result import SignallingSolution
+from kurilsim.forms.information.game import InformationTree
+from kurilsim.forms.information.result import BehaviourSolution
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.logit_qre import LogitBranch
 from kurilsim.forms.normal.result import Solution
@@ -55,6 +57,7 @@ from kurilsim.presentation.calibration import marginals, pairs, records
 from kurilsim.presentation.curves import payoff_curves, probability_curves
 from kurilsim.presentation.equilibria import equilibrium_payoffs
 from kurilsim.presentation.information import belief_chart, deal_curve, outcome_chart
+from kurilsim.presentation.information_tree import information_tree_figure
 from kurilsim.presentation.logit import logit_curves
 from kurilsim.presentation.payoff_table import payoff_heatmap
 from kurilsim.presentation.regime_map import regime_map
@@ -264,6 +267,8 @@ register_figure(SignallingSolution, "outcomes", outcome_chart)
 register_figure(SignallingSolution, "beliefs", belief_chart)
 register_figure(SweepResult, "deal", deal_curve)
 register_figure(RepeatedSolution, "payoff-set", payoff_set_figure)
+register_figure(BehaviourSolution, "tree", information_tree_figure)
+register_figure(InformationTree, "tree", information_tree_figure)
 register_figure(TippingPoints, "tornado", tornado)
 register_figure(Calibration, "marginals", marginals)
 register_figure(Calibration, "pairs", pairs)

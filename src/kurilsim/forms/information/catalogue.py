@@ -76,7 +76,7 @@ def seltens_horse() -> InformationTree:
     )
 
 
-def kuhn_poker() -> InformationTree:
+def kuhn_poker(cards: int = 3) -> InformationTree:
     """Kuhn's (1950) three-card poker: each antes 1, one card each from J < Q < K, bets of 1.
 
     Player 1 checks or bets; after a check player 2 checks (showdown) or bets, and player 1
@@ -84,8 +84,12 @@ def kuhn_poker() -> InformationTree:
     -1/18 for player 1 (Kuhn 1950), attained by a one-parameter family of equilibria for
     player 1 and a unique one for player 2 (bet the K, bet the J a third of the time after a
     check, call a bet with the Q a third of the time).
+
+    With ``cards`` other than 3 the deck has that many ranks, named ``"1"``, ``"2"``, ...: the
+    same game on a larger deck, whose tree grows with the square of the deck (for benchmarks).
     """
-    rank = {"J": 0, "Q": 1, "K": 2}
+    names = ("J", "Q", "K") if cards == 3 else tuple(str(k) for k in range(1, cards + 1))
+    rank = {name: k for k, name in enumerate(names)}
 
     def showdown(first: str, second: str, stake: int) -> TerminalNode:
         sign = 1 if rank[first] > rank[second] else -1
@@ -116,10 +120,12 @@ def kuhn_poker() -> InformationTree:
             },
         )
 
-    deals = {f"{a}{b}": (1 / 6, deal(a, b)) for a, b in permutations(("J", "Q", "K"), 2)}
-    return InformationTree(
-        ["Player 1", "Player 2"], ChanceNode(deals), title="Kuhn poker (Kuhn 1950)"
-    )
+    pairs = list(permutations(names, 2))
+    deals = {
+        f"{a}{b}" if cards == 3 else f"{a}-{b}": (1 / len(pairs), deal(a, b)) for a, b in pairs
+    }
+    title = "Kuhn poker (Kuhn 1950)" if cards == 3 else f"Kuhn poker with {cards} cards"
+    return InformationTree(["Player 1", "Player 2"], ChanceNode(deals), title=title)
 
 
 def beer_quiche() -> InformationTree:

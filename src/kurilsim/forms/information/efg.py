@@ -59,6 +59,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Final, TextIO
 
+import numpy as np
+
 from kurilsim.core.arguments import check_instance, check_path, check_text
 from kurilsim.core.errors import InputError
 from kurilsim.forms.extensive.game import CHANCE, MAX_NODES, TERMINAL
@@ -99,7 +101,7 @@ class _Entry:
 
     kind: str  # "p", "c" or "t"
     name: str
-    line: int
+    pos: int  # where the entry starts in the text; lines are counted only where needed
     player: int = -1  # 0-based, for "p" nodes
     infoset: str = ""  # the label of a player's information set
     actions: tuple[str, ...] = ()
@@ -169,10 +171,17 @@ def parse_efg_lines(text: str, source: str = "<string>") -> tuple[InformationTre
     try:
         tree = InformationTree(players, _assemble(entries, players), title, notes)
     except NodeError as exc:
-        raise InputError(exc.reason, file=source, line=entries[exc.node].line) from None
+        line = _lines(text, [entries[exc.node].pos])[0]
+        raise InputError(exc.reason, file=source, line=line) from None
     except InputError as exc:
         raise InputError(exc.reason, file=source) from None
-    return tree, tuple(entry.line for entry in entries)
+    return tree, _lines(text, [entry.pos for entry in entries])
+
+
+def _lines(text: str, positions: list[int]) -> tuple[int, ...]:
+    """The line of each position in ``text``, in one pass over its line breaks."""
+    breaks = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)
+    return tuple((np.searchsorted(breaks, positions) + 1).tolist())
 
 
 def read_efg(path: str | os.PathLike[str] | TextIO) -> InformationTree:
@@ -322,7 +331,7 @@ class _PlayerSet:
 
     label: str
     actions: tuple[str, ...]
-    line: int
+    start: Token
 
 
 class _Reader:
@@ -347,7 +356,7 @@ class _Reader:
                 kind,
             )
         name = cursor.expect("string", "the node's name in double quotes").text
-        entry = _Entry(kind.text, name, cursor.line(kind))
+        entry = _Entry(kind.text, name, kind.pos)
         if kind.text == "p":
             entry.player, entry.infoset, entry.actions = self._player(kind)
         elif kind.text == "c":
@@ -387,13 +396,12 @@ class _Reader:
                 )
                 label = changed
             self.labels_used.add((player, label))
-            known = self.player_sets[player, infoset] = _PlayerSet(
-                label, actions, cursor.line(start)
-            )
+            known = self.player_sets[player, infoset] = _PlayerSet(label, actions, start)
         elif actions != known.actions:
             raise cursor.error(
                 f"information set {infoset} of player {self.players[player]!r} was given the "
-                f"actions {list(known.actions)} on line {known.line}, here {list(actions)}; "
+                f"actions {list(known.actions)} on line {cursor.line(known.start)}, here "
+                f"{list(actions)}; "
                 "every node of an information set has the same actions",
                 start,
             )
@@ -460,6 +468,9 @@ class _Reader:
 
     def _labels(self, names: list[Token], start: Token) -> tuple[str, ...]:
         """Action or branch labels; an empty one is named by its position, as Gambit shows it."""
+        texts = tuple(token.text for token in names)
+        if all(texts) and len(set(texts)) == len(texts):
+            return texts  # the usual case, without counting lines
         what = f"action {{k}} of the node on line {self.cursor.line(start)}"
         return tuple(unique_names(names, what, self.notes, str))
 

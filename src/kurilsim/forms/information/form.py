@@ -182,18 +182,22 @@ class InformationForm:
         return ConceptPanel(tuple(rows), deal)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
-        """The payoff expressions, outcome variables and information sets of the tree."""
+        """The payoff expressions, outcome variables, and (as options) the information sets.
+
+        Each information set of two or more nodes is an entry of ``options``: what its player
+        moves without knowing.
+        """
         spec: InformationScenarioFile = scenario.spec
         tree: InformationTree = scenario.compiled.skeleton
         payoffs = {player: str(expression) for player, expression in (spec.payoffs or {}).items()}
         outcomes = {name: " ".join(o.description.split()) for name, o in spec.outcomes.items()}
         sets = {
-            tree.infoset_name(h): "cannot tell apart: "
+            f"information set {tree.infoset_name(h)}": "moves without telling apart: "
             + "; ".join(tree.node_name(v) for v in entry.nodes)
             for h, entry in enumerate(tree.infosets)
             if len(entry.nodes) > 1
         }
-        return {"payoffs": payoffs, "outcomes": outcomes, "information sets": sets}
+        return {"payoffs": payoffs, "outcomes": outcomes, "options": sets}
 
     def describe(self, scenario: Scenario) -> tuple[str, str, str]:
         """The players and the tree's size."""
