@@ -58,9 +58,18 @@ def sochi_strategies() -> list[list[str]]:
 
 
 def sochi_at_the_issues_point() -> tuple[list[str], FloatArray]:
-    """Sochi 2016 where the two-island treaty and joint activity are both equilibria."""
+    """Sochi 2016 where the two-island treaty and joint activity are both equilibria.
+
+    The shared costs are pinned at the values the file had when the unit problem was found.
+    """
     scenario = kurilsim.load_scenario(SCENARIOS / "sochi_2016.yaml")
-    values = {"sanctions": 0.1, "trust": 0.95, "putin_authority": 1.0}
+    values = {
+        "sanctions": 0.1,
+        "trust": 0.95,
+        "putin_authority": 1.0,
+        "settle_cost": 0.5,
+        "failure_cost": 0.3,
+    }
     game = scenario.game(values)
     return list(game.players), np.asarray(game.payoffs, dtype=float)
 
