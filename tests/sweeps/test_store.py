@@ -174,3 +174,17 @@ def test_shares_of_an_unfinished_sweep_count_its_finished_chunks(tmp_path, monke
     shares = unfinished.shares()
     assert shares["count"].sum() == 3 * CHUNK
     assert shares.equals(outcome_shares(unfinished.points()["regime"], draws=0))
+
+
+def test_a_parquet_sweep_is_written_once_a_row_group_per_chunk(tmp_path, monkeypatch, hunt):
+    # Resumed: chunks finished before the kill come from their parts, the rest as computed.
+    out = tmp_path / "s.parquet"
+    kill_after(monkeypatch, 3)
+    with pytest.raises(Killed):
+        sweep(hunt, GRID, chunk_size=4, out=out, workers=1)
+    monkeypatch.undo()
+    assert not (tmp_path / "_s.parquet.tmp").exists()  # the unfinished file is not left behind
+    result = sweep(hunt, GRID, chunk_size=4, out=out, resume=True, workers=2)
+    assert pq.ParquetFile(out).num_row_groups == result.info.n_chunks
+    whole = sweep(hunt, GRID, chunk_size=4, out=tmp_path / "t.parquet", workers=2)
+    pd.testing.assert_frame_equal(result.to_frame(), whole.to_frame())

@@ -42,7 +42,7 @@ from kurilsim.sweeps.engine import (
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.result import SweepResult, read_sweep
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
-from kurilsim.sweeps.store import SweepStore, format_of
+from kurilsim.sweeps.store import ParquetStream, SweepStore, format_of
 
 
 def sweep(
@@ -224,6 +224,10 @@ def _run(
 ) -> dict[int, pd.DataFrame]:
     """Solve the chunks ``todo``; write each to ``store``, or return them by chunk."""
     tables: dict[int, pd.DataFrame] = {}
+    done = frozenset(range(job.n_chunks)).difference(todo)
+    stream = None
+    if store is not None and store.format == "parquet" and not store.path.exists():
+        stream = ParquetStream(store, info, done)
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(
         total=sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo),
@@ -233,13 +237,27 @@ def _run(
         desc="sweep",
         file=sys.stderr,
     ) as bar:
-        for index, table in run_chunks(job, todo, engine, workers, scheduler):
-            if store is None:
-                tables[index] = table
-            else:
-                store.write(index, table, info)
-            start, stop = job.bounds(index)
-            bar.update(stop - start)
+        try:
+            for index, table in run_chunks(job, todo, engine, workers, scheduler):
+                if store is None:
+                    tables[index] = table
+                else:
+                    arrow = store.write(index, table, info)
+                    if stream is not None and arrow is not None:
+                        stream.add(index, arrow)
+                start, stop = job.bounds(index)
+                bar.update(stop - start)
+            if stream is not None:
+                stream.drain()  # the chunks after the last one computed, finished before
+        except BaseException:
+            if stream is not None:
+                stream.abandon()
+            raise
+    if stream is not None:
+        if stream.complete:
+            stream.place()
+        else:
+            stream.abandon()
     return tables
 
 

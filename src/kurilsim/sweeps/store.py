@@ -7,9 +7,10 @@ fingerprint of the sweep it belongs to (:meth:`SweepInfo.key`). A Parquet part a
 chunk, row count and sweep in its schema metadata. The directory is a readable dataset at any
 moment: a killed sweep leaves every finished chunk, and ``pandas.read_parquet("PATH.parts")`` or
 :func:`~kurilsim.sweeps.result.read_sweep` reads them. A resumed sweep keeps only the parts that
-pass every check and recomputes the others. When every chunk is there, the parts are joined in
-chunk order into a temporary file that replaces ``PATH`` at once, and the directory is removed;
-once ``PATH`` exists the sweep is finished, whatever is left of the directory.
+pass every check and recomputes the others. A Parquet sweep is meanwhile written once into a
+temporary file, a row group per chunk in chunk order (:class:`ParquetStream`); when every chunk
+is there it replaces ``PATH`` at once (a CSV sweep's parts are joined then), and the directory is
+removed; once ``PATH`` exists the sweep is finished, whatever is left of the directory.
 
 One process writes a sweep at a time: :meth:`SweepStore.writer` holds ``PATH.lock``
 (:func:`~kurilsim.sweeps.lock.writer_lock`).
@@ -171,8 +172,11 @@ class SweepStore:
         _write_atomic(self.parts / MANIFEST, _text(json.dumps(info.to_dict(), indent=2)))
         return opened
 
-    def write(self, index: int, table: pd.DataFrame, info: SweepInfo) -> None:
-        """Write chunk ``index`` atomically (a kill never leaves half a part), then record it."""
+    def write(self, index: int, table: pd.DataFrame, info: SweepInfo) -> pa.Table | None:
+        """Write chunk ``index`` atomically (a kill never leaves half a part), then record it.
+
+        Returns the chunk as an Arrow table for a Parquet sweep (for :class:`ParquetStream`).
+        """
         target = self.part(index)
         own = {"chunk": index, "rows": len(table), "sweep": info.key()}
 
@@ -183,12 +187,14 @@ class SweepStore:
             entry = {**own, "file": target.name, "bytes": size, "sha256": digest}
             _append_line(self.parts / RECORDS, json.dumps(entry))
 
+        arrow = None
         if self.format == "csv":
             write = lambda file: neutralise(table).to_csv(file, index=False)  # noqa: E731
         else:
             arrow = _with_metadata(table, info, {PART_KEY: own})
             write = lambda file: pq.write_table(arrow, file)  # noqa: E731
         _write_atomic(target, write, record)
+        return arrow
 
     def finished(self) -> list[Path]:
         """The parts of an unfinished sweep that pass every check, in chunk order."""
@@ -267,6 +273,63 @@ class SweepStore:
             for file in sorted(self.parts.iterdir()):  # "_sweep.json" first: the rest is inert
                 _unlink(file)
             _rmdir(self.parts)
+
+
+class ParquetStream:
+    """The Parquet sweep file, written once, a row group per chunk, in chunk order as they finish.
+
+    Chunks are also written as parts (:meth:`SweepStore.write`): the parts are what survives a
+    kill, this file is what a finished sweep leaves. A chunk that finishes before those ahead of
+    it waits in memory (at most the chunks in flight); a chunk finished before a resume is read
+    from its part when its turn comes. When the last chunk is in, :meth:`place` syncs the file
+    and renames it to the sweep's path, so no chunk is read back or encoded again to join them.
+    """
+
+    def __init__(self, store: SweepStore, info: SweepInfo, done: frozenset[int]) -> None:
+        self.store, self.info, self.done = store, info, done
+        self.next = 0
+        self.waiting: dict[int, pa.Table] = {}
+        self.file = _temporary(store.path)
+        self.writer: pq.ParquetWriter | None = None
+
+    def add(self, index: int, table: pa.Table) -> None:
+        """Take chunk ``index``; write it, and any chunks it was holding up, if its turn came."""
+        self.waiting[index] = table
+        self.drain()
+
+    def drain(self) -> None:
+        """Write the chunks whose turn has come: waiting ones, and those finished before."""
+        while self.next < self.info.n_chunks:
+            if self.next in self.waiting:
+                chunk = self.waiting.pop(self.next)
+            elif self.next in self.done:
+                chunk = pq.read_table(self.store.part(self.next))
+            else:
+                return
+            if self.writer is None:
+                metadata = {k: v for k, v in (chunk.schema.metadata or {}).items() if k != PART_KEY}
+                self.writer = pq.ParquetWriter(self.file, chunk.schema.with_metadata(metadata))
+            self.writer.write_table(chunk.cast(self.writer.schema))
+            self.next += 1
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk is in the file."""
+        return self.next == self.info.n_chunks and self.writer is not None
+
+    def place(self) -> None:
+        """Close the complete file, sync it and rename it to the sweep's path."""
+        assert self.writer is not None
+        self.writer.close()
+        with self.file.open("rb+") as file:
+            os.fsync(file.fileno())
+        _replace(self.file, self.store.path)
+
+    def abandon(self) -> None:
+        """Close and remove an incomplete file: the parts hold the finished chunks."""
+        if self.writer is not None:
+            self.writer.close()
+        self.file.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
