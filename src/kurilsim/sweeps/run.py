@@ -35,6 +35,7 @@ from kurilsim.sweeps.engine import (
     Job,
     check_in_memory,
     chunk_size_for,
+    default_workers,
     resolve_method,
     run_chunks,
     table_bytes_per_point,
@@ -113,7 +114,8 @@ def sweep(
         by default.
     chunk_size
         Points per chunk; by default as large as the memory limit allows, up to 16,384 for pure
-        equilibria and 64 for methods solved game by game.
+        equilibria, and for methods solved game by game up to 64 and small enough to give each
+        worker four chunks (so 108 points on two workers make eight chunks of 14).
     max_memory
         Limit on the estimated memory of one chunk, in bytes; without ``out``, also of the
         whole table, which is then held in memory.
@@ -188,7 +190,9 @@ def sweep(
         stored = store.stored_info() if store is not None and resume else None
         if chunk_size is None and stored is not None:
             chunk_size = stored.chunk_size  # resume in the chunks the sweep was started with
-        size = chunk_size_for(scenario, name, chunk_size, max_memory)
+        size = chunk_size_for(
+            scenario, name, chunk_size, max_memory, points.size, workers or default_workers()
+        )
         job = Job(scenario, points, name, tol, tuple(options.items()), size)
         info = SweepInfo.of(scenario, spec, name, tol, job.options, size)
         if store is None:
