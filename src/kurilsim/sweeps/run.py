@@ -43,7 +43,7 @@ from kurilsim.sweeps.engine import (
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.result import SweepResult, read_sweep
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
-from kurilsim.sweeps.store import ParquetStream, SweepStore, format_of
+from kurilsim.sweeps.store import ParquetStream, SweepStore, decoded, format_of
 
 
 def sweep(
@@ -210,7 +210,7 @@ def sweep(
         tables = _run(job, todo, store, info, engine, workers, scheduler, progress)
         if store is None:
             return SweepResult(
-                info, pd.concat([tables[k] for k in sorted(tables)], ignore_index=True)
+                info, decoded(pd.concat([tables[k] for k in sorted(tables)], ignore_index=True))
             )
         store.finish(info)
     return read_sweep(store.path)

@@ -189,7 +189,7 @@ class SweepStore:
 
         arrow = None
         if self.format == "csv":
-            write = lambda file: neutralise(table).to_csv(file, index=False)  # noqa: E731
+            write = lambda file: neutralise(decoded(table)).to_csv(file, index=False)  # noqa: E731
         else:
             arrow = _with_metadata(table, info, {PART_KEY: own})
             write = lambda file: pq.write_table(arrow, file)  # noqa: E731
@@ -307,8 +307,7 @@ class ParquetStream:
             else:
                 return
             if self.writer is None:
-                metadata = {k: v for k, v in (chunk.schema.metadata or {}).items() if k != PART_KEY}
-                self.writer = pq.ParquetWriter(self.file, chunk.schema.with_metadata(metadata))
+                self.writer = pq.ParquetWriter(self.file, _file_schema(chunk.schema))
             self.writer.write_table(chunk.cast(self.writer.schema))
             self.next += 1
 
@@ -338,6 +337,24 @@ class Opened:
 
     done: frozenset[int]
     rejected: tuple[tuple[int, str], ...]
+
+
+def decoded(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with dictionary-encoded (categorical) columns as plain strings.
+
+    Sweeps build their text columns dictionary-encoded, and Parquet files keep them so; a table
+    read or returned has plain text columns, whatever its chunks' dictionaries.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"label": pd.Categorical(["b", "a", "b"]), "x": [1, 2, 3]})
+    >>> decoded(table).dtypes.astype(str).tolist()
+    ['str', 'int64']
+    """
+    names = [name for name, dtype in table.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)]
+    if not names:
+        return table
+    return table.astype(dict.fromkeys(names, "str"))
 
 
 def neutralise(table: pd.DataFrame) -> pd.DataFrame:
@@ -388,12 +405,27 @@ def _join_csv(parts: list[Path], file: Path) -> None:
 
 
 def _join_parquet(parts: list[Path], file: Path) -> None:
-    first = pq.read_schema(parts[0])
-    metadata = {k: v for k, v in (first.metadata or {}).items() if k != PART_KEY}
-    schema = first.with_metadata(metadata)
+    schema = _file_schema(pq.read_schema(parts[0]))
     with pq.ParquetWriter(file, schema) as writer:
         for part in parts:
             writer.write_table(pq.read_table(part).cast(schema))
+
+
+def _file_schema(schema: pa.Schema) -> pa.Schema:
+    """A part's schema for the whole file: no part record, and room in every dictionary.
+
+    A chunk's dictionary indices are as narrow as its own few strings allow; the file's must
+    hold any chunk's. Strings are as a part reads back (not large strings), so that a resumed
+    sweep writes the same file as an uninterrupted one.
+    """
+    fields = [
+        field.with_type(pa.dictionary(pa.int32(), pa.string()))
+        if pa.types.is_dictionary(field.type)
+        else field
+        for field in schema
+    ]
+    metadata = {k: v for k, v in (schema.metadata or {}).items() if k != PART_KEY}
+    return pa.schema(fields, metadata=metadata)
 
 
 def _with_metadata(
@@ -569,7 +601,7 @@ def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.Data
             yield restore(batch)
     else:
         for batch in pq.ParquetFile(file).iter_batches(BATCH_ROWS, columns=columns):
-            yield batch.to_pandas()
+            yield decoded(batch.to_pandas())
 
 
 def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
@@ -580,7 +612,7 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
     if store.format == "csv":
         return restore(pd.read_csv(first, nrows=n))
     rows: pd.DataFrame = next(pq.ParquetFile(first).iter_batches(n)).to_pandas()
-    return rows
+    return decoded(rows)
 
 
 def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame:
@@ -588,4 +620,4 @@ def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame
         return restore(
             pd.read_csv(file, usecols=columns)[columns] if columns else pd.read_csv(file)
         )
-    return pd.read_parquet(file, columns=columns)
+    return decoded(pd.read_parquet(file, columns=columns))

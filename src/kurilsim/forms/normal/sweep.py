@@ -46,13 +46,15 @@ def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]])
 
 
 def _strings(categories: Sequence[str], codes: IntArray) -> Any:
-    """A column of strings picked by ``codes``, in pandas' default string type.
+    """A column of strings picked by ``codes``, dictionary-encoded (a pandas categorical).
 
-    Taking from the few distinct strings avoids converting one Python string per row.
+    No Python string is made per row, and Parquet stores the few distinct strings once per
+    chunk; readers get plain strings back (:func:`~kurilsim.sweeps.store.decoded`).
     """
     import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
 
-    return pd.Series(list(categories)).array.take(codes)
+    distinct, index = np.unique(np.asarray(categories, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(index[codes], distinct.tolist())
 
 
 def _pure_rows(
