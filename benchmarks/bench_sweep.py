@@ -1,6 +1,7 @@
 """Sweeps against the memory bound: the 10^6-point regime map from the CLI vs one numpy pass.
 
-Run by hand: ``python benchmarks/bench_sweep.py [--repeats R] [--big N] [--skip-dask]``.
+Run by hand: ``python benchmarks/bench_sweep.py [--repeats R] [--big N] [--skip-dask]
+[--only-per-game]``.
 
 Everything below is measured in the same run, so the ratios hold on a loaded machine even when
 the absolute times drift:
@@ -12,7 +13,7 @@ the absolute times drift:
 (b) The same sweep in-process by phase, on one thread: payoff evaluation, best replies, the
     table's columns, Parquet encoding.
 (c) The same sweep in-process with 1 and 2 local workers (threads).
-(d) A game-by-game sweep (support enumeration on era_1956.yaml, 108 points) with 1 and 2 local
+(d) A game-by-game sweep (support enumeration on sochi_2016.yaml, 108 points) with 1 and 2 local
     workers (processes) and on a Dask LocalCluster of 1, 2 and 4 workers.
 (e) A sweep of ``N`` points (10^7 by default) to Parquet as a new process, with its peak
     resident memory, next to the 10^6 sweep's: memory is bounded by the chunk, not the sweep.
@@ -41,7 +42,6 @@ from kurilsim.sweeps.engine import ARRAY_CHUNK
 
 ROOT = Path(__file__).resolve().parents[1]
 SOCHI = ROOT / "scenarios" / "sochi_2016.yaml"
-ERA_1956 = ROOT / "scenarios" / "era_1956.yaml"
 #: Runs the CLI in a new process and reports its peak resident memory on standard error.
 CLI = (
     "import resource, sys; from kurilsim.cli import main; code = main(sys.argv[1:]); "
@@ -127,13 +127,28 @@ def in_process(n: int, workers: int, out: Path, **kw: object) -> float:
 
 
 def per_game(workers: int, engine: str = "local") -> float:
-    grid = {"renounce_cost": (0.2, 0.8, 12), "okinawa_stake": (1.0, 4.0, 9)}
+    grid = {"sanctions": (0.0, 0.7, 12), "trust": (0.0, 1.0, 9)}
     start = time.perf_counter()
     kurilsim.sweep(
-        ERA_1956, grid, method="support-enumeration", workers=workers, engine=engine,  # type: ignore[arg-type]
+        SOCHI, grid, method="support-enumeration", workers=workers, engine=engine,  # type: ignore[arg-type]
         progress=False,
     )  # fmt: skip
     return time.perf_counter() - start
+
+
+def game_by_game(skip_dask: bool) -> None:
+    print("\n(d) game by game: support enumeration, sochi_2016.yaml, 108 points")
+    one = per_game(1)
+    two = per_game(2)
+    print(f"  local, 1 worker : {one:6.2f} s")
+    print(f"  local, 2 workers: {two:6.2f} s  speed-up {one / two:.2f}x")
+    if not skip_dask:
+        for workers in (1, 2, 4):
+            seconds = per_game(workers, "dask")
+            print(
+                f"  Dask LocalCluster, {workers} worker(s): {seconds:6.2f} s  "
+                f"speed-up {one / seconds:.2f}x over local 1 (cluster start included)"
+            )
 
 
 def main() -> None:
@@ -141,9 +156,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--big", type=int, default=10**7, help="points of the sweep in (e)")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--only-per-game", action="store_true", help="run (d) alone")
     args = parser.parse_args()
     n = 10**6
     print(f"kurilsim {kurilsim.__version__}; sochi_2016.yaml (3 x 3 x 2 x 2, 4 players)\n")
+    if args.only_per_game:
+        game_by_game(args.skip_dask)
+        return
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "sweep.parquet"
         runs = [cli_sweep((1000, 1000), out) for _ in range(args.repeats)]
@@ -173,18 +192,7 @@ def main() -> None:
         print(f"  1 worker : {one:6.2f} s  ({one / reference:5.1f}x the numpy pass)")
         print(f"  2 workers: {two:6.2f} s  ({two / reference:5.1f}x)  speed-up {one / two:.2f}x")
 
-    print("\n(d) game by game: support enumeration, era_1956.yaml, 108 points")
-    one = per_game(1)
-    two = per_game(2)
-    print(f"  local, 1 worker : {one:6.2f} s")
-    print(f"  local, 2 workers: {two:6.2f} s  speed-up {one / two:.2f}x")
-    if not args.skip_dask:
-        for workers in (1, 2, 4):
-            seconds = per_game(workers, "dask")
-            print(
-                f"  Dask LocalCluster, {workers} worker(s): {seconds:6.2f} s  "
-                f"speed-up {one / seconds:.2f}x over local 1 (cluster start included)"
-            )
+    game_by_game(args.skip_dask)
 
     side = math.isqrt(args.big)
     shape = (args.big // side, side)
