@@ -428,3 +428,76 @@ def signalling_games(draw: st.DrawFn) -> SignallingGame:
         actions=("",),
         payoffs=np.array(cells, dtype=float).reshape(shape),
     )
+
+
+# --- normal-form scenarios with parameters, for sweeps ------------------------------------------
+
+_FUNCTION_TEXT = (
+    "exp({})",
+    "log(abs({}) + 1)",
+    "sqrt(abs({}))",
+    "abs({})",
+    "min({}, {})",
+    "max({}, {})",
+    "where({} > {}, {}, {})",
+)
+
+
+@st.composite
+def _expressions(draw: st.DrawFn, names: list[str], depth: int = 2) -> str:
+    """Expression text over ``names``: arithmetic, powers and the language's functions."""
+    if depth == 0 or draw(st.booleans()):
+        # Numbers a tolerance apart make near-ties, where the tolerance decides.
+        return draw(
+            st.sampled_from([*names, "0", "1", "2", "0.5", "-1", "3", "1.000000002", "2e-9"])
+        )
+    kind = draw(st.sampled_from(["+", "-", "*", "/", "**", "call"]))
+    if kind == "call":
+        template = draw(st.sampled_from(_FUNCTION_TEXT))
+        parts = [draw(_expressions(names, depth - 1)) for _ in range(template.count("{}"))]
+        return template.format(*parts)
+    left, right = draw(_expressions(names, depth - 1)), draw(_expressions(names, depth - 1))
+    if kind == "**":
+        right = draw(st.sampled_from(["2", "0.5", "3"]))
+        left = f"abs({left})"
+    return f"({left} {kind} {right})"
+
+
+@st.composite
+def sweep_scenarios(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A normal-form scenario's text with two parameters, and the names of its parameters.
+
+    Two to four players with one to three strategies, outcome variables set by rules on some
+    players' strategies (so values vary along some axes only) and payoffs mixing parameters,
+    outcomes and the functions of the expression language; small numbers make ties common.
+    """
+    n_players = draw(st.integers(2, 4))
+    players = {
+        f"P{i}": [f"s{i}{k}" for k in range(draw(st.integers(1, 3)))] for i in range(n_players)
+    }
+    parameters = ["a", "b"]
+    lines = ["kurilsim: 1", "title: random", "parameters:"]
+    for name, default in zip(parameters, (0.37, 1.13), strict=True):
+        lines.append(
+            f"  {name}: {{default: {default}, range: [-2, 2], unit: u, description: d, "
+            "assumption: e}"
+        )
+    lines.append("players:")
+    lines += [f"  {p}: [{', '.join(s)}]" for p, s in players.items()]
+    known = list(parameters)
+    lines.append("outcomes:")
+    for k in range(draw(st.integers(1, 3))):
+        lines.append(f"  o{k}:")
+        lines.append("    description: d")
+        lines.append(f"    default: '{draw(_expressions(known, 1))}'")
+        lines.append("    rules:")
+        for _ in range(draw(st.integers(1, 3))):
+            who = draw(
+                st.lists(st.sampled_from(list(players)), min_size=1, max_size=2, unique=True)
+            )
+            when = ", ".join(f"{p}: {draw(st.sampled_from(players[p]))}" for p in who)
+            lines.append(f"      - {{when: {{{when}}}, value: '{draw(_expressions(known, 1))}'}}")
+        known.append(f"o{k}")
+    lines.append("payoffs:")
+    lines += [f"  {p}: '{draw(_expressions(known))}'" for p in players]
+    return "\n".join(lines) + "\n", parameters

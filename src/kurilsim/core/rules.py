@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,6 +49,25 @@ class MaskedRule:
     mask: NDArray[np.bool_] = field(repr=False)
     value: Expression
     path: Path = ()
+
+    @cached_property
+    def narrow_mask(self) -> NDArray[np.bool_]:
+        """:attr:`mask` with each axis it does not depend on cut to length 1; it broadcasts back.
+
+        A rule on one player's strategy then costs that player's strategies, not every profile.
+
+        Examples
+        --------
+        >>> when_b = np.array([[False, True], [False, True]])  # player 2 plays their second
+        >>> MaskedRule(when_b, parse_expression(1)).narrow_mask.tolist()
+        [[False, True]]
+        """
+        narrow = self.mask
+        for axis in range(narrow.ndim):
+            first = narrow.take([0], axis=axis)
+            if (narrow == first).all():
+                narrow = first
+        return narrow
 
 
 @dataclass(frozen=True)

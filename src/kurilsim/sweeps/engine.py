@@ -52,8 +52,11 @@ from kurilsim.sweeps.spec import PointSet
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Engine = Literal["local", "dask"]
-#: Points per chunk by default for vectorised methods, and for methods solved game by game.
+#: Points per chunk by default for vectorised methods, and most for methods solved game by game.
 ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
+#: Chunks per worker that a game-by-game sweep is cut into at least, so that the last chunks to
+#: finish leave the workers idle for a small part of the run.
+CHUNKS_PER_WORKER = 4
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -187,8 +190,19 @@ def check_in_memory(n_points: int, per_point: int, max_memory: int) -> None:
         )
 
 
-def chunk_size_for(scenario: Scenario, method: str, chunk_size: int | None, max_memory: int) -> int:
+def chunk_size_for(
+    scenario: Scenario,
+    method: str,
+    chunk_size: int | None,
+    max_memory: int,
+    n_points: int | None = None,
+    workers: int = 1,
+) -> int:
     """The chunk size to use: ``chunk_size`` if given and affordable, else the default.
+
+    The default for methods solved game by game is at most :data:`GAME_CHUNK` points, and small
+    enough that ``n_points`` make :data:`CHUNKS_PER_WORKER` chunks for each of ``workers``: with
+    only as many chunks as workers, one slow chunk would leave the others idle.
 
     Raises
     ------
@@ -214,6 +228,8 @@ def chunk_size_for(scenario: Scenario, method: str, chunk_size: int | None, max_
     ... ''')
     >>> chunk_size_for(hunt, "pure", None, 1 << 30)
     16384
+    >>> chunk_size_for(hunt, "support-enumeration", None, 1 << 30, n_points=108, workers=2)
+    14
     >>> chunk_size_for(hunt, "pure", 10**7, 1 << 30)
     Traceback (most recent call last):
     ...
@@ -228,8 +244,10 @@ def chunk_size_for(scenario: Scenario, method: str, chunk_size: int | None, max_
             f"{_gb(max_memory)}; raise the limit"
         )
     if chunk_size is None:
-        vectorised = method in scenario.form.vectorised
-        return min(ARRAY_CHUNK if vectorised else GAME_CHUNK, largest)
+        if method in scenario.form.vectorised:
+            return min(ARRAY_CHUNK, largest)
+        spread = GAME_CHUNK if n_points is None else -(-n_points // (CHUNKS_PER_WORKER * workers))
+        return max(1, min(GAME_CHUNK, spread, largest))
     if chunk_size <= 0:
         raise InputError(f"chunk size must be positive, got {chunk_size}")
     if chunk_size > largest:

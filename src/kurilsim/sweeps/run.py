@@ -35,6 +35,7 @@ from kurilsim.sweeps.engine import (
     Job,
     check_in_memory,
     chunk_size_for,
+    default_workers,
     resolve_method,
     run_chunks,
     table_bytes_per_point,
@@ -42,7 +43,7 @@ from kurilsim.sweeps.engine import (
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.result import SweepResult, read_sweep
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
-from kurilsim.sweeps.store import SweepStore, format_of
+from kurilsim.sweeps.store import ParquetStream, SweepStore, decoded, format_of
 
 
 def sweep(
@@ -113,7 +114,8 @@ def sweep(
         by default.
     chunk_size
         Points per chunk; by default as large as the memory limit allows, up to 16,384 for pure
-        equilibria and 64 for methods solved game by game.
+        equilibria, and for methods solved game by game up to 64 and small enough to give each
+        worker four chunks (so 108 points on two workers make eight chunks of 14).
     max_memory
         Limit on the estimated memory of one chunk, in bytes; without ``out``, also of the
         whole table, which is then held in memory.
@@ -188,7 +190,9 @@ def sweep(
         stored = store.stored_info() if store is not None and resume else None
         if chunk_size is None and stored is not None:
             chunk_size = stored.chunk_size  # resume in the chunks the sweep was started with
-        size = chunk_size_for(scenario, name, chunk_size, max_memory)
+        size = chunk_size_for(
+            scenario, name, chunk_size, max_memory, points.size, workers or default_workers()
+        )
         job = Job(scenario, points, name, tol, tuple(options.items()), size)
         info = SweepInfo.of(scenario, spec, name, tol, job.options, size)
         if store is None:
@@ -206,7 +210,7 @@ def sweep(
         tables = _run(job, todo, store, info, engine, workers, scheduler, progress)
         if store is None:
             return SweepResult(
-                info, pd.concat([tables[k] for k in sorted(tables)], ignore_index=True)
+                info, decoded(pd.concat([tables[k] for k in sorted(tables)], ignore_index=True))
             )
         store.finish(info)
     return read_sweep(store.path)
@@ -224,6 +228,10 @@ def _run(
 ) -> dict[int, pd.DataFrame]:
     """Solve the chunks ``todo``; write each to ``store``, or return them by chunk."""
     tables: dict[int, pd.DataFrame] = {}
+    done = frozenset(range(job.n_chunks)).difference(todo)
+    stream = None
+    if store is not None and store.format == "parquet" and not store.path.exists():
+        stream = ParquetStream(store, info, done)
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(
         total=sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo),
@@ -233,13 +241,27 @@ def _run(
         desc="sweep",
         file=sys.stderr,
     ) as bar:
-        for index, table in run_chunks(job, todo, engine, workers, scheduler):
-            if store is None:
-                tables[index] = table
-            else:
-                store.write(index, table, info)
-            start, stop = job.bounds(index)
-            bar.update(stop - start)
+        try:
+            for index, table in run_chunks(job, todo, engine, workers, scheduler):
+                if store is None:
+                    tables[index] = table
+                else:
+                    arrow = store.write(index, table, info)
+                    if stream is not None and arrow is not None:
+                        stream.add(index, arrow)
+                start, stop = job.bounds(index)
+                bar.update(stop - start)
+            if stream is not None:
+                stream.drain()  # the chunks after the last one computed, finished before
+        except BaseException:
+            if stream is not None:
+                stream.abandon()
+            raise
+    if stream is not None:
+        if stream.complete:
+            stream.place()
+        else:
+            stream.abandon()
     return tables
 
 

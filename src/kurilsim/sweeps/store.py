@@ -7,9 +7,10 @@ fingerprint of the sweep it belongs to (:meth:`SweepInfo.key`). A Parquet part a
 chunk, row count and sweep in its schema metadata. The directory is a readable dataset at any
 moment: a killed sweep leaves every finished chunk, and ``pandas.read_parquet("PATH.parts")`` or
 :func:`~kurilsim.sweeps.result.read_sweep` reads them. A resumed sweep keeps only the parts that
-pass every check and recomputes the others. When every chunk is there, the parts are joined in
-chunk order into a temporary file that replaces ``PATH`` at once, and the directory is removed;
-once ``PATH`` exists the sweep is finished, whatever is left of the directory.
+pass every check and recomputes the others. A Parquet sweep is meanwhile written once into a
+temporary file, a row group per chunk in chunk order (:class:`ParquetStream`); when every chunk
+is there it replaces ``PATH`` at once (a CSV sweep's parts are joined then), and the directory is
+removed; once ``PATH`` exists the sweep is finished, whatever is left of the directory.
 
 One process writes a sweep at a time: :meth:`SweepStore.writer` holds ``PATH.lock``
 (:func:`~kurilsim.sweeps.lock.writer_lock`).
@@ -171,8 +172,11 @@ class SweepStore:
         _write_atomic(self.parts / MANIFEST, _text(json.dumps(info.to_dict(), indent=2)))
         return opened
 
-    def write(self, index: int, table: pd.DataFrame, info: SweepInfo) -> None:
-        """Write chunk ``index`` atomically (a kill never leaves half a part), then record it."""
+    def write(self, index: int, table: pd.DataFrame, info: SweepInfo) -> pa.Table | None:
+        """Write chunk ``index`` atomically (a kill never leaves half a part), then record it.
+
+        Returns the chunk as an Arrow table for a Parquet sweep (for :class:`ParquetStream`).
+        """
         target = self.part(index)
         own = {"chunk": index, "rows": len(table), "sweep": info.key()}
 
@@ -183,12 +187,14 @@ class SweepStore:
             entry = {**own, "file": target.name, "bytes": size, "sha256": digest}
             _append_line(self.parts / RECORDS, json.dumps(entry))
 
+        arrow = None
         if self.format == "csv":
-            write = lambda file: neutralise(table).to_csv(file, index=False)  # noqa: E731
+            write = lambda file: neutralise(decoded(table)).to_csv(file, index=False)  # noqa: E731
         else:
             arrow = _with_metadata(table, info, {PART_KEY: own})
             write = lambda file: pq.write_table(arrow, file)  # noqa: E731
         _write_atomic(target, write, record)
+        return arrow
 
     def finished(self) -> list[Path]:
         """The parts of an unfinished sweep that pass every check, in chunk order."""
@@ -269,12 +275,86 @@ class SweepStore:
             _rmdir(self.parts)
 
 
+class ParquetStream:
+    """The Parquet sweep file, written once, a row group per chunk, in chunk order as they finish.
+
+    Chunks are also written as parts (:meth:`SweepStore.write`): the parts are what survives a
+    kill, this file is what a finished sweep leaves. A chunk that finishes before those ahead of
+    it waits in memory (at most the chunks in flight); a chunk finished before a resume is read
+    from its part when its turn comes. When the last chunk is in, :meth:`place` syncs the file
+    and renames it to the sweep's path, so no chunk is read back or encoded again to join them.
+    """
+
+    def __init__(self, store: SweepStore, info: SweepInfo, done: frozenset[int]) -> None:
+        self.store, self.info, self.done = store, info, done
+        self.next = 0
+        self.waiting: dict[int, pa.Table] = {}
+        self.file = _temporary(store.path)
+        self.writer: pq.ParquetWriter | None = None
+
+    def add(self, index: int, table: pa.Table) -> None:
+        """Take chunk ``index``; write it, and any chunks it was holding up, if its turn came."""
+        self.waiting[index] = table
+        self.drain()
+
+    def drain(self) -> None:
+        """Write the chunks whose turn has come: waiting ones, and those finished before."""
+        while self.next < self.info.n_chunks:
+            if self.next in self.waiting:
+                chunk = self.waiting.pop(self.next)
+            elif self.next in self.done:
+                chunk = pq.read_table(self.store.part(self.next))
+            else:
+                return
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.file, _file_schema(chunk.schema))
+            self.writer.write_table(chunk.cast(self.writer.schema))
+            self.next += 1
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk is in the file."""
+        return self.next == self.info.n_chunks and self.writer is not None
+
+    def place(self) -> None:
+        """Close the complete file, sync it and rename it to the sweep's path."""
+        assert self.writer is not None
+        self.writer.close()
+        with self.file.open("rb+") as file:
+            os.fsync(file.fileno())
+        _replace(self.file, self.store.path)
+
+    def abandon(self) -> None:
+        """Close and remove an incomplete file: the parts hold the finished chunks."""
+        if self.writer is not None:
+            self.writer.close()
+        self.file.unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class Opened:
     """What :meth:`SweepStore.open` found: the chunks done, and the parts to redo and why."""
 
     done: frozenset[int]
     rejected: tuple[tuple[int, str], ...]
+
+
+def decoded(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with dictionary-encoded (categorical) columns as plain strings.
+
+    Sweeps build their text columns dictionary-encoded, and Parquet files keep them so; a table
+    read or returned has plain text columns, whatever its chunks' dictionaries.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"label": pd.Categorical(["b", "a", "b"]), "x": [1, 2, 3]})
+    >>> decoded(table).dtypes.astype(str).tolist()
+    ['str', 'int64']
+    """
+    names = [name for name, dtype in table.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)]
+    if not names:
+        return table
+    return table.astype(dict.fromkeys(names, "str"))
 
 
 def neutralise(table: pd.DataFrame) -> pd.DataFrame:
@@ -325,12 +405,27 @@ def _join_csv(parts: list[Path], file: Path) -> None:
 
 
 def _join_parquet(parts: list[Path], file: Path) -> None:
-    first = pq.read_schema(parts[0])
-    metadata = {k: v for k, v in (first.metadata or {}).items() if k != PART_KEY}
-    schema = first.with_metadata(metadata)
+    schema = _file_schema(pq.read_schema(parts[0]))
     with pq.ParquetWriter(file, schema) as writer:
         for part in parts:
             writer.write_table(pq.read_table(part).cast(schema))
+
+
+def _file_schema(schema: pa.Schema) -> pa.Schema:
+    """A part's schema for the whole file: no part record, and room in every dictionary.
+
+    A chunk's dictionary indices are as narrow as its own few strings allow; the file's must
+    hold any chunk's. Strings are as a part reads back (not large strings), so that a resumed
+    sweep writes the same file as an uninterrupted one.
+    """
+    fields = [
+        field.with_type(pa.dictionary(pa.int32(), pa.string()))
+        if pa.types.is_dictionary(field.type)
+        else field
+        for field in schema
+    ]
+    metadata = {k: v for k, v in (schema.metadata or {}).items() if k != PART_KEY}
+    return pa.schema(fields, metadata=metadata)
 
 
 def _with_metadata(
@@ -506,7 +601,7 @@ def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.Data
             yield restore(batch)
     else:
         for batch in pq.ParquetFile(file).iter_batches(BATCH_ROWS, columns=columns):
-            yield batch.to_pandas()
+            yield decoded(batch.to_pandas())
 
 
 def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
@@ -517,7 +612,7 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
     if store.format == "csv":
         return restore(pd.read_csv(first, nrows=n))
     rows: pd.DataFrame = next(pq.ParquetFile(first).iter_batches(n)).to_pandas()
-    return rows
+    return decoded(rows)
 
 
 def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame:
@@ -525,4 +620,4 @@ def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame
         return restore(
             pd.read_csv(file, usecols=columns)[columns] if columns else pd.read_csv(file)
         )
-    return pd.read_parquet(file, columns=columns)
+    return decoded(pd.read_parquet(file, columns=columns))

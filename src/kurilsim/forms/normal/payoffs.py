@@ -18,24 +18,61 @@ from kurilsim.core.rules import CompiledScenario, RuledValue, SemanticError
 FloatArray = NDArray[np.float64]
 
 
-def outcome_values(compiled: CompiledScenario, values: Mapping[str, Any]) -> dict[str, Any]:
+def outcome_values(
+    compiled: CompiledScenario, values: Mapping[str, Any], games_last: bool = False
+) -> dict[str, Any]:
     """Parameters and outcome variables over strategy profiles, ready for expressions.
 
     Parameters given as 1-D arrays of length ``G`` are reshaped to ``(G, 1, ..., 1)``; each
-    outcome variable has shape ``(G or 1, n_1, ..., n_N)``: values that do not depend on the
-    parameters keep a batch axis of length 1, so only terms that involve parameters cost a full
-    array. No range checking is done here.
+    outcome variable broadcasts to ``(G, n_1, ..., n_N)`` (``(n_1, ..., n_N)`` for one game) and
+    keeps length 1 along every axis it does not depend on: a value that does not depend on the
+    parameters has a batch axis of length 1, one that depends on a single player's strategy has
+    length 1 along the others'. Only terms that involve them all cost a full array, and each value
+    is the one a full array would hold there. With ``games_last`` the batch axis comes last,
+    ``(n_1, ..., n_N, G)``: numpy's loops then run along the games, however few the strategies.
+    No range checking is done here.
     """
-    profile_shape = tuple(len(s) for s in compiled.strategies)
+    n_axes = len(compiled.strategies)
     batch_ndim = int(any(np.ndim(v) == 1 for v in values.values()))
-    spacer = (1,) * len(profile_shape)
+    spacer = (1,) * n_axes
+    batch = (*spacer, -1) if games_last else (-1, *spacer)
     env: dict[str, Any] = {
-        name: np.reshape(v, (-1, *spacer)) if np.ndim(v) == 1 else v for name, v in values.items()
+        name: np.reshape(v, batch) if np.ndim(v) == 1 else v for name, v in values.items()
     }
-    base_shape = (1,) * batch_ndim + profile_shape
+    base_shape = (1,) * (batch_ndim + n_axes)
+    trailing = bool(games_last and batch_ndim)
     for outcome in compiled.outcomes:
-        env[outcome.name] = _evaluate(outcome, env, base_shape)
+        env[outcome.name] = _evaluate(outcome, env, base_shape, trailing)
     return env
+
+
+def player_payoffs(
+    compiled: CompiledScenario,
+    values: Mapping[str, Any],
+    source: str = "<scenario>",
+    games_last: bool = False,
+) -> list[FloatArray]:
+    """Each player's payoffs at parameter ``values`` (numbers or 1-D arrays), checked finite.
+
+    Player ``i``'s array broadcasts to ``(G, n_1, ..., n_N)`` (``(n_1, ..., n_N)`` for one
+    game; ``(n_1, ..., n_N, G)`` with ``games_last``) and has length 1 along every axis the
+    payoff does not depend on, as in :func:`outcome_values`; :func:`payoff_tensor` is these
+    arrays broadcast and stacked.
+
+    Raises
+    ------
+    SemanticError
+        At the first payoff that is not finite, as :func:`payoff_tensor`.
+    """
+    env = outcome_values(compiled, values, games_last)
+    batch_ndim = int(any(np.ndim(v) == 1 for v in values.values()))
+    base_shape = (1,) * (batch_ndim + len(compiled.strategies))
+    trailing = bool(games_last and batch_ndim)
+    payoffs = [_evaluate(p, env, base_shape, trailing) for p in compiled.payoffs]
+    if not all(np.isfinite(p).all() for p in payoffs):
+        first = [np.moveaxis(p, -1, 0) for p in payoffs] if trailing else payoffs
+        _check_finite(_stacked(compiled, values, first), compiled, values, source, batch_ndim)
+    return payoffs
 
 
 def payoff_tensor(
@@ -45,27 +82,34 @@ def payoff_tensor(
 
     See :meth:`Scenario.payoff_tensor`; this function does no range checking.
     """
+    return _stacked(compiled, values, player_payoffs(compiled, values, source))
+
+
+def _stacked(
+    compiled: CompiledScenario, values: Mapping[str, Any], payoffs: list[FloatArray]
+) -> FloatArray:
+    """The players' payoffs broadcast to every game and profile, the player axis last."""
     profile_shape = tuple(len(s) for s in compiled.strategies)
     sizes = {np.size(v) for v in values.values() if np.ndim(v) == 1}
-    batch_shape: tuple[int, ...] = (sizes.pop(),) if sizes else ()
-    env = outcome_values(compiled, values)
-    base_shape = (1,) * len(batch_shape) + profile_shape
-    full_shape = batch_shape + profile_shape
-    payoffs = np.stack(
-        [np.broadcast_to(_evaluate(p, env, base_shape), full_shape) for p in compiled.payoffs],
-        axis=-1,
-    )
-    _check_finite(payoffs, compiled, values, source, len(batch_shape))
-    return payoffs
+    full_shape = (sizes.pop(), *profile_shape) if sizes else profile_shape
+    stacked = np.empty((*full_shape, len(payoffs)))
+    for i, p in enumerate(payoffs):
+        stacked[..., i] = p
+    return stacked
 
 
-def _evaluate(ruled: RuledValue, env: Mapping[str, Any], base_shape: tuple[int, ...]) -> FloatArray:
+def _evaluate(
+    ruled: RuledValue, env: Mapping[str, Any], base_shape: tuple[int, ...], games_last: bool
+) -> FloatArray:
     values = [ruled.default.evaluate(env)] + [rule.value.evaluate(env) for rule in ruled.rules]
-    shape = np.broadcast_shapes(base_shape, *(np.shape(v) for v in values))
+    masks = [
+        rule.narrow_mask[..., None] if games_last else rule.narrow_mask for rule in ruled.rules
+    ]
+    shape = np.broadcast_shapes(base_shape, *(m.shape for m in masks), *map(np.shape, values))
     out = np.array(np.broadcast_to(values[0], shape), dtype=np.float64)
     # Apply rules last to first so that the first matching rule has the final word.
-    for rule, value in zip(reversed(ruled.rules), reversed(values[1:]), strict=True):
-        out[..., rule.mask] = np.broadcast_to(value, shape)[..., rule.mask]
+    for mask, value in zip(reversed(masks), reversed(values[1:]), strict=True):
+        np.copyto(out, value, where=mask)
     return out
 
 

@@ -10,12 +10,13 @@ solved in the same numpy calls.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.normal.regret import normalised_payoffs
+from kurilsim.forms.normal.regret import profile_axes
 
 FloatArray = NDArray[np.float64]
 
@@ -47,15 +48,105 @@ def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.
     >>> np.argwhere(pure_nash_mask(batch)).tolist()
     [[0, 1, 1], [1, 0, 0]]
     """
-    # In each player's own units, mapped onto [0, 1], tol is the slack and nothing overflows.
-    norm = normalised_payoffs(payoffs)
     n_players = payoffs.shape[-1]
-    batch_ndim = payoffs.ndim - 1 - n_players
-    mask = np.ones(payoffs.shape[:-1], dtype=bool)
-    for i in range(n_players):
-        own = norm[..., i]
-        mask &= own >= own.max(axis=batch_ndim + i, keepdims=True) - tol
-    return mask
+    batch_ndim = profile_axes(payoffs)[0]
+    # Games last, as best_responses takes them: a view, no copy.
+    players = [
+        np.moveaxis(payoffs[..., i], range(batch_ndim), range(-batch_ndim, 0))
+        for i in range(n_players)
+    ]
+    mask = best_responses(players, n_players, tol).mask
+    return np.moveaxis(mask, range(-batch_ndim, 0), range(batch_ndim))
+
+
+@dataclass(frozen=True)
+class BestResponses:
+    """The pure equilibria of a batch of games, and each player's best payoffs against the rest.
+
+    Attributes
+    ----------
+    mask
+        True at each equilibrium profile, shape ``(n_1, ..., n_N, ...)``: batch axes last.
+    best
+        Per player, the largest payoff over their own strategies, the others' fixed: player
+        ``i``'s array has length 1 along their own axis and broadcasts against ``mask``.
+    """
+
+    mask: NDArray[np.bool_]
+    best: list[FloatArray]
+
+
+def best_responses(
+    payoffs: Sequence[FloatArray], n_players: int, tol: float = DEFAULT_TOL
+) -> BestResponses:
+    """Mark the pure Nash equilibria of games given one payoff array per player, games last.
+
+    The same test as :func:`pure_nash_mask`, which calls it, with the same result to the bit,
+    done where it costs least. Player ``i``'s array may have length 1 along any axis their
+    payoff does not depend on (:func:`~kurilsim.forms.normal.payoffs.player_payoffs`): the test
+    then runs on that smaller array and broadcasts. Each player's payoffs are mapped onto
+    ``[0, 1]`` as :func:`~kurilsim.forms.normal.regret.normalised_payoffs` maps them; that map is
+    increasing, so the largest mapped payoff is the mapped largest payoff, and only the per-game
+    minimum, maximum and best replies are needed before the one pass that compares. With the
+    games on the last axes, every loop runs along the games however few the strategies.
+
+    Parameters
+    ----------
+    payoffs
+        ``N`` arrays, one per player, broadcasting together to ``(n_1, ..., n_N, ...)``: the
+        players' strategies, then any batch axes; each has all those axes (length 1 where it
+        does not vary).
+    n_players
+        ``N``.
+    tol
+        Relative tolerance, as for :func:`pure_nash_mask`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> row = np.array([[3.0], [5.0]])  # the row player's payoff ignores the column
+    >>> column = np.array([[3.0, 5.0], [0.0, 1.0]])
+    >>> found = best_responses([row, column], 2)
+    >>> np.argwhere(found.mask).tolist(), found.best[0].tolist()
+    ([[1, 1]], [[5.0]])
+    """
+    profiles = tuple(range(n_players))
+    mask: NDArray[np.bool_] | None = None
+    best = []
+    for i, own in enumerate(payoffs):
+        top = own.max(axis=i, keepdims=True)
+        best.append(top)
+        if own.shape[i] == 1:
+            continue  # every strategy is a best reply: the test holds everywhere
+        high = top.max(axis=profiles, keepdims=True)
+        low = own.min(axis=profiles, keepdims=True)
+        # As normalised_payoffs: scale by the power of two at the largest magnitude (exactly),
+        # shift the minimum to 0, divide by the range; constant payoffs map to 0.
+        exponent = np.frexp(np.maximum(np.abs(low), np.abs(high)))[1].astype(np.int64)
+        low, high = np.ldexp(low, -exponent), np.ldexp(high, -exponent)
+        spread = high - low
+        divisor = np.where(spread > 0, spread, 1.0)
+        threshold = (_scaled(top, exponent) - low) / divisor - tol
+        mapped = _scaled(own, exponent)
+        np.subtract(mapped, low, out=mapped)
+        np.divide(mapped, divisor, out=mapped)
+        replies = mapped >= threshold
+        mask = replies if mask is None else mask & replies
+    shape = np.broadcast_shapes(*(np.shape(p) for p in payoffs))
+    full = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(mask, shape)
+    return BestResponses(full, best)
+
+
+def _scaled(values: FloatArray, exponent: NDArray[np.int64]) -> FloatArray:
+    """``ldexp(values, -exponent)`` as a new array, by one multiplication where that is exact.
+
+    Multiplying by a power of two rounds as ``ldexp`` does (both are correctly rounded), and is
+    several times faster; it needs the power itself to be a double, which fails only for payoffs
+    all below about 1e-308 in magnitude.
+    """
+    if exponent.min(initial=0) > -1000:
+        return np.multiply(values, np.ldexp(1.0, -exponent))
+    return np.ldexp(values, -exponent)
 
 
 def pure_nash(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> list[tuple[int, ...]]:

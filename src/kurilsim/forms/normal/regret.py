@@ -22,8 +22,20 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 FloatArray = NDArray[np.float64]
 
 
-def _profile_axes(payoffs: FloatArray) -> tuple[int, ...]:
-    """The axes of the players' strategies: the ``N`` axes before the last, after any batch."""
+def profile_axes(payoffs: FloatArray) -> tuple[int, ...]:
+    """The axes of the players' strategies: the ``N`` axes before the last, after any batch.
+
+    Raises
+    ------
+    ValueError
+        If the array has fewer axes than its players need.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> profile_axes(np.zeros((5, 2, 3, 2)))  # 5 games of 2 players
+    (1, 2)
+    """
     n_players = payoffs.shape[-1]
     if payoffs.ndim - 1 < n_players:
         raise ValueError(
@@ -40,7 +52,7 @@ def _affine_parts(payoffs: FloatArray) -> tuple[NDArray[np.int64], FloatArray, F
     payoffs come to the largest double. Shapes are ``batch + (N,)``; a player whose payoffs are
     constant has range 0.
     """
-    axes = _profile_axes(payoffs)
+    axes = profile_axes(payoffs)
     magnitude = np.abs(payoffs).max(axis=axes)
     exponent = np.frexp(magnitude)[1].astype(np.int64)
     spacer = (1,) * len(axes)

@@ -1,8 +1,9 @@
 """Sweeps of normal-form scenarios: every pure equilibrium of a whole chunk of games on arrays.
 
-For pure Nash the payoff expressions are evaluated once per chunk on parameter arrays and the
-whole chunk is solved in the same numpy calls
-(:func:`~kurilsim.forms.normal.pure_nash.pure_nash_mask`); other methods solve one game at a time.
+For pure Nash each payoff is evaluated once per chunk, along the axes it depends on, with the
+games on the last axis (:func:`~kurilsim.forms.normal.payoffs.player_payoffs`), and the whole
+chunk is solved in the same numpy calls
+(:func:`~kurilsim.forms.normal.pure_nash.best_responses`); other methods solve one game at a time.
 Each row has the columns of :meth:`Solution.to_frame` (without the method, which the sweep
 records once), then the equilibrium's label, the regime at its point and whether the method
 finished there.
@@ -29,8 +30,8 @@ from kurilsim.forms.normal.labels import (
     outcome_labels,
     regime,
 )
-from kurilsim.forms.normal.payoffs import payoff_tensor
-from kurilsim.forms.normal.pure_nash import pure_nash_mask
+from kurilsim.forms.normal.payoffs import payoff_tensor, player_payoffs
+from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.solve import METHODS, default_method, solve
 
 FloatArray = NDArray[np.float64]
@@ -45,39 +46,45 @@ def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]])
 
 
 def _strings(categories: Sequence[str], codes: IntArray) -> Any:
-    """A column of strings picked by ``codes``, in pandas' default string type.
+    """A column of strings picked by ``codes``, dictionary-encoded (a pandas categorical).
 
-    Taking from the few distinct strings avoids converting one Python string per row.
+    No Python string is made per row, and Parquet stores the few distinct strings once per
+    chunk; readers get plain strings back (:func:`~kurilsim.sweeps.store.decoded`).
     """
     import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
 
-    return pd.Series(list(categories)).array.take(codes)
+    distinct, index = np.unique(np.asarray(categories, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(index[codes], distinct.tolist())
 
 
-def _pure_rows(payoffs: FloatArray, tol: float, labels: OutcomeLabels) -> SweepRows:
-    """Every pure equilibrium of a batch of games, one row each; a ``none`` row where none."""
-    games, shape, n_players = payoffs.shape[0], labels.shape, len(labels.players)
-    # The same values laid out player by player: pure_nash_mask reduces along each player's
-    # payoffs, which is about 40% faster on contiguous memory than with the player axis last.
-    payoffs = np.moveaxis(np.ascontiguousarray(np.moveaxis(payoffs, -1, 0)), 0, -1)
-    mask = pure_nash_mask(payoffs, tol).reshape(games, -1)
+def _pure_rows(
+    payoffs: list[FloatArray], games: int, tol: float, labels: OutcomeLabels
+) -> SweepRows:
+    """Every pure equilibrium of ``games`` games, one row each; a ``none`` row where none.
+
+    ``payoffs`` holds one array per player, games last, as
+    :func:`~kurilsim.forms.normal.payoffs.player_payoffs` gives them with ``games_last``.
+    """
+    shape = labels.shape
+    found = best_responses(payoffs, len(shape), tol)
+    # One row of profiles per game (a copy of one byte per profile and game).
+    mask = np.ascontiguousarray(np.broadcast_to(found.mask, (*shape, games)).reshape(-1, games).T)
     point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
-    counts = mask.sum(axis=1)
+    counts = np.count_nonzero(mask, axis=1)
     number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     cells = np.unravel_index(flat, shape)
-    own = payoffs.reshape(games, -1, n_players)[point, flat]
+    at = (*cells, point)
+    own = [_at(p, at) for p in payoffs]
+    # The best payoff over one's own strategies, the others' fixed, less the payoff played.
     regret = np.zeros(flat.size)
-    for i, n in enumerate(shape):
-        # Player i's payoff from each of their strategies, the others' strategies fixed.
-        index = [point[:, None]] + [
-            np.arange(n)[None, :] if j == i else c[:, None] for j, c in enumerate(cells)
-        ]
-        regret = np.maximum(regret, payoffs[(*index, i)].max(axis=1) - own[:, i])
-    probs = np.column_stack([np.eye(n)[c] for n, c in zip(shape, cells, strict=True)])
+    for i, best in enumerate(found.best):
+        regret = np.maximum(regret, _at(best, at) - own[i])
+    probs = [np.eye(n)[c] for n, c in zip(shape, cells, strict=True)]
     profiles, name_code = np.unique(flat, return_inverse=True)
     names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
     regimes, regime_code = _regimes(labels, mask)
     kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
+    numbers = [*(p.T for p in probs), *own]
     empty = np.flatnonzero(counts == 0)
     rows = point
     if empty.size:
@@ -86,18 +93,31 @@ def _pure_rows(payoffs: FloatArray, tol: float, labels: OutcomeLabels) -> SweepR
         rows = rows[order]
         number = np.concatenate([number, np.zeros(empty.size, dtype=np.int64)])[order]
         kind = np.concatenate([kind, np.ones(empty.size, dtype=np.int64)])[order]
-        probs = np.concatenate([probs, np.full((empty.size, probs.shape[1]), np.nan)])[order]
-        own = np.concatenate([own, np.full((empty.size, n_players), np.nan)])[order]
-        regret = np.concatenate([regret, np.full(empty.size, np.nan)])[order]
+        gaps = np.full(empty.size, np.nan)
+        numbers = [np.concatenate([column, gaps])[order] for column in _columns(numbers)]
+        regret = np.concatenate([regret, gaps])[order]
         name_code = np.concatenate([name_code, np.full(empty.size, len(names) - 1)])[order]
     columns: dict[str, Any] = {"equilibrium": number, "kind": _strings(("pure", "none"), kind)}
     names_of = profile_columns(labels.players, labels.strategies)
-    columns.update(zip(names_of, np.column_stack([probs, own]).T, strict=True))
+    columns.update(zip(names_of, _columns(numbers), strict=True))
     columns["max_regret"] = regret
     columns["label"] = _strings(names, name_code)
     columns["regime"] = _strings(regimes, regime_code[rows])
     columns["complete"] = np.ones(rows.size, dtype=bool)
     return SweepRows(rows, columns)
+
+
+def _at(values: FloatArray, index: tuple[IntArray, ...]) -> FloatArray:
+    """``values`` broadcast to every game and profile, taken at ``index`` (one array per axis)."""
+    taken: FloatArray = values[
+        tuple(i if n > 1 else 0 for i, n in zip(index, values.shape, strict=True))
+    ]
+    return taken
+
+
+def _columns(blocks: list[FloatArray]) -> list[FloatArray]:
+    """Columns, in order, of 2-D blocks (one column per row of a block) and 1-D arrays."""
+    return [column for block in blocks for column in (block if block.ndim == 2 else [block])]
 
 
 def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> tuple[list[str], IntArray]:
@@ -202,8 +222,10 @@ def sweep_rows(
     options: Mapping[str, Any],
 ) -> SweepRows:
     """The rows of a batch of points: pure equilibria on arrays, other methods game by game."""
-    payoffs = payoff_tensor(scenario.compiled, values, scenario.source)
     labels = outcome_labels(scenario)
     if method == "pure":
-        return _pure_rows(payoffs, tol, labels)
+        games = max(np.size(v) for v in values.values())
+        players = player_payoffs(scenario.compiled, values, scenario.source, games_last=True)
+        return _pure_rows(players, games, tol, labels)
+    payoffs = payoff_tensor(scenario.compiled, values, scenario.source)
     return _per_game_rows(scenario, payoffs, labels, method, tol, options)
