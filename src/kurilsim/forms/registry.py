@@ -69,6 +69,7 @@ FORMS = FormRegistry(
         "bargaining": "kurilsim.forms.bargaining.form:BARGAINING_FORM",
         "conflict": "kurilsim.forms.conflict.form:CONFLICT_FORM",
         "extensive": "kurilsim.forms.extensive.form:EXTENSIVE_FORM",
+        "dynamic": "kurilsim.forms.dynamic.form:DYNAMIC_FORM",
     }
 )
 
