@@ -278,7 +278,7 @@ class DynamicForm:
         labels = _labels(game, rounds)
         threshold = _threshold(game, tol, settings)
         columns: dict[str, Any] = {"label": [], "regime": [], "complete": []}
-        for t, name in enumerate(names):
+        for name in names:
             columns[f"outcome.{name}"] = []
         for point in range(game.batch):
             one = game.at(point)
@@ -325,8 +325,10 @@ def _threshold(game: DynamicGame, tol: float, settings: Mapping[str, Any]) -> Fl
     scale = payoff_scale(game)
     if game.infinite:
         delta = game.discount.max(axis=-1)
-        return (tol + 2 * float(settings["value_tol"])) * scale / (1 - delta)
-    return tol * scale * len(game.schedule)
+        infinite: FloatArray = (tol + 2 * float(settings["value_tol"])) * scale / (1 - delta)
+        return infinite
+    finite: FloatArray = tol * scale * len(game.schedule)
+    return finite
 
 
 def _labels(game: DynamicGame, rounds: int) -> tuple[OutcomeLabels, ...]:

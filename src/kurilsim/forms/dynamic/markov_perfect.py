@@ -21,7 +21,6 @@ is checked afterwards, apart from how it was found, by the one-shot deviation pr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,18 +77,20 @@ def stage_values(game: DynamicGame, stage: StageArrays, after: FloatArray) -> Fl
     points = np.arange(game.batch).reshape(-1, *(1,) * (stage.next_state.ndim - 1))
     spacer = (1,) * (stage.next_state.ndim - 1)
     delta = game.discount.reshape(game.batch, *spacer, -1)
-    return cast(FloatArray, stage.payoffs + delta * after[points, stage.next_state])
+    out: FloatArray = stage.payoffs + delta * after[points, stage.next_state]
+    return out
 
 
 def expected(values: FloatArray, mixes: Mixes) -> FloatArray:
     """Each player's expected value under the mixes, shape ``(B, S, N)``."""
     weights = joint(mixes)
     axes = tuple(range(2, weights.ndim))
-    return cast(FloatArray, (weights[..., None] * values).sum(axis=axes))
+    out: FloatArray = (weights[..., None] * values).sum(axis=axes)
+    return out
 
 
 def payoff_scale(game: DynamicGame) -> FloatArray:
-    """The largest range of a player's stage payoffs at each point, shape ``(B,)``; at least 1e-12."""
+    """The largest range of a player's stage payoffs at each point, shape ``(B,)``."""
     scale = np.full(game.batch, 1e-12)
     for stage in game.stages.values():
         flat = stage.payoffs.reshape(game.batch, -1, len(game.players))

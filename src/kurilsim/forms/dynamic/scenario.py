@@ -256,7 +256,8 @@ class Grid:
         """``name=value, ...`` at a flat state index."""
         index = np.unravel_index(state, self.shape)
         return ", ".join(
-            f"{n}={self.levels[k][int(i)]:g}" for k, (n, i) in enumerate(zip(self.names, index))
+            f"{n}={self.levels[k][int(i)]:g}"
+            for k, (n, i) in enumerate(zip(self.names, index, strict=True))
         )
 
 

@@ -71,9 +71,8 @@ def deviation_losses(values: FloatArray) -> FloatArray:
         for j in range(n):
             others = np.delete(own, j, axis=axis).max(axis=axis)
             here = np.take(own, j, axis=axis)
-            index = [slice(None)] * own.ndim
-            index[axis] = j
-            losses[(*index, i)] = here - others
+            target = np.moveaxis(losses[..., i], axis, 0)
+            target[j] = here - others
     return losses
 
 
@@ -115,7 +114,7 @@ def select(values: FloatArray, rule: str, tol: float) -> Mixes:
         else:
             score = np.prod(deviation_losses(values), axis=-1)
         flat = np.where(mask, score, -np.inf).reshape(batch, states, -1)
-        unsolved = ~mask.reshape(batch, states, -1).any(axis=-1)
+        unsolved = np.logical_not(mask.reshape(batch, states, -1).any(axis=-1))
         cells = np.unravel_index(flat.argmax(axis=-1), shape)
         b, s = np.indices((batch, states))
         for mix, cell in zip(mixes, cells, strict=True):

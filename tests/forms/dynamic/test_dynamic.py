@@ -1,0 +1,317 @@
+"""Dynamic games with state: known answers, brute force, the one-shot check, and bad input."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kurilsim
+from kurilsim.cli import main
+from kurilsim.core.errors import InputError
+from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
+
+HEADER = """
+kurilsim: 1
+form: dynamic
+title: {title}
+"""
+
+#: The prisoner's dilemma (Rapoport and Chammah 1965 payoffs 3/0/5/1) repeated over rounds.
+PRISONERS = (
+    HEADER.format(title="Finitely repeated prisoner's dilemma")
+    + """
+players: [A, B]
+state:
+  round_count: {{range: [0, {rounds}], levels: {levels}, initial: 0, description: rounds played,
+                assumption: a clock}}
+stages:
+  pd:
+    strategies: {{A: [cooperate, defect], B: [cooperate, defect]}}
+    payoff_table:
+      - {{profile: [cooperate, cooperate], payoffs: [3, 3]}}
+      - {{profile: [cooperate, defect], payoffs: [0, 5]}}
+      - {{profile: [defect, cooperate], payoffs: [5, 0]}}
+      - {{profile: [defect, defect], payoffs: [1, 1]}}
+    transitions: {{round_count: "min(round_count + 1, {rounds})"}}
+    deal: {{A: cooperate, B: cooperate}}
+horizon: {{rounds: {rounds}, schedule: [pd], discount: 0.95}}
+"""
+)
+
+
+def test_a_finitely_repeated_prisoners_dilemma_is_defection_in_every_round():
+    scenario = kurilsim.parse_scenario(PRISONERS.format(rounds=5, levels=6))
+    solution = scenario.solve()
+    # Backward induction (Luce and Raiffa 1957): the last round is a one-shot dilemma, so
+    # defection; then every earlier round is too.
+    assert [outcome for outcome, _ in solution.outcomes()] == ["A: defect, B: defect"] * 5
+    assert solution.complete and solution.check.max_gain <= 1e-12
+    value = sum(0.95**t for t in range(5))
+    assert solution.values() == pytest.approx({"A": value, "B": value})
+    assert solution.path.deal_by[0, -1] == 0.0
+    assert solution.path.state_means[0, :, 0].tolist() == [0, 1, 2, 3, 4]
+
+
+#: A stage game whose unique equilibrium depends on the state: coordinate on the high road when
+#: the road is open (state 1), else the low road; the high road closes for good once it is missed.
+ROADS = (
+    HEADER.format(title="Roads")
+    + """
+players: [A, B]
+state:
+  open: {range: [0, 1], levels: 2, initial: 1, description: the high road is open,
+         assumption: textbook}
+stages:
+  meet:
+    strategies: {A: [high, low], B: [high, low]}
+    outcomes:
+      both_high:
+        description: both take the high road
+        rules: [{when: {A: high, B: high}, value: 1}]
+      both_low:
+        description: both take the low road
+        rules: [{when: {A: low, B: low}, value: 1}]
+      a_high:
+        description: A takes the high road
+        rules: [{when: {A: high}, value: 1}]
+      b_high:
+        description: B takes the high road
+        rules: [{when: {B: high}, value: 1}]
+    payoffs:
+      A: "where(open, 4 * both_high + 2 * (1 - a_high), 1 - a_high + 0.5 * both_low)"
+      B: "where(open, 4 * both_high + 2 * (1 - b_high), 1 - b_high + 0.5 * both_low)"
+    transitions: {open: "open * both_high"}
+    deal: both_high
+horizon: {rounds: 3, schedule: [meet]}
+solution: {selection: risk-dominance}
+"""
+)
+
+
+def test_a_state_dependent_equilibrium_is_followed_by_backward_induction():
+    solution = kurilsim.parse_scenario(ROADS).solve()
+    # While the road is open both roads are equilibria of each round; risk dominance (the
+    # Nash product of deviation losses: 2 * 2 for (low, low) against 4 * 4 for (high, high) with
+    # the road's future added) picks the high road, which keeps the road open, in every round.
+    assert [outcome for outcome, _ in solution.outcomes()] == ["A: high, B: high"] * 3
+    assert solution.complete and solution.check.max_gain <= 1e-12
+    assert solution.path.deal_by[0].tolist() == [1.0, 1.0, 1.0]
+    # Once closed, the low road is the unique equilibrium of the stage.
+    closed = solution.strategy.mixes[-1]
+    assert [m[0, 0].tolist() for m in closed] == [[0.0, 1.0], [0.0, 1.0]]
+
+
+#: One state, a constant payoff of ``c`` per round to each player whatever they do.
+ANNUITY = (
+    HEADER.format(title="Annuity")
+    + """
+parameters:
+  c: {{default: 2, range: [0, 10], unit: units, description: the payoff per round,
+       assumption: textbook}}
+  delta: {{default: {delta}, range: [0, 0.99], unit: per round, description: discount,
+           assumption: textbook}}
+  p: {{default: {p}, range: [0, 1], unit: per round, description: shock probability,
+       assumption: textbook}}
+players: [A, B]
+state:
+  good: {{range: [0, 1], levels: 2, initial: 1, description: the good state,
+          assumption: textbook}}
+stages:
+  flow:
+    strategies: {{A: [take, leave], B: [wait]}}
+    payoffs: {{A: "c * good + 0.5 * good", B: "c * good"}}
+events:
+  shock:
+    description: the good state ends for good
+    probability: p
+    effect: {{good: 0}}
+    assumption: textbook
+horizon: {{rounds: infinite, schedule: [flow], discount: delta}}
+solution: {{value_tol: 1.0e-12}}
+"""
+)
+
+
+@pytest.mark.parametrize("delta", [0.0, 0.5, 0.9, 0.99])
+@pytest.mark.parametrize("p", [0.0, 0.2])
+def test_value_iteration_reaches_the_geometric_series(delta, p):
+    solution = kurilsim.parse_scenario(ANNUITY.format(delta=delta, p=p)).solve()
+    # In the good state B earns c now and, while the good state lasts (probability 1 - p per
+    # round), c every later round: c / (1 - delta (1 - p)).
+    expected = 2 / (1 - delta * (1 - p))
+    assert solution.complete
+    assert solution.values()["B"] == pytest.approx(expected, rel=1e-9)
+    assert solution.strategy.values[0, 0, 1, 1] == pytest.approx(expected, rel=1e-8)
+
+
+def test_an_unconverged_value_iteration_is_marked_and_exits_1(tmp_path, capsys):
+    scenario = kurilsim.parse_scenario(ANNUITY.format(delta=0.99, p=0.0))
+    solution = scenario.solve(max_iterations=3)
+    assert not solution.complete and not solution.converged
+    assert "unconverged" in solution.to_text()
+    path = tmp_path / "annuity.yaml"
+    path.write_text(
+        ANNUITY.format(delta=0.99, p=0.0).replace("value_tol: 1.0e-12", "max_iterations: 3")
+    )
+    assert main(["run", str(path)]) == 1
+
+
+def test_a_discount_factor_of_1_with_an_infinite_horizon_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "annuity.yaml"
+    path.write_text(ANNUITY.format(delta=0.5, p=0.0).replace("discount: delta", "discount: 1"))
+    with pytest.raises(InputError, match="infinite horizon needs a discount factor below 1") as exc:
+        kurilsim.load_scenario(path)
+    assert exc.value.field == "horizon.discount" and exc.value.line is not None
+    assert "\n" not in str(exc.value)
+
+
+def test_a_state_leaving_its_range_is_refused_with_file_field_and_line(tmp_path, capsys):
+    path = tmp_path / "prisoners.yaml"
+    # A range of [0, 2] for five rounds: the clock runs past it.
+    path.write_text(PRISONERS.format(rounds=5, levels=6).replace("range: [0, 5]", "range: [0, 2]"))
+    with pytest.raises(InputError, match=r"round_count becomes 2\.2") as exc:
+        kurilsim.load_scenario(path)
+    assert exc.value.field == "stages.pd.transitions.round_count"
+    assert exc.value.line == 18
+    assert main(["run", str(path)]) == 2
+    assert "round_count" in capsys.readouterr().err
+
+
+def test_a_range_left_at_other_parameter_values_names_the_line(tmp_path):
+    path = tmp_path / "annuity.yaml"
+    text = ANNUITY.format(delta=0.5, p=0.0).replace(
+        "effect: {good: 0}", "effect: {good: 1 - 2 * p}"
+    )
+    path.write_text(text)
+    scenario = kurilsim.load_scenario(path)
+    with pytest.raises(InputError, match="good becomes -1") as exc:
+        scenario.solve({"p": 1.0})
+    assert exc.value.field == "events.shock.effect.good" and exc.value.line is not None
+
+
+def _brute_force_values(game, mixes):
+    """Each player's value of a pure Markov profile from every state, by plain recursion."""
+    stage_of = game.schedule
+    n = len(game.players)
+
+    def value(t, s):
+        if t == len(stage_of):
+            return np.zeros(n)
+        stage = game.stages[stage_of[t]]
+        cell = tuple(int(m[0, s].argmax()) for m in mixes[t])
+        nxt = int(stage.next_state[0][(s, *cell)])
+        after = sum(p[0, nxt] * value(t + 1, int(d[0, nxt])) for p, d in game.chance)
+        return stage.payoffs[0][(s, *cell)] + game.discount[0] * after
+
+    return value
+
+
+@st.composite
+def small_dynamic_games(draw):
+    """A two-player, 2 x 2 stage game on a grid of 2 or 3 levels, with random moves."""
+    levels = draw(st.integers(2, 3))
+    rounds = draw(st.integers(1, 3))
+    entries = st.integers(-3, 3)
+    payoffs = [[draw(entries) for _ in range(2)] for _ in range(4)]
+    slope = [draw(st.integers(-2, 2)) for _ in range(2)]
+    moves = [draw(st.integers(0, levels - 1)) for _ in range(4)]
+    profiles = list(itertools.product(["x", "y"], repeat=2))
+    table = "\n".join(
+        f"      - {{profile: [{a}, {b}], "
+        f"payoffs: ['{u} + {slope[0]} * s', '{v} + {slope[1]} * s']}}"
+        for (a, b), (u, v) in zip(profiles, payoffs, strict=True)
+    )
+    move = " + ".join(f"{m} * (a == {k})" for k, m in enumerate(moves))
+    text = (
+        HEADER.format(title="Random")
+        + f"""
+players: [A, B]
+state:
+  s: {{range: [0, {levels - 1}], levels: {levels}, initial: 0, description: s, assumption: t}}
+stages:
+  g:
+    strategies: {{A: [x, y], B: [x, y]}}
+    outcomes:
+      a:
+        description: profile index
+        rules:
+          - {{when: {{A: x, B: y}}, value: 1}}
+          - {{when: {{A: y, B: x}}, value: 2}}
+          - {{when: {{A: y, B: y}}, value: 3}}
+    payoff_table:
+{table}
+    transitions: {{s: "{move}"}}
+horizon: {{rounds: {rounds}, schedule: [g], discount: 0.9}}
+"""
+    )
+    return text
+
+
+@settings(max_examples=25)
+@given(small_dynamic_games())
+def test_random_small_games_pass_brute_force_and_the_one_shot_check(text):
+    scenario = kurilsim.parse_scenario(text)
+    solution = scenario.solve()
+    game = solution.game
+    check = check_one_shot(game, solution.strategy.mixes)
+    assert check.max_gain <= solution.threshold
+    pure = all(np.isin(m, (0.0, 1.0)).all() for r in solution.strategy.mixes for m in r)
+    if pure:
+        value = _brute_force_values(game, solution.strategy.mixes)
+        for s in range(game.grid.size):
+            assert value(0, s) == pytest.approx(solution.strategy.values[0, 0, s], abs=1e-9)
+            # Brute force over every one-round deviation at round 0 from state s.
+            stage = game.stages[game.schedule[0]]
+            for i in range(2):
+                for k in range(2):
+                    cell = [int(m[0, s].argmax()) for m in solution.strategy.mixes[0]]
+                    cell[i] = k
+                    nxt = int(stage.next_state[0][(s, *cell)])
+                    later = value(1, nxt) if len(game.schedule) > 1 else np.zeros(2)
+                    deviation = stage.payoffs[0][(s, *cell)][i] + 0.9 * later[i]
+                    assert deviation <= value(0, s)[i] + 1e-9
+
+
+def test_the_commitment_scenario_shows_hold_up_and_its_remedies():
+    scenario = kurilsim.load_scenario("scenarios/commitment_treaty.yaml")
+    deal = {
+        name: scenario.solve(point).path.deal_by[0, -1]
+        for name, point in {
+            "as floated": {},
+            "staged package": {"upfront": 0.75},
+            "too much upfront": {"upfront": 0.85},
+            "guarantee": {"guarantee": 7},
+        }.items()
+    }
+    assert deal == {
+        "as floated": 0.0,
+        "staged package": 1.0,
+        "too much upfront": 0.0,
+        "guarantee": 1.0,
+    }
+    # Both sides value the completed deal above no deal: hold-up, not a lack of gains.
+    values = scenario.solve({"upfront": 0.75}).values()
+    assert values["Russia"] > 0 and values["Japan"] > 0
+
+
+def test_the_cli_runs_a_dynamic_scenario_as_json(capsys):
+    assert main(["run", "scenarios/sanctions_markov.yaml", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"] == "value-iteration" and out["complete"] is True
+    assert len(out["rounds"]) == 10
+
+
+def test_compare_explain_and_sweep_take_a_dynamic_scenario():
+    scenario = kurilsim.load_scenario("scenarios/commitment_treaty.yaml")
+    assert kurilsim.compare(scenario).form == "dynamic"
+    result = kurilsim.sweep(scenario, {"upfront": (0, 1, 21)}, workers=1)
+    table = result.to_frame()
+    dealt = table.loc[table["label"] == "deal by transfer", "param.upfront"].tolist()
+    # Japan pays the rest only from 0.7 of the package upfront; Russia transfers only below 0.8.
+    assert dealt[0] == pytest.approx(0.7) and dealt[-1] <= 0.8 + 1e-12 and len(dealt) >= 2
+    assert table["complete"].all()
