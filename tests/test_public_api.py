@@ -720,6 +720,8 @@ NOT_IN_TABLE = {
     "StabilityTable": "a result",
     "SweepResult": "a result",
     "TreeSolution": "a result",
+    "DynamicGame": "built by Scenario.game from a checked file",
+    "StageArrays": "part of a DynamicGame",
     "InputError": "an exception",
     "IterationLimitError": "an exception",
     "KurilsimError": "an exception",
@@ -734,6 +736,7 @@ ARRAY_HELPERS = {
     "feasible_states": "array helper of Conflict.from_options",
     "probability_problem": "array helper: reports a problem, never raises",
     "unilateral_moves": "array helper of Conflict.from_options",
+    "build_game": "evaluates a compiled dynamic scenario; Scenario.game checks the values",
 }
 
 #: Modules whose public functions must be in the table too.
