@@ -265,6 +265,7 @@ def test_random_small_games_pass_brute_force_and_the_one_shot_check(text):
         value = _brute_force_values(game, solution.strategy.mixes)
         for s in range(game.grid.size):
             assert value(0, s) == pytest.approx(solution.strategy.values[0, 0, s], abs=1e-9)
+            assert value(0, s) == pytest.approx(check.values[0, 0, s], abs=1e-9)
             # Brute force over every one-round deviation at round 0 from state s.
             stage = game.stages[game.schedule[0]]
             for i in range(2):

@@ -280,16 +280,12 @@ class DynamicForm:
         columns: dict[str, Any] = {"label": [], "regime": [], "complete": []}
         for name in names:
             columns[f"outcome.{name}"] = []
+        gains = check_one_shot(game, strategy.mixes).max_gains
         for point in range(game.batch):
-            one = game.at(point)
-            mixes = tuple(
-                [m[point : point + 1] for m in round_mixes] for round_mixes in strategy.mixes
-            )
-            check = check_one_shot(one, mixes)
             label = _deal_label(path.deal_by[point], names)
             columns["label"].append(label)
             columns["regime"].append(label)
-            verified = check.max_gain <= threshold[point]
+            verified = gains[point] <= threshold[point]
             columns["complete"].append(bool(strategy.converged[point] and verified))
             for t, name in enumerate(names):
                 flat = path.profiles[t][point].ravel()

@@ -104,28 +104,6 @@ class DynamicGame:
         """The number of parameter points."""
         return int(self.discount.shape[0])
 
-    def at(self, point: int) -> DynamicGame:
-        """The game at one point of the batch, as a batch of one."""
-        one = slice(point, point + 1)
-        stages = {
-            name: StageArrays(
-                s.name, s.strategies, s.payoffs[one], s.next_state[one], s.deal[one], s.labels
-            )
-            for name, s in self.stages.items()
-        }
-        chance = tuple((p[one], d[one]) for p, d in self.chance)
-        return DynamicGame(
-            self.players,
-            self.grid,
-            stages,
-            self.schedule,
-            self.infinite,
-            self.discount[one],
-            chance,
-            self.round_names,
-            self.title,
-        )
-
 
 def build_game(
     compiled: CompiledDynamic, values: Mapping[str, Any], title: str = ""

@@ -4,9 +4,10 @@ A Markov strategy profile is a subgame-perfect (Markov perfect) equilibrium of a
 of a discounted infinite one, if and only if no player gains by deviating in a single round at a
 single state and following the profile afterwards (the one-shot deviation principle; Fudenberg
 and Tirole 1991, Theorem 4.2). The check here knows nothing of the selection or the iteration that
-produced the profile: it builds the Markov chain the profile induces as sparse matrices, values it
-exactly (backwards over rounds, or by solving ``(I - delta P) V = r`` with a sparse linear solver
-for an infinite horizon), and compares each player's value with every one-round deviation.
+produced the profile: it builds the Markov chain the profile induces as one sparse matrix over
+every (point, state) pair of the batch, values it exactly (backwards over rounds, or by solving
+``(I - delta P) V = r`` with a sparse direct solver for an infinite horizon), and compares each
+player's value with every one-round deviation.
 """
 
 from __future__ import annotations
@@ -26,77 +27,89 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True, eq=False)
 class DeviationCheck:
-    """The outcome of the check at one point.
+    """The outcome of the check over a batch of points.
 
     Attributes
     ----------
     values
-        Exact values of the profile, shape ``(R, S, N)`` (``R`` = 1 for an infinite horizon).
+        Exact values of the profile, shape ``(R, B, S, N)`` (``R`` = 1 for an infinite horizon).
     gains
-        Shape ``(R, S, N)``: each player's largest gain from a one-round deviation.
+        Shape ``(R, B, S, N)``: each player's largest gain from a one-round deviation.
     """
 
     values: FloatArray = field(repr=False)
     gains: FloatArray = field(repr=False)
 
     @property
+    def max_gains(self) -> FloatArray:
+        """The largest gain from any one-round deviation at each point, shape ``(B,)``."""
+        out: FloatArray = np.maximum(self.gains.max(axis=(0, 2, 3)), 0.0)
+        return out
+
+    @property
     def max_gain(self) -> float:
-        """The largest gain any player gets from any one-round deviation."""
-        return float(max(self.gains.max(), 0.0))
+        """The largest gain any player gets from any one-round deviation at any point."""
+        return float(self.max_gains.max())
 
 
 def _chain(game: DynamicGame, stage: StageArrays, weights: FloatArray) -> sparse.csr_matrix:
-    """The state-to-state transition matrix when profiles are played with ``weights``.
+    """The transition matrix over (point, state) pairs when profiles are played with ``weights``.
 
-    ``weights`` has shape ``(S, n_1, ..., n_N)``; the game is a batch of one.
+    ``weights`` has shape ``(B, S, n_1, ..., n_N)``; the matrix is block diagonal, one block of
+    ``S x S`` per point.
     """
-    states = game.grid.size
+    batch, states = game.batch, game.grid.size
+    size = batch * states
+    offset = (np.arange(batch) * states).reshape(-1, *(1,) * (weights.ndim - 1))
     rows = np.broadcast_to(
-        np.arange(states).reshape(-1, *(1,) * (weights.ndim - 1)), weights.shape
+        offset + np.arange(states).reshape(1, -1, *(1,) * (weights.ndim - 2)), weights.shape
     ).ravel()
-    middle = stage.next_state[0].ravel()
+    base = np.broadcast_to(offset, weights.shape).ravel()
+    # The state each profile leads to, as a flat (point, state) index, before chance moves it.
+    middle = base + stage.next_state.ravel()
     w = weights.ravel()
-    row_parts, col_parts, data_parts = [], [], []
-    for probability, destination in game.chance:
-        row_parts.append(rows)
-        col_parts.append(destination[0][middle])
-        data_parts.append(w * probability[0][middle])
+    columns = [base + destination.ravel()[middle] for _, destination in game.chance]
+    data = [w * probability.ravel()[middle] for probability, _ in game.chance]
     matrix = sparse.coo_matrix(
-        (np.concatenate(data_parts), (np.concatenate(row_parts), np.concatenate(col_parts))),
-        shape=(states, states),
+        (np.concatenate(data), (np.tile(rows, len(columns)), np.concatenate(columns))),
+        shape=(size, size),
     )
     return matrix.tocsr()
 
 
-def _profile_weights(mixes: Sequence[FloatArray]) -> FloatArray:
-    """``prod_i mixes[i][s, a_i]`` for every state and profile, shape ``(S, n_1, ..., n_N)``."""
-    out = np.ones((mixes[0].shape[0],))
+def _weights(mixes: Sequence[FloatArray]) -> FloatArray:
+    """``prod_i mixes[i][b, s, a_i]`` for every profile, shape ``(B, S, n_1, ..., n_N)``."""
+    out = np.ones(mixes[0].shape[:2])
     for mix in mixes:
-        out = out[..., None] * mix.reshape(mix.shape[0], *(1,) * (out.ndim - 1), -1)
+        out = out[..., None] * mix.reshape(*mix.shape[:2], *(1,) * (out.ndim - 2), -1)
     return out
 
 
-def _deviations(
+def _reward(stage: StageArrays, weights: FloatArray, player: int) -> FloatArray:
+    """The player's expected stage payoff at each (point, state), flat over ``B * S``."""
+    return (weights * stage.payoffs[..., player]).reshape(-1, weights[0, 0].size).sum(axis=-1)
+
+
+def _best_deviation(
     game: DynamicGame,
     stage: StageArrays,
     mixes: Sequence[FloatArray],
     player: int,
     after: FloatArray,
 ) -> FloatArray:
-    """Player's value from each of their pure strategies at each state, the others per ``mixes``.
+    """The player's best value from a pure strategy this round, the others per ``mixes``.
 
-    ``after`` is the player's value from the next round on, shape ``(S,)``. Returns ``(S, n_i)``.
+    ``after`` is the player's value from the next round on, flat over ``B * S``.
     """
-    delta = float(game.discount[0, player])
-    columns = []
+    delta = np.repeat(game.discount[:, player], game.grid.size)
+    best = np.full(after.shape, -np.inf)
     for k in range(stage.shape[player]):
         pure = np.zeros_like(mixes[player])
-        pure[:, k] = 1.0
-        swapped = [pure if i == player else m for i, m in enumerate(mixes)]
-        weights = _profile_weights(swapped)
-        reward = (weights * stage.payoffs[0, ..., player]).reshape(weights.shape[0], -1).sum(-1)
-        columns.append(reward + delta * (_chain(game, stage, weights) @ after))
-    return np.stack(columns, axis=-1)
+        pure[..., k] = 1.0
+        weights = _weights([pure if i == player else m for i, m in enumerate(mixes)])
+        value = _reward(stage, weights, player) + delta * (_chain(game, stage, weights) @ after)
+        best = np.maximum(best, value)
+    return best
 
 
 def check_one_shot(game: DynamicGame, mixes: Sequence[Sequence[FloatArray]]) -> DeviationCheck:
@@ -105,9 +118,9 @@ def check_one_shot(game: DynamicGame, mixes: Sequence[Sequence[FloatArray]]) -> 
     Parameters
     ----------
     game
-        A game at one point (a batch of one).
+        The game, over a batch of points.
     mixes
-        Per round (one entry for an infinite horizon), per player, shape ``(1, S, n_i)``.
+        Per round (one entry for an infinite horizon), per player, shape ``(B, S, n_i)``.
 
     Examples
     --------
@@ -119,31 +132,36 @@ def check_one_shot(game: DynamicGame, mixes: Sequence[Sequence[FloatArray]]) -> 
     True
     """
     n = len(game.players)
-    states = game.grid.size
-    rounds = [[m[0] for m in round_mixes] for round_mixes in mixes]
+    batch, states = game.batch, game.grid.size
+    size = batch * states
     if game.infinite:
         stage = game.stages[game.schedule[0]]
-        weights = _profile_weights(rounds[0])
-        chain = _chain(game, stage, weights)
-        values = np.zeros((1, states, n))
-        gains = np.zeros((1, states, n))
+        weights = _weights(mixes[0])
+        chain = _chain(game, stage, weights).tocsc()
+        values = np.zeros((1, size, n))
+        gains = np.zeros((1, size, n))
         for i in range(n):
-            reward = (weights * stage.payoffs[0, ..., i]).reshape(states, -1).sum(-1)
-            system = sparse.identity(states, format="csc") - game.discount[0, i] * chain.tocsc()
-            values[0, :, i] = np.atleast_1d(spsolve(system, reward))
-            best = _deviations(game, stage, rounds[0], i, values[0, :, i]).max(axis=-1)
+            delta = sparse.diags(np.repeat(game.discount[:, i], states))
+            system = (sparse.identity(size, format="csc") - delta @ chain).tocsc()
+            values[0, :, i] = np.atleast_1d(spsolve(system, _reward(stage, weights, i)))
+            best = _best_deviation(game, stage, mixes[0], i, values[0, :, i])
             gains[0, :, i] = best - values[0, :, i]
-        return DeviationCheck(values, gains)
+        return DeviationCheck(
+            values.reshape(1, batch, states, n), gains.reshape(1, batch, states, n)
+        )
     horizon = len(game.schedule)
-    values = np.zeros((horizon + 1, states, n))
-    gains = np.zeros((horizon, states, n))
+    values = np.zeros((horizon + 1, size, n))
+    gains = np.zeros((horizon, size, n))
     for t in reversed(range(horizon)):
         stage = game.stages[game.schedule[t]]
-        weights = _profile_weights(rounds[t])
+        weights = _weights(mixes[t])
         chain = _chain(game, stage, weights)
         for i in range(n):
-            reward = (weights * stage.payoffs[0, ..., i]).reshape(states, -1).sum(-1)
-            values[t, :, i] = reward + game.discount[0, i] * (chain @ values[t + 1, :, i])
-            best = _deviations(game, stage, rounds[t], i, values[t + 1, :, i]).max(axis=-1)
-            gains[t, :, i] = best - values[t, :, i]
-    return DeviationCheck(values[:horizon], gains)
+            delta = np.repeat(game.discount[:, i], states)
+            after = values[t + 1, :, i]
+            values[t, :, i] = _reward(stage, weights, i) + delta * (chain @ after)
+            gains[t, :, i] = _best_deviation(game, stage, mixes[t], i, after) - values[t, :, i]
+    return DeviationCheck(
+        values[:horizon].reshape(horizon, batch, states, n),
+        gains.reshape(horizon, batch, states, n),
+    )

@@ -89,7 +89,7 @@ class DynamicSolution:
 
     def values(self) -> dict[str, float]:
         """Each player's value of the game from the initial state (exact, from the check)."""
-        at = self.check.values[0, self.game.grid.initial]
+        at = self.check.values[0, 0, self.game.grid.initial]
         return {p: float(v) for p, v in zip(self.game.players, at, strict=True)}
 
     def rows(self) -> list[dict[str, Any]]:
