@@ -87,7 +87,9 @@ def _weights(mixes: Sequence[FloatArray]) -> FloatArray:
 
 def _reward(stage: StageArrays, weights: FloatArray, player: int) -> FloatArray:
     """The player's expected stage payoff at each (point, state), flat over ``B * S``."""
-    return (weights * stage.payoffs[..., player]).reshape(-1, weights[0, 0].size).sum(axis=-1)
+    per_profile = (weights * stage.payoffs[..., player]).reshape(-1, weights[0, 0].size)
+    out: FloatArray = per_profile.sum(axis=-1)
+    return out
 
 
 def _best_deviation(
