@@ -316,3 +316,76 @@ def test_compare_explain_and_sweep_take_a_dynamic_scenario():
     # Japan pays the rest only from 0.7 of the package upfront; Russia transfers only below 0.8.
     assert dealt[0] == pytest.approx(0.7) and dealt[-1] <= 0.8 + 1e-12 and len(dealt) >= 2
     assert table["complete"].all()
+
+
+#: Matching pennies in every round (a stage without a pure equilibrium); a match is a "deal".
+PENNIES = (
+    HEADER.format(title="Repeated pennies")
+    + """
+players: [Even, Odd]
+state:
+  clock: {range: [0, 1], levels: 2, initial: 0, description: unused, assumption: textbook}
+stages:
+  pennies:
+    strategies: {Even: [heads, tails], Odd: [heads, tails]}
+    payoff_table:
+      - {profile: [heads, heads], payoffs: [1, -1]}
+      - {profile: [heads, tails], payoffs: [-1, 1]}
+      - {profile: [tails, heads], payoffs: [-1, 1]}
+      - {profile: [tails, tails], payoffs: [1, -1]}
+    deal: {Even: heads, Odd: heads}
+horizon: {rounds: 2, schedule: [pennies]}
+"""
+)
+
+
+def test_a_stage_without_a_pure_equilibrium_is_played_mixed_and_the_path_is_exact():
+    solution = kurilsim.parse_scenario(PENNIES).solve()
+    assert solution.complete
+    for round_mixes in solution.strategy.mixes:
+        for mix in round_mixes:
+            assert mix[0, 0].tolist() == pytest.approx([0.5, 0.5])
+    # (heads, heads) has probability 1/4 in each round, independently: 1 - (3/4)^2 by round 2.
+    assert solution.path.deal[0].tolist() == pytest.approx([0.25, 0.25])
+    assert solution.path.deal_by[0].tolist() == pytest.approx([0.25, 1 - 0.75**2])
+
+
+STAG = (
+    HEADER.format(title="Stag hunt once")
+    + """
+players: [A, B]
+state:
+  clock: {range: [0, 1], levels: 2, initial: 0, description: unused, assumption: textbook}
+stages:
+  hunt:
+    strategies: {A: [stag, hare], B: [stag, hare]}
+    payoff_table:
+      - {profile: [stag, stag], payoffs: [4, 4]}
+      - {profile: [stag, hare], payoffs: [0, 3]}
+      - {profile: [hare, stag], payoffs: [3, 0]}
+      - {profile: [hare, hare], payoffs: [3, 3]}
+horizon: {rounds: 1, schedule: [hunt]}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [("payoff-dominance", "A: stag, B: stag"), ("risk-dominance", "A: hare, B: hare")],
+)
+def test_the_selection_rules_pick_the_textbook_equilibria_of_the_stag_hunt(rule, expected):
+    # Harsanyi and Selten (1988): (stag, stag) is payoff dominant, (hare, hare) risk dominant.
+    solution = kurilsim.parse_scenario(STAG).solve(selection=rule)
+    assert solution.outcomes()[0][0] == expected
+
+
+def test_the_logit_limit_selection_agrees_with_the_normal_forms_logit_method():
+    from kurilsim.forms import catalogue
+
+    solution = kurilsim.parse_scenario(STAG).solve(selection="logit-limit")
+    reference = kurilsim.solve(catalogue.stag_hunt(), method="logit")[0].profile
+    played = [m[0, 0] for m in solution.strategy.mixes[0]]
+    game = catalogue.stag_hunt()
+    assert game.payoffs[0, 0].tolist() == [4.0, 4.0]  # the same game as STAG
+    for mine, theirs in zip(played, reference, strict=True):
+        assert mine == pytest.approx(theirs, abs=1e-6)
