@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import ValidationError
 
 from kurilsim.core.concepts import ConceptPanel, Prediction, probability
 from kurilsim.core.display import html_table, recorded_text
@@ -42,8 +43,12 @@ from kurilsim.forms.dynamic.markov_perfect import (
 from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
 from kurilsim.forms.dynamic.path import equilibrium_path
 from kurilsim.forms.dynamic.result import DynamicSolution
-from kurilsim.forms.dynamic.scenario import CompiledDynamic, DynamicFile, compile_dynamic
-from kurilsim.forms.dynamic.selection import RULES
+from kurilsim.forms.dynamic.scenario import (
+    CompiledDynamic,
+    DynamicFile,
+    SolutionSpec,
+    compile_dynamic,
+)
 from kurilsim.forms.normal.labels import OutcomeLabels
 from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import read_yaml
@@ -126,14 +131,13 @@ class DynamicForm:
         unknown = sorted(set(options).difference(OPTIONS))
         if unknown:
             raise InputError(f"unknown option {', '.join(unknown)}; options: {', '.join(OPTIONS)}")
-        settings = {"selection": "payoff-dominance", "value_tol": 1e-9, "max_iterations": 100_000}
-        settings["rounds_shown"] = 20
-        settings.update(options)
-        if settings["selection"] not in RULES:
-            raise InputError(
-                f"unknown selection {settings['selection']!r}; expected one of {', '.join(RULES)}",
-                field="selection",
-            )
+        # A game given directly takes the defaults of a file's ``solution`` block.
+        try:
+            checked = SolutionSpec.model_validate(options)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            raise InputError(error["msg"], field=str(error["loc"][0])) from None
+        settings = checked.model_dump()
         strategy = _strategy(game, name, tol, settings)
         return _solution(game, strategy, name, tol, settings, parameters)
 

@@ -35,9 +35,6 @@ FloatArray = NDArray[np.float64]
 #: One probability array per player, each of shape ``(B, S, n_i)``.
 Mixes = list[FloatArray]
 
-#: The rules a file may declare for a stage with several equilibria.
-RULES = ("payoff-dominance", "risk-dominance", "logit-limit")
-
 
 def deviation_losses(values: FloatArray) -> FloatArray:
     """Each player's loss from their best unilateral deviation, at every profile.
@@ -84,7 +81,7 @@ def select(values: FloatArray, rule: str, tol: float) -> Mixes:
     values
         Shape ``(B, S, n_1, ..., n_N, N)``: stage payoffs plus discounted continuation values.
     rule
-        One of :data:`RULES`.
+        ``"payoff-dominance"``, ``"risk-dominance"`` or ``"logit-limit"``.
     tol
         Relative tolerance of the equilibrium conditions.
 
