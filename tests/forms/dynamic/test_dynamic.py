@@ -389,3 +389,12 @@ def test_the_logit_limit_selection_agrees_with_the_normal_forms_logit_method():
     assert game.payoffs[0, 0].tolist() == [4.0, 4.0]  # the same game as STAG
     for mine, theirs in zip(played, reference, strict=True):
         assert mine == pytest.approx(theirs, abs=1e-6)
+
+
+def test_the_jupyter_display_shows_the_stages_the_grid_and_the_path():
+    scenario = kurilsim.load_scenario("scenarios/eras_1956_2020.yaml")
+    html = scenario._repr_html_()
+    assert "s1956" in html and "state variable" in html and "audience_cost" in html
+    assert repr(scenario).endswith("(dynamic): Russia, Japan, 60 states, 8 rounds, 8 stages>")
+    shown = scenario.solve()._repr_html_()
+    assert "verified" in shown and "joint economic activity" in shown
