@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import kurilsim
 from kurilsim.cli import main
 from kurilsim.core.errors import InputError
 from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
+from tests.strategies import small_dynamic_games
 
 HEADER = """
 kurilsim: 1
@@ -209,47 +208,6 @@ def _brute_force_values(game, mixes):
         return stage.payoffs[0][(s, *cell)] + game.discount[0] * after
 
     return value
-
-
-@st.composite
-def small_dynamic_games(draw):
-    """A two-player, 2 x 2 stage game on a grid of 2 or 3 levels, with random moves."""
-    levels = draw(st.integers(2, 3))
-    rounds = draw(st.integers(1, 3))
-    entries = st.integers(-3, 3)
-    payoffs = [[draw(entries) for _ in range(2)] for _ in range(4)]
-    slope = [draw(st.integers(-2, 2)) for _ in range(2)]
-    moves = [draw(st.integers(0, levels - 1)) for _ in range(4)]
-    profiles = list(itertools.product(["x", "y"], repeat=2))
-    table = "\n".join(
-        f"      - {{profile: [{a}, {b}], "
-        f"payoffs: ['{u} + {slope[0]} * s', '{v} + {slope[1]} * s']}}"
-        for (a, b), (u, v) in zip(profiles, payoffs, strict=True)
-    )
-    move = " + ".join(f"{m} * (a == {k})" for k, m in enumerate(moves))
-    text = (
-        HEADER.format(title="Random")
-        + f"""
-players: [A, B]
-state:
-  s: {{range: [0, {levels - 1}], levels: {levels}, initial: 0, description: s, assumption: t}}
-stages:
-  g:
-    strategies: {{A: [x, y], B: [x, y]}}
-    outcomes:
-      a:
-        description: profile index
-        rules:
-          - {{when: {{A: x, B: y}}, value: 1}}
-          - {{when: {{A: y, B: x}}, value: 2}}
-          - {{when: {{A: y, B: y}}, value: 3}}
-    payoff_table:
-{table}
-    transitions: {{s: "{move}"}}
-horizon: {{rounds: {rounds}, schedule: [g], discount: 0.9}}
-"""
-    )
-    return text
 
 
 @settings(max_examples=25)
