@@ -356,3 +356,12 @@ def test_the_jupyter_display_shows_the_stages_the_grid_and_the_path():
     assert repr(scenario).endswith("(dynamic): Russia, Japan, 60 states, 8 rounds, 8 stages>")
     shown = scenario.solve()._repr_html_()
     assert "verified" in shown and "joint economic activity" in shown
+
+
+def test_an_unknown_evidence_id_of_a_state_variable_is_refused_with_its_line():
+    text = ROADS.replace(
+        "description: the high road is open,", "description: open, evidence: [E999],"
+    )
+    with pytest.raises(InputError, match="unknown evidence id 'E999'") as exc:
+        kurilsim.parse_scenario(text)
+    assert exc.value.field == "state.open.evidence.0" and exc.value.line == 8

@@ -52,6 +52,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kurilsim.core.arguments import MAX_PLAYERS
+from kurilsim.core.evidence import scenario_registry
 from kurilsim.core.expr import Expression
 from kurilsim.core.rules import (
     CompiledScenario,
@@ -309,6 +310,7 @@ def compile_dynamic(spec: DynamicFile) -> CompiledDynamic:
         Naming the field path of the first problem found.
     """
     players = tuple(spec.players)
+    _check_evidence(spec)
     grid = _grid(spec)
     for name in spec.state:
         if name in spec.parameters:
@@ -325,6 +327,20 @@ def compile_dynamic(spec: DynamicFile) -> CompiledDynamic:
     return CompiledDynamic(
         players, grid, stages, events, schedule, infinite, discount, names, recorded
     )
+
+
+def _check_evidence(spec: DynamicFile) -> None:
+    """Refuse an evidence id of a state variable, event or recorded round the registry lacks."""
+    registry = scenario_registry(spec)
+    cited: list[tuple[Path, tuple[str, ...]]] = [
+        (("state", name, "evidence"), v.evidence) for name, v in spec.state.items()
+    ]
+    cited += [(("events", name, "evidence"), e.evidence) for name, e in spec.events.items()]
+    cited += [(("recorded", k, "evidence"), r.evidence) for k, r in enumerate(spec.recorded)]
+    for path, ids in cited:
+        for k, evidence_id in enumerate(ids):
+            if registry.unknown([evidence_id]):
+                raise SemanticError(f"unknown evidence id {evidence_id!r}", (*path, k))
 
 
 def _grid(spec: DynamicFile) -> Grid:
