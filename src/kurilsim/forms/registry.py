@@ -146,7 +146,7 @@ def scenario_json_schema() -> dict[str, Any]:
     --------
     >>> schema = scenario_json_schema()
     >>> schema["$id"], schema["properties"]["form"]["enum"]
-    ('urn:kurilsim:scenario:1', ['normal', 'bargaining', 'conflict', 'extensive'])
+    ('urn:kurilsim:scenario:1', ['normal', 'bargaining', 'conflict', 'extensive', 'dynamic'])
     >>> schema["allOf"][0]["then"]
     {'$ref': '#/$defs/ScenarioFile'}
     """
