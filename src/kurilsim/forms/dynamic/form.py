@@ -40,7 +40,6 @@ from kurilsim.forms.dynamic.markov_perfect import (
     payoff_scale,
     value_iteration,
 )
-from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
 from kurilsim.forms.dynamic.path import equilibrium_path
 from kurilsim.forms.dynamic.result import DynamicSolution
 from kurilsim.forms.dynamic.scenario import (
@@ -284,6 +283,8 @@ class DynamicForm:
         columns: dict[str, Any] = {"label": [], "regime": [], "complete": []}
         for name in names:
             columns[f"outcome.{name}"] = []
+        from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
+
         gains = check_one_shot(game, strategy.mixes).max_gains
         for point in range(game.batch):
             label = _deal_label(path.deal_by[point], names)
@@ -354,6 +355,9 @@ def _solution(
     settings: Mapping[str, Any],
     parameters: Mapping[str, Any],
 ) -> DynamicSolution:
+    # scipy's sparse solvers load when a game is solved, not when a file is read.
+    from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
+
     rounds = _rounds_shown(game, settings)
     names = _round_names(game, rounds)
     labels = _labels(game, rounds)

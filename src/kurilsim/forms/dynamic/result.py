@@ -13,12 +13,13 @@ from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.text import limited, number, parameters_line
 from kurilsim.forms.dynamic.game import DynamicGame
 from kurilsim.forms.dynamic.markov_perfect import MarkovStrategy
-from kurilsim.forms.dynamic.one_shot_deviation import DeviationCheck
 from kurilsim.forms.dynamic.path import EquilibriumPath
 from kurilsim.forms.normal.labels import OutcomeLabels
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from kurilsim.forms.dynamic.one_shot_deviation import DeviationCheck
 
 
 @dataclass(frozen=True, eq=False)
