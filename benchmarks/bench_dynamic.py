@@ -29,11 +29,16 @@ STATES = 10_000
 LOOP_ROUNDS = 1
 
 #: Four firms share a resource stock of 10,000 levels: each harvests or restrains; the stock
-#: regrows by 60 levels a round and each harvester takes 25.
+#: regrows by 60 levels a round and each harvester takes 25. Taking pays a bonus at once, large
+#: enough that every stage game has a pure equilibrium (a stage without one is solved alone by
+#: support enumeration, which on four players is far slower than the vectorised path).
 COMMONS = f"""
 kurilsim: 1
 form: dynamic
 title: Four-player commons on 10,000 states
+parameters:
+  bonus: {{default: 20, range: [0, 50], unit: payoff, description: what taking pays at once,
+          assumption: "large enough that taking is dominant: a pure equilibrium in every stage"}}
 players: [A, B, C, D]
 state:
   stock: {{range: [0, {STATES - 1}], levels: {STATES}, initial: 5000, description: the stock,
@@ -70,10 +75,10 @@ stages:
       c: {{description: C takes, rules: [{{when: {{C: take}}, value: 1}}]}}
       d: {{description: D takes, rules: [{{when: {{D: take}}, value: 1}}]}}
     payoffs:
-      A: "stock / 10000 * (1 + a) - 0.1 * takers"
-      B: "stock / 10000 * (1 + b) - 0.1 * takers"
-      C: "stock / 10000 * (1 + c) - 0.1 * takers"
-      D: "stock / 10000 * (1 + d) - 0.1 * takers"
+      A: "stock / 10000 * (1 + a) - 0.1 * takers + bonus * a"
+      B: "stock / 10000 * (1 + b) - 0.1 * takers + bonus * b"
+      C: "stock / 10000 * (1 + c) - 0.1 * takers + bonus * c"
+      D: "stock / 10000 * (1 + d) - 0.1 * takers + bonus * d"
     transitions: {{stock: "clip(stock + 60 - 25 * takers, 0, {STATES - 1})"}}
 horizon: {{rounds: infinite, schedule: [harvest], discount: 0.8}}
 """
