@@ -8,6 +8,8 @@ tolerance handling of the solvers matters.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -501,3 +503,49 @@ def sweep_scenarios(draw: st.DrawFn) -> tuple[str, list[str]]:
     lines.append("payoffs:")
     lines += [f"  {p}: '{draw(_expressions(known))}'" for p in players]
     return "\n".join(lines) + "\n", parameters
+
+
+# --- dynamic games ---------------------------------------------------------------------------
+
+
+@st.composite
+def small_dynamic_games(draw):
+    """The text of a dynamic scenario: a two-player 2 x 2 stage game whose payoffs grow or shrink
+    with a state of 2 or 3 levels, each profile moving the state to a drawn level, over 1 to 3
+    rounds."""
+    levels = draw(st.integers(2, 3))
+    rounds = draw(st.integers(1, 3))
+    entries = st.integers(-3, 3)
+    payoffs = [[draw(entries) for _ in range(2)] for _ in range(4)]
+    slope = [draw(st.integers(-2, 2)) for _ in range(2)]
+    moves = [draw(st.integers(0, levels - 1)) for _ in range(4)]
+    profiles = list(itertools.product(["x", "y"], repeat=2))
+    table = "\n".join(
+        f"      - {{profile: [{a}, {b}], "
+        f"payoffs: ['{u} + {slope[0]} * s', '{v} + {slope[1]} * s']}}"
+        for (a, b), (u, v) in zip(profiles, payoffs, strict=True)
+    )
+    move = " + ".join(f"{m} * (a == {k})" for k, m in enumerate(moves))
+    text = (
+        "kurilsim: 1\nform: dynamic\ntitle: Random\n"
+        + f"""
+players: [A, B]
+state:
+  s: {{range: [0, {levels - 1}], levels: {levels}, initial: 0, description: s, assumption: t}}
+stages:
+  g:
+    strategies: {{A: [x, y], B: [x, y]}}
+    outcomes:
+      a:
+        description: profile index
+        rules:
+          - {{when: {{A: x, B: y}}, value: 1}}
+          - {{when: {{A: y, B: x}}, value: 2}}
+          - {{when: {{A: y, B: y}}, value: 3}}
+    payoff_table:
+{table}
+    transitions: {{s: "{move}"}}
+horizon: {{rounds: {rounds}, schedule: [g], discount: 0.9}}
+"""
+    )
+    return text

@@ -926,6 +926,8 @@ NOT_IN_TABLE = {
     "Calibration": "a result of calibrate",
     "InformationSet": "built by InformationTree from its nodes",
     "NodeError": "an exception",
+    "DynamicGame": "built by Scenario.game from a checked file",
+    "StageArrays": "part of a DynamicGame",
     "InputError": "an exception",
     "IterationLimitError": "an exception",
     "KurilsimError": "an exception",
@@ -944,6 +946,7 @@ ARRAY_HELPERS = {
     "unilateral_moves": "array helper of Conflict.from_options",
     "brier": "array helper: the score of forecast probabilities",
     "log_loss": "array helper: the score of forecast probabilities",
+    "build_game": "evaluates a compiled dynamic scenario; Scenario.game checks the values",
 }
 
 #: Modules whose public functions must be in the table too.

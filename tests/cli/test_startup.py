@@ -65,7 +65,8 @@ def test_a_command_loads_only_what_it_needs(argv, absent):
 def test_validating_a_normal_form_file_loads_no_other_game_form_and_no_solver():
     loaded = loaded_modules(["validate", SOCHI])
     others = tuple(
-        f"kurilsim.forms.{form}" for form in ("bargaining", "conflict", "extensive", "bayesian")
+        f"kurilsim.forms.{form}"
+        for form in ("bargaining", "conflict", "extensive", "bayesian", "dynamic")
     )
     assert not [m for m in loaded if m.startswith(others)]
     assert "kurilsim.forms.normal.solve" not in loaded

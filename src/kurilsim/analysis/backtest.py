@@ -47,12 +47,14 @@ from kurilsim.analysis.calibration import (
     predictive,
 )
 from kurilsim.analysis.likelihood import recorded_event
+from kurilsim.analysis.sequence_backtest import SequenceResult, backtest_sequence
 from kurilsim.analysis.statements import StatementResult, check_statements, load_statements
 from kurilsim.core.arguments import check_instance, check_int, check_path
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
+from kurilsim.forms.dynamic.form import DYNAMIC_FORM
 from kurilsim.forms.normal.form import NORMAL_FORM, require_normal_form
 from kurilsim.forms.normal.payoffs import outcome_values
 from kurilsim.forms.normal.properties import profile_labels, pure_equilibria
@@ -114,6 +116,8 @@ class Backtest:
     skipped: tuple[tuple[str, str], ...] = ()
     #: In-sample and out-of-sample scores, when the backtest was asked to calibrate.
     scores: ForecastScores | None = None
+    #: The recorded sequences of dynamic scenarios, round by round.
+    sequences: tuple[SequenceResult, ...] = ()
 
     @property
     def score(self) -> tuple[int, int]:
@@ -139,6 +143,7 @@ class Backtest:
             "retrodiction_score": {"hold": held, "expressible": expressible},
             "not_backtested": [{"file": file, "reason": reason} for file, reason in self.skipped],
             "scores": None if self.scores is None else self.scores.to_dict(),
+            "sequences": [sequence.to_dict() for sequence in self.sequences],
         }
 
     def to_text(self) -> str:
@@ -168,6 +173,8 @@ class Backtest:
             f"of each parameter box, seed {self.seed}, where the recorded outcome is still "
             "a pure equilibrium)"
         )
+        for sequence in self.sequences:
+            lines += _sequence_lines(sequence)
         if self.skipped:
             lines.append(
                 "not backtested: "
@@ -232,6 +239,7 @@ class Backtest:
             if self.skipped
             else "",
         )
+        eras += "".join(_sequence_table(sequence) for sequence in self.sequences)
         if not self.statements:
             return heading + eras
         verdicts = {True: "holds", False: "FAILS", None: "not expressible"}
@@ -377,11 +385,16 @@ def backtest(
         raise InputError("not a directory of scenario files", file=str(folder))
     eras = []
     skipped = []
+    sequences = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == STATEMENTS_FILE or is_shared_parameters_file(path):
             continue
         scenario = load_scenario(path)
-        if scenario.form is not NORMAL_FORM and not hasattr(scenario.form, "backtest_predictions"):
+        if scenario.form is DYNAMIC_FORM and scenario.spec.recorded:
+            sequences.append(backtest_sequence(scenario, samples, seed))
+        elif scenario.form is not NORMAL_FORM and not hasattr(
+            scenario.form, "backtest_predictions"
+        ):
             skipped.append((path.name, f"{scenario.form.name} form"))
         elif scenario.spec.history is None:
             skipped.append((path.name, "no recorded history"))
@@ -399,7 +412,45 @@ def backtest(
         if fit_until is None
         else forecast_scores(folder, fit_until, walkers=walkers, steps=steps, seed=seed)
     )
-    return Backtest(tuple(eras), statements, seed, tuple(skipped), scores)
+    return Backtest(
+        tuple(eras), statements, seed, tuple(skipped), scores=scores, sequences=tuple(sequences)
+    )
+
+
+_SEQUENCE_HEADER = ("round", "predicted (most likely play)", "recorded outcome", "match", "robust")
+
+
+def _sequence_rows(sequence: SequenceResult, width: int | None) -> list[list[str]]:
+    return [
+        [
+            r.round,
+            r.predicted,
+            r.recorded if width is None else _shorten(r.recorded, width),
+            "yes" if r.match else "NO",
+            f"{r.robustness:.0%}",
+        ]
+        for r in sequence.rounds
+    ]
+
+
+def _sequence_lines(sequence: SequenceResult) -> list[str]:
+    """The text table of one recorded sequence."""
+    verdict = "matches" if sequence.match else "does NOT match"
+    return [
+        "",
+        f"sequence {sequence.file} ({sequence.era}): the path {verdict} the record; the whole "
+        f"sequence holds in {sequence.robustness:.0%} of {sequence.samples} draws",
+        *text_table(_SEQUENCE_HEADER, _sequence_rows(sequence, RECORDED_WIDTH), indent="  "),
+    ]
+
+
+def _sequence_table(sequence: SequenceResult) -> str:
+    """The HTML table of one recorded sequence."""
+    caption = (
+        f"{sequence.file}: the whole sequence holds in {sequence.robustness:.0%} of "
+        f"{sequence.samples:,} draws"
+    )
+    return html_table(_SEQUENCE_HEADER, _sequence_rows(sequence, None), caption=caption)
 
 
 def _shorten(text: str, width: int) -> str:

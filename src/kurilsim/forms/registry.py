@@ -73,6 +73,7 @@ FORMS = FormRegistry(
         "bayesian": "kurilsim.forms.bayesian.form:BAYESIAN_FORM",
         "information": "kurilsim.forms.information.form:INFORMATION_FORM",
         "repeated": "kurilsim.forms.repeated.form:REPEATED_FORM",
+        "dynamic": "kurilsim.forms.dynamic.form:DYNAMIC_FORM",
     }
 )
 

@@ -10,6 +10,7 @@ and an optional ``ax`` to draw on, and returns the :class:`~matplotlib.figure.Fi
 """
 
 from kurilsim.presentation.curves import payoff_curves, probability_curves
+from kurilsim.presentation.dynamic_paths import deal_by_round, state_trajectory
 from kurilsim.presentation.equilibria import equilibrium_payoffs
 from kurilsim.presentation.figures import figure_kinds, plot, register_figure
 from kurilsim.presentation.payoff_table import payoff_heatmap
@@ -19,6 +20,7 @@ from kurilsim.presentation.shares import shares_chart
 from kurilsim.presentation.tornado import tornado
 
 __all__ = [
+    "deal_by_round",
     "equilibrium_payoffs",
     "figure_kinds",
     "index_bars",
@@ -30,5 +32,6 @@ __all__ = [
     "regime_map",
     "register_figure",
     "shares_chart",
+    "state_trajectory",
     "tornado",
 ]

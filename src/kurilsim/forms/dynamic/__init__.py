@@ -1,0 +1,1 @@
+"""Dynamic games with state: stage games linked by transitions; Markov perfect equilibria."""
