@@ -84,7 +84,7 @@ KINDS = {
     NormalFormGame: ("table",),
     LogitBranch: ("probabilities",),
     BargainingSolution: ("utilities",),
-    SweepResult: ("auto", "regime", "probabilities", "payoffs", "shares"),
+    SweepResult: ("auto", "regime", "probabilities", "payoffs", "shares", "deal"),
     TippingPoints: ("tornado",),
 }
 
@@ -130,7 +130,7 @@ def test_options_and_axes_reach_the_figure_function():
 def test_unknown_kind_names_the_kinds_that_exist():
     with pytest.raises(InputError, match=r"SweepResult has no figure of kind 'pie'") as caught:
         kurilsim.plot(sweep(parse_scenario(STAG_HUNT), GRID_2), "pie")
-    assert str(caught.value).endswith("its kinds: auto, regime, probabilities, payoffs, shares")
+    assert str(caught.value).endswith("its kinds: auto, regime, probabilities, payoffs, shares, deal")
 
 
 def test_a_type_without_figures_is_refused():
