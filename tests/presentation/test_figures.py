@@ -19,6 +19,7 @@ from kurilsim.forms.normal.logit_qre import LogitBranch, logit_correspondence
 from kurilsim.forms.normal.result import Solution
 from kurilsim.presentation.figures import figure_kinds, register_figure
 from kurilsim.sweeps import SweepResult, sweep
+from tests.helpers import SCENARIOS
 from tests.strategies import STAG_HUNT
 
 GRID_2 = {"stag": (2, 10, 3), "hare": (0, 3, 3)}
@@ -69,6 +70,16 @@ FIGURES = [
         "shares",
         "",
         id="SweepResult-shares",
+    ),
+    pytest.param(
+        lambda: sweep(
+            kurilsim.load_scenario(SCENARIOS / "reassurance_2016.yaml"),
+            {"p_independent": (0.1, 0.9, 5)},
+            workers=1,
+        ),
+        "deal",
+        "probability of a deal",
+        id="SweepResult-deal",
     ),
     pytest.param(
         lambda: tipping_points(parse_scenario(STAG_HUNT), resolution=51),
@@ -130,7 +141,9 @@ def test_options_and_axes_reach_the_figure_function():
 def test_unknown_kind_names_the_kinds_that_exist():
     with pytest.raises(InputError, match=r"SweepResult has no figure of kind 'pie'") as caught:
         kurilsim.plot(sweep(parse_scenario(STAG_HUNT), GRID_2), "pie")
-    assert str(caught.value).endswith("its kinds: auto, regime, probabilities, payoffs, shares, deal")
+    assert str(caught.value).endswith(
+        "its kinds: auto, regime, probabilities, payoffs, shares, deal"
+    )
 
 
 def test_a_type_without_figures_is_refused():

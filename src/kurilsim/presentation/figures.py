@@ -29,7 +29,7 @@ Examples
 >>> figure.axes[0].get_ylabel()
 'payoff in equilibrium'
 >>> figure_kinds(kurilsim.SweepResult)
-('auto', 'regime', 'probabilities', 'payoffs', 'shares')
+('auto', 'regime', 'probabilities', 'payoffs', 'shares', 'deal')
 """
 
 from __future__ import annotations
