@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kurilsim.analysis.comparison import Comparison, compare
+    from kurilsim.analysis.learning import LearningPath, learn
     from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
     from kurilsim.core.scenario import Scenario
     from kurilsim.core.version import __version__
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 _ORIGINS = {
     "Comparison": "kurilsim.analysis.comparison",
     "compare": "kurilsim.analysis.comparison",
+    "LearningPath": "kurilsim.analysis.learning",
+    "learn": "kurilsim.analysis.learning",
     "InputError": "kurilsim.core.errors",
     "IterationLimitError": "kurilsim.core.errors",
     "KurilsimError": "kurilsim.core.errors",
@@ -81,6 +84,7 @@ __all__ = [
     "InputError",
     "IterationLimitError",
     "KurilsimError",
+    "LearningPath",
     "NormalFormGame",
     "Scenario",
     "Solution",
@@ -89,6 +93,7 @@ __all__ = [
     "TreeSolution",
     "__version__",
     "compare",
+    "learn",
     "load_scenario",
     "parse_scenario",
     "plot",
