@@ -9,8 +9,13 @@ Settled means, for fictitious play, that the empirical frequencies are an equili
 tolerance (the sense in which Robinson 1951 proves convergence in zero-sum games); for the
 dynamics in continuous time, that the profile has come to rest (its velocity, in units of the
 payoff range per unit of time, is within the tolerance). A path that has not settled within its
-steps is marked so (``converged`` and ``complete`` False), and as *cycling* when over its second
-half it travels more than :data:`CYCLING_RATIO` times as far as it moves from where it was.
+steps is marked so (``converged`` and ``complete`` False), and as *cycling* when it winds at least
+:data:`CYCLING_TURNS` times around its mean (in the plane of its two main directions).
+
+For the replicator dynamics a path from an interior start settles only at a Nash equilibrium:
+a limit of an interior path is one (Hofbauer and Sigmund 1998, the folk theorem of evolutionary
+game theory), so a path that slows down near another rest point (as it does near the corners of
+a heteroclinic cycle) has not settled.
 
 Examples
 --------
@@ -79,9 +84,10 @@ DEFAULT_STEP_SIZE = 0.05
 #: Default precision of the logit response dynamics, times the game's payoff scale.
 DEFAULT_PRECISION_SCALED = 10.0
 
-#: A path that has not settled is cycling when over its second half it travels this many times
-#: as far as the distance between the second half's ends.
-CYCLING_RATIO = 3.0
+#: An unsettled path is cycling when it winds around its mean at least this many times; in
+#: Shapley's game fictitious play's cycles grow longer and longer, so that a path of 10^4 rounds
+#: makes about one.
+CYCLING_TURNS = 0.75
 
 #: The rows of a trajectory that :meth:`LearningPath.to_text` shows by default.
 TEXT_ROWS = 8
@@ -272,6 +278,11 @@ class LearningPath:
                 for p, n, q in zip(game.players, game.strategies, self.equilibrium, strict=True)
             )
             reached += f" to the equilibrium {profile} (max regret {self.equilibrium_regret:.1e})"
+        elif self.converged and self.method == "logit":
+            reached += (
+                f" to a logit quantal response equilibrium at this precision (max regret as a "
+                f"Nash equilibrium {self.limit_regret:.2g})"
+            )
         elif self.converged:
             reached += (
                 f", at a rest point that is not a Nash equilibrium (max regret "
@@ -457,14 +468,17 @@ def learn(
             )
             options["precision"] = lam
             path = logit_dynamics(payoffs, profile, lam, step_size, steps)
-        # The velocity over the last step, per unit of time.
-        residual = max(float(np.abs(p[-1] - p[-2]).max()) for p in path) / step_size
+        # The largest velocity over the last tenth of the path, per unit of time.
+        tail = max(2, steps // 10)
+        residual = max(float(np.abs(np.diff(p[-tail:], axis=0)).max()) for p in path) / step_size
     times = times if dynamics == "fictitious-play" else np.arange(steps + 1) * step_size
     options["start"] = {p: q.tolist() for p, q in zip(game.players, profile, strict=True)}
     status = "converged" if residual <= tol else _unsettled(path)
     equilibrium, regret = (
         _equilibrium(payoffs, path, tol) if status == "converged" else (None, math.nan)
     )
+    if dynamics == "replicator" and equilibrium is None and all(np.all(p > 0) for p in profile):
+        status = _unsettled(path)  # an interior path's limit would be a Nash equilibrium
     return LearningPath(
         game=game,
         method=dynamics,
@@ -570,11 +584,18 @@ def _game_of(
 
 
 def _unsettled(path: Profile) -> str:
-    """``"cycling"`` or ``"not converged"``, by the path's second half (module documentation)."""
-    half = np.hstack(path)[len(path[0]) // 2 :]
-    travelled = float(np.linalg.norm(np.diff(half, axis=0), axis=1).sum())
-    moved = float(np.linalg.norm(half[-1] - half[0]))
-    return "cycling" if travelled > CYCLING_RATIO * moved else "not converged"
+    """``"cycling"`` or ``"not converged"``, by the winding of the path (module documentation).
+
+    The path is projected on its two main directions (the leading principal components) and the
+    angle it sweeps around its mean is summed.
+    """
+    points = np.hstack(path)
+    centred = points - points.mean(axis=0)
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    plane = centred @ axes[:2].T
+    angles = np.unwrap(np.arctan2(plane[:, 1], plane[:, 0]))
+    turns = abs(angles[-1] - angles[0]) / (2 * math.pi)
+    return "cycling" if turns >= CYCLING_TURNS else "not converged"
 
 
 def _equilibrium(payoffs: FloatArray, path: Profile, tol: float) -> tuple[Profile | None, float]:
