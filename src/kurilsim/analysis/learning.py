@@ -203,7 +203,6 @@ class LearningPath:
         """A JSON-ready dictionary: the game, the dynamics, the trajectory and where it led."""
         game = self.game
         return {
-            "format": 1,
             "game": {
                 "title": game.title,
                 "players": list(game.players),
@@ -268,7 +267,7 @@ class LearningPath:
             ", ".join(f"{s} {float(p):.4g}" for s, p in zip(names, probs[0], strict=True))
             for names, probs in zip(game.strategies, self.profiles, strict=True)
         )
-        lines = [f"{game.title or 'Game'}: {_TITLES[self.method]} from ({start})", self._setup()]
+        lines = [f"{game.title or 'Game'}: {TITLES[self.method]} from ({start})", self._setup()]
         if self.parameters:
             lines.append(parameters_line(self.parameters))
         reached = f"{self.status} (residual {self.residual:.0e})"
@@ -314,7 +313,7 @@ class LearningPath:
               for s in names),
         ]  # fmt: skip
         heading = html_heading(
-            f"{_TITLES[self.method].capitalize()} on {self.game.title or 'the game'}",
+            f"{TITLES[self.method].capitalize()} on {self.game.title or 'the game'}",
             "; ".join(line for line in text[1 : -len(body) - 1]),
         )
         return heading + html_table(header, [row[:1] + row[-len(header) + 1 :] for row in body])
@@ -355,7 +354,8 @@ class LearningPath:
         }
 
 
-_TITLES = {
+#: How each dynamics is named in reports and figures.
+TITLES = {
     "fictitious-play": "fictitious play",
     "replicator": "replicator dynamics",
     "logit": "logit response dynamics",

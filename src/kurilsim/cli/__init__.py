@@ -27,6 +27,7 @@ from kurilsim.cli import (
     common,
     compare,
     explain,
+    learn,
     qre,
     run,
     schema,
@@ -64,7 +65,7 @@ Documentation: docs/ (build the site with: mkdocs build --strict).
 EXIT_BROKEN_PIPE = 141
 
 #: The subcommand modules, in the order ``--help`` lists them.
-COMMANDS = (run, compare, qre, validate, explain, backtest, sweep, tipping, schema)
+COMMANDS = (run, compare, qre, learn, validate, explain, backtest, sweep, tipping, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:

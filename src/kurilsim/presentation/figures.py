@@ -11,7 +11,9 @@ are registered at the end of this module (the first kind of each is its default)
 - ``BargainingSolution``: ``utilities``, the feasible set, the ZOPA and each concept's deal;
 - ``SweepResult``: ``auto`` (the default: the figure that fits the sweep, see
   :func:`sweep_figure`), ``regime``, ``probabilities``, ``payoffs`` and ``shares``;
-- ``TippingPoints``: ``tornado``, how far each parameter is from a change of equilibria.
+- ``TippingPoints``: ``tornado``, how far each parameter is from a change of equilibria;
+- ``LearningPath``: ``time``, each strategy's probability along the path, and ``simplex``, each
+  player's path on their simplex.
 
 A new game form adds its figures from its own module in :mod:`kurilsim.presentation` with
 :func:`register_figure`, and that package's ``__init__`` imports the module, so the figures are
@@ -36,6 +38,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from kurilsim.analysis.learning import LearningPath
 from kurilsim.analysis.tipping import TippingPoints
 from kurilsim.core.arguments import check_bool, check_instance, check_text, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError
@@ -46,6 +49,7 @@ from kurilsim.forms.normal.result import Solution
 from kurilsim.presentation.bargaining import plot_bargaining
 from kurilsim.presentation.curves import payoff_curves, probability_curves
 from kurilsim.presentation.equilibria import equilibrium_payoffs
+from kurilsim.presentation.learning import learning_over_time, learning_simplex
 from kurilsim.presentation.logit import logit_curves
 from kurilsim.presentation.payoff_table import payoff_heatmap
 from kurilsim.presentation.regime_map import regime_map
@@ -249,3 +253,5 @@ register_figure(SweepResult, "probabilities", probability_curves)
 register_figure(SweepResult, "payoffs", payoff_curves)
 register_figure(SweepResult, "shares", shares_chart)
 register_figure(TippingPoints, "tornado", tornado)
+register_figure(LearningPath, "time", learning_over_time)
+register_figure(LearningPath, "simplex", learning_simplex)
