@@ -209,7 +209,7 @@ def test_result_protocol_and_representations() -> None:
     assert list(frame.columns) == ["step", "time", "player", "strategy", "probability"]
     assert len(frame) == 21 * 4
     data = path.to_dict()
-    assert data["format"] == 1 and data["method"] == "fictitious-play"
+    assert data["method"] == "fictitious-play"
     assert len(data["trajectory"]["profiles"]["Even"]["Heads"]) == 21
     assert path.trajectory.shape == (21, 4)
     assert len(path.to_text(limit=0).splitlines()) == 3 + 1 + 21

@@ -1,9 +1,10 @@
 """Learning paths: each strategy's probability over time, and each player's path on the simplex.
 
 Over time, each player gets one colour and each of the player's strategies one line style, as on
-the logit QRE branch (:mod:`kurilsim.presentation.logit`). On the simplex, a player with two
-strategies moves along a line (the probability of the first), a player with three inside a
-triangle whose corners are the pure strategies; the start is a circle, the last point a square.
+the logit QRE branch (:mod:`kurilsim.presentation.logit`). On the simplex, a player with three
+strategies moves inside a triangle whose corners are the pure strategies; a player with two along
+a line (the probability of the first), drawn against time, since on a line the path folds over
+itself. The start is a circle, the last point a square.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def learning_over_time(path: LearningPath, ax: Axes | None = None) -> Figure:
                 label=f"{player}: {name}",
             )
     axes.set_ylim(-0.02, 1.02)
-    axes.set_xlabel("round" if path.method == "fictitious-play" else "time")
+    axes.set_xlabel(_time(path))
     axes.set_ylabel("probability" if path.method != "fictitious-play" else "frequency of play")
     axes.set_title(f"{_title(path)}: {path.status}")
     axes.legend(title="player: strategy", fontsize="small")
@@ -62,7 +63,7 @@ def learning_over_time(path: LearningPath, ax: Axes | None = None) -> Figure:
 def learning_simplex(
     path: LearningPath, ax: Axes | None = None, player: str | None = None
 ) -> Figure:
-    """Plot each player's path on their simplex (a line for 2 strategies, a triangle for 3).
+    """Plot each player's path on their simplex (a triangle for 3 strategies, a line for 2).
 
     Parameters
     ----------
@@ -109,36 +110,51 @@ def learning_simplex(
         panels = [panel]
     for name, axes in zip(chosen, panels, strict=True):
         i = game.player_index(name)
-        _draw_simplex(axes, game.strategies[i], path.profiles[i], colours(game.n_players)[i])
+        colour = colours(game.n_players)[i]
+        _draw_simplex(axes, game.strategies[i], path.profiles[i], path.times, colour, _time(path))
         axes.set_title(name)
     figure.suptitle(f"{_title(path)}: {path.status}")
     return figure
 
 
-def _draw_simplex(axes: Axes, names: tuple[str, ...], probs: np.ndarray, colour: str) -> None:
-    """One player's path on a line (2 strategies) or a triangle (3)."""
-    if len(names) == 1:
-        points = np.zeros((len(probs), 2))
-        corners = np.zeros((1, 2))
-    elif len(names) == 2:
-        points = np.column_stack([probs[:, 0], np.zeros(len(probs))])
-        corners = np.array([[0.0, 0.0], [1.0, 0.0]])
-    else:
-        points = probs @ CORNERS
-        corners = CORNERS
-    # The first strategy is the corner where its probability is 1.
-    corners = corners[::-1] if len(names) == 2 else corners
-    axes.plot(*np.vstack([corners, corners[:1]]).T, color="grey", linewidth=0.8)
-    for corner, label in zip(corners, names, strict=True):
+def _draw_simplex(
+    axes: Axes,
+    names: tuple[str, ...],
+    probs: np.ndarray,
+    times: np.ndarray,
+    colour: str,
+    time_label: str,
+) -> None:
+    """One player's path on a triangle (3 strategies), or along a line against time (1 or 2)."""
+    if len(names) <= 2:
+        # On a line the path folds over itself, so time runs up the page.
+        first = probs[:, 0]
+        axes.plot(first, times, color=colour, linewidth=1.2, label="path")
+        axes.plot(first[0], times[0], "o", color=colour, fillstyle="none", label="start")
+        axes.plot(first[-1], times[-1], "s", color=colour, label="last point")
+        axes.set_xlim(-0.02, 1.02)
+        axes.set_xlabel(
+            f"probability of {names[0]}" + (f" (1 - {names[1]})" if len(names) == 2 else "")
+        )
+        axes.set_ylabel(time_label)
+        axes.legend(fontsize="small", loc="best")
+        return
+    points = probs @ CORNERS
+    axes.plot(*np.vstack([CORNERS, CORNERS[:1]]).T, color="grey", linewidth=0.8)
+    for corner, label, lift in zip(CORNERS, names, (-14, -14, 6), strict=True):
         axes.annotate(
-            label, (corner[0], corner[1]), textcoords="offset points", xytext=(0, -14), ha="center"
+            label, (corner[0], corner[1]), textcoords="offset points", xytext=(0, lift), ha="center"
         )
     axes.plot(points[:, 0], points[:, 1], color=colour, linewidth=1.2, label="path")
     axes.plot(*points[0], "o", color=colour, fillstyle="none", label="start")
     axes.plot(*points[-1], "s", color=colour, label="last point")
     axes.set_aspect("equal")
     axes.set_axis_off()
-    axes.legend(fontsize="small", loc="upper right")
+    axes.legend(fontsize="small", loc="upper left")
+
+
+def _time(path: LearningPath) -> str:
+    return "round" if path.method == "fictitious-play" else "time"
 
 
 def _title(path: LearningPath) -> str:
