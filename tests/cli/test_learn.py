@@ -73,3 +73,9 @@ def test_a_file_that_is_not_a_game(tmp_path: Path, capsys: pytest.CaptureFixture
     text.write_text("hello")
     assert main(["learn", str(text)]) == 2
     assert "unknown file type" in capsys.readouterr().err
+
+
+def test_a_scenario_without_a_normal_form(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["learn", str(SCENARIOS / "bargaining_2016.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "bargaining_2016.yaml" in err and "has no normal form" in err

@@ -572,8 +572,14 @@ def _game_of(
 ) -> tuple[NormalFormGame, dict[str, Any]]:
     """The game to play and the parameter values it was built at."""
     if isinstance(game_or_scenario, Scenario):
-        values = game_or_scenario.parameter_values(check_mapping("parameters", parameters))
-        game = game_or_scenario.form.normal_form(game_or_scenario, values)
+        scenario = game_or_scenario
+        values = scenario.parameter_values(check_mapping("parameters", parameters))
+        try:
+            game = scenario.form.normal_form(scenario, values)
+        except InputError as exc:  # say which file has no normal form
+            raise InputError(
+                exc.reason, file=exc.file or scenario.source, field=exc.field
+            ) from None
         return check_instance("game_or_scenario", game, NormalFormGame, "a normal form"), values
     game = check_instance(
         "game_or_scenario", game_or_scenario, NormalFormGame, "a NormalFormGame or a Scenario"
