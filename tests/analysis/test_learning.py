@@ -202,6 +202,17 @@ def test_learning_on_the_2016_scenario() -> None:
     assert path.parameters == scenario.parameter_values()
 
 
+def test_learning_in_the_normal_form_of_a_game_tree() -> None:
+    """A tree scenario is played in its normal form; the equilibrium reached passes the check."""
+    scenario = kurilsim.load_scenario(SCENARIOS / "sequence_1956.yaml")
+    path = kurilsim.learn(scenario, steps=3000)
+    values = scenario.parameter_values()
+    assert path.game.players == scenario.form.normal_form(scenario, values).players
+    assert path.converged and path.equilibrium is not None
+    assert max_regret(path.game.payoffs, path.equilibrium) == path.equilibrium_regret
+    assert path.equilibrium_regret <= path.tol * float(np.ptp(path.game.payoffs))
+
+
 def test_result_protocol_and_representations() -> None:
     path = kurilsim.learn(catalogue.matching_pennies(), steps=20)
     assert isinstance(path, kurilsim.core.result.Result)

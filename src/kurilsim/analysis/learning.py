@@ -260,6 +260,18 @@ class LearningPath:
         100   0.0000          1.0000          0.0000          1.0000
         """
         from kurilsim.core.display import text_table
+
+        header, rows = self._table(TEXT_ROWS if limit is None else limit)
+        return "\n".join([*self._summary(), *text_table(header, rows)])
+
+    def _repr_html_(self) -> str:
+        """The outcome and the trajectory at a few points, as in :meth:`to_text`."""
+        lines = self._summary()
+        heading = html_heading(lines[0], "; ".join(lines[1:]))
+        return heading + html_table(*self._table(TEXT_ROWS))
+
+    def _summary(self) -> list[str]:
+        """The lines above the table: the game and start, the setup, parameters, the outcome."""
         from kurilsim.forms.normal.result import mixture_text
 
         game = self.game
@@ -288,8 +300,14 @@ class LearningPath:
                 f"{self.limit_regret:.2g})"
             )
         else:
-            reached += f"; WARNING: no limit within {len(self.times) - 1} steps"
+            unit = "rounds" if self.method == "fictitious-play" else "steps"
+            reached += f"; WARNING: no limit within {len(self.times) - 1} {unit}"
         lines.append(reached)
+        return lines
+
+    def _table(self, limit: int) -> tuple[list[str], list[list[str]]]:
+        """Header and rows of the trajectory at ``limit`` points spread over it (0: all)."""
+        game = self.game
         header = [
             self._time,
             *(f"{p}: {s}" for p, names in zip(game.players, game.strategies, strict=True)
@@ -298,25 +316,9 @@ class LearningPath:
         rows = [
             [number(self.times[k])] + [f"{probs[k, a]:.4f}" for probs in self.profiles
                                        for a in range(probs.shape[1])]
-            for k in self._rows(TEXT_ROWS if limit is None else limit)
+            for k in self._rows(limit)
         ]  # fmt: skip
-        lines += text_table(header, rows)
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        """The outcome and the trajectory at a few points."""
-        text = self.to_text().split("\n")
-        body = [line.split() for line in text[-len(self._rows(TEXT_ROWS)) :]]
-        header = [
-            self._time,
-            *(f"{p}: {s}" for p, names in zip(self.game.players, self.game.strategies, strict=True)
-              for s in names),
-        ]  # fmt: skip
-        heading = html_heading(
-            f"{TITLES[self.method].capitalize()} on {self.game.title or 'the game'}",
-            "; ".join(line for line in text[1 : -len(body) - 1]),
-        )
-        return heading + html_table(header, [row[:1] + row[-len(header) + 1 :] for row in body])
+        return header, rows
 
     def __repr__(self) -> str:
         return (
@@ -396,7 +398,8 @@ def learn(
         Tolerance of convergence and of the equilibrium check, in ``(0, 0.1]``; by default as in
         :data:`DEFAULT_TOLERANCES`. Probabilities below it are dropped from the equilibrium.
     step_size
-        Time between points of the dynamics in continuous time, in units of the payoff range.
+        Time between points of the dynamics in continuous time, in ``(0, 1]``, in units of the
+        payoff range.
     precision
         Lambda of the logit response, in the game's payoff units; by default
         :data:`DEFAULT_PRECISION_SCALED` divided by the game's payoff scale.
@@ -452,6 +455,7 @@ def learn(
         residual = float(relative_regrets(payoffs, tuple(p[-1] for p in path)).max())
         times = np.arange(steps + 1, dtype=np.float64)
     else:
+        times = np.arange(steps + 1) * step_size
         options["step_size"] = step_size
         if dynamics == "replicator":
             from kurilsim.analysis.replicator import replicator
@@ -471,7 +475,6 @@ def learn(
         # The largest velocity over the last tenth of the path, per unit of time.
         tail = max(2, steps // 10)
         residual = max(float(np.abs(np.diff(p[-tail:], axis=0)).max()) for p in path) / step_size
-    times = times if dynamics == "fictitious-play" else np.arange(steps + 1) * step_size
     options["start"] = {p: q.tolist() for p, q in zip(game.players, profile, strict=True)}
     status = "converged" if residual <= tol else _unsettled(path)
     equilibrium, regret = (
