@@ -79,3 +79,20 @@ def test_a_scenario_without_a_normal_form(capsys: pytest.CaptureFixture[str]) ->
     assert main(["learn", str(SCENARIOS / "bargaining_2016.yaml")]) == 2
     err = capsys.readouterr().err
     assert "bargaining_2016.yaml" in err and "has no normal form" in err
+
+
+def test_an_nfg_game_cycles_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Replicator dynamics in rock-paper-scissors, read from a Gambit file, keep circling."""
+    from kurilsim.forms import catalogue
+    from kurilsim.forms.normal.nfg import write_nfg
+
+    path = tmp_path / "rps.nfg"
+    write_nfg(catalogue.rock_paper_scissors(), path)
+    start = "Row=0.5,0.3,0.2;Column=0.2,0.3,0.5"
+    code = main(
+        ["learn", str(path), "--dynamics", "replicator", "--start", start, "--steps", "500"]
+    )
+    assert code == 1
+    assert "cycling" in capsys.readouterr().out
+    assert main(["learn", str(path), "--set", "x=1"]) == 2
+    assert "parameters can only be set for scenario files" in capsys.readouterr().err
