@@ -102,11 +102,11 @@ def test_fictitious_play_converges_in_matching_pennies() -> None:
     """Robinson (1951): in a zero-sum game the empirical frequencies approach the equilibrium."""
     path = kurilsim.learn(catalogue.matching_pennies(), start=[[0.9, 0.1], [0.2, 0.8]])
     assert path.converged and path.complete
-    assert path.equilibrium is not None
-    for mixture in path.equilibrium:
-        np.testing.assert_allclose(mixture, [0.5, 0.5], atol=0.01)
-    assert path.equilibrium_regret == max_regret(path.game.payoffs, path.equilibrium)
-    assert path.equilibrium_regret <= path.tol * 2  # payoff range 2
+    assert path.equilibrium is not None and path.equilibrium_index == 1
+    for frequencies, mixture in zip(path.limit, path.equilibrium, strict=True):
+        np.testing.assert_allclose(frequencies, [0.5, 0.5], atol=0.01)
+        np.testing.assert_allclose(mixture, [0.5, 0.5], atol=1e-12)  # the solver's equilibrium
+    assert path.equilibrium_regret == max_regret(path.game.payoffs, path.equilibrium) < 1e-12
 
 
 def test_fictitious_play_cycles_in_shapleys_game() -> None:
@@ -196,10 +196,21 @@ def test_learning_on_the_2016_scenario() -> None:
     assert path.converged and path.equilibrium is not None
     chosen = tuple(int(p.argmax()) for p in path.equilibrium)
     assert [p.max() for p in path.equilibrium] == [1.0] * 4
-    pure = kurilsim.solve(path.game, "pure")
-    assert chosen in {tuple(int(p.argmax()) for p in eq.profile) for eq in pure}
+    listed = kurilsim.solve(path.game)
+    assert path.equilibrium_index is not None
+    reached = listed[path.equilibrium_index - 1].profile
+    assert chosen == tuple(int(p.argmax()) for p in reached)
     assert path.to_dict()["equilibrium"]["profile"]["Russia"]["joint_economic"] == 1.0
     assert path.parameters == scenario.parameter_values()
+
+
+def test_an_equilibrium_in_a_continuum_is_the_last_point_itself() -> None:
+    """Where every profile is an equilibrium, play stops where it starts, which no solver lists."""
+    game = NormalFormGame(["A", "B"], [["x", "y"], ["x", "y"]], np.zeros((2, 2, 2)))
+    path = kurilsim.learn(game, "replicator", start=[[0.3, 0.7], [0.6, 0.4]], steps=10)
+    assert path.converged and path.equilibrium_index is None
+    assert [p.tolist() for p in path.equilibrium] == [[0.3, 0.7], [0.6, 0.4]]
+    assert path.equilibrium_regret == 0.0
 
 
 def test_learning_in_the_normal_form_of_a_game_tree() -> None:

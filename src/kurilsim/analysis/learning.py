@@ -89,6 +89,14 @@ DEFAULT_PRECISION_SCALED = 10.0
 #: makes about one.
 CYCLING_TURNS = 0.75
 
+#: The largest difference of a probability between the last point and an equilibrium that
+#: ``kurilsim.solve`` lists, for that equilibrium to be the one play reached, as a multiple of the
+#: square root of the tolerance (0.1 for fictitious play's default tolerance, 1e-3 otherwise).
+MATCH_RADIUS = 1.0
+
+#: Time bound of the solver that lists the equilibria to match, in seconds.
+MATCH_SECONDS = 10.0
+
 #: The rows of a trajectory that :meth:`LearningPath.to_text` shows by default.
 TEXT_ROWS = 8
 
@@ -113,9 +121,16 @@ class LearningPath:
     residual
         How far the last point is from settled, in the measure the tolerance applies to.
     equilibrium
-        The Nash equilibrium play reached: the last point with probabilities below ``tol`` set
-        to zero, if no player gains more than ``tol`` times their payoff range by deviating from
-        it; None otherwise (a path that has not settled reaches none).
+        The Nash equilibrium play reached, None if none (a path that has not settled reaches
+        none). When the last point passes the regret check (no player gains more than ``tol``
+        times their payoff range by deviating, once probabilities below ``tol`` are dropped), it
+        is the equilibrium that :func:`kurilsim.solve` lists nearest to the last point, if one
+        lies within :data:`MATCH_RADIUS` of it, else the last point with those probabilities
+        dropped.
+    equilibrium_index
+        The equilibrium's number (from 1) in the list of ``kurilsim.solve(game)`` (the normal
+        form's equilibria, which ``kurilsim run`` lists for a normal-form scenario), None when it
+        is not one of them.
     equilibrium_regret
         The max regret of :attr:`equilibrium` in payoff units (NaN when there is none).
     tol, options, parameters
@@ -129,6 +144,7 @@ class LearningPath:
     status: str
     residual: float
     equilibrium: Profile | None
+    equilibrium_index: int | None
     equilibrium_regret: float
     tol: float
     options: Mapping[str, Any]
@@ -225,6 +241,7 @@ class LearningPath:
                 else {
                     "profile": self._profile_dict(self.equilibrium),
                     "max_regret": self.equilibrium_regret,
+                    "index": self.equilibrium_index,
                 }
             ),
             "trajectory": {
@@ -253,7 +270,7 @@ class LearningPath:
         Stag hunt (Skyrms 2004): replicator dynamics from (Stag 0.3, Hare 0.7; Stag 0.3, Hare 0.7)
         2000 steps of 0.05; tolerance 1e-06
         converged (residual 0e+00) to the equilibrium Hunter 1: Hare; Hunter 2: Hare
-        (max regret 0.0e+00)
+        (max regret 0.0e+00; #1 of kurilsim.solve on the normal form)
         time  Hunter 1: Stag  Hunter 1: Hare  Hunter 2: Stag  Hunter 2: Hare
         0     0.3000          0.7000          0.3000          0.7000
         50    0.0000          1.0000          0.0000          1.0000
@@ -288,7 +305,14 @@ class LearningPath:
                 f"{p}: {mixture_text(n, q)}"
                 for p, n, q in zip(game.players, game.strategies, self.equilibrium, strict=True)
             )
-            reached += f" to the equilibrium {profile} (max regret {self.equilibrium_regret:.1e})"
+            listed = (
+                ""
+                if self.equilibrium_index is None
+                else f"; #{self.equilibrium_index} of kurilsim.solve on the normal form"
+            )
+            reached += (
+                f" to the equilibrium {profile} (max regret {self.equilibrium_regret:.1e}{listed})"
+            )
         elif self.converged and self.method == "logit":
             reached += (
                 f" to a logit quantal response equilibrium at this precision (max regret as a "
@@ -477,8 +501,8 @@ def learn(
         residual = max(float(np.abs(np.diff(p[-tail:], axis=0)).max()) for p in path) / step_size
     options["start"] = {p: q.tolist() for p, q in zip(game.players, profile, strict=True)}
     status = "converged" if residual <= tol else _unsettled(path)
-    equilibrium, regret = (
-        _equilibrium(payoffs, path, tol) if status == "converged" else (None, math.nan)
+    equilibrium, index, regret = (
+        _equilibrium(game, path, tol) if status == "converged" else (None, None, math.nan)
     )
     if dynamics == "replicator" and equilibrium is None and all(np.all(p > 0) for p in profile):
         status = _unsettled(path)  # an interior path's limit would be a Nash equilibrium
@@ -490,6 +514,7 @@ def learn(
         status=status,
         residual=residual,
         equilibrium=equilibrium,
+        equilibrium_index=index,
         equilibrium_regret=regret,
         tol=tol,
         options=options,
@@ -607,13 +632,32 @@ def _unsettled(path: Profile) -> str:
     return "cycling" if turns >= CYCLING_TURNS else "not converged"
 
 
-def _equilibrium(payoffs: FloatArray, path: Profile, tol: float) -> tuple[Profile | None, float]:
-    """The last point with probabilities below ``tol`` dropped, if it passes the regret check."""
-    snapped = []
-    for probs in path:
-        kept = np.where(probs[-1] < tol, 0.0, probs[-1])
-        snapped.append(kept / kept.sum())
-    profile = tuple(snapped)
-    if not is_equilibrium(payoffs, profile, tol):
-        return None, math.nan
-    return profile, max_regret(payoffs, profile)
+def _equilibrium(
+    game: NormalFormGame, path: Profile, tol: float
+) -> tuple[Profile | None, int | None, float]:
+    """The equilibrium play reached, its number in the solver's list, and its max regret.
+
+    See :attr:`LearningPath.equilibrium`; the regret is computed here, whatever the source.
+    """
+    from kurilsim.forms.normal.solve import METHODS, default_method, solve
+
+    payoffs = game.payoffs
+    last = [probs[-1] for probs in path]
+    snapped = tuple(np.where(p < tol, 0.0, p) / np.where(p < tol, 0.0, p).sum() for p in last)
+    if not is_equilibrium(payoffs, snapped, tol):
+        return None, None, math.nan
+    method = default_method(game)
+    bound: dict[str, Any] = {}
+    if "max_seconds" in METHODS[method].options:
+        bound["max_seconds"] = MATCH_SECONDS
+    listed = solve(game, method, **bound).equilibria
+    if listed:
+        distances = [
+            max(float(np.abs(p - q).max()) for p, q in zip(eq.profile, last, strict=True))
+            for eq in listed
+        ]
+        nearest = int(np.argmin(distances))
+        if distances[nearest] <= MATCH_RADIUS * math.sqrt(tol):
+            profile = listed[nearest].profile
+            return profile, nearest + 1, max_regret(payoffs, profile)
+    return snapped, None, max_regret(payoffs, snapped)
