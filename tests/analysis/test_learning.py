@@ -9,18 +9,22 @@ import itertools
 import nashpy
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 import kurilsim
 from kurilsim import NormalFormGame
 from kurilsim.analysis.fictitious_play import _nashpy_counts, _own_counts
 from kurilsim.analysis.flow import integrate
+from kurilsim.analysis.learning import DYNAMICS
 from kurilsim.analysis.replicator import replicator_field
 from kurilsim.core.errors import InputError
 from kurilsim.forms import catalogue
 from kurilsim.forms.normal.logit_qre import logit_qre
 from kurilsim.forms.normal.regret import max_regret, normalised_payoffs
 from tests.helpers import SCENARIOS
+from tests.strategies import small_games
 
 
 def shapley_game() -> NormalFormGame:
@@ -260,3 +264,37 @@ def test_bad_options_are_refused() -> None:
         kurilsim.learn(game, tol=0.5)
     with pytest.raises(InputError, match="parameters can only be set for a scenario"):
         kurilsim.learn(game, parameters={"trust": 1.0})
+
+
+def brute_force_relative_regrets(payoffs: np.ndarray, profile: tuple[np.ndarray, ...]) -> list:
+    """Each player's best gain from a pure deviation over their payoff range, from the joint law."""
+    n = payoffs.shape[-1]
+    joint = profile[0]
+    for mixture in profile[1:]:
+        joint = np.multiply.outer(joint, mixture)
+    gains = []
+    for i in range(n):
+        u = payoffs[..., i]
+        others = np.moveaxis(joint, i, 0).sum(axis=0)  # the others' joint law
+        per_strategy = np.moveaxis(u, i, 0).reshape(u.shape[i], -1) @ others.reshape(-1)
+        spread = float(np.ptp(u)) or 1.0
+        gains.append((per_strategy.max() - float((u * joint).sum())) / spread)
+    return gains
+
+
+@settings(max_examples=20)
+@given(small_games(), st.sampled_from(sorted(DYNAMICS)))
+def test_paths_stay_on_the_simplex_and_equilibria_pass_a_brute_force_check(
+    payoffs: np.ndarray, dynamics: str
+) -> None:
+    names = [[f"s{k}" for k in range(n)] for n in payoffs.shape[:-1]]
+    game = NormalFormGame([f"P{i}" for i in range(payoffs.shape[-1])], names, payoffs)
+    path = kurilsim.learn(game, dynamics, steps=200)
+    for probs in path.profiles:
+        assert probs.shape == (201, probs.shape[1])
+        assert np.all(probs >= 0)
+        np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
+    assert path.status in {"converged", "cycling", "not converged"}
+    assert path.complete == (path.status == "converged")
+    if path.equilibrium is not None:
+        assert max(brute_force_relative_regrets(payoffs, path.equilibrium)) <= path.tol + 1e-9
