@@ -94,5 +94,9 @@ def test_an_nfg_game_cycles_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFi
     )
     assert code == 1
     assert "cycling" in capsys.readouterr().out
+    figure = tmp_path / "orbit.svg"
+    main(["learn", str(path), "--dynamics", "replicator", "--steps", "50", "--start", start,
+          "--plot", str(figure), "--figure", "simplex"])  # fmt: skip
+    assert "<svg" in figure.read_text()
     assert main(["learn", str(path), "--set", "x=1"]) == 2
     assert "parameters can only be set for scenario files" in capsys.readouterr().err

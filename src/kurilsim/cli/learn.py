@@ -40,7 +40,9 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim learn``."""
     parser.add_argument(
-        "file", metavar="FILE", help="a scenario (.yaml) with a normal form, or a .nfg game"
+        "file",
+        metavar="FILE",
+        help="a scenario (.yaml) whose game has a normal form, or a .nfg game",
     )
     parser.add_argument(
         "--dynamics", choices=DYNAMICS, default="fictitious-play",
@@ -77,9 +79,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="how to print the result: text for people, or JSON for programs",
     )
+    parser.add_argument("--plot", metavar="PATH", help="save the path's plot (.png/.svg/.pdf)")
     parser.add_argument(
-        "--plot", metavar="PATH", help="save the trajectory's plot over time (.png/.svg/.pdf)"
-    )
+        "--figure", choices=["time", "simplex"], default="time",
+        help="the plot: probabilities over time, or each player's path on the simplex "
+        "(players with 2 or 3 strategies; default %(default)s)",
+    )  # fmt: skip
     parser.set_defaults(handler=handle)
 
 
@@ -143,7 +148,7 @@ def handle(args: argparse.Namespace) -> int:
     else:
         echo(path.to_text(limit=args.rows))
     if args.plot:
-        plot(path).savefig(args.plot, dpi=150)
+        plot(path, args.figure).savefig(args.plot, dpi=150)
         status(f"wrote {args.plot}")
     return EXIT_OK if path.converged else EXIT_INTERNAL
 
