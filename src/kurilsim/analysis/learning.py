@@ -7,10 +7,11 @@ its max regret (:mod:`kurilsim.forms.normal.regret`), whatever the dynamics foun
 
 Settled means, for fictitious play, that the empirical frequencies are an equilibrium within the
 tolerance (the sense in which Robinson 1951 proves convergence in zero-sum games); for the
-dynamics in continuous time, that the profile has come to rest (its velocity, in units of the
-payoff range per unit of time, is within the tolerance). A path that has not settled within its
-steps is marked so (``converged`` and ``complete`` False), and as *cycling* when it winds at least
-:data:`CYCLING_TURNS` times around its mean (in the plane of its two main directions).
+dynamics in continuous time, that the profile has come to rest (its largest velocity over the
+last tenth of the path, in units of the payoff range per unit of time, is within the
+tolerance). A path that has not settled within its steps is marked so (``converged`` and
+``complete`` False), and as *cycling* when it winds at least :data:`CYCLING_TURNS` times around
+its mean (in the plane of its two main directions).
 
 For the replicator dynamics a path from an interior start settles only at a Nash equilibrium:
 a limit of an interior path is one (Hofbauer and Sigmund 1998, the folk theorem of evolutionary
@@ -426,7 +427,9 @@ def learn(
         payoff range.
     precision
         Lambda of the logit response, in the game's payoff units; by default
-        :data:`DEFAULT_PRECISION_SCALED` divided by the game's payoff scale.
+        :data:`DEFAULT_PRECISION_SCALED` divided by the game's payoff scale. The response turns
+        sharper as lambda grows: at lambda times the payoff scale well above 1 / ``step_size``,
+        take a smaller ``step_size``, or the fixed steps overshoot.
     parameters
         Parameter values of a scenario (its defaults for the rest).
 
