@@ -122,6 +122,26 @@ def test_fictitious_play_cycles_in_shapleys_game() -> None:
     assert "WARNING" in path.to_text()
 
 
+def test_fictitious_play_circles_in_jordans_three_player_pennies() -> None:
+    """Jordan (1993): in three-player matching pennies fictitious play does not converge.
+
+    J. S. Jordan, "Three problems in learning mixed-strategy Nash equilibria", Games and
+    Economic Behavior 5(3), 368-386, 1993. Played by kurilsim's own N-player code.
+    """
+    game = catalogue.jordan_three_player_pennies()
+    path = kurilsim.learn(game, start=[[0.6, 0.4], [0.3, 0.7], [0.5, 0.5]])
+    assert path.status == "cycling" and path.equilibrium is None
+    assert path.limit_regret > 0.1
+
+
+def test_a_step_too_long_for_the_precision_is_reported_not_hidden() -> None:
+    """At lambda times the payoff range of 1000 steps of 0.05 overshoot: the path never settles."""
+    game = catalogue.battle_of_the_sexes()
+    scale = float(np.ptp(game.payoffs))
+    assert not kurilsim.learn(game, "logit", precision=1000 / scale).converged
+    assert kurilsim.learn(game, "logit", precision=1000 / scale, step_size=0.0005).converged
+
+
 @pytest.mark.reference
 @pytest.mark.parametrize("game", TWO_PLAYER)
 def test_replicator_is_nashpys(game: NormalFormGame) -> None:
