@@ -127,6 +127,37 @@ MISUSES = [
         "max_iter",
         "iter-fraction",
     ),
+    # learn
+    misuse(kurilsim.learn, lambda: kurilsim.learn(None), TypeError, "game_or_scenario", "none"),
+    misuse(kurilsim.learn, lambda: kurilsim.learn(pennies(), 3), TypeError, "dynamics", "int"),
+    misuse(
+        kurilsim.learn, lambda: kurilsim.learn(pennies(), "best"), InputError, "dynamics", "unknown"
+    ),
+    misuse(kurilsim.learn, lambda: kurilsim.learn(pennies(), start=5), TypeError, "start", "int"),
+    misuse(
+        kurilsim.learn,
+        lambda: kurilsim.learn(pennies(), start={"Even": [0.5, 0.6]}),
+        InputError,
+        "start['Even']",
+        "start-sum",
+    ),
+    misuse(kurilsim.learn, lambda: kurilsim.learn(pennies(), steps=0), InputError, "steps", "zero"),
+    misuse(kurilsim.learn, lambda: kurilsim.learn(pennies(), seed=-1), InputError, "seed", "neg"),
+    misuse(kurilsim.learn, lambda: kurilsim.learn(pennies(), tol=1.0), InputError, "tol", "tol"),
+    misuse(
+        kurilsim.learn,
+        lambda: kurilsim.learn(pennies(), "logit", precision=0),
+        InputError,
+        "precision",
+        "precision-zero",
+    ),
+    misuse(
+        kurilsim.learn,
+        lambda: kurilsim.learn(pennies(), "replicator", step_size="big"),
+        TypeError,
+        "step_size",
+        "step-text",
+    ),
     # run
     misuse(kurilsim.run, lambda: kurilsim.run(123), TypeError, "path", "int"),
     misuse(
@@ -918,6 +949,7 @@ NOT_IN_TABLE = {
     "Comparison": "a result",
     "Sensitivity": "a result",
     "Equilibrium": "a result",
+    "LearningPath": "a result",
     "Scenario": "a result of load_scenario/parse_scenario",
     "Solution": "a result",
     "StabilityTable": "a result",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kurilsim.analysis.calibration import Calibration, calibrate
     from kurilsim.analysis.comparison import Comparison, compare
+    from kurilsim.analysis.learning import LearningPath, learn
     from kurilsim.analysis.sensitivity import Sensitivity, sensitivity
     from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
     from kurilsim.core.scenario import Scenario
@@ -45,6 +46,8 @@ _ORIGINS = {
     "Sensitivity": "kurilsim.analysis.sensitivity",
     "sensitivity": "kurilsim.analysis.sensitivity",
     "compare": "kurilsim.analysis.comparison",
+    "LearningPath": "kurilsim.analysis.learning",
+    "learn": "kurilsim.analysis.learning",
     "InputError": "kurilsim.core.errors",
     "IterationLimitError": "kurilsim.core.errors",
     "KurilsimError": "kurilsim.core.errors",
@@ -88,6 +91,7 @@ __all__ = [
     "InputError",
     "IterationLimitError",
     "KurilsimError",
+    "LearningPath",
     "NormalFormGame",
     "Scenario",
     "Sensitivity",
@@ -98,6 +102,7 @@ __all__ = [
     "__version__",
     "calibrate",
     "compare",
+    "learn",
     "load_scenario",
     "parse_scenario",
     "plot",

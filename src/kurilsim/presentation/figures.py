@@ -16,6 +16,8 @@ are registered at the end of this module (the first kind of each is its default)
   :mod:`kurilsim.presentation.sensitivity`).
 - ``Calibration``: ``marginals`` (posteriors against priors), ``pairs`` and ``records`` (each
   era's posterior probability of its recorded outcome).
+- ``LearningPath``: ``time``, each strategy's probability along the path, and ``simplex``, each
+  player's path on their simplex.
 
 A new game form adds its figures from its own module in :mod:`kurilsim.presentation` with
 :func:`register_figure`, and that package's ``__init__`` imports the module, so the figures are
@@ -41,6 +43,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kurilsim.analysis.calibration import Calibration
+from kurilsim.analysis.learning import LearningPath
 from kurilsim.analysis.tipping import TippingPoints
 from kurilsim.core.arguments import check_bool, check_instance, check_text, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError
@@ -58,6 +61,7 @@ from kurilsim.presentation.curves import payoff_curves, probability_curves
 from kurilsim.presentation.equilibria import equilibrium_payoffs
 from kurilsim.presentation.information import belief_chart, deal_curve, outcome_chart
 from kurilsim.presentation.information_tree import information_tree_figure
+from kurilsim.presentation.learning import learning_over_time, learning_simplex
 from kurilsim.presentation.logit import logit_curves
 from kurilsim.presentation.payoff_table import payoff_heatmap
 from kurilsim.presentation.regime_map import regime_map
@@ -273,3 +277,5 @@ register_figure(TippingPoints, "tornado", tornado)
 register_figure(Calibration, "marginals", marginals)
 register_figure(Calibration, "pairs", pairs)
 register_figure(Calibration, "records", records)
+register_figure(LearningPath, "time", learning_over_time)
+register_figure(LearningPath, "simplex", learning_simplex)
