@@ -48,6 +48,7 @@ from kurilsim.core.arguments import (
     check_text,
     shown,
 )
+from kurilsim.core.concepts import DEFAULT_PRECISION
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import ArgumentTypeError, InputError
 from kurilsim.core.scenario import Scenario
@@ -57,7 +58,6 @@ from kurilsim.forms.normal.regret import (
     FloatArray,
     is_equilibrium,
     max_regret,
-    payoff_scale,
     relative_regrets,
 )
 
@@ -81,9 +81,6 @@ MAX_LEARNING_TOL = 0.1
 
 #: Default time step of the dynamics in continuous time, in units of the payoff range.
 DEFAULT_STEP_SIZE = 0.05
-
-#: Default precision of the logit response dynamics, times the game's payoff scale.
-DEFAULT_PRECISION_SCALED = 10.0
 
 #: An unsettled path is cycling when it winds around its mean at least this many times; in
 #: Shapley's game fictitious play's cycles grow longer and longer, so that a path of 10^4 rounds
@@ -426,10 +423,10 @@ def learn(
         Time between points of the dynamics in continuous time, in ``(0, 1]``, in units of the
         payoff range.
     precision
-        Lambda of the logit response, in the game's payoff units; by default
-        :data:`DEFAULT_PRECISION_SCALED` divided by the game's payoff scale. The response turns
-        sharper as lambda grows: at lambda times the payoff scale well above 1 / ``step_size``,
-        take a smaller ``step_size``, or the fixed steps overshoot.
+        Lambda of the logit response, relative to each player's payoff range (as for the logit
+        QRE); by default :data:`~kurilsim.core.concepts.DEFAULT_PRECISION`. The response turns
+        sharper as lambda grows: at lambda well above 1 / ``step_size``, take a smaller
+        ``step_size``, or the fixed steps overshoot.
     parameters
         Parameter values of a scenario (its defaults for the rest).
 
@@ -491,11 +488,8 @@ def learn(
         else:
             from kurilsim.analysis.logit_dynamics import logit_dynamics
 
-            scale = payoff_scale(payoffs)
             lam = check_real(
-                "precision",
-                DEFAULT_PRECISION_SCALED / scale if precision is None else precision,
-                above=0.0,
+                "precision", DEFAULT_PRECISION if precision is None else precision, above=0.0
             )
             options["precision"] = lam
             path = logit_dynamics(payoffs, profile, lam, step_size, steps)

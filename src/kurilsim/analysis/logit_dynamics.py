@@ -6,11 +6,11 @@ In the logit (smoothed best-response) dynamics of Fudenberg and Levine [1]_,
           \sigma_\lambda(v)_a = \frac{\exp(\lambda v_a)}{\sum_b \exp(\lambda v_b)},
 
 each player drifts towards the logit response to the others' current mixtures, with precision
-:math:`\lambda` in the game's payoff units. Its rest points are exactly the logit quantal response
-equilibria at :math:`\lambda` (McKelvey and Palfrey [2]_;
-:func:`~kurilsim.forms.normal.logit_qre.logit_qre`). As in the QRE, payoffs enter shifted and
-divided by the game's payoff scale, with :math:`\lambda` multiplied by it, so that the steps do
-not depend on the units. Integrated by fixed-step RK4 (:mod:`kurilsim.analysis.flow`) for any
+:math:`\lambda` relative to each player's payoff range. Its rest points are exactly the logit
+quantal response equilibria at :math:`\lambda` (McKelvey and Palfrey [2]_;
+:func:`~kurilsim.forms.normal.logit_qre.logit_qre`, in its default relative units): as there,
+each player's payoffs enter mapped onto [0, 1], so that neither the rest points nor the steps
+depend on any player's units. Integrated by fixed-step RK4 (:mod:`kurilsim.analysis.flow`) for any
 number of players; nashpy has no such dynamics.
 
 References
@@ -38,12 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kurilsim.analysis.flow import integrate
-from kurilsim.forms.normal.regret import (
-    FloatArray,
-    jointly_normalised_payoffs,
-    payoff_scale,
-    strategy_payoffs,
-)
+from kurilsim.forms.normal.regret import FloatArray, normalised_payoffs, strategy_payoffs
 
 
 def logit_dynamics(
@@ -62,7 +57,7 @@ def logit_dynamics(
     start
         One probability vector per player.
     precision
-        Lambda, in the game's payoff units (as for the logit QRE).
+        Lambda, relative to each player's payoff range (as for the logit QRE).
     step_size, steps
         Time between samples and number of samples after the start.
 
@@ -71,9 +66,8 @@ def logit_dynamics(
     tuple of ndarray
         One array per player of shape ``(steps + 1, n_i)``; row 0 is ``start``.
     """
-    scaled = jointly_normalised_payoffs(payoffs)
-    mu = precision * payoff_scale(payoffs)
-    return integrate(lambda x: logit_field(scaled, mu, x), start, step_size, steps)
+    scaled = normalised_payoffs(payoffs)
+    return integrate(lambda x: logit_field(scaled, precision, x), start, step_size, steps)
 
 
 def logit_field(

@@ -64,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--precision", type=float, default=None,
-        help="lambda of the logit dynamics, in payoff units (default 10 / payoff range)",
+        help="lambda of the logit dynamics, relative to each player's payoff range (default 10)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="seed of fictitious play's ties")
     parser.add_argument(
