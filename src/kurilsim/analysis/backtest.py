@@ -41,6 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from kurilsim.analysis.calibration import (
     DEFAULT_STEPS,
     DEFAULT_WALKERS,
+    Calibration,
     calibrate,
     era_scenarios,
     era_year,
@@ -542,6 +543,8 @@ class ForecastScores:
     walkers: int
     steps: int
     warnings: tuple[str, ...] = ()
+    #: (statement id, share of posterior draws at which it holds), for the expressible ones.
+    statements: tuple[tuple[str, float], ...] = ()
 
     def mean_scores(self, in_sample: bool) -> dict[str, dict[str, float]]:
         """Forecaster -> mean log loss and Brier score over the in- or out-of-sample eras."""
@@ -575,6 +578,7 @@ class ForecastScores:
             ],
             "in_sample": self.mean_scores(True),
             "out_of_sample": self.mean_scores(False),
+            "statements": dict(self.statements),
             "warnings": list(self.warnings),
         }
 
@@ -602,6 +606,11 @@ class ForecastScores:
                     f"{name} {s['log_loss']:.3f} / {s['brier']:.3f}" for name, s in scores.items()
                 )
             )
+        if self.statements:
+            lines.append(
+                "testable statements, share of posterior draws at which each holds: "
+                + ", ".join(f"{name} {share:.0%}" for name, share in self.statements)
+            )
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -614,11 +623,15 @@ def forecast_scores(
     steps: int = DEFAULT_STEPS,
     seed: int = DEFAULT_SEED,
     draws: int = 200,
+    statement_draws: int = 20,
 ) -> ForecastScores:
     """Calibrate on the eras up to ``fit_until`` and forecast every era's record.
 
     The model's forecast of an era is its posterior predictive probability of the record: the
-    mean over ``draws`` posterior draws of the QRE probability of the recorded event.
+    mean over ``draws`` posterior draws of the QRE probability of the recorded event. With a
+    statements file in ``directory``, each testable statement is checked at
+    ``statement_draws`` posterior draws of the shared parameters (the rest at their defaults),
+    and reported as the share of draws at which it holds.
 
     Raises
     ------
@@ -655,4 +668,24 @@ def forecast_scores(
         walkers,
         steps,
         tuple(fit.diagnostics.warnings(steps)),
+        _statement_shares(Path(directory), fit, statement_draws, seed),
     )
+
+
+def _statement_shares(
+    directory: Path, fit: Calibration, draws: int, seed: int
+) -> tuple[tuple[str, float], ...]:
+    """Each expressible statement's share of posterior draws (shared parameters) where it holds."""
+    path = directory / STATEMENTS_FILE
+    if not path.exists():
+        return ()
+    statements = load_statements(path)
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(fit.samples), size=min(draws, len(fit.samples)), replace=False)
+    held: dict[str, list[bool]] = {}
+    for theta in fit.samples[np.sort(chosen)]:
+        point = dict(zip(fit.names, (float(v) for v in theta), strict=True))
+        for result in check_statements(statements, directory, shared=point):
+            if result.holds is not None:
+                held.setdefault(result.statement.id, []).append(result.holds)
+    return tuple((name, float(np.mean(votes))) for name, votes in held.items())

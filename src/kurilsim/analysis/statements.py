@@ -21,6 +21,7 @@ A statement the model cannot express says why in ``not_expressible`` instead of 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self, TextIO
@@ -28,7 +29,7 @@ from typing import Annotated, Any, Literal, Self, TextIO
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kurilsim.core.arguments import check_instance, check_path
+from kurilsim.core.arguments import check_instance, check_mapping, check_path, check_real
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
@@ -168,9 +169,15 @@ def load_statements(path: str | os.PathLike[str] | TextIO) -> StatementsFile:
 
 
 def check_statements(
-    statements: StatementsFile, directory: str | os.PathLike[str]
+    statements: StatementsFile,
+    directory: str | os.PathLike[str],
+    shared: Mapping[str, float] | None = None,
 ) -> list[StatementResult]:
     """Check every statement against the scenario files in ``directory``.
+
+    ``shared`` gives values of shared parameters (a posterior draw, say), set in every scenario
+    that takes them from its shared-parameters file; a check's own ``at`` values take
+    precedence, and the rest stay at their defaults.
 
     Raises
     ------
@@ -181,6 +188,7 @@ def check_statements(
     """
     check_instance("statements", statements, StatementsFile, "a StatementsFile")
     directory = check_path("directory", directory)
+    point = dict(check_mapping("shared", shared or {}, check_real))
     cache: dict[str, Scenario] = {}
 
     def scenario(name: str) -> Scenario:
@@ -194,7 +202,7 @@ def check_statements(
         if statement.checks is None:
             results.append(StatementResult(statement, None, (statement.not_expressible or "",)))
             continue
-        verdicts = [_check(check, scenario(check.scenario)) for check in statement.checks]
+        verdicts = [_check(check, scenario(check.scenario), point) for check in statement.checks]
         results.append(
             StatementResult(statement, all(ok for ok, _ in verdicts), tuple(d for _, d in verdicts))
         )
@@ -202,11 +210,15 @@ def check_statements(
 
 
 def _check(
-    check: PointCheck | MonotoneCheck | InvariantCheck, scenario: Scenario
+    check: PointCheck | MonotoneCheck | InvariantCheck,
+    scenario: Scenario,
+    point: Mapping[str, float],
 ) -> tuple[bool, str]:
     where = f"{check.scenario}: {check.kind}"
+    taken = () if scenario.spec.shared is None else scenario.spec.shared.parameters
+    base = {name: value for name, value in point.items() if name in taken}
     if isinstance(check, PointCheck):
-        values = scenario.parameter_values(check.at)
+        values = scenario.parameter_values({**base, **check.at})
         mask = property_mask(scenario, values, check.condition, check.outcome)
         equilibria, matching = equilibria_with(scenario, values, mask)
         count, hits = int(equilibria.sum()), int(matching.sum())
@@ -218,8 +230,8 @@ def _check(
         return ok, f"{where}: {hits} of {count} pure equilibria have the property"
     grid = _grid(scenario, check.parameter, check.points)
     if isinstance(check, MonotoneCheck):
-        return _monotone(check, scenario, grid, where)
-    values = scenario.parameter_values({check.parameter: grid})
+        return _monotone(check, scenario, grid, where, base)
+    values = scenario.parameter_values({**base, check.parameter: grid})
     equilibria = pure_equilibria(scenario, values)
     axes = [scenario.players.index(p) for p in _known_players(scenario, check.players)]
     seen = [{tuple(cell[a] for a in axes) for cell in np.argwhere(point)} for point in equilibria]
@@ -228,10 +240,14 @@ def _check(
 
 
 def _monotone(
-    check: MonotoneCheck, scenario: Scenario, grid: np.ndarray, where: str
+    check: MonotoneCheck,
+    scenario: Scenario,
+    grid: np.ndarray,
+    where: str,
+    point: Mapping[str, float],
 ) -> tuple[bool, str]:
     rng = np.random.default_rng(SEED)
-    bases = [scenario.defaults()]
+    bases = [{**scenario.defaults(), **point}]
     for _ in range(check.base_points):
         bases.append({n: float(rng.uniform(*p.range)) for n, p in scenario.parameters.items()})
     columns: dict[str, Any] = {
