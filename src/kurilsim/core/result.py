@@ -8,8 +8,9 @@ Jupyter treat every form alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_checkable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,3 +65,49 @@ class Result(Protocol):
 
     def _repr_html_(self) -> str:
         """The Jupyter display."""
+
+
+class ReadOnlyRun:
+    """Base of a frozen result dataclass: its ``options`` and ``parameters`` become read-only.
+
+    The result keeps its own copies as :class:`~types.MappingProxyType` views, so that neither
+    the caller's dictionaries nor the result's record of how it was produced can change later.
+    """
+
+    options: Mapping[str, Any]
+    parameters: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+
+
+Item = TypeVar("Item")
+
+
+class EquilibriumListing(ReadOnlyRun, Generic[Item]):
+    """Base of a frozen result that lists its ``equilibria``: its length, iteration, indexing.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass, field
+    >>> @dataclass(frozen=True)
+    ... class Listed(EquilibriumListing[str]):
+    ...     equilibria: tuple[str, ...]
+    ...     options: Mapping[str, Any] = field(default_factory=dict)
+    ...     parameters: Mapping[str, float] = field(default_factory=dict)
+    >>> listed = Listed(("a", "b"), {"max_seconds": 5})
+    >>> len(listed), list(listed), listed[1], dict(listed.options)
+    (2, ['a', 'b'], 'b', {'max_seconds': 5})
+    """
+
+    equilibria: tuple[Item, ...]
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self.equilibria)
+
+    def __getitem__(self, index: int) -> Item:
+        return self.equilibria[index]

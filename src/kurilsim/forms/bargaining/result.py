@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.result import ReadOnlyRun
 from kurilsim.core.text import DISPLAY_ZERO, limited, number, parameters_line
 from kurilsim.forms.bargaining.game import DISAGREEMENT, BargainingProblem
 
@@ -137,7 +138,7 @@ class ConceptSolution:
 
 
 @dataclass(frozen=True, eq=False)
-class BargainingSolution:
+class BargainingSolution(ReadOnlyRun):
     """The solutions of a bargaining problem, the zone of possible agreement, and provenance.
 
     Attributes
@@ -185,10 +186,6 @@ class BargainingSolution:
     zopa_empty: bool
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
 
     @property
     def complete(self) -> bool:

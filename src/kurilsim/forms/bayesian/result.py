@@ -8,9 +8,8 @@ equilibria of a simultaneous game, each type's behaviour by name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.concepts import probability
 from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.result import EquilibriumListing
 from kurilsim.core.text import counted, limited, number, parameters_line
 from kurilsim.forms.bayesian.assessment import (
     ZERO_MASS,
@@ -42,7 +42,7 @@ def _mixture(names: tuple[str, ...], probs: FloatArray) -> dict[str, float]:
 
 
 @dataclass(frozen=True, eq=False)
-class SignallingSolution:
+class SignallingSolution(EquilibriumListing[SignallingEquilibrium]):
     """The perfect Bayesian equilibria of a signalling game.
 
     Attributes
@@ -67,19 +67,6 @@ class SignallingSolution:
     method: str = "perfect-bayesian"
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
-
-    def __len__(self) -> int:
-        return len(self.equilibria)
-
-    def __iter__(self) -> Iterator[SignallingEquilibrium]:
-        return iter(self.equilibria)
-
-    def __getitem__(self, index: int) -> SignallingEquilibrium:
-        return self.equilibria[index]
 
     def labels(self) -> tuple[str, ...]:
         """Every equilibrium's :meth:`label`, in order."""
@@ -284,7 +271,7 @@ class SignallingSolution:
 
 
 @dataclass(frozen=True, eq=False)
-class BayesianSolution:
+class BayesianSolution(EquilibriumListing[BayesianEquilibrium]):
     """The Bayesian Nash equilibria of a simultaneous game of incomplete information."""
 
     game: BayesianGame
@@ -295,19 +282,6 @@ class BayesianSolution:
     method: str = "bayesian-nash"
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
-
-    def __len__(self) -> int:
-        return len(self.equilibria)
-
-    def __iter__(self) -> Iterator[BayesianEquilibrium]:
-        return iter(self.equilibria)
-
-    def __getitem__(self, index: int) -> BayesianEquilibrium:
-        return self.equilibria[index]
 
     def labels(self) -> tuple[str, ...]:
         """Every equilibrium's :meth:`label`, in order."""

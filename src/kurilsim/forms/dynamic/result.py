@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.result import ReadOnlyRun
 from kurilsim.core.text import limited, number, parameters_line
 from kurilsim.forms.dynamic.game import DynamicGame
 from kurilsim.forms.dynamic.markov_perfect import MarkovStrategy
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, eq=False)
-class DynamicSolution:
+class DynamicSolution(ReadOnlyRun):
     """A Markov perfect equilibrium, its path from the initial state, and its verification.
 
     Attributes
@@ -59,10 +59,6 @@ class DynamicSolution:
     tol: float
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
 
     @property
     def converged(self) -> bool:

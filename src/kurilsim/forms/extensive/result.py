@@ -9,15 +9,15 @@ not make if play reached it, and the solution names that move: a non-credible th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.result import EquilibriumListing
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.extensive.game import SEPARATOR, ExtensiveFormGame
 from kurilsim.forms.normal.result import Equilibrium, Solution, mixture_text
@@ -70,7 +70,7 @@ class SubgamePerfectEquilibrium:
 
 
 @dataclass(frozen=True, eq=False)
-class TreeSolution:
+class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
     """The subgame-perfect equilibria of a game tree and the Nash equilibria of its normal form.
 
     Attributes
@@ -120,23 +120,10 @@ class TreeSolution:
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
-
     @property
     def scope(self) -> str:
         """What the method promises to find."""
         return SCOPE
-
-    def __len__(self) -> int:
-        return len(self.equilibria)
-
-    def __iter__(self) -> Iterator[SubgamePerfectEquilibrium]:
-        return iter(self.equilibria)
-
-    def __getitem__(self, index: int) -> SubgamePerfectEquilibrium:
-        return self.equilibria[index]
 
     # ------------------------------------------------------------------ readable pieces
     def plan(self, equilibrium: SubgamePerfectEquilibrium, player: str) -> str:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.result import ReadOnlyRun
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.information.game import InformationTree
 
@@ -67,7 +67,7 @@ class BehaviourProfile:
 
 
 @dataclass(frozen=True, eq=False)
-class BehaviourSolution:
+class BehaviourSolution(ReadOnlyRun):
     """The profiles a method found for a tree with information sets, and how it found them.
 
     Attributes
@@ -104,10 +104,6 @@ class BehaviourSolution:
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
     note: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
 
     def __len__(self) -> int:
         return len(self.profiles)

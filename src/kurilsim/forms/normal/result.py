@@ -8,16 +8,16 @@ pandas, to JSON-ready dictionaries and to a plain-text table without loss of the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.result import EquilibriumListing
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.game import NormalFormGame
@@ -86,7 +86,7 @@ class Component:
 
 
 @dataclass(frozen=True, eq=False)
-class Solution:
+class Solution(EquilibriumListing[Equilibrium]):
     """The equilibria a method found for a game, and how it found them.
 
     Attributes
@@ -120,13 +120,6 @@ class Solution:
     complete: bool = True
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
-
-    def __len__(self) -> int:
-        return len(self.equilibria)
 
     @cached_property
     def components(self) -> tuple[Component, ...]:
@@ -170,12 +163,6 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
             f"{counted(len(self.equilibria), 'extreme equilibrium', 'extreme equilibria')} in "
             f"{counted(len(shapes), 'component', 'components')} ({kinds}):"
         )
-
-    def __iter__(self) -> Iterator[Equilibrium]:
-        return iter(self.equilibria)
-
-    def __getitem__(self, index: int) -> Equilibrium:
-        return self.equilibria[index]
 
     def profile_dict(self, equilibrium: Equilibrium) -> dict[str, dict[str, float]]:
         """Player -> strategy -> probability, with rounding noise below 1e-12 removed."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
+from kurilsim.core.result import ReadOnlyRun
 from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.repeated.game import RepeatedGame
 from kurilsim.forms.repeated.payoff_set import PayoffSet
@@ -22,7 +22,7 @@ FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
-class RepeatedSolution:
+class RepeatedSolution(ReadOnlyRun):
     """Which pure stage profiles a repeated game sustains, and from what discount factor.
 
     Attributes
@@ -83,10 +83,6 @@ class RepeatedSolution:
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)
     complete: bool = True
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
 
     def label(self, k: int) -> str:
         """The name of profile ``k``: each player's strategy."""
