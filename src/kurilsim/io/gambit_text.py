@@ -183,9 +183,17 @@ def probability_texts(probabilities: Sequence[float]) -> list[str]:
     return [format(d.normalize(), "f") for d in decimals]
 
 
-def plural(count: int, noun: str) -> str:
-    """``"1 payoff"``, ``"2 payoffs"``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """``"1 payoff"``, ``"2 payoffs"``; ``plural_noun`` for an irregular plural.
+
+    Examples
+    --------
+    >>> plural(1, "payoff"), plural(2, "payoff"), plural(3, "more child", "more children")
+    ('1 payoff', '2 payoffs', '3 more children')
+    """
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {plural_noun or noun + 's'}"
 
 
 def parse_names(cursor: Cursor, what: str) -> tuple[Token, list[Token]]:

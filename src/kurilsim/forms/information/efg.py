@@ -540,7 +540,7 @@ def _parse_nodes(cursor: Cursor, players: list[str], notes: list[str]) -> list[_
             missing = len(parent.actions) - len(parent.children)
             raise cursor.error(
                 f"the file ends before the tree is complete: a node still needs "
-                f"{plural(missing, 'more child')}",
+                f"{plural(missing, 'more child', 'more children')}",
                 token,
             )
         if len(entries) >= MAX_NODES:
