@@ -7,12 +7,11 @@ With that, history becomes data: the product of these probabilities over the era
 likelihood that :mod:`kurilsim.analysis.calibration` samples from.
 
 The probability model is the logit quantal response equilibrium (McKelvey and Palfrey 1995) on
-its principal branch (:func:`~kurilsim.forms.normal.logit_qre.logit_qre`). Each player's payoffs
-are first mapped onto ``[0, 1]`` by an affine map of their own
-(:func:`~kurilsim.forms.normal.regret.normalised_payoffs`), so the precision :math:`\lambda` is in
-units of each player's payoff range: the odds between two strategies change by :math:`e^\lambda`
-when they differ by the player's whole range. Rescaling one player's payoffs, which the scenario
-files declare arbitrary, leaves every probability unchanged.
+its principal branch (:func:`~kurilsim.forms.normal.logit_qre.logit_qre`) in relative units: each
+player's payoffs are mapped onto ``[0, 1]`` by an affine map of their own, so the precision
+:math:`\lambda` is in units of each player's payoff range: the odds between two strategies change
+by :math:`e^\lambda` when they differ by the player's whole range. Rescaling one player's payoffs,
+which the scenario files declare arbitrary, leaves every probability unchanged.
 
 Forms plug in through :data:`RECORD_MODELS`: a function from a scenario, a batch of parameter
 values and the precisions to the probability of every profile in each game of the batch. The
@@ -39,7 +38,6 @@ from numpy.typing import ArrayLike, NDArray
 from kurilsim.core.errors import InputError, IterationLimitError
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.logit_qre import logit_qre
-from kurilsim.forms.normal.regret import normalised_payoffs
 
 FloatArray = NDArray[np.float64]
 
@@ -75,7 +73,7 @@ def normal_form_profile_probabilities(
     for k in range(batch):
         try:
             mixtures = logit_qre(
-                normalised_payoffs(payoffs[k]), float(precision[k]), max_seconds=_MAX_SECONDS
+                payoffs[k], float(precision[k]), max_seconds=_MAX_SECONDS, units="relative"
             )
         except IterationLimitError:
             continue
