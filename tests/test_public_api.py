@@ -959,6 +959,9 @@ NOT_IN_TABLE = {
     "InformationSet": "built by InformationTree from its nodes",
     "NodeError": "an exception",
     "DynamicGame": "built by Scenario.game from a checked file",
+    "FlatTree": "the base of ExtensiveFormGame and InformationTree, built only by them",
+    "LabelledPayoffs": "the base of Terminal and Outcome, whose cases cover its checks",
+    "Numbering": "built by number_nodes",
     "StageArrays": "part of a DynamicGame",
     "InputError": "an exception",
     "IterationLimitError": "an exception",
@@ -973,6 +976,11 @@ ARRAY_HELPERS = {
     "coalition_reachable": "array helper of the stability concepts",
     "feasible_states": "array helper of Conflict.from_options",
     "probability_problem": "array helper: reports a problem, never raises",
+    "actions_problem": "tree helper: reports a problem, never raises",
+    "check_branch": "tree helper of Chance and ChanceNode, whose cases cover it",
+    "number_nodes": "tree helper: numbers the nodes the tree games have checked",
+    "path_name": "tree helper: names a node of the arrays the tree games build",
+    "read_only": "array helper: a read-only copy",
     "prior_problem": "array helper: reports a problem, never raises",
     "leaf_axes": "array helper: index grids over a product of axes",
     "unilateral_moves": "array helper of Conflict.from_options",
@@ -999,8 +1007,8 @@ MODULES = [
 ]
 
 #: Modules whose public functions and classes (constructors and classmethods) must be in the
-#: table too.
-GAME_MODULES = [f"kurilsim.forms.{form}.game" for form in FORMS]
+#: table too: each form's game, and the flat tree the tree forms' games share.
+GAME_MODULES = [*(f"kurilsim.forms.{form}.game" for form in FORMS), "kurilsim.forms.tree"]
 
 #: Public methods that take user input.
 METHODS = [kurilsim.Scenario.solve, kurilsim.Scenario.game, kurilsim.Scenario.payoffs]

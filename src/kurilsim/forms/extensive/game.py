@@ -69,43 +69,48 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kurilsim.core.arguments import (
-    check_array,
     check_instance,
     check_mapping,
     check_names,
     check_text,
-    is_real,
-    shown,
 )
 from kurilsim.core.display import html_heading, html_table
-from kurilsim.core.errors import ArgumentTypeError, InputError
+from kurilsim.core.errors import InputError
 from kurilsim.forms.normal.game import NormalFormGame
+
+# The tree's constants and probability check are re-exported ("X as X"): the tree forms'
+# modules import them from here.
+from kurilsim.forms.tree import CHANCE as CHANCE
+from kurilsim.forms.tree import MAX_NODES as MAX_NODES
+from kurilsim.forms.tree import PROBABILITY_SLACK as PROBABILITY_SLACK
+from kurilsim.forms.tree import TERMINAL as TERMINAL
+from kurilsim.forms.tree import (
+    FlatTree,
+    LabelledPayoffs,
+    Numbering,
+    actions_problem,
+    check_branch,
+    number_nodes,
+    path_name,
+)
+from kurilsim.forms.tree import probability_problem as probability_problem
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-#: ``movers[v]`` of a chance node.
-CHANCE: Final = -1
-#: ``movers[v]`` of a terminal node.
-TERMINAL: Final = -2
-#: Largest number of nodes a tree may have.
-MAX_NODES: Final = 1_000_000
 #: Largest number of strategy profiles :meth:`ExtensiveFormGame.to_normal_form` builds.
 MAX_PROFILES: Final = 1_000_000
 #: Largest number of cells of the tables the normal form is built from: per player, strategies
 #: times (own decision nodes + leaves). A long line of one player's moves has few profiles but
 #: tables that grow with the square of its length.
 MAX_TABLE_CELLS: Final = 20_000_000
-#: Probabilities at a chance node may miss a sum of 1 by this much (rounding in files).
-PROBABILITY_SLACK: Final = 1e-9
 #: Strategy name of a player who never moves.
 NO_MOVE: Final = "(no move)"
 #: Separator of the actions in a strategy name, and the mark of an excluded node.
 SEPARATOR, EXCLUDED = "|", "*"
 
 
-@dataclass(frozen=True, eq=False)
-class Terminal:
+class Terminal(LabelledPayoffs):
     """A leaf: the end of play, with one payoff per player (in the game's player order).
 
     Parameters
@@ -120,14 +125,6 @@ class Terminal:
     ArgumentTypeError
         If ``payoffs`` is not a list of numbers or ``label`` not a string.
     """
-
-    payoffs: tuple[float, ...]
-    label: str = ""
-
-    def __init__(self, payoffs: ArrayLike, label: str = "") -> None:
-        values = check_array("payoffs", payoffs, ndim=1, finite=False)
-        object.__setattr__(self, "payoffs", tuple(float(x) for x in values))
-        object.__setattr__(self, "label", check_text("label", label))
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,19 +196,12 @@ def _check_node(name: str, value: object) -> Node:
 
 
 def _check_branch(name: str, value: object) -> tuple[float, Node]:
-    """``value`` as ``(probability, node)``, if it is a pair of a number and a node.
-
-    Whether the probabilities are valid is for the game to say, naming the node by its path.
-    """
-    if not isinstance(value, tuple | list) or len(value) != 2 or not is_real(value[0]):
-        raise ArgumentTypeError(
-            f"expected a pair (probability, node), got {shown(value)}", field=name
-        )
-    return float(value[0]), _check_node(name, value[1])
+    """``value`` as ``(probability, node)``, if it is a pair of a number and a node."""
+    return check_branch(name, value, _check_node)
 
 
 @dataclass(frozen=True, eq=False)
-class ExtensiveFormGame:
+class ExtensiveFormGame(FlatTree):
     """A finite game tree with perfect information and chance moves, any number of players.
 
     Parameters
@@ -263,56 +253,32 @@ class ExtensiveFormGame:
         Shape ``(n_leaves, N)``: the payoffs at each leaf, leaves in prefix order.
     """
 
-    players: tuple[str, ...]
-    title: str
-    movers: IntArray = field(repr=False)
-    parents: IntArray = field(repr=False)
-    moves: IntArray = field(repr=False)
-    actions: tuple[tuple[str, ...], ...] = field(repr=False)
-    labels: tuple[str, ...] = field(repr=False)
-    probabilities: FloatArray = field(repr=False)
-    payoffs: FloatArray = field(repr=False)
-    notes: tuple[str, ...] = field(repr=False)
+    # The player's own decision nodes, set by _assemble.
+    _own_nodes: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
+    # Strategy tables by (player index, reduced), listed on first use.
+    _tables: dict[tuple[int, bool], IntArray] = field(init=False, repr=False)
 
     def __init__(
         self, players: Sequence[str], root: Node, title: str = "", notes: Sequence[str] = ()
     ) -> None:
         names = check_names("players", players)
         _check_players(names)
-        flat = _flatten(_check_node("root", root), names)
-        _assemble(self, names, check_text("title", title), *flat, notes=check_names("notes", notes))
+        numbering, payoffs = _flatten(_check_node("root", root), names)
+        _assemble(
+            self,
+            names,
+            check_text("title", title),
+            numbering.movers,
+            numbering.parents,
+            numbering.moves,
+            tuple(numbering.actions),
+            tuple(numbering.labels),
+            numbering.probabilities,
+            payoffs,
+            notes=check_names("notes", notes),
+        )
 
     # ------------------------------------------------------------------ structure
-    @property
-    def n_players(self) -> int:
-        """Number of players."""
-        return len(self.players)
-
-    @property
-    def n_nodes(self) -> int:
-        """Number of nodes."""
-        return len(self.movers)
-
-    @property
-    def children(self) -> tuple[tuple[int, ...], ...]:
-        """Per node: its children, in the order of its actions."""
-        return self._children
-
-    @property
-    def leaves(self) -> tuple[int, ...]:
-        """The terminal nodes, in prefix order (row ``k`` of :attr:`payoffs` is leaf ``k``)."""
-        return self._leaves
-
-    @property
-    def leaf_of(self) -> IntArray:
-        """Per node: its row of :attr:`payoffs` if it is a leaf, else -1."""
-        return self._leaf_of
-
-    @property
-    def subtree_ends(self) -> IntArray:
-        """Per node ``v``: one past the last node of its subtree (the subtree is ``v..end-1``)."""
-        return self._ends
-
     def summary(self) -> str:
         """How big the game is, in words.
 
@@ -330,30 +296,11 @@ class ExtensiveFormGame:
         )
         return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
 
-    def player_index(self, player: str) -> int:
-        """Return the position of ``player`` in :attr:`players`.
-
-        Raises
-        ------
-        InputError
-            If there is no such player.
-        """
-        try:
-            return self.players.index(player)
-        except ValueError:
-            raise InputError(
-                f"unknown player {player!r}; expected one of {list(self.players)}"
-            ) from None
-
     def decision_nodes(self, player: str | None = None) -> tuple[int, ...]:
         """The decision nodes of ``player`` (of every player if None), in prefix order."""
         if player is None:
             return tuple(int(v) for v in np.flatnonzero(self.movers >= 0))
         return self._own_nodes[self.player_index(player)]
-
-    def chance_nodes(self) -> tuple[int, ...]:
-        """The chance nodes, in prefix order."""
-        return tuple(int(v) for v in np.flatnonzero(self.movers == CHANCE))
 
     def mover_name(self, node: int) -> str:
         """Who moves at ``node``: a player's name, ``"chance"`` or ``"(end)"`` at a leaf."""
@@ -377,10 +324,6 @@ class ExtensiveFormGame:
             steps.append((parent, int(self.moves[node])))
             node = parent
         return tuple(reversed(steps))
-
-    def node_name(self, node: int) -> str:
-        """A readable name: the node's label, or the actions leading to it joined by ``" > "``."""
-        return _path_name(self.actions, self.parents, self.moves, self.labels, node)
 
     def subgames(self) -> tuple[int, ...]:
         """The roots of the subgames: with perfect information, every non-terminal node."""
@@ -420,23 +363,6 @@ class ExtensiveFormGame:
         return subgame
 
     # ------------------------------------------------------------------ payoffs and play
-    def reach_weights(self) -> FloatArray:
-        """Per node: the product of the chance probabilities on the way to it.
-
-        Examples
-        --------
-        >>> game = ExtensiveFormGame(["A"], Chance({
-        ...     "h": (0.25, Terminal([1])),
-        ...     "t": (0.75, Chance({"h": (0.5, Terminal([2])), "t": (0.5, Terminal([3]))})),
-        ... }))
-        >>> game.reach_weights().tolist()
-        [1.0, 0.25, 0.75, 0.375, 0.375]
-        """
-        weights = self.probabilities.copy()
-        for v in range(1, self.n_nodes):
-            weights[v] *= weights[self.parents[v]]
-        return weights
-
     def leaf_probabilities(self, choices: ArrayLike) -> FloatArray:
         """The probability of reaching each leaf when play follows ``choices``.
 
@@ -804,26 +730,6 @@ class ExtensiveFormGame:
             f"{self.n_nodes} nodes, {len(self._leaves)} leaves>"
         )
 
-    # Derived structure, set by _assemble.
-    _children: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
-    _leaves: tuple[int, ...] = field(init=False, repr=False)
-    _leaf_of: IntArray = field(init=False, repr=False)
-    _ends: IntArray = field(init=False, repr=False)
-    _own_nodes: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
-    # Strategy tables by (player index, reduced), listed on first use.
-    _tables: dict[tuple[int, bool], IntArray] = field(init=False, repr=False)
-
-
-_Flat = tuple[
-    IntArray,
-    IntArray,
-    IntArray,
-    tuple[tuple[str, ...], ...],
-    tuple[str, ...],
-    FloatArray,
-    FloatArray,
-]
-
 
 def _check_players(players: tuple[str, ...]) -> None:
     if not players:
@@ -834,166 +740,83 @@ def _check_players(players: tuple[str, ...]) -> None:
         raise InputError("player names must not be empty")
 
 
-def _flatten(root: Node, players: tuple[str, ...]) -> _Flat:
-    """Number the nodes in prefix order, without recursion (trees may be deep)."""
-    movers: list[int] = []
-    parents: list[int] = []
-    moves: list[int] = []
-    actions: list[tuple[str, ...]] = []
-    labels: list[str] = []
-    probabilities: list[float] = []
+_Branch = tuple[str, float, Node]
+
+
+def _flatten(root: Node, players: tuple[str, ...]) -> tuple[Numbering, FloatArray]:
+    """Number the nodes in prefix order; the leaves' payoffs, one row per leaf in that order."""
     payoffs: list[tuple[float, ...]] = []
-    stack: list[tuple[Node, int, int, float]] = [(root, -1, -1, 1.0)]
-    while stack:
-        node, parent, move, probability = stack.pop()
-        if len(movers) >= MAX_NODES:
-            raise InputError(f"the tree has more than {MAX_NODES:,} nodes")
-        index = len(movers)
-        parents.append(parent)
-        moves.append(move)
-        labels.append(node.label)
-        probabilities.append(probability)
+
+    def visit(node: Node, index: int, numbering: Numbering) -> tuple[int, list[_Branch]]:
         if isinstance(node, Terminal):
-            movers.append(TERMINAL)
-            actions.append(())
             if len(node.payoffs) != len(players):
-                name = _path_name(actions, parents, moves, labels, index)
                 raise InputError(
-                    f"leaf {name!r} has {len(node.payoffs)} payoffs; expected one for each of "
-                    f"{len(players)} players"
+                    f"leaf {numbering.name(index)!r} has {len(node.payoffs)} payoffs; expected "
+                    f"one for each of {len(players)} players"
                 )
             payoffs.append(node.payoffs)
-            continue
+            return TERMINAL, []
         if isinstance(node, Decision):
             if node.player not in players:
-                name = _path_name(actions, parents, moves, labels, index)
                 raise InputError(
-                    f"unknown player {node.player!r} at node {name!r}; expected one of "
-                    f"{list(players)}"
+                    f"unknown player {node.player!r} at node {numbering.name(index)!r}; "
+                    f"expected one of {list(players)}"
                 )
-            movers.append(players.index(node.player))
-            branches = [(a, 1.0, child) for a, child in node.actions]
-        else:
-            movers.append(CHANCE)
-            branches = list(node.branches)
-        actions.append(tuple(a for a, _, _ in branches))
-        # Push in reverse so that the first action's subtree is numbered first.
-        for k in reversed(range(len(branches))):
-            stack.append((branches[k][2], index, k, branches[k][1]))
-    return (
-        np.array(movers, dtype=np.int64),
-        np.array(parents, dtype=np.int64),
-        np.array(moves, dtype=np.int64),
-        tuple(actions),
-        tuple(labels),
-        np.array(probabilities, dtype=np.float64),
-        np.array(payoffs, dtype=np.float64).reshape(len(payoffs), len(players)),
-    )
+            return players.index(node.player), [(a, 1.0, child) for a, child in node.actions]
+        return CHANCE, list(node.branches)
 
-
-def _path_name(
-    actions: Sequence[Sequence[str]],
-    parents: Sequence[int] | IntArray,
-    moves: Sequence[int] | IntArray,
-    labels: Sequence[str],
-    node: int,
-) -> str:
-    """A node's label, or the actions from the root to it joined by " > "."""
-    if labels[node]:
-        return labels[node]
-    steps = []
-    while parents[node] >= 0:
-        steps.append(actions[int(parents[node])][int(moves[node])])
-        node = int(parents[node])
-    return " > ".join(reversed(steps)) if steps else "(root)"
+    numbering = number_nodes(root, visit)
+    return numbering, np.array(payoffs, dtype=np.float64).reshape(len(payoffs), len(players))
 
 
 def _assemble(
     game: ExtensiveFormGame,
     players: tuple[str, ...],
     title: str,
-    movers: IntArray,
-    parents: IntArray,
-    moves: IntArray,
+    movers: Sequence[int] | IntArray,
+    parents: Sequence[int] | IntArray,
+    moves: Sequence[int] | IntArray,
     actions: tuple[tuple[str, ...], ...],
     labels: tuple[str, ...],
-    probabilities: FloatArray,
+    probabilities: Sequence[float] | FloatArray,
     payoffs: FloatArray,
     *,
     notes: tuple[str, ...],
 ) -> None:
-    """Check the flat arrays, derive the structure every method uses, and freeze the game."""
-    n_nodes = len(movers)
-    children: list[list[int]] = [[] for _ in range(n_nodes)]
-    for v in range(1, n_nodes):
-        children[int(parents[v])].append(v)
-    ends = np.arange(1, n_nodes + 1, dtype=np.int64)
-    for v in reversed(range(1, n_nodes)):
-        ends[parents[v]] = max(ends[parents[v]], ends[v])
-    leaves = tuple(int(v) for v in np.flatnonzero(movers == TERMINAL))
-    leaf_of = np.full(n_nodes, -1, dtype=np.int64)
-    leaf_of[list(leaves)] = np.arange(len(leaves))
+    """Check the flat arrays and freeze them into ``game``, with each player's own nodes."""
+    movers_a = np.asarray(movers, dtype=np.int64)
+    parents_a = np.asarray(parents, dtype=np.int64)
+    leaves = np.flatnonzero(movers_a == TERMINAL)
     expected = (len(leaves), len(players))
     if payoffs.shape != expected:
         raise InputError(f"leaf payoffs have shape {payoffs.shape}, expected {expected}")
     if not np.all(np.isfinite(payoffs)):
-        bad = leaves[int(np.argwhere(~np.isfinite(payoffs))[0][0])]
-        name = _path_name(actions, parents, moves, labels, bad)
+        bad = int(leaves[int(np.argwhere(~np.isfinite(payoffs))[0][0])])
+        name = path_name(actions, parents_a, moves, labels, bad)
         raise InputError(f"a payoff at leaf {name!r} is not a finite number")
-    chance = np.where(movers[np.maximum(parents, 0)] == CHANCE, probabilities, 1.0)
+    chance = np.where(movers_a[np.maximum(parents_a, 0)] == CHANCE, probabilities, 1.0)
     chance[0] = 1.0
-    for v in range(n_nodes):
-        names = actions[v]
+    own = tuple(tuple(int(v) for v in np.flatnonzero(movers_a == i)) for i in range(len(players)))
+    game._freeze(
+        players,
+        title,
+        movers_a,
+        parents_a,
+        moves,
+        actions,
+        labels,
+        chance,
+        payoffs,
+        notes,
+        _own_nodes=own,
+        _tables={},
+    )
+    for v in range(game.n_nodes):
         problem = ""
-        if movers[v] != TERMINAL and not names:
-            problem = "has no actions; every non-terminal node needs one"
-        elif len(set(names)) != len(names) or not all(names):
-            problem = f"needs unique, non-empty action labels, got {list(names)}"
-        elif movers[v] == CHANCE and probability_problem(chance[children[v]]):
-            problem = "has " + probability_problem(chance[children[v]])
+        if movers_a[v] != TERMINAL:
+            problem = actions_problem(actions[v])
+        if not problem and movers_a[v] == CHANCE:
+            problem = probability_problem(game.probabilities[list(game.children[v])])
+            problem = problem and "has " + problem
         if problem:
-            name = _path_name(actions, parents, moves, labels, v)
-            raise InputError(f"node {name!r} {problem}")
-    frozen = [np.array(a) for a in (movers, parents, moves, chance, payoffs)]
-    for array in frozen:
-        array.flags.writeable = False
-    movers_f, parents_f, moves_f, chance_f, payoffs_f = frozen
-    own = tuple(tuple(int(v) for v in np.flatnonzero(movers_f == i)) for i in range(len(players)))
-    leaf_of.flags.writeable = False
-    ends.flags.writeable = False
-    for name, value in (
-        ("players", players),
-        ("title", title),
-        ("movers", movers_f),
-        ("parents", parents_f),
-        ("moves", moves_f),
-        ("actions", tuple(actions)),
-        ("labels", tuple(labels)),
-        ("probabilities", chance_f),
-        ("payoffs", payoffs_f),
-        ("notes", notes),
-        ("_children", tuple(tuple(c) for c in children)),
-        ("_leaves", leaves),
-        ("_leaf_of", leaf_of),
-        ("_ends", ends),
-        ("_own_nodes", own),
-        ("_tables", {}),
-    ):
-        object.__setattr__(game, name, value)
-
-
-def probability_problem(probabilities: FloatArray) -> str:
-    """What is wrong with the probabilities of a chance move, or ``""`` if nothing.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> probability_problem(np.array([0.5, 0.5])), probability_problem(np.array([0.5, 0.6]))
-    ('', 'probabilities that sum to 1.1, not 1')
-    """
-    if not np.all(np.isfinite(probabilities)) or np.any(probabilities < 0):
-        return f"probabilities that are negative or not finite: {probabilities.tolist()}"
-    total = float(probabilities.sum())
-    if abs(total - 1.0) > PROBABILITY_SLACK:
-        return f"probabilities that sum to {total:.12g}, not 1"
-    return ""
+            raise InputError(f"node {game.node_name(v)!r} {problem}")

@@ -55,24 +55,24 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kurilsim.core.arguments import (
-    check_array,
     check_instance,
     check_mapping,
     check_names,
     check_text,
-    is_real,
-    shown,
 )
-from kurilsim.core.errors import ArgumentTypeError, InputError
-from kurilsim.forms.extensive.game import (
+from kurilsim.core.errors import InputError
+from kurilsim.forms.extensive.game import Chance, Decision, ExtensiveFormGame, Terminal
+from kurilsim.forms.tree import (
     CHANCE,
-    MAX_NODES,
     TERMINAL,
-    Chance,
-    Decision,
-    ExtensiveFormGame,
-    Terminal,
+    FlatTree,
+    LabelledPayoffs,
+    Numbering,
+    actions_problem,
+    check_branch,
+    number_nodes,
     probability_problem,
+    read_only,
 )
 
 __all__ = [
@@ -102,8 +102,7 @@ class NodeError(InputError):
         self.node = node
 
 
-@dataclass(frozen=True, eq=False)
-class Outcome:
+class Outcome(LabelledPayoffs):
     """A payoff to each player (in the game's player order), with an optional name.
 
     The same object placed at several nodes is one outcome (Gambit numbers it once).
@@ -120,14 +119,6 @@ class Outcome:
     >>> Outcome([1, 2], "deal")
     Outcome(payoffs=(1.0, 2.0), label='deal')
     """
-
-    payoffs: tuple[float, ...]
-    label: str = ""
-
-    def __init__(self, payoffs: ArrayLike, label: str = "") -> None:
-        values = check_array("payoffs", payoffs, ndim=1, finite=False)
-        object.__setattr__(self, "payoffs", tuple(float(x) for x in values))
-        object.__setattr__(self, "label", check_text("label", label))
 
 
 def _check_outcome(value: object) -> Outcome | None:
@@ -231,6 +222,7 @@ class TerminalNode:
 
 #: Any node of a tree with information sets.
 Node = PlayerNode | ChanceNode | TerminalNode
+_Branch = tuple[str, float, Node]
 
 
 def _check_node(name: str, value: object) -> Node:
@@ -239,11 +231,7 @@ def _check_node(name: str, value: object) -> Node:
 
 
 def _check_branch(name: str, value: object) -> tuple[float, Node]:
-    if not isinstance(value, tuple | list) or len(value) != 2 or not is_real(value[0]):
-        raise ArgumentTypeError(
-            f"expected a pair (probability, node), got {shown(value)}", field=name
-        )
-    return float(value[0]), _check_node(name, value[1])
+    return check_branch(name, value, _check_node)
 
 
 @dataclass(frozen=True)
@@ -269,7 +257,7 @@ class InformationSet:
 
 
 @dataclass(frozen=True, eq=False)
-class InformationTree:
+class InformationTree(FlatTree):
     """A finite game tree with information sets, chance moves and outcomes, any number of players.
 
     Parameters
@@ -292,7 +280,7 @@ class InformationTree:
         If a node names an unknown player, has no actions or repeated action labels; the nodes of
         an information set offer different actions; the probabilities at a chance node are
         negative or do not sum to 1; an outcome has the wrong number of payoffs or a payoff that
-        is not finite; the tree is larger than :data:`~kurilsim.forms.extensive.game.MAX_NODES`
+        is not finite; the tree is larger than :data:`~kurilsim.forms.tree.MAX_NODES`
         nodes; or it breaks perfect recall. The message names the node by its path.
 
     Attributes
@@ -322,24 +310,10 @@ class InformationTree:
         Shape ``(n_leaves, N)``: what each leaf pays, the sum of the outcomes on its path.
     """
 
-    players: tuple[str, ...]
-    title: str
-    movers: IntArray = field(repr=False)
-    parents: IntArray = field(repr=False)
-    moves: IntArray = field(repr=False)
-    actions: tuple[tuple[str, ...], ...] = field(repr=False)
-    labels: tuple[str, ...] = field(repr=False)
-    probabilities: FloatArray = field(repr=False)
     infosets: tuple[InformationSet, ...] = field(repr=False)
     infoset_of: IntArray = field(repr=False)
     outcomes: tuple[Outcome, ...] = field(repr=False)
     outcome_of: IntArray = field(repr=False)
-    payoffs: FloatArray = field(repr=False)
-    notes: tuple[str, ...] = field(repr=False)
-    _children: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
-    _leaves: tuple[int, ...] = field(init=False, repr=False)
-    _leaf_of: IntArray = field(init=False, repr=False)
-    _ends: IntArray = field(init=False, repr=False)
 
     def __init__(
         self, players: Sequence[str], root: Node, title: str = "", notes: Sequence[str] = ()
@@ -347,8 +321,8 @@ class InformationTree:
         names = check_names("players", players)
         if not names or len(set(names)) != len(names) or not all(names):
             raise InputError(f"a game needs unique, non-empty player names, got {list(names)}")
-        _build(self, names, _check_node("root", root), check_text("title", title))
-        object.__setattr__(self, "notes", check_names("notes", notes))
+        root = _check_node("root", root)
+        _build(self, names, root, check_text("title", title), check_names("notes", notes))
 
     # ------------------------------------------------------------------ conversions
     @classmethod
@@ -432,73 +406,13 @@ class InformationTree:
 
     # ------------------------------------------------------------------ structure
     @property
-    def n_players(self) -> int:
-        """Number of players."""
-        return len(self.players)
-
-    @property
-    def n_nodes(self) -> int:
-        """Number of nodes."""
-        return len(self.movers)
-
-    @property
-    def children(self) -> tuple[tuple[int, ...], ...]:
-        """Per node: its children, in the order of its actions."""
-        return self._children
-
-    @property
-    def leaves(self) -> tuple[int, ...]:
-        """The terminal nodes in prefix order (row ``k`` of :attr:`payoffs` is leaf ``k``)."""
-        return self._leaves
-
-    @property
-    def leaf_of(self) -> IntArray:
-        """Per node: its row of :attr:`payoffs` if it is a leaf, else -1."""
-        return self._leaf_of
-
-    @property
-    def subtree_ends(self) -> IntArray:
-        """Per node ``v``: one past the last node of its subtree (the subtree is ``v..end-1``)."""
-        return self._ends
-
-    @property
     def has_perfect_information(self) -> bool:
         """Whether every information set holds one node."""
         return all(len(s.nodes) == 1 for s in self.infosets)
 
-    def player_index(self, player: str) -> int:
-        """The position of ``player`` in :attr:`players`.
-
-        Raises
-        ------
-        InputError
-            If there is no such player.
-        """
-        try:
-            return self.players.index(player)
-        except ValueError:
-            raise InputError(
-                f"unknown player {player!r}; expected one of {list(self.players)}"
-            ) from None
-
-    def chance_nodes(self) -> tuple[int, ...]:
-        """The chance nodes, in prefix order."""
-        return tuple(int(v) for v in np.flatnonzero(self.movers == CHANCE))
-
     def player_infosets(self, player: int) -> tuple[int, ...]:
         """The indices in :attr:`infosets` of player number ``player``'s sets."""
         return tuple(k for k, s in enumerate(self.infosets) if s.player == player)
-
-    def node_name(self, node: int) -> str:
-        """A readable name: the node's label, or the actions leading to it joined by ``" > "``.
-
-        Examples
-        --------
-        >>> from kurilsim.forms import catalogue
-        >>> InformationTree.from_extensive(catalogue.entry_deterrence()).node_name(3)
-        'In > Fight'
-        """
-        return _path_name(self.actions, self.parents, self.moves, self.labels, node)
 
     def infoset_name(self, infoset: int) -> str:
         """``"player: label"`` of information set number ``infoset``."""
@@ -523,119 +437,73 @@ class InformationTree:
         )
         return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
 
-    def reach_weights(self) -> FloatArray:
-        """Per node: the product of the chance probabilities on the way to it."""
-        weights = self.probabilities.copy()
-        for v in range(1, self.n_nodes):
-            weights[v] *= weights[self.parents[v]]
-        return weights
 
-
-def _path_name(
-    actions: Sequence[Sequence[str]],
-    parents: Sequence[int] | IntArray,
-    moves: Sequence[int] | IntArray,
-    labels: Sequence[str],
-    node: int,
-) -> str:
-    if labels[node]:
-        return labels[node]
-    steps = []
-    while parents[node] >= 0:
-        steps.append(actions[int(parents[node])][int(moves[node])])
-        node = int(parents[node])
-    return " > ".join(reversed(steps)) if steps else "(root)"
-
-
-def _build(game: InformationTree, players: tuple[str, ...], root: Node, title: str) -> None:
+def _build(
+    game: InformationTree, players: tuple[str, ...], root: Node, title: str, notes: tuple[str, ...]
+) -> None:
     """Number the nodes in prefix order (without recursion), check them, and freeze the game."""
-    movers: list[int] = []
-    parents: list[int] = []
-    moves: list[int] = []
-    actions: list[tuple[str, ...]] = []
-    labels: list[str] = []
-    probabilities: list[float] = []
     infoset_keys: dict[tuple[int, str], int] = {}
     infoset_of: list[int] = []
     outcome_ids: dict[int, int] = {}
     outcomes: list[Outcome] = []
     outcome_of: list[int] = []
 
-    def where(index: int) -> str:
-        return repr(_path_name(actions, parents, moves, labels, index))
-
-    stack: list[tuple[Node, int, int, float]] = [(root, -1, -1, 1.0)]
-    while stack:
-        node, parent, move, probability = stack.pop()
-        if len(movers) >= MAX_NODES:
-            raise InputError(f"the tree has more than {MAX_NODES:,} nodes")
-        index = len(movers)
-        parents.append(parent)
-        moves.append(move)
-        labels.append(node.label)
-        probabilities.append(probability)
+    def visit(node: Node, index: int, numbering: Numbering) -> tuple[int, list[_Branch]]:
         outcome = node.outcome
         if outcome is None:
             outcome_of.append(-1)
         else:
             if len(outcome.payoffs) != len(players):
-                actions.append(())
                 raise InputError(
-                    f"the outcome at node {where(index)} has {len(outcome.payoffs)} payoffs; "
-                    f"expected one for each of {len(players)} players"
+                    f"the outcome at node {numbering.name(index)!r} has {len(outcome.payoffs)} "
+                    f"payoffs; expected one for each of {len(players)} players"
                 )
             if not all(np.isfinite(outcome.payoffs)):
-                actions.append(())
-                raise InputError(f"a payoff at node {where(index)} is not a finite number")
+                raise InputError(
+                    f"a payoff at node {numbering.name(index)!r} is not a finite number"
+                )
             if id(outcome) not in outcome_ids:
                 outcome_ids[id(outcome)] = len(outcomes)
                 outcomes.append(outcome)
             outcome_of.append(outcome_ids[id(outcome)])
         if isinstance(node, TerminalNode):
-            movers.append(TERMINAL)
-            actions.append(())
             infoset_of.append(-1)
-            continue
+            return TERMINAL, []
         if isinstance(node, PlayerNode):
             branches = [(a, 1.0, child) for a, child in node.actions]
-            actions.append(tuple(a for a, _, _ in branches))
             if node.player not in players:
                 raise NodeError(
-                    f"unknown player {node.player!r} at node {where(index)}; expected one of "
-                    f"{list(players)}",
+                    f"unknown player {node.player!r} at node {numbering.name(index)!r}; "
+                    f"expected one of {list(players)}",
                     index,
                 )
             if not node.infoset:
-                raise InputError(f"node {where(index)} needs a non-empty information set label")
+                raise InputError(
+                    f"node {numbering.name(index)!r} needs a non-empty information set label"
+                )
             mover = players.index(node.player)
-            movers.append(mover)
             infoset_of.append(infoset_keys.setdefault((mover, node.infoset), len(infoset_keys)))
         else:
             branches = list(node.branches)
-            actions.append(tuple(a for a, _, _ in branches))
-            movers.append(CHANCE)
+            mover = CHANCE
             infoset_of.append(-1)
-        names = actions[-1]
-        if not names:
-            raise InputError(
-                f"node {where(index)} has no actions; every non-terminal node needs one"
-            )
-        if len(set(names)) != len(names) or not all(names):
-            raise InputError(
-                f"node {where(index)} needs unique, non-empty action labels, got {list(names)}"
-            )
+        problem = actions_problem([a for a, _, _ in branches])
+        if problem:
+            raise InputError(f"node {numbering.name(index)!r} {problem}")
         if isinstance(node, ChanceNode):
             problem = probability_problem(np.array([p for _, p, _ in branches]))
             if problem:
-                raise InputError(f"chance node {where(index)} has {problem}")
-        # Push in reverse so that the first action's subtree is numbered first.
-        for k in reversed(range(len(branches))):
-            stack.append((branches[k][2], index, k, branches[k][1]))
+                raise InputError(f"chance node {numbering.name(index)!r} has {problem}")
+        return mover, branches
+
+    numbering = number_nodes(root, visit)
+    movers, parents, moves = numbering.movers, numbering.parents, numbering.moves
+    actions = numbering.actions
+
+    def where(node: int) -> str:
+        return repr(numbering.name(node))
 
     n_nodes = len(movers)
-    children: list[list[int]] = [[] for _ in range(n_nodes)]
-    for v in range(1, n_nodes):
-        children[parents[v]].append(v)
     members: list[list[int]] = [[] for _ in infoset_keys]
     for v, h in enumerate(infoset_of):
         if h >= 0:
@@ -669,38 +537,22 @@ def _build(game: InformationTree, players: tuple[str, ...], root: Node, title: s
             "of floating-point numbers",
             bad,
         )
-    leaves = tuple(v for v in range(n_nodes) if movers[v] == TERMINAL)
-    leaf_of = np.full(n_nodes, -1, dtype=np.int64)
-    leaf_of[list(leaves)] = np.arange(len(leaves))
-    payoffs = node_payoffs[list(leaves)]
-    ends = np.arange(1, n_nodes + 1, dtype=np.int64)
-    for v in reversed(range(1, n_nodes)):
-        ends[parents[v]] = max(ends[parents[v]], ends[v])
-    arrays = {
-        "movers": np.array(movers, dtype=np.int64),
-        "parents": np.array(parents, dtype=np.int64),
-        "moves": np.array(moves, dtype=np.int64),
-        "probabilities": np.array(probabilities, dtype=np.float64),
-        "infoset_of": np.array(infoset_of, dtype=np.int64),
-        "outcome_of": np.array(outcome_of, dtype=np.int64),
-        "payoffs": payoffs,
-        "_leaf_of": leaf_of,
-        "_ends": ends,
-    }
-    for name, array in arrays.items():
-        array.flags.writeable = False
-        object.__setattr__(game, name, array)
-    for name, value in (
-        ("players", players),
-        ("title", title),
-        ("actions", tuple(actions)),
-        ("labels", tuple(labels)),
-        ("infosets", tuple(infosets)),
-        ("outcomes", tuple(outcomes)),
-        ("_children", tuple(tuple(c) for c in children)),
-        ("_leaves", leaves),
-    ):
-        object.__setattr__(game, name, value)
+    game._freeze(
+        players,
+        title,
+        movers,
+        parents,
+        moves,
+        actions,
+        numbering.labels,
+        numbering.probabilities,
+        node_payoffs[np.array(movers) == TERMINAL],
+        notes,
+        infosets=tuple(infosets),
+        infoset_of=read_only(infoset_of, np.int64),
+        outcomes=tuple(outcomes),
+        outcome_of=read_only(outcome_of, np.int64),
+    )
 
 
 def _check_perfect_recall(
