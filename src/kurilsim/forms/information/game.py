@@ -285,19 +285,8 @@ class InformationTree(FlatTree):
 
     Attributes
     ----------
-    players, title, notes
-        As given.
-    movers
-        Per node, in prefix order: the index of the player who moves, :data:`CHANCE` or
-        :data:`TERMINAL`.
-    parents, moves
-        Per node: its parent (-1 for the root) and the index of the action at the parent that
-        leads to it (-1 for the root).
-    actions, labels
-        Per node: the labels of its actions or branches (empty for leaves); its optional name.
-    probabilities
-        Per node: the probability of the chance move leading to it (1 below player nodes and
-        at the root).
+    players, title, notes, movers, parents, moves, actions, labels, probabilities
+        The flat tree, nodes in prefix order, as :class:`~kurilsim.forms.tree.FlatTree` has them.
     infosets
         The information sets of the players, in the order first met in prefix order.
     infoset_of
