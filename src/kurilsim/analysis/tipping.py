@@ -180,25 +180,15 @@ def tipping_points(
 
     Examples
     --------
-    >>> from kurilsim import parse_scenario
-    >>> hunt = parse_scenario('''
-    ... kurilsim: 1
-    ... title: Stag hunt
-    ... parameters:
-    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
-    ... players: {A: [stag, hare], B: [stag, hare]}
-    ... outcomes:
-    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
-    ...                                       {when: {A: hare}, value: 1}]}
-    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
-    ...                                       {when: {B: hare}, value: 1}]}
-    ... payoffs: {A: a, B: b}
-    ... ''')
+    >>> from kurilsim import load_scenario
+    >>> hunt = load_scenario("scenarios/textbook/stag_hunt.yaml")  # stag, hare: the catches
     >>> table = tipping_points(hunt).to_frame()
     >>> table[["parameter", "direction", "threshold", "flips_to"]].round(6)
       parameter direction  threshold          flips_to
     0      stag      down        1.0  A: hare, B: hare
     1      stag        up        NaN               NaN
+    2      hare      down        NaN               NaN
+    3      hare        up        NaN               NaN
     """
     check_instance("scenario", scenario, Scenario, "a Scenario")
     parameters = check_names("parameters", parameters, optional=True)

@@ -68,13 +68,7 @@ def regime_map(
     Examples
     --------
     >>> import kurilsim
-    >>> hunt = kurilsim.parse_scenario(
-    ...     "{kurilsim: 1, title: Stag hunt, players: {A: [stag, hare], B: [stag, hare]},"
-    ...     " parameters: {stag: {default: 4, range: [0, 10], unit: meals, description: s,"
-    ...     " assumption: e}, hare: {default: 1, range: [0, 3], unit: meals, description: h,"
-    ...     " assumption: e}}, payoff_table: [{profile: [stag, stag], payoffs: [stag, stag]},"
-    ...     " {profile: [stag, hare], payoffs: [0, hare]}, {profile: [hare, stag],"
-    ...     " payoffs: [hare, 0]}, {profile: [hare, hare], payoffs: [hare, hare]}]}")
+    >>> hunt = kurilsim.load_scenario("scenarios/textbook/stag_hunt.yaml")  # stag, hare: catches
     >>> result = kurilsim.sweep(hunt, {"stag": (0, 10, 21), "hare": (0, 3, 7)})
     >>> ax = regime_map(result).axes[0]
     >>> ax.get_xlabel(), ax.get_ylabel()

@@ -39,13 +39,7 @@ def index_bars(result: Sensitivity, ax: Axes | None = None) -> Figure:
     --------
     >>> import kurilsim
     >>> from kurilsim.analysis.sensitivity import sensitivity
-    >>> hunt = kurilsim.parse_scenario(
-    ...     "{kurilsim: 1, title: Stag hunt, players: {A: [stag, hare], B: [stag, hare]},"
-    ...     " parameters: {stag: {default: 4, range: [2, 10], unit: meals, description: s,"
-    ...     " assumption: e}, hare: {default: 1, range: [0, 1], unit: meals, description: h,"
-    ...     " assumption: e}}, payoff_table: [{profile: [stag, stag], payoffs: [stag, stag]},"
-    ...     " {profile: [stag, hare], payoffs: [0, hare]}, {profile: [hare, stag],"
-    ...     " payoffs: [hare, 0]}, {profile: [hare, hare], payoffs: [hare, hare]}]}")
+    >>> hunt = kurilsim.load_scenario("scenarios/textbook/stag_hunt.yaml")  # stag, hare: catches
     >>> ax = index_bars(sensitivity(hunt, "payoff:A", samples=64)).axes[0]
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['hare', 'stag']
@@ -91,13 +85,7 @@ def interaction_map(result: Sensitivity, ax: Axes | None = None) -> Figure:
     --------
     >>> import kurilsim
     >>> from kurilsim.analysis.sensitivity import sensitivity
-    >>> hunt = kurilsim.parse_scenario(
-    ...     "{kurilsim: 1, title: Stag hunt, players: {A: [stag, hare], B: [stag, hare]},"
-    ...     " parameters: {stag: {default: 4, range: [2, 10], unit: meals, description: s,"
-    ...     " assumption: e}, hare: {default: 1, range: [0, 1], unit: meals, description: h,"
-    ...     " assumption: e}}, payoff_table: [{profile: [stag, stag], payoffs: [stag, stag]},"
-    ...     " {profile: [stag, hare], payoffs: [0, hare]}, {profile: [hare, stag],"
-    ...     " payoffs: [hare, 0]}, {profile: [hare, hare], payoffs: [hare, hare]}]}")
+    >>> hunt = kurilsim.load_scenario("scenarios/textbook/stag_hunt.yaml")  # stag, hare: catches
     >>> ax = interaction_map(sensitivity(hunt, "payoff:A", samples=64)).axes[0]
     >>> ax.get_title().startswith("Interactions (S2)")
     True
@@ -126,14 +114,10 @@ def sensitivity_figure(result: Sensitivity) -> Figure:
     --------
     >>> import kurilsim
     >>> from kurilsim.analysis.sensitivity import sensitivity
-    >>> hunt = kurilsim.parse_scenario(
-    ...     "{kurilsim: 1, title: Stag hunt, players: {A: [stag, hare], B: [stag, hare]},"
-    ...     " parameters: {stag: {default: 4, range: [2, 10], unit: meals, description: s,"
-    ...     " assumption: e}}, payoff_table: [{profile: [stag, stag], payoffs: [stag, stag]},"
-    ...     " {profile: [stag, hare], payoffs: [0, 1]}, {profile: [hare, stag],"
-    ...     " payoffs: [1, 0]}, {profile: [hare, hare], payoffs: [1, 1]}]}")
-    >>> len(sensitivity_figure(sensitivity(hunt, "payoff:A", samples=64)).axes)
-    1
+    >>> hunt = kurilsim.load_scenario("scenarios/textbook/stag_hunt.yaml")  # stag, hare: catches
+    >>> figure = sensitivity_figure(sensitivity(hunt, "payoff:A", samples=64))
+    >>> len(figure.axes)  # the bars, the S2 map and its colour bar
+    3
     """
     size = len(result.indices)
     if result.second_order is None:

@@ -212,20 +212,8 @@ def chunk_size_for(
 
     Examples
     --------
-    >>> from kurilsim import parse_scenario
-    >>> hunt = parse_scenario('''
-    ... kurilsim: 1
-    ... title: Stag hunt
-    ... parameters:
-    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
-    ... players: {A: [stag, hare], B: [stag, hare]}
-    ... outcomes:
-    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
-    ...                                       {when: {A: hare}, value: 1}]}
-    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
-    ...                                       {when: {B: hare}, value: 1}]}
-    ... payoffs: {A: a, B: b}
-    ... ''')
+    >>> from kurilsim import load_scenario
+    >>> hunt = load_scenario("scenarios/textbook/stag_hunt.yaml")  # stag, hare: the catches
     >>> chunk_size_for(hunt, "pure", None, 1 << 30)
     16384
     >>> chunk_size_for(hunt, "support-enumeration", None, 1 << 30, n_points=108, workers=2)
@@ -233,8 +221,8 @@ def chunk_size_for(
     >>> chunk_size_for(hunt, "pure", 10**7, 1 << 30)
     Traceback (most recent call last):
     ...
-    kurilsim.core.errors.InputError: a chunk of 10,000,000 points needs about 4.0 GB, over the
-    memory limit of 1.1 GB; use a chunk size of at most 2,684,354 points or raise the limit
+    kurilsim.core.errors.InputError: a chunk of 10,000,000 points needs about 3.4 GB, over the
+    memory limit of 1.1 GB; use a chunk size of at most 3,195,660 points or raise the limit
     """
     per_point = scenario.form.bytes_per_point(scenario, method)
     largest = max_memory // per_point
@@ -268,20 +256,8 @@ def solve_chunk(job: Job, index: int) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from kurilsim import parse_scenario
-    >>> hunt = parse_scenario('''
-    ... kurilsim: 1
-    ... title: Stag hunt
-    ... parameters:
-    ...   stag: {default: 4, range: [0, 10], unit: meals, description: a stag, assumption: example}
-    ... players: {A: [stag, hare], B: [stag, hare]}
-    ... outcomes:
-    ...   a: {description: A's catch, rules: [{when: {A: stag, B: stag}, value: stag},
-    ...                                       {when: {A: hare}, value: 1}]}
-    ...   b: {description: B's catch, rules: [{when: {A: stag, B: stag}, value: stag},
-    ...                                       {when: {B: hare}, value: 1}]}
-    ... payoffs: {A: a, B: b}
-    ... ''')
+    >>> from kurilsim import load_scenario
+    >>> hunt = load_scenario("scenarios/textbook/stag_hunt.yaml")  # stag, hare: the catches
     >>> from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
     >>> points = point_set(hunt, SweepSpec(grid=(GridAxis("stag", 0, 10, 6),)))
     >>> job = Job(hunt, points, "pure", 1e-9, (), chunk_size=3)
