@@ -120,10 +120,10 @@ def test_the_commitment_scenario_lists_one_equilibrium_as_floated_and_several_wh
     floated = scenario.solve(selection="all")
     assert len(floated) == 1 and floated.complete
     assert floated[0].path.deal_by[0, -1] == 0.0
-    staged = scenario.solve({"upfront": 0.75}, selection="all")
-    # Signing is now a coordination game at each of the 4 states: 2 ** 4 equilibria, some with
+    staged = scenario.solve({"upfront": 0.75}, selection="all", max_equilibria=300)
+    # Signing is now a coordination game at each of the 8 states: 2 ** 8 equilibria, some with
     # the deal on the path and some without.
-    assert len(staged) == 16 and staged.complete
+    assert len(staged) == 256 and staged.complete
     assert {float(eq.path.deal_by[0, -1]) for eq in staged} == {0.0, 1.0}
 
 
