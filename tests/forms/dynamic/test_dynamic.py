@@ -406,3 +406,20 @@ def test_an_unknown_evidence_id_of_a_state_variable_is_refused_with_its_line():
     with pytest.raises(InputError, match="unknown evidence id 'E999'") as exc:
         kurilsim.parse_scenario(text)
     assert exc.value.field == "state.open.evidence.0" and exc.value.line == 8
+
+
+def test_the_closed_form_mixed_equilibrium_of_2x2_stages_is_the_normal_forms_own():
+    from kurilsim.forms.dynamic.selection import select
+    from kurilsim.forms.normal.pure_nash import pure_nash_mask
+
+    rng = np.random.default_rng(56)
+    games = rng.integers(-3, 4, size=(400, 2, 2, 2)).astype(float)
+    games = games[~pure_nash_mask(games[:, None], 1e-9)[:, 0].any(axis=(1, 2))]
+    assert len(games) > 20
+    rows, columns = select(games[None], "payoff-dominance", 1e-9)
+    for k, payoffs in enumerate(games):
+        (equilibrium,) = kurilsim.solve(
+            kurilsim.NormalFormGame(["R", "C"], [["a", "b"]] * 2, payoffs)
+        )
+        np.testing.assert_allclose(rows[0, k], equilibrium.profile[0], atol=1e-12)
+        np.testing.assert_allclose(columns[0, k], equilibrium.profile[1], atol=1e-12)
