@@ -16,13 +16,14 @@ plan is then named *hold-up* when every player values it above equilibrium play.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.deals import Blocker
-from kurilsim.forms.dynamic.game import DynamicGame
+from kurilsim.forms.dynamic.game import DynamicGame, StageArrays
 from kurilsim.forms.dynamic.markov_perfect import (
     MarkovStrategy,
     continuation,
@@ -34,8 +35,8 @@ from kurilsim.forms.dynamic.path import equilibrium_path
 
 FloatArray = NDArray[np.float64]
 
-#: Most plans (products of each round's profiles) searched for the nearest deal.
-MAX_PLANS = 4096
+#: Most plans searched for the nearest deal, those with the fewest departures first.
+MAX_PLANS = 2048
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,10 @@ class DealPlan:
 def nearest_deal(
     game: DynamicGame, strategy: MarkovStrategy, names: tuple[str, ...], tol: float
 ) -> DealPlan | None:
-    """The nearest plan that makes a deal and its blockers; None when no plan makes one.
+    """The nearest plan that makes a deal and its blockers; None when none is found.
+
+    Plans are tried in order of how many rounds depart from equilibrium play, up to
+    :data:`MAX_PLANS` of them; None for an infinite horizon, or when none tried makes a deal.
 
     Parameters
     ----------
@@ -98,29 +102,28 @@ def nearest_deal(
     >>> from kurilsim.forms.dynamic.markov_perfect import backward_induction
     >>> game = load_scenario("scenarios/commitment_treaty.yaml").game()
     >>> strategy = backward_induction(game, "payoff-dominance", 1e-9)
-    >>> plan = nearest_deal(game, strategy, ("treaty", "transfer", "investment"), 1e-9)
+    >>> plan = nearest_deal(game, strategy, game.round_names, 1e-9)
     >>> plan.hold_up, [b.player for b in plan.blockers]
     (True, ['Japan', 'Russia', 'Japan'])
     """
     stages = [game.stages[name] for name in game.schedule]
-    profiles = [list(itertools.product(*(range(n) for n in s.shape))) for s in stages]
-    if game.infinite or int(np.prod([len(p) for p in profiles])) > MAX_PLANS:
+    if game.infinite:
         return None
     played = equilibrium_path(game, strategy, len(stages))
-    usual = [
-        np.unravel_index(int(p[0].argmax()), s.shape)
+    usual = tuple(
+        tuple(int(i) for i in np.unravel_index(int(p[0].argmax()), s.shape))
         for p, s in zip(played.profiles, stages, strict=True)
-    ]
-    best: tuple[tuple[int, float], tuple[tuple[int, ...], ...], MarkovStrategy, float] | None
+    )
     best = None
-    for plan in itertools.product(*profiles):
+    for plan in _plans_by_departures(stages, usual):
         fixed = _plan_strategy(game, plan)
         deal_by_end = float(equilibrium_path(game, fixed, len(stages)).deal_by[0, -1])
+        departures = sum(c != u for c, u in zip(plan, usual, strict=True))
+        if best is not None and departures > best[0][0]:
+            break  # every plan with fewer departures has been tried
         if deal_by_end <= 0.5:
             continue
-        departures = sum(tuple(c) != tuple(u) for c, u in zip(plan, usual, strict=True))
-        total = float(fixed.values[0, 0, game.grid.initial].sum())
-        key = (departures, -total)
+        key = (departures, -float(fixed.values[0, 0, game.grid.initial].sum()))
         if best is None or key < best[0]:
             best = (key, plan, fixed, deal_by_end)
     if best is None:
@@ -159,6 +162,25 @@ def nearest_deal(
         _values(game, strategy.values[0, 0, start]),
         tuple(blockers),
     )
+
+
+def _plans_by_departures(
+    stages: list[StageArrays], usual: tuple[tuple[int, ...], ...]
+) -> Iterator[tuple[tuple[int, ...], ...]]:
+    """Plans in order of how many rounds depart from ``usual``, at most :data:`MAX_PLANS`."""
+    cells = [list(itertools.product(*(range(n) for n in s.shape))) for s in stages]
+    given = 0
+    for departures in range(len(stages) + 1):
+        for rounds in itertools.combinations(range(len(stages)), departures):
+            options = [[c for c in cells[t] if c != usual[t]] for t in rounds]
+            for chosen in itertools.product(*options):
+                plan = list(usual)
+                for t, cell in zip(rounds, chosen, strict=True):
+                    plan[t] = cell
+                given += 1
+                if given > MAX_PLANS:
+                    return
+                yield tuple(plan)
 
 
 def _values(game: DynamicGame, at: FloatArray) -> dict[str, float]:

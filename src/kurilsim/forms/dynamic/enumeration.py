@@ -103,7 +103,9 @@ def distinct_strategies(stage: StageArrays, state: int, tol: float) -> list[list
     >>> # Before a treaty Russia has nothing to transfer: its two moves are the same.
     >>> distinct_strategies(game.stages["transfer"], 0, 1e-9)
     [[0], [0]]
-    >>> distinct_strategies(game.stages["transfer"], 2, 1e-9)
+    >>> game.grid.describe(4)
+    'treaty=1, transferred=0, settled=0'
+    >>> distinct_strategies(game.stages["transfer"], 4, 1e-9)
     [[0, 1], [0]]
     """
     payoffs = stage.payoffs[0, state]
