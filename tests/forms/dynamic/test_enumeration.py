@@ -13,6 +13,7 @@ from kurilsim.cli import main
 from kurilsim.core.errors import InputError
 from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
 from tests.forms.dynamic.test_dynamic import ANNUITY, HEADER, ROADS
+from tests.helpers import SCENARIOS
 
 #: A coordination game (a, a) = 2, (b, b) = 1, else 0, in each of two rounds, at each of two
 #: states that nothing moves between. Each state's stage game has three equilibria with different
@@ -140,3 +141,15 @@ def test_all_is_refused_for_an_infinite_horizon_and_in_a_sweep(tmp_path):
     scenario = kurilsim.load_scenario("scenarios/commitment_treaty.yaml")
     with pytest.raises(InputError, match="not 'all'"):
         kurilsim.sweep(scenario, {"upfront": (0, 1, 3)}, workers=1, options={"selection": "all"})
+
+
+def test_a_backtest_of_a_file_that_lists_every_equilibrium_asks_for_a_rule(tmp_path):
+    from kurilsim.analysis.sequence_backtest import backtest_sequence
+
+    text = (SCENARIOS / "eras_1956_2020.yaml").read_text(encoding="utf-8")
+    assert "\nsolution:" not in text
+    path = tmp_path / "eras.yaml"
+    path.write_text(text + "\nsolution: {selection: all}\n")
+    scenario = kurilsim.load_scenario(path)
+    with pytest.raises(InputError, match="give a selection rule"):
+        backtest_sequence(scenario, samples=5)

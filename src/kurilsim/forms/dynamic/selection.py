@@ -31,10 +31,13 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.errors import InputError
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.pure_nash import pure_nash_mask
 
 FloatArray = NDArray[np.float64]
+#: The rules that pick one equilibrium of a stage game.
+RULES = ("payoff-dominance", "risk-dominance", "logit-limit")
 #: One probability array per player, each of shape ``(B, S, n_i)``.
 Mixes = list[FloatArray]
 
@@ -102,6 +105,12 @@ def select(values: FloatArray, rule: str, tol: float) -> Mixes:
     >>> [m[0, 0].tolist() for m in select(stag, "risk-dominance", 1e-9)]
     [[0.0, 1.0], [0.0, 1.0]]
     """
+    if rule not in RULES:
+        raise InputError(
+            f"this plays one equilibrium per stage: give a selection rule ({', '.join(RULES)}), "
+            f"not {rule!r}",
+            field="selection",
+        )
     batch, states = values.shape[:2]
     shape = values.shape[2:-1]
     mixes = [np.zeros((batch, states, n)) for n in shape]
