@@ -126,6 +126,9 @@ def test_the_commitment_scenario_lists_one_equilibrium_as_floated_and_several_wh
     # the deal on the path and some without.
     assert len(staged) == 256 and staged.complete
     assert {float(eq.path.deal_by[0, -1]) for eq in staged} == {0.0, 1.0}
+    # They differ off the path; from the start there are two: no treaty, and the whole deal.
+    assert "(2 distinct paths from the start)" in staged.to_text()
+    assert "treaty 0, 1, 1, 1; transferred 0, 0, 1, 1; settled 0, 0, 0, 1" in staged.to_text(0)
 
 
 def test_all_is_refused_for_an_infinite_horizon_and_in_a_sweep(tmp_path):

@@ -249,8 +249,10 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
     def status(self) -> str:
         """How many were found, and if the listing is not complete, why."""
         found = self.enumeration
+        paths = len({tuple(row[1:4]) for row in self.summaries()})
         head = (
-            f"{len(self.equilibria)} Markov perfect equilibri{'um' if len(self) == 1 else 'a'}; "
+            f"{len(self.equilibria)} Markov perfect equilibri{'um' if len(self) == 1 else 'a'} "
+            f"({paths} distinct path{'' if paths == 1 else 's'} from the start); "
             f"{found.several} of {found.stage_games} stage games solved had several equilibria"
         )
         problems = []
@@ -284,12 +286,18 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
         ]
 
     def summaries(self) -> list[list[str]]:
-        """Per equilibrium: its number, its path, P(deal) by round, and the players' values."""
+        """Per equilibrium: its number, path, P(deal) by round, state trajectory and values."""
+        names = self.equilibria[0].game.grid.names if self.equilibria else ()
         return [
             [
                 str(k + 1),
                 " -> ".join(outcome for outcome, _ in eq.outcomes()),
                 ", ".join(number(float(p), 3) for p in eq.path.deal_by[0]),
+                "; ".join(
+                    f"{name} "
+                    + ", ".join(number(float(x), 3) for x in eq.path.state_means[0, :, v])
+                    for v, name in enumerate(names)
+                ),
                 ", ".join(f"{p} {number(v, 4)}" for p, v in eq.values().items()),
             ]
             for k, eq in enumerate(self.equilibria)
@@ -330,12 +338,12 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
         if self.parameters:
             lines.append("  " + parameters_line(self.parameters))
         shown, more = limited(self.summaries(), limit)
-        header = ["#", "path", "P(deal by) per round", "value from the start"]
+        header = ["#", "path", "P(deal by) per round", "state per round", "value from the start"]
         return "\n".join(lines + text_table(header, shown, indent="  ") + more)
 
     def _repr_html_(self) -> str:
         title = self.equilibria[0].game.title if self.equilibria else ""
-        header = ["#", "path", "P(deal by) per round", "value from the start"]
+        header = ["#", "path", "P(deal by) per round", "state per round", "value from the start"]
         return html_heading(title, self.status()) + html_table(header, self.summaries())
 
     def __repr__(self) -> str:
