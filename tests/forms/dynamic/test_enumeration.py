@@ -87,6 +87,8 @@ def test_every_equilibrium_of_a_repeated_coordination_game_is_listed_and_verifie
     # P(deal) by round, per equilibrium: from 0 (b, b twice) to 1 (a, a in the first round).
     by_end = sorted({round(float(eq.path.deal_by[0, -1]), 9) for eq in listing})
     assert by_end[0] == 0.0 and by_end[-1] == 1.0 and len(by_end) > 2
+    assert listing._repr_html_().count("<tr>") == 82  # a header and a row per equilibrium
+    assert listing.to_frame()["equilibrium"].nunique() == 81
 
 
 def test_the_bound_cuts_the_listing_short_and_says_so(tmp_path, capsys):
