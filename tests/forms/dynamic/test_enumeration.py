@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 import kurilsim
 from kurilsim.cli import main
@@ -14,6 +15,7 @@ from kurilsim.core.errors import InputError
 from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
 from tests.forms.dynamic.test_dynamic import ANNUITY, HEADER, ROADS
 from tests.helpers import SCENARIOS
+from tests.strategies import small_dynamic_games
 
 #: A coordination game (a, a) = 2, (b, b) = 1, else 0, in each of two rounds, at each of two
 #: states that nothing moves between. Each state's stage game has three equilibria with different
@@ -158,3 +160,16 @@ def test_a_backtest_of_a_file_that_lists_every_equilibrium_asks_for_a_rule(tmp_p
     scenario = kurilsim.load_scenario(path)
     with pytest.raises(InputError, match="give a selection rule"):
         backtest_sequence(scenario, samples=5)
+
+
+@settings(max_examples=20, deadline=None)
+@given(small_dynamic_games())
+def test_each_selection_rules_equilibrium_is_among_those_listed(text):
+    scenario = kurilsim.parse_scenario(text)
+    listing = scenario.solve(selection="all", max_equilibria=200)
+    assert all(eq.verified for eq in listing)
+    if not listing.complete:
+        return
+    for rule in ("payoff-dominance", "risk-dominance"):
+        chosen = scenario.solve(selection=rule).strategy.values
+        assert any(np.allclose(eq.strategy.values, chosen, atol=1e-9) for eq in listing)
