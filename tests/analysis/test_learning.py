@@ -16,9 +16,8 @@ from scipy.integrate import solve_ivp
 import kurilsim
 from kurilsim import NormalFormGame
 from kurilsim.analysis.fictitious_play import _nashpy_counts, _own_counts
-from kurilsim.analysis.flow import integrate
 from kurilsim.analysis.learning import DYNAMICS
-from kurilsim.analysis.replicator import replicator_field
+from kurilsim.analysis.replicator import own_replicator, replicator_field
 from kurilsim.core.errors import InputError
 from kurilsim.forms import catalogue
 from kurilsim.forms.normal.logit_qre import logit_qre
@@ -155,8 +154,8 @@ def test_replicator_is_nashpys(game: NormalFormGame) -> None:
     )
     np.testing.assert_allclose(path.profiles[0], rows, atol=1e-12)
     np.testing.assert_allclose(path.profiles[1], columns, atol=1e-12)
-    # The RK4 used for more players follows the same curve.
-    own = integrate(lambda x: replicator_field(norm, x), start, 0.1, 200)
+    # kurilsim's own code, used for more players, follows the same curve.
+    own = own_replicator(norm, start, 0.1, 200)
     np.testing.assert_allclose(own[0], rows, atol=1e-6)
     np.testing.assert_allclose(own[1], columns, atol=1e-6)
 
@@ -171,7 +170,7 @@ def test_replicator_keeps_cycling_in_rock_paper_scissors() -> None:
 
 
 def test_replicator_on_three_players_matches_scipy() -> None:
-    """The RK4 path of a 3-player game against scipy's adaptive integrator at tight tolerance."""
+    """A 3-player game's path against scipy's solve_ivp at tight tolerance, on the plain field."""
     game = generic_three_player()
     start = [np.array([0.3, 0.7]), np.array([0.2, 0.3, 0.5]), np.array([0.6, 0.4])]
     path = kurilsim.learn(game, "replicator", start=start, steps=100, step_size=0.05)

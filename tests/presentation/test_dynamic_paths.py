@@ -21,6 +21,6 @@ def test_the_trajectory_is_the_default_figure_and_plots_the_expected_state():
 def test_the_deal_figure_plots_the_probability_by_round():
     scenario = kurilsim.load_scenario("scenarios/commitment_treaty.yaml")
     ax = kurilsim.plot(scenario.solve({"guarantee": 7}), kind="deal").axes[0]
-    assert ax.lines[0].get_ydata().tolist() == [0.0, 1.0, 1.0]
-    assert [float(bar.get_height()) for bar in ax.patches] == [0.0, 1.0, 0.0]
+    assert ax.lines[0].get_ydata().tolist() == [0.0, 1.0, 1.0, 1.0]
+    assert [float(bar.get_height()) for bar in ax.patches] == [0.0, 1.0, 0.0, 0.0]
     assert ax.get_ylabel() == "probability"

@@ -15,8 +15,9 @@ Payoffs are each player's own, mapped onto ``[0, 1]``
 (:func:`~kurilsim.forms.normal.regret.normalised_payoffs`): time is measured in units of each
 player's payoff range, so the same steps fit games in any units. Two-player games are integrated
 by nashpy's ``Game.asymmetric_replicator_dynamics`` (scipy's ``odeint``) at the step times
-(rounding below zero cut off);
-games with more players by fixed-step RK4 (:mod:`kurilsim.analysis.flow`).
+(rounding below zero cut off); games with more players by the same integrator (``odeint``,
+adaptive LSODA steps in compiled code) on every player's mixture at once, with the velocity
+written as one ``einsum`` contraction per player (:func:`replicator_velocity`).
 
 References
 ----------
@@ -37,12 +38,17 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kurilsim.analysis.flow import integrate, on_simplex
+from kurilsim.analysis.flow import on_simplex
 from kurilsim.forms.normal.regret import FloatArray, normalised_payoffs, strategy_payoffs
+
+#: The integrator's relative and absolute tolerances for three or more players (nashpy keeps
+#: scipy's defaults, about 1.5e-8, for two): tighter, as the steps are cheap in compiled code.
+RTOL = 1e-10
+ATOL = 1e-12
 
 
 def replicator(
@@ -75,7 +81,78 @@ def replicator(
         )
         # odeint's rounding can leave a probability a little below zero near the boundary.
         return on_simplex(np.asarray(rows)), on_simplex(np.asarray(columns))
-    return integrate(lambda x: replicator_field(norm, x), start, step_size, steps)
+    return own_replicator(norm, start, step_size, steps)
+
+
+def own_replicator(
+    payoffs: FloatArray, start: Sequence[FloatArray], step_size: float, steps: int
+) -> tuple[FloatArray, ...]:
+    """The replicator path by kurilsim's own code, for any number of players, on payoffs as given.
+
+    What :func:`replicator` runs for three or more players (on normalised payoffs); for two it
+    follows nashpy's curve, which the tests and ``benchmarks/bench_learning.py`` check.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kurilsim.forms import catalogue
+    >>> stag = normalised_payoffs(catalogue.stag_hunt().payoffs)
+    >>> path = own_replicator(stag, (np.array([0.9, 0.1]), np.array([0.9, 0.1])), 0.1, 500)
+    >>> [p[-1].round(4).tolist() for p in path]
+    [[1.0, 0.0], [1.0, 0.0]]
+    """
+    from scipy.integrate import odeint
+
+    sizes = [len(p) for p in start]
+    cuts = np.cumsum(sizes)[:-1]
+    velocity = replicator_velocity(payoffs)
+    times = np.arange(steps + 1) * step_size
+    first = np.concatenate([np.asarray(p, dtype=np.float64) for p in start])
+    flat = odeint(lambda y, _: velocity(y), first, times, rtol=RTOL, atol=ATOL)
+    return tuple(on_simplex(part) for part in np.split(flat, cuts, axis=1))
+
+
+def replicator_velocity(payoffs: FloatArray) -> Callable[[FloatArray], FloatArray]:
+    """The replicator equation on all players' mixtures stacked in one vector.
+
+    Each player's payoff table is laid out once as a matrix (own strategies x the others'
+    profiles), so that their payoff from each strategy is one matrix-vector product with the
+    others' joint mixture; the returned function is what the integrator calls, a few small
+    numpy operations per player.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kurilsim.forms import catalogue
+    >>> u = catalogue.jordan_three_player_pennies().payoffs
+    >>> velocity = replicator_velocity(u)
+    >>> x = np.array([0.3, 0.7, 0.6, 0.4, 0.5, 0.5])
+    >>> field = replicator_field(u, [x[:2], x[2:4], x[4:]])
+    >>> bool(np.allclose(velocity(x), np.concatenate(field)))
+    True
+    """
+    n = payoffs.shape[-1]
+    sizes = payoffs.shape[:-1]
+    ends = np.cumsum(sizes)
+    parts = [slice(int(e - m), int(e)) for e, m in zip(ends, sizes, strict=True)]
+    tables = [
+        np.ascontiguousarray(np.moveaxis(payoffs[..., i], i, 0).reshape(sizes[i], -1))
+        for i in range(n)
+    ]
+    others = [[j for j in range(n) if j != i] for i in range(n)]
+
+    def velocity(y: FloatArray) -> FloatArray:
+        out = np.empty_like(y)
+        for i in range(n):
+            joint = y[parts[others[i][0]]]
+            for j in others[i][1:]:
+                joint = np.outer(joint, y[parts[j]]).ravel()
+            x = y[parts[i]]
+            v = tables[i] @ joint
+            out[parts[i]] = x * (v - x @ v)
+        return out
+
+    return velocity
 
 
 def replicator_field(payoffs: FloatArray, profile: Sequence[FloatArray]) -> list[FloatArray]:

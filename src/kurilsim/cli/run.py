@@ -68,6 +68,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "analysis (default 60)",
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound for lemke-howson")
+    parser.add_argument(
+        "--selection",
+        help="a dynamic scenario's equilibrium where a stage has several (payoff-dominance, "
+        "risk-dominance, logit-limit), or 'all' to list every Markov perfect equilibrium of a "
+        "finite horizon (default: the file's)",
+    )
+    parser.add_argument(
+        "--max-equilibria",
+        type=count,
+        metavar="N",
+        help="with --selection all, list at most N equilibria (default: the file's, or 100)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -79,7 +91,12 @@ def handle(args: argparse.Namespace) -> int:
 
     options = {
         key: value
-        for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))
+        for key, value in (
+            ("max_seconds", args.max_seconds),
+            ("max_iter", args.max_iter),
+            ("selection", args.selection),
+            ("max_equilibria", args.max_equilibria),
+        )
         if value is not None
     }
     note(f"solving {args.file} by method {args.method}, tolerance {args.tol:g}")

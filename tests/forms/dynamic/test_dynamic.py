@@ -258,6 +258,47 @@ def test_the_commitment_scenario_shows_hold_up_and_its_remedies():
     assert values["Russia"] > 0 and values["Japan"] > 0
 
 
+@pytest.mark.parametrize(
+    ("rest_value", "rest_cost", "guarantee", "dealt"),
+    [
+        # Japan pays the package (10) before the later phase if the phase is worth at least what
+        # it still owes less its own return (10 - 3 = 7) ...
+        (8, 0, 0, True),
+        (7, 0, 0, True),
+        (6.9, 0, 0, False),
+        # ... and Russia hands the phase over only if reneging costs it at least the phase does.
+        (8, 1, 0, False),
+        (8, 1, 0.9, False),
+        (8, 1, 1, True),
+    ],
+)
+def test_a_phased_transfer_removes_the_hold_up_where_the_later_phase_covers_it(
+    rest_value, rest_cost, guarantee, dealt
+):
+    scenario = kurilsim.load_scenario("scenarios/commitment_treaty.yaml")
+    point = {"rest_value": rest_value, "rest_cost": rest_cost, "guarantee": guarantee}
+    solution = scenario.solve(point)
+    assert solution.complete
+    assert solution.path.deal_by[0, -1] == (1.0 if dealt else 0.0)
+    # A guarantee of 1 alone does not do it: the phase cuts the guarantee needed from 7 to 1.
+    assert scenario.solve({"guarantee": 1}).path.deal_by[0, -1] == 0.0
+
+
+def test_compare_names_the_hold_up_round_by_round():
+    scenario = kurilsim.load_scenario("scenarios/commitment_treaty.yaml")
+    comparison = kurilsim.compare(scenario)
+    rounds = [(b.player, b.move, b.deviation, b.node.split(",")[0]) for b in comparison.blockers]
+    assert rounds == [
+        ("Japan", "sign", "hold", "round treaty"),
+        ("Russia", "transfer", "renege", "round transfer"),
+        ("Japan", "invest", "withhold", "round investment"),
+    ]
+    # Japan's temptation after the transfer: the package it owes (10) less its own return (3).
+    assert [b.gain for b in comparison.blockers] == pytest.approx([0.5, 2, 7])
+    assert "hold-up" in comparison.verdict and "gain 7" in comparison.verdict
+    assert kurilsim.compare(scenario, {"upfront": 0.75}).blockers == ()
+
+
 def test_the_cli_runs_a_dynamic_scenario_as_json(capsys):
     assert main(["run", "scenarios/sanctions_markov.yaml", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -365,3 +406,20 @@ def test_an_unknown_evidence_id_of_a_state_variable_is_refused_with_its_line():
     with pytest.raises(InputError, match="unknown evidence id 'E999'") as exc:
         kurilsim.parse_scenario(text)
     assert exc.value.field == "state.open.evidence.0" and exc.value.line == 8
+
+
+def test_the_closed_form_mixed_equilibrium_of_2x2_stages_is_the_normal_forms_own():
+    from kurilsim.forms.dynamic.selection import select
+    from kurilsim.forms.normal.pure_nash import pure_nash_mask
+
+    rng = np.random.default_rng(56)
+    games = rng.integers(-3, 4, size=(400, 2, 2, 2)).astype(float)
+    games = games[~pure_nash_mask(games[:, None], 1e-9)[:, 0].any(axis=(1, 2))]
+    assert len(games) > 20
+    rows, columns = select(games[None], "payoff-dominance", 1e-9)
+    for k, payoffs in enumerate(games):
+        (equilibrium,) = kurilsim.solve(
+            kurilsim.NormalFormGame(["R", "C"], [["a", "b"]] * 2, payoffs)
+        )
+        np.testing.assert_allclose(rows[0, k], equilibrium.profile[0], atol=1e-12)
+        np.testing.assert_allclose(columns[0, k], equilibrium.profile[1], atol=1e-12)

@@ -32,7 +32,10 @@ from kurilsim.core.parameters import resolve
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows
+from kurilsim.core.text import number
 from kurilsim.core.tolerance import check_tolerance
+from kurilsim.forms.dynamic.blockers import nearest_deal
+from kurilsim.forms.dynamic.enumeration import enumerate_markov_perfect
 from kurilsim.forms.dynamic.game import DynamicGame, build_game
 from kurilsim.forms.dynamic.markov_perfect import (
     MarkovStrategy,
@@ -41,7 +44,7 @@ from kurilsim.forms.dynamic.markov_perfect import (
     value_iteration,
 )
 from kurilsim.forms.dynamic.path import equilibrium_path
-from kurilsim.forms.dynamic.result import DynamicSolution
+from kurilsim.forms.dynamic.result import DynamicEquilibria, DynamicSolution
 from kurilsim.forms.dynamic.scenario import (
     CompiledDynamic,
     DynamicFile,
@@ -54,8 +57,11 @@ from kurilsim.io.yaml_source import read_yaml
 
 FloatArray = NDArray[np.float64]
 
+#: What a dynamic scenario's deal is, in the concept panel.
+DEAL_NAME = "a deal as the stages declare it"
+
 #: The options ``solve`` takes, besides the method.
-OPTIONS = ("selection", "value_tol", "max_iterations", "rounds_shown")
+OPTIONS = ("selection", "max_equilibria", "value_tol", "max_iterations", "rounds_shown")
 
 
 class DynamicForm:
@@ -123,8 +129,12 @@ class DynamicForm:
         tol: float,
         parameters: Mapping[str, Any],
         **options: Any,
-    ) -> DynamicSolution:
-        """A Markov perfect equilibrium, its path, and the one-shot deviation check."""
+    ) -> DynamicSolution | DynamicEquilibria:
+        """A Markov perfect equilibrium, its path, and the one-shot deviation check.
+
+        With ``selection="all"`` (finite horizon only), every Markov perfect equilibrium up to
+        ``max_equilibria``, each with its path and its check.
+        """
         check_tolerance(tol)
         name = self._method(game, method)
         unknown = sorted(set(options).difference(OPTIONS))
@@ -137,6 +147,8 @@ class DynamicForm:
             error = exc.errors()[0]
             raise InputError(error["msg"], field=str(error["loc"][0])) from None
         settings = checked.model_dump()
+        if settings["selection"] == "all":
+            return _every_solution(game, name, tol, settings, parameters)
         strategy = _strategy(game, name, tol, settings)
         return _solution(game, strategy, name, tol, settings, parameters)
 
@@ -153,7 +165,7 @@ class DynamicForm:
 
     def solve_scenario(
         self, scenario: Scenario, values: Mapping[str, Any], method: str, tol: float, **options: Any
-    ) -> DynamicSolution:
+    ) -> DynamicSolution | DynamicEquilibria:
         """Solve at ``values`` with the file's ``solution`` settings, ``options`` taking over."""
         spec: DynamicFile = scenario.spec
         settings = {**spec.solution.model_dump(), **options}
@@ -168,17 +180,52 @@ class DynamicForm:
         tol: float,
         max_seconds: float | None,
     ) -> ConceptPanel:
-        """The Markov perfect equilibrium under each selection rule, and its deal probability."""
+        """The Markov perfect equilibrium under each selection rule, and what blocks a deal.
+
+        The deal is the one the stages declare (``deal:``); for a finite horizon, the nearest
+        plan that makes one and who leaves it, round by round
+        (:mod:`~kurilsim.forms.dynamic.blockers`).
+        """
+        if deal is not None:
+            raise InputError(
+                "a dynamic scenario's deal is declared by its stages ('deal:'); compare takes "
+                "no deal condition",
+                field="deal",
+            )
         predictions = []
+        solutions = []
         for rule in ("payoff-dominance", "risk-dominance"):
             solution = self.solve_scenario(scenario, values, "auto", tol, selection=rule)
+            assert isinstance(solution, DynamicSolution)  # a rule gives one equilibrium
+            solutions.append(solution)
             sequence = " -> ".join(outcome for outcome, _ in solution.outcomes())
             chance = probability(float(solution.path.deal_by[0, -1]))
             note = f"P(deal by the last round shown) {chance:.3g}"
             predictions.append(
                 Prediction(f"Markov perfect ({rule})", sequence, deal=chance, note=note)
             )
-        return ConceptPanel(tuple(predictions), deal)
+        first = solutions[0]
+        if first.game.infinite or first.path.deal_by[0, -1] >= 0.5:
+            return ConceptPanel(tuple(predictions), DEAL_NAME)
+        plan = nearest_deal(first.game, first.strategy, first.round_names, tol)
+        if plan is None:
+            return ConceptPanel(tuple(predictions), DEAL_NAME)
+        reason = ""
+        if plan.hold_up:
+            both = ", ".join(
+                f"{p} {number(plan.values[p], 3)} against {number(plan.equilibrium_values[p], 3)}"
+                for p in plan.values
+            )
+            last = plan.blockers[-1]
+            reason = (
+                f"hold-up: every player values the deal plan ({plan.describe()}) above "
+                f"equilibrium play ({both}), but looking ahead {last.describe()}, and "
+                "each earlier round unravels from it: "
+                + "; ".join(b.describe() for b in plan.blockers[:-1])
+            )
+        return ConceptPanel(
+            tuple(predictions), DEAL_NAME, plan.describe(), plan.blockers, reason.rstrip(": ")
+        )
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
         """Stage payoffs, transitions and events, and the recorded outcome of each round."""
@@ -248,6 +295,14 @@ class DynamicForm:
         if unknown:
             raise InputError(f"unknown option {', '.join(unknown)}; options: {', '.join(OPTIONS)}")
         fitting = "value-iteration" if scenario.compiled.infinite else "backward-induction"
+        spec: DynamicFile = scenario.spec
+        if options.get("selection", spec.solution.selection) == "all":
+            raise InputError(
+                "a sweep plays one equilibrium per point: give a selection rule "
+                "(payoff-dominance, risk-dominance or logit-limit), not 'all'",
+                file=scenario.source,
+                field="selection",
+            )
         if method not in (None, "auto", fitting):
             raise InputError(f"a sweep of this scenario runs {fitting}; got method {method!r}")
         return fitting
@@ -371,6 +426,29 @@ def _solution(
         float(_threshold(game, tol, settings)[0]),
         method,
         str(settings["selection"]),
+        tol,
+        {k: v for k, v in settings.items() if k != "selection"},
+        {k: float(v) for k, v in parameters.items()},
+    )
+
+
+def _every_solution(
+    game: DynamicGame,
+    method: str,
+    tol: float,
+    settings: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+) -> DynamicEquilibria:
+    """Every Markov perfect equilibrium up to the bound, each followed and checked on its own."""
+    found = enumerate_markov_perfect(game, tol, int(settings["max_equilibria"]))
+    solutions = tuple(
+        _solution(game, strategy, method, tol, settings, parameters)
+        for strategy in found.strategies
+    )
+    return DynamicEquilibria(
+        solutions,
+        found,
+        method,
         tol,
         {k: v for k, v in settings.items() if k != "selection"},
         {k: float(v) for k, v in parameters.items()},

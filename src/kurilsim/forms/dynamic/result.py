@@ -1,4 +1,4 @@
-"""The Markov perfect equilibrium of a dynamic game at one point, with its path and its check."""
+"""A dynamic game's Markov perfect equilibria at one point, each with its path and its check."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.result import ReadOnlyRun
+from kurilsim.core.result import EquilibriumListing, ReadOnlyRun
 from kurilsim.core.text import limited, number, parameters_line
+from kurilsim.forms.dynamic.enumeration import MarkovEnumeration
 from kurilsim.forms.dynamic.game import DynamicGame
 from kurilsim.forms.dynamic.markov_perfect import MarkovStrategy
 from kurilsim.forms.dynamic.path import EquilibriumPath
@@ -206,4 +207,147 @@ class DynamicSolution(ReadOnlyRun):
         return (
             f"<DynamicSolution {self.game.title!r}: {self.method}, P(deal by the end) "
             f"{deal:.3g}, {'complete' if self.complete else 'INCOMPLETE'}>"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
+    """Every Markov perfect equilibrium of a finite horizon up to a bound, each verified.
+
+    Attributes
+    ----------
+    equilibria
+        One :class:`DynamicSolution` per equilibrium, each with its path and its own one-shot
+        deviation check.
+    enumeration
+        What the search met: stage games solved, how many had several equilibria, continua,
+        and whether the bound cut it short
+        (:class:`~kurilsim.forms.dynamic.enumeration.MarkovEnumeration`).
+    method, tol, options, parameters
+        As for :class:`DynamicSolution`.
+    """
+
+    equilibria: tuple[DynamicSolution, ...]
+    enumeration: MarkovEnumeration = field(repr=False)
+    method: str
+    tol: float
+    options: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, float] = field(default_factory=dict)
+
+    selection = "all"
+
+    @property
+    def verified(self) -> bool:
+        """Whether every listed equilibrium passed the one-shot deviation check."""
+        return all(eq.verified for eq in self.equilibria)
+
+    @property
+    def complete(self) -> bool:
+        """True when every equilibrium is listed (no bound, no continuum) and each is verified."""
+        return self.enumeration.complete and self.verified
+
+    def status(self) -> str:
+        """How many were found, and if the listing is not complete, why."""
+        found = self.enumeration
+        paths = len({tuple(row[1:4]) for row in self.summaries()})
+        head = (
+            f"{len(self.equilibria)} Markov perfect equilibri{'um' if len(self) == 1 else 'a'} "
+            f"({paths} distinct path{'' if paths == 1 else 's'} from the start); "
+            f"{found.several} of {found.stage_games} stage games solved had several equilibria"
+        )
+        problems = []
+        if found.cut:
+            problems.append(
+                f"the bound of {found.max_equilibria} equilibria cut the search short; raise "
+                "max_equilibria to list more"
+            )
+        if found.continua:
+            problems.append(
+                "a continuum of stage equilibria (only its extreme points are followed) at "
+                + "; ".join(found.continua)
+            )
+        if found.timed_out:
+            problems.append(
+                "a stage game's enumeration hit its time bound at " + "; ".join(found.timed_out)
+            )
+        unverified = [k + 1 for k, eq in enumerate(self.equilibria) if not eq.verified]
+        if unverified:
+            problems.append(f"equilibria {unverified} fail the one-shot deviation check")
+        if problems:
+            return f"INCOMPLETE: {head}; " + "; ".join(problems)
+        return f"complete: {head}; each verified by the one-shot deviation check"
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One record per equilibrium and round of its path."""
+        return [
+            {"equilibrium": k + 1, **row}
+            for k, eq in enumerate(self.equilibria)
+            for row in eq.rows()
+        ]
+
+    def summaries(self) -> list[list[str]]:
+        """Per equilibrium: its number, path, P(deal) by round, state trajectory and values."""
+        names = self.equilibria[0].game.grid.names if self.equilibria else ()
+        return [
+            [
+                str(k + 1),
+                " -> ".join(outcome for outcome, _ in eq.outcomes()),
+                ", ".join(number(float(p), 3) for p in eq.path.deal_by[0]),
+                "; ".join(
+                    f"{name} "
+                    + ", ".join(number(float(x), 3) for x in eq.path.state_means[0, :, v])
+                    for v, name in enumerate(names)
+                ),
+                ", ".join(f"{p} {number(v, 4)}" for p, v in eq.values().items()),
+            ]
+            for k, eq in enumerate(self.equilibria)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary: the search's counts and every equilibrium's own record."""
+        found = self.enumeration
+        return {
+            "method": self.method,
+            "selection": self.selection,
+            "tol": self.tol,
+            "options": dict(self.options),
+            "parameters": dict(self.parameters),
+            "complete": self.complete,
+            "status": self.status(),
+            "max_equilibria": found.max_equilibria,
+            "bound_reached": found.cut,
+            "stage_games": found.stage_games,
+            "stage_games_with_several": found.several,
+            "continua": list(found.continua),
+            "equilibria": [eq.to_dict() for eq in self.equilibria],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per equilibrium and round of its path."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
+
+    def to_text(self, limit: int | None = None) -> str:
+        """The search's status, then one line per equilibrium: path, P(deal by), values."""
+        title = self.equilibria[0].game.title if self.equilibria else ""
+        lines = [
+            f"{title}: every Markov perfect equilibrium by {self.method} (selection all)",
+            f"  {self.status()}",
+        ]
+        if self.parameters:
+            lines.append("  " + parameters_line(self.parameters))
+        shown, more = limited(self.summaries(), limit)
+        header = ["#", "path", "P(deal by) per round", "state per round", "value from the start"]
+        return "\n".join(lines + text_table(header, shown, indent="  ") + more)
+
+    def _repr_html_(self) -> str:
+        title = self.equilibria[0].game.title if self.equilibria else ""
+        header = ["#", "path", "P(deal by) per round", "state per round", "value from the start"]
+        return html_heading(title, self.status()) + html_table(header, self.summaries())
+
+    def __repr__(self) -> str:
+        return (
+            f"<DynamicEquilibria: {len(self)} Markov perfect equilibria, "
+            f"{'complete' if self.complete else 'INCOMPLETE'}>"
         )

@@ -80,6 +80,9 @@ from kurilsim.core.schema import (
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
+#: Most Markov perfect equilibria selection ``all`` may be asked to list.
+MAX_LISTED = 100_000
+
 #: Most points of the state grid (the product of every variable's levels).
 MAX_STATES = 1_000_000
 #: Most chance events (their combinations, 2 ** events, are enumerated each round).
@@ -187,9 +190,13 @@ class HorizonSpec(_Frozen):
 class SolutionSpec(_Frozen):
     """How a stage's several equilibria are resolved, and the bounds of the methods."""
 
-    selection: Literal["payoff-dominance", "risk-dominance", "logit-limit"] = Field(
+    selection: Literal["payoff-dominance", "risk-dominance", "logit-limit", "all"] = Field(
         default="payoff-dominance",
-        description="The equilibrium played where a stage game has several.",
+        description="The equilibrium played where a stage game has several, or 'all' to list "
+        "every Markov perfect equilibrium of a finite horizon up to max_equilibria.",
+    )
+    max_equilibria: Annotated[int, Field(strict=True, ge=1, le=MAX_LISTED)] = Field(
+        default=100, description="Most equilibria selection 'all' lists before it stops."
     )
     value_tol: Annotated[float, Field(gt=0, lt=1)] = Field(
         default=1e-9, description="Value iteration stops within this distance of the fixed point."
@@ -321,6 +328,12 @@ def compile_dynamic(spec: DynamicFile) -> CompiledDynamic:
     stages = {name: _stage(spec, name, players) for name in spec.stages}
     events = tuple(_event(spec, name) for name in spec.events)
     schedule, infinite = _schedule(spec)
+    if infinite and spec.solution.selection == "all":
+        raise SemanticError(
+            "selection 'all' lists the equilibria of a finite horizon; an infinite horizon "
+            "needs a selection rule (payoff-dominance, risk-dominance or logit-limit)",
+            ("solution", "selection"),
+        )
     discount = _discount(spec, players)
     names = _round_names(spec, len(schedule))
     recorded = tuple(_recorded(spec, k, names, schedule, stages) for k in range(len(spec.recorded)))

@@ -15,10 +15,13 @@ several equilibria, the scenario's rule picks one:
   (McKelvey and Palfrey 1995), :func:`~kurilsim.forms.normal.logit_qre.logit_nash`.
 
 Pure equilibria are found on the whole ``(B, S)`` batch by
-:func:`~kurilsim.forms.normal.pure_nash.pure_nash_mask`; a state whose stage game has none is
-solved alone by the normal form's enumeration (:func:`kurilsim.forms.normal.solve.solve`), and the
-mixed equilibrium with the largest sum of payoffs is played. Ties go to the first profile in the
-order of the strategies.
+:func:`~kurilsim.forms.normal.pure_nash.pure_nash_mask`. A two-player 2 x 2 stage game without a
+pure equilibrium has exactly one equilibrium, completely mixed (with no pure equilibrium every
+best reply is strict and they cycle, so each player's mixture is the one that makes the other
+indifferent), which is computed in closed form on every such state at once. A state whose stage
+game has no pure equilibrium and another shape is solved alone by the normal form's enumeration
+(:func:`kurilsim.forms.normal.solve.solve`), and the mixed equilibrium with the largest sum of
+payoffs is played. Ties go to the first profile in the order of the strategies.
 """
 
 from __future__ import annotations
@@ -28,10 +31,13 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.errors import InputError
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.pure_nash import pure_nash_mask
 
 FloatArray = NDArray[np.float64]
+#: The rules that pick one equilibrium of a stage game.
+RULES = ("payoff-dominance", "risk-dominance", "logit-limit")
 #: One probability array per player, each of shape ``(B, S, n_i)``.
 Mixes = list[FloatArray]
 
@@ -99,6 +105,12 @@ def select(values: FloatArray, rule: str, tol: float) -> Mixes:
     >>> [m[0, 0].tolist() for m in select(stag, "risk-dominance", 1e-9)]
     [[0.0, 1.0], [0.0, 1.0]]
     """
+    if rule not in RULES:
+        raise InputError(
+            f"this plays one equilibrium per stage: give a selection rule ({', '.join(RULES)}), "
+            f"not {rule!r}",
+            field="selection",
+        )
     batch, states = values.shape[:2]
     shape = values.shape[2:-1]
     mixes = [np.zeros((batch, states, n)) for n in shape]
@@ -116,11 +128,44 @@ def select(values: FloatArray, rule: str, tol: float) -> Mixes:
         b, s = np.indices((batch, states))
         for mix, cell in zip(mixes, cells, strict=True):
             mix[b, s, cell] = 1.0
+    if rule != "logit-limit" and shape == (2, 2):
+        rows, columns = two_by_two_mixed(values[unsolved])
+        mixes[0][unsolved] = rows
+        mixes[1][unsolved] = columns
+        unsolved = np.zeros_like(unsolved)
     for b, s in np.argwhere(unsolved):
         profile = _alone(values[b, s], rule, tol)
         for mix, p in zip(mixes, profile, strict=True):
             mix[b, s] = p
     return mixes
+
+
+def two_by_two_mixed(values: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The completely mixed equilibrium of 2 x 2 games without a pure one, over a batch.
+
+    Parameters
+    ----------
+    values
+        Shape ``(K, 2, 2, 2)``: ``K`` two-player 2 x 2 games, none with a pure equilibrium.
+
+    Returns
+    -------
+    rows, columns
+        Shape ``(K, 2)`` each: the row player's mixture (which leaves the column player
+        indifferent) and the column player's (which leaves the row player indifferent).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kurilsim.forms import catalogue
+    >>> rows, columns = two_by_two_mixed(catalogue.matching_pennies().payoffs[None])
+    >>> rows.tolist(), columns.tolist()
+    ([[0.5, 0.5]], [[0.5, 0.5]])
+    """
+    a, b = values[..., 0], values[..., 1]
+    y = (a[:, 1, 1] - a[:, 0, 1]) / (a[:, 0, 0] - a[:, 0, 1] - a[:, 1, 0] + a[:, 1, 1])
+    x = (b[:, 1, 1] - b[:, 1, 0]) / (b[:, 0, 0] - b[:, 1, 0] - b[:, 0, 1] + b[:, 1, 1])
+    return np.stack([x, 1 - x], axis=-1), np.stack([y, 1 - y], axis=-1)
 
 
 def _alone(values: FloatArray, rule: str, tol: float) -> Sequence[FloatArray]:

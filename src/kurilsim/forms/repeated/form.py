@@ -12,12 +12,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.concepts import ConceptPanel, Prediction
+from kurilsim.core.deals import default_deal
 from kurilsim.core.display import html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows, rows_by_point
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.repeated.blockers import deal_cells, repeated_blockers
 from kurilsim.forms.repeated.game import RepeatedGame, check_discount
 from kurilsim.forms.repeated.result import RepeatedSolution
 from kurilsim.forms.repeated.scenario import (
@@ -122,24 +124,54 @@ class RepeatedForm:
         tol: float,
         max_seconds: float | None,
     ) -> ConceptPanel:
-        """Stage Nash equilibria, then what grim trigger and the minmax sustain at these values."""
+        """Stage Nash equilibria, then what grim trigger and the minmax sustain at these values.
+
+        With a deal condition over the stage's outcome variables (by default ``islands > 0``
+        where the stage has islands), each row says whether it is a deal, and the deal profile
+        nearest to being sustained names who defects from it and by how much
+        (:mod:`~kurilsim.forms.repeated.blockers`).
+        """
         solution = self.solve_scenario(scenario, values, "thresholds", tol)
+        compiled: CompiledRepeated = scenario.compiled
+        deal = deal or default_deal([o.name for o in compiled.stage.compiled.outcomes])
+        deals = None if deal is None else deal_cells(scenario, values, deal)
+
+        def is_deal(k: int) -> float | None:
+            if deals is None:
+                return None
+            return float(deals[solution.cells[k]])
+
         predictions = [
-            Prediction("stage Nash", _stage_label(solution, k), note=e.kind)
+            Prediction(
+                "stage Nash",
+                _stage_label(solution, k),
+                deal=None if deals is None else _deal_mass(deals, e.profile),
+                note=e.kind,
+            )
             for k, e in enumerate(solution.stage.equilibria)
         ]
         for k in np.flatnonzero(solution.sustained_by_grim):
-            predictions.append(Prediction("grim trigger", solution.label(int(k))))
+            predictions.append(
+                Prediction("grim trigger", solution.label(int(k)), deal=is_deal(int(k)))
+            )
         for k in np.flatnonzero(solution.punishment_rounds):
             rounds = int(solution.punishment_rounds[k])
             predictions.append(
                 Prediction(
                     "minmax punishment",
                     solution.label(int(k)),
+                    deal=is_deal(int(k)),
                     note=f"{rounds} round{'s' if rounds > 1 else ''} of mutual minmax",
                 )
             )
-        return ConceptPanel(tuple(predictions), deal)
+        if deals is None:
+            return ConceptPanel(tuple(predictions), deal)
+        nearest = repeated_blockers(solution, deals, tol)
+        name = ""
+        if nearest.outcome >= 0:
+            cell = tuple(int(c) for c in np.unravel_index(nearest.outcome, deals.shape))
+            name = solution.label_of(cell)
+        return ConceptPanel(tuple(predictions), deal, name, nearest.blockers)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
         """The stage file, each discount factor's expression and the players held fixed."""
@@ -205,6 +237,14 @@ def _sustained_rows(solution: RepeatedSolution) -> list[dict[str, Any]]:
             row[f"grim.{player}"] = float(solution.grim[k, i])
         rows.append(row)
     return rows
+
+
+def _deal_mass(deals: NDArray[np.bool_], profile: tuple[FloatArray, ...]) -> float:
+    """The probability of a deal when each player mixes independently by ``profile``."""
+    mass: Any = deals.astype(np.float64)
+    for p in reversed(profile):
+        mass = mass @ p
+    return float(mass)
 
 
 def _stage_label(solution: RepeatedSolution, k: int) -> str:
