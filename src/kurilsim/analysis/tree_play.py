@@ -138,7 +138,9 @@ def check_deal(scenario: Scenario, condition: str) -> str:
     if scenario.form.name == "bayesian":
         chosen = deal_text(scenario.compiled.outcomes, condition or None)
     else:
-        chosen = condition or default_deal(list(scenario.compiled.outcomes))
+        compiled = scenario.compiled
+        shape = compiled if scenario.form.name == "extensive" else compiled.shape
+        chosen = condition or default_deal(list(shape.outcomes))
     if not chosen:
         raise InputError(
             "the scenario has no 'islands' variable; give the deal, e.g. 'deal-share:treaty > 0'",
