@@ -282,7 +282,8 @@ are Russia, Japan, US, China
         if scenario.form.name == "dynamic":
             raise InputError(
                 f"{where}: a dynamic scenario is solved for its Markov perfect equilibria, not a "
-                "QRE; use deal-share (the chance of a deal by the last round shown)"
+                "QRE; use deal-share (the chance of a deal by the last round shown)",
+                file=scenario.source,
             )
         number, _, condition = argument.partition(":")
         try:
@@ -303,19 +304,21 @@ def _deal(scenario: Scenario, condition: str, where: str) -> str:
         try:
             return check_deal(scenario, condition)
         except InputError as exc:
-            raise InputError(f"{where}: {exc.reason}") from None
+            raise InputError(f"{where}: {exc.reason}", file=scenario.source) from None
     if scenario.form.name == "dynamic":
         if condition:
             raise InputError(
                 f"{where}: a dynamic scenario defines its deals stage by stage in the file; "
-                "give no condition (its output is the chance of a deal by the last round shown)"
+                "give no condition (its output is the chance of a deal by the last round shown)",
+                file=scenario.source,
             )
         return ""
     if scenario.form.name != "normal":
         raise InputError(
             f"{where}: a {scenario.form.description} (form: {scenario.form.name}) gives no "
             "probability that play is a deal, only which solution holds; use regime:LABEL"
-            + (" or payoff:PLAYER" if scenario.form.name == "bargaining" else "")
+            + (" or payoff:PLAYER" if scenario.form.name == "bargaining" else ""),
+            file=scenario.source,
         )
     if not condition:
         condition = default_deal([o.name for o in scenario.compiled.outcomes]) or ""
