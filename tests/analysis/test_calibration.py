@@ -21,9 +21,9 @@ from kurilsim.analysis.calibration import (
 from kurilsim.core.errors import InputError
 from kurilsim.io.shared_parameters import load_shared_parameters
 from tests.analysis.calibration_toy import (
+    CLOSED_FORM,
     STRATEGIES,
     choice_probabilities,
-    CLOSED_FORM,
     write_eras,
 )
 from tests.helpers import SCENARIOS, run_cli

@@ -10,8 +10,8 @@ import kurilsim
 from kurilsim import InputError, parse_scenario
 from kurilsim.analysis.scalar_output import parse_output
 from kurilsim.analysis.sensitivity import sensitivity
-from kurilsim.forms.bayesian.harsanyi import to_information_tree
 from kurilsim.analysis.tree_play import leaf_deals, recorded_leaves, tree_shape
+from kurilsim.forms.bayesian.harsanyi import to_information_tree
 from kurilsim.forms.extensive.blockers import tree_outcomes
 from kurilsim.forms.information.agent_logit import agent_logit_trace
 from kurilsim.forms.information.game import InformationTree
@@ -68,6 +68,11 @@ payoffs:
 """
 
 
+def relative(u: float, low: float, high: float) -> float:
+    """A payoff in relative units: its player's range mapped onto [0, 1]."""
+    return (u - low) / (high - low)
+
+
 @pytest.fixture(scope="module")
 def sequence(scenarios):
     return kurilsim.load_scenario(scenarios / "sequence_1956.yaml")
@@ -111,12 +116,10 @@ def test_tree_qre_deal_is_logit_backward_induction_by_hand():
     got, _ = parse_output("qre-deal:3", toy).evaluate(toy, {"x": np.array([1.0, 2.5])})
     for value, x in zip(got, [1.0, 2.5], strict=True):
         # Leaves: accept (A 3, B 2), reject (A -1, B -1), keep (A x, B 0); relative units.
-        a_low, a_high = -1.0, max(3.0, x)
-        rel_a = lambda u: (u - a_low) / (a_high - a_low)  # noqa: E731
-        rel_b = lambda u: (u + 1) / 3  # noqa: E731
-        accept = 1 / (1 + np.exp(-lam * (rel_b(2) - rel_b(-1))))
-        offer_value = accept * rel_a(3) + (1 - accept) * rel_a(-1)
-        offer = 1 / (1 + np.exp(-lam * (offer_value - rel_a(x))))
+        high = max(3.0, x)
+        accept = 1 / (1 + np.exp(-lam * (relative(2, -1, 2) - relative(-1, -1, 2))))
+        offer_value = accept * relative(3, -1, high) + (1 - accept) * relative(-1, -1, high)
+        offer = 1 / (1 + np.exp(-lam * (offer_value - relative(x, -1, high))))
         assert value == pytest.approx(offer * accept, abs=1e-10)
 
 

@@ -249,7 +249,7 @@ def equilibrium_deals(
     deal: list[float] = []
     complete: list[bool] = []
     for g, at in enumerate(_points(values)):
-        solution = form.solve_scenario(scenario, at, "auto", tol)
+        solution: Any = form.solve_scenario(scenario, at, "auto", tol)
         if form.name == "bayesian":
             deals = deal_array(solution.game, condition)
             found = [chance_of_deal(solution, e, deals) for e in solution]
