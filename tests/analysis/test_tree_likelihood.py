@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy import optimize
 
 import kurilsim
+from kurilsim.analysis.backtest import backtest_scenario, forecast_scores
 from kurilsim.analysis.calibration import calibrate, era_scenarios
 from kurilsim.analysis.likelihood import profile_probabilities, record_probability
 from kurilsim.analysis.tree_play import check_deal, leaf_deals, recorded_leaves, tree_shape
@@ -185,3 +186,22 @@ def test_tree_eras_calibrate_when_they_are_the_only_record_of_their_era(tmp_path
     fit = calibrate(eras, walkers=4, steps=6, seed=1)
     assert fit.names == ("precision",)
     assert np.all((fit.record_samples > 0) & (fit.record_samples <= 1))
+
+
+def test_a_tree_era_is_backtested_and_forecast(tmp_path):
+    sequence = kurilsim.load_scenario(SCENARIOS / "sequence_1956.yaml")
+    era = backtest_scenario(sequence, samples=20)
+    assert era.match and era.predicted == ("offer_two > threaten > demand_four",)
+    for name in ("sequence_1956.yaml", "reassurance_2016.yaml"):
+        (tmp_path / name).write_text((SCENARIOS / name).read_text(encoding="utf-8"))
+    scores = forecast_scores(tmp_path, 1956, walkers=4, steps=4, draws=8)
+    first, second = scores.eras
+    assert (first.era, first.in_sample, second.era, second.in_sample) == (
+        "1956",
+        True,
+        "2016",
+        False,
+    )
+    # 1956: the record is one of 6 leaves, and one of the 3 where no land moves.
+    assert first.uniform == pytest.approx(1 / 6) and first.status_quo == pytest.approx(1 / 3)
+    assert 0 < first.model <= 1 and 0 < second.model <= 1

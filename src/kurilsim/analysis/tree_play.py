@@ -42,6 +42,7 @@ from kurilsim.core.scenario import Scenario
 from kurilsim.forms.bayesian.concepts import chance_of_deal, deal_array, deal_text
 from kurilsim.forms.bayesian.game import SignallingGame
 from kurilsim.forms.bayesian.harsanyi import to_information_tree
+from kurilsim.forms.extensive import record
 from kurilsim.forms.extensive.blockers import leaf_outcomes
 from kurilsim.forms.extensive.scenario import evaluate_tree
 from kurilsim.forms.extensive.sweep import leaf_reach
@@ -126,6 +127,29 @@ def tree_numbers(scenario: Scenario, values: Mapping[str, Any]) -> tuple[FloatAr
     return np.stack([t.payoffs for t in trees]), np.stack([t.probabilities for t in trees])
 
 
+def _outcome_names(scenario: Scenario) -> list[str]:
+    """The scenario's outcome variables."""
+    compiled = scenario.compiled
+    if scenario.form.name == "information":
+        compiled = compiled.shape
+    return list(compiled.outcomes)
+
+
+def status_quo_leaves(scenario: Scenario) -> BoolArray:
+    """The leaves at which no land moves at the defaults (every leaf without ``islands``).
+
+    Examples
+    --------
+    >>> import kurilsim
+    >>> status_quo_leaves(kurilsim.load_scenario("scenarios/sequence_1956.yaml")).astype(int)
+    array([0, 1, 0, 0, 1, 1])
+    """
+    size = len(tree_shape(scenario).leaves)
+    if "islands" not in _outcome_names(scenario):
+        return np.ones(size, dtype=bool)
+    return leaf_deals(scenario, scenario.parameter_values(), "islands == 0")[0]
+
+
 def check_deal(scenario: Scenario, condition: str) -> str:
     """The deal condition (the form's default if empty), checked at the scenario's defaults.
 
@@ -138,9 +162,7 @@ def check_deal(scenario: Scenario, condition: str) -> str:
     if scenario.form.name == "bayesian":
         chosen = deal_text(scenario.compiled.outcomes, condition or None)
     else:
-        compiled = scenario.compiled
-        shape = compiled if scenario.form.name == "extensive" else compiled.shape
-        chosen = condition or default_deal(list(shape.outcomes))
+        chosen = condition or default_deal(_outcome_names(scenario))
     if not chosen:
         raise InputError(
             "the scenario has no 'islands' variable; give the deal, e.g. 'deal-share:treaty > 0'",
@@ -167,10 +189,9 @@ def leaf_deals(scenario: Scenario, values: Mapping[str, Any], condition: str) ->
 def recorded_leaves(scenario: Scenario) -> BoolArray:
     """The leaves consistent with the scenario's ``history`` block.
 
-    A leaf is consistent when, for every player the history names, the path to it has at least
-    one of the recorded moves of that player, and at every node of the path where that player
-    could have made a recorded move, makes one (a player's moves at nodes offering none of the
-    recorded ones are left free: the record says nothing about them).
+    As :func:`kurilsim.forms.extensive.record.recorded_leaves` reads it: for every player the
+    history names, the path has at least one of the recorded moves, and makes one at every node
+    where that player could.
 
     Raises
     ------
@@ -180,25 +201,7 @@ def recorded_leaves(scenario: Scenario) -> BoolArray:
     history = scenario.spec.history
     if history is None:
         raise InputError("the scenario records no history to test against", file=scenario.source)
-    tree = tree_shape(scenario)
-    wanted = {
-        tree.players.index(p): {m} if isinstance(m, str) else set(m)
-        for p, m in history.outcome.items()
-    }
-    out = np.zeros(len(tree.leaves), dtype=bool)
-    for k, leaf in enumerate(tree.leaves):
-        made = dict.fromkeys(wanted, False)
-        consistent, v = True, leaf
-        while v > 0:
-            parent = int(tree.parents[v])
-            mover = int(tree.movers[parent])
-            if mover in wanted and wanted[mover].intersection(tree.actions[parent]):
-                taken = tree.actions[parent][tree.moves[v]] in wanted[mover]
-                made[mover] |= taken
-                consistent &= taken
-            v = parent
-        out[k] = consistent and all(made.values())
-    return out
+    return record.recorded_leaves(tree_shape(scenario), history.outcome)
 
 
 def agent_qre_leaves(
