@@ -147,7 +147,8 @@ def status_quo_leaves(scenario: Scenario) -> BoolArray:
     size = len(tree_shape(scenario).leaves)
     if "islands" not in _outcome_names(scenario):
         return np.ones(size, dtype=bool)
-    return leaf_deals(scenario, scenario.parameter_values(), "islands == 0")[0]
+    quo: BoolArray = leaf_deals(scenario, scenario.parameter_values(), "islands == 0")[0]
+    return quo
 
 
 def check_deal(scenario: Scenario, condition: str) -> str:

@@ -4,7 +4,8 @@ Examples
 --------
 >>> from kurilsim import load_scenario
 >>> tree = load_scenario("scenarios/sequence_1956.yaml").compiled.skeleton
->>> recorded = recorded_leaves(tree, {"USSR": "offer_two", "US": "threaten", "Japan": "demand_four"})
+>>> record = {"USSR": "offer_two", "US": "threaten", "Japan": "demand_four"}
+>>> recorded = recorded_leaves(tree, record)
 >>> [tree.node_name(tree.leaves[k]) for k, hit in enumerate(recorded) if hit]
 ['offer_two > threaten > demand_four']
 """
@@ -22,17 +23,28 @@ class Tree(Protocol):
     """What is read of a tree: a game tree or a tree with information sets."""
 
     @property
-    def players(self) -> tuple[str, ...]: ...
+    def players(self) -> tuple[str, ...]:
+        """The players' names, in order."""
+
     @property
-    def parents(self) -> NDArray[np.int64]: ...
+    def parents(self) -> NDArray[np.int64]:
+        """Each node's parent (-1 at the root)."""
+
     @property
-    def movers(self) -> NDArray[np.int64]: ...
+    def movers(self) -> NDArray[np.int64]:
+        """Each node's mover: a player's index, or a negative code at chance and leaves."""
+
     @property
-    def moves(self) -> NDArray[np.int64]: ...
+    def moves(self) -> NDArray[np.int64]:
+        """Each node's action index at its parent."""
+
     @property
-    def actions(self) -> tuple[tuple[str, ...], ...]: ...
+    def actions(self) -> tuple[tuple[str, ...], ...]:
+        """Each node's action labels."""
+
     @property
-    def leaves(self) -> tuple[int, ...]: ...
+    def leaves(self) -> tuple[int, ...]:
+        """The leaves, in prefix order."""
 
 
 def recorded_leaves(tree: Tree, outcome: Mapping[str, str | Sequence[str]]) -> NDArray[np.bool_]:
