@@ -16,6 +16,10 @@ from kurilsim.analysis.calibration import calibrate, era_scenarios
 from kurilsim.analysis.likelihood import profile_probabilities, record_probability
 from kurilsim.analysis.tree_play import check_deal, leaf_deals, recorded_leaves, tree_shape
 from kurilsim.forms.bayesian.concepts import chance_of_deal, deal_array
+from kurilsim.forms.bayesian.harsanyi import to_information_tree
+from kurilsim.forms.information import logit_batch
+from kurilsim.forms.information.agent_logit import _Logit
+from kurilsim.forms.information.logit_batch import relative_payoffs
 from tests.analysis.test_tree_outputs import OFFER, relative
 from tests.helpers import SCENARIOS
 
@@ -205,3 +209,63 @@ def test_a_tree_era_is_backtested_and_forecast(tmp_path):
     # 1956: the record is one of 6 leaves, and one of the 3 where no land moves.
     assert first.uniform == pytest.approx(1 / 6) and first.status_quo == pytest.approx(1 / 3)
     assert 0 < first.model <= 1 and 0 < second.model <= 1
+
+
+#: A point of the 2018 box where the agent QRE branch turns back before lambda = 10: steps in
+#: lambda stall there, and the branch is followed by arc length.
+FOLD_2018 = {
+    "p_pliable": 0.3617,
+    "treaty_gain_russia": 1.4388,
+    "resistance_pliable": 0.0575,
+    "resistance_resistant": 0.8424,
+    "four_multiplier": 3.8046,
+    "cite_cost_pliable": 0.4169,
+    "cite_cost_resistant": 0.0426,
+    "failure_cost_russia": 0.2921,
+    "treaty_value_japan": 0.8586,
+    "four_value_japan": 1.6516,
+    "failure_cost_japan": 0.6087,
+}
+
+
+def test_past_a_fold_the_branch_is_followed_by_arc_length_to_a_true_qre(monkeypatch):
+    scenario = kurilsim.load_scenario(SCENARIOS / "ratification_2018.yaml")
+    arcs = []
+    original = logit_batch._arc_length
+
+    def counted(*args):
+        arcs.append(args[2:])
+        return original(*args)
+
+    monkeypatch.setattr(logit_batch, "_arc_length", counted)
+    at = scenario.parameter_values(FOLD_2018)
+    leaves = profile_probabilities(scenario, FOLD_2018, 10.0)[0]
+    assert arcs and arcs[0][0] < 10.0  # the steps in lambda stalled below 10
+    # The behaviour behind the leaves is a fixed point of the single-tree logit response.
+    tree = to_information_tree(scenario.form.game(scenario, at))
+    relative = relative_payoffs(tree.payoffs[None])[0]
+    system = logit_batch._BatchLogit(tree, relative[None], tree.probabilities[None])
+    flat = _behaviour_from_leaves(tree, leaves)
+    single = _Logit(tree)
+    single.values_at_leaves[list(tree.leaves)] = relative
+    assert np.abs(single.response(flat, 10.0) - flat).max() < 1e-8
+    assert np.abs(system.response(flat[:, None], np.array([10.0]))[:, 0] - flat).max() < 1e-8
+
+
+def _behaviour_from_leaves(tree, leaves: np.ndarray) -> np.ndarray:
+    """Each action's probability at its set, recovered from the leaf distribution."""
+    reach = np.zeros(tree.n_nodes)
+    reach[list(tree.leaves)] = leaves
+    for v in reversed(range(1, tree.n_nodes)):  # a parent's index is below its children's
+        reach[tree.parents[v]] += reach[v]
+    sizes = [len(s.actions) for s in tree.infosets]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    flat = np.zeros(offsets[-1])
+    totals = np.zeros(len(sizes))
+    for v in range(1, tree.n_nodes):
+        parent = int(tree.parents[v])
+        h = tree.infoset_of[parent]
+        if h >= 0:
+            flat[offsets[h] + tree.moves[v]] += reach[v]
+            totals[h] += reach[v]
+    return flat / np.repeat(totals, sizes)
