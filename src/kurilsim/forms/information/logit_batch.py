@@ -13,7 +13,11 @@ The branch is followed from :math:`\lambda = 0` (uniform play) to each point's p
 fixed point of the logit response found by damped iteration from the previous precision, with
 steps that grow while it converges and shrink when it does not), for all points of the batch in
 the same numpy calls. In a tree of perfect information the agent QRE is unique and is logit
-backward induction; the iteration reaches it exactly, one level per iteration.
+backward induction; the iteration reaches it exactly, one level per iteration. With information
+sets the branch can turn back (a fold), or its fixed point can repel the iteration; where the
+steps in lambda stall, that point's branch is followed on by pseudo-arclength continuation, which
+passes folds, to the first point where it reaches the precision. A point whose branch cannot be
+followed even so (at large precisions, where probabilities underflow) is reported as ``nan``.
 
 Examples
 --------
