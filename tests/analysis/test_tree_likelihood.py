@@ -165,7 +165,7 @@ def test_as_the_precision_grows_play_tends_to_an_equilibrium_path(name):
     def grouped(leaves: np.ndarray) -> np.ndarray:
         return np.bincount(classes, weights=leaves, minlength=classes.max() + 1)
 
-    rows = profile_probabilities(scenario, {}, [10.0, 2000.0])
+    rows = profile_probabilities(scenario, {}, [10.0, 500.0])
     paths = [grouped(path) for path in _equilibrium_leaves(scenario)]
     distance = [min(np.abs(grouped(row) - path).sum() for path in paths) for row in rows]
     assert distance[1] < 0.01 and distance[1] < distance[0]

@@ -11,7 +11,8 @@ probabilities unchanged.
 The branch is followed from :math:`\lambda = 0` (uniform play) to each point's precision as
 :func:`~kurilsim.forms.information.agent_logit.agent_logit_trace` follows it for one tree (the
 fixed point of the logit response found by damped iteration from the previous precision, with
-steps that grow while it converges and shrink when it does not), for all points of the batch in
+steps that grow while it converges and shrink when it does not, or when one step would move a
+probability by more than :data:`MAX_MOVE`), for all points of the batch in
 the same numpy calls. In a tree of perfect information the agent QRE is unique and is logit
 backward induction; the iteration reaches it exactly, one level per iteration. With information
 sets the branch can turn back (a fold), or its fixed point can repel the iteration; where the
@@ -54,6 +55,9 @@ SMALLEST_STEP: Final = 1e-9
 #: this many damped iterations (else the step in lambda is halved).
 CONVERGED: Final = 1e-12
 MAX_ITERATIONS: Final = 500
+#: The largest change of any probability in one accepted step in lambda: larger ones are taken
+#: for a jump off the branch, and the step is halved.
+MAX_MOVE: Final = 0.2
 #: Steps of the trace allowed for one batch.
 MAX_STEPS: Final = 10_000
 #: Arc-length continuation, where the steps in lambda stall: central-difference width (relative,
@@ -283,6 +287,8 @@ def agent_logit_leaves(
         goal = np.minimum(current[active] + step[active], target[active])
         part = system if active.size == size else _sub(system, active)
         found, ok = _fixed_points(part, flat[:, active], goal)
+        # A step that moves a probability far has crossed a fold or jumped to another branch.
+        ok &= np.abs(found - flat[:, active]).max(axis=0) <= MAX_MOVE
         moved, stuck = active[ok], active[~ok]
         flat[:, moved], current[moved] = found[:, ok], goal[ok]
         step[moved] *= 1.5
