@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kurilsim.analysis.likelihood import RecordModel, normal_form_recorded
+
 SHARED = """\
 kurilsim-shared: 1
 title: toy shared parameters
@@ -77,8 +79,12 @@ def write_eras(folder: Path, shifts: list[float], choices: list[str]) -> Path:
     return folder
 
 
-def closed_form_model(scenario, values, precision):  # the RECORD_MODELS signature
+def closed_form_model(scenario, values, precision):  # RecordModel.probabilities
     """Profile probabilities of a toy era by the closed form, over a batch."""
     theta = np.broadcast_to(np.asarray(values["theta"], dtype=float), precision.shape)
     p = choice_probabilities(theta, float(values["shift"]), precision)
     return p[:, :, None]  # B's single strategy
+
+
+#: The toy eras' probability model of the record, for ``RECORD_MODELS["normal"]``.
+CLOSED_FORM = RecordModel(closed_form_model, normal_form_recorded)

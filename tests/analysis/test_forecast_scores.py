@@ -18,7 +18,7 @@ from kurilsim.analysis.backtest import (
     status_quo_profiles,
 )
 from kurilsim.core.errors import InputError
-from tests.analysis.calibration_toy import closed_form_model, write_eras
+from tests.analysis.calibration_toy import CLOSED_FORM, write_eras
 from tests.helpers import SCENARIOS, run_cli
 
 
@@ -52,7 +52,7 @@ def test_the_baselines_count_profiles():
 
 
 def test_forecasts_in_and_out_of_sample(tmp_path, monkeypatch):
-    monkeypatch.setitem(likelihood.RECORD_MODELS, "normal", closed_form_model)
+    monkeypatch.setitem(likelihood.RECORD_MODELS, "normal", CLOSED_FORM)
     folder = write_eras(tmp_path, [0.0, 0.2, 0.4, 0.1], ["mid", "mid", "high", "mid"])
     scores = forecast_scores(folder, 2001, walkers=4, steps=20, seed=1, draws=30)
     assert [(e.era, e.in_sample) for e in scores.eras] == [
@@ -69,7 +69,7 @@ def test_forecasts_in_and_out_of_sample(tmp_path, monkeypatch):
 
 
 def test_the_backtest_command_reports_scores(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(likelihood.RECORD_MODELS, "normal", closed_form_model)
+    monkeypatch.setitem(likelihood.RECORD_MODELS, "normal", CLOSED_FORM)
     folder = write_eras(tmp_path, [0.0, 0.2, 0.4], ["mid", "mid", "high"])
     code, out, err = run_cli(
         capsys,
@@ -126,7 +126,7 @@ def test_statements_are_checked_at_the_shared_parameters_given(tmp_path):
 
 
 def test_statements_get_their_share_of_posterior_draws(tmp_path, monkeypatch):
-    monkeypatch.setitem(likelihood.RECORD_MODELS, "normal", closed_form_model)
+    monkeypatch.setitem(likelihood.RECORD_MODELS, "normal", CLOSED_FORM)
     folder = write_eras(tmp_path, [0.7, 0.0], ["mid", "high"])
     (folder / "statements.yaml").write_text(TOY_STATEMENTS, encoding="utf-8")
     scores = forecast_scores(folder, 2000, walkers=4, steps=20, seed=1, statement_draws=10)

@@ -83,9 +83,9 @@ def test_bad_input_is_refused_in_one_line():
         record_probability(game, {}, -1.0)
     with pytest.raises(InputError, match="outside its declared range"):
         record_probability(game, {"gain": 9.0}, 1.0)
-    tree = kurilsim.load_scenario(SCENARIOS / "sequence_1956.yaml")
-    with pytest.raises(InputError, match="not defined for the extensive form"):
-        record_probability(tree, {}, 1.0)
+    conflict = kurilsim.load_scenario(SCENARIOS / "conflict_2018.yaml")
+    with pytest.raises(InputError, match="not defined for the conflict form"):
+        record_probability(conflict, {}, 1.0)
     no_history = kurilsim.load_scenario(SCENARIOS / "general.yaml")
     with pytest.raises(InputError, match="records no history"):
         record_probability(no_history, {}, 1.0)

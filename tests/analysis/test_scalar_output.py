@@ -104,12 +104,6 @@ def test_bad_outputs_are_refused_with_a_clear_message(sochi, text, message):
         parse_output(text, sochi)
 
 
-def test_deal_outputs_need_a_normal_form(scenarios):
-    tree = kurilsim.load_scenario(scenarios / "sequence_1956.yaml")
-    with pytest.raises(InputError, match=r"needs a scenario in normal form.*use regime:LABEL"):
-        parse_output("deal-share", tree)
-
-
 def test_a_payoff_where_there_is_no_equilibrium_is_refused():
     pennies = parse_scenario(
         "{kurilsim: 1, title: t, players: {A: [a, b], B: [c, d]}, parameters: {x: {default: 1,"

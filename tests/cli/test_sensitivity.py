@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -124,3 +125,26 @@ def test_bad_input_is_one_line_and_exit_2(capsys, bundled, arguments, message):
 def test_output_is_required(capsys, bundled):
     code, _, err = run_cli(capsys, "sensitivity", bundled)
     assert code == 2 and "--output" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "output"),
+    [("sequence_1956.yaml", "deal-share"), ("reassurance_2016.yaml", "qre-deal:10")],
+)
+def test_deal_outputs_of_trees_and_signalling_games(capsys, bundled, name, output):
+    tree = str(Path(bundled).with_name(name))
+    code, out, err = run_cli(
+        capsys, "sensitivity", tree, "--output", output, "--samples", "8", "--format", "json"
+    )
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["output"] == output and record["complete"] is True
+    for indices in record["parameters"].values():
+        assert {"S1", "ST", "S1_conf", "ST_conf"} <= set(indices)
+
+
+def test_a_form_without_deals_refuses_them_in_one_line(capsys, bundled):
+    repeated = str(Path(bundled).with_name("repeated_joint_activity.yaml"))
+    code, out, err = run_cli(capsys, "sensitivity", repeated, "--output", "deal-share")
+    assert code == 2 and not out and err.count("\n") == 1
+    assert "repeated_joint_activity.yaml" in err and "no probability that play is a deal" in err

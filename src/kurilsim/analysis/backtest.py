@@ -50,6 +50,7 @@ from kurilsim.analysis.calibration import (
 from kurilsim.analysis.likelihood import recorded_event
 from kurilsim.analysis.sequence_backtest import SequenceResult, backtest_sequence
 from kurilsim.analysis.statements import StatementResult, check_statements, load_statements
+from kurilsim.analysis.tree_play import is_tree_form, status_quo_leaves
 from kurilsim.core.arguments import check_instance, check_int, check_path
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
@@ -472,7 +473,10 @@ def _status_quo_share(
 
 
 def status_quo_profiles(scenario: Scenario) -> NDArray[np.bool_]:
-    """The profiles in which no land moves at the scenario's defaults (every one without islands).
+    """The outcomes in which no land moves at the scenario's defaults (every one without islands).
+
+    The outcomes are the pure profiles, or the leaves of a tree
+    (:func:`~kurilsim.analysis.tree_play.status_quo_leaves`).
 
     Examples
     --------
@@ -481,6 +485,8 @@ def status_quo_profiles(scenario: Scenario) -> NDArray[np.bool_]:
     9
     """
     check_instance("scenario", scenario, Scenario, "a Scenario")
+    if is_tree_form(scenario):
+        return status_quo_leaves(scenario)
     shape = tuple(len(s) for s in scenario.strategies)
     islands = outcome_values(scenario.compiled, scenario.defaults()).get("islands")
     if islands is None:

@@ -1,7 +1,12 @@
 r"""Calibration: the posterior over the shared parameters and the QRE precision, given history.
 
 Every era scenario with a ``history`` block contributes one observation, the recorded outcome,
-with the probability :func:`~kurilsim.analysis.likelihood.record_probability` gives it. The
+with the probability :func:`~kurilsim.analysis.likelihood.record_probability` gives it: the logit
+QRE's in the normal form, the agent QRE's in game trees and signalling games, all in the same
+relative units, so that one precision serves every form. One era is one observation: where a
+folder holds several scenarios of the same era (the normal-form era file and a tree of the same
+year, say), :func:`era_scenarios` keeps one, the normal-form one if there is one, else the first
+by file name, and lists the others as left out, so that no record is counted twice. The
 unknowns are the parameters the eras share (declared once in the file their ``shared`` blocks
 name) and the precision :math:`\lambda` of the logit QRE; each era's own parameters stay at their
 defaults, the era's conditions as its file states them. The posterior
@@ -234,6 +239,16 @@ def era_scenarios(
 ) -> tuple[list[Scenario], list[tuple[str, str]]]:
     """The era scenarios of a folder that can be calibrated on, and the files left out, with why.
 
+    A file is left out when its form has no probability model of the record, it records no
+    history, or another file of the folder already gives its era's record (the normal-form one
+    first, then by file name): one record is one observation.
+
+    Examples
+    --------
+    >>> eras, skipped = era_scenarios("scenarios")
+    >>> ("sequence_1956.yaml", "era 1956 is taken from era_1956.yaml") in skipped
+    True
+
     Raises
     ------
     InputError
@@ -255,8 +270,17 @@ def era_scenarios(
             skipped.append((path.name, "no recorded history"))
         else:
             eras.append(scenario)
-    eras.sort(key=lambda era: era.spec.era or era.title)
-    return eras, skipped
+    # One file per era: the normal form first, then by file name (the folder's order).
+    eras.sort(key=lambda era: era.form.name != "normal")
+    kept: dict[str, Scenario] = {}
+    for era in eras:
+        name = era.spec.era or era.title
+        if name in kept:
+            taken = f"era {name} is taken from {Path(kept[name].source).name}"
+            skipped.append((Path(era.source).name, taken))
+        else:
+            kept[name] = era
+    return sorted(kept.values(), key=lambda era: era.spec.era or era.title), skipped
 
 
 def _scenarios(name: str, value: object) -> list[Scenario]:
@@ -517,7 +541,8 @@ def calibrate(
     Parameters
     ----------
     directory
-        A folder of era scenarios (every normal-form file with a ``history``), or the eras.
+        A folder of era scenarios (every file with a ``history`` of a form with a probability
+        model, one per era: see :func:`era_scenarios`), or the eras.
     walkers, steps
         The ensemble: walkers (at least twice the calibrated quantities, and even) and steps.
     seed

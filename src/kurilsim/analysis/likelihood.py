@@ -14,9 +14,28 @@ by :math:`e^\lambda` when they differ by the player's whole range. Rescaling one
 which the scenario files declare arbitrary, leaves every probability unchanged.
 
 Forms plug in through :data:`RECORD_MODELS`: a function from a scenario, a batch of parameter
-values and the precisions to the probability of every profile in each game of the batch. The
-normal form is registered here; game trees (the agent QRE) and games with private information
-add their own.
+values and the precisions to the probability of every outcome in each game of the batch, and the
+outcomes that are the record. In the normal form the outcomes are the pure profiles. Game trees
+(``extensive``), trees with information sets (``information``) and signalling games
+(``bayesian``) end play at the leaves of a tree (:mod:`~kurilsim.analysis.tree_play`), and their
+model is the *agent* logit QRE (McKelvey and Palfrey 1998): every information set is played by an
+agent of its player who picks each action with probability proportional to
+:math:`e^{\lambda v}`, ``v`` the action's expected payoff there under the beliefs the profile
+itself induces (:mod:`~kurilsim.forms.information.logit_batch`), in the same relative units: each
+player's leaf payoffs mapped onto ``[0, 1]``. Where the normal-form QRE of a tree would let a
+player tremble jointly over a whole plan, the agent QRE trembles move by move, which is how a
+tree's sequential logic is read; in a tree of perfect information it is logit backward induction,
+unique, and tends to subgame-perfect play as :math:`\lambda` grows; with information sets its
+principal branch tends to a sequential equilibrium. A signalling game has no QRE of its own in
+:mod:`~kurilsim.forms.bayesian`; its model is the agent QRE of its Harsanyi tree
+(:func:`~kurilsim.forms.bayesian.harsanyi.to_information_tree`): chance draws the sender's type
+with the prior, each type of the sender is an agent, and the receiver's agent at each message
+weighs the types by Bayes' rule on the QRE's own messages, so the smoothing is the QRE analogue
+of a perfect Bayesian equilibrium, and tends to one (a sequential equilibrium) as :math:`\lambda`
+grows. The sender's payoffs are made relative by one map across all types, so that types are
+compared in one unit. A leaf is the record when the moves on its path agree with the
+``history`` block (:func:`~kurilsim.analysis.tree_play.recorded_leaves`). A simultaneous Bayesian
+game is refused: it is not played as a tree here.
 
 Examples
 --------
@@ -30,11 +49,13 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.analysis.tree_play import agent_qre_leaves, recorded_leaves
 from kurilsim.core.errors import InputError, IterationLimitError
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.logit_qre import logit_qre
@@ -84,17 +105,46 @@ def normal_form_profile_probabilities(
     return out
 
 
-#: Form name -> the probability of every profile over a batch, as
-#: :func:`normal_form_profile_probabilities`.
-RECORD_MODELS: dict[str, Callable[[Scenario, Mapping[str, Any], FloatArray], FloatArray]] = {
-    "normal": normal_form_profile_probabilities,
+def normal_form_recorded(scenario: Scenario) -> NDArray[np.bool_]:
+    """The pure profiles consistent with a normal-form scenario's record (its ``history``)."""
+    return np.asarray(scenario.compiled.recorded, dtype=bool)
+
+
+@dataclass(frozen=True)
+class RecordModel:
+    """How a form gives the probability of each outcome of play, and which are the record.
+
+    Attributes
+    ----------
+    probabilities
+        ``(scenario, values, precision) ->`` shape ``(G, *outcomes)``: the probability of each
+        outcome (pure profile, leaf) at each point of a batch; ``nan`` where the QRE branch could
+        not be followed.
+    recorded
+        ``scenario ->`` a boolean array of the outcomes' shape: those consistent with the record.
+    """
+
+    probabilities: Callable[[Scenario, Mapping[str, Any], FloatArray], FloatArray]
+    recorded: Callable[[Scenario], NDArray[np.bool_]]
+
+
+_TREES = RecordModel(agent_qre_leaves, recorded_leaves)
+
+#: Form name -> its probability model of the record.
+RECORD_MODELS: dict[str, RecordModel] = {
+    "normal": RecordModel(normal_form_profile_probabilities, normal_form_recorded),
+    "extensive": _TREES,
+    "information": _TREES,
+    "bayesian": _TREES,
 }
 
 
 def profile_probabilities(
     scenario: Scenario, values: Mapping[str, ArrayLike], precision: ArrayLike
 ) -> FloatArray:
-    """The probability the model gives each pure profile, over a batch of parameter points.
+    """The probability the model gives each outcome, over a batch of parameter points.
+
+    The outcomes are the pure profiles of a normal-form game, the leaves of a tree.
 
     Parameters
     ----------
@@ -108,7 +158,8 @@ def profile_probabilities(
     Returns
     -------
     ndarray
-        Shape ``(G, n_1, ..., n_N)``, one row per point.
+        Shape ``(G, n_1, ..., n_N)`` (normal form) or ``(G, n_leaves)`` (trees), one row per
+        point.
 
     Raises
     ------
@@ -125,7 +176,7 @@ def profile_probabilities(
     batch = max(lengths | {lam.shape[0]})
     if lam.shape[0] not in (1, batch):
         raise InputError(f"{lam.shape[0]} precisions for {batch} parameter points")
-    return model(scenario, resolved, np.broadcast_to(lam, (batch,)))
+    return model.probabilities(scenario, resolved, np.broadcast_to(lam, (batch,)))
 
 
 def record_probability(
@@ -143,7 +194,7 @@ def record_probability(
     Returns
     -------
     ndarray
-        Shape ``(G,)``: the sum of the profile probabilities over the recorded event.
+        Shape ``(G,)``: the sum of the outcome probabilities over the recorded event.
 
     Raises
     ------
@@ -156,16 +207,16 @@ def record_probability(
     >>> era = kurilsim.load_scenario("scenarios/era_1983.yaml")
     >>> bool(record_probability(era, {}, 50.0)[0] > 0.99)  # near Nash: the record holds
     True
+    >>> tree = kurilsim.load_scenario("scenarios/sequence_1956.yaml")
+    >>> record_probability(tree, {}, [0.0, 100.0]).round(4).tolist()  # 1/8 at 0; then the SPE
+    [0.125, 1.0]
     """
-    _record_model(scenario)
     recorded = recorded_event(scenario)
     probabilities = profile_probabilities(scenario, values, precision)
     return np.asarray((probabilities * recorded).reshape(len(probabilities), -1).sum(axis=1))
 
 
-def _record_model(
-    scenario: Scenario,
-) -> Callable[[Scenario, Mapping[str, Any], FloatArray], FloatArray]:
+def _record_model(scenario: Scenario) -> RecordModel:
     model = RECORD_MODELS.get(scenario.form.name)
     if model is None:
         raise InputError(
@@ -177,14 +228,14 @@ def _record_model(
 
 
 def recorded_event(scenario: Scenario) -> NDArray[np.bool_]:
-    """The profiles consistent with the scenario's recorded outcome, as a boolean array.
+    """The outcomes (profiles, leaves) consistent with the scenario's record, as booleans.
 
     Raises
     ------
     InputError
-        If the scenario records no history.
+        If the scenario records no history, or its form has no probability model.
     """
-    recorded = getattr(scenario.compiled, "recorded", None)
-    if scenario.spec.history is None or recorded is None:
+    model = _record_model(scenario)
+    if scenario.spec.history is None:
         raise InputError("the scenario records no history to test against", file=scenario.source)
-    return np.asarray(recorded, dtype=bool)
+    return model.recorded(scenario)

@@ -4,13 +4,17 @@ An output is named by a short text, parsed here without ``eval``:
 
 ``deal-share`` or ``deal-share:CONDITION``
     The share of the equilibria at a point that are deals: the mean, over the equilibria the
-    form's sweep method finds, of the probability that play is a deal (1 or 0 for a pure
+    form's default method finds, of the probability that play is a deal (1 or 0 for a pure
     equilibrium); 0 where there is none. ``CONDITION`` is an expression over the scenario's
     outcome variables, as ``kurilsim compare --deal`` takes it (``treaty > 0``); by default
-    ``islands > 0`` where the scenario has an ``islands`` variable. Normal-form scenarios.
+    ``islands > 0`` where the scenario has an ``islands`` variable (in a game with private
+    information, else ``deal > 0`` where it has a ``deal`` variable). Normal form; game trees
+    (the probability that subgame-perfect play ends at a deal leaf), trees with information sets
+    (that the play of each equilibrium in behaviour strategies does), signalling games (that play
+    in each perfect Bayesian equilibrium does, over the sender's types).
 ``deal-any`` or ``deal-any:CONDITION``
     Whether a deal is an equilibrium: the largest probability of a deal among the equilibria at
-    the point (1 where some pure equilibrium is a deal), 0 where there is none. Normal form.
+    the point (1 where some pure equilibrium is a deal), 0 where there is none. The same forms.
 ``regime:LABEL``
     1 where some equilibrium at the point has the label ``LABEL``, else 0. ``LABEL`` is a label
     as sweeps print it (``Russia: two_islands, Japan: accept_two, US: tolerate, China:
@@ -22,12 +26,22 @@ An output is named by a short text, parsed here without ``eval``:
     equilibrium.
 ``qre-deal:LAMBDA`` or ``qre-deal:LAMBDA:CONDITION``
     The probability of a deal under the logit QRE at precision ``LAMBDA``, relative to each
-    player's payoff range (:mod:`kurilsim.forms.normal.logit_qre`). Normal-form scenarios; the
-    QRE is traced point by point (it does not vectorise), so it is slower than the others.
+    player's payoff range: in the normal form the QRE of
+    :mod:`kurilsim.forms.normal.logit_qre`, traced point by point; in game trees, trees with
+    information sets and signalling games the agent QRE
+    (:mod:`kurilsim.forms.information.logit_batch`), traced for the whole batch at once.
 
-Every output but the QRE is read off the rows that the form's vectorised sweep method returns
-for the whole batch at once (:meth:`~kurilsim.core.scenario.GameForm.sweep_rows`), the rows that
-``kurilsim sweep`` writes.
+In a dynamic scenario the deals are the file's own, stage by stage: ``deal-share`` and
+``deal-any`` (without a condition) are the chance of a deal by the last round shown on the path of
+its Markov perfect equilibrium (one per point), vectorised; it has no QRE. Bargaining, conflict and
+repeated scenarios have no deal outputs: their sweep rows name a solution (an agreement, a stable
+state, a payoff set) but give no probability that play is a deal, and the deal outputs refuse them
+in one line saying so.
+
+Every output but the QRE is read off the rows that the form's sweep method returns for the whole
+batch at once (:meth:`~kurilsim.core.scenario.GameForm.sweep_rows`), the rows that ``kurilsim
+sweep`` writes; the deal outputs of trees with information sets and of signalling games are read
+off the form's solution at each point, which is what its sweep rows are made of.
 
 Examples
 --------
@@ -57,11 +71,17 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.analysis.tree_play import (
+    agent_qre_leaves,
+    check_deal,
+    equilibrium_deals,
+    is_tree_form,
+    leaf_deals,
+)
 from kurilsim.core.deals import default_deal
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.normal.form import require_normal_form
 from kurilsim.forms.normal.logit_qre import logit_qre
 from kurilsim.forms.normal.properties import property_mask
 from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY, chunk_size_for
@@ -129,7 +149,12 @@ class ScalarOutput:
         """
         at = scenario.parameter_values(values)
         size = max((len(v) for v in at.values() if np.ndim(v) == 1), default=1)
+        tree = is_tree_form(scenario)
         if self.kind == "qre-deal":
+            if tree:
+                out = self._tree_qre_deal(scenario, at, size)
+                self._check_defined(out, "the agent QRE branch could not be followed")
+                return out, np.ones(size, dtype=bool)
             return self._qre_deal(scenario, at, size), np.ones(size, dtype=bool)
         method = scenario.form.sweep_method(scenario, None, tol, {})
         chunk = chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY)
@@ -138,19 +163,26 @@ class ScalarOutput:
         out, complete = np.empty(size), np.empty(size, dtype=bool)
         for start in range(0, size, chunk):
             part = {k: (v[start : start + chunk] if np.ndim(v) == 1 else v) for k, v in at.items()}
-            rows = scenario.form.sweep_rows(scenario, part, method, tol, {})
             stop = min(start + chunk, size)
-            out[start:stop], complete[start:stop] = self._from_rows(
-                scenario, part, rows, stop - start
-            )
-        if self.kind == "payoff" and np.isnan(out).any():
+            if tree and self.kind.startswith("deal"):
+                game, deal, done = equilibrium_deals(scenario, part, self.argument, tol)
+                found = self._from_deals(game, deal, done, stop - start)
+            else:
+                rows = scenario.form.sweep_rows(scenario, part, method, tol, {})
+                found = self._from_rows(scenario, part, rows, stop - start)
+            out[start:stop], complete[start:stop] = found
+        if self.kind == "payoff":
+            self._check_defined(out, "there is no equilibrium")
+        return out, complete
+
+    def _check_defined(self, out: FloatArray, why: str) -> None:
+        """Refuse an output that is NaN at some points, saying where and why."""
+        if np.isnan(out).any():
             missing = int(np.isnan(out).sum())
             raise InputError(
-                f"output {self.text!r} is undefined at {missing:,} of {size:,} points, where "
-                "there is no equilibrium; choose an output defined everywhere (deal-share, "
-                "regime:LABEL)"
+                f"output {self.text!r} is undefined at {missing:,} of {len(out):,} points, where "
+                f"{why}; choose an output defined everywhere (deal-share, regime:LABEL)"
             )
-        return out, complete
 
     def _from_rows(
         self, scenario: Scenario, values: Mapping[str, Any], rows: Any, size: int
@@ -168,12 +200,29 @@ class ScalarOutput:
         if self.kind == "payoff":
             payoff = np.asarray(columns[f"payoff.{self.argument}"], dtype=float)
             return _mean_by_point(game, payoff, size, empty=math.nan), done
-        deal = _row_deal_probability(scenario, values, self.argument, game, columns)
+        if scenario.form.name == "dynamic":  # the file's own deals, on the equilibrium path
+            deal = np.asarray(columns["deal_by_end"], dtype=float)
+        else:
+            deal = _row_deal_probability(scenario, values, self.argument, game, columns)
+        return self._from_deals(game, deal, np.asarray(columns["complete"], dtype=bool), size)
+
+    def _from_deals(
+        self, game: NDArray[np.int64], deal: FloatArray, complete: BoolArray, size: int
+    ) -> tuple[FloatArray, BoolArray]:
+        """A deal output at each point from each equilibrium's chance of a deal."""
+        done = np.ones(size, dtype=bool)
+        np.logical_and.at(done, game, complete)
         if self.kind == "deal-share":
             return _mean_by_point(game, deal, size, empty=0.0), done
         largest = np.zeros(size)
         np.fmax.at(largest, game, deal)
         return largest, done
+
+    def _tree_qre_deal(self, scenario: Scenario, at: Mapping[str, Any], size: int) -> FloatArray:
+        """The agent QRE's chance of a deal, the whole batch traced at once."""
+        leaves = agent_qre_leaves(scenario, at, np.full(size, self.precision))
+        deals = leaf_deals(scenario, at, self.argument)
+        return np.asarray((leaves * deals).sum(axis=1), dtype=float)
 
     def _qre_deal(self, scenario: Scenario, at: Mapping[str, Any], size: int) -> FloatArray:
         payoffs = scenario.payoffs(at)
@@ -230,6 +279,12 @@ are Russia, Japan, US, China
             raise InputError(f"{where}: unknown player {argument!r}; the players are {players}")
         return ScalarOutput(text, "payoff", argument)
     if kind == "qre-deal":
+        if scenario.form.name == "dynamic":
+            raise InputError(
+                f"{where}: a dynamic scenario is solved for its Markov perfect equilibria, not a "
+                "QRE; use deal-share (the chance of a deal by the last round shown)",
+                file=scenario.source,
+            )
         number, _, condition = argument.partition(":")
         try:
             precision = float(number)
@@ -245,10 +300,26 @@ are Russia, Japan, US, China
 
 def _deal(scenario: Scenario, condition: str, where: str) -> str:
     """The deal condition, checked on the scenario at its defaults."""
-    try:
-        require_normal_form(scenario, "a deal output")
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}; use regime:LABEL or payoff:PLAYER") from None
+    if is_tree_form(scenario):
+        try:
+            return check_deal(scenario, condition)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc.reason}", file=scenario.source) from None
+    if scenario.form.name == "dynamic":
+        if condition:
+            raise InputError(
+                f"{where}: a dynamic scenario defines its deals stage by stage in the file; "
+                "give no condition (its output is the chance of a deal by the last round shown)",
+                file=scenario.source,
+            )
+        return ""
+    if scenario.form.name != "normal":
+        raise InputError(
+            f"{where}: a {scenario.form.description} (form: {scenario.form.name}) gives no "
+            "probability that play is a deal, only which solution holds; use regime:LABEL"
+            + (" or payoff:PLAYER" if scenario.form.name == "bargaining" else ""),
+            file=scenario.source,
+        )
     if not condition:
         condition = default_deal([o.name for o in scenario.compiled.outcomes]) or ""
         if not condition:

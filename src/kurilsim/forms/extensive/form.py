@@ -35,9 +35,11 @@ from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
     SubgamePerfectBatch,
     backward_induction_batch,
+    subgame_perfect_equilibria,
 )
 from kurilsim.forms.extensive.concepts import tree_panel
 from kurilsim.forms.extensive.game import ExtensiveFormGame
+from kurilsim.forms.extensive.record import recorded_leaves
 from kurilsim.forms.extensive.result import TreeSolution
 from kurilsim.forms.extensive.scenario import (
     CompiledTree,
@@ -48,6 +50,7 @@ from kurilsim.forms.extensive.scenario import (
 from kurilsim.forms.extensive.solve import TREE_METHODS, solve_tree
 from kurilsim.forms.extensive.sweep import (
     BACKWARD_INDUCTION,
+    path_text,
     plan_names,
     tree_bytes_per_point,
     tree_rows,
@@ -134,6 +137,23 @@ class ExtensiveForm:
         """Subgame perfection, the normal form's Nash equilibria and its logit QRE."""
         solution = self.solve_scenario(scenario, values, "auto", tol)
         return tree_panel(scenario, solution, values, deal, precision, tol, max_seconds)
+
+    def backtest_predictions(
+        self, scenario: Scenario, values: Mapping[str, Any]
+    ) -> tuple[tuple[str, bool], ...]:
+        """Each subgame-perfect path of play, and whether it reaches the recorded leaves.
+
+        The recorded leaves are those whose path agrees with the ``history`` block
+        (:func:`~kurilsim.forms.extensive.record.recorded_leaves`). Only the subgame-perfect
+        listing is made (no normal form): a backtest calls this at every draw of the box.
+        """
+        history = scenario.spec.history
+        assert history is not None
+        game = self.game(scenario, values)
+        recorded = recorded_leaves(game, history.outcome)
+        found, _ = subgame_perfect_equilibria(game, DEFAULT_TOL)
+        reached = [game.leaf_probabilities(choices) for choices in found]
+        return tuple((path_text(game, leaves), bool(leaves @ recorded > 0)) for leaves in reached)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
         """The payoff expressions used at leaves that set outcome variables, and those variables."""
