@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Mapping
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,13 @@ from kurilsim.sweeps.engine import (
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.result import SweepResult, read_sweep
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
-from kurilsim.sweeps.store import ParquetStream, SweepStore, decoded, format_of
+from kurilsim.sweeps.store import (
+    ParquetStream,
+    SweepStore,
+    count_regimes,
+    decoded,
+    format_of,
+)
 
 
 def sweep(
@@ -207,13 +214,15 @@ def sweep(
                 note = f"kurilsim: recomputing {store.part(index)}: {problem}"
                 print(printable(note), file=sys.stderr)
         todo = [k for k in range(job.n_chunks) if k not in done]
-        tables = _run(job, todo, store, info, engine, workers, scheduler, progress)
+        regimes: dict[str, int] = {}
+        tables = _run(job, todo, store, info, engine, workers, scheduler, progress, regimes)
         if store is None:
             return SweepResult(
                 info, decoded(pd.concat([tables[k] for k in sorted(tables)], ignore_index=True))
             )
         store.finish(info)
-    return read_sweep(store.path)
+    # Every point counted here unless chunks finished before a resume: no need to read it back.
+    return replace(read_sweep(store.path), regimes=None if done else regimes)
 
 
 def _run(
@@ -225,8 +234,12 @@ def _run(
     workers: int | None,
     scheduler: Any,
     progress: bool | None,
+    regimes: dict[str, int],
 ) -> dict[int, pd.DataFrame]:
-    """Solve the chunks ``todo``; write each to ``store``, or return them by chunk."""
+    """Solve the chunks ``todo``; write each to ``store``, or return them by chunk.
+
+    Each chunk's points are counted by regime into ``regimes`` as it finishes.
+    """
     tables: dict[int, pd.DataFrame] = {}
     done = frozenset(range(job.n_chunks)).difference(todo)
     stream = None
@@ -243,6 +256,7 @@ def _run(
     ) as bar:
         try:
             for index, table in run_chunks(job, todo, engine, workers, scheduler):
+                count_regimes(regimes, table)
                 if store is None:
                     tables[index] = table
                 else:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -587,12 +588,36 @@ def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
     counts: dict[str, int] = {}
     last = -1  # a point's rows are consecutive: skip its rows continued from the last batch
     for batch in (b for f in files for b in _batches(f, store.format, ["point", "regime"])):
-        rows = batch[batch["point"].to_numpy() != last].drop_duplicates("point")
-        if len(batch):
-            last = int(batch["point"].iloc[-1])
-        for regime, count in rows["regime"].value_counts(sort=False).items():
-            counts[str(regime)] = counts.get(str(regime), 0) + int(count)
+        last = count_regimes(counts, batch, last)
     return pd.Series(counts, dtype="int64")
+
+
+def count_regimes(counts: dict[str, int], rows: pd.DataFrame, last: int = -1) -> int:
+    """Add to ``counts`` the regime of each point whose first row is in ``rows``.
+
+    A point's rows are consecutive; ``last`` is the point of the row just before ``rows`` (-1
+    for none), whose rows continued here are not counted again. Returns the last row's point.
+    The regime column may be dictionary-encoded: only the codes are counted.
+
+    Examples
+    --------
+    >>> counts = {}
+    >>> rows = pd.DataFrame({"point": [0, 0, 1, 2], "regime": pd.Categorical(["a", "a", "b", "a"])})
+    >>> count_regimes(counts, rows), counts
+    (2, {'a': 2, 'b': 1})
+    >>> count_regimes(counts, rows.iloc[3:], last=2), counts
+    (2, {'a': 2, 'b': 1})
+    """
+    point = rows["point"].to_numpy()
+    if not point.size:
+        return last
+    first = np.empty(point.size, dtype=bool)
+    first[0] = point[0] != last
+    np.not_equal(point[1:], point[:-1], out=first[1:])
+    for regime, count in rows["regime"][first].value_counts(sort=False).items():
+        if count:
+            counts[str(regime)] = counts.get(str(regime), 0) + int(count)
+    return int(point[-1])
 
 
 def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.DataFrame]:
@@ -601,7 +626,7 @@ def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.Data
             yield restore(batch)
     else:
         for batch in pq.ParquetFile(file).iter_batches(BATCH_ROWS, columns=columns):
-            yield decoded(batch.to_pandas())
+            yield batch.to_pandas()  # labels stay dictionary-encoded: counted by code
 
 
 def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
