@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import pyarrow as pa
 from tqdm import tqdm
 
 from kurilsim.core.arguments import (
@@ -217,9 +217,8 @@ def sweep(
         regimes: dict[str, int] = {}
         tables = _run(job, todo, store, info, engine, workers, scheduler, progress, regimes)
         if store is None:
-            return SweepResult(
-                info, decoded(pd.concat([tables[k] for k in sorted(tables)], ignore_index=True))
-            )
+            joined = pa.concat_tables([tables[k] for k in sorted(tables)], promote_options="permissive")
+            return SweepResult(info, decoded(joined.to_pandas()))
         store.finish(info)
     # Every point counted here unless chunks finished before a resume: no need to read it back.
     return replace(read_sweep(store.path), regimes=None if done else regimes)
@@ -235,12 +234,12 @@ def _run(
     scheduler: Any,
     progress: bool | None,
     regimes: dict[str, int],
-) -> dict[int, pd.DataFrame]:
+) -> dict[int, pa.Table]:
     """Solve the chunks ``todo``; write each to ``store``, or return them by chunk.
 
     Each chunk's points are counted by regime into ``regimes`` as it finishes.
     """
-    tables: dict[int, pd.DataFrame] = {}
+    tables: dict[int, pa.Table] = {}
     done = frozenset(range(job.n_chunks)).difference(todo)
     stream = None
     if store is not None and store.format == "parquet" and not store.path.exists():
@@ -256,7 +255,7 @@ def _run(
     ) as bar:
         try:
             for index, table in run_chunks(job, todo, engine, workers, scheduler):
-                count_regimes(regimes, table)
+                count_regimes(regimes, table.select(["point", "regime"]).to_pandas())
                 if store is None:
                     tables[index] = table
                 else:

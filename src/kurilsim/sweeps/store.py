@@ -173,10 +173,10 @@ class SweepStore:
         _write_atomic(self.parts / MANIFEST, _text(json.dumps(info.to_dict(), indent=2)))
         return opened
 
-    def write(self, index: int, table: pd.DataFrame, info: SweepInfo) -> pa.Table | None:
+    def write(self, index: int, table: pa.Table, info: SweepInfo) -> pa.Table | None:
         """Write chunk ``index`` atomically (a kill never leaves half a part), then record it.
 
-        Returns the chunk as an Arrow table for a Parquet sweep (for :class:`ParquetStream`).
+        Returns the chunk with its metadata for a Parquet sweep (for :class:`ParquetStream`).
         """
         target = self.part(index)
         own = {"chunk": index, "rows": len(table), "sweep": info.key()}
@@ -190,10 +190,15 @@ class SweepStore:
 
         arrow = None
         if self.format == "csv":
-            write = lambda file: neutralise(decoded(table)).to_csv(file, index=False)  # noqa: E731
+            rows = decoded(table.to_pandas())
+            write = lambda file: neutralise(rows).to_csv(file, index=False)  # noqa: E731
         else:
             arrow = _with_metadata(table, info, {PART_KEY: own})
-            write = lambda file: pq.write_table(arrow, file)  # noqa: E731
+            # A part is read again only to resume: the cheapest encoding that keeps it small.
+            text = [f.name for f in arrow.schema if pa.types.is_dictionary(f.type)]
+            write = lambda file: pq.write_table(  # noqa: E731
+                arrow, file, use_dictionary=text, write_statistics=False
+            )
         _write_atomic(target, write, record)
         return arrow
 
@@ -430,14 +435,13 @@ def _file_schema(schema: pa.Schema) -> pa.Schema:
 
 
 def _with_metadata(
-    table: pd.DataFrame, info: SweepInfo, extra: dict[bytes, Any] | None = None
+    table: pa.Table, info: SweepInfo, extra: dict[bytes, Any] | None = None
 ) -> pa.Table:
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    metadata = dict(arrow.schema.metadata or {})
+    metadata = dict(table.schema.metadata or {})
     metadata[METADATA_KEY] = json.dumps(info.to_dict()).encode("utf-8")
     for key, value in (extra or {}).items():
         metadata[key] = json.dumps(value).encode("utf-8")
-    return arrow.replace_schema_metadata(metadata)
+    return table.replace_schema_metadata(metadata)
 
 
 def _check_same(stored: SweepInfo, info: SweepInfo, path: Path) -> None:
