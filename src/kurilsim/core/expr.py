@@ -311,7 +311,11 @@ def _compile_chain(node: ast.BinOp, names: set[str], depth: int) -> Evaluator:
         for op, right in chain:
             operand = right(env)
             ufunc = _IN_PLACE.get(op)
-            if owned and ufunc and np.broadcast_shapes(value.shape, np.shape(operand)) == value.shape:
+            if (
+                owned
+                and ufunc
+                and np.broadcast_shapes(value.shape, np.shape(operand)) == value.shape
+            ):
                 ufunc(value, operand, out=value)  # the same values, without a new array
             else:
                 value, owned = _as_float(op(value, operand)), True

@@ -217,7 +217,9 @@ def sweep(
         regimes: dict[str, int] = {}
         tables = _run(job, todo, store, info, engine, workers, scheduler, progress, regimes)
         if store is None:
-            joined = pa.concat_tables([tables[k] for k in sorted(tables)], promote_options="permissive")
+            joined = pa.concat_tables(
+                [tables[k] for k in sorted(tables)], promote_options="permissive"
+            )
             return SweepResult(info, decoded(joined.to_pandas()))
         store.finish(info)
     # Every point counted here unless chunks finished before a resume: no need to read it back.

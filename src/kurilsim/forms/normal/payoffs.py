@@ -8,7 +8,7 @@ numpy work as its size, not a Python loop per point.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
@@ -121,7 +121,7 @@ def _evaluate(
     return out
 
 
-def _fresh(value: Any, shape: tuple[int, ...], env: Mapping[str, Any]) -> bool:
+def _fresh(value: Any, shape: tuple[int, ...], env: Mapping[str, Any]) -> TypeGuard[FloatArray]:
     """Whether ``value`` is a float64 array of ``shape`` made by the evaluation, held nowhere else.
 
     An expression gives a new array unless it is a bare name, whose array is in ``env``.
