@@ -186,7 +186,7 @@ class SweepStore:
             # would have to be recomputed.
             size, digest = _digest(written)
             entry = {**own, "file": target.name, "bytes": size, "sha256": digest}
-            _append_line(self.parts / RECORDS, json.dumps(entry))
+            _append_line(self.parts / RECORDS, json.dumps(entry), False)
 
         arrow = None
         if self.format == "csv":
@@ -199,7 +199,9 @@ class SweepStore:
             write = lambda file: pq.write_table(  # noqa: E731
                 arrow, file, use_dictionary=text, write_statistics=False
             )
-        _write_atomic(target, write, record)
+        # Not synced: a resume checks every part's size and SHA-256, so a part or record that a
+        # power failure loses or tears is recomputed; syncing each would cost more than a chunk.
+        _write_atomic(target, write, record, False)
         return arrow
 
     def finished(self) -> list[Path]:
@@ -466,31 +468,38 @@ def _text(text: str) -> Callable[[Path], object]:
 
 
 def _write_atomic(
-    path: Path, write: Callable[[Path], object], before: Callable[[Path], object] | None = None
+    path: Path,
+    write: Callable[[Path], object],
+    before: Callable[[Path], object] | None = None,
+    synced: bool = True,
 ) -> None:
     """Write ``path`` through a temporary file beside it, synced, then renamed over it.
 
-    ``before`` is given the synced temporary file just before the rename.
+    ``before`` is given the temporary file just before the rename. Unless ``synced``, neither
+    the file nor the rename is forced to disk: a kill still leaves the whole file or none.
     """
     temporary = _temporary(path)
     write(temporary)
-    with temporary.open("rb+") as file:
-        os.fsync(file.fileno())
+    if synced:
+        with temporary.open("rb+") as file:
+            os.fsync(file.fileno())
     if before is not None:
         before(temporary)
-    _replace(temporary, path)
+    _replace(temporary, path, synced)
 
 
-def _replace(source: Path, target: Path) -> None:
+def _replace(source: Path, target: Path, synced: bool = True) -> None:
     os.replace(source, target)
-    _sync_directory(target.parent)
+    if synced:
+        _sync_directory(target.parent)
 
 
-def _append_line(path: Path, line: str) -> None:
+def _append_line(path: Path, line: str, synced: bool = True) -> None:
     with path.open("a", encoding="utf-8") as file:
         file.write(line + "\n")
-        file.flush()
-        os.fsync(file.fileno())
+        if synced:
+            file.flush()
+            os.fsync(file.fileno())
 
 
 def _unlink(path: Path) -> None:
