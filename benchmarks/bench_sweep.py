@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -44,10 +45,12 @@ from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SOCHI = ROOT / "scenarios" / "sochi_2016.yaml"
-#: Runs the CLI in a new process and reports its peak resident memory on standard error.
+#: Runs the CLI in a new process; reports its peak resident memory and CPU seconds (all its
+#: threads) on standard error.
 CLI = (
     "import resource, sys; from kurilsim.cli import main; code = main(sys.argv[1:]); "
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)"
+    "use = resource.getrusage(resource.RUSAGE_SELF); "
+    "print(use.ru_maxrss, use.ru_utime + use.ru_stime, file=sys.stderr); sys.exit(code)"
 )
 #: Runs one ``kurilsim.sweep`` call in a new process; reports its seconds and peak memory.
 IN_PROCESS = """
@@ -62,8 +65,9 @@ print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stde
 """
 
 
-def cli_sweep(points: tuple[int, int], out: Path) -> tuple[float, float]:
-    """Seconds and peak resident MB of ``kurilsim sweep`` over a sanctions x trust grid."""
+def cli_sweep(points: tuple[int, int], out: Path) -> tuple[float, float, float]:
+    """Seconds, peak resident MB and CPU seconds of ``kurilsim sweep`` over a sanctions x trust
+    grid."""
     argv = [
         sys.executable, "-c", CLI, "-q", "sweep", str(SOCHI),
         "--grid", f"sanctions=0:0.7:{points[0]}", "--grid", f"trust=0:1:{points[1]}",
@@ -72,7 +76,8 @@ def cli_sweep(points: tuple[int, int], out: Path) -> tuple[float, float]:
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - start
-    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
+    peak, cpu = done.stderr.strip().splitlines()[-1].split()
+    return seconds, int(peak) / 1024, float(cpu)
 
 
 def values(n: int) -> dict[str, np.ndarray]:
@@ -84,20 +89,22 @@ def values(n: int) -> dict[str, np.ndarray]:
     return scenario.parameter_values({"sanctions": sanctions, "trust": trust})
 
 
-def numpy_pass(n: int) -> float:
-    """Seconds of one sum over the float64 payoff tensor of the points, built beforehand."""
+def numpy_pass(n: int) -> tuple[float, float]:
+    """Seconds and CPU seconds of one sum over the float64 payoff tensor of the points, built
+    beforehand (best of 3 each)."""
     scenario = kurilsim.load_scenario(SOCHI)
     at = values(n)
     tensor = np.empty((n, 3, 3, 2, 2, 4))
     for start in range(0, n, ARRAY_CHUNK):
         chunk = {k: v[start : start + ARRAY_CHUNK] if np.ndim(v) else v for k, v in at.items()}
         tensor[start : start + ARRAY_CHUNK] = scenario.payoffs(chunk)
-    best = math.inf
+    best = cpu = math.inf
     for _ in range(3):
-        began = time.perf_counter()
+        began, used = time.perf_counter(), time.process_time()
         tensor.sum()
         best = min(best, time.perf_counter() - began)
-    return best
+        cpu = min(cpu, time.process_time() - used)
+    return best, cpu
 
 
 def phases(n: int) -> dict[str, float]:
@@ -182,13 +189,21 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "sweep.parquet"
-        cli_seconds, cli_peak = min(cli_sweep((1000, 1000), out) for _ in range(args.repeats))
+        load = os.getloadavg()[0]
+        cli_seconds, cli_peak, cli_cpu = min(
+            cli_sweep((1000, 1000), out) for _ in range(args.repeats)
+        )
         call_seconds, call_peak = min(in_process(n, 0, out) for _ in range(args.repeats))
-        reference = numpy_pass(n)
+        reference, reference_cpu = numpy_pass(n)
         print("(a) 10^6 points to Parquet, default workers (best of", args.repeats, "runs)")
+        print(f"  load average before the runs: {load:.1f} on {os.cpu_count()} cores")
         print(
             f"  kurilsim sweep ... --out x.parquet  : {cli_seconds:7.2f} s  "
             f"{cli_seconds / reference:6.1f}x the numpy pass (target 20x), peak {cli_peak:,.0f} MB"
+        )
+        print(
+            f"    CPU time, all threads              : {cli_cpu:7.2f} s  "
+            f"{cli_cpu / reference_cpu:6.1f}x the numpy pass's CPU time ({reference_cpu:.3f} s)"
         )
         print(
             f"  kurilsim.sweep(..., out=x.parquet) : {call_seconds:7.2f} s  "
@@ -220,7 +235,7 @@ def main() -> None:
         shape = (args.big // side, side)
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder) / "big.parquet"
-            seconds, peak = cli_sweep(shape, out)
+            seconds, peak, _ = cli_sweep(shape, out)
             size = out.stat().st_size / 1e6
         print(f"\n(e) {shape[0] * shape[1]:,} points, CLI to Parquet ({size:,.0f} MB on disk)")
         print(
