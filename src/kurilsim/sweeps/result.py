@@ -51,7 +51,7 @@ class SweepResult:
         The sweep file the table is read from, if any.
     regimes
         The number of points in each regime, when counted as the sweep ran (so that its
-        summary does not read the file back); otherwise counted from the table when needed.
+        summary reads no table); otherwise counted from the table when needed.
 
     Examples
     --------

@@ -220,7 +220,7 @@ def sweep(
             joined = pa.concat_tables(
                 [tables[k] for k in sorted(tables)], promote_options="permissive"
             )
-            return SweepResult(info, decoded(joined.to_pandas()))
+            return SweepResult(info, decoded(joined.to_pandas()), regimes=regimes)
         store.finish(info)
     # Every point counted here unless chunks finished before a resume: no need to read it back.
     return replace(read_sweep(store.path), regimes=None if done else regimes)
