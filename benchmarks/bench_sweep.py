@@ -1,28 +1,32 @@
 """Sweeps against the memory bound: the 10^6-point regime map from the CLI vs one numpy pass.
 
 Run by hand: ``python benchmarks/bench_sweep.py [--repeats R] [--big N] [--skip-dask]
-[--only-per-game]``.
+[--skip-per-game] [--only-per-game]``.
 
 Everything below is measured in the same run, so the ratios hold on a loaded machine even when
 the absolute times drift:
 
 (a) ``kurilsim sweep scenarios/sochi_2016.yaml`` over a 1000 x 1000 sanctions x trust grid,
     pure Nash, to Parquet, as a new process (interpreter start and imports included; best of
-    ``R``), against one numpy pass (a sum) over the float64 payoff tensor of the same 10^6
+    ``R``), and the same sweep as one ``kurilsim.sweep`` call in a new process (imports
+    excluded), against one numpy pass (a sum) over the float64 payoff tensor of the same 10^6
     points, ``(10^6, 3, 3, 2, 2, 4)``, 1.15 GB, already in memory (best of 3). Target <= 20x.
+    Each new process reports its peak resident memory.
 (b) The same sweep in-process by phase, on one thread: payoff evaluation, best replies, the
-    table's columns, Parquet encoding.
-(c) The same sweep in-process with 1 and 2 local workers (threads).
+    table's columns, the Arrow table, Parquet encoding.
+(c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
 (d) A game-by-game sweep (support enumeration on sochi_2016.yaml, 108 points) with 1 and 2 local
     workers (processes) and on a Dask LocalCluster of 1, 2 and 4 workers.
-(e) A sweep of ``N`` points (10^7 by default) to Parquet as a new process, with its peak
-    resident memory, next to the 10^6 sweep's: memory is bounded by the chunk, not the sweep.
+(e) A sweep of ``N`` points (``--big N``, 10^7 by default, 0 to skip) to Parquet from the CLI,
+    with its peak resident memory, next to the 10^6 sweep's: memory is bounded by the chunk,
+    not the sweep.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,7 +34,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 import kurilsim
@@ -38,19 +41,48 @@ from kurilsim.forms.normal.labels import outcome_labels
 from kurilsim.forms.normal.payoffs import player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
-from kurilsim.sweeps.engine import ARRAY_CHUNK
+from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SOCHI = ROOT / "scenarios" / "sochi_2016.yaml"
-#: Runs the CLI in a new process and reports its peak resident memory on standard error.
-CLI = (
+#: Peak resident memory of this process in kB. Not ``ru_maxrss``: Linux carries the parent's
+#: peak into a child's across fork and exec, so a child started after this benchmark built its
+#: 1.15 GB tensor would report at least that much (the 1.28 GB once reported for 10^7 points).
+PEAK = (
+    "def peak():\n"
+    "    import resource\n"
+    "    try:\n"
+    "        status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+    "        return int(status.split()[0])\n"
+    "    except (OSError, IndexError):\n"
+    "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+)
+#: Runs the CLI in a new process; reports its peak resident memory and CPU seconds (all its
+#: threads) on standard error.
+CLI = PEAK + (
     "import resource, sys; from kurilsim.cli import main; code = main(sys.argv[1:]); "
-    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)"
+    "use = resource.getrusage(resource.RUSAGE_SELF); "
+    "print(peak(), use.ru_utime + use.ru_stime, file=sys.stderr); sys.exit(code)"
+)
+#: Runs one ``kurilsim.sweep`` call in a new process; reports its seconds and peak memory.
+IN_PROCESS = (
+    PEAK
+    + """
+import sys, time
+import kurilsim
+side, workers, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]  # workers 0: the default
+grid = {"sanctions": (0.0, 0.7, side), "trust": (0.0, 1.0, side)}
+start = time.perf_counter()
+kurilsim.sweep(sys.argv[4], grid, workers=workers or None, out=out, overwrite=True, progress=False)
+seconds = time.perf_counter() - start
+print(seconds, peak(), file=sys.stderr)
+"""
 )
 
 
-def cli_sweep(points: tuple[int, int], out: Path) -> tuple[float, float]:
-    """Seconds and peak resident MB of ``kurilsim sweep`` over a sanctions x trust grid."""
+def cli_sweep(points: tuple[int, int], out: Path) -> tuple[float, float, float]:
+    """Seconds, peak resident MB and CPU seconds of ``kurilsim sweep`` over a sanctions x trust
+    grid."""
     argv = [
         sys.executable, "-c", CLI, "-q", "sweep", str(SOCHI),
         "--grid", f"sanctions=0:0.7:{points[0]}", "--grid", f"trust=0:1:{points[1]}",
@@ -59,7 +91,8 @@ def cli_sweep(points: tuple[int, int], out: Path) -> tuple[float, float]:
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - start
-    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
+    peak, cpu = done.stderr.strip().splitlines()[-1].split()
+    return seconds, int(peak) / 1024, float(cpu)
 
 
 def values(n: int) -> dict[str, np.ndarray]:
@@ -71,27 +104,30 @@ def values(n: int) -> dict[str, np.ndarray]:
     return scenario.parameter_values({"sanctions": sanctions, "trust": trust})
 
 
-def numpy_pass(n: int) -> float:
-    """Seconds of one sum over the float64 payoff tensor of the points, built beforehand."""
+def numpy_pass(n: int) -> tuple[float, float]:
+    """Seconds and CPU seconds of one sum over the float64 payoff tensor of the points, built
+    beforehand (best of 3 each)."""
     scenario = kurilsim.load_scenario(SOCHI)
     at = values(n)
     tensor = np.empty((n, 3, 3, 2, 2, 4))
     for start in range(0, n, ARRAY_CHUNK):
         chunk = {k: v[start : start + ARRAY_CHUNK] if np.ndim(v) else v for k, v in at.items()}
         tensor[start : start + ARRAY_CHUNK] = scenario.payoffs(chunk)
-    best = math.inf
+    best = cpu = math.inf
     for _ in range(3):
-        start = time.perf_counter()
+        began, used = time.perf_counter(), time.process_time()
         tensor.sum()
-        best = min(best, time.perf_counter() - start)
-    return best
+        best = min(best, time.perf_counter() - began)
+        cpu = min(cpu, time.process_time() - used)
+    return best, cpu
 
 
 def phases(n: int) -> dict[str, float]:
     """Seconds of each phase of the sweep of the first ``n`` points, one thread."""
     scenario = kurilsim.load_scenario(SOCHI)
     at, labels = values(n), outcome_labels(scenario)
-    times = dict.fromkeys(("payoffs", "best replies", "table columns", "Parquet"), 0.0)
+    names = ("payoffs", "best replies", "table columns", "Arrow table", "Parquet")
+    times = dict.fromkeys(names, 0.0)
     with tempfile.TemporaryDirectory() as folder:
         writer = None
         for start in range(0, n, ARRAY_CHUNK):
@@ -104,26 +140,28 @@ def phases(n: int) -> dict[str, float]:
             t2 = time.perf_counter()
             rows = _pure_rows(payoffs, games, 1e-9, labels)  # best replies again, subtracted
             t3 = time.perf_counter()
-            columns = {k: np.asarray(v) for k, v in rows.columns.items()}
-            table = pa.table({"point": rows.game + start, **columns})
+            params = {f"param.{k}": chunk[k][rows.game] for k in ("sanctions", "trust")}
+            table = arrow_table({"point": rows.game + start, **params, **rows.columns})
+            t4 = time.perf_counter()
             writer = writer or pq.ParquetWriter(Path(folder) / "p.parquet", table.schema)
             writer.write_table(table)
-            t4 = time.perf_counter()
+            t5 = time.perf_counter()
             times["payoffs"] += t1 - t0
             times["best replies"] += t2 - t1
             times["table columns"] += (t3 - t2) - (t2 - t1)
-            times["Parquet"] += t4 - t3
+            times["Arrow table"] += t4 - t3
+            times["Parquet"] += t5 - t4
         assert writer is not None
         writer.close()
     return times
 
 
-def in_process(n: int, workers: int, out: Path, **kw: object) -> float:
-    side = math.isqrt(n)
-    grid = {"sanctions": (0.0, 0.7, side), "trust": (0.0, 1.0, side)}
-    start = time.perf_counter()
-    kurilsim.sweep(SOCHI, grid, workers=workers, out=out, overwrite=True, progress=False, **kw)
-    return time.perf_counter() - start
+def in_process(n: int, workers: int, out: Path) -> tuple[float, float]:
+    """Seconds of one ``kurilsim.sweep`` call in a new process, and its peak resident MB."""
+    argv = [sys.executable, "-c", IN_PROCESS, str(math.isqrt(n)), str(workers), str(out)]
+    done = subprocess.run([*argv, str(SOCHI)], capture_output=True, text=True, check=True)
+    seconds, peak = done.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(peak) / 1024
 
 
 def per_game(workers: int, engine: str = "local") -> float:
@@ -154,8 +192,9 @@ def game_by_game(skip_dask: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--big", type=int, default=10**7, help="points of the sweep in (e)")
+    parser.add_argument("--big", type=int, default=10**7, help="points in (e); 0 skips it")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--skip-per-game", action="store_true", help="skip (d)")
     parser.add_argument("--only-per-game", action="store_true", help="run (d) alone")
     args = parser.parse_args()
     n = 10**6
@@ -165,17 +204,28 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "sweep.parquet"
-        runs = [cli_sweep((1000, 1000), out) for _ in range(args.repeats)]
-        cli_seconds, cli_peak = min(runs)
-        reference = numpy_pass(n)
-        print("(a) 10^6 points, CLI to Parquet (best of", args.repeats, "runs, a new process)")
-        print(
-            f"  kurilsim sweep ... --out x.parquet : {cli_seconds:7.2f} s, peak {cli_peak:,.0f} MB"
+        load = os.getloadavg()[0]
+        cli_seconds, cli_peak, cli_cpu = min(
+            cli_sweep((1000, 1000), out) for _ in range(args.repeats)
         )
-        print(f"  one numpy pass over the tensor     : {reference:7.3f} s (1.15 GB, float64)")
+        call_seconds, call_peak = min(in_process(n, 0, out) for _ in range(args.repeats))
+        reference, reference_cpu = numpy_pass(n)
+        print("(a) 10^6 points to Parquet, default workers (best of", args.repeats, "runs)")
+        print(f"  load average before the runs: {load:.1f} on {os.cpu_count()} cores")
         print(
-            f"  ratio                              : {cli_seconds / reference:7.1f}x (target 20x)"
+            f"  kurilsim sweep ... --out x.parquet  : {cli_seconds:7.2f} s  "
+            f"{cli_seconds / reference:6.1f}x the numpy pass (target 20x), peak {cli_peak:,.0f} MB"
         )
+        print(
+            f"    CPU time, all threads              : {cli_cpu:7.2f} s  "
+            f"{cli_cpu / reference_cpu:6.1f}x the numpy pass's CPU time ({reference_cpu:.3f} s)"
+        )
+        print(
+            f"  kurilsim.sweep(..., out=x.parquet) : {call_seconds:7.2f} s  "
+            f"{call_seconds / reference:6.1f}x, peak {call_peak:,.0f} MB"
+        )
+        print(f"  one numpy pass over the tensor      : {reference:7.3f} s (1.15 GB, float64)")
+        print(f"  CLI / in-process                    : {cli_seconds / call_seconds:7.2f}x")
 
         times = phases(n)
         total = sum(times.values())
@@ -187,24 +237,27 @@ def main() -> None:
             )
 
         print("\n(c) the same sweep in-process to Parquet, local workers (threads)")
-        one = min(in_process(n, 1, out) for _ in range(args.repeats))
-        two = min(in_process(n, 2, out) for _ in range(args.repeats))
+        one = min(in_process(n, 1, out)[0] for _ in range(args.repeats))
+        two = min(in_process(n, 2, out)[0] for _ in range(args.repeats))
         print(f"  1 worker : {one:6.2f} s  ({one / reference:5.1f}x the numpy pass)")
         print(f"  2 workers: {two:6.2f} s  ({two / reference:5.1f}x)  speed-up {one / two:.2f}x")
 
-    game_by_game(args.skip_dask)
+    if not args.skip_per_game:
+        game_by_game(args.skip_dask)
 
-    side = math.isqrt(args.big)
-    shape = (args.big // side, side)
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "big.parquet"
-        seconds, peak = cli_sweep(shape, out)
-        size = out.stat().st_size / 1e6
-    print(f"\n(e) {shape[0] * shape[1]:,} points, CLI to Parquet ({size:,.0f} MB on disk)")
-    print(
-        f"  {seconds:7.1f} s = {shape[0] * shape[1] / seconds:,.0f} points/s, peak {peak:,.0f} MB"
-    )
-    print(f"  (the 10^6-point sweep peaked at {cli_peak:,.0f} MB)")
+    if args.big:
+        side = math.isqrt(args.big)
+        shape = (args.big // side, side)
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "big.parquet"
+            seconds, peak, _ = cli_sweep(shape, out)
+            size = out.stat().st_size / 1e6
+        print(f"\n(e) {shape[0] * shape[1]:,} points, CLI to Parquet ({size:,.0f} MB on disk)")
+        print(
+            f"  {seconds:7.1f} s = {shape[0] * shape[1] / seconds:,.0f} points/s, "
+            f"peak {peak:,.0f} MB"
+        )
+        print(f"  (the 10^6-point sweep peaked at {cli_peak:,.0f} MB)")
 
 
 if __name__ == "__main__":

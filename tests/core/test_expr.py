@@ -154,3 +154,22 @@ def test_columns_count_leading_blanks(text, column):
     with pytest.raises(ExpressionError) as info:
         parse_expression(text)
     assert info.value.column == column
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions, st.floats(-10, 10), st.floats(-10, 10))
+def test_arrays_give_each_point_its_own_value_and_stay_unchanged(tree, a, b):
+    # A chain of operators works in place on arrays of its own: the same bits as point by
+    # point, and the arrays given to it untouched.
+    text, _ = tree
+    expression = parse_expression(text)
+    xs = np.array([[a], [b], [a + b]])
+    ys = np.array([b, a, 0.5])
+    given_arrays = {"a": xs, "b": ys}
+    copies = {name: array.copy() for name, array in given_arrays.items()}
+    values = np.broadcast_to(expression.evaluate(given_arrays), (3, 3))
+    for i, j in np.ndindex(3, 3):
+        one = expression.evaluate({"a": xs[i, 0], "b": ys[j]})
+        assert np.array_equal(values[i, j], one, equal_nan=True)
+    for name, array in given_arrays.items():
+        assert np.array_equal(array, copies[name], equal_nan=True)

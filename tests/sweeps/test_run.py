@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 import kurilsim
 from kurilsim import InputError, parse_scenario
 from kurilsim.forms import catalogue
-from kurilsim.sweeps import GridAxis, SweepSpec, sweep
+from kurilsim.sweeps import GridAxis, SweepSpec, read_sweep, sweep
 from kurilsim.sweeps.engine import chunk_size_for
 from kurilsim.sweeps.spec import point_set
 from tests.strategies import STAG_HUNT
@@ -133,6 +134,28 @@ def test_points_without_pure_equilibrium_keep_one_row():
 def test_the_table_does_not_depend_on_chunks_or_workers(sochi, grid_result, chunk, workers):
     result = sweep(sochi, GRID, fixed=FIXED, chunk_size=chunk, workers=workers)
     pd.testing.assert_frame_equal(result.to_frame(), grid_result.to_frame())
+
+
+def test_regimes_counted_as_chunks_finish_are_those_of_the_table(sochi, tmp_path):
+    out = tmp_path / "s.parquet"
+    on_file = sweep(sochi, GRID, fixed=FIXED, chunk_size=3, workers=2, out=out)
+    in_memory = sweep(sochi, GRID, fixed=FIXED, chunk_size=7)
+    assert on_file.regimes is not None and in_memory.regimes is not None
+    from_table = read_sweep(out).shares()  # counted from the file, a batch at a time
+    pd.testing.assert_frame_equal(on_file.shares(), from_table)
+    pd.testing.assert_frame_equal(in_memory.shares(), from_table)
+    assert sum(on_file.regimes.values()) == on_file.info.n_points
+
+
+def test_a_sweep_file_is_the_same_with_one_worker_or_two(sochi, tmp_path):
+    # Chunks finish in any order on two threads; the file holds them in chunk order, the same
+    # bits and row groups as one worker writes.
+    files = [tmp_path / f"{workers}.parquet" for workers in (1, 2)]
+    for workers, file in zip((1, 2), files, strict=True):
+        sweep(sochi, GRID, fixed=FIXED, chunk_size=3, workers=workers, out=file)
+    one, two = (pq.ParquetFile(file) for file in files)
+    assert one.metadata.num_row_groups == two.metadata.num_row_groups == 14
+    assert one.read().equals(two.read(), check_metadata=True)
 
 
 @pytest.mark.slow

@@ -139,8 +139,7 @@ def plot_kind(args: argparse.Namespace) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the sweep, write the table and the figure, print the regime shares."""
-    # Imported when used, as every command does.
-    from kurilsim.presentation.figures import plot
+    # Imported when used, as every command does (figures only with --plot: half a second).
     from kurilsim.sweeps import sweep
 
     if (args.resume or args.force) and not args.out:
@@ -187,6 +186,8 @@ def handle(args: argparse.Namespace) -> int:
     if args.out:
         status(f"wrote {args.out}")
     if args.plot:
+        from kurilsim.presentation.figures import plot
+
         plot(result, kind).savefig(args.plot, dpi=150, bbox_inches="tight")
         status(f"wrote {args.plot}")
     return EXIT_OK

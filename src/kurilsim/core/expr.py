@@ -76,6 +76,14 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Div: operator.truediv,
     ast.Pow: operator.pow,
 }
+#: The operators a chain applies in place once it holds an array of its own (a sum of terms over
+#: whole batches of games allocates one array, not one per term).
+_IN_PLACE: dict[Callable[[Any, Any], Any], np.ufunc] = {
+    operator.add: np.add,
+    operator.sub: np.subtract,
+    operator.mul: np.multiply,
+    operator.truediv: np.divide,
+}
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
@@ -299,8 +307,18 @@ def _compile_chain(node: ast.BinOp, names: set[str], depth: int) -> Evaluator:
 
     def evaluate(env: Mapping[str, Any]) -> Value:
         value = first(env)
+        owned = False  # whether value is an array made here, that no one else holds
         for op, right in chain:
-            value = _as_float(op(value, right(env)))
+            operand = right(env)
+            ufunc = _IN_PLACE.get(op)
+            if (
+                owned
+                and ufunc
+                and np.broadcast_shapes(value.shape, np.shape(operand)) == value.shape
+            ):
+                ufunc(value, operand, out=value)  # the same values, without a new array
+            else:
+                value, owned = _as_float(op(value, operand)), True
         return value
 
     return evaluate

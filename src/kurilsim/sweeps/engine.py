@@ -43,6 +43,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
@@ -251,8 +252,8 @@ def _gb(n: int) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
 
 
-def solve_chunk(job: Job, index: int) -> pd.DataFrame:
-    """Solve chunk ``index`` of ``job`` and return its rows of the sweep table.
+def solve_chunk(job: Job, index: int) -> pa.Table:
+    """Solve chunk ``index`` of ``job`` and return its rows of the sweep table, as Arrow.
 
     Examples
     --------
@@ -261,7 +262,7 @@ def solve_chunk(job: Job, index: int) -> pd.DataFrame:
     >>> from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
     >>> points = point_set(hunt, SweepSpec(grid=(GridAxis("stag", 0, 10, 6),)))
     >>> job = Job(hunt, points, "pure", 1e-9, (), chunk_size=3)
-    >>> solve_chunk(job, 0)[["point", "param.stag", "equilibrium", "label"]]
+    >>> solve_chunk(job, 0).to_pandas()[["point", "param.stag", "equilibrium", "label"]]
        point  param.stag  equilibrium             label
     0      0         0.0            1  A: hare, B: hare
     1      1         2.0            1  A: stag, B: stag
@@ -280,7 +281,41 @@ def solve_chunk(job: Job, index: int) -> pd.DataFrame:
         columns["sample"] = point % job.points.spec.samples
     columns.update({f"param.{name}": v[solved.game] for name, v in values.items()})
     columns.update(solved.columns)
-    return pd.DataFrame(columns)
+    return arrow_table(columns)
+
+
+def arrow_table(columns: Mapping[str, Any]) -> pa.Table:
+    """The Arrow table of a chunk's columns, numpy arrays and categoricals taken as they are.
+
+    A numeric numpy column is used without a copy and a pandas categorical becomes a dictionary
+    column from its codes, so the vectorised paths make no pandas frame and no Python object per
+    row; a single value stands for every row; any other column (lists, pandas arrays) is
+    converted as pandas converts it.
+
+    Examples
+    --------
+    >>> table = arrow_table({"x": np.array([1.0, 2.0]), "label": pd.Categorical(["b", "a"]),
+    ...                      "path": ["l", None]})
+    >>> [str(t) for t in table.schema.types]
+    ['double', 'dictionary<values=string, indices=int8, ordered=0>', 'large_string']
+    >>> table.column("label").to_pylist()
+    ['b', 'a']
+    """
+    rows = max((len(c) for c in columns.values() if np.ndim(c) == 1), default=1)
+    arrays = {}
+    for name, column in columns.items():
+        if np.ndim(column) == 0:  # one value for every row (a batch of one game, say)
+            column = np.full(rows, column)
+        if isinstance(column, pd.Categorical):
+            codes = column.codes
+            words = pa.array(np.asarray(column.categories, dtype=object), pa.string())
+            arrays[name] = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), words)
+        elif isinstance(column, np.ndarray) and column.dtype.kind in "biuf":
+            arrays[name] = pa.array(column)
+        else:
+            frame = pd.DataFrame({name: column})
+            arrays[name] = pa.Table.from_pandas(frame, preserve_index=False).column(0)
+    return pa.table(arrays)
 
 
 # ------------------------------------------------------------------------------------- running
@@ -297,7 +332,7 @@ def run_chunks(
     engine: Engine = "local",
     workers: int | None = None,
     scheduler: Any = None,
-) -> Iterator[tuple[int, pd.DataFrame]]:
+) -> Iterator[tuple[int, pa.Table]]:
     """Solve the chunks ``indices`` of ``job``, yielding ``(index, table)`` as each finishes.
 
     Parameters
@@ -393,16 +428,16 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         process.join(PARENT_POLL * 10)
 
 
-def _solve_installed(index: int) -> pd.DataFrame:
+def _solve_installed(index: int) -> pa.Table:
     return solve_chunk(_WORKER_JOB[0], index)
 
 
 def _windowed(
     pool: Executor, job: Job | None, indices: Sequence[int], window: int
-) -> Iterator[tuple[int, pd.DataFrame]]:
+) -> Iterator[tuple[int, pa.Table]]:
     """Keep at most ``window`` chunks in flight on ``pool``; yield them as they finish."""
     todo = iter(indices)
-    running: dict[Future[pd.DataFrame], int] = {}
+    running: dict[Future[pa.Table], int] = {}
     try:
         while True:
             while len(running) < window and (index := next(todo, None)) is not None:
@@ -424,7 +459,7 @@ def _windowed(
 
 def _run_dask(
     job: Job, indices: Sequence[int], workers: int, scheduler: Any
-) -> Iterator[tuple[int, pd.DataFrame]]:
+) -> Iterator[tuple[int, pa.Table]]:
     try:
         # Imported on demand (it is optional and slow to import), and untyped: held as Any.
         distributed: Any = importlib.import_module("dask.distributed")

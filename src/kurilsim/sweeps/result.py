@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,9 @@ class SweepResult:
         chunks only.
     path
         The sweep file the table is read from, if any.
+    regimes
+        The number of points in each regime, when counted as the sweep ran (so that its
+        summary reads no table); otherwise counted from the table when needed.
 
     Examples
     --------
@@ -76,6 +80,7 @@ class SweepResult:
     data: pd.DataFrame | None = None
     complete: bool = True
     path: Path | None = None
+    regimes: Mapping[str, int] | None = None
 
     @functools.cached_property
     def table(self) -> pd.DataFrame:
@@ -117,6 +122,9 @@ class SweepResult:
         """
         spec = self.info.spec
         draws = (spec.samples if spec.grid else None) if spec.samples else 0
+        if self.regimes is not None:
+            counts = pd.Series(self.regimes, dtype="int64")
+            return shares_of_counts(counts, level, top, draws)
         if self._on_file:
             assert self.path is not None
             return shares_of_counts(regime_counts(self.path), level, top, draws)

@@ -6,10 +6,11 @@ import os
 import sys
 from collections.abc import Mapping
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import pyarrow as pa
 from tqdm import tqdm
 
 from kurilsim.core.arguments import (
@@ -43,7 +44,13 @@ from kurilsim.sweeps.engine import (
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.result import SweepResult, read_sweep
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
-from kurilsim.sweeps.store import ParquetStream, SweepStore, decoded, format_of
+from kurilsim.sweeps.store import (
+    ParquetStream,
+    SweepStore,
+    count_regimes,
+    decoded,
+    format_of,
+)
 
 
 def sweep(
@@ -207,13 +214,16 @@ def sweep(
                 note = f"kurilsim: recomputing {store.part(index)}: {problem}"
                 print(printable(note), file=sys.stderr)
         todo = [k for k in range(job.n_chunks) if k not in done]
-        tables = _run(job, todo, store, info, engine, workers, scheduler, progress)
+        regimes: dict[str, int] = {}
+        tables = _run(job, todo, store, info, engine, workers, scheduler, progress, regimes)
         if store is None:
-            return SweepResult(
-                info, decoded(pd.concat([tables[k] for k in sorted(tables)], ignore_index=True))
+            joined = pa.concat_tables(
+                [tables[k] for k in sorted(tables)], promote_options="permissive"
             )
+            return SweepResult(info, decoded(joined.to_pandas()), regimes=regimes)
         store.finish(info)
-    return read_sweep(store.path)
+    # Every point counted here unless chunks finished before a resume: no need to read it back.
+    return replace(read_sweep(store.path), regimes=None if done else regimes)
 
 
 def _run(
@@ -225,9 +235,13 @@ def _run(
     workers: int | None,
     scheduler: Any,
     progress: bool | None,
-) -> dict[int, pd.DataFrame]:
-    """Solve the chunks ``todo``; write each to ``store``, or return them by chunk."""
-    tables: dict[int, pd.DataFrame] = {}
+    regimes: dict[str, int],
+) -> dict[int, pa.Table]:
+    """Solve the chunks ``todo``; write each to ``store``, or return them by chunk.
+
+    Each chunk's points are counted by regime into ``regimes`` as it finishes.
+    """
+    tables: dict[int, pa.Table] = {}
     done = frozenset(range(job.n_chunks)).difference(todo)
     stream = None
     if store is not None and store.format == "parquet" and not store.path.exists():
@@ -243,6 +257,7 @@ def _run(
     ) as bar:
         try:
             for index, table in run_chunks(job, todo, engine, workers, scheduler):
+                count_regimes(regimes, table.select(["point", "regime"]).to_pandas())
                 if store is None:
                     tables[index] = table
                 else:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -172,10 +173,10 @@ class SweepStore:
         _write_atomic(self.parts / MANIFEST, _text(json.dumps(info.to_dict(), indent=2)))
         return opened
 
-    def write(self, index: int, table: pd.DataFrame, info: SweepInfo) -> pa.Table | None:
+    def write(self, index: int, table: pa.Table, info: SweepInfo) -> pa.Table | None:
         """Write chunk ``index`` atomically (a kill never leaves half a part), then record it.
 
-        Returns the chunk as an Arrow table for a Parquet sweep (for :class:`ParquetStream`).
+        Returns the chunk with its metadata for a Parquet sweep (for :class:`ParquetStream`).
         """
         target = self.part(index)
         own = {"chunk": index, "rows": len(table), "sweep": info.key()}
@@ -185,15 +186,22 @@ class SweepStore:
             # would have to be recomputed.
             size, digest = _digest(written)
             entry = {**own, "file": target.name, "bytes": size, "sha256": digest}
-            _append_line(self.parts / RECORDS, json.dumps(entry))
+            _append_line(self.parts / RECORDS, json.dumps(entry), False)
 
         arrow = None
         if self.format == "csv":
-            write = lambda file: neutralise(decoded(table)).to_csv(file, index=False)  # noqa: E731
+            rows = decoded(table.to_pandas())
+            write = lambda file: neutralise(rows).to_csv(file, index=False)  # noqa: E731
         else:
             arrow = _with_metadata(table, info, {PART_KEY: own})
-            write = lambda file: pq.write_table(arrow, file)  # noqa: E731
-        _write_atomic(target, write, record)
+            # A part is read again only to resume: the cheapest encoding that keeps it small.
+            text = [f.name for f in arrow.schema if pa.types.is_dictionary(f.type)]
+            write = lambda file: pq.write_table(  # noqa: E731
+                arrow, file, use_dictionary=text, write_statistics=False
+            )
+        # Not synced: a resume checks every part's size and SHA-256, so a part or record that a
+        # power failure loses or tears is recomputed; syncing each would cost more than a chunk.
+        _write_atomic(target, write, record, False)
         return arrow
 
     def finished(self) -> list[Path]:
@@ -429,14 +437,13 @@ def _file_schema(schema: pa.Schema) -> pa.Schema:
 
 
 def _with_metadata(
-    table: pd.DataFrame, info: SweepInfo, extra: dict[bytes, Any] | None = None
+    table: pa.Table, info: SweepInfo, extra: dict[bytes, Any] | None = None
 ) -> pa.Table:
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    metadata = dict(arrow.schema.metadata or {})
+    metadata = dict(table.schema.metadata or {})
     metadata[METADATA_KEY] = json.dumps(info.to_dict()).encode("utf-8")
     for key, value in (extra or {}).items():
         metadata[key] = json.dumps(value).encode("utf-8")
-    return arrow.replace_schema_metadata(metadata)
+    return table.replace_schema_metadata(metadata)
 
 
 def _check_same(stored: SweepInfo, info: SweepInfo, path: Path) -> None:
@@ -461,31 +468,38 @@ def _text(text: str) -> Callable[[Path], object]:
 
 
 def _write_atomic(
-    path: Path, write: Callable[[Path], object], before: Callable[[Path], object] | None = None
+    path: Path,
+    write: Callable[[Path], object],
+    before: Callable[[Path], object] | None = None,
+    synced: bool = True,
 ) -> None:
     """Write ``path`` through a temporary file beside it, synced, then renamed over it.
 
-    ``before`` is given the synced temporary file just before the rename.
+    ``before`` is given the temporary file just before the rename. Unless ``synced``, neither
+    the file nor the rename is forced to disk: a kill still leaves the whole file or none.
     """
     temporary = _temporary(path)
     write(temporary)
-    with temporary.open("rb+") as file:
-        os.fsync(file.fileno())
+    if synced:
+        with temporary.open("rb+") as file:
+            os.fsync(file.fileno())
     if before is not None:
         before(temporary)
-    _replace(temporary, path)
+    _replace(temporary, path, synced)
 
 
-def _replace(source: Path, target: Path) -> None:
+def _replace(source: Path, target: Path, synced: bool = True) -> None:
     os.replace(source, target)
-    _sync_directory(target.parent)
+    if synced:
+        _sync_directory(target.parent)
 
 
-def _append_line(path: Path, line: str) -> None:
+def _append_line(path: Path, line: str, synced: bool = True) -> None:
     with path.open("a", encoding="utf-8") as file:
         file.write(line + "\n")
-        file.flush()
-        os.fsync(file.fileno())
+        if synced:
+            file.flush()
+            os.fsync(file.fileno())
 
 
 def _unlink(path: Path) -> None:
@@ -587,12 +601,36 @@ def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
     counts: dict[str, int] = {}
     last = -1  # a point's rows are consecutive: skip its rows continued from the last batch
     for batch in (b for f in files for b in _batches(f, store.format, ["point", "regime"])):
-        rows = batch[batch["point"].to_numpy() != last].drop_duplicates("point")
-        if len(batch):
-            last = int(batch["point"].iloc[-1])
-        for regime, count in rows["regime"].value_counts(sort=False).items():
-            counts[str(regime)] = counts.get(str(regime), 0) + int(count)
+        last = count_regimes(counts, batch, last)
     return pd.Series(counts, dtype="int64")
+
+
+def count_regimes(counts: dict[str, int], rows: pd.DataFrame, last: int = -1) -> int:
+    """Add to ``counts`` the regime of each point whose first row is in ``rows``.
+
+    A point's rows are consecutive; ``last`` is the point of the row just before ``rows`` (-1
+    for none), whose rows continued here are not counted again. Returns the last row's point.
+    The regime column may be dictionary-encoded: only the codes are counted.
+
+    Examples
+    --------
+    >>> counts = {}
+    >>> rows = pd.DataFrame({"point": [0, 0, 1, 2], "regime": pd.Categorical(["a", "a", "b", "a"])})
+    >>> count_regimes(counts, rows), counts
+    (2, {'a': 2, 'b': 1})
+    >>> count_regimes(counts, rows.iloc[3:], last=2), counts
+    (2, {'a': 2, 'b': 1})
+    """
+    point = rows["point"].to_numpy()
+    if not point.size:
+        return last
+    first = np.empty(point.size, dtype=bool)
+    first[0] = point[0] != last
+    np.not_equal(point[1:], point[:-1], out=first[1:])
+    for regime, count in rows["regime"][first].value_counts(sort=False).items():
+        if count:
+            counts[str(regime)] = counts.get(str(regime), 0) + int(count)
+    return int(point[-1])
 
 
 def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.DataFrame]:
@@ -601,7 +639,7 @@ def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.Data
             yield restore(batch)
     else:
         for batch in pq.ParquetFile(file).iter_batches(BATCH_ROWS, columns=columns):
-            yield decoded(batch.to_pandas())
+            yield batch.to_pandas()  # labels stay dictionary-encoded: counted by code
 
 
 def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:

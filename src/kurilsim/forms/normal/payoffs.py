@@ -8,7 +8,7 @@ numpy work as its size, not a Python loop per point.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,7 +69,11 @@ def player_payoffs(
     base_shape = (1,) * (batch_ndim + len(compiled.strategies))
     trailing = bool(games_last and batch_ndim)
     payoffs = [_evaluate(p, env, base_shape, trailing) for p in compiled.payoffs]
-    if not all(np.isfinite(p).all() for p in payoffs):
+    # One sum per player: any nan or infinity makes it non-finite (an overflowing sum of
+    # finite payoffs only costs the exact check, which finds nothing).
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = all(np.isfinite(np.sum(p)) for p in payoffs)
+    if not finite:
         first = [np.moveaxis(p, -1, 0) for p in payoffs] if trailing else payoffs
         _check_finite(_stacked(compiled, values, first), compiled, values, source, batch_ndim)
     return payoffs
@@ -106,11 +110,30 @@ def _evaluate(
         rule.narrow_mask[..., None] if games_last else rule.narrow_mask for rule in ruled.rules
     ]
     shape = np.broadcast_shapes(base_shape, *(m.shape for m in masks), *map(np.shape, values))
-    out = np.array(np.broadcast_to(values[0], shape), dtype=np.float64)
+    first = values[0]
+    if _fresh(first, shape, env):
+        out = first  # a new array of the full shape: the rules are applied to it in place
+    else:
+        out = np.array(np.broadcast_to(first, shape), dtype=np.float64)
     # Apply rules last to first so that the first matching rule has the final word.
     for mask, value in zip(reversed(masks), reversed(values[1:]), strict=True):
         np.copyto(out, value, where=mask)
     return out
+
+
+def _fresh(value: Any, shape: tuple[int, ...], env: Mapping[str, Any]) -> TypeGuard[FloatArray]:
+    """Whether ``value`` is a float64 array of ``shape`` made by the evaluation, held nowhere else.
+
+    An expression gives a new array unless it is a bare name, whose array is in ``env``.
+    """
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype == np.float64
+        and value.shape == shape
+        and value.flags.writeable
+        and value.base is None
+        and not any(value is held for held in env.values())
+    )
 
 
 def _check_finite(

@@ -112,6 +112,7 @@ def best_responses(
     """
     profiles = tuple(range(n_players))
     mask: NDArray[np.bool_] | None = None
+    scratch: FloatArray | None = None  # one array of mapped payoffs, reused player to player
     best = []
     for i, own in enumerate(payoffs):
         top = own.max(axis=i, keepdims=True)
@@ -126,27 +127,38 @@ def best_responses(
         low, high = np.ldexp(low, -exponent), np.ldexp(high, -exponent)
         spread = high - low
         divisor = np.where(spread > 0, spread, 1.0)
-        threshold = (_scaled(top, exponent) - low) / divisor - tol
-        mapped = _scaled(own, exponent)
+        # The same operations in the same order as on arrays of their own, so the same bits.
+        threshold = _scaled(top, exponent)
+        np.subtract(threshold, low, out=threshold)
+        np.divide(threshold, divisor, out=threshold)
+        np.subtract(threshold, tol, out=threshold)
+        if scratch is None or scratch.shape != own.shape:
+            scratch = np.empty(own.shape)
+        mapped = _scaled(own, exponent, scratch)
         np.subtract(mapped, low, out=mapped)
         np.divide(mapped, divisor, out=mapped)
-        replies = mapped >= threshold
-        mask = replies if mask is None else mask & replies
+        if mask is not None and np.broadcast_shapes(mask.shape, own.shape) == mask.shape:
+            np.logical_and(mask, mapped >= threshold, out=mask)
+        else:
+            replies = mapped >= threshold
+            mask = replies if mask is None else mask & replies
     shape = np.broadcast_shapes(*(np.shape(p) for p in payoffs))
     full = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(mask, shape)
     return BestResponses(full, best)
 
 
-def _scaled(values: FloatArray, exponent: NDArray[np.int64]) -> FloatArray:
-    """``ldexp(values, -exponent)`` as a new array, by one multiplication where that is exact.
+def _scaled(
+    values: FloatArray, exponent: NDArray[np.int64], out: FloatArray | None = None
+) -> FloatArray:
+    """``ldexp(values, -exponent)``, by one multiplication where that is exact.
 
     Multiplying by a power of two rounds as ``ldexp`` does (both are correctly rounded), and is
     several times faster; it needs the power itself to be a double, which fails only for payoffs
-    all below about 1e-308 in magnitude.
+    all below about 1e-308 in magnitude. Written to ``out`` if given, else to a new array.
     """
     if exponent.min(initial=0) > -1000:
-        return np.multiply(values, np.ldexp(1.0, -exponent))
-    return np.ldexp(values, -exponent)
+        return np.multiply(values, np.ldexp(1.0, -exponent), out=out)
+    return np.ldexp(values, -exponent, out=out)
 
 
 def pure_nash(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> list[tuple[int, ...]]:
