@@ -23,7 +23,9 @@ see :func:`vertex_enumeration`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import combinations, islice
+from math import comb
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +37,6 @@ from kurilsim.forms.normal.bimatrix import (
     check_tol,
     normalised_bimatrix,
     sorted_profiles,
-    to_probabilities,
 )
 from kurilsim.forms.normal.regret import FloatArray, indifferent_everywhere
 
@@ -51,8 +52,36 @@ DEFAULT_MAX_SECONDS = 60.0
 #: worse-conditioned basis would not be accurate to the tolerance anyway.
 _RCOND = 1e-12
 
+#: A vertex of ``P`` whose system ``A[S, K]`` has a reciprocal condition number below this is
+#: completed as a degenerate one: payoffs rounded by up to ``tol`` (1e-9 by default) of their
+#: range leave an exactly singular system near ``1e-10``, where its face of ``Q`` can be a
+#: segment; in random games the condition stays above ``1e-6``.
+_SOLVED_RCOND = 1e-8
+
+#: A vertex of ``Q`` solved for a vertex of ``P`` that is within this of a bound of ``Q`` is left
+#: to the degenerate completion: rounding errors may have moved it across.
+_MARGIN = 1e-6
+
 #: Number of square systems solved in one batch, to bound memory on larger games.
 _CHUNK = 1 << 14
+
+#: Polytopes with at most this many bases are enumerated by solving every basis in one batch
+#: (faster than a hull up to 4 x 4 games).
+_MAX_BATCHED_BASES = 100
+
+#: Where some vertices of ``P`` are degenerate, their partners are read from all vertices of
+#: ``Q`` when ``Q`` has at most this dimension, and from their faces of ``Q`` otherwise.
+_MAX_MATCHED_DIMENSION = 12
+
+#: Vertices of ``P`` whose support has at most this many strategies are completed in one batch.
+_PADDED_SIZE = 4
+
+#: Largest dimension handed to Qhull: beyond it the hull (and the ``dim x dim`` arrays around it)
+#: would take hours and gigabytes, so the enumeration is refused in one line.
+_MAX_HULL_DIMENSION = 40
+
+#: Most labels (vertices times facets) read from one polytope: 50 MB of booleans.
+_MAX_LABELS = 50_000_000
 
 #: Vertices of a best-response polytope closer than this (largest coordinate difference) are
 #: taken for one vertex split by rounding, when one point satisfies all their labels; see
@@ -178,20 +207,154 @@ def bounded_vertex_enumeration(
         rows, columns = np.eye(a.shape[0]), np.eye(a.shape[1])
         return sorted_profiles([(rows[i], columns[j]) for i, j in np.ndindex(*a.shape)]), True
     deadline = Deadline(max_seconds)
-    # P's labels are "x_i = 0" for the row player's strategies, then "(B^T x)_j = 1".
-    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
-    x_labels = np.hstack([x_zero, x_tight])
-    # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
-    y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
-    y_labels = np.hstack([y_tight, y_zero])
-    pairs = _completely_labelled(x_labels, y_labels, a.shape[0])
-    equilibria = [
-        (to_probabilities(x_vertices[p]), to_probabilities(y_vertices[q])) for p, q in pairs
-    ]
+    if a.shape[0] <= a.shape[1]:
+        xs, ys = _extreme_equilibria(a, b, tol, deadline)
+    else:
+        # The method enumerates the polytope of the player with fewer strategies.
+        ys, xs = _extreme_equilibria(b.T, a.T, tol, deadline)
+    xs = xs / xs.sum(axis=1, keepdims=True)
+    ys = ys / ys.sum(axis=1, keepdims=True)
     # Labels read within tol bound each regret by a small multiple of tol, not by tol itself;
     # a pair over it is no equilibrium at this tolerance (a near-tie of a perturbed game).
-    found = sorted_profiles([(x, y) for x, y in equilibria if _within_tol(a, b, x, y, tol)])
+    row_payoffs, column_payoffs = ys @ a.T, xs @ b
+    kept = (row_payoffs.max(axis=1) - np.einsum("ij,ij->i", xs, row_payoffs) <= tol) & (
+        column_payoffs.max(axis=1) - np.einsum("ij,ij->i", ys, column_payoffs) <= tol
+    )
+    found = sorted_profiles(list(zip(xs[kept], ys[kept], strict=True)))
     return found, not deadline.hit
+
+
+def _extreme_equilibria(
+    a: FloatArray, b: FloatArray, tol: float, deadline: Deadline
+) -> tuple[FloatArray, FloatArray]:
+    """The completely labelled vertex pairs ``(x, y)`` of ``P`` and ``Q``, as two arrays of rows.
+
+    ``a`` and ``b`` are the normalised payoffs of a game whose row player has no more
+    strategies than the column player, so ``P`` is the polytope of lower dimension. Its vertices
+    are enumerated, and each vertex ``x`` is paired with every vertex of ``Q`` that has the
+    labels ``x`` lacks: the vertices of the face of ``Q`` where ``(A y)_i = 1`` on the support
+    ``S`` of ``x`` and ``y_j = 0`` off its best responses ``K``. When ``x`` is nondegenerate
+    (``|S| = |K|``) and ``A[S, K]`` is nonsingular, that face is at most the one point solving
+    ``A[S, K] y_K = 1`` (:func:`_solved_partners`). The partners of the other vertices are
+    read from the vertices of ``Q`` when ``Q`` has a low dimension, and otherwise from the vertices
+    of each face (:func:`_face_partners`). Nothing of size ``n x n`` is built, so a game with
+    few row strategies and very many columns stays cheap.
+    """
+    m, n = a.shape
+    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
+    solved, xs, ys = _solved_partners(a, b, x_vertices, x_zero, x_tight, tol)
+    rest = np.flatnonzero(~solved)
+    if len(rest) == 0 or deadline.expired():
+        return xs, ys
+    x_vertices, x_zero, x_tight = x_vertices[rest], x_zero[rest], x_tight[rest]
+    if n <= _MAX_MATCHED_DIMENSION:
+        # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
+        y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
+        pairs = _completely_labelled(
+            np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m
+        )
+        more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
+    else:
+        more_xs, more_ys = _face_partners(a, x_vertices, ~x_zero, x_tight, tol, deadline)
+    return np.vstack([xs, more_xs]), np.vstack([ys, more_ys])
+
+
+def _solved_partners(
+    a: FloatArray,
+    b: FloatArray,
+    x_vertices: FloatArray,
+    x_zero: BoolArray,
+    x_tight: BoolArray,
+    tol: float,
+) -> tuple[BoolArray, FloatArray, FloatArray]:
+    """Partners of the vertices of ``P`` whose face of ``Q`` is one point, by batched solves.
+
+    Returns whether each vertex was settled that way (nondegenerate, with ``A[S, K]`` far from
+    singular: :data:`_SOLVED_RCOND`), and the pairs ``(x, y)`` found, as two arrays of rows; each ``x`` of a pair is
+    recomputed from its own basis, ``B[S, K]^T x_S = 1``, to full precision. Vertices are
+    solved in one batch per support size, those with small supports together (padded with the
+    identity to one size), which keeps the number of numpy calls low in small games and the
+    cubic cost of padding away from large ones.
+    """
+    m, n = a.shape
+    sizes = m - x_zero.sum(axis=1)
+    solvable = x_tight.sum(axis=1) == sizes
+    # The support's rows and the best responses' columns first, each in increasing order.
+    rows = np.argsort(x_zero, axis=1, kind="stable")
+    columns = np.argsort(~x_tight, axis=1, kind="stable")[:, :m]
+    batch = np.maximum(sizes, min(m, _PADDED_SIZE))
+    xs, ys = [np.zeros((0, m))], [np.zeros((0, n))]
+    for size in np.unique(batch[solvable]):
+        members = np.flatnonzero(solvable & (batch == size))
+        inside = np.arange(size) < sizes[members, None]
+        square = inside[:, :, None] & inside[:, None, :]
+        r, c = rows[members, :size, None], columns[members, None, :size]
+        systems = np.where(square, a[r, c], np.eye(size))
+        good = _well_conditioned(systems, _SOLVED_RCOND)
+        solvable[members[~good]] = False
+        members, inside, square, r, c = members[good], inside[good], square[good], r[good], c[good]
+        solved = np.linalg.solve(systems[good], inside[..., None].astype(np.float64))[..., 0]
+        solved = np.where(inside, solved, 1.0)
+        # Row i of A at the solution: the sum over k of A[i, columns[k]] * solved[k].
+        values = np.einsum("ivk,vk->vi", a[:, c[:, 0, :]], np.where(inside, solved, 0.0))
+        values = np.where(x_zero[members], values, 0.0)
+        # A solution on the boundary of Q (within the margin) is a degenerate vertex that
+        # rounding may have pushed outside: such vertices are completed as degenerate ones.
+        feasible = np.all(solved > _MARGIN, axis=1) & np.all(values < 1.0 - _MARGIN, axis=1)
+        infeasible = np.any(solved < -_MARGIN, axis=1) | np.any(values > 1.0 + _MARGIN, axis=1)
+        solvable[members[~feasible & ~infeasible]] = False
+        solved = np.where(inside, solved, 0.0)
+        y = np.zeros((int(feasible.sum()), n))
+        np.put_along_axis(y, c[feasible, 0, :], solved[feasible], axis=1)
+        ys.append(y)
+        x = x_vertices[members[feasible]]
+        transposed = np.where(square[feasible], b[r[feasible], c[feasible]], np.eye(size))
+        transposed = transposed.transpose(0, 2, 1)
+        # x is a vertex, so its basis is nonsingular; should rounding say otherwise, or move
+        # the point, the point found is kept.
+        good = _well_conditioned(transposed)
+        solved = np.linalg.solve(transposed[good], inside[feasible][good, :, None] * 1.0)
+        refined = np.zeros((len(solved), m))
+        np.put_along_axis(
+            refined, r[feasible, :, 0][good], np.where(inside[feasible][good], solved[..., 0], 0.0), axis=1
+        )
+        close = np.all(np.abs(refined - x[good]) <= _MERGE, axis=1)
+        x[np.flatnonzero(good)[close]] = refined[close]
+        xs.append(x)
+    return solvable, np.vstack(xs), np.vstack(ys)
+
+
+def _face_partners(
+    a: FloatArray,
+    x_vertices: FloatArray,
+    support: BoolArray,
+    best: BoolArray,
+    tol: float,
+    deadline: Deadline,
+) -> tuple[FloatArray, FloatArray]:
+    """Each ``x`` paired with every vertex of its face of ``Q``, as two arrays of rows.
+
+    The face of ``x`` consists of the points of ``{y_K >= 0, A[:, K] y_K <= 1}`` (zero off the
+    best responses ``K``) where the rows of the support ``S`` are tight; its vertices are those
+    of that polytope with those rows tight, enumerated once for each distinct ``K``.
+    """
+    n = a.shape[1]
+    xs, ys = [np.zeros((0, x_vertices.shape[1]))], [np.zeros((0, n))]
+    faces: dict[bytes, tuple[FloatArray, BoolArray]] = {}
+    for v in range(len(x_vertices)):
+        if deadline.expired():
+            break
+        key = np.packbits(best[v]).tobytes()
+        if key not in faces:
+            vertices, _, tight = _polytope_vertices(a[:, best[v]], tol, deadline)
+            faces[key] = vertices, tight
+        vertices, tight = faces[key]
+        partners = vertices[np.all(tight[:, support[v]], axis=1)]
+        full = np.zeros((len(partners), n))
+        full[:, best[v]] = partners
+        xs.append(np.repeat(x_vertices[v : v + 1], len(partners), axis=0))
+        ys.append(full)
+    return np.vstack(xs), np.vstack(ys)
 
 
 def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> IntArray:
@@ -223,12 +386,6 @@ def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> In
     return np.array(sorted(found), dtype=np.intp).reshape(-1, 2)
 
 
-def _within_tol(a: FloatArray, b: FloatArray, x: FloatArray, y: FloatArray, tol: float) -> bool:
-    """Whether neither player gains more than ``tol`` (payoffs in ``[1, 2]``) by deviating."""
-    row, column = a @ y, x @ b
-    return bool(row.max() - x @ row <= tol and column.max() - column @ y <= tol)
-
-
 def _polytope_vertices(
     matrix: FloatArray, tol: float, deadline: Deadline
 ) -> tuple[FloatArray, BoolArray, BoolArray]:
@@ -240,20 +397,32 @@ def _polytope_vertices(
     vertices come from the convex hull of the polar polytope (:func:`_hull_vertices`); should
     Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`).
     """
-    from scipy.spatial import QhullError  # imported here: solving small games needs no scipy
-
     n_rows, dim = matrix.shape
     if deadline.expired():
         return np.zeros((0, dim)), np.zeros((0, dim), dtype=bool), np.zeros((0, n_rows), dtype=bool)
-    vertices = None
-    # Qhull works in two or more dimensions; a segment's two bases are solved directly.
-    if matrix.shape[1] >= 2:
+    n_bases = comb(n_rows + dim, dim)
+    if n_bases <= _MAX_BATCHED_BASES or dim < 2:
+        # Few bases, or a segment (Qhull needs two dimensions): solve them all.
+        vertices = _basis_vertices(matrix, tol, deadline)
+    else:
+        from scipy.spatial import QhullError  # imported here: small games need no scipy
+
+        if dim > _MAX_HULL_DIMENSION:
+            raise InputError(
+                f"vertex enumeration of a best-response polytope of dimension {dim:,} with "
+                f"{n_rows + dim:,} facets (up to {n_bases:.3g} vertices) is out of reach; "
+                "lemke-howson finds one equilibrium"
+            )
         try:
             vertices = _hull_vertices(matrix, tol)
         except QhullError:
-            vertices = None
-    if vertices is None:
-        vertices = _basis_vertices(matrix, tol, deadline)
+            vertices = _basis_vertices(matrix, tol, deadline)
+    if len(vertices) * (n_rows + dim) > _MAX_LABELS:
+        raise InputError(
+            f"a best-response polytope of dimension {dim:,} has {len(vertices):,} vertices, "
+            f"too many to label against its {n_rows + dim:,} facets; lemke-howson finds one "
+            "equilibrium"
+        )
     zero = vertices <= tol
     tight = vertices @ matrix.T >= 1.0 - tol
     # A vertex is the only point of the polytope where its tight constraints hold, so equal
@@ -289,16 +458,19 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     _, which = np.unique(_row_keys(tight), return_index=True)
     points, patterns = points[which], tight[which]
     refined = np.array(points)
+    # Where exactly dim constraints are tight, Qhull's point is accurate to rounding (the
+    # equilibria among them are recomputed from their bases at the end).
+    # Elsewhere (a degenerate vertex) it is the least-squares solution of the tight constraints,
+    # from their normal equations, all at once.
     square = patterns.sum(axis=1) == dim
-    if np.any(square):
-        rows = np.nonzero(patterns[square])[1].reshape(-1, dim)
-        systems = normals[rows]
-        nonsingular = np.linalg.det(systems) != 0.0
-        solved = np.linalg.solve(systems[nonsingular], bounds[rows][nonsingular][..., None])
-        refined[np.flatnonzero(square)[nonsingular]] = solved[..., 0]
-    for k in np.flatnonzero(~square):
-        tight_rows = np.flatnonzero(patterns[k])
-        refined[k] = np.linalg.lstsq(normals[tight_rows], bounds[tight_rows])[0]
+    if not np.all(square):
+        weights = patterns[~square].astype(np.float64)
+        gram = np.einsum("vk,ki,kj->vij", weights, normals, normals)
+        good = _well_conditioned(gram)
+        moments = (weights * bounds) @ normals
+        refined[np.flatnonzero(~square)[good]] = np.linalg.solve(
+            gram[good], moments[good][..., None]
+        )[..., 0]
     # A refinement that leaves the constraints Qhull's point has tight, or the polytope, is
     # discarded in favour of Qhull's point.
     values = refined @ normals.T - bounds
@@ -315,12 +487,48 @@ def _row_keys(rows: BoolArray) -> NDArray[np.void]:
 
 
 def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> FloatArray:
-    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}``, by solving every basis."""
+    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}``, by solving every basis.
+
+    A basis is a set of ``dim`` constraints, among the ``n_rows`` rows of ``matrix`` and the
+    ``dim`` bounds ``z_i >= 0``, taken as equations; where they determine a point that satisfies
+    every other constraint, that point is a vertex. Bases are solved in batches (all at once in
+    small games); the search stops, without a word, once ``deadline`` has expired (it
+    remembers that it did).
+    """
     n_rows, dim = matrix.shape
+    constraints = np.vstack([matrix, -np.eye(dim)])
+    bounds = np.concatenate([np.ones(n_rows), np.zeros(dim)])
     found = [np.zeros((0, dim))]
-    for k in range(1, min(n_rows, dim) + 1):
-        found.extend(_vertices_of_support_size(matrix, k, tol, deadline))
+    for bases in _basis_batches(n_rows + dim, dim):
+        if deadline.expired():
+            break
+        systems = constraints[bases]
+        good = _well_conditioned(systems)
+        points = np.linalg.solve(systems[good], bounds[bases[good]][..., None])[..., 0]
+        feasible = np.all(points >= -tol, axis=1) & np.all(points @ matrix.T <= 1.0 + tol, axis=1)
+        found.append(points[feasible & (points.max(axis=1, initial=0.0) > tol)])
     return np.vstack(found)
+
+
+def _basis_batches(n_constraints: int, dim: int) -> Iterator[IntArray]:
+    """Every set of ``dim`` of ``n_constraints`` indices, as rows of arrays of bounded size."""
+    if comb(n_constraints, dim) <= _MAX_BATCHED_BASES:
+        yield _all_bases(n_constraints, dim)
+        return
+    # Bases are generated lazily: listing them all first would take minutes and gigabytes on
+    # games too large to finish anyway, before the deadline is ever checked.
+    bases = combinations(range(n_constraints), dim)
+    while chunk := list(islice(bases, _CHUNK)):
+        yield np.array(chunk, dtype=np.intp)
+
+
+@lru_cache(maxsize=128)
+def _all_bases(n_constraints: int, dim: int) -> IntArray:
+    """Every set of ``dim`` of ``n_constraints`` indices, one per row (cached, read-only)."""
+    bases = np.array(list(combinations(range(n_constraints), dim)), dtype=np.intp)
+    bases = bases.reshape(-1, dim)
+    bases.flags.writeable = False
+    return bases
 
 
 def _merged(
@@ -410,44 +618,24 @@ def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
             yield np.sort(members)
 
 
-def _vertices_of_support_size(
-    matrix: FloatArray, k: int, tol: float, deadline: Deadline
-) -> Iterator[FloatArray]:
-    """Yield, in batches, the feasible basic solutions whose support has ``k`` coordinates.
+def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
+    """Which matrices of a stack have reciprocal condition number at least ``rcond``.
 
-    Stops, without a word, once ``deadline`` has expired (it remembers that it did).
-
-    Such a solution is fixed by choosing the support ``K`` and ``k`` constraints ``T`` that are
-    tight: ``matrix[T][:, K] @ z[K] = 1`` with every other coordinate zero.
+    The determinant bounds the reciprocal 2-norm condition number of a ``k x k`` matrix ``M``
+    from below by ``|det M| (sqrt(k) / |M|_F)^k / 2`` (Guggenheimer, Edelman and Johnson,
+    *SIAM J. Numer. Anal.* 32, 1995); only the matrices that bound leaves in doubt are
+    inverted, to estimate their 1-norm condition number.
     """
-    n_rows, dim = matrix.shape
-    if deadline.expired():
-        return
-    # Bases are generated lazily: listing them all first would take minutes and gigabytes on
-    # games too large to finish anyway, before the deadline is ever checked.
-    bases = (
-        (*tight, *support)
-        for tight in combinations(range(n_rows), k)
-        for support in combinations(range(dim), k)
-    )
-    while chunk := list(islice(bases, _CHUNK)):
-        if deadline.expired():
-            return
-        pairs = np.array(chunk, dtype=np.intp)
-        tight, support = pairs[:, :k], pairs[:, k:]
-        systems = matrix[tight[:, :, None], support[:, None, :]]
-        # det never raises, and a nonzero det means the same LU factorisation inside solve and
-        # inv meets no zero pivot, so neither can fail on the systems that pass this filter.
-        nonzero = np.linalg.det(systems) != 0.0
-        systems, support = systems[nonzero], support[nonzero]
-        values = np.linalg.solve(systems, np.ones((len(systems), k, 1)))[:, :, 0]
-        points = np.zeros((len(values), dim))
-        np.put_along_axis(points, support, values, axis=1)
-        feasible = np.all(values >= -tol, axis=1) & np.all(points @ matrix.T <= 1.0 + tol, axis=1)
-        # Few systems are feasible, so the condition estimate is computed for those alone.
-        systems, points = systems[feasible], points[feasible]
-        rcond = 1.0 / (_norm1(systems) * _norm1(np.linalg.inv(systems)))
-        yield points[rcond > _RCOND]
+    k = systems.shape[-1]
+    determinants = np.abs(np.linalg.det(systems))
+    frobenius = np.sqrt(np.einsum("vij,vij->v", systems, systems))
+    good = determinants * (np.sqrt(k) / frobenius) ** k / 2.0 >= rcond
+    doubt = np.flatnonzero(~good & (determinants > 0.0))
+    if len(doubt):
+        # A nonzero determinant means the LU factorisation inside inv meets no zero pivot.
+        inverses = np.linalg.inv(systems[doubt])
+        good[doubt] = _norm1(systems[doubt]) * _norm1(inverses) * rcond <= 1.0
+    return good
 
 
 def _norm1(matrices: FloatArray) -> FloatArray:
