@@ -38,7 +38,7 @@ from kurilsim.forms.normal.bimatrix import (
     normalised_bimatrix,
     sorted_profiles,
 )
-from kurilsim.forms.normal.regret import FloatArray, indifferent_everywhere
+from kurilsim.forms.normal.regret import FloatArray
 
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
@@ -73,8 +73,9 @@ _MAX_BATCHED_BASES = 100
 #: ``Q`` when ``Q`` has at most this dimension, and from their faces of ``Q`` otherwise.
 _MAX_MATCHED_DIMENSION = 12
 
-#: Vertices of ``P`` whose support has at most this many strategies are completed in one batch.
-_PADDED_SIZE = 4
+#: In games whose row player has at most this many strategies, the vertices of ``P`` of every
+#: support size are completed in one batch.
+_PADDED_SIZE = 6
 
 #: Largest dimension handed to Qhull: beyond it the hull (and the ``dim x dim`` arrays around it)
 #: would take hours and gigabytes, so the enumeration is refused in one line.
@@ -203,7 +204,8 @@ def bounded_vertex_enumeration(
     check_tol(tol)
     if max_seconds is not None and not max_seconds >= 0:
         raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
-    if indifferent_everywhere(np.stack([a, b], axis=-1), tol):
+    # Every profile is an equilibrium (as in indifferent_everywhere, on payoffs already mapped).
+    if (a.max(axis=0) - a.min(axis=0)).max() <= tol and (b.max(axis=1) - b.min(axis=1)).max() <= tol:
         rows, columns = np.eye(a.shape[0]), np.eye(a.shape[1])
         return sorted_profiles([(rows[i], columns[j]) for i, j in np.ndindex(*a.shape)]), True
     deadline = Deadline(max_seconds)
@@ -242,7 +244,7 @@ def _extreme_equilibria(
     """
     m, n = a.shape
     x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
-    solved, xs, ys = _solved_partners(a, b, x_vertices, x_zero, x_tight, tol)
+    solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
     rest = np.flatnonzero(~solved)
     if len(rest) == 0 or deadline.expired():
         return xs, ys
@@ -260,68 +262,59 @@ def _extreme_equilibria(
 
 
 def _solved_partners(
-    a: FloatArray,
-    b: FloatArray,
-    x_vertices: FloatArray,
-    x_zero: BoolArray,
-    x_tight: BoolArray,
-    tol: float,
+    a: FloatArray, x_vertices: FloatArray, x_zero: BoolArray, x_tight: BoolArray
 ) -> tuple[BoolArray, FloatArray, FloatArray]:
     """Partners of the vertices of ``P`` whose face of ``Q`` is one point, by batched solves.
 
-    Returns whether each vertex was settled that way (nondegenerate, with ``A[S, K]`` far from
-    singular: :data:`_SOLVED_RCOND`), and the pairs ``(x, y)`` found, as two arrays of rows; each ``x`` of a pair is
-    recomputed from its own basis, ``B[S, K]^T x_S = 1``, to full precision. Vertices are
-    solved in one batch per support size, those with small supports together (padded with the
-    identity to one size), which keeps the number of numpy calls low in small games and the
-    cubic cost of padding away from large ones.
+    Returns whether each vertex was settled that way, and the pairs ``(x, y)`` found, as two
+    arrays of rows. A vertex is settled when it is nondegenerate, ``A[S, K]`` is far from
+    singular (:data:`_SOLVED_RCOND`), and the solution is inside ``Q`` or outside it by more
+    than :data:`_MARGIN`. In small games all vertices are solved in one batch, their systems
+    padded with the identity to ``m x m``; in larger ones, in one batch per support size,
+    which saves the cubic cost of padding.
     """
     m, n = a.shape
     sizes = m - x_zero.sum(axis=1)
     solvable = x_tight.sum(axis=1) == sizes
-    # The support's rows and the best responses' columns first, each in increasing order.
-    rows = np.argsort(x_zero, axis=1, kind="stable")
-    columns = np.argsort(~x_tight, axis=1, kind="stable")[:, :m]
-    batch = np.maximum(sizes, min(m, _PADDED_SIZE))
     xs, ys = [np.zeros((0, m))], [np.zeros((0, n))]
-    for size in np.unique(batch[solvable]):
-        members = np.flatnonzero(solvable & (batch == size))
-        inside = np.arange(size) < sizes[members, None]
-        square = inside[:, :, None] & inside[:, None, :]
-        r, c = rows[members, :size, None], columns[members, None, :size]
-        systems = np.where(square, a[r, c], np.eye(size))
+    if m <= _PADDED_SIZE:
+        # The support's rows and the best responses' columns first, each in increasing order.
+        batches = [(solvable.nonzero()[0], m)]
+        rows = x_zero.argsort(axis=1, kind="stable")
+        columns = (~x_tight).argsort(axis=1, kind="stable")[:, :m]
+    else:
+        batches = [((solvable & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
+    for members, size in batches:
+        if m <= _PADDED_SIZE:
+            r, c = rows[members], columns[members]
+            inside = np.arange(size) < sizes[members, None]
+            square = inside[:, :, None] & inside[:, None, :]
+            systems = np.where(square, a[r[:, :, None], c[:, None, :]], np.eye(size))
+        else:
+            r = (~x_zero[members]).nonzero()[1].reshape(-1, size)
+            c = x_tight[members].nonzero()[1].reshape(-1, size)
+            inside = np.ones((len(members), size), dtype=bool)
+            systems = a[r[:, :, None], c[:, None, :]]
+        if len(members) == 0:
+            continue
         good = _well_conditioned(systems, _SOLVED_RCOND)
         solvable[members[~good]] = False
-        members, inside, square, r, c = members[good], inside[good], square[good], r[good], c[good]
-        solved = np.linalg.solve(systems[good], inside[..., None].astype(np.float64))[..., 0]
-        solved = np.where(inside, solved, 1.0)
-        # Row i of A at the solution: the sum over k of A[i, columns[k]] * solved[k].
-        values = np.einsum("ivk,vk->vi", a[:, c[:, 0, :]], np.where(inside, solved, 0.0))
-        values = np.where(x_zero[members], values, 0.0)
+        members, inside, c = members[good], inside[good], c[good]
+        solved = np.linalg.solve(systems[good], inside[..., None] * 1.0)
+        solved = np.where(inside, solved[..., 0], 0.0)
+        # Row i of A at the solution, on the rows off the support (the others are tight).
+        values = np.where(x_zero[members], (solved[:, None, :] @ a.T[c])[:, 0, :], 0.0)
+        low = np.where(inside, solved, 1.0).min(axis=1, initial=1.0)
+        high = values.max(axis=1, initial=0.0)
         # A solution on the boundary of Q (within the margin) is a degenerate vertex that
         # rounding may have pushed outside: such vertices are completed as degenerate ones.
-        feasible = np.all(solved > _MARGIN, axis=1) & np.all(values < 1.0 - _MARGIN, axis=1)
-        infeasible = np.any(solved < -_MARGIN, axis=1) | np.any(values > 1.0 + _MARGIN, axis=1)
-        solvable[members[~feasible & ~infeasible]] = False
-        solved = np.where(inside, solved, 0.0)
+        feasible = (low > _MARGIN) & (high < 1.0 - _MARGIN)
+        solvable[members[~feasible & (low >= -_MARGIN) & (high <= 1.0 + _MARGIN)]] = False
         y = np.zeros((int(feasible.sum()), n))
-        np.put_along_axis(y, c[feasible, 0, :], solved[feasible], axis=1)
+        y[np.arange(len(y))[:, None], c[feasible]] = solved[feasible]
+        xs.append(x_vertices[members[feasible]])
         ys.append(y)
-        x = x_vertices[members[feasible]]
-        transposed = np.where(square[feasible], b[r[feasible], c[feasible]], np.eye(size))
-        transposed = transposed.transpose(0, 2, 1)
-        # x is a vertex, so its basis is nonsingular; should rounding say otherwise, or move
-        # the point, the point found is kept.
-        good = _well_conditioned(transposed)
-        solved = np.linalg.solve(transposed[good], inside[feasible][good, :, None] * 1.0)
-        refined = np.zeros((len(solved), m))
-        np.put_along_axis(
-            refined, r[feasible, :, 0][good], np.where(inside[feasible][good], solved[..., 0], 0.0), axis=1
-        )
-        close = np.all(np.abs(refined - x[good]) <= _MERGE, axis=1)
-        x[np.flatnonzero(good)[close]] = refined[close]
-        xs.append(x)
-    return solvable, np.vstack(xs), np.vstack(ys)
+    return solvable, np.concatenate(xs), np.concatenate(ys)
 
 
 def _face_partners(
@@ -425,12 +418,15 @@ def _polytope_vertices(
         )
     zero = vertices <= tol
     tight = vertices @ matrix.T >= 1.0 - tol
-    # A vertex is the only point of the polytope where its tight constraints hold, so equal
-    # label sets mean the same vertex, found from different bases of a degenerate polytope.
-    _, first = np.unique(_row_keys(np.hstack([zero, tight])), return_index=True)
-    first.sort()
-    vertices = np.where(zero, 0.0, vertices)[first]
-    return _merged(matrix, vertices, zero[first], tight[first], tol)
+    vertices = np.where(zero, 0.0, vertices)
+    if (zero.sum(axis=1) + tight.sum(axis=1)).max(initial=0) > dim:
+        # A vertex is the only point of the polytope where its tight constraints hold, so
+        # equal label sets mean the same vertex, found from different bases of a degenerate
+        # polytope (a vertex with exactly dim labels has one basis).
+        _, first = np.unique(_row_keys(np.hstack([zero, tight])), return_index=True)
+        first.sort()
+        vertices, zero, tight = vertices[first], zero[first], tight[first]
+    return _merged(matrix, vertices, zero, tight, tol)
 
 
 def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
@@ -454,28 +450,30 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     planes = hull.equations
     points = centre - planes[:, :-1] / planes[:, -1:]
     # Constraints within this of tight at Qhull's point: candidates for the vertex's basis.
-    tight = np.abs(points @ normals.T - bounds) <= 1e-7
-    _, which = np.unique(_row_keys(tight), return_index=True)
-    points, patterns = points[which], tight[which]
-    refined = np.array(points)
+    patterns = np.abs(points @ normals.T - bounds) <= 1e-7
     # Where exactly dim constraints are tight, Qhull's point is accurate to rounding (the
     # equilibria among them are recomputed from their bases at the end).
-    # Elsewhere (a degenerate vertex) it is the least-squares solution of the tight constraints,
-    # from their normal equations, all at once.
     square = patterns.sum(axis=1) == dim
-    if not np.all(square):
+    if not square.all():
+        # A degenerate vertex lies on several of Qhull's simplices, and is recomputed as the
+        # least-squares solution of its tight constraints, from their normal equations.
+        _, which = np.unique(_row_keys(patterns), return_index=True)
+        points, patterns, square = points[which], patterns[which], square[which]
         weights = patterns[~square].astype(np.float64)
         gram = np.einsum("vk,ki,kj->vij", weights, normals, normals)
         good = _well_conditioned(gram)
         moments = (weights * bounds) @ normals
+        refined = np.array(points)
         refined[np.flatnonzero(~square)[good]] = np.linalg.solve(
             gram[good], moments[good][..., None]
         )[..., 0]
-    # A refinement that leaves the constraints Qhull's point has tight, or the polytope, is
-    # discarded in favour of Qhull's point.
-    values = refined @ normals.T - bounds
-    kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
-    points = np.where(kept[:, None], refined, points)
+        # A refinement that leaves the constraints Qhull's point has tight, or the polytope,
+        # is discarded in favour of Qhull's point.
+        values = refined @ normals.T - bounds
+        kept = np.all(values <= tol, axis=1) & np.all(
+            np.abs(values) <= tol, axis=1, where=patterns
+        )
+        points = np.where(kept[:, None], refined, points)
     nonzero = points.max(axis=1) > tol
     return np.asarray(points[nonzero], dtype=np.float64)
 
@@ -590,32 +588,38 @@ def _close_pairs(vertices: FloatArray) -> IntArray:
     """Pairs of rows no more than :data:`_MERGE` apart in every coordinate.
 
     Rows are sorted by a weighted sum of their coordinates, which two such rows cannot differ
-    in by more than ``_MERGE`` times the sum of the weights; only rows that close in it are
-    compared (a k-d tree is slow in the ten or more dimensions of larger games).
+    in by more than ``_MERGE`` times the sum of the weights; only rows that close in it, and in
+    a second weighted sum, are compared coordinate by coordinate (a k-d tree is slow in the ten
+    or more dimensions of larger games).
     """
+    if len(vertices) <= 64:
+        # Few rows: every pair at once.
+        distances = np.abs(vertices[:, None, :] - vertices[None, :, :]).max(axis=2)
+        return np.argwhere(np.triu(distances <= _MERGE, 1))
     weights = np.linspace(1.0, 2.0, vertices.shape[1])
     keys = vertices @ weights
     order = np.argsort(keys)
-    ends = np.searchsorted(keys[order], keys[order] + _MERGE * weights.sum(), side="right")
-    sorted_vertices = vertices[order]
+    keys = keys[order]
+    others = vertices[order] @ weights[::-1]
+    ends = np.searchsorted(keys, keys + _MERGE * weights.sum(), side="right")
     pairs = [np.zeros((0, 2), dtype=np.intp)]
     # Each row against the row ``offset`` places later in the order, for all rows at once.
     starts = np.arange(len(order))
     for offset in range(1, int((ends - starts).max())):
-        first = np.flatnonzero(starts + offset < ends)
-        second = first + offset
-        close = np.max(np.abs(sorted_vertices[first] - sorted_vertices[second]), axis=1) <= _MERGE
-        pairs.append(np.column_stack([order[first[close]], order[second[close]]]))
+        near = (starts[:-offset] + offset < ends[:-offset]) & (
+            np.abs(others[offset:] - others[:-offset]) <= _MERGE * weights.sum()
+        )
+        first = order[np.flatnonzero(near)]
+        second = order[np.flatnonzero(near) + offset]
+        close = np.max(np.abs(vertices[first] - vertices[second]), axis=1) <= _MERGE
+        pairs.append(np.column_stack([first[close], second[close]]))
     return np.vstack(pairs)
 
 
 def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
     """Indices of the members of each cluster of two or more, in order of first member."""
-    order = np.argsort(cluster, kind="stable")
-    bounds = np.flatnonzero(np.diff(cluster[order])) + 1
-    for members in np.split(order, bounds):
-        if len(members) > 1:
-            yield np.sort(members)
+    for label in np.flatnonzero(np.bincount(cluster) > 1):
+        yield np.flatnonzero(cluster == label)
 
 
 def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
@@ -628,9 +632,9 @@ def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
     """
     k = systems.shape[-1]
     determinants = np.abs(np.linalg.det(systems))
-    frobenius = np.sqrt(np.einsum("vij,vij->v", systems, systems))
-    good = determinants * (np.sqrt(k) / frobenius) ** k / 2.0 >= rcond
-    doubt = np.flatnonzero(~good & (determinants > 0.0))
+    squares = (systems * systems).sum(axis=(1, 2))
+    good = determinants * (k / squares) ** (k / 2) >= 2.0 * rcond
+    doubt = (~good & (determinants > 0.0)).nonzero()[0]
     if len(doubt):
         # A nonzero determinant means the LU factorisation inside inv meets no zero pivot.
         inverses = np.linalg.inv(systems[doubt])
