@@ -62,6 +62,9 @@ _SOLVED_RCOND = 1e-8
 #: to the degenerate completion: rounding errors may have moved it across.
 _MARGIN = 1e-6
 
+#: Stacks of at most this many systems are inverted rather than screened and solved.
+_FEW_SYSTEMS = 64
+
 #: Number of square systems solved in one batch, to bound memory on larger games.
 _CHUNK = 1 << 14
 
@@ -73,9 +76,10 @@ _MAX_BATCHED_BASES = 100
 #: ``Q`` when ``Q`` has at most this dimension, and from their faces of ``Q`` otherwise.
 _MAX_MATCHED_DIMENSION = 12
 
-#: In games whose row player has at most this many strategies, the vertices of ``P`` of every
-#: support size are completed in one batch.
+#: In games whose row player has at most this many strategies, or where ``P`` has at most this
+#: many vertices, the vertices of every support size are completed in one batch.
 _PADDED_SIZE = 6
+_PADDED_VERTICES = 256
 
 #: Largest dimension handed to Qhull: beyond it the hull (and the ``dim x dim`` arrays around it)
 #: would take hours and gigabytes, so the enumeration is refused in one line.
@@ -219,8 +223,8 @@ def bounded_vertex_enumeration(
     # Labels read within tol bound each regret by a small multiple of tol, not by tol itself;
     # a pair over it is no equilibrium at this tolerance (a near-tie of a perturbed game).
     row_payoffs, column_payoffs = ys @ a.T, xs @ b
-    kept = (row_payoffs.max(axis=1) - np.einsum("ij,ij->i", xs, row_payoffs) <= tol) & (
-        column_payoffs.max(axis=1) - np.einsum("ij,ij->i", ys, column_payoffs) <= tol
+    kept = (row_payoffs.max(axis=1) - (xs * row_payoffs).sum(axis=1) <= tol) & (
+        column_payoffs.max(axis=1) - (ys * column_payoffs).sum(axis=1) <= tol
     )
     found = sorted_profiles(list(zip(xs[kept], ys[kept], strict=True)))
     return found, not deadline.hit
@@ -271,13 +275,14 @@ def _solved_partners(
     singular (:data:`_SOLVED_RCOND`), and the solution is inside ``Q`` or outside it by more
     than :data:`_MARGIN`. In small games all vertices are solved in one batch, their systems
     padded with the identity to ``m x m``; in larger ones, in one batch per support size,
-    which saves the cubic cost of padding.
+    which saves the cubic cost of padding (:data:`_PADDED_SIZE`).
     """
     m, n = a.shape
     sizes = m - x_zero.sum(axis=1)
     solvable = x_tight.sum(axis=1) == sizes
     xs, ys = [np.zeros((0, m))], [np.zeros((0, n))]
-    if m <= _PADDED_SIZE:
+    padded = m <= _PADDED_SIZE or len(x_vertices) <= _PADDED_VERTICES
+    if padded:
         # The support's rows and the best responses' columns first, each in increasing order.
         batches = [(solvable.nonzero()[0], m)]
         rows = x_zero.argsort(axis=1, kind="stable")
@@ -285,7 +290,7 @@ def _solved_partners(
     else:
         batches = [((solvable & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
     for members, size in batches:
-        if m <= _PADDED_SIZE:
+        if padded:
             r, c = rows[members], columns[members]
             inside = np.arange(size) < sizes[members, None]
             square = inside[:, :, None] & inside[:, None, :]
@@ -297,11 +302,10 @@ def _solved_partners(
             systems = a[r[:, :, None], c[:, None, :]]
         if len(members) == 0:
             continue
-        good = _well_conditioned(systems, _SOLVED_RCOND)
+        good, solved = _solved(systems, inside * 1.0, _SOLVED_RCOND)
         solvable[members[~good]] = False
         members, inside, c = members[good], inside[good], c[good]
-        solved = np.linalg.solve(systems[good], inside[..., None] * 1.0)
-        solved = np.where(inside, solved[..., 0], 0.0)
+        solved = np.where(inside, solved, 0.0)
         # Row i of A at the solution, on the rows off the support (the others are tight).
         values = np.where(x_zero[members], (solved[:, None, :] @ a.T[c])[:, 0, :], 0.0)
         low = np.where(inside, solved, 1.0).min(axis=1, initial=1.0)
@@ -494,16 +498,14 @@ def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> Float
     remembers that it did).
     """
     n_rows, dim = matrix.shape
-    constraints = np.vstack([matrix, -np.eye(dim)])
+    constraints = np.concatenate([matrix, -np.eye(dim)])
     bounds = np.concatenate([np.ones(n_rows), np.zeros(dim)])
     found = [np.zeros((0, dim))]
     for bases in _basis_batches(n_rows + dim, dim):
         if deadline.expired():
             break
-        systems = constraints[bases]
-        good = _well_conditioned(systems)
-        points = np.linalg.solve(systems[good], bounds[bases[good]][..., None])[..., 0]
-        feasible = np.all(points >= -tol, axis=1) & np.all(points @ matrix.T <= 1.0 + tol, axis=1)
+        good, points = _solved(constraints[bases], bounds[bases], _RCOND)
+        feasible = (points >= -tol).all(axis=1) & (points @ matrix.T <= 1.0 + tol).all(axis=1)
         found.append(points[feasible & (points.max(axis=1, initial=0.0) > tol)])
     return np.vstack(found)
 
@@ -592,20 +594,19 @@ def _close_pairs(vertices: FloatArray) -> IntArray:
     a second weighted sum, are compared coordinate by coordinate (a k-d tree is slow in the ten
     or more dimensions of larger games).
     """
-    if len(vertices) <= 64:
-        # Few rows: every pair at once.
-        distances = np.abs(vertices[:, None, :] - vertices[None, :, :]).max(axis=2)
-        return np.argwhere(np.triu(distances <= _MERGE, 1))
     weights = np.linspace(1.0, 2.0, vertices.shape[1])
     keys = vertices @ weights
-    order = np.argsort(keys)
+    order = keys.argsort()
     keys = keys[order]
+    ends = keys.searchsorted(keys + _MERGE * weights.sum(), side="right")
+    starts = np.arange(len(order))
+    widest = int((ends - starts).max(initial=0))
+    if widest <= 1:
+        return np.zeros((0, 2), dtype=np.intp)
     others = vertices[order] @ weights[::-1]
-    ends = np.searchsorted(keys, keys + _MERGE * weights.sum(), side="right")
     pairs = [np.zeros((0, 2), dtype=np.intp)]
     # Each row against the row ``offset`` places later in the order, for all rows at once.
-    starts = np.arange(len(order))
-    for offset in range(1, int((ends - starts).max())):
+    for offset in range(1, widest):
         near = (starts[:-offset] + offset < ends[:-offset]) & (
             np.abs(others[offset:] - others[:-offset]) <= _MERGE * weights.sum()
         )
@@ -620,6 +621,28 @@ def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
     """Indices of the members of each cluster of two or more, in order of first member."""
     for label in np.flatnonzero(np.bincount(cluster) > 1):
         yield np.flatnonzero(cluster == label)
+
+
+def _solved(
+    systems: FloatArray, right: FloatArray, rcond: float
+) -> tuple[BoolArray, FloatArray]:
+    """Which systems of a stack have reciprocal condition number at least ``rcond``, and the
+    solutions of those with the right-hand sides ``right`` (one row per system).
+
+    A few systems are inverted at once, which gives the condition numbers with no second
+    factorisation; many are screened by their determinants first (:func:`_well_conditioned`),
+    which costs less than inverting them all.
+    """
+    if len(systems) <= _FEW_SYSTEMS:
+        try:
+            inverses = np.linalg.inv(systems)
+        except np.linalg.LinAlgError:
+            pass  # an exactly singular system: screened below
+        else:
+            good = _norm1(systems) * _norm1(inverses) * rcond <= 1.0
+            return good, (inverses[good] @ right[good][..., None])[..., 0]
+    good = _well_conditioned(systems, rcond)
+    return good, np.linalg.solve(systems[good], right[good][..., None])[..., 0]
 
 
 def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
