@@ -47,7 +47,7 @@ IntArray = NDArray[np.intp]
 #: seconds (minutes by the basis-by-basis fallback).
 DEFAULT_MAX_SECONDS = 60.0
 
-#: Bases whose estimated reciprocal condition number is below this are treated as singular: the
+#: Bases whose reciprocal condition number (Frobenius norm) is below this are singular: the
 #: rounding of exactly singular matrices leaves them near ``1e-16``, and a vertex computed from a
 #: worse-conditioned basis would not be accurate to the tolerance anyway.
 _RCOND = 1e-12
@@ -594,7 +594,7 @@ def _close_pairs(vertices: FloatArray) -> IntArray:
     a second weighted sum, are compared coordinate by coordinate (a k-d tree is slow in the ten
     or more dimensions of larger games).
     """
-    weights = np.linspace(1.0, 2.0, vertices.shape[1])
+    weights = 1.0 + np.arange(vertices.shape[1]) / vertices.shape[1]
     keys = vertices @ weights
     order = keys.argsort()
     keys = keys[order]
@@ -639,7 +639,7 @@ def _solved(
         except np.linalg.LinAlgError:
             pass  # an exactly singular system: screened below
         else:
-            good = _norm1(systems) * _norm1(inverses) * rcond <= 1.0
+            good = _frobenius(systems) * _frobenius(inverses) * rcond <= 1.0
             return good, (inverses[good] @ right[good][..., None])[..., 0]
     good = _well_conditioned(systems, rcond)
     return good, np.linalg.solve(systems[good], right[good][..., None])[..., 0]
@@ -651,21 +651,20 @@ def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
     The determinant bounds the reciprocal 2-norm condition number of a ``k x k`` matrix ``M``
     from below by ``|det M| (sqrt(k) / |M|_F)^k / 2`` (Guggenheimer, Edelman and Johnson,
     *SIAM J. Numer. Anal.* 32, 1995); only the matrices that bound leaves in doubt are
-    inverted, to estimate their 1-norm condition number.
+    inverted, to estimate their condition number in the Frobenius norm (within a factor ``k``
+    of the 2-norm's).
     """
     k = systems.shape[-1]
     determinants = np.abs(np.linalg.det(systems))
-    squares = (systems * systems).sum(axis=(1, 2))
-    good = determinants * (k / squares) ** (k / 2) >= 2.0 * rcond
+    good = determinants * (np.sqrt(k) / _frobenius(systems)) ** k >= 2.0 * rcond
     doubt = (~good & (determinants > 0.0)).nonzero()[0]
     if len(doubt):
         # A nonzero determinant means the LU factorisation inside inv meets no zero pivot.
         inverses = np.linalg.inv(systems[doubt])
-        good[doubt] = _norm1(systems[doubt]) * _norm1(inverses) * rcond <= 1.0
+        good[doubt] = _frobenius(systems[doubt]) * _frobenius(inverses) * rcond <= 1.0
     return good
 
 
-def _norm1(matrices: FloatArray) -> FloatArray:
-    """Induced 1-norm (largest absolute column sum) of each matrix in a stack."""
-    norms: FloatArray = np.abs(matrices).sum(axis=-2).max(axis=-1)
-    return norms
+def _frobenius(matrices: FloatArray) -> FloatArray:
+    """Frobenius norm of each matrix in a stack."""
+    return np.sqrt(np.einsum("vij,vij->v", matrices, matrices))
