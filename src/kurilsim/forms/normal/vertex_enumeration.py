@@ -544,9 +544,18 @@ def _merged(
     cluster is replaced by the least-squares solution of the union of its members' labels
     when that point satisfies all of them within ``tol``; otherwise its members are kept.
     """
-    if len(vertices) < 2:
+    # Two vertices that close differ in a constraint tight at one and nearly tight at the
+    # other, with a slack of at most _MERGE times the constraint's 1-norm: only the vertices
+    # with such a constraint are compared (few, in a nondegenerate polytope).
+    reach = _MERGE * max(matrix.sum(axis=1).max(), 1.0)
+    values = vertices @ matrix.T
+    near = ((vertices > 0.0) & (vertices <= reach)).any(axis=1) | (
+        (values >= 1.0 - reach) & ~tight
+    ).any(axis=1)
+    candidates = near.nonzero()[0]
+    if len(candidates) < 2:
         return vertices, zero, tight
-    pairs = _close_pairs(vertices)
+    pairs = candidates[_close_pairs(vertices[candidates])]
     if len(pairs) == 0:
         return vertices, zero, tight
     # Imported here: they take a third of a second, and most games need neither.
