@@ -32,12 +32,12 @@ from scipy.spatial import QhullError
 
 from kurilsim import NormalFormGame, solve
 from kurilsim.cli import main
+from kurilsim.forms.normal import vertex_enumeration as vertex_enumeration_module
 from kurilsim.forms.normal.lemke_howson import lemke_howson
 from kurilsim.forms.normal.nfg import write_nfg
 from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
 from kurilsim.forms.normal.regret import FloatArray, is_equilibrium
 from kurilsim.forms.normal.support_enumeration import support_enumeration
-from kurilsim.forms.normal import vertex_enumeration as vertex_enumeration_module
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests.helpers import Profile, close, distinct
 from tests.strategies import integer_bimatrices, payoff_arrays

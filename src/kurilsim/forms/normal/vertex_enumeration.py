@@ -209,7 +209,8 @@ def bounded_vertex_enumeration(
     if max_seconds is not None and not max_seconds >= 0:
         raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
     # Every profile is an equilibrium (as in indifferent_everywhere, on payoffs already mapped).
-    if (a.max(axis=0) - a.min(axis=0)).max() <= tol and (b.max(axis=1) - b.min(axis=1)).max() <= tol:
+    row_spread, column_spread = a.max(axis=0) - a.min(axis=0), b.max(axis=1) - b.min(axis=1)
+    if row_spread.max() <= tol and column_spread.max() <= tol:
         rows, columns = np.eye(a.shape[0]), np.eye(a.shape[1])
         return sorted_profiles([(rows[i], columns[j]) for i, j in np.ndindex(*a.shape)]), True
     deadline = Deadline(max_seconds)
@@ -256,9 +257,7 @@ def _extreme_equilibria(
     if n <= _MAX_MATCHED_DIMENSION:
         # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
         y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
-        pairs = _completely_labelled(
-            np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m
-        )
+        pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     else:
         more_xs, more_ys = _face_partners(a, x_vertices, ~x_zero, x_tight, tol, deadline)
@@ -474,9 +473,7 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
         # A refinement that leaves the constraints Qhull's point has tight, or the polytope,
         # is discarded in favour of Qhull's point.
         values = refined @ normals.T - bounds
-        kept = np.all(values <= tol, axis=1) & np.all(
-            np.abs(values) <= tol, axis=1, where=patterns
-        )
+        kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
         points = np.where(kept[:, None], refined, points)
     nonzero = points.max(axis=1) > tol
     return np.asarray(points[nonzero], dtype=np.float64)
@@ -504,7 +501,7 @@ def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> Float
     for bases in _basis_batches(n_rows + dim, dim):
         if deadline.expired():
             break
-        good, points = _solved(constraints[bases], bounds[bases], _RCOND)
+        _, points = _solved(constraints[bases], bounds[bases], _RCOND)
         feasible = (points >= -tol).all(axis=1) & (points @ matrix.T <= 1.0 + tol).all(axis=1)
         found.append(points[feasible & (points.max(axis=1, initial=0.0) > tol)])
     return np.vstack(found)
@@ -632,26 +629,26 @@ def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
         yield np.flatnonzero(cluster == label)
 
 
-def _solved(
-    systems: FloatArray, right: FloatArray, rcond: float
-) -> tuple[BoolArray, FloatArray]:
-    """Which systems of a stack have reciprocal condition number at least ``rcond``, and the
-    solutions of those with the right-hand sides ``right`` (one row per system).
+def _solved(systems: FloatArray, right: FloatArray, rcond: float) -> tuple[BoolArray, FloatArray]:
+    """Which systems of a stack are well conditioned, and the solutions of those.
 
-    A few systems are inverted at once, which gives the condition numbers with no second
-    factorisation; many are screened by their determinants first (:func:`_well_conditioned`),
-    which costs less than inverting them all.
+    A system counts when its reciprocal condition number is at least ``rcond``; ``right`` holds
+    the right-hand sides, one row per system. A few systems are inverted at once, which gives
+    the condition numbers with no second factorisation; many are screened by their
+    determinants first (:func:`_well_conditioned`), which costs less than inverting them all.
     """
     if len(systems) <= _FEW_SYSTEMS:
         try:
-            inverses = np.linalg.inv(systems)
+            inverses = np.asarray(np.linalg.inv(systems), dtype=np.float64)
         except np.linalg.LinAlgError:
             pass  # an exactly singular system: screened below
         else:
-            good = _frobenius(systems) * _frobenius(inverses) * rcond <= 1.0
-            return good, (inverses[good] @ right[good][..., None])[..., 0]
+            good: BoolArray = _frobenius(systems) * _frobenius(inverses) * rcond <= 1.0
+            solutions: FloatArray = (inverses[good] @ right[good][..., None])[..., 0]
+            return good, solutions
     good = _well_conditioned(systems, rcond)
-    return good, np.linalg.solve(systems[good], right[good][..., None])[..., 0]
+    solutions = np.asarray(np.linalg.solve(systems[good], right[good][..., None])[..., 0])
+    return good, solutions
 
 
 def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
@@ -664,16 +661,17 @@ def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
     of the 2-norm's).
     """
     k = systems.shape[-1]
-    determinants = np.abs(np.linalg.det(systems))
-    good = determinants * (np.sqrt(k) / _frobenius(systems)) ** k >= 2.0 * rcond
+    determinants: FloatArray = np.abs(np.linalg.det(systems))
+    good: BoolArray = determinants * (np.sqrt(k) / _frobenius(systems)) ** k >= 2.0 * rcond
     doubt = (~good & (determinants > 0.0)).nonzero()[0]
     if len(doubt):
         # A nonzero determinant means the LU factorisation inside inv meets no zero pivot.
-        inverses = np.linalg.inv(systems[doubt])
+        inverses = np.asarray(np.linalg.inv(systems[doubt]), dtype=np.float64)
         good[doubt] = _frobenius(systems[doubt]) * _frobenius(inverses) * rcond <= 1.0
     return good
 
 
 def _frobenius(matrices: FloatArray) -> FloatArray:
     """Frobenius norm of each matrix in a stack."""
-    return np.sqrt(np.einsum("vij,vij->v", matrices, matrices))
+    norms: FloatArray = np.sqrt(np.einsum("vij,vij->v", matrices, matrices))
+    return norms
