@@ -405,8 +405,8 @@ def _polytope_vertices(
 
         if dim > _MAX_HULL_DIMENSION:
             raise InputError(
-                f"vertex enumeration of a best-response polytope of dimension {dim:,} with "
-                f"{n_rows + dim:,} facets (up to {n_bases:.3g} vertices) is out of reach; "
+                f"vertex enumeration: a polytope of dimension {dim:,} with {n_rows + dim:,} "
+                f"facets (up to {n_bases:.3g} vertices; many tied strategies) is out of reach; "
                 "lemke-howson finds one equilibrium"
             )
         try:
@@ -415,9 +415,9 @@ def _polytope_vertices(
             vertices = _basis_vertices(matrix, tol, deadline)
     if len(vertices) * (n_rows + dim) > _MAX_LABELS:
         raise InputError(
-            f"a best-response polytope of dimension {dim:,} has {len(vertices):,} vertices, "
-            f"too many to label against its {n_rows + dim:,} facets; lemke-howson finds one "
-            "equilibrium"
+            f"vertex enumeration: a polytope of dimension {dim:,} has {len(vertices):,} "
+            f"vertices, too many to label against its {n_rows + dim:,} facets; lemke-howson "
+            "finds one equilibrium"
         )
     zero = vertices <= tol
     tight = vertices @ matrix.T >= 1.0 - tol
