@@ -232,6 +232,22 @@ def test_games_with_one_side_much_larger_agree_with_gambit(
         assert same_sets(vertex_enumeration(game), reference(game))
 
 
+@pytest.mark.reference
+def test_faces_of_more_than_forty_dimensions_are_enumerated_by_their_supports() -> None:
+    # The column player is indifferent, so each vertex of the row player's polytope ties with
+    # all 42 columns: its face of Q has 42 dimensions and two rows, too many for a hull.
+    rng = np.random.default_rng(3)
+    payoffs = np.stack([rng.integers(0, 5, (2, 42)), np.zeros((2, 42))], axis=-1).astype(float)
+
+    def keys(profiles: list[Profile]) -> list[tuple[float, ...]]:
+        # Hundreds of equilibria: compared as sorted rounded rows rather than pair by pair.
+        return sorted({tuple(np.round(np.concatenate(p), 9) + 0.0) for p in profiles})
+
+    found = vertex_enumeration(payoffs)
+    assert len(found) > 300
+    assert keys(found) == keys(gambit_enummixed(payoffs)) and len(keys(found)) == len(found)
+
+
 def test_a_two_by_twenty_thousand_game_is_solved_without_square_arrays() -> None:
     # Vertex enumeration once built a 20,000 x 20,000 array here (3.2 GB). The polytope of the
     # player with two strategies is a polygon; each of its vertices is completed by a 2 x 2

@@ -82,8 +82,10 @@ _PADDED_SIZE = 6
 _PADDED_VERTICES = 256
 
 #: Largest dimension handed to Qhull: beyond it the hull (and the ``dim x dim`` arrays around it)
-#: would take hours and gigabytes, so the enumeration is refused in one line.
+#: would take hours and gigabytes; such polytopes (faces with few rows) are enumerated by their
+#: supports, when they have at most :data:`_MAX_SUPPORT_BASES`, and refused in one line otherwise.
 _MAX_HULL_DIMENSION = 40
+_MAX_SUPPORT_BASES = 1_000_000
 
 #: Most labels (vertices times facets) read from one polytope: 50 MB of booleans.
 _MAX_LABELS = 50_000_000
@@ -116,18 +118,19 @@ def bounded_vertex_enumeration(
 ) -> tuple[list[tuple[FloatArray, FloatArray]], bool]:
     """Return every extreme Nash equilibrium of a two-player game, within a time bound.
 
-    The vertices of both best-response polytopes (see the module docstring) are the facets of
-    their polar polytopes, computed by one call to Qhull's convex hull each (as in QuantEcon's
-    ``vertex_enumeration``); each vertex is recomputed from the constraints tight at it, and its
-    labels are read from the point with tolerance ``tol``, so a degenerate vertex (more tight
-    constraints than its dimension) keeps every label. Vertices are identified by their label
-    sets, so a vertex that several bases define is kept once. Every pair of vertices whose
-    labels together cover all ``m + n`` labels is then returned; pairs are found by hashing label
-    sets as bit strings (the partner of a nondegenerate vertex has exactly the complementary
-    labels) and by testing each degenerate vertex against every vertex of the other polytope.
-    This is the vertex-enumeration method of [1]_ and [2]_. Should Qhull fail on an input, or
-    the polytope be a segment, every basis is solved instead: for every support size ``k``, each
-    set of ``k`` strategies and each set of ``k`` tight constraints, in batched numpy calls.
+    Only the best-response polytope of the player with fewer strategies, ``P`` say (see the
+    module docstring), is enumerated: in small games by solving every basis in one batch,
+    otherwise as the facets of its polar polytope, by one call to Qhull's convex hull (as in
+    QuantEcon's ``vertex_enumeration``). Labels are read from each vertex with tolerance ``tol``,
+    so a degenerate vertex (more tight constraints than its dimension) keeps every label, and
+    vertices are identified by their label sets. Each vertex ``x`` is then completed, as in
+    lrsnash [1]_: its partners are the vertices of ``Q`` that have the labels ``x`` lacks. For a
+    nondegenerate ``x`` there is at most one, the solution of a square system, solved for all
+    such vertices in batches; the other vertices are paired with the vertices of ``Q`` (small
+    games) or of their faces of ``Q`` with the complementary labels. This is the vertex
+    enumeration of [1]_ and [2]_. Nothing of size ``n x n`` is built for a player with ``n``
+    strategies. Should Qhull fail on an input, or the polytope be a segment, every basis is
+    solved instead, in batched numpy calls.
 
     Parameters
     ----------
@@ -157,14 +160,17 @@ def bounded_vertex_enumeration(
     ------
     InputError
         If ``payoffs`` does not have shape ``(m, n, 2)`` with ``m, n >= 1``, is not finite, or
-        ``tol`` is not a positive number.
+        ``tol`` is not a positive number; or if a polytope to enumerate has more than 40
+        dimensions and more than a million bases, or more vertices than fit in 50 MB of labels
+        (ties among thousands of strategies), which the message names.
 
     Notes
     -----
     When each player's payoff does not depend on their own strategy (all payoffs tied, as in an
     all-zero game), every profile is an equilibrium and the extreme ones are the pure profiles; they
-    are returned at once. Otherwise the cost grows with the number of vertices of the polytopes,
-    exponentially with the size of the game: milliseconds up to 10x10, seconds at 15x15.
+    are returned at once. Otherwise the cost grows with the number of vertices of ``P``,
+    exponentially with the size of the game: milliseconds up to 10x10, about a second at 15x15,
+    a fraction of a second at 2x20000.
     Vertices are computed in floating point. Payoffs that are not exact in binary (``k / 3 +
     1e6``) split a vertex of a degenerate polytope into nearby vertices; those are merged back (see
     ``_merged``), so each equilibrium is listed once, provided the payoffs' rounding errors,
@@ -400,19 +406,24 @@ def _polytope_vertices(
     if n_bases <= _MAX_BATCHED_BASES or dim < 2:
         # Few bases, or a segment (Qhull needs two dimensions): solve them all.
         vertices = _basis_vertices(matrix, tol, deadline)
-    else:
+    elif dim <= _MAX_HULL_DIMENSION:
         from scipy.spatial import QhullError  # imported here: small games need no scipy
 
-        if dim > _MAX_HULL_DIMENSION:
-            raise InputError(
-                f"vertex enumeration: a polytope of dimension {dim:,} with {n_rows + dim:,} "
-                f"facets (up to {n_bases:.3g} vertices; many tied strategies) is out of reach; "
-                "lemke-howson finds one equilibrium"
-            )
         try:
             vertices = _hull_vertices(matrix, tol)
         except QhullError:
             vertices = _basis_vertices(matrix, tol, deadline)
+    else:
+        # Many coordinates, few rows (a face of Q where one vertex of P ties with many of the
+        # other player's strategies): a vertex's support has at most n_rows coordinates.
+        n_supports = sum(comb(n_rows, k) * comb(dim, k) for k in range(1, n_rows + 1))
+        if n_supports > _MAX_SUPPORT_BASES:
+            raise InputError(
+                f"vertex enumeration: a polytope of dimension {dim:,} with {n_rows + dim:,} "
+                f"facets (up to {n_supports:.3g} vertices; many tied strategies) is out of "
+                "reach; lemke-howson finds one equilibrium"
+            )
+        vertices = _support_vertices(matrix, tol, deadline)
     if len(vertices) * (n_rows + dim) > _MAX_LABELS:
         raise InputError(
             f"vertex enumeration: a polytope of dimension {dim:,} has {len(vertices):,} "
@@ -504,6 +515,39 @@ def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> Float
         _, points = _solved(constraints[bases], bounds[bases], _RCOND)
         feasible = (points >= -tol).all(axis=1) & (points @ matrix.T <= 1.0 + tol).all(axis=1)
         found.append(points[feasible & (points.max(axis=1, initial=0.0) > tol)])
+    return np.vstack(found)
+
+
+def _support_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> FloatArray:
+    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}`` for a matrix of few rows, by supports.
+
+    A vertex with ``k`` nonzero coordinates ``K`` has ``k`` rows ``T`` tight, with
+    ``matrix[T][:, K] @ z[K] = 1``, and ``k`` is at most the number of rows; so each system is
+    at most ``n_rows x n_rows`` however many coordinates there are, and no array of a batch
+    grows with the dimension. Stops, without a word, once ``deadline`` has expired.
+    """
+    n_rows, dim = matrix.shape
+    found = [np.zeros((0, dim))]
+    for k in range(1, min(n_rows, dim) + 1):
+        bases = (
+            (*tight, *support)
+            for tight in combinations(range(n_rows), k)
+            for support in combinations(range(dim), k)
+        )
+        while chunk := list(islice(bases, _CHUNK)):
+            if deadline.expired():
+                return np.vstack(found)
+            pairs = np.array(chunk, dtype=np.intp)
+            tight, support = pairs[:, :k], pairs[:, k:]
+            good, values = _solved(
+                matrix[tight[:, :, None], support[:, None, :]], np.ones((len(pairs), k)), _RCOND
+            )
+            support = support[good]
+            rows = np.einsum("rvk,vk->vr", matrix[:, support], values)
+            feasible = (values >= -tol).all(axis=1) & (rows <= 1.0 + tol).all(axis=1)
+            points = np.zeros((int(feasible.sum()), dim))
+            points[np.arange(len(points))[:, None], support[feasible]] = values[feasible]
+            found.append(points)
     return np.vstack(found)
 
 
