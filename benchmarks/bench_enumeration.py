@@ -4,7 +4,8 @@ Run by hand: ``python benchmarks/bench_enumeration.py [--quick]``. Prints, from 
 
 * two players: kurilsim's ``vertex-enumeration`` against QuantEcon's ``vertex_enumeration`` and
   pygambit's ``enummixed_solve`` (floating point) on random 3x3 to 15x15 games and on degenerate
-  integer games, with the median time per game, the ratios, and how many equilibria each found;
+  integer games, with the median time per game, the ratios, and how many equilibria each found
+  (QuantEcon misses equilibria of degenerate games), and kurilsim alone on a 2 x 20,000 game;
 * more players: kurilsim's ``support-enumeration`` against pygambit's ``enumpoly_solve`` on
   random 3x3x3, 2x2x2x2 and 3x3x2x2 games.
 
@@ -77,15 +78,19 @@ def degenerate_game(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def row(
-    label: str, games: list[np.ndarray], methods: dict[str, Callable[[np.ndarray], int]]
+    label: str,
+    games: list[np.ndarray],
+    methods: dict[str, Callable[[np.ndarray], int]],
+    repeat: int = 1,
 ) -> None:
-    """Median time per game and total equilibria found, per method, and ratios to kurilsim."""
+    """Median time per game (each the median of ``repeat`` runs) and total equilibria found,
+    per method, and ratios to kurilsim."""
     medians: dict[str, float] = {}
     counts: dict[str, int] = {}
     for name, method in methods.items():
         times, found = [], 0
         for game in games:
-            seconds, count = median_time(lambda g=game, m=method: m(g), 1)
+            seconds, count = median_time(lambda g=game, m=method: m(g), repeat)
             times.append(seconds)
             found += count
         medians[name], counts[name] = statistics.median(times), found
@@ -113,7 +118,7 @@ def main() -> None:
         "QuantEcon": quantecon_equilibria,
         "Gambit enummixed": gambit_enummixed,
     }
-    # Warm the imports (scipy, qhull) before timing.
+    # Warm the imports (scipy, qhull) and QuantEcon's numba compilation before timing.
     for method in two_player.values():
         method(rng.random((3, 3, 2)))
     print("two players, all extreme equilibria; ratio = kurilsim time / reference time")
@@ -122,10 +127,13 @@ def main() -> None:
         games = [rng.random((n, n, 2)) for _ in range(n_games if n < 15 else 2)]
         # Gambit's enummixed takes minutes at 15 x 15.
         methods = two_player if n < 15 else {k: two_player[k] for k in ("kurilsim", "QuantEcon")}
-        row(f"random {n}x{n}", games, methods)
+        row(f"random {n}x{n}", games, methods, repeat=5 if n <= 8 else 1)
     for n in (4, 6):
         games = [degenerate_game(rng, n) for _ in range(n_games)]
-        row(f"degenerate {n}x{n}", games, two_player)
+        row(f"degenerate {n}x{n}", games, two_player, repeat=5)
+    # QuantEcon's hull of the 20,000-dimensional polytope, and Gambit's, would not fit in memory.
+    wide = [rng.random((2, 20_000, 2)) for _ in range(2)]
+    row("random 2x20000", wide, {"kurilsim": two_player["kurilsim"]})
     print("N players, mixed equilibria; ratio = kurilsim time / reference time")
     n_player: dict[str, Callable[[np.ndarray], int]] = {
         "kurilsim": lambda u: len(support_enumeration(u, max_seconds=None)[0]),

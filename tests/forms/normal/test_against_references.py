@@ -32,6 +32,7 @@ from scipy.spatial import QhullError
 
 from kurilsim import NormalFormGame, solve
 from kurilsim.cli import main
+from kurilsim.forms.normal import vertex_enumeration as vertex_enumeration_module
 from kurilsim.forms.normal.lemke_howson import lemke_howson
 from kurilsim.forms.normal.nfg import write_nfg
 from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
@@ -148,6 +149,15 @@ def test_vertex_enumeration_of_rescaled_degenerate_games(payoffs, rescaling):
     expected = enummixed(payoffs)
     found = vertex_enumeration(RESCALINGS[rescaling](payoffs))
     assert_same_equilibria(found, expected)
+
+
+@pytest.mark.parametrize("payoffs", DEGENERATE_GAMES)
+@pytest.mark.parametrize("rescaling", ["as-is", "thirds-plus-1e6", "times-1e-6-plus-5"])
+def test_vertex_enumeration_by_faces_of_rescaled_degenerate_games(payoffs, rescaling, monkeypatch):
+    # Larger games complete each degenerate vertex of one polytope from its face of the other,
+    # not from all the other's vertices; these games are made to as well.
+    monkeypatch.setattr(vertex_enumeration_module, "_MAX_MATCHED_DIMENSION", 0)
+    assert_same_equilibria(vertex_enumeration(RESCALINGS[rescaling](payoffs)), enummixed(payoffs))
 
 
 @pytest.mark.parametrize("rescaling", sorted(RESCALINGS))

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal import vertex_enumeration as vertex_enumeration_module
+from kurilsim.forms.normal.pure_nash import pure_nash
 from kurilsim.forms.normal.regret import FloatArray, max_regret, payoff_scale
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests import literature
@@ -173,3 +175,99 @@ def test_hull_vertices_are_the_vertices_every_basis_gives(payoffs: FloatArray) -
             return {row.tobytes() for row in np.hstack([zero, tight])}
 
         assert labels(by_hull) == labels(by_bases)
+
+
+# --- the two ways of completing a degenerate vertex, and games with one side much larger ---------
+
+
+def gambit_floats(payoffs: FloatArray) -> list[Profile]:
+    """Gambit's enummixed in floating point, for games with real payoffs."""
+    game = gbt.Game.from_arrays(payoffs[..., 0], payoffs[..., 1])
+    result = gbt.nash.enummixed_solve(game, rational=False)
+    return [
+        tuple(np.array([float(eq[s]) for s in player.strategies]) for player in game.players)  # type: ignore[misc]
+        for eq in result.equilibria
+    ]
+
+
+@pytest.mark.reference
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(payoffs=st.one_of(integer_bimatrices(largest=6), integer_bimatrices(-3, 3, largest=6)))
+def test_completing_degenerate_vertices_by_their_faces_agrees_with_gambit(
+    payoffs: FloatArray,
+) -> None:
+    # Games with more than a dozen columns complete the degenerate vertices of P from their
+    # faces of Q rather than from all of Q's vertices; here small games are made to as well.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vertex_enumeration_module, "_MAX_MATCHED_DIMENSION", 0)
+        found = vertex_enumeration(payoffs)
+    assert same_sets(found, gambit_enummixed(payoffs))
+
+
+@pytest.mark.reference
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(seed=seeds, m=st.integers(6, 8), n=st.integers(6, 9))
+def test_agrees_with_gambit_on_larger_random_games(seed: int, m: int, n: int) -> None:
+    # From 7 strategies on, the vertices of P come from a hull and are completed by solving.
+    payoffs = random_game(seed, (m, n))
+    found = vertex_enumeration(payoffs)
+    assert len(found) % 2 == 1
+    assert same_sets(found, gambit_floats(payoffs))
+
+
+@pytest.mark.reference
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(seed=seeds, m=st.integers(1, 3), n=st.integers(12, 40), integers=st.booleans())
+def test_games_with_one_side_much_larger_agree_with_gambit(
+    seed: int, m: int, n: int, integers: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    if integers:
+        # Gambit's exact enummixed takes seconds on tied games of 3 x 40; kept smaller here.
+        payoffs = rng.integers(0, 4, size=(min(m, 2), min(n, 20), 2)).astype(float)
+    else:
+        payoffs = rng.random((m, n, 2))
+    reference = gambit_enummixed if integers else gambit_floats
+    for game in (payoffs, payoffs.transpose(1, 0, 2)[..., ::-1]):
+        assert same_sets(vertex_enumeration(game), reference(game))
+
+
+@pytest.mark.reference
+def test_faces_of_more_than_forty_dimensions_are_enumerated_by_their_supports() -> None:
+    # The column player is indifferent, so each vertex of the row player's polytope ties with
+    # all 42 columns: its face of Q has 42 dimensions and two rows, too many for a hull.
+    rng = np.random.default_rng(3)
+    payoffs = np.stack([rng.integers(0, 5, (2, 42)), np.zeros((2, 42))], axis=-1).astype(float)
+
+    def keys(profiles: list[Profile]) -> list[tuple[float, ...]]:
+        # Hundreds of equilibria: compared as sorted rounded rows rather than pair by pair.
+        return sorted({tuple(np.round(np.concatenate(p), 9) + 0.0) for p in profiles})
+
+    found = vertex_enumeration(payoffs)
+    assert len(found) > 300
+    assert keys(found) == keys(gambit_enummixed(payoffs)) and len(keys(found)) == len(found)
+
+
+def test_a_two_by_twenty_thousand_game_is_solved_without_square_arrays() -> None:
+    # Vertex enumeration once built a 20,000 x 20,000 array here (3.2 GB). The polytope of the
+    # player with two strategies is a polygon; each of its vertices is completed by a 2 x 2
+    # system, so this takes well under a second and a few megabytes.
+    payoffs = np.random.default_rng(15).random((2, 20_000, 2))
+    found = vertex_enumeration(payoffs)
+    assert len(found) % 2 == 1, "a nondegenerate game has an odd number of equilibria"
+    for x, y in found:
+        assert max_regret(payoffs, [x, y]) <= DEFAULT_TOL * payoff_scale(payoffs)
+    # The pure equilibria, found independently, are the pure profiles among them.
+    pure = [np.concatenate([np.flatnonzero(x == 1.0), np.flatnonzero(y == 1.0)]) for x, y in found]
+    assert sorted(tuple(map(int, p)) for p in pure if len(p) == 2) == pure_nash(payoffs)
+    swapped = vertex_enumeration(payoffs.transpose(1, 0, 2)[..., ::-1])
+    assert same_sets(swapped, [(q, p) for p, q in found], atol=1e-9)
+
+
+def test_a_tied_two_by_twenty_thousand_game_is_refused_in_one_line() -> None:
+    # With payoffs in 0..2 thousands of columns tie, and the equilibria are every pair of
+    # columns that balance the row player: tens of millions of extreme points.
+    payoffs = np.random.default_rng(15).integers(0, 3, size=(2, 20_000, 2)).astype(float)
+    with pytest.raises(InputError, match="out of reach") as error:
+        vertex_enumeration(payoffs)
+    assert "\n" not in str(error.value)

@@ -23,7 +23,9 @@ see :func:`vertex_enumeration`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import combinations, islice
+from math import comb
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,9 +37,8 @@ from kurilsim.forms.normal.bimatrix import (
     check_tol,
     normalised_bimatrix,
     sorted_profiles,
-    to_probabilities,
 )
-from kurilsim.forms.normal.regret import FloatArray, indifferent_everywhere
+from kurilsim.forms.normal.regret import FloatArray
 
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
@@ -46,13 +47,48 @@ IntArray = NDArray[np.intp]
 #: seconds (minutes by the basis-by-basis fallback).
 DEFAULT_MAX_SECONDS = 60.0
 
-#: Bases whose estimated reciprocal condition number is below this are treated as singular: the
+#: Bases whose reciprocal condition number (Frobenius norm) is below this are singular: the
 #: rounding of exactly singular matrices leaves them near ``1e-16``, and a vertex computed from a
 #: worse-conditioned basis would not be accurate to the tolerance anyway.
 _RCOND = 1e-12
 
+#: A vertex of ``P`` whose system ``A[S, K]`` has a reciprocal condition number below this is
+#: completed as a degenerate one: payoffs rounded by up to ``tol`` (1e-9 by default) of their
+#: range leave an exactly singular system near ``1e-10``, where its face of ``Q`` can be a
+#: segment; in random games the condition stays above ``1e-6``.
+_SOLVED_RCOND = 1e-8
+
+#: A vertex of ``Q`` solved for a vertex of ``P`` that is within this of a bound of ``Q`` is left
+#: to the degenerate completion: rounding errors may have moved it across.
+_MARGIN = 1e-6
+
+#: Stacks of at most this many systems are inverted rather than screened and solved.
+_FEW_SYSTEMS = 64
+
 #: Number of square systems solved in one batch, to bound memory on larger games.
 _CHUNK = 1 << 14
+
+#: Polytopes with at most this many bases are enumerated by solving every basis in one batch
+#: (faster than a hull up to 4 x 4 games).
+_MAX_BATCHED_BASES = 100
+
+#: Where some vertices of ``P`` are degenerate, their partners are read from all vertices of
+#: ``Q`` when ``Q`` has at most this dimension, and from their faces of ``Q`` otherwise.
+_MAX_MATCHED_DIMENSION = 12
+
+#: In games whose row player has at most this many strategies, or where ``P`` has at most this
+#: many vertices, the vertices of every support size are completed in one batch.
+_PADDED_SIZE = 6
+_PADDED_VERTICES = 256
+
+#: Largest dimension handed to Qhull: beyond it the hull (and the ``dim x dim`` arrays around it)
+#: would take hours and gigabytes; such polytopes (faces with few rows) are enumerated by their
+#: supports, when they have at most :data:`_MAX_SUPPORT_BASES`, and refused in one line otherwise.
+_MAX_HULL_DIMENSION = 40
+_MAX_SUPPORT_BASES = 1_000_000
+
+#: Most labels (vertices times facets) read from one polytope: 50 MB of booleans.
+_MAX_LABELS = 50_000_000
 
 #: Vertices of a best-response polytope closer than this (largest coordinate difference) are
 #: taken for one vertex split by rounding, when one point satisfies all their labels; see
@@ -82,18 +118,19 @@ def bounded_vertex_enumeration(
 ) -> tuple[list[tuple[FloatArray, FloatArray]], bool]:
     """Return every extreme Nash equilibrium of a two-player game, within a time bound.
 
-    The vertices of both best-response polytopes (see the module docstring) are the facets of
-    their polar polytopes, computed by one call to Qhull's convex hull each (as in QuantEcon's
-    ``vertex_enumeration``); each vertex is recomputed from the constraints tight at it, and its
-    labels are read from the point with tolerance ``tol``, so a degenerate vertex (more tight
-    constraints than its dimension) keeps every label. Vertices are identified by their label
-    sets, so a vertex that several bases define is kept once. Every pair of vertices whose
-    labels together cover all ``m + n`` labels is then returned; pairs are found by hashing label
-    sets as bit strings (the partner of a nondegenerate vertex has exactly the complementary
-    labels) and by testing each degenerate vertex against every vertex of the other polytope.
-    This is the vertex-enumeration method of [1]_ and [2]_. Should Qhull fail on an input, or
-    the polytope be a segment, every basis is solved instead: for every support size ``k``, each
-    set of ``k`` strategies and each set of ``k`` tight constraints, in batched numpy calls.
+    Only the best-response polytope of the player with fewer strategies, ``P`` say (see the
+    module docstring), is enumerated: in small games by solving every basis in one batch,
+    otherwise as the facets of its polar polytope, by one call to Qhull's convex hull (as in
+    QuantEcon's ``vertex_enumeration``). Labels are read from each vertex with tolerance ``tol``,
+    so a degenerate vertex (more tight constraints than its dimension) keeps every label, and
+    vertices are identified by their label sets. Each vertex ``x`` is then completed, as in
+    lrsnash [1]_: its partners are the vertices of ``Q`` that have the labels ``x`` lacks. For a
+    nondegenerate ``x`` there is at most one, the solution of a square system, solved for all
+    such vertices in batches; the other vertices are paired with the vertices of ``Q`` (small
+    games) or of their faces of ``Q`` with the complementary labels. This is the vertex
+    enumeration of [1]_ and [2]_. Nothing of size ``n x n`` is built for a player with ``n``
+    strategies. Should Qhull fail on an input, or the polytope be a segment, every basis is
+    solved instead, in batched numpy calls.
 
     Parameters
     ----------
@@ -123,14 +160,17 @@ def bounded_vertex_enumeration(
     ------
     InputError
         If ``payoffs`` does not have shape ``(m, n, 2)`` with ``m, n >= 1``, is not finite, or
-        ``tol`` is not a positive number.
+        ``tol`` is not a positive number; or if a polytope to enumerate has more than 40
+        dimensions and more than a million bases, or more vertices than fit in 50 MB of labels
+        (ties among thousands of strategies), which the message names.
 
     Notes
     -----
     When each player's payoff does not depend on their own strategy (all payoffs tied, as in an
     all-zero game), every profile is an equilibrium and the extreme ones are the pure profiles; they
-    are returned at once. Otherwise the cost grows with the number of vertices of the polytopes,
-    exponentially with the size of the game: milliseconds up to 10x10, seconds at 15x15.
+    are returned at once. Otherwise the cost grows with the number of vertices of ``P``,
+    exponentially with the size of the game: milliseconds up to 10x10, about a second at 15x15,
+    a fraction of a second at 2x20000.
     Vertices are computed in floating point. Payoffs that are not exact in binary (``k / 3 +
     1e6``) split a vertex of a degenerate polytope into nearby vertices; those are merged back (see
     ``_merged``), so each equilibrium is listed once, provided the payoffs' rounding errors,
@@ -174,24 +214,149 @@ def bounded_vertex_enumeration(
     check_tol(tol)
     if max_seconds is not None and not max_seconds >= 0:
         raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
-    if indifferent_everywhere(np.stack([a, b], axis=-1), tol):
+    # Every profile is an equilibrium (as in indifferent_everywhere, on payoffs already mapped).
+    row_spread, column_spread = a.max(axis=0) - a.min(axis=0), b.max(axis=1) - b.min(axis=1)
+    if row_spread.max() <= tol and column_spread.max() <= tol:
         rows, columns = np.eye(a.shape[0]), np.eye(a.shape[1])
         return sorted_profiles([(rows[i], columns[j]) for i, j in np.ndindex(*a.shape)]), True
     deadline = Deadline(max_seconds)
-    # P's labels are "x_i = 0" for the row player's strategies, then "(B^T x)_j = 1".
-    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
-    x_labels = np.hstack([x_zero, x_tight])
-    # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
-    y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
-    y_labels = np.hstack([y_tight, y_zero])
-    pairs = _completely_labelled(x_labels, y_labels, a.shape[0])
-    equilibria = [
-        (to_probabilities(x_vertices[p]), to_probabilities(y_vertices[q])) for p, q in pairs
-    ]
+    if a.shape[0] <= a.shape[1]:
+        xs, ys = _extreme_equilibria(a, b, tol, deadline)
+    else:
+        # The method enumerates the polytope of the player with fewer strategies.
+        ys, xs = _extreme_equilibria(b.T, a.T, tol, deadline)
+    xs = xs / xs.sum(axis=1, keepdims=True)
+    ys = ys / ys.sum(axis=1, keepdims=True)
     # Labels read within tol bound each regret by a small multiple of tol, not by tol itself;
     # a pair over it is no equilibrium at this tolerance (a near-tie of a perturbed game).
-    found = sorted_profiles([(x, y) for x, y in equilibria if _within_tol(a, b, x, y, tol)])
+    row_payoffs, column_payoffs = ys @ a.T, xs @ b
+    kept = (row_payoffs.max(axis=1) - (xs * row_payoffs).sum(axis=1) <= tol) & (
+        column_payoffs.max(axis=1) - (ys * column_payoffs).sum(axis=1) <= tol
+    )
+    found = sorted_profiles(list(zip(xs[kept], ys[kept], strict=True)))
     return found, not deadline.hit
+
+
+def _extreme_equilibria(
+    a: FloatArray, b: FloatArray, tol: float, deadline: Deadline
+) -> tuple[FloatArray, FloatArray]:
+    """The completely labelled vertex pairs ``(x, y)`` of ``P`` and ``Q``, as two arrays of rows.
+
+    ``a`` and ``b`` are the normalised payoffs of a game whose row player has no more
+    strategies than the column player, so ``P`` is the polytope of lower dimension. Its vertices
+    are enumerated, and each vertex ``x`` is paired with every vertex of ``Q`` that has the
+    labels ``x`` lacks: the vertices of the face of ``Q`` where ``(A y)_i = 1`` on the support
+    ``S`` of ``x`` and ``y_j = 0`` off its best responses ``K``. When ``x`` is nondegenerate
+    (``|S| = |K|``) and ``A[S, K]`` is nonsingular, that face is at most the one point solving
+    ``A[S, K] y_K = 1`` (:func:`_solved_partners`). The partners of the other vertices are
+    read from the vertices of ``Q`` when ``Q`` has a low dimension, and otherwise from the vertices
+    of each face (:func:`_face_partners`). Nothing of size ``n x n`` is built, so a game with
+    few row strategies and very many columns stays cheap.
+    """
+    m, n = a.shape
+    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
+    solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
+    rest = np.flatnonzero(~solved)
+    if len(rest) == 0 or deadline.expired():
+        return xs, ys
+    x_vertices, x_zero, x_tight = x_vertices[rest], x_zero[rest], x_tight[rest]
+    if n <= _MAX_MATCHED_DIMENSION:
+        # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
+        y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
+        pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
+        more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
+    else:
+        more_xs, more_ys = _face_partners(a, x_vertices, ~x_zero, x_tight, tol, deadline)
+    return np.vstack([xs, more_xs]), np.vstack([ys, more_ys])
+
+
+def _solved_partners(
+    a: FloatArray, x_vertices: FloatArray, x_zero: BoolArray, x_tight: BoolArray
+) -> tuple[BoolArray, FloatArray, FloatArray]:
+    """Partners of the vertices of ``P`` whose face of ``Q`` is one point, by batched solves.
+
+    Returns whether each vertex was settled that way, and the pairs ``(x, y)`` found, as two
+    arrays of rows. A vertex is settled when it is nondegenerate, ``A[S, K]`` is far from
+    singular (:data:`_SOLVED_RCOND`), and the solution is inside ``Q`` or outside it by more
+    than :data:`_MARGIN`. In small games all vertices are solved in one batch, their systems
+    padded with the identity to ``m x m``; in larger ones, in one batch per support size,
+    which saves the cubic cost of padding (:data:`_PADDED_SIZE`).
+    """
+    m, n = a.shape
+    sizes = m - x_zero.sum(axis=1)
+    solvable = x_tight.sum(axis=1) == sizes
+    xs, ys = [np.zeros((0, m))], [np.zeros((0, n))]
+    padded = m <= _PADDED_SIZE or len(x_vertices) <= _PADDED_VERTICES
+    if padded:
+        # The support's rows and the best responses' columns first, each in increasing order.
+        batches = [(solvable.nonzero()[0], m)]
+        rows = x_zero.argsort(axis=1, kind="stable")
+        columns = (~x_tight).argsort(axis=1, kind="stable")[:, :m]
+    else:
+        batches = [((solvable & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
+    for members, size in batches:
+        if padded:
+            r, c = rows[members], columns[members]
+            inside = np.arange(size) < sizes[members, None]
+            square = inside[:, :, None] & inside[:, None, :]
+            systems = np.where(square, a[r[:, :, None], c[:, None, :]], np.eye(size))
+        else:
+            r = (~x_zero[members]).nonzero()[1].reshape(-1, size)
+            c = x_tight[members].nonzero()[1].reshape(-1, size)
+            inside = np.ones((len(members), size), dtype=bool)
+            systems = a[r[:, :, None], c[:, None, :]]
+        if len(members) == 0:
+            continue
+        good, solved = _solved(systems, inside * 1.0, _SOLVED_RCOND)
+        solvable[members[~good]] = False
+        members, inside, c = members[good], inside[good], c[good]
+        solved = np.where(inside, solved, 0.0)
+        # Row i of A at the solution, on the rows off the support (the others are tight).
+        values = np.where(x_zero[members], (solved[:, None, :] @ a.T[c])[:, 0, :], 0.0)
+        low = np.where(inside, solved, 1.0).min(axis=1, initial=1.0)
+        high = values.max(axis=1, initial=0.0)
+        # A solution on the boundary of Q (within the margin) is a degenerate vertex that
+        # rounding may have pushed outside: such vertices are completed as degenerate ones.
+        feasible = (low > _MARGIN) & (high < 1.0 - _MARGIN)
+        solvable[members[~feasible & (low >= -_MARGIN) & (high <= 1.0 + _MARGIN)]] = False
+        y = np.zeros((int(feasible.sum()), n))
+        y[np.arange(len(y))[:, None], c[feasible]] = solved[feasible]
+        xs.append(x_vertices[members[feasible]])
+        ys.append(y)
+    return solvable, np.concatenate(xs), np.concatenate(ys)
+
+
+def _face_partners(
+    a: FloatArray,
+    x_vertices: FloatArray,
+    support: BoolArray,
+    best: BoolArray,
+    tol: float,
+    deadline: Deadline,
+) -> tuple[FloatArray, FloatArray]:
+    """Each ``x`` paired with every vertex of its face of ``Q``, as two arrays of rows.
+
+    The face of ``x`` consists of the points of ``{y_K >= 0, A[:, K] y_K <= 1}`` (zero off the
+    best responses ``K``) where the rows of the support ``S`` are tight; its vertices are those
+    of that polytope with those rows tight, enumerated once for each distinct ``K``.
+    """
+    n = a.shape[1]
+    xs, ys = [np.zeros((0, x_vertices.shape[1]))], [np.zeros((0, n))]
+    faces: dict[bytes, tuple[FloatArray, BoolArray]] = {}
+    for v in range(len(x_vertices)):
+        if deadline.expired():
+            break
+        key = np.packbits(best[v]).tobytes()
+        if key not in faces:
+            vertices, _, tight = _polytope_vertices(a[:, best[v]], tol, deadline)
+            faces[key] = vertices, tight
+        vertices, tight = faces[key]
+        partners = vertices[np.all(tight[:, support[v]], axis=1)]
+        full = np.zeros((len(partners), n))
+        full[:, best[v]] = partners
+        xs.append(np.repeat(x_vertices[v : v + 1], len(partners), axis=0))
+        ys.append(full)
+    return np.vstack(xs), np.vstack(ys)
 
 
 def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> IntArray:
@@ -223,12 +388,6 @@ def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> In
     return np.array(sorted(found), dtype=np.intp).reshape(-1, 2)
 
 
-def _within_tol(a: FloatArray, b: FloatArray, x: FloatArray, y: FloatArray, tol: float) -> bool:
-    """Whether neither player gains more than ``tol`` (payoffs in ``[1, 2]``) by deviating."""
-    row, column = a @ y, x @ b
-    return bool(row.max() - x @ row <= tol and column.max() - column @ y <= tol)
-
-
 def _polytope_vertices(
     matrix: FloatArray, tol: float, deadline: Deadline
 ) -> tuple[FloatArray, BoolArray, BoolArray]:
@@ -240,28 +399,48 @@ def _polytope_vertices(
     vertices come from the convex hull of the polar polytope (:func:`_hull_vertices`); should
     Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`).
     """
-    from scipy.spatial import QhullError  # imported here: solving small games needs no scipy
-
     n_rows, dim = matrix.shape
     if deadline.expired():
         return np.zeros((0, dim)), np.zeros((0, dim), dtype=bool), np.zeros((0, n_rows), dtype=bool)
-    vertices = None
-    # Qhull works in two or more dimensions; a segment's two bases are solved directly.
-    if matrix.shape[1] >= 2:
+    n_bases = comb(n_rows + dim, dim)
+    if n_bases <= _MAX_BATCHED_BASES or dim < 2:
+        # Few bases, or a segment (Qhull needs two dimensions): solve them all.
+        vertices = _basis_vertices(matrix, tol, deadline)
+    elif dim <= _MAX_HULL_DIMENSION:
+        from scipy.spatial import QhullError  # imported here: small games need no scipy
+
         try:
             vertices = _hull_vertices(matrix, tol)
         except QhullError:
-            vertices = None
-    if vertices is None:
-        vertices = _basis_vertices(matrix, tol, deadline)
+            vertices = _basis_vertices(matrix, tol, deadline)
+    else:
+        # Many coordinates, few rows (a face of Q where one vertex of P ties with many of the
+        # other player's strategies): a vertex's support has at most n_rows coordinates.
+        n_supports = sum(comb(n_rows, k) * comb(dim, k) for k in range(1, n_rows + 1))
+        if n_supports > _MAX_SUPPORT_BASES:
+            raise InputError(
+                f"vertex enumeration: a polytope of dimension {dim:,} with {n_rows + dim:,} "
+                f"facets (up to {n_supports:.3g} vertices; many tied strategies) is out of "
+                "reach; lemke-howson finds one equilibrium"
+            )
+        vertices = _support_vertices(matrix, tol, deadline)
+    if len(vertices) * (n_rows + dim) > _MAX_LABELS:
+        raise InputError(
+            f"vertex enumeration: a polytope of dimension {dim:,} has {len(vertices):,} "
+            f"vertices, too many to label against its {n_rows + dim:,} facets; lemke-howson "
+            "finds one equilibrium"
+        )
     zero = vertices <= tol
     tight = vertices @ matrix.T >= 1.0 - tol
-    # A vertex is the only point of the polytope where its tight constraints hold, so equal
-    # label sets mean the same vertex, found from different bases of a degenerate polytope.
-    _, first = np.unique(_row_keys(np.hstack([zero, tight])), return_index=True)
-    first.sort()
-    vertices = np.where(zero, 0.0, vertices)[first]
-    return _merged(matrix, vertices, zero[first], tight[first], tol)
+    vertices = np.where(zero, 0.0, vertices)
+    if (zero.sum(axis=1) + tight.sum(axis=1)).max(initial=0) > dim:
+        # A vertex is the only point of the polytope where its tight constraints hold, so
+        # equal label sets mean the same vertex, found from different bases of a degenerate
+        # polytope (a vertex with exactly dim labels has one basis).
+        _, first = np.unique(_row_keys(np.hstack([zero, tight])), return_index=True)
+        first.sort()
+        vertices, zero, tight = vertices[first], zero[first], tight[first]
+    return _merged(matrix, vertices, zero, tight, tol)
 
 
 def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
@@ -285,25 +464,28 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     planes = hull.equations
     points = centre - planes[:, :-1] / planes[:, -1:]
     # Constraints within this of tight at Qhull's point: candidates for the vertex's basis.
-    tight = np.abs(points @ normals.T - bounds) <= 1e-7
-    _, which = np.unique(_row_keys(tight), return_index=True)
-    points, patterns = points[which], tight[which]
-    refined = np.array(points)
+    patterns = np.abs(points @ normals.T - bounds) <= 1e-7
+    # Where exactly dim constraints are tight, Qhull's point is accurate to rounding (the
+    # equilibria among them are recomputed from their bases at the end).
     square = patterns.sum(axis=1) == dim
-    if np.any(square):
-        rows = np.nonzero(patterns[square])[1].reshape(-1, dim)
-        systems = normals[rows]
-        nonsingular = np.linalg.det(systems) != 0.0
-        solved = np.linalg.solve(systems[nonsingular], bounds[rows][nonsingular][..., None])
-        refined[np.flatnonzero(square)[nonsingular]] = solved[..., 0]
-    for k in np.flatnonzero(~square):
-        tight_rows = np.flatnonzero(patterns[k])
-        refined[k] = np.linalg.lstsq(normals[tight_rows], bounds[tight_rows])[0]
-    # A refinement that leaves the constraints Qhull's point has tight, or the polytope, is
-    # discarded in favour of Qhull's point.
-    values = refined @ normals.T - bounds
-    kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
-    points = np.where(kept[:, None], refined, points)
+    if not square.all():
+        # A degenerate vertex lies on several of Qhull's simplices, and is recomputed as the
+        # least-squares solution of its tight constraints, from their normal equations.
+        _, which = np.unique(_row_keys(patterns), return_index=True)
+        points, patterns, square = points[which], patterns[which], square[which]
+        weights = patterns[~square].astype(np.float64)
+        gram = np.einsum("vk,ki,kj->vij", weights, normals, normals)
+        good = _well_conditioned(gram)
+        moments = (weights * bounds) @ normals
+        refined = np.array(points)
+        refined[np.flatnonzero(~square)[good]] = np.linalg.solve(
+            gram[good], moments[good][..., None]
+        )[..., 0]
+        # A refinement that leaves the constraints Qhull's point has tight, or the polytope,
+        # is discarded in favour of Qhull's point.
+        values = refined @ normals.T - bounds
+        kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
+        points = np.where(kept[:, None], refined, points)
     nonzero = points.max(axis=1) > tol
     return np.asarray(points[nonzero], dtype=np.float64)
 
@@ -315,12 +497,79 @@ def _row_keys(rows: BoolArray) -> NDArray[np.void]:
 
 
 def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> FloatArray:
-    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}``, by solving every basis."""
+    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}``, by solving every basis.
+
+    A basis is a set of ``dim`` constraints, among the ``n_rows`` rows of ``matrix`` and the
+    ``dim`` bounds ``z_i >= 0``, taken as equations; where they determine a point that satisfies
+    every other constraint, that point is a vertex. Bases are solved in batches (all at once in
+    small games); the search stops, without a word, once ``deadline`` has expired (it
+    remembers that it did).
+    """
+    n_rows, dim = matrix.shape
+    constraints = np.concatenate([matrix, -np.eye(dim)])
+    bounds = np.concatenate([np.ones(n_rows), np.zeros(dim)])
+    found = [np.zeros((0, dim))]
+    for bases in _basis_batches(n_rows + dim, dim):
+        if deadline.expired():
+            break
+        _, points = _solved(constraints[bases], bounds[bases], _RCOND)
+        feasible = (points >= -tol).all(axis=1) & (points @ matrix.T <= 1.0 + tol).all(axis=1)
+        found.append(points[feasible & (points.max(axis=1, initial=0.0) > tol)])
+    return np.vstack(found)
+
+
+def _support_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> FloatArray:
+    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}`` for a matrix of few rows, by supports.
+
+    A vertex with ``k`` nonzero coordinates ``K`` has ``k`` rows ``T`` tight, with
+    ``matrix[T][:, K] @ z[K] = 1``, and ``k`` is at most the number of rows; so each system is
+    at most ``n_rows x n_rows`` however many coordinates there are, and no array of a batch
+    grows with the dimension. Stops, without a word, once ``deadline`` has expired.
+    """
     n_rows, dim = matrix.shape
     found = [np.zeros((0, dim))]
     for k in range(1, min(n_rows, dim) + 1):
-        found.extend(_vertices_of_support_size(matrix, k, tol, deadline))
+        bases = (
+            (*tight, *support)
+            for tight in combinations(range(n_rows), k)
+            for support in combinations(range(dim), k)
+        )
+        while chunk := list(islice(bases, _CHUNK)):
+            if deadline.expired():
+                return np.vstack(found)
+            pairs = np.array(chunk, dtype=np.intp)
+            tight, support = pairs[:, :k], pairs[:, k:]
+            good, values = _solved(
+                matrix[tight[:, :, None], support[:, None, :]], np.ones((len(pairs), k)), _RCOND
+            )
+            support = support[good]
+            rows = np.einsum("rvk,vk->vr", matrix[:, support], values)
+            feasible = (values >= -tol).all(axis=1) & (rows <= 1.0 + tol).all(axis=1)
+            points = np.zeros((int(feasible.sum()), dim))
+            points[np.arange(len(points))[:, None], support[feasible]] = values[feasible]
+            found.append(points)
     return np.vstack(found)
+
+
+def _basis_batches(n_constraints: int, dim: int) -> Iterator[IntArray]:
+    """Every set of ``dim`` of ``n_constraints`` indices, as rows of arrays of bounded size."""
+    if comb(n_constraints, dim) <= _MAX_BATCHED_BASES:
+        yield _all_bases(n_constraints, dim)
+        return
+    # Bases are generated lazily: listing them all first would take minutes and gigabytes on
+    # games too large to finish anyway, before the deadline is ever checked.
+    bases = combinations(range(n_constraints), dim)
+    while chunk := list(islice(bases, _CHUNK)):
+        yield np.array(chunk, dtype=np.intp)
+
+
+@lru_cache(maxsize=128)
+def _all_bases(n_constraints: int, dim: int) -> IntArray:
+    """Every set of ``dim`` of ``n_constraints`` indices, one per row (cached, read-only)."""
+    bases = np.array(list(combinations(range(n_constraints), dim)), dtype=np.intp)
+    bases = bases.reshape(-1, dim)
+    bases.flags.writeable = False
+    return bases
 
 
 def _merged(
@@ -336,9 +585,18 @@ def _merged(
     cluster is replaced by the least-squares solution of the union of its members' labels
     when that point satisfies all of them within ``tol``; otherwise its members are kept.
     """
-    if len(vertices) < 2:
+    # Two vertices that close differ in a constraint tight at one and nearly tight at the
+    # other, with a slack of at most _MERGE times the constraint's 1-norm: only the vertices
+    # with such a constraint are compared (few, in a nondegenerate polytope).
+    reach = _MERGE * max(matrix.sum(axis=1).max(), 1.0)
+    values = vertices @ matrix.T
+    near = ((vertices > 0.0) & (vertices <= reach)).any(axis=1) | (
+        (values >= 1.0 - reach) & ~tight
+    ).any(axis=1)
+    candidates = near.nonzero()[0]
+    if len(candidates) < 2:
         return vertices, zero, tight
-    pairs = _close_pairs(vertices)
+    pairs = candidates[_close_pairs(vertices[candidates])]
     if len(pairs) == 0:
         return vertices, zero, tight
     # Imported here: they take a third of a second, and most games need neither.
@@ -382,75 +640,82 @@ def _close_pairs(vertices: FloatArray) -> IntArray:
     """Pairs of rows no more than :data:`_MERGE` apart in every coordinate.
 
     Rows are sorted by a weighted sum of their coordinates, which two such rows cannot differ
-    in by more than ``_MERGE`` times the sum of the weights; only rows that close in it are
-    compared (a k-d tree is slow in the ten or more dimensions of larger games).
+    in by more than ``_MERGE`` times the sum of the weights; only rows that close in it, and in
+    a second weighted sum, are compared coordinate by coordinate (a k-d tree is slow in the ten
+    or more dimensions of larger games).
     """
-    weights = np.linspace(1.0, 2.0, vertices.shape[1])
+    weights = 1.0 + np.arange(vertices.shape[1]) / vertices.shape[1]
     keys = vertices @ weights
-    order = np.argsort(keys)
-    ends = np.searchsorted(keys[order], keys[order] + _MERGE * weights.sum(), side="right")
-    sorted_vertices = vertices[order]
+    order = keys.argsort()
+    keys = keys[order]
+    ends = keys.searchsorted(keys + _MERGE * weights.sum(), side="right")
+    starts = np.arange(len(order))
+    widest = int((ends - starts).max(initial=0))
+    if widest <= 1:
+        return np.zeros((0, 2), dtype=np.intp)
+    others = vertices[order] @ weights[::-1]
     pairs = [np.zeros((0, 2), dtype=np.intp)]
     # Each row against the row ``offset`` places later in the order, for all rows at once.
-    starts = np.arange(len(order))
-    for offset in range(1, int((ends - starts).max())):
-        first = np.flatnonzero(starts + offset < ends)
-        second = first + offset
-        close = np.max(np.abs(sorted_vertices[first] - sorted_vertices[second]), axis=1) <= _MERGE
-        pairs.append(np.column_stack([order[first[close]], order[second[close]]]))
+    for offset in range(1, widest):
+        near = (starts[:-offset] + offset < ends[:-offset]) & (
+            np.abs(others[offset:] - others[:-offset]) <= _MERGE * weights.sum()
+        )
+        first = order[np.flatnonzero(near)]
+        second = order[np.flatnonzero(near) + offset]
+        close = np.max(np.abs(vertices[first] - vertices[second]), axis=1) <= _MERGE
+        pairs.append(np.column_stack([first[close], second[close]]))
     return np.vstack(pairs)
 
 
 def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
     """Indices of the members of each cluster of two or more, in order of first member."""
-    order = np.argsort(cluster, kind="stable")
-    bounds = np.flatnonzero(np.diff(cluster[order])) + 1
-    for members in np.split(order, bounds):
-        if len(members) > 1:
-            yield np.sort(members)
+    for label in np.flatnonzero(np.bincount(cluster) > 1):
+        yield np.flatnonzero(cluster == label)
 
 
-def _vertices_of_support_size(
-    matrix: FloatArray, k: int, tol: float, deadline: Deadline
-) -> Iterator[FloatArray]:
-    """Yield, in batches, the feasible basic solutions whose support has ``k`` coordinates.
+def _solved(systems: FloatArray, right: FloatArray, rcond: float) -> tuple[BoolArray, FloatArray]:
+    """Which systems of a stack are well conditioned, and the solutions of those.
 
-    Stops, without a word, once ``deadline`` has expired (it remembers that it did).
-
-    Such a solution is fixed by choosing the support ``K`` and ``k`` constraints ``T`` that are
-    tight: ``matrix[T][:, K] @ z[K] = 1`` with every other coordinate zero.
+    A system counts when its reciprocal condition number is at least ``rcond``; ``right`` holds
+    the right-hand sides, one row per system. A few systems are inverted at once, which gives
+    the condition numbers with no second factorisation; many are screened by their
+    determinants first (:func:`_well_conditioned`), which costs less than inverting them all.
     """
-    n_rows, dim = matrix.shape
-    if deadline.expired():
-        return
-    # Bases are generated lazily: listing them all first would take minutes and gigabytes on
-    # games too large to finish anyway, before the deadline is ever checked.
-    bases = (
-        (*tight, *support)
-        for tight in combinations(range(n_rows), k)
-        for support in combinations(range(dim), k)
-    )
-    while chunk := list(islice(bases, _CHUNK)):
-        if deadline.expired():
-            return
-        pairs = np.array(chunk, dtype=np.intp)
-        tight, support = pairs[:, :k], pairs[:, k:]
-        systems = matrix[tight[:, :, None], support[:, None, :]]
-        # det never raises, and a nonzero det means the same LU factorisation inside solve and
-        # inv meets no zero pivot, so neither can fail on the systems that pass this filter.
-        nonzero = np.linalg.det(systems) != 0.0
-        systems, support = systems[nonzero], support[nonzero]
-        values = np.linalg.solve(systems, np.ones((len(systems), k, 1)))[:, :, 0]
-        points = np.zeros((len(values), dim))
-        np.put_along_axis(points, support, values, axis=1)
-        feasible = np.all(values >= -tol, axis=1) & np.all(points @ matrix.T <= 1.0 + tol, axis=1)
-        # Few systems are feasible, so the condition estimate is computed for those alone.
-        systems, points = systems[feasible], points[feasible]
-        rcond = 1.0 / (_norm1(systems) * _norm1(np.linalg.inv(systems)))
-        yield points[rcond > _RCOND]
+    if len(systems) <= _FEW_SYSTEMS:
+        try:
+            inverses = np.asarray(np.linalg.inv(systems), dtype=np.float64)
+        except np.linalg.LinAlgError:
+            pass  # an exactly singular system: screened below
+        else:
+            good: BoolArray = _frobenius(systems) * _frobenius(inverses) * rcond <= 1.0
+            solutions: FloatArray = (inverses[good] @ right[good][..., None])[..., 0]
+            return good, solutions
+    good = _well_conditioned(systems, rcond)
+    solutions = np.asarray(np.linalg.solve(systems[good], right[good][..., None])[..., 0])
+    return good, solutions
 
 
-def _norm1(matrices: FloatArray) -> FloatArray:
-    """Induced 1-norm (largest absolute column sum) of each matrix in a stack."""
-    norms: FloatArray = np.abs(matrices).sum(axis=-2).max(axis=-1)
+def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
+    """Which matrices of a stack have reciprocal condition number at least ``rcond``.
+
+    The determinant bounds the reciprocal 2-norm condition number of a ``k x k`` matrix ``M``
+    from below by ``|det M| (sqrt(k) / |M|_F)^k / 2`` (Guggenheimer, Edelman and Johnson,
+    *SIAM J. Numer. Anal.* 32, 1995); only the matrices that bound leaves in doubt are
+    inverted, to estimate their condition number in the Frobenius norm (within a factor ``k``
+    of the 2-norm's).
+    """
+    k = systems.shape[-1]
+    determinants: FloatArray = np.abs(np.linalg.det(systems))
+    good: BoolArray = determinants * (np.sqrt(k) / _frobenius(systems)) ** k >= 2.0 * rcond
+    doubt = (~good & (determinants > 0.0)).nonzero()[0]
+    if len(doubt):
+        # A nonzero determinant means the LU factorisation inside inv meets no zero pivot.
+        inverses = np.asarray(np.linalg.inv(systems[doubt]), dtype=np.float64)
+        good[doubt] = _frobenius(systems[doubt]) * _frobenius(inverses) * rcond <= 1.0
+    return good
+
+
+def _frobenius(matrices: FloatArray) -> FloatArray:
+    """Frobenius norm of each matrix in a stack."""
+    norms: FloatArray = np.sqrt(np.einsum("vij,vij->v", matrices, matrices))
     return norms
