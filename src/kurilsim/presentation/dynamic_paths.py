@@ -70,7 +70,7 @@ def deal_by_round(solution: DynamicSolution, ax: Axes | None = None) -> Figure:
     >>> scenario = kurilsim.load_scenario("scenarios/commitment_treaty.yaml")
     >>> ax = deal_by_round(scenario.solve({"upfront": 0.75})).axes[0]
     >>> ax.lines[0].get_ydata().tolist()  # the deal, the transfer, comes in the second round
-    [0.0, 1.0, 1.0]
+    [0.0, 1.0, 1.0, 1.0]
     """
     figure, ax = new_axes(ax, size=(7.5, 4.0))
     x, names = _rounds(solution)
