@@ -166,6 +166,11 @@ class ScalarOutput:
             np.maximum.at(found, game, hit.astype(float))
             return found, done
         if self.kind == "payoff":
+            if f"payoff.{self.argument}" not in columns:
+                raise InputError(
+                    f"output {self.text!r}: a {scenario.form.description}'s sweep rows carry no "
+                    "payoffs; use regime:LABEL"
+                )
             payoff = np.asarray(columns[f"payoff.{self.argument}"], dtype=float)
             return _mean_by_point(game, payoff, size, empty=math.nan), done
         deal = _row_deal_probability(scenario, values, self.argument, game, columns)
