@@ -39,7 +39,7 @@ from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
-from kurilsim.sweeps.engine import ARRAY_CHUNK
+from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY, chunk_size_for
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -274,8 +274,10 @@ def _regimes(
     """
     out, keys = [], []
     size = 1 if at_base else len(moved)
-    for first in range(0, size, ARRAY_CHUNK):
-        rows = slice(first, first + ARRAY_CHUNK)
+    # As many rows at once as a sweep's chunk holds under its memory limit.
+    chunk = chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY)
+    for first in range(0, size, chunk):
+        rows = slice(first, first + chunk)
         if at_base:
             batch = {n: np.array([float(v)]) for n, v in base.items()}
         else:
