@@ -69,8 +69,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     motive = folder / "motive.yaml"
     motive.write_text(re.search(r"```yaml\n(.*?)```", guide, re.S).group(1), encoding="utf-8")  # type: ignore[union-attr]
     return {
-        form: motive if form == "information" else ROOT / case.file
-        for form, case in CASES.items()
+        form: motive if form == "information" else ROOT / case.file for form, case in CASES.items()
     }
 
 
@@ -81,7 +80,12 @@ def arguments(form: str, command: str, file: Path, out: Path) -> list[object]:
         "tipping": ["--parameter", case.parameter, "--resolution", 11],
         "qre": ["--rows", 5],
         "sensitivity": [
-            "--output", f"payoff:{case.player}", "--parameter", case.parameter, "--samples", 4,
+            "--output",
+            f"payoff:{case.player}",
+            "--parameter",
+            case.parameter,
+            "--samples",
+            4,
         ],
     }
     return [command, file, *extra.get(command, [])]
