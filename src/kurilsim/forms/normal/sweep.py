@@ -28,7 +28,6 @@ from kurilsim.forms.normal.labels import (
     NO_PURE,
     OutcomeLabels,
     outcome_labels,
-    regime,
 )
 from kurilsim.forms.normal.payoffs import payoff_tensor, player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
@@ -130,7 +129,7 @@ def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> tuple[list[str],
     _, first, inverse = np.unique(
         flat_keys, axis=None if keys.shape[1] == 1 else 0, return_index=True, return_inverse=True
     )
-    texts = [regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
+    texts = [labels.regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
     return texts, inverse.reshape(-1)
 
 
@@ -160,7 +159,7 @@ def _per_game_rows(
         frames.append(frame)
         games += [g] * len(frame)
         names += found or [NO_EQUILIBRIUM]
-        regimes += [regime(found, NO_EQUILIBRIUM)] * len(frame)
+        regimes += [labels.regime(found, NO_EQUILIBRIUM)] * len(frame)
         complete += [solution.complete] * len(frame)
     core = pd.concat(frames, ignore_index=True)
     columns: dict[str, Any] = {name: core[name].array for name in core.columns}
