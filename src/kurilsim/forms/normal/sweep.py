@@ -33,6 +33,9 @@ from kurilsim.forms.normal.payoffs import payoff_tensor, player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.solve import METHODS, default_method, solve
 
+#: Most bytes the rows of the pure equilibria of one batch of points may take.
+ROW_MEMORY = 1 << 30
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -70,6 +73,7 @@ def _pure_rows(
     mask = np.ascontiguousarray(np.broadcast_to(found.mask, (*shape, games)).reshape(-1, games).T)
     point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
     counts = np.count_nonzero(mask, axis=1)
+    _check_row_memory(counts, shape)
     number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     cells = np.unravel_index(flat, shape)
     at = (*cells, point)
@@ -211,6 +215,27 @@ def bytes_per_point(scenario: Scenario) -> int:
     arrays = players + len(scenario.compiled.outcomes) + 4
     columns = sum(len(s) for s in strategies) + players + 12
     return 8 * (profiles * arrays + columns)
+
+
+def _check_row_memory(counts: NDArray[np.int64], shape: tuple[int, ...]) -> None:
+    """Refuse, in one line, pure equilibria whose rows would not fit in :data:`ROW_MEMORY`.
+
+    Each equilibrium is a row with a probability for every strategy: a game in which most
+    profiles are equilibria (payoffs that hardly depend on one's own strategy) has too many.
+    """
+    width = sum(shape) + len(shape) + 1
+    if int(counts.sum()) * width * 8 <= ROW_MEMORY:
+        return
+    most = int(counts.max())
+    if most * width * 8 > ROW_MEMORY:
+        raise InputError(
+            f"at one point {most:,} of the {math.prod(shape):,} strategy profiles are pure "
+            f"equilibria, too many to list in a sweep (each a row of {width:,} numbers)"
+        )
+    raise InputError(
+        f"the {counts.size:,} points of one chunk have {int(counts.sum()):,} pure equilibria, "
+        f"rows of {width:,} numbers each: over {ROW_MEMORY >> 30} GB; use a smaller --chunk-size"
+    )
 
 
 def sweep_rows(
