@@ -133,3 +133,9 @@ def test_the_scan_solves_no_more_points_at_once_than_a_sweep_chunk_holds(monkeyp
     monkeypatch.setattr("kurilsim.analysis.tipping.chunk_size_for", lambda *a: 7)
     tipping_points(eras, ["deal_value"], resolution=11)
     assert max(sizes) == 7
+
+
+def test_a_scenario_without_parameters_has_nothing_to_tip(root):
+    dilemma = kurilsim.load_scenario(root / "scenarios" / "textbook" / "prisoners_dilemma.yaml")
+    with pytest.raises(InputError, match="no parameter to move: the scenario has none"):
+        tipping_points(dilemma)

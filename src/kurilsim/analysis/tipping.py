@@ -36,6 +36,7 @@ from kurilsim.core.arguments import (
     check_real,
 )
 from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
@@ -176,7 +177,7 @@ def tipping_points(
     ArgumentTypeError
         For an argument of the wrong type.
     InputError
-        For an unknown parameter or a value outside its range.
+        For an unknown parameter or a value outside its range, or no parameter to move.
 
     Examples
     --------
@@ -210,11 +211,6 @@ def tipping_points(
     for name in names:
         if name not in scenario.parameters:
             raise unknown_parameter(name, scenario.parameters)
-    method = scenario.form.sweep_method(scenario, None, tol, {})
-    if not scenario.form.vectorised:
-        resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
-    regimes, keys = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)
-    baseline = str(regimes[0])
     moved, start, towards = [], [], []
     for name in names:
         low, high = scenario.parameters[name].range
@@ -222,6 +218,18 @@ def tipping_points(
             moved += [name, name]
             start += [float(base[name])] * 2
             towards += [low, high]
+    if not moved:
+        raise InputError(
+            "no parameter to move: the scenario has none"
+            if not scenario.parameters
+            else "no parameter to move: each is fixed or has an empty range",
+            file=scenario.source,
+        )
+    method = scenario.form.sweep_method(scenario, None, tol, {})
+    if not scenario.form.vectorised:
+        resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
+    regimes, keys = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)
+    baseline = str(regimes[0])
     thresholds, flips = _first_changes(
         scenario, base, moved, np.array(start), np.array(towards), resolution, method, tol, keys[0]
     )
