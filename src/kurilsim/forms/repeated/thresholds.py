@@ -9,9 +9,10 @@ punishment worth :math:`p_i` per round forever after, she keeps to the path when
 
 on (0 when she gains nothing by deviating; never, below 1, when :math:`u_i(a) \le p_i` and she
 gains). A punishment that pays her more than the path, :math:`p_i > u_i(a)`, deters her only up to
-a ceiling: a patient enough player deviates once to start it (:func:`ceilings`). With :math:`p_i` a stage Nash equilibrium's payoff this is *grim trigger* (Friedman
-1971): a subgame-perfect equilibrium from :math:`\delta_i^*` on. With :math:`p_i` her minmax, it
-is the harshest punishment there is: no subgame-perfect equilibrium repeats :math:`a` at a lower
+a ceiling: a patient enough player deviates once to start it (:func:`ceilings`). With
+:math:`p_i` a stage Nash equilibrium's payoff this is *grim trigger* (Friedman 1971): a
+subgame-perfect equilibrium from :math:`\delta_i^*` on. With :math:`p_i` her minmax, it is the
+harshest punishment there is: no subgame-perfect equilibrium repeats :math:`a` at a lower
 discount factor. In the prisoner's dilemma both give :math:`(T - R) / (T - P)`.
 
 Examples
