@@ -72,6 +72,7 @@ DEFAULT_SAMPLES = 2_000
 #: Width of the recorded-outcome column in the text table (the JSON keeps the whole text).
 RECORDED_WIDTH = 60
 
+
 @dataclass(frozen=True)
 class EraResult:
     """The backtest of one scenario."""
