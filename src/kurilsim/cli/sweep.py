@@ -183,10 +183,26 @@ def handle(args: argparse.Namespace) -> int:
     )
     seconds = time.perf_counter() - started
     echo(result.summary())
-    status(f"({seconds:.1f} s, {result.info.n_points / seconds:,.0f} points/s)")
+    status(f"({seconds:.1f} s, {speed(result.info.n_points, seconds)})")
     if args.out:
         status(f"wrote {args.out}")
     if args.plot:
         plot(result, kind).savefig(args.plot, dpi=150, bbox_inches="tight")
         status(f"wrote {args.plot}")
     return EXIT_OK
+
+
+def speed(points: int, seconds: float) -> str:
+    """How fast a sweep went, readable at any speed (never "0 points/s").
+
+    Examples
+    --------
+    >>> speed(100_000, 4.0), speed(30, 4.0), speed(3, 8.4)
+    ('25,000 points/s', '7.5 points/s', '2.8 s per point')
+    """
+    rate = points / max(seconds, 1e-9)
+    if rate >= 10:
+        return f"{rate:,.0f} points/s"
+    if rate >= 1:
+        return f"{rate:.2g} points/s"
+    return f"{seconds / points:.2g} s per point"
