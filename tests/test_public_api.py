@@ -399,7 +399,7 @@ MISUSES = [
     misuse(
         statements.check_statements,
         lambda: statements.check_statements(
-            statements.load_statements(SCENARIOS / "statements.yaml"), 5
+            statements.load_statements(SCENARIOS / "statements" / "history.yaml"), 5
         ),
         TypeError,
         "directory",

@@ -6,6 +6,7 @@ from kurilsim import InputError, parse_scenario
 from kurilsim.analysis.backtest import backtest, backtest_scenario
 from kurilsim.analysis.statements import check_statements, load_statements
 from kurilsim.cli import main
+from kurilsim.core.schema import STATEMENTS_FILE
 from tests.strategies import STAG_HUNT
 
 # Stags are worth less than hares by default, so both hunting hare is the only equilibrium.
@@ -22,26 +23,26 @@ statements:
     text: Nobody hunts stag together at the defaults.
     evidence: [E01]
     checks:
-      - {scenario: hunt.yaml, kind: none_match, condition: "both_stag > 0"}
-      - {scenario: hunt.yaml, kind: all_match, outcome: {A: hare}}
+      - {scenario: ../hunt.yaml, kind: none_match, condition: "both_stag > 0"}
+      - {scenario: ../hunt.yaml, kind: all_match, outcome: {A: hare}}
   - id: S2
     text: A bigger stag never makes the joint hunt less likely.
     checks:
-      - {scenario: hunt.yaml, kind: monotone, parameter: stag, direction: nondecreasing,
+      - {scenario: ../hunt.yaml, kind: monotone, parameter: stag, direction: nondecreasing,
          condition: "both_stag"}
   - id: S3
     text: A bigger stag never makes the joint hunt more likely (false).
     checks:
-      - {scenario: hunt.yaml, kind: monotone, parameter: stag, direction: nonincreasing,
+      - {scenario: ../hunt.yaml, kind: monotone, parameter: stag, direction: nonincreasing,
          condition: "both_stag"}
   - id: S4
     text: A's equilibrium strategies do not depend on the stag (false).
     checks:
-      - {scenario: hunt.yaml, kind: invariant, parameter: stag, players: [A]}
+      - {scenario: ../hunt.yaml, kind: invariant, parameter: stag, players: [A]}
   - id: S5
     text: A's equilibrium strategies do not depend on the hare.
     checks:
-      - {scenario: hunt.yaml, kind: invariant, parameter: hare, players: [A]}
+      - {scenario: ../hunt.yaml, kind: invariant, parameter: hare, players: [A]}
   - id: S6
     text: The hunters' feelings matter.
     not_expressible: the model has no feelings.
@@ -51,7 +52,8 @@ statements:
 @pytest.fixture
 def scenario_dir(tmp_path):
     (tmp_path / "hunt.yaml").write_text(LEAN_HUNT, encoding="utf-8")
-    (tmp_path / "statements.yaml").write_text(STATEMENTS, encoding="utf-8")
+    (tmp_path / "statements").mkdir()
+    (tmp_path / STATEMENTS_FILE).write_text(STATEMENTS, encoding="utf-8")
     return tmp_path
 
 
@@ -82,7 +84,9 @@ def test_backtest_is_reproducible_with_a_seed():
 def test_statements_verdicts(scenario_dir):
     results = {
         r.statement.id: r
-        for r in check_statements(load_statements(scenario_dir / "statements.yaml"), scenario_dir)
+        for r in check_statements(
+            load_statements(scenario_dir / STATEMENTS_FILE), scenario_dir / "statements"
+        )
     }
     assert [results[k].holds for k in ("S1", "S2", "S3", "S4", "S5", "S6")] == [
         True,
@@ -104,7 +108,7 @@ def test_backtest_directory_and_score(scenario_dir):
     assert "S6 not expressible" in text
     assert "    why: the model has no feelings." in text
     # a failing statement shows its checks, so the reader sees which scenario disagrees
-    assert "    check: hunt.yaml: monotone nonincreasing in stag" in text
+    assert "    check: ../hunt.yaml: monotone nonincreasing in stag" in text
 
 
 def test_files_the_backtest_leaves_out_are_named(scenario_dir):
@@ -144,7 +148,7 @@ def test_backtest_cli_json(scenario_dir, capsys):
     ],
 )
 def test_bad_statements_files(scenario_dir, replace, words):
-    path = scenario_dir / "statements.yaml"
+    path = scenario_dir / STATEMENTS_FILE
     path.write_text(STATEMENTS.replace(*replace, 1), encoding="utf-8")
     with pytest.raises(InputError) as info:
         load_statements(path)
@@ -175,8 +179,8 @@ def test_bad_statements_files(scenario_dir, replace, words):
         ),
         pytest.param(
             (
-                "scenario: hunt.yaml, kind: invariant, parameter: hare",
-                "scenario: gone.yaml, kind: invariant, parameter: hare",
+                "scenario: ../hunt.yaml, kind: invariant, parameter: hare",
+                "scenario: ../gone.yaml, kind: invariant, parameter: hare",
             ),
             "no such file",
             id="missing-scenario",
@@ -184,10 +188,10 @@ def test_bad_statements_files(scenario_dir, replace, words):
     ],
 )
 def test_statements_naming_unknown_things(scenario_dir, replace, words):
-    path = scenario_dir / "statements.yaml"
+    path = scenario_dir / STATEMENTS_FILE
     path.write_text(STATEMENTS.replace(*replace, 1), encoding="utf-8")
     with pytest.raises(InputError, match=words):
-        check_statements(load_statements(path), scenario_dir)
+        check_statements(load_statements(path), path.parent)
 
 
 def test_scenario_without_history_is_refused():

@@ -146,7 +146,7 @@ def test_walkers_must_outnumber_the_quantities(tmp_path):
 
 
 def test_the_poll_prior_is_a_beta_of_the_stated_strength():
-    shared = load_shared_parameters(SCENARIOS / "shared_parameters.yaml")
+    shared = load_shared_parameters(SCENARIOS / "shared" / "parameters.yaml")
     prior = prior_of("opposition_two", shared.parameters["opposition_two"])
     assert (prior.a, prior.b) == pytest.approx((71.0, 29.0))
     x = np.array([0.6, 0.7, 0.75])

@@ -11,11 +11,9 @@ from tests.helpers import SCENARIOS
 ERA_FILES = [
     path
     for path in sorted(SCENARIOS.glob("*.yaml"))
-    if path.name not in {"statements.yaml", "shared_parameters.yaml"}
-    and (scenario := load_scenario(path)).form.name == "normal"
-    and scenario.spec.history is not None
+    if (scenario := load_scenario(path)).form.name == "normal" and scenario.spec.history is not None
 ]
-STATEMENTS = load_statements(SCENARIOS / "statements.yaml")
+STATEMENTS = load_statements(SCENARIOS / "statements" / "history.yaml")
 
 # Statements the scenarios express but do not reproduce, with the reason; each must keep failing
 # (strict xfail) until the model changes, so a change of verdict is never silent.
@@ -55,7 +53,8 @@ def test_era_matches_its_recorded_outcome_at_the_defaults(path):
 )
 def test_statement_holds(statement):
     (result,) = check_statements(
-        type(STATEMENTS)(**{"kurilsim-statements": 1, "statements": [statement]}), SCENARIOS
+        type(STATEMENTS)(**{"kurilsim-statements": 1, "statements": [statement]}),
+        SCENARIOS / "statements",
     )
     assert result.holds, "; ".join(result.details)
 

@@ -18,6 +18,7 @@ from kurilsim.analysis.backtest import (
     status_quo_profiles,
 )
 from kurilsim.core.errors import InputError
+from kurilsim.core.schema import STATEMENTS_FILE
 from tests.analysis.calibration_toy import CLOSED_FORM, write_eras
 from tests.helpers import SCENARIOS, run_cli
 
@@ -101,11 +102,11 @@ statements:
   - id: T1
     text: In the first era A takes the middle option.
     checks:
-      - {scenario: era_0.yaml, kind: some_match, outcome: {A: mid}}
+      - {scenario: ../era_0.yaml, kind: some_match, outcome: {A: mid}}
   - id: T2
     text: In the second era A never takes the middle option.
     checks:
-      - {scenario: era_1.yaml, kind: none_match, outcome: {A: mid}}
+      - {scenario: ../era_1.yaml, kind: none_match, outcome: {A: mid}}
   - id: T3
     text: Something the toy cannot say.
     not_expressible: the toy has no such variable.
@@ -117,18 +118,22 @@ def test_statements_are_checked_at_the_shared_parameters_given(tmp_path):
 
     # Era 0's middle option is worth theta + 0.7: A's best choice above theta = 0.3 only.
     folder = write_eras(tmp_path, [0.7, 0.0], ["mid", "high"])
-    (folder / "statements.yaml").write_text(TOY_STATEMENTS, encoding="utf-8")
-    statements = load_statements(folder / "statements.yaml")
+    (folder / "statements").mkdir()
+    (folder / STATEMENTS_FILE).write_text(TOY_STATEMENTS, encoding="utf-8")
+    statements = load_statements(folder / STATEMENTS_FILE)
     for theta, first in ((0.5, True), (0.1, False)):
         # A name no scenario takes from the shared file (the QRE precision) is passed over.
-        verdicts = check_statements(statements, folder, shared={"theta": theta, "precision": 9})
+        verdicts = check_statements(
+            statements, folder / "statements", shared={"theta": theta, "precision": 9}
+        )
         assert [v.holds for v in verdicts] == [first, True, None]
 
 
 def test_statements_get_their_share_of_posterior_draws(tmp_path, monkeypatch):
     monkeypatch.setitem(likelihood.RECORD_MODELS, "normal", CLOSED_FORM)
     folder = write_eras(tmp_path, [0.7, 0.0], ["mid", "high"])
-    (folder / "statements.yaml").write_text(TOY_STATEMENTS, encoding="utf-8")
+    (folder / "statements").mkdir()
+    (folder / STATEMENTS_FILE).write_text(TOY_STATEMENTS, encoding="utf-8")
     scores = forecast_scores(folder, 2000, walkers=4, steps=20, seed=1, statement_draws=10)
     shares = dict(scores.statements)
     assert set(shares) == {"T1", "T2"}  # the inexpressible one has no share

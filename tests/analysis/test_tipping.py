@@ -117,3 +117,25 @@ def test_thresholds_within_the_tolerance_of_zero_read_as_zero():
     )  # exact value kept
     assert "ceding_cost up from -0.5 to 0 (17% of its range): talks" in tipping.to_text()
     assert "<td>0</td>" in tipping._repr_html_()
+
+
+def test_the_scan_solves_no_more_points_at_once_than_a_sweep_chunk_holds(monkeypatch):
+    # A scan of every parameter of a large dynamic game in one batch took gigabytes.
+    eras = kurilsim.load_scenario("scenarios/eras_1956_2020.yaml")
+    form = type(eras.form)
+    solve, sizes = form.sweep_rows, []
+
+    def counted(self, scenario, values, *args):
+        sizes.append(max(np.size(v) for v in values.values()))
+        return solve(self, scenario, values, *args)
+
+    monkeypatch.setattr(form, "sweep_rows", counted)
+    monkeypatch.setattr("kurilsim.analysis.tipping.chunk_size_for", lambda *a: 7)
+    tipping_points(eras, ["deal_value"], resolution=11)
+    assert max(sizes) == 7
+
+
+def test_a_scenario_without_parameters_has_nothing_to_tip(root):
+    dilemma = kurilsim.load_scenario(root / "scenarios" / "textbook" / "prisoners_dilemma.yaml")
+    with pytest.raises(InputError, match="no parameter to move: the scenario has none"):
+        tipping_points(dilemma)

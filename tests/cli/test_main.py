@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from kurilsim import write_nfg
+from kurilsim import load_scenario, write_nfg
 from kurilsim.cli import main
 from kurilsim.forms import catalogue
 from tests.helpers import ROOT, run_cli
@@ -191,8 +191,9 @@ def test_validate_reports_unknown_evidence_ids(capsys, tmp_path):
     text = (ROOT / "scenarios" / "sochi_2016.yaml").read_text(encoding="utf-8")
     cited = re.search(r"evidence: \[(E\d+)", text)
     bad = tmp_path / "e99.yaml"
-    shared = "shared_parameters.yaml"
-    (tmp_path / shared).write_text((ROOT / "scenarios" / shared).read_text("utf-8"), "utf-8")
+    shared = tmp_path / "shared" / "parameters.yaml"
+    shared.parent.mkdir()
+    shared.write_text((ROOT / "scenarios" / "shared" / "parameters.yaml").read_text("utf-8"))
     bad.write_text(text[: cited.start(1)] + "E99" + text[cited.end(1) :], encoding="utf-8")
     code, out, err = run_cli(capsys, "validate", bad)
     line = text[: cited.start()].count("\n") + 1
@@ -203,11 +204,11 @@ def test_validate_reports_unknown_evidence_ids(capsys, tmp_path):
 
 @pytest.mark.parametrize("command", ["run", "compare", "explain", "tipping"])
 def test_scenario_commands_say_what_a_statements_file_is(capsys, command):
-    code, _, err = run_cli(capsys, command, ROOT / "scenarios" / "statements.yaml")
+    code, _, err = run_cli(capsys, command, ROOT / "scenarios" / "statements" / "history.yaml")
     assert code == 2
     assert err.count("\n") == 1
     assert "a file of testable statements, not a scenario" in err
-    assert "'kurilsim validate' and 'kurilsim backtest' read it" in err
+    assert "'kurilsim backtest DIR' reads DIR/statements/history.yaml" in err
 
 
 def test_schema_is_json_schema(capsys):
@@ -224,7 +225,7 @@ def test_schema_is_json_schema(capsys):
     assert any({"decision_makers", "preferences"} <= set(f["properties"]) for f in forms)
     validator = jsonschema.Draft202012Validator(schema)
     for path in sorted((ROOT / "scenarios").rglob("*.yaml")):
-        if path.name not in {"statements.yaml", "shared_parameters.yaml"}:
+        if path.parent.name not in {"statements", "shared"}:
             assert not list(validator.iter_errors(yaml.safe_load(path.read_text("utf-8")))), path
 
 
@@ -245,7 +246,8 @@ def test_schema_of_statements_files_takes_the_bundled_one(capsys):
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$id"] != json.loads(run_cli(capsys, "schema")[1])["$id"]
     validator = jsonschema.Draft202012Validator(schema)
-    statements = yaml.safe_load((ROOT / "scenarios" / "statements.yaml").read_text("utf-8"))
+    text = (ROOT / "scenarios" / "statements" / "history.yaml").read_text("utf-8")
+    statements = yaml.safe_load(text)
     assert not list(validator.iter_errors(statements))
     del statements["statements"][0]["text"]
     assert [e.json_path for e in validator.iter_errors(statements)] == ["$.statements[0]"]
@@ -288,10 +290,17 @@ def test_installed_command_reports_bad_input_without_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_validate_reads_a_statements_file_beside_scenarios(capsys):
-    code, out, err = run_cli(capsys, "validate", *sorted((ROOT / "scenarios").glob("*.yaml")))
+def test_validate_reads_the_statements_file_of_the_scenarios(capsys):
+    code, out, err = run_cli(capsys, "validate", ROOT / "scenarios" / "statements" / "history.yaml")
     assert code == 0, err
-    assert "statements.yaml: ok (" in out and "testable statements)" in out
+    assert "history.yaml: ok (" in out and "testable statements)" in out
+
+
+def test_every_yaml_file_of_the_scenarios_folder_is_a_scenario():
+    # So that `kurilsim run scenarios/*.yaml` (and compare, explain, tipping) takes every one:
+    # statements and shared parameters live in subfolders.
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        assert load_scenario(path).title, path
 
 
 def test_validate_names_the_statements_file_whose_check_misses_a_scenario(capsys, tmp_path):

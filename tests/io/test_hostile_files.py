@@ -174,3 +174,49 @@ def test_many_pure_equilibria_are_verified_in_one_pass_each(tmp_path):
     )
     code, stderr = run_bounded("run", str(scenario), "--method", "pure", "--limit", "3")
     assert code == 0, stderr
+
+
+def _tied_square(tmp_path, n: int) -> tuple[str, str]:
+    """A scenario and an .nfg (outcome format, under the size bound) of an n x n tied game."""
+    names = [", ".join(f"{p}{k}" for k in range(n)) for p in "ab"]
+    scenario = tmp_path / "tied.yaml"
+    scenario.write_text(
+        f"kurilsim: 1\ntitle: tied\nplayers:\n  A: [{names[0]}]\n  B: [{names[1]}]\n"
+        "payoffs: {A: 0, B: 0}\n"
+    )
+    labels = " ".join(f'"{k}"' for k in range(n))
+    game = tmp_path / "tied.nfg"
+    game.write_text(
+        f'NFG 1 R "tied" {{ "A" "B" }} {{ {{ {labels} }} {{ {labels} }} }}\n'
+        '{ { "" 0, 0 } }\n' + "1 " * (n * n)
+    )
+    return str(scenario), str(game)
+
+
+@pytest.mark.parametrize("command", ["run", "qre"])
+def test_a_large_tied_game_is_refused_at_once_by_every_command(tmp_path, command):
+    # 990 x 990 keeps the .nfg under the 2 MB bound on game files; the scenario has no bound there.
+    for path in _tied_square(tmp_path, 990):
+        code, stderr = run_bounded(command, path)
+        assert_refused(code, stderr, path, "every", "equilibri")
+
+
+def test_sweeping_a_game_whose_every_profile_is_an_equilibrium_is_refused(tmp_path):
+    # Each of the 1,000,000 profiles an equilibrium at every point: 8 GB of rows were allocated.
+    names = [", ".join(f"{p}{k}" for k in range(1000)) for p in "ab"]
+    outcomes = "".join(
+        f"  o{j}:\n    description: d\n    rules:\n      - {{when: {{}}, value: t * {j}}}\n"
+        for j in range(99)
+    )
+    scenario = tmp_path / "multiply.yaml"
+    scenario.write_text(
+        "kurilsim: 1\ntitle: multiply\nparameters:\n"
+        "  t: {default: 1, range: [0, 2], unit: u, description: d, assumption: toy}\n"
+        f"players:\n  A: [{names[0]}]\n  B: [{names[1]}]\noutcomes:\n{outcomes}"
+        f"payoffs:\n  A: {' + '.join(f'o{j} * t' for j in range(99))}\n"
+        f"  B: {' - '.join(f'o{j}' for j in range(99))}\n"
+    )
+    out = tmp_path / "s.parquet"
+    for argv in (["sweep", "--grid", "t=0:2:50", "--out", str(out)], ["tipping"]):
+        code, stderr = run_bounded(argv[0], str(scenario), *argv[1:])
+        assert_refused(code, stderr, "1,000,000 of the 1,000,000 strategy profiles")

@@ -14,7 +14,8 @@ from tests.helpers import SCENARIOS, run_cli
 
 @pytest.fixture
 def folder(tmp_path):
-    for name in ("shared_parameters.yaml", "era_2018.yaml"):
+    (tmp_path / "shared").mkdir()
+    for name in ("shared/parameters.yaml", "era_2018.yaml"):
         shutil.copy(SCENARIOS / name, tmp_path / name)
     return tmp_path
 
@@ -40,29 +41,29 @@ def line_of(text: str, needle: str) -> int:
     ("old", "new", "field", "message"),
     [
         pytest.param(
-            "file: shared_parameters.yaml",
-            "file: ../shared_parameters.yaml",
+            "file: shared/parameters.yaml",
+            "file: ../shared/parameters.yaml",
             "shared.file",
             "relative to the scenario's folder",
             id="parent",
         ),
         pytest.param(
-            "file: shared_parameters.yaml",
+            "file: shared/parameters.yaml",
             "file: /etc/passwd.yaml",
             "shared.file",
             "relative to the scenario's folder",
             id="absolute",
         ),
         pytest.param(
-            "file: shared_parameters.yaml",
+            "file: shared/parameters.yaml",
             "file: other.yaml",
             "shared.file",
             "no shared-parameters file",
             id="missing",
         ),
         pytest.param(
-            "file: shared_parameters.yaml",
-            "file: shared_parameters.txt",
+            "file: shared/parameters.yaml",
+            "file: shared/parameters.txt",
             "shared.file",
             "not a .yaml file",
             id="suffix",
@@ -104,7 +105,7 @@ def test_a_parameter_cannot_be_both_shared_and_local(folder):
 
 
 def test_a_bad_shared_file_is_named_with_its_line(folder, capsys):
-    shared = folder / "shared_parameters.yaml"
+    shared = folder / "shared" / "parameters.yaml"
     text = shared.read_text("utf-8").replace("range: [0.3, 0.7]", "range: [0.7, 0.3]")
     shared.write_text(text, "utf-8")
     code, _, err = run_cli(capsys, "validate", folder / "era_2018.yaml")
@@ -115,7 +116,7 @@ def test_a_bad_shared_file_is_named_with_its_line(folder, capsys):
 
 
 def test_an_unknown_evidence_id_in_the_shared_file_is_refused(folder):
-    shared = folder / "shared_parameters.yaml"
+    shared = folder / "shared" / "parameters.yaml"
     text = shared.read_text("utf-8").replace("evidence: [E50]", "evidence: [E999]")
     shared.write_text(text, "utf-8")
     with pytest.raises(InputError, match="unknown evidence id 'E999'") as caught:
@@ -126,7 +127,7 @@ def test_an_unknown_evidence_id_in_the_shared_file_is_refused(folder):
 
 def test_the_shared_file_is_not_a_scenario():
     with pytest.raises(InputError, match="a file of shared parameters, not a scenario"):
-        kurilsim.load_scenario(SCENARIOS / "shared_parameters.yaml")
+        kurilsim.load_scenario(SCENARIOS / "shared" / "parameters.yaml")
 
 
 def test_a_scenario_from_a_string_cannot_find_its_shared_file():

@@ -1,6 +1,7 @@
 """Figures render headless and show the data and labels they claim to."""
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -51,12 +52,26 @@ def legend_texts(ax):
     return [text.get_text().replace("\n", " ") for text in ax.get_legend().get_texts()]
 
 
+def legend_names(ax):
+    """The legend's entries, each number replaced by the name the key under it gives."""
+    texts = legend_texts(ax)
+    keys = [t.get_text() for t in ax.texts if t.get_text().startswith("1  ")]
+    if not keys:
+        return texts
+    entries = (entry.split("  ", 1) for entry in re.split(r"\n(?=\d+  )", keys[0]))
+    names = {number: " ".join(name.split()) for number, name in entries}
+    return [names.get(text, text) for text in texts]
+
+
 def test_regime_map_colours_each_point_by_its_regime(regime_sweep):
     ax = renders(regime_map(regime_sweep)).axes[0]
     assert ax.get_xlabel().replace("\n", " ") == f"sanctions ({SANCTIONS_UNIT})"
     assert ax.get_ylabel().replace("\n", " ").startswith("trust (index, 0 = none")
     regimes = regime_sweep.shares()["regime"].tolist()  # most frequent first, as in the legend
-    assert legend_texts(ax) == [*regimes, "scenario default"]
+    assert legend_names(ax) == [*regimes, "scenario default"]
+    # Whole profiles are too long for the legend: numbers there and on the map, names in a key.
+    assert legend_texts(ax)[: len(regimes)] == [str(k) for k in range(1, len(regimes) + 1)]
+    assert {t.get_text() for t in ax.texts} >= {str(k) for k in range(1, len(regimes) + 1)}
     mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
     codes = np.asarray(mesh.get_array()).reshape(21, 29)
     points = regime_sweep.points()
@@ -255,13 +270,14 @@ def test_a_tornado_where_nothing_tips_says_so(sochi):
 
 
 def test_a_regime_has_one_colour_in_the_regime_map_and_the_tornado(sochi, regime_sweep):
-    mapped = regime_map(regime_sweep).axes[0].get_legend()
-    tipped = tornado(tipping_points(sochi, ["sanctions", "trust"])).axes[0].get_legend()
+    mapped = regime_map(regime_sweep).axes[0]
+    tipped = tornado(tipping_points(sochi, ["sanctions", "trust"])).axes[0]
 
-    def colours_of(legend):
+    def colours_of(ax):
+        legend = ax.get_legend()
         return {
-            text.get_text().replace("\n", " "): to_hex(handle.get_facecolor())
-            for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True)
+            name: to_hex(handle.get_facecolor())
+            for name, handle in zip(legend_names(ax), legend.legend_handles, strict=True)
             if isinstance(handle, Rectangle)
         }
 

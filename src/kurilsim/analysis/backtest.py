@@ -22,9 +22,11 @@ sample (the later ones), with the log loss (``-ln p``) and the Brier score (``(1
 event "the record happens", against two baselines: **status quo**, every profile in which no land
 moves equally likely and nothing else possible, and **uniform**, every profile equally likely.
 
-With a statements file beside the scenarios, the backtest also reports the retrodiction score: how
-many of the testable statements hold. Files the backtest does not cover (other game forms, files
-without a history) are listed with the reason, so that a reader knows what the table leaves out.
+With a statements file in the scenarios' folder (``statements/history.yaml``, naming scenario
+files relative to itself: ``../era_2018.yaml``), the backtest also reports the retrodiction score:
+how many of the testable statements hold. Files the backtest does not cover (other game forms,
+files without a history) are listed with the reason, so that a reader knows what the table leaves
+out.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.schema import STATEMENTS_FILE
 from kurilsim.forms.dynamic.form import DYNAMIC_FORM
 from kurilsim.forms.normal.form import NORMAL_FORM, require_normal_form
 from kurilsim.forms.normal.payoffs import outcome_values
@@ -69,8 +72,6 @@ FloatArray = NDArray[np.float64]
 DEFAULT_SAMPLES = 2_000
 #: Width of the recorded-outcome column in the text table (the JSON keeps the whole text).
 RECORDED_WIDTH = 60
-#: The statements file a scenario directory may hold.
-STATEMENTS_FILE = "statements.yaml"
 
 
 @dataclass(frozen=True)
@@ -362,7 +363,8 @@ def backtest(
     Parameters
     ----------
     directory
-        A directory of scenario files; ``statements.yaml`` in it, if present, is checked too.
+        A directory of scenario files; ``statements/history.yaml`` in it, if present, is checked
+        too.
     samples
         Draws of each parameter box for robustness.
     seed
@@ -389,7 +391,7 @@ def backtest(
     skipped = []
     sequences = []
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == STATEMENTS_FILE or is_shared_parameters_file(path):
+        if is_shared_parameters_file(path):
             continue
         scenario = load_scenario(path)
         if scenario.form is DYNAMIC_FORM and scenario.spec.recorded:
@@ -405,7 +407,7 @@ def backtest(
     eras.sort(key=lambda era: era.era)
     statements_path = folder / STATEMENTS_FILE
     statements = (
-        tuple(check_statements(load_statements(statements_path), folder))
+        tuple(check_statements(load_statements(statements_path), statements_path.parent))
         if statements_path.exists()
         else ()
     )
@@ -691,7 +693,7 @@ def _statement_shares(
     held: dict[str, list[bool]] = {}
     for theta in fit.samples[np.sort(chosen)]:
         point = dict(zip(fit.names, (float(v) for v in theta), strict=True))
-        for result in check_statements(statements, directory, shared=point):
+        for result in check_statements(statements, path.parent, shared=point):
             if result.holds is not None:
                 held.setdefault(result.statement.id, []).append(result.holds)
     return tuple((name, float(np.mean(votes))) for name, votes in held.items())

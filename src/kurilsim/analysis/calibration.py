@@ -79,7 +79,6 @@ AUTOCORR_MULTIPLE = 50
 #: Files of a calibration run in its output folder.
 RUN_FILE = "run.json"
 PART_PATTERN = "part-{:05d}.npz"
-_NOT_SCENARIOS = ("statements.yaml",)
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def prior_of(name: str, parameter: SharedParameter) -> Prior:
     Examples
     --------
     >>> from kurilsim.io.shared_parameters import load_shared_parameters
-    >>> shared = load_shared_parameters("scenarios/shared_parameters.yaml")
+    >>> shared = load_shared_parameters("scenarios/shared/parameters.yaml")
     >>> prior_of("opposition_two", shared.parameters["opposition_two"])
     Prior(name='opposition_two', low=0.56, high=0.78, kind='poll', a=71.0, b=29.000000000000004)
     """
@@ -261,7 +260,7 @@ def era_scenarios(
         raise InputError("not a directory of scenario files", file=str(folder))
     eras, skipped = [], []
     for path in sorted(folder.glob("*.yaml")):
-        if path.name in _NOT_SCENARIOS or is_shared_parameters_file(path):
+        if is_shared_parameters_file(path):
             continue
         scenario = load_scenario(path)
         if scenario.form.name not in RECORD_MODELS:

@@ -61,9 +61,10 @@ class Explanation:
         lines = [f"{d['title']}" + (f" (era {d['era']})" if d["era"] else "")]
         if d["description"]:
             lines += textwrap.wrap(d["description"], WIDTH)
-        lines += ["", "Payoffs"]
-        for player, expression in d["payoffs"].items():
-            lines += _wrap(f"{player} = {expression}", "  ", "      ")
+        if d["payoffs"]:  # a tree may pay only at its leaves
+            lines += ["", "Payoffs"]
+            for player, expression in d["payoffs"].items():
+                lines += _wrap(f"{player} = {expression}", "  ", "      ")
         if d["outcomes"]:
             lines += ["", "Outcome variables"]
             for name, description in d["outcomes"].items():
@@ -72,6 +73,10 @@ class Explanation:
             lines += ["", "Options (each decision maker takes any of its own)"]
             for name, description in d["options"].items():
                 lines += _wrap(f"{name}: {description}", "  ", "      ")
+        if d.get("information_sets"):
+            lines += ["", "Information sets (nodes a mover cannot tell apart)"]
+            for name, nodes in d["information_sets"].items():
+                lines += _wrap(f"{name}: {nodes}", "  ", "      ")
         if d["deals"]:
             lines += ["", "Deals"]
             for name, description in d["deals"].items():
@@ -257,6 +262,7 @@ def explain(
             "outcomes": sections.get("outcomes", {}),
             "deals": sections.get("deals", {}),
             "options": sections.get("options", {}),
+            "information_sets": sections.get("information_sets", {}),
             "parameters": parameters,
             "sources": [
                 {

@@ -198,6 +198,11 @@ class ScalarOutput:
             np.maximum.at(found, game, hit.astype(float))
             return found, done
         if self.kind == "payoff":
+            if f"payoff.{self.argument}" not in columns:
+                raise InputError(
+                    f"output {self.text!r}: a {scenario.form.description}'s sweep rows carry no "
+                    "payoffs; use regime:LABEL"
+                )
             payoff = np.asarray(columns[f"payoff.{self.argument}"], dtype=float)
             return _mean_by_point(game, payoff, size, empty=math.nan), done
         if scenario.form.name == "dynamic":  # the file's own deals, on the equilibrium path

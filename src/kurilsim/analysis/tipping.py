@@ -36,10 +36,11 @@ from kurilsim.core.arguments import (
     check_real,
 )
 from kurilsim.core.display import html_heading, html_table
+from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
-from kurilsim.sweeps.engine import ARRAY_CHUNK
+from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY, chunk_size_for
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -176,7 +177,7 @@ def tipping_points(
     ArgumentTypeError
         For an argument of the wrong type.
     InputError
-        For an unknown parameter or a value outside its range.
+        For an unknown parameter or a value outside its range, or no parameter to move.
 
     Examples
     --------
@@ -200,11 +201,6 @@ def tipping_points(
     for name in names:
         if name not in scenario.parameters:
             raise unknown_parameter(name, scenario.parameters)
-    method = scenario.form.sweep_method(scenario, None, tol, {})
-    if not scenario.form.vectorised:
-        resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
-    regimes, keys = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)
-    baseline = str(regimes[0])
     moved, start, towards = [], [], []
     for name in names:
         low, high = scenario.parameters[name].range
@@ -212,6 +208,18 @@ def tipping_points(
             moved += [name, name]
             start += [float(base[name])] * 2
             towards += [low, high]
+    if not moved:
+        raise InputError(
+            "no parameter to move: the scenario has none"
+            if not scenario.parameters
+            else "no parameter to move: each is fixed or has an empty range",
+            file=scenario.source,
+        )
+    method = scenario.form.sweep_method(scenario, None, tol, {})
+    if not scenario.form.vectorised:
+        resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
+    regimes, keys = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)
+    baseline = str(regimes[0])
     thresholds, flips = _first_changes(
         scenario, base, moved, np.array(start), np.array(towards), resolution, method, tol, keys[0]
     )
@@ -264,8 +272,10 @@ def _regimes(
     """
     out, keys = [], []
     size = 1 if at_base else len(moved)
-    for first in range(0, size, ARRAY_CHUNK):
-        rows = slice(first, first + ARRAY_CHUNK)
+    # As many rows at once as a sweep's chunk holds under its memory limit.
+    chunk = chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY)
+    for first in range(0, size, chunk):
+        rows = slice(first, first + chunk)
         if at_base:
             batch = {n: np.array([float(v)]) for n, v in base.items()}
         else:

@@ -18,7 +18,7 @@ from kurilsim.cli.common import (
     status,
 )
 from kurilsim.cli.sweep import positive
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, in_file
 
 #: The dynamics, as ``--dynamics`` takes them (the keys of ``kurilsim.analysis.learning.DYNAMICS``,
 #: repeated here so that building the command line imports no solver; a test keeps them equal).
@@ -132,17 +132,18 @@ def handle(args: argparse.Namespace) -> int:
 
     check_figure(args.plot)
     game_or_scenario, parameters = _load(args.file, args.overrides)
-    path = learn(
-        game_or_scenario,
-        args.dynamics,
-        start=args.start,
-        steps=args.steps,
-        seed=args.seed,
-        tol=args.tol,
-        step_size=DEFAULT_STEP_SIZE if args.step_size is None else args.step_size,
-        precision=args.precision,
-        parameters=parameters,
-    )
+    with in_file(args.file):  # a problem the solver finds is the scenario's
+        path = learn(
+            game_or_scenario,
+            args.dynamics,
+            start=args.start,
+            steps=args.steps,
+            seed=args.seed,
+            tol=args.tol,
+            step_size=DEFAULT_STEP_SIZE if args.step_size is None else args.step_size,
+            precision=args.precision,
+            parameters=parameters,
+        )
     if args.format == "json":
         echo(json_text(path.to_dict()))
     else:

@@ -80,6 +80,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.lambda_max is not None and not (math.isfinite(args.lambda_max) and args.lambda_max > 0):
         raise InputError(f"--lambda-max must be a positive number, got {args.lambda_max!r}")
     game, parameters = _load_game(args.file, args.overrides)
+    _check_traceable(game, args.tol, args.file)
     branch = logit_correspondence(
         game.payoffs, args.lambda_max, max_seconds=args.max_seconds, units=args.units
     ).labelled(game)
@@ -107,6 +108,28 @@ def handle(args: argparse.Namespace) -> int:
         figure.savefig(args.plot, dpi=150)
         status(f"wrote {args.plot}")
     return EXIT_OK
+
+
+def _check_traceable(game: NormalFormGame, tol: float, path: str) -> None:
+    """Refuse, in one line, a large game in which no payoff depends on the player's own strategy.
+
+    There the logit QRE is uniform at every lambda, and tracing it through a game too large to
+    list (the bound of ``kurilsim run``) would take minutes to say so.
+    """
+    import numpy as np
+
+    from kurilsim.forms.normal.regret import indifferent_everywhere
+    from kurilsim.forms.normal.solve import MAX_LISTED_NUMBERS
+
+    shape = game.payoffs.shape[:-1]
+    size = float(np.prod(shape, dtype=np.float64)) * sum(shape)
+    if size > MAX_LISTED_NUMBERS and indifferent_everywhere(game.payoffs, tol):
+        raise InputError(
+            "no player's payoff depends on their own strategy, so every profile is an "
+            "equilibrium and the logit QRE is uniform (all strategies equally likely) at every "
+            "lambda",
+            file=path,
+        )
 
 
 def _load_game(path: str, overrides: dict[str, float]) -> tuple[NormalFormGame, dict[str, Any]]:

@@ -16,7 +16,7 @@ from kurilsim.cli.common import (
     note,
     status,
 )
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, in_file
 
 #: Figure kinds and the sweeps they fit.
 PLOT_KINDS = ("regime", "probabilities", "payoffs", "shares", "deal")
@@ -160,29 +160,30 @@ def handle(args: argparse.Namespace) -> int:
     }
     note(f"sweeping {args.file}: grid {names or 'none'}, {args.samples or 0} samples")
     started = time.perf_counter()
-    result = sweep(
-        args.file,
-        {axis.name: (axis.start, axis.stop, axis.n) for axis in args.grid},
-        samples=args.samples or 0,
-        seed=args.seed,
-        fixed=args.overrides,
-        method=args.method,
-        tol=args.tol,
-        options=options,
-        out=args.out,
-        format=args.format,
-        resume=args.resume,
-        overwrite=args.force,
-        engine=args.engine,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        chunk_size=args.chunk_size,
-        max_memory=args.max_memory * 2**20,
-        progress=False if common.verbosity < 0 else args.progress,
-    )
+    with in_file(args.file):  # a problem the solver finds is the scenario's
+        result = sweep(
+            args.file,
+            {axis.name: (axis.start, axis.stop, axis.n) for axis in args.grid},
+            samples=args.samples or 0,
+            seed=args.seed,
+            fixed=args.overrides,
+            method=args.method,
+            tol=args.tol,
+            options=options,
+            out=args.out,
+            format=args.format,
+            resume=args.resume,
+            overwrite=args.force,
+            engine=args.engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk_size=args.chunk_size,
+            max_memory=args.max_memory * 2**20,
+            progress=False if common.verbosity < 0 else args.progress,
+        )
     seconds = time.perf_counter() - started
     echo(result.summary())
-    status(f"({seconds:.1f} s, {result.info.n_points / seconds:,.0f} points/s)")
+    status(f"({seconds:.1f} s, {speed(result.info.n_points, seconds)})")
     if args.out:
         status(f"wrote {args.out}")
     if args.plot:
@@ -191,3 +192,19 @@ def handle(args: argparse.Namespace) -> int:
         plot(result, kind).savefig(args.plot, dpi=150, bbox_inches="tight")
         status(f"wrote {args.plot}")
     return EXIT_OK
+
+
+def speed(points: int, seconds: float) -> str:
+    """How fast a sweep went, readable at any speed (never "0 points/s").
+
+    Examples
+    --------
+    >>> speed(100_000, 4.0), speed(30, 4.0), speed(3, 8.4)
+    ('25,000 points/s', '7.5 points/s', '2.8 s per point')
+    """
+    rate = points / max(seconds, 1e-9)
+    if rate >= 10:
+        return f"{rate:,.0f} points/s"
+    if rate >= 1:
+        return f"{rate:.2g} points/s"
+    return f"{seconds / points:.2g} s per point"

@@ -55,17 +55,19 @@ def handle(args: argparse.Namespace) -> int:
     """Print the tipping-point table and save the tornado chart."""
     # Imported when used, as every command does.
     from kurilsim.analysis.tipping import tipping_points
+    from kurilsim.core.errors import in_file
     from kurilsim.forms.registry import load_scenario
     from kurilsim.presentation.figures import plot
 
     check_figure(args.plot)
-    tipping = tipping_points(
-        load_scenario(args.file),
-        args.parameters,
-        args.overrides,
-        args.resolution,
-        args.tol,
-    )
+    with in_file(args.file):  # a problem the solver finds is the scenario's
+        tipping = tipping_points(
+            load_scenario(args.file),
+            args.parameters,
+            args.overrides,
+            args.resolution,
+            args.tol,
+        )
     if args.format == "json":
         echo(
             json_text(

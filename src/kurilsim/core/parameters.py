@@ -22,13 +22,16 @@ def unknown_parameter(name: str, parameters: Iterable[str]) -> InputError:
     Examples
     --------
     >>> print(unknown_parameter("sanction", ["trust", "sanctions"]))
-    unknown parameter 'sanction'; did you mean 'sanctions'?; this scenario has: trust, sanctions
+    unknown parameter 'sanction'; did you mean 'sanctions'? This scenario has: trust, sanctions
+    >>> print(unknown_parameter("x", []))
+    unknown parameter 'x'; this scenario has no parameters
     """
     known = list(parameters)
-    listed = ", ".join(known) or "none"
-    return InputError(
-        f"unknown parameter {name!r}{did_you_mean(name, known)}; this scenario has: {listed}"
-    )
+    if not known:
+        return InputError(f"unknown parameter {name!r}; this scenario has no parameters")
+    suggestion = did_you_mean(name, known)
+    has = " This scenario has" if suggestion else "; this scenario has"
+    return InputError(f"unknown parameter {name!r}{suggestion}{has}: {', '.join(known)}")
 
 
 def resolve(

@@ -321,9 +321,9 @@ class GameForm(Protocol):
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
         """Sections of the evidence trail that depend on the form.
 
-        Keys among ``payoffs``, ``outcomes``, ``deals``, ``options`` and ``recorded`` (the
-        recorded outcome per player, where the form reads the record its own way), each a
-        mapping of name to text.
+        Keys among ``payoffs``, ``outcomes``, ``deals``, ``options``, ``information_sets`` and
+        ``recorded`` (the recorded outcome per player, where the form reads the record its own
+        way), each a mapping of name to text.
         """
 
     def describe(self, scenario: Scenario) -> tuple[str, str, str]:

@@ -28,6 +28,9 @@ IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EVIDENCE_ID = r"^E[0-9]{2,}$"
 #: The key that marks a YAML file as a file of testable statements rather than a scenario.
 STATEMENTS_KEY = "kurilsim-statements"
+#: Where a folder of scenarios keeps its statements: in a subfolder, so that every ``*.yaml`` of
+#: the folder is a scenario.
+STATEMENTS_FILE = "statements/history.yaml"
 
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER, max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1)]

@@ -21,7 +21,7 @@ from kurilsim.core.errors import ArgumentTypeError, InputError, InputProblems
 from kurilsim.core.evidence import scenario_registry
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import GameForm, Scenario
-from kurilsim.core.schema import FORMAT_VERSION, IDENTIFIER, STATEMENTS_KEY
+from kurilsim.core.schema import FORMAT_VERSION, IDENTIFIER, STATEMENTS_FILE, STATEMENTS_KEY
 from kurilsim.io.shared_parameters import SHARED_KEY, with_shared_parameters
 from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import YamlDocument, read_yaml
@@ -253,8 +253,8 @@ def _parse(text: str, source: str) -> tuple[YamlDocument, Scenario]:
         )
     if STATEMENTS_KEY in document.data:
         raise InputError(
-            "a file of testable statements, not a scenario; "
-            "'kurilsim validate' and 'kurilsim backtest' read it",
+            "a file of testable statements, not a scenario; 'kurilsim validate' reads it, and "
+            f"'kurilsim backtest DIR' reads DIR/{STATEMENTS_FILE}",
             file=source,
         )
     if SHARED_KEY in document.data:

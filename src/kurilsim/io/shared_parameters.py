@@ -7,7 +7,7 @@ of settling for two islands ... An era scenario takes them with
 .. code-block:: yaml
 
     shared:
-      file: shared_parameters.yaml
+      file: shared/parameters.yaml
       parameters: [settle_cost, package]
 
 and must not declare them itself. The path is relative to the scenario's folder and stays inside
@@ -17,7 +17,7 @@ use them.
 
 Examples
 --------
->>> shared = load_shared_parameters("scenarios/shared_parameters.yaml")
+>>> shared = load_shared_parameters("scenarios/shared/parameters.yaml")
 >>> "settle_cost" in shared.parameters
 True
 """

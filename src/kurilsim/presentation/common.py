@@ -99,15 +99,24 @@ def regime_colours(regimes: Sequence[str]) -> list[str]:
     return [chosen[name] for name in regimes]
 
 
+#: Longest name a legend shows itself; longer ones (whole profiles) get a numbered key.
+KEY_LENGTH = 40
+
+
 def legend_below(
     ax: Axes,
     handles: Sequence[Artist],
     title: str | None = None,
     label_lines: int = 1,
+    key: Sequence[str] = (),
 ) -> None:
-    """A legend under the axes, clear of the tick labels and of ``label_lines`` lines of label."""
+    """A legend under the axes, clear of the tick labels and of ``label_lines`` lines of label.
+
+    With a ``key`` (see :func:`numbered_key`) the legend's entries are numbers in one row, and
+    the key, each number with its full name, is printed under it.
+    """
     drop = 0.3 + 0.2 * label_lines  # inches: tick labels, then the axis label
-    ax.legend(
+    legend = ax.legend(
         handles=handles,
         title=title,
         loc="upper center",
@@ -115,7 +124,43 @@ def legend_below(
         bbox_transform=ax.transAxes + ScaledTranslation(0, -drop, figure_of(ax).dpi_scale_trans),
         fontsize="small",
         frameon=False,
+        ncols=min(len(handles), 8) if key else 1,
     )
+    if key:
+        ax.annotate(
+            "\n".join(key),
+            xy=(0.5, 0.0),
+            xycoords=legend,
+            xytext=(0, -4),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize="small",
+            multialignment="left",
+        )
+
+
+def numbered_key(names: Sequence[str], width: int = 100) -> tuple[list[str], list[str]]:
+    """Legend labels for ``names``, and the lines of their key: numbers where a name is long.
+
+    Names up to :data:`KEY_LENGTH` characters label the legend themselves (no key). Longer ones,
+    such as whole strategy profiles, would make a legend wider and taller than its figure: each is
+    shown by its number, and the key lists the numbers with the full names, wrapped.
+
+    Examples
+    --------
+    >>> numbered_key(["war", "no deal"])
+    (['war', 'no deal'], [])
+    >>> numbered_key(["Russia: joint_economic, Japan: economics_only, US: tolerate", "war"])
+    (['1', '2'], ['1  Russia: joint_economic, Japan: economics_only, US: tolerate', '2  war'])
+    """
+    if all(len(name) <= KEY_LENGTH for name in names):
+        return list(names), []
+    key = [
+        textwrap.fill(f"{k}  {name}", width, subsequent_indent="    ")
+        for k, name in enumerate(names, start=1)
+    ]
+    return [str(k) for k in range(1, len(names) + 1)], key
 
 
 def wrap(text: str, width: int = 60) -> str:

@@ -20,6 +20,7 @@ from kurilsim.presentation.common import (
     grid_slice,
     legend_below,
     new_axes,
+    numbered_key,
     parameter_label,
     regime_colours,
     wrap,
@@ -73,8 +74,10 @@ def regime_map(
     >>> ax = regime_map(result).axes[0]
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('stag (meals)', 'hare (meals)')
-    >>> [text.get_text() for text in ax.get_legend().get_texts()][:2]
-    ['A: stag, B: stag or A: hare, B: hare', 'A: hare, B: hare']
+    >>> [text.get_text() for text in ax.get_legend().get_texts()][:2]  # long names: numbers
+    ['1', '2']
+    >>> print(ax.texts[-1].get_text().splitlines()[0])  # the key under the legend
+    1  A: stag, B: stag or A: hare, B: hare
     """
     names = [axis.name for axis in result.info.spec.grid]
     if result.info.spec.samples or len(names) < 2:
@@ -116,10 +119,19 @@ def regime_map(
     )
     info = result.info
     default_x, default_y = info.parameter(x).default, info.parameter(y).default
+    labels, key = numbered_key(order)
     handles: list[Patch | Line2D] = [
-        Patch(facecolor=c, edgecolor="none", label=wrap(name, width))
-        for c, name in zip(palette, order, strict=True)
+        Patch(facecolor=c, edgecolor="none", label=wrap(label, width))
+        for c, label in zip(palette, labels, strict=True)
     ]
+    if key:  # each region carries its number, at the cell nearest the middle of its cells
+        for k in range(len(order)):
+            rows, cols = np.nonzero(grid == k)
+            if rows.size:
+                middle = np.argmin((rows - rows.mean()) ** 2 + (cols - cols.mean()) ** 2)
+                circle = {"boxstyle": "circle,pad=0.2", "facecolor": "white", "lw": 0.5}
+                spot = xs[cols[middle]], ys[rows[middle]]
+                ax.text(*spot, str(k + 1), ha="center", va="center", fontsize="small", bbox=circle)
     if xs[0] <= default_x <= xs[-1] and ys[0] <= default_y <= ys[-1]:
         (star,) = ax.plot(
             [default_x],
@@ -142,5 +154,5 @@ def regime_map(
         + wrap(f"{default_note(result, [x, y])}{'; ' + shown if shown else ''}", 90),
         fontsize="medium",
     )
-    legend_below(ax, handles, "equilibria at each point", xlabel.count("\n") + 1)
+    legend_below(ax, handles, "equilibria at each point", xlabel.count("\n") + 1, key)
     return figure

@@ -8,7 +8,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from kurilsim.analysis.tipping import TippingPoints
-from kurilsim.presentation.common import legend_below, new_axes, regime_colours, wrap
+from kurilsim.presentation.common import (
+    legend_below,
+    new_axes,
+    numbered_key,
+    regime_colours,
+    wrap,
+)
 
 #: Colour of a bar along which nothing changes up to the end of the range.
 STEADY = "#DDDDDD"
@@ -97,9 +103,12 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     ax.set_xlim(-1.1, 1.1)
     ax.set_xlabel("distance from the default before the equilibria change (share of the range)")
     ax.set_title(title, fontsize="medium")
-    handles = [Patch(color=palette[r], label=wrap(r, width)) for r in regimes]
+    labels, key = numbered_key(regimes)
+    handles = [
+        Patch(color=palette[r], label=wrap(n, width)) for r, n in zip(regimes, labels, strict=True)
+    ]
     handles.append(Patch(color=STEADY, label="no change up to the end of the range"))
-    legend_below(ax, handles, "flips to")
+    legend_below(ax, handles, "flips to", key=key)
     return figure
 
 

@@ -92,10 +92,13 @@ def test_run_compare_explain_and_sweep_take_it(scenario_file, capsys):
         assert profile.beliefs[1][0] == pytest.approx(own / (own + proxy))
     panel = kurilsim.compare(scenario)
     assert panel is not None
-    assert explain(scenario).to_dict()["options"] == {
-        "information set Russia: after_engage": "moves without telling apart: own > engage; "
-        "proxy > engage"
+    trail = explain(scenario)
+    assert trail.to_dict()["information_sets"] == {
+        "Russia: after_engage": "own > engage; proxy > engage"
     }
+    text = trail.to_text()
+    assert "Information sets (nodes a mover cannot tell apart)" in text
+    assert "Options" not in text
     swept = kurilsim.sweep(scenario, {"p_own": (0.2, 0.8, 4)}, workers=1)
     assert len(swept.to_frame()) >= 4
     assert main(["run", str(scenario_file), "--format", "json"]) == 0

@@ -147,3 +147,19 @@ def test_automaton_values_agree_with_simulated_play():
 def test_a_deviation_in_the_punishment_restarts_it():
     automaton = stick_and_carrot((0, 0), (1, 1), 3, (2, 2))
     assert automaton.next_state[2, 0, 1] == 1 and automaton.next_state[3, 1, 1] == 0
+
+
+def test_no_grim_threshold_where_the_punishment_pays_more_than_the_path():
+    # At (Top, Left) Row gains nothing this round, and Column's temptation is held from 1/3 on by
+    # reverting to the only stage equilibrium (Bottom, Right). That pays Row 1 > 0, so a patient
+    # Row deviates (-1 once) to start it: grim holds only while Row discounts below 1/2.
+    payoffs = stack([[0, 0], [-1, 1]], [[2, 3], [-1, 0]])
+    game = RepeatedGame(
+        NormalFormGame(("Row", "Column"), (("Top", "Bottom"), ("Left", "Right")), payoffs),
+        discount=(0.9, 0.9),
+    )
+    assert not solve(game, tol=1e-9).sustained_by_grim[0]
+    impatient = RepeatedGame(game.stage, discount=(0.4, 0.9))
+    assert solve(impatient, tol=1e-9).sustained_by_grim[0]
+    grim = grim_trigger((0, 0), [(1, 1)] * 2, (2, 2))
+    assert deviation_gain(payoffs, grim, np.array([0.9, 0.9])) > 0

@@ -182,22 +182,21 @@ class InformationForm:
         return ConceptPanel(tuple(rows), deal)
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:
-        """The payoff expressions, outcome variables, and (as options) the information sets.
+        """The payoff expressions, outcome variables, and the information sets.
 
-        Each information set of two or more nodes is an entry of ``options``: what its player
-        moves without knowing.
+        Each information set of two or more nodes is an entry of ``information_sets``: the nodes
+        its player moves at without telling them apart.
         """
         spec: InformationScenarioFile = scenario.spec
         tree: InformationTree = scenario.compiled.skeleton
         payoffs = {player: str(expression) for player, expression in (spec.payoffs or {}).items()}
         outcomes = {name: " ".join(o.description.split()) for name, o in spec.outcomes.items()}
         sets = {
-            f"information set {tree.infoset_name(h)}": "moves without telling apart: "
-            + "; ".join(tree.node_name(v) for v in entry.nodes)
+            tree.infoset_name(h): "; ".join(tree.node_name(v) for v in entry.nodes)
             for h, entry in enumerate(tree.infosets)
             if len(entry.nodes) > 1
         }
-        return {"payoffs": payoffs, "outcomes": outcomes, "options": sets}
+        return {"payoffs": payoffs, "outcomes": outcomes, "information_sets": sets}
 
     def describe(self, scenario: Scenario) -> tuple[str, str, str]:
         """The players and the tree's size."""

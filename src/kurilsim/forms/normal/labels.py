@@ -87,6 +87,35 @@ class OutcomeLabels:
             for player, names, s in zip(self.players, self.strategies, support, strict=True)
         )
 
+    def regime(self, names: Sequence[str], none: str = NO_PURE) -> str:
+        """The regime of equilibria with these names, in the order the file declares its labels.
+
+        Names made of declared labels come first, in the order of the ``labels`` block, the
+        others after them as given (in the order of the profiles): so one set of equilibria
+        reads the same at every point, whichever profiles carry its labels there.
+
+        Examples
+        --------
+        >>> both = np.array([1, 0, 1, 0], bool), np.array([0, 1, 0, 1], bool)
+        >>> labels = OutcomeLabels(
+        ...     ("A", "B"), (("x", "y"), ("u", "v")), (("cooperate", both[0]), ("defect", both[1])))
+        >>> labels.regime([labels.pure(0), labels.pure(3)])
+        'cooperate or defect'
+        >>> labels.regime([labels.pure(1), labels.pure(2)])
+        'cooperate or defect'
+        """
+        rank: dict[str, int] = {}
+        for text, _ in self.declared:  # a text declared twice ranks where it first appears
+            rank.setdefault(text, len(rank))
+
+        def key(name: str) -> tuple[int, ...]:
+            parts = name.split("; ")
+            if all(part in rank for part in parts):
+                return (0, *(rank[part] for part in parts))
+            return (1,)
+
+        return regime(sorted(dict.fromkeys(names), key=key), none)
+
 
 def regime(names: Sequence[str], none: str = NO_PURE) -> str:
     """The regime at a point: its equilibria's distinct names, in order, or ``none``.

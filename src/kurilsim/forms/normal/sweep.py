@@ -28,11 +28,13 @@ from kurilsim.forms.normal.labels import (
     NO_PURE,
     OutcomeLabels,
     outcome_labels,
-    regime,
 )
 from kurilsim.forms.normal.payoffs import payoff_tensor, player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.solve import METHODS, default_method, solve
+
+#: Most bytes the rows of the pure equilibria of one batch of points may take.
+ROW_MEMORY = 1 << 30
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -71,6 +73,7 @@ def _pure_rows(
     mask = np.ascontiguousarray(np.broadcast_to(found.mask, (*shape, games)).reshape(-1, games).T)
     point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
     counts = np.count_nonzero(mask, axis=1)
+    _check_row_memory(counts, shape)
     number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     cells = np.unravel_index(flat, shape)
     at = (*cells, point)
@@ -130,7 +133,7 @@ def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> tuple[list[str],
     _, first, inverse = np.unique(
         flat_keys, axis=None if keys.shape[1] == 1 else 0, return_index=True, return_inverse=True
     )
-    texts = [regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
+    texts = [labels.regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
     return texts, inverse.reshape(-1)
 
 
@@ -160,7 +163,7 @@ def _per_game_rows(
         frames.append(frame)
         games += [g] * len(frame)
         names += found or [NO_EQUILIBRIUM]
-        regimes += [regime(found, NO_EQUILIBRIUM)] * len(frame)
+        regimes += [labels.regime(found, NO_EQUILIBRIUM)] * len(frame)
         complete += [solution.complete] * len(frame)
     core = pd.concat(frames, ignore_index=True)
     columns: dict[str, Any] = {name: core[name].array for name in core.columns}
@@ -212,6 +215,27 @@ def bytes_per_point(scenario: Scenario) -> int:
     arrays = players + len(scenario.compiled.outcomes) + 4
     columns = sum(len(s) for s in strategies) + players + 12
     return 8 * (profiles * arrays + columns)
+
+
+def _check_row_memory(counts: NDArray[np.int64], shape: tuple[int, ...]) -> None:
+    """Refuse, in one line, pure equilibria whose rows would not fit in :data:`ROW_MEMORY`.
+
+    Each equilibrium is a row with a probability for every strategy: a game in which most
+    profiles are equilibria (payoffs that hardly depend on one's own strategy) has too many.
+    """
+    width = sum(shape) + len(shape) + 1
+    if int(counts.sum()) * width * 8 <= ROW_MEMORY:
+        return
+    most = int(counts.max())
+    if most * width * 8 > ROW_MEMORY:
+        raise InputError(
+            f"at one point {most:,} of the {math.prod(shape):,} strategy profiles are pure "
+            f"equilibria, too many to list in a sweep (each a row of {width:,} numbers)"
+        )
+    raise InputError(
+        f"the {counts.size:,} points of one chunk have {int(counts.sum()):,} pure equilibria, "
+        f"rows of {width:,} numbers each: over {ROW_MEMORY >> 30} GB; use a smaller --chunk-size"
+    )
 
 
 def sweep_rows(

@@ -43,7 +43,12 @@ from kurilsim.forms.repeated.one_shot_deviation import (
 )
 from kurilsim.forms.repeated.payoff_set import DEFAULT_DIRECTIONS, equilibrium_payoff_set
 from kurilsim.forms.repeated.result import RepeatedSolution
-from kurilsim.forms.repeated.thresholds import best_deviation, thresholds
+from kurilsim.forms.repeated.thresholds import (
+    best_deviation,
+    best_other_deviation,
+    ceilings,
+    thresholds,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -103,13 +108,15 @@ def solve(
     # Each deviator is punished by the stage equilibrium worst for her.
     worst_nash = reversion.argmin(axis=0)
     grim = by_nash[:, worst_nash, np.arange(players)]
+    other = best_other_deviation(payoffs).reshape(-1, players)
+    ceiling = ceilings(path, other, reversion[worst_nash, np.arange(players)], tol * scale)
     pure = [pure_minmax(payoffs, i) for i in range(players)]
     minmax_pure = np.array([value for value, _ in pure])
     minmax_mixed = (
         np.array([mixed_minmax(payoffs, i)[0] for i in range(players)]) if players == 2 else None
     )
     delta = game.discount
-    sustained = np.all(grim <= delta, axis=1)
+    sustained = np.all(grim <= delta, axis=1) & np.all(delta <= ceiling, axis=1)
     punishments = [stage.equilibria[k].profile for k in worst_nash]
     for k in np.flatnonzero(sustained):
         _verify(payoffs, grim_trigger(cells[k], punishments, shape), delta, tol * scale, "grim")

@@ -8,9 +8,11 @@ punishment worth :math:`p_i` per round forever after, she keeps to the path when
 .. math:: \delta_i^* = \frac{d_i(a) - u_i(a)}{d_i(a) - p_i}
 
 on (0 when she gains nothing by deviating; never, below 1, when :math:`u_i(a) \le p_i` and she
-gains). With :math:`p_i` a stage Nash equilibrium's payoff this is *grim trigger* (Friedman
-1971): a subgame-perfect equilibrium from :math:`\delta_i^*` on. With :math:`p_i` her minmax, it
-is the harshest punishment there is: no subgame-perfect equilibrium repeats :math:`a` at a lower
+gains). A punishment that pays her more than the path, :math:`p_i > u_i(a)`, deters her only up to
+a ceiling: a patient enough player deviates once to start it (:func:`ceilings`). With
+:math:`p_i` a stage Nash equilibrium's payoff this is *grim trigger* (Friedman 1971): a
+subgame-perfect equilibrium from :math:`\delta_i^*` on. With :math:`p_i` her minmax, it is the
+harshest punishment there is: no subgame-perfect equilibrium repeats :math:`a` at a lower
 discount factor. In the prisoner's dilemma both give :math:`(T - R) / (T - P)`.
 
 Examples
@@ -66,3 +68,50 @@ def thresholds(
     with np.errstate(divide="ignore", invalid="ignore"):
         needed = np.where(u > p, gain / (d - p), np.inf)
     return np.asarray(np.where(gain <= gain_tol, 0.0, needed), dtype=np.float64)
+
+
+def best_other_deviation(payoffs: FloatArray) -> FloatArray:
+    r"""Each player's best payoff from a strategy other than her own, at every pure profile.
+
+    Entry ``[a, i]`` is :math:`\max_{a_i' \ne a_i} u_i(a_i', a_{-i})`; ``-inf`` for a player
+    with one strategy.
+
+    Examples
+    --------
+    >>> pd = np.array([[[3, 3], [0, 5]], [[5, 0], [1, 1]]], dtype=float)
+    >>> best_other_deviation(pd)[..., 0].tolist()
+    [[5.0, 1.0], [3.0, 0.0]]
+    """
+    out = np.empty_like(payoffs, dtype=np.float64)
+    for i in range(payoffs.shape[-1]):
+        own = np.moveaxis(payoffs[..., i], i, 0)
+        best = np.full(own.shape, -np.inf)
+        for j in range(own.shape[0]):
+            others = np.delete(own, j, axis=0)
+            if others.size:
+                best[j] = others.max(axis=0)
+        out[..., i] = np.moveaxis(best, 0, i)
+    return out
+
+
+def ceilings(
+    path: ArrayLike, other: ArrayLike, punishment: ArrayLike, gain_tol: float = 0.0
+) -> FloatArray:
+    r"""The largest discount factor at which a punishment better than the path still deters.
+
+    With :math:`p_i > u_i(a)`, deviating to :math:`a_i'` and being "punished" is worth
+    :math:`(1 - \delta_i) u_i(a_i', a_{-i}) + \delta_i p_i`, which beats the path once
+    :math:`\delta_i > (u_i(a) - o_i) / (p_i - o_i)`, :math:`o_i` the best payoff of another
+    strategy (:func:`best_other_deviation`). ``inf`` (no ceiling) where the punishment pays no
+    more than the path, within ``gain_tol``, or she has no other strategy.
+
+    Examples
+    --------
+    >>> ceilings(0.0, -1.0, 1.0).tolist(), ceilings(2.0, -1.0, 1.0).tolist()
+    (0.5, inf)
+    """
+    u, o, p = (np.asarray(x, dtype=np.float64) for x in (path, other, punishment))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ceiling = (u - o) / (p - o)
+    better = (p > u + gain_tol) & np.isfinite(o)
+    return np.asarray(np.where(better, ceiling, np.inf), dtype=np.float64)
