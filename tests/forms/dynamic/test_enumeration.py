@@ -252,3 +252,4 @@ def test_three_players_with_a_choice_are_not_claimed_complete():
     listing = kurilsim.parse_scenario(THREE_DOMINANT).solve()
     assert len(listing) == 1 and not listing.complete
     assert "three or more players with a choice" in listing.to_text()
+    assert listing.to_dict()["three_or_more_choosing"] == ["round 1 at mood=0", "round 1 at mood=1"]

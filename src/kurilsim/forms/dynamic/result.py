@@ -324,6 +324,7 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
             "stage_games": found.stage_games,
             "stage_games_with_several": found.several,
             "continua": list(found.continua),
+            "three_or_more_choosing": list(found.local),
             "equilibria": [eq.to_dict() for eq in self.equilibria],
         }
 
