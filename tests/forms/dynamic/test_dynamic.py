@@ -458,3 +458,18 @@ def test_compare_says_when_the_bound_on_plans_stops_the_search_for_a_deal():
     assert MAX_PLANS < 4**6 - 3**6
     assert "no outcome satisfies" not in comparison.verdict
     assert f"no plan among the {MAX_PLANS:,} nearest" in comparison.verdict
+
+
+@pytest.mark.parametrize(
+    ("bound", "note"),
+    [(1, "no plan among the"), (3, "the nearest among the"), (10, "")],
+)
+def test_a_nearest_deal_found_before_the_bound_stopped_the_search_says_so(monkeypatch, bound, note):
+    # The commitment scenario's deal plan departs in few rounds: a bound of 1 stops the search
+    # before it, 3 after it but before every plan as near was tried, 10 after all of them.
+    from kurilsim.forms.dynamic import blockers
+
+    monkeypatch.setattr(blockers, "MAX_PLANS", bound)
+    comparison = kurilsim.compare(kurilsim.load_scenario("scenarios/commitment_treaty.yaml"))
+    said = comparison.nearest + comparison.verdict
+    assert (note in said) if note else ("among the" not in said)
