@@ -423,3 +423,53 @@ def test_the_closed_form_mixed_equilibrium_of_2x2_stages_is_the_normal_forms_own
         )
         np.testing.assert_allclose(rows[0, k], equilibrium.profile[0], atol=1e-12)
         np.testing.assert_allclose(columns[0, k], equilibrium.profile[1], atol=1e-12)
+
+
+#: A deal only after both push in each of six rounds, which costs each who pushes: plans with
+#: fewer than six departures from waiting number 4 ** 6 - 3 ** 6 = 3,367, beyond MAX_PLANS.
+LADDER = (
+    HEADER.format(title="A ladder of six pushes")
+    + """
+players: [A, B]
+state:
+  k: {range: [0, 6], levels: 7, initial: 0, description: pushes so far, assumption: textbook}
+stages:
+  meet:
+    strategies: {A: [wait, push], B: [wait, push]}
+    outcomes:
+      a_push:
+        description: A pushes
+        rules: [{when: {A: push}, value: 1}]
+      b_push:
+        description: B pushes
+        rules: [{when: {B: push}, value: 1}]
+    payoffs: {A: "-a_push", B: "-b_push"}
+    transitions: {k: "min(k + a_push * b_push, 6)"}
+    deal: "a_push * b_push * (k >= 5)"
+horizon: {rounds: 6, schedule: [meet]}
+"""
+)
+
+
+def test_compare_says_when_the_bound_on_plans_stops_the_search_for_a_deal():
+    from kurilsim.forms.dynamic.blockers import MAX_PLANS
+
+    comparison = kurilsim.compare(kurilsim.parse_scenario(LADDER))
+    assert MAX_PLANS < 4**6 - 3**6
+    assert "no outcome satisfies" not in comparison.verdict
+    assert f"no plan among the {MAX_PLANS:,} nearest" in comparison.verdict
+
+
+@pytest.mark.parametrize(
+    ("bound", "note"),
+    [(1, "no plan among the"), (3, "the nearest among the"), (10, "")],
+)
+def test_a_nearest_deal_found_before_the_bound_stopped_the_search_says_so(monkeypatch, bound, note):
+    # The commitment scenario's deal plan departs in few rounds: a bound of 1 stops the search
+    # before it, 3 after it but before every plan as near was tried, 10 after all of them.
+    from kurilsim.forms.dynamic import blockers
+
+    monkeypatch.setattr(blockers, "MAX_PLANS", bound)
+    comparison = kurilsim.compare(kurilsim.load_scenario("scenarios/commitment_treaty.yaml"))
+    said = comparison.nearest + comparison.verdict
+    assert (note in said) if note else ("among the" not in said)

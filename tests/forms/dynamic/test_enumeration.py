@@ -173,3 +173,83 @@ def test_each_selection_rules_equilibrium_is_among_those_listed(text):
     for rule in ("payoff-dominance", "risk-dominance"):
         chosen = scenario.solve(selection=rule).strategy.values
         assert any(np.allclose(eq.strategy.values, chosen, atol=1e-9) for eq in listing)
+
+
+#: Three players, of whom C has one move: the stage game is the two-player game of A and B. A
+#: plays pennies with B, whose tails T1 and T2 differ only in what A's dodge D earns against them;
+#: the equilibria are one component whose extreme points vertex enumeration lists exactly.
+DUMMY_THIRD = (
+    HEADER.format(title="Pennies with a dodge and a bystander")
+    + """
+players: [A, B, C]
+state:
+  mood: {range: [0, 1], levels: 2, initial: 0, description: unused, assumption: textbook}
+stages:
+  meet:
+    strategies: {A: [H, T, D], B: [H, T1, T2], C: [c]}
+    payoff_table:
+      - {profile: [H, H, c], payoffs: [1, -1, 0]}
+      - {profile: [H, T1, c], payoffs: [-1, 1, 0]}
+      - {profile: [H, T2, c], payoffs: [-1, 1, 0]}
+      - {profile: [T, H, c], payoffs: [-1, 1, 0]}
+      - {profile: [T, T1, c], payoffs: [1, -1, 0]}
+      - {profile: [T, T2, c], payoffs: [1, -1, 0]}
+      - {profile: [D, H, c], payoffs: [0, 0, 0]}
+      - {profile: [D, T1, c], payoffs: [2, 0, 0]}
+      - {profile: [D, T2, c], payoffs: [-1, 0, 0]}
+    deal: {A: H, B: H}
+horizon: {rounds: 1, schedule: [meet]}
+solution: {selection: all}
+"""
+)
+
+
+def _stage_profiles(listing):
+    return sorted(
+        tuple(np.round(m[0, 0], 9).tolist() for m in eq.strategy.mixes[0])[:2] for eq in listing
+    )
+
+
+def test_a_player_with_one_move_leaves_the_two_players_game_and_its_extreme_points():
+    with_bystander = kurilsim.parse_scenario(DUMMY_THIRD).solve()
+    two = DUMMY_THIRD.replace("players: [A, B, C]", "players: [A, B]")
+    two = two.replace(", C: [c]", "").replace(", c]", "]").replace(", 0]}", "]}")
+    without = kurilsim.parse_scenario(two).solve()
+    # The component's extreme points, among them (H/2 + T/2, H/2 + T1/6 + T2/3), where D ties.
+    assert _stage_profiles(with_bystander) == _stage_profiles(without)
+    assert ([0.5, 0.5, 0.0], [0.5, 0.0, 0.5]) in _stage_profiles(with_bystander)
+    assert not with_bystander.complete  # a continuum whose play differs (what D earns)
+
+
+#: Three players, each with a dominant first move: one equilibrium.
+THREE_DOMINANT = (
+    HEADER.format(title="Three dominant moves")
+    + """
+players: [A, B, C]
+state:
+  mood: {range: [0, 1], levels: 2, initial: 0, description: unused, assumption: textbook}
+stages:
+  meet:
+    strategies: {A: [a, x], B: [b, y], C: [c, z]}
+    payoff_table:
+{table}
+    deal: {A: a, B: b, C: c}
+horizon: {rounds: 1, schedule: [meet]}
+solution: {selection: all}
+"""
+).replace(
+    "{table}",
+    "\n".join(
+        f"      - {{profile: [{a}, {b}, {c}], payoffs: [{int(a == 'a')}, {int(b == 'b')}, "
+        f"{int(c == 'c')}]}}"
+        for a, b, c in itertools.product("ax", "by", "cz")
+    ),
+)
+
+
+def test_three_players_with_a_choice_are_not_claimed_complete():
+    # Support enumeration's nonlinear solves are local: the listing is not known to be complete.
+    listing = kurilsim.parse_scenario(THREE_DOMINANT).solve()
+    assert len(listing) == 1 and not listing.complete
+    assert "three or more players with a choice" in listing.to_text()
+    assert listing.to_dict()["three_or_more_choosing"] == ["round 1 at mood=0", "round 1 at mood=1"]

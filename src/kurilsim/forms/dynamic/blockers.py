@@ -79,11 +79,14 @@ class DealPlan:
 
 def nearest_deal(
     game: DynamicGame, strategy: MarkovStrategy, names: tuple[str, ...], tol: float
-) -> DealPlan | None:
-    """The nearest plan that makes a deal and its blockers; None when none is found.
+) -> tuple[DealPlan | None, bool]:
+    """The nearest plan that makes a deal and its blockers, and whether the search was whole.
 
     Plans are tried in order of how many rounds depart from equilibrium play, up to
-    :data:`MAX_PLANS` of them; None for an infinite horizon, or when none tried makes a deal.
+    :data:`MAX_PLANS` of them. The plan is None for an infinite horizon, or when none tried
+    makes a deal. The flag is False when :data:`MAX_PLANS` stopped the search before it had
+    tried every plan with as few departures as the one returned (or every plan, when none is
+    returned): a nearer plan, or a plan as near with a larger sum of values, may be left out.
 
     Parameters
     ----------
@@ -102,32 +105,38 @@ def nearest_deal(
     >>> from kurilsim.forms.dynamic.markov_perfect import backward_induction
     >>> game = load_scenario("scenarios/commitment_treaty.yaml").game()
     >>> strategy = backward_induction(game, "payoff-dominance", 1e-9)
-    >>> plan = nearest_deal(game, strategy, game.round_names, 1e-9)
-    >>> plan.hold_up, [b.player for b in plan.blockers]
-    (True, ['Japan', 'Russia', 'Japan'])
+    >>> plan, whole = nearest_deal(game, strategy, game.round_names, 1e-9)
+    >>> plan.hold_up, [b.player for b in plan.blockers], whole
+    (True, ['Japan', 'Russia', 'Japan'], True)
     """
     stages = [game.stages[name] for name in game.schedule]
     if game.infinite:
-        return None
+        return None, True
     played = equilibrium_path(game, strategy, len(stages))
     usual = tuple(
         tuple(int(i) for i in np.unravel_index(int(p[0].argmax()), s.shape))
         for p, s in zip(played.profiles, stages, strict=True)
     )
     best = None
+    whole = False  # whether the search ended before MAX_PLANS did
     for plan in _plans_by_departures(stages, usual):
+        if plan is None:
+            break  # MAX_PLANS reached
         fixed = _plan_strategy(game, plan)
         deal_by_end = float(equilibrium_path(game, fixed, len(stages)).deal_by[0, -1])
         departures = sum(c != u for c, u in zip(plan, usual, strict=True))
         if best is not None and departures > best[0][0]:
-            break  # every plan with fewer departures has been tried
+            whole = True  # every plan with as few departures has been tried
+            break
         if deal_by_end <= 0.5:
             continue
         key = (departures, -float(fixed.values[0, 0, game.grid.initial].sum()))
         if best is None or key < best[0]:
             best = (key, plan, fixed, deal_by_end)
+    else:
+        whole = True
     if best is None:
-        return None
+        return None, whole
     _, plan, fixed, deal_by_end = best
     route = equilibrium_path(game, fixed, len(stages))
     threshold = tol * float(payoff_scale(game)[0])
@@ -161,13 +170,16 @@ def nearest_deal(
         _values(game, fixed.values[0, 0, start]),
         _values(game, strategy.values[0, 0, start]),
         tuple(blockers),
-    )
+    ), whole
 
 
 def _plans_by_departures(
     stages: list[StageArrays], usual: tuple[tuple[int, ...], ...]
-) -> Iterator[tuple[tuple[int, ...], ...]]:
-    """Plans in order of how many rounds depart from ``usual``, at most :data:`MAX_PLANS`."""
+) -> Iterator[tuple[tuple[int, ...], ...] | None]:
+    """Plans in order of how many rounds depart from ``usual``, at most :data:`MAX_PLANS`.
+
+    None follows the last plan when more were left.
+    """
     cells = [list(itertools.product(*(range(n) for n in s.shape))) for s in stages]
     given = 0
     for departures in range(len(stages) + 1):
@@ -179,6 +191,7 @@ def _plans_by_departures(
                     plan[t] = cell
                 given += 1
                 if given > MAX_PLANS:
+                    yield None
                     return
                 yield tuple(plan)
 

@@ -15,7 +15,10 @@ profile of the others cannot be told apart by anyone, so they are merged (the fi
 kept) before the stage game is solved. Equilibria are thus listed up to such duplicates. Where a
 stage game still has a continuum of equilibria (a component of more than one extreme point), the
 extreme points are the branches listed, and the listing says it is not complete: the equilibria
-between them, and what follows from their continuation values, are not listed.
+between them, and what follows from their continuation values, are not listed. A player left with
+one strategy is dropped from the stage game, so two players with a choice are solved by vertex
+enumeration; where three or more have one, support enumeration is not known to find every
+equilibrium, and the listing says it is not complete.
 
 An infinite horizon has no such enumeration here: its stationary equilibria are fixed points of
 the one-round map, and value iteration from a selection rule finds one of them.
@@ -54,6 +57,7 @@ class _Tally:
     several: int = 0
     continua: list[str] = field(default_factory=list)
     timed_out: list[str] = field(default_factory=list)
+    local: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +77,10 @@ class MarkovEnumeration:
         extreme points were branched on.
     timed_out
         Where a stage game's enumeration stopped at its time bound.
+    local
+        Where three or more players had a choice, so the stage game was solved by support
+        enumeration, whose nonlinear solves may miss equilibria: the listing is not known to be
+        complete.
     cut
         Whether the bound stopped the search with more equilibria left.
     max_equilibria
@@ -86,11 +94,12 @@ class MarkovEnumeration:
     timed_out: tuple[str, ...]
     cut: bool
     max_equilibria: int
+    local: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
         """True when every Markov perfect equilibrium (up to duplicate strategies) is listed."""
-        return not (self.cut or self.continua or self.timed_out)
+        return not (self.cut or self.continua or self.timed_out or self.local)
 
 
 def distinct_strategies(stage: StageArrays, state: int, tol: float) -> list[list[int]]:
@@ -132,7 +141,7 @@ def distinct_strategies(stage: StageArrays, state: int, tol: float) -> list[list
 
 def stage_equilibria(
     game: DynamicGame, stage: StageArrays, q: FloatArray, state: int, tol: float
-) -> tuple[list[Profile], bool, bool]:
+) -> tuple[list[Profile], bool, bool, bool]:
     """Every extreme equilibrium of one state's stage game, with duplicate strategies merged.
 
     Parameters
@@ -151,26 +160,34 @@ def stage_equilibria(
     tuple
         The equilibria as full profiles (no weight on a dropped duplicate), one per distinct
         play (distribution over stage payoffs, next state and deal); whether the stage game has
-        a continuum of equilibria whose play differs; whether its enumeration finished.
+        a continuum of equilibria whose play differs; whether its enumeration finished; whether
+        the enumeration is complete by construction (at most two players with a choice, solved
+        by vertex enumeration; with three or more, support enumeration's nonlinear solves are
+        local and may miss some).
     """
     from kurilsim.forms.normal.game import NormalFormGame
     from kurilsim.forms.normal.solve import solve
 
     kept = distinct_strategies(stage, state, tol)
     n = len(game.players)
+    # A player left with one strategy has no choice to make: the game is that of the others,
+    # so two movers get vertex enumeration (every extreme equilibrium) whatever the number of
+    # players. Support enumeration, for three or more, is not guaranteed complete.
+    movers = [i for i, js in enumerate(kept) if len(js) > 1]
+    single = [_expand(np.ones(1), kept[i], m) for i, m in enumerate(stage.shape)]
+    if not movers:
+        return [tuple(single)], False, True, True
     reduced = q[0, state][np.ix_(*kept, range(n))]
-    if reduced[..., 0].size == 1:
-        return (
-            [tuple(_expand(np.ones(1), kept[i], m) for i, m in enumerate(stage.shape))],
-            False,
-            True,
-        )
-    names = [[stage.strategies[i][j] for j in js] for i, js in enumerate(kept)]
-    solution = solve(NormalFormGame(game.players, names, reduced), "auto", tol)
-    profiles = [
-        tuple(_expand(p, kept[i], stage.shape[i]) for i, p in enumerate(eq.profile))
-        for eq in solution.equilibria
-    ]
+    reduced = reduced.reshape([len(kept[i]) for i in movers] + [n])[..., movers]
+    names = [[stage.strategies[i][j] for j in kept[i]] for i in movers]
+    players = [game.players[i] for i in movers]
+    solution = solve(NormalFormGame(players, names, reduced), "auto", tol)
+    profiles = []
+    for eq in solution.equilibria:
+        profile = list(single)
+        for i, p in zip(movers, eq.profile, strict=True):
+            profile[i] = _expand(p, kept[i], stage.shape[i])
+        profiles.append(tuple(profile))
     play = [_play(stage, state, profile, tol) for profile in profiles]
     continuum = any(
         not all(np.allclose(play[k], play[c.members[0]], atol=PLAY_TOL) for k in c.members)
@@ -181,7 +198,7 @@ def stage_equilibria(
     for k in range(len(profiles)):
         if not any(np.allclose(play[k], play[j], atol=PLAY_TOL) for j in distinct):
             distinct.append(k)
-    return [profiles[k] for k in distinct], continuum, solution.complete
+    return [profiles[k] for k in distinct], continuum, solution.complete, len(movers) <= 2
 
 
 def _expand(mix: FloatArray, kept: list[int], size: int) -> FloatArray:
@@ -260,6 +277,7 @@ def enumerate_markov_perfect(
         tuple(dict.fromkeys(tally.timed_out)),
         len(found) > max_equilibria,
         max_equilibria,
+        tuple(dict.fromkeys(tally.local)),
     )
 
 
@@ -280,7 +298,7 @@ def _branches(
     q = stage_values(game, stage, continuation(game, after))
     choices: list[Sequence[Profile]] = []
     for s in range(game.grid.size):
-        found, continuum, finished = stage_equilibria(game, stage, q, s, tol)
+        found, continuum, finished, exhaustive = stage_equilibria(game, stage, q, s, tol)
         tally.solved += 1
         tally.several += len(found) > 1
         where = f"round {_round_name(game, t)} at {game.grid.describe(s)}"
@@ -288,6 +306,8 @@ def _branches(
             tally.continua.append(where)
         if not finished:
             tally.timed_out.append(where)
+        if not exhaustive:
+            tally.local.append(where)
         choices.append(found)
     for combination in itertools.product(*choices):
         mixes = [

@@ -34,7 +34,7 @@ from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows
 from kurilsim.core.text import number
 from kurilsim.core.tolerance import check_tolerance
-from kurilsim.forms.dynamic.blockers import nearest_deal
+from kurilsim.forms.dynamic.blockers import MAX_PLANS, nearest_deal
 from kurilsim.forms.dynamic.enumeration import enumerate_markov_perfect
 from kurilsim.forms.dynamic.game import DynamicGame, build_game
 from kurilsim.forms.dynamic.markov_perfect import (
@@ -207,9 +207,18 @@ class DynamicForm:
         first = solutions[0]
         if first.game.infinite or first.path.deal_by[0, -1] >= 0.5:
             return ConceptPanel(tuple(predictions), DEAL_NAME)
-        plan = nearest_deal(first.game, first.strategy, first.round_names, tol)
+        plan, whole = nearest_deal(first.game, first.strategy, first.round_names, tol)
         if plan is None:
-            return ConceptPanel(tuple(predictions), DEAL_NAME)
+            searched = (
+                ""
+                if whole
+                else f"no plan among the {MAX_PLANS:,} nearest to equilibrium play makes a deal, "
+                "and the search stops there (a plan that departs in more rounds may)"
+            )
+            return ConceptPanel(tuple(predictions), DEAL_NAME, reason=searched)
+        nearest = plan.describe()
+        if not whole:
+            nearest += f" (the nearest among the {MAX_PLANS:,} plans tried)"
         reason = ""
         if plan.hold_up:
             both = ", ".join(
@@ -224,7 +233,7 @@ class DynamicForm:
                 + "; ".join(b.describe() for b in plan.blockers[:-1])
             )
         return ConceptPanel(
-            tuple(predictions), DEAL_NAME, plan.describe(), plan.blockers, reason.rstrip(": ")
+            tuple(predictions), DEAL_NAME, nearest, plan.blockers, reason.rstrip(": ")
         )
 
     def explain(self, scenario: Scenario) -> dict[str, dict[str, str]]:

@@ -270,6 +270,11 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
             problems.append(
                 "a stage game's enumeration hit its time bound at " + "; ".join(found.timed_out)
             )
+        if found.local:
+            problems.append(
+                "three or more players with a choice (support enumeration, not known to find "
+                "every equilibrium) at " + "; ".join(found.local)
+            )
         unverified = [k + 1 for k, eq in enumerate(self.equilibria) if not eq.verified]
         if unverified:
             problems.append(f"equilibria {unverified} fail the one-shot deviation check")
@@ -319,6 +324,7 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
             "stage_games": found.stage_games,
             "stage_games_with_several": found.several,
             "continua": list(found.continua),
+            "three_or_more_choosing": list(found.local),
             "equilibria": [eq.to_dict() for eq in self.equilibria],
         }
 
