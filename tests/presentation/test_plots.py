@@ -269,20 +269,42 @@ def test_a_tornado_where_nothing_tips_says_so(sochi):
     ]
 
 
+def styles_of(ax):
+    """Each regime of the legend -> its fill, and its hatch with the hatch's colour."""
+    legend = ax.get_legend()
+    return {
+        name: (
+            to_hex(handle.get_facecolor()),
+            handle.get_hatch() or "",
+            to_hex(handle.get_edgecolor()) if handle.get_hatch() else "",
+        )
+        for name, handle in zip(legend_names(ax), legend.legend_handles, strict=True)
+        if isinstance(handle, Rectangle)
+    }
+
+
 def test_a_regime_has_one_colour_in_the_regime_map_and_the_tornado(sochi, regime_sweep):
-    mapped = regime_map(regime_sweep).axes[0]
-    tipped = tornado(tipping_points(sochi, ["sanctions", "trust"])).axes[0]
-
-    def colours_of(ax):
-        legend = ax.get_legend()
-        return {
-            name: to_hex(handle.get_facecolor())
-            for name, handle in zip(legend_names(ax), legend.legend_handles, strict=True)
-            if isinstance(handle, Rectangle)
-        }
-
-    on_map, on_tornado = colours_of(mapped), colours_of(tipped)
+    mapped = renders(regime_map(regime_sweep)).axes[0]
+    # Moving us_resolve flips to a regime the map does not show: it must not shift the others.
+    tipped = renders(tornado(tipping_points(sochi, ["sanctions", "us_resolve"]))).axes[0]
+    on_map, on_tornado = styles_of(mapped), styles_of(tipped)
     shared = set(on_map) & set(on_tornado)
-    assert len(shared) == 2
+    assert "Russia: joint_economic, Japan: economics_only, US: tolerate, China: neutral" in shared
+    assert len(shared) == 2 and len(on_tornado) == 4  # 3 regimes and "no change"
     assert all(on_map[name] == on_tornado[name] for name in shared)
     assert len(set(on_map.values())) == len(on_map)
+    assert len(set(on_tornado.values())) == len(on_tornado)
+
+
+def test_a_regime_keeps_its_colour_in_sweeps_over_other_ranges(sochi, regime_sweep):
+    # The corner of high trust and low sanctions: fewer regimes, in another order of frequency.
+    corner = sweep(sochi, {"sanctions": (0, 0.35, 8), "trust": (0.5, 1, 11)})
+    whole = styles_of(renders(regime_map(regime_sweep)).axes[0])
+    part = styles_of(renders(regime_map(corner)).axes[0])
+    shared = set(whole) & set(part)
+    assert len(shared) >= 3 and len(part) < len(whole)
+    assert all(whole[name] == part[name] for name in shared)
+    hatched = [c for c in regime_map(corner).axes[0].collections if c.get_hatch()]
+    assert {(c.get_hatch(), to_hex(c.get_edgecolor()[0])) for c in hatched} == {
+        (hatch, colour) for _, hatch, colour in part.values() if hatch
+    }

@@ -67,12 +67,17 @@ class TippingPoints:
         One row per parameter and direction; see :func:`tipping_points`.
     tol
         The solver's relative tolerance: thresholds are exact only to within it.
+    players, strategies
+        A normal-form scenario's players and strategies, which name its regimes (so that a
+        figure colours them as a regime map of the scenario does); empty for other forms.
     """
 
     title: str
     baseline: str
     table: pd.DataFrame
     tol: float = DEFAULT_TOL
+    players: tuple[str, ...] = ()
+    strategies: tuple[tuple[str, ...], ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The tipping-point table as a pandas DataFrame."""
@@ -253,7 +258,15 @@ def tipping_points(
         "distance",
         "share",
     ]
-    return TippingPoints(scenario.title, baseline, pd.DataFrame(rows, columns=columns), tol)
+    normal = scenario.form.name == "normal"
+    return TippingPoints(
+        scenario.title,
+        baseline,
+        pd.DataFrame(rows, columns=columns),
+        tol,
+        scenario.players if normal else (),
+        scenario.strategies if normal else (),
+    )
 
 
 def _regimes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 import zlib
 from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,6 @@ PALETTE = (
     "#44AA99",
     "#999933",
 )
-#: The first colours of the palette, clearly distinct from each other (grey is kept apart).
-DISTINCT = 6
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float] = (7.0, 5.0)) -> tuple[Figure, Axes]:
@@ -75,28 +74,128 @@ def colours(n: int) -> list[str]:
     return [PALETTE[k % len(PALETTE)] for k in range(n)]
 
 
-def regime_colours(regimes: Sequence[str]) -> list[str]:
-    """A colour for each regime, the same in every figure that shows it (regime map, tornado).
+#: Colours that cycle over a scenario's outcomes: the palette without its grey, a prime number
+#: of colours, so that two profiles one player's deviation apart never share one.
+CYCLE = tuple(c for c in PALETTE if c != "#BBBBBB")
+#: Colour of a point where no equilibrium was found (or none is pure), in every scenario.
+NONE_COLOUR = "#BBBBBB"
+#: Regimes meaning that no equilibrium (or no pure one) was found; see ``forms/normal/labels.py``.
+NONE_REGIMES = frozenset({"none", "no pure equilibrium", "no equilibrium found"})
+#: Joins the equilibria of one regime (as ``forms/normal/labels.py`` writes it).
+SEPARATOR = " or "
+#: Hatch of a regime of two equilibria, and of three or more.
+HATCHES = ("///", "xxx")
 
-    A regime's colour is chosen among the :data:`DISTINCT` first colours by a checksum of its
-    name, so it does not depend on which other regimes a figure shows or in what order; where two
-    regimes of one figure would get the same colour, the later by name takes the next free one.
-    Past the palette's length colours repeat.
+
+class RegimeStyle(NamedTuple):
+    """How a regime is drawn: its first equilibrium's colour, hatched in its second's.
+
+    ``hatch`` is empty for a regime of one equilibrium.
+    """
+
+    face: str
+    hatch: str = ""
+    hatch_colour: str = "none"
+
+    def patch(self) -> dict[str, Any]:
+        """Keyword arguments of a patch (a legend entry, a bar) drawn in this style."""
+        if not self.hatch:
+            return {"facecolor": self.face, "edgecolor": "none"}
+        return {
+            "facecolor": self.face,
+            "hatch": self.hatch,
+            "edgecolor": self.hatch_colour,
+            "linewidth": 0,
+        }
+
+
+def outcome_colour(
+    label: str,
+    players: Sequence[str] = (),
+    strategies: Sequence[Sequence[str]] = (),
+) -> str:
+    """The colour of one equilibrium's label in a scenario, the same in every figure.
+
+    A pure profile of the scenario (``"A: x, B: v"``) takes the colour at its position in the
+    game's strategy order (the first player's strategy varying slowest), cycling over
+    :data:`CYCLE`: profiles that differ by one player's strategy, the neighbours in a sweep,
+    differ in colour. Any other label (a ``labels`` block's text, a mixed equilibrium, a tree's
+    or a bargaining solution's name) takes a colour from a checksum of its text, and "no
+    equilibrium" is grey. The colour depends on the label and the scenario only, never on what
+    else a figure shows.
 
     Examples
     --------
-    >>> a, b = regime_colours(["war", "no deal"])
-    >>> regime_colours(["no deal", "talks", "war"])[::2] == [b, a] and a != b
+    >>> players, strategies = ("A", "B"), (("x", "y"), ("u", "v", "w"))
+    >>> [outcome_colour(f"A: x, B: {s}", players, strategies) for s in "uvw"] == list(CYCLE[:3])
+    True
+    >>> outcome_colour("A: y, B: u", players, strategies) == CYCLE[3]
+    True
+    >>> outcome_colour("no pure equilibrium")
+    '#BBBBBB'
+    """
+    if label in NONE_REGIMES:
+        return NONE_COLOUR
+    items = [item.partition(": ") for item in label.split(", ")]
+    if len(items) == len(players) and all(
+        player == name and choice in names
+        for (name, _, choice), player, names in zip(items, players, strategies, strict=True)
+    ):
+        cell = [
+            list(names).index(choice)
+            for (_, _, choice), names in zip(items, strategies, strict=True)
+        ]
+        flat = int(np.ravel_multi_index(cell, [len(names) for names in strategies]))
+        return CYCLE[flat % len(CYCLE)]
+    return CYCLE[zlib.crc32(label.encode()) % len(CYCLE)]
+
+
+def regime_styles(
+    regimes: Sequence[str],
+    players: Sequence[str] = (),
+    strategies: Sequence[Sequence[str]] = (),
+) -> list[RegimeStyle]:
+    """How each regime is drawn, the same in every figure of one scenario (regime map, tornado).
+
+    A regime (its equilibria's labels joined by ``" or "``, in the scenario's canonical order)
+    is filled with its first equilibrium's :func:`outcome_colour`; a regime of several
+    equilibria is hatched in its second's (cross-hatched for three or more). So a regime's look
+    depends on the regime and the scenario only: not on the other regimes a figure shows, nor
+    on the range a sweep covers.
+
+    Examples
+    --------
+    >>> players, strategies = ("A", "B"), (("x", "y"), ("u", "v"))
+    >>> one, two = regime_styles(["A: x, B: v", "A: x, B: u or A: y, B: v"], players, strategies)
+    >>> one == RegimeStyle(CYCLE[1]), two == RegimeStyle(CYCLE[0], "///", CYCLE[3])
+    (True, True)
+    >>> regime_styles(["A: x, B: v"], players, strategies) == [one]  # whatever else is shown
     True
     """
-    chosen: dict[str, str] = {}
-    for name in sorted(set(regimes)):
-        k = zlib.crc32(name.encode()) % DISTINCT
-        # Its own colour if free, then the other clearly distinct ones, then the rest.
-        order = (*PALETTE[k:DISTINCT], *PALETTE[:k], *PALETTE[DISTINCT:])
-        free = [c for c in order if c not in chosen.values()] or [PALETTE[k]]
-        chosen[name] = free[0]
-    return [chosen[name] for name in regimes]
+    styles = []
+    for regime in regimes:
+        colours = [outcome_colour(name, players, strategies) for name in regime.split(SEPARATOR)]
+        if len(colours) == 1:
+            styles.append(RegimeStyle(colours[0]))
+        else:
+            hatch = HATCHES[min(len(colours), len(HATCHES) + 1) - 2]
+            styles.append(RegimeStyle(colours[0], hatch, colours[1]))
+    return styles
+
+
+def regime_colours(
+    regimes: Sequence[str],
+    players: Sequence[str] = (),
+    strategies: Sequence[Sequence[str]] = (),
+) -> list[str]:
+    """The fill colour of each regime (see :func:`regime_styles`), for lines and markers.
+
+    Examples
+    --------
+    >>> regime_colours(["war", "no deal"]) == regime_colours(["no deal", "talks", "war"])[::-2]
+    True
+    """
+    return [style.face for style in regime_styles(regimes, players, strategies)]
 
 
 #: Longest name a legend shows itself; longer ones (whole profiles) get a numbered key.

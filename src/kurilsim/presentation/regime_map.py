@@ -15,6 +15,7 @@ from kurilsim.core.errors import InputError
 from kurilsim.presentation.common import (
     OTHER,
     PALETTE,
+    RegimeStyle,
     concept,
     default_note,
     grid_slice,
@@ -22,7 +23,7 @@ from kurilsim.presentation.common import (
     new_axes,
     numbered_key,
     parameter_label,
-    regime_colours,
+    regime_styles,
     wrap,
 )
 from kurilsim.sweeps.result import SweepResult
@@ -54,8 +55,8 @@ def regime_map(
     Returns
     -------
     matplotlib.figure.Figure
-        One categorical colour per regime (as in the tornado chart: see
-        :func:`~kurilsim.presentation.common.regime_colours`), a legend naming them, axis
+        Each regime in its style (as in the tornado chart: see
+        :func:`~kurilsim.presentation.common.regime_styles`), a legend naming them, axis
         labels with units, and the scenario's default point marked with a star. When there
         are more regimes than distinct colours
         (:data:`~kurilsim.presentation.common.PALETTE`), the least frequent share one grey
@@ -92,15 +93,16 @@ def regime_map(
     regimes = table["regime"].value_counts(sort=True)
     order = list(regimes.index)
     code = {name: k for k, name in enumerate(order)}
-    palette = regime_colours(order)
+    info = result.info
+    styles = regime_styles(order, info.players, info.strategies)
     if len(order) > len(PALETTE):
-        # One colour per regime while the palette lasts; past it, colours would repeat and two
-        # regimes look alike: the least frequent are shown together, in grey.
+        # Past the palette's length two regimes would look alike: the least frequent are shown
+        # together, in grey.
         kept = len(PALETTE) - 1
         rest = len(order) - kept
         code = {name: min(k, kept) for k, name in enumerate(order)}
         order = [*order[:kept], f"other ({rest} regimes)"]
-        palette = [*regime_colours(order[:kept]), OTHER]
+        styles = [*styles[:kept], RegimeStyle(OTHER)]
     grid = np.full((ys.size, xs.size), np.nan)
     grid[
         np.searchsorted(ys, table[f"param.{y}"].to_numpy()),
@@ -112,17 +114,28 @@ def regime_map(
         xs,
         ys,
         grid,
-        cmap=ListedColormap(palette),
+        cmap=ListedColormap([style.face for style in styles]),
         vmin=-0.5,
         vmax=len(order) - 0.5,
         shading="nearest",
     )
-    info = result.info
+    for k, style in enumerate(styles):  # regimes of several equilibria: hatched on top
+        if style.hatch and (grid == k).any():
+            ax.pcolor(
+                xs,
+                ys,
+                np.ma.masked_where(grid != k, grid),
+                shading="nearest",
+                facecolor="none",
+                edgecolor=style.hatch_colour,
+                hatch=style.hatch,
+                linewidth=0,
+            )
     default_x, default_y = info.parameter(x).default, info.parameter(y).default
     labels, key = numbered_key(order)
     handles: list[Patch | Line2D] = [
-        Patch(facecolor=c, edgecolor="none", label=wrap(label, width))
-        for c, label in zip(palette, labels, strict=True)
+        Patch(**style.patch(), label=wrap(label, width))
+        for style, label in zip(styles, labels, strict=True)
     ]
     if key:  # each region carries its number, at the cell nearest the middle of its cells
         for k in range(len(order)):

@@ -12,7 +12,7 @@ from kurilsim.presentation.common import (
     legend_below,
     new_axes,
     numbered_key,
-    regime_colours,
+    regime_styles,
     wrap,
 )
 
@@ -28,8 +28,9 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     Each parameter has a bar to the left (moving down) and to the right (moving up), as a share
     of its declared range, coloured by the regime it flips to and labelled with the threshold;
     grey bars run to the end of the range where nothing changes. The most sensitive parameters
-    are on top. Regimes have the colours of :func:`~kurilsim.presentation.common.regime_colours`,
-    as in a regime map. When no parameter tips, the figure says so instead of drawing grey bars.
+    are on top. Regimes are drawn as :func:`~kurilsim.presentation.common.regime_styles` says,
+    as in a regime map of the scenario. When no parameter tips, the figure says so instead of
+    drawing grey bars.
 
     Parameters
     ----------
@@ -68,9 +69,9 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     nearest = tips.groupby(table["parameter"], sort=False).min()
     order = nearest.sort_values(na_position="last", kind="stable").index.tolist()
     regimes = list(dict.fromkeys(table["flips_to"].dropna()))
-    # The regime at the defaults takes part so that colours agree with a regime map around them.
-    shown = [tipping.baseline, *regimes]
-    palette = dict(zip(shown, regime_colours(shown), strict=True))
+    styles = dict(
+        zip(regimes, regime_styles(regimes, tipping.players, tipping.strategies), strict=True)
+    )
     figure, ax = new_axes(ax, size=(9.0, 2.5 + 0.32 * len(order) + 0.3 * len(regimes)))
     positions = {name: len(order) - 1 - k for k, name in enumerate(order)}
     readable = tipping.readable_thresholds().tolist()
@@ -82,7 +83,8 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
         tipped = not np.isnan(threshold)
         # A bar runs to the threshold, or to the end of the range where nothing changes.
         reach = share if tipped else abs((low if sign < 0 else high) - default) / (high - low)
-        ax.barh(y, sign * reach, color=palette[flips] if tipped else STEADY, height=0.7)
+        style = styles[flips].patch() if tipped else {"facecolor": STEADY, "edgecolor": "none"}
+        ax.barh(y, sign * reach, height=0.7, **style)
         if tipped:
             ax.annotate(
                 f"{shown_at:.3g}",
@@ -105,7 +107,8 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     ax.set_title(title, fontsize="medium")
     labels, key = numbered_key(regimes)
     handles = [
-        Patch(color=palette[r], label=wrap(n, width)) for r, n in zip(regimes, labels, strict=True)
+        Patch(**styles[r].patch(), label=wrap(n, width))
+        for r, n in zip(regimes, labels, strict=True)
     ]
     handles.append(Patch(color=STEADY, label="no change up to the end of the range"))
     legend_below(ax, handles, "flips to", key=key)
