@@ -104,6 +104,17 @@ def test_bad_outputs_are_refused_with_a_clear_message(sochi, text, message):
         parse_output(text, sochi)
 
 
+def test_a_regime_that_no_point_has_is_refused_naming_the_labels_that_occur(hunt):
+    # "the output is the same at every point" would hide a mistyped label.
+    with pytest.raises(InputError) as caught:
+        parse_output("regime:A: fish", hunt).evaluate(hunt, {"stag": STAGS})
+    message = str(caught.value)
+    assert "\n" not in message and "no point has an equilibrium labelled 'A: fish'" in message
+    assert message.endswith("the labels that occur are 'A: hare, B: hare'; 'A: stag, B: stag'")
+    # A label that holds at every point is a constant output, not an error.
+    assert parse_output("regime:A: hare", hunt).evaluate(hunt, {"stag": STAGS})[0].all()
+
+
 def test_a_payoff_where_there_is_no_equilibrium_is_refused():
     pennies = parse_scenario(
         "{kurilsim: 1, title: t, players: {A: [a, b], B: [c, d]}, parameters: {x: {default: 1,"

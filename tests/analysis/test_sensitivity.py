@@ -89,7 +89,7 @@ def test_morris_ranks_the_slopes_of_a_linear_payoff():
 
 def test_a_constant_output_has_zero_indices():
     toy = parse_scenario(one_player("a", UNIT, strategies=2))
-    result = sensitivity(toy, "regime:A: y", samples=64)
+    result = sensitivity(toy, "regime:A: x", samples=64)  # x is a best reply everywhere
     assert result.constant and result.variance == 0
     assert (result.indices == 0).all().all()
     assert "no parameter moves it" in result.to_text()

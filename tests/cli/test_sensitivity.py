@@ -114,6 +114,11 @@ def test_morris_as_csv(capsys, bundled):
             "outside its declared range",
             id="fixed-out-of-range",
         ),
+        pytest.param(
+            ["--output", "regime:Russia: nonsense", "--samples", "8"],
+            "no point has an equilibrium labelled 'Russia: nonsense'",
+            id="regime-no-point-has",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, bundled, arguments, message):

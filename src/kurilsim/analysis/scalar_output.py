@@ -19,7 +19,8 @@ An output is named by a short text, parsed here without ``eval``:
     1 where some equilibrium at the point has the label ``LABEL``, else 0. ``LABEL`` is a label
     as sweeps print it (``Russia: two_islands, Japan: accept_two, US: tolerate, China:
     neutral``), or part of one: a comma-separated list of ``player: strategy`` items that all
-    appear in the label (``Russia: two_islands``). Every form.
+    appear in the label (``Russia: two_islands``). Every form. A label that no point has is
+    refused, naming the labels that occur (a mistyped label is not a constant output).
 ``payoff:PLAYER``
     The player's payoff, averaged over the equilibria at the point. Every form whose sweep rows
     carry payoffs (normal, extensive, bargaining); undefined (an error) where a point has no
@@ -145,7 +146,8 @@ class ScalarOutput:
         Raises
         ------
         InputError
-            For a ``payoff`` output at a point with no equilibrium.
+            For a ``payoff`` output at a point with no equilibrium, or a ``regime`` output
+            that no point has (the error names the labels that occur).
         """
         at = scenario.parameter_values(values)
         size = max((len(v) for v in at.values() if np.ndim(v) == 1), default=1)
@@ -161,6 +163,7 @@ class ScalarOutput:
         if self.kind.startswith("deal"):
             chunk = min(chunk, _DEAL_CHUNK)
         out, complete = np.empty(size), np.empty(size, dtype=bool)
+        seen: dict[str, None] = {}  # the labels met, for a regime that matches none of them
         for start in range(0, size, chunk):
             part = {k: (v[start : start + chunk] if np.ndim(v) == 1 else v) for k, v in at.items()}
             stop = min(start + chunk, size)
@@ -170,10 +173,23 @@ class ScalarOutput:
             else:
                 rows = scenario.form.sweep_rows(scenario, part, method, tol, {})
                 found = self._from_rows(scenario, part, rows, stop - start)
+                seen.update(dict.fromkeys(str(label) for label in rows.columns["label"]))
             out[start:stop], complete[start:stop] = found
         if self.kind == "payoff":
             self._check_defined(out, "there is no equilibrium")
+        if self.kind == "regime" and size and not out.any():
+            raise InputError(self._unmatched(seen), file=scenario.source)
         return out, complete
+
+    def _unmatched(self, labels: Mapping[str, None], shown: int = 8) -> str:
+        """Why a regime output is refused: no point has it; the labels the points have."""
+        listed = "; ".join(repr(label) for label in list(labels)[:shown])
+        more = f" and {len(labels) - shown:,} more" if len(labels) > shown else ""
+        return (
+            f"output {self.text!r}: no point has an equilibrium labelled {self.argument!r} "
+            f"(nor one with all of its 'player: strategy' items); the labels that occur are "
+            f"{listed}{more}"
+        )
 
     def _check_defined(self, out: FloatArray, why: str) -> None:
         """Refuse an output that is NaN at some points, saying where and why."""
