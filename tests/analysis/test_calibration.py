@@ -140,6 +140,28 @@ def test_a_short_chain_is_flagged(tmp_path, closed_form):
     assert "too short" in fit.to_text() and fit.to_dict()["diagnostics"]["too_short"]
 
 
+def test_a_zero_record_probability_is_not_counted_as_an_untraced_point(tmp_path, monkeypatch):
+    # Below theta = 0.3 the model answers: the record has probability 0. From 0.3 up it cannot
+    # trace the QRE (nan). No position has a likelihood, so no walker moves off its start.
+    def model(scenario, values, precision):
+        p = CLOSED_FORM.probabilities(scenario, values, precision).copy()
+        theta = np.broadcast_to(np.asarray(values["theta"], dtype=float), precision.shape)
+        p[theta < 0.3] = 0.0
+        p[theta >= 0.3] = np.nan
+        return p
+
+    traced_or_zero = likelihood.RecordModel(model, CLOSED_FORM.recorded)
+    monkeypatch.setitem(likelihood.RECORD_MODELS, "normal", traced_or_zero)
+    fit = calibrate(write_eras(tmp_path, SHIFTS[:2], ["mid"] * 2), walkers=4, steps=3, seed=1)
+    theta = fit.chain[..., 0]
+    assert 0 < (theta < 0.3).sum() < theta.size  # both kinds occur
+    assert fit.diagnostics.zero_points == int((theta < 0.3).sum())
+    assert fit.diagnostics.failed_points == int((theta >= 0.3).sum())
+    diagnostics = fit.to_dict()["diagnostics"]
+    assert diagnostics["zero_points"] + diagnostics["failed_points"] == theta.size
+    assert any("record probability 0" in w for w in diagnostics["warnings"])
+
+
 def test_walkers_must_outnumber_the_quantities(tmp_path):
     with pytest.raises(InputError, match="at least twice"):
         calibrate(write_eras(tmp_path, SHIFTS, ["mid"] * 4), walkers=2, steps=2)

@@ -344,12 +344,18 @@ def predictive(
 
 @dataclass(frozen=True)
 class Diagnostics:
-    """Convergence diagnostics of a chain."""
+    """Convergence diagnostics of a chain.
+
+    ``failed_points`` counts the positions where some era's QRE could not be traced (no
+    answer); ``zero_points`` those where every era was traced and some record has probability 0
+    (an answer: the likelihood is 0 there).
+    """
 
     acceptance: float
     autocorr_time: tuple[float, ...]
     too_short: bool
     failed_points: int
+    zero_points: int
 
     def warnings(self, steps: int) -> list[str]:
         """Plain-language warnings for the reader."""
@@ -367,6 +373,11 @@ class Diagnostics:
             out.append(
                 f"{self.failed_points} positions of the chain have no likelihood: the QRE "
                 "branch could not be followed there"
+            )
+        if self.zero_points:
+            out.append(
+                f"{self.zero_points} positions of the chain give a record probability 0: the "
+                "model rules the record out there (likelihood 0)"
             )
         return out
 
@@ -454,6 +465,7 @@ class Calibration:
                 "autocorr_time": dict(zip(self.names, self.diagnostics.autocorr_time, strict=True)),
                 "too_short": self.diagnostics.too_short,
                 "failed_points": self.diagnostics.failed_points,
+                "zero_points": self.diagnostics.zero_points,
                 "warnings": self.diagnostics.warnings(steps),
             },
             "output": self.output,
@@ -613,7 +625,7 @@ def calibrate(
     chain, log_prob, record, accepted = _sample(
         problem, walkers, steps, seed, checkpoint, store, progress
     )
-    diagnostics = _diagnostics(chain, accepted, log_prob)
+    diagnostics = _diagnostics(chain, accepted, log_prob, record)
     return Calibration(
         names=problem.names,
         eras=problem.era_names,
@@ -713,7 +725,9 @@ def _random_state(part: dict[str, FloatArray]) -> tuple[Any, ...]:
     return ("MT19937", keys, int(pos), int(has_gauss), float(cached))
 
 
-def _diagnostics(chain: FloatArray, accepted: FloatArray, log_prob: FloatArray) -> Diagnostics:
+def _diagnostics(
+    chain: FloatArray, accepted: FloatArray, log_prob: FloatArray, record: FloatArray
+) -> Diagnostics:
     import emcee
 
     steps = len(chain)
@@ -724,13 +738,16 @@ def _diagnostics(chain: FloatArray, accepted: FloatArray, log_prob: FloatArray) 
         # A walker that never moved has no autocorrelation to normalise: its time is inf.
         tau = np.asarray(emcee.autocorr.integrated_time(series, quiet=True), dtype=np.float64)
     tau = np.where(np.isfinite(tau), tau, float(steps))
+    # emcee drops the eras' axis of the record when there is one era.
+    untraced = np.isnan(record.reshape(*log_prob.shape, -1)).any(axis=-1)
     return Diagnostics(
         acceptance=float(accepted.mean() / steps),
         autocorr_time=tuple(float(t) for t in tau),
         too_short=bool(steps < AUTOCORR_MULTIPLE * tau.max()),
-        # A point left out (its QRE branch not followed) has log probability -inf with a prior
-        # that allows it, and so nan record probabilities.
-        failed_points=0 if log_prob.size == 0 else int(np.isneginf(log_prob).sum()),
+        # Positions come from the prior, so a record probability is nan only where its QRE
+        # branch was not followed; -inf with every era traced is a record of probability 0.
+        failed_points=int(untraced.sum()),
+        zero_points=int((np.isneginf(log_prob) & ~untraced).sum()),
     )
 
 
