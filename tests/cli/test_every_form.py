@@ -51,7 +51,6 @@ REFUSED = {
     ("conflict", "sensitivity"): "no payoffs",
     ("repeated", "sensitivity"): "no payoffs",
     ("dynamic", "sensitivity"): "no payoffs",
-    ("bayesian", "sensitivity"): "no payoffs",
 }
 
 COMMANDS = ("run", "compare", "explain", "sweep", "tipping", "validate", "qre", "sensitivity")

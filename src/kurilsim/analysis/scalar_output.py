@@ -23,8 +23,9 @@ An output is named by a short text, parsed here without ``eval``:
     refused, naming the labels that occur (a mistyped label is not a constant output).
 ``payoff:PLAYER``
     The player's payoff, averaged over the equilibria at the point. Every form whose sweep rows
-    carry payoffs (normal, extensive, bargaining); undefined (an error) where a point has no
-    equilibrium.
+    carry payoffs (normal, extensive, information, bargaining; signalling and Bayesian games
+    give each player's expected payoff before the types are drawn); undefined (an error) where a
+    point has no equilibrium.
 ``qre-deal:LAMBDA`` or ``qre-deal:LAMBDA:CONDITION``
     The probability of a deal under the logit QRE at precision ``LAMBDA``, relative to each
     player's payoff range: in the normal form the QRE of

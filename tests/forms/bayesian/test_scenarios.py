@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -10,8 +11,10 @@ import pytest
 import kurilsim
 from kurilsim.analysis.backtest import backtest_scenario
 from kurilsim.analysis.explain import explain
+from kurilsim.analysis.scalar_output import parse_output
 from kurilsim.cli import main
 from kurilsim.core.errors import InputError
+from kurilsim.forms.bayesian.bayesian_nash import type_payoffs as bayesian_type_payoffs
 from kurilsim.forms.bayesian.literature import battle_of_the_sexes_uncertain
 from kurilsim.forms.bayesian.solve import solve_game
 from tests.helpers import SCENARIOS
@@ -185,3 +188,45 @@ def test_bad_signalling_files_exit_2_with_one_line(old, new, message, tmp_path, 
     assert main(["run", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "bad.yaml:" in err and len(err.splitlines()) == 1
+
+
+def test_sweep_rows_carry_each_players_expected_payoff_as_the_other_forms_name_it():
+    # Osborne (2004), sec. 9.2, p_meet = 1/2: in (B, (B if meeting, S if avoiding)) player 1
+    # meets half the time (2) and misses otherwise (0); player 2 gets 1 meeting, 2 avoiding.
+    scenario = kurilsim.parse_scenario(SIMULTANEOUS)
+    frame = scenario.solve().to_frame()
+    pure = frame[frame["kind"] == "pure"].iloc[0]
+    assert (pure["payoff.Player1"], pure["payoff.Player2"]) == pytest.approx((1.0, 1.5))
+    values = {"p_meet": np.array([0.3, 0.5, 0.9])}
+    payoff, _ = parse_output("payoff:Player2", scenario).evaluate(scenario, values)
+    for k, p in enumerate(values["p_meet"]):
+        solution = scenario.solve({"p_meet": float(p)})
+        # Each type's interim payoff weighted by its prior: another route than the rows'.
+        interim = [
+            float(solution.game.priors[1] @ bayesian_type_payoffs(solution.game, e)[1])
+            for e in solution
+        ]
+        assert payoff[k] == pytest.approx(np.mean(interim))
+
+
+@pytest.mark.parametrize("name", ARTICLE_SCENARIOS)
+def test_signalling_rows_carry_payoffs_by_player_name(name):
+    scenario = kurilsim.load_scenario(SCENARIOS / name)
+    solution = scenario.solve()
+    game = solution.game
+    frame = solution.to_frame()
+    for e, row in zip(solution, frame.to_dict("records"), strict=True):
+        a = e.assessment
+        expected = np.zeros(2)  # by brute force over every history
+        for t, m, r in itertools.product(*(range(n) for n in a.actions.shape)):
+            chance = game.prior[t] * a.sender[t, m] * a.receiver[m, r]
+            expected += chance * game.payoffs[t, m, r, a.actions[t, m, r]]
+        sender = sum(
+            game.prior[t] * row[f"u({game.sender}[{x}])"] for t, x in enumerate(game.types)
+        )
+        assert row[f"payoff.{game.sender}"] == pytest.approx(expected[0], abs=1e-12)
+        assert row[f"payoff.{game.sender}"] == pytest.approx(sender, abs=1e-12)
+        assert row[f"payoff.{game.receiver}"] == pytest.approx(expected[1], abs=1e-12)
+    for player in game.sender, game.receiver:  # refused before: the rows named them u(...)
+        output = parse_output(f"payoff:{player}", scenario)
+        assert np.isfinite(output.evaluate(scenario, {})[0]).all()

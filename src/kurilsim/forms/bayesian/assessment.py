@@ -161,7 +161,13 @@ def expected_outcomes(game: SignallingGame, assessment: Assessment) -> FloatArra
     return result
 
 
+def expected_payoffs(game: SignallingGame, assessment: Assessment) -> FloatArray:
+    """The sender's and the receiver's expected payoffs before the type is drawn, shape ``(2,)``."""
+    at = final_payoffs(game, assessment.actions)  # (T, M, R, 2)
+    values: FloatArray = np.einsum("tmr,tmrp->p", history_probabilities(game, assessment), at)
+    return values
+
+
 def receiver_payoff(game: SignallingGame, assessment: Assessment) -> float:
     """The receiver's expected payoff."""
-    receiver_at = final_payoffs(game, assessment.actions)[..., 1]
-    return float((history_probabilities(game, assessment) * receiver_at).sum())
+    return float(expected_payoffs(game, assessment)[1])

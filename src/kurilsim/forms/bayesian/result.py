@@ -23,10 +23,11 @@ from kurilsim.core.text import counted, limited, number, parameters_line
 from kurilsim.forms.bayesian.assessment import (
     ZERO_MASS,
     expected_outcomes,
+    expected_payoffs,
     receiver_payoff,
     type_payoffs,
 )
-from kurilsim.forms.bayesian.bayesian_nash import BayesianEquilibrium
+from kurilsim.forms.bayesian.bayesian_nash import BayesianEquilibrium, expected_values
 from kurilsim.forms.bayesian.bayesian_nash import expected_outcomes as bayesian_outcomes
 from kurilsim.forms.bayesian.bayesian_nash import type_payoffs as bayesian_type_payoffs
 from kurilsim.forms.bayesian.beliefs import region_text
@@ -173,7 +174,11 @@ class SignallingSolution(EquilibriumListing[SignallingEquilibrium]):
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per equilibrium: kind, play, the criterion's verdict, outcome probabilities."""
+        """One row per equilibrium: kind, play, the criterion's verdict, outcome probabilities.
+
+        Then each sender type's expected payoff, ``u(Sender[type])``, and each player's expected
+        payoff before the type is drawn, ``payoff.PLAYER``, as the other forms name it.
+        """
         rows = []
         for k, e in enumerate(self.equilibria, start=1):
             row: dict[str, Any] = {
@@ -190,7 +195,9 @@ class SignallingSolution(EquilibriumListing[SignallingEquilibrium]):
                     for t, v in zip(self.game.types, payoffs, strict=True)
                 }
             )
-            row[f"u({self.game.receiver})"] = receiver_payoff(self.game, e.assessment)
+            sender, receiver = expected_payoffs(self.game, e.assessment)
+            row[f"payoff.{self.game.sender}"] = float(sender)
+            row[f"payoff.{self.game.receiver}"] = float(receiver)
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -345,11 +352,20 @@ class BayesianSolution(EquilibriumListing[BayesianEquilibrium]):
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per equilibrium: kind, each type's action, outcome probabilities."""
+        """One row per equilibrium: kind, each type's action, outcome probabilities, payoffs.
+
+        ``payoff.PLAYER`` is the player's expected payoff before the types are drawn, as the
+        other forms name a player's payoff.
+        """
         rows = []
+        game = self.game
         for k, e in enumerate(self.equilibria, start=1):
             row: dict[str, Any] = {"equilibrium": k, "kind": self.kind(e), "label": self.label(e)}
             row.update({f"P({o})": v for o, v in self.outcome_probabilities(e).items()})
+            payoffs = expected_values(game, e.behaviour, game.payoffs)
+            row.update(
+                {f"payoff.{p}": float(v) for p, v in zip(game.players, payoffs, strict=True)}
+            )
             row["max_regret"] = e.max_regret
             rows.append(row)
         return pd.DataFrame(rows)
