@@ -304,6 +304,14 @@ def test_a_regime_keeps_its_colour_in_sweeps_over_other_ranges(sochi, regime_swe
     shared = set(whole) & set(part)
     assert len(shared) >= 3 and len(part) < len(whole)
     assert all(whole[name] == part[name] for name in shared)
+    # The shares chart draws each regime as the regime map does.
+    bars = renders(shares_chart(regime_sweep)).axes[0].patches
+    names = regime_sweep.shares()["regime"].tolist()
+    assert len(bars) == len(names)
+    for name, bar in zip(names, bars, strict=True):
+        hatch = bar.get_hatch() or ""
+        edge = to_hex(bar.get_edgecolor()) if hatch else ""
+        assert (to_hex(bar.get_facecolor()), hatch, edge) == whole[name]
     hatched = [c for c in regime_map(corner).axes[0].collections if c.get_hatch()]
     assert {(c.get_hatch(), to_hex(c.get_edgecolor()[0])) for c in hatched} == {
         (hatch, colour) for _, hatch, colour in part.values() if hatch

@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from kurilsim.presentation.common import colours, new_axes, wrap
+from kurilsim.presentation.common import OTHER, RegimeStyle, new_axes, regime_styles, wrap
 from kurilsim.sweeps.result import SweepResult
 
 
@@ -17,6 +17,9 @@ def shares_chart(
     width: int = 110,
 ) -> Figure:
     """Share of points in each regime, most frequent on top, with confidence intervals.
+
+    Each regime is drawn as in the regime map and the tornado chart of its scenario
+    (:func:`~kurilsim.presentation.common.regime_styles`).
 
     Parameters
     ----------
@@ -53,16 +56,21 @@ def shares_chart(
     figure, ax = new_axes(ax, size=(9.0, 1.6 + 0.45 * len(shares) + 0.2 * lines))
     positions = list(range(len(shares)))[::-1]
     sampled = bool(shares["low"].notna().all())
-    ax.barh(
+    bars = ax.barh(
         positions,
         shares["share"],
         height=0.35,
         xerr=[shares["share"] - shares["low"], shares["high"] - shares["share"]]
         if sampled
         else None,
-        color=colours(len(shares)),
         capsize=3,
     )
+    info = result.info
+    styles = regime_styles(shares["regime"].tolist(), info.players, info.strategies)
+    for k, (bar, style, regime) in enumerate(zip(bars, styles, shares["regime"], strict=True)):
+        # Each regime as in the regime map; the regimes beyond ``top``, counted together, grey.
+        lumped = k == top and str(regime).startswith("other (")
+        bar.set(**(RegimeStyle(OTHER) if lumped else style).patch())
     for y, name, share in zip(positions, names, shares["share"], strict=True):
         ax.text(0, y + 0.22, f"{name}: {share:.1%}", va="bottom", fontsize="small")
     ax.set_yticks([])
