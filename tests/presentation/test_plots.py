@@ -22,7 +22,8 @@ from kurilsim.presentation import (
     shares_chart,
     tornado,
 )
-from kurilsim.sweeps import sweep
+from kurilsim.presentation.common import CYCLE
+from kurilsim.sweeps import read_sweep, sweep
 from kurilsim.sweeps.shares import wilson_interval
 from tests.strategies import STAG_HUNT
 
@@ -294,6 +295,26 @@ def test_a_regime_has_one_colour_in_the_regime_map_and_the_tornado(sochi, regime
     assert all(on_map[name] == on_tornado[name] for name in shared)
     assert len(set(on_map.values())) == len(on_map)
     assert len(set(on_tornado.values())) == len(on_tornado)
+
+
+def test_regimes_named_by_a_labels_block_take_colours_in_its_order(tmp_path):
+    # A picks the strategy nearest x; the labels name them in the file's order.
+    hunt = parse_scenario(
+        "{kurilsim: 1, title: Labels, players: {A: [a, b, c], B: [w]}, parameters: {x: {default:"
+        " 0, range: [0, 2], unit: u, description: x, assumption: e}, y: {default: 0, range: [0,"
+        " 1], unit: u, description: y, assumption: e}}, payoff_table: [{profile: [a, w], payoffs:"
+        " [-x**2, 0]}, {profile: [b, w], payoffs: [-(x - 1)**2, 0]}, {profile: [c, w], payoffs:"
+        " [-(x - 2)**2, 0]}], labels: [{when: {A: c}, label: war}, {when: {A: a}, label: talks},"
+        " {when: {A: b}, label: freeze}]}"
+    )
+    for grid in ({"x": (0, 2, 5), "y": (0, 1, 2)}, {"x": (1, 2, 3), "y": (0, 1, 2)}):
+        result = sweep(hunt, grid, out=tmp_path / f"{grid['x'][0]}.parquet", workers=1)
+        styles = styles_of(renders(regime_map(read_sweep(result.path))).axes[0])
+        order = {"war": 0, "talks": 1, "freeze": 2}  # ties give "talks or freeze"
+        for name, (face, _, hatch_colour) in styles.items():
+            parts = name.split(" or ")
+            assert face == to_hex(CYCLE[order[parts[0]]])
+            assert hatch_colour == ("" if len(parts) == 1 else to_hex(CYCLE[order[parts[1]]]))
 
 
 def test_a_regime_keeps_its_colour_in_sweeps_over_other_ranges(sochi, regime_sweep):

@@ -67,9 +67,10 @@ class TippingPoints:
         One row per parameter and direction; see :func:`tipping_points`.
     tol
         The solver's relative tolerance: thresholds are exact only to within it.
-    players, strategies
-        A normal-form scenario's players and strategies, which name its regimes (so that a
-        figure colours them as a regime map of the scenario does); empty for other forms.
+    players, strategies, labels
+        A normal-form scenario's players, strategies and the texts of its ``labels`` block,
+        which name its regimes (so that a figure colours them as a regime map of the scenario
+        does); empty for other forms.
     """
 
     title: str
@@ -78,6 +79,7 @@ class TippingPoints:
     tol: float = DEFAULT_TOL
     players: tuple[str, ...] = ()
     strategies: tuple[tuple[str, ...], ...] = ()
+    labels: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The tipping-point table as a pandas DataFrame."""
@@ -266,6 +268,7 @@ def tipping_points(
         tol,
         scenario.players if normal else (),
         scenario.strategies if normal else (),
+        scenario.labels if normal else (),
     )
 
 

@@ -109,6 +109,20 @@ class Scenario:
         return self.form.strategies(self)
 
     @property
+    def labels(self) -> tuple[str, ...]:
+        """The distinct texts of the file's ``labels`` block, in file order; empty without one.
+
+        Examples
+        --------
+        >>> from kurilsim import parse_scenario
+        >>> parse_scenario(
+        ...     "{kurilsim: 1, title: t, players: {A: [x, y], B: [u]}, payoffs: {A: 1, B: 1},"
+        ...     " labels: [{when: {A: x}, label: left}, {when: {A: y}, label: right}]}").labels
+        ('left', 'right')
+        """
+        return tuple(dict.fromkeys(entry.label for entry in getattr(self.spec, "labels", ())))
+
+    @property
     def parameters(self) -> Mapping[str, Parameter]:
         """Parameter name -> its declaration (default, range, unit, evidence)."""
         return MappingProxyType(self.header.parameters)

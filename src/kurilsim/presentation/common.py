@@ -113,16 +113,18 @@ def outcome_colour(
     label: str,
     players: Sequence[str] = (),
     strategies: Sequence[Sequence[str]] = (),
+    labels: Sequence[str] = (),
 ) -> str:
     """The colour of one equilibrium's label in a scenario, the same in every figure.
 
-    A pure profile of the scenario (``"A: x, B: v"``) takes the colour at its position in the
-    game's strategy order (the first player's strategy varying slowest), cycling over
-    :data:`CYCLE`: profiles that differ by one player's strategy, the neighbours in a sweep,
-    differ in colour. Any other label (a ``labels`` block's text, a mixed equilibrium, a tree's
-    or a bargaining solution's name) takes a colour from a checksum of its text, and "no
-    equilibrium" is grey. The colour depends on the label and the scenario only, never on what
-    else a figure shows.
+    The scenario's canonical order of outcomes is its ``labels`` block (``labels``, in file
+    order), then its pure profiles (``"A: x, B: v"``) in the game's strategy order (the first
+    player's strategy varying slowest). Such a label takes the colour at its position in that
+    order, cycling over :data:`CYCLE`: neighbours in the order, such as profiles that differ by
+    one player's strategy, differ in colour. Any other label (texts of several ``labels``
+    entries joined by ``"; "``, a mixed equilibrium, a tree's or a bargaining solution's name)
+    takes a colour from a checksum of its text, and "no equilibrium" is grey. The colour
+    depends on the label and the scenario only, never on what else a figure shows.
 
     Examples
     --------
@@ -133,9 +135,13 @@ def outcome_colour(
     True
     >>> outcome_colour("no pure equilibrium")
     '#BBBBBB'
+    >>> outcome_colour("war", labels=["talks", "war"]) == CYCLE[1]
+    True
     """
     if label in NONE_REGIMES:
         return NONE_COLOUR
+    if label in labels:
+        return CYCLE[list(labels).index(label) % len(CYCLE)]
     items = [item.partition(": ") for item in label.split(", ")]
     if len(items) == len(players) and all(
         player == name and choice in names
@@ -146,7 +152,7 @@ def outcome_colour(
             for (_, _, choice), names in zip(items, strategies, strict=True)
         ]
         flat = int(np.ravel_multi_index(cell, [len(names) for names in strategies]))
-        return CYCLE[flat % len(CYCLE)]
+        return CYCLE[(len(labels) + flat) % len(CYCLE)]
     return CYCLE[zlib.crc32(label.encode()) % len(CYCLE)]
 
 
@@ -154,6 +160,7 @@ def regime_styles(
     regimes: Sequence[str],
     players: Sequence[str] = (),
     strategies: Sequence[Sequence[str]] = (),
+    labels: Sequence[str] = (),
 ) -> list[RegimeStyle]:
     """How each regime is drawn, the same in every figure of one scenario (regime map, tornado).
 
@@ -174,7 +181,8 @@ def regime_styles(
     """
     styles = []
     for regime in regimes:
-        colours = [outcome_colour(name, players, strategies) for name in regime.split(SEPARATOR)]
+        parts = regime.split(SEPARATOR)
+        colours = [outcome_colour(name, players, strategies, labels) for name in parts]
         if len(colours) == 1:
             styles.append(RegimeStyle(colours[0]))
         else:
@@ -187,6 +195,7 @@ def regime_colours(
     regimes: Sequence[str],
     players: Sequence[str] = (),
     strategies: Sequence[Sequence[str]] = (),
+    labels: Sequence[str] = (),
 ) -> list[str]:
     """The fill colour of each regime (see :func:`regime_styles`), for lines and markers.
 
@@ -195,7 +204,7 @@ def regime_colours(
     >>> regime_colours(["war", "no deal"]) == regime_colours(["no deal", "talks", "war"])[::-2]
     True
     """
-    return [style.face for style in regime_styles(regimes, players, strategies)]
+    return [style.face for style in regime_styles(regimes, players, strategies, labels)]
 
 
 #: Longest name a legend shows itself; longer ones (whole profiles) get a numbered key.

@@ -166,7 +166,7 @@ def probability_curves(
     info = result.info
     figure, panels = _panels(result, ax, 2.4)
     curves = outcome_rows(grid_slice(result, [name], at), name)
-    outcome_colours = regime_colours(list(curves), info.players, info.strategies)
+    outcome_colours = regime_colours(list(curves), info.players, info.strategies, info.labels)
     for panel, player, strategies in zip(panels, info.players, info.strategies, strict=True):
         for n, (outcome, colour) in enumerate(zip(curves, outcome_colours, strict=True)):
             rows = curves[outcome]
@@ -239,7 +239,7 @@ def payoff_curves(
     info = result.info
     figure, panels = _panels(result, ax, 2.0)
     curves = outcome_rows(grid_slice(result, [name], at), name)
-    outcome_colours = regime_colours(list(curves), info.players, info.strategies)
+    outcome_colours = regime_colours(list(curves), info.players, info.strategies, info.labels)
     for panel, player in zip(panels, info.players, strict=True):
         for outcome, colour in zip(curves, outcome_colours, strict=True):
             rows = curves[outcome]

@@ -94,7 +94,7 @@ def regime_map(
     order = list(regimes.index)
     code = {name: k for k, name in enumerate(order)}
     info = result.info
-    styles = regime_styles(order, info.players, info.strategies)
+    styles = regime_styles(order, info.players, info.strategies, info.labels)
     if len(order) > len(PALETTE):
         # Past the palette's length two regimes would look alike: the least frequent are shown
         # together, in grey.

@@ -66,7 +66,7 @@ def shares_chart(
         capsize=3,
     )
     info = result.info
-    styles = regime_styles(shares["regime"].tolist(), info.players, info.strategies)
+    styles = regime_styles(shares["regime"].tolist(), info.players, info.strategies, info.labels)
     for k, (bar, style, regime) in enumerate(zip(bars, styles, shares["regime"], strict=True)):
         # Each regime as in the regime map; the regimes beyond ``top``, counted together, grey.
         lumped = k == top and str(regime).startswith("other (")

@@ -70,7 +70,11 @@ def tornado(tipping: TippingPoints, ax: Axes | None = None, width: int = 70) -> 
     order = nearest.sort_values(na_position="last", kind="stable").index.tolist()
     regimes = list(dict.fromkeys(table["flips_to"].dropna()))
     styles = dict(
-        zip(regimes, regime_styles(regimes, tipping.players, tipping.strategies), strict=True)
+        zip(
+            regimes,
+            regime_styles(regimes, tipping.players, tipping.strategies, tipping.labels),
+            strict=True,
+        )
     )
     figure, ax = new_axes(ax, size=(9.0, 2.5 + 0.32 * len(order) + 0.3 * len(regimes)))
     positions = {name: len(order) - 1 - k for k, name in enumerate(order)}

@@ -72,6 +72,9 @@ class SweepInfo:
         strategies of its reduced normal form).
     parameters
         Every parameter of the scenario, with default, range and unit.
+    labels
+        The texts of the scenario's ``labels`` block, in file order (figures colour regimes by
+        them); empty where it has none.
     """
 
     title: str
@@ -86,6 +89,7 @@ class SweepInfo:
     players: tuple[str, ...]
     strategies: tuple[tuple[str, ...], ...]
     parameters: tuple[ParameterInfo, ...]
+    labels: tuple[str, ...] = ()
 
     @property
     def n_points(self) -> int:
@@ -135,6 +139,7 @@ class SweepInfo:
                 p.name: {"default": p.default, "range": [p.low, p.high], "unit": p.unit}
                 for p in self.parameters
             },
+            "labels": list(self.labels),
         }
 
     @classmethod
@@ -162,6 +167,7 @@ class SweepInfo:
                 ParameterInfo(name, p["default"], p["range"][0], p["range"][1], p["unit"])
                 for name, p in record["parameters"].items()
             ),
+            labels=tuple(record.get("labels", ())),  # absent from files of earlier versions
         )
 
     @classmethod
@@ -191,4 +197,5 @@ class SweepInfo:
                 ParameterInfo(name, p.default, p.range[0], p.range[1], p.unit)
                 for name, p in scenario.parameters.items()
             ),
+            labels=scenario.labels,
         )
