@@ -120,8 +120,9 @@ def outcome_colour(
     The scenario's canonical order of outcomes is its ``labels`` block (``labels``, in file
     order), then its pure profiles (``"A: x, B: v"``) in the game's strategy order (the first
     player's strategy varying slowest). Such a label takes the colour at its position in that
-    order, cycling over :data:`CYCLE`: neighbours in the order, such as profiles that differ by
-    one player's strategy, differ in colour. Any other label (texts of several ``labels``
+    order, cycling over :data:`CYCLE`: neighbours in the order, and profiles that differ by
+    one player's strategy while each player has fewer strategies than :data:`CYCLE` has
+    colours (a prime number), differ in colour. Any other label (texts of several ``labels``
     entries joined by ``"; "``, a mixed equilibrium, a tree's or a bargaining solution's name)
     takes a colour from a checksum of its text, and "no equilibrium" is grey. The colour
     depends on the label and the scenario only, never on what else a figure shows.
