@@ -59,7 +59,14 @@ MIN_WIDTH = 1e-7
 MAX_BOXES_PER_SUPPORT = 4096
 
 #: A certified box is contracted until it is this narrow; its midpoint is the solution.
-ROOT_WIDTH = 1e-12
+ROOT_WIDTH = 1e-10
+
+#: A box is cut this far along its widest side, not in the middle, so that simple fractions
+#: (solutions of games with small integer payoffs) rarely fall on a cut.
+_CUT = 0.4934
+
+#: Fraction of its width by which a box is widened for the Krawczyk test.
+_WIDEN = 1e-3
 
 #: Relative widening of the Krawczyk image, against rounding, before it is compared with a box.
 _INFLATE = 1e-12
@@ -123,60 +130,52 @@ def solve_supports(
     sid = np.flatnonzero(keep)
     lo = np.zeros((len(sid), system.n_vars))
     hi = system.active[sid].astype(float)
-    certified = np.zeros(len(sid), dtype=bool)
-    rounds_certified = np.zeros(len(sid), dtype=np.intp)
+    # Rounds in a row each box has passed the Krawczyk test.
+    streak = np.zeros(len(sid), dtype=np.intp)
     roots: list[tuple[int, FloatArray]] = []
     leftovers: list[tuple[IntArray, FloatArray, FloatArray]] = []
     while len(sid):
         if deadline.expired():
             return _collect(system, roots, leftovers), False
         lo, hi, alive = system.tightened(sid, lo, hi)
-        sid, lo, hi, certified, rounds_certified = (
-            a[alive] for a in (sid, lo, hi, certified, rounds_certified)
-        )
-        points = system.corners(sid, lo, hi)
-        values = system.values(sid, points)
+        sid, lo, hi, streak = (a[alive] for a in (sid, lo, hi, streak))
+        values = system.values(sid, system.vertices(sid, lo, hi))
         alive = ~system.excluded(sid, values, tol)
-        sid, lo, hi, certified, rounds_certified = (
-            a[alive] for a in (sid, lo, hi, certified, rounds_certified)
-        )
-        points = [p[alive] for p in points]
+        sid, lo, hi, streak = (a[alive] for a in (sid, lo, hi, streak))
+        if not len(sid):
+            break
         values = [v[alive] for v in values]
-        jacobian = system.jacobian(sid, points)
-        k_lo, k_hi = system.krawczyk(sid, lo, hi, values, jacobian)
         active = system.active[sid]
+        # The test runs on a slightly larger box, so that a solution on a face shared by two
+        # boxes is certified in either (epsilon-inflation).
+        margin = np.where(active, _WIDEN * (hi - lo) + 1e-15, 0.0)
+        wide_lo, wide_hi = lo - margin, hi + margin
+        jacobian = system.jacobian(sid, system.corners(sid, wide_lo, wide_hi))
+        k_lo, k_hi = system.krawczyk(sid, wide_lo, wide_hi, values, jacobian)
+        inside = np.all(~active | ((k_lo > wide_lo) & (k_hi < wide_hi)), axis=1)
+        # Every solution in the box lies in the Krawczyk image too: keep their intersection.
         slack = _INFLATE * (1.0 + np.abs(k_lo) + np.abs(k_hi))
-        empty = np.any(active & ((k_hi + slack < lo) | (k_lo - slack > hi)), axis=1)
-        inside = np.all(~active | ((k_lo > lo) & (k_hi < hi)), axis=1)
-        certified = (certified | inside) & ~empty
-        rounds_certified = rounds_certified + certified
         lo = np.where(active, np.maximum(lo, k_lo - slack), lo)
         hi = np.where(active, np.minimum(hi, k_hi + slack), hi)
-        keep = ~empty & np.all(lo <= hi, axis=1)
-        sid, lo, hi, certified, rounds_certified = (
-            a[keep] for a in (sid, lo, hi, certified, rounds_certified)
-        )
+        streak = np.where(inside, streak + 1, 0)
+        keep = np.all(lo <= hi, axis=1)
+        sid, lo, hi, streak, inside = (a[keep] for a in (sid, lo, hi, streak, inside))
         width = np.max(hi - lo, axis=1)
-        # Krawczyk's image of a certified box contracts on its root; stop once it is pinned
+        # The image of a certified box contracts on its one solution; stop once it is pinned
         # down, or after a few rounds when rounding stops the contraction.
-        done = certified & ((width <= ROOT_WIDTH) | (rounds_certified > 12))
-        for k in np.flatnonzero(done):
-            roots.append((int(sid[k]), (lo[k] + hi[k]) / 2))
-        stuck = ~certified & (width <= MIN_WIDTH)
+        done = inside & ((width <= ROOT_WIDTH) | (streak > 6))
+        roots.extend((int(sid[k]), (lo[k] + hi[k]) / 2) for k in np.flatnonzero(done))
         crowded = np.bincount(sid, minlength=system.n_supports) > MAX_BOXES_PER_SUPPORT
-        stuck |= ~certified & crowded[sid]
+        stuck = ~inside & ((width <= MIN_WIDTH) | crowded[sid])
         if np.any(stuck):
             leftovers.append((sid[stuck], lo[stuck], hi[stuck]))
-        split = ~certified & ~stuck
+        split = ~inside & ~stuck
+        carry = inside & ~done
         halves = _halved(sid[split], lo[split], hi[split])
-        carry = certified & ~done
         sid = np.concatenate((sid[carry], halves[0]))
         lo = np.concatenate((lo[carry], halves[1]))
         hi = np.concatenate((hi[carry], halves[2]))
-        certified = np.concatenate((certified[carry], np.zeros(len(halves[0]), dtype=bool)))
-        rounds_certified = np.concatenate(
-            (rounds_certified[carry], np.zeros(len(halves[0]), dtype=np.intp))
-        )
+        streak = np.concatenate((streak[carry], np.zeros(len(halves[0]), dtype=np.intp)))
     return _collect(system, roots, leftovers), True
 
 
@@ -186,7 +185,7 @@ def _halved(
     """Each box cut in two across its widest side."""
     side = np.argmax(hi - lo, axis=1)
     rows = np.arange(len(sid))
-    middle = (lo[rows, side] + hi[rows, side]) / 2
+    middle = lo[rows, side] + _CUT * (hi[rows, side] - lo[rows, side])
     lower_hi, upper_lo = hi.copy(), lo.copy()
     lower_hi[rows, side] = middle
     upper_lo[rows, side] = middle
@@ -287,6 +286,33 @@ class _System:
             alive &= spare >= -1e-12
         return lo, hi, alive & np.all(lo <= hi, axis=1)
 
+    def vertices(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
+        """Per player, the mixtures at the vertices of each box's block cut by ``sum(y) <= 1``,
+        then at its centre (repeating a vertex where the cut leaves fewer).
+
+        The vertices are the box's corners with ``sum(y) <= 1`` and the points where its edges
+        cross ``sum(y) = 1``; a payoff difference, linear in each player's mixture, reaches its
+        range on the boxes' feasible parts at combinations of them.
+        """
+        points = []
+        for i, n in enumerate(self.shape):
+            block = slice(self.offsets[i], self.offsets[i + 1])
+            low, high = lo[:, block], hi[:, block]
+            corners, edges = _box_vertices(n - 1)
+            y = np.where(corners[None].astype(bool), high[:, None, :], low[:, None, :])
+            # On an edge along axis k, y_k = 1 - (sum of the others) where that lies on it.
+            along = np.where(edges[None] == 1, high[:, None, :], low[:, None, :])
+            axis = edges == -1
+            rest = np.where(axis[None], 0.0, along).sum(axis=2, keepdims=True)
+            along = np.where(axis[None], 1.0 - rest, along)
+            y = np.concatenate((y, along), axis=1)
+            valid = np.all((y >= low[:, None, :]) & (y <= high[:, None, :]), axis=2)
+            valid &= y.sum(axis=2) <= 1.0
+            y = np.where(valid[..., None], y, low[:, None, :])
+            y = np.concatenate((y, ((low + high) / 2)[:, None, :]), axis=1)
+            points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
+        return points
+
     def corners(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
         """Per player, the mixtures at the corners of each box's block, then at its centre."""
         points = []
@@ -378,6 +404,18 @@ class _System:
 
 
 @functools.cache
+def _box_vertices(n: int) -> tuple[IntArray, IntArray]:
+    """The corners of ``[0, 1]**n`` (0 low, 1 high), and its edges (-1 marks the free axis)."""
+    corners = np.array(list(itertools.product((0, 1), repeat=n)), dtype=np.intp).reshape(2**n, n)
+    edges = [
+        (*bits[:k], -1, *bits[k:])
+        for k in range(n)
+        for bits in itertools.product((0, 1), repeat=n - 1)
+    ]
+    return corners, np.array(edges, dtype=np.intp).reshape(len(edges), n)
+
+
+@functools.cache
 def _bits(n: int) -> FloatArray:
     """The ``2**n`` corners of the unit cube ``[0, 1]**n``."""
     return np.array(list(itertools.product((0.0, 1.0), repeat=n))).reshape(2**n, n)
@@ -395,7 +433,7 @@ def _contracted(
     shape = utility.shape
     table = np.transpose(utility, kept + summed)
     if not summed:
-        return np.broadcast_to(table, (n_boxes, *table.shape, 1))
+        return np.broadcast_to(table[..., None], (n_boxes, *table.shape, 1))
     pending = table.reshape(1, -1, shape[summed[-1]])
     combinations = 1
     for position, j in enumerate(reversed(summed)):
