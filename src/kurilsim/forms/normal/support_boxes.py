@@ -61,6 +61,10 @@ MAX_BOXES_PER_SUPPORT = 4096
 #: A certified box is contracted until it is this narrow; its midpoint is the solution.
 ROOT_WIDTH = 1e-10
 
+#: Boxes of a support where three or more players mix get the Krawczyk test once no side is
+#: wider than this; wider ones almost never pass it.
+KRAWCZYK_WIDTH = 0.25
+
 #: A box is cut this far along its widest side, not in the middle, so that simple fractions
 #: (solutions of games with small integer payoffs) rarely fall on a cut.
 _CUT = 0.4934
@@ -144,19 +148,23 @@ def solve_supports(
         sid, lo, hi, streak = (a[alive] for a in (sid, lo, hi, streak))
         if not len(sid):
             break
-        values = [v[alive] for v in values]
         active = system.active[sid]
-        # The test runs on a slightly larger box, so that a solution on a face shared by two
-        # boxes is certified in either (epsilon-inflation).
-        margin = np.where(active, _WIDEN * (hi - lo) + 1e-15, 0.0)
-        wide_lo, wide_hi = lo - margin, hi + margin
-        jacobian = system.jacobian(sid, system.corners(sid, wide_lo, wide_hi))
-        k_lo, k_hi = system.krawczyk(sid, wide_lo, wide_hi, values, jacobian)
-        inside = np.all(~active | ((k_lo > wide_lo) & (k_hi < wide_hi)), axis=1)
-        # Every solution in the box lies in the Krawczyk image too: keep their intersection.
-        slack = _INFLATE * (1.0 + np.abs(k_lo) + np.abs(k_hi))
-        lo = np.where(active, np.maximum(lo, k_lo - slack), lo)
-        hi = np.where(active, np.minimum(hi, k_hi + slack), hi)
+        # Wide boxes of nonlinear systems (three or more mixers) almost never pass the test.
+        tested = system.linear[sid] | (np.max(hi - lo, axis=1) <= KRAWCZYK_WIDTH)
+        inside = np.zeros(len(sid), dtype=bool)
+        if np.any(tested):
+            t_sid, t_lo, t_hi, t_active = sid[tested], lo[tested], hi[tested], active[tested]
+            # The test runs on a slightly larger box, so that a solution on a face shared by
+            # two boxes is certified in either (epsilon-inflation).
+            margin = np.where(t_active, _WIDEN * (t_hi - t_lo) + 1e-15, 0.0)
+            wide_lo, wide_hi = t_lo - margin, t_hi + margin
+            jacobian = system.jacobian(t_sid, system.corners(t_sid, wide_lo, wide_hi))
+            k_lo, k_hi = system.krawczyk(t_sid, wide_lo, wide_hi, jacobian)
+            inside[tested] = np.all(~t_active | ((k_lo > wide_lo) & (k_hi < wide_hi)), axis=1)
+            # Every solution in the box lies in the Krawczyk image too: keep their intersection.
+            slack = _INFLATE * (1.0 + np.abs(k_lo) + np.abs(k_hi))
+            lo[tested] = np.where(t_active, np.maximum(t_lo, k_lo - slack), t_lo)
+            hi[tested] = np.where(t_active, np.minimum(t_hi, k_hi + slack), t_hi)
         streak = np.where(inside, streak + 1, 0)
         keep = np.all(lo <= hi, axis=1)
         sid, lo, hi, streak, inside = (a[keep] for a in (sid, lo, hi, streak, inside))
@@ -171,7 +179,7 @@ def solve_supports(
             leftovers.append((sid[stuck], lo[stuck], hi[stuck]))
         split = ~inside & ~stuck
         carry = inside & ~done
-        halves = _halved(sid[split], lo[split], hi[split])
+        halves = _cut(sid[split], lo[split], hi[split], 1)
         sid = np.concatenate((sid[carry], halves[0]))
         lo = np.concatenate((lo[carry], halves[1]))
         hi = np.concatenate((hi[carry], halves[2]))
@@ -179,21 +187,20 @@ def solve_supports(
     return _collect(system, roots, leftovers), True
 
 
-def _halved(
-    sid: IntArray, lo: FloatArray, hi: FloatArray
+def _cut(
+    sid: IntArray, lo: FloatArray, hi: FloatArray, sides: int
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Each box cut in two across its widest side."""
-    side = np.argmax(hi - lo, axis=1)
-    rows = np.arange(len(sid))
-    middle = lo[rows, side] + _CUT * (hi[rows, side] - lo[rows, side])
-    lower_hi, upper_lo = hi.copy(), lo.copy()
-    lower_hi[rows, side] = middle
-    upper_lo[rows, side] = middle
-    return (
-        np.concatenate((sid, sid)),
-        np.concatenate((lo, upper_lo)),
-        np.concatenate((lower_hi, hi)),
-    )
+    """Each box cut across its ``sides`` widest sides (into ``2**sides`` boxes)."""
+    for _ in range(min(sides, lo.shape[1])):
+        side = np.argmax(hi - lo, axis=1)
+        rows = np.arange(len(sid))
+        middle = lo[rows, side] + _CUT * (hi[rows, side] - lo[rows, side])
+        lower_hi, upper_lo = hi.copy(), lo.copy()
+        lower_hi[rows, side] = middle
+        upper_lo[rows, side] = middle
+        sid = np.concatenate((sid, sid))
+        lo, hi = np.concatenate((lo, upper_lo)), np.concatenate((lower_hi, hi))
+    return sid, lo, hi
 
 
 def _collect(
@@ -219,6 +226,16 @@ def _collect(
                 highs = tuple(np.maximum(a, b) for a, b in zip(*corners, strict=True))
                 continua.append((k, lows, highs))
     return SupportSolutions(found, continua)
+
+
+@dataclass(frozen=True)
+class _Linearisation:
+    """Per player the payoffs at the boxes' centres; the Jacobian there, and its range."""
+
+    payoffs: list[FloatArray]
+    at_centre: FloatArray
+    low: FloatArray
+    high: FloatArray
 
 
 class _System:
@@ -253,6 +270,8 @@ class _System:
             self.steps.append(step)
             active.append(on)
         self.active = np.concatenate(active, axis=1)
+        # With at most two mixers each player's conditions are linear in the other's mixture.
+        self.linear = np.sum([m.sum(axis=1) > 1 for m in masks], axis=0) <= 2
         self.origin = [np.eye(n)[a] for n, a in zip(self.shape, self.first, strict=True)]
 
     def mixtures(self, k: int, y: FloatArray) -> tuple[FloatArray, ...]:
@@ -287,9 +306,9 @@ class _System:
         return lo, hi, alive & np.all(lo <= hi, axis=1)
 
     def vertices(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
-        """Per player, the mixtures at the vertices of each box's block cut by ``sum(y) <= 1``,
-        then at its centre (repeating a vertex where the cut leaves fewer).
+        """Per player, the mixtures at the vertices of each box's block cut by ``sum(y) <= 1``.
 
+        A vertex is repeated where the cut leaves fewer.
         The vertices are the box's corners with ``sum(y) <= 1`` and the points where its edges
         cross ``sum(y) = 1``; a payoff difference, linear in each player's mixture, reaches its
         range on the boxes' feasible parts at combinations of them.
@@ -299,6 +318,8 @@ class _System:
             block = slice(self.offsets[i], self.offsets[i + 1])
             low, high = lo[:, block], hi[:, block]
             corners, edges = _box_vertices(n - 1)
+            if n == 2:
+                edges = edges[:0]  # the one edge crosses y = 1 at a corner
             y = np.where(corners[None].astype(bool), high[:, None, :], low[:, None, :])
             # On an edge along axis k, y_k = 1 - (sum of the others) where that lies on it.
             along = np.where(edges[None] == 1, high[:, None, :], low[:, None, :])
@@ -309,7 +330,6 @@ class _System:
             valid = np.all((y >= low[:, None, :]) & (y <= high[:, None, :]), axis=2)
             valid &= y.sum(axis=2) <= 1.0
             y = np.where(valid[..., None], y, low[:, None, :])
-            y = np.concatenate((y, ((low + high) / 2)[:, None, :]), axis=1)
             points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
         return points
 
@@ -333,11 +353,13 @@ class _System:
         """Per player, the payoff of each strategy at every combination of the others' points."""
         return [self._values(i, sid, points) for i in range(self.n_players)]
 
-    def jacobian(
-        self, sid: IntArray, points: list[FloatArray]
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """The Jacobian at the boxes' centres, and the least and largest entries on the boxes."""
+    def jacobian(self, sid: IntArray, points: list[FloatArray]) -> _Linearisation:
+        """The Jacobian at the boxes' centres, and the least and largest entries on the boxes.
+
+        ``points`` are each player's box corners, then the centre (:meth:`corners`).
+        """
         n_boxes = len(sid)
+        at_centre = [np.zeros((n_boxes, n)) for n in self.shape]
         centre = np.zeros((n_boxes, self.n_vars, self.n_vars))
         low, high = np.zeros_like(centre), np.zeros_like(centre)
         for i, j in itertools.permutations(range(self.n_players), 2):
@@ -352,13 +374,16 @@ class _System:
             cols = slice(self.offsets[j], self.offsets[j + 1])
             # The last combination of the others' points is all their centres.
             centre[:, rows, cols] = block[..., -1]
+            if j == (i + 1) % self.n_players:
+                # u_i(a, centres): player j's strategies too replaced by j's centre
+                at_centre[i] = (both[:, -1] @ points[j][:, -1, :, None])[..., 0]
             low[:, rows, cols] = block.min(axis=-1)
             high[:, rows, cols] = block.max(axis=-1)
         dummy = ~self.active[sid]
         diagonal = np.arange(self.n_vars)
         for matrix in (centre, low, high):
             matrix[:, diagonal, diagonal] += dummy
-        return centre, low, high
+        return _Linearisation(at_centre, centre, low, high)
 
     def excluded(self, sid: IntArray, values: list[FloatArray], tol: float) -> BoolArray:
         """Boxes where a support strategy earns less than another by ``tol`` at every corner."""
@@ -375,19 +400,17 @@ class _System:
         sid: IntArray,
         lo: FloatArray,
         hi: FloatArray,
-        values: list[FloatArray],
-        jacobian: tuple[FloatArray, FloatArray, FloatArray],
+        linearisation: _Linearisation,
     ) -> tuple[FloatArray, FloatArray]:
         """The Krawczyk image ``c - Y g(c) + (I - Y J(X))(X - c)`` of each box, as bounds."""
-        centre_jacobian, low, high = jacobian
+        centre_jacobian, low, high = linearisation.at_centre, linearisation.low, linearisation.high
         n_boxes = len(sid)
         middle = (lo + hi) / 2
         radius = (hi - lo) / 2
         residual = np.zeros((n_boxes, self.n_vars))
-        for i, v in enumerate(values):
-            at_centre = v.reshape(n_boxes, self.shape[i], -1)[..., -1]
+        for i, payoffs in enumerate(linearisation.payoffs):
             block = slice(self.offsets[i], self.offsets[i + 1])
-            residual[:, block] = np.einsum("bta,ba->bt", self.steps[i][sid], at_centre)
+            residual[:, block] = (self.steps[i][sid] @ payoffs[..., None])[..., 0]
         residual += np.where(self.active[sid], 0.0, middle)
         try:
             inverse = np.linalg.inv(centre_jacobian)

@@ -259,19 +259,13 @@ def _support_masks(shape: tuple[int, ...], domains: Sequence[IntArray]) -> list[
             for chosen in itertools.combinations(domain.tolist(), size)
         ]
         subsets.append(np.array(options, dtype=bool).reshape(-1, n))
-    profiles = [
-        p
-        for p in itertools.product(*(range(len(s)) for s in subsets))
-        if sum(subsets[i][k].sum() > 1 for i, k in enumerate(p)) >= 2
-    ]
-
-    def order(profile: tuple[int, ...]) -> tuple[int, int, tuple[int, ...]]:
-        sizes = [int(subsets[i][k].sum()) for i, k in enumerate(profile)]
-        return sum(sizes), max(sizes) - min(sizes), profile
-
-    profiles.sort(key=order)
-    chosen_rows = np.array(profiles, dtype=np.intp).reshape(-1, len(shape))
-    return [subsets[i][chosen_rows[:, i]] for i in range(len(shape))]
+    grid = np.indices([len(options) for options in subsets]).reshape(len(shape), -1)
+    sizes = np.array([subsets[i].sum(axis=1)[grid[i]] for i in range(len(shape))])
+    grid = grid[:, np.sum(sizes > 1, axis=0) >= 2]
+    sizes = sizes[:, np.sum(sizes > 1, axis=0) >= 2]
+    # np.lexsort sorts by the last key first: total size, then spread, then the profile.
+    order = np.lexsort((*grid[::-1], np.ptp(sizes, axis=0), sizes.sum(axis=0)))
+    return [subsets[i][grid[i, order]] for i in range(len(shape))]
 
 
 def _on_simplices(profile: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
