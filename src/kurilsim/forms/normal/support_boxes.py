@@ -58,12 +58,12 @@ MIN_WIDTH = 1e-7
 #: A support with more live boxes than this holds a continuum (or is not resolved).
 MAX_BOXES_PER_SUPPORT = 4096
 
-#: A certified box is contracted until it is this narrow; its midpoint is the solution.
-ROOT_WIDTH = 1e-10
-
 #: Boxes of a support where three or more players mix get the Krawczyk test once no side is
 #: wider than this; wider ones almost never pass it.
 KRAWCZYK_WIDTH = 0.25
+
+#: Newton steps that pin down the solution of a certified box.
+_NEWTON_STEPS = 6
 
 #: A box is cut this far along its widest side, not in the middle, so that simple fractions
 #: (solutions of games with small integer payoffs) rarely fall on a cut.
@@ -134,18 +134,16 @@ def solve_supports(
     sid = np.flatnonzero(keep)
     lo = np.zeros((len(sid), system.n_vars))
     hi = system.active[sid].astype(float)
-    # Rounds in a row each box has passed the Krawczyk test.
-    streak = np.zeros(len(sid), dtype=np.intp)
-    roots: list[tuple[int, FloatArray]] = []
+    certified: list[tuple[IntArray, FloatArray, FloatArray]] = []
     leftovers: list[tuple[IntArray, FloatArray, FloatArray]] = []
     while len(sid):
         if deadline.expired():
-            return _collect(system, roots, leftovers), False
+            return _collect(system, certified, leftovers), False
         lo, hi, alive = system.tightened(sid, lo, hi)
-        sid, lo, hi, streak = (a[alive] for a in (sid, lo, hi, streak))
+        sid, lo, hi = (a[alive] for a in (sid, lo, hi))
         values = system.values(sid, system.vertices(sid, lo, hi))
         alive = ~system.excluded(sid, values, tol)
-        sid, lo, hi, streak = (a[alive] for a in (sid, lo, hi, streak))
+        sid, lo, hi = (a[alive] for a in (sid, lo, hi))
         if not len(sid):
             break
         active = system.active[sid]
@@ -165,26 +163,18 @@ def solve_supports(
             slack = _INFLATE * (1.0 + np.abs(k_lo) + np.abs(k_hi))
             lo[tested] = np.where(t_active, np.maximum(t_lo, k_lo - slack), t_lo)
             hi[tested] = np.where(t_active, np.minimum(t_hi, k_hi + slack), t_hi)
-        streak = np.where(inside, streak + 1, 0)
         keep = np.all(lo <= hi, axis=1)
-        sid, lo, hi, streak, inside = (a[keep] for a in (sid, lo, hi, streak, inside))
+        sid, lo, hi, inside = (a[keep] for a in (sid, lo, hi, inside))
         width = np.max(hi - lo, axis=1)
-        # The image of a certified box contracts on its one solution; stop once it is pinned
-        # down, or after a few rounds when rounding stops the contraction.
-        done = inside & ((width <= ROOT_WIDTH) | (streak > 6))
-        roots.extend((int(sid[k]), (lo[k] + hi[k]) / 2) for k in np.flatnonzero(done))
+        if np.any(inside):
+            certified.append((sid[inside], lo[inside], hi[inside]))
         crowded = np.bincount(sid, minlength=system.n_supports) > MAX_BOXES_PER_SUPPORT
         stuck = ~inside & ((width <= MIN_WIDTH) | crowded[sid])
         if np.any(stuck):
             leftovers.append((sid[stuck], lo[stuck], hi[stuck]))
         split = ~inside & ~stuck
-        carry = inside & ~done
-        halves = _cut(sid[split], lo[split], hi[split], 1)
-        sid = np.concatenate((sid[carry], halves[0]))
-        lo = np.concatenate((lo[carry], halves[1]))
-        hi = np.concatenate((hi[carry], halves[2]))
-        streak = np.concatenate((streak[carry], np.zeros(len(halves[0]), dtype=np.intp)))
-    return _collect(system, roots, leftovers), True
+        sid, lo, hi = _cut(sid[split], lo[split], hi[split], 1)
+    return _collect(system, certified, leftovers), True
 
 
 def _cut(
@@ -205,10 +195,18 @@ def _cut(
 
 def _collect(
     system: _System,
-    roots: list[tuple[int, FloatArray]],
+    certified: list[tuple[IntArray, FloatArray, FloatArray]],
     leftovers: list[tuple[IntArray, FloatArray, FloatArray]],
 ) -> SupportSolutions:
-    found = [(k, system.mixtures(k, y)) for k, y in roots]
+    found = []
+    if certified:
+        sid = np.concatenate([s for s, _, _ in certified])
+        roots = system.pinned(
+            sid,
+            np.concatenate([low for _, low, _ in certified]),
+            np.concatenate([high for _, _, high in certified]),
+        )
+        found = [(int(k), system.mixtures(int(k), y)) for k, y in zip(sid, roots, strict=True)]
     continua = []
     if leftovers:
         sid = np.concatenate([s for s, _, _ in leftovers])
@@ -395,6 +393,28 @@ class _System:
             out |= np.any(self.masks[i][sid][:, :, None] & (gap > tol), axis=(1, 2))
         return out
 
+    def residual(self, sid: IntArray, y: FloatArray, linearisation: _Linearisation) -> FloatArray:
+        """The equations' values at ``y``, the boxes' centres of ``linearisation``."""
+        residual = np.where(self.active[sid], 0.0, y)
+        for i, payoffs in enumerate(linearisation.payoffs):
+            block = slice(self.offsets[i], self.offsets[i + 1])
+            residual[:, block] += (self.steps[i][sid] @ payoffs[..., None])[..., 0]
+        return residual
+
+    def pinned(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
+        """The one solution in each certified box, by Newton's method kept inside the box."""
+        y = (lo + hi) / 2
+        for _ in range(_NEWTON_STEPS):
+            linearisation = self.jacobian(sid, self.corners(sid, y, y))
+            residual = self.residual(sid, y, linearisation)[..., None]
+            try:
+                step = np.linalg.solve(linearisation.at_centre, residual)[..., 0]
+            except np.linalg.LinAlgError:
+                step = (np.linalg.pinv(linearisation.at_centre) @ residual)[..., 0]
+            # The solution is in the box, so a step out of it is cut back to the box.
+            y = np.clip(y - np.nan_to_num(step), lo, hi)
+        return y
+
     def krawczyk(
         self,
         sid: IntArray,
@@ -404,14 +424,9 @@ class _System:
     ) -> tuple[FloatArray, FloatArray]:
         """The Krawczyk image ``c - Y g(c) + (I - Y J(X))(X - c)`` of each box, as bounds."""
         centre_jacobian, low, high = linearisation.at_centre, linearisation.low, linearisation.high
-        n_boxes = len(sid)
         middle = (lo + hi) / 2
         radius = (hi - lo) / 2
-        residual = np.zeros((n_boxes, self.n_vars))
-        for i, payoffs in enumerate(linearisation.payoffs):
-            block = slice(self.offsets[i], self.offsets[i + 1])
-            residual[:, block] = (self.steps[i][sid] @ payoffs[..., None])[..., 0]
-        residual += np.where(self.active[sid], 0.0, middle)
+        residual = self.residual(sid, middle, linearisation)
         try:
             inverse = np.linalg.inv(centre_jacobian)
         except np.linalg.LinAlgError:
