@@ -317,9 +317,8 @@ def _brute_force_support_search(payoffs: FloatArray) -> list[Profile]:
             if min(p.min() for p in x) < -1e-9 or np.max(np.abs(residual(z)), initial=0) > 1e-9:
                 continue
             x = tuple(np.clip(p, 0, None) / np.clip(p, 0, None).sum() for p in x)
-            if (
-                max_regret(payoffs, x) <= 1e-7 * payoff_scale(payoffs)
-                and not _missing(found, [x], atol=1e-6) == []
+            if max_regret(payoffs, x) <= 1e-7 * payoff_scale(payoffs) and _missing(
+                found, [x], atol=1e-6
             ):
                 found.append(x)
     return found

@@ -131,25 +131,25 @@ def solve_supports(
     """
     system = _System(norm, masks)
     keep = ~system.excluded_on_simplices(tol)
-    sid = np.flatnonzero(keep)
-    lo = np.zeros((len(sid), system.n_vars))
-    hi = system.active[sid].astype(float)
+    sid: IntArray = np.flatnonzero(keep)
+    lo: FloatArray = np.zeros((len(sid), system.n_vars))
+    hi: FloatArray = system.active[sid].astype(float)
     certified: list[tuple[IntArray, FloatArray, FloatArray]] = []
     leftovers: list[tuple[IntArray, FloatArray, FloatArray]] = []
     while len(sid):
         if deadline.expired():
             return _collect(system, certified, leftovers), False
         lo, hi, alive = system.tightened(sid, lo, hi)
-        sid, lo, hi = (a[alive] for a in (sid, lo, hi))
+        sid, lo, hi = sid[alive], lo[alive], hi[alive]
         values = system.values(sid, system.vertices(sid, lo, hi))
         alive = ~system.excluded(sid, values, tol)
-        sid, lo, hi = (a[alive] for a in (sid, lo, hi))
+        sid, lo, hi = sid[alive], lo[alive], hi[alive]
         if not len(sid):
             break
         active = system.active[sid]
         # Wide boxes of nonlinear systems (three or more mixers) almost never pass the test.
         tested = system.linear[sid] | (np.max(hi - lo, axis=1) <= KRAWCZYK_WIDTH)
-        inside = np.zeros(len(sid), dtype=bool)
+        inside: BoolArray = np.zeros(len(sid), dtype=bool)
         if np.any(tested):
             t_sid, t_lo, t_hi, t_active = sid[tested], lo[tested], hi[tested], active[tested]
             # The test runs on a slightly larger box, so that a solution on a face shared by
@@ -164,7 +164,7 @@ def solve_supports(
             lo[tested] = np.where(t_active, np.maximum(t_lo, k_lo - slack), t_lo)
             hi[tested] = np.where(t_active, np.minimum(t_hi, k_hi + slack), t_hi)
         keep = np.all(lo <= hi, axis=1)
-        sid, lo, hi, inside = (a[keep] for a in (sid, lo, hi, inside))
+        sid, lo, hi, inside = sid[keep], lo[keep], hi[keep], inside[keep]
         width = np.max(hi - lo, axis=1)
         if np.any(inside):
             certified.append((sid[inside], lo[inside], hi[inside]))
@@ -472,7 +472,7 @@ def _contracted(
     table = np.transpose(utility, kept + summed)
     if not summed:
         return np.broadcast_to(table[..., None], (n_boxes, *table.shape, 1))
-    pending = table.reshape(1, -1, shape[summed[-1]])
+    pending: FloatArray = table.reshape(1, -1, shape[summed[-1]])
     combinations = 1
     for position, j in enumerate(reversed(summed)):
         x = points[j]
