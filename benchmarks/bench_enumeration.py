@@ -2,12 +2,12 @@
 
 Run by hand: ``python benchmarks/bench_enumeration.py [--quick]``. Prints, from the same run,
 
-* two players: kurilsim's ``vertex-enumeration`` against QuantEcon's ``vertex_enumeration`` and
-  pygambit's ``enummixed_solve`` (floating point) on random 3x3 to 15x15 games and on degenerate
-  integer games, with the median time per game, the ratios, and how many equilibria each found
-  (QuantEcon misses equilibria of degenerate games), and kurilsim alone on a 2 x 20,000 game;
-* more players: kurilsim's ``support-enumeration`` against pygambit's ``enumpoly_solve`` on
-  random 3x3x3, 2x2x2x2 and 3x3x2x2 games.
+kurilsim's ``vertex-enumeration`` against QuantEcon's ``vertex_enumeration`` and
+pygambit's ``enummixed_solve`` (floating point) on random 3x3 to 15x15 games and on degenerate
+integer games, with the median time per game, the ratios, and how many equilibria each found
+(QuantEcon misses equilibria of degenerate games), and kurilsim alone on a 2 x 20,000 game.
+
+More players: ``benchmarks/bench_nplayer.py`` (support enumeration against Gambit's enumpoly).
 
 Ratios above 1 mean kurilsim is slower. Times are medians over the games of each row; on a
 machine shared with other work they drift, the ratios less so.
@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 
 
@@ -64,12 +63,6 @@ def gambit_enummixed(payoffs: np.ndarray) -> int:
     return distinct(
         [[float(p[s]) for player in game.players for s in player.strategies] for p in found]
     )
-
-
-def gambit_enumpoly(payoffs: np.ndarray) -> int:
-    import pygambit as gbt
-
-    return len(gbt.nash.enumpoly_solve(gambit_game(payoffs)).equilibria)
 
 
 def degenerate_game(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -134,14 +127,6 @@ def main() -> None:
     # QuantEcon's hull of the 20,000-dimensional polytope, and Gambit's, would not fit in memory.
     wide = [rng.random((2, 20_000, 2)) for _ in range(2)]
     row("random 2x20000", wide, {"kurilsim": two_player["kurilsim"]})
-    print("N players, mixed equilibria; ratio = kurilsim time / reference time")
-    n_player: dict[str, Callable[[np.ndarray], int]] = {
-        "kurilsim": lambda u: len(support_enumeration(u, max_seconds=None)[0]),
-        "Gambit enumpoly": gambit_enumpoly,
-    }
-    for shape in [(2, 2, 2, 2), (3, 3, 3), (3, 3, 2, 2)]:
-        games = [rng.normal(size=(*shape, len(shape))) for _ in range(3 if args.quick else 5)]
-        row(" x ".join(map(str, shape)), games, n_player)
 
 
 if __name__ == "__main__":

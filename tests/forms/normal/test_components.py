@@ -157,8 +157,8 @@ def test_gambit_catalogue_bimatrix_games_against_exact_enummixed(name):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="a continuum on which three players mix is listed by the points the solve reaches, "
-    "not by its extreme points (see docs/solvers.md)",
+    reason="a continuum on which three players mix is detected (complete is False, no points "
+    "of it listed) but not yet reported as a component (see docs/solvers.md)",
 )
 def test_a_totally_mixed_continuum_of_three_players_is_one_component():
     """Nau, Gomez Canovas and Hansen (2004), section 5: a continuum of totally mixed equilibria."""

@@ -120,10 +120,11 @@ METHODS: dict[str, Method] = {
         ),
         Method(
             "support-enumeration",
-            "all isolated equilibria whose supports give isolated solutions, and the extreme "
-            "points of every continuum on which one player mixes",
+            "all isolated equilibria (certified by interval subdivision), and the extreme "
+            "points of every continuum on which one player mixes; incomplete where more mix "
+            "on a continuum",
             "any",
-            ("max_seconds", "seed"),
+            ("max_seconds",),
             _support,
         ),
         Method(

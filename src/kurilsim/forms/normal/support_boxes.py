@@ -1,0 +1,488 @@
+r"""Every solution of many support profiles' indifference equations at once, by box subdivision.
+
+On a support profile, eliminate the first probability of each player's support: player ``i``'s
+mixture is ``x_i = e_{a_i} + P_i^T y_i`` with ``y_i`` the probabilities of the support's other
+strategies (row ``t`` of ``P_i`` is ``e_{s_t} - e_{a_i}``). The equations
+``g_{i,t}(y) = u_i(s_t, x_{-i}) - u_i(a_i, x_{-i}) = 0`` (each support strategy pays as much as
+the first) form a square system. Every ``g`` is a polynomial of degree at most one in each
+coordinate of ``y`` (multilinear), so on a box (a product of intervals) it attains its smallest
+and largest value at corners of the box; the same holds for each Jacobian entry, and for every
+payoff difference ``u_i(b, x_{-i}) - u_i(a, x_{-i})``. Corner values therefore give the *exact*
+range of each of them on a box, computed for all live boxes of all support profiles in one
+contraction of the payoff tensors (:func:`numpy.einsum`).
+
+A box is discarded when some strategy in a support earns less than another strategy (in the
+support or not) at every corner, which is exact for the equations and for the best-response
+conditions, or when no point of it has nonnegative probabilities. A box that survives gets the
+Krawczyk test [1]_ with the exact Jacobian ranges: if the Krawczyk image lies inside the box, the
+box holds exactly one solution (and the image contracts on to it); if the image misses the box,
+it holds none; otherwise the box is cut to the image and halved across its widest side. Every
+solution in the starting boxes lies in a box never discarded, so every isolated, regular
+solution is certified and located. Boxes that keep surviving down to :data:`MIN_WIDTH`, or a
+support whose live boxes exceed :data:`MAX_BOXES_PER_SUPPORT`, without certification, mark a
+singular solution or a positive-dimensional set of solutions (a continuum); they are returned
+apart, never as arbitrary points. The first level of the search tests the support profiles
+themselves: the range of a payoff difference over the product of the others' simplices is
+reached at their vertices, so a support with a strategy beaten by another at every pure profile
+of the others' supports (conditional dominance, as in Porter, Nudelman and Shoham [2]_) goes
+before any box is cut.
+
+References
+----------
+.. [1] R. Krawczyk, "Newton-Algorithmen zur Bestimmung von Nullstellen mit Fehlerschranken",
+   *Computing* 4, 187-201, 1969; R. E. Moore, R. B. Kearfott and M. J. Cloud, *Introduction to
+   Interval Analysis*, SIAM, 2009, section 8.2.
+.. [2] R. Porter, E. Nudelman and Y. Shoham, "Simple search methods for finding a Nash
+   equilibrium", *Games and Economic Behavior* 63(2), 642-662, 2008.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kurilsim.core.deadline import Deadline
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
+
+#: Boxes narrower than this in every free probability are no longer halved: what is left of a
+#: support there is a singular solution or a continuum.
+MIN_WIDTH = 1e-7
+
+#: A support with more live boxes than this holds a continuum (or is not resolved).
+MAX_BOXES_PER_SUPPORT = 4096
+
+#: Boxes of a support where three or more players mix get the Krawczyk test once no side is
+#: wider than this; wider ones almost never pass it.
+KRAWCZYK_WIDTH = 0.25
+
+#: Newton steps that pin down the solution of a certified box.
+_NEWTON_STEPS = 6
+
+#: A box is cut this far along its widest side, not in the middle, so that simple fractions
+#: (solutions of games with small integer payoffs) rarely fall on a cut.
+_CUT = 0.4934
+
+#: Fraction of its width by which a box is widened for the Krawczyk test.
+_WIDEN = 1e-3
+
+#: Relative widening of the Krawczyk image, against rounding, before it is compared with a box.
+_INFLATE = 1e-12
+
+
+@dataclass(frozen=True)
+class SupportSolutions:
+    """What the subdivision found, per support profile (indices into the masks given).
+
+    Attributes
+    ----------
+    roots
+        ``(support, mixtures)`` for every certified solution and every singular one (whose
+        leftover boxes all lie within :data:`MIN_WIDTH` times a few of each other).
+    continua
+        ``(support, low, high)`` per support whose leftover boxes are spread out: the
+        probabilities of every player's strategies range within ``[low, high]`` on it.
+    """
+
+    roots: list[tuple[int, tuple[FloatArray, ...]]]
+    continua: list[tuple[int, tuple[FloatArray, ...], tuple[FloatArray, ...]]]
+
+
+def solve_supports(
+    norm: FloatArray, masks: list[BoolArray], tol: float, deadline: Deadline
+) -> tuple[SupportSolutions, bool]:
+    """Every solution of the indifference equations of each support profile, on its simplices.
+
+    Parameters
+    ----------
+    norm
+        Payoff tensor ``(n_1, ..., n_N, N)``, each player's payoffs within ``[0, 1]``.
+    masks
+        Per player, a boolean array ``(S, n_i)``: row ``k`` is the player's support in support
+        profile ``k``.
+    tol
+        A box is discarded when a payoff difference exceeds this at every corner.
+    deadline
+        Checked before each round of the subdivision.
+
+    Returns
+    -------
+    solutions : SupportSolutions
+        The certified (and singular) solutions, and the supports that hold a continuum.
+    finished : bool
+        ``False`` if the deadline stopped the subdivision.
+
+    Examples
+    --------
+    Matching pennies has one solution on the full supports, half and half:
+
+    >>> import numpy as np
+    >>> u = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]]], dtype=float)
+    >>> full = np.ones((1, 2), dtype=bool)
+    >>> found, finished = solve_supports(u, [full, full], 1e-9, Deadline(None))
+    >>> [(k, [np.round(x, 6).tolist() for x in p]) for k, p in found.roots], finished
+    ([(0, [[0.5, 0.5], [0.5, 0.5]])], True)
+    """
+    system = _System(norm, masks)
+    keep = ~system.excluded_on_simplices(tol)
+    sid: IntArray = np.flatnonzero(keep)
+    lo: FloatArray = np.zeros((len(sid), system.n_vars))
+    hi: FloatArray = system.active[sid].astype(float)
+    certified: list[tuple[IntArray, FloatArray, FloatArray]] = []
+    leftovers: list[tuple[IntArray, FloatArray, FloatArray]] = []
+    while len(sid):
+        if deadline.expired():
+            return _collect(system, certified, leftovers), False
+        lo, hi, alive = system.tightened(sid, lo, hi)
+        sid, lo, hi = sid[alive], lo[alive], hi[alive]
+        values = system.values(sid, system.vertices(sid, lo, hi))
+        alive = ~system.excluded(sid, values, tol)
+        sid, lo, hi = sid[alive], lo[alive], hi[alive]
+        if not len(sid):
+            break
+        active = system.active[sid]
+        # Wide boxes of nonlinear systems (three or more mixers) almost never pass the test.
+        tested = system.linear[sid] | (np.max(hi - lo, axis=1) <= KRAWCZYK_WIDTH)
+        inside: BoolArray = np.zeros(len(sid), dtype=bool)
+        if np.any(tested):
+            t_sid, t_lo, t_hi, t_active = sid[tested], lo[tested], hi[tested], active[tested]
+            # The test runs on a slightly larger box, so that a solution on a face shared by
+            # two boxes is certified in either (epsilon-inflation).
+            margin = np.where(t_active, _WIDEN * (t_hi - t_lo) + 1e-15, 0.0)
+            wide_lo, wide_hi = t_lo - margin, t_hi + margin
+            jacobian = system.jacobian(t_sid, system.corners(t_sid, wide_lo, wide_hi))
+            k_lo, k_hi = system.krawczyk(t_sid, wide_lo, wide_hi, jacobian)
+            inside[tested] = np.all(~t_active | ((k_lo > wide_lo) & (k_hi < wide_hi)), axis=1)
+            # Every solution in the box lies in the Krawczyk image too: keep their intersection.
+            slack = _INFLATE * (1.0 + np.abs(k_lo) + np.abs(k_hi))
+            lo[tested] = np.where(t_active, np.maximum(t_lo, k_lo - slack), t_lo)
+            hi[tested] = np.where(t_active, np.minimum(t_hi, k_hi + slack), t_hi)
+        keep = np.all(lo <= hi, axis=1)
+        sid, lo, hi, inside = sid[keep], lo[keep], hi[keep], inside[keep]
+        width = np.max(hi - lo, axis=1)
+        if np.any(inside):
+            certified.append((sid[inside], lo[inside], hi[inside]))
+        crowded = np.bincount(sid, minlength=system.n_supports) > MAX_BOXES_PER_SUPPORT
+        stuck = ~inside & ((width <= MIN_WIDTH) | crowded[sid])
+        if np.any(stuck):
+            leftovers.append((sid[stuck], lo[stuck], hi[stuck]))
+        split = ~inside & ~stuck
+        sid, lo, hi = _cut(sid[split], lo[split], hi[split], 1)
+    return _collect(system, certified, leftovers), True
+
+
+def _cut(
+    sid: IntArray, lo: FloatArray, hi: FloatArray, sides: int
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Each box cut across its ``sides`` widest sides (into ``2**sides`` boxes)."""
+    for _ in range(min(sides, lo.shape[1])):
+        side = np.argmax(hi - lo, axis=1)
+        rows = np.arange(len(sid))
+        middle = lo[rows, side] + _CUT * (hi[rows, side] - lo[rows, side])
+        lower_hi, upper_lo = hi.copy(), lo.copy()
+        lower_hi[rows, side] = middle
+        upper_lo[rows, side] = middle
+        sid = np.concatenate((sid, sid))
+        lo, hi = np.concatenate((lo, upper_lo)), np.concatenate((lower_hi, hi))
+    return sid, lo, hi
+
+
+def _collect(
+    system: _System,
+    certified: list[tuple[IntArray, FloatArray, FloatArray]],
+    leftovers: list[tuple[IntArray, FloatArray, FloatArray]],
+) -> SupportSolutions:
+    found = []
+    if certified:
+        sid = np.concatenate([s for s, _, _ in certified])
+        roots = system.pinned(
+            sid,
+            np.concatenate([low for _, low, _ in certified]),
+            np.concatenate([high for _, _, high in certified]),
+        )
+        found = [(int(k), system.mixtures(int(k), y)) for k, y in zip(sid, roots, strict=True)]
+    continua = []
+    if leftovers:
+        sid = np.concatenate([s for s, _, _ in leftovers])
+        lo = np.concatenate([low for _, low, _ in leftovers])
+        hi = np.concatenate([high for _, _, high in leftovers])
+        for k in np.unique(sid).tolist():
+            low, high = lo[sid == k].min(axis=0), hi[sid == k].max(axis=0)
+            if np.max(high - low) <= 8 * MIN_WIDTH:
+                # All that is left is one tiny cluster: a singular solution.
+                found.append((k, system.mixtures(k, (low + high) / 2)))
+            else:
+                corners = (system.mixtures(k, low), system.mixtures(k, high))
+                # Probabilities fall as the eliminated one rises, so take the range per entry.
+                lows = tuple(np.minimum(a, b) for a, b in zip(*corners, strict=True))
+                highs = tuple(np.maximum(a, b) for a, b in zip(*corners, strict=True))
+                continua.append((k, lows, highs))
+    return SupportSolutions(found, continua)
+
+
+@dataclass(frozen=True)
+class _Linearisation:
+    """Per player the payoffs at the boxes' centres; the Jacobian there, and its range."""
+
+    payoffs: list[FloatArray]
+    at_centre: FloatArray
+    low: FloatArray
+    high: FloatArray
+
+
+class _System:
+    """The support profiles' equations, vectorised over boxes (each tagged by its support).
+
+    Free probabilities are laid out player by player, ``n_i - 1`` slots each: slot ``t`` of
+    player ``i`` is the ``t``-th of the player's strategies other than the eliminated one, and is
+    *active* when that strategy is in the support. Inactive slots stay at zero, with the
+    equation ``y = 0``, so that every support profile has the same number of unknowns.
+    """
+
+    def __init__(self, norm: FloatArray, masks: list[BoolArray]) -> None:
+        self.shape = norm.shape[:-1]
+        self.n_players = len(self.shape)
+        self.n_supports = len(masks[0])
+        self.utilities = [np.ascontiguousarray(norm[..., i]) for i in range(self.n_players)]
+        self.masks = masks
+        self.first = [np.argmax(m, axis=1) for m in masks]
+        self.offsets = np.concatenate(([0], np.cumsum([n - 1 for n in self.shape]))).astype(int)
+        self.n_vars = int(self.offsets[-1])
+        self.steps: list[FloatArray] = []
+        active = []
+        for n, m, a in zip(self.shape, masks, self.first, strict=True):
+            # slot t of each support: the t-th strategy other than the eliminated one
+            others = np.array([[s for s in range(n) if s != f] for f in range(n)], dtype=np.intp)
+            slots = others[a].reshape(len(a), n - 1)
+            on = np.take_along_axis(m, slots, axis=1)
+            step = np.zeros((len(a), n - 1, n))
+            rows, cols = np.nonzero(on)
+            step[rows, cols, slots[rows, cols]] = 1.0
+            step[rows, cols, a[rows]] = -1.0
+            self.steps.append(step)
+            active.append(on)
+        self.active = np.concatenate(active, axis=1)
+        # With at most two mixers each player's conditions are linear in the other's mixture.
+        self.linear = np.sum([m.sum(axis=1) > 1 for m in masks], axis=0) <= 2
+        self.origin = [np.eye(n)[a] for n, a in zip(self.shape, self.first, strict=True)]
+
+    def mixtures(self, k: int, y: FloatArray) -> tuple[FloatArray, ...]:
+        """Each player's mixture at free probabilities ``y`` of support profile ``k``."""
+        return tuple(
+            self.origin[i][k] + y[self.offsets[i] : self.offsets[i + 1]] @ self.steps[i][k]
+            for i in range(self.n_players)
+        )
+
+    def excluded_on_simplices(self, tol: float) -> BoolArray:
+        """Supports with a strategy beaten at every pure profile of the others' supports."""
+        points = [
+            np.where(m[:, :, None], np.eye(len(m[0]))[None], self.origin[i][:, None, :])
+            for i, m in enumerate(self.masks)
+        ]
+        sid = np.arange(self.n_supports)
+        return self.excluded(
+            sid, [self._values(i, sid, points) for i in range(self.n_players)], tol
+        )
+
+    def tightened(
+        self, sid: IntArray, lo: FloatArray, hi: FloatArray
+    ) -> tuple[FloatArray, FloatArray, BoolArray]:
+        """Upper bounds cut by the others' lower bounds (probabilities sum to at most one)."""
+        hi = hi.copy()
+        alive = np.ones(len(sid), dtype=bool)
+        for i in range(self.n_players):
+            block = slice(self.offsets[i], self.offsets[i + 1])
+            spare = 1.0 - lo[:, block].sum(axis=1)
+            hi[:, block] = np.minimum(hi[:, block], lo[:, block] + spare[:, None])
+            alive &= spare >= -1e-12
+        return lo, hi, alive & np.all(lo <= hi, axis=1)
+
+    def vertices(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
+        """Per player, the mixtures at the vertices of each box's block cut by ``sum(y) <= 1``.
+
+        A vertex is repeated where the cut leaves fewer.
+        The vertices are the box's corners with ``sum(y) <= 1`` and the points where its edges
+        cross ``sum(y) = 1``; a payoff difference, linear in each player's mixture, reaches its
+        range on the boxes' feasible parts at combinations of them.
+        """
+        points = []
+        for i, n in enumerate(self.shape):
+            block = slice(self.offsets[i], self.offsets[i + 1])
+            low, high = lo[:, block], hi[:, block]
+            corners, edges = _box_vertices(n - 1)
+            if n == 2:
+                edges = edges[:0]  # the one edge crosses y = 1 at a corner
+            y = np.where(corners[None].astype(bool), high[:, None, :], low[:, None, :])
+            # On an edge along axis k, y_k = 1 - (sum of the others) where that lies on it.
+            along = np.where(edges[None] == 1, high[:, None, :], low[:, None, :])
+            axis = edges == -1
+            rest = np.where(axis[None], 0.0, along).sum(axis=2, keepdims=True)
+            along = np.where(axis[None], 1.0 - rest, along)
+            y = np.concatenate((y, along), axis=1)
+            valid = np.all((y >= low[:, None, :]) & (y <= high[:, None, :]), axis=2)
+            valid &= y.sum(axis=2) <= 1.0
+            y = np.where(valid[..., None], y, low[:, None, :])
+            points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
+        return points
+
+    def corners(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
+        """Per player, the mixtures at the corners of each box's block, then at its centre."""
+        points = []
+        for i, n in enumerate(self.shape):
+            block = slice(self.offsets[i], self.offsets[i + 1])
+            low, width = lo[:, block], hi[:, block] - lo[:, block]
+            y = low[:, None, :] + _bits(n - 1)[None] * width[:, None, :]
+            y = np.concatenate((y, (low + width / 2)[:, None, :]), axis=1)
+            points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
+        return points
+
+    def _values(self, i: int, sid: IntArray, points: list[FloatArray]) -> FloatArray:
+        """``u_i(b, x_{-i})`` for every ``b`` and every combination of the others' points."""
+        others = [j for j in range(self.n_players) if j != i]
+        return _contracted(self.utilities[i], points, [i], others, len(sid))
+
+    def values(self, sid: IntArray, points: list[FloatArray]) -> list[FloatArray]:
+        """Per player, the payoff of each strategy at every combination of the others' points."""
+        return [self._values(i, sid, points) for i in range(self.n_players)]
+
+    def jacobian(self, sid: IntArray, points: list[FloatArray]) -> _Linearisation:
+        """The Jacobian at the boxes' centres, and the least and largest entries on the boxes.
+
+        ``points`` are each player's box corners, then the centre (:meth:`corners`).
+        """
+        n_boxes = len(sid)
+        at_centre = [np.zeros((n_boxes, n)) for n in self.shape]
+        centre = np.zeros((n_boxes, self.n_vars, self.n_vars))
+        low, high = np.zeros_like(centre), np.zeros_like(centre)
+        for i, j in itertools.permutations(range(self.n_players), 2):
+            others = [k for k in range(self.n_players) if k not in (i, j)]
+            both = _contracted(self.utilities[i], points, [i, j], others, n_boxes)
+            # d g_{i,t} / d y_{j,w} = P_i[t] . u_i(., ., x_{-ij}) . P_j[w], per combination
+            both = both.reshape(n_boxes, self.shape[i], self.shape[j], -1).transpose(0, 3, 1, 2)
+            to_rows = self.steps[i][sid][:, None]
+            to_columns = self.steps[j][sid].transpose(0, 2, 1)[:, None]
+            block = (to_rows @ both @ to_columns).transpose(0, 2, 3, 1)
+            rows = slice(self.offsets[i], self.offsets[i + 1])
+            cols = slice(self.offsets[j], self.offsets[j + 1])
+            # The last combination of the others' points is all their centres.
+            centre[:, rows, cols] = block[..., -1]
+            if j == (i + 1) % self.n_players:
+                # u_i(a, centres): player j's strategies too replaced by j's centre
+                at_centre[i] = (both[:, -1] @ points[j][:, -1, :, None])[..., 0]
+            low[:, rows, cols] = block.min(axis=-1)
+            high[:, rows, cols] = block.max(axis=-1)
+        dummy = ~self.active[sid]
+        diagonal = np.arange(self.n_vars)
+        for matrix in (centre, low, high):
+            matrix[:, diagonal, diagonal] += dummy
+        return _Linearisation(at_centre, centre, low, high)
+
+    def excluded(self, sid: IntArray, values: list[FloatArray], tol: float) -> BoolArray:
+        """Boxes where a support strategy earns less than another by ``tol`` at every corner."""
+        out = np.zeros(len(sid), dtype=bool)
+        for i, v in enumerate(values):
+            v = v.reshape(len(sid), self.shape[i], -1)
+            # gap[b, a, s]: the least advantage of strategy s over a on the box
+            gap = np.min(v[:, None, :, :] - v[:, :, None, :], axis=-1)
+            out |= np.any(self.masks[i][sid][:, :, None] & (gap > tol), axis=(1, 2))
+        return out
+
+    def residual(self, sid: IntArray, y: FloatArray, linearisation: _Linearisation) -> FloatArray:
+        """The equations' values at ``y``, the boxes' centres of ``linearisation``."""
+        residual = np.where(self.active[sid], 0.0, y)
+        for i, payoffs in enumerate(linearisation.payoffs):
+            block = slice(self.offsets[i], self.offsets[i + 1])
+            residual[:, block] += (self.steps[i][sid] @ payoffs[..., None])[..., 0]
+        return residual
+
+    def pinned(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
+        """The one solution in each certified box, by Newton's method kept inside the box."""
+        y = (lo + hi) / 2
+        for _ in range(_NEWTON_STEPS):
+            linearisation = self.jacobian(sid, self.corners(sid, y, y))
+            residual = self.residual(sid, y, linearisation)[..., None]
+            try:
+                step = np.linalg.solve(linearisation.at_centre, residual)[..., 0]
+            except np.linalg.LinAlgError:
+                step = (np.linalg.pinv(linearisation.at_centre) @ residual)[..., 0]
+            # The solution is in the box, so a step out of it is cut back to the box.
+            y = np.clip(y - np.nan_to_num(step), lo, hi)
+        return y
+
+    def krawczyk(
+        self,
+        sid: IntArray,
+        lo: FloatArray,
+        hi: FloatArray,
+        linearisation: _Linearisation,
+    ) -> tuple[FloatArray, FloatArray]:
+        """The Krawczyk image ``c - Y g(c) + (I - Y J(X))(X - c)`` of each box, as bounds."""
+        centre_jacobian, low, high = linearisation.at_centre, linearisation.low, linearisation.high
+        middle = (lo + hi) / 2
+        radius = (hi - lo) / 2
+        residual = self.residual(sid, middle, linearisation)
+        try:
+            inverse = np.linalg.inv(centre_jacobian)
+        except np.linalg.LinAlgError:
+            inverse = np.linalg.pinv(centre_jacobian)
+        newton = middle - np.einsum("bij,bj->bi", inverse, residual)
+        mid_j, rad_j = (low + high) / 2, (high - low) / 2
+        spread = np.abs(np.eye(self.n_vars) - inverse @ mid_j) + np.abs(inverse) @ rad_j
+        reach = np.einsum("bij,bj->bi", spread, radius)
+        finite = np.all(np.isfinite(newton), axis=1) & np.all(np.isfinite(reach), axis=1)
+        reach[~finite] = np.inf
+        newton[~finite] = middle[~finite]
+        return newton - reach, newton + reach
+
+
+@functools.cache
+def _box_vertices(n: int) -> tuple[IntArray, IntArray]:
+    """The corners of ``[0, 1]**n`` (0 low, 1 high), and its edges (-1 marks the free axis)."""
+    corners = np.array(list(itertools.product((0, 1), repeat=n)), dtype=np.intp).reshape(2**n, n)
+    edges = [
+        (*bits[:k], -1, *bits[k:])
+        for k in range(n)
+        for bits in itertools.product((0, 1), repeat=n - 1)
+    ]
+    return corners, np.array(edges, dtype=np.intp).reshape(len(edges), n)
+
+
+@functools.cache
+def _bits(n: int) -> FloatArray:
+    """The ``2**n`` corners of the unit cube ``[0, 1]**n``."""
+    return np.array(list(itertools.product((0.0, 1.0), repeat=n))).reshape(2**n, n)
+
+
+def _contracted(
+    utility: FloatArray, points: list[FloatArray], kept: list[int], summed: list[int], n_boxes: int
+) -> FloatArray:
+    """``utility`` with each player of ``summed`` replaced by their points, per box.
+
+    Returns ``(boxes, *kept players' strategies, combinations of the summed players' points)``;
+    the last combination is that of every summed player's last point. Batched matrix products,
+    one per summed player, from the last.
+    """
+    shape = utility.shape
+    table = np.transpose(utility, kept + summed)
+    if not summed:
+        return np.broadcast_to(table[..., None], (n_boxes, *table.shape, 1))
+    pending: FloatArray = table.reshape(1, -1, shape[summed[-1]])
+    combinations = 1
+    for position, j in enumerate(reversed(summed)):
+        x = points[j]
+        # (boxes, rows * combinations, n_j) @ (boxes, n_j, points of j)
+        pending = pending @ x.transpose(0, 2, 1)
+        combinations *= x.shape[1]
+        if position + 1 < len(summed):
+            # Bring the next summed player's strategies last, the combinations before them.
+            size = shape[summed[len(summed) - position - 2]]
+            pending = pending.reshape(n_boxes, -1, size, combinations).swapaxes(-1, -2)
+            pending = pending.reshape(n_boxes, -1, size)
+    kept_sizes = [shape[k] for k in kept]
+    return pending.reshape(n_boxes, *kept_sizes, -1)
