@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +30,10 @@ from kurilsim.forms.normal.support_boxes import solve_supports
 
 #: Two equilibria are reported once when no probability differs by more than this.
 DEDUPE_TOL = 1e-6
+#: How many support profiles are solved in one batch, at the most.
+SUPPORTS_PER_CHUNK = 4096
+#: Roughly how much memory one batch of support profiles may take.
+SUPPORT_BYTES_PER_CHUNK = 256 * 2**20
 
 IntArray = NDArray[np.intp]
 BoolArray = NDArray[np.bool_]
@@ -164,14 +168,21 @@ def support_enumeration(
             found.add(profile)
     shape = norm.shape[:-1]
     domains = _undominated(norm, [np.arange(n) for n in shape], tol)
-    masks = _support_masks(shape, domains)
-    if len(masks[0]) == 0:
-        return found.profiles, enumerated
-    solutions, finished = solve_supports(norm, masks, tol, deadline)
-    roots = sorted(solutions.roots, key=lambda r: (r[0], np.concatenate(r[1]).tolist()))
-    for _, profile in roots:
+    roots: list[tuple[int, tuple[FloatArray, ...]]] = []
+    finished, continua = True, False
+    # Support profiles come in chunks, so that a large game neither builds them all at once nor
+    # runs past its deadline before the first is solved; supports are solved independently,
+    # so the chunks give what one batch would.
+    for offset, masks in _support_mask_chunks(shape, domains, SUPPORTS_PER_CHUNK):
+        solutions, finished = solve_supports(norm, masks, tol, deadline)
+        roots.extend((offset + k, profile) for k, profile in solutions.roots)
+        continua = continua or bool(solutions.continua)
+        if not finished or deadline.expired():
+            finished = False
+            break
+    for _, profile in sorted(roots, key=lambda r: (r[0], np.concatenate(r[1]).tolist())):
         found.add(_on_simplices(profile))
-    return found.profiles, enumerated and finished and not solutions.continua
+    return found.profiles, enumerated and finished and not continua
 
 
 class _Equilibria:
@@ -245,13 +256,18 @@ def _undominated(norm: FloatArray, domains: Sequence[IntArray], tol: float) -> l
     return current
 
 
-def _support_masks(shape: tuple[int, ...], domains: Sequence[IntArray]) -> list[BoolArray]:
-    """Every support profile within the domains in which two or more players mix.
+def _support_mask_chunks(
+    shape: tuple[int, ...], domains: Sequence[IntArray], chunk: int
+) -> Iterator[tuple[int, list[BoolArray]]]:
+    """Every support profile within the domains in which two or more players mix, in chunks.
 
-    One boolean array ``(S, n_i)`` per player, the profiles ordered small and balanced first
-    (by total support size, then by the spread of the sizes), as in Porter et al.
+    Yields ``(offset, masks)``: per player a boolean array ``(S, n_i)`` whose row ``k`` is the
+    player's support in the profile numbered ``offset + k``. Profiles come small and balanced
+    first (by total support size, then by the spread of the sizes, as in Porter et al.), then
+    in the order of each player's supports (by size, then lexicographically), made only as
+    they are needed.
     """
-    subsets = []
+    subsets, starts = [], []
     for n, domain in zip(shape, domains, strict=True):
         options = [
             np.isin(np.arange(n), chosen)
@@ -259,13 +275,70 @@ def _support_masks(shape: tuple[int, ...], domains: Sequence[IntArray]) -> list[
             for chosen in itertools.combinations(domain.tolist(), size)
         ]
         subsets.append(np.array(options, dtype=bool).reshape(-1, n))
-    grid = np.indices([len(options) for options in subsets]).reshape(len(shape), -1)
-    sizes = np.array([subsets[i].sum(axis=1)[grid[i]] for i in range(len(shape))])
-    grid = grid[:, np.sum(sizes > 1, axis=0) >= 2]
-    sizes = sizes[:, np.sum(sizes > 1, axis=0) >= 2]
-    # np.lexsort sorts by the last key first: total size, then spread, then the profile.
-    order = np.lexsort((*grid[::-1], np.ptp(sizes, axis=0), sizes.sum(axis=0)))
-    return [subsets[i][grid[i, order]] for i in range(len(shape))]
+        # starts[i][s - 1] .. starts[i][s]: the player's supports of size s.
+        starts.append(
+            np.cumsum([0] + [math.comb(len(domain), s) for s in range(1, len(domain) + 1)])
+        )
+    largest = [len(domain) for domain in domains]
+    pending: list[IntArray] = []
+    count, cost, offset = 0, 0, 0
+    for total in range(len(shape), sum(largest) + 1):
+        each = _bytes_per_support(shape, total)
+        for spread in range(max(largest)):
+            for block in _support_rows(starts, largest, total, spread):
+                while block.shape[1]:
+                    room = max(1, min(chunk - count, (SUPPORT_BYTES_PER_CHUNK - cost) // each))
+                    pending.append(block[:, :room])
+                    count, cost = count + pending[-1].shape[1], cost + each * pending[-1].shape[1]
+                    block = block[:, room:]
+                    if count >= chunk or cost + each > SUPPORT_BYTES_PER_CHUNK:
+                        grid = np.concatenate(pending, axis=1)
+                        yield offset, [subsets[i][grid[i]] for i in range(len(shape))]
+                        offset += count
+                        pending, count, cost = [], 0, 0
+    if pending:
+        grid = np.concatenate(pending, axis=1)
+        yield offset, [subsets[i][grid[i]] for i in range(len(shape))]
+
+
+def _bytes_per_support(shape: tuple[int, ...], total: int) -> int:
+    """A generous estimate of the memory the subdivision takes for one support profile.
+
+    Measured on random two-player games: the box vertices grow as ``2**(total - N)`` up to a
+    few thousand, each holding a payoff block of about ``max(shape)**3`` numbers, plus points
+    for every strategy outside the support.
+    """
+    vertices = 2 ** min(total - len(shape), 13) + 4 * sum(shape)
+    return 8 * max(shape) ** 3 * vertices
+
+
+def _support_rows(
+    starts: list[IntArray], largest: list[int], total: int, spread: int
+) -> Iterator[IntArray]:
+    """Blocks of support indices ``(N, k)`` with these total size and spread, in grid order."""
+    players = len(largest)
+
+    def extend(prefix: list[int], sizes: list[int]) -> Iterator[IntArray]:
+        i = len(prefix)
+        left = total - sum(sizes)
+        for size in range(1, largest[i] + 1):
+            rest = left - size
+            if not players - i - 1 <= rest <= sum(largest[i + 1 :]):
+                continue
+            chosen = [*sizes, size]
+            if max(chosen) - min(chosen) > spread:
+                continue
+            first, last = int(starts[i][size - 1]), int(starts[i][size])
+            if i == players - 1:
+                if max(chosen) - min(chosen) == spread and sum(s > 1 for s in chosen) >= 2:
+                    last_rows = np.arange(first, last)
+                    head = np.repeat(np.array(prefix, dtype=np.intp)[:, None], len(last_rows), 1)
+                    yield np.vstack([head, last_rows[None, :]])
+                continue
+            for index in range(first, last):
+                yield from extend([*prefix, index], chosen)
+
+    yield from extend([], [])
 
 
 def _on_simplices(profile: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
