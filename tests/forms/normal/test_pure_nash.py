@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
+from kurilsim.forms.normal import pure_nash as pure_nash_module
+from kurilsim.forms.normal.pure_nash import best_responses, pure_nash, pure_nash_mask
 from kurilsim.forms.normal.regret import player_scales
 from tests import literature
 from tests.strategies import payoff_arrays
@@ -90,3 +91,20 @@ def test_two_batch_axes():
     mask = pure_nash_mask(batch)
     assert mask.shape == (3, 4, 2, 2, 2)
     np.testing.assert_array_equal(mask[2, 1], pure_nash_mask(batch[2, 1]))
+
+
+def test_games_taken_in_blocks_give_the_same_answer(monkeypatch):
+    # Small integers: many ties. Player 1's payoffs are the same in every game and player 2's
+    # ignore player 0's strategy, so blocks must also handle arrays of length 1.
+    rng = np.random.default_rng(7)
+    arrays = [
+        rng.integers(-2, 3, size=(2, 3, 2, 50)).astype(float),
+        rng.integers(-2, 3, size=(2, 3, 2, 1)).astype(float),
+        rng.integers(-2, 3, size=(1, 3, 2, 50)).astype(float) * 2.0**-900,
+    ]
+    whole = best_responses(arrays, 3)
+    monkeypatch.setattr(pure_nash_module, "BLOCK_ELEMENTS", 25)
+    blocked = best_responses(arrays, 3)
+    np.testing.assert_array_equal(blocked.mask, np.broadcast_to(whole.mask, (2, 3, 2, 50)))
+    for part, one in zip(blocked.best, whole.best, strict=True):
+        np.testing.assert_array_equal(part, one)

@@ -9,6 +9,7 @@ solved in the same numpy calls.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.regret import profile_axes
 
 FloatArray = NDArray[np.float64]
+
+#: Strategy profiles times games solved at once: a few arrays of this many doubles fit in cache.
+BLOCK_ELEMENTS = 1 << 15
 
 
 def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.bool_]:
@@ -110,6 +114,30 @@ def best_responses(
     >>> np.argwhere(found.mask).tolist(), found.best[0].tolist()
     ([[1, 1]], [[5.0]])
     """
+    shape = np.broadcast_shapes(*(np.shape(p) for p in payoffs))
+    games = shape[-1] if len(shape) > n_players else 1
+    step = max(1, BLOCK_ELEMENTS // math.prod(shape[:-1]))
+    if games <= step:
+        return _block_responses(payoffs, n_players, tol)
+    # Block by block along the last batch axis: every temporary stays in cache and is reused.
+    mask = np.empty(shape, dtype=bool)
+    best = [np.empty((*p.shape[:i], 1, *p.shape[i + 1 :])) for i, p in enumerate(payoffs)]
+    for start in range(0, games, step):
+        block = slice(start, start + step)
+        found = _block_responses(
+            [p[..., block] if p.shape[-1] > 1 else p for p in payoffs], n_players, tol
+        )
+        mask[..., block] = found.mask
+        for whole, part in zip(best, found.best, strict=True):
+            if whole.shape[-1] > 1:
+                whole[..., block] = part
+            elif start == 0:
+                whole[...] = part
+    return BestResponses(mask, best)
+
+
+def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) -> BestResponses:
+    """:func:`best_responses` on arrays small enough to take in one go."""
     profiles = tuple(range(n_players))
     mask: NDArray[np.bool_] | None = None
     scratch: FloatArray | None = None  # one array of mapped payoffs, reused player to player
