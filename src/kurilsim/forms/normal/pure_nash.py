@@ -126,20 +126,22 @@ def best_responses(
     if games <= step:
         return _block_responses(payoffs, n_players, tol)
     # Block by block along the last batch axis: every temporary stays in cache and is reused.
-    mask = np.empty(shape, dtype=bool)
+    # The mask is stored games first, as a sweep lists equilibria game by game; returned as a
+    # view with the games last.
+    by_game = np.empty((games, *shape[:-1]), dtype=bool)
     best = [np.empty((*p.shape[:i], 1, *p.shape[i + 1 :])) for i, p in enumerate(payoffs)]
     for start in range(0, games, step):
         block = slice(start, start + step)
         found = _block_responses(
             [p[..., block] if p.shape[-1] > 1 else p for p in payoffs], n_players, tol
         )
-        mask[..., block] = found.mask
+        by_game[block] = np.moveaxis(found.mask, -1, 0)
         for whole, part in zip(best, found.best, strict=True):
             if whole.shape[-1] > 1:
                 whole[..., block] = part
             elif start == 0:
                 whole[...] = part
-    return BestResponses(mask, best)
+    return BestResponses(np.moveaxis(by_game, 0, -1), best)
 
 
 def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) -> BestResponses:
