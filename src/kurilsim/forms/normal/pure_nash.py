@@ -27,8 +27,8 @@ _MARGIN = 8 * 2.0**-53
 _TINY = float(np.finfo(np.float64).tiny)
 _SMALLEST = float(np.finfo(np.float64).smallest_subnormal)
 
-#: Strategy profiles times games solved at once: a few arrays of this many doubles fit in cache.
-BLOCK_ELEMENTS = 1 << 15
+#: Strategy profiles times games solved at once: a few arrays of this many doubles fit in L2 cache.
+BLOCK_ELEMENTS = 1 << 17
 
 
 def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.bool_]:
