@@ -94,11 +94,14 @@ def best_responses(
     The same test as :func:`pure_nash_mask`, which calls it, with the same result to the bit,
     done where it costs least. Player ``i``'s array may have length 1 along any axis their
     payoff does not depend on (:func:`~kurilsim.forms.normal.payoffs.player_payoffs`): the test
-    then runs on that smaller array and broadcasts. Each player's payoffs are mapped onto
-    ``[0, 1]`` as :func:`~kurilsim.forms.normal.regret.normalised_payoffs` maps them; that map is
-    increasing, so the largest mapped payoff is the mapped largest payoff, and only the per-game
-    minimum, maximum and best replies are needed before the one pass that compares. With the
-    games on the last axes, every loop runs along the games however few the strategies.
+    then runs on that smaller array and broadcasts. The test is the one on each player's payoffs
+    mapped onto ``[0, 1]`` as :func:`~kurilsim.forms.normal.regret.normalised_payoffs` maps them,
+    but decided without mapping them: the map is affine per game, so each payoff is compared with
+    two thresholds per profile of the others, one below which it is surely not a best reply and
+    one above which it surely is, and only payoffs between the two (within rounding of the
+    tolerance) are mapped and compared as the map would. With the games on the last axes, every
+    loop runs along the games however few the strategies; a large batch is taken in blocks of
+    games that fit in cache.
 
     Parameters
     ----------
