@@ -5,8 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kurilsim.forms.normal.pure_nash import pure_nash, pure_nash_mask
-from kurilsim.forms.normal.regret import player_scales
+from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal import pure_nash as pure_nash_module
+from kurilsim.forms.normal.pure_nash import best_responses, pure_nash, pure_nash_mask
+from kurilsim.forms.normal.regret import normalised_payoffs, player_scales
 from tests import literature
 from tests.strategies import payoff_arrays
 
@@ -90,3 +92,45 @@ def test_two_batch_axes():
     mask = pure_nash_mask(batch)
     assert mask.shape == (3, 4, 2, 2, 2)
     np.testing.assert_array_equal(mask[2, 1], pure_nash_mask(batch[2, 1]))
+
+
+def test_games_taken_in_blocks_give_the_same_answer(monkeypatch):
+    # Small integers: many ties. Player 1's payoffs are the same in every game and player 2's
+    # ignore player 0's strategy, so blocks must also handle arrays of length 1.
+    rng = np.random.default_rng(7)
+    arrays = [
+        rng.integers(-2, 3, size=(2, 3, 2, 50)).astype(float),
+        rng.integers(-2, 3, size=(2, 3, 2, 1)).astype(float),
+        rng.integers(-2, 3, size=(1, 3, 2, 50)).astype(float) * 2.0**-900,
+    ]
+    whole = best_responses(arrays, 3)
+    monkeypatch.setattr(pure_nash_module, "BLOCK_ELEMENTS", 25)
+    blocked = best_responses(arrays, 3)
+    np.testing.assert_array_equal(blocked.mask, np.broadcast_to(whole.mask, (2, 3, 2, 50)))
+    for part, one in zip(blocked.best, whole.best, strict=True):
+        np.testing.assert_array_equal(part, one)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([DEFAULT_TOL, 1e-3, 3e-14, 1e-15]))
+def test_deviations_within_rounding_of_the_tolerance_are_decided_as_normalised(seed, tol):
+    # Gaps a few units in the last place either side of tol times the range, in games shifted
+    # by up to 2**26 and scaled by 2**-996 to 2**996: the cheap comparisons must hand every
+    # close call to the exact test on normalised payoffs.
+    rng = np.random.default_rng(seed)
+    games = 40
+    scale = np.ldexp(1.0, rng.integers(-996, 997, size=(games, 1)))
+    shift = rng.integers(-(2**26), 2**26, size=(games, 1)).astype(float)
+    spread = rng.uniform(0.5, 1.0, size=(games, 1)) * 2.0 ** rng.integers(-30, 1, size=(games, 1))
+    near = spread * (tol + rng.integers(-64, 65, size=(games, 4)) * 2.0**-53)
+    top = shift + spread
+    own = np.concatenate([top, top - near, shift, top], axis=1)  # ties, close calls, the minimum
+    own = np.ldexp(own, np.log2(scale).astype(int)) * rng.choice([-1.0, 1.0], size=(games, 1))
+    payoffs = np.zeros((games, own.shape[1], 2, 2))
+    payoffs[..., 0] = own[:, :, None]
+    payoffs[..., 1] = rng.integers(-2, 3, size=(games, own.shape[1], 2))
+    normalised = normalised_payoffs(payoffs)
+    expected = np.ones(payoffs.shape[:-1], dtype=bool)
+    for i in range(2):
+        expected &= normalised[..., i] >= normalised[..., i].max(axis=1 + i, keepdims=True) - tol
+    np.testing.assert_array_equal(pure_nash_mask(payoffs, tol), expected)

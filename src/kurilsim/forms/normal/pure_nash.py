@@ -9,8 +9,10 @@ solved in the same numpy calls.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +21,14 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.regret import profile_axes
 
 FloatArray = NDArray[np.float64]
+
+#: Bound on how far rounding moves the mapped-payoff test from the exact one (see _sure_replies).
+_MARGIN = 8 * 2.0**-53
+_TINY = float(np.finfo(np.float64).tiny)
+_SMALLEST = float(np.finfo(np.float64).smallest_subnormal)
+
+#: Strategy profiles times games solved at once: a few arrays of this many doubles fit in L2 cache.
+BLOCK_ELEMENTS = 1 << 17
 
 
 def pure_nash_mask(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> NDArray[np.bool_]:
@@ -84,11 +94,14 @@ def best_responses(
     The same test as :func:`pure_nash_mask`, which calls it, with the same result to the bit,
     done where it costs least. Player ``i``'s array may have length 1 along any axis their
     payoff does not depend on (:func:`~kurilsim.forms.normal.payoffs.player_payoffs`): the test
-    then runs on that smaller array and broadcasts. Each player's payoffs are mapped onto
-    ``[0, 1]`` as :func:`~kurilsim.forms.normal.regret.normalised_payoffs` maps them; that map is
-    increasing, so the largest mapped payoff is the mapped largest payoff, and only the per-game
-    minimum, maximum and best replies are needed before the one pass that compares. With the
-    games on the last axes, every loop runs along the games however few the strategies.
+    then runs on that smaller array and broadcasts. The test is the one on each player's payoffs
+    mapped onto ``[0, 1]`` as :func:`~kurilsim.forms.normal.regret.normalised_payoffs` maps them,
+    but decided without mapping them: the map is affine per game, so each payoff is compared with
+    two thresholds per profile of the others, one below which it is surely not a best reply and
+    one above which it surely is, and only payoffs between the two (within rounding of the
+    tolerance) are mapped and compared as the map would. With the games on the last axes, every
+    loop runs along the games however few the strategies; a large batch is taken in blocks of
+    games that fit in cache.
 
     Parameters
     ----------
@@ -110,9 +123,34 @@ def best_responses(
     >>> np.argwhere(found.mask).tolist(), found.best[0].tolist()
     ([[1, 1]], [[5.0]])
     """
+    shape = np.broadcast_shapes(*(np.shape(p) for p in payoffs))
+    games = shape[-1] if len(shape) > n_players else 1
+    step = max(1, BLOCK_ELEMENTS // math.prod(shape[:-1]))
+    if games <= step:
+        return _block_responses(payoffs, n_players, tol)
+    # Block by block along the last batch axis: every temporary stays in cache and is reused.
+    # The mask is stored games first, as a sweep lists equilibria game by game; returned as a
+    # view with the games last.
+    by_game = np.empty((games, *shape[:-1]), dtype=bool)
+    best = [np.empty((*p.shape[:i], 1, *p.shape[i + 1 :])) for i, p in enumerate(payoffs)]
+    for start in range(0, games, step):
+        block = slice(start, start + step)
+        found = _block_responses(
+            [p[..., block] if p.shape[-1] > 1 else p for p in payoffs], n_players, tol
+        )
+        by_game[block] = np.moveaxis(found.mask, -1, 0)
+        for whole, part in zip(best, found.best, strict=True):
+            if whole.shape[-1] > 1:
+                whole[..., block] = part
+            elif start == 0:
+                whole[...] = part
+    return BestResponses(np.moveaxis(by_game, 0, -1), best)
+
+
+def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) -> BestResponses:
+    """:func:`best_responses` on arrays small enough to take in one go."""
     profiles = tuple(range(n_players))
     mask: NDArray[np.bool_] | None = None
-    scratch: FloatArray | None = None  # one array of mapped payoffs, reused player to player
     best = []
     for i, own in enumerate(payoffs):
         top = own.max(axis=i, keepdims=True)
@@ -123,28 +161,121 @@ def best_responses(
         low = own.min(axis=profiles, keepdims=True)
         # As normalised_payoffs: scale by the power of two at the largest magnitude (exactly),
         # shift the minimum to 0, divide by the range; constant payoffs map to 0.
-        exponent = np.frexp(np.maximum(np.abs(low), np.abs(high)))[1].astype(np.int64)
+        largest = np.maximum(np.abs(low), np.abs(high))
+        exponent = np.frexp(largest)[1].astype(np.int64)
         low, high = np.ldexp(low, -exponent), np.ldexp(high, -exponent)
         spread = high - low
         divisor = np.where(spread > 0, spread, 1.0)
-        # The same operations in the same order as on arrays of their own, so the same bits.
-        threshold = _scaled(top, exponent)
-        np.subtract(threshold, low, out=threshold)
-        np.divide(threshold, divisor, out=threshold)
-        np.subtract(threshold, tol, out=threshold)
-        if scratch is None or scratch.shape != own.shape:
-            scratch = np.empty(own.shape)
-        mapped = _scaled(own, exponent, scratch)
-        np.subtract(mapped, low, out=mapped)
-        np.divide(mapped, divisor, out=mapped)
-        if mask is not None and np.broadcast_shapes(mask.shape, own.shape) == mask.shape:
-            np.logical_and(mask, mapped >= threshold, out=mask)
+        if 2 * _MARGIN < tol < 1:
+            replies = _sure_replies(own, top, low, divisor, exponent, largest, tol)
         else:
-            replies = mapped >= threshold
+            replies = _replies(own, top, low, divisor, exponent, tol)
+        if mask is not None and np.broadcast_shapes(mask.shape, own.shape) == mask.shape:
+            np.logical_and(mask, replies, out=mask)
+        else:
             mask = replies if mask is None else mask & replies
     shape = np.broadcast_shapes(*(np.shape(p) for p in payoffs))
     full = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(mask, shape)
     return BestResponses(full, best)
+
+
+def _replies(
+    values: FloatArray,
+    top: FloatArray,
+    low: FloatArray,
+    divisor: FloatArray,
+    exponent: NDArray[np.int64],
+    tol: float,
+) -> NDArray[np.bool_]:
+    """Whether each payoff is a best reply: mapped onto ``[0, 1]``, within ``tol`` of the top.
+
+    The same operations in the same order as
+    :func:`~kurilsim.forms.normal.regret.normalised_payoffs` on arrays of their own, so the same
+    bits. ``low``, ``divisor`` and ``exponent`` describe
+    each game's map; every argument broadcasts against ``values``.
+    """
+    threshold = _scaled(top, exponent)
+    np.subtract(threshold, low, out=threshold)
+    np.divide(threshold, divisor, out=threshold)
+    np.subtract(threshold, tol, out=threshold)
+    mapped = _scaled(values, exponent)
+    np.subtract(mapped, low, out=mapped)
+    np.divide(mapped, divisor, out=mapped)
+    replies: NDArray[np.bool_] = mapped >= threshold
+    return replies
+
+
+def _sure_replies(
+    values: FloatArray,
+    top: FloatArray,
+    low: FloatArray,
+    divisor: FloatArray,
+    exponent: NDArray[np.int64],
+    largest: FloatArray,
+    tol: float,
+) -> NDArray[np.bool_]:
+    """:func:`_replies`, to the bit, from two comparisons of the payoffs as they are.
+
+    In :func:`_replies` each mapped payoff is within ``2.01 u`` of its exact value
+    ``(scaled - low) / divisor`` (``u = 2**-53``; the map's values are at most ``1 + 2u``), and
+    the threshold within ``u`` more, so the decision differs from the exact test
+    ``gap * 2**-exponent / divisor <= tol``, with ``gap = top - value`` exact, by under
+    :data:`_MARGIN` (scaling by a power of two rounds only below ``2**-1022``, where the range is
+    above 0.49 and the error negligible). A payoff is therefore surely a reply when its gap is at
+    most ``(tol - 2 * _MARGIN) * divisor * 2**exponent`` and surely not when its gap exceeds
+    ``(tol + 2 * _MARGIN) * divisor * 2**exponent``; :func:`_replies` decides the few in between.
+    ``largest`` is each game's largest payoff magnitude (the map's ``2**exponent`` rounds it up).
+    """
+    sure = _gap_bound(tol - 2 * _MARGIN, divisor, exponent, 0.0)
+    never = _gap_bound(tol + 2 * _MARGIN, divisor, exponent, np.inf)
+    # Half a unit in the last place of anything up to largest + never in magnitude, at most:
+    # widening each bound by twice that keeps both comparisons on the safe side of rounding,
+    # so value >= lowest implies gap <= sure, and value < excluded implies gap > never.
+    slack = 2 * (np.ldexp(largest + never, -51) + _SMALLEST)
+    lowest = np.subtract(top, sure - slack)
+    np.minimum(lowest, top, out=lowest)  # value >= top: a gap of 0
+    replies: NDArray[np.bool_] = values >= lowest
+    possible = values >= np.subtract(top, never + slack)
+    if np.count_nonzero(possible) != np.count_nonzero(replies):
+        where = np.nonzero(possible & ~replies)
+        replies[where] = _replies(
+            values[where],
+            taken_at(top, where),
+            taken_at(low, where),
+            taken_at(divisor, where),
+            taken_at(exponent, where),
+            tol,
+        )
+    return replies
+
+
+def _gap_bound(
+    factor: float, divisor: FloatArray, exponent: NDArray[np.int64], fallback: float
+) -> FloatArray:
+    """``factor * divisor * 2**exponent`` per game, or ``fallback`` where it rounds as a subnormal.
+
+    Above ``2**-1022`` the product is within ``u`` of exact and the power of two exact, which
+    :func:`_sure_replies` allows for; it cannot overflow, as ``factor < 1`` and ``divisor <= 2``.
+    """
+    product = factor * divisor
+    bound = np.ldexp(product, exponent)
+    exact = (product >= _TINY) & (bound >= _TINY)
+    return np.where(exact, bound, fallback)
+
+
+def taken_at(values: NDArray[Any], index: tuple[NDArray[np.intp], ...]) -> NDArray[Any]:
+    """``values`` broadcast along its axes of length 1, then taken at ``index`` (one array each).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> taken_at(np.array([[10.0], [20.0]]), (np.array([1, 0]), np.array([5, 2]))).tolist()
+    [20.0, 10.0]
+    """
+    taken: NDArray[Any] = values[
+        tuple(i if n > 1 else 0 for i, n in zip(index, values.shape, strict=True))
+    ]
+    return taken
 
 
 def _scaled(

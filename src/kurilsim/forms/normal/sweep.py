@@ -30,7 +30,7 @@ from kurilsim.forms.normal.labels import (
     outcome_labels,
 )
 from kurilsim.forms.normal.payoffs import payoff_tensor, player_payoffs
-from kurilsim.forms.normal.pure_nash import best_responses
+from kurilsim.forms.normal.pure_nash import best_responses, taken_at
 from kurilsim.forms.normal.solve import METHODS, default_method, solve
 
 #: Most bytes the rows of the pure equilibria of one batch of points may take.
@@ -77,11 +77,11 @@ def _pure_rows(
     number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     cells = np.unravel_index(flat, shape)
     at = (*cells, point)
-    own = [_at(p, at) for p in payoffs]
+    own = [taken_at(p, at) for p in payoffs]
     # The best payoff over one's own strategies, the others' fixed, less the payoff played.
     regret = np.zeros(flat.size)
     for i, best in enumerate(found.best):
-        regret = np.maximum(regret, _at(best, at) - own[i])
+        regret = np.maximum(regret, taken_at(best, at) - own[i])
     probs = [np.eye(n)[c] for n, c in zip(shape, cells, strict=True)]
     profiles, name_code = np.unique(flat, return_inverse=True)
     names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
@@ -108,14 +108,6 @@ def _pure_rows(
     columns["regime"] = _strings(regimes, regime_code[rows])
     columns["complete"] = np.ones(rows.size, dtype=bool)
     return SweepRows(rows, columns)
-
-
-def _at(values: FloatArray, index: tuple[IntArray, ...]) -> FloatArray:
-    """``values`` broadcast to every game and profile, taken at ``index`` (one array per axis)."""
-    taken: FloatArray = values[
-        tuple(i if n > 1 else 0 for i, n in zip(index, values.shape, strict=True))
-    ]
-    return taken
 
 
 def _columns(blocks: list[FloatArray]) -> list[FloatArray]:
