@@ -152,13 +152,12 @@ def stick_and_carrot_gains(
     delta = np.asarray(discount, dtype=np.float64)
     other = best_other_deviation(payoffs)
     u_path, u_punish = payoffs[path], payoffs[punishment]
-    length = np.arange(1, max_rounds + 1)[:, None, None]  # L
-    left = np.arange(1, max_rounds + 1)[None, :, None]  # rounds of punishment left, 1 to L
-    weight = delta ** np.where(left <= length, left, 0)
-    values = (1 - weight) * u_punish + weight * u_path  # (L, r, N); V_r for r <= L
-    restart = delta * values[np.arange(max_rounds), np.arange(max_rounds)]  # delta V_L, (L, N)
+    weight = delta ** np.arange(1, max_rounds + 1)[:, None]  # delta^L, shape (L, N)
+    longest = (1 - weight) * u_punish + weight * u_path  # V_L
+    restart = delta * longest
     from_path = (1 - delta) * other[path] + restart - u_path
-    from_punishment = (1 - delta) * other[punishment] + restart[:, None] - values
-    from_punishment = np.where(left <= length, from_punishment, -np.inf).max(axis=1)
+    # V_r moves monotonically from V_1 to V_L: the least value of following is at an end.
+    following = np.minimum((1 - delta) * u_punish + delta * u_path, longest)
+    from_punishment = (1 - delta) * other[punishment] + restart - following
     gains = np.maximum(np.maximum(from_path, from_punishment).max(axis=-1), 0.0)
     return np.asarray(gains, dtype=np.float64)
