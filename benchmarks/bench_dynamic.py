@@ -14,6 +14,10 @@ from the same run and the ratio:
 3. The sweep of the 1956-2020 model over a 100 x 100 grid (``kurilsim.sweep``, one worker, every
    point checked by one-shot deviations), against solving points one at a time with
    ``scenario.solve``: points per second.
+4. Value iteration of the sanctions model over a batch of 200 points of ``patience`` (as
+   ``kurilsim tipping`` runs it), each point frozen once it meets its bound, against the same
+   batch iterated until its slowest point converges and against each point iterated alone:
+   seconds, and the largest difference in values from the points solved alone.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ import kurilsim
 from kurilsim.forms.dynamic.markov_perfect import (
     continuation,
     expected,
+    payoff_scale,
     stage_values,
     value_iteration,
 )
 from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
+from kurilsim.forms.dynamic.selection import select
 from kurilsim.forms.normal.pure_nash import pure_nash_mask
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -233,7 +239,59 @@ def bench_eras_sweep() -> None:
     print(f"  ratio                                  {one_at_a_time * points / swept:8.1f}")
 
 
+def whole_batch_iteration(game, value_tol: float, max_iterations: int) -> np.ndarray:
+    """The reference: every point of the batch iterated until the slowest meets its bound."""
+    stage = game.stages[game.schedule[0]]
+    delta = game.discount.max(axis=-1)
+    bound = value_tol * payoff_scale(game) * (1 - delta) / np.maximum(delta, 1e-300)
+    values = np.zeros((game.batch, game.grid.size, len(game.players)))
+    for _ in range(max_iterations):
+        q = stage_values(game, stage, continuation(game, values))
+        updated = expected(q, select(q, "payoff-dominance", 1e-9))
+        change = np.abs(updated - values).reshape(game.batch, -1).max(axis=-1)
+        values = updated
+        if (change <= bound).all():
+            break
+    return values
+
+
+def bench_batch_freezing() -> None:
+    scenario = kurilsim.load_scenario(ROOT / "scenarios" / "sanctions_markov.yaml")
+    base = scenario.parameter_values()
+    patience = np.linspace(0, 0.99, 200)
+    batch = {n: np.full(patience.size, float(v)) for n, v in base.items()}
+    game = scenario.form.game(scenario, batch | {"patience": patience})
+    start = time.perf_counter()
+    frozen = value_iteration(game, "payoff-dominance", 1e-9, 1e-9, 100_000)
+    batched = time.perf_counter() - start
+    start = time.perf_counter()
+    whole_batch_iteration(game, 1e-9, 100_000)
+    whole = time.perf_counter() - start
+    start = time.perf_counter()
+    alone = [
+        value_iteration(game.take(np.array([k])), "payoff-dominance", 1e-9, 1e-9, 100_000)
+        for k in range(game.batch)
+    ]
+    looped = time.perf_counter() - start
+    differ = max(
+        float(np.abs(a.values[0, 0] - frozen.values[0, k]).max()) for k, a in enumerate(alone)
+    )
+    assert frozen.rounds is not None
+    print(f"value iteration of the sanctions model over {game.batch} points of patience")
+    print(
+        f"  rounds per point: {frozen.rounds.min()} to {frozen.rounds.max()}; "
+        f"all converged: {bool(frozen.converged.all())}"
+    )
+    print(f"  kurilsim (batch, converged points frozen) {batched:8.2f} s")
+    print(f"  reference (batch until the slowest)       {whole:8.2f} s")
+    print(f"  reference (each point alone)              {looped:8.2f} s")
+    print(f"  ratio (batch until the slowest / kurilsim) {whole / batched:7.1f}")
+    print(f"  ratio (each point alone / kurilsim)        {looped / batched:7.1f}")
+    print(f"  largest difference from the points alone: {differ:.1g}")
+
+
 if __name__ == "__main__":
+    bench_batch_freezing()
     bench_value_iteration()
     bench_mixed_stages()
     bench_eras_sweep()

@@ -5,6 +5,11 @@ times kurilsim's outer approximation (Judd, Yeltekin and Conklin 2003; 128 direc
 QuantEcon's ``RepeatedGame.equilibrium_payoffs`` (Abreu and Sannikov 2014, compiled with numba,
 which is warmed up first so that compilation is not counted), in the same run, prints both times
 and their ratio, and checks that every corner QuantEcon finds lies in kurilsim's polygon.
+
+It then times ``kurilsim tipping`` on the repeated joint-activity scenario (21 grid values per
+range), where each profile's shortest mutual-minmax punishment is found with the closed-form
+stick-and-carrot gains ruling out lengths, against the same run with every length from 1 on
+built and checked as an automaton (the route before), and checks that both give one table.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ import numpy as np
 from quantecon import game_theory
 
 from kurilsim import load_scenario
+from kurilsim.analysis.tipping import tipping_points
 from kurilsim.forms import catalogue
+from kurilsim.forms.repeated import solve as repeated_solve
+from kurilsim.forms.repeated.one_shot_deviation import deviation_gain, stick_and_carrot
 from kurilsim.forms.repeated.payoff_set import equilibrium_payoff_set
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,5 +66,35 @@ def main() -> None:
             print(f"{name:<30} {delta:>5} {ours:>11.4f} {theirs:>12.4f} {ours / theirs:>7.1f}")
 
 
+def every_length(payoffs, path, punishment, delta, tol, max_rounds) -> int:
+    """The reference: each length of punishment from 1 on, built and checked as an automaton."""
+    for rounds in range(1, max_rounds + 1):
+        automaton = stick_and_carrot(path, punishment, rounds, payoffs.shape[:-1])
+        if deviation_gain(payoffs, automaton, delta) <= tol:
+            return rounds
+    return 0
+
+
+def bench_tipping() -> None:
+    joint = load_scenario(ROOT / "scenarios" / "repeated_joint_activity.yaml")
+    start = time.perf_counter()
+    ours = tipping_points(joint, resolution=21).to_frame()
+    fast = time.perf_counter() - start
+    closed_form = repeated_solve._punishment_rounds
+    repeated_solve._punishment_rounds = every_length
+    try:
+        start = time.perf_counter()
+        theirs = tipping_points(joint, resolution=21).to_frame()
+        slow = time.perf_counter() - start
+    finally:
+        repeated_solve._punishment_rounds = closed_form
+    assert ours.equals(theirs)
+    print("kurilsim tipping, repeated joint activity, 21 values per range: the same table")
+    print(f"  kurilsim (closed form rules lengths out) {fast:8.2f} s")
+    print(f"  reference (every length as an automaton) {slow:8.2f} s")
+    print(f"  ratio                                    {slow / fast:8.1f}")
+
+
 if __name__ == "__main__":
+    bench_tipping()
     main()

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 import kurilsim
 from kurilsim.cli import main
 from kurilsim.core.errors import InputError
+from kurilsim.forms.dynamic.markov_perfect import payoff_scale, value_iteration
 from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
 from tests.strategies import small_dynamic_games
 
@@ -473,3 +474,35 @@ def test_a_nearest_deal_found_before_the_bound_stopped_the_search_says_so(monkey
     comparison = kurilsim.compare(kurilsim.load_scenario("scenarios/commitment_treaty.yaml"))
     said = comparison.nearest + comparison.verdict
     assert (note in said) if note else ("among the" not in said)
+
+
+def test_value_iteration_over_a_batch_ends_each_point_where_it_ends_alone():
+    # Patience sets how many rounds a point needs: the batch mixes fast and slow points, and
+    # one cut short by the bound on rounds.
+    scenario = kurilsim.load_scenario("scenarios/sanctions_markov.yaml")
+    patience = np.array([0.0, 0.3, 0.9, 0.99, 0.6])
+    base = scenario.parameter_values()
+    batch = {n: np.full(patience.size, float(v)) for n, v in base.items()} | {"patience": patience}
+    value_tol, cap = 1e-9, 400
+    together = value_iteration(
+        scenario.form.game(scenario, batch), "payoff-dominance", 1e-9, value_tol, cap
+    )
+    assert together.rounds is not None and together.iterations == together.rounds.max()
+    for k, value in enumerate(patience):
+        alone = value_iteration(
+            scenario.game(base | {"patience": float(value)}),
+            "payoff-dominance",
+            1e-9,
+            value_tol,
+            cap,
+        )
+        assert together.rounds[k] == alone.iterations
+        assert together.converged[k] == alone.converged[0]
+        scale = payoff_scale(scenario.game(base | {"patience": float(value)}))[0]
+        np.testing.assert_allclose(
+            together.values[0, k], alone.values[0, 0], rtol=0, atol=value_tol * scale
+        )
+        for mix, single in zip(together.mixes[0], alone.mixes[0], strict=True):
+            np.testing.assert_allclose(mix[k], single[0], rtol=0, atol=1e-12)
+    # The slowest point is cut short and says so; the others met their bound on their own.
+    assert together.converged.tolist() == [True, True, True, False, True]

@@ -26,8 +26,9 @@ from kurilsim.forms.repeated.one_shot_deviation import (
     stick_and_carrot,
 )
 from kurilsim.forms.repeated.solve import solve
+from kurilsim.forms.repeated.thresholds import stick_and_carrot_gains
 from tests.literature import stack
-from tests.strategies import random_game
+from tests.strategies import payoff_arrays, random_game
 
 
 def prisoners_dilemma(t: float, r: float, p: float, s: float) -> NormalFormGame:
@@ -163,3 +164,22 @@ def test_no_grim_threshold_where_the_punishment_pays_more_than_the_path():
     assert solve(impatient, tol=1e-9).sustained_by_grim[0]
     grim = grim_trigger((0, 0), [(1, 1)] * 2, (2, 2))
     assert deviation_gain(payoffs, grim, np.array([0.9, 0.9])) > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    payoffs=payoff_arrays(min_players=2, max_players=3),
+    seed=st.integers(0, 2**16),
+    rounds=st.integers(1, 6),
+)
+def test_the_closed_form_stick_and_carrot_gain_is_the_automatons(payoffs, seed, rounds):
+    rng = np.random.default_rng(seed)
+    shape = payoffs.shape[:-1]
+    path = tuple(int(rng.integers(n)) for n in shape)
+    punishment = tuple(int(rng.integers(n)) for n in shape)
+    delta = rng.uniform(0, 0.99, size=len(shape))
+    closed = stick_and_carrot_gains(payoffs, path, punishment, delta, rounds)
+    for length in range(1, rounds + 1):
+        automaton = stick_and_carrot(path, punishment, length, shape)
+        exact = max(deviation_gain(payoffs, automaton, delta), 0.0)
+        assert closed[length - 1] == pytest.approx(exact, abs=1e-12)

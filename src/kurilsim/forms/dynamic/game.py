@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -103,6 +103,29 @@ class DynamicGame:
     def batch(self) -> int:
         """The number of parameter points."""
         return int(self.discount.shape[0])
+
+    def take(self, points: IntArray) -> DynamicGame:
+        """The same game at the points of the batch ``points`` indexes, in that order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import load_scenario
+        >>> game = load_scenario("scenarios/sanctions_markov.yaml").game()
+        >>> game.take(np.array([0, 0, 0])).batch
+        3
+        """
+        stages = {
+            name: replace(
+                stage,
+                payoffs=stage.payoffs[points],
+                next_state=stage.next_state[points],
+                deal=stage.deal[points],
+            )
+            for name, stage in self.stages.items()
+        }
+        chance = tuple((p[points], d[points]) for p, d in self.chance)
+        return replace(self, stages=stages, discount=self.discount[points], chance=chance)
 
 
 def build_game(

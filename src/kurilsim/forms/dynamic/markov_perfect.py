@@ -10,10 +10,12 @@ batch of parameter points.
 
 The convergence bound: iteration stops at a point when no value changes by more than
 ``value_tol * scale * (1 - delta) / delta`` in one round (``scale`` the largest range of a
-player's stage payoffs, ``delta`` the largest discount factor). Where the one-round map is a
-contraction with modulus ``delta`` (as it is once the equilibrium played at each state no longer
-changes), the values are then within ``value_tol * scale`` of the fixed point. A point that does
-not settle within ``max_iterations`` rounds is marked unconverged. Either way, the strategy found
+player's stage payoffs, ``delta`` the largest discount factor), each at that point. Where the
+one-round map is a contraction with modulus ``delta`` (as it is once the equilibrium played at
+each state no longer changes), the values are then within ``value_tol * scale`` of the fixed
+point. A point that meets its bound is frozen while the rest of the batch goes on, so each point
+ends where iterating it alone would. A point that does not settle within ``max_iterations``
+rounds is marked unconverged. Either way, the strategy found
 is checked afterwards, apart from how it was found, by the one-shot deviation principle
 (:mod:`~kurilsim.forms.dynamic.one_shot_deviation`).
 """
@@ -30,6 +32,7 @@ from kurilsim.forms.dynamic.selection import Mixes, joint, select
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,16 +48,21 @@ class MarkovStrategy:
         Shape ``(R + 1, B, S, N)`` for a finite horizon of ``R`` rounds (the last entry is 0),
         ``(1, B, S, N)`` for an infinite one: each player's value from each round and state on.
     converged
-        Shape ``(B,)``: whether value iteration met its bound (always true for backward
-        induction).
+        Shape ``(B,)``: whether value iteration met its bound at that point (always true for
+        backward induction).
     iterations
-        The rounds of value iteration run (the number of rounds for backward induction).
+        The rounds of value iteration run, the most at any point (the number of rounds for
+        backward induction).
+    rounds
+        Shape ``(B,)``: the rounds of value iteration run at each point, which stops at the
+        first round that meets its bound; ``None`` where every point ran ``iterations``.
     """
 
     mixes: tuple[Mixes, ...] = field(repr=False)
     values: FloatArray = field(repr=False)
     converged: BoolArray = field(repr=False)
     iterations: int
+    rounds: IntArray | None = field(default=None, repr=False)
 
 
 def continuation(game: DynamicGame, values: FloatArray) -> FloatArray:
@@ -142,21 +150,33 @@ def value_iteration(
     >>> bool(strategy.converged.all())
     True
     """
-    stage = game.stages[game.schedule[0]]
     delta = game.discount.max(axis=-1)
     bound = value_tol * payoff_scale(game) * (1 - delta) / np.maximum(delta, 1e-300)
     values = np.zeros((game.batch, game.grid.size, len(game.players)))
     converged = np.zeros(game.batch, dtype=bool)
-    chosen: Mixes = []
+    rounds = np.zeros(game.batch, dtype=np.int64)
+    chosen: Mixes = [
+        np.zeros((game.batch, game.grid.size, n)) for n in game.stages[game.schedule[0]].shape
+    ]
+    # The points still iterating, and the game at them: a point that meets its bound is frozen
+    # there, so it ends exactly where iterating it alone would, and costs no further rounds.
+    active = np.arange(game.batch)
+    running = game
     iterations = 0
-    while iterations < max_iterations:
+    while iterations < max_iterations and active.size:
         iterations += 1
-        q = stage_values(game, stage, continuation(game, values))
-        chosen = select(q, rule, tol)
-        updated = expected(q, chosen)
-        change = np.abs(updated - values).reshape(game.batch, -1).max(axis=-1)
-        values = updated
-        converged = change <= bound
-        if converged.all():
-            break
-    return MarkovStrategy((chosen,), values[None], converged, iterations)
+        stage = running.stages[running.schedule[0]]
+        q = stage_values(running, stage, continuation(running, values[active]))
+        mixes = select(q, rule, tol)
+        updated = expected(q, mixes)
+        change = np.abs(updated - values[active]).reshape(active.size, -1).max(axis=-1)
+        values[active] = updated
+        for mix, new in zip(chosen, mixes, strict=True):
+            mix[active] = new
+        rounds[active] = iterations
+        done = change <= bound[active]
+        if done.any():
+            converged[active[done]] = True
+            active = active[~done]
+            running = game.take(active)
+    return MarkovStrategy((chosen,), values[None], converged, iterations, rounds)

@@ -47,6 +47,7 @@ from kurilsim.forms.repeated.thresholds import (
     best_deviation,
     best_other_deviation,
     ceilings,
+    stick_and_carrot_gains,
     thresholds,
 )
 
@@ -58,6 +59,9 @@ METHODS = ("auto", "thresholds")
 OPTIONS = ("directions", "max_rounds")
 #: Most rounds of mutual-minmax punishment tried before a profile is reported not sustained by it.
 DEFAULT_MAX_ROUNDS = 50
+#: How far, relative to the largest payoff, the closed-form stick-and-carrot gain may stray from
+#: the automaton's by rounding: far above what either computation loses (about 1e-13).
+CLOSED_FORM_SLACK = 1e-9
 
 
 def solve(
@@ -175,10 +179,14 @@ def _punishment_rounds(
 ) -> int:
     """The fewest rounds of ``punishment`` making stick-and-carrot an SPE; 0 if none."""
     shape = payoffs.shape[:-1]
-    for rounds in range(1, max_rounds + 1):
-        automaton = stick_and_carrot(path, punishment, rounds, shape)
+    # The closed form rules out every number of rounds it finds short by more than rounding;
+    # the rest are tried in order, each checked on its automaton.
+    closed = stick_and_carrot_gains(payoffs, path, punishment, delta, max_rounds)
+    rounding = CLOSED_FORM_SLACK * (1.0 + float(np.abs(payoffs).max(initial=0.0)))
+    for rounds in np.flatnonzero(closed <= tol + rounding) + 1:
+        automaton = stick_and_carrot(path, punishment, int(rounds), shape)
         if deviation_gain(payoffs, automaton, delta) <= tol:
-            return rounds
+            return int(rounds)
     return 0
 
 

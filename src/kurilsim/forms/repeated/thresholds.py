@@ -115,3 +115,49 @@ def ceilings(
         ceiling = (u - o) / (p - o)
     better = (p > u + gain_tol) & np.isfinite(o)
     return np.asarray(np.where(better, ceiling, np.inf), dtype=np.float64)
+
+
+def stick_and_carrot_gains(
+    payoffs: FloatArray,
+    path: tuple[int, ...],
+    punishment: tuple[int, ...],
+    discount: ArrayLike,
+    max_rounds: int,
+) -> FloatArray:
+    r"""The largest one-round deviation gain in stick-and-carrot, for 1 to ``max_rounds`` rounds.
+
+    Stick-and-carrot plays ``path`` (payoff :math:`u_i(a)`); a deviation starts :math:`L` rounds
+    of ``punishment`` (:math:`u_i(m)`), restarted by a deviation during them, then ``path``
+    again. With payoffs normalised by :math:`1 - \delta_i`, the value with :math:`r` rounds of
+    punishment left is :math:`V_r = (1 - \delta_i^r) u_i(m) + \delta_i^r u_i(a)`
+    (:math:`V_0 = u_i(a)`), and a deviation from either phase is worth
+    :math:`(1 - \delta_i) o_i + \delta_i V_L`, :math:`o_i` the best payoff of another strategy
+    there (:func:`best_other_deviation`). The gain is the largest, over players and states, of
+    that less the value of following; 0 where no deviation gains. This is the closed form of
+    :func:`~kurilsim.forms.repeated.one_shot_deviation.deviation_gain` on
+    :func:`~kurilsim.forms.repeated.one_shot_deviation.stick_and_carrot`, for every
+    :math:`L` at once.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(max_rounds,)``: entry ``L - 1`` is the gain with ``L`` rounds of punishment.
+
+    Examples
+    --------
+    >>> pd = np.array([[[3, 3], [0, 5]], [[5, 0], [1, 1]]], dtype=float)
+    >>> stick_and_carrot_gains(pd, (0, 0), (1, 1), [0.4, 0.4], 2).round(6).tolist()
+    [0.72, 0.528]
+    """
+    delta = np.asarray(discount, dtype=np.float64)
+    other = best_other_deviation(payoffs)
+    u_path, u_punish = payoffs[path], payoffs[punishment]
+    weight = delta ** np.arange(1, max_rounds + 1)[:, None]  # delta^L, shape (L, N)
+    longest = (1 - weight) * u_punish + weight * u_path  # V_L
+    restart = delta * longest
+    from_path = (1 - delta) * other[path] + restart - u_path
+    # V_r moves monotonically from V_1 to V_L: the least value of following is at an end.
+    following = np.minimum((1 - delta) * u_punish + delta * u_path, longest)
+    from_punishment = (1 - delta) * other[punishment] + restart - following
+    gains = np.maximum(np.maximum(from_path, from_punishment).max(axis=-1), 0.0)
+    return np.asarray(gains, dtype=np.float64)
