@@ -316,17 +316,27 @@ class _System:
             block = slice(self.offsets[i], self.offsets[i + 1])
             low, high = lo[:, block], hi[:, block]
             corners, edges = _box_vertices(n - 1)
-            if n == 2:
-                edges = edges[:0]  # the one edge crosses y = 1 at a corner
             y = np.where(corners[None].astype(bool), high[:, None, :], low[:, None, :])
+            if n == 2:
+                # The one edge crosses y = 1 at a corner; both corners are feasible once tightened.
+                points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
+                continue
             # On an edge along axis k, y_k = 1 - (sum of the others) where that lies on it.
             along = np.where(edges[None] == 1, high[:, None, :], low[:, None, :])
             axis = edges == -1
             rest = np.where(axis[None], 0.0, along).sum(axis=2, keepdims=True)
             along = np.where(axis[None], 1.0 - rest, along)
+            # A crossing at an end of its edge is that corner (kept, rounding aside, below).
+            inside = (along > low[:, None, :]) & (along < high[:, None, :])
+            valid = np.concatenate(
+                (y.sum(axis=2) <= 1.0 + 1e-12, np.all(inside | ~axis[None], axis=2)), axis=1
+            )
             y = np.concatenate((y, along), axis=1)
-            valid = np.all((y >= low[:, None, :]) & (y <= high[:, None, :]), axis=2)
-            valid &= y.sum(axis=2) <= 1.0
+            # A box cut by sum(y) = 1 keeps few of these points: the valid ones first, then only
+            # as many as the box with the most needs (fewer combinations of players' points).
+            order = np.argsort(~valid, axis=1, kind="stable")[:, : max(1, valid.sum(axis=1).max())]
+            y = np.take_along_axis(y, order[..., None], axis=1)
+            valid = np.take_along_axis(valid, order, axis=1)
             y = np.where(valid[..., None], y, low[:, None, :])
             points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
         return points
@@ -388,9 +398,10 @@ class _System:
         out = np.zeros(len(sid), dtype=bool)
         for i, v in enumerate(values):
             v = v.reshape(len(sid), self.shape[i], -1)
-            # gap[b, a, s]: the least advantage of strategy s over a on the box
-            gap = np.min(v[:, None, :, :] - v[:, :, None, :], axis=-1)
-            out |= np.any(self.masks[i][sid][:, :, None] & (gap > tol), axis=(1, 2))
+            beaten, beating = _pairs(self.shape[i])
+            # gap[b, p]: the least advantage of strategy beating[p] over beaten[p] on the box
+            gap = np.min(v[:, beating] - v[:, beaten], axis=-1)
+            out |= np.any(self.masks[i][sid][:, beaten] & (gap > tol), axis=1)
         return out
 
     def residual(self, sid: IntArray, y: FloatArray, linearisation: _Linearisation) -> FloatArray:
@@ -451,6 +462,13 @@ def _box_vertices(n: int) -> tuple[IntArray, IntArray]:
         for bits in itertools.product((0, 1), repeat=n - 1)
     ]
     return corners, np.array(edges, dtype=np.intp).reshape(len(edges), n)
+
+
+@functools.cache
+def _pairs(n: int) -> tuple[IntArray, IntArray]:
+    """Every ordered pair of distinct strategies among ``n``, as two index arrays."""
+    first, second = np.nonzero(~np.eye(n, dtype=bool))
+    return first, second
 
 
 @functools.cache
