@@ -271,6 +271,13 @@ class _System:
         # With at most two mixers each player's conditions are linear in the other's mixture.
         self.linear = np.sum([m.sum(axis=1) > 1 for m in masks], axis=0) <= 2
         self.origin = [np.eye(n)[a] for n, a in zip(self.shape, self.first, strict=True)]
+        # Per pair of players and support, P_i[t] u P_j[w] as a matrix on the flattened u.
+        self.pair_steps = {
+            (i, j): (si[:, :, None, :, None] * sj[:, None, :, None, :]).reshape(
+                self.n_supports, -1, si.shape[2] * sj.shape[2]
+            )
+            for (i, si), (j, sj) in itertools.permutations(enumerate(self.steps), 2)
+        }
 
     def mixtures(self, k: int, y: FloatArray) -> tuple[FloatArray, ...]:
         """Each player's mixture at free probabilities ``y`` of support profile ``k``."""
@@ -335,9 +342,8 @@ class _System:
             # A box cut by sum(y) = 1 keeps few of these points: the valid ones first, then only
             # as many as the box with the most needs (fewer combinations of players' points).
             order = np.argsort(~valid, axis=1, kind="stable")[:, : max(1, valid.sum(axis=1).max())]
-            y = np.take_along_axis(y, order[..., None], axis=1)
-            valid = np.take_along_axis(valid, order, axis=1)
-            y = np.where(valid[..., None], y, low[:, None, :])
+            rows = np.arange(len(sid))[:, None]
+            y = np.where(valid[rows, order, None], y[rows, order], low[:, None, :])
             points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
         return points
 
@@ -374,17 +380,17 @@ class _System:
             others = [k for k in range(self.n_players) if k not in (i, j)]
             both = _contracted(self.utilities[i], points, [i, j], others, n_boxes)
             # d g_{i,t} / d y_{j,w} = P_i[t] . u_i(., ., x_{-ij}) . P_j[w], per combination
-            both = both.reshape(n_boxes, self.shape[i], self.shape[j], -1).transpose(0, 3, 1, 2)
-            to_rows = self.steps[i][sid][:, None]
-            to_columns = self.steps[j][sid].transpose(0, 2, 1)[:, None]
-            block = (to_rows @ both @ to_columns).transpose(0, 2, 3, 1)
+            n_i, n_j = self.shape[i], self.shape[j]
+            # all of P_i[t] u P_j[w] at once: one product with the Kronecker product of the steps
+            block = self.pair_steps[i, j][sid] @ both.reshape(n_boxes, n_i * n_j, -1)
+            block = block.reshape(n_boxes, n_i - 1, n_j - 1, both.shape[-1])
             rows = slice(self.offsets[i], self.offsets[i + 1])
             cols = slice(self.offsets[j], self.offsets[j + 1])
             # The last combination of the others' points is all their centres.
             centre[:, rows, cols] = block[..., -1]
             if j == (i + 1) % self.n_players:
                 # u_i(a, centres): player j's strategies too replaced by j's centre
-                at_centre[i] = (both[:, -1] @ points[j][:, -1, :, None])[..., 0]
+                at_centre[i] = (both[..., -1] @ points[j][:, -1, :, None])[..., 0]
             low[:, rows, cols] = block.min(axis=-1)
             high[:, rows, cols] = block.max(axis=-1)
         dummy = ~self.active[sid]
@@ -416,7 +422,9 @@ class _System:
         """The one solution in each certified box, by Newton's method kept inside the box."""
         y = (lo + hi) / 2
         for _ in range(_NEWTON_STEPS):
-            linearisation = self.jacobian(sid, self.corners(sid, y, y))
+            # Only the centres matter here (the last of each player's points).
+            centres = [points[:, -1:] for points in self.corners(sid, y, y)]
+            linearisation = self.jacobian(sid, centres)
             residual = self.residual(sid, y, linearisation)[..., None]
             try:
                 step = np.linalg.solve(linearisation.at_centre, residual)[..., 0]
@@ -424,6 +432,8 @@ class _System:
                 step = (np.linalg.pinv(linearisation.at_centre) @ residual)[..., 0]
             # The solution is in the box, so a step out of it is cut back to the box.
             y = np.clip(y - np.nan_to_num(step), lo, hi)
+            if np.all(np.abs(step) <= 1e-15):
+                break  # converged in every box (rounding level)
         return y
 
     def krawczyk(
