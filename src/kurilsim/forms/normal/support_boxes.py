@@ -16,9 +16,9 @@ support or not) at every corner, which is exact for the equations and for the be
 conditions, or when no point of it has nonnegative probabilities. A box that survives gets the
 Krawczyk test [1]_ with the exact Jacobian ranges: if the Krawczyk image lies inside the box, the
 box holds exactly one solution (and the image contracts on to it); if the image misses the box,
-it holds none; otherwise the box is cut to the image and halved across its widest side. Every
-solution in the starting boxes lies in a box never discarded, so every isolated, regular
-solution is certified and located. Boxes that keep surviving down to :data:`MIN_WIDTH`, or a
+it holds none; otherwise the box is cut to the image and halved across its widest side (or its
+widest few, while few boxes are left). Every solution in the starting boxes lies in a box never
+discarded, so every isolated, regular solution is certified and located. Boxes that keep surviving down to :data:`MIN_WIDTH`, or a
 support whose live boxes exceed :data:`MAX_BOXES_PER_SUPPORT`, without certification, mark a
 singular solution or a positive-dimensional set of solutions (a continuum); they are returned
 apart, never as arbitrary points. The first level of the search tests the support profiles
@@ -68,6 +68,12 @@ _NEWTON_STEPS = 6
 #: A box is cut this far along its widest side, not in the middle, so that simple fractions
 #: (solutions of games with small integer payoffs) rarely fall on a cut.
 _CUT = 0.4934
+
+#: With at most :data:`_FEW` boxes to cut, each is cut across up to :data:`_SIDES` sides wider
+#: than :data:`_WIDE` (fewer rounds of fixed cost); otherwise across its widest side only.
+_FEW = 64
+_SIDES = 3
+_WIDE = 0.3
 
 #: Fraction of its width by which a box is widened for the Krawczyk test.
 _WIDEN = 1e-3
@@ -173,23 +179,29 @@ def solve_supports(
         if np.any(stuck):
             leftovers.append((sid[stuck], lo[stuck], hi[stuck]))
         split = ~inside & ~stuck
-        sid, lo, hi = _cut(sid[split], lo[split], hi[split], 1)
+        # While few boxes are left a round costs about the same whatever their number: cut more.
+        sides = _SIDES if np.count_nonzero(split) <= _FEW else 1
+        sid, lo, hi = _cut(sid[split], lo[split], hi[split], sides)
     return _collect(system, certified, leftovers), True
 
 
 def _cut(
     sid: IntArray, lo: FloatArray, hi: FloatArray, sides: int
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Each box cut across its ``sides`` widest sides (into ``2**sides`` boxes)."""
-    for _ in range(min(sides, lo.shape[1])):
+    """Each box cut across its widest side, then up to ``sides - 1`` more wider than ``_WIDE``."""
+    for cut in range(min(sides, lo.shape[1])):
         side = np.argmax(hi - lo, axis=1)
         rows = np.arange(len(sid))
-        middle = lo[rows, side] + _CUT * (hi[rows, side] - lo[rows, side])
-        lower_hi, upper_lo = hi.copy(), lo.copy()
-        lower_hi[rows, side] = middle
-        upper_lo[rows, side] = middle
-        sid = np.concatenate((sid, sid))
-        lo, hi = np.concatenate((lo, upper_lo)), np.concatenate((lower_hi, hi))
+        width = hi[rows, side] - lo[rows, side]
+        if cut:
+            rows = np.flatnonzero(width > _WIDE)
+            side, width = side[rows], width[rows]
+        middle = lo[rows, side] + _CUT * width
+        upper_lo, upper_hi = lo[rows], hi[rows]
+        upper_lo[np.arange(len(rows)), side] = middle
+        hi[rows, side] = middle
+        sid = np.concatenate((sid, sid[rows]))
+        lo, hi = np.concatenate((lo, upper_lo)), np.concatenate((hi, upper_hi))
     return sid, lo, hi
 
 
