@@ -18,8 +18,9 @@ Krawczyk test [1]_ with the exact Jacobian ranges: if the Krawczyk image lies in
 box holds exactly one solution (and the image contracts on to it); if the image misses the box,
 it holds none; otherwise the box is cut to the image and halved across its widest side (or its
 widest few, while few boxes are left). Every solution in the starting boxes lies in a box never
-discarded, so every isolated, regular solution is certified and located. Boxes that keep surviving down to :data:`MIN_WIDTH`, or a
-support whose live boxes exceed :data:`MAX_BOXES_PER_SUPPORT`, without certification, mark a
+discarded, so every isolated, regular solution is certified and located. Boxes that keep
+surviving down to :data:`MIN_WIDTH`, or a support whose live boxes exceed
+:data:`MAX_BOXES_PER_SUPPORT`, without certification, mark a
 singular solution or a positive-dimensional set of solutions (a continuum); they are returned
 apart, never as arbitrary points. The first level of the search tests the support profiles
 themselves: the range of a payoff difference over the product of the others' simplices is
