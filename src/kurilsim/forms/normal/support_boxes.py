@@ -16,10 +16,11 @@ support or not) at every corner, which is exact for the equations and for the be
 conditions, or when no point of it has nonnegative probabilities. A box that survives gets the
 Krawczyk test [1]_ with the exact Jacobian ranges: if the Krawczyk image lies inside the box, the
 box holds exactly one solution (and the image contracts on to it); if the image misses the box,
-it holds none; otherwise the box is cut to the image and halved across its widest side. Every
-solution in the starting boxes lies in a box never discarded, so every isolated, regular
-solution is certified and located. Boxes that keep surviving down to :data:`MIN_WIDTH`, or a
-support whose live boxes exceed :data:`MAX_BOXES_PER_SUPPORT`, without certification, mark a
+it holds none; otherwise the box is cut to the image and halved across its widest side (or its
+widest few, while few boxes are left). Every solution in the starting boxes lies in a box never
+discarded, so every isolated, regular solution is certified and located. Boxes that keep
+surviving down to :data:`MIN_WIDTH`, or a support whose live boxes exceed
+:data:`MAX_BOXES_PER_SUPPORT`, without certification, mark a
 singular solution or a positive-dimensional set of solutions (a continuum); they are returned
 apart, never as arbitrary points. The first level of the search tests the support profiles
 themselves: the range of a payoff difference over the product of the others' simplices is
@@ -68,6 +69,12 @@ _NEWTON_STEPS = 6
 #: A box is cut this far along its widest side, not in the middle, so that simple fractions
 #: (solutions of games with small integer payoffs) rarely fall on a cut.
 _CUT = 0.4934
+
+#: With at most :data:`_FEW` boxes to cut, each is cut across up to :data:`_SIDES` sides wider
+#: than :data:`_WIDE` (fewer rounds of fixed cost); otherwise across its widest side only.
+_FEW = 64
+_SIDES = 3
+_WIDE = 0.3
 
 #: Fraction of its width by which a box is widened for the Krawczyk test.
 _WIDEN = 1e-3
@@ -173,23 +180,29 @@ def solve_supports(
         if np.any(stuck):
             leftovers.append((sid[stuck], lo[stuck], hi[stuck]))
         split = ~inside & ~stuck
-        sid, lo, hi = _cut(sid[split], lo[split], hi[split], 1)
+        # While few boxes are left a round costs about the same whatever their number: cut more.
+        sides = _SIDES if np.count_nonzero(split) <= _FEW else 1
+        sid, lo, hi = _cut(sid[split], lo[split], hi[split], sides)
     return _collect(system, certified, leftovers), True
 
 
 def _cut(
     sid: IntArray, lo: FloatArray, hi: FloatArray, sides: int
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Each box cut across its ``sides`` widest sides (into ``2**sides`` boxes)."""
-    for _ in range(min(sides, lo.shape[1])):
+    """Each box cut across its widest side, then up to ``sides - 1`` more wider than ``_WIDE``."""
+    for cut in range(min(sides, lo.shape[1])):
         side = np.argmax(hi - lo, axis=1)
         rows = np.arange(len(sid))
-        middle = lo[rows, side] + _CUT * (hi[rows, side] - lo[rows, side])
-        lower_hi, upper_lo = hi.copy(), lo.copy()
-        lower_hi[rows, side] = middle
-        upper_lo[rows, side] = middle
-        sid = np.concatenate((sid, sid))
-        lo, hi = np.concatenate((lo, upper_lo)), np.concatenate((lower_hi, hi))
+        width = hi[rows, side] - lo[rows, side]
+        if cut:
+            rows = np.flatnonzero(width > _WIDE)
+            side, width = side[rows], width[rows]
+        middle = lo[rows, side] + _CUT * width
+        upper_lo, upper_hi = lo[rows], hi[rows]
+        upper_lo[np.arange(len(rows)), side] = middle
+        hi[rows, side] = middle
+        sid = np.concatenate((sid, sid[rows]))
+        lo, hi = np.concatenate((lo, upper_lo)), np.concatenate((hi, upper_hi))
     return sid, lo, hi
 
 
@@ -271,6 +284,13 @@ class _System:
         # With at most two mixers each player's conditions are linear in the other's mixture.
         self.linear = np.sum([m.sum(axis=1) > 1 for m in masks], axis=0) <= 2
         self.origin = [np.eye(n)[a] for n, a in zip(self.shape, self.first, strict=True)]
+        # Per pair of players and support, P_i[t] u P_j[w] as a matrix on the flattened u.
+        self.pair_steps = {
+            (i, j): (si[:, :, None, :, None] * sj[:, None, :, None, :]).reshape(
+                self.n_supports, -1, si.shape[2] * sj.shape[2]
+            )
+            for (i, si), (j, sj) in itertools.permutations(enumerate(self.steps), 2)
+        }
 
     def mixtures(self, k: int, y: FloatArray) -> tuple[FloatArray, ...]:
         """Each player's mixture at free probabilities ``y`` of support profile ``k``."""
@@ -316,18 +336,27 @@ class _System:
             block = slice(self.offsets[i], self.offsets[i + 1])
             low, high = lo[:, block], hi[:, block]
             corners, edges = _box_vertices(n - 1)
-            if n == 2:
-                edges = edges[:0]  # the one edge crosses y = 1 at a corner
             y = np.where(corners[None].astype(bool), high[:, None, :], low[:, None, :])
+            if n == 2:
+                # The one edge crosses y = 1 at a corner; both corners are feasible once tightened.
+                points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
+                continue
             # On an edge along axis k, y_k = 1 - (sum of the others) where that lies on it.
             along = np.where(edges[None] == 1, high[:, None, :], low[:, None, :])
             axis = edges == -1
             rest = np.where(axis[None], 0.0, along).sum(axis=2, keepdims=True)
             along = np.where(axis[None], 1.0 - rest, along)
+            # A crossing at an end of its edge is that corner (kept, rounding aside, below).
+            inside = (along > low[:, None, :]) & (along < high[:, None, :])
+            valid = np.concatenate(
+                (y.sum(axis=2) <= 1.0 + 1e-12, np.all(inside | ~axis[None], axis=2)), axis=1
+            )
             y = np.concatenate((y, along), axis=1)
-            valid = np.all((y >= low[:, None, :]) & (y <= high[:, None, :]), axis=2)
-            valid &= y.sum(axis=2) <= 1.0
-            y = np.where(valid[..., None], y, low[:, None, :])
+            # A box cut by sum(y) = 1 keeps few of these points: the valid ones first, then only
+            # as many as the box with the most needs (fewer combinations of players' points).
+            order = np.argsort(~valid, axis=1, kind="stable")[:, : max(1, valid.sum(axis=1).max())]
+            rows = np.arange(len(sid))[:, None]
+            y = np.where(valid[rows, order, None], y[rows, order], low[:, None, :])
             points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
         return points
 
@@ -364,17 +393,17 @@ class _System:
             others = [k for k in range(self.n_players) if k not in (i, j)]
             both = _contracted(self.utilities[i], points, [i, j], others, n_boxes)
             # d g_{i,t} / d y_{j,w} = P_i[t] . u_i(., ., x_{-ij}) . P_j[w], per combination
-            both = both.reshape(n_boxes, self.shape[i], self.shape[j], -1).transpose(0, 3, 1, 2)
-            to_rows = self.steps[i][sid][:, None]
-            to_columns = self.steps[j][sid].transpose(0, 2, 1)[:, None]
-            block = (to_rows @ both @ to_columns).transpose(0, 2, 3, 1)
+            n_i, n_j = self.shape[i], self.shape[j]
+            # all of P_i[t] u P_j[w] at once: one product with the Kronecker product of the steps
+            block = self.pair_steps[i, j][sid] @ both.reshape(n_boxes, n_i * n_j, -1)
+            block = block.reshape(n_boxes, n_i - 1, n_j - 1, both.shape[-1])
             rows = slice(self.offsets[i], self.offsets[i + 1])
             cols = slice(self.offsets[j], self.offsets[j + 1])
             # The last combination of the others' points is all their centres.
             centre[:, rows, cols] = block[..., -1]
             if j == (i + 1) % self.n_players:
                 # u_i(a, centres): player j's strategies too replaced by j's centre
-                at_centre[i] = (both[:, -1] @ points[j][:, -1, :, None])[..., 0]
+                at_centre[i] = (both[..., -1] @ points[j][:, -1, :, None])[..., 0]
             low[:, rows, cols] = block.min(axis=-1)
             high[:, rows, cols] = block.max(axis=-1)
         dummy = ~self.active[sid]
@@ -388,9 +417,10 @@ class _System:
         out = np.zeros(len(sid), dtype=bool)
         for i, v in enumerate(values):
             v = v.reshape(len(sid), self.shape[i], -1)
-            # gap[b, a, s]: the least advantage of strategy s over a on the box
-            gap = np.min(v[:, None, :, :] - v[:, :, None, :], axis=-1)
-            out |= np.any(self.masks[i][sid][:, :, None] & (gap > tol), axis=(1, 2))
+            beaten, beating = _pairs(self.shape[i])
+            # gap[b, p]: the least advantage of strategy beating[p] over beaten[p] on the box
+            gap = np.min(v[:, beating] - v[:, beaten], axis=-1)
+            out |= np.any(self.masks[i][sid][:, beaten] & (gap > tol), axis=1)
         return out
 
     def residual(self, sid: IntArray, y: FloatArray, linearisation: _Linearisation) -> FloatArray:
@@ -405,7 +435,9 @@ class _System:
         """The one solution in each certified box, by Newton's method kept inside the box."""
         y = (lo + hi) / 2
         for _ in range(_NEWTON_STEPS):
-            linearisation = self.jacobian(sid, self.corners(sid, y, y))
+            # Only the centres matter here (the last of each player's points).
+            centres = [points[:, -1:] for points in self.corners(sid, y, y)]
+            linearisation = self.jacobian(sid, centres)
             residual = self.residual(sid, y, linearisation)[..., None]
             try:
                 step = np.linalg.solve(linearisation.at_centre, residual)[..., 0]
@@ -413,6 +445,8 @@ class _System:
                 step = (np.linalg.pinv(linearisation.at_centre) @ residual)[..., 0]
             # The solution is in the box, so a step out of it is cut back to the box.
             y = np.clip(y - np.nan_to_num(step), lo, hi)
+            if np.all(np.abs(step) <= 1e-15):
+                break  # converged in every box (rounding level)
         return y
 
     def krawczyk(
@@ -451,6 +485,13 @@ def _box_vertices(n: int) -> tuple[IntArray, IntArray]:
         for bits in itertools.product((0, 1), repeat=n - 1)
     ]
     return corners, np.array(edges, dtype=np.intp).reshape(len(edges), n)
+
+
+@functools.cache
+def _pairs(n: int) -> tuple[IntArray, IntArray]:
+    """Every ordered pair of distinct strategies among ``n``, as two index arrays."""
+    first, second = np.nonzero(~np.eye(n, dtype=bool))
+    return first, second
 
 
 @functools.cache
