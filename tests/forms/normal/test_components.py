@@ -17,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kurilsim import load_scenario, solve
+from kurilsim import NormalFormGame, load_scenario, solve
 from kurilsim.analysis.comparison import compare
 from kurilsim.cli import main
 from kurilsim.forms.normal.components import equilibrium_components
+from kurilsim.forms.normal.curve_components import N_SAMPLES, trace_support_curves
 from kurilsim.forms.normal.regret import is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
 from kurilsim.forms.normal.support_enumeration import support_enumeration
@@ -155,14 +156,100 @@ def test_gambit_catalogue_bimatrix_games_against_exact_enummixed(name):
     assert all(min(np.max(np.abs(np.subtract(o, e))) for e in exact) < 1e-9 for o in ours)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a continuum on which three players mix is detected (complete is False, no points "
-    "of it listed) but not yet reported as a component (see docs/solvers.md)",
+def _curve_game(player_three: str) -> np.ndarray:
+    """Players 1 and 2 are indifferent exactly when player 3 mixes half and half (``z = 1/2``).
+
+    Player 3 gains ``x - y`` from its first strategy (``"straight"``: the equilibria with all
+    three mixing form the segment ``x = y``, ``z = 1/2``) or ``x y - 1/4`` (``"curved"``: the
+    hyperbola ``x y = 1/4``, from ``x = 1/4`` to ``x = 1``), where ``x`` and ``y`` are the
+    weights of players 1 and 2 on their first strategies.
+    """
+    u = np.zeros((2, 2, 2, 3))
+    u[0, :, 0, 0], u[1, :, :, 0] = 1, 0.5  # player 1: z - 1/2
+    u[:, 0, 0, 1], u[:, 1, :, 1] = 1, 0.5  # player 2: z - 1/2
+    if player_three == "straight":
+        u[0, :, 0, 2], u[:, 0, 1, 2] = 1, 1
+    else:
+        u[0, 0, 0, 2], u[:, :, 1, 2] = 1, 0.25
+    return u
+
+
+@pytest.mark.parametrize(
+    ("player_three", "shape", "on_curve", "ends"),
+    [
+        ("straight", "segment", lambda x, y: x - y, [(0.0, 0.0), (1.0, 1.0)]),
+        ("curved", "curve", lambda x, y: x * y - 0.25, [(0.25, 1.0), (1.0, 0.25)]),
+    ],
 )
+def test_a_curve_on_which_three_players_mix_is_traced_end_to_end(
+    player_three, shape, on_curve, ends
+):
+    payoffs = _curve_game(player_three)
+    found = trace_support_curves(payoffs, [(0, 1)] * 3, 1e-9)
+    assert found.complete
+    (curve,) = found.curves
+    assert curve.shape == shape and curve.dimension == 1
+    assert len(curve.samples) == N_SAMPLES
+    for profile in curve.samples:
+        assert is_equilibrium(payoffs, profile, 1e-9)
+        x, y, z = (p[0] for p in profile)
+        assert abs(on_curve(x, y)) < 1e-9 and abs(z - 0.5) < 1e-9
+    found_ends = sorted((float(e[0][0]), float(e[1][0])) for e in curve.ends)
+    assert np.allclose(found_ends, ends, atol=1e-9)
+
+
+def test_a_curve_of_three_mixers_joins_its_ends_into_one_component():
+    """The ends of the hyperbola, listed by support enumeration, are one component."""
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game("curved"))
+    solution = solve(game, "support-enumeration")
+    assert all(is_equilibrium(game.payoffs, eq.profile, 1e-9) for eq in solution.equilibria)
+    (curved,) = [c for c in solution.components if c.curves]
+    assert curved.shape == "curve" and curved.dimension == 1
+    ends = {tuple(np.round(solution[k].profile[0], 9)) for k in curved.members}
+    assert {(0.25, 0.75), (1.0, 0.0)} <= ends
+
+
+def test_a_generic_three_player_game_has_no_curves():
+    rng = np.random.default_rng(3)
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, rng.random((2, 2, 2, 3)))
+    solution = solve(game, "support-enumeration")
+    assert solution.complete
+    assert all(c.dimension == 0 and not c.curves for c in solution.components)
+
+
 def test_a_totally_mixed_continuum_of_three_players_is_one_component():
-    """Nau, Gomez Canovas and Hansen (2004), section 5: a continuum of totally mixed equilibria."""
+    """Nau, Gomez Canovas and Hansen (2004), section 5: a continuum of totally mixed equilibria.
+
+    On it player 3 mixes ``1/4, 3/4`` and ``2 x y = 3 (1 - x) (1 - y)`` (derived by hand from
+    the payoffs), a curve from ``(x, y) = (1, 0)`` to ``(0, 1)``; Gambit's ``enumpoly`` lists
+    two pure equilibria of that component apart.
+    """
     payoffs = _catalogue_payoffs("journals/ijgt/nau2004/sec5")
-    equilibria, _ = support_enumeration(payoffs)
-    mixed = [x for x in equilibria if all(p.min() > 0 for p in x)]
-    assert len(equilibrium_components(mixed)) == 1
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, payoffs)
+    solution = solve(game, "support-enumeration")
+    (curved,) = [c for c in solution.components if c.curves]
+    assert curved.shape == "curve"
+    (curve,) = curved.curves
+    for profile in curve.samples:
+        assert is_equilibrium(payoffs, profile, 1e-9)
+        x, y, z = (p[0] for p in profile)
+        assert abs(2 * x * y - 3 * (1 - x) * (1 - y)) < 1e-9 and abs(z - 0.25) < 1e-9
+    reference = gbt.catalog.load("journals/ijgt/nau2004/sec5")
+    gambit = [
+        tuple(np.array([float(point[s]) for s in p.strategies]) for p in reference.players)
+        for point in gbt.nash.enumpoly_solve(reference).equilibria
+    ]
+    listed = [eq.profile for eq in solution.equilibria]
+    links = [(a, b) for c in solution.components for a, b in _pairs(c.members)]
+    joined = equilibrium_components([*listed, *gambit], links)
+    # Gambit's three points fall into two components: the curve's and the pure (b, b, b).
+    assert len({_component_of(joined, len(listed) + k) for k in range(len(gambit))}) == 2
+    assert len(solution.components) == 2
+
+
+def _pairs(members: tuple[int, ...]) -> list[tuple[int, int]]:
+    return [(members[0], k) for k in members[1:]]
+
+
+def _component_of(components: list[tuple[tuple[int, ...], int]], k: int) -> int:
+    return next(c for c, (members, _) in enumerate(components) if k in members)
