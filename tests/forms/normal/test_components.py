@@ -209,6 +209,28 @@ def test_a_curve_of_three_mixers_joins_its_ends_into_one_component():
     assert {(0.25, 0.75), (1.0, 0.0)} <= ends
 
 
+def test_a_curve_ending_where_an_outside_strategy_ties_lists_that_end():
+    """Player 3 gets a third strategy paying 0.8: the segment ``x = y`` now ends at ``x = 0.8``.
+
+    That end has the segment's own support, so only tracing the curve lists it.
+    """
+    payoffs = np.zeros((2, 2, 3, 3))
+    payoffs[:, :, :2] = _curve_game("straight")
+    payoffs[:, :, 2, 2] = 0.8
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"], ["a", "b"], ["a", "b", "c"]], payoffs)
+    solution = solve(game, "support-enumeration")
+    end = (np.array([0.8, 0.2]), np.array([0.8, 0.2]), np.array([0.5, 0.5, 0.0]))
+    assert is_equilibrium(payoffs, end, 1e-12)
+    (k,) = [
+        k
+        for k, eq in enumerate(solution.equilibria)
+        if all(np.allclose(a, b, atol=1e-9) for a, b in zip(eq.profile, end, strict=True))
+    ]
+    (component,) = [c for c in solution.components if k in c.members]
+    # With c pure, players 1 and 2 each mix freely up to 0.8: the component is a face too.
+    assert component.curves and component.dimension == 2
+
+
 def test_a_generic_three_player_game_has_no_curves():
     rng = np.random.default_rng(3)
     game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, rng.random((2, 2, 2, 3)))

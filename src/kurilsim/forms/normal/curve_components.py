@@ -443,7 +443,21 @@ class _SupportSystem:
         for i in range(len(self.support)):
             block = slice(self.offsets[i], self.offsets[i + 1])
             best[block] /= best[block].sum()
-        return best if self.scaled.is_equilibrium(self.profile(best), self.tol) else None
+        profile = self.profile(best)
+        if not self.scaled.is_equilibrium(profile, self.tol) or not self._on_edge(profile):
+            return None
+        return best
+
+    def _on_edge(self, profile: Profile) -> bool:
+        """Whether a support probability is zero or a strategy outside the support ties."""
+        payoffs = strategy_payoffs(self.norm, profile)
+        for x, v, strategies in zip(profile, payoffs, self.support, strict=True):
+            outside = np.setdiff1d(np.arange(len(x)), strategies)
+            if np.min(x[list(strategies)]) <= 1e-7:
+                return True
+            if len(outside) and np.max(v[outside]) >= np.max(v) - 1e-7:
+                return True
+        return False
 
     def component(self, path: FloatArray) -> CurveComponent:
         closed = np.allclose(path[0], path[-1])

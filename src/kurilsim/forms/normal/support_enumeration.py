@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.pure_nash import pure_nash
 from kurilsim.forms.normal.regret import (
     FloatArray,
@@ -74,8 +75,11 @@ def support_enumeration(
     subdivision discards only boxes without an equilibrium and certifies each solution it
     keeps. A singular isolated solution is found as the last small box left. Continua on which
     one player mixes are reported by their extreme points (step 2). If the equilibria on a
-    support where two or more players mix form a continuum (a degenerate game), its points are
-    not listed, and ``complete`` is ``False``; so is it if the time runs out.
+    support where two or more players mix form a continuum (a degenerate game), the curves of
+    it are traced (:func:`~kurilsim.forms.normal.curve_components.trace_support_curves`) and
+    their ends listed, no point inside them; ``complete`` is then ``False``, as the tracing
+    starts from sampled points and does not prove that no other piece exists; so is it if the
+    time runs out.
 
     Parameters
     ----------
@@ -171,6 +175,12 @@ def support_enumeration(
     roots = sorted(solutions.roots, key=lambda r: (r[0], np.concatenate(r[1]).tolist()))
     for _, profile in roots:
         found.add(_on_simplices(profile))
+    for k, _, _ in solutions.continua:
+        # A curve's ends may lie on this support (where an outside strategy comes to tie).
+        support = [tuple(int(s) for s in np.flatnonzero(m[k])) for m in masks]
+        for curve in trace_support_curves(norm, support, tol).curves:
+            for end in curve.ends:
+                found.add(end)
     return found.profiles, enumerated and finished and not solutions.continua
 
 
