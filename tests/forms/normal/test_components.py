@@ -24,7 +24,6 @@ from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.curve_components import N_SAMPLES, trace_support_curves
 from kurilsim.forms.normal.regret import is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
-from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests.helpers import SCENARIOS
 from tests.strategies import integer_bimatrices

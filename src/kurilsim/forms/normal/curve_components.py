@@ -340,7 +340,7 @@ class _SupportSystem:
                 profile = list(base)
                 profile[j] = np.eye(self.shape[j])[s]
                 payoffs = strategy_payoffs(self.norm, profile)
-                column = []
+                column: list[float] = []
                 for i, own_strategies in enumerate(self.support):
                     own = payoffs[i][list(own_strategies)]
                     column.extend((own[1:] - own[0]) if i != j else np.zeros(len(own) - 1))
@@ -383,13 +383,13 @@ class _SupportSystem:
 
     def trace(self, start: FloatArray) -> FloatArray | None:
         """The curve through ``start`` as a polyline from one end to the other, or ``None``."""
-        halves = []
+        halves: list[list[FloatArray]] = []
         first = self.tangent(start, None)
         for direction in (first, -first):
             half = self._half(start, direction)
             if half is None:
                 return None
-            if half == "closed":
+            if isinstance(half, str):  # "closed"
                 loop = None if halves else self._loop(start, first)
                 return None if loop is None else np.array(loop)
             halves.append(half)
