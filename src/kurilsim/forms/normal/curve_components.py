@@ -236,26 +236,40 @@ def curves_between(
     if len(supports) > MAX_SUPPORTS:
         return [], False
     flat = np.array([np.concatenate(p) for p in profiles])
-    links: list[tuple[int, int, CurveComponent]] = []
+    links: dict[tuple[int, int], CurveComponent] = {}
     complete = True
-    for support in supports:
-        found = trace_support_curves(norm, support, tol)
-        complete &= found.complete
-        for curve in found.curves:
+    for support, starts in supports.items():
+        system = _SupportSystem(norm, support, tol)
+        curves: list[CurveComponent] = []
+        for start in starts:
+            traced = system.curve_from(start)
+            if traced is None:
+                # No single direction out of the end: search the support from spread points.
+                found = trace_support_curves(norm, support, tol)
+                complete &= found.complete
+                curves = list(found.curves)
+                break
+            curves.extend(traced)
+        for curve in curves:
             if not curve.ends:
                 continue
             ends = [_listed(flat, np.concatenate(end)) for end in curve.ends]
             if ends[0] is not None and ends[1] is not None and ends[0] != ends[1]:
                 a, b = sorted((ends[0], ends[1]))
-                links.append((a, b, curve))
-    return links, complete
+                links.setdefault((a, b), curve)
+    return [(a, b, curve) for (a, b), curve in links.items()], complete
 
 
 def _candidate_supports(
     norm: FloatArray, profiles: Sequence[Profile]
-) -> list[tuple[tuple[int, ...], ...]]:
-    """Support profiles between an equilibrium's support and its best responses, 2+ mixers."""
-    found: dict[tuple[tuple[int, ...], ...], None] = {}
+) -> dict[tuple[tuple[int, ...], ...], list[FloatArray]]:
+    """Support profiles between an equilibrium's support and its best responses, 2+ mixers.
+
+    Each with the listed equilibria that solve its equations with a singular Jacobian, as
+    vectors of the support's probabilities: if the Jacobian is regular there, the equilibrium
+    is an isolated solution, and no curve of solutions on the support reaches it.
+    """
+    found: dict[tuple[tuple[int, ...], ...], list[FloatArray]] = {}
     for profile in profiles:
         payoffs = strategy_payoffs(norm, profile)
         options = []
@@ -270,19 +284,16 @@ def _candidate_supports(
                 ]
             )
         for support in itertools.product(*options):
-            if sum(len(s) > 1 for s in support) < 2 or support in found:
+            if sum(len(s) > 1 for s in support) < 2:
                 continue
-            if all(len(s) == len(o[0]) for s, o in zip(support, options, strict=True)):
-                # The equilibrium's own support: a curve passes through it only where the
-                # Jacobian there is singular (a generic game's equilibria are isolated).
-                system = _SupportSystem(norm, support, 1.0)
-                at = np.concatenate([x[list(s)] for x, s in zip(profile, support, strict=True)])
-                if system.nullity(at) == 0:
-                    continue
-            found[support] = None
+            system = _SupportSystem(norm, support, 1.0)
+            at = np.concatenate([x[list(s)] for x, s in zip(profile, support, strict=True)])
+            if system.nullity(at) == 0:
+                continue
+            found.setdefault(support, []).append(at)
             if len(found) > MAX_SUPPORTS:
-                return list(found)
-    return list(found)
+                return found
+    return found
 
 
 def _listed(flat: FloatArray, point: FloatArray) -> int | None:
@@ -353,7 +364,7 @@ class _SupportSystem:
 
     def corrected(self, z: FloatArray) -> FloatArray | None:
         """Gauss-Newton (least-change) steps on to the solution set, or ``None``."""
-        for _ in range(60):
+        for _ in range(25):
             r = self.residual(z)
             if np.max(np.abs(r)) <= _ON_SET:
                 return z
@@ -380,6 +391,26 @@ class _SupportSystem:
         if previous is not None and t @ previous < 0:
             t = -t
         return t
+
+    def curve_from(self, end: FloatArray) -> list[CurveComponent] | None:
+        """The curves of equilibria leaving ``end`` into the support's relative interior.
+
+        ``None`` when the Jacobian at ``end`` has more than one null direction (no single
+        tangent to follow).
+        """
+        if self.nullity(end) != 1:
+            return None
+        tangent = self.tangent(end, None)
+        curves = []
+        for direction in (tangent, -tangent):
+            ahead = self.corrected(end + STEP * direction)
+            if ahead is None or not self.inside(ahead):
+                continue
+            path = self.trace(ahead)
+            if path is None:
+                return None
+            curves.append(self.component(path))
+        return curves
 
     def trace(self, start: FloatArray) -> FloatArray | None:
         """The curve through ``start`` as a polyline from one end to the other, or ``None``."""

@@ -176,6 +176,9 @@ def support_enumeration(
     for _, profile in roots:
         found.add(_on_simplices(profile))
     for k, _, _ in solutions.continua:
+        if deadline.expired():
+            finished = False
+            break
         # A curve's ends may lie on this support (where an outside strategy comes to tie).
         support = [tuple(int(s) for s in np.flatnonzero(m[k])) for m in masks]
         for curve in trace_support_curves(norm, support, tol).curves:
