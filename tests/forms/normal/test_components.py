@@ -230,6 +230,31 @@ def test_a_curve_ending_where_an_outside_strategy_ties_lists_that_end():
     assert component.curves and component.dimension == 2
 
 
+@pytest.mark.parametrize("seed", [2, 5])
+def test_every_traced_curve_of_a_degenerate_game_joins_listed_ends_through_equilibria(seed):
+    payoffs = np.random.default_rng(seed).integers(0, 2, (2, 2, 2, 3)).astype(float)
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, payoffs)
+    solution = solve(game, "support-enumeration")
+    curves = [(c, curve) for c in solution.components for curve in c.curves]
+    for component, curve in curves:
+        listed = [np.concatenate(solution[k].profile) for k in component.members]
+        for end in curve.ends:
+            assert min(np.max(np.abs(np.concatenate(end) - x)) for x in listed) < 1e-6
+        for profile in curve.samples:
+            assert is_equilibrium(payoffs, profile, 1e-9)
+        # Points between the ends lie inside the support the curve was traced on.
+        for profile in curve.samples[1:-1]:
+            assert all(np.all(p[list(s)] > 0) for p, s in zip(profile, curve.support, strict=True))
+    if seed == 2:
+        # Player 1 is indifferent everywhere; player 2 ties when y = x / (1 - x), player 3 when
+        # z = (1 - 2x) / (2 - 3x) (x, y, z: first-strategy weights): a curve from x = 0 to 1/2.
+        (curve,) = [curve for _, curve in curves if curve.shape == "curve"]
+        assert curve.support == ((0, 1), (0, 1), (0, 1))
+        for profile in curve.samples:
+            x, y, z = (p[0] for p in profile)
+            assert abs(y - x / (1 - x)) < 1e-9 and abs(z - (1 - 2 * x) / (2 - 3 * x)) < 1e-9
+
+
 def test_a_generic_three_player_game_has_no_curves():
     rng = np.random.default_rng(3)
     game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, rng.random((2, 2, 2, 3)))
