@@ -496,7 +496,8 @@ class _SupportSystem:
         marks = np.searchsorted(arc, np.linspace(0.0, arc[-1], N_SAMPLES), side="left")
         picked = [path[min(k, len(path) - 1)] for k in marks]
         picked[0], picked[-1] = path[0], path[-1]
-        samples = tuple(self.profile(z) for z in picked)
+        # Points within rounding of a face (a probability of -1e-12) are put on it.
+        samples = tuple(self.profile(np.clip(z, 0.0, None)) for z in picked)
         straight = _collinear(path)
         shape = "closed curve" if closed else ("segment" if straight else "curve")
         ends = () if closed else (self.profile(path[0]), self.profile(path[-1]))
