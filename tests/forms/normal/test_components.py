@@ -17,13 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kurilsim import load_scenario, solve
+from kurilsim import NormalFormGame, load_scenario, solve
 from kurilsim.analysis.comparison import compare
 from kurilsim.cli import main
 from kurilsim.forms.normal.components import equilibrium_components
+from kurilsim.forms.normal.curve_components import N_SAMPLES, trace_support_curves
 from kurilsim.forms.normal.regret import is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
-from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests.helpers import SCENARIOS
 from tests.strategies import integer_bimatrices
@@ -155,14 +155,147 @@ def test_gambit_catalogue_bimatrix_games_against_exact_enummixed(name):
     assert all(min(np.max(np.abs(np.subtract(o, e))) for e in exact) < 1e-9 for o in ours)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a continuum on which three players mix is detected (complete is False, no points "
-    "of it listed) but not yet reported as a component (see docs/solvers.md)",
+def _curve_game(player_three: str) -> np.ndarray:
+    """Players 1 and 2 are indifferent exactly when player 3 mixes half and half (``z = 1/2``).
+
+    Player 3 gains ``x - y`` from its first strategy (``"straight"``: the equilibria with all
+    three mixing form the segment ``x = y``, ``z = 1/2``) or ``x y - 1/4`` (``"curved"``: the
+    hyperbola ``x y = 1/4``, from ``x = 1/4`` to ``x = 1``), where ``x`` and ``y`` are the
+    weights of players 1 and 2 on their first strategies.
+    """
+    u = np.zeros((2, 2, 2, 3))
+    u[0, :, 0, 0], u[1, :, :, 0] = 1, 0.5  # player 1: z - 1/2
+    u[:, 0, 0, 1], u[:, 1, :, 1] = 1, 0.5  # player 2: z - 1/2
+    if player_three == "straight":
+        u[0, :, 0, 2], u[:, 0, 1, 2] = 1, 1
+    else:
+        u[0, 0, 0, 2], u[:, :, 1, 2] = 1, 0.25
+    return u
+
+
+@pytest.mark.parametrize(
+    ("player_three", "shape", "on_curve", "ends"),
+    [
+        ("straight", "segment", lambda x, y: x - y, [(0.0, 0.0), (1.0, 1.0)]),
+        ("curved", "curve", lambda x, y: x * y - 0.25, [(0.25, 1.0), (1.0, 0.25)]),
+    ],
 )
+def test_a_curve_on_which_three_players_mix_is_traced_end_to_end(
+    player_three, shape, on_curve, ends
+):
+    payoffs = _curve_game(player_three)
+    found = trace_support_curves(payoffs, [(0, 1)] * 3, 1e-9)
+    assert found.complete
+    (curve,) = found.curves
+    assert curve.shape == shape and curve.dimension == 1
+    assert len(curve.samples) == N_SAMPLES
+    for profile in curve.samples:
+        assert is_equilibrium(payoffs, profile, 1e-9)
+        x, y, z = (p[0] for p in profile)
+        assert abs(on_curve(x, y)) < 1e-9 and abs(z - 0.5) < 1e-9
+    found_ends = sorted((float(e[0][0]), float(e[1][0])) for e in curve.ends)
+    assert np.allclose(found_ends, ends, atol=1e-9)
+
+
+def test_a_curve_of_three_mixers_joins_its_ends_into_one_component():
+    """The ends of the hyperbola, listed by support enumeration, are one component."""
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game("curved"))
+    solution = solve(game, "support-enumeration")
+    assert all(is_equilibrium(game.payoffs, eq.profile, 1e-9) for eq in solution.equilibria)
+    (curved,) = [c for c in solution.components if c.curves]
+    assert curved.shape == "curve" and curved.dimension == 1
+    ends = {tuple(np.round(solution[k].profile[0], 9)) for k in curved.members}
+    assert {(0.25, 0.75), (1.0, 0.0)} <= ends
+
+
+def test_a_curve_ending_where_an_outside_strategy_ties_lists_that_end():
+    """Player 3 gets a third strategy paying 0.8: the segment ``x = y`` now ends at ``x = 0.8``.
+
+    That end has the segment's own support, so only tracing the curve lists it.
+    """
+    payoffs = np.zeros((2, 2, 3, 3))
+    payoffs[:, :, :2] = _curve_game("straight")
+    payoffs[:, :, 2, 2] = 0.8
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"], ["a", "b"], ["a", "b", "c"]], payoffs)
+    solution = solve(game, "support-enumeration")
+    end = (np.array([0.8, 0.2]), np.array([0.8, 0.2]), np.array([0.5, 0.5, 0.0]))
+    assert is_equilibrium(payoffs, end, 1e-12)
+    (k,) = [
+        k
+        for k, eq in enumerate(solution.equilibria)
+        if all(np.allclose(a, b, atol=1e-9) for a, b in zip(eq.profile, end, strict=True))
+    ]
+    (component,) = [c for c in solution.components if k in c.members]
+    # With c pure, players 1 and 2 each mix freely up to 0.8: the component is a face too.
+    assert component.curves and component.dimension == 2
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+def test_every_traced_curve_of_a_degenerate_game_joins_listed_ends_through_equilibria(seed):
+    payoffs = np.random.default_rng(seed).integers(0, 2, (2, 2, 2, 3)).astype(float)
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, payoffs)
+    solution = solve(game, "support-enumeration")
+    curves = [(c, curve) for c in solution.components for curve in c.curves]
+    for component, curve in curves:
+        listed = [np.concatenate(solution[k].profile) for k in component.members]
+        for end in curve.ends:
+            assert min(np.max(np.abs(np.concatenate(end) - x)) for x in listed) < 1e-6
+        for profile in curve.samples:
+            assert is_equilibrium(payoffs, profile, 1e-9)
+        # Points between the ends lie inside the support the curve was traced on.
+        for profile in curve.samples[1:-1]:
+            assert all(np.all(p[list(s)] > 0) for p, s in zip(profile, curve.support, strict=True))
+    if seed == 2:
+        # Player 1 is indifferent everywhere; player 2 ties when y = x / (1 - x), player 3 when
+        # z = (1 - 2x) / (2 - 3x) (x, y, z: first-strategy weights): a curve from x = 0 to 1/2.
+        (curve,) = [curve for _, curve in curves if curve.shape == "curve"]
+        assert curve.support == ((0, 1), (0, 1), (0, 1))
+        for profile in curve.samples:
+            x, y, z = (p[0] for p in profile)
+            assert abs(y - x / (1 - x)) < 1e-9 and abs(z - (1 - 2 * x) / (2 - 3 * x)) < 1e-9
+
+
+def test_a_generic_three_player_game_has_no_curves():
+    rng = np.random.default_rng(3)
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, rng.random((2, 2, 2, 3)))
+    solution = solve(game, "support-enumeration")
+    assert solution.complete
+    assert all(c.dimension == 0 and not c.curves for c in solution.components)
+
+
 def test_a_totally_mixed_continuum_of_three_players_is_one_component():
-    """Nau, Gomez Canovas and Hansen (2004), section 5: a continuum of totally mixed equilibria."""
+    """Nau, Gomez Canovas and Hansen (2004), section 5: a continuum of totally mixed equilibria.
+
+    On it player 3 mixes ``1/4, 3/4`` and ``2 x y = 3 (1 - x) (1 - y)`` (derived by hand from
+    the payoffs), a curve from ``(x, y) = (1, 0)`` to ``(0, 1)``; Gambit's ``enumpoly`` lists
+    two pure equilibria of that component apart.
+    """
     payoffs = _catalogue_payoffs("journals/ijgt/nau2004/sec5")
-    equilibria, _ = support_enumeration(payoffs)
-    mixed = [x for x in equilibria if all(p.min() > 0 for p in x)]
-    assert len(equilibrium_components(mixed)) == 1
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, payoffs)
+    solution = solve(game, "support-enumeration")
+    (curved,) = [c for c in solution.components if c.curves]
+    assert curved.shape == "curve"
+    (curve,) = curved.curves
+    for profile in curve.samples:
+        assert is_equilibrium(payoffs, profile, 1e-9)
+        x, y, z = (p[0] for p in profile)
+        assert abs(2 * x * y - 3 * (1 - x) * (1 - y)) < 1e-9 and abs(z - 0.25) < 1e-9
+    reference = gbt.catalog.load("journals/ijgt/nau2004/sec5")
+    gambit = [
+        tuple(np.array([float(point[s]) for s in p.strategies]) for p in reference.players)
+        for point in gbt.nash.enumpoly_solve(reference).equilibria
+    ]
+    listed = [eq.profile for eq in solution.equilibria]
+    links = [(a, b) for c in solution.components for a, b in _pairs(c.members)]
+    joined = equilibrium_components([*listed, *gambit], links)
+    # Gambit's three points fall into two components: the curve's and the pure (b, b, b).
+    assert len({_component_of(joined, len(listed) + k) for k in range(len(gambit))}) == 2
+    assert len(solution.components) == 2
+
+
+def _pairs(members: tuple[int, ...]) -> list[tuple[int, int]]:
+    return [(members[0], k) for k in members[1:]]
+
+
+def _component_of(components: list[tuple[tuple[int, ...], int]], k: int) -> int:
+    return next(c for c, (members, _) in enumerate(components) if k in members)

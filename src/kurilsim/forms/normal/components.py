@@ -38,7 +38,7 @@ SAME_MIXTURE = 1e-9
 
 
 def equilibrium_components(
-    profiles: Sequence[Profile],
+    profiles: Sequence[Profile], links: Sequence[tuple[int, int]] = ()
 ) -> list[tuple[tuple[int, ...], int]]:
     """Group equilibria into connected components and give each component's dimension.
 
@@ -46,6 +46,10 @@ def equilibrium_components(
     ----------
     profiles
         Equilibria, each one probability vector per player.
+    links
+        Pairs of indices of equilibria known to be joined by a curve of equilibria (on which
+        two or more players mix, see :func:`~kurilsim.forms.normal.curve_components.\
+curves_between`); a component holding one has dimension at least 1.
 
     Returns
     -------
@@ -66,6 +70,8 @@ def equilibrium_components(
     [((0, 1, 2, 3), 1)]
     >>> equilibrium_components([(e[0], e[0]), (e[1], e[1])])
     [((0,), 0), ((1,), 0)]
+    >>> equilibrium_components([(e[0], e[0]), (e[1], e[1])], links=[(0, 1)])
+    [((0, 1), 1)]
     """
     if not profiles:
         return []
@@ -88,6 +94,9 @@ def equilibrium_components(
             rest = key[:i] + key[i + 1 :]
             other = first.setdefault(rest, k)
             parent[root(k)] = root(other)
+    for a, b in links:
+        parent[root(a)] = root(b)
+    linked = {a for a, _ in links}
     groups: dict[int, list[int]] = {}
     for k in range(len(keys)):
         groups.setdefault(root(k), []).append(k)
@@ -95,6 +104,8 @@ def equilibrium_components(
     for members in sorted(groups.values()):
         cells = {keys[k] for k in members}
         dimension = _largest_box(cells, mixtures, n_players)
+        if linked.intersection(members):
+            dimension = max(dimension, 1)
         components.append((tuple(members), dimension))
     return components
 

@@ -80,7 +80,8 @@ def nash_rows(
     A continuum (a segment or face of equilibria) is one prediction, named by the strategies its
     extreme points use, with the pure profiles among them in the note and the largest deal
     probability over them (payoffs and deal probabilities are multilinear, so the extremes bound
-    them); ``compare`` so counts components, not the points a method happens to list.
+    them on a segment or face; on a curve the traced sample points are included too);
+    ``compare`` so counts components, not the points a method happens to list.
     """
     rows = []
     for component in solution.components:
@@ -98,7 +99,10 @@ def nash_rows(
         note = f"a {component.shape} of equilibria with {len(members)} extreme points"
         if pure:
             note += f", among them the pure {'; '.join(pure)}"
-        masses = [m for m in (_mass(deals, eq.profile) for eq in members) if m is not None]
+        points = [eq.profile for eq in members]
+        # Along a curve the deal probability need not peak at an end: its samples count too.
+        points += [p for curve in component.curves for p in curve.samples]
+        masses = [m for m in (_mass(deals, p) for p in points) if m is not None]
         deal = max(masses) if masses else None
         rows.append(Prediction("Nash (continuum)", label, deal, note, profiles=profiles))
     return rows

@@ -20,7 +20,9 @@ from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.result import EquilibriumListing
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.normal.components import equilibrium_components
+from kurilsim.forms.normal.curve_components import CurveComponent, curves_between
 from kurilsim.forms.normal.game import NormalFormGame
+from kurilsim.forms.normal.regret import normalised_payoffs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,14 +76,23 @@ class Component:
         0 for an isolated equilibrium, 1 for a segment, 2 or more for a face of that dimension
         (the largest product of convex sets of mixtures inside the component; see
         :mod:`kurilsim.forms.normal.components`).
+    curves
+        The traced curves of equilibria (on which two or more players mix together) that join
+        its members (:mod:`kurilsim.forms.normal.curve_components`), each with sample points.
     """
 
     members: tuple[int, ...]
     dimension: int
+    curves: tuple[CurveComponent, ...] = ()
 
     @property
     def shape(self) -> str:
-        """``"point"`` (dimension 0), ``"segment"`` (1) or ``"face"`` (2 or more)."""
+        """``"point"`` (dimension 0), ``"segment"`` or ``"curve"`` (1), or ``"face"`` (2 or more).
+
+        A one-dimensional component is a ``"curve"`` when a traced curve in it is not straight.
+        """
+        if self.dimension == 1 and any(c.shape != "segment" for c in self.curves):
+            return "curve"
         return ("point", "segment")[self.dimension] if self.dimension < 2 else "face"
 
 
@@ -140,7 +151,16 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         [((0, 1, 2, 3), 'segment')]
         """
         profiles = [eq.profile for eq in self.equilibria]
-        return tuple(Component(m, d) for m, d in equilibrium_components(profiles))
+        links: list[tuple[int, int, CurveComponent]] = []
+        if self.game.n_players >= 3:
+            # With three or more players two or more can mix along a curve of equilibria.
+            norm = normalised_payoffs(self.game.payoffs)
+            links, _ = curves_between(norm, profiles, self.tol)
+        pairs = [(a, b) for a, b, _ in links]
+        return tuple(
+            Component(m, d, tuple(c for a, _, c in links if a in m))
+            for m, d in equilibrium_components(profiles, pairs)
+        )
 
     def _component_column(self) -> list[str]:
         """Per equilibrium, its component's number and shape (empty when all are points)."""

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.pure_nash import pure_nash
 from kurilsim.forms.normal.regret import (
     FloatArray,
@@ -78,8 +79,11 @@ def support_enumeration(
     subdivision discards only boxes without an equilibrium and certifies each solution it
     keeps. A singular isolated solution is found as the last small box left. Continua on which
     one player mixes are reported by their extreme points (step 2). If the equilibria on a
-    support where two or more players mix form a continuum (a degenerate game), its points are
-    not listed, and ``complete`` is ``False``; so is it if the time runs out.
+    support where two or more players mix form a continuum (a degenerate game), the curves of
+    it are traced (:func:`~kurilsim.forms.normal.curve_components.trace_support_curves`) and
+    their ends listed, no point inside them; ``complete`` is then ``False``, as the tracing
+    starts from sampled points and does not prove that no other piece exists; so is it if the
+    time runs out.
 
     Parameters
     ----------
@@ -169,19 +173,31 @@ def support_enumeration(
     shape = norm.shape[:-1]
     domains = _undominated(norm, [np.arange(n) for n in shape], tol)
     roots: list[tuple[int, tuple[FloatArray, ...]]] = []
-    finished, continua = True, False
+    continua: list[list[tuple[int, ...]]] = []
+    finished = True
     # Support profiles come in chunks, so that a large game neither builds them all at once nor
     # runs past its deadline before the first is solved; supports are solved independently,
     # so the chunks give what one batch would.
     for offset, masks in _support_mask_chunks(shape, domains, SUPPORTS_PER_CHUNK):
         solutions, finished = solve_supports(norm, masks, tol, deadline)
         roots.extend((offset + k, profile) for k, profile in solutions.roots)
-        continua = continua or bool(solutions.continua)
+        continua.extend(
+            [tuple(int(s) for s in np.flatnonzero(m[k])) for m in masks]
+            for k, _, _ in solutions.continua
+        )
         if not finished or deadline.expired():
             finished = False
             break
     for _, profile in sorted(roots, key=lambda r: (r[0], np.concatenate(r[1]).tolist())):
         found.add(_on_simplices(profile))
+    for support in continua:
+        if deadline.expired():
+            finished = False
+            break
+        # A curve's ends may lie on this support (where an outside strategy comes to tie).
+        for curve in trace_support_curves(norm, support, tol).curves:
+            for end in curve.ends:
+                found.add(end)
     return found.profiles, enumerated and finished and not continua
 
 
