@@ -375,3 +375,32 @@ def test_nothing_enumpoly_or_gnm_finds_is_missed(payoffs: FloatArray) -> None:
     scale = payoff_scale(payoffs)
     exact = [p for p in reference if max_regret(payoffs, p) <= 1e-7 * scale]
     _assert_covers(payoffs, exact)
+
+
+def test_a_support_whose_every_box_is_cut_away_leaves_no_root():
+    # On this support of a random 8 x 8 game, tightening empties every box in a later round;
+    # evaluating the corners of no box at all used to fail.
+    from kurilsim.core.deadline import Deadline
+    from kurilsim.forms.normal.support_boxes import solve_supports
+
+    norm = normalised_payoffs(np.random.default_rng(8).standard_normal((8, 8, 2)))
+    masks = [np.isin(np.arange(8), s)[None, :] for s in ([1, 5, 6], [0, 2, 4, 5, 6, 7])]
+    found, finished = solve_supports(norm, masks, DEFAULT_TOL, Deadline(None))
+    assert finished and found.roots == [] and found.continua == []
+
+
+def test_support_profiles_are_made_in_chunks_in_one_order():
+    # However the chunks are cut, the support profiles come in the same order, each once.
+    from kurilsim.forms.normal.support_enumeration import _support_mask_chunks
+
+    domains = [np.arange(4), np.array([0, 2, 3]), np.arange(2)]
+    chunks = [list(_support_mask_chunks((4, 4, 2), domains, size)) for size in (1, 7, 4096)]
+    stacked = [
+        [np.concatenate([masks[i] for _, masks in run]) for i in range(3)] for run in chunks
+    ]
+    for run in stacked[1:]:
+        for a, b in zip(stacked[0], run, strict=True):
+            np.testing.assert_array_equal(a, b)
+    rows = {tuple(np.concatenate([m[k] for m in stacked[0]])) for k in range(len(stacked[0][0]))}
+    assert len(rows) == len(stacked[0][0])
+    assert [offset for offset, _ in chunks[1]] == list(range(0, len(stacked[0][0]), 7))

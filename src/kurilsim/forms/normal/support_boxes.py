@@ -148,6 +148,8 @@ def solve_supports(
             return _collect(system, certified, leftovers), False
         lo, hi, alive = system.tightened(sid, lo, hi)
         sid, lo, hi = sid[alive], lo[alive], hi[alive]
+        if not len(sid):
+            break
         values = system.values(sid, system.vertices(sid, lo, hi))
         alive = ~system.excluded(sid, values, tol)
         sid, lo, hi = sid[alive], lo[alive], hi[alive]
