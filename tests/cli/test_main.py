@@ -326,13 +326,15 @@ def test_every_command_refuses_a_parameter_set_twice(capsys, stag_file, command)
 def test_a_method_stopped_at_its_bound_exits_1(capsys, tmp_path):
     from kurilsim import NormalFormGame
 
-    path = tmp_path / "big.nfg"
+    rng = np.random.default_rng(14)
     names = [f"s{k}" for k in range(14)]
-    payoffs = np.random.default_rng(14).standard_normal((14, 14, 2))
-    write_nfg(NormalFormGame(["1", "2"], [names, names], payoffs), path)
-    # Vertex enumeration finishes this game in well under 0.2 s; a bound of 0 stops it.
-    for method, bound in (("vertex-enumeration", "0"), ("support-enumeration", "0.2")):
-        code, out, _ = run_cli(capsys, "run", path, "--method", method, "--max-seconds", bound)
+    two = NormalFormGame(["1", "2"], [names, names], rng.standard_normal((14, 14, 2)))
+    three = NormalFormGame(["1", "2", "3"], [names[:6]] * 3, rng.standard_normal((6, 6, 6, 3)))
+    # Both finish these games in a second or so; a bound of 0 stops them.
+    for method, game in (("vertex-enumeration", two), ("support-enumeration", three)):
+        path = tmp_path / f"{method}.nfg"
+        write_nfg(game, path)
+        code, out, _ = run_cli(capsys, "run", path, "--method", method, "--max-seconds", "0")
         assert code == 1 and "WARNING: the method stopped at its bound" in out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +29,7 @@ from kurilsim.forms.normal.regret import (
 )
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
 from kurilsim.forms.normal.support_boxes import solve_supports
+from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
 
 #: Two equilibria are reported once when no probability differs by more than this.
 DEDUPE_TOL = 1e-6
@@ -84,6 +86,11 @@ def support_enumeration(
     their ends listed, no point inside them; ``complete`` is then ``False``, as the tracing
     starts from sampled points and does not prove that no other piece exists; so is it if the
     time runs out.
+
+    With two players every support system is linear and its extreme solutions are the vertices
+    of the best-response polytopes, so the search is left to
+    :func:`~kurilsim.forms.normal.vertex_enumeration.bounded_vertex_enumeration`, which lists
+    every extreme equilibrium exactly, degenerate games included, and is far faster.
 
     Parameters
     ----------
@@ -153,6 +160,12 @@ def support_enumeration(
     ([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]], 1)
     """
     payoffs = _checked_payoffs(payoffs, tol, max_seconds)
+    if payoffs.ndim == 3:
+        # Two players: every support system is linear, and the vertices of the best-response
+        # polytopes are its extreme solutions; enumerating them is exact on degenerate games,
+        # where subdividing boxes around a continuum is slow and ends incomplete.
+        pairs, finished = bounded_vertex_enumeration(payoffs, tol=tol, max_seconds=max_seconds)
+        return sorted((tuple(pair) for pair in pairs), key=_support_order), finished
     deadline = Deadline(max_seconds)
     norm = normalised_payoffs(payoffs)
     found = _Equilibria(norm, tol)
@@ -199,6 +212,12 @@ def support_enumeration(
             for end in curve.ends:
                 found.add(end)
     return found.profiles, enumerated and finished and not continua
+
+
+def _support_order(profile: tuple[FloatArray, ...]) -> tuple[Any, ...]:
+    """Sort key: pure profiles first by strategy, then by support sizes, then probabilities."""
+    sizes = [int(np.count_nonzero(x > DEDUPE_TOL)) for x in profile]
+    return (sum(sizes), max(sizes) - min(sizes), [(-x).tolist() for x in profile])
 
 
 class _Equilibria:
@@ -320,12 +339,12 @@ def _support_mask_chunks(
 def _bytes_per_support(shape: tuple[int, ...], total: int) -> int:
     """A generous estimate of the memory the subdivision takes for one support profile.
 
-    Measured on random two-player games: the box vertices grow as ``2**(total - N)`` up to a
-    few thousand, each holding a payoff block of about ``max(shape)**3`` numbers, plus points
-    for every strategy outside the support.
+    Measured on random games: the box vertices grow as ``2**(total - N)`` up to a few
+    thousand, each holding a payoff block of about ``max(shape)**3`` numbers, plus points for
+    every strategy outside the support.
     """
     vertices = 2 ** min(total - len(shape), 13) + 4 * sum(shape)
-    return 8 * max(shape) ** 3 * vertices
+    return int(8 * max(shape) ** 3 * vertices)
 
 
 def _support_rows(
