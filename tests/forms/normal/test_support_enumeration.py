@@ -395,9 +395,7 @@ def test_support_profiles_are_made_in_chunks_in_one_order():
 
     domains = [np.arange(4), np.array([0, 2, 3]), np.arange(2)]
     chunks = [list(_support_mask_chunks((4, 4, 2), domains, size)) for size in (1, 7, 4096)]
-    stacked = [
-        [np.concatenate([masks[i] for _, masks in run]) for i in range(3)] for run in chunks
-    ]
+    stacked = [[np.concatenate([masks[i] for _, masks in run]) for i in range(3)] for run in chunks]
     for run in stacked[1:]:
         for a, b in zip(stacked[0], run, strict=True):
             np.testing.assert_array_equal(a, b)
