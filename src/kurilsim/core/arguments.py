@@ -485,6 +485,24 @@ def check_instance(name: str, value: object, kind: type[T], what: str) -> T:
     return value
 
 
+def player_position(players: Sequence[str], player: str) -> int:
+    """The position of ``player`` among ``players``; a one-line error naming them otherwise.
+
+    Examples
+    --------
+    >>> player_position(("Russia", "Japan"), "Japan")
+    1
+    >>> player_position(("Russia", "Japan"), "US")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: unknown player 'US'; expected one of ['Russia', 'Japan']
+    """
+    try:
+        return list(players).index(player)
+    except ValueError:
+        raise InputError(f"unknown player {player!r}; expected one of {list(players)}") from None
+
+
 def check_solver_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """Solver options, each checked by the convention of its name.
 

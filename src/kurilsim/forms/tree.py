@@ -29,7 +29,7 @@ from typing import Final, Protocol, TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from kurilsim.core.arguments import check_array, check_text, is_real, shown
+from kurilsim.core.arguments import check_array, check_text, is_real, player_position, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError
 
 FloatArray = NDArray[np.float64]
@@ -176,12 +176,7 @@ class FlatTree:
         >>> catalogue.entry_deterrence().player_index("Incumbent")
         1
         """
-        try:
-            return self.players.index(player)
-        except ValueError:
-            raise InputError(
-                f"unknown player {player!r}; expected one of {list(self.players)}"
-            ) from None
+        return player_position(self.players, player)
 
     def chance_nodes(self) -> tuple[int, ...]:
         """The chance nodes, in prefix order."""

@@ -36,6 +36,7 @@ from kurilsim.core.arguments import (
     check_name_lists,
     check_names,
     check_text,
+    player_position,
 )
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
@@ -116,12 +117,7 @@ class NormalFormGame:
         InputError
             If there is no such player.
         """
-        try:
-            return self.players.index(player)
-        except ValueError:
-            raise InputError(
-                f"unknown player {player!r}; expected one of {list(self.players)}"
-            ) from None
+        return player_position(self.players, player)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per strategy profile: each player's strategy, then each player's payoff.
