@@ -23,8 +23,8 @@ from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.pure_nash import pure_nash
 from kurilsim.forms.normal.regret import (
     FloatArray,
+    ScaledPayoffs,
     indifferent_everywhere,
-    is_equilibrium,
     normalised_payoffs,
 )
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
@@ -230,7 +230,7 @@ class _Equilibria:
     """
 
     def __init__(self, norm: FloatArray, tol: float) -> None:
-        self._norm = norm
+        self._game = ScaledPayoffs.of(norm)
         self._tol = tol
         self._flat: list[FloatArray] = []
         self.profiles: list[tuple[FloatArray, ...]] = []
@@ -241,7 +241,7 @@ class _Equilibria:
             DEDUPE_TOL
         ):
             return
-        if not is_equilibrium(self._norm, profile, self._tol):
+        if not self._game.is_equilibrium(profile, self._tol):
             return
         self._flat.append(flat)
         self.profiles.append(profile)
