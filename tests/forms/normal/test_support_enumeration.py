@@ -402,3 +402,26 @@ def test_support_profiles_are_made_in_chunks_in_one_order():
     rows = {tuple(np.concatenate([m[k] for m in stacked[0]])) for k in range(len(stacked[0][0]))}
     assert len(rows) == len(stacked[0][0])
     assert [offset for offset, _ in chunks[1]] == list(range(0, len(stacked[0][0]), 7))
+
+
+def test_support_profiles_come_by_total_size_then_spread_then_grid_order():
+    # Against the definition: every profile of the players' supports (each player's by size,
+    # then lexicographically) in which two or more mix, sorted stably by total size and spread.
+    from kurilsim.forms.normal.support_enumeration import _support_mask_chunks
+
+    domains = [np.arange(3), np.array([0, 2]), np.arange(3), np.array([1])]
+    shape = (3, 3, 3, 2)
+    options = [
+        [frozenset(c) for size in range(1, len(d) + 1) for c in itertools.combinations(d, size)]
+        for d in domains
+    ]
+    expected = sorted(
+        (p for p in itertools.product(*options) if sum(len(s) > 1 for s in p) >= 2),
+        key=lambda p: (sum(map(len, p)), max(map(len, p)) - min(map(len, p))),
+    )
+    found = [
+        tuple(frozenset(np.flatnonzero(m[k]).tolist()) for m in masks)
+        for _, masks in _support_mask_chunks(shape, domains, 5)
+        for k in range(len(masks[0]))
+    ]
+    assert found == expected

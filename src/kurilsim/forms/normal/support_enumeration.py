@@ -302,25 +302,25 @@ def _support_mask_chunks(
     in the order of each player's supports (by size, then lexicographically), made only as
     they are needed.
     """
-    subsets, starts = [], []
+    subsets, sizes = [], []
     for n, domain in zip(shape, domains, strict=True):
-        options = [
-            np.isin(np.arange(n), chosen)
+        chosen = [
+            list(subset)
             for size in range(1, len(domain) + 1)
-            for chosen in itertools.combinations(domain.tolist(), size)
+            for subset in itertools.combinations(domain.tolist(), size)
         ]
-        subsets.append(np.array(options, dtype=bool).reshape(-1, n))
-        # starts[i][s - 1] .. starts[i][s]: the player's supports of size s.
-        starts.append(
-            np.cumsum([0] + [math.comb(len(domain), s) for s in range(1, len(domain) + 1)])
-        )
+        options = np.zeros((len(chosen), n), dtype=bool)
+        for row, subset in enumerate(chosen):
+            options[row, subset] = True
+        subsets.append(options)
+        sizes.append(options.sum(axis=1))
     largest = [len(domain) for domain in domains]
     pending: list[IntArray] = []
     count, cost, offset = 0, 0, 0
     for total in range(len(shape), sum(largest) + 1):
         each = _bytes_per_support(shape, total)
         for spread in range(max(largest)):
-            for block in _support_rows(starts, largest, total, spread):
+            for block in _support_rows(sizes, total, spread):
                 while block.shape[1]:
                     room = max(1, min(chunk - count, (SUPPORT_BYTES_PER_CHUNK - cost) // each))
                     pending.append(block[:, :room])
@@ -347,31 +347,43 @@ def _bytes_per_support(shape: tuple[int, ...], total: int) -> int:
     return int(8 * max(shape) ** 3 * vertices)
 
 
-def _support_rows(
-    starts: list[IntArray], largest: list[int], total: int, spread: int
-) -> Iterator[IntArray]:
-    """Blocks of support indices ``(N, k)`` with these total size and spread, in grid order."""
-    players = len(largest)
+#: Below this many profiles of the remaining players' supports, they are filtered in one step.
+_GRID_BLOCK = 2**15
 
-    def extend(prefix: list[int], sizes: list[int]) -> Iterator[IntArray]:
+
+def _support_rows(sizes: list[IntArray], total: int, spread: int) -> Iterator[IntArray]:
+    """Blocks of support indices ``(N, k)`` with these total size and spread, in grid order.
+
+    ``sizes[i][s]`` is the size of player ``i``'s support number ``s`` (nondecreasing in
+    ``s``). The first players' supports are run through one by one until the grid of the rest
+    is small; that grid is then filtered at once, row-major, which keeps the grid order.
+    """
+    players = len(sizes)
+    largest = [int(s[-1]) for s in sizes]
+
+    def extend(prefix: list[int], chosen: list[int]) -> Iterator[IntArray]:
         i = len(prefix)
-        left = total - sum(sizes)
-        for size in range(1, largest[i] + 1):
+        if math.prod(len(s) for s in sizes[i:]) <= _GRID_BLOCK:
+            # grid[k, ...]: the size of the k-th remaining player's support, per profile
+            grid = np.stack(np.broadcast_arrays(*np.ix_(*sizes[i:])))
+            summed = grid.sum(axis=0) + sum(chosen)
+            high = np.maximum(grid.max(axis=0), max(chosen, default=0))
+            low = np.minimum(grid.min(axis=0), min(chosen, default=total))
+            mixers = np.sum(grid > 1, axis=0) + sum(s > 1 for s in chosen)
+            rows = np.nonzero((summed == total) & (high - low == spread) & (mixers >= 2))
+            if len(rows[0]):
+                head = np.repeat(np.array(prefix, dtype=np.intp)[:, None], len(rows[0]), 1)
+                yield np.vstack([head, *rows]).astype(np.intp)
+            return
+        left = total - sum(chosen)
+        for index, size in enumerate(sizes[i].tolist()):
             rest = left - size
-            if not players - i - 1 <= rest <= sum(largest[i + 1 :]):
-                continue
-            chosen = [*sizes, size]
-            if max(chosen) - min(chosen) > spread:
-                continue
-            first, last = int(starts[i][size - 1]), int(starts[i][size])
-            if i == players - 1:
-                if max(chosen) - min(chosen) == spread and sum(s > 1 for s in chosen) >= 2:
-                    last_rows = np.arange(first, last)
-                    head = np.repeat(np.array(prefix, dtype=np.intp)[:, None], len(last_rows), 1)
-                    yield np.vstack([head, last_rows[None, :]])
-                continue
-            for index in range(first, last):
-                yield from extend([*prefix, index], chosen)
+            grown = [*chosen, size]
+            # Skip supports after which the others cannot make up the total within the spread.
+            if players - i - 1 <= rest <= sum(largest[i + 1 :]) and max(grown) - min(grown) <= (
+                spread
+            ):
+                yield from extend([*prefix, index], grown)
 
     yield from extend([], [])
 
