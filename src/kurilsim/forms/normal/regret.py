@@ -315,6 +315,43 @@ class ScaledPayoffs:
             [max(float(v.max() - v @ p), 0.0) for v, p in zip(per_strategy, profile, strict=True)]
         )
 
+    def relative_regrets_of_many(self, profiles: Sequence[FloatArray]) -> FloatArray:
+        """As :func:`relative_regrets`, for many profiles at once.
+
+        Parameters
+        ----------
+        profiles
+            Per player ``i`` an array ``(K, n_i)``: row ``k`` is the player's mixture in
+            profile ``k``.
+
+        Returns
+        -------
+        ndarray
+            ``(K, N)``: each player's relative regret in each profile.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> pd = ScaledPayoffs.of(np.array([[[3, 3], [0, 5]], [[5, 0], [1, 1]]], dtype=float))
+        >>> cooperate, defect = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+        >>> both = np.array([cooperate, defect])
+        >>> pd.relative_regrets_of_many([both, both]).tolist()
+        [[0.4, 0.4], [0.0, 0.0]]
+        """
+        n_players = len(profiles)
+        letters = [chr(ord("a") + i) for i in range(n_players)]
+        result = np.zeros((len(profiles[0]), n_players))
+        for i in range(n_players):
+            others = [j for j in range(n_players) if j != i]
+            # u_i(s, x_{-i}) for every strategy s of i and every profile z, in one contraction
+            spec = ",".join(["".join(letters), *(f"z{letters[j]}" for j in others)])
+            values = np.einsum(
+                f"{spec}->z{letters[i]}", self.normalised[..., i], *(profiles[j] for j in others)
+            )
+            own = np.sum(values * profiles[i], axis=1)
+            result[:, i] = np.maximum(values.max(axis=1) - own, 0.0)
+        return result
+
     def regrets(self, profile: Sequence[FloatArray]) -> FloatArray:
         """As :func:`regrets`, on this game."""
         with np.errstate(over="ignore"):

@@ -171,8 +171,7 @@ def support_enumeration(
     found = _Equilibria(norm, tol)
     # On the normalised game every player's range is 1, so ``tol`` is already relative.
     eye = [np.eye(n) for n in norm.shape[:-1]]
-    for cell in pure_nash(norm, tol):
-        found.add(tuple(eye[i][s] for i, s in enumerate(cell)))
+    found.add([tuple(eye[i][s] for i, s in enumerate(cell)) for cell in pure_nash(norm, tol)])
     if indifferent_everywhere(norm, tol):
         # Every profile is an equilibrium: the pure ones are the extreme points of the one
         # component, and every support would give a continuum of solutions.
@@ -180,9 +179,7 @@ def support_enumeration(
 
     # Equilibria where one player mixes form polytopes; their vertices are listed instead.
     polytopes, enumerated = single_mixer_polytopes(norm, tol)
-    for vertices in polytopes:
-        for profile in vertices:
-            found.add(profile)
+    found.add([profile for vertices in polytopes for profile in vertices])
     shape = norm.shape[:-1]
     domains = _undominated(norm, [np.arange(n) for n in shape], tol)
     roots: list[tuple[int, tuple[FloatArray, ...]]] = []
@@ -201,16 +198,15 @@ def support_enumeration(
         if not finished or deadline.expired():
             finished = False
             break
-    for _, profile in sorted(roots, key=lambda r: (r[0], np.concatenate(r[1]).tolist())):
-        found.add(_on_simplices(profile))
+    roots.sort(key=lambda r: (r[0], np.concatenate(r[1]).tolist()))
+    found.add([_on_simplices(profile) for _, profile in roots])
     for support in continua:
         if deadline.expired():
             finished = False
             break
         # A curve's ends may lie on this support (where an outside strategy comes to tie).
         for curve in trace_support_curves(norm, support, tol).curves:
-            for end in curve.ends:
-                found.add(end)
+            found.add(list(curve.ends))
     return found.profiles, enumerated and finished and not continua
 
 
@@ -235,16 +231,22 @@ class _Equilibria:
         self._flat: list[FloatArray] = []
         self.profiles: list[tuple[FloatArray, ...]] = []
 
-    def add(self, profile: tuple[FloatArray, ...]) -> None:
-        flat = np.concatenate(profile)
-        if self._flat and np.min(np.max(np.abs(np.array(self._flat) - flat), axis=1)) <= (
-            DEDUPE_TOL
-        ):
+    def add(self, profiles: Sequence[tuple[FloatArray, ...]]) -> None:
+        """Keep each of ``profiles`` in turn that passes the check and is not a repeat."""
+        if not profiles:
             return
-        if not self._game.is_equilibrium(profile, self._tol):
-            return
-        self._flat.append(flat)
-        self.profiles.append(profile)
+        # The regret check of all candidates in one vectorised step.
+        stacked = [np.array(mixtures) for mixtures in zip(*profiles, strict=True)]
+        passed = np.all(self._game.relative_regrets_of_many(stacked) <= self._tol, axis=1)
+        for profile, ok in zip(profiles, passed.tolist(), strict=True):
+            flat = np.concatenate(profile)
+            if not ok or (
+                self._flat
+                and np.min(np.max(np.abs(np.array(self._flat) - flat), axis=1)) <= DEDUPE_TOL
+            ):
+                continue
+            self._flat.append(flat)
+            self.profiles.append(profile)
 
 
 def _checked_payoffs(payoffs: FloatArray, tol: float, max_seconds: float | None) -> FloatArray:
