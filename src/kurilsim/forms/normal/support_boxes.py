@@ -63,8 +63,12 @@ MAX_BOXES_PER_SUPPORT = 4096
 #: wider than this; wider ones almost never pass it.
 KRAWCZYK_WIDTH = 0.25
 
-#: Newton steps that pin down the solution of a certified box.
+#: Newton steps that pin down the solution of a certified box, at the most.
 _NEWTON_STEPS = 6
+
+#: Newton's method stops after steps no longer than this: it converges quadratically, so the
+#: error left is about the square of the last step (far below rounding).
+_CONVERGED = 1e-10
 
 #: A box is cut this far along its widest side, not in the middle, so that simple fractions
 #: (solutions of games with small integer payoffs) rarely fall on a cut.
@@ -447,8 +451,8 @@ class _System:
                 step = (np.linalg.pinv(linearisation.at_centre) @ residual)[..., 0]
             # The solution is in the box, so a step out of it is cut back to the box.
             y = np.clip(y - np.nan_to_num(step), lo, hi)
-            if np.all(np.abs(step) <= 1e-15):
-                break  # converged in every box (rounding level)
+            if np.all(np.abs(step) <= _CONVERGED):
+                break  # converging quadratically: what is left is below rounding
         return y
 
     def krawczyk(
