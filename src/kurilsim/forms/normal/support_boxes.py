@@ -147,18 +147,22 @@ def solve_supports(
     hi: FloatArray = system.active[sid].astype(float)
     certified: list[tuple[IntArray, FloatArray, FloatArray]] = []
     leftovers: list[tuple[IntArray, FloatArray, FloatArray]] = []
+    # The first boxes are the supports' simplices, whose vertices were tested just above.
+    whole = True
     while len(sid):
         if deadline.expired():
             return _collect(system, certified, leftovers), False
-        lo, hi, alive = system.tightened(sid, lo, hi)
-        sid, lo, hi = sid[alive], lo[alive], hi[alive]
-        if not len(sid):
-            break
-        values = system.values(sid, system.vertices(sid, lo, hi))
-        alive = ~system.excluded(sid, values, tol)
-        sid, lo, hi = sid[alive], lo[alive], hi[alive]
-        if not len(sid):
-            break
+        if not whole:
+            lo, hi, alive = system.tightened(sid, lo, hi)
+            sid, lo, hi = sid[alive], lo[alive], hi[alive]
+            if not len(sid):
+                break
+            values = system.values(sid, system.vertices(sid, lo, hi))
+            alive = ~system.excluded(sid, values, tol)
+            sid, lo, hi = sid[alive], lo[alive], hi[alive]
+            if not len(sid):
+                break
+        whole = False
         active = system.active[sid]
         # Wide boxes of nonlinear systems (three or more mixers) almost never pass the test.
         tested = system.linear[sid] | (np.max(hi - lo, axis=1) <= KRAWCZYK_WIDTH)
