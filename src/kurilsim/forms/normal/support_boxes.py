@@ -272,7 +272,17 @@ class _System:
         self.shape = norm.shape[:-1]
         self.n_players = len(self.shape)
         self.n_supports = len(masks[0])
-        self.utilities = [np.ascontiguousarray(norm[..., i]) for i in range(self.n_players)]
+        players = range(self.n_players)
+        # Per player i: u_i with i's axis first, then the others' in order.
+        self.value_tables = [np.ascontiguousarray(np.moveaxis(norm[..., i], i, 0)) for i in players]
+        # Per pair i < j: u_i and u_j stacked, axes i and j first, then the others' in order;
+        # both pairs' Jacobian blocks then come from one contraction.
+        self.pair_tables = {
+            (i, j): np.ascontiguousarray(
+                np.stack([np.moveaxis(norm[..., k], (i, j), (0, 1)) for k in (i, j)])
+            )
+            for i, j in itertools.combinations(players, 2)
+        }
         self.masks = masks
         self.first = [np.argmax(m, axis=1) for m in masks]
         self.offsets = np.concatenate(([0], np.cumsum([n - 1 for n in self.shape]))).astype(int)
@@ -383,8 +393,8 @@ class _System:
 
     def _values(self, i: int, sid: IntArray, points: list[FloatArray]) -> FloatArray:
         """``u_i(b, x_{-i})`` for every ``b`` and every combination of the others' points."""
-        others = [j for j in range(self.n_players) if j != i]
-        return _contracted(self.utilities[i], points, [i], others, len(sid))
+        others = [points[j] for j in range(self.n_players) if j != i]
+        return _contracted(self.value_tables[i], others, len(sid))
 
     def values(self, sid: IntArray, points: list[FloatArray]) -> list[FloatArray]:
         """Per player, the payoff of each strategy at every combination of the others' points."""
@@ -399,23 +409,28 @@ class _System:
         at_centre = [np.zeros((n_boxes, n)) for n in self.shape]
         centre = np.zeros((n_boxes, self.n_vars, self.n_vars))
         low, high = np.zeros_like(centre), np.zeros_like(centre)
-        for i, j in itertools.permutations(range(self.n_players), 2):
-            others = [k for k in range(self.n_players) if k not in (i, j)]
-            both = _contracted(self.utilities[i], points, [i, j], others, n_boxes)
-            # d g_{i,t} / d y_{j,w} = P_i[t] . u_i(., ., x_{-ij}) . P_j[w], per combination
-            n_i, n_j = self.shape[i], self.shape[j]
-            # all of P_i[t] u P_j[w] at once: one product with the Kronecker product of the steps
-            block = self.pair_steps[i, j][sid] @ both.reshape(n_boxes, n_i * n_j, -1)
-            block = block.reshape(n_boxes, n_i - 1, n_j - 1, both.shape[-1])
-            rows = slice(self.offsets[i], self.offsets[i + 1])
-            cols = slice(self.offsets[j], self.offsets[j + 1])
-            # The last combination of the others' points is all their centres.
-            centre[:, rows, cols] = block[..., -1]
-            if j == (i + 1) % self.n_players:
-                # u_i(a, centres): player j's strategies too replaced by j's centre
-                at_centre[i] = (both[..., -1] @ points[j][:, -1, :, None])[..., 0]
-            low[:, rows, cols] = block.min(axis=-1)
-            high[:, rows, cols] = block.max(axis=-1)
+        for pair, table in self.pair_tables.items():
+            others = [points[k] for k in range(self.n_players) if k not in pair]
+            # stacked[:, 0]: u_i, stacked[:, 1]: u_j, each (boxes, n_i, n_j, combinations)
+            stacked = _contracted(table, others, n_boxes)
+            for i, j, both in (
+                (*pair, stacked[:, 0]),
+                (pair[1], pair[0], stacked[:, 1].swapaxes(1, 2)),
+            ):
+                # d g_{i,t} / d y_{j,w} = P_i[t] . u_i(., ., x_{-ij}) . P_j[w], per combination
+                n_i, n_j = self.shape[i], self.shape[j]
+                # all of P_i[t] u P_j[w] at once: one product with the Kronecker product of steps
+                block = self.pair_steps[i, j][sid] @ both.reshape(n_boxes, n_i * n_j, -1)
+                block = block.reshape(n_boxes, n_i - 1, n_j - 1, both.shape[-1])
+                rows = slice(self.offsets[i], self.offsets[i + 1])
+                cols = slice(self.offsets[j], self.offsets[j + 1])
+                # The last combination of the others' points is all their centres.
+                centre[:, rows, cols] = block[..., -1]
+                if j == (i + 1) % self.n_players:
+                    # u_i(a, centres): player j's strategies too replaced by j's centre
+                    at_centre[i] = (both[..., -1] @ points[j][:, -1, :, None])[..., 0]
+                low[:, rows, cols] = block.min(axis=-1)
+                high[:, rows, cols] = block.max(axis=-1)
         dummy = ~self.active[sid]
         diagonal = np.arange(self.n_vars)
         for matrix in (centre, low, high):
@@ -510,30 +525,27 @@ def _bits(n: int) -> FloatArray:
     return np.array(list(itertools.product((0.0, 1.0), repeat=n))).reshape(2**n, n)
 
 
-def _contracted(
-    utility: FloatArray, points: list[FloatArray], kept: list[int], summed: list[int], n_boxes: int
-) -> FloatArray:
-    """``utility`` with each player of ``summed`` replaced by their points, per box.
+def _contracted(table: FloatArray, points: list[FloatArray], n_boxes: int) -> FloatArray:
+    """``table`` with each of its last ``len(points)`` axes replaced by those players' points.
 
-    Returns ``(boxes, *kept players' strategies, combinations of the summed players' points)``;
-    the last combination is that of every summed player's last point. Batched matrix products,
-    one per summed player, from the last.
+    ``table`` has the kept axes first, then one axis per player of ``points`` (each
+    ``(boxes, points, strategies)``), in order. Returns ``(boxes, *kept axes, combinations of
+    the points)``; the last combination is that of every player's last point. Batched matrix
+    products, one per player, from the last.
     """
-    shape = utility.shape
-    table = np.transpose(utility, kept + summed)
-    if not summed:
+    if not points:
         return np.broadcast_to(table[..., None], (n_boxes, *table.shape, 1))
-    pending: FloatArray = table.reshape(1, -1, shape[summed[-1]])
+    sizes = table.shape[table.ndim - len(points) :]
+    kept = table.shape[: table.ndim - len(points)]
+    pending: FloatArray = table.reshape(1, -1, sizes[-1])
     combinations = 1
-    for position, j in enumerate(reversed(summed)):
-        x = points[j]
+    for position, x in enumerate(reversed(points)):
         # (boxes, rows * combinations, n_j) @ (boxes, n_j, points of j)
         pending = pending @ x.transpose(0, 2, 1)
         combinations *= x.shape[1]
-        if position + 1 < len(summed):
-            # Bring the next summed player's strategies last, the combinations before them.
-            size = shape[summed[len(summed) - position - 2]]
+        if position + 1 < len(points):
+            # Bring the next player's strategies last, the combinations before them.
+            size = sizes[len(points) - position - 2]
             pending = pending.reshape(n_boxes, -1, size, combinations).swapaxes(-1, -2)
             pending = pending.reshape(n_boxes, -1, size)
-    kept_sizes = [shape[k] for k in kept]
-    return pending.reshape(n_boxes, *kept_sizes, -1)
+    return pending.reshape(n_boxes, *kept, -1)
