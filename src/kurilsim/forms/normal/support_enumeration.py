@@ -8,6 +8,7 @@ profiles and solving each system finds the equilibria. See :func:`support_enumer
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Sequence
@@ -362,16 +363,16 @@ def _support_rows(sizes: list[IntArray], total: int, spread: int) -> Iterator[In
     """
     players = len(sizes)
     largest = [int(s[-1]) for s in sizes]
+    levels = [tuple(tuple(s.tolist()) for s in sizes[i:]) for i in range(players)]
 
     def extend(prefix: list[int], chosen: list[int]) -> Iterator[IntArray]:
         i = len(prefix)
         if math.prod(len(s) for s in sizes[i:]) <= _GRID_BLOCK:
-            # grid[k, ...]: the size of the k-th remaining player's support, per profile
-            grid = np.stack(np.broadcast_arrays(*np.ix_(*sizes[i:])))
-            summed = grid.sum(axis=0) + sum(chosen)
-            high = np.maximum(grid.max(axis=0), max(chosen, default=0))
-            low = np.minimum(grid.min(axis=0), min(chosen, default=total))
-            mixers = np.sum(grid > 1, axis=0) + sum(s > 1 for s in chosen)
+            summed, high, low, mixers = _grid_sizes(levels[i])
+            summed = summed + sum(chosen)
+            high = np.maximum(high, max(chosen, default=0))
+            low = np.minimum(low, min(chosen, default=total))
+            mixers = mixers + sum(s > 1 for s in chosen)
             rows = np.nonzero((summed == total) & (high - low == spread) & (mixers >= 2))
             if len(rows[0]):
                 head = np.repeat(np.array(prefix, dtype=np.intp)[:, None], len(rows[0]), 1)
@@ -388,6 +389,17 @@ def _support_rows(sizes: list[IntArray], total: int, spread: int) -> Iterator[In
                 yield from extend([*prefix, index], grown)
 
     yield from extend([], [])
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_sizes(sizes: tuple[tuple[int, ...], ...]) -> tuple[IntArray, ...]:
+    """Over the grid of the players' supports: the sum, largest, least of their sizes, mixers.
+
+    ``sizes[k][s]`` is the size of the ``k``-th player's support number ``s``; each array has
+    one axis per player. Kept between calls: the same shapes come again and again.
+    """
+    grid = np.stack(np.broadcast_arrays(*np.ix_(*(np.array(s) for s in sizes))))
+    return grid.sum(axis=0), grid.max(axis=0), grid.min(axis=0), np.sum(grid > 1, axis=0)
 
 
 def _on_simplices(profile: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
