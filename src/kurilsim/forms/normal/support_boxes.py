@@ -343,6 +343,11 @@ class _System:
             alive &= spare >= -1e-12
         return lo, hi, alive & np.all(lo <= hi, axis=1)
 
+    def _mixed(self, i: int, sid: IntArray, y: FloatArray) -> FloatArray:
+        """Player ``i``'s mixtures at free probabilities ``y``, ``(boxes, points, n_i - 1)``."""
+        mixed: FloatArray = self.origin[i][sid][:, None, :] + y @ self.steps[i][sid]
+        return mixed
+
     def vertices(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
         """Per player, the mixtures at the vertices of each box's block cut by ``sum(y) <= 1``.
 
@@ -359,7 +364,7 @@ class _System:
             y = np.where(corners[None].astype(bool), high[:, None, :], low[:, None, :])
             if n == 2:
                 # The one edge crosses y = 1 at a corner; both corners are feasible once tightened.
-                points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
+                points.append(self._mixed(i, sid, y))
                 continue
             # On an edge along axis k, y_k = 1 - (sum of the others) where that lies on it.
             along = np.where(edges[None] == 1, high[:, None, :], low[:, None, :])
@@ -377,7 +382,7 @@ class _System:
             order = np.argsort(~valid, axis=1, kind="stable")[:, : max(1, valid.sum(axis=1).max())]
             rows = np.arange(len(sid))[:, None]
             y = np.where(valid[rows, order, None], y[rows, order], low[:, None, :])
-            points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
+            points.append(self._mixed(i, sid, y))
         return points
 
     def corners(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
@@ -388,7 +393,7 @@ class _System:
             low, width = lo[:, block], hi[:, block] - lo[:, block]
             y = low[:, None, :] + _bits(n - 1)[None] * width[:, None, :]
             y = np.concatenate((y, (low + width / 2)[:, None, :]), axis=1)
-            points.append(self.origin[i][sid][:, None, :] + y @ self.steps[i][sid])
+            points.append(self._mixed(i, sid, y))
         return points
 
     def _values(self, i: int, sid: IntArray, points: list[FloatArray]) -> FloatArray:
@@ -442,10 +447,10 @@ class _System:
         out = np.zeros(len(sid), dtype=bool)
         for i, v in enumerate(values):
             v = v.reshape(len(sid), self.shape[i], -1)
-            beaten, beating = _pairs(self.shape[i])
-            # gap[b, p]: the least advantage of strategy beating[p] over beaten[p] on the box
-            gap = np.min(v[:, beating] - v[:, beaten], axis=-1)
-            out |= np.any(self.masks[i][sid][:, beaten] & (gap > tol), axis=1)
+            # gap[b, a, c]: the least advantage of strategy a over strategy c on the box (zero
+            # for a = c, never above tol)
+            gap = np.min(v[:, :, None, :] - v[:, None, :, :], axis=-1)
+            out |= np.any(self.masks[i][sid][:, None, :] & (gap > tol), axis=(1, 2))
         return out
 
     def residual(self, sid: IntArray, y: FloatArray, linearisation: _Linearisation) -> FloatArray:
@@ -461,7 +466,10 @@ class _System:
         y = (lo + hi) / 2
         for _ in range(_NEWTON_STEPS):
             # Only the centres matter here (the last of each player's points).
-            centres = [points[:, -1:] for points in self.corners(sid, y, y)]
+            centres = [
+                self._mixed(i, sid, y[:, None, self.offsets[i] : self.offsets[i + 1]])
+                for i in range(self.n_players)
+            ]
             linearisation = self.jacobian(sid, centres)
             residual = self.residual(sid, y, linearisation)[..., None]
             try:
@@ -510,13 +518,6 @@ def _box_vertices(n: int) -> tuple[IntArray, IntArray]:
         for bits in itertools.product((0, 1), repeat=n - 1)
     ]
     return corners, np.array(edges, dtype=np.intp).reshape(len(edges), n)
-
-
-@functools.cache
-def _pairs(n: int) -> tuple[IntArray, IntArray]:
-    """Every ordered pair of distinct strategies among ``n``, as two index arrays."""
-    first, second = np.nonzero(~np.eye(n, dtype=bool))
-    return first, second
 
 
 @functools.cache
