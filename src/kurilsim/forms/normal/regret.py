@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -339,15 +340,15 @@ class ScaledPayoffs:
         [[0.4, 0.4], [0.0, 0.0]]
         """
         n_players = len(profiles)
-        letters = [chr(ord("a") + i) for i in range(n_players)]
         result = np.zeros((len(profiles[0]), n_players))
+        batch = n_players  # the label of the profiles' axis; players' axes are 0 .. N - 1
         for i in range(n_players):
-            others = [j for j in range(n_players) if j != i]
-            # u_i(s, x_{-i}) for every strategy s of i and every profile z, in one contraction
-            spec = ",".join(["".join(letters), *(f"z{letters[j]}" for j in others)])
-            values = np.einsum(
-                f"{spec}->z{letters[i]}", self.normalised[..., i], *(profiles[j] for j in others)
-            )
+            operands: list[Any] = [self.normalised[..., i], list(range(n_players))]
+            for j in range(n_players):
+                if j != i:
+                    operands += [profiles[j], [batch, j]]
+            # u_i(s, x_{-i}) for every strategy s of i and every profile, in one contraction
+            values = np.einsum(*operands, [batch, i])
             own = np.sum(values * profiles[i], axis=1)
             result[:, i] = np.maximum(values.max(axis=1) - own, 0.0)
         return result
