@@ -404,12 +404,17 @@ def test_support_profiles_are_made_in_chunks_in_one_order():
     assert [offset for offset, _ in chunks[1]] == list(range(0, len(stacked[0][0]), 7))
 
 
-def test_support_profiles_come_by_total_size_then_spread_then_grid_order():
+@pytest.mark.parametrize("grid_block", [1, 40, 2**15])
+def test_support_profiles_come_by_total_size_then_spread_then_grid_order(grid_block, monkeypatch):
     # Against the definition: every profile of the players' supports (each player's by size,
-    # then lexicographically) in which two or more mix, sorted stably by total size and spread.
+    # then lexicographically) in which two or more mix, sorted stably by total size and spread;
+    # whether the grid is sorted at once, a player's supports at a time, or in between.
+    from kurilsim.forms.normal import support_enumeration
     from kurilsim.forms.normal.support_enumeration import _support_mask_chunks
 
-    domains = [np.arange(3), np.array([0, 2]), np.arange(3), np.array([1])]
+    monkeypatch.setattr(support_enumeration, "_GRID_BLOCK", grid_block)
+
+    domains = [np.arange(3), np.array([0, 2]), np.arange(3), np.array([0, 1])]
     shape = (3, 3, 3, 2)
     options = [
         [frozenset(c) for size in range(1, len(d) + 1) for c in itertools.combinations(d, size)]

@@ -317,23 +317,20 @@ def _support_mask_chunks(
             options[row, subset] = True
         subsets.append(options)
         sizes.append(options.sum(axis=1))
-    largest = [len(domain) for domain in domains]
     pending: list[IntArray] = []
     count, cost, offset = 0, 0, 0
-    for total in range(len(shape), sum(largest) + 1):
+    for total, block in _support_blocks(sizes):
         each = _bytes_per_support(shape, total)
-        for spread in range(max(largest)):
-            for block in _support_rows(sizes, total, spread):
-                while block.shape[1]:
-                    room = max(1, min(chunk - count, (SUPPORT_BYTES_PER_CHUNK - cost) // each))
-                    pending.append(block[:, :room])
-                    count, cost = count + pending[-1].shape[1], cost + each * pending[-1].shape[1]
-                    block = block[:, room:]
-                    if count >= chunk or cost + each > SUPPORT_BYTES_PER_CHUNK:
-                        grid = np.concatenate(pending, axis=1)
-                        yield offset, [subsets[i][grid[i]] for i in range(len(shape))]
-                        offset += count
-                        pending, count, cost = [], 0, 0
+        while block.shape[1]:
+            room = max(1, min(chunk - count, (SUPPORT_BYTES_PER_CHUNK - cost) // each))
+            pending.append(block[:, :room])
+            count, cost = count + pending[-1].shape[1], cost + each * pending[-1].shape[1]
+            block = block[:, room:]
+            if count >= chunk or cost + each > SUPPORT_BYTES_PER_CHUNK:
+                grid = np.concatenate(pending, axis=1)
+                yield offset, [subsets[i][grid[i]] for i in range(len(shape))]
+                offset += count
+                pending, count, cost = [], 0, 0
     if pending:
         grid = np.concatenate(pending, axis=1)
         yield offset, [subsets[i][grid[i]] for i in range(len(shape))]
@@ -354,12 +351,39 @@ def _bytes_per_support(shape: tuple[int, ...], total: int) -> int:
 _GRID_BLOCK = 2**15
 
 
+def _support_blocks(sizes: list[IntArray]) -> Iterator[tuple[int, IntArray]]:
+    """Blocks of support indices ``(N, k)`` in the order of the profiles, each with its total size.
+
+    A small grid of supports is sorted at once (stably, so in grid order within a total size
+    and spread); a large one is made a total size and a spread at a time
+    (:func:`_support_rows`).
+    """
+    if math.prod(len(s) for s in sizes) <= _GRID_BLOCK:
+        summed, high, low, mixers = _grid_sizes(tuple(tuple(s.tolist()) for s in sizes))
+        cells = np.flatnonzero(mixers >= 2)
+        cells = cells[np.lexsort(((high - low).ravel()[cells], summed.ravel()[cells]))]
+        totals = summed.ravel()[cells]
+        rows = np.array(np.unravel_index(cells, summed.shape), dtype=np.intp).reshape(
+            len(sizes), -1
+        )
+        starts = np.flatnonzero(np.diff(totals, prepend=-1, append=-1))
+        for start, end in itertools.pairwise(starts.tolist()):
+            yield int(totals[start]), rows[:, start:end]
+        return
+    largest = [int(s[-1]) for s in sizes]
+    for total in range(len(sizes), sum(largest) + 1):
+        for spread in range(max(largest)):
+            for block in _support_rows(sizes, total, spread):
+                yield total, block
+
+
 def _support_rows(sizes: list[IntArray], total: int, spread: int) -> Iterator[IntArray]:
     """Blocks of support indices ``(N, k)`` with these total size and spread, in grid order.
 
     ``sizes[i][s]`` is the size of player ``i``'s support number ``s`` (nondecreasing in
     ``s``). The first players' supports are run through one by one until the grid of the rest
-    is small; that grid is then filtered at once, row-major, which keeps the grid order.
+    is small (or one player is left); that grid is then filtered at once, row-major, which keeps
+    the grid order.
     """
     players = len(sizes)
     largest = [int(s[-1]) for s in sizes]
@@ -367,7 +391,7 @@ def _support_rows(sizes: list[IntArray], total: int, spread: int) -> Iterator[In
 
     def extend(prefix: list[int], chosen: list[int]) -> Iterator[IntArray]:
         i = len(prefix)
-        if math.prod(len(s) for s in sizes[i:]) <= _GRID_BLOCK:
+        if i == players - 1 or math.prod(len(s) for s in sizes[i:]) <= _GRID_BLOCK:
             summed, high, low, mixers = _grid_sizes(levels[i])
             summed = summed + sum(chosen)
             high = np.maximum(high, max(chosen, default=0))
