@@ -271,3 +271,54 @@ def test_a_tied_two_by_twenty_thousand_game_is_refused_in_one_line() -> None:
     with pytest.raises(InputError, match="out of reach") as error:
         vertex_enumeration(payoffs)
     assert "\n" not in str(error.value)
+
+
+# --- pairing the vertices of both polytopes, against completing each vertex of one ---------------
+
+
+def with_constants(payoffs: FloatArray, **constants: int) -> list[Profile]:
+    """Vertex enumeration with some of the module's thresholds changed."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in constants.items():
+            patch.setattr(vertex_enumeration_module, name, value)
+        return vertex_enumeration(payoffs)
+
+
+@pytest.mark.reference
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    payoffs=st.one_of(
+        integer_bimatrices(largest=6), integer_bimatrices(-3, 3, largest=6), float_bimatrices()
+    )
+)
+def test_pairing_both_polytopes_agrees_with_completing_each_vertex(payoffs: FloatArray) -> None:
+    # Small games pair every vertex of P with every vertex of Q, from one batch of bases or two
+    # hulls; larger ones complete each vertex of P. All four ways give the same equilibria.
+    by_completion = with_constants(payoffs, _MAX_PAIRED_DIMENSION=0)
+    by_bases = with_constants(payoffs, _MAX_BATCHED_BASES=10**6)
+    by_hulls = with_constants(payoffs, _MAX_BATCHED_BASES=0)
+    by_sorted_search = with_constants(payoffs, _ALL_PAIRS=0)
+    for found in (by_bases, by_hulls, by_sorted_search):
+        assert same_sets(found, by_completion, atol=1e-9)
+        assert len(found) == len(by_completion)
+
+
+@pytest.mark.reference
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(payoffs=st.one_of(integer_bimatrices(largest=4), integer_bimatrices(-2, 2, largest=4)))
+def test_pairing_by_every_basis_agrees_with_exact_enummixed(payoffs: FloatArray) -> None:
+    # Every basis of both polytopes solved in one batch, also where a hull would be used.
+    found = with_constants(payoffs, _MAX_BATCHED_BASES=10**6)
+    assert same_sets(found, gambit_enummixed(payoffs))
+    assert len(found) == len({tuple(np.round(np.concatenate(p), 9)) for p in found})
+
+
+@pytest.mark.reference
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(payoffs=st.one_of(integer_bimatrices(smallest=3, largest=6), float_bimatrices()))
+def test_pairing_by_sorted_search_agrees_with_exact_enummixed(payoffs: FloatArray) -> None:
+    # Pairs among many vertices are found by searching sorted label masks, degenerate vertices
+    # by testing them against every vertex of the other polytope; here small games do so too.
+    found = with_constants(payoffs, _ALL_PAIRS=0, _MAX_BATCHED_BASES=0)
+    reference = gambit_enummixed if np.all(payoffs == np.round(payoffs)) else gambit_floats
+    assert same_sets(found, reference(payoffs))
