@@ -276,8 +276,23 @@ def test_a_tied_two_by_twenty_thousand_game_is_refused_in_one_line() -> None:
 # --- pairing the vertices of both polytopes, against completing each vertex of one ---------------
 
 
-def with_constants(payoffs: FloatArray, **constants: int) -> list[Profile]:
-    """Vertex enumeration with some of the module's thresholds changed."""
+def test_ties_are_told_apart_from_distinct_payoffs() -> None:
+    # Tied payoffs choose pairing for games too large for one batch of bases.
+    tied = stack([[1, 0], [1, 2]], [[3, 1], [0, 2]])
+    distinct_payoffs = stack([[1, 0], [2, 3]], [[3, 1], [0, 2]])
+    assert vertex_enumeration_module._has_ties(tied[..., 0], tied[..., 1])
+    assert not vertex_enumeration_module._has_ties(
+        distinct_payoffs[..., 0], distinct_payoffs[..., 1]
+    )
+
+
+def always_tied(a: FloatArray, b: FloatArray) -> bool:
+    """In place of the module's test for tied payoffs: pair both polytopes in every game."""
+    return True
+
+
+def with_constants(payoffs: FloatArray, **constants: object) -> list[Profile]:
+    """Vertex enumeration with some of the module's thresholds (or helpers) changed."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in constants.items():
             patch.setattr(vertex_enumeration_module, name, value)
@@ -292,12 +307,12 @@ def with_constants(payoffs: FloatArray, **constants: int) -> list[Profile]:
     )
 )
 def test_pairing_both_polytopes_agrees_with_completing_each_vertex(payoffs: FloatArray) -> None:
-    # Small games pair every vertex of P with every vertex of Q, from one batch of bases or two
-    # hulls; larger ones complete each vertex of P. All four ways give the same equilibria.
+    # Small games, and games with ties, pair every vertex of P with every vertex of Q, from one
+    # batch of bases or two hulls; others complete each vertex of P. All give the same equilibria.
     by_completion = with_constants(payoffs, _MAX_PAIRED_DIMENSION=0)
     by_bases = with_constants(payoffs, _MAX_BATCHED_BASES=10**6)
-    by_hulls = with_constants(payoffs, _MAX_BATCHED_BASES=0)
-    by_sorted_search = with_constants(payoffs, _ALL_PAIRS=0)
+    by_hulls = with_constants(payoffs, _MAX_BATCHED_BASES=0, _has_ties=always_tied)
+    by_sorted_search = with_constants(payoffs, _ALL_PAIRS=0, _has_ties=always_tied)
     for found in (by_bases, by_hulls, by_sorted_search):
         assert same_sets(found, by_completion, atol=1e-9)
         assert len(found) == len(by_completion)
@@ -319,6 +334,6 @@ def test_pairing_by_every_basis_agrees_with_exact_enummixed(payoffs: FloatArray)
 def test_pairing_by_sorted_search_agrees_with_exact_enummixed(payoffs: FloatArray) -> None:
     # Pairs among many vertices are found by searching sorted label masks, degenerate vertices
     # by testing them against every vertex of the other polytope; here small games do so too.
-    found = with_constants(payoffs, _ALL_PAIRS=0, _MAX_BATCHED_BASES=0)
+    found = with_constants(payoffs, _ALL_PAIRS=0, _MAX_BATCHED_BASES=0, _has_ties=always_tied)
     reference = gambit_enummixed if np.all(payoffs == np.round(payoffs)) else gambit_floats
     assert same_sets(found, reference(payoffs))

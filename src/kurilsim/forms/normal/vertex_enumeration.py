@@ -77,8 +77,9 @@ _MAX_BATCHED_BASES = 100
 _MAX_MATCHED_DIMENSION = 12
 
 #: Games whose players have at most this many strategies are solved by pairing every vertex of
-#: ``P`` with every vertex of ``Q`` by their labels (as bit masks); larger ones by completing
-#: each vertex of ``P``.
+#: ``P`` with every vertex of ``Q`` by their labels (as bit masks) when their polytopes have at
+#: most :data:`_MAX_BATCHED_BASES` bases or the payoffs have ties; others by completing each
+#: vertex of ``P``, which saves the hull of ``Q`` where no vertex is degenerate.
 _MAX_PAIRED_DIMENSION = 8
 
 #: Up to this many vertex pairs are tested for complete labels at once.
@@ -126,14 +127,15 @@ def bounded_vertex_enumeration(
 ) -> tuple[list[tuple[FloatArray, FloatArray]], bool]:
     """Return every extreme Nash equilibrium of a two-player game, within a time bound.
 
-    In games of up to eight strategies each, the vertices of both best-response polytopes
-    (see the module docstring) are enumerated: in the smallest games by solving every basis of
-    both in one batch, otherwise as the facets of their polar polytopes, by one call to Qhull's
-    convex hull each (as in QuantEcon's ``vertex_enumeration``). Labels are read from each vertex
+    In the smallest games, and in games of up to eight strategies each with tied payoffs (which
+    make degenerate vertices likely), the vertices of both best-response polytopes (see the
+    module docstring) are enumerated: in the smallest games by solving every basis of both in
+    one batch, otherwise as the facets of their polar polytopes, by one call to Qhull's convex
+    hull each (as in QuantEcon's ``vertex_enumeration``). Labels are read from each vertex
     with tolerance ``tol``, so a degenerate vertex (more tight constraints than its dimension)
     keeps every label, and vertices are identified by their label sets; a pair of vertices is
     completely labelled when their label sets, as bit masks, cover all ``m + n`` labels. In
-    larger games only the polytope of the player with fewer strategies, ``P`` say, is
+    other games only the polytope of the player with fewer strategies, ``P`` say, is
     enumerated, and each vertex ``x`` is completed, as in lrsnash [1]_: its partners are the
     vertices of ``Q`` that have the labels ``x`` lacks. For a nondegenerate ``x`` there is at
     most one, the solution of a square system, solved for all such vertices in batches; the
@@ -255,7 +257,8 @@ def _extreme_equilibria(
 
     ``a`` and ``b`` are the normalised payoffs of a game whose row player has no more
     strategies than the column player, so ``P`` is the polytope of lower dimension. In small
-    games the vertices of both are enumerated and paired by their labels
+    games, and in games with ties (:func:`_has_ties`) of up to :data:`_MAX_PAIRED_DIMENSION`
+    strategies, the vertices of both are enumerated and paired by their labels
     (:func:`_completely_labelled`). Otherwise those of ``P`` are enumerated, and each vertex
     ``x`` is paired with every vertex of ``Q`` that has the labels ``x`` lacks: the vertices of
     the face of ``Q`` where ``(A y)_i = 1`` on the support ``S`` of ``x`` and ``y_j = 0`` off
@@ -267,8 +270,9 @@ def _extreme_equilibria(
     strategies and very many columns stays cheap.
     """
     m, n = a.shape
-    if n <= _MAX_PAIRED_DIMENSION:
-        if comb(m + n, m) <= _MAX_BATCHED_BASES:
+    few_bases = comb(m + n, m) <= _MAX_BATCHED_BASES
+    if n <= _MAX_PAIRED_DIMENSION and (few_bases or _has_ties(a, b)):
+        if few_bases:
             if deadline.expired():
                 return np.zeros((0, m)), np.zeros((0, n))
             (x_vertices, x_zero, x_tight), (y_vertices, y_zero, y_tight) = _paired_vertices(
@@ -293,6 +297,18 @@ def _extreme_equilibria(
     else:
         more_xs, more_ys = _face_partners(a, x_vertices, ~x_zero, x_tight, tol, deadline)
     return np.vstack([xs, more_xs]), np.vstack([ys, more_ys])
+
+
+def _has_ties(a: FloatArray, b: FloatArray) -> bool:
+    """Whether a player has two equal payoffs against one strategy of the other.
+
+    Such ties make degenerate vertices likely, which pairing the vertices of both polytopes
+    handles in one pass, where completing each vertex of ``P`` needs a second one.
+    """
+    return bool(
+        (np.diff(np.sort(a, axis=0), axis=0) == 0.0).any()
+        or (np.diff(np.sort(b, axis=1), axis=1) == 0.0).any()
+    )
 
 
 def _paired_vertices(
