@@ -458,10 +458,11 @@ def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> In
 
     A vertex of ``P`` (dimension ``m``) has at least ``m`` labels and one of ``Q`` at least
     ``n``; a pair is completely labelled when ``q`` has every label ``p`` lacks. Label sets are
-    bit masks (``m + n`` is at most :data:`_MAX_PAIRED_DIMENSION` twice). Few pairs are all
+    bit masks (``m + n`` is at most :data:`_MAX_MATCHED_DIMENSION` twice). Few pairs are all
     tested at once; among many, when both have exactly their dimension's number of labels
     (nondegenerate vertices), ``q``'s label set *is* the complement of ``p``'s, found by a
-    sorted search, and only pairs with a degenerate vertex (more labels) are tested one by one.
+    sorted search, and only degenerate vertices (more labels) are tested against every vertex
+    of the other polytope.
     Pairs are returned in increasing order.
     """
     n = y_labels.shape[1] - m
