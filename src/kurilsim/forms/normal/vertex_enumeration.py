@@ -62,6 +62,10 @@ _SOLVED_RCOND = 1e-8
 #: to the degenerate completion: rounding errors may have moved it across.
 _MARGIN = 1e-6
 
+#: A degenerate vertex read from Qhull's facets that meets each of its tight constraints within
+#: this is kept as read: it is then accurate to rounding, as a recomputation would make it.
+_SETTLED = 1e-12
+
 #: Stacks of at most this many systems are inverted rather than screened and solved.
 _FEW_SYSTEMS = 64
 
@@ -550,8 +554,7 @@ def _labelled_vertices(
         # A vertex is the only point of the polytope where its tight constraints hold, so
         # equal label sets mean the same vertex, found from different bases of a degenerate
         # polytope (a vertex with exactly dim labels has one basis).
-        _, first = np.unique(_row_keys(np.hstack([zero, tight])), return_index=True)
-        first.sort()
+        first = _first_of_each(_row_keys(np.hstack([zero, tight])))
         vertices, values, zero, tight = vertices[first], values[first], zero[first], tight[first]
     return _merged(matrix, vertices, values, zero, tight, tol)
 
@@ -563,9 +566,9 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     (``b_k > 0``). The polar polytope, the convex hull of the points ``a_k / b_k``, has one facet
     ``{p : v . p = 1}`` for each vertex ``c + v`` of the polytope, also where more constraints
     than the dimension are tight (a degenerate vertex; Qhull then reports several simplices on
-    one hyperplane, which give the same vertex). Each vertex is then recomputed from the
-    constraints tight there, to full precision, when they determine it; the origin, a vertex
-    that is no equilibrium, is dropped.
+    one hyperplane, which give the same vertex, kept once). A degenerate vertex that Qhull's
+    point does not meet to rounding is recomputed from the constraints tight there, to full
+    precision, when they determine it; the origin, a vertex that is no equilibrium, is dropped.
     """
     from scipy.spatial import ConvexHull
 
@@ -576,31 +579,66 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     hull = ConvexHull(normals / (bounds - normals @ centre)[:, None])
     planes = hull.equations
     points = centre - planes[:, :-1] / planes[:, -1:]
+    gaps = np.abs(points @ normals.T - bounds)
     # Constraints within this of tight at Qhull's point: candidates for the vertex's basis.
-    patterns = np.abs(points @ normals.T - bounds) <= 1e-7
+    patterns = gaps <= 1e-7
     # Where exactly dim constraints are tight, Qhull's point is accurate to rounding (the
     # equilibria among them are recomputed from their bases at the end).
     square = patterns.sum(axis=1) == dim
     if not square.all():
-        # A degenerate vertex lies on several of Qhull's simplices, and is recomputed as the
+        # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
+        which = _first_of_each(_row_keys(patterns))
+        points, gaps, patterns, square = points[which], gaps[which], patterns[which], square[which]
+        # Where Qhull's point meets all its tight constraints to rounding (payoffs exact in
+        # binary), no recomputation would improve it; elsewhere it is recomputed as the
         # least-squares solution of its tight constraints, from their normal equations.
-        _, which = np.unique(_row_keys(patterns), return_index=True)
-        points, patterns, square = points[which], patterns[which], square[which]
-        weights = patterns[~square].astype(np.float64)
-        gram = np.einsum("vk,ki,kj->vij", weights, normals, normals)
-        good = _well_conditioned(gram)
-        moments = (weights * bounds) @ normals
-        refined = np.array(points)
-        refined[np.flatnonzero(~square)[good]] = np.linalg.solve(
-            gram[good], moments[good][..., None]
-        )[..., 0]
-        # A refinement that leaves the constraints Qhull's point has tight, or the polytope,
-        # is discarded in favour of Qhull's point.
-        values = refined @ normals.T - bounds
-        kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
-        points = np.where(kept[:, None], refined, points)
+        loose = ~square & (gaps.max(axis=1, where=patterns, initial=0.0) > _SETTLED)
+        if loose.any():
+            points = _refined(points, patterns, loose, normals, bounds, tol)
     nonzero = points.max(axis=1) > tol
     return np.asarray(points[nonzero], dtype=np.float64)
+
+
+def _refined(
+    points: FloatArray,
+    patterns: BoolArray,
+    loose: BoolArray,
+    normals: FloatArray,
+    bounds: FloatArray,
+    tol: float,
+) -> FloatArray:
+    """``points`` with the ``loose`` ones recomputed from their tight constraints ``patterns``.
+
+    Each is the least-squares solution of its constraints ``normals[k] . z = bounds[k]``, from
+    the normal equations; one that leaves those constraints or the polytope (by more than
+    ``tol``), or whose system is singular, is left as it was.
+    """
+    weights = patterns[loose].astype(np.float64)
+    # normals.T @ diag(w) @ normals per point; one batched matmul (a three-operand einsum
+    # loops in C without BLAS, ten times slower).
+    gram = np.swapaxes(weights[:, :, None] * normals, 1, 2) @ normals
+    good = _well_conditioned(gram)
+    moments = (weights * bounds) @ normals
+    refined = np.array(points)
+    refined[np.flatnonzero(loose)[good]] = np.linalg.solve(gram[good], moments[good][..., None])[
+        ..., 0
+    ]
+    values = refined @ normals.T - bounds
+    kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
+    return np.where(kept[:, None], refined, points)
+
+
+def _first_of_each(keys: NDArray[np.void] | NDArray[np.int64]) -> IntArray:
+    """Index of the first occurrence of each distinct key, in increasing order.
+
+    As ``np.unique(keys, return_index=True)[1]``, sorted, in a few numpy calls rather than
+    a few dozen (it runs once or twice per game).
+    """
+    order = keys.argsort(kind="stable")
+    ordered = keys[order]
+    first = order[np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))]
+    first.sort()
+    return first
 
 
 def _row_keys(rows: BoolArray) -> NDArray[np.void] | NDArray[np.int64]:
