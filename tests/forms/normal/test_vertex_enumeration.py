@@ -177,6 +177,32 @@ def test_hull_vertices_are_the_vertices_every_basis_gives(payoffs: FloatArray) -
         assert labels(by_hull) == labels(by_bases)
 
 
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    payoffs=integer_bimatrices(smallest=3, largest=7),
+    inexact=st.booleans(),
+)
+def test_degenerate_vertices_kept_as_read_are_those_recomputed(
+    payoffs: FloatArray, inexact: bool
+) -> None:
+    """Qhull's points that meet their tight constraints to rounding equal their recomputation."""
+    from kurilsim.forms.normal import vertex_enumeration as module
+    from kurilsim.forms.normal.bimatrix import normalised_bimatrix
+
+    if inexact:
+        # Payoffs not exact in binary: Qhull's points miss their constraints by more.
+        payoffs = payoffs / 3.0 + 1e6
+    for matrix in normalised_bimatrix(payoffs):
+        if matrix.shape[1] < 2:
+            continue
+        as_read = module._hull_vertices(matrix, DEFAULT_TOL)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(module, "_SETTLED", -1.0)  # every degenerate vertex recomputed
+            recomputed = module._hull_vertices(matrix, DEFAULT_TOL)
+        assert as_read.shape == recomputed.shape
+        np.testing.assert_allclose(as_read, recomputed, rtol=0, atol=1e-11)
+
+
 # --- the two ways of completing a degenerate vertex, and games with one side much larger ---------
 
 
