@@ -9,8 +9,9 @@ integer games, with the median time per game, the ratios, and how many equilibri
 
 More players: ``benchmarks/bench_nplayer.py`` (support enumeration against Gambit's enumpoly).
 
-Ratios above 1 mean kurilsim is slower. Times are medians over the games of each row; on a
-machine shared with other work they drift, the ratios less so.
+Ratios above 1 mean kurilsim is slower. Times are medians over the games of each row, the
+methods taking turns game by game; on a machine shared with other work they drift, the ratios
+less so.
 """
 
 from __future__ import annotations
@@ -77,16 +78,16 @@ def row(
     repeat: int = 1,
 ) -> None:
     """Median time per game (each the median of ``repeat`` runs) and total equilibria found,
-    per method, and ratios to kurilsim."""
-    medians: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    for name, method in methods.items():
-        times, found = [], 0
-        for game in games:
+    per method, and ratios to kurilsim. The methods take turns on each game, so that a change
+    in the machine's load falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in methods}
+    counts = dict.fromkeys(methods, 0)
+    for game in games:
+        for name, method in methods.items():
             seconds, count = median_time(lambda g=game, m=method: m(g), repeat)
-            times.append(seconds)
-            found += count
-        medians[name], counts[name] = statistics.median(times), found
+            times[name].append(seconds)
+            counts[name] += count
+    medians = {name: statistics.median(values) for name, values in times.items()}
     ours = medians["kurilsim"]
     cells = [
         f"{name} {medians[name] * 1e3:8.2f} ms ({counts[name]} eq, "

@@ -177,6 +177,32 @@ def test_hull_vertices_are_the_vertices_every_basis_gives(payoffs: FloatArray) -
         assert labels(by_hull) == labels(by_bases)
 
 
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    payoffs=integer_bimatrices(smallest=3, largest=7),
+    inexact=st.booleans(),
+)
+def test_degenerate_vertices_kept_as_read_are_those_recomputed(
+    payoffs: FloatArray, inexact: bool
+) -> None:
+    """Qhull's points that meet their tight constraints to rounding equal their recomputation."""
+    from kurilsim.forms.normal import vertex_enumeration as module
+    from kurilsim.forms.normal.bimatrix import normalised_bimatrix
+
+    if inexact:
+        # Payoffs not exact in binary: Qhull's points miss their constraints by more.
+        payoffs = payoffs / 3.0 + 1e6
+    for matrix in normalised_bimatrix(payoffs):
+        if matrix.shape[1] < 2:
+            continue
+        as_read = module._hull_vertices(matrix, DEFAULT_TOL)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(module, "_SETTLED", -1.0)  # every degenerate vertex recomputed
+            recomputed = module._hull_vertices(matrix, DEFAULT_TOL)
+        assert as_read.shape == recomputed.shape
+        np.testing.assert_allclose(as_read, recomputed, rtol=0, atol=1e-11)
+
+
 # --- the two ways of completing a degenerate vertex, and games with one side much larger ---------
 
 
@@ -271,3 +297,69 @@ def test_a_tied_two_by_twenty_thousand_game_is_refused_in_one_line() -> None:
     with pytest.raises(InputError, match="out of reach") as error:
         vertex_enumeration(payoffs)
     assert "\n" not in str(error.value)
+
+
+# --- pairing the vertices of both polytopes, against completing each vertex of one ---------------
+
+
+def test_ties_are_told_apart_from_distinct_payoffs() -> None:
+    # Tied payoffs choose pairing for games too large for one batch of bases.
+    tied = stack([[1, 0], [1, 2]], [[3, 1], [0, 2]])
+    distinct_payoffs = stack([[1, 0], [2, 3]], [[3, 1], [0, 2]])
+    assert vertex_enumeration_module._has_ties(tied[..., 0], tied[..., 1])
+    assert not vertex_enumeration_module._has_ties(
+        distinct_payoffs[..., 0], distinct_payoffs[..., 1]
+    )
+
+
+def always_tied(a: FloatArray, b: FloatArray) -> bool:
+    """In place of the module's test for tied payoffs: pair both polytopes in every game."""
+    return True
+
+
+def with_constants(payoffs: FloatArray, **constants: object) -> list[Profile]:
+    """Vertex enumeration with some of the module's thresholds (or helpers) changed."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in constants.items():
+            patch.setattr(vertex_enumeration_module, name, value)
+        return vertex_enumeration(payoffs)
+
+
+@pytest.mark.reference
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    payoffs=st.one_of(
+        integer_bimatrices(largest=6), integer_bimatrices(-3, 3, largest=6), float_bimatrices()
+    )
+)
+def test_pairing_both_polytopes_agrees_with_completing_each_vertex(payoffs: FloatArray) -> None:
+    # Small games, and games with ties, pair every vertex of P with every vertex of Q, from one
+    # batch of bases or two hulls; others complete each vertex of P. All give the same equilibria.
+    by_completion = with_constants(payoffs, _MAX_PAIRED_DIMENSION=0)
+    by_bases = with_constants(payoffs, _MAX_BATCHED_BASES=10**6)
+    by_hulls = with_constants(payoffs, _MAX_BATCHED_BASES=0, _has_ties=always_tied)
+    by_sorted_search = with_constants(payoffs, _ALL_PAIRS=0, _has_ties=always_tied)
+    for found in (by_bases, by_hulls, by_sorted_search):
+        assert same_sets(found, by_completion, atol=1e-9)
+        assert len(found) == len(by_completion)
+
+
+@pytest.mark.reference
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(payoffs=st.one_of(integer_bimatrices(largest=4), integer_bimatrices(-2, 2, largest=4)))
+def test_pairing_by_every_basis_agrees_with_exact_enummixed(payoffs: FloatArray) -> None:
+    # Every basis of both polytopes solved in one batch, also where a hull would be used.
+    found = with_constants(payoffs, _MAX_BATCHED_BASES=10**6)
+    assert same_sets(found, gambit_enummixed(payoffs))
+    assert len(found) == len({tuple(np.round(np.concatenate(p), 9)) for p in found})
+
+
+@pytest.mark.reference
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(payoffs=st.one_of(integer_bimatrices(smallest=3, largest=6), float_bimatrices()))
+def test_pairing_by_sorted_search_agrees_with_exact_enummixed(payoffs: FloatArray) -> None:
+    # Pairs among many vertices are found by searching sorted label masks, degenerate vertices
+    # by testing them against every vertex of the other polytope; here small games do so too.
+    found = with_constants(payoffs, _ALL_PAIRS=0, _MAX_BATCHED_BASES=0, _has_ties=always_tied)
+    reference = gambit_enummixed if np.all(payoffs == np.round(payoffs)) else gambit_floats
+    assert same_sets(found, reference(payoffs))

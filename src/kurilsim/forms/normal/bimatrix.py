@@ -46,7 +46,8 @@ def sorted_profiles(
     if not profiles:
         return []
     # Rounding the keys keeps the order stable when equal probabilities differ in the last bit.
-    keys = np.round(np.array([np.concatenate(p) for p in profiles]), 12).tolist()
+    rows = np.array([x for x, _ in profiles]), np.array([y for _, y in profiles])
+    keys = np.round(np.hstack(rows), 12).tolist()
     # Rows compared as tuples: a lexsort would make one pass per strategy, slow for 2 x 20,000.
     order = sorted(range(len(keys)), key=keys.__getitem__)
     return [profiles[i] for i in order]

@@ -62,6 +62,10 @@ _SOLVED_RCOND = 1e-8
 #: to the degenerate completion: rounding errors may have moved it across.
 _MARGIN = 1e-6
 
+#: A degenerate vertex read from Qhull's facets that meets each of its tight constraints within
+#: this is kept as read: it is then accurate to rounding, as a recomputation would make it.
+_SETTLED = 1e-12
+
 #: Stacks of at most this many systems are inverted rather than screened and solved.
 _FEW_SYSTEMS = 64
 
@@ -75,6 +79,15 @@ _MAX_BATCHED_BASES = 100
 #: Where some vertices of ``P`` are degenerate, their partners are read from all vertices of
 #: ``Q`` when ``Q`` has at most this dimension, and from their faces of ``Q`` otherwise.
 _MAX_MATCHED_DIMENSION = 12
+
+#: Games whose players have at most this many strategies are solved by pairing every vertex of
+#: ``P`` with every vertex of ``Q`` by their labels (as bit masks) when their polytopes have at
+#: most :data:`_MAX_BATCHED_BASES` bases or the payoffs have ties; others by completing each
+#: vertex of ``P``, which saves the hull of ``Q`` where no vertex is degenerate.
+_MAX_PAIRED_DIMENSION = 8
+
+#: Up to this many vertex pairs are tested for complete labels at once.
+_ALL_PAIRS = 1 << 12
 
 #: In games whose row player has at most this many strategies, or where ``P`` has at most this
 #: many vertices, the vertices of every support size are completed in one batch.
@@ -118,19 +131,23 @@ def bounded_vertex_enumeration(
 ) -> tuple[list[tuple[FloatArray, FloatArray]], bool]:
     """Return every extreme Nash equilibrium of a two-player game, within a time bound.
 
-    Only the best-response polytope of the player with fewer strategies, ``P`` say (see the
-    module docstring), is enumerated: in small games by solving every basis in one batch,
-    otherwise as the facets of its polar polytope, by one call to Qhull's convex hull (as in
-    QuantEcon's ``vertex_enumeration``). Labels are read from each vertex with tolerance ``tol``,
-    so a degenerate vertex (more tight constraints than its dimension) keeps every label, and
-    vertices are identified by their label sets. Each vertex ``x`` is then completed, as in
-    lrsnash [1]_: its partners are the vertices of ``Q`` that have the labels ``x`` lacks. For a
-    nondegenerate ``x`` there is at most one, the solution of a square system, solved for all
-    such vertices in batches; the other vertices are paired with the vertices of ``Q`` (small
-    games) or of their faces of ``Q`` with the complementary labels. This is the vertex
-    enumeration of [1]_ and [2]_. Nothing of size ``n x n`` is built for a player with ``n``
-    strategies. Should Qhull fail on an input, or the polytope be a segment, every basis is
-    solved instead, in batched numpy calls.
+    In the smallest games, and in games of up to eight strategies each with tied payoffs (which
+    make degenerate vertices likely), the vertices of both best-response polytopes (see the
+    module docstring) are enumerated: in the smallest games by solving every basis of both in
+    one batch, otherwise as the facets of their polar polytopes, by one call to Qhull's convex
+    hull each (as in QuantEcon's ``vertex_enumeration``). Labels are read from each vertex
+    with tolerance ``tol``, so a degenerate vertex (more tight constraints than its dimension)
+    keeps every label, and vertices are identified by their label sets; a pair of vertices is
+    completely labelled when their label sets, as bit masks, cover all ``m + n`` labels. In
+    other games only the polytope of the player with fewer strategies, ``P`` say, is
+    enumerated, and each vertex ``x`` is completed, as in lrsnash [1]_: its partners are the
+    vertices of ``Q`` that have the labels ``x`` lacks. For a nondegenerate ``x`` there is at
+    most one, the solution of a square system, solved for all such vertices in batches; the
+    other vertices are paired with the vertices of ``Q`` (up to 12 strategies) or of their faces
+    of ``Q`` with the complementary labels. This is the vertex enumeration of [1]_ and [2]_.
+    Nothing of size ``n x n`` is built for a player with ``n`` strategies. Should Qhull fail on
+    an input, or the polytope be a segment, every basis is solved instead, in batched numpy
+    calls.
 
     Parameters
     ----------
@@ -243,17 +260,33 @@ def _extreme_equilibria(
     """The completely labelled vertex pairs ``(x, y)`` of ``P`` and ``Q``, as two arrays of rows.
 
     ``a`` and ``b`` are the normalised payoffs of a game whose row player has no more
-    strategies than the column player, so ``P`` is the polytope of lower dimension. Its vertices
-    are enumerated, and each vertex ``x`` is paired with every vertex of ``Q`` that has the
-    labels ``x`` lacks: the vertices of the face of ``Q`` where ``(A y)_i = 1`` on the support
-    ``S`` of ``x`` and ``y_j = 0`` off its best responses ``K``. When ``x`` is nondegenerate
-    (``|S| = |K|``) and ``A[S, K]`` is nonsingular, that face is at most the one point solving
-    ``A[S, K] y_K = 1`` (:func:`_solved_partners`). The partners of the other vertices are
-    read from the vertices of ``Q`` when ``Q`` has a low dimension, and otherwise from the vertices
-    of each face (:func:`_face_partners`). Nothing of size ``n x n`` is built, so a game with
-    few row strategies and very many columns stays cheap.
+    strategies than the column player, so ``P`` is the polytope of lower dimension. In small
+    games, and in games with ties (:func:`_has_ties`) of up to :data:`_MAX_PAIRED_DIMENSION`
+    strategies, the vertices of both are enumerated and paired by their labels
+    (:func:`_completely_labelled`). Otherwise those of ``P`` are enumerated, and each vertex
+    ``x`` is paired with every vertex of ``Q`` that has the labels ``x`` lacks: the vertices of
+    the face of ``Q`` where ``(A y)_i = 1`` on the support ``S`` of ``x`` and ``y_j = 0`` off
+    its best responses ``K``. When ``x`` is nondegenerate (``|S| = |K|``) and ``A[S, K]`` is
+    nonsingular, that face is at most the one point solving ``A[S, K] y_K = 1``
+    (:func:`_solved_partners`). The partners of the other vertices are read from the vertices
+    of ``Q`` when ``Q`` has a low dimension, and otherwise from the vertices of each face
+    (:func:`_face_partners`). Nothing of size ``n x n`` is built, so a game with few row
+    strategies and very many columns stays cheap.
     """
     m, n = a.shape
+    few_bases = comb(m + n, m) <= _MAX_BATCHED_BASES
+    if n <= _MAX_PAIRED_DIMENSION and (few_bases or _has_ties(a, b)):
+        if few_bases:
+            if deadline.expired():
+                return np.zeros((0, m)), np.zeros((0, n))
+            (x_vertices, x_zero, x_tight), (y_vertices, y_zero, y_tight) = _paired_vertices(
+                a, b, tol
+            )
+        else:
+            x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
+            y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
+        pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
+        return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
     solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
     rest = np.flatnonzero(~solved)
@@ -268,6 +301,71 @@ def _extreme_equilibria(
     else:
         more_xs, more_ys = _face_partners(a, x_vertices, ~x_zero, x_tight, tol, deadline)
     return np.vstack([xs, more_xs]), np.vstack([ys, more_ys])
+
+
+def _has_ties(a: FloatArray, b: FloatArray) -> bool:
+    """Whether a player has two equal payoffs against one strategy of the other.
+
+    Such ties make degenerate vertices likely, which pairing the vertices of both polytopes
+    handles in one pass, where completing each vertex of ``P`` needs a second one.
+    """
+    return bool(
+        (np.diff(np.sort(a, axis=0), axis=0) == 0.0).any()
+        or (np.diff(np.sort(b, axis=1), axis=1) == 0.0).any()
+    )
+
+
+def _paired_vertices(
+    a: FloatArray, b: FloatArray, tol: float
+) -> tuple[tuple[FloatArray, BoolArray, BoolArray], tuple[FloatArray, BoolArray, BoolArray]]:
+    """The labelled vertices of ``P`` and of ``Q`` of a small game, by one batch of solves.
+
+    Every basis of both polytopes is solved at once (:func:`_paired_systems`); the vertices
+    come as :func:`_polytope_vertices` gives them. Cheaper than two hulls for games of a few
+    strategies, where each numpy call costs more than its arithmetic.
+    """
+    m, n = a.shape
+    index, right = _paired_systems(m, n)
+    source = np.concatenate([b.T.ravel(), a.ravel(), [0.0, 1.0]])
+    good, points = _solved(source[index], right, _RCOND)
+    # The systems of P come first, as many as those of Q.
+    in_p = int(good[: len(good) // 2].sum())
+    x_points, y_points = points[:in_p, :m], points[in_p:, :n]
+    return _labelled_vertices(
+        b.T, x_points[_inside(x_points, x_points @ b, tol)], tol
+    ), _labelled_vertices(a, y_points[_inside(y_points, y_points @ a.T, tol)], tol)
+
+
+@lru_cache(maxsize=64)
+def _paired_systems(m: int, n: int) -> tuple[IntArray, FloatArray]:
+    """Where the entries of every basis system of ``P`` and ``Q`` come from, and their right sides.
+
+    Entries index ``concatenate([B.T.ravel(), A.ravel(), [0, 1]])``, so that one fancy index
+    builds all the systems of a game with ``m <= n`` strategies: first those of ``P``, the
+    sets of ``m`` of its ``n + m`` constraints (``B.T x <= 1``, then ``x >= 0``) taken as
+    equations, then those of ``Q``, each padded with the identity to ``n x n`` (cached,
+    read-only).
+    """
+    zero, one = 2 * m * n, 2 * m * n + 1
+    indices, rights = [], []
+    # (rows of the constraint matrix, dimension, where the matrix starts in the source)
+    for n_rows, dim, start in ((n, m, 0), (m, n, m * n)):
+        bases = _all_bases(n_rows + dim, dim)
+        index = np.full((len(bases), n, n), zero, dtype=np.intp)
+        right = np.zeros((len(bases), n))
+        for system, basis in enumerate(bases):
+            for row, constraint in enumerate(basis):
+                if constraint < n_rows:
+                    index[system, row, :dim] = start + constraint * dim + np.arange(dim)
+                    right[system, row] = 1.0
+                else:
+                    index[system, row, constraint - n_rows] = one
+            index[system, range(dim, n), range(dim, n)] = one
+        indices.append(index)
+        rights.append(right)
+    index, right = np.concatenate(indices), np.concatenate(rights)
+    index.flags.writeable = right.flags.writeable = False
+    return index, right
 
 
 def _solved_partners(
@@ -363,29 +461,35 @@ def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> In
     """Pairs ``(p, q)`` of vertices whose labels together are all ``m + n`` labels.
 
     A vertex of ``P`` (dimension ``m``) has at least ``m`` labels and one of ``Q`` at least
-    ``n``; a pair is completely labelled when ``q`` has every label ``p`` lacks. When both have
-    exactly their dimension's number (nondegenerate vertices), that means ``q``'s label set
-    *is* the complement of ``p``'s, found by hashing the label sets as bit strings; a pair with
-    a degenerate vertex (more labels) is tested against every vertex of the other polytope.
+    ``n``; a pair is completely labelled when ``q`` has every label ``p`` lacks. Label sets are
+    bit masks (``m + n`` is at most :data:`_MAX_MATCHED_DIMENSION` twice). Few pairs are all
+    tested at once; among many, when both have exactly their dimension's number of labels
+    (nondegenerate vertices), ``q``'s label set *is* the complement of ``p``'s, found by a
+    sorted search, and only degenerate vertices (more labels) are tested against every vertex
+    of the other polytope.
+    Pairs are returned in increasing order.
     """
     n = y_labels.shape[1] - m
-    lacking = ~x_labels
-    index = {row.tobytes(): q for q, row in enumerate(np.packbits(y_labels, axis=1))}
-    found = {
-        (p, index[row.tobytes()])
-        for p, row in enumerate(np.packbits(lacking, axis=1))
-        if row.tobytes() in index
-    }
-    # Entry (p, q) counts the labels p lacks that q lacks too: zero for a complete pair.
-    degenerate_y = np.flatnonzero(y_labels.sum(axis=1) > n)
-    if len(degenerate_y):
-        missing = lacking.astype(np.float32) @ (~y_labels[degenerate_y]).astype(np.float32).T
-        found.update((int(p), int(degenerate_y[q])) for p, q in np.argwhere(missing == 0))
+    full = (1 << (m + n)) - 1
+    x_masks, y_masks = _bit_masks(x_labels), _bit_masks(y_labels)
+    if len(x_masks) * len(y_masks) <= _ALL_PAIRS:
+        return np.argwhere((x_masks[:, None] | y_masks[None, :]) == full)
+    order = y_masks.argsort()
+    # Masks of distinct vertices differ, so each complement is found at most once.
+    at = np.minimum(y_masks[order].searchsorted(full ^ x_masks), len(order) - 1)
+    found = [np.column_stack([np.arange(len(x_masks)), order[at]])]
+    found[0] = found[0][y_masks[found[0][:, 1]] == full ^ x_masks]
     degenerate_x = np.flatnonzero(x_labels.sum(axis=1) > m)
+    degenerate_y = np.flatnonzero(y_labels.sum(axis=1) > n)
+    nondegenerate_x = np.flatnonzero(x_labels.sum(axis=1) == m)
     if len(degenerate_x):
-        missing = lacking[degenerate_x].astype(np.float32) @ (~y_labels).astype(np.float32).T
-        found.update((int(degenerate_x[p]), int(q)) for p, q in np.argwhere(missing == 0))
-    return np.array(sorted(found), dtype=np.intp).reshape(-1, 2)
+        p, q = np.nonzero((x_masks[degenerate_x, None] | y_masks[None, :]) == full)
+        found.append(np.column_stack([degenerate_x[p], q]))
+    if len(degenerate_y):
+        p, q = np.nonzero((x_masks[nondegenerate_x, None] | y_masks[None, degenerate_y]) == full)
+        found.append(np.column_stack([nondegenerate_x[p], degenerate_y[q]]))
+    pairs = np.vstack(found)
+    return pairs[np.lexsort(pairs.T[::-1])]
 
 
 def _polytope_vertices(
@@ -430,17 +534,29 @@ def _polytope_vertices(
             f"vertices, too many to label against its {n_rows + dim:,} facets; lemke-howson "
             "finds one equilibrium"
         )
-    zero = vertices <= tol
-    tight = vertices @ matrix.T >= 1.0 - tol
-    vertices = np.where(zero, 0.0, vertices)
+    return _labelled_vertices(matrix, vertices, tol)
+
+
+def _labelled_vertices(
+    matrix: FloatArray, points: FloatArray, tol: float
+) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """Vertices of ``{z >= 0, matrix @ z <= 1}`` with their labels, each vertex once.
+
+    ``points`` holds every vertex at least once (a degenerate one once per basis, or split by
+    rounding), and nothing else; returns them as :func:`_polytope_vertices` does.
+    """
+    dim = matrix.shape[1]
+    values = points @ matrix.T
+    zero = points <= tol
+    tight = values >= 1.0 - tol
+    vertices = np.where(zero, 0.0, points)
     if (zero.sum(axis=1) + tight.sum(axis=1)).max(initial=0) > dim:
         # A vertex is the only point of the polytope where its tight constraints hold, so
         # equal label sets mean the same vertex, found from different bases of a degenerate
         # polytope (a vertex with exactly dim labels has one basis).
-        _, first = np.unique(_row_keys(np.hstack([zero, tight])), return_index=True)
-        first.sort()
-        vertices, zero, tight = vertices[first], zero[first], tight[first]
-    return _merged(matrix, vertices, zero, tight, tol)
+        first = _first_of_each(_row_keys(np.hstack([zero, tight])))
+        vertices, values, zero, tight = vertices[first], values[first], zero[first], tight[first]
+    return _merged(matrix, vertices, values, zero, tight, tol)
 
 
 def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
@@ -450,9 +566,9 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     (``b_k > 0``). The polar polytope, the convex hull of the points ``a_k / b_k``, has one facet
     ``{p : v . p = 1}`` for each vertex ``c + v`` of the polytope, also where more constraints
     than the dimension are tight (a degenerate vertex; Qhull then reports several simplices on
-    one hyperplane, which give the same vertex). Each vertex is then recomputed from the
-    constraints tight there, to full precision, when they determine it; the origin, a vertex
-    that is no equilibrium, is dropped.
+    one hyperplane, which give the same vertex, kept once). A degenerate vertex that Qhull's
+    point does not meet to rounding is recomputed from the constraints tight there, to full
+    precision, when they determine it; the origin, a vertex that is no equilibrium, is dropped.
     """
     from scipy.spatial import ConvexHull
 
@@ -463,37 +579,89 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     hull = ConvexHull(normals / (bounds - normals @ centre)[:, None])
     planes = hull.equations
     points = centre - planes[:, :-1] / planes[:, -1:]
+    gaps = np.abs(points @ normals.T - bounds)
     # Constraints within this of tight at Qhull's point: candidates for the vertex's basis.
-    patterns = np.abs(points @ normals.T - bounds) <= 1e-7
+    patterns = gaps <= 1e-7
     # Where exactly dim constraints are tight, Qhull's point is accurate to rounding (the
     # equilibria among them are recomputed from their bases at the end).
     square = patterns.sum(axis=1) == dim
     if not square.all():
-        # A degenerate vertex lies on several of Qhull's simplices, and is recomputed as the
+        # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
+        which = _first_of_each(_row_keys(patterns))
+        points, gaps, patterns, square = points[which], gaps[which], patterns[which], square[which]
+        # Where Qhull's point meets all its tight constraints to rounding (payoffs exact in
+        # binary), no recomputation would improve it; elsewhere it is recomputed as the
         # least-squares solution of its tight constraints, from their normal equations.
-        _, which = np.unique(_row_keys(patterns), return_index=True)
-        points, patterns, square = points[which], patterns[which], square[which]
-        weights = patterns[~square].astype(np.float64)
-        gram = np.einsum("vk,ki,kj->vij", weights, normals, normals)
-        good = _well_conditioned(gram)
-        moments = (weights * bounds) @ normals
-        refined = np.array(points)
-        refined[np.flatnonzero(~square)[good]] = np.linalg.solve(
-            gram[good], moments[good][..., None]
-        )[..., 0]
-        # A refinement that leaves the constraints Qhull's point has tight, or the polytope,
-        # is discarded in favour of Qhull's point.
-        values = refined @ normals.T - bounds
-        kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
-        points = np.where(kept[:, None], refined, points)
+        loose = ~square & (gaps.max(axis=1, where=patterns, initial=0.0) > _SETTLED)
+        if loose.any():
+            points = _refined(points, patterns, loose, normals, bounds, tol)
     nonzero = points.max(axis=1) > tol
     return np.asarray(points[nonzero], dtype=np.float64)
 
 
-def _row_keys(rows: BoolArray) -> NDArray[np.void]:
+def _refined(
+    points: FloatArray,
+    patterns: BoolArray,
+    loose: BoolArray,
+    normals: FloatArray,
+    bounds: FloatArray,
+    tol: float,
+) -> FloatArray:
+    """``points`` with the ``loose`` ones recomputed from their tight constraints ``patterns``.
+
+    Each is the least-squares solution of its constraints ``normals[k] . z = bounds[k]``, from
+    the normal equations; one that leaves those constraints or the polytope (by more than
+    ``tol``), or whose system is singular, is left as it was.
+    """
+    weights = patterns[loose].astype(np.float64)
+    # normals.T @ diag(w) @ normals per point; one batched matmul (a three-operand einsum
+    # loops in C without BLAS, ten times slower).
+    gram = np.swapaxes(weights[:, :, None] * normals, 1, 2) @ normals
+    good = _well_conditioned(gram)
+    moments = (weights * bounds) @ normals
+    refined = np.array(points)
+    refined[np.flatnonzero(loose)[good]] = np.linalg.solve(gram[good], moments[good][..., None])[
+        ..., 0
+    ]
+    values = refined @ normals.T - bounds
+    kept = np.all(values <= tol, axis=1) & np.all(np.abs(values) <= tol, axis=1, where=patterns)
+    return np.where(kept[:, None], refined, points)
+
+
+def _first_of_each(keys: NDArray[np.void] | NDArray[np.int64]) -> IntArray:
+    """Index of the first occurrence of each distinct key, in increasing order.
+
+    As ``np.unique(keys, return_index=True)[1]``, sorted, in a few numpy calls rather than
+    a few dozen (it runs once or twice per game).
+    """
+    order = keys.argsort(kind="stable")
+    ordered = keys[order]
+    first = order[np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))]
+    first.sort()
+    return first
+
+
+def _row_keys(rows: BoolArray) -> NDArray[np.void] | NDArray[np.int64]:
     """One hashable, sortable key per row of a boolean matrix (its bits, packed)."""
+    if rows.shape[1] < 63:
+        # One integer per row: a single call, where packing takes four.
+        return _bit_masks(rows)
     packed = np.ascontiguousarray(np.packbits(rows, axis=1))
     return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+
+
+def _bit_masks(rows: BoolArray) -> NDArray[np.int64]:
+    """Each row of a boolean matrix of fewer than 63 columns as the integer of its bits."""
+    masks: NDArray[np.int64] = rows @ _bit_weights(rows.shape[1])
+    return masks
+
+
+@lru_cache(maxsize=64)
+def _bit_weights(width: int) -> NDArray[np.int64]:
+    """The powers of two ``1, 2, 4, ...`` below ``2**width`` (cached, read-only)."""
+    weights = np.left_shift(1, np.arange(width, dtype=np.int64))
+    weights.flags.writeable = False
+    return weights
 
 
 def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> FloatArray:
@@ -513,9 +681,21 @@ def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> Float
         if deadline.expired():
             break
         _, points = _solved(constraints[bases], bounds[bases], _RCOND)
-        feasible = (points >= -tol).all(axis=1) & (points @ matrix.T <= 1.0 + tol).all(axis=1)
-        found.append(points[feasible & (points.max(axis=1, initial=0.0) > tol)])
+        found.append(points[_inside(points, points @ matrix.T, tol)])
     return np.vstack(found)
+
+
+def _inside(points: FloatArray, values: FloatArray, tol: float) -> BoolArray:
+    """Which rows of ``points`` are points of ``{z >= 0, matrix @ z <= 1}`` other than 0.
+
+    Within ``tol``; ``values`` is ``points @ matrix.T``.
+    """
+    inside: BoolArray = (
+        (points.min(axis=1, initial=0.0) >= -tol)
+        & (values.max(axis=1, initial=0.0) <= 1.0 + tol)
+        & (points.max(axis=1, initial=0.0) > tol)
+    )
+    return inside
 
 
 def _support_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> FloatArray:
@@ -573,7 +753,12 @@ def _all_bases(n_constraints: int, dim: int) -> IntArray:
 
 
 def _merged(
-    matrix: FloatArray, vertices: FloatArray, zero: BoolArray, tight: BoolArray, tol: float
+    matrix: FloatArray,
+    vertices: FloatArray,
+    values: FloatArray,
+    zero: BoolArray,
+    tight: BoolArray,
+    tol: float,
 ) -> tuple[FloatArray, BoolArray, BoolArray]:
     """Replace each cluster of nearly equal vertices by the one vertex they approximate.
 
@@ -584,12 +769,12 @@ def _merged(
     regret exceeds the tolerance. Vertices closer than :data:`_MERGE` are clustered, and a
     cluster is replaced by the least-squares solution of the union of its members' labels
     when that point satisfies all of them within ``tol``; otherwise its members are kept.
+    ``values`` is ``vertices @ matrix.T``.
     """
     # Two vertices that close differ in a constraint tight at one and nearly tight at the
     # other, with a slack of at most _MERGE times the constraint's 1-norm: only the vertices
     # with such a constraint are compared (few, in a nondegenerate polytope).
     reach = _MERGE * max(matrix.sum(axis=1).max(), 1.0)
-    values = vertices @ matrix.T
     near = ((vertices > 0.0) & (vertices <= reach)).any(axis=1) | (
         (values >= 1.0 - reach) & ~tight
     ).any(axis=1)
@@ -618,11 +803,11 @@ def _merged(
         system = matrix[union_tight][:, free]
         point[free] = np.linalg.lstsq(system, np.ones(len(system)))[0]
         point[union_zero] = 0.0
-        values = matrix @ point
+        at_point = matrix @ point
         labels_hold = (
             np.all(point[free] >= -tol)
-            and np.all(values <= 1.0 + tol)
-            and np.all(values[union_tight] >= 1.0 - tol)
+            and np.all(at_point <= 1.0 + tol)
+            and np.all(at_point[union_tight] >= 1.0 - tol)
             and np.all(point[union_zero] == 0.0)
             and np.all(point[free] > tol)
         )
@@ -688,7 +873,7 @@ def _solved(systems: FloatArray, right: FloatArray, rcond: float) -> tuple[BoolA
             pass  # an exactly singular system: screened below
         else:
             good: BoolArray = _frobenius(systems) * _frobenius(inverses) * rcond <= 1.0
-            solutions: FloatArray = (inverses[good] @ right[good][..., None])[..., 0]
+            solutions: FloatArray = (inverses @ right[..., None])[good, :, 0]
             return good, solutions
     good = _well_conditioned(systems, rcond)
     solutions = np.asarray(np.linalg.solve(systems[good], right[good][..., None])[..., 0])
