@@ -21,6 +21,7 @@ method finished there.
 
 from __future__ import annotations
 
+import collections
 import importlib
 import itertools
 import math
@@ -343,8 +344,8 @@ def run_chunks(
         The chunks to solve.
     engine
         ``"local"``: in this process with one worker; with more, vectorised methods run chunks
-        in threads (numpy releases the GIL on array work) and other methods in a process pool.
-        ``"dask"``: on a Dask cluster.
+        in threads (numpy releases the GIL on array work) and other methods in this process and
+        ``workers - 1`` new ones. ``"dask"``: on a Dask cluster.
     workers
         Local workers, or the workers of a new Dask ``LocalCluster``; one per core by default.
     scheduler
@@ -352,7 +353,7 @@ def run_chunks(
         a ``LocalCluster`` is started (and closed at the end) when none is given.
 
     At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
-    size however many chunks there are.
+    size however many chunks there are. The table of each chunk is the same whatever runs it.
 
     Examples
     --------
@@ -379,18 +380,52 @@ def run_chunks(
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count)
     else:
-        context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
-        pool = ProcessPoolExecutor(
-            count, mp_context=context, initializer=_install, initargs=(job, os.getpid())
-        )
-        try:
-            yield from _windowed(pool, None, indices, 2 * count)
-        except BaseException:
-            # Ctrl-C, an error, or the caller stopped reading: end the workers mid-chunk rather
-            # than wait for every chunk already handed to them.
-            stop_pool(pool)
-            raise
+        yield from _run_here_and_in_processes(job, indices, count)
+
+
+def _run_here_and_in_processes(
+    job: Job, indices: Sequence[int], workers: int
+) -> Iterator[tuple[int, pa.Table]]:
+    """Solve chunks in this process and in ``workers - 1`` new ones, in chunk order.
+
+    This process is one of the workers: it solves chunks from the first moment, while the new
+    processes start (each imports kurilsim, numpy, pandas and pyarrow, which takes about as long
+    as a light sweep all told). A new process is handed chunks only once one has started, two
+    per process in flight, so a sweep that this process finishes alone never waits for them;
+    processes that never got a chunk are ended unstarted.
+    """
+    context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
+    pool = ProcessPoolExecutor(
+        workers - 1, mp_context=context, initializer=_install, initargs=(job, os.getpid())
+    )
+    todo = collections.deque(indices)
+    running: dict[Future[pa.Table], int] = {}
+    handed = False
+    try:
+        # Each call starts a process; one returns once its process has started.
+        starting = [pool.submit(os.getpid) for _ in range(workers - 1)]
+        while todo or running:
+            if any(future.done() for future in starting):
+                while todo and len(running) < 2 * (workers - 1):
+                    index = todo.popleft()
+                    running[pool.submit(_solve_installed, index)] = index
+                    handed = True
+            for future in sorted((f for f in running if f.done()), key=running.__getitem__):
+                yield running.pop(future), future.result()
+            if todo:
+                index = todo.popleft()
+                yield index, solve_chunk(job, index)
+            elif running:
+                wait(running, return_when=FIRST_COMPLETED)
+    except BaseException:
+        # Ctrl-C, an error, or the caller stopped reading: end the workers mid-chunk rather than
+        # wait for every chunk already handed to them.
+        stop_pool(pool)
+        raise
+    if handed:
         pool.shutdown()
+    else:
+        stop_pool(pool)
 
 
 #: Seconds between a worker's checks that the process that started it is still there.
@@ -433,7 +468,7 @@ def _solve_installed(index: int) -> pa.Table:
 
 
 def _windowed(
-    pool: Executor, job: Job | None, indices: Sequence[int], window: int
+    pool: Executor, job: Job, indices: Sequence[int], window: int
 ) -> Iterator[tuple[int, pa.Table]]:
     """Keep at most ``window`` chunks in flight on ``pool``; yield them as they finish."""
     todo = iter(indices)
@@ -441,12 +476,7 @@ def _windowed(
     try:
         while True:
             while len(running) < window and (index := next(todo, None)) is not None:
-                future = (
-                    pool.submit(_solve_installed, index)
-                    if job is None
-                    else pool.submit(solve_chunk, job, index)
-                )
-                running[future] = index
+                running[pool.submit(solve_chunk, job, index)] = index
             if not running:
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
