@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from dask import distributed
 from dask.distributed import Client, LocalCluster
 
 import kurilsim
 from kurilsim import parse_scenario
-from kurilsim.sweeps import read_sweep, sweep
+from kurilsim.sweeps import engine, read_sweep, sweep
 from tests.helpers import run_cli
 from tests.strategies import STAG_HUNT
 
@@ -46,6 +47,40 @@ def test_dask_gives_the_local_table_game_by_game(client):
         scenario, grid, method="vertex-enumeration", engine="dask", scheduler=client, chunk_size=5
     )
     pd.testing.assert_frame_equal(distributed.to_frame(), local.to_frame())
+
+
+def test_a_light_sweep_starts_no_cluster(monkeypatch):
+    # Twelve 2 x 2 games take milliseconds: far less than a cluster takes to start.
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cluster was started")
+
+    monkeypatch.setattr(distributed, "LocalCluster", refuse)
+    scenario = parse_scenario(STAG_HUNT)
+    grid = {"stag": (2, 10, 4), "hare": (0, 3, 3)}
+    local = sweep(scenario, grid, method="vertex-enumeration", workers=1, chunk_size=5)
+    dask = sweep(scenario, grid, method="vertex-enumeration", engine="dask", chunk_size=5)
+    pd.testing.assert_frame_equal(dask.to_frame(), local.to_frame())
+
+
+def test_a_sweep_worth_a_cluster_starts_one_and_closes_it(monkeypatch):
+    started = []
+
+    def in_threads(n_workers, **options):
+        # A cluster of threads: quick to start, and it runs the same tasks.
+        started.append(LocalCluster(n_workers=n_workers, processes=False, **options))
+        return started[-1]
+
+    monkeypatch.setattr(engine, "CLUSTER_START", 0.0)
+    monkeypatch.setattr(distributed, "LocalCluster", in_threads)
+    scenario = parse_scenario(STAG_HUNT)
+    grid = {"stag": (2, 10, 4), "hare": (0, 3, 3)}
+    local = sweep(scenario, grid, method="vertex-enumeration", workers=1, chunk_size=5)
+    dask = sweep(
+        scenario, grid, method="vertex-enumeration", engine="dask", workers=2, chunk_size=5
+    )
+    pd.testing.assert_frame_equal(dask.to_frame(), local.to_frame())
+    assert len(started) == 1
+    assert started[0].status.name == "closed"
 
 
 #: A Dask cluster in a process of its own: it prints its address, serves until its standard

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import collections
 import importlib
-import itertools
 import math
 import multiprocessing
 import os
@@ -39,7 +38,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -59,6 +58,9 @@ ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Chunks per worker that a game-by-game sweep is cut into at least, so that the last chunks to
 #: finish leave the workers idle for a small part of the run.
 CHUNKS_PER_WORKER = 4
+#: Seconds a new Dask ``LocalCluster`` takes to start and close, about: a sweep whose chunks
+#: would take less is solved in this process instead.
+CLUSTER_START = 3.0
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -350,7 +352,8 @@ def run_chunks(
         Local workers, or the workers of a new Dask ``LocalCluster``; one per core by default.
     scheduler
         For ``"dask"``: the address of a running scheduler, or a ``distributed.Client``;
-        a ``LocalCluster`` is started (and closed at the end) when none is given.
+        a ``LocalCluster`` is started (and closed at the end) when none is given, unless the
+        sweep is too light to pay for it (:data:`CLUSTER_START`).
 
     At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
     size however many chunks there are. The table of each chunk is the same whatever runs it.
@@ -490,6 +493,12 @@ def _windowed(
 def _run_dask(
     job: Job, indices: Sequence[int], workers: int, scheduler: Any
 ) -> Iterator[tuple[int, pa.Table]]:
+    """Solve ``indices`` on a Dask cluster, as :func:`run_chunks` says.
+
+    A new ``LocalCluster`` takes seconds to start, longer than many light sweeps take all told:
+    one is started only if the sweep would take longer than :data:`CLUSTER_START` here, by the
+    pace of its first points (:func:`_light`); else the chunks are solved in this process.
+    """
     try:
         # Imported on demand (it is optional and slow to import), and untyped: held as Any.
         distributed: Any = importlib.import_module("dask.distributed")
@@ -497,6 +506,11 @@ def _run_dask(
         raise InputError(
             "the dask engine needs dask.distributed: pip install 'dask[distributed]'"
         ) from None
+    if scheduler is None and _light(job, indices):
+        for index in indices:
+            yield index, solve_chunk(job, index)
+        return
+    todo = collections.deque(indices)
     cluster = None
     if isinstance(scheduler, distributed.Client):
         client = scheduler
@@ -508,9 +522,10 @@ def _run_dask(
             n_workers=workers, threads_per_worker=1, dashboard_address=":0"
         )
         client = distributed.Client(cluster)
-    todo = iter(indices)
     futures: dict[Any, int] = {}
     try:
+        # Two chunks in flight per thread of the cluster, however many it has.
+        window = 2 * max(1, sum(client.nthreads().values()))
         shared = client.scatter(job, broadcast=True)
         queue = distributed.as_completed()
 
@@ -519,14 +534,13 @@ def _run_dask(
             futures[future] = index
             queue.add(future)
 
-        for index in itertools.islice(todo, 2 * workers):
-            submit(index)
+        while todo and len(futures) < window:
+            submit(todo.popleft())
         for future in queue:
             index = futures.pop(future)
             table = future.result()
-            following = next(todo, None)
-            if following is not None:
-                submit(following)
+            if todo:
+                submit(todo.popleft())
             yield index, table
     finally:
         for future in futures:
@@ -535,3 +549,22 @@ def _run_dask(
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _light(job: Job, indices: Sequence[int]) -> bool:
+    """Whether the chunks ``indices`` would take less than :data:`CLUSTER_START` here.
+
+    The points of the first chunk are solved one by one, and the pace so far extrapolated to
+    every point after each; the answer is no as soon as the estimate exceeds the limit (after
+    one point, on a heavy sweep), yes if it never does. The probe's rows are not kept: the
+    chunks are then solved whole, so their tables are those of any other run.
+    """
+    points = sum(stop - start for start, stop in map(job.bounds, indices))
+    start, stop = job.bounds(indices[0])
+    single = replace(job, chunk_size=1)
+    began = time.perf_counter()
+    for solved, point in enumerate(range(start, stop), start=1):
+        solve_chunk(single, point)
+        if (time.perf_counter() - began) / solved * points > CLUSTER_START:
+            return False
+    return True
