@@ -57,7 +57,7 @@ Engine = Literal["local", "dask"]
 ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Chunks per worker that a game-by-game sweep is cut into at least, so that the last chunks to
 #: finish leave the workers idle for a small part of the run.
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 8
 #: Seconds a new Dask ``LocalCluster`` takes to start and close, about: a sweep whose chunks
 #: would take less is solved in this process instead.
 CLUSTER_START = 3.0
@@ -221,7 +221,7 @@ def chunk_size_for(
     >>> chunk_size_for(hunt, "pure", None, 1 << 30)
     16384
     >>> chunk_size_for(hunt, "support-enumeration", None, 1 << 30, n_points=108, workers=2)
-    14
+    7
     >>> chunk_size_for(hunt, "pure", 10**7, 1 << 30)
     Traceback (most recent call last):
     ...
