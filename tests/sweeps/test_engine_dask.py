@@ -12,7 +12,8 @@ from dask.distributed import Client, LocalCluster
 
 import kurilsim
 from kurilsim import parse_scenario
-from kurilsim.sweeps import engine, read_sweep, sweep
+from kurilsim.sweeps import GridAxis, SweepSpec, engine, read_sweep, sweep
+from kurilsim.sweeps.spec import point_set
 from tests.helpers import run_cli
 from tests.strategies import STAG_HUNT
 
@@ -60,6 +61,10 @@ def test_a_light_sweep_starts_no_cluster(monkeypatch):
     local = sweep(scenario, grid, method="vertex-enumeration", workers=1, chunk_size=5)
     dask = sweep(scenario, grid, method="vertex-enumeration", engine="dask", chunk_size=5)
     pd.testing.assert_frame_equal(dask.to_frame(), local.to_frame())
+    # Nor for no chunk at all: a resumed sweep that was complete.
+    points = point_set(scenario, SweepSpec(grid=(GridAxis("stag", 2, 10, 4),)))
+    job = engine.Job(scenario, points, "vertex-enumeration", 1e-9, (), 5)
+    assert list(engine.run_chunks(job, [], "dask", workers=2)) == []
 
 
 def test_a_sweep_worth_a_cluster_starts_one_and_closes_it(monkeypatch):

@@ -68,3 +68,4 @@ def test_a_light_sweep_is_solved_here_before_a_worker_starts(job, monkeypatch):
     assert sorted(chunks) == list(range(9))
     assert engine._solve_installed not in handed
     assert not multiprocessing.active_children()
+    assert list(run_chunks(job, [], workers=2)) == []  # a resumed sweep that was complete

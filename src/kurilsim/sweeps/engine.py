@@ -376,7 +376,7 @@ def run_chunks(
         raise InputError(f"workers must be positive, got {count}")
     if engine == "dask":
         yield from _run_dask(job, indices, count, scheduler)
-    elif count == 1 or len(indices) == 1:
+    elif count == 1 or len(indices) <= 1:
         for index in indices:
             yield index, solve_chunk(job, index)
     elif job.vectorised:
@@ -496,8 +496,9 @@ def _run_dask(
     """Solve ``indices`` on a Dask cluster, as :func:`run_chunks` says.
 
     A new ``LocalCluster`` takes seconds to start, longer than many light sweeps take all told:
-    one is started only if the sweep would take longer than :data:`CLUSTER_START` here, by the
-    pace of its first points (:func:`_light`); else the chunks are solved in this process.
+    one is started only for two chunks or more that would take longer than
+    :data:`CLUSTER_START` here, by the pace of their first points (:func:`_light`); else the
+    chunks are solved in this process.
     """
     try:
         # Imported on demand (it is optional and slow to import), and untyped: held as Any.
@@ -506,7 +507,7 @@ def _run_dask(
         raise InputError(
             "the dask engine needs dask.distributed: pip install 'dask[distributed]'"
         ) from None
-    if scheduler is None and _light(job, indices):
+    if scheduler is None and (len(indices) <= 1 or _light(job, indices)):
         for index in indices:
             yield index, solve_chunk(job, index)
         return
