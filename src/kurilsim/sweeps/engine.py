@@ -58,9 +58,11 @@ ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Chunks per worker that a game-by-game sweep is cut into at least, so that the last chunks to
 #: finish leave the workers idle for a small part of the run.
 CHUNKS_PER_WORKER = 8
-#: Seconds a new Dask ``LocalCluster`` takes to start and close, about: a sweep whose chunks
-#: would take less is solved in this process instead.
-CLUSTER_START = 3.0
+#: CPU seconds that each worker of a new Dask ``LocalCluster`` takes to start, about (its
+#: process and nanny import distributed, kurilsim, numpy, pandas and pyarrow): a sweep that would
+#: take less CPU time than its workers together is solved in this process instead. CPU time, not
+#: seconds on the clock, so that the comparison holds on a loaded machine as on an idle one.
+CLUSTER_START = 2.0
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -353,7 +355,7 @@ def run_chunks(
     scheduler
         For ``"dask"``: the address of a running scheduler, or a ``distributed.Client``;
         a ``LocalCluster`` is started (and closed at the end) when none is given, unless the
-        sweep is too light to pay for it (:data:`CLUSTER_START`).
+        sweep is too light to pay for its start (:data:`CLUSTER_START`).
 
     At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
     size however many chunks there are. The table of each chunk is the same whatever runs it.
@@ -496,9 +498,9 @@ def _run_dask(
     """Solve ``indices`` on a Dask cluster, as :func:`run_chunks` says.
 
     A new ``LocalCluster`` takes seconds to start, longer than many light sweeps take all told:
-    one is started only for two chunks or more that would take longer than
-    :data:`CLUSTER_START` here, by the pace of their first points (:func:`_light`); else the
-    chunks are solved in this process.
+    one is started only for two chunks or more that would take more CPU time here than its
+    workers take to start (:data:`CLUSTER_START` each), by the pace of their first points
+    (:func:`_light`); else the chunks are solved in this process.
     """
     try:
         # Imported on demand (it is optional and slow to import), and untyped: held as Any.
@@ -507,7 +509,7 @@ def _run_dask(
         raise InputError(
             "the dask engine needs dask.distributed: pip install 'dask[distributed]'"
         ) from None
-    if scheduler is None and (len(indices) <= 1 or _light(job, indices)):
+    if scheduler is None and (len(indices) <= 1 or _light(job, indices, workers)):
         for index in indices:
             yield index, solve_chunk(job, index)
         return
@@ -552,20 +554,21 @@ def _run_dask(
             cluster.close()
 
 
-def _light(job: Job, indices: Sequence[int]) -> bool:
-    """Whether the chunks ``indices`` would take less than :data:`CLUSTER_START` here.
+def _light(job: Job, indices: Sequence[int], workers: int) -> bool:
+    """Whether the chunks ``indices`` would take less CPU time here than a new cluster's start.
 
-    The points of the first chunk are solved one by one, and the pace so far extrapolated to
-    every point after each; the answer is no as soon as the estimate exceeds the limit (after
-    one point, on a heavy sweep), yes if it never does. The probe's rows are not kept: the
-    chunks are then solved whole, so their tables are those of any other run.
+    That is :data:`CLUSTER_START` for each of its ``workers``. The points of the first chunk
+    are solved one by one, and the pace so far extrapolated to every point after each; the
+    answer is no as soon as the estimate exceeds the limit (after one point, on a heavy sweep),
+    yes if it never does. The probe's rows are not kept: the chunks are then solved whole, so
+    their tables are those of any other run.
     """
     points = sum(stop - start for start, stop in map(job.bounds, indices))
     start, stop = job.bounds(indices[0])
     single = replace(job, chunk_size=1)
-    began = time.perf_counter()
+    began = time.process_time()
     for solved, point in enumerate(range(start, stop), start=1):
         solve_chunk(single, point)
-        if (time.perf_counter() - began) / solved * points > CLUSTER_START:
+        if (time.process_time() - began) / solved * points > CLUSTER_START * workers:
             return False
     return True
