@@ -53,7 +53,7 @@ def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, mo
     monkeypatch.setattr(engine, "solve_chunk", solve_here)
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
     assert sorted(chunks) == list(range(job.n_chunks)) == list(range(9))
-    assert 2 <= len(here) <= 9 - 2  # each process solved some
+    assert 2 <= len(here) <= 9 - 1  # each process solved some
     assert handed.count(engine._solve_installed) == 9 - len(here)
     for index, table in chunks.items():
         assert table.equals(solve_chunk(job, index)), index

@@ -395,9 +395,10 @@ def _run_here_and_in_processes(
 
     This process is one of the workers: it solves chunks from the first moment, while the new
     processes start (each imports kurilsim, numpy, pandas and pyarrow, which takes about as long
-    as a light sweep all told). A new process is handed chunks only once one has started, two
-    per process in flight, so a sweep that this process finishes alone never waits for them;
-    processes that never got a chunk are ended unstarted.
+    as a light sweep all told). The new processes are handed chunks only once one has started, so
+    a sweep that this process finishes alone never waits for them: they are then ended, started
+    or not. Each has one chunk in flight until the first comes back (a new process's first
+    chunk is slow: it imports the solver), then two, the next one ready when it finishes one.
     """
     context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
     pool = ProcessPoolExecutor(
@@ -409,14 +410,16 @@ def _run_here_and_in_processes(
     try:
         # Each call starts a process; one returns once its process has started.
         starting = [pool.submit(os.getpid) for _ in range(workers - 1)]
+        depth = 1  # chunks in flight per process: 2 once one has come back
         while todo or running:
             if any(future.done() for future in starting):
-                while todo and len(running) < 2 * (workers - 1):
+                while todo and len(running) < depth * (workers - 1):
                     index = todo.popleft()
                     running[pool.submit(_solve_installed, index)] = index
                     handed = True
             for future in sorted((f for f in running if f.done()), key=running.__getitem__):
                 yield running.pop(future), future.result()
+                depth = 2
             if todo:
                 index = todo.popleft()
                 yield index, solve_chunk(job, index)
