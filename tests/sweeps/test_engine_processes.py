@@ -2,6 +2,7 @@
 started, and every chunk comes back once with the table a single worker gives."""
 
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
@@ -39,6 +40,7 @@ def watched_pool(monkeypatch):
 
 @pytest.mark.slow
 def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, monkeypatch):
+    monkeypatch.setattr(engine, "_light", lambda *args: False)  # worth a new process
     handed, started = watched_pool(monkeypatch)
     here = []
 
@@ -60,12 +62,29 @@ def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, mo
     assert not multiprocessing.active_children()
 
 
-def test_a_light_sweep_is_solved_here_before_a_worker_starts(job, monkeypatch):
-    # Nine chunks of a 2 x 2 game take milliseconds; a new Python process takes far longer to
-    # import kurilsim, so it is ended without a chunk, and nothing waits for it.
+def test_a_light_sweep_starts_no_worker_process(job, monkeypatch):
+    # Nine chunks of a 2 x 2 game take milliseconds of CPU, far less than a new Python process
+    # takes to import kurilsim.
     handed, _ = watched_pool(monkeypatch)
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=3))
     assert sorted(chunks) == list(range(9))
-    assert engine._solve_installed not in handed
-    assert not multiprocessing.active_children()
+    assert handed == []
     assert list(run_chunks(job, [], workers=2)) == []  # a resumed sweep that was complete
+
+
+@pytest.mark.slow
+def test_a_sweep_this_process_finishes_first_ends_the_worker_unused(job, monkeypatch):
+    # Worth a new process, but it is handed no chunk before it has started: this process,
+    # solving milliseconds-long chunks meanwhile, finishes first and ends it.
+    monkeypatch.setattr(engine, "_light", lambda *args: False)
+    handed, _ = watched_pool(monkeypatch)
+    chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
+    assert sorted(chunks) == list(range(9))
+    assert os.getpid in handed and engine._solve_installed not in handed
+    assert not multiprocessing.active_children()
+
+
+def test_the_light_probe_compares_the_cpu_time_of_the_whole_sweep(job):
+    # Nine chunks of a 2 x 2 game: milliseconds, not hours; nor no time at all.
+    assert engine._light(job, range(job.n_chunks), start=3600.0)
+    assert not engine._light(job, range(job.n_chunks), start=0.0)

@@ -58,11 +58,12 @@ ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Chunks per worker that a game-by-game sweep is cut into at least, so that the last chunks to
 #: finish leave the workers idle for a small part of the run.
 CHUNKS_PER_WORKER = 8
-#: CPU seconds that each worker of a new Dask ``LocalCluster`` takes to start, about (its
-#: process and nanny import distributed, kurilsim, numpy, pandas and pyarrow): a sweep that would
-#: take less CPU time than its workers together is solved in this process instead. CPU time, not
-#: seconds on the clock, so that the comparison holds on a loaded machine as on an idle one.
-CLUSTER_START = 2.0
+#: CPU seconds that a new local worker process takes to start, about (it imports kurilsim,
+#: numpy, pandas and pyarrow), and each worker of a new Dask ``LocalCluster`` (its process and
+#: nanny import distributed too). A sweep that would take less CPU time than its new workers
+#: together take to start is solved in this process instead. CPU time, not seconds on the clock,
+#: so that the choice is the same on a loaded machine as on an idle one.
+PROCESS_START, CLUSTER_START = 1.0, 2.0
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -349,7 +350,8 @@ def run_chunks(
     engine
         ``"local"``: in this process with one worker; with more, vectorised methods run chunks
         in threads (numpy releases the GIL on array work) and other methods in this process and
-        ``workers - 1`` new ones. ``"dask"``: on a Dask cluster.
+        ``workers - 1`` new ones, unless the sweep is too light to pay for starting them
+        (:data:`PROCESS_START`). ``"dask"``: on a Dask cluster.
     workers
         Local workers, or the workers of a new Dask ``LocalCluster``; one per core by default.
     scheduler
@@ -379,13 +381,19 @@ def run_chunks(
     if engine == "dask":
         yield from _run_dask(job, indices, count, scheduler)
     elif count == 1 or len(indices) <= 1:
-        for index in indices:
-            yield index, solve_chunk(job, index)
+        yield from _solve_here(job, indices)
     elif job.vectorised:
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count)
+    elif _light(job, indices, PROCESS_START * (count - 1)):
+        yield from _solve_here(job, indices)
     else:
         yield from _run_here_and_in_processes(job, indices, count)
+
+
+def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Table]]:
+    for index in indices:
+        yield index, solve_chunk(job, index)
 
 
 def _run_here_and_in_processes(
@@ -503,7 +511,7 @@ def _run_dask(
     A new ``LocalCluster`` takes seconds to start, longer than many light sweeps take all told:
     one is started only for two chunks or more that would take more CPU time here than its
     workers take to start (:data:`CLUSTER_START` each), by the pace of their first points
-    (:func:`_light`); else the chunks are solved in this process.
+    (:func:`_light`); else the chunks are solved in this process, as on local workers.
     """
     try:
         # Imported on demand (it is optional and slow to import), and untyped: held as Any.
@@ -512,9 +520,8 @@ def _run_dask(
         raise InputError(
             "the dask engine needs dask.distributed: pip install 'dask[distributed]'"
         ) from None
-    if scheduler is None and (len(indices) <= 1 or _light(job, indices, workers)):
-        for index in indices:
-            yield index, solve_chunk(job, index)
+    if scheduler is None and (len(indices) <= 1 or _light(job, indices, CLUSTER_START * workers)):
+        yield from _solve_here(job, indices)
         return
     todo = collections.deque(indices)
     cluster = None
@@ -557,21 +564,25 @@ def _run_dask(
             cluster.close()
 
 
-def _light(job: Job, indices: Sequence[int], workers: int) -> bool:
-    """Whether the chunks ``indices`` would take less CPU time here than a new cluster's start.
+def _light(job: Job, indices: Sequence[int], start: float) -> bool:
+    """Whether the chunks ``indices`` would take less than ``start`` seconds of CPU here.
 
-    That is :data:`CLUSTER_START` for each of its ``workers``. The points of the first chunk
-    are solved one by one, and the pace so far extrapolated to every point after each; the
-    answer is no as soon as the estimate exceeds the limit (after one point, on a heavy sweep),
-    yes if it never does. The probe's rows are not kept: the chunks are then solved whole, so
-    their tables are those of any other run.
+    The points of the first chunk are solved one by one, and the pace so far extrapolated to
+    every point after each; the answer is no as soon as the estimate exceeds the limit (after
+    two points, on a heavy sweep), yes if it never does. The first point is not timed when
+    others follow: it loads the solver's modules. The time is that of this thread alone, which
+    other threads of the process (a notebook's, a client's) do not inflate. The probe's rows
+    are not kept: the chunks are then solved whole, so their tables are those of any other run.
     """
-    points = sum(stop - start for start, stop in map(job.bounds, indices))
-    start, stop = job.bounds(indices[0])
+    points = sum(stop - first for first, stop in map(job.bounds, indices))
+    first, stop = job.bounds(indices[0])
     single = replace(job, chunk_size=1)
-    began = time.process_time()
-    for solved, point in enumerate(range(start, stop), start=1):
+    if stop - first > 1:
+        solve_chunk(single, first)
+        first += 1
+    began = time.thread_time()
+    for solved, point in enumerate(range(first, stop), start=1):
         solve_chunk(single, point)
-        if (time.process_time() - began) / solved * points > CLUSTER_START * workers:
+        if (time.thread_time() - began) / solved * points > start:
             return False
     return True
