@@ -40,13 +40,15 @@ def watched_pool(monkeypatch):
 
 @pytest.mark.slow
 def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, monkeypatch):
-    monkeypatch.setattr(engine, "_light", lambda *args: False)  # worth a new process
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)  # worth a new process, however light
     handed, started = watched_pool(monkeypatch)
     here = []
 
     def solve_here(job, index):
         # After its first chunk, this process waits for the new one to start, so that chunks
         # are then handed to it whatever the load of the machine.
+        if job.chunk_size == 1:  # the point solved alone to load the solver
+            return solve_chunk(job, index)
         if here:
             assert started.wait(120)
         here.append(index)
@@ -76,7 +78,7 @@ def test_a_light_sweep_starts_no_worker_process(job, monkeypatch):
 def test_a_sweep_this_process_finishes_first_ends_the_worker_unused(job, monkeypatch):
     # Worth a new process, but it is handed no chunk before it has started: this process,
     # solving milliseconds-long chunks meanwhile, finishes first and ends it.
-    monkeypatch.setattr(engine, "_light", lambda *args: False)
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
     handed, _ = watched_pool(monkeypatch)
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
     assert sorted(chunks) == list(range(9))
@@ -84,7 +86,15 @@ def test_a_sweep_this_process_finishes_first_ends_the_worker_unused(job, monkeyp
     assert not multiprocessing.active_children()
 
 
-def test_the_light_probe_compares_the_cpu_time_of_the_whole_sweep(job):
-    # Nine chunks of a 2 x 2 game: milliseconds, not hours; nor no time at all.
-    assert engine._light(job, range(job.n_chunks), start=3600.0)
-    assert not engine._light(job, range(job.n_chunks), start=0.0)
+def test_the_first_chunk_tells_whether_the_others_are_worth_new_processes(job):
+    def first(start):
+        chunks = engine._first(job, range(job.n_chunks), start)
+        index, table = next(chunks)
+        assert index == 0 and table.equals(solve_chunk(job, 0))
+        with pytest.raises(StopIteration) as end:
+            next(chunks)
+        return end.value.value
+
+    # Eight more chunks of a 2 x 2 game: milliseconds of CPU, not an hour; nor no time at all.
+    assert first(3600.0)
+    assert not first(0.0)

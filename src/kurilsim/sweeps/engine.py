@@ -29,7 +29,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -385,10 +385,10 @@ def run_chunks(
     elif job.vectorised:
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count)
-    elif _light(job, indices, PROCESS_START * (count - 1)):
-        yield from _solve_here(job, indices)
+    elif (yield from _first(job, indices, PROCESS_START * (count - 1))):
+        yield from _solve_here(job, indices[1:])
     else:
-        yield from _run_here_and_in_processes(job, indices, count)
+        yield from _run_here_and_in_processes(job, indices[1:], count)
 
 
 def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Table]]:
@@ -509,9 +509,9 @@ def _run_dask(
     """Solve ``indices`` on a Dask cluster, as :func:`run_chunks` says.
 
     A new ``LocalCluster`` takes seconds to start, longer than many light sweeps take all told:
-    one is started only for two chunks or more that would take more CPU time here than its
-    workers take to start (:data:`CLUSTER_START` each), by the pace of their first points
-    (:func:`_light`); else the chunks are solved in this process, as on local workers.
+    the first of two chunks or more is solved here, and a cluster started only if the others
+    would take more CPU time here, at its pace, than the cluster's workers take to start
+    (:data:`CLUSTER_START` each; see :func:`_first`); else they are solved here too.
     """
     try:
         # Imported on demand (it is optional and slow to import), and untyped: held as Any.
@@ -520,9 +520,14 @@ def _run_dask(
         raise InputError(
             "the dask engine needs dask.distributed: pip install 'dask[distributed]'"
         ) from None
-    if scheduler is None and (len(indices) <= 1 or _light(job, indices, CLUSTER_START * workers)):
+    if scheduler is None and len(indices) <= 1:
         yield from _solve_here(job, indices)
         return
+    if scheduler is None:
+        if (yield from _first(job, indices, CLUSTER_START * workers)):
+            yield from _solve_here(job, indices[1:])
+            return
+        indices = indices[1:]
     todo = collections.deque(indices)
     cluster = None
     if isinstance(scheduler, distributed.Client):
@@ -564,25 +569,22 @@ def _run_dask(
             cluster.close()
 
 
-def _light(job: Job, indices: Sequence[int], start: float) -> bool:
-    """Whether the chunks ``indices`` would take less than ``start`` seconds of CPU here.
+def _first(
+    job: Job, indices: Sequence[int], start: float
+) -> Generator[tuple[int, pa.Table], None, bool]:
+    """Solve the first chunk here; return whether the others would take under ``start`` s of CPU.
 
-    The points of the first chunk are solved one by one, and the pace so far extrapolated to
-    every point after each; the answer is no as soon as the estimate exceeds the limit (after
-    two points, on a heavy sweep), yes if it never does. The first point is not timed when
-    others follow: it loads the solver's modules. The time is that of this thread alone, which
-    other threads of the process (a notebook's, a client's) do not inflate. The probe's rows
-    are not kept: the chunks are then solved whole, so their tables are those of any other run.
+    The others are estimated at the first chunk's pace. One point of the chunk is solved
+    alone first, and its rows dropped: it loads the solver's modules, which the other points do
+    not. The time is that of this thread alone, which other threads of the process (a
+    notebook's, a client's) do not inflate, and CPU time, not time on the clock, so that the
+    answer is the same on a loaded machine as on an idle one.
     """
-    points = sum(stop - first for first, stop in map(job.bounds, indices))
     first, stop = job.bounds(indices[0])
-    single = replace(job, chunk_size=1)
     if stop - first > 1:
-        solve_chunk(single, first)
-        first += 1
+        solve_chunk(replace(job, chunk_size=1), first)
     began = time.thread_time()
-    for solved, point in enumerate(range(first, stop), start=1):
-        solve_chunk(single, point)
-        if (time.thread_time() - began) / solved * points > start:
-            return False
-    return True
+    table = solve_chunk(job, indices[0])
+    pace = (time.thread_time() - began) / (stop - first)
+    yield indices[0], table
+    return pace * sum(b - a for a, b in map(job.bounds, indices[1:])) <= start
