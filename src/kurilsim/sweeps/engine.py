@@ -385,8 +385,8 @@ def run_chunks(
     elif job.vectorised:
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count)
-    elif (yield from _first(job, indices, PROCESS_START * (count - 1))):
-        yield from _solve_here(job, indices[1:])
+    elif (yield from _first(job, indices, PROCESS_START * (count - 1))) or len(indices) == 2:
+        yield from _solve_here(job, indices[1:])  # light, or one chunk left: nothing to share
     else:
         yield from _run_here_and_in_processes(job, indices[1:], count)
 
@@ -509,8 +509,8 @@ def _run_dask(
     """Solve ``indices`` on a Dask cluster, as :func:`run_chunks` says.
 
     A new ``LocalCluster`` takes seconds to start, longer than many light sweeps take all told:
-    the first of two chunks or more is solved here, and a cluster started only if the others
-    would take more CPU time here, at its pace, than the cluster's workers take to start
+    the first chunk is solved here, and a cluster started only for two chunks or more that would
+    take more CPU time here, at its pace, than the cluster's workers take to start
     (:data:`CLUSTER_START` each; see :func:`_first`); else they are solved here too.
     """
     try:
@@ -524,7 +524,7 @@ def _run_dask(
         yield from _solve_here(job, indices)
         return
     if scheduler is None:
-        if (yield from _first(job, indices, CLUSTER_START * workers)):
+        if (yield from _first(job, indices, CLUSTER_START * workers)) or len(indices) == 2:
             yield from _solve_here(job, indices[1:])
             return
         indices = indices[1:]
