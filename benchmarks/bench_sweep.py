@@ -15,8 +15,10 @@ the absolute times drift:
 (b) The same sweep in-process by phase, on one thread: payoff evaluation, best replies, the
     table's columns, the Arrow table, Parquet encoding.
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
-(d) A game-by-game sweep (support enumeration on sochi_2016.yaml, 108 points) with 1 and 2 local
-    workers (processes) and on a Dask LocalCluster of 1, 2 and 4 workers.
+(d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 12 s of
+    CPU, and 108 of the light era_2020.yaml, under 2 s) with 1 and 2 local workers (this
+    process and a new one) and on a Dask LocalCluster of 1, 2 and 4 workers, alternated ``R``
+    times; start-up included, and every table checked to be the same.
 (e) A sweep of ``N`` points (``--big N``, 10^7 by default, 0 to skip) to Parquet from the CLI,
     with its peak resident memory, next to the 10^6 sweep's: memory is bounded by the chunk,
     not the sweep.
@@ -164,29 +166,55 @@ def in_process(n: int, workers: int, out: Path) -> tuple[float, float]:
     return float(seconds), int(peak) / 1024
 
 
-def per_game(workers: int, engine: str = "local") -> float:
-    grid = {"sanctions": (0.0, 0.7, 12), "trust": (0.0, 1.0, 9)}
+#: The game-by-game sweeps of (d): scenario, grid, and what it stands for.
+PER_GAME = (
+    ("sochi_2016.yaml", {"sanctions": (0.0, 0.7, 24), "trust": (0.0, 1.0, 18)}, "heavy"),
+    ("era_2020.yaml", {"sanctions": (0.3, 0.7, 12), "econ_weight": (0.1, 0.6, 9)}, "light"),
+)
+#: The engines of (d): engine and workers.
+ENGINES = (("local", 1), ("local", 2), ("dask", 1), ("dask", 2), ("dask", 4))
+
+
+def per_game(scenario: str, grid: dict, engine: str, workers: int) -> tuple[float, object]:
+    """Seconds of one support-enumeration sweep, start of workers or cluster included, and
+    its table."""
     start = time.perf_counter()
-    kurilsim.sweep(
-        SOCHI, grid, method="support-enumeration", workers=workers, engine=engine,  # type: ignore[arg-type]
-        progress=False,
+    result = kurilsim.sweep(
+        ROOT / "scenarios" / scenario, grid, method="support-enumeration", workers=workers,
+        engine=engine, progress=False,  # type: ignore[arg-type]
     )  # fmt: skip
-    return time.perf_counter() - start
+    return time.perf_counter() - start, result.to_frame()
 
 
-def game_by_game(skip_dask: bool) -> None:
-    print("\n(d) game by game: support enumeration, sochi_2016.yaml, 108 points")
-    one = per_game(1)
-    two = per_game(2)
-    print(f"  local, 1 worker : {one:6.2f} s")
-    print(f"  local, 2 workers: {two:6.2f} s  speed-up {one / two:.2f}x")
-    if not skip_dask:
-        for workers in (1, 2, 4):
-            seconds = per_game(workers, "dask")
+def game_by_game(skip_dask: bool, repeats: int) -> None:
+    engines = [(e, w) for e, w in ENGINES if e == "local" or not skip_dask]
+    print(
+        f"\n(d) game by game: support enumeration, {repeats} rounds, the "
+        "engines alternated in each; load average before: "
+        + " ".join(f"{x:.1f}" for x in os.getloadavg())
+        + f" on {os.cpu_count()} cores"
+    )
+    for scenario, grid, weight in PER_GAME:
+        times: dict[tuple[str, int], list[float]] = {key: [] for key in engines}
+        reference = None
+        for _ in range(repeats):
+            for key in engines:
+                seconds, table = per_game(scenario, grid, *key)
+                times[key].append(seconds)
+                reference = table if reference is None else reference
+                assert table.equals(reference), f"{key} gave another table"
+        one = min(times["local", 1])
+        points = math.prod(n for _, _, n in grid.values())
+        print(f"  {scenario}, {points} points ({weight}), best of {repeats}; same tables:")
+        for (engine, workers), seconds in times.items():
+            name = "local" if engine == "local" else "Dask LocalCluster"
             print(
-                f"  Dask LocalCluster, {workers} worker(s): {seconds:6.2f} s  "
-                f"speed-up {one / seconds:.2f}x over local 1 (cluster start included)"
+                f"    {name}, {workers} worker(s): {min(seconds):6.2f} s  speed-up "
+                f"{one / min(seconds):.2f}x over local 1  (all: "
+                + ", ".join(f"{t:.2f}" for t in seconds)
+                + ")"
             )
+    print(f"  load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 def main() -> None:
@@ -200,7 +228,7 @@ def main() -> None:
     n = 10**6
     print(f"kurilsim {kurilsim.__version__}; sochi_2016.yaml (3 x 3 x 2 x 2, 4 players)\n")
     if args.only_per_game:
-        game_by_game(args.skip_dask)
+        game_by_game(args.skip_dask, args.repeats)
         return
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "sweep.parquet"
@@ -243,7 +271,7 @@ def main() -> None:
         print(f"  2 workers: {two:6.2f} s  ({two / reference:5.1f}x)  speed-up {one / two:.2f}x")
 
     if not args.skip_per_game:
-        game_by_game(args.skip_dask)
+        game_by_game(args.skip_dask, args.repeats)
 
     if args.big:
         side = math.isqrt(args.big)

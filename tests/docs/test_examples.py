@@ -29,7 +29,8 @@ NOT_RUN = {
     "kurilsim sweep scenarios/sochi_2016.yaml --grid sanctions=0:0.7:141 --grid trust=0:1:101 "
     "--method support-enumeration --engine dask --scheduler tcp://scheduler-host:8786 "
     "--out mixed.parquet --resume": "needs a running Dask cluster at scheduler-host; "
-    "tests/sweeps/test_engine_dask.py runs the Dask engine on a local cluster",
+    "tests/sweeps/test_engine_dask.py runs such a command on a cluster started in another "
+    "process, by its tcp:// address",
     'eval "$(register-python-argcomplete kurilsim)"': "changes the calling shell; "
     "tests/cli/test_conventions.py runs completion in a real shell",
 }

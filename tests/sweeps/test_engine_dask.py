@@ -1,12 +1,19 @@
 """The Dask engine gives the same table as the local one."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from dask import distributed
 from dask.distributed import Client, LocalCluster
 
 import kurilsim
 from kurilsim import parse_scenario
-from kurilsim.sweeps import read_sweep, sweep
+from kurilsim.sweeps import GridAxis, SweepSpec, engine, read_sweep, sweep
+from kurilsim.sweeps.spec import point_set
 from tests.helpers import run_cli
 from tests.strategies import STAG_HUNT
 
@@ -43,17 +50,84 @@ def test_dask_gives_the_local_table_game_by_game(client):
     pd.testing.assert_frame_equal(distributed.to_frame(), local.to_frame())
 
 
+def test_a_light_sweep_starts_no_cluster(monkeypatch):
+    # Twelve 2 x 2 games take milliseconds: far less than a cluster takes to start.
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cluster was started")
+
+    monkeypatch.setattr(distributed, "LocalCluster", refuse)
+    scenario = parse_scenario(STAG_HUNT)
+    grid = {"stag": (2, 10, 4), "hare": (0, 3, 3)}
+    local = sweep(scenario, grid, method="vertex-enumeration", workers=1, chunk_size=5)
+    dask = sweep(scenario, grid, method="vertex-enumeration", engine="dask", chunk_size=5)
+    pd.testing.assert_frame_equal(dask.to_frame(), local.to_frame())
+    # Nor for no chunk at all: a resumed sweep that was complete.
+    points = point_set(scenario, SweepSpec(grid=(GridAxis("stag", 2, 10, 4),)))
+    job = engine.Job(scenario, points, "vertex-enumeration", 1e-9, (), 5)
+    assert list(engine.run_chunks(job, [], "dask", workers=2)) == []
+
+
+def test_a_sweep_worth_a_cluster_starts_one_and_closes_it(monkeypatch):
+    started = []
+
+    def in_threads(n_workers, **options):
+        # A cluster of threads: quick to start, and it runs the same tasks.
+        started.append(LocalCluster(n_workers=n_workers, processes=False, **options))
+        return started[-1]
+
+    monkeypatch.setattr(engine, "CLUSTER_START", 0.0)
+    monkeypatch.setattr(distributed, "LocalCluster", in_threads)
+    scenario = parse_scenario(STAG_HUNT)
+    grid = {"stag": (2, 10, 4), "hare": (0, 3, 3)}
+    local = sweep(scenario, grid, method="vertex-enumeration", workers=1, chunk_size=5)
+    dask = sweep(
+        scenario, grid, method="vertex-enumeration", engine="dask", workers=2, chunk_size=5
+    )
+    pd.testing.assert_frame_equal(dask.to_frame(), local.to_frame())
+    assert len(started) == 1
+    assert started[0].status.name == "closed"
+
+
+#: A Dask cluster in a process of its own: it prints its address, serves until its standard
+#: input closes, then prints how many chunks (tasks of solve_chunk) were solved on it.
+CLUSTER = """
+import sys
+from dask.distributed import LocalCluster
+from distributed.diagnostics.plugin import SchedulerPlugin
+
+class Solved(SchedulerPlugin):
+    keys = set()
+    def transition(self, key, start, finish, *args, **kwargs):
+        if finish == "memory" and str(key).startswith("solve_chunk"):
+            self.keys.add(key)
+
+with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+                  dashboard_address=None) as cluster:
+    cluster.scheduler.add_plugin(Solved())
+    print(cluster.scheduler_address, flush=True)
+    sys.stdin.read()
+    print(len(Solved.keys), flush=True)
+"""
+
+
 @pytest.mark.slow
-# distributed leaves a probing socket of its TCP listener to the garbage collector.
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_cli_sweeps_on_a_running_cluster_by_its_address(capsys, tmp_path):
+    # The cluster runs in another process, started apart from the sweep: the sweep reaches it
+    # only by its address, and its worker must rebuild the scenario from what the sweep sends.
     scenario = tmp_path / "stag.yaml"
     scenario.write_text(STAG_HUNT)
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=":0"
+    source = str(Path(kurilsim.__file__).parents[1])
+    path = os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])
+    with subprocess.Popen(
+        [sys.executable, "-c", CLUSTER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path},
     ) as cluster:
-        assert cluster.scheduler_address.startswith("tcp://")
+        assert cluster.stdin is not None and cluster.stdout is not None
+        address = cluster.stdout.readline().strip()
+        assert address.startswith("tcp://"), address
         code, _, err = run_cli(
             capsys,
             "sweep",
@@ -67,12 +141,16 @@ def test_the_cli_sweeps_on_a_running_cluster_by_its_address(capsys, tmp_path):
             "--engine",
             "dask",
             "--scheduler",
-            cluster.scheduler_address,
+            address,
+            "--chunk-size",
+            "5",
             "--out",
             tmp_path / "d.parquet",
         )
         assert code == 0, err
-        assert len(cluster.scheduler_info["workers"]) == 2  # the cluster is left running
+        assert cluster.poll() is None  # the cluster is left running
+        solved, _ = cluster.communicate("", timeout=60)
+    assert int(solved) == 3  # the three chunks of 12 points, all solved there
     grid = {"stag": (2, 10, 4), "hare": (0, 3, 3)}
     local = sweep(parse_scenario(STAG_HUNT), grid, method="vertex-enumeration", workers=1)
     pd.testing.assert_frame_equal(read_sweep(tmp_path / "d.parquet").to_frame(), local.to_frame())

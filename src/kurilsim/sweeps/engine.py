@@ -21,15 +21,15 @@ method finished there.
 
 from __future__ import annotations
 
+import collections
 import importlib
-import itertools
 import math
 import multiprocessing
 import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -38,7 +38,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -57,7 +57,13 @@ Engine = Literal["local", "dask"]
 ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Chunks per worker that a game-by-game sweep is cut into at least, so that the last chunks to
 #: finish leave the workers idle for a small part of the run.
-CHUNKS_PER_WORKER = 4
+CHUNKS_PER_WORKER = 8
+#: CPU seconds that a new local worker process takes to start, about (it imports kurilsim,
+#: numpy, pandas and pyarrow), and each worker of a new Dask ``LocalCluster`` (its process and
+#: nanny import distributed too). A sweep that would take less CPU time than its new workers
+#: together take to start is solved in this process instead. CPU time, not seconds on the clock,
+#: so that the choice is the same on a loaded machine as on an idle one.
+PROCESS_START, CLUSTER_START = 1.0, 2.0
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -218,7 +224,7 @@ def chunk_size_for(
     >>> chunk_size_for(hunt, "pure", None, 1 << 30)
     16384
     >>> chunk_size_for(hunt, "support-enumeration", None, 1 << 30, n_points=108, workers=2)
-    14
+    7
     >>> chunk_size_for(hunt, "pure", 10**7, 1 << 30)
     Traceback (most recent call last):
     ...
@@ -343,16 +349,18 @@ def run_chunks(
         The chunks to solve.
     engine
         ``"local"``: in this process with one worker; with more, vectorised methods run chunks
-        in threads (numpy releases the GIL on array work) and other methods in a process pool.
-        ``"dask"``: on a Dask cluster.
+        in threads (numpy releases the GIL on array work) and other methods in this process and
+        ``workers - 1`` new ones, unless the sweep is too light to pay for starting them
+        (:data:`PROCESS_START`). ``"dask"``: on a Dask cluster.
     workers
         Local workers, or the workers of a new Dask ``LocalCluster``; one per core by default.
     scheduler
         For ``"dask"``: the address of a running scheduler, or a ``distributed.Client``;
-        a ``LocalCluster`` is started (and closed at the end) when none is given.
+        a ``LocalCluster`` is started (and closed at the end) when none is given, unless the
+        sweep is too light to pay for its start (:data:`CLUSTER_START`).
 
     At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
-    size however many chunks there are.
+    size however many chunks there are. The table of each chunk is the same whatever runs it.
 
     Examples
     --------
@@ -372,25 +380,68 @@ def run_chunks(
         raise InputError(f"workers must be positive, got {count}")
     if engine == "dask":
         yield from _run_dask(job, indices, count, scheduler)
-    elif count == 1 or len(indices) == 1:
-        for index in indices:
-            yield index, solve_chunk(job, index)
+    elif count == 1 or len(indices) <= 1:
+        yield from _solve_here(job, indices)
     elif job.vectorised:
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count)
+    elif (yield from _first(job, indices, PROCESS_START * (count - 1))) or len(indices) == 2:
+        yield from _solve_here(job, indices[1:])  # light, or one chunk left: nothing to share
     else:
-        context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
-        pool = ProcessPoolExecutor(
-            count, mp_context=context, initializer=_install, initargs=(job, os.getpid())
-        )
-        try:
-            yield from _windowed(pool, None, indices, 2 * count)
-        except BaseException:
-            # Ctrl-C, an error, or the caller stopped reading: end the workers mid-chunk rather
-            # than wait for every chunk already handed to them.
-            stop_pool(pool)
-            raise
+        yield from _run_here_and_in_processes(job, indices[1:], count)
+
+
+def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Table]]:
+    for index in indices:
+        yield index, solve_chunk(job, index)
+
+
+def _run_here_and_in_processes(
+    job: Job, indices: Sequence[int], workers: int
+) -> Iterator[tuple[int, pa.Table]]:
+    """Solve chunks in this process and in ``workers - 1`` new ones, in chunk order.
+
+    This process is one of the workers: it solves chunks from the first moment, while the new
+    processes start (each imports kurilsim, numpy, pandas and pyarrow, which takes about as long
+    as a light sweep all told). The new processes are handed chunks only once one has started, so
+    a sweep that this process finishes alone never waits for them: they are then ended, started
+    or not. Each has one chunk in flight until the first comes back (a new process's first
+    chunk is slow: it imports the solver), then two, the next one ready when it finishes one.
+    """
+    context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
+    pool = ProcessPoolExecutor(
+        workers - 1, mp_context=context, initializer=_install, initargs=(job, os.getpid())
+    )
+    todo = collections.deque(indices)
+    running: dict[Future[pa.Table], int] = {}
+    handed = False
+    try:
+        # Each call starts a process; one returns once its process has started.
+        starting = [pool.submit(os.getpid) for _ in range(workers - 1)]
+        depth = 1  # chunks in flight per process: 2 once one has come back
+        while todo or running:
+            if any(future.done() for future in starting):
+                while todo and len(running) < depth * (workers - 1):
+                    index = todo.popleft()
+                    running[pool.submit(_solve_installed, index)] = index
+                    handed = True
+            for future in sorted((f for f in running if f.done()), key=running.__getitem__):
+                yield running.pop(future), future.result()
+                depth = 2
+            if todo:
+                index = todo.popleft()
+                yield index, solve_chunk(job, index)
+            elif running:
+                wait(running, return_when=FIRST_COMPLETED)
+    except BaseException:
+        # Ctrl-C, an error, or the caller stopped reading: end the workers mid-chunk rather than
+        # wait for every chunk already handed to them.
+        stop_pool(pool)
+        raise
+    if handed:
         pool.shutdown()
+    else:
+        stop_pool(pool)
 
 
 #: Seconds between a worker's checks that the process that started it is still there.
@@ -433,7 +484,7 @@ def _solve_installed(index: int) -> pa.Table:
 
 
 def _windowed(
-    pool: Executor, job: Job | None, indices: Sequence[int], window: int
+    pool: Executor, job: Job, indices: Sequence[int], window: int
 ) -> Iterator[tuple[int, pa.Table]]:
     """Keep at most ``window`` chunks in flight on ``pool``; yield them as they finish."""
     todo = iter(indices)
@@ -441,12 +492,7 @@ def _windowed(
     try:
         while True:
             while len(running) < window and (index := next(todo, None)) is not None:
-                future = (
-                    pool.submit(_solve_installed, index)
-                    if job is None
-                    else pool.submit(solve_chunk, job, index)
-                )
-                running[future] = index
+                running[pool.submit(solve_chunk, job, index)] = index
             if not running:
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -460,6 +506,13 @@ def _windowed(
 def _run_dask(
     job: Job, indices: Sequence[int], workers: int, scheduler: Any
 ) -> Iterator[tuple[int, pa.Table]]:
+    """Solve ``indices`` on a Dask cluster, as :func:`run_chunks` says.
+
+    A new ``LocalCluster`` takes seconds to start, longer than many light sweeps take all told:
+    the first chunk is solved here, and a cluster started only for two chunks or more that would
+    take more CPU time here, at its pace, than the cluster's workers take to start
+    (:data:`CLUSTER_START` each; see :func:`_first`); else they are solved here too.
+    """
     try:
         # Imported on demand (it is optional and slow to import), and untyped: held as Any.
         distributed: Any = importlib.import_module("dask.distributed")
@@ -467,6 +520,15 @@ def _run_dask(
         raise InputError(
             "the dask engine needs dask.distributed: pip install 'dask[distributed]'"
         ) from None
+    if scheduler is None and len(indices) <= 1:
+        yield from _solve_here(job, indices)
+        return
+    if scheduler is None:
+        if (yield from _first(job, indices, CLUSTER_START * workers)) or len(indices) == 2:
+            yield from _solve_here(job, indices[1:])
+            return
+        indices = indices[1:]
+    todo = collections.deque(indices)
     cluster = None
     if isinstance(scheduler, distributed.Client):
         client = scheduler
@@ -478,9 +540,10 @@ def _run_dask(
             n_workers=workers, threads_per_worker=1, dashboard_address=":0"
         )
         client = distributed.Client(cluster)
-    todo = iter(indices)
     futures: dict[Any, int] = {}
     try:
+        # Two chunks in flight per thread of the cluster, however many it has.
+        window = 2 * max(1, sum(client.nthreads().values()))
         shared = client.scatter(job, broadcast=True)
         queue = distributed.as_completed()
 
@@ -489,14 +552,13 @@ def _run_dask(
             futures[future] = index
             queue.add(future)
 
-        for index in itertools.islice(todo, 2 * workers):
-            submit(index)
+        while todo and len(futures) < window:
+            submit(todo.popleft())
         for future in queue:
             index = futures.pop(future)
             table = future.result()
-            following = next(todo, None)
-            if following is not None:
-                submit(following)
+            if todo:
+                submit(todo.popleft())
             yield index, table
     finally:
         for future in futures:
@@ -505,3 +567,24 @@ def _run_dask(
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _first(
+    job: Job, indices: Sequence[int], start: float
+) -> Generator[tuple[int, pa.Table], None, bool]:
+    """Solve the first chunk here; return whether the others would take under ``start`` s of CPU.
+
+    The others are estimated at the first chunk's pace. One point of the chunk is solved
+    alone first, and its rows dropped: it loads the solver's modules, which the other points do
+    not. The time is that of this thread alone, which other threads of the process (a
+    notebook's, a client's) do not inflate, and CPU time, not time on the clock, so that the
+    answer is the same on a loaded machine as on an idle one.
+    """
+    first, stop = job.bounds(indices[0])
+    if stop - first > 1:
+        solve_chunk(replace(job, chunk_size=1), first)
+    began = time.thread_time()
+    table = solve_chunk(job, indices[0])
+    pace = (time.thread_time() - began) / (stop - first)
+    yield indices[0], table
+    return pace * sum(b - a for a, b in map(job.bounds, indices[1:])) <= start

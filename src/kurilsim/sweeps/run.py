@@ -122,7 +122,7 @@ def sweep(
     chunk_size
         Points per chunk; by default as large as the memory limit allows, up to 16,384 for pure
         equilibria, and for methods solved game by game up to 64 and small enough to give each
-        worker four chunks (so 108 points on two workers make eight chunks of 14).
+        worker eight chunks (so 108 points on two workers make sixteen chunks of 7).
     max_memory
         Limit on the estimated memory of one chunk, in bytes; without ``out``, also of the
         whole table, which is then held in memory.

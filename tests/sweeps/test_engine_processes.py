@@ -1,0 +1,100 @@
+"""Game-by-game chunks on local workers: this process solves chunks, new processes join in once
+started, and every chunk comes back once with the table a single worker gives."""
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+from kurilsim import parse_scenario
+from kurilsim.sweeps import GridAxis, SweepSpec, engine
+from kurilsim.sweeps.engine import Job, run_chunks, solve_chunk
+from kurilsim.sweeps.spec import point_set
+from tests.strategies import STAG_HUNT
+
+
+@pytest.fixture(scope="module")
+def job():
+    scenario = parse_scenario(STAG_HUNT)
+    grid = (GridAxis("stag", 2, 10, 6), GridAxis("hare", 0, 3, 3))
+    return Job(scenario, point_set(scenario, SweepSpec(grid=grid)), "vertex-enumeration", 1e-9,
+               (), chunk_size=2)  # fmt: skip
+
+
+def watched_pool(monkeypatch):
+    """Record what the sweep hands to its process pool; the event is set when a task is done."""
+    handed, finished = [], threading.Event()
+
+    class Watched(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            handed.append(fn)
+            future = super().submit(fn, *args, **kwargs)
+            future.add_done_callback(lambda _: finished.set())
+            return future
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", Watched)
+    return handed, finished
+
+
+@pytest.mark.slow
+def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, monkeypatch):
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)  # worth a new process, however light
+    handed, started = watched_pool(monkeypatch)
+    here = []
+
+    def solve_here(job, index):
+        # After its first chunk, this process waits for the new one to start, so that chunks
+        # are then handed to it whatever the load of the machine.
+        if job.chunk_size == 1:  # the point solved alone to load the solver
+            return solve_chunk(job, index)
+        if here:
+            assert started.wait(120)
+        here.append(index)
+        return solve_chunk(job, index)
+
+    monkeypatch.setattr(engine, "solve_chunk", solve_here)
+    chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
+    assert sorted(chunks) == list(range(job.n_chunks)) == list(range(9))
+    assert 2 <= len(here) <= 9 - 1  # each process solved some
+    assert handed.count(engine._solve_installed) == 9 - len(here)
+    for index, table in chunks.items():
+        assert table.equals(solve_chunk(job, index)), index
+    assert not multiprocessing.active_children()
+
+
+def test_a_light_sweep_starts_no_worker_process(job, monkeypatch):
+    # Nine chunks of a 2 x 2 game take milliseconds of CPU, far less than a new Python process
+    # takes to import kurilsim.
+    handed, _ = watched_pool(monkeypatch)
+    chunks = dict(run_chunks(job, range(job.n_chunks), workers=3))
+    assert sorted(chunks) == list(range(9))
+    assert handed == []
+    assert list(run_chunks(job, [], workers=2)) == []  # a resumed sweep that was complete
+
+
+@pytest.mark.slow
+def test_a_sweep_this_process_finishes_first_ends_the_worker_unused(job, monkeypatch):
+    # Worth a new process, but it is handed no chunk before it has started: this process,
+    # solving milliseconds-long chunks meanwhile, finishes first and ends it.
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
+    handed, _ = watched_pool(monkeypatch)
+    chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
+    assert sorted(chunks) == list(range(9))
+    assert os.getpid in handed and engine._solve_installed not in handed
+    assert not multiprocessing.active_children()
+
+
+def test_the_first_chunk_tells_whether_the_others_are_worth_new_processes(job):
+    def first(start):
+        chunks = engine._first(job, range(job.n_chunks), start)
+        index, table = next(chunks)
+        assert index == 0 and table.equals(solve_chunk(job, 0))
+        with pytest.raises(StopIteration) as end:
+            next(chunks)
+        return end.value.value
+
+    # Eight more chunks of a 2 x 2 game: milliseconds of CPU, not an hour; nor no time at all.
+    assert first(3600.0)
+    assert not first(0.0)
