@@ -11,6 +11,7 @@ import yaml
 from kurilsim import load_scenario, write_nfg
 from kurilsim.cli import main
 from kurilsim.forms import catalogue
+from kurilsim.io import yaml_source
 from tests.helpers import ROOT, run_cli
 from tests.strategies import PRISONERS_TABLE, STAG_HUNT
 
@@ -200,6 +201,24 @@ def test_validate_reports_unknown_evidence_ids(capsys, tmp_path):
     assert code == 2 and not out
     assert err.startswith(f"kurilsim: {bad}:{line}: parameters.")
     assert ".evidence.0: unknown evidence id 'E99'" in err
+
+
+def test_validate_reads_a_scenario_and_its_shared_parameters_once(capsys, monkeypatch):
+    from kurilsim.forms import registry
+    from kurilsim.io import shared_parameters
+
+    read: list[str] = []
+
+    def counted(text, source):
+        read.append(source)
+        return yaml_source.read_yaml(text, source)
+
+    monkeypatch.setattr(registry, "read_yaml", counted)
+    monkeypatch.setattr(shared_parameters, "read_yaml", counted)
+    sochi = ROOT / "scenarios" / "sochi_2016.yaml"
+    code, out, _ = run_cli(capsys, "validate", sochi)
+    assert code == 0 and out.startswith(f"{sochi}: ok (")
+    assert sorted(read) == sorted([str(sochi), str(sochi.parent / "shared" / "parameters.yaml")])
 
 
 @pytest.mark.parametrize("command", ["run", "compare", "explain", "tipping"])
