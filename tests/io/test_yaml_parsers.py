@@ -27,7 +27,8 @@ FILES = sorted(
     for path in (ROOT / folder).rglob("*.yaml")
 )
 
-#: Pieces whose insertion breaks a file in the ways people do.
+#: Pieces whose insertion breaks a file in the ways people do. Not tabs between tokens, nor "? "
+#: keys in flow collections: valid YAML that libyaml reads and PyYAML's parser refuses.
 BREAKS = ["[", "]", "{", "}", ":", "- ", "'", '"', "*a ", "&a ", "!!set ", "|", "\n  ", "\n ", "@"]
 
 
@@ -71,17 +72,12 @@ def test_both_parsers_read_a_bundled_file_to_the_same_values_at_the_same_lines(p
     where=st.floats(min_value=0, max_value=1, exclude_max=True),
     piece=st.sampled_from(BREAKS),
 )
-def test_a_broken_file_is_refused_at_the_same_line_by_both_parsers(file, where, piece):
+def test_a_broken_file_reads_the_same_or_is_refused_with_the_same_message(file, where, piece):
     text = file.read_text("utf-8")
     at = int(where * len(text))
     broken = text[:at] + piece + text[at:]
     by_python = read_with(yaml_source._PyStrictSafeLoader, broken)
-    by_libyaml = read_with(yaml_source._CStrictSafeLoader, broken)
-    if isinstance(by_python[1], str):
-        # Refused: at the same line (libyaml words some syntax errors differently).
-        assert by_libyaml[0] == by_python[0], (by_python, by_libyaml)
-    else:
-        assert by_libyaml == by_python
+    assert read_with(yaml_source._CStrictSafeLoader, broken) == by_python
 
 
 @pytest.mark.parametrize(

@@ -241,14 +241,16 @@ def read_yaml(text: str, source: str) -> YamlDocument:
             file=source,
             line=text.count("\n", 0, refused.start()) + 1,
         )
-    loader = None
     try:
-        loader = _LOADER(text)
-        root = loader.get_single_node()
-        if root is None:
-            raise InputError("the file is empty; expected a YAML mapping", file=source)
-        _refuse_duplicate_keys(root, source)
-        data = loader.construct_document(root)
+        try:
+            root, data = _load(_LOADER, text, source)
+        except yaml.MarkedYAMLError as exc:
+            if isinstance(exc, _Refused) or _LOADER is _PyStrictSafeLoader:
+                raise
+            # A syntax error: PyYAML's own parser reads the text again, so that the message and
+            # line are the ones it gives (libyaml puts a few errors lines later, and refuses a
+            # few constructs PyYAML reads, such as "[0:, 1]").
+            root, data = _load(_PyStrictSafeLoader, text, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = None if mark is None else mark.line + 1
@@ -259,10 +261,22 @@ def read_yaml(text: str, source: str) -> YamlDocument:
         raise InputError(f"YAML error: {exc}", file=source) from None
     except RecursionError:
         raise InputError("YAML is nested too deeply", file=source) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     return YamlDocument(data=data, root=root, source=source)
+
+
+def _load(
+    loader_type: Callable[[str], _StrictSafeLoader], text: str, source: str
+) -> tuple[yaml.Node, Any]:
+    """The node tree of ``text`` read by a loader of ``loader_type``, and its value."""
+    loader = loader_type(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise InputError("the file is empty; expected a YAML mapping", file=source)
+        _refuse_duplicate_keys(root, source)
+        return root, loader.construct_document(root)
+    finally:
+        loader.dispose()
 
 
 def _refuse_duplicate_keys(root: yaml.Node, source: str) -> None:
