@@ -12,7 +12,9 @@ are refused.
 The text is scanned and parsed into events by libyaml, PyYAML's C extension, where it is there
 (PyYAML's wheels include it): reading a scenario in pure Python took longer than importing numpy.
 The nodes are composed from those events in Python, so that the checks above and the line of
-every node are the same either way.
+every node are the same either way, and a syntax error is reported as PyYAML's own parser words
+and places it. libyaml also reads a few things that parser refuses and YAML allows, such as a tab
+between a key's colon and its value.
 """
 
 from __future__ import annotations
