@@ -204,6 +204,13 @@ MISUSES = [
         "source",
         "source-int",
     ),
+    misuse(
+        registry.checked_scenario,
+        lambda: registry.checked_scenario(b"kurilsim: 1"),
+        TypeError,
+        "text",
+        "bytes",
+    ),
     misuse(kurilsim.read_nfg, lambda: kurilsim.read_nfg(123), TypeError, "path", "int"),
     misuse(
         kurilsim.read_nfg,

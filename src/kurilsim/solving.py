@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kurilsim.core.arguments import (
     check_mapping,
@@ -21,12 +21,12 @@ from kurilsim.core.errors import InputError, in_file
 from kurilsim.core.result import Result
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.extensive.game import ExtensiveFormGame
-from kurilsim.forms.information.efg import read_efg
-from kurilsim.forms.information.game import InformationTree
-from kurilsim.forms.normal.game import NormalFormGame
-from kurilsim.forms.normal.nfg import read_nfg
 from kurilsim.forms.registry import form_of_game, load_scenario
+
+if TYPE_CHECKING:
+    from kurilsim.forms.extensive.game import ExtensiveFormGame
+    from kurilsim.forms.information.game import InformationTree
+    from kurilsim.forms.normal.game import NormalFormGame
 
 #: File name endings read as scenario files.
 SCENARIO_SUFFIXES = (".yaml", ".yml")
@@ -175,9 +175,14 @@ def read_game(
     kurilsim.core.errors.InputError: scenarios/sochi_2016.yaml: not a .nfg or .efg game
     """
     name = check_path("path", path)
+    # The readers are imported for the kind of file read, so that solving a scenario loads none.
     if name.lower().endswith(".nfg"):
+        from kurilsim.forms.normal.nfg import read_nfg
+
         return read_nfg(name)
     if name.lower().endswith(".efg"):
+        from kurilsim.forms.information.efg import read_efg
+
         tree = read_efg(name)
         return tree.to_extensive() if tree.has_perfect_information else tree
     raise InputError("not a .nfg or .efg game", file=name)

@@ -11,6 +11,7 @@ import yaml
 from kurilsim import load_scenario, write_nfg
 from kurilsim.cli import main
 from kurilsim.forms import catalogue
+from kurilsim.io import yaml_source
 from tests.helpers import ROOT, run_cli
 from tests.strategies import PRISONERS_TABLE, STAG_HUNT
 
@@ -202,6 +203,24 @@ def test_validate_reports_unknown_evidence_ids(capsys, tmp_path):
     assert ".evidence.0: unknown evidence id 'E99'" in err
 
 
+def test_validate_reads_a_scenario_and_its_shared_parameters_once(capsys, monkeypatch):
+    from kurilsim.forms import registry
+    from kurilsim.io import shared_parameters
+
+    read: list[str] = []
+
+    def counted(text, source):
+        read.append(source)
+        return yaml_source.read_yaml(text, source)
+
+    monkeypatch.setattr(registry, "read_yaml", counted)
+    monkeypatch.setattr(shared_parameters, "read_yaml", counted)
+    sochi = ROOT / "scenarios" / "sochi_2016.yaml"
+    code, out, _ = run_cli(capsys, "validate", sochi)
+    assert code == 0 and out.startswith(f"{sochi}: ok (")
+    assert sorted(read) == sorted([str(sochi), str(sochi.parent / "shared" / "parameters.yaml")])
+
+
 @pytest.mark.parametrize("command", ["run", "compare", "explain", "tipping"])
 def test_scenario_commands_say_what_a_statements_file_is(capsys, command):
     code, _, err = run_cli(capsys, command, ROOT / "scenarios" / "statements" / "history.yaml")
@@ -369,6 +388,22 @@ def test_ctrl_c_while_the_command_line_loads_ends_with_one_line_and_130(capsys, 
     monkeypatch.setattr(builtins, "__import__", interrupted)
     assert entry_point.entry() == 130
     assert capsys.readouterr().err == "kurilsim: interrupted\n"
+
+
+def test_the_command_turns_pydantic_plugins_off_unless_the_user_chose(capsys, monkeypatch):
+    import os
+
+    import kurilsim.__main__ as entry_point
+
+    sochi = str(ROOT / "scenarios" / "sochi_2016.yaml")
+    monkeypatch.setattr(sys, "argv", ["kurilsim", "validate", sochi])
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # restored to what it was after the test
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
+    assert entry_point.entry() == 0
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "logfire")
+    assert entry_point.entry() == 0
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "logfire"
 
 
 def test_json_output_is_strict_json_at_the_edge_of_the_float_range(capsys, tmp_path):

@@ -69,7 +69,23 @@ def test_validating_a_normal_form_file_loads_no_other_game_form_and_no_solver():
         for form in ("bargaining", "conflict", "extensive", "bayesian", "dynamic")
     )
     assert not [m for m in loaded if m.startswith(others)]
-    assert "kurilsim.forms.normal.solve" not in loaded
+    assert not loaded.intersection({"kurilsim.forms.normal.solve", "kurilsim.core.concepts"})
+
+
+@pytest.mark.parametrize("scenario", [ERA_1956, SOCHI], ids=["era_1956", "sochi_2016"])
+def test_running_a_scenario_loads_no_game_file_reader_and_only_the_method_it_runs(scenario):
+    loaded = loaded_modules(["run", scenario])
+    unused = (
+        "kurilsim.forms.normal.nfg",
+        "kurilsim.forms.information",
+        "kurilsim.forms.extensive",
+        "kurilsim.io.gambit_text",
+        "kurilsim.forms.normal.lemke_howson",
+        "kurilsim.forms.normal.logit_qre",
+        "kurilsim.core.concepts",  # the solution concepts that compare sets side by side
+    )
+    assert not [m for m in loaded if m.startswith(unused)]
+    assert "kurilsim.forms.normal.support_enumeration" in loaded  # what "auto" runs here
 
 
 def test_the_lazy_names_of_kurilsim_are_its_public_names():

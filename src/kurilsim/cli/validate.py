@@ -58,14 +58,14 @@ def _validate(name: str) -> str:
 
     if is_shared_parameters_file(name):
         return f"{len(load_shared_parameters(name).parameters)} shared parameters"
-    from kurilsim.forms.registry import parse_scenario, scenario_problems
+    from kurilsim.forms.registry import checked_scenario
     from kurilsim.io.sources import read_source
 
     text, source = read_source(name, "path")
-    problems = scenario_problems(text, source)
-    if problems:
+    scenario, problems = checked_scenario(text, source)
+    if problems or scenario is None:
         raise InputProblems(problems)
-    return parse_scenario(text, source).title or "untitled"
+    return scenario.title or "untitled"
 
 
 def _is_statements_file(name: str) -> bool:

@@ -230,15 +230,45 @@ def scenario_problems(text: str, source: str = "<string>") -> list[InputError]:
     a.yaml:1: players: required field is missing
     a.yaml:2: titel: unknown field (not part of the scenario format, version 1)
     """
+    return checked_scenario(text, source)[1]
+
+
+def checked_scenario(
+    text: str, source: str = "<string>"
+) -> tuple[Scenario | None, list[InputError]]:
+    r"""The scenario of YAML text, if it is one, and every problem of the text, in file order.
+
+    One reading of the file for both, where :func:`parse_scenario` and then
+    :func:`scenario_problems` would read it twice. The scenario is None when the text cannot be
+    loaded; it is there with problems when only evidence ids are unknown.
+
+    Parameters
+    ----------
+    text
+        The YAML document.
+    source
+        Name used for the file in the problems.
+
+    Raises
+    ------
+    ArgumentTypeError
+        If ``text`` or ``source`` is not a string.
+
+    Examples
+    --------
+    >>> scenario, problems = checked_scenario("kurilsim: 1\ntitle: x\n", source="a.yaml")
+    >>> scenario, [str(problem) for problem in problems]
+    (None, ['a.yaml:1: players: required field is missing'])
+    """
     try:
         document, scenario = _parse(text, source)
     except InputProblems as exc:
-        return list(exc.problems)
+        return None, list(exc.problems)
     except ArgumentTypeError:
         raise
     except InputError as exc:
-        return [exc]
-    return _unknown_evidence(scenario, document)
+        return None, [exc]
+    return scenario, _unknown_evidence(scenario, document)
 
 
 def _parse(text: str, source: str) -> tuple[YamlDocument, Scenario]:

@@ -8,17 +8,30 @@ the node tree so that a validation error found later can be reported at its line
 (which PyYAML would silently collapse to the last one), aliases (which can make a small file
 expand without bound) and tags for other types (``!!binary``, ``!!set``, ``!!timestamp``, ...)
 are refused.
+
+The text is scanned and parsed into events by libyaml, PyYAML's C extension, where it is there
+(PyYAML's wheels include it): reading a scenario in pure Python took longer than importing numpy.
+The nodes are composed from those events in Python, so that the checks above and the line of
+every node are the same either way, and a syntax error is reported as PyYAML's own parser words
+and places it. libyaml also reads a few things that parser refuses and YAML allows, such as a tab
+between a key's colon and its value.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from kurilsim.core.errors import InputError
 from kurilsim.io.sources import MAX_FILE_BYTES
@@ -38,12 +51,27 @@ class _Refused(yaml.MarkedYAMLError):
     """Well-formed YAML that scenario files do not allow."""
 
 
-class _StrictSafeLoader(yaml.SafeLoader):
-    """The safe loader with the YAML 1.2 core schema, refusing aliases and non-JSON types."""
+class _StrictSafeLoader(Composer, SafeConstructor, Resolver):
+    """The safe loader with the YAML 1.2 core schema, refusing aliases and non-JSON types.
+
+    It composes events into nodes and constructs Python values from them; the subclasses below
+    add the parser that turns text into events, libyaml's or PyYAML's own.
+    """
+
+    def __init__(self) -> None:
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+    if TYPE_CHECKING:  # given by the parser that each loader below adds
+
+        def check_event(self, *choices: Any) -> bool: ...
+        def peek_event(self) -> Any: ...
+        def dispose(self) -> None: ...
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+            event = self.peek_event()
             raise _Refused(
                 problem="aliases (*name) are not supported in scenario files",
                 problem_mark=event.start_mark,
@@ -116,9 +144,36 @@ for _tag, _pattern, _first in (
     ("float", _FLOAT, list("-+0123456789.")),
 ):
     _StrictSafeLoader.add_implicit_resolver(f"{_CORE}{_tag}", _pattern, _first)
-_StrictSafeLoader.add_constructor(f"{_CORE}int", _StrictSafeLoader.construct_core_int)
-_StrictSafeLoader.add_constructor(f"{_CORE}float", _StrictSafeLoader.construct_core_float)
-_StrictSafeLoader.add_constructor(None, _StrictSafeLoader.construct_undefined)
+# The stubs type constructors for PyYAML's own loader classes, which this one is not.
+_StrictSafeLoader.add_constructor(f"{_CORE}int", _StrictSafeLoader.construct_core_int)  # type: ignore[type-var]
+_StrictSafeLoader.add_constructor(f"{_CORE}float", _StrictSafeLoader.construct_core_float)  # type: ignore[type-var]
+_StrictSafeLoader.add_constructor(None, _StrictSafeLoader.construct_undefined)  # type: ignore[type-var]
+
+
+class _PyStrictSafeLoader(_StrictSafeLoader, Reader, Scanner, Parser):
+    """The strict loader reading events from PyYAML's own (pure Python) parser."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _StrictSafeLoader.__init__(self)
+
+
+#: The loader :func:`read_yaml` uses: libyaml's parser where PyYAML was built with it.
+_LOADER: Callable[[str], _StrictSafeLoader] = _PyStrictSafeLoader
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _CStrictSafeLoader(_StrictSafeLoader, CParser):
+        """The strict loader reading events from libyaml."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            _StrictSafeLoader.__init__(self)
+
+    _LOADER = _CStrictSafeLoader
 
 
 @dataclass(frozen=True)
@@ -179,35 +234,51 @@ def read_yaml(text: str, source: str) -> YamlDocument:
     """
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise InputError(f"file is larger than {MAX_FILE_BYTES} bytes", file=source)
-    loader = None
+    # Every character is checked before anything is parsed, by the rule of PyYAML's reader.
+    refused = Reader.NON_PRINTABLE.search(text)
+    if refused:
+        raise InputError(
+            f"the character U+{ord(refused.group()):04X} is not allowed in YAML; remove it, or "
+            "write it as an escape inside double quotes",
+            file=source,
+            line=text.count("\n", 0, refused.start()) + 1,
+        )
     try:
-        loader = _StrictSafeLoader(text)  # checks every character before anything is parsed
-        root = loader.get_single_node()
-        if root is None:
-            raise InputError("the file is empty; expected a YAML mapping", file=source)
-        _refuse_duplicate_keys(root, source)
-        data = loader.construct_document(root)
+        try:
+            root, data = _load(_LOADER, text, source)
+        except yaml.MarkedYAMLError as exc:
+            if isinstance(exc, _Refused) or _LOADER is _PyStrictSafeLoader:
+                raise
+            # A syntax error: PyYAML's own parser reads the text again, so that the message and
+            # line are the ones it gives (libyaml puts a few errors lines later, and refuses a
+            # few constructs PyYAML reads, such as "[0:, 1]").
+            root, data = _load(_PyStrictSafeLoader, text, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = None if mark is None else mark.line + 1
         what = exc.problem or exc.context or "invalid YAML"
         prefix = "" if isinstance(exc, _Refused) else "YAML syntax error: "
         raise InputError(prefix + what, file=source, line=line) from None
-    except yaml.reader.ReaderError as exc:
-        raise InputError(
-            f"the character U+{exc.character:04X} is not allowed in YAML; remove it, or write it "
-            "as an escape inside double quotes",
-            file=source,
-            line=text.count("\n", 0, exc.position) + 1,
-        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", file=source) from None
     except RecursionError:
         raise InputError("YAML is nested too deeply", file=source) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     return YamlDocument(data=data, root=root, source=source)
+
+
+def _load(
+    loader_type: Callable[[str], _StrictSafeLoader], text: str, source: str
+) -> tuple[yaml.Node, Any]:
+    """The node tree of ``text`` read by a loader of ``loader_type``, and its value."""
+    loader = loader_type(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise InputError("the file is empty; expected a YAML mapping", file=source)
+        _refuse_duplicate_keys(root, source)
+        return root, loader.construct_document(root)
+    finally:
+        loader.dispose()
 
 
 def _refuse_duplicate_keys(root: yaml.Node, source: str) -> None:

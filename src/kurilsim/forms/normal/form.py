@@ -40,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.concepts import ConceptPanel
 from kurilsim.core.display import html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import resolve
@@ -52,6 +51,7 @@ from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.payoffs import payoff_tensor
 
 if TYPE_CHECKING:
+    from kurilsim.core.concepts import ConceptPanel
     from kurilsim.forms.normal.result import Solution
 
 FloatArray = NDArray[np.float64]

@@ -18,13 +18,9 @@ from numpy.typing import NDArray
 from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.normal.game import NormalFormGame
-from kurilsim.forms.normal.lemke_howson import lemke_howson
-from kurilsim.forms.normal.logit_qre import logit_nash
 from kurilsim.forms.normal.pure_nash import pure_nash, pure_profile
 from kurilsim.forms.normal.regret import ScaledPayoffs, indifferent_everywhere, payoff_scale
 from kurilsim.forms.normal.result import Equilibrium, Solution
-from kurilsim.forms.normal.support_enumeration import support_enumeration
-from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
 
 FloatArray = NDArray[np.float64]
 Profile = tuple[FloatArray, ...]
@@ -74,6 +70,9 @@ def _pure(
 def _vertex(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
+    # Each method's module is imported when the method runs: a command loads only the one used.
+    from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
+
     _check_listable(payoffs, tol)
     found, finished = bounded_vertex_enumeration(payoffs, tol=tol, **options)
     return list(found), finished
@@ -82,18 +81,24 @@ def _vertex(
 def _lemke_howson(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
+    from kurilsim.forms.normal.lemke_howson import lemke_howson
+
     return [lemke_howson(payoffs, tol=tol, **options)], True
 
 
 def _logit(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
+    from kurilsim.forms.normal.logit_qre import logit_nash
+
     return [logit_nash(payoffs, tol, **options)], True
 
 
 def _support(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
 ) -> tuple[list[Profile], bool]:
+    from kurilsim.forms.normal.support_enumeration import support_enumeration
+
     _check_listable(payoffs, tol)
     found, finished = support_enumeration(payoffs, tol=tol, **options)
     return list(found), finished
