@@ -6,7 +6,6 @@ The command line's own modules take a moment to load; Ctrl-C then, before
 
 # PYTHON_ARGCOMPLETE_OK: marks the command for shell completion by argcomplete.
 
-import os
 import sys
 
 # The line and exit code of kurilsim.cli.common, which cannot be imported once its loading was
@@ -33,10 +32,6 @@ def entry() -> int:
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
-    # The first time pydantic checks a file, it reads the entry points of every installed package
-    # in search of its plugins (some 20 ms, an eighth of importing numpy); they let monitoring
-    # tools watch validations, which this command has no use for. A value the user set is kept.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     return main()
 
 

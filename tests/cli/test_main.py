@@ -390,22 +390,6 @@ def test_ctrl_c_while_the_command_line_loads_ends_with_one_line_and_130(capsys, 
     assert capsys.readouterr().err == "kurilsim: interrupted\n"
 
 
-def test_the_command_turns_pydantic_plugins_off_unless_the_user_chose(capsys, monkeypatch):
-    import os
-
-    import kurilsim.__main__ as entry_point
-
-    sochi = str(ROOT / "scenarios" / "sochi_2016.yaml")
-    monkeypatch.setattr(sys, "argv", ["kurilsim", "validate", sochi])
-    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # restored to what it was after the test
-    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
-    assert entry_point.entry() == 0
-    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
-    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "logfire")
-    assert entry_point.entry() == 0
-    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "logfire"
-
-
 def test_json_output_is_strict_json_at_the_edge_of_the_float_range(capsys, tmp_path):
     # Payoffs near 1e308 give a payoff scale past the float range: written as "inf", not Infinity.
     path = tmp_path / "scaled.yaml"
