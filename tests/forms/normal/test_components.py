@@ -20,10 +20,13 @@ from hypothesis.extra.numpy import arrays
 from kurilsim import NormalFormGame, load_scenario, solve
 from kurilsim.analysis.comparison import compare
 from kurilsim.cli import main
+from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.components import equilibrium_components
+from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
 from kurilsim.forms.normal.curve_components import N_SAMPLES, trace_support_curves
 from kurilsim.forms.normal.regret import is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
+from kurilsim.forms.normal.support_boxes import solve_supports
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from tests.helpers import SCENARIOS
 from tests.strategies import integer_bimatrices
@@ -197,6 +200,34 @@ def test_a_curve_on_which_three_players_mix_is_traced_end_to_end(
     assert np.allclose(found_ends, ends, atol=1e-9)
 
 
+@pytest.mark.parametrize("player_three", ["straight", "curved"])
+def test_the_traced_curve_accounts_for_every_box_the_subdivision_leaves(player_three):
+    payoffs = _curve_game(player_three)
+    support = [(0, 1)] * 3
+    full = np.ones((1, 2), dtype=bool)
+    found, _ = solve_supports(payoffs, [full] * 3, 1e-9, Deadline(None))
+    ((_, low, high),) = found.boxes
+    (path,) = trace_support_curves(payoffs, support, 1e-9).paths
+
+    def covers(paths):
+        return curves_cover_leftovers(payoffs, support, paths, (low, high), 1e-9, Deadline(None))
+
+    assert covers([path])
+    # Half of the curve, or none of it, leaves boxes that hold equilibria: nothing is proved.
+    assert not covers([path[: len(path) // 2]])
+    assert not covers([])
+    assert not curves_cover_leftovers(payoffs, support, [path], (low, high), 1e-9, Deadline(0.0))
+
+
+@pytest.mark.parametrize("player_three", ["straight", "curved"])
+def test_a_game_whose_only_continuum_is_a_proved_curve_is_complete(player_three):
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game(player_three))
+    solution = solve(game, "support-enumeration")
+    assert solution.complete
+    (component,) = [c for c in solution.components if c.curves]
+    assert component.dimension == 1
+
+
 def test_a_curve_of_three_mixers_joins_its_ends_into_one_component():
     """The ends of the hyperbola, listed by support enumeration, are one component."""
     game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game("curved"))
@@ -291,6 +322,8 @@ def test_a_totally_mixed_continuum_of_three_players_is_one_component():
     # Gambit's three points fall into two components: the curve's and the pure (b, b, b).
     assert len({_component_of(joined, len(listed) + k) for k in range(len(gambit))}) == 2
     assert len(solution.components) == 2
+    # The subdivision's leftover boxes all lie along the traced curve: nothing else exists.
+    assert solution.complete
 
 
 def _pairs(members: tuple[int, ...]) -> list[tuple[int, int]]:
