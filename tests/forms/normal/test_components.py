@@ -24,10 +24,13 @@ from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
 from kurilsim.forms.normal.curve_components import N_SAMPLES, trace_support_curves
+from kurilsim.forms.normal.labels import OutcomeLabels
 from kurilsim.forms.normal.regret import is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
 from kurilsim.forms.normal.support_boxes import solve_supports
+from kurilsim.forms.normal.sweep import component_names
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
+from kurilsim.sweeps import sweep
 from tests.helpers import SCENARIOS
 from tests.strategies import integer_bimatrices
 
@@ -324,6 +327,24 @@ def test_a_totally_mixed_continuum_of_three_players_is_one_component():
     assert len(solution.components) == 2
     # The subdivision's leftover boxes all lie along the traced curve: nothing else exists.
     assert solution.complete
+
+
+def test_a_sweep_of_era_1956_names_the_segment_once_per_point():
+    result = sweep(ERA_1956, {"renounce_cost": (0.3, 0.6, 2)}, method="support-enumeration")
+    for _, rows in result.to_frame().groupby("point"):
+        assert len(rows) == 2 and rows["label"].nunique() == 1
+        assert rows["regime"].iloc[0] == rows["label"].iloc[0]
+        assert " or " not in rows["regime"].iloc[0]
+
+
+def test_the_three_player_curve_is_one_name_in_a_regime():
+    payoffs = _catalogue_payoffs("journals/ijgt/nau2004/sec5")
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, payoffs)
+    solution = solve(game, "support-enumeration")
+    labels = OutcomeLabels(game.players, game.strategies)
+    names = component_names(solution, labels)
+    assert len(set(names)) == len(solution.components) == 2 < len(names)
+    assert labels.regime(names).count(" or ") == 1
 
 
 def _pairs(members: tuple[int, ...]) -> list[tuple[int, int]]:
