@@ -222,6 +222,28 @@ def test_the_traced_curve_accounts_for_every_box_the_subdivision_leaves(player_t
     assert not curves_cover_leftovers(payoffs, support, [path], (low, high), 1e-9, Deadline(0.0))
 
 
+def test_boxes_beside_a_face_hold_no_equilibrium_of_the_larger_support():
+    """A 0/1 game where player 1 pure and player 3 mixing form a segment of equilibria.
+
+    On the support where player 1 mixes too, the subdivision leaves boxes reaching 1e-4 off
+    that face; the payoff gaps, affine in player 1's weight, show none holds an equilibrium
+    with the larger support (the least regret found there by sampling falls with that weight).
+    """
+    payoffs = normalised_payoffs(
+        np.random.default_rng(3).integers(0, 2, (3, 3, 3, 3)).astype(float)
+    )
+    support = [(0, 2), (1,), (0, 1)]
+    masks = [np.isin(np.arange(3), s)[None] for s in support]
+    found, _ = solve_supports(payoffs, masks, 1e-9, Deadline(None))
+    ((_, low, high),) = found.boxes
+    assert np.max(1 - low[:, 1]) > 1e-5  # player 1's weight on strategy 0 is 1 - y
+    assert curves_cover_leftovers(payoffs, support, [], (low, high), 1e-9, Deadline(None))
+    rng = np.random.default_rng(0)
+    for q, z in zip(10 ** rng.uniform(-6, 0, 200), rng.uniform(0, 1, 200), strict=True):
+        profile = (np.array([q, 0, 1 - q]), np.eye(3)[1], np.array([1 - z, z, 0]))
+        assert not is_equilibrium(payoffs, profile, 1e-9)
+
+
 @pytest.mark.parametrize("player_three", ["straight", "curved"])
 def test_a_game_whose_only_continuum_is_a_proved_curve_is_complete(player_three):
     game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game(player_three))

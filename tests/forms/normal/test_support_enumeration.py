@@ -367,6 +367,14 @@ def _assert_covers(payoffs: FloatArray, reference: Sequence[Profile]) -> None:
         assert _single_mixer(point) or not complete or _on_traced_curve(payoffs, point, ours)
 
 
+@pytest.mark.parametrize("seed", [2, 11, 26])
+def test_a_degenerate_game_proved_complete_misses_nothing_a_brute_force_search_finds(seed):
+    """Games with payoffs 0 or 1 whose continua on which two or more mix are proved curves."""
+    payoffs = np.random.default_rng(seed).integers(0, 2, (2, 2, 2, 3)).astype(float)
+    assert support_enumeration(payoffs, max_seconds=None)[1]
+    _assert_covers(payoffs, _brute_force_support_search(payoffs))
+
+
 def _small_integer_games(shapes: list[tuple[int, ...]]) -> st.SearchStrategy[FloatArray]:
     """Games with payoffs in -2..2: ties, dominated strategies and continua are common."""
     return st.sampled_from(shapes).flatmap(

@@ -29,8 +29,11 @@ hold no equilibrium. :func:`curves_cover_leftovers` decides this with interval a
    support and are accounted for there; where no point has nonnegative probabilities summing
    to one, where a support strategy earns less than another at every vertex (the
    subdivision's own exact tests), or where the Krawczyk image of the whole system misses it,
-   it holds no equilibrium; otherwise it is halved across its widest side, down to
-   :data:`MIN_COVER_WIDTH`.
+   it holds no equilibrium. Each probability is also cut to where no strategy of another
+   player beats a support strategy (:func:`_contracted`: the payoff gaps are affine in it),
+   which puts the boxes beside a face that holds a continuum of a smaller support on that
+   face. Otherwise the box is halved across its widest side, down to
+   :data:`MIN_COVER_WIDTH`, within :data:`MAX_COVER_BOXES` boxes in all.
 
 Corner values, and therefore the ranges, are exact up to floating-point rounding, against which
 the Krawczyk images are widened as in the subdivision. What is proved is that every equilibrium
@@ -71,7 +74,7 @@ MAX_TUBE_HALVINGS = 10
 MIN_COVER_WIDTH = MIN_WIDTH / 64
 
 #: Most boxes the covering check looks at, over all its rounds, before it gives up.
-MAX_COVER_BOXES = 400_000
+MAX_COVER_BOXES = 100_000
 
 #: Tube boxes reach across the curve by this fraction of their piece's length, and along it
 #: by :data:`_ALONG`; the image of the cross range must fit inside it, so the second is smaller.
@@ -281,6 +284,9 @@ def _covered(
         values = system.values(sid, system.vertices(sid, lo, hi))
         alive = ~system.excluded(sid, values, tol)
         lo, hi, sid = lo[alive], hi[alive], sid[alive]
+        lo, hi = _contracted(system, lo, hi)
+        alive = np.all(lo <= hi, axis=1) & ~_on_face(system, lo, hi)
+        lo, hi, sid = lo[alive], hi[alive], sid[alive]
         if not len(lo):
             break
         jacobian = system.jacobian(sid, system.corners(sid, lo, hi))
@@ -328,3 +334,94 @@ def _on_face(system: BoxSystem, lo: FloatArray, hi: FloatArray) -> BoolArray:
         # The eliminated strategy's probability, 1 - sum(y), is zero where the lows sum to 1.
         out |= lo[:, block].sum(axis=1) >= 1.0 - _ROUNDING
     return out
+
+
+def _contracted(system: BoxSystem, lo: FloatArray, hi: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Each free probability cut to where no strategy of another player beats a support one.
+
+    At an equilibrium ``h = u_i(b, x_{-i}) - u_i(a, x_{-i}) <= 0`` for every strategy ``a`` of
+    player ``i``'s support and every ``b`` (with ``b`` in the support too, both ways: the
+    indifference equations). ``h`` is affine in each probability ``y_k`` of another player,
+    ``h = A + y_k B`` with ``A`` and ``B`` multilinear in the other probabilities, so their
+    ranges on the box are reached at its corners. Where ``B > 0`` all over the box, ``y_k`` is
+    at most the largest ``-A / B``; where ``B < 0``, at least the least. Near a face of the
+    simplices on which the equations hold along a whole continuum, this shows the equilibria off
+    the face to lie within rounding of it.
+    """
+    active = system.active[0]
+    lo, hi = lo.copy(), hi.copy()
+    for k in np.flatnonzero(active).tolist():
+        owner = int(np.searchsorted(system.offsets, k, side="right")) - 1
+        a_lo, a_hi, b_lo, b_hi = _affine_parts(system, lo, hi, k, owner)
+        rising, falling = b_lo > 0, b_hi < 0
+        # Only where B keeps one sign: elsewhere the quotients are not used (divide by one).
+        signed = rising | falling
+        b_lo, b_hi = np.where(signed, b_lo, 1.0), np.where(signed, b_hi, 1.0)
+        quotients = np.stack([-a_lo / b_lo, -a_lo / b_hi, -a_hi / b_lo, -a_hi / b_hi])
+        high = np.where(rising, quotients.max(axis=0), np.inf).min(axis=1, initial=np.inf)
+        low = np.where(falling, quotients.min(axis=0), -np.inf).max(axis=1, initial=-np.inf)
+        lo[:, k] = np.maximum(lo[:, k], low - _INFLATE * (1.0 + np.abs(low)))
+        hi[:, k] = np.minimum(hi[:, k], high + _INFLATE * (1.0 + np.abs(high)))
+    return lo, hi
+
+
+def _affine_parts(
+    system: BoxSystem, lo: FloatArray, hi: FloatArray, k: int, owner: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Ranges of ``A`` and ``B`` in ``h = A + y_k B`` per box and pair of the others' strategies.
+
+    Returns ``A_low, A_high, B_low, B_high``, each ``(boxes, pairs)``: every ordered pair of a
+    support strategy ``a`` and another strategy ``b`` of each player but ``y_k``'s.
+    """
+    n_boxes = len(lo)
+    sid = np.zeros(n_boxes, dtype=np.intp)
+    points = []
+    for j in range(system.n_players):
+        block = slice(system.offsets[j], system.offsets[j + 1])
+        size = int(system.offsets[j + 1] - system.offsets[j])
+        corners = np.array(list(itertools.product((0.0, 1.0), repeat=size))).reshape(-1, size)
+        y = lo[:, None, block] + corners[None] * (hi - lo)[:, None, block]
+        if j == owner:
+            # y_k at 0 for the first half of the points, at 1 for the second half.
+            at = k - int(system.offsets[j])
+            y = y[:, corners[:, at] == 0]
+            y = np.concatenate((y, y), axis=1)
+            half = y.shape[1] // 2
+            y[:, :half, at], y[:, half:, at] = 0.0, 1.0
+        points.append(system.origin[j][sid][:, None, :] + y @ system.steps[j][sid])
+    parts = []
+    for i in range(system.n_players):
+        if i == owner:
+            continue
+        values = _strategy_values(system.utilities[i], points, i)
+        axis = 2 + [j for j in range(system.n_players) if j != i].index(owner)
+        values = np.moveaxis(values, axis, -1)
+        half = values.shape[-1] // 2
+        at_zero = values[..., :half].reshape(n_boxes, values.shape[1], -1)
+        slope = (values[..., half:] - values[..., :half]).reshape(n_boxes, values.shape[1], -1)
+        played, other = np.nonzero(
+            system.masks[i][0][:, None] & ~np.eye(len(values[0]), dtype=bool)
+        )
+        for table in (at_zero, slope):
+            gap = table[:, other] - table[:, played]
+            parts.append((gap.min(axis=-1), gap.max(axis=-1)))
+    a_lo = np.concatenate([low for low, _ in parts[0::2]], axis=1)
+    a_hi = np.concatenate([high for _, high in parts[0::2]], axis=1)
+    b_lo = np.concatenate([low for low, _ in parts[1::2]], axis=1)
+    b_hi = np.concatenate([high for _, high in parts[1::2]], axis=1)
+    return a_lo, a_hi, b_lo, b_hi
+
+
+def _strategy_values(utility: FloatArray, points: list[FloatArray], i: int) -> FloatArray:
+    """``u_i(b, x_{-i})`` per box, strategy ``b`` and combination of the others' points.
+
+    ``points[j]`` is ``(boxes, m_j, n_j)``; the result is ``(boxes, n_i, m_j for each j != i)``.
+    """
+    strategies, marks = "abcdefghij", "pqrstuvwxy"
+    others = [j for j in range(utility.ndim) if j != i]
+    terms = [strategies[: utility.ndim]] + ["Z" + marks[j] + strategies[j] for j in others]
+    out = "Z" + strategies[i] + "".join(marks[j] for j in others)
+    values: FloatArray = np.einsum(
+        ",".join(terms) + "->" + out, utility, *(points[j] for j in others), optimize=True
+    )
+    return values
