@@ -20,11 +20,17 @@ from hypothesis.extra.numpy import arrays
 from kurilsim import NormalFormGame, load_scenario, solve
 from kurilsim.analysis.comparison import compare
 from kurilsim.cli import main
+from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.components import equilibrium_components
+from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
 from kurilsim.forms.normal.curve_components import N_SAMPLES, trace_support_curves
+from kurilsim.forms.normal.labels import OutcomeLabels
 from kurilsim.forms.normal.regret import is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
+from kurilsim.forms.normal.support_boxes import solve_supports
+from kurilsim.forms.normal.sweep import component_names
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
+from kurilsim.sweeps import sweep
 from tests.helpers import SCENARIOS
 from tests.strategies import integer_bimatrices
 
@@ -197,6 +203,56 @@ def test_a_curve_on_which_three_players_mix_is_traced_end_to_end(
     assert np.allclose(found_ends, ends, atol=1e-9)
 
 
+@pytest.mark.parametrize("player_three", ["straight", "curved"])
+def test_the_traced_curve_accounts_for_every_box_the_subdivision_leaves(player_three):
+    payoffs = _curve_game(player_three)
+    support = [(0, 1)] * 3
+    full = np.ones((1, 2), dtype=bool)
+    found, _ = solve_supports(payoffs, [full] * 3, 1e-9, Deadline(None))
+    ((_, low, high),) = found.boxes
+    (path,) = trace_support_curves(payoffs, support, 1e-9).paths
+
+    def covers(paths):
+        return curves_cover_leftovers(payoffs, support, paths, (low, high), 1e-9, Deadline(None))
+
+    assert covers([path])
+    # Half of the curve, or none of it, leaves boxes that hold equilibria: nothing is proved.
+    assert not covers([path[: len(path) // 2]])
+    assert not covers([])
+    assert not curves_cover_leftovers(payoffs, support, [path], (low, high), 1e-9, Deadline(0.0))
+
+
+def test_boxes_beside_a_face_hold_no_equilibrium_of_the_larger_support():
+    """A 0/1 game where player 1 pure and player 3 mixing form a segment of equilibria.
+
+    On the support where player 1 mixes too, the subdivision leaves boxes reaching 1e-4 off
+    that face; the payoff gaps, affine in player 1's weight, show none holds an equilibrium
+    with the larger support (the least regret found there by sampling falls with that weight).
+    """
+    payoffs = normalised_payoffs(
+        np.random.default_rng(3).integers(0, 2, (3, 3, 3, 3)).astype(float)
+    )
+    support = [(0, 2), (1,), (0, 1)]
+    masks = [np.isin(np.arange(3), s)[None] for s in support]
+    found, _ = solve_supports(payoffs, masks, 1e-9, Deadline(None))
+    ((_, low, high),) = found.boxes
+    assert np.max(1 - low[:, 1]) > 1e-5  # player 1's weight on strategy 0 is 1 - y
+    assert curves_cover_leftovers(payoffs, support, [], (low, high), 1e-9, Deadline(None))
+    rng = np.random.default_rng(0)
+    for q, z in zip(10 ** rng.uniform(-6, 0, 200), rng.uniform(0, 1, 200), strict=True):
+        profile = (np.array([q, 0, 1 - q]), np.eye(3)[1], np.array([1 - z, z, 0]))
+        assert not is_equilibrium(payoffs, profile, 1e-9)
+
+
+@pytest.mark.parametrize("player_three", ["straight", "curved"])
+def test_a_game_whose_only_continuum_is_a_proved_curve_is_complete(player_three):
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game(player_three))
+    solution = solve(game, "support-enumeration")
+    assert solution.complete
+    (component,) = [c for c in solution.components if c.curves]
+    assert component.dimension == 1
+
+
 def test_a_curve_of_three_mixers_joins_its_ends_into_one_component():
     """The ends of the hyperbola, listed by support enumeration, are one component."""
     game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game("curved"))
@@ -291,6 +347,26 @@ def test_a_totally_mixed_continuum_of_three_players_is_one_component():
     # Gambit's three points fall into two components: the curve's and the pure (b, b, b).
     assert len({_component_of(joined, len(listed) + k) for k in range(len(gambit))}) == 2
     assert len(solution.components) == 2
+    # The subdivision's leftover boxes all lie along the traced curve: nothing else exists.
+    assert solution.complete
+
+
+def test_a_sweep_of_era_1956_names_the_segment_once_per_point():
+    result = sweep(ERA_1956, {"renounce_cost": (0.3, 0.6, 2)}, method="support-enumeration")
+    for _, rows in result.to_frame().groupby("point"):
+        assert len(rows) == 2 and rows["label"].nunique() == 1
+        assert rows["regime"].iloc[0] == rows["label"].iloc[0]
+        assert " or " not in rows["regime"].iloc[0]
+
+
+def test_the_three_player_curve_is_one_name_in_a_regime():
+    payoffs = _catalogue_payoffs("journals/ijgt/nau2004/sec5")
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, payoffs)
+    solution = solve(game, "support-enumeration")
+    labels = OutcomeLabels(game.players, game.strategies)
+    names = component_names(solution, labels)
+    assert len(set(names)) == len(solution.components) == 2 < len(names)
+    assert labels.regime(names).count(" or ") == 1
 
 
 def _pairs(members: tuple[int, ...]) -> list[tuple[int, int]]:

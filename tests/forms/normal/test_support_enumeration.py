@@ -21,6 +21,7 @@ from hypothesis.extra.numpy import arrays
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms import catalogue
+from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.regret import (
     FloatArray,
     indifferent_everywhere,
@@ -328,13 +329,38 @@ def _single_mixer(profile: Profile) -> bool:
     return sum(np.count_nonzero(x > 1e-9) > 1 for x in profile) <= 1
 
 
+@functools.cache
+def _traced(payoffs: bytes, shape: tuple[int, ...], support: tuple[tuple[int, ...], ...]) -> Any:
+    norm = normalised_payoffs(np.frombuffer(payoffs).reshape(shape))
+    return trace_support_curves(norm, support, DEFAULT_TOL)
+
+
+def _on_traced_curve(payoffs: FloatArray, point: Profile, ours: Sequence[Profile]) -> bool:
+    """Whether ``point`` lies on a curve traced on its support whose two ends we list."""
+    support = tuple(tuple(int(s) for s in np.flatnonzero(x > 1e-9)) for x in point)
+    traced = _traced(payoffs.tobytes(), payoffs.shape, support)
+    flat = np.concatenate(point)
+    for curve, path in zip(traced.curves, traced.paths, strict=True):
+        listed = all(not _missing(ours, [end], atol=1e-6) for end in curve.ends)
+        if listed and _distance_to_polyline(flat, path) < 1e-4:
+            return True
+    return False
+
+
+def _distance_to_polyline(point: FloatArray, path: FloatArray) -> float:
+    a, d = path[:-1], np.diff(path, axis=0)
+    t = np.clip(np.einsum("ij,ij->i", point - a, d) / np.maximum((d * d).sum(axis=1), 1e-300), 0, 1)
+    return float(np.min(np.linalg.norm(a + t[:, None] * d - point, axis=1)))
+
+
 def _assert_covers(payoffs: FloatArray, reference: Sequence[Profile]) -> None:
     """Every reference equilibrium is one of ours, or lies in a continuum we report as such.
 
     Points of a continuum on which one player mixes are inside the polytope whose vertices we
     list (checked against a grid in test_components.py); points of a continuum on which two or
-    more mix are not listed, and then ``complete`` must say so. When every profile is an
-    equilibrium, the pure ones are the extreme points of that one component.
+    more mix are not listed: the result is complete only if each lies on a traced curve whose
+    ends we list, and otherwise ``complete`` must say so. When every profile is an equilibrium,
+    the pure ones are the extreme points of that one component.
     """
     ours, complete = support_enumeration(payoffs, max_seconds=None)
     _assert_valid(payoffs, ours)
@@ -343,7 +369,15 @@ def _assert_covers(payoffs: FloatArray, reference: Sequence[Profile]) -> None:
     for profile in _missing(ours, reference, atol=1e-6):
         split = np.cumsum(payoffs.shape[:-1])[:-1]
         point = tuple(np.split(profile, split))
-        assert _single_mixer(point) or not complete, point
+        assert _single_mixer(point) or not complete or _on_traced_curve(payoffs, point, ours)
+
+
+@pytest.mark.parametrize("seed", [2, 11])
+def test_a_degenerate_game_proved_complete_misses_nothing_a_brute_force_search_finds(seed):
+    """Games with payoffs 0 or 1 whose continua on which two or more mix are proved curves."""
+    payoffs = np.random.default_rng(seed).integers(0, 2, (2, 2, 2, 3)).astype(float)
+    assert support_enumeration(payoffs, max_seconds=None)[1]
+    _assert_covers(payoffs, _brute_force_support_search(payoffs))
 
 
 def _small_integer_games(shapes: list[tuple[int, ...]]) -> st.SearchStrategy[FloatArray]:

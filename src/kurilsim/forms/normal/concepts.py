@@ -94,7 +94,7 @@ def nash_rows(
                 Prediction(f"Nash ({eq.kind})", label, _mass(deals, eq.profile), profiles=profiles)
             )
             continue
-        label = _union_label(labels, [eq.profile for eq in members])
+        label = labels.union([eq.profile for eq in members])
         pure = [profile_label(labels, eq.profile) for eq in members if eq.kind == "pure"]
         note = f"a {component.shape} of equilibria with {len(members)} extreme points"
         if pure:
@@ -108,12 +108,6 @@ def nash_rows(
     return rows
 
 
-def _union_label(labels: OutcomeLabels, profiles: Sequence[Sequence[FloatArray]]) -> str:
-    """The label of the strategies some profile of a component uses, per player."""
-    used = [np.any([p > 1e-12 for p in player], axis=0) for player in zip(*profiles, strict=True)]
-    return labels.support([tuple(int(i) for i in np.flatnonzero(u)) for u in used])
-
-
 def _component_label(
     solution: Solution, labels: OutcomeLabels, profile: Sequence[FloatArray]
 ) -> str:
@@ -124,7 +118,7 @@ def _component_label(
         members = [solution[k].profile for k in component.members]
         joined = equilibrium_components([*members, tuple(profile)])
         if len(joined) == 1:
-            return _union_label(labels, members)
+            return labels.union(members)
     return profile_label(labels, profile)
 
 

@@ -109,11 +109,14 @@ class SupportCurves:
         reach an end; ``problem`` then says which.
     problem
         Why the set is not accounted for, or ``None``.
+    paths
+        Per curve, the traced polyline: one row per point, every player's mixture concatenated.
     """
 
     curves: tuple[CurveComponent, ...]
     complete: bool
     problem: str | None
+    paths: tuple[FloatArray, ...] = ()
 
 
 def trace_support_curves(
@@ -160,6 +163,7 @@ def trace_support_curves(
     rng = np.random.default_rng(seed)
     curves: list[CurveComponent] = []
     traced: list[FloatArray] = []
+    paths: list[FloatArray] = []
     for _ in range(N_SEEDS):
         start = system.corrected(system.random_point(rng))
         if start is None or not system.inside(start):
@@ -181,8 +185,9 @@ def trace_support_curves(
                 tuple(curves), False, f"a curve on support {system.support} could not be traced"
             )
         traced.append(path)
+        paths.append(np.array([np.concatenate(system.profile(z)) for z in path]))
         curves.append(system.component(path))
-    return SupportCurves(tuple(curves), True, None)
+    return SupportCurves(tuple(curves), True, None, tuple(paths))
 
 
 def curves_between(

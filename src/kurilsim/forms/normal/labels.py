@@ -87,6 +87,20 @@ class OutcomeLabels:
             for player, names, s in zip(self.players, self.strategies, support, strict=True)
         )
 
+    def union(self, profiles: Sequence[Sequence[NDArray[np.float64]]]) -> str:
+        """The name of a continuum of equilibria: the strategies some profile of it plays.
+
+        Examples
+        --------
+        >>> labels = OutcomeLabels(("A", "B"), (("x", "y"), ("u", "v")))
+        >>> e = np.eye(2)
+        >>> labels.union([(e[0], e[1]), (np.array([0.5, 0.5]), e[1])])
+        'mixed: A: x/y, B: v'
+        """
+        players = zip(*profiles, strict=True)
+        used = [np.any([p > 1e-12 for p in player], axis=0) for player in players]
+        return self.support([tuple(int(i) for i in np.flatnonzero(u)) for u in used])
+
     def regime(self, names: Sequence[str], none: str = NO_PURE) -> str:
         """The regime of equilibria with these names, in the order the file declares its labels.
 

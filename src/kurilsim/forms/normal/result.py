@@ -115,7 +115,9 @@ class Solution(EquilibriumListing[Equilibrium]):
     equilibria
         The equilibria found.
     complete
-        False when the method stopped at a bound (time or iterations) before finishing.
+        False when the method stopped at a bound (time or iterations) before finishing, or
+        could not prove its listing complete (support enumeration on a continuum of equilibria
+        where two or more players mix that is not proved to be the traced curves).
     options
         Method options used.
     parameters

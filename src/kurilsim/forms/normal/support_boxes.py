@@ -99,10 +99,15 @@ class SupportSolutions:
     continua
         ``(support, low, high)`` per support whose leftover boxes are spread out: the
         probabilities of every player's strategies range within ``[low, high]`` on it.
+    boxes
+        ``(support, low, high)`` per support of ``continua``: its leftover boxes, one row each, in
+        the free probabilities of :func:`box_system` (every solution of the support not certified
+        lies in one of them).
     """
 
     roots: list[tuple[int, tuple[FloatArray, ...]]]
     continua: list[tuple[int, tuple[FloatArray, ...], tuple[FloatArray, ...]]]
+    boxes: list[tuple[int, FloatArray, FloatArray]]
 
 
 def solve_supports(
@@ -230,7 +235,7 @@ def _collect(
             np.concatenate([high for _, _, high in certified]),
         )
         found = [(int(k), system.mixtures(int(k), y)) for k, y in zip(sid, roots, strict=True)]
-    continua = []
+    continua, boxes = [], []
     if leftovers:
         sid = np.concatenate([s for s, _, _ in leftovers])
         lo = np.concatenate([low for _, low, _ in leftovers])
@@ -246,7 +251,22 @@ def _collect(
                 lows = tuple(np.minimum(a, b) for a, b in zip(*corners, strict=True))
                 highs = tuple(np.maximum(a, b) for a, b in zip(*corners, strict=True))
                 continua.append((k, lows, highs))
-    return SupportSolutions(found, continua)
+                boxes.append((k, lo[sid == k], hi[sid == k]))
+    return SupportSolutions(found, continua, boxes)
+
+
+def box_system(norm: FloatArray, masks: list[BoolArray]) -> _System:
+    """The support profiles' equations and payoff ranges on boxes, as the subdivision has them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> u = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]]], dtype=float)
+    >>> full = np.ones((1, 2), dtype=bool)
+    >>> box_system(u, [full, full]).n_vars
+    2
+    """
+    return _System(norm, masks)
 
 
 @dataclass(frozen=True)

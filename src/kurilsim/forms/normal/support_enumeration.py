@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
 from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.pure_nash import pure_nash
 from kurilsim.forms.normal.regret import (
@@ -84,9 +85,11 @@ def support_enumeration(
     one player mixes are reported by their extreme points (step 2). If the equilibria on a
     support where two or more players mix form a continuum (a degenerate game), the curves of
     it are traced (:func:`~kurilsim.forms.normal.curve_components.trace_support_curves`) and
-    their ends listed, no point inside them; ``complete`` is then ``False``, as the tracing
-    starts from sampled points and does not prove that no other piece exists; so is it if the
-    time runs out.
+    their ends listed, no point inside them; ``complete`` stays ``True`` only if every box the
+    subdivision left on that support is proved, by interval arithmetic, to lie along a traced
+    curve or to hold no equilibrium
+    (:func:`~kurilsim.forms.normal.curve_certificate.curves_cover_leftovers`), and is ``False``
+    if the time runs out.
 
     With two players every support system is linear and its extreme solutions are the vertices
     of the best-response polytopes, so the search is left to
@@ -116,7 +119,7 @@ def support_enumeration(
         deterministic.
     complete : bool
         ``False`` if ``max_seconds`` ran out, or a support where two or more players mix holds a
-        continuum of equilibria.
+        continuum of equilibria that is not proved to be the traced curves.
 
     Raises
     ------
@@ -184,7 +187,7 @@ def support_enumeration(
     shape = norm.shape[:-1]
     domains = _undominated(norm, [np.arange(n) for n in shape], tol)
     roots: list[tuple[int, tuple[FloatArray, ...]]] = []
-    continua: list[list[tuple[int, ...]]] = []
+    continua: list[tuple[list[tuple[int, ...]], tuple[FloatArray, FloatArray]]] = []
     finished = True
     # Support profiles come in chunks, so that a large game neither builds them all at once nor
     # runs past its deadline before the first is solved; supports are solved independently,
@@ -193,22 +196,29 @@ def support_enumeration(
         solutions, finished = solve_supports(norm, masks, tol, deadline)
         roots.extend((offset + k, profile) for k, profile in solutions.roots)
         continua.extend(
-            [tuple(int(s) for s in np.flatnonzero(m[k])) for m in masks]
-            for k, _, _ in solutions.continua
+            ([tuple(int(s) for s in np.flatnonzero(m[k])) for m in masks], (low, high))
+            for k, low, high in solutions.boxes
         )
         if not finished or deadline.expired():
             finished = False
             break
     roots.sort(key=lambda r: (r[0], np.concatenate(r[1]).tolist()))
     found.add([_on_simplices(profile) for _, profile in roots])
-    for support in continua:
+    proved = True
+    for support, boxes in continua:
         if deadline.expired():
             finished = False
             break
+        traced = trace_support_curves(norm, support, tol)
         # A curve's ends may lie on this support (where an outside strategy comes to tie).
-        for curve in trace_support_curves(norm, support, tol).curves:
+        for curve in traced.curves:
             found.add(list(curve.ends))
-    return found.profiles, enumerated and finished and not continua
+        proved = (
+            proved
+            and traced.complete
+            and curves_cover_leftovers(norm, support, traced.paths, boxes, tol, deadline)
+        )
+    return found.profiles, enumerated and finished and proved
 
 
 def _support_order(profile: tuple[FloatArray, ...]) -> tuple[Any, ...]:

@@ -6,7 +6,8 @@ chunk is solved in the same numpy calls
 (:func:`~kurilsim.forms.normal.pure_nash.best_responses`); other methods solve one game at a time.
 Each row has the columns of :meth:`Solution.to_frame` (without the method, which the sweep
 records once), then the equilibrium's label, the regime at its point and whether the method
-finished there.
+finished there. The label of an equilibrium on a continuum is the continuum's
+(:func:`component_names`), so a regime counts components, not the points a method lists.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kurilsim.forms.normal.labels import (
 )
 from kurilsim.forms.normal.payoffs import payoff_tensor, player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses, taken_at
+from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.normal.solve import METHODS, default_method, solve
 
 #: Most bytes the rows of the pure equilibria of one batch of points may take.
@@ -150,7 +152,7 @@ def _per_game_rows(
     for g in range(payoffs.shape[0]):
         game = NormalFormGame(players, strategies, payoffs[g], scenario.title)
         solution = solve(game, method, tol, **options)
-        found = [labels.support(eq.support()) for eq in solution]
+        found = component_names(solution, labels)
         frame = solution.to_frame().drop(columns="method") if found else empty
         frames.append(frame)
         games += [g] * len(frame)
@@ -163,6 +165,35 @@ def _per_game_rows(
     columns["regime"] = pd.Series(regimes).array
     columns["complete"] = np.asarray(complete, dtype=bool)
     return SweepRows(np.asarray(games, dtype=np.int64), columns)
+
+
+def component_names(solution: Solution, labels: OutcomeLabels) -> list[str]:
+    """Per equilibrium, the name of its component: its support, or the continuum's strategies.
+
+    Every extreme point of a continuum gets the continuum's name (as ``compare`` names it), so
+    the regime of a point counts each component once, not each point a method lists.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kurilsim import NormalFormGame, solve
+    >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["l", "r"]],
+    ...                       np.array([[[1, 1], [1, 0]], [[1, 0], [1, 1]]]))
+    >>> labels = OutcomeLabels(game.players, game.strategies)
+    >>> names = component_names(solve(game), labels)
+    >>> len(names), labels.regime(names)
+    (4, 'mixed: A: x/y, B: l/r')
+    """
+    names = [""] * len(solution.equilibria)
+    for component in solution.components:
+        members = [solution[k] for k in component.members]
+        if component.dimension == 0:
+            name = labels.support(members[0].support())
+        else:
+            name = labels.union([eq.profile for eq in members])
+        for k in component.members:
+            names[k] = name
+    return names
 
 
 def sweep_method(
