@@ -48,6 +48,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import GameForm, Scenario
+from kurilsim.sweeps.allocator import keep_freed_memory
 from kurilsim.sweeps.spec import PointSet
 
 FloatArray = NDArray[np.float64]
@@ -352,7 +353,8 @@ def run_chunks(
         a ``LocalCluster`` is started (and closed at the end) when none is given.
 
     At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
-    size however many chunks there are.
+    size however many chunks there are. A vectorised sweep on this machine has ``malloc`` keep
+    freed memory for the next chunk (:func:`~kurilsim.sweeps.allocator.keep_freed_memory`).
 
     Examples
     --------
@@ -370,6 +372,8 @@ def run_chunks(
     count = workers or default_workers()
     if count < 1:
         raise InputError(f"workers must be positive, got {count}")
+    if engine == "local" and job.vectorised:
+        keep_freed_memory()  # each chunk reuses the memory of the last, without page faults
     if engine == "dask":
         yield from _run_dask(job, indices, count, scheduler)
     elif count == 1 or len(indices) == 1:
