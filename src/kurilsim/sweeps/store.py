@@ -29,7 +29,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kurilsim.core.errors import InputError
@@ -605,12 +606,13 @@ def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
     return pd.Series(counts, dtype="int64")
 
 
-def count_regimes(counts: dict[str, int], rows: pd.DataFrame, last: int = -1) -> int:
+def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: int = -1) -> int:
     """Add to ``counts`` the regime of each point whose first row is in ``rows``.
 
     A point's rows are consecutive; ``last`` is the point of the row just before ``rows`` (-1
     for none), whose rows continued here are not counted again. Returns the last row's point.
-    The regime column may be dictionary-encoded: only the codes are counted.
+    ``rows`` is a frame or an Arrow table (a chunk as it is solved, counted without a frame);
+    the regime column may be dictionary-encoded: only the codes are counted.
 
     Examples
     --------
@@ -620,14 +622,24 @@ def count_regimes(counts: dict[str, int], rows: pd.DataFrame, last: int = -1) ->
     (2, {'a': 2, 'b': 1})
     >>> count_regimes(counts, rows.iloc[3:], last=2), counts
     (2, {'a': 2, 'b': 1})
+    >>> as_arrow = {}
+    >>> count_regimes(as_arrow, pa.Table.from_pandas(rows)), as_arrow
+    (2, {'a': 2, 'b': 1})
     """
-    point = rows["point"].to_numpy()
+    point = np.asarray(rows["point"])
     if not point.size:
         return last
     first = np.empty(point.size, dtype=bool)
     first[0] = point[0] != last
     np.not_equal(point[1:], point[:-1], out=first[1:])
-    for regime, count in rows["regime"][first].value_counts(sort=False).items():
+    regimes: Iterable[tuple[Any, int]]
+    if isinstance(rows, pa.Table):
+        found = pc.value_counts(rows["regime"].filter(first))
+        values, tallies = found.field("values").to_pylist(), found.field("counts").to_pylist()
+        regimes = zip(values, tallies, strict=True)
+    else:
+        regimes = rows["regime"][first].value_counts(sort=False).items()
+    for regime, count in regimes:
         if count:
             counts[str(regime)] = counts.get(str(regime), 0) + int(count)
     return int(point[-1])
