@@ -56,7 +56,9 @@ def _strings(categories: Sequence[str], codes: IntArray) -> Any:
     import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
 
     distinct, index = np.unique(np.asarray(categories, dtype=object), return_inverse=True)
-    return pd.Categorical.from_codes(index[codes], distinct.tolist())
+    # Codes valid by construction: checking them, and inferring a string type for the few
+    # categories, would cost more than picking them.
+    return pd.Categorical.from_codes(index[codes], pd.Index(distinct, dtype=object), validate=False)
 
 
 def _pure_rows(
