@@ -74,7 +74,7 @@ def _pure_rows(
     # One row of profiles per game (a copy of one byte per profile and game).
     mask = np.ascontiguousarray(np.broadcast_to(found.mask, (*shape, games)).reshape(-1, games).T)
     point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
-    counts = np.count_nonzero(mask, axis=1)
+    counts = np.bincount(point, minlength=games)  # equilibria per game
     _check_row_memory(counts, shape)
     number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     cells = np.unravel_index(flat, shape)
