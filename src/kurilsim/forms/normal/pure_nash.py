@@ -272,9 +272,16 @@ def taken_at(values: NDArray[Any], index: tuple[NDArray[np.intp], ...]) -> NDArr
     >>> taken_at(np.array([[10.0], [20.0]]), (np.array([1, 0]), np.array([5, 2]))).tolist()
     [20.0, 10.0]
     """
-    taken: NDArray[Any] = values[
-        tuple(i if n > 1 else 0 for i, n in zip(index, values.shape, strict=True))
-    ]
+    # One gather at flat positions (several times faster than indexing with an array per axis);
+    # an axis of length 1 adds nothing to the position.
+    whole = np.ascontiguousarray(values)
+    flat = np.zeros(np.broadcast_shapes(*(np.shape(i) for i in index)), dtype=np.intp)
+    step = 1
+    for i, n in zip(reversed(index), reversed(whole.shape), strict=True):
+        if n > 1:
+            flat += i if step == 1 else np.multiply(i, step, dtype=np.intp)
+        step *= n
+    taken: NDArray[Any] = whole.reshape(-1)[flat]
     return taken
 
 
