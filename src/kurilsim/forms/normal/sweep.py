@@ -84,12 +84,16 @@ def _pure_rows(
     regret = np.zeros(flat.size)
     for i, best in enumerate(found.best):
         regret = np.maximum(regret, taken_at(best, at) - own[i])
-    probs = [np.eye(n)[c] for n, c in zip(shape, cells, strict=True)]
+    # Each player's probabilities, one contiguous row per strategy: a column of the table each.
+    probs = [
+        np.equal(np.arange(n)[:, None], c).astype(np.float64)
+        for n, c in zip(shape, cells, strict=True)
+    ]
     profiles, name_code = np.unique(flat, return_inverse=True)
     names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
     regimes, regime_code = _regimes(labels, mask)
     kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
-    numbers = [*(p.T for p in probs), *own]
+    numbers = [*probs, *own]
     empty = np.flatnonzero(counts == 0)
     rows = point
     if empty.size:
