@@ -36,17 +36,20 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from kurilsim.core.arrow_columns import numeric_array, numeric_values
 from kurilsim.core.errors import InputError
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.lock import writer_lock
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Format = Literal["parquet", "csv"]
 #: Key of the sweep's metadata in a Parquet file's schema, and of a part's own record.
@@ -366,10 +369,13 @@ def decoded(table: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> table = pd.DataFrame({"label": pd.Categorical(["b", "a", "b"]), "x": [1, 2, 3]})
     >>> decoded(table).dtypes.astype(str).tolist()
     ['str', 'int64']
     """
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     names = [name for name, dtype in table.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)]
     if not names:
         return table
@@ -385,6 +391,7 @@ def neutralise(table: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> table = pd.DataFrame({"label": ["=HYPERLINK(1)", "-0.5", "'quoted", "A: stag"],
     ...                       "x": [-1.0, 0.0, 1.0, 2.0]})
     >>> neutralise(table)["label"].tolist()
@@ -392,6 +399,8 @@ def neutralise(table: pd.DataFrame) -> pd.DataFrame:
     >>> restore(neutralise(table)).equals(table)
     True
     """
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     escaped = table.copy()
     for name in table.select_dtypes(include=["object", "string"]).columns:
         column = table[name]
@@ -598,6 +607,8 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     parts = store.finished()
     if not parts:
         raise InputError("no sweep file and no finished chunks", file=str(file))
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     return pd.concat([_read(part, store.format, columns) for part in parts], ignore_index=True)
 
 
@@ -625,6 +636,8 @@ def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
     last = -1  # a point's rows are consecutive: skip its rows continued from the last batch
     for batch in (b for f in files for b in _batches(f, ["point", "regime"])):
         last = count_regimes(counts, batch, last)
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     return pd.Series(counts, dtype="int64")
 
 
@@ -638,6 +651,7 @@ def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: i
 
     Examples
     --------
+    >>> import pandas as pd
     >>> counts = {}
     >>> rows = pd.DataFrame({"point": [0, 0, 1, 2], "regime": pd.Categorical(["a", "a", "b", "a"])})
     >>> count_regimes(counts, rows), counts
@@ -648,15 +662,16 @@ def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: i
     >>> count_regimes(as_arrow, pa.Table.from_pandas(rows)), as_arrow
     (2, {'a': 2, 'b': 1})
     """
-    point = np.asarray(rows["point"])
+    arrow = isinstance(rows, pa.Table)  # counted without converting it (which loads pandas)
+    point = numeric_values(rows["point"]) if arrow else np.asarray(rows["point"])
     if not point.size:
         return last
     first = np.empty(point.size, dtype=bool)
     first[0] = point[0] != last
     np.not_equal(point[1:], point[:-1], out=first[1:])
     regimes: Iterable[tuple[Any, int]]
-    if isinstance(rows, pa.Table):
-        found = pc.value_counts(rows["regime"].filter(first))
+    if arrow:
+        found = pc.value_counts(rows["regime"].filter(numeric_array(first)))
         values, tallies = found.field("values").to_pylist(), found.field("counts").to_pylist()
         regimes = zip(values, tallies, strict=True)
     else:
@@ -669,6 +684,8 @@ def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: i
 
 def _batches(file: Path, columns: list[str]) -> Iterator[pd.DataFrame | pa.Table]:
     if file.suffix == ".csv":
+        import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
         for batch in pd.read_csv(file, usecols=columns, chunksize=BATCH_ROWS):
             yield restore(batch)
     elif file.suffix == f".{ARROW_PART}":
@@ -683,6 +700,8 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
     file = Path(path)
     store = SweepStore(file, format_of(file))
     first = file if file.exists() else store.finished()[0]
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     if store.format == "csv":
         return restore(pd.read_csv(first, nrows=n))
     if first.suffix == f".{ARROW_PART}":
@@ -692,6 +711,8 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
 
 
 def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame:
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     if format == "csv":
         return restore(
             pd.read_csv(file, usecols=columns)[columns] if columns else pd.read_csv(file)

@@ -48,17 +48,19 @@ def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]])
 
 
 def _strings(categories: Sequence[str], codes: IntArray) -> Any:
-    """A column of strings picked by ``codes``, dictionary-encoded (a pandas categorical).
+    """A column of strings picked by ``codes``, dictionary-encoded (an Arrow dictionary array).
 
     No Python string is made per row, and Parquet stores the few distinct strings once per
     chunk; readers get plain strings back (:func:`~kurilsim.sweeps.store.decoded`).
     """
-    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
+    # Only sweeps build tables: reading a scenario does not load pyarrow.
+    from kurilsim.core.arrow_columns import dictionary_array
 
     distinct, index = np.unique(np.asarray(categories, dtype=object), return_inverse=True)
-    # Codes valid by construction: checking them, and inferring a string type for the few
-    # categories, would cost more than picking them.
-    return pd.Categorical.from_codes(index[codes], pd.Index(distinct, dtype=object), validate=False)
+    # The narrowest codes, as a pandas categorical has them; the sweep file widens them all.
+    return dictionary_array(
+        distinct.tolist(), index[codes].astype(np.min_scalar_type(-len(distinct) - 1))
+    )
 
 
 def _pure_rows(
