@@ -13,7 +13,8 @@ the absolute times drift:
     points, ``(10^6, 3, 3, 2, 2, 4)``, 1.15 GB, already in memory (best of 3). Target <= 20x.
     Each new process reports its peak resident memory.
 (b) The same sweep in-process by phase, on one thread: payoff evaluation, best replies, the
-    table's columns, the Arrow table, Parquet encoding.
+    table's columns, the Arrow table, Parquet encoding (with freed memory kept between chunks,
+    as the sweep's engine keeps it).
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 12 s of
     CPU, and 108 of the light era_2020.yaml, under 2 s) with 1 and 2 local workers (this
@@ -43,6 +44,7 @@ from kurilsim.forms.normal.labels import outcome_labels
 from kurilsim.forms.normal.payoffs import player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
+from kurilsim.sweeps.allocator import keep_freed_memory
 from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,6 +128,7 @@ def numpy_pass(n: int) -> tuple[float, float]:
 
 def phases(n: int) -> dict[str, float]:
     """Seconds of each phase of the sweep of the first ``n`` points, one thread."""
+    keep_freed_memory()  # as the sweep's engine does
     scenario = kurilsim.load_scenario(SOCHI)
     at, labels = values(n), outcome_labels(scenario)
     names = ("payoffs", "best replies", "table columns", "Arrow table", "Parquet")

@@ -208,7 +208,7 @@ def test_a_killed_pool_sweep_leaves_no_workers_and_resumes_to_the_same_table(tmp
     started = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL)
     parts = tmp_path / "mixed.parquet.parts"
     deadline = time.monotonic() + 120
-    while not list(parts.glob("part-*.parquet")) and time.monotonic() < deadline:
+    while not list(parts.glob("part-*.arrow")) and time.monotonic() < deadline:
         time.sleep(0.05)
     started.send_signal(signal.SIGKILL)
     started.wait()
@@ -218,7 +218,7 @@ def test_a_killed_pool_sweep_leaves_no_workers_and_resumes_to_the_same_table(tmp
     while _group_alive(started.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _group_alive(started.pid), "workers outlived the killed sweep"
-    finished = len(list(parts.glob("part-*.parquet")))
+    finished = len(list(parts.glob("part-*.arrow")))
     assert 1 <= finished < 12
     assert read_sweep(out).complete is False
     resumed = subprocess.run([*argv, "--resume"], capture_output=True, text=True, timeout=300)

@@ -6,6 +6,7 @@ import sys
 import time
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from kurilsim import InputError, parse_scenario
@@ -162,6 +163,23 @@ def test_an_unreadable_manifest_is_refused_with_the_way_out(tmp_path, hunt, clea
         assert "\n" not in str(refused.value)
     replaced = sweep(hunt, GRID, chunk_size=CHUNK, out=out, overwrite=True)
     pd.testing.assert_frame_equal(sorted_frame(replaced), clean.astype(replaced.to_frame().dtypes))
+
+
+def test_parquet_parts_of_an_older_version_are_refused_with_the_way_out(capsys, tmp_path, hunt):
+    out = tmp_path / "s.parquet"
+    store = unfinished(hunt, out, chunks=2)
+    for part in sorted(store.parts.glob("part-*.arrow")):  # as older versions wrote them
+        pq.write_table(store_module.read_part(part), part.with_suffix(".parquet"))
+        part.unlink()
+    with pytest.raises(InputError, match=r"older kurilsim \(Parquet parts\).*--force") as no:
+        sweep(hunt, GRID, chunk_size=CHUNK, out=out, resume=True)
+    assert "\n" not in str(no.value)
+    with pytest.raises(InputError, match="older kurilsim"):
+        read_sweep(out).to_frame()
+    replaced = sweep(hunt, GRID, chunk_size=CHUNK, out=out, overwrite=True)
+    sweep(hunt, GRID, chunk_size=CHUNK, out=tmp_path / "whole.parquet")
+    assert replaced.complete and out.read_bytes() == (tmp_path / "whole.parquet").read_bytes()
+    assert not store.parts.exists()
 
 
 def test_a_file_where_the_parts_go_is_refused(capsys, tmp_path, hunt, scenarios):

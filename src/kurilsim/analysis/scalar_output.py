@@ -174,7 +174,8 @@ class ScalarOutput:
             else:
                 rows = scenario.form.sweep_rows(scenario, part, method, tol, {})
                 found = self._from_rows(scenario, part, rows, stop - start)
-                seen.update(dict.fromkeys(str(label) for label in rows.columns["label"]))
+                labels = np.asarray(rows.columns["label"], dtype=object)
+                seen.update(dict.fromkeys(str(label) for label in labels))
             out[start:stop], complete[start:stop] = found
         if self.kind == "payoff":
             self._check_defined(out, "there is no equilibrium")

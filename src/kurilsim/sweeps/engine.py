@@ -42,12 +42,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from kurilsim.core.arrow_columns import numeric_array
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import GameForm, Scenario
+from kurilsim.sweeps.allocator import keep_freed_memory
 from kurilsim.sweeps.spec import PointSet
 
 FloatArray = NDArray[np.float64]
@@ -293,13 +294,14 @@ def solve_chunk(job: Job, index: int) -> pa.Table:
 def arrow_table(columns: Mapping[str, Any]) -> pa.Table:
     """The Arrow table of a chunk's columns, numpy arrays and categoricals taken as they are.
 
-    A numeric numpy column is used without a copy and a pandas categorical becomes a dictionary
-    column from its codes, so the vectorised paths make no pandas frame and no Python object per
-    row; a single value stands for every row; any other column (lists, pandas arrays) is
-    converted as pandas converts it.
+    An Arrow array is used as it is and a numeric numpy column without a copy, so the vectorised
+    paths load no pandas and make no Python object per row; a pandas categorical becomes a
+    dictionary column from its codes; a single value stands for every row; any other column
+    (lists, pandas arrays) is converted as pandas converts it.
 
     Examples
     --------
+    >>> import pandas as pd
     >>> table = arrow_table({"x": np.array([1.0, 2.0]), "label": pd.Categorical(["b", "a"]),
     ...                      "path": ["l", None]})
     >>> [str(t) for t in table.schema.types]
@@ -307,20 +309,31 @@ def arrow_table(columns: Mapping[str, Any]) -> pa.Table:
     >>> table.column("label").to_pylist()
     ['b', 'a']
     """
-    rows = max((len(c) for c in columns.values() if np.ndim(c) == 1), default=1)
+    # An Arrow array is not given to numpy, which would convert it (and load pandas).
+    vectors = [c for c in columns.values() if isinstance(c, pa.Array) or np.ndim(c) == 1]
+    rows = max((len(c) for c in vectors), default=1)
     arrays = {}
     for name, column in columns.items():
-        if np.ndim(column) == 0:  # one value for every row (a batch of one game, say)
+        if (
+            not isinstance(column, pa.Array) and np.ndim(column) == 0
+        ):  # one value for every row (a batch of one game, say)
             column = np.full(rows, column)
-        if isinstance(column, pd.Categorical):
-            codes = column.codes
-            words = pa.array(np.asarray(column.categories, dtype=object), pa.string())
-            arrays[name] = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), words)
+        if isinstance(column, pa.Array):
+            arrays[name] = column
         elif isinstance(column, np.ndarray) and column.dtype.kind in "biuf":
-            arrays[name] = pa.array(column)
+            arrays[name] = numeric_array(column)
         else:
-            frame = pd.DataFrame({name: column})
-            arrays[name] = pa.Table.from_pandas(frame, preserve_index=False).column(0)
+            import pandas as pd  # imported when used: the vectorised paths need none
+
+            if isinstance(column, pd.Categorical):
+                codes = column.codes
+                words = pa.array(np.asarray(column.categories, dtype=object), pa.string())
+                arrays[name] = pa.DictionaryArray.from_arrays(
+                    pa.array(codes, mask=codes < 0), words
+                )
+            else:
+                frame = pd.DataFrame({name: column})
+                arrays[name] = pa.Table.from_pandas(frame, preserve_index=False).column(0)
     return pa.table(arrays)
 
 
@@ -361,6 +374,8 @@ def run_chunks(
 
     At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
     size however many chunks there are. The table of each chunk is the same whatever runs it.
+    A vectorised sweep on this machine has ``malloc`` keep freed memory for the next chunk
+    (:func:`~kurilsim.sweeps.allocator.keep_freed_memory`).
 
     Examples
     --------
@@ -378,6 +393,8 @@ def run_chunks(
     count = workers or default_workers()
     if count < 1:
         raise InputError(f"workers must be positive, got {count}")
+    if engine == "local" and job.vectorised:
+        keep_freed_memory()  # each chunk reuses the memory of the last, without page faults
     if engine == "dask":
         yield from _run_dask(job, indices, count, scheduler)
     elif count == 1 or len(indices) <= 1:

@@ -13,14 +13,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import numpy as np
 
 from kurilsim.core.arguments import check_path
 from kurilsim.core.errors import InputError
 from kurilsim.sweeps.info import SweepInfo
-from kurilsim.sweeps.shares import outcome_shares, shares_of_counts
+from kurilsim.sweeps.shares import share_columns
 from kurilsim.sweeps.store import SweepStore, format_of, head_rows, read_table, regime_counts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Regimes listed by :meth:`SweepResult.summary`; the rest are counted together.
 SUMMARY_TOP = 10
@@ -120,15 +124,23 @@ class SweepResult:
         (``NaN``). See :mod:`kurilsim.sweeps.shares`. A table not yet read from its file is
         counted a batch of rows at a time, so memory stays bounded however large the sweep.
         """
+        import pandas as pd  # imported when used: the summary needs none
+
+        return pd.DataFrame(self._share_columns(level, top))
+
+    def _share_columns(self, level: float, top: int | None) -> dict[str, np.ndarray]:
+        """The columns of :meth:`shares`, as numpy arrays."""
         spec = self.info.spec
         draws = (spec.samples if spec.grid else None) if spec.samples else 0
+        counts: Mapping[Any, int]
         if self.regimes is not None:
-            counts = pd.Series(self.regimes, dtype="int64")
-            return shares_of_counts(counts, level, top, draws)
-        if self._on_file:
+            counts = self.regimes
+        elif self._on_file:
             assert self.path is not None
-            return shares_of_counts(regime_counts(self.path), level, top, draws)
-        return outcome_shares(self.points()["regime"], level, top, draws)
+            counts = dict(regime_counts(self.path).items())
+        else:
+            counts = dict(self.points()["regime"].value_counts(sort=False).items())
+        return share_columns(counts, level, top, draws)
 
     @property
     def _on_file(self) -> bool:
@@ -148,8 +160,9 @@ class SweepResult:
             f"{info.n_points:,} points ({what}); method {info.method}"
             + ("" if self.complete else "; UNFINISHED: only the finished chunks are shown"),
         ]
-        for row in self.shares(top=SUMMARY_TOP).itertuples():
-            lines.append(f"  {row.share:7.1%}  {row.regime}")
+        shares = self._share_columns(0.95, SUMMARY_TOP)
+        for share, regime in zip(shares["share"], shares["regime"], strict=True):
+            lines.append(f"  {share:7.1%}  {regime}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -257,7 +257,7 @@ def _run(
     ) as bar:
         try:
             for index, table in run_chunks(job, todo, engine, workers, scheduler):
-                count_regimes(regimes, table.select(["point", "regime"]).to_pandas())
+                count_regimes(regimes, table)
                 if store is None:
                     tables[index] = table
                 else:

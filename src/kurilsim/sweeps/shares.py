@@ -18,10 +18,14 @@ Only the draws are a sample; a grid is not, so the interval is over the draws al
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def wilson_interval(
@@ -75,6 +79,7 @@ def outcome_shares(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> outcome_shares(pd.Series(["A", "B", "A", "A", "C"]), top=1).round(2)
                    regime  count  share   low  high
     0                   A      3    0.6  0.23  0.88
@@ -97,14 +102,34 @@ def shares_of_counts(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> shares_of_counts(pd.Series({"B": 1, "A": 3}))[["regime", "count", "share"]]
       regime  count  share
     0      A      3   0.75
     1      B      1   0.25
     """
-    counts = counts.iloc[np.lexsort((counts.index.to_numpy(dtype=str), -counts.to_numpy()))]
-    names = counts.index.to_numpy(dtype=object)
-    number = counts.to_numpy()
+    import pandas as pd  # imported when used: a sweep's summary needs none
+
+    counted = dict(zip(counts.index, counts.to_numpy(), strict=True))
+    return pd.DataFrame(share_columns(counted, level, top, draws))
+
+
+def share_columns(
+    counts: Mapping[Any, int], level: float = 0.95, top: int | None = None, draws: int | None = None
+) -> dict[str, np.ndarray]:
+    """As :func:`shares_of_counts`, from a mapping, the table's columns as numpy arrays.
+
+    Examples
+    --------
+    >>> columns = share_columns({"B": 1, "A": 3})
+    >>> columns["regime"].tolist(), columns["share"].tolist()
+    (['A', 'B'], [0.75, 0.25])
+    """
+    names = np.empty(len(counts), dtype=object)
+    names[:] = list(counts)
+    number = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    order = np.lexsort((names.astype(str), -number))
+    names, number = names[order], number[order]
     if top is not None and len(counts) > top:
         rest = len(counts) - top
         names = np.append(names[:top], f"other ({rest} outcome{'s' if rest > 1 else ''})")
@@ -116,6 +141,4 @@ def shares_of_counts(
     else:
         trials = total if draws is None else min(draws, total)
         low, high = wilson_interval(share * trials, trials, level)
-    return pd.DataFrame(
-        {"regime": names, "count": number, "share": share, "low": low, "high": high}
-    )
+    return {"regime": names, "count": number, "share": share, "low": low, "high": high}

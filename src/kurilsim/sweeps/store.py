@@ -1,11 +1,14 @@
 """Sweep files: written chunk by chunk as chunks finish, resumable, self-describing, verified.
 
 While a sweep runs, each finished chunk is written atomically as its own file in the directory
-``PATH.parts/`` (``part-000012.parquet``), beside ``_sweep.json``, the sweep's metadata, and
-``_parts.jsonl``, one line per finished part: its chunk, row count, size and SHA-256, and the
-fingerprint of the sweep it belongs to (:meth:`SweepInfo.key`). A Parquet part also carries its
-chunk, row count and sweep in its schema metadata. The directory is a readable dataset at any
-moment: a killed sweep leaves every finished chunk, and ``pandas.read_parquet("PATH.parts")`` or
+``PATH.parts/`` (``part-000012.arrow`` for a Parquet sweep, ``part-000012.csv`` for a CSV one),
+beside ``_sweep.json``, the sweep's metadata, and ``_parts.jsonl``, one line per finished part:
+its chunk, row count, size and SHA-256, and the fingerprint of the sweep it belongs to
+(:meth:`SweepInfo.key`). A Parquet sweep's parts are Arrow IPC files (LZ4-compressed record
+batches: quicker to write and read than Parquet, and read back to the same table), each carrying
+its chunk, row count and sweep in its schema metadata. The directory is a readable dataset at any
+moment: a killed sweep leaves every finished chunk, and
+``pyarrow.dataset.dataset("PATH.parts", format="arrow")`` or
 :func:`~kurilsim.sweeps.result.read_sweep` reads them. A resumed sweep keeps only the parts that
 pass every check and recomputes the others. A Parquet sweep is meanwhile written once into a
 temporary file, a row group per chunk in chunk order (:class:`ParquetStream`); when every chunk
@@ -29,20 +32,24 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from kurilsim.core.arrow_columns import numeric_array, numeric_values
 from kurilsim.core.errors import InputError
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.lock import writer_lock
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Format = Literal["parquet", "csv"]
 #: Key of the sweep's metadata in a Parquet file's schema, and of a part's own record.
@@ -50,6 +57,8 @@ METADATA_KEY, PART_KEY = b"kurilsim.sweep", b"kurilsim.part"
 #: Files of the metadata and of the finished parts' records in the parts directory; readers of
 #: Parquet datasets skip names starting with "_", as they skip the temporary files below.
 MANIFEST, RECORDS = "_sweep.json", "_parts.jsonl"
+#: Suffix of a Parquet sweep's parts: an Arrow IPC file, and the Parquet parts of older versions.
+ARROW_PART, OLD_PART = "arrow", "parquet"
 #: First characters that make a spreadsheet run a text cell as a formula, and the escape.
 FORMULA_STARTS, QUOTE = "=+-@\t\r", "'"
 
@@ -111,7 +120,7 @@ class SweepStore:
 
     def part(self, index: int) -> Path:
         """The file of chunk ``index``."""
-        return self.parts / f"part-{index:06d}.{self.format}"
+        return self.parts / f"part-{index:06d}.{ARROW_PART if self.format == 'parquet' else 'csv'}"
 
     def writer(self) -> AbstractContextManager[Path]:
         """Hold ``PATH.lock`` while writing: a second writer is refused, naming this one."""
@@ -193,12 +202,10 @@ class SweepStore:
             rows = decoded(table.to_pandas())
             write = lambda file: neutralise(rows).to_csv(file, index=False)  # noqa: E731
         else:
-            arrow = _with_metadata(table, info, {PART_KEY: own})
-            # A part is read again only to resume: the cheapest encoding that keeps it small.
-            text = [f.name for f in arrow.schema if pa.types.is_dictionary(f.type)]
-            write = lambda file: pq.write_table(  # noqa: E731
-                arrow, file, use_dictionary=text, write_statistics=False
-            )
+            # One batch: an IPC file holds one dictionary per column. What is written to the
+            # sweep file is this same table, so a resumed sweep writes the same file.
+            arrow = _with_metadata(table.combine_chunks(), info, {PART_KEY: own})
+            write = lambda file: _write_part(arrow, file)  # noqa: E731
         # Not synced: a resume checks every part's size and SHA-256, so a part or record that a
         # power failure loses or tears is recomputed; syncing each would cost more than a chunk.
         _write_atomic(target, write, record, False)
@@ -232,6 +239,12 @@ class SweepStore:
             )
 
     def _verified(self, info: SweepInfo) -> Opened:
+        if self.format == "parquet" and any(self.parts.glob(f"part-*.{OLD_PART}")):
+            raise InputError(
+                "the unfinished sweep's chunks were written by an older kurilsim (Parquet parts), "
+                "which this one does not resume: start the sweep again with --force",
+                file=str(self.parts),
+            )
         records: dict[int, dict[str, Any]] = {}
         if (self.parts / RECORDS).is_file():
             for line in (self.parts / RECORDS).read_bytes().splitlines():
@@ -262,10 +275,10 @@ class SweepStore:
             return "its size or checksum differs from the manifest (truncated, changed or moved)"
         if self.format == "parquet":
             try:
-                metadata = pq.read_schema(self.part(index)).metadata or {}
+                metadata = pa.ipc.open_file(self.part(index)).schema.metadata or {}
                 carried = json.loads(metadata.get(PART_KEY, b"null"))
             except (OSError, ValueError, pa.ArrowException):
-                return "unreadable as Parquet"
+                return "unreadable as an Arrow IPC file"
             if carried != own:
                 return "its metadata names another chunk or sweep"
         return None
@@ -286,11 +299,12 @@ class SweepStore:
 class ParquetStream:
     """The Parquet sweep file, written once, a row group per chunk, in chunk order as they finish.
 
-    Chunks are also written as parts (:meth:`SweepStore.write`): the parts are what survives a
-    kill, this file is what a finished sweep leaves. A chunk that finishes before those ahead of
-    it waits in memory (at most the chunks in flight); a chunk finished before a resume is read
-    from its part when its turn comes. When the last chunk is in, :meth:`place` syncs the file
-    and renames it to the sweep's path, so no chunk is read back or encoded again to join them.
+    Chunks are also written as Arrow IPC parts (:meth:`SweepStore.write`): the parts are what
+    survives a kill, this file is what a finished sweep leaves. A chunk that finishes before
+    those ahead of it waits in memory (at most the chunks in flight); a chunk finished before a
+    resume is read from its part when its turn comes. When the last chunk is in, :meth:`place`
+    syncs the file and renames it to the sweep's path, so no chunk is read back or encoded again
+    to join them.
     """
 
     def __init__(self, store: SweepStore, info: SweepInfo, done: frozenset[int]) -> None:
@@ -311,7 +325,7 @@ class ParquetStream:
             if self.next in self.waiting:
                 chunk = self.waiting.pop(self.next)
             elif self.next in self.done:
-                chunk = pq.read_table(self.store.part(self.next))
+                chunk = read_part(self.store.part(self.next))
             else:
                 return
             if self.writer is None:
@@ -355,10 +369,13 @@ def decoded(table: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> table = pd.DataFrame({"label": pd.Categorical(["b", "a", "b"]), "x": [1, 2, 3]})
     >>> decoded(table).dtypes.astype(str).tolist()
     ['str', 'int64']
     """
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     names = [name for name, dtype in table.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)]
     if not names:
         return table
@@ -374,6 +391,7 @@ def neutralise(table: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> table = pd.DataFrame({"label": ["=HYPERLINK(1)", "-0.5", "'quoted", "A: stag"],
     ...                       "x": [-1.0, 0.0, 1.0, 2.0]})
     >>> neutralise(table)["label"].tolist()
@@ -381,6 +399,8 @@ def neutralise(table: pd.DataFrame) -> pd.DataFrame:
     >>> restore(neutralise(table)).equals(table)
     True
     """
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     escaped = table.copy()
     for name in table.select_dtypes(include=["object", "string"]).columns:
         column = table[name]
@@ -413,18 +433,30 @@ def _join_csv(parts: list[Path], file: Path) -> None:
 
 
 def _join_parquet(parts: list[Path], file: Path) -> None:
-    schema = _file_schema(pq.read_schema(parts[0]))
+    schema = _file_schema(pa.ipc.open_file(parts[0]).schema)
     with pq.ParquetWriter(file, schema) as writer:
         for part in parts:
-            writer.write_table(pq.read_table(part).cast(schema))
+            writer.write_table(read_part(part).cast(schema))
+
+
+def _write_part(table: pa.Table, file: Path) -> None:
+    options = pa.ipc.IpcWriteOptions(compression="lz4")
+    with pa.ipc.new_file(file, table.schema, options=options) as writer:
+        writer.write_table(table)
+
+
+def read_part(part: Path, columns: list[str] | None = None) -> pa.Table:
+    """The table of a Parquet sweep's part (an Arrow IPC file), or these of its columns."""
+    table = pa.ipc.open_file(part).read_all()
+    return table if columns is None else table.select(columns)
 
 
 def _file_schema(schema: pa.Schema) -> pa.Schema:
     """A part's schema for the whole file: no part record, and room in every dictionary.
 
     A chunk's dictionary indices are as narrow as its own few strings allow; the file's must
-    hold any chunk's. Strings are as a part reads back (not large strings), so that a resumed
-    sweep writes the same file as an uninterrupted one.
+    hold any chunk's. Dictionary strings are plain strings, as earlier versions read them back
+    from Parquet parts, so that the file is as they wrote it.
     """
     fields = [
         field.with_type(pa.dictionary(pa.int32(), pa.string()))
@@ -575,6 +607,8 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     parts = store.finished()
     if not parts:
         raise InputError("no sweep file and no finished chunks", file=str(file))
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     return pd.concat([_read(part, store.format, columns) for part in parts], ignore_index=True)
 
 
@@ -600,43 +634,62 @@ def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
         raise InputError("no sweep file and no finished chunks", file=str(file))
     counts: dict[str, int] = {}
     last = -1  # a point's rows are consecutive: skip its rows continued from the last batch
-    for batch in (b for f in files for b in _batches(f, store.format, ["point", "regime"])):
+    for batch in (b for f in files for b in _batches(f, ["point", "regime"])):
         last = count_regimes(counts, batch, last)
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     return pd.Series(counts, dtype="int64")
 
 
-def count_regimes(counts: dict[str, int], rows: pd.DataFrame, last: int = -1) -> int:
+def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: int = -1) -> int:
     """Add to ``counts`` the regime of each point whose first row is in ``rows``.
 
     A point's rows are consecutive; ``last`` is the point of the row just before ``rows`` (-1
     for none), whose rows continued here are not counted again. Returns the last row's point.
-    The regime column may be dictionary-encoded: only the codes are counted.
+    ``rows`` is a frame or an Arrow table (a chunk as it is solved, counted without a frame);
+    the regime column may be dictionary-encoded: only the codes are counted.
 
     Examples
     --------
+    >>> import pandas as pd
     >>> counts = {}
     >>> rows = pd.DataFrame({"point": [0, 0, 1, 2], "regime": pd.Categorical(["a", "a", "b", "a"])})
     >>> count_regimes(counts, rows), counts
     (2, {'a': 2, 'b': 1})
     >>> count_regimes(counts, rows.iloc[3:], last=2), counts
     (2, {'a': 2, 'b': 1})
+    >>> as_arrow = {}
+    >>> count_regimes(as_arrow, pa.Table.from_pandas(rows)), as_arrow
+    (2, {'a': 2, 'b': 1})
     """
-    point = rows["point"].to_numpy()
+    arrow = isinstance(rows, pa.Table)  # counted without converting it (which loads pandas)
+    point = numeric_values(rows["point"]) if arrow else np.asarray(rows["point"])
     if not point.size:
         return last
     first = np.empty(point.size, dtype=bool)
     first[0] = point[0] != last
     np.not_equal(point[1:], point[:-1], out=first[1:])
-    for regime, count in rows["regime"][first].value_counts(sort=False).items():
+    regimes: Iterable[tuple[Any, int]]
+    if arrow:
+        found = pc.value_counts(rows["regime"].filter(numeric_array(first)))
+        values, tallies = found.field("values").to_pylist(), found.field("counts").to_pylist()
+        regimes = zip(values, tallies, strict=True)
+    else:
+        regimes = rows["regime"][first].value_counts(sort=False).items()
+    for regime, count in regimes:
         if count:
             counts[str(regime)] = counts.get(str(regime), 0) + int(count)
     return int(point[-1])
 
 
-def _batches(file: Path, format: Format, columns: list[str]) -> Iterator[pd.DataFrame]:
-    if format == "csv":
+def _batches(file: Path, columns: list[str]) -> Iterator[pd.DataFrame | pa.Table]:
+    if file.suffix == ".csv":
+        import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
         for batch in pd.read_csv(file, usecols=columns, chunksize=BATCH_ROWS):
             yield restore(batch)
+    elif file.suffix == f".{ARROW_PART}":
+        yield read_part(file, columns)  # one chunk: already bounded
     else:
         for batch in pq.ParquetFile(file).iter_batches(BATCH_ROWS, columns=columns):
             yield batch.to_pandas()  # labels stay dictionary-encoded: counted by code
@@ -647,15 +700,23 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
     file = Path(path)
     store = SweepStore(file, format_of(file))
     first = file if file.exists() else store.finished()[0]
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     if store.format == "csv":
         return restore(pd.read_csv(first, nrows=n))
+    if first.suffix == f".{ARROW_PART}":
+        return decoded(read_part(first).slice(0, n).to_pandas())
     rows: pd.DataFrame = next(pq.ParquetFile(first).iter_batches(n)).to_pandas()
     return decoded(rows)
 
 
 def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame:
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
     if format == "csv":
         return restore(
             pd.read_csv(file, usecols=columns)[columns] if columns else pd.read_csv(file)
         )
+    if file.suffix == f".{ARROW_PART}":
+        return decoded(read_part(file, columns).to_pandas())
     return decoded(pd.read_parquet(file, columns=columns))

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal import pure_nash as pure_nash_module
-from kurilsim.forms.normal.pure_nash import best_responses, pure_nash, pure_nash_mask
+from kurilsim.forms.normal.pure_nash import best_responses, pure_nash, pure_nash_mask, taken_at
 from kurilsim.forms.normal.regret import normalised_payoffs, player_scales
 from tests import literature
 from tests.strategies import payoff_arrays
@@ -134,3 +134,19 @@ def test_deviations_within_rounding_of_the_tolerance_are_decided_as_normalised(s
     for i in range(2):
         expected &= normalised[..., i] >= normalised[..., i].max(axis=1 + i, keepdims=True) - tol
     np.testing.assert_array_equal(pure_nash_mask(payoffs, tol), expected)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    full=st.lists(st.integers(1, 4), min_size=1, max_size=5),
+    narrow=st.lists(st.booleans(), min_size=5, max_size=5),
+    seed=st.integers(0, 2**32 - 1),
+    transposed=st.booleans(),
+)
+def test_taken_at_is_indexing_the_broadcast_array(full, narrow, seed, transposed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(1 if cut else n for n, cut in zip(full, narrow, strict=False))
+    values = rng.normal(size=shape[::-1]).T if transposed else rng.normal(size=shape)
+    index = tuple(rng.integers(0, n, size=7) for n in full)
+    expected = np.broadcast_to(values, tuple(full))[index]
+    assert np.array_equal(taken_at(values, index), expected)

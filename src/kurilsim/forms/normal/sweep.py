@@ -50,15 +50,19 @@ def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]])
 
 
 def _strings(categories: Sequence[str], codes: IntArray) -> Any:
-    """A column of strings picked by ``codes``, dictionary-encoded (a pandas categorical).
+    """A column of strings picked by ``codes``, dictionary-encoded (an Arrow dictionary array).
 
     No Python string is made per row, and Parquet stores the few distinct strings once per
     chunk; readers get plain strings back (:func:`~kurilsim.sweeps.store.decoded`).
     """
-    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
+    # Only sweeps build tables: reading a scenario does not load pyarrow.
+    from kurilsim.core.arrow_columns import dictionary_array
 
     distinct, index = np.unique(np.asarray(categories, dtype=object), return_inverse=True)
-    return pd.Categorical.from_codes(index[codes], distinct.tolist())
+    # The narrowest codes, as a pandas categorical has them; the sweep file widens them all.
+    return dictionary_array(
+        distinct.tolist(), index[codes].astype(np.min_scalar_type(-len(distinct) - 1))
+    )
 
 
 def _pure_rows(
@@ -74,7 +78,7 @@ def _pure_rows(
     # One row of profiles per game (a copy of one byte per profile and game).
     mask = np.ascontiguousarray(np.broadcast_to(found.mask, (*shape, games)).reshape(-1, games).T)
     point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
-    counts = np.count_nonzero(mask, axis=1)
+    counts = np.bincount(point, minlength=games)  # equilibria per game
     _check_row_memory(counts, shape)
     number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     cells = np.unravel_index(flat, shape)
@@ -84,12 +88,16 @@ def _pure_rows(
     regret = np.zeros(flat.size)
     for i, best in enumerate(found.best):
         regret = np.maximum(regret, taken_at(best, at) - own[i])
-    probs = [np.eye(n)[c] for n, c in zip(shape, cells, strict=True)]
+    # Each player's probabilities, one contiguous row per strategy: a column of the table each.
+    probs = [
+        np.equal(np.arange(n)[:, None], c).astype(np.float64)
+        for n, c in zip(shape, cells, strict=True)
+    ]
     profiles, name_code = np.unique(flat, return_inverse=True)
     names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
     regimes, regime_code = _regimes(labels, mask)
     kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
-    numbers = [*(p.T for p in probs), *own]
+    numbers = [*probs, *own]
     empty = np.flatnonzero(counts == 0)
     rows = point
     if empty.size:
