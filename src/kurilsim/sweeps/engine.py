@@ -494,6 +494,9 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         process.terminate()
     for process in processes:
         process.join(PARENT_POLL * 10)
+        if process.is_alive():  # still starting up on a busy machine: no leftover process
+            process.kill()
+            process.join()
 
 
 def _solve_installed(index: int) -> pa.Table:
