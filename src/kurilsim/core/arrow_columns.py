@@ -25,6 +25,9 @@ def numeric_array(values: NDArray[np.generic]) -> pa.Array:
     [True, False, True]
     """
     values = np.ascontiguousarray(values)
+    if not values.dtype.isnative:
+        # Arrow reads the buffer in this machine's byte order: swap the bytes of any other.
+        values = values.astype(values.dtype.newbyteorder("="))
     if values.dtype == np.bool_:
         bits = np.packbits(values.view(np.uint8), bitorder="little")
         return pa.Array.from_buffers(pa.bool_(), values.size, [None, pa.py_buffer(bits)])
