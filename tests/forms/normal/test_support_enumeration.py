@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -464,3 +464,31 @@ def test_support_profiles_come_by_total_size_then_spread_then_grid_order(grid_bl
         for k in range(len(masks[0]))
     ]
     assert found == expected
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    core=arrays(np.float64, (2, 2, 2, 3), elements=st.integers(0, 2).map(float)),
+    extra=st.integers(1, 5),
+)
+def test_strategies_dominated_outright_change_nothing_and_cost_little(core, extra):
+    # Each player gets `extra` strategies that pay her less than anything in the core game,
+    # whatever the others play: strictly dominated, so the equilibria are the core game's,
+    # padded with zeros, and the supports are solved without them (8 x 8 x 8 once needed 6 GiB).
+    # (A core where every profile is an equilibrium is one whole face, reported as such only
+    # when it is the whole game.)
+    assume(not indifferent_everywhere(core, DEFAULT_TOL))
+    n = 2 + extra
+    padded = np.full((n, n, n, 3), np.nan)
+    grid = np.indices((n, n, n))
+    for i in range(3):
+        others = np.sin(grid.sum(axis=0) + i)  # arbitrary payoffs where the player's own is extra
+        padded[..., i] = np.where(grid[i] >= 2, core.min() - 1.0 - others**2, others)
+    padded[:2, :2, :2] = core
+    small, small_complete = support_enumeration(core)
+    big, big_complete = support_enumeration(padded)
+    assert big_complete == small_complete
+    expected = sorted(
+        np.concatenate([np.pad(x, (0, extra)) for x in p]).round(8).tolist() for p in small
+    )
+    assert sorted(np.concatenate(p).round(8).tolist() for p in big) == expected

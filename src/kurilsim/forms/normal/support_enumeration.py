@@ -184,16 +184,27 @@ def support_enumeration(
     # Equilibria where one player mixes form polytopes; their vertices are listed instead.
     polytopes, enumerated = single_mixer_polytopes(norm, tol)
     found.add([profile for vertices in polytopes for profile in vertices])
-    shape = norm.shape[:-1]
-    domains = _undominated(norm, [np.arange(n) for n in shape], tol)
+    domains = _undominated(norm, [np.arange(n) for n in norm.shape[:-1]], tol)
+    # Strategies strictly dominated, iterated, are in no equilibrium: the supports are solved in
+    # the game without them (kept on the whole game's scale), whose systems are smaller.
+    reduced = norm[np.ix_(*domains, np.arange(norm.shape[-1]))]
+    shape = reduced.shape[:-1]
+
+    def padded(profile: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
+        full = [np.zeros(n) for n in norm.shape[:-1]]
+        for x, domain, mixture in zip(full, domains, profile, strict=True):
+            x[domain] = mixture
+        return tuple(full)
+
     roots: list[tuple[int, tuple[FloatArray, ...]]] = []
     continua: list[tuple[list[tuple[int, ...]], tuple[FloatArray, FloatArray]]] = []
     finished = True
     # Support profiles come in chunks, so that a large game neither builds them all at once nor
     # runs past its deadline before the first is solved; supports are solved independently,
     # so the chunks give what one batch would.
-    for offset, masks in _support_mask_chunks(shape, domains, SUPPORTS_PER_CHUNK):
-        solutions, finished = solve_supports(norm, masks, tol, deadline)
+    whole = [np.arange(n) for n in shape]
+    for offset, masks in _support_mask_chunks(shape, whole, SUPPORTS_PER_CHUNK):
+        solutions, finished = solve_supports(reduced, masks, tol, deadline)
         roots.extend((offset + k, profile) for k, profile in solutions.roots)
         continua.extend(
             ([tuple(int(s) for s in np.flatnonzero(m[k])) for m in masks], (low, high))
@@ -203,20 +214,20 @@ def support_enumeration(
             finished = False
             break
     roots.sort(key=lambda r: (r[0], np.concatenate(r[1]).tolist()))
-    found.add([_on_simplices(profile) for _, profile in roots])
+    found.add([padded(_on_simplices(profile)) for _, profile in roots])
     proved = True
     for support, boxes in continua:
         if deadline.expired():
             finished = False
             break
-        traced = trace_support_curves(norm, support, tol)
+        traced = trace_support_curves(reduced, support, tol)
         # A curve's ends may lie on this support (where an outside strategy comes to tie).
         for curve in traced.curves:
-            found.add(list(curve.ends))
+            found.add([padded(end) for end in curve.ends])
         proved = (
             proved
             and traced.complete
-            and curves_cover_leftovers(norm, support, traced.paths, boxes, tol, deadline)
+            and curves_cover_leftovers(reduced, support, traced.paths, boxes, tol, deadline)
         )
     return found.profiles, enumerated and finished and proved
 
