@@ -83,6 +83,8 @@ def test_a_sweep_this_process_finishes_first_ends_the_worker_unused(job, monkeyp
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
     assert sorted(chunks) == list(range(9))
     assert os.getpid in handed and engine._solve_installed not in handed
+    for process in multiprocessing.active_children():
+        process.join(10)  # an ended worker that was still starting may take a moment to exit
     assert not multiprocessing.active_children()
 
 
