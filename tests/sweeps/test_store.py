@@ -2,18 +2,23 @@
 
 import json
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import kurilsim
 from kurilsim import InputError, parse_scenario
+from kurilsim.core.arrow_columns import dictionary_array, numeric_array
 from kurilsim.sweeps import engine as engine_module
 from kurilsim.sweeps import read_sweep, sweep
 from kurilsim.sweeps.info import scenario_hash
 from kurilsim.sweeps.shares import outcome_shares
-from kurilsim.sweeps.store import METADATA_KEY, decoded
+from kurilsim.sweeps.store import METADATA_KEY, _conformed, _file_schema, count_regimes, decoded
 from tests.strategies import STAG_HUNT
 
 GRID = {"stag": (2, 10, 9), "hare": (0, 3, 7)}  # 63 points
@@ -191,3 +196,44 @@ def test_a_parquet_sweep_is_written_once_a_row_group_per_chunk(tmp_path, monkeyp
     assert pq.ParquetFile(out).num_row_groups == result.info.n_chunks
     whole = sweep(hunt, GRID, chunk_size=4, out=tmp_path / "t.parquet", workers=2)
     pd.testing.assert_frame_equal(result.to_frame(), whole.to_frame())
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["b", "a", "c or a"])), max_size=20),
+    st.booleans(),
+    st.booleans(),
+)
+def test_regimes_of_an_arrow_chunk_are_counted_by_first_appearance(points, continued, encoded):
+    # Each point's rows are consecutive and carry its regime; a continued point was counted with
+    # the rows before.
+    last = 0 if continued else -1
+    point = np.repeat(np.arange(len(points)), [n for n, _ in points])
+    regime = [r for n, r in points for _ in range(n)]
+    words = sorted(set(regime))
+    column = (
+        dictionary_array(words, np.array([words.index(r) for r in regime], dtype=np.int8))
+        if encoded
+        else pa.array(regime, pa.string())
+    )
+    expected: dict[str, int] = {}
+    for k, (_, r) in enumerate(points):
+        if k != last:
+            expected[r] = expected.get(r, 0) + 1
+    counts: dict[str, int] = {}
+    count_regimes(counts, pa.table({"point": numeric_array(point), "regime": column}), last)
+    assert list(counts.items()) == list(expected.items())
+    in_frame: dict[str, int] = {}
+    count_regimes(in_frame, pd.DataFrame({"point": point, "regime": regime}), last)
+    assert in_frame == expected
+
+
+@given(st.lists(st.sampled_from(["x", "y", "z"]), min_size=1, max_size=10))
+def test_a_chunk_takes_the_file_schema_as_a_cast_would(labels):
+    words = sorted(set(labels))
+    codes = np.array([words.index(w) for w in labels], dtype=np.int8)
+    chunk = pa.table(
+        {"label": dictionary_array(words, codes), "x": numeric_array(np.arange(len(labels)))}
+    )
+    schema = _file_schema(chunk.schema)
+    assert _conformed(chunk, schema).equals(chunk.cast(schema))
+    assert _conformed(chunk, schema).schema == schema

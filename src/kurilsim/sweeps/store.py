@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from kurilsim.core.arrow_columns import numeric_array, numeric_values
 from kurilsim.core.errors import InputError
@@ -330,7 +330,7 @@ class ParquetStream:
                 return
             if self.writer is None:
                 self.writer = pq.ParquetWriter(self.file, _file_schema(chunk.schema))
-            self.writer.write_table(chunk.cast(self.writer.schema))
+            self.writer.write_table(_conformed(chunk, self.writer.schema))
             self.next += 1
 
     @property
@@ -436,7 +436,33 @@ def _join_parquet(parts: list[Path], file: Path) -> None:
     schema = _file_schema(pa.ipc.open_file(parts[0]).schema)
     with pq.ParquetWriter(file, schema) as writer:
         for part in parts:
-            writer.write_table(read_part(part).cast(schema))
+            writer.write_table(_conformed(read_part(part), schema))
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` cast to the file's ``schema``, its dictionary codes widened in numpy.
+
+    A chunk differs from the file's schema mostly by its narrow dictionary codes; ``Table.cast``
+    would widen them too, but importing ``pyarrow.compute`` for it costs more than a sweep of
+    10^5 points takes to write.
+    """
+    columns = []
+    for column, field in zip(table.columns, schema, strict=True):
+        kind = column.type
+        if kind == field.type:
+            columns.append(column)
+        elif (
+            pa.types.is_dictionary(kind)
+            and pa.types.is_dictionary(field.type)
+            and kind.value_type == field.type.value_type
+            and column.null_count == 0
+        ):
+            array = column.combine_chunks()
+            codes = numeric_values(array.indices).astype(field.type.index_type.to_pandas_dtype())
+            columns.append(pa.DictionaryArray.from_arrays(numeric_array(codes), array.dictionary))
+        else:
+            return table.cast(schema)
+    return pa.table(columns, schema=schema)
 
 
 def _write_part(table: pa.Table, file: Path) -> None:
@@ -671,15 +697,35 @@ def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: i
     np.not_equal(point[1:], point[:-1], out=first[1:])
     regimes: Iterable[tuple[Any, int]]
     if arrow:
-        found = pc.value_counts(rows["regime"].filter(numeric_array(first)))
-        values, tallies = found.field("values").to_pylist(), found.field("counts").to_pylist()
-        regimes = zip(values, tallies, strict=True)
+        regimes = _arrow_counts(rows["regime"], first)
     else:
         regimes = rows["regime"][first].value_counts(sort=False).items()
     for regime, count in regimes:
         if count:
             counts[str(regime)] = counts.get(str(regime), 0) + int(count)
     return int(point[-1])
+
+
+def _arrow_counts(column: pa.ChunkedArray, first: NDArray[np.bool_]) -> list[tuple[Any, int]]:
+    """Each value of ``column`` at the rows marked ``first``, and how often, by first appearance.
+
+    A dictionary-encoded column is counted by its codes in numpy: ``pyarrow.compute`` takes
+    longer to import than a sweep of 10^5 points takes to count.
+    """
+    array = column.combine_chunks()
+    if not pa.types.is_dictionary(array.type) or array.null_count:
+        import pyarrow.compute as pc  # imported when used: see above
+
+        found = pc.value_counts(array.filter(numeric_array(first)))
+        return list(
+            zip(found.field("values").to_pylist(), found.field("counts").to_pylist(), strict=True)
+        )
+    codes = numeric_values(array.indices)[first]
+    tallies = np.bincount(codes, minlength=len(array.dictionary))
+    seen = np.unique(codes, return_index=True)[1]
+    order = codes[np.sort(seen)]
+    words = array.dictionary.to_pylist()
+    return [(words[k], int(tallies[k])) for k in order]
 
 
 def _batches(file: Path, columns: list[str]) -> Iterator[pd.DataFrame | pa.Table]:
