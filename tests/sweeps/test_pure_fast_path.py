@@ -119,6 +119,39 @@ def test_pure_sweep_equals_the_reference_to_the_bit(drawn, n_a, n_b, chunk, work
             kurilsim.sweep(scenario, grid, chunk_size=chunk, workers=workers, tol=tol)
         return
     table = kurilsim.sweep(scenario, grid, chunk_size=chunk, workers=workers, tol=tol).to_frame()
+    assert_reference_rows(table, scenario, a, b, payoffs, tol)
+
+
+#: Three players with five strategies each: 125 profiles, more than the 64 bits that hold the
+#: set of equilibria of a game when regimes are told apart.
+MANY_PROFILES = """
+kurilsim: 1
+title: many profiles
+parameters:
+  a: {default: 0.5, range: [-2, 2], unit: u, description: d, assumption: e}
+  b: {default: 1.0, range: [-2, 2], unit: u, description: d, assumption: e}
+players: {P0: [s0, s1, s2, s3, s4], P1: [t0, t1, t2, t3, t4], P2: [u0, u1, u2, u3, u4]}
+outcomes:
+  o:
+    description: d
+    default: a
+    rules: [{when: {P0: s1}, value: b}, {when: {P1: [t2, t3], P2: u4}, value: 1}]
+payoffs: {P0: o * b, P1: o - a * b, P2: 'min(o, b)'}
+"""
+
+
+def test_regimes_of_games_with_more_than_64_profiles_equal_the_reference():
+    scenario = kurilsim.parse_scenario(MANY_PROFILES)
+    a = np.repeat(np.linspace(-2.0, 1.5, 6), 5)
+    b = np.tile(np.linspace(-1.0, 2.0, 5), 6)
+    grid = {"a": (-2.0, 1.5, 6), "b": (-1.0, 2.0, 5)}
+    table = kurilsim.sweep(scenario, grid, chunk_size=7).to_frame()
+    assert table["regime"].nunique() > 1
+    payoffs = reference_payoffs(scenario, {"a": a, "b": b})
+    assert_reference_rows(table, scenario, a, b, payoffs, DEFAULT_TOL)
+
+
+def assert_reference_rows(table, scenario, a, b, payoffs, tol):
     np.testing.assert_array_equal(table["param.a"], a[table["point"]])
     np.testing.assert_array_equal(table["param.b"], b[table["point"]])
     expected = pd.DataFrame(reference_rows(scenario, payoffs, tol))

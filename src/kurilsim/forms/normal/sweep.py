@@ -75,15 +75,19 @@ def _pure_rows(
     """
     shape = labels.shape
     found = best_responses(payoffs, len(shape), tol)
-    # One row of profiles per game (a copy of one byte per profile and game).
-    mask = np.ascontiguousarray(np.broadcast_to(found.mask, (*shape, games)).reshape(-1, games).T)
-    point, flat = np.nonzero(mask)  # ordered by point, then profile: as pure_nash lists them
+    # The equilibria's positions in the (profiles, games) mask, then ordered by point and, at
+    # each point, by profile, as pure_nash lists them: a stable sort of the few positions costs
+    # less than a copy of the mask games first.
+    positions = np.flatnonzero(np.broadcast_to(found.mask, (*shape, games)))
+    order = np.argsort(positions % games, kind="stable")
+    positions = positions[order]
+    flat, point = np.divmod(positions, games)
     counts = np.bincount(point, minlength=games)  # equilibria per game
     _check_row_memory(counts, shape)
     number = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     cells = np.unravel_index(flat, shape)
     at = (*cells, point)
-    own = [taken_at(p, at) for p in payoffs]
+    own = [_taken_at_positions(p, at, positions, (*shape, games)) for p in payoffs]
     # The best payoff over one's own strategies, the others' fixed, less the payoff played.
     regret = np.zeros(flat.size)
     for i, best in enumerate(found.best):
@@ -95,7 +99,7 @@ def _pure_rows(
     ]
     profiles, name_code = np.unique(flat, return_inverse=True)
     names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
-    regimes, regime_code = _regimes(labels, mask)
+    regimes, regime_code = _regimes(labels, point, flat, games)
     kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
     numbers = [*probs, *own]
     empty = np.flatnonzero(counts == 0)
@@ -125,18 +129,40 @@ def _columns(blocks: list[FloatArray]) -> list[FloatArray]:
     return [column for block in blocks for column in (block if block.ndim == 2 else [block])]
 
 
-def _regimes(labels: OutcomeLabels, mask: NDArray[np.bool_]) -> tuple[list[str], IntArray]:
-    """The distinct regimes of a batch (games x profiles mask), and each game's code."""
-    packed = np.packbits(mask, axis=1)
-    words = -packed.shape[1] % 8
-    keys = np.pad(packed, ((0, 0), (0, words))).view(np.uint64)
-    # Up to 64 profiles, one integer per game: a flat sort, much faster than sorting rows.
-    flat_keys = keys[:, 0] if keys.shape[1] == 1 else keys
-    _, first, inverse = np.unique(
-        flat_keys, axis=None if keys.shape[1] == 1 else 0, return_index=True, return_inverse=True
-    )
-    texts = [labels.regime([labels.pure(int(f)) for f in np.flatnonzero(mask[g])]) for g in first]
+def _regimes(
+    labels: OutcomeLabels, point: IntArray, flat: IntArray, games: int
+) -> tuple[list[str], IntArray]:
+    """The distinct regimes of a batch, and each game's code.
+
+    ``point`` and ``flat`` give each pure equilibrium's game and profile, ordered by game.
+    """
+    profiles = math.prod(labels.shape)
+    if profiles <= 64:
+        # The set of equilibria of each game as the bits of one integer: a flat sort.
+        keys = np.zeros(games, dtype=np.uint64)
+        np.bitwise_or.at(keys, point, np.left_shift(np.uint64(1), flat.astype(np.uint64)))
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        sets = [[f for f in range(profiles) if int(key) >> f & 1] for key in distinct]
+    else:
+        mask = np.zeros((games, profiles), dtype=bool)
+        mask[point, flat] = True
+        _, first, inverse = np.unique(mask, axis=0, return_index=True, return_inverse=True)
+        sets = [np.flatnonzero(mask[g]).tolist() for g in first]
+    texts = [labels.regime([labels.pure(f) for f in found]) for found in sets]
     return texts, inverse.reshape(-1)
+
+
+def _taken_at_positions(
+    values: FloatArray, index: tuple[IntArray, ...], positions: IntArray, whole: tuple[int, ...]
+) -> FloatArray:
+    """:func:`taken_at`, given also the flat positions of ``index`` in the shape ``whole``.
+
+    An array of that whole shape is read at those positions directly.
+    """
+    if values.shape == whole and values.flags.c_contiguous:
+        taken: FloatArray = values.reshape(-1)[positions]
+        return taken
+    return taken_at(values, index)
 
 
 def _per_game_rows(
