@@ -436,3 +436,14 @@ def test_one_set_of_equilibria_reads_the_same_wherever_its_labels_fall(method):
     result = sweep(parse_scenario(SWITCH), {"t": (0, 1, 2)}, method=method)
     (regime,) = set(result.points()["regime"])  # support enumeration adds the mixed one
     assert regime.startswith("cooperate or defect")
+
+
+@pytest.mark.parametrize(
+    ("progress", "chunk_size", "shown"), [(True, 4, True), (False, 4, False), (True, 9, False)]
+)
+def test_a_progress_bar_is_shown_when_asked_for_over_two_chunks_or_more(
+    capsys, progress, chunk_size, shown
+):
+    grid = {"stag": (2, 10, 9)}
+    sweep(parse_scenario(STAG_HUNT), grid, chunk_size=chunk_size, progress=progress)
+    assert ("9.00/9.00 " in capsys.readouterr().err) is shown

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from tqdm import tqdm
 
 from kurilsim.core.arguments import (
     check_bool,
@@ -247,14 +246,8 @@ def _run(
     if store is not None and store.format == "parquet" and not store.path.exists():
         stream = ParquetStream(store, info, done)
     show = sys.stderr.isatty() if progress is None else progress
-    with tqdm(
-        total=sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo),
-        disable=not show or len(todo) < 2,
-        unit="points",
-        unit_scale=True,
-        desc="sweep",
-        file=sys.stderr,
-    ) as bar:
+    points = sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo)
+    with _progress_bar(points, show and len(todo) >= 2) as bar:
         try:
             for index, table in run_chunks(job, todo, engine, workers, scheduler):
                 count_regimes(regimes, table)
@@ -278,6 +271,29 @@ def _run(
         else:
             stream.abandon()
     return tables
+
+
+def _progress_bar(points: int, show: bool) -> Any:
+    """A progress bar over ``points`` points on standard error, or one that shows nothing.
+
+    tqdm is imported only to show one: a sweep to a file from a script or ``-q`` has no use for
+    it.
+    """
+    if not show:
+        return _NoProgress()
+    from tqdm import tqdm
+
+    return tqdm(total=points, unit="points", unit_scale=True, desc="sweep", file=sys.stderr)
+
+
+class _NoProgress(nullcontext["_NoProgress"]):
+    """Stands for a progress bar that is not shown."""
+
+    def __init__(self) -> None:
+        super().__init__(self)
+
+    def update(self, n: int) -> None:
+        """Nothing to show."""
 
 
 def sweepable(scenario: object) -> Scenario:
