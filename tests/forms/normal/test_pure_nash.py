@@ -150,3 +150,18 @@ def test_taken_at_is_indexing_the_broadcast_array(full, narrow, seed, transposed
     index = tuple(rng.integers(0, n, size=7) for n in full)
     expected = np.broadcast_to(values, tuple(full))[index]
     assert np.array_equal(taken_at(values, index), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(-1100, 1100), st.integers(0, 60))
+def test_scaling_by_a_power_of_two_is_ldexp_to_the_bit(seed, shift, spread):
+    # Values from subnormal to near overflow, with zeros, infinities and nan; results that
+    # underflow, round as subnormals or overflow.
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=40) * np.ldexp(1.0, rng.integers(-1074, 1023, size=40))
+    values[:4] = [0.0, -np.inf, np.inf, np.nan]
+    exponent = shift + rng.integers(0, spread + 1, size=40)
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = np.ldexp(values, exponent)
+        scaled = pure_nash_module._ldexp(values, exponent)
+    assert np.array_equal(scaled, expected, equal_nan=True)

@@ -165,7 +165,7 @@ def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) 
         # shift the minimum to 0, divide by the range; constant payoffs map to 0.
         largest = np.maximum(np.abs(low), np.abs(high))
         exponent = np.frexp(largest)[1].astype(np.int64)
-        low, high = np.ldexp(low, -exponent), np.ldexp(high, -exponent)
+        low, high = _ldexp(low, -exponent), _ldexp(high, -exponent)
         spread = high - low
         divisor = np.where(spread > 0, spread, 1.0)
         if 2 * _MARGIN < tol < 1:
@@ -233,7 +233,7 @@ def _sure_replies(
     # Half a unit in the last place of anything up to largest + never in magnitude, at most:
     # widening each bound by twice that keeps both comparisons on the safe side of rounding,
     # so value >= lowest implies gap <= sure, and value < excluded implies gap > never.
-    slack = 2 * (np.ldexp(largest + never, -51) + _SMALLEST)
+    slack = 2 * ((largest + never) * 2.0**-51 + _SMALLEST)
     lowest = np.subtract(top, sure - slack)
     np.minimum(lowest, top, out=lowest)  # value >= top: a gap of 0
     replies: NDArray[np.bool_] = values >= lowest
@@ -260,7 +260,7 @@ def _gap_bound(
     :func:`_sure_replies` allows for; it cannot overflow, as ``factor < 1`` and ``divisor <= 2``.
     """
     product = factor * divisor
-    bound = np.ldexp(product, exponent)
+    bound = _ldexp(product, exponent)
     exact = (product >= _TINY) & (bound >= _TINY)
     return np.where(exact, bound, fallback)
 
@@ -290,15 +290,23 @@ def taken_at(values: NDArray[Any], index: tuple[NDArray[np.intp], ...]) -> NDArr
 def _scaled(
     values: FloatArray, exponent: NDArray[np.int64], out: FloatArray | None = None
 ) -> FloatArray:
-    """``ldexp(values, -exponent)``, by one multiplication where that is exact.
+    """``ldexp(values, -exponent)``, written to ``out`` if given, else to a new array."""
+    return _ldexp(values, -exponent, out)
+
+
+def _ldexp(
+    values: FloatArray, exponent: NDArray[np.int64], out: FloatArray | None = None
+) -> FloatArray:
+    """``ldexp(values, exponent)``, by one multiplication where that is exact.
 
     Multiplying by a power of two rounds as ``ldexp`` does (both are correctly rounded), and is
-    several times faster; it needs the power itself to be a double, which fails only for payoffs
-    all below about 1e-308 in magnitude. Written to ``out`` if given, else to a new array.
+    several times faster, the power made from its bits; that needs the power to be a normal
+    double, which fails only for payoffs all below about 1e-308 in magnitude (or above 1e308).
     """
-    if exponent.min(initial=0) > -1000:
-        return np.multiply(values, np.ldexp(1.0, -exponent), out=out)
-    return np.ldexp(values, -exponent, out=out)
+    if exponent.size and exponent.min() >= -1022 and exponent.max() <= 1023:
+        power = ((exponent.astype(np.int64) + 1023) << 52).view(np.float64)
+        return np.multiply(values, power, out=out)
+    return np.ldexp(values, exponent, out=out)
 
 
 def pure_nash(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> list[tuple[int, ...]]:
