@@ -153,7 +153,11 @@ def test_taken_at_is_indexing_the_broadcast_array(full, narrow, seed, transposed
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(-1100, 1100), st.integers(0, 60))
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(-1100, 1100) | st.sampled_from([-1075, -1024, -1023, -1022, 1022, 1023, 1024]),
+    st.integers(0, 2) | st.integers(0, 60),
+)
 def test_scaling_by_a_power_of_two_is_ldexp_to_the_bit(seed, shift, spread):
     # Values from subnormal to near overflow, with zeros, infinities and nan; results that
     # underflow, round as subnormals or overflow.
