@@ -14,8 +14,9 @@ the absolute times drift:
     Each new process reports its peak resident memory.
 (b) The same sweep in-process by phase, on one thread, in CPU time of the thread (steady
     under load, unlike seconds on the clock) against the numpy pass's CPU time: payoff
-    evaluation, best replies, the table's columns, the Arrow table, Parquet encoding (with
-    freed memory kept between chunks, as the sweep's engine keeps it).
+    evaluation, best replies, the table's columns, the Arrow table, Parquet encoding as the
+    sweep file is encoded (with freed memory kept between chunks, as the sweep's engine keeps
+    it).
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 12 s of
     CPU, and 108 of the light era_2020.yaml, under 2 s) with 1 and 2 local workers (this
@@ -41,7 +42,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 
 import kurilsim
 from kurilsim.forms.normal.labels import outcome_labels
@@ -50,6 +50,7 @@ from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
 from kurilsim.sweeps.allocator import keep_freed_memory
 from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table
+from kurilsim.sweeps.store import parquet_writer
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The environment of new processes: this one, with the bytecode cache on.
@@ -154,7 +155,7 @@ def phases(n: int) -> dict[str, float]:
             params = {f"param.{k}": chunk[k][rows.game] for k in ("sanctions", "trust")}
             table = arrow_table({"point": rows.game + start, **params, **rows.columns})
             t4 = time.thread_time()
-            writer = writer or pq.ParquetWriter(Path(folder) / "p.parquet", table.schema)
+            writer = writer or parquet_writer(Path(folder) / "p.parquet", table.schema)
             writer.write_table(table)
             t5 = time.thread_time()
             times["payoffs"] += t1 - t0
