@@ -442,7 +442,7 @@ def _join_parquet(parts: list[Path], file: Path) -> None:
 #: Columns of a sweep file with min/max statistics per row group: those a reader filters by
 #: position (``point``, ``sample``, the parameters) or equilibrium number. A probability, payoff or
 #: label column's range is much the same in every chunk, so its statistics would rarely let a
-#: reader skip one, and computing them took a fifth of the encoding.
+#: reader skip one.
 STATISTICS_PREFIXES = ("point", "sample", "param.", "equilibrium")
 #: Columns stored without a dictionary: numbers that seldom repeat within a chunk, whose
 #: dictionary would be about as large as the column and cost its hashing.
@@ -452,7 +452,9 @@ PLAIN_PREFIXES = ("point", "payoff.", "max_regret")
 def parquet_writer(file: Path, schema: pa.Schema) -> pq.ParquetWriter:
     """A writer of a Parquet sweep file, with statistics and dictionaries where they pay.
 
-    The table read back is the same whatever these settings (a dictionary column stays one).
+    The table read back is the same whatever these settings (a dictionary column stays one);
+    on the 10^6-point map of ``sochi_2016.yaml`` they save about a fifth of the encoding's CPU
+    time, for a file 2% larger.
 
     Examples
     --------
@@ -478,8 +480,8 @@ def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """``table`` cast to the file's ``schema``, its dictionary codes widened in numpy.
 
     A chunk differs from the file's schema mostly by its narrow dictionary codes; ``Table.cast``
-    would widen them too, but importing ``pyarrow.compute`` for it costs more than a sweep of
-    10^5 points takes to write.
+    would widen them too, but it imports ``pyarrow.compute``, about 60 ms of CPU at start-up
+    (near the 70 ms of one numpy pass over the payoffs of 10^6 points).
     """
     columns = []
     for column, field in zip(table.columns, schema, strict=True):
@@ -744,8 +746,8 @@ def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: i
 def _arrow_counts(column: pa.ChunkedArray, first: NDArray[np.bool_]) -> list[tuple[Any, int]]:
     """Each value of ``column`` at the rows marked ``first``, and how often, by first appearance.
 
-    A dictionary-encoded column is counted by its codes in numpy: ``pyarrow.compute`` takes
-    longer to import than a sweep of 10^5 points takes to count.
+    A dictionary-encoded column is counted by its codes in numpy, without importing
+    ``pyarrow.compute`` (see :func:`_conformed`).
     """
     array = column.combine_chunks()
     if not pa.types.is_dictionary(array.type) or array.null_count:
