@@ -86,6 +86,11 @@ _MAX_MATCHED_DIMENSION = 12
 #: vertex of ``P``, which saves the hull of ``Q`` where no vertex is degenerate.
 _MAX_PAIRED_DIMENSION = 8
 
+#: Games whose column player (the larger) has at most this many strategies complete the
+#: nondegenerate vertices of ``P`` by ``n x n`` systems gathered in one call; larger ones by
+#: systems of the size of each vertex's support, which cost less arithmetic.
+_MAX_SOLVED_DIMENSION = 8
+
 #: Up to this many vertex pairs are tested for complete labels at once.
 _ALL_PAIRS = 1 << 12
 
@@ -287,8 +292,18 @@ def _extreme_equilibria(
             y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
-    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
-    solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
+    hull = None
+    if not few_bases and 2 <= m <= _MAX_HULL_DIMENSION and not deadline.expired():
+        hull = _qhull_points(b.T)
+    clean = None if hull is None else _clean_vertices(b.T, *hull, tol)
+    if clean is None:
+        x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline, hull)
+    else:
+        x_vertices, x_zero, x_tight = clean
+    if n <= _MAX_SOLVED_DIMENSION:
+        solved, xs, ys = _solved_whole_partners(a, x_vertices, x_zero, x_tight)
+    else:
+        solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
     rest = np.flatnonzero(~solved)
     if len(rest) == 0 or deadline.expired():
         return xs, ys
@@ -424,6 +439,71 @@ def _solved_partners(
     return solvable, np.concatenate(xs), np.concatenate(ys)
 
 
+def _clean_vertices(
+    matrix: FloatArray, points: FloatArray, normals: FloatArray, bounds: FloatArray, tol: float
+) -> tuple[FloatArray, BoolArray, BoolArray] | None:
+    """:func:`_polytope_vertices` from Qhull's ``points``, when all of them are clean.
+
+    Clean means that each point has exactly ``dim`` labels, each met to within ``1e-7``, and
+    that no two points are close enough for :func:`_merged` to take them for one vertex split by
+    rounding: then :func:`_vertices_read` and :func:`_labelled_vertices` would keep every point
+    as read, coordinates within ``tol`` of zero set to zero, with these labels. Returns
+    ``None`` otherwise.
+    """
+    dim = points.shape[1]
+    if len(points) * len(normals) > _MAX_LABELS:
+        return None  # refused in one line by _polytope_vertices
+    slack = bounds - points @ normals.T
+    labels = slack <= tol
+    if not (np.array_equal(labels, np.abs(slack) <= 1e-7) and (labels.sum(axis=1) == dim).all()):
+        return None
+    nonzero = points.max(axis=1) > tol
+    labels, slack = labels[nonzero], slack[nonzero]
+    # Points with a constraint nearly but not quite tight may be one vertex split by rounding.
+    near = (slack <= _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)) & ~labels
+    candidates = np.flatnonzero(near.any(axis=1))
+    zero = labels[:, -dim:]
+    vertices = np.where(zero, 0.0, points[nonzero])
+    if len(candidates) > 1 and len(_close_pairs(vertices[candidates])):
+        return None
+    return vertices, zero, labels[:, :-dim]
+
+
+def _solved_whole_partners(
+    a: FloatArray, x_vertices: FloatArray, x_zero: BoolArray, x_tight: BoolArray
+) -> tuple[BoolArray, FloatArray, FloatArray]:
+    """As :func:`_solved_partners`, by ``n x n`` systems gathered in one call.
+
+    Each partner ``y`` of a nondegenerate vertex ``x`` solves the ``n`` equations of the labels
+    ``x`` lacks, ``y_j = 0`` off the best responses ``K`` and ``(A y)_i = 1`` on the support
+    ``S``, the latter restricted to the columns ``K``: each system is ``A[S, K]`` bordered by
+    ``-1`` on a diagonal, as well or ill conditioned as ``A[S, K]`` padded with the identity.
+    One gather builds them all, where :func:`_solved_partners` takes a dozen calls; for small
+    ``n`` the number of numpy calls, not their arithmetic, sets the cost.
+    """
+    m, n = a.shape
+    # x's labels, "column j is a best response" then "x_i = 0", and Q's constraints in the
+    # same order: -y_j <= 0, then (A y)_i <= 1.
+    labels = np.concatenate([x_tight, x_zero], axis=1)
+    normals = np.concatenate([-np.eye(n), a])
+    bounds = 1.0 - _unit_bounds(n, m)
+    nondegenerate = np.flatnonzero(labels.sum(axis=1) == m)
+    labels = labels[nondegenerate]
+    rows = np.nonzero(~labels)[1].reshape(-1, n)
+    systems = np.where((rows >= n)[:, :, None] & ~labels[:, None, :n], 0.0, normals[rows])
+    good, solved = _solved(systems, bounds[rows], _SOLVED_RCOND)
+    members, labels = nondegenerate[good], labels[good]
+    ys = np.where(labels[:, :n], solved, 0.0)
+    # The least slack of y in the constraints it need not meet with equality (x's labels).
+    least = np.where(labels, bounds - ys @ normals.T, np.inf).min(axis=1)
+    # As in _solved_partners: within the margin of Q's boundary, left to the completion of
+    # degenerate vertices.
+    solvable = np.zeros(len(x_vertices), dtype=bool)
+    solvable[members[np.abs(least) > _MARGIN]] = True
+    feasible = least > _MARGIN
+    return solvable, x_vertices[members[feasible]], ys[feasible]
+
+
 def _face_partners(
     a: FloatArray,
     x_vertices: FloatArray,
@@ -493,7 +573,10 @@ def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> In
 
 
 def _polytope_vertices(
-    matrix: FloatArray, tol: float, deadline: Deadline
+    matrix: FloatArray,
+    tol: float,
+    deadline: Deadline,
+    hull: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, BoolArray, BoolArray]:
     """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}`` for a matrix with positive entries.
 
@@ -502,6 +585,7 @@ def _polytope_vertices(
     each vertex listed once and coordinates within ``tol`` of zero set to exactly zero. The
     vertices come from the convex hull of the polar polytope (:func:`_hull_vertices`); should
     Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`).
+    ``hull``, when given, is :func:`_hull_points` of ``matrix``, already computed.
     """
     n_rows, dim = matrix.shape
     if deadline.expired():
@@ -511,12 +595,11 @@ def _polytope_vertices(
         # Few bases, or a segment (Qhull needs two dimensions): solve them all.
         vertices = _basis_vertices(matrix, tol, deadline)
     elif dim <= _MAX_HULL_DIMENSION:
-        from scipy.spatial import QhullError  # imported here: small games need no scipy
-
-        try:
-            vertices = _hull_vertices(matrix, tol)
-        except QhullError:
+        hull = hull or _qhull_points(matrix)
+        if hull is None:
             vertices = _basis_vertices(matrix, tol, deadline)
+        else:
+            vertices = _vertices_read(*hull, tol)
     else:
         # Many coordinates, few rows (a face of Q where one vertex of P ties with many of the
         # other player's strategies): a vertex's support has at most n_rows coordinates.
@@ -570,15 +653,50 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     point does not meet to rounding is recomputed from the constraints tight there, to full
     precision, when they determine it; the origin, a vertex that is no equilibrium, is dropped.
     """
+    return _vertices_read(*_hull_points(matrix), tol)
+
+
+def _hull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Qhull's points for the vertices of ``{z >= 0, matrix @ z <= 1}``, and its constraints.
+
+    Returns one point per simplex of the polar's hull (see :func:`_hull_vertices`), and the
+    constraints ``normals @ z <= bounds``: the rows of ``matrix``, then ``-z_i <= 0``.
+    """
     from scipy.spatial import ConvexHull
 
     n_rows, dim = matrix.shape
-    centre = np.full(dim, 0.5 / matrix.sum(axis=1).max())
-    normals = np.vstack([matrix, -np.eye(dim)])
-    bounds = np.concatenate([np.ones(n_rows), np.zeros(dim)])
-    hull = ConvexHull(normals / (bounds - normals @ centre)[:, None])
+    # The centre (c, ..., c) is inside: its constraints have slack 1/2 and c.
+    centre = 0.5 / matrix.sum(axis=1).max()
+    normals = np.concatenate([matrix, -np.eye(dim)])
+    bounds = _unit_bounds(n_rows, dim)
+    hull = ConvexHull(normals / (bounds - centre * normals.sum(axis=1))[:, None])
     planes = hull.equations
-    points = centre - planes[:, :-1] / planes[:, -1:]
+    return centre - planes[:, :-1] / planes[:, -1:], normals, bounds
+
+
+def _qhull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """:func:`_hull_points`, or ``None`` where Qhull fails on the input."""
+    from scipy.spatial import QhullError  # imported here: small games need no scipy
+
+    try:
+        return _hull_points(matrix)
+    except QhullError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def _unit_bounds(ones: int, zeros: int) -> FloatArray:
+    """``ones`` ones followed by ``zeros`` zeros (cached, read-only)."""
+    bounds = np.concatenate([np.ones(ones), np.zeros(zeros)])
+    bounds.flags.writeable = False
+    return bounds
+
+
+def _vertices_read(
+    points: FloatArray, normals: FloatArray, bounds: FloatArray, tol: float
+) -> FloatArray:
+    """The nonzero vertices among Qhull's ``points``, each once, degenerate ones refined."""
+    dim = points.shape[1]
     gaps = np.abs(points @ normals.T - bounds)
     # Constraints within this of tight at Qhull's point: candidates for the vertex's basis.
     patterns = gaps <= 1e-7
