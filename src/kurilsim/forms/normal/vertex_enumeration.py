@@ -288,18 +288,11 @@ def _extreme_equilibria(
                 a, b, tol
             )
         else:
-            x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
-            y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
+            x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
+            y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
-    hull = None
-    if not few_bases and 2 <= m <= _MAX_HULL_DIMENSION and not deadline.expired():
-        hull = _qhull_points(b.T)
-    clean = None if hull is None else _clean_vertices(b.T, *hull, tol)
-    if clean is None:
-        x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline, hull)
-    else:
-        x_vertices, x_zero, x_tight = clean
+    x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
     if n <= _MAX_SOLVED_DIMENSION:
         solved, xs, ys = _solved_whole_partners(a, x_vertices, x_zero, x_tight)
     else:
@@ -310,7 +303,7 @@ def _extreme_equilibria(
     x_vertices, x_zero, x_tight = x_vertices[rest], x_zero[rest], x_tight[rest]
     if n <= _MAX_MATCHED_DIMENSION:
         # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
-        y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
+        y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     else:
@@ -439,15 +432,38 @@ def _solved_partners(
     return solvable, np.concatenate(xs), np.concatenate(ys)
 
 
+def _read_vertices(
+    matrix: FloatArray, tol: float, deadline: Deadline
+) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """:func:`_polytope_vertices`, read straight from the hull where its points are clean.
+
+    Qhull's points are labelled in one pass (:func:`_clean_vertices`); only where they are not
+    clean are they labelled, deduplicated, refined and merged the general way.
+    """
+    n_rows, dim = matrix.shape
+    hull = None
+    if (
+        comb(n_rows + dim, dim) > _MAX_BATCHED_BASES
+        and 2 <= dim <= _MAX_HULL_DIMENSION
+        and not deadline.expired()
+    ):
+        hull = _qhull_points(matrix)
+    clean = None if hull is None else _clean_vertices(matrix, *hull, tol)
+    if clean is None:
+        return _polytope_vertices(matrix, tol, deadline, hull)
+    return clean
+
+
 def _clean_vertices(
     matrix: FloatArray, points: FloatArray, normals: FloatArray, bounds: FloatArray, tol: float
 ) -> tuple[FloatArray, BoolArray, BoolArray] | None:
     """:func:`_polytope_vertices` from Qhull's ``points``, when all of them are clean.
 
-    Clean means that each point has exactly ``dim`` labels, each met to within ``1e-7``, and
-    that no two points are close enough for :func:`_merged` to take them for one vertex split by
-    rounding: then :func:`_vertices_read` and :func:`_labelled_vertices` would keep every point
-    as read, coordinates within ``tol`` of zero set to zero, with these labels. Returns
+    Clean means that each point has at least ``dim`` labels, each met to within ``1e-7`` (and
+    to within :data:`_SETTLED` at a degenerate vertex), and that no two vertices are close
+    enough for :func:`_merged` to take them for one vertex split by rounding: then
+    :func:`_vertices_read` and :func:`_labelled_vertices` would keep the first point of each
+    vertex as read, coordinates within ``tol`` of zero set to zero, with these labels. Returns
     ``None`` otherwise.
     """
     dim = points.shape[1]
@@ -455,8 +471,18 @@ def _clean_vertices(
         return None  # refused in one line by _polytope_vertices
     slack = bounds - points @ normals.T
     labels = slack <= tol
-    if not (np.array_equal(labels, np.abs(slack) <= 1e-7) and (labels.sum(axis=1) == dim).all()):
+    if not np.array_equal(labels, np.abs(slack) <= 1e-7):
         return None
+    counts = labels.sum(axis=1)
+    if counts.min(initial=dim) < dim:
+        return None
+    degenerate = counts > dim
+    if degenerate.any():
+        if np.abs(slack[degenerate]).max(where=labels[degenerate], initial=0.0) > _SETTLED:
+            return None  # recomputed from its constraints the general way
+        # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
+        first = _first_of_each(_row_keys(labels))
+        points, slack, labels = points[first], slack[first], labels[first]
     nonzero = points.max(axis=1) > tol
     labels, slack = labels[nonzero], slack[nonzero]
     # Points with a constraint nearly but not quite tight may be one vertex split by rounding.
