@@ -36,6 +36,7 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.bimatrix import (
     check_tol,
     normalised_bimatrix,
+    sorted_pairs,
     sorted_profiles,
 )
 from kurilsim.forms.normal.regret import FloatArray
@@ -237,8 +238,9 @@ def bounded_vertex_enumeration(
     if max_seconds is not None and not max_seconds >= 0:
         raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
     # Every profile is an equilibrium (as in indifferent_everywhere, on payoffs already mapped).
-    row_spread, column_spread = a.max(axis=0) - a.min(axis=0), b.max(axis=1) - b.min(axis=1)
-    if row_spread.max() <= tol and column_spread.max() <= tol:
+    if (a.max(axis=0) - a.min(axis=0)).max() <= tol and (
+        b.max(axis=1) - b.min(axis=1)
+    ).max() <= tol:
         rows, columns = np.eye(a.shape[0]), np.eye(a.shape[1])
         return sorted_profiles([(rows[i], columns[j]) for i, j in np.ndindex(*a.shape)]), True
     deadline = Deadline(max_seconds)
@@ -255,8 +257,7 @@ def bounded_vertex_enumeration(
     kept = (row_payoffs.max(axis=1) - (xs * row_payoffs).sum(axis=1) <= tol) & (
         column_payoffs.max(axis=1) - (ys * column_payoffs).sum(axis=1) <= tol
     )
-    found = sorted_profiles(list(zip(xs[kept], ys[kept], strict=True)))
-    return found, not deadline.hit
+    return sorted_pairs(xs[kept], ys[kept]), not deadline.hit
 
 
 def _extreme_equilibria(
@@ -317,10 +318,8 @@ def _has_ties(a: FloatArray, b: FloatArray) -> bool:
     Such ties make degenerate vertices likely, which pairing the vertices of both polytopes
     handles in one pass, where completing each vertex of ``P`` needs a second one.
     """
-    return bool(
-        (np.diff(np.sort(a, axis=0), axis=0) == 0.0).any()
-        or (np.diff(np.sort(b, axis=1), axis=1) == 0.0).any()
-    )
+    rows, columns = np.sort(a, axis=0), np.sort(b, axis=1)
+    return bool((rows[1:] == rows[:-1]).any() or (columns[:, 1:] == columns[:, :-1]).any())
 
 
 def _paired_vertices(
