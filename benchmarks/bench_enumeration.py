@@ -1,6 +1,7 @@
 """All equilibria: kurilsim against QuantEcon and Gambit, on random and degenerate games.
 
-Run by hand: ``python benchmarks/bench_enumeration.py [--quick]``. Prints, from the same run,
+Run by hand: ``python benchmarks/bench_enumeration.py [--quick] [--cpu]``. Prints, from the
+same run,
 
 kurilsim's ``vertex-enumeration`` against QuantEcon's ``vertex_enumeration`` and
 pygambit's ``enummixed_solve`` (floating point) on random 3x3 to 15x15 games and on degenerate
@@ -11,7 +12,8 @@ More players: ``benchmarks/bench_nplayer.py`` (support enumeration against Gambi
 
 Ratios above 1 mean kurilsim is slower. Times are medians over the games of each row, the
 methods taking turns game by game; on a machine shared with other work they drift, the ratios
-less so.
+less so. With ``--cpu`` the processor time of the process is timed instead of the wall time
+(all three run in this process, on one thread each), which other programs' load disturbs less.
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ import numpy as np
 
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 
+#: The clock that times each call: wall time, or processor time with ``--cpu``.
+clock = time.perf_counter
+
 
 def median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Median wall time of ``repeat`` calls, and the last call's result."""
+    """Median time of ``repeat`` calls by :data:`clock`, and the last call's result."""
     times, result = [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         result = fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times), result
 
 
@@ -104,7 +109,10 @@ def row(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer and smaller games")
+    parser.add_argument("--cpu", action="store_true", help="time processor time, not wall time")
     args = parser.parse_args()
+    global clock
+    clock = time.process_time if args.cpu else time.perf_counter
     rng = np.random.default_rng(2026)
     n_games = 3 if args.quick else 10
     two_player: dict[str, Callable[[np.ndarray], int]] = {
@@ -115,7 +123,10 @@ def main() -> None:
     # Warm the imports (scipy, qhull) and QuantEcon's numba compilation before timing.
     for method in two_player.values():
         method(rng.random((3, 3, 2)))
-    print("two players, all extreme equilibria; ratio = kurilsim time / reference time")
+    print(
+        "two players, all extreme equilibria; ratio = kurilsim time / reference time "
+        f"({'processor' if args.cpu else 'wall'} time)"
+    )
     sizes = [3, 6, 8, 10] if args.quick else [3, 6, 8, 10, 15]
     for n in sizes:
         games = [rng.random((n, n, 2)) for _ in range(n_games if n < 15 else 2)]

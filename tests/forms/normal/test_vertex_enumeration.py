@@ -363,3 +363,43 @@ def test_pairing_by_sorted_search_agrees_with_exact_enummixed(payoffs: FloatArra
     found = with_constants(payoffs, _ALL_PAIRS=0, _MAX_BATCHED_BASES=0, _has_ties=always_tied)
     reference = gambit_enummixed if np.all(payoffs == np.round(payoffs)) else gambit_floats
     assert same_sets(found, reference(payoffs))
+
+
+def never_clean(*args: object) -> None:
+    """In place of the module's test for clean hull points: label every vertex the general way."""
+    return None
+
+
+@pytest.mark.reference
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    payoffs=st.one_of(
+        integer_bimatrices(smallest=2, largest=7),
+        integer_bimatrices(-3, 3, smallest=2, largest=7),
+        float_bimatrices(),
+        st.builds(random_game, seeds, st.tuples(st.integers(5, 8), st.integers(5, 8))),
+    ),
+    inexact=st.booleans(),
+)
+def test_clean_hull_vertices_and_whole_systems_agree_with_the_general_way_and_gambit(
+    payoffs: FloatArray, inexact: bool
+) -> None:
+    # Every game made to complete the vertices of P from one hull, or to pair those of both
+    # hulls: read straight from Qhull's points where all are clean, each nondegenerate vertex
+    # of P completed by one n x n system; against the general labelling, per-support systems
+    # and Gambit.
+    integer = bool(np.all(payoffs == np.round(payoffs)))
+    reference = gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
+    if inexact:
+        # Not exact in binary: degenerate vertices split by rounding, merged the general way.
+        payoffs = payoffs / 3.0 + 1e6
+    completing = {"_MAX_PAIRED_DIMENSION": 0, "_MAX_BATCHED_BASES": 0}
+    pairing = {"_MAX_BATCHED_BASES": 0, "_has_ties": always_tied}
+    for route in (completing, pairing):
+        found = with_constants(payoffs, **route)
+        general = with_constants(
+            payoffs, **route, _clean_vertices=never_clean, _MAX_SOLVED_DIMENSION=0
+        )
+        assert same_sets(found, general, atol=1e-9)
+        assert len(found) == len(general)
+        assert same_sets(found, reference, atol=1e-6)

@@ -45,9 +45,20 @@ def sorted_profiles(
     """Sort profiles lexicographically by the row player's mixture, then the column player's."""
     if not profiles:
         return []
-    # Rounding the keys keeps the order stable when equal probabilities differ in the last bit.
-    rows = np.array([x for x, _ in profiles]), np.array([y for _, y in profiles])
-    keys = np.round(np.hstack(rows), 12).tolist()
-    # Rows compared as tuples: a lexsort would make one pass per strategy, slow for 2 x 20,000.
-    order = sorted(range(len(keys)), key=keys.__getitem__)
+    order = _lexicographic_order(
+        np.array([x for x, _ in profiles]), np.array([y for _, y in profiles])
+    )
     return [profiles[i] for i in order]
+
+
+def sorted_pairs(xs: FloatArray, ys: FloatArray) -> list[tuple[FloatArray, FloatArray]]:
+    """:func:`sorted_profiles` of the pairs of rows ``(xs[k], ys[k])``, given as two arrays."""
+    return [(xs[i], ys[i]) for i in _lexicographic_order(xs, ys)]
+
+
+def _lexicographic_order(xs: FloatArray, ys: FloatArray) -> list[int]:
+    """The order of the rows ``(xs[k], ys[k])`` sorted lexicographically."""
+    # Rounding the keys keeps the order stable when equal probabilities differ in the last bit.
+    keys = np.round(np.hstack([xs, ys]), 12).tolist()
+    # Rows compared as tuples: a lexsort would make one pass per strategy, slow for 2 x 20,000.
+    return sorted(range(len(keys)), key=keys.__getitem__)

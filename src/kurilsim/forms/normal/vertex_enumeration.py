@@ -36,6 +36,7 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.bimatrix import (
     check_tol,
     normalised_bimatrix,
+    sorted_pairs,
     sorted_profiles,
 )
 from kurilsim.forms.normal.regret import FloatArray
@@ -85,6 +86,11 @@ _MAX_MATCHED_DIMENSION = 12
 #: most :data:`_MAX_BATCHED_BASES` bases or the payoffs have ties; others by completing each
 #: vertex of ``P``, which saves the hull of ``Q`` where no vertex is degenerate.
 _MAX_PAIRED_DIMENSION = 8
+
+#: Games whose column player (the larger) has at most this many strategies complete the
+#: nondegenerate vertices of ``P`` by ``n x n`` systems gathered in one call; larger ones by
+#: systems of the size of each vertex's support, which cost less arithmetic.
+_MAX_SOLVED_DIMENSION = 8
 
 #: Up to this many vertex pairs are tested for complete labels at once.
 _ALL_PAIRS = 1 << 12
@@ -232,8 +238,9 @@ def bounded_vertex_enumeration(
     if max_seconds is not None and not max_seconds >= 0:
         raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
     # Every profile is an equilibrium (as in indifferent_everywhere, on payoffs already mapped).
-    row_spread, column_spread = a.max(axis=0) - a.min(axis=0), b.max(axis=1) - b.min(axis=1)
-    if row_spread.max() <= tol and column_spread.max() <= tol:
+    if (a.max(axis=0) - a.min(axis=0)).max() <= tol and (
+        b.max(axis=1) - b.min(axis=1)
+    ).max() <= tol:
         rows, columns = np.eye(a.shape[0]), np.eye(a.shape[1])
         return sorted_profiles([(rows[i], columns[j]) for i, j in np.ndindex(*a.shape)]), True
     deadline = Deadline(max_seconds)
@@ -250,8 +257,7 @@ def bounded_vertex_enumeration(
     kept = (row_payoffs.max(axis=1) - (xs * row_payoffs).sum(axis=1) <= tol) & (
         column_payoffs.max(axis=1) - (ys * column_payoffs).sum(axis=1) <= tol
     )
-    found = sorted_profiles(list(zip(xs[kept], ys[kept], strict=True)))
-    return found, not deadline.hit
+    return sorted_pairs(xs[kept], ys[kept]), not deadline.hit
 
 
 def _extreme_equilibria(
@@ -283,19 +289,22 @@ def _extreme_equilibria(
                 a, b, tol
             )
         else:
-            x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
-            y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
+            x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
+            y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
-    x_vertices, x_zero, x_tight = _polytope_vertices(b.T, tol, deadline)
-    solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
+    x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
+    if n <= _MAX_SOLVED_DIMENSION:
+        solved, xs, ys = _solved_whole_partners(a, x_vertices, x_zero, x_tight)
+    else:
+        solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
     rest = np.flatnonzero(~solved)
     if len(rest) == 0 or deadline.expired():
         return xs, ys
     x_vertices, x_zero, x_tight = x_vertices[rest], x_zero[rest], x_tight[rest]
     if n <= _MAX_MATCHED_DIMENSION:
         # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
-        y_vertices, y_zero, y_tight = _polytope_vertices(a, tol, deadline)
+        y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     else:
@@ -309,10 +318,8 @@ def _has_ties(a: FloatArray, b: FloatArray) -> bool:
     Such ties make degenerate vertices likely, which pairing the vertices of both polytopes
     handles in one pass, where completing each vertex of ``P`` needs a second one.
     """
-    return bool(
-        (np.diff(np.sort(a, axis=0), axis=0) == 0.0).any()
-        or (np.diff(np.sort(b, axis=1), axis=1) == 0.0).any()
-    )
+    rows, columns = np.sort(a, axis=0), np.sort(b, axis=1)
+    return bool((rows[1:] == rows[:-1]).any() or (columns[:, 1:] == columns[:, :-1]).any())
 
 
 def _paired_vertices(
@@ -424,6 +431,104 @@ def _solved_partners(
     return solvable, np.concatenate(xs), np.concatenate(ys)
 
 
+def _read_vertices(
+    matrix: FloatArray, tol: float, deadline: Deadline
+) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """:func:`_polytope_vertices`, read straight from the hull where its points are clean.
+
+    Qhull's points are labelled in one pass (:func:`_clean_vertices`); only where they are not
+    clean are they labelled, deduplicated, refined and merged the general way.
+    """
+    n_rows, dim = matrix.shape
+    hull = None
+    if (
+        comb(n_rows + dim, dim) > _MAX_BATCHED_BASES
+        and 2 <= dim <= _MAX_HULL_DIMENSION
+        and not deadline.expired()
+    ):
+        hull = _qhull_points(matrix)
+    clean = None if hull is None else _clean_vertices(matrix, *hull, tol)
+    if clean is None:
+        return _polytope_vertices(matrix, tol, deadline, hull)
+    return clean
+
+
+def _clean_vertices(
+    matrix: FloatArray, points: FloatArray, normals: FloatArray, bounds: FloatArray, tol: float
+) -> tuple[FloatArray, BoolArray, BoolArray] | None:
+    """:func:`_polytope_vertices` from Qhull's ``points``, when all of them are clean.
+
+    Clean means that each point has at least ``dim`` labels, each met to within ``1e-7`` (and
+    to within :data:`_SETTLED` at a degenerate vertex), and that no two vertices are close
+    enough for :func:`_merged` to take them for one vertex split by rounding: then
+    :func:`_vertices_read` and :func:`_labelled_vertices` would keep the first point of each
+    vertex as read, coordinates within ``tol`` of zero set to zero, with these labels. Returns
+    ``None`` otherwise.
+    """
+    dim = points.shape[1]
+    if len(points) * len(normals) > _MAX_LABELS:
+        return None  # refused in one line by _polytope_vertices
+    slack = bounds - points @ normals.T
+    labels = slack <= tol
+    if not np.array_equal(labels, np.abs(slack) <= 1e-7):
+        return None
+    counts = labels.sum(axis=1)
+    if counts.min(initial=dim) < dim:
+        return None
+    degenerate = counts > dim
+    if degenerate.any():
+        if np.abs(slack[degenerate]).max(where=labels[degenerate], initial=0.0) > _SETTLED:
+            return None  # recomputed from its constraints the general way
+        # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
+        first = _first_of_each(_row_keys(labels))
+        points, slack, labels = points[first], slack[first], labels[first]
+    nonzero = points.max(axis=1) > tol
+    labels, slack = labels[nonzero], slack[nonzero]
+    # Points with a constraint nearly but not quite tight may be one vertex split by rounding.
+    near = (slack <= _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)) & ~labels
+    candidates = np.flatnonzero(near.any(axis=1))
+    zero = labels[:, -dim:]
+    vertices = np.where(zero, 0.0, points[nonzero])
+    if len(candidates) > 1 and len(_close_pairs(vertices[candidates])):
+        return None
+    return vertices, zero, labels[:, :-dim]
+
+
+def _solved_whole_partners(
+    a: FloatArray, x_vertices: FloatArray, x_zero: BoolArray, x_tight: BoolArray
+) -> tuple[BoolArray, FloatArray, FloatArray]:
+    """As :func:`_solved_partners`, by ``n x n`` systems gathered in one call.
+
+    Each partner ``y`` of a nondegenerate vertex ``x`` solves the ``n`` equations of the labels
+    ``x`` lacks, ``y_j = 0`` off the best responses ``K`` and ``(A y)_i = 1`` on the support
+    ``S``, the latter restricted to the columns ``K``: each system is ``A[S, K]`` bordered by
+    ``-1`` on a diagonal, as well or ill conditioned as ``A[S, K]`` padded with the identity.
+    One gather builds them all, where :func:`_solved_partners` takes a dozen calls; for small
+    ``n`` the number of numpy calls, not their arithmetic, sets the cost.
+    """
+    m, n = a.shape
+    # x's labels, "column j is a best response" then "x_i = 0", and Q's constraints in the
+    # same order: -y_j <= 0, then (A y)_i <= 1.
+    labels = np.concatenate([x_tight, x_zero], axis=1)
+    normals = np.concatenate([-np.eye(n), a])
+    bounds = 1.0 - _unit_bounds(n, m)
+    nondegenerate = np.flatnonzero(labels.sum(axis=1) == m)
+    labels = labels[nondegenerate]
+    rows = np.nonzero(~labels)[1].reshape(-1, n)
+    systems = np.where((rows >= n)[:, :, None] & ~labels[:, None, :n], 0.0, normals[rows])
+    good, solved = _solved(systems, bounds[rows], _SOLVED_RCOND)
+    members, labels = nondegenerate[good], labels[good]
+    ys = np.where(labels[:, :n], solved, 0.0)
+    # The least slack of y in the constraints it need not meet with equality (x's labels).
+    least = np.where(labels, bounds - ys @ normals.T, np.inf).min(axis=1)
+    # As in _solved_partners: within the margin of Q's boundary, left to the completion of
+    # degenerate vertices.
+    solvable = np.zeros(len(x_vertices), dtype=bool)
+    solvable[members[np.abs(least) > _MARGIN]] = True
+    feasible = least > _MARGIN
+    return solvable, x_vertices[members[feasible]], ys[feasible]
+
+
 def _face_partners(
     a: FloatArray,
     x_vertices: FloatArray,
@@ -493,7 +598,10 @@ def _completely_labelled(x_labels: BoolArray, y_labels: BoolArray, m: int) -> In
 
 
 def _polytope_vertices(
-    matrix: FloatArray, tol: float, deadline: Deadline
+    matrix: FloatArray,
+    tol: float,
+    deadline: Deadline,
+    hull: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, BoolArray, BoolArray]:
     """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}`` for a matrix with positive entries.
 
@@ -502,6 +610,7 @@ def _polytope_vertices(
     each vertex listed once and coordinates within ``tol`` of zero set to exactly zero. The
     vertices come from the convex hull of the polar polytope (:func:`_hull_vertices`); should
     Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`).
+    ``hull``, when given, is :func:`_hull_points` of ``matrix``, already computed.
     """
     n_rows, dim = matrix.shape
     if deadline.expired():
@@ -511,12 +620,11 @@ def _polytope_vertices(
         # Few bases, or a segment (Qhull needs two dimensions): solve them all.
         vertices = _basis_vertices(matrix, tol, deadline)
     elif dim <= _MAX_HULL_DIMENSION:
-        from scipy.spatial import QhullError  # imported here: small games need no scipy
-
-        try:
-            vertices = _hull_vertices(matrix, tol)
-        except QhullError:
+        hull = hull or _qhull_points(matrix)
+        if hull is None:
             vertices = _basis_vertices(matrix, tol, deadline)
+        else:
+            vertices = _vertices_read(*hull, tol)
     else:
         # Many coordinates, few rows (a face of Q where one vertex of P ties with many of the
         # other player's strategies): a vertex's support has at most n_rows coordinates.
@@ -570,15 +678,50 @@ def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
     point does not meet to rounding is recomputed from the constraints tight there, to full
     precision, when they determine it; the origin, a vertex that is no equilibrium, is dropped.
     """
+    return _vertices_read(*_hull_points(matrix), tol)
+
+
+def _hull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Qhull's points for the vertices of ``{z >= 0, matrix @ z <= 1}``, and its constraints.
+
+    Returns one point per simplex of the polar's hull (see :func:`_hull_vertices`), and the
+    constraints ``normals @ z <= bounds``: the rows of ``matrix``, then ``-z_i <= 0``.
+    """
     from scipy.spatial import ConvexHull
 
     n_rows, dim = matrix.shape
-    centre = np.full(dim, 0.5 / matrix.sum(axis=1).max())
-    normals = np.vstack([matrix, -np.eye(dim)])
-    bounds = np.concatenate([np.ones(n_rows), np.zeros(dim)])
-    hull = ConvexHull(normals / (bounds - normals @ centre)[:, None])
+    # The centre (c, ..., c) is inside: its constraints have slack 1/2 and c.
+    centre = 0.5 / matrix.sum(axis=1).max()
+    normals = np.concatenate([matrix, -np.eye(dim)])
+    bounds = _unit_bounds(n_rows, dim)
+    hull = ConvexHull(normals / (bounds - centre * normals.sum(axis=1))[:, None])
     planes = hull.equations
-    points = centre - planes[:, :-1] / planes[:, -1:]
+    return centre - planes[:, :-1] / planes[:, -1:], normals, bounds
+
+
+def _qhull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """:func:`_hull_points`, or ``None`` where Qhull fails on the input."""
+    from scipy.spatial import QhullError  # imported here: small games need no scipy
+
+    try:
+        return _hull_points(matrix)
+    except QhullError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def _unit_bounds(ones: int, zeros: int) -> FloatArray:
+    """``ones`` ones followed by ``zeros`` zeros (cached, read-only)."""
+    bounds = np.concatenate([np.ones(ones), np.zeros(zeros)])
+    bounds.flags.writeable = False
+    return bounds
+
+
+def _vertices_read(
+    points: FloatArray, normals: FloatArray, bounds: FloatArray, tol: float
+) -> FloatArray:
+    """The nonzero vertices among Qhull's ``points``, each once, degenerate ones refined."""
+    dim = points.shape[1]
     gaps = np.abs(points @ normals.T - bounds)
     # Constraints within this of tight at Qhull's point: candidates for the vertex's basis.
     patterns = gaps <= 1e-7
