@@ -341,9 +341,17 @@ class _System:
         # Players with as many strategies, whose box points are made together: per group, the
         # players, their columns among the free probabilities, and their stacked steps, origins
         # and supports.
-        self.size_groups = []
+        self.size_groups: list[
+            tuple[tuple[int, ...], IntArray, FloatArray, FloatArray, BoolArray]
+        ] = []
+        # Per player, its size group and its place in it.
+        self.size_group = np.zeros(self.n_players, dtype=np.intp)
+        self.rank_in_group = np.zeros(self.n_players, dtype=np.intp)
+        self._made: tuple[list[FloatArray], list[FloatArray]] = ([], [])
         for n in sorted(set(self.shape)):
             members = tuple(i for i in players if self.shape[i] == n)
+            self.size_group[list(members)] = len(self.size_groups)
+            self.rank_in_group[list(members)] = np.arange(len(members))
             columns = np.array([np.arange(self.offsets[i], self.offsets[i + 1]) for i in members])
             self.size_groups.append(
                 (
@@ -403,11 +411,6 @@ class _System:
             alive &= spare >= -1e-12
         return lo, hi, alive & np.all(lo <= hi, axis=1)
 
-    def _mixed(self, i: int, sid: IntArray, y: FloatArray) -> FloatArray:
-        """Player ``i``'s mixtures at free probabilities ``y``, ``(boxes, points, n_i - 1)``."""
-        mixed: FloatArray = self.origin[i][sid][:, None, :] + y @ self.steps[i][sid]
-        return mixed
-
     def _grouped_points(self, sid: IntArray, group: int, y: FloatArray) -> FloatArray:
         """The mixtures of a size group's players at free probabilities ``y``.
 
@@ -418,12 +421,27 @@ class _System:
         return mixed
 
     def _per_player(self, grouped: list[FloatArray]) -> list[FloatArray]:
-        """Per player, their slice of the size groups' arrays."""
+        """Per player, their slice of the size groups' arrays (kept for :meth:`_stacked`)."""
         out: list[FloatArray] = [np.empty(0)] * self.n_players
         for (members, *_), array in zip(self.size_groups, grouped, strict=True):
             for g, i in enumerate(members):
                 out[i] = array[g]
+        self._made = (out, grouped)
         return out
+
+    def _stacked(self, points: list[FloatArray], others: IntArray) -> list[FloatArray]:
+        """Per position among the others, their points stacked over a group's members.
+
+        Points this system made last are taken from their size groups' arrays, one gather per
+        position, not stacked again.
+        """
+        made, grouped = self._made
+        if points is made:
+            return [
+                grouped[self.size_group[column[0]]][self.rank_in_group[column]]
+                for column in others.T
+            ]
+        return [np.stack([points[j] for j in column]) for column in others.T.tolist()]
 
     def vertices(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
         """Per player, the mixtures at the vertices of each box's block cut by ``sum(y) <= 1``.
@@ -480,7 +498,7 @@ class _System:
         """Per player, the payoff of each strategy at every combination of the others' points."""
         out: list[FloatArray] = [np.empty(0)] * self.n_players
         for members, tables, others in self.player_groups:
-            result = _contracted(tables, _stacked(points, others), len(sid))
+            result = _contracted(tables, self._stacked(points, others), len(sid))
             for g, i in enumerate(members):
                 out[i] = result[g]
         return out
@@ -497,7 +515,7 @@ class _System:
         directions = iter(self.pair_steps)
         for pairs, tables, others in self.pair_groups:
             # (pairs, boxes, 2, n_i, n_j, combinations): u_i then u_j of each pair
-            stacked = _contracted(tables, _stacked(points, others), n_boxes)
+            stacked = _contracted(tables, self._stacked(points, others), n_boxes)
             n_i, n_j = stacked.shape[3:5]
             for first, both in ((0, stacked[:, :, 0]), (1, stacked[:, :, 1].swapaxes(2, 3))):
                 # d g_{i,t} / d y_{j,w} = P_i[t] . u_i(., ., x_{-ij}) . P_j[w], per combination
@@ -555,10 +573,12 @@ class _System:
         y = (lo + hi) / 2
         for _ in range(_NEWTON_STEPS):
             # Only the centres matter here (the last of each player's points).
-            centres = [
-                self._mixed(i, sid, y[:, None, self.offsets[i] : self.offsets[i + 1]])
-                for i in range(self.n_players)
-            ]
+            centres = self._per_player(
+                [
+                    self._grouped_points(sid, group, y.T[columns].swapaxes(1, 2)[:, :, None])
+                    for group, (_, columns, *_) in enumerate(self.size_groups)
+                ]
+            )
             linearisation = self.jacobian(sid, centres)
             residual = self.residual(sid, y, linearisation)[..., None]
             try:
@@ -636,14 +656,6 @@ def _alike(shape: tuple[int, ...], k: int) -> list[tuple[list[tuple[int, ...]], 
             ).reshape(len(members), len(shape) - k),
         )
         for members in groups.values()
-    ]
-
-
-def _stacked(points: list[FloatArray], others: IntArray) -> list[FloatArray]:
-    """Per position among the others, their points stacked over the group's members."""
-    return [
-        points[column[0]][None] if len(column) == 1 else np.stack([points[j] for j in column])
-        for column in others.T.tolist()
     ]
 
 
