@@ -295,14 +295,6 @@ class _System:
         players = range(self.n_players)
         # Per player i: u_i with i's axis first, then the others' in order.
         self.value_tables = [np.ascontiguousarray(np.moveaxis(norm[..., i], i, 0)) for i in players]
-        # Per pair i < j: u_i and u_j stacked, axes i and j first, then the others' in order;
-        # both pairs' Jacobian blocks then come from one contraction.
-        self.pair_tables: dict[tuple[int, ...], FloatArray] = {
-            (i, j): np.ascontiguousarray(
-                np.stack([np.moveaxis(norm[..., k], (i, j), (0, 1)) for k in (i, j)])
-            )
-            for i, j in itertools.combinations(players, 2)
-        }
         # Players alike in their own and the others' numbers of strategies, and pairs alike in
         # theirs, are contracted together: one batched product per group, not one per player.
         self.player_groups = [
@@ -313,8 +305,17 @@ class _System:
             )
             for members, others in _alike(self.shape, 1)
         ]
+        # Per pair i < j: u_i and u_j stacked, axes i and j first, then the others' in order;
+        # both pairs' Jacobian blocks then come from one contraction.
+        last = norm.ndim - 1
         self.pair_groups = [
-            (pairs, np.stack([self.pair_tables[pair] for pair in pairs]), others)
+            (
+                pairs,
+                np.stack(
+                    [np.moveaxis(norm[..., [i, j]], (last, i, j), (0, 1, 2)) for i, j in pairs]
+                ),
+                others,
+            )
             for pairs, others in _alike(self.shape, 2)
         ]
         self.masks = masks
