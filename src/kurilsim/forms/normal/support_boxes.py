@@ -74,11 +74,11 @@ _CONVERGED = 1e-10
 #: (solutions of games with small integer payoffs) rarely fall on a cut.
 _CUT = 0.4934
 
-#: With at most :data:`_FEW` boxes to cut, each is cut across up to :data:`_SIDES` sides wider
-#: than :data:`_WIDE` (fewer rounds of fixed cost); otherwise across its widest side only.
+#: With at most :data:`_FEW` boxes to cut, each is cut :data:`_SIDES` times, every piece across
+#: its widest side (fewer rounds of fixed cost, also at the end, where a few narrow boxes close
+#: in on a solution); otherwise once, across its widest side.
 _FEW = 64
 _SIDES = 3
-_WIDE = 0.3
 
 #: Fraction of its width by which a box is widened for the Krawczyk test.
 _WIDEN = 1e-3
@@ -204,13 +204,16 @@ def solve_supports(
 def _cut(
     sid: IntArray, lo: FloatArray, hi: FloatArray, sides: int
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Each box cut across its widest side, then up to ``sides - 1`` more wider than ``_WIDE``."""
+    """Each box cut ``sides`` times, each piece across its widest side at that time.
+
+    A side of no width (an inactive slot) is never cut.
+    """
     for cut in range(min(sides, lo.shape[1])):
         side = np.argmax(hi - lo, axis=1)
         rows = np.arange(len(sid))
         width = hi[rows, side] - lo[rows, side]
         if cut:
-            rows = np.flatnonzero(width > _WIDE)
+            rows = np.flatnonzero(width > 0.0)
             side, width = side[rows], width[rows]
         middle = lo[rows, side] + _CUT * width
         upper_lo, upper_hi = lo[rows], hi[rows]
