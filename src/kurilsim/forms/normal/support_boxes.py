@@ -74,11 +74,11 @@ _CONVERGED = 1e-10
 #: (solutions of games with small integer payoffs) rarely fall on a cut.
 _CUT = 0.4934
 
-#: With at most :data:`_FEW` boxes to cut, each is cut across up to :data:`_SIDES` sides wider
-#: than :data:`_WIDE` (fewer rounds of fixed cost); otherwise across its widest side only.
+#: With at most :data:`_FEW` boxes to cut, each is cut :data:`_SIDES` times, every piece across
+#: its widest side (fewer rounds of fixed cost, also at the end, where a few narrow boxes close
+#: in on a solution); otherwise once, across its widest side.
 _FEW = 64
 _SIDES = 3
-_WIDE = 0.3
 
 #: Fraction of its width by which a box is widened for the Krawczyk test.
 _WIDEN = 1e-3
@@ -204,13 +204,16 @@ def solve_supports(
 def _cut(
     sid: IntArray, lo: FloatArray, hi: FloatArray, sides: int
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Each box cut across its widest side, then up to ``sides - 1`` more wider than ``_WIDE``."""
+    """Each box cut ``sides`` times, each piece across its widest side at that time.
+
+    A side of no width (an inactive slot) is never cut.
+    """
     for cut in range(min(sides, lo.shape[1])):
         side = np.argmax(hi - lo, axis=1)
         rows = np.arange(len(sid))
         width = hi[rows, side] - lo[rows, side]
         if cut:
-            rows = np.flatnonzero(width > _WIDE)
+            rows = np.flatnonzero(width > 0.0)
             side, width = side[rows], width[rows]
         middle = lo[rows, side] + _CUT * width
         upper_lo, upper_hi = lo[rows], hi[rows]
@@ -295,14 +298,29 @@ class _System:
         players = range(self.n_players)
         # Per player i: u_i with i's axis first, then the others' in order.
         self.value_tables = [np.ascontiguousarray(np.moveaxis(norm[..., i], i, 0)) for i in players]
+        # Players alike in their own and the others' numbers of strategies, and pairs alike in
+        # theirs, are contracted together: one batched product per group, not one per player.
+        self.player_groups = [
+            (
+                tuple(i for (i,) in members),
+                np.stack([self.value_tables[i] for (i,) in members]),
+                others,
+            )
+            for members, others in _alike(self.shape, 1)
+        ]
         # Per pair i < j: u_i and u_j stacked, axes i and j first, then the others' in order;
         # both pairs' Jacobian blocks then come from one contraction.
-        self.pair_tables = {
-            (i, j): np.ascontiguousarray(
-                np.stack([np.moveaxis(norm[..., k], (i, j), (0, 1)) for k in (i, j)])
+        last = norm.ndim - 1
+        self.pair_groups = [
+            (
+                pairs,
+                np.stack(
+                    [np.moveaxis(norm[..., [i, j]], (last, i, j), (0, 1, 2)) for i, j in pairs]
+                ),
+                others,
             )
-            for i, j in itertools.combinations(players, 2)
-        }
+            for pairs, others in _alike(self.shape, 2)
+        ]
         self.masks = masks
         self.first = [np.argmax(m, axis=1) for m in masks]
         self.offsets = np.concatenate(([0], np.cumsum([n - 1 for n in self.shape]))).astype(int)
@@ -324,13 +342,49 @@ class _System:
         # With at most two mixers each player's conditions are linear in the other's mixture.
         self.linear = np.sum([m.sum(axis=1) > 1 for m in masks], axis=0) <= 2
         self.origin = [np.eye(n)[a] for n, a in zip(self.shape, self.first, strict=True)]
-        # Per pair of players and support, P_i[t] u P_j[w] as a matrix on the flattened u.
-        self.pair_steps = {
-            (i, j): (si[:, :, None, :, None] * sj[:, None, :, None, :]).reshape(
-                self.n_supports, -1, si.shape[2] * sj.shape[2]
+        # Players with as many strategies, whose box points are made together: per group, the
+        # players, their columns among the free probabilities, and their stacked steps, origins
+        # and supports.
+        self.size_groups: list[
+            tuple[tuple[int, ...], IntArray, FloatArray, FloatArray, BoolArray]
+        ] = []
+        # Per player, its size group and its place in it.
+        self.size_group = np.zeros(self.n_players, dtype=np.intp)
+        self.rank_in_group = np.zeros(self.n_players, dtype=np.intp)
+        self._made: tuple[list[FloatArray], list[FloatArray]] = ([], [])
+        for n in sorted(set(self.shape)):
+            members = tuple(i for i in players if self.shape[i] == n)
+            self.size_group[list(members)] = len(self.size_groups)
+            self.rank_in_group[list(members)] = np.arange(len(members))
+            columns = np.array([np.arange(self.offsets[i], self.offsets[i + 1]) for i in members])
+            self.size_groups.append(
+                (
+                    members,
+                    columns.reshape(len(members), n - 1),
+                    np.stack([self.steps[i] for i in members]),
+                    np.stack([self.origin[i] for i in members]),
+                    np.stack([masks[i] for i in members]),
+                )
             )
-            for (i, si), (j, sj) in itertools.permutations(enumerate(self.steps), 2)
-        }
+        # Per pair group and direction (i before j, then j before i), per support, the
+        # products P_i[t] u P_j[w] as matrices on the flattened u, and where the block of
+        # each pair goes in the flattened Jacobian.
+        self.pair_steps = []
+        for pairs, _, _ in self.pair_groups:
+            for first, second in ((0, 1), (1, 0)):
+                steps, places = [], []
+                for pair in pairs:
+                    i, j = pair[first], pair[second]
+                    si, sj = self.steps[i], self.steps[j]
+                    steps.append(
+                        (si[:, :, None, :, None] * sj[:, None, :, None, :]).reshape(
+                            self.n_supports, -1, si.shape[2] * sj.shape[2]
+                        )
+                    )
+                    rows = np.arange(self.offsets[i], self.offsets[i + 1])
+                    cols = np.arange(self.offsets[j], self.offsets[j + 1])
+                    places.append((rows[:, None] * self.n_vars + cols[None, :]).ravel())
+                self.pair_steps.append((np.stack(steps), np.concatenate(places)))
 
     def mixtures(self, k: int, y: FloatArray) -> tuple[FloatArray, ...]:
         """Each player's mixture at free probabilities ``y`` of support profile ``k``."""
@@ -346,9 +400,7 @@ class _System:
             for i, m in enumerate(self.masks)
         ]
         sid = np.arange(self.n_supports)
-        return self.excluded(
-            sid, [self._values(i, sid, points) for i in range(self.n_players)], tol
-        )
+        return self.excluded(sid, self.values(sid, points), tol)
 
     def tightened(
         self, sid: IntArray, lo: FloatArray, hi: FloatArray
@@ -363,10 +415,37 @@ class _System:
             alive &= spare >= -1e-12
         return lo, hi, alive & np.all(lo <= hi, axis=1)
 
-    def _mixed(self, i: int, sid: IntArray, y: FloatArray) -> FloatArray:
-        """Player ``i``'s mixtures at free probabilities ``y``, ``(boxes, points, n_i - 1)``."""
-        mixed: FloatArray = self.origin[i][sid][:, None, :] + y @ self.steps[i][sid]
+    def _grouped_points(self, sid: IntArray, group: int, y: FloatArray) -> FloatArray:
+        """The mixtures of a size group's players at free probabilities ``y``.
+
+        ``y`` is ``(players, boxes, points, n - 1)``; so is the result, with ``n`` last.
+        """
+        _, _, steps, origin, _ = self.size_groups[group]
+        mixed: FloatArray = origin[:, sid, None, :] + y @ steps[:, sid]
         return mixed
+
+    def _per_player(self, grouped: list[FloatArray]) -> list[FloatArray]:
+        """Per player, their slice of the size groups' arrays (kept for :meth:`_stacked`)."""
+        out: list[FloatArray] = [np.empty(0)] * self.n_players
+        for (members, *_), array in zip(self.size_groups, grouped, strict=True):
+            for g, i in enumerate(members):
+                out[i] = array[g]
+        self._made = (out, grouped)
+        return out
+
+    def _stacked(self, points: list[FloatArray], others: IntArray) -> list[FloatArray]:
+        """Per position among the others, their points stacked over a group's members.
+
+        Points this system made last are taken from their size groups' arrays, one gather per
+        position, not stacked again.
+        """
+        made, grouped = self._made
+        if points is made:
+            return [
+                grouped[self.size_group[column[0]]][self.rank_in_group[column]]
+                for column in others.T
+            ]
+        return [np.stack([points[j] for j in column]) for column in others.T.tolist()]
 
     def vertices(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
         """Per player, the mixtures at the vertices of each box's block cut by ``sum(y) <= 1``.
@@ -376,54 +455,57 @@ class _System:
         cross ``sum(y) = 1``; a payoff difference, linear in each player's mixture, reaches its
         range on the boxes' feasible parts at combinations of them.
         """
-        points = []
-        for i, n in enumerate(self.shape):
-            block = slice(self.offsets[i], self.offsets[i + 1])
-            low, high = lo[:, block], hi[:, block]
+        grouped = []
+        for group, (_, columns, _, _, _) in enumerate(self.size_groups):
+            n = columns.shape[1] + 1
+            # (players, boxes, 1, n - 1)
+            low = lo.T[columns].swapaxes(1, 2)[:, :, None]
+            high = hi.T[columns].swapaxes(1, 2)[:, :, None]
             corners, edges = _box_vertices(n - 1)
-            y = np.where(corners[None].astype(bool), high[:, None, :], low[:, None, :])
-            if n == 2:
-                # The one edge crosses y = 1 at a corner; both corners are feasible once tightened.
-                points.append(self._mixed(i, sid, y))
-                continue
-            # On an edge along axis k, y_k = 1 - (sum of the others) where that lies on it.
-            along = np.where(edges[None] == 1, high[:, None, :], low[:, None, :])
-            axis = edges == -1
-            rest = np.where(axis[None], 0.0, along).sum(axis=2, keepdims=True)
-            along = np.where(axis[None], 1.0 - rest, along)
-            # A crossing at an end of its edge is that corner (kept, rounding aside, below).
-            inside = (along > low[:, None, :]) & (along < high[:, None, :])
-            valid = np.concatenate(
-                (y.sum(axis=2) <= 1.0 + 1e-12, np.all(inside | ~axis[None], axis=2)), axis=1
-            )
-            y = np.concatenate((y, along), axis=1)
-            # A box cut by sum(y) = 1 keeps few of these points: the valid ones first, then only
-            # as many as the box with the most needs (fewer combinations of players' points).
-            order = np.argsort(~valid, axis=1, kind="stable")[:, : max(1, valid.sum(axis=1).max())]
-            rows = np.arange(len(sid))[:, None]
-            y = np.where(valid[rows, order, None], y[rows, order], low[:, None, :])
-            points.append(self._mixed(i, sid, y))
-        return points
+            y = np.where(corners.astype(bool), high, low)
+            if n > 2:
+                # On an edge along axis k, y_k = 1 - (sum of the others) where that lies on it.
+                along = np.where(edges == 1, high, low)
+                axis = edges == -1
+                rest = np.where(axis, 0.0, along).sum(axis=-1, keepdims=True)
+                along = np.where(axis, 1.0 - rest, along)
+                # A crossing at an end of its edge is that corner (kept, rounding aside, below).
+                inside = (along > low) & (along < high)
+                valid = np.concatenate(
+                    (y.sum(axis=-1) <= 1.0 + 1e-12, np.all(inside | ~axis, axis=-1)), axis=-1
+                )
+                y = np.concatenate((y, along), axis=-2)
+                # A box cut by sum(y) = 1 keeps few of these points: the valid ones first, then
+                # only as many as the box with the most needs (fewer combinations of points).
+                order = np.argsort(~valid, axis=-1, kind="stable")
+                order = order[..., : max(1, int(valid.sum(axis=-1).max()))]
+                y = np.where(
+                    np.take_along_axis(valid, order, axis=-1)[..., None],
+                    np.take_along_axis(y, order[..., None], axis=-2),
+                    low,
+                )
+            # (n == 2: the one edge crosses y = 1 at a corner; both corners are feasible.)
+            grouped.append(self._grouped_points(sid, group, y))
+        return self._per_player(grouped)
 
     def corners(self, sid: IntArray, lo: FloatArray, hi: FloatArray) -> list[FloatArray]:
         """Per player, the mixtures at the corners of each box's block, then at its centre."""
-        points = []
-        for i, n in enumerate(self.shape):
-            block = slice(self.offsets[i], self.offsets[i + 1])
-            low, width = lo[:, block], hi[:, block] - lo[:, block]
-            y = low[:, None, :] + _bits(n - 1)[None] * width[:, None, :]
-            y = np.concatenate((y, (low + width / 2)[:, None, :]), axis=1)
-            points.append(self._mixed(i, sid, y))
-        return points
-
-    def _values(self, i: int, sid: IntArray, points: list[FloatArray]) -> FloatArray:
-        """``u_i(b, x_{-i})`` for every ``b`` and every combination of the others' points."""
-        others = [points[j] for j in range(self.n_players) if j != i]
-        return _contracted(self.value_tables[i], others, len(sid))
+        grouped = []
+        for group, (_, columns, _, _, _) in enumerate(self.size_groups):
+            low = lo.T[columns].swapaxes(1, 2)[:, :, None]
+            width = hi.T[columns].swapaxes(1, 2)[:, :, None] - low
+            y = np.concatenate((low + _bits(columns.shape[1]) * width, low + width / 2), axis=-2)
+            grouped.append(self._grouped_points(sid, group, y))
+        return self._per_player(grouped)
 
     def values(self, sid: IntArray, points: list[FloatArray]) -> list[FloatArray]:
         """Per player, the payoff of each strategy at every combination of the others' points."""
-        return [self._values(i, sid, points) for i in range(self.n_players)]
+        out: list[FloatArray] = [np.empty(0)] * self.n_players
+        for members, tables, others in self.player_groups:
+            result = _contracted(tables, self._stacked(points, others), len(sid))
+            for g, i in enumerate(members):
+                out[i] = result[g]
+        return out
 
     def jacobian(self, sid: IntArray, points: list[FloatArray]) -> _Linearisation:
         """The Jacobian at the boxes' centres, and the least and largest entries on the boxes.
@@ -432,30 +514,33 @@ class _System:
         """
         n_boxes = len(sid)
         at_centre = [np.zeros((n_boxes, n)) for n in self.shape]
-        centre = np.zeros((n_boxes, self.n_vars, self.n_vars))
+        centre = np.zeros((n_boxes, self.n_vars * self.n_vars))
         low, high = np.zeros_like(centre), np.zeros_like(centre)
-        for pair, table in self.pair_tables.items():
-            others = [points[k] for k in range(self.n_players) if k not in pair]
-            # stacked[:, 0]: u_i, stacked[:, 1]: u_j, each (boxes, n_i, n_j, combinations)
-            stacked = _contracted(table, others, n_boxes)
-            for i, j, both in (
-                (*pair, stacked[:, 0]),
-                (pair[1], pair[0], stacked[:, 1].swapaxes(1, 2)),
-            ):
+        directions = iter(self.pair_steps)
+        for pairs, tables, others in self.pair_groups:
+            # (pairs, boxes, 2, n_i, n_j, combinations): u_i then u_j of each pair
+            stacked = _contracted(tables, self._stacked(points, others), n_boxes)
+            n_i, n_j = stacked.shape[3:5]
+            for first, both in ((0, stacked[:, :, 0]), (1, stacked[:, :, 1].swapaxes(2, 3))):
                 # d g_{i,t} / d y_{j,w} = P_i[t] . u_i(., ., x_{-ij}) . P_j[w], per combination
-                n_i, n_j = self.shape[i], self.shape[j]
+                steps, places = next(directions)
+                rows, cols = (n_i, n_j) if first == 0 else (n_j, n_i)
                 # all of P_i[t] u P_j[w] at once: one product with the Kronecker product of steps
-                block = self.pair_steps[i, j][sid] @ both.reshape(n_boxes, n_i * n_j, -1)
-                block = block.reshape(n_boxes, n_i - 1, n_j - 1, both.shape[-1])
-                rows = slice(self.offsets[i], self.offsets[i + 1])
-                cols = slice(self.offsets[j], self.offsets[j + 1])
+                block = steps[:, sid] @ both.reshape(len(pairs), n_boxes, rows * cols, -1)
                 # The last combination of the others' points is all their centres.
-                centre[:, rows, cols] = block[..., -1]
-                if j == (i + 1) % self.n_players:
-                    # u_i(a, centres): player j's strategies too replaced by j's centre
-                    at_centre[i] = (both[..., -1] @ points[j][:, -1, :, None])[..., 0]
-                low[:, rows, cols] = block.min(axis=-1)
-                high[:, rows, cols] = block.max(axis=-1)
+                for matrix, part in (
+                    (centre, block[..., -1]),
+                    (low, block.min(axis=-1)),
+                    (high, block.max(axis=-1)),
+                ):
+                    matrix[:, places] = part.swapaxes(0, 1).reshape(n_boxes, -1)
+                for g, pair in enumerate(pairs):
+                    i, j = (pair[0], pair[1]) if first == 0 else (pair[1], pair[0])
+                    if j == (i + 1) % self.n_players:
+                        # u_i(a, centres): player j's strategies too replaced by j's centre
+                        at_centre[i] = (both[g, ..., -1] @ points[j][:, -1, :, None])[..., 0]
+        shape = (n_boxes, self.n_vars, self.n_vars)
+        centre, low, high = centre.reshape(shape), low.reshape(shape), high.reshape(shape)
         dummy = ~self.active[sid]
         diagonal = np.arange(self.n_vars)
         for matrix in (centre, low, high):
@@ -465,12 +550,18 @@ class _System:
     def excluded(self, sid: IntArray, values: list[FloatArray], tol: float) -> BoolArray:
         """Boxes where a support strategy earns less than another by ``tol`` at every corner."""
         out = np.zeros(len(sid), dtype=bool)
-        for i, v in enumerate(values):
-            v = v.reshape(len(sid), self.shape[i], -1)
-            # gap[b, a, c]: the least advantage of strategy a over strategy c on the box (zero
-            # for a = c, never above tol)
-            gap = np.min(v[:, :, None, :] - v[:, None, :, :], axis=-1)
-            out |= np.any(self.masks[i][sid][:, None, :] & (gap > tol), axis=(1, 2))
+        for members, _, _, _, masks in self.size_groups:
+            by_shape: dict[tuple[int, ...], list[int]] = {}
+            for g, i in enumerate(members):
+                by_shape.setdefault(values[i].shape, []).append(g)
+            for chosen in by_shape.values():
+                v = np.stack([values[members[g]] for g in chosen])
+                v = v.reshape(len(chosen), len(sid), v.shape[2], -1)
+                # gap[., b, a, c]: the least advantage of strategy a over strategy c on the box
+                # (zero for a = c, never above tol); a support strategy c so beaten rules it out
+                gap = np.min(v[:, :, :, None, :] - v[:, :, None, :, :], axis=-1)
+                played = masks[chosen][:, sid][:, :, None, :]
+                out |= np.any(played & (gap > tol), axis=(0, 2, 3))
         return out
 
     def residual(self, sid: IntArray, y: FloatArray, linearisation: _Linearisation) -> FloatArray:
@@ -486,10 +577,12 @@ class _System:
         y = (lo + hi) / 2
         for _ in range(_NEWTON_STEPS):
             # Only the centres matter here (the last of each player's points).
-            centres = [
-                self._mixed(i, sid, y[:, None, self.offsets[i] : self.offsets[i + 1]])
-                for i in range(self.n_players)
-            ]
+            centres = self._per_player(
+                [
+                    self._grouped_points(sid, group, y.T[columns].swapaxes(1, 2)[:, :, None])
+                    for group, (_, columns, *_) in enumerate(self.size_groups)
+                ]
+            )
             linearisation = self.jacobian(sid, centres)
             residual = self.residual(sid, y, linearisation)[..., None]
             try:
@@ -546,27 +639,53 @@ def _bits(n: int) -> FloatArray:
     return np.array(list(itertools.product((0.0, 1.0), repeat=n))).reshape(2**n, n)
 
 
+def _alike(shape: tuple[int, ...], k: int) -> list[tuple[list[tuple[int, ...]], IntArray]]:
+    """Groups of ``k`` players (one each, or pairs) alike in every axis of their tables.
+
+    A member is a tuple of ``k`` players in increasing order: one player, or a pair; members
+    are alike when their own numbers of strategies and, in order, the others' are the same.
+    Returns per group its members and, per member, the others in order ``(members, N - k)``.
+    """
+    groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[tuple[int, ...]]] = {}
+    for chosen in itertools.combinations(range(len(shape)), k):
+        others = tuple(j for j in range(len(shape)) if j not in chosen)
+        key = (tuple(shape[i] for i in chosen), tuple(shape[j] for j in others))
+        groups.setdefault(key, []).append(chosen)
+    return [
+        (
+            members,
+            np.array(
+                [[j for j in range(len(shape)) if j not in chosen] for chosen in members],
+                dtype=np.intp,
+            ).reshape(len(members), len(shape) - k),
+        )
+        for members in groups.values()
+    ]
+
+
 def _contracted(table: FloatArray, points: list[FloatArray], n_boxes: int) -> FloatArray:
     """``table`` with each of its last ``len(points)`` axes replaced by those players' points.
 
-    ``table`` has the kept axes first, then one axis per player of ``points`` (each
-    ``(boxes, points, strategies)``), in order. Returns ``(boxes, *kept axes, combinations of
-    the points)``; the last combination is that of every player's last point. Batched matrix
-    products, one per player, from the last.
+    ``table`` is ``(members, *kept axes, one axis per player of points)``: a group's tables,
+    stacked. ``points`` holds, per player in order, ``(members, boxes, points, strategies)``.
+    Returns ``(members, boxes, *kept axes, combinations of the points)``; the last combination
+    is that of every player's last point. Batched matrix products, one per player, from the
+    last.
     """
+    members = table.shape[0]
     if not points:
-        return np.broadcast_to(table[..., None], (n_boxes, *table.shape, 1))
+        return np.broadcast_to(table[:, None, ..., None], (members, n_boxes, *table.shape[1:], 1))
     sizes = table.shape[table.ndim - len(points) :]
-    kept = table.shape[: table.ndim - len(points)]
-    pending: FloatArray = table.reshape(1, -1, sizes[-1])
+    kept = table.shape[1 : table.ndim - len(points)]
+    pending: FloatArray = table.reshape(members, 1, -1, sizes[-1])
     combinations = 1
     for position, x in enumerate(reversed(points)):
-        # (boxes, rows * combinations, n_j) @ (boxes, n_j, points of j)
-        pending = pending @ x.transpose(0, 2, 1)
-        combinations *= x.shape[1]
+        # (members, boxes, rows * combinations, n_j) @ (members, boxes, n_j, points of j)
+        pending = pending @ x.swapaxes(-1, -2)
+        combinations *= x.shape[2]
         if position + 1 < len(points):
             # Bring the next player's strategies last, the combinations before them.
             size = sizes[len(points) - position - 2]
-            pending = pending.reshape(n_boxes, -1, size, combinations).swapaxes(-1, -2)
-            pending = pending.reshape(n_boxes, -1, size)
-    return pending.reshape(n_boxes, *kept, -1)
+            pending = pending.reshape(members, n_boxes, -1, size, combinations).swapaxes(-1, -2)
+            pending = pending.reshape(members, n_boxes, -1, size)
+    return pending.reshape(members, n_boxes, *kept, -1)
