@@ -298,7 +298,8 @@ def _load(
         root = loader.get_single_node()
         if root is None:
             raise InputError("the file is empty; expected a YAML mapping", file=source)
-        if isinstance(loader, _COMPOSED_IN_C):
+        # Without an anchor (&name), which YAML puts before its aliases, no node can repeat.
+        if isinstance(loader, _COMPOSED_IN_C) and "&" in text:
             _refuse_repeated_nodes(root)
         _refuse_duplicate_keys(root, source)
         return root, loader.construct_document(root)
