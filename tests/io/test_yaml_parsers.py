@@ -1,8 +1,9 @@
 """libyaml's parser and PyYAML's own read every file alike: the same values, lines and refusals.
 
-:func:`~kurilsim.io.yaml_source.read_yaml` takes its events from libyaml where PyYAML has it and
-from PyYAML's pure-Python parser otherwise; what a file means, and the line an error names, must
-not depend on which.
+:func:`~kurilsim.io.yaml_source.read_yaml` takes its nodes from libyaml where PyYAML has it
+(composed by libyaml, or composed in Python from libyaml's events when libyaml's composer cannot
+be used) and from PyYAML's pure-Python parser otherwise; what a file means, and the line an error
+names, must not depend on which.
 """
 
 from __future__ import annotations
@@ -55,15 +56,20 @@ def _nodes(node: yaml.Node) -> Iterator[yaml.Node]:
             yield from _nodes(item)
 
 
-def test_libyaml_is_the_parser_used():
-    assert yaml_source._LOADER is yaml_source._CStrictSafeLoader
+#: The loaders that take the text from libyaml: nodes composed by libyaml, or in Python.
+LIBYAML_LOADERS = [yaml_source._CComposingLoader, yaml_source._CStrictSafeLoader]
+
+
+def test_libyaml_is_the_parser_and_the_composer_used():
+    assert yaml_source._LOADER is yaml_source._CComposingLoader
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_both_parsers_read_a_bundled_file_to_the_same_values_at_the_same_lines(path):
     text = path.read_text("utf-8")
     expected = read_with(yaml_source._PyStrictSafeLoader, text)
-    assert read_with(yaml_source._CStrictSafeLoader, text) == expected
+    for loader in LIBYAML_LOADERS:
+        assert read_with(loader, text) == expected, loader
 
 
 @settings(max_examples=60, deadline=None)
@@ -77,7 +83,8 @@ def test_a_broken_file_reads_the_same_or_is_refused_with_the_same_message(file, 
     at = int(where * len(text))
     broken = text[:at] + piece + text[at:]
     by_python = read_with(yaml_source._PyStrictSafeLoader, broken)
-    assert read_with(yaml_source._CStrictSafeLoader, broken) == by_python
+    for loader in LIBYAML_LOADERS:
+        assert read_with(loader, broken) == by_python, loader
 
 
 @pytest.mark.parametrize(
@@ -93,9 +100,14 @@ def test_a_broken_file_reads_the_same_or_is_refused_with_the_same_message(file, 
         ("a: 1\nb: x\x07y\n", 2, "the character U+0007 is not allowed"),
         ("a: 1\n\nb: \ud800\n", 3, "the character U+D800 is not allowed"),
         ("a: !!int x\n", 1, "expected an integer"),
+        ("a: &x [1]\nb: {c: *x}\n", 2, "aliases (*name) are not supported"),
+        ("&x a: 1\n*x : 2\n", 2, "aliases (*name) are not supported"),
+        ("a: &x [1, *x]\n", 1, "aliases (*name) are not supported"),
+        ("a: &x {b: 1}\nb: 1\nb: *x\n", 3, "aliases (*name) are not supported"),
+        ("a: *x\n", 1, "aliases (*name) are not supported"),
     ],
 )
 def test_both_parsers_refuse_what_scenario_files_may_not_hold(text, line, words):
-    for loader in (yaml_source._CStrictSafeLoader, yaml_source._PyStrictSafeLoader):
+    for loader in (*LIBYAML_LOADERS, yaml_source._PyStrictSafeLoader):
         found_line, message = read_with(loader, text)
         assert found_line == line and words in message, (loader, message)

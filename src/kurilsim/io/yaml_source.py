@@ -9,12 +9,15 @@ the node tree so that a validation error found later can be reported at its line
 expand without bound) and tags for other types (``!!binary``, ``!!set``, ``!!timestamp``, ...)
 are refused.
 
-The text is scanned and parsed into events by libyaml, PyYAML's C extension, where it is there
-(PyYAML's wheels include it): reading a scenario in pure Python took longer than importing numpy.
-The nodes are composed from those events in Python, so that the checks above and the line of
-every node are the same either way, and a syntax error is reported as PyYAML's own parser words
-and places it. libyaml also reads a few things that parser refuses and YAML allows, such as a tab
-between a key's colon and its value.
+The text is scanned, parsed and composed into nodes by libyaml, PyYAML's C extension, where it
+is there (PyYAML's wheels include it): reading a scenario in pure Python took longer than importing
+numpy. libyaml's composer gives the same nodes at the same lines as PyYAML's, but it follows
+aliases instead of refusing them, and its errors are worded and placed differently. So a text that
+libyaml cannot compose, or whose nodes repeat (the mark of an alias), is read again with nodes
+composed in Python from libyaml's events, which refuses aliases at their line; and a syntax error
+found there is reported as PyYAML's own parser words and places it, by reading the text once more
+with that parser. libyaml also reads a few things that parser refuses and YAML allows, such as a
+tab between a key's colon and its value.
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ _FLOAT = re.compile(
 
 class _Refused(yaml.MarkedYAMLError):
     """Well-formed YAML that scenario files do not allow."""
+
+
+class _Reread(yaml.MarkedYAMLError):
+    """Nodes that one node tree holds twice: libyaml's composer followed an alias."""
 
 
 class _StrictSafeLoader(Composer, SafeConstructor, Resolver):
@@ -162,18 +169,31 @@ class _PyStrictSafeLoader(_StrictSafeLoader, Reader, Scanner, Parser):
 
 #: The loader :func:`read_yaml` uses: libyaml's parser where PyYAML was built with it.
 _LOADER: Callable[[str], _StrictSafeLoader] = _PyStrictSafeLoader
+#: The loader that reads a text again when another fails other than by refusing it (see above).
+_REREAD: dict[Callable[[str], _StrictSafeLoader], Callable[[str], _StrictSafeLoader]] = {}
+#: The loaders whose nodes libyaml composes, following aliases.
+_COMPOSED_IN_C: tuple[type, ...] = ()
 
 if yaml.__with_libyaml__:
     from yaml._yaml import CParser
 
     class _CStrictSafeLoader(_StrictSafeLoader, CParser):
-        """The strict loader reading events from libyaml."""
+        """The strict loader reading events from libyaml and composing their nodes in Python."""
 
         def __init__(self, text: str) -> None:
             CParser.__init__(self, text)
             _StrictSafeLoader.__init__(self)
 
-    _LOADER = _CStrictSafeLoader
+    class _CComposingLoader(CParser, _StrictSafeLoader):
+        """The strict loader with nodes composed by libyaml too (its methods come first)."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            _StrictSafeLoader.__init__(self)
+
+    _LOADER = _CComposingLoader
+    _REREAD = {_CComposingLoader: _CStrictSafeLoader, _CStrictSafeLoader: _PyStrictSafeLoader}
+    _COMPOSED_IN_C = (_CComposingLoader,)
 
 
 @dataclass(frozen=True)
@@ -243,16 +263,19 @@ def read_yaml(text: str, source: str) -> YamlDocument:
             file=source,
             line=text.count("\n", 0, refused.start()) + 1,
         )
+    loader = _LOADER
     try:
-        try:
-            root, data = _load(_LOADER, text, source)
-        except yaml.MarkedYAMLError as exc:
-            if isinstance(exc, _Refused) or _LOADER is _PyStrictSafeLoader:
-                raise
-            # A syntax error: PyYAML's own parser reads the text again, so that the message and
-            # line are the ones it gives (libyaml puts a few errors lines later, and refuses a
-            # few constructs PyYAML reads, such as "[0:, 1]").
-            root, data = _load(_PyStrictSafeLoader, text, source)
+        while True:
+            try:
+                root, data = _load(loader, text, source)
+                break
+            except yaml.MarkedYAMLError as exc:
+                if isinstance(exc, _Refused) or loader not in _REREAD:
+                    raise
+                # Composed in Python, an alias is refused at its line; read by PyYAML's own
+                # parser, a syntax error has the message and line it gives (libyaml puts a few
+                # errors lines later, and refuses a few constructs PyYAML reads, such as "[0:, 1]").
+                loader = _REREAD[loader]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = None if mark is None else mark.line + 1
@@ -275,10 +298,28 @@ def _load(
         root = loader.get_single_node()
         if root is None:
             raise InputError("the file is empty; expected a YAML mapping", file=source)
+        # Without an anchor (&name), which YAML puts before its aliases, no node can repeat.
+        if isinstance(loader, _COMPOSED_IN_C) and "&" in text:
+            _refuse_repeated_nodes(root)
         _refuse_duplicate_keys(root, source)
         return root, loader.construct_document(root)
     finally:
         loader.dispose()
+
+
+def _refuse_repeated_nodes(root: yaml.Node) -> None:
+    """Raise :class:`_Reread` if a node occurs twice in the tree, keys included."""
+    visited: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:  # an alias, followed: the loader that reads again refuses it
+            raise _Reread(problem="a node repeats", problem_mark=node.start_mark)
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _refuse_duplicate_keys(root: yaml.Node, source: str) -> None:
