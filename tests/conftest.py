@@ -8,6 +8,7 @@ examples on each run, for hunting bugs locally (``HYPOTHESIS_PROFILE=explore pyt
 
 from __future__ import annotations
 
+import compileall
 import os
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import matplotlib
 import pytest
 from hypothesis import settings
 
+import kurilsim
 from tests.helpers import ROOT, SCENARIOS
 
 matplotlib.use("Agg")
@@ -34,6 +36,18 @@ def root() -> Path:
 def scenarios() -> Path:
     """The folder of scenarios shipped with the repository."""
     return SCENARIOS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kurilsim() -> None:
+    """kurilsim byte-compiled once, for the many tests that run it in a new process.
+
+    Where bytecode is not written (``PYTHONDONTWRITEBYTECODE``), every such process (a command
+    of the docs, a sweep's worker, a notebook's kernel) would compile each module it imports from
+    source again. Python reads bytecode it finds whatever that setting; what is up to date is
+    left as it is, and a package folder that cannot be written to is left to its installer.
+    """
+    compileall.compile_dir(Path(kurilsim.__file__).parent, quiet=2)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -70,13 +70,26 @@ def saved_files(path):
     return {name: block for block, name in re.findall(pattern, text, flags=re.DOTALL)}
 
 
-COMMANDS = [
-    pytest.param(path, command, id=f"{path.name}-{command[:60]}")
-    for path in DOCS
-    for block in code_blocks(path, "bash")
-    for command in shell_commands(block)
-    if not command.startswith(SETUP) and command not in NOT_RUN
-]
+def shown_commands():
+    """Each command the docs show with the files it may read, once, with the pages showing it.
+
+    A command shown on several pages (the quick start repeats some of the guides) runs the same
+    way wherever it is shown, when the files the pages ask to save are the same: it is run once.
+    """
+    pages = {}
+    for path in DOCS:
+        files = tuple(sorted(saved_files(path).items()))
+        for block in code_blocks(path, "bash"):
+            for command in shell_commands(block):
+                if not command.startswith(SETUP) and command not in NOT_RUN:
+                    pages.setdefault((command, files), []).append(path.name)
+    return [
+        pytest.param(dict(files), command, id=f"{'+'.join(names)}-{command[:60]}")
+        for (command, files), names in pages.items()
+    ]
+
+
+COMMANDS = shown_commands()
 
 
 def test_docs_have_examples():
@@ -91,12 +104,12 @@ def test_every_shown_command_is_run_or_has_a_reason():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("page", "command"), COMMANDS)
-def test_shown_commands_run(page, command, tmp_path):
+@pytest.mark.parametrize(("files", "command"), COMMANDS)
+def test_shown_commands_run(files, command, tmp_path):
     # In a copy of the files the commands read, so that what they write lands in tmp_path.
     for folder in ("scenarios", "benchmarks"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    for name, text in saved_files(page).items():
+    for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "Agg"}

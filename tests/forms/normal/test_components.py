@@ -25,7 +25,7 @@ from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
 from kurilsim.forms.normal.curve_components import N_SAMPLES, trace_support_curves
 from kurilsim.forms.normal.labels import OutcomeLabels
-from kurilsim.forms.normal.regret import is_equilibrium, normalised_payoffs
+from kurilsim.forms.normal.regret import ScaledPayoffs, is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
 from kurilsim.forms.normal.support_boxes import solve_supports
 from kurilsim.forms.normal.sweep import component_names
@@ -111,14 +111,13 @@ def test_single_mixer_polytopes_match_a_grid_search(payoffs):
         ends = sorted(float(v[mixer][0]) for v in vertices)
         found[mixer, others] = (ends[0], ends[-1])
     grid = np.linspace(0, 1, 401)
+    mixtures = np.column_stack([grid, 1 - grid])
+    scaled = ScaledPayoffs.of(norm)  # the regret check of is_equilibrium, on every point at once
     for mixer in range(3):
         for others in np.ndindex(2, 2):
-            pure = [np.eye(2)[s] for s in others]
-            inside = [
-                g
-                for g in grid
-                if is_equilibrium(norm, (*pure[:mixer], np.array([g, 1 - g]), *pure[mixer:]), 1e-9)
-            ]
+            pure = [np.tile(np.eye(2)[s], (len(grid), 1)) for s in others]
+            regrets = scaled.relative_regrets_of_many([*pure[:mixer], mixtures, *pure[mixer:]])
+            inside = grid[np.all(regrets <= 1e-9, axis=1)].tolist()
             if (mixer, others) in found:
                 low, high = found[mixer, others]
                 assert abs(inside[0] - low) <= 1 / 400 and abs(inside[-1] - high) <= 1 / 400
