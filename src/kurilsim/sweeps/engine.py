@@ -575,23 +575,22 @@ def _run_dask(
         client = distributed.Client(cluster)
     futures: dict[Any, int] = {}
     try:
-        # Two chunks in flight per thread of the cluster, however many it has.
-        window = 2 * max(1, sum(client.nthreads().values()))
         shared = client.scatter(job, broadcast=True)
         queue = distributed.as_completed()
+        window = _Window(client)
 
-        def submit(index: int) -> None:
-            future = client.submit(solve_chunk, shared, index, pure=False)
-            futures[future] = index
-            queue.add(future)
+        def submit_up_to_window() -> None:
+            while todo and len(futures) < window.size():
+                index = todo.popleft()
+                future = client.submit(solve_chunk, shared, index, pure=False)
+                futures[future] = index
+                queue.add(future)
 
-        while todo and len(futures) < window:
-            submit(todo.popleft())
+        submit_up_to_window()
         for future in queue:
             index = futures.pop(future)
             table = future.result()
-            if todo:
-                submit(todo.popleft())
+            submit_up_to_window()
             yield index, table
     finally:
         for future in futures:
@@ -628,6 +627,31 @@ def _cpu_estimate(job: Job, indices: Sequence[int]) -> float:
             break
     pace = (time.thread_time() - began) / solved
     return pace * sum(b - a for a, b in map(job.bounds, indices))
+
+
+#: Seconds between two looks at how many threads a Dask cluster has.
+WINDOW_REFRESH = 1.0
+
+
+class _Window:
+    """Two chunks in flight per thread of a Dask cluster, as many threads as it has now.
+
+    A cluster that gains workers during a sweep (scaled up, or still starting) is used at its
+    new size. The scheduler is asked at most every :data:`WINDOW_REFRESH` seconds, a round trip
+    against chunks that take seconds.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._size = 0
+        self._asked = -math.inf
+
+    def size(self) -> int:
+        """Chunks to keep in flight."""
+        if time.monotonic() - self._asked >= WINDOW_REFRESH:
+            self._size = 2 * max(1, sum(self._client.nthreads().values()))
+            self._asked = time.monotonic()
+        return self._size
 
 
 def _first(
