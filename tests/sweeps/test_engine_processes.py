@@ -1,8 +1,9 @@
 """Game-by-game chunks on local workers: this process solves chunks, new processes join in once
 started, and every chunk comes back once with the table a single worker gives."""
 
-import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -23,8 +24,9 @@ def job():
 
 
 def watched_pool(monkeypatch):
-    """Record the chunks that the sweep's new processes solve; the event is set at the first."""
-    solved, first = [], threading.Event()
+    """Record the chunks that the sweep's new processes solve, and the processes' ids; the event
+    is set at the first chunk."""
+    solved, first, started = [], threading.Event(), set()
 
     def record(future):
         if not future.cancelled() and future.exception() is None and future.result():
@@ -35,16 +37,25 @@ def watched_pool(monkeypatch):
         def submit(self, fn, /, *args, **kwargs):
             future = super().submit(fn, *args, **kwargs)
             future.add_done_callback(record)
+            started.update(self._processes)
             return future
 
     monkeypatch.setattr(engine, "ProcessPoolExecutor", Watched)
-    return solved, first
+    return solved, first, started
+
+
+def assert_ended(processes):
+    """Each process has ended and been reaped: none is left running, nor as a zombie."""
+    assert processes
+    for process in processes:
+        with pytest.raises(ProcessLookupError):
+            os.kill(process, 0)
 
 
 @pytest.mark.slow
 def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, monkeypatch):
     monkeypatch.setattr(engine, "PROCESS_START", -1.0)  # worth a new process, however light
-    elsewhere, started = watched_pool(monkeypatch)
+    elsewhere, started, processes = watched_pool(monkeypatch)
     here = []
 
     def solve_here(job, index):
@@ -64,7 +75,7 @@ def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, mo
     assert here and elsewhere  # by each process
     for index, table in chunks.items():
         assert table.equals(solve_chunk(job, index)), index
-    assert not multiprocessing.active_children()
+    assert_ended(processes)
 
 
 def test_a_light_sweep_starts_no_worker_process(job, monkeypatch):
@@ -79,21 +90,25 @@ def test_a_light_sweep_starts_no_worker_process(job, monkeypatch):
     assert list(run_chunks(job, [], workers=2)) == []  # a resumed sweep that was complete
 
 
+def _install_once_all_are_taken(job, indices, taken, parent):
+    # A new process's set-up that first waits until the sweep's own process has taken every
+    # chunk: as on a light sweep, done before a new process has imported kurilsim.
+    while taken.value < len(indices):
+        time.sleep(0.01)
+    engine._install(job, indices, taken, parent)
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="known bug: on a busy machine the unused worker is sometimes still alive after the "
-    "sweep (it exits with the sweep's process); its cause is not yet found",
-    strict=False,
-)
 def test_a_sweep_this_process_finishes_first_ends_the_worker_unused(job, monkeypatch):
-    # Worth a new process, but this process, solving milliseconds-long chunks, takes them all
-    # before the new one has started, and then ends it.
+    # Worth a new process, but this process takes every chunk before the new one can, and then
+    # ends it, started or not.
     monkeypatch.setattr(engine, "PROCESS_START", -1.0)
-    elsewhere, _ = watched_pool(monkeypatch)
+    monkeypatch.setattr(engine, "_install", _install_once_all_are_taken)
+    elsewhere, _, processes = watched_pool(monkeypatch)
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
     assert sorted(chunks) == list(range(9))
     assert elsewhere == []
-    assert not multiprocessing.active_children()
+    assert_ended(processes)
 
 
 def test_a_few_points_tell_the_cpu_time_of_the_chunks(job, monkeypatch):
