@@ -58,15 +58,15 @@ def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, mo
     elsewhere, started, processes = watched_pool(monkeypatch)
     here = []
 
-    def solve_here(job, index):
+    def solve_here(solving, index):
         # After its first chunk, this process waits for the new one to solve a chunk, so that
         # both solve some whatever the load of the machine.
-        if job.chunk_size == 1:  # the points solved alone to time the sweep
-            return solve_chunk(job, index)
+        if solving.chunk_size != job.chunk_size:  # the probes that time the sweep
+            return solve_chunk(solving, index)
         if here:
             assert started.wait(120)
         here.append(index)
-        return solve_chunk(job, index)
+        return solve_chunk(solving, index)
 
     monkeypatch.setattr(engine, "solve_chunk", solve_here)
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
@@ -120,10 +120,11 @@ def test_a_few_points_tell_the_cpu_time_of_the_chunks(job, monkeypatch):
 
     monkeypatch.setattr(engine, "solve_chunk", solve)
     estimate = engine._cpu_estimate(job, range(2, job.n_chunks))
-    # Eighteen points of a 2 x 2 game take milliseconds of CPU, not a minute; nor no time.
+    # Fourteen points of a 2 x 2 game take milliseconds of CPU, not a minute; nor no time.
     assert 0 < estimate < 60
-    assert solved[0] == (1, 4) and all(size == 1 for size, _ in solved)  # points, not chunks
-    assert len(solved) <= 1 + engine.PROBE_POINTS
+    # The first point alone (loading the solver), the next alone, then four as one chunk: points
+    # 8 to 11 of the 18, not a chunk of the sweep.
+    assert solved == [(1, 4), (1, 5), (engine.PROBE_POINTS, 2)]
 
 
 def test_the_first_chunk_tells_whether_the_others_are_worth_a_cluster(job):

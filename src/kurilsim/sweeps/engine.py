@@ -601,32 +601,38 @@ def _run_dask(
             cluster.close()
 
 
-#: Most points, and CPU seconds, that :func:`_cpu_estimate` solves to time a sweep's pace.
-PROBE_POINTS, PROBE_SECONDS = 4, 0.02
+#: Points of the larger of the two probes that :func:`_cpu_estimate` solves.
+PROBE_POINTS = 4
 
 
 def _cpu_estimate(job: Job, indices: Sequence[int]) -> float:
-    """CPU seconds that the chunks ``indices`` would take in this thread, at a few points' pace.
+    """CPU seconds that the chunks ``indices`` would take in this thread, from two small probes.
 
     The first point of the first chunk is solved alone, and its rows dropped: it loads the
-    solver's modules, which the other points do not. Then the points after it, up to
-    :data:`PROBE_POINTS` or until they take :data:`PROBE_SECONDS` (the first point again if it
-    is the sweep's last), their rows dropped too: a few points, where timing a whole chunk
-    would delay the decision by a chunk. The time is that of this thread alone, which other
-    threads of the process (a notebook's, a client's) do not inflate, and CPU time, not time on
-    the clock, so that the answer is the same on a loaded machine as on an idle one.
+    solver's modules, which the other points do not. Then one point, and :data:`PROBE_POINTS`
+    points as one chunk, are solved and timed (their rows dropped too): a call has a cost of its
+    own besides its points' (building the rows of its table), which single points would count
+    once per point, and which the two probes tell apart. A few points, where timing a whole
+    chunk would delay the decision by a chunk. The time is that of this thread alone, which
+    other threads of the process (a notebook's, a client's) do not inflate, and CPU time, not
+    time on the clock, so that the answer is the same on a loaded machine as on an idle one.
     """
-    one = replace(job, chunk_size=1)
     first = job.bounds(indices[0])[0]
-    solve_chunk(one, first)
-    began, solved = time.thread_time(), 0
-    for point in range(first + 1, min(job.points.size, first + 1 + PROBE_POINTS)) or [first]:
-        solve_chunk(one, point)
-        solved += 1
-        if time.thread_time() - began >= PROBE_SECONDS:
-            break
-    pace = (time.thread_time() - began) / solved
-    return pace * sum(b - a for a, b in map(job.bounds, indices))
+    solve_chunk(replace(job, chunk_size=1), first)
+    # The probes' points: any of the sweep's are as good; these follow the first point.
+    probe = replace(job, chunk_size=min(PROBE_POINTS, job.points.size))
+    block = min(first // probe.chunk_size + 1, probe.n_chunks - 1)
+    began = time.thread_time()
+    solve_chunk(replace(job, chunk_size=1), min(first + 1, job.points.size - 1))
+    one = time.thread_time() - began
+    start, stop = probe.bounds(block)
+    began = time.thread_time()
+    solve_chunk(probe, block)
+    many = time.thread_time() - began
+    per_point = max(0.0, (many - one) / max(1, stop - start - 1))
+    per_call = max(0.0, one - per_point)
+    points = sum(b - a for a, b in map(job.bounds, indices))
+    return per_call * len(indices) + per_point * points
 
 
 #: Seconds between two looks at how many threads a Dask cluster has.
