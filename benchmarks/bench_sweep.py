@@ -24,7 +24,9 @@ the absolute times drift:
     (like a game-by-game solver's) run by one process alone, then by two at once, started
     beforehand; two processes doing twice the work give the most two workers can gain here
     (a shared or virtual machine gives less than 2x). Each speed-up is also divided by the
-    ceiling of its own round, as the pace of a shared machine drifts between rounds.
+    ceiling of its own round, as the pace of a shared machine drifts between rounds. The same
+    ceiling is also measured with the sweep itself for work (each process solving all its
+    points on one worker), as the solver's work may share two cores worse than the fixed work.
 (e) A sweep of ``N`` points (``--big N``, 10^7 by default, 0 to skip) to Parquet from the CLI,
     with its peak resident memory, next to the 10^6 sweep's: memory is bounded by the chunk,
     not the sweep.
@@ -33,6 +35,7 @@ the absolute times drift:
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import statistics
@@ -201,10 +204,25 @@ for _ in range(int(sys.argv[1])):
 """
 
 
-def fixed_work(processes: int, rounds: int) -> float:
+#: The same, with the sweep itself for work: ``argv[1]`` the scenario, ``argv[2]`` its grid
+#: (JSON), solved on one worker.
+SWEEP_CEILING = """
+import json, sys
+import kurilsim
+print("ready", flush=True)
+sys.stdin.readline()
+kurilsim.sweep(sys.argv[1], json.loads(sys.argv[2]), method="support-enumeration", workers=1,
+               progress=False)
+"""
+
+
+def fixed_work(processes: int, rounds: int, *, sweep: tuple[str, dict] | None = None) -> float:
     """Seconds for ``processes`` processes, started and ready beforehand, to run the fixed work
-    at once."""
+    at once (or each the whole ``sweep``, a scenario and its grid, on one worker)."""
     argv = [sys.executable, "-c", CEILING, str(rounds)]
+    if sweep is not None:
+        argv = [sys.executable, "-c", SWEEP_CEILING, str(ROOT / "scenarios" / sweep[0])]
+        argv.append(json.dumps(sweep[1]))
     started = [
         subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         for _ in range(processes)
@@ -245,10 +263,14 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
         times: dict[tuple[str, int], list[float]] = {key: [] for key in engines}
         alone: list[float] = []
         together: list[float] = []
+        sweep_alone: list[float] = []
+        sweep_together: list[float] = []
         reference = None
         for _ in range(repeats):
             alone.append(fixed_work(1, CEILING_ROUNDS))
             together.append(fixed_work(2, CEILING_ROUNDS))
+            sweep_alone.append(fixed_work(1, 0, sweep=(scenario, grid)))
+            sweep_together.append(fixed_work(2, 0, sweep=(scenario, grid)))
             for key in engines:
                 seconds, table = per_game(scenario, grid, *key)
                 times[key].append(seconds)
@@ -262,6 +284,14 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
             f"    machine's ceiling: fixed work {min(alone):.2f} s in one process, twice "
             f"the work {min(together):.2f} s in two: {ceiling:.2f}x  (all: "
             + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(alone, together, strict=True))
+            + ")"
+        )
+        print(
+            "    the same with the sweep itself for work, on one worker in each process: "
+            f"{2 * min(sweep_alone) / min(sweep_together):.2f}x  (all: "
+            + ", ".join(
+                f"{a:.2f}/{b:.2f}" for a, b in zip(sweep_alone, sweep_together, strict=True)
+            )
             + ")"
         )
         # Per round too: the pace of a noisy machine changes from round to round, and a round's
