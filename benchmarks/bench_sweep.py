@@ -21,7 +21,14 @@ the absolute times drift:
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 12 s of
     CPU, and 108 of the light era_2020.yaml, under 2 s) with 1 and 2 local workers (this
     process and a new one) and on a Dask LocalCluster of 1, 2 and 4 workers, alternated ``R``
-    times; start-up included, and every table checked to be the same.
+    times; start-up included, and every table checked to be the same. Against the machine's
+    own ceiling, measured in the same rounds: a fixed piece of pure-Python and small-numpy work
+    (like a game-by-game solver's) run by one process alone, then by two at once, started
+    beforehand; two processes doing twice the work give the most two workers can gain here
+    (a shared or virtual machine gives less than 2x). Each speed-up is also divided by the
+    ceiling of its own round, as the pace of a shared machine drifts between rounds. The same
+    ceiling is also measured with the sweep itself for work (each process solving all its
+    points on one worker), as the solver's work may share two cores worse than the fixed work.
 (e) A sweep of ``N`` points (``--big N``, 10^7 by default, 0 to skip) to Parquet from the CLI,
     with its peak resident memory, next to the 10^6 sweep's: memory is bounded by the chunk,
     not the sweep.
@@ -33,8 +40,10 @@ New processes run with Python's bytecode cache on, as for any installed package 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -183,8 +192,61 @@ PER_GAME = (
     ("sochi_2016.yaml", {"sanctions": (0.0, 0.7, 24), "trust": (0.0, 1.0, 18)}, "heavy"),
     ("era_2020.yaml", {"sanctions": (0.3, 0.7, 12), "econ_weight": (0.1, 0.6, 9)}, "light"),
 )
+#: Rounds of the fixed work of the machine's ceiling in (d): about a second on one core.
+CEILING_ROUNDS = 300_000
 #: The engines of (d): engine and workers.
 ENGINES = (("local", 1), ("local", 2), ("dask", 1), ("dask", 2), ("dask", 4))
+
+
+#: The fixed work of the machine's ceiling in (d): a process reports that it is ready (its
+#: imports done), waits for a line on standard input, then runs ``argv[1]`` rounds of small
+#: numpy calls and Python arithmetic.
+CEILING = """
+import sys
+import numpy as np
+a = np.linspace(0.0, 1.0, 16).reshape(4, 4)
+print("ready", flush=True)
+sys.stdin.readline()
+total = 0.0
+for _ in range(int(sys.argv[1])):
+    total += float((a @ a).sum()) + sum(range(40))
+"""
+
+
+#: The same, with the sweep itself for work: ``argv[1]`` the scenario, ``argv[2]`` its grid
+#: (JSON), solved on one worker.
+SWEEP_CEILING = """
+import json, sys
+import kurilsim
+print("ready", flush=True)
+sys.stdin.readline()
+kurilsim.sweep(sys.argv[1], json.loads(sys.argv[2]), method="support-enumeration", workers=1,
+               progress=False)
+"""
+
+
+def fixed_work(processes: int, rounds: int, *, sweep: tuple[str, dict] | None = None) -> float:
+    """Seconds for ``processes`` processes, started and ready beforehand, to run the fixed work
+    at once (or each the whole ``sweep``, a scenario and its grid, on one worker)."""
+    argv = [sys.executable, "-c", CEILING, str(rounds)]
+    if sweep is not None:
+        argv = [sys.executable, "-c", SWEEP_CEILING, str(ROOT / "scenarios" / sweep[0])]
+        argv.append(json.dumps(sweep[1]))
+    started = [
+        subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    for process in started:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
+    begin = time.perf_counter()
+    for process in started:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.close()
+    for process in started:
+        process.wait()
+    return time.perf_counter() - begin
 
 
 def per_game(scenario: str, grid: dict, engine: str, workers: int) -> tuple[float, object]:
@@ -208,16 +270,42 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
     )
     for scenario, grid, weight in PER_GAME:
         times: dict[tuple[str, int], list[float]] = {key: [] for key in engines}
+        alone: list[float] = []
+        together: list[float] = []
+        sweep_alone: list[float] = []
+        sweep_together: list[float] = []
         reference = None
         for _ in range(repeats):
+            alone.append(fixed_work(1, CEILING_ROUNDS))
+            together.append(fixed_work(2, CEILING_ROUNDS))
+            sweep_alone.append(fixed_work(1, 0, sweep=(scenario, grid)))
+            sweep_together.append(fixed_work(2, 0, sweep=(scenario, grid)))
             for key in engines:
                 seconds, table = per_game(scenario, grid, *key)
                 times[key].append(seconds)
                 reference = table if reference is None else reference
                 assert table.equals(reference), f"{key} gave another table"
         one = min(times["local", 1])
+        ceiling = 2 * min(alone) / min(together)
         points = math.prod(n for _, _, n in grid.values())
         print(f"  {scenario}, {points} points ({weight}), best of {repeats}; same tables:")
+        print(
+            f"    machine's ceiling: fixed work {min(alone):.2f} s in one process, twice "
+            f"the work {min(together):.2f} s in two: {ceiling:.2f}x  (all: "
+            + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(alone, together, strict=True))
+            + ")"
+        )
+        print(
+            "    the same with the sweep itself for work, on one worker in each process: "
+            f"{2 * min(sweep_alone) / min(sweep_together):.2f}x  (all: "
+            + ", ".join(
+                f"{a:.2f}/{b:.2f}" for a, b in zip(sweep_alone, sweep_together, strict=True)
+            )
+            + ")"
+        )
+        # Per round too: the pace of a noisy machine changes from round to round, and a round's
+        # sweeps are nearer in time to its own ceiling than to the best of all rounds.
+        ceilings = [2 * a / b for a, b in zip(alone, together, strict=True)]
         for (engine, workers), seconds in times.items():
             name = "local" if engine == "local" else "Dask LocalCluster"
             print(
@@ -226,6 +314,19 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
                 + ", ".join(f"{t:.2f}" for t in seconds)
                 + ")"
             )
+            if workers > 1:
+                rounds = [
+                    one_then / then / top
+                    for one_then, then, top in zip(
+                        times["local", 1], seconds, ceilings, strict=True
+                    )
+                ]
+                print(
+                    f"      of the ceiling: {one / min(seconds) / ceiling:.0%} best of rounds, "
+                    f"{statistics.median(rounds):.0%} median of rounds  (each round: "
+                    + ", ".join(f"{r:.0%}" for r in rounds)
+                    + ")"
+                )
     print(f"  load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

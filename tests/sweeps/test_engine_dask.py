@@ -50,6 +50,33 @@ def test_dask_gives_the_local_table_game_by_game(client):
     pd.testing.assert_frame_equal(distributed.to_frame(), local.to_frame())
 
 
+def test_the_chunks_in_flight_follow_the_size_of_the_cluster(client, monkeypatch):
+    # Two chunks in flight per thread of the cluster as it is now: one thread, then four.
+    threads = [{"worker": 1}]
+    monkeypatch.setattr(client, "nthreads", lambda: threads[-1])
+    monkeypatch.setattr(engine, "WINDOW_REFRESH", 0.0)
+    submitted = []
+    submit = client.submit
+
+    def recorded(function, job, index, **options):
+        submitted.append(index)
+        return submit(function, job, index, **options)
+
+    monkeypatch.setattr(client, "submit", recorded)
+    scenario = parse_scenario(STAG_HUNT)
+    points = point_set(scenario, SweepSpec(grid=(GridAxis("stag", 2, 10, 16),)))
+    job = engine.Job(scenario, points, "vertex-enumeration", 1e-9, (), chunk_size=1)
+    in_flight = []
+    chunks = engine.run_chunks(job, range(16), "dask", scheduler=client)
+    for done, (index, table) in enumerate(chunks, 1):
+        in_flight.append(len(submitted) - done)
+        if done == 2:
+            threads.append({"a": 1, "b": 1, "c": 2})
+        assert table.equals(engine.solve_chunk(job, index))
+    assert sorted(submitted) == list(range(16))
+    assert in_flight[:3] == [2, 2, 8]
+
+
 def test_a_light_sweep_starts_no_cluster(monkeypatch):
     # Twelve 2 x 2 games take milliseconds: far less than a cluster takes to start.
     def refuse(*args, **kwargs):

@@ -372,8 +372,9 @@ def run_chunks(
         a ``LocalCluster`` is started (and closed at the end) when none is given, unless the
         sweep is too light to pay for its start (:data:`CLUSTER_START`).
 
-    At most two chunks per worker are in flight at once, so memory stays bounded by the chunk
-    size however many chunks there are. The table of each chunk is the same whatever runs it.
+    A few chunks per worker are in flight at once (two per thread or Dask thread,
+    :data:`ASKS_PER_PROCESS` per new process), so memory stays bounded by the chunk size however
+    many chunks there are. The table of each chunk is the same whatever runs it.
     A vectorised sweep on this machine has ``malloc`` keep freed memory for the next chunk
     (:func:`~kurilsim.sweeps.allocator.keep_freed_memory`).
 
@@ -402,10 +403,10 @@ def run_chunks(
     elif job.vectorised:
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count)
-    elif (yield from _first(job, indices, PROCESS_START * (count - 1))) or len(indices) == 2:
-        yield from _solve_here(job, indices[1:])  # light, or one chunk left: nothing to share
+    elif len(indices) == 1 or _cpu_estimate(job, indices) <= PROCESS_START * (count - 1):
+        yield from _solve_here(job, indices)  # light, or one chunk: nothing to share
     else:
-        yield from _run_here_and_in_processes(job, indices[1:], count)
+        yield from _run_here_and_in_processes(job, indices, count)
 
 
 def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Table]]:
@@ -416,62 +417,78 @@ def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Tabl
 def _run_here_and_in_processes(
     job: Job, indices: Sequence[int], workers: int
 ) -> Iterator[tuple[int, pa.Table]]:
-    """Solve chunks in this process and in ``workers - 1`` new ones, in chunk order.
+    """Solve chunks in this process and in ``workers - 1`` new ones, each taking the next one.
 
-    This process is one of the workers: it solves chunks from the first moment, while the new
-    processes start (each imports kurilsim, numpy, pandas and pyarrow, which takes about as long
-    as a light sweep all told). The new processes are handed chunks only once one has started, so
-    a sweep that this process finishes alone never waits for them: they are then ended, started
-    or not. Each has one chunk in flight until the first comes back (a new process's first
-    chunk is slow: it imports the solver), then two, the next one ready when it finishes one.
+    The chunks form one queue: a count, shared by the processes, of those taken. This process
+    takes chunks from the first moment, while the new ones start (each imports kurilsim, numpy,
+    scipy and pyarrow, and solves a point to load the solver: about a second of CPU), and a new
+    process takes a chunk only once it has started and finished the last. So no chunk waits on a
+    process that is still starting, the last chunks go to whichever process is free first, and
+    a sweep that this process finishes alone ends the new ones, started or not. Each new
+    process is asked for chunks :data:`ASKS_PER_PROCESS` at a time, so that it never waits for
+    this one, busy with a chunk, to ask again.
     """
     context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
+    taken = context.Value("q", 0)
     pool = ProcessPoolExecutor(
-        workers - 1, mp_context=context, initializer=_install, initargs=(job, os.getpid())
+        workers - 1,
+        mp_context=context,
+        initializer=_install,
+        initargs=(job, tuple(indices), taken, os.getpid()),
     )
-    todo = collections.deque(indices)
-    running: dict[Future[pa.Table], int] = {}
-    handed = False
+    left = len(indices)  # chunks not yet solved
+    asked: set[Future[tuple[int, pa.Table] | None]] = set()
     try:
-        # Each call starts a process; one returns once its process has started.
-        starting = [pool.submit(os.getpid) for _ in range(workers - 1)]
-        depth = 1  # chunks in flight per process: 2 once one has come back
-        while todo or running:
-            if any(future.done() for future in starting):
-                while todo and len(running) < depth * (workers - 1):
-                    index = todo.popleft()
-                    running[pool.submit(_solve_installed, index)] = index
-                    handed = True
-            for future in sorted((f for f in running if f.done()), key=running.__getitem__):
-                yield running.pop(future), future.result()
-                depth = 2
-            if todo:
-                index = todo.popleft()
-                yield index, solve_chunk(job, index)
-            elif running:
-                wait(running, return_when=FIRST_COMPLETED)
-    except BaseException:
-        # Ctrl-C, an error, or the caller stopped reading: end the workers mid-chunk rather than
-        # wait for every chunk already handed to them.
-        stop_pool(pool)
-        raise
-    if handed:
-        pool.shutdown()
-    else:
+        while left:
+            while taken.value < len(indices) and len(asked) < ASKS_PER_PROCESS * (workers - 1):
+                asked.add(pool.submit(_take_and_solve))
+            for future in [f for f in asked if f.done()]:
+                asked.remove(future)
+                if (solved := future.result()) is not None:
+                    left -= 1
+                    yield solved
+            if (position := _take(taken, len(indices))) is not None:
+                left -= 1
+                yield indices[position], solve_chunk(job, indices[position])
+            elif left:
+                wait(asked, return_when=FIRST_COMPLETED)
+    finally:
+        # Done, or Ctrl-C, an error, or the caller stopped reading: end the new processes now,
+        # mid-chunk or still starting, rather than wait for them.
         stop_pool(pool)
 
 
+#: Chunks asked of each new process at a time: one it solves, the others queued for it.
+ASKS_PER_PROCESS = 3
 #: Seconds between a worker's checks that the process that started it is still there.
 PARENT_POLL = 0.5
 
-_WORKER_JOB: list[Job] = []
+_WORKER: list[tuple[Job, tuple[int, ...], Any]] = []
 
 
-def _install(job: Job, parent: int) -> None:
-    _WORKER_JOB[:] = [job]
+def _install(job: Job, indices: tuple[int, ...], taken: Any, parent: int) -> None:
+    _WORKER[:] = [(job, indices, taken)]
     # Ctrl-C reaches the whole process group; the parent stops the workers (stop_pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    # Load the solver's modules now, before this process takes a chunk.
+    solve_chunk(replace(job, chunk_size=1), job.bounds(indices[0])[0])
+
+
+def _take(taken: Any, count: int) -> int | None:
+    """Take the next of ``count`` chunks for the caller: its position, None if all are taken."""
+    with taken.get_lock():
+        position: int = taken.value
+        if position >= count:
+            return None
+        taken.value = position + 1
+    return position
+
+
+def _take_and_solve() -> tuple[int, pa.Table] | None:
+    job, indices, taken = _WORKER[0]
+    position = _take(taken, len(indices))
+    return None if position is None else (indices[position], solve_chunk(job, indices[position]))
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -497,10 +514,6 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():  # still starting up on a busy machine: no leftover process
             process.kill()
             process.join()
-
-
-def _solve_installed(index: int) -> pa.Table:
-    return solve_chunk(_WORKER_JOB[0], index)
 
 
 def _windowed(
@@ -562,23 +575,22 @@ def _run_dask(
         client = distributed.Client(cluster)
     futures: dict[Any, int] = {}
     try:
-        # Two chunks in flight per thread of the cluster, however many it has.
-        window = 2 * max(1, sum(client.nthreads().values()))
         shared = client.scatter(job, broadcast=True)
         queue = distributed.as_completed()
+        window = _Window(client)
 
-        def submit(index: int) -> None:
-            future = client.submit(solve_chunk, shared, index, pure=False)
-            futures[future] = index
-            queue.add(future)
+        def submit_up_to_window() -> None:
+            while todo and len(futures) < window.size():
+                index = todo.popleft()
+                future = client.submit(solve_chunk, shared, index, pure=False)
+                futures[future] = index
+                queue.add(future)
 
-        while todo and len(futures) < window:
-            submit(todo.popleft())
+        submit_up_to_window()
         for future in queue:
             index = futures.pop(future)
             table = future.result()
-            if todo:
-                submit(todo.popleft())
+            submit_up_to_window()
             yield index, table
     finally:
         for future in futures:
@@ -587,6 +599,65 @@ def _run_dask(
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+#: Points of the larger of the two probes that :func:`_cpu_estimate` solves.
+PROBE_POINTS = 4
+
+
+def _cpu_estimate(job: Job, indices: Sequence[int]) -> float:
+    """CPU seconds that the chunks ``indices`` would take in this thread, from two small probes.
+
+    The first point of the first chunk is solved alone, and its rows dropped: it loads the
+    solver's modules, which the other points do not. Then one point, and :data:`PROBE_POINTS`
+    points as one chunk, are solved and timed (their rows dropped too): a call has a cost of its
+    own besides its points' (building the rows of its table), which single points would count
+    once per point, and which the two probes tell apart. A few points, where timing a whole
+    chunk would delay the decision by a chunk. The time is that of this thread alone, which
+    other threads of the process (a notebook's, a client's) do not inflate, and CPU time, not
+    time on the clock, so that the answer is the same on a loaded machine as on an idle one.
+    """
+    first = job.bounds(indices[0])[0]
+    solve_chunk(replace(job, chunk_size=1), first)
+    # The probes' points: any of the sweep's are as good; these follow the first point.
+    probe = replace(job, chunk_size=min(PROBE_POINTS, job.points.size))
+    block = min(first // probe.chunk_size + 1, probe.n_chunks - 1)
+    began = time.thread_time()
+    solve_chunk(replace(job, chunk_size=1), min(first + 1, job.points.size - 1))
+    one = time.thread_time() - began
+    start, stop = probe.bounds(block)
+    began = time.thread_time()
+    solve_chunk(probe, block)
+    many = time.thread_time() - began
+    per_point = max(0.0, (many - one) / max(1, stop - start - 1))
+    per_call = max(0.0, one - per_point)
+    points = sum(b - a for a, b in map(job.bounds, indices))
+    return per_call * len(indices) + per_point * points
+
+
+#: Seconds between two looks at how many threads a Dask cluster has.
+WINDOW_REFRESH = 1.0
+
+
+class _Window:
+    """Two chunks in flight per thread of a Dask cluster, as many threads as it has now.
+
+    A cluster that gains workers during a sweep (scaled up, or still starting) is used at its
+    new size. The scheduler is asked at most every :data:`WINDOW_REFRESH` seconds, a round trip
+    against chunks that take seconds.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._size = 0
+        self._asked = -math.inf
+
+    def size(self) -> int:
+        """Chunks to keep in flight."""
+        if time.monotonic() - self._asked >= WINDOW_REFRESH:
+            self._size = 2 * max(1, sum(self._client.nthreads().values()))
+            self._asked = time.monotonic()
+        return self._size
 
 
 def _first(
