@@ -59,6 +59,24 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     assert_refused(*run_bounded("run", str(fifo)), "not a regular file")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_validate_and_backtest_refuse_special_files_without_reading_them(tmp_path):
+    # Both ask first whether a .yaml file is a shared-parameters file, which must not wait
+    # for a FIFO's writer nor read /dev/zero without end.
+    os.mkfifo(tmp_path / "fifo.yaml")
+    specials = [tmp_path / "fifo.yaml"]
+    if os.path.exists("/dev/zero"):
+        (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+        specials.append(tmp_path / "zero.yaml")
+    for special in specials:
+        code, stderr = run_bounded("validate", str(special))
+        assert code == 2, stderr
+        assert stderr == f"kurilsim: {special}: cannot read the file: it is not a regular file\n"
+    code, stderr = run_bounded("backtest", str(tmp_path))
+    assert code == 2 and stderr.count("\n") == 1, stderr
+    assert "not a regular file" in stderr
+
+
 SCENARIO = "scenarios/sochi_2016.yaml"
 
 

@@ -182,4 +182,30 @@ def deals_where(columns: Mapping[str, FloatArray], size: int, deal: str, what: s
     array([False,  True, False])
     """
     condition = deal_condition(deal, list(columns), what)
-    return np.broadcast_to(np.not_equal(condition.evaluate(columns), 0), (size,)).copy()
+    return deal_mask(condition, columns, (size,))
+
+
+def deal_mask(
+    condition: Expression, values: Mapping[str, FloatArray], shape: tuple[int, ...]
+) -> BoolArray:
+    """True where ``condition`` is nonzero at ``values``, broadcast to ``shape``.
+
+    Raises
+    ------
+    InputError
+        If the condition is infinite or NaN at some outcome (as ``1 / 0`` is), which would
+        otherwise count as true.
+
+    Examples
+    --------
+    >>> condition = deal_condition("islands > 0", ["islands"], "variables")
+    >>> deal_mask(condition, {"islands": np.array([0.0, 2.0])}, (2,))
+    array([False,  True])
+    """
+    value = condition.evaluate(values)
+    if not np.all(np.isfinite(value)):
+        raise InputError(
+            f"the condition {condition.source!r} is not a finite number at every outcome",
+            field="deal",
+        )
+    return np.broadcast_to(np.not_equal(value, 0), shape).copy()

@@ -69,10 +69,11 @@ def is_shared_parameters_file(path: str | os.PathLike[str]) -> bool:
     False
     """
     try:
-        with open(path, encoding="utf-8") as stream:
-            return any(line.startswith(SHARED_KEY + ":") for line in stream)
-    except (OSError, UnicodeDecodeError):
-        return False
+        # read_source refuses FIFOs and devices, which would hang or never end.
+        text, _ = read_source(path, "path")
+    except InputError:
+        return False  # loading it as a scenario reports the problem
+    return any(line.startswith(SHARED_KEY + ":") for line in text.splitlines())
 
 
 def shared_file_path(scenario_source: str, reference: object) -> Path:

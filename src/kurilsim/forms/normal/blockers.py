@@ -40,7 +40,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.deals import Blocker, NearestDeal, additive_terms, deal_condition
+from kurilsim.core.deals import (
+    Blocker,
+    NearestDeal,
+    additive_terms,
+    deal_condition,
+    deal_mask,
+)
 from kurilsim.core.expr import parse_expression
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
@@ -63,7 +69,7 @@ def normal_form_deals(scenario: Scenario, values: Mapping[str, Any], deal: str) 
     condition = deal_condition(deal, names, "outcome variables")
     env = outcome_values(scenario.compiled, values)
     shape = tuple(len(s) for s in scenario.strategies)
-    return np.broadcast_to(np.not_equal(condition.evaluate(env), 0), shape).copy()
+    return deal_mask(condition, env, shape)
 
 
 def normal_form_blockers(
