@@ -357,6 +357,13 @@ def test_a_method_stopped_at_its_bound_exits_1(capsys, tmp_path):
         assert code == 1 and "WARNING: the method stopped at its bound" in out
 
 
+def test_a_time_bound_on_a_tree_bounds_its_listing(capsys):
+    tree = ROOT / "scenarios" / "sequence_1956.yaml"
+    unbounded = run_cli(capsys, "run", tree)
+    bounded = run_cli(capsys, "run", tree, "--max-seconds", "5")
+    assert bounded == unbounded and bounded[0] == 0
+
+
 def test_ctrl_c_ends_with_one_line_and_130(capsys, monkeypatch, tmp_path):
     from kurilsim.cli import run as run_command
 

@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-seconds",
         type=float,
         help="time bound for vertex-enumeration, support-enumeration and a conflict's stability "
-        "analysis (default 60)",
+        "analysis (default 60), and for listing a tree's subgame-perfect equilibria (default 10)",
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound for lemke-howson")
     parser.add_argument(

@@ -195,6 +195,15 @@ def test_a_listing_past_its_time_bound_keeps_one_play_per_node_and_says_so():
     assert len(found) == 1 and not complete
 
 
+def test_max_seconds_bounds_the_listing_when_no_normal_form_method_is_named():
+    bounded = solve_tree(_tied_chain(8), max_seconds=0.0)
+    assert len(bounded) == 1 and not bounded.complete
+    named = solve_tree(_tied_chain(8), max_seconds=0.0, listing_seconds=60.0)
+    assert len(named) == 2**7 and named.complete
+    with pytest.raises(InputError, match="max_seconds"):
+        solve_tree(catalogue.entry_deterrence(), method="pure", max_seconds=1.0)
+
+
 @pytest.mark.slow
 def test_a_long_tied_chain_is_solved_within_its_bounds():
     solution = solve_tree(_tied_chain(5000), listing_seconds=0.5)

@@ -83,7 +83,8 @@ def solve_tree(
     **options
         ``max_equilibria`` (default 10,000) and ``listing_seconds`` (default 10) bound the
         listing of subgame-perfect equilibria when moves tie; other options go to the
-        normal-form method.
+        normal-form method. With ``auto`` or backward induction, ``max_seconds`` stands for
+        ``listing_seconds`` when that is not given.
 
     Returns
     -------
@@ -121,6 +122,10 @@ def solve_tree(
     nash_options = dict(options)
     max_equilibria = nash_options.pop("max_equilibria", MAX_EQUILIBRIA)
     listing_seconds = nash_options.pop("listing_seconds", MAX_LISTING_SECONDS)
+    if method not in METHODS and "max_seconds" in nash_options:
+        # The pure-Nash step of auto has no time bound to take; the listing is what can run long.
+        max_seconds = nash_options.pop("max_seconds")
+        listing_seconds = options.get("listing_seconds", max_seconds)
     found, complete = subgame_perfect_equilibria(game, tol, max_equilibria, listing_seconds)
     note = game.normal_form_problem()
     nash = None
