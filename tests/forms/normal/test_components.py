@@ -23,7 +23,7 @@ from kurilsim.cli import main
 from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
-from kurilsim.forms.normal.curve_components import N_SAMPLES, trace_support_curves
+from kurilsim.forms.normal.curve_components import N_SAMPLES, _SupportSystem, trace_support_curves
 from kurilsim.forms.normal.labels import OutcomeLabels
 from kurilsim.forms.normal.regret import ScaledPayoffs, is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
@@ -316,6 +316,43 @@ def test_a_generic_three_player_game_has_no_curves():
     solution = solve(game, "support-enumeration")
     assert solution.complete
     assert all(c.dimension == 0 and not c.curves for c in solution.components)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(2, 3), min_size=3, max_size=4).flatmap(
+        lambda shape: st.tuples(
+            arrays(np.float64, (*shape, len(shape)), elements=st.floats(-5, 5, width=32)),
+            st.lists(st.integers(0, 2**31), min_size=1, max_size=1),
+        )
+    )
+)
+def test_the_curve_systems_jacobian_is_the_derivative_of_its_equations(case):
+    payoffs, (seed,) = case
+    rng = np.random.default_rng(seed)
+    support = [
+        sorted(rng.choice(n, rng.integers(1, n + 1), replace=False)) for n in payoffs.shape[:-1]
+    ]
+    system = _SupportSystem(payoffs, support, 1e-8)
+    z = system.random_point(rng)
+    n_players = payoffs.shape[-1]
+
+    def equations(z):
+        # Written out with every probability as a weight, away from the simplex too.
+        profile = system.profile(z)
+        rows = []
+        for i, own in enumerate(support):
+            operands = [payoffs[..., i], list(range(n_players))]
+            for k in range(n_players):
+                if k != i:
+                    operands += [profile[k], [k]]
+            values = np.einsum(*operands, [i])[own]
+            rows += [*(values[1:] - values[0]), z[system.offsets[i] : system.offsets[i + 1]].sum()]
+        return np.array(rows)
+
+    # The equations are linear in each probability: central differences are exact to rounding.
+    numeric = np.column_stack([(equations(z + e) - equations(z - e)) / 2 for e in np.eye(len(z))])
+    assert np.allclose(system.jacobian(z), numeric, atol=1e-9)
 
 
 def test_a_totally_mixed_continuum_of_three_players_is_one_component():

@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -328,6 +329,14 @@ class _SupportSystem:
         self.support = tuple(tuple(int(s) for s in strategies) for strategies in support)
         sizes = [len(s) for s in self.support]
         self.offsets = np.concatenate(([0], np.cumsum(sizes))).astype(int)
+        n_players = len(self.support)
+        # Per ordered pair (i, j): the axes the Jacobian's block contracts, and its cut.
+        self._pairs = [
+            (i, j, [k for k in range(n_players) if k not in (i, j)], np.ix_(own, other))
+            for i, own in enumerate(self.support)
+            for j, other in enumerate(self.support)
+            if j != i
+        ]
 
     def profile(self, z: FloatArray) -> Profile:
         mixtures = []
@@ -347,22 +356,22 @@ class _SupportSystem:
         return np.array(rows)
 
     def jacobian(self, z: FloatArray) -> FloatArray:
-        # Payoffs are linear in each player's mixture, so a column is the payoffs against a pure
-        # strategy of that player (the player's own rows do not depend on it).
+        # Payoffs are linear in each player's mixture, so player i's rows against player j's
+        # probabilities are i's payoffs with i and j pure and the others mixing (zero for j = i,
+        # whose own rows do not depend on its mixture); one contraction per pair of players.
         base = self.profile(z)
-        columns = []
-        for j, strategies in enumerate(self.support):
-            for s in strategies:
-                profile = list(base)
-                profile[j] = np.eye(self.shape[j])[s]
-                payoffs = strategy_payoffs(self.norm, profile)
-                column: list[float] = []
-                for i, own_strategies in enumerate(self.support):
-                    own = payoffs[i][list(own_strategies)]
-                    column.extend((own[1:] - own[0]) if i != j else np.zeros(len(own) - 1))
-                    column.append(1.0 if i == j else 0.0)
-                columns.append(column)
-        return np.array(columns).T
+        axes = list(range(len(self.support)))
+        jac = np.zeros((self.offsets[-1], self.offsets[-1]))
+        for i in axes:
+            jac[self.offsets[i + 1] - 1, self.offsets[i] : self.offsets[i + 1]] = 1.0  # sum row
+        for i, j, others, cut in self._pairs:
+            operands: list[Any] = [self.norm[..., i], axes]
+            for k in others:
+                operands += [base[k], [k]]
+            table = np.einsum(*operands, [i, j])[cut]
+            rows = slice(self.offsets[i], self.offsets[i + 1] - 1)
+            jac[rows, self.offsets[j] : self.offsets[j + 1]] = table[1:] - table[0]
+        return jac
 
     def random_point(self, rng: np.random.Generator) -> FloatArray:
         return np.concatenate([rng.dirichlet(np.ones(len(s))) for s in self.support])
