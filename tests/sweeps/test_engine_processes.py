@@ -90,6 +90,22 @@ def test_a_light_sweep_starts_no_worker_process(job, monkeypatch):
     assert list(run_chunks(job, [], workers=2)) == []  # a resumed sweep that was complete
 
 
+@pytest.mark.slow
+def test_no_more_processes_are_started_than_the_chunks_can_use(job, monkeypatch):
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
+    sizes = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, max_workers=None, *args, **kwargs):
+            sizes.append(max_workers)
+            super().__init__(max_workers, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", Counted)
+    chunks = dict(run_chunks(job, [0, 1], workers=6))
+    assert sorted(chunks) == [0, 1]
+    assert sizes == [1]  # two chunks: this process and one new one
+
+
 def _install_once_all_are_taken(job, indices, taken, parent):
     # A new process's set-up that first waits until the sweep's own process has taken every
     # chunk: as on a light sweep, done before a new process has imported kurilsim.

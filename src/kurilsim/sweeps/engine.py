@@ -396,6 +396,7 @@ def run_chunks(
         raise InputError(f"workers must be positive, got {count}")
     if engine == "local" and job.vectorised:
         keep_freed_memory()  # each chunk reuses the memory of the last, without page faults
+    sharing = min(count, len(indices))  # a process beyond the chunks would never get one
     if engine == "dask":
         yield from _run_dask(job, indices, count, scheduler)
     elif count == 1 or len(indices) <= 1:
@@ -403,10 +404,10 @@ def run_chunks(
     elif job.vectorised:
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count)
-    elif len(indices) == 1 or _cpu_estimate(job, indices) <= PROCESS_START * (count - 1):
-        yield from _solve_here(job, indices)  # light, or one chunk: nothing to share
+    elif _cpu_estimate(job, indices) <= PROCESS_START * (sharing - 1):
+        yield from _solve_here(job, indices)  # light: new processes would cost more than they save
     else:
-        yield from _run_here_and_in_processes(job, indices, count)
+        yield from _run_here_and_in_processes(job, indices, sharing)
 
 
 def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Table]]:
@@ -619,7 +620,8 @@ def _cpu_estimate(job: Job, indices: Sequence[int]) -> float:
     """
     first = job.bounds(indices[0])[0]
     solve_chunk(replace(job, chunk_size=1), first)
-    # The probes' points: any of the sweep's are as good; these follow the first point.
+    # The probes' points: any of the sweep's are as good; the point after the first, and the
+    # block of PROBE_POINTS after the one holding the first.
     probe = replace(job, chunk_size=min(PROBE_POINTS, job.points.size))
     block = min(first // probe.chunk_size + 1, probe.n_chunks - 1)
     began = time.thread_time()
