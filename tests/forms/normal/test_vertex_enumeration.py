@@ -26,6 +26,13 @@ Profile = tuple[FloatArray, FloatArray]
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
 
 
+def _hull_vertices(matrix: FloatArray) -> FloatArray:
+    """The nonzero vertices of ``{z >= 0, matrix @ z <= 1}`` read from Qhull's points."""
+    from kurilsim.forms.normal import vertex_enumeration as module
+
+    return module._vertices_read(*module._hull_points(matrix), DEFAULT_TOL)
+
+
 def gambit_enummixed(payoffs: FloatArray) -> list[Profile]:
     """Gambit's exact enummixed on an integer game (it may list an equilibrium twice)."""
     a = payoffs[..., 0].astype(int)
@@ -161,12 +168,12 @@ def test_hull_vertices_are_the_vertices_every_basis_gives(payoffs: FloatArray) -
     """The polar hull and the basis-by-basis fallback find the same vertices, labels and all."""
     from kurilsim.core.deadline import Deadline
     from kurilsim.forms.normal.bimatrix import normalised_bimatrix
-    from kurilsim.forms.normal.vertex_enumeration import _basis_vertices, _hull_vertices
+    from kurilsim.forms.normal.vertex_enumeration import _basis_vertices
 
     for matrix in normalised_bimatrix(payoffs):
         if matrix.shape[1] < 2:
             continue
-        by_hull = _hull_vertices(matrix, DEFAULT_TOL)
+        by_hull = _hull_vertices(matrix)
         by_bases = _basis_vertices(matrix, DEFAULT_TOL, Deadline(None))
 
         def labels(vertices: FloatArray, matrix: FloatArray = matrix) -> set[bytes]:
@@ -195,10 +202,10 @@ def test_degenerate_vertices_kept_as_read_are_those_recomputed(
     for matrix in normalised_bimatrix(payoffs):
         if matrix.shape[1] < 2:
             continue
-        as_read = module._hull_vertices(matrix, DEFAULT_TOL)
+        as_read = _hull_vertices(matrix)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(module, "_SETTLED", -1.0)  # every degenerate vertex recomputed
-            recomputed = module._hull_vertices(matrix, DEFAULT_TOL)
+            recomputed = _hull_vertices(matrix)
         assert as_read.shape == recomputed.shape
         np.testing.assert_allclose(as_read, recomputed, rtol=0, atol=1e-11)
 

@@ -608,7 +608,7 @@ def _polytope_vertices(
     Returns the vertices as rows, whether each coordinate is zero (label ``z_i = 0``) and
     whether each constraint is tight (label ``(matrix @ z)_r = 1``), one row per vertex, with
     each vertex listed once and coordinates within ``tol`` of zero set to exactly zero. The
-    vertices come from the convex hull of the polar polytope (:func:`_hull_vertices`); should
+    vertices come from the convex hull of the polar polytope (:func:`_hull_points`); should
     Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`).
     ``hull``, when given, is :func:`_hull_points` of ``matrix``, already computed.
     """
@@ -667,25 +667,17 @@ def _labelled_vertices(
     return _merged(matrix, vertices, values, zero, tight, tol)
 
 
-def _hull_vertices(matrix: FloatArray, tol: float) -> FloatArray:
-    """Nonzero vertices of ``{z >= 0, matrix @ z <= 1}``, from the facets of its polar.
+def _hull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Qhull's points for the vertices of ``{z >= 0, matrix @ z <= 1}``, and its constraints.
 
     With a point ``c`` inside the polytope, write each constraint as ``a_k . (z - c) <= b_k``
     (``b_k > 0``). The polar polytope, the convex hull of the points ``a_k / b_k``, has one facet
     ``{p : v . p = 1}`` for each vertex ``c + v`` of the polytope, also where more constraints
     than the dimension are tight (a degenerate vertex; Qhull then reports several simplices on
-    one hyperplane, which give the same vertex, kept once). A degenerate vertex that Qhull's
-    point does not meet to rounding is recomputed from the constraints tight there, to full
-    precision, when they determine it; the origin, a vertex that is no equilibrium, is dropped.
-    """
-    return _vertices_read(*_hull_points(matrix), tol)
-
-
-def _hull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Qhull's points for the vertices of ``{z >= 0, matrix @ z <= 1}``, and its constraints.
-
-    Returns one point per simplex of the polar's hull (see :func:`_hull_vertices`), and the
-    constraints ``normals @ z <= bounds``: the rows of ``matrix``, then ``-z_i <= 0``.
+    one hyperplane, which give the same vertex). Returns one point per simplex of the polar's
+    hull, and the constraints ``normals @ z <= bounds``: the rows of ``matrix``, then
+    ``-z_i <= 0``. :func:`_vertices_read` keeps each vertex once, recomputes a degenerate one
+    that its point does not meet to rounding, and drops the origin.
     """
     from scipy.spatial import ConvexHull
 
