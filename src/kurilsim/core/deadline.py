@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import time
 
+#: Default wall-clock budget of the methods that take ``max_seconds``, in seconds.
+DEFAULT_MAX_SECONDS = 60.0
+
 
 class Deadline:
     """A budget of ``max_seconds`` from now (``None``: none) that remembers whether it ran out.

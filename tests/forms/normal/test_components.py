@@ -8,6 +8,7 @@ interval between the reported extreme points. pygambit (GPL) is used only as a r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -23,10 +24,17 @@ from kurilsim.cli import main
 from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
-from kurilsim.forms.normal.curve_components import N_SAMPLES, _SupportSystem, trace_support_curves
+from kurilsim.forms.normal.curve_components import (
+    N_SAMPLES,
+    _SupportSystem,
+    curves_between,
+    trace_support_curves,
+)
 from kurilsim.forms.normal.labels import OutcomeLabels
+from kurilsim.forms.normal.nfg import write_nfg
 from kurilsim.forms.normal.regret import ScaledPayoffs, is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
+from kurilsim.forms.normal.solve import METHODS
 from kurilsim.forms.normal.support_boxes import solve_supports
 from kurilsim.forms.normal.sweep import component_names
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
@@ -250,6 +258,56 @@ def test_a_game_whose_only_continuum_is_a_proved_curve_is_complete(player_three)
     assert solution.complete
     (component,) = [c for c in solution.components if c.curves]
     assert component.dimension == 1
+
+
+def test_curves_between_stops_at_its_deadline_and_says_so():
+    payoffs = _curve_game("curved")
+    half = np.array([0.5, 0.5])
+    ends = [
+        (np.array([0.25, 0.75]), np.eye(2)[0], half),
+        (np.eye(2)[0], np.array([0.25, 0.75]), half),
+    ]
+    assert curves_between(payoffs, ends, 1e-9).links
+    cut = curves_between(payoffs, ends, 1e-9, Deadline(0.0))
+    assert not cut.links and not cut.complete and "time bound" in str(cut.problem)
+    traced = trace_support_curves(payoffs, [(0, 1)] * 3, 1e-9, deadline=Deadline(0.0))
+    assert not traced.curves and not traced.complete and "time bound" in str(traced.problem)
+
+
+def test_the_time_bound_covers_component_tracing_and_a_cut_is_reported(monkeypatch):
+    """The listing comes back finished, but the bound is spent before any curve is traced.
+
+    The ends of the hyperbola are then not shown as a proved curve, and the result says that
+    its components are not proved, in the text and in JSON.
+    """
+    game = NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game("curved"))
+    listed = solve(game, "support-enumeration")
+    assert listed.components_complete and any(c.curves for c in listed.components)
+    profiles = [eq.profile for eq in listed]
+    method = METHODS["support-enumeration"]
+    quick = dataclasses.replace(method, run=lambda payoffs, tol, options: (profiles, True))
+    monkeypatch.setitem(METHODS, "support-enumeration", quick)
+    cut = solve(game, "support-enumeration", max_seconds=0)
+    assert cut.complete and len(cut) == len(listed)
+    assert not cut.components_complete and "time bound" in str(cut.components_problem)
+    assert not any(c.curves for c in cut.components)
+    assert "WARNING: components not proved" in cut.to_text()
+    record = cut.to_dict()
+    assert record["components_complete"] is False
+    assert "time bound" in record["components_problem"]
+
+
+def test_run_reports_components_cut_by_the_time_bound(tmp_path, capsys):
+    # The ends of the segment, where players 1 and 2 are pure, are listed before any bound is
+    # checked; joining them takes tracing the segment.
+    path = tmp_path / "segment.nfg"
+    write_nfg(NormalFormGame(["A", "B", "C"], [["a", "b"]] * 3, _curve_game("straight")), path)
+    main(["run", str(path), "--max-seconds", "0", "--format", "json"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["components_complete"] is False
+    assert "time bound" in result["components_problem"]
+    main(["run", str(path), "--max-seconds", "0"])
+    assert "WARNING: components not proved" in capsys.readouterr().out
 
 
 def test_a_curve_of_three_mixers_joins_its_ends_into_one_component():

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.regret import ScaledPayoffs, strategy_payoffs
 
 FloatArray = NDArray[np.float64]
@@ -53,6 +54,9 @@ N_SAMPLES = 9
 
 #: Largest number of support profiles tried by :func:`curves_between`.
 MAX_SUPPORTS = 256
+
+#: Why tracing stopped when its deadline ran out.
+OUT_OF_TIME = "the time bound ran out before every curve of equilibria was traced"
 
 #: A strategy earning within this of the best (normalised payoffs) ties with it.
 _TIE = 1e-8
@@ -120,8 +124,34 @@ class SupportCurves:
     paths: tuple[FloatArray, ...] = ()
 
 
+@dataclass(frozen=True)
+class CurveLinks:
+    """The traced curves of equilibria that join listed equilibria, and whether that is all.
+
+    Attributes
+    ----------
+    links
+        Per curve whose two ends are listed, the indices of its ends (smaller first) and the
+        curve.
+    complete
+        ``False`` if a traced support profile held a set of dimension two or more, a trace
+        failed, there were more than :data:`MAX_SUPPORTS` support profiles to try, or the
+        deadline ran out: listed equilibria not linked may then still be joined by a curve.
+    problem
+        Why the links may be missing some, or ``None``.
+    """
+
+    links: tuple[tuple[int, int, CurveComponent], ...]
+    complete: bool = True
+    problem: str | None = None
+
+
 def trace_support_curves(
-    norm: FloatArray, support: Sequence[Sequence[int]], tol: float, seed: int = 0
+    norm: FloatArray,
+    support: Sequence[Sequence[int]],
+    tol: float,
+    seed: int = 0,
+    deadline: Deadline | None = None,
 ) -> SupportCurves:
     """Trace the equilibria of one support profile whose solution set is a curve.
 
@@ -136,6 +166,9 @@ def trace_support_curves(
     seed
         Seed of the starting points (the result does not depend on it for a curve that the
         starting points reach).
+    deadline
+        Checked before each starting point and each continuation step; when it runs out the
+        result is incomplete (problem :data:`OUT_OF_TIME`). ``None``: no bound.
 
     Returns
     -------
@@ -160,12 +193,14 @@ def trace_support_curves(
     >>> sorted([np.round(p, 6).tolist() for p in end] for end in curve.ends)
     [[[0.0, 1.0], [0.0, 1.0], [0.5, 0.5]], [[1.0, 0.0], [1.0, 0.0], [0.5, 0.5]]]
     """
-    system = _SupportSystem(norm, support, tol)
+    system = _SupportSystem(norm, support, tol, deadline)
     rng = np.random.default_rng(seed)
     curves: list[CurveComponent] = []
     traced: list[FloatArray] = []
     paths: list[FloatArray] = []
     for _ in range(N_SEEDS):
+        if system.deadline.expired():
+            return SupportCurves(tuple(curves), False, OUT_OF_TIME)
         start = system.corrected(system.random_point(rng))
         if start is None or not system.inside(start):
             continue
@@ -182,8 +217,9 @@ def trace_support_curves(
             continue  # an isolated solution: support enumeration certifies those
         path = system.trace(start)
         if path is None:
+            problem = f"a curve on support {system.support} could not be traced"
             return SupportCurves(
-                tuple(curves), False, f"a curve on support {system.support} could not be traced"
+                tuple(curves), False, OUT_OF_TIME if system.deadline.hit else problem
             )
         traced.append(path)
         paths.append(np.array([np.concatenate(system.profile(z)) for z in path]))
@@ -192,8 +228,11 @@ def trace_support_curves(
 
 
 def curves_between(
-    norm: FloatArray, profiles: Sequence[Profile], tol: float
-) -> tuple[list[tuple[int, int, CurveComponent]], bool]:
+    norm: FloatArray,
+    profiles: Sequence[Profile],
+    tol: float,
+    deadline: Deadline | None = None,
+) -> CurveLinks:
     """Curves of equilibria, on which two or more players mix, that join listed equilibria.
 
     An end of such a curve is an equilibrium at which every strategy of the curve's support
@@ -209,15 +248,14 @@ def curves_between(
         Equilibria, each one probability vector per player.
     tol
         Regret tolerance of the checks.
+    deadline
+        Checked before each support profile and each continuation step; when it runs out, the
+        links found so far are returned, incomplete. ``None``: no bound.
 
     Returns
     -------
-    links : list of (int, int, CurveComponent)
-        Per curve whose two ends are listed, the indices of its ends (smaller first) and the
-        curve.
-    complete : bool
-        ``False`` if a traced support profile held a set of dimension two or more, a trace
-        failed, or there were more than :data:`MAX_SUPPORTS` support profiles to try.
+    CurveLinks
+        The curves whose two ends are listed, and whether every candidate was traced.
 
     Examples
     --------
@@ -232,27 +270,31 @@ def curves_between(
     >>> half = np.array([0.5, 0.5])
     >>> ends = [(np.array([0.25, 0.75]), np.eye(2)[0], half),
     ...         (np.eye(2)[0], np.array([0.25, 0.75]), half)]
-    >>> links, complete = curves_between(u, ends, 1e-9)
-    >>> [(a, b, curve.shape) for a, b, curve in links], complete
+    >>> found = curves_between(u, ends, 1e-9)
+    >>> [(a, b, curve.shape) for a, b, curve in found.links], found.complete
     ([(0, 1, 'curve')], True)
     """
+    deadline = deadline or Deadline(None)
     if norm.shape[-1] < 2 or not profiles:
-        return [], True
+        return CurveLinks(())
     supports = _candidate_supports(norm, profiles)
     if len(supports) > MAX_SUPPORTS:
-        return [], False
+        return CurveLinks((), False, f"more than {MAX_SUPPORTS} support profiles to trace")
     flat = np.array([np.concatenate(p) for p in profiles])
     links: dict[tuple[int, int], CurveComponent] = {}
-    complete = True
+    problem = None
     for support, starts in supports.items():
-        system = _SupportSystem(norm, support, tol)
+        if deadline.expired():
+            problem = OUT_OF_TIME
+            break
+        system = _SupportSystem(norm, support, tol, deadline)
         curves: list[CurveComponent] = []
         for start in starts:
             traced = system.curve_from(start)
             if traced is None:
                 # No single direction out of the end: search the support from spread points.
-                found = trace_support_curves(norm, support, tol)
-                complete &= found.complete
+                found = trace_support_curves(norm, support, tol, deadline=deadline)
+                problem = problem or found.problem
                 curves = list(found.curves)
                 break
             curves.extend(traced)
@@ -263,7 +305,8 @@ def curves_between(
             if ends[0] is not None and ends[1] is not None and ends[0] != ends[1]:
                 a, b = sorted((ends[0], ends[1]))
                 links.setdefault((a, b), curve)
-    return [(a, b, curve) for (a, b), curve in links.items()], complete
+    joined = tuple((a, b, curve) for (a, b), curve in links.items())
+    return CurveLinks(joined, problem is None, problem)
 
 
 def _candidate_supports(
@@ -321,8 +364,15 @@ def _near_polyline(point: FloatArray, path: FloatArray) -> bool:
 class _SupportSystem:
     """The indifference equations of one support profile, over the support's probabilities."""
 
-    def __init__(self, norm: FloatArray, support: Sequence[Sequence[int]], tol: float) -> None:
+    def __init__(
+        self,
+        norm: FloatArray,
+        support: Sequence[Sequence[int]],
+        tol: float,
+        deadline: Deadline | None = None,
+    ) -> None:
         self.norm = norm
+        self.deadline = deadline or Deadline(None)
         self.scaled = ScaledPayoffs.of(norm)
         self.tol = tol
         self.shape = norm.shape[:-1]
@@ -410,7 +460,7 @@ class _SupportSystem:
         """The curves of equilibria leaving ``end`` into the support's relative interior.
 
         ``None`` when the Jacobian at ``end`` has more than one null direction (no single
-        tangent to follow).
+        tangent to follow), or a trace fails or runs out of time.
         """
         if self.nullity(end) != 1:
             return None
@@ -444,6 +494,8 @@ class _SupportSystem:
         """A closed curve through ``start`` once round, or ``None`` if it does not close."""
         points, z, t = [start], start, direction
         for k in range(MAX_STEPS):
+            if self.deadline.expired():
+                return None
             t = self.tangent(z, t)
             ahead = self.corrected(z + STEP * t)
             if ahead is None:
@@ -459,6 +511,8 @@ class _SupportSystem:
         points: list[FloatArray] = []
         z, t = start, direction
         for k in range(MAX_STEPS):
+            if self.deadline.expired():
+                return None
             t = self.tangent(z, t)
             ahead = self.corrected(z + STEP * t)
             if ahead is not None and self.feasible(ahead):

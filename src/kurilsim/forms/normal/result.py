@@ -20,7 +20,7 @@ from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.result import EquilibriumListing
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.normal.components import equilibrium_components
-from kurilsim.forms.normal.curve_components import CurveComponent, curves_between
+from kurilsim.forms.normal.curve_components import CurveComponent, CurveLinks, curves_between
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.regret import normalised_payoffs
 
@@ -122,6 +122,10 @@ class Solution(EquilibriumListing[Equilibrium]):
         Method options used.
     parameters
         Scenario parameter values the game was built at, if it came from a scenario.
+    curve_links
+        With three or more players, the traced curves of equilibria that join the equilibria
+        into components, as :func:`~kurilsim.forms.normal.solve.solve` found them within its
+        time bound; ``None``: traced, without a bound, when the components are first needed.
     """
 
     game: NormalFormGame
@@ -133,6 +137,32 @@ class Solution(EquilibriumListing[Equilibrium]):
     complete: bool = True
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
+    curve_links: CurveLinks | None = field(default=None, repr=False)
+
+    @cached_property
+    def _links(self) -> CurveLinks:
+        if self.curve_links is not None:
+            return self.curve_links
+        if self.game.n_players < 3:
+            return CurveLinks(())
+        # With three or more players two or more can mix along a curve of equilibria.
+        norm = normalised_payoffs(self.game.payoffs)
+        return curves_between(norm, [eq.profile for eq in self.equilibria], self.tol)
+
+    @property
+    def components_complete(self) -> bool:
+        """Whether the components are proved: every curve that could join two equilibria traced.
+
+        ``False`` (with :attr:`components_problem` saying why) when the time bound ran out
+        before every curve was traced, or a set of equilibria could not be traced as curves:
+        equilibria shown in separate components may then lie in one.
+        """
+        return self._links.complete
+
+    @property
+    def components_problem(self) -> str | None:
+        """Why the components are not proved, or ``None``."""
+        return self._links.problem
 
     @cached_property
     def components(self) -> tuple[Component, ...]:
@@ -153,11 +183,7 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         [((0, 1, 2, 3), 'segment')]
         """
         profiles = [eq.profile for eq in self.equilibria]
-        links: list[tuple[int, int, CurveComponent]] = []
-        if self.game.n_players >= 3:
-            # With three or more players two or more can mix along a curve of equilibria.
-            norm = normalised_payoffs(self.game.payoffs)
-            links, _ = curves_between(norm, profiles, self.tol)
+        links = self._links.links
         pairs = [(a, b) for a, b, _ in links]
         return tuple(
             Component(m, d, tuple(c for a, _, c in links if a in m))
@@ -174,6 +200,12 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
             for k in component.members:
                 column[k] = f"{number_} {component.shape}{dimension}"
         return column
+
+    def _components_warning(self) -> str:
+        return (
+            f"WARNING: components not proved ({self.components_problem}); equilibria shown "
+            "apart may lie in one component"
+        )
 
     def _count_line(self) -> str:
         """``"3 equilibria:"``, or with continua ``"3 extreme equilibria in 1 component ..."``."""
@@ -222,6 +254,8 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
             "tol": self.tol,
             "scale": self.scale,
             "complete": self.complete,
+            "components_complete": self.components_complete,
+            "components_problem": self.components_problem,
             "options": dict(self.options),
             "equilibria": [
                 {
@@ -338,6 +372,8 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
             lines.append(parameters_line(self.parameters))
         if not self.complete:
             lines.append("WARNING: the method stopped at its bound; equilibria may be missing")
+        if not self.components_complete:
+            lines.append(self._components_warning())
         if not self.equilibria:
             lines.append("no equilibrium found")
             return "\n".join(lines)
@@ -364,6 +400,8 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         """The equilibria as a table, under a line saying how they were found."""
         game = self.game
         status = "" if self.complete else "; stopped at its bound, equilibria may be missing"
+        if not self.components_complete:
+            status += f"; {self._components_warning().removeprefix('WARNING: ')}"
         heading = html_heading(
             f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')} of "
             f"{game.title or 'the game'}",

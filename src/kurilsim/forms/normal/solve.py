@@ -8,6 +8,7 @@ result in a :class:`~kurilsim.forms.normal.result.Solution`. A method that hits 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +16,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.deadline import DEFAULT_MAX_SECONDS, Deadline
 from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
+from kurilsim.forms.normal.curve_components import curves_between
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.pure_nash import pure_nash, pure_profile
-from kurilsim.forms.normal.regret import ScaledPayoffs, indifferent_everywhere, payoff_scale
+from kurilsim.forms.normal.regret import (
+    ScaledPayoffs,
+    indifferent_everywhere,
+    normalised_payoffs,
+    payoff_scale,
+)
 from kurilsim.forms.normal.result import Equilibrium, Solution
 
 FloatArray = NDArray[np.float64]
@@ -187,7 +195,9 @@ def solve(
         Scenario parameter values the game was built at, recorded in the result.
     **options
         Options of the method (see ``METHODS[name].options``), e.g. ``max_iter`` or
-        ``max_seconds``.
+        ``max_seconds``. A method's ``max_seconds`` (default 60) bounds the whole call: with
+        three or more players, tracing the curves of equilibria that join the equilibria found
+        into components shares it (``Solution.components_complete`` says if it was cut short).
 
     Returns
     -------
@@ -224,9 +234,23 @@ def solve(
     check_tolerance(tol)
     payoffs = game.payoffs
     scale = payoff_scale(payoffs)
+    started = time.perf_counter()
     profiles, finished = spec.run(payoffs, tol, options)
     scaled = ScaledPayoffs.of(payoffs)
     equilibria = tuple(_verified(scaled, profile, tol, name) for profile in profiles)
+    links = None
+    if game.n_players >= 3:
+        # Components are traced within what is left of the method's bound (checked by the
+        # method by now), so that the bound holds for the whole call.
+        bound = (
+            options.get("max_seconds", DEFAULT_MAX_SECONDS)
+            if "max_seconds" in spec.options
+            else None
+        )
+        left = None if bound is None else bound - (time.perf_counter() - started)
+        links = curves_between(
+            normalised_payoffs(payoffs), [eq.profile for eq in equilibria], tol, Deadline(left)
+        )
     return Solution(
         game=game,
         method=name,
@@ -237,6 +261,7 @@ def solve(
         complete=finished,
         options=options,
         parameters=parameters or {},
+        curve_links=links,
     )
 
 

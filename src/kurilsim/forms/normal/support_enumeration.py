@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.deadline import Deadline
+from kurilsim.core.deadline import DEFAULT_MAX_SECONDS, Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
@@ -47,7 +47,7 @@ BoolArray = NDArray[np.bool_]
 def support_enumeration(
     payoffs: FloatArray,
     tol: float = DEFAULT_TOL,
-    max_seconds: float | None = 60.0,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> tuple[list[tuple[FloatArray, ...]], bool]:
     """Find the Nash equilibria of a finite N-player game by enumerating support profiles.
 
@@ -220,7 +220,7 @@ def support_enumeration(
         if deadline.expired():
             finished = False
             break
-        traced = trace_support_curves(reduced, support, tol)
+        traced = trace_support_curves(reduced, support, tol, deadline=deadline)
         # A curve's ends may lie on this support (where an outside strategy comes to tie).
         for curve in traced.curves:
             found.add([padded(end) for end in curve.ends])
