@@ -8,7 +8,7 @@ turns these into a one-line message and exit code 2.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 
@@ -94,6 +94,60 @@ class ArgumentTypeError(InputError, TypeError):
     Both an :class:`InputError` and a :class:`TypeError`, so either ``except`` catches it; its
     ``field`` is the argument's name.
     """
+
+
+class OutOfReachError(InputError):
+    """A game too large for the method asked, with the method that can solve it, if any.
+
+    Parameters
+    ----------
+    problem
+        Why the method cannot solve the game.
+    alternative
+        A method of the same form that finds one equilibrium of it, or ``None``.
+
+    Examples
+    --------
+    >>> error = OutOfReachError("a polytope of 1e30 vertices is out of reach", "lemke-howson")
+    >>> print(error)
+    a polytope of 1e30 vertices is out of reach; method lemke-howson finds one equilibrium
+    >>> print(error.suggesting(None))
+    a polytope of 1e30 vertices is out of reach
+    """
+
+    def __init__(self, problem: str, alternative: str | None = None) -> None:
+        self.problem = problem
+        self.alternative = alternative
+        hint = f"; method {alternative} finds one equilibrium" if alternative else ""
+        super().__init__(problem + hint)
+
+    def suggesting(self, alternative: str | None) -> OutOfReachError:
+        """The same refusal, suggesting ``alternative`` instead (``None``: no method)."""
+        return OutOfReachError(self.problem, alternative)
+
+
+@contextmanager
+def suggesting_only(accepted: Collection[str], instead: str | None = None) -> Iterator[None]:
+    """Let a refusal raised inside suggest only a method in ``accepted``.
+
+    A form that solves its games through another form's methods wraps them in this, so that an
+    :class:`OutOfReachError` suggests ``instead`` (or no method) in place of a method the form
+    does not take.
+
+    Examples
+    --------
+    >>> with suggesting_only(["sequence-lemke"], "sequence-lemke"):
+    ...     raise OutOfReachError("too many vertices", "lemke-howson")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.OutOfReachError: too many vertices; method sequence-lemke finds one ...
+    """
+    try:
+        yield
+    except OutOfReachError as error:
+        if error.alternative is None or error.alternative in accepted:
+            raise
+        raise error.suggesting(instead if instead in accepted else None) from None
 
 
 class IterationLimitError(KurilsimError):

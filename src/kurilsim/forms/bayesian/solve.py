@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, suggesting_only
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.bayesian.bayesian_nash import bayesian_equilibria
 from kurilsim.forms.bayesian.game import BayesianGame, SignallingGame
@@ -77,7 +77,10 @@ def solve_game(
         )
     agent_options = dict(options)
     agent_method = str(agent_options.pop("agent_method", "auto"))
-    equilibria, complete, used, scope = bayesian_equilibria(game, agent_method, tol, agent_options)
+    with suggesting_only(METHODS):  # an agent form too large names no method of this form
+        equilibria, complete, used, scope = bayesian_equilibria(
+            game, agent_method, tol, agent_options
+        )
     return BayesianSolution(
         game,
         equilibria,

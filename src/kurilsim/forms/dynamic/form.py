@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from kurilsim.core.concepts import ConceptPanel, Prediction, probability
 from kurilsim.core.display import html_table, recorded_text
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, suggesting_only
 from kurilsim.core.parameters import resolve
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import Scenario
@@ -147,10 +147,11 @@ class DynamicForm:
             error = exc.errors()[0]
             raise InputError(error["msg"], field=str(error["loc"][0])) from None
         settings = checked.model_dump()
-        if settings["selection"] == "all":
-            return _every_solution(game, name, tol, settings, parameters)
-        strategy = _strategy(game, name, tol, settings)
-        return _solution(game, strategy, name, tol, settings, parameters)
+        with suggesting_only(self.methods):  # a stage game too large names no method of this form
+            if settings["selection"] == "all":
+                return _every_solution(game, name, tol, settings, parameters)
+            strategy = _strategy(game, name, tol, settings)
+            return _solution(game, strategy, name, tol, settings, parameters)
 
     def _method(self, game: DynamicGame, method: str) -> str:
         if method not in self.methods:

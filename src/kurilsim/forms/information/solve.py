@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from kurilsim.core.arguments import check_int, check_real
-from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.core.errors import InputError, KurilsimError, suggesting_only
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.information.assessment import bayes_beliefs
 from kurilsim.forms.information.game import InformationTree
@@ -228,7 +228,9 @@ def solve_information(
     if unknown:
         allowed = ", ".join(spec.options) or "none"
         raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
-    found, finished, note = spec.run(tree, form, tol, options)
+    # A reduced normal form too large to enumerate: the sequence form finds one equilibrium.
+    with suggesting_only(INFORMATION_METHODS, "sequence-lemke"):
+        found, finished, note = spec.run(tree, form, tol, options)
     scale = payoff_scale(tree)
     profiles = tuple(
         verified_profile(tree, form, behaviour, concept, tol, precision, name)

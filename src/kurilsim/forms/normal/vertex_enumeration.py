@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.deadline import Deadline
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, OutOfReachError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.bimatrix import (
     check_tol,
@@ -630,17 +630,18 @@ def _polytope_vertices(
         # other player's strategies): a vertex's support has at most n_rows coordinates.
         n_supports = sum(comb(n_rows, k) * comb(dim, k) for k in range(1, n_rows + 1))
         if n_supports > _MAX_SUPPORT_BASES:
-            raise InputError(
+            raise OutOfReachError(
                 f"vertex enumeration: a polytope of dimension {dim:,} with {n_rows + dim:,} "
                 f"facets (up to {n_supports:.3g} vertices; many tied strategies) is out of "
-                "reach; lemke-howson finds one equilibrium"
+                "reach",
+                "lemke-howson",
             )
         vertices = _support_vertices(matrix, tol, deadline)
     if len(vertices) * (n_rows + dim) > _MAX_LABELS:
-        raise InputError(
+        raise OutOfReachError(
             f"vertex enumeration: a polytope of dimension {dim:,} has {len(vertices):,} "
-            f"vertices, too many to label against its {n_rows + dim:,} facets; lemke-howson "
-            "finds one equilibrium"
+            f"vertices, too many to label against its {n_rows + dim:,} facets",
+            "lemke-howson",
         )
     return _labelled_vertices(matrix, vertices, tol)
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.errors import InputError, KurilsimError
+from kurilsim.core.errors import InputError, KurilsimError, suggesting_only
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.normal.regret import payoff_scale
 from kurilsim.forms.normal.solve import solve as solve_stage
@@ -103,7 +103,8 @@ def solve(
     shape = payoffs.shape[:-1]
     players = len(shape)
     scale = payoff_scale(payoffs)
-    stage = solve_stage(game.stage, "auto", tol)
+    with suggesting_only(METHODS):  # a stage game too large names no method of this form
+        stage = solve_stage(game.stage, "auto", tol)
     cells = list(np.ndindex(shape))
     path = payoffs.reshape(-1, players)
     deviation = best_deviation(payoffs).reshape(-1, players)
