@@ -260,6 +260,18 @@ def test_a_game_whose_only_continuum_is_a_proved_curve_is_complete(player_three)
     assert component.dimension == 1
 
 
+def test_the_pure_players_of_single_mixer_vertices_own_their_vectors():
+    """A row of an identity matrix, kept as a pure strategy, would keep the matrix alive."""
+    norm = np.zeros((2, 300, 2))
+    norm[:, 0, 1] = 1.0  # the column player's first strategy is best; the row player ties
+    polytopes, complete = single_mixer_polytopes(norm, 1e-9)
+    assert complete and [len(vertices) for vertices in polytopes] == [2]
+    for profile in polytopes[0]:
+        column = profile[1]
+        assert column.tolist() == np.eye(300)[0].tolist()
+        assert column.base is None or column.base.nbytes == column.nbytes
+
+
 def test_curves_between_stops_at_its_deadline_and_says_so():
     payoffs = _curve_game("curved")
     half = np.array([0.5, 0.5])

@@ -325,9 +325,15 @@ def pure_nash(payoffs: FloatArray, tol: float = DEFAULT_TOL) -> list[tuple[int, 
 def pure_profile(shape: tuple[int, ...], cell: Sequence[int]) -> tuple[FloatArray, ...]:
     """The pure profile ``cell`` as probability vectors, one per player.
 
+    Each vector owns its memory: a row of an identity matrix would keep the whole matrix alive
+    for as long as the profile is kept (``n`` squared numbers per player and profile).
+
     Examples
     --------
     >>> [p.tolist() for p in pure_profile((2, 3), (1, 0))]
     [[0.0, 1.0], [1.0, 0.0, 0.0]]
     """
-    return tuple(np.eye(n)[s] for n, s in zip(shape, cell, strict=True))
+    vectors = tuple(np.zeros(n) for n in shape)
+    for vector, s in zip(vectors, cell, strict=True):
+        vector[s] = 1.0
+    return vectors

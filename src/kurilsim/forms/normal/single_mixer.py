@@ -27,6 +27,8 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.forms.normal.pure_nash import pure_profile
+
 FloatArray = NDArray[np.float64]
 Profile = tuple[FloatArray, ...]
 
@@ -87,7 +89,7 @@ def single_mixer_polytopes(norm: FloatArray, tol: float) -> tuple[list[list[Prof
         for v in vertices:
             x = np.zeros(shape[i])
             x[best] = v
-            profile = [np.eye(n)[s] for n, s in zip(np.delete(shape, i), others, strict=True)]
+            profile = list(pure_profile(shape[:i] + shape[i + 1 :], others))
             profile.insert(i, x)
             profiles.append(tuple(profile))
         polytopes.append(profiles)
