@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -373,7 +374,6 @@ class _SupportSystem:
     ) -> None:
         self.norm = norm
         self.deadline = deadline or Deadline(None)
-        self.scaled = ScaledPayoffs.of(norm)
         self.tol = tol
         self.shape = norm.shape[:-1]
         self.support = tuple(tuple(int(s) for s in strategies) for strategies in support)
@@ -387,6 +387,11 @@ class _SupportSystem:
             for j, other in enumerate(self.support)
             if j != i
         ]
+
+    @cached_property
+    def scaled(self) -> ScaledPayoffs:
+        # Mapped when a point is first checked: most systems only have their rank measured.
+        return ScaledPayoffs.of(self.norm)
 
     def profile(self, z: FloatArray) -> Profile:
         mixtures = []
