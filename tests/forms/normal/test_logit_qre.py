@@ -487,3 +487,18 @@ def test_run_accepts_the_logit_method(capsys, pennies_file):
     code, out, err = run_cli(capsys, "run", pennies_file, "--method", "logit")
     assert code == 0, err
     assert "1 equilibrium" in out and "H 0.5, T 0.5" in out
+
+
+def test_a_branch_stopped_short_at_an_equilibrium_returns_it():
+    """A degenerate 6 x 10 game of 0/1 payoffs, found by a random search over such games.
+
+    The steps become too short to follow the branch near lambda 4e7, where its point already
+    passes the regret check (2.5e-10 of a payoff range), while the polish on its support does
+    not converge. The probabilities below 1e-6 it keeps on four strategies are needed: without
+    them the row player's regret is 2.3e-8.
+    """
+    payoffs = np.random.default_rng(68).integers(0, 2, (6, 10, 2)).astype(float)
+    profile = logit_nash(payoffs)
+    assert is_equilibrium(payoffs, profile, DEFAULT_TOL)
+    assert all(abs(p.sum() - 1) < 1e-12 and p.min() >= 0 for p in profile)
+    assert abs(profile[1][2] - 0.5) < 1e-5 and abs(profile[1][3] - 0.5) < 1e-5

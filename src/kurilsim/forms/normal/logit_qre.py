@@ -493,7 +493,10 @@ def logit_nash(
     enumeration methods. In a non-generic game the branch may meet a bifurcation; the trace then
     usually passes straight through it. Where the limit lies in a continuum of equilibria
     (degenerate games), the equilibrium returned is a point of the continuum near the branch,
-    within the distance the branch still had to go.
+    within the distance the branch still had to go. Where the trace stops short of its limit
+    (a bound, or a step too short to follow the branch, as where support probabilities fall
+    below 1e-6 on a continuum) at a point that passes the regret check, that point is returned,
+    with the probabilities below 1e-6 set to 0 if it still passes then.
 
     Parameters
     ----------
@@ -510,7 +513,7 @@ def logit_nash(
     -------
     tuple of ndarray
         One probability vector per player; strategies outside the polished support have
-        probability exactly 0.
+        probability exactly 0 (a point where the trace stopped short may keep some below 1e-6).
 
     Raises
     ------
@@ -544,7 +547,19 @@ def logit_nash(
     # The last polished equilibrium, and how far the branch then was from it.
     candidate: Profile | None = None
     candidate_distance = math.inf
-    for x in _trace(system, bounds, "before coming within tol of a Nash equilibrium"):
+    branch = _trace(system, bounds, "before coming within tol of a Nash equilibrium")
+    reached: FloatArray | None = None
+    while True:
+        try:
+            x = reached = next(branch)  # the trace ends by returning or raising
+        except IterationLimitError:
+            # Stopped short of the limit: the point reached may itself be an equilibrium.
+            if reached is not None:
+                point = system.profile(reached)
+                for profile in (_on_support(point), point):
+                    if is_equilibrium(array, profile, tol):
+                        return profile
+            raise
         profile = system.profile(x)
         support = tuple(tuple(np.flatnonzero(p >= _SUPPORT_FLOOR).tolist()) for p in profile)
         if x[-1] > 0 and (support == last_support and x[-1] < 2 * last_mu):
@@ -568,7 +583,12 @@ def logit_nash(
         ):
             return polished
         candidate, candidate_distance = polished, distance
-    raise AssertionError("unreachable: the trace ends by returning or raising")
+
+
+def _on_support(profile: Profile) -> Profile:
+    """A branch point with the probabilities below :data:`_SUPPORT_FLOOR` set to 0."""
+    kept = [np.where(p >= _SUPPORT_FLOOR, p, 0.0) for p in profile]
+    return tuple(p / p.sum() for p in kept)
 
 
 @dataclass(frozen=True)
