@@ -415,19 +415,18 @@ def _solved_partners(
         good, solved = _solved(systems, inside * 1.0, _SOLVED_RCOND)
         solvable[members[~good]] = False
         members, inside, c = members[good], inside[good], c[good]
-        solved = np.where(inside, solved, 0.0)
+        # Padding columns are columns off K, distinct from those of K: they receive zeros.
+        y = np.zeros((len(members), n))
+        y[np.arange(len(members))[:, None], c] = np.where(inside, solved, 0.0)
         # Row i of A at the solution, on the rows off the support (the others are tight).
-        values = np.where(x_zero[members], (solved[:, None, :] @ a.T[c])[:, 0, :], 0.0)
+        high = np.where(x_zero[members], y @ a.T, 0.0).max(axis=1, initial=0.0)
         low = np.where(inside, solved, 1.0).min(axis=1, initial=1.0)
-        high = values.max(axis=1, initial=0.0)
         # A solution on the boundary of Q (within the margin) is a degenerate vertex that
         # rounding may have pushed outside: such vertices are completed as degenerate ones.
         feasible = (low > _MARGIN) & (high < 1.0 - _MARGIN)
         solvable[members[~feasible & (low >= -_MARGIN) & (high <= 1.0 + _MARGIN)]] = False
-        y = np.zeros((int(feasible.sum()), n))
-        y[np.arange(len(y))[:, None], c[feasible]] = solved[feasible]
         xs.append(x_vertices[members[feasible]])
-        ys.append(y)
+        ys.append(y[feasible])
     return solvable, np.concatenate(xs), np.concatenate(ys)
 
 
