@@ -289,8 +289,8 @@ def _extreme_equilibria(
                 a, b, tol
             )
         else:
-            x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
-            y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline)
+            x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline, merged=True)
+            y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=True)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
@@ -304,7 +304,7 @@ def _extreme_equilibria(
     x_vertices, x_zero, x_tight = x_vertices[rest], x_zero[rest], x_tight[rest]
     if n <= _MAX_MATCHED_DIMENSION:
         # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
-        y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline)
+        y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=True)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     else:
@@ -431,12 +431,13 @@ def _solved_partners(
 
 
 def _read_vertices(
-    matrix: FloatArray, tol: float, deadline: Deadline
+    matrix: FloatArray, tol: float, deadline: Deadline, merged: bool = False
 ) -> tuple[FloatArray, BoolArray, BoolArray]:
     """:func:`_polytope_vertices`, read straight from the hull where its points are clean.
 
     Qhull's points are labelled in one pass (:func:`_clean_vertices`); only where they are not
-    clean are they labelled, deduplicated, refined and merged the general way.
+    clean are they labelled, deduplicated, refined and merged the general way. ``merged``
+    (for polytopes likely degenerate) is passed to :func:`_polar_facets`.
     """
     n_rows, dim = matrix.shape
     hull = None
@@ -445,7 +446,7 @@ def _read_vertices(
         and 2 <= dim <= _MAX_HULL_DIMENSION
         and not deadline.expired()
     ):
-        hull = _qhull_points(matrix)
+        hull = _qhull_points(matrix, merged)
     clean = None if hull is None else _clean_vertices(matrix, *hull, tol)
     if clean is None:
         return _polytope_vertices(matrix, tol, deadline, hull)
@@ -619,7 +620,8 @@ def _polytope_vertices(
         # Few bases, or a segment (Qhull needs two dimensions): solve them all.
         vertices = _basis_vertices(matrix, tol, deadline)
     elif dim <= _MAX_HULL_DIMENSION:
-        hull = hull or _qhull_points(matrix)
+        # Reached for the faces of degenerate vertices, likely degenerate themselves.
+        hull = hull or _qhull_points(matrix, merged=True)
         if hull is None:
             vertices = _basis_vertices(matrix, tol, deadline)
         else:
@@ -666,36 +668,68 @@ def _labelled_vertices(
     return _merged(matrix, vertices, values, zero, tight, tol)
 
 
-def _hull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _hull_points(
+    matrix: FloatArray, merged: bool = False
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Qhull's points for the vertices of ``{z >= 0, matrix @ z <= 1}``, and its constraints.
 
     With a point ``c`` inside the polytope, write each constraint as ``a_k . (z - c) <= b_k``
     (``b_k > 0``). The polar polytope, the convex hull of the points ``a_k / b_k``, has one facet
     ``{p : v . p = 1}`` for each vertex ``c + v`` of the polytope, also where more constraints
-    than the dimension are tight (a degenerate vertex; Qhull then reports several simplices on
-    one hyperplane, which give the same vertex). Returns one point per simplex of the polar's
-    hull, and the constraints ``normals @ z <= bounds``: the rows of ``matrix``, then
-    ``-z_i <= 0``. :func:`_vertices_read` keeps each vertex once, recomputes a degenerate one
-    that its point does not meet to rounding, and drops the origin.
+    than the dimension are tight (a degenerate vertex: one facet with more than ``dim``
+    points, which Qhull's triangulated output reports as several simplices on one hyperplane,
+    and its ``merged`` output once; see :func:`_polar_facets`). Returns one point per facet
+    (or simplex) of the polar's hull, and the constraints ``normals @ z <= bounds``: the rows of
+    ``matrix``, then ``-z_i <= 0``. :func:`_vertices_read` keeps each vertex once, recomputes a
+    degenerate one that its point does not meet to rounding, and drops the origin.
     """
-    from scipy.spatial import ConvexHull
-
     n_rows, dim = matrix.shape
     # The centre (c, ..., c) is inside: its constraints have slack 1/2 and c.
     centre = 0.5 / matrix.sum(axis=1).max()
     normals = np.concatenate([matrix, -np.eye(dim)])
     bounds = _unit_bounds(n_rows, dim)
-    hull = ConvexHull(normals / (bounds - centre * normals.sum(axis=1))[:, None])
-    planes = hull.equations
+    planes = _polar_facets(normals / (bounds - centre * normals.sum(axis=1))[:, None], merged)
     return centre - planes[:, :-1] / planes[:, -1:], normals, bounds
 
 
-def _qhull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+def _polar_facets(points: FloatArray, merged: bool) -> FloatArray:
+    """The hyperplanes ``normal . p + offset = 0`` of the facets of the hull of ``points``.
+
+    As ``scipy.spatial.ConvexHull(points).equations`` (the same Qhull run and options), without
+    what ``ConvexHull`` also computes and this module never reads (the hull's volume and area,
+    a fifth to a third of the hull's time). Qhull merges the simplices of a facet with more
+    than ``dim`` points, and ``ConvexHull`` triangulates them again, each simplex keeping the
+    merged facet's hyperplane; ``merged`` asks for each such facet once instead, which saves
+    the triangulation and the duplicates where the polytope is degenerate, and costs a Python
+    list per facet where it is not. Falls back to ``ConvexHull`` on a SciPy without its
+    ``_Qhull`` class.
+    """
+    try:
+        from scipy.spatial._qhull import _Qhull
+    except ImportError:  # a SciPy that renamed its private class
+        from scipy.spatial import ConvexHull
+
+        return np.asarray(ConvexHull(points).equations, dtype=np.float64)
+    # ConvexHull's default options: exact pre-merges (Qx) from five dimensions on.
+    options = b"Qx" if points.shape[1] >= 5 else b""
+    qhull = _Qhull(b"i", np.ascontiguousarray(points), options, None if merged else b"Qt")
+    try:
+        if merged:
+            return np.asarray(qhull.get_hull_facets()[1], dtype=np.float64)
+        qhull.triangulate()
+        return np.asarray(qhull.get_simplex_facet_array()[2], dtype=np.float64)
+    finally:
+        qhull.close()
+
+
+def _qhull_points(
+    matrix: FloatArray, merged: bool = False
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
     """:func:`_hull_points`, or ``None`` where Qhull fails on the input."""
     from scipy.spatial import QhullError  # imported here: small games need no scipy
 
     try:
-        return _hull_points(matrix)
+        return _hull_points(matrix, merged)
     except QhullError:
         return None
 
