@@ -328,8 +328,9 @@ def _paired_vertices(
     """The labelled vertices of ``P`` and of ``Q`` of a small game, by one batch of solves.
 
     Every basis of both polytopes is solved at once (:func:`_paired_systems`); the vertices
-    come as :func:`_polytope_vertices` gives them. Cheaper than two hulls for games of a few
-    strategies, where each numpy call costs more than its arithmetic.
+    come as :func:`_polytope_vertices` gives them, labelled for both polytopes in one pass.
+    Cheaper than two hulls for games of a few strategies, where each numpy call costs more
+    than its arithmetic.
     """
     m, n = a.shape
     index, right = _paired_systems(m, n)
@@ -337,10 +338,35 @@ def _paired_vertices(
     good, points = _solved(source[index], right, _RCOND)
     # The systems of P come first, as many as those of Q.
     in_p = int(good[: len(good) // 2].sum())
-    x_points, y_points = points[:in_p, :m], points[in_p:, :n]
-    return _labelled_vertices(
-        b.T, x_points[_inside(x_points, x_points @ b, tol)], tol
-    ), _labelled_vertices(a, y_points[_inside(y_points, y_points @ a.T, tol)], tol)
+    # Each point's slack in its polytope's constraints, in the order of the labels of P and
+    # of Q alike: x_i, then 1 - (B^T x)_j for P; 1 - (A y)_i, then y_j for Q.
+    slack = np.empty((len(points), m + n))
+    slack[:in_p, :m] = points[:in_p, :m]
+    slack[:in_p, m:] = 1.0 - points[:in_p, :m] @ b
+    slack[in_p:, :m] = 1.0 - points[in_p:] @ a.T
+    slack[in_p:, m:] = points[in_p:]
+    # Points of the polytopes other than 0 (P's are padded with zeros).
+    kept = (slack.min(axis=1, initial=0.0) >= -tol) & (points.max(axis=1, initial=0.0) > tol)
+    in_p = int(kept[:in_p].sum())
+    slack, labels = slack[kept], slack[kept] <= tol
+    in_q = np.arange(len(slack)) >= in_p
+    if (labels.sum(axis=1) > np.where(in_q, n, m)).any():
+        # A vertex with more labels than its dimension has several bases: kept once (as in
+        # _labelled_vertices, each polytope's vertices by their label sets).
+        first = _first_of_each(_row_keys(np.column_stack([labels, in_q])))
+        slack, labels, in_q = slack[first], labels[first], in_q[first]
+        in_p = int((~in_q).sum())
+    coordinates = np.where(labels, 0.0, slack)
+    x = coordinates[:in_p, :m], labels[:in_p, :m], labels[:in_p, m:]
+    y = coordinates[in_p:, m:], labels[in_p:, m:], labels[in_p:, :m]
+    # Vertices split by rounding (see _merged) have a slack between tol and the merge reach.
+    reach = _MERGE * np.where(in_q, max(a.sum(axis=1).max(), 1.0), max(b.sum(axis=0).max(), 1.0))
+    near = ((slack > tol) & (slack <= reach[:, None])).any(axis=1)
+    if near[:in_p].sum() > 1:
+        x = _merged(b.T, x[0], x[0] @ b, *x[1:], tol)
+    if near[in_p:].sum() > 1:
+        y = _merged(a, y[0], y[0] @ a.T, *y[1:], tol)
+    return x, y
 
 
 @lru_cache(maxsize=64)
