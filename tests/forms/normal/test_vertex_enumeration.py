@@ -6,7 +6,7 @@ import nashpy
 import numpy as np
 import pygambit as gbt
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kurilsim.core.errors import InputError
@@ -399,6 +399,52 @@ def test_pairing_by_every_basis_agrees_with_exact_enummixed(payoffs: FloatArray)
     found = with_constants(payoffs, _MAX_BATCHED_BASES=10**6)
     assert same_sets(found, gambit_enummixed(payoffs))
     assert len(found) == len({tuple(np.round(np.concatenate(p), 9)) for p in found})
+
+
+@pytest.mark.reference
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    payoffs=st.one_of(integer_bimatrices(largest=4), integer_bimatrices(-3, 3, largest=4)),
+    inexact=st.booleans(),
+)
+# Inexact, these split a vertex of P, and one of Q, that only merging lists once.
+@example(
+    payoffs=np.array(
+        [
+            [[2, -3], [-2, -1], [-3, 1], [0, -1]],
+            [[3, -2], [-3, -1], [-2, -3], [-1, -3]],
+            [[3, 0], [-1, -3], [-3, -2], [0, 3]],
+        ],
+        dtype=float,
+    ),
+    inexact=True,
+)
+@example(
+    payoffs=np.array(
+        [
+            [[2, 3], [1, 1], [0, -1], [1, -1]],
+            [[2, -3], [2, 0], [-1, 3], [0, -1]],
+            [[3, 3], [0, 3], [2, 3], [2, 3]],
+        ],
+        dtype=float,
+    ),
+    inexact=True,
+)
+def test_labels_of_every_basis_read_in_one_pass_agree_with_the_general_way_and_gambit(
+    payoffs: FloatArray, inexact: bool
+) -> None:
+    # Both polytopes' bases labelled together (deduplicated and merged per polytope) against
+    # each polytope's bases labelled the general way, each vertex of P then completed.
+    if inexact:
+        # Rounding errors near the tolerance split degenerate vertices, which both ways merge
+        # alike; Gambit's exact answer for the integers is not always kept at that precision.
+        payoffs = payoffs / 7.0 + 1e7
+    found = with_constants(payoffs, _MAX_BATCHED_BASES=10**6)
+    general = with_constants(payoffs, _MAX_BATCHED_BASES=10**6, _MAX_PAIRED_DIMENSION=0)
+    assert same_sets(found, general, atol=1e-9)
+    assert len(found) == len(general)
+    if not inexact:
+        assert same_sets(found, gambit_enummixed(payoffs))
 
 
 @pytest.mark.reference
