@@ -281,7 +281,8 @@ def _extreme_equilibria(
     """
     m, n = a.shape
     few_bases = comb(m + n, m) <= _MAX_BATCHED_BASES
-    if n <= _MAX_PAIRED_DIMENSION and (few_bases or _has_ties(a, b)):
+    tied = not (few_bases and n <= _MAX_PAIRED_DIMENSION) and _has_ties(a, b)
+    if n <= _MAX_PAIRED_DIMENSION and (few_bases or tied):
         if few_bases:
             if deadline.expired():
                 return np.zeros((0, m)), np.zeros((0, n))
@@ -295,7 +296,8 @@ def _extreme_equilibria(
         return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
     if n <= _MAX_SOLVED_DIMENSION:
-        solved, xs, ys = _solved_whole_partners(a, x_vertices, x_zero, x_tight)
+        # Without ties, an exactly singular system is unlikely: the stack is inverted at once.
+        solved, xs, ys = _solved_whole_partners(a, x_vertices, x_zero, x_tight, not tied)
     else:
         solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
     rest = np.flatnonzero(~solved)
@@ -521,7 +523,11 @@ def _clean_vertices(
 
 
 def _solved_whole_partners(
-    a: FloatArray, x_vertices: FloatArray, x_zero: BoolArray, x_tight: BoolArray
+    a: FloatArray,
+    x_vertices: FloatArray,
+    x_zero: BoolArray,
+    x_tight: BoolArray,
+    regular: bool = False,
 ) -> tuple[BoolArray, FloatArray, FloatArray]:
     """As :func:`_solved_partners`, by ``n x n`` systems gathered in one call.
 
@@ -530,7 +536,8 @@ def _solved_whole_partners(
     ``S``, the latter restricted to the columns ``K``: each system is ``A[S, K]`` bordered by
     ``-1`` on a diagonal, as well or ill conditioned as ``A[S, K]`` padded with the identity.
     One gather builds them all, where :func:`_solved_partners` takes a dozen calls; for small
-    ``n`` the number of numpy calls, not their arithmetic, sets the cost.
+    ``n`` the number of numpy calls, not their arithmetic, sets the cost. ``regular`` (no
+    system expected exactly singular) is passed to :func:`_solved`.
     """
     m, n = a.shape
     # x's labels, "column j is a best response" then "x_i = 0", and Q's constraints in the
@@ -542,7 +549,7 @@ def _solved_whole_partners(
     labels = labels[nondegenerate]
     rows = np.nonzero(~labels)[1].reshape(-1, n)
     systems = np.where((rows >= n)[:, :, None] & ~labels[:, None, :n], 0.0, normals[rows])
-    good, solved = _solved(systems, bounds[rows], _SOLVED_RCOND)
+    good, solved = _solved(systems, bounds[rows], _SOLVED_RCOND, regular)
     members, labels = nondegenerate[good], labels[good]
     ys = np.where(labels[:, :n], solved, 0.0)
     # The least slack of y in the constraints it need not meet with equality (x's labels).
@@ -1052,15 +1059,19 @@ def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
         yield np.flatnonzero(cluster == label)
 
 
-def _solved(systems: FloatArray, right: FloatArray, rcond: float) -> tuple[BoolArray, FloatArray]:
+def _solved(
+    systems: FloatArray, right: FloatArray, rcond: float, regular: bool = False
+) -> tuple[BoolArray, FloatArray]:
     """Which systems of a stack are well conditioned, and the solutions of those.
 
     A system counts when its reciprocal condition number is at least ``rcond``; ``right`` holds
-    the right-hand sides, one row per system. A few systems are inverted at once, which gives
-    the condition numbers with no second factorisation; many are screened by their
-    determinants first (:func:`_well_conditioned`), which costs less than inverting them all.
+    the right-hand sides, one row per system. A few systems, or any number where the caller
+    expects none ``regular`` (exactly singular), are inverted at once, which gives the
+    condition numbers with no second factorisation; many others are screened by their
+    determinants first (:func:`_well_conditioned`), which costs less than inverting them all
+    when some are singular (one singular system makes the inversion of the stack fail).
     """
-    if len(systems) <= _FEW_SYSTEMS:
+    if regular or len(systems) <= _FEW_SYSTEMS:
         try:
             inverses = np.asarray(np.linalg.inv(systems), dtype=np.float64)
         except np.linalg.LinAlgError:
