@@ -306,7 +306,7 @@ def _extreme_equilibria(
     x_vertices, x_zero, x_tight = x_vertices[rest], x_zero[rest], x_tight[rest]
     if n <= _MAX_MATCHED_DIMENSION:
         # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
-        y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=True)
+        y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=tied)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     else:
