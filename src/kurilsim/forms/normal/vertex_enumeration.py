@@ -281,7 +281,12 @@ def _extreme_equilibria(
     """
     m, n = a.shape
     few_bases = comb(m + n, m) <= _MAX_BATCHED_BASES
-    tied = not (few_bases and n <= _MAX_PAIRED_DIMENSION) and _has_ties(a, b)
+    # Ties decide how a game is solved from here up to the dimensions where Q's hull is read.
+    tied = (
+        n <= _MAX_MATCHED_DIMENSION
+        and not (few_bases and n <= _MAX_PAIRED_DIMENSION)
+        and _has_ties(a, b)
+    )
     if n <= _MAX_PAIRED_DIMENSION and (few_bases or tied):
         if few_bases:
             if deadline.expired():
