@@ -281,7 +281,13 @@ def _extreme_equilibria(
     """
     m, n = a.shape
     few_bases = comb(m + n, m) <= _MAX_BATCHED_BASES
-    if n <= _MAX_PAIRED_DIMENSION and (few_bases or _has_ties(a, b)):
+    # Ties decide how a game is solved from here up to the dimensions where Q's hull is read.
+    tied = (
+        n <= _MAX_MATCHED_DIMENSION
+        and not (few_bases and n <= _MAX_PAIRED_DIMENSION)
+        and _has_ties(a, b)
+    )
+    if n <= _MAX_PAIRED_DIMENSION and (few_bases or tied):
         if few_bases:
             if deadline.expired():
                 return np.zeros((0, m)), np.zeros((0, n))
@@ -289,13 +295,14 @@ def _extreme_equilibria(
                 a, b, tol
             )
         else:
-            x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
-            y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline)
+            x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline, merged=True)
+            y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=True)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
     if n <= _MAX_SOLVED_DIMENSION:
-        solved, xs, ys = _solved_whole_partners(a, x_vertices, x_zero, x_tight)
+        # Without ties, an exactly singular system is unlikely: the stack is inverted at once.
+        solved, xs, ys = _solved_whole_partners(a, x_vertices, x_zero, x_tight, not tied)
     else:
         solved, xs, ys = _solved_partners(a, x_vertices, x_zero, x_tight)
     rest = np.flatnonzero(~solved)
@@ -304,7 +311,7 @@ def _extreme_equilibria(
     x_vertices, x_zero, x_tight = x_vertices[rest], x_zero[rest], x_tight[rest]
     if n <= _MAX_MATCHED_DIMENSION:
         # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
-        y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline)
+        y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=tied)
         pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
         more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     else:
@@ -328,8 +335,9 @@ def _paired_vertices(
     """The labelled vertices of ``P`` and of ``Q`` of a small game, by one batch of solves.
 
     Every basis of both polytopes is solved at once (:func:`_paired_systems`); the vertices
-    come as :func:`_polytope_vertices` gives them. Cheaper than two hulls for games of a few
-    strategies, where each numpy call costs more than its arithmetic.
+    come as :func:`_polytope_vertices` gives them, labelled for both polytopes in one pass.
+    Cheaper than two hulls for games of a few strategies, where each numpy call costs more
+    than its arithmetic.
     """
     m, n = a.shape
     index, right = _paired_systems(m, n)
@@ -337,10 +345,35 @@ def _paired_vertices(
     good, points = _solved(source[index], right, _RCOND)
     # The systems of P come first, as many as those of Q.
     in_p = int(good[: len(good) // 2].sum())
-    x_points, y_points = points[:in_p, :m], points[in_p:, :n]
-    return _labelled_vertices(
-        b.T, x_points[_inside(x_points, x_points @ b, tol)], tol
-    ), _labelled_vertices(a, y_points[_inside(y_points, y_points @ a.T, tol)], tol)
+    # Each point's slack in its polytope's constraints, in the order of the labels of P and
+    # of Q alike: x_i, then 1 - (B^T x)_j for P; 1 - (A y)_i, then y_j for Q.
+    slack = np.empty((len(points), m + n))
+    slack[:in_p, :m] = points[:in_p, :m]
+    slack[:in_p, m:] = 1.0 - points[:in_p, :m] @ b
+    slack[in_p:, :m] = 1.0 - points[in_p:] @ a.T
+    slack[in_p:, m:] = points[in_p:]
+    # Points of the polytopes other than 0 (P's are padded with zeros).
+    kept = (slack.min(axis=1, initial=0.0) >= -tol) & (points.max(axis=1, initial=0.0) > tol)
+    in_p = int(kept[:in_p].sum())
+    slack, labels = slack[kept], slack[kept] <= tol
+    in_q = np.arange(len(slack)) >= in_p
+    if (labels.sum(axis=1) > np.where(in_q, n, m)).any():
+        # A vertex with more labels than its dimension has several bases: kept once (as in
+        # _labelled_vertices, each polytope's vertices by their label sets).
+        first = _first_of_each(_row_keys(np.column_stack([labels, in_q])))
+        slack, labels, in_q = slack[first], labels[first], in_q[first]
+        in_p = int((~in_q).sum())
+    coordinates = np.where(labels, 0.0, slack)
+    x = coordinates[:in_p, :m], labels[:in_p, :m], labels[:in_p, m:]
+    y = coordinates[in_p:, m:], labels[in_p:, m:], labels[in_p:, :m]
+    # Vertices split by rounding (see _merged) have a slack between tol and the merge reach.
+    reach = _MERGE * np.where(in_q, max(a.sum(axis=1).max(), 1.0), max(b.sum(axis=0).max(), 1.0))
+    near = ((slack > tol) & (slack <= reach[:, None])).any(axis=1)
+    if near[:in_p].sum() > 1:
+        x = _merged(b.T, x[0], x[0] @ b, *x[1:], tol)
+    if near[in_p:].sum() > 1:
+        y = _merged(a, y[0], y[0] @ a.T, *y[1:], tol)
+    return x, y
 
 
 @lru_cache(maxsize=64)
@@ -415,29 +448,29 @@ def _solved_partners(
         good, solved = _solved(systems, inside * 1.0, _SOLVED_RCOND)
         solvable[members[~good]] = False
         members, inside, c = members[good], inside[good], c[good]
-        solved = np.where(inside, solved, 0.0)
+        # Padding columns are columns off K, distinct from those of K: they receive zeros.
+        y = np.zeros((len(members), n))
+        y[np.arange(len(members))[:, None], c] = np.where(inside, solved, 0.0)
         # Row i of A at the solution, on the rows off the support (the others are tight).
-        values = np.where(x_zero[members], (solved[:, None, :] @ a.T[c])[:, 0, :], 0.0)
+        high = np.where(x_zero[members], y @ a.T, 0.0).max(axis=1, initial=0.0)
         low = np.where(inside, solved, 1.0).min(axis=1, initial=1.0)
-        high = values.max(axis=1, initial=0.0)
         # A solution on the boundary of Q (within the margin) is a degenerate vertex that
         # rounding may have pushed outside: such vertices are completed as degenerate ones.
         feasible = (low > _MARGIN) & (high < 1.0 - _MARGIN)
         solvable[members[~feasible & (low >= -_MARGIN) & (high <= 1.0 + _MARGIN)]] = False
-        y = np.zeros((int(feasible.sum()), n))
-        y[np.arange(len(y))[:, None], c[feasible]] = solved[feasible]
         xs.append(x_vertices[members[feasible]])
-        ys.append(y)
+        ys.append(y[feasible])
     return solvable, np.concatenate(xs), np.concatenate(ys)
 
 
 def _read_vertices(
-    matrix: FloatArray, tol: float, deadline: Deadline
+    matrix: FloatArray, tol: float, deadline: Deadline, merged: bool = False
 ) -> tuple[FloatArray, BoolArray, BoolArray]:
     """:func:`_polytope_vertices`, read straight from the hull where its points are clean.
 
     Qhull's points are labelled in one pass (:func:`_clean_vertices`); only where they are not
-    clean are they labelled, deduplicated, refined and merged the general way.
+    clean are they labelled, deduplicated, refined and merged the general way. ``merged``
+    (for polytopes likely degenerate) is passed to :func:`_polar_facets`.
     """
     n_rows, dim = matrix.shape
     hull = None
@@ -446,7 +479,7 @@ def _read_vertices(
         and 2 <= dim <= _MAX_HULL_DIMENSION
         and not deadline.expired()
     ):
-        hull = _qhull_points(matrix)
+        hull = _qhull_points(matrix, merged)
     clean = None if hull is None else _clean_vertices(matrix, *hull, tol)
     if clean is None:
         return _polytope_vertices(matrix, tol, deadline, hull)
@@ -495,7 +528,11 @@ def _clean_vertices(
 
 
 def _solved_whole_partners(
-    a: FloatArray, x_vertices: FloatArray, x_zero: BoolArray, x_tight: BoolArray
+    a: FloatArray,
+    x_vertices: FloatArray,
+    x_zero: BoolArray,
+    x_tight: BoolArray,
+    regular: bool = False,
 ) -> tuple[BoolArray, FloatArray, FloatArray]:
     """As :func:`_solved_partners`, by ``n x n`` systems gathered in one call.
 
@@ -504,7 +541,8 @@ def _solved_whole_partners(
     ``S``, the latter restricted to the columns ``K``: each system is ``A[S, K]`` bordered by
     ``-1`` on a diagonal, as well or ill conditioned as ``A[S, K]`` padded with the identity.
     One gather builds them all, where :func:`_solved_partners` takes a dozen calls; for small
-    ``n`` the number of numpy calls, not their arithmetic, sets the cost.
+    ``n`` the number of numpy calls, not their arithmetic, sets the cost. ``regular`` (no
+    system expected exactly singular) is passed to :func:`_solved`.
     """
     m, n = a.shape
     # x's labels, "column j is a best response" then "x_i = 0", and Q's constraints in the
@@ -516,7 +554,7 @@ def _solved_whole_partners(
     labels = labels[nondegenerate]
     rows = np.nonzero(~labels)[1].reshape(-1, n)
     systems = np.where((rows >= n)[:, :, None] & ~labels[:, None, :n], 0.0, normals[rows])
-    good, solved = _solved(systems, bounds[rows], _SOLVED_RCOND)
+    good, solved = _solved(systems, bounds[rows], _SOLVED_RCOND, regular)
     members, labels = nondegenerate[good], labels[good]
     ys = np.where(labels[:, :n], solved, 0.0)
     # The least slack of y in the constraints it need not meet with equality (x's labels).
@@ -620,7 +658,8 @@ def _polytope_vertices(
         # Few bases, or a segment (Qhull needs two dimensions): solve them all.
         vertices = _basis_vertices(matrix, tol, deadline)
     elif dim <= _MAX_HULL_DIMENSION:
-        hull = hull or _qhull_points(matrix)
+        # Reached for the faces of degenerate vertices, likely degenerate themselves.
+        hull = hull or _qhull_points(matrix, merged=True)
         if hull is None:
             vertices = _basis_vertices(matrix, tol, deadline)
         else:
@@ -668,36 +707,68 @@ def _labelled_vertices(
     return _merged(matrix, vertices, values, zero, tight, tol)
 
 
-def _hull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _hull_points(
+    matrix: FloatArray, merged: bool = False
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Qhull's points for the vertices of ``{z >= 0, matrix @ z <= 1}``, and its constraints.
 
     With a point ``c`` inside the polytope, write each constraint as ``a_k . (z - c) <= b_k``
     (``b_k > 0``). The polar polytope, the convex hull of the points ``a_k / b_k``, has one facet
     ``{p : v . p = 1}`` for each vertex ``c + v`` of the polytope, also where more constraints
-    than the dimension are tight (a degenerate vertex; Qhull then reports several simplices on
-    one hyperplane, which give the same vertex). Returns one point per simplex of the polar's
-    hull, and the constraints ``normals @ z <= bounds``: the rows of ``matrix``, then
-    ``-z_i <= 0``. :func:`_vertices_read` keeps each vertex once, recomputes a degenerate one
-    that its point does not meet to rounding, and drops the origin.
+    than the dimension are tight (a degenerate vertex: one facet with more than ``dim``
+    points, which Qhull's triangulated output reports as several simplices on one hyperplane,
+    and its ``merged`` output once; see :func:`_polar_facets`). Returns one point per facet
+    (or simplex) of the polar's hull, and the constraints ``normals @ z <= bounds``: the rows of
+    ``matrix``, then ``-z_i <= 0``. :func:`_vertices_read` keeps each vertex once, recomputes a
+    degenerate one that its point does not meet to rounding, and drops the origin.
     """
-    from scipy.spatial import ConvexHull
-
     n_rows, dim = matrix.shape
     # The centre (c, ..., c) is inside: its constraints have slack 1/2 and c.
     centre = 0.5 / matrix.sum(axis=1).max()
     normals = np.concatenate([matrix, -np.eye(dim)])
     bounds = _unit_bounds(n_rows, dim)
-    hull = ConvexHull(normals / (bounds - centre * normals.sum(axis=1))[:, None])
-    planes = hull.equations
+    planes = _polar_facets(normals / (bounds - centre * normals.sum(axis=1))[:, None], merged)
     return centre - planes[:, :-1] / planes[:, -1:], normals, bounds
 
 
-def _qhull_points(matrix: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+def _polar_facets(points: FloatArray, merged: bool) -> FloatArray:
+    """The hyperplanes ``normal . p + offset = 0`` of the facets of the hull of ``points``.
+
+    As ``scipy.spatial.ConvexHull(points).equations`` (the same Qhull run and options), without
+    what ``ConvexHull`` also computes and this module never reads (the hull's volume and area,
+    a fifth to a third of the hull's time). Qhull merges the simplices of a facet with more
+    than ``dim`` points, and ``ConvexHull`` triangulates them again, each simplex keeping the
+    merged facet's hyperplane; ``merged`` asks for each such facet once instead, which saves
+    the triangulation and the duplicates where the polytope is degenerate, and costs a Python
+    list per facet where it is not. Falls back to ``ConvexHull`` on a SciPy without its
+    ``_Qhull`` class.
+    """
+    try:
+        from scipy.spatial._qhull import _Qhull
+    except ImportError:  # a SciPy that renamed its private class
+        from scipy.spatial import ConvexHull
+
+        return np.asarray(ConvexHull(points).equations, dtype=np.float64)
+    # ConvexHull's default options: exact pre-merges (Qx) from five dimensions on.
+    options = b"Qx" if points.shape[1] >= 5 else b""
+    qhull = _Qhull(b"i", np.ascontiguousarray(points), options, None if merged else b"Qt")
+    try:
+        if merged:
+            return np.asarray(qhull.get_hull_facets()[1], dtype=np.float64)
+        qhull.triangulate()
+        return np.asarray(qhull.get_simplex_facet_array()[2], dtype=np.float64)
+    finally:
+        qhull.close()
+
+
+def _qhull_points(
+    matrix: FloatArray, merged: bool = False
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
     """:func:`_hull_points`, or ``None`` where Qhull fails on the input."""
     from scipy.spatial import QhullError  # imported here: small games need no scipy
 
     try:
-        return _hull_points(matrix)
+        return _hull_points(matrix, merged)
     except QhullError:
         return None
 
@@ -994,15 +1065,19 @@ def _clusters(cluster: NDArray[np.int32]) -> Iterator[NDArray[np.intp]]:
         yield np.flatnonzero(cluster == label)
 
 
-def _solved(systems: FloatArray, right: FloatArray, rcond: float) -> tuple[BoolArray, FloatArray]:
+def _solved(
+    systems: FloatArray, right: FloatArray, rcond: float, regular: bool = False
+) -> tuple[BoolArray, FloatArray]:
     """Which systems of a stack are well conditioned, and the solutions of those.
 
     A system counts when its reciprocal condition number is at least ``rcond``; ``right`` holds
-    the right-hand sides, one row per system. A few systems are inverted at once, which gives
-    the condition numbers with no second factorisation; many are screened by their
-    determinants first (:func:`_well_conditioned`), which costs less than inverting them all.
+    the right-hand sides, one row per system. A few systems, or any number where the caller
+    expects none ``regular`` (exactly singular), are inverted at once, which gives the
+    condition numbers with no second factorisation; many others are screened by their
+    determinants first (:func:`_well_conditioned`), which costs less than inverting them all
+    when some are singular (one singular system makes the inversion of the stack fail).
     """
-    if len(systems) <= _FEW_SYSTEMS:
+    if regular or len(systems) <= _FEW_SYSTEMS:
         try:
             inverses = np.asarray(np.linalg.inv(systems), dtype=np.float64)
         except np.linalg.LinAlgError:
