@@ -7,10 +7,13 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from kurilsim import parse_scenario
-from kurilsim.sweeps import GridAxis, SweepSpec, engine
+from kurilsim import load_scenario, parse_scenario
+from kurilsim.core.sweep_rows import SweepRows, merged
+from kurilsim.sweeps import GridAxis, SweepSpec, engine, sweep
 from kurilsim.sweeps.engine import Job, run_chunks, solve_chunk
 from kurilsim.sweeps.spec import point_set
 from tests.strategies import STAG_HUNT
@@ -189,3 +192,26 @@ def test_the_first_points_tell_the_cpu_time_of_the_chunks_and_are_kept(
     # The other chunks of a 2 x 2 game take milliseconds of CPU, not a minute; nor no time.
     later = indices[probe.chunks :]
     assert 0 < probe.estimate(later[:1]) <= probe.estimate(later) < 60
+
+
+@pytest.mark.parametrize(
+    "file",
+    [
+        "scenarios/repeated_joint_activity.yaml",  # rows whose columns vary from point to point
+        "scenarios/credibility_1956.yaml",
+    ],
+)
+def test_the_probes_pieces_make_the_table_of_one_call_on_every_form(file, request, monkeypatch):
+    monkeypatch.setattr(engine, "PROCESS_START", 1e9)  # the probes, and no new process
+    scenario = load_scenario(request.config.rootpath / file)
+    one, two = (
+        sweep(scenario, samples=9, seed=4, workers=workers, chunk_size=7).to_frame()
+        for workers in (1, 2)
+    )
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_rows_of_unlike_columns_are_not_merged():
+    pieces = [SweepRows(np.array([0]), {"x": [1.0]}), SweepRows(np.array([1]), {"x": np.ones(1)})]
+    with pytest.raises(TypeError, match="'x'"):
+        merged(pieces)
