@@ -678,7 +678,8 @@ class _Probe:
     tell apart. A few points, where timing a whole chunk would delay the decision by a chunk.
     A chunk too small for both is solved whole, and the next chunk timed whole if the first
     had a single point. Every piece's rows are kept: :meth:`finish` solves the rest of the first
-    chunk and gives its table, the same as that of one call.
+    chunk and gives its table, the same as that of one call; an estimate made after it is made
+    from the whole chunk.
 
     The time is that of this thread alone, which other threads of the process (a notebook's, a
     client's) do not inflate, and CPU time, not time on the clock, so that the answer is the
@@ -723,10 +724,12 @@ class _Probe:
         """CPU seconds that the chunks ``indices`` would take in this thread."""
         (one_points, one), *more = self._timed or [(1, 0.0)]
         per_point, per_call = one / one_points, 0.0
-        if more:  # one point, then several: the cost of a call and of a point told apart
-            points, many = more[0]
-            per_point = max(0.0, (many - one) / (points - 1))
-            per_call = max(0.0, one - per_point)
+        if more := [timed for timed in more if timed[0] > one_points]:
+            # One point, then several: the cost of a call and of a point told apart, from the
+            # call of the most points (the rest of the chunk, once finished).
+            points, many = max(more)
+            per_point = max(0.0, (many - one) / (points - one_points))
+            per_call = max(0.0, one - per_point * one_points)
         points = sum(b - a for a, b in map(self._job.bounds, indices))
         return per_call * len(indices) + per_point * points
 
@@ -735,7 +738,7 @@ class _Probe:
         if not self._pieces:
             return None
         if self._done < self._stop:
-            self._solve(self._stop - self._done, timed=False)
+            self._solve(self._stop - self._done, timed=True)
         table = chunk_table(self._pieces)
         self._pieces = []
         return self._indices[0], table
