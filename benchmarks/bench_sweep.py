@@ -21,8 +21,9 @@ the absolute times drift:
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 5 s of CPU,
     and 108 of the light era_2020.yaml, under half a second) with 1 and 2 local workers (this
     process and a new one) and on a Dask LocalCluster of 1, 2 and 4 workers, alternated ``R``
-    times; start-up included, and every table checked to be the same. Each also gives the CPU
-    time of all its processes, new workers included: what they cost beyond the sweep's work.
+    times; start-up included, and every table checked to be the same. Each local run also gives
+    the CPU time of all its processes, new workers included: what they cost beyond the sweep's
+    work (a Dask cluster's workers are not this process's children, and are not counted).
     Against the machine's own ceiling, measured in the same rounds: a fixed piece of pure-Python
     and small-numpy work (like a game-by-game solver's) run by one process alone, then by two at
     once, started beforehand; two processes doing twice the work give the most two workers can
@@ -326,13 +327,16 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
                 + ", ".join(f"{t:.2f}" for t in seconds)
                 + ")"
             )
-            # CPU time is steadier than time on the clock under load, and says what the new
-            # processes or cluster cost: their start, and any work done twice.
-            cpu = statistics.median(cpus[engine, workers])
-            print(
-                f"      CPU of all its processes: {cpu:.2f} s (median), "
-                f"{cpu / statistics.median(cpus['local', 1]):.2f}x that of local 1"
-            )
+            # CPU time is steadier than time on the clock under load, and says what new
+            # processes cost: their start, and any work done twice. Local ones only: a
+            # cluster's workers are the children of its nannies, not of this process, and
+            # are not counted.
+            if engine == "local":
+                cpu = statistics.median(cpus[engine, workers])
+                print(
+                    f"      CPU of all its processes: {cpu:.2f} s (median), "
+                    f"{cpu / statistics.median(cpus['local', 1]):.2f}x that of local 1"
+                )
             if workers > 1:
                 rounds = [
                     one_then / then / top
