@@ -18,16 +18,18 @@ the absolute times drift:
     sweep file is encoded (with freed memory kept between chunks, as the sweep's engine keeps
     it).
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
-(d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 12 s of
-    CPU, and 108 of the light era_2020.yaml, under 2 s) with 1 and 2 local workers (this
+(d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 5 s of CPU,
+    and 108 of the light era_2020.yaml, under half a second) with 1 and 2 local workers (this
     process and a new one) and on a Dask LocalCluster of 1, 2 and 4 workers, alternated ``R``
-    times; start-up included, and every table checked to be the same. Against the machine's
-    own ceiling, measured in the same rounds: a fixed piece of pure-Python and small-numpy work
-    (like a game-by-game solver's) run by one process alone, then by two at once, started
-    beforehand; two processes doing twice the work give the most two workers can gain here
-    (a shared or virtual machine gives less than 2x). Each speed-up is also divided by the
-    ceiling of its own round, as the pace of a shared machine drifts between rounds. The same
-    ceiling is also measured with the sweep itself for work (each process solving all its
+    times; start-up included, and every table checked to be the same. Each local run also gives
+    the CPU time of all its processes, new workers included: what they cost beyond the sweep's
+    work (a Dask cluster's workers are not this process's children, and are not counted).
+    Against the machine's own ceiling, measured in the same rounds: a fixed piece of pure-Python
+    and small-numpy work (like a game-by-game solver's) run by one process alone, then by two at
+    once, started beforehand; two processes doing twice the work give the most two workers can
+    gain here (a shared or virtual machine gives less than 2x). Each speed-up is also divided by
+    the ceiling of its own round, as the pace of a shared machine drifts between rounds. The
+    same ceiling is also measured with the sweep itself for work (each process solving all its
     points on one worker), as the solver's work may share two cores worse than the fixed work.
 (e) A sweep of ``N`` points (``--big N``, 10^7 by default, 0 to skip) to Parquet from the CLI,
     with its peak resident memory, next to the 10^6 sweep's: memory is bounded by the chunk,
@@ -43,6 +45,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -249,15 +252,23 @@ def fixed_work(processes: int, rounds: int, *, sweep: tuple[str, dict] | None = 
     return time.perf_counter() - begin
 
 
-def per_game(scenario: str, grid: dict, engine: str, workers: int) -> tuple[float, object]:
-    """Seconds of one support-enumeration sweep, start of workers or cluster included, and
-    its table."""
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended, all told."""
+    return sum(
+        use.ru_utime + use.ru_stime
+        for use in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
+def per_game(scenario: str, grid: dict, engine: str, workers: int) -> tuple[float, float, object]:
+    """Seconds of one support-enumeration sweep, start of workers or cluster included; the CPU
+    seconds of all its processes (new ones included: they have ended by its end); its table."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = kurilsim.sweep(
         ROOT / "scenarios" / scenario, grid, method="support-enumeration", workers=workers,
         engine=engine, progress=False,  # type: ignore[arg-type]
     )  # fmt: skip
-    return time.perf_counter() - start, result.to_frame()
+    return time.perf_counter() - start, cpu_seconds() - cpu, result.to_frame()
 
 
 def game_by_game(skip_dask: bool, repeats: int) -> None:
@@ -270,6 +281,7 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
     )
     for scenario, grid, weight in PER_GAME:
         times: dict[tuple[str, int], list[float]] = {key: [] for key in engines}
+        cpus: dict[tuple[str, int], list[float]] = {key: [] for key in engines}
         alone: list[float] = []
         together: list[float] = []
         sweep_alone: list[float] = []
@@ -281,8 +293,9 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
             sweep_alone.append(fixed_work(1, 0, sweep=(scenario, grid)))
             sweep_together.append(fixed_work(2, 0, sweep=(scenario, grid)))
             for key in engines:
-                seconds, table = per_game(scenario, grid, *key)
+                seconds, cpu, table = per_game(scenario, grid, *key)
                 times[key].append(seconds)
+                cpus[key].append(cpu)
                 reference = table if reference is None else reference
                 assert table.equals(reference), f"{key} gave another table"
         one = min(times["local", 1])
@@ -314,6 +327,16 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
                 + ", ".join(f"{t:.2f}" for t in seconds)
                 + ")"
             )
+            # CPU time is steadier than time on the clock under load, and says what new
+            # processes cost: their start, and any work done twice. Local ones only: a
+            # cluster's workers are the children of its nannies, not of this process, and
+            # are not counted.
+            if engine == "local":
+                cpu = statistics.median(cpus[engine, workers])
+                print(
+                    f"      CPU of all its processes: {cpu:.2f} s (median), "
+                    f"{cpu / statistics.median(cpus['local', 1]):.2f}x that of local 1"
+                )
             if workers > 1:
                 rounds = [
                     one_then / then / top

@@ -1,15 +1,19 @@
 """Game-by-game chunks on local workers: this process solves chunks, new processes join in once
 started, and every chunk comes back once with the table a single worker gives."""
 
+import dataclasses
 import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from kurilsim import parse_scenario
-from kurilsim.sweeps import GridAxis, SweepSpec, engine
+from kurilsim import load_scenario, parse_scenario
+from kurilsim.core.sweep_rows import SweepRows, merged
+from kurilsim.sweeps import GridAxis, SweepSpec, engine, sweep
 from kurilsim.sweeps.engine import Job, run_chunks, solve_chunk
 from kurilsim.sweeps.spec import point_set
 from tests.strategies import STAG_HUNT
@@ -52,27 +56,41 @@ def assert_ended(processes):
             os.kill(process, 0)
 
 
+def recorded_points(monkeypatch):
+    """The points solved in this process, as the ranges that each call solved."""
+    ranges, solve_rows = [], engine.solve_rows
+
+    def recorded(solving, start, stop):
+        ranges.append((start, stop))
+        return solve_rows(solving, start, stop)
+
+    monkeypatch.setattr(engine, "solve_rows", recorded)
+    return ranges
+
+
+def points_of(ranges):
+    return [point for start, stop in ranges for point in range(start, stop)]
+
+
 @pytest.mark.slow
 def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, monkeypatch):
     monkeypatch.setattr(engine, "PROCESS_START", -1.0)  # worth a new process, however light
     elsewhere, started, processes = watched_pool(monkeypatch)
-    here = []
+    here = recorded_points(monkeypatch)
 
     def solve_here(solving, index):
-        # After its first chunk, this process waits for the new one to solve a chunk, so that
-        # both solve some whatever the load of the machine.
-        if solving.chunk_size != job.chunk_size:  # the probes that time the sweep
-            return solve_chunk(solving, index)
-        if here:
-            assert started.wait(120)
-        here.append(index)
+        # After the first chunk (the probes'), this process waits for the new one to solve a
+        # chunk, so that both solve some whatever the load of the machine.
+        assert started.wait(120)
         return solve_chunk(solving, index)
 
     monkeypatch.setattr(engine, "solve_chunk", solve_here)
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
     assert sorted(chunks) == list(range(job.n_chunks)) == list(range(9))
-    assert sorted(here + elsewhere) == list(range(9))  # each chunk solved once
-    assert here and elsewhere  # by each process
+    assert here[:2] == [(0, 1), (1, 2)]  # the probes: points of the first chunk
+    assert elsewhere  # the new process solved some
+    there = points_of(job.bounds(index) for index in elsewhere)
+    assert sorted(points_of(here) + there) == list(range(18))  # each point solved once
     for index, table in chunks.items():
         assert table.equals(solve_chunk(job, index)), index
     assert_ended(processes)
@@ -85,9 +103,26 @@ def test_a_light_sweep_starts_no_worker_process(job, monkeypatch):
         raise AssertionError("a process pool was started")
 
     monkeypatch.setattr(engine, "ProcessPoolExecutor", refuse)
+    here = recorded_points(monkeypatch)
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=3))
     assert sorted(chunks) == list(range(9))
+    assert sorted(points_of(here)) == list(range(18))  # the probes' points among them, once
+    for index, table in chunks.items():
+        assert table.equals(solve_chunk(job, index)), index
     assert list(run_chunks(job, [], workers=2)) == []  # a resumed sweep that was complete
+
+
+@pytest.mark.parametrize("estimate", [1.0, 1.9])
+def test_no_process_is_started_for_less_than_twice_its_start(job, monkeypatch, estimate):
+    # A new process helps only once started, with half of what is left then: chunks worth less
+    # than two starts would gain less than noise, or lose.
+    def refuse(*args, **kwargs):
+        raise AssertionError("a process pool was started")
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(engine, "PROCESS_START", 1.0)
+    monkeypatch.setattr(engine._Probe, "estimate", lambda self, indices: estimate)
+    assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(9))
 
 
 @pytest.mark.slow
@@ -127,31 +162,56 @@ def test_a_sweep_this_process_finishes_first_ends_the_worker_unused(job, monkeyp
     assert_ended(processes)
 
 
-def test_a_few_points_tell_the_cpu_time_of_the_chunks(job, monkeypatch):
-    solved = []
+@pytest.mark.parametrize(
+    ("size", "first", "calls", "finished"),
+    [
+        # Nine points a chunk: the first point (loading the solver), one point, then four, timed;
+        # the rest of the chunk when it is finished.
+        (9, 0, [(0, 1), (1, 2), (2, 6), (6, 9)], [0]),
+        # Three, from the second chunk (as on a resumed sweep): the first point, then one
+        # timed; the last point at the end.
+        (3, 1, [(3, 4), (4, 5), (5, 6)], [1]),
+        # One point a chunk: the first chunk, then the next, timed whole.
+        (1, 0, [(0, 1), (1, 2)], [0, 1]),
+    ],
+)
+def test_the_first_points_tell_the_cpu_time_of_the_chunks_and_are_kept(
+    job, monkeypatch, size, first, calls, finished
+):
+    job = dataclasses.replace(job, chunk_size=size)
+    here = recorded_points(monkeypatch)
+    indices = range(first, job.n_chunks)
+    probe = engine._Probe(job, indices)
+    chunks = dict(probe.run())
+    if (begun := probe.finish()) is not None:
+        chunks[begun[0]] = begun[1]
+    assert here == calls
+    assert sorted(chunks) == finished and probe.chunks == len(finished)
+    for index, table in chunks.items():
+        assert table.equals(solve_chunk(job, index)), index
+    # The other chunks of a 2 x 2 game take milliseconds of CPU, not a minute; nor no time.
+    later = indices[probe.chunks :]
+    assert 0 < probe.estimate(later[:1]) <= probe.estimate(later) < 60
 
-    def solve(job, index):
-        solved.append((job.chunk_size, index))
-        return solve_chunk(job, index)
 
-    monkeypatch.setattr(engine, "solve_chunk", solve)
-    estimate = engine._cpu_estimate(job, range(2, job.n_chunks))
-    # Fourteen points of a 2 x 2 game take milliseconds of CPU, not a minute; nor no time.
-    assert 0 < estimate < 60
-    # The first point alone (loading the solver), the next alone, then four as one chunk: points
-    # 8 to 11 of the 18, not a chunk of the sweep.
-    assert solved == [(1, 4), (1, 5), (engine.PROBE_POINTS, 2)]
+@pytest.mark.parametrize(
+    "file",
+    [
+        "scenarios/repeated_joint_activity.yaml",  # rows whose columns vary from point to point
+        "scenarios/credibility_1956.yaml",
+    ],
+)
+def test_the_probes_pieces_make_the_table_of_one_call_on_every_form(file, request, monkeypatch):
+    monkeypatch.setattr(engine, "PROCESS_START", 1e9)  # the probes, and no new process
+    scenario = load_scenario(request.config.rootpath / file)
+    one, two = (
+        sweep(scenario, samples=9, seed=4, workers=workers, chunk_size=7).to_frame()
+        for workers in (1, 2)
+    )
+    pd.testing.assert_frame_equal(one, two)
 
 
-def test_the_first_chunk_tells_whether_the_others_are_worth_a_cluster(job):
-    def first(start):
-        chunks = engine._first(job, range(job.n_chunks), start)
-        index, table = next(chunks)
-        assert index == 0 and table.equals(solve_chunk(job, 0))
-        with pytest.raises(StopIteration) as end:
-            next(chunks)
-        return end.value.value
-
-    # Eight more chunks of a 2 x 2 game: milliseconds of CPU, not an hour; nor no time at all.
-    assert first(3600.0)
-    assert not first(0.0)
+def test_rows_of_unlike_columns_are_not_merged():
+    pieces = [SweepRows(np.array([0]), {"x": [1.0]}), SweepRows(np.array([1]), {"x": np.ones(1)})]
+    with pytest.raises(TypeError, match="'x'"):
+        merged(pieces)

@@ -43,13 +43,24 @@ def dictionary_array(words: Sequence[str], codes: NDArray[np.integer]) -> pa.Dic
     >>> dictionary_array(["a", "b"], np.array([1, 0, 1], dtype=np.int8)).to_pylist()
     ['b', 'a', 'b']
     """
+    return pa.DictionaryArray.from_arrays(numeric_array(codes), string_array(words))
+
+
+def string_array(words: Sequence[str], large: bool = False) -> pa.Array:
+    """The strings as an Arrow string array (``large_string``, 64-bit offsets, if ``large``).
+
+    Examples
+    --------
+    >>> string_array(["é", "", "ab"], large=True).to_pylist()
+    ['é', '', 'ab']
+    """
     encoded = [word.encode("utf-8") for word in words]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64 if large else np.int32)
     np.cumsum([len(word) for word in encoded], out=offsets[1:])
-    text = pa.Array.from_buffers(
-        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    kind = pa.large_string() if large else pa.string()
+    return pa.Array.from_buffers(
+        kind, len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
     )
-    return pa.DictionaryArray.from_arrays(numeric_array(codes), text)
 
 
 def numeric_values(array: pa.Array | pa.ChunkedArray) -> NDArray[np.generic]:

@@ -19,7 +19,7 @@ class SweepRows(NamedTuple):
     game
         For each row, the index of its point in the batch.
     columns
-        Column name -> one value per row (a numpy array or a pandas categorical). Every form
+        Column name -> one value per row (a list, a numpy array or an Arrow array). Every form
         gives at least ``equilibrium`` (numbered from 1 at each point), ``label`` (the
         outcome's name), ``regime`` (all labels at the row's point) and ``complete``.
     """
@@ -83,3 +83,48 @@ def rows_by_point(
     names = list(dict.fromkeys(k for record in records for k in record))
     columns = {name: [record.get(name) for record in records] for name in names}
     return SweepRows(np.asarray(game, dtype=np.int64), columns)
+
+
+def merged(pieces: Sequence[SweepRows]) -> SweepRows:
+    """The rows of consecutive batches of points as those of one batch.
+
+    The columns are those a form gives for the whole batch: in order of first appearance, a list
+    column missing from a batch (a key no row of its points had, as :func:`rows_by_point` gives
+    them) being ``None`` there; ``game`` is taken as it is, so number the pieces' points alike
+    (by their point in the sweep, say).
+
+    Raises
+    ------
+    TypeError
+        For a column that is neither a list, a numpy array nor an Arrow array, or an array column
+        missing from a batch.
+
+    Examples
+    --------
+    >>> rows = merged([SweepRows(np.array([0]), {"label": ["a"], "x": np.array([1.0])}),
+    ...                SweepRows(np.array([1, 1]), {"label": ["b", "c"], "x": np.array([2.0, 3.0]),
+    ...                                             "by": ["grim", "minmax"]})])
+    >>> rows.game.tolist(), rows.columns["x"].tolist(), rows.columns["by"]
+    ([0, 1, 1], [1.0, 2.0, 3.0], [None, 'grim', 'minmax'])
+    """
+    if len(pieces) == 1:
+        return pieces[0]
+    import pyarrow as pa  # only sweeps merge rows: solving a scenario does not load pyarrow
+
+    names = dict.fromkeys(name for piece in pieces for name in piece.columns)
+    columns: dict[str, Any] = {}
+    for name in names:
+        parts = [piece.columns.get(name) for piece in pieces]
+        if all(isinstance(p, list) or p is None for p in parts):
+            columns[name] = [
+                value
+                for piece, part in zip(pieces, parts, strict=True)
+                for value in (part if part is not None else [None] * len(piece.game))
+            ]
+        elif all(isinstance(p, np.ndarray) for p in parts):
+            columns[name] = np.concatenate([p for p in parts if p is not None])
+        elif all(isinstance(p, pa.Array) for p in parts):
+            columns[name] = pa.concat_arrays(parts)
+        else:
+            raise TypeError(f"cannot merge the column {name!r} of sweep rows")
+    return SweepRows(np.concatenate([piece.game for piece in pieces]), columns)

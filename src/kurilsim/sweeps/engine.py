@@ -29,7 +29,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -38,7 +38,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -48,6 +48,7 @@ from numpy.typing import NDArray
 from kurilsim.core.arrow_columns import numeric_array
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import GameForm, Scenario
+from kurilsim.core.sweep_rows import SweepRows, merged
 from kurilsim.sweeps.allocator import keep_freed_memory
 from kurilsim.sweeps.spec import PointSet
 
@@ -60,10 +61,11 @@ ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: finish leave the workers idle for a small part of the run.
 CHUNKS_PER_WORKER = 8
 #: CPU seconds that a new local worker process takes to start, about (it imports kurilsim,
-#: numpy, pandas and pyarrow), and each worker of a new Dask ``LocalCluster`` (its process and
-#: nanny import distributed too). A sweep that would take less CPU time than its new workers
-#: together take to start is solved in this process instead. CPU time, not seconds on the clock,
-#: so that the choice is the same on a loaded machine as on an idle one.
+#: numpy, pydantic and pyarrow), and each worker of a new Dask ``LocalCluster`` (its process and
+#: nanny import distributed too). A sweep that would take less CPU time than twice its new
+#: processes' start (see :func:`_run_local`), or than a new cluster's workers together take to
+#: start, is solved in this process instead. CPU time, not seconds on the clock, so that the
+#: choice is the same on a loaded machine as on an idle one.
 PROCESS_START, CLUSTER_START = 1.0, 2.0
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
@@ -277,7 +279,15 @@ def solve_chunk(job: Job, index: int) -> pa.Table:
     3      2         4.0            1  A: stag, B: stag
     4      2         4.0            2  A: hare, B: hare
     """
-    start, stop = job.bounds(index)
+    return chunk_table([solve_rows(job, *job.bounds(index))])
+
+
+def solve_rows(job: Job, start: int, stop: int) -> SweepRows:
+    """The rows of points ``start`` to ``stop - 1`` of ``job``, ``game`` their point numbers.
+
+    A point's rows do not depend on the points solved with it: the rows of consecutive pieces of
+    a chunk make the chunk's table (:func:`chunk_table`).
+    """
     scenario = job.scenario
     values = job.points.values(start, stop)
     at = scenario.parameter_values({**dict(job.points.spec.fixed), **values})
@@ -288,7 +298,24 @@ def solve_chunk(job: Job, index: int) -> pa.Table:
         columns["sample"] = point % job.points.spec.samples
     columns.update({f"param.{name}": v[solved.game] for name, v in values.items()})
     columns.update(solved.columns)
-    return arrow_table(columns)
+    return SweepRows(point, columns)
+
+
+def chunk_table(pieces: Sequence[SweepRows]) -> pa.Table:
+    """The table of a chunk from the rows of its points, solved in one piece or several.
+
+    Examples
+    --------
+    >>> from kurilsim import load_scenario
+    >>> hunt = load_scenario("scenarios/textbook/stag_hunt.yaml")  # stag, hare: the catches
+    >>> from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
+    >>> points = point_set(hunt, SweepSpec(grid=(GridAxis("stag", 0, 10, 6),)))
+    >>> job = Job(hunt, points, "vertex-enumeration", 1e-9, (), chunk_size=3)
+    >>> pieces = [solve_rows(job, 0, 1), solve_rows(job, 1, 3)]
+    >>> chunk_table(pieces).equals(solve_chunk(job, 0))
+    True
+    """
+    return arrow_table(merged(pieces).columns)
 
 
 def arrow_table(columns: Mapping[str, Any]) -> pa.Table:
@@ -364,7 +391,7 @@ def run_chunks(
         ``"local"``: in this process with one worker; with more, vectorised methods run chunks
         in threads (numpy releases the GIL on array work) and other methods in this process and
         ``workers - 1`` new ones, unless the sweep is too light to pay for starting them
-        (:data:`PROCESS_START`). ``"dask"``: on a Dask cluster.
+        (:data:`PROCESS_START`; see :func:`_run_local`). ``"dask"``: on a Dask cluster.
     workers
         Local workers, or the workers of a new Dask ``LocalCluster``; one per core by default.
     scheduler
@@ -404,10 +431,8 @@ def run_chunks(
     elif job.vectorised:
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count)
-    elif _cpu_estimate(job, indices) <= PROCESS_START * (sharing - 1):
-        yield from _solve_here(job, indices)  # light: new processes would cost more than they save
     else:
-        yield from _run_here_and_in_processes(job, indices, sharing)
+        yield from _run_local(job, indices, sharing)
 
 
 def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Table]]:
@@ -415,19 +440,48 @@ def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Tabl
         yield index, solve_chunk(job, index)
 
 
+def _run_local(job: Job, indices: Sequence[int], workers: int) -> Iterator[tuple[int, pa.Table]]:
+    """Solve chunks here, and in up to ``workers - 1`` new processes if they pay for their start.
+
+    The first points of the first chunk tell the CPU time of the others (:class:`_Probe`); they
+    are points of the sweep like any other, and their rows are kept. New processes are started
+    if the chunks left would take this process more than twice the CPU time that the processes
+    take to start (:data:`PROCESS_START` each): a new process helps only once it has started,
+    and then with a share of what is left, so a sweep just worth a start would gain nothing that
+    noise does not swallow, and a lighter one would lose. Either way this process first finishes
+    its first chunk.
+    """
+    probe = _Probe(job, indices)
+    yield from probe.run()
+    later = indices[probe.chunks :]
+    processes = min(workers - 1, len(later))
+    if processes and probe.estimate(later) > 2 * PROCESS_START * processes:
+        yield from _run_here_and_in_processes(job, later, processes + 1, probe.finish)
+        return
+    if (first := probe.finish()) is not None:
+        yield first
+    yield from _solve_here(job, later)
+
+
 def _run_here_and_in_processes(
-    job: Job, indices: Sequence[int], workers: int
+    job: Job,
+    indices: Sequence[int],
+    workers: int,
+    begun: Callable[[], tuple[int, pa.Table] | None],
 ) -> Iterator[tuple[int, pa.Table]]:
     """Solve chunks in this process and in ``workers - 1`` new ones, each taking the next one.
 
+    ``begun`` finishes a chunk that this process had begun (not one of ``indices``; None if
+    there is none): this process finishes it first, while the new processes start.
+
     The chunks form one queue: a count, shared by the processes, of those taken. This process
-    takes chunks from the first moment, while the new ones start (each imports kurilsim, numpy,
-    scipy and pyarrow, and solves a point to load the solver: about a second of CPU), and a new
-    process takes a chunk only once it has started and finished the last. So no chunk waits on a
-    process that is still starting, the last chunks go to whichever process is free first, and
-    a sweep that this process finishes alone ends the new ones, started or not. Each new
-    process is asked for chunks :data:`ASKS_PER_PROCESS` at a time, so that it never waits for
-    this one, busy with a chunk, to ask again.
+    takes chunks from the first moment, while the new ones start (each imports kurilsim, numpy
+    and pyarrow: most of a second of CPU), and a new process takes a chunk only once it has
+    started and finished the last. So no chunk waits on a process that is still starting, the
+    last chunks go to whichever process is free first, and a sweep that this process finishes
+    alone ends the new ones, started or not. Each new process is asked for chunks
+    :data:`ASKS_PER_PROCESS` at a time, so that it never waits for this one, busy with a chunk,
+    to ask again.
     """
     context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
     taken = context.Value("q", 0)
@@ -439,10 +493,17 @@ def _run_here_and_in_processes(
     )
     left = len(indices)  # chunks not yet solved
     asked: set[Future[tuple[int, pa.Table] | None]] = set()
+
+    def ask() -> None:
+        while taken.value < len(indices) and len(asked) < ASKS_PER_PROCESS * (workers - 1):
+            asked.add(pool.submit(_take_and_solve))
+
     try:
+        ask()  # the new processes start now, while this one finishes the chunk it had begun
+        if (first := begun()) is not None:
+            yield first
         while left:
-            while taken.value < len(indices) and len(asked) < ASKS_PER_PROCESS * (workers - 1):
-                asked.add(pool.submit(_take_and_solve))
+            ask()
             for future in [f for f in asked if f.done()]:
                 asked.remove(future)
                 if (solved := future.result()) is not None:
@@ -472,8 +533,6 @@ def _install(job: Job, indices: tuple[int, ...], taken: Any, parent: int) -> Non
     # Ctrl-C reaches the whole process group; the parent stops the workers (stop_pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    # Load the solver's modules now, before this process takes a chunk.
-    solve_chunk(replace(job, chunk_size=1), job.bounds(indices[0])[0])
 
 
 def _take(taken: Any, count: int) -> int | None:
@@ -544,8 +603,8 @@ def _run_dask(
 
     A new ``LocalCluster`` takes seconds to start, longer than many light sweeps take all told:
     the first chunk is solved here, and a cluster started only for two chunks or more that would
-    take more CPU time here, at its pace, than the cluster's workers take to start
-    (:data:`CLUSTER_START` each; see :func:`_first`); else they are solved here too.
+    take more CPU time here than the cluster's workers take to start (:data:`CLUSTER_START`
+    each), as the first chunk's points tell (:class:`_Probe`); else they are solved here too.
     """
     try:
         # Imported on demand (it is optional and slow to import), and untyped: held as Any.
@@ -558,10 +617,14 @@ def _run_dask(
         yield from _solve_here(job, indices)
         return
     if scheduler is None:
-        if (yield from _first(job, indices, CLUSTER_START * workers)) or len(indices) == 2:
-            yield from _solve_here(job, indices[1:])
+        probe = _Probe(job, indices)
+        yield from probe.run()
+        if (first := probe.finish()) is not None:
+            yield first
+        indices = indices[probe.chunks :]
+        if len(indices) <= 1 or probe.estimate(indices) <= CLUSTER_START * workers:
+            yield from _solve_here(job, indices)
             return
-        indices = indices[1:]
     todo = collections.deque(indices)
     cluster = None
     if isinstance(scheduler, distributed.Client):
@@ -602,39 +665,83 @@ def _run_dask(
             cluster.close()
 
 
-#: Points of the larger of the two probes that :func:`_cpu_estimate` solves.
+#: Points of the larger of the two probes that :class:`_Probe` times.
 PROBE_POINTS = 4
 
 
-def _cpu_estimate(job: Job, indices: Sequence[int]) -> float:
-    """CPU seconds that the chunks ``indices`` would take in this thread, from two small probes.
+class _Probe:
+    """The first chunk of ``indices`` solved in pieces, timed to tell the CPU time of the others.
 
-    The first point of the first chunk is solved alone, and its rows dropped: it loads the
-    solver's modules, which the other points do not. Then one point, and :data:`PROBE_POINTS`
-    points as one chunk, are solved and timed (their rows dropped too): a call has a cost of its
-    own besides its points' (building the rows of its table), which single points would count
-    once per point, and which the two probes tell apart. A few points, where timing a whole
-    chunk would delay the decision by a chunk. The time is that of this thread alone, which
-    other threads of the process (a notebook's, a client's) do not inflate, and CPU time, not
-    time on the clock, so that the answer is the same on a loaded machine as on an idle one.
+    Its first point is solved alone, untimed: it loads the solver's modules, which the other
+    points do not. Then one point, and :data:`PROBE_POINTS` points, are solved as two calls and
+    timed: a call has a cost of its own besides its points' (making its rows), which the two
+    tell apart. A few points, where timing a whole chunk would delay the decision by a chunk.
+    A chunk too small for both is solved whole, and the next chunk timed whole if the first
+    had a single point. Every piece's rows are kept: :meth:`finish` solves the rest of the first
+    chunk and gives its table, the same as that of one call; an estimate made after it is made
+    from the whole chunk.
+
+    The time is that of this thread alone, which other threads of the process (a notebook's, a
+    client's) do not inflate, and CPU time, not time on the clock, so that the answer is the
+    same on a loaded machine as on an idle one.
     """
-    first = job.bounds(indices[0])[0]
-    solve_chunk(replace(job, chunk_size=1), first)
-    # The probes' points: any of the sweep's are as good; the point after the first, and the
-    # block of PROBE_POINTS after the one holding the first.
-    probe = replace(job, chunk_size=min(PROBE_POINTS, job.points.size))
-    block = min(first // probe.chunk_size + 1, probe.n_chunks - 1)
-    began = time.thread_time()
-    solve_chunk(replace(job, chunk_size=1), min(first + 1, job.points.size - 1))
-    one = time.thread_time() - began
-    start, stop = probe.bounds(block)
-    began = time.thread_time()
-    solve_chunk(probe, block)
-    many = time.thread_time() - began
-    per_point = max(0.0, (many - one) / max(1, stop - start - 1))
-    per_call = max(0.0, one - per_point)
-    points = sum(b - a for a, b in map(job.bounds, indices))
-    return per_call * len(indices) + per_point * points
+
+    def __init__(self, job: Job, indices: Sequence[int]) -> None:
+        self._job, self._indices = job, indices
+        self._done, self._stop = job.bounds(indices[0])  # the first point not yet solved, the end
+        self._pieces: list[SweepRows] = []
+        self._timed: list[tuple[int, float]] = []  # (points, CPU seconds) of each timed call
+        #: Chunks of ``indices`` begun (the first) or finished by the probes.
+        self.chunks = 1
+
+    def _solve(self, points: int, timed: bool) -> None:
+        began = time.thread_time()
+        self._pieces.append(solve_rows(self._job, self._done, self._done + points))
+        if timed:
+            self._timed.append((points, time.thread_time() - began))
+        self._done += points
+
+    def run(self) -> Iterator[tuple[int, pa.Table]]:
+        """Solve the probes; yield the chunks they finish (only if the first has one point)."""
+        size = self._stop - self._done
+        self._solve(1, timed=False)
+        if size >= 2:
+            self._solve(1, timed=True)
+        if size >= 4:
+            self._solve(min(PROBE_POINTS, size - 2), timed=True)
+        if size == 1 and len(self._indices) > 1:
+            yield self._indices[0], chunk_table(self._pieces)
+            self._pieces = []
+            index = self._indices[1]
+            start, stop = self._job.bounds(index)
+            began = time.thread_time()
+            table = solve_chunk(self._job, index)
+            self._timed.append((stop - start, time.thread_time() - began))
+            self.chunks = 2
+            yield index, table
+
+    def estimate(self, indices: Sequence[int]) -> float:
+        """CPU seconds that the chunks ``indices`` would take in this thread."""
+        (one_points, one), *more = self._timed or [(1, 0.0)]
+        per_point, per_call = one / one_points, 0.0
+        if more := [timed for timed in more if timed[0] > one_points]:
+            # One point, then several: the cost of a call and of a point told apart, from the
+            # call of the most points (the rest of the chunk, once finished).
+            points, many = max(more)
+            per_point = max(0.0, (many - one) / (points - one_points))
+            per_call = max(0.0, one - per_point * one_points)
+        points = sum(b - a for a, b in map(self._job.bounds, indices))
+        return per_call * len(indices) + per_point * points
+
+    def finish(self) -> tuple[int, pa.Table] | None:
+        """Solve the rest of the first chunk; it and its table, or None if already given."""
+        if not self._pieces:
+            return None
+        if self._done < self._stop:
+            self._solve(self._stop - self._done, timed=True)
+        table = chunk_table(self._pieces)
+        self._pieces = []
+        return self._indices[0], table
 
 
 #: Seconds between two looks at how many threads a Dask cluster has.
@@ -660,24 +767,3 @@ class _Window:
             self._size = 2 * max(1, sum(self._client.nthreads().values()))
             self._asked = time.monotonic()
         return self._size
-
-
-def _first(
-    job: Job, indices: Sequence[int], start: float
-) -> Generator[tuple[int, pa.Table], None, bool]:
-    """Solve the first chunk here; return whether the others would take under ``start`` s of CPU.
-
-    The others are estimated at the first chunk's pace. One point of the chunk is solved
-    alone first, and its rows dropped: it loads the solver's modules, which the other points do
-    not. The time is that of this thread alone, which other threads of the process (a
-    notebook's, a client's) do not inflate, and CPU time, not time on the clock, so that the
-    answer is the same on a loaded machine as on an idle one.
-    """
-    first, stop = job.bounds(indices[0])
-    if stop - first > 1:
-        solve_chunk(replace(job, chunk_size=1), first)
-    began = time.thread_time()
-    table = solve_chunk(job, indices[0])
-    pace = (time.thread_time() - began) / (stop - first)
-    yield indices[0], table
-    return pace * sum(b - a for a, b in map(job.bounds, indices[1:])) <= start

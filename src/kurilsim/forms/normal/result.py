@@ -221,7 +221,7 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
     def profile_dict(self, equilibrium: Equilibrium) -> dict[str, dict[str, float]]:
         """Player -> strategy -> probability, with rounding noise below 1e-12 removed."""
         return {
-            player: {s: _clean(float(p)) for s, p in zip(names, probs, strict=True)}
+            player: {s: float(p) for s, p in zip(names, clean_probabilities(probs), strict=True)}
             for player, names, probs in zip(
                 self.game.players, self.game.strategies, equilibrium.profile, strict=True
             )
@@ -429,12 +429,17 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         )
 
 
-def _clean(p: float) -> float:
-    if abs(p) < DISPLAY_ZERO:
-        return 0.0
-    if abs(p - 1) < DISPLAY_ZERO:
-        return 1.0
-    return p
+def clean_probabilities(probs: FloatArray) -> FloatArray:
+    """The probabilities with rounding noise below :data:`DISPLAY_ZERO` off 0 and 1 removed.
+
+    Examples
+    --------
+    >>> clean_probabilities(np.array([1e-15, 0.25, 1 - 1e-15, -1e-16])).tolist()
+    [0.0, 0.25, 1.0, 0.0]
+    """
+    near_one = np.where(np.abs(probs - 1) < DISPLAY_ZERO, 1.0, probs)
+    cleaned: FloatArray = np.where(np.abs(probs) < DISPLAY_ZERO, 0.0, near_one)
+    return cleaned
 
 
 def mixture_text(names: Sequence[str], probs: FloatArray) -> str:
