@@ -30,8 +30,8 @@ from kurilsim.forms.normal.labels import (
     OutcomeLabels,
     outcome_labels,
 )
-from kurilsim.forms.normal.payoffs import payoff_tensor, player_payoffs
-from kurilsim.forms.normal.pure_nash import best_responses, taken_at
+from kurilsim.forms.normal.payoffs import check_finite, payoff_tensor, player_payoffs
+from kurilsim.forms.normal.pure_nash import BestResponses, best_responses, taken_at
 from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.normal.solve import METHODS, default_method, solve
 
@@ -66,15 +66,15 @@ def _strings(categories: Sequence[str], codes: IntArray) -> Any:
 
 
 def _pure_rows(
-    payoffs: list[FloatArray], games: int, tol: float, labels: OutcomeLabels
+    payoffs: list[FloatArray], found: BestResponses, games: int, labels: OutcomeLabels
 ) -> SweepRows:
     """Every pure equilibrium of ``games`` games, one row each; a ``none`` row where none.
 
     ``payoffs`` holds one array per player, games last, as
-    :func:`~kurilsim.forms.normal.payoffs.player_payoffs` gives them with ``games_last``.
+    :func:`~kurilsim.forms.normal.payoffs.player_payoffs` gives them with ``games_last``;
+    ``found``, their best replies (:func:`~kurilsim.forms.normal.pure_nash.best_responses`).
     """
     shape = labels.shape
-    found = best_responses(payoffs, len(shape), tol)
     # The equilibria's positions in the (profiles, games) mask, then ordered by point and, at
     # each point, by profile, as pure_nash lists them: a stable sort of the few positions costs
     # less than a copy of the mask games first.
@@ -306,7 +306,13 @@ def sweep_rows(
     labels = outcome_labels(scenario)
     if method == "pure":
         games = max(np.size(v) for v in values.values())
-        players = player_payoffs(scenario.compiled, values, scenario.source, games_last=True)
-        return _pure_rows(players, games, tol, labels)
+        compiled, source = scenario.compiled, scenario.source
+        # Checked finite in the pass that finds best replies, rather than in a pass of its own.
+        players = player_payoffs(compiled, values, source, games_last=True, checked=False)
+        with np.errstate(invalid="ignore", over="ignore"):  # raised just below, if so
+            found = best_responses(players, len(labels.shape), tol)
+        if not found.finite:
+            check_finite(compiled, values, players, source, games_last=True)
+        return _pure_rows(players, found, games, labels)
     payoffs = payoff_tensor(scenario.compiled, values, scenario.source)
     return _per_game_rows(scenario, payoffs, labels, method, tol, options)
