@@ -238,6 +238,10 @@ def _sure_replies(
     most ``(tol - 2 * _MARGIN) * divisor * 2**exponent`` and surely not when its gap exceeds
     ``(tol + 2 * _MARGIN) * divisor * 2**exponent``; :func:`_replies` decides the few in between.
     ``largest`` is each game's largest payoff magnitude (the map's ``2**exponent`` rounds it up).
+
+    The payoffs that may be replies are found first: when there is one per profile of the
+    others' strategies (``top.size`` of them, no payoff near a tie), it is the largest, surely a
+    reply, so they are the replies and the second comparison is not needed.
     """
     sure = _gap_bound(tol - 2 * _MARGIN, divisor, exponent, 0.0)
     never = _gap_bound(tol + 2 * _MARGIN, divisor, exponent, np.inf)
@@ -245,11 +249,14 @@ def _sure_replies(
     # widening each bound by twice that keeps both comparisons on the safe side of rounding,
     # so value >= lowest implies gap <= sure, and value < excluded implies gap > never.
     slack = 2 * ((largest + never) * 2.0**-51 + _SMALLEST)
+    possible: NDArray[np.bool_] = values >= np.subtract(top, never + slack)
+    candidates = np.count_nonzero(possible)
+    if candidates == top.size:
+        return possible
     lowest = np.subtract(top, sure - slack)
     np.minimum(lowest, top, out=lowest)  # value >= top: a gap of 0
     replies: NDArray[np.bool_] = values >= lowest
-    possible = values >= np.subtract(top, never + slack)
-    if np.count_nonzero(possible) != np.count_nonzero(replies):
+    if candidates != np.count_nonzero(replies):
         where = np.nonzero(possible & ~replies)
         replies[where] = _replies(
             values[where],
