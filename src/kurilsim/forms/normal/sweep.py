@@ -97,7 +97,10 @@ def _pure_rows(
         np.equal(np.arange(n)[:, None], c).astype(np.float64)
         for n, c in zip(shape, cells, strict=True)
     ]
-    profiles, name_code = np.unique(flat, return_inverse=True)
+    # The profiles that are equilibria at some point, and each row's among them: np.unique's
+    # answer, counted rather than sorted, as the profiles are few.
+    present = np.bincount(flat, minlength=math.prod(shape)) > 0
+    profiles, name_code = np.flatnonzero(present), (np.cumsum(present) - 1)[flat]
     names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
     regimes, regime_code = _regimes(labels, point, flat, games)
     kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
@@ -139,8 +142,12 @@ def _regimes(
     profiles = math.prod(labels.shape)
     if profiles <= 64:
         # The set of equilibria of each game as the bits of one integer: a flat sort.
+        # Each game's equilibria are consecutive: one OR over each game's run of them.
         keys = np.zeros(games, dtype=np.uint64)
-        np.bitwise_or.at(keys, point, np.left_shift(np.uint64(1), flat.astype(np.uint64)))
+        if flat.size:
+            starts = np.flatnonzero(np.concatenate([[True], point[1:] != point[:-1]]))
+            bits = np.left_shift(np.uint64(1), flat.astype(np.uint64))
+            keys[point[starts]] = np.bitwise_or.reduceat(bits, starts)
         distinct, inverse = np.unique(keys, return_inverse=True)
         sets = [[f for f in range(profiles) if int(key) >> f & 1] for key in distinct]
     else:
