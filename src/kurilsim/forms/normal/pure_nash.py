@@ -243,7 +243,6 @@ def _sure_replies(
     others' strategies (``top.size`` of them, no payoff near a tie), it is the largest, surely a
     reply, so they are the replies and the second comparison is not needed.
     """
-    sure = _gap_bound(tol - 2 * _MARGIN, divisor, exponent, 0.0)
     never = _gap_bound(tol + 2 * _MARGIN, divisor, exponent, np.inf)
     # Half a unit in the last place of anything up to largest + never in magnitude, at most:
     # widening each bound by twice that keeps both comparisons on the safe side of rounding,
@@ -253,6 +252,7 @@ def _sure_replies(
     candidates = np.count_nonzero(possible)
     if candidates == top.size:
         return possible
+    sure = _gap_bound(tol - 2 * _MARGIN, divisor, exponent, 0.0)
     lowest = np.subtract(top, sure - slack)
     np.minimum(lowest, top, out=lowest)  # value >= top: a gap of 0
     replies: NDArray[np.bool_] = values >= lowest
