@@ -14,7 +14,8 @@ the absolute times drift:
     Each new process reports its peak resident memory.
 (b) The same sweep in-process by phase, on one thread, in CPU time of the thread (steady
     under load, unlike seconds on the clock) against the numpy pass's CPU time: payoff
-    evaluation, best replies, the table's columns, the Arrow table, Parquet encoding as the
+    evaluation, best replies (with the check that every payoff is finite, which the sweep makes
+    in that pass), the table's columns, the Arrow table, Parquet encoding as the
     sweep file is encoded (with freed memory kept between chunks, as the sweep's engine keeps
     it).
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
