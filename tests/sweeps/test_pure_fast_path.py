@@ -160,3 +160,32 @@ def assert_reference_rows(table, scenario, a, b, payoffs, tol):
     numbers = table.filter(regex=r"^(prob|payoff)\.").to_numpy()
     np.testing.assert_array_equal(numbers, np.array(expected["numbers"].tolist()))
     assert table["complete"].all()
+
+
+#: Player B's payoff is infinite at a = 0 and nan where a and b are both 0 (0/0); player A's
+#: does not depend on A's own strategy.
+NOT_FINITE = """
+kurilsim: 1
+title: not finite
+parameters:
+  a: {default: 1, range: [-1, 1], unit: u, description: d, assumption: e}
+  b: {default: 1, range: [-1, 1], unit: u, description: d, assumption: e}
+players: {A: [x, y], B: [l, r]}
+outcomes:
+  right: {description: B plays r, rules: [{when: {B: r}, value: 1}]}
+payoffs: {A: "right", B: "right * b / a"}
+"""
+
+
+@pytest.mark.parametrize(("b", "chunk"), [(1.0, 2), (0.0, 3), (1.0, 16)])
+def test_a_payoff_that_is_not_finite_is_named_as_the_payoff_tensor_names_it(b, chunk):
+    # The sweep checks payoffs in the pass that finds best replies; the message is the one of
+    # the payoff tensor's own check: the first payoff not finite, in a later chunk too.
+    scenario = kurilsim.parse_scenario(NOT_FINITE)
+    a = np.linspace(-1.0, 1.0, 5)
+    with pytest.raises(InputError) as expected:
+        scenario.payoffs({"a": a, "b": np.full(5, b)})
+    with pytest.raises(InputError) as raised:
+        kurilsim.sweep(scenario, {"a": (-1.0, 1.0, 5)}, fixed={"b": b}, chunk_size=chunk)
+    assert str(raised.value) == str(expected.value)
+    assert "not a finite number" in str(raised.value)

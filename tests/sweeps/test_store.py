@@ -198,6 +198,16 @@ def test_a_parquet_sweep_is_written_once_a_row_group_per_chunk(tmp_path, monkeyp
     pd.testing.assert_frame_equal(result.to_frame(), whole.to_frame())
 
 
+def test_a_pure_sweep_file_declares_its_number_columns_never_null(tmp_path, hunt):
+    # Parquet then stores no definition levels for them; text columns stay nullable.
+    out = tmp_path / "s.parquet"
+    sweep(hunt, GRID, chunk_size=4, out=out, workers=2)
+    schema = pq.read_schema(out)
+    nullable = {field.name for field in schema if field.nullable}
+    assert nullable == {"kind", "label", "regime"}
+    assert pq.ParquetFile(out).schema.column(0).max_definition_level == 0  # point: required
+
+
 @given(
     st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["b", "a", "c or a"])), max_size=20),
     st.booleans(),

@@ -169,3 +169,32 @@ def test_scaling_by_a_power_of_two_is_ldexp_to_the_bit(seed, shift, spread):
         expected = np.ldexp(values, exponent)
         scaled = pure_nash_module._ldexp(values, exponent)
     assert np.array_equal(scaled, expected, equal_nan=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([np.nan, np.inf, -np.inf, None]),
+    st.booleans(),
+)
+def test_finite_says_whether_every_payoff_is(seed, bad, blocked):
+    # Player 1's payoffs do not vary with their own strategy (length 1 on their axis): their
+    # check is not read from the best-reply test's minimum and maximum.
+    rng = np.random.default_rng(seed)
+    arrays = [
+        rng.normal(size=(2, 3, 2, 9)),
+        rng.normal(size=(2, 1, 2, 9)),
+        rng.normal(size=(1, 3, 2, 1)),
+    ]
+    if bad is not None:
+        player = int(rng.integers(3))
+        arrays[player][tuple(int(rng.integers(n)) for n in arrays[player].shape)] = bad
+    if blocked:
+        pure_nash_module.BLOCK_ELEMENTS, old = 13, pure_nash_module.BLOCK_ELEMENTS
+    try:
+        with np.errstate(invalid="ignore", over="ignore"):
+            found = best_responses(arrays, 3)
+    finally:
+        if blocked:
+            pure_nash_module.BLOCK_ELEMENTS = old
+    assert found.finite == all(np.isfinite(a).all() for a in arrays)

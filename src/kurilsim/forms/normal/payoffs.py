@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.rules import CompiledScenario, RuledValue, SemanticError
+from kurilsim.forms.normal.pure_nash import finite_sum
 
 FloatArray = NDArray[np.float64]
 
@@ -51,13 +52,15 @@ def player_payoffs(
     values: Mapping[str, Any],
     source: str = "<scenario>",
     games_last: bool = False,
+    checked: bool = True,
 ) -> list[FloatArray]:
     """Each player's payoffs at parameter ``values`` (numbers or 1-D arrays), checked finite.
 
     Player ``i``'s array broadcasts to ``(G, n_1, ..., n_N)`` (``(n_1, ..., n_N)`` for one
     game; ``(n_1, ..., n_N, G)`` with ``games_last``) and has length 1 along every axis the
     payoff does not depend on, as in :func:`outcome_values`; :func:`payoff_tensor` is these
-    arrays broadcast and stacked.
+    arrays broadcast and stacked. Without ``checked`` the caller checks them (as a sweep does
+    in the pass that finds best replies) and calls :func:`check_finite` if one is not finite.
 
     Raises
     ------
@@ -69,14 +72,29 @@ def player_payoffs(
     base_shape = (1,) * (batch_ndim + len(compiled.strategies))
     trailing = bool(games_last and batch_ndim)
     payoffs = [_evaluate(p, env, base_shape, trailing) for p in compiled.payoffs]
-    # One sum per player: any nan or infinity makes it non-finite (an overflowing sum of
-    # finite payoffs only costs the exact check, which finds nothing).
-    with np.errstate(over="ignore", invalid="ignore"):
-        finite = all(np.isfinite(np.sum(p)) for p in payoffs)
-    if not finite:
-        first = [np.moveaxis(p, -1, 0) for p in payoffs] if trailing else payoffs
-        _check_finite(_stacked(compiled, values, first), compiled, values, source, batch_ndim)
+    if checked and not all(map(finite_sum, payoffs)):
+        check_finite(compiled, values, payoffs, source, games_last)
     return payoffs
+
+
+def check_finite(
+    compiled: CompiledScenario,
+    values: Mapping[str, Any],
+    payoffs: list[FloatArray],
+    source: str = "<scenario>",
+    games_last: bool = False,
+) -> None:
+    """Raise at the first payoff of :func:`player_payoffs` (given as ``payoffs``) not finite.
+
+    Raises
+    ------
+    SemanticError
+        Naming the player, the profile and the parameter values, at the first payoff that is
+        not finite in the order of games, then profiles, then players.
+    """
+    batch_ndim = int(any(np.ndim(v) == 1 for v in values.values()))
+    first = [np.moveaxis(p, -1, 0) for p in payoffs] if games_last and batch_ndim else payoffs
+    _check_finite(_stacked(compiled, values, first), compiled, values, source, batch_ndim)
 
 
 def payoff_tensor(

@@ -82,10 +82,14 @@ class BestResponses:
     best
         Per player, the largest payoff over their own strategies, the others' fixed: player
         ``i``'s array has length 1 along their own axis and broadcasts against ``mask``.
+    finite
+        Whether every payoff is finite (read from each game's smallest and largest payoff,
+        which the test finds anyway); where one is not, the mask means nothing.
     """
 
     mask: NDArray[np.bool_]
     best: list[FloatArray]
+    finite: bool
 
 
 def best_responses(
@@ -135,18 +139,20 @@ def best_responses(
     # view with the games last.
     by_game = np.empty((games, *shape[:-1]), dtype=bool)
     best = [np.empty((*p.shape[:i], 1, *p.shape[i + 1 :])) for i, p in enumerate(payoffs)]
+    finite = True
     for start in range(0, games, step):
         block = slice(start, start + step)
         found = _block_responses(
             [p[..., block] if p.shape[-1] > 1 else p for p in payoffs], n_players, tol
         )
         by_game[block] = np.moveaxis(found.mask, -1, 0)
+        finite = finite and found.finite
         for whole, part in zip(best, found.best, strict=True):
             if whole.shape[-1] > 1:
                 whole[..., block] = part
             elif start == 0:
                 whole[...] = part
-    return BestResponses(np.moveaxis(by_game, 0, -1), best)
+    return BestResponses(np.moveaxis(by_game, 0, -1), best, finite)
 
 
 def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) -> BestResponses:
@@ -154,16 +160,21 @@ def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) 
     profiles = tuple(range(n_players))
     mask: NDArray[np.bool_] | None = None
     best = []
+    finite = True
     for i, own in enumerate(payoffs):
         top = own.max(axis=i, keepdims=True)
         best.append(top)
         if own.shape[i] == 1:
+            finite = finite and finite_sum(own)
             continue  # every strategy is a best reply: the test holds everywhere
         high = top.max(axis=profiles, keepdims=True)
         low = own.min(axis=profiles, keepdims=True)
         # As normalised_payoffs: scale by the power of two at the largest magnitude (exactly),
         # shift the minimum to 0, divide by the range; constant payoffs map to 0.
         largest = np.maximum(np.abs(low), np.abs(high))
+        # A nan among the payoffs makes its game's minimum and maximum nan, an infinity one
+        # of them infinite: so every payoff is finite if each game's largest magnitude is.
+        finite = finite and bool(np.isfinite(largest).all())
         exponent = np.frexp(largest)[1].astype(np.int64)
         low, high = _ldexp(low, -exponent), _ldexp(high, -exponent)
         spread = high - low
@@ -178,7 +189,7 @@ def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) 
             mask = replies if mask is None else mask & replies
     shape = np.broadcast_shapes(*(np.shape(p) for p in payoffs))
     full = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(mask, shape)
-    return BestResponses(full, best)
+    return BestResponses(full, best, finite)
 
 
 def _replies(
@@ -227,18 +238,25 @@ def _sure_replies(
     most ``(tol - 2 * _MARGIN) * divisor * 2**exponent`` and surely not when its gap exceeds
     ``(tol + 2 * _MARGIN) * divisor * 2**exponent``; :func:`_replies` decides the few in between.
     ``largest`` is each game's largest payoff magnitude (the map's ``2**exponent`` rounds it up).
+
+    The payoffs that may be replies are found first: when there is one per profile of the
+    others' strategies (``top.size`` of them, no payoff near a tie), it is the largest, surely a
+    reply, so they are the replies and the second comparison is not needed.
     """
-    sure = _gap_bound(tol - 2 * _MARGIN, divisor, exponent, 0.0)
     never = _gap_bound(tol + 2 * _MARGIN, divisor, exponent, np.inf)
     # Half a unit in the last place of anything up to largest + never in magnitude, at most:
     # widening each bound by twice that keeps both comparisons on the safe side of rounding,
     # so value >= lowest implies gap <= sure, and value < excluded implies gap > never.
     slack = 2 * ((largest + never) * 2.0**-51 + _SMALLEST)
+    possible: NDArray[np.bool_] = values >= np.subtract(top, never + slack)
+    candidates = np.count_nonzero(possible)
+    if candidates == top.size:
+        return possible
+    sure = _gap_bound(tol - 2 * _MARGIN, divisor, exponent, 0.0)
     lowest = np.subtract(top, sure - slack)
     np.minimum(lowest, top, out=lowest)  # value >= top: a gap of 0
     replies: NDArray[np.bool_] = values >= lowest
-    possible = values >= np.subtract(top, never + slack)
-    if np.count_nonzero(possible) != np.count_nonzero(replies):
+    if candidates != np.count_nonzero(replies):
         where = np.nonzero(possible & ~replies)
         replies[where] = _replies(
             values[where],
@@ -263,6 +281,24 @@ def _gap_bound(
     bound = _ldexp(product, exponent)
     exact = (product >= _TINY) & (bound >= _TINY)
     return np.where(exact, bound, fallback)
+
+
+def finite_sum(values: FloatArray) -> bool:
+    """Whether ``values`` sum to a finite number: never when one is nan or infinite.
+
+    One pass that clears every value, or sends the caller to the exact check
+    (:func:`~kurilsim.forms.normal.payoffs.check_finite`); a sum of finite values that
+    overflows only costs that check.
+
+    Examples
+    --------
+    >>> finite_sum(np.array([1.0, 2.0])), finite_sum(np.array([1.0, np.nan]))
+    (True, False)
+    >>> finite_sum(np.array([1e308, 1e308]))  # finite values, but the exact check must say
+    False
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(values)))
 
 
 def taken_at(values: NDArray[Any], index: tuple[NDArray[np.intp], ...]) -> NDArray[Any]:

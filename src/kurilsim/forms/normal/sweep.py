@@ -30,8 +30,8 @@ from kurilsim.forms.normal.labels import (
     OutcomeLabels,
     outcome_labels,
 )
-from kurilsim.forms.normal.payoffs import payoff_tensor, player_payoffs
-from kurilsim.forms.normal.pure_nash import best_responses, taken_at
+from kurilsim.forms.normal.payoffs import check_finite, payoff_tensor, player_payoffs
+from kurilsim.forms.normal.pure_nash import BestResponses, best_responses, taken_at
 from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.normal.solve import METHODS, default_method, solve
 
@@ -66,15 +66,15 @@ def _strings(categories: Sequence[str], codes: IntArray) -> Any:
 
 
 def _pure_rows(
-    payoffs: list[FloatArray], games: int, tol: float, labels: OutcomeLabels
+    payoffs: list[FloatArray], found: BestResponses, games: int, labels: OutcomeLabels
 ) -> SweepRows:
     """Every pure equilibrium of ``games`` games, one row each; a ``none`` row where none.
 
     ``payoffs`` holds one array per player, games last, as
-    :func:`~kurilsim.forms.normal.payoffs.player_payoffs` gives them with ``games_last``.
+    :func:`~kurilsim.forms.normal.payoffs.player_payoffs` gives them with ``games_last``;
+    ``found``, their best replies (:func:`~kurilsim.forms.normal.pure_nash.best_responses`).
     """
     shape = labels.shape
-    found = best_responses(payoffs, len(shape), tol)
     # The equilibria's positions in the (profiles, games) mask, then ordered by point and, at
     # each point, by profile, as pure_nash lists them: a stable sort of the few positions costs
     # less than a copy of the mask games first.
@@ -97,7 +97,10 @@ def _pure_rows(
         np.equal(np.arange(n)[:, None], c).astype(np.float64)
         for n, c in zip(shape, cells, strict=True)
     ]
-    profiles, name_code = np.unique(flat, return_inverse=True)
+    # The profiles that are equilibria at some point, and each row's among them: np.unique's
+    # answer, counted rather than sorted, as the profiles are few.
+    present = np.bincount(flat, minlength=math.prod(shape)) > 0
+    profiles, name_code = np.flatnonzero(present), (np.cumsum(present) - 1)[flat]
     names = [labels.pure(int(f)) for f in profiles] + [NO_PURE]
     regimes, regime_code = _regimes(labels, point, flat, games)
     kind = np.zeros(flat.size, dtype=np.int64)  # codes of ("pure", "none")
@@ -139,8 +142,12 @@ def _regimes(
     profiles = math.prod(labels.shape)
     if profiles <= 64:
         # The set of equilibria of each game as the bits of one integer: a flat sort.
+        # Each game's equilibria are consecutive: one OR over each game's run of them.
         keys = np.zeros(games, dtype=np.uint64)
-        np.bitwise_or.at(keys, point, np.left_shift(np.uint64(1), flat.astype(np.uint64)))
+        if flat.size:
+            starts = np.flatnonzero(np.concatenate([[True], point[1:] != point[:-1]]))
+            bits = np.left_shift(np.uint64(1), flat.astype(np.uint64))
+            keys[point[starts]] = np.bitwise_or.reduceat(bits, starts)
         distinct, inverse = np.unique(keys, return_inverse=True)
         sets = [[f for f in range(profiles) if int(key) >> f & 1] for key in distinct]
     else:
@@ -306,7 +313,13 @@ def sweep_rows(
     labels = outcome_labels(scenario)
     if method == "pure":
         games = max(np.size(v) for v in values.values())
-        players = player_payoffs(scenario.compiled, values, scenario.source, games_last=True)
-        return _pure_rows(players, games, tol, labels)
+        compiled, source = scenario.compiled, scenario.source
+        # Checked finite in the pass that finds best replies, rather than in a pass of its own.
+        players = player_payoffs(compiled, values, source, games_last=True, checked=False)
+        with np.errstate(invalid="ignore", over="ignore"):  # raised just below, if so
+            found = best_responses(players, len(labels.shape), tol)
+        if not found.finite:
+            check_finite(compiled, values, players, source, games_last=True)
+        return _pure_rows(players, found, games, labels)
     payoffs = payoff_tensor(scenario.compiled, values, scenario.source)
     return _per_game_rows(scenario, payoffs, labels, method, tol, options)
