@@ -193,15 +193,7 @@ class NormalForm:
         tol: float,
         options: Mapping[str, Any],
     ) -> SweepRows:
-        """The rows of a batch of points: pure equilibria on arrays, other methods game by game.
-
-        See :func:`kurilsim.forms.normal.sweep.sweep_rows` and
-        :func:`kurilsim.forms.normal.game_rows.game_by_game_rows`.
-        """
-        if method != "pure":
-            from kurilsim.forms.normal.game_rows import game_by_game_rows
-
-            return game_by_game_rows(scenario, values, method, tol, options)
+        """See :func:`kurilsim.forms.normal.sweep.sweep_rows`."""
         from kurilsim.forms.normal import sweep
 
         return sweep.sweep_rows(scenario, values, method, tol, options)

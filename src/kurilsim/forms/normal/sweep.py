@@ -23,17 +23,15 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows
 from kurilsim.core.tolerance import check_tolerance
-from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.labels import (
-    NO_EQUILIBRIUM,
     NO_PURE,
     OutcomeLabels,
     outcome_labels,
 )
-from kurilsim.forms.normal.payoffs import check_finite, payoff_tensor, player_payoffs
+from kurilsim.forms.normal.payoffs import check_finite, player_payoffs
 from kurilsim.forms.normal.pure_nash import BestResponses, best_responses, taken_at
 from kurilsim.forms.normal.result import Solution
-from kurilsim.forms.normal.solve import METHODS, default_method, solve
+from kurilsim.forms.normal.solve import METHODS, default_method
 
 #: Most bytes the rows of the pure equilibria of one batch of points may take.
 ROW_MEMORY = 1 << 30
@@ -172,42 +170,6 @@ def _taken_at_positions(
     return taken_at(values, index)
 
 
-def _per_game_rows(
-    scenario: Scenario,
-    payoffs: FloatArray,
-    labels: OutcomeLabels,
-    method: str,
-    tol: float,
-    options: Mapping[str, Any],
-) -> SweepRows:
-    """Solve each game of a batch with :func:`kurilsim.solve`; a ``none`` row where none."""
-    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
-
-    players, strategies = scenario.compiled.players, scenario.compiled.strategies
-    empty = pd.DataFrame(
-        {"equilibrium": [0], "kind": ["none"]}
-        | {c: [np.nan] for c in profile_columns(players, strategies)}
-        | {"max_regret": [np.nan]}
-    )
-    frames, games, names, regimes, complete = [], [], [], [], []
-    for g in range(payoffs.shape[0]):
-        game = NormalFormGame(players, strategies, payoffs[g], scenario.title)
-        solution = solve(game, method, tol, **options)
-        found = component_names(solution, labels)
-        frame = solution.to_frame().drop(columns="method") if found else empty
-        frames.append(frame)
-        games += [g] * len(frame)
-        names += found or [NO_EQUILIBRIUM]
-        regimes += [labels.regime(found, NO_EQUILIBRIUM)] * len(frame)
-        complete += [solution.complete] * len(frame)
-    core = pd.concat(frames, ignore_index=True)
-    columns: dict[str, Any] = {name: core[name].array for name in core.columns}
-    columns["label"] = pd.Series(names).array
-    columns["regime"] = pd.Series(regimes).array
-    columns["complete"] = np.asarray(complete, dtype=bool)
-    return SweepRows(np.asarray(games, dtype=np.int64), columns)
-
-
 def component_names(solution: Solution, labels: OutcomeLabels) -> list[str]:
     """Per equilibrium, the name of its component: its support, or the continuum's strategies.
 
@@ -321,5 +283,6 @@ def sweep_rows(
         if not found.finite:
             check_finite(compiled, values, players, source, games_last=True)
         return _pure_rows(players, found, games, labels)
-    payoffs = payoff_tensor(scenario.compiled, values, scenario.source)
-    return _per_game_rows(scenario, payoffs, labels, method, tol, options)
+    from kurilsim.forms.normal.game_rows import game_by_game_rows  # it imports this module
+
+    return game_by_game_rows(scenario, values, method, tol, options)
