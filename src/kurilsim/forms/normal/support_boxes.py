@@ -74,11 +74,12 @@ _CONVERGED = 1e-10
 #: (solutions of games with small integer payoffs) rarely fall on a cut.
 _CUT = 0.4934
 
-#: With at most :data:`_FEW` boxes to cut, each is cut :data:`_SIDES` times, every piece across
-#: its widest side (fewer rounds of fixed cost, also at the end, where a few narrow boxes close
-#: in on a solution); otherwise once, across its widest side.
-_FEW = 64
-_SIDES = 3
+#: ``(most, sides)``: with at most ``most`` boxes to cut, each is cut ``sides`` times (the first
+#: pair that fits), every piece across its widest side at that time: fewer rounds of fixed cost
+#: while boxes are few, also at the end, where a few narrow boxes close in on a solution.
+#: Otherwise once. In one run alternated with three cuts up to 64 boxes (else one) on random
+#: 3x3x3, 2x2x2x2 and 3x3x2x2 games, under heavy load: 0.88-0.90 of its processor time.
+_CUTS = ((16, 3), (256, 2))
 
 #: Fraction of its width by which a box is widened for the Krawczyk test.
 _WIDEN = 1e-3
@@ -196,7 +197,8 @@ def solve_supports(
             leftovers.append((sid[stuck], lo[stuck], hi[stuck]))
         split = ~inside & ~stuck
         # While few boxes are left a round costs about the same whatever their number: cut more.
-        sides = _SIDES if np.count_nonzero(split) <= _FEW else 1
+        count = np.count_nonzero(split)
+        sides = next((k for most, k in _CUTS if count <= most), 1)
         sid, lo, hi = _cut(sid[split], lo[split], hi[split], sides)
     return _collect(system, certified, leftovers), True
 
@@ -314,77 +316,25 @@ class _System:
         self.pair_groups = [
             (
                 pairs,
-                np.stack(
-                    [np.moveaxis(norm[..., [i, j]], (last, i, j), (0, 1, 2)) for i, j in pairs]
+                # contiguous: each contraction then reshapes it without a copy
+                np.ascontiguousarray(
+                    np.stack(
+                        [np.moveaxis(norm[..., [i, j]], (last, i, j), (0, 1, 2)) for i, j in pairs]
+                    )
                 ),
                 others,
             )
             for pairs, others in _alike(self.shape, 2)
         ]
-        self.masks = masks
-        self.first = [np.argmax(m, axis=1) for m in masks]
-        self.offsets = np.concatenate(([0], np.cumsum([n - 1 for n in self.shape]))).astype(int)
-        self.n_vars = int(self.offsets[-1])
-        self.steps: list[FloatArray] = []
-        active = []
-        for n, m, a in zip(self.shape, masks, self.first, strict=True):
-            # slot t of each support: the t-th strategy other than the eliminated one
-            others = np.array([[s for s in range(n) if s != f] for f in range(n)], dtype=np.intp)
-            slots = others[a].reshape(len(a), n - 1)
-            on = np.take_along_axis(m, slots, axis=1)
-            step = np.zeros((len(a), n - 1, n))
-            rows, cols = np.nonzero(on)
-            step[rows, cols, slots[rows, cols]] = 1.0
-            step[rows, cols, a[rows]] = -1.0
-            self.steps.append(step)
-            active.append(on)
-        self.active = np.concatenate(active, axis=1)
-        # With at most two mixers each player's conditions are linear in the other's mixture.
-        self.linear = np.sum([m.sum(axis=1) > 1 for m in masks], axis=0) <= 2
-        self.origin = [np.eye(n)[a] for n, a in zip(self.shape, self.first, strict=True)]
-        # Players with as many strategies, whose box points are made together: per group, the
-        # players, their columns among the free probabilities, and their stacked steps, origins
-        # and supports.
-        self.size_groups: list[
-            tuple[tuple[int, ...], IntArray, FloatArray, FloatArray, BoolArray]
-        ] = []
-        # Per player, its size group and its place in it.
-        self.size_group = np.zeros(self.n_players, dtype=np.intp)
-        self.rank_in_group = np.zeros(self.n_players, dtype=np.intp)
+        layout = _layout(self.shape, masks)
+        self.masks = layout.masks
+        self.offsets, self.n_vars = layout.offsets, layout.n_vars
+        self.steps, self.origin = layout.steps, layout.origin
+        self.active, self.linear = layout.active, layout.linear
+        self.size_groups = layout.size_groups
+        self.size_group, self.rank_in_group = layout.size_group, layout.rank_in_group
+        self.pair_steps = layout.pair_steps
         self._made: tuple[list[FloatArray], list[FloatArray]] = ([], [])
-        for n in sorted(set(self.shape)):
-            members = tuple(i for i in players if self.shape[i] == n)
-            self.size_group[list(members)] = len(self.size_groups)
-            self.rank_in_group[list(members)] = np.arange(len(members))
-            columns = np.array([np.arange(self.offsets[i], self.offsets[i + 1]) for i in members])
-            self.size_groups.append(
-                (
-                    members,
-                    columns.reshape(len(members), n - 1),
-                    np.stack([self.steps[i] for i in members]),
-                    np.stack([self.origin[i] for i in members]),
-                    np.stack([masks[i] for i in members]),
-                )
-            )
-        # Per pair group and direction (i before j, then j before i), per support, the
-        # products P_i[t] u P_j[w] as matrices on the flattened u, and where the block of
-        # each pair goes in the flattened Jacobian.
-        self.pair_steps = []
-        for pairs, _, _ in self.pair_groups:
-            for first, second in ((0, 1), (1, 0)):
-                steps, places = [], []
-                for pair in pairs:
-                    i, j = pair[first], pair[second]
-                    si, sj = self.steps[i], self.steps[j]
-                    steps.append(
-                        (si[:, :, None, :, None] * sj[:, None, :, None, :]).reshape(
-                            self.n_supports, -1, si.shape[2] * sj.shape[2]
-                        )
-                    )
-                    rows = np.arange(self.offsets[i], self.offsets[i + 1])
-                    cols = np.arange(self.offsets[j], self.offsets[j + 1])
-                    places.append((rows[:, None] * self.n_vars + cols[None, :]).ravel())
-                self.pair_steps.append((np.stack(steps), np.concatenate(places)))
 
     def mixtures(self, k: int, y: FloatArray) -> tuple[FloatArray, ...]:
         """Each player's mixture at free probabilities ``y`` of support profile ``k``."""
@@ -621,6 +571,135 @@ class _System:
         return newton - reach, newton + reach
 
 
+#: Support profiles up to this many keep their layout between calls (a few megabytes at most).
+_CACHED_SUPPORTS = 1024
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a system needs of its support profiles, not of the payoffs (see :class:`_System`).
+
+    Attributes
+    ----------
+    masks
+        Per player, the supports ``(S, n_i)``.
+    offsets, n_vars
+        Where each player's slots start among the free probabilities, and their number.
+    steps, origin
+        Per player, ``P_i`` ``(S, n_i - 1, n_i)`` and ``e_{a_i}`` ``(S, n_i)``.
+    active, linear
+        Per support, which slots are in it ``(S, n_vars)``; whether at most two players mix.
+    size_groups, size_group, rank_in_group
+        Players alike in their numbers of strategies: per group the players, their columns
+        among the free probabilities, and their stacked steps, origins and supports; per player
+        its group and its place in it.
+    pair_steps
+        Per pair group and direction (i before j, then j before i), per support, the products
+        ``P_i[t] u P_j[w]`` as matrices on the flattened ``u``, and where the block of each pair
+        goes in the flattened Jacobian.
+    """
+
+    masks: list[BoolArray]
+    offsets: IntArray
+    n_vars: int
+    steps: list[FloatArray]
+    origin: list[FloatArray]
+    active: BoolArray
+    linear: BoolArray
+    size_groups: list[tuple[tuple[int, ...], IntArray, FloatArray, FloatArray, BoolArray]]
+    size_group: IntArray
+    rank_in_group: IntArray
+    pair_steps: list[tuple[FloatArray, IntArray]]
+
+
+def _layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
+    """The layout of these support profiles; kept between calls while they are few.
+
+    A game of a given shape asks for the same support profiles on every call.
+    """
+    if len(masks[0]) > _CACHED_SUPPORTS:
+        return _made_layout(shape, masks)
+    return _cached_layout(shape, tuple(m.tobytes() for m in masks))
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_layout(shape: tuple[int, ...], packed: tuple[bytes, ...]) -> _Layout:
+    # Read-only views of the bytes: arrays kept between calls must not change.
+    masks = [
+        np.frombuffer(b, dtype=bool).reshape(-1, n) for b, n in zip(packed, shape, strict=True)
+    ]
+    return _made_layout(shape, masks)
+
+
+def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
+    n_supports = len(masks[0])
+    first = [np.argmax(m, axis=1) for m in masks]
+    offsets = np.concatenate(([0], np.cumsum([n - 1 for n in shape]))).astype(np.intp)
+    n_vars = int(offsets[-1])
+    steps: list[FloatArray] = []
+    on_slots = []
+    for n, m, a in zip(shape, masks, first, strict=True):
+        # slot t of each support: the t-th strategy other than the eliminated one
+        others = np.array([[s for s in range(n) if s != f] for f in range(n)], dtype=np.intp)
+        slots = others[a].reshape(len(a), n - 1)
+        on = np.take_along_axis(m, slots, axis=1)
+        step = np.zeros((len(a), n - 1, n))
+        rows, cols = np.nonzero(on)
+        step[rows, cols, slots[rows, cols]] = 1.0
+        step[rows, cols, a[rows]] = -1.0
+        steps.append(step)
+        on_slots.append(on)
+    # With at most two mixers each player's conditions are linear in the other's mixture.
+    linear = np.sum([m.sum(axis=1) > 1 for m in masks], axis=0) <= 2
+    origin = [np.eye(n)[a] for n, a in zip(shape, first, strict=True)]
+    size_groups: list[tuple[tuple[int, ...], IntArray, FloatArray, FloatArray, BoolArray]] = []
+    size_group = np.zeros(len(shape), dtype=np.intp)
+    rank_in_group = np.zeros(len(shape), dtype=np.intp)
+    for n in sorted(set(shape)):
+        members = tuple(i for i in range(len(shape)) if shape[i] == n)
+        size_group[list(members)] = len(size_groups)
+        rank_in_group[list(members)] = np.arange(len(members))
+        columns = np.array([np.arange(offsets[i], offsets[i + 1]) for i in members])
+        size_groups.append(
+            (
+                members,
+                columns.reshape(len(members), n - 1),
+                np.stack([steps[i] for i in members]),
+                np.stack([origin[i] for i in members]),
+                np.stack([masks[i] for i in members]),
+            )
+        )
+    pair_steps = []
+    for pairs, _ in _alike(shape, 2):
+        for first_of, second_of in ((0, 1), (1, 0)):
+            products, places = [], []
+            for pair in pairs:
+                i, j = pair[first_of], pair[second_of]
+                si, sj = steps[i], steps[j]
+                products.append(
+                    (si[:, :, None, :, None] * sj[:, None, :, None, :]).reshape(
+                        n_supports, -1, si.shape[2] * sj.shape[2]
+                    )
+                )
+                rows = np.arange(offsets[i], offsets[i + 1])
+                cols = np.arange(offsets[j], offsets[j + 1])
+                places.append((rows[:, None] * n_vars + cols[None, :]).ravel())
+            pair_steps.append((np.stack(products), np.concatenate(places)))
+    return _Layout(
+        masks,
+        offsets,
+        n_vars,
+        steps,
+        origin,
+        np.concatenate(on_slots, axis=1),
+        linear,
+        size_groups,
+        size_group,
+        rank_in_group,
+        pair_steps,
+    )
+
+
 @functools.cache
 def _box_vertices(n: int) -> tuple[IntArray, IntArray]:
     """The corners of ``[0, 1]**n`` (0 low, 1 high), and its edges (-1 marks the free axis)."""
@@ -639,12 +718,14 @@ def _bits(n: int) -> FloatArray:
     return np.array(list(itertools.product((0.0, 1.0), repeat=n))).reshape(2**n, n)
 
 
+@functools.lru_cache(maxsize=64)
 def _alike(shape: tuple[int, ...], k: int) -> list[tuple[list[tuple[int, ...]], IntArray]]:
     """Groups of ``k`` players (one each, or pairs) alike in every axis of their tables.
 
     A member is a tuple of ``k`` players in increasing order: one player, or a pair; members
     are alike when their own numbers of strategies and, in order, the others' are the same.
     Returns per group its members and, per member, the others in order ``(members, N - k)``.
+    Kept between calls (not to be changed).
     """
     groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[tuple[int, ...]]] = {}
     for chosen in itertools.combinations(range(len(shape)), k):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -202,8 +202,7 @@ def support_enumeration(
     # Support profiles come in chunks, so that a large game neither builds them all at once nor
     # runs past its deadline before the first is solved; supports are solved independently,
     # so the chunks give what one batch would.
-    whole = [np.arange(n) for n in shape]
-    for offset, masks in _support_mask_chunks(shape, whole, SUPPORTS_PER_CHUNK):
+    for offset, masks in _support_masks(shape):
         solutions, finished = solve_supports(reduced, masks, tol, deadline)
         roots.extend((offset + k, profile) for k, profile in solutions.roots)
         continua.extend(
@@ -313,6 +312,26 @@ def _undominated(norm: FloatArray, domains: Sequence[IntArray], tol: float) -> l
                 current[i] = current[i][~dominated]
                 changed = True
     return current
+
+
+def _support_masks(shape: tuple[int, ...]) -> Iterable[tuple[int, list[BoolArray]]]:
+    """Every support profile of a game of this shape in which two or more players mix, in chunks.
+
+    A game with few support profiles gets them in one chunk, kept between calls; the others
+    from :func:`_support_mask_chunks`.
+    """
+    if math.prod(2**n - 1 for n in shape) <= SUPPORTS_PER_CHUNK:
+        return _few_support_masks(shape)
+    return _support_mask_chunks(shape, [np.arange(n) for n in shape], SUPPORTS_PER_CHUNK)
+
+
+@functools.lru_cache(maxsize=16)
+def _few_support_masks(shape: tuple[int, ...]) -> tuple[tuple[int, list[BoolArray]], ...]:
+    chunks = tuple(_support_mask_chunks(shape, [np.arange(n) for n in shape], SUPPORTS_PER_CHUNK))
+    for _, masks in chunks:
+        for m in masks:
+            m.flags.writeable = False  # kept between calls
+    return chunks
 
 
 def _support_mask_chunks(
