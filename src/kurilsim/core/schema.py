@@ -46,6 +46,11 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+#: The configuration of the models only some files use: built on their first use, so that reading
+#: a scenario without them does not build their validators.
+_ON_FIRST_USE = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
 class Source(_Frozen):
     """A publication the scenario draws on."""
 
@@ -221,6 +226,8 @@ class PollPrior(_Frozen):
     measures the parameter only indirectly). The Beta is truncated to the parameter's range.
     """
 
+    model_config = _ON_FIRST_USE
+
     kind: Literal["poll"]
     share: Annotated[float, Field(strict=True, gt=0, lt=1, allow_inf_nan=False)]
     strength: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
@@ -230,6 +237,8 @@ class PollPrior(_Frozen):
 class SharedParameter(Parameter):
     """A parameter declared once for several eras, with an optional calibration prior."""
 
+    model_config = _ON_FIRST_USE
+
     prior: PollPrior | None = Field(
         default=None,
         description="The prior calibration puts on the value; uniform over the range if absent.",
@@ -238,6 +247,8 @@ class SharedParameter(Parameter):
 
 class SharedParametersFile(_Frozen):
     """A file of parameters that mean the same in several era scenarios."""
+
+    model_config = _ON_FIRST_USE
 
     kurilsim_shared: Literal[1] = Field(alias="kurilsim-shared")
     title: Text

@@ -14,11 +14,10 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from importlib import import_module
 from typing import Any, TextIO, Union
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from kurilsim.core.arguments import check_text, shown
 from kurilsim.core.errors import ArgumentTypeError, InputError, InputProblems
-from kurilsim.core.evidence import scenario_registry
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.schema import FORMAT_VERSION, IDENTIFIER, STATEMENTS_FILE, STATEMENTS_KEY
@@ -154,6 +153,8 @@ def scenario_json_schema() -> dict[str, Any]:
     >>> schema["allOf"][0]["then"]
     {'$ref': '#/$defs/ScenarioFile'}
     """
+    from pydantic import TypeAdapter  # only the schema command needs it
+
     names = list(FORMS)
     models = tuple(FORMS[name].file_model for name in names)
     # A union of the models keeps one shared "$defs" table that every "$ref" resolves against.
@@ -309,6 +310,8 @@ def _parse(text: str, source: str) -> tuple[YamlDocument, Scenario]:
     try:
         if spec.evidence:
             # The file's own evidence items: checked against the bundled registry on loading.
+            from kurilsim.core.evidence import scenario_registry
+
             scenario_registry(spec)
         return document, Scenario(form, spec, form.compile(spec, source), source)
     except SemanticError as exc:
@@ -371,6 +374,9 @@ def _unknown_evidence(scenario: Scenario, document: YamlDocument) -> list[InputE
 
     The registry is the bundled one with the scenario's own evidence items added.
     """
+    # Imported here: reading a scenario to solve it needs the registry only for its own items.
+    from kurilsim.core.evidence import scenario_registry
+
     spec = scenario.header
     registry = scenario_registry(spec)
     citations: list[tuple[tuple[str | int, ...], str]] = [

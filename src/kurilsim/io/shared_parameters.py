@@ -31,7 +31,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.evidence import load_registry
 from kurilsim.core.schema import SharedParametersFile
 from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import YamlDocument, read_yaml
@@ -184,6 +183,8 @@ def _validated(document: YamlDocument) -> SharedParametersFile:
             field=".".join(map(str, loc)) or None,
             line=document.line_of(loc),
         ) from None
+    from kurilsim.core.evidence import load_registry  # imported with the first shared file
+
     registry = load_registry()
     for name, parameter in shared.parameters.items():
         for k, evidence_id in enumerate(parameter.evidence):
