@@ -14,7 +14,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.rules import CompiledScenario, RuledValue, SemanticError
-from kurilsim.forms.normal.pure_nash import finite_sum
 
 FloatArray = NDArray[np.float64]
 
@@ -176,3 +175,21 @@ def _check_finite(
         compiled.payoffs[player].source_of(profile),
         file=source,
     )
+
+
+def finite_sum(values: FloatArray) -> bool:
+    """Whether ``values`` sum to a finite number: never when one is nan or infinite.
+
+    One pass that clears every value, or sends the caller to the exact check
+    (:func:`~kurilsim.forms.normal.payoffs.check_finite`); a sum of finite values that
+    overflows only costs that check.
+
+    Examples
+    --------
+    >>> finite_sum(np.array([1.0, 2.0])), finite_sum(np.array([1.0, np.nan]))
+    (True, False)
+    >>> finite_sum(np.array([1e308, 1e308]))  # finite values, but the exact check must say
+    False
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(values)))

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.forms.normal.payoffs import finite_sum
 from kurilsim.forms.normal.regret import profile_axes
 
 FloatArray = NDArray[np.float64]
@@ -281,24 +282,6 @@ def _gap_bound(
     bound = _ldexp(product, exponent)
     exact = (product >= _TINY) & (bound >= _TINY)
     return np.where(exact, bound, fallback)
-
-
-def finite_sum(values: FloatArray) -> bool:
-    """Whether ``values`` sum to a finite number: never when one is nan or infinite.
-
-    One pass that clears every value, or sends the caller to the exact check
-    (:func:`~kurilsim.forms.normal.payoffs.check_finite`); a sum of finite values that
-    overflows only costs that check.
-
-    Examples
-    --------
-    >>> finite_sum(np.array([1.0, 2.0])), finite_sum(np.array([1.0, np.nan]))
-    (True, False)
-    >>> finite_sum(np.array([1e308, 1e308]))  # finite values, but the exact check must say
-    False
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.sum(values)))
 
 
 def taken_at(values: NDArray[Any], index: tuple[NDArray[np.intp], ...]) -> NDArray[Any]:
