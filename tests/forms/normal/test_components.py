@@ -30,13 +30,13 @@ from kurilsim.forms.normal.curve_components import (
     curves_between,
     trace_support_curves,
 )
+from kurilsim.forms.normal.game_rows import component_names
 from kurilsim.forms.normal.labels import OutcomeLabels
 from kurilsim.forms.normal.nfg import write_nfg
 from kurilsim.forms.normal.regret import ScaledPayoffs, is_equilibrium, normalised_payoffs
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
 from kurilsim.forms.normal.solve import METHODS
 from kurilsim.forms.normal.support_boxes import solve_supports
-from kurilsim.forms.normal.sweep import component_names
 from kurilsim.forms.normal.vertex_enumeration import vertex_enumeration
 from kurilsim.sweeps import sweep
 from tests.helpers import SCENARIOS

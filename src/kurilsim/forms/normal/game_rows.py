@@ -10,7 +10,7 @@ component, the regime at its point and whether the method finished there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,13 +20,48 @@ from kurilsim.core.arrow_columns import string_array
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows
 from kurilsim.forms.normal.game import NormalFormGame
-from kurilsim.forms.normal.labels import NO_EQUILIBRIUM, outcome_labels
+from kurilsim.forms.normal.labels import NO_EQUILIBRIUM, OutcomeLabels, outcome_labels
 from kurilsim.forms.normal.payoffs import payoff_tensor
-from kurilsim.forms.normal.result import clean_probabilities
+from kurilsim.forms.normal.result import Solution, clean_probabilities
 from kurilsim.forms.normal.solve import solve
-from kurilsim.forms.normal.sweep import component_names, profile_columns
 
 FloatArray = NDArray[np.float64]
+
+
+def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> list[str]:
+    """Column names of strategy probabilities and payoffs, as in :meth:`Solution.to_frame`."""
+    return [
+        f"prob.{p}.{s}" for p, names in zip(players, strategies, strict=True) for s in names
+    ] + [f"payoff.{p}" for p in players]
+
+
+def component_names(solution: Solution, labels: OutcomeLabels) -> list[str]:
+    """Per equilibrium, the name of its component: its support, or the continuum's strategies.
+
+    Every extreme point of a continuum gets the continuum's name (as ``compare`` names it), so
+    the regime of a point counts each component once, not each point a method lists.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kurilsim import NormalFormGame, solve
+    >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["l", "r"]],
+    ...                       np.array([[[1, 1], [1, 0]], [[1, 0], [1, 1]]]))
+    >>> labels = OutcomeLabels(game.players, game.strategies)
+    >>> names = component_names(solve(game), labels)
+    >>> len(names), labels.regime(names)
+    (4, 'mixed: A: x/y, B: l/r')
+    """
+    names = [""] * len(solution.equilibria)
+    for component in solution.components:
+        members = [solution[k] for k in component.members]
+        if component.dimension == 0:
+            name = labels.support(members[0].support())
+        else:
+            name = labels.union([eq.profile for eq in members])
+        for k in component.members:
+            names[k] = name
+    return names
 
 
 def game_by_game_rows(

@@ -7,7 +7,8 @@ chunk is solved in the same numpy calls
 Each row has the columns of :meth:`Solution.to_frame` (without the method, which the sweep
 records once), then the equilibrium's label, the regime at its point and whether the method
 finished there. The label of an equilibrium on a continuum is the continuum's
-(:func:`component_names`), so a regime counts components, not the points a method lists.
+(:func:`~kurilsim.forms.normal.game_rows.component_names`), so a regime counts components, not
+the points a method lists.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows
 from kurilsim.core.tolerance import check_tolerance
+from kurilsim.forms.normal.game_rows import game_by_game_rows, profile_columns
 from kurilsim.forms.normal.labels import (
     NO_PURE,
     OutcomeLabels,
@@ -30,7 +32,6 @@ from kurilsim.forms.normal.labels import (
 )
 from kurilsim.forms.normal.payoffs import check_finite, player_payoffs
 from kurilsim.forms.normal.pure_nash import BestResponses, best_responses, taken_at
-from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.normal.solve import METHODS, default_method
 
 #: Most bytes the rows of the pure equilibria of one batch of points may take.
@@ -38,13 +39,6 @@ ROW_MEMORY = 1 << 30
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-
-
-def profile_columns(players: Sequence[str], strategies: Sequence[Sequence[str]]) -> list[str]:
-    """Column names of strategy probabilities and payoffs, as in :meth:`Solution.to_frame`."""
-    return [
-        f"prob.{p}.{s}" for p, names in zip(players, strategies, strict=True) for s in names
-    ] + [f"payoff.{p}" for p in players]
 
 
 def _strings(categories: Sequence[str], codes: IntArray) -> Any:
@@ -170,35 +164,6 @@ def _taken_at_positions(
     return taken_at(values, index)
 
 
-def component_names(solution: Solution, labels: OutcomeLabels) -> list[str]:
-    """Per equilibrium, the name of its component: its support, or the continuum's strategies.
-
-    Every extreme point of a continuum gets the continuum's name (as ``compare`` names it), so
-    the regime of a point counts each component once, not each point a method lists.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from kurilsim import NormalFormGame, solve
-    >>> game = NormalFormGame(["A", "B"], [["x", "y"], ["l", "r"]],
-    ...                       np.array([[[1, 1], [1, 0]], [[1, 0], [1, 1]]]))
-    >>> labels = OutcomeLabels(game.players, game.strategies)
-    >>> names = component_names(solve(game), labels)
-    >>> len(names), labels.regime(names)
-    (4, 'mixed: A: x/y, B: l/r')
-    """
-    names = [""] * len(solution.equilibria)
-    for component in solution.components:
-        members = [solution[k] for k in component.members]
-        if component.dimension == 0:
-            name = labels.support(members[0].support())
-        else:
-            name = labels.union([eq.profile for eq in members])
-        for k in component.members:
-            names[k] = name
-    return names
-
-
 def sweep_method(
     scenario: Scenario, method: str | None, tol: float, options: Mapping[str, Any]
 ) -> str:
@@ -283,6 +248,4 @@ def sweep_rows(
         if not found.finite:
             check_finite(compiled, values, players, source, games_last=True)
         return _pure_rows(players, found, games, labels)
-    from kurilsim.forms.normal.game_rows import game_by_game_rows  # it imports this module
-
     return game_by_game_rows(scenario, values, method, tol, options)
