@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,9 +17,11 @@ from hypothesis import assume, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms import catalogue
+from kurilsim.forms.normal import support_enumeration as support_enumeration_module
 from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.regret import (
     FloatArray,
@@ -234,12 +235,23 @@ def test_no_time_returns_incomplete_with_the_pure_equilibria() -> None:
     _assert_valid(MCKELVEY_MCLENNAN, equilibria)
 
 
-def test_tiny_budget_stops_a_large_search_promptly() -> None:
+def test_a_spent_budget_stops_a_large_search_at_its_next_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Counted, not timed: once the budget is spent, the search must stop at the next check it
+    # makes rather than finish the unit of work it is in.
+    answers: list[bool] = []
+
+    class CountedDeadline(Deadline):
+        def expired(self) -> bool:
+            answers.append(super().expired())
+            return answers[-1]
+
+    monkeypatch.setattr(support_enumeration_module, "Deadline", CountedDeadline)
     payoffs = random_game(5, (3, 3, 3, 3))
-    started = time.perf_counter()
-    equilibria, complete = support_enumeration(payoffs, max_seconds=0.05)
+    equilibria, complete = support_enumeration(payoffs, max_seconds=0.0)
     assert not complete
-    assert time.perf_counter() - started < 2.0
+    assert answers and answers.count(True) <= 2, answers
     _assert_valid(payoffs, equilibria)
 
 
