@@ -535,21 +535,28 @@ class _SupportSystem:
 
     def _end(self, z: FloatArray, t: FloatArray) -> FloatArray | None:
         """The last equilibrium between ``z`` and one step ahead, by bisection on the step."""
-        low, high, best = 0.0, STEP, z
+        low, high, best = 0.0, STEP, self._on_simplices(z)
         for _ in range(48):
             middle = (low + high) / 2
             point = self.corrected(z + middle * t)
-            if point is not None and self.feasible(point):
-                low, best = middle, point
-            else:
-                high = middle
-        best = np.clip(best, 0.0, None)
-        for i in range(len(self.support)):
-            block = slice(self.offsets[i], self.offsets[i + 1])
-            best[block] /= best[block].sum()
+            # The point tested is the point kept: bisection ends on the edge of the tolerance,
+            # where renormalising afterwards could tip the check.
+            if point is not None and np.min(point) >= -1e-12:
+                point = self._on_simplices(point)
+                if self.feasible(point):
+                    low, best = middle, point
+                    continue
+            high = middle
         profile = self.profile(best)
         if not self.scaled.is_equilibrium(profile, self.tol) or not self._on_edge(profile):
             return None
+        return best
+
+    def _on_simplices(self, z: FloatArray) -> FloatArray:
+        best = np.clip(z, 0.0, None)
+        for i in range(len(self.support)):
+            block = slice(self.offsets[i], self.offsets[i + 1])
+            best[block] /= best[block].sum()
         return best
 
     def _on_edge(self, profile: Profile) -> bool:
