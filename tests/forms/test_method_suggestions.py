@@ -14,7 +14,7 @@ import pytest
 
 import kurilsim
 from kurilsim import load_scenario
-from kurilsim.core.errors import KurilsimError, OutOfReachError, suggesting_only
+from kurilsim.core.errors import KurilsimError, OutOfReachError, in_file, suggesting_only
 from kurilsim.forms.bayesian.literature import battle_of_the_sexes_uncertain
 from kurilsim.forms.catalogue import entry_deterrence
 from kurilsim.forms.information.catalogue import beer_quiche
@@ -108,3 +108,14 @@ def test_a_refusal_keeps_a_suggestion_the_form_takes_and_replaces_another():
     with pytest.raises(OutOfReachError) as replaced, suggesting_only(["enumeration"]):
         raise refusal
     assert replaced.value.alternative is None and str(replaced.value) == "too many vertices"
+
+
+def test_a_refusal_named_in_a_file_keeps_its_class_its_suggestion_and_its_place():
+    with pytest.raises(OutOfReachError) as named, in_file("big.efg"):
+        raise OutOfReachError("too many vertices", "lemke-howson")
+    assert named.value.alternative == "lemke-howson" and named.value.file == "big.efg"
+    assert (
+        str(named.value) == "big.efg: too many vertices; method lemke-howson finds one equilibrium"
+    )
+    replaced = named.value.suggesting("sequence-lemke")
+    assert replaced.file == "big.efg" and str(replaced).startswith("big.efg: too many vertices")

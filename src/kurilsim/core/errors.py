@@ -123,7 +123,10 @@ class OutOfReachError(InputError):
 
     def suggesting(self, alternative: str | None) -> OutOfReachError:
         """The same refusal, suggesting ``alternative`` instead (``None``: no method)."""
-        return OutOfReachError(self.problem, alternative)
+        error = OutOfReachError(self.problem, alternative)
+        error.file, error.field, error.line = self.file, self.field, self.line
+        error.args = (error._format(),)
+        return error
 
 
 @contextmanager
@@ -197,5 +200,7 @@ def in_file(file: str) -> Iterator[None]:
         yield
     except InputError as exc:
         if exc.file is None:
-            raise InputError(exc.reason, file=file, field=exc.field) from None
+            # Named in place, so the error keeps its class and what that class carries.
+            exc.file = file
+            exc.args = (exc._format(),)
         raise
