@@ -5,7 +5,8 @@ regrets of every equilibrium of the chunk are gathered into one matrix and its t
 one Arrow array each, so a chunk makes one array per column rather than a table per game, and
 loads no pandas. The rows are those of :meth:`Solution.to_frame` (without the method), one per
 equilibrium, or a ``none`` row where a game has none; then the label of the equilibrium's
-component, the regime at its point and whether the method finished there.
+component, the regime at its point and whether the method finished there (and proved the
+components the regime counts).
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def game_by_game_rows(
         games += [g] * rows
         names += found or [NO_EQUILIBRIUM]
         regimes += [labels.regime(found, NO_EQUILIBRIUM)] * rows
-        complete += [solution.complete] * rows
+        # A regime counts components: one not proved may be counted as several.
+        complete += [solution.complete and solution.components_complete] * rows
     table = np.concatenate(blocks)
     table[:, :probabilities] = clean_probabilities(table[:, :probabilities])
     columns: dict[str, Any] = {
