@@ -239,15 +239,14 @@ def solve(
     scaled = ScaledPayoffs.of(payoffs)
     equilibria = tuple(_verified(scaled, profile, tol, name) for profile in profiles)
     links = None
-    if game.n_players >= 3:
+    bound = (
+        options.get("max_seconds", DEFAULT_MAX_SECONDS) if "max_seconds" in spec.options else None
+    )
+    if game.n_players >= 3 and bound is not None:
         # Components are traced within what is left of the method's bound (checked by the
-        # method by now), so that the bound holds for the whole call.
-        bound = (
-            options.get("max_seconds", DEFAULT_MAX_SECONDS)
-            if "max_seconds" in spec.options
-            else None
-        )
-        left = None if bound is None else bound - (time.perf_counter() - started)
+        # method by now), so that the bound holds for the whole call; without a bound they are
+        # traced when first asked for.
+        left = bound - (time.perf_counter() - started)
         links = curves_between(
             normalised_payoffs(payoffs), [eq.profile for eq in equilibria], tol, Deadline(left)
         )
