@@ -27,6 +27,7 @@ from kurilsim.forms.information.solve import solve_information
 from kurilsim.forms.information.subgame_perfect import proper_subgames
 from kurilsim.forms.normal.regret import regrets as normal_regrets
 from tests.forms.information.trees import information_trees
+from tests.helpers import ROOT
 
 
 def kuhn_mixed(tree: InformationTree, behaviour):
@@ -227,3 +228,22 @@ def test_reduced_strategy_counts_multiply_over_information_sets():
     assert game.payoffs.shape == (27, 64, 2)
     assert all(plan[:, 0].all() for plan in plans)  # the empty sequence is always played
     assert [len(set(names)) for names in game.strategies] == [27, 64]
+
+
+@pytest.mark.parametrize(
+    ("name", "offer"),
+    [
+        ("montyhal.efg", "Use the sequence form (method sequence-lemke)"),
+        ("three_players_nonterm_outcomes.efg", "solves two-player trees only"),
+    ],
+)
+def test_a_reduced_normal_form_too_large_offers_the_sequence_form_only_to_two_players(
+    name, offer, monkeypatch
+):
+    from kurilsim.forms.information import reduced_normal_form as module
+    from kurilsim.forms.information.efg import read_efg
+
+    monkeypatch.setattr(module, "MAX_PROFILES", 1)
+    with pytest.raises(InputError, match="reduced normal form") as refused:
+        reduced_normal_form(read_efg(ROOT / "tests" / "data" / "efg" / name))
+    assert offer in str(refused.value)

@@ -98,11 +98,15 @@ def reduced_normal_form(
     counts = [strategy_count(form, i) for i in range(tree.n_players)]
     profiles = math.prod(counts)
     if profiles > MAX_PROFILES or profiles * max(len(tree.leaves), 1) > MAX_CELLS:
+        instead = (
+            "Use the sequence form (method sequence-lemke)"
+            if tree.n_players == 2
+            else "The sequence form (method sequence-lemke) solves two-player trees only"
+        )
         raise InputError(
             f"the reduced normal form has {' x '.join(map(str, counts))} = {profiles:,} strategy "
             f"profiles over {len(tree.leaves):,} leaves; kurilsim builds at most "
-            f"{MAX_PROFILES:,} profiles and {MAX_CELLS:,} profile-leaf cells. Use the sequence "
-            "form (method sequence-lemke) for two players"
+            f"{MAX_PROFILES:,} profiles and {MAX_CELLS:,} profile-leaf cells. {instead}"
         )
     listed = [reduced_plans(form, i) for i in range(tree.n_players)]
     weights = form.leaf_chance[:, None] * tree.payoffs  # (leaves, N)
