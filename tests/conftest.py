@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import compileall
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
@@ -36,6 +37,14 @@ def root() -> Path:
 def scenarios() -> Path:
     """The folder of scenarios shipped with the repository."""
     return SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def at_root(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The repository root as working folder, for a module whose paths are relative to it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(request.config.rootpath)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

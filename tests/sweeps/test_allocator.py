@@ -33,11 +33,7 @@ assert keep_freed_memory.cache_info().currsize == 0  # nothing kept memory in th
 """
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _at_root(request):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(request.config.rootpath)
-        yield
+pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
 
 
 @pytest.fixture(scope="module")

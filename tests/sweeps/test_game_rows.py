@@ -14,13 +14,7 @@ from kurilsim.sweeps import SweepSpec
 from kurilsim.sweeps.engine import arrow_table
 from kurilsim.sweeps.spec import point_set
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _at_root(request):
-    # Paths in these tests are relative to the repository root.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(request.config.rootpath)
-        yield
+pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
 
 
 @pytest.fixture(scope="module")

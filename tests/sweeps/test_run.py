@@ -22,12 +22,7 @@ FIXED = {"trust": 0.9}
 SOLUTION_COLUMNS = ["equilibrium", "kind", "max_regret"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _at_root(request):
-    # Paths in these tests are relative to the repository root.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(request.config.rootpath)
-        yield
+pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
 
 
 @pytest.fixture(scope="module")
