@@ -136,6 +136,35 @@ def test_deviations_within_rounding_of_the_tolerance_are_decided_as_normalised(s
     np.testing.assert_array_equal(pure_nash_mask(payoffs, tol), expected)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([DEFAULT_TOL, 1e-3, 3e-14, 1e-15]))
+def test_the_bound_made_without_the_map_is_the_mapped_one(seed, tol):
+    # Games from subnormal payoffs to near overflow, constant ones, ranges that overflow, and
+    # smallest payoffs far below the largest (subnormal once scaled): where the bound is made
+    # without the map, it is the same number as the one made from the map, to the bit.
+    rng = np.random.default_rng(seed)
+    factor = tol + 2 * pure_nash_module._MARGIN
+    with np.errstate(over="ignore"):  # some payoffs and ranges overflow, as they may
+        high = rng.normal(size=60) * np.ldexp(1.0, rng.integers(-1074, 1024, size=60))
+        gaps = np.abs(rng.normal(size=60)) * np.ldexp(1.0, rng.integers(-1074, 1024, size=60))
+        low = high - gaps
+    low[:4] = high[:4]  # constant games
+    low[4:8] = -high[4:8] * 2.0**-1060  # a smallest payoff that the map scales to a subnormal
+    low, high = np.minimum(low, high), np.maximum(low, high)
+    made = 0
+    for game in range(60):
+        pair = low[game : game + 1], high[game : game + 1]
+        bound = pure_nash_module._unmapped_bound(factor, *pair)
+        if bound is None:
+            continue
+        made += 1
+        largest = np.maximum(np.abs(pair[0]), np.abs(pair[1]))
+        _, divisor, exponent = pure_nash_module._payoff_map(*pair, largest)
+        mapped = pure_nash_module._gap_bound(factor, divisor, exponent, np.inf)
+        assert np.array_equal(bound, mapped), (pair, bound, mapped)
+    assert made >= 20  # most games: the comparison is made, not skipped
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     full=st.lists(st.integers(1, 4), min_size=1, max_size=5),

@@ -26,6 +26,7 @@ FloatArray = NDArray[np.float64]
 #: Bound on how far rounding moves the mapped-payoff test from the exact one (see _sure_replies).
 _MARGIN = 8 * 2.0**-53
 _TINY = float(np.finfo(np.float64).tiny)
+_LARGEST = float(np.finfo(np.float64).max)
 _SMALLEST = float(np.finfo(np.float64).smallest_subnormal)
 
 #: Strategy profiles times games solved at once. A default chunk of a sweep of a scenario of up
@@ -170,20 +171,14 @@ def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) 
             continue  # every strategy is a best reply: the test holds everywhere
         high = top.max(axis=profiles, keepdims=True)
         low = own.min(axis=profiles, keepdims=True)
-        # As normalised_payoffs: scale by the power of two at the largest magnitude (exactly),
-        # shift the minimum to 0, divide by the range; constant payoffs map to 0.
         largest = np.maximum(np.abs(low), np.abs(high))
         # A nan among the payoffs makes its game's minimum and maximum nan, an infinity one
         # of them infinite: so every payoff is finite if each game's largest magnitude is.
         finite = finite and bool(np.isfinite(largest).all())
-        exponent = np.frexp(largest)[1].astype(np.int64)
-        low, high = _ldexp(low, -exponent), _ldexp(high, -exponent)
-        spread = high - low
-        divisor = np.where(spread > 0, spread, 1.0)
         if 2 * _MARGIN < tol < 1:
-            replies = _sure_replies(own, top, low, divisor, exponent, largest, tol)
+            replies = _sure_replies(own, top, low, high, largest, tol)
         else:
-            replies = _replies(own, top, low, divisor, exponent, tol)
+            replies = _replies(own, top, *_payoff_map(low, high, largest), tol)
         if mask is not None and np.broadcast_shapes(mask.shape, own.shape) == mask.shape:
             np.logical_and(mask, replies, out=mask)
         else:
@@ -191,6 +186,22 @@ def _block_responses(payoffs: Sequence[FloatArray], n_players: int, tol: float) 
     shape = np.broadcast_shapes(*(np.shape(p) for p in payoffs))
     full = np.ones(shape, dtype=bool) if mask is None else np.broadcast_to(mask, shape)
     return BestResponses(full, best, finite)
+
+
+def _payoff_map(
+    low: FloatArray, high: FloatArray, largest: FloatArray
+) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
+    """Each game's map onto ``[0, 1]``, from its smallest, largest and largest magnitude of payoff.
+
+    The map of :func:`~kurilsim.forms.normal.regret.normalised_payoffs`. Returns the smallest
+    payoff and the divisor, both scaled by the power of two at the largest magnitude (exactly),
+    and that power's exponent: a payoff maps to ``(scaled - low) / divisor``; constant payoffs
+    (a range of 0, divisor 1) map to 0.
+    """
+    exponent = np.frexp(largest)[1].astype(np.int64)
+    low, high = _ldexp(low, -exponent), _ldexp(high, -exponent)
+    spread = high - low
+    return low, np.where(spread > 0, spread, 1.0), exponent
 
 
 def _replies(
@@ -223,8 +234,7 @@ def _sure_replies(
     values: FloatArray,
     top: FloatArray,
     low: FloatArray,
-    divisor: FloatArray,
-    exponent: NDArray[np.int64],
+    high: FloatArray,
     largest: FloatArray,
     tol: float,
 ) -> NDArray[np.bool_]:
@@ -238,13 +248,19 @@ def _sure_replies(
     above 0.49 and the error negligible). A payoff is therefore surely a reply when its gap is at
     most ``(tol - 2 * _MARGIN) * divisor * 2**exponent`` and surely not when its gap exceeds
     ``(tol + 2 * _MARGIN) * divisor * 2**exponent``; :func:`_replies` decides the few in between.
-    ``largest`` is each game's largest payoff magnitude (the map's ``2**exponent`` rounds it up).
+    ``low``, ``high`` and ``largest`` are each game's smallest and largest payoff and largest
+    payoff magnitude (the map's ``2**exponent`` rounds it up; :func:`_payoff_map`).
 
     The payoffs that may be replies are found first: when there is one per profile of the
     others' strategies (``top.size`` of them, no payoff near a tie), it is the largest, surely a
-    reply, so they are the replies and the second comparison is not needed.
+    reply, so they are the replies and the second comparison is not needed. Their bound needs
+    no map (:func:`_unmapped_bound`); the map is made only for the second comparison.
     """
-    never = _gap_bound(tol + 2 * _MARGIN, divisor, exponent, np.inf)
+    mapped = None
+    never = _unmapped_bound(tol + 2 * _MARGIN, low, high)
+    if never is None:
+        mapped = _payoff_map(low, high, largest)
+        never = _gap_bound(tol + 2 * _MARGIN, mapped[1], mapped[2], np.inf)
     # Half a unit in the last place of anything up to largest + never in magnitude, at most:
     # widening each bound by twice that keeps both comparisons on the safe side of rounding,
     # so value >= lowest implies gap <= sure, and value < excluded implies gap > never.
@@ -253,6 +269,7 @@ def _sure_replies(
     candidates = np.count_nonzero(possible)
     if candidates == top.size:
         return possible
+    low, divisor, exponent = _payoff_map(low, high, largest) if mapped is None else mapped
     sure = _gap_bound(tol - 2 * _MARGIN, divisor, exponent, 0.0)
     lowest = np.subtract(top, sure - slack)
     np.minimum(lowest, top, out=lowest)  # value >= top: a gap of 0
@@ -268,6 +285,22 @@ def _sure_replies(
             tol,
         )
     return replies
+
+
+def _unmapped_bound(factor: float, low: FloatArray, high: FloatArray) -> FloatArray | None:
+    """:func:`_gap_bound` for every game from its smallest and largest payoff, without the map.
+
+    ``factor * (high - low)``: scaling by a power of two commutes with rounding where nothing
+    falls below ``2**-1022`` or overflows, so this is the same number as the bound made from the
+    map (the map's subnormal values round it by far less than half a unit in its last place).
+    None where some game's bound is below ``2**-1022`` (a range of 0 among them: its divisor is
+    1, not 0) or not finite: the map's bound is made then.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow or nan: not finite
+        bound = factor * (high - low)
+    if bool(((bound >= _TINY) & (bound <= _LARGEST)).all()):
+        return bound
+    return None
 
 
 def _gap_bound(
