@@ -6,6 +6,7 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import process as futures_process
 
 import numpy as np
 import pandas as pd
@@ -185,6 +186,10 @@ def test_processes_that_served_a_sweep_serve_the_next_without_a_new_start(job, m
     elsewhere, solved, processes = solved_elsewhere_first(monkeypatch)
     first = dict(run_chunks(job, range(job.n_chunks), workers=2))
     assert engine._KEPT and elsewhere
+    # Ended at exit before the pool's exit handler (called after, as registered before) would
+    # wait for each to unload its modules.
+    called = [getattr(c, "func", None) for c in threading._threading_atexits]
+    assert called.index(engine.end_kept_processes) > called.index(futures_process._python_exit)
     kept = set(processes)
     elsewhere.clear()
     solved.clear()

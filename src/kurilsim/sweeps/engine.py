@@ -603,6 +603,7 @@ class _Processes:
 
 
 _KEPT: list[_Processes] = []  # at most one
+_KEPT_END_AT_EXIT: list[bool] = []  # whether they are ended at exit (registered once)
 _KEPT_LOCK = threading.Lock()
 
 
@@ -627,6 +628,12 @@ def _has_kept(size: int) -> bool:
 
 def _keep(processes: _Processes) -> None:
     """Keep ``processes`` for the next sweep, for :data:`KEEP_PROCESSES` seconds at most."""
+    if not _KEPT_END_AT_EXIT:
+        # Ended at exit before the pool's own exit handler would ask each to stop and wait
+        # while it unloads its modules (a quarter of a second): they are idle, nothing is
+        # lost. Threading's exit callbacks run last registered first, and before atexit's.
+        threading._register_atexit(end_kept_processes)  # type: ignore[attr-defined]
+        _KEPT_END_AT_EXIT.append(True)
     with _KEPT_LOCK:
         old = _KEPT.pop() if _KEPT else None
         _KEPT.append(processes)
