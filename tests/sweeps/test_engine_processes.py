@@ -194,6 +194,7 @@ def test_processes_that_served_a_sweep_serve_the_next_without_a_new_start(job, m
     elsewhere.clear()
     solved.clear()
     monkeypatch.setattr(engine, "PROCESS_START", 1e9)  # only a process started already pays
+    monkeypatch.setattr(engine, "KEPT_START", -1.0)  # and it does, however light the sweep
     second = dict(run_chunks(job, range(job.n_chunks), workers=2))
     assert elsewhere  # the kept process solved chunks of the second sweep
     assert processes == kept  # ... and no other was started
@@ -215,6 +216,16 @@ def test_a_sweep_stopped_midway_ends_its_processes_and_keeps_none(job, monkeypat
     assert len(finished) == 4 and elsewhere
     assert not engine._KEPT
     assert_ended(processes)
+
+
+@pytest.mark.parametrize("estimate", [0.4, 0.5])
+def test_kept_processes_take_no_sweep_under_twice_their_cost_to_join_it(job, monkeypatch, estimate):
+    # Kept processes have started, but each would rebuild the scenario and fill its caches.
+    monkeypatch.setattr(engine, "KEPT_START", 0.25)
+    monkeypatch.setattr(engine, "_has_kept", lambda size: True)
+    monkeypatch.setattr(engine, "_Processes", None)  # neither kept ones nor new ones are used
+    monkeypatch.setattr(engine._Probe, "estimate", lambda self, indices: estimate)
+    assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(9))
 
 
 def test_an_ask_left_from_an_ended_sweep_takes_no_chunk_of_the_next():

@@ -68,6 +68,9 @@ CHUNKS_PER_WORKER = 8
 #: start, is solved in this process instead. CPU time, not seconds on the clock, so that the
 #: choice is the same on a loaded machine as on an idle one.
 PROCESS_START, CLUSTER_START = 1.0, 2.0
+#: CPU seconds that a worker process kept from an earlier sweep takes to join a new one, about
+#: (it rebuilds the scenario, and its first chunk fills the solver's caches for the game's shape).
+KEPT_START = 0.25
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -458,14 +461,14 @@ def _run_local(job: Job, indices: Sequence[int], workers: int) -> Iterator[tuple
     take to start (:data:`PROCESS_START` each): a new process helps only once it has started,
     and then with a share of what is left, so a sweep just worth a start would gain nothing that
     noise does not swallow, and a lighter one would lose. Processes kept from an earlier sweep
-    (:func:`end_kept_processes`) have started already, and take any sweep of more than one
-    chunk. Either way this process first finishes its first chunk.
+    (:func:`end_kept_processes`) have started already: they cost only :data:`KEPT_START` each.
+    Either way this process first finishes its first chunk.
     """
     probe = _Probe(job, indices)
     yield from probe.run()
     later = indices[probe.chunks :]
     processes = min(workers - 1, len(later))
-    start = 0.0 if _has_kept(processes) else PROCESS_START * processes
+    start = (KEPT_START if _has_kept(processes) else PROCESS_START) * processes
     if processes and probe.estimate(later) > 2 * start:
         yield from _run_here_and_in_processes(job, later, processes + 1, probe.finish)
         return
