@@ -210,7 +210,7 @@ ENGINES = (("local", 1), ("local", 2), ("kept", 2), ("dask", 1), ("dask", 2), ("
 #: How each engine of (d) is named in its rows.
 ENGINE_NAMES = {
     "local": "local",
-    "kept": "local, processes kept from the sweep before,",
+    "kept": "local, on the processes kept from the sweep before",
     "dask": "Dask LocalCluster",
 }
 
