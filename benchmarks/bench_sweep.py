@@ -19,12 +19,14 @@ the absolute times drift:
     sweep file is encoded (with freed memory kept between chunks, as the sweep's engine keeps
     it).
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
-(d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 5 s of CPU,
+(d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 3 s of CPU,
     and 108 of the light era_2020.yaml, under half a second) with 1 and 2 local workers (this
-    process and a new one) and on a Dask LocalCluster of 1, 2 and 4 workers, alternated ``R``
-    times; start-up included, and every table checked to be the same. Each local run also gives
-    the CPU time of all its processes, new workers included: what they cost beyond the sweep's
-    work (a Dask cluster's workers are not this process's children, and are not counted).
+    process and a new one, started for the sweep), with 2 on the process kept from the sweep
+    before (as a second sweep of a notebook or a script runs), and on a Dask LocalCluster of 1,
+    2 and 4 workers, alternated ``R`` times; start-up included, and every table checked to be
+    the same. Each local run also gives the CPU time of all its processes, new workers
+    included: what they cost beyond the sweep's work (a Dask cluster's workers are not
+    counted).
     Against the machine's own ceiling, measured in the same rounds: a fixed piece of pure-Python
     and small-numpy work (like a game-by-game solver's) run by one process alone, then by two at
     once, started beforehand; two processes doing twice the work give the most two workers can
@@ -43,8 +45,10 @@ New processes run with Python's bytecode cache on, as for any installed package 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import multiprocessing
 import os
 import resource
 import statistics
@@ -62,7 +66,7 @@ from kurilsim.forms.normal.payoffs import player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
 from kurilsim.sweeps.allocator import keep_freed_memory
-from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table
+from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table, end_kept_processes
 from kurilsim.sweeps.store import parquet_writer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,8 +203,16 @@ PER_GAME = (
 )
 #: Rounds of the fixed work of the machine's ceiling in (d): about a second on one core.
 CEILING_ROUNDS = 300_000
-#: The engines of (d): engine and workers.
-ENGINES = (("local", 1), ("local", 2), ("dask", 1), ("dask", 2), ("dask", 4))
+#: The engines of (d): engine and workers. ``"local"`` with more than one worker starts its
+#: processes for the sweep; ``"kept"`` is the local engine on the processes kept from the sweep
+#: before (a later sweep of a notebook or a script).
+ENGINES = (("local", 1), ("local", 2), ("kept", 2), ("dask", 1), ("dask", 2), ("dask", 4))
+#: How each engine of (d) is named in its rows.
+ENGINE_NAMES = {
+    "local": "local",
+    "kept": "local, on the processes kept from the sweep before",
+    "dask": "Dask LocalCluster",
+}
 
 
 #: The fixed work of the machine's ceiling in (d): a process reports that it is ready (its
@@ -255,26 +267,34 @@ def fixed_work(processes: int, rounds: int, *, sweep: tuple[str, dict] | None = 
 
 
 def cpu_seconds() -> float:
-    """CPU seconds of this process and of its children that have ended, all told."""
-    return sum(
+    """CPU seconds of this process and of its children, running or ended, all told."""
+    ended = sum(
         use.ru_utime + use.ru_stime
         for use in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     )
+    running = 0
+    for child in multiprocessing.active_children():  # a sweep's kept worker processes
+        with contextlib.suppress(OSError):  # ended meanwhile: counted as ended next time
+            fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            running += int(fields[11]) + int(fields[12])  # utime, stime
+    return ended + running / os.sysconf("SC_CLK_TCK")
 
 
 def per_game(scenario: str, grid: dict, engine: str, workers: int) -> tuple[float, float, object]:
     """Seconds of one support-enumeration sweep, start of workers or cluster included; the CPU
-    seconds of all its processes (new ones included: they have ended by its end); its table."""
+    seconds of all its processes (new ones included); its table."""
+    if engine == "local":
+        end_kept_processes()  # its processes are started for the sweep
     start, cpu = time.perf_counter(), cpu_seconds()
     result = kurilsim.sweep(
         ROOT / "scenarios" / scenario, grid, method="support-enumeration", workers=workers,
-        engine=engine, progress=False,  # type: ignore[arg-type]
+        engine="local" if engine == "kept" else engine, progress=False,  # type: ignore[arg-type]
     )  # fmt: skip
     return time.perf_counter() - start, cpu_seconds() - cpu, result.to_frame()
 
 
 def game_by_game(skip_dask: bool, repeats: int) -> None:
-    engines = [(e, w) for e, w in ENGINES if e == "local" or not skip_dask]
+    engines = [(e, w) for e, w in ENGINES if e != "dask" or not skip_dask]
     print(
         f"\n(d) game by game: support enumeration, {repeats} rounds, the "
         "engines alternated in each; load average before: "
@@ -322,7 +342,7 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
         # sweeps are nearer in time to its own ceiling than to the best of all rounds.
         ceilings = [2 * a / b for a, b in zip(alone, together, strict=True)]
         for (engine, workers), seconds in times.items():
-            name = "local" if engine == "local" else "Dask LocalCluster"
+            name = ENGINE_NAMES[engine]
             print(
                 f"    {name}, {workers} worker(s): {min(seconds):6.2f} s  speed-up "
                 f"{one / min(seconds):.2f}x over local 1  (all: "
@@ -333,7 +353,7 @@ def game_by_game(skip_dask: bool, repeats: int) -> None:
             # processes cost: their start, and any work done twice. Local ones only: a
             # cluster's workers are the children of its nannies, not of this process, and
             # are not counted.
-            if engine == "local":
+            if engine != "dask":
                 cpu = statistics.median(cpus[engine, workers])
                 print(
                     f"      CPU of all its processes: {cpu:.2f} s (median), "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import compileall
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,15 @@ def compiled_kurilsim() -> None:
     left as it is, and a package folder that cannot be written to is left to its installer.
     """
     compileall.compile_dir(Path(kurilsim.__file__).parent, quiet=2)
+
+
+@pytest.fixture(autouse=True)
+def no_kept_sweep_processes() -> Iterator[None]:
+    """No test finds, or leaves, worker processes kept from a sweep of another."""
+    yield
+    engine = sys.modules.get("kurilsim.sweeps.engine")  # not imported here for tests without
+    if engine is not None:
+        engine.end_kept_processes()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,6 +6,7 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import process as futures_process
 
 import numpy as np
 import pandas as pd
@@ -93,6 +94,7 @@ def test_a_started_worker_process_takes_chunks_and_gives_the_same_tables(job, mo
     assert sorted(points_of(here) + there) == list(range(18))  # each point solved once
     for index, table in chunks.items():
         assert table.equals(solve_chunk(job, index)), index
+    engine.end_kept_processes()  # kept for the next sweep once it has served this one
     assert_ended(processes)
 
 
@@ -141,12 +143,13 @@ def test_no_more_processes_are_started_than_the_chunks_can_use(job, monkeypatch)
     assert sizes == [1]  # two chunks: this process and one new one
 
 
-def _install_once_all_are_taken(job, indices, taken, parent):
+def _install_once_all_are_taken(count, parent):
     # A new process's set-up that first waits until the sweep's own process has taken every
-    # chunk: as on a light sweep, done before a new process has imported kurilsim.
-    while taken.value < len(indices):
+    # chunk (the eight after the probes' first of the job's nine): as on a light sweep, done
+    # before a new process has imported kurilsim.
+    while count[1] < 8:
         time.sleep(0.01)
-    engine._install(job, indices, taken, parent)
+    engine._install(count, parent)
 
 
 @pytest.mark.slow
@@ -159,7 +162,105 @@ def test_a_sweep_this_process_finishes_first_ends_the_worker_unused(job, monkeyp
     chunks = dict(run_chunks(job, range(job.n_chunks), workers=2))
     assert sorted(chunks) == list(range(9))
     assert elsewhere == []
+    assert_ended(processes)  # not kept: it had not started
+    assert not engine._KEPT
+
+
+def solved_elsewhere_first(monkeypatch):
+    """Have this process wait, after the probes, until another process has solved a chunk (so
+    that both solve some whatever the load of the machine); the chunks solved elsewhere, the
+    event of the first, and the ids of the processes started."""
+    elsewhere, solved, processes = watched_pool(monkeypatch)
+
+    def solve_here(solving, index):
+        assert solved.wait(120)
+        return solve_chunk(solving, index)
+
+    monkeypatch.setattr(engine, "solve_chunk", solve_here)
+    return elsewhere, solved, processes
+
+
+@pytest.mark.slow
+def test_processes_that_served_a_sweep_serve_the_next_without_a_new_start(job, monkeypatch):
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
+    elsewhere, solved, processes = solved_elsewhere_first(monkeypatch)
+    first = dict(run_chunks(job, range(job.n_chunks), workers=2))
+    assert engine._KEPT and elsewhere
+    # Ended at exit before the pool's exit handler (called after, as registered before) would
+    # wait for each to unload its modules.
+    called = [getattr(c, "func", None) for c in threading._threading_atexits]
+    assert called.index(engine.end_kept_processes) > called.index(futures_process._python_exit)
+    kept = set(processes)
+    elsewhere.clear()
+    solved.clear()
+    monkeypatch.setattr(engine, "PROCESS_START", 1e9)  # only a process started already pays
+    monkeypatch.setattr(engine, "KEPT_START", -1.0)  # and it does, however light the sweep
+    second = dict(run_chunks(job, range(job.n_chunks), workers=2))
+    assert elsewhere  # the kept process solved chunks of the second sweep
+    assert processes == kept  # ... and no other was started
+    for chunks in (first, second):
+        assert sorted(chunks) == list(range(9))
+        for index, table in chunks.items():
+            assert table.equals(solve_chunk(job, index)), index
+    engine.end_kept_processes()
+    assert_ended(kept)
+
+
+@pytest.mark.slow
+def test_a_sweep_stopped_midway_ends_its_processes_and_keeps_none(job, monkeypatch):
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
+    elsewhere, _, processes = solved_elsewhere_first(monkeypatch)
+    sweeping = run_chunks(job, range(job.n_chunks), workers=2)
+    finished = [next(sweeping) for _ in range(4)]
+    sweeping.close()  # as on Ctrl-C, or an error writing a chunk
+    assert len(finished) == 4 and elsewhere
+    assert not engine._KEPT
     assert_ended(processes)
+
+
+@pytest.mark.parametrize("estimate", [0.4, 0.5])
+def test_kept_processes_take_no_sweep_under_twice_their_cost_to_join_it(job, monkeypatch, estimate):
+    # Kept processes have started, but each would rebuild the scenario and fill its caches.
+    monkeypatch.setattr(engine, "KEPT_START", 0.25)
+    monkeypatch.setattr(engine, "_has_kept", lambda size: True)
+    monkeypatch.setattr(engine, "_Processes", None)  # neither kept ones nor new ones are used
+    monkeypatch.setattr(engine._Probe, "estimate", lambda self, indices: estimate)
+    assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(9))
+
+
+def test_an_ask_left_from_an_ended_sweep_takes_no_chunk_of_the_next():
+    processes = engine._Processes(1)  # no process starts before a chunk is asked for
+    try:
+        first = processes.begin()
+        assert processes.take(first, 2) == 0
+        second = processes.begin()
+        assert processes.take(first, 2) is None
+        assert [processes.take(second, 2) for _ in range(3)] == [0, 1, None]
+        assert processes.all_taken(2)
+    finally:
+        engine.stop_pool(processes.pool)
+
+
+@pytest.mark.slow
+def test_kept_processes_end_when_unused_for_long(job, monkeypatch):
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
+    monkeypatch.setattr(engine, "KEEP_PROCESSES", 0.0)
+    _, _, processes = solved_elsewhere_first(monkeypatch)
+    assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(9))
+    for _ in range(1200):  # a hang guard, not a time limit: the end is asked for at once
+        if not engine._KEPT and all(not alive(process) for process in processes):
+            break
+        time.sleep(0.05)
+    assert not engine._KEPT
+    assert_ended(processes)
+
+
+def alive(process):
+    try:
+        os.kill(process, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize(

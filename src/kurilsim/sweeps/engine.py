@@ -26,6 +26,7 @@ import importlib
 import math
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
@@ -67,6 +68,9 @@ CHUNKS_PER_WORKER = 8
 #: start, is solved in this process instead. CPU time, not seconds on the clock, so that the
 #: choice is the same on a loaded machine as on an idle one.
 PROCESS_START, CLUSTER_START = 1.0, 2.0
+#: CPU seconds that a worker process kept from an earlier sweep takes to join a new one, about
+#: (it rebuilds the scenario, and its first chunk fills the solver's caches for the game's shape).
+KEPT_START = 0.25
 #: Default limit on the estimated memory of one chunk, in bytes.
 DEFAULT_MAX_MEMORY = 1 << 30
 
@@ -397,8 +401,9 @@ def run_chunks(
     engine
         ``"local"``: in this process with one worker; with more, vectorised methods run chunks
         in threads (numpy releases the GIL on array work) and other methods in this process and
-        ``workers - 1`` new ones, unless the sweep is too light to pay for starting them
-        (:data:`PROCESS_START`; see :func:`_run_local`). ``"dask"``: on a Dask cluster.
+        ``workers - 1`` other ones, unless the sweep is too light to pay for starting them
+        (:data:`PROCESS_START`; see :func:`_run_local`); they are kept for the next such
+        sweep (:func:`end_kept_processes`). ``"dask"``: on a Dask cluster.
     workers
         Local workers, or the workers of a new Dask ``LocalCluster``; one per core by default.
     scheduler
@@ -407,7 +412,7 @@ def run_chunks(
         sweep is too light to pay for its start (:data:`CLUSTER_START`).
 
     A few chunks per worker are in flight at once (two per thread or Dask thread,
-    :data:`ASKS_PER_PROCESS` per new process), so memory stays bounded by the chunk size however
+    :data:`ASKS_PER_PROCESS` per other process), so memory stays bounded by the chunk size however
     many chunks there are. The table of each chunk is the same whatever runs it.
     A vectorised sweep on this machine has ``malloc`` keep freed memory for the next chunk
     (:func:`~kurilsim.sweeps.allocator.keep_freed_memory`).
@@ -448,21 +453,23 @@ def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Tabl
 
 
 def _run_local(job: Job, indices: Sequence[int], workers: int) -> Iterator[tuple[int, pa.Table]]:
-    """Solve chunks here, and in up to ``workers - 1`` new processes if they pay for their start.
+    """Solve chunks here, and in up to ``workers - 1`` other processes if they pay for their start.
 
     The first points of the first chunk tell the CPU time of the others (:class:`_Probe`); they
     are points of the sweep like any other, and their rows are kept. New processes are started
     if the chunks left would take this process more than twice the CPU time that the processes
     take to start (:data:`PROCESS_START` each): a new process helps only once it has started,
     and then with a share of what is left, so a sweep just worth a start would gain nothing that
-    noise does not swallow, and a lighter one would lose. Either way this process first finishes
-    its first chunk.
+    noise does not swallow, and a lighter one would lose. Processes kept from an earlier sweep
+    (:func:`end_kept_processes`) have started already: they cost only :data:`KEPT_START` each.
+    Either way this process first finishes its first chunk.
     """
     probe = _Probe(job, indices)
     yield from probe.run()
     later = indices[probe.chunks :]
     processes = min(workers - 1, len(later))
-    if processes and probe.estimate(later) > 2 * PROCESS_START * processes:
+    start = (KEPT_START if _has_kept(processes) else PROCESS_START) * processes
+    if processes and probe.estimate(later) > 2 * start:
         yield from _run_here_and_in_processes(job, later, processes + 1, probe.finish)
         return
     if (first := probe.finish()) is not None:
@@ -476,85 +483,230 @@ def _run_here_and_in_processes(
     workers: int,
     begun: Callable[[], tuple[int, pa.Table] | None],
 ) -> Iterator[tuple[int, pa.Table]]:
-    """Solve chunks in this process and in ``workers - 1`` new ones, each taking the next one.
+    """Solve chunks in this process and in ``workers - 1`` other ones, each taking the next one.
 
     ``begun`` finishes a chunk that this process had begun (not one of ``indices``; None if
-    there is none): this process finishes it first, while the new processes start.
+    there is none): this process finishes it first, while new processes start.
 
     The chunks form one queue: a count, shared by the processes, of those taken. This process
-    takes chunks from the first moment, while the new ones start (each imports kurilsim, numpy
-    and pyarrow: most of a second of CPU), and a new process takes a chunk only once it has
+    takes chunks from the first moment, while new ones start (each imports kurilsim, numpy
+    and pyarrow: most of a second of CPU), and another process takes a chunk only once it has
     started and finished the last. So no chunk waits on a process that is still starting, the
     last chunks go to whichever process is free first, and a sweep that this process finishes
-    alone ends the new ones, started or not. Each new process is asked for chunks
-    :data:`ASKS_PER_PROCESS` at a time, so that it never waits for this one, busy with a chunk,
-    to ask again.
+    alone ends the new ones, started or not. Each other process is asked for chunks
+    :data:`ASKS_PER_PROCESS` at a time, and asked again as soon as this one sees an answer,
+    before it solves its next chunk, so that the others never wait for this one to ask.
+
+    Processes that have started and served the sweep to its end are kept for the next sweep of
+    this process with as many workers (:func:`_kept_processes`): a second sweep in a notebook
+    or a script does not pay their start again.
     """
-    context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
-    taken = context.Value("q", 0)
-    pool = ProcessPoolExecutor(
-        workers - 1,
-        mp_context=context,
-        initializer=_install,
-        initargs=(job, tuple(indices), taken, os.getpid()),
-    )
+    processes = _kept_processes(workers - 1) or _Processes(workers - 1)
+    sweep = processes.begin()
+    payload = pickle.dumps((job, tuple(indices)), protocol=pickle.HIGHEST_PROTOCOL)
     left = len(indices)  # chunks not yet solved
     asked: set[Future[tuple[int, pa.Table] | None]] = set()
+    served = False  # whether another process has answered: it has started
 
     def ask() -> None:
-        while taken.value < len(indices) and len(asked) < ASKS_PER_PROCESS * (workers - 1):
-            asked.add(pool.submit(_take_and_solve))
+        while not processes.all_taken(len(indices)) and len(asked) < ASKS_PER_PROCESS * (
+            workers - 1
+        ):
+            asked.add(processes.pool.submit(_take_and_solve, sweep, payload))
 
+    finished = False
     try:
-        ask()  # the new processes start now, while this one finishes the chunk it had begun
+        ask()  # new processes start now, while this one finishes the chunk it had begun
         if (first := begun()) is not None:
             yield first
         while left:
-            ask()
             for future in [f for f in asked if f.done()]:
                 asked.remove(future)
+                served = True
                 if (solved := future.result()) is not None:
                     left -= 1
                     yield solved
-            if (position := _take(taken, len(indices))) is not None:
+            ask()
+            if (position := processes.take(sweep, len(indices))) is not None:
                 left -= 1
                 yield indices[position], solve_chunk(job, indices[position])
             elif left:
                 wait(asked, return_when=FIRST_COMPLETED)
+        finished = True
     finally:
-        # Done, or Ctrl-C, an error, or the caller stopped reading: end the new processes now,
-        # mid-chunk or still starting, rather than wait for them.
-        stop_pool(pool)
+        # Done, or Ctrl-C, an error, or the caller stopped reading: end the processes now,
+        # mid-chunk or still starting, rather than wait for them; keep them only if they have
+        # started and are idle (the asks left find no chunk of this sweep, nor of the next).
+        if finished and served and processes.healthy():
+            _keep(processes)
+        else:
+            stop_pool(processes.pool)
 
 
-#: Chunks asked of each new process at a time: one it solves, the others queued for it.
+#: Chunks asked of each other process at a time: one it solves, the others queued for it.
 ASKS_PER_PROCESS = 3
 #: Seconds between a worker's checks that the process that started it is still there.
 PARENT_POLL = 0.5
+#: Seconds that the processes of a finished game-by-game sweep are kept for the next one.
+KEEP_PROCESSES = 600.0
 
-_WORKER: list[tuple[Job, tuple[int, ...], Any]] = []
+
+class _Processes:
+    """Worker processes of game-by-game sweeps, and the count of chunks they share.
+
+    The count is ``[sweep, taken]``: the sweep now served (a number this process gives each
+    sweep it runs on them) and how many of its chunks are taken. An ask of an earlier sweep,
+    still queued when that sweep ended, finds its sweep over and takes nothing.
+    """
+
+    def __init__(self, processes: int) -> None:
+        context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded processes
+        self.count = context.Array("q", 2)
+        self.size = processes
+        self.pool = ProcessPoolExecutor(
+            processes,
+            mp_context=context,
+            initializer=_install,
+            initargs=(self.count, os.getpid()),
+        )
+        self._sweeps = 0
+        self._timer: threading.Timer | None = None
+
+    def begin(self) -> int:
+        """Number a new sweep, with none of its chunks taken; the earlier one's asks end."""
+        self._sweeps += 1
+        with self.count.get_lock():
+            self.count[0], self.count[1] = self._sweeps, 0
+        return self._sweeps
+
+    def take(self, sweep: int, count: int) -> int | None:
+        """Take the next of the ``count`` chunks of ``sweep``: its position, None if none."""
+        return _take(self.count, sweep, count)
+
+    def all_taken(self, count: int) -> bool:
+        """Whether all ``count`` chunks of the sweep now served are taken."""
+        return bool(self.count[1] >= count)
+
+    def healthy(self) -> bool:
+        """Whether every process is alive and the pool usable."""
+        processes = (getattr(self.pool, "_processes", None) or {}).values()
+        return not getattr(self.pool, "_broken", False) and all(p.is_alive() for p in processes)
+
+    def hold(self, seconds: float) -> None:
+        """End the processes in ``seconds`` unless :meth:`release` is called first."""
+        self._timer = threading.Timer(seconds, _drop_kept, args=(self,))
+        self._timer.daemon = True  # no wait for it at exit
+        self._timer.start()
+
+    def release(self) -> None:
+        """Cancel the end set by :meth:`hold`."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
-def _install(job: Job, indices: tuple[int, ...], taken: Any, parent: int) -> None:
-    _WORKER[:] = [(job, indices, taken)]
+_KEPT: list[_Processes] = []  # at most one
+_KEPT_END_AT_EXIT: list[bool] = []  # whether they are ended at exit (registered once)
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_processes(size: int) -> _Processes | None:
+    """The kept processes if there are ``size`` of them, alive; any others are ended."""
+    with _KEPT_LOCK:
+        kept = _KEPT.pop() if _KEPT else None
+    if kept is None:
+        return None
+    kept.release()
+    if kept.size == size and kept.healthy():
+        return kept
+    stop_pool(kept.pool)
+    return None
+
+
+def _has_kept(size: int) -> bool:
+    """Whether ``size`` processes are kept from an earlier sweep."""
+    with _KEPT_LOCK:
+        return bool(_KEPT) and _KEPT[0].size == size
+
+
+def _keep(processes: _Processes) -> None:
+    """Keep ``processes`` for the next sweep, for :data:`KEEP_PROCESSES` seconds at most."""
+    if not _KEPT_END_AT_EXIT:
+        # Ended at exit before the pool's own exit handler would ask each to stop and wait
+        # while it unloads its modules (a quarter of a second): they are idle, nothing is
+        # lost. Threading's exit callbacks run last registered first, and before atexit's.
+        threading._register_atexit(end_kept_processes)  # type: ignore[attr-defined]
+        _KEPT_END_AT_EXIT.append(True)
+    with _KEPT_LOCK:
+        old = _KEPT.pop() if _KEPT else None
+        _KEPT.append(processes)
+        processes.hold(KEEP_PROCESSES)
+    if old is not None:  # another thread's sweep kept its own meanwhile
+        old.release()
+        stop_pool(old.pool)
+
+
+def _drop_kept(processes: _Processes) -> None:
+    with _KEPT_LOCK:
+        if processes not in _KEPT:
+            return  # taken by a sweep meanwhile
+        _KEPT.remove(processes)
+    stop_pool(processes.pool)
+
+
+def end_kept_processes() -> None:
+    """End the worker processes kept from the last game-by-game sweep, if any.
+
+    A sweep solved game by game on more than one local worker keeps the processes it started,
+    once they have started and the sweep is over, for the next such sweep of this process with
+    as many workers; they end after :data:`KEEP_PROCESSES` seconds unused, when this process
+    exits, or when this is called.
+
+    Examples
+    --------
+    >>> end_kept_processes()
+    """
+    with _KEPT_LOCK:
+        kept = _KEPT.pop() if _KEPT else None
+    if kept is not None:
+        kept.release()
+        stop_pool(kept.pool)
+
+
+#: In a worker process: the shared count, and the sweep whose job it holds.
+_WORKER: dict[str, Any] = {}
+
+
+def _install(count: Any, parent: int) -> None:
+    _WORKER.clear()
+    _WORKER["count"] = count
     # Ctrl-C reaches the whole process group; the parent stops the workers (stop_pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
-def _take(taken: Any, count: int) -> int | None:
-    """Take the next of ``count`` chunks for the caller: its position, None if all are taken."""
-    with taken.get_lock():
-        position: int = taken.value
-        if position >= count:
+def _take(count: Any, sweep: int, chunks: int) -> int | None:
+    """Take the next of the ``chunks`` chunks of ``sweep`` for the caller: its position.
+
+    None if all are taken, or another sweep is served.
+    """
+    with count.get_lock():
+        position: int = count[1]
+        if count[0] != sweep or position >= chunks:
             return None
-        taken.value = position + 1
+        count[1] = position + 1
     return position
 
 
-def _take_and_solve() -> tuple[int, pa.Table] | None:
-    job, indices, taken = _WORKER[0]
-    position = _take(taken, len(indices))
+def _take_and_solve(sweep: int, payload: bytes) -> tuple[int, pa.Table] | None:
+    count = _WORKER["count"]
+    if count[0] != sweep:
+        return None  # an ask of a sweep that has ended
+    if _WORKER.get("sweep") != sweep:
+        _WORKER["job"], _WORKER["indices"] = pickle.loads(payload)
+        _WORKER["sweep"] = sweep
+    job, indices = _WORKER["job"], _WORKER["indices"]
+    position = _take(count, sweep, len(indices))
     return None if position is None else (indices[position], solve_chunk(job, indices[position]))
 
 
