@@ -6,8 +6,8 @@ field on its own (types, ranges, identifiers); the checks that need the whole do
 in rules and expressions) live in :mod:`kurilsim.core.rules`.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic would compile every annotation string
+# with ``eval`` when it builds the models.
 from typing import Annotated, Literal, Self
 
 from pydantic import (
@@ -43,12 +43,10 @@ SourceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-#: The configuration of the models only some files use: built on their first use, so that reading
-#: a scenario without them does not build their validators.
-_ON_FIRST_USE = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    # Each model's validator is built on its first use: a file's model builds the schemas of the
+    # models it nests as part of its own, so reading a file builds no validator it does not use
+    # (those of the nested models, or the normal form's for a file of another form).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Source(_Frozen):
@@ -226,8 +224,6 @@ class PollPrior(_Frozen):
     measures the parameter only indirectly). The Beta is truncated to the parameter's range.
     """
 
-    model_config = _ON_FIRST_USE
-
     kind: Literal["poll"]
     share: Annotated[float, Field(strict=True, gt=0, lt=1, allow_inf_nan=False)]
     strength: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
@@ -237,8 +233,6 @@ class PollPrior(_Frozen):
 class SharedParameter(Parameter):
     """A parameter declared once for several eras, with an optional calibration prior."""
 
-    model_config = _ON_FIRST_USE
-
     prior: PollPrior | None = Field(
         default=None,
         description="The prior calibration puts on the value; uniform over the range if absent.",
@@ -247,8 +241,6 @@ class SharedParameter(Parameter):
 
 class SharedParametersFile(_Frozen):
     """A file of parameters that mean the same in several era scenarios."""
-
-    model_config = _ON_FIRST_USE
 
     kurilsim_shared: Literal[1] = Field(alias="kurilsim-shared")
     title: Text
