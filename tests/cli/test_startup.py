@@ -112,6 +112,10 @@ def test_running_a_scenario_loads_no_game_file_reader_and_only_the_method_it_run
         "kurilsim.forms.normal.lemke_howson",
         "kurilsim.forms.normal.logit_qre",
         "kurilsim.core.concepts",  # the solution concepts that compare sets side by side
+        # Support enumeration's two-player search, and its certificate of a continuum on which
+        # two or more players mix, which neither game (three and four players) has.
+        "kurilsim.forms.normal.vertex_enumeration",
+        "kurilsim.forms.normal.curve_certificate",
     )
     assert not [m for m in loaded if m.startswith(unused)]
     assert "kurilsim.forms.normal.support_enumeration" in loaded  # what "auto" runs here

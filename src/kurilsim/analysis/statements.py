@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self, TextIO
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from kurilsim.core.arguments import check_instance, check_mapping, check_path, check_real
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.schema import FrozenModel
 from kurilsim.forms.normal.form import require_normal_form
 from kurilsim.forms.normal.properties import equilibria_with, property_mask, pure_equilibria
 from kurilsim.forms.registry import load_scenario
@@ -43,11 +44,7 @@ from kurilsim.io.yaml_source import read_yaml
 SEED = 20161215
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class _PropertyCheck(_Frozen):
+class _PropertyCheck(FrozenModel):
     scenario: str
     condition: str | None = None
     outcome: dict[str, str | list[str]] | None = None
@@ -76,7 +73,7 @@ class MonotoneCheck(_PropertyCheck):
     base_points: int = Field(default=20, ge=0, le=10_000)
 
 
-class InvariantCheck(_Frozen):
+class InvariantCheck(FrozenModel):
     """The named players' equilibrium strategies do not change across a parameter's range."""
 
     scenario: str
@@ -89,7 +86,7 @@ class InvariantCheck(_Frozen):
 Check = Annotated[PointCheck | MonotoneCheck | InvariantCheck, Field(discriminator="kind")]
 
 
-class TestableStatement(_Frozen):
+class TestableStatement(FrozenModel):
     """A claim about history, with the checks that encode it or why it cannot be encoded."""
 
     id: str
@@ -105,7 +102,7 @@ class TestableStatement(_Frozen):
         return self
 
 
-class StatementsFile(_Frozen):
+class StatementsFile(FrozenModel):
     """A file of testable statements."""
 
     kurilsim_statements: Literal[1] = Field(alias="kurilsim-statements")

@@ -19,11 +19,11 @@ import functools
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.rules import SemanticError
-from kurilsim.core.schema import EVIDENCE_ID, EvidenceItem, ScenarioHeader
+from kurilsim.core.schema import EVIDENCE_ID, EvidenceItem, FrozenModel, ScenarioHeader
 from kurilsim.io.yaml_source import read_yaml
 
 EvidenceId = Annotated[str, StringConstraints(pattern=EVIDENCE_ID)]
@@ -31,11 +31,7 @@ EvidenceId = Annotated[str, StringConstraints(pattern=EVIDENCE_ID)]
 __all__ = ["Article", "EvidenceItem", "Registry", "load_registry", "scenario_registry"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Article(_Frozen):
+class Article(FrozenModel):
     """One source article."""
 
     id: str
@@ -48,7 +44,7 @@ class Article(_Frozen):
     note: str | None = None
 
 
-class Registry(_Frozen):
+class Registry(FrozenModel):
     """The articles and evidence items, with look-ups by id."""
 
     kurilsim_evidence: Literal[1] = Field(alias="kurilsim-evidence")

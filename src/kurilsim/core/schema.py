@@ -6,8 +6,8 @@ field on its own (types, ranges, identifiers); the checks that need the whole do
 in rules and expressions) live in :mod:`kurilsim.core.rules`.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic would compile every annotation string
+# with ``eval`` when it builds the models.
 from typing import Annotated, Literal, Self
 
 from pydantic import (
@@ -42,16 +42,18 @@ ExpressionText = StrictNumber | Annotated[str, StringConstraints(min_length=1, m
 SourceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class FrozenModel(BaseModel):
+    """The base of the models of kurilsim's files: immutable, and unknown fields are errors.
+
+    Each model's validator is built on its first use: a file's model builds the schemas of the
+    models it nests as part of its own, so reading a file builds no validator it does not use
+    (those of the nested models, or those of the other game forms).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
-#: The configuration of the models only some files use: built on their first use, so that reading
-#: a scenario without them does not build their validators.
-_ON_FIRST_USE = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class Source(_Frozen):
+class Source(FrozenModel):
     """A publication the scenario draws on."""
 
     id: SourceId = Field(description="Short id that evidence and text refer to, e.g. 'A002'.")
@@ -62,7 +64,7 @@ class Source(_Frozen):
     date: str | None = Field(default=None, description="Publication date, e.g. '2016-12'.")
 
 
-class EvidenceItem(_Frozen):
+class EvidenceItem(FrozenModel):
     """One claim drawn from the sources, paraphrased.
 
     An item of the bundled registry, or of a scenario's own ``evidence`` list.
@@ -82,13 +84,13 @@ class EvidenceItem(_Frozen):
     )
 
 
-class Uniform(_Frozen):
+class Uniform(FrozenModel):
     """Uniform over the parameter's range."""
 
     kind: Literal["uniform"]
 
 
-class Normal(_Frozen):
+class Normal(FrozenModel):
     """Normal, truncated to the parameter's range."""
 
     kind: Literal["normal"]
@@ -96,14 +98,14 @@ class Normal(_Frozen):
     sd: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
 
 
-class Triangular(_Frozen):
+class Triangular(FrozenModel):
     """Triangular over the parameter's range."""
 
     kind: Literal["triangular"]
     mode: StrictNumber | None = Field(default=None, description="Defaults to the default value.")
 
 
-class Beta(_Frozen):
+class Beta(FrozenModel):
     """Beta(a, b), scaled from [0, 1] to the parameter's range."""
 
     kind: Literal["beta"]
@@ -115,7 +117,7 @@ class Beta(_Frozen):
 Distribution = Annotated[Uniform | Normal | Triangular | Beta, Field(discriminator="kind")]
 
 
-class Parameter(_Frozen):
+class Parameter(FrozenModel):
     """A named number the payoffs depend on, with the evidence behind it."""
 
     default: StrictNumber = Field(description="Value used unless the user sets another.")
@@ -157,7 +159,7 @@ class Parameter(_Frozen):
 StrategyMatch = Identifier | Annotated[list[Identifier], Field(min_length=1)]
 
 
-class RuleSpec(_Frozen):
+class RuleSpec(FrozenModel):
     """Sets an outcome variable when the strategy profile matches ``when``."""
 
     when: dict[Identifier, StrategyMatch] = Field(
@@ -166,7 +168,7 @@ class RuleSpec(_Frozen):
     value: ExpressionText
 
 
-class OutcomeSpec(_Frozen):
+class OutcomeSpec(FrozenModel):
     """A named quantity derived from the strategy profile by ordered rules (first match wins)."""
 
     description: Text
@@ -175,7 +177,7 @@ class OutcomeSpec(_Frozen):
     rules: tuple[RuleSpec, ...] = ()
 
 
-class History(_Frozen):
+class History(FrozenModel):
     """What actually happened in the era a scenario models, for backtests."""
 
     summary: Text = Field(description="The recorded outcome in plain language.")
@@ -188,7 +190,7 @@ class History(_Frozen):
     )
 
 
-class Label(_Frozen):
+class Label(FrozenModel):
     """A readable name for the strategy profiles ``when`` matches, for sweep tables and plots."""
 
     when: dict[Identifier, StrategyMatch] = Field(
@@ -197,14 +199,14 @@ class Label(_Frozen):
     label: Annotated[str, StringConstraints(min_length=1, max_length=80)]
 
 
-class TableEntry(_Frozen):
+class TableEntry(FrozenModel):
     """One cell of an explicit payoff table."""
 
     profile: list[Identifier] = Field(description="One strategy per player, in player order.")
     payoffs: list[ExpressionText] = Field(description="One payoff per player, in player order.")
 
 
-class SharedReference(_Frozen):
+class SharedReference(FrozenModel):
     """Parameters a scenario takes from a file of parameters shared across eras."""
 
     file: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
@@ -218,15 +220,13 @@ class SharedReference(_Frozen):
     )
 
 
-class PollPrior(_Frozen):
+class PollPrior(FrozenModel):
     """A prior for calibration from a survey share: Beta(share x strength, (1 - share) x strength).
 
     ``strength`` is the effective sample size: the number of respondents whose answers the prior
     counts as evidence (the survey's own sample where the source gives it, fewer when the survey
     measures the parameter only indirectly). The Beta is truncated to the parameter's range.
     """
-
-    model_config = _ON_FIRST_USE
 
     kind: Literal["poll"]
     share: Annotated[float, Field(strict=True, gt=0, lt=1, allow_inf_nan=False)]
@@ -237,18 +237,14 @@ class PollPrior(_Frozen):
 class SharedParameter(Parameter):
     """A parameter declared once for several eras, with an optional calibration prior."""
 
-    model_config = _ON_FIRST_USE
-
     prior: PollPrior | None = Field(
         default=None,
         description="The prior calibration puts on the value; uniform over the range if absent.",
     )
 
 
-class SharedParametersFile(_Frozen):
+class SharedParametersFile(FrozenModel):
     """A file of parameters that mean the same in several era scenarios."""
-
-    model_config = _ON_FIRST_USE
 
     kurilsim_shared: Literal[1] = Field(alias="kurilsim-shared")
     title: Text
@@ -256,7 +252,7 @@ class SharedParametersFile(_Frozen):
     parameters: dict[Identifier, SharedParameter] = Field(min_length=1)
 
 
-class ScenarioHeader(_Frozen):
+class ScenarioHeader(FrozenModel):
     """The fields every scenario file has, whatever its game form."""
 
     kurilsim: Literal[1] = Field(description="Format version of the file.")

@@ -43,12 +43,13 @@ from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from kurilsim.core.expr import FUNCTIONS, Expression
 from kurilsim.core.rules import Path, SemanticError, checked_expression
 from kurilsim.core.schema import (
     ExpressionText,
+    FrozenModel,
     History,
     Identifier,
     ScenarioHeader,
@@ -72,11 +73,7 @@ PROBABILITY: Interval = ("in [0, 1]", lambda v: (v >= 0) & (v <= 1))
 DISCOUNT: Interval = ("in [0, 1)", lambda v: (v >= 0) & (v < 1))
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DealVariable(_Frozen):
+class DealVariable(FrozenModel):
     """An outcome variable of the deals; continuous when it has a range."""
 
     description: Text
@@ -98,7 +95,7 @@ class DealVariable(_Frozen):
         return self
 
 
-class Deal(_Frozen):
+class Deal(FrozenModel):
     """A deal: a description and the values of the outcome variables it sets."""
 
     description: Text
@@ -109,7 +106,7 @@ class Deal(_Frozen):
     )
 
 
-class Ratifier(_Frozen):
+class Ratifier(FrozenModel):
     """A party whose approval a deal needs (level II of Putnam's two-level game)."""
 
     description: Text

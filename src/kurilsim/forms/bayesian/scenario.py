@@ -46,11 +46,11 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kurilsim.core.expr import FUNCTIONS, Expression
 from kurilsim.core.rules import Path, SemanticError, checked_expression
-from kurilsim.core.schema import ExpressionText, Identifier, ScenarioHeader, Text
+from kurilsim.core.schema import ExpressionText, FrozenModel, Identifier, ScenarioHeader, Text
 from kurilsim.forms.bayesian.game import BayesianGame, SignallingGame, leaf_axes, prior_problem
 
 FloatArray = NDArray[np.float64]
@@ -61,11 +61,7 @@ MAX_LEAVES = 200_000
 Names = Annotated[list[Identifier], Field(min_length=1)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class BayesianOutcome(_Frozen):
+class BayesianOutcome(FrozenModel):
     """A named quantity of play, such as a deal struck or talks broken off."""
 
     description: Text

@@ -34,13 +34,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import FUNCTIONS, Expression, ExpressionError, parse_expression
 from kurilsim.core.rules import Path, SemanticError
 from kurilsim.core.schema import (
     ExpressionText,
+    FrozenModel,
     History,
     Identifier,
     ScenarioHeader,
@@ -63,11 +64,7 @@ from kurilsim.forms.conflict.option_statements import (
 StatementText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DecisionMakerSpec(_Frozen):
+class DecisionMakerSpec(FrozenModel):
     """A decision maker and the yes/no options it controls."""
 
     description: str | None = None
@@ -76,7 +73,7 @@ class DecisionMakerSpec(_Frozen):
     )
 
 
-class PreferenceSpec(_Frozen):
+class PreferenceSpec(FrozenModel):
     """How a decision maker ranks states: prioritised statements or a score expression."""
 
     statements: tuple[StatementText, ...] | None = Field(

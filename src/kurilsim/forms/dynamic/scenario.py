@@ -49,7 +49,7 @@ from typing import Annotated, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from kurilsim.core.arguments import MAX_PLAYERS
 from kurilsim.core.evidence import scenario_registry
@@ -65,6 +65,7 @@ from kurilsim.core.rules import (
 from kurilsim.core.schema import (
     EVIDENCE_ID,
     ExpressionText,
+    FrozenModel,
     Identifier,
     Label,
     OutcomeSpec,
@@ -93,11 +94,7 @@ MAX_ROUNDS = 1000
 EvidenceId = Annotated[str, Field(pattern=EVIDENCE_ID)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class StateVariable(_Frozen):
+class StateVariable(FrozenModel):
     """A state variable: a range, the grid of levels it takes, its value in the first round."""
 
     description: Text
@@ -133,7 +130,7 @@ class StateVariable(_Frozen):
         return tuple(float(x) for x in np.linspace(*self.range, self.levels))
 
 
-class StageSpec(_Frozen):
+class StageSpec(FrozenModel):
     """One stage game: a normal-form game whose payoffs may read the state, and where it leads."""
 
     description: str | None = None
@@ -158,7 +155,7 @@ class StageSpec(_Frozen):
     )
 
 
-class EventSpec(_Frozen):
+class EventSpec(FrozenModel):
     """A chance event: with a per-round probability, it moves the state after the stage."""
 
     description: Text
@@ -172,7 +169,7 @@ class EventSpec(_Frozen):
     assumption: Text | None = None
 
 
-class HorizonSpec(_Frozen):
+class HorizonSpec(FrozenModel):
     """How many rounds, which stage each plays, and how the future is discounted."""
 
     rounds: Annotated[int, Field(strict=True, ge=1, le=MAX_ROUNDS)] | Literal["infinite"]
@@ -187,7 +184,7 @@ class HorizonSpec(_Frozen):
     )
 
 
-class SolutionSpec(_Frozen):
+class SolutionSpec(FrozenModel):
     """How a stage's several equilibria are resolved, and the bounds of the methods."""
 
     selection: Literal["payoff-dominance", "risk-dominance", "logit-limit", "all"] = Field(
@@ -207,7 +204,7 @@ class SolutionSpec(_Frozen):
     )
 
 
-class RecordedRound(_Frozen):
+class RecordedRound(FrozenModel):
     """What happened in one round, for backtests of the sequence."""
 
     round: Annotated[str, Field(min_length=1)] = Field(description="The round's name.")

@@ -50,7 +50,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import Expression
@@ -64,6 +64,7 @@ from kurilsim.core.rules import (
 )
 from kurilsim.core.schema import (
     ExpressionText,
+    FrozenModel,
     Identifier,
     ScenarioHeader,
     Text,
@@ -84,14 +85,10 @@ FloatArray = NDArray[np.float64]
 MAX_TREE_NODES = 100_000
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
 NodeLabel = Annotated[str, Field(min_length=1, max_length=200, description="A name for the node.")]
 
 
-class LeafNode(_Frozen):
+class LeafNode(FrozenModel):
     """The end of play: the outcome variables it sets, or every player's payoff (one of the two)."""
 
     label: NodeLabel | None = None
@@ -105,7 +102,7 @@ class LeafNode(_Frozen):
     )
 
 
-class DecisionNode(_Frozen):
+class DecisionNode(FrozenModel):
     """A player's move: each action leads to a node."""
 
     player: Identifier = Field(description="The player who moves.")
@@ -115,7 +112,7 @@ class DecisionNode(_Frozen):
     )
 
 
-class Branch(_Frozen):
+class Branch(FrozenModel):
     """One outcome of a chance move."""
 
     probability: ExpressionText = Field(
@@ -124,7 +121,7 @@ class Branch(_Frozen):
     node: TreeNode
 
 
-class ChanceNode(_Frozen):
+class ChanceNode(FrozenModel):
     """A move of nature: each branch has a probability and leads to a node."""
 
     label: NodeLabel | None = None
@@ -164,7 +161,7 @@ Branch.model_rebuild()
 ChanceNode.model_rebuild()
 
 
-class TreeOutcome(_Frozen):
+class TreeOutcome(FrozenModel):
     """A named quantity that leaves set, such as islands transferred or a treaty signed."""
 
     description: Text

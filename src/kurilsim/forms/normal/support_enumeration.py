@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 from kurilsim.core.deadline import DEFAULT_MAX_SECONDS, Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
-from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
 from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.pure_nash import pure_nash
 from kurilsim.forms.normal.regret import (
@@ -31,7 +30,6 @@ from kurilsim.forms.normal.regret import (
 )
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
 from kurilsim.forms.normal.support_boxes import solve_supports
-from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
 
 #: Two equilibria are reported once when no probability differs by more than this.
 DEDUPE_TOL = 1e-6
@@ -167,7 +165,10 @@ def support_enumeration(
     if payoffs.ndim == 3:
         # Two players: every support system is linear, and the vertices of the best-response
         # polytopes are its extreme solutions; enumerating them is exact on degenerate games,
-        # where subdividing boxes around a continuum is slow and ends incomplete.
+        # where subdividing boxes around a continuum is slow and ends incomplete. Imported here,
+        # as the certificate below, so that a game that needs neither does not load them.
+        from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
+
         pairs, finished = bounded_vertex_enumeration(payoffs, tol=tol, max_seconds=max_seconds)
         return sorted((tuple(pair) for pair in pairs), key=_support_order), finished
     deadline = Deadline(max_seconds)
@@ -216,6 +217,8 @@ def support_enumeration(
     found.add([padded(_on_simplices(profile)) for _, profile in roots])
     proved = True
     for support, boxes in continua:
+        from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
+
         if deadline.expired():
             finished = False
             break

@@ -35,24 +35,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import Expression
 from kurilsim.core.parameters import resolve
 from kurilsim.core.rules import SemanticError, checked_expression
 from kurilsim.core.scenario import Scenario
-from kurilsim.core.schema import ExpressionText, Identifier, ScenarioHeader, Text
+from kurilsim.core.schema import ExpressionText, FrozenModel, Identifier, ScenarioHeader, Text
 from kurilsim.forms.registry import parse_scenario
 from kurilsim.forms.repeated.game import check_discount
 from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import read_yaml
 
 
-class StageReference(BaseModel):
+class StageReference(FrozenModel):
     """The stage game: a normal-form scenario file, and the players held at one strategy."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     file: Text = Field(
         description="Path of a normal-form scenario file, relative to this file's folder."
