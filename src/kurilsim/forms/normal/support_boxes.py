@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,10 @@ _CUT = 0.4934
 #: Otherwise once. In one run alternated with three cuts up to 64 boxes (else one) on random
 #: 3x3x3, 2x2x2x2 and 3x3x2x2 games, under heavy load: 0.88-0.90 of its processor time.
 _CUTS = ((16, 3), (256, 2))
+
+#: Boxes are tested for exclusion in blocks of at most about this many comparisons (a block's
+#: temporary arrays take 8 bytes each), with the deadline checked between blocks.
+_COMPARISONS_PER_BLOCK = 2**21
 
 #: Fraction of its width by which a box is widened for the Krawczyk test.
 _WIDEN = 1e-3
@@ -126,7 +131,8 @@ def solve_supports(
     tol
         A box is discarded when a payoff difference exceeds this at every corner.
     deadline
-        Checked before each round of the subdivision.
+        Checked before each round of the subdivision, and within a round between blocks of
+        the boxes tested for exclusion (:meth:`_System.excluded`).
 
     Returns
     -------
@@ -147,7 +153,9 @@ def solve_supports(
     ([(0, [[0.5, 0.5], [0.5, 0.5]])], True)
     """
     system = _System(norm, masks)
-    keep = ~system.excluded_on_simplices(tol)
+    keep = ~system.excluded_on_simplices(tol, deadline)
+    if deadline.hit:
+        return _collect(system, [], []), False
     sid: IntArray = np.flatnonzero(keep)
     lo: FloatArray = np.zeros((len(sid), system.n_vars))
     hi: FloatArray = system.active[sid].astype(float)
@@ -163,8 +171,9 @@ def solve_supports(
             sid, lo, hi = sid[alive], lo[alive], hi[alive]
             if not len(sid):
                 break
-            values = system.values(sid, system.vertices(sid, lo, hi))
-            alive = ~system.excluded(sid, values, tol)
+            alive = ~system.excluded(sid, system.vertices(sid, lo, hi), tol, deadline)
+            if deadline.hit:
+                return _collect(system, certified, leftovers), False
             sid, lo, hi = sid[alive], lo[alive], hi[alive]
             if not len(sid):
                 break
@@ -343,14 +352,17 @@ class _System:
             for i in range(self.n_players)
         )
 
-    def excluded_on_simplices(self, tol: float) -> BoolArray:
-        """Supports with a strategy beaten at every pure profile of the others' supports."""
+    def excluded_on_simplices(self, tol: float, deadline: Deadline | None = None) -> BoolArray:
+        """Supports with a strategy beaten at every pure profile of the others' supports.
+
+        ``deadline`` as in :meth:`excluded`.
+        """
         points = [
             np.where(m[:, :, None], np.eye(len(m[0]))[None], self.origin[i][:, None, :])
             for i, m in enumerate(self.masks)
         ]
         sid = np.arange(self.n_supports)
-        return self.excluded(sid, self.values(sid, points), tol)
+        return self.excluded(sid, points, tol, deadline)
 
     def tightened(
         self, sid: IntArray, lo: FloatArray, hi: FloatArray
@@ -497,8 +509,40 @@ class _System:
             matrix[:, diagonal, diagonal] += dummy
         return _Linearisation(at_centre, centre, low, high)
 
-    def excluded(self, sid: IntArray, values: list[FloatArray], tol: float) -> BoolArray:
-        """Boxes where a support strategy earns less than another by ``tol`` at every corner."""
+    def excluded(
+        self,
+        sid: IntArray,
+        points: list[FloatArray],
+        tol: float,
+        deadline: Deadline | None = None,
+    ) -> BoolArray:
+        """Boxes where a support strategy earns less than another by ``tol`` at every corner.
+
+        ``points`` are each player's points on the boxes (:meth:`vertices`); the payoffs at
+        their combinations (:meth:`values`) are compared. Many boxes are tested a block at a
+        time, which bounds the memory of the comparisons, with ``deadline`` checked before each
+        block after the first: once it has run out, the boxes not tested are returned as not
+        excluded (and ``deadline.hit`` tells the caller).
+        """
+        counts = [p.shape[1] for p in points]
+        # Per box, the comparisons of every strategy with every other at every combination.
+        each = sum(
+            n * n * math.prod(counts[:i] + counts[i + 1 :]) for i, n in enumerate(self.shape)
+        )
+        block = max(1, _COMPARISONS_PER_BLOCK // each)
+        if len(sid) <= block:
+            return self._excluded_block(sid, self.values(sid, points), tol)
+        out = np.zeros(len(sid), dtype=bool)
+        for start in range(0, len(sid), block):
+            if start and deadline is not None and deadline.expired():
+                break
+            part = slice(start, start + block)
+            values = self.values(sid[part], [p[part] for p in points])
+            out[part] = self._excluded_block(sid[part], values, tol)
+        return out
+
+    def _excluded_block(self, sid: IntArray, values: list[FloatArray], tol: float) -> BoolArray:
+        """:meth:`excluded` on one block of boxes, given the payoffs at their points."""
         out = np.zeros(len(sid), dtype=bool)
         for members, _, _, _, masks in self.size_groups:
             by_shape: dict[tuple[int, ...], list[int]] = {}

@@ -106,8 +106,10 @@ def support_enumeration(
         range), and the margin by which a payoff difference must hold on a whole box of
         probabilities (in the normalised game) to discard it.
     max_seconds
-        Wall-clock budget; ``None`` for none. When it runs out the search stops before the next
-        round of the subdivision and the equilibria found so far are returned.
+        Wall-clock budget; ``None`` for none. It is checked before each round of the
+        subdivision and, within a round, between the blocks of boxes it tests; when it has run
+        out the search stops there, the equilibria found so far are returned and ``complete``
+        is ``False``.
 
     Returns
     -------
