@@ -551,11 +551,16 @@ class _System:
             for chosen in by_shape.values():
                 v = np.stack([values[members[g]] for g in chosen])
                 v = v.reshape(len(chosen), len(sid), v.shape[2], -1)
-                # gap[., b, a, c]: the least advantage of strategy a over strategy c on the box
-                # (zero for a = c, never above tol); a support strategy c so beaten rules it out
-                gap = np.min(v[:, :, :, None, :] - v[:, :, None, :, :], axis=-1)
-                played = masks[chosen][:, sid][:, :, None, :]
-                out |= np.any(played & (gap > tol), axis=(0, 2, 3))
+                # Per pair a < c of strategies, the advantage of a over c at every corner: if
+                # it exceeds tol at all, c is beaten on the box; if it is below -tol at all, a is.
+                # A support strategy so beaten rules the box out.
+                a, c = _pairs(v.shape[2])
+                advantage = v[:, :, a] - v[:, :, c]
+                played = masks[chosen][:, sid]
+                beaten = (played[:, :, c] & (advantage.min(axis=-1) > tol)) | (
+                    played[:, :, a] & (advantage.max(axis=-1) < -tol)
+                )
+                out |= np.any(beaten, axis=(0, 2))
         return out
 
     def residual(self, sid: IntArray, y: FloatArray, linearisation: _Linearisation) -> FloatArray:
@@ -754,6 +759,13 @@ def _box_vertices(n: int) -> tuple[IntArray, IntArray]:
         for bits in itertools.product((0, 1), repeat=n - 1)
     ]
     return corners, np.array(edges, dtype=np.intp).reshape(len(edges), n)
+
+
+@functools.cache
+def _pairs(n: int) -> tuple[IntArray, IntArray]:
+    """Every pair ``a < c`` of ``n`` strategies: the ``a``, then the ``c`` of each."""
+    a, c = np.triu_indices(n, 1)
+    return a.astype(np.intp), c.astype(np.intp)
 
 
 @functools.cache
