@@ -311,13 +311,16 @@ class _System:
         self.value_tables = [np.ascontiguousarray(np.moveaxis(norm[..., i], i, 0)) for i in players]
         # Players alike in their own and the others' numbers of strategies, and pairs alike in
         # theirs, are contracted together: one batched product per group, not one per player.
+        # Per player, what each strategy but the first earns over the first: the comparisons
+        # of strategies need only these, one table fewer to contract than the payoffs.
         self.player_groups = [
             (
                 tuple(i for (i,) in members),
-                np.stack([self.value_tables[i] for (i,) in members]),
+                np.stack([self.value_tables[i][1:] - self.value_tables[i][0] for (i,) in members]),
                 others,
             )
             for members, others in _alike(self.shape, 1)
+            if self.shape[members[0][0]] > 1
         ]
         # Per pair i < j: u_i and u_j stacked, axes i and j first, then the others' in order;
         # both pairs' Jacobian blocks then come from one contraction.
@@ -460,8 +463,12 @@ class _System:
             grouped.append(self._grouped_points(sid, group, y))
         return self._per_player(grouped)
 
-    def values(self, sid: IntArray, points: list[FloatArray]) -> list[FloatArray]:
-        """Per player, the payoff of each strategy at every combination of the others' points."""
+    def advantages(self, sid: IntArray, points: list[FloatArray]) -> list[FloatArray]:
+        """Per player, each strategy's payoff over the first's at the others' points.
+
+        At every combination of the others' points, for every strategy but the first (nothing
+        for a player with one strategy).
+        """
         out: list[FloatArray] = [np.empty(0)] * self.n_players
         for members, tables, others in self.player_groups:
             result = _contracted(tables, self._stacked(points, others), len(sid))
@@ -519,7 +526,7 @@ class _System:
         """Boxes where a support strategy earns less than another by ``tol`` at every corner.
 
         ``points`` are each player's points on the boxes (:meth:`vertices`); the payoffs at
-        their combinations (:meth:`values`) are compared. Many boxes are tested a block at a
+        their combinations (:meth:`advantages`) are compared. Many boxes are tested a block at a
         time, which bounds the memory of the comparisons, with ``deadline`` checked before each
         block after the first: once it has run out, the boxes not tested are returned as not
         excluded (and ``deadline.hit`` tells the caller).
@@ -531,26 +538,30 @@ class _System:
         )
         block = max(1, _COMPARISONS_PER_BLOCK // each)
         if len(sid) <= block:
-            return self._excluded_block(sid, self.values(sid, points), tol)
+            return self._excluded_block(sid, self.advantages(sid, points), tol)
         out = np.zeros(len(sid), dtype=bool)
         for start in range(0, len(sid), block):
             if start and deadline is not None and deadline.expired():
                 break
             part = slice(start, start + block)
-            values = self.values(sid[part], [p[part] for p in points])
-            out[part] = self._excluded_block(sid[part], values, tol)
+            advantages = self.advantages(sid[part], [p[part] for p in points])
+            out[part] = self._excluded_block(sid[part], advantages, tol)
         return out
 
-    def _excluded_block(self, sid: IntArray, values: list[FloatArray], tol: float) -> BoolArray:
-        """:meth:`excluded` on one block of boxes, given the payoffs at their points."""
+    def _excluded_block(self, sid: IntArray, advantages: list[FloatArray], tol: float) -> BoolArray:
+        """:meth:`excluded` on one block of boxes, given the advantages at their points."""
         out = np.zeros(len(sid), dtype=bool)
         for members, _, _, _, masks in self.size_groups:
             by_shape: dict[tuple[int, ...], list[int]] = {}
             for g, i in enumerate(members):
-                by_shape.setdefault(values[i].shape, []).append(g)
+                if self.shape[i] > 1:
+                    by_shape.setdefault(advantages[i].shape, []).append(g)
             for chosen in by_shape.values():
-                v = np.stack([values[members[g]] for g in chosen])
-                v = v.reshape(len(chosen), len(sid), v.shape[2], -1)
+                boxes, rows, corners = advantages[members[chosen[0]]].shape
+                # What each strategy earns over the first (itself: zero), at every corner.
+                v = np.zeros((len(chosen), boxes, rows + 1, corners))
+                for row, g in enumerate(chosen):
+                    v[row, :, 1:] = advantages[members[g]]
                 # Per pair a < c of strategies, the advantage of a over c at every corner: if
                 # it exceeds tol at all, c is beaten on the box; if it is below -tol at all, a is.
                 # A support strategy so beaten rules the box out.
