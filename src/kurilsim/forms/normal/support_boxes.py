@@ -79,8 +79,10 @@ _CUT = 0.4934
 #: pair that fits), every piece across its widest side at that time: fewer rounds of fixed cost
 #: while boxes are few, also at the end, where a few narrow boxes close in on a solution.
 #: Otherwise once. In one run alternated with three cuts up to 64 boxes (else one) on random
-#: 3x3x3, 2x2x2x2 and 3x3x2x2 games, under heavy load: 0.88-0.90 of its processor time.
-_CUTS = ((16, 3), (256, 2))
+#: 3x3x3, 2x2x2x2 and 3x3x2x2 games, under heavy load: 0.88-0.90 of its processor time; four
+#: cuts, not three, up to 16 boxes, in two such runs against three: 0.87-0.93 on 3x3x3 and
+#: 2x2x2x2, 1.00-1.01 on 3x3x2x2 (five: 0.96-0.98; four up to 64 boxes: 1.9 on 3x3x3).
+_CUTS = ((16, 4), (256, 2))
 
 #: Boxes are tested for exclusion in blocks of at most about this many comparisons (a block's
 #: temporary arrays take 8 bytes each), with the deadline checked between blocks.
