@@ -375,11 +375,12 @@ class _System:
         """Upper bounds cut by the others' lower bounds (probabilities sum to at most one)."""
         hi = hi.copy()
         alive = np.ones(len(sid), dtype=bool)
-        for i in range(self.n_players):
-            block = slice(self.offsets[i], self.offsets[i + 1])
-            spare = 1.0 - lo[:, block].sum(axis=1)
-            hi[:, block] = np.minimum(hi[:, block], lo[:, block] + spare[:, None])
-            alive &= spare >= -1e-12
+        # A size group's players at once: (boxes, players, slots)
+        for _, columns, _, _, _ in self.size_groups:
+            low = lo[:, columns]
+            spare = 1.0 - low.sum(axis=2)
+            hi[:, columns] = np.minimum(hi[:, columns], low + spare[..., None])
+            alive &= np.all(spare >= -1e-12, axis=1)
         return lo, hi, alive & np.all(lo <= hi, axis=1)
 
     def _grouped_points(self, sid: IntArray, group: int, y: FloatArray) -> FloatArray:
