@@ -57,7 +57,7 @@ IntArray = NDArray[np.intp]
 # serves blocks above its mmap threshold (128 kB at start) with fresh pages, zeroed by the kernel
 # on first touch, until a freed block that large raises the threshold: one 8 MB block, freed at
 # once, raises it to 8 MB, and the temporaries then reuse heap memory. Processor time in fresh
-# processes, alternated with the same code without this line: 0.78-0.83 on random 3x3x3 and
+# processes, alternated with the same code without this line: 0.76-0.78 on random 3x3x3 and
 # 3x3x2x2 games (as with MALLOC_MMAP_THRESHOLD_ set); no effect on other platforms' allocators
 # beyond 8 MB of address space taken and given back.
 np.empty(2**20)
