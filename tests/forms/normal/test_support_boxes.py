@@ -59,14 +59,15 @@ def test_payoff_ranges_on_a_box_are_those_of_its_vertices_payoffs(
     system = box_system(norm, masks)
     sid = np.zeros(1, dtype=np.intp)
     points = system.vertices(sid, lo, hi)
-    values = system.values(sid, points)
+    advantages = system.advantages(sid, points)
     # The same points in a list of one's own: the system stacks them, not reusing its groups.
     assert all(
-        np.array_equal(a, b) for a, b in zip(values, system.values(sid, list(points)), strict=True)
+        np.array_equal(a, b)
+        for a, b in zip(advantages, system.advantages(sid, list(points)), strict=True)
     )
     for i, n in enumerate(norm.shape[:-1]):
         others = [range(len(points[j][0])) for j in range(len(points)) if j != i]
-        for b in range(n):
+        for b in range(1, n):
             direct = []
             for chosen in itertools.product(*others):
                 picks = iter(chosen)
@@ -74,8 +75,8 @@ def test_payoff_ranges_on_a_box_are_those_of_its_vertices_payoffs(
                     points[j][0, 0] if j == i else points[j][0, next(picks)]
                     for j in range(len(points))
                 ]
-                direct.append(_payoff(norm, i, b, mixtures))
-            got = values[i][0, b].ravel()
+                direct.append(_payoff(norm, i, b, mixtures) - _payoff(norm, i, 0, mixtures))
+            got = advantages[i][0, b - 1].ravel()
             np.testing.assert_allclose(np.sort(got), np.sort(direct), atol=1e-12)
 
 

@@ -21,6 +21,7 @@ from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms import catalogue
+from kurilsim.forms.normal import support_boxes as support_boxes_module
 from kurilsim.forms.normal import support_enumeration as support_enumeration_module
 from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.regret import (
@@ -252,6 +253,46 @@ def test_a_spent_budget_stops_a_large_search_at_its_next_check(
     equilibria, complete = support_enumeration(payoffs, max_seconds=0.0)
     assert not complete
     assert answers and answers.count(True) <= 2, answers
+    _assert_valid(payoffs, equilibria)
+
+
+def test_a_budget_spent_within_a_round_stops_it_before_its_next_block_of_boxes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Counted, not timed: one round of the subdivision can take long (many boxes, each with
+    # many corners), so the deadline is also checked between the blocks of boxes a round tests.
+    # Here a block is one box, and the budget runs out at the second check of the second round:
+    # the first is the one before the round, the second comes between two of its blocks.
+    events: list[str] = []
+    monkeypatch.setattr(support_boxes_module, "_COMPARISONS_PER_BLOCK", 1)
+    cut, block = support_boxes_module._cut, support_boxes_module._System._excluded_block
+
+    def counted_cut(*args: Any) -> Any:
+        events.append("cut")
+        return cut(*args)
+
+    def counted_block(*args: Any) -> Any:
+        events.append("block")
+        return block(*args)
+
+    class SpentInTheSecondRound(Deadline):
+        def expired(self) -> bool:
+            after_cut = events[events.index("cut") :] if "cut" in events else []
+            self.hit = self.hit or after_cut.count("check") >= 1
+            events.append("spent" if self.hit else "check")
+            return self.hit
+
+    monkeypatch.setattr(support_boxes_module, "_cut", counted_cut)
+    monkeypatch.setattr(support_boxes_module._System, "_excluded_block", counted_block)
+    monkeypatch.setattr(support_enumeration_module, "Deadline", SpentInTheSecondRound)
+    payoffs = random_game(2, (3, 3, 3))
+    equilibria, complete = support_enumeration(payoffs, max_seconds=60.0)
+    assert not complete
+    spent = events.index("spent")
+    # The round had begun (its check passed, a block was tested) and stopped at that check.
+    assert events[events.index("cut") :].count("check") == 1
+    assert events[spent - 1] == "block"
+    assert "block" not in events[spent:] and "cut" not in events[spent:]
     _assert_valid(payoffs, equilibria)
 
 

@@ -281,8 +281,9 @@ def _covered(
         lo, hi, sid = lo[alive], hi[alive], sid[alive]
         if not len(lo):
             break
-        values = system.values(sid, system.vertices(sid, lo, hi))
-        alive = ~system.excluded(sid, values, tol)
+        alive = ~system.excluded(sid, system.vertices(sid, lo, hi), tol, deadline)
+        if deadline.hit:
+            return False
         lo, hi, sid = lo[alive], hi[alive], sid[alive]
         lo, hi = _contracted(system, lo, hi)
         alive = np.all(lo <= hi, axis=1) & ~_on_face(system, lo, hi)

@@ -71,13 +71,11 @@ def single_mixer_polytopes(norm: FloatArray, tol: float) -> tuple[list[list[Prof
     shape = norm.shape[:-1]
     polytopes: list[list[Profile]] = []
     complete = True
-    for i, others in _pure_rest(shape):
+    for i, others in _tied_rest(norm, tol):
         index: list[int | slice] = list(others)
         index.insert(i, slice(None))
         own = norm[(*index, i)]
         best = np.flatnonzero(own >= own.max() - tol)
-        if len(best) < 2:
-            continue
         constraints = _others_gains(norm, i, others, best)
         vertices = _simplex_polytope_vertices(constraints, tol)
         if vertices is None:
@@ -96,12 +94,16 @@ def single_mixer_polytopes(norm: FloatArray, tol: float) -> tuple[list[list[Prof
     return polytopes, complete
 
 
-def _pure_rest(shape: tuple[int, ...]) -> Iterator[tuple[int, tuple[int, ...]]]:
-    """Each player ``i`` with each pure profile of the others."""
-    for i in range(len(shape)):
-        rest = shape[:i] + shape[i + 1 :]
-        for others in itertools.product(*(range(n) for n in rest)):
-            yield i, others
+def _tied_rest(norm: FloatArray, tol: float) -> Iterator[tuple[int, tuple[int, ...]]]:
+    """Each player ``i`` with each pure profile of the others where ``i`` has tied best replies.
+
+    Two or more best responses within ``tol``, in order; found for all profiles at once.
+    """
+    for i in range(norm.shape[-1]):
+        own = norm[..., i]
+        best = np.count_nonzero(own >= own.max(axis=i, keepdims=True) - tol, axis=i)
+        for others in np.argwhere(best >= 2).tolist():
+            yield i, tuple(others)
 
 
 def _others_gains(

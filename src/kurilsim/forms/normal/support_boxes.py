@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,15 @@ from kurilsim.core.deadline import Deadline
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
+
+# The subdivision makes many temporaries of a few hundred kilobytes per round. glibc's malloc
+# serves blocks above its mmap threshold (128 kB at start) with fresh pages, zeroed by the kernel
+# on first touch, until a freed block that large raises the threshold: one 8 MB block, freed at
+# once, raises it to 8 MB, and the temporaries then reuse heap memory. Processor time in fresh
+# processes, alternated with the same code without this line: 0.76-0.78 on random 3x3x3 and
+# 3x3x2x2 games (as with MALLOC_MMAP_THRESHOLD_ set); no effect on other platforms' allocators
+# beyond 8 MB of address space taken and given back.
+np.empty(2**20)
 
 #: Boxes narrower than this in every free probability are no longer halved: what is left of a
 #: support there is a singular solution or a continuum.
@@ -78,8 +88,14 @@ _CUT = 0.4934
 #: pair that fits), every piece across its widest side at that time: fewer rounds of fixed cost
 #: while boxes are few, also at the end, where a few narrow boxes close in on a solution.
 #: Otherwise once. In one run alternated with three cuts up to 64 boxes (else one) on random
-#: 3x3x3, 2x2x2x2 and 3x3x2x2 games, under heavy load: 0.88-0.90 of its processor time.
-_CUTS = ((16, 3), (256, 2))
+#: 3x3x3, 2x2x2x2 and 3x3x2x2 games, under heavy load: 0.88-0.90 of its processor time; four
+#: cuts, not three, up to 16 boxes, in two such runs against three: 0.87-0.93 on 3x3x3 and
+#: 2x2x2x2, 1.00-1.01 on 3x3x2x2 (five: 0.96-0.98; four up to 64 boxes: 1.9 on 3x3x3).
+_CUTS = ((16, 4), (256, 2))
+
+#: Boxes are tested for exclusion in blocks of at most about this many comparisons (a block's
+#: temporary arrays take 8 bytes each), with the deadline checked between blocks.
+_COMPARISONS_PER_BLOCK = 2**21
 
 #: Fraction of its width by which a box is widened for the Krawczyk test.
 _WIDEN = 1e-3
@@ -126,7 +142,8 @@ def solve_supports(
     tol
         A box is discarded when a payoff difference exceeds this at every corner.
     deadline
-        Checked before each round of the subdivision.
+        Checked before each round of the subdivision, and within a round between blocks of
+        the boxes tested for exclusion (:meth:`_System.excluded`).
 
     Returns
     -------
@@ -147,7 +164,9 @@ def solve_supports(
     ([(0, [[0.5, 0.5], [0.5, 0.5]])], True)
     """
     system = _System(norm, masks)
-    keep = ~system.excluded_on_simplices(tol)
+    keep = ~system.excluded_on_simplices(tol, deadline)
+    if deadline.hit:
+        return _collect(system, [], []), False
     sid: IntArray = np.flatnonzero(keep)
     lo: FloatArray = np.zeros((len(sid), system.n_vars))
     hi: FloatArray = system.active[sid].astype(float)
@@ -163,8 +182,9 @@ def solve_supports(
             sid, lo, hi = sid[alive], lo[alive], hi[alive]
             if not len(sid):
                 break
-            values = system.values(sid, system.vertices(sid, lo, hi))
-            alive = ~system.excluded(sid, values, tol)
+            alive = ~system.excluded(sid, system.vertices(sid, lo, hi), tol, deadline)
+            if deadline.hit:
+                return _collect(system, certified, leftovers), False
             sid, lo, hi = sid[alive], lo[alive], hi[alive]
             if not len(sid):
                 break
@@ -302,13 +322,16 @@ class _System:
         self.value_tables = [np.ascontiguousarray(np.moveaxis(norm[..., i], i, 0)) for i in players]
         # Players alike in their own and the others' numbers of strategies, and pairs alike in
         # theirs, are contracted together: one batched product per group, not one per player.
+        # Per player, what each strategy but the first earns over the first: the comparisons
+        # of strategies need only these, one table fewer to contract than the payoffs.
         self.player_groups = [
             (
                 tuple(i for (i,) in members),
-                np.stack([self.value_tables[i] for (i,) in members]),
+                np.stack([self.value_tables[i][1:] - self.value_tables[i][0] for (i,) in members]),
                 others,
             )
             for members, others in _alike(self.shape, 1)
+            if self.shape[members[0][0]] > 1
         ]
         # Per pair i < j: u_i and u_j stacked, axes i and j first, then the others' in order;
         # both pairs' Jacobian blocks then come from one contraction.
@@ -343,14 +366,17 @@ class _System:
             for i in range(self.n_players)
         )
 
-    def excluded_on_simplices(self, tol: float) -> BoolArray:
-        """Supports with a strategy beaten at every pure profile of the others' supports."""
+    def excluded_on_simplices(self, tol: float, deadline: Deadline | None = None) -> BoolArray:
+        """Supports with a strategy beaten at every pure profile of the others' supports.
+
+        ``deadline`` as in :meth:`excluded`.
+        """
         points = [
             np.where(m[:, :, None], np.eye(len(m[0]))[None], self.origin[i][:, None, :])
             for i, m in enumerate(self.masks)
         ]
         sid = np.arange(self.n_supports)
-        return self.excluded(sid, self.values(sid, points), tol)
+        return self.excluded(sid, points, tol, deadline)
 
     def tightened(
         self, sid: IntArray, lo: FloatArray, hi: FloatArray
@@ -358,11 +384,12 @@ class _System:
         """Upper bounds cut by the others' lower bounds (probabilities sum to at most one)."""
         hi = hi.copy()
         alive = np.ones(len(sid), dtype=bool)
-        for i in range(self.n_players):
-            block = slice(self.offsets[i], self.offsets[i + 1])
-            spare = 1.0 - lo[:, block].sum(axis=1)
-            hi[:, block] = np.minimum(hi[:, block], lo[:, block] + spare[:, None])
-            alive &= spare >= -1e-12
+        # A size group's players at once: (boxes, players, slots)
+        for _, columns, _, _, _ in self.size_groups:
+            low = lo[:, columns]
+            spare = 1.0 - low.sum(axis=2)
+            hi[:, columns] = np.minimum(hi[:, columns], low + spare[..., None])
+            alive &= np.all(spare >= -1e-12, axis=1)
         return lo, hi, alive & np.all(lo <= hi, axis=1)
 
     def _grouped_points(self, sid: IntArray, group: int, y: FloatArray) -> FloatArray:
@@ -448,8 +475,12 @@ class _System:
             grouped.append(self._grouped_points(sid, group, y))
         return self._per_player(grouped)
 
-    def values(self, sid: IntArray, points: list[FloatArray]) -> list[FloatArray]:
-        """Per player, the payoff of each strategy at every combination of the others' points."""
+    def advantages(self, sid: IntArray, points: list[FloatArray]) -> list[FloatArray]:
+        """Per player, each strategy's payoff over the first's at the others' points.
+
+        At every combination of the others' points, for every strategy but the first (nothing
+        for a player with one strategy).
+        """
         out: list[FloatArray] = [np.empty(0)] * self.n_players
         for members, tables, others in self.player_groups:
             result = _contracted(tables, self._stacked(points, others), len(sid))
@@ -497,21 +528,62 @@ class _System:
             matrix[:, diagonal, diagonal] += dummy
         return _Linearisation(at_centre, centre, low, high)
 
-    def excluded(self, sid: IntArray, values: list[FloatArray], tol: float) -> BoolArray:
-        """Boxes where a support strategy earns less than another by ``tol`` at every corner."""
+    def excluded(
+        self,
+        sid: IntArray,
+        points: list[FloatArray],
+        tol: float,
+        deadline: Deadline | None = None,
+    ) -> BoolArray:
+        """Boxes where a support strategy earns less than another by ``tol`` at every corner.
+
+        ``points`` are each player's points on the boxes (:meth:`vertices`); the payoffs at
+        their combinations (:meth:`advantages`) are compared. Many boxes are tested a block at a
+        time, which bounds the memory of the comparisons, with ``deadline`` checked before each
+        block after the first: once it has run out, the boxes not tested are returned as not
+        excluded (and ``deadline.hit`` tells the caller).
+        """
+        counts = [p.shape[1] for p in points]
+        # Per box, the comparisons of every strategy with every other at every combination.
+        each = sum(
+            n * n * math.prod(counts[:i] + counts[i + 1 :]) for i, n in enumerate(self.shape)
+        )
+        block = max(1, _COMPARISONS_PER_BLOCK // each)
+        if len(sid) <= block:
+            return self._excluded_block(sid, self.advantages(sid, points), tol)
+        out = np.zeros(len(sid), dtype=bool)
+        for start in range(0, len(sid), block):
+            if start and deadline is not None and deadline.expired():
+                break
+            part = slice(start, start + block)
+            advantages = self.advantages(sid[part], [p[part] for p in points])
+            out[part] = self._excluded_block(sid[part], advantages, tol)
+        return out
+
+    def _excluded_block(self, sid: IntArray, advantages: list[FloatArray], tol: float) -> BoolArray:
+        """:meth:`excluded` on one block of boxes, given the advantages at their points."""
         out = np.zeros(len(sid), dtype=bool)
         for members, _, _, _, masks in self.size_groups:
             by_shape: dict[tuple[int, ...], list[int]] = {}
             for g, i in enumerate(members):
-                by_shape.setdefault(values[i].shape, []).append(g)
+                if self.shape[i] > 1:
+                    by_shape.setdefault(advantages[i].shape, []).append(g)
             for chosen in by_shape.values():
-                v = np.stack([values[members[g]] for g in chosen])
-                v = v.reshape(len(chosen), len(sid), v.shape[2], -1)
-                # gap[., b, a, c]: the least advantage of strategy a over strategy c on the box
-                # (zero for a = c, never above tol); a support strategy c so beaten rules it out
-                gap = np.min(v[:, :, :, None, :] - v[:, :, None, :, :], axis=-1)
-                played = masks[chosen][:, sid][:, :, None, :]
-                out |= np.any(played & (gap > tol), axis=(0, 2, 3))
+                boxes, rows, corners = advantages[members[chosen[0]]].shape
+                # What each strategy earns over the first (itself: zero), at every corner.
+                v = np.zeros((len(chosen), boxes, rows + 1, corners))
+                for row, g in enumerate(chosen):
+                    v[row, :, 1:] = advantages[members[g]]
+                # Per pair a < c of strategies, the advantage of a over c at every corner: if
+                # it exceeds tol at all, c is beaten on the box; if it is below -tol at all, a is.
+                # A support strategy so beaten rules the box out.
+                a, c = _pairs(v.shape[2])
+                advantage = v[:, :, a] - v[:, :, c]
+                played = masks[chosen][:, sid]
+                beaten = (played[:, :, c] & (advantage.min(axis=-1) > tol)) | (
+                    played[:, :, a] & (advantage.max(axis=-1) < -tol)
+                )
+                out |= np.any(beaten, axis=(0, 2))
         return out
 
     def residual(self, sid: IntArray, y: FloatArray, linearisation: _Linearisation) -> FloatArray:
@@ -710,6 +782,13 @@ def _box_vertices(n: int) -> tuple[IntArray, IntArray]:
         for bits in itertools.product((0, 1), repeat=n - 1)
     ]
     return corners, np.array(edges, dtype=np.intp).reshape(len(edges), n)
+
+
+@functools.cache
+def _pairs(n: int) -> tuple[IntArray, IntArray]:
+    """Every pair ``a < c`` of ``n`` strategies: the ``a``, then the ``c`` of each."""
+    a, c = np.triu_indices(n, 1)
+    return a.astype(np.intp), c.astype(np.intp)
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from kurilsim.core.deadline import DEFAULT_MAX_SECONDS, Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.curve_components import trace_support_curves
-from kurilsim.forms.normal.pure_nash import pure_nash
+from kurilsim.forms.normal.pure_nash import pure_profile
 from kurilsim.forms.normal.regret import (
     FloatArray,
     ScaledPayoffs,
@@ -104,8 +104,10 @@ def support_enumeration(
         range), and the margin by which a payoff difference must hold on a whole box of
         probabilities (in the normalised game) to discard it.
     max_seconds
-        Wall-clock budget; ``None`` for none. When it runs out the search stops before the next
-        round of the subdivision and the equilibria found so far are returned.
+        Wall-clock budget; ``None`` for none. It is checked before each round of the
+        subdivision and, within a round, between the blocks of boxes it tests; when it has run
+        out the search stops there, the equilibria found so far are returned and ``complete``
+        is ``False``.
 
     Returns
     -------
@@ -174,18 +176,18 @@ def support_enumeration(
     deadline = Deadline(max_seconds)
     norm = normalised_payoffs(payoffs)
     found = _Equilibria(norm, tol)
-    # On the normalised game every player's range is 1, so ``tol`` is already relative.
-    eye = [np.eye(n) for n in norm.shape[:-1]]
-    found.add([tuple(eye[i][s] for i, s in enumerate(cell)) for cell in pure_nash(norm, tol)])
+    # Candidates are checked all at once, in this order, once the supports are solved.
+    candidates = found.pure_equilibria()
     if indifferent_everywhere(norm, tol):
         # Every profile is an equilibrium: the pure ones are the extreme points of the one
         # component, and every support would give a continuum of solutions.
+        found.add(candidates)
         return found.profiles, True
 
     # Equilibria where one player mixes form polytopes; their vertices are listed instead.
     polytopes, enumerated = single_mixer_polytopes(norm, tol)
-    found.add([profile for vertices in polytopes for profile in vertices])
-    domains = _undominated(norm, [np.arange(n) for n in norm.shape[:-1]], tol)
+    candidates.extend(profile for vertices in polytopes for profile in vertices)
+    domains = _undominated(norm, tol)
     # Strategies strictly dominated, iterated, are in no equilibrium: the supports are solved in
     # the game without them (kept on the whole game's scale), whose systems are smaller.
     reduced = norm[np.ix_(*domains, np.arange(norm.shape[-1]))]
@@ -214,7 +216,7 @@ def support_enumeration(
             finished = False
             break
     roots.sort(key=lambda r: (r[0], np.concatenate(r[1]).tolist()))
-    found.add([padded(_on_simplices(profile)) for _, profile in roots])
+    found.add([*candidates, *(padded(_on_simplices(profile)) for _, profile in roots)])
     proved = True
     for support, boxes in continua:
         from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
@@ -255,6 +257,20 @@ class _Equilibria:
         self._flat: list[FloatArray] = []
         self.profiles: list[tuple[FloatArray, ...]] = []
 
+    def pure_equilibria(self) -> list[tuple[FloatArray, ...]]:
+        """Every pure profile that passes the check, in lexicographic order of the strategies.
+
+        The check of :meth:`add` on every pure profile at once: there a player's regret is their
+        best payoff against the others' strategies less their own, in the normalised game.
+        """
+        norm = self._game.normalised
+        shape = norm.shape[:-1]
+        passed = np.ones(shape, dtype=bool)
+        for i in range(len(shape)):
+            own = norm[..., i]
+            passed &= own.max(axis=i, keepdims=True) - own <= self._tol
+        return [pure_profile(shape, cell) for cell in np.argwhere(passed).tolist()]
+
     def add(self, profiles: Sequence[tuple[FloatArray, ...]]) -> None:
         """Keep each of ``profiles`` in turn that passes the check and is not a repeat."""
         if not profiles:
@@ -293,27 +309,37 @@ def _checked_payoffs(payoffs: FloatArray, tol: float, max_seconds: float | None)
     return array
 
 
-def _undominated(norm: FloatArray, domains: Sequence[IntArray], tol: float) -> list[IntArray]:
+def _undominated(norm: FloatArray, tol: float) -> list[IntArray]:
     """Remove strategies strictly dominated given the others' candidates, iterated.
 
     A strategy beaten by more than ``tol`` by some pure strategy (any of the player's, inside
     the candidates or not) against every profile of the others' candidates is never a best
     reply, so it lies in no equilibrium's support.
     """
-    current = list(domains)
+    shape = norm.shape[:-1]
+    current = [np.arange(n) for n in shape]
+    # Per player, payoffs (own strategies, profiles of the others') in the whole game.
+    tables = [np.moveaxis(norm[..., i], i, 0).reshape(n, -1) for i, n in enumerate(shape)]
+    if all(np.all(np.any(t >= t.max(axis=0), axis=1)) for t in tables):
+        # Every strategy is a best reply to some profile of the others': none is dominated.
+        return current
+    whole = True
     changed = True
     while changed:
         changed = False
         for i in range(len(current)):
-            index = list(current)
-            index[i] = np.arange(norm.shape[i])
-            table = np.moveaxis(norm[np.ix_(*index)][..., i], i, 0)
-            table = table.reshape(norm.shape[i], -1)[:, None, :]
-            beaten = np.all(table > table[current[i]].swapaxes(0, 1) + tol, axis=2)
+            if whole:
+                table = tables[i]
+            else:
+                index = list(current)
+                index[i] = np.arange(shape[i])
+                table = np.moveaxis(norm[np.ix_(*index)][..., i], i, 0).reshape(shape[i], -1)
+            beaten = np.all(table[:, None, :] > table[current[i]][None] + tol, axis=2)
             dominated = np.any(beaten, axis=0)
             if np.any(dominated):
                 current[i] = current[i][~dominated]
                 changed = True
+                whole = False
     return current
 
 
