@@ -61,11 +61,11 @@ from pathlib import Path
 import numpy as np
 
 import kurilsim
+from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.forms.normal.labels import outcome_labels
 from kurilsim.forms.normal.payoffs import player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
-from kurilsim.sweeps.allocator import keep_freed_memory
 from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table, end_kept_processes
 from kurilsim.sweeps.store import parquet_writer
 

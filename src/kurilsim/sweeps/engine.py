@@ -46,11 +46,11 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.core.arrow_columns import numeric_array
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.sweep_rows import SweepRows, merged
-from kurilsim.sweeps.allocator import keep_freed_memory
 from kurilsim.sweeps.spec import PointSet
 
 FloatArray = NDArray[np.float64]
@@ -415,7 +415,7 @@ def run_chunks(
     :data:`ASKS_PER_PROCESS` per other process), so memory stays bounded by the chunk size however
     many chunks there are. The table of each chunk is the same whatever runs it.
     A vectorised sweep on this machine has ``malloc`` keep freed memory for the next chunk
-    (:func:`~kurilsim.sweeps.allocator.keep_freed_memory`).
+    (:func:`~kurilsim.core.allocator.keep_freed_memory`).
 
     Examples
     --------

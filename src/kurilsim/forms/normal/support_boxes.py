@@ -47,20 +47,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.core.deadline import Deadline
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
-
-# The subdivision makes many temporaries of a few hundred kilobytes per round. glibc's malloc
-# serves blocks above its mmap threshold (128 kB at start) with fresh pages, zeroed by the kernel
-# on first touch, until a freed block that large raises the threshold: one 8 MB block, freed at
-# once, raises it to 8 MB, and the temporaries then reuse heap memory. Processor time in fresh
-# processes, alternated with the same code without this line: 0.76-0.78 on random 3x3x3 and
-# 3x3x2x2 games (as with MALLOC_MMAP_THRESHOLD_ set); no effect on other platforms' allocators
-# beyond 8 MB of address space taken and given back.
-np.empty(2**20)
 
 #: Boxes narrower than this in every free probability are no longer halved: what is left of a
 #: support there is a singular solution or a continuum.
@@ -163,6 +155,9 @@ def solve_supports(
     >>> [(k, [np.round(x, 6).tolist() for x in p]) for k, p in found.roots], finished
     ([(0, [[0.5, 0.5], [0.5, 0.5]])], True)
     """
+    # Each round makes temporaries of a few hundred kilobytes: served from the heap, not from
+    # fresh pages the kernel zeroes (about a quarter of the time on 3x3x3 and 3x3x2x2 games).
+    keep_freed_memory()
     system = _System(norm, masks)
     keep = ~system.excluded_on_simplices(tol, deadline)
     if deadline.hit:

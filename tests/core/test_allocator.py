@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import kurilsim
-from kurilsim.sweeps.allocator import keep_freed_memory
+from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.sweeps.engine import Job, run_chunks
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
 
@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import kurilsim
 from kurilsim.sweeps.engine import Job, solve_chunk
 from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
-from kurilsim.sweeps.allocator import keep_freed_memory
+from kurilsim.core.allocator import keep_freed_memory
 scenario = kurilsim.load_scenario(sys.argv[1])
 axes = (GridAxis("sanctions", 0.0, 0.7, 80), GridAxis("trust", 0.0, 1.0, 50))
 job = Job(scenario, point_set(scenario, SweepSpec(grid=axes)), "pure", 1e-9, (), 4000)
