@@ -712,13 +712,15 @@ class ExtensiveFormGame(FlatTree):
     def _compatible(self, player: int, table: IntArray) -> NDArray[np.bool_]:
         """Shape ``(n_strategies, n_leaves)``: whether each strategy takes its moves to the leaf."""
         column = {v: k for k, v in enumerate(self._own_nodes[player])}
-        result = np.ones((len(table), len(self._leaves)), dtype=bool)
-        for k, leaf in enumerate(self._leaves):
-            steps = [(column[v], a) for v, a in self.path(leaf) if self.movers[v] == player]
-            if steps:
-                cols, acts = zip(*steps, strict=True)
-                result[:, k] = (table[:, list(cols)] == np.array(acts)).all(axis=1)
-        return result
+        # From the root down (prefix order puts a parent first): a strategy reaches a node when
+        # it reaches the parent and, at its own parent, takes the move to it.
+        reaches = np.ones((self.n_nodes, len(table)), dtype=bool)
+        for v in range(1, self.n_nodes):
+            parent = int(self.parents[v])
+            reaches[v] = reaches[parent]
+            if self.movers[parent] == player:
+                reaches[v] &= table[:, column[parent]] == self.moves[v]
+        return np.ascontiguousarray(reaches[list(self._leaves)].T)
 
     # ------------------------------------------------------------------ display
     def _repr_html_(self) -> str:
