@@ -164,7 +164,7 @@ INFORMATION_METHODS: dict[str, InformationMethod] = {
 }
 
 
-#: Most reduced strategy profiles ``auto`` enumerates; beyond, vertex enumeration is out of reach.
+#: Most reduced strategy profiles ``auto`` enumerates; a larger form goes to the sequence form.
 AUTO_MAX_PROFILES: Final = 10_000
 
 
