@@ -9,8 +9,8 @@ equilibria included); it checks on a sample that batch and one-tree answers agre
 It then times the judging of Nash equilibria (which moves would not be made if play reached
 them) on tied chains, one player stopping or going on ``n`` times with every move tied, whose
 ``n + 1`` reduced strategies are all Nash equilibria: kurilsim's one pass over the tree for all
-of them (``non_credible_table``) against its reference, one pass per equilibrium
-(``non_credible_moves`` each), in the same run, and checks that both judge alike.
+of them (``non_credible_table``) against its reference, one pass per equilibrium as kurilsim
+judged them before (``one_pass_each`` below), in the same run, and checks that both judge alike.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ import numpy as np
 from kurilsim import load_scenario
 from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
-    non_credible_moves,
+    leaf_scales,
     non_credible_table,
     subgame_perfect_equilibria,
 )
 from kurilsim.forms.extensive.efg import parse_efg
 from kurilsim.forms.extensive.form import solve_batch
-from kurilsim.forms.extensive.game import ExtensiveFormGame
+from kurilsim.forms.extensive.game import CHANCE, TERMINAL, ExtensiveFormGame
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("sequence_1956.yaml", "sequence_2016.yaml")
@@ -75,6 +75,32 @@ def tied_chain(n: int) -> ExtensiveFormGame:
     return parse_efg(head + body + 't "" 0\n')
 
 
+def one_pass_each(game: ExtensiveFormGame, choices: np.ndarray, tol: float = 1e-9) -> tuple:
+    """The reference: one equilibrium's non-credible moves by a pass of its own over the tree."""
+    scales = leaf_scales(game.payoffs)
+    values = np.zeros((game.n_nodes, game.n_players))
+    sizes = np.zeros(game.n_nodes)
+    flagged = []
+    for v in reversed(range(game.n_nodes)):
+        mover = int(game.movers[v])
+        children = list(game.children[v])
+        if mover == TERMINAL:
+            values[v] = game.payoffs[game.leaf_of[v]]
+            sizes[v] = np.abs(values[v]).max(initial=0.0)
+        elif mover == CHANCE:
+            values[v] = game.probabilities[children] @ values[children]
+            sizes[v] = game.probabilities[children] @ sizes[children]
+        else:
+            own = values[children, mover]
+            slack = tol * min(float(scales[mover]), float(sizes[children].max()))
+            action = int(choices[v]) if choices[v] >= 0 else int(own.argmax())
+            if own[action] < own.max() - slack:
+                flagged.append(v)
+            values[v] = values[children[action]]
+            sizes[v] = sizes[children[action]]
+    return tuple(reversed(flagged))
+
+
 def bench_judging(n: int) -> None:
     game = tied_chain(n)
     profiles = np.stack(
@@ -85,7 +111,7 @@ def bench_judging(n: int) -> None:
     table = non_credible_table(game, game.profile_choices(profiles))
     mine = time.perf_counter() - start
     start = time.perf_counter()
-    one_by_one = [non_credible_moves(game, game.profile_choices(p)) for p in profiles]
+    one_by_one = [one_pass_each(game, game.profile_choices(p)) for p in profiles]
     reference = time.perf_counter() - start
     assert [tuple(np.flatnonzero(row)) for row in table] == one_by_one
     print(
