@@ -63,13 +63,21 @@ def test_every_form_has_subjects():
 
 
 def test_a_large_information_tree_is_pointed_to_the_sequence_form():
-    """Gambit's Monty Hall tree: its reduced normal form is too large to enumerate."""
+    """Gambit's Monty Hall tree: its reduced normal form is out of vertex enumeration's reach."""
     with pytest.raises(OutOfReachError) as refused:
-        solve_information(read_efg(MONTY_HALL))
+        solve_information(read_efg(MONTY_HALL), "enumeration")
     assert refused.value.alternative == "sequence-lemke"
     assert _named_methods(str(refused.value)) == {"sequence-lemke"}
-    # The suggestion works.
+    # The suggestion works, and auto takes it, saying so.
     assert len(solve_information(read_efg(MONTY_HALL), "sequence-lemke")) == 1
+    chosen = solve_information(read_efg(MONTY_HALL))
+    assert (chosen.method, chosen.scope, len(chosen)) == (
+        "sequence-lemke",
+        "one Nash equilibrium",
+        1,
+    )
+    assert "vertex enumeration:" in chosen.note and "others may exist" in chosen.note
+    assert chosen[0].max_regret <= 1e-9 * chosen.scale
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))

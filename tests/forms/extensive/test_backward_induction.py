@@ -13,10 +13,11 @@ from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
     leaf_scales,
     non_credible_moves,
+    non_credible_table,
     subgame_perfect_equilibria,
     subgame_regrets,
 )
-from kurilsim.forms.extensive.game import Decision, ExtensiveFormGame, Terminal
+from kurilsim.forms.extensive.game import CHANCE, TERMINAL, Decision, ExtensiveFormGame, Terminal
 from kurilsim.forms.normal.regret import is_equilibrium
 from tests import literature
 from tests.literature import chance_game, tie_game
@@ -105,6 +106,43 @@ def test_subgame_regrets_and_non_credible_moves():
     assert subgame_regrets(game, out_fight).tolist() == [0.0, 2.0]
     assert non_credible_moves(game, out_fight) == (2,)
     assert non_credible_moves(game, [1, -1, 1, -1, -1]) == ()
+
+
+@settings(max_examples=40)
+@given(trees(), st.integers(0, 2**32 - 1))
+def test_many_profiles_are_judged_in_one_pass_as_each_change_of_move_shows(game, seed):
+    """Against values computed afresh for every node and action, block by block or all at once."""
+    import kurilsim.forms.extensive.backward_induction as module
+
+    rng = np.random.default_rng(seed)
+    profiles = np.array(
+        [
+            [rng.integers(len(game.actions[v])) if game.movers[v] >= 0 else -1 for v in nodes]
+            for nodes in [range(game.n_nodes)] * 6
+        ]
+    )
+
+    def value(v, row):
+        if game.movers[v] == TERMINAL:
+            return game.payoffs[game.leaf_of[v]]
+        if game.movers[v] == CHANCE:
+            return sum(game.probabilities[c] * value(c, row) for c in game.children[v])
+        return value(game.children[v][row[v]], row)
+
+    flagged, regrets = non_credible_table(game, profiles), subgame_regrets(game, profiles)
+    for row, flags, regret in zip(profiles, flagged, regrets, strict=True):
+        gains = np.zeros(game.n_players)
+        for v in game.decision_nodes():
+            mover = game.movers[v]
+            own = [value(c, row)[mover] for c in game.children[v]]
+            # Payoffs are small integers and probabilities quarters or so: a gain is large or 0.
+            assert flags[v] == (max(own) - own[row[v]] > 1e-7)
+            gains[mover] = max(gains[mover], max(own) - own[row[v]])
+        np.testing.assert_allclose(regret, gains, atol=1e-12)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "CELLS_PER_BLOCK", 1)  # one profile per block
+        np.testing.assert_array_equal(non_credible_table(game, profiles), flagged)
+        np.testing.assert_array_equal(subgame_regrets(game, profiles), regrets)
 
 
 def brute_force(game, tol=1e-9):

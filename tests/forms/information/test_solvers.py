@@ -104,6 +104,47 @@ def test_enumeration_finds_every_equilibrium_outcome_pygambit_finds(tree):
     assert theirs <= mine | theirs and mine == theirs
 
 
+# --- auto ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.reference
+def test_auto_finds_one_equilibrium_of_a_tree_too_large_to_enumerate():
+    """Kuhn poker on six cards: 729 x 4,096 reduced strategies, too many to build the form."""
+    poker = kuhn_poker(6)
+    solution = solve_information(poker)
+    assert (solution.method, solution.scope) == ("sequence-lemke", "one Nash equilibrium")
+    assert len(solution) == 1 and solution.complete
+    assert "others may exist" in solution.note and "2,985,984" in solution.note
+    # Verified apart from the solver: no player gains by a best response computed from the tree,
+    # and the zero-sum game's value (the same in every equilibrium) is pygambit's.
+    assert behaviour_regrets(poker, solution[0].behaviour).max() < 1e-9
+    reference = gbt.read_efg(io.StringIO(format_efg(poker)))
+    theirs = gbt.nash.lcp_solve(reference, rational=False).equilibria[0]
+    assert solution[0].payoffs[0] == pytest.approx(float(theirs.payoff("Player 1")), abs=1e-9)
+
+
+def test_auto_turns_to_the_sequence_form_when_enumeration_stops_with_nothing():
+    bounded = solve_information(beer_quiche(), max_seconds=0)
+    assert bounded.method == "sequence-lemke" and len(bounded) == 1 and bounded.complete
+    assert "stopped at its bound (max_seconds 0)" in bounded.note
+    assert bounded[0].max_regret <= 1e-9 * bounded.scale
+    assert solve_information(beer_quiche(), max_seconds=60, max_pivots=5000).method == (
+        "enumeration"
+    )
+    with pytest.raises(InputError, match="method 'auto' has no option precision"):
+        solve_information(beer_quiche(), precision=1.0)
+
+
+def test_auto_refuses_a_three_player_tree_too_large_to_enumerate(monkeypatch):
+    from kurilsim.forms.information import reduced_normal_form as module
+    from kurilsim.forms.information.efg import read_efg
+
+    monkeypatch.setattr(module, "MAX_PROFILES", 1)
+    tree = read_efg(ROOT / "tests" / "data" / "efg" / "three_players_nonterm_outcomes.efg")
+    with pytest.raises(InputError, match="solves two-player trees only"):
+        solve_information(tree)
+
+
 # --- the literature ----------------------------------------------------------------------------
 
 

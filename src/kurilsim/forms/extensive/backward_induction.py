@@ -36,6 +36,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -226,12 +227,13 @@ def subgame_regrets(game: ExtensiveFormGame, choices: ArrayLike) -> FloatArray:
     game
         The game tree.
     choices
-        A pure behaviour profile: per node, the index of the action taken there.
+        A pure behaviour profile: per node, the index of the action taken there; or a stack of
+        them, one per row, all verified in one pass over the tree.
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(N,)``, never negative.
+        Shape ``(N,)``, or ``(M, N)`` for ``M`` rows of ``choices``; never negative.
 
     Examples
     --------
@@ -239,22 +241,16 @@ def subgame_regrets(game: ExtensiveFormGame, choices: ArrayLike) -> FloatArray:
     >>> game = catalogue.entry_deterrence()
     >>> subgame_regrets(game, [0, -1, 0, -1, -1]).tolist()  # Out, Fight: a non-credible threat
     [0.0, 2.0]
+    >>> subgame_regrets(game, [[0, -1, 0, -1, -1], [1, -1, 1, -1, -1]]).tolist()
+    [[0.0, 2.0], [0.0, 0.0]]
     """
     chosen = np.asarray(choices, dtype=np.int64)
-    values = np.zeros((game.n_nodes, game.n_players))
-    regrets = np.zeros(game.n_players)
-    for v in reversed(range(game.n_nodes)):
-        mover = int(game.movers[v])
-        children = list(game.children[v])
-        if mover == TERMINAL:
-            values[v] = game.payoffs[game.leaf_of[v]]
-        elif mover == CHANCE:
-            values[v] = game.probabilities[children] @ values[children]
-        else:
-            values[v] = values[children[chosen[v]]]
-            gain = float(values[children, mover].max() - values[v, mover])
-            regrets[mover] = max(regrets[mover], gain)
-    return regrets
+    rows = np.atleast_2d(chosen)
+    regrets = np.zeros((len(rows), game.n_players))
+    for block in _blocks(game, len(rows)):
+        for _, mover, taken, best, _ in _decisions(game, rows[block]):
+            regrets[block, mover] = np.maximum(regrets[block, mover], best - taken)
+    return regrets if chosen.ndim == 2 else regrets[0]
 
 
 def non_credible_moves(
@@ -288,29 +284,105 @@ def non_credible_moves(
     >>> [game.node_name(v) for v in non_credible_moves(game, [0, -1, 0, -1, -1])]
     ['In']
     """
-    chosen = np.asarray(choices, dtype=np.int64)
+    flagged = non_credible_table(game, np.asarray(choices, dtype=np.int64)[None], tol)[0]
+    return tuple(int(v) for v in np.flatnonzero(flagged))
+
+
+def non_credible_table(
+    game: ExtensiveFormGame, choices: ArrayLike, tol: float = DEFAULT_TOL
+) -> NDArray[np.bool_]:
+    """:func:`non_credible_moves` of many profiles at once, in one pass over the tree.
+
+    Parameters
+    ----------
+    game
+        The game tree.
+    choices
+        Shape ``(M, n_nodes)``: one profile per row, as :func:`non_credible_moves` takes it.
+    tol
+        Relative tolerance, as in :func:`subgame_perfect_equilibria`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(M, n_nodes)``: true where a row's move would not be made.
+
+    Examples
+    --------
+    >>> from kurilsim.forms import catalogue
+    >>> game = catalogue.entry_deterrence()
+    >>> non_credible_table(game, [[0, -1, 0, -1, -1], [1, -1, 1, -1, -1]])[:, 2].tolist()
+    [True, False]
+    """
+    rows = np.asarray(choices, dtype=np.int64)
     scales = leaf_scales(game.payoffs)
-    values = np.zeros((game.n_nodes, game.n_players))
-    sizes = np.zeros(game.n_nodes)
-    flagged = []
+    flagged = np.zeros(rows.shape, dtype=bool)
+    for block in _blocks(game, len(rows)):
+        for v, mover, taken, best, stakes in _decisions(game, rows[block]):
+            flagged[block, v] = taken < best - tie_slack(tol, scales[mover], stakes)
+    return flagged
+
+
+#: Most numbers one block of profiles may hold at once in a pass over the tree.
+CELLS_PER_BLOCK: Final = 2_000_000
+
+
+def _blocks(game: ExtensiveFormGame, count: int) -> list[slice]:
+    """Blocks of ``count`` profiles, each passed over the tree within :data:`CELLS_PER_BLOCK`.
+
+    A pass holds a node's values from when they are computed to when its parent reads them: the
+    most held at once, counted here from the tree's shape, bounds a block's memory.
+    """
+    held = peak = 1
+    for v in reversed(range(game.n_nodes)):
+        below = len(game.children[v])
+        peak = max(peak, held + below)
+        held += 1 - below
+    size = max(1, CELLS_PER_BLOCK // (peak * (game.n_players + 1)))
+    return [slice(start, start + size) for start in range(0, count, size)]
+
+
+def _decisions(
+    game: ExtensiveFormGame, chosen: IntArray
+) -> Iterator[tuple[int, int, FloatArray, FloatArray, FloatArray]]:
+    """Play each row of ``chosen`` (shape ``(M, n_nodes)``) backwards from the leaves.
+
+    At each decision node, from the last in prefix order to the root, yields the node, its
+    mover, and per row: the mover's value of the action taken, of their best action, and the
+    stakes there (over the actions, the largest expected largest absolute payoff of the leaf
+    reached below). A row with -1 at a decision node takes the mover's first best action.
+    """
+    m, n = len(chosen), game.n_players
+    rows = np.arange(m)
+    # below.flat[action * n * m + cells] is below[action, :, rows]: one value per row, at its action
+    cells = np.arange(n)[:, None] * m + rows
+    # Per node, from its pass until its parent's: the values (N, M or 1) and the stakes (M or 1);
+    # rows last, so that a mover's values over the actions are contiguous rows of ``below``.
+    values: dict[int, FloatArray] = {}
+    sizes: dict[int, FloatArray] = {}
     for v in reversed(range(game.n_nodes)):
         mover = int(game.movers[v])
-        children = list(game.children[v])
         if mover == TERMINAL:
-            values[v] = game.payoffs[game.leaf_of[v]]
-            sizes[v] = np.abs(values[v]).max(initial=0.0)
-        elif mover == CHANCE:
-            values[v] = game.probabilities[children] @ values[children]
-            sizes[v] = game.probabilities[children] @ sizes[children]
-        else:
-            own = values[children, mover]
-            slack = tol * min(float(scales[mover]), float(sizes[children].max()))
-            action = int(chosen[v]) if chosen[v] >= 0 else int(own.argmax())
-            if own[action] < own.max() - slack:
-                flagged.append(v)
-            values[v] = values[children[action]]
-            sizes[v] = sizes[children[action]]
-    return tuple(reversed(flagged))
+            leaf = game.payoffs[game.leaf_of[v]]
+            values[v] = leaf[:, None]
+            sizes[v] = np.abs(leaf).max(initial=0.0, keepdims=True)
+            continue
+        children = game.children[v]
+        below = np.empty((len(children), n, m))
+        stakes = np.empty((len(children), m))
+        for a, c in enumerate(children):
+            below[a] = values.pop(c)
+            stakes[a] = sizes.pop(c)
+        if mover == CHANCE:
+            weights = game.probabilities[list(children)]
+            values[v] = np.einsum("k,knm->nm", weights, below)
+            sizes[v] = weights @ stakes
+            continue
+        own = below[:, mover]
+        action = np.where(chosen[:, v] >= 0, chosen[:, v], own.argmax(axis=0))
+        values[v] = np.take(below, action * (n * m) + cells)
+        sizes[v] = stakes[action, rows]
+        yield v, mover, own[action, rows], own.max(axis=0), stakes.max(axis=0)
 
 
 @dataclass(frozen=True, eq=False)

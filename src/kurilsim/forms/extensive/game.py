@@ -586,24 +586,46 @@ class ExtensiveFormGame(FlatTree):
             profile.append(int(np.flatnonzero((table == row).all(axis=1))[0]))
         return tuple(profile)
 
-    def profile_choices(self, profile: Sequence[int], reduced: bool = True) -> IntArray:
+    def profile_choices(self, profile: ArrayLike, reduced: bool = True) -> IntArray:
         """The moves of a pure strategy profile of the normal form (see :meth:`strategy_profile`).
+
+        Parameters
+        ----------
+        profile
+            Each player's strategy (an index into :meth:`strategies`), shape ``(N,)``; or one
+            profile per row, shape ``(M, N)``.
+        reduced
+            Whether the indices are of the reduced strategies (the default) or the full ones.
 
         Returns
         -------
         numpy.ndarray
             Per node: the index of the action taken there; -1 at chance and terminal nodes and
-            where a reduced strategy says nothing (its own moves rule the node out).
+            where a reduced strategy says nothing (its own moves rule the node out). Shape
+            ``(n_nodes,)``, or ``(M, n_nodes)`` for ``M`` profiles.
+
+        Raises
+        ------
+        InputError
+            If a profile does not give one strategy per player.
 
         Examples
         --------
         >>> from kurilsim.forms import catalogue
         >>> catalogue.centipede(2).profile_choices([0, 1]).tolist()  # A takes; B would pass
         [0, -1, 1, -1, -1]
+        >>> catalogue.centipede(2).profile_choices([[0, 1], [1, 0]]).tolist()
+        [[0, -1, 1, -1, -1], [1, -1, 0, -1, -1]]
         """
-        choices = np.full(self.n_nodes, -1, dtype=np.int64)
-        for player, strategy in zip(self.players, profile, strict=True):
-            choices[list(self.decision_nodes(player))] = self.strategies(player, reduced)[strategy]
+        profiles = np.asarray(profile, dtype=np.int64)
+        if profiles.ndim not in (1, 2) or profiles.shape[-1] != self.n_players:
+            raise InputError(
+                f"expected one strategy per player ({self.n_players}), got shape {profiles.shape}"
+            )
+        choices = np.full((*profiles.shape[:-1], self.n_nodes), -1, dtype=np.int64)
+        for i, player in enumerate(self.players):
+            table = self.strategies(player, reduced)
+            choices[..., list(self.decision_nodes(player))] = table[profiles[..., i]]
         return choices
 
     def normal_form_size(self, reduced: bool = True) -> int:
@@ -690,13 +712,15 @@ class ExtensiveFormGame(FlatTree):
     def _compatible(self, player: int, table: IntArray) -> NDArray[np.bool_]:
         """Shape ``(n_strategies, n_leaves)``: whether each strategy takes its moves to the leaf."""
         column = {v: k for k, v in enumerate(self._own_nodes[player])}
-        result = np.ones((len(table), len(self._leaves)), dtype=bool)
-        for k, leaf in enumerate(self._leaves):
-            steps = [(column[v], a) for v, a in self.path(leaf) if self.movers[v] == player]
-            if steps:
-                cols, acts = zip(*steps, strict=True)
-                result[:, k] = (table[:, list(cols)] == np.array(acts)).all(axis=1)
-        return result
+        # From the root down (prefix order puts a parent first): a strategy reaches a node when
+        # it reaches the parent and, at its own parent, takes the move to it.
+        reaches = np.ones((self.n_nodes, len(table)), dtype=bool)
+        for v in range(1, self.n_nodes):
+            parent = int(self.parents[v])
+            reaches[v] = reaches[parent]
+            if self.movers[parent] == player:
+                reaches[v] &= table[:, column[parent]] == self.moves[v]
+        return np.ascontiguousarray(reaches[list(self._leaves)].T)
 
     # ------------------------------------------------------------------ display
     def _repr_html_(self) -> str:

@@ -25,16 +25,18 @@ from kurilsim.core.arguments import (
 from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
+    CELLS_PER_BLOCK,
     MAX_EQUILIBRIA,
     MAX_LISTING_SECONDS,
     leaf_scales,
-    non_credible_moves,
+    non_credible_table,
     subgame_perfect_equilibria,
+    subgame_regrets,
 )
-from kurilsim.forms.extensive.game import CHANCE, TERMINAL, ExtensiveFormGame
+from kurilsim.forms.extensive.game import ExtensiveFormGame
 from kurilsim.forms.extensive.result import SubgamePerfectEquilibrium, TreeSolution
 from kurilsim.forms.normal.regret import payoff_scale
-from kurilsim.forms.normal.result import Equilibrium
+from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.normal.solve import METHODS, solve
 
 #: The method for game trees; ``"auto"`` stands for it.
@@ -45,11 +47,9 @@ TREE_METHODS: Final = (BACKWARD_INDUCTION, *METHODS)
 #: The normal-form method used for the Nash equilibria unless another is named: subgame-perfect
 #: equilibria are pure, so the pure equilibria are the ones to compare them with.
 NASH_METHOD: Final = "pure"
-#: Most node visits spent judging which Nash equilibria are subgame-perfect (one pass over the
-#: tree per equilibrium).
+#: Most node values (equilibria times nodes) computed judging which Nash equilibria are
+#: subgame-perfect.
 MAX_JUDGED_NODES: Final = 20_000_000
-#: Verification works on blocks of equilibria of about this many node values at a time.
-CELLS_PER_BLOCK: Final = 2_000_000
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -136,16 +136,15 @@ def solve_tree(
     verdicts: list[bool | None] = []
     threats: list[tuple[int, ...]] = []
     if nash is not None and len(nash) * game.n_nodes > MAX_JUDGED_NODES:
-        # Judging costs a pass over the tree per equilibrium: beyond the budget, leave it open.
+        # Judging computes values at every node for every equilibrium: beyond the budget,
+        # leave it open.
         note = (
             f"{len(nash):,} Nash equilibria on {game.n_nodes:,} nodes are too many to judge "
             "one by one; which are subgame-perfect is left open"
         )
         verdicts, threats = [None] * len(nash), [()] * len(nash)
-    for equilibrium in () if note else nash or ():
-        verdict, moves = _judge(game, equilibrium, equilibria, complete, tol)
-        verdicts.append(verdict)
-        threats.append(moves)
+    elif nash is not None:
+        verdicts, threats = _judged(game, nash, equilibria, complete, tol)
     return TreeSolution(
         game=game,
         method=BACKWARD_INDUCTION,
@@ -173,7 +172,7 @@ def _verified(
     results: list[SubgamePerfectEquilibrium] = []
     for start in range(0, len(found), block):
         choices = found[start : start + block]
-        regrets = _regrets(game, choices)
+        regrets = subgame_regrets(game, choices)
         if np.any(regrets > tol * leaf_scales(game.payoffs)):
             raise KurilsimError(
                 "backward induction returned a profile with a one-shot gain of "
@@ -194,25 +193,6 @@ def _verified(
             for k in range(len(choices))
         )
     return tuple(results)
-
-
-def _regrets(game: ExtensiveFormGame, choices: IntArray) -> FloatArray:
-    """Per row of ``choices``: :func:`subgame_regrets`, shape ``(M, N)``."""
-    rows = np.arange(len(choices))
-    values = np.zeros((len(choices), game.n_nodes, game.n_players))
-    regrets = np.zeros((len(choices), game.n_players))
-    for v in reversed(range(game.n_nodes)):
-        mover = int(game.movers[v])
-        children = np.array(game.children[v], dtype=np.int64)
-        if mover == TERMINAL:
-            values[:, v] = game.payoffs[game.leaf_of[v]]
-        elif mover == CHANCE:
-            values[:, v] = np.einsum("k,mkn->mn", game.probabilities[children], values[:, children])
-        else:
-            values[:, v] = values[rows, children[choices[:, v]]]
-            gain = values[:, children, mover].max(axis=1) - values[:, v, mover]
-            regrets[:, mover] = np.maximum(regrets[:, mover], gain)
-    return regrets
 
 
 def _reach(game: ExtensiveFormGame, choices: IntArray) -> FloatArray:
@@ -247,21 +227,39 @@ def _profiles(game: ExtensiveFormGame, choices: IntArray) -> list[tuple[int, ...
     return [tuple(column[k] for column in columns) for k in range(len(choices))]
 
 
-def _judge(
+def _judged(
     game: ExtensiveFormGame,
-    equilibrium: Equilibrium,
+    nash: Solution,
     perfect: tuple[SubgamePerfectEquilibrium, ...],
     complete: bool,
     tol: float,
-) -> tuple[bool | None, tuple[int, ...]]:
-    """Whether a Nash equilibrium is subgame-perfect, and the non-credible moves it relies on."""
-    if equilibrium.kind == "mixed":
-        # With one subgame-perfect equilibrium and no ties every mover's choice is forced, so no
-        # equilibrium that mixes is subgame-perfect; with ties a mixture of best moves may be.
-        return (False if complete and len(perfect) == 1 else None), ()
-    profile = tuple(int(np.argmax(p)) for p in equilibrium.profile)
-    if any(eq.profile == profile for eq in perfect):
-        return True, ()
-    return (False if complete else None), non_credible_moves(
-        game, game.profile_choices(profile), tol
-    )
+) -> tuple[list[bool | None], list[tuple[int, ...]]]:
+    """Per Nash equilibrium: whether it is subgame-perfect, and the non-credible moves it relies on.
+
+    The moves are judged from the tree, for every pure equilibrium not among the listed
+    subgame-perfect ones at once: one pass over the tree per block of equilibria.
+    """
+    listed = {eq.profile for eq in perfect}
+    verdicts: list[bool | None] = []
+    threats: list[tuple[int, ...]] = [()] * len(nash)
+    doubted: list[tuple[int, tuple[int, ...]]] = []
+    for k, equilibrium in enumerate(nash):
+        if equilibrium.kind == "mixed":
+            # With one subgame-perfect equilibrium and no ties every mover's choice is forced,
+            # so no equilibrium that mixes is subgame-perfect; with ties a mixture of best
+            # moves may be.
+            verdicts.append(False if complete and len(perfect) == 1 else None)
+            continue
+        profile = tuple(int(np.argmax(p)) for p in equilibrium.profile)
+        if profile in listed:
+            verdicts.append(True)
+        else:
+            verdicts.append(False if complete else None)
+            doubted.append((k, profile))
+    block = max(1, CELLS_PER_BLOCK // game.n_nodes)
+    for start in range(0, len(doubted), block):
+        part = doubted[start : start + block]
+        choices = game.profile_choices(np.array([profile for _, profile in part]))
+        for (k, _), row in zip(part, non_credible_table(game, choices, tol), strict=True):
+            threats[k] = tuple(int(v) for v in np.flatnonzero(row))
+    return verdicts, threats

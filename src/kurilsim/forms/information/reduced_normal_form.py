@@ -83,6 +83,33 @@ def reduced_plans(form: SequenceForm, player: int) -> tuple[NDArray[np.bool_], t
     return matrix, tuple(names)
 
 
+def size_problem(form: SequenceForm) -> str:
+    """Why the reduced normal form is too large to build, or ``""`` if it is not.
+
+    It is too large with more than :data:`~kurilsim.forms.extensive.game.MAX_PROFILES` strategy
+    profiles, or when profiles times leaves exceed :data:`MAX_CELLS`; both are counted without
+    listing anything.
+
+    Examples
+    --------
+    >>> from kurilsim.forms.information.catalogue import kuhn_poker
+    >>> size_problem(sequence_form(kuhn_poker()))
+    ''
+    >>> print(size_problem(sequence_form(kuhn_poker(8))))  # doctest: +ELLIPSIS
+    the reduced normal form has 6561 x 65536 = 429,981,696 strategy profiles over 280 leaves; ...
+    """
+    tree = form.tree
+    counts = [strategy_count(form, i) for i in range(tree.n_players)]
+    profiles = math.prod(counts)
+    if profiles <= MAX_PROFILES and profiles * max(len(tree.leaves), 1) <= MAX_CELLS:
+        return ""
+    return (
+        f"the reduced normal form has {' x '.join(map(str, counts))} = {profiles:,} "
+        f"strategy profiles over {len(tree.leaves):,} leaves; kurilsim builds at most "
+        f"{MAX_PROFILES:,} profiles and {MAX_CELLS:,} profile-leaf cells"
+    )
+
+
 def reduced_normal_form(
     tree: InformationTree, form: SequenceForm | None = None
 ) -> tuple[NormalFormGame, tuple[NDArray[np.bool_], ...]]:
@@ -91,23 +118,17 @@ def reduced_normal_form(
     Raises
     ------
     InputError
-        If it has more than :data:`~kurilsim.forms.extensive.game.MAX_PROFILES` strategy
-        profiles, or profiles times leaves exceed :data:`MAX_CELLS`.
+        If it is too large to build (see :func:`size_problem`).
     """
     form = sequence_form(tree) if form is None else form
-    counts = [strategy_count(form, i) for i in range(tree.n_players)]
-    profiles = math.prod(counts)
-    if profiles > MAX_PROFILES or profiles * max(len(tree.leaves), 1) > MAX_CELLS:
+    problem = size_problem(form)
+    if problem:
         instead = (
             "Use the sequence form (method sequence-lemke)"
             if tree.n_players == 2
             else "The sequence form (method sequence-lemke) solves two-player trees only"
         )
-        raise InputError(
-            f"the reduced normal form has {' x '.join(map(str, counts))} = {profiles:,} strategy "
-            f"profiles over {len(tree.leaves):,} leaves; kurilsim builds at most "
-            f"{MAX_PROFILES:,} profiles and {MAX_CELLS:,} profile-leaf cells. {instead}"
-        )
+        raise InputError(f"{problem}. {instead}")
     listed = [reduced_plans(form, i) for i in range(tree.n_players)]
     weights = form.leaf_chance[:, None] * tree.payoffs  # (leaves, N)
     # Contract the leaf axis: T[s1, ..., sN, n] = sum_l w[l, n] prod_i P_i[s_i, seq_i(l)].

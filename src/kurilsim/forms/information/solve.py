@@ -13,8 +13,10 @@ Methods (:data:`INFORMATION_METHODS`):
 * ``logit``: the agent logit quantal response equilibrium traced in its precision
   (:mod:`~kurilsim.forms.information.agent_logit`); option ``precision``.
 
-``auto`` is ``enumeration`` where the reduced normal form is within its bounds, else
-``sequence-lemke`` for two players.
+``auto`` is ``enumeration`` where the reduced normal form is within its bounds. With two players
+it is otherwise ``sequence-lemke``, which finds one equilibrium: where the reduced normal form is
+too large, where vertex enumeration refuses it, or where enumeration stops at its time bound
+having found none; the result says so in its note.
 
 Every profile a method returns has its max regret computed from the tree
 (:func:`~kurilsim.forms.information.regret.behaviour_regrets`); a Nash equilibrium above the
@@ -25,18 +27,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 from kurilsim.core.arguments import check_int, check_real
-from kurilsim.core.errors import InputError, KurilsimError, suggesting_only
+from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
+from kurilsim.core.errors import InputError, KurilsimError, OutOfReachError, suggesting_only
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.information.assessment import bayes_beliefs
 from kurilsim.forms.information.game import InformationTree
 from kurilsim.forms.information.reduced_normal_form import (
     mixed_to_behaviour,
     reduced_normal_form,
+    size_problem,
+    strategy_count,
 )
 from kurilsim.forms.information.regret import behaviour_regrets, payoff_scale
 from kurilsim.forms.information.result import BehaviourProfile, BehaviourSolution
@@ -159,15 +164,30 @@ INFORMATION_METHODS: dict[str, InformationMethod] = {
 }
 
 
+#: Most reduced strategy profiles ``auto`` enumerates; a larger form goes to the sequence form.
+AUTO_MAX_PROFILES: Final = 10_000
+
+
 def default_information_method(tree: InformationTree, form: SequenceForm) -> str:
-    """``enumeration`` where the reduced normal form can be built, else ``sequence-lemke``."""
+    """The method ``auto`` tries first.
+
+    It is ``enumeration``, but ``sequence-lemke`` for a two-player tree whose reduced normal form
+    is too large to enumerate: more than :data:`AUTO_MAX_PROFILES` profiles, or beyond the bounds
+    of :func:`~kurilsim.forms.information.reduced_normal_form.size_problem`.
+
+    Examples
+    --------
+    >>> from kurilsim.forms.information.catalogue import kuhn_poker
+    >>> from kurilsim.forms.information.sequence_form import sequence_form
+    >>> [default_information_method(t, sequence_form(t)) for t in (kuhn_poker(), kuhn_poker(5))]
+    ['enumeration', 'sequence-lemke']
+    """
     if tree.n_players != 2:
         return "enumeration"
-    from kurilsim.forms.extensive.game import MAX_PROFILES
-    from kurilsim.forms.information.reduced_normal_form import strategy_count
-
     profiles = strategy_count(form, 0) * strategy_count(form, 1)
-    return "enumeration" if profiles <= min(MAX_PROFILES, 10_000) else "sequence-lemke"
+    if profiles > AUTO_MAX_PROFILES or size_problem(form):
+        return "sequence-lemke"
+    return "enumeration"
 
 
 def solve_information(
@@ -184,13 +204,18 @@ def solve_information(
     tree
         The tree.
     method
-        ``"auto"`` or a name in :data:`INFORMATION_METHODS`.
+        ``"auto"`` or a name in :data:`INFORMATION_METHODS`. ``auto`` enumerates every extreme
+        equilibrium where the reduced normal form allows it; with two players it otherwise
+        finds one equilibrium by ``sequence-lemke`` (when the reduced normal form is too large,
+        when vertex enumeration refuses it, or when enumeration stops at ``max_seconds`` having
+        found none), and the result names that method, its scope and why in its note.
     tol
         Relative tolerance, multiplied by the largest range of a player's payoffs.
     parameters
         Scenario parameter values the tree was built at, recorded in the result.
     **options
-        The method's options.
+        The method's options; ``auto`` takes those of ``enumeration`` and, with two players,
+        of ``sequence-lemke``, each given to its method.
 
     Returns
     -------
@@ -207,31 +232,89 @@ def solve_information(
     --------
     Beer-quiche has two components of pooling equilibria, each a segment with two ends:
 
-    >>> from kurilsim.forms.information.catalogue import beer_quiche
+    >>> from kurilsim.forms.information.catalogue import beer_quiche, kuhn_poker
     >>> solution = solve_information(beer_quiche())
     >>> solution.method, len(solution), all(p.max_regret < 1e-9 for p in solution)
     ('enumeration', 4, True)
     >>> sorted({round(float(p.payoffs[0]), 6) for p in solution})  # quiche pool, beer pool
     [2.1, 2.9]
+
+    Kuhn poker with five cards has 243 x 1024 reduced strategies: ``auto`` finds one equilibrium.
+
+    >>> solution = solve_information(kuhn_poker(5))
+    >>> solution.method, solution.scope, len(solution), solution.complete
+    ('sequence-lemke', 'one Nash equilibrium', 1, True)
     """
     check_tolerance(tol)
     form = sequence_form(tree)
-    name = default_information_method(tree, form) if method == "auto" else method
+    if method == "auto":
+        return _auto(tree, form, tol, parameters or {}, options)
+    return _solved(tree, form, method, tol, parameters or {}, options)
+
+
+def _auto(
+    tree: InformationTree,
+    form: SequenceForm,
+    tol: float,
+    parameters: Mapping[str, float],
+    options: Mapping[str, Any],
+) -> BehaviourSolution:
+    """``enumeration``, or for two players ``sequence-lemke`` where enumeration cannot answer."""
+    name = default_information_method(tree, form)
+    if tree.n_players != 2:
+        return _solved(tree, form, name, tol, parameters, options)
+    taken = {m: INFORMATION_METHODS[m].options for m in ("enumeration", "sequence-lemke")}
+    _check_options("auto", options, (*taken["enumeration"], *taken["sequence-lemke"]))
+    by_method = {m: {k: v for k, v in options.items() if k in taken[m]} for m in taken}
+    if name == "enumeration":
+        try:
+            solution = _solved(tree, form, name, tol, parameters, by_method[name])
+        except OutOfReachError as refusal:
+            why = refusal.problem
+        else:
+            if solution.profiles or solution.complete:
+                return solution
+            bound = by_method[name].get("max_seconds", DEFAULT_MAX_SECONDS)
+            why = f"{solution.note}: stopped at its bound (max_seconds {bound:g}) with none"
+    else:
+        counts = [strategy_count(form, i) for i in range(2)]
+        why = size_problem(form) or (
+            f"the reduced normal form has {counts[0]} x {counts[1]} = {counts[0] * counts[1]:,} "
+            f"strategy profiles, more than the {AUTO_MAX_PROFILES:,} auto enumerates"
+        )
+    reason = f"auto: one equilibrium by the sequence form, others may exist ({why})"
+    lemke = by_method["sequence-lemke"]
+    return _solved(tree, form, "sequence-lemke", tol, parameters, lemke, reason)
+
+
+def _check_options(name: str, options: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(options).difference(allowed))
+    if unknown:
+        listed = ", ".join(allowed) or "none"
+        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {listed}")
+
+
+def _solved(
+    tree: InformationTree,
+    form: SequenceForm,
+    name: str,
+    tol: float,
+    parameters: Mapping[str, float],
+    options: Mapping[str, Any],
+    reason: str = "",
+) -> BehaviourSolution:
+    """Solve by the method ``name`` and verify every profile; ``reason`` heads the note."""
     if name not in INFORMATION_METHODS:
         raise InputError(
-            f"unknown method {method!r}; expected auto or one of {', '.join(INFORMATION_METHODS)}"
+            f"unknown method {name!r}; expected auto or one of {', '.join(INFORMATION_METHODS)}"
         )
     spec = INFORMATION_METHODS[name]
     if spec.players == "2" and tree.n_players != 2:
         raise InputError(f"method {name!r} solves 2-player games; this game has {tree.n_players}")
-    unknown = sorted(set(options).difference(spec.options))
-    if unknown:
-        allowed = ", ".join(spec.options) or "none"
-        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
+    _check_options(name, options, spec.options)
     # A reduced normal form too large to enumerate: the sequence form finds one equilibrium.
     with suggesting_only(INFORMATION_METHODS, "sequence-lemke"):
         found, finished, note = spec.run(tree, form, tol, options)
-    scale = payoff_scale(tree)
     profiles = tuple(
         verified_profile(tree, form, behaviour, concept, tol, precision, name)
         for behaviour, concept, precision in found
@@ -241,12 +324,12 @@ def solve_information(
         method=name,
         scope=spec.scope,
         tol=tol,
-        scale=scale,
+        scale=payoff_scale(tree),
         profiles=profiles,
         complete=finished,
         options=options,
-        parameters=parameters or {},
-        note=note,
+        parameters=parameters,
+        note=f"{reason}; {note}" if reason else note,
     )
 
 
