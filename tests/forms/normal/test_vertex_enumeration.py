@@ -551,3 +551,49 @@ def test_elimination_leaves_to_lapack_the_systems_it_cannot_settle() -> None:
     assert good.tolist() == expected_good.tolist() == [True, False, False, True]
     assert np.allclose(solutions, expected, atol=1e-15)
     assert np.allclose(solutions, [[0.0, 1.0], [0.4, 0.2]], atol=1e-15)
+
+
+def never_beaten(a: FloatArray, zero: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """In place of the module's screen of vertices without a partner: screen none."""
+    return np.zeros(len(zero), dtype=bool)
+
+
+@pytest.mark.reference
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    payoffs=st.one_of(
+        integer_bimatrices(smallest=2, largest=7),
+        integer_bimatrices(-3, 3, smallest=2, largest=7),
+        float_bimatrices(),
+        st.builds(random_game, seeds, st.tuples(st.integers(5, 8), st.integers(5, 8))),
+    ),
+    inexact=st.booleans(),
+)
+def test_vertices_settled_without_a_solve_have_no_partner(
+    payoffs: FloatArray, inexact: bool
+) -> None:
+    # Each vertex of P that a row off its support beats on all its best responses is settled
+    # without solving its system: the solve finds no partner for any of them, and the
+    # equilibria are those found solving every system, and Gambit's.
+    integer = bool(np.all(payoffs == np.round(payoffs)))
+    reference = gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
+    if inexact:
+        payoffs = payoffs / 3.0 + 1e6
+    module = vertex_enumeration_module
+    a, b = module.normalised_bimatrix(payoffs)
+    if a.shape[0] > a.shape[1]:
+        a, b = b.T, a.T
+    vertices, zero, tight = module._polytope_vertices(b.T, DEFAULT_TOL, module.Deadline(None))
+    nondegenerate = tight.sum(axis=1) == (~zero).sum(axis=1)
+    beaten = np.flatnonzero(nondegenerate)[
+        module._beaten(a, zero[nondegenerate], tight[nondegenerate])
+    ]
+    # Solved one by one as the general way does, they find no partner.
+    _, partners, _ = module._solved_partners(a, vertices[beaten], zero[beaten], tight[beaten])
+    assert len(partners) == 0
+    completing = {"_MAX_PAIRED_DIMENSION": 0, "_MAX_BATCHED_BASES": 0}
+    found = with_constants(payoffs, **completing)
+    unscreened = with_constants(payoffs, **completing, _beaten=never_beaten)
+    assert same_sets(found, unscreened, atol=1e-9)
+    assert len(found) == len(unscreened)
+    assert same_sets(found, reference, atol=1e-6)

@@ -79,6 +79,11 @@ _ELIMINATED_SYSTEMS = 64
 #: :func:`_eliminated` kept without solving its system again with row exchanges.
 _BACKWARD_ERROR = 64.0
 
+#: A vertex of ``P`` whose support has a row that a row off it exceeds by more than this in
+#: every best-response column has no partner (:func:`_beaten`): twice :data:`_MARGIN`, twice
+#: again for rounding.
+_BEATEN_GAP = 4 * _MARGIN
+
 #: Number of square systems solved in one batch, to bound memory on larger games.
 _CHUNK = 1 << 14
 
@@ -564,6 +569,10 @@ def _solved_whole_partners(
     normals = np.concatenate([-np.eye(n), a])
     bounds = 1.0 - _unit_bounds(n, m)
     nondegenerate = np.flatnonzero(labels.sum(axis=1) == m)
+    beaten = _beaten(a, x_zero[nondegenerate], x_tight[nondegenerate])
+    solvable = np.zeros(len(x_vertices), dtype=bool)
+    solvable[nondegenerate[beaten]] = True
+    nondegenerate = nondegenerate[~beaten]
     labels = labels[nondegenerate]
     rows = np.nonzero(~labels)[1].reshape(-1, n)
     systems = np.where((rows >= n)[:, :, None] & ~labels[:, None, :n], 0.0, normals[rows])
@@ -574,10 +583,29 @@ def _solved_whole_partners(
     least = np.where(labels, bounds - ys @ normals.T, np.inf).min(axis=1)
     # As in _solved_partners: within the margin of Q's boundary, left to the completion of
     # degenerate vertices.
-    solvable = np.zeros(len(x_vertices), dtype=bool)
     solvable[members[np.abs(least) > _MARGIN]] = True
     feasible = least > _MARGIN
     return solvable, x_vertices[members[feasible]], ys[feasible]
+
+
+def _beaten(a: FloatArray, zero: BoolArray, best: BoolArray) -> BoolArray:
+    """Which nondegenerate vertices of ``P`` have no partner, seen without solving for one.
+
+    A vertex's partner ``y >= 0`` has ``(A y)_s = 1`` on its support ``S`` and ``(A y)_i <= 1``
+    off it, and is zero off its best responses ``K``. Where a row ``i`` off ``S`` exceeds a row
+    ``s`` of ``S`` by more than :data:`_BEATEN_GAP` in every column of ``K``, ``(A y)_i`` exceeds
+    ``(A y)_s`` by more than half that (payoffs at most 2 make ``y`` sum to at least 1/2): no
+    point of ``Q`` comes within :data:`_MARGIN` of that face, so the vertex is settled without a
+    partner, as its solve would settle it. ``zero`` and ``best`` are the vertices' labels
+    ``x_i = 0`` and "column j is a best response"; ``A`` has fewer than 63 columns.
+    """
+    # Bit mask of the columns where row i exceeds row s by the gap, for every pair (i, s);
+    # then K must be within the mask of some pair with i off S and s in S.
+    exceeds = _bit_masks(a[:, None, :] - a[None, :, :] > _BEATEN_GAP)
+    columns = _bit_masks(best)[:, None, None]
+    within = (exceeds[None] & columns) == columns
+    beaten: BoolArray = np.any(within & zero[:, :, None] & ~zero[:, None, :], axis=(1, 2))
+    return beaten
 
 
 def _face_partners(
@@ -871,8 +899,8 @@ def _row_keys(rows: BoolArray) -> NDArray[np.void] | NDArray[np.int64]:
 
 
 def _bit_masks(rows: BoolArray) -> NDArray[np.int64]:
-    """Each row of a boolean matrix of fewer than 63 columns as the integer of its bits."""
-    masks: NDArray[np.int64] = rows @ _bit_weights(rows.shape[1])
+    """Each row of a boolean array of fewer than 63 columns as the integer of its bits."""
+    masks: NDArray[np.int64] = rows @ _bit_weights(rows.shape[-1])
     return masks
 
 
