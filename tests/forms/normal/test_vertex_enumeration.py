@@ -574,7 +574,8 @@ def test_vertices_settled_without_a_solve_have_no_partner(
 ) -> None:
     # Each vertex of P that a row off its support beats on all its best responses is settled
     # without solving its system: the solve finds no partner for any of them, and the
-    # equilibria are those found solving every system, and Gambit's.
+    # equilibria are those found solving every system (n x n systems, and systems of each
+    # support size), and Gambit's.
     integer = bool(np.all(payoffs == np.round(payoffs)))
     reference = gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
     if inexact:
@@ -588,12 +589,16 @@ def test_vertices_settled_without_a_solve_have_no_partner(
     beaten = np.flatnonzero(nondegenerate)[
         module._beaten(a, zero[nondegenerate], tight[nondegenerate])
     ]
-    # Solved one by one as the general way does, they find no partner.
-    _, partners, _ = module._solved_partners(a, vertices[beaten], zero[beaten], tight[beaten])
+    # Solved as the general way does, with no vertex screened, they find no partner.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "_beaten", never_beaten)
+        _, partners, _ = module._solved_partners(a, vertices[beaten], zero[beaten], tight[beaten])
     assert len(partners) == 0
-    completing = {"_MAX_PAIRED_DIMENSION": 0, "_MAX_BATCHED_BASES": 0}
-    found = with_constants(payoffs, **completing)
-    unscreened = with_constants(payoffs, **completing, _beaten=never_beaten)
-    assert same_sets(found, unscreened, atol=1e-9)
-    assert len(found) == len(unscreened)
-    assert same_sets(found, reference, atol=1e-6)
+    whole = {"_MAX_PAIRED_DIMENSION": 0, "_MAX_BATCHED_BASES": 0}
+    by_support = {**whole, "_MAX_SOLVED_DIMENSION": 0, "_PADDED_SIZE": 0, "_PADDED_VERTICES": 0}
+    for route in (whole, by_support):
+        found = with_constants(payoffs, **route)
+        unscreened = with_constants(payoffs, **route, _beaten=never_beaten)
+        assert same_sets(found, unscreened, atol=1e-9)
+        assert len(found) == len(unscreened)
+        assert same_sets(found, reference, atol=1e-6)

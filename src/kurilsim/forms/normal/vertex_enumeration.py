@@ -84,6 +84,9 @@ _BACKWARD_ERROR = 64.0
 #: again for rounding.
 _BEATEN_GAP = 4 * _MARGIN
 
+#: Most vertex-and-row-pair entries screened by :func:`_beaten` at once (32 MB of integers).
+_MAX_BEATEN = 1 << 22
+
 #: Number of square systems solved in one batch, to bound memory on larger games.
 _CHUNK = 1 << 14
 
@@ -438,15 +441,20 @@ def _solved_partners(
     m, n = a.shape
     sizes = m - x_zero.sum(axis=1)
     solvable = x_tight.sum(axis=1) == sizes
+    # Vertices settled without a solve (beaten) stay solvable, with no partner.
+    to_solve = solvable.copy()
+    if n < 63 and len(x_vertices) * m * m <= _MAX_BEATEN:
+        candidates = solvable.nonzero()[0]
+        to_solve[candidates[_beaten(a, x_zero[candidates], x_tight[candidates])]] = False
     xs, ys = [np.zeros((0, m))], [np.zeros((0, n))]
     padded = m <= _PADDED_SIZE or len(x_vertices) <= _PADDED_VERTICES
     if padded:
         # The support's rows and the best responses' columns first, each in increasing order.
-        batches = [(solvable.nonzero()[0], m)]
+        batches = [(to_solve.nonzero()[0], m)]
         rows = x_zero.argsort(axis=1, kind="stable")
         columns = (~x_tight).argsort(axis=1, kind="stable")[:, :m]
     else:
-        batches = [((solvable & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
+        batches = [((to_solve & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
     for members, size in batches:
         if padded:
             r, c = rows[members], columns[members]
