@@ -496,3 +496,109 @@ def test_clean_hull_vertices_and_whole_systems_agree_with_the_general_way_and_ga
         assert same_sets(found, general, atol=1e-9)
         assert len(found) == len(general)
         assert same_sets(found, reference, atol=1e-6)
+
+
+@pytest.mark.reference
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    payoffs=st.one_of(
+        integer_bimatrices(smallest=2, largest=7),
+        integer_bimatrices(-3, 3, smallest=2, largest=7),
+        float_bimatrices(),
+        st.builds(random_game, seeds, st.tuples(st.integers(5, 8), st.integers(5, 8))),
+    ),
+    inexact=st.booleans(),
+)
+def test_partners_solved_by_elimination_agree_with_lapack_and_gambit(
+    payoffs: FloatArray, inexact: bool
+) -> None:
+    # Every game made to complete the vertices of P by systems of their supports' sizes, each
+    # stack solved by elimination without row exchanges (systems left in doubt by LAPACK),
+    # against the same route solved by LAPACK only, and Gambit.
+    integer = bool(np.all(payoffs == np.round(payoffs)))
+    reference = gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
+    if inexact:
+        payoffs = payoffs / 3.0 + 1e6
+    by_support = {
+        "_MAX_PAIRED_DIMENSION": 0,
+        "_MAX_BATCHED_BASES": 0,
+        "_MAX_SOLVED_DIMENSION": 0,
+        "_PADDED_SIZE": 0,
+        "_PADDED_VERTICES": 0,
+    }
+    found = with_constants(payoffs, **by_support, _ELIMINATED_SYSTEMS=0)
+    by_lapack = with_constants(payoffs, **by_support, _ELIMINATED_SYSTEMS=10**9)
+    assert same_sets(found, by_lapack, atol=1e-9)
+    assert len(found) == len(by_lapack)
+    assert same_sets(found, reference, atol=1e-6)
+
+
+def test_elimination_leaves_to_lapack_the_systems_it_cannot_settle() -> None:
+    # A zero leading pivot (solvable with a row exchange), an exactly singular system, a nearly
+    # singular one and a regular one: the same verdicts and solutions as LAPACK's.
+    systems = np.array(
+        [
+            [[0.0, 1.0], [1.0, 1.0]],
+            [[1.0, 2.0], [2.0, 4.0]],
+            [[1.0, 1.0], [1.0, 1.0 + 1e-13]],
+            [[2.0, 1.0], [1.0, 3.0]],
+        ]
+    )
+    right = np.ones((4, 2))
+    module = vertex_enumeration_module
+    good, solutions = module._solved_by_elimination(systems, right, module._SOLVED_RCOND)
+    expected_good, expected = module._solved(systems, right, module._SOLVED_RCOND)
+    assert good.tolist() == expected_good.tolist() == [True, False, False, True]
+    assert np.allclose(solutions, expected, atol=1e-15)
+    assert np.allclose(solutions, [[0.0, 1.0], [0.4, 0.2]], atol=1e-15)
+
+
+def never_beaten(a: FloatArray, zero: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """In place of the module's screen of vertices without a partner: screen none."""
+    return np.zeros(len(zero), dtype=bool)
+
+
+@pytest.mark.reference
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    payoffs=st.one_of(
+        integer_bimatrices(smallest=2, largest=7),
+        integer_bimatrices(-3, 3, smallest=2, largest=7),
+        float_bimatrices(),
+        st.builds(random_game, seeds, st.tuples(st.integers(5, 8), st.integers(5, 8))),
+    ),
+    inexact=st.booleans(),
+)
+def test_vertices_settled_without_a_solve_have_no_partner(
+    payoffs: FloatArray, inexact: bool
+) -> None:
+    # Each vertex of P that a row off its support beats on all its best responses is settled
+    # without solving its system: the solve finds no partner for any of them, and the
+    # equilibria are those found solving every system (n x n systems, and systems of each
+    # support size), and Gambit's.
+    integer = bool(np.all(payoffs == np.round(payoffs)))
+    reference = gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
+    if inexact:
+        payoffs = payoffs / 3.0 + 1e6
+    module = vertex_enumeration_module
+    a, b = module.normalised_bimatrix(payoffs)
+    if a.shape[0] > a.shape[1]:
+        a, b = b.T, a.T
+    vertices, zero, tight = module._polytope_vertices(b.T, DEFAULT_TOL, module.Deadline(None))
+    nondegenerate = tight.sum(axis=1) == (~zero).sum(axis=1)
+    beaten = np.flatnonzero(nondegenerate)[
+        module._beaten(a, zero[nondegenerate], tight[nondegenerate])
+    ]
+    # Solved as the general way does, with no vertex screened, they find no partner.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "_beaten", never_beaten)
+        _, partners, _ = module._solved_partners(a, vertices[beaten], zero[beaten], tight[beaten])
+    assert len(partners) == 0
+    whole = {"_MAX_PAIRED_DIMENSION": 0, "_MAX_BATCHED_BASES": 0}
+    by_support = {**whole, "_MAX_SOLVED_DIMENSION": 0, "_PADDED_SIZE": 0, "_PADDED_VERTICES": 0}
+    for route in (whole, by_support):
+        found = with_constants(payoffs, **route)
+        unscreened = with_constants(payoffs, **route, _beaten=never_beaten)
+        assert same_sets(found, unscreened, atol=1e-9)
+        assert len(found) == len(unscreened)
+        assert same_sets(found, reference, atol=1e-6)

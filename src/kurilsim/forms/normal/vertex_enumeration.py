@@ -70,6 +70,23 @@ _SETTLED = 1e-12
 #: Stacks of at most this many systems are inverted rather than screened and solved.
 _FEW_SYSTEMS = 64
 
+#: Stacks of more partner systems ``A[S, K] y = 1`` of one support size than this are solved by
+#: one Gaussian elimination vectorised across the stack (:func:`_eliminated`): numpy calls LAPACK
+#: once per system, which for systems this small costs more than the arithmetic.
+_ELIMINATED_SYSTEMS = 64
+
+#: Largest backward error, in units of the rounding of one product, of a solution by
+#: :func:`_eliminated` kept without solving its system again with row exchanges.
+_BACKWARD_ERROR = 64.0
+
+#: A vertex of ``P`` whose support has a row that a row off it exceeds by more than this in
+#: every best-response column has no partner (:func:`_beaten`): twice :data:`_MARGIN`, twice
+#: again for rounding.
+_BEATEN_GAP = 4 * _MARGIN
+
+#: Most vertex-and-row-pair entries screened by :func:`_beaten` at once (32 MB of integers).
+_MAX_BEATEN = 1 << 22
+
 #: Number of square systems solved in one batch, to bound memory on larger games.
 _CHUNK = 1 << 14
 
@@ -418,20 +435,26 @@ def _solved_partners(
     singular (:data:`_SOLVED_RCOND`), and the solution is inside ``Q`` or outside it by more
     than :data:`_MARGIN`. In small games all vertices are solved in one batch, their systems
     padded with the identity to ``m x m``; in larger ones, in one batch per support size,
-    which saves the cubic cost of padding (:data:`_PADDED_SIZE`).
+    which saves the cubic cost of padding (:data:`_PADDED_SIZE`), each batch of many systems by
+    elimination across the stack (:func:`_solved_by_elimination`).
     """
     m, n = a.shape
     sizes = m - x_zero.sum(axis=1)
     solvable = x_tight.sum(axis=1) == sizes
+    # Vertices settled without a solve (beaten) stay solvable, with no partner.
+    to_solve = solvable.copy()
+    if n < 63 and len(x_vertices) * m * m <= _MAX_BEATEN:
+        candidates = solvable.nonzero()[0]
+        to_solve[candidates[_beaten(a, x_zero[candidates], x_tight[candidates])]] = False
     xs, ys = [np.zeros((0, m))], [np.zeros((0, n))]
     padded = m <= _PADDED_SIZE or len(x_vertices) <= _PADDED_VERTICES
     if padded:
         # The support's rows and the best responses' columns first, each in increasing order.
-        batches = [(solvable.nonzero()[0], m)]
+        batches = [(to_solve.nonzero()[0], m)]
         rows = x_zero.argsort(axis=1, kind="stable")
         columns = (~x_tight).argsort(axis=1, kind="stable")[:, :m]
     else:
-        batches = [((solvable & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
+        batches = [((to_solve & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
     for members, size in batches:
         if padded:
             r, c = rows[members], columns[members]
@@ -445,7 +468,10 @@ def _solved_partners(
             systems = a[r[:, :, None], c[:, None, :]]
         if len(members) == 0:
             continue
-        good, solved = _solved(systems, inside * 1.0, _SOLVED_RCOND)
+        if not padded and len(members) > _ELIMINATED_SYSTEMS:
+            good, solved = _solved_by_elimination(systems, inside * 1.0, _SOLVED_RCOND)
+        else:
+            good, solved = _solved(systems, inside * 1.0, _SOLVED_RCOND)
         solvable[members[~good]] = False
         members, inside, c = members[good], inside[good], c[good]
         # Padding columns are columns off K, distinct from those of K: they receive zeros.
@@ -551,6 +577,10 @@ def _solved_whole_partners(
     normals = np.concatenate([-np.eye(n), a])
     bounds = 1.0 - _unit_bounds(n, m)
     nondegenerate = np.flatnonzero(labels.sum(axis=1) == m)
+    beaten = _beaten(a, x_zero[nondegenerate], x_tight[nondegenerate])
+    solvable = np.zeros(len(x_vertices), dtype=bool)
+    solvable[nondegenerate[beaten]] = True
+    nondegenerate = nondegenerate[~beaten]
     labels = labels[nondegenerate]
     rows = np.nonzero(~labels)[1].reshape(-1, n)
     systems = np.where((rows >= n)[:, :, None] & ~labels[:, None, :n], 0.0, normals[rows])
@@ -561,10 +591,29 @@ def _solved_whole_partners(
     least = np.where(labels, bounds - ys @ normals.T, np.inf).min(axis=1)
     # As in _solved_partners: within the margin of Q's boundary, left to the completion of
     # degenerate vertices.
-    solvable = np.zeros(len(x_vertices), dtype=bool)
     solvable[members[np.abs(least) > _MARGIN]] = True
     feasible = least > _MARGIN
     return solvable, x_vertices[members[feasible]], ys[feasible]
+
+
+def _beaten(a: FloatArray, zero: BoolArray, best: BoolArray) -> BoolArray:
+    """Which nondegenerate vertices of ``P`` have no partner, seen without solving for one.
+
+    A vertex's partner ``y >= 0`` has ``(A y)_s = 1`` on its support ``S`` and ``(A y)_i <= 1``
+    off it, and is zero off its best responses ``K``. Where a row ``i`` off ``S`` exceeds a row
+    ``s`` of ``S`` by more than :data:`_BEATEN_GAP` in every column of ``K``, ``(A y)_i`` exceeds
+    ``(A y)_s`` by more than half that (payoffs at most 2 make ``y`` sum to at least 1/2): no
+    point of ``Q`` comes within :data:`_MARGIN` of that face, so the vertex is settled without a
+    partner, as its solve would settle it. ``zero`` and ``best`` are the vertices' labels
+    ``x_i = 0`` and "column j is a best response"; ``A`` has fewer than 63 columns.
+    """
+    # Bit mask of the columns where row i exceeds row s by the gap, for every pair (i, s);
+    # then K must be within the mask of some pair with i off S and s in S.
+    exceeds = _bit_masks(a[:, None, :] - a[None, :, :] > _BEATEN_GAP)
+    columns = _bit_masks(best)[:, None, None]
+    within = (exceeds[None] & columns) == columns
+    beaten: BoolArray = np.any(within & zero[:, :, None] & ~zero[:, None, :], axis=(1, 2))
+    return beaten
 
 
 def _face_partners(
@@ -858,8 +907,8 @@ def _row_keys(rows: BoolArray) -> NDArray[np.void] | NDArray[np.int64]:
 
 
 def _bit_masks(rows: BoolArray) -> NDArray[np.int64]:
-    """Each row of a boolean matrix of fewer than 63 columns as the integer of its bits."""
-    masks: NDArray[np.int64] = rows @ _bit_weights(rows.shape[1])
+    """Each row of a boolean array of fewer than 63 columns as the integer of its bits."""
+    masks: NDArray[np.int64] = rows @ _bit_weights(rows.shape[-1])
     return masks
 
 
@@ -1089,6 +1138,68 @@ def _solved(
     good = _well_conditioned(systems, rcond)
     solutions = np.asarray(np.linalg.solve(systems[good], right[good][..., None])[..., 0])
     return good, solutions
+
+
+def _solved_by_elimination(
+    systems: FloatArray, right: FloatArray, rcond: float
+) -> tuple[BoolArray, FloatArray]:
+    """:func:`_solved` for a stack of systems whose leading blocks are expected regular.
+
+    Each system is solved by :func:`_eliminated`, without row exchanges. A solution is kept
+    when its system passes the determinant's bound of :func:`_well_conditioned` and the
+    solution's backward error is within :data:`_BACKWARD_ERROR` roundings (as with row
+    exchanges); the others, left in doubt (a small pivot, or a system near singular), are
+    solved by :func:`_solved`.
+    """
+    solutions, determinants = _eliminated(systems, right)
+    k = systems.shape[-1]
+    norms = _frobenius(systems)
+    with np.errstate(invalid="ignore", over="ignore"):  # solutions of a zero pivot
+        residuals = np.abs(np.einsum("vij,vj->vi", systems, solutions) - right).max(axis=1)
+        scale = norms * np.abs(solutions).max(axis=1) + np.abs(right).max(axis=1)
+        good: BoolArray = (determinants * (np.sqrt(k) / norms) ** k >= 2.0 * rcond) & (
+            residuals <= _BACKWARD_ERROR * k * np.finfo(np.float64).eps * scale
+        )
+    doubt = np.flatnonzero(~good)
+    if len(doubt):
+        settled, again = _solved(systems[doubt], right[doubt], rcond)
+        good[doubt[settled]] = True
+        solutions[doubt[settled]] = again
+    return good, solutions[good]
+
+
+def _eliminated(systems: FloatArray, right: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Solutions of a stack of systems by Gaussian elimination without row exchanges.
+
+    Returns the solutions, one row per system, and the absolute values of the determinants
+    (the products of the pivots). The stack is laid out with the systems last, so that each
+    step of the elimination is a few numpy calls over all of them. A zero pivot gives a
+    determinant of 0 and solutions that are not finite; a small one, an inaccurate solution:
+    callers check both (:func:`_solved_by_elimination`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> systems = np.array([[[2.0, 1.0], [1.0, 3.0]], [[4.0, 0.0], [0.0, 1.0]]])
+    >>> solutions, determinants = _eliminated(systems, np.array([[1.0, 1.0], [1.0, 0.0]]))
+    >>> solutions.round(4).tolist(), determinants.tolist()
+    ([[0.4, 0.2], [0.25, 0.0]], [5.0, 4.0])
+    """
+    count, k, _ = systems.shape
+    work = np.empty((k, k + 1, count))
+    work[:, :k] = systems.transpose(1, 2, 0)
+    work[:, k] = right.T
+    solutions = np.empty((k, count))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for c in range(k - 1):
+            factors = work[c + 1 :, c] / work[c, c]
+            work[c + 1 :, c + 1 :] -= factors[:, None, :] * work[c, None, c + 1 :]
+        pivots = work[range(k), range(k)]
+        for c in range(k - 1, -1, -1):
+            tail = (work[c, c + 1 : k] * solutions[c + 1 :]).sum(axis=0)
+            solutions[c] = (work[c, k] - tail) / pivots[c]
+        determinants: FloatArray = np.abs(pivots.prod(axis=0))
+    return solutions.T, determinants
 
 
 def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
