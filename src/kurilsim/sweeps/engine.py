@@ -610,6 +610,21 @@ _KEPT_END_AT_EXIT: list[bool] = []  # whether they are ended at exit (registered
 _KEPT_LOCK = threading.Lock()
 
 
+def _forget_kept() -> None:
+    """In a child forked from this process: the kept processes are its parent's, not its own.
+
+    Left on record, the child would end them at its exit (or on :func:`end_kept_processes`),
+    mid-chunk of a sweep of its parent's, and fail to wait for processes not its own.
+    """
+    global _KEPT_LOCK
+    _KEPT_LOCK = threading.Lock()  # another thread may have held it at the fork
+    _KEPT.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_forget_kept)
+
+
 def _kept_processes(size: int) -> _Processes | None:
     """The kept processes if there are ``size`` of them, alive; any others are ended."""
     with _KEPT_LOCK:
