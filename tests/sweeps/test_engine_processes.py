@@ -274,6 +274,22 @@ def test_a_child_forked_after_a_sweep_leaves_the_kept_processes_to_this_one(job,
     assert_ended(processes)
 
 
+@pytest.mark.slow
+def test_processes_are_kept_where_threading_has_no_exit_callbacks(job, monkeypatch):
+    # threading._register_atexit is private: where it is missing, the processes are ended by
+    # an atexit callback instead, and the sweep that keeps them still ends well.
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
+    monkeypatch.delattr(threading, "_register_atexit")
+    monkeypatch.setattr(engine, "_KEPT_END_AT_EXIT", [])
+    registered = []
+    monkeypatch.setattr(engine.atexit, "register", registered.append)
+    _, _, processes = solved_elsewhere_first(monkeypatch)
+    assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(9))
+    assert engine._KEPT and registered == [engine.end_kept_processes]
+    engine.end_kept_processes()
+    assert_ended(processes)
+
+
 def alive(process):
     try:
         os.kill(process, 0)

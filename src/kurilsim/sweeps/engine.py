@@ -21,6 +21,7 @@ method finished there.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import importlib
 import math
@@ -650,7 +651,8 @@ def _keep(processes: _Processes) -> None:
         # Ended at exit before the pool's own exit handler would ask each to stop and wait
         # while it unloads its modules (a quarter of a second): they are idle, nothing is
         # lost. Threading's exit callbacks run last registered first, and before atexit's.
-        threading._register_atexit(end_kept_processes)  # type: ignore[attr-defined]
+        # (A private function: where it is missing, atexit's callbacks, which run after.)
+        getattr(threading, "_register_atexit", atexit.register)(end_kept_processes)
         _KEPT_END_AT_EXIT.append(True)
     with _KEPT_LOCK:
         old = _KEPT.pop() if _KEPT else None
