@@ -2,6 +2,7 @@
 started, and every chunk comes back once with the table a single worker gives."""
 
 import dataclasses
+import multiprocessing
 import os
 import threading
 import time
@@ -252,6 +253,40 @@ def test_kept_processes_end_when_unused_for_long(job, monkeypatch):
             break
         time.sleep(0.05)
     assert not engine._KEPT
+    assert_ended(processes)
+
+
+@pytest.mark.slow
+def test_a_child_forked_after_a_sweep_leaves_the_kept_processes_to_this_one(job, monkeypatch):
+    # A child forked from this process (by multiprocessing's "fork", say) copies the record of
+    # the kept processes, but they are not its own: at its end it must not end them (nor fail).
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
+    _, _, processes = solved_elsewhere_first(monkeypatch)
+    assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(9))
+    assert engine._KEPT
+    child = multiprocessing.get_context("fork").Process(target=engine.end_kept_processes)
+    child.start()
+    child.join(120)
+    assert child.exitcode == 0
+    assert engine._KEPT and engine._KEPT[0].healthy()
+    assert all(alive(process) for process in processes)
+    engine.end_kept_processes()
+    assert_ended(processes)
+
+
+@pytest.mark.slow
+def test_processes_are_kept_where_threading_has_no_exit_callbacks(job, monkeypatch):
+    # threading._register_atexit is private: where it is missing, the processes are ended by
+    # an atexit callback instead, and the sweep that keeps them still ends well.
+    monkeypatch.setattr(engine, "PROCESS_START", -1.0)
+    monkeypatch.delattr(threading, "_register_atexit")
+    monkeypatch.setattr(engine, "_KEPT_END_AT_EXIT", [])
+    registered = []
+    monkeypatch.setattr(engine.atexit, "register", registered.append)
+    _, _, processes = solved_elsewhere_first(monkeypatch)
+    assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(9))
+    assert engine._KEPT and registered == [engine.end_kept_processes]
+    engine.end_kept_processes()
     assert_ended(processes)
 
 

@@ -21,6 +21,7 @@ method finished there.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import importlib
 import math
@@ -610,6 +611,21 @@ _KEPT_END_AT_EXIT: list[bool] = []  # whether they are ended at exit (registered
 _KEPT_LOCK = threading.Lock()
 
 
+def _forget_kept() -> None:
+    """In a child forked from this process: the kept processes are its parent's, not its own.
+
+    Left on record, the child would end them at its exit (or on :func:`end_kept_processes`),
+    mid-chunk of a sweep of its parent's, and fail to wait for processes not its own.
+    """
+    global _KEPT_LOCK
+    _KEPT_LOCK = threading.Lock()  # another thread may have held it at the fork
+    _KEPT.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_forget_kept)
+
+
 def _kept_processes(size: int) -> _Processes | None:
     """The kept processes if there are ``size`` of them, alive; any others are ended."""
     with _KEPT_LOCK:
@@ -635,7 +651,8 @@ def _keep(processes: _Processes) -> None:
         # Ended at exit before the pool's own exit handler would ask each to stop and wait
         # while it unloads its modules (a quarter of a second): they are idle, nothing is
         # lost. Threading's exit callbacks run last registered first, and before atexit's.
-        threading._register_atexit(end_kept_processes)  # type: ignore[attr-defined]
+        # (A private function: where it is missing, atexit's callbacks, which run after.)
+        getattr(threading, "_register_atexit", atexit.register)(end_kept_processes)
         _KEPT_END_AT_EXIT.append(True)
     with _KEPT_LOCK:
         old = _KEPT.pop() if _KEPT else None

@@ -296,6 +296,35 @@ def test_a_budget_spent_within_a_round_stops_it_before_its_next_block_of_boxes(
     _assert_valid(payoffs, equilibria)
 
 
+def test_a_budget_spent_within_a_round_stops_its_krawczyk_test_before_the_next_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Counted, not timed: the Krawczyk test of a round's boxes can take seconds on its own (a
+    # 0/1 game of five players with three strategies each, given 1 s, took 3.5 s), so it too
+    # is run a block of boxes at a time, with the deadline checked between blocks. Here a
+    # block is one box, and the budget runs out once a box has been tested.
+    tested: list[int] = []
+    monkeypatch.setattr(support_boxes_module, "_COMPARISONS_PER_BLOCK", 1)
+    krawczyk = support_boxes_module._System.krawczyk
+
+    def counted_krawczyk(self: Any, sid: Any, *args: Any) -> Any:
+        tested.append(len(sid))
+        return krawczyk(self, sid, *args)
+
+    class SpentOnceTested(Deadline):
+        def expired(self) -> bool:
+            self.hit = self.hit or bool(tested)
+            return self.hit
+
+    monkeypatch.setattr(support_boxes_module._System, "krawczyk", counted_krawczyk)
+    monkeypatch.setattr(support_enumeration_module, "Deadline", SpentOnceTested)
+    payoffs = random_game(2, (3, 3, 3))
+    equilibria, complete = support_enumeration(payoffs, max_seconds=60.0)
+    assert not complete
+    assert tested == [1]  # one block of one box, then the check that stopped the search
+    _assert_valid(payoffs, equilibria)
+
+
 def test_results_are_deterministic_and_do_not_depend_on_the_seed() -> None:
     payoffs = random_game(1, (2, 2, 2, 2))
     first, _ = support_enumeration(payoffs)

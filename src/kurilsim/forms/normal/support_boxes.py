@@ -169,6 +169,7 @@ def solve_supports(
     leftovers: list[tuple[IntArray, FloatArray, FloatArray]] = []
     # The first boxes are the supports' simplices, whose vertices were tested just above.
     whole = True
+    block = system.krawczyk_block()  # boxes per Krawczyk test
     while len(sid):
         if deadline.expired():
             return _collect(system, certified, leftovers), False
@@ -188,19 +189,25 @@ def solve_supports(
         # Wide boxes of nonlinear systems (three or more mixers) almost never pass the test.
         tested = system.linear[sid] | (np.max(hi - lo, axis=1) <= KRAWCZYK_WIDTH)
         inside: BoolArray = np.zeros(len(sid), dtype=bool)
-        if np.any(tested):
-            t_sid, t_lo, t_hi, t_active = sid[tested], lo[tested], hi[tested], active[tested]
+        # Tested a block at a time, as in :meth:`_System.excluded`: one test of many boxes can
+        # take seconds, and the deadline is checked between blocks.
+        rows = np.flatnonzero(tested)
+        for start in range(0, len(rows), block):
+            if start and deadline.expired():
+                return _collect(system, certified, leftovers), False
+            t = rows[start : start + block]
+            t_sid, t_lo, t_hi, t_active = sid[t], lo[t], hi[t], active[t]
             # The test runs on a slightly larger box, so that a solution on a face shared by
             # two boxes is certified in either (epsilon-inflation).
             margin = np.where(t_active, _WIDEN * (t_hi - t_lo) + 1e-15, 0.0)
             wide_lo, wide_hi = t_lo - margin, t_hi + margin
             jacobian = system.jacobian(t_sid, system.corners(t_sid, wide_lo, wide_hi))
             k_lo, k_hi = system.krawczyk(t_sid, wide_lo, wide_hi, jacobian)
-            inside[tested] = np.all(~t_active | ((k_lo > wide_lo) & (k_hi < wide_hi)), axis=1)
+            inside[t] = np.all(~t_active | ((k_lo > wide_lo) & (k_hi < wide_hi)), axis=1)
             # Every solution in the box lies in the Krawczyk image too: keep their intersection.
             slack = _INFLATE * (1.0 + np.abs(k_lo) + np.abs(k_hi))
-            lo[tested] = np.where(t_active, np.maximum(t_lo, k_lo - slack), t_lo)
-            hi[tested] = np.where(t_active, np.minimum(t_hi, k_hi + slack), t_hi)
+            lo[t] = np.where(t_active, np.maximum(t_lo, k_lo - slack), t_lo)
+            hi[t] = np.where(t_active, np.minimum(t_hi, k_hi + slack), t_hi)
         keep = np.all(lo <= hi, axis=1)
         sid, lo, hi, inside = sid[keep], lo[keep], hi[keep], inside[keep]
         width = np.max(hi - lo, axis=1)
@@ -611,6 +618,20 @@ class _System:
             if np.all(np.abs(step) <= _CONVERGED):
                 break  # converging quadratically: what is left is below rounding
         return y
+
+    def krawczyk_block(self) -> int:
+        """Boxes to test at a time with :meth:`jacobian` and :meth:`krawczyk`.
+
+        About :data:`_COMPARISONS_PER_BLOCK` entries of the Jacobian's contractions: per box,
+        each pair of players' payoffs at every combination of the others' corners
+        (:meth:`corners`: ``2**(n - 1)`` and the centre per player).
+        """
+        corners = [2 ** (n - 1) + 1 for n in self.shape]
+        each = sum(
+            2 * self.shape[i] * self.shape[j] * math.prod(corners) // (corners[i] * corners[j])
+            for i, j in itertools.combinations(range(self.n_players), 2)
+        )
+        return max(1, _COMPARISONS_PER_BLOCK // max(1, int(each)))
 
     def krawczyk(
         self,
