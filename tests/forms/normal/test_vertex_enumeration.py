@@ -263,6 +263,22 @@ def gambit_floats(payoffs: FloatArray) -> list[Profile]:
     ]
 
 
+def gambit_reference(payoffs: FloatArray) -> list[Profile]:
+    """Gambit's equilibria: exact ``enummixed`` for integer payoffs, in floating point otherwise."""
+    integer = bool(np.all(payoffs == np.round(payoffs)))
+    return gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
+
+
+#: Small games the routes of the search are checked on against one another and Gambit: integer
+#: payoffs (with ties), signed ones, floats, and random games of 5 to 8 strategies.
+SMALL_BIMATRICES = st.one_of(
+    integer_bimatrices(smallest=2, largest=7),
+    integer_bimatrices(-3, 3, smallest=2, largest=7),
+    float_bimatrices(),
+    st.builds(random_game, seeds, st.tuples(st.integers(5, 8), st.integers(5, 8))),
+)
+
+
 @pytest.mark.reference
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(payoffs=st.one_of(integer_bimatrices(largest=6), integer_bimatrices(-3, 3, largest=6)))
@@ -454,8 +470,7 @@ def test_pairing_by_sorted_search_agrees_with_exact_enummixed(payoffs: FloatArra
     # Pairs among many vertices are found by searching sorted label masks, degenerate vertices
     # by testing them against every vertex of the other polytope; here small games do so too.
     found = with_constants(payoffs, _ALL_PAIRS=0, _MAX_BATCHED_BASES=0, _has_ties=always_tied)
-    reference = gambit_enummixed if np.all(payoffs == np.round(payoffs)) else gambit_floats
-    assert same_sets(found, reference(payoffs))
+    assert same_sets(found, gambit_reference(payoffs))
 
 
 def never_clean(*args: object) -> None:
@@ -465,15 +480,7 @@ def never_clean(*args: object) -> None:
 
 @pytest.mark.reference
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(
-    payoffs=st.one_of(
-        integer_bimatrices(smallest=2, largest=7),
-        integer_bimatrices(-3, 3, smallest=2, largest=7),
-        float_bimatrices(),
-        st.builds(random_game, seeds, st.tuples(st.integers(5, 8), st.integers(5, 8))),
-    ),
-    inexact=st.booleans(),
-)
+@given(payoffs=SMALL_BIMATRICES, inexact=st.booleans())
 def test_clean_hull_vertices_and_whole_systems_agree_with_the_general_way_and_gambit(
     payoffs: FloatArray, inexact: bool
 ) -> None:
@@ -481,8 +488,7 @@ def test_clean_hull_vertices_and_whole_systems_agree_with_the_general_way_and_ga
     # hulls: read straight from Qhull's points where all are clean, each nondegenerate vertex
     # of P completed by one n x n system; against the general labelling, per-support systems
     # and Gambit.
-    integer = bool(np.all(payoffs == np.round(payoffs)))
-    reference = gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
+    reference = gambit_reference(payoffs)
     if inexact:
         # Not exact in binary: degenerate vertices split by rounding, merged the general way.
         payoffs = payoffs / 3.0 + 1e6
@@ -500,23 +506,14 @@ def test_clean_hull_vertices_and_whole_systems_agree_with_the_general_way_and_ga
 
 @pytest.mark.reference
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(
-    payoffs=st.one_of(
-        integer_bimatrices(smallest=2, largest=7),
-        integer_bimatrices(-3, 3, smallest=2, largest=7),
-        float_bimatrices(),
-        st.builds(random_game, seeds, st.tuples(st.integers(5, 8), st.integers(5, 8))),
-    ),
-    inexact=st.booleans(),
-)
+@given(payoffs=SMALL_BIMATRICES, inexact=st.booleans())
 def test_partners_solved_by_elimination_agree_with_lapack_and_gambit(
     payoffs: FloatArray, inexact: bool
 ) -> None:
     # Every game made to complete the vertices of P by systems of their supports' sizes, each
     # stack solved by elimination without row exchanges (systems left in doubt by LAPACK),
     # against the same route solved by LAPACK only, and Gambit.
-    integer = bool(np.all(payoffs == np.round(payoffs)))
-    reference = gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
+    reference = gambit_reference(payoffs)
     if inexact:
         payoffs = payoffs / 3.0 + 1e6
     by_support = {
@@ -560,15 +557,7 @@ def never_beaten(a: FloatArray, zero: np.ndarray, best: np.ndarray) -> np.ndarra
 
 @pytest.mark.reference
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(
-    payoffs=st.one_of(
-        integer_bimatrices(smallest=2, largest=7),
-        integer_bimatrices(-3, 3, smallest=2, largest=7),
-        float_bimatrices(),
-        st.builds(random_game, seeds, st.tuples(st.integers(5, 8), st.integers(5, 8))),
-    ),
-    inexact=st.booleans(),
-)
+@given(payoffs=SMALL_BIMATRICES, inexact=st.booleans())
 def test_vertices_settled_without_a_solve_have_no_partner(
     payoffs: FloatArray, inexact: bool
 ) -> None:
@@ -576,8 +565,7 @@ def test_vertices_settled_without_a_solve_have_no_partner(
     # without solving its system: the solve finds no partner for any of them, and the
     # equilibria are those found solving every system (n x n systems, and systems of each
     # support size), and Gambit's.
-    integer = bool(np.all(payoffs == np.round(payoffs)))
-    reference = gambit_enummixed(payoffs) if integer else gambit_floats(payoffs)
+    reference = gambit_reference(payoffs)
     if inexact:
         payoffs = payoffs / 3.0 + 1e6
     module = vertex_enumeration_module
