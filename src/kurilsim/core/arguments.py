@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kurilsim.core.errors import ArgumentTypeError, InputError
@@ -538,3 +538,26 @@ def check_solver_options(options: Mapping[str, Any]) -> dict[str, Any]:
         elif key == "ratification":
             checked[key] = check_text(key, value)
     return checked
+
+
+def check_method_options(method: str, options: Iterable[str], allowed: Iterable[str]) -> None:
+    """Refuse options that ``method`` does not take, naming them and the ones it takes.
+
+    Raises
+    ------
+    InputError
+        For any name in ``options`` not in ``allowed``.
+
+    Examples
+    --------
+    >>> check_method_options("logit", {"max_iter": 10}, ("max_iter", "max_seconds"))
+    >>> check_method_options("pure", ["max_iter"], ())
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: method 'pure' has no option max_iter; options: none
+    """
+    allowed = tuple(allowed)
+    unknown = sorted(set(options).difference(allowed))
+    if unknown:
+        listed = ", ".join(allowed) or "none"
+        raise InputError(f"method {method!r} has no option {', '.join(unknown)}; options: {listed}")

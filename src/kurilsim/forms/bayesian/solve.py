@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kurilsim.core.arguments import check_method_options
 from kurilsim.core.errors import InputError, suggesting_only
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.bayesian.bayesian_nash import bayesian_equilibria
@@ -67,9 +68,7 @@ def solve_game(
     if isinstance(game, SignallingGame):
         if method not in ("auto", PERFECT_BAYESIAN):
             raise InputError(f"a signalling game is solved by {PERFECT_BAYESIAN}, not {method!r}")
-        unknown = sorted(set(options) - {"max_pairs"})
-        if unknown:
-            raise InputError(f"method {PERFECT_BAYESIAN!r} has no option {', '.join(unknown)}")
+        check_method_options(PERFECT_BAYESIAN, options, ("max_pairs",))
         return solve_signalling(game, tol, parameters, int(options.get("max_pairs", MAX_PAIRS)))
     if method not in ("auto", BAYESIAN_NASH):
         raise InputError(

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.core.arguments import check_method_options
 from kurilsim.core.concepts import ConceptPanel
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import resolve
@@ -180,10 +181,7 @@ class ExtensiveForm:
                 f"({BACKWARD_INDUCTION}); got method {method!r}. For the Nash equilibria of "
                 "one point's normal form, use kurilsim run --method"
             )
-        if options:
-            raise InputError(
-                f"method {BACKWARD_INDUCTION!r} has no option {', '.join(sorted(options))}"
-            )
+        check_method_options(BACKWARD_INDUCTION, options, ())
         return BACKWARD_INDUCTION
 
     def bytes_per_point(self, scenario: Scenario, method: str) -> int:

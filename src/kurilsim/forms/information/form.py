@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import check_method_options
 from kurilsim.core.concepts import BOUND_NOTE, ConceptPanel, Prediction, probability
 from kurilsim.core.deals import deals_where, default_deal
 from kurilsim.core.errors import InputError
@@ -214,10 +215,7 @@ class InformationForm:
         if name not in self.methods:
             raise InputError(f"unknown method {name!r}; expected one of {', '.join(self.methods)}")
         if name != "auto":
-            allowed = INFORMATION_METHODS[name].options
-            unknown = sorted(set(options).difference(allowed))
-            if unknown:
-                raise InputError(f"method {name!r} has no option {', '.join(unknown)}")
+            check_method_options(name, options, INFORMATION_METHODS[name].options)
         return name
 
     def bytes_per_point(self, scenario: Scenario, method: str) -> int:

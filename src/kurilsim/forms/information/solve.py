@@ -31,7 +31,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from kurilsim.core.arguments import check_int, check_real
+from kurilsim.core.arguments import check_int, check_method_options, check_real
 from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
 from kurilsim.core.errors import InputError, KurilsimError, OutOfReachError, suggesting_only
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
@@ -264,7 +264,7 @@ def _auto(
     if tree.n_players != 2:
         return _solved(tree, form, name, tol, parameters, options)
     taken = {m: INFORMATION_METHODS[m].options for m in ("enumeration", "sequence-lemke")}
-    _check_options("auto", options, (*taken["enumeration"], *taken["sequence-lemke"]))
+    check_method_options("auto", options, (*taken["enumeration"], *taken["sequence-lemke"]))
     by_method = {m: {k: v for k, v in options.items() if k in taken[m]} for m in taken}
     if name == "enumeration":
         try:
@@ -287,13 +287,6 @@ def _auto(
     return _solved(tree, form, "sequence-lemke", tol, parameters, lemke, reason)
 
 
-def _check_options(name: str, options: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(options).difference(allowed))
-    if unknown:
-        listed = ", ".join(allowed) or "none"
-        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {listed}")
-
-
 def _solved(
     tree: InformationTree,
     form: SequenceForm,
@@ -311,7 +304,7 @@ def _solved(
     spec = INFORMATION_METHODS[name]
     if spec.players == "2" and tree.n_players != 2:
         raise InputError(f"method {name!r} solves 2-player games; this game has {tree.n_players}")
-    _check_options(name, options, spec.options)
+    check_method_options(name, options, spec.options)
     # A reduced normal form too large to enumerate: the sequence form finds one equilibrium.
     with suggesting_only(INFORMATION_METHODS, "sequence-lemke"):
         found, finished, note = spec.run(tree, form, tol, options)

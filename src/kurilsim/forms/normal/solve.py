@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import check_method_options
 from kurilsim.core.deadline import DEFAULT_MAX_SECONDS, Deadline
 from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
@@ -227,10 +228,7 @@ def solve(
     spec = METHODS[name]
     if spec.players == "2" and game.n_players != 2:
         raise InputError(f"method {name!r} solves 2-player games; this game has {game.n_players}")
-    unknown = sorted(set(options).difference(spec.options))
-    if unknown:
-        allowed = ", ".join(spec.options) or "none"
-        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
+    check_method_options(name, options, spec.options)
     check_tolerance(tol)
     payoffs = game.payoffs
     scale = payoff_scale(payoffs)

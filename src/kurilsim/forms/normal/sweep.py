@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import check_method_options
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows
@@ -186,10 +187,7 @@ def sweep_method(
         raise InputError(
             f"method {name!r} solves 2-player games; this scenario has {len(scenario.players)}"
         )
-    unknown = sorted(set(options).difference(spec.options))
-    if unknown:
-        allowed = ", ".join(spec.options) or "none"
-        raise InputError(f"method {name!r} has no option {', '.join(unknown)}; options: {allowed}")
+    check_method_options(name, options, spec.options)
     return name
 
 
