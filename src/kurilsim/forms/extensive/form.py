@@ -48,9 +48,8 @@ from kurilsim.forms.extensive.scenario import (
     compile_extensive,
     evaluate_tree,
 )
-from kurilsim.forms.extensive.solve import TREE_METHODS, solve_tree
+from kurilsim.forms.extensive.solve import BACKWARD_INDUCTION, TREE_METHODS, solve_tree
 from kurilsim.forms.extensive.sweep import (
-    BACKWARD_INDUCTION,
     path_text,
     plan_names,
     tree_bytes_per_point,

@@ -37,8 +37,6 @@ from kurilsim.forms.normal.labels import regime
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-#: The method of tree sweeps: every subgame-perfect equilibrium in pure strategies.
-BACKWARD_INDUCTION = "backward-induction"
 #: Most plans of one player a tree sweep tabulates (one probability column each).
 MAX_PLANS = 256
 #: The ``kind`` of the table's rows.
