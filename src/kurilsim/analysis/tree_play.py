@@ -284,7 +284,7 @@ def _subgame_perfect_deals(
         axis=1,
     )
     distinct, inverse = np.unique(plans, axis=0, return_inverse=True)
-    choices = np.stack([tree.profile_choices(row) for row in distinct])[inverse.reshape(-1)]
+    choices = tree.profile_choices(distinct)[inverse.reshape(-1)]
     _, chance = tree_numbers(scenario, values)
     reach = leaf_reach(tree, chance[game], choices)
     deals = leaf_deals(scenario, values, condition)
