@@ -529,28 +529,30 @@ def _clean_vertices(
         return None  # refused in one line by _polytope_vertices
     slack = bounds - points @ normals.T
     labels = slack <= tol
-    if not np.array_equal(labels, np.abs(slack) <= 1e-7):
+    if not (labels == (np.abs(slack) <= 1e-7)).all():
         return None
     counts = labels.sum(axis=1)
     if counts.min(initial=dim) < dim:
         return None
-    degenerate = counts > dim
-    if degenerate.any():
+    if counts.max(initial=dim) > dim:
+        degenerate = counts > dim
         if np.abs(slack[degenerate]).max(where=labels[degenerate], initial=0.0) > _SETTLED:
             return None  # recomputed from its constraints the general way
         # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
         first = _first_of_each(_row_keys(labels))
-        points, slack, labels = points[first], slack[first], labels[first]
-    nonzero = points.max(axis=1) > tol
-    labels, slack = labels[nonzero], slack[nonzero]
+        points, slack, labels, counts = points[first], slack[first], labels[first], counts[first]
     # Points with a constraint nearly but not quite tight may be one vertex split by rounding.
-    near = (slack <= _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)) & ~labels
-    candidates = np.flatnonzero(near.any(axis=1))
+    # Labels are within 1e-7 of tight, so such a constraint adds to the count within the reach.
+    reach = _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)
+    near = (slack <= reach).sum(axis=1) > counts
+    # The origin is dropped: the only point whose coordinates are all within tol of zero.
     zero = labels[:, -dim:]
-    vertices = np.where(zero, 0.0, points[nonzero])
+    nonzero = ~zero.all(axis=1)
+    vertices = np.where(zero, 0.0, points)[nonzero]
+    candidates = np.flatnonzero(near[nonzero])
     if len(candidates) > 1 and len(_close_pairs(vertices[candidates])):
         return None
-    return vertices, zero, labels[:, :-dim]
+    return vertices, zero[nonzero], labels[nonzero, :-dim]
 
 
 def _solved_whole_partners(
@@ -574,7 +576,7 @@ def _solved_whole_partners(
     # x's labels, "column j is a best response" then "x_i = 0", and Q's constraints in the
     # same order: -y_j <= 0, then (A y)_i <= 1.
     labels = np.concatenate([x_tight, x_zero], axis=1)
-    normals = np.concatenate([-np.eye(n), a])
+    normals = np.concatenate([_negative_identity(n), a])
     bounds = 1.0 - _unit_bounds(n, m)
     nondegenerate = np.flatnonzero(labels.sum(axis=1) == m)
     beaten = _beaten(a, x_zero[nondegenerate], x_tight[nondegenerate])
@@ -772,11 +774,12 @@ def _hull_points(
     degenerate one that its point does not meet to rounding, and drops the origin.
     """
     n_rows, dim = matrix.shape
+    normals = np.concatenate([matrix, _negative_identity(dim)])
+    sums = normals.sum(axis=1)
     # The centre (c, ..., c) is inside: its constraints have slack 1/2 and c.
-    centre = 0.5 / matrix.sum(axis=1).max()
-    normals = np.concatenate([matrix, -np.eye(dim)])
+    centre = 0.5 / sums[:n_rows].max()
     bounds = _unit_bounds(n_rows, dim)
-    planes = _polar_facets(normals / (bounds - centre * normals.sum(axis=1))[:, None], merged)
+    planes = _polar_facets(normals / (bounds - centre * sums)[:, None], merged)
     return centre - planes[:, :-1] / planes[:, -1:], normals, bounds
 
 
@@ -820,6 +823,14 @@ def _qhull_points(
         return _hull_points(matrix, merged)
     except QhullError:
         return None
+
+
+@lru_cache(maxsize=64)
+def _negative_identity(dim: int) -> FloatArray:
+    """``-np.eye(dim)``, the normals of the bounds ``z >= 0`` (cached, read-only)."""
+    identity = -np.eye(dim)
+    identity.flags.writeable = False
+    return identity
 
 
 @lru_cache(maxsize=64)
@@ -930,7 +941,7 @@ def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> Float
     remembers that it did).
     """
     n_rows, dim = matrix.shape
-    constraints = np.concatenate([matrix, -np.eye(dim)])
+    constraints = np.concatenate([matrix, _negative_identity(dim)])
     bounds = np.concatenate([np.ones(n_rows), np.zeros(dim)])
     found = [np.zeros((0, dim))]
     for bases in _basis_batches(n_rows + dim, dim):
