@@ -609,12 +609,15 @@ def _beaten(a: FloatArray, zero: BoolArray, best: BoolArray) -> BoolArray:
     partner, as its solve would settle it. ``zero`` and ``best`` are the vertices' labels
     ``x_i = 0`` and "column j is a best response"; ``A`` has fewer than 63 columns.
     """
-    # Bit mask of the columns where row i exceeds row s by the gap, for every pair (i, s);
-    # then K must be within the mask of some pair with i off S and s in S.
-    exceeds = _bit_masks(a[:, None, :] - a[None, :, :] > _BEATEN_GAP)
-    columns = _bit_masks(best)[:, None, None]
-    within = (exceeds[None] & columns) == columns
-    beaten: BoolArray = np.any(within & zero[:, :, None] & ~zero[:, None, :], axis=(1, 2))
+    # Bit mask of the columns where row i does not exceed row s by the gap, for every pair
+    # (i, s); then K must miss the mask of some pair with i off S and s in S. Masks are held in
+    # the narrowest unsigned type of n bits: the arrays over (vertex, i, s) are the cost.
+    narrow = np.min_scalar_type((1 << a.shape[1]) - 1)
+    short = ~_bit_masks(a[:, None, :] - a[None, :, :] > _BEATEN_GAP).astype(narrow)
+    within = (short[None] & _bit_masks(best).astype(narrow)[:, None, None]) == 0
+    within &= zero[:, :, None]
+    within &= ~zero[:, None, :]
+    beaten: BoolArray = within.any(axis=(1, 2))
     return beaten
 
 
