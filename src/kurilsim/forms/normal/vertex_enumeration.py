@@ -448,26 +448,14 @@ def _solved_partners(
         to_solve[candidates[_beaten(a, x_zero[candidates], x_tight[candidates])]] = False
     xs, ys = [np.zeros((0, m))], [np.zeros((0, n))]
     padded = m <= _PADDED_SIZE or len(x_vertices) <= _PADDED_VERTICES
-    if padded:
-        # The support's rows and the best responses' columns first, each in increasing order.
-        batches = [(to_solve.nonzero()[0], m)]
-        rows = x_zero.argsort(axis=1, kind="stable")
-        columns = (~x_tight).argsort(axis=1, kind="stable")[:, :m]
-    else:
-        batches = [((to_solve & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
-    for members, size in batches:
+    for size, members, r, c in _support_batches(x_zero, x_tight, sizes, to_solve, padded):
         if padded:
-            r, c = rows[members], columns[members]
             inside = np.arange(size) < sizes[members, None]
             square = inside[:, :, None] & inside[:, None, :]
             systems = np.where(square, a[r[:, :, None], c[:, None, :]], np.eye(size))
         else:
-            r = (~x_zero[members]).nonzero()[1].reshape(-1, size)
-            c = x_tight[members].nonzero()[1].reshape(-1, size)
             inside = np.ones((len(members), size), dtype=bool)
             systems = a[r[:, :, None], c[:, None, :]]
-        if len(members) == 0:
-            continue
         if not padded and len(members) > _ELIMINATED_SYSTEMS:
             good, solved = _solved_by_elimination(systems, inside * 1.0, _SOLVED_RCOND)
         else:
@@ -487,6 +475,39 @@ def _solved_partners(
         xs.append(x_vertices[members[feasible]])
         ys.append(y[feasible])
     return solvable, np.concatenate(xs), np.concatenate(ys)
+
+
+def _support_batches(
+    x_zero: BoolArray, x_tight: BoolArray, sizes: IntArray, chosen: BoolArray, padded: bool
+) -> list[tuple[int, IntArray, IntArray, IntArray]]:
+    """The ``chosen`` vertices of :func:`_solved_partners` in batches, with their systems' indices.
+
+    Each batch is ``(size, members, rows, columns)``: the systems of the vertices ``members``
+    are ``A[rows, columns]``, one ``size x size`` block per vertex. ``padded``: one batch of
+    size ``m``, the support's rows and the best responses' columns first (each in increasing
+    order), then the others, as padding. Otherwise one batch per support size, from one sort of
+    the vertices by size, so that each size's supports and best responses are consecutive runs
+    of one list of indices each.
+    """
+    m = x_zero.shape[1]
+    if padded:
+        members = chosen.nonzero()[0]
+        rows = x_zero[members].argsort(axis=1, kind="stable")
+        columns = (~x_tight[members]).argsort(axis=1, kind="stable")[:, :m]
+        return [(m, members, rows, columns)] if len(members) else []
+    members = np.flatnonzero(chosen)
+    members = members[sizes[members].argsort(kind="stable")]
+    support_rows = (~x_zero[members]).nonzero()[1]
+    best_columns = x_tight[members].nonzero()[1]
+    counts = np.bincount(sizes[members], minlength=m + 1).tolist()
+    batches, first, entry = [], 0, 0
+    for k in range(1, m + 1):
+        if counts[k]:
+            last, end = first + counts[k], entry + counts[k] * k
+            rows, columns = support_rows[entry:end], best_columns[entry:end]
+            batches.append((k, members[first:last], rows.reshape(-1, k), columns.reshape(-1, k)))
+            first, entry = last, end
+    return batches
 
 
 def _read_vertices(
