@@ -314,7 +314,9 @@ def _extreme_equilibria(
         else:
             x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline, merged=True)
             y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=True)
-        pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
+        pairs = _completely_labelled(
+            np.concatenate([x_zero, x_tight], axis=1), np.concatenate([y_tight, y_zero], axis=1), m
+        )
         return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
     if n <= _MAX_SOLVED_DIMENSION:
@@ -329,11 +331,13 @@ def _extreme_equilibria(
     if n <= _MAX_MATCHED_DIMENSION:
         # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
         y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=tied)
-        pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
+        pairs = _completely_labelled(
+            np.concatenate([x_zero, x_tight], axis=1), np.concatenate([y_tight, y_zero], axis=1), m
+        )
         more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     else:
         more_xs, more_ys = _face_partners(a, x_vertices, ~x_zero, x_tight, tol, deadline)
-    return np.vstack([xs, more_xs]), np.vstack([ys, more_ys])
+    return np.concatenate([xs, more_xs]), np.concatenate([ys, more_ys])
 
 
 def _has_ties(a: FloatArray, b: FloatArray) -> bool:
@@ -372,7 +376,8 @@ def _paired_vertices(
     # Points of the polytopes other than 0 (P's are padded with zeros).
     kept = (slack.min(axis=1, initial=0.0) >= -tol) & (points.max(axis=1, initial=0.0) > tol)
     in_p = int(kept[:in_p].sum())
-    slack, labels = slack[kept], slack[kept] <= tol
+    slack = slack[kept]
+    labels = slack <= tol
     in_q = np.arange(len(slack)) >= in_p
     if (labels.sum(axis=1) > np.where(in_q, n, m)).any():
         # A vertex with more labels than its dimension has several bases: kept once (as in
@@ -383,9 +388,10 @@ def _paired_vertices(
     coordinates = np.where(labels, 0.0, slack)
     x = coordinates[:in_p, :m], labels[:in_p, :m], labels[:in_p, m:]
     y = coordinates[in_p:, m:], labels[in_p:, m:], labels[in_p:, :m]
-    # Vertices split by rounding (see _merged) have a slack between tol and the merge reach.
-    reach = _MERGE * np.where(in_q, max(a.sum(axis=1).max(), 1.0), max(b.sum(axis=0).max(), 1.0))
-    near = ((slack > tol) & (slack <= reach[:, None])).any(axis=1)
+    # Vertices split by rounding (see _merged) have a slack between tol and the merge reach
+    # (the larger of the two polytopes' here: _merged looks again with its polytope's own).
+    reach = _MERGE * max(a.sum(axis=1).max(), b.sum(axis=0).max(), 1.0)
+    near = ((slack > tol) & (slack <= reach)).any(axis=1)
     if near[:in_p].sum() > 1:
         x = _merged(b.T, x[0], x[0] @ b, *x[1:], tol)
     if near[in_p:].sum() > 1:
