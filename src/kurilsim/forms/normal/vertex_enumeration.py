@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import combinations, islice
-from math import comb
+from itertools import combinations, islice, permutations
+from math import comb, factorial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,6 +69,10 @@ _SETTLED = 1e-12
 
 #: Stacks of at most this many systems are inverted rather than screened and solved.
 _FEW_SYSTEMS = 64
+
+#: Stacks of systems of at most this size are solved by cofactors (:func:`_solved_by_cofactors`):
+#: a few numpy calls for the whole stack, where LAPACK makes one call per system.
+_MAX_COFACTOR_SIZE = 4
 
 #: Stacks of more partner systems ``A[S, K] y = 1`` of one support size than this are solved by
 #: one Gaussian elimination vectorised across the stack (:func:`_eliminated`): numpy calls LAPACK
@@ -363,7 +367,11 @@ def _paired_vertices(
     m, n = a.shape
     index, right = _paired_systems(m, n)
     source = np.concatenate([b.T.ravel(), a.ravel(), [0.0, 1.0]])
-    good, points = _solved(source[index], right, _RCOND)
+    systems = source[index]
+    if n <= _MAX_COFACTOR_SIZE:
+        good, points = _solved_by_cofactors(systems, right, _RCOND)
+    else:
+        good, points = _solved(systems, right, _RCOND)
     # The systems of P come first, as many as those of Q.
     in_p = int(good[: len(good) // 2].sum())
     # Each point's slack in its polytope's constraints, in the order of the labels of P and
@@ -1179,6 +1187,79 @@ def _solved(
     good = _well_conditioned(systems, rcond)
     solutions = np.asarray(np.linalg.solve(systems[good], right[good][..., None])[..., 0])
     return good, solutions
+
+
+def _solved_by_cofactors(
+    systems: FloatArray, right: FloatArray, rcond: float
+) -> tuple[BoolArray, FloatArray]:
+    """:func:`_solved` for a stack of small systems, by their determinants and cofactors.
+
+    Each determinant, and each of the ``k * k`` cofactors, is a sum over permutations
+    (:func:`_expansions`), taken for the whole stack at once; the inverse is the transposed
+    matrix of cofactors over the determinant, which gives the same condition number as
+    :func:`_solved` (Frobenius norm) and the solutions. An exactly singular system has a zero
+    determinant and is left out, as are those below ``rcond``. For ``k`` up to
+    :data:`_MAX_COFACTOR_SIZE`: the sums have ``k!`` terms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> systems = np.array([[[2.0, 1.0], [1.0, 3.0]], [[1.0, 2.0], [2.0, 4.0]]])
+    >>> good, solutions = _solved_by_cofactors(systems, np.ones((2, 2)), 1e-12)
+    >>> good.tolist(), solutions.round(4).tolist()
+    ([True, False], [[0.4, 0.2]])
+    """
+    count, k, _ = systems.shape
+    flat = systems.reshape(count, k * k)
+    det_index, det_signs, cofactor_index, cofactor_signs = _expansions(k)
+    determinants = flat[:, det_index].prod(axis=2) @ det_signs
+    # Row i * k + j: the cofactor of entry (i, j).
+    cofactors = np.einsum("vct,ct->vc", flat[:, cofactor_index].prod(axis=3), cofactor_signs)
+    # |M|_F |M^-1|_F rcond <= 1, with M^-1 = C^T / det, squared.
+    norms = np.einsum("vi,vi->v", flat, flat) * np.einsum("vi,vi->v", cofactors, cofactors)
+    good: BoolArray = (determinants != 0.0) & (norms * rcond**2 <= determinants**2)
+    adjugate = cofactors[good].reshape(-1, k, k)
+    solutions: FloatArray = np.einsum("vji,vj->vi", adjugate, right[good])
+    solutions /= determinants[good, None]
+    return good, solutions
+
+
+@lru_cache(maxsize=8)
+def _expansions(k: int) -> tuple[IntArray, FloatArray, IntArray, FloatArray]:
+    """Leibniz expansions of a ``k x k`` determinant and of its cofactors (cached, read-only).
+
+    Entries are indices into the flattened matrix: the determinant is the sum over the rows
+    ``p`` of ``det_index`` of ``sign[p]`` times the product of the entries ``det_index[p]``;
+    likewise the cofactor of entry ``(i, j)``, row ``i * k + j`` of ``cofactor_index``, over
+    the permutations of the minor without row ``i`` and column ``j``, its signs including
+    ``(-1) ** (i + j)``.
+    """
+
+    def expansion(rows: list[int], columns: list[int]) -> tuple[list[list[int]], list[float]]:
+        terms, signs = [], []
+        for order in permutations(range(len(rows))):
+            inversions = sum(a > b for a, b in combinations(order, 2))
+            terms.append([rows[r] * k + columns[c] for r, c in enumerate(order)])
+            signs.append(-1.0 if inversions % 2 else 1.0)
+        return terms, signs
+
+    det_index, det_signs = expansion(list(range(k)), list(range(k)))
+    cofactor_index, cofactor_signs = [], []
+    for i, j in np.ndindex(k, k):
+        rows = [r for r in range(k) if r != i]
+        columns = [c for c in range(k) if c != j]
+        terms, signs = expansion(rows, columns)
+        cofactor_index.append(terms)
+        cofactor_signs.append([(-1.0) ** (i + j) * sign for sign in signs])
+    tables = (
+        np.array(det_index, dtype=np.intp).reshape(-1, k),
+        np.array(det_signs),
+        np.array(cofactor_index, dtype=np.intp).reshape(k * k, factorial(k - 1), k - 1),
+        np.array(cofactor_signs),
+    )
+    for table in tables:
+        table.flags.writeable = False
+    return tables
 
 
 def _solved_by_elimination(
