@@ -1194,12 +1194,12 @@ def _solved_by_cofactors(
 ) -> tuple[BoolArray, FloatArray]:
     """:func:`_solved` for a stack of small systems, by their determinants and cofactors.
 
-    Each determinant, and each of the ``k * k`` cofactors, is a sum over permutations
-    (:func:`_expansions`), taken for the whole stack at once; the inverse is the transposed
-    matrix of cofactors over the determinant, which gives the same condition number as
-    :func:`_solved` (Frobenius norm) and the solutions. An exactly singular system has a zero
-    determinant and is left out, as are those below ``rcond``. For ``k`` up to
-    :data:`_MAX_COFACTOR_SIZE`: the sums have ``k!`` terms.
+    Each of the ``k * k`` cofactors is a sum over permutations (:func:`_expansions`), taken for
+    the whole stack at once, and the determinant is their sum along the first row; the inverse
+    is the transposed matrix of cofactors over the determinant, which gives the same condition
+    number as :func:`_solved` (Frobenius norm) and the solutions. An exactly singular system has
+    a zero determinant and is left out, as are those below ``rcond``. For ``k`` up to
+    :data:`_MAX_COFACTOR_SIZE`: each cofactor's sum has ``(k - 1)!`` terms.
 
     Examples
     --------
@@ -1211,10 +1211,10 @@ def _solved_by_cofactors(
     """
     count, k, _ = systems.shape
     flat = systems.reshape(count, k * k)
-    det_index, det_signs, cofactor_index, cofactor_signs = _expansions(k)
-    determinants = flat[:, det_index].prod(axis=2) @ det_signs
-    # Row i * k + j: the cofactor of entry (i, j).
+    cofactor_index, cofactor_signs = _expansions(k)
+    # Row i * k + j: the cofactor of entry (i, j); the determinant, along the first row.
     cofactors = np.einsum("vct,ct->vc", flat[:, cofactor_index].prod(axis=3), cofactor_signs)
+    determinants = np.einsum("vj,vj->v", flat[:, :k], cofactors[:, :k])
     # |M|_F |M^-1|_F rcond <= 1, with M^-1 = C^T / det, squared.
     norms = np.einsum("vi,vi->v", flat, flat) * np.einsum("vi,vi->v", cofactors, cofactors)
     good: BoolArray = (determinants != 0.0) & (norms * rcond**2 <= determinants**2)
@@ -1225,37 +1225,28 @@ def _solved_by_cofactors(
 
 
 @lru_cache(maxsize=8)
-def _expansions(k: int) -> tuple[IntArray, FloatArray, IntArray, FloatArray]:
-    """Leibniz expansions of a ``k x k`` determinant and of its cofactors (cached, read-only).
+def _expansions(k: int) -> tuple[IntArray, FloatArray]:
+    """Leibniz expansions of the cofactors of a ``k x k`` matrix (cached, read-only).
 
-    Entries are indices into the flattened matrix: the determinant is the sum over the rows
-    ``p`` of ``det_index`` of ``sign[p]`` times the product of the entries ``det_index[p]``;
-    likewise the cofactor of entry ``(i, j)``, row ``i * k + j`` of ``cofactor_index``, over
-    the permutations of the minor without row ``i`` and column ``j``, its signs including
-    ``(-1) ** (i + j)``.
+    Entries are indices into the flattened matrix: the cofactor of entry ``(i, j)`` is the sum,
+    over the rows ``p`` of ``index[i * k + j]``, of ``sign[i * k + j, p]`` times the product
+    of the entries ``index[i * k + j, p]``: the permutations of the minor without row ``i``
+    and column ``j``, their signs including ``(-1) ** (i + j)``.
     """
-
-    def expansion(rows: list[int], columns: list[int]) -> tuple[list[list[int]], list[float]]:
-        terms, signs = [], []
-        for order in permutations(range(len(rows))):
-            inversions = sum(a > b for a, b in combinations(order, 2))
-            terms.append([rows[r] * k + columns[c] for r, c in enumerate(order)])
-            signs.append(-1.0 if inversions % 2 else 1.0)
-        return terms, signs
-
-    det_index, det_signs = expansion(list(range(k)), list(range(k)))
-    cofactor_index, cofactor_signs = [], []
+    index, signs = [], []
     for i, j in np.ndindex(k, k):
         rows = [r for r in range(k) if r != i]
         columns = [c for c in range(k) if c != j]
-        terms, signs = expansion(rows, columns)
-        cofactor_index.append(terms)
-        cofactor_signs.append([(-1.0) ** (i + j) * sign for sign in signs])
+        terms, term_signs = [], []
+        for order in permutations(range(k - 1)):
+            inversions = sum(a > b for a, b in combinations(order, 2))
+            terms.append([rows[r] * k + columns[c] for r, c in enumerate(order)])
+            term_signs.append((-1.0) ** (i + j + inversions))
+        index.append(terms)
+        signs.append(term_signs)
     tables = (
-        np.array(det_index, dtype=np.intp).reshape(-1, k),
-        np.array(det_signs),
-        np.array(cofactor_index, dtype=np.intp).reshape(k * k, factorial(k - 1), k - 1),
-        np.array(cofactor_signs),
+        np.array(index, dtype=np.intp).reshape(k * k, factorial(k - 1), k - 1),
+        np.array(signs),
     )
     for table in tables:
         table.flags.writeable = False
