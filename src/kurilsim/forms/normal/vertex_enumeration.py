@@ -449,8 +449,9 @@ def _solved_partners(
     singular (:data:`_SOLVED_RCOND`), and the solution is inside ``Q`` or outside it by more
     than :data:`_MARGIN`. In small games all vertices are solved in one batch, their systems
     padded with the identity to ``m x m``; in larger ones, in one batch per support size,
-    which saves the cubic cost of padding (:data:`_PADDED_SIZE`), each batch of many systems by
-    elimination across the stack (:func:`_solved_by_elimination`).
+    which saves the cubic cost of padding (:data:`_PADDED_SIZE`), each batch of systems up to
+    :data:`_MAX_COFACTOR_SIZE` by cofactors (:func:`_solved_by_cofactors`), each other batch of
+    many systems by elimination across the stack (:func:`_solved_by_elimination`).
     """
     m, n = a.shape
     sizes = m - x_zero.sum(axis=1)
@@ -470,7 +471,9 @@ def _solved_partners(
         else:
             inside = np.ones((len(members), size), dtype=bool)
             systems = a[r[:, :, None], c[:, None, :]]
-        if not padded and len(members) > _ELIMINATED_SYSTEMS:
+        if not padded and size <= _MAX_COFACTOR_SIZE:
+            good, solved = _solved_by_cofactors(systems, inside * 1.0, _SOLVED_RCOND)
+        elif not padded and len(members) > _ELIMINATED_SYSTEMS:
             good, solved = _solved_by_elimination(systems, inside * 1.0, _SOLVED_RCOND)
         else:
             good, solved = _solved(systems, inside * 1.0, _SOLVED_RCOND)
