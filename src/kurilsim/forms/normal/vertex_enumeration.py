@@ -359,10 +359,11 @@ def _paired_vertices(
 ) -> tuple[tuple[FloatArray, BoolArray, BoolArray], tuple[FloatArray, BoolArray, BoolArray]]:
     """The labelled vertices of ``P`` and of ``Q`` of a small game, by one batch of solves.
 
-    Every basis of both polytopes is solved at once (:func:`_paired_systems`); the vertices
-    come as :func:`_polytope_vertices` gives them, labelled for both polytopes in one pass.
-    Cheaper than two hulls for games of a few strategies, where each numpy call costs more
-    than its arithmetic.
+    Every basis of both polytopes is solved at once (:func:`_paired_systems`), by cofactors
+    when the systems have at most :data:`_MAX_COFACTOR_SIZE` rows; the vertices come as
+    :func:`_polytope_vertices` gives them, labelled for both polytopes in one pass. Cheaper
+    than two hulls for games of a few strategies, where each numpy call costs more than its
+    arithmetic.
     """
     m, n = a.shape
     index, right = _paired_systems(m, n)
