@@ -550,6 +550,27 @@ def test_elimination_leaves_to_lapack_the_systems_it_cannot_settle() -> None:
     assert np.allclose(solutions, [[0.0, 1.0], [0.4, 0.2]], atol=1e-15)
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_cofactor_solutions_and_verdicts_agree_with_lapack(size: int) -> None:
+    # Random systems, the identity, and (two strategies on) one with a zero row, one with two
+    # proportional columns and one with two nearly equal columns: the same verdicts as
+    # LAPACK's, and the same solutions to rounding.
+    rng = np.random.default_rng(size)
+    systems = 1.0 + rng.random((40, size, size))
+    systems[0] = np.eye(size)
+    if size > 1:
+        systems[1, 0] = 0.0
+        systems[2, :, 0] = 2.0 * systems[2, :, 1]
+        systems[3, :, 0] = systems[3, :, 1] * (1.0 + 1e-14)
+    right = rng.random((40, size))
+    module = vertex_enumeration_module
+    good, solutions = module._solved_by_cofactors(systems, right, module._RCOND)
+    expected_good, expected = module._solved(systems, right, module._RCOND)
+    assert good.tolist() == expected_good.tolist()
+    assert good[0] and (size == 1 or not good[1:4].any())
+    assert np.allclose(solutions, expected, rtol=1e-9, atol=1e-12)
+
+
 def never_beaten(a: FloatArray, zero: np.ndarray, best: np.ndarray) -> np.ndarray:
     """In place of the module's screen of vertices without a partner: screen none."""
     return np.zeros(len(zero), dtype=bool)

@@ -22,7 +22,7 @@ def normalised_bimatrix(payoffs: FloatArray) -> tuple[FloatArray, FloatArray]:
         raise InputError(
             f"a two-player game needs payoffs of shape (m, n, 2), got shape {array.shape}"
         )
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():
         raise InputError("payoffs must be finite numbers (found NaN or infinity)")
     shifted = 1.0 + normalised_payoffs(array)
     return shifted[:, :, 0], shifted[:, :, 1]
@@ -59,6 +59,6 @@ def sorted_pairs(xs: FloatArray, ys: FloatArray) -> list[tuple[FloatArray, Float
 def _lexicographic_order(xs: FloatArray, ys: FloatArray) -> list[int]:
     """The order of the rows ``(xs[k], ys[k])`` sorted lexicographically."""
     # Rounding the keys keeps the order stable when equal probabilities differ in the last bit.
-    keys = np.round(np.hstack([xs, ys]), 12).tolist()
+    keys = np.concatenate([xs, ys], axis=1).round(12).tolist()
     # Rows compared as tuples: a lexsort would make one pass per strategy, slow for 2 x 20,000.
     return sorted(range(len(keys)), key=keys.__getitem__)

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import combinations, islice
-from math import comb
+from itertools import combinations, islice, permutations
+from math import comb, factorial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,6 +69,10 @@ _SETTLED = 1e-12
 
 #: Stacks of at most this many systems are inverted rather than screened and solved.
 _FEW_SYSTEMS = 64
+
+#: Stacks of systems of at most this size are solved by cofactors (:func:`_solved_by_cofactors`):
+#: a few numpy calls for the whole stack, where LAPACK makes one call per system.
+_MAX_COFACTOR_SIZE = 4
 
 #: Stacks of more partner systems ``A[S, K] y = 1`` of one support size than this are solved by
 #: one Gaussian elimination vectorised across the stack (:func:`_eliminated`): numpy calls LAPACK
@@ -314,7 +318,9 @@ def _extreme_equilibria(
         else:
             x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline, merged=True)
             y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=True)
-        pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
+        pairs = _completely_labelled(
+            np.concatenate([x_zero, x_tight], axis=1), np.concatenate([y_tight, y_zero], axis=1), m
+        )
         return x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     x_vertices, x_zero, x_tight = _read_vertices(b.T, tol, deadline)
     if n <= _MAX_SOLVED_DIMENSION:
@@ -329,11 +335,13 @@ def _extreme_equilibria(
     if n <= _MAX_MATCHED_DIMENSION:
         # Q's labels are "(A y)_i = 1" for the row player's strategies, then "y_j = 0".
         y_vertices, y_zero, y_tight = _read_vertices(a, tol, deadline, merged=tied)
-        pairs = _completely_labelled(np.hstack([x_zero, x_tight]), np.hstack([y_tight, y_zero]), m)
+        pairs = _completely_labelled(
+            np.concatenate([x_zero, x_tight], axis=1), np.concatenate([y_tight, y_zero], axis=1), m
+        )
         more_xs, more_ys = x_vertices[pairs[:, 0]], y_vertices[pairs[:, 1]]
     else:
         more_xs, more_ys = _face_partners(a, x_vertices, ~x_zero, x_tight, tol, deadline)
-    return np.vstack([xs, more_xs]), np.vstack([ys, more_ys])
+    return np.concatenate([xs, more_xs]), np.concatenate([ys, more_ys])
 
 
 def _has_ties(a: FloatArray, b: FloatArray) -> bool:
@@ -351,15 +359,20 @@ def _paired_vertices(
 ) -> tuple[tuple[FloatArray, BoolArray, BoolArray], tuple[FloatArray, BoolArray, BoolArray]]:
     """The labelled vertices of ``P`` and of ``Q`` of a small game, by one batch of solves.
 
-    Every basis of both polytopes is solved at once (:func:`_paired_systems`); the vertices
-    come as :func:`_polytope_vertices` gives them, labelled for both polytopes in one pass.
-    Cheaper than two hulls for games of a few strategies, where each numpy call costs more
-    than its arithmetic.
+    Every basis of both polytopes is solved at once (:func:`_paired_systems`), by cofactors
+    when the systems have at most :data:`_MAX_COFACTOR_SIZE` rows; the vertices come as
+    :func:`_polytope_vertices` gives them, labelled for both polytopes in one pass. Cheaper
+    than two hulls for games of a few strategies, where each numpy call costs more than its
+    arithmetic.
     """
     m, n = a.shape
     index, right = _paired_systems(m, n)
     source = np.concatenate([b.T.ravel(), a.ravel(), [0.0, 1.0]])
-    good, points = _solved(source[index], right, _RCOND)
+    systems = source[index]
+    if n <= _MAX_COFACTOR_SIZE:
+        good, points = _solved_by_cofactors(systems, right, _RCOND)
+    else:
+        good, points = _solved(systems, right, _RCOND)
     # The systems of P come first, as many as those of Q.
     in_p = int(good[: len(good) // 2].sum())
     # Each point's slack in its polytope's constraints, in the order of the labels of P and
@@ -372,7 +385,8 @@ def _paired_vertices(
     # Points of the polytopes other than 0 (P's are padded with zeros).
     kept = (slack.min(axis=1, initial=0.0) >= -tol) & (points.max(axis=1, initial=0.0) > tol)
     in_p = int(kept[:in_p].sum())
-    slack, labels = slack[kept], slack[kept] <= tol
+    slack = slack[kept]
+    labels = slack <= tol
     in_q = np.arange(len(slack)) >= in_p
     if (labels.sum(axis=1) > np.where(in_q, n, m)).any():
         # A vertex with more labels than its dimension has several bases: kept once (as in
@@ -383,9 +397,10 @@ def _paired_vertices(
     coordinates = np.where(labels, 0.0, slack)
     x = coordinates[:in_p, :m], labels[:in_p, :m], labels[:in_p, m:]
     y = coordinates[in_p:, m:], labels[in_p:, m:], labels[in_p:, :m]
-    # Vertices split by rounding (see _merged) have a slack between tol and the merge reach.
-    reach = _MERGE * np.where(in_q, max(a.sum(axis=1).max(), 1.0), max(b.sum(axis=0).max(), 1.0))
-    near = ((slack > tol) & (slack <= reach[:, None])).any(axis=1)
+    # Vertices split by rounding (see _merged) have a slack between tol and the merge reach
+    # (the larger of the two polytopes' here: _merged looks again with its polytope's own).
+    reach = _MERGE * max(a.sum(axis=1).max(), b.sum(axis=0).max(), 1.0)
+    near = ((slack > tol) & (slack <= reach)).any(axis=1)
     if near[:in_p].sum() > 1:
         x = _merged(b.T, x[0], x[0] @ b, *x[1:], tol)
     if near[in_p:].sum() > 1:
@@ -435,8 +450,9 @@ def _solved_partners(
     singular (:data:`_SOLVED_RCOND`), and the solution is inside ``Q`` or outside it by more
     than :data:`_MARGIN`. In small games all vertices are solved in one batch, their systems
     padded with the identity to ``m x m``; in larger ones, in one batch per support size,
-    which saves the cubic cost of padding (:data:`_PADDED_SIZE`), each batch of many systems by
-    elimination across the stack (:func:`_solved_by_elimination`).
+    which saves the cubic cost of padding (:data:`_PADDED_SIZE`), each batch of systems up to
+    :data:`_MAX_COFACTOR_SIZE` by cofactors (:func:`_solved_by_cofactors`), each other batch of
+    many systems by elimination across the stack (:func:`_solved_by_elimination`).
     """
     m, n = a.shape
     sizes = m - x_zero.sum(axis=1)
@@ -448,27 +464,17 @@ def _solved_partners(
         to_solve[candidates[_beaten(a, x_zero[candidates], x_tight[candidates])]] = False
     xs, ys = [np.zeros((0, m))], [np.zeros((0, n))]
     padded = m <= _PADDED_SIZE or len(x_vertices) <= _PADDED_VERTICES
-    if padded:
-        # The support's rows and the best responses' columns first, each in increasing order.
-        batches = [(to_solve.nonzero()[0], m)]
-        rows = x_zero.argsort(axis=1, kind="stable")
-        columns = (~x_tight).argsort(axis=1, kind="stable")[:, :m]
-    else:
-        batches = [((to_solve & (sizes == k)).nonzero()[0], k) for k in range(1, m + 1)]
-    for members, size in batches:
+    for size, members, r, c in _support_batches(x_zero, x_tight, sizes, to_solve, padded):
         if padded:
-            r, c = rows[members], columns[members]
             inside = np.arange(size) < sizes[members, None]
             square = inside[:, :, None] & inside[:, None, :]
             systems = np.where(square, a[r[:, :, None], c[:, None, :]], np.eye(size))
         else:
-            r = (~x_zero[members]).nonzero()[1].reshape(-1, size)
-            c = x_tight[members].nonzero()[1].reshape(-1, size)
             inside = np.ones((len(members), size), dtype=bool)
             systems = a[r[:, :, None], c[:, None, :]]
-        if len(members) == 0:
-            continue
-        if not padded and len(members) > _ELIMINATED_SYSTEMS:
+        if not padded and size <= _MAX_COFACTOR_SIZE:
+            good, solved = _solved_by_cofactors(systems, inside * 1.0, _SOLVED_RCOND)
+        elif not padded and len(members) > _ELIMINATED_SYSTEMS:
             good, solved = _solved_by_elimination(systems, inside * 1.0, _SOLVED_RCOND)
         else:
             good, solved = _solved(systems, inside * 1.0, _SOLVED_RCOND)
@@ -487,6 +493,39 @@ def _solved_partners(
         xs.append(x_vertices[members[feasible]])
         ys.append(y[feasible])
     return solvable, np.concatenate(xs), np.concatenate(ys)
+
+
+def _support_batches(
+    x_zero: BoolArray, x_tight: BoolArray, sizes: IntArray, chosen: BoolArray, padded: bool
+) -> list[tuple[int, IntArray, IntArray, IntArray]]:
+    """The ``chosen`` vertices of :func:`_solved_partners` in batches, with their systems' indices.
+
+    Each batch is ``(size, members, rows, columns)``: the systems of the vertices ``members``
+    are ``A[rows, columns]``, one ``size x size`` block per vertex. ``padded``: one batch of
+    size ``m``, the support's rows and the best responses' columns first (each in increasing
+    order), then the others, as padding. Otherwise one batch per support size, from one sort of
+    the vertices by size, so that each size's supports and best responses are consecutive runs
+    of one list of indices each.
+    """
+    m = x_zero.shape[1]
+    if padded:
+        members = chosen.nonzero()[0]
+        rows = x_zero[members].argsort(axis=1, kind="stable")
+        columns = (~x_tight[members]).argsort(axis=1, kind="stable")[:, :m]
+        return [(m, members, rows, columns)] if len(members) else []
+    members = np.flatnonzero(chosen)
+    members = members[sizes[members].argsort(kind="stable")]
+    support_rows = (~x_zero[members]).nonzero()[1]
+    best_columns = x_tight[members].nonzero()[1]
+    counts = np.bincount(sizes[members], minlength=m + 1).tolist()
+    batches, first, entry = [], 0, 0
+    for k in range(1, m + 1):
+        if counts[k]:
+            last, end = first + counts[k], entry + counts[k] * k
+            rows, columns = support_rows[entry:end], best_columns[entry:end]
+            batches.append((k, members[first:last], rows.reshape(-1, k), columns.reshape(-1, k)))
+            first, entry = last, end
+    return batches
 
 
 def _read_vertices(
@@ -529,28 +568,30 @@ def _clean_vertices(
         return None  # refused in one line by _polytope_vertices
     slack = bounds - points @ normals.T
     labels = slack <= tol
-    if not np.array_equal(labels, np.abs(slack) <= 1e-7):
+    if not (labels == (np.abs(slack) <= 1e-7)).all():
         return None
     counts = labels.sum(axis=1)
     if counts.min(initial=dim) < dim:
         return None
-    degenerate = counts > dim
-    if degenerate.any():
+    if counts.max(initial=dim) > dim:
+        degenerate = counts > dim
         if np.abs(slack[degenerate]).max(where=labels[degenerate], initial=0.0) > _SETTLED:
             return None  # recomputed from its constraints the general way
         # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
         first = _first_of_each(_row_keys(labels))
-        points, slack, labels = points[first], slack[first], labels[first]
-    nonzero = points.max(axis=1) > tol
-    labels, slack = labels[nonzero], slack[nonzero]
+        points, slack, labels, counts = points[first], slack[first], labels[first], counts[first]
     # Points with a constraint nearly but not quite tight may be one vertex split by rounding.
-    near = (slack <= _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)) & ~labels
-    candidates = np.flatnonzero(near.any(axis=1))
+    # Labels are within 1e-7 of tight, so such a constraint adds to the count within the reach.
+    reach = _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)
+    near = (slack <= reach).sum(axis=1) > counts
+    # The origin is dropped: the only point whose coordinates are all within tol of zero.
     zero = labels[:, -dim:]
-    vertices = np.where(zero, 0.0, points[nonzero])
+    nonzero = ~zero.all(axis=1)
+    vertices = np.where(zero, 0.0, points)[nonzero]
+    candidates = np.flatnonzero(near[nonzero])
     if len(candidates) > 1 and len(_close_pairs(vertices[candidates])):
         return None
-    return vertices, zero, labels[:, :-dim]
+    return vertices, zero[nonzero], labels[nonzero, :-dim]
 
 
 def _solved_whole_partners(
@@ -574,7 +615,7 @@ def _solved_whole_partners(
     # x's labels, "column j is a best response" then "x_i = 0", and Q's constraints in the
     # same order: -y_j <= 0, then (A y)_i <= 1.
     labels = np.concatenate([x_tight, x_zero], axis=1)
-    normals = np.concatenate([-np.eye(n), a])
+    normals = np.concatenate([_negative_identity(n), a])
     bounds = 1.0 - _unit_bounds(n, m)
     nondegenerate = np.flatnonzero(labels.sum(axis=1) == m)
     beaten = _beaten(a, x_zero[nondegenerate], x_tight[nondegenerate])
@@ -607,12 +648,15 @@ def _beaten(a: FloatArray, zero: BoolArray, best: BoolArray) -> BoolArray:
     partner, as its solve would settle it. ``zero`` and ``best`` are the vertices' labels
     ``x_i = 0`` and "column j is a best response"; ``A`` has fewer than 63 columns.
     """
-    # Bit mask of the columns where row i exceeds row s by the gap, for every pair (i, s);
-    # then K must be within the mask of some pair with i off S and s in S.
-    exceeds = _bit_masks(a[:, None, :] - a[None, :, :] > _BEATEN_GAP)
-    columns = _bit_masks(best)[:, None, None]
-    within = (exceeds[None] & columns) == columns
-    beaten: BoolArray = np.any(within & zero[:, :, None] & ~zero[:, None, :], axis=(1, 2))
+    # Bit mask of the columns where row i does not exceed row s by the gap, for every pair
+    # (i, s); then K must miss the mask of some pair with i off S and s in S. Masks are held in
+    # the narrowest unsigned type of n bits: the arrays over (vertex, i, s) are the cost.
+    narrow = np.min_scalar_type((1 << a.shape[1]) - 1)
+    short = ~_bit_masks(a[:, None, :] - a[None, :, :] > _BEATEN_GAP).astype(narrow)
+    within = (short[None] & _bit_masks(best).astype(narrow)[:, None, None]) == 0
+    within &= zero[:, :, None]
+    within &= ~zero[:, None, :]
+    beaten: BoolArray = within.any(axis=(1, 2))
     return beaten
 
 
@@ -772,11 +816,12 @@ def _hull_points(
     degenerate one that its point does not meet to rounding, and drops the origin.
     """
     n_rows, dim = matrix.shape
+    normals = np.concatenate([matrix, _negative_identity(dim)])
+    sums = normals.sum(axis=1)
     # The centre (c, ..., c) is inside: its constraints have slack 1/2 and c.
-    centre = 0.5 / matrix.sum(axis=1).max()
-    normals = np.concatenate([matrix, -np.eye(dim)])
+    centre = 0.5 / sums[:n_rows].max()
     bounds = _unit_bounds(n_rows, dim)
-    planes = _polar_facets(normals / (bounds - centre * normals.sum(axis=1))[:, None], merged)
+    planes = _polar_facets(normals / (bounds - centre * sums)[:, None], merged)
     return centre - planes[:, :-1] / planes[:, -1:], normals, bounds
 
 
@@ -820,6 +865,14 @@ def _qhull_points(
         return _hull_points(matrix, merged)
     except QhullError:
         return None
+
+
+@lru_cache(maxsize=64)
+def _negative_identity(dim: int) -> FloatArray:
+    """``-np.eye(dim)``, the normals of the bounds ``z >= 0`` (cached, read-only)."""
+    identity = -np.eye(dim)
+    identity.flags.writeable = False
+    return identity
 
 
 @lru_cache(maxsize=64)
@@ -930,7 +983,7 @@ def _basis_vertices(matrix: FloatArray, tol: float, deadline: Deadline) -> Float
     remembers that it did).
     """
     n_rows, dim = matrix.shape
-    constraints = np.concatenate([matrix, -np.eye(dim)])
+    constraints = np.concatenate([matrix, _negative_identity(dim)])
     bounds = np.concatenate([np.ones(n_rows), np.zeros(dim)])
     found = [np.zeros((0, dim))]
     for bases in _basis_batches(n_rows + dim, dim):
@@ -1138,6 +1191,70 @@ def _solved(
     good = _well_conditioned(systems, rcond)
     solutions = np.asarray(np.linalg.solve(systems[good], right[good][..., None])[..., 0])
     return good, solutions
+
+
+def _solved_by_cofactors(
+    systems: FloatArray, right: FloatArray, rcond: float
+) -> tuple[BoolArray, FloatArray]:
+    """:func:`_solved` for a stack of small systems, by their determinants and cofactors.
+
+    Each of the ``k * k`` cofactors is a sum over permutations (:func:`_expansions`), taken for
+    the whole stack at once, and the determinant is their sum along the first row; the inverse
+    is the transposed matrix of cofactors over the determinant, which gives the same condition
+    number as :func:`_solved` (Frobenius norm) and the solutions. An exactly singular system has
+    a zero determinant and is left out, as are those below ``rcond``. For ``k`` up to
+    :data:`_MAX_COFACTOR_SIZE`: each cofactor's sum has ``(k - 1)!`` terms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> systems = np.array([[[2.0, 1.0], [1.0, 3.0]], [[1.0, 2.0], [2.0, 4.0]]])
+    >>> good, solutions = _solved_by_cofactors(systems, np.ones((2, 2)), 1e-12)
+    >>> good.tolist(), solutions.round(4).tolist()
+    ([True, False], [[0.4, 0.2]])
+    """
+    count, k, _ = systems.shape
+    flat = systems.reshape(count, k * k)
+    cofactor_index, cofactor_signs = _expansions(k)
+    # Row i * k + j: the cofactor of entry (i, j); the determinant, along the first row.
+    cofactors = np.einsum("vct,ct->vc", flat[:, cofactor_index].prod(axis=3), cofactor_signs)
+    determinants = np.einsum("vj,vj->v", flat[:, :k], cofactors[:, :k])
+    # |M|_F |M^-1|_F rcond <= 1, with M^-1 = C^T / det, squared.
+    norms = np.einsum("vi,vi->v", flat, flat) * np.einsum("vi,vi->v", cofactors, cofactors)
+    good: BoolArray = (determinants != 0.0) & (norms * rcond**2 <= determinants**2)
+    adjugate = cofactors[good].reshape(-1, k, k)
+    solutions: FloatArray = np.einsum("vji,vj->vi", adjugate, right[good])
+    solutions /= determinants[good, None]
+    return good, solutions
+
+
+@lru_cache(maxsize=8)
+def _expansions(k: int) -> tuple[IntArray, FloatArray]:
+    """Leibniz expansions of the cofactors of a ``k x k`` matrix (cached, read-only).
+
+    Entries are indices into the flattened matrix: the cofactor of entry ``(i, j)`` is the sum,
+    over the rows ``p`` of ``index[i * k + j]``, of ``sign[i * k + j, p]`` times the product
+    of the entries ``index[i * k + j, p]``: the permutations of the minor without row ``i``
+    and column ``j``, their signs including ``(-1) ** (i + j)``.
+    """
+    index, signs = [], []
+    for i, j in np.ndindex(k, k):
+        rows = [r for r in range(k) if r != i]
+        columns = [c for c in range(k) if c != j]
+        terms, term_signs = [], []
+        for order in permutations(range(k - 1)):
+            inversions = sum(a > b for a, b in combinations(order, 2))
+            terms.append([rows[r] * k + columns[c] for r, c in enumerate(order)])
+            term_signs.append((-1.0) ** (i + j + inversions))
+        index.append(terms)
+        signs.append(term_signs)
+    tables = (
+        np.array(index, dtype=np.intp).reshape(k * k, factorial(k - 1), k - 1),
+        np.array(signs),
+    )
+    for table in tables:
+        table.flags.writeable = False
+    return tables
 
 
 def _solved_by_elimination(
