@@ -123,6 +123,18 @@ def test_auto_finds_one_equilibrium_of_a_tree_too_large_to_enumerate():
     assert solution[0].payoffs[0] == pytest.approx(float(theirs.payoff("Player 1")), abs=1e-9)
 
 
+def test_enumeration_of_three_card_kuhn_poker_keeps_its_time_bound():
+    """Its 27 x 64 reduced form has a hull Qhull takes minutes over: abandoned at the bound.
+
+    Without the bound kept, either call would wait for the whole hull.
+    """
+    stopped = solve_information(kuhn_poker(), "enumeration", max_seconds=1.0)
+    assert not stopped.complete and len(stopped) == 0
+    fallen_back = solve_information(kuhn_poker(), max_seconds=1.0)
+    assert fallen_back.method == "sequence-lemke" and len(fallen_back) == 1
+    assert fallen_back[0].payoffs[0] == pytest.approx(-1 / 18, abs=1e-9)
+
+
 def test_auto_turns_to_the_sequence_form_when_enumeration_stops_with_nothing():
     bounded = solve_information(beer_quiche(), max_seconds=0)
     assert bounded.method == "sequence-lemke" and len(bounded) == 1 and bounded.complete

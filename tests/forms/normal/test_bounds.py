@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 import kurilsim
@@ -34,3 +36,25 @@ def test_a_game_of_ties_is_one_component_whose_vertices_are_the_pure_profiles():
         assert {eq.kind for eq in solution} == {"pure"}
     three = kurilsim.solve(_game(np.full((3, 3, 3, 3), 7.0)))
     assert three.complete and len(three) == 27
+
+
+def test_a_hull_that_outlasts_max_seconds_is_abandoned(monkeypatch, tmp_path):
+    """Qhull cannot be interrupted: a hull past the bound is left unfinished, not waited for.
+
+    The hull is made to last far longer than the bound; the files it leaves show it started
+    and never finished, whatever the speed of the machine.
+    """
+    from kurilsim.forms.normal import vertex_enumeration as module
+
+    real = module._polar_facets
+
+    def slow(points, merged):
+        (tmp_path / "started").touch()
+        time.sleep(60)
+        (tmp_path / "finished").touch()
+        return real(points, merged)
+
+    monkeypatch.setattr(module, "_polar_facets", slow)
+    _, complete = bounded_vertex_enumeration(random_game(14, (14, 14)), max_seconds=1.0)
+    assert not complete
+    assert (tmp_path / "started").exists() and not (tmp_path / "finished").exists()

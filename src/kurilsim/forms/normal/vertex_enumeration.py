@@ -22,6 +22,7 @@ see :func:`vertex_enumeration`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import combinations, islice
@@ -30,6 +31,7 @@ from math import comb
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.abandonable import within_deadline
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError, OutOfReachError
 from kurilsim.core.tolerance import DEFAULT_TOL
@@ -123,6 +125,13 @@ _PADDED_VERTICES = 256
 _MAX_HULL_DIMENSION = 40
 _MAX_SUPPORT_BASES = 1_000_000
 
+#: A hull whose polytope can have at most this many vertices (McMullen's upper bound, see
+#: :func:`_most_vertices`) is computed in this process: Qhull takes about 20 microseconds a
+#: vertex, so it ends within a second of the bound. A larger one, under a time bound, is computed
+#: in a child process killed when the bound is reached (:func:`~kurilsim.core.abandonable.\
+#: within_deadline`), which costs a fork, tens of milliseconds.
+_INLINE_HULL_VERTICES = 20_000
+
 #: Most labels (vertices times facets) read from one polytope: 50 MB of booleans.
 _MAX_LABELS = 50_000_000
 
@@ -182,10 +191,12 @@ def bounded_vertex_enumeration(
         makes every tolerance test independent of the units of the payoffs.
     max_seconds
         Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`); ``None`` for none. It is checked
-        before each polytope's hull (Qhull itself is not interrupted, so the bound can be
-        overrun by one hull's time) and between batches of bases in the fallback. When it runs
-        out, no further vertices are computed and the equilibria among the vertices found so far
-        are returned.
+        before each polytope's hull and between batches of bases in the fallback. Qhull cannot
+        be interrupted, so a hull that may be long (a polytope that can have more than
+        :data:`_INLINE_HULL_VERTICES` vertices) runs in a child process, abandoned when the
+        budget runs out; a shorter one can overrun it by under a second. When it runs out, no
+        further vertices are computed and the equilibria among the vertices found so far are
+        returned.
 
     Returns
     -------
@@ -505,7 +516,7 @@ def _read_vertices(
         and 2 <= dim <= _MAX_HULL_DIMENSION
         and not deadline.expired()
     ):
-        hull = _qhull_points(matrix, merged)
+        hull = _qhull_points(matrix, merged, deadline)
     clean = None if hull is None else _clean_vertices(matrix, *hull, tol)
     if clean is None:
         return _polytope_vertices(matrix, tol, deadline, hull)
@@ -696,8 +707,9 @@ def _polytope_vertices(
     whether each constraint is tight (label ``(matrix @ z)_r = 1``), one row per vertex, with
     each vertex listed once and coordinates within ``tol`` of zero set to exactly zero. The
     vertices come from the convex hull of the polar polytope (:func:`_hull_points`); should
-    Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`).
-    ``hull``, when given, is :func:`_hull_points` of ``matrix``, already computed.
+    Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`); none
+    once ``deadline`` has expired, during the hull too. ``hull``, when given, is
+    :func:`_hull_points` of ``matrix``, already computed.
     """
     n_rows, dim = matrix.shape
     if deadline.expired():
@@ -708,7 +720,7 @@ def _polytope_vertices(
         vertices = _basis_vertices(matrix, tol, deadline)
     elif dim <= _MAX_HULL_DIMENSION:
         # Reached for the faces of degenerate vertices, likely degenerate themselves.
-        hull = hull or _qhull_points(matrix, merged=True)
+        hull = hull or _qhull_points(matrix, True, deadline)
         if hull is None:
             vertices = _basis_vertices(matrix, tol, deadline)
         else:
@@ -757,8 +769,8 @@ def _labelled_vertices(
 
 
 def _hull_points(
-    matrix: FloatArray, merged: bool = False
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    matrix: FloatArray, merged: bool = False, deadline: Deadline | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
     """Qhull's points for the vertices of ``{z >= 0, matrix @ z <= 1}``, and its constraints.
 
     With a point ``c`` inside the polytope, write each constraint as ``a_k . (z - c) <= b_k``
@@ -769,15 +781,50 @@ def _hull_points(
     and its ``merged`` output once; see :func:`_polar_facets`). Returns one point per facet
     (or simplex) of the polar's hull, and the constraints ``normals @ z <= bounds``: the rows of
     ``matrix``, then ``-z_i <= 0``. :func:`_vertices_read` keeps each vertex once, recomputes a
-    degenerate one that its point does not meet to rounding, and drops the origin.
+    degenerate one that its point does not meet to rounding, and drops the origin. Returns
+    None when ``deadline`` expired before the hull was done (:func:`_bounded_polar_facets`).
     """
     n_rows, dim = matrix.shape
     # The centre (c, ..., c) is inside: its constraints have slack 1/2 and c.
     centre = 0.5 / matrix.sum(axis=1).max()
     normals = np.concatenate([matrix, -np.eye(dim)])
     bounds = _unit_bounds(n_rows, dim)
-    planes = _polar_facets(normals / (bounds - centre * normals.sum(axis=1))[:, None], merged)
+    points = normals / (bounds - centre * normals.sum(axis=1))[:, None]
+    planes = _bounded_polar_facets(points, merged, deadline or Deadline(None))
+    if planes is None:
+        return None
     return centre - planes[:, :-1] / planes[:, -1:], normals, bounds
+
+
+def _bounded_polar_facets(
+    points: FloatArray, merged: bool, deadline: Deadline
+) -> FloatArray | None:
+    """:func:`_polar_facets`, or None where ``deadline`` expired first.
+
+    A hull whose polytope may have many vertices (more than :data:`_INLINE_HULL_VERTICES`) is
+    computed, under a deadline, in a child process that is killed when the deadline passes; a
+    smaller one, or one without a deadline, here.
+    """
+    n_points, dim = points.shape
+    if deadline.remaining() == math.inf or _most_vertices(n_points, dim) <= _INLINE_HULL_VERTICES:
+        return _polar_facets(points, merged)
+    planes, _ = within_deadline(deadline, _polar_facets, points, merged)
+    return planes
+
+
+def _most_vertices(n_facets: int, dim: int) -> int:
+    """The most vertices a polytope of dimension ``dim`` with ``n_facets`` facets can have.
+
+    McMullen's upper bound theorem (1970): the polar of the cyclic polytope attains it.
+
+    Examples
+    --------
+    >>> _most_vertices(4, 2), _most_vertices(6, 3), _most_vertices(24, 12)
+    (4, 8, 24752)
+    """
+    return comb(n_facets - (dim + 1) // 2, n_facets - dim) + comb(
+        n_facets - (dim + 2) // 2, n_facets - dim
+    )
 
 
 def _polar_facets(points: FloatArray, merged: bool) -> FloatArray:
@@ -811,13 +858,13 @@ def _polar_facets(points: FloatArray, merged: bool) -> FloatArray:
 
 
 def _qhull_points(
-    matrix: FloatArray, merged: bool = False
+    matrix: FloatArray, merged: bool, deadline: Deadline
 ) -> tuple[FloatArray, FloatArray, FloatArray] | None:
-    """:func:`_hull_points`, or ``None`` where Qhull fails on the input."""
+    """:func:`_hull_points`, or ``None`` where Qhull fails on the input or ``deadline`` expired."""
     from scipy.spatial import QhullError  # imported here: small games need no scipy
 
     try:
-        return _hull_points(matrix, merged)
+        return _hull_points(matrix, merged, deadline)
     except QhullError:
         return None
 
