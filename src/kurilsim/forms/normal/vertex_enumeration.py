@@ -22,7 +22,6 @@ see :func:`vertex_enumeration`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import combinations, islice
@@ -127,10 +126,15 @@ _MAX_SUPPORT_BASES = 1_000_000
 
 #: A hull whose polytope can have at most this many vertices (McMullen's upper bound, see
 #: :func:`_most_vertices`) is computed in this process: Qhull takes about 20 microseconds a
-#: vertex, so it ends within a second of the bound. A larger one, under a time bound, is computed
-#: in a child process killed when the bound is reached (:func:`~kurilsim.core.abandonable.\
-#: within_deadline`), which costs a fork, tens of milliseconds.
+#: vertex at 13 and 14 dimensions, so it ends within a second.
 _INLINE_HULL_VERTICES = 20_000
+
+#: Seconds a hull takes per vertex of its polytope, at most (five times the 20 microseconds
+#: measured): a larger hull whose polytope's upper bound of vertices, at this cost, fits in the
+#: time left is computed in this process too. Any other runs in a child process killed when the
+#: time is up (:func:`~kurilsim.core.abandonable.within_deadline`), which costs a fork and the
+#: transfer of the facets, about a tenth of a second.
+_HULL_SECONDS_PER_VERTEX = 1e-4
 
 #: Most labels (vertices times facets) read from one polytope: 50 MB of booleans.
 _MAX_LABELS = 50_000_000
@@ -192,9 +196,10 @@ def bounded_vertex_enumeration(
     max_seconds
         Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`); ``None`` for none. It is checked
         before each polytope's hull and between batches of bases in the fallback. Qhull cannot
-        be interrupted, so a hull that may be long (a polytope that can have more than
-        :data:`_INLINE_HULL_VERTICES` vertices) runs in a child process, abandoned when the
-        budget runs out; a shorter one can overrun it by under a second. When it runs out, no
+        be interrupted, so a hull that may not end in time (its polytope can have more than
+        :data:`_INLINE_HULL_VERTICES` vertices, more than fit in the time left at
+        :data:`_HULL_SECONDS_PER_VERTEX`) runs in a child process, abandoned when the budget
+        runs out; a shorter one can overrun it by under a second. When it runs out, no
         further vertices are computed and the equilibria among the vertices found so far are
         returned.
 
@@ -801,12 +806,14 @@ def _bounded_polar_facets(
 ) -> FloatArray | None:
     """:func:`_polar_facets`, or None where ``deadline`` expired first.
 
-    A hull whose polytope may have many vertices (more than :data:`_INLINE_HULL_VERTICES`) is
-    computed, under a deadline, in a child process that is killed when the deadline passes; a
-    smaller one, or one without a deadline, here.
+    A hull whose polytope may have more vertices than :data:`_INLINE_HULL_VERTICES`, and than
+    can be computed in the time left at :data:`_HULL_SECONDS_PER_VERTEX`, is computed in a child
+    process that is killed when the deadline passes; any other (and every hull without a
+    deadline) here.
     """
     n_points, dim = points.shape
-    if deadline.remaining() == math.inf or _most_vertices(n_points, dim) <= _INLINE_HULL_VERTICES:
+    most = _most_vertices(n_points, dim)
+    if most <= _INLINE_HULL_VERTICES or most * _HULL_SECONDS_PER_VERTEX <= deadline.remaining():
         return _polar_facets(points, merged)
     planes, _ = within_deadline(deadline, _polar_facets, points, merged)
     return planes
