@@ -51,3 +51,12 @@ def test_an_expired_deadline_starts_nothing(tmp_path):
     deadline = Deadline(0.0)
     assert within_deadline(deadline, (tmp_path / "ran").touch) == (None, False)
     assert not (tmp_path / "ran").exists()
+
+
+def test_a_daemonic_process_runs_the_call_itself(monkeypatch):
+    """A daemonic process (a Pool worker) may not have children: the call runs in it."""
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert not can_abandon()
+    assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import warnings
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -22,8 +23,13 @@ Value = TypeVar("Value")
 
 
 def can_abandon() -> bool:
-    """Whether calls can be abandoned here: the platform forks processes (Linux, BSD, macOS)."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether calls can be abandoned here.
+
+    The platform must fork processes (Linux, BSD, macOS), and this process must be allowed
+    children: a daemonic one (a ``multiprocessing.Pool`` worker) is not.
+    """
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    return forks and not multiprocessing.current_process().daemon
 
 
 def within_deadline(
@@ -57,7 +63,12 @@ def within_deadline(
     child = multiprocessing.get_context("fork").Process(
         target=_answer, args=(sending, call, args), daemon=True
     )
-    child.start()
+    with warnings.catch_warnings():
+        # Python 3.12 warns of a fork in a process with threads (Jupyter's, a sweep worker's):
+        # a lock another thread held would stay locked in the child, but the child only runs
+        # the call and writes to its pipe, and takes none.
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        child.start()
     sending.close()  # the child's end: a child that dies closes the pipe, and recv says so
     try:
         left = deadline.remaining()
