@@ -133,7 +133,8 @@ _INLINE_HULL_VERTICES = 20_000
 #: measured): a larger hull whose polytope's upper bound of vertices, at this cost, fits in the
 #: time left is computed in this process too. Any other runs in a child process killed when the
 #: time is up (:func:`~kurilsim.core.abandonable.within_deadline`), which costs a fork and the
-#: transfer of the facets, about a tenth of a second.
+#: transfer of the facets, under a tenth of a second a game from 12 x 12 to 15 x 15
+#: (``benchmarks/bench_abandoned_hull.py``).
 _HULL_SECONDS_PER_VERTEX = 1e-4
 
 #: Most labels (vertices times facets) read from one polytope: 50 MB of booleans.
