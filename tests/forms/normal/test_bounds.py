@@ -21,6 +21,7 @@ def test_vertex_enumeration_stops_at_its_bound_and_says_so():
     # A budget of 0 is spent before the first polytope, whatever the speed of the machine.
     solution = kurilsim.solve(_game(random_game(14, (14, 14))), max_seconds=0)
     assert solution.method == "vertex-enumeration" and not solution.complete
+    assert solution.incomplete_reason == "max_seconds"
     assert all(eq.max_regret <= 1e-9 * solution.scale for eq in solution)
 
 
