@@ -38,13 +38,14 @@ class Result(Protocol):
         Otherwise what left it incomplete, one of
 
         * the name of the option whose bound cut the method short: ``"max_seconds"``,
-          ``"max_pivots"``, ``"max_iter"``, ``"max_steps"``, ``"max_equilibria"``, ...;
+          ``"max_pivots"``, ``"max_equilibria"``, ``"max_pairs"``, ``"max_iterations"``, ...
+          (a method that finds one equilibrium and reaches its bound first raises instead);
         * ``"scope: one equilibrium"`` (:data:`ONE_EQUILIBRIUM`): ``auto`` answered with a
           method that finds one equilibrium where every one was asked for, others may exist;
         * ``"limit: ..."``: a fixed limit of the method, not an option, cut it short, e.g.
           ``"limit: combinations"``;
         * ``"unproved: ..."``: the method finished but could not prove its listing complete,
-          e.g. ``"unproved: continuum"``.
+          e.g. ``"unproved: continuum"`` (:data:`UNPROVED_CONTINUUM`).
 
         The command line prints it in a warning line (``incomplete_reason`` in JSON) and exits
         with status 1.
@@ -89,6 +90,10 @@ class Result(Protocol):
 #: The :attr:`Result.incomplete_reason` of an answer by a method that finds one equilibrium,
 #: where ``auto`` was asked for every one.
 ONE_EQUILIBRIUM = "scope: one equilibrium"
+
+#: The :attr:`Result.incomplete_reason` of a listing of the extreme points of continua of
+#: equilibria that could not be proved to hold every continuum.
+UNPROVED_CONTINUUM = "unproved: continuum"
 
 
 def incomplete_text(reason: str | None, missing: str = "equilibria") -> str:

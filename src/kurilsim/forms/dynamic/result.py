@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.result import EquilibriumListing, ReadOnlyRun
+from kurilsim.core.result import UNPROVED_CONTINUUM, EquilibriumListing, ReadOnlyRun
 from kurilsim.core.text import limited, number, parameters_line
 from kurilsim.forms.dynamic.enumeration import MarkovEnumeration
 from kurilsim.forms.dynamic.game import DynamicGame
@@ -261,7 +261,7 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
         for reason, applies in (
             ("max_equilibria", found.cut),
             ("max_seconds", found.timed_out),
-            ("unproved: continuum", found.continua),
+            (UNPROVED_CONTINUUM, found.continua),
             ("unproved: three or more players", found.local),
             ("unproved: one-shot deviation check", not self.verified),
         ):

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.deadline import DEFAULT_MAX_SECONDS, Deadline
 from kurilsim.core.errors import InputError
+from kurilsim.core.result import UNPROVED_CONTINUUM
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.pure_nash import pure_profile
@@ -264,7 +265,7 @@ def support_enumeration_with_reason(
         return found.profiles, "max_seconds"
     if not enumerated:
         return found.profiles, "limit: continuum bases"
-    return found.profiles, None if proved else "unproved: continuum"
+    return found.profiles, None if proved else UNPROVED_CONTINUUM
 
 
 def _support_order(profile: tuple[FloatArray, ...]) -> tuple[Any, ...]:
