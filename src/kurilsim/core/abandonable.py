@@ -10,14 +10,15 @@ abandoned would go on computing for as long as the hull takes.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import warnings
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import KurilsimError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 Value = TypeVar("Value")
 
@@ -28,6 +29,8 @@ def can_abandon() -> bool:
     The platform must fork processes (Linux, BSD, macOS), and this process must be allowed
     children: a daemonic one (a ``multiprocessing.Pool`` worker) is not.
     """
+    import multiprocessing  # imported when used: tens of milliseconds, which most games spare
+
     forks = "fork" in multiprocessing.get_all_start_methods()
     return forks and not multiprocessing.current_process().daemon
 
@@ -59,6 +62,8 @@ def within_deadline(
         return None, False
     if not can_abandon():
         return call(*args), True
+    import multiprocessing
+
     receiving, sending = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(
         target=_answer, args=(sending, call, args), daemon=True
