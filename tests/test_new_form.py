@@ -63,7 +63,11 @@ class MinimaxSolution:
     method: str = "linear-programming"
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
-    complete: bool = True
+    incomplete_reason: str | None = None  # an exact linear program: always complete
+
+    @property
+    def complete(self) -> bool:
+        return self.incomplete_reason is None
 
     def label(self) -> str:
         """The pair of strategies each side plays most."""

@@ -175,7 +175,9 @@ def test_an_incomplete_listing_is_reported_and_nothing_counted_says_so(monkeypat
     import kurilsim.forms.normal.concepts as module
 
     def nothing_found(game, method, tol, **options):
-        return dataclasses.replace(solve(game, "pure", tol), equilibria=(), complete=False)
+        return dataclasses.replace(
+            solve(game, "pure", tol), equilibria=(), incomplete_reason="max_seconds"
+        )
 
     monkeypatch.setattr(module, "solve", nothing_found)
     comparison = compare(load_scenario(SCENARIOS / "sochi_2016.yaml"), max_seconds=1e-9)

@@ -117,6 +117,7 @@ def test_fictitious_play_cycles_in_shapleys_game() -> None:
     path = kurilsim.learn(shapley_game(), start=[[0.5, 0.3, 0.2], [0.2, 0.5, 0.3]])
     assert path.status == "cycling"
     assert not path.converged and not path.complete and path.equilibrium is None
+    assert path.incomplete_reason == "steps"
     assert path.limit_regret > 0.1
     assert "WARNING" in path.to_text()
 

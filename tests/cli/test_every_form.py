@@ -103,3 +103,19 @@ def test_command_answers_or_says_why_not(form, command, files, tmp_path, capsys)
         assert code == 2, (out, err)
         assert err.count("\n") == 1 and err.startswith("kurilsim: error: "), err
         assert reason in err
+
+
+def test_every_form_says_why_an_answer_is_incomplete_in_one_field():
+    """``complete`` is ``incomplete_reason is None``, and JSON carries both, in every form."""
+    import kurilsim
+    from kurilsim.core.result import Result
+
+    for case in CASES.values():
+        if case.file.endswith(".md"):
+            continue  # a guide: its scenario is read by the command line only
+        solution = kurilsim.run(ROOT / case.file)
+        assert isinstance(solution, Result)
+        assert solution.complete == (solution.incomplete_reason is None)
+        data = solution.to_dict()
+        if "complete" in data:
+            assert data["incomplete_reason"] == solution.incomplete_reason

@@ -354,7 +354,11 @@ def test_a_method_stopped_at_its_bound_exits_1(capsys, tmp_path):
         path = tmp_path / f"{method}.nfg"
         write_nfg(game, path)
         code, out, _ = run_cli(capsys, "run", path, "--method", method, "--max-seconds", "0")
-        assert code == 1 and "WARNING: the method stopped at its bound" in out
+        assert code == 1 and "WARNING: incomplete (max_seconds): equilibria may" in out
+        argv = ("run", path, "--method", method, "--max-seconds", "0", "--format", "json")
+        code, out, _ = run_cli(capsys, *argv)
+        data = json.loads(out)
+        assert code == 1 and not data["complete"] and data["incomplete_reason"] == "max_seconds"
 
 
 def test_a_time_bound_on_a_tree_bounds_its_listing(capsys):

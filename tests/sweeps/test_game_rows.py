@@ -50,7 +50,7 @@ def test_a_point_without_an_equilibrium_keeps_one_none_row(era, monkeypatch):
         calls.append(game)
         solution = solve(game, method, tol, **options)
         if len(calls) == 2:  # as when a time bound stops the method before it finds one
-            return dataclasses.replace(solution, equilibria=(), complete=False)
+            return dataclasses.replace(solution, equilibria=(), incomplete_reason="max_seconds")
         return solution
 
     monkeypatch.setattr(game_rows, "solve", nothing_at_the_second)

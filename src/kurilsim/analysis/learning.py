@@ -156,7 +156,15 @@ class LearningPath:
     @property
     def complete(self) -> bool:
         """Whether the dynamics finished their work: play settled (same as :attr:`converged`)."""
-        return self.converged
+        return self.incomplete_reason is None
+
+    @property
+    def incomplete_reason(self) -> str | None:
+        """``"steps"`` when play had not settled within the steps, else None.
+
+        See :class:`~kurilsim.core.result.Result`; :attr:`status` says whether it cycles.
+        """
+        return None if self.converged else "steps"
 
     @property
     def limit(self) -> Profile:
@@ -229,6 +237,7 @@ class LearningPath:
             "tol": self.tol,
             "options": dict(self.options),
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "status": self.status,
             "residual": self.residual,
             "limit": self._profile_dict(self.limit),

@@ -6,7 +6,7 @@ the library only when it is used (its handler, and any arguments whose choices o
 from the library, import it), so ``kurilsim --help`` and ``--version`` load none of it.
 
 Exit codes: 0 success, 2 bad input or usage (a one-line reason on stderr), 1 anything else,
-including a method stopped at its bound.
+including an incomplete answer (``complete`` False, ``incomplete_reason`` saying why).
 
 The command line stays on :mod:`argparse`: it is in the standard library, so the command needs no
 other package to start, and it loads in milliseconds, where click or typer would add their own

@@ -113,5 +113,6 @@ def handle(args: argparse.Namespace) -> int:
         echo(json_text(solution.to_dict()))
     else:
         echo(solution.to_text(limit=args.limit))
-    # A method stopped at its bound may have missed equilibria: not a full success.
+    # An incomplete answer (a bound reached, one equilibrium where all were asked for) may miss
+    # equilibria: not a full success.
     return EXIT_OK if solution.complete else EXIT_INTERNAL

@@ -20,10 +20,6 @@ from kurilsim.core.deals import Blocker
 DEFAULT_PRECISION = 10.0
 
 
-#: The note on a listing cut short by its method's bound.
-BOUND_NOTE = "the method reached its bound; equilibria may be missing"
-
-
 @dataclass(frozen=True)
 class Prediction:
     """One outcome one concept predicts.

@@ -16,6 +16,8 @@ class Deadline:
     --------
     >>> Deadline(None).expired(), Deadline(0.0).expired()
     (False, True)
+    >>> Deadline(None).remaining(), Deadline(0.0).remaining()
+    (inf, 0.0)
     """
 
     def __init__(self, max_seconds: float | None) -> None:
@@ -27,3 +29,7 @@ class Deadline:
         if not self.hit and time.perf_counter() >= self._end:
             self.hit = True
         return self.hit
+
+    def remaining(self) -> float:
+        """Seconds left (``inf`` without a budget, 0 once spent)."""
+        return max(self._end - time.perf_counter(), 0.0)

@@ -31,7 +31,24 @@ class Result(Protocol):
     parameters
         The scenario parameter values the game was built at (empty for a game given directly).
     complete
-        False when the method stopped at a bound before finishing.
+        Whether the answer is all that was asked for: ``incomplete_reason is None``.
+    incomplete_reason
+        ``None`` when the answer is complete: the method finished, and it lists every answer
+        its scope promises (for ``auto``, every equilibrium the form's enumeration lists).
+        Otherwise what left it incomplete, one of
+
+        * the name of the option whose bound cut the method short: ``"max_seconds"``,
+          ``"max_pivots"``, ``"max_equilibria"``, ``"max_pairs"``, ``"max_iterations"``, ...
+          (a method that finds one equilibrium and reaches its bound first raises instead);
+        * ``"scope: one equilibrium"`` (:data:`ONE_EQUILIBRIUM`): ``auto`` answered with a
+          method that finds one equilibrium where every one was asked for, others may exist;
+        * ``"limit: ..."``: a fixed limit of the method, not an option, cut it short, e.g.
+          ``"limit: combinations"``;
+        * ``"unproved: ..."``: the method finished but could not prove its listing complete,
+          e.g. ``"unproved: continuum"`` (:data:`UNPROVED_CONTINUUM`).
+
+        The command line prints it in a warning line (``incomplete_reason`` in JSON) and exits
+        with status 1.
     """
 
     @property
@@ -48,6 +65,9 @@ class Result(Protocol):
 
     @property
     def complete(self) -> bool: ...  # noqa: D102
+
+    @property
+    def incomplete_reason(self) -> str | None: ...  # noqa: D102
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the game, the method and every answer."""
@@ -67,15 +87,44 @@ class Result(Protocol):
         """The Jupyter display."""
 
 
+#: The :attr:`Result.incomplete_reason` of an answer by a method that finds one equilibrium,
+#: where ``auto`` was asked for every one.
+ONE_EQUILIBRIUM = "scope: one equilibrium"
+
+#: The :attr:`Result.incomplete_reason` of a listing of the extreme points of continua of
+#: equilibria that could not be proved to hold every continuum.
+UNPROVED_CONTINUUM = "unproved: continuum"
+
+
+def incomplete_text(reason: str | None, missing: str = "equilibria") -> str:
+    """What a result says of itself when incomplete, naming why ("" when complete).
+
+    Examples
+    --------
+    >>> incomplete_text("max_seconds")
+    'incomplete (max_seconds): equilibria may be missing'
+    >>> incomplete_text(None)
+    ''
+    """
+    return "" if reason is None else f"incomplete ({reason}): {missing} may be missing"
+
+
 class ReadOnlyRun:
     """Base of a frozen result dataclass: its ``options`` and ``parameters`` become read-only.
 
     The result keeps its own copies as :class:`~types.MappingProxyType` views, so that neither
     the caller's dictionaries nor the result's record of how it was produced can change later.
+    ``complete`` is read from the ``incomplete_reason`` the result records.
     """
 
     options: Mapping[str, Any]
     parameters: Mapping[str, float]
+    incomplete_reason: str | None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the answer is all that was asked for (see :class:`Result`)."""
+        return self.incomplete_reason is None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))

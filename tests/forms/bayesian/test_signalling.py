@@ -171,7 +171,7 @@ def test_a_belief_region_is_empty_when_no_belief_makes_a_response_best():
 
 def test_the_enumeration_says_when_its_bound_cut_it_short():
     solution = solve_signalling(beer_quiche(), max_pairs=3)
-    assert not solution.complete
+    assert not solution.complete and solution.incomplete_reason == "max_pairs"
     assert "WARNING" in solution.to_text()
 
 

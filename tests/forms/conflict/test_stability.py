@@ -354,7 +354,7 @@ def one_option_each(n):
 
 def test_stopped_at_max_seconds_the_table_holds_the_finished_concepts():
     table = stability(one_option_each(10), max_seconds=0.01)
-    assert not table.complete
+    assert not table.complete and table.incomplete_reason == "max_seconds"
     assert set(table.concepts) < set(CONCEPTS)
     assert dict(table.options) == {"max_seconds": 0.01}
     assert table.to_dict()["complete"] is False

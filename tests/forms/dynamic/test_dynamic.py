@@ -153,6 +153,7 @@ def test_an_unconverged_value_iteration_is_marked_and_exits_1(tmp_path, capsys):
     scenario = kurilsim.parse_scenario(ANNUITY.format(delta=0.99, p=0.0))
     solution = scenario.solve(max_iterations=3)
     assert not solution.complete and not solution.converged
+    assert solution.incomplete_reason == "max_iterations"
     assert "unconverged" in solution.to_text()
     path = tmp_path / "annuity.yaml"
     path.write_text(

@@ -97,6 +97,7 @@ def test_the_bound_cuts_the_listing_short_and_says_so(tmp_path, capsys):
     scenario = kurilsim.parse_scenario(COORDINATION)
     listing = scenario.solve(max_equilibria=80)
     assert len(listing) == 80 and not listing.complete and listing.enumeration.cut
+    assert listing.incomplete_reason == "max_equilibria"
     assert "bound of 80 equilibria cut the search short" in listing.to_text()
     path = tmp_path / "coordination.yaml"
     path.write_text(COORDINATION)
@@ -219,6 +220,7 @@ def test_a_player_with_one_move_leaves_the_two_players_game_and_its_extreme_poin
     assert _stage_profiles(with_bystander) == _stage_profiles(without)
     assert ([0.5, 0.5, 0.0], [0.5, 0.0, 0.5]) in _stage_profiles(with_bystander)
     assert not with_bystander.complete  # a continuum whose play differs (what D earns)
+    assert with_bystander.incomplete_reason == "unproved: continuum"
 
 
 #: Three players, each with a dominant first move: one equilibrium.
@@ -251,5 +253,6 @@ def test_three_players_with_a_choice_are_not_claimed_complete():
     # Support enumeration's nonlinear solves are local: the listing is not known to be complete.
     listing = kurilsim.parse_scenario(THREE_DOMINANT).solve()
     assert len(listing) == 1 and not listing.complete
+    assert listing.incomplete_reason == "unproved: three or more players"
     assert "three or more players with a choice" in listing.to_text()
     assert listing.to_dict()["three_or_more_choosing"] == ["round 1 at mood=0", "round 1 at mood=1"]

@@ -235,7 +235,9 @@ def test_a_listing_past_its_time_bound_keeps_one_play_per_node_and_says_so():
 
 def test_max_seconds_bounds_the_listing_when_no_normal_form_method_is_named():
     bounded = solve_tree(_tied_chain(8), max_seconds=0.0)
-    assert len(bounded) == 1 and not bounded.complete
+    assert len(bounded) == 1 and bounded.incomplete_reason == "max_seconds"
+    capped = solve_tree(_tied_chain(8), max_equilibria=2)
+    assert len(capped) == 2 and capped.incomplete_reason == "max_equilibria"
     named = solve_tree(_tied_chain(8), max_seconds=0.0, listing_seconds=60.0)
     assert len(named) == 2**7 and named.complete
     with pytest.raises(InputError, match="max_seconds"):
@@ -267,6 +269,6 @@ def _held_bytes(arrays):
 @pytest.mark.slow
 def test_a_long_tied_chain_is_solved_within_its_bounds():
     solution = solve_tree(_tied_chain(5000), listing_seconds=0.5)
-    assert len(solution) >= 1 and not solution.complete
+    assert len(solution) >= 1 and solution.incomplete_reason == "listing_seconds"
     assert solution.nash is None and "strategy tables" in solution.note
     assert "NOTE" not in solution.to_text() and "not computed" in solution.to_text()

@@ -113,7 +113,9 @@ def test_auto_finds_one_equilibrium_of_a_tree_too_large_to_enumerate():
     poker = kuhn_poker(6)
     solution = solve_information(poker)
     assert (solution.method, solution.scope) == ("sequence-lemke", "one Nash equilibrium")
-    assert len(solution) == 1 and solution.complete
+    # One equilibrium is not all that auto asks for: the result says so, and why.
+    assert len(solution) == 1 and not solution.complete
+    assert solution.incomplete_reason == "scope: one equilibrium"
     assert "others may exist" in solution.note and "2,985,984" in solution.note
     # Verified apart from the solver: no player gains by a best response computed from the tree,
     # and the zero-sum game's value (the same in every equilibrium) is pygambit's.
@@ -123,9 +125,23 @@ def test_auto_finds_one_equilibrium_of_a_tree_too_large_to_enumerate():
     assert solution[0].payoffs[0] == pytest.approx(float(theirs.payoff("Player 1")), abs=1e-9)
 
 
+def test_enumeration_of_three_card_kuhn_poker_keeps_its_time_bound():
+    """Its 27 x 64 reduced form has a hull Qhull takes minutes over: abandoned at the bound.
+
+    Without the bound kept, either call would wait for the whole hull.
+    """
+    stopped = solve_information(kuhn_poker(), "enumeration", max_seconds=1.0)
+    assert stopped.incomplete_reason == "max_seconds" and len(stopped) == 0
+    fallen_back = solve_information(kuhn_poker(), max_seconds=1.0)
+    assert fallen_back.method == "sequence-lemke" and len(fallen_back) == 1
+    assert fallen_back.incomplete_reason == "scope: one equilibrium"
+    assert fallen_back[0].payoffs[0] == pytest.approx(-1 / 18, abs=1e-9)
+
+
 def test_auto_turns_to_the_sequence_form_when_enumeration_stops_with_nothing():
     bounded = solve_information(beer_quiche(), max_seconds=0)
-    assert bounded.method == "sequence-lemke" and len(bounded) == 1 and bounded.complete
+    assert bounded.method == "sequence-lemke" and len(bounded) == 1
+    assert bounded.incomplete_reason == "scope: one equilibrium"
     assert "stopped at its bound (max_seconds 0)" in bounded.note
     assert bounded[0].max_regret <= 1e-9 * bounded.scale
     assert solve_information(beer_quiche(), max_seconds=60, max_pivots=5000).method == (
@@ -261,7 +277,9 @@ def test_methods_refuse_what_they_cannot_do():
     with pytest.raises(InputError, match="has no option"):
         solve_information(matching_pennies_tree(), "sequence-lemke", max_seconds=1)
     solution = solve_information(kuhn_poker(), "sequence-lemke", max_pivots=2)
-    assert not solution.complete and len(solution) == 0
+    assert solution.incomplete_reason == "max_pivots" and len(solution) == 0
+    # Asked for by name, the method's one equilibrium is all it promises: complete.
+    assert solve_information(kuhn_poker(), "sequence-lemke").incomplete_reason is None
 
 
 def test_reduced_strategy_counts_multiply_over_information_sets():

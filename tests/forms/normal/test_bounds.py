@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 import kurilsim
@@ -19,6 +21,7 @@ def test_vertex_enumeration_stops_at_its_bound_and_says_so():
     # A budget of 0 is spent before the first polytope, whatever the speed of the machine.
     solution = kurilsim.solve(_game(random_game(14, (14, 14))), max_seconds=0)
     assert solution.method == "vertex-enumeration" and not solution.complete
+    assert solution.incomplete_reason == "max_seconds"
     assert all(eq.max_regret <= 1e-9 * solution.scale for eq in solution)
 
 
@@ -34,3 +37,25 @@ def test_a_game_of_ties_is_one_component_whose_vertices_are_the_pure_profiles():
         assert {eq.kind for eq in solution} == {"pure"}
     three = kurilsim.solve(_game(np.full((3, 3, 3, 3), 7.0)))
     assert three.complete and len(three) == 27
+
+
+def test_a_hull_that_outlasts_max_seconds_is_abandoned(monkeypatch, tmp_path):
+    """Qhull cannot be interrupted: a hull past the bound is left unfinished, not waited for.
+
+    The hull is made to last far longer than the bound; the files it leaves show it started
+    and never finished, whatever the speed of the machine.
+    """
+    from kurilsim.forms.normal import vertex_enumeration as module
+
+    real = module._polar_facets
+
+    def slow(points, merged):
+        (tmp_path / "started").touch()
+        time.sleep(60)
+        (tmp_path / "finished").touch()
+        return real(points, merged)
+
+    monkeypatch.setattr(module, "_polar_facets", slow)
+    _, complete = bounded_vertex_enumeration(random_game(14, (14, 14)), max_seconds=1.0)
+    assert not complete
+    assert (tmp_path / "started").exists() and not (tmp_path / "finished").exists()

@@ -608,3 +608,16 @@ def test_strategies_dominated_outright_change_nothing_and_cost_little(core, extr
         np.concatenate([np.pad(x, (0, extra)) for x in p]).round(8).tolist() for p in small
     )
     assert sorted(np.concatenate(p).round(8).tolist() for p in big) == expected
+
+
+@pytest.mark.slow  # the unproved game takes over ten seconds
+def test_the_reason_tells_a_spent_budget_from_an_unproved_continuum() -> None:
+    """The same search, stopped by its time bound or finished without its proof."""
+    from kurilsim.forms.normal.support_enumeration import support_enumeration_with_reason
+
+    _, stopped = support_enumeration_with_reason(MCKELVEY_MCLENNAN, max_seconds=0.0)
+    assert stopped == "max_seconds"
+    _, unproved = support_enumeration_with_reason(UNCERTIFIED_3X3X3, max_seconds=None)
+    assert unproved == "unproved: continuum"
+    _, proved = support_enumeration_with_reason(MCKELVEY_MCLENNAN, max_seconds=None)
+    assert proved is None

@@ -188,9 +188,9 @@ class BargainingSolution(ReadOnlyRun):
     parameters: Mapping[str, float] = field(default_factory=dict)
 
     @property
-    def complete(self) -> bool:
-        """Always True: every concept is solved exactly on the grid of deals."""
-        return True
+    def incomplete_reason(self) -> None:  # type: ignore[override]
+        """Always None: every concept is solved exactly on the grid of deals."""
+        return None
 
     def __len__(self) -> int:
         return len(self.concepts)

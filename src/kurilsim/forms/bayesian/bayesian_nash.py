@@ -105,19 +105,20 @@ def interim_payoffs(
 
 def bayesian_equilibria(
     game: BayesianGame, method: str, tol: float, options: dict[str, Any]
-) -> tuple[tuple[BayesianEquilibrium, ...], bool, str, str]:
+) -> tuple[tuple[BayesianEquilibrium, ...], str | None, str, str]:
     """The Bayesian Nash equilibria the agent form's solver finds, each checked.
 
     Returns
     -------
-    equilibria, complete, method, scope
-        The equilibria; whether the solver finished; the normal-form method used and what it
+    equilibria, incomplete_reason, method, scope
+        The equilibria; None if the solver's listing is complete, else why not (the
+        normal-form ``Solution.incomplete_reason``); the normal-form method used and what it
         promises to find.
 
     Examples
     --------
     >>> from kurilsim.forms.bayesian.literature import battle_of_the_sexes_uncertain
-    >>> found, complete, method, scope = bayesian_equilibria(
+    >>> found, incomplete_reason, method, scope = bayesian_equilibria(
     ...     battle_of_the_sexes_uncertain(), "auto", 1e-9, {})
     >>> pure = [e for e in found if all((b.max(axis=1) == 1).all() for b in e.behaviour)]
     >>> [[b.argmax(axis=1).tolist() for b in e.behaviour] for e in pure]
@@ -139,7 +140,7 @@ def bayesian_equilibria(
         if regret > tol * scale * 10:
             raise AssertionError(f"a Bayesian equilibrium failed its check by {regret:g}")  # bug
         found.append(BayesianEquilibrium(behaviour, regret))
-    return tuple(found), solution.complete, solution.method, solution.scope
+    return tuple(found), solution.incomplete_reason, solution.method, solution.scope
 
 
 def expected_values(

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.concepts import BOUND_NOTE, ConceptPanel, Prediction, probability
+from kurilsim.core.concepts import ConceptPanel, Prediction, probability
 from kurilsim.core.deals import deals_where, default_deal
+from kurilsim.core.result import incomplete_text
 from kurilsim.forms.bayesian.assessment import history_probabilities
 from kurilsim.forms.bayesian.bayesian_nash import expected_values
 from kurilsim.forms.bayesian.blockers import information_problem
@@ -104,7 +105,8 @@ def signalling_panel(solution: SignallingSolution, deal: str | None) -> ConceptP
                 Prediction(INTUITIVE, solution.label(e), chance, outcomes, profiles=(profile,))
             )
     if not solution.complete:
-        rows.append(Prediction(PBE, "(incomplete)", None, BOUND_NOTE, counted=False))
+        note = incomplete_text(solution.incomplete_reason)
+        rows.append(Prediction(PBE, "(incomplete)", None, note, counted=False))
     reason = ""
     if deals is not None and solution.equilibria:
         # Explain the equilibrium that passes the criterion and comes nearest to a deal.
@@ -146,7 +148,8 @@ def bayesian_panel(solution: BayesianSolution, deal: str | None) -> ConceptPanel
             )
         )
     if not solution.complete:
-        rows.append(Prediction(BAYESIAN_NASH, "(incomplete)", None, BOUND_NOTE, counted=False))
+        note = incomplete_text(solution.incomplete_reason)
+        rows.append(Prediction(BAYESIAN_NASH, "(incomplete)", None, note, counted=False))
     return ConceptPanel(tuple(rows), deal)
 
 

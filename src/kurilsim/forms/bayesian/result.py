@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.concepts import probability
 from kurilsim.core.display import html_heading, html_table
-from kurilsim.core.result import EquilibriumListing
+from kurilsim.core.result import EquilibriumListing, incomplete_text
 from kurilsim.core.text import counted, limited, number, parameters_line
 from kurilsim.forms.bayesian.assessment import (
     ZERO_MASS,
@@ -56,15 +56,17 @@ class SignallingSolution(EquilibriumListing[SignallingEquilibrium]):
         Relative tolerance.
     scope
         What the method promises to find.
-    complete
-        False when the enumeration stopped at its bound.
+    incomplete_reason
+        ``None`` when the listing is complete (``complete`` is then True); otherwise why not
+        (:class:`~kurilsim.core.result.Result`): ``"max_pairs"``, the bound on the strategy
+        pairs visited.
     """
 
     game: SignallingGame
     equilibria: tuple[SignallingEquilibrium, ...]
     tol: float
     scope: str
-    complete: bool = True
+    incomplete_reason: str | None = None
     method: str = "perfect-bayesian"
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
@@ -165,6 +167,7 @@ class SignallingSolution(EquilibriumListing[SignallingEquilibrium]):
             "method": self.method,
             "scope": self.scope,
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "tol": self.tol,
             "parameters": dict(self.parameters),
             "sender": game.sender,
@@ -245,7 +248,7 @@ class SignallingSolution(EquilibriumListing[SignallingEquilibrium]):
         if self.parameters:
             lines.append(parameters_line(self.parameters))
         if not self.complete:
-            lines.append("WARNING: the method stopped at its bound; equilibria may be missing")
+            lines.append(f"WARNING: {incomplete_text(self.incomplete_reason)}")
         lines.append(f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:")
         shown, more = limited(self.equilibria, limit)
         for k, e in enumerate(shown, start=1):
@@ -261,7 +264,8 @@ class SignallingSolution(EquilibriumListing[SignallingEquilibrium]):
                 len(self.equilibria), "perfect Bayesian equilibrium", "perfect Bayesian equilibria"
             )
             + f" of {self.game.title or 'the game'}",
-            f"{self.scope}" + ("" if self.complete else "; stopped at its bound"),
+            f"{self.scope}"
+            + ("" if self.complete else f"; {incomplete_text(self.incomplete_reason)}"),
         )
         rows = [
             [number(v) if isinstance(v, float) else str(v) for v in row]
@@ -285,7 +289,7 @@ class BayesianSolution(EquilibriumListing[BayesianEquilibrium]):
     equilibria: tuple[BayesianEquilibrium, ...]
     tol: float
     scope: str
-    complete: bool = True
+    incomplete_reason: str | None = None
     method: str = "bayesian-nash"
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
@@ -341,6 +345,7 @@ class BayesianSolution(EquilibriumListing[BayesianEquilibrium]):
             "method": self.method,
             "scope": self.scope,
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "tol": self.tol,
             "parameters": dict(self.parameters),
             "priors": {
@@ -379,7 +384,7 @@ class BayesianSolution(EquilibriumListing[BayesianEquilibrium]):
         if self.parameters:
             lines.append(parameters_line(self.parameters))
         if not self.complete:
-            lines.append("WARNING: the method stopped at its bound; equilibria may be missing")
+            lines.append(f"WARNING: {incomplete_text(self.incomplete_reason)}")
         lines.append(f"{counted(len(self.equilibria), 'equilibrium', 'equilibria')}:")
         shown, more = limited(self.equilibria, limit)
         for k, e in enumerate(shown, start=1):

@@ -40,7 +40,13 @@ def solve_signalling(
     equilibria, complete = signalling_equilibria(game, tol, max_pairs)
     options = {} if max_pairs == MAX_PAIRS else {"max_pairs": max_pairs}
     return SignallingSolution(
-        game, equilibria, tol, SCOPE, complete, options=options, parameters=parameters or {}
+        game,
+        equilibria,
+        tol,
+        SCOPE,
+        None if complete else "max_pairs",
+        options=options,
+        parameters=parameters or {},
     )
 
 
@@ -77,7 +83,7 @@ def solve_game(
     agent_options = dict(options)
     agent_method = str(agent_options.pop("agent_method", "auto"))
     with suggesting_only(METHODS):  # an agent form too large names no method of this form
-        equilibria, complete, used, scope = bayesian_equilibria(
+        equilibria, reason, used, scope = bayesian_equilibria(
             game, agent_method, tol, agent_options
         )
     return BayesianSolution(
@@ -85,7 +91,7 @@ def solve_game(
         equilibria,
         tol,
         f"agent form by {used}: {scope}",
-        complete,
+        reason,
         options=options,
         parameters=parameters or {},
     )

@@ -320,7 +320,7 @@ def stability(
         tol,
         dict(parameters or {}),
         tuple(recorded),
-        complete=concepts == wanted,
+        incomplete_reason=None if concepts == wanted else "max_seconds",
         max_seconds=max_seconds,
     )
 
@@ -349,9 +349,10 @@ class StabilityTable:
         Scenario parameter values the conflict was built at, if any.
     recorded
         Indices of the states consistent with a recorded outcome, if any.
-    complete
-        False when ``max_seconds`` ran out before every concept requested was computed; the
-        table then holds the concepts finished.
+    incomplete_reason
+        ``"max_seconds"`` when that bound ran out before every concept requested was computed
+        (the table then holds the concepts finished, and ``complete`` is False); ``None``
+        otherwise (see :class:`~kurilsim.core.result.Result`).
     max_seconds
         The time bound of the analysis (``None``: none).
     """
@@ -363,8 +364,13 @@ class StabilityTable:
     tol: float
     parameters: Mapping[str, float] = field(default_factory=dict)
     recorded: tuple[int, ...] = ()
-    complete: bool = True
+    incomplete_reason: str | None = None
     max_seconds: float | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every concept requested was computed: ``incomplete_reason is None``."""
+        return self.incomplete_reason is None
 
     def __post_init__(self) -> None:
         stable = np.array(self.stable, dtype=bool)
@@ -447,6 +453,7 @@ class StabilityTable:
             "method": self.method,
             "concepts": list(self.concepts),
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "options": dict(self.options),
             "tol": self.tol,
             "parameters": dict(self.parameters),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.result import EquilibriumListing, ReadOnlyRun
+from kurilsim.core.result import UNPROVED_CONTINUUM, EquilibriumListing, ReadOnlyRun
 from kurilsim.core.text import limited, number, parameters_line
 from kurilsim.forms.dynamic.enumeration import MarkovEnumeration
 from kurilsim.forms.dynamic.game import DynamicGame
@@ -72,9 +72,15 @@ class DynamicSolution(ReadOnlyRun):
         return self.check.max_gain <= self.threshold
 
     @property
-    def complete(self) -> bool:
-        """True when the method converged and the equilibrium passed the one-shot check."""
-        return self.converged and self.verified
+    def incomplete_reason(self) -> str | None:  # type: ignore[override]
+        """None when the method converged and the equilibrium passed the one-shot check.
+
+        Otherwise ``"max_iterations"`` (value iteration did not converge) or ``"unproved:
+        one-shot deviation check"``; see :class:`~kurilsim.core.result.Result`.
+        """
+        if not self.converged:
+            return "max_iterations"
+        return None if self.verified else "unproved: one-shot deviation check"
 
     def outcomes(self) -> list[tuple[str, float]]:
         """Each round's most likely profile on the path, and its probability."""
@@ -139,6 +145,7 @@ class DynamicSolution(ReadOnlyRun):
             "options": dict(self.options),
             "parameters": dict(self.parameters),
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "converged": self.converged,
             "iterations": self.strategy.iterations,
             "max_deviation_gain": self.check.max_gain,
@@ -242,9 +249,25 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
         return all(eq.verified for eq in self.equilibria)
 
     @property
-    def complete(self) -> bool:
-        """True when every equilibrium is listed (no bound, no continuum) and each is verified."""
-        return self.enumeration.complete and self.verified
+    def incomplete_reason(self) -> str | None:  # type: ignore[override]
+        """None when every equilibrium is listed (no bound, no continuum) and each is verified.
+
+        Otherwise the first of ``"max_equilibria"``, ``"max_seconds"`` (a stage game's
+        enumeration), ``"unproved: continuum"`` (only a continuum's extreme points followed),
+        ``"unproved: three or more players"`` (support enumeration of a stage game) and
+        ``"unproved: one-shot deviation check"``; see :class:`~kurilsim.core.result.Result`.
+        """
+        found = self.enumeration
+        for reason, applies in (
+            ("max_equilibria", found.cut),
+            ("max_seconds", found.timed_out),
+            (UNPROVED_CONTINUUM, found.continua),
+            ("unproved: three or more players", found.local),
+            ("unproved: one-shot deviation check", not self.verified),
+        ):
+            if applies:
+                return reason
+        return None
 
     def status(self) -> str:
         """How many were found, and if the listing is not complete, why."""
@@ -318,6 +341,7 @@ class DynamicEquilibria(EquilibriumListing[DynamicSolution]):
             "options": dict(self.options),
             "parameters": dict(self.parameters),
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "status": self.status(),
             "max_equilibria": found.max_equilibria,
             "bound_reached": found.cut,

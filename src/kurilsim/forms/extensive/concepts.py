@@ -10,7 +10,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.concepts import (
-    BOUND_NOTE,
     DEFAULT_PRECISION,
     ConceptPanel,
     Prediction,
@@ -18,6 +17,7 @@ from kurilsim.core.concepts import (
 )
 from kurilsim.core.deals import NearestDeal, deals_where, default_deal
 from kurilsim.core.errors import IterationLimitError
+from kurilsim.core.result import incomplete_text
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.extensive.blockers import tree_blockers, tree_outcomes
 from kurilsim.forms.extensive.game import ExtensiveFormGame
@@ -57,9 +57,8 @@ def tree_panel(
         for eq in solution
     ]  # fmt: skip
     if not solution.complete:
-        rows.append(
-            Prediction("subgame-perfect", "listing incomplete", note=BOUND_NOTE, counted=False)
-        )
+        note = incomplete_text(solution.incomplete_reason)
+        rows.append(Prediction("subgame-perfect", "listing incomplete", note=note, counted=False))
     rows += _tree_nash(solution, share)
     rows.append(_tree_logit(solution.path_text, game, precision, share, max_seconds))
     nearest = NearestDeal(-1, ())

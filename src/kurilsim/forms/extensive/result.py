@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.result import EquilibriumListing
+from kurilsim.core.result import EquilibriumListing, incomplete_text
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.extensive.game import SEPARATOR, ExtensiveFormGame
 from kurilsim.forms.normal.result import Equilibrium, Solution, mixture_text
@@ -88,8 +88,10 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
         The largest range of a player's payoffs over the leaves.
     equilibria
         The subgame-perfect equilibria, the one that takes the first best action everywhere first.
-    complete
-        False when the listing stopped at its bound (``max_equilibria`` or ``listing_seconds``).
+    incomplete_reason
+        ``None`` when the listing is complete (``complete`` is then True); otherwise the bound
+        it stopped at (:class:`~kurilsim.core.result.Result`): ``"max_equilibria"``, or
+        ``"listing_seconds"`` (``"max_seconds"`` where that was the option given).
     nash
         The Nash equilibria of the reduced normal form, or None when it was too large to build.
     subgame_perfect
@@ -112,7 +114,7 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
     tol: float
     scale: float
     equilibria: tuple[SubgamePerfectEquilibrium, ...]
-    complete: bool
+    incomplete_reason: str | None
     nash: Solution | None
     subgame_perfect: tuple[bool | None, ...]
     non_credible: tuple[tuple[int, ...], ...]
@@ -281,7 +283,7 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
             "move at every node"
         )
         if not self.complete:
-            lines.append("WARNING: the listing stopped at its bound; equilibria may be missing")
+            lines.append(f"WARNING: {incomplete_text(self.incomplete_reason)}")
         if self.nash is None:
             lines.append(f"Nash: not computed, {self.note}")
         else:
@@ -291,7 +293,7 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
                 f"normal form, method {nash.method} (* = ruled out by the player's own move)"
             )
             if not nash.complete:
-                lines.append("WARNING: the normal-form method stopped at its bound")
+                lines.append(f"WARNING: Nash {incomplete_text(nash.incomplete_reason)}")
             if self.note:
                 lines.append(f"NOTE: {self.note}")
         return lines
@@ -389,6 +391,7 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
             "tol": self.tol,
             "scale": self.scale,
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "options": dict(self.options),
             "subgame_perfect": [
                 {
@@ -470,5 +473,5 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
         nash = "not computed" if self.nash is None else f"{len(self.nash)} Nash"
         return (
             f"<TreeSolution {self.method}: {len(self.equilibria)} subgame-perfect, {nash}"
-            f"{'' if self.complete else ', stopped at bound'}>"
+            f"{'' if self.complete else f', incomplete ({self.incomplete_reason})'}>"
         )

@@ -122,11 +122,14 @@ def solve_tree(
     nash_options = dict(options)
     max_equilibria = nash_options.pop("max_equilibria", MAX_EQUILIBRIA)
     listing_seconds = nash_options.pop("listing_seconds", MAX_LISTING_SECONDS)
+    time_option = "listing_seconds"  # the option that bounds the listing's time
     if method not in METHODS and "max_seconds" in nash_options:
         # The pure-Nash step of auto has no time bound to take; the listing is what can run long.
         max_seconds = nash_options.pop("max_seconds")
         listing_seconds = options.get("listing_seconds", max_seconds)
+        time_option = "listing_seconds" if "listing_seconds" in options else "max_seconds"
     found, complete = subgame_perfect_equilibria(game, tol, max_equilibria, listing_seconds)
+    stopped_by = "max_equilibria" if len(found) >= max_equilibria else time_option
     note = game.normal_form_problem()
     nash = None
     if not note:
@@ -151,7 +154,7 @@ def solve_tree(
         tol=tol,
         scale=payoff_scale(game.payoffs),
         equilibria=equilibria,
-        complete=complete,
+        incomplete_reason=None if complete else stopped_by,
         nash=nash,
         subgame_perfect=tuple(verdicts),
         non_credible=tuple(threats),

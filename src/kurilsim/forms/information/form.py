@@ -24,10 +24,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.arguments import check_method_options
-from kurilsim.core.concepts import BOUND_NOTE, ConceptPanel, Prediction, probability
+from kurilsim.core.concepts import ConceptPanel, Prediction, probability
 from kurilsim.core.deals import deals_where, default_deal
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import resolve
+from kurilsim.core.result import incomplete_text
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows, rows_by_point
 from kurilsim.core.tolerance import check_tolerance
@@ -178,7 +179,12 @@ class InformationForm:
                 rows.append(_prediction(solution, profile, deals))
             if not solution.complete:
                 rows.append(
-                    Prediction(solution.method, "(incomplete)", note=BOUND_NOTE, counted=False)
+                    Prediction(
+                        solution.method,
+                        "(incomplete)",
+                        note=incomplete_text(solution.incomplete_reason),
+                        counted=False,
+                    )
                 )
         return ConceptPanel(tuple(rows), deal)
 

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.result import ReadOnlyRun
+from kurilsim.core.result import ReadOnlyRun, incomplete_text
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.information.game import InformationTree
 
@@ -84,8 +84,11 @@ class BehaviourSolution(ReadOnlyRun):
         The largest range of a player's leaf payoffs.
     profiles
         What was found.
-    complete
-        False when the method stopped at a bound before finishing.
+    incomplete_reason
+        ``None`` when the answer is complete (``complete`` is then True); otherwise why not
+        (:class:`~kurilsim.core.result.Result`): the bound that stopped the method
+        (``"max_seconds"``, ``"max_pivots"``), or ``"scope: one equilibrium"`` where ``auto``
+        found one equilibrium by the sequence form.
     options
         The method options used.
     parameters
@@ -100,7 +103,7 @@ class BehaviourSolution(ReadOnlyRun):
     tol: float
     scale: float
     profiles: tuple[BehaviourProfile, ...]
-    complete: bool = True
+    incomplete_reason: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
     note: str = ""
@@ -206,7 +209,9 @@ class BehaviourSolution(ReadOnlyRun):
         if self.note:
             lines.append(self.note)
         found = counted(len(self.profiles), "profile")
-        lines.append(found + ("" if self.complete else " (stopped at a bound: maybe not all)"))
+        if not self.complete:
+            lines.append(f"WARNING: {incomplete_text(self.incomplete_reason, 'profiles')}")
+        lines.append(found)
         return lines
 
     def to_text(self, limit: int | None = None) -> str:
@@ -275,6 +280,7 @@ class BehaviourSolution(ReadOnlyRun):
             "tol": self.tol,
             "scale": self.scale,
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "options": dict(self.options),
             "note": self.note or None,
             "profiles": [
@@ -346,7 +352,7 @@ class BehaviourSolution(ReadOnlyRun):
     def __repr__(self) -> str:
         return (
             f"<BehaviourSolution {self.method}: {counted(len(self.profiles), 'profile')}"
-            f"{'' if self.complete else ', stopped at bound'}>"
+            f"{'' if self.complete else f', incomplete ({self.incomplete_reason})'}>"
         )
 
 

@@ -16,7 +16,8 @@ Methods (:data:`INFORMATION_METHODS`):
 ``auto`` is ``enumeration`` where the reduced normal form is within its bounds. With two players
 it is otherwise ``sequence-lemke``, which finds one equilibrium: where the reduced normal form is
 too large, where vertex enumeration refuses it, or where enumeration stops at its time bound
-having found none; the result says so in its note.
+having found none; the result says why in its note, and is incomplete (``incomplete_reason``
+``"scope: one equilibrium"``): other equilibria may exist.
 
 Every profile a method returns has its max regret computed from the tree
 (:func:`~kurilsim.forms.information.regret.behaviour_regrets`); a Nash equilibrium above the
@@ -34,6 +35,7 @@ import numpy as np
 from kurilsim.core.arguments import check_int, check_method_options, check_real
 from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
 from kurilsim.core.errors import InputError, KurilsimError, OutOfReachError, suggesting_only
+from kurilsim.core.result import ONE_EQUILIBRIUM
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.information.assessment import bayes_beliefs
 from kurilsim.forms.information.game import InformationTree
@@ -49,8 +51,9 @@ from kurilsim.forms.information.sequence_form import Behaviour, SequenceForm, se
 from kurilsim.forms.information.sequence_lemke import MAX_PIVOTS, sequence_lemke
 from kurilsim.forms.normal.solve import solve as solve_normal
 
-#: What a method returns: profiles with their concept, whether it finished, and a note.
-Found = tuple[list[tuple[Behaviour, str, float | None]], bool, str]
+#: What a method returns: profiles with their concept, why it is incomplete (None: it is not;
+#: see :attr:`~kurilsim.core.result.Result.incomplete_reason`), and a note.
+Found = tuple[list[tuple[Behaviour, str, float | None]], str | None, str]
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,8 @@ def _sequence_lemke(
     behaviour, pivots, finished = sequence_lemke(tree, max_pivots=bound)
     note = f"Lemke's algorithm: {pivots} pivots on the sequence form"
     if not finished:
-        return [], False, note + f" (bound {bound} reached)"
-    return [(behaviour, "Nash", None)], True, note
+        return [], "max_pivots", note + f" (bound {bound} reached)"
+    return [(behaviour, "Nash", None)], None, note
 
 
 def _enumeration(
@@ -91,7 +94,7 @@ def _enumeration(
         f"{method} on the reduced normal form ({shape} strategies): {len(solution)} "
         f"equilibria, {len(found)} distinct in behaviour strategies"
     )
-    return found, solution.complete, note
+    return found, solution.incomplete_reason, note
 
 
 def _same(first: Behaviour, second: Behaviour) -> bool:
@@ -103,8 +106,8 @@ def _subgame_perfect(
 ) -> Found:
     from kurilsim.forms.information.subgame_perfect import subgame_perfect
 
-    found, finished, note = subgame_perfect(tree, tol, **options)
-    return [(b, "subgame-perfect", None) for b in found], finished, note
+    found, reason, note = subgame_perfect(tree, tol, **options)
+    return [(b, "subgame-perfect", None) for b in found], reason, note
 
 
 def _logit(
@@ -122,7 +125,8 @@ def _logit(
         f"agent logit QRE traced to precision {trace.final_precision:.4g} in {trace.steps} "
         f"steps; max regret there {trace.regrets[-1]:.3g}"
     )
-    return found, trace.finished and trace.at_precision is not None, note
+    finished = trace.finished and trace.at_precision is not None
+    return found, None if finished else "limit: logit trace", note
 
 
 #: Every method by name.
@@ -208,7 +212,8 @@ def solve_information(
         equilibrium where the reduced normal form allows it; with two players it otherwise
         finds one equilibrium by ``sequence-lemke`` (when the reduced normal form is too large,
         when vertex enumeration refuses it, or when enumeration stops at ``max_seconds`` having
-        found none), and the result names that method, its scope and why in its note.
+        found none), and the result names that method and its scope, says why in its note,
+        and is incomplete (``incomplete_reason`` ``"scope: one equilibrium"``).
     tol
         Relative tolerance, multiplied by the largest range of a player's payoffs.
     parameters
@@ -242,8 +247,8 @@ def solve_information(
     Kuhn poker with five cards has 243 x 1024 reduced strategies: ``auto`` finds one equilibrium.
 
     >>> solution = solve_information(kuhn_poker(5))
-    >>> solution.method, solution.scope, len(solution), solution.complete
-    ('sequence-lemke', 'one Nash equilibrium', 1, True)
+    >>> solution.method, solution.scope, len(solution), solution.incomplete_reason
+    ('sequence-lemke', 'one Nash equilibrium', 1, 'scope: one equilibrium')
     """
     check_tolerance(tol)
     form = sequence_form(tree)
@@ -284,7 +289,7 @@ def _auto(
         )
     reason = f"auto: one equilibrium by the sequence form, others may exist ({why})"
     lemke = by_method["sequence-lemke"]
-    return _solved(tree, form, "sequence-lemke", tol, parameters, lemke, reason)
+    return _solved(tree, form, "sequence-lemke", tol, parameters, lemke, reason, ONE_EQUILIBRIUM)
 
 
 def _solved(
@@ -295,8 +300,13 @@ def _solved(
     parameters: Mapping[str, float],
     options: Mapping[str, Any],
     reason: str = "",
+    scope_reason: str | None = None,
 ) -> BehaviourSolution:
-    """Solve by the method ``name`` and verify every profile; ``reason`` heads the note."""
+    """Solve by the method ``name`` and verify every profile; ``reason`` heads the note.
+
+    ``scope_reason`` is the result's ``incomplete_reason`` where the method finishes: the scope
+    it falls short of, when ``auto`` chose a method that finds fewer answers than asked for.
+    """
     if name not in INFORMATION_METHODS:
         raise InputError(
             f"unknown method {name!r}; expected auto or one of {', '.join(INFORMATION_METHODS)}"
@@ -307,7 +317,7 @@ def _solved(
     check_method_options(name, options, spec.options)
     # A reduced normal form too large to enumerate: the sequence form finds one equilibrium.
     with suggesting_only(INFORMATION_METHODS, "sequence-lemke"):
-        found, finished, note = spec.run(tree, form, tol, options)
+        found, stopped, note = spec.run(tree, form, tol, options)
     profiles = tuple(
         verified_profile(tree, form, behaviour, concept, tol, precision, name)
         for behaviour, concept, precision in found
@@ -319,7 +329,7 @@ def _solved(
         tol=tol,
         scale=payoff_scale(tree),
         profiles=profiles,
-        complete=finished,
+        incomplete_reason=stopped or scope_reason,
         options=options,
         parameters=parameters,
         note=f"{reason}; {note}" if reason else note,

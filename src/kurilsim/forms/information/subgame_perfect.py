@@ -20,7 +20,7 @@ The entry game as a tree drops the Nash equilibrium that rests on the threat to 
 >>> entry = InformationTree.from_extensive(catalogue.entry_deterrence())
 >>> proper_subgames(entry)
 (0, 2)
->>> found, finished, note = subgame_perfect(entry)
+>>> found, incomplete_reason, note = subgame_perfect(entry)
 >>> [[b.tolist() for b in behaviour] for behaviour in found]
 [[[0.0, 1.0], [0.0, 1.0]]]
 """
@@ -84,7 +84,7 @@ def proper_subgames(tree: InformationTree) -> tuple[int, ...]:
 
 def subgame_perfect(
     tree: InformationTree, tol: float = DEFAULT_TOL, max_seconds: float | None = None
-) -> tuple[list[Behaviour], bool, str]:
+) -> tuple[list[Behaviour], str | None, str]:
     """Every subgame-perfect equilibrium built from the subgames' extreme equilibria.
 
     Parameters
@@ -100,8 +100,10 @@ def subgame_perfect(
     -------
     found
         The equilibria in behaviour strategies.
-    finished
-        False when a solver or :data:`MAX_COMBINATIONS` cut the listing short.
+    incomplete_reason
+        None, or why the listing is incomplete (see
+        :attr:`~kurilsim.core.result.Result.incomplete_reason`): a solver's bound, or
+        ``"limit: combinations"`` where :data:`MAX_COMBINATIONS` cut it short.
     note
         How many proper subgames were solved.
 
@@ -112,7 +114,7 @@ def subgame_perfect(
     """
     started = time.monotonic()
     options: dict[str, Any] = {} if max_seconds is None else {"max_seconds": max_seconds}
-    solved, finished = _solve(tree, tol, options)
+    solved, reason = _solve(tree, tol, options)
     keys = [(s.player, s.label) for s in tree.infosets]
     found = [tuple(profile[k] for k in keys) for profile in solved]
     roots = proper_subgames(tree)
@@ -122,12 +124,12 @@ def subgame_perfect(
         f"{len(roots)} proper subgames (the game included), solved from the last up in "
         f"{time.monotonic() - started:.2g} s"
     )
-    return found, finished, note
+    return found, reason, note
 
 
 def _solve(
     tree: InformationTree, tol: float, options: dict[str, Any]
-) -> tuple[list[dict[Key, FloatArray]], bool]:
+) -> tuple[list[dict[Key, FloatArray]], str | None]:
     """Subgame-perfect profiles as information set key -> probabilities."""
     roots = proper_subgames(tree)
     inner = [v for v in roots if v > 0]
@@ -136,25 +138,25 @@ def _solve(
     # A smallest proper subgame: one without another proper subgame inside.
     ends = tree.subtree_ends
     root = next(v for v in reversed(inner) if not any(v < w < ends[v] for w in inner))
-    below, finished = _nash(_subtree(tree, root), tol, options)
+    below, reason = _nash(_subtree(tree, root), tol, options)
     combined: list[dict[Key, FloatArray]] = []
     for part in below:
         value = _value(tree, root, part)
-        above, done = _solve(_replaced(tree, root, value), tol, options)
-        finished = finished and done
+        above, above_reason = _solve(_replaced(tree, root, value), tol, options)
+        reason = reason or above_reason
         for rest in above:
             if len(combined) >= MAX_COMBINATIONS:
-                return combined, False
+                return combined, "limit: combinations"
             combined.append({**rest, **part})
-    return combined, finished
+    return combined, reason
 
 
 def _nash(
     tree: InformationTree, tol: float, options: dict[str, Any]
-) -> tuple[list[dict[Key, FloatArray]], bool]:
+) -> tuple[list[dict[Key, FloatArray]], str | None]:
     """Every extreme Nash equilibrium of a tree (through its reduced normal form), by key."""
     if not tree.infosets:
-        return [{}], True
+        return [{}], None
     form = sequence_form(tree)
     game, plans = reduced_normal_form(tree, form)
     method = "vertex-enumeration" if tree.n_players == 2 else "support-enumeration"
@@ -165,7 +167,7 @@ def _nash(
         profile = {(s.player, s.label): b for s, b in zip(tree.infosets, behaviour, strict=True)}
         if not any(_same(profile, other) for other in found):
             found.append(profile)
-    return found, solution.complete
+    return found, solution.incomplete_reason
 
 
 def _same(first: dict[Key, FloatArray], second: dict[Key, FloatArray]) -> bool:

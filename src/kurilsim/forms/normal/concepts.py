@@ -9,7 +9,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.concepts import (
-    BOUND_NOTE,
     DEFAULT_PRECISION,
     ConceptPanel,
     Prediction,
@@ -17,6 +16,7 @@ from kurilsim.core.concepts import (
 )
 from kurilsim.core.deals import NearestDeal, default_deal
 from kurilsim.core.errors import IterationLimitError
+from kurilsim.core.result import incomplete_text
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.normal.blockers import normal_form_blockers, normal_form_deals
 from kurilsim.forms.normal.components import equilibrium_components
@@ -45,7 +45,8 @@ def normal_form_panel(
     solution = solve(game, "auto", tol, **bound)
     rows = nash_rows(solution, labels, deals)
     if not solution.complete:
-        rows.append(Prediction("Nash", "listing incomplete", note=BOUND_NOTE, counted=False))
+        note = incomplete_text(solution.incomplete_reason)
+        rows.append(Prediction("Nash", "listing incomplete", note=note, counted=False))
     elif not any(r.concept != "Nash (pure)" for r in rows):
         rows.append(Prediction("Nash (mixed)", "none beyond the pure ones", counted=False))
     lam = precision if precision is not None else DEFAULT_PRECISION

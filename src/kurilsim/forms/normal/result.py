@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.result import EquilibriumListing
+from kurilsim.core.result import EquilibriumListing, incomplete_text
 from kurilsim.core.text import DISPLAY_ZERO, counted, limited, number, parameters_line
 from kurilsim.forms.normal.components import equilibrium_components
 from kurilsim.forms.normal.curve_components import CurveComponent, CurveLinks, curves_between
@@ -114,10 +114,11 @@ class Solution(EquilibriumListing[Equilibrium]):
         The game's payoff scale (largest range of a player's payoffs).
     equilibria
         The equilibria found.
-    complete
-        False when the method stopped at a bound (time or iterations) before finishing, or
-        could not prove its listing complete (support enumeration on a continuum of equilibria
-        where two or more players mix that is not proved to be the traced curves).
+    incomplete_reason
+        ``None`` when the listing is complete (``complete`` is then True); otherwise why not
+        (:class:`~kurilsim.core.result.Result`): ``"max_seconds"`` when the method stopped at
+        its time bound, ``"unproved: continuum"`` when support enumeration could not prove a
+        continuum of equilibria where two or more players mix to be the traced curves.
     options
         Method options used.
     parameters
@@ -134,7 +135,7 @@ class Solution(EquilibriumListing[Equilibrium]):
     tol: float
     scale: float
     equilibria: tuple[Equilibrium, ...]
-    complete: bool = True
+    incomplete_reason: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, float] = field(default_factory=dict)
     curve_links: CurveLinks | None = field(default=None, repr=False)
@@ -254,6 +255,7 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
             "tol": self.tol,
             "scale": self.scale,
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "components_complete": self.components_complete,
             "components_problem": self.components_problem,
             "options": dict(self.options),
@@ -371,7 +373,7 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         if self.parameters:
             lines.append(parameters_line(self.parameters))
         if not self.complete:
-            lines.append("WARNING: the method stopped at its bound; equilibria may be missing")
+            lines.append(f"WARNING: {incomplete_text(self.incomplete_reason)}")
         if not self.components_complete:
             lines.append(self._components_warning())
         if not self.equilibria:
@@ -399,7 +401,7 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
     def _repr_html_(self) -> str:
         """The equilibria as a table, under a line saying how they were found."""
         game = self.game
-        status = "" if self.complete else "; stopped at its bound, equilibria may be missing"
+        status = "" if self.complete else f"; {incomplete_text(self.incomplete_reason)}"
         if not self.components_complete:
             status += f"; {self._components_warning().removeprefix('WARNING: ')}"
         heading = html_heading(
@@ -425,7 +427,7 @@ equilibrium_components`). A method that lists every extreme equilibrium of a two
         return (
             f"<Solution {self.method}: {counted(len(kinds), 'equilibrium', 'equilibria')} "
             f"({kinds.count('pure')} pure, {kinds.count('mixed')} mixed)"
-            f"{'' if self.complete else ', stopped at bound'}>"
+            f"{'' if self.complete else f', incomplete ({self.incomplete_reason})'}>"
         )
 
 

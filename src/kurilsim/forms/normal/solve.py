@@ -3,7 +3,8 @@
 Each method is a function on payoff arrays in its own module; this module runs it, verifies every
 profile it returns (its max regret must be within ``tol`` times the payoff scale), and wraps the
 result in a :class:`~kurilsim.forms.normal.result.Solution`. A method that hits its bound says so in
-``Solution.complete``; a method that returned a profile failing verification is a bug and raises.
+``Solution.complete``, and which bound in ``Solution.incomplete_reason``; a method that returned a
+profile failing verification is a bug and raises.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ from kurilsim.forms.normal.result import Equilibrium, Solution
 
 FloatArray = NDArray[np.float64]
 Profile = tuple[FloatArray, ...]
-#: A method: (payoffs, tol, options) -> (profiles, finished).
-MethodFunction = Callable[[FloatArray, float, Mapping[str, Any]], tuple[Sequence[Profile], bool]]
+#: A method: (payoffs, tol, options) -> (profiles, why incomplete or None).
+MethodFunction = Callable[
+    [FloatArray, float, Mapping[str, Any]], tuple[Sequence[Profile], str | None]
+]
 
 
 @dataclass(frozen=True)
@@ -71,46 +74,46 @@ def _check_listable(payoffs: FloatArray, tol: float) -> None:
 
 def _pure(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
-) -> tuple[list[Profile], bool]:
+) -> tuple[list[Profile], str | None]:
     _check_listable(payoffs, tol)
-    return [pure_profile(payoffs.shape[:-1], cell) for cell in pure_nash(payoffs, tol)], True
+    return [pure_profile(payoffs.shape[:-1], cell) for cell in pure_nash(payoffs, tol)], None
 
 
 def _vertex(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
-) -> tuple[list[Profile], bool]:
+) -> tuple[list[Profile], str | None]:
     # Each method's module is imported when the method runs: a command loads only the one used.
     from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
 
     _check_listable(payoffs, tol)
     found, finished = bounded_vertex_enumeration(payoffs, tol=tol, **options)
-    return list(found), finished
+    return list(found), None if finished else "max_seconds"
 
 
 def _lemke_howson(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
-) -> tuple[list[Profile], bool]:
+) -> tuple[list[Profile], str | None]:
     from kurilsim.forms.normal.lemke_howson import lemke_howson
 
-    return [lemke_howson(payoffs, tol=tol, **options)], True
+    return [lemke_howson(payoffs, tol=tol, **options)], None
 
 
 def _logit(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
-) -> tuple[list[Profile], bool]:
+) -> tuple[list[Profile], str | None]:
     from kurilsim.forms.normal.logit_qre import logit_nash
 
-    return [logit_nash(payoffs, tol, **options)], True
+    return [logit_nash(payoffs, tol, **options)], None
 
 
 def _support(
     payoffs: FloatArray, tol: float, options: Mapping[str, Any]
-) -> tuple[list[Profile], bool]:
-    from kurilsim.forms.normal.support_enumeration import support_enumeration
+) -> tuple[list[Profile], str | None]:
+    from kurilsim.forms.normal.support_enumeration import support_enumeration_with_reason
 
     _check_listable(payoffs, tol)
-    found, finished = support_enumeration(payoffs, tol=tol, **options)
-    return list(found), finished
+    found, reason = support_enumeration_with_reason(payoffs, tol=tol, **options)
+    return list(found), reason
 
 
 #: Every method by name.
@@ -233,7 +236,7 @@ def solve(
     payoffs = game.payoffs
     scale = payoff_scale(payoffs)
     started = time.perf_counter()
-    profiles, finished = spec.run(payoffs, tol, options)
+    profiles, reason = spec.run(payoffs, tol, options)
     scaled = ScaledPayoffs.of(payoffs)
     equilibria = tuple(_verified(scaled, profile, tol, name) for profile in profiles)
     links = None
@@ -255,7 +258,7 @@ def solve(
         tol=tol,
         scale=scale,
         equilibria=equilibria,
-        complete=finished,
+        incomplete_reason=reason,
         options=options,
         parameters=parameters or {},
         curve_links=links,

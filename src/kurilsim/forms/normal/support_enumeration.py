@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.deadline import DEFAULT_MAX_SECONDS, Deadline
 from kurilsim.core.errors import InputError
+from kurilsim.core.result import UNPROVED_CONTINUUM
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.curve_components import trace_support_curves
 from kurilsim.forms.normal.pure_nash import pure_profile
@@ -163,6 +164,32 @@ def support_enumeration(
     >>> [np.round(x, 6).tolist() for x in equilibria[0]], len(equilibria)
     ([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]], 1)
     """
+    equilibria, reason = support_enumeration_with_reason(payoffs, tol, max_seconds)
+    return equilibria, reason is None
+
+
+def support_enumeration_with_reason(
+    payoffs: FloatArray,
+    tol: float = DEFAULT_TOL,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
+) -> tuple[list[tuple[FloatArray, ...]], str | None]:
+    """:func:`support_enumeration`, saying why the listing is incomplete instead of whether.
+
+    The reason (see :attr:`kurilsim.core.result.Result.incomplete_reason`) is ``None`` when
+    the listing is complete, ``"max_seconds"`` when the time ran out, ``"limit: continuum
+    bases"`` when a polytope of equilibria where one player mixes was too large to
+    enumerate, and ``"unproved: continuum"`` when a set of equilibria where two or more players
+    mix is not proved to be the traced curves.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bos = np.array([[[2, 1], [0, 0]], [[0, 0], [1, 2]]], dtype=float)
+    >>> len(support_enumeration_with_reason(bos)[0]), support_enumeration_with_reason(bos)[1]
+    (3, None)
+    >>> support_enumeration_with_reason(bos, max_seconds=0)
+    ([], 'max_seconds')
+    """
     payoffs = _checked_payoffs(payoffs, tol, max_seconds)
     if payoffs.ndim == 3:
         # Two players: every support system is linear, and the vertices of the best-response
@@ -172,7 +199,8 @@ def support_enumeration(
         from kurilsim.forms.normal.vertex_enumeration import bounded_vertex_enumeration
 
         pairs, finished = bounded_vertex_enumeration(payoffs, tol=tol, max_seconds=max_seconds)
-        return sorted((tuple(pair) for pair in pairs), key=_support_order), finished
+        ordered = sorted((tuple(pair) for pair in pairs), key=_support_order)
+        return ordered, None if finished else "max_seconds"
     deadline = Deadline(max_seconds)
     norm = normalised_payoffs(payoffs)
     found = _Equilibria(norm, tol)
@@ -182,7 +210,7 @@ def support_enumeration(
         # Every profile is an equilibrium: the pure ones are the extreme points of the one
         # component, and every support would give a continuum of solutions.
         found.add(candidates)
-        return found.profiles, True
+        return found.profiles, None
 
     # Equilibria where one player mixes form polytopes; their vertices are listed instead.
     polytopes, enumerated = single_mixer_polytopes(norm, tol)
@@ -233,7 +261,11 @@ def support_enumeration(
             and traced.complete
             and curves_cover_leftovers(reduced, support, traced.paths, boxes, tol, deadline)
         )
-    return found.profiles, enumerated and finished and proved
+    if not finished or deadline.hit:
+        return found.profiles, "max_seconds"
+    if not enumerated:
+        return found.profiles, "limit: continuum bases"
+    return found.profiles, None if proved else UNPROVED_CONTINUUM
 
 
 def _support_order(profile: tuple[FloatArray, ...]) -> tuple[Any, ...]:

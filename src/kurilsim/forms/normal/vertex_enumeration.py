@@ -30,6 +30,7 @@ from math import comb, factorial
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.abandonable import within_deadline
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError, OutOfReachError
 from kurilsim.core.tolerance import DEFAULT_TOL
@@ -127,6 +128,19 @@ _PADDED_VERTICES = 256
 _MAX_HULL_DIMENSION = 40
 _MAX_SUPPORT_BASES = 1_000_000
 
+#: A hull whose polytope can have at most this many vertices (McMullen's upper bound, see
+#: :func:`_most_vertices`) is computed in this process: Qhull takes about 20 microseconds a
+#: vertex at 13 and 14 dimensions, so it ends within a second.
+_INLINE_HULL_VERTICES = 20_000
+
+#: Seconds a hull takes per vertex of its polytope, at most (five times the 20 microseconds
+#: measured): a larger hull whose polytope's upper bound of vertices, at this cost, fits in the
+#: time left is computed in this process too. Any other runs in a child process killed when the
+#: time is up (:func:`~kurilsim.core.abandonable.within_deadline`), which costs a fork and the
+#: transfer of the facets, under a tenth of a second a game from 12 x 12 to 15 x 15
+#: (``benchmarks/bench_abandoned_hull.py``).
+_HULL_SECONDS_PER_VERTEX = 1e-4
+
 #: Most labels (vertices times facets) read from one polytope: 50 MB of booleans.
 _MAX_LABELS = 50_000_000
 
@@ -186,10 +200,13 @@ def bounded_vertex_enumeration(
         makes every tolerance test independent of the units of the payoffs.
     max_seconds
         Wall-clock budget (default :data:`DEFAULT_MAX_SECONDS`); ``None`` for none. It is checked
-        before each polytope's hull (Qhull itself is not interrupted, so the bound can be
-        overrun by one hull's time) and between batches of bases in the fallback. When it runs
-        out, no further vertices are computed and the equilibria among the vertices found so far
-        are returned.
+        before each polytope's hull and between batches of bases in the fallback. Qhull cannot
+        be interrupted, so a hull that may not end in time (its polytope can have more than
+        :data:`_INLINE_HULL_VERTICES` vertices, more than fit in the time left at
+        :data:`_HULL_SECONDS_PER_VERTEX`) runs in a child process, abandoned when the budget
+        runs out; a shorter one can overrun it by under a second. When it runs out, no
+        further vertices are computed and the equilibria among the vertices found so far are
+        returned.
 
     Returns
     -------
@@ -544,7 +561,7 @@ def _read_vertices(
         and 2 <= dim <= _MAX_HULL_DIMENSION
         and not deadline.expired()
     ):
-        hull = _qhull_points(matrix, merged)
+        hull = _qhull_points(matrix, merged, deadline)
     clean = None if hull is None else _clean_vertices(matrix, *hull, tol)
     if clean is None:
         return _polytope_vertices(matrix, tol, deadline, hull)
@@ -740,8 +757,9 @@ def _polytope_vertices(
     whether each constraint is tight (label ``(matrix @ z)_r = 1``), one row per vertex, with
     each vertex listed once and coordinates within ``tol`` of zero set to exactly zero. The
     vertices come from the convex hull of the polar polytope (:func:`_hull_points`); should
-    Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`).
-    ``hull``, when given, is :func:`_hull_points` of ``matrix``, already computed.
+    Qhull fail on an input it cannot handle, from every basis (:func:`_basis_vertices`); none
+    once ``deadline`` has expired, during the hull too. ``hull``, when given, is
+    :func:`_hull_points` of ``matrix``, already computed.
     """
     n_rows, dim = matrix.shape
     if deadline.expired():
@@ -752,7 +770,7 @@ def _polytope_vertices(
         vertices = _basis_vertices(matrix, tol, deadline)
     elif dim <= _MAX_HULL_DIMENSION:
         # Reached for the faces of degenerate vertices, likely degenerate themselves.
-        hull = hull or _qhull_points(matrix, merged=True)
+        hull = hull or _qhull_points(matrix, True, deadline)
         if hull is None:
             vertices = _basis_vertices(matrix, tol, deadline)
         else:
@@ -801,8 +819,8 @@ def _labelled_vertices(
 
 
 def _hull_points(
-    matrix: FloatArray, merged: bool = False
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    matrix: FloatArray, merged: bool = False, deadline: Deadline | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
     """Qhull's points for the vertices of ``{z >= 0, matrix @ z <= 1}``, and its constraints.
 
     With a point ``c`` inside the polytope, write each constraint as ``a_k . (z - c) <= b_k``
@@ -813,7 +831,8 @@ def _hull_points(
     and its ``merged`` output once; see :func:`_polar_facets`). Returns one point per facet
     (or simplex) of the polar's hull, and the constraints ``normals @ z <= bounds``: the rows of
     ``matrix``, then ``-z_i <= 0``. :func:`_vertices_read` keeps each vertex once, recomputes a
-    degenerate one that its point does not meet to rounding, and drops the origin.
+    degenerate one that its point does not meet to rounding, and drops the origin. Returns
+    None when ``deadline`` expired before the hull was done (:func:`_bounded_polar_facets`).
     """
     n_rows, dim = matrix.shape
     normals = np.concatenate([matrix, _negative_identity(dim)])
@@ -821,8 +840,44 @@ def _hull_points(
     # The centre (c, ..., c) is inside: its constraints have slack 1/2 and c.
     centre = 0.5 / sums[:n_rows].max()
     bounds = _unit_bounds(n_rows, dim)
-    planes = _polar_facets(normals / (bounds - centre * sums)[:, None], merged)
+    points = normals / (bounds - centre * sums)[:, None]
+    planes = _bounded_polar_facets(points, merged, deadline or Deadline(None))
+    if planes is None:
+        return None
     return centre - planes[:, :-1] / planes[:, -1:], normals, bounds
+
+
+def _bounded_polar_facets(
+    points: FloatArray, merged: bool, deadline: Deadline
+) -> FloatArray | None:
+    """:func:`_polar_facets`, or None where ``deadline`` expired first.
+
+    A hull whose polytope may have more vertices than :data:`_INLINE_HULL_VERTICES`, and than
+    can be computed in the time left at :data:`_HULL_SECONDS_PER_VERTEX`, is computed in a child
+    process that is killed when the deadline passes; any other (and every hull without a
+    deadline) here.
+    """
+    n_points, dim = points.shape
+    most = _most_vertices(n_points, dim)
+    if most <= _INLINE_HULL_VERTICES or most * _HULL_SECONDS_PER_VERTEX <= deadline.remaining():
+        return _polar_facets(points, merged)
+    planes, _ = within_deadline(deadline, _polar_facets, points, merged)
+    return planes
+
+
+def _most_vertices(n_facets: int, dim: int) -> int:
+    """The most vertices a polytope of dimension ``dim`` with ``n_facets`` facets can have.
+
+    McMullen's upper bound theorem (1970): the polar of the cyclic polytope attains it.
+
+    Examples
+    --------
+    >>> _most_vertices(4, 2), _most_vertices(6, 3), _most_vertices(24, 12)
+    (4, 8, 24752)
+    """
+    return comb(n_facets - (dim + 1) // 2, n_facets - dim) + comb(
+        n_facets - (dim + 2) // 2, n_facets - dim
+    )
 
 
 def _polar_facets(points: FloatArray, merged: bool) -> FloatArray:
@@ -856,13 +911,13 @@ def _polar_facets(points: FloatArray, merged: bool) -> FloatArray:
 
 
 def _qhull_points(
-    matrix: FloatArray, merged: bool = False
+    matrix: FloatArray, merged: bool, deadline: Deadline
 ) -> tuple[FloatArray, FloatArray, FloatArray] | None:
-    """:func:`_hull_points`, or ``None`` where Qhull fails on the input."""
+    """:func:`_hull_points`, or ``None`` where Qhull fails on the input or ``deadline`` expired."""
     from scipy.spatial import QhullError  # imported here: small games need no scipy
 
     try:
-        return _hull_points(matrix, merged)
+        return _hull_points(matrix, merged, deadline)
     except QhullError:
         return None
 

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.result import ReadOnlyRun
+from kurilsim.core.result import ReadOnlyRun, incomplete_text
 from kurilsim.forms.normal.result import Solution
 from kurilsim.forms.repeated.game import RepeatedGame
 from kurilsim.forms.repeated.payoff_set import PayoffSet
@@ -59,8 +59,10 @@ class RepeatedSolution(ReadOnlyRun):
         ``max_rounds`` does, or with more than two players.
     payoff_set
         Two players, method ``auto``: the outer approximation of the subgame-perfect payoff set.
-    complete
-        False when the stage method stopped at a bound or the payoff set did not converge.
+    incomplete_reason
+        ``None`` when complete (``complete`` is then True); otherwise why not
+        (:class:`~kurilsim.core.result.Result`): the stage method's reason, or ``"limit:
+        payoff set steps"`` when the payoff set did not converge.
     """
 
     game: RepeatedGame
@@ -82,7 +84,7 @@ class RepeatedSolution(ReadOnlyRun):
     method: str = "auto"
     options: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    complete: bool = True
+    incomplete_reason: str | None = None
 
     def label(self, k: int) -> str:
         """The name of profile ``k``: each player's strategy."""
@@ -157,6 +159,7 @@ class RepeatedSolution(ReadOnlyRun):
             "profiles": profiles,
             "payoff_set": payoff_set,
             "complete": self.complete,
+            "incomplete_reason": self.incomplete_reason,
             "options": dict(self.options),
             "parameters": {k: float(v) for k, v in self.parameters.items()},
         }
@@ -235,7 +238,7 @@ class RepeatedSolution(ReadOnlyRun):
             state = "" if self.payoff_set.converged else " (NOT converged)"
             lines.append(f"Subgame-perfect payoff set (outer approximation){state}: {corners}")
         if not self.complete:
-            lines.append("Incomplete: a bound cut the computation short.")
+            lines.append(f"WARNING: {incomplete_text(self.incomplete_reason, 'answers')}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

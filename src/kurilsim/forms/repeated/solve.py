@@ -166,7 +166,8 @@ def solve(
         method=method,
         options={"directions": directions, "max_rounds": max_rounds},
         parameters=dict(parameters or {}),
-        complete=stage.complete and (payoff_set is None or payoff_set.converged),
+        incomplete_reason=stage.incomplete_reason
+        or (None if payoff_set is None or payoff_set.converged else "limit: payoff set steps"),
     )
 
 

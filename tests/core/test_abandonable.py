@@ -1,0 +1,62 @@
+"""Calls run in a child process: their value, their exception, or abandoned at the deadline."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kurilsim.core.abandonable import can_abandon, within_deadline
+from kurilsim.core.deadline import Deadline
+from kurilsim.core.errors import KurilsimError
+
+pytestmark = pytest.mark.skipif(not can_abandon(), reason="processes cannot be forked here")
+
+
+def test_the_value_comes_back_from_another_process():
+    value, finished = within_deadline(Deadline(30.0), lambda: os.getpid())
+    assert finished and value != os.getpid()
+
+
+def test_an_exception_of_the_call_is_raised_here():
+    with pytest.raises(ZeroDivisionError):
+        within_deadline(Deadline(30.0), lambda: 1 / 0)
+
+
+def test_a_call_past_the_deadline_is_abandoned_and_its_process_ended(tmp_path):
+    """The child blocks on a pipe nobody writes to: only killing it ends it."""
+    read, write = os.pipe()
+    marker = tmp_path / "pid"
+
+    def blocked() -> None:
+        marker.write_text(str(os.getpid()))
+        os.read(read, 1)
+
+    deadline = Deadline(0.5)
+    assert within_deadline(deadline, blocked) == (None, False)
+    assert deadline.hit
+    os.close(write)
+    os.close(read)
+    if marker.exists():  # started before the deadline: gone now
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(marker.read_text()), 0)
+
+
+def test_a_child_that_dies_without_an_answer_is_an_error():
+    with pytest.raises(KurilsimError, match="without an answer"):
+        within_deadline(Deadline(30.0), os._exit, 3)
+
+
+def test_an_expired_deadline_starts_nothing(tmp_path):
+    deadline = Deadline(0.0)
+    assert within_deadline(deadline, (tmp_path / "ran").touch) == (None, False)
+    assert not (tmp_path / "ran").exists()
+
+
+def test_a_daemonic_process_runs_the_call_itself(monkeypatch):
+    """A daemonic process (a Pool worker) may not have children: the call runs in it."""
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert not can_abandon()
+    assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
