@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ MANIFEST, RECORDS = "_sweep.json", "_parts.jsonl"
 ARROW_PART, OLD_PART = "arrow", "parquet"
 #: First characters that make a spreadsheet run a text cell as a formula, and the escape.
 FORMULA_STARTS, QUOTE = "=+-@\t\r", "'"
+#: Held while a line is added to the parts' records, which threads write at once.
+_RECORDS_LOCK = threading.Lock()
 
 
 def format_of(path: str | os.PathLike[str], format: str | None = None) -> Format:
@@ -185,6 +188,8 @@ class SweepStore:
     def write(self, index: int, table: pa.Table, info: SweepInfo) -> pa.Table | None:
         """Write chunk ``index`` atomically (a kill never leaves half a part), then record it.
 
+        Threads may write different chunks at once.
+
         Returns the chunk with its metadata for a Parquet sweep (for :class:`ParquetStream`).
         """
         target = self.part(index)
@@ -195,7 +200,8 @@ class SweepStore:
             # would have to be recomputed.
             size, digest = _digest(written)
             entry = {**own, "file": target.name, "bytes": size, "sha256": digest}
-            _append_line(self.parts / RECORDS, json.dumps(entry), False)
+            with _RECORDS_LOCK:  # chunks are written by the threads that solved them
+                _append_line(self.parts / RECORDS, json.dumps(entry), False)
 
         arrow = None
         if self.format == "csv":
