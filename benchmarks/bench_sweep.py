@@ -15,7 +15,8 @@ the absolute times drift:
 (b) The same sweep in-process by phase, on one thread, in CPU time of the thread (steady
     under load, unlike seconds on the clock) against the numpy pass's CPU time: payoff
     evaluation, best replies (with the check that every payoff is finite, which the sweep makes
-    in that pass), the table's columns, the Arrow table, Parquet encoding as the
+    in that pass), the table's columns, the Arrow table, the chunk's part (its LZ4 Arrow IPC
+    file and SHA-256, written by the thread that solved the chunk), Parquet encoding as the
     sweep file is encoded (with freed memory kept between chunks, as the sweep's engine keeps
     it).
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
@@ -67,7 +68,7 @@ from kurilsim.forms.normal.payoffs import player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
 from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table, end_kept_processes
-from kurilsim.sweeps.store import parquet_writer
+from kurilsim.sweeps.store import _digest, _write_part, parquet_writer
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The environment of new processes: this one, with the bytecode cache on.
@@ -155,7 +156,7 @@ def phases(n: int) -> dict[str, float]:
     keep_freed_memory()  # as the sweep's engine does
     scenario = kurilsim.load_scenario(SOCHI)
     at, labels = values(n), outcome_labels(scenario)
-    names = ("payoffs", "best replies", "table columns", "Arrow table", "Parquet")
+    names = ("payoffs", "best replies", "table columns", "Arrow table", "part", "Parquet")
     times = dict.fromkeys(names, 0.0)
     with tempfile.TemporaryDirectory() as folder:
         writer = None
@@ -173,14 +174,19 @@ def phases(n: int) -> dict[str, float]:
             params = {f"param.{k}": chunk[k][rows.game] for k in ("sanctions", "trust")}
             table = arrow_table({"point": rows.game + start, **params, **rows.columns})
             t4 = time.thread_time()
+            part = Path(folder) / "part.arrow"
+            _write_part(table.combine_chunks(), part)
+            _digest(part)
+            t5 = time.thread_time()
             writer = writer or parquet_writer(Path(folder) / "p.parquet", table.schema)
             writer.write_table(table)
-            t5 = time.thread_time()
+            t6 = time.thread_time()
             times["payoffs"] += t1 - t0
             times["best replies"] += t2 - t1
             times["table columns"] += t3 - t2
             times["Arrow table"] += t4 - t3
-            times["Parquet"] += t5 - t4
+            times["part"] += t5 - t4
+            times["Parquet"] += t6 - t5
         assert writer is not None
         writer.close()
     return times

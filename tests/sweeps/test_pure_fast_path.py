@@ -21,6 +21,7 @@ from kurilsim.core.rules import RuledValue
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.labels import NO_PURE, outcome_labels, regime
 from kurilsim.forms.normal.regret import normalised_payoffs
+from kurilsim.forms.normal.sweep import _distinct_in_runs
 from tests.strategies import sweep_scenarios
 
 
@@ -189,3 +190,14 @@ def test_a_payoff_that_is_not_finite_is_named_as_the_payoff_tensor_names_it(b, c
         kurilsim.sweep(scenario, {"a": (-1.0, 1.0, 5)}, fixed={"b": b}, chunk_size=chunk)
     assert str(raised.value) == str(expected.value)
     assert "not a finite number" in str(raised.value)
+
+
+@given(st.lists(st.tuples(st.integers(0, 2**64 - 1) | st.integers(0, 4), st.integers(1, 5))))
+def test_distinct_regimes_found_from_runs_are_numpys(runs):
+    # Each key repeated as a run, as neighbouring grid points share their regime.
+    keys = np.array([key for key, length in runs for _ in range(length)], dtype=np.uint64)
+    distinct, inverse = _distinct_in_runs(keys)
+    expected, expected_inverse = np.unique(keys, return_inverse=True)
+    assert distinct.tolist() == expected.tolist()
+    assert inverse.tolist() == expected_inverse.reshape(-1).tolist()
+    assert inverse.dtype == expected_inverse.dtype

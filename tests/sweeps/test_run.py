@@ -1,5 +1,7 @@
 """Sweeps: agreement with single solves, chunking, labels, specs and engines."""
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -11,7 +13,7 @@ import kurilsim
 from kurilsim import InputError, parse_scenario
 from kurilsim.forms import catalogue
 from kurilsim.sweeps import GridAxis, SweepSpec, read_sweep, sweep
-from kurilsim.sweeps.engine import chunk_size_for
+from kurilsim.sweeps.engine import Job, chunk_size_for, run_chunks, solve_chunk
 from kurilsim.sweeps.spec import point_set
 from tests.strategies import STAG_HUNT
 
@@ -151,6 +153,27 @@ def test_a_sweep_file_is_the_same_with_one_worker_or_two(sochi, tmp_path):
     one, two = (pq.ParquetFile(file) for file in files)
     assert one.metadata.num_row_groups == two.metadata.num_row_groups == 14
     assert one.read().equals(two.read(), check_metadata=True)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_chunk_is_written_by_the_thread_that_solved_it(sochi, workers):
+    # Two workers: their threads, not the caller's, which meanwhile encodes the file.
+    points = point_set(sochi, SweepSpec(grid=(GridAxis("sanctions", 0.0, 0.7, 9),)))
+    job = Job(sochi, points, "pure", 1e-9, (), chunk_size=2)
+    threads: dict[int, int] = {}
+
+    def then(index, table):
+        threads[index] = threading.get_ident()
+        return table.slice(0, 1)
+
+    chunks = dict(run_chunks(job, range(job.n_chunks), workers=workers, then=then))
+    assert sorted(chunks) == sorted(threads) == list(range(5))
+    assert all(chunks[k].equals(solve_chunk(job, k).slice(0, 1)) for k in chunks)
+    caller = threading.get_ident()
+    if workers == 1:
+        assert set(threads.values()) == {caller}
+    else:
+        assert caller not in threads.values()
 
 
 @pytest.mark.slow

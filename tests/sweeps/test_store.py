@@ -208,6 +208,26 @@ def test_a_pure_sweep_file_declares_its_number_columns_never_null(tmp_path, hunt
     assert pq.ParquetFile(out).schema.column(0).max_definition_level == 0  # point: required
 
 
+def test_a_sweep_file_stores_each_column_as_it_pays_and_reads_back_the_same(tmp_path, hunt):
+    # Probabilities plainly, LZ4-compressed (a dictionary of numbers is hashed value by value),
+    # point numbers as deltas, text with dictionaries; a plain reader gets the same table.
+    out = tmp_path / "s.parquet"
+    result = sweep(hunt, GRID, chunk_size=4, out=out, workers=2)
+    chunk = pq.ParquetFile(out).metadata.row_group(0)
+    column = {chunk.column(k).path_in_schema: chunk.column(k) for k in range(chunk.num_columns)}
+    assert "DELTA_BINARY_PACKED" in column["point"].encodings
+    assert column["point"].statistics.min == 0
+    probability = column["prob.A.stag"]
+    assert not probability.has_dictionary_page and probability.compression == "LZ4"
+    assert column["label"].has_dictionary_page and column["payoff.A"].compression == "SNAPPY"
+    table = pq.read_table(out)
+    assert table.schema.field("prob.A.stag").type == pa.float64()
+    assert pa.types.is_dictionary(table.schema.field("label").type)
+    pd.testing.assert_frame_equal(decoded(table.to_pandas()), result.to_frame())
+    in_memory = sweep(hunt, GRID, chunk_size=4, workers=1).to_frame()
+    pd.testing.assert_frame_equal(result.to_frame(), in_memory)
+
+
 @given(
     st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["b", "a", "c or a"])), max_size=20),
     st.booleans(),

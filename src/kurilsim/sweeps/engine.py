@@ -390,6 +390,7 @@ def run_chunks(
     engine: Engine = "local",
     workers: int | None = None,
     scheduler: Any = None,
+    then: Callable[[int, pa.Table], pa.Table] | None = None,
 ) -> Iterator[tuple[int, pa.Table]]:
     """Solve the chunks ``indices`` of ``job``, yielding ``(index, table)`` as each finishes.
 
@@ -411,6 +412,12 @@ def run_chunks(
         For ``"dask"``: the address of a running scheduler, or a ``distributed.Client``;
         a ``LocalCluster`` is started (and closed at the end) when none is given, unless the
         sweep is too light to pay for its start (:data:`CLUSTER_START`).
+    then
+        Applied to each chunk's ``(index, table)``; its answer is yielded as the table. It runs
+        in the thread that solved the chunk where that is a thread of this process (the local
+        threads of a vectorised sweep: writing a chunk while its arrays are still in that core's
+        cache, and while the other threads solve), else in the caller's thread as the chunk
+        arrives.
 
     A few chunks per worker are in flight at once (two per thread or Dask thread,
     :data:`ASKS_PER_PROCESS` per other process), so memory stays bounded by the chunk size however
@@ -437,15 +444,18 @@ def run_chunks(
     if engine == "local" and job.vectorised:
         keep_freed_memory()  # each chunk reuses the memory of the last, without page faults
     sharing = min(count, len(indices))  # a process beyond the chunks would never get one
-    if engine == "dask":
-        yield from _run_dask(job, indices, count, scheduler)
-    elif count == 1 or len(indices) <= 1:
-        yield from _solve_here(job, indices)
-    elif job.vectorised:
+    if engine == "local" and job.vectorised and count > 1 and len(indices) > 1:
         with ThreadPoolExecutor(count) as threads:
-            yield from _windowed(threads, job, indices, 2 * count)
+            yield from _windowed(threads, job, indices, 2 * count, then)
+        return
+    if engine == "dask":
+        solved = _run_dask(job, indices, count, scheduler)
+    elif count == 1 or len(indices) <= 1:
+        solved = _solve_here(job, indices)
     else:
-        yield from _run_local(job, indices, sharing)
+        solved = _run_local(job, indices, sharing)
+    for index, table in solved:
+        yield index, table if then is None else then(index, table)
 
 
 def _solve_here(job: Job, indices: Sequence[int]) -> Iterator[tuple[int, pa.Table]]:
@@ -753,15 +763,22 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _windowed(
-    pool: Executor, job: Job, indices: Sequence[int], window: int
+    pool: Executor,
+    job: Job,
+    indices: Sequence[int],
+    window: int,
+    then: Callable[[int, pa.Table], pa.Table] | None = None,
 ) -> Iterator[tuple[int, pa.Table]]:
-    """Keep at most ``window`` chunks in flight on ``pool``; yield them as they finish."""
+    """Keep at most ``window`` chunks in flight on ``pool``; yield them as they finish.
+
+    ``then`` is applied to each chunk by the worker that solved it (see :func:`run_chunks`).
+    """
     todo = iter(indices)
     running: dict[Future[pa.Table], int] = {}
     try:
         while True:
             while len(running) < window and (index := next(todo, None)) is not None:
-                running[pool.submit(solve_chunk, job, index)] = index
+                running[pool.submit(_solve_then, job, index, then)] = index
             if not running:
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -770,6 +787,12 @@ def _windowed(
     finally:
         for future in running:
             future.cancel()
+
+
+def _solve_then(job: Job, index: int, then: Callable[[int, pa.Table], pa.Table] | None) -> pa.Table:
+    """Solve chunk ``index`` of ``job``, then apply ``then`` to its table, in this thread."""
+    table = solve_chunk(job, index)
+    return table if then is None else then(index, table)
 
 
 def _run_dask(

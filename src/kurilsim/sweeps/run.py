@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -247,16 +247,15 @@ def _run(
         stream = ParquetStream(store, info, done)
     show = sys.stderr.isatty() if progress is None else progress
     points = sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo)
+    written = None if store is None else _written(store, info)
     with _progress_bar(points, show and len(todo) >= 2) as bar:
         try:
-            for index, table in run_chunks(job, todo, engine, workers, scheduler):
+            for index, table in run_chunks(job, todo, engine, workers, scheduler, written):
                 count_regimes(regimes, table)
                 if store is None:
                     tables[index] = table
-                else:
-                    arrow = store.write(index, table, info)
-                    if stream is not None and arrow is not None:
-                        stream.add(index, arrow)
+                elif stream is not None:
+                    stream.add(index, table)
                 start, stop = job.bounds(index)
                 bar.update(stop - start)
             if stream is not None:
@@ -271,6 +270,19 @@ def _run(
         else:
             stream.abandon()
     return tables
+
+
+def _written(store: SweepStore, info: SweepInfo) -> Callable[[int, pa.Table], pa.Table]:
+    """Write a chunk to its part; give back the table a Parquet file takes (with its metadata).
+
+    Run by the thread that solved the chunk where it can be (see :func:`run_chunks`).
+    """
+
+    def write(index: int, table: pa.Table) -> pa.Table:
+        arrow = store.write(index, table, info)
+        return table if arrow is None else arrow
+
+    return write
 
 
 def _progress_bar(points: int, show: bool) -> Any:

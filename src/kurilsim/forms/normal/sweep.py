@@ -53,9 +53,9 @@ def _strings(categories: Sequence[str], codes: IntArray) -> Any:
 
     distinct, index = np.unique(np.asarray(categories, dtype=object), return_inverse=True)
     # The narrowest codes, as a pandas categorical has them; the sweep file widens them all.
-    return dictionary_array(
-        distinct.tolist(), index[codes].astype(np.min_scalar_type(-len(distinct) - 1))
-    )
+    # Narrowed before the rows pick them: one pass over the rows, not two.
+    narrow = index.astype(np.min_scalar_type(-len(distinct) - 1))
+    return dictionary_array(distinct.tolist(), narrow[codes])
 
 
 def _pure_rows(
@@ -141,7 +141,7 @@ def _regimes(
             starts = np.flatnonzero(np.concatenate([[True], point[1:] != point[:-1]]))
             bits = np.left_shift(np.uint64(1), flat.astype(np.uint64))
             keys[point[starts]] = np.bitwise_or.reduceat(bits, starts)
-        distinct, inverse = np.unique(keys, return_inverse=True)
+        distinct, inverse = _distinct_in_runs(keys)
         sets = [[f for f in range(profiles) if int(key) >> f & 1] for key in distinct]
     else:
         mask = np.zeros((games, profiles), dtype=bool)
@@ -150,6 +150,28 @@ def _regimes(
         sets = [np.flatnonzero(mask[g]).tolist() for g in first]
     texts = [labels.regime([labels.pure(f) for f in found]) for found in sets]
     return texts, inverse.reshape(-1)
+
+
+def _distinct_in_runs(keys: NDArray[np.uint64]) -> tuple[NDArray[np.uint64], IntArray]:
+    """``np.unique(keys, return_inverse=True)``, sorting only the first key of each run.
+
+    Neighbouring points of a grid mostly share their regime: a chunk's 16,384 keys come in a
+    few hundred runs, and sorting one key per run costs a tenth of sorting them all.
+
+    Examples
+    --------
+    >>> keys = np.array([5, 5, 2, 2, 2, 5, 9], dtype=np.uint64)
+    >>> distinct, inverse = _distinct_in_runs(keys)
+    >>> distinct.tolist(), inverse.tolist()
+    ([2, 5, 9], [1, 1, 0, 0, 0, 1, 2])
+    """
+    if keys.size == 0:
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        return distinct, inverse
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    distinct, code = np.unique(keys[starts], return_inverse=True)
+    lengths = np.diff(starts, append=keys.size)
+    return distinct, np.repeat(code.reshape(-1), lengths)
 
 
 def _taken_at_positions(
