@@ -463,14 +463,15 @@ class ExtensiveFormGame(FlatTree):
         i = self.player_index(player)
         if not reduced:
             return math.prod(len(self.actions[v]) for v in self._own_nodes[i])
-        counts: dict[int, int] = {}
+        return self._plan_counts(i)[0]
+
+    def _plan_counts(self, i: int) -> list[int]:
+        """Per node: how many reduced plans player ``i`` has in the subtree there."""
+        counts = [1] * self.n_nodes
         for v in reversed(range(self.n_nodes)):
-            below = [counts.pop(c) for c in self._children[v]]
-            if self.movers[v] == i:
-                counts[v] = sum(below)
-            else:
-                counts[v] = math.prod(below)
-        return counts[0]
+            below = [counts[c] for c in self._children[v]]
+            counts[v] = sum(below) if self.movers[v] == i else math.prod(below)
+        return counts
 
     def strategies(self, player: str, reduced: bool = True) -> IntArray:
         """The pure strategies of ``player``, one row each.
@@ -512,25 +513,37 @@ class ExtensiveFormGame(FlatTree):
             sizes = tuple(len(self.actions[v]) for v in own)
             grid = np.unravel_index(np.arange(count), sizes) if own else ()
             return np.stack(grid, axis=1).astype(np.int64) if own else np.zeros((1, 0), np.int64)
+        # From the root down, each node passes on, per table row that reaches it by the player's
+        # own moves, the index of the row's plan for its subtree: the player's own node splits
+        # its plans into its actions' blocks, in order; any other node's plans combine its
+        # children's, the last child's varying fastest. Each cell is written once.
+        counts = self._plan_counts(i)
+        owned = np.concatenate([[0], np.cumsum(self.movers == i)])
         column = {v: k for k, v in enumerate(own)}
-        plans: dict[int, IntArray] = {}
-        for v in reversed(range(self.n_nodes)):
-            below = [plans.pop(c) for c in self._children[v]]
-            if not below:
-                plans[v] = np.full((1, len(own)), -1, dtype=np.int64)
-            elif self.movers[v] == i:
-                for a, rows in enumerate(below):
-                    rows[:, column[v]] = a
-                plans[v] = np.concatenate(below)
-            else:
-                rows = below[0]
-                # The children's plans set disjoint columns (-1 elsewhere), so a maximum merges
-                # them; the last child varies fastest, keeping the rows in lexicographic order.
-                for other in below[1:]:
-                    merged = np.maximum(rows[:, None, :], other[None, :, :])
-                    rows = merged.reshape(len(rows) * len(other), len(own))
-                plans[v] = rows
-        return plans[0]
+        table = np.full((count, len(own)), -1, dtype=np.int64)
+        rows = {0: (np.arange(count), np.arange(count))} if own else {}
+        for v in range(self.n_nodes):
+            if v not in rows:  # the player has no node below
+                continue
+            at, plan = rows.pop(v)
+            children = self._children[v]
+            below = [owned[self._ends[c]] > owned[c] for c in children]
+            if self.movers[v] != i:
+                picks = np.unravel_index(plan, [counts[c] for c in children])
+                for c, pick, has_own in zip(children, picks, below, strict=True):
+                    if has_own:
+                        rows[c] = (at, pick)
+                continue
+            starts = np.cumsum([0] + [counts[c] for c in children])
+            action = np.searchsorted(starts, plan, side="right") - 1
+            table[at, column[v]] = action
+            order = np.argsort(action, kind="stable")
+            bounds = np.searchsorted(action[order], np.arange(len(children) + 1))
+            for a, c in enumerate(children):
+                if below[a]:
+                    taken = order[bounds[a] : bounds[a + 1]]
+                    rows[c] = (at[taken], plan[taken] - starts[a])
+        return table
 
     def strategy_names(self, player: str, reduced: bool = True) -> tuple[str, ...]:
         """Readable names of :meth:`strategies`: actions joined by ``|``, ``*`` where excluded.
