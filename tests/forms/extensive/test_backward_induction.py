@@ -1,6 +1,7 @@
 """Backward induction: literature games with known answers, ties, and independent checks."""
 
 import itertools
+import sys
 
 import numpy as np
 import pytest
@@ -233,9 +234,90 @@ def test_a_listing_past_its_time_bound_keeps_one_play_per_node_and_says_so():
     assert len(found) == 1 and not complete
 
 
+def _interpreter_calls(work):
+    """How many Python and C functions ``work()`` calls: a count of its steps, not a timing."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event in ("call", "c_call")
+
+    sys.setprofile(count)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_the_listings_steps_do_not_grow_with_the_plays_each_node_holds():
+    """Every node of a tied chain holds up to ``max_equilibria`` plays. Combined one by one in
+    Python, 10,000 of them on a 200-step chain took some 12 s, so that the 10 s time bound cut
+    the listing to one equilibrium on one run and not on the next."""
+    game = _tied_chain(60)
+
+    def listing(cap):
+        return lambda: subgame_perfect_equilibria(game, max_equilibria=cap, max_seconds=None)
+
+    few, many = _interpreter_calls(listing(10)), _interpreter_calls(listing(5_000))
+    assert many < 2 * few
+
+
+def test_a_count_bound_keeps_the_first_equilibria_of_the_full_listing():
+    game = _tied_chain(12)
+    full, complete = subgame_perfect_equilibria(game, max_seconds=None)
+    assert complete and len(full) == 2**11 and len({tuple(row) for row in full}) == 2**11
+    for cap in (1, 5, 2**11 - 1, 2**11):
+        cut, complete = subgame_perfect_equilibria(game, max_equilibria=cap, max_seconds=None)
+        np.testing.assert_array_equal(cut, full[:cap])
+        assert complete == (cap == 2**11)
+
+
+def test_a_long_listing_stops_at_its_cells_the_same_way_every_time(monkeypatch):
+    import kurilsim.forms.extensive.backward_induction as module
+
+    game = _tied_chain(100)  # 201 nodes, 2^99 equilibria
+    monkeypatch.setattr(module, "MAX_LISTED_CELLS", 1000)
+    cut, complete = subgame_perfect_equilibria(game, max_seconds=None)
+    assert len(cut) == 1000 // 201 and not complete
+    monkeypatch.undo()
+    np.testing.assert_array_equal(cut, subgame_perfect_equilibria(game, max_equilibria=4)[0])
+
+
+def test_a_listing_cut_by_its_time_bound_holds_the_first_equilibrium(monkeypatch):
+    """With a fake clock, spent after the first ten nodes."""
+    import kurilsim.forms.extensive.backward_induction as module
+    from kurilsim.core.deadline import Deadline
+
+    class SpentAfterTenChecks(Deadline):
+        def expired(self):
+            self.checks = getattr(self, "checks", 0) + 1
+            self.hit = self.hit or self.checks > 10
+            return self.hit
+
+    game = _tied_chain(12)
+    full, _ = subgame_perfect_equilibria(game, max_seconds=None)
+    monkeypatch.setattr(module, "Deadline", SpentAfterTenChecks)
+    cut, complete = subgame_perfect_equilibria(game)
+    np.testing.assert_array_equal(cut, full[:1])
+    assert not complete
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(trees(max_depth=3), st.integers(1, 6))
+def test_every_count_bound_keeps_a_prefix_of_the_listing(game, cap):
+    full, complete = subgame_perfect_equilibria(game)
+    cut, cut_complete = subgame_perfect_equilibria(game, max_equilibria=cap)
+    np.testing.assert_array_equal(cut, full[:cap])
+    assert complete and cut_complete == (len(full) <= cap)
+
+
 def test_max_seconds_bounds_the_listing_when_no_normal_form_method_is_named():
     bounded = solve_tree(_tied_chain(8), max_seconds=0.0)
     assert len(bounded) == 1 and not bounded.complete
+    assert "these are the first in its order" in bounded.to_text()
+    counted = solve_tree(_tied_chain(8), max_equilibria=5)
+    assert len(counted) == 5 and "these are the first 5 in its order" in counted.to_text()
     named = solve_tree(_tied_chain(8), max_seconds=0.0, listing_seconds=60.0)
     assert len(named) == 2**7 and named.complete
     with pytest.raises(InputError, match="max_seconds"):

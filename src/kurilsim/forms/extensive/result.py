@@ -89,7 +89,9 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
     equilibria
         The subgame-perfect equilibria, the one that takes the first best action everywhere first.
     complete
-        False when the listing stopped at its bound (``max_equilibria`` or ``listing_seconds``).
+        False when the listing stopped at its bound: ``max_equilibria`` or its size
+        (:data:`~kurilsim.forms.extensive.backward_induction.MAX_LISTED_CELLS`), which keep the
+        first equilibria of its order, or ``listing_seconds``, which keeps the first only.
     nash
         The Nash equilibria of the reduced normal form, or None when it was too large to build.
     subgame_perfect
@@ -281,7 +283,11 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
             "move at every node"
         )
         if not self.complete:
-            lines.append("WARNING: the listing stopped at its bound; equilibria may be missing")
+            first = "the first" if count == 1 else f"the first {count:,}"
+            lines.append(
+                f"WARNING: the listing stopped at its bound: these are {first} in its order; "
+                "others may be missing"
+            )
         if self.nash is None:
             lines.append(f"Nash: not computed, {self.note}")
         else:
