@@ -312,6 +312,27 @@ def test_every_count_bound_keeps_a_prefix_of_the_listing(game, cap):
     assert complete and cut_complete == (len(full) <= cap)
 
 
+def test_the_listed_equilibria_are_verified_in_one_pass_over_the_tree(monkeypatch):
+    """Not one pass per block of rows: blocks are sized to hold rows of every node's values,
+    so a long tree has many, and passed over the tree once each took longer than the listing."""
+    import kurilsim.forms.extensive.solve as solve_module
+
+    verified = []
+
+    def counted(game, choices):
+        verified.append(len(choices))
+        return subgame_regrets(game, choices)
+
+    monkeypatch.setattr(solve_module, "subgame_regrets", counted)
+    monkeypatch.setattr(solve_module, "CELLS_PER_BLOCK", 17 * 2 * 10)  # ten rows per block
+    solution = solve_tree(_tied_chain(8))  # 17 nodes, 2 players
+    assert len(solution) == 2**7 and verified == [2**7]
+    assert all(eq.max_regret == 0 for eq in solution.equilibria)
+    assert sorted(eq.profile for eq in solution.equilibria) == sorted(
+        solution.game.strategy_profile(eq.choices) for eq in solution.equilibria
+    )
+
+
 def test_max_seconds_bounds_the_listing_when_no_normal_form_method_is_named():
     bounded = solve_tree(_tied_chain(8), max_seconds=0.0)
     assert len(bounded) == 1 and not bounded.complete
