@@ -190,39 +190,35 @@ def subgame_perfect_equilibria(
         sizes = tuple(min(len(stakes), cap) for _, stakes in below)
         combinations = math.prod(sizes)
         complete &= combinations <= cap
-        # Per child, its play in each combination (the first ``cap`` of their product).
-        if combinations == 1:
-            values, stakes = [x[:1] for x, _ in below], [s[:1] for _, s in below]
-        else:
-            picks = np.unravel_index(np.arange(min(combinations, cap)), sizes)
-            values = [x[pick] for (x, _), pick in zip(below, picks, strict=True)]
-            stakes = [s[pick] for (_, s), pick in zip(below, picks, strict=True)]
-        if mover == CHANCE:
-            # Summed child by child, as each play's expectation is defined.
-            weights = game.probabilities[list(children)]
-            steps[v] = _Step(None, None, sizes)
-            plays[v] = (
-                sum(
-                    (w * x for w, x in zip(weights, values, strict=True)), np.zeros_like(values[0])
-                ),
-                sum(
-                    (w * s for w, s in zip(weights, stakes, strict=True)), np.zeros_like(stakes[0])
-                ),
-            )
-            continue
-        if combinations == 1:
-            # No ties below, the common case: the test that follows in Python numbers, faster on
-            # one combination than numpy's calls.
-            own_values = [float(x[0, mover]) for x in values]
+        if combinations == 1 and mover != CHANCE:
+            # No ties below, the common case: the test below in Python numbers, faster on one
+            # combination than numpy's calls.
+            own_values = [float(x[0, mover]) for x, _ in below]
             best = max(own_values)
-            slack = float(tie_slack(tol, scales[mover], max(float(s[0]) for s in stakes)))
+            slack = float(tie_slack(tol, scales[mover], max(float(s[0]) for _, s in below)))
             tied = [a for a, x in enumerate(own_values) if x >= best - slack]
             if len(tied) == 1:
                 steps[v] = _Step(None, np.array(tied), sizes)
-                plays[v] = (values[tied[0]], stakes[tied[0]])
+                plays[v] = (below[tied[0]][0][:1], below[tied[0]][1][:1])
                 continue
-        own = np.array([x[:, mover] for x in values])  # (actions, combinations)
-        stake = np.array(stakes)
+        # Per child, its play in each combination: the first ``cap`` of their product.
+        picks = np.unravel_index(np.arange(min(combinations, cap)), sizes)
+        if mover == CHANCE:
+            # Summed child by child, as each play's expectation is defined.
+            weights = game.probabilities[list(children)]
+            parts = [
+                (w * x[pick], w * s[pick])
+                for w, (x, s), pick in zip(weights, below, picks, strict=True)
+            ]
+            steps[v] = _Step(None, None, sizes)
+            plays[v] = (
+                sum((x for x, _ in parts), np.zeros_like(parts[0][0])),
+                sum((s for _, s in parts), np.zeros_like(parts[0][1])),
+            )
+            continue
+        # Per action (row) and combination (column): the value to the mover, and the stakes.
+        own = np.array([x[:, mover][pick] for (x, _), pick in zip(below, picks, strict=True)])
+        stake = np.array([s[pick] for (_, s), pick in zip(below, picks, strict=True)])
         good = own >= own.max(axis=0) - tie_slack(tol, scales[mover], stake.max(axis=0))
         # Combination by combination, each tied action in order.
         combination, action = np.nonzero(good.T)
@@ -231,7 +227,11 @@ def subgame_perfect_equilibria(
             complete = False
             combination, action = combination[:cap], action[:cap]
         steps[v] = _Step(None if forced else combination.astype(np.int32), action, sizes)
-        plays[v] = (np.array(values)[action, combination], stake[action, combination])
+        # Each kept play's payoffs, read from the children's plays stacked in one array.
+        stacked = np.concatenate([x for x, _ in below])
+        first = np.cumsum([0, *(len(x) for x, _ in below[:-1])])
+        taken = np.array(picks)[action, combination] + first[action]
+        plays[v] = (stacked[taken], stake[action, combination])
     return tuple(_choices(game, steps, len(plays[0][1]))), complete
 
 
