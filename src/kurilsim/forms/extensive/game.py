@@ -60,6 +60,7 @@ A strategy that the player's own first move makes irrelevant is cut short in the
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -468,9 +469,11 @@ class ExtensiveFormGame(FlatTree):
     def _plan_counts(self, i: int) -> list[int]:
         """Per node: how many reduced plans player ``i`` has in the subtree there."""
         counts = [1] * self.n_nodes
+        movers = self.movers.tolist()
         for v in reversed(range(self.n_nodes)):
-            below = [counts[c] for c in self._children[v]]
-            counts[v] = sum(below) if self.movers[v] == i else math.prod(below)
+            if self._children[v]:
+                below = [counts[c] for c in self._children[v]]
+                counts[v] = sum(below) if movers[v] == i else math.prod(below)
         return counts
 
     def strategies(self, player: str, reduced: bool = True) -> IntArray:
@@ -496,20 +499,26 @@ class ExtensiveFormGame(FlatTree):
         i = self.player_index(player)
         if (i, reduced) in self._tables:
             return self._tables[i, reduced]
-        count = self.n_strategies(player, reduced)
+        counts = self._plan_counts(i) if reduced else None
+        count = self.n_strategies(player, reduced) if counts is None else counts[0]
         if count > MAX_PROFILES or count * len(self._own_nodes[i]) > MAX_TABLE_CELLS:
             raise InputError(
                 f"{player} has {count:,} pure strategies over {len(self._own_nodes[i]):,} nodes; "
                 f"at most {MAX_PROFILES:,} strategies and {MAX_TABLE_CELLS:,} cells can be listed"
             )
-        table = self._list_strategies(i, reduced, count)
+        table = self._list_strategies(i, count, counts)
         table.flags.writeable = False
         self._tables[i, reduced] = table
         return table
 
-    def _list_strategies(self, i: int, reduced: bool, count: int) -> IntArray:
+    def _list_strategies(self, i: int, count: int, counts: list[int] | None) -> IntArray:
+        """The table of player ``i``'s ``count`` strategies.
+
+        The full strategies if ``counts`` is None, else the reduced ones, ``counts`` giving
+        their number in each node's subtree.
+        """
         own = self._own_nodes[i]
-        if not reduced:
+        if counts is None:
             sizes = tuple(len(self.actions[v]) for v in own)
             grid = np.unravel_index(np.arange(count), sizes) if own else ()
             return np.stack(grid, axis=1).astype(np.int64) if own else np.zeros((1, 0), np.int64)
@@ -517,7 +526,6 @@ class ExtensiveFormGame(FlatTree):
         # own moves, the index of the row's plan for its subtree: the player's own node splits
         # its plans into its actions' blocks, in order; any other node's plans combine its
         # children's, the last child's varying fastest. Each cell is written once.
-        counts = self._plan_counts(i)
         owned = np.concatenate([[0], np.cumsum(self.movers == i)])
         column = {v: k for k, v in enumerate(own)}
         table = np.full((count, len(own)), -1, dtype=np.int64)
@@ -534,14 +542,12 @@ class ExtensiveFormGame(FlatTree):
                     if has_own:
                         rows[c] = (at, pick)
                 continue
-            starts = np.cumsum([0] + [counts[c] for c in children])
+            starts = list(itertools.accumulate((counts[c] for c in children), initial=0))
             action = np.searchsorted(starts, plan, side="right") - 1
             table[at, column[v]] = action
-            order = np.argsort(action, kind="stable")
-            bounds = np.searchsorted(action[order], np.arange(len(children) + 1))
             for a, c in enumerate(children):
                 if below[a]:
-                    taken = order[bounds[a] : bounds[a + 1]]
+                    taken = action == a
                     rows[c] = (at[taken], plan[taken] - starts[a])
         return table
 
