@@ -176,14 +176,14 @@ def subgame_perfect_equilibria(
     steps: dict[int, _Step] = {}
     leaf_values = game.payoffs[:, None]
     leaf_stakes = np.abs(game.payoffs).max(axis=1, initial=0.0, keepdims=True)
+    movers, leaf_of = game.movers.tolist(), game.leaf_of.tolist()
     # Reverse prefix order visits every child before its parent.
     for v in reversed(range(game.n_nodes)):
         if cap > 1 and deadline.expired():
             cap, complete = 1, False
-        mover = int(game.movers[v])
+        mover = movers[v]
         if mover == TERMINAL:
-            leaf = game.leaf_of[v]
-            plays[v] = (leaf_values[leaf], leaf_stakes[leaf])
+            plays[v] = (leaf_values[leaf_of[v]], leaf_stakes[leaf_of[v]])
             continue
         children = game.children[v]
         below = [plays.pop(c) for c in children]
@@ -202,7 +202,11 @@ def subgame_perfect_equilibria(
                 plays[v] = (below[tied[0]][0][:1], below[tied[0]][1][:1])
                 continue
         # Per child, its play in each combination: the first ``cap`` of their product.
-        picks = np.unravel_index(np.arange(min(combinations, cap)), sizes)
+        picks = (
+            np.unravel_index(np.arange(min(combinations, cap)), sizes)
+            if combinations > 1
+            else (_FIRST,) * len(sizes)
+        )
         if mover == CHANCE:
             # Summed child by child, as each play's expectation is defined.
             weights = game.probabilities[list(children)]
@@ -233,6 +237,10 @@ def subgame_perfect_equilibria(
         taken = np.array(picks)[action, combination] + first[action]
         plays[v] = (stacked[taken], stake[action, combination])
     return tuple(_choices(game, steps, len(plays[0][1]))), complete
+
+
+#: The one combination of children that have one play each: their first.
+_FIRST = np.zeros(1, dtype=np.intp)
 
 
 class _Step(NamedTuple):
