@@ -333,6 +333,31 @@ def test_the_listed_equilibria_are_verified_in_one_pass_over_the_tree(monkeypatc
     )
 
 
+def test_a_table_writes_out_only_the_rows_it_shows(monkeypatch):
+    """Each row walks the tree (a plan names a move at every node): writing out all 4,998
+    equilibria of the 2,000-step chain to show ten took 23 s."""
+    from kurilsim.forms.extensive.result import TreeSolution
+
+    solution = solve_tree(_tied_chain(8))
+    full = solution.to_text(limit=0)
+    plans = []
+    original = TreeSolution.plan
+    monkeypatch.setattr(
+        TreeSolution,
+        "plan",
+        lambda self, eq, player: plans.append(player) or original(self, eq, player),
+    )
+    short = solution.to_text(limit=3)
+    assert len(plans) == 3 * 2  # three rows, two players
+
+    def rows(text, concept):
+        return [line.split() for line in text.splitlines() if line.startswith(concept + " ")]
+
+    assert rows(short, "SPE") == rows(full, "SPE")[:3]
+    assert rows(short, "Nash") == rows(full, "Nash")[:3]
+    assert "... and 125 more (--limit 0 shows all)" in short.splitlines()
+
+
 def test_max_seconds_bounds_the_listing_when_no_normal_form_method_is_named():
     bounded = solve_tree(_tied_chain(8), max_seconds=0.0)
     assert len(bounded) == 1 and not bounded.complete
