@@ -6,6 +6,12 @@ batched solver (with and without evaluating the payoff expressions), for the one
 lists every subgame-perfect equilibrium, and for the full ``solve`` (normal form and its Nash
 equilibria included); it checks on a sample that batch and one-tree answers agree.
 
+It then times, on the same tied chains, kurilsim's listing of subgame-perfect equilibria (up to
+10,000) against its reference, the listing as kurilsim made it before (``one_play_at_a_time``:
+each combination of the children's plays in a Python loop), and the strategy table of the
+player who moves against its reference, the table joined anew at every node as kurilsim built it
+before (``joined_at_every_node``); both check that the answers are identical.
+
 It then times the judging of Nash equilibria (which moves would not be made if play reached
 them) on tied chains, one player stopping or going on ``n`` times with every move tied, whose
 ``n + 1`` reduced strategies are all Nash equilibria: kurilsim's one pass over the tree for all
@@ -15,6 +21,7 @@ judged them before (``one_pass_each`` below), in the same run, and checks that b
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -37,6 +44,9 @@ N_BATCH = 100_000
 N_LOOP = 300
 #: Decision nodes of the tied chains whose Nash equilibria are judged (2n + 1 nodes each).
 CHAINS = (200, 800, 2000)
+#: Decision nodes of the tied chains whose subgame-perfect equilibria are listed: the reference
+#: takes some seconds per 100.
+LISTED_CHAINS = (50, 100, 200)
 
 
 def report(label: str, count: int, fn) -> None:
@@ -101,6 +111,104 @@ def one_pass_each(game: ExtensiveFormGame, choices: np.ndarray, tol: float = 1e-
     return tuple(reversed(flagged))
 
 
+def one_play_at_a_time(game: ExtensiveFormGame, cap: int, tol: float = 1e-9) -> list:
+    """The reference listing: each combination of the children's plays, one at a time."""
+    scales = leaf_scales(game.payoffs)
+    plays: dict = {}
+    for v in reversed(range(game.n_nodes)):
+        mover = int(game.movers[v])
+        if mover == TERMINAL:
+            leaf = game.payoffs[game.leaf_of[v]]
+            plays[v] = [(leaf, float(np.abs(leaf).max(initial=0.0)), None)]
+            continue
+        children = game.children[v]
+        weights = game.probabilities[list(children)]
+        found: list = []
+        for combination in itertools.product(*(plays.pop(c)[:cap] for c in children)):
+            if mover == CHANCE:
+                value = sum(w * play[0] for w, play in zip(weights, combination, strict=True))
+                stakes = sum(w * play[1] for w, play in zip(weights, combination, strict=True))
+                found.append((np.asarray(value), float(stakes), (v, -1, combination)))
+            else:
+                own = [float(play[0][mover]) for play in combination]
+                best = max(own)
+                slack = tol * min(float(scales[mover]), max(play[1] for play in combination))
+                found.extend(
+                    (combination[a][0], combination[a][1], (v, a, combination))
+                    for a, x in enumerate(own)
+                    if x >= best - slack
+                )
+            if len(found) > cap:
+                del found[cap:]
+                break
+        plays[v] = found
+    listed = []
+    for play in plays[0]:
+        choices = np.full(game.n_nodes, -1)
+        stack = [play]
+        while stack:
+            _, _, built = stack.pop()
+            if built is not None:
+                node, action, parts = built
+                choices[node] = action
+                stack.extend(parts)
+        listed.append(choices)
+    return listed
+
+
+def joined_at_every_node(game: ExtensiveFormGame, player: str) -> np.ndarray:
+    """The reference strategy table: each node's plans joined anew from its children's."""
+    i = game.players.index(player)
+    own = game.decision_nodes(player)
+    column = {v: k for k, v in enumerate(own)}
+    plans: dict = {}
+    for v in reversed(range(game.n_nodes)):
+        below = [plans.pop(c) for c in game.children[v]]
+        if not below:
+            plans[v] = np.full((1, len(own)), -1, dtype=np.int64)
+        elif game.movers[v] == i:
+            for a, rows in enumerate(below):
+                rows[:, column[v]] = a
+            plans[v] = np.concatenate(below)
+        else:
+            rows = below[0]
+            for other in below[1:]:
+                merged = np.maximum(rows[:, None, :], other[None, :, :])
+                rows = merged.reshape(len(rows) * len(other), len(own))
+            plans[v] = rows
+    return plans[0]
+
+
+def bench_listing(n: int) -> None:
+    game = tied_chain(n)
+    start = time.perf_counter()
+    listed, _ = subgame_perfect_equilibria(game, max_seconds=None)
+    mine = time.perf_counter() - start
+    start = time.perf_counter()
+    reference = one_play_at_a_time(game, len(listed))
+    theirs = time.perf_counter() - start
+    assert np.array_equal(np.array(listed), np.array(reference))
+    print(
+        f"  {game.n_nodes:>6,} nodes {len(listed):>6,} {mine:>10.3f} {theirs:>10.3f}"
+        f" {theirs / mine:>7.1f}"
+    )
+
+
+def bench_table(n: int) -> None:
+    fresh = tied_chain(n)  # tables are kept once listed: a new tree for each
+    start = time.perf_counter()
+    table = fresh.strategies("A")
+    mine = time.perf_counter() - start
+    start = time.perf_counter()
+    reference = joined_at_every_node(fresh, "A")
+    theirs = time.perf_counter() - start
+    assert np.array_equal(table, reference)
+    print(
+        f"  {fresh.n_nodes:>6,} nodes {table.size:>11,} {mine:>10.3f} {theirs:>10.3f}"
+        f" {theirs / mine:>7.1f}"
+    )
+
+
 def bench_judging(n: int) -> None:
     game = tied_chain(n)
     profiles = np.stack(
@@ -125,6 +233,14 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for name in SCENARIOS:
         bench(name, rng)
+    print("listing the subgame-perfect equilibria of tied chains (seconds; same run)")
+    print(f"  {'tree':>12} {'SPE':>6} {'numpy':>10} {'one by one':>10} {'ratio':>7}")
+    for n in LISTED_CHAINS:
+        bench_listing(n)
+    print("the strategy table of the player who moves on tied chains (seconds; same run)")
+    print(f"  {'tree':>12} {'cells':>11} {'once':>10} {'joined':>10} {'ratio':>7}")
+    for n in CHAINS:
+        bench_table(n)
     print("judging the Nash equilibria of tied chains (seconds; same run)")
     print(f"  {'tree':>12} {'Nash':>6} {'one pass':>10} {'each':>10} {'ratio':>7}")
     for n in CHAINS:

@@ -1,6 +1,7 @@
 """Backward induction: literature games with known answers, ties, and independent checks."""
 
 import itertools
+import sys
 
 import numpy as np
 import pytest
@@ -233,11 +234,137 @@ def test_a_listing_past_its_time_bound_keeps_one_play_per_node_and_says_so():
     assert len(found) == 1 and not complete
 
 
+def _interpreter_calls(work):
+    """How many Python and C functions ``work()`` calls: a count of its steps, not a timing."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event in ("call", "c_call")
+
+    sys.setprofile(count)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_the_listings_steps_do_not_grow_with_the_plays_each_node_holds():
+    """Every node of a tied chain holds up to ``max_equilibria`` plays. Combined one by one in
+    Python, 10,000 of them on a 200-step chain took some 12 s, so that the 10 s time bound cut
+    the listing to one equilibrium on one run and not on the next."""
+    game = _tied_chain(60)
+
+    def listing(cap):
+        return lambda: subgame_perfect_equilibria(game, max_equilibria=cap, max_seconds=None)
+
+    few, many = _interpreter_calls(listing(10)), _interpreter_calls(listing(5_000))
+    assert many < 2 * few
+
+
+def test_a_count_bound_keeps_the_first_equilibria_of_the_full_listing():
+    game = _tied_chain(12)
+    full, complete = subgame_perfect_equilibria(game, max_seconds=None)
+    assert complete and len(full) == 2**11 and len({tuple(row) for row in full}) == 2**11
+    for cap in (1, 5, 2**11 - 1, 2**11):
+        cut, complete = subgame_perfect_equilibria(game, max_equilibria=cap, max_seconds=None)
+        np.testing.assert_array_equal(cut, full[:cap])
+        assert complete == (cap == 2**11)
+
+
+def test_a_long_listing_stops_at_its_cells_the_same_way_every_time(monkeypatch):
+    import kurilsim.forms.extensive.backward_induction as module
+
+    game = _tied_chain(100)  # 201 nodes, 2^99 equilibria
+    monkeypatch.setattr(module, "MAX_LISTED_CELLS", 1000)
+    cut, complete = subgame_perfect_equilibria(game, max_seconds=None)
+    assert len(cut) == 1000 // 201 and not complete
+    monkeypatch.undo()
+    np.testing.assert_array_equal(cut, subgame_perfect_equilibria(game, max_equilibria=4)[0])
+
+
+def test_a_listing_cut_by_its_time_bound_holds_the_first_equilibrium(monkeypatch):
+    """With a fake clock, spent after the first ten nodes."""
+    import kurilsim.forms.extensive.backward_induction as module
+    from kurilsim.core.deadline import Deadline
+
+    class SpentAfterTenChecks(Deadline):
+        def expired(self):
+            self.checks = getattr(self, "checks", 0) + 1
+            self.hit = self.hit or self.checks > 10
+            return self.hit
+
+    game = _tied_chain(12)
+    full, _ = subgame_perfect_equilibria(game, max_seconds=None)
+    monkeypatch.setattr(module, "Deadline", SpentAfterTenChecks)
+    cut, complete = subgame_perfect_equilibria(game)
+    np.testing.assert_array_equal(cut, full[:1])
+    assert not complete
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(trees(max_depth=3), st.integers(1, 6))
+def test_every_count_bound_keeps_a_prefix_of_the_listing(game, cap):
+    full, complete = subgame_perfect_equilibria(game)
+    cut, cut_complete = subgame_perfect_equilibria(game, max_equilibria=cap)
+    np.testing.assert_array_equal(cut, full[:cap])
+    assert complete and cut_complete == (len(full) <= cap)
+
+
+def test_the_listed_equilibria_are_verified_in_one_pass_over_the_tree(monkeypatch):
+    """Not one pass per block of rows: blocks are sized to hold rows of every node's values,
+    so a long tree has many, and passed over the tree once each took longer than the listing."""
+    import kurilsim.forms.extensive.solve as solve_module
+
+    verified = []
+
+    def counted(game, choices):
+        verified.append(len(choices))
+        return subgame_regrets(game, choices)
+
+    monkeypatch.setattr(solve_module, "subgame_regrets", counted)
+    monkeypatch.setattr(solve_module, "CELLS_PER_BLOCK", 17 * 2 * 10)  # ten rows per block
+    solution = solve_tree(_tied_chain(8))  # 17 nodes, 2 players
+    assert len(solution) == 2**7 and verified == [2**7]
+    assert all(eq.max_regret == 0 for eq in solution.equilibria)
+    assert sorted(eq.profile for eq in solution.equilibria) == sorted(
+        solution.game.strategy_profile(eq.choices) for eq in solution.equilibria
+    )
+
+
+def test_a_table_writes_out_only_the_rows_it_shows(monkeypatch):
+    """Each row walks the tree (a plan names a move at every node): writing out all 4,998
+    equilibria of the 2,000-step chain to show ten took 23 s."""
+    from kurilsim.forms.extensive.result import TreeSolution
+
+    solution = solve_tree(_tied_chain(8))
+    full = solution.to_text(limit=0)
+    plans = []
+    original = TreeSolution.plan
+    monkeypatch.setattr(
+        TreeSolution,
+        "plan",
+        lambda self, eq, player: plans.append(player) or original(self, eq, player),
+    )
+    short = solution.to_text(limit=3)
+    assert len(plans) == 3 * 2  # three rows, two players
+
+    def rows(text, concept):
+        return [line.split() for line in text.splitlines() if line.startswith(concept + " ")]
+
+    assert rows(short, "SPE") == rows(full, "SPE")[:3]
+    assert rows(short, "Nash") == rows(full, "Nash")[:3]
+    assert "... and 125 more (--limit 0 shows all)" in short.splitlines()
+
+
 def test_max_seconds_bounds_the_listing_when_no_normal_form_method_is_named():
     bounded = solve_tree(_tied_chain(8), max_seconds=0.0)
     assert len(bounded) == 1 and bounded.incomplete_reason == "max_seconds"
-    capped = solve_tree(_tied_chain(8), max_equilibria=2)
-    assert len(capped) == 2 and capped.incomplete_reason == "max_equilibria"
+    assert "these are the first in its order" in bounded.to_text()
+    counted = solve_tree(_tied_chain(8), max_equilibria=5)
+    assert len(counted) == 5 and counted.incomplete_reason == "max_equilibria"
+    assert "these are the first 5 in its order" in counted.to_text()
     named = solve_tree(_tied_chain(8), max_seconds=0.0, listing_seconds=60.0)
     assert len(named) == 2**7 and named.complete
     with pytest.raises(InputError, match="max_seconds"):
@@ -272,3 +399,12 @@ def test_a_long_tied_chain_is_solved_within_its_bounds():
     assert len(solution) >= 1 and solution.incomplete_reason == "listing_seconds"
     assert solution.nash is None and "strategy tables" in solution.note
     assert "NOTE" not in solution.to_text() and "not computed" in solution.to_text()
+
+
+def test_a_listing_cut_by_its_cells_names_that_limit(monkeypatch):
+    import kurilsim.forms.extensive.backward_induction as module
+
+    monkeypatch.setattr(module, "MAX_LISTED_CELLS", 17 * 3)  # 17 nodes: three equilibria
+    solution = solve_tree(_tied_chain(8), listing_seconds=None)
+    assert len(solution) == 3 and solution.incomplete_reason == "limit: listed cells"
+    assert "these are the first 3 in its order" in solution.to_text()

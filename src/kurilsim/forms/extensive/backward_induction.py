@@ -33,16 +33,15 @@ References
 
 from __future__ import annotations
 
-import itertools
 import math
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import InputError
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.extensive.game import CHANCE, TERMINAL, ExtensiveFormGame
@@ -56,6 +55,24 @@ MAX_EQUILIBRIA: Final = 10_000
 #: Seconds the listing of tied equilibria may grow; past them, each node left keeps only its
 #: first best play, so a tree tied everywhere still ends promptly with one equilibrium.
 MAX_LISTING_SECONDS: Final = 10.0
+#: Most node choices (equilibria times nodes) a listing holds: a long tree tied everywhere lists
+#: fewer equilibria than ``max_equilibria``, the same number on every run.
+MAX_LISTED_CELLS: Final = 20_000_000
+#: The reason a listing cut short by :data:`MAX_LISTED_CELLS` gives (``incomplete_reason``).
+LISTED_CELLS_LIMIT: Final = "limit: listed cells"
+
+
+def most_listed(n_nodes: int) -> int:
+    """How many equilibria a listing of a tree of ``n_nodes`` nodes holds at most.
+
+    :data:`MAX_LISTED_CELLS` bounds its node choices, equilibria times nodes.
+
+    Examples
+    --------
+    >>> most_listed(2_001), most_listed(10**8)
+    (9995, 1)
+    """
+    return max(1, MAX_LISTED_CELLS // n_nodes)
 
 
 def leaf_scales(payoffs: FloatArray) -> FloatArray:
@@ -84,7 +101,7 @@ def leaf_scales(payoffs: FloatArray) -> FloatArray:
     return player_scales(payoffs.reshape((*payoffs.shape[:-1], *spacer, n_players)))
 
 
-def tie_slack(tol: float, scales: FloatArray, magnitudes: FloatArray) -> FloatArray:
+def tie_slack(tol: float, scales: FloatArray, magnitudes: FloatArray | float) -> FloatArray:
     """How far below the best value an action may be and still tie with it.
 
     Parameters
@@ -112,12 +129,6 @@ def tie_slack(tol: float, scales: FloatArray, magnitudes: FloatArray) -> FloatAr
     return np.asarray(tol * np.minimum(scales, magnitudes), dtype=np.float64)
 
 
-# A subgame-perfect play of a subtree: its payoff vector, the expected largest absolute payoff
-# of its leaf (its stakes), and how it was built (the node, the action taken there or -1 at a
-# chance node, and the plays of the children it combines).
-_Play = tuple[FloatArray, float, tuple[int, int, tuple["_Play", ...]] | None]
-
-
 def subgame_perfect_equilibria(
     game: ExtensiveFormGame,
     tol: float = DEFAULT_TOL,
@@ -125,6 +136,12 @@ def subgame_perfect_equilibria(
     max_seconds: float | None = MAX_LISTING_SECONDS,
 ) -> tuple[tuple[IntArray, ...], bool]:
     """Every subgame-perfect equilibrium in pure behaviour strategies, by backward induction.
+
+    The equilibria come in a fixed order: at each node, the combinations of the plays listed
+    below its children (the last child's varying fastest), each followed by the mover's tied
+    best actions in order. A listing cut short by ``max_equilibria`` or
+    :data:`MAX_LISTED_CELLS` holds the first equilibria of that order, the same on every run;
+    one cut short by ``max_seconds`` holds the first equilibrium only.
 
     Parameters
     ----------
@@ -135,19 +152,22 @@ def subgame_perfect_equilibria(
         payoff scale of the best are tied (see :func:`tie_slack`), and each starts an
         equilibrium.
     max_equilibria
-        Stop listing after this many equilibria.
+        Stop listing after this many equilibria (or as many as :data:`MAX_LISTED_CELLS` node
+        choices hold, if fewer).
     max_seconds
         Stop growing the listing after this many seconds (None: no limit); the nodes not yet
-        solved then keep only their first best play. The first equilibrium is always found.
+        solved then keep only their first best play, so that the listing holds the first
+        equilibrium only. The first equilibrium is always found.
 
     Returns
     -------
     equilibria : tuple of numpy.ndarray
-        Each of shape ``(n_nodes,)``: the index of the action taken at every decision node, on
-        the path of play and off it; -1 at chance and terminal nodes. The first one takes the
-        first best action at every node (as :func:`backward_induction_batch` does).
+        Each of shape ``(n_nodes,)`` (the rows of one array): the index of the action taken at
+        every decision node, on the path of play and off it; -1 at chance and terminal nodes.
+        The first one takes the first best action at every node (as
+        :func:`backward_induction_batch` does).
     complete : bool
-        False if the listing stopped at ``max_equilibria`` or ``max_seconds``.
+        False if the listing stopped at one of its bounds.
 
     Examples
     --------
@@ -161,57 +181,121 @@ def subgame_perfect_equilibria(
         raise InputError(f"max_equilibria must be at least 1, got {max_equilibria}")
     if max_seconds is not None and not (math.isfinite(max_seconds) and max_seconds >= 0):
         raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
-    deadline = math.inf if max_seconds is None else time.monotonic() + max_seconds
+    deadline = Deadline(max_seconds)
     scales = leaf_scales(game.payoffs)
     complete = True
-    cap = max_equilibria
-    plays: dict[int, list[_Play]] = {}
+    cap = min(max_equilibria, most_listed(game.n_nodes))
+    # Per node, from its pass until its parent's: its first plays' payoffs (m, N) and stakes
+    # (m,), the stakes being the expected largest absolute payoff of the leaf reached.
+    plays: dict[int, tuple[FloatArray, FloatArray]] = {}
+    steps: dict[int, _Step] = {}
+    leaf_values = game.payoffs[:, None]
+    leaf_stakes = np.abs(game.payoffs).max(axis=1, initial=0.0, keepdims=True)
+    movers, leaf_of = game.movers.tolist(), game.leaf_of.tolist()
     # Reverse prefix order visits every child before its parent.
     for v in reversed(range(game.n_nodes)):
-        if cap > 1 and time.monotonic() > deadline:
+        if cap > 1 and deadline.expired():
             cap, complete = 1, False
-        mover = int(game.movers[v])
+        mover = movers[v]
         if mover == TERMINAL:
-            leaf = game.payoffs[game.leaf_of[v]]
-            plays[v] = [(leaf, float(np.abs(leaf).max(initial=0.0)), None)]
+            plays[v] = (leaf_values[leaf_of[v]], leaf_stakes[leaf_of[v]])
             continue
         children = game.children[v]
-        weights = game.probabilities[list(children)]
-        found: list[_Play] = []
-        for combination in itertools.product(*(plays.pop(c)[:cap] for c in children)):
-            if mover == CHANCE:
-                value = sum(w * play[0] for w, play in zip(weights, combination, strict=True))
-                stakes = sum(w * play[1] for w, play in zip(weights, combination, strict=True))
-                found.append(
-                    (np.asarray(value, dtype=np.float64), float(stakes), (v, -1, combination))
-                )
-            else:
-                own = [float(play[0][mover]) for play in combination]
-                best = max(own)
-                magnitude = max(play[1] for play in combination)
-                slack = tol * min(float(scales[mover]), magnitude)
-                found.extend(
-                    (combination[a][0], combination[a][1], (v, a, combination))
-                    for a, x in enumerate(own)
-                    if x >= best - slack
-                )
-            if len(found) > cap:
-                complete = False
-                del found[cap:]
-                break
-        plays[v] = found
-    return tuple(_choices(play, game.n_nodes) for play in plays[0]), complete
+        below = [plays.pop(c) for c in children]
+        sizes = tuple(min(len(stakes), cap) for _, stakes in below)
+        combinations = math.prod(sizes)
+        complete &= combinations <= cap
+        if combinations == 1 and mover != CHANCE:
+            # No ties below, the common case: the test below in Python numbers, faster on one
+            # combination than numpy's calls.
+            own_values = [float(x[0, mover]) for x, _ in below]
+            best = max(own_values)
+            slack = float(tie_slack(tol, scales[mover], max(float(s[0]) for _, s in below)))
+            tied = [a for a, x in enumerate(own_values) if x >= best - slack]
+            if len(tied) == 1:
+                steps[v] = _Step(None, np.array(tied), sizes)
+                plays[v] = (below[tied[0]][0][:1], below[tied[0]][1][:1])
+                continue
+        # Per child, its play in each combination: the first ``cap`` of their product.
+        picks = (
+            np.unravel_index(np.arange(min(combinations, cap)), sizes)
+            if combinations > 1
+            else (_FIRST,) * len(sizes)
+        )
+        if mover == CHANCE:
+            # Summed child by child, as each play's expectation is defined.
+            weights = game.probabilities[list(children)]
+            parts = [
+                (w * x[pick], w * s[pick])
+                for w, (x, s), pick in zip(weights, below, picks, strict=True)
+            ]
+            steps[v] = _Step(None, None, sizes)
+            plays[v] = (
+                sum((x for x, _ in parts), np.zeros_like(parts[0][0])),
+                sum((s for _, s in parts), np.zeros_like(parts[0][1])),
+            )
+            continue
+        # Per action (row) and combination (column): the value to the mover, and the stakes.
+        own = np.array([x[:, mover][pick] for (x, _), pick in zip(below, picks, strict=True)])
+        stake = np.array([s[pick] for (_, s), pick in zip(below, picks, strict=True)])
+        good = own >= own.max(axis=0) - tie_slack(tol, scales[mover], stake.max(axis=0))
+        # Combination by combination, each tied action in order.
+        combination, action = np.nonzero(good.T)
+        forced = len(action) == good.shape[1]  # one play per combination, in order
+        if len(action) > cap:
+            complete = False
+            combination, action = combination[:cap], action[:cap]
+        steps[v] = _Step(None if forced else combination.astype(np.int32), action, sizes)
+        # Each kept play's payoffs, read from the children's plays stacked in one array.
+        stacked = np.concatenate([x for x, _ in below])
+        first = np.cumsum([0, *(len(x) for x, _ in below[:-1])])
+        taken = np.array(picks)[action, combination] + first[action]
+        plays[v] = (stacked[taken], stake[action, combination])
+    return tuple(_choices(game, steps, len(plays[0][1]))), complete
 
 
-def _choices(play: _Play, n_nodes: int) -> IntArray:
-    choices = np.full(n_nodes, -1, dtype=np.int64)
-    stack = [play]
-    while stack:
-        _, _, built = stack.pop()
-        if built is not None:
-            node, action, parts = built
-            choices[node] = action
-            stack.extend(parts)
+#: The one combination of children that have one play each: their first.
+_FIRST = np.zeros(1, dtype=np.intp)
+
+
+class _Step(NamedTuple):
+    """How a node's plays were built from its children's.
+
+    Per play: the combination of the children's plays it extends (an index into their product;
+    None when it is the play's own index) and the action taken (None at a chance node). Then the
+    number of plays of each child.
+    """
+
+    combination: NDArray[np.int32] | None
+    action: IntArray | None
+    sizes: tuple[int, ...]
+
+
+def _choices(game: ExtensiveFormGame, steps: dict[int, _Step], count: int) -> IntArray:
+    """The choices of the root's ``count`` plays, shape ``(count, n_nodes)``.
+
+    From the root down, each node's play in every listed equilibrium, so that one numpy call per
+    node sets a column.
+    """
+    choices = np.full((count, game.n_nodes), -1, dtype=np.int64)
+    if count == 1:
+        # The first equilibrium takes every node's first play.
+        for v, step in steps.items():
+            if step.action is not None:
+                choices[0, v] = step.action[0]
+        return choices
+    plays = {0: np.arange(count)}
+    for v in range(game.n_nodes):
+        if v not in steps:  # a leaf
+            continue
+        step, play = steps.pop(v), plays.pop(v)
+        if step.action is not None:
+            choices[:, v] = step.action[play]
+        combination = play if step.combination is None else step.combination[play]
+        picks = np.unravel_index(combination, step.sizes)
+        for c, pick in zip(game.children[v], picks, strict=True):
+            if c in steps:
+                plays[c] = pick
     return choices
 
 

@@ -60,6 +60,7 @@ A strategy that the player's own first move makes irrelevant is cut short in the
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -463,14 +464,17 @@ class ExtensiveFormGame(FlatTree):
         i = self.player_index(player)
         if not reduced:
             return math.prod(len(self.actions[v]) for v in self._own_nodes[i])
-        counts: dict[int, int] = {}
+        return self._plan_counts(i)[0]
+
+    def _plan_counts(self, i: int) -> list[int]:
+        """Per node: how many reduced plans player ``i`` has in the subtree there."""
+        counts = [1] * self.n_nodes
+        movers = self.movers.tolist()
         for v in reversed(range(self.n_nodes)):
-            below = [counts.pop(c) for c in self._children[v]]
-            if self.movers[v] == i:
-                counts[v] = sum(below)
-            else:
-                counts[v] = math.prod(below)
-        return counts[0]
+            if self._children[v]:
+                below = [counts[c] for c in self._children[v]]
+                counts[v] = sum(below) if movers[v] == i else math.prod(below)
+        return counts
 
     def strategies(self, player: str, reduced: bool = True) -> IntArray:
         """The pure strategies of ``player``, one row each.
@@ -495,42 +499,57 @@ class ExtensiveFormGame(FlatTree):
         i = self.player_index(player)
         if (i, reduced) in self._tables:
             return self._tables[i, reduced]
-        count = self.n_strategies(player, reduced)
+        counts = self._plan_counts(i) if reduced else None
+        count = self.n_strategies(player, reduced) if counts is None else counts[0]
         if count > MAX_PROFILES or count * len(self._own_nodes[i]) > MAX_TABLE_CELLS:
             raise InputError(
                 f"{player} has {count:,} pure strategies over {len(self._own_nodes[i]):,} nodes; "
                 f"at most {MAX_PROFILES:,} strategies and {MAX_TABLE_CELLS:,} cells can be listed"
             )
-        table = self._list_strategies(i, reduced, count)
+        table = self._list_strategies(i, count, counts)
         table.flags.writeable = False
         self._tables[i, reduced] = table
         return table
 
-    def _list_strategies(self, i: int, reduced: bool, count: int) -> IntArray:
+    def _list_strategies(self, i: int, count: int, counts: list[int] | None) -> IntArray:
+        """The table of player ``i``'s ``count`` strategies.
+
+        The full strategies if ``counts`` is None, else the reduced ones, ``counts`` giving
+        their number in each node's subtree.
+        """
         own = self._own_nodes[i]
-        if not reduced:
+        if counts is None:
             sizes = tuple(len(self.actions[v]) for v in own)
             grid = np.unravel_index(np.arange(count), sizes) if own else ()
             return np.stack(grid, axis=1).astype(np.int64) if own else np.zeros((1, 0), np.int64)
+        # From the root down, each node passes on, per table row that reaches it by the player's
+        # own moves, the index of the row's plan for its subtree: the player's own node splits
+        # its plans into its actions' blocks, in order; any other node's plans combine its
+        # children's, the last child's varying fastest. Each cell is written once.
+        owned = np.concatenate([[0], np.cumsum(self.movers == i)])
         column = {v: k for k, v in enumerate(own)}
-        plans: dict[int, IntArray] = {}
-        for v in reversed(range(self.n_nodes)):
-            below = [plans.pop(c) for c in self._children[v]]
-            if not below:
-                plans[v] = np.full((1, len(own)), -1, dtype=np.int64)
-            elif self.movers[v] == i:
-                for a, rows in enumerate(below):
-                    rows[:, column[v]] = a
-                plans[v] = np.concatenate(below)
-            else:
-                rows = below[0]
-                # The children's plans set disjoint columns (-1 elsewhere), so a maximum merges
-                # them; the last child varies fastest, keeping the rows in lexicographic order.
-                for other in below[1:]:
-                    merged = np.maximum(rows[:, None, :], other[None, :, :])
-                    rows = merged.reshape(len(rows) * len(other), len(own))
-                plans[v] = rows
-        return plans[0]
+        table = np.full((count, len(own)), -1, dtype=np.int64)
+        rows = {0: (np.arange(count), np.arange(count))} if own else {}
+        for v in range(self.n_nodes):
+            if v not in rows:  # the player has no node below
+                continue
+            at, plan = rows.pop(v)
+            children = self._children[v]
+            below = [owned[self._ends[c]] > owned[c] for c in children]
+            if self.movers[v] != i:
+                picks = np.unravel_index(plan, [counts[c] for c in children])
+                for c, pick, has_own in zip(children, picks, below, strict=True):
+                    if has_own:
+                        rows[c] = (at, pick)
+                continue
+            starts = list(itertools.accumulate((counts[c] for c in children), initial=0))
+            action = np.searchsorted(starts, plan, side="right") - 1
+            table[at, column[v]] = action
+            for a, c in enumerate(children):
+                if below[a]:
+                    taken = action == a
+                    rows[c] = (at[taken], plan[taken] - starts[a])
+        return table
 
     def strategy_names(self, player: str, reduced: bool = True) -> tuple[str, ...]:
         """Readable names of :meth:`strategies`: actions joined by ``|``, ``*`` where excluded.

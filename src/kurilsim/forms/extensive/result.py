@@ -9,7 +9,7 @@ not make if play reached it, and the solution names that move: a non-credible th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -90,8 +90,11 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
         The subgame-perfect equilibria, the one that takes the first best action everywhere first.
     incomplete_reason
         ``None`` when the listing is complete (``complete`` is then True); otherwise the bound
-        it stopped at (:class:`~kurilsim.core.result.Result`): ``"max_equilibria"``, or
-        ``"listing_seconds"`` (``"max_seconds"`` where that was the option given).
+        it stopped at (:class:`~kurilsim.core.result.Result`): ``"max_equilibria"`` or
+        ``"limit: listed cells"``
+        (:data:`~kurilsim.forms.extensive.backward_induction.MAX_LISTED_CELLS`), which keep the
+        first equilibria of its order, or ``"listing_seconds"`` (``"max_seconds"`` where that
+        was the option given), which keeps the first only.
     nash
         The Nash equilibria of the reduced normal form, or None when it was too large to build.
     subgame_perfect
@@ -224,34 +227,46 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
 
     def _entries(self) -> list[_Entry]:
         """Every equilibrium, subgame-perfect ones first, in a form both tables and frames use."""
+        return self._perfect_entries(range(len(self.equilibria))) + self._nash_entries(
+            range(len(self.nash) if self.nash is not None else 0)
+        )
+
+    def _perfect_entries(self, shown: Iterable[int]) -> list[_Entry]:
+        """The entries of the subgame-perfect equilibria numbered ``shown`` (from 0)."""
         game = self.game
-        entries = [
+        return [
             _Entry(
                 "subgame-perfect",
-                k,
-                [self.plan(eq, p) for p in game.players],
-                eq.payoffs,
-                self.path_text(eq.leaf_probabilities),
+                k + 1,
+                [self.plan(self.equilibria[k], p) for p in game.players],
+                self.equilibria[k].payoffs,
+                self.path_text(self.equilibria[k].leaf_probabilities),
                 True,
                 "yes",
             )
-            for k, eq in enumerate(self.equilibria, start=1)
+            for k in shown
         ]
-        if self.nash is not None:
-            strategies = self.nash.game.strategies
-            for k, eq in enumerate(self.nash.equilibria):
-                path = self.nash_path(eq)
-                entries.append(
-                    _Entry(
-                        "nash",
-                        k + 1,
-                        [mixture_text(n, p) for n, p in zip(strategies, eq.profile, strict=True)],
-                        eq.payoffs,
-                        "(mixed)" if path is None else self.path_text(path),
-                        self.subgame_perfect[k],
-                        self._verdict(k),
-                    )
+
+    def _nash_entries(self, shown: Iterable[int]) -> list[_Entry]:
+        """The entries of the Nash equilibria numbered ``shown`` (from 0)."""
+        if self.nash is None:
+            return []
+        strategies = self.nash.game.strategies
+        entries = []
+        for k in shown:
+            eq = self.nash.equilibria[k]
+            path = self.nash_path(eq)
+            entries.append(
+                _Entry(
+                    "nash",
+                    k + 1,
+                    [mixture_text(n, p) for n, p in zip(strategies, eq.profile, strict=True)],
+                    eq.payoffs,
+                    "(mixed)" if path is None else self.path_text(path),
+                    self.subgame_perfect[k],
+                    self._verdict(k),
                 )
+            )
         return entries
 
     def _rows(self, entries: list[_Entry] | None = None) -> list[list[str]]:
@@ -283,7 +298,11 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
             "move at every node"
         )
         if not self.complete:
-            lines.append(f"WARNING: {incomplete_text(self.incomplete_reason)}")
+            first = "the first" if count == 1 else f"the first {count:,}"
+            lines.append(
+                f"WARNING: {incomplete_text(self.incomplete_reason)}; "
+                f"these are {first} in its order"
+            )
         if self.nash is None:
             lines.append(f"Nash: not computed, {self.note}")
         else:
@@ -344,9 +363,12 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
         ... and 1 more (--limit 0 shows all)
         Nash 1 is not subgame-perfect: Incumbent would not play Fight at 'In'
         """
-        entries = self._entries()
-        spe, more_spe = limited([e for e in entries if e.concept == "subgame-perfect"], limit)
-        nash, more_nash = limited([e for e in entries if e.concept == "nash"], limit)
+        # Only the rows shown are written out: each costs a walk over the tree.
+        perfect, more_spe = limited(range(len(self.equilibria)), limit)
+        shown_nash, more_nash = limited(
+            range(len(self.nash) if self.nash is not None else 0), limit
+        )
+        spe, nash = self._perfect_entries(perfect), self._nash_entries(shown_nash)
         header, *rows = text_table(self._header(), self._rows(spe + nash))
         threats, more_threats = limited(self._threat_lines(), limit)
         table = [header, *rows[: len(spe)], *more_spe, *rows[len(spe) :], *more_nash]

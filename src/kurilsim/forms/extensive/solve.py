@@ -26,9 +26,11 @@ from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
     CELLS_PER_BLOCK,
+    LISTED_CELLS_LIMIT,
     MAX_EQUILIBRIA,
     MAX_LISTING_SECONDS,
     leaf_scales,
+    most_listed,
     non_credible_table,
     subgame_perfect_equilibria,
     subgame_regrets,
@@ -129,7 +131,12 @@ def solve_tree(
         listing_seconds = options.get("listing_seconds", max_seconds)
         time_option = "listing_seconds" if "listing_seconds" in options else "max_seconds"
     found, complete = subgame_perfect_equilibria(game, tol, max_equilibria, listing_seconds)
-    stopped_by = "max_equilibria" if len(found) >= max_equilibria else time_option
+    if len(found) >= max_equilibria:
+        stopped_by = "max_equilibria"
+    elif len(found) >= most_listed(game.n_nodes):
+        stopped_by = LISTED_CELLS_LIMIT
+    else:
+        stopped_by = time_option
     note = game.normal_form_problem()
     nash = None
     if not note:
@@ -169,22 +176,29 @@ def _verified(
 ) -> tuple[SubgamePerfectEquilibrium, ...]:
     """Verify the listed profiles (rows of ``found``), with their payoffs, paths and profiles.
 
-    Blocks of rows are handled in the same numpy calls, so many tied equilibria cost little.
+    Blocks of rows are handled in the same numpy calls, so many tied equilibria cost little; the
+    verification takes all rows in one pass over the tree (it holds little per row).
     """
+    all_regrets = subgame_regrets(game, found)
+    if np.any(all_regrets > tol * leaf_scales(game.payoffs)):
+        raise KurilsimError(
+            "backward induction returned a profile with a one-shot gain of "
+            f"{all_regrets.max():.3g}; this is a bug in kurilsim, please report it"
+        )
     block = max(1, CELLS_PER_BLOCK // max(1, game.n_nodes * game.n_players))
+    # Each player's strategies by their moves, to look plans up in: made once for all blocks.
+    indexes = [
+        {row.tobytes(): k for k, row in enumerate(game.strategies(player))}
+        for player in (game.players if with_profile else ())
+    ]
     results: list[SubgamePerfectEquilibrium] = []
     for start in range(0, len(found), block):
         choices = found[start : start + block]
-        regrets = subgame_regrets(game, choices)
-        if np.any(regrets > tol * leaf_scales(game.payoffs)):
-            raise KurilsimError(
-                "backward induction returned a profile with a one-shot gain of "
-                f"{regrets.max():.3g}; this is a bug in kurilsim, please report it"
-            )
+        regrets = all_regrets[start : start + block]
         reach = _reach(game, choices)
         paths = reach[:, list(game.leaves)]
         payoffs = paths @ game.payoffs
-        profiles = _profiles(game, choices) if with_profile else [None] * len(choices)
+        profiles = _profiles(game, choices, indexes) if with_profile else [None] * len(choices)
         results.extend(
             SubgamePerfectEquilibrium(
                 choices=choices[k],
@@ -211,8 +225,13 @@ def _reach(game: ExtensiveFormGame, choices: IntArray) -> FloatArray:
     return reach
 
 
-def _profiles(game: ExtensiveFormGame, choices: IntArray) -> list[tuple[int, ...] | None]:
-    """Per row of ``choices``: each player's reduced strategy (as ``strategy_profile`` gives)."""
+def _profiles(
+    game: ExtensiveFormGame, choices: IntArray, indexes: list[dict[bytes, int]]
+) -> list[tuple[int, ...] | None]:
+    """Per row of ``choices``: each player's reduced strategy (as ``strategy_profile`` gives).
+
+    ``indexes`` gives, per player, each reduced strategy's index by the bytes of its row.
+    """
     # own[:, i, v]: player i's own moves do not rule node v out.
     own = np.ones((len(choices), game.n_players, game.n_nodes), dtype=bool)
     for v in range(1, game.n_nodes):
@@ -225,8 +244,7 @@ def _profiles(game: ExtensiveFormGame, choices: IntArray) -> list[tuple[int, ...
     for i, player in enumerate(game.players):
         nodes = list(game.decision_nodes(player))
         rows = np.where(own[:, i, nodes], choices[:, nodes], -1)
-        index = {row.tobytes(): k for k, row in enumerate(game.strategies(player))}
-        columns.append([index[row.tobytes()] for row in np.ascontiguousarray(rows)])
+        columns.append([indexes[i][row.tobytes()] for row in np.ascontiguousarray(rows)])
     return [tuple(column[k] for column in columns) for k in range(len(choices))]
 
 
