@@ -127,6 +127,10 @@ class ReadOnlyRun:
         return self.incomplete_reason is None
 
     def __post_init__(self) -> None:
+        # A flag passed where the reason belongs would read as "incomplete (True)".
+        reason = getattr(self, "incomplete_reason", None)
+        if reason is not None and not isinstance(reason, str):
+            raise TypeError(f"incomplete_reason must be None or a str, got {reason!r}")
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
         object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
 
