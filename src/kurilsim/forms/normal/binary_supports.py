@@ -275,7 +275,12 @@ def _two_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
 
 def _lin(v: FloatArray) -> FloatArray:
     """The line through values ``v[..., 0]`` at 0 and ``v[..., 1]`` at 1, as coefficients."""
-    return np.stack((v[..., 0], v[..., 1] - v[..., 0]), axis=-1)
+    line: FloatArray = v @ _TO_COEFFICIENTS
+    return line
+
+
+#: Values at 0 and 1 (a row) to the coefficients of degree 0 and 1 of the line through them.
+_TO_COEFFICIENTS = np.array([[1.0, -1.0], [0.0, 1.0]])
 
 
 @functools.cache
@@ -377,56 +382,63 @@ def _no_solution_where_divided(g: FloatArray) -> BoolArray:
     or where a point cannot be made out, ``False``.
     """
     n_rows = len(g)
-    flat = g.reshape(n_rows, 4, 16)
-    ok = np.ones(n_rows, dtype=bool)
-    # (mixer, its advantage at the other's probability 0 and 1 over the axes of s and t)
-    for mixer, low, high in ((1, g[:, 1, 0, 0], g[:, 1, 1, 0]), (0, g[:, 0, 0, 0], g[:, 0, 0, 1])):
-        # Both are linear in s: they vanish at one s where this quadratic in t does.
-        quadratic = _products(_lin(low[:, 0]), _lin(high[:, 1])) - _products(
-            _lin(low[:, 1]), _lin(high[:, 0])
+    # Per pair (mixer 1 over p_0, mixer 0 over p_1), the mixer's advantage at the other's
+    # probability 0 and at 1, over the axes of s and t: (R, 2, 2, 2).
+    low = np.stack((g[:, 1, 0, 0], g[:, 0, 0, 0]), axis=1)
+    high = np.stack((g[:, 1, 1, 0], g[:, 0, 0, 1]), axis=1)
+    # Both are linear in s: they vanish at one s where this quadratic in t does.
+    quadratic = _products(_lin(low[:, :, 0]), _lin(high[:, :, 1])) - _products(
+        _lin(low[:, :, 1]), _lin(high[:, :, 0])
+    )
+    c, b, a = quadratic[..., 0], quadratic[..., 1], quadratic[..., 2]
+    scale = np.max(np.abs(quadratic), axis=-1)
+    ok: BoolArray = np.all(scale > _DEGENERATE, axis=1)
+    with np.errstate(all="ignore"):
+        root = np.sqrt((b * b - 4 * a * c).astype(complex))
+        t = np.where(
+            (np.abs(a) <= _NEGLIGIBLE * scale)[..., None],
+            np.stack((-c / b, np.full(c.shape, np.nan)), axis=-1),
+            np.stack(((-b + root) / (2 * a), (-b - root) / (2 * a)), axis=-1),
         )
-        c, b, a = quadratic[:, 0], quadratic[:, 1], quadratic[:, 2]
-        scale = np.max(np.abs(quadratic), axis=1)
-        ok &= scale > _DEGENERATE
-        with np.errstate(all="ignore"):
-            root = np.sqrt((b * b - 4 * a * c).astype(complex))
-            t = np.where(
-                (np.abs(a) <= _NEGLIGIBLE * scale)[:, None],
-                np.stack((-c / b, np.full(n_rows, np.nan)), axis=1),
-                np.stack(((-b + root) / (2 * a), (-b - root) / (2 * a)), axis=1),
-            )
-        near = np.isfinite(t) & (np.abs(t.imag) <= _AMBIGUOUS)
-        t = np.where(near, t.real, 0.5)
-        # Where low (else high) vanishes along s at that t.
-        s_ends = [
-            (side[:, :, None, 0] * (1 - t)[:, None] + side[:, :, None, 1] * t[:, None])
-            for side in (low, high)
-        ]
-        slope = [e[:, 0] - e[:, 1] for e in s_ends]
-        use_low = np.abs(slope[0]) >= np.abs(slope[1])
-        with np.errstate(all="ignore"):
-            s_at = np.where(use_low, s_ends[0][:, 0] / slope[0], s_ends[1][:, 0] / slope[1])
-        both_flat = np.maximum(np.abs(slope[0]), np.abs(slope[1])) <= _DEGENERATE
-        inside = near & (t >= -0.01) & (t <= 1.01) & (s_at >= -0.01) & (s_at <= 1.01)
-        ok &= ~np.any(near & both_flat, axis=1)
-        s_at = np.where(inside, s_at, 0.5)
-        # The mixer's own probability from the other's equation (linear in it) at the point.
-        free = 1 - mixer
-        points = np.zeros((n_rows, 2, 2, 4))
-        points[..., 2], points[..., 3] = s_at[:, :, None], t[:, :, None]
-        points[:, :, 1, mixer] = 1.0
-        ends = _at(np.repeat(flat, 4, axis=0), points.reshape(-1, 4)).reshape(n_rows, 2, 2, 4)
-        at_low, at_high = ends[:, :, 0, free], ends[:, :, 1, free]
-        steep = np.abs(at_low - at_high) > _DEGENERATE
-        ok &= ~np.any(inside & ~steep, axis=1)
-        points[..., mixer] = np.where(steep, at_low / np.where(steep, at_low - at_high, 1.0), 0.5)[
-            :, :, None
-        ]
-        points[:, :, 0, free], points[:, :, 1, free] = 0.0, 1.0
-        ends = _at(np.repeat(flat, 4, axis=0), points.reshape(-1, 4)).reshape(n_rows, 2, 2, 4)
-        # Mixers 2 and 3, both linear in the free probability: a common root only if this is 0.
-        consistency = ends[:, :, 0, 2] * ends[:, :, 1, 3] - ends[:, :, 0, 3] * ends[:, :, 1, 2]
-        ok &= ~np.any(inside & ~(np.abs(consistency) > _DEGENERATE), axis=1)
+    near = np.isfinite(t) & (np.abs(t.imag) <= _AMBIGUOUS)
+    t = np.where(near, t.real, 0.5)  # (R, 2 pairs, 2 roots)
+    # Where low (else high) vanishes along s at that t.
+    ends = [
+        side[..., None, 0] * (1 - t)[:, :, None] + side[..., None, 1] * t[:, :, None]
+        for side in (low, high)
+    ]
+    slope = [e[:, :, 0] - e[:, :, 1] for e in ends]
+    with np.errstate(all="ignore"):
+        s_at = np.where(
+            np.abs(slope[0]) >= np.abs(slope[1]),
+            ends[0][:, :, 0] / slope[0],
+            ends[1][:, :, 0] / slope[1],
+        )
+    ok &= ~np.any(
+        near & (np.maximum(np.abs(slope[0]), np.abs(slope[1])) <= _DEGENERATE), axis=(1, 2)
+    )
+    inside = near & (t >= -0.01) & (t <= 1.01) & (s_at >= -0.01) & (s_at <= 1.01)
+    s_at = np.where(inside, s_at, 0.5)
+    flat = np.repeat(g.reshape(n_rows, 4, 16), 8, axis=0)
+    # Points (R, pair, root, the varied probability at 0 and at 1, p): first the mixer's own
+    # probability varies, and the other's equation (linear in it) gives it.
+    points = np.zeros((n_rows, 2, 2, 2, 4))
+    points[..., 2], points[..., 3] = s_at[..., None], t[..., None]
+    points[:, 0, :, 1, 1] = points[:, 1, :, 1, 0] = 1.0
+    values = _at(flat, points.reshape(-1, 4)).reshape(points.shape)
+    equation = np.stack((values[:, 0, :, :, 0], values[:, 1, :, :, 1]), axis=1)
+    at_low, at_high = equation[..., 0], equation[..., 1]
+    steep = np.abs(at_low - at_high) > _DEGENERATE
+    ok &= ~np.any(inside & ~steep, axis=(1, 2))
+    weight = np.where(steep, at_low / np.where(steep, at_low - at_high, 1.0), 0.5)
+    points[:, 0, :, :, 1], points[:, 1, :, :, 0] = weight[:, 0, :, None], weight[:, 1, :, None]
+    # Then the free probability varies: mixers 2 and 3 are linear in it.
+    points[:, 0, :, 0, 0] = points[:, 1, :, 0, 1] = 0.0
+    points[:, 0, :, 1, 0] = points[:, 1, :, 1, 1] = 1.0
+    values = _at(flat, points.reshape(-1, 4)).reshape(points.shape)
+    # A common root only if this vanishes.
+    consistency = values[..., 0, 2] * values[..., 1, 3] - values[..., 0, 3] * values[..., 1, 2]
+    ok &= ~np.any(inside & ~(np.abs(consistency) > _DEGENERATE), axis=(1, 2))
     return ok
 
 
