@@ -270,7 +270,13 @@ def _two_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.stack((d1[:, 0] / slope1, d0[:, 0] / slope0), axis=1)[:, None, :]
     inside = np.all((p >= -_MARGIN) & (p <= 1 + _MARGIN), axis=-1)
-    return np.nan_to_num(p), inside, ok
+    return _finite(p), inside, ok
+
+
+def _finite(x: FloatArray) -> FloatArray:
+    """``x`` with what is not finite set to zero (in slots whose results are not used)."""
+    out: FloatArray = np.where(np.isfinite(x), x, 0.0)
+    return out
 
 
 def _lin(v: FloatArray) -> FloatArray:
@@ -351,10 +357,10 @@ def _four_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     size = np.max(np.abs(resultant), axis=1)
     ok &= np.all(np.isfinite(resultant), axis=1)
     ok &= np.max(np.abs(resultant[:, _DEGREE + 1 :]), axis=1) <= _DEGENERATE * size
-    t_roots, candidate, fine = _chebyshev_roots(np.nan_to_num(resultant[:, : _DEGREE + 1]))
+    t_roots, candidate, fine = _chebyshev_roots(_finite(resultant[:, : _DEGREE + 1]))
     ok &= fine & _no_solution_where_divided(g)
     # Back at each root t: the advantages at t, then p_2 as the common root of both polynomials.
-    tt = np.clip(np.nan_to_num(t_roots), 0.0, 1.0)
+    tt = np.clip(t_roots, 0.0, 1.0)
     at = (
         g[:, None, ..., 0] * (1.0 - tt)[..., None, None, None, None]
         + g[:, None, ..., 1] * tt[..., None, None, None, None]
@@ -484,7 +490,7 @@ def _back_substituted(
         )
     ok = ok & ~np.any(candidate & (tiny | ~np.isfinite(s)), axis=1)
     p = np.concatenate((p0[..., None], p1[..., None], rest), axis=-1)
-    return np.nan_to_num(p), candidate, ok
+    return _finite(p), candidate, ok
 
 
 def _roots_on_unit_interval(quadratic: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
