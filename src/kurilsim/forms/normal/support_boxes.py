@@ -49,6 +49,7 @@ from numpy.typing import NDArray
 
 from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.core.deadline import Deadline
+from kurilsim.forms.normal.binary_supports import solve_binary_supports
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -124,6 +125,12 @@ def solve_supports(
 ) -> tuple[SupportSolutions, bool]:
     """Every solution of the indifference equations of each support profile, on its simplices.
 
+    Support profiles on which every mixer mixes two strategies, four mixers at the most, are
+    solved directly by :func:`~kurilsim.forms.normal.binary_supports.solve_binary_supports`
+    unless near a degenerate case; the others by subdivision. Solutions where a strategy
+    outside the support pays more may be among those returned (the subdivision discards most
+    of them); the caller's regret check drops them.
+
     Parameters
     ----------
     norm
@@ -134,8 +141,8 @@ def solve_supports(
     tol
         A box is discarded when a payoff difference exceeds this at every corner.
     deadline
-        Checked before each round of the subdivision, and within a round between blocks of
-        the boxes tested for exclusion (:meth:`_System.excluded`).
+        Checked first, before each round of the subdivision, and within a round between
+        blocks of the boxes tested for exclusion (:meth:`_System.excluded`).
 
     Returns
     -------
@@ -155,6 +162,27 @@ def solve_supports(
     >>> [(k, [np.round(x, 6).tolist() for x in p]) for k, p in found.roots], finished
     ([(0, [[0.5, 0.5], [0.5, 0.5]])], True)
     """
+    if deadline.expired():
+        return SupportSolutions([], [], []), False
+    roots, solved = solve_binary_supports(norm, masks)
+    if np.all(solved):
+        return SupportSolutions(roots, [], []), True
+    rest = np.flatnonzero(~solved)
+    found, finished = _subdivided(norm, [m[rest] for m in masks], tol, deadline)
+    return SupportSolutions(
+        sorted(
+            [*roots, *((int(rest[k]), profile) for k, profile in found.roots)],
+            key=lambda root: root[0],
+        ),
+        [(int(rest[k]), low, high) for k, low, high in found.continua],
+        [(int(rest[k]), low, high) for k, low, high in found.boxes],
+    ), finished
+
+
+def _subdivided(
+    norm: FloatArray, masks: list[BoolArray], tol: float, deadline: Deadline
+) -> tuple[SupportSolutions, bool]:
+    """:func:`solve_supports` by subdivision alone (see the module's description)."""
     # Each round makes temporaries of a few hundred kilobytes: served from the heap, not from
     # fresh pages the kernel zeroes (about a quarter of the time on 3x3x3 and 3x3x2x2 games).
     keep_freed_memory()

@@ -64,10 +64,14 @@ def support_enumeration(
        continuum is reported by its extreme points, not by arbitrary points of it, and support
        profiles with a single mixer are not visited again.
     3. Strategies strictly dominated by a pure strategy are removed, iterated. Every profile of
-       supports of the rest in which two or more players mix is then searched at once by
-       :func:`~kurilsim.forms.normal.support_boxes.solve_supports`: a support with a strategy
-       beaten by another at every pure profile of the others' supports (conditional
-       dominance [1]_) goes first; on the others, boxes of probabilities are discarded where
+       supports of the rest in which two or more players mix is then solved by
+       :func:`~kurilsim.forms.normal.support_boxes.solve_supports`. Where each mixer mixes two
+       strategies and at most four mix, the system is solved directly by elimination
+       (:func:`~kurilsim.forms.normal.binary_supports.solve_binary_supports`: a linear
+       equation, a quadratic, or a resultant of degree 9), unless it is near a degenerate
+       case. The others are searched at once by subdivision: a support with a strategy beaten
+       by another at every pure profile of the others' supports (conditional dominance [1]_)
+       goes first; on the others, boxes of probabilities are discarded where
        the exact ranges of the indifference and best-response conditions (reached at the boxes'
        corners, as the conditions are multilinear) exclude an equilibrium, certified by the
        Krawczyk test to hold exactly one solution, or halved, all boxes of all supports in one
@@ -79,8 +83,10 @@ def support_enumeration(
 
     Every returned profile passes the regret check. Every isolated equilibrium whose support
     system is regular there (nonsingular Jacobian, as in a generic game) is found: the
-    subdivision discards only boxes without an equilibrium and certifies each solution it
-    keeps. A singular isolated solution is found as the last small box left. Continua on which
+    direct solution finds it as a real root of the eliminant in the unit interval, and leaves
+    any support where a root could be double or lost (near a degenerate case) to the
+    subdivision, which discards only boxes without an equilibrium and certifies each solution
+    it keeps. A singular isolated solution is found as the last small box left. Continua on which
     one player mixes are reported by their extreme points (step 2). If the equilibria on a
     support where two or more players mix form a continuum (a degenerate game), the curves of
     it are traced (:func:`~kurilsim.forms.normal.curve_components.trace_support_curves`) and

@@ -1,0 +1,158 @@
+"""Tests of kurilsim.forms.normal.binary_supports against the subdivision and known games.
+
+Support profiles on which each mixer mixes two strategies are solved by elimination; on every
+support it claims, the solutions must be those the subdivision certifies (once both are put
+through the regret check), every one solving the indifference equations, and a support near a
+degenerate case must be left to the subdivision.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from kurilsim.core.deadline import Deadline
+from kurilsim.forms.normal.binary_supports import MAX_MIXERS, solve_binary_supports
+from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
+from kurilsim.forms.normal.support_boxes import _subdivided
+from kurilsim.forms.normal.support_enumeration import _support_masks, support_enumeration
+from tests.literature import binary, difference_game, first
+from tests.strategies import random_game, seeds
+
+Profile = tuple[FloatArray, ...]
+
+SHAPES = [(2, 2, 2), (2, 2, 2, 2), (3, 3, 2, 2), (3, 2, 3), (2, 2, 2, 2, 2)]
+
+
+def _binary_masks(shape: tuple[int, ...]) -> list[np.ndarray]:
+    """Every support profile of the shape that the module may solve (two strategies per mixer)."""
+    chunks = list(_support_masks(shape))
+    masks = [np.concatenate([m[i] for _, m in chunks]) for i in range(len(shape))]
+    sizes = np.stack([m.sum(axis=1) for m in masks])
+    chosen = np.all(sizes <= 2, axis=0) & (np.sum(sizes > 1, axis=0) <= MAX_MIXERS)
+    return [m[chosen] for m in masks]
+
+
+def _payoffs_of_strategies(u: FloatArray, i: int, profile: Profile) -> FloatArray:
+    """Player ``i``'s payoff of each pure strategy against the others' mixtures."""
+    table = np.moveaxis(u[..., i], i, 0)
+    for x in reversed([x for j, x in enumerate(profile) if j != i]):
+        table = table @ x
+    return table
+
+
+def _passing(u: FloatArray, roots: list[tuple[int, Profile]]) -> dict[int, list[FloatArray]]:
+    """Per support, the roots that are equilibria (regret at most 1e-8 in the normalised game)."""
+    out: dict[int, list[FloatArray]] = {}
+    for k, profile in roots:
+        if max_regret(u, profile) <= 1e-8:
+            out.setdefault(k, []).append(np.concatenate(profile))
+    return out
+
+
+def _same_points(a: list[FloatArray], b: list[FloatArray]) -> bool:
+    return len(a) == len(b) and all(any(np.max(np.abs(x - y)) <= 1e-7 for y in b) for x in a)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(
+    st.one_of(
+        st.builds(random_game, seeds, st.sampled_from(SHAPES)),
+        # Small integer payoffs: ties, continua and degenerate supports are common.
+        st.sampled_from(SHAPES[:2]).flatmap(
+            lambda shape: arrays(np.float64, (*shape, len(shape)), elements=st.integers(-2, 2))
+        ),
+    )
+)
+def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray) -> None:
+    norm = normalised_payoffs(payoffs)
+    masks = _binary_masks(payoffs.shape[:-1])
+    roots, solved = solve_binary_supports(norm, masks)
+    reference, finished = _subdivided(norm, masks, 1e-9, Deadline(None))
+    assert finished
+    # Every root returned solves its support's equations and lies on the simplices.
+    for k, profile in roots:
+        assert solved[k]
+        for i, x in enumerate(profile):
+            assert np.all(x >= 0) and abs(x.sum() - 1) <= 1e-12
+            on = np.flatnonzero(masks[i][k])
+            assert np.all(x[np.flatnonzero(~masks[i][k])] == 0)
+            gains = _payoffs_of_strategies(norm, i, profile)[on]
+            assert np.ptp(gains) <= 1e-9
+    ours, theirs = _passing(norm, roots), _passing(norm, reference.roots)
+    for k in np.flatnonzero(solved).tolist():
+        assert _same_points(ours.get(k, []), theirs.get(k, []))
+        # A support solved here holds no continuum.
+        assert all(k != c for c, _, _ in reference.continua)
+
+
+def test_four_mixers_with_three_totally_mixed_solutions_have_them_all() -> None:
+    # The first of 3,000 seeds whose random 2x2x2x2 game has three totally mixed equilibria.
+    norm = normalised_payoffs(random_game(491, (2, 2, 2, 2)))
+    full = [np.ones((1, 2), dtype=bool)] * 4
+
+    roots, solved = solve_binary_supports(norm, full)
+
+    assert solved.tolist() == [True]
+    found = [np.concatenate(p) for _, p in roots]
+    assert len(found) == 3
+    reference, _ = _subdivided(norm, full, 1e-9, Deadline(None))
+    assert _same_points(found, [np.concatenate(p) for _, p in reference.roots])
+
+
+def test_the_game_with_nine_totally_mixed_equilibria_is_left_to_the_subdivision() -> None:
+    # McKelvey and McLennan (1997): when player i's advantage is prod_{j != i} (x_j - c_ij),
+    # the nine derangements of four players give nine totally mixed equilibria (found by the
+    # subdivision: see test_support_enumeration). Each advantage vanishes for every x_i along
+    # whole lines, and solutions share probabilities: degenerate cases for the elimination.
+    n = 4
+    c = np.random.default_rng(2024).uniform(0.1, 0.9, (n, n))
+    x = [first(j, n) for j in range(n)]
+    differences = [
+        functools.reduce(np.multiply, [x[j] - c[i, j] for j in range(n) if j != i])
+        for i in range(n)
+    ]
+    norm = normalised_payoffs(difference_game(*differences))
+    full = [np.ones((1, 2), dtype=bool)] * n
+    roots, solved = solve_binary_supports(norm, full)
+    assert roots == []
+    assert solved.tolist() == [False]
+
+
+def test_a_support_with_a_continuum_is_left_to_the_subdivision() -> None:
+    # Player 1 is indifferent everywhere: on the full supports the equations leave a curve.
+    payoffs = np.random.default_rng(3).standard_normal((2, 2, 2, 3))
+    payoffs[..., 0] = 0.0
+    full = np.ones((1, 2), dtype=bool)
+    assert solve_binary_supports(normalised_payoffs(payoffs), [full] * 3)[1].tolist() == [False]
+
+
+def test_a_solution_where_the_resultant_is_divided_is_left_to_the_subdivision() -> None:
+    # Player 2's advantage is x1 A + (1 - x1) B with A and B vanishing at (x3, x4) = (0.3, 0.6):
+    # there it holds for every x1, a point divided out of the resultant, and the others' make
+    # (0.7, 0.4, 0.3, 0.6) a regular solution there.
+    n = 4
+    x = [first(j, n) for j in range(n)]
+    c = np.random.default_rng(3).uniform(0.5, 1.5, 24) * np.random.default_rng(4).choice(
+        [-1, 1], 24
+    )
+    x1, x2, a, b = x[0] - 0.7, x[1] - 0.4, x[2] - 0.3, x[3] - 0.6
+    differences = [
+        c[0] * x2 + c[1] * a + c[2] * b + c[3] * x2 * a + c[4] * a * b + c[5] * x2 * b,
+        x[0] * (c[6] * a + c[7] * b + c[8] * a * b)
+        + (1 - x[0]) * (c[9] * a + c[10] * b + c[11] * a * b),
+        c[12] * x1 + c[13] * x2 + c[14] * b + c[15] * x1 * x2 + c[16] * x1 * b + c[17] * x2 * b,
+        c[18] * x1 + c[19] * x2 + c[20] * a + c[21] * x1 * x2 + c[22] * x1 * a + c[23] * x2 * a,
+    ]
+    payoffs = difference_game(*differences)
+    full = np.ones((1, 2), dtype=bool)
+
+    assert solve_binary_supports(normalised_payoffs(payoffs), [full] * n)[1].tolist() == [False]
+    equilibria, complete = support_enumeration(payoffs)
+    assert complete
+    expected = np.concatenate(binary(0.7, 0.4, 0.3, 0.6))
+    assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for p in equilibria)
