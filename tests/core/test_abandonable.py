@@ -60,3 +60,52 @@ def test_a_daemonic_process_runs_the_call_itself(monkeypatch):
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
     assert not can_abandon()
     assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
+
+
+def test_a_process_with_other_threads_runs_the_call_itself():
+    """Another thread may be inside a library whose fork handlers wait for it (OpenBLAS's)."""
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not can_abandon()
+        assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
+    finally:
+        release.set()
+        other.join()
+
+
+_BLAS_BESIDE_HULLS = """
+import threading
+import numpy as np
+from kurilsim.core.abandonable import within_deadline
+from kurilsim.core.deadline import Deadline
+
+stop = threading.Event()
+
+def linear_algebra():
+    while not stop.is_set():
+        np.linalg.svd(np.random.default_rng(0).random((200, 200)))
+
+others = [threading.Thread(target=linear_algebra) for _ in range(2)]
+for thread in others:
+    thread.start()
+for _ in range(30):
+    within_deadline(Deadline(30.0), np.linalg.det, np.eye(3))
+stop.set()
+for thread in others:
+    thread.join()
+"""
+
+
+def test_calls_beside_threads_in_linear_algebra_end():
+    """Forking while another thread is in a multithreaded OpenBLAS call hangs in the fork."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _BLAS_BESIDE_HULLS], timeout=60, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
