@@ -10,7 +10,10 @@ from kurilsim.core.abandonable import can_abandon, within_deadline
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import KurilsimError
 
-pytestmark = pytest.mark.skipif(not can_abandon(), reason="processes cannot be forked here")
+pytestmark = [
+    pytest.mark.skipif(not can_abandon(), reason="processes cannot be forked here"),
+    pytest.mark.usefixtures("no_other_threads"),
+]
 
 
 def test_the_value_comes_back_from_another_process():
