@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kurilsim.core.abandonable import can_abandon, within_deadline
+from kurilsim.core.abandonable import IDLE_THREAD, can_abandon, within_deadline
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import KurilsimError
 
@@ -78,6 +78,21 @@ def test_a_process_with_other_threads_runs_the_call_itself():
     finally:
         release.set()
         other.join()
+
+
+def test_an_idle_thread_does_not_keep_the_call_here():
+    """A thread that only polls (a sweep worker's watch on its parent) takes no library's lock."""
+    import threading
+
+    release = threading.Event()
+    idle = threading.Thread(target=release.wait, name=IDLE_THREAD)
+    idle.start()
+    try:
+        value, finished = within_deadline(Deadline(30.0), os.getpid)
+        assert finished and value != os.getpid()
+    finally:
+        release.set()
+        idle.join()
 
 
 _BLAS_BESIDE_HULLS = """

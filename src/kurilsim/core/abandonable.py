@@ -21,21 +21,26 @@ if TYPE_CHECKING:
 
 Value = TypeVar("Value")
 
+#: The name of a thread that only sleeps and polls, calling into no library: a fork beside it
+#: cannot hang, so :func:`can_abandon` does not count it (a sweep worker's watch on its parent).
+IDLE_THREAD = "kurilsim-idle"
+
 
 def can_abandon() -> bool:
     """Whether calls can be abandoned here.
 
     The platform must fork processes (Linux, BSD, macOS), and this process must be allowed
     children: a daemonic one (a ``multiprocessing.Pool`` worker) is not. Nor may it run other
-    threads (a threaded sweep's, Jupyter's): one of them may be in a library whose fork
-    handlers wait for its own threads, and the fork would hang (OpenBLAS's, when another
-    thread is in a multithreaded BLAS call).
+    threads (a threaded sweep's, Jupyter's), but for those named :data:`IDLE_THREAD`: one of
+    them may be in a library whose fork handlers wait for its own threads, and the fork would
+    hang (OpenBLAS's, when another thread is in a multithreaded BLAS call).
     """
     import multiprocessing  # imported when used: tens of milliseconds, which most games spare
     import threading
 
     forks = "fork" in multiprocessing.get_all_start_methods()
-    alone = threading.active_count() == 1
+    here = threading.current_thread()
+    alone = all(t is here or t.name == IDLE_THREAD for t in threading.enumerate())
     return forks and alone and not multiprocessing.current_process().daemon
 
 
