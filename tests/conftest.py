@@ -11,6 +11,7 @@ from __future__ import annotations
 import compileall
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +68,20 @@ def no_kept_sweep_processes() -> Iterator[None]:
     engine = sys.modules.get("kurilsim.sweeps.engine")  # not imported here for tests without
     if engine is not None:
         engine.end_kept_processes()
+
+
+@pytest.fixture
+def no_other_threads() -> None:
+    """This process runs no thread but the main one, as a hull run in a child process needs.
+
+    A sweep of an earlier test may leave threads that are ending (a kept pool's, its timer):
+    they are waited for a while; a test that still finds others is skipped.
+    """
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join(10.0)
+    if threading.active_count() > 1:
+        pytest.skip(f"other threads running: {threading.enumerate()}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

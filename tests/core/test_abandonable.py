@@ -6,11 +6,14 @@ import os
 
 import pytest
 
-from kurilsim.core.abandonable import can_abandon, within_deadline
+from kurilsim.core.abandonable import IDLE_THREAD, can_abandon, within_deadline
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import KurilsimError
 
-pytestmark = pytest.mark.skipif(not can_abandon(), reason="processes cannot be forked here")
+pytestmark = [
+    pytest.mark.skipif(not can_abandon(), reason="processes cannot be forked here"),
+    pytest.mark.usefixtures("no_other_threads"),
+]
 
 
 def test_the_value_comes_back_from_another_process():
@@ -60,3 +63,67 @@ def test_a_daemonic_process_runs_the_call_itself(monkeypatch):
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
     assert not can_abandon()
     assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
+
+
+def test_a_process_with_other_threads_runs_the_call_itself():
+    """Another thread may be inside a library whose fork handlers wait for it (OpenBLAS's)."""
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not can_abandon()
+        assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
+    finally:
+        release.set()
+        other.join()
+
+
+def test_an_idle_thread_does_not_keep_the_call_here():
+    """A thread that only polls (a sweep worker's watch on its parent) takes no library's lock."""
+    import threading
+
+    release = threading.Event()
+    idle = threading.Thread(target=release.wait, name=IDLE_THREAD)
+    idle.start()
+    try:
+        value, finished = within_deadline(Deadline(30.0), os.getpid)
+        assert finished and value != os.getpid()
+    finally:
+        release.set()
+        idle.join()
+
+
+_BLAS_BESIDE_HULLS = """
+import threading
+import numpy as np
+from kurilsim.core.abandonable import within_deadline
+from kurilsim.core.deadline import Deadline
+
+stop = threading.Event()
+
+def linear_algebra():
+    while not stop.is_set():
+        np.linalg.svd(np.random.default_rng(0).random((200, 200)))
+
+others = [threading.Thread(target=linear_algebra) for _ in range(2)]
+for thread in others:
+    thread.start()
+for _ in range(30):
+    within_deadline(Deadline(30.0), np.linalg.det, np.eye(3))
+stop.set()
+for thread in others:
+    thread.join()
+"""
+
+
+def test_calls_beside_threads_in_linear_algebra_end():
+    """Forking while another thread is in a multithreaded OpenBLAS call hangs in the fork."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _BLAS_BESIDE_HULLS], timeout=60, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

@@ -10,7 +10,6 @@ abandoned would go on computing for as long as the hull takes.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,17 +21,27 @@ if TYPE_CHECKING:
 
 Value = TypeVar("Value")
 
+#: The name of a thread that only sleeps and polls, calling into no library: a fork beside it
+#: cannot hang, so :func:`can_abandon` does not count it (a sweep worker's watch on its parent).
+IDLE_THREAD = "kurilsim-idle"
+
 
 def can_abandon() -> bool:
     """Whether calls can be abandoned here.
 
     The platform must fork processes (Linux, BSD, macOS), and this process must be allowed
-    children: a daemonic one (a ``multiprocessing.Pool`` worker) is not.
+    children: a daemonic one (a ``multiprocessing.Pool`` worker) is not. Nor may it run other
+    threads (a threaded sweep's, Jupyter's), but for those named :data:`IDLE_THREAD`: one of
+    them may be in a library whose fork handlers wait for its own threads, and the fork would
+    hang (OpenBLAS's, when another thread is in a multithreaded BLAS call).
     """
     import multiprocessing  # imported when used: tens of milliseconds, which most games spare
+    import threading
 
     forks = "fork" in multiprocessing.get_all_start_methods()
-    return forks and not multiprocessing.current_process().daemon
+    here = threading.current_thread()
+    alone = all(t is here or t.name == IDLE_THREAD for t in threading.enumerate())
+    return forks and alone and not multiprocessing.current_process().daemon
 
 
 def within_deadline(
@@ -44,7 +53,8 @@ def within_deadline(
     child is then killed and ``deadline.hit`` set). The child shares the parent's memory as it
     was at the fork, so ``call`` and ``args`` are not pickled; its value is, on its way back.
     An exception the call raises is raised again here. Where processes cannot be forked
-    (:func:`can_abandon` is False), the call runs here, and may overrun the deadline.
+    safely (:func:`can_abandon` is False, as with other threads running), the call runs here,
+    and may overrun the deadline.
 
     Raises
     ------
@@ -68,12 +78,7 @@ def within_deadline(
     child = multiprocessing.get_context("fork").Process(
         target=_answer, args=(sending, call, args), daemon=True
     )
-    with warnings.catch_warnings():
-        # Python 3.12 warns of a fork in a process with threads (Jupyter's, a sweep worker's):
-        # a lock another thread held would stay locked in the child, but the child only runs
-        # the call and writes to its pipe, and takes none.
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-        child.start()
+    child.start()
     sending.close()  # the child's end: a child that dies closes the pipe, and recv says so
     try:
         left = deadline.remaining()

@@ -47,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
+from kurilsim.core.abandonable import IDLE_THREAD
 from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.core.arrow_columns import numeric_array
 from kurilsim.core.errors import InputError
@@ -709,7 +710,11 @@ def _install(count: Any, parent: int) -> None:
     _WORKER["count"] = count
     # Ctrl-C reaches the whole process group; the parent stops the workers (stop_pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    # Named idle: it only polls, so a hull may still be forked beside it (can_abandon).
+    watch = threading.Thread(
+        target=_exit_with_parent, args=(parent,), name=IDLE_THREAD, daemon=True
+    )
+    watch.start()
 
 
 def _take(count: Any, sweep: int, chunks: int) -> int | None:

@@ -39,7 +39,7 @@ def test_a_game_of_ties_is_one_component_whose_vertices_are_the_pure_profiles():
     assert three.complete and len(three) == 27
 
 
-def test_a_hull_that_outlasts_max_seconds_is_abandoned(monkeypatch, tmp_path):
+def test_a_hull_that_outlasts_max_seconds_is_abandoned(monkeypatch, tmp_path, no_other_threads):
     """Qhull cannot be interrupted: a hull past the bound is left unfinished, not waited for.
 
     The hull is made to last far longer than the bound; the files it leaves show it started

@@ -611,3 +611,23 @@ def test_vertices_settled_without_a_solve_have_no_partner(
         assert same_sets(found, unscreened, atol=1e-9)
         assert len(found) == len(unscreened)
         assert same_sets(found, reference, atol=1e-6)
+
+
+def test_cofactor_solves_leave_out_systems_of_rank_two_less_as_lapack_does() -> None:
+    """Every cofactor of such a system is zero, computed as rounding noise, as is its determinant.
+
+    Their ratio, the inverse's size, is then noise too: the system must be left out, not solved.
+    """
+    rng = np.random.default_rng(7)
+    # Normalised integer payoffs (thirds, in [1, 2]) of rank 2: rows 0 and 1, then a copy of
+    # row 0 and the mean of both.
+    systems = rng.integers(0, 4, size=(2000, 4, 4)) / 3.0 + 1.0
+    systems[:, 2] = systems[:, 0]
+    systems[:, 3] = (systems[:, 0] + systems[:, 1]) / 2.0
+    right = np.ones((2000, 4))
+    module = vertex_enumeration_module
+    for rcond in (module._RCOND, module._SOLVED_RCOND):
+        by_lapack, _ = module._solved(systems, right, rcond)
+        by_cofactors, _ = module._solved_by_cofactors(systems, right, rcond)
+        assert not by_lapack.any()
+        assert not by_cofactors.any()

@@ -1257,7 +1257,8 @@ def _solved_by_cofactors(
     the whole stack at once, and the determinant is their sum along the first row; the inverse
     is the transposed matrix of cofactors over the determinant, which gives the same condition
     number as :func:`_solved` (Frobenius norm) and the solutions. An exactly singular system has
-    a zero determinant and is left out, as are those below ``rcond``. For ``k`` up to
+    a zero determinant, or cofactors within their rounding error of zero (rank ``k - 2`` or
+    less), and is left out, as are those below ``rcond``. For ``k`` up to
     :data:`_MAX_COFACTOR_SIZE`: each cofactor's sum has ``(k - 1)!`` terms.
 
     Examples
@@ -1275,8 +1276,16 @@ def _solved_by_cofactors(
     cofactors = np.einsum("vct,ct->vc", flat[:, cofactor_index].prod(axis=3), cofactor_signs)
     determinants = np.einsum("vj,vj->v", flat[:, :k], cofactors[:, :k])
     # |M|_F |M^-1|_F rcond <= 1, with M^-1 = C^T / det, squared.
-    norms = np.einsum("vi,vi->v", flat, flat) * np.einsum("vi,vi->v", cofactors, cofactors)
+    adjugate_norms = np.einsum("vi,vi->v", cofactors, cofactors)
+    norms = np.einsum("vi,vi->v", flat, flat) * adjugate_norms
     good: BoolArray = (determinants != 0.0) & (norms * rcond**2 <= determinants**2)
+    if k > 2:
+        # A system of rank k - 2 or less has every cofactor zero, which come out as rounding
+        # noise (each a sum of (k - 1)! products of k - 1 entries), as does the determinant:
+        # their ratio then says nothing of the inverse, and the system is left out, as LAPACK
+        # leaves it. (Cofactors of 2 x 2 systems are entries, exact.)
+        noise = 2 * k * k * np.finfo(np.float64).eps * factorial(k - 1)
+        good &= adjugate_norms > noise**2 * np.abs(flat).max(axis=1) ** (2 * k - 2)
     adjugate = cofactors[good].reshape(-1, k, k)
     solutions: FloatArray = np.einsum("vji,vj->vi", adjugate, right[good])
     solutions /= determinants[good, None]
