@@ -9,8 +9,10 @@ degenerate case must be left to the subdivision.
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -18,7 +20,7 @@ from hypothesis.extra.numpy import arrays
 from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.binary_supports import MAX_MIXERS, solve_binary_supports
 from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
-from kurilsim.forms.normal.support_boxes import _subdivided
+from kurilsim.forms.normal.support_boxes import _subdivided, solve_supports
 from kurilsim.forms.normal.support_enumeration import _support_masks, support_enumeration
 from tests.literature import binary, difference_game, first
 from tests.strategies import random_game, seeds
@@ -156,3 +158,48 @@ def test_a_solution_where_the_resultant_is_divided_is_left_to_the_subdivision() 
     assert complete
     expected = np.concatenate(binary(0.7, 0.4, 0.3, 0.6))
     assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for p in equilibria)
+
+
+def _multilinear(rng: np.random.Generator, *factors: FloatArray) -> FloatArray:
+    """A multilinear polynomial in ``factors`` with random coefficients and no constant term."""
+    products = itertools.chain.from_iterable(
+        itertools.combinations(factors, r) for r in range(1, len(factors) + 1)
+    )
+    return sum(
+        (
+            rng.uniform(0.5, 1.5) * rng.choice([-1, 1]) * functools.reduce(np.multiply, product)
+            for product in products
+        ),
+        np.zeros((1,) * len(factors[0].shape)),
+    )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_solution_beside_a_point_divided_out_is_found(seed: int) -> None:
+    # Where x4 is the solution's, player 2's advantage vanishes for every x1 at another x3 (a
+    # point divided out of the resultant): there the last two equations have two common roots
+    # in x3, and the solution's x3 is not the only null vector of the Sylvester matrix.
+    rng = np.random.default_rng(seed)
+    n = 4
+    x = [first(j, n) for j in range(n)]
+    solution = rng.uniform(0.05, 0.95, n)
+    d1, d2, d3, d4 = (x[j] - solution[j] for j in range(n))
+    e = x[2] - rng.uniform(0.05, 0.95)
+    a, b, c, d, f = rng.uniform(0.5, 1.5, 5) * rng.choice([-1, 1], 5)
+    other = -a * solution[0] / (1 - solution[0])  # so that player 2's advantage vanishes there
+    differences = [
+        _multilinear(rng, d2, d3, d4),
+        x[0] * (a * e + b * d4 + c * e * d4) + (1 - x[0]) * (other * e + d * d4 + f * e * d4),
+        _multilinear(rng, d1, d2, d4),
+        _multilinear(rng, d1, d2, d3),
+    ]
+    norm = normalised_payoffs(difference_game(*differences))
+    full = [np.ones((1, 2), dtype=bool)] * n
+    expected = np.concatenate(binary(*solution))
+
+    def has_it(roots: list[tuple[int, Profile]]) -> bool:
+        return any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for _, p in roots)
+
+    roots, solved = solve_binary_supports(norm, full)
+    assert has_it(roots) or not solved[0]
+    assert has_it(solve_supports(norm, full, 1e-9, Deadline(None))[0].roots)
