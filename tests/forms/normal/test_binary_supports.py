@@ -9,16 +9,22 @@ degenerate case must be left to the subdivision.
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.deadline import Deadline
-from kurilsim.forms.normal.binary_supports import MAX_MIXERS, solve_binary_supports
+from kurilsim.forms.normal.binary_supports import (
+    MAX_MIXERS,
+    _chebyshev_nodes,
+    solve_binary_supports,
+)
 from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
-from kurilsim.forms.normal.support_boxes import _subdivided
+from kurilsim.forms.normal.support_boxes import _subdivided, solve_supports
 from kurilsim.forms.normal.support_enumeration import _support_masks, support_enumeration
 from tests.literature import binary, difference_game, first
 from tests.strategies import random_game, seeds
@@ -83,6 +89,13 @@ def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray
             assert np.all(x[np.flatnonzero(~masks[i][k])] == 0)
             gains = _payoffs_of_strategies(norm, i, profile)[on]
             assert np.ptp(gains) <= 1e-9
+    # No two roots of a support alike.
+    found = [(k, np.concatenate(p)) for k, p in roots]
+    assert all(
+        k != j or np.max(np.abs(a - b)) > 1e-7
+        for n, (k, a) in enumerate(found)
+        for j, b in found[:n]
+    )
     ours, theirs = _passing(norm, roots), _passing(norm, reference.roots)
     for k in np.flatnonzero(solved).tolist():
         assert _same_points(ours.get(k, []), theirs.get(k, []))
@@ -156,3 +169,85 @@ def test_a_solution_where_the_resultant_is_divided_is_left_to_the_subdivision() 
     assert complete
     expected = np.concatenate(binary(0.7, 0.4, 0.3, 0.6))
     assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for p in equilibria)
+
+
+def _multilinear(rng: np.random.Generator, *factors: FloatArray) -> FloatArray:
+    """A multilinear polynomial in ``factors`` with random coefficients and no constant term."""
+    products = itertools.chain.from_iterable(
+        itertools.combinations(factors, r) for r in range(1, len(factors) + 1)
+    )
+    return sum(
+        (
+            rng.uniform(0.5, 1.5) * rng.choice([-1, 1]) * functools.reduce(np.multiply, product)
+            for product in products
+        ),
+        np.zeros((1,) * len(factors[0].shape)),
+    )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_solution_beside_a_point_divided_out_is_found(seed: int) -> None:
+    # Where x4 is the solution's, player 2's advantage vanishes for every x1 at another x3 (a
+    # point divided out of the resultant): there the last two equations have two common roots
+    # in x3, and the solution's x3 is not the only null vector of the Sylvester matrix.
+    rng = np.random.default_rng(seed)
+    n = 4
+    x = [first(j, n) for j in range(n)]
+    solution = rng.uniform(0.05, 0.95, n)
+    d1, d2, d3, d4 = (x[j] - solution[j] for j in range(n))
+    e = x[2] - rng.uniform(0.05, 0.95)
+    a, b, c, d, f = rng.uniform(0.5, 1.5, 5) * rng.choice([-1, 1], 5)
+    other = -a * solution[0] / (1 - solution[0])  # so that player 2's advantage vanishes there
+    differences = [
+        _multilinear(rng, d2, d3, d4),
+        x[0] * (a * e + b * d4 + c * e * d4) + (1 - x[0]) * (other * e + d * d4 + f * e * d4),
+        _multilinear(rng, d1, d2, d4),
+        _multilinear(rng, d1, d2, d3),
+    ]
+    norm = normalised_payoffs(difference_game(*differences))
+    full = [np.ones((1, 2), dtype=bool)] * n
+    expected = np.concatenate(binary(*solution))
+
+    def has_it(roots: list[tuple[int, Profile]]) -> bool:
+        return any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for _, p in roots)
+
+    roots, solved = solve_binary_supports(norm, full)
+    assert has_it(roots) or not solved[0]
+    assert has_it(solve_supports(norm, full, 1e-9, Deadline(None))[0].roots)
+
+
+@pytest.mark.parametrize(
+    ("seed", "offset"),
+    [(157, 1e-13), (351, 1e-14), (625, 1e-13), (539, 1e-10), (670, 1e-9), (158, 1e-8)],
+)
+def test_a_support_whose_solutions_coincide_once_polished_is_left_to_the_subdivision(
+    seed: int, offset: float
+) -> None:
+    # Player 2's advantage vanishes for every x1 at a point whose x4 lies a hair from a
+    # Chebyshev node: the resultant is divided there by almost zero, and near it the
+    # Sylvester matrix has two small singular values. A solution then may be carried back to
+    # the wrong x3 and polished on to another solution: two alike, and one perhaps lost.
+    rng = np.random.default_rng(seed)
+    n = 4
+    x = [1 - first(j, n) for j in range(n)]
+    at = _chebyshev_nodes()[seed % len(_chebyshev_nodes())] + offset * rng.choice([-1, 1])
+    s, t = x[2] - rng.uniform(0, 1), x[3] - at
+    c = rng.standard_normal(6)
+    others = [rng.standard_normal((2,) * n) for _ in range(3)]
+    for i, table in zip((0, 2, 3), others, strict=True):
+        table[(slice(None),) * i + (1,)] = table[(slice(None),) * i + (0,)]  # own axis unused
+    differences = [
+        others[0],
+        (1 - x[0]) * (c[0] * s + c[1] * t + c[2] * s * t)
+        + x[0] * (c[3] * s + c[4] * t + c[5] * s * t),
+        others[1],
+        others[2],
+    ]
+    norm = normalised_payoffs(difference_game(*differences))
+    full = [np.ones((1, 2), dtype=bool)] * n
+    roots, solved = solve_binary_supports(norm, full)
+    found = [np.concatenate(p) for _, p in roots]
+    assert all(np.max(np.abs(a - b)) > 1e-7 for k, a in enumerate(found) for b in found[:k])
+    if solved[0]:
+        reference, _ = _subdivided(norm, full, 1e-9, Deadline(None))
+        assert _same_points(found, [np.concatenate(p) for _, p in reference.roots])

@@ -23,12 +23,13 @@ Every root in the unit interval is carried back to a full solution and polished 
 method on the ``k`` equations. A support is *solved* here only if nothing is near a degenerate
 case: no vanishing denominator, leading coefficient or resultant, no root near the interval
 with a small imaginary part, no two roots close together, no possible solution where the
-resultant was divided, every polished solution regular (Newton's method converges and the
-Jacobian is well conditioned). Any other support, and any support where more than
-:data:`MAX_MIXERS` players or a player with three or more strategies mix, is left to the
-subdivision (:func:`~kurilsim.forms.normal.support_boxes.solve_supports`), which also finds
-continua and singular solutions. On the supports solved here every solution in the players'
-simplices is found: each one is a real root of the linear equation, the quadratic or the
+resultant was divided, no second common root of the last two equations at a root, every
+polished solution regular (Newton's method converges and the Jacobian is well conditioned)
+and no two alike. Any other support, and any support where more than :data:`MAX_MIXERS`
+players or a player with three or more strategies mix, is left to the subdivision
+(:func:`~kurilsim.forms.normal.support_boxes.solve_supports`), which also finds continua and
+singular solutions. On the supports solved here every solution in the players' simplices is
+found: each one is a real root of the linear equation, the quadratic or the
 degree-9 polynomial in the unit interval. The regret check is left to the caller: solutions
 where a strategy outside the support pays more are returned too.
 
@@ -140,6 +141,7 @@ def solve_binary_supports(
     if len(row):
         p, regular = _polished(g[row], p)
         ok &= np.bincount(row, weights=~regular, minlength=n_rows) == 0
+        ok &= ~_coincident(row, p, n_rows)
     solved[layout.rows[ok]] = True
     keep = ok[row] & np.all((p >= -_MARGIN) & (p <= 1 + _MARGIN), axis=1)
     row, p = row[keep], np.clip(p[keep], 0.0, 1.0)
@@ -368,7 +370,16 @@ def _four_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     alpha1, beta1, alpha0, beta0, weights = _eliminated(at[:, :, :3])
     quadratic = np.einsum("rcab,rcabd->rcd", at[:, :, 2, :, :, 0], weights)
     cubic = np.einsum("rabi,rtabj,ijm->rtm", last, weights, _convolution(2, 3))
-    _, _, vh = np.linalg.svd(_sylvester(quadratic, cubic))
+    # Each polynomial scaled to unit size, so that the singular values compare the two.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sylvester = _sylvester(
+            quadratic / np.linalg.norm(quadratic, axis=-1, keepdims=True),
+            cubic / np.linalg.norm(cubic, axis=-1, keepdims=True),
+        )
+    _, singular, vh = np.linalg.svd(_finite(sylvester))
+    # Two common roots at t (a solution where a point is divided out, at another s) leave a
+    # plane of null vectors, any of whose s is no solution: left to the subdivision.
+    ok &= ~np.any(candidate & ~(singular[..., -2] > _SINGULAR * singular[..., 0]), axis=1)
     null = vh[..., -1, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         s = null[..., 3] / null[..., 4]
@@ -568,6 +579,23 @@ def _at(g: FloatArray, p: FloatArray) -> FloatArray:
         "clq,cq->cl", g, np.prod(np.where(high, p[..., None], 1.0 - p[..., None]), axis=1)
     )
     return values
+
+
+def _coincident(row: IntArray, p: FloatArray, n_rows: int) -> BoolArray:
+    """Per support, whether two of its polished solutions are one.
+
+    Newton's method took a root carried back badly (near a double root or a point divided out)
+    on to another solution: the root's own solution may be lost.
+    """
+    order = np.argsort(row, kind="stable")
+    rows = row[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows)  # place among its support's
+    table = np.full((n_rows, int(rank.max()) + 1, p.shape[1]), np.nan)
+    table[rows, rank] = p[order]
+    apart = np.max(np.abs(table[:, :, None] - table[:, None]), axis=-1)  # nan where no solution
+    same = (apart <= _CLOSE) & ~np.eye(table.shape[1], dtype=bool)
+    coincident: BoolArray = np.any(same, axis=(1, 2))
+    return coincident
 
 
 def _polished(g: FloatArray, p: FloatArray) -> tuple[FloatArray, BoolArray]:
