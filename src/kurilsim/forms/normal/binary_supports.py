@@ -48,6 +48,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.forms.normal.support_layouts import kept_between_calls
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
@@ -161,10 +163,6 @@ def solve_binary_supports(
     ), solved
 
 
-#: Support profiles up to this many keep their layout between calls.
-_CACHED_SUPPORTS = 1024
-
-
 @dataclass(frozen=True)
 class _Layout:
     """The binary support profiles among some, and where their corners' payoffs are.
@@ -200,21 +198,6 @@ class _Layout:
     position: IntArray
     low_strategy: IntArray
     high_strategy: IntArray
-
-
-def _layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
-    """The layout of these support profiles; kept between calls while they are few."""
-    if len(masks[0]) > _CACHED_SUPPORTS:
-        return _made_layout(shape, masks)
-    return _cached_layout(shape, tuple(m.tobytes() for m in masks))
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_layout(shape: tuple[int, ...], packed: tuple[bytes, ...]) -> _Layout:
-    masks = [
-        np.frombuffer(b, dtype=bool).reshape(-1, n) for b, n in zip(packed, shape, strict=True)
-    ]
-    return _made_layout(shape, masks)
 
 
 def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
@@ -255,6 +238,10 @@ def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
         low,
         high,
     )
+
+
+#: Support profiles' layouts, kept between calls for a small game shape.
+_layout = kept_between_calls(_made_layout)
 
 
 @functools.cache

@@ -50,6 +50,7 @@ from numpy.typing import NDArray
 from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.binary_supports import solve_binary_supports
+from kurilsim.forms.normal.support_layouts import kept_between_calls
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -687,10 +688,6 @@ class _System:
         return newton - reach, newton + reach
 
 
-#: Support profiles up to this many keep their layout between calls (a few megabytes at most).
-_CACHED_SUPPORTS = 1024
-
-
 @dataclass(frozen=True)
 class _Layout:
     """What a system needs of its support profiles, not of the payoffs (see :class:`_System`).
@@ -726,25 +723,6 @@ class _Layout:
     size_group: IntArray
     rank_in_group: IntArray
     pair_steps: list[tuple[FloatArray, IntArray]]
-
-
-def _layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
-    """The layout of these support profiles; kept between calls while they are few.
-
-    A game of a given shape asks for the same support profiles on every call.
-    """
-    if len(masks[0]) > _CACHED_SUPPORTS:
-        return _made_layout(shape, masks)
-    return _cached_layout(shape, tuple(m.tobytes() for m in masks))
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_layout(shape: tuple[int, ...], packed: tuple[bytes, ...]) -> _Layout:
-    # Read-only views of the bytes: arrays kept between calls must not change.
-    masks = [
-        np.frombuffer(b, dtype=bool).reshape(-1, n) for b, n in zip(packed, shape, strict=True)
-    ]
-    return _made_layout(shape, masks)
 
 
 def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
@@ -814,6 +792,10 @@ def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
         rank_in_group,
         pair_steps,
     )
+
+
+#: Support profiles' layouts, kept between calls for a small game shape.
+_layout = kept_between_calls(_made_layout)
 
 
 @functools.cache
