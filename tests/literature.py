@@ -9,6 +9,7 @@ tests draw their cases with :func:`cases` (one value per field named) and, for t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +62,24 @@ def difference_game(*differences: FloatArray) -> FloatArray:
         own[i] = slice(0, 1)
         payoffs[(*own, i)] = np.take(np.broadcast_to(table, (2,) * n), [0], axis=i)
     return payoffs
+
+
+def nine_totally_mixed_game(seed: int = 2024) -> tuple[FloatArray, FloatArray]:
+    """McKelvey and McLennan's four-player game with nine totally mixed equilibria, and its ``c``.
+
+    McKelvey and McLennan, "The maximal number of regular totally mixed Nash equilibria",
+    Journal of Economic Theory 72 (1997): when player i's advantage of the first strategy is
+    prod_{j != i} (x_j - c_ij), each derangement sigma of the players gives the totally mixed
+    equilibrium x_sigma(i) = c_i,sigma(i); four players have nine derangements, the maximum.
+    """
+    n = 4
+    c = np.random.default_rng(seed).uniform(0.1, 0.9, (n, n))
+    x = [first(j, n) for j in range(n)]
+    differences = [
+        functools.reduce(np.multiply, [x[j] - c[i, j] for j in range(n) if j != i])
+        for i in range(n)
+    ]
+    return difference_game(*differences), c
 
 
 def game_of(payoffs: FloatArray, title: str) -> NormalFormGame:

@@ -26,7 +26,7 @@ from kurilsim.forms.normal.binary_supports import (
 from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
 from kurilsim.forms.normal.support_boxes import _subdivided, solve_supports
 from kurilsim.forms.normal.support_enumeration import _support_masks, support_enumeration
-from tests.literature import binary, difference_game, first
+from tests.literature import binary, difference_game, first, nine_totally_mixed_game
 from tests.strategies import random_game, seeds
 
 Profile = tuple[FloatArray, ...]
@@ -122,15 +122,9 @@ def test_the_game_with_nine_totally_mixed_equilibria_is_left_to_the_subdivision(
     # the nine derangements of four players give nine totally mixed equilibria (found by the
     # subdivision: see test_support_enumeration). Each advantage vanishes for every x_i along
     # whole lines, and solutions share probabilities: degenerate cases for the elimination.
-    n = 4
-    c = np.random.default_rng(2024).uniform(0.1, 0.9, (n, n))
-    x = [first(j, n) for j in range(n)]
-    differences = [
-        functools.reduce(np.multiply, [x[j] - c[i, j] for j in range(n) if j != i])
-        for i in range(n)
-    ]
-    norm = normalised_payoffs(difference_game(*differences))
-    full = [np.ones((1, 2), dtype=bool)] * n
+    payoffs, _ = nine_totally_mixed_game()
+    norm = normalised_payoffs(payoffs)
+    full = [np.ones((1, 2), dtype=bool)] * 4
     roots, solved = solve_binary_supports(norm, full)
     assert roots == []
     assert solved.tolist() == [False]

@@ -37,8 +37,7 @@ from tests.literature import (
     MCKELVEY_MCLENNAN,
     MCKELVEY_MCLENNAN_EQUILIBRIA,
     binary,
-    difference_game,
-    first,
+    nine_totally_mixed_game,
 )
 from tests.strategies import random_game, seeds, small_games
 
@@ -105,18 +104,8 @@ def test_known_games(payoffs: FloatArray, expected: list[Profile]) -> None:
 
 
 def test_four_player_game_with_nine_totally_mixed_equilibria() -> None:
-    # McKelvey and McLennan, "The maximal number of regular totally mixed Nash equilibria",
-    # Journal of Economic Theory 72 (1997): when player i's advantage of the first strategy is
-    # prod_{j != i} (x_j - c_ij), each derangement sigma of the players gives the totally mixed
-    # equilibrium x_sigma(i) = c_i,sigma(i); four players have nine derangements, the maximum.
+    payoffs, c = nine_totally_mixed_game()
     n = 4
-    c = np.random.default_rng(2024).uniform(0.1, 0.9, (n, n))
-    x = [first(j, n) for j in range(n)]
-    differences = [
-        functools.reduce(np.multiply, [x[j] - c[i, j] for j in range(n) if j != i])
-        for i in range(n)
-    ]
-    payoffs = difference_game(*differences)
     expected = []
     for sigma in itertools.permutations(range(n)):
         if all(sigma[i] != i for i in range(n)):
