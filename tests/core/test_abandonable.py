@@ -127,3 +127,16 @@ def test_calls_beside_threads_in_linear_algebra_end():
         [sys.executable, "-c", _BLAS_BESIDE_HULLS], timeout=60, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
+def test_a_fork_refused_runs_the_call_here_and_leaves_no_pipe_open(monkeypatch):
+    import multiprocessing.context
+
+    def refused(self):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
+    open_before = len(os.listdir("/proc/self/fd"))
+    assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
+    assert len(os.listdir("/proc/self/fd")) == open_before

@@ -53,8 +53,8 @@ def within_deadline(
     child is then killed and ``deadline.hit`` set). The child shares the parent's memory as it
     was at the fork, so ``call`` and ``args`` are not pickled; its value is, on its way back.
     An exception the call raises is raised again here. Where processes cannot be forked
-    safely (:func:`can_abandon` is False, as with other threads running), the call runs here,
-    and may overrun the deadline.
+    safely (:func:`can_abandon` is False, as with other threads running), or where the fork
+    fails, the call runs here, and may overrun the deadline.
 
     Raises
     ------
@@ -78,7 +78,13 @@ def within_deadline(
     child = multiprocessing.get_context("fork").Process(
         target=_answer, args=(sending, call, args), daemon=True
     )
-    child.start()
+    try:
+        child.start()
+    except OSError:
+        # No process to be had (a limit on processes or memory): the call runs here instead.
+        receiving.close()
+        sending.close()
+        return call(*args), True
     sending.close()  # the child's end: a child that dies closes the pipe, and recv says so
     try:
         left = deadline.remaining()
