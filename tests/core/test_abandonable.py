@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import operator
 import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import pytest
 
@@ -65,25 +71,51 @@ def test_a_daemonic_process_runs_the_call_itself(monkeypatch):
     assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
 
 
-def test_a_process_with_other_threads_runs_the_call_itself():
-    """Another thread may be inside a library whose fork handlers wait for it (OpenBLAS's)."""
-    import threading
-
+@contextmanager
+def another_thread() -> Iterator[None]:
+    """A thread of this process that is not idle while the block runs."""
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
     try:
-        assert not can_abandon()
-        assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
+        yield
     finally:
         release.set()
         other.join()
 
 
+def test_a_process_with_other_threads_forks_its_child_from_a_fork_server():
+    """Another thread may be inside a library whose fork handlers wait for it (OpenBLAS's)."""
+    with another_thread():
+        assert can_abandon()
+        value, finished = within_deadline(Deadline(30.0), os.getpid)
+        assert finished and value != os.getpid()
+        with pytest.raises(ZeroDivisionError):
+            within_deadline(Deadline(30.0), operator.truediv, 1, 0)
+        deadline = Deadline(0.5)
+        assert within_deadline(deadline, time.sleep, 60) == (None, False)
+        assert deadline.hit
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
+def test_a_fork_server_child_leaves_no_pipe_open():
+    """The server, started by the first call, stays; each child's pipes are closed."""
+    with another_thread():
+        within_deadline(Deadline(30.0), os.getpid)
+        open_before = len(os.listdir("/proc/self/fd"))
+        within_deadline(Deadline(30.0), os.getpid)
+        within_deadline(Deadline(0.5), time.sleep, 60)
+        assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+def test_a_call_without_deadline_runs_here():
+    """Nothing to abandon it at: no child is worth its start."""
+    assert within_deadline(Deadline(None), os.getpid) == (os.getpid(), True)
+
+
 def test_an_idle_thread_does_not_keep_the_call_here():
     """A thread that only polls (a sweep worker's watch on its parent) takes no library's lock."""
-    import threading
-
     release = threading.Event()
     idle = threading.Thread(target=release.wait, name=IDLE_THREAD)
     idle.start()
@@ -96,6 +128,7 @@ def test_an_idle_thread_does_not_keep_the_call_here():
 
 
 _BLAS_BESIDE_HULLS = """
+import os
 import threading
 import numpy as np
 from kurilsim.core.abandonable import within_deadline
@@ -110,8 +143,10 @@ def linear_algebra():
 others = [threading.Thread(target=linear_algebra) for _ in range(2)]
 for thread in others:
     thread.start()
-for _ in range(30):
-    within_deadline(Deadline(30.0), np.linalg.det, np.eye(3))
+for _ in range(10):
+    assert within_deadline(Deadline(30.0), np.linalg.det, np.eye(3)) == (1.0, True)
+    child, finished = within_deadline(Deadline(30.0), os.getpid)
+    assert finished and child != os.getpid()
 stop.set()
 for thread in others:
     thread.join()
@@ -119,7 +154,10 @@ for thread in others:
 
 
 def test_calls_beside_threads_in_linear_algebra_end():
-    """Forking while another thread is in a multithreaded OpenBLAS call hangs in the fork."""
+    """Forking while another thread is in a multithreaded OpenBLAS call would hang in the fork.
+
+    The children are forked from the fork server instead.
+    """
     import subprocess
     import sys
 
@@ -130,13 +168,24 @@ def test_calls_beside_threads_in_linear_algebra_end():
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
-def test_a_fork_refused_runs_the_call_here_and_leaves_no_pipe_open(monkeypatch):
+@pytest.mark.parametrize(
+    ("kind", "threads", "refusal"),
+    [
+        ("ForkProcess", nullcontext, BlockingIOError(11, "Resource temporarily unavailable")),
+        ("ForkServerProcess", another_thread, ConnectionRefusedError(111, "Connection refused")),
+        ("ForkServerProcess", another_thread, EOFError()),  # the server died while forking
+    ],
+)
+def test_a_child_refused_runs_the_call_here_and_leaves_no_pipe_open(
+    monkeypatch, kind, threads, refusal
+):
     import multiprocessing.context
 
     def refused(self):
-        raise BlockingIOError(11, "Resource temporarily unavailable")
+        raise refusal
 
-    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
-    open_before = len(os.listdir("/proc/self/fd"))
-    assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
-    assert len(os.listdir("/proc/self/fd")) == open_before
+    monkeypatch.setattr(getattr(multiprocessing.context, kind), "start", refused)
+    with threads():
+        open_before = len(os.listdir("/proc/self/fd"))
+        assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
+        assert len(os.listdir("/proc/self/fd")) == open_before

@@ -2,15 +2,21 @@
 
 A compiled routine that does not return to Python (a convex hull in Qhull) cannot be stopped by a
 :class:`~kurilsim.core.deadline.Deadline`, which is checked between units of work. Run in a
-child process forked from this one, it can: the child is killed when the deadline passes, and
-its memory and processor with it. A thread could not be: Qhull releases the GIL, but a thread
-abandoned would go on computing for as long as the hull takes.
+child process, it can: the child is killed when the deadline passes, and its memory and
+processor with it. A thread could not be: Qhull releases the GIL, but a thread abandoned would
+go on computing for as long as the hull takes.
+
+The child is forked from this process when no other thread runs here. Otherwise it is forked
+from a fork server, a process started clean (``multiprocessing``'s ``forkserver``, one per
+process, kept until this process ends): another thread here may be inside a library whose fork
+handlers wait for its own threads, and a fork from here would hang (OpenBLAS's, when another
+thread is in a multithreaded BLAS call).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kurilsim.core.deadline import Deadline
@@ -18,11 +24,13 @@ from kurilsim.core.errors import KurilsimError
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkContext, ForkServerContext
 
 Value = TypeVar("Value")
 
 #: The name of a thread that only sleeps and polls, calling into no library: a fork beside it
-#: cannot hang, so :func:`can_abandon` does not count it (a sweep worker's watch on its parent).
+#: cannot hang, so a process whose other threads all bear it forks its children itself (a sweep
+#: worker's watch on its parent).
 IDLE_THREAD = "kurilsim-idle"
 
 
@@ -30,31 +38,52 @@ def can_abandon() -> bool:
     """Whether calls can be abandoned here.
 
     The platform must fork processes (Linux, BSD, macOS), and this process must be allowed
-    children: a daemonic one (a ``multiprocessing.Pool`` worker) is not. Nor may it run other
-    threads (a threaded sweep's, Jupyter's), but for those named :data:`IDLE_THREAD`: one of
-    them may be in a library whose fork handlers wait for its own threads, and the fork would
-    hang (OpenBLAS's, when another thread is in a multithreaded BLAS call).
+    children: a daemonic one (a ``multiprocessing.Pool`` worker) is not.
+    """
+    return _start_method() is not None
+
+
+def _start_method() -> str | None:
+    """How a child is started here: ``"fork"``, ``"forkserver"``, or None where none can be.
+
+    A fork from here where other threads run, but for those named :data:`IDLE_THREAD`, could
+    hang; a fork server's process runs none.
     """
     import multiprocessing  # imported when used: tens of milliseconds, which most games spare
     import threading
 
-    forks = "fork" in multiprocessing.get_all_start_methods()
+    if multiprocessing.current_process().daemon:
+        return None
+    methods = multiprocessing.get_all_start_methods()
     here = threading.current_thread()
     alone = all(t is here or t.name == IDLE_THREAD for t in threading.enumerate())
-    return forks and alone and not multiprocessing.current_process().daemon
+    if "fork" in methods and alone:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else None
 
 
 def within_deadline(
-    deadline: Deadline, call: Callable[..., Value], *args: Any
+    deadline: Deadline,
+    call: Callable[..., Value],
+    *args: Any,
+    imports: Sequence[str] = (),
 ) -> tuple[Value | None, bool]:
-    """``call(*args)`` in a forked child, abandoned when ``deadline`` passes.
+    """``call(*args)`` in a child process, abandoned when ``deadline`` passes.
 
     Returns the call's value and True, or None and False when the deadline passed first (the
-    child is then killed and ``deadline.hit`` set). The child shares the parent's memory as it
-    was at the fork, so ``call`` and ``args`` are not pickled; its value is, on its way back.
-    An exception the call raises is raised again here. Where processes cannot be forked
-    safely (:func:`can_abandon` is False, as with other threads running), or where the fork
-    fails, the call runs here, and may overrun the deadline.
+    child is then killed and ``deadline.hit`` set). Its value is pickled on its way back, and
+    an exception the call raises is raised again here.
+
+    Forked from this process (no other thread runs here), the child shares its memory as it
+    was at the fork, so ``call`` and ``args`` are not pickled. Forked from the fork server
+    (other threads run here), they are, and ``call`` must be a function of a module: the
+    server loads that module and ``imports`` (modules the call imports when run) once, when it
+    starts, so that its children need not. The first call here that uses the server waits for
+    that start (under a second for NumPy and SciPy), which may overrun the deadline.
+
+    With no deadline, in a daemonic process, on a platform that cannot fork (Windows), or
+    where no child can be had (a limit on processes or memory), the call runs here, and may
+    overrun the deadline.
 
     Raises
     ------
@@ -70,25 +99,31 @@ def within_deadline(
     """
     if deadline.expired():
         return None, False
-    if not can_abandon():
+    method = _start_method()
+    if method is None or deadline.remaining() == math.inf:
         return call(*args), True
     import multiprocessing
 
+    context: ForkContext | ForkServerContext
+    if method == "fork":
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        _preload([getattr(call, "__module__", None) or "__main__", *imports])
     receiving, sending = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(
-        target=_answer, args=(sending, call, args), daemon=True
-    )
+    child = context.Process(target=_answer, args=(sending, call, args), daemon=True)
     try:
         child.start()
-    except OSError:
-        # No process to be had (a limit on processes or memory): the call runs here instead.
+    except (OSError, EOFError):
+        # No process to be had (a limit on processes or memory, a fork server that could not
+        # start or died): the call runs here instead.
         receiving.close()
         sending.close()
         return call(*args), True
     sending.close()  # the child's end: a child that dies closes the pipe, and recv says so
     try:
         left = deadline.remaining()
-        if not receiving.poll(None if left == math.inf else left):
+        if not receiving.poll(left):
             deadline.hit = True
             return None, False
         try:
@@ -103,10 +138,26 @@ def within_deadline(
         if child.is_alive():
             child.kill()
         child.join()
+        child.close()
         receiving.close()
     if raised:
         raise value
     return value, True
+
+
+def _preload(modules: Sequence[str]) -> None:
+    """Have the fork server load ``modules`` too, if it starts after this.
+
+    Added to the modules already asked for (``__main__`` unless changed), which
+    ``multiprocessing`` keeps in its server's record; a server already running keeps its own.
+    """
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    asked = list(getattr(server, "_preload_modules", ["__main__"]))
+    missing = [name for name in modules if name not in asked]
+    if missing:
+        forkserver.set_forkserver_preload(asked + missing)
 
 
 def _answer(sending: Connection, call: Callable[..., Any], args: tuple[Any, ...]) -> None:

@@ -143,6 +143,52 @@ def test_enumeration_of_three_card_kuhn_poker_keeps_its_time_bound(no_other_thre
     assert fallen_back[0].payoffs[0] == pytest.approx(-1 / 18, abs=1e-9)
 
 
+_KUHN_BESIDE_LINEAR_ALGEBRA = """
+import multiprocessing
+import threading
+
+import numpy as np
+
+from kurilsim.forms.information.catalogue import kuhn_poker
+from kurilsim.forms.information.solve import solve_information
+
+stop = threading.Event()
+
+def linear_algebra():
+    while not stop.is_set():
+        np.linalg.svd(np.random.default_rng(0).random((200, 200)))
+
+other = threading.Thread(target=linear_algebra)
+other.start()
+try:
+    stopped = solve_information(kuhn_poker(), "enumeration", max_seconds=10.0)
+finally:
+    stop.set()
+    other.join()
+assert stopped.incomplete_reason == "max_seconds" and len(stopped) == 0, stopped
+assert multiprocessing.active_children() == []
+"""
+
+
+def test_enumeration_keeps_its_time_bound_beside_a_thread_in_linear_algebra():
+    """A threaded process (a threaded sweep, Jupyter) abandons Kuhn poker's hull at the bound.
+
+    Its hull, minutes long, runs in a child of the fork server; in this process it would
+    outlast the generous timeout. The bound leaves time for the steps before the hull on a
+    loaded machine, so that the hull starts.
+    """
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _KUHN_BESIDE_LINEAR_ALGEBRA],
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_auto_turns_to_the_sequence_form_when_enumeration_stops_with_nothing():
     bounded = solve_information(beer_quiche(), max_seconds=0)
     assert bounded.method == "sequence-lemke" and len(bounded) == 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
+import pytest
 
 import kurilsim
 from kurilsim.forms.normal.game import NormalFormGame
@@ -59,3 +61,41 @@ def test_a_hull_that_outlasts_max_seconds_is_abandoned(monkeypatch, tmp_path, no
     _, complete = bounded_vertex_enumeration(random_game(14, (14, 14)), max_seconds=1.0)
     assert not complete
     assert (tmp_path / "started").exists() and not (tmp_path / "finished").exists()
+
+
+def test_a_hull_in_a_child_of_the_fork_server_finds_what_one_here_finds(monkeypatch):
+    """Where another thread runs, a hull that may not fit goes to a fork server's child.
+
+    Every hull made to seem too long for the time left goes there: the equilibria are those of
+    every hull computed here, to the last bit.
+    """
+    import multiprocessing.context
+    import threading
+
+    from kurilsim.forms.normal import vertex_enumeration as module
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    payoffs = random_game(12, (12, 12))
+    here, _ = bounded_vertex_enumeration(payoffs, max_seconds=60.0)
+    started = []
+    real_start = multiprocessing.context.ForkServerProcess.start
+
+    def counted(self):
+        started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", counted)
+    monkeypatch.setattr(module, "_HULL_SECONDS_PER_VERTEX", math.inf)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        in_child, complete = bounded_vertex_enumeration(payoffs, max_seconds=60.0)
+    finally:
+        release.set()
+        other.join()
+    assert complete and started
+    assert len(in_child) == len(here) > 1
+    for (x, y), (x_here, y_here) in zip(in_child, here, strict=True):
+        assert np.array_equal(x, x_here) and np.array_equal(y, y_here)

@@ -861,7 +861,9 @@ def _bounded_polar_facets(
     most = _most_vertices(n_points, dim)
     if most <= _INLINE_HULL_VERTICES or most * _HULL_SECONDS_PER_VERTEX <= deadline.remaining():
         return _polar_facets(points, merged)
-    planes, _ = within_deadline(deadline, _polar_facets, points, merged)
+    planes, _ = within_deadline(
+        deadline, _polar_facets, points, merged, imports=("scipy.spatial._qhull",)
+    )
     return planes
 
 
