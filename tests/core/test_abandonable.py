@@ -109,6 +109,16 @@ def test_a_fork_server_child_leaves_no_pipe_open():
         assert len(os.listdir("/proc/self/fd")) == open_before
 
 
+def test_the_modules_a_call_imports_are_loaded_before_the_fork(monkeypatch):
+    """Once here, rather than once in every child."""
+    import sys
+
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    value, finished = within_deadline(Deadline(30.0), os.getpid, imports=("colorsys",))
+    assert finished and value != os.getpid()
+    assert "colorsys" in sys.modules
+
+
 def test_a_call_without_deadline_runs_here():
     """Nothing to abandon it at: no child is worth its start."""
     assert within_deadline(Deadline(None), os.getpid) == (os.getpid(), True)

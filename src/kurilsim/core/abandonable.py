@@ -15,6 +15,7 @@ thread is in a multithreaded BLAS call).
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -76,10 +77,11 @@ def within_deadline(
 
     Forked from this process (no other thread runs here), the child shares its memory as it
     was at the fork, so ``call`` and ``args`` are not pickled. Forked from the fork server
-    (other threads run here), they are, and ``call`` must be a function of a module: the
-    server loads that module and ``imports`` (modules the call imports when run) once, when it
-    starts, so that its children need not. The first call here that uses the server waits for
-    that start (under a second for NumPy and SciPy), which may overrun the deadline.
+    (other threads run here), they are, and ``call`` must be a function of a module. Modules
+    the call imports when run (``imports``) are loaded before the fork: here, or by the server
+    with ``call``'s module when it starts; so each is loaded once, not in every child. This
+    loading, and the server's start, happen before the child can be abandoned: they may
+    overrun the deadline, once (under a second for SciPy's hull, idle).
 
     With no deadline, in a daemonic process, on a platform that cannot fork (Windows), or
     where no child can be had (a limit on processes or memory), the call runs here, and may
@@ -106,6 +108,8 @@ def within_deadline(
 
     context: ForkContext | ForkServerContext
     if method == "fork":
+        for name in imports:  # once here, rather than in every child
+            importlib.import_module(name)
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
