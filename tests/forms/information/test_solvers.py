@@ -129,7 +129,7 @@ def test_enumeration_of_three_card_kuhn_poker_keeps_its_time_bound(no_other_thre
     """Its 27 x 64 reduced form has a hull Qhull takes minutes over: abandoned at the bound.
 
     Without the bound kept, either call would wait for the whole hull. Threads left by earlier
-    tests are idle (the fixture), so the hull can go to a child process here.
+    tests are idle (the fixture), so the hull's child is forked from this process here.
     """
     from kurilsim.core.abandonable import can_abandon
 

@@ -136,9 +136,10 @@ _INLINE_HULL_VERTICES = 20_000
 #: Seconds a hull takes per vertex of its polytope, at most (five times the 20 microseconds
 #: measured): a larger hull whose polytope's upper bound of vertices, at this cost, fits in the
 #: time left is computed in this process too. Any other runs in a child process killed when the
-#: time is up (:func:`~kurilsim.core.abandonable.within_deadline`), which costs a fork and the
-#: transfer of the facets, under a tenth of a second a game from 12 x 12 to 15 x 15
-#: (``benchmarks/bench_abandoned_hull.py``).
+#: time is up (:func:`~kurilsim.core.abandonable.within_deadline`), which costs a fork (from
+#: this process, or from the fork server where other threads run) and the transfer of the
+#: facets: from 12 x 12 to 15 x 15, 1.0 to 1.1 times the game's time with its hulls here when
+#: forked from here, 1.1 to 1.5 times from the fork server (``benchmarks/bench_abandoned_hull.py``).
 _HULL_SECONDS_PER_VERTEX = 1e-4
 
 #: Most labels (vertices times facets) read from one polytope: 50 MB of booleans.
