@@ -161,7 +161,7 @@ def solve_tree(
         tol=tol,
         scale=payoff_scale(game.payoffs),
         equilibria=equilibria,
-        incomplete_reason=None if complete else stopped_by,
+        listing_reason=None if complete else stopped_by,
         nash=nash,
         subgame_perfect=tuple(verdicts),
         non_credible=tuple(threats),
