@@ -42,8 +42,8 @@ STAGS = np.array([0.5, 2.0, 6.0])
 
 def test_deal_outputs_count_the_equilibria_that_are_deals(hunt):
     # Below stag = 1 only (hare, hare); above, both (stag, stag) and (hare, hare).
-    share, complete = parse_output("deal-share:a > 1", hunt).evaluate(hunt, {"stag": STAGS})
-    assert share.tolist() == [0.0, 0.5, 0.5] and complete.all()
+    share, reasons = parse_output("deal-share:a > 1", hunt).evaluate(hunt, {"stag": STAGS})
+    assert share.tolist() == [0.0, 0.5, 0.5] and reasons.tolist() == [None] * 3
     found, _ = parse_output("deal-any:a > 1", hunt).evaluate(hunt, {"stag": STAGS})
     assert found.tolist() == [0.0, 1.0, 1.0]
 

@@ -87,9 +87,9 @@ def _draws(scenario, size, seed):
 def test_tree_deal_share_is_the_chance_of_a_deal_on_each_subgame_perfect_path(scenarios, name):
     scenario = kurilsim.load_scenario(scenarios / name)
     values = _draws(scenario, 10, seed=2)
-    share, complete = parse_output("deal-share", scenario).evaluate(scenario, values)
+    share, reasons = parse_output("deal-share", scenario).evaluate(scenario, values)
     largest, _ = parse_output("deal-any", scenario).evaluate(scenario, values)
-    assert complete.all()
+    assert reasons.tolist() == [None] * 10
     for k in range(10):
         at = {n: float(v[k]) for n, v in values.items()}
         solution = scenario.solve(at)
@@ -165,8 +165,8 @@ def _leaf_probabilities(tree: InformationTree, behaviour) -> np.ndarray:
 def test_information_tree_deal_outputs_use_each_equilibrium_s_play():
     scenario = parse_scenario(INFORMATION)
     values = {"p_own": np.array([0.2, 0.5, 0.9])}
-    share, complete = parse_output("deal-share:deal > 0", scenario).evaluate(scenario, values)
-    assert complete.all()
+    share, reasons = parse_output("deal-share:deal > 0", scenario).evaluate(scenario, values)
+    assert reasons.tolist() == [None] * len(reasons)
     for k, p in enumerate(values["p_own"]):
         solution = scenario.solve({"p_own": float(p)})
         mask = leaf_deals(scenario, scenario.parameter_values({"p_own": float(p)}), "deal > 0")[0]
@@ -218,3 +218,29 @@ def test_the_recorded_leaves_follow_the_history(sequence):
     tree = tree_shape(sequence)
     recorded = [tree.node_name(tree.leaves[k]) for k in np.flatnonzero(recorded_leaves(sequence))]
     assert recorded == ["offer_two > threaten > demand_four"]
+
+
+def test_a_tree_point_whose_listing_was_cut_gives_its_reason(scenarios, monkeypatch):
+    import dataclasses
+
+    from kurilsim.forms.extensive import sweep as tree_sweep
+
+    scenario = kurilsim.load_scenario(scenarios / "sequence_1956.yaml")
+    batch, listing = tree_sweep.backward_induction_batch, tree_sweep.subgame_perfect_equilibria
+
+    def tied_at_the_second(*args):
+        found = batch(*args)
+        ties = found.ties.copy()
+        ties[1, 0] = True  # the second point's listing is made in full, and cut short here
+        return dataclasses.replace(found, ties=ties)
+
+    def cut(game, tol):
+        (first, *_), _ = listing(game, tol)
+        return (first,), False
+
+    monkeypatch.setattr(tree_sweep, "backward_induction_batch", tied_at_the_second)
+    monkeypatch.setattr(tree_sweep, "subgame_perfect_equilibria", cut)
+    values = {"carry_out_cost": np.array([0.0, 0.6, 0.2])}
+    for output in ("deal-share", "payoff:Japan"):
+        _, reasons = parse_output(output, scenario).evaluate(scenario, values)
+        assert reasons.tolist() == [None, "listing_seconds", None]

@@ -153,3 +153,27 @@ def test_a_form_without_deals_refuses_them_in_one_line(capsys, bundled):
     code, out, err = run_cli(capsys, "sensitivity", repeated, "--output", "deal-share")
     assert code == 2 and not out and err.count("\n") == 1
     assert "repeated_joint_activity.yaml" in err and "no probability that play is a deal" in err
+
+
+def test_points_where_the_answer_is_incomplete_are_counted_by_reason(capsys, bundled, monkeypatch):
+    from kurilsim.analysis.scalar_output import ScalarOutput
+
+    evaluate = ScalarOutput.evaluate
+
+    def cut_at_every_third(self, scenario, values, tol):
+        out, reasons = evaluate(self, scenario, values, tol)
+        reasons[::3] = "max_seconds"  # as when a method stops at its bound there
+        reasons[1::6] = "unproved: continuum"
+        return out, reasons
+
+    monkeypatch.setattr(ScalarOutput, "evaluate", cut_at_every_third)
+    arguments = ("sensitivity", bundled, "--output", "deal-any:treaty > 0", "--samples", "4")
+    code, out, err = run_cli(capsys, *arguments, "--parameter", "trust")
+    # One parameter: 4 x (1 + 2) = 12 points, 4 of them cut, 2 unproved.
+    assert code == 1, err
+    expected = "incomplete at 6 of 12 points (max_seconds: 4, unproved: continuum: 2)"
+    assert f"WARNING: {expected}; indices may be off" in out.splitlines()
+    code, out, err = run_cli(capsys, *arguments, "--parameter", "trust", "--format", "json")
+    record = json.loads(out)
+    assert record["complete"] is False
+    assert record["incomplete_reasons"] == {"max_seconds": 4, "unproved: continuum": 2}

@@ -50,6 +50,25 @@ def test_dask_gives_the_local_table_game_by_game(client):
     pd.testing.assert_frame_equal(distributed.to_frame(), local.to_frame())
 
 
+def test_dask_gives_the_local_reasons_where_a_bound_cut_the_method(client, request, tmp_path):
+    era = kurilsim.load_scenario(request.config.rootpath / "scenarios" / "era_1956.yaml")
+    grid, cut = {"declaration_value": (0.1, 0.3, 3)}, {"max_seconds": 0}
+    local = sweep(era, grid, method="support-enumeration", options=cut, workers=2, chunk_size=1)
+    distributed = sweep(
+        era,
+        grid,
+        method="support-enumeration",
+        options=cut,
+        engine="dask",
+        scheduler=client,
+        chunk_size=1,
+        out=tmp_path / "cut.parquet",
+    )
+    table = distributed.to_frame()
+    pd.testing.assert_frame_equal(table, local.to_frame())
+    assert set(table["incomplete_reason"]) == {"max_seconds"} and not table["complete"].any()
+
+
 def test_the_chunks_in_flight_follow_the_size_of_the_cluster(client, monkeypatch):
     # Two chunks in flight per thread of the cluster as it is now: one thread, then four.
     threads = [{"worker": 1}]

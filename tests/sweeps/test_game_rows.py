@@ -63,8 +63,10 @@ def test_a_point_without_an_equilibrium_keeps_one_none_row(era, monkeypatch):
         0, "none", NO_EQUILIBRIUM, NO_EQUILIBRIUM, False
     )  # fmt: skip
     assert row.filter(like="prob.").isna().all() and np.isnan(row["max_regret"])
+    assert row["incomplete_reason"] == "max_seconds"
     assert set(table.loc[table["game"] != 1, "kind"]) <= {"pure", "mixed"}
     assert table.loc[table["game"] != 1, "complete"].all()
+    assert table.loc[table["game"] != 1, "incomplete_reason"].isna().all()
 
 
 def test_a_game_by_game_chunk_loads_no_pandas(era):

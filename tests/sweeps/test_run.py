@@ -64,10 +64,10 @@ def test_grid_sweep_agrees_point_by_point_with_single_solves(sochi, grid_result)
 def test_table_has_the_documented_columns(grid_result, sochi):
     table = grid_result.to_frame()
     assert list(table.columns[:3]) == ["point", "param.sanctions", "param.putin_authority"]
-    assert list(table.columns[-3:]) == ["label", "regime", "complete"]
+    assert list(table.columns[-4:]) == ["label", "regime", "complete", "incomplete_reason"]
     alone = solved_alone(sochi, FIXED)
-    assert list(table.columns[3:-3]) == list(alone.columns)
-    assert table["complete"].all()
+    assert list(table.columns[3:-4]) == list(alone.columns)
+    assert table["complete"].all() and table["incomplete_reason"].isna().all()
 
 
 def test_labels_name_the_profile_and_regimes_join_the_equilibria(grid_result):
@@ -368,7 +368,7 @@ def test_tree_sweep_columns_and_plans(tree_result):
     assert info.strategies[1] == ("tolerate|*", "threaten|keep_okinawa", "threaten|return_okinawa")
     columns = tree_result.to_frame().columns.tolist()
     assert columns[:4] == ["point", "param.carry_out_cost", "param.okinawa_stake", "equilibrium"]
-    assert columns[-4:] == ["label", "path", "regime", "complete"]
+    assert columns[-5:] == ["label", "path", "regime", "complete", "incomplete_reason"]
     assert "prob.US.threaten|keep_okinawa" in columns
 
 

@@ -204,7 +204,7 @@ def test_a_pure_sweep_file_declares_its_number_columns_never_null(tmp_path, hunt
     sweep(hunt, GRID, chunk_size=4, out=out, workers=2)
     schema = pq.read_schema(out)
     nullable = {field.name for field in schema if field.nullable}
-    assert nullable == {"kind", "label", "regime"}
+    assert nullable == {"kind", "label", "regime", "incomplete_reason"}
     assert pq.ParquetFile(out).schema.column(0).max_definition_level == 0  # point: required
 
 
@@ -267,3 +267,18 @@ def test_a_chunk_takes_the_file_schema_as_a_cast_would(labels):
     schema = _file_schema(chunk.schema)
     assert _conformed(chunk, schema).equals(chunk.cast(schema))
     assert _conformed(chunk, schema).schema == schema
+
+
+def test_resume_refuses_the_parts_of_an_earlier_layout(tmp_path, monkeypatch, hunt):
+    """Parts without the ``incomplete_reason`` column (layout 1) are not joined to new ones."""
+    out = tmp_path / "s.parquet"
+    kill_after(monkeypatch, 1)
+    with pytest.raises(Killed):
+        sweep(hunt, GRID, chunk_size=CHUNK, out=out, workers=1)
+    monkeypatch.undo()
+    manifest = out.with_name(out.name + ".parts") / "_sweep.json"
+    record = json.loads(manifest.read_text())
+    assert record["format"] == 2
+    manifest.write_text(json.dumps({**record, "format": 1}))
+    with pytest.raises(InputError, match=r"cannot resume.*format: 1 there, 2 now"):
+        sweep(hunt, GRID, out=out, resume=True)

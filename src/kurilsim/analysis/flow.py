@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kurilsim.forms.normal.regret import FloatArray
+from kurilsim.forms.normal.regret import FloatArray, on_simplex
 
 #: A vector field: the velocity of each player's mixture at a profile.
 Field = Callable[[Sequence[FloatArray]], list[FloatArray]]
@@ -50,15 +50,3 @@ def integrate(
         for path, p in zip(paths, x, strict=True):
             path[t + 1] = p
     return tuple(paths)
-
-
-def on_simplex(p: FloatArray) -> FloatArray:
-    """``p`` with rounding below zero cut off and the sum brought back to one (along its last axis).
-
-    Examples
-    --------
-    >>> on_simplex(np.array([[-1e-17, 1.0], [0.25, 0.75]])).tolist()
-    [[0.0, 1.0], [0.25, 0.75]]
-    """
-    p = np.maximum(p, 0.0)
-    return np.asarray(p / p.sum(axis=-1, keepdims=True), dtype=np.float64)

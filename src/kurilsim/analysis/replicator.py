@@ -42,8 +42,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kurilsim.analysis.flow import on_simplex
-from kurilsim.forms.normal.regret import FloatArray, normalised_payoffs, strategy_payoffs
+from kurilsim.forms.normal.regret import (
+    FloatArray,
+    normalised_payoffs,
+    on_simplex,
+    strategy_payoffs,
+)
 
 #: The integrator's relative and absolute tolerances for three or more players (nashpy keeps
 #: scipy's defaults, about 1.5e-8, for two): tighter, as the steps are cheap in compiled code.

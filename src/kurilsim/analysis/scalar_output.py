@@ -56,9 +56,9 @@ Examples
 ...     " {profile: [stag, hare], payoffs: [0, 1]}, {profile: [hare, stag],"
 ...     " payoffs: [1, 0]}, {profile: [hare, hare], payoffs: [1, 1]}]}")
 >>> output = parse_output("regime:A: stag", hunt)
->>> values, complete = output.evaluate(hunt, {"stag": np.array([0.5, 4.0])})
->>> values.tolist(), complete.tolist()
-([0.0, 1.0], [True, True])
+>>> values, reasons = output.evaluate(hunt, {"stag": np.array([0.5, 4.0])})
+>>> values.tolist(), reasons.tolist()  # None: the method finished at both points
+([0.0, 1.0], [None, None])
 >>> parse_output("payoff:A", hunt).evaluate(hunt, {"stag": np.array([0.5, 4.0])})[0].tolist()
 [1.0, 2.5]
 """
@@ -89,7 +89,7 @@ from kurilsim.forms.normal.properties import property_mask
 from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY, chunk_size_for
 
 FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
+ObjectArray = NDArray[np.object_]
 Kind = Literal["deal-share", "deal-any", "regime", "payoff", "qre-deal"]
 
 #: The output kinds and what follows the kind's name: shown in error messages.
@@ -127,8 +127,8 @@ class ScalarOutput:
 
     def evaluate(
         self, scenario: Scenario, values: Mapping[str, Any], tol: float = DEFAULT_TOL
-    ) -> tuple[FloatArray, BoolArray]:
-        """The output at every point of a batch, and whether the method finished there.
+    ) -> tuple[FloatArray, ObjectArray]:
+        """The output at every point of a batch, and why the method did not finish there.
 
         Parameters
         ----------
@@ -141,8 +141,10 @@ class ScalarOutput:
 
         Returns
         -------
-        values, complete
-            Two arrays of length ``G``.
+        values, reasons
+            Two arrays of length ``G``: the output, and the reason the answer at the point is
+            incomplete (:attr:`kurilsim.core.result.Result.incomplete_reason`; None where it
+            is complete), an array of objects.
 
         Raises
         ------
@@ -157,13 +159,13 @@ class ScalarOutput:
             if tree:
                 out = self._tree_qre_deal(scenario, at, size)
                 self._check_defined(out, "the agent QRE branch could not be followed")
-                return out, np.ones(size, dtype=bool)
-            return self._qre_deal(scenario, at, size), np.ones(size, dtype=bool)
+                return out, np.full(size, None, dtype=object)
+            return self._qre_deal(scenario, at, size), np.full(size, None, dtype=object)
         method = scenario.form.sweep_method(scenario, None, tol, {})
         chunk = chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY)
         if self.kind.startswith("deal"):
             chunk = min(chunk, _DEAL_CHUNK)
-        out, complete = np.empty(size), np.empty(size, dtype=bool)
+        out, reasons = np.empty(size), np.full(size, None, dtype=object)
         seen: dict[str, None] = {}  # the labels met, for a regime that matches none of them
         for start in range(0, size, chunk):
             part = {k: (v[start : start + chunk] if np.ndim(v) == 1 else v) for k, v in at.items()}
@@ -176,12 +178,12 @@ class ScalarOutput:
                 found = self._from_rows(scenario, part, rows, stop - start)
                 labels = np.asarray(rows.columns["label"], dtype=object)
                 seen.update(dict.fromkeys(str(label) for label in labels))
-            out[start:stop], complete[start:stop] = found
+            out[start:stop], reasons[start:stop] = found
         if self.kind == "payoff":
             self._check_defined(out, "there is no equilibrium")
         if self.kind == "regime" and size and not out.any():
             raise InputError(self._unmatched(seen), file=scenario.source)
-        return out, complete
+        return out, reasons
 
     def _unmatched(self, labels: Mapping[str, None], shown: int = 8) -> str:
         """Why a regime output is refused: no point has it; the labels the points have."""
@@ -204,17 +206,17 @@ class ScalarOutput:
 
     def _from_rows(
         self, scenario: Scenario, values: Mapping[str, Any], rows: Any, size: int
-    ) -> tuple[FloatArray, BoolArray]:
+    ) -> tuple[FloatArray, ObjectArray]:
         game = np.asarray(rows.game, dtype=np.int64)
         columns = rows.columns
-        done = np.ones(size, dtype=bool)
-        np.logical_and.at(done, game, np.asarray(columns["complete"], dtype=bool))
+        row_reasons = np.asarray(columns["incomplete_reason"].to_pylist(), dtype=object)
+        why = _point_reasons(game, row_reasons, size)
         labels = np.asarray(columns["label"], dtype=object)
         if self.kind == "regime":
             hit = np.array([_matches(str(label), self.argument) for label in labels], dtype=bool)
             found = np.zeros(size)
             np.maximum.at(found, game, hit.astype(float))
-            return found, done
+            return found, why
         if self.kind == "payoff":
             if f"payoff.{self.argument}" not in columns:
                 raise InputError(
@@ -222,24 +224,23 @@ class ScalarOutput:
                     "payoffs; use regime:LABEL"
                 )
             payoff = np.asarray(columns[f"payoff.{self.argument}"], dtype=float)
-            return _mean_by_point(game, payoff, size, empty=math.nan), done
+            return _mean_by_point(game, payoff, size, empty=math.nan), why
         if scenario.form.name == "dynamic":  # the file's own deals, on the equilibrium path
             deal = np.asarray(columns["deal_by_end"], dtype=float)
         else:
             deal = _row_deal_probability(scenario, values, self.argument, game, columns)
-        return self._from_deals(game, deal, np.asarray(columns["complete"], dtype=bool), size)
+        return self._from_deals(game, deal, row_reasons, size)
 
     def _from_deals(
-        self, game: NDArray[np.int64], deal: FloatArray, complete: BoolArray, size: int
-    ) -> tuple[FloatArray, BoolArray]:
+        self, game: NDArray[np.int64], deal: FloatArray, reasons: ObjectArray, size: int
+    ) -> tuple[FloatArray, ObjectArray]:
         """A deal output at each point from each equilibrium's chance of a deal."""
-        done = np.ones(size, dtype=bool)
-        np.logical_and.at(done, game, complete)
+        why = _point_reasons(game, reasons, size)
         if self.kind == "deal-share":
-            return _mean_by_point(game, deal, size, empty=0.0), done
+            return _mean_by_point(game, deal, size, empty=0.0), why
         largest = np.zeros(size)
         np.fmax.at(largest, game, deal)
-        return largest, done
+        return largest, why
 
     def _tree_qre_deal(self, scenario: Scenario, at: Mapping[str, Any], size: int) -> FloatArray:
         """The agent QRE's chance of a deal, the whole batch traced at once."""
@@ -363,6 +364,17 @@ def _matches(label: str, wanted: str) -> bool:
         return True
     items = {item.strip() for item in label.split(",")}
     return all(item.strip() in items for item in wanted.split(","))
+
+
+def _point_reasons(game: NDArray[np.int64], reasons: ObjectArray, size: int) -> ObjectArray:
+    """Each point's reason, from its rows' (the rows of a point share their result's).
+
+    None where every row of the point is complete, or where the point has no row.
+    """
+    out = np.full(size, None, dtype=object)
+    given = np.flatnonzero([reason is not None for reason in reasons])
+    out[game[given]] = reasons[given]
+    return out
 
 
 def _mean_by_point(

@@ -42,6 +42,7 @@ References
 
 from __future__ import annotations
 
+import collections
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -111,8 +112,10 @@ class Sensitivity:
         The output's mean and variance over the points.
     fixed
         Parameters held at values other than their defaults.
-    complete
-        Whether the solver finished at every point.
+    incomplete_reasons
+        Why the answer is incomplete at some points: each reason
+        (:attr:`kurilsim.core.result.Result.incomplete_reason`) and at how many points, most
+        frequent first; empty when the solver finished at every point (:attr:`complete`).
     note
         Why the indices may not be reliable (empty when nothing is known against them): SALib
         met constant outputs in its resampled subsets, as when the output changes at a handful
@@ -132,8 +135,13 @@ class Sensitivity:
     mean: float
     variance: float
     fixed: Mapping[str, float]
-    complete: bool
+    incomplete_reasons: Mapping[str, int]
     note: str = ""
+
+    @property
+    def complete(self) -> bool:
+        """Whether the solver finished at every point."""
+        return not self.incomplete_reasons
 
     @property
     def constant(self) -> bool:
@@ -176,6 +184,7 @@ class Sensitivity:
             "variance": self.variance,
             "fixed": dict(self.fixed),
             "complete": self.complete,
+            "incomplete_reasons": dict(self.incomplete_reasons),
             "note": self.note,
             "parameters": parameters,
         }
@@ -188,9 +197,12 @@ class Sensitivity:
             f"{self.evaluations:,} points (N = {self.samples}, seed {self.seed}); output mean "
             f"{self.mean:.4g}, variance {self.variance:.4g}",
         ]
+        warning = (
+            [f"WARNING: {self.incomplete_text()}; indices may be off"] if not self.complete else []
+        )
         if self.constant:
             head.append("the output is the same at every point: no parameter moves it")
-            return "\n".join(head)
+            return "\n".join(head + warning)
         ranked = self.ranked() if rows is None else self.ranked().head(rows)
         columns = list(self.indices.columns)
         table = [
@@ -208,9 +220,24 @@ class Sensitivity:
             ]
         if self.note:
             lines.append(f"note: {self.note}")
-        if not self.complete:
-            lines.append("the solver reached its bound at some points; indices may be off")
-        return "\n".join(lines)
+        return "\n".join(lines + warning)
+
+    def incomplete_text(self) -> str:
+        """At how many points the answer is incomplete, and why ("" when it is complete nowhere).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> reasons = {"max_seconds": 3, "unproved: continuum": 1}
+        >>> Sensitivity("t", "deal-share", "sobol", 8, 0, 48, {}, pd.DataFrame(), None, None,
+        ...             0.5, 0.1, {}, reasons).incomplete_text()
+        'incomplete at 4 of 48 points (max_seconds: 3, unproved: continuum: 1)'
+        """
+        if self.complete:
+            return ""
+        counts = ", ".join(f"{reason}: {n:,}" for reason, n in self.incomplete_reasons.items())
+        total = sum(self.incomplete_reasons.values())
+        return f"incomplete at {total:,} of {self.evaluations:,} points ({counts})"
 
     def interactions(self, top: int) -> list[tuple[str, str, float, float]]:
         """The ``top`` pairs with the largest ``S2``: ``(first, second, S2, S2_conf)``."""
@@ -341,7 +368,7 @@ def sensitivity(
         points = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
     values = {n: points[:, k] for k, n in enumerate(varied)}
     fixed_values = {n: float(v) for n, v in base.items() if n not in values}
-    y, complete = parsed.evaluate(scenario, {**fixed_values, **values}, tol)
+    y, reasons = parsed.evaluate(scenario, {**fixed_values, **values}, tol)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         indices, s2, s2_conf = _indices(method, problem, points, y, seed)
@@ -372,7 +399,9 @@ def sensitivity(
         mean=float(y.mean()),
         variance=float(y.var()),
         fixed={n: float(v) for n, v in held.items()},
-        complete=bool(complete.all()),
+        incomplete_reasons=dict(
+            collections.Counter(r for r in reasons.tolist() if r is not None).most_common()
+        ),
         note=note,
     )
 

@@ -22,7 +22,7 @@ Examples
 >>> recorded_leaves(sequence).astype(int).tolist()  # offer_two > threaten > demand_four
 [0, 0, 0, 0, 1, 0]
 >>> values = sequence.parameter_values({"carry_out_cost": np.array([0.0, 0.6])})
->>> game, deal, complete = equilibrium_deals(sequence, values, "islands > 0", 1e-9)
+>>> game, deal, reasons = equilibrium_deals(sequence, values, "islands > 0", 1e-9)
 >>> game.tolist(), deal.tolist()  # the threat deters, then it does not
 ([0, 1], [0.0, 1.0])
 """
@@ -52,6 +52,7 @@ from kurilsim.forms.information.scenario import information_tree
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+ObjectArray = NDArray[np.object_]
 IntArray = NDArray[np.int64]
 
 #: The forms whose play ends at the leaves of a tree.
@@ -233,7 +234,7 @@ def agent_qre_leaves(
 
 def equilibrium_deals(
     scenario: Scenario, values: Mapping[str, Any], condition: str, tol: float
-) -> tuple[IntArray, FloatArray, BoolArray]:
+) -> tuple[IntArray, FloatArray, ObjectArray]:
     """The probability of a deal in each equilibrium the form's default method finds.
 
     Game trees: every subgame-perfect equilibrium in pure strategies, from the sweep rows of the
@@ -242,16 +243,17 @@ def equilibrium_deals(
 
     Returns
     -------
-    game, deal, complete
+    game, deal, reasons
         Per equilibrium: its point in the batch, the probability that its play ends in a deal,
-        and whether the method listing it finished at that point.
+        and why the method listing it is incomplete at that point (None where it is complete;
+        see :attr:`kurilsim.core.result.Result.incomplete_reason`), an array of objects.
     """
     form = scenario.form
     if form.name == "extensive":
         return _subgame_perfect_deals(scenario, values, condition, tol)
     game: list[int] = []
     deal: list[float] = []
-    complete: list[bool] = []
+    reasons: list[str | None] = []
     for g, at in enumerate(_points(values)):
         solution: Any = form.solve_scenario(scenario, at, "auto", tol)
         if form.name == "bayesian":
@@ -262,13 +264,13 @@ def equilibrium_deals(
             found = [float(profile.leaf_probabilities @ mask) for profile in solution]
         game += [g] * len(found)
         deal += found
-        complete += [bool(solution.complete)] * len(found)
-    return np.asarray(game, dtype=np.int64), np.asarray(deal), np.asarray(complete, dtype=bool)
+        reasons += [solution.incomplete_reason] * len(found)
+    return np.asarray(game, dtype=np.int64), np.asarray(deal), _objects(reasons)
 
 
 def _subgame_perfect_deals(
     scenario: Scenario, values: Mapping[str, Any], condition: str, tol: float
-) -> tuple[IntArray, FloatArray, BoolArray]:
+) -> tuple[IntArray, FloatArray, ObjectArray]:
     """Subgame-perfect play's chance of a deal, from the rows of one vectorised tree sweep."""
     method = scenario.form.sweep_method(scenario, None, tol, {})
     rows = scenario.form.sweep_rows(scenario, values, method, tol, {})
@@ -289,4 +291,11 @@ def _subgame_perfect_deals(
     reach = leaf_reach(tree, chance[game], choices)
     deals = leaf_deals(scenario, values, condition)
     deal = (reach * deals[np.minimum(game, len(deals) - 1)]).sum(axis=1)
-    return game, deal, np.asarray(rows.columns["complete"], dtype=bool)
+    return game, deal, _objects(rows.columns["incomplete_reason"].to_pylist())
+
+
+def _objects(reasons: list[str | None]) -> ObjectArray:
+    """The reasons as a numpy array of objects (``np.asarray`` of all None makes one too)."""
+    out = np.empty(len(reasons), dtype=object)
+    out[:] = reasons
+    return out

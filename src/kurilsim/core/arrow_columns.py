@@ -38,12 +38,21 @@ def numeric_array(values: NDArray[np.generic]) -> pa.Array:
 def dictionary_array(words: Sequence[str], codes: NDArray[np.integer]) -> pa.DictionaryArray:
     """The strings ``words[codes]``, dictionary-encoded: the words stored once, codes per row.
 
+    A negative code is a null.
+
     Examples
     --------
     >>> dictionary_array(["a", "b"], np.array([1, 0, 1], dtype=np.int8)).to_pylist()
     ['b', 'a', 'b']
+    >>> dictionary_array(["a"], np.array([-1, 0], dtype=np.int8)).to_pylist()
+    [None, 'a']
     """
-    return pa.DictionaryArray.from_arrays(numeric_array(codes), string_array(words))
+    indices = numeric_array(codes)
+    present = np.asarray(codes) >= 0
+    if not present.all():
+        valid = pa.py_buffer(np.packbits(present, bitorder="little"))
+        indices = pa.Array.from_buffers(indices.type, len(indices), [valid, indices.buffers()[1]])
+    return pa.DictionaryArray.from_arrays(indices, string_array(words))
 
 
 def string_array(words: Sequence[str], large: bool = False) -> pa.Array:

@@ -95,6 +95,10 @@ ONE_EQUILIBRIUM = "scope: one equilibrium"
 #: equilibria that could not be proved to hold every continuum.
 UNPROVED_CONTINUUM = "unproved: continuum"
 
+#: The reason a sweep point is incomplete where its listing is complete but the components its
+#: regime counts are not proved (:attr:`kurilsim.Solution.components_complete`).
+UNPROVED_COMPONENTS = "unproved: components"
+
 
 def incomplete_text(reason: str | None, missing: str = "equilibria") -> str:
     """What a result says of itself when incomplete, naming why ("" when complete).

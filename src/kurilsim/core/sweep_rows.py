@@ -21,7 +21,8 @@ class SweepRows(NamedTuple):
     columns
         Column name -> one value per row (a list, a numpy array or an Arrow array). Every form
         gives at least ``equilibrium`` (numbered from 1 at each point), ``label`` (the
-        outcome's name), ``regime`` (all labels at the row's point) and ``complete``.
+        outcome's name), ``regime`` (all labels at the row's point), ``complete`` and
+        ``incomplete_reason`` (:func:`reason_column`).
     """
 
     game: IntArray
@@ -48,7 +49,8 @@ def rows_by_point(
     -------
     SweepRows
         With ``equilibrium`` numbered from 1 at each point, ``regime`` (the distinct labels at the
-        point, joined by `` or ``, or ``"none"``) and ``complete`` from the result.
+        point, joined by `` or ``, or ``"none"``), and ``complete`` and ``incomplete_reason``
+        from the result.
 
     Examples
     --------
@@ -65,11 +67,13 @@ def rows_by_point(
     size = len(next(iter(arrays.values()))) if arrays else 1
     game: list[int] = []
     records: list[dict[str, Any]] = []
+    reasons: list[str | None] = []
     for point in range(size):
         at = {k: (float(arrays[k][point]) if k in arrays else v) for k, v in values.items()}
         result = solve_point(at)
         rows = list(rows_of(result)) or [{"label": "none"}]
         regime = " or ".join(dict.fromkeys(str(row["label"]) for row in rows))
+        reasons += [getattr(result, "incomplete_reason", None)] * len(rows)
         for number, row in enumerate(rows, start=1):
             game.append(point)
             records.append(
@@ -81,8 +85,42 @@ def rows_by_point(
                 }
             )
     names = list(dict.fromkeys(k for record in records for k in record))
-    columns = {name: [record.get(name) for record in records] for name in names}
+    columns: dict[str, Any] = {name: [record.get(name) for record in records] for name in names}
+    columns["incomplete_reason"] = reason_column(reasons)
     return SweepRows(np.asarray(game, dtype=np.int64), columns)
+
+
+def reason_column(reasons: Sequence[str | None]) -> Any:
+    """The ``incomplete_reason`` column: each row's reason, dictionary-encoded, null if none.
+
+    The reasons are those of :attr:`kurilsim.core.result.Result.incomplete_reason`: few and
+    repeated, so stored once per chunk, with a code per row.
+
+    Examples
+    --------
+    >>> reason_column([None, "max_seconds", "max_seconds"]).to_pylist()
+    [None, 'max_seconds', 'max_seconds']
+    """
+    # Only sweeps build tables: solving a scenario does not load pyarrow.
+    from kurilsim.core.arrow_columns import dictionary_array
+
+    words = list(dict.fromkeys(reason for reason in reasons if reason is not None))
+    code: dict[str | None, int] = {word: k for k, word in enumerate(words)}
+    codes = np.array([code.get(reason, -1) for reason in reasons], dtype=np.int32)
+    return dictionary_array(words, codes)
+
+
+def no_reasons(rows: int) -> Any:
+    """The ``incomplete_reason`` column of ``rows`` complete rows: all null.
+
+    Examples
+    --------
+    >>> no_reasons(2).to_pylist()
+    [None, None]
+    """
+    from kurilsim.core.arrow_columns import dictionary_array
+
+    return dictionary_array([], np.full(rows, -1, dtype=np.int8))
 
 
 def merged(pieces: Sequence[SweepRows]) -> SweepRows:

@@ -16,8 +16,9 @@ from kurilsim.core.scenario import Scenario
 from kurilsim.core.version import __version__
 from kurilsim.sweeps.spec import GridAxis, SweepSpec
 
-#: Version of the metadata layout written into sweep files.
-METADATA_FORMAT = 1
+#: Version of the layout of sweep files, their metadata and columns: 2 added the column
+#: ``incomplete_reason``. Parts of another version are not resumed.
+METADATA_FORMAT = 2
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -75,6 +76,8 @@ class SweepInfo:
     labels
         The texts of the scenario's ``labels`` block, in file order (figures colour regimes by
         them); empty where it has none.
+    format
+        The layout version of the file (:data:`METADATA_FORMAT` when written by this version).
     """
 
     title: str
@@ -90,6 +93,7 @@ class SweepInfo:
     strategies: tuple[tuple[str, ...], ...]
     parameters: tuple[ParameterInfo, ...]
     labels: tuple[str, ...] = ()
+    format: int = METADATA_FORMAT
 
     @property
     def n_points(self) -> int:
@@ -113,7 +117,16 @@ class SweepInfo:
         record = self.to_dict()
         return {
             k: record[k]
-            for k in ("version", "scenario_hash", "method", "tol", "options", "spec", "chunk_size")
+            for k in (
+                "format",
+                "version",
+                "scenario_hash",
+                "method",
+                "tol",
+                "options",
+                "spec",
+                "chunk_size",
+            )
         }
 
     def key(self) -> str:
@@ -124,7 +137,7 @@ class SweepInfo:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary; :meth:`from_dict` reads it back."""
         return {
-            "format": METADATA_FORMAT,
+            "format": self.format,
             "title": self.title,
             "source": self.source,
             "scenario_hash": self.scenario_hash,
@@ -168,6 +181,7 @@ class SweepInfo:
                 for name, p in record["parameters"].items()
             ),
             labels=tuple(record.get("labels", ())),  # absent from files of earlier versions
+            format=record.get("format", 1),
         )
 
     @classmethod

@@ -692,6 +692,10 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     return pd.concat([_read(part, store.format, columns) for part in parts], ignore_index=True)
 
 
+#: Text columns of a CSV sweep that may be empty in every row (``incomplete_reason`` where every
+#: point is complete): read as text, as from a Parquet sweep, not as numbers that are all NaN.
+CSV_TEXT = {"incomplete_reason": "str"}
+
 #: Rows read at a time by :func:`regime_counts`.
 BATCH_ROWS = 1 << 16
 
@@ -803,7 +807,7 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
     import pandas as pd  # imported when used: a sweep written to a file makes no frame
 
     if store.format == "csv":
-        return restore(pd.read_csv(first, nrows=n))
+        return restore(pd.read_csv(first, nrows=n, dtype=CSV_TEXT))
     if first.suffix == f".{ARROW_PART}":
         return decoded(read_part(first).slice(0, n).to_pandas())
     rows: pd.DataFrame = next(pq.ParquetFile(first).iter_batches(n)).to_pandas()
@@ -815,7 +819,9 @@ def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame
 
     if format == "csv":
         return restore(
-            pd.read_csv(file, usecols=columns)[columns] if columns else pd.read_csv(file)
+            pd.read_csv(file, usecols=columns, dtype=CSV_TEXT)[columns]
+            if columns
+            else pd.read_csv(file, dtype=CSV_TEXT)
         )
     if file.suffix == f".{ARROW_PART}":
         return decoded(read_part(file, columns).to_pandas())

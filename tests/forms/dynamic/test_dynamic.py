@@ -160,6 +160,11 @@ def test_an_unconverged_value_iteration_is_marked_and_exits_1(tmp_path, capsys):
         ANNUITY.format(delta=0.99, p=0.0).replace("value_tol: 1.0e-12", "max_iterations: 3")
     )
     assert main(["run", str(path)]) == 1
+    # A sweep says the same at each point: incomplete, and why.
+    table = kurilsim.sweep(kurilsim.load_scenario(path), {"c": (1, 2, 2)}, workers=1).to_frame()
+    assert table.columns.get_loc("incomplete_reason") == table.columns.get_loc("complete") + 1
+    assert not table["complete"].any()
+    assert table["incomplete_reason"].tolist() == ["max_iterations"] * 2
 
 
 def test_a_discount_factor_of_1_with_an_infinite_horizon_is_refused_in_one_line(tmp_path):

@@ -408,3 +408,24 @@ def test_a_listing_cut_by_its_cells_names_that_limit(monkeypatch):
     solution = solve_tree(_tied_chain(8), listing_seconds=None)
     assert len(solution) == 3 and solution.incomplete_reason == "limit: listed cells"
     assert "these are the first 3 in its order" in solution.to_text()
+
+
+@pytest.mark.parametrize("method", ["vertex-enumeration", "support-enumeration"])
+def test_a_nash_step_cut_short_makes_the_tree_solution_incomplete(method):
+    solution = solve_tree(catalogue.centipede(4), method, max_seconds=0.0)
+    assert solution.nash.incomplete_reason == "max_seconds"
+    assert not solution.complete and solution.incomplete_reason == "max_seconds"
+    assert solution.to_dict()["incomplete_reason"] == "max_seconds"
+    text = solution.to_text()
+    # The subgame-perfect listing itself finished: only the Nash step is flagged.
+    assert "in its order" not in text
+    assert "WARNING: Nash incomplete (max_seconds)" in text
+    finished = solve_tree(catalogue.centipede(4), method)
+    assert finished.nash.complete and finished.complete
+
+
+def test_a_cut_subgame_perfect_listing_is_named_before_the_nash_step():
+    solution = solve_tree(_tied_chain(8), "vertex-enumeration", max_equilibria=5, max_seconds=0.0)
+    assert solution.nash.incomplete_reason == "max_seconds"
+    assert solution.incomplete_reason == "max_equilibria"
+    assert solution.listing_reason == "max_equilibria"

@@ -1,5 +1,7 @@
 """The solver facade: known equilibria of literature games; methods checked against each other."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -163,3 +165,34 @@ def test_a_method_returning_non_probabilities_is_caught(monkeypatch):
     )
     with pytest.raises(KurilsimError, match="not probabilities"):
         solve(constant, "pure")
+
+
+def _on_the_simplex(x):
+    return x.min() >= 0 and abs(float(np.sum(x)) - 1) <= len(x) * np.finfo(float).eps
+
+
+@pytest.mark.parametrize("method", ["support-enumeration", "vertex-enumeration"])
+@pytest.mark.parametrize("make", [catalogue.matching_pennies, catalogue.prisoners_dilemma])
+def test_a_boundary_solution_is_reported_on_the_simplex_and_verified_there(
+    monkeypatch, method, make
+):
+    """A root clipped onto a face, a little off the simplex, is put on it before it is checked.
+
+    Each equilibrium moved by a rounding error of the size a boundary root has: probabilities
+    of -1e-10 on the strategies not played, sums off by a few 1e-10.
+    """
+    from kurilsim.forms.normal import solve as facade
+
+    game = make()
+    exact = [eq.profile for eq in solve(game, method)]
+    moved = [tuple(x + 1e-10 * np.where(x == 0, -1.0, 2.0) for x in p) for p in exact]
+    spec = facade.METHODS[method]
+    run = lambda payoffs, tol, options: (moved, None)  # noqa: E731
+    monkeypatch.setitem(facade.METHODS, method, dataclasses.replace(spec, run=run))
+    reported = solve(game, method)
+    assert len(reported) == len(exact)
+    for eq, near in zip(reported, exact, strict=True):
+        assert all(_on_the_simplex(x) for x in eq.profile)
+        assert np.allclose(np.concatenate(eq.profile), np.concatenate(near), atol=1e-9)
+        # The regret reported is that of the profile reported.
+        assert eq.max_regret == max_regret(game.payoffs, eq.profile)

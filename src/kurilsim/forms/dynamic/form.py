@@ -31,7 +31,7 @@ from kurilsim.core.errors import InputError, suggesting_only
 from kurilsim.core.parameters import resolve
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import Scenario
-from kurilsim.core.sweep_rows import SweepRows
+from kurilsim.core.sweep_rows import SweepRows, reason_column
 from kurilsim.core.text import number
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.dynamic.blockers import MAX_PLANS, nearest_deal
@@ -44,7 +44,7 @@ from kurilsim.forms.dynamic.markov_perfect import (
     value_iteration,
 )
 from kurilsim.forms.dynamic.path import equilibrium_path
-from kurilsim.forms.dynamic.result import DynamicEquilibria, DynamicSolution
+from kurilsim.forms.dynamic.result import DynamicEquilibria, DynamicSolution, check_reason
 from kurilsim.forms.dynamic.scenario import (
     CompiledDynamic,
     DynamicFile,
@@ -346,6 +346,8 @@ class DynamicForm:
         labels = _labels(game, rounds)
         threshold = _threshold(game, tol, settings)
         columns: dict[str, Any] = {"label": [], "regime": [], "complete": []}
+        reasons: list[str | None] = []
+        columns["incomplete_reason"] = reasons  # a column here, next to ``complete``, at the end
         for name in names:
             columns[f"outcome.{name}"] = []
         from kurilsim.forms.dynamic.one_shot_deviation import check_one_shot
@@ -355,11 +357,13 @@ class DynamicForm:
             label = _deal_label(path.deal_by[point], names)
             columns["label"].append(label)
             columns["regime"].append(label)
-            verified = gains[point] <= threshold[point]
+            verified = bool(gains[point] <= threshold[point])
             columns["complete"].append(bool(strategy.converged[point] and verified))
+            reasons.append(check_reason(bool(strategy.converged[point]), verified))
             for t, name in enumerate(names):
                 flat = path.profiles[t][point].ravel()
                 columns[f"outcome.{name}"].append(labels[t].pure(int(flat.argmax())))
+        columns["incomplete_reason"] = reason_column(reasons)
         columns["equilibrium"] = np.ones(game.batch, dtype=np.int64)
         columns["deal_by_end"] = path.deal_by[:, -1]
         for t, name in enumerate(names):

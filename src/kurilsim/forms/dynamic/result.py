@@ -23,6 +23,22 @@ if TYPE_CHECKING:
     from kurilsim.forms.dynamic.one_shot_deviation import DeviationCheck
 
 
+def check_reason(converged: bool, verified: bool) -> str | None:
+    """Why a Markov perfect equilibrium is incomplete, or None.
+
+    ``"max_iterations"`` where value iteration did not converge, ``"unproved: one-shot
+    deviation check"`` where the equilibrium failed that check.
+
+    Examples
+    --------
+    >>> check_reason(True, True), check_reason(False, True), check_reason(True, False)
+    (None, 'max_iterations', 'unproved: one-shot deviation check')
+    """
+    if not converged:
+        return "max_iterations"
+    return None if verified else "unproved: one-shot deviation check"
+
+
 @dataclass(frozen=True, eq=False)
 class DynamicSolution(ReadOnlyRun):
     """A Markov perfect equilibrium, its path from the initial state, and its verification.
@@ -78,9 +94,7 @@ class DynamicSolution(ReadOnlyRun):
         Otherwise ``"max_iterations"`` (value iteration did not converge) or ``"unproved:
         one-shot deviation check"``; see :class:`~kurilsim.core.result.Result`.
         """
-        if not self.converged:
-            return "max_iterations"
-        return None if self.verified else "unproved: one-shot deviation check"
+        return check_reason(self.converged, self.verified)
 
     def outcomes(self) -> list[tuple[str, float]]:
         """Each round's most likely profile on the path, and its probability."""

@@ -75,6 +75,32 @@ def most_listed(n_nodes: int) -> int:
     return max(1, MAX_LISTED_CELLS // n_nodes)
 
 
+def listing_reason(
+    listed: int,
+    complete: bool,
+    n_nodes: int,
+    max_equilibria: int = MAX_EQUILIBRIA,
+    time_option: str = "listing_seconds",
+) -> str | None:
+    """Why a listing of :func:`subgame_perfect_equilibria` stopped short, None if it did not.
+
+    The bound it reached: ``"max_equilibria"``, :data:`LISTED_CELLS_LIMIT`, or else its time
+    bound, named by ``time_option`` (the option that set it).
+
+    Examples
+    --------
+    >>> listing_reason(3, True, 9), listing_reason(1, False, 9), listing_reason(5, False, 9, 5)
+    (None, 'listing_seconds', 'max_equilibria')
+    """
+    if complete:
+        return None
+    if listed >= max_equilibria:
+        return "max_equilibria"
+    if listed >= most_listed(n_nodes):
+        return LISTED_CELLS_LIMIT
+    return time_option
+
+
 def leaf_scales(payoffs: FloatArray) -> FloatArray:
     """Each player's payoff range over the leaves, 1 where it is constant.
 

@@ -56,8 +56,8 @@ def tree_panel(
                    share(eq.leaf_probabilities), profiles=(solution.plans(eq),))
         for eq in solution
     ]  # fmt: skip
-    if not solution.complete:
-        note = incomplete_text(solution.incomplete_reason)
+    if solution.listing_reason is not None:
+        note = incomplete_text(solution.listing_reason)
         rows.append(Prediction("subgame-perfect", "listing incomplete", note=note, counted=False))
     rows += _tree_nash(solution, share)
     rows.append(_tree_logit(solution.path_text, game, precision, share, max_seconds))

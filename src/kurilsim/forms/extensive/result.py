@@ -88,9 +88,9 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
         The largest range of a player's payoffs over the leaves.
     equilibria
         The subgame-perfect equilibria, the one that takes the first best action everywhere first.
-    incomplete_reason
-        ``None`` when the listing is complete (``complete`` is then True); otherwise the bound
-        it stopped at (:class:`~kurilsim.core.result.Result`): ``"max_equilibria"`` or
+    listing_reason
+        ``None`` when the subgame-perfect listing is complete; otherwise the bound it stopped at
+        (:class:`~kurilsim.core.result.Result`): ``"max_equilibria"`` or
         ``"limit: listed cells"``
         (:data:`~kurilsim.forms.extensive.backward_induction.MAX_LISTED_CELLS`), which keep the
         first equilibria of its order, or ``"listing_seconds"`` (``"max_seconds"`` where that
@@ -117,7 +117,7 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
     tol: float
     scale: float
     equilibria: tuple[SubgamePerfectEquilibrium, ...]
-    incomplete_reason: str | None
+    listing_reason: str | None
     nash: Solution | None
     subgame_perfect: tuple[bool | None, ...]
     non_credible: tuple[tuple[int, ...], ...]
@@ -129,6 +129,26 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
     def scope(self) -> str:
         """What the method promises to find."""
         return SCOPE
+
+    @property
+    def incomplete_reason(self) -> str | None:  # type: ignore[override]  # derived here
+        """Why the solution is incomplete, None when complete.
+
+        The subgame-perfect listing's :attr:`listing_reason` if it was cut short, else that of
+        the Nash step (:attr:`nash`), which may have stopped at its bound or be one equilibrium
+        where ``auto`` was asked for every one.
+
+        Examples
+        --------
+        >>> from kurilsim import solve_tree
+        >>> from kurilsim.forms import catalogue
+        >>> cut = solve_tree(catalogue.centipede(4), "vertex-enumeration", max_seconds=0.0)
+        >>> cut.listing_reason, cut.nash.incomplete_reason, cut.incomplete_reason
+        (None, 'max_seconds', 'max_seconds')
+        """
+        if self.listing_reason is not None or self.nash is None:
+            return self.listing_reason
+        return self.nash.incomplete_reason
 
     # ------------------------------------------------------------------ readable pieces
     def plan(self, equilibrium: SubgamePerfectEquilibrium, player: str) -> str:
@@ -297,11 +317,10 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
             "each with a "
             "move at every node"
         )
-        if not self.complete:
+        if self.listing_reason is not None:
             first = "the first" if count == 1 else f"the first {count:,}"
             lines.append(
-                f"WARNING: {incomplete_text(self.incomplete_reason)}; "
-                f"these are {first} in its order"
+                f"WARNING: {incomplete_text(self.listing_reason)}; these are {first} in its order"
             )
         if self.nash is None:
             lines.append(f"Nash: not computed, {self.note}")

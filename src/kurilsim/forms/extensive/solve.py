@@ -26,11 +26,10 @@ from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
     CELLS_PER_BLOCK,
-    LISTED_CELLS_LIMIT,
     MAX_EQUILIBRIA,
     MAX_LISTING_SECONDS,
     leaf_scales,
-    most_listed,
+    listing_reason,
     non_credible_table,
     subgame_perfect_equilibria,
     subgame_regrets,
@@ -131,12 +130,6 @@ def solve_tree(
         listing_seconds = options.get("listing_seconds", max_seconds)
         time_option = "listing_seconds" if "listing_seconds" in options else "max_seconds"
     found, complete = subgame_perfect_equilibria(game, tol, max_equilibria, listing_seconds)
-    if len(found) >= max_equilibria:
-        stopped_by = "max_equilibria"
-    elif len(found) >= most_listed(game.n_nodes):
-        stopped_by = LISTED_CELLS_LIMIT
-    else:
-        stopped_by = time_option
     note = game.normal_form_problem()
     nash = None
     if not note:
@@ -161,7 +154,9 @@ def solve_tree(
         tol=tol,
         scale=payoff_scale(game.payoffs),
         equilibria=equilibria,
-        incomplete_reason=None if complete else stopped_by,
+        listing_reason=listing_reason(
+            len(found), complete, game.n_nodes, max_equilibria, time_option
+        ),
         nash=nash,
         subgame_perfect=tuple(verdicts),
         non_credible=tuple(threats),

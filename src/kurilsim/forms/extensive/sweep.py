@@ -25,9 +25,11 @@ from numpy.typing import NDArray
 from kurilsim.core.errors import InputError
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.sweep_rows import no_reasons, reason_column
 from kurilsim.core.text import DISPLAY_ZERO
 from kurilsim.forms.extensive.backward_induction import (
     backward_induction_batch,
+    listing_reason,
     subgame_perfect_equilibria,
 )
 from kurilsim.forms.extensive.game import CHANCE, SEPARATOR, TERMINAL, ExtensiveFormGame
@@ -99,7 +101,8 @@ def tree_rows(
     game : numpy.ndarray
         The game of the batch each row belongs to, ascending.
     columns : dict
-        The table's columns from ``equilibrium`` to ``complete``, with ``path`` after ``label``.
+        The table's columns from ``equilibrium`` to ``incomplete_reason``, with ``path`` after
+        ``label``.
 
     Examples
     --------
@@ -122,12 +125,14 @@ def tree_rows(
     games = len(batch)
     game, choices = np.arange(games), batch.choices
     complete = np.ones(games, dtype=bool)
+    reasons = no_reasons(games)
     tied = np.flatnonzero(~batch.unique)
     if tied.size:
         # Ties are rare (a mover exactly indifferent): list those points' equilibria in full.
         extra_game: list[int] = []
         extra_choices: list[IntArray] = []
         extra_complete: list[bool] = []
+        extra_reasons: list[str | None] = []
         for g in tied:
             found, done = subgame_perfect_equilibria(
                 tree.with_payoffs(payoffs[g], probabilities[g]), tol
@@ -135,12 +140,15 @@ def tree_rows(
             extra_game += [int(g)] * len(found)
             extra_choices += found
             extra_complete += [done] * len(found)
+            extra_reasons += [listing_reason(len(found), done, tree.n_nodes)] * len(found)
         keep = batch.unique
         game = np.concatenate([game[keep], np.asarray(extra_game, dtype=np.int64)])
         choices = np.concatenate([choices[keep], np.stack(extra_choices)])
         complete = np.concatenate([complete[keep], np.asarray(extra_complete, dtype=bool)])
         order = np.argsort(game, kind="stable")  # the full listing keeps its own order
         game, choices, complete = game[order], choices[order], complete[order]
+        untied: list[str | None] = [None] * int(keep.sum())
+        reasons = reason_column(np.array([*untied, *extra_reasons], dtype=object)[order].tolist())
     at = payoffs[game], probabilities[game]
     own, regret = play_values(tree, *at, choices)
     profiles = reduced_profiles(tree, choices)
@@ -164,6 +172,7 @@ def tree_rows(
     regimes = [regime(label_of[s:e]) for s, e in _spans(counts)]
     columns["regime"] = _column([regimes[g] for g in game])
     columns["complete"] = complete
+    columns["incomplete_reason"] = reasons
     return game, columns
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.deadline import Deadline
-from kurilsim.forms.normal.regret import ScaledPayoffs, strategy_payoffs
+from kurilsim.forms.normal.regret import ScaledPayoffs, on_simplices, strategy_payoffs
 
 FloatArray = NDArray[np.float64]
 Profile = tuple[FloatArray, ...]
@@ -576,11 +576,12 @@ class _SupportSystem:
         marks = np.searchsorted(arc, np.linspace(0.0, arc[-1], N_SAMPLES), side="left")
         picked = [path[min(k, len(path) - 1)] for k in marks]
         picked[0], picked[-1] = path[0], path[-1]
-        # Points within rounding of a face (a probability of -1e-12) are put on it.
-        samples = tuple(self.profile(np.clip(z, 0.0, None)) for z in picked)
+        # Points within rounding of a face (a probability of -1e-12) are put on it, and every
+        # point on its simplices (a traced point sums to one only within the corrector's slack).
+        samples = tuple(on_simplices(self.profile(z)) for z in picked)
         straight = _collinear(path)
         shape = "closed curve" if closed else ("segment" if straight else "curve")
-        ends = () if closed else (self.profile(path[0]), self.profile(path[-1]))
+        ends = () if closed else (samples[0], samples[-1])
         return CurveComponent(self.support, ends, samples, shape)
 
 

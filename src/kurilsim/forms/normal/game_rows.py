@@ -5,8 +5,8 @@ regrets of every equilibrium of the chunk are gathered into one matrix and its t
 one Arrow array each, so a chunk makes one array per column rather than a table per game, and
 loads no pandas. The rows are those of :meth:`Solution.to_frame` (without the method), one per
 equilibrium, or a ``none`` row where a game has none; then the label of the equilibrium's
-component, the regime at its point and whether the method finished there (and proved the
-components the regime counts).
+component, the regime at its point, whether the method finished there (and proved the
+components the regime counts) and, if not, why.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.arrow_columns import string_array
+from kurilsim.core.result import UNPROVED_COMPONENTS
 from kurilsim.core.scenario import Scenario
-from kurilsim.core.sweep_rows import SweepRows
+from kurilsim.core.sweep_rows import SweepRows, reason_column
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.labels import NO_EQUILIBRIUM, OutcomeLabels, outcome_labels
 from kurilsim.forms.normal.payoffs import payoff_tensor
@@ -98,6 +99,7 @@ def game_by_game_rows(
     names: list[str] = []
     regimes: list[str] = []
     complete: list[bool] = []
+    reasons: list[str | None] = []
     for g in range(payoffs.shape[0]):
         game = NormalFormGame(players, strategies, payoffs[g], scenario.title)
         solution = solve(game, method, tol, **options)
@@ -120,6 +122,10 @@ def game_by_game_rows(
         regimes += [labels.regime(found, NO_EQUILIBRIUM)] * rows
         # A regime counts components: one not proved may be counted as several.
         complete += [solution.complete and solution.components_complete] * rows
+        reason = solution.incomplete_reason
+        if reason is None and not solution.components_complete:
+            reason = UNPROVED_COMPONENTS
+        reasons += [reason] * rows
     table = np.concatenate(blocks)
     table[:, :probabilities] = clean_probabilities(table[:, :probabilities])
     columns: dict[str, Any] = {
@@ -131,4 +137,5 @@ def game_by_game_rows(
     columns["label"] = string_array(names, large=True)
     columns["regime"] = string_array(regimes, large=True)
     columns["complete"] = np.asarray(complete, dtype=bool)
+    columns["incomplete_reason"] = reason_column(reasons)
     return SweepRows(np.asarray(games, dtype=np.int64), columns)

@@ -22,6 +22,41 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 
 FloatArray = NDArray[np.float64]
 
+#: How far outside its simplex a method's mixture may come (a root on a face, clipped: a
+#: probability or a sum off by about 1e-9) and be put on it; farther is a bug.
+SIMPLEX_SLACK = 1e-9
+
+
+def on_simplex(p: FloatArray) -> FloatArray:
+    """``p`` with rounding below zero cut off and the sum brought back to one (along its last axis).
+
+    Examples
+    --------
+    >>> on_simplex(np.array([[-1e-17, 1.0], [0.25, 0.75]])).tolist()
+    [[0.0, 1.0], [0.25, 0.75]]
+    """
+    p = np.maximum(p, 0.0)
+    return np.asarray(p / p.sum(axis=-1, keepdims=True), dtype=np.float64)
+
+
+def on_simplices(profile: Sequence[FloatArray]) -> tuple[FloatArray, ...]:
+    """Each mixture of ``profile`` on its simplex: as it is if there, else :func:`on_simplex`'s.
+
+    A mixture is there when it has no negative probability and sums to one within rounding
+    (its length times the machine epsilon); a mixture already there is left unchanged to the
+    last bit.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in on_simplices([np.array([1 + 2e-10, -1e-10]), np.full(3, 1 / 3)])]
+    [[1.0, 0.0], [0.3333333333333333, 0.3333333333333333, 0.3333333333333333]]
+    """
+    return tuple(x if _on_simplex(x) else on_simplex(x) for x in profile)
+
+
+def _on_simplex(x: FloatArray) -> bool:
+    return bool(x.min() >= 0 and abs(float(x.sum()) - 1) <= len(x) * np.finfo(np.float64).eps)
+
 
 def profile_axes(payoffs: FloatArray) -> tuple[int, ...]:
     """The axes of the players' strategies: the ``N`` axes before the last, after any batch.

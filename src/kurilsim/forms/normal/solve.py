@@ -25,9 +25,11 @@ from kurilsim.forms.normal.curve_components import curves_between
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.normal.pure_nash import pure_nash, pure_profile
 from kurilsim.forms.normal.regret import (
+    SIMPLEX_SLACK,
     ScaledPayoffs,
     indifferent_everywhere,
     normalised_payoffs,
+    on_simplices,
     payoff_scale,
 )
 from kurilsim.forms.normal.result import Equilibrium, Solution
@@ -269,13 +271,19 @@ def _verified(payoffs: ScaledPayoffs, profile: Profile, tol: float, method: str)
     off_simplex = [
         i
         for i, p in enumerate(profile)
-        if not (np.all(np.isfinite(p)) and p.min() >= 0 and abs(float(p.sum()) - 1) <= 1e-9)
+        if not (
+            np.all(np.isfinite(p))
+            and p.min() >= -SIMPLEX_SLACK
+            and abs(float(p.sum()) - 1) <= SIMPLEX_SLACK
+        )
     ]
     if off_simplex:
         raise KurilsimError(
             f"{method} returned a profile whose strategies of player {off_simplex[0]} are not "
             "probabilities; this is a bug in kurilsim, please report it"
         )
+    # Checked as reported: on the simplex, a boundary root's rounding put right first.
+    profile = on_simplices([np.asarray(p, dtype=np.float64) for p in profile])
     regret = float(payoffs.regrets(profile).max())
     if not payoffs.is_equilibrium(profile, tol):
         raise KurilsimError(
@@ -283,7 +291,7 @@ def _verified(payoffs: ScaledPayoffs, profile: Profile, tol: float, method: str)
             "player's payoff range; this is a bug in kurilsim, please report it"
         )
     return Equilibrium(
-        profile=tuple(np.asarray(p, dtype=np.float64) for p in profile),
+        profile=profile,
         payoffs=payoffs.expected_payoffs(profile),
         max_regret=regret,
         method=method,

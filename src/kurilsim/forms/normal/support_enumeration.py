@@ -28,6 +28,7 @@ from kurilsim.forms.normal.regret import (
     ScaledPayoffs,
     indifferent_everywhere,
     normalised_payoffs,
+    on_simplices,
 )
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
 from kurilsim.forms.normal.support_boxes import solve_supports
@@ -250,7 +251,7 @@ def support_enumeration_with_reason(
             finished = False
             break
     roots.sort(key=lambda r: (r[0], np.concatenate(r[1]).tolist()))
-    found.add([*candidates, *(padded(_on_simplices(profile)) for _, profile in roots)])
+    found.add([*candidates, *(padded(on_simplices(profile)) for _, profile in roots)])
     proved = True
     for support, boxes in continua:
         from kurilsim.forms.normal.curve_certificate import curves_cover_leftovers
@@ -261,7 +262,7 @@ def support_enumeration_with_reason(
         traced = trace_support_curves(reduced, support, tol, deadline=deadline)
         # A curve's ends may lie on this support (where an outside strategy comes to tie).
         for curve in traced.curves:
-            found.add([padded(end) for end in curve.ends])
+            found.add([padded(on_simplices(end)) for end in curve.ends])
         proved = (
             proved
             and traced.complete
@@ -531,9 +532,3 @@ def _grid_sizes(sizes: tuple[tuple[int, ...], ...]) -> tuple[IntArray, ...]:
     """
     grid = np.stack(np.broadcast_arrays(*np.ix_(*(np.array(s) for s in sizes))))
     return grid.sum(axis=0), grid.max(axis=0), grid.min(axis=0), np.sum(grid > 1, axis=0)
-
-
-def _on_simplices(profile: tuple[FloatArray, ...]) -> tuple[FloatArray, ...]:
-    """Mixtures with rounding below zero clipped and each rescaled to sum to one."""
-    clipped = [np.clip(x, 0.0, None) for x in profile]
-    return tuple(x / x.sum() for x in clipped)

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from kurilsim.core.arguments import check_method_options
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
-from kurilsim.core.sweep_rows import SweepRows
+from kurilsim.core.sweep_rows import SweepRows, no_reasons
 from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.normal.game_rows import game_by_game_rows, profile_columns
 from kurilsim.forms.normal.labels import (
@@ -117,6 +117,7 @@ def _pure_rows(
     columns["label"] = _strings(names, name_code)
     columns["regime"] = _strings(regimes, regime_code[rows])
     columns["complete"] = np.ones(rows.size, dtype=bool)
+    columns["incomplete_reason"] = no_reasons(rows.size)
     return SweepRows(rows, columns)
 
 
