@@ -16,9 +16,9 @@ the absolute times drift:
     under load, unlike seconds on the clock) against the numpy pass's CPU time: payoff
     evaluation, best replies (with the check that every payoff is finite, which the sweep makes
     in that pass), the table's columns, the Arrow table, the chunk's part (its LZ4 Arrow IPC
-    file and SHA-256, written by the thread that solved the chunk), Parquet encoding as the
-    sweep file is encoded (with freed memory kept between chunks, as the sweep's engine keeps
-    it).
+    file, encoded and hashed in memory and written by the thread that solved the chunk),
+    Parquet encoding as the sweep file is encoded (with freed memory kept between chunks, as
+    the sweep's engine keeps it).
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 3 s of CPU,
     and 108 of the light era_2020.yaml, under half a second) with 1 and 2 local workers (this
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import math
 import multiprocessing
@@ -68,7 +69,7 @@ from kurilsim.forms.normal.payoffs import player_payoffs
 from kurilsim.forms.normal.pure_nash import best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
 from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table, end_kept_processes
-from kurilsim.sweeps.store import _digest, _write_part, parquet_writer
+from kurilsim.sweeps.store import parquet_writer, part_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The environment of new processes: this one, with the bytecode cache on.
@@ -174,9 +175,9 @@ def phases(n: int) -> dict[str, float]:
             params = {f"param.{k}": chunk[k][rows.game] for k in ("sanctions", "trust")}
             table = arrow_table({"point": rows.game + start, **params, **rows.columns})
             t4 = time.thread_time()
-            part = Path(folder) / "part.arrow"
-            _write_part(table.combine_chunks(), part)
-            _digest(part)
+            encoded = part_bytes(table.combine_chunks())
+            hashlib.sha256(encoded).hexdigest()
+            (Path(folder) / "part.arrow").write_bytes(encoded)
             t5 = time.thread_time()
             writer = writer or parquet_writer(Path(folder) / "p.parquet", table.schema)
             writer.write_table(table)
