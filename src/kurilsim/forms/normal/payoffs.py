@@ -7,7 +7,7 @@ numpy work as its size, not a Python loop per point.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeGuard
 
 import numpy as np
@@ -128,7 +128,7 @@ def _evaluate(
     ]
     shape = np.broadcast_shapes(base_shape, *(m.shape for m in masks), *map(np.shape, values))
     first = values[0]
-    if _fresh(first, shape, env):
+    if _fresh(first, shape, [env[name] for name in ruled.default.names]):
         out = first  # a new array of the full shape: the rules are applied to it in place
     else:
         out = np.array(np.broadcast_to(first, shape), dtype=np.float64)
@@ -138,10 +138,11 @@ def _evaluate(
     return out
 
 
-def _fresh(value: Any, shape: tuple[int, ...], env: Mapping[str, Any]) -> TypeGuard[FloatArray]:
+def _fresh(value: Any, shape: tuple[int, ...], named: Sequence[Any]) -> TypeGuard[FloatArray]:
     """Whether ``value`` is a float64 array of ``shape`` made by the evaluation, held nowhere else.
 
-    An expression gives a new array unless it is a bare name, whose array is in ``env``.
+    An expression gives a new array unless it is a bare name, whose array is one of ``named``,
+    the values of the names the expression refers to.
     """
     return (
         isinstance(value, np.ndarray)
@@ -149,7 +150,7 @@ def _fresh(value: Any, shape: tuple[int, ...], env: Mapping[str, Any]) -> TypeGu
         and value.shape == shape
         and value.flags.writeable
         and value.base is None
-        and not any(value is held for held in env.values())
+        and not any(value is held for held in named)
     )
 
 
