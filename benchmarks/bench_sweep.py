@@ -58,6 +58,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -65,8 +66,8 @@ import numpy as np
 import kurilsim
 from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.forms.normal.labels import outcome_labels
-from kurilsim.forms.normal.payoffs import player_payoffs
-from kurilsim.forms.normal.pure_nash import best_responses
+from kurilsim.forms.normal.payoffs import each_player_payoff
+from kurilsim.forms.normal.pure_nash import streamed_best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
 from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table, end_kept_processes
 from kurilsim.sweeps.store import parquet_writer, part_bytes
@@ -152,6 +153,17 @@ def numpy_pass(n: int) -> tuple[float, float]:
     return best, cpu
 
 
+def _timed(items: Iterator[np.ndarray], spent: list[float]) -> Iterator[np.ndarray]:
+    """``items``, adding the CPU time of this thread spent making each to ``spent[0]``."""
+    while True:
+        began = time.thread_time()
+        item = next(items, None)
+        spent[0] += time.thread_time() - began
+        if item is None:
+            return
+        yield item
+
+
 def phases(n: int) -> dict[str, float]:
     """CPU seconds of each phase of the sweep of the first ``n`` points, one thread."""
     keep_freed_memory()  # as the sweep's engine does
@@ -164,12 +176,15 @@ def phases(n: int) -> dict[str, float]:
         for start in range(0, n, ARRAY_CHUNK):
             chunk = {k: v[start : start + ARRAY_CHUNK] if np.ndim(v) else v for k, v in at.items()}
             games = len(chunk["sanctions"])
+            # Each player's payoffs are tested as soon as evaluated, as the sweep does it: the
+            # evaluation is timed inside the test, and the rest of it is the test's.
+            evaluating = [0.0]
+            evaluated = _timed(each_player_payoff(scenario.compiled, chunk, True), evaluating)
             t0 = time.thread_time()
-            payoffs = player_payoffs(scenario.compiled, chunk, games_last=True, checked=False)
-            t1 = time.thread_time()
-            found = best_responses(payoffs, 4)  # with the finite check, as the sweep does it
-            assert found.finite
+            payoffs, found = streamed_best_responses(evaluated, labels.shape, games)
+            assert found.finite  # the finite check, made in that pass as the sweep makes it
             t2 = time.thread_time()
+            t1 = t0 + evaluating[0]
             rows = _pure_rows(payoffs, found, games, labels)
             t3 = time.thread_time()
             params = {f"param.{k}": chunk[k][rows.game] for k in ("sanctions", "trust")}

@@ -7,7 +7,7 @@ numpy work as its size, not a Python loop per point.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
 import numpy as np
@@ -66,14 +66,34 @@ def player_payoffs(
     SemanticError
         At the first payoff that is not finite, as :func:`payoff_tensor`.
     """
+    payoffs = list(each_player_payoff(compiled, values, games_last))
+    if checked and not all(map(finite_sum, payoffs)):
+        check_finite(compiled, values, payoffs, source, games_last)
+    return payoffs
+
+
+def each_player_payoff(
+    compiled: CompiledScenario, values: Mapping[str, Any], games_last: bool = False
+) -> Iterator[FloatArray]:
+    """Each player's payoffs, as :func:`player_payoffs` gives them, evaluated as they are asked for.
+
+    The outcome variables are evaluated first, for all players; no payoff is checked here. A
+    caller can then use each player's payoffs while they are still in the processor's cache
+    (:func:`~kurilsim.forms.normal.pure_nash.streamed_best_responses`).
+
+    Examples
+    --------
+    >>> from kurilsim import load_scenario
+    >>> hunt = load_scenario("scenarios/textbook/stag_hunt.yaml")
+    >>> [p.tolist() for p in each_player_payoff(hunt.compiled, hunt.defaults())]
+    [[[4.0, 0.0], [1.0, 1.0]], [[4.0, 1.0], [0.0, 1.0]]]
+    """
     env = outcome_values(compiled, values, games_last)
     batch_ndim = int(any(np.ndim(v) == 1 for v in values.values()))
     base_shape = (1,) * (batch_ndim + len(compiled.strategies))
     trailing = bool(games_last and batch_ndim)
-    payoffs = [_evaluate(p, env, base_shape, trailing) for p in compiled.payoffs]
-    if checked and not all(map(finite_sum, payoffs)):
-        check_finite(compiled, values, payoffs, source, games_last)
-    return payoffs
+    for payoff in compiled.payoffs:
+        yield _evaluate(payoff, env, base_shape, trailing)
 
 
 def check_finite(
