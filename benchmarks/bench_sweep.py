@@ -16,9 +16,9 @@ the absolute times drift:
     under load, unlike seconds on the clock) against the numpy pass's CPU time: payoff
     evaluation, best replies (with the check that every payoff is finite, which the sweep makes
     in that pass), the table's columns, the Arrow table, the chunk's part (its LZ4 Arrow IPC
-    file and SHA-256, written by the thread that solved the chunk), Parquet encoding as the
-    sweep file is encoded (with freed memory kept between chunks, as the sweep's engine keeps
-    it).
+    file, encoded and hashed in memory and written by the thread that solved the chunk),
+    Parquet encoding as the sweep file is encoded (with freed memory kept between chunks, as
+    the sweep's engine keeps it).
 (c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 3 s of CPU,
     and 108 of the light era_2020.yaml, under half a second) with 1 and 2 local workers (this
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import math
 import multiprocessing
@@ -57,6 +58,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -64,11 +66,11 @@ import numpy as np
 import kurilsim
 from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.forms.normal.labels import outcome_labels
-from kurilsim.forms.normal.payoffs import player_payoffs
-from kurilsim.forms.normal.pure_nash import best_responses
+from kurilsim.forms.normal.payoffs import each_player_payoff
+from kurilsim.forms.normal.pure_nash import streamed_best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
 from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table, end_kept_processes
-from kurilsim.sweeps.store import _digest, _write_part, parquet_writer
+from kurilsim.sweeps.store import parquet_writer, part_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The environment of new processes: this one, with the bytecode cache on.
@@ -151,6 +153,17 @@ def numpy_pass(n: int) -> tuple[float, float]:
     return best, cpu
 
 
+def _timed(items: Iterator[np.ndarray], spent: list[float]) -> Iterator[np.ndarray]:
+    """``items``, adding the CPU time of this thread spent making each to ``spent[0]``."""
+    while True:
+        began = time.thread_time()
+        item = next(items, None)
+        spent[0] += time.thread_time() - began
+        if item is None:
+            return
+        yield item
+
+
 def phases(n: int) -> dict[str, float]:
     """CPU seconds of each phase of the sweep of the first ``n`` points, one thread."""
     keep_freed_memory()  # as the sweep's engine does
@@ -163,20 +176,23 @@ def phases(n: int) -> dict[str, float]:
         for start in range(0, n, ARRAY_CHUNK):
             chunk = {k: v[start : start + ARRAY_CHUNK] if np.ndim(v) else v for k, v in at.items()}
             games = len(chunk["sanctions"])
+            # Each player's payoffs are tested as soon as evaluated, as the sweep does it: the
+            # evaluation is timed inside the test, and the rest of it is the test's.
+            evaluating = [0.0]
+            evaluated = _timed(each_player_payoff(scenario.compiled, chunk, True), evaluating)
             t0 = time.thread_time()
-            payoffs = player_payoffs(scenario.compiled, chunk, games_last=True, checked=False)
-            t1 = time.thread_time()
-            found = best_responses(payoffs, 4)  # with the finite check, as the sweep does it
-            assert found.finite
+            payoffs, found = streamed_best_responses(evaluated, labels.shape, games)
+            assert found.finite  # the finite check, made in that pass as the sweep makes it
             t2 = time.thread_time()
+            t1 = t0 + evaluating[0]
             rows = _pure_rows(payoffs, found, games, labels)
             t3 = time.thread_time()
             params = {f"param.{k}": chunk[k][rows.game] for k in ("sanctions", "trust")}
             table = arrow_table({"point": rows.game + start, **params, **rows.columns})
             t4 = time.thread_time()
-            part = Path(folder) / "part.arrow"
-            _write_part(table.combine_chunks(), part)
-            _digest(part)
+            encoded = part_bytes(table.combine_chunks())
+            hashlib.sha256(encoded).hexdigest()
+            (Path(folder) / "part.arrow").write_bytes(encoded)
             t5 = time.thread_time()
             writer = writer or parquet_writer(Path(folder) / "p.parquet", table.schema)
             writer.write_table(table)

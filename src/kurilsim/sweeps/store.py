@@ -195,10 +195,9 @@ class SweepStore:
         target = self.part(index)
         own = {"chunk": index, "rows": len(table), "sweep": info.key()}
 
-        def record(written: Path) -> None:
+        def record(size: int, digest: str) -> None:
             # Recorded before the rename: a kill between the two leaves no part, not one that
             # would have to be recomputed.
-            size, digest = _digest(written)
             entry = {**own, "file": target.name, "bytes": size, "sha256": digest}
             with _RECORDS_LOCK:  # chunks are written by the threads that solved them
                 _append_line(self.parts / RECORDS, json.dumps(entry), False)
@@ -207,14 +206,18 @@ class SweepStore:
         if self.format == "csv":
             rows = decoded(table.to_pandas())
             write = lambda file: neutralise(rows).to_csv(file, index=False)  # noqa: E731
+            before = lambda written: record(*_digest(written))  # noqa: E731
         else:
             # One batch: an IPC file holds one dictionary per column. What is written to the
             # sweep file is this same table, so a resumed sweep writes the same file.
             arrow = _with_metadata(table.combine_chunks(), info, {PART_KEY: own})
-            write = lambda file: _write_part(arrow, file)  # noqa: E731
+            # Encoded in memory and hashed there: the file is not read back to be hashed.
+            encoded = part_bytes(arrow)
+            write = lambda file: file.write_bytes(encoded)  # noqa: E731
+            before = lambda _: record(len(encoded), hashlib.sha256(encoded).hexdigest())  # noqa: E731
         # Not synced: a resume checks every part's size and SHA-256, so a part or record that a
         # power failure loses or tears is recomputed; syncing each would cost more than a chunk.
-        _write_atomic(target, write, record, False)
+        _write_atomic(target, write, before, False)
         return arrow
 
     def finished(self) -> list[Path]:
@@ -519,10 +522,24 @@ def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
-def _write_part(table: pa.Table, file: Path) -> None:
-    options = pa.ipc.IpcWriteOptions(compression="lz4")
-    with pa.ipc.new_file(file, table.schema, options=options) as writer:
+def part_bytes(table: pa.Table) -> memoryview:
+    """The Arrow IPC file of a Parquet sweep's part: LZ4-compressed record batches.
+
+    Compressed by the calling thread, not Arrow's thread pool: the chunks' own threads already
+    keep the cores busy, and handing each column's buffers to the pool and waiting for them cost
+    two context switches a column (some 3,000 per 10^6 points of ``sochi_2016.yaml``).
+
+    Examples
+    --------
+    >>> part = part_bytes(pa.table({"x": [1.0, 2.0]}))
+    >>> pa.ipc.open_file(pa.BufferReader(part)).read_all().column("x").to_pylist()
+    [1.0, 2.0]
+    """
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)
+    with pa.ipc.new_file(sink, table.schema, options=options) as writer:
         writer.write_table(table)
+    return memoryview(sink.getvalue())
 
 
 def read_part(part: Path, columns: list[str] | None = None) -> pa.Table:

@@ -7,7 +7,13 @@ from hypothesis import strategies as st
 
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal import pure_nash as pure_nash_module
-from kurilsim.forms.normal.pure_nash import best_responses, pure_nash, pure_nash_mask, taken_at
+from kurilsim.forms.normal.pure_nash import (
+    best_responses,
+    pure_nash,
+    pure_nash_mask,
+    streamed_best_responses,
+    taken_at,
+)
 from kurilsim.forms.normal.regret import normalised_payoffs, player_scales
 from tests import literature
 from tests.strategies import payoff_arrays
@@ -227,3 +233,46 @@ def test_finite_says_whether_every_payoff_is(seed, bad, blocked):
         if blocked:
             pure_nash_module.BLOCK_ELEMENTS = old
     assert found.finite == all(np.isfinite(a).all() for a in arrays)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([np.nan, np.inf, -np.inf, None]),
+    st.sampled_from([DEFAULT_TOL, 1e-3, 1e-15]),
+    st.booleans(),
+)
+def test_players_tested_as_their_payoffs_come_give_the_same_answer(seed, bad, tol, blocked):
+    # Ties (small integers), arrays of length 1 along some players' axes and the games' axis,
+    # payoffs that are not finite; and games too many for one block, which are taken whole.
+    rng = np.random.default_rng(seed)
+    games = int(rng.integers(1, 12))
+    arrays = [
+        rng.integers(-2, 3, size=(2, 3, 2, games)).astype(float),
+        rng.integers(-2, 3, size=(2, 1, 2, games)).astype(float),
+        rng.integers(-2, 3, size=(1, 3, 2, 1)).astype(float) * 2.0 ** int(rng.integers(-900, 900)),
+    ]
+    if bad is not None:
+        player = int(rng.integers(3))
+        arrays[player][tuple(int(rng.integers(n)) for n in arrays[player].shape)] = bad
+    given_to = []
+
+    def evaluated():
+        for array in arrays:
+            given_to.append(array)  # each array only once it is asked for
+            yield array
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        whole = best_responses(arrays, 3, tol)
+        if blocked:
+            pure_nash_module.BLOCK_ELEMENTS, old = 2 * 3 * 2, pure_nash_module.BLOCK_ELEMENTS
+        try:
+            taken, streamed = streamed_best_responses(evaluated(), (2, 3, 2), games, tol)
+        finally:
+            if blocked:
+                pure_nash_module.BLOCK_ELEMENTS = old
+    assert all(a is b for a, b in zip(taken, arrays, strict=True)) and len(given_to) == 3
+    np.testing.assert_array_equal(streamed.mask, whole.mask)
+    assert streamed.mask.shape == whole.mask.shape and streamed.finite == whole.finite
+    for one, other in zip(streamed.best, whole.best, strict=True):
+        np.testing.assert_array_equal(one, other)

@@ -7,7 +7,7 @@ numpy work as its size, not a Python loop per point.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeGuard
 
 import numpy as np
@@ -66,14 +66,34 @@ def player_payoffs(
     SemanticError
         At the first payoff that is not finite, as :func:`payoff_tensor`.
     """
+    payoffs = list(each_player_payoff(compiled, values, games_last))
+    if checked and not all(map(finite_sum, payoffs)):
+        check_finite(compiled, values, payoffs, source, games_last)
+    return payoffs
+
+
+def each_player_payoff(
+    compiled: CompiledScenario, values: Mapping[str, Any], games_last: bool = False
+) -> Iterator[FloatArray]:
+    """Each player's payoffs, as :func:`player_payoffs` gives them, evaluated as they are asked for.
+
+    The outcome variables are evaluated first, for all players; no payoff is checked here. A
+    caller can then use each player's payoffs while they are still in the processor's cache
+    (:func:`~kurilsim.forms.normal.pure_nash.streamed_best_responses`).
+
+    Examples
+    --------
+    >>> from kurilsim import load_scenario
+    >>> hunt = load_scenario("scenarios/textbook/stag_hunt.yaml")
+    >>> [p.tolist() for p in each_player_payoff(hunt.compiled, hunt.defaults())]
+    [[[4.0, 0.0], [1.0, 1.0]], [[4.0, 1.0], [0.0, 1.0]]]
+    """
     env = outcome_values(compiled, values, games_last)
     batch_ndim = int(any(np.ndim(v) == 1 for v in values.values()))
     base_shape = (1,) * (batch_ndim + len(compiled.strategies))
     trailing = bool(games_last and batch_ndim)
-    payoffs = [_evaluate(p, env, base_shape, trailing) for p in compiled.payoffs]
-    if checked and not all(map(finite_sum, payoffs)):
-        check_finite(compiled, values, payoffs, source, games_last)
-    return payoffs
+    for payoff in compiled.payoffs:
+        yield _evaluate(payoff, env, base_shape, trailing)
 
 
 def check_finite(
@@ -128,7 +148,7 @@ def _evaluate(
     ]
     shape = np.broadcast_shapes(base_shape, *(m.shape for m in masks), *map(np.shape, values))
     first = values[0]
-    if _fresh(first, shape, env):
+    if _fresh(first, shape, [env[name] for name in ruled.default.names]):
         out = first  # a new array of the full shape: the rules are applied to it in place
     else:
         out = np.array(np.broadcast_to(first, shape), dtype=np.float64)
@@ -138,10 +158,11 @@ def _evaluate(
     return out
 
 
-def _fresh(value: Any, shape: tuple[int, ...], env: Mapping[str, Any]) -> TypeGuard[FloatArray]:
+def _fresh(value: Any, shape: tuple[int, ...], named: Sequence[Any]) -> TypeGuard[FloatArray]:
     """Whether ``value`` is a float64 array of ``shape`` made by the evaluation, held nowhere else.
 
-    An expression gives a new array unless it is a bare name, whose array is in ``env``.
+    An expression gives a new array unless it is a bare name, whose array is one of ``named``,
+    the values of the names the expression refers to.
     """
     return (
         isinstance(value, np.ndarray)
@@ -149,7 +170,7 @@ def _fresh(value: Any, shape: tuple[int, ...], env: Mapping[str, Any]) -> TypeGu
         and value.shape == shape
         and value.flags.writeable
         and value.base is None
-        and not any(value is held for held in env.values())
+        and not any(value is held for held in named)
     )
 
 

@@ -1,9 +1,10 @@
 """Sweeps of normal-form scenarios: every pure equilibrium of a whole chunk of games on arrays.
 
 For pure Nash each payoff is evaluated once per chunk, along the axes it depends on, with the
-games on the last axis (:func:`~kurilsim.forms.normal.payoffs.player_payoffs`), and the whole
-chunk is solved in the same numpy calls
-(:func:`~kurilsim.forms.normal.pure_nash.best_responses`); other methods solve one game at a time.
+games on the last axis (:func:`~kurilsim.forms.normal.payoffs.each_player_payoff`), and the whole
+chunk is solved in the same numpy calls, each player's best replies found as soon as their
+payoffs are evaluated (:func:`~kurilsim.forms.normal.pure_nash.streamed_best_responses`); other
+methods solve one game at a time.
 Each row has the columns of :meth:`Solution.to_frame` (without the method, which the sweep
 records once), then the equilibrium's label, the regime at its point and whether the method
 finished there. The label of an equilibrium on a continuum is the continuum's
@@ -31,8 +32,8 @@ from kurilsim.forms.normal.labels import (
     OutcomeLabels,
     outcome_labels,
 )
-from kurilsim.forms.normal.payoffs import check_finite, player_payoffs
-from kurilsim.forms.normal.pure_nash import BestResponses, best_responses, taken_at
+from kurilsim.forms.normal.payoffs import check_finite, each_player_payoff
+from kurilsim.forms.normal.pure_nash import BestResponses, streamed_best_responses, taken_at
 from kurilsim.forms.normal.solve import METHODS, default_method
 
 #: Most bytes the rows of the pure equilibria of one batch of points may take.
@@ -262,10 +263,11 @@ def sweep_rows(
     if method == "pure":
         games = max(np.size(v) for v in values.values())
         compiled, source = scenario.compiled, scenario.source
-        # Checked finite in the pass that finds best replies, rather than in a pass of its own.
-        players = player_payoffs(compiled, values, source, games_last=True, checked=False)
+        # Checked finite in the pass that finds best replies, rather than in a pass of its own;
+        # each player's tested as soon as evaluated.
+        evaluated = each_player_payoff(compiled, values, games_last=True)
         with np.errstate(invalid="ignore", over="ignore"):  # raised just below, if so
-            found = best_responses(players, len(labels.shape), tol)
+            players, found = streamed_best_responses(evaluated, labels.shape, games, tol)
         if not found.finite:
             check_finite(compiled, values, players, source, games_last=True)
         return _pure_rows(players, found, games, labels)
