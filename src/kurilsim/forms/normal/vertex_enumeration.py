@@ -95,11 +95,6 @@ _BEATEN_GAP = 4 * _MARGIN
 #: Most vertex-and-row-pair entries screened by :func:`_beaten` at once (32 MB of integers).
 _MAX_BEATEN = 1 << 22
 
-#: :func:`_solved_whole_partners` screens its vertices by :func:`_beaten` only when more than
-#: this many are nondegenerate: the screen costs about as much as inverting 40 to 50 systems of
-#: up to 8 x 8, and leaves out about half of them.
-_SCREENED_SYSTEMS = 96
-
 #: Number of square systems solved in one batch, to bound memory on larger games.
 _CHUNK = 1 << 14
 
@@ -643,11 +638,10 @@ def _solved_whole_partners(
     normals = np.concatenate([_negative_identity(n), a])
     bounds = 1.0 - _unit_bounds(n, m)
     nondegenerate = np.flatnonzero(labels.sum(axis=1) == m)
+    beaten = _beaten(a, x_zero[nondegenerate], x_tight[nondegenerate])
     solvable = np.zeros(len(x_vertices), dtype=bool)
-    if len(nondegenerate) > _SCREENED_SYSTEMS:
-        beaten = _beaten(a, x_zero[nondegenerate], x_tight[nondegenerate])
-        solvable[nondegenerate[beaten]] = True
-        nondegenerate = nondegenerate[~beaten]
+    solvable[nondegenerate[beaten]] = True
+    nondegenerate = nondegenerate[~beaten]
     labels = labels[nondegenerate]
     rows = np.nonzero(~labels)[1].reshape(-1, n)
     systems = np.where((rows >= n)[:, :, None] & ~labels[:, None, :n], 0.0, normals[rows])
