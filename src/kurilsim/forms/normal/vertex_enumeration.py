@@ -593,25 +593,29 @@ def _clean_vertices(
     counts = labels.sum(axis=1)
     if counts.min(initial=dim) < dim:
         return None
-    if counts.max(initial=dim) > dim:
-        degenerate = counts > dim
-        if np.abs(slack[degenerate]).max(where=labels[degenerate], initial=0.0) > _SETTLED:
-            return None  # recomputed from its constraints the general way
-        # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
-        first = _first_of_each(_row_keys(labels))
-        points, slack, labels, counts = points[first], slack[first], labels[first], counts[first]
     # Points with a constraint nearly but not quite tight may be one vertex split by rounding.
     # Labels are within 1e-7 of tight, so such a constraint adds to the count within the reach.
     reach = _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)
     near = (slack <= reach).sum(axis=1) > counts
     # The origin is dropped: the only point whose coordinates are all within tol of zero.
+    nonzero = ~labels[:, -dim:].all(axis=1)
+    if counts.max(initial=dim) > dim:
+        degenerate = (counts > dim)[:, None] & labels
+        if np.abs(slack).max(where=degenerate, initial=0.0) > _SETTLED:
+            return None  # recomputed from its constraints the general way
+        # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
+        first = _first_of_each(_row_keys(labels))
+        rows = first[nonzero[first]]
+    else:
+        rows = np.flatnonzero(nonzero)
+    # Each array is indexed once, by the rows kept.
+    labels = labels[rows]
     zero = labels[:, -dim:]
-    nonzero = ~zero.all(axis=1)
-    vertices = np.where(zero, 0.0, points)[nonzero]
-    candidates = np.flatnonzero(near[nonzero])
+    vertices = np.where(zero, 0.0, points[rows])
+    candidates = np.flatnonzero(near[rows])
     if len(candidates) > 1 and len(_close_pairs(vertices[candidates])):
         return None
-    return vertices, zero[nonzero], labels[nonzero, :-dim]
+    return vertices, zero, labels[:, :-dim]
 
 
 def _solved_whole_partners(
