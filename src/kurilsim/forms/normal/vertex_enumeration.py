@@ -598,7 +598,7 @@ def _clean_vertices(
     reach = _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)
     near = (slack <= reach).sum(axis=1) > counts
     # The origin is dropped: the only point whose coordinates are all within tol of zero.
-    nonzero = ~labels[:, -dim:].all(axis=1)
+    nonzero = np.logical_not(labels[:, -dim:].all(axis=1))
     if counts.max(initial=dim) > dim:
         degenerate = (counts > dim)[:, None] & labels
         if np.abs(slack).max(where=degenerate, initial=0.0) > _SETTLED:
