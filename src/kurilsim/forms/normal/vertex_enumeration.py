@@ -54,6 +54,9 @@ DEFAULT_MAX_SECONDS = 60.0
 #: worse-conditioned basis would not be accurate to the tolerance anyway.
 _RCOND = 1e-12
 
+#: The rounding unit of float64, for bounds on rounding errors.
+_EPS = float(np.finfo(np.float64).eps)
+
 #: A vertex of ``P`` whose system ``A[S, K]`` has a reciprocal condition number below this is
 #: completed as a degenerate one: payoffs rounded by up to ``tol`` (1e-9 by default) of their
 #: range leave an exactly singular system near ``1e-10``, where its face of ``Q`` can be a
@@ -591,25 +594,29 @@ def _clean_vertices(
     counts = labels.sum(axis=1)
     if counts.min(initial=dim) < dim:
         return None
-    if counts.max(initial=dim) > dim:
-        degenerate = counts > dim
-        if np.abs(slack[degenerate]).max(where=labels[degenerate], initial=0.0) > _SETTLED:
-            return None  # recomputed from its constraints the general way
-        # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
-        first = _first_of_each(_row_keys(labels))
-        points, slack, labels, counts = points[first], slack[first], labels[first], counts[first]
     # Points with a constraint nearly but not quite tight may be one vertex split by rounding.
     # Labels are within 1e-7 of tight, so such a constraint adds to the count within the reach.
     reach = _MERGE * max(float(matrix.sum(axis=1).max()), 1.0)
     near = (slack <= reach).sum(axis=1) > counts
     # The origin is dropped: the only point whose coordinates are all within tol of zero.
+    nonzero = np.logical_not(labels[:, -dim:].all(axis=1))
+    if counts.max(initial=dim) > dim:
+        degenerate = (counts > dim)[:, None] & labels
+        if np.abs(slack).max(where=degenerate, initial=0.0) > _SETTLED:
+            return None  # recomputed from its constraints the general way
+        # A degenerate vertex lies on several of Qhull's simplices: it is kept once.
+        first = _first_of_each(_row_keys(labels))
+        rows = first[nonzero[first]]
+    else:
+        rows = np.flatnonzero(nonzero)
+    # Each array is indexed once, by the rows kept.
+    labels = labels[rows]
     zero = labels[:, -dim:]
-    nonzero = ~zero.all(axis=1)
-    vertices = np.where(zero, 0.0, points)[nonzero]
-    candidates = np.flatnonzero(near[nonzero])
+    vertices = np.where(zero, 0.0, points[rows])
+    candidates = np.flatnonzero(near[rows])
     if len(candidates) > 1 and len(_close_pairs(vertices[candidates])):
         return None
-    return vertices, zero[nonzero], labels[nonzero, :-dim]
+    return vertices, zero, labels[:, :-dim]
 
 
 def _solved_whole_partners(
@@ -1243,7 +1250,10 @@ def _solved(
         except np.linalg.LinAlgError:
             pass  # an exactly singular system: screened below
         else:
-            good: BoolArray = _frobenius(systems) * _frobenius(inverses) * rcond <= 1.0
+            # |M|_F |M^-1|_F rcond <= 1, squared.
+            good: BoolArray = (
+                _squared_frobenius(systems) * _squared_frobenius(inverses) * rcond**2 <= 1.0
+            )
             solutions: FloatArray = (inverses @ right[..., None])[good, :, 0]
             return good, solutions
     good = _well_conditioned(systems, rcond)
@@ -1273,36 +1283,50 @@ def _solved_by_cofactors(
     ([True, False], [[0.4, 0.2]])
     """
     count, k, _ = systems.shape
-    flat = systems.reshape(count, k * k)
-    cofactor_index, cofactor_signs = _expansions(k)
-    # Row i * k + j: the cofactor of entry (i, j); the determinant, along the first row.
-    cofactors = np.einsum("vct,ct->vc", flat[:, cofactor_index].prod(axis=3), cofactor_signs)
-    determinants = np.einsum("vj,vj->v", flat[:, :k], cofactors[:, :k])
+    # One row per entry of the matrices, one column per system: each term of a cofactor then
+    # gathers whole rows, where the systems' own layout would gather entry by entry.
+    entries = np.ascontiguousarray(systems.reshape(count, k * k).T)
+    factors, cofactor_signs = _expansions(k)
+    # Row i * k + j: the cofactor of entry (i, j); the determinant, along the first row. The
+    # terms' products are taken factor by factor: a product over an axis of length k - 1 is a
+    # reduction, several times slower than k - 2 multiplications of whole arrays.
+    terms = entries[factors[0]] if factors else np.ones((1, 1, count))
+    for factor in factors[1:]:
+        terms *= entries[factor]
+    cofactors = np.einsum("ctv,ct->cv", terms, cofactor_signs)
+    determinants = np.einsum("jv,jv->v", entries[:k], cofactors[:k])
     # |M|_F |M^-1|_F rcond <= 1, with M^-1 = C^T / det, squared.
-    adjugate_norms = np.einsum("vi,vi->v", cofactors, cofactors)
-    norms = np.einsum("vi,vi->v", flat, flat) * adjugate_norms
+    adjugate_norms = np.einsum("iv,iv->v", cofactors, cofactors)
+    norms = np.einsum("iv,iv->v", entries, entries) * adjugate_norms
     good: BoolArray = (determinants != 0.0) & (norms * rcond**2 <= determinants**2)
     if k > 2:
         # A system of rank k - 2 or less has every cofactor zero, which come out as rounding
         # noise (each a sum of (k - 1)! products of k - 1 entries), as does the determinant:
         # their ratio then says nothing of the inverse, and the system is left out, as LAPACK
         # leaves it. (Cofactors of 2 x 2 systems are entries, exact.)
-        noise = 2 * k * k * np.finfo(np.float64).eps * factorial(k - 1)
-        good &= adjugate_norms > noise**2 * np.abs(flat).max(axis=1) ** (2 * k - 2)
-    adjugate = cofactors[good].reshape(-1, k, k)
-    solutions: FloatArray = np.einsum("vji,vj->vi", adjugate, right[good])
+        noise = 2 * k * k * _EPS * factorial(k - 1)
+        good &= adjugate_norms > noise**2 * np.abs(entries).max(axis=0) ** (2 * k - 2)
+    adjugate = cofactors[:, good].reshape(k, k, -1)
+    solutions: FloatArray = np.einsum("jiv,vj->vi", adjugate, right[good])
     solutions /= determinants[good, None]
     return good, solutions
 
 
 @lru_cache(maxsize=8)
-def _expansions(k: int) -> tuple[IntArray, FloatArray]:
+def _expansions(k: int) -> tuple[tuple[IntArray, ...], FloatArray]:
     """Leibniz expansions of the cofactors of a ``k x k`` matrix (cached, read-only).
 
-    Entries are indices into the flattened matrix: the cofactor of entry ``(i, j)`` is the sum,
-    over the rows ``p`` of ``index[i * k + j]``, of ``sign[i * k + j, p]`` times the product
-    of the entries ``index[i * k + j, p]``: the permutations of the minor without row ``i``
-    and column ``j``, their signs including ``(-1) ** (i + j)``.
+    Returns ``k - 1`` index arrays, one per factor (none for a 1 x 1 matrix, whose cofactor
+    is the empty product, 1), of indices into the flattened matrix, and the signs: the cofactor
+    of entry ``(i, j)`` is the sum, over the terms ``p``, of ``sign[i * k + j, p]`` times the
+    product of the entries ``factor[i * k + j, p]`` of the factors: the permutations of the
+    minor without row ``i`` and column ``j``, their signs including ``(-1) ** (i + j)``.
+
+    Examples
+    --------
+    >>> factors, signs = _expansions(2)
+    >>> factors[0].tolist(), signs.tolist()
+    ([[3], [2], [1], [0]], [[1.0], [-1.0], [-1.0], [1.0]])
     """
     index, signs = [], []
     for i, j in np.ndindex(k, k):
@@ -1315,13 +1339,12 @@ def _expansions(k: int) -> tuple[IntArray, FloatArray]:
             term_signs.append((-1.0) ** (i + j + inversions))
         index.append(terms)
         signs.append(term_signs)
-    tables = (
-        np.array(index, dtype=np.intp).reshape(k * k, factorial(k - 1), k - 1),
-        np.array(signs),
-    )
-    for table in tables:
+    index_table = np.array(index, dtype=np.intp).reshape(k * k, factorial(k - 1), k - 1)
+    factors = tuple(np.ascontiguousarray(index_table[..., p]) for p in range(k - 1))
+    sign_table = np.array(signs)
+    for table in (*factors, sign_table):
         table.flags.writeable = False
-    return tables
+    return factors, sign_table
 
 
 def _solved_by_elimination(
@@ -1408,5 +1431,11 @@ def _well_conditioned(systems: FloatArray, rcond: float = _RCOND) -> BoolArray:
 
 def _frobenius(matrices: FloatArray) -> FloatArray:
     """Frobenius norm of each matrix in a stack."""
-    norms: FloatArray = np.sqrt(np.einsum("vij,vij->v", matrices, matrices))
+    norms: FloatArray = np.sqrt(_squared_frobenius(matrices))
     return norms
+
+
+def _squared_frobenius(matrices: FloatArray) -> FloatArray:
+    """Squared Frobenius norm of each matrix in a stack."""
+    squares: FloatArray = np.einsum("vij,vij->v", matrices, matrices)
+    return squares
