@@ -91,6 +91,15 @@ def test_a_pure_nash_sweep_to_parquet_loads_no_pandas(tmp_path):
     assert not loaded.intersection(("pandas", "pyarrow.compute", "tqdm", "matplotlib", "dask"))
 
 
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_command_loads_the_module_of_no_other_command(command):
+    from kurilsim.cli import COMMANDS
+
+    loaded = loaded_modules(["-q", command, ERA_1956])
+    assert f"kurilsim.cli.{command}" in loaded
+    assert not loaded.intersection(f"kurilsim.cli.{name}" for name in COMMANDS if name != command)
+
+
 def test_validating_a_normal_form_file_loads_no_other_game_form_and_no_solver():
     loaded = loaded_modules(["validate", SOCHI])
     others = tuple(

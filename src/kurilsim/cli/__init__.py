@@ -21,22 +21,9 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib import import_module
 
-from kurilsim.cli import (
-    backtest,
-    calibrate,
-    common,
-    compare,
-    explain,
-    learn,
-    qre,
-    run,
-    schema,
-    sensitivity,
-    sweep,
-    tipping,
-    validate,
-)
+from kurilsim.cli import common
 from kurilsim.cli.common import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -66,25 +53,32 @@ Documentation: docs/ (build the site with: mkdocs build --strict).
 #: Exit code when standard output is closed early, as a shell reports a process ended by SIGPIPE.
 EXIT_BROKEN_PIPE = 141
 
-#: The subcommand modules, in the order ``--help`` lists them.
+#: The subcommands, in the order ``--help`` lists them; each is the module of its name here.
 COMMANDS = (
-    run,
-    compare,
-    qre,
-    learn,
-    validate,
-    explain,
-    backtest,
-    calibrate,
-    sweep,
-    tipping,
-    sensitivity,
-    schema,
+    "run",
+    "compare",
+    "qre",
+    "learn",
+    "validate",
+    "explain",
+    "backtest",
+    "calibrate",
+    "sweep",
+    "tipping",
+    "sensitivity",
+    "schema",
 )
+#: The flags taken before a command, none of which takes a value.
+LEADING_FLAGS = frozenset({"-v", "--verbose", "-q", "--quiet", "--debug"})
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``kurilsim`` command, with every subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``kurilsim`` command, with every subcommand or only ``command``.
+
+    A parser with one subcommand parses that command's arguments as the whole one does. Building
+    a subcommand's parser takes time (argparse looks up the translations of its headings and the
+    terminal's width for each), so the command line builds only the one it runs.
+    """
     parser = Parser(
         prog="kurilsim",
         description="Game models of the Kuril Islands dispute: solve scenario files and games.",
@@ -96,10 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=Parser, help="what to do (see below)"
     )
-    for module in COMMANDS:
-        module.register(commands)
-    for command in commands.choices.values():
-        add_output_flags(command)
+    for name in COMMANDS if command is None else (command,):
+        import_module(f"kurilsim.cli.{name}").register(commands)
+    for subcommand in commands.choices.values():
+        add_output_flags(subcommand)
     return parser
 
 
@@ -137,6 +131,23 @@ def add_output_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def named_command(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs when it names one after the flags of :data:`LEADING_FLAGS` alone.
+
+    None otherwise (no command, help, a mistyped command, any other option first): then the
+    whole command line parses ``argv``, to show its help or name every command in the error.
+
+    Examples
+    --------
+    >>> named_command(["-q", "validate", "a.yaml"]), named_command(["--help", "validate"])
+    ('validate', None)
+    """
+    for arg in argv:
+        if arg not in LEADING_FLAGS:
+            return arg if arg in COMMANDS else None
+    return None
+
+
 def _complete(parser: argparse.ArgumentParser) -> None:
     """Answer the shell's request for completions, when it is one (``eval "$(register-...)"``)."""
     if "_ARGCOMPLETE" in os.environ:
@@ -154,7 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
     debug, common.verbosity = False, 0
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else argv
+        # Completion needs every command; otherwise the parser has only the command given.
+        parser = build_parser(None if "_ARGCOMPLETE" in os.environ else named_command(argv))
         _complete(parser)
         args = parser.parse_args(argv)
         common.verbosity = getattr(args, "verbosity", 0)

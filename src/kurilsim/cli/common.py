@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import re
@@ -116,6 +115,8 @@ def json_text(data: Any, *, versioned: bool = True) -> str:
     """
     if versioned and isinstance(data, dict):
         data = {"format": JSON_FORMAT, **data}
+    import json  # imported here: only --format json and a few commands' output need it
+
     return json.dumps(_finite(data), indent=2, allow_nan=False)
 
 

@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -50,23 +49,31 @@ def html_table(header: Sequence[str], rows: Iterable[Sequence[str]], caption: st
     caption
         Optional caption above the table.
     """
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    head = "".join(f"<th>{_escaped(str(h))}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{_escaped(str(c))}</td>" for c in row) + "</tr>" for row in rows
     )
-    title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    title = f"<caption>{_escaped(caption)}</caption>" if caption else ""
     return f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def html_heading(title: str, subtitle: str = "") -> str:
     """A bold title with an optional grey line under it, both escaped."""
-    sub = f"<br><span style='color:#666'>{html.escape(subtitle)}</span>" if subtitle else ""
-    return f"<p><b>{html.escape(title)}</b>{sub}</p>"
+    sub = f"<br><span style='color:#666'>{_escaped(subtitle)}</span>" if subtitle else ""
+    return f"<p><b>{_escaped(title)}</b>{sub}</p>"
 
 
 def html_pre(text: str) -> str:
     """Preformatted text, escaped."""
-    return f"<pre>{html.escape(text)}</pre>"
+    return f"<pre>{_escaped(text)}</pre>"
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped for HTML."""
+    # Imported here: the html module loads its table of entities, which only notebooks need.
+    import html
+
+    return html.escape(text)
 
 
 def parameter_rows(parameters: Mapping[str, Any]) -> list[list[str]]:

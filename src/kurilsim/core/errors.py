@@ -7,7 +7,6 @@ turns these into a one-line message and exit code 2.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -180,6 +179,8 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     >>> did_you_mean("wolf", ["stag", "hare"])
     ''
     """
+    import difflib  # imported here: only a mistyped name needs it
+
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
