@@ -120,7 +120,9 @@ def no_reasons(rows: int) -> Any:
     """
     from kurilsim.core.arrow_columns import dictionary_array
 
-    return dictionary_array([], np.full(rows, -1, dtype=np.int8))
+    # 32-bit codes, as :func:`reason_column` and a sweep file have: a column with nulls and
+    # narrower codes would be cast to the file's type, which loads ``pyarrow.compute``.
+    return dictionary_array([], np.full(rows, -1, dtype=np.int32))
 
 
 def merged(pieces: Sequence[SweepRows]) -> SweepRows:
