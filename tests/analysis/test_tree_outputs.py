@@ -244,3 +244,23 @@ def test_a_tree_point_whose_listing_was_cut_gives_its_reason(scenarios, monkeypa
     for output in ("deal-share", "payoff:Japan"):
         _, reasons = parse_output(output, scenario).evaluate(scenario, values)
         assert reasons.tolist() == [None, "listing_seconds", None]
+
+
+def test_a_point_cut_short_before_any_equilibrium_keeps_its_reason(monkeypatch):
+    import dataclasses
+
+    scenario = parse_scenario(INFORMATION)
+    form = type(scenario.form)
+    solve_scenario = form.solve_scenario
+
+    def none_found_at_the_second(self, scenario, at, method, tol, **options):
+        solution = solve_scenario(self, scenario, at, method, tol, **options)
+        if at["p_own"] == 0.5:  # the method stopped at its bound before it found a profile
+            return dataclasses.replace(solution, profiles=(), incomplete_reason="max_seconds")
+        return solution
+
+    monkeypatch.setattr(form, "solve_scenario", none_found_at_the_second)
+    values = {"p_own": np.array([0.2, 0.5, 0.9])}
+    for output in ("deal-share:deal > 0", "deal-any:deal > 0"):
+        _, reasons = parse_output(output, scenario).evaluate(scenario, values)
+        assert reasons.tolist() == [None, "max_seconds", None]

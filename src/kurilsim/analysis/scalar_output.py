@@ -83,6 +83,7 @@ from kurilsim.analysis.tree_play import (
 from kurilsim.core.deals import default_deal
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.sweep_rows import point_reasons
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.logit_qre import logit_qre
 from kurilsim.forms.normal.properties import property_mask
@@ -171,8 +172,8 @@ class ScalarOutput:
             part = {k: (v[start : start + chunk] if np.ndim(v) == 1 else v) for k, v in at.items()}
             stop = min(start + chunk, size)
             if tree and self.kind.startswith("deal"):
-                game, deal, done = equilibrium_deals(scenario, part, self.argument, tol)
-                found = self._from_deals(game, deal, done, stop - start)
+                game, deal, why = equilibrium_deals(scenario, part, self.argument, tol)
+                found = self._from_deals(game, deal, stop - start), why
             else:
                 rows = scenario.form.sweep_rows(scenario, part, method, tol, {})
                 found = self._from_rows(scenario, part, rows, stop - start)
@@ -209,8 +210,7 @@ class ScalarOutput:
     ) -> tuple[FloatArray, ObjectArray]:
         game = np.asarray(rows.game, dtype=np.int64)
         columns = rows.columns
-        row_reasons = np.asarray(columns["incomplete_reason"].to_pylist(), dtype=object)
-        why = _point_reasons(game, row_reasons, size)
+        why = point_reasons(game, columns["incomplete_reason"].to_pylist(), size)
         labels = np.asarray(columns["label"], dtype=object)
         if self.kind == "regime":
             hit = np.array([_matches(str(label), self.argument) for label in labels], dtype=bool)
@@ -229,18 +229,15 @@ class ScalarOutput:
             deal = np.asarray(columns["deal_by_end"], dtype=float)
         else:
             deal = _row_deal_probability(scenario, values, self.argument, game, columns)
-        return self._from_deals(game, deal, row_reasons, size)
+        return self._from_deals(game, deal, size), why
 
-    def _from_deals(
-        self, game: NDArray[np.int64], deal: FloatArray, reasons: ObjectArray, size: int
-    ) -> tuple[FloatArray, ObjectArray]:
+    def _from_deals(self, game: NDArray[np.int64], deal: FloatArray, size: int) -> FloatArray:
         """A deal output at each point from each equilibrium's chance of a deal."""
-        why = _point_reasons(game, reasons, size)
         if self.kind == "deal-share":
-            return _mean_by_point(game, deal, size, empty=0.0), why
+            return _mean_by_point(game, deal, size, empty=0.0)
         largest = np.zeros(size)
         np.fmax.at(largest, game, deal)
-        return largest, why
+        return largest
 
     def _tree_qre_deal(self, scenario: Scenario, at: Mapping[str, Any], size: int) -> FloatArray:
         """The agent QRE's chance of a deal, the whole batch traced at once."""
@@ -364,17 +361,6 @@ def _matches(label: str, wanted: str) -> bool:
         return True
     items = {item.strip() for item in label.split(",")}
     return all(item.strip() in items for item in wanted.split(","))
-
-
-def _point_reasons(game: NDArray[np.int64], reasons: ObjectArray, size: int) -> ObjectArray:
-    """Each point's reason, from its rows' (the rows of a point share their result's).
-
-    None where every row of the point is complete, or where the point has no row.
-    """
-    out = np.full(size, None, dtype=object)
-    given = np.flatnonzero([reason is not None for reason in reasons])
-    out[game[given]] = reasons[given]
-    return out
 
 
 def _mean_by_point(

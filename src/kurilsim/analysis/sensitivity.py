@@ -223,7 +223,7 @@ class Sensitivity:
         return "\n".join(lines + warning)
 
     def incomplete_text(self) -> str:
-        """At how many points the answer is incomplete, and why ("" when it is complete nowhere).
+        """At how many points the answer is incomplete, and why ("" when complete everywhere).
 
         Examples
         --------

@@ -39,6 +39,7 @@ from kurilsim.core.deals import deals_where, default_deal
 from kurilsim.core.errors import InputError
 from kurilsim.core.rules import SemanticError
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.sweep_rows import point_reasons
 from kurilsim.forms.bayesian.concepts import chance_of_deal, deal_array, deal_text
 from kurilsim.forms.bayesian.game import SignallingGame
 from kurilsim.forms.bayesian.harsanyi import to_information_tree
@@ -244,9 +245,10 @@ def equilibrium_deals(
     Returns
     -------
     game, deal, reasons
-        Per equilibrium: its point in the batch, the probability that its play ends in a deal,
-        and why the method listing it is incomplete at that point (None where it is complete;
-        see :attr:`kurilsim.core.result.Result.incomplete_reason`), an array of objects.
+        Per equilibrium: its point in the batch and the probability that its play ends in a
+        deal; per point of the batch, why the method is incomplete there (None where it is
+        complete; see :attr:`kurilsim.core.result.Result.incomplete_reason`), an array of
+        objects, given also at a point where it found no equilibrium.
     """
     form = scenario.form
     if form.name == "extensive":
@@ -264,7 +266,7 @@ def equilibrium_deals(
             found = [float(profile.leaf_probabilities @ mask) for profile in solution]
         game += [g] * len(found)
         deal += found
-        reasons += [solution.incomplete_reason] * len(found)
+        reasons.append(solution.incomplete_reason)
     return np.asarray(game, dtype=np.int64), np.asarray(deal), _objects(reasons)
 
 
@@ -291,7 +293,8 @@ def _subgame_perfect_deals(
     reach = leaf_reach(tree, chance[game], choices)
     deals = leaf_deals(scenario, values, condition)
     deal = (reach * deals[np.minimum(game, len(deals) - 1)]).sum(axis=1)
-    return game, deal, _objects(rows.columns["incomplete_reason"].to_pylist())
+    reasons = rows.columns["incomplete_reason"].to_pylist()
+    return game, deal, point_reasons(game, reasons, _batch_size(values))
 
 
 def _objects(reasons: list[str | None]) -> ObjectArray:

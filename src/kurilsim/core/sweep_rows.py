@@ -120,7 +120,26 @@ def no_reasons(rows: int) -> Any:
     """
     from kurilsim.core.arrow_columns import dictionary_array
 
-    return dictionary_array([], np.full(rows, -1, dtype=np.int8))
+    # 32-bit codes, as :func:`reason_column` and a sweep file have: a column with nulls and
+    # narrower codes would be cast to the file's type, which loads ``pyarrow.compute``.
+    return dictionary_array([], np.full(rows, -1, dtype=np.int32))
+
+
+def point_reasons(game: IntArray, reasons: Sequence[str | None], size: int) -> NDArray[np.object_]:
+    """Each point's ``incomplete_reason``, from its rows' (a point's rows share their result's).
+
+    An array of ``size`` objects: None where every row of the point is complete, or where the
+    point has no row.
+
+    Examples
+    --------
+    >>> point_reasons(np.array([0, 0, 2]), [None, None, "max_seconds"], 3).tolist()
+    [None, None, 'max_seconds']
+    """
+    out = np.full(size, None, dtype=object)
+    given = [k for k, reason in enumerate(reasons) if reason is not None]
+    out[game[given]] = [reasons[k] for k in given]
+    return out
 
 
 def merged(pieces: Sequence[SweepRows]) -> SweepRows:
