@@ -199,3 +199,36 @@ def test_a_child_refused_runs_the_call_here_and_leaves_no_pipe_open(
         open_before = len(os.listdir("/proc/self/fd"))
         assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
         assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+_SCRIPT_WITHOUT_MAIN_GUARD = """
+import os
+import threading
+from kurilsim.core.abandonable import within_deadline
+from kurilsim.core.deadline import Deadline
+
+print("top level", flush=True)
+release = threading.Event()
+other = threading.Thread(target=release.wait)
+other.start()
+try:
+    child, finished = within_deadline(Deadline(30.0), os.getpid)
+finally:
+    release.set()
+    other.join()
+assert finished and child != os.getpid()
+"""
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_a_fork_server_child(tmp_path):
+    """The call is a function of a module: its child needs nothing of the script's."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(_SCRIPT_WITHOUT_MAIN_GUARD)
+    done = subprocess.run(
+        [sys.executable, str(script)], timeout=60, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("top level") == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kurilsim.core.deadline import Deadline
@@ -113,9 +114,13 @@ def within_deadline(
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
-        _preload([getattr(call, "__module__", None) or "__main__", *imports])
+        module = getattr(call, "__module__", None) or "__main__"
+        _preload([module, *imports], main=module == "__main__")
     receiving, sending = multiprocessing.Pipe(duplex=False)
     child = context.Process(target=_answer, args=(sending, call, args), daemon=True)
+    if method == "forkserver" and module != "__main__":
+        # A script run as __main__ would run again in the child, unguarded code and all.
+        child._Popen = _started_without_main  # type: ignore[method-assign,assignment]
     try:
         child.start()
     except (OSError, EOFError):
@@ -149,19 +154,66 @@ def within_deadline(
     return value, True
 
 
-def _preload(modules: Sequence[str]) -> None:
+def _preload(modules: Sequence[str], main: bool) -> None:
     """Have the fork server load ``modules`` too, if it starts after this.
 
     Added to the modules already asked for (``__main__`` unless changed), which
     ``multiprocessing`` keeps in its server's record; a server already running keeps its own.
+    ``__main__`` is kept among them only if ``main``: a script without a main guard would run
+    again in the server.
     """
     from multiprocessing import forkserver
 
     server = getattr(forkserver, "_forkserver", None)
-    asked = list(getattr(server, "_preload_modules", ["__main__"]))
-    missing = [name for name in modules if name not in asked]
-    if missing:
-        forkserver.set_forkserver_preload(asked + missing)
+    current = list(getattr(server, "_preload_modules", ["__main__"]))
+    asked = current if main else [name for name in current if name != "__main__"]
+    wanted = asked + [name for name in modules if name not in asked]
+    if wanted != current:
+        forkserver.set_forkserver_preload(wanted)
+
+
+def _started_without_main(process: Any) -> Any:
+    """``process`` started by the fork server, without the script of ``__main__``."""
+    return _without_main()(process)
+
+
+@cache
+def _without_main() -> type[Any]:
+    """A start of a fork server's child that does not run the script of ``__main__``.
+
+    ``multiprocessing`` has each child run it again, as a spawned process does, unless the
+    server holds it: a script's top-level code, without a main guard, would run in every child.
+    The call being a function of a module, the child needs none of it: the preparation the
+    child is sent is ``multiprocessing``'s own (``popen_forkserver.Popen._launch``, as in
+    Python 3.11 to 3.13), less the main module.
+    """
+    import io
+    import os
+    from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
+
+    class Popen(popen_forkserver.Popen):
+        def _launch(self, process_obj: Any) -> None:
+            prepared = spawn.get_preparation_data(process_obj._name)
+            prepared.pop("init_main_from_name", None)
+            prepared.pop("init_main_from_path", None)
+            buffer = io.BytesIO()
+            context.set_spawning_popen(self)
+            try:
+                reduction.dump(prepared, buffer)
+                reduction.dump(process_obj, buffer)
+            finally:
+                context.set_spawning_popen(None)
+            passed: list[int] = self._fds  # type: ignore[attr-defined]
+            self.sentinel, written = forkserver.connect_to_new_process(passed)
+            # A duplicate of the data pipe's end tells the child that its parent lives.
+            parent_end = os.dup(written)
+            close: Callable[..., None] = util.close_fds  # type: ignore[attr-defined]
+            self.finalizer = util.Finalize(self, close, (parent_end, self.sentinel))
+            with open(written, "wb", closefd=True) as file:
+                file.write(buffer.getbuffer())
+            self.pid = forkserver.read_signed(self.sentinel)
+
+    return Popen
 
 
 def _answer(sending: Connection, call: Callable[..., Any], args: tuple[Any, ...]) -> None:
