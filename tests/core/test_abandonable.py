@@ -232,3 +232,16 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_a_fork_server_child(t
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("top level") == 1
+
+
+def test_a_fork_server_child_leaves_the_start_method_unchosen():
+    """A program may still choose its own after a call (``set_start_method`` without force)."""
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method(None, force=True)
+    try:
+        with another_thread():
+            value, finished = within_deadline(Deadline(30.0), os.getpid)
+        assert finished and value != os.getpid()
+        assert multiprocessing.get_start_method(allow_none=True) is None
+    finally:
+        multiprocessing.set_start_method(chosen, force=True)

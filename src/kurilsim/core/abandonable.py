@@ -121,6 +121,7 @@ def within_deadline(
     if method == "forkserver" and module != "__main__":
         # A script run as __main__ would run again in the child, unguarded code and all.
         child._Popen = _started_without_main  # type: ignore[method-assign,assignment]
+    chosen = multiprocessing.get_start_method(allow_none=True)
     try:
         child.start()
     except (OSError, EOFError):
@@ -129,6 +130,11 @@ def within_deadline(
         receiving.close()
         sending.close()
         return call(*args), True
+    finally:
+        if chosen is None:
+            # Starting the fork server or its child fixes this process's default start
+            # method, which the program could then no longer choose without force.
+            multiprocessing.set_start_method(None, force=True)
     sending.close()  # the child's end: a child that dies closes the pipe, and recv says so
     try:
         left = deadline.remaining()
