@@ -245,3 +245,18 @@ def test_a_fork_server_child_leaves_the_start_method_unchosen():
         assert multiprocessing.get_start_method(allow_none=True) is None
     finally:
         multiprocessing.set_start_method(chosen, force=True)
+
+
+def test_the_time_a_child_takes_to_start_is_not_taken_from_the_call(monkeypatch):
+    """A fork server's first start can outlast a short bound; the call still has its time."""
+    import multiprocessing.context
+
+    start = multiprocessing.context.ForkProcess.start
+
+    def slow_start(self):
+        time.sleep(1.0)
+        start(self)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", slow_start)
+    value, finished = within_deadline(Deadline(0.5), os.getpid)
+    assert finished and value != os.getpid()

@@ -82,7 +82,8 @@ def within_deadline(
     the call imports when run (``imports``) are loaded before the fork: here, or by the server
     with ``call``'s module when it starts; so each is loaded once, not in every child. This
     loading, and the server's start, happen before the child can be abandoned: they may
-    overrun the deadline, once (under a second for SciPy's hull, idle).
+    overrun the deadline, once (under a second for SciPy's hull, idle). The child is given the
+    time that was left before its start.
 
     With no deadline, in a daemonic process, on a platform that cannot fork (Windows), or
     where no child can be had (a limit on processes or memory), the call runs here, and may
@@ -122,6 +123,9 @@ def within_deadline(
         # A script run as __main__ would run again in the child, unguarded code and all.
         child._Popen = _started_without_main  # type: ignore[method-assign,assignment]
     chosen = multiprocessing.get_start_method(allow_none=True)
+    # The call's time is what was left before the start, which can outlast a short bound
+    # (the fork server's, once): a hull of milliseconds would otherwise be abandoned unrun.
+    left = deadline.remaining()
     try:
         child.start()
     except (OSError, EOFError):
@@ -137,7 +141,6 @@ def within_deadline(
             multiprocessing.set_start_method(None, force=True)
     sending.close()  # the child's end: a child that dies closes the pipe, and recv says so
     try:
-        left = deadline.remaining()
         if not receiving.poll(left):
             deadline.hit = True
             return None, False
