@@ -260,3 +260,43 @@ def test_the_time_a_child_takes_to_start_is_not_taken_from_the_call(monkeypatch)
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", slow_start)
     value, finished = within_deadline(Deadline(0.5), os.getpid)
     assert finished and value != os.getpid()
+
+
+_SCRIPT_CALLING_ITS_OWN = """
+import functools
+import os
+import threading
+from kurilsim.core.abandonable import within_deadline
+from kurilsim.core.deadline import Deadline
+
+class Point:
+    def __init__(self, x):
+        self.x = x
+
+def shifted(by, point):
+    return by + point.x
+
+if __name__ == "__main__":
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        answer = within_deadline(Deadline(30.0), functools.partial(shifted, 1), Point(2))
+    finally:
+        release.set()
+        other.join()
+    assert answer == (3, True), answer
+"""
+
+
+def test_a_fork_server_child_has_the_main_module_a_call_refers_to(tmp_path):
+    """A call or arguments of the script's own (here through a partial) need its module."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(_SCRIPT_CALLING_ITS_OWN)
+    done = subprocess.run(
+        [sys.executable, str(script)], timeout=60, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr

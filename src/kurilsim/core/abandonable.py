@@ -119,7 +119,7 @@ def within_deadline(
         _preload([module, *imports], main=module == "__main__")
     receiving, sending = multiprocessing.Pipe(duplex=False)
     child = context.Process(target=_answer, args=(sending, call, args), daemon=True)
-    if method == "forkserver" and module != "__main__":
+    if method == "forkserver":
         # A script run as __main__ would run again in the child, unguarded code and all.
         child._Popen = _started_without_main  # type: ignore[method-assign,assignment]
     chosen = multiprocessing.get_start_method(allow_none=True)
@@ -192,9 +192,9 @@ def _without_main() -> type[Any]:
 
     ``multiprocessing`` has each child run it again, as a spawned process does, unless the
     server holds it: a script's top-level code, without a main guard, would run in every child.
-    The call being a function of a module, the child needs none of it: the preparation the
-    child is sent is ``multiprocessing``'s own (``popen_forkserver.Popen._launch``, as in
-    Python 3.11 to 3.13), less the main module.
+    A call of a module's function, on arguments of modules, needs none of it: the preparation
+    the child is sent is ``multiprocessing``'s own (``popen_forkserver.Popen._launch``, as in
+    Python 3.11 to 3.13), less the main module unless the pickled call names it.
     """
     import io
     import os
@@ -203,15 +203,18 @@ def _without_main() -> type[Any]:
     class Popen(popen_forkserver.Popen):
         def _launch(self, process_obj: Any) -> None:
             prepared = spawn.get_preparation_data(process_obj._name)
-            prepared.pop("init_main_from_name", None)
-            prepared.pop("init_main_from_path", None)
-            buffer = io.BytesIO()
+            process, buffer = io.BytesIO(), io.BytesIO()
             context.set_spawning_popen(self)
             try:
+                reduction.dump(process_obj, process)
+                # An object of the script's is pickled by a reference that spells its module.
+                if b"__main__" not in process.getbuffer().tobytes():
+                    prepared.pop("init_main_from_name", None)
+                    prepared.pop("init_main_from_path", None)
                 reduction.dump(prepared, buffer)
-                reduction.dump(process_obj, buffer)
             finally:
                 context.set_spawning_popen(None)
+            buffer.write(process.getbuffer())
             passed: list[int] = self._fds  # type: ignore[attr-defined]
             self.sentinel, written = forkserver.connect_to_new_process(passed)
             # A duplicate of the data pipe's end tells the child that its parent lives.
