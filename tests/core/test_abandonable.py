@@ -199,3 +199,104 @@ def test_a_child_refused_runs_the_call_here_and_leaves_no_pipe_open(
         open_before = len(os.listdir("/proc/self/fd"))
         assert within_deadline(Deadline(30.0), os.getpid) == (os.getpid(), True)
         assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+_SCRIPT_WITHOUT_MAIN_GUARD = """
+import os
+import threading
+from kurilsim.core.abandonable import within_deadline
+from kurilsim.core.deadline import Deadline
+
+print("top level", flush=True)
+release = threading.Event()
+other = threading.Thread(target=release.wait)
+other.start()
+try:
+    child, finished = within_deadline(Deadline(30.0), os.getpid)
+finally:
+    release.set()
+    other.join()
+assert finished and child != os.getpid()
+"""
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_a_fork_server_child(tmp_path):
+    """The call is a function of a module: its child needs nothing of the script's."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(_SCRIPT_WITHOUT_MAIN_GUARD)
+    done = subprocess.run(
+        [sys.executable, str(script)], timeout=60, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("top level") == 1
+
+
+def test_a_fork_server_child_leaves_the_start_method_unchosen():
+    """A program may still choose its own after a call (``set_start_method`` without force)."""
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method(None, force=True)
+    try:
+        with another_thread():
+            value, finished = within_deadline(Deadline(30.0), os.getpid)
+        assert finished and value != os.getpid()
+        assert multiprocessing.get_start_method(allow_none=True) is None
+    finally:
+        multiprocessing.set_start_method(chosen, force=True)
+
+
+def test_the_time_a_child_takes_to_start_is_not_taken_from_the_call(monkeypatch):
+    """A fork server's first start can outlast a short bound; the call still has its time."""
+    import multiprocessing.context
+
+    start = multiprocessing.context.ForkProcess.start
+
+    def slow_start(self):
+        time.sleep(1.0)
+        start(self)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", slow_start)
+    value, finished = within_deadline(Deadline(0.5), os.getpid)
+    assert finished and value != os.getpid()
+
+
+_SCRIPT_CALLING_ITS_OWN = """
+import functools
+import os
+import threading
+from kurilsim.core.abandonable import within_deadline
+from kurilsim.core.deadline import Deadline
+
+class Point:
+    def __init__(self, x):
+        self.x = x
+
+def shifted(by, point):
+    return by + point.x
+
+if __name__ == "__main__":
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        answer = within_deadline(Deadline(30.0), functools.partial(shifted, 1), Point(2))
+    finally:
+        release.set()
+        other.join()
+    assert answer == (3, True), answer
+"""
+
+
+def test_a_fork_server_child_has_the_main_module_a_call_refers_to(tmp_path):
+    """A call or arguments of the script's own (here through a partial) need its module."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(_SCRIPT_CALLING_ITS_OWN)
+    done = subprocess.run(
+        [sys.executable, str(script)], timeout=60, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kurilsim.core.deadline import Deadline
@@ -81,7 +82,8 @@ def within_deadline(
     the call imports when run (``imports``) are loaded before the fork: here, or by the server
     with ``call``'s module when it starts; so each is loaded once, not in every child. This
     loading, and the server's start, happen before the child can be abandoned: they may
-    overrun the deadline, once (under a second for SciPy's hull, idle).
+    overrun the deadline, once (under a second for SciPy's hull, idle). The child is given the
+    time that was left before its start.
 
     With no deadline, in a daemonic process, on a platform that cannot fork (Windows), or
     where no child can be had (a limit on processes or memory), the call runs here, and may
@@ -113,9 +115,17 @@ def within_deadline(
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
-        _preload([getattr(call, "__module__", None) or "__main__", *imports])
+        module = getattr(call, "__module__", None) or "__main__"
+        _preload([module, *imports], main=module == "__main__")
     receiving, sending = multiprocessing.Pipe(duplex=False)
     child = context.Process(target=_answer, args=(sending, call, args), daemon=True)
+    if method == "forkserver":
+        # A script run as __main__ would run again in the child, unguarded code and all.
+        child._Popen = _started_without_main  # type: ignore[method-assign,assignment]
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    # The call's time is what was left before the start, which can outlast a short bound
+    # (the fork server's, once): a hull of milliseconds would otherwise be abandoned unrun.
+    left = deadline.remaining()
     try:
         child.start()
     except (OSError, EOFError):
@@ -124,9 +134,13 @@ def within_deadline(
         receiving.close()
         sending.close()
         return call(*args), True
+    finally:
+        if chosen is None:
+            # Starting the fork server or its child fixes this process's default start
+            # method, which the program could then no longer choose without force.
+            multiprocessing.set_start_method(None, force=True)
     sending.close()  # the child's end: a child that dies closes the pipe, and recv says so
     try:
-        left = deadline.remaining()
         if not receiving.poll(left):
             deadline.hit = True
             return None, False
@@ -149,19 +163,69 @@ def within_deadline(
     return value, True
 
 
-def _preload(modules: Sequence[str]) -> None:
+def _preload(modules: Sequence[str], main: bool) -> None:
     """Have the fork server load ``modules`` too, if it starts after this.
 
     Added to the modules already asked for (``__main__`` unless changed), which
     ``multiprocessing`` keeps in its server's record; a server already running keeps its own.
+    ``__main__`` is kept among them only if ``main``: a script without a main guard would run
+    again in the server.
     """
     from multiprocessing import forkserver
 
     server = getattr(forkserver, "_forkserver", None)
-    asked = list(getattr(server, "_preload_modules", ["__main__"]))
-    missing = [name for name in modules if name not in asked]
-    if missing:
-        forkserver.set_forkserver_preload(asked + missing)
+    current = list(getattr(server, "_preload_modules", ["__main__"]))
+    asked = current if main else [name for name in current if name != "__main__"]
+    wanted = asked + [name for name in modules if name not in asked]
+    if wanted != current:
+        forkserver.set_forkserver_preload(wanted)
+
+
+def _started_without_main(process: Any) -> Any:
+    """``process`` started by the fork server, without the script of ``__main__``."""
+    return _without_main()(process)
+
+
+@cache
+def _without_main() -> type[Any]:
+    """A start of a fork server's child that does not run the script of ``__main__``.
+
+    ``multiprocessing`` has each child run it again, as a spawned process does, unless the
+    server holds it: a script's top-level code, without a main guard, would run in every child.
+    A call of a module's function, on arguments of modules, needs none of it: the preparation
+    the child is sent is ``multiprocessing``'s own (``popen_forkserver.Popen._launch``, as in
+    Python 3.11 to 3.13), less the main module unless the pickled call names it.
+    """
+    import io
+    import os
+    from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
+
+    class Popen(popen_forkserver.Popen):
+        def _launch(self, process_obj: Any) -> None:
+            prepared = spawn.get_preparation_data(process_obj._name)
+            process, buffer = io.BytesIO(), io.BytesIO()
+            context.set_spawning_popen(self)
+            try:
+                reduction.dump(process_obj, process)
+                # An object of the script's is pickled by a reference that spells its module.
+                if b"__main__" not in process.getbuffer().tobytes():
+                    prepared.pop("init_main_from_name", None)
+                    prepared.pop("init_main_from_path", None)
+                reduction.dump(prepared, buffer)
+            finally:
+                context.set_spawning_popen(None)
+            buffer.write(process.getbuffer())
+            passed: list[int] = self._fds  # type: ignore[attr-defined]
+            self.sentinel, written = forkserver.connect_to_new_process(passed)
+            # A duplicate of the data pipe's end tells the child that its parent lives.
+            parent_end = os.dup(written)
+            close: Callable[..., None] = util.close_fds  # type: ignore[attr-defined]
+            self.finalizer = util.Finalize(self, close, (parent_end, self.sentinel))
+            with open(written, "wb", closefd=True) as file:
+                file.write(buffer.getbuffer())
+            self.pid = forkserver.read_signed(self.sentinel)
+
+    return Popen
 
 
 def _answer(sending: Connection, call: Callable[..., Any], args: tuple[Any, ...]) -> None:
