@@ -51,6 +51,7 @@ from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.binary_supports import solve_binary_supports
 from kurilsim.forms.normal.support_layouts import kept_between_calls
+from kurilsim.forms.normal.three_strategy_supports import solve_three_strategy_supports
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -166,6 +167,8 @@ def solve_supports(
     if deadline.expired():
         return SupportSolutions([], [], []), False
     roots, solved = solve_binary_supports(norm, masks)
+    more, also = solve_three_strategy_supports(norm, masks)
+    roots, solved = sorted([*roots, *more], key=lambda root: root[0]), solved | also
     if np.all(solved):
         return SupportSolutions(roots, [], []), True
     rest = np.flatnonzero(~solved)
