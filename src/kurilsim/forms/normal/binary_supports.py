@@ -59,13 +59,13 @@ MAX_MIXERS = 4
 
 #: Differences, denominators and leading coefficients (relative to their scale) below this are
 #: treated as degenerate: the support goes to the subdivision.
-_DEGENERATE = 1e-7
+DEGENERATE = 1e-7
 
 #: A leading coefficient below this times the largest is taken for zero.
 _NEGLIGIBLE = 1e-12
 
 #: Roots of the eliminant farther than this outside ``[0, 1]`` lie outside the simplices.
-_MARGIN = 1e-7
+MARGIN = 1e-7
 
 #: Roots with an imaginary part below this (in the unit interval's scale) are real; up to
 #: :data:`_AMBIGUOUS` they might be a pair of close real roots, and the support is left alone.
@@ -141,11 +141,11 @@ def solve_binary_supports(
     row = np.concatenate([r for r, _ in found])
     p = np.concatenate([p for _, p in found])
     if len(row):
-        p, regular = _polished(g[row], p)
+        p, regular = newton_polished(g[row], p)
         ok &= np.bincount(row, weights=~regular, minlength=n_rows) == 0
-        ok &= ~_coincident(row, p, n_rows)
+        ok &= ~coincident_solutions(row, p, n_rows)
     solved[layout.rows[ok]] = True
-    keep = ok[row] & np.all((p >= -_MARGIN) & (p <= 1 + _MARGIN), axis=1)
+    keep = ok[row] & np.all((p >= -MARGIN) & (p <= 1 + MARGIN), axis=1)
     row, p = row[keep], np.clip(p[keep], 0.0, 1.0)
     # Each player's weight on the high strategy (a pure player's: none).
     weight = np.take_along_axis(
@@ -212,7 +212,7 @@ def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
     high = np.stack([m.shape[1] - 1 - np.argmax(m[rows, ::-1], axis=1) for m in masks], axis=1)
     slots = np.argsort(~mixing, axis=1, kind="stable")[:, :width]
     position = np.where(mixing, np.cumsum(mixing, axis=1) - 1, width)
-    bits = _bits(width)  # (2**K, K)
+    bits = cube_corners(width)  # (2**K, K)
     # Each player's strategy at each corner: the high one where the player's slot's bit is set.
     on = np.concatenate((bits, np.zeros((len(bits), 1), dtype=np.intp)), axis=1)[:, position]
     strategies = low[:, None, :] + (high - low)[:, None, :] * on.transpose(1, 0, 2)
@@ -245,7 +245,7 @@ _layout = kept_between_calls(_made_layout)
 
 
 @functools.cache
-def _bits(k: int) -> IntArray:
+def cube_corners(k: int) -> IntArray:
     """The ``2**k`` corners of the unit cube, first axis slowest."""
     return np.array(list(itertools.product((0, 1), repeat=k)), dtype=np.intp).reshape(2**k, k)
 
@@ -255,10 +255,10 @@ def _two_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     d0 = g[:, 0, 0, :]  # mixer 0's advantage along mixer 1's axis
     d1 = g[:, 1, :, 0]
     slope0, slope1 = d0[:, 0] - d0[:, 1], d1[:, 0] - d1[:, 1]
-    ok = (np.abs(slope0) > _DEGENERATE) & (np.abs(slope1) > _DEGENERATE)
+    ok = (np.abs(slope0) > DEGENERATE) & (np.abs(slope1) > DEGENERATE)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.stack((d1[:, 0] / slope1, d0[:, 0] / slope0), axis=1)[:, None, :]
-    inside = np.all((p >= -_MARGIN) & (p <= 1 + _MARGIN), axis=-1)
+    inside = np.all((p >= -MARGIN) & (p <= 1 + MARGIN), axis=-1)
     return _finite(p), inside, ok
 
 
@@ -268,7 +268,7 @@ def _finite(x: FloatArray) -> FloatArray:
     return out
 
 
-def _lin(v: FloatArray) -> FloatArray:
+def line_coefficients(v: FloatArray) -> FloatArray:
     """The line through values ``v[..., 0]`` at 0 and ``v[..., 1]`` at 1, as coefficients."""
     line: FloatArray = v @ _TO_COEFFICIENTS
     return line
@@ -297,8 +297,14 @@ def _eliminated(
     ``s``, the same for ``p_1``, and the products ``w[q0, q1]`` (quadratic in ``s``) by which
     ``(1 - p_0, p_0)[q0] (1 - p_1, p_1)[q1]`` times both denominators is given.
     """
-    alpha0, beta0 = _lin(g[..., 0, 0, 0, :]), _lin(g[..., 0, 0, 1, :])  # mixer 0 at p_1 = 0, 1
-    alpha1, beta1 = _lin(g[..., 1, 0, 0, :]), _lin(g[..., 1, 1, 0, :])  # mixer 1 at p_0 = 0, 1
+    alpha0, beta0 = (
+        line_coefficients(g[..., 0, 0, 0, :]),
+        line_coefficients(g[..., 0, 0, 1, :]),
+    )  # mixer 0 at p_1 = 0, 1
+    alpha1, beta1 = (
+        line_coefficients(g[..., 1, 0, 0, :]),
+        line_coefficients(g[..., 1, 1, 0, :]),
+    )  # mixer 1 at p_0 = 0, 1
     # p_0 = alpha1 / (alpha1 - beta1), 1 - p_0 = -beta1 / (alpha1 - beta1); p_1 likewise.
     weights = np.einsum(
         "...ai,...bj,ijm->...abm",
@@ -313,7 +319,7 @@ def _three_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     """Mixer 2's equation with ``p_0, p_1`` eliminated: a quadratic in ``p_2``."""
     alpha1, beta1, alpha0, beta0, weights = _eliminated(g)
     quadratic = np.einsum("rab,rabd->rd", g[:, 2, :, :, 0], weights)
-    s, candidate, ok = _roots_on_unit_interval(quadratic)
+    s, candidate, ok = roots_on_unit_interval(quadratic)
     lines = (alpha1[:, None], beta1[:, None], alpha0[:, None], beta0[:, None])
     return _back_substituted(s[..., None], lines, candidate, ok, s)
 
@@ -326,7 +332,9 @@ def _four_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     along = along + g[:, None, :3, ..., 1] * t[None, :, None, None, None, None]
     _, _, _, _, weights = _eliminated(along)
     quadratic = np.einsum("rtab,rtabd->rtd", along[:, :, 2, :, :, 0], weights)
-    last = _lin(g[:, 3, :, :, :, 0])  # mixer 3's advantage, (R, 2, 2, 2 coefficients in s)
+    last = line_coefficients(
+        g[:, 3, :, :, :, 0]
+    )  # mixer 3's advantage, (R, 2, 2, 2 coefficients in s)
     cubic = np.einsum("rabi,rtabj,ijm->rtm", last, weights, _convolution(2, 3))
     sylvester = _sylvester(quadratic, cubic)
     values = np.linalg.det(sylvester)
@@ -340,12 +348,12 @@ def _four_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     )
     # (each pair, linear in s, has a common root where this quadratic in t vanishes)
     extraneous = np.prod([a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0] for a, b in sides], axis=0)
-    ok = np.max(np.abs(values), axis=1) > _DEGENERATE * np.max(scale, axis=1)
+    ok = np.max(np.abs(values), axis=1) > DEGENERATE * np.max(scale, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         resultant = (values / extraneous) @ _chebyshev_fit().T
     size = np.max(np.abs(resultant), axis=1)
     ok &= np.all(np.isfinite(resultant), axis=1)
-    ok &= np.max(np.abs(resultant[:, _DEGREE + 1 :]), axis=1) <= _DEGENERATE * size
+    ok &= np.max(np.abs(resultant[:, _DEGREE + 1 :]), axis=1) <= DEGENERATE * size
     t_roots, candidate, fine = _chebyshev_roots(_finite(resultant[:, : _DEGREE + 1]))
     ok &= fine & _no_solution_where_divided(g)
     # Back at each root t: the advantages at t, then p_2 as the common root of both polynomials.
@@ -391,12 +399,12 @@ def _no_solution_where_divided(g: FloatArray) -> BoolArray:
     low = np.stack((g[:, 1, 0, 0], g[:, 0, 0, 0]), axis=1)
     high = np.stack((g[:, 1, 1, 0], g[:, 0, 0, 1]), axis=1)
     # Both are linear in s: they vanish at one s where this quadratic in t does.
-    quadratic = _products(_lin(low[:, :, 0]), _lin(high[:, :, 1])) - _products(
-        _lin(low[:, :, 1]), _lin(high[:, :, 0])
-    )
+    quadratic = polynomial_products(
+        line_coefficients(low[:, :, 0]), line_coefficients(high[:, :, 1])
+    ) - polynomial_products(line_coefficients(low[:, :, 1]), line_coefficients(high[:, :, 0]))
     c, b, a = quadratic[..., 0], quadratic[..., 1], quadratic[..., 2]
     scale = np.max(np.abs(quadratic), axis=-1)
-    ok: BoolArray = np.all(scale > _DEGENERATE, axis=1)
+    ok: BoolArray = np.all(scale > DEGENERATE, axis=1)
     with np.errstate(all="ignore"):
         root = np.sqrt((b * b - 4 * a * c).astype(complex))
         t = np.where(
@@ -419,7 +427,7 @@ def _no_solution_where_divided(g: FloatArray) -> BoolArray:
             ends[1][:, :, 0] / slope[1],
         )
     ok &= ~np.any(
-        near & (np.maximum(np.abs(slope[0]), np.abs(slope[1])) <= _DEGENERATE), axis=(1, 2)
+        near & (np.maximum(np.abs(slope[0]), np.abs(slope[1])) <= DEGENERATE), axis=(1, 2)
     )
     inside = near & (t >= -0.01) & (t <= 1.01) & (s_at >= -0.01) & (s_at <= 1.01)
     s_at = np.where(inside, s_at, 0.5)
@@ -432,7 +440,7 @@ def _no_solution_where_divided(g: FloatArray) -> BoolArray:
     values = _at(flat, points.reshape(-1, 4)).reshape(points.shape)
     equation = np.stack((values[:, 0, :, :, 0], values[:, 1, :, :, 1]), axis=1)
     at_low, at_high = equation[..., 0], equation[..., 1]
-    steep = np.abs(at_low - at_high) > _DEGENERATE
+    steep = np.abs(at_low - at_high) > DEGENERATE
     ok &= ~np.any(inside & ~steep, axis=(1, 2))
     weight = np.where(steep, at_low / np.where(steep, at_low - at_high, 1.0), 0.5)
     points[:, 0, :, :, 1], points[:, 1, :, :, 0] = weight[:, 0, :, None], weight[:, 1, :, None]
@@ -442,11 +450,11 @@ def _no_solution_where_divided(g: FloatArray) -> BoolArray:
     values = _at(flat, points.reshape(-1, 4)).reshape(points.shape)
     # A common root only if this vanishes.
     consistency = values[..., 0, 2] * values[..., 1, 3] - values[..., 0, 3] * values[..., 1, 2]
-    ok &= ~np.any(inside & ~(np.abs(consistency) > _DEGENERATE), axis=(1, 2))
+    ok &= ~np.any(inside & ~(np.abs(consistency) > DEGENERATE), axis=(1, 2))
     return ok
 
 
-def _products(a: FloatArray, b: FloatArray) -> FloatArray:
+def polynomial_products(a: FloatArray, b: FloatArray) -> FloatArray:
     """The product of polynomials given by coefficients (lowest first) along the last axis."""
     product: FloatArray = np.einsum(
         "...i,...j,ijm->...m", a, b, _convolution(a.shape[-1], b.shape[-1])
@@ -484,28 +492,28 @@ def _back_substituted(
         p1 = alpha0 / (alpha0 - beta0)
         scale = np.maximum.reduce([np.abs(alpha1), np.abs(beta1), np.abs(alpha0), np.abs(beta0)])
         tiny = np.minimum(np.abs(alpha1 - beta1), np.abs(alpha0 - beta0)) <= (
-            _DEGENERATE * np.maximum(scale, _DEGENERATE)
+            DEGENERATE * np.maximum(scale, DEGENERATE)
         )
     ok = ok & ~np.any(candidate & (tiny | ~np.isfinite(s)), axis=1)
     p = np.concatenate((p0[..., None], p1[..., None], rest), axis=-1)
     return _finite(p), candidate, ok
 
 
-def _roots_on_unit_interval(quadratic: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
+def roots_on_unit_interval(quadratic: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     """The real roots in ``[0, 1]`` of quadratics ``(R, 3)``, two slots each, and which are."""
     c, b, a = quadratic[:, 0], quadratic[:, 1], quadratic[:, 2]
     scale = np.max(np.abs(quadratic), axis=1)
-    ok = np.abs(a) > _DEGENERATE * scale
+    ok = np.abs(a) > DEGENERATE * scale
     discriminant = b * b - 4 * a * c
     # A discriminant near zero: two close roots or none, near a double one.
-    ok &= np.abs(discriminant) > _DEGENERATE * scale * scale
+    ok &= np.abs(discriminant) > DEGENERATE * scale * scale
     root = np.sqrt(np.maximum(discriminant, 0.0))
     # The root of larger size by the formula, the other from the product (no cancellation).
     with np.errstate(divide="ignore", invalid="ignore"):
         q = -0.5 * (b + np.copysign(root, b))
         s = np.stack((q / a, c / q), axis=1)
     real = (discriminant > 0)[:, None] & np.isfinite(s)
-    candidate = real & (s >= -_MARGIN) & (s <= 1 + _MARGIN)
+    candidate = real & (s >= -MARGIN) & (s <= 1 + MARGIN)
     ok &= ~np.any(real & (np.abs(s[:, :1] - s[:, 1:]) < _CLOSE) & candidate, axis=1)
     return np.where(candidate, s, 0.5), candidate, ok
 
@@ -547,7 +555,7 @@ def _chebyshev_roots(coefficients: FloatArray) -> tuple[FloatArray, BoolArray, B
     colleague[:, -1, :] -= 0.5 * coefficients[:, :-1] / safe[:, None]
     x = np.linalg.eigvals(colleague)
     t = (1.0 + x) / 2
-    inside = (t.real >= -_MARGIN) & (t.real <= 1 + _MARGIN)
+    inside = (t.real >= -MARGIN) & (t.real <= 1 + MARGIN)
     near = (t.real >= -0.01) & (t.real <= 1.01)
     real = np.abs(t.imag) <= _REAL
     candidate = inside & real & ok[:, None]
@@ -561,14 +569,14 @@ def _chebyshev_roots(coefficients: FloatArray) -> tuple[FloatArray, BoolArray, B
 
 def _at(g: FloatArray, p: FloatArray) -> FloatArray:
     """The equations' values ``(C, K)`` at points ``p`` ``(C, K)``, from ``g`` ``(C, K, 2**K)``."""
-    high = _bits(p.shape[1]).T[None] == 1
+    high = cube_corners(p.shape[1]).T[None] == 1
     values: FloatArray = np.einsum(
         "clq,cq->cl", g, np.prod(np.where(high, p[..., None], 1.0 - p[..., None]), axis=1)
     )
     return values
 
 
-def _coincident(row: IntArray, p: FloatArray, n_rows: int) -> BoolArray:
+def coincident_solutions(row: IntArray, p: FloatArray, n_rows: int) -> BoolArray:
     """Per support, whether two of its polished solutions are one.
 
     Newton's method took a root carried back badly (near a double root or a point divided out)
@@ -585,7 +593,7 @@ def _coincident(row: IntArray, p: FloatArray, n_rows: int) -> BoolArray:
     return coincident
 
 
-def _polished(g: FloatArray, p: FloatArray) -> tuple[FloatArray, BoolArray]:
+def newton_polished(g: FloatArray, p: FloatArray) -> tuple[FloatArray, BoolArray]:
     """Solutions polished by Newton's method on all the equations, and which are regular.
 
     ``g`` is ``(C, K, 2**K)``: each equation's values at the corners (a padding slot's: its
@@ -593,7 +601,7 @@ def _polished(g: FloatArray, p: FloatArray) -> tuple[FloatArray, BoolArray]:
     on it and its Jacobian is well conditioned there.
     """
     width = p.shape[1]
-    high = _bits(width).T[None] == 1  # (1, K, 2**K)
+    high = cube_corners(width).T[None] == 1  # (1, K, 2**K)
     sign = np.where(high, 1.0, -1.0)[:, None]
     own = np.eye(width, dtype=bool)[None, :, :, None]
     identity = np.eye(width)

@@ -51,6 +51,7 @@ from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.binary_supports import solve_binary_supports
 from kurilsim.forms.normal.support_layouts import kept_between_calls
+from kurilsim.forms.normal.three_strategy_supports import solve_three_strategy_supports
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -127,7 +128,9 @@ def solve_supports(
     """Every solution of the indifference equations of each support profile, on its simplices.
 
     Support profiles on which every mixer mixes two strategies, four mixers at the most, are
-    solved directly by :func:`~kurilsim.forms.normal.binary_supports.solve_binary_supports`
+    solved directly by :func:`~kurilsim.forms.normal.binary_supports.solve_binary_supports`,
+    and those where one player mixes three strategies and one or two others two by
+    :func:`~kurilsim.forms.normal.three_strategy_supports.solve_three_strategy_supports`,
     unless near a degenerate case; the others by subdivision. Solutions where a strategy
     outside the support pays more may be among those returned (the subdivision discards most
     of them); the caller's regret check drops them.
@@ -166,6 +169,8 @@ def solve_supports(
     if deadline.expired():
         return SupportSolutions([], [], []), False
     roots, solved = solve_binary_supports(norm, masks)
+    more, also = solve_three_strategy_supports(norm, masks)
+    roots, solved = sorted([*roots, *more], key=lambda root: root[0]), solved | also
     if np.all(solved):
         return SupportSolutions(roots, [], []), True
     rest = np.flatnonzero(~solved)

@@ -1,0 +1,184 @@
+"""Tests of kurilsim.forms.normal.three_strategy_supports against the subdivision and known games.
+
+Support profiles where one player mixes three strategies and one or two others mix two are
+solved directly; on every support it claims, the solutions must be those the subdivision
+certifies (once both are put through the regret check), every one solving the indifference
+equations, and a support near a degenerate case must be left to the subdivision.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from kurilsim.core.deadline import Deadline
+from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
+from kurilsim.forms.normal.support_boxes import _subdivided, solve_supports
+from kurilsim.forms.normal.support_enumeration import _support_masks, support_enumeration
+from kurilsim.forms.normal.three_strategy_supports import solve_three_strategy_supports
+from tests.strategies import random_game, seeds
+
+Profile = tuple[FloatArray, ...]
+
+SHAPES = [(3, 2, 2), (3, 3, 3), (3, 3, 2, 2), (2, 3, 2), (2, 2, 3, 2, 1)]
+
+
+def _all_masks(shape: tuple[int, ...]) -> list[np.ndarray]:
+    """Every support profile of the shape in which two or more players mix."""
+    chunks = list(_support_masks(shape))
+    return [np.concatenate([m[i] for _, m in chunks]) for i in range(len(shape))]
+
+
+def _payoffs_of_strategies(u: FloatArray, i: int, profile: Profile) -> FloatArray:
+    """Player ``i``'s payoff of each pure strategy against the others' mixtures."""
+    table = np.moveaxis(u[..., i], i, 0)
+    for x in reversed([x for j, x in enumerate(profile) if j != i]):
+        table = table @ x
+    return table
+
+
+def _passing(u: FloatArray, roots: list[tuple[int, Profile]]) -> dict[int, list[FloatArray]]:
+    """Per support, the roots that are equilibria (regret at most 1e-8 in the normalised game)."""
+    out: dict[int, list[FloatArray]] = {}
+    for k, profile in roots:
+        if max_regret(u, profile) <= 1e-8:
+            out.setdefault(k, []).append(np.concatenate(profile))
+    return out
+
+
+def _inside(points: list[FloatArray], on: np.ndarray) -> list[FloatArray]:
+    """The points whose every strategy on the support has probability above 1e-6."""
+    return [p for p in points if np.all(p[on] > 1e-6)]
+
+
+def _same_points(a: list[FloatArray], b: list[FloatArray]) -> bool:
+    return len(a) == len(b) and all(any(np.max(np.abs(x - y)) <= 1e-7 for y in b) for x in a)
+
+
+def _quarters(shape: tuple[int, ...]) -> st.SearchStrategy[FloatArray]:
+    """Payoffs rounded to quarters: exact ties and proportional rows happen."""
+    return arrays(np.float64, (*shape, len(shape)), elements=st.integers(-8, 8)).map(
+        lambda u: u / 4
+    )
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(
+    st.one_of(
+        st.builds(random_game, seeds, st.sampled_from(SHAPES)),
+        # Small integer payoffs: ties, continua and degenerate supports are common.
+        st.sampled_from(SHAPES[:2]).flatmap(
+            lambda shape: arrays(np.float64, (*shape, len(shape)), elements=st.integers(0, 1))
+        ),
+        st.sampled_from(SHAPES[:3]).flatmap(_quarters),
+    )
+)
+def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray) -> None:
+    norm = normalised_payoffs(payoffs)
+    masks = _all_masks(payoffs.shape[:-1])
+    roots, solved = solve_three_strategy_supports(norm, masks)
+    claimed = np.flatnonzero(solved)
+    if not len(claimed):
+        assert roots == []
+        return
+    reference, finished = _subdivided(norm, [m[solved] for m in masks], 1e-9, Deadline(None))
+    assert finished
+    # Every root returned solves its support's equations and lies on the simplices.
+    for k, profile in roots:
+        assert solved[k]
+        for i, x in enumerate(profile):
+            assert np.all(x >= 0) and abs(x.sum() - 1) <= 1e-12
+            on = np.flatnonzero(masks[i][k])
+            assert np.all(x[np.flatnonzero(~masks[i][k])] == 0)
+            assert np.ptp(_payoffs_of_strategies(norm, i, profile)[on]) <= 1e-9
+    # No two roots of a support alike.
+    found = [(k, np.concatenate(p)) for k, p in roots]
+    assert all(
+        k != j or np.max(np.abs(a - b)) > 1e-7
+        for n, (k, a) in enumerate(found)
+        for j, b in found[:n]
+    )
+    ours = _passing(norm, roots)
+    theirs = _passing(norm, [(int(claimed[k]), p) for k, p in reference.roots])
+    for k in claimed.tolist():
+        # A solution on a face of the simplices solves a smaller support too, where it is
+        # found; either method may or may not return it on this one.
+        on = np.concatenate([m[k] for m in masks])
+        assert _same_points(_inside(ours.get(k, []), on), _inside(theirs.get(k, []), on))
+    # A support solved here holds no continuum.
+    assert reference.continua == []
+
+
+def _three_by_two_by_two(rng: np.random.Generator, x: FloatArray, q: float, r: float) -> FloatArray:
+    """A 3 x 2 x 2 game with ``(x, (1 - q, q), (1 - r, r))`` solving the full support's system.
+
+    Player 1's advantages of strategies 2 and 3 over 1 are random bilinear functions vanishing
+    at ``(q, r)``; players 2's and 3's advantages are random and then made to vanish at ``x``.
+    """
+    payoffs = np.zeros((3, 2, 2, 3))
+    corners = np.array([0.0, 1.0])
+    for t in (1, 2):
+        a, b, c = rng.uniform(0.5, 1.5, 3) * rng.choice([-1, 1], 3)
+        dq, dr = (corners - q)[:, None], (corners - r)[None, :]
+        payoffs[t, :, :, 0] = a * dq + b * dr + c * dq * dr
+    for player in (1, 2):
+        gain = rng.standard_normal((3, 2))
+        at = gain @ np.array([1 - (r if player == 1 else q), r if player == 1 else q])
+        gain -= np.outer(x, np.ones(2)) * (at @ x) / (x @ x)
+        if player == 1:
+            payoffs[:, 1, :, 1] = gain
+        else:
+            payoffs[:, :, 1, 2] = gain
+    return payoffs
+
+
+FULL = [np.ones((1, 3), dtype=bool), np.ones((1, 2), dtype=bool), np.ones((1, 2), dtype=bool)]
+
+
+def test_a_constructed_totally_mixed_solution_is_found_here() -> None:
+    rng = np.random.default_rng(7)
+    x = np.array([0.2, 0.5, 0.3])
+    payoffs = _three_by_two_by_two(rng, x, 0.35, 0.6)
+    roots, solved = solve_three_strategy_supports(normalised_payoffs(payoffs), FULL)
+    assert solved.tolist() == [True]
+    expected = np.concatenate((x, [0.65, 0.35], [0.4, 0.6]))
+    assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-12 for _, p in roots)
+    equilibria, complete = support_enumeration(payoffs)
+    assert complete
+    assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-9 for p in equilibria)
+
+
+def test_a_line_of_solutions_is_left_to_the_subdivision() -> None:
+    # Players 2's and 3's advantages are one linear function of player 1's mixture, whatever
+    # the others do: at the solution (q, r) every x on a line through the simplex makes both
+    # indifferent.
+    rng = np.random.default_rng(11)
+    x = np.array([0.2, 0.5, 0.3])
+    payoffs = _three_by_two_by_two(rng, x, 0.35, 0.6)
+    gain = payoffs[:, 1, 0, 1] - x * (payoffs[:, 1, 0, 1] @ x) / (x @ x)
+    payoffs[:, 1, :, 1] = gain[:, None]
+    payoffs[:, :, 1, 2] = -1.5 * gain[:, None]
+    norm = normalised_payoffs(payoffs)
+    roots, solved = solve_three_strategy_supports(norm, FULL)
+    assert solved.tolist() == [False]
+    assert roots == []
+    found, finished = solve_supports(norm, FULL, 1e-9, Deadline(None))
+    assert finished
+    assert [k for k, _, _ in found.continua] == [0]
+
+
+def test_player_ones_proportional_advantages_are_left_to_the_subdivision() -> None:
+    # One mixer besides player 1: player 1's two advantages, linear in q, vanish at one q
+    # only if proportional; here they are, and player 1 mixes along a line there.
+    payoffs = random_game(5, (3, 2, 2))
+    payoffs[2, :, :, 0] = payoffs[0, :, :, 0] + 2.0 * (payoffs[1, :, :, 0] - payoffs[0, :, :, 0])
+    masks = [np.ones((1, 3), dtype=bool), np.array([[True, True]]), np.array([[True, False]])]
+    norm = normalised_payoffs(payoffs)
+    assert solve_three_strategy_supports(norm, masks)[1].tolist() == [False]
+    # Generic payoffs: no solution, claimed here.
+    norm = normalised_payoffs(random_game(5, (3, 2, 2)))
+    roots, solved = solve_three_strategy_supports(norm, masks)
+    assert roots == []
+    assert solved.tolist() == [True]
