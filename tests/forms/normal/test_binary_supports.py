@@ -138,6 +138,30 @@ def test_a_support_with_a_continuum_is_left_to_the_subdivision() -> None:
     assert solve_binary_supports(normalised_payoffs(payoffs), [full] * 3)[1].tolist() == [False]
 
 
+def test_a_curve_whose_eliminant_is_rounding_noise_is_left_to_the_subdivision() -> None:
+    # Players 0 and 1 have the same advantage, 0.3 - x + (0.2 x - 0.5) p_2 in the other's
+    # probability x, and player 2's is 1.7 (p_0 - p_1): the totally mixed equilibria form the
+    # curve p_0 = p_1 = (0.3 - 0.5 p_2) / (1 - 0.2 p_2), p_2 in [0, 0.6]. Eliminating p_0 and
+    # p_1 leaves a quadratic that is zero but for rounding (about 1e-17), whose roots are
+    # anywhere; relative to its own size it looks like any other.
+    payoffs = np.random.default_rng(1).normal(size=(2, 2, 2, 3))
+    a, b, c = np.meshgrid(*[np.arange(2)] * 3, indexing="ij")
+    payoffs[1, :, :, 0] = payoffs[0, :, :, 0] + 0.3 - b[0] + (0.2 * b[0] - 0.5) * c[0]
+    payoffs[:, 1, :, 1] = payoffs[:, 0, :, 1] + 0.3 - a[:, 0] + (0.2 * a[:, 0] - 0.5) * c[:, 0]
+    payoffs[:, :, 1, 2] = payoffs[:, :, 0, 2] + 1.7 * (a[..., 0] - b[..., 0])
+    p_2 = 0.3
+    p = (0.3 - 0.5 * p_2) / (1 - 0.2 * p_2)
+    on_curve = (np.array([1 - p, p]), np.array([1 - p, p]), np.array([1 - p_2, p_2]))
+    assert max_regret(payoffs, on_curve) < 1e-12
+    full = [np.ones((1, 2), dtype=bool)] * 3
+
+    norm = normalised_payoffs(payoffs)
+
+    assert solve_binary_supports(norm, full)[1].tolist() == [False]
+    reference, _ = _subdivided(norm, full, 1e-9, Deadline(None))
+    assert [k for k, _, _ in reference.continua] == [0]
+
+
 def test_a_solution_where_the_resultant_is_divided_is_left_to_the_subdivision() -> None:
     # Player 2's advantage is x1 A + (1 - x1) B with A and B vanishing at (x3, x4) = (0.3, 0.6):
     # there it holds for every x1, a point divided out of the resultant, and the others' make

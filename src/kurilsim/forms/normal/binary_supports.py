@@ -503,7 +503,8 @@ def roots_on_unit_interval(quadratic: FloatArray) -> tuple[FloatArray, BoolArray
     """The real roots in ``[0, 1]`` of quadratics ``(R, 3)``, two slots each, and which are."""
     c, b, a = quadratic[:, 0], quadratic[:, 1], quadratic[:, 2]
     scale = np.max(np.abs(quadratic), axis=1)
-    ok = np.abs(a) > DEGENERATE * scale
+    # (an eliminant that vanishes identically, rounding noise, would pass the relative tests)
+    ok = (scale > DEGENERATE) & (np.abs(a) > DEGENERATE * scale)
     discriminant = b * b - 4 * a * c
     # A discriminant near zero: two close roots or none, near a double one.
     ok &= np.abs(discriminant) > DEGENERATE * scale * scale

@@ -149,8 +149,6 @@ def _candidates(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
         at_r0[:, 1], at_r1[:, 0]
     )
     q, candidate, ok = roots_on_unit_interval(quadratic)
-    # (a quadratic all of rounding noise would pass the relative tests)
-    ok &= np.max(np.abs(quadratic), axis=1) > DEGENERATE
     low = at_r0[:, :, None, 0] + at_r0[:, :, None, 1] * q[:, None]  # L_{t0}(q): (R, 2 t, 2 roots)
     high = at_r1[:, :, None, 0] + at_r1[:, :, None, 1] * q[:, None]
     # r from the equation with the steeper line in r.
