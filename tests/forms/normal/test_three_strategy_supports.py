@@ -169,6 +169,19 @@ def test_a_line_of_solutions_is_left_to_the_subdivision() -> None:
     assert [k for k, _, _ in found.continua] == [0]
 
 
+def test_a_curve_whose_eliminant_is_rounding_noise_is_left_to_the_subdivision() -> None:
+    # Player 1's advantage of strategy 3 is 0.7 times that of strategy 2: both vanish along a
+    # curve through (q, r) = (0.35, 0.6), along which x moves. The quadratic P is zero but for
+    # rounding, and relative to its own size looks like any other.
+    x = np.array([0.2, 0.5, 0.3])
+    payoffs = _three_by_two_by_two(np.random.default_rng(0), x, 0.35, 0.6)
+    payoffs[2, :, :, 0] = 0.7 * payoffs[1, :, :, 0]
+    norm = normalised_payoffs(payoffs)
+    assert solve_three_strategy_supports(norm, FULL)[1].tolist() == [False]
+    found, _ = solve_supports(norm, FULL, 1e-9, Deadline(None))
+    assert [k for k, _, _ in found.continua] == [0]
+
+
 def test_player_ones_proportional_advantages_are_left_to_the_subdivision() -> None:
     # One mixer besides player 1: player 1's two advantages, linear in q, vanish at one q
     # only if proportional; here they are, and player 1 mixes along a line there.
