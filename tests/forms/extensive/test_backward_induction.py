@@ -415,7 +415,8 @@ def test_a_nash_step_cut_short_makes_the_tree_solution_incomplete(method):
     solution = solve_tree(catalogue.centipede(4), method, max_seconds=0.0)
     assert solution.nash.incomplete_reason == "max_seconds"
     assert not solution.complete and solution.incomplete_reason == "max_seconds"
-    assert solution.to_dict()["incomplete_reason"] == "max_seconds"
+    data = solution.to_dict()
+    assert data["incomplete_reason"] == "max_seconds" and data["listing_reason"] is None
     text = solution.to_text()
     # The subgame-perfect listing itself finished: only the Nash step is flagged.
     assert "in its order" not in text
@@ -429,3 +430,7 @@ def test_a_cut_subgame_perfect_listing_is_named_before_the_nash_step():
     assert solution.nash.incomplete_reason == "max_seconds"
     assert solution.incomplete_reason == "max_equilibria"
     assert solution.listing_reason == "max_equilibria"
+    # JSON tells the two steps apart as the Python object does.
+    data = solution.to_dict()
+    assert data["listing_reason"] == "max_equilibria"
+    assert data["nash"]["incomplete_reason"] == "max_seconds"

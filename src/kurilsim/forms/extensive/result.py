@@ -433,6 +433,7 @@ class TreeSolution(EquilibriumListing[SubgamePerfectEquilibrium]):
             "scale": self.scale,
             "complete": self.complete,
             "incomplete_reason": self.incomplete_reason,
+            "listing_reason": self.listing_reason,
             "options": dict(self.options),
             "subgame_perfect": [
                 {
