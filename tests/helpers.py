@@ -50,3 +50,25 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def cut_tree_listing_at_the_second_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Have a tree sweep's second point tied, and its subgame-perfect listing cut by time there."""
+    import dataclasses
+
+    from kurilsim.forms.extensive import sweep as tree_sweep
+
+    batch, listing = tree_sweep.backward_induction_batch, tree_sweep.subgame_perfect_equilibria
+
+    def tied_at_the_second(*args: object) -> object:
+        found = batch(*args)
+        ties = found.ties.copy()
+        ties[1, 0] = True  # the second point's listing is made in full, and cut short here
+        return dataclasses.replace(found, ties=ties)
+
+    def cut(game: object, tol: float) -> tuple[tuple[object], bool]:
+        (first, *_), _ = listing(game, tol)
+        return (first,), False
+
+    monkeypatch.setattr(tree_sweep, "backward_induction_batch", tied_at_the_second)
+    monkeypatch.setattr(tree_sweep, "subgame_perfect_equilibria", cut)

@@ -17,6 +17,7 @@ from kurilsim.forms.information.agent_logit import agent_logit_trace
 from kurilsim.forms.information.game import InformationTree
 from kurilsim.forms.information.logit_batch import relative_payoffs
 from tests.forms.information.test_form import SCENARIO as INFORMATION
+from tests.helpers import cut_tree_listing_at_the_second_point
 
 #: A signs (a deal) when ``a > 1/2``; ``b`` and ``c`` only move B's payoff: the deal share is
 #: the indicator of ``a > 1/2``, a function of ``a`` alone.
@@ -221,25 +222,8 @@ def test_the_recorded_leaves_follow_the_history(sequence):
 
 
 def test_a_tree_point_whose_listing_was_cut_gives_its_reason(scenarios, monkeypatch):
-    import dataclasses
-
-    from kurilsim.forms.extensive import sweep as tree_sweep
-
     scenario = kurilsim.load_scenario(scenarios / "sequence_1956.yaml")
-    batch, listing = tree_sweep.backward_induction_batch, tree_sweep.subgame_perfect_equilibria
-
-    def tied_at_the_second(*args):
-        found = batch(*args)
-        ties = found.ties.copy()
-        ties[1, 0] = True  # the second point's listing is made in full, and cut short here
-        return dataclasses.replace(found, ties=ties)
-
-    def cut(game, tol):
-        (first, *_), _ = listing(game, tol)
-        return (first,), False
-
-    monkeypatch.setattr(tree_sweep, "backward_induction_batch", tied_at_the_second)
-    monkeypatch.setattr(tree_sweep, "subgame_perfect_equilibria", cut)
+    cut_tree_listing_at_the_second_point(monkeypatch)
     values = {"carry_out_cost": np.array([0.0, 0.6, 0.2])}
     for output in ("deal-share", "payoff:Japan"):
         _, reasons = parse_output(output, scenario).evaluate(scenario, values)

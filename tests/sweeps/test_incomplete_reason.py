@@ -1,7 +1,5 @@
 """Why a sweep point is incomplete: the ``incomplete_reason`` column, in every engine and file."""
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -10,6 +8,7 @@ import pytest
 
 import kurilsim
 from kurilsim.forms.extensive import sweep as tree_sweep
+from tests.helpers import cut_tree_listing_at_the_second_point
 
 pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
 
@@ -49,21 +48,7 @@ def test_a_vectorised_pure_sweep_has_the_column_empty(tmp_path):
 def test_a_tree_point_cut_short_names_the_bound(monkeypatch):
     scenario = kurilsim.load_scenario("scenarios/sequence_1956.yaml")
     values = scenario.parameter_values({"carry_out_cost": np.array([0.0, 0.6])})
-    batch = tree_sweep.backward_induction_batch
-
-    def tied_at_the_second(*args):
-        found = batch(*args)
-        ties = found.ties.copy()
-        ties[1, 0] = True  # the second point's listing is made in full, and cut short here
-        return dataclasses.replace(found, ties=ties)
-
-    def cut(game, tol):
-        (first, *_), _ = listing(game, tol)
-        return (first,), False
-
-    listing = tree_sweep.subgame_perfect_equilibria
-    monkeypatch.setattr(tree_sweep, "backward_induction_batch", tied_at_the_second)
-    monkeypatch.setattr(tree_sweep, "subgame_perfect_equilibria", cut)
+    cut_tree_listing_at_the_second_point(monkeypatch)
     _, columns = tree_sweep.tree_rows(scenario, values, 1e-9)
     assert columns["complete"].tolist() == [True, False]
     assert columns["incomplete_reason"].to_pylist() == [None, "listing_seconds"]
