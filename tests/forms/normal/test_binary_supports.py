@@ -25,39 +25,25 @@ from kurilsim.forms.normal.binary_supports import (
 )
 from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
 from kurilsim.forms.normal.support_boxes import _subdivided, solve_supports
-from kurilsim.forms.normal.support_enumeration import _support_masks, support_enumeration
+from kurilsim.forms.normal.support_enumeration import support_enumeration
+from tests.forms.normal.support_checks import (
+    Profile,
+    all_support_masks,
+    passing,
+    payoffs_of_strategies,
+)
 from tests.literature import binary, difference_game, first, nine_totally_mixed_game
 from tests.strategies import random_game, seeds
-
-Profile = tuple[FloatArray, ...]
 
 SHAPES = [(2, 2, 2), (2, 2, 2, 2), (3, 3, 2, 2), (3, 2, 3), (2, 2, 2, 2, 2)]
 
 
 def _binary_masks(shape: tuple[int, ...]) -> list[np.ndarray]:
     """Every support profile of the shape that the module may solve (two strategies per mixer)."""
-    chunks = list(_support_masks(shape))
-    masks = [np.concatenate([m[i] for _, m in chunks]) for i in range(len(shape))]
+    masks = all_support_masks(shape)
     sizes = np.stack([m.sum(axis=1) for m in masks])
     chosen = np.all(sizes <= 2, axis=0) & (np.sum(sizes > 1, axis=0) <= MAX_MIXERS)
     return [m[chosen] for m in masks]
-
-
-def _payoffs_of_strategies(u: FloatArray, i: int, profile: Profile) -> FloatArray:
-    """Player ``i``'s payoff of each pure strategy against the others' mixtures."""
-    table = np.moveaxis(u[..., i], i, 0)
-    for x in reversed([x for j, x in enumerate(profile) if j != i]):
-        table = table @ x
-    return table
-
-
-def _passing(u: FloatArray, roots: list[tuple[int, Profile]]) -> dict[int, list[FloatArray]]:
-    """Per support, the roots that are equilibria (regret at most 1e-8 in the normalised game)."""
-    out: dict[int, list[FloatArray]] = {}
-    for k, profile in roots:
-        if max_regret(u, profile) <= 1e-8:
-            out.setdefault(k, []).append(np.concatenate(profile))
-    return out
 
 
 def _same_points(a: list[FloatArray], b: list[FloatArray]) -> bool:
@@ -87,7 +73,7 @@ def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray
             assert np.all(x >= 0) and abs(x.sum() - 1) <= 1e-12
             on = np.flatnonzero(masks[i][k])
             assert np.all(x[np.flatnonzero(~masks[i][k])] == 0)
-            gains = _payoffs_of_strategies(norm, i, profile)[on]
+            gains = payoffs_of_strategies(norm, i, profile)[on]
             assert np.ptp(gains) <= 1e-9
     # No two roots of a support alike.
     found = [(k, np.concatenate(p)) for k, p in roots]
@@ -96,7 +82,7 @@ def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray
         for n, (k, a) in enumerate(found)
         for j, b in found[:n]
     )
-    ours, theirs = _passing(norm, roots), _passing(norm, reference.roots)
+    ours, theirs = passing(norm, roots), passing(norm, reference.roots)
     for k in np.flatnonzero(solved).tolist():
         assert _same_points(ours.get(k, []), theirs.get(k, []))
         # A support solved here holds no continuum.

@@ -14,38 +14,18 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.deadline import Deadline
-from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
+from kurilsim.forms.normal.regret import FloatArray, normalised_payoffs
 from kurilsim.forms.normal.support_boxes import _subdivided, solve_supports
-from kurilsim.forms.normal.support_enumeration import _support_masks, support_enumeration
+from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.three_strategy_supports import solve_three_strategy_supports
+from tests.forms.normal.support_checks import (
+    all_support_masks,
+    passing,
+    payoffs_of_strategies,
+)
 from tests.strategies import random_game, seeds
 
-Profile = tuple[FloatArray, ...]
-
 SHAPES = [(3, 2, 2), (3, 3, 3), (3, 3, 2, 2), (2, 3, 2), (2, 2, 3, 2, 1)]
-
-
-def _all_masks(shape: tuple[int, ...]) -> list[np.ndarray]:
-    """Every support profile of the shape in which two or more players mix."""
-    chunks = list(_support_masks(shape))
-    return [np.concatenate([m[i] for _, m in chunks]) for i in range(len(shape))]
-
-
-def _payoffs_of_strategies(u: FloatArray, i: int, profile: Profile) -> FloatArray:
-    """Player ``i``'s payoff of each pure strategy against the others' mixtures."""
-    table = np.moveaxis(u[..., i], i, 0)
-    for x in reversed([x for j, x in enumerate(profile) if j != i]):
-        table = table @ x
-    return table
-
-
-def _passing(u: FloatArray, roots: list[tuple[int, Profile]]) -> dict[int, list[FloatArray]]:
-    """Per support, the roots that are equilibria (regret at most 1e-8 in the normalised game)."""
-    out: dict[int, list[FloatArray]] = {}
-    for k, profile in roots:
-        if max_regret(u, profile) <= 1e-8:
-            out.setdefault(k, []).append(np.concatenate(profile))
-    return out
 
 
 def _inside(points: list[FloatArray], on: np.ndarray) -> list[FloatArray]:
@@ -77,7 +57,7 @@ def _quarters(shape: tuple[int, ...]) -> st.SearchStrategy[FloatArray]:
 )
 def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray) -> None:
     norm = normalised_payoffs(payoffs)
-    masks = _all_masks(payoffs.shape[:-1])
+    masks = all_support_masks(payoffs.shape[:-1])
     roots, solved = solve_three_strategy_supports(norm, masks)
     claimed = np.flatnonzero(solved)
     if not len(claimed):
@@ -92,7 +72,7 @@ def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray
             assert np.all(x >= 0) and abs(x.sum() - 1) <= 1e-12
             on = np.flatnonzero(masks[i][k])
             assert np.all(x[np.flatnonzero(~masks[i][k])] == 0)
-            assert np.ptp(_payoffs_of_strategies(norm, i, profile)[on]) <= 1e-9
+            assert np.ptp(payoffs_of_strategies(norm, i, profile)[on]) <= 1e-9
     # No two roots of a support alike.
     found = [(k, np.concatenate(p)) for k, p in roots]
     assert all(
@@ -100,8 +80,8 @@ def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray
         for n, (k, a) in enumerate(found)
         for j, b in found[:n]
     )
-    ours = _passing(norm, roots)
-    theirs = _passing(norm, [(int(claimed[k]), p) for k, p in reference.roots])
+    ours = passing(norm, roots)
+    theirs = passing(norm, [(int(claimed[k]), p) for k, p in reference.roots])
     for k in claimed.tolist():
         # A solution on a face of the simplices solves a smaller support too, where it is
         # found; either method may or may not return it on this one.
