@@ -31,3 +31,22 @@ def passing(u: FloatArray, roots: list[tuple[int, Profile]]) -> dict[int, list[F
         if max_regret(u, profile) <= 1e-8:
             out.setdefault(k, []).append(np.concatenate(profile))
     return out
+
+
+def assert_roots_solve_their_supports(
+    u: FloatArray, masks: list[np.ndarray], roots: list[tuple[int, Profile]], solved: np.ndarray
+) -> None:
+    """Every root solves its support's equations and lies on the simplices, none twice."""
+    for k, profile in roots:
+        assert solved[k]
+        for i, x in enumerate(profile):
+            assert np.all(x >= 0) and abs(x.sum() - 1) <= 1e-12
+            on = np.flatnonzero(masks[i][k])
+            assert np.all(x[np.flatnonzero(~masks[i][k])] == 0)
+            assert np.ptp(payoffs_of_strategies(u, i, profile)[on]) <= 1e-9
+    found = [(k, np.concatenate(p)) for k, p in roots]
+    assert all(
+        k != j or np.max(np.abs(a - b)) > 1e-7
+        for n, (k, a) in enumerate(found)
+        for j, b in found[:n]
+    )

@@ -29,8 +29,8 @@ from kurilsim.forms.normal.support_enumeration import support_enumeration
 from tests.forms.normal.support_checks import (
     Profile,
     all_support_masks,
+    assert_roots_solve_their_supports,
     passing,
-    payoffs_of_strategies,
 )
 from tests.literature import binary, difference_game, first, nine_totally_mixed_game
 from tests.strategies import random_game, seeds
@@ -66,22 +66,7 @@ def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray
     roots, solved = solve_binary_supports(norm, masks)
     reference, finished = _subdivided(norm, masks, 1e-9, Deadline(None))
     assert finished
-    # Every root returned solves its support's equations and lies on the simplices.
-    for k, profile in roots:
-        assert solved[k]
-        for i, x in enumerate(profile):
-            assert np.all(x >= 0) and abs(x.sum() - 1) <= 1e-12
-            on = np.flatnonzero(masks[i][k])
-            assert np.all(x[np.flatnonzero(~masks[i][k])] == 0)
-            gains = payoffs_of_strategies(norm, i, profile)[on]
-            assert np.ptp(gains) <= 1e-9
-    # No two roots of a support alike.
-    found = [(k, np.concatenate(p)) for k, p in roots]
-    assert all(
-        k != j or np.max(np.abs(a - b)) > 1e-7
-        for n, (k, a) in enumerate(found)
-        for j, b in found[:n]
-    )
+    assert_roots_solve_their_supports(norm, masks, roots, solved)
     ours, theirs = passing(norm, roots), passing(norm, reference.roots)
     for k in np.flatnonzero(solved).tolist():
         assert _same_points(ours.get(k, []), theirs.get(k, []))

@@ -20,8 +20,8 @@ from kurilsim.forms.normal.support_enumeration import support_enumeration
 from kurilsim.forms.normal.three_strategy_supports import solve_three_strategy_supports
 from tests.forms.normal.support_checks import (
     all_support_masks,
+    assert_roots_solve_their_supports,
     passing,
-    payoffs_of_strategies,
 )
 from tests.strategies import random_game, seeds
 
@@ -65,21 +65,7 @@ def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray
         return
     reference, finished = _subdivided(norm, [m[solved] for m in masks], 1e-9, Deadline(None))
     assert finished
-    # Every root returned solves its support's equations and lies on the simplices.
-    for k, profile in roots:
-        assert solved[k]
-        for i, x in enumerate(profile):
-            assert np.all(x >= 0) and abs(x.sum() - 1) <= 1e-12
-            on = np.flatnonzero(masks[i][k])
-            assert np.all(x[np.flatnonzero(~masks[i][k])] == 0)
-            assert np.ptp(payoffs_of_strategies(norm, i, profile)[on]) <= 1e-9
-    # No two roots of a support alike.
-    found = [(k, np.concatenate(p)) for k, p in roots]
-    assert all(
-        k != j or np.max(np.abs(a - b)) > 1e-7
-        for n, (k, a) in enumerate(found)
-        for j, b in found[:n]
-    )
+    assert_roots_solve_their_supports(norm, masks, roots, solved)
     ours = passing(norm, roots)
     theirs = passing(norm, [(int(claimed[k]), p) for k, p in reference.roots])
     for k in claimed.tolist():
