@@ -248,7 +248,7 @@ def test_a_fork_server_child_leaves_the_start_method_unchosen():
 
 
 def test_the_time_a_child_takes_to_start_is_not_taken_from_the_call(monkeypatch):
-    """A fork server's first start can outlast a short bound; the call still has its time."""
+    """A fork from here (made slow) is not taken from the time the call is given."""
     import multiprocessing.context
 
     start = multiprocessing.context.ForkProcess.start
@@ -297,5 +297,84 @@ def test_a_fork_server_child_has_the_main_module_a_call_refers_to(tmp_path):
     script.write_text(_SCRIPT_CALLING_ITS_OWN)
     done = subprocess.run(
         [sys.executable, str(script)], timeout=60, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
+def test_a_fork_server_child_whose_start_outlasts_the_deadline_is_abandoned(monkeypatch):
+    """The start is waited for until the deadline only; the child, once started, is ended.
+
+    The start is held until the call has returned: a call that waited for it would return only
+    when the hold gives up, ten seconds on.
+    """
+    import multiprocessing.context
+
+    start = multiprocessing.context.ForkServerProcess.start
+    release = threading.Event()
+    held_to_the_end = []
+
+    def held_start(self):
+        held_to_the_end.append(not release.wait(10.0))
+        start(self)
+
+    with another_thread():
+        within_deadline(Deadline(30.0), os.getpid)  # the server's own pipes opened first
+        threads_before = set(threading.enumerate())
+        open_before = len(os.listdir("/proc/self/fd"))
+        monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", held_start)
+        deadline = Deadline(0.2)
+        assert within_deadline(deadline, time.sleep, 60) == (None, False)
+        assert deadline.hit
+        release.set()
+        for thread in set(threading.enumerate()) - threads_before:
+            thread.join()
+        assert held_to_the_end == [False]
+        assert multiprocessing.active_children() == []
+        assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+_SERVER_SLOW_TO_START = """
+import os
+import threading
+from kurilsim.core.abandonable import within_deadline
+from kurilsim.core.deadline import Deadline
+
+release = threading.Event()
+other = threading.Thread(target=release.wait)
+other.start()
+try:
+    answer = within_deadline(Deadline(0.5), os.getpid, imports=("slow_to_import",))
+finally:
+    release.set()
+    other.join()
+assert answer == (None, False), answer
+open({go!r}, "w").close()
+"""
+
+_SLOW_TO_IMPORT = """
+import os
+import time
+
+for _ in range(2000):  # until the script has its answer, or twenty seconds
+    if os.path.exists({go!r}):
+        break
+    time.sleep(0.01)
+"""
+
+
+def test_the_fork_servers_start_is_within_the_deadline(tmp_path):
+    """A server slow to start (a module it loads first): the call is abandoned at its bound.
+
+    The module loads until the script has its answer: a call that waited for the server would
+    have it twenty seconds on, and a child's value.
+    """
+    import subprocess
+
+    go = str(tmp_path / "go")
+    (tmp_path / "slow_to_import.py").write_text(_SLOW_TO_IMPORT.format(go=go))
+    script = _SERVER_SLOW_TO_START.format(go=go)
+    done = subprocess.run(  # the server, in the same folder, finds the module there
+        [sys.executable, "-c", script], timeout=60, capture_output=True, text=True, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr

@@ -28,6 +28,7 @@ from kurilsim.core.errors import KurilsimError
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.context import ForkContext, ForkServerContext
+    from multiprocessing.process import BaseProcess
 
 Value = TypeVar("Value")
 
@@ -81,10 +82,11 @@ def within_deadline(
     was at the fork, so ``call`` and ``args`` are not pickled. Forked from the fork server
     (other threads run here), they are, and ``call`` must be a function of a module. Modules
     the call imports when run (``imports``) are loaded before the fork: here, or by the server
-    with ``call``'s module when it starts; so each is loaded once, not in every child. This
-    loading, and the server's start, happen before the child can be abandoned: they may
-    overrun the deadline, once (under a second for SciPy's hull, idle). The child is given the
-    time that was left before its start.
+    with ``call``'s module when it starts; so each is loaded once, not in every child. A child
+    forked from here is given the time that was left before its fork. A fork server's child is
+    waited for until the deadline only, its start (and the server's, a second or more, once per
+    process) taken from the call's time: one that starts too late is abandoned, and ended as
+    soon as it has started (a process that ends meanwhile waits for that).
 
     With no deadline, in a daemonic process, on a platform that cannot fork (Windows), or
     where no child can be had (a limit on processes or memory), the call runs here, and may
@@ -124,23 +126,27 @@ def within_deadline(
         # A script run as __main__ would run again in the child, unguarded code and all. The
         # start replaced is that of Python 3.11 to 3.13; a later one is left as it is.
         child._Popen = _started_without_main  # type: ignore[method-assign,assignment]
-    chosen = multiprocessing.get_start_method(allow_none=True)
-    # The call's time is what was left before the start, which can outlast a short bound
-    # (the fork server's, once): a hull of milliseconds would otherwise be abandoned unrun.
+    # Forked from here, the call is given the time that was left before the fork (a fork
+    # takes milliseconds). A fork server's child is waited for until the deadline only (the
+    # server may have to start first, which takes seconds), and its start is taken from the
+    # call's time.
     left = deadline.remaining()
     try:
-        child.start()
+        if method == "fork":
+            _start(child)
+            started = True
+        else:
+            started = _started_within(child, left, (receiving, sending))
+            left = deadline.remaining()
     except (OSError, EOFError):
         # No process to be had (a limit on processes or memory, a fork server that could not
         # start or died): the call runs here instead.
         receiving.close()
         sending.close()
         return call(*args), True
-    finally:
-        if chosen is None:
-            # Starting the fork server or its child fixes this process's default start
-            # method, which the program could then no longer choose without force.
-            multiprocessing.set_start_method(None, force=True)
+    if not started:  # the pipe is its start's thread's to close
+        deadline.hit = True
+        return None, False
     sending.close()  # the child's end: a child that dies closes the pipe, and recv says so
     try:
         if not receiving.poll(left):
@@ -163,6 +169,63 @@ def within_deadline(
     if raised:
         raise value
     return value, True
+
+
+def _start(child: BaseProcess) -> None:
+    """Start ``child``, leaving this process's default start method as it was."""
+    import multiprocessing
+
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    try:
+        child.start()
+    finally:
+        if chosen is None:
+            # Starting the fork server or its child fixes this process's default start
+            # method, which the program could then no longer choose without force.
+            multiprocessing.set_start_method(None, force=True)
+
+
+def _started_within(
+    child: BaseProcess, seconds: float, pipe: tuple[Connection, Connection]
+) -> bool:
+    """Whether ``child``, started from another thread, started within ``seconds``.
+
+    An exception of the start is raised here. Past ``seconds`` the start is abandoned to its
+    thread, which ends the child once started and closes both ends of its ``pipe``: the child
+    is wanted no more, and this process holds nothing of it.
+    """
+    import threading
+
+    lock = threading.Lock()
+    ended = threading.Event()
+    abandoned = False
+    failure: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            _start(child)
+        except BaseException as error:  # raised by the waiting thread, if it still waits
+            failure.append(error)
+        with lock:
+            ended.set()
+            if not abandoned:
+                return
+        if not failure:
+            child.kill()
+            child.join()
+            child.close()
+        for end in pipe:
+            end.close()
+
+    # Not a daemon: a process that ends while the start goes on waits for it, and ends the
+    # child, which would otherwise outlive it, computing for nobody.
+    threading.Thread(target=start, name="kurilsim-start").start()
+    ended.wait(seconds)
+    with lock:
+        abandoned = not ended.is_set()
+    if failure and not abandoned:
+        raise failure[0]
+    return not abandoned
 
 
 def _preload(modules: Sequence[str], main: bool) -> None:
