@@ -66,8 +66,8 @@ def cut_tree_listing_at_the_second_point(monkeypatch: pytest.MonkeyPatch) -> Non
         ties[1, 0] = True  # the second point's listing is made in full, and cut short here
         return dataclasses.replace(found, ties=ties)
 
-    def cut(game: object, tol: float) -> tuple[tuple[object], bool]:
-        (first, *_), _ = listing(game, tol)
+    def cut(game: object, tol: float, *bounds: object) -> tuple[tuple[object], bool]:
+        (first, *_), _ = listing(game, tol, *bounds)
         return (first,), False
 
     monkeypatch.setattr(tree_sweep, "backward_induction_batch", tied_at_the_second)

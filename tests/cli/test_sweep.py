@@ -255,6 +255,35 @@ def test_sweep_of_a_game_tree_writes_subgame_perfect_rows_and_a_map(capsys, tmp_
     assert figure.exists()
 
 
+def test_a_tree_sweep_takes_the_listing_bounds_run_takes(capsys, tmp_path, bundled):
+    """--max-equilibria cuts the tied point's listing (carry_out_cost 0.3) as run's does."""
+    tree = str(Path(bundled).with_name("sequence_1956.yaml"))
+    out = tmp_path / "tree.csv"
+    grid = ("--grid", "carry_out_cost=0:0.6:3")
+    code, _, err = run_cli(capsys, "sweep", tree, *grid, "--max-equilibria", "1", "--out", out)
+    assert code == 0, err
+    table = pd.read_csv(out)
+    assert table["point"].tolist() == [0, 1, 2]
+    assert table["incomplete_reason"].fillna("").tolist() == ["", "max_equilibria", ""]
+    code, stdout, err = run_cli(
+        capsys,
+        "run",
+        tree,
+        "--set",
+        "carry_out_cost=0.3",
+        "--max-equilibria",
+        "1",
+        "--format",
+        "json",
+    )
+    ran = json.loads(stdout)
+    assert code == 1 and ran["incomplete_reason"] == "max_equilibria", err
+    labels = [
+        ", ".join(f"{p}: {s}" for p, s in e["strategies"].items()) for e in ran["subgame_perfect"]
+    ]
+    assert labels == table["label"].tolist()[1:2]
+
+
 @pytest.mark.parametrize("file", ["bargaining_2016.yaml", "conflict_2018.yaml"])
 def test_sweep_and_tipping_take_bargaining_and_conflict_forms(capsys, bundled, file):
     other = str(Path(bundled).with_name(file))

@@ -363,6 +363,31 @@ def test_tree_sweep_lists_the_subgame_perfect_equilibria_run_shows(tree_scenario
         assert (rows["max_regret"] < 1e-9).all() and rows["complete"].all()
 
 
+@pytest.mark.parametrize(
+    "options", [{"max_equilibria": 1}, {"max_equilibria": 1, "listing_seconds": 5.0}]
+)
+def test_a_tree_sweep_point_is_the_run_with_the_same_options(tree_scenario, options):
+    """``max_equilibria`` cuts the listing at the tied points (carry_out_cost 0.3) as in run."""
+    grid = {"carry_out_cost": (0.0, 0.6, 5)}
+    table = sweep(tree_scenario, grid, options=options).to_frame()
+    assert (~table["complete"]).sum() == 1  # the tie, cut to its first equilibrium
+    for _, rows in table.groupby("point"):
+        values = {"carry_out_cost": rows["param.carry_out_cost"].iloc[0]}
+        alone = tree_scenario.solve(values, **options)
+        listed = alone.to_frame()
+        assert (
+            rows["path"].tolist() == listed[listed["concept"] == "subgame-perfect"]["path"].tolist()
+        )
+        assert rows["complete"].tolist() == [alone.complete] * len(alone)
+        reasons = [None if pd.isna(reason) else reason for reason in rows["incomplete_reason"]]
+        assert reasons == [alone.incomplete_reason] * len(alone)
+
+
+def test_a_tree_sweep_refuses_options_run_does_not_take(tree_scenario):
+    with pytest.raises(InputError, match="has no option max_iter; options: max_equilibria"):
+        sweep(tree_scenario, TREE_GRID, options={"max_iter": 3})
+
+
 def test_tree_sweep_columns_and_plans(tree_result):
     info = tree_result.info
     assert info.strategies[1] == ("tolerate|*", "threaten|keep_okinawa", "threaten|return_okinawa")

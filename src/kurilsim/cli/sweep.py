@@ -12,6 +12,7 @@ from kurilsim.cli.common import (
     add_parameter_option,
     check_figure,
     check_writable,
+    count,
     echo,
     note,
     status,
@@ -83,9 +84,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-seconds",
         type=float,
-        help="time bound per game (support-enumeration, a conflict's stability)",
+        help="time bound per game (support-enumeration, a conflict's stability, a game tree's "
+        "listing of tied subgame-perfect equilibria)",
     )
     parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
+    parser.add_argument(
+        "--max-equilibria",
+        type=count,
+        metavar="N",
+        help="list at most N subgame-perfect equilibria at a game tree's tied point (default "
+        "10,000), as kurilsim run --max-equilibria",
+    )
     parser.add_argument("--out", metavar="PATH", help="write the table (.parquet or .csv)")
     parser.add_argument(
         "--format", choices=["parquet", "csv"], help="check the --out format (.csv is CSV)"
@@ -155,7 +164,11 @@ def handle(args: argparse.Namespace) -> int:
     kind = plot_kind(args) if args.plot else None
     options = {
         key: value
-        for key, value in (("max_seconds", args.max_seconds), ("max_iter", args.max_iter))
+        for key, value in (
+            ("max_seconds", args.max_seconds),
+            ("max_iter", args.max_iter),
+            ("max_equilibria", args.max_equilibria),
+        )
         if value is not None
     }
     note(f"sweeping {args.file}: grid {names or 'none'}, {args.samples or 0} samples")

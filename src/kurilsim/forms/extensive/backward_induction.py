@@ -34,9 +34,9 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -73,6 +73,49 @@ def most_listed(n_nodes: int) -> int:
     (9995, 1)
     """
     return max(1, MAX_LISTED_CELLS // n_nodes)
+
+
+#: The options that bound a listing of subgame-perfect equilibria: a tree sweep takes these.
+LISTING_OPTIONS: Final = ("max_equilibria", "listing_seconds", "max_seconds")
+
+
+class ListingBounds(NamedTuple):
+    """How far a listing of :func:`subgame_perfect_equilibria` may go, and what set its time.
+
+    ``time_option`` names the option that set ``seconds``, as :func:`listing_reason` reports it.
+    """
+
+    max_equilibria: int = MAX_EQUILIBRIA
+    seconds: float | None = MAX_LISTING_SECONDS
+    time_option: str = "listing_seconds"
+
+
+def listing_bounds(
+    options: Mapping[str, Any], max_seconds_too: bool
+) -> tuple[ListingBounds, dict[str, Any]]:
+    """The listing's bounds that ``options`` set, and the options left for another method.
+
+    ``max_equilibria`` and ``listing_seconds`` are the listing's; ``max_seconds`` stands for
+    ``listing_seconds``, when that is not given, if ``max_seconds_too`` (the tree solved by
+    backward induction alone, no normal-form method taking it), as ``kurilsim run`` and a tree
+    sweep read it.
+
+    Examples
+    --------
+    >>> listing_bounds({"max_equilibria": 5, "max_seconds": 2.0}, True)
+    (ListingBounds(max_equilibria=5, seconds=2.0, time_option='max_seconds'), {})
+    >>> listing_bounds({"max_seconds": 2.0}, False)
+    (ListingBounds(max_equilibria=10000, seconds=10.0, time_option='listing_seconds'), \
+{'max_seconds': 2.0})
+    """
+    rest = dict(options)
+    max_equilibria = rest.pop("max_equilibria", MAX_EQUILIBRIA)
+    seconds = rest.pop("listing_seconds", MAX_LISTING_SECONDS)
+    if max_seconds_too and "max_seconds" in rest:
+        max_seconds = rest.pop("max_seconds")
+        if "listing_seconds" not in options:
+            return ListingBounds(max_equilibria, max_seconds, "max_seconds"), rest
+    return ListingBounds(max_equilibria, seconds), rest
 
 
 def listing_reason(

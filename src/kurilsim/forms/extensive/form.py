@@ -34,8 +34,10 @@ from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import SweepRows
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
+    LISTING_OPTIONS,
     SubgamePerfectBatch,
     backward_induction_batch,
+    listing_bounds,
     subgame_perfect_equilibria,
 )
 from kurilsim.forms.extensive.concepts import tree_panel
@@ -172,7 +174,7 @@ class ExtensiveForm:
     def sweep_method(
         self, scenario: Scenario, method: str | None, tol: float, options: Mapping[str, Any]
     ) -> str:
-        """Backward induction, the one method a tree sweep runs."""
+        """Backward induction, the one method a tree sweep runs, with its listing's options."""
         check_tolerance(tol)
         if method not in (None, "auto", BACKWARD_INDUCTION):
             raise InputError(
@@ -180,7 +182,7 @@ class ExtensiveForm:
                 f"({BACKWARD_INDUCTION}); got method {method!r}. For the Nash equilibria of "
                 "one point's normal form, use kurilsim run --method"
             )
-        check_method_options(BACKWARD_INDUCTION, options, ())
+        check_method_options(BACKWARD_INDUCTION, options, LISTING_OPTIONS)
         return BACKWARD_INDUCTION
 
     def bytes_per_point(self, scenario: Scenario, method: str) -> int:
@@ -195,8 +197,12 @@ class ExtensiveForm:
         tol: float,
         options: Mapping[str, Any],
     ) -> SweepRows:
-        """Every subgame-perfect equilibrium at every point, by backward induction on arrays."""
-        return SweepRows(*tree_rows(scenario, values, tol))
+        """Every subgame-perfect equilibrium at every point, by backward induction on arrays.
+
+        The options bound the listing at a tied point as they bound ``kurilsim run``'s.
+        """
+        bounds, _ = listing_bounds(options, max_seconds_too=True)
+        return SweepRows(*tree_rows(scenario, values, tol, bounds))
 
 
 def solve_batch(

@@ -26,9 +26,8 @@ from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.extensive.backward_induction import (
     CELLS_PER_BLOCK,
-    MAX_EQUILIBRIA,
-    MAX_LISTING_SECONDS,
     leaf_scales,
+    listing_bounds,
     listing_reason,
     non_credible_table,
     subgame_perfect_equilibria,
@@ -120,16 +119,9 @@ def solve_tree(
             f"or a normal-form method for its Nash equilibria: {', '.join(METHODS)}"
         )
     check_tolerance(tol)
-    nash_options = dict(options)
-    max_equilibria = nash_options.pop("max_equilibria", MAX_EQUILIBRIA)
-    listing_seconds = nash_options.pop("listing_seconds", MAX_LISTING_SECONDS)
-    time_option = "listing_seconds"  # the option that bounds the listing's time
-    if method not in METHODS and "max_seconds" in nash_options:
-        # The pure-Nash step of auto has no time bound to take; the listing is what can run long.
-        max_seconds = nash_options.pop("max_seconds")
-        listing_seconds = options.get("listing_seconds", max_seconds)
-        time_option = "listing_seconds" if "listing_seconds" in options else "max_seconds"
-    found, complete = subgame_perfect_equilibria(game, tol, max_equilibria, listing_seconds)
+    # The pure-Nash step of auto has no time bound to take; the listing is what can run long.
+    bounds, nash_options = listing_bounds(options, max_seconds_too=method not in METHODS)
+    found, complete = subgame_perfect_equilibria(game, tol, bounds.max_equilibria, bounds.seconds)
     note = game.normal_form_problem()
     nash = None
     if not note:
@@ -155,7 +147,7 @@ def solve_tree(
         scale=payoff_scale(game.payoffs),
         equilibria=equilibria,
         listing_reason=listing_reason(
-            len(found), complete, game.n_nodes, max_equilibria, time_option
+            len(found), complete, game.n_nodes, bounds.max_equilibria, bounds.time_option
         ),
         nash=nash,
         subgame_perfect=tuple(verdicts),

@@ -28,6 +28,7 @@ from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import no_reasons, reason_column
 from kurilsim.core.text import DISPLAY_ZERO
 from kurilsim.forms.extensive.backward_induction import (
+    ListingBounds,
     backward_induction_batch,
     listing_reason,
     subgame_perfect_equilibria,
@@ -82,7 +83,7 @@ def tree_bytes_per_point(scenario: Scenario) -> int:
 
 
 def tree_rows(
-    scenario: Scenario, values: Mapping[str, Any], tol: float
+    scenario: Scenario, values: Mapping[str, Any], tol: float, bounds: ListingBounds | None = None
 ) -> tuple[IntArray, dict[str, Any]]:
     """Every subgame-perfect equilibrium of a batch of trees, one row each.
 
@@ -95,6 +96,9 @@ def tree_rows(
         arrays share one length ``G``.
     tol
         Relative tolerance for ties.
+    bounds
+        The bounds of the listing at a tied point, as :func:`kurilsim.solve_tree` sets them
+        from its options (by default, its defaults): each point's rows are those of its run.
 
     Returns
     -------
@@ -117,6 +121,7 @@ def tree_rows(
     import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
 
     tree = scenario.compiled.skeleton
+    bounds = bounds or ListingBounds()
     try:
         payoffs, probabilities = evaluate_tree(scenario.compiled, values)
     except SemanticError as exc:
@@ -135,12 +140,18 @@ def tree_rows(
         extra_reasons: list[str | None] = []
         for g in tied:
             found, done = subgame_perfect_equilibria(
-                tree.with_payoffs(payoffs[g], probabilities[g]), tol
+                tree.with_payoffs(payoffs[g], probabilities[g]),
+                tol,
+                bounds.max_equilibria,
+                bounds.seconds,
+            )
+            reason = listing_reason(
+                len(found), done, tree.n_nodes, bounds.max_equilibria, bounds.time_option
             )
             extra_game += [int(g)] * len(found)
             extra_choices += found
             extra_complete += [done] * len(found)
-            extra_reasons += [listing_reason(len(found), done, tree.n_nodes)] * len(found)
+            extra_reasons += [reason] * len(found)
         keep = batch.unique
         game = np.concatenate([game[keep], np.asarray(extra_game, dtype=np.int64)])
         choices = np.concatenate([choices[keep], np.stack(extra_choices)])
