@@ -364,10 +364,11 @@ def test_tree_sweep_lists_the_subgame_perfect_equilibria_run_shows(tree_scenario
 
 
 @pytest.mark.parametrize(
-    "options", [{"max_equilibria": 1}, {"max_equilibria": 1, "listing_seconds": 5.0}]
+    "options",
+    [{"max_equilibria": 1}, {"max_equilibria": 1, "listing_seconds": 5.0}, {"max_seconds": 0.0}],
 )
 def test_a_tree_sweep_point_is_the_run_with_the_same_options(tree_scenario, options):
-    """``max_equilibria`` cuts the listing at the tied points (carry_out_cost 0.3) as in run."""
+    """A bound cuts the listing at the tied point (carry_out_cost 0.3) as in run, and only there."""
     grid = {"carry_out_cost": (0.0, 0.6, 5)}
     table = sweep(tree_scenario, grid, options=options).to_frame()
     assert (~table["complete"]).sum() == 1  # the tie, cut to its first equilibrium

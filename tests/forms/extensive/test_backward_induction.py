@@ -312,6 +312,16 @@ def test_every_count_bound_keeps_a_prefix_of_the_listing(game, cap):
     assert complete and cut_complete == (len(full) <= cap)
 
 
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(trees(max_depth=3, chance=True))
+def test_a_spent_time_bound_says_incomplete_only_where_it_cut_the_listing(game):
+    """Past the bound each node keeps its first play: the listing is cut where a node ties."""
+    full, _ = subgame_perfect_equilibria(game, max_seconds=None)
+    cut, complete = subgame_perfect_equilibria(game, max_seconds=0.0)
+    np.testing.assert_array_equal(cut, full[:1])
+    assert complete == (len(full) == 1)
+
+
 def test_the_listed_equilibria_are_verified_in_one_pass_over_the_tree(monkeypatch):
     """Not one pass per block of rows: blocks are sized to hold rows of every node's values,
     so a long tree has many, and passed over the tree once each took longer than the listing."""

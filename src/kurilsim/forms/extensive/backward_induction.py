@@ -236,7 +236,8 @@ def subgame_perfect_equilibria(
         The first one takes the first best action at every node (as
         :func:`backward_induction_batch` does).
     complete : bool
-        False if the listing stopped at one of its bounds.
+        False if one of its bounds left equilibria out; a time bound that passes where no
+        node left ties, and no node solved holds more than one play, leaves none out.
 
     Examples
     --------
@@ -264,7 +265,10 @@ def subgame_perfect_equilibria(
     # Reverse prefix order visits every child before its parent.
     for v in reversed(range(game.n_nodes)):
         if cap > 1 and deadline.expired():
-            cap, complete = 1, False
+            # Each node left keeps its first play: a cut where a subtree done holds more than
+            # one, or (below) where a node left ties.
+            cap = 1
+            complete &= all(len(stakes) == 1 for _, stakes in plays.values())
         mover = movers[v]
         if mover == TERMINAL:
             plays[v] = (leaf_values[leaf_of[v]], leaf_stakes[leaf_of[v]])
