@@ -220,9 +220,11 @@ def _started_within(
     # Not a daemon: a process that ends while the start goes on waits for it, and ends the
     # child, which would otherwise outlive it, computing for nobody.
     threading.Thread(target=start, name="kurilsim-start").start()
-    ended.wait(seconds)
-    with lock:
-        abandoned = not ended.is_set()
+    try:
+        ended.wait(seconds)
+    finally:  # an interrupt (Ctrl-C) while waiting abandons the start too
+        with lock:
+            abandoned = not ended.is_set()
     if failure and not abandoned:
         raise failure[0]
     return not abandoned
