@@ -88,10 +88,10 @@ PEAK = (
     "    except (OSError, IndexError):\n"
     "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
 )
-#: Runs the CLI in a new process; reports its peak resident memory and CPU seconds (all its
-#: threads) on standard error.
+#: Runs the command in a new process, as the ``kurilsim`` script does; reports its peak resident
+#: memory and CPU seconds (all its threads) on standard error.
 CLI = PEAK + (
-    "import resource, sys; from kurilsim.cli import main; code = main(sys.argv[1:]); "
+    "import resource, sys; from kurilsim.__main__ import entry; code = entry(); "
     "use = resource.getrusage(resource.RUSAGE_SELF); "
     "print(peak(), use.ru_utime + use.ru_stime, file=sys.stderr); sys.exit(code)"
 )

@@ -6,6 +6,7 @@ The command line's own modules take a moment to load; Ctrl-C then, before
 
 # PYTHON_ARGCOMPLETE_OK: marks the command for shell completion by argcomplete.
 
+import gc
 import sys
 
 # The line and exit code of kurilsim.cli.common, which cannot be imported once its loading was
@@ -17,22 +18,33 @@ INTERRUPTED = "kurilsim: interrupted"
 def entry() -> int:
     """Load the command line and run it with ``sys.argv[1:]``; return the exit code.
 
+    The process ends when it returns (or raises ``SystemExit``, as ``--help`` does), so the
+    objects left then are frozen out of the cycle collector (:func:`gc.freeze`): the
+    interpreter's exit would otherwise search them for reference cycles several times over (the
+    tens of thousands of objects of numpy, pyarrow, pydantic and the solvers: a tenth of a
+    second), only to free memory the system takes back anyway. Those held by references alone
+    are still released as it ends; the command has closed every file it wrote before it returns.
+
     Examples
     --------
     >>> import contextlib, io
-    >>> saved, sys.argv = sys.argv, ["kurilsim", "--version"]
-    >>> with contextlib.redirect_stdout(io.StringIO()):
+    >>> saved, sys.argv = sys.argv, ["kurilsim"]
+    >>> with contextlib.redirect_stdout(io.StringIO()) as printed:
     ...     code = entry()
-    >>> sys.argv = saved
-    >>> code
-    0
+    >>> sys.argv, frozen = saved, gc.get_freeze_count()
+    >>> gc.unfreeze()  # this process goes on: let the collector see its objects again
+    >>> code, printed.getvalue().startswith("usage: kurilsim"), frozen > 0
+    (2, True, True)
     """
     try:
         from kurilsim.cli import main
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
-    return main()
+    try:
+        return main()
+    finally:
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -294,6 +294,24 @@ def test_installed_command_runs_the_bundled_scenario():
 
 
 @pytest.mark.slow
+def test_installed_command_writes_the_sweep_and_summary_main_does(capsys, tmp_path):
+    # The command freezes what is left at its end out of the cycle collector, for a quick exit:
+    # its file must still be complete and closed, byte for byte the one of the same sweep here.
+    argv = ["-q", "sweep", str(BUNDLED), "--grid", "sanctions=0:0.7:6", "--grid", "trust=0:1:5"]
+    command = subprocess.run(
+        [sys.executable, "-m", "kurilsim", *argv, "--out", str(tmp_path / "command.parquet")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    code, out, err = run_cli(capsys, *argv, "--out", tmp_path / "here.parquet")
+    assert (command.returncode, command.stdout, command.stderr) == (code, out, err) == (0, out, "")
+    assert "30 points" in out
+    written = (tmp_path / "command.parquet").read_bytes()
+    assert written == (tmp_path / "here.parquet").read_bytes()
+
+
+@pytest.mark.slow
 def test_installed_command_reports_bad_input_without_traceback(tmp_path):
     bad = tmp_path / "broken.yaml"
     bad.write_text("kurilsim: 1\ntitle: [unclosed\n", encoding="utf-8")
@@ -399,6 +417,23 @@ def test_ctrl_c_while_the_command_line_loads_ends_with_one_line_and_130(capsys, 
     monkeypatch.setattr(builtins, "__import__", interrupted)
     assert entry_point.entry() == 130
     assert capsys.readouterr().err == "kurilsim: interrupted\n"
+
+
+def test_the_command_leaves_its_objects_out_of_the_cycle_collector_at_its_end(capsys, monkeypatch):
+    import gc
+
+    import kurilsim.__main__ as entry_point
+
+    monkeypatch.setattr(sys, "argv", ["kurilsim", "--version"])
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as done:  # as --version ends the command
+            entry_point.entry()
+        assert gc.get_freeze_count() > 0  # the interpreter's exit searches none of them
+    finally:
+        gc.unfreeze()  # this process goes on
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("kurilsim ")
 
 
 def test_json_output_is_strict_json_at_the_edge_of_the_float_range(capsys, tmp_path):
