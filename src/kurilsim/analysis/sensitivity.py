@@ -64,6 +64,7 @@ from kurilsim.core.arguments import (
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import DEFAULT_SEED, unknown_parameter
+from kurilsim.core.result import incomplete_points_text
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 
@@ -233,11 +234,7 @@ class Sensitivity:
         ...             0.5, 0.1, {}, reasons).incomplete_text()
         'incomplete at 4 of 48 points (max_seconds: 3, unproved: continuum: 1)'
         """
-        if self.complete:
-            return ""
-        counts = ", ".join(f"{reason}: {n:,}" for reason, n in self.incomplete_reasons.items())
-        total = sum(self.incomplete_reasons.values())
-        return f"incomplete at {total:,} of {self.evaluations:,} points ({counts})"
+        return incomplete_points_text(self.incomplete_reasons, self.evaluations)
 
     def interactions(self, top: int) -> list[tuple[str, str, float, float]]:
         """The ``top`` pairs with the largest ``S2``: ``(first, second, S2, S2_conf)``."""

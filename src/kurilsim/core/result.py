@@ -113,6 +113,25 @@ def incomplete_text(reason: str | None, missing: str = "equilibria") -> str:
     return "" if reason is None else f"incomplete ({reason}): {missing} may be missing"
 
 
+def incomplete_points_text(reasons: Mapping[str, int], points: int) -> str:
+    """At how many of ``points`` points an answer is incomplete, and why ("" when at none).
+
+    ``reasons`` maps each :attr:`Result.incomplete_reason` to its number of points, as sweeps
+    and sensitivity analyses count them.
+
+    Examples
+    --------
+    >>> incomplete_points_text({"max_seconds": 3, "unproved: continuum": 1}, 48)
+    'incomplete at 4 of 48 points (max_seconds: 3, unproved: continuum: 1)'
+    >>> incomplete_points_text({}, 48)
+    ''
+    """
+    if not reasons:
+        return ""
+    counts = ", ".join(f"{reason}: {n:,}" for reason, n in reasons.items())
+    return f"incomplete at {sum(reasons.values()):,} of {points:,} points ({counts})"
+
+
 class ReadOnlyRun:
     """Base of a frozen result dataclass: its ``options`` and ``parameters`` become read-only.
 
