@@ -214,15 +214,22 @@ def sweep(
                 print(printable(note), file=sys.stderr)
         todo = [k for k in range(job.n_chunks) if k not in done]
         regimes: dict[str, int] = {}
-        tables = _run(job, todo, store, info, engine, workers, scheduler, progress, regimes)
+        reasons: dict[str, int] = {}
+        tables = _run(
+            job, todo, store, info, engine, workers, scheduler, progress, (regimes, reasons)
+        )
         if store is None:
             joined = pa.concat_tables(
                 [tables[k] for k in sorted(tables)], promote_options="permissive"
             )
-            return SweepResult(info, decoded(joined.to_pandas()), regimes=regimes)
+            return SweepResult(info, decoded(joined.to_pandas()), regimes=regimes, reasons=reasons)
         store.finish(info)
     # Every point counted here unless chunks finished before a resume: no need to read it back.
-    return replace(read_sweep(store.path), regimes=None if done else regimes)
+    return replace(
+        read_sweep(store.path),
+        regimes=None if done else regimes,
+        reasons=None if done else reasons,
+    )
 
 
 def _run(
@@ -234,11 +241,12 @@ def _run(
     workers: int | None,
     scheduler: Any,
     progress: bool | None,
-    regimes: dict[str, int],
+    counts: tuple[dict[str, int], dict[str, int]],
 ) -> dict[int, pa.Table]:
     """Solve the chunks ``todo``; write each to ``store``, or return them by chunk.
 
-    Each chunk's points are counted by regime into ``regimes`` as it finishes.
+    Each chunk's points are counted as it finishes into ``counts``: by regime, and by
+    incomplete reason.
     """
     tables: dict[int, pa.Table] = {}
     done = frozenset(range(job.n_chunks)).difference(todo)
@@ -251,7 +259,7 @@ def _run(
     with _progress_bar(points, show and len(todo) >= 2) as bar:
         try:
             for index, table in run_chunks(job, todo, engine, workers, scheduler, written):
-                count_regimes(regimes, table)
+                count_regimes(counts[0], table, reasons=counts[1])
                 if store is None:
                     tables[index] = table
                 elif stream is not None:

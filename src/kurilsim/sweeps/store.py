@@ -713,20 +713,30 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
 #: point is complete): read as text, as from a Parquet sweep, not as numbers that are all NaN.
 CSV_TEXT = {"incomplete_reason": "str"}
 
-#: Rows read at a time by :func:`regime_counts`.
+#: Rows read at a time by :func:`point_counts`.
 BATCH_ROWS = 1 << 16
 
 
-def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
-    """The number of points in each regime of a sweep file, read a batch of rows at a time.
+def point_counts(
+    path: str | os.PathLike[str], reasons: bool = True
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The number of points in each regime and each incomplete reason of a sweep file.
 
-    Memory stays bounded by the batch size however large the sweep; an unfinished sweep's
-    finished chunks are counted.
+    Both are counted in one read, a batch of rows at a time: memory stays bounded by the batch
+    size however large the sweep; an unfinished sweep's finished chunks are counted.
+
+    Parameters
+    ----------
+    path
+        The sweep's ``--out`` path.
+    reasons
+        Count the points by ``incomplete_reason`` too (a file of an earlier version has no such
+        column).
 
     Returns
     -------
-    pandas.Series
-        Count of points, indexed by regime.
+    tuple of dict
+        Count of points by regime, and by incomplete reason (complete points are not counted).
     """
     file = Path(path)
     store = SweepStore(file, format_of(file))
@@ -734,21 +744,27 @@ def regime_counts(path: str | os.PathLike[str]) -> pd.Series:
     if not files:
         raise InputError("no sweep file and no finished chunks", file=str(file))
     counts: dict[str, int] = {}
+    why: dict[str, int] | None = {} if reasons else None
+    columns = ["point", "regime", *(["incomplete_reason"] if reasons else [])]
     last = -1  # a point's rows are consecutive: skip its rows continued from the last batch
-    for batch in (b for f in files for b in _batches(f, ["point", "regime"])):
-        last = count_regimes(counts, batch, last)
-    import pandas as pd  # imported when used: a sweep written to a file makes no frame
-
-    return pd.Series(counts, dtype="int64")
+    for batch in (b for f in files for b in _batches(f, columns)):
+        last = count_regimes(counts, batch, last, why)
+    return counts, why or {}
 
 
-def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: int = -1) -> int:
+def count_regimes(
+    counts: dict[str, int],
+    rows: pd.DataFrame | pa.Table,
+    last: int = -1,
+    reasons: dict[str, int] | None = None,
+) -> int:
     """Add to ``counts`` the regime of each point whose first row is in ``rows``.
 
     A point's rows are consecutive; ``last`` is the point of the row just before ``rows`` (-1
     for none), whose rows continued here are not counted again. Returns the last row's point.
     ``rows`` is a frame or an Arrow table (a chunk as it is solved, counted without a frame);
-    the regime column may be dictionary-encoded: only the codes are counted.
+    the regime column may be dictionary-encoded: only the codes are counted. Given ``reasons``,
+    the ``incomplete_reason`` of each incomplete point is counted there alike.
 
     Examples
     --------
@@ -762,6 +778,10 @@ def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: i
     >>> as_arrow = {}
     >>> count_regimes(as_arrow, pa.Table.from_pandas(rows)), as_arrow
     (2, {'a': 2, 'b': 1})
+    >>> reasons = {}
+    >>> why = pd.Series([None, None, "max_seconds", None], dtype="str")
+    >>> count_regimes({}, rows.assign(incomplete_reason=why), reasons=reasons), reasons
+    (2, {'max_seconds': 1})
     """
     arrow = isinstance(rows, pa.Table)  # counted without converting it (which loads pandas)
     point = numeric_values(rows["point"]) if arrow else np.asarray(rows["point"])
@@ -770,15 +790,27 @@ def count_regimes(counts: dict[str, int], rows: pd.DataFrame | pa.Table, last: i
     first = np.empty(point.size, dtype=bool)
     first[0] = point[0] != last
     np.not_equal(point[1:], point[:-1], out=first[1:])
-    regimes: Iterable[tuple[Any, int]]
-    if arrow:
-        regimes = _arrow_counts(rows["regime"], first)
-    else:
-        regimes = rows["regime"][first].value_counts(sort=False).items()
-    for regime, count in regimes:
-        if count:
-            counts[str(regime)] = counts.get(str(regime), 0) + int(count)
+    _tally(counts, rows["regime"], first)
+    if reasons is not None:
+        why = rows["incomplete_reason"]  # null where complete: a complete chunk is not tallied
+        if (why.null_count if arrow else int(why.isna().sum())) < point.size:
+            _tally(reasons, why, first)
     return int(point[-1])
+
+
+def _tally(counts: dict[str, int], column: Any, first: NDArray[np.bool_]) -> None:
+    """Add to ``counts`` each value of ``column`` (Arrow or pandas) at the rows marked ``first``.
+
+    Missing values (null, NaN) are not counted.
+    """
+    values: Iterable[tuple[Any, int]]
+    if isinstance(column, pa.ChunkedArray):
+        values = _arrow_counts(column, first)
+    else:
+        values = column[first].value_counts(sort=False).items()
+    for value, count in values:
+        if count and value is not None:
+            counts[str(value)] = counts.get(str(value), 0) + int(count)
 
 
 def _arrow_counts(column: pa.ChunkedArray, first: NDArray[np.bool_]) -> list[tuple[Any, int]]:
