@@ -260,8 +260,11 @@ def test_a_tree_sweep_takes_the_listing_bounds_run_takes(capsys, tmp_path, bundl
     tree = str(Path(bundled).with_name("sequence_1956.yaml"))
     out = tmp_path / "tree.csv"
     grid = ("--grid", "carry_out_cost=0:0.6:3")
-    code, _, err = run_cli(capsys, "sweep", tree, *grid, "--max-equilibria", "1", "--out", out)
-    assert code == 0, err
+    code, stdout, err = run_cli(capsys, "sweep", tree, *grid, "--max-equilibria", "1", "--out", out)
+    assert code == 1, err
+    assert stdout.splitlines()[-1] == (
+        "WARNING: incomplete at 1 of 3 points (max_equilibria: 1); equilibria may be missing there"
+    )
     table = pd.read_csv(out)
     assert table["point"].tolist() == [0, 1, 2]
     assert table["incomplete_reason"].fillna("").tolist() == ["", "max_equilibria", ""]
@@ -296,3 +299,19 @@ def test_sweep_and_tipping_take_bargaining_and_conflict_forms(capsys, bundled, f
     )
     assert code == 0, err
     assert "at the defaults" in stdout
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv", None])
+def test_a_sweep_with_incomplete_points_warns_and_exits_1(capsys, tmp_path, bundled, suffix):
+    """Every point cut short by support enumeration's time bound: counted by reason, exit 1."""
+    era = str(Path(bundled).with_name("era_1956.yaml"))
+    out = () if suffix is None else ("--out", tmp_path / f"cut.{suffix}", "--force")
+    argv = ["sweep", era, "--grid", "declaration_value=0.1:0.3:3", "--method"]
+    code, stdout, err = run_cli(capsys, *argv, "support-enumeration", "--max-seconds", "0", *out)
+    assert code == 1, err
+    assert stdout.splitlines()[-1] == (
+        "WARNING: incomplete at 3 of 3 points (max_seconds: 3); equilibria may be missing there"
+    )
+    code, stdout, err = run_cli(capsys, *argv, "support-enumeration", *out)
+    assert code == 0, err
+    assert "WARNING" not in stdout + err

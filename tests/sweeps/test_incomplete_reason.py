@@ -52,3 +52,51 @@ def test_a_tree_point_cut_short_names_the_bound(monkeypatch):
     _, columns = tree_sweep.tree_rows(scenario, values, 1e-9)
     assert columns["complete"].tolist() == [True, False]
     assert columns["incomplete_reason"].to_pylist() == [None, "listing_seconds"]
+
+
+def test_incomplete_points_are_counted_by_reason_alike_in_memory_on_file_and_resumed(
+    tmp_path, monkeypatch
+):
+    tree = kurilsim.load_scenario("scenarios/sequence_1956.yaml")
+    grid, cut = {"carry_out_cost": (0, 0.6, 7)}, {"max_equilibria": 1}
+    in_memory = kurilsim.sweep(tree, grid, options=cut, chunk_size=2)
+    table = in_memory.to_frame().drop_duplicates("point")
+    expected = dict(table["incomplete_reason"].value_counts())
+    assert expected and in_memory.incomplete_reasons == expected
+    warning = in_memory.summary().splitlines()[-1]
+    assert warning.startswith(f"WARNING: incomplete at {sum(expected.values())} of 7 points (")
+    for suffix in ("parquet", "csv"):
+        out = tmp_path / f"cut.{suffix}"
+        written = kurilsim.sweep(tree, grid, options=cut, out=out, chunk_size=2)
+        assert written.reasons == expected  # counted as it ran: the summary reads no file
+        read = kurilsim.sweeps.read_sweep(out)
+        assert read.incomplete_reasons == expected and read.summary() == in_memory.summary()
+        assert warning in read._repr_html_()
+        read.to_frame()  # read into memory: counted from the table, alike
+        assert read.incomplete_reasons == expected
+    # An unfinished sweep counts its finished chunks (the tied point 0.3 is in the second);
+    # resumed, the chunks finished before are counted from the file, with the regimes.
+    from kurilsim.sweeps import engine
+
+    real, solved = engine.solve_chunk, []
+
+    def dies_after_two(job, index):
+        if len(solved) == 2:
+            raise KeyboardInterrupt
+        solved.append(index)
+        return real(job, index)
+
+    out = tmp_path / "unfinished.parquet"
+    monkeypatch.setattr(engine, "solve_chunk", dies_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        kurilsim.sweep(tree, grid, options=cut, out=out, chunk_size=2, workers=1)
+    unfinished = kurilsim.sweeps.read_sweep(out)
+    assert not unfinished.complete and unfinished.incomplete_reasons == expected
+    assert "incomplete at 1 of 4 points" in unfinished.summary()
+    monkeypatch.setattr(engine, "solve_chunk", real)
+    resumed = kurilsim.sweep(tree, grid, options=cut, out=out, resume=True, workers=1)
+    assert resumed.reasons is None and resumed.incomplete_reasons == expected
+    assert resumed.summary() == in_memory.summary()
+    whole = kurilsim.sweep(tree, grid, out=tmp_path / "whole.parquet")
+    assert whole.incomplete_reasons == {} and "WARNING" not in whole.summary()
+    assert kurilsim.sweeps.read_sweep(whole.path).incomplete_reasons == {}

@@ -8,6 +8,7 @@ from typing import Any
 
 from kurilsim.cli import common
 from kurilsim.cli.common import (
+    EXIT_INTERNAL,
     EXIT_OK,
     add_parameter_option,
     check_figure,
@@ -147,7 +148,10 @@ def plot_kind(args: argparse.Namespace) -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Run the sweep, write the table and the figure, print the regime shares."""
+    """Run the sweep, write the table and the figure, print the regime shares.
+
+    Exits 1 where the answer at some points is incomplete, as the summary warns.
+    """
     # Imported when used, as every command does (figures only with --plot: half a second).
     from kurilsim.sweeps import sweep
 
@@ -204,7 +208,8 @@ def handle(args: argparse.Namespace) -> int:
 
         plot(result, kind).savefig(args.plot, dpi=150, bbox_inches="tight")
         status(f"wrote {args.plot}")
-    return EXIT_OK
+    # Points where the method stopped short may miss equilibria: not a full success, as in run.
+    return EXIT_INTERNAL if result.incomplete_reasons else EXIT_OK
 
 
 def speed(points: int, seconds: float) -> str:

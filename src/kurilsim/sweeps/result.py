@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import html
 import os
@@ -19,9 +20,10 @@ import numpy as np
 
 from kurilsim.core.arguments import check_path
 from kurilsim.core.errors import InputError
+from kurilsim.core.result import incomplete_points_text
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.shares import share_columns
-from kurilsim.sweeps.store import SweepStore, format_of, head_rows, read_table, regime_counts
+from kurilsim.sweeps.store import SweepStore, format_of, head_rows, point_counts, read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +44,8 @@ class SweepResult:
     ``subgame-perfect`` or ``none``), ``prob.<player>.<strategy>``, ``payoff.<player>``,
     ``max_regret``, ``label`` (the equilibrium's name), ``path`` (game trees only: the play the
     equilibrium leads to), ``regime`` (the names of every equilibrium at the point) and
-    ``complete`` (false where the method stopped at its bound).
+    ``complete`` (false where the method stopped at its bound) and ``incomplete_reason``
+    (why; see :attr:`incomplete_reasons`).
 
     Attributes
     ----------
@@ -56,6 +59,9 @@ class SweepResult:
     regimes
         The number of points in each regime, when counted as the sweep ran (so that its
         summary reads no table); otherwise counted from the table when needed.
+    reasons
+        The number of incomplete points for each reason, when counted as the sweep ran;
+        otherwise counted with the regimes (see :attr:`incomplete_reasons`).
 
     Examples
     --------
@@ -85,6 +91,7 @@ class SweepResult:
     complete: bool = True
     path: Path | None = None
     regimes: Mapping[str, int] | None = None
+    reasons: Mapping[str, int] | None = None
 
     @functools.cached_property
     def table(self) -> pd.DataFrame:
@@ -132,15 +139,55 @@ class SweepResult:
         """The columns of :meth:`shares`, as numpy arrays."""
         spec = self.info.spec
         draws = (spec.samples if spec.grid else None) if spec.samples else 0
-        counts: Mapping[Any, int]
+        return share_columns(self._regime_counts(), level, top, draws)
+
+    def _regime_counts(self) -> Mapping[Any, int]:
+        """The number of points in each regime."""
         if self.regimes is not None:
-            counts = self.regimes
+            return self.regimes
+        if self._on_file:
+            return self._file_counts[0]
+        return dict(self.points()["regime"].value_counts(sort=False).items())
+
+    @functools.cached_property
+    def incomplete_reasons(self) -> Mapping[str, int]:
+        """Why the answer is incomplete at some points: each reason and at how many points.
+
+        The reasons are those of the ``incomplete_reason`` column
+        (:attr:`kurilsim.core.result.Result.incomplete_reason`), most frequent first; empty
+        when the method finished at every point. Counted as the sweep ran, or with the regimes
+        in the one read of a sweep file that :meth:`summary` makes. Of an unfinished sweep
+        (:attr:`complete` false), over its finished chunks only. The command line prints them
+        in a warning line and exits with status 1.
+
+        Examples
+        --------
+        >>> import kurilsim
+        >>> tree = kurilsim.load_scenario("scenarios/sequence_1956.yaml")
+        >>> cut = kurilsim.sweep(tree, {"carry_out_cost": (0, 0.6, 3)},
+        ...                      options={"max_equilibria": 1})
+        >>> cut.incomplete_reasons
+        {'max_equilibria': 1}
+        >>> print(cut.summary().splitlines()[-1])
+        WARNING: incomplete at 1 of 3 points (max_equilibria: 1); equilibria may be missing there
+        """
+        counts: Mapping[Any, int]
+        if self.reasons is not None:
+            counts = self.reasons
         elif self._on_file:
-            assert self.path is not None
-            counts = dict(regime_counts(self.path).items())
+            counts = self._file_counts[1]
+        elif "incomplete_reason" in self.table:  # a file of an earlier version has none
+            first = self.table.drop_duplicates("point")["incomplete_reason"]
+            counts = dict(first.value_counts(sort=False).items())
         else:
-            counts = dict(self.points()["regime"].value_counts(sort=False).items())
-        return share_columns(counts, level, top, draws)
+            counts = {}
+        return dict(collections.Counter(counts).most_common())
+
+    @functools.cached_property
+    def _file_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The points of the sweep file by regime and by incomplete reason, in one read."""
+        assert self.path is not None
+        return point_counts(self.path, reasons=self.info.format >= 2)
 
     @property
     def _on_file(self) -> bool:
@@ -148,7 +195,11 @@ class SweepResult:
         return self.data is None and "table" not in self.__dict__
 
     def summary(self) -> str:
-        """A few lines: what was swept, how, and the share of points in each regime."""
+        """A few lines: what was swept, how, and the share of points in each regime.
+
+        A last line warns where the answer is incomplete at some points
+        (:attr:`incomplete_reasons`).
+        """
         info = self.info
         axes = " x ".join(f"{a.name} {a.start:g}..{a.stop:g} ({a.n})" for a in info.spec.grid)
         drawn = (
@@ -163,6 +214,10 @@ class SweepResult:
         shares = self._share_columns(0.95, SUMMARY_TOP)
         for share, regime in zip(shares["share"], shares["regime"], strict=True):
             lines.append(f"  {share:7.1%}  {regime}")
+        if self.incomplete_reasons:
+            points = sum(self._regime_counts().values())
+            text = incomplete_points_text(self.incomplete_reasons, points)
+            lines.append(f"WARNING: {text}; equilibria may be missing there")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -179,7 +234,12 @@ class SweepResult:
             head = head_rows(self.path, 10).to_html(index=False)
         else:
             head = self.table.head(10).to_html(index=False)
-        return f"<pre>{lines[0]}\n{lines[1]}</pre>" + self.shares().to_html(index=False) + head
+        warning = f"<p><b>{lines[-1]}</b></p>" if self.incomplete_reasons else ""
+        return (
+            f"<pre>{lines[0]}\n{lines[1]}</pre>{warning}"
+            + self.shares().to_html(index=False)
+            + head
+        )
 
 
 def read_sweep(path: str | os.PathLike[str]) -> SweepResult:
