@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import kurilsim
 from kurilsim import InputError, parse_scenario
 from kurilsim.core.arrow_columns import dictionary_array, numeric_array
+from kurilsim.core.sweep_rows import reason_column
 from kurilsim.sweeps import engine as engine_module
 from kurilsim.sweeps import read_sweep, sweep
 from kurilsim.sweeps.info import scenario_hash
@@ -282,3 +283,34 @@ def test_resume_refuses_the_parts_of_an_earlier_layout(tmp_path, monkeypatch, hu
     manifest.write_text(json.dumps({**record, "format": 1}))
     with pytest.raises(InputError, match=r"cannot resume.*format: 1 there, 2 now"):
         sweep(hunt, GRID, out=out, resume=True)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 3), st.sampled_from([None, "max_seconds", "unproved: continuum"])),
+        max_size=20,
+    ),
+    st.booleans(),
+)
+def test_incomplete_reasons_are_counted_once_a_point_alike_in_arrow_and_pandas(points, continued):
+    # Brute force: each point's reason once, the continued first point's not; null is complete.
+    last = 0 if continued else -1
+    point = np.repeat(np.arange(len(points)), [n for n, _ in points])
+    why = [r for n, r in points for _ in range(n)]
+    expected: dict[str, int] = {}
+    for k, (_, r) in enumerate(points):
+        if k != last and r is not None:
+            expected[r] = expected.get(r, 0) + 1
+    regime = dictionary_array(["x"], np.zeros(len(point), dtype=np.int32))
+    chunk = pa.table(
+        {"point": numeric_array(point), "regime": regime, "incomplete_reason": reason_column(why)}
+    )
+    as_arrow: dict[str, int] = {}
+    count_regimes({}, chunk, last, as_arrow)
+    assert as_arrow == expected
+    frame = pd.DataFrame(
+        {"point": point, "regime": "x", "incomplete_reason": pd.Series(why, dtype="str")}
+    )
+    in_frame: dict[str, int] = {}
+    count_regimes({}, frame, last, in_frame)
+    assert in_frame == expected
