@@ -845,7 +845,7 @@ def _batches(file: Path, columns: list[str]) -> Iterator[pd.DataFrame | pa.Table
         yield read_part(file, columns)  # one chunk: already bounded
     else:
         for batch in pq.ParquetFile(file).iter_batches(BATCH_ROWS, columns=columns):
-            yield batch.to_pandas()  # labels stay dictionary-encoded: counted by code
+            yield pa.Table.from_batches([batch])  # counted by dictionary code, without a frame
 
 
 def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
