@@ -43,9 +43,9 @@ class SweepResult:
     ... within the point; 0 on the one row of a point with none), ``kind`` (``pure``, ``mixed``,
     ``subgame-perfect`` or ``none``), ``prob.<player>.<strategy>``, ``payoff.<player>``,
     ``max_regret``, ``label`` (the equilibrium's name), ``path`` (game trees only: the play the
-    equilibrium leads to), ``regime`` (the names of every equilibrium at the point) and
-    ``complete`` (false where the method stopped at its bound) and ``incomplete_reason``
-    (why; see :attr:`incomplete_reasons`).
+    equilibrium leads to), ``regime`` (the names of every equilibrium at the point),
+    ``complete`` (false where the method stopped at its bound) and ``incomplete_reason`` (why;
+    see :attr:`incomplete_reasons`).
 
     Attributes
     ----------
