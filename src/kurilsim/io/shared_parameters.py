@@ -194,12 +194,12 @@ def _validated(document: YamlDocument) -> SharedParametersFile:
             field=".".join(map(str, loc)) or None,
             line=document.line_of(loc),
         ) from None
-    from kurilsim.core.evidence import load_registry  # imported with the first shared file
+    from kurilsim.core.evidence import bundled_ids  # imported with the first shared file
 
-    registry = load_registry()
+    known = set(bundled_ids())
     for name, parameter in shared.parameters.items():
         for k, evidence_id in enumerate(parameter.evidence):
-            if registry.unknown([evidence_id]):
+            if evidence_id not in known:
                 path = ("parameters", name, "evidence", k)
                 raise InputError(
                     f"unknown evidence id {evidence_id!r}",
