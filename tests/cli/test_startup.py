@@ -130,6 +130,19 @@ def test_running_a_scenario_loads_no_game_file_reader_and_only_the_method_it_run
     assert "kurilsim.forms.normal.support_enumeration" in loaded  # what "auto" runs here
 
 
+def test_a_game_that_dominance_leaves_no_two_mixers_loads_no_box_solver():
+    # Sochi's strictly dominated strategies, removed, leave one profile: support enumeration
+    # has no support profile on which two or more players mix, so no system to solve.
+    box_solvers = {
+        "kurilsim.forms.normal.support_boxes",
+        "kurilsim.forms.normal.binary_supports",
+        "kurilsim.forms.normal.three_strategy_supports",
+    }
+    assert not loaded_modules(["run", SOCHI]).intersection(box_solvers)
+    # era_1956 has such profiles (two of its three players keep a choice).
+    assert box_solvers <= loaded_modules(["run", ERA_1956])
+
+
 def test_the_lazy_names_of_kurilsim_are_its_public_names():
     import kurilsim
 

@@ -5,7 +5,10 @@ import pytest
 from kurilsim import InputError, parse_scenario
 from kurilsim.analysis.explain import explain
 from kurilsim.cli import main
-from kurilsim.core.evidence import load_registry, scenario_registry
+from kurilsim.core.evidence import bundled_ids, citable_ids, load_registry, scenario_registry
+from kurilsim.forms.registry import checked_scenario
+from kurilsim.io.sources import read_source
+from tests.helpers import SCENARIOS
 
 OWN_EVIDENCE = """\
 kurilsim: 1
@@ -61,6 +64,28 @@ def test_a_scenario_without_own_items_uses_the_registry_as_is():
     plain = parse_scenario(text)
     assert plain.header.evidence == ()
     assert scenario_registry(plain.header, registry) is registry
+
+
+def test_the_ids_read_alone_are_those_of_the_whole_registry():
+    assert bundled_ids() == tuple(item.id for item in load_registry().evidence)
+    merged = scenario_registry(parse_scenario(OWN_EVIDENCE).header)
+    assert citable_ids(parse_scenario(OWN_EVIDENCE).header) == tuple(
+        item.id for item in merged.evidence
+    )
+    # The range an unknown id is told of runs from the registry's first to the file's last.
+    problems = checked_scenario(OWN_EVIDENCE.replace("E86, E87, E50", "E86, E99"))[1]
+    assert [problem.reason for problem in problems] == [
+        "unknown evidence id 'E99'; the registry has E01 to E87"
+    ]
+
+
+def test_checking_the_citations_of_a_scenario_without_own_items_reads_only_the_ids():
+    # sochi_2016 cites the registry in its parameters and history, and takes shared parameters
+    # that cite it too; an unknown id there is still found (tests/io, tests/forms).
+    load_registry.cache_clear()
+    scenario, problems = checked_scenario(*read_source(SCENARIOS / "sochi_2016.yaml", "path"))
+    assert scenario is not None and problems == []
+    assert load_registry.cache_info().misses == 0
 
 
 def test_explain_shows_own_items_with_their_sources_and_hindsight():

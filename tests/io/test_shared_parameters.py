@@ -9,6 +9,8 @@ import pytest
 
 import kurilsim
 from kurilsim.core.errors import InputError
+from kurilsim.core.schema import Normal, Parameter
+from kurilsim.io.yaml_source import read_yaml
 from tests.helpers import SCENARIOS, run_cli
 
 
@@ -31,6 +33,24 @@ def test_an_era_takes_its_shared_parameters():
     )
     assert era.parameters["package"].range == (0.5, 2.0)
     assert "E46" in era.parameters["package"].evidence
+
+
+def test_a_shared_parameter_joins_the_scenario_as_its_own_declaration_would(folder):
+    # A distribution, a nested model, as a declaration may have; the prior, which only the
+    # shared file has, stays there.
+    shared = folder / "shared" / "parameters.yaml"
+    text = shared.read_text("utf-8").replace(
+        "  package:\n",
+        "  package:\n    distribution: {kind: normal, sd: 0.25}\n    prior: {kind: poll,"
+        " share: 0.5, strength: 10, why: w}\n",
+        1,
+    )
+    shared.write_text(text, "utf-8")
+    era = kurilsim.load_scenario(folder / "era_2018.yaml")
+    declared = dict(read_yaml(text, str(shared)).data["parameters"]["package"])
+    del declared["prior"]
+    assert era.parameters["package"] == Parameter.model_validate(declared)
+    assert era.parameters["package"].distribution == Normal(kind="normal", sd=0.25)
 
 
 def line_of(text: str, needle: str) -> int:

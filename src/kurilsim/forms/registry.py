@@ -375,10 +375,11 @@ def _unknown_evidence(scenario: Scenario, document: YamlDocument) -> list[InputE
     The registry is the bundled one with the scenario's own evidence items added.
     """
     # Imported here: reading a scenario to solve it needs the registry only for its own items.
-    from kurilsim.core.evidence import scenario_registry
+    from kurilsim.core.evidence import citable_ids
 
     spec = scenario.header
-    registry = scenario_registry(spec)
+    citable = citable_ids(spec)
+    known = set(citable)
     citations: list[tuple[tuple[str | int, ...], str]] = [
         (("parameters", name, "evidence", k), evidence_id)
         for name, parameter in spec.parameters.items()
@@ -391,11 +392,11 @@ def _unknown_evidence(scenario: Scenario, document: YamlDocument) -> list[InputE
         ]
     problems = []
     for path, evidence_id in citations:
-        if registry.unknown([evidence_id]):
+        if evidence_id not in known:
             problems.append(
                 InputError(
                     f"unknown evidence id {evidence_id!r}; the registry has "
-                    f"{registry.evidence[0].id} to {registry.evidence[-1].id}",
+                    f"{citable[0]} to {citable[-1]}",
                     file=document.source,
                     field=".".join(map(str, path)),
                     line=document.line_of(path),

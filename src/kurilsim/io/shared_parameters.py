@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.schema import SharedParametersFile
+from kurilsim.core.schema import Parameter, SharedParameter, SharedParametersFile
 from kurilsim.io.sources import read_source
 from kurilsim.io.yaml_source import YamlDocument, read_yaml
 
@@ -158,10 +158,21 @@ def with_shared_parameters(document: YamlDocument) -> dict[str, Any]:
                 field=f"parameters.{name}",
                 line=document.line_of(("parameters", name)),
             )
-        merged[name] = shared.parameters[name].model_dump(
-            exclude={"prior"}, exclude_none=True, by_alias=True
-        )
+        merged[name] = _declaration(shared.parameters[name])
     return {**data, "parameters": merged}
+
+
+def _declaration(parameter: SharedParameter) -> dict[str, Any]:
+    """The fields of ``parameter`` that a scenario's own declaration has (all but the prior).
+
+    Read from the validated object rather than dumped: dumping would build the shared model's
+    serializer, and its validator again, for values the scenario's model checks anyway.
+    """
+    return {
+        name: value
+        for name in Parameter.model_fields
+        if (value := getattr(parameter, name)) is not None
+    }
 
 
 def _validated(document: YamlDocument) -> SharedParametersFile:
@@ -183,12 +194,12 @@ def _validated(document: YamlDocument) -> SharedParametersFile:
             field=".".join(map(str, loc)) or None,
             line=document.line_of(loc),
         ) from None
-    from kurilsim.core.evidence import load_registry  # imported with the first shared file
+    from kurilsim.core.evidence import bundled_ids  # imported with the first shared file
 
-    registry = load_registry()
+    known = set(bundled_ids())
     for name, parameter in shared.parameters.items():
         for k, evidence_id in enumerate(parameter.evidence):
-            if registry.unknown([evidence_id]):
+            if evidence_id not in known:
                 path = ("parameters", name, "evidence", k)
                 raise InputError(
                     f"unknown evidence id {evidence_id!r}",

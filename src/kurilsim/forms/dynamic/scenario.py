@@ -52,7 +52,7 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from kurilsim.core.arguments import MAX_PLAYERS
-from kurilsim.core.evidence import scenario_registry
+from kurilsim.core.evidence import citable_ids
 from kurilsim.core.expr import Expression
 from kurilsim.core.rules import (
     CompiledScenario,
@@ -341,7 +341,7 @@ def compile_dynamic(spec: DynamicFile) -> CompiledDynamic:
 
 def _check_evidence(spec: DynamicFile) -> None:
     """Refuse an evidence id of a state variable, event or recorded round the registry lacks."""
-    registry = scenario_registry(spec)
+    known = set(citable_ids(spec))
     cited: list[tuple[Path, tuple[str, ...]]] = [
         (("state", name, "evidence"), v.evidence) for name, v in spec.state.items()
     ]
@@ -349,7 +349,7 @@ def _check_evidence(spec: DynamicFile) -> None:
     cited += [(("recorded", k, "evidence"), r.evidence) for k, r in enumerate(spec.recorded)]
     for path, ids in cited:
         for k, evidence_id in enumerate(ids):
-            if registry.unknown([evidence_id]):
+            if evidence_id not in known:
                 raise SemanticError(f"unknown evidence id {evidence_id!r}", (*path, k))
 
 

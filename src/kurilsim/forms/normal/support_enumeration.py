@@ -31,7 +31,6 @@ from kurilsim.forms.normal.regret import (
     on_simplices,
 )
 from kurilsim.forms.normal.single_mixer import single_mixer_polytopes
-from kurilsim.forms.normal.support_boxes import solve_supports
 
 #: Two equilibria are reported once when no probability differs by more than this.
 DEDUPE_TOL = 1e-6
@@ -245,6 +244,10 @@ def support_enumeration_with_reason(
     # runs past its deadline before the first is solved; supports are solved independently,
     # so the chunks give what one batch would.
     for offset, masks in _support_masks(shape):
+        # Imported with the first support profile: where dominance leaves a choice to one
+        # player at most, no profile has two or more mixers, and no box solver is needed.
+        from kurilsim.forms.normal.support_boxes import solve_supports
+
         solutions, finished = solve_supports(reduced, masks, tol, deadline)
         roots.extend((offset + k, profile) for k, profile in solutions.roots)
         continua.extend(
