@@ -1,13 +1,19 @@
 """A scenario's own evidence items: merged with the bundled registry and checked like it."""
 
+import re
+from importlib import resources
+from types import SimpleNamespace
+
 import pytest
 
 from kurilsim import InputError, parse_scenario
 from kurilsim.analysis.explain import explain
 from kurilsim.cli import main
+from kurilsim.core import evidence
 from kurilsim.core.evidence import bundled_ids, citable_ids, load_registry, scenario_registry
 from kurilsim.forms.registry import checked_scenario
 from kurilsim.io.sources import read_source
+from kurilsim.io.yaml_source import read_yaml
 from tests.helpers import SCENARIOS
 
 OWN_EVIDENCE = """\
@@ -77,6 +83,71 @@ def test_the_ids_read_alone_are_those_of_the_whole_registry():
     assert [problem.reason for problem in problems] == [
         "unknown evidence id 'E99'; the registry has E01 to E87"
     ]
+
+
+REGISTRY = resources.files("kurilsim").joinpath("data", "evidence.yaml").read_text("utf-8")
+NEW_ITEM = "    sources: [A000]\n    summary: An item added at the end.\n"
+
+
+def dedented_items(text: str) -> str:
+    head, _, items = text.partition("\nevidence:\n")
+    return f"{head}\nevidence:\n" + re.sub(r"(?m)^  ", "", items)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda text: text.replace("  - id: E05\n", '  - id: "E05"\n'),
+        lambda text: text.replace("  - id: E05\n", "  - id: 'E05'\n"),
+        lambda text: text.replace("  - id: E05\n", "  - id: E05  # split from E04\n"),
+        lambda text: text.replace("  - id: E05\n", "  - id:  E05\n"),
+        lambda text: text + "  - {id: E88, sources: [A000], summary: An item in flow style.}\n",
+        lambda text: text + "  - sources: [A000]\n    id: E88\n    summary: Its id second.\n",
+        lambda text: text + "  -\n    id: E88\n" + NEW_ITEM,
+        lambda text: text + "retired:\n  - id: E88\n" + NEW_ITEM,
+        lambda text: text.replace("\nevidence:\n", "\nevidence:  # the items\n"),
+        dedented_items,
+        lambda text: text.replace("\n", "\r\n"),
+        lambda text: text + "  # a comment after the last item\n\n",
+    ],
+    ids=[
+        "double-quoted id",
+        "single-quoted id",
+        "comment after an id",
+        "two spaces before an id",
+        "flow-style item",
+        "id not the first key",
+        "id on the line after the dash",
+        "top-level key after the items",
+        "comment after evidence:",
+        "items not indented",
+        "CRLF line ends",
+        "trailing comment",
+    ],
+)
+def test_the_ids_read_alone_are_the_registry_ids_or_an_error_whatever_its_layout(
+    edit, tmp_path, monkeypatch
+):
+    # The ids are read from the lines that begin the items: a layout that reading does not
+    # know must stop it, never give other ids than the file's, which citations are checked on.
+    text = edit(REGISTRY)
+    assert text != REGISTRY
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "evidence.yaml").write_bytes(text.encode("utf-8"))
+    monkeypatch.setattr(evidence, "resources", SimpleNamespace(files=lambda package: tmp_path))
+    in_file = tuple(item["id"] for item in read_yaml(text, "evidence.yaml").data["evidence"])
+    bundled_ids.cache_clear()
+    try:
+        read: tuple[str, ...] | InputError = bundled_ids()
+    except InputError as exc:
+        read = exc
+    finally:
+        bundled_ids.cache_clear()
+    if isinstance(read, InputError):
+        assert read.file == "kurilsim/data/evidence.yaml"
+        assert read.reason.startswith("the evidence registry is damaged")
+    else:
+        assert read == in_file
 
 
 def test_checking_the_citations_of_a_scenario_without_own_items_reads_only_the_ids():
