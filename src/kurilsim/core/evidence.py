@@ -42,8 +42,12 @@ __all__ = [
 #: The bundled registry, as a path inside the package and as the name its errors give.
 _REGISTRY_FILE = ("data", "evidence.yaml")
 _REGISTRY_NAME = "kurilsim/data/evidence.yaml"
-#: The line that begins an evidence item of the bundled registry, holding its id.
-_ITEM_START = re.compile(r"^  - id: (E[0-9]{2,})$", re.MULTILINE)
+#: The line of the bundled registry after which its evidence items come, to the end of the file.
+_ITEMS_KEY = re.compile(r"^evidence:\n", re.MULTILINE)
+#: A line among the items that is not inside one (indented four spaces), blank or a comment.
+_OUTER_LINE = re.compile(r"^(?! {4}|[ \t]*(?:#|$)).*", re.MULTILINE)
+#: The only such line the ids are read from: the one that begins an item, holding its id.
+_ITEM_START = re.compile(r"  - id: (E[0-9]{2,})")
 
 
 class Article(FrozenModel):
@@ -132,9 +136,16 @@ def bundled_ids() -> tuple[str, ...]:
     """The ids of the bundled registry's evidence items, in file order.
 
     Checking what a scenario cites needs only these. They are read from the lines that begin
-    the items (``  - id: E07`` under ``evidence:``), without reading and validating the rest of
-    the registry, which :func:`load_registry` does and which takes longer than the checks of the
-    scenario itself; the tests check that both give the same ids.
+    the items (``  - id: E07`` under ``evidence:``, the file's last key), without reading and
+    validating the rest of the registry, which :func:`load_registry` does and which takes
+    longer than the checks of the scenario itself; the tests check that both give the same ids.
+    A registry laid out otherwise is refused rather than read: an item's id quoted, followed by
+    a comment or not on its first line, or a key after ``evidence:``.
+
+    Raises
+    ------
+    InputError
+        If the registry is not laid out so (a packaging error), naming the line.
 
     Examples
     --------
@@ -142,8 +153,29 @@ def bundled_ids() -> tuple[str, ...]:
     >>> ids[0], "E50" in ids
     ('E01', True)
     """
-    items = _registry_text().partition("\nevidence:\n")[2]
-    return tuple(_ITEM_START.findall(items))
+    text = _registry_text()
+    key = _ITEMS_KEY.search(text)
+    if key is None:
+        raise InputError(
+            "the evidence registry is damaged: no line 'evidence:' begins its items",
+            file=_REGISTRY_NAME,
+        )
+    ids = []
+    for line in _OUTER_LINE.finditer(text, key.end()):
+        item = _ITEM_START.fullmatch(line[0])
+        if item is None:
+            raise InputError(
+                "the evidence registry is damaged: after 'evidence:', each line is an item's "
+                "first, '  - id: E..', or indented four spaces, blank or a comment",
+                file=_REGISTRY_NAME,
+                line=text.count("\n", 0, line.start()) + 1,
+            )
+        ids.append(item[1])
+    if not ids:
+        raise InputError(
+            "the evidence registry is damaged: no item after 'evidence:'", file=_REGISTRY_NAME
+        )
+    return tuple(ids)
 
 
 def citable_ids(header: ScenarioHeader) -> tuple[str, ...]:
