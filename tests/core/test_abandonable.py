@@ -334,6 +334,35 @@ def test_a_fork_server_child_whose_start_outlasts_the_deadline_is_abandoned(monk
         assert len(os.listdir("/proc/self/fd")) == open_before
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
+@pytest.mark.parametrize("as_the_start_ends", [False, True])
+def test_an_interrupt_while_a_fork_server_child_starts_ends_the_child(
+    monkeypatch, as_the_start_ends
+):
+    """Ctrl-C in the wait for the start, at once or as the start ends: no child left running."""
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout=None):
+            if timeout is None:  # a thread's wait for its own start
+                return super().wait()
+            if as_the_start_ends:
+                super().wait()
+            raise KeyboardInterrupt
+
+    with another_thread():
+        within_deadline(Deadline(30.0), os.getpid)  # the server's own pipes opened first
+        threads_before = set(threading.enumerate())
+        open_before = len(os.listdir("/proc/self/fd"))
+        with monkeypatch.context() as patch:
+            patch.setattr(threading, "Event", Interrupted)
+            with pytest.raises(KeyboardInterrupt):
+                within_deadline(Deadline(30.0), time.sleep, 60)
+        for thread in set(threading.enumerate()) - threads_before:
+            thread.join()
+        assert multiprocessing.active_children() == []
+        assert len(os.listdir("/proc/self/fd")) == open_before
+
+
 _SERVER_SLOW_TO_START = """
 import os
 import threading
