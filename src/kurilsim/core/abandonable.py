@@ -192,7 +192,8 @@ def _started_within(
 
     An exception of the start is raised here. Past ``seconds`` the start is abandoned to its
     thread, which ends the child once started and closes both ends of its ``pipe``: the child
-    is wanted no more, and this process holds nothing of it.
+    is wanted no more, and this process holds nothing of it. So is a start whose wait an
+    interrupt (Ctrl-C) ends, the interrupt raised here.
     """
     import threading
 
@@ -210,24 +211,37 @@ def _started_within(
             ended.set()
             if not abandoned:
                 return
-        if not failure:
-            child.kill()
-            child.join()
-            child.close()
-        for end in pipe:
-            end.close()
+        _end_abandoned(child, pipe, started=not failure)
 
     # Not a daemon: a process that ends while the start goes on waits for it, and ends the
     # child, which would otherwise outlive it, computing for nobody.
     threading.Thread(target=start, name="kurilsim-start").start()
     try:
         ended.wait(seconds)
-    finally:  # an interrupt (Ctrl-C) while waiting abandons the start too
+    except BaseException:
+        # An interrupt (Ctrl-C) while waiting abandons the start too; one that has ended
+        # meanwhile was left to this thread by its own, gone.
         with lock:
-            abandoned = not ended.is_set()
+            abandoned = True
+            left_here = ended.is_set()
+        if left_here:
+            _end_abandoned(child, pipe, started=not failure)
+        raise
+    with lock:
+        abandoned = not ended.is_set()
     if failure and not abandoned:
         raise failure[0]
     return not abandoned
+
+
+def _end_abandoned(child: BaseProcess, pipe: tuple[Connection, Connection], started: bool) -> None:
+    """End an abandoned start's ``child``, if it ``started``, and close both ends of its pipe."""
+    if started:
+        child.kill()
+        child.join()
+        child.close()
+    for end in pipe:
+        end.close()
 
 
 def _preload(modules: Sequence[str], main: bool) -> None:
