@@ -363,6 +363,21 @@ def test_an_interrupt_while_a_fork_server_child_starts_ends_the_child(
         assert len(os.listdir("/proc/self/fd")) == open_before
 
 
+def test_a_fork_server_child_is_had_where_no_thread_can_be_started(monkeypatch):
+    """No thread to wait for the start in (a limit on memory, which a thread's stack meets
+    first): the start is waited for here, and the call still has its child."""
+
+    def refused(self):
+        raise RuntimeError("can't start new thread")
+
+    with another_thread():
+        with monkeypatch.context() as patch:
+            patch.setattr(threading.Thread, "start", refused)
+            value, finished = within_deadline(Deadline(30.0), os.getpid)
+        assert finished and value != os.getpid()
+    assert multiprocessing.active_children() == []
+
+
 _SERVER_SLOW_TO_START = """
 import os
 import threading
