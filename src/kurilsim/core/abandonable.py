@@ -193,7 +193,8 @@ def _started_within(
     An exception of the start is raised here. Past ``seconds`` the start is abandoned to its
     thread, which ends the child once started and closes both ends of its ``pipe``: the child
     is wanted no more, and this process holds nothing of it. So is a start whose wait an
-    interrupt (Ctrl-C) ends, the interrupt raised here.
+    interrupt (Ctrl-C) ends, the interrupt raised here. Where no thread can be started, the
+    start is waited for here, past ``seconds`` if it takes longer.
     """
     import threading
 
@@ -215,7 +216,13 @@ def _started_within(
 
     # Not a daemon: a process that ends while the start goes on waits for it, and ends the
     # child, which would otherwise outlive it, computing for nobody.
-    threading.Thread(target=start, name="kurilsim-start").start()
+    try:
+        threading.Thread(target=start, name="kurilsim-start").start()
+    except RuntimeError:
+        # No thread to be had (a limit on processes or memory): the start is waited for here,
+        # however long, as the child may still be had (the server, started small, forks it).
+        _start(child)
+        return True
     try:
         ended.wait(seconds)
     except BaseException:
