@@ -378,6 +378,39 @@ def test_a_fork_server_child_is_had_where_no_thread_can_be_started(monkeypatch):
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.skipif(
+    sys.version_info >= (3, 14), reason="the start replaced is that of Python 3.11 to 3.13"
+)
+def test_a_start_abandoned_leaves_the_start_method_to_the_program(monkeypatch):
+    """The program may choose its start method while an abandoned start still waits for the
+    server (held here), and keeps it after: the start does not undo it."""
+    from multiprocessing import forkserver
+
+    read = forkserver.read_signed
+    release = threading.Event()
+
+    def held(fd):
+        release.wait(10.0)
+        return read(fd)
+
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method(None, force=True)
+    try:
+        with another_thread():
+            within_deadline(Deadline(30.0), os.getpid)  # the server up
+            threads_before = set(threading.enumerate())
+            monkeypatch.setattr(forkserver, "read_signed", held)
+            assert within_deadline(Deadline(0.2), time.sleep, 60) == (None, False)
+            multiprocessing.set_start_method("spawn")
+            release.set()
+            for thread in set(threading.enumerate()) - threads_before:
+                thread.join()
+            assert multiprocessing.get_start_method(allow_none=True) == "spawn"
+    finally:
+        release.set()
+        multiprocessing.set_start_method(chosen, force=True)
+
+
 _SERVER_SLOW_TO_START = """
 import os
 import threading
