@@ -180,9 +180,21 @@ def _start(child: BaseProcess) -> None:
         child.start()
     finally:
         if chosen is None:
-            # Starting the fork server or its child fixes this process's default start
-            # method, which the program could then no longer choose without force.
-            multiprocessing.set_start_method(None, force=True)
+            _leave_unchosen()
+
+
+def _leave_unchosen() -> None:
+    """Unchoose this process's default start method, which starting a child chose.
+
+    Starting the fork server or its child fixes it, and the program could then no longer
+    choose its own without force. A method the program chose meanwhile (in another thread, or
+    after a call whose start went on) is kept, but for the default, which is the same.
+    """
+    import multiprocessing
+
+    default = multiprocessing.get_all_start_methods()[0]
+    if multiprocessing.get_start_method(allow_none=True) == default:
+        multiprocessing.set_start_method(None, force=True)
 
 
 def _started_within(
@@ -285,11 +297,13 @@ def _without_main() -> type[Any]:
     Python 3.11 to 3.13), less the main module unless the pickled call names it.
     """
     import io
+    import multiprocessing
     import os
     from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 
     class Popen(popen_forkserver.Popen):
         def _launch(self, process_obj: Any) -> None:
+            unchosen = multiprocessing.get_start_method(allow_none=True) is None
             prepared = spawn.get_preparation_data(process_obj._name)
             process, buffer = io.BytesIO(), io.BytesIO()
             context.set_spawning_popen(self)
@@ -305,6 +319,8 @@ def _without_main() -> type[Any]:
             buffer.write(process.getbuffer())
             passed: list[int] = self._fds  # type: ignore[attr-defined]
             self.sentinel, written = forkserver.connect_to_new_process(passed)
+            if unchosen:  # chosen by the preparation: unchosen before the wait for the server
+                _leave_unchosen()
             # A duplicate of the data pipe's end tells the child that its parent lives.
             parent_end = os.dup(written)
             close: Callable[..., None] = util.close_fds  # type: ignore[attr-defined]
