@@ -86,7 +86,8 @@ def within_deadline(
     forked from here is given the time that was left before its fork. A fork server's child is
     waited for until the deadline only, its start (and the server's, a second or more, once per
     process) taken from the call's time: one that starts too late is abandoned, and ended as
-    soon as it has started (a process that ends meanwhile waits for that).
+    soon as it has started (a process that ends meanwhile waits for that). Where no thread can
+    be started to wait for it in, the start is waited for here, however long it takes.
 
     With no deadline, in a daemonic process, on a platform that cannot fork (Windows), or
     where no child can be had (a limit on processes or memory), the call runs here, and may
