@@ -123,6 +123,14 @@ def test_a_call_without_deadline_runs_here():
     assert within_deadline(Deadline(None), os.getpid) == (os.getpid(), True)
 
 
+@pytest.mark.parametrize("threads", [nullcontext, another_thread])
+def test_a_deadline_further_off_than_a_wait_can_reach_is_kept(threads):
+    """A wait for a pipe or a thread reaches 24 days at most: a billion seconds is none."""
+    with threads():
+        value, finished = within_deadline(Deadline(1e9), os.getpid)
+    assert finished and isinstance(value, int)
+
+
 def test_an_idle_thread_does_not_keep_the_call_here():
     """A thread that only polls (a sweep worker's watch on its parent) takes no library's lock."""
     release = threading.Event()
