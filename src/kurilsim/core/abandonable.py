@@ -16,11 +16,10 @@ thread is in a multithreaded BLAS call).
 from __future__ import annotations
 
 import importlib
-import math
 import sys
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import KurilsimError
@@ -36,6 +35,10 @@ Value = TypeVar("Value")
 #: cannot hang, so a process whose other threads all bear it forks its children itself (a sweep
 #: worker's watch on its parent).
 IDLE_THREAD = "kurilsim-idle"
+
+#: The longest wait for a child, in seconds: ``poll`` takes milliseconds as a C int (24 days). A
+#: deadline further off is as good as none; waiting for it would overflow.
+_LONGEST_WAIT: Final = (2**31 - 1) / 1000
 
 
 def can_abandon() -> bool:
@@ -89,9 +92,9 @@ def within_deadline(
     soon as it has started (a process that ends meanwhile waits for that). Where no thread can
     be started to wait for it in, the start is waited for here, however long it takes.
 
-    With no deadline, in a daemonic process, on a platform that cannot fork (Windows), or
-    where no child can be had (a limit on processes or memory), the call runs here, and may
-    overrun the deadline.
+    With no deadline (or one further off than 24 days), in a daemonic process, on a platform
+    that cannot fork (Windows), or where no child can be had (a limit on processes or memory),
+    the call runs here, and may overrun the deadline.
 
     Raises
     ------
@@ -108,7 +111,7 @@ def within_deadline(
     if deadline.expired():
         return None, False
     method = _start_method()
-    if method is None or deadline.remaining() == math.inf:
+    if method is None or deadline.remaining() > _LONGEST_WAIT:
         return call(*args), True
     import multiprocessing
 
