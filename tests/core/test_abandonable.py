@@ -419,6 +419,41 @@ def test_a_start_abandoned_leaves_the_start_method_to_the_program(monkeypatch):
         multiprocessing.set_start_method(chosen, force=True)
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
+def test_calls_made_while_an_abandoned_start_goes_on_do_not_pile_up_starts(monkeypatch):
+    """Calls in a loop while the fork server starts (held here) wait for that start: they add
+    no thread and no pipe each, which would exhaust the open files a process may have."""
+    import multiprocessing.context
+
+    start = multiprocessing.context.ForkServerProcess.start
+    release = threading.Event()
+
+    def held_start(self):
+        release.wait(10.0)
+        start(self)
+
+    with another_thread():
+        within_deadline(Deadline(30.0), os.getpid)  # the server's own pipes opened first
+        threads_before = set(threading.enumerate())
+        open_before = len(os.listdir("/proc/self/fd"))
+        monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", held_start)
+        try:
+            assert within_deadline(Deadline(0.1), time.sleep, 60) == (None, False)
+            threads, open_files = threading.active_count(), len(os.listdir("/proc/self/fd"))
+            for _ in range(10):
+                deadline = Deadline(0.01)
+                assert within_deadline(deadline, time.sleep, 60) == (None, False)
+                assert deadline.hit
+            assert threading.active_count() == threads
+            assert len(os.listdir("/proc/self/fd")) == open_files
+        finally:
+            release.set()
+        for thread in set(threading.enumerate()) - threads_before:
+            thread.join()
+        assert multiprocessing.active_children() == []
+        assert len(os.listdir("/proc/self/fd")) == open_before
+
+
 _SERVER_SLOW_TO_START = """
 import os
 import threading
