@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.context import ForkContext, ForkServerContext
     from multiprocessing.process import BaseProcess
+    from threading import Event
 
 Value = TypeVar("Value")
 
@@ -39,6 +40,11 @@ IDLE_THREAD = "kurilsim-idle"
 #: The longest wait for a child, in seconds: ``poll`` takes milliseconds as a C int (24 days). A
 #: deadline further off is as good as none; waiting for it would overflow.
 _LONGEST_WAIT: Final = (2**31 - 1) / 1000
+
+#: The ends of the starts abandoned to their threads that go on (the fork server's, seconds
+#: long): a call waits for them rather than adding a start, whose thread and open files would
+#: pile up meanwhile.
+_ABANDONED_STARTS: Final[list[Event]] = []
 
 
 def can_abandon() -> bool:
@@ -89,8 +95,9 @@ def within_deadline(
     forked from here is given the time that was left before its fork. A fork server's child is
     waited for until the deadline only, its start (and the server's, a second or more, once per
     process) taken from the call's time: one that starts too late is abandoned, and ended as
-    soon as it has started (a process that ends meanwhile waits for that). Where no thread can
-    be started to wait for it in, the start is waited for here, however long it takes.
+    soon as it has started (a process that ends meanwhile waits for that); a call made while
+    such a start goes on waits for it, until its own deadline. Where no thread can be started
+    to wait for it in, the start is waited for here, however long it takes.
 
     With no deadline (or one further off than 24 days), in a daemonic process, on a platform
     that cannot fork (Windows), or where no child can be had (a limit on processes or memory),
@@ -121,6 +128,8 @@ def within_deadline(
             importlib.import_module(name)
         context = multiprocessing.get_context("fork")
     else:
+        if not _after_abandoned_starts(deadline):
+            return None, False
         context = multiprocessing.get_context("forkserver")
         module = getattr(call, "__module__", None) or "__main__"
         _preload([module, *imports], main=module == "__main__")
@@ -228,7 +237,10 @@ def _started_within(
             ended.set()
             if not abandoned:
                 return
-        _end_abandoned(child, pipe, started=not failure)
+        try:
+            _end_abandoned(child, pipe, started=not failure)
+        finally:
+            _ABANDONED_STARTS.remove(ended)
 
     # Not a daemon: a process that ends while the start goes on waits for it, and ends the
     # child, which would otherwise outlive it, computing for nobody.
@@ -247,14 +259,30 @@ def _started_within(
         with lock:
             abandoned = True
             left_here = ended.is_set()
+            if not left_here:
+                _ABANDONED_STARTS.append(ended)
         if left_here:
             _end_abandoned(child, pipe, started=not failure)
         raise
     with lock:
         abandoned = not ended.is_set()
+        if abandoned:
+            _ABANDONED_STARTS.append(ended)
     if failure and not abandoned:
         raise failure[0]
     return not abandoned
+
+
+def _after_abandoned_starts(deadline: Deadline) -> bool:
+    """Whether the starts abandoned earlier (:data:`_ABANDONED_STARTS`) end before ``deadline``.
+
+    Sets ``deadline.hit`` if not.
+    """
+    for ended in list(_ABANDONED_STARTS):
+        if not ended.wait(deadline.remaining()):
+            deadline.hit = True
+            return False
+    return True
 
 
 def _end_abandoned(child: BaseProcess, pipe: tuple[Connection, Connection], started: bool) -> None:
