@@ -94,6 +94,11 @@ def test_sweep_monte_carlo_to_csv_with_shares(capsys, tmp_path, bundled):
         pytest.param(["--grid", "sanctions=0:0.5"], "expected NAME=START:STOP:N", id="form"),
         pytest.param(["--samples", "0"], "must be positive", id="samples-zero"),
         pytest.param(
+            ["--grid", "trust=0:1:3", "--max-equilibria", "0"],
+            "argument --max-equilibria: must be positive",
+            id="max-equilibria-zero",
+        ),
+        pytest.param(
             [
                 "--grid",
                 "trust=0:1:1001",

@@ -123,6 +123,14 @@ def test_a_call_without_deadline_runs_here():
     assert within_deadline(Deadline(None), os.getpid) == (os.getpid(), True)
 
 
+@pytest.mark.parametrize("threads", [nullcontext, another_thread])
+def test_a_deadline_further_off_than_a_wait_can_reach_is_kept(threads):
+    """A wait for a pipe or a thread reaches 24 days at most: a billion seconds is none."""
+    with threads():
+        value, finished = within_deadline(Deadline(1e9), os.getpid)
+    assert finished and isinstance(value, int)
+
+
 def test_an_idle_thread_does_not_keep_the_call_here():
     """A thread that only polls (a sweep worker's watch on its parent) takes no library's lock."""
     release = threading.Event()
@@ -330,6 +338,118 @@ def test_a_fork_server_child_whose_start_outlasts_the_deadline_is_abandoned(monk
         for thread in set(threading.enumerate()) - threads_before:
             thread.join()
         assert held_to_the_end == [False]
+        assert multiprocessing.active_children() == []
+        assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
+@pytest.mark.parametrize("as_the_start_ends", [False, True])
+def test_an_interrupt_while_a_fork_server_child_starts_ends_the_child(
+    monkeypatch, as_the_start_ends
+):
+    """Ctrl-C in the wait for the start, at once or as the start ends: no child left running."""
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout=None):
+            if timeout is None:  # a thread's wait for its own start
+                return super().wait()
+            if as_the_start_ends:
+                super().wait()
+            raise KeyboardInterrupt
+
+    with another_thread():
+        within_deadline(Deadline(30.0), os.getpid)  # the server's own pipes opened first
+        threads_before = set(threading.enumerate())
+        open_before = len(os.listdir("/proc/self/fd"))
+        with monkeypatch.context() as patch:
+            patch.setattr(threading, "Event", Interrupted)
+            with pytest.raises(KeyboardInterrupt):
+                within_deadline(Deadline(30.0), time.sleep, 60)
+        for thread in set(threading.enumerate()) - threads_before:
+            thread.join()
+        assert multiprocessing.active_children() == []
+        assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+def test_a_fork_server_child_is_had_where_no_thread_can_be_started(monkeypatch):
+    """No thread to wait for the start in (a limit on memory, which a thread's stack meets
+    first): the start is waited for here, and the call still has its child."""
+
+    def refused(self):
+        raise RuntimeError("can't start new thread")
+
+    with another_thread():
+        with monkeypatch.context() as patch:
+            patch.setattr(threading.Thread, "start", refused)
+            value, finished = within_deadline(Deadline(30.0), os.getpid)
+        assert finished and value != os.getpid()
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(
+    sys.version_info >= (3, 14), reason="the start replaced is that of Python 3.11 to 3.13"
+)
+def test_a_start_abandoned_leaves_the_start_method_to_the_program(monkeypatch):
+    """The program may choose its start method while an abandoned start still waits for the
+    server (held here), and keeps it after: the start does not undo it."""
+    from multiprocessing import forkserver
+
+    read = forkserver.read_signed
+    release = threading.Event()
+
+    def held(fd):
+        release.wait(10.0)
+        return read(fd)
+
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method(None, force=True)
+    try:
+        with another_thread():
+            within_deadline(Deadline(30.0), os.getpid)  # the server up
+            threads_before = set(threading.enumerate())
+            monkeypatch.setattr(forkserver, "read_signed", held)
+            assert within_deadline(Deadline(0.2), time.sleep, 60) == (None, False)
+            multiprocessing.set_start_method("spawn")
+            release.set()
+            for thread in set(threading.enumerate()) - threads_before:
+                thread.join()
+            assert multiprocessing.get_start_method(allow_none=True) == "spawn"
+    finally:
+        release.set()
+        multiprocessing.set_start_method(chosen, force=True)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
+def test_calls_made_while_an_abandoned_start_goes_on_do_not_pile_up_starts(monkeypatch):
+    """Calls in a loop while the fork server starts (held here) wait for that start: they add
+    no thread and no pipe each, which would exhaust the open files a process may have."""
+    import multiprocessing.context
+
+    start = multiprocessing.context.ForkServerProcess.start
+    release = threading.Event()
+
+    def held_start(self):
+        release.wait(10.0)
+        start(self)
+
+    with another_thread():
+        within_deadline(Deadline(30.0), os.getpid)  # the server's own pipes opened first
+        threads_before = set(threading.enumerate())
+        open_before = len(os.listdir("/proc/self/fd"))
+        monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", held_start)
+        try:
+            assert within_deadline(Deadline(0.1), time.sleep, 60) == (None, False)
+            threads, open_files = threading.active_count(), len(os.listdir("/proc/self/fd"))
+            for _ in range(10):
+                deadline = Deadline(0.01)
+                assert within_deadline(deadline, time.sleep, 60) == (None, False)
+                assert deadline.hit
+            assert threading.active_count() == threads
+            assert len(os.listdir("/proc/self/fd")) == open_files
+        finally:
+            release.set()
+        for thread in set(threading.enumerate()) - threads_before:
+            thread.join()
         assert multiprocessing.active_children() == []
         assert len(os.listdir("/proc/self/fd")) == open_before
 

@@ -78,7 +78,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-equilibria",
         type=count,
         metavar="N",
-        help="with --selection all, list at most N equilibria (default: the file's, or 100)",
+        help="list at most N equilibria: a game tree's subgame-perfect ones where moves tie "
+        "(default 10,000), or with --selection all a dynamic scenario's (default: the file's, "
+        "or 100)",
     )
     parser.set_defaults(handler=handle)
 

@@ -13,7 +13,6 @@ from kurilsim.cli.common import (
     add_parameter_option,
     check_figure,
     check_writable,
-    count,
     echo,
     note,
     status,
@@ -91,7 +90,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
     parser.add_argument(
         "--max-equilibria",
-        type=count,
+        type=positive,
         metavar="N",
         help="list at most N subgame-perfect equilibria at a game tree's tied point (default "
         "10,000), as kurilsim run --max-equilibria",

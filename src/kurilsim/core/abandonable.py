@@ -16,11 +16,10 @@ thread is in a multithreaded BLAS call).
 from __future__ import annotations
 
 import importlib
-import math
 import sys
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from kurilsim.core.deadline import Deadline
 from kurilsim.core.errors import KurilsimError
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.context import ForkContext, ForkServerContext
     from multiprocessing.process import BaseProcess
+    from threading import Event
 
 Value = TypeVar("Value")
 
@@ -36,6 +36,15 @@ Value = TypeVar("Value")
 #: cannot hang, so a process whose other threads all bear it forks its children itself (a sweep
 #: worker's watch on its parent).
 IDLE_THREAD = "kurilsim-idle"
+
+#: The longest wait for a child, in seconds: ``poll`` takes milliseconds as a C int (24 days). A
+#: deadline further off is as good as none; waiting for it would overflow.
+_LONGEST_WAIT: Final = (2**31 - 1) / 1000
+
+#: The ends of the starts abandoned to their threads that go on (the fork server's, seconds
+#: long): a call waits for them rather than adding a start, whose thread and open files would
+#: pile up meanwhile.
+_ABANDONED_STARTS: Final[list[Event]] = []
 
 
 def can_abandon() -> bool:
@@ -86,11 +95,13 @@ def within_deadline(
     forked from here is given the time that was left before its fork. A fork server's child is
     waited for until the deadline only, its start (and the server's, a second or more, once per
     process) taken from the call's time: one that starts too late is abandoned, and ended as
-    soon as it has started (a process that ends meanwhile waits for that).
+    soon as it has started (a process that ends meanwhile waits for that); a call made while
+    such a start goes on waits for it, until its own deadline. Where no thread can be started
+    to wait for it in, the start is waited for here, however long it takes.
 
-    With no deadline, in a daemonic process, on a platform that cannot fork (Windows), or
-    where no child can be had (a limit on processes or memory), the call runs here, and may
-    overrun the deadline.
+    With no deadline (or one further off than 24 days), in a daemonic process, on a platform
+    that cannot fork (Windows), or where no child can be had (a limit on processes or memory),
+    the call runs here, and may overrun the deadline.
 
     Raises
     ------
@@ -107,7 +118,7 @@ def within_deadline(
     if deadline.expired():
         return None, False
     method = _start_method()
-    if method is None or deadline.remaining() == math.inf:
+    if method is None or deadline.remaining() > _LONGEST_WAIT:
         return call(*args), True
     import multiprocessing
 
@@ -117,6 +128,8 @@ def within_deadline(
             importlib.import_module(name)
         context = multiprocessing.get_context("fork")
     else:
+        if not _after_abandoned_starts(deadline):
+            return None, False
         context = multiprocessing.get_context("forkserver")
         module = getattr(call, "__module__", None) or "__main__"
         _preload([module, *imports], main=module == "__main__")
@@ -180,9 +193,21 @@ def _start(child: BaseProcess) -> None:
         child.start()
     finally:
         if chosen is None:
-            # Starting the fork server or its child fixes this process's default start
-            # method, which the program could then no longer choose without force.
-            multiprocessing.set_start_method(None, force=True)
+            _leave_unchosen()
+
+
+def _leave_unchosen() -> None:
+    """Unchoose this process's default start method, which starting a child chose.
+
+    Starting the fork server or its child fixes it, and the program could then no longer
+    choose its own without force. A method the program chose meanwhile (in another thread, or
+    after a call whose start went on) is kept, but for the default, which is the same.
+    """
+    import multiprocessing
+
+    default = multiprocessing.get_all_start_methods()[0]
+    if multiprocessing.get_start_method(allow_none=True) == default:
+        multiprocessing.set_start_method(None, force=True)
 
 
 def _started_within(
@@ -192,7 +217,9 @@ def _started_within(
 
     An exception of the start is raised here. Past ``seconds`` the start is abandoned to its
     thread, which ends the child once started and closes both ends of its ``pipe``: the child
-    is wanted no more, and this process holds nothing of it.
+    is wanted no more, and this process holds nothing of it. So is a start whose wait an
+    interrupt (Ctrl-C) ends, the interrupt raised here. Where no thread can be started, the
+    start is waited for here, past ``seconds`` if it takes longer.
     """
     import threading
 
@@ -210,24 +237,62 @@ def _started_within(
             ended.set()
             if not abandoned:
                 return
-        if not failure:
-            child.kill()
-            child.join()
-            child.close()
-        for end in pipe:
-            end.close()
+        try:
+            _end_abandoned(child, pipe, started=not failure)
+        finally:
+            _ABANDONED_STARTS.remove(ended)
 
     # Not a daemon: a process that ends while the start goes on waits for it, and ends the
     # child, which would otherwise outlive it, computing for nobody.
-    threading.Thread(target=start, name="kurilsim-start").start()
+    try:
+        threading.Thread(target=start, name="kurilsim-start").start()
+    except RuntimeError:
+        # No thread to be had (a limit on processes or memory): the start is waited for here,
+        # however long, as the child may still be had (the server, started small, forks it).
+        _start(child)
+        return True
     try:
         ended.wait(seconds)
-    finally:  # an interrupt (Ctrl-C) while waiting abandons the start too
+    except BaseException:
+        # An interrupt (Ctrl-C) while waiting abandons the start too; one that has ended
+        # meanwhile was left to this thread by its own, gone.
         with lock:
-            abandoned = not ended.is_set()
+            abandoned = True
+            left_here = ended.is_set()
+            if not left_here:
+                _ABANDONED_STARTS.append(ended)
+        if left_here:
+            _end_abandoned(child, pipe, started=not failure)
+        raise
+    with lock:
+        abandoned = not ended.is_set()
+        if abandoned:
+            _ABANDONED_STARTS.append(ended)
     if failure and not abandoned:
         raise failure[0]
     return not abandoned
+
+
+def _after_abandoned_starts(deadline: Deadline) -> bool:
+    """Whether the starts abandoned earlier (:data:`_ABANDONED_STARTS`) end before ``deadline``.
+
+    Sets ``deadline.hit`` if not.
+    """
+    for ended in list(_ABANDONED_STARTS):
+        if not ended.wait(deadline.remaining()):
+            deadline.hit = True
+            return False
+    return True
+
+
+def _end_abandoned(child: BaseProcess, pipe: tuple[Connection, Connection], started: bool) -> None:
+    """End an abandoned start's ``child``, if it ``started``, and close both ends of its pipe."""
+    if started:
+        child.kill()
+        child.join()
+        child.close()
+    for end in pipe:
+        end.close()
 
 
 def _preload(modules: Sequence[str], main: bool) -> None:
@@ -264,11 +329,13 @@ def _without_main() -> type[Any]:
     Python 3.11 to 3.13), less the main module unless the pickled call names it.
     """
     import io
+    import multiprocessing
     import os
     from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 
     class Popen(popen_forkserver.Popen):
         def _launch(self, process_obj: Any) -> None:
+            unchosen = multiprocessing.get_start_method(allow_none=True) is None
             prepared = spawn.get_preparation_data(process_obj._name)
             process, buffer = io.BytesIO(), io.BytesIO()
             context.set_spawning_popen(self)
@@ -284,6 +351,8 @@ def _without_main() -> type[Any]:
             buffer.write(process.getbuffer())
             passed: list[int] = self._fds  # type: ignore[attr-defined]
             self.sentinel, written = forkserver.connect_to_new_process(passed)
+            if unchosen:  # chosen by the preparation: unchosen before the wait for the server
+                _leave_unchosen()
             # A duplicate of the data pipe's end tells the child that its parent lives.
             parent_end = os.dup(written)
             close: Callable[..., None] = util.close_fds  # type: ignore[attr-defined]

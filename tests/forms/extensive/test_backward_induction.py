@@ -322,6 +322,37 @@ def test_a_spent_time_bound_says_incomplete_only_where_it_cut_the_listing(game):
     assert complete == (len(full) == 1)
 
 
+@pytest.mark.parametrize("nodes", range(6))
+def test_a_time_bound_spent_after_a_tie_was_solved_says_incomplete(monkeypatch, nodes):
+    """With a fake clock, spent after some nodes: B's tie, solved first, may be done by then,
+    and no node after it ties; the listing then left B's second move out all the same."""
+    import kurilsim.forms.extensive.backward_induction as module
+    from kurilsim.core.deadline import Deadline
+
+    class SpentAfterSomeNodes(Deadline):
+        def expired(self):
+            self.checks = getattr(self, "checks", 0) + 1
+            self.hit = self.hit or self.checks > nodes
+            return self.hit
+
+    game = ExtensiveFormGame(
+        ["A", "B"],
+        Decision(
+            "A",
+            {
+                "L": Terminal([0, 1]),
+                "R": Decision("B", {"x": Terminal([1, 0]), "y": Terminal([1, 0])}),
+            },
+        ),
+    )
+    full, _ = subgame_perfect_equilibria(game, max_seconds=None)
+    monkeypatch.setattr(module, "Deadline", SpentAfterSomeNodes)
+    cut, complete = subgame_perfect_equilibria(game)
+    assert len(full) == 2
+    np.testing.assert_array_equal(cut, full[: len(cut)])
+    assert complete == (len(cut) == len(full))
+
+
 def test_the_listed_equilibria_are_verified_in_one_pass_over_the_tree(monkeypatch):
     """Not one pass per block of rows: blocks are sized to hold rows of every node's values,
     so a long tree has many, and passed over the tree once each took longer than the listing."""
