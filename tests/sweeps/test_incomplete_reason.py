@@ -1,5 +1,7 @@
 """Why a sweep point is incomplete: the ``incomplete_reason`` column, in every engine and file."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -8,6 +10,7 @@ import pytest
 
 import kurilsim
 from kurilsim.forms.extensive import sweep as tree_sweep
+from kurilsim.sweeps.store import METADATA_KEY
 from tests.helpers import cut_tree_listing_at_the_second_point
 
 pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
@@ -100,3 +103,32 @@ def test_incomplete_points_are_counted_by_reason_alike_in_memory_on_file_and_res
     whole = kurilsim.sweep(tree, grid, out=tmp_path / "whole.parquet")
     assert whole.incomplete_reasons == {} and "WARNING" not in whole.summary()
     assert kurilsim.sweeps.read_sweep(whole.path).incomplete_reasons == {}
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_a_file_of_the_first_layout_counts_its_points_cut_short_without_a_reason(tmp_path, suffix):
+    # The first layout recorded only that a point was cut short (complete false), not why.
+    tree = kurilsim.load_scenario("scenarios/sequence_1956.yaml")
+    out = tmp_path / f"old.{suffix}"
+    kurilsim.sweep(tree, {"carry_out_cost": (0, 0.6, 3)}, options={"max_equilibria": 1}, out=out)
+    if suffix == "parquet":
+        table = pq.read_table(out)
+        metadata = dict(table.schema.metadata)
+        info = json.loads(metadata[METADATA_KEY])
+        metadata[METADATA_KEY] = json.dumps({**info, "format": 1}).encode()
+        old = table.drop_columns(["incomplete_reason"]).replace_schema_metadata(metadata)
+        pq.write_table(old, out)
+    else:
+        pd.read_csv(out).drop(columns="incomplete_reason").to_csv(out, index=False)
+        sidecar = tmp_path / f"old.{suffix}.meta.json"
+        sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "format": 1}))
+    expected = {"reason not recorded": 1}
+    on_file = kurilsim.sweeps.read_sweep(out)
+    assert on_file.info.format == 1 and on_file.incomplete_reasons == expected
+    assert on_file.summary().splitlines()[-1] == (
+        "WARNING: incomplete at 1 of 3 points (reason not recorded: 1); "
+        "equilibria may be missing there"
+    )
+    in_memory = kurilsim.sweeps.read_sweep(out)
+    assert in_memory.to_frame()["complete"].tolist() == [True, False, True]
+    assert in_memory.incomplete_reasons == expected

@@ -23,7 +23,14 @@ from kurilsim.core.errors import InputError
 from kurilsim.core.result import incomplete_points_text
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.shares import share_columns
-from kurilsim.sweeps.store import SweepStore, format_of, head_rows, point_counts, read_table
+from kurilsim.sweeps.store import (
+    SweepStore,
+    format_of,
+    head_rows,
+    point_counts,
+    read_table,
+    with_unrecorded_reasons,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,10 +162,11 @@ class SweepResult:
 
         The reasons are those of the ``incomplete_reason`` column
         (:attr:`kurilsim.core.result.Result.incomplete_reason`), most frequent first; empty
-        when the method finished at every point. Counted as the sweep ran, or with the regimes
-        in the one read of a sweep file that :meth:`summary` makes. Of an unfinished sweep
-        (:attr:`complete` false), over its finished chunks only. The command line prints them
-        in a warning line and exits with status 1.
+        when the method finished at every point (a file of the first layout, which recorded
+        only that a point was cut short, gives ``"reason not recorded"``). Counted as the sweep
+        ran, or with the regimes in the one read of a sweep file that :meth:`summary` makes. Of
+        an unfinished sweep (:attr:`complete` false), over its finished chunks only. The command
+        line prints them in a warning line and exits with status 1.
 
         Examples
         --------
@@ -176,18 +184,18 @@ class SweepResult:
             counts = self.reasons
         elif self._on_file:
             counts = self._file_counts[1]
-        elif "incomplete_reason" in self.table:  # a file of an earlier version has none
-            first = self.table.drop_duplicates("point")["incomplete_reason"]
-            counts = dict(first.value_counts(sort=False).items())
         else:
-            counts = {}
+            first = self.table.drop_duplicates("point")
+            if "incomplete_reason" not in first:  # a file of the first layout: not why
+                first = with_unrecorded_reasons(first)
+            counts = dict(first["incomplete_reason"].value_counts(sort=False).items())
         return dict(collections.Counter(counts).most_common())
 
     @functools.cached_property
     def _file_counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """The points of the sweep file by regime and by incomplete reason, in one read."""
         assert self.path is not None
-        return point_counts(self.path, reasons=self.info.format >= 2)
+        return point_counts(self.path, recorded=self.info.format >= 2)
 
     @property
     def _on_file(self) -> bool:

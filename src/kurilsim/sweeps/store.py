@@ -717,8 +717,13 @@ CSV_TEXT = {"incomplete_reason": "str"}
 BATCH_ROWS = 1 << 16
 
 
+#: The ``incomplete_reason`` of a point cut short in a sweep file of the first layout, which
+#: recorded that (``complete`` false) but not why.
+UNRECORDED = "reason not recorded"
+
+
 def point_counts(
-    path: str | os.PathLike[str], reasons: bool = True
+    path: str | os.PathLike[str], recorded: bool = True
 ) -> tuple[dict[str, int], dict[str, int]]:
     """The number of points in each regime and each incomplete reason of a sweep file.
 
@@ -729,9 +734,9 @@ def point_counts(
     ----------
     path
         The sweep's ``--out`` path.
-    reasons
-        Count the points by ``incomplete_reason`` too (a file of an earlier version has no such
-        column).
+    recorded
+        Whether the file records why a point is incomplete (its ``incomplete_reason`` column,
+        from the second layout on); if not, a point cut short counts under :data:`UNRECORDED`.
 
     Returns
     -------
@@ -744,12 +749,35 @@ def point_counts(
     if not files:
         raise InputError("no sweep file and no finished chunks", file=str(file))
     counts: dict[str, int] = {}
-    why: dict[str, int] | None = {} if reasons else None
-    columns = ["point", "regime", *(["incomplete_reason"] if reasons else [])]
+    why: dict[str, int] = {}
+    columns = ["point", "regime", "incomplete_reason" if recorded else "complete"]
     last = -1  # a point's rows are consecutive: skip its rows continued from the last batch
     for batch in (b for f in files for b in _batches(f, columns)):
-        last = count_regimes(counts, batch, last, why)
-    return counts, why or {}
+        rows = batch if recorded else with_unrecorded_reasons(batch)
+        last = count_regimes(counts, rows, last, why)
+    return counts, why
+
+
+def with_unrecorded_reasons(rows: pd.DataFrame | pa.Table) -> pd.DataFrame | pa.Table:
+    """Rows of the first layout given the ``incomplete_reason`` column it did not record.
+
+    :data:`UNRECORDED` where ``complete`` is false, null elsewhere. ``rows`` is a frame or an
+    Arrow table, and so is what is returned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"point": [0, 1], "complete": [True, False]})
+    >>> with_unrecorded_reasons(rows)["incomplete_reason"].fillna("-").tolist()
+    ['-', 'reason not recorded']
+    """
+    from kurilsim.core.sweep_rows import reason_column
+
+    complete = np.asarray(rows["complete"], dtype=bool).tolist()
+    reasons = reason_column([None if done else UNRECORDED for done in complete])
+    if isinstance(rows, pa.Table):
+        return rows.append_column("incomplete_reason", reasons)
+    return rows.assign(incomplete_reason=reasons.to_pylist())
 
 
 def count_regimes(
