@@ -23,7 +23,11 @@ the absolute times drift:
     alternated ``R`` times: seconds, and the CPU time of all threads, of the sweep's own thread
     (which writes the Parquet file) and of the chunks' threads (the rest), and the voluntary
     context switches (a thread that waits for the interpreter's lock, the GIL, or for a chunk
-    gives up its core: one switch each time).
+    gives up its core: one switch each time). Against the same chunks' work (each chunk solved,
+    its part encoded and hashed; no Parquet file) on one thread, on two threads, and on two
+    processes (this one and one forked from it), alternated in a new process: the processes
+    share the cores, caches and memory bandwidth as the threads do, but not the GIL, so the gap
+    between the two is what the GIL costs the threads.
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 3 s of CPU,
     and 108 of the light era_2020.yaml, under half a second) with 1 and 2 local workers (this
     process and a new one, started for the sweep), with 2 on the process kept from the sweep
@@ -232,6 +236,76 @@ def in_process(n: int, workers: int, out: Path) -> tuple[float, float, float, fl
 
 #: The SHA-256 of the first file written by :func:`in_process` for each number of points.
 DIGESTS: dict[int, str] = {}
+
+
+#: Solves the chunks of the 10^6-point map in a new process, alternating one thread, two threads
+#: and two processes (this one and one forked from it, each taking every other chunk), ``argv[2]``
+#: rounds; reports each run's seconds and CPU seconds (children included), one line per run.
+CHUNK_WORK = """
+import hashlib, os, resource, sys, threading, time
+import kurilsim
+from kurilsim.core.allocator import keep_freed_memory
+from kurilsim.sweeps.engine import Job, chunk_size_for, solve_chunk
+from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
+from kurilsim.sweeps.store import part_bytes
+
+keep_freed_memory()  # as the sweep's engine does
+scenario = kurilsim.load_scenario(sys.argv[1])
+axes = (GridAxis("sanctions", 0.0, 0.7, 1000), GridAxis("trust", 0.0, 1.0, 1000))
+points = point_set(scenario, SweepSpec(grid=axes))
+job = Job(scenario, points, "pure", 1e-9, (), chunk_size_for(scenario, "pure", None, 1 << 30))
+
+
+def work(first, step):
+    for index in range(first, job.n_chunks, step):
+        table = solve_chunk(job, index).combine_chunks()
+        hashlib.sha256(part_bytes(table)).hexdigest()
+
+
+def threads(count):
+    started = [threading.Thread(target=work, args=(k, count)) for k in range(count)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()
+
+
+def processes():
+    child = os.fork()  # before any other thread of this process starts
+    if child == 0:
+        work(1, 2)
+        os._exit(0)
+    work(0, 2)
+    os.waitpid(child, 0)
+
+
+def cpu():
+    return sum(
+        use.ru_utime + use.ru_stime
+        for use in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
+work(0, job.n_chunks)  # untimed: the first chunk fills the caches
+runs = {"one thread": lambda: threads(1), "two threads": lambda: threads(2),
+        "two processes": processes}
+for _ in range(int(sys.argv[2])):
+    for name, run in runs.items():
+        start, used = time.perf_counter(), cpu()
+        run()
+        print(name, time.perf_counter() - start, cpu() - used, file=sys.stderr)
+"""
+
+
+def chunk_work(repeats: int) -> dict[str, list[tuple[float, float]]]:
+    """Seconds and CPU seconds of each run of :data:`CHUNK_WORK`, by way of running it."""
+    argv = [sys.executable, "-c", CHUNK_WORK, str(SOCHI), str(repeats)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, env=ENVIRONMENT)
+    runs: dict[str, list[tuple[float, float]]] = {}
+    for line in done.stderr.strip().splitlines()[-3 * repeats :]:
+        *name, seconds, cpu = line.split()
+        runs.setdefault(" ".join(name), []).append((float(seconds), float(cpu)))
+    return runs
 
 
 #: The game-by-game sweeps of (d): scenario, grid, and what it stands for.
@@ -483,6 +557,18 @@ def main() -> None:
                 f"{cpu - own:.2f} s the chunks' threads; {switches:,.0f} voluntary context switches"
             )
         print(f"  same file from every run; load average after: {os.getloadavg()[0]:.1f}")
+        print("  the chunks' work alone (no Parquet file), alternated in one new process:")
+        work = chunk_work(args.repeats)
+        alone = min(seconds for seconds, _ in work["one thread"])
+        for name, done in work.items():
+            best = min(seconds for seconds, _ in done)
+            print(
+                f"    {name:<13}: {best:6.2f} s  speed-up {alone / best:.2f}x, CPU (median) "
+                f"{statistics.median(cpu for _, cpu in done):.2f} s  (all: "
+                + ", ".join(f"{seconds:.2f}" for seconds, _ in done)
+                + ")"
+            )
+        print(f"  load average after: {os.getloadavg()[0]:.1f}")
 
     if not args.skip_per_game:
         game_by_game(args.skip_dask, args.repeats)
