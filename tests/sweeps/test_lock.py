@@ -63,7 +63,7 @@ import os, sys, time
 from kurilsim.sweeps.lock import writer_lock
 with writer_lock(sys.argv[1]):
     child = os.fork()
-    if child == 0:  # a sweep's forked worker, say, that outlives its parent for a while
+    if child == 0:  # a convex hull's child, say, that outlives its parent for a while
         time.sleep(600)
         os._exit(0)
     print(child, flush=True)
@@ -82,7 +82,8 @@ def test_a_child_forked_by_a_killed_writer_does_not_hold_its_lock(tmp_path):
     child = int(holder.stdout.readline())
     try:
         holder.send_signal(signal.SIGKILL)
-        holder.communicate()
+        holder.wait()  # not communicate(): the child holds the output pipe open
+        holder.stdout.close()
         os.kill(child, 0)  # still there
         with writer_lock(lock):
             pass

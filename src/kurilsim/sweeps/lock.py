@@ -79,9 +79,10 @@ _HELD: set[int] = set()
 def _close_held() -> None:
     """In a child forked from this process: close its copies of the held lock files.
 
-    A copy shares the lock: a worker forked by a sweep (or any child) would otherwise hold it
-    after its parent is killed, until it notices, and refuse a resume meanwhile. Closing a copy
-    leaves the parent's lock as it is.
+    A copy shares the lock: a child (a convex hull's, see :mod:`kurilsim.core.abandonable`,
+    forked by a sweep's own process as it solves a chunk) would otherwise hold it after its
+    parent is killed, until it ends, and refuse a resume meanwhile. Closing a copy leaves the
+    parent's lock as it is.
     """
     for descriptor in _HELD:
         os.close(descriptor)
