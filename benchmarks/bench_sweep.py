@@ -19,7 +19,15 @@ the absolute times drift:
     file, encoded and hashed in memory and written by the thread that solved the chunk),
     Parquet encoding as the sweep file is encoded (with freed memory kept between chunks, as
     the sweep's engine keeps it).
-(c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process.
+(c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process,
+    alternated ``R`` times: seconds, and the CPU time of all threads, of the sweep's own thread
+    (which writes the Parquet file) and of the chunks' threads (the rest), and the voluntary
+    context switches (a thread that waits for the interpreter's lock, the GIL, or for a chunk
+    gives up its core: one switch each time). Against the same chunks' work (each chunk solved,
+    its part encoded and hashed; no Parquet file) on one thread, on two threads, and on two
+    processes (this one and one forked from it), alternated in a new process: the processes
+    share the cores, caches and memory bandwidth as the threads do, but not the GIL, so the gap
+    between the two is what the GIL costs the threads.
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 3 s of CPU,
     and 108 of the light era_2020.yaml, under half a second) with 1 and 2 local workers (this
     process and a new one, started for the sweep), with 2 on the process kept from the sweep
@@ -95,18 +103,22 @@ CLI = PEAK + (
     "use = resource.getrusage(resource.RUSAGE_SELF); "
     "print(peak(), use.ru_utime + use.ru_stime, file=sys.stderr); sys.exit(code)"
 )
-#: Runs one ``kurilsim.sweep`` call in a new process; reports its seconds and peak memory.
+#: Runs one ``kurilsim.sweep`` call in a new process; reports its seconds, peak memory, CPU
+#: seconds of all threads and of this thread, and voluntary context switches, during the call.
 IN_PROCESS = (
     PEAK
     + """
-import sys, time
+import resource, sys, time
 import kurilsim
 side, workers, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]  # workers 0: the default
 grid = {"sanctions": (0.0, 0.7, side), "trust": (0.0, 1.0, side)}
+before, own = resource.getrusage(resource.RUSAGE_SELF), time.thread_time()
 start = time.perf_counter()
 kurilsim.sweep(sys.argv[4], grid, workers=workers or None, out=out, overwrite=True, progress=False)
-seconds = time.perf_counter() - start
-print(seconds, peak(), file=sys.stderr)
+seconds, own = time.perf_counter() - start, time.thread_time() - own
+after = resource.getrusage(resource.RUSAGE_SELF)  # ended threads included
+cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+print(seconds, peak(), cpu, own, after.ru_nvcsw - before.ru_nvcsw, file=sys.stderr)
 """
 )
 
@@ -208,14 +220,92 @@ def phases(n: int) -> dict[str, float]:
     return times
 
 
-def in_process(n: int, workers: int, out: Path) -> tuple[float, float]:
-    """Seconds of one ``kurilsim.sweep`` call in a new process, and its peak resident MB."""
+def in_process(n: int, workers: int, out: Path) -> tuple[float, float, float, float, int]:
+    """Seconds of one ``kurilsim.sweep`` call in a new process, its peak resident MB, the CPU
+    seconds of all its threads and of the calling thread during the call, and its voluntary
+    context switches; the file is checked to be the same as any other run's."""
     argv = [sys.executable, "-c", IN_PROCESS, str(math.isqrt(n)), str(workers), str(out)]
     done = subprocess.run(
         [*argv, str(SOCHI)], capture_output=True, text=True, check=True, env=ENVIRONMENT
     )
-    seconds, peak = done.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(peak) / 1024
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert DIGESTS.setdefault(n, digest) == digest, f"{workers} worker(s) wrote another file"
+    seconds, peak, cpu, own, switches = done.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(peak) / 1024, float(cpu), float(own), int(switches)
+
+
+#: The SHA-256 of the first file written by :func:`in_process` for each number of points.
+DIGESTS: dict[int, str] = {}
+
+
+#: Solves the chunks of the 10^6-point map in a new process, alternating one thread, two threads
+#: and two processes (this one and one forked from it, each taking every other chunk), ``argv[2]``
+#: rounds; reports each run's seconds and CPU seconds (children included), one line per run.
+CHUNK_WORK = """
+import hashlib, os, resource, sys, threading, time
+import kurilsim
+from kurilsim.core.allocator import keep_freed_memory
+from kurilsim.sweeps.engine import Job, chunk_size_for, solve_chunk
+from kurilsim.sweeps.spec import GridAxis, SweepSpec, point_set
+from kurilsim.sweeps.store import part_bytes
+
+keep_freed_memory()  # as the sweep's engine does
+scenario = kurilsim.load_scenario(sys.argv[1])
+axes = (GridAxis("sanctions", 0.0, 0.7, 1000), GridAxis("trust", 0.0, 1.0, 1000))
+points = point_set(scenario, SweepSpec(grid=axes))
+job = Job(scenario, points, "pure", 1e-9, (), chunk_size_for(scenario, "pure", None, 1 << 30))
+
+
+def work(first, step):
+    for index in range(first, job.n_chunks, step):
+        table = solve_chunk(job, index).combine_chunks()
+        hashlib.sha256(part_bytes(table)).hexdigest()
+
+
+def threads(count):
+    started = [threading.Thread(target=work, args=(k, count)) for k in range(count)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join()
+
+
+def processes():
+    child = os.fork()  # before any other thread of this process starts
+    if child == 0:
+        work(1, 2)
+        os._exit(0)
+    work(0, 2)
+    os.waitpid(child, 0)
+
+
+def cpu():
+    return sum(
+        use.ru_utime + use.ru_stime
+        for use in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
+work(0, job.n_chunks)  # untimed: the first chunk fills the caches
+runs = {"one thread": lambda: threads(1), "two threads": lambda: threads(2),
+        "two processes": processes}
+for _ in range(int(sys.argv[2])):
+    for name, run in runs.items():
+        start, used = time.perf_counter(), cpu()
+        run()
+        print(name, time.perf_counter() - start, cpu() - used, file=sys.stderr)
+"""
+
+
+def chunk_work(repeats: int) -> dict[str, list[tuple[float, float]]]:
+    """Seconds and CPU seconds of each run of :data:`CHUNK_WORK`, by way of running it."""
+    argv = [sys.executable, "-c", CHUNK_WORK, str(SOCHI), str(repeats)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, env=ENVIRONMENT)
+    runs: dict[str, list[tuple[float, float]]] = {}
+    for line in done.stderr.strip().splitlines()[-3 * repeats :]:
+        *name, seconds, cpu = line.split()
+        runs.setdefault(" ".join(name), []).append((float(seconds), float(cpu)))
+    return runs
 
 
 #: The game-by-game sweeps of (d): scenario, grid, and what it stands for.
@@ -417,7 +507,7 @@ def main() -> None:
         cli_seconds, cli_peak, cli_cpu = min(
             cli_sweep((1000, 1000), out) for _ in range(args.repeats)
         )
-        call_seconds, call_peak = min(in_process(n, 0, out) for _ in range(args.repeats))
+        call_seconds, call_peak, *_ = min(in_process(n, 0, out) for _ in range(args.repeats))
         reference, reference_cpu = numpy_pass(n)
         print("(a) 10^6 points to Parquet, default workers (best of", args.repeats, "runs)")
         print(f"  load average before the runs: {load:.1f} on {os.cpu_count()} cores")
@@ -445,11 +535,40 @@ def main() -> None:
                 f"  {seconds / reference_cpu:5.1f}x the numpy pass's CPU time"
             )
 
-        print("\n(c) the same sweep in-process to Parquet, local workers (threads)")
-        one = min(in_process(n, 1, out)[0] for _ in range(args.repeats))
-        two = min(in_process(n, 2, out)[0] for _ in range(args.repeats))
-        print(f"  1 worker : {one:6.2f} s  ({one / reference:5.1f}x the numpy pass)")
-        print(f"  2 workers: {two:6.2f} s  ({two / reference:5.1f}x)  speed-up {one / two:.2f}x")
+        print("\n(c) the same sweep in-process to Parquet, local workers (threads), alternated")
+        print(f"  load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        runs: dict[int, list[tuple[float, float, float, float, int]]] = {1: [], 2: []}
+        for _ in range(args.repeats):
+            for workers in runs:
+                runs[workers].append(in_process(n, workers, out))
+        one = min(run[0] for run in runs[1])
+        for workers, done in runs.items():
+            best = min(run[0] for run in done)
+            cpu, own = (statistics.median(run[k] for run in done) for k in (2, 3))
+            switches = statistics.median(run[4] for run in done)
+            print(
+                f"  {workers} worker(s): {best:6.2f} s  ({best / reference:5.1f}x the numpy pass)"
+                f"  speed-up {one / best:.2f}x  (all: "
+                + ", ".join(f"{run[0]:.2f}" for run in done)
+                + ")"
+            )
+            print(
+                f"    CPU (median): {cpu:.2f} s all threads, {own:.2f} s the sweep's own thread, "
+                f"{cpu - own:.2f} s the chunks' threads; {switches:,.0f} voluntary context switches"
+            )
+        print(f"  same file from every run; load average after: {os.getloadavg()[0]:.1f}")
+        print("  the chunks' work alone (no Parquet file), alternated in one new process:")
+        work = chunk_work(args.repeats)
+        alone = min(seconds for seconds, _ in work["one thread"])
+        for name, done in work.items():
+            best = min(seconds for seconds, _ in done)
+            print(
+                f"    {name:<13}: {best:6.2f} s  speed-up {alone / best:.2f}x, CPU (median) "
+                f"{statistics.median(cpu for _, cpu in done):.2f} s  (all: "
+                + ", ".join(f"{seconds:.2f}" for seconds, _ in done)
+                + ")"
+            )
+        print(f"  load average after: {os.getloadavg()[0]:.1f}")
 
     if not args.skip_per_game:
         game_by_game(args.skip_dask, args.repeats)

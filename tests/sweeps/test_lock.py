@@ -56,3 +56,36 @@ def test_a_killed_writer_leaves_no_stuck_lock(tmp_path):
     assert lock.exists()  # the file is left behind, but not its lock
     with writer_lock(lock):
         pass
+
+
+HOLD_AND_FORK = """\
+import os, sys, time
+from kurilsim.sweeps.lock import writer_lock
+with writer_lock(sys.argv[1]):
+    child = os.fork()
+    if child == 0:  # a convex hull's child, say, that outlives its parent for a while
+        time.sleep(600)
+        os._exit(0)
+    print(child, flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_child_forked_by_a_killed_writer_does_not_hold_its_lock(tmp_path):
+    lock = tmp_path / "s.parquet.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_AND_FORK, str(lock)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None
+    child = int(holder.stdout.readline())
+    try:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()  # not communicate(): the child holds the output pipe open
+        holder.stdout.close()
+        os.kill(child, 0)  # still there
+        with writer_lock(lock):
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)

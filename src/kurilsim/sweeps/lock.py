@@ -57,6 +57,7 @@ def writer_lock(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     file = Path(path)
     descriptor = _acquire(file)
+    _HELD.add(descriptor)
     try:
         holder = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         os.ftruncate(descriptor, 0)
@@ -67,7 +68,29 @@ def writer_lock(path: str | os.PathLike[str]) -> Iterator[Path]:
         # retries (Windows cannot remove an open file: there it stays, unlocked).
         if sys.platform != "win32":
             file.unlink(missing_ok=True)
+        _HELD.discard(descriptor)
         os.close(descriptor)
+
+
+#: Descriptors of the lock files this process holds.
+_HELD: set[int] = set()
+
+
+def _close_held() -> None:
+    """In a child forked from this process: close its copies of the held lock files.
+
+    A copy shares the lock: a child (a convex hull's, see :mod:`kurilsim.core.abandonable`,
+    forked by a sweep's own process as it solves a chunk) would otherwise hold it after its
+    parent is killed, until it ends, and refuse a resume meanwhile. Closing a copy leaves the
+    parent's lock as it is.
+    """
+    for descriptor in _HELD:
+        os.close(descriptor)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_close_held)
 
 
 def _acquire(file: Path) -> int:
