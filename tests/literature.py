@@ -10,6 +10,7 @@ tests draw their cases with :func:`cases` (one value per field named) and, for t
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +81,55 @@ def nine_totally_mixed_game(seed: int = 2024) -> tuple[FloatArray, FloatArray]:
         for i in range(n)
     ]
     return difference_game(*differences), c
+
+
+def twelve_totally_mixed_game(seed: int = 2026) -> tuple[FloatArray, list[FloatArray]]:
+    """A 3 x 2 x 2 x 2 game with twelve totally mixed equilibria, built as McKelvey and McLennan's.
+
+    Player 1 mixes ``x`` over three strategies, players 2 to 4 put ``q``, ``r``, ``s`` on their
+    second. Player 1's advantages of strategies 2 and 3 over 1 are ``(q - a_t)(r - b_t)(s -
+    c_t)``; player 2's advantage is ``(alpha_2 . x)(r - e)(s - f)``, player 3's and 4's alike.
+    An equilibrium picks one vanishing factor per equation: player 1's two fix two of ``q, r,
+    s`` (6 ways), one of the two other players fixes the third (2 ways) and the last two fix
+    ``x``. Twelve is the bound McKelvey and McLennan (1997) give for this shape (the count of
+    such choices); the ``alpha`` are chosen so that every ``x`` lies inside the simplex.
+    Returns the game and its twelve equilibria, each ``(x, q, r, s)``.
+    """
+    rng = np.random.default_rng(seed)
+    roots = rng.permutation(np.linspace(0.15, 0.85, 12)).reshape(2, 6)
+    a, b, c = roots[0, :2], roots[0, 2:4], roots[0, 4:]
+    partner_roots = roots[1].reshape(3, 2)  # player 2's in (r, s), 3's in (q, s), 4's in (q, r)
+    points = rng.dirichlet(np.full(3, 4.0), 3)  # x where players (2, 3), (2, 4), (3, 4) vanish
+    alpha = [
+        np.cross(points[0], points[1]),
+        np.cross(points[0], points[2]),
+        np.cross(points[1], points[2]),
+    ]
+    k = np.arange(2.0)
+    q, r, s = np.meshgrid(k, k, k, indexing="ij")
+    payoffs = np.zeros((3, 2, 2, 2, 4))
+    for t in (1, 2):
+        payoffs[t, ..., 0] = (q - a[t - 1]) * (r - b[t - 1]) * (s - c[t - 1])
+    for j in range(3):
+        e, f = partner_roots[j]
+        gain = alpha[j][:, None, None] * np.outer(k - e, k - f)[None]
+        index: list[Any] = [slice(None)] * 4 + [j + 1]
+        index[j + 1] = 1
+        payoffs[tuple(index)] = gain
+    # Player 1's two equations fix two of (q, r, s), one of the two partners owning neither
+    # fixes the third, and the other two partners' forms fix x.
+    values, x_of = [a, b, c], {(0, 1): points[0], (0, 2): points[1], (1, 2): points[2]}
+    equilibria = []
+    for first_fixed, second_fixed in itertools.permutations(range(3), 2):
+        free = 3 - first_fixed - second_fixed
+        for fixer in (j for j in range(3) if j != free):
+            point = np.empty(3)
+            point[first_fixed] = values[first_fixed][0]
+            point[second_fixed] = values[second_fixed][1]
+            others = [j for j in range(3) if j != fixer]  # whose probabilities its factors take
+            point[free] = partner_roots[fixer][others.index(free)]
+            equilibria.append(np.concatenate((x_of[(others[0], others[1])], point)))
+    return payoffs, equilibria
 
 
 def game_of(payoffs: FloatArray, title: str) -> NormalFormGame:

@@ -19,8 +19,9 @@ from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.deadline import Deadline
 from kurilsim.forms.normal.binary_supports import (
+    _NODES,
     MAX_MIXERS,
-    _chebyshev_nodes,
+    chebyshev_nodes,
     solve_binary_supports,
 )
 from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
@@ -219,7 +220,7 @@ def test_a_support_whose_solutions_coincide_once_polished_is_left_to_the_subdivi
     rng = np.random.default_rng(seed)
     n = 4
     x = [1 - first(j, n) for j in range(n)]
-    at = _chebyshev_nodes()[seed % len(_chebyshev_nodes())] + offset * rng.choice([-1, 1])
+    at = chebyshev_nodes(_NODES)[seed % _NODES] + offset * rng.choice([-1, 1])
     s, t = x[2] - rng.uniform(0, 1), x[3] - at
     c = rng.standard_normal(6)
     others = [rng.standard_normal((2,) * n) for _ in range(3)]

@@ -1,7 +1,7 @@
 """Tests of kurilsim.forms.normal.three_strategy_supports against the subdivision and known games.
 
-Support profiles where one player mixes three strategies and one or two others mix two are
-solved directly; on every support it claims, the solutions must be those the subdivision
+Support profiles where one player mixes three strategies and one, two or three others mix two
+are solved directly; on every support it claims, the solutions must be those the subdivision
 certifies (once both are put through the regret check), every one solving the indifference
 equations, and a support near a degenerate case must be left to the subdivision.
 """
@@ -23,9 +23,12 @@ from tests.forms.normal.support_checks import (
     assert_roots_solve_their_supports,
     passing,
 )
+from tests.literature import twelve_totally_mixed_game
 from tests.strategies import random_game, seeds
 
-SHAPES = [(3, 2, 2), (3, 3, 3), (3, 3, 2, 2), (2, 3, 2), (2, 2, 3, 2, 1)]
+SHAPES = [(3, 2, 2), (3, 3, 3), (3, 3, 2, 2), (2, 3, 2), (2, 2, 3, 2, 1), (3, 2, 2, 2)]
+#: Shapes with a profile where one player mixes three strategies and three others two.
+FOUR_MIXERS = [(3, 2, 2, 2), (2, 2, 3, 2)]
 
 
 def _inside(points: list[FloatArray], on: np.ndarray) -> list[FloatArray]:
@@ -44,15 +47,15 @@ def _quarters(shape: tuple[int, ...]) -> st.SearchStrategy[FloatArray]:
     )
 
 
-@settings(max_examples=12, deadline=None, derandomize=True)
+@settings(max_examples=16, deadline=None, derandomize=True)
 @given(
     st.one_of(
         st.builds(random_game, seeds, st.sampled_from(SHAPES)),
         # Small integer payoffs: ties, continua and degenerate supports are common.
-        st.sampled_from(SHAPES[:2]).flatmap(
+        st.sampled_from([*SHAPES[:2], *FOUR_MIXERS]).flatmap(
             lambda shape: arrays(np.float64, (*shape, len(shape)), elements=st.integers(0, 1))
         ),
-        st.sampled_from(SHAPES[:3]).flatmap(_quarters),
+        st.sampled_from([*SHAPES[:3], *FOUR_MIXERS]).flatmap(_quarters),
     )
 )
 def test_the_supports_solved_have_the_subdivisions_solutions(payoffs: FloatArray) -> None:
@@ -161,3 +164,121 @@ def test_player_ones_proportional_advantages_are_left_to_the_subdivision() -> No
     roots, solved = solve_three_strategy_supports(norm, masks)
     assert roots == []
     assert solved.tolist() == [True]
+
+
+def _trilinear(rng: np.random.Generator, q: float, r: float, s: float) -> FloatArray:
+    """A random function on the corners of ``(q, r, s)`` whose multilinear extension vanishes
+    at ``(q, r, s)`` (no constant term in the differences from it)."""
+    corners = np.array([0.0, 1.0])
+    dq, dr, ds = np.meshgrid(corners - q, corners - r, corners - s, indexing="ij")
+    terms = [dq, dr, ds, dq * dr, dq * ds, dr * ds, dq * dr * ds]
+    signs = rng.choice([-1, 1], len(terms))
+    return sum(
+        (c * t for c, t in zip(rng.uniform(0.5, 1.5, len(terms)) * signs, terms, strict=True)),
+        np.zeros((2, 2, 2)),
+    )
+
+
+def _three_by_two_cubed(
+    rng: np.random.Generator, x: FloatArray, q: float, r: float, s: float
+) -> FloatArray:
+    """A 3 x 2 x 2 x 2 game with ``(x, q, r, s)`` solving the full support's system.
+
+    Player 1's advantages of strategies 2 and 3 over 1 vanish at ``(q, r, s)``; each other
+    player's advantage of their second strategy is random, then made to vanish at ``x``.
+    """
+    payoffs = np.zeros((3, 2, 2, 2, 4))
+    payoffs[1, ..., 0] = _trilinear(rng, q, r, s)
+    payoffs[2, ..., 0] = _trilinear(rng, q, r, s)
+    for player in (1, 2, 3):
+        gain = rng.standard_normal((3, 2, 2))
+        at = gain.reshape(3, 4) @ np.outer(
+            *[(1 - v, v) for j, v in enumerate((q, r, s)) if j != player - 1]
+        ).reshape(4)
+        gain -= x[:, None, None] * (at @ x) / (x @ x)
+        index: list[object] = [slice(None)] * 4 + [player]
+        index[player] = 1
+        payoffs[tuple(index)] = gain
+    return payoffs
+
+
+FOUR = [np.ones((1, 3), dtype=bool)] + [np.ones((1, 2), dtype=bool)] * 3
+
+
+def _as_flat(x: FloatArray, q: float, r: float, s: float) -> FloatArray:
+    return np.concatenate((x, [1 - q, q], [1 - r, r], [1 - s, s]))
+
+
+def test_a_constructed_solution_with_three_partners_is_found_here() -> None:
+    x = np.array([0.3, 0.45, 0.25])
+    payoffs = _three_by_two_cubed(np.random.default_rng(5), x, 0.35, 0.6, 0.2)
+    roots, solved = solve_three_strategy_supports(normalised_payoffs(payoffs), FOUR)
+    assert solved.tolist() == [True]
+    expected = _as_flat(x, 0.35, 0.6, 0.2)
+    assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-12 for _, p in roots)
+    equilibria, complete = support_enumeration(payoffs)
+    assert complete
+    assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-9 for p in equilibria)
+
+
+def test_three_partners_with_three_totally_mixed_solutions_have_them_all() -> None:
+    # The first of 4,000 seeds whose random 3x2x2x2 game has three totally mixed equilibria.
+    norm = normalised_payoffs(random_game(310, (3, 2, 2, 2)))
+    roots, solved = solve_three_strategy_supports(norm, FOUR)
+    assert solved.tolist() == [True]
+    ours = _inside(passing(norm, roots).get(0, []), np.ones(9, dtype=bool))
+    assert len(ours) == 3
+    reference, _ = _subdivided(norm, FOUR, 1e-9, Deadline(None))
+    theirs = _inside(passing(norm, reference.roots).get(0, []), np.ones(9, dtype=bool))
+    assert _same_points(ours, theirs)
+
+
+def test_the_game_with_twelve_totally_mixed_equilibria_is_left_to_the_subdivision() -> None:
+    # Built as McKelvey and McLennan's: player 1's first advantage vanishes for every r where
+    # q and s take its roots, so the resultant, divided by such points, is zero throughout.
+    # The subdivision finds all twelve, the most this shape allows.
+    payoffs, expected = twelve_totally_mixed_game()
+    roots, solved = solve_three_strategy_supports(normalised_payoffs(payoffs), FOUR)
+    assert (roots, solved.tolist()) == ([], [False])
+    equilibria, complete = support_enumeration(payoffs)
+    assert complete
+    totally_mixed = [np.concatenate(p) for p in equilibria if all(np.all(x > 0) for x in p)]
+    assert _same_points(totally_mixed, [_as_flat(e[:3], *e[3:]) for e in expected])
+
+
+def test_a_solution_where_the_resultant_is_divided_is_left_to_the_subdivision() -> None:
+    # Player 1's first advantage vanishes for every r at (q, s) = (0.35, 0.2), the solution's:
+    # a point divided out of the resultant, where the solution would be lost.
+    rng = np.random.default_rng(8)
+    x = np.array([0.3, 0.45, 0.25])
+    payoffs = _three_by_two_cubed(rng, x, 0.35, 0.6, 0.2)
+    corners = np.array([0.0, 1.0])
+    dq, ds = np.meshgrid(corners - 0.35, corners - 0.2, indexing="ij")
+    for r in (0, 1):
+        a, b, c = rng.uniform(0.5, 1.5, 3) * rng.choice([-1, 1], 3)
+        payoffs[1, :, r, :, 0] = a * dq + b * ds + c * dq * ds
+    norm = normalised_payoffs(payoffs)
+    assert solve_three_strategy_supports(norm, FOUR)[1].tolist() == [False]
+    equilibria, complete = support_enumeration(payoffs)
+    assert complete
+    expected = _as_flat(x, 0.35, 0.6, 0.2)
+    assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for p in equilibria)
+
+
+def test_a_line_of_solutions_with_three_partners_is_left_to_the_subdivision() -> None:
+    # The other players' advantages are multiples of one linear function of player 1's
+    # mixture, whatever the others do: at the solution (q, r, s) every x on a line through
+    # the simplex makes all three indifferent.
+    x = np.array([0.3, 0.45, 0.25])
+    payoffs = _three_by_two_cubed(np.random.default_rng(9), x, 0.35, 0.6, 0.2)
+    gain = np.array([1.0, -0.4, 0.3])
+    gain -= x * (gain @ x) / (x @ x)
+    payoffs[:, 1, :, :, 1] = gain[:, None, None]
+    payoffs[:, :, 1, :, 2] = -0.8 * gain[:, None, None]
+    payoffs[:, :, :, 1, 3] = 1.3 * gain[:, None, None]
+    norm = normalised_payoffs(payoffs)
+    roots, solved = solve_three_strategy_supports(norm, FOUR)
+    assert (roots, solved.tolist()) == ([], [False])
+    found, finished = solve_supports(norm, FOUR, 1e-9, Deadline(None))
+    assert finished
+    assert [k for k, _, _ in found.continua] == [0]

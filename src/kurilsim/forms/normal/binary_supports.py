@@ -68,9 +68,9 @@ _NEGLIGIBLE = 1e-12
 MARGIN = 1e-7
 
 #: Roots with an imaginary part below this (in the unit interval's scale) are real; up to
-#: :data:`_AMBIGUOUS` they might be a pair of close real roots, and the support is left alone.
+#: :data:`AMBIGUOUS` they might be a pair of close real roots, and the support is left alone.
 _REAL = 1e-7
-_AMBIGUOUS = 1e-3
+AMBIGUOUS = 1e-3
 
 #: Two roots closer than this may be one double root: the support is left alone.
 _CLOSE = 1e-5
@@ -80,7 +80,7 @@ _NEWTON_STEPS = 8
 _CONVERGED = 1e-10
 
 #: A polished solution whose Jacobian has a singular value below this is not regular.
-_SINGULAR = 1e-6
+SINGULAR = 1e-6
 
 #: Chebyshev points at which the four-mixer resultant (degree 13) is interpolated, and the
 #: degree left once its four extraneous roots are divided out.
@@ -259,10 +259,10 @@ def _two_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.stack((d1[:, 0] / slope1, d0[:, 0] / slope0), axis=1)[:, None, :]
     inside = np.all((p >= -MARGIN) & (p <= 1 + MARGIN), axis=-1)
-    return _finite(p), inside, ok
+    return finite(p), inside, ok
 
 
-def _finite(x: FloatArray) -> FloatArray:
+def finite(x: FloatArray) -> FloatArray:
     """``x`` with what is not finite set to zero (in slots whose results are not used)."""
     out: FloatArray = np.where(np.isfinite(x), x, 0.0)
     return out
@@ -326,7 +326,7 @@ def _three_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
 
 def _four_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     """The resultant in ``p_2`` of the last two equations, interpolated in ``t = p_3``."""
-    t = _chebyshev_nodes()
+    t = chebyshev_nodes(_NODES)
     # The first three mixers' advantages at each node t (along mixer 3's axis): (R, T, 3, 2, 2, 2)
     along = g[:, None, :3, ..., 0] * (1.0 - t)[None, :, None, None, None, None]
     along = along + g[:, None, :3, ..., 1] * t[None, :, None, None, None, None]
@@ -336,9 +336,9 @@ def _four_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
         g[:, 3, :, :, :, 0]
     )  # mixer 3's advantage, (R, 2, 2, 2 coefficients in s)
     cubic = np.einsum("rabi,rtabj,ijm->rtm", last, weights, _convolution(2, 3))
-    sylvester = _sylvester(quadratic, cubic)
-    values = np.linalg.det(sylvester)
-    scale = np.prod(np.sqrt(np.sum(sylvester**2, axis=-1)), axis=-1)
+    matrices = sylvester(quadratic, cubic)
+    values = np.linalg.det(matrices)
+    scale = np.prod(np.sqrt(np.sum(matrices**2, axis=-1)), axis=-1)
     # Where mixer 1's (or 0's) equation vanishes for every p_0 (p_1), both polynomials do: those
     # two points each are roots of the resultant but no solutions. Divided out, a polynomial of
     # degree 9 is left, whose higher coefficients must vanish.
@@ -350,11 +350,11 @@ def _four_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     extraneous = np.prod([a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0] for a, b in sides], axis=0)
     ok = np.max(np.abs(values), axis=1) > DEGENERATE * np.max(scale, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        resultant = (values / extraneous) @ _chebyshev_fit().T
+        resultant = (values / extraneous) @ chebyshev_fit(_NODES).T
     size = np.max(np.abs(resultant), axis=1)
     ok &= np.all(np.isfinite(resultant), axis=1)
     ok &= np.max(np.abs(resultant[:, _DEGREE + 1 :]), axis=1) <= DEGENERATE * size
-    t_roots, candidate, fine = _chebyshev_roots(_finite(resultant[:, : _DEGREE + 1]))
+    t_roots, candidate, fine = chebyshev_roots(finite(resultant[:, : _DEGREE + 1]))
     ok &= fine & _no_solution_where_divided(g)
     # Back at each root t: the advantages at t, then p_2 as the common root of both polynomials.
     tt = np.clip(t_roots, 0.0, 1.0)
@@ -367,14 +367,14 @@ def _four_mixers(g: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     cubic = np.einsum("rabi,rtabj,ijm->rtm", last, weights, _convolution(2, 3))
     # Each polynomial scaled to unit size, so that the singular values compare the two.
     with np.errstate(divide="ignore", invalid="ignore"):
-        sylvester = _sylvester(
+        matrices = sylvester(
             quadratic / np.linalg.norm(quadratic, axis=-1, keepdims=True),
             cubic / np.linalg.norm(cubic, axis=-1, keepdims=True),
         )
-    _, singular, vh = np.linalg.svd(_finite(sylvester))
+    _, singular, vh = np.linalg.svd(finite(matrices))
     # Two common roots at t (a solution where a point is divided out, at another s) leave a
     # plane of null vectors, any of whose s is no solution: left to the subdivision.
-    ok &= ~np.any(candidate & ~(singular[..., -2] > _SINGULAR * singular[..., 0]), axis=1)
+    ok &= ~np.any(candidate & ~(singular[..., -2] > SINGULAR * singular[..., 0]), axis=1)
     null = vh[..., -1, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         s = null[..., 3] / null[..., 4]
@@ -412,7 +412,7 @@ def _no_solution_where_divided(g: FloatArray) -> BoolArray:
             np.stack((-c / b, np.full(c.shape, np.nan)), axis=-1),
             np.stack(((-b + root) / (2 * a), (-b - root) / (2 * a)), axis=-1),
         )
-    near = np.isfinite(t) & (np.abs(t.imag) <= _AMBIGUOUS)
+    near = np.isfinite(t) & (np.abs(t.imag) <= AMBIGUOUS)
     t = np.where(near, t.real, 0.5)  # (R, 2 pairs, 2 roots)
     # Where low (else high) vanishes along s at that t.
     ends = [
@@ -462,13 +462,19 @@ def polynomial_products(a: FloatArray, b: FloatArray) -> FloatArray:
     return product
 
 
-def _sylvester(quadratic: FloatArray, cubic: FloatArray) -> FloatArray:
-    """Sylvester matrices ``(..., 5, 5)`` of a quadratic and a cubic (coefficients lowest first)."""
-    out = np.zeros((*quadratic.shape[:-1], 5, 5))
-    for row in range(3):
-        out[..., row, row : row + 3] = quadratic[..., ::-1]
-    for row in range(2):
-        out[..., 3 + row, row : row + 4] = cubic[..., ::-1]
+def sylvester(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Sylvester matrices of polynomials ``a`` and ``b`` (coefficients lowest first, last axis).
+
+    Of degrees ``m`` and ``n``, the matrix is ``(..., m + n, m + n)``: ``n`` rows of ``a``'s
+    coefficients, then ``m`` of ``b``'s, highest first, each shifted one column further. At a
+    common root ``z`` its null vector is ``(z**(m + n - 1), ..., z, 1)``.
+    """
+    m, n = a.shape[-1] - 1, b.shape[-1] - 1
+    out = np.zeros((*a.shape[:-1], m + n, m + n))
+    for row in range(n):
+        out[..., row, row : row + m + 1] = a[..., ::-1]
+    for row in range(m):
+        out[..., n + row, row : row + n + 1] = b[..., ::-1]
     return out
 
 
@@ -496,7 +502,7 @@ def _back_substituted(
         )
     ok = ok & ~np.any(candidate & (tiny | ~np.isfinite(s)), axis=1)
     p = np.concatenate((p0[..., None], p1[..., None], rest), axis=-1)
-    return _finite(p), candidate, ok
+    return finite(p), candidate, ok
 
 
 def roots_on_unit_interval(quadratic: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
@@ -520,23 +526,23 @@ def roots_on_unit_interval(quadratic: FloatArray) -> tuple[FloatArray, BoolArray
 
 
 @functools.cache
-def _chebyshev_nodes() -> FloatArray:
-    """Chebyshev points of the first kind on ``[0, 1]``."""
-    x = np.cos(np.pi * (np.arange(_NODES) + 0.5) / _NODES)
+def chebyshev_nodes(count: int) -> FloatArray:
+    """``count`` Chebyshev points of the first kind on ``[0, 1]``."""
+    x = np.cos(np.pi * (np.arange(count) + 0.5) / count)
     nodes: FloatArray = (1.0 + x) / 2
     return nodes
 
 
 @functools.cache
-def _chebyshev_fit() -> FloatArray:
-    """The matrix taking values at :func:`_chebyshev_nodes` to Chebyshev coefficients."""
-    angles = np.pi * (np.arange(_NODES) + 0.5) / _NODES
-    fit: FloatArray = 2.0 / _NODES * np.cos(np.outer(np.arange(_NODES), angles))
+def chebyshev_fit(count: int) -> FloatArray:
+    """The matrix taking values at :func:`chebyshev_nodes` to Chebyshev coefficients."""
+    angles = np.pi * (np.arange(count) + 0.5) / count
+    fit: FloatArray = 2.0 / count * np.cos(np.outer(np.arange(count), angles))
     fit[0] /= 2
     return fit
 
 
-def _chebyshev_roots(coefficients: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
+def chebyshev_roots(coefficients: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     """Real roots in ``[0, 1]`` of Chebyshev series ``(R, n + 1)`` on ``[0, 1]``.
 
     Returns them ``(R, n)`` (the eigenvalues of the colleague matrix, mapped to ``[0, 1]``),
@@ -560,7 +566,7 @@ def _chebyshev_roots(coefficients: FloatArray) -> tuple[FloatArray, BoolArray, B
     near = (t.real >= -0.01) & (t.real <= 1.01)
     real = np.abs(t.imag) <= _REAL
     candidate = inside & real & ok[:, None]
-    ok &= ~np.any(near & ~real & (np.abs(t.imag) <= _AMBIGUOUS), axis=1)
+    ok &= ~np.any(near & ~real & (np.abs(t.imag) <= AMBIGUOUS), axis=1)
     # Two real roots close together may be one double root, badly resolved.
     close = np.abs(t.real[:, :, None] - t.real[:, None, :]) < _CLOSE
     close &= (candidate[:, :, None] | candidate[:, None, :]) & ~np.eye(n, dtype=bool)
@@ -625,7 +631,7 @@ def newton_polished(g: FloatArray, p: FloatArray) -> tuple[FloatArray, BoolArray
             if np.all(np.abs(step) <= _CONVERGED):
                 break  # converging quadratically: what is left is below rounding
     singular = np.linalg.svd(jacobian, compute_uv=False)[:, -1]
-    regular = np.all(np.abs(step) <= _CONVERGED, axis=1) & (singular > _SINGULAR)
+    regular = np.all(np.abs(step) <= _CONVERGED, axis=1) & (singular > SINGULAR)
     return p, regular
 
 

@@ -129,7 +129,7 @@ def solve_supports(
 
     Support profiles on which every mixer mixes two strategies, four mixers at the most, are
     solved directly by :func:`~kurilsim.forms.normal.binary_supports.solve_binary_supports`,
-    and those where one player mixes three strategies and one or two others two by
+    and those where one player mixes three strategies and one to three others two by
     :func:`~kurilsim.forms.normal.three_strategy_supports.solve_three_strategy_supports`,
     unless near a degenerate case; the others by subdivision. Solutions where a strategy
     outside the support pays more may be among those returned (the subdivision discards most

@@ -69,10 +69,11 @@ def support_enumeration(
        strategies and at most four mix, the system is solved directly by elimination
        (:func:`~kurilsim.forms.normal.binary_supports.solve_binary_supports`: a linear
        equation, a quadratic, or a resultant of degree 9), unless it is near a degenerate
-       case; so is a support where one player mixes three strategies and one or two others
+       case; so is a support where one player mixes three strategies and one to three others
        mix two
        (:func:`~kurilsim.forms.normal.three_strategy_supports.solve_three_strategy_supports`:
-       two lines that meet only if proportional, or a quadratic and a null vector). The others
+       two lines that meet only if proportional, a quadratic and a null vector, or a resultant
+       of degree 12 and a null vector). The others
        are searched at once by subdivision: a support with a strategy beaten
        by another at every pure profile of the others' supports (conditional dominance [1]_)
        goes first; on the others, boxes of probabilities are discarded where

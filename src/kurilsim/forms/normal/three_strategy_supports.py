@@ -1,9 +1,10 @@
-r"""Support profiles where one player mixes three strategies and one or two others two, solved.
+r"""Support profiles where one player mixes three strategies and one to three others two, solved.
 
 Let player ``A`` mix three strategies ``a_0, a_1, a_2`` (mixture ``x``), player ``B`` two
-(weight ``q`` on the second), possibly player ``C`` two (weight ``r``), the others playing a
-pure strategy. ``A``'s two indifferences ``D_t = u_A(a_t, .) - u_A(a_0, .) = 0`` (``t = 1, 2``)
-do not depend on ``x``; ``B``'s and ``C``'s are linear in ``x``.
+(weight ``q`` on the second), possibly players ``C`` and ``D`` two (weights ``r`` and ``s``),
+the others playing a pure strategy. ``A``'s two indifferences ``D_t = u_A(a_t, .) - u_A(a_0,
+.) = 0`` (``t = 1, 2``) do not depend on ``x``; ``B``'s, ``C``'s and ``D``'s are linear in
+``x``.
 
 - ``B`` alone mixes with ``A``: each ``D_t`` is linear in ``q``, and both vanish at one ``q``
   only if their values at ``q = 0`` and ``q = 1`` are proportional. Unless that ``2 x 2``
@@ -15,33 +16,68 @@ do not depend on ``x``; ``B``'s and ``C``'s are linear in ``x``.
   its roots ``r`` follows from either equation, and ``x`` spans the null space of the two rows
   (``B``'s and ``C``'s advantage of each of ``A``'s strategies), their cross product scaled
   to sum to one.
+- ``B``, ``C`` and ``D`` mix with ``A``: each ``D_t`` is trilinear in ``(q, r, s)``. With ``s``
+  held fixed, ``P(q)`` is as above, and ``(1 - r, r)`` is proportional to ``(L_{11},
+  -L_{10})``; with these weights the three rows (``B``'s, ``C``'s and ``D``'s advantage of each
+  of ``A``'s strategies) are of degrees 1, 1 and 2 in ``q``, and an ``x`` makes all three
+  indifferent only where their determinant ``H(q)``, a quartic, vanishes. The resultant of
+  ``P`` and ``H`` in ``q`` is a polynomial of degree at most 16 in ``s``. Where ``L_{10}`` and
+  ``L_{11}`` share a root ``q`` (``A``'s first equation then holds for every ``r``), ``P``
+  vanishes and ``H`` vanishes twice, at no solution: divided by the square of that quadratic
+  in ``s``, a polynomial of degree 12 is left, the number of solutions such a system can have
+  (the multihomogeneous Bezout number, reached by a game with twelve totally mixed
+  equilibria built as McKelvey and McLennan's [1]_). It is interpolated at Chebyshev points,
+  its coefficients above degree 12 must vanish (a check), and its roots in ``[0, 1]`` are the
+  eigenvalues of its colleague matrix, as for four two-strategy mixers in
+  :mod:`~kurilsim.forms.normal.binary_supports`. At each, ``q`` is the common root of ``P``
+  and ``H`` (the null vector of their Sylvester matrix), ``r`` follows from ``A``'s equation
+  steeper in ``r``, and ``x`` is the largest cross product of two of the three rows, scaled
+  to sum to one. A solution at a point divided out is possible only in a degenerate game, and
+  is tested for.
 
 Every candidate is polished by Newton's method on the whole system (``A``'s mixture as two
 free probabilities, on which every equation is affine, so the corner representation of
 :mod:`~kurilsim.forms.normal.binary_supports` holds). A support is *solved* here only if
-nothing is near a degenerate case: no vanishing determinant, leading coefficient,
-discriminant or denominator, no two rows nearly parallel (a line of solutions), no null vector
-nearly summing to zero, every polished solution regular and no two alike. Every other support
-is left to the subdivision (:func:`~kurilsim.forms.normal.support_boxes.solve_supports`),
-which also finds continua and singular solutions. The regret check is left to the caller.
+nothing is near a degenerate case: no vanishing determinant, resultant, leading coefficient,
+discriminant or denominator, no root near the interval with a small imaginary part and no two
+roots close together, no second common root of ``P`` and ``H``, no possible solution where the
+resultant was divided, no two rows nearly parallel (a line of solutions), no null vector
+nearly summing to zero, every polished solution near the simplices regular (a candidate
+farther than :data:`_FAR` outside them both before and after polishing is no solution on
+them) and no two alike. Every other support is left to the subdivision
+(:func:`~kurilsim.forms.normal.support_boxes.solve_supports`), which also finds continua and
+singular solutions. The regret check is left to the caller.
+
+References
+----------
+.. [1] R. D. McKelvey and A. McLennan, "The maximal number of regular totally mixed Nash
+   equilibria", *Journal of Economic Theory* 72(2), 411-425, 1997.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.forms.normal.binary_supports import (
+    AMBIGUOUS,
     DEGENERATE,
     MARGIN,
+    SINGULAR,
+    chebyshev_fit,
+    chebyshev_nodes,
+    chebyshev_roots,
     coincident_solutions,
     cube_corners,
+    finite,
     line_coefficients,
     newton_polished,
     polynomial_products,
     roots_on_unit_interval,
+    sylvester,
 )
 from kurilsim.forms.normal.support_layouts import kept_between_calls
 
@@ -54,6 +90,9 @@ def solve_three_strategy_supports(
     norm: FloatArray, masks: list[BoolArray]
 ) -> tuple[list[tuple[int, tuple[FloatArray, ...]]], BoolArray]:
     """Every solution on the simplices of the support profiles this module can solve.
+
+    Those where one player mixes three strategies, one to three others two each and the rest
+    play a pure strategy (see the module's description).
 
     Parameters
     ----------
@@ -92,49 +131,77 @@ def solve_three_strategy_supports(
         v = flat[layout.pair_cells[:, 1:]] - flat[layout.pair_cells[:, :1]]  # (R, 2 t, 2 q)
         determinant = v[:, 0, 0] * v[:, 1, 1] - v[:, 0, 1] * v[:, 1, 0]
         solved[layout.pairs] = np.abs(determinant) > DEGENERATE
-    if not len(layout.triples):
-        return [], solved
-    payoff = flat[layout.triple_cells]  # (R, player A B C, 3 a, 2 q, 2 r)
-    p, candidate, ok = _candidates(payoff)
-    g = _corner_values(payoff)
+    found = []
+    for mixers, candidates in (
+        (layout.triples, _two_partners),
+        (layout.quadruples, _three_partners),
+    ):
+        if len(mixers.rows):
+            found.extend(_solved(flat[mixers.cells], mixers, candidates, masks, solved))
+    return sorted(found, key=lambda root: root[0]), solved
+
+
+def _solved(
+    payoff: FloatArray,
+    mixers: _Mixers,
+    candidates: Callable[[FloatArray], tuple[FloatArray, BoolArray, BoolArray]],
+    masks: list[BoolArray],
+    solved: BoolArray,
+) -> list[tuple[int, tuple[FloatArray, ...]]]:
+    """The solutions of some support profiles alike, marked in ``solved`` where all are found.
+
+    ``payoff`` is ``(R, players, 3 a, 2, ...)``: the mixers' payoffs; ``candidates`` gives each
+    support's candidate solutions ``(R, C, 2 + k)`` as ``(x_1, x_2, q, ...)``, which are, and
+    which supports are safe to solve so.
+    """
+    p, candidate, ok = candidates(payoff)
     row, slot = np.nonzero(candidate & ok[:, None])
     p = p[row, slot]
     if len(row):
-        p, regular = newton_polished(g[row], p)
-        ok &= np.bincount(row, weights=~regular, minlength=len(ok)) == 0
+        start = p
+        p, regular = newton_polished(_corner_values(payoff)[row], p)
+        # A candidate far outside the simplices both before and after is no solution on them,
+        # whether Newton's method settles on it or not.
+        near = (_outside(start) <= _FAR) | (_outside(p) <= _FAR)
+        ok &= np.bincount(row, weights=~regular & near, minlength=len(ok)) == 0
         ok &= ~coincident_solutions(row, p, len(ok))
-    solved[layout.triples[ok]] = True
-    # A's whole mixture (from its two free probabilities), then q and r.
+    solved[mixers.rows[ok]] = True
+    # A's whole mixture (from its two free probabilities), then each partner's weight.
     x = np.concatenate((1.0 - p[:, :1] - p[:, 1:2], p), axis=1)
     keep = ok[row] & np.all((x >= -MARGIN) & (x <= 1 + MARGIN), axis=1)
     row, x = row[keep], np.clip(x[keep], 0.0, 1.0)
     mixtures = []
     for i, m in enumerate(masks):
         mixture = np.zeros((len(row), m.shape[1]))
-        strategies = layout.strategies[row, i]  # (C, 3): A's three, a mixer's two, a pure one
-        weights = np.where(
-            (layout.player[row, 0] == i)[:, None],
-            x[:, :3],
-            np.where(
-                (layout.player[row, 1] == i)[:, None],
-                np.stack((1.0 - x[:, 3], x[:, 3], np.zeros(len(row))), axis=1),
-                np.where(
-                    (layout.player[row, 2] == i)[:, None],
-                    np.stack((1.0 - x[:, 4], x[:, 4], np.zeros(len(row))), axis=1),
-                    np.array([1.0, 0.0, 0.0]),
-                ),
-            ),
-        )
+        strategies = mixers.strategies[row, i]  # (C, 3): A's three, a mixer's two, a pure one
+        weights = np.where((mixers.player[row, 0] == i)[:, None], x[:, :3], [1.0, 0.0, 0.0])
+        for partner in range(1, mixers.player.shape[1]):
+            weight = x[:, 2 + partner]
+            weights = np.where(
+                (mixers.player[row, partner] == i)[:, None],
+                np.stack((1.0 - weight, weight, np.zeros(len(row))), axis=1),
+                weights,
+            )
         np.add.at(mixture, (np.arange(len(row))[:, None], strategies), weights)
         mixtures.append(mixture)
-    supports = layout.triples[row].tolist()
-    return sorted(
-        zip(supports, zip(*mixtures, strict=True), strict=True), key=lambda root: root[0]
-    ), solved
+    supports = mixers.rows[row].tolist()
+    return list(zip(supports, zip(*mixtures, strict=True), strict=True))
 
 
-def _candidates(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
-    """Candidate solutions of support profiles of three mixers, each at a root of ``P``.
+#: A candidate farther than this outside the simplices (in any probability) is not near them.
+_FAR = 0.5
+
+
+def _outside(p: FloatArray) -> FloatArray:
+    """How far candidates ``(C, 2 + k)`` (as ``(x_1, x_2, q, ...)``) lie outside the simplices."""
+    x = np.concatenate((1.0 - p[:, :1] - p[:, 1:2], p), axis=1)
+    with np.errstate(invalid="ignore"):
+        distance: FloatArray = np.max(np.maximum(-x, x - 1.0), axis=1)
+    return distance
+
+
+def _two_partners(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """Candidate solutions where A mixes with ``B`` and ``C``, each at a root of ``P``.
 
     Returns the candidates ``(R, 2, 4)`` as ``(x_1, x_2, q, r)``, which are candidates, and which
     supports are safe to solve so (see the module's description).
@@ -185,28 +252,289 @@ def _candidates(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
     return np.where(np.isfinite(p), p, 0.0), candidate, ok
 
 
-def _corner_values(payoff: FloatArray) -> FloatArray:
-    """The four equations' values ``(R, 4, 16)`` at the corners of ``(x_1, x_2, q, r)``.
+#: Chebyshev points at which the three partners' resultant (degree 16) is interpolated, and the
+#: degree left once the square of its extraneous quadratic is divided out.
+_NODES = 17
+_DEGREE = 12
 
+#: A resultant whose values at the nodes are all below this times their bound (the product of
+#: the Sylvester rows' lengths) vanishes throughout: rounding noise is below 1e-15 there, and a
+#: game's resultant of degree 12 above 1e-10 in the random and small-integer games measured.
+_VANISHING = 1e-12
+
+#: Points in ``q`` at which the eliminants (of degree 4 at most) are evaluated, and the matrix
+#: taking their values there to their coefficients (lowest first).
+_POINTS = np.linspace(0.0, 1.0, 5)
+_TO_POWERS = np.linalg.inv(np.vander(_POINTS, increasing=True)).T
+
+
+def _three_partners(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """Candidate solutions where A mixes with ``B``, ``C`` and ``D``, from a resultant in ``s``.
+
+    Returns the candidates ``(R, 12, 5)`` as ``(x_1, x_2, q, r, s)``, which are candidates, and
+    which supports are safe to solve so (see the module's description).
+    """
+    n_rows = len(payoff)
+    nodes = np.broadcast_to(chebyshev_nodes(_NODES), (n_rows, _NODES))
+    lines, quadratic, quartic = _eliminants(payoff, nodes)
+    matrices = sylvester(quadratic, quartic)
+    values = np.linalg.det(matrices)
+    scale = np.prod(np.sqrt(np.sum(matrices**2, axis=-1)), axis=-1)
+    # Where A's first equation vanishes for every r (its lines at r = 0 and 1 share a root q),
+    # both polynomials vanish twice over: the resultant is divided by the square of this
+    # quadratic in s, and a polynomial of degree 12 is left, whose higher coefficients must
+    # vanish.
+    first = lines[:, :, 0]  # (R, T, 2 r, 2 coefficients in q)
+    extraneous = first[..., 0, 0] * first[..., 1, 1] - first[..., 0, 1] * first[..., 1, 0]
+    ok = np.max(np.abs(values), axis=1) > _VANISHING * np.max(scale, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        resultant = (values / extraneous**2) @ chebyshev_fit(_NODES).T
+    size = np.max(np.abs(resultant), axis=1)
+    ok &= np.all(np.isfinite(resultant), axis=1)
+    ok &= np.max(np.abs(resultant[:, _DEGREE + 1 :]), axis=1) <= DEGENERATE * size
+    s_roots, candidate, fine = chebyshev_roots(finite(resultant[:, : _DEGREE + 1]))
+    ok &= fine & _no_solution_where_divided(payoff)
+    p = np.zeros((n_rows, _DEGREE, 5))
+    row, slot = np.nonzero(candidate & ok[:, None])
+    if len(row):
+        p[row, slot], fine = _back_substituted(payoff[row], np.clip(s_roots[row, slot], 0.0, 1.0))
+        ok &= np.bincount(row, weights=~fine, minlength=n_rows) == 0
+    return p, candidate, ok
+
+
+def _back_substituted(payoff: FloatArray, s: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """The solutions ``(C, 5)`` at roots ``s`` ``(C,)`` of the resultant, and which are safe.
+
+    ``q`` is the common root of both eliminants at ``s``, ``r`` follows from A's equations,
+    ``x`` from the rows of ``B``, ``C`` and ``D``. Not safe: two common roots (a solution where
+    a point is divided out, at another ``q``), a vanishing denominator, or an ``x`` not made
+    out (:func:`_null_mixtures`).
+    """
+    lines, quadratic, quartic = _eliminants(payoff, s[:, None])
+    lines, quadratic, quartic = lines[:, 0], quadratic[:, 0], quartic[:, 0]
+    # Each polynomial scaled to unit size, so that the singular values compare the two.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        matrices = sylvester(
+            quadratic / np.linalg.norm(quadratic, axis=-1, keepdims=True),
+            quartic / np.linalg.norm(quartic, axis=-1, keepdims=True),
+        )
+    _, singular, vh = np.linalg.svd(finite(matrices))
+    fine = singular[:, -2] > SINGULAR * singular[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = vh[:, -1, -2] / vh[:, -1, -1]
+    fine &= np.isfinite(q)
+    q = finite(q)
+    # r from A's equation steeper in r (both vanish at one r where P does).
+    at_q = lines[..., 0] + lines[..., 1] * q[:, None, None]  # (C, 2 t, 2 r)
+    slope = at_q[..., 0] - at_q[..., 1]
+    steeper = np.argmax(np.abs(slope), axis=-1)[:, None]
+    denominator = np.take_along_axis(slope, steeper, axis=-1)[:, 0]
+    reach = np.max(np.abs(at_q), axis=(-2, -1))
+    fine &= np.abs(denominator) > DEGENERATE * np.maximum(reach, DEGENERATE)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = finite(np.take_along_axis(at_q[..., 0], steeper, axis=-1)[:, 0] / denominator)
+    x, made_out = _null_mixtures(payoff, q[:, None], r[:, None], s[:, None])
+    p = np.concatenate((x[:, 0, 1:], q[:, None], r[:, None], s[:, None]), axis=-1)
+    return finite(p), fine & made_out[:, 0]
+
+
+def _gains(payoff: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``B``'s, ``C``'s and ``D``'s advantage of each of ``A``'s strategies ``(R, 3 a, 2, 2)``.
+
+    Over the corners of ``(r, s)``, ``(q, s)`` and ``(q, r)`` respectively.
+    """
+    return (
+        payoff[:, 1][:, :, 1] - payoff[:, 1][:, :, 0],
+        payoff[:, 2][:, :, :, 1] - payoff[:, 2][:, :, :, 0],
+        payoff[:, 3][..., 1] - payoff[:, 3][..., 0],
+    )
+
+
+def _eliminants(payoff: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """At each ``s`` ``(R, C)``: A's lines, the quadratic ``P(q)`` and the quartic ``H(q)``.
+
+    A's equations at ``s`` are ``D_t = (1 - r) L_{t0}(q) + r L_{t1}(q)`` (``lines``, ``(R, C,
+    2 t, 2 r, 2 coefficients)``); both vanish at one ``r`` where ``P = L_{10} L_{21} - L_{11}
+    L_{20}`` does, with ``(1 - r, r)`` proportional to ``(L_{11}, -L_{10})``. With those weights
+    the rows of ``B``, ``C`` and ``D`` (each one's advantage of ``A``'s strategies) are of
+    degrees 1, 1 and 2 in ``q``; ``x`` solves all three only where their determinant ``H``
+    vanishes. Both are evaluated at :data:`_POINTS` and interpolated.
+    """
+    v = payoff[:, 0, 1:] - payoff[:, 0, :1]  # (R, 2 t, 2 q, 2 r, 2 s)
+    at_s = _multilinear(v, [s])  # (R, C, 2 t, 2 q, 2 r)
+    lines = line_coefficients(np.swapaxes(at_s, -1, -2))
+    z = _POINTS
+    # A's equations at each point q and corner r: (R, C, 2 t, 2 r, points)
+    at = at_s[..., 0, :, None] * (1.0 - z) + at_s[..., 1, :, None] * z
+    quadratic = at[:, :, 0, 0] * at[:, :, 1, 1] - at[:, :, 0, 1] * at[:, :, 1, 0]
+    weights = np.stack((at[:, :, 0, 1], -at[:, :, 0, 0]), axis=2)  # (R, C, 2 r, points)
+    b_gain, c_gain, d_gain = _gains(payoff)
+    # The rows at each point: (R, C, points, 3 a)
+    b_row = np.einsum("rcak,rckz->rcza", _multilinear(b_gain, [s]), weights)
+    c_at = _multilinear(c_gain, [s])  # (R, C, 3 a, 2 q)
+    c_row = c_at[..., None, :, 0] * (1.0 - z[:, None]) + c_at[..., None, :, 1] * z[:, None]
+    d_at = d_gain[..., 0, :, None] * (1.0 - z) + d_gain[..., 1, :, None] * z  # (R, 3 a, 2 r, z)
+    d_row = np.einsum("rakz,rckz->rcza", d_at, weights)
+    quartic = np.sum(_cross(b_row, c_row) * d_row, axis=-1)
+    return lines, (quadratic @ _TO_POWERS)[..., :3], quartic @ _TO_POWERS
+
+
+def _null_mixtures(
+    payoff: FloatArray, q: FloatArray, r: FloatArray, s: FloatArray
+) -> tuple[FloatArray, BoolArray]:
+    """``A``'s mixtures ``(R, C, 3)`` making ``B``, ``C`` and ``D`` indifferent at ``(q, r, s)``.
+
+    The three rows are dependent there: ``x`` is the largest cross product of two of them,
+    scaled to sum to one. Also whether that is safe: not near a line of solutions (all cross
+    products small) nor a null vector summing to zero.
+    """
+    b_gain, c_gain, d_gain = _gains(payoff)
+    rows = (
+        _multilinear(b_gain, [r, s]),
+        _multilinear(c_gain, [q, s]),
+        _multilinear(d_gain, [q, r]),
+    )
+    nulls = np.stack([_cross(rows[i], rows[j]) for i, j in ((0, 1), (1, 2), (2, 0))])
+    sizes = np.max(np.abs(nulls), axis=-1)
+    best = np.argmax(sizes, axis=0)
+    null = np.take_along_axis(nulls, best[None, ..., None], axis=0)[0]
+    size = np.take_along_axis(sizes, best[None], axis=0)[0]
+    total = null.sum(axis=-1)
+    lengths = np.stack([np.linalg.norm(row, axis=-1) for row in rows])
+    reach = np.max(lengths, axis=0) ** 2
+    fine = (size > DEGENERATE * np.maximum(reach, DEGENERATE)) & (
+        np.abs(total) > DEGENERATE * np.maximum(size, DEGENERATE)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = null / total[..., None]
+    return finite(x), fine
+
+
+def _no_solution_where_divided(payoff: FloatArray) -> BoolArray:
+    """Whether no solution can lie at the points divided out of the three partners' resultant.
+
+    There A's first equation holds for every ``r`` (its lines at ``r = 0`` and ``1`` share a
+    root ``q``, at a root ``s`` of a quadratic); a solution there needs ``r`` from the second
+    equation and then ``B``'s, ``C``'s and ``D``'s rows to be dependent at that point. That
+    happens only in a degenerate game: then, or where a point cannot be made out, ``False``.
+    """
+    v = payoff[:, 0, 1:] - payoff[:, 0, :1]  # (R, 2 t, 2 q, 2 r, 2 s)
+    # A's first equation at r = 0 and 1, lines in q whose coefficients are lines in s.
+    first = line_coefficients(np.moveaxis(line_coefficients(v[:, 0]), 1, -1))  # (R, r, s, q)
+    quadratic = polynomial_products(first[:, 0, :, 0], first[:, 1, :, 1]) - polynomial_products(
+        first[:, 0, :, 1], first[:, 1, :, 0]
+    )
+    c, b, a = quadratic[:, 0], quadratic[:, 1], quadratic[:, 2]
+    scale = np.max(np.abs(quadratic), axis=-1)
+    ok: BoolArray = scale > DEGENERATE
+    with np.errstate(all="ignore"):
+        root = np.sqrt((b * b - 4 * a * c).astype(complex))
+        s = np.where(
+            (np.abs(a) <= DEGENERATE * 1e-5 * scale)[:, None],
+            np.stack((-c / b, np.full(c.shape, np.nan)), axis=-1),
+            np.stack(((-b + root) / (2 * a), (-b - root) / (2 * a)), axis=-1),
+        )
+    near = np.isfinite(s) & (np.abs(s.imag) <= AMBIGUOUS)
+    s = np.where(near, s.real, 0.5)  # (R, 2 roots)
+    # The shared root q: of the line steeper in q.
+    at_s = first[:, None, :, 0] + first[:, None, :, 1] * s[..., None, None]  # (R, 2, 2 r, q)
+    steeper = np.argmax(np.abs(at_s[..., 1]), axis=-1)[..., None]
+    line = np.take_along_axis(at_s, steeper[..., None], axis=-2)[..., 0, :]
+    flat = np.abs(line[..., 1]) <= DEGENERATE
+    with np.errstate(all="ignore"):
+        q = np.where(flat, 0.5, -line[..., 0] / np.where(flat, 1.0, line[..., 1]))
+    # r from the second equation, linear in r there.
+    ends = _multilinear(np.moveaxis(v[:, 1], 2, 1), [q, s])  # (R, 2, 2 r)
+    slope = ends[..., 0] - ends[..., 1]
+    steep = np.abs(slope) > DEGENERATE
+    r = np.where(steep, ends[..., 0] / np.where(steep, slope, 1.0), 0.5)
+
+    def inside(*points: FloatArray) -> BoolArray:
+        within: BoolArray = np.all([(p >= -0.01) & (p <= 1.01) for p in points], axis=0)
+        return within
+
+    ok &= ~np.any(near & inside(s) & flat, axis=1)
+    ok &= ~np.any(near & inside(q, s) & ~steep, axis=1)
+    b_gain, c_gain, d_gain = _gains(payoff)
+    rows = (
+        _multilinear(b_gain, [r, s]),
+        _multilinear(c_gain, [q, s]),
+        _multilinear(d_gain, [q, r]),
+    )
+    determinant = np.sum(_cross(rows[0], rows[1]) * rows[2], axis=-1)
+    reach = np.prod([np.linalg.norm(row, axis=-1) for row in rows], axis=0)
+    dependent = np.abs(determinant) <= DEGENERATE * np.maximum(reach, DEGENERATE)
+    ok &= ~np.any(near & inside(q, r, s) & dependent, axis=1)
+    return ok
+
+
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Cross products of 3-vectors along the last axis (:func:`numpy.cross`, without its moves)."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack((a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0), axis=-1)
+
+
+def _multilinear(table: FloatArray, points: list[FloatArray]) -> FloatArray:
+    """Values ``(R, C, ...)`` of tables ``(R, ..., 2, ..., 2)`` at points, each ``(R, C)``.
+
+    The last ``len(points)`` axes of ``table`` are those of the points, in order; the table
+    is interpolated (multilinearly) along them, the axes between kept.
+    """
+    value = table[:, None]
+    for p in reversed(points):
+        at = p.reshape(*p.shape, *([1] * (value.ndim - 3)))
+        value = value[..., 0] * (1.0 - at) + value[..., 1] * at
+    return value
+
+
+def _corner_values(payoff: FloatArray) -> FloatArray:
+    """The equations' values ``(R, 2 + k, 2**(2 + k))`` at the corners of ``(x_1, x_2, q, ...)``.
+
+    ``payoff`` is ``(R, 1 + k, 3 a, 2, ..., 2)``: the payoffs of ``A`` and its ``k`` partners.
     ``A``'s mixture at a corner is ``(1 - x_1 - x_2, x_1, x_2)``: every equation is affine in
     it, so its multilinear interpolation from the corners is the equation itself.
     """
-    corner = cube_corners(4)  # (16, 4)
+    partners = payoff.shape[1] - 1
+    corner = cube_corners(2 + partners)  # (2**(2 + k), 2 + k)
     mixture = np.stack((1 - corner[:, 0] - corner[:, 1], corner[:, 0], corner[:, 1]), axis=1)
-    q, r = corner[:, 2], corner[:, 3]
-    own = payoff[:, 0][:, :, q, r]  # (R, 3 a, 16)
-    b_gain = payoff[:, 1][:, :, 1, r] - payoff[:, 1][:, :, 0, r]  # (R, 3 a, 16)
-    c_gain = payoff[:, 2][:, :, q, 1] - payoff[:, 2][:, :, q, 0]
-    values: FloatArray = np.stack(
-        (
-            own[:, 1] - own[:, 0],
-            own[:, 2] - own[:, 0],
-            np.einsum("rak,ka->rk", b_gain, mixture),
-            np.einsum("rak,ka->rk", c_gain, mixture),
-        ),
-        axis=1,
-    )
+    # Each corner's profile of the partners' strategies, as an index into their cube (first
+    # partner slowest, as in the corners).
+    tables = payoff.reshape(*payoff.shape[:3], 2**partners)
+    profile = np.arange(len(corner)) % 2**partners
+    own = tables[:, 0][:, :, profile]  # (R, 3 a, corners)
+    equations = [own[:, 1] - own[:, 0], own[:, 2] - own[:, 0]]
+    for j in range(partners):
+        # Partner j's advantage of its second strategy, the others as at the corner.
+        bit = 2 ** (partners - 1 - j)
+        gain = tables[:, 1 + j][:, :, profile | bit] - tables[:, 1 + j][:, :, profile & ~bit]
+        equations.append(np.einsum("rak,ka->rk", gain, mixture))
+    values: FloatArray = np.stack(equations, axis=1)
     return values
+
+
+@dataclass(frozen=True)
+class _Mixers:
+    """Support profiles where ``A`` mixes three strategies and ``k`` partners two each.
+
+    Attributes
+    ----------
+    rows
+        ``(R,)``: the support profiles (of those given).
+    cells
+        ``(R, 1 + k players, 3 a, 2, ..., 2)``: where the payoffs of ``A`` and its partners
+        are in the flattened payoffs, over the mixers' strategy profiles.
+    player
+        ``(R, 1 + k)``: which players ``A`` and its partners are.
+    strategies
+        ``(R, N, 3)``: each player's strategies in the support (``A``'s three, a mixer's two
+        then its first again, a pure player's one three times).
+    """
+
+    rows: IntArray
+    cells: IntArray
+    player: IntArray
+    strategies: IntArray
 
 
 @dataclass(frozen=True)
@@ -219,23 +547,14 @@ class _Layout:
         ``(P,)``: support profiles where ``A`` and one other player mix.
     pair_cells
         ``(P, 3 a, 2 q)``: where ``A``'s payoff is in the flattened payoffs.
-    triples
-        ``(R,)``: support profiles where ``A`` and two other players mix.
-    triple_cells
-        ``(R, 3 players, 3 a, 2 q, 2 r)``: where the payoffs of ``A``, ``B`` and ``C`` are.
-    player
-        ``(R, 3)``: which players ``A``, ``B`` and ``C`` are.
-    strategies
-        ``(R, N, 3)``: each player's strategies in the support (``A``'s three, a mixer's two
-        then its first again, a pure player's one three times).
+    triples, quadruples
+        Those where ``A`` mixes with two, and with three, partners.
     """
 
     pairs: IntArray
     pair_cells: IntArray
-    triples: IntArray
-    triple_cells: IntArray
-    player: IntArray
-    strategies: IntArray
+    triples: _Mixers
+    quadruples: _Mixers
 
 
 def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
@@ -257,15 +576,15 @@ def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
         ],
         axis=1,
     )
-    # Players by support size, larger first (A, then B and C).
+    # Players by support size, larger first (A, then its partners).
     ranked = np.argsort(-sizes, axis=1, kind="stable")
-    # (padded for two players, who have no profile of three mixers)
-    ranked = np.pad(ranked, ((0, 0), (0, max(0, 3 - n_players))))
+    # (padded for fewer players, who have no profile of so many mixers)
+    ranked = np.pad(ranked, ((0, 0), (0, max(0, 4 - n_players))))
     stride = np.array([int(np.prod(shape[i + 1 :])) for i in range(n_players)], dtype=np.intp)
     base = np.sum(strategies[:, :, 0] * stride, axis=1)  # every player on their first strategy
 
     def cells(rows: IntArray, mixers: int) -> IntArray:
-        """Flat cells ``(R, 3 a[, 2 q[, 2 r]])`` of the mixers' strategy profiles."""
+        """Flat cells ``(R, 3 a[, 2 q[, 2 r ...]])`` of the mixers' strategy profiles."""
         players = ranked[rows, :mixers]
         cell: IntArray = base[rows]
         for slot in range(mixers):
@@ -277,12 +596,20 @@ def _made_layout(shape: tuple[int, ...], masks: list[BoolArray]) -> _Layout:
             )
         return cell
 
+    def mixers(partners: int) -> _Mixers:
+        rows = np.flatnonzero(plain & (two == partners))
+        player = ranked[rows, : 1 + partners]
+        spread = player.reshape(*player.shape, *([1] * (1 + partners)))
+        return _Mixers(
+            rows,
+            cells(rows, 1 + partners)[:, None] * n_players + spread,
+            player,
+            strategies[rows],
+        )
+
     pairs = np.flatnonzero(plain & (two == 1))
     pair_cells = cells(pairs, 2) * n_players + ranked[pairs, 0, None, None]
-    triples = np.flatnonzero(plain & (two == 2))
-    player = ranked[triples, :3]
-    triple_cells = cells(triples, 3)[:, None] * n_players + player[:, :, None, None, None]
-    return _Layout(pairs, pair_cells, triples, triple_cells, player, strategies[triples])
+    return _Layout(pairs, pair_cells, mixers(2), mixers(3))
 
 
 #: Support profiles' layouts, kept between calls for a small game shape.
