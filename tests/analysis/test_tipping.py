@@ -139,3 +139,39 @@ def test_a_scenario_without_parameters_has_nothing_to_tip(root):
     dilemma = kurilsim.load_scenario(root / "scenarios" / "textbook" / "prisoners_dilemma.yaml")
     with pytest.raises(InputError, match="no parameter to move: the scenario has none"):
         tipping_points(dilemma)
+
+
+def test_points_solved_short_of_their_bound_are_counted_by_reason(scenarios, monkeypatch):
+    """A tipping point rests on every point solved; one where the listing of a tied tree stops
+    at ``max_equilibria`` may miss an equilibrium, so the result counts it and warns."""
+    import collections
+
+    import kurilsim.forms.extensive.backward_induction as listing
+
+    tree = kurilsim.load_scenario(scenarios / "sequence_1956.yaml")
+    finished = tipping_points(tree, ["okinawa_hold_value"], resolution=11)
+    assert finished.complete and finished.incomplete_reasons == {}
+    assert "WARNING" not in finished.to_text() and "WARNING" not in finished._repr_html_()
+    # The points the bisection places within the tolerance of the tie hold two plays each.
+    form = type(tree.form)
+    solve, reported = form.sweep_rows, collections.Counter()
+
+    def recorded(self, scenario, values, *args):
+        rows = solve(self, scenario, values, *args)
+        reasons = rows.columns["incomplete_reason"].to_pylist()
+        why = dict(zip(rows.game.tolist(), reasons, strict=True))  # a point's rows share theirs
+        reported.update(reason for reason in why.values() if reason is not None)
+        return rows
+
+    monkeypatch.setattr(form, "sweep_rows", recorded)
+    monkeypatch.setattr(listing, "MAX_EQUILIBRIA", 1)
+    cut = tipping_points(tree, ["okinawa_hold_value"], resolution=11)
+    assert not cut.complete and cut.incomplete_reasons == dict(reported)
+    assert set(reported) == {"max_equilibria"}
+    assert cut.evaluations == finished.evaluations  # the same points are solved
+    expected = f"incomplete at {reported['max_equilibria']} of {cut.evaluations} points"
+    assert cut.to_text().splitlines()[-1] == (
+        f"WARNING: {expected} (max_equilibria: {reported['max_equilibria']}); "
+        "tipping points may be off"
+    )
+    assert f"<p><b>WARNING: {expected}" in cut._repr_html_()

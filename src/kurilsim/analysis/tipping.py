@@ -16,12 +16,17 @@ for the one parameter it moves.
 
 The scan sees changes that last at least one grid step; a region narrower than
 ``(high - low) / (resolution - 1)`` can be missed.
+
+A threshold rests on every point solved to find it: where the sweep method stopped short at one
+(a bound reached, a listing cut), an equilibrium may be missing on one side, so the result counts
+those solves by reason (:attr:`TippingPoints.incomplete_reasons`) and its text warns.
 """
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,7 +43,9 @@ from kurilsim.core.arguments import (
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import unknown_parameter
+from kurilsim.core.result import incomplete_points_text
 from kurilsim.core.scenario import Scenario
+from kurilsim.core.sweep_rows import point_reasons
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY, chunk_size_for
 
@@ -71,6 +78,13 @@ class TippingPoints:
         A normal-form scenario's players, strategies and the texts of its ``labels`` block,
         which name its regimes (so that a figure colours them as a regime map of the scenario
         does); empty for other forms.
+    evaluations
+        Points solved to find the table: the defaults, the scan, the bisection and the regimes
+        read past the thresholds.
+    incomplete_reasons
+        Why the answer is incomplete at some of those points: each reason
+        (:attr:`kurilsim.core.result.Result.incomplete_reason`) and at how many points, most
+        frequent first; empty when the sweep method finished at every point (:attr:`complete`).
     """
 
     title: str
@@ -80,6 +94,31 @@ class TippingPoints:
     players: tuple[str, ...] = ()
     strategies: tuple[tuple[str, ...], ...] = ()
     labels: tuple[str, ...] = ()
+    evaluations: int = 0
+    incomplete_reasons: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the sweep method finished at every point solved."""
+        return not self.incomplete_reasons
+
+    def incomplete_text(self) -> str:
+        """At how many points the answer is incomplete, and why ("" when complete everywhere).
+
+        Examples
+        --------
+        >>> table = pd.DataFrame()
+        >>> TippingPoints("t", "b", table, evaluations=48,
+        ...               incomplete_reasons={"max_equilibria": 3}).incomplete_text()
+        'incomplete at 3 of 48 points (max_equilibria: 3)'
+        """
+        return incomplete_points_text(self.incomplete_reasons, self.evaluations)
+
+    def _warning(self) -> list[str]:
+        """The warning line where some point's answer is incomplete; none otherwise."""
+        if self.complete:
+            return []
+        return [f"WARNING: {self.incomplete_text()}; tipping points may be off"]
 
     def to_frame(self) -> pd.DataFrame:
         """The tipping-point table as a pandas DataFrame."""
@@ -121,7 +160,7 @@ class TippingPoints:
         if len(steady):
             moves = ", ".join(f"{r.parameter} {r.direction}" for r in steady.itertuples())
             lines.append(f"no change anywhere in the range: {moves}")
-        return "\n".join(lines)
+        return "\n".join(lines + self._warning())
 
     def _repr_html_(self) -> str:
         """The table, nearest tipping points first, under the regime at the defaults."""
@@ -138,7 +177,9 @@ class TippingPoints:
             ]
             for row in rows.to_dict("records")
         ]
-        return html_heading(self.title, f"at the defaults: {self.baseline}") + html_table(
+        head = [html_heading(self.title, f"at the defaults: {self.baseline}")]
+        head += [html_heading(line) for line in self._warning()]
+        return "".join(head) + html_table(
             ["parameter", "direction", "default", "tipping point", "share of range", "flips to"],
             body,
         )
@@ -225,11 +266,12 @@ def tipping_points(
     method = scenario.form.sweep_method(scenario, None, tol, {})
     if not scenario.form.vectorised:
         resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
-    regimes, keys = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)
+    regimes, keys, at_base = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)
     baseline = str(regimes[0])
-    thresholds, flips = _first_changes(
+    thresholds, flips, beyond_base = _first_changes(
         scenario, base, moved, np.array(start), np.array(towards), resolution, method, tol, keys[0]
     )
+    reasons = np.concatenate([at_base, beyond_base])
     rows = []
     for k, name in enumerate(moved):
         low, high = scenario.parameters[name].range
@@ -269,6 +311,10 @@ def tipping_points(
         scenario.players if normal else (),
         scenario.strategies if normal else (),
         scenario.labels if normal else (),
+        evaluations=len(reasons),
+        incomplete_reasons=dict(
+            collections.Counter(r for r in reasons.tolist() if r is not None).most_common()
+        ),
     )
 
 
@@ -280,13 +326,14 @@ def _regimes(
     method: str,
     tol: float,
     at_base: bool = False,
-) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
-    """The regime at each row, where row ``r`` moves ``moved[r]`` to ``values[r]``, and its key.
+) -> tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.object_]]:
+    """The regime at each row (row ``r`` moves ``moved[r]`` to ``values[r]``), key and reason.
 
     With ``at_base``, one row: every parameter at ``base``. The key is the regime as the user
-    reads it, the sorted set of the names of its equilibria: compare keys, show regimes.
+    reads it, the sorted set of the names of its equilibria: compare keys, show regimes. The
+    reason is why the row's answer is incomplete (None where it is complete).
     """
-    out, keys = [], []
+    out, keys, reasons = [], [], []
     size = 1 if at_base else len(moved)
     # As many rows at once as a sweep's chunk holds under its memory limit.
     chunk = chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY)
@@ -305,9 +352,11 @@ def _regimes(
         for point, label in zip(solved.game.tolist(), labels.tolist(), strict=True):
             seen[point].add(str(label))
         keys.append(np.array(["\x1f".join(sorted(seen[int(p)])) for p in points], dtype=object))
+        why = solved.columns["incomplete_reason"].to_pylist()
+        reasons.append(point_reasons(solved.game, why, int(points.max()) + 1)[points])
     if not out:
-        return np.empty(0, dtype=object), np.empty(0, dtype=object)
-    return np.concatenate(out), np.concatenate(keys)
+        return (np.empty(0, dtype=object),) * 3
+    return np.concatenate(out), np.concatenate(keys), np.concatenate(reasons)
 
 
 def _first_changes(
@@ -320,10 +369,11 @@ def _first_changes(
     method: str,
     tol: float,
     baseline: str,
-) -> tuple[FloatArray, list[str | None]]:
+) -> tuple[FloatArray, list[str | None], NDArray[np.object_]]:
     """For each parameter and direction: the first change of equilibria, and the new regime.
 
-    ``baseline`` is the key of the regime at the defaults (see :func:`_regimes`).
+    ``baseline`` is the key of the regime at the defaults (see :func:`_regimes`). Also returns
+    why the answer at each point solved is incomplete (None where it is complete).
     """
     # Scan: the grid values strictly beyond the start, nearest first.
     scan_names, scan_values, owner = [], [], []
@@ -335,7 +385,8 @@ def _first_changes(
         owner += [k] * grid.size
     values = np.concatenate(scan_values) if scan_values else np.empty(0)
     owners = np.asarray(owner, dtype=np.int64)
-    changed = _regimes(scenario, base, scan_names, values, method, tol)[1] != baseline
+    _, keys, why = _regimes(scenario, base, scan_names, values, method, tol)
+    changed, reasons = keys != baseline, [why]
     same, differ = start.copy(), np.full(len(moved), np.nan)
     for k in range(len(moved)):
         hits = np.flatnonzero(changed & (owners == k))
@@ -349,7 +400,9 @@ def _first_changes(
     low, high = same[open_], differ[open_]
     for _ in range(BISECTION_STEPS):
         middle = (low + high) / 2
-        moved_on = _regimes(scenario, base, names, middle, method, tol)[1] != baseline
+        _, keys, why = _regimes(scenario, base, names, middle, method, tol)
+        moved_on = keys != baseline
+        reasons.append(why)
         high = np.where(moved_on, middle, high)
         low = np.where(moved_on, low, middle)
     thresholds = np.full(len(moved), np.nan)
@@ -359,8 +412,8 @@ def _first_changes(
     step = (towards[open_] - start[open_]) / (resolution - 1)
     ends = np.minimum(start, towards)[open_], np.maximum(start, towards)[open_]
     beyond = np.clip(thresholds[open_] + step, *ends)
-    after = _regimes(scenario, base, names, beyond, method, tol)[0]
+    after, _, why = _regimes(scenario, base, names, beyond, method, tol)
     flips: list[str | None] = [None] * len(moved)
     for row, k in enumerate(open_):
         flips[k] = str(after[row])
-    return thresholds, flips
+    return thresholds, flips, np.concatenate([*reasons, why])

@@ -6,7 +6,15 @@ import argparse
 import json
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, check_figure, echo, json_text, status
+from kurilsim.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    add_parameter_option,
+    check_figure,
+    echo,
+    json_text,
+    status,
+)
 from kurilsim.cli.sweep import positive
 
 
@@ -52,7 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Print the tipping-point table and save the tornado chart."""
+    """Print the tipping-point table and save the tornado chart.
+
+    Exits 1 where the answer at some point solved is incomplete, as the text warns.
+    """
     # Imported when used, as every command does.
     from kurilsim.analysis.tipping import tipping_points
     from kurilsim.core.errors import in_file
@@ -74,6 +85,9 @@ def handle(args: argparse.Namespace) -> int:
                 {
                     "title": tipping.title,
                     "baseline": tipping.baseline,
+                    "evaluations": tipping.evaluations,
+                    "complete": tipping.complete,
+                    "incomplete_reasons": dict(tipping.incomplete_reasons),
                     "tipping_points": json.loads(tipping.to_frame().to_json(orient="records")),
                 }
             )
@@ -85,4 +99,5 @@ def handle(args: argparse.Namespace) -> int:
     if args.plot:
         plot(tipping).savefig(args.plot, dpi=150, bbox_inches="tight")
         status(f"wrote {args.plot}")
-    return EXIT_OK
+    # A threshold found where the method stopped short may be misplaced: not a full success.
+    return EXIT_OK if tipping.complete else EXIT_INTERNAL
