@@ -1,5 +1,6 @@
 """Sweeps: agreement with single solves, chunking, labels, specs and engines."""
 
+import json
 import threading
 
 import numpy as np
@@ -407,6 +408,61 @@ def test_tree_sweep_does_not_depend_on_chunks_and_samples_reproduce(tree_scenari
     again = sweep(tree_scenario, samples=300, seed=3)
     pd.testing.assert_frame_equal(drawn.to_frame(), again.to_frame())
     assert drawn.to_frame()["point"].nunique() == 300
+
+
+def chain_of_stops(steps):
+    """A chain of ``steps`` stop-or-go moves of one player, stopping worth ``bonus``.
+
+    Tied at every node at bonus 0 (``2**steps`` subgame-perfect equilibria) and at every node
+    but the last above it (half as many): one regime naming them all at each tied point.
+    """
+    node = {"outcome": {}}
+    for _ in range(steps):
+        node = {"player": "A", "actions": {"stop": {"outcome": {"stopped": 1}}, "go": node}}
+    return parse_scenario(
+        json.dumps(
+            {
+                "kurilsim": 1,
+                "form": "extensive",
+                "title": "a chain of stops",
+                "parameters": {
+                    "bonus": {
+                        "default": 0.5,
+                        "range": [-1, 1],
+                        "unit": "u",
+                        "description": "what stopping is worth",
+                        "assumption": "a test",
+                    }
+                },
+                "players": ["A", "B"],
+                "outcomes": {"stopped": {"description": "1 if A stops"}},
+                "tree": node,
+                "payoffs": {"A": "bonus * stopped", "B": "0"},
+            }
+        )
+    )
+
+
+def test_a_long_tied_tree_stores_each_point_regime_once(tmp_path, hunt_file_schema):
+    """A regime naming every equilibrium of its point is stored once, not on each of its rows."""
+    out = tmp_path / "chain.parquet"
+    result = sweep(chain_of_stops(10), {"bonus": (-1.0, 1.0, 3)}, out=out)
+    assert result.to_frame().groupby("point").size().tolist() == [1, 1024, 512]
+    regime = pq.read_table(out).column("regime").combine_chunks()
+    assert regime.type == hunt_file_schema.field("regime").type  # as a normal-form sweep's
+    assert len(regime.dictionary) == 3  # one entry per point: the square of 1,024 is not stored
+    longest = max(len(word.encode()) for word in regime.dictionary.to_pylist())
+    assert regime.nbytes < 3 * longest + 8 * len(regime)
+    for _, rows in result.to_frame().groupby("point"):
+        assert set(rows["regime"]) == {" or ".join(rows["label"])}
+
+
+@pytest.fixture
+def hunt_file_schema(tmp_path):
+    """The schema of a normal-form (pure) sweep file."""
+    out = tmp_path / "hunt.parquet"
+    sweep(parse_scenario(STAG_HUNT), {"stag": (2, 10, 3)}, out=out)
+    return pq.read_schema(out)
 
 
 @pytest.mark.parametrize("method", ["pure", "vertex-enumeration"])

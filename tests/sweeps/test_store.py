@@ -271,7 +271,7 @@ def test_a_chunk_takes_the_file_schema_as_a_cast_would(labels):
 
 
 def test_resume_refuses_the_parts_of_an_earlier_layout(tmp_path, monkeypatch, hunt):
-    """Parts without the ``incomplete_reason`` column (layout 1) are not joined to new ones."""
+    """Parts of an earlier layout (a tree's regime as plain strings, say) are not joined."""
     out = tmp_path / "s.parquet"
     kill_after(monkeypatch, 1)
     with pytest.raises(Killed):
@@ -279,9 +279,9 @@ def test_resume_refuses_the_parts_of_an_earlier_layout(tmp_path, monkeypatch, hu
     monkeypatch.undo()
     manifest = out.with_name(out.name + ".parts") / "_sweep.json"
     record = json.loads(manifest.read_text())
-    assert record["format"] == 2
-    manifest.write_text(json.dumps({**record, "format": 1}))
-    with pytest.raises(InputError, match=r"cannot resume.*format: 1 there, 2 now"):
+    assert record["format"] == 3
+    manifest.write_text(json.dumps({**record, "format": 2}))
+    with pytest.raises(InputError, match=r"cannot resume.*format: 2 there, 3 now"):
         sweep(hunt, GRID, out=out, resume=True)
 
 

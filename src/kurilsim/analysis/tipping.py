@@ -346,7 +346,11 @@ def _regimes(
             batch = {n: np.where(names == n, x, v) for n, v in base.items()}
         solved = scenario.form.sweep_rows(scenario, batch, method, tol, {})
         points, first_rows = np.unique(solved.game, return_index=True)  # one regime per point
-        out.append(np.asarray(solved.columns["regime"], dtype=object)[first_rows])
+        regimes = solved.columns["regime"]
+        if isinstance(regimes, list):
+            regimes = np.asarray(regimes, dtype=object)
+        # Taken before any conversion: a tied point's regime, long, is on each of its rows.
+        out.append(np.asarray(regimes.take(first_rows), dtype=object))
         seen: dict[int, set[str]] = {int(point): set() for point in points}
         labels = np.asarray(solved.columns["label"], dtype=object)
         for point, label in zip(solved.game.tolist(), labels.tolist(), strict=True):

@@ -17,8 +17,9 @@ from kurilsim.core.version import __version__
 from kurilsim.sweeps.spec import GridAxis, SweepSpec
 
 #: Version of the layout of sweep files, their metadata and columns: 2 added the column
-#: ``incomplete_reason``. Parts of another version are not resumed.
-METADATA_FORMAT = 2
+#: ``incomplete_reason``; 3 dictionary-encodes a game tree's ``regime``. Parts of another
+#: version are not resumed.
+METADATA_FORMAT = 3
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -180,8 +180,7 @@ def tree_rows(
     columns["label"] = _column(label_of)
     reach = leaf_reach(tree, probabilities[game], choices)
     columns["path"] = _column(_names(reach, lambda row: path_text(tree, row)))
-    regimes = [regime(label_of[s:e]) for s, e in _spans(counts)]
-    columns["regime"] = _column([regimes[g] for g in game])
+    columns["regime"] = _regime_column(label_of, counts, game)
     columns["complete"] = complete
     columns["incomplete_reason"] = reasons
     return game, columns
@@ -190,6 +189,20 @@ def tree_rows(
 def _spans(counts: IntArray) -> list[tuple[int, int]]:
     ends = np.cumsum(counts)
     return list(zip((ends - counts).tolist(), ends.tolist(), strict=True))
+
+
+def _regime_column(label_of: list[str], counts: IntArray, game: IntArray) -> Any:
+    """The ``regime`` column: each point's regime stored once, dictionary-encoded, a code per row.
+
+    A tied point's regime names all its equilibria and is on each of its rows: held as plain
+    strings, the column would grow as the square of the point's equilibria.
+    """
+    from kurilsim.core.arrow_columns import dictionary_array  # sweeps alone load pyarrow
+
+    code: dict[str, int] = {}
+    of_point = [code.setdefault(regime(label_of[s:e]), len(code)) for s, e in _spans(counts)]
+    # 32-bit codes, as the sweep file has them: the chunk is written without a cast.
+    return dictionary_array(list(code), np.asarray(of_point, dtype=np.int32)[game])
 
 
 def _names(rows: NDArray[Any], name: Any) -> list[str]:
