@@ -69,6 +69,24 @@ def test_dask_gives_the_local_reasons_where_a_bound_cut_the_method(client, reque
     assert set(table["incomplete_reason"]) == {"max_seconds"} and not table["complete"].any()
 
 
+@pytest.mark.parametrize(
+    ("file", "grid"),
+    [
+        ("sequence_1956.yaml", {"carry_out_cost": (0, 0.6, 20)}),  # a tree: strings per row
+        ("sochi_2016.yaml", {"sanctions": (0, 0.7, 20)}),  # pure equilibria: dictionary-encoded
+    ],
+)
+def test_the_probes_pieces_make_the_local_table_of_a_vectorised_form(
+    file, grid, request, monkeypatch
+):
+    # The first chunk solved here in pieces (_Probe), and no cluster started for the rest.
+    monkeypatch.setattr(engine, "CLUSTER_START", 1e9)
+    scenario = kurilsim.load_scenario(request.config.rootpath / "scenarios" / file)
+    local = sweep(scenario, grid, chunk_size=5)
+    dask = sweep(scenario, grid, chunk_size=5, engine="dask", workers=2)
+    pd.testing.assert_frame_equal(dask.to_frame(), local.to_frame())
+
+
 def test_the_chunks_in_flight_follow_the_size_of_the_cluster(client, monkeypatch):
     # Two chunks in flight per thread of the cluster as it is now: one thread, then four.
     threads = [{"worker": 1}]

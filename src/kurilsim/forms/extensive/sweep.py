@@ -115,10 +115,11 @@ def tree_rows(
     >>> scenario = load_scenario("scenarios/sequence_1956.yaml")
     >>> values = scenario.parameter_values({"carry_out_cost": np.array([0.0, 0.6])})
     >>> game, columns = tree_rows(scenario, values, 1e-9)
-    >>> game.tolist(), columns["path"].tolist()
+    >>> game.tolist(), columns["path"].to_pylist()
     ([0, 1], ['offer_two > threaten > demand_four', 'offer_two > tolerate > accept_two'])
     """
-    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
+    # Only sweeps build tables: reading a scenario does not load pyarrow.
+    from kurilsim.core.arrow_columns import string_array
 
     tree = scenario.compiled.skeleton
     bounds = bounds or ListingBounds()
@@ -169,7 +170,7 @@ def tree_rows(
 
     columns: dict[str, Any] = {
         "equilibrium": number,
-        "kind": pd.Series([KIND]).array.take(np.zeros(game.size, dtype=np.int64)),
+        "kind": string_array([KIND] * game.size, large=True),
     }
     for i, (player, names) in enumerate(zip(scenario.players, plans, strict=True)):
         one_hot = np.eye(len(names))[profiles[:, i]]
@@ -177,9 +178,9 @@ def tree_rows(
     columns.update({f"payoff.{p}": own[:, i] for i, p in enumerate(scenario.players)})
     columns["max_regret"] = regret
     label_of = _names(choices, lambda row: complete_plans(tree, row))
-    columns["label"] = _column(label_of)
+    columns["label"] = string_array(label_of, large=True)
     reach = leaf_reach(tree, probabilities[game], choices)
-    columns["path"] = _column(_names(reach, lambda row: path_text(tree, row)))
+    columns["path"] = string_array(_names(reach, lambda row: path_text(tree, row)), large=True)
     columns["regime"] = _regime_column(label_of, counts, game)
     columns["complete"] = complete
     columns["incomplete_reason"] = reasons
@@ -212,13 +213,6 @@ def _names(rows: NDArray[Any], name: Any) -> list[str]:
     distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
     texts = [name(row) for row in distinct]
     return [texts[k] for k in inverse.reshape(-1)]
-
-
-def _column(texts: list[str]) -> Any:
-    """A column of strings in pandas' default string type, as the normal-form rows have."""
-    import pandas as pd  # only sweeps build tables: reading a scenario does not load pandas
-
-    return pd.Series(texts, dtype="str").array
 
 
 def complete_plans(tree: ExtensiveFormGame, choices: IntArray) -> str:
