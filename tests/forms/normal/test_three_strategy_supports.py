@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.deadline import Deadline
-from kurilsim.forms.normal.regret import FloatArray, normalised_payoffs
+from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
 from kurilsim.forms.normal.support_boxes import _subdivided, solve_supports
-from kurilsim.forms.normal.support_enumeration import support_enumeration
+from kurilsim.forms.normal.support_enumeration import (
+    support_enumeration,
+    support_enumeration_with_reason,
+)
 from kurilsim.forms.normal.three_strategy_supports import solve_three_strategy_supports
 from tests.forms.normal.support_checks import (
     all_support_masks,
@@ -329,3 +332,24 @@ def test_three_solutions_sharing_an_s_are_found_or_left_to_the_subdivision() -> 
     equilibria, complete = support_enumeration(payoffs)
     assert complete
     assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for p in equilibria)
+
+
+def test_a_line_of_solutions_steep_in_s_is_not_lost() -> None:
+    # A line of solutions through the simplices along which s barely moves: at every other s
+    # in [0, 1] it lies far outside them, where Newton's method fails on it (the system is
+    # singular along a line); a candidate there says the support is not safe to solve so.
+    point = np.array([0.32, 0.47, 0.21, 0.34, 0.3, 0.68])
+    direction = np.array([-0.1, 0.05, 0.05, -0.06, -0.06, 0.002])
+    payoffs = _with_solutions(
+        np.random.default_rng(11), [point + t * direction for t in (-1, -0.5, 0, 0.5, 1)]
+    )
+    profile = (point[:3], *(np.array([1 - v, v]) for v in point[3:]))
+    assert max_regret(payoffs, profile) <= 1e-9
+    assert solve_three_strategy_supports(normalised_payoffs(payoffs), FOUR)[1].tolist() == [False]
+    equilibria, reason = support_enumeration_with_reason(payoffs)
+    on_line = [
+        np.concatenate(p)
+        for p in equilibria
+        if all(np.all(x > 0) for x in p) and max_regret(payoffs, p) <= 1e-9
+    ]
+    assert reason is not None or on_line
