@@ -43,9 +43,9 @@ discriminant or denominator, no root near the interval with a small imaginary pa
 roots close together, no second common root of ``P`` and ``H``, no ``s`` where ``P`` nearly
 vanishes for every ``q`` (a cluster of four or more roots), no possible solution where the
 resultant was divided, no two rows nearly parallel (a line of solutions), no null vector
-nearly summing to zero, every polished solution near the simplices regular (a candidate
-farther than :data:`_FAR` outside them both before and after polishing is no solution on
-them) and no two alike. Every other support is left to the subdivision
+nearly summing to zero, every polished solution regular (even far outside the simplices:
+Newton's method fails along a line of solutions, which may cross them at another ``s``) and
+no two alike. Every other support is left to the subdivision
 (:func:`~kurilsim.forms.normal.support_boxes.solve_supports`), which also finds continua and
 singular solutions. The regret check is left to the caller.
 
@@ -159,12 +159,8 @@ def _solved(
     row, slot = np.nonzero(candidate & ok[:, None])
     p = p[row, slot]
     if len(row):
-        start = p
         p, regular = newton_polished(_corner_values(payoff)[row], p)
-        # A candidate far outside the simplices both before and after is no solution on them,
-        # whether Newton's method settles on it or not.
-        near = (_outside(start) <= _FAR) | (_outside(p) <= _FAR)
-        ok &= np.bincount(row, weights=~regular & near, minlength=len(ok)) == 0
+        ok &= np.bincount(row, weights=~regular, minlength=len(ok)) == 0
         ok &= ~coincident_solutions(row, p, len(ok))
     solved[mixers.rows[ok]] = True
     # A's whole mixture (from its two free probabilities), then each partner's weight.
@@ -187,18 +183,6 @@ def _solved(
         mixtures.append(mixture)
     supports = mixers.rows[row].tolist()
     return list(zip(supports, zip(*mixtures, strict=True), strict=True))
-
-
-#: A candidate farther than this outside the simplices (in any probability) is not near them.
-_FAR = 0.5
-
-
-def _outside(p: FloatArray) -> FloatArray:
-    """How far candidates ``(C, 2 + k)`` (as ``(x_1, x_2, q, ...)``) lie outside the simplices."""
-    x = np.concatenate((1.0 - p[:, :1] - p[:, 1:2], p), axis=1)
-    with np.errstate(invalid="ignore"):
-        distance: FloatArray = np.max(np.maximum(-x, x - 1.0), axis=1)
-    return distance
 
 
 def _two_partners(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
