@@ -9,6 +9,7 @@ equations, and a support near a degenerate case must be left to the subdivision.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -334,16 +335,24 @@ def test_three_solutions_sharing_an_s_are_found_or_left_to_the_subdivision() -> 
     assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for p in equilibria)
 
 
-def test_a_line_of_solutions_steep_in_s_is_not_lost() -> None:
+@pytest.mark.parametrize(
+    ("seed", "point", "direction"),
+    [
+        (11, [0.32, 0.47, 0.21, 0.34, 0.3, 0.68], [-0.1, 0.05, 0.05, -0.06, -0.06, 0.002]),
+        (8, [0.38, 0.3, 0.32, 0.67, 0.47, 0.47], [-0.1, 0.08, 0.02, 0.04, 0.1, -0.002]),
+    ],
+)
+def test_a_line_of_solutions_steep_in_s_is_not_lost(
+    seed: int, point: list[float], direction: list[float]
+) -> None:
     # A line of solutions through the simplices along which s barely moves: at every other s
     # in [0, 1] it lies far outside them, where Newton's method fails on it (the system is
-    # singular along a line); a candidate there says the support is not safe to solve so.
-    point = np.array([0.32, 0.47, 0.21, 0.34, 0.3, 0.68])
-    direction = np.array([-0.1, 0.05, 0.05, -0.06, -0.06, 0.002])
-    payoffs = _with_solutions(
-        np.random.default_rng(11), [point + t * direction for t in (-1, -0.5, 0, 0.5, 1)]
-    )
-    profile = (point[:3], *(np.array([1 - v, v]) for v in point[3:]))
+    # singular along a line), or, rounded, it leaves no root at all, only a cluster of complex
+    # roots near the s where it crosses: either says the support is not safe to solve so.
+    line = [np.array(point) + t * np.array(direction) for t in (-1, -0.5, 0, 0.5, 1)]
+    payoffs = _with_solutions(np.random.default_rng(seed), line)
+    middle = line[2]
+    profile = (middle[:3], *(np.array([1 - v, v]) for v in middle[3:]))
     assert max_regret(payoffs, profile) <= 1e-9
     assert solve_three_strategy_supports(normalised_payoffs(payoffs), FOUR)[1].tolist() == [False]
     equilibria, reason = support_enumeration_with_reason(payoffs)
