@@ -40,9 +40,10 @@ free probabilities, on which every equation is affine, so the corner representat
 :mod:`~kurilsim.forms.normal.binary_supports` holds). A support is *solved* here only if
 nothing is near a degenerate case: no vanishing determinant, resultant, leading coefficient,
 discriminant or denominator, no root near the interval with a small imaginary part and no two
-roots close together, no second common root of ``P`` and ``H``, no ``s`` where ``P`` nearly
-vanishes for every ``q`` (a cluster of four or more roots), no possible solution where the
-resultant was divided, no two rows nearly parallel (a line of solutions), no null vector
+roots close together nor four crowded (within 0.05: one root of multiplicity four or more,
+or a near-continuum, scattered), no second common root of ``P`` and ``H``, no ``s`` where
+``P`` nearly vanishes for every ``q`` (a cluster of four or more roots), no possible solution
+where the resultant was divided, no two rows nearly parallel (a line of solutions), no null vector
 nearly summing to zero, every polished solution regular (even far outside the simplices:
 Newton's method fails along a line of solutions, which may cross them at another ``s``) and
 no two alike. Every other support is left to the subdivision
@@ -277,7 +278,8 @@ def _three_partners(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArra
     size = np.max(np.abs(resultant), axis=1)
     ok &= np.all(np.isfinite(resultant), axis=1)
     ok &= np.max(np.abs(resultant[:, _DEGREE + 1 :]), axis=1) <= DEGENERATE * size
-    s_roots, candidate, fine = chebyshev_roots(finite(resultant[:, : _DEGREE + 1]))
+    # (Where P nearly vanishes, or near a line of solutions, four or more roots crowd.)
+    s_roots, candidate, fine = chebyshev_roots(finite(resultant[:, : _DEGREE + 1]), cluster=4)
     ok &= fine & _no_solution_where_divided(payoff) & ~_vanishing_quadratic(quadratic)
     p = np.zeros((n_rows, _DEGREE, 5))
     row, slot = np.nonzero(candidate & ok[:, None])
