@@ -9,14 +9,18 @@ equations, and a support near a degenerate case must be left to the subdivision.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from kurilsim.core.deadline import Deadline
-from kurilsim.forms.normal.regret import FloatArray, normalised_payoffs
+from kurilsim.forms.normal.regret import FloatArray, max_regret, normalised_payoffs
 from kurilsim.forms.normal.support_boxes import _subdivided, solve_supports
-from kurilsim.forms.normal.support_enumeration import support_enumeration
+from kurilsim.forms.normal.support_enumeration import (
+    support_enumeration,
+    support_enumeration_with_reason,
+)
 from kurilsim.forms.normal.three_strategy_supports import solve_three_strategy_supports
 from tests.forms.normal.support_checks import (
     all_support_masks,
@@ -282,3 +286,79 @@ def test_a_line_of_solutions_with_three_partners_is_left_to_the_subdivision() ->
     found, finished = solve_supports(norm, FOUR, 1e-9, Deadline(None))
     assert finished
     assert [k for k, _, _ in found.continua] == [0]
+
+
+def _with_solutions(rng: np.random.Generator, points: list[FloatArray]) -> FloatArray:
+    """A random 3 x 2 x 2 x 2 game whose full support's system has each ``(x, q, r, s)``.
+
+    Each indifference is linear in the payoffs at a given point: a random game is projected on
+    the payoffs making all of them hold at every point.
+    """
+    shape = (3, 2, 2, 2)
+    rows = []
+    for point in points:
+        mixtures = [point[:3], *([1 - v, v] for v in point[3:])]
+        for player, n in enumerate(shape):
+            for strategy in range(1, n):
+                weights = [np.asarray(m, dtype=float) for m in mixtures]
+                weights[player] = np.eye(n)[strategy] - np.eye(n)[0]
+                row = np.zeros((*shape, 4))
+                row[..., player] = np.einsum("a,b,c,d->abcd", *weights)
+                rows.append(row.reshape(-1))
+    a = np.array(rows)
+    u = rng.standard_normal(a.shape[1])
+    u -= a.T @ np.linalg.solve(a @ a.T, a @ u)
+    return u.reshape(*shape, 4)
+
+
+def test_three_solutions_sharing_an_s_are_found_or_left_to_the_subdivision() -> None:
+    # At an s shared by three solutions, P vanishes for every q, so the resultant has a root
+    # of multiplicity four or more there: computed, its roots scatter off the real line, and
+    # the solutions there, and any near them, would be lost.
+    inside = np.array([0.22, 0.36, 0.42, 0.72, 0.53, 0.35])
+    others = [
+        np.array([0.14, 0.66, 0.2, 0.28, 0.77, 0.35]),
+        np.array([0.76, 0.03, 0.21, 0.36, 0.85, 0.35]),
+    ]
+    payoffs = _with_solutions(np.random.default_rng(19), [inside, *others])
+    norm = normalised_payoffs(payoffs)
+    roots, solved = solve_three_strategy_supports(norm, FOUR)
+    reference, _ = _subdivided(norm, FOUR, 1e-9, Deadline(None))
+    on = np.ones(9, dtype=bool)
+    theirs = _inside(passing(norm, reference.roots).get(0, []), on)
+    expected = _as_flat(inside[:3], *inside[3:])
+    assert any(np.max(np.abs(p - expected)) <= 1e-8 for p in theirs)
+    if solved[0]:
+        assert _same_points(_inside(passing(norm, roots).get(0, []), on), theirs)
+    equilibria, complete = support_enumeration(payoffs)
+    assert complete
+    assert any(np.max(np.abs(np.concatenate(p) - expected)) <= 1e-8 for p in equilibria)
+
+
+@pytest.mark.parametrize(
+    ("seed", "point", "direction"),
+    [
+        (11, [0.32, 0.47, 0.21, 0.34, 0.3, 0.68], [-0.1, 0.05, 0.05, -0.06, -0.06, 0.002]),
+        (8, [0.38, 0.3, 0.32, 0.67, 0.47, 0.47], [-0.1, 0.08, 0.02, 0.04, 0.1, -0.002]),
+    ],
+)
+def test_a_line_of_solutions_steep_in_s_is_not_lost(
+    seed: int, point: list[float], direction: list[float]
+) -> None:
+    # A line of solutions through the simplices along which s barely moves: at every other s
+    # in [0, 1] it lies far outside them, where Newton's method fails on it (the system is
+    # singular along a line), or, rounded, it leaves no root at all, only a cluster of complex
+    # roots near the s where it crosses: either says the support is not safe to solve so.
+    line = [np.array(point) + t * np.array(direction) for t in (-1, -0.5, 0, 0.5, 1)]
+    payoffs = _with_solutions(np.random.default_rng(seed), line)
+    middle = line[2]
+    profile = (middle[:3], *(np.array([1 - v, v]) for v in middle[3:]))
+    assert max_regret(payoffs, profile) <= 1e-9
+    assert solve_three_strategy_supports(normalised_payoffs(payoffs), FOUR)[1].tolist() == [False]
+    equilibria, reason = support_enumeration_with_reason(payoffs)
+    on_line = [
+        np.concatenate(p)
+        for p in equilibria
+        if all(np.all(x > 0) for x in p) and max_regret(payoffs, p) <= 1e-9
+    ]
+    assert reason is not None or on_line

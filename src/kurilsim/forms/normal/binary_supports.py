@@ -75,6 +75,11 @@ AMBIGUOUS = 1e-3
 #: Two roots closer than this may be one double root: the support is left alone.
 _CLOSE = 1e-5
 
+#: Roots (real or not) within this of one near the interval, counted: a root of multiplicity
+#: ``m`` is scattered by rounding to about the ``m``-th root of the relative error, so four or
+#: more here may be one root (or a near-continuum) whose real roots have left the real line.
+_CLUSTER = 0.05
+
 #: Newton steps to polish a solution, and the step below which it has converged.
 _NEWTON_STEPS = 8
 _CONVERGED = 1e-10
@@ -542,11 +547,14 @@ def chebyshev_fit(count: int) -> FloatArray:
     return fit
 
 
-def chebyshev_roots(coefficients: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
+def chebyshev_roots(
+    coefficients: FloatArray, cluster: int | None = None
+) -> tuple[FloatArray, BoolArray, BoolArray]:
     """Real roots in ``[0, 1]`` of Chebyshev series ``(R, n + 1)`` on ``[0, 1]``.
 
     Returns them ``(R, n)`` (the eigenvalues of the colleague matrix, mapped to ``[0, 1]``),
-    which are real roots in the interval, and whether the support is safe to solve so.
+    which are real roots in the interval, and whether the support is safe to solve so; with
+    ``cluster``, not where that many roots lie within :data:`_CLUSTER` of one near the interval.
     """
     n = coefficients.shape[1] - 1
     scale = np.max(np.abs(coefficients), axis=1)
@@ -571,6 +579,10 @@ def chebyshev_roots(coefficients: FloatArray) -> tuple[FloatArray, BoolArray, Bo
     close = np.abs(t.real[:, :, None] - t.real[:, None, :]) < _CLOSE
     close &= (candidate[:, :, None] | candidate[:, None, :]) & ~np.eye(n, dtype=bool)
     ok &= ~np.any(close & real[:, :, None] & real[:, None, :], axis=(1, 2))
+    if cluster is not None:
+        around = np.abs(t[:, :, None] - t[:, None, :]) <= _CLUSTER  # (R, n, n), itself too
+        crowded = near & (np.abs(t.imag) <= _CLUSTER) & (np.sum(around, axis=2) >= cluster)
+        ok &= ~np.any(crowded, axis=1)
     return t.real, candidate, ok
 
 

@@ -40,11 +40,13 @@ free probabilities, on which every equation is affine, so the corner representat
 :mod:`~kurilsim.forms.normal.binary_supports` holds). A support is *solved* here only if
 nothing is near a degenerate case: no vanishing determinant, resultant, leading coefficient,
 discriminant or denominator, no root near the interval with a small imaginary part and no two
-roots close together, no second common root of ``P`` and ``H``, no possible solution where the
-resultant was divided, no two rows nearly parallel (a line of solutions), no null vector
-nearly summing to zero, every polished solution near the simplices regular (a candidate
-farther than :data:`_FAR` outside them both before and after polishing is no solution on
-them) and no two alike. Every other support is left to the subdivision
+roots close together nor four crowded (within 0.05: one root of multiplicity four or more,
+or a near-continuum, scattered), no second common root of ``P`` and ``H``, no ``s`` where
+``P`` nearly vanishes for every ``q`` (a cluster of four or more roots), no possible solution
+where the resultant was divided, no two rows nearly parallel (a line of solutions), no null vector
+nearly summing to zero, every polished solution regular (even far outside the simplices:
+Newton's method fails along a line of solutions, which may cross them at another ``s``) and
+no two alike. Every other support is left to the subdivision
 (:func:`~kurilsim.forms.normal.support_boxes.solve_supports`), which also finds continua and
 singular solutions. The regret check is left to the caller.
 
@@ -158,12 +160,8 @@ def _solved(
     row, slot = np.nonzero(candidate & ok[:, None])
     p = p[row, slot]
     if len(row):
-        start = p
         p, regular = newton_polished(_corner_values(payoff)[row], p)
-        # A candidate far outside the simplices both before and after is no solution on them,
-        # whether Newton's method settles on it or not.
-        near = (_outside(start) <= _FAR) | (_outside(p) <= _FAR)
-        ok &= np.bincount(row, weights=~regular & near, minlength=len(ok)) == 0
+        ok &= np.bincount(row, weights=~regular, minlength=len(ok)) == 0
         ok &= ~coincident_solutions(row, p, len(ok))
     solved[mixers.rows[ok]] = True
     # A's whole mixture (from its two free probabilities), then each partner's weight.
@@ -186,18 +184,6 @@ def _solved(
         mixtures.append(mixture)
     supports = mixers.rows[row].tolist()
     return list(zip(supports, zip(*mixtures, strict=True), strict=True))
-
-
-#: A candidate farther than this outside the simplices (in any probability) is not near them.
-_FAR = 0.5
-
-
-def _outside(p: FloatArray) -> FloatArray:
-    """How far candidates ``(C, 2 + k)`` (as ``(x_1, x_2, q, ...)``) lie outside the simplices."""
-    x = np.concatenate((1.0 - p[:, :1] - p[:, 1:2], p), axis=1)
-    with np.errstate(invalid="ignore"):
-        distance: FloatArray = np.max(np.maximum(-x, x - 1.0), axis=1)
-    return distance
 
 
 def _two_partners(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArray]:
@@ -292,14 +278,40 @@ def _three_partners(payoff: FloatArray) -> tuple[FloatArray, BoolArray, BoolArra
     size = np.max(np.abs(resultant), axis=1)
     ok &= np.all(np.isfinite(resultant), axis=1)
     ok &= np.max(np.abs(resultant[:, _DEGREE + 1 :]), axis=1) <= DEGENERATE * size
-    s_roots, candidate, fine = chebyshev_roots(finite(resultant[:, : _DEGREE + 1]))
-    ok &= fine & _no_solution_where_divided(payoff)
+    # (Where P nearly vanishes, or near a line of solutions, four or more roots crowd.)
+    s_roots, candidate, fine = chebyshev_roots(finite(resultant[:, : _DEGREE + 1]), cluster=4)
+    ok &= fine & _no_solution_where_divided(payoff) & ~_vanishing_quadratic(quadratic)
     p = np.zeros((n_rows, _DEGREE, 5))
     row, slot = np.nonzero(candidate & ok[:, None])
     if len(row):
         p[row, slot], fine = _back_substituted(payoff[row], np.clip(s_roots[row, slot], 0.0, 1.0))
         ok &= np.bincount(row, weights=~fine, minlength=n_rows) == 0
     return p, candidate, ok
+
+
+#: Where ``P`` nearly vanishes for every ``q`` (its coefficients, quadratics in ``s``, all below
+#: this times their largest on the interval), the resultant has a cluster of four or more
+#: roots, which rounding scatters off the real line by its fourth root or more; and the points
+#: (spaced by ``1 / _GRID``) at which that is looked for, over the interval the roots are taken
+#: near. A quadratic's slope is at most 8 times its largest value there (Markov's inequality):
+#: between two points ``P``'s size falls by at most ``4 / _GRID``, below this.
+_FLAT = 1e-2
+_GRID = 1024
+_ALONG = np.linspace(-0.01, 1.01, int(1.02 * _GRID) + 1)
+
+
+def _vanishing_quadratic(quadratic: FloatArray) -> BoolArray:
+    """Whether ``P`` nearly vanishes for every ``q`` at some ``s`` near the interval.
+
+    As it does at an ``s`` that three solutions share. ``quadratic`` is ``(R, nodes, 3)``:
+    ``P``'s coefficients at the Chebyshev points in ``s``.
+    """
+    # Each coefficient is a quadratic in s: its first three Chebyshev coefficients are exact.
+    series = (np.swapaxes(quadratic, 1, 2) @ chebyshev_fit(_NODES).T)[..., :3]  # (R, 3, 3)
+    along = np.polynomial.chebyshev.chebvander(2.0 * _ALONG - 1.0, 2)  # (points, 3)
+    size = np.linalg.norm(series @ along.T, axis=1)  # (R, points)
+    flat: BoolArray = np.min(size, axis=1) <= _FLAT * np.max(size, axis=1)
+    return flat
 
 
 def _back_substituted(payoff: FloatArray, s: FloatArray) -> tuple[FloatArray, BoolArray]:
