@@ -135,6 +135,49 @@ def test_the_scan_solves_no_more_points_at_once_than_a_sweep_chunk_holds(monkeyp
     assert max(sizes) == 7
 
 
+def tied_chain(moves):
+    """A, ``moves`` times over, stops (worth ``bonus``) or goes on; the last go is worth 0.
+
+    For a positive bonus stopping now and stopping later tie: ``2 ** (moves - 1)`` equilibria.
+    """
+    node = "{outcome: {}}"
+    for _ in range(moves):
+        node = f"{{player: A, actions: {{stop: {{outcome: {{stopped: 1}}}}, go: {node}}}}}"
+    return f"""
+kurilsim: 1
+form: extensive
+title: a chain of stops
+parameters:
+  bonus: {{default: 0.5, range: [-1, 1], unit: u, description: a stop, assumption: toy}}
+players: [A, B]
+outcomes: {{stopped: {{description: 1 if A stops}}}}
+tree: {node}
+payoffs: {{A: bonus * stopped, B: "0"}}
+"""
+
+
+def test_a_tied_tree_is_scanned_in_batches_of_no_more_rows_than_a_chunk_holds(monkeypatch):
+    # Each point of a tied tree has a row per equilibrium: a chain of 14 tied moves, scanned
+    # 16,384 points at once, ran out of memory.
+    chain = parse_scenario(tied_chain(6))
+    whole = tipping_points(chain, resolution=21)
+    form = type(chain.form)
+    solve, batches = form.sweep_rows, []
+
+    def counted(self, scenario, values, *args):
+        rows = solve(self, scenario, values, *args)
+        batches.append((max(np.size(v) for v in values.values()), rows.game.size))
+        return rows
+
+    monkeypatch.setattr(form, "sweep_rows", counted)
+    monkeypatch.setattr("kurilsim.analysis.tipping.chunk_size_for", lambda *a: 100)
+    batched = tipping_points(chain, resolution=21)
+    assert max(rows for _, rows in batches) == 96  # 3 points of 32 equilibria
+    assert max(points for points, _ in batches) == 3
+    pd.testing.assert_frame_equal(batched.table, whole.table)
+    assert batched.baseline == whole.baseline and batched.evaluations == whole.evaluations
+
+
 def test_a_scenario_without_parameters_has_nothing_to_tip(root):
     dilemma = kurilsim.load_scenario(root / "scenarios" / "textbook" / "prisoners_dilemma.yaml")
     with pytest.raises(InputError, match="no parameter to move: the scenario has none"):

@@ -266,10 +266,23 @@ def tipping_points(
     method = scenario.form.sweep_method(scenario, None, tol, {})
     if not scenario.form.vectorised:
         resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
-    regimes, keys, at_base = _regimes(scenario, base, [], np.empty(0), method, tol, at_base=True)
+    # As many rows at once as a sweep's chunk holds under its memory limit.
+    batches = _Batches(chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY))
+    regimes, keys, at_base = _regimes(
+        scenario, base, [], np.empty(0), method, tol, batches, at_base=True
+    )
     baseline = str(regimes[0])
     thresholds, flips, beyond_base = _first_changes(
-        scenario, base, moved, np.array(start), np.array(towards), resolution, method, tol, keys[0]
+        scenario,
+        base,
+        moved,
+        np.array(start),
+        np.array(towards),
+        resolution,
+        method,
+        tol,
+        keys[0],
+        batches,
     )
     reasons = np.concatenate([at_base, beyond_base])
     rows = []
@@ -318,6 +331,30 @@ def tipping_points(
     )
 
 
+@dataclass
+class _Batches:
+    """How many points to solve at once, so that their rows fit a sweep's chunk.
+
+    A sweep's chunk holds ``rows`` rows under its memory limit, at one row per point. A point
+    with ties has a row per equilibrium (thousands in a tied tree), so a batch has as many
+    points as ``rows`` holds at the most rows a point of the scan has had so far. The scan starts
+    at the defaults, solved alone, and moves away from them, so ties there bound every batch;
+    ties first met further on can still fill one batch before they bound the next.
+    """
+
+    rows: int
+    per_point: int = 1
+
+    def size(self) -> int:
+        """Points in the next batch."""
+        return max(1, self.rows // self.per_point)
+
+    def saw(self, game: NDArray[np.int64]) -> None:
+        """Note the rows of a batch solved, ``game`` the point of each."""
+        if game.size:
+            self.per_point = max(self.per_point, int(np.bincount(game).max()))
+
+
 def _regimes(
     scenario: Scenario,
     base: Mapping[str, Any],
@@ -325,26 +362,29 @@ def _regimes(
     values: FloatArray,
     method: str,
     tol: float,
+    batches: _Batches,
     at_base: bool = False,
 ) -> tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.object_]]:
     """The regime at each row (row ``r`` moves ``moved[r]`` to ``values[r]``), key and reason.
 
     With ``at_base``, one row: every parameter at ``base``. The key is the regime as the user
     reads it, the sorted set of the names of its equilibria: compare keys, show regimes. The
-    reason is why the row's answer is incomplete (None where it is complete).
+    reason is why the row's answer is incomplete (None where it is complete). Points are solved
+    in ``batches``, which learns from each the rows a point has.
     """
     out, keys, reasons = [], [], []
     size = 1 if at_base else len(moved)
-    # As many rows at once as a sweep's chunk holds under its memory limit.
-    chunk = chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY)
-    for first in range(0, size, chunk):
-        rows = slice(first, first + chunk)
+    first = 0
+    while first < size:
+        rows = slice(first, first + batches.size())
+        first = rows.stop
         if at_base:
             batch = {n: np.array([float(v)]) for n, v in base.items()}
         else:
             names, x = np.asarray(moved[rows]), values[rows]
             batch = {n: np.where(names == n, x, v) for n, v in base.items()}
         solved = scenario.form.sweep_rows(scenario, batch, method, tol, {})
+        batches.saw(solved.game)
         points, first_rows = np.unique(solved.game, return_index=True)  # one regime per point
         regimes = solved.columns["regime"]
         if isinstance(regimes, list):
@@ -373,11 +413,13 @@ def _first_changes(
     method: str,
     tol: float,
     baseline: str,
+    batches: _Batches,
 ) -> tuple[FloatArray, list[str | None], NDArray[np.object_]]:
     """For each parameter and direction: the first change of equilibria, and the new regime.
 
-    ``baseline`` is the key of the regime at the defaults (see :func:`_regimes`). Also returns
-    why the answer at each point solved is incomplete (None where it is complete).
+    ``baseline`` is the key of the regime at the defaults (see :func:`_regimes`, which solves the
+    points in ``batches``). Also returns why the answer at each point solved is incomplete (None
+    where it is complete).
     """
     # Scan: the grid values strictly beyond the start, nearest first.
     scan_names, scan_values, owner = [], [], []
@@ -389,7 +431,7 @@ def _first_changes(
         owner += [k] * grid.size
     values = np.concatenate(scan_values) if scan_values else np.empty(0)
     owners = np.asarray(owner, dtype=np.int64)
-    _, keys, why = _regimes(scenario, base, scan_names, values, method, tol)
+    _, keys, why = _regimes(scenario, base, scan_names, values, method, tol, batches)
     changed, reasons = keys != baseline, [why]
     same, differ = start.copy(), np.full(len(moved), np.nan)
     for k in range(len(moved)):
@@ -404,7 +446,7 @@ def _first_changes(
     low, high = same[open_], differ[open_]
     for _ in range(BISECTION_STEPS):
         middle = (low + high) / 2
-        _, keys, why = _regimes(scenario, base, names, middle, method, tol)
+        _, keys, why = _regimes(scenario, base, names, middle, method, tol, batches)
         moved_on = keys != baseline
         reasons.append(why)
         high = np.where(moved_on, middle, high)
@@ -416,7 +458,7 @@ def _first_changes(
     step = (towards[open_] - start[open_]) / (resolution - 1)
     ends = np.minimum(start, towards)[open_], np.maximum(start, towards)[open_]
     beyond = np.clip(thresholds[open_] + step, *ends)
-    after, _, why = _regimes(scenario, base, names, beyond, method, tol)
+    after, _, why = _regimes(scenario, base, names, beyond, method, tol, batches)
     flips: list[str | None] = [None] * len(moved)
     for row, k in enumerate(open_):
         flips[k] = str(after[row])
