@@ -85,6 +85,36 @@ def another_thread() -> Iterator[None]:
         other.join()
 
 
+@contextmanager
+def fork_server_starts_held(monkeypatch) -> Iterator[list[bool]]:
+    """Another thread running and the fork server up; each child's start then waits, up to
+    10 s, until the block has ended, and records whether it gave up waiting. After the block the
+    starts' threads are joined, and no child and no open file may be left."""
+    import multiprocessing.context
+
+    start = multiprocessing.context.ForkServerProcess.start
+    release = threading.Event()
+    gave_up: list[bool] = []
+
+    def held_start(self):
+        gave_up.append(not release.wait(10.0))
+        start(self)
+
+    with another_thread():
+        within_deadline(Deadline(30.0), os.getpid)  # the server's own pipes opened first
+        threads_before = set(threading.enumerate())
+        open_before = len(os.listdir("/proc/self/fd"))
+        monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", held_start)
+        try:
+            yield gave_up
+        finally:
+            release.set()
+        for thread in set(threading.enumerate()) - threads_before:
+            thread.join()
+        assert multiprocessing.active_children() == []
+        assert len(os.listdir("/proc/self/fd")) == open_before
+
+
 def test_a_process_with_other_threads_forks_its_child_from_a_fork_server():
     """Another thread may be inside a library whose fork handlers wait for it (OpenBLAS's)."""
     with another_thread():
@@ -316,30 +346,11 @@ def test_a_fork_server_child_whose_start_outlasts_the_deadline_is_abandoned(monk
     The start is held until the call has returned: a call that waited for it would return only
     when the hold gives up, ten seconds on.
     """
-    import multiprocessing.context
-
-    start = multiprocessing.context.ForkServerProcess.start
-    release = threading.Event()
-    held_to_the_end = []
-
-    def held_start(self):
-        held_to_the_end.append(not release.wait(10.0))
-        start(self)
-
-    with another_thread():
-        within_deadline(Deadline(30.0), os.getpid)  # the server's own pipes opened first
-        threads_before = set(threading.enumerate())
-        open_before = len(os.listdir("/proc/self/fd"))
-        monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", held_start)
+    with fork_server_starts_held(monkeypatch) as gave_up:
         deadline = Deadline(0.2)
         assert within_deadline(deadline, time.sleep, 60) == (None, False)
         assert deadline.hit
-        release.set()
-        for thread in set(threading.enumerate()) - threads_before:
-            thread.join()
-        assert held_to_the_end == [False]
-        assert multiprocessing.active_children() == []
-        assert len(os.listdir("/proc/self/fd")) == open_before
+    assert gave_up == [False]
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="open files counted in /proc")
@@ -423,35 +434,15 @@ def test_a_start_abandoned_leaves_the_start_method_to_the_program(monkeypatch):
 def test_calls_made_while_an_abandoned_start_goes_on_do_not_pile_up_starts(monkeypatch):
     """Calls in a loop while the fork server starts (held here) wait for that start: they add
     no thread and no pipe each, which would exhaust the open files a process may have."""
-    import multiprocessing.context
-
-    start = multiprocessing.context.ForkServerProcess.start
-    release = threading.Event()
-
-    def held_start(self):
-        release.wait(10.0)
-        start(self)
-
-    with another_thread():
-        within_deadline(Deadline(30.0), os.getpid)  # the server's own pipes opened first
-        threads_before = set(threading.enumerate())
-        open_before = len(os.listdir("/proc/self/fd"))
-        monkeypatch.setattr(multiprocessing.context.ForkServerProcess, "start", held_start)
-        try:
-            assert within_deadline(Deadline(0.1), time.sleep, 60) == (None, False)
-            threads, open_files = threading.active_count(), len(os.listdir("/proc/self/fd"))
-            for _ in range(10):
-                deadline = Deadline(0.01)
-                assert within_deadline(deadline, time.sleep, 60) == (None, False)
-                assert deadline.hit
-            assert threading.active_count() == threads
-            assert len(os.listdir("/proc/self/fd")) == open_files
-        finally:
-            release.set()
-        for thread in set(threading.enumerate()) - threads_before:
-            thread.join()
-        assert multiprocessing.active_children() == []
-        assert len(os.listdir("/proc/self/fd")) == open_before
+    with fork_server_starts_held(monkeypatch):
+        assert within_deadline(Deadline(0.1), time.sleep, 60) == (None, False)
+        threads, open_files = threading.active_count(), len(os.listdir("/proc/self/fd"))
+        for _ in range(10):
+            deadline = Deadline(0.01)
+            assert within_deadline(deadline, time.sleep, 60) == (None, False)
+            assert deadline.hit
+        assert threading.active_count() == threads
+        assert len(os.listdir("/proc/self/fd")) == open_files
 
 
 _SERVER_SLOW_TO_START = """
