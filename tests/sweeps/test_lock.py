@@ -62,10 +62,13 @@ HOLD_AND_FORK = """\
 import os, sys, time
 from kurilsim.sweeps.lock import writer_lock
 with writer_lock(sys.argv[1]):
+    started, ready = os.pipe()
     child = os.fork()
     if child == 0:  # a convex hull's child, say, that outlives its parent for a while
+        os.write(ready, b"!")  # after the fork's handlers: whatever they close is closed
         time.sleep(600)
         os._exit(0)
+    os.read(started, 1)
     print(child, flush=True)
     time.sleep(600)
 """
