@@ -42,7 +42,6 @@ References
 
 from __future__ import annotations
 
-import collections
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -64,7 +63,7 @@ from kurilsim.core.arguments import (
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import DEFAULT_SEED, unknown_parameter
-from kurilsim.core.result import incomplete_points_text
+from kurilsim.core.result import incomplete_points_text, reason_counts
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 
@@ -396,9 +395,7 @@ def sensitivity(
         mean=float(y.mean()),
         variance=float(y.var()),
         fixed={n: float(v) for n, v in held.items()},
-        incomplete_reasons=dict(
-            collections.Counter(r for r in reasons.tolist() if r is not None).most_common()
-        ),
+        incomplete_reasons=reason_counts(reasons.tolist()),
         note=note,
     )
 

@@ -24,7 +24,6 @@ those solves by reason (:attr:`TippingPoints.incomplete_reasons`) and its text w
 
 from __future__ import annotations
 
-import collections
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +42,7 @@ from kurilsim.core.arguments import (
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
 from kurilsim.core.parameters import unknown_parameter
-from kurilsim.core.result import incomplete_points_text
+from kurilsim.core.result import incomplete_points_text, reason_counts
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import point_reasons
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
@@ -325,9 +324,7 @@ def tipping_points(
         scenario.strategies if normal else (),
         scenario.labels if normal else (),
         evaluations=len(reasons),
-        incomplete_reasons=dict(
-            collections.Counter(r for r in reasons.tolist() if r is not None).most_common()
-        ),
+        incomplete_reasons=reason_counts(reasons.tolist()),
     )
 
 

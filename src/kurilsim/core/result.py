@@ -8,7 +8,8 @@ Jupyter treat every form alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import collections
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_checkable
 
@@ -130,6 +131,17 @@ def incomplete_points_text(reasons: Mapping[str, int], points: int) -> str:
         return ""
     counts = ", ".join(f"{reason}: {n:,}" for reason, n in reasons.items())
     return f"incomplete at {sum(reasons.values()):,} of {points:,} points ({counts})"
+
+
+def reason_counts(reasons: Iterable[str | None]) -> dict[str, int]:
+    """How many points give each incomplete reason, most frequent first (``None``: complete).
+
+    Examples
+    --------
+    >>> reason_counts([None, "max_seconds", None, "max_equilibria", "max_seconds"])
+    {'max_seconds': 2, 'max_equilibria': 1}
+    """
+    return dict(collections.Counter(r for r in reasons if r is not None).most_common())
 
 
 class ReadOnlyRun:
