@@ -78,7 +78,7 @@ def test_incomplete_points_are_counted_by_reason_alike_in_memory_on_file_and_res
         read.to_frame()  # read into memory: counted from the table, alike
         assert read.incomplete_reasons == expected
     # An unfinished sweep counts its finished chunks (the tied point 0.3 is in the second);
-    # resumed, the chunks finished before are counted from the file, with the regimes.
+    # resumed, the chunks finished before are counted as the file is written from their parts.
     from kurilsim.sweeps import engine
 
     real, solved = engine.solve_chunk, []
@@ -98,7 +98,7 @@ def test_incomplete_points_are_counted_by_reason_alike_in_memory_on_file_and_res
     assert "incomplete at 1 of 4 points" in unfinished.summary()
     monkeypatch.setattr(engine, "solve_chunk", real)
     resumed = kurilsim.sweep(tree, grid, options=cut, out=out, resume=True, workers=1)
-    assert resumed.reasons is None and resumed.incomplete_reasons == expected
+    assert resumed.reasons == expected and resumed.regimes == in_memory.regimes
     assert resumed.summary() == in_memory.summary()
     whole = kurilsim.sweep(tree, grid, out=tmp_path / "whole.parquet")
     assert whole.incomplete_reasons == {} and "WARNING" not in whole.summary()

@@ -149,6 +149,26 @@ def test_a_foreign_part_is_not_read_as_a_finished_chunk(tmp_path, hunt):
     assert read_sweep(out).to_frame()["point"].unique().tolist() == list(range(CHUNK, 2 * CHUNK))
 
 
+def test_a_sweep_describes_and_counts_itself_as_its_file_does(tmp_path, hunt, suffix):
+    # A sweep's result is not read back from its file: its record and its counts of points
+    # (kept as the chunks finished, also those finished before a resume) must be the file's.
+    out = tmp_path / f"s{suffix}"
+    fresh = sweep(hunt, GRID, chunk_size=CHUNK, out=out, tol=1e-7)
+    unfinished(hunt, tmp_path / f"r{suffix}", chunks=2)
+    resumed = sweep(hunt, GRID, out=tmp_path / f"r{suffix}", resume=True, workers=1)
+    assert fresh.regimes is not None
+    # A Parquet file is written from the parts before a resume: they are counted as it reads
+    # them; a CSV file joins them unread, and is counted when first asked.
+    assert (resumed.regimes is not None) == (suffix == ".parquet")
+    for result in (fresh, resumed):
+        on_file = read_sweep(result.path)
+        assert result.complete and result.info == on_file.info
+        assert result.summary() == on_file.summary()
+        assert result.incomplete_reasons == on_file.incomplete_reasons
+        pd.testing.assert_frame_equal(result.shares(), on_file.shares())
+        pd.testing.assert_frame_equal(sorted_frame(result), sorted_frame(on_file))
+
+
 # --- what cannot be repaired is refused in one line --------------------------------------------
 
 

@@ -215,7 +215,7 @@ def sweep(
         todo = [k for k in range(job.n_chunks) if k not in done]
         regimes: dict[str, int] = {}
         reasons: dict[str, int] = {}
-        tables = _run(
+        tables, counted = _run(
             job, todo, store, info, engine, workers, scheduler, progress, (regimes, reasons)
         )
         if store is None:
@@ -224,11 +224,14 @@ def sweep(
             )
             return SweepResult(info, decoded(joined.to_pandas()), regimes=regimes, reasons=reasons)
         store.finish(info)
-    # Every point counted here unless chunks finished before a resume: no need to read it back.
+    if not done:
+        # Every chunk written and every point counted here: nothing to read back from the file.
+        return SweepResult(info, complete=True, path=store.path, regimes=regimes, reasons=reasons)
+    # Resumed: the file is described by the chunk it begins with, maybe of the run before.
     return replace(
         read_sweep(store.path),
-        regimes=None if done else regimes,
-        reasons=None if done else reasons,
+        regimes=regimes if counted else None,
+        reasons=reasons if counted else None,
     )
 
 
@@ -242,24 +245,30 @@ def _run(
     scheduler: Any,
     progress: bool | None,
     counts: tuple[dict[str, int], dict[str, int]],
-) -> dict[int, pa.Table]:
+) -> tuple[dict[int, pa.Table], bool]:
     """Solve the chunks ``todo``; write each to ``store``, or return them by chunk.
 
     Each chunk's points are counted as it finishes into ``counts``: by regime, and by
-    incomplete reason.
+    incomplete reason; so are those of the chunks finished before a resume, as the Parquet
+    file being written reads them from their parts. Returns the tables, and whether every point
+    of the sweep was counted.
     """
     tables: dict[int, pa.Table] = {}
     done = frozenset(range(job.n_chunks)).difference(todo)
+
+    def count(table: pa.Table) -> None:
+        count_regimes(counts[0], table, reasons=counts[1])
+
     stream = None
     if store is not None and store.format == "parquet" and not store.path.exists():
-        stream = ParquetStream(store, info, done)
+        stream = ParquetStream(store, info, done, count)
     show = sys.stderr.isatty() if progress is None else progress
     points = sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo)
     written = None if store is None else _written(store, info)
     with _progress_bar(points, show and len(todo) >= 2) as bar:
         try:
             for index, table in run_chunks(job, todo, engine, workers, scheduler, written):
-                count_regimes(counts[0], table, reasons=counts[1])
+                count(table)
                 if store is None:
                     tables[index] = table
                 elif stream is not None:
@@ -277,7 +286,7 @@ def _run(
             stream.place()
         else:
             stream.abandon()
-    return tables
+    return tables, not done or (stream is not None and stream.complete)
 
 
 def _written(store: SweepStore, info: SweepInfo) -> Callable[[int, pa.Table], pa.Table]:

@@ -311,13 +311,20 @@ class ParquetStream:
     Chunks are also written as Arrow IPC parts (:meth:`SweepStore.write`): the parts are what
     survives a kill, this file is what a finished sweep leaves. A chunk that finishes before
     those ahead of it waits in memory (at most the chunks in flight); a chunk finished before a
-    resume is read from its part when its turn comes. When the last chunk is in, :meth:`place`
-    syncs the file and renames it to the sweep's path, so no chunk is read back or encoded again
-    to join them.
+    resume is read from its part when its turn comes, and handed to ``finished`` if given (to
+    be counted as the chunks solved now are). When the last chunk is in, :meth:`place` syncs the
+    file and renames it to the sweep's path, so no chunk is read back or encoded again to join
+    them.
     """
 
-    def __init__(self, store: SweepStore, info: SweepInfo, done: frozenset[int]) -> None:
-        self.store, self.info, self.done = store, info, done
+    def __init__(
+        self,
+        store: SweepStore,
+        info: SweepInfo,
+        done: frozenset[int],
+        finished: Callable[[pa.Table], object] | None = None,
+    ) -> None:
+        self.store, self.info, self.done, self.finished = store, info, done, finished
         self.next = 0
         self.waiting: dict[int, pa.Table] = {}
         self.file = _temporary(store.path)
@@ -335,6 +342,8 @@ class ParquetStream:
                 chunk = self.waiting.pop(self.next)
             elif self.next in self.done:
                 chunk = read_part(self.store.part(self.next))
+                if self.finished is not None:
+                    self.finished(chunk)
             else:
                 return
             if self.writer is None:
