@@ -53,6 +53,8 @@ BoolArray = NDArray[np.bool_]
 
 #: Grid values along each parameter's range in the scan.
 DEFAULT_RESOLUTION = 1001
+#: Fewest grid values a scan takes: the two ends of the range.
+MIN_RESOLUTION = 2
 #: Grid values at most for a form whose games are solved one at a time (bargaining, conflicts).
 SOLVED_ALONE_RESOLUTION = 101
 #: Bisection steps: each halves the bracket, so 40 narrow it to about 1e-12 of the range.
@@ -206,7 +208,7 @@ def tipping_points(
     fixed
         Values of other parameters held throughout instead of their defaults.
     resolution
-        Grid values along each parameter's range in the scan (at least 2).
+        Grid values along each parameter's range in the scan (at least :data:`MIN_RESOLUTION`).
     tol
         Relative tolerance of the solver.
 
@@ -241,7 +243,7 @@ def tipping_points(
     check_instance("scenario", scenario, Scenario, "a Scenario")
     parameters = check_names("parameters", parameters, optional=True)
     fixed = check_mapping("fixed", fixed, check_real)
-    resolution = check_int("resolution", resolution, minimum=2)
+    resolution = check_int("resolution", resolution, minimum=MIN_RESOLUTION)
     check_tolerance(tol)
     base = scenario.parameter_values(fixed)
     names = list(scenario.parameters if parameters is None else parameters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, echo, json_text
+from kurilsim.cli.common import EXIT_OK, at_least, count, echo, json_text, positive
 
 
 def register(commands: Any) -> None:
@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim backtest``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
     from kurilsim.analysis.backtest import DEFAULT_SAMPLES
-    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS
+    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS, MIN_WALKERS
     from kurilsim.core.parameters import DEFAULT_SEED
 
     parser.add_argument(
@@ -32,10 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the folder of era scenarios and statements (default %(default)s)",
     )
     parser.add_argument(
-        "--samples", type=int, default=DEFAULT_SAMPLES, help="draws of each parameter box"
+        "--samples", type=positive, default=DEFAULT_SAMPLES, help="draws of each parameter box"
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
+        "--seed", type=count, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
     )
     parser.add_argument(
         "--fit-until",
@@ -45,9 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sample, against the status quo and uniform baselines",
     )
     parser.add_argument(
-        "--walkers", type=int, default=DEFAULT_WALKERS, help="walkers of the calibration"
+        "--walkers",
+        type=at_least(MIN_WALKERS),
+        default=DEFAULT_WALKERS,
+        help="walkers of the calibration",
     )
-    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="steps of the calibration")
+    parser.add_argument(
+        "--steps", type=positive, default=DEFAULT_STEPS, help="steps of the calibration"
+    )
     parser.add_argument(
         "--format",
         choices=["table", "json"],

@@ -6,7 +6,16 @@ import argparse
 import sys
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, check_figure, echo, json_text, status
+from kurilsim.cli.common import (
+    EXIT_OK,
+    at_least,
+    check_figure,
+    count,
+    echo,
+    json_text,
+    positive,
+    status,
+)
 
 
 def register(commands: Any) -> None:
@@ -21,7 +30,12 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim calibrate``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.calibration import DEFAULT_CHECKPOINT, DEFAULT_STEPS, DEFAULT_WALKERS
+    from kurilsim.analysis.calibration import (
+        DEFAULT_CHECKPOINT,
+        DEFAULT_STEPS,
+        DEFAULT_WALKERS,
+        MIN_WALKERS,
+    )
     from kurilsim.core.parameters import DEFAULT_SEED
 
     parser.add_argument(
@@ -32,20 +46,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the folder of era scenarios and their shared parameters (default %(default)s)",
     )
     parser.add_argument(
-        "--walkers", type=int, default=DEFAULT_WALKERS, help="walkers (default %(default)s)"
+        "--walkers",
+        type=at_least(MIN_WALKERS),
+        default=DEFAULT_WALKERS,
+        help="walkers (default %(default)s)",
     )
     parser.add_argument(
-        "--steps", type=int, default=DEFAULT_STEPS, help="steps per walker (default %(default)s)"
+        "--steps",
+        type=positive,
+        default=DEFAULT_STEPS,
+        help="steps per walker (default %(default)s)",
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help="seed of the run (default %(default)s)"
+        "--seed", type=count, default=DEFAULT_SEED, help="seed of the run (default %(default)s)"
     )
     parser.add_argument(
         "--out", metavar="DIR", help="folder for the chain, written in parts as the run goes"
     )
     parser.add_argument(
         "--checkpoint",
-        type=int,
+        type=positive,
         default=DEFAULT_CHECKPOINT,
         help="steps between parts written to --out (default %(default)s)",
     )

@@ -250,21 +250,38 @@ class Version(argparse.Action):
         parser.exit()
 
 
-def count(text: str) -> int:
-    """A whole number of at least 0 (an ``argparse`` type).
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An ``argparse`` type: a whole number of at least ``minimum``.
+
+    Given as an option's type, it has a value out of range refused as the option's, by name.
 
     Examples
     --------
-    >>> count("0"), count("12")
-    (0, 12)
+    >>> at_least(2)("3")
+    3
+    >>> at_least(2)("1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be 2 or more, got 1
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    bound = "positive" if minimum == 1 else f"{minimum} or more"
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+        return value
+
+    return whole_number
+
+
+#: A whole number of at least 0 (an ``argparse`` type): ``count("0")`` is 0.
+count = at_least(0)
+#: A whole number of at least 1 (an ``argparse`` type): ``positive("0")`` is refused.
+positive = at_least(1)
 
 
 def assignment(text: str) -> tuple[str, float]:

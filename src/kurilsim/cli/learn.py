@@ -12,12 +12,13 @@ from kurilsim.cli.common import (
     EXIT_OK,
     add_parameter_option,
     check_figure,
+    count,
     echo,
     file_notes,
     json_text,
+    positive,
     status,
 )
-from kurilsim.cli.sweep import positive
 from kurilsim.core.errors import InputError, in_file
 
 #: The dynamics, as ``--dynamics`` takes them (the keys of ``kurilsim.analysis.learning.DYNAMICS``,
@@ -66,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--precision", type=float, default=None,
         help="lambda of the logit dynamics, relative to each player's payoff range (default 10)",
     )  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0, help="seed of fictitious play's ties")
+    parser.add_argument("--seed", type=count, default=0, help="seed of fictitious play's ties")
     parser.add_argument(
         "--tol", type=float, default=None,
         help="tolerance of convergence (default 0.01 for fictitious play, 1e-6 otherwise)",

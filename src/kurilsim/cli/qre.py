@@ -13,9 +13,9 @@ from kurilsim.cli.common import (
     echo,
     file_notes,
     json_text,
+    positive,
     status,
 )
-from kurilsim.cli.sweep import positive
 from kurilsim.core.errors import InputError
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ from kurilsim.cli.common import (
     file_notes,
     json_text,
     note,
+    positive,
 )
 
 
@@ -67,7 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time bound for vertex-enumeration, support-enumeration and a conflict's stability "
         "analysis (default 60), and for listing a tree's subgame-perfect equilibria (default 10)",
     )
-    parser.add_argument("--max-iter", type=int, help="pivot bound for lemke-howson")
+    parser.add_argument("--max-iter", type=positive, help="pivot bound for lemke-howson")
     parser.add_argument(
         "--selection",
         help="a dynamic scenario's equilibrium where a stage has several (payoff-dominance, "
@@ -76,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-equilibria",
-        type=count,
+        type=positive,
         metavar="N",
         help="list at most N equilibria: a game tree's subgame-perfect ones where moves tie "
         "(default 10,000), or with --selection all a dynamic scenario's (default: the file's, "

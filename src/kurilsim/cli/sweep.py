@@ -13,25 +13,16 @@ from kurilsim.cli.common import (
     add_parameter_option,
     check_figure,
     check_writable,
+    count,
     echo,
     note,
+    positive,
     status,
 )
 from kurilsim.core.errors import InputError, in_file
 
 #: Figure kinds and the sweeps they fit.
 PLOT_KINDS = ("regime", "probabilities", "payoffs", "shares", "deal")
-
-
-def positive(text: str) -> int:
-    """A whole number of at least 1 (an ``argparse`` type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-    return value
 
 
 def register(commands: Any) -> None:
@@ -71,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--samples", type=positive, help="Monte Carlo draws of every parameter not on the grid"
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
+        "--seed", type=count, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
     )
     add_parameter_option(parser, "hold a parameter at a value for the whole sweep (repeatable)")
     parser.add_argument(
@@ -87,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time bound per game (support-enumeration, a conflict's stability, a game tree's "
         "listing of tied subgame-perfect equilibria)",
     )
-    parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
+    parser.add_argument("--max-iter", type=positive, help="pivot bound per game (lemke-howson)")
     parser.add_argument(
         "--max-equilibria",
         type=positive,
