@@ -339,3 +339,36 @@ def add_parameter_option(parser: argparse.ArgumentParser, text: str = "") -> Non
         default={},
         help=text or "set a scenario parameter (repeatable)",
     )
+
+
+def add_listing_bounds(parser: argparse.ArgumentParser, max_seconds: str) -> None:
+    """Add ``--max-seconds`` and ``--max-equilibria``, the bounds of a tied game tree's listing.
+
+    Parameters
+    ----------
+    parser
+        The parser of a command that solves a scenario at many points (``sweep``, ``tipping``).
+    max_seconds
+        The help of ``--max-seconds``: what else it bounds under the command's methods.
+    """
+    parser.add_argument("--max-seconds", type=float, help=max_seconds)
+    parser.add_argument(
+        "--max-equilibria",
+        type=positive,
+        metavar="N",
+        help="list at most N subgame-perfect equilibria at a game tree's tied point (default "
+        "10,000), as kurilsim run --max-equilibria",
+    )
+
+
+def solver_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The solver options ``names`` that the command line gives, by name; those not given left out.
+
+    Examples
+    --------
+    >>> given = argparse.Namespace(max_seconds=2.0, max_iter=None)
+    >>> solver_options(given, "max_seconds", "max_iter")
+    {'max_seconds': 2.0}
+    """
+    given = {name: getattr(args, name) for name in names}
+    return {name: value for name, value in given.items() if value is not None}

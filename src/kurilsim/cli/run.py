@@ -16,6 +16,7 @@ from kurilsim.cli.common import (
     json_text,
     note,
     positive,
+    solver_options,
 )
 
 
@@ -92,16 +93,7 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.core.errors import in_file
     from kurilsim.solving import GAME_SUFFIXES, read_game, run, solve
 
-    options = {
-        key: value
-        for key, value in (
-            ("max_seconds", args.max_seconds),
-            ("max_iter", args.max_iter),
-            ("selection", args.selection),
-            ("max_equilibria", args.max_equilibria),
-        )
-        if value is not None
-    }
+    options = solver_options(args, "max_seconds", "max_iter", "selection", "max_equilibria")
     note(f"solving {args.file} by method {args.method}, tolerance {args.tol:g}")
     started = time.perf_counter()
     if args.file.lower().endswith(GAME_SUFFIXES) and not args.overrides:

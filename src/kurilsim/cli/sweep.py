@@ -10,6 +10,7 @@ from kurilsim.cli import common
 from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
+    add_listing_bounds,
     add_parameter_option,
     check_figure,
     check_writable,
@@ -17,6 +18,7 @@ from kurilsim.cli.common import (
     echo,
     note,
     positive,
+    solver_options,
     status,
 )
 from kurilsim.core.errors import InputError, in_file
@@ -72,20 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "stability for a conflict, solved point by point)",
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
-    parser.add_argument(
-        "--max-seconds",
-        type=float,
-        help="time bound per game (support-enumeration, a conflict's stability, a game tree's "
+    add_listing_bounds(
+        parser,
+        "time bound per game (support-enumeration, a conflict's stability, a game tree's "
         "listing of tied subgame-perfect equilibria)",
     )
     parser.add_argument("--max-iter", type=positive, help="pivot bound per game (lemke-howson)")
-    parser.add_argument(
-        "--max-equilibria",
-        type=positive,
-        metavar="N",
-        help="list at most N subgame-perfect equilibria at a game tree's tied point (default "
-        "10,000), as kurilsim run --max-equilibria",
-    )
     parser.add_argument("--out", metavar="PATH", help="write the table (.parquet or .csv)")
     parser.add_argument(
         "--format", choices=["parquet", "csv"], help="check the --out format (.csv is CSV)"
@@ -156,15 +150,7 @@ def handle(args: argparse.Namespace) -> int:
     check_writable("--out", args.out)
     check_figure(args.plot)
     kind = plot_kind(args) if args.plot else None
-    options = {
-        key: value
-        for key, value in (
-            ("max_seconds", args.max_seconds),
-            ("max_iter", args.max_iter),
-            ("max_equilibria", args.max_equilibria),
-        )
-        if value is not None
-    }
+    options = solver_options(args, "max_seconds", "max_iter", "max_equilibria")
     note(f"sweeping {args.file}: grid {names or 'none'}, {args.samples or 0} samples")
     started = time.perf_counter()
     with in_file(args.file):  # a problem the solver finds is the scenario's

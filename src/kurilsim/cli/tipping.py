@@ -9,11 +9,13 @@ from typing import Any
 from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
+    add_listing_bounds,
     add_parameter_option,
     at_least,
     check_figure,
     echo,
     json_text,
+    solver_options,
     status,
 )
 
@@ -49,6 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="grid values scanned along each range (default %(default)s)",
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    add_listing_bounds(
+        parser,
+        "time bound per point (a conflict's stability, a game tree's listing of tied "
+        "subgame-perfect equilibria)",
+    )
     parser.add_argument(
         "--format",
         choices=["table", "json", "csv"],
@@ -78,6 +85,7 @@ def handle(args: argparse.Namespace) -> int:
             args.overrides,
             args.resolution,
             args.tol,
+            solver_options(args, "max_seconds", "max_equilibria"),
         )
     if args.format == "json":
         echo(
