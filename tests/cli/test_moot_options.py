@@ -1,0 +1,51 @@
+"""Options that would change nothing for the scenario's form or method are refused, in one line
+naming the option and why (exit 2), never accepted in silence."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import SCENARIOS, run_cli
+
+#: A finite horizon whose file plays one equilibrium (payoff-dominance): no listing to bound.
+TREATY = str(SCENARIOS / "commitment_treaty.yaml")
+#: An infinite horizon, whose equilibria selection 'all' does not list.
+MARKOV = str(SCENARIOS / "sanctions_markov.yaml")
+
+MOOT = [
+    pytest.param(
+        ["run", TREATY, "--max-equilibria", "5"],
+        "max_equilibria: bounds the listing of selection 'all'",
+        id="run-dynamic-one-equilibrium",
+    ),
+    pytest.param(
+        ["run", MARKOV, "--selection", "risk-dominance", "--max-equilibria", "5"],
+        "max_equilibria: bounds the listing of selection 'all'",
+        id="run-dynamic-infinite",
+    ),
+    pytest.param(
+        ["sweep", TREATY, "--grid", "package=4:20:3", "--max-equilibria", "5"],
+        "max_equilibria: bounds the listing of selection 'all'",
+        id="sweep-dynamic",
+    ),
+    pytest.param(
+        ["tipping", TREATY, "--parameter", "package", "--max-equilibria", "5"],
+        "max_equilibria: bounds the listing of selection 'all'",
+        id="tipping-dynamic",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), MOOT)
+def test_an_option_without_effect_is_refused_in_one_line(capsys, argv, message):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == "", err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_the_listing_bound_of_a_dynamic_scenario_is_taken_with_selection_all(capsys):
+    argv = ["run", TREATY, "--selection", "all", "--set", "upfront=0.75", "--format", "json"]
+    code, out, err = run_cli(capsys, *argv, "--max-equilibria", "2")
+    assert code == 1 and json.loads(out)["incomplete_reason"] == "max_equilibria", err
