@@ -13,6 +13,8 @@ from tests.helpers import SCENARIOS, run_cli
 TREATY = str(SCENARIOS / "commitment_treaty.yaml")
 #: An infinite horizon, whose equilibria selection 'all' does not list.
 MARKOV = str(SCENARIOS / "sanctions_markov.yaml")
+#: A normal form, which every learning dynamics takes.
+HUNT = str(SCENARIOS / "textbook" / "stag_hunt.yaml")
 
 MOOT = [
     pytest.param(
@@ -35,6 +37,21 @@ MOOT = [
         "max_equilibria: bounds the listing of selection 'all'",
         id="tipping-dynamic",
     ),
+    pytest.param(
+        ["learn", HUNT, "--step-size", "0.1"],
+        "--step-size: an option of replicator and logit, not of fictitious-play",
+        id="learn-step-size",
+    ),
+    pytest.param(
+        ["learn", HUNT, "--dynamics", "replicator", "--precision", "5"],
+        "--precision: an option of logit, not of replicator",
+        id="learn-precision",
+    ),
+    pytest.param(
+        ["learn", HUNT, "--dynamics", "logit", "--seed", "3"],
+        "--seed: an option of fictitious-play, not of logit",
+        id="learn-seed",
+    ),
 ]
 
 
@@ -49,3 +66,17 @@ def test_the_listing_bound_of_a_dynamic_scenario_is_taken_with_selection_all(cap
     argv = ["run", TREATY, "--selection", "all", "--set", "upfront=0.75", "--format", "json"]
     code, out, err = run_cli(capsys, *argv, "--max-equilibria", "2")
     assert code == 1 and json.loads(out)["incomplete_reason"] == "max_equilibria", err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--steps", "50", "--seed", "3"],
+        ["--dynamics", "replicator", "--steps", "50", "--step-size", "0.1"],
+        ["--dynamics", "logit", "--steps", "50", "--step-size", "0.1", "--precision", "5"],
+    ],
+    ids=["fictitious-play", "replicator", "logit"],
+)
+def test_each_learning_dynamics_takes_its_own_options(capsys, argv):
+    code, _, err = run_cli(capsys, "learn", HUNT, *argv, "--format", "json")
+    assert code in (0, 1) and "error" not in err, err

@@ -25,6 +25,14 @@ from kurilsim.core.errors import InputError, in_file
 #: repeated here so that building the command line imports no solver; a test keeps them equal).
 DYNAMICS = ("fictitious-play", "replicator", "logit")
 
+#: The options only some dynamics take, each with those dynamics: fictitious play moves in rounds
+#: and breaks ties at random, the others move in time steps, the logit response by its lambda.
+TAKEN_BY = {
+    "step_size": ("replicator", "logit"),
+    "precision": ("logit",),
+    "seed": ("fictitious-play",),
+}
+
 #: One player's mixture in ``--start``: ``NAME=P1,P2,...``.
 _MIXTURE = re.compile(r"\s*([^=;]+?)\s*=\s*([^=;]*)")
 
@@ -40,6 +48,9 @@ def register(commands: Any) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim learn``."""
+    # Imported here, when the command is used, so that building the command line loads none of it.
+    from kurilsim.core.parameters import DEFAULT_SEED
+
     parser.add_argument(
         "file",
         metavar="FILE",
@@ -67,7 +78,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--precision", type=float, default=None,
         help="lambda of the logit dynamics, relative to each player's payoff range (default 10)",
     )  # fmt: skip
-    parser.add_argument("--seed", type=count, default=0, help="seed of fictitious play's ties")
+    parser.add_argument(
+        "--seed", type=count, help=f"seed of fictitious play's ties (default {DEFAULT_SEED})"
+    )
     parser.add_argument(
         "--tol", type=float, default=None,
         help="tolerance of convergence (default 0.01 for fictitious play, 1e-6 otherwise)",
@@ -129,9 +142,16 @@ def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim learn`` with parsed arguments."""
     # Imported when used, as every command does; matplotlib only when a plot is asked for.
     from kurilsim.analysis.learning import DEFAULT_STEP_SIZE, learn
+    from kurilsim.core.parameters import DEFAULT_SEED
     from kurilsim.presentation.figures import plot
 
     check_figure(args.plot)
+    for name, dynamics in TAKEN_BY.items():
+        if getattr(args, name) is not None and args.dynamics not in dynamics:
+            option = "--" + name.replace("_", "-")
+            raise InputError(
+                f"{option}: an option of {' and '.join(dynamics)}, not of {args.dynamics}"
+            )
     game_or_scenario, parameters = _load(args.file, args.overrides)
     with in_file(args.file):  # a problem the solver finds is the scenario's
         path = learn(
@@ -139,7 +159,7 @@ def handle(args: argparse.Namespace) -> int:
             args.dynamics,
             start=args.start,
             steps=args.steps,
-            seed=args.seed,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
             tol=args.tol,
             step_size=DEFAULT_STEP_SIZE if args.step_size is None else args.step_size,
             precision=args.precision,
