@@ -52,6 +52,26 @@ MOOT = [
         "--seed: an option of fictitious-play, not of logit",
         id="learn-seed",
     ),
+    pytest.param(
+        ["compare", str(SCENARIOS / "bargaining_2016.yaml"), "--lambda", "5"],
+        "precision: the bargaining form's concepts have no logit QRE to take it",
+        id="compare-bargaining-lambda",
+    ),
+    pytest.param(
+        ["compare", str(SCENARIOS / "conflict_2018.yaml"), "--lambda", "5"],
+        "precision: the conflict form's concepts have no logit QRE to take it",
+        id="compare-conflict-lambda",
+    ),
+    pytest.param(
+        ["compare", str(SCENARIOS / "bargaining_2016.yaml"), "--max-seconds", "5"],
+        "--max-seconds: no concept of the bargaining form runs against a time bound",
+        id="compare-bargaining-max-seconds",
+    ),
+    pytest.param(
+        ["compare", TREATY, "--max-seconds", "5"],
+        "--max-seconds: no concept of the dynamic form runs against a time bound",
+        id="compare-dynamic-max-seconds",
+    ),
 ]
 
 
@@ -80,3 +100,16 @@ def test_the_listing_bound_of_a_dynamic_scenario_is_taken_with_selection_all(cap
 def test_each_learning_dynamics_takes_its_own_options(capsys, argv):
     code, _, err = run_cli(capsys, "learn", HUNT, *argv, "--format", "json")
     assert code in (0, 1) and "error" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("file", "argv"),
+    [
+        ("sochi_2016.yaml", ["--lambda", "5", "--max-seconds", "30"]),
+        ("sequence_1956.yaml", ["--lambda", "5", "--max-seconds", "30"]),
+        ("conflict_2018.yaml", ["--max-seconds", "30"]),
+    ],
+)
+def test_compare_takes_the_options_its_forms_concepts_use(capsys, file, argv):
+    code, _, err = run_cli(capsys, "compare", SCENARIOS / file, *argv)
+    assert code == 0, err

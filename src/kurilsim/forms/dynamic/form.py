@@ -73,6 +73,7 @@ class DynamicForm:
     game_types = (DynamicGame,)
     methods = ("auto", "backward-induction", "value-iteration")
     vectorised = frozenset({"backward-induction", "value-iteration"})
+    compare_options: frozenset[str] = frozenset()
 
     def compile(self, spec: DynamicFile, source: str) -> CompiledDynamic:
         """Compile the stages, transitions and events; the file must evaluate at its defaults."""
