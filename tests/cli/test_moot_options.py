@@ -72,6 +72,46 @@ MOOT = [
         "--max-seconds: no concept of the dynamic form runs against a time bound",
         id="compare-dynamic-max-seconds",
     ),
+    pytest.param(
+        ["sweep", HUNT, "--grid", "stag=1:3:3", "--seed", "4"],
+        "--seed has no effect without --samples",
+        id="sweep-seed",
+    ),
+    pytest.param(
+        ["sweep", HUNT, "--grid", "stag=1:3:3", "--plot-kind", "payoffs"],
+        "--plot-kind has no effect without --plot",
+        id="sweep-plot-kind",
+    ),
+    pytest.param(
+        ["sweep", HUNT, "--grid", "stag=1:3:3", "--format", "csv"],
+        "--format has no effect without --out",
+        id="sweep-format",
+    ),
+    pytest.param(
+        ["learn", HUNT, "--figure", "simplex"],
+        "--figure has no effect without --plot",
+        id="learn-figure",
+    ),
+    pytest.param(
+        ["calibrate", "--checkpoint", "5"],
+        "--checkpoint has no effect without --out",
+        id="calibrate-checkpoint",
+    ),
+    pytest.param(
+        ["calibrate", "--plot-kind", "pairs"],
+        "--plot-kind has no effect without --plot",
+        id="calibrate-plot-kind",
+    ),
+    pytest.param(
+        ["backtest", "--walkers", "8"],
+        "--walkers has no effect without --fit-until",
+        id="backtest-walkers",
+    ),
+    pytest.param(
+        ["backtest", "--steps", "8"],
+        "--steps has no effect without --fit-until",
+        id="backtest-steps",
+    ),
 ]
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, at_least, count, echo, json_text, positive
+from kurilsim.cli.common import (
+    EXIT_OK,
+    at_least,
+    count,
+    echo,
+    json_text,
+    positive,
+    refuse_unused,
+)
 
 
 def register(commands: Any) -> None:
@@ -47,11 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--walkers",
         type=at_least(MIN_WALKERS),
-        default=DEFAULT_WALKERS,
-        help="walkers of the calibration",
+        help=f"walkers of the --fit-until calibration (default {DEFAULT_WALKERS})",
     )
     parser.add_argument(
-        "--steps", type=positive, default=DEFAULT_STEPS, help="steps of the calibration"
+        "--steps",
+        type=positive,
+        help=f"steps of the --fit-until calibration (default {DEFAULT_STEPS})",
     )
     parser.add_argument(
         "--format",
@@ -66,14 +75,16 @@ def handle(args: argparse.Namespace) -> int:
     """Print the backtest table and the retrodiction score."""
     # Imported when used, as every command does.
     from kurilsim.analysis.backtest import backtest
+    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS
 
+    refuse_unused(args, {"--walkers": "--fit-until", "--steps": "--fit-until"})
     result = backtest(
         args.directory,
         args.samples,
         args.seed,
         fit_until=args.fit_until,
-        walkers=args.walkers,
-        steps=args.steps,
+        walkers=DEFAULT_WALKERS if args.walkers is None else args.walkers,
+        steps=DEFAULT_STEPS if args.steps is None else args.steps,
     )
     echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
     return EXIT_OK

@@ -14,6 +14,7 @@ from kurilsim.cli.common import (
     echo,
     json_text,
     positive,
+    refuse_unused,
     status,
 )
 
@@ -66,8 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--checkpoint",
         type=positive,
-        default=DEFAULT_CHECKPOINT,
-        help="steps between parts written to --out (default %(default)s)",
+        help=f"steps between parts written to --out (default {DEFAULT_CHECKPOINT})",
     )
     parser.add_argument(
         "--resume", action="store_true", help="continue the run at --out from its last part"
@@ -76,8 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--plot-kind",
         choices=["marginals", "pairs", "records"],
-        default="marginals",
-        help="the figure --plot saves (default %(default)s)",
+        help="the figure --plot saves (default marginals)",
     )
     parser.add_argument(
         "--progress",
@@ -97,10 +96,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Sample, print the posterior summary and diagnostics, save the figure."""
     # Imported when used, as every command does.
-    from kurilsim.analysis.calibration import calibrate
+    from kurilsim.analysis.calibration import DEFAULT_CHECKPOINT, calibrate
     from kurilsim.core.errors import InputError
 
     check_figure(args.plot)
+    refuse_unused(args, {"--checkpoint": "--out", "--plot-kind": "--plot"})
     if args.resume and args.out is None:
         raise InputError("--resume: name the run's folder with --out")
     progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -111,13 +111,13 @@ def handle(args: argparse.Namespace) -> int:
         seed=args.seed,
         output=args.out,
         resume=args.resume,
-        checkpoint=args.checkpoint,
+        checkpoint=DEFAULT_CHECKPOINT if args.checkpoint is None else args.checkpoint,
         progress=progress,
     )
     echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
     if args.plot:
         from kurilsim.presentation.figures import plot
 
-        plot(result, args.plot_kind).savefig(args.plot, dpi=150, bbox_inches="tight")
+        plot(result, args.plot_kind or "marginals").savefig(args.plot, dpi=150, bbox_inches="tight")
         status(f"wrote {args.plot}")
     return EXIT_OK

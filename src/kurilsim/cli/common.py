@@ -7,7 +7,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 from kurilsim.core.display import printable
@@ -372,3 +372,34 @@ def solver_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     """
     given = {name: getattr(args, name) for name in names}
     return {name: value for name, value in given.items() if value is not None}
+
+
+def refuse_unused(args: argparse.Namespace, needs: Mapping[str, str]) -> None:
+    """Refuse an option given without the option it works through, naming both.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments; an option counts as given when its value is not None (so such
+        options default to None), the one it needs when its value is neither None nor False.
+    needs
+        Each option and the option it needs, as ``--seed`` needs ``--samples``.
+
+    Examples
+    --------
+    >>> refuse_unused(argparse.Namespace(seed=3, samples=None), {"--seed": "--samples"})
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: --seed has no effect without --samples
+    """
+    for option, needed in needs.items():
+        if getattr(args, _dest(option)) is not None and getattr(args, _dest(needed)) in (
+            None,
+            False,
+        ):
+            raise InputError(f"{option} has no effect without {needed}")
+
+
+def _dest(option: str) -> str:
+    """The attribute ``argparse`` keeps an option's value in: ``--fit-until`` -> ``fit_until``."""
+    return option.lstrip("-").replace("-", "_")

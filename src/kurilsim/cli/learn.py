@@ -17,6 +17,7 @@ from kurilsim.cli.common import (
     file_notes,
     json_text,
     positive,
+    refuse_unused,
     status,
 )
 from kurilsim.core.errors import InputError, in_file
@@ -95,9 +96,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--plot", metavar="PATH", help="save the path's plot (.png/.svg/.pdf)")
     parser.add_argument(
-        "--figure", choices=["time", "simplex"], default="time",
+        "--figure", choices=["time", "simplex"],
         help="the plot: probabilities over time, or each player's path on the simplex "
-        "(players with 2 or 3 strategies; default %(default)s)",
+        "(players with 2 or 3 strategies; default time)",
     )  # fmt: skip
     parser.set_defaults(handler=handle)
 
@@ -146,6 +147,7 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.presentation.figures import plot
 
     check_figure(args.plot)
+    refuse_unused(args, {"--figure": "--plot"})
     for name, dynamics in TAKEN_BY.items():
         if getattr(args, name) is not None and args.dynamics not in dynamics:
             option = "--" + name.replace("_", "-")
@@ -170,7 +172,7 @@ def handle(args: argparse.Namespace) -> int:
     else:
         echo(path.to_text(limit=args.rows))
     if args.plot:
-        plot(path, args.figure).savefig(args.plot, dpi=150)
+        plot(path, args.figure or "time").savefig(args.plot, dpi=150)
         status(f"wrote {args.plot}")
     return EXIT_OK if path.converged else EXIT_INTERNAL
 

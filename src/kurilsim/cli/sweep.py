@@ -18,6 +18,7 @@ from kurilsim.cli.common import (
     echo,
     note,
     positive,
+    refuse_unused,
     solver_options,
     status,
 )
@@ -64,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--samples", type=positive, help="Monte Carlo draws of every parameter not on the grid"
     )
     parser.add_argument(
-        "--seed", type=count, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
+        "--seed", type=count, help=f"seed of the --samples draws (default {DEFAULT_SEED})"
     )
     add_parameter_option(parser, "hold a parameter at a value for the whole sweep (repeatable)")
     parser.add_argument(
@@ -137,8 +138,10 @@ def handle(args: argparse.Namespace) -> int:
     Exits 1 where the answer at some points is incomplete, as the summary warns.
     """
     # Imported when used, as every command does (figures only with --plot: half a second).
+    from kurilsim.core.parameters import DEFAULT_SEED
     from kurilsim.sweeps import sweep
 
+    refuse_unused(args, {"--seed": "--samples", "--plot-kind": "--plot", "--format": "--out"})
     if (args.resume or args.force) and not args.out:
         raise InputError("--resume and --force need --out")
     if args.scheduler and args.engine != "dask":
@@ -158,7 +161,7 @@ def handle(args: argparse.Namespace) -> int:
             args.file,
             {axis.name: (axis.start, axis.stop, axis.n) for axis in args.grid},
             samples=args.samples or 0,
-            seed=args.seed,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
             fixed=args.overrides,
             method=args.method,
             tol=args.tol,
