@@ -393,10 +393,8 @@ def refuse_unused(args: argparse.Namespace, needs: Mapping[str, str]) -> None:
     kurilsim.core.errors.InputError: --seed has no effect without --samples
     """
     for option, needed in needs.items():
-        if getattr(args, _dest(option)) is not None and getattr(args, _dest(needed)) in (
-            None,
-            False,
-        ):
+        given = getattr(args, _dest(option)) is not None
+        if given and getattr(args, _dest(needed)) in (None, False):
             raise InputError(f"{option} has no effect without {needed}")
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text, note
+from kurilsim.cli.common import (
+    EXIT_OK,
+    add_parameter_option,
+    echo,
+    json_text,
+    note,
+    solver_options,
+)
 from kurilsim.core.errors import InputError
 
 
@@ -72,7 +79,7 @@ def handle(args: argparse.Namespace) -> int:
         deal=args.deal,
         precision=args.precision,
         tol=args.tol,
-        **({} if args.max_seconds is None else {"max_seconds": args.max_seconds}),
+        **solver_options(args, "max_seconds"),  # compare's own bound when none is given
     )
     if args.format == "json":
         echo(json_text(comparison.to_dict()))
