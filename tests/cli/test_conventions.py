@@ -118,7 +118,7 @@ def test_the_shell_completes_commands_and_choices(line, expected):
     assert set(done.stdout.split()) == expected
 
 
-#: Counts out of range, each with the start of the message refusing it.
+#: Whole numbers and time bounds out of range, each with the start of the message refusing it.
 OUT_OF_RANGE = [
     (["run", "x.yaml", "--max-equilibria", "0"], "--max-equilibria: must be positive, got 0"),
     (["run", "x.yaml", "--max-iter", "0"], "--max-iter: must be positive, got 0"),
@@ -136,13 +136,18 @@ OUT_OF_RANGE = [
     (["calibrate", "--steps", "0"], "--steps: must be positive, got 0"),
     (["calibrate", "--checkpoint", "0"], "--checkpoint: must be positive, got 0"),
     (["calibrate", "--seed", "-1"], "--seed: must be 0 or more, got -1"),
+    (["run", "x.yaml", "--max-seconds", "-1"], "--max-seconds: must be a number of seconds, 0"),
+    (["sweep", "x.yaml", "--max-seconds", "nan"], "--max-seconds: must be a number of seconds"),
+    (["tipping", "x.yaml", "--max-seconds", "inf"], "--max-seconds: must be a number of seconds"),
+    (["compare", "x.yaml", "--max-seconds", "-2"], "--max-seconds: must be a number of seconds"),
+    (["qre", "x.yaml", "--max-seconds", "1_0"], "--max-seconds: must be a number of seconds"),
 ]
 
 
 @pytest.mark.parametrize(
     ("argv", "message"), OUT_OF_RANGE, ids=[" ".join(argv) for argv, _ in OUT_OF_RANGE]
 )
-def test_a_count_out_of_range_is_refused_naming_its_option(capsys, argv, message):
+def test_a_number_out_of_range_is_refused_naming_its_option(capsys, argv, message):
     """Refused as the option's before any file is read, as every command refuses a bad value."""
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and out == "", err

@@ -284,6 +284,24 @@ count = at_least(0)
 positive = at_least(1)
 
 
+def seconds(text: str) -> float:
+    """A time bound: a finite number of seconds, 0 or more (an ``argparse`` type).
+
+    Examples
+    --------
+    >>> seconds("2.5")
+    2.5
+    >>> seconds("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a number of seconds, 0 or more, got '-1'
+    """
+    value = float(text) if _NUMBER.fullmatch(text.strip()) else math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, got {text!r}")
+    return value
+
+
 def assignment(text: str) -> tuple[str, float]:
     """Parse ``NAME=VALUE`` with a finite number as the value (an ``argparse`` type)."""
     name, sep, value = text.partition("=")
@@ -351,7 +369,7 @@ def add_listing_bounds(parser: argparse.ArgumentParser, max_seconds: str) -> Non
     max_seconds
         The help of ``--max-seconds``: what else it bounds under the command's methods.
     """
-    parser.add_argument("--max-seconds", type=float, help=max_seconds)
+    parser.add_argument("--max-seconds", type=seconds, help=max_seconds)
     parser.add_argument(
         "--max-equilibria",
         type=positive,

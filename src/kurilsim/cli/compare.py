@@ -11,6 +11,7 @@ from kurilsim.cli.common import (
     echo,
     json_text,
     note,
+    seconds,
     solver_options,
 )
 from kurilsim.core.errors import InputError
@@ -43,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="precision of the logit QRE, relative to each player's payoff range (default: 10)",
     )  # fmt: skip
     parser.add_argument(
-        "--max-seconds", type=float,
+        "--max-seconds", type=seconds,
         help="time bound of support enumeration, the logit trace and a conflict's stability "
         "(default 60)",
     )  # fmt: skip

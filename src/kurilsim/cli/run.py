@@ -16,6 +16,7 @@ from kurilsim.cli.common import (
     json_text,
     note,
     positive,
+    seconds,
     solver_options,
 )
 
@@ -65,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-seconds",
-        type=float,
+        type=seconds,
         help="time bound for vertex-enumeration, support-enumeration and a conflict's stability "
         "analysis (default 60), and for listing a tree's subgame-perfect equilibria (default 10)",
     )
