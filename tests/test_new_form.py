@@ -144,6 +144,7 @@ class ZeroSumForm:
     game_types = (MatrixGame,)
     methods = ("auto", "linear-programming")
     vectorised: frozenset[str] = frozenset()
+    compare_options: frozenset[str] = frozenset()
 
     def compile(self, spec: ZeroSumFile, source: str) -> tuple[tuple[Expression, ...], ...]:
         if len(spec.matrix) != len(spec.rows) or any(

@@ -218,3 +218,25 @@ def test_points_solved_short_of_their_bound_are_counted_by_reason(scenarios, mon
         "tipping points may be off"
     )
     assert f"<p><b>WARNING: {expected}" in cut._repr_html_()
+
+
+def test_the_listing_bounds_of_a_tied_tree_are_options_as_in_a_sweep():
+    """``max_equilibria`` and ``max_seconds`` bound the listing at each tied point, as a tree
+    sweep's options do, and name themselves as the reason where they cut it."""
+    chain = parse_scenario(tied_chain(6))  # 32 equilibria wherever the bonus is positive
+    whole = tipping_points(chain, resolution=21)
+    assert whole.complete
+    cut = tipping_points(chain, resolution=21, options={"max_equilibria": 4})
+    tied = cut.incomplete_reasons["max_equilibria"]
+    assert set(cut.incomplete_reasons) == {"max_equilibria"} and 0 < tied < cut.evaluations
+    timed = tipping_points(chain, resolution=21, options={"max_seconds": 0})
+    assert timed.incomplete_reasons == {"max_seconds": tied}
+    # The first equilibria listed name the same regimes on both sides of each threshold.
+    pd.testing.assert_frame_equal(cut.table, timed.table)
+
+
+def test_an_option_the_forms_sweep_method_does_not_take_is_refused(sochi):
+    with pytest.raises(InputError, match="method 'pure' has no option max_equilibria"):
+        tipping_points(sochi, ["trust"], options={"max_equilibria": 5})
+    with pytest.raises(InputError, match="max_equilibria: expected a whole number >= 1"):
+        tipping_points(sochi, ["trust"], options={"max_equilibria": 0})

@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -22,14 +23,15 @@ def subcommand_parsers() -> dict[str, argparse.ArgumentParser]:
 
 
 def test_every_command_that_takes_a_seed_has_the_same_default():
+    """As its help says it: a command whose seed applies to some methods only has none set."""
     seeds = {
-        name: action.default
+        name: re.search(r"\(default (\S+)\)", str(action.help) % vars(action))[1]
         for name, sub in subcommand_parsers().items()
         for action in sub._actions
         if "--seed" in action.option_strings
     }
-    assert {"sweep", "backtest"} <= set(seeds)
-    assert len(set(seeds.values())) == 1
+    assert {"sweep", "backtest", "learn"} <= set(seeds)
+    assert len(set(seeds.values())) == 1, seeds
 
 
 def test_a_mistyped_command_gets_a_suggestion(capsys):
@@ -114,3 +116,50 @@ def test_the_shell_completes_commands_and_choices(line, expected):
     )
     assert done.returncode == 0, done.stderr
     assert set(done.stdout.split()) == expected
+
+
+#: Whole numbers and time bounds out of range, each with the start of the message refusing it.
+OUT_OF_RANGE = [
+    (["run", "x.yaml", "--max-equilibria", "0"], "--max-equilibria: must be positive, got 0"),
+    (["run", "x.yaml", "--max-iter", "0"], "--max-iter: must be positive, got 0"),
+    (["sweep", "x.yaml", "--max-iter", "0"], "--max-iter: must be positive, got 0"),
+    (["sweep", "x.yaml", "--seed", "-1"], "--seed: must be 0 or more, got -1"),
+    (["learn", "x.yaml", "--seed", "-1"], "--seed: must be 0 or more, got -1"),
+    (["sensitivity", "x.yaml", "--output", "p", "--samples", "1"], "--samples: must be 2 or"),
+    (["sensitivity", "x.yaml", "--output", "p", "--seed", "-1"], "--seed: must be 0 or more"),
+    (["tipping", "x.yaml", "--resolution", "1"], "--resolution: must be 2 or more, got 1"),
+    (["backtest", "--samples", "0"], "--samples: must be positive, got 0"),
+    (["backtest", "--walkers", "1"], "--walkers: must be 2 or more, got 1"),
+    (["backtest", "--steps", "0"], "--steps: must be positive, got 0"),
+    (["backtest", "--seed", "-1"], "--seed: must be 0 or more, got -1"),
+    (["calibrate", "--walkers", "1"], "--walkers: must be 2 or more, got 1"),
+    (["calibrate", "--steps", "0"], "--steps: must be positive, got 0"),
+    (["calibrate", "--checkpoint", "0"], "--checkpoint: must be positive, got 0"),
+    (["calibrate", "--seed", "-1"], "--seed: must be 0 or more, got -1"),
+    (["run", "x.yaml", "--max-seconds", "-1"], "--max-seconds: must be a number of seconds, 0"),
+    (["sweep", "x.yaml", "--max-seconds", "nan"], "--max-seconds: must be a number of seconds"),
+    (["tipping", "x.yaml", "--max-seconds", "inf"], "--max-seconds: must be a number of seconds"),
+    (["compare", "x.yaml", "--max-seconds", "-2"], "--max-seconds: must be a number of seconds"),
+    (["qre", "x.yaml", "--max-seconds", "1_0"], "--max-seconds: must be a number of seconds"),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"), OUT_OF_RANGE, ids=[" ".join(argv) for argv, _ in OUT_OF_RANGE]
+)
+def test_a_number_out_of_range_is_refused_naming_its_option(capsys, argv, message):
+    """Refused as the option's before any file is read, as every command refuses a bad value."""
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == "", err
+    assert err.startswith(f"kurilsim: error: argument {message}") and err.count("\n") == 1, err
+
+
+def test_every_whole_number_option_has_its_range_checked_by_its_type():
+    """No option takes a bare int, which leaves its range to a check that cannot name it."""
+    bare = [
+        f"{name} {action.option_strings[0]}"
+        for name, sub in subcommand_parsers().items()
+        for action in sub._actions
+        if action.type is int
+    ]
+    assert bare == ["backtest --fit-until"]

@@ -39,3 +39,23 @@ def test_solves_cut_short_by_a_bound_warn_and_exit_1(capsys, scenarios, monkeypa
     assert record["incomplete_reasons"] == {"max_equilibria": int(counted[1])}
     code, out, _ = run_cli(capsys, *arguments, "--resolution", 11, "--format", "csv")
     assert code == 1 and out.startswith("parameter,unit,default,")
+
+
+def test_the_listing_bounds_of_run_and_sweep_cut_a_tied_trees_listing(capsys, scenarios):
+    arguments = ("tipping", scenarios / "sequence_1956.yaml", "--parameter", "okinawa_hold_value")
+    arguments += ("--resolution", 11, "--format", "json")
+    code, out, err = run_cli(capsys, *arguments, "--max-equilibria", 1)
+    record = json.loads(out)
+    assert code == 1 and record["complete"] is False, err
+    (cut,) = record["incomplete_reasons"].items()
+    assert cut[0] == "max_equilibria" and cut[1] > 0
+    code, out, err = run_cli(capsys, *arguments, "--max-seconds", 0)
+    assert code == 1 and json.loads(out)["incomplete_reasons"] == {"max_seconds": cut[1]}, err
+
+
+def test_a_listing_bound_is_refused_where_no_listing_takes_it(capsys, scenarios):
+    code, out, err = run_cli(
+        capsys, "tipping", scenarios / "sochi_2016.yaml", "--max-equilibria", 5
+    )
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "max_equilibria" in err, err

@@ -53,6 +53,29 @@ def test_a_shared_parameter_joins_the_scenario_as_its_own_declaration_would(fold
     assert era.parameters["package"].distribution == Normal(kind="normal", sd=0.25)
 
 
+@pytest.mark.parametrize("how", ["alias", "validation_alias"])
+def test_a_shared_declaration_is_keyed_as_the_scenario_model_reads_it(monkeypatch, how):
+    """A field the model reads by an alias joins the scenario under that alias, not its name."""
+    from pydantic import Field
+
+    from kurilsim.core.schema import SharedParameter
+    from kurilsim.io import shared_parameters
+
+    class Aliased(Parameter):
+        low_note: str | None = Field(default=None, **{how: "low-note"})
+
+    class SharedAliased(SharedParameter, Aliased):
+        pass
+
+    monkeypatch.setattr(shared_parameters, "Parameter", Aliased)
+    declared = {"default": 1, "range": [0, 2], "unit": "u", "description": "d"}
+    shared = SharedAliased.model_validate({**declared, "assumption": "a", "low-note": "n"})
+    joined = shared_parameters._declaration(shared)
+    assert Aliased.model_validate(joined) == Aliased.model_validate(
+        {**declared, "assumption": "a", "low-note": "n"}
+    )
+
+
 def line_of(text: str, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 

@@ -74,6 +74,8 @@ PRECISION_RANGE = (0.1, 100.0)
 DEFAULT_WALKERS = 16
 DEFAULT_STEPS = 200
 DEFAULT_CHECKPOINT = 10
+#: Fewest walkers: each walker's stretch move draws another walker of the ensemble.
+MIN_WALKERS = 2
 #: A chain shorter than this many integrated autocorrelation times is flagged (emcee's advice).
 AUTOCORR_MULTIPLE = 50
 #: Files of a calibration run in its output folder.
@@ -592,7 +594,7 @@ def calibrate(
     >>> fit.names, fit.chain.shape
     (('precision',), (6, 4, 1))
     """
-    walkers = check_int("walkers", walkers, minimum=2)
+    walkers = check_int("walkers", walkers, minimum=MIN_WALKERS)
     steps = check_int("steps", steps, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     checkpoint = check_int("checkpoint", checkpoint, minimum=1)

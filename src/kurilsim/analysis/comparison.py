@@ -233,7 +233,8 @@ def compare(
     precision
         The logit QRE's lambda, relative to each player's payoff range (see
         :mod:`kurilsim.forms.normal.logit_qre`). Default:
-        :data:`~kurilsim.core.concepts.DEFAULT_PRECISION`.
+        :data:`~kurilsim.core.concepts.DEFAULT_PRECISION`. Refused for a form without a logit
+        QRE among its concepts.
     tol
         Relative tolerance of every solver and of the blocking analysis.
     max_seconds
@@ -248,7 +249,8 @@ def compare(
     ArgumentTypeError
         For an argument of the wrong type.
     InputError
-        For a bad parameter value, deal condition or precision.
+        For a bad parameter value, deal condition or precision, or a precision the form's
+        concepts do not use.
 
     Examples
     --------
@@ -267,6 +269,11 @@ def compare(
         tol = check_tolerance(tol)
         max_seconds = check_real("max_seconds", max_seconds, minimum=0, optional=True)
         values = scenario.parameter_values(overrides)
+        if precision is not None and "precision" not in scenario.form.compare_options:
+            raise InputError(
+                f"the {scenario.form.name} form's concepts have no logit QRE to take it",
+                field="precision",
+            )
         panel = scenario.form.compare(scenario, values, deal, precision, tol, max_seconds)
         merged = _merged(panel.predictions)
         verdict = _verdict(merged, panel.deal, panel.nearest, panel.blockers, panel.reason)

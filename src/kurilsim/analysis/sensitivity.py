@@ -71,6 +71,8 @@ Method = Literal["sobol", "morris"]
 METHODS: tuple[Method, ...] = ("sobol", "morris")
 #: Default base samples ``N``: Sobol' evaluates ``N (2D + 2)`` points, Morris ``N (D + 1)``.
 DEFAULT_SAMPLES: dict[Method, int] = {"sobol": 256, "morris": 32}
+#: Fewest base samples either method takes.
+MIN_SAMPLES = 2
 #: Bootstrap resamples of the confidence intervals, and their level.
 RESAMPLES = 100
 LEVEL = 0.95
@@ -333,7 +335,9 @@ def sensitivity(
     check_text("output", output)
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    samples = check_int("samples", samples, minimum=2, optional=True) or DEFAULT_SAMPLES[method]
+    samples = (
+        check_int("samples", samples, minimum=MIN_SAMPLES, optional=True) or DEFAULT_SAMPLES[method]
+    )
     seed = check_int("seed", seed, minimum=0)
     names = check_names("parameters", parameters, optional=True)
     held = check_mapping("fixed", fixed, check_real)

@@ -38,6 +38,7 @@ from kurilsim.core.arguments import (
     check_mapping,
     check_names,
     check_real,
+    check_solver_options,
 )
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
@@ -53,6 +54,8 @@ BoolArray = NDArray[np.bool_]
 
 #: Grid values along each parameter's range in the scan.
 DEFAULT_RESOLUTION = 1001
+#: Fewest grid values a scan takes: the two ends of the range.
+MIN_RESOLUTION = 2
 #: Grid values at most for a form whose games are solved one at a time (bargaining, conflicts).
 SOLVED_ALONE_RESOLUTION = 101
 #: Bisection steps: each halves the bracket, so 40 narrow it to about 1e-12 of the range.
@@ -194,6 +197,7 @@ def tipping_points(
     fixed: Mapping[str, float] | None = None,
     resolution: int = DEFAULT_RESOLUTION,
     tol: float = DEFAULT_TOL,
+    options: Mapping[str, Any] | None = None,
 ) -> TippingPoints:
     """Find how far each parameter can move from its default before the equilibria change.
 
@@ -206,9 +210,12 @@ def tipping_points(
     fixed
         Values of other parameters held throughout instead of their defaults.
     resolution
-        Grid values along each parameter's range in the scan (at least 2).
+        Grid values along each parameter's range in the scan (at least :data:`MIN_RESOLUTION`).
     tol
         Relative tolerance of the solver.
+    options
+        Options of the form's sweep method, as :func:`kurilsim.sweep` takes them: for a game
+        tree, the bounds of the listing at a tied point (``max_equilibria``, ``max_seconds``).
 
     Returns
     -------
@@ -224,7 +231,8 @@ def tipping_points(
     ArgumentTypeError
         For an argument of the wrong type.
     InputError
-        For an unknown parameter or a value outside its range, or no parameter to move.
+        For an unknown parameter or a value outside its range, no parameter to move, or an
+        option the form's sweep method does not take.
 
     Examples
     --------
@@ -241,8 +249,9 @@ def tipping_points(
     check_instance("scenario", scenario, Scenario, "a Scenario")
     parameters = check_names("parameters", parameters, optional=True)
     fixed = check_mapping("fixed", fixed, check_real)
-    resolution = check_int("resolution", resolution, minimum=2)
+    resolution = check_int("resolution", resolution, minimum=MIN_RESOLUTION)
     check_tolerance(tol)
+    options = check_solver_options(check_mapping("options", options))
     base = scenario.parameter_values(fixed)
     names = list(scenario.parameters if parameters is None else parameters)
     for name in names:
@@ -262,13 +271,13 @@ def tipping_points(
             else "no parameter to move: each is fixed or has an empty range",
             file=scenario.source,
         )
-    method = scenario.form.sweep_method(scenario, None, tol, {})
+    method = scenario.form.sweep_method(scenario, None, tol, options)
     if not scenario.form.vectorised:
         resolution = min(resolution, SOLVED_ALONE_RESOLUTION)
     # As many rows at once as a sweep's chunk holds under its memory limit.
     batches = _Batches(chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY))
     regimes, keys, at_base = _regimes(
-        scenario, base, [], np.empty(0), method, tol, batches, at_base=True
+        scenario, base, [], np.empty(0), method, tol, options, batches, at_base=True
     )
     baseline = str(regimes[0])
     thresholds, flips, beyond_base = _first_changes(
@@ -280,6 +289,7 @@ def tipping_points(
         resolution,
         method,
         tol,
+        options,
         keys[0],
         batches,
     )
@@ -359,6 +369,7 @@ def _regimes(
     values: FloatArray,
     method: str,
     tol: float,
+    options: Mapping[str, Any],
     batches: _Batches,
     at_base: bool = False,
 ) -> tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.object_]]:
@@ -380,7 +391,7 @@ def _regimes(
         else:
             names, x = np.asarray(moved[rows]), values[rows]
             batch = {n: np.where(names == n, x, v) for n, v in base.items()}
-        solved = scenario.form.sweep_rows(scenario, batch, method, tol, {})
+        solved = scenario.form.sweep_rows(scenario, batch, method, tol, options)
         batches.saw(solved.game)
         points, first_rows = np.unique(solved.game, return_index=True)  # one regime per point
         regimes = solved.columns["regime"]
@@ -409,6 +420,7 @@ def _first_changes(
     resolution: int,
     method: str,
     tol: float,
+    options: Mapping[str, Any],
     baseline: str,
     batches: _Batches,
 ) -> tuple[FloatArray, list[str | None], NDArray[np.object_]]:
@@ -428,7 +440,7 @@ def _first_changes(
         owner += [k] * grid.size
     values = np.concatenate(scan_values) if scan_values else np.empty(0)
     owners = np.asarray(owner, dtype=np.int64)
-    _, keys, why = _regimes(scenario, base, scan_names, values, method, tol, batches)
+    _, keys, why = _regimes(scenario, base, scan_names, values, method, tol, options, batches)
     changed, reasons = keys != baseline, [why]
     same, differ = start.copy(), np.full(len(moved), np.nan)
     for k in range(len(moved)):
@@ -443,7 +455,7 @@ def _first_changes(
     low, high = same[open_], differ[open_]
     for _ in range(BISECTION_STEPS):
         middle = (low + high) / 2
-        _, keys, why = _regimes(scenario, base, names, middle, method, tol, batches)
+        _, keys, why = _regimes(scenario, base, names, middle, method, tol, options, batches)
         moved_on = keys != baseline
         reasons.append(why)
         high = np.where(moved_on, middle, high)
@@ -455,7 +467,7 @@ def _first_changes(
     step = (towards[open_] - start[open_]) / (resolution - 1)
     ends = np.minimum(start, towards)[open_], np.maximum(start, towards)[open_]
     beyond = np.clip(thresholds[open_] + step, *ends)
-    after, _, why = _regimes(scenario, base, names, beyond, method, tol, batches)
+    after, _, why = _regimes(scenario, base, names, beyond, method, tol, options, batches)
     flips: list[str | None] = [None] * len(moved)
     for row, k in enumerate(open_):
         flips[k] = str(after[row])

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, echo, json_text
+from kurilsim.cli.common import (
+    EXIT_OK,
+    at_least,
+    count,
+    echo,
+    json_text,
+    positive,
+    refuse_unused,
+)
 
 
 def register(commands: Any) -> None:
@@ -21,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim backtest``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
     from kurilsim.analysis.backtest import DEFAULT_SAMPLES
-    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS
+    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS, MIN_WALKERS
     from kurilsim.core.parameters import DEFAULT_SEED
 
     parser.add_argument(
@@ -32,10 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the folder of era scenarios and statements (default %(default)s)",
     )
     parser.add_argument(
-        "--samples", type=int, default=DEFAULT_SAMPLES, help="draws of each parameter box"
+        "--samples", type=positive, default=DEFAULT_SAMPLES, help="draws of each parameter box"
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
+        "--seed", type=count, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
     )
     parser.add_argument(
         "--fit-until",
@@ -45,9 +53,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sample, against the status quo and uniform baselines",
     )
     parser.add_argument(
-        "--walkers", type=int, default=DEFAULT_WALKERS, help="walkers of the calibration"
+        "--walkers",
+        type=at_least(MIN_WALKERS),
+        help=f"walkers of the --fit-until calibration (default {DEFAULT_WALKERS})",
     )
-    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="steps of the calibration")
+    parser.add_argument(
+        "--steps",
+        type=positive,
+        help=f"steps of the --fit-until calibration (default {DEFAULT_STEPS})",
+    )
     parser.add_argument(
         "--format",
         choices=["table", "json"],
@@ -61,14 +75,16 @@ def handle(args: argparse.Namespace) -> int:
     """Print the backtest table and the retrodiction score."""
     # Imported when used, as every command does.
     from kurilsim.analysis.backtest import backtest
+    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS
 
+    refuse_unused(args, {"--walkers": "--fit-until", "--steps": "--fit-until"})
     result = backtest(
         args.directory,
         args.samples,
         args.seed,
         fit_until=args.fit_until,
-        walkers=args.walkers,
-        steps=args.steps,
+        walkers=DEFAULT_WALKERS if args.walkers is None else args.walkers,
+        steps=DEFAULT_STEPS if args.steps is None else args.steps,
     )
     echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
     return EXIT_OK

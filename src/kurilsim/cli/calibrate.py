@@ -6,7 +6,17 @@ import argparse
 import sys
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, check_figure, echo, json_text, status
+from kurilsim.cli.common import (
+    EXIT_OK,
+    at_least,
+    check_figure,
+    count,
+    echo,
+    json_text,
+    positive,
+    refuse_unused,
+    status,
+)
 
 
 def register(commands: Any) -> None:
@@ -21,7 +31,12 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim calibrate``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.calibration import DEFAULT_CHECKPOINT, DEFAULT_STEPS, DEFAULT_WALKERS
+    from kurilsim.analysis.calibration import (
+        DEFAULT_CHECKPOINT,
+        DEFAULT_STEPS,
+        DEFAULT_WALKERS,
+        MIN_WALKERS,
+    )
     from kurilsim.core.parameters import DEFAULT_SEED
 
     parser.add_argument(
@@ -32,22 +47,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the folder of era scenarios and their shared parameters (default %(default)s)",
     )
     parser.add_argument(
-        "--walkers", type=int, default=DEFAULT_WALKERS, help="walkers (default %(default)s)"
+        "--walkers",
+        type=at_least(MIN_WALKERS),
+        default=DEFAULT_WALKERS,
+        help="walkers (default %(default)s)",
     )
     parser.add_argument(
-        "--steps", type=int, default=DEFAULT_STEPS, help="steps per walker (default %(default)s)"
+        "--steps",
+        type=positive,
+        default=DEFAULT_STEPS,
+        help="steps per walker (default %(default)s)",
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help="seed of the run (default %(default)s)"
+        "--seed", type=count, default=DEFAULT_SEED, help="seed of the run (default %(default)s)"
     )
     parser.add_argument(
         "--out", metavar="DIR", help="folder for the chain, written in parts as the run goes"
     )
     parser.add_argument(
         "--checkpoint",
-        type=int,
-        default=DEFAULT_CHECKPOINT,
-        help="steps between parts written to --out (default %(default)s)",
+        type=positive,
+        help=f"steps between parts written to --out (default {DEFAULT_CHECKPOINT})",
     )
     parser.add_argument(
         "--resume", action="store_true", help="continue the run at --out from its last part"
@@ -56,8 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--plot-kind",
         choices=["marginals", "pairs", "records"],
-        default="marginals",
-        help="the figure --plot saves (default %(default)s)",
+        help="the figure --plot saves (default marginals)",
     )
     parser.add_argument(
         "--progress",
@@ -77,10 +96,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Sample, print the posterior summary and diagnostics, save the figure."""
     # Imported when used, as every command does.
-    from kurilsim.analysis.calibration import calibrate
+    from kurilsim.analysis.calibration import DEFAULT_CHECKPOINT, calibrate
     from kurilsim.core.errors import InputError
 
     check_figure(args.plot)
+    refuse_unused(args, {"--checkpoint": "--out", "--plot-kind": "--plot"})
     if args.resume and args.out is None:
         raise InputError("--resume: name the run's folder with --out")
     progress = sys.stderr.isatty() if args.progress is None else args.progress
@@ -91,13 +111,13 @@ def handle(args: argparse.Namespace) -> int:
         seed=args.seed,
         output=args.out,
         resume=args.resume,
-        checkpoint=args.checkpoint,
+        checkpoint=DEFAULT_CHECKPOINT if args.checkpoint is None else args.checkpoint,
         progress=progress,
     )
     echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
     if args.plot:
         from kurilsim.presentation.figures import plot
 
-        plot(result, args.plot_kind).savefig(args.plot, dpi=150, bbox_inches="tight")
+        plot(result, args.plot_kind or "marginals").savefig(args.plot, dpi=150, bbox_inches="tight")
         status(f"wrote {args.plot}")
     return EXIT_OK

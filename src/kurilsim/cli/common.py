@@ -7,7 +7,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 from kurilsim.core.display import printable
@@ -250,20 +250,55 @@ class Version(argparse.Action):
         parser.exit()
 
 
-def count(text: str) -> int:
-    """A whole number of at least 0 (an ``argparse`` type).
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An ``argparse`` type: a whole number of at least ``minimum``.
+
+    Given as an option's type, it has a value out of range refused as the option's, by name.
 
     Examples
     --------
-    >>> count("0"), count("12")
-    (0, 12)
+    >>> at_least(2)("3")
+    3
+    >>> at_least(2)("1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be 2 or more, got 1
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    bound = "positive" if minimum == 1 else f"{minimum} or more"
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+        return value
+
+    return whole_number
+
+
+#: A whole number of at least 0 (an ``argparse`` type): ``count("0")`` is 0.
+count = at_least(0)
+#: A whole number of at least 1 (an ``argparse`` type): ``positive("0")`` is refused.
+positive = at_least(1)
+
+
+def seconds(text: str) -> float:
+    """A time bound: a finite number of seconds, 0 or more (an ``argparse`` type).
+
+    Examples
+    --------
+    >>> seconds("2.5")
+    2.5
+    >>> seconds("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a number of seconds, 0 or more, got '-1'
+    """
+    value = float(text) if _NUMBER.fullmatch(text.strip()) else math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, got {text!r}")
     return value
 
 
@@ -322,3 +357,65 @@ def add_parameter_option(parser: argparse.ArgumentParser, text: str = "") -> Non
         default={},
         help=text or "set a scenario parameter (repeatable)",
     )
+
+
+def add_listing_bounds(parser: argparse.ArgumentParser, max_seconds: str) -> None:
+    """Add ``--max-seconds`` and ``--max-equilibria``, the bounds of a tied game tree's listing.
+
+    Parameters
+    ----------
+    parser
+        The parser of a command that solves a scenario at many points (``sweep``, ``tipping``).
+    max_seconds
+        The help of ``--max-seconds``: what else it bounds under the command's methods.
+    """
+    parser.add_argument("--max-seconds", type=seconds, help=max_seconds)
+    parser.add_argument(
+        "--max-equilibria",
+        type=positive,
+        metavar="N",
+        help="list at most N subgame-perfect equilibria at a game tree's tied point (default "
+        "10,000), as kurilsim run --max-equilibria",
+    )
+
+
+def solver_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The solver options ``names`` that the command line gives, by name; those not given left out.
+
+    Examples
+    --------
+    >>> given = argparse.Namespace(max_seconds=2.0, max_iter=None)
+    >>> solver_options(given, "max_seconds", "max_iter")
+    {'max_seconds': 2.0}
+    """
+    given = {name: getattr(args, name) for name in names}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def refuse_unused(args: argparse.Namespace, needs: Mapping[str, str]) -> None:
+    """Refuse an option given without the option it works through, naming both.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments; an option counts as given when its value is not None (so such
+        options default to None), the one it needs when its value is neither None nor False.
+    needs
+        Each option and the option it needs, as ``--seed`` needs ``--samples``.
+
+    Examples
+    --------
+    >>> refuse_unused(argparse.Namespace(seed=3, samples=None), {"--seed": "--samples"})
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: --seed has no effect without --samples
+    """
+    for option, needed in needs.items():
+        given = getattr(args, _dest(option)) is not None
+        if given and getattr(args, _dest(needed)) in (None, False):
+            raise InputError(f"{option} has no effect without {needed}")
+
+
+def _dest(option: str) -> str:
+    """The attribute ``argparse`` keeps an option's value in: ``--fit-until`` -> ``fit_until``."""
+    return option.lstrip("-").replace("-", "_")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kurilsim.cli.common import EXIT_OK, add_parameter_option, echo, json_text, note
+from kurilsim.cli.common import (
+    EXIT_OK,
+    add_parameter_option,
+    echo,
+    json_text,
+    note,
+    seconds,
+    solver_options,
+)
 from kurilsim.core.errors import InputError
 
 
@@ -36,9 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="precision of the logit QRE, relative to each player's payoff range (default: 10)",
     )  # fmt: skip
     parser.add_argument(
-        "--max-seconds", type=float, default=60.0,
+        "--max-seconds", type=seconds,
         help="time bound of support enumeration, the logit trace and a conflict's stability "
-        "(default %(default)g)",
+        "(default 60)",
     )  # fmt: skip
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
     parser.add_argument(
@@ -59,14 +67,20 @@ def handle(args: argparse.Namespace) -> int:
 
     if not args.file.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError("compare reads scenario files (.yaml/.yml)", file=args.file)
+    scenario = load_scenario(args.file)
+    if args.max_seconds is not None and "max_seconds" not in scenario.form.compare_options:
+        raise InputError(
+            f"--max-seconds: no concept of the {scenario.form.name} form runs against a time bound",
+            file=args.file,
+        )
     note(f"solving {args.file} under every concept of its form")
     comparison = compare(
-        load_scenario(args.file),
+        scenario,
         args.overrides,
         deal=args.deal,
         precision=args.precision,
         tol=args.tol,
-        max_seconds=args.max_seconds,
+        **solver_options(args, "max_seconds"),  # compare's own bound when none is given
     )
     if args.format == "json":
         echo(json_text(comparison.to_dict()))

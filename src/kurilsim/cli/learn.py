@@ -12,17 +12,27 @@ from kurilsim.cli.common import (
     EXIT_OK,
     add_parameter_option,
     check_figure,
+    count,
     echo,
     file_notes,
     json_text,
+    positive,
+    refuse_unused,
     status,
 )
-from kurilsim.cli.sweep import positive
 from kurilsim.core.errors import InputError, in_file
 
 #: The dynamics, as ``--dynamics`` takes them (the keys of ``kurilsim.analysis.learning.DYNAMICS``,
 #: repeated here so that building the command line imports no solver; a test keeps them equal).
 DYNAMICS = ("fictitious-play", "replicator", "logit")
+
+#: The options only some dynamics take, each with those dynamics: fictitious play moves in rounds
+#: and breaks ties at random, the others move in time steps, the logit response by its lambda.
+TAKEN_BY = {
+    "step_size": ("replicator", "logit"),
+    "precision": ("logit",),
+    "seed": ("fictitious-play",),
+}
 
 #: One player's mixture in ``--start``: ``NAME=P1,P2,...``.
 _MIXTURE = re.compile(r"\s*([^=;]+?)\s*=\s*([^=;]*)")
@@ -39,6 +49,9 @@ def register(commands: Any) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim learn``."""
+    # Imported here, when the command is used, so that building the command line loads none of it.
+    from kurilsim.core.parameters import DEFAULT_SEED
+
     parser.add_argument(
         "file",
         metavar="FILE",
@@ -66,7 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--precision", type=float, default=None,
         help="lambda of the logit dynamics, relative to each player's payoff range (default 10)",
     )  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0, help="seed of fictitious play's ties")
+    parser.add_argument(
+        "--seed", type=count, help=f"seed of fictitious play's ties (default {DEFAULT_SEED})"
+    )
     parser.add_argument(
         "--tol", type=float, default=None,
         help="tolerance of convergence (default 0.01 for fictitious play, 1e-6 otherwise)",
@@ -81,9 +96,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--plot", metavar="PATH", help="save the path's plot (.png/.svg/.pdf)")
     parser.add_argument(
-        "--figure", choices=["time", "simplex"], default="time",
+        "--figure", choices=["time", "simplex"],
         help="the plot: probabilities over time, or each player's path on the simplex "
-        "(players with 2 or 3 strategies; default %(default)s)",
+        "(players with 2 or 3 strategies; default time)",
     )  # fmt: skip
     parser.set_defaults(handler=handle)
 
@@ -128,9 +143,17 @@ def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim learn`` with parsed arguments."""
     # Imported when used, as every command does; matplotlib only when a plot is asked for.
     from kurilsim.analysis.learning import DEFAULT_STEP_SIZE, learn
+    from kurilsim.core.parameters import DEFAULT_SEED
     from kurilsim.presentation.figures import plot
 
     check_figure(args.plot)
+    refuse_unused(args, {"--figure": "--plot"})
+    for name, dynamics in TAKEN_BY.items():
+        if getattr(args, name) is not None and args.dynamics not in dynamics:
+            option = "--" + name.replace("_", "-")
+            raise InputError(
+                f"{option}: an option of {' and '.join(dynamics)}, not of {args.dynamics}"
+            )
     game_or_scenario, parameters = _load(args.file, args.overrides)
     with in_file(args.file):  # a problem the solver finds is the scenario's
         path = learn(
@@ -138,7 +161,7 @@ def handle(args: argparse.Namespace) -> int:
             args.dynamics,
             start=args.start,
             steps=args.steps,
-            seed=args.seed,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
             tol=args.tol,
             step_size=DEFAULT_STEP_SIZE if args.step_size is None else args.step_size,
             precision=args.precision,
@@ -149,7 +172,7 @@ def handle(args: argparse.Namespace) -> int:
     else:
         echo(path.to_text(limit=args.rows))
     if args.plot:
-        plot(path, args.figure).savefig(args.plot, dpi=150)
+        plot(path, args.figure or "time").savefig(args.plot, dpi=150)
         status(f"wrote {args.plot}")
     return EXIT_OK if path.converged else EXIT_INTERNAL
 

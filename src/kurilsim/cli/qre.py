@@ -13,9 +13,10 @@ from kurilsim.cli.common import (
     echo,
     file_notes,
     json_text,
+    positive,
+    seconds,
     status,
 )
-from kurilsim.cli.sweep import positive
 from kurilsim.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "game's payoff units as in Gambit",
     )
     parser.add_argument(
-        "--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,
+        "--max-seconds", type=seconds, default=DEFAULT_MAX_SECONDS,
         help="time bound of each trace (default %(default)g)",
     )  # fmt: skip
     parser.add_argument("--rows", type=positive, default=8, help="rows of the table (default 8)")

@@ -15,6 +15,9 @@ from kurilsim.cli.common import (
     file_notes,
     json_text,
     note,
+    positive,
+    seconds,
+    solver_options,
 )
 
 
@@ -63,11 +66,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-seconds",
-        type=float,
+        type=seconds,
         help="time bound for vertex-enumeration, support-enumeration and a conflict's stability "
         "analysis (default 60), and for listing a tree's subgame-perfect equilibria (default 10)",
     )
-    parser.add_argument("--max-iter", type=int, help="pivot bound for lemke-howson")
+    parser.add_argument("--max-iter", type=positive, help="pivot bound for lemke-howson")
     parser.add_argument(
         "--selection",
         help="a dynamic scenario's equilibrium where a stage has several (payoff-dominance, "
@@ -76,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-equilibria",
-        type=count,
+        type=positive,
         metavar="N",
         help="list at most N equilibria: a game tree's subgame-perfect ones where moves tie "
         "(default 10,000), or with --selection all a dynamic scenario's (default: the file's, "
@@ -91,16 +94,7 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.core.errors import in_file
     from kurilsim.solving import GAME_SUFFIXES, read_game, run, solve
 
-    options = {
-        key: value
-        for key, value in (
-            ("max_seconds", args.max_seconds),
-            ("max_iter", args.max_iter),
-            ("selection", args.selection),
-            ("max_equilibria", args.max_equilibria),
-        )
-        if value is not None
-    }
+    options = solver_options(args, "max_seconds", "max_iter", "selection", "max_equilibria")
     note(f"solving {args.file} by method {args.method}, tolerance {args.tol:g}")
     started = time.perf_counter()
     if args.file.lower().endswith(GAME_SUFFIXES) and not args.overrides:

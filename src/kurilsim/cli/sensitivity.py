@@ -9,12 +9,13 @@ from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
     add_parameter_option,
+    at_least,
     check_figure,
+    count,
     echo,
     json_text,
     status,
 )
-from kurilsim.cli.sweep import positive
 
 
 def register(commands: Any) -> None:
@@ -30,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim sensitivity``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
     from kurilsim.analysis.scalar_output import SYNTAX
+    from kurilsim.analysis.sensitivity import MIN_SAMPLES
     from kurilsim.core.parameters import DEFAULT_SEED
     from kurilsim.core.tolerance import DEFAULT_TOL
 
@@ -48,13 +50,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--samples",
-        type=positive,
+        type=at_least(MIN_SAMPLES),
         metavar="N",
         help="base samples: a power of 2 for sobol (default 256, N(2D+2) points), "
         "trajectories for morris (default 32, N(D+1) points)",
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help="seed of the sampling (default %(default)s)"
+        "--seed",
+        type=count,
+        default=DEFAULT_SEED,
+        help="seed of the sampling (default %(default)s)",
     )
     parser.add_argument(
         "--parameter",

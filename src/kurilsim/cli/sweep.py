@@ -10,28 +10,22 @@ from kurilsim.cli import common
 from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
+    add_listing_bounds,
     add_parameter_option,
     check_figure,
     check_writable,
+    count,
     echo,
     note,
+    positive,
+    refuse_unused,
+    solver_options,
     status,
 )
 from kurilsim.core.errors import InputError, in_file
 
 #: Figure kinds and the sweeps they fit.
 PLOT_KINDS = ("regime", "probabilities", "payoffs", "shares", "deal")
-
-
-def positive(text: str) -> int:
-    """A whole number of at least 1 (an ``argparse`` type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-    return value
 
 
 def register(commands: Any) -> None:
@@ -71,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--samples", type=positive, help="Monte Carlo draws of every parameter not on the grid"
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
+        "--seed", type=count, help=f"seed of the --samples draws (default {DEFAULT_SEED})"
     )
     add_parameter_option(parser, "hold a parameter at a value for the whole sweep (repeatable)")
     parser.add_argument(
@@ -81,20 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "stability for a conflict, solved point by point)",
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
-    parser.add_argument(
-        "--max-seconds",
-        type=float,
-        help="time bound per game (support-enumeration, a conflict's stability, a game tree's "
+    add_listing_bounds(
+        parser,
+        "time bound per game (support-enumeration, a conflict's stability, a game tree's "
         "listing of tied subgame-perfect equilibria)",
     )
-    parser.add_argument("--max-iter", type=int, help="pivot bound per game (lemke-howson)")
-    parser.add_argument(
-        "--max-equilibria",
-        type=positive,
-        metavar="N",
-        help="list at most N subgame-perfect equilibria at a game tree's tied point (default "
-        "10,000), as kurilsim run --max-equilibria",
-    )
+    parser.add_argument("--max-iter", type=positive, help="pivot bound per game (lemke-howson)")
     parser.add_argument("--out", metavar="PATH", help="write the table (.parquet or .csv)")
     parser.add_argument(
         "--format", choices=["parquet", "csv"], help="check the --out format (.csv is CSV)"
@@ -152,8 +138,10 @@ def handle(args: argparse.Namespace) -> int:
     Exits 1 where the answer at some points is incomplete, as the summary warns.
     """
     # Imported when used, as every command does (figures only with --plot: half a second).
+    from kurilsim.core.parameters import DEFAULT_SEED
     from kurilsim.sweeps import sweep
 
+    refuse_unused(args, {"--seed": "--samples", "--plot-kind": "--plot", "--format": "--out"})
     if (args.resume or args.force) and not args.out:
         raise InputError("--resume and --force need --out")
     if args.scheduler and args.engine != "dask":
@@ -165,15 +153,7 @@ def handle(args: argparse.Namespace) -> int:
     check_writable("--out", args.out)
     check_figure(args.plot)
     kind = plot_kind(args) if args.plot else None
-    options = {
-        key: value
-        for key, value in (
-            ("max_seconds", args.max_seconds),
-            ("max_iter", args.max_iter),
-            ("max_equilibria", args.max_equilibria),
-        )
-        if value is not None
-    }
+    options = solver_options(args, "max_seconds", "max_iter", "max_equilibria")
     note(f"sweeping {args.file}: grid {names or 'none'}, {args.samples or 0} samples")
     started = time.perf_counter()
     with in_file(args.file):  # a problem the solver finds is the scenario's
@@ -181,7 +161,7 @@ def handle(args: argparse.Namespace) -> int:
             args.file,
             {axis.name: (axis.start, axis.stop, axis.n) for axis in args.grid},
             samples=args.samples or 0,
-            seed=args.seed,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
             fixed=args.overrides,
             method=args.method,
             tol=args.tol,

@@ -9,13 +9,15 @@ from typing import Any
 from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
+    add_listing_bounds,
     add_parameter_option,
+    at_least,
     check_figure,
     echo,
     json_text,
+    solver_options,
     status,
 )
-from kurilsim.cli.sweep import positive
 
 
 def register(commands: Any) -> None:
@@ -30,7 +32,7 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim tipping``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.tipping import DEFAULT_RESOLUTION
+    from kurilsim.analysis.tipping import DEFAULT_RESOLUTION, MIN_RESOLUTION
     from kurilsim.core.tolerance import DEFAULT_TOL
 
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")
@@ -44,11 +46,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_parameter_option(parser, "hold a parameter at another value than its default (repeatable)")
     parser.add_argument(
         "--resolution",
-        type=positive,
+        type=at_least(MIN_RESOLUTION),
         default=DEFAULT_RESOLUTION,
         help="grid values scanned along each range (default %(default)s)",
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    add_listing_bounds(
+        parser,
+        "time bound per point (a conflict's stability, a game tree's listing of tied "
+        "subgame-perfect equilibria)",
+    )
     parser.add_argument(
         "--format",
         choices=["table", "json", "csv"],
@@ -78,6 +85,7 @@ def handle(args: argparse.Namespace) -> int:
             args.overrides,
             args.resolution,
             args.tol,
+            solver_options(args, "max_seconds", "max_equilibria"),
         )
     if args.format == "json":
         echo(

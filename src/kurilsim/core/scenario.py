@@ -256,6 +256,9 @@ class GameForm(Protocol):
     vectorised
         Methods that solve a whole batch of points on arrays in a sweep (empty when every point
         is solved alone).
+    compare_options
+        The options of :meth:`compare` its concepts use: ``precision`` (a logit QRE),
+        ``max_seconds`` (a method run against a time bound); the others would change nothing.
     """
 
     @property
@@ -275,6 +278,9 @@ class GameForm(Protocol):
 
     @property
     def vectorised(self) -> frozenset[str]: ...  # noqa: D102
+
+    @property
+    def compare_options(self) -> frozenset[str]: ...  # noqa: D102
 
     def compile(self, spec: Any, source: str) -> Any:
         """Compile a validated file, checking that it evaluates at its defaults.

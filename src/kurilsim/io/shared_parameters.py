@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 
 from kurilsim.core.errors import InputError
 from kurilsim.core.schema import Parameter, SharedParameter, SharedParametersFile
@@ -166,13 +167,21 @@ def _declaration(parameter: SharedParameter) -> dict[str, Any]:
     """The fields of ``parameter`` that a scenario's own declaration has (all but the prior).
 
     Read from the validated object rather than dumped: dumping would build the shared model's
-    serializer, and its validator again, for values the scenario's model checks anyway.
+    serializer, and its validator again, for values the scenario's model checks anyway. Each is
+    keyed as the scenario's model reads it: by its validation alias, where it has one.
     """
+    fields = Parameter.model_fields
     return {
-        name: value
-        for name in Parameter.model_fields
+        _input_key(name, fields[name]): value
+        for name in fields
         if (value := getattr(parameter, name)) is not None
     }
+
+
+def _input_key(name: str, field: FieldInfo) -> str:
+    """The key a model reads field ``name`` by: its validation alias (set by ``alias`` too)."""
+    alias = field.validation_alias
+    return alias if isinstance(alias, str) else name
 
 
 def _validated(document: YamlDocument) -> SharedParametersFile:

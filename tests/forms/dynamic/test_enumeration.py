@@ -256,3 +256,21 @@ def test_three_players_with_a_choice_are_not_claimed_complete():
     assert listing.incomplete_reason == "unproved: three or more players"
     assert "three or more players with a choice" in listing.to_text()
     assert listing.to_dict()["three_or_more_choosing"] == ["round 1 at mood=0", "round 1 at mood=1"]
+
+
+def test_options_that_change_nothing_are_refused_naming_the_option():
+    """``max_equilibria`` bounds selection 'all' only; value iteration's options apply to an
+    infinite horizon only: given elsewhere they would be ignored, so they are refused."""
+    played = kurilsim.parse_scenario(COORDINATION.replace("{selection: all}", "{}"))
+    with pytest.raises(InputError, match="bounds the listing of selection 'all'") as exc:
+        played.solve(max_equilibria=5)
+    assert exc.value.field == "max_equilibria"
+    assert len(played.solve(selection="all", max_equilibria=5)) == 5
+    with pytest.raises(InputError, match="bounds the listing of selection 'all'"):
+        played.form.sweep_method(played, None, 1e-9, {"max_equilibria": 5})
+    for option, value in (("value_tol", 1e-6), ("max_iterations", 5), ("rounds_shown", 3)):
+        with pytest.raises(InputError, match="infinite horizon") as exc:
+            played.solve(**{option: value})
+        assert exc.value.field == option
+    infinite = kurilsim.parse_scenario(ANNUITY.format(delta=0.5, p=0.0))
+    assert infinite.solve(rounds_shown=3, value_tol=1e-6).complete

@@ -56,6 +56,7 @@ class BargainingForm:
     game_types = (BargainingProblem,)
     methods = ("auto", *CONCEPTS)
     vectorised: frozenset[str] = frozenset()
+    compare_options: frozenset[str] = frozenset()
 
     def compile(self, spec: BargainingScenarioFile, source: str) -> CompiledBargaining:
         """Compile the deals and utilities; values out of their intervals at the defaults fail."""

@@ -67,6 +67,7 @@ class BayesianForm:
     game_types = (SignallingGame, BayesianGame)
     methods = METHODS
     vectorised: frozenset[str] = frozenset()
+    compare_options: frozenset[str] = frozenset()
 
     def compile(self, spec: BayesianScenarioFile, source: str) -> CompiledBayesian:
         """Compile the file; one whose priors or payoffs fail at its defaults is refused."""

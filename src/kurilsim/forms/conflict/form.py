@@ -63,6 +63,7 @@ class ConflictForm:
     game_types = (Conflict,)
     methods = METHODS
     vectorised: frozenset[str] = frozenset()
+    compare_options: frozenset[str] = frozenset({"max_seconds"})
 
     def compile(self, spec: ConflictScenarioFile, source: str) -> CompiledConflict:
         """Compile statements and scores; a file whose scores fail at its defaults is refused."""

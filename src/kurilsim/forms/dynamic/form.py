@@ -73,6 +73,7 @@ class DynamicForm:
     game_types = (DynamicGame,)
     methods = ("auto", "backward-induction", "value-iteration")
     vectorised = frozenset({"backward-induction", "value-iteration"})
+    compare_options: frozenset[str] = frozenset()
 
     def compile(self, spec: DynamicFile, source: str) -> CompiledDynamic:
         """Compile the stages, transitions and events; the file must evaluate at its defaults."""
@@ -169,6 +170,7 @@ class DynamicForm:
     ) -> DynamicSolution | DynamicEquilibria:
         """Solve at ``values`` with the file's ``solution`` settings, ``options`` taking over."""
         spec: DynamicFile = scenario.spec
+        _check_effective(options, options.get("selection", spec.solution.selection), scenario)
         settings = {**spec.solution.model_dump(), **options}
         return self.solve(self.game(scenario, values), method, tol, values, **settings)
 
@@ -315,6 +317,7 @@ class DynamicForm:
             )
         if method not in (None, "auto", fitting):
             raise InputError(f"a sweep of this scenario runs {fitting}; got method {method!r}")
+        _check_effective(options, options.get("selection", spec.solution.selection), scenario)
         return fitting
 
     def bytes_per_point(self, scenario: Scenario, method: str) -> int:
@@ -380,6 +383,34 @@ def _strategy(
             game, rule, tol, float(settings["value_tol"]), int(settings["max_iterations"])
         )
     return backward_induction(game, rule, tol)
+
+
+#: The options of value iteration, which only an infinite horizon is solved by and shows rounds of.
+INFINITE_OPTIONS = ("value_tol", "max_iterations", "rounds_shown")
+
+
+def _check_effective(options: Mapping[str, Any], selection: str, scenario: Scenario) -> None:
+    """Refuse an option given that would change nothing, naming it and why.
+
+    ``max_equilibria`` bounds the listing of ``selection`` 'all', not the one equilibrium another
+    rule plays; value iteration's options apply to an infinite horizon only.
+    """
+    if "max_equilibria" in options and selection != "all":
+        raise InputError(
+            f"bounds the listing of selection 'all'; selection {selection!r} plays one "
+            "equilibrium, so there is nothing to bound",
+            file=scenario.source,
+            field="max_equilibria",
+        )
+    if not scenario.compiled.infinite:
+        for name in INFINITE_OPTIONS:
+            if name in options:
+                raise InputError(
+                    "applies to value iteration over an infinite horizon; this scenario's "
+                    "horizon is finite, solved by backward induction",
+                    file=scenario.source,
+                    field=name,
+                )
 
 
 def _rounds_shown(game: DynamicGame, settings: Mapping[str, Any]) -> int:

@@ -71,6 +71,7 @@ class ExtensiveForm:
     game_types = (ExtensiveFormGame,)
     methods = ("auto", *TREE_METHODS)
     vectorised = frozenset({BACKWARD_INDUCTION})
+    compare_options: frozenset[str] = frozenset({"precision", "max_seconds"})
 
     def compile(self, spec: ExtensiveScenarioFile, source: str) -> CompiledTree:
         """Compile the tree; a file whose payoffs fail at its defaults is refused."""

@@ -64,6 +64,7 @@ class InformationForm:
     game_types = (InformationTree,)
     methods = ("auto", *INFORMATION_METHODS)
     vectorised: frozenset[str] = frozenset()
+    compare_options: frozenset[str] = frozenset({"precision", "max_seconds"})
 
     def compile(self, spec: InformationScenarioFile, source: str) -> CompiledInformationTree:
         """Compile the tree; one whose payoffs or probabilities fail at its defaults is refused."""

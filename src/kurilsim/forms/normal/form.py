@@ -65,6 +65,7 @@ class NormalForm:
     file_model = ScenarioFile
     game_types = (NormalFormGame,)
     vectorised = frozenset({"pure"})
+    compare_options: frozenset[str] = frozenset({"precision", "max_seconds"})
 
     # The solvers (and scipy) load when a game is solved, not when a file is read or validated.
     @property

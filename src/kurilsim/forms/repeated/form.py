@@ -42,6 +42,7 @@ class RepeatedForm:
     game_types = (RepeatedGame,)
     methods = METHODS
     vectorised: frozenset[str] = frozenset()
+    compare_options: frozenset[str] = frozenset()
 
     def compile(self, spec: RepeatedScenarioFile, source: str) -> CompiledRepeated:
         """Read the stage file and check the discount factors at the defaults."""
