@@ -53,10 +53,9 @@ from kurilsim.analysis.likelihood import recorded_event
 from kurilsim.analysis.sequence_backtest import SequenceResult, backtest_sequence
 from kurilsim.analysis.statements import StatementResult, check_statements, load_statements
 from kurilsim.analysis.tree_play import is_tree_form, status_quo_leaves
-from kurilsim.core.arguments import check_instance, check_int, check_path
+from kurilsim.core.arguments import DEFAULT_SEED, check_instance, check_int, check_path
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
-from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import STATEMENTS_FILE
 from kurilsim.forms.dynamic.form import DYNAMIC_FORM

@@ -51,10 +51,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.analysis.likelihood import record_probability
-from kurilsim.core.arguments import check_instance, check_int, check_path, shown
+from kurilsim.core.arguments import DEFAULT_SEED, check_instance, check_int, check_path, shown
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import ArgumentTypeError, InputError
-from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import SharedParameter
 from kurilsim.forms.registry import load_scenario

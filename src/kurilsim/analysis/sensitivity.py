@@ -53,6 +53,7 @@ import pandas as pd
 
 from kurilsim.analysis.scalar_output import parse_output
 from kurilsim.core.arguments import (
+    DEFAULT_SEED,
     check_instance,
     check_int,
     check_mapping,
@@ -62,7 +63,7 @@ from kurilsim.core.arguments import (
 )
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
-from kurilsim.core.parameters import DEFAULT_SEED, unknown_parameter
+from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.result import incomplete_points_text, reason_counts
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance

@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from kurilsim.core.arguments import check_instance, check_int
+from kurilsim.core.arguments import DEFAULT_SEED, check_instance, check_int
 from kurilsim.core.errors import InputError
-from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.forms.dynamic.form import DYNAMIC_FORM
 from kurilsim.forms.dynamic.markov_perfect import backward_induction

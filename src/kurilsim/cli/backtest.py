@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # Imported here, when the command is used, so that building the command line loads none of it.
     from kurilsim.analysis.backtest import DEFAULT_SAMPLES
     from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS, MIN_WALKERS
-    from kurilsim.core.parameters import DEFAULT_SEED
+    from kurilsim.core.arguments import DEFAULT_SEED
 
     parser.add_argument(
         "directory",

@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         DEFAULT_WALKERS,
         MIN_WALKERS,
     )
-    from kurilsim.core.parameters import DEFAULT_SEED
+    from kurilsim.core.arguments import DEFAULT_SEED
 
     parser.add_argument(
         "directory",

@@ -50,7 +50,7 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim learn``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.core.parameters import DEFAULT_SEED
+    from kurilsim.core.arguments import DEFAULT_SEED
 
     parser.add_argument(
         "file",
@@ -143,7 +143,7 @@ def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim learn`` with parsed arguments."""
     # Imported when used, as every command does; matplotlib only when a plot is asked for.
     from kurilsim.analysis.learning import DEFAULT_STEP_SIZE, learn
-    from kurilsim.core.parameters import DEFAULT_SEED
+    from kurilsim.core.arguments import DEFAULT_SEED
     from kurilsim.presentation.figures import plot
 
     check_figure(args.plot)

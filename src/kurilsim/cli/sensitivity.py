@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # Imported here, when the command is used, so that building the command line loads none of it.
     from kurilsim.analysis.scalar_output import SYNTAX
     from kurilsim.analysis.sensitivity import MIN_SAMPLES
-    from kurilsim.core.parameters import DEFAULT_SEED
+    from kurilsim.core.arguments import DEFAULT_SEED
     from kurilsim.core.tolerance import DEFAULT_TOL
 
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")

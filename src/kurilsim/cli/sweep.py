@@ -43,7 +43,7 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim sweep``, whose choices come from the solvers."""
     # Imported here, when the command is used, so that building the command line loads no solver.
-    from kurilsim.core.parameters import DEFAULT_SEED
+    from kurilsim.core.arguments import DEFAULT_SEED
     from kurilsim.core.tolerance import DEFAULT_TOL
     from kurilsim.sweeps import GridAxis
     from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
@@ -138,7 +138,7 @@ def handle(args: argparse.Namespace) -> int:
     Exits 1 where the answer at some points is incomplete, as the summary warns.
     """
     # Imported when used, as every command does (figures only with --plot: half a second).
-    from kurilsim.core.parameters import DEFAULT_SEED
+    from kurilsim.core.arguments import DEFAULT_SEED
     from kurilsim.sweeps import sweep
 
     refuse_unused(args, {"--seed": "--samples", "--plot-kind": "--plot", "--format": "--out"})

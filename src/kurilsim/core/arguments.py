@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: Seed of the random draws of parameter values when none is given, the same for every command
+#: that draws (``sweep --samples``, ``backtest``), so that the same command gives the same table.
+#: Kept here, with no heavy import, so that a command's ``--help`` can show it.
+DEFAULT_SEED = 0
 #: Most players a game may have. A payoff array has one axis per player, one of players and one
 #: of points in a sweep, and numpy's functions take at most 32 axes (64 to hold an array); a
 #: game of 31 players of 2 strategies already has 2**31 strategy profiles.

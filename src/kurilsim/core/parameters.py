@@ -11,10 +11,6 @@ from numpy.typing import ArrayLike
 from kurilsim.core.errors import InputError, did_you_mean
 from kurilsim.core.schema import Parameter
 
-#: Seed of the random draws of parameter values when none is given, the same for every command
-#: that draws (``sweep --samples``, ``backtest``), so that the same command gives the same table.
-DEFAULT_SEED = 0
-
 
 def unknown_parameter(name: str, parameters: Iterable[str]) -> InputError:
     """The error for a parameter ``name`` the scenario does not have, suggesting a close one.

@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from kurilsim.core.arguments import (
+    DEFAULT_SEED,
     check_bool,
     check_instance,
     check_int,
@@ -25,7 +26,6 @@ from kurilsim.core.arguments import (
 )
 from kurilsim.core.display import printable
 from kurilsim.core.errors import ArgumentTypeError
-from kurilsim.core.parameters import DEFAULT_SEED
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.registry import load_scenario

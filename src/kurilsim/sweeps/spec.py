@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.arguments import DEFAULT_SEED
 from kurilsim.core.errors import InputError
-from kurilsim.core.parameters import DEFAULT_SEED, unknown_parameter
+from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import Parameter
 from kurilsim.sweeps.sampling import draw
