@@ -86,6 +86,8 @@ def test_validate_and_backtest_refuse_special_files_without_reading_them(tmp_pat
 
 
 SCENARIO = "scenarios/sochi_2016.yaml"
+#: A folder of the system where no file can be created, whatever the permissions say.
+UNWRITABLE = "/proc"
 
 
 @pytest.mark.parametrize(
@@ -117,6 +119,21 @@ SCENARIO = "scenarios/sochi_2016.yaml"
         ),
         pytest.param(
             ["tipping", SCENARIO, "--plot", "{tmp}/missing/t.png"], "--plot", id="tipping-plot"
+        ),
+        # A folder that access() calls writable, for root, yet no file can be made in.
+        *(
+            pytest.param(
+                [*argv, f"{UNWRITABLE}/{name}"],
+                "cannot write",
+                id=f"{argv[0]}-{argv[-1]}-where-no-file-can-be-made",
+                marks=pytest.mark.skipif(not os.path.isdir(UNWRITABLE), reason="no /proc here"),
+            )
+            for argv, name in [
+                (["sweep", SCENARIO, "--samples", "2", "--out"], "table.parquet"),
+                (["sweep", SCENARIO, "--samples", "2", "--plot"], "map.png"),
+                (["tipping", SCENARIO, "--plot"], "t.png"),
+                (["qre", SCENARIO, "--plot"], "q.png"),
+            ]
         ),
         pytest.param(["qre", SCENARIO, "--plot", "{tmp}/missing/q.png"], "--plot", id="qre-plot"),
         *(
