@@ -57,6 +57,12 @@ HOSTILE = [
         id="huge-integer",
     ),
     pytest.param(
+        STAG_HUNT.replace("range: [2, 10]", "range: [-1e308, 1e308]"),
+        "bad.yaml:9: parameters.stag:",
+        "wider than",
+        id="range-wider-than-a-float",
+    ),
+    pytest.param(
         STAG_HUNT.replace("default: 4", "default: 1e400"),
         "bad.yaml:10: parameters.stag.default:",
         "finite number",
