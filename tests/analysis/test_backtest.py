@@ -173,6 +173,11 @@ def test_bad_statements_files(scenario_dir, replace, words):
             id="condition-name",
         ),
         pytest.param(
+            ('condition: "both_stag > 0"}', 'condition: "1 / both_stag"}'),
+            "not a finite number at every outcome",
+            id="condition-infinite-somewhere",
+        ),
+        pytest.param(
             ("outcome: {A: hare}", "outcome: {A: rabbit}"),
             "A has no strategy 'rabbit'",
             id="strategy",
