@@ -145,6 +145,7 @@ def test_backtest_cli_json(scenario_dir, capsys):
         pytest.param(
             ("not_expressible: the model", "also: the model"), "Extra inputs", id="unknown-field"
         ),
+        pytest.param(("outcome: {A: hare}", "outcome: {}"), "names no player", id="empty-outcome"),
     ],
 )
 def test_bad_statements_files(scenario_dir, replace, words):

@@ -53,6 +53,8 @@ class _PropertyCheck(FrozenModel):
     def _one_property(self) -> Self:
         if (self.condition is None) == (self.outcome is None):
             raise ValueError("give exactly one of 'condition' or 'outcome'")
+        if self.outcome == {}:  # it would match every profile: a check that always holds
+            raise ValueError("'outcome' names no player; give at least one player's strategy")
         return self
 
 
