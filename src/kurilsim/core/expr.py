@@ -232,6 +232,10 @@ def parse_expression(text: str | float | int) -> Expression:
             warnings.simplefilter("error", SyntaxWarning)
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
+        if exc.offset == 0:  # where Python places text that stops before it is complete
+            raise ExpressionError(
+                "syntax error: the expression ends too soon", len(text.rstrip()) + 1
+            ) from None
         column = exc.offset
         if column is not None and exc.lineno in (None, 1):
             column += lead
