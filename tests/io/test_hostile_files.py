@@ -58,6 +58,14 @@ def test_devices_are_refused_before_reading(tmp_path, device, suffix):
     assert_refused(*run_bounded("run", str(link)), "not a regular file")
 
 
+@pytest.mark.parametrize("path", ["game\x00.yaml", "game\x00.nfg"])
+def test_a_path_holding_a_nul_character_is_refused(path):
+    with pytest.raises(InputError, match="path: a path cannot hold the NUL character"):
+        run(path)
+    with pytest.raises(InputError, match="path: a path cannot hold the NUL character"):
+        read_source(path, "path")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "game.nfg"
