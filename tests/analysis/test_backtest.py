@@ -145,6 +145,7 @@ def test_backtest_cli_json(scenario_dir, capsys):
         pytest.param(
             ("not_expressible: the model", "also: the model"), "Extra inputs", id="unknown-field"
         ),
+        pytest.param(("outcome: {A: hare}", "outcome: {}"), "names no player", id="empty-outcome"),
     ],
 )
 def test_bad_statements_files(scenario_dir, replace, words):
@@ -173,6 +174,11 @@ def test_bad_statements_files(scenario_dir, replace, words):
             id="condition-name",
         ),
         pytest.param(
+            ('condition: "both_stag > 0"}', 'condition: "1 / both_stag"}'),
+            "not a finite number at every outcome",
+            id="condition-infinite-somewhere",
+        ),
+        pytest.param(
             ("outcome: {A: hare}", "outcome: {A: rabbit}"),
             "A has no strategy 'rabbit'",
             id="strategy",
@@ -192,6 +198,25 @@ def test_statements_naming_unknown_things(scenario_dir, replace, words):
     path.write_text(STATEMENTS.replace(*replace, 1), encoding="utf-8")
     with pytest.raises(InputError, match=words):
         check_statements(load_statements(path), path.parent)
+
+
+@pytest.mark.parametrize(
+    ("replace", "where"),
+    [
+        (('condition: "both_stag > 0"}', 'condition: "wolves > 0"}'), "0.checks.0.condition"),
+        (("outcome: {A: hare}", "outcome: {A: rabbit}"), "0.checks.1.outcome"),
+        (("parameter: hare, players", "parameter: wolf, players"), "4.checks.0"),
+    ],
+)
+def test_backtest_names_the_statements_file_and_check_of_a_bad_check(
+    scenario_dir, capsys, replace, where
+):
+    path = scenario_dir / STATEMENTS_FILE
+    path.write_text(STATEMENTS.replace(*replace, 1), encoding="utf-8")
+    assert main(["backtest", str(scenario_dir), "--samples", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"kurilsim: error: {path}: statements.{where}"), err
+    assert err.count("\n") == 1
 
 
 def test_scenario_without_history_is_refused():

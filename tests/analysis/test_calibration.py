@@ -235,3 +235,9 @@ def test_every_figure_draws_the_posterior(tmp_path, closed_form):
     np.testing.assert_array_equal(pairs.collections[0].get_offsets()[:, 0], fit.samples[:, 0])
     records = kurilsim.plot(fit, "records").axes[0]
     assert [t.get_text() for t in records.get_yticklabels()] == list(fit.eras)
+
+
+def test_a_folder_without_eras_is_named_in_the_refusal(tmp_path):
+    (tmp_path / "notes.yaml").write_text("# nothing here\nkurilsim-shared: 1\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"^{tmp_path}: no era scenario with a recorded history"):
+        kurilsim.calibrate(tmp_path, walkers=4, steps=2)

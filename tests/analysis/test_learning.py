@@ -286,6 +286,13 @@ def test_bad_options_are_refused() -> None:
         kurilsim.learn(game, parameters={"trust": 1.0})
 
 
+@pytest.mark.parametrize("dynamics", list(DYNAMICS))
+def test_a_path_too_long_to_hold_is_refused_before_it_is_run(dynamics: str) -> None:
+    # 10^13 steps of 4 frequencies: 320 TB of path, refused at once rather than run for days.
+    with pytest.raises(InputError, match="steps: a path of 10,000,000,000,000 steps"):
+        kurilsim.learn(catalogue.matching_pennies(), dynamics, steps=10**13)
+
+
 def brute_force_relative_regrets(payoffs: np.ndarray, profile: tuple[np.ndarray, ...]) -> list:
     """Each player's best gain from a pure deviation over their payoff range, from the joint law."""
     n = payoffs.shape[-1]

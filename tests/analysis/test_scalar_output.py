@@ -97,6 +97,10 @@ def test_sochi_deal_matches_direct_solves(sochi):
         ("deal-share:treatie > 0", "unknown names treatie"),
         ("qre-deal:high", "expected qre-deal:LAMBDA"),
         ("qre-deal:-1", "LAMBDA must be a finite number >= 0"),
+        # Infinite or undefined somewhere: it would count as true there.
+        ("deal-share:1/0", "'1/0' is not a finite number at every outcome"),
+        ("deal-share:islands / treaty", "is not a finite number at every outcome"),
+        ("deal-share:10**10**10", "is not a finite number at every outcome"),
     ],
 )
 def test_bad_outputs_are_refused_with_a_clear_message(sochi, text, message):

@@ -350,7 +350,7 @@ def test_validate_names_the_statements_file_whose_check_misses_a_scenario(capsys
     )
     code, _, err = run_cli(capsys, "validate", path)
     assert code == 2
-    assert err.startswith(f"kurilsim: {path}: a check refers to") and "missing.yaml" in err
+    assert err.startswith(f"kurilsim: {path}: statements.0.checks.0: ") and "missing.yaml" in err
 
 
 @pytest.mark.parametrize("command", ["run", "compare", "explain", "tipping", "qre"])

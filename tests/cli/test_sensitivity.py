@@ -125,6 +125,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, bundled, arguments, message):
     code, out, err = run_cli(capsys, "sensitivity", bundled, *arguments)
     assert code == 2 and not out
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert err.startswith(f"kurilsim: error: {bundled}: "), err  # the scenario named, as tipping
 
 
 def test_output_is_required(capsys, bundled):

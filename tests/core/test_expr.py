@@ -156,6 +156,14 @@ def test_columns_count_leading_blanks(text, column):
     assert info.value.column == column
 
 
+@pytest.mark.parametrize(("text", "column"), [("1 +", 4), (" stag + ", 8), ("a if", 5), ("#c", 3)])
+def test_text_that_ends_too_soon_is_placed_past_its_end(text, column):
+    # Python places these at column 0, which is no column of the text.
+    with pytest.raises(ExpressionError, match="the expression ends too soon") as info:
+        parse_expression(text)
+    assert info.value.column == column
+
+
 @settings(max_examples=60, deadline=None)
 @given(expressions, st.floats(-10, 10), st.floats(-10, 10))
 def test_arrays_give_each_point_its_own_value_and_stay_unchanged(tree, a, b):

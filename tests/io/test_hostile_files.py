@@ -58,6 +58,14 @@ def test_devices_are_refused_before_reading(tmp_path, device, suffix):
     assert_refused(*run_bounded("run", str(link)), "not a regular file")
 
 
+@pytest.mark.parametrize("path", ["game\x00.yaml", "game\x00.nfg"])
+def test_a_path_holding_a_nul_character_is_refused(path):
+    with pytest.raises(InputError, match="path: a path cannot hold the NUL character"):
+        run(path)
+    with pytest.raises(InputError, match="path: a path cannot hold the NUL character"):
+        read_source(path, "path")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "game.nfg"
@@ -86,6 +94,8 @@ def test_validate_and_backtest_refuse_special_files_without_reading_them(tmp_pat
 
 
 SCENARIO = "scenarios/sochi_2016.yaml"
+#: A folder of the system where no file can be created, whatever the permissions say.
+UNWRITABLE = "/proc"
 
 
 @pytest.mark.parametrize(
@@ -117,6 +127,21 @@ SCENARIO = "scenarios/sochi_2016.yaml"
         ),
         pytest.param(
             ["tipping", SCENARIO, "--plot", "{tmp}/missing/t.png"], "--plot", id="tipping-plot"
+        ),
+        # A folder that access() calls writable, for root, yet no file can be made in.
+        *(
+            pytest.param(
+                [*argv, f"{UNWRITABLE}/{name}"],
+                "cannot write",
+                id=f"{argv[0]}-{argv[-1]}-where-no-file-can-be-made",
+                marks=pytest.mark.skipif(not os.path.isdir(UNWRITABLE), reason="no /proc here"),
+            )
+            for argv, name in [
+                (["sweep", SCENARIO, "--samples", "2", "--out"], "table.parquet"),
+                (["sweep", SCENARIO, "--samples", "2", "--plot"], "map.png"),
+                (["tipping", SCENARIO, "--plot"], "t.png"),
+                (["qre", SCENARIO, "--plot"], "q.png"),
+            ]
         ),
         pytest.param(["qre", SCENARIO, "--plot", "{tmp}/missing/q.png"], "--plot", id="qre-plot"),
         *(

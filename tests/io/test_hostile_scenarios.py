@@ -56,6 +56,25 @@ HOSTILE = [
         "more than 400 digits",
         id="huge-integer",
     ),
+    *(
+        pytest.param(
+            STAG_HUNT.replace("\n  hare:\n", f"\n  {name}:\n").replace("hare *", f"{name} *"),
+            f"bad.yaml:15: parameters.{name}:",
+            words,
+            id=f"parameter-named-{name}",
+        )
+        for name, words in [
+            ("exp", "'exp' is the name of a function"),
+            ("lambda", "'lambda' is a reserved word"),
+            ("None", "'None' is a reserved word"),
+        ]
+    ),
+    pytest.param(
+        STAG_HUNT.replace("range: [2, 10]", "range: [-1e308, 1e308]"),
+        "bad.yaml:9: parameters.stag:",
+        "wider than",
+        id="range-wider-than-a-float",
+    ),
     pytest.param(
         STAG_HUNT.replace("default: 4", "default: 1e400"),
         "bad.yaml:10: parameters.stag.default:",

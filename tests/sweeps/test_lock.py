@@ -32,6 +32,14 @@ def test_a_second_writer_is_refused_in_one_line_naming_the_holder(tmp_path):
         assert lock.exists()
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="no /proc here")
+def test_a_folder_that_takes_no_file_is_refused_naming_the_sweep_file():
+    # Root passes every permission check, yet /proc takes no new file.
+    refused = pytest.raises(InputError, match=r"^/proc/s.parquet: cannot write the sweep file here")
+    with refused, writer_lock("/proc/s.parquet.lock"):
+        pass
+
+
 def test_a_lock_file_left_by_a_dead_writer_is_taken(tmp_path):
     lock = tmp_path / "s.parquet.lock"
     lock.write_text('{"pid": 999999999, "started": "2020-01-01T00:00:00+0000"}')

@@ -190,6 +190,10 @@ class CalibrationProblem:
         return log_post, probabilities
 
 
+#: The refusal of a calibration without eras.
+NO_ERAS = "no era scenario with a recorded history to calibrate on"
+
+
 def calibration_problem(
     eras: Sequence[Scenario],
     precision_range: tuple[float, float] = PRECISION_RANGE,
@@ -209,7 +213,7 @@ def calibration_problem(
     eras = _scenarios("eras", eras)
     parameters_of = None if parameters_of is None else _scenarios("parameters_of", parameters_of)
     if not eras:
-        raise InputError("no era scenario with a recorded history to calibrate on")
+        raise InputError(NO_ERAS)
     shared: dict[str, SharedParameter] = {}
     for era in [*eras, *(parameters_of or ())]:
         if era.spec.history is None:
@@ -599,6 +603,8 @@ def calibrate(
     checkpoint = check_int("checkpoint", checkpoint, minimum=1)
     if isinstance(directory, str | os.PathLike):
         eras, _ = era_scenarios(directory)
+        if not eras:
+            raise InputError(NO_ERAS, file=os.fspath(directory))
     else:
         eras = _scenarios("directory", directory)
     everything = eras

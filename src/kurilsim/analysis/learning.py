@@ -79,6 +79,10 @@ DEFAULT_TOLERANCES = {"fictitious-play": 1e-2, "replicator": 1e-6, "logit": 1e-6
 #: Largest tolerance accepted: beyond it "converged" would mean little.
 MAX_LEARNING_TOL = 0.1
 
+#: Most frequencies a path may hold (steps + 1 times the strategies of every player): 400 MB of
+#: floats, which the dynamics copy once more as they normalise or integrate.
+MAX_PATH_VALUES = 50_000_000
+
 #: Default time step of the dynamics in continuous time, in units of the payoff range.
 DEFAULT_STEP_SIZE = 0.05
 
@@ -449,7 +453,8 @@ def learn(
         For an argument of the wrong type.
     InputError
         For an unknown dynamics or player, a starting mixture that is not a probability vector of
-        the right length, or a number out of range.
+        the right length, a number out of range, or more ``steps`` than a path can hold
+        (:data:`MAX_PATH_VALUES`).
 
     Examples
     --------
@@ -478,6 +483,13 @@ def learn(
     )
     step_size = check_real("step_size", step_size, above=0.0, maximum=1.0)
     profile = start_profile(game, start)
+    values_per_step = sum(len(p) for p in profile)
+    if (steps + 1) * values_per_step > MAX_PATH_VALUES:
+        raise InputError(
+            f"a path of {steps:,} steps of {values_per_step} frequencies would hold more than "
+            f"{MAX_PATH_VALUES:,} numbers; take at most {MAX_PATH_VALUES // values_per_step - 1:,}",
+            field="steps",
+        )
     payoffs = game.payoffs
     options: dict[str, Any] = {"steps": steps}
     if dynamics == "fictitious-play":

@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
 from kurilsim.core.arguments import check_instance, check_mapping, check_path, check_real
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, in_field
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import FrozenModel
@@ -53,6 +53,8 @@ class _PropertyCheck(FrozenModel):
     def _one_property(self) -> Self:
         if (self.condition is None) == (self.outcome is None):
             raise ValueError("give exactly one of 'condition' or 'outcome'")
+        if self.outcome == {}:  # it would match every profile: a check that always holds
+            raise ValueError("'outcome' names no player; give at least one player's strategy")
         return self
 
 
@@ -181,7 +183,8 @@ def check_statements(
     ArgumentTypeError
         For an argument of the wrong type.
     InputError
-        If a check names a missing scenario, parameter, player or outcome variable.
+        If a check names a missing scenario, parameter, player or outcome variable, with the
+        check's place in the file as its field (``statements.0.checks.1``).
     """
     check_instance("statements", statements, StatementsFile, "a StatementsFile")
     directory = check_path("directory", directory)
@@ -195,11 +198,14 @@ def check_statements(
         return cache[name]
 
     results = []
-    for statement in statements.statements:
+    for i, statement in enumerate(statements.statements):
         if statement.checks is None:
             results.append(StatementResult(statement, None, (statement.not_expressible or "",)))
             continue
-        verdicts = [_check(check, scenario(check.scenario), point) for check in statement.checks]
+        verdicts = []
+        for j, check in enumerate(statement.checks):
+            with in_field(f"statements.{i}.checks.{j}"):
+                verdicts.append(_check(check, scenario(check.scenario), point))
         results.append(
             StatementResult(statement, all(ok for ok, _ in verdicts), tuple(d for _, d in verdicts))
         )

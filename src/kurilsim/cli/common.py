@@ -161,15 +161,32 @@ the folder '/no/such/folder' does not exist
     if path is None:
         return
     folder = os.path.dirname(os.path.abspath(path))
+    problem: str | None
     if os.path.isdir(path):
         problem = "it is a folder"
     elif not os.path.isdir(folder):
         problem = f"the folder {folder!r} does not exist"
-    elif not os.access(folder, os.W_OK | os.X_OK):
-        problem = f"the folder {folder!r} is not writable"
     else:
-        return
-    raise InputError(f"{option}: cannot write {path!r}: {problem}")
+        problem = _cannot_create_in(folder)
+    if problem is not None:
+        raise InputError(f"{option}: cannot write {path!r}: {problem}")
+
+
+def _cannot_create_in(folder: str) -> str | None:
+    """Why no file can be created in ``folder``, found by creating one, or ``None`` if one can.
+
+    Permissions alone do not say (root passes every check, yet ``/proc`` or a read-only mount
+    takes no new file), so a file is made and removed.
+    """
+    probe = os.path.join(folder, f".kurilsim-probe-{os.getpid()}")
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return None  # a file of that name could be made there once: the folder takes files
+    except OSError as exc:
+        return f"the folder {folder!r} takes no new file ({exc.strerror})"
+    os.unlink(probe)
+    return None
 
 
 class Parser(argparse.ArgumentParser):

@@ -88,19 +88,21 @@ def handle(args: argparse.Namespace) -> int:
     """Print the sensitivity indices and save their figure."""
     # Imported when used, as every command does.
     from kurilsim.analysis.sensitivity import sensitivity
+    from kurilsim.core.errors import in_file
     from kurilsim.forms.registry import load_scenario
 
     check_figure(args.plot)
-    result = sensitivity(
-        load_scenario(args.file),
-        args.output,
-        args.method,
-        args.samples,
-        args.seed,
-        args.parameters,
-        args.overrides,
-        args.tol,
-    )
+    with in_file(args.file):  # a problem found in the scenario's parameters or outputs is its
+        result = sensitivity(
+            load_scenario(args.file),
+            args.output,
+            args.method,
+            args.samples,
+            args.seed,
+            args.parameters,
+            args.overrides,
+            args.tol,
+        )
     if args.format == "json":
         echo(json_text(result.to_dict()))
     elif args.format == "csv":

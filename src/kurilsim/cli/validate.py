@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK, echo, file_notes
-from kurilsim.core.errors import InputError, InputProblems
+from kurilsim.core.errors import InputError, InputProblems, in_file
 
 
 def register(commands: Any) -> None:
@@ -48,11 +48,9 @@ def _validate(name: str) -> str:
         from kurilsim.analysis.statements import check_statements, load_statements
 
         statements = load_statements(name)
-        try:
-            # Checking them finds any scenario, parameter or player they name that is missing.
+        # Checking them finds any scenario, parameter or player they name that is missing.
+        with in_file(name):
             check_statements(statements, Path(name).parent)
-        except InputError as exc:
-            raise InputError(f"a check refers to {exc}", file=name) from None
         return f"{len(statements.statements)} testable statements"
     from kurilsim.io.shared_parameters import is_shared_parameters_file, load_shared_parameters
 

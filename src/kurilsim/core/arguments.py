@@ -445,7 +445,7 @@ def check_path(name: str, value: object, *, optional: bool = False) -> Any:
     ArgumentTypeError
         For anything else (bytes and numbers included).
     InputError
-        For an empty path.
+        For an empty path, or one holding the NUL character.
 
     Examples
     --------
@@ -466,6 +466,8 @@ def check_path(name: str, value: object, *, optional: bool = False) -> Any:
         raise ArgumentTypeError(f"expected {what}, got {shown(value)}", field=name)
     if not path:
         raise InputError("expected a path, got an empty string", field=name)
+    if "\x00" in path:  # the system would refuse it with a ValueError of its own
+        raise InputError("a path cannot hold the NUL character", field=name)
     return path
 
 

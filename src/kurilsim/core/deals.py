@@ -186,9 +186,14 @@ def deals_where(columns: Mapping[str, FloatArray], size: int, deal: str, what: s
 
 
 def deal_mask(
-    condition: Expression, values: Mapping[str, FloatArray], shape: tuple[int, ...]
+    condition: Expression,
+    values: Mapping[str, FloatArray],
+    shape: tuple[int, ...],
+    field: str = "deal",
 ) -> BoolArray:
     """True where ``condition`` is nonzero at ``values``, broadcast to ``shape``.
+
+    ``field`` names the condition in the error below.
 
     Raises
     ------
@@ -206,6 +211,6 @@ def deal_mask(
     if not np.all(np.isfinite(value)):
         raise InputError(
             f"the condition {condition.source!r} is not a finite number at every outcome",
-            field="deal",
+            field=field,
         )
     return np.broadcast_to(np.not_equal(value, 0), shape).copy()

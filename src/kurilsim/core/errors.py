@@ -205,3 +205,34 @@ def in_file(file: str) -> Iterator[None]:
             exc.file = file
             exc.args = (exc._format(),)
         raise
+
+
+@contextmanager
+def in_field(field: str) -> Iterator[None]:
+    """Place every :class:`InputError` raised inside under ``field`` of the input at hand.
+
+    An error about the input itself (it names no file) gets ``field`` before its own field; one
+    that names another file, which the input refers to, is kept whole as the reason, so that
+    :func:`in_file` can then name the input's own file in front of both.
+
+    Examples
+    --------
+    >>> with in_file("history.yaml"), in_field("statements.0.checks.1"):
+    ...     raise InputError("unknown names wolves", field="condition")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: history.yaml: statements.0.checks.1.condition: unknown ...
+    >>> with in_field("statements.0.checks.1"):
+    ...     raise InputError("no such file", file="gone.yaml")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: statements.0.checks.1: gone.yaml: no such file
+    """
+    try:
+        yield
+    except InputError as exc:
+        if exc.file is None:
+            exc.field = f"{field}.{exc.field}" if exc.field else field
+            exc.args = (exc._format(),)
+            raise
+        raise InputError(str(exc), field=field) from None

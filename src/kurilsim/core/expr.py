@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import ast
+import keyword
 import operator
 import warnings
 from collections.abc import Callable, Mapping
@@ -118,6 +119,25 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Value], int, int | None]] = {
 
 #: The names of the functions an expression may call.
 FUNCTIONS = frozenset(_FUNCTIONS)
+
+
+def unusable_name(name: str) -> str | None:
+    """Why an expression cannot refer to a variable called ``name``, or ``None`` if it can.
+
+    Examples
+    --------
+    >>> unusable_name("exp")
+    "'exp' is the name of a function; choose another name"
+    >>> unusable_name("lambda")
+    "'lambda' is a reserved word of expressions; choose another name"
+    >>> unusable_name("trust") is None
+    True
+    """
+    if name in FUNCTIONS:
+        return f"{name!r} is the name of a function; choose another name"
+    if keyword.iskeyword(name):  # "lambda", "None", ...: the text would not parse as a name
+        return f"{name!r} is a reserved word of expressions; choose another name"
+    return None
 
 
 @dataclass(frozen=True)
@@ -212,6 +232,10 @@ def parse_expression(text: str | float | int) -> Expression:
             warnings.simplefilter("error", SyntaxWarning)
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
+        if exc.offset == 0:  # where Python places text that stops before it is complete
+            raise ExpressionError(
+                "syntax error: the expression ends too soon", len(text.rstrip()) + 1
+            ) from None
         column = exc.offset
         if column is not None and exc.lineno in (None, 1):
             column += lead

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.expr import FUNCTIONS, Expression, ExpressionError, parse_expression
+from kurilsim.core.expr import Expression, ExpressionError, parse_expression, unusable_name
 from kurilsim.core.schema import ScenarioFile
 
 #: Most strategy profiles a scenario may have (the payoff tensor is built in memory).
@@ -172,7 +172,7 @@ def _check_names(spec: ScenarioFile, strategies: Sequence[Sequence[str]]) -> Non
 
 
 def check_variable_names(parameters: Iterable[str], outcomes: Iterable[str]) -> None:
-    """Refuse a parameter or outcome named like a function, or an outcome named like a parameter.
+    """Refuse a parameter or outcome no expression can name, or an outcome named like a parameter.
 
     Raises
     ------
@@ -182,10 +182,9 @@ def check_variable_names(parameters: Iterable[str], outcomes: Iterable[str]) -> 
     declared = set(parameters)
     for kind, names in (("parameters", declared), ("outcomes", outcomes)):
         for name in names:
-            if name in FUNCTIONS:
-                raise SemanticError(
-                    f"{name!r} is the name of a function; choose another name", (kind, name)
-                )
+            problem = unusable_name(name)
+            if problem:
+                raise SemanticError(problem, (kind, name))
     for name in outcomes:
         if name in declared:
             raise SemanticError(

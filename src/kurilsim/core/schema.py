@@ -8,6 +8,7 @@ in rules and expressions) live in :mod:`kurilsim.core.rules`.
 
 # No ``from __future__ import annotations``: pydantic would compile every annotation string
 # with ``eval`` when it builds the models.
+import math
 from typing import Annotated, Literal, Self
 
 from pydantic import (
@@ -142,6 +143,8 @@ class Parameter(FrozenModel):
         low, high = self.range
         if low > high:
             raise ValueError(f"range [{low}, {high}] has low > high")
+        if not math.isfinite(high - low):  # sweeps, samples and tipping points divide its width
+            raise ValueError(f"range [{low}, {high}] is wider than a 64-bit float can hold")
         if not low <= self.default <= high:
             raise ValueError(f"default {self.default} lies outside its range [{low}, {high}]")
         if not self.evidence and self.assumption is None:

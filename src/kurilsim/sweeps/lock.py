@@ -37,7 +37,8 @@ def writer_lock(path: str | os.PathLike[str]) -> Iterator[Path]:
     Raises
     ------
     InputError
-        If another writer holds it: one line naming the file and the holder's process id.
+        If another writer holds it: one line naming the file and the holder's process id; or if
+        it cannot be created.
 
     Examples
     --------
@@ -96,7 +97,12 @@ if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
 def _acquire(file: Path) -> int:
     """Open and lock ``file``; retry if its holder removed it between our open and lock."""
     while True:
-        descriptor = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            descriptor = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # a folder that takes no file, whatever its permissions say
+            raise InputError(
+                f"cannot write the sweep file here: {exc.strerror}", file=str(file.with_suffix(""))
+            ) from None
         if not _try_lock(descriptor):
             holder = _holder(descriptor)
             os.close(descriptor)

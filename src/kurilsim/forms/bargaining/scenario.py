@@ -45,7 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, StrictBool, model_validator
 
-from kurilsim.core.expr import FUNCTIONS, Expression
+from kurilsim.core.expr import Expression, unusable_name
 from kurilsim.core.rules import Path, SemanticError, checked_expression
 from kurilsim.core.schema import (
     ExpressionText,
@@ -260,10 +260,9 @@ def compile_bargaining(spec: BargainingScenarioFile) -> CompiledBargaining:
 def _check_names(spec: BargainingScenarioFile) -> None:
     for kind, names in (("parameters", spec.parameters), ("variables", spec.variables)):
         for name in names:
-            if name in FUNCTIONS:
-                raise SemanticError(
-                    f"{name!r} is the name of a function; choose another name", (kind, name)
-                )
+            problem = unusable_name(name)
+            if problem:
+                raise SemanticError(problem, (kind, name))
     for name in spec.variables:
         if name in spec.parameters:
             raise SemanticError(

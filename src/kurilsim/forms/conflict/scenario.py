@@ -37,7 +37,7 @@ import numpy as np
 from pydantic import Field, StringConstraints, model_validator
 
 from kurilsim.core.errors import InputError
-from kurilsim.core.expr import FUNCTIONS, Expression, ExpressionError, parse_expression
+from kurilsim.core.expr import Expression, ExpressionError, parse_expression, unusable_name
 from kurilsim.core.rules import Path, SemanticError
 from kurilsim.core.schema import (
     ExpressionText,
@@ -219,7 +219,7 @@ def _check_names(spec: ConflictScenarioFile, names: list[str]) -> None:
                     "be unique",
                     path,
                 )
-            if name in KEYWORDS or name in FUNCTIONS:
+            if name in KEYWORDS or unusable_name(name):
                 raise SemanticError(
                     f"{name!r} is a word of the statement or expression language; choose another "
                     "name",
@@ -232,10 +232,9 @@ def _check_names(spec: ConflictScenarioFile, names: list[str]) -> None:
                 )
             seen[name] = dm
     for name in spec.parameters:
-        if name in FUNCTIONS:
-            raise SemanticError(
-                f"{name!r} is the name of a function; choose another name", ("parameters", name)
-            )
+        problem = unusable_name(name)
+        if problem:
+            raise SemanticError(problem, ("parameters", name))
     if len(names) > MAX_OPTIONS:
         raise SemanticError(
             f"{len(names)} options; at most {MAX_OPTIONS} are supported", ("decision_makers",)

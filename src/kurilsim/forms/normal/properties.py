@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kurilsim.core.deals import deal_mask
 from kurilsim.core.errors import InputError
 from kurilsim.core.expr import ExpressionError, parse_expression
 from kurilsim.core.rules import SemanticError, match_mask
@@ -52,8 +53,8 @@ def property_mask(
     Raises
     ------
     InputError
-        If neither or both of ``condition`` and ``outcome`` are given, or either names something
-        the scenario does not have.
+        If neither or both of ``condition`` and ``outcome`` are given, either names something
+        the scenario does not have, or the condition is infinite or NaN at some profile.
     """
     if (condition is None) == (outcome is None):
         raise InputError("give exactly one of 'condition' or 'outcome'")
@@ -78,7 +79,7 @@ def property_mask(
         )
     batch = int(any(np.ndim(v) == 1 for v in values.values()))
     shape = np.broadcast_shapes((1,) * batch + profile_shape, np.shape(expression.evaluate(env)))
-    return np.broadcast_to(np.not_equal(expression.evaluate(env), 0), shape)
+    return deal_mask(expression, env, shape, field="condition")
 
 
 def pure_equilibria(scenario: Scenario, values: Mapping[str, Any]) -> BoolArray:
