@@ -189,10 +189,16 @@ class Scenario:
         ------
         ArgumentTypeError
             If ``overrides`` is not a mapping of names to numbers or 1-D arrays of numbers,
-            ``method`` not a string, ``tol`` not a number, or an option of the wrong type.
+            ``method`` not a string, ``tol`` not a number, or an option of the wrong type;
+            also for ``parameters=``, the name :func:`kurilsim.solve` gives them.
         InputError
             For a refused value, method, tolerance or option.
         """
+        if "parameters" in options:  # the name ``kurilsim.solve`` gives them
+            raise ArgumentTypeError(
+                "a scenario takes its parameter values as overrides, the first argument",
+                field="parameters",
+            )
         checked = check_mapping("overrides", overrides, _check_override)
         method = check_text("method", method)
         tol = check_real("tol", tol)

@@ -272,3 +272,11 @@ def test_json_schema_describes_the_format():
     schema = ScenarioFile.model_json_schema()
     assert set(schema["required"]) == {"kurilsim", "title", "players"}
     assert "payoff_table" in schema["properties"]
+
+
+def test_parameter_values_given_by_solves_keyword_name_the_argument_they_belong_to():
+    # ``kurilsim.solve`` takes them as ``parameters=``; a scenario's own ``solve`` (and
+    # ``kurilsim.run``) as ``overrides``: the other name must not fall through as an option.
+    scenario = parse_scenario(STAG_HUNT)
+    with pytest.raises(TypeError, match=r"^parameters: .*overrides"):
+        scenario.solve(parameters={"stag": 5})
