@@ -49,6 +49,7 @@ from kurilsim.sweeps.store import (
     count_regimes,
     decoded,
     format_of,
+    read_part,
 )
 
 
@@ -256,9 +257,11 @@ def _run(
     show = sys.stderr.isatty() if progress is None else progress
     points = sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo)
     written = None if store is None else _written(store, info)
+    # A Parquet sweep's part reads back as the table the file takes: another process may write it.
+    read = None if stream is None else lambda index: read_part(stream.store.part(index))
     with _progress_bar(points, show and len(todo) >= 2) as bar:
         try:
-            for index, table in run_chunks(job, todo, engine, workers, scheduler, written):
+            for index, table in run_chunks(job, todo, engine, workers, scheduler, written, read):
                 count_regimes(counts[0], table, reasons=counts[1])
                 if store is None:
                     tables[index] = table
