@@ -58,12 +58,19 @@ def in_children(monkeypatch, act):
     monkeypatch.setattr(engine, "solve_chunk", solve)
 
 
-def test_one_and_two_workers_write_the_same_file(tmp_path, sochi, forks):
-    files = [tmp_path / f"{workers}.parquet" for workers in (1, 2)]
-    for workers, file in zip((1, 2), files, strict=True):
-        sweep(sochi, GRID, chunk_size=CHUNK, workers=workers, out=file)
-    assert forks == [1]  # two workers: this process and one forked
-    assert files[0].read_bytes() == files[1].read_bytes()
+@pytest.mark.parametrize(
+    ("scenario", "grid"),
+    [
+        ("scenarios/sochi_2016.yaml", GRID),
+        ("scenarios/sequence_1956.yaml", {"carry_out_cost": (0.0, 0.6, 13)}),  # a game tree
+    ],
+)
+def test_one_and_two_workers_write_the_same_file(tmp_path, scenario, grid, forks):
+    files = [tmp_path / f"{workers}.parquet" for workers in (1, 2, 3)]
+    for workers, file in zip((1, 2, 3), files, strict=True):
+        sweep(scenario, grid, chunk_size=4, workers=workers, out=file)
+    assert forks == [1, 2]  # this process and one forked, or two
+    assert files[0].read_bytes() == files[1].read_bytes() == files[2].read_bytes()
     assert not multiprocessing.active_children()
 
 
@@ -163,3 +170,11 @@ def test_a_light_sweep_forks_no_process(sochi):
     job = Job(sochi, points, "pure", 1e-9, (), chunk_size=4)
     assert not forked.forks_for(job, range(job.n_chunks))  # 36 points after the first chunk
     assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(10))
+
+
+def test_a_progress_bar_starts_no_thread_that_would_keep_the_sweep_from_forking(capsys):
+    before = set(threading.enumerate())
+    with run._progress_bar(10, True) as bar:
+        bar.update(10)
+        assert set(threading.enumerate()) <= before
+    assert "100%" in capsys.readouterr().err

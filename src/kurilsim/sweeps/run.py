@@ -300,13 +300,20 @@ def _progress_bar(points: int, show: bool) -> Any:
     """A progress bar over ``points`` points on standard error, or one that shows nothing.
 
     tqdm is imported only to show one: a sweep to a file from a script or ``-q`` has no use for
-    it.
+    it. The bar starts no thread (tqdm's monitor): a thread running here would keep the sweep
+    from forking its workers (:mod:`kurilsim.sweeps.forked`). The monitor only corrects how
+    often a bar whose pace falls is redrawn; this one is checked at every chunk instead.
     """
     if not show:
         return _NoProgress()
     from tqdm import tqdm
 
-    return tqdm(total=points, unit="points", unit_scale=True, desc="sweep", file=sys.stderr)
+    class Unmonitored(tqdm):  # type: ignore[misc]  # tqdm is untyped here
+        monitor_interval = 0
+
+    return Unmonitored(
+        total=points, unit="points", unit_scale=True, desc="sweep", file=sys.stderr, miniters=1
+    )
 
 
 class _NoProgress(nullcontext["_NoProgress"]):
