@@ -41,7 +41,8 @@ def forks_for(job: Job, indices: Sequence[int]) -> bool:
     """Whether the chunks ``indices`` of ``job`` may be shared with forked processes.
 
     They must be heavy enough to pay for the fork (:data:`FORK_POINTS`), and the fork safe here
-    (not on macOS, whose system libraries do not survive one).
+    (not on macOS, where Python no longer forks by default: its system libraries may not survive
+    a fork).
     """
     points = sum(b - a for a, b in map(job.bounds, indices[1:]))
     return points >= FORK_POINTS and sys.platform != "darwin" and can_fork_here()
