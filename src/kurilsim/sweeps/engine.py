@@ -10,6 +10,8 @@ can run in any order, on any worker, and be written as they finish.
 * For game trees (``form: extensive``), subgame-perfect equilibria likewise: the leaf payoffs are
   evaluated once per chunk and backward induction runs on the whole chunk at once
   (:mod:`kurilsim.forms.extensive.sweep`).
+* On the local engine, a vectorised sweep's chunks run on threads, or in this process and processes
+  forked from it that write the chunks they solve themselves (:mod:`kurilsim.sweeps.forked`).
 * Other methods solve one game at a time with :func:`kurilsim.solve`; chunks then run in a local
   process pool, or on a Dask cluster.
 
@@ -419,10 +421,9 @@ def run_chunks(
         sweep is too light to pay for its start (:data:`CLUSTER_START`).
     then
         Applied to each chunk's ``(index, table)``; its answer is yielded as the table. It runs
-        in the thread that solved the chunk where that is a thread of this process (the local
-        threads of a vectorised sweep: writing a chunk while its arrays are still in that core's
-        cache, and while the other threads solve), else in the caller's thread as the chunk
-        arrives.
+        in the thread or forked process that solved the chunk where there is one (the local
+        workers of a vectorised sweep: writing a chunk while its arrays are still in that core's
+        cache, and while the others solve), else in the caller's thread as the chunk arrives.
     read
         Reads back the table that ``then`` gave for a chunk, from what it wrote: given, a
         forked process may solve a chunk and apply ``then`` itself, and send back only the
