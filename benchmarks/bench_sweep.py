@@ -19,15 +19,17 @@ the absolute times drift:
     file, encoded and hashed in memory and written by the thread that solved the chunk),
     Parquet encoding as the sweep file is encoded (with freed memory kept between chunks, as
     the sweep's engine keeps it).
-(c) The same sweep in-process with 1 and 2 local workers (threads), each in a new process,
-    alternated ``R`` times: seconds, and the CPU time of all threads, of the sweep's own thread
-    (which writes the Parquet file) and of the chunks' threads (the rest), and the voluntary
-    context switches (a thread that waits for the interpreter's lock, the GIL, or for a chunk
+(c) The same sweep in-process with 1 and 2 local workers, each in a new process, alternated
+    ``R`` times; with 2, the sweep's process solves chunks and writes the Parquet file, and a
+    process forked from it solves and writes the other chunks (see ``kurilsim.sweeps.forked``):
+    seconds, and the CPU time of all threads and processes, of the sweep's own thread and of
+    the others (the forked process's included), and the voluntary context switches of the
+    sweep's process (a thread that waits for the interpreter's lock, the GIL, or for a chunk
     gives up its core: one switch each time). Against the same chunks' work (each chunk solved,
     its part encoded and hashed; no Parquet file) on one thread, on two threads, and on two
     processes (this one and one forked from it), alternated in a new process: the processes
-    share the cores, caches and memory bandwidth as the threads do, but not the GIL, so the gap
-    between the two is what the GIL costs the threads.
+    share the cores, caches and memory bandwidth as threads do, but not the GIL, so the gap
+    between the two is what the GIL would cost threads.
 (d) Game-by-game sweeps (support enumeration: 432 points of sochi_2016.yaml, about 3 s of CPU,
     and 108 of the light era_2020.yaml, under half a second) with 1 and 2 local workers (this
     process and a new one, started for the sweep), with 2 on the process kept from the sweep
@@ -97,14 +99,15 @@ PEAK = (
     "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
 )
 #: Runs the command in a new process, as the ``kurilsim`` script does; reports its peak resident
-#: memory and CPU seconds (all its threads) on standard error.
+#: memory and CPU seconds (all its threads, and the processes it forked) on standard error.
 CLI = PEAK + (
     "import resource, sys; from kurilsim.__main__ import entry; code = entry(); "
-    "use = resource.getrusage(resource.RUSAGE_SELF); "
-    "print(peak(), use.ru_utime + use.ru_stime, file=sys.stderr); sys.exit(code)"
+    "use = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]; "
+    "print(peak(), sum(u.ru_utime + u.ru_stime for u in use), file=sys.stderr); sys.exit(code)"
 )
 #: Runs one ``kurilsim.sweep`` call in a new process; reports its seconds, peak memory, CPU
-#: seconds of all threads and of this thread, and voluntary context switches, during the call.
+#: seconds of all threads and processes (those it forked, ended by then, included) and of this
+#: thread, and voluntary context switches, during the call.
 IN_PROCESS = (
     PEAK
     + """
@@ -112,13 +115,16 @@ import resource, sys, time
 import kurilsim
 side, workers, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]  # workers 0: the default
 grid = {"sanctions": (0.0, 0.7, side), "trust": (0.0, 1.0, side)}
-before, own = resource.getrusage(resource.RUSAGE_SELF), time.thread_time()
+def used():
+    return [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+before, own = used(), time.thread_time()
 start = time.perf_counter()
 kurilsim.sweep(sys.argv[4], grid, workers=workers or None, out=out, overwrite=True, progress=False)
 seconds, own = time.perf_counter() - start, time.thread_time() - own
-after = resource.getrusage(resource.RUSAGE_SELF)  # ended threads included
-cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-print(seconds, peak(), cpu, own, after.ru_nvcsw - before.ru_nvcsw, file=sys.stderr)
+after = used()  # ended threads, and ended processes waited for, included
+cpu = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before))
+switches = after[0].ru_nvcsw - before[0].ru_nvcsw  # of this process
+print(seconds, peak(), cpu, own, switches, file=sys.stderr)
 """
 )
 
@@ -222,8 +228,8 @@ def phases(n: int) -> dict[str, float]:
 
 def in_process(n: int, workers: int, out: Path) -> tuple[float, float, float, float, int]:
     """Seconds of one ``kurilsim.sweep`` call in a new process, its peak resident MB, the CPU
-    seconds of all its threads and of the calling thread during the call, and its voluntary
-    context switches; the file is checked to be the same as any other run's."""
+    seconds of all its threads and processes and of the calling thread during the call, and its
+    voluntary context switches; the file is checked to be the same as any other run's."""
     argv = [sys.executable, "-c", IN_PROCESS, str(math.isqrt(n)), str(workers), str(out)]
     done = subprocess.run(
         [*argv, str(SOCHI)], capture_output=True, text=True, check=True, env=ENVIRONMENT
@@ -535,7 +541,7 @@ def main() -> None:
                 f"  {seconds / reference_cpu:5.1f}x the numpy pass's CPU time"
             )
 
-        print("\n(c) the same sweep in-process to Parquet, local workers (threads), alternated")
+        print("\n(c) the same sweep in-process to Parquet, local workers, alternated")
         print(f"  load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         runs: dict[int, list[tuple[float, float, float, float, int]]] = {1: [], 2: []}
         for _ in range(args.repeats):
@@ -553,8 +559,9 @@ def main() -> None:
                 + ")"
             )
             print(
-                f"    CPU (median): {cpu:.2f} s all threads, {own:.2f} s the sweep's own thread, "
-                f"{cpu - own:.2f} s the chunks' threads; {switches:,.0f} voluntary context switches"
+                f"    CPU (median): {cpu:.2f} s all, {own:.2f} s the sweep's own thread, "
+                f"{cpu - own:.2f} s the others (threads, forked process); "
+                f"{switches:,.0f} voluntary context switches"
             )
         print(f"  same file from every run; load average after: {os.getloadavg()[0]:.1f}")
         print("  the chunks' work alone (no Parquet file), alternated in one new process:")

@@ -63,16 +63,34 @@ def _start_method() -> str | None:
     hang; a fork server's process runs none.
     """
     import multiprocessing  # imported when used: tens of milliseconds, which most games spare
-    import threading
 
     if multiprocessing.current_process().daemon:
         return None
-    methods = multiprocessing.get_all_start_methods()
+    if can_fork_here():
+        return "fork"
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+
+
+def can_fork_here() -> bool:
+    """Whether a child may be forked from this process now: one that is allowed children.
+
+    The platform must fork, and no other thread may run here but those named
+    :data:`IDLE_THREAD`: another thread may be inside a library whose fork handlers wait for
+    its own threads, and a fork beside it could hang.
+
+    Examples
+    --------
+    >>> can_fork_here() in (True, False)
+    True
+    """
+    import multiprocessing  # imported when used: see _start_method
+    import threading
+
+    if multiprocessing.current_process().daemon:
+        return False
     here = threading.current_thread()
     alone = all(t is here or t.name == IDLE_THREAD for t in threading.enumerate())
-    if "fork" in methods and alone:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else None
+    return alone and "fork" in multiprocessing.get_all_start_methods()
 
 
 def within_deadline(

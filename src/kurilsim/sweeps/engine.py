@@ -10,6 +10,8 @@ can run in any order, on any worker, and be written as they finish.
 * For game trees (``form: extensive``), subgame-perfect equilibria likewise: the leaf payoffs are
   evaluated once per chunk and backward induction runs on the whole chunk at once
   (:mod:`kurilsim.forms.extensive.sweep`).
+* On the local engine, a vectorised sweep's chunks run on threads, or in this process and processes
+  forked from it that write the chunks they solve themselves (:mod:`kurilsim.sweeps.forked`).
 * Other methods solve one game at a time with :func:`kurilsim.solve`; chunks then run in a local
   process pool, or on a Dask cluster.
 
@@ -53,6 +55,7 @@ from kurilsim.core.arrow_columns import numeric_array
 from kurilsim.core.errors import InputError
 from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.sweep_rows import SweepRows, merged
+from kurilsim.sweeps.forked import forks_for, run_forked
 from kurilsim.sweeps.spec import PointSet
 
 FloatArray = NDArray[np.float64]
@@ -392,6 +395,7 @@ def run_chunks(
     workers: int | None = None,
     scheduler: Any = None,
     then: Callable[[int, pa.Table], pa.Table] | None = None,
+    read: Callable[[int], pa.Table] | None = None,
 ) -> Iterator[tuple[int, pa.Table]]:
     """Solve the chunks ``indices`` of ``job``, yielding ``(index, table)`` as each finishes.
 
@@ -403,7 +407,9 @@ def run_chunks(
         The chunks to solve.
     engine
         ``"local"``: in this process with one worker; with more, vectorised methods run chunks
-        in threads (numpy releases the GIL on array work) and other methods in this process and
+        in this process and ``workers - 1`` forked ones where they can (given ``then`` and
+        ``read``; see :mod:`kurilsim.sweeps.forked`), else in threads (numpy releases the GIL
+        on array work); other methods run in this process and
         ``workers - 1`` other ones, unless the sweep is too light to pay for starting them
         (:data:`PROCESS_START`; see :func:`_run_local`); they are kept for the next such
         sweep (:func:`end_kept_processes`). ``"dask"``: on a Dask cluster.
@@ -415,10 +421,13 @@ def run_chunks(
         sweep is too light to pay for its start (:data:`CLUSTER_START`).
     then
         Applied to each chunk's ``(index, table)``; its answer is yielded as the table. It runs
-        in the thread that solved the chunk where that is a thread of this process (the local
-        threads of a vectorised sweep: writing a chunk while its arrays are still in that core's
-        cache, and while the other threads solve), else in the caller's thread as the chunk
-        arrives.
+        in the thread or forked process that solved the chunk where there is one (the local
+        workers of a vectorised sweep: writing a chunk while its arrays are still in that core's
+        cache, and while the others solve), else in the caller's thread as the chunk arrives.
+    read
+        Reads back the table that ``then`` gave for a chunk, from what it wrote: given, a
+        forked process may solve a chunk and apply ``then`` itself, and send back only the
+        chunk's number; the table yielded is then read here.
 
     A few chunks per worker are in flight at once (two per thread or Dask thread,
     :data:`ASKS_PER_PROCESS` per other process), so memory stays bounded by the chunk size however
@@ -446,6 +455,9 @@ def run_chunks(
         keep_freed_memory()  # each chunk reuses the memory of the last, without page faults
     sharing = min(count, len(indices))  # a process beyond the chunks would never get one
     if engine == "local" and job.vectorised and count > 1 and len(indices) > 1:
+        if then is not None and read is not None and forks_for(job, indices):
+            yield from run_forked(job, indices, sharing - 1, then, read)
+            return
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count, then)
         return

@@ -49,6 +49,7 @@ from kurilsim.sweeps.store import (
     count_regimes,
     decoded,
     format_of,
+    read_part,
 )
 
 
@@ -265,9 +266,11 @@ def _run(
     show = sys.stderr.isatty() if progress is None else progress
     points = sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo)
     written = None if store is None else _written(store, info)
+    # A Parquet sweep's part reads back as the table the file takes: another process may write it.
+    read = None if stream is None else lambda index: read_part(stream.store.part(index))
     with _progress_bar(points, show and len(todo) >= 2) as bar:
         try:
-            for index, table in run_chunks(job, todo, engine, workers, scheduler, written):
+            for index, table in run_chunks(job, todo, engine, workers, scheduler, written, read):
                 count(table)
                 if store is None:
                     tables[index] = table
@@ -306,13 +309,20 @@ def _progress_bar(points: int, show: bool) -> Any:
     """A progress bar over ``points`` points on standard error, or one that shows nothing.
 
     tqdm is imported only to show one: a sweep to a file from a script or ``-q`` has no use for
-    it.
+    it. The bar starts no thread (tqdm's monitor): a thread running here would keep the sweep
+    from forking its workers (:mod:`kurilsim.sweeps.forked`). The monitor only corrects how
+    often a bar whose pace falls is redrawn; this one is checked at every chunk instead.
     """
     if not show:
         return _NoProgress()
     from tqdm import tqdm
 
-    return tqdm(total=points, unit="points", unit_scale=True, desc="sweep", file=sys.stderr)
+    class Unmonitored(tqdm):  # type: ignore[misc]  # tqdm is untyped here
+        monitor_interval = 0
+
+    return Unmonitored(
+        total=points, unit="points", unit_scale=True, desc="sweep", file=sys.stderr, miniters=1
+    )
 
 
 class _NoProgress(nullcontext["_NoProgress"]):

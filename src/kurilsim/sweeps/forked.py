@@ -1,0 +1,166 @@
+"""A vectorised sweep's chunks shared with processes forked from this one, which write their own.
+
+Threads of one process solving chunks on arrays hand the interpreter's lock (the GIL) over
+hundreds of times a chunk, each hand-over tens of microseconds: on two cores, two threads barely
+beat one. Forked processes share no lock. Each takes the next chunk from a count they share
+with this process, solves it and writes its part itself (the writer this process was given,
+inherited at the fork: nothing is pickled), and sends back only the chunk's number. This process
+takes chunks from the same count, between the reports, and reads the parts of the others back
+(a memory-mapped file) as the sweep file takes them, in chunk order.
+
+Forked only where that is safe (:func:`~kurilsim.core.abandonable.can_fork_here`): on a
+platform that forks and with no other thread running here. Elsewhere (Windows, a notebook's
+threads, a Dask client) the caller solves the chunks in threads instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from kurilsim.core.abandonable import can_fork_here
+from kurilsim.core.errors import KurilsimError
+
+if TYPE_CHECKING:
+    from kurilsim.sweeps.engine import Job
+
+#: Points a sweep must have left after its first chunk for a process to be forked for it: a
+#: fork and the copies of the pages that either process then writes to take milliseconds, a
+#: chunk of pure equilibria about 20.
+FORK_POINTS = 2 * 16_384
+
+
+def forks_for(job: Job, indices: Sequence[int]) -> bool:
+    """Whether the chunks ``indices`` of ``job`` may be shared with forked processes.
+
+    They must be heavy enough to pay for the fork (:data:`FORK_POINTS`), and the fork safe here
+    (not on macOS, where Python no longer forks by default: its system libraries may not survive
+    a fork).
+    """
+    points = sum(b - a for a, b in map(job.bounds, indices[1:]))
+    return points >= FORK_POINTS and sys.platform != "darwin" and can_fork_here()
+
+
+def run_forked(
+    job: Job,
+    indices: Sequence[int],
+    children: int,
+    write: Callable[[int, pa.Table], pa.Table],
+    read: Callable[[int], pa.Table],
+) -> Iterator[tuple[int, pa.Table]]:
+    """Solve ``indices`` here and in ``children`` forked processes; yield each as it finishes.
+
+    ``write`` writes a chunk (here, or in the child that solved it) and gives back the table
+    that ``read`` reads back from what it wrote.
+
+    A child that fails raises its error here; one that ends without a word (killed, out of
+    memory) raises :class:`~kurilsim.core.errors.KurilsimError`. However this ends (done, an
+    error, Ctrl-C, the caller stops reading), the children are ended before it returns; a
+    child whose parent is killed ends after its chunk, and a part it was writing is either
+    whole and recorded or not there (see :meth:`SweepStore.write`).
+    """
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("q", 0)
+    reports: dict[Connection, Any] = {}
+    try:
+        for _ in range(children):
+            receiving, sending = context.Pipe(duplex=False)
+            child = context.Process(
+                target=_serve,
+                args=(job, indices, taken, write, sending, os.getpid()),
+                name="kurilsim-sweep",
+                daemon=True,
+            )
+            child.start()
+            sending.close()  # the child's end: a child that dies closes the pipe, recv says so
+            reports[receiving] = child
+        left = len(indices)
+        running = dict(reports)  # the children that may still report
+        while left:
+            for ready in wait(list(running), timeout=0):
+                if (index := _report(running, ready)) is not None:
+                    left -= 1
+                    yield index, read(index)
+            if (position := _take(taken, len(indices))) is not None:
+                index = indices[position]
+                left -= 1
+                yield index, write(index, _solve(job, index))
+            elif left:
+                wait(list(running))
+    finally:
+        for receiving, child in reports.items():
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receiving.close()
+
+
+def _report(running: dict[Connection, Any], receiving: Any) -> int | None:
+    """The chunk a child reports done, or None for one that has ended, with no chunk left.
+
+    A child's error is raised here, and so is one for a child that ended otherwise.
+    """
+    try:
+        raised, value = receiving.recv()
+    except EOFError:
+        child = running.pop(receiving)
+        child.join()
+        if child.exitcode == 0:
+            return None
+        raise KurilsimError(
+            f"a process solving the sweep's chunks ended without finishing its chunk (exit code "
+            f"{child.exitcode}); this is a bug in kurilsim or a lack of memory"
+        ) from None
+    if raised:
+        raise value
+    index: int = value
+    return index
+
+
+def _take(taken: Any, count: int) -> int | None:
+    """Take the next of ``count`` chunks: its position, or None if all are taken."""
+    with taken.get_lock():
+        position: int = taken.value
+        if position >= count:
+            return None
+        taken.value = position + 1
+    return position
+
+
+def _solve(job: Job, index: int) -> pa.Table:
+    from kurilsim.sweeps.engine import solve_chunk  # that module runs this one
+
+    return solve_chunk(job, index)
+
+
+def _serve(
+    job: Job,
+    indices: Sequence[int],
+    taken: Any,
+    write: Callable[[int, pa.Table], pa.Table],
+    sending: Connection,
+    parent: int,
+) -> None:
+    """A child's work: take, solve and write chunks until none is left, reporting each."""
+    # Ctrl-C reaches the whole process group; the parent ends its children.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        # A parent killed outright cannot end its children: each stops after its chunk.
+        while os.getppid() == parent and (position := _take(taken, len(indices))) is not None:
+            index = indices[position]
+            write(index, _solve(job, index))
+            sending.send((False, index))
+    except Exception as error:  # raised again by the parent, as if solved there
+        try:
+            sending.send((True, error))
+        except Exception:  # an error that does not pickle: its type and message
+            sending.send((True, KurilsimError(f"{type(error).__name__}: {error}")))
+    finally:
+        sending.close()

@@ -1,0 +1,180 @@
+"""Vectorised sweeps shared with forked processes that solve and write their own chunks."""
+
+import multiprocessing
+import os
+import threading
+import time
+
+import pyarrow as pa
+import pytest
+
+import kurilsim
+from kurilsim.core.errors import KurilsimError
+from kurilsim.sweeps import GridAxis, SweepSpec, engine, forked, read_sweep, run, sweep
+from kurilsim.sweeps.engine import Job, run_chunks, solve_chunk
+from kurilsim.sweeps.spec import point_set
+
+GRID = {"sanctions": (0.0, 0.7, 12), "trust": (0.0, 1.0, 10)}  # 120 points
+CHUNK = 8  # 15 chunks
+
+pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
+
+
+@pytest.fixture(scope="module")
+def sochi():
+    return kurilsim.load_scenario("scenarios/sochi_2016.yaml")
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """Fork for any sweep of two chunks or more, and count the sweeps that forked.
+
+    Forked even beside a test runner's own threads (pytest-xdist's), which wait on their
+    sockets and hold nothing a child needs.
+    """
+    monkeypatch.setattr(forked, "FORK_POINTS", 1)
+    monkeypatch.setattr(forked, "can_fork_here", lambda: True)
+    calls = []
+    original = engine.run_forked
+
+    def counted(*args):
+        calls.append(args[2])  # the children forked
+        return original(*args)
+
+    monkeypatch.setattr(engine, "run_forked", counted)
+    return calls
+
+
+def in_children(monkeypatch, act):
+    """Have every chunk solved outside this process call ``act`` first."""
+    parent = os.getpid()
+    original = engine.solve_chunk
+
+    def solve(job, index):
+        if os.getpid() != parent:
+            act()
+        return original(job, index)
+
+    monkeypatch.setattr(engine, "solve_chunk", solve)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "grid"),
+    [
+        ("scenarios/sochi_2016.yaml", GRID),
+        ("scenarios/sequence_1956.yaml", {"carry_out_cost": (0.0, 0.6, 13)}),  # a game tree
+    ],
+)
+def test_one_and_two_workers_write_the_same_file(tmp_path, scenario, grid, forks):
+    files = [tmp_path / f"{workers}.parquet" for workers in (1, 2, 3)]
+    for workers, file in zip((1, 2, 3), files, strict=True):
+        sweep(scenario, grid, chunk_size=4, workers=workers, out=file)
+    assert forks == [1, 2]  # this process and one forked, or two
+    assert files[0].read_bytes() == files[1].read_bytes() == files[2].read_bytes()
+    assert not multiprocessing.active_children()
+
+
+def test_a_forked_process_writes_the_chunks_it_solves(tmp_path, sochi):
+    # Each process writes its chunks; this one reads the others' back. It waits to write its
+    # own first chunk until the child has written one, so that both take part.
+    points = point_set(sochi, SweepSpec(grid=(GridAxis("sanctions", 0.0, 0.7, 40),)))
+    job = Job(sochi, points, "pure", 1e-9, (), chunk_size=4)
+    parent = os.getpid()
+
+    def write(index, table):
+        if os.getpid() == parent:
+            deadline = time.monotonic() + 30
+            while not list(tmp_path.glob("*.arrow")) and time.monotonic() < deadline:
+                time.sleep(0.01)
+        file = tmp_path / f"{index}-{os.getpid()}.arrow"
+        with pa.OSFile(str(file), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        return table
+
+    def read(index):
+        (file,) = tmp_path.glob(f"{index}-*.arrow")
+        return pa.ipc.open_file(str(file)).read_all()
+
+    chunks = dict(forked.run_forked(job, range(job.n_chunks), 1, write, read))
+    assert sorted(chunks) == list(range(10))
+    assert all(chunks[k].equals(solve_chunk(job, k)) for k in chunks)
+    writers = {int(file.stem.split("-")[1]) for file in tmp_path.glob("*.arrow")}
+    assert parent in writers and len(writers) == 2
+
+
+def test_an_interrupted_sweep_keeps_its_chunks_and_resumes(tmp_path, sochi, forks, monkeypatch):
+    # Ctrl-C in this process after its second chunk: the child is ended, finished parts stay.
+    parent, written = os.getpid(), []
+    original = run._written
+
+    def interrupted(store, info):
+        write = original(store, info)
+
+        def then(index, table):
+            if os.getpid() == parent and len(written) == 2:
+                raise KeyboardInterrupt
+            written.append(index)
+            return write(index, table)
+
+        return then
+
+    monkeypatch.setattr(run, "_written", interrupted)
+    out = tmp_path / "s.parquet"
+    with pytest.raises(KeyboardInterrupt):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=out)
+    assert not multiprocessing.active_children() and not out.exists()
+    finished = read_sweep(out).to_frame()["point"].nunique()
+    assert finished >= 2 * CHUNK and finished % CHUNK == 0
+    monkeypatch.setattr(run, "_written", original)
+    sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=out, resume=True)
+    whole = tmp_path / "whole.parquet"
+    sweep(sochi, GRID, chunk_size=CHUNK, workers=1, out=whole)
+    assert out.read_bytes() == whole.read_bytes()
+    assert forks == [1, 1]
+
+
+def test_a_failing_child_raises_its_error_here(tmp_path, sochi, forks, monkeypatch):
+    def fail():
+        raise ValueError("no payoffs here")
+
+    in_children(monkeypatch, fail)
+    with pytest.raises(ValueError, match="no payoffs here"):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    assert forks == [1] and not multiprocessing.active_children()
+
+
+def test_a_child_that_dies_is_reported_not_waited_for(tmp_path, sochi, forks, monkeypatch):
+    in_children(monkeypatch, lambda: os._exit(3))
+    with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 3\)"):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    assert forks == [1] and not multiprocessing.active_children()
+
+
+def test_chunks_stay_in_threads_where_a_fork_is_unsafe(tmp_path, sochi, monkeypatch):
+    # Another thread runs here (a notebook's, a client's): no fork beside it.
+    monkeypatch.setattr(forked, "FORK_POINTS", 1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        points = point_set(sochi, SweepSpec(grid=(GridAxis("sanctions", 0.0, 0.7, 40),)))
+        job = Job(sochi, points, "pure", 1e-9, (), chunk_size=4)
+        assert not forked.forks_for(job, range(job.n_chunks))
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_a_light_sweep_forks_no_process(sochi):
+    points = point_set(sochi, SweepSpec(grid=(GridAxis("sanctions", 0.0, 0.7, 40),)))
+    job = Job(sochi, points, "pure", 1e-9, (), chunk_size=4)
+    assert not forked.forks_for(job, range(job.n_chunks))  # 36 points after the first chunk
+    assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(10))
+
+
+def test_a_progress_bar_starts_no_thread_that_would_keep_the_sweep_from_forking(capsys):
+    before = set(threading.enumerate())
+    with run._progress_bar(10, True) as bar:
+        bar.update(10)
+        assert set(threading.enumerate()) <= before
+    assert "100%" in capsys.readouterr().err
