@@ -226,7 +226,10 @@ def sweep(
         store.finish(info)
     if not done:
         # Every chunk written and every point counted here: nothing to read back from the file.
-        return SweepResult(info, complete=True, path=store.path, regimes=regimes, reasons=reasons)
+        recorded = info.recorded()
+        return SweepResult(
+            recorded, complete=True, path=store.path, regimes=regimes, reasons=reasons
+        )
     # Resumed: the file is described by the chunk it begins with, maybe of the run before.
     return replace(
         read_sweep(store.path),
