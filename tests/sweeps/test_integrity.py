@@ -179,6 +179,13 @@ def test_a_sweep_records_itself_in_the_types_its_file_gives_back(tmp_path, hunt,
     assert repr(result.info) == repr(read_sweep(out).info)
 
 
+def test_a_tolerance_of_any_numpy_precision_is_recorded_as_a_float(tmp_path, hunt, suffix):
+    # JSON has no float32: the record of a sweep holds the tolerance as a float.
+    result = sweep(hunt, GRID, out=tmp_path / f"s{suffix}", tol=np.float32(1e-7))
+    assert type(result.info.tol) is float
+    assert type(sweep(hunt, GRID, tol=np.float32(1e-7)).info.tol) is float
+
+
 # --- what cannot be repaired is refused in one line --------------------------------------------
 
 
