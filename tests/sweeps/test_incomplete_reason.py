@@ -12,6 +12,7 @@ import kurilsim
 from kurilsim.forms.extensive import sweep as tree_sweep
 from kurilsim.sweeps.store import METADATA_KEY
 from tests.helpers import cut_tree_listing_at_the_second_point
+from tests.sweeps.test_run import chain_of_stops
 
 pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
 
@@ -132,3 +133,39 @@ def test_a_file_of_the_first_layout_counts_its_points_cut_short_without_a_reason
     in_memory = kurilsim.sweeps.read_sweep(out)
     assert in_memory.to_frame()["complete"].tolist() == [True, False, True]
     assert in_memory.incomplete_reasons == expected
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_reasons_as_often_are_listed_alike_however_the_chunks_were_counted(
+    tmp_path, monkeypatch, suffix
+):
+    # Two points, a chunk each, cut short for two reasons: one reason each. A resumed sweep
+    # counts the chunk it solves before those finished earlier; its reasons, and its summary,
+    # are still those of its file, which lists the points in order.
+    listing = tree_sweep.subgame_perfect_equilibria
+
+    def the_half_tied_listing_timed_out(game, *bounds):
+        found, done = listing(game, *bounds)
+        return (found[:1], False) if len(found) == 4 else (found, done)
+
+    monkeypatch.setattr(tree_sweep, "subgame_perfect_equilibria", the_half_tied_listing_timed_out)
+    chain, grid, cut = chain_of_stops(3), {"bonus": (0.0, 0.5, 2)}, {"max_equilibria": 5}
+    from kurilsim.sweeps import engine
+
+    real = engine.solve_chunk
+
+    def dies_at_the_second(job, index):
+        if index == 1:
+            raise KeyboardInterrupt
+        return real(job, index)
+
+    out = tmp_path / f"tied.{suffix}"
+    monkeypatch.setattr(engine, "solve_chunk", dies_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        kurilsim.sweep(chain, grid, options=cut, out=out, chunk_size=1, workers=1)
+    monkeypatch.setattr(engine, "solve_chunk", real)
+    resumed = kurilsim.sweep(chain, grid, options=cut, out=out, resume=True, workers=1)
+    on_file = kurilsim.sweeps.read_sweep(out)
+    assert on_file.incomplete_reasons == {"max_equilibria": 1, "listing_seconds": 1}
+    assert list(resumed.incomplete_reasons) == list(on_file.incomplete_reasons)
+    assert resumed.summary() == on_file.summary()

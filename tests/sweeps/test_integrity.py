@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -167,6 +168,22 @@ def test_a_sweep_describes_and_counts_itself_as_its_file_does(tmp_path, hunt, su
         assert result.incomplete_reasons == on_file.incomplete_reasons
         pd.testing.assert_frame_equal(result.shares(), on_file.shares())
         pd.testing.assert_frame_equal(sorted_frame(result), sorted_frame(on_file))
+
+
+def test_a_sweep_records_itself_in_the_types_its_file_gives_back(tmp_path, hunt, suffix):
+    # A tolerance given as a numpy number is recorded as JSON's float: the result's record is
+    # the file's, not the number as given.
+    out = tmp_path / f"s{suffix}"
+    result = sweep(hunt, GRID, chunk_size=CHUNK, out=out, tol=np.float64(1e-7))
+    assert type(result.info.tol) is float
+    assert repr(result.info) == repr(read_sweep(out).info)
+
+
+def test_a_tolerance_of_any_numpy_precision_is_recorded_as_a_float(tmp_path, hunt, suffix):
+    # JSON has no float32: the record of a sweep holds the tolerance as a float.
+    result = sweep(hunt, GRID, out=tmp_path / f"s{suffix}", tol=np.float32(1e-7))
+    assert type(result.info.tol) is float
+    assert type(sweep(hunt, GRID, tol=np.float32(1e-7)).info.tol) is float
 
 
 # --- what cannot be repaired is refused in one line --------------------------------------------

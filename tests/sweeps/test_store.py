@@ -142,6 +142,22 @@ def test_csv_has_the_same_table_and_metadata_beside_it(tmp_path, hunt):
     assert read_sweep(tmp_path / "s.csv").info == result.info
 
 
+@pytest.mark.parametrize("label", ["NA", "None", "nan", "1.50", "-0.5"])
+def test_a_csv_sweep_reads_back_labels_that_look_missing_or_numeric_as_text(tmp_path, label):
+    # At hare 3 only both hunting hare is an equilibrium: the label alone is the regime.
+    labelled = parse_scenario(
+        STAG_HUNT + f"labels:\n  - {{when: {{A: hare, B: hare}}, label: {json.dumps(label)}}}\n"
+    )
+    grid, fixed = {"stag": (2, 2.5, 2)}, {"hare": 3}
+    in_memory = sweep(labelled, grid, fixed=fixed)
+    assert in_memory.points()["regime"].tolist() == [label, label]
+    on_file = read_sweep(sweep(labelled, grid, fixed=fixed, out=tmp_path / "s.csv").path)
+    assert on_file.summary() == in_memory.summary()  # counted from the file
+    pd.testing.assert_frame_equal(on_file.points(), in_memory.points())
+    assert on_file._repr_html_() == in_memory._repr_html_()
+    pd.testing.assert_frame_equal(on_file.to_frame(), in_memory.to_frame())
+
+
 def test_reading_what_is_not_a_sweep_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no such sweep file"):
         read_sweep(tmp_path / "none.parquet")

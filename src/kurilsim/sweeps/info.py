@@ -156,6 +156,21 @@ class SweepInfo:
             "labels": list(self.labels),
         }
 
+    def recorded(self) -> SweepInfo:
+        """The record as a sweep file gives it back: in JSON's types (a numpy number a float).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from kurilsim import parse_scenario
+        >>> game = parse_scenario(
+        ...     "{kurilsim: 1, title: t, players: {A: [x], B: [y]}, payoffs: {A: 1, B: 0}}")
+        >>> info = SweepInfo.of(game, SweepSpec(samples=1), "pure", np.float64(1e-9), (), 1)
+        >>> info.tol, info.recorded().tol, info.recorded() == info
+        (np.float64(1e-09), 1e-09, True)
+        """
+        return SweepInfo.from_dict(json.loads(json.dumps(self.to_dict())))
+
     @classmethod
     def from_dict(cls, record: Mapping[str, Any]) -> SweepInfo:
         """Read a dictionary written by :meth:`to_dict`."""

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import collections
 import functools
 import html
 import os
@@ -161,12 +160,13 @@ class SweepResult:
         """Why the answer is incomplete at some points: each reason and at how many points.
 
         The reasons are those of the ``incomplete_reason`` column
-        (:attr:`kurilsim.core.result.Result.incomplete_reason`), most frequent first; empty
-        when the method finished at every point (a file of the first layout, which recorded
-        only that a point was cut short, gives ``"reason not recorded"``). Counted as the sweep
-        ran, or with the regimes in the one read of a sweep file that :meth:`summary` makes. Of
-        an unfinished sweep (:attr:`complete` false), over its finished chunks only. The command
-        line prints them in a warning line and exits with status 1.
+        (:attr:`kurilsim.core.result.Result.incomplete_reason`), most frequent first (as frequent
+        ones by name); empty when the method finished at every point (a file of the first
+        layout, which recorded only that a point was cut short, gives ``"reason not
+        recorded"``). Counted as the sweep ran, or with the regimes in the one read of a sweep
+        file that :meth:`summary` makes. Of an unfinished sweep (:attr:`complete` false), over
+        its finished chunks only. The command line prints them in a warning line and exits with
+        status 1.
 
         Examples
         --------
@@ -189,7 +189,8 @@ class SweepResult:
             if "incomplete_reason" not in first:  # a file of the first layout: not why
                 first = with_unrecorded_reasons(first)
             counts = dict(first["incomplete_reason"].value_counts(sort=False).items())
-        return dict(collections.Counter(counts).most_common())
+        # Ties by name: chunks are counted as they finish, in no fixed order.
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     @functools.cached_property
     def _file_counts(self) -> tuple[dict[str, int], dict[str, int]]:

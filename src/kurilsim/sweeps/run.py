@@ -27,7 +27,7 @@ from kurilsim.core.arguments import (
 from kurilsim.core.display import printable
 from kurilsim.core.errors import ArgumentTypeError
 from kurilsim.core.scenario import Scenario
-from kurilsim.core.tolerance import DEFAULT_TOL
+from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.registry import load_scenario
 from kurilsim.sweeps.engine import (
     DEFAULT_MAX_MEMORY,
@@ -181,6 +181,7 @@ def sweep(
         seed=check_int("seed", seed, minimum=0),
         fixed=tuple(check_mapping("fixed", fixed, check_real).items()),
     )
+    tol = check_tolerance(tol)  # a float, as the sweep's record holds it (JSON has no float32)
     method = check_text("method", method, optional=True)
     options = check_solver_options(check_mapping("options", options))
     chunk_size = check_int("chunk_size", chunk_size, minimum=1, optional=True)
@@ -227,7 +228,10 @@ def sweep(
         store.finish(info)
     if not done:
         # Every chunk written and every point counted here: nothing to read back from the file.
-        return SweepResult(info, complete=True, path=store.path, regimes=regimes, reasons=reasons)
+        recorded = info.recorded()
+        return SweepResult(
+            recorded, complete=True, path=store.path, regimes=regimes, reasons=reasons
+        )
     # Resumed: the file is described by the chunk it begins with, maybe of the run before.
     return replace(
         read_sweep(store.path),

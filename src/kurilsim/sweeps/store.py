@@ -734,9 +734,23 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     return pd.concat([_read(part, store.format, columns) for part in parts], ignore_index=True)
 
 
-#: Text columns of a CSV sweep that may be empty in every row (``incomplete_reason`` where every
-#: point is complete): read as text, as from a Parquet sweep, not as numbers that are all NaN.
-CSV_TEXT = {"incomplete_reason": "str"}
+#: Text columns of every sweep that reads them: read from a CSV sweep as text, as from a Parquet
+#: one, not as numbers (a label "1.50", or ``incomplete_reason`` empty in every row, all NaN).
+CSV_TEXT = dict.fromkeys(("kind", "label", "path", "regime", "incomplete_reason"), "str")
+
+
+def _read_csv(file: Path, columns: list[str] | None = None, **options: Any) -> Any:
+    """A CSV sweep file or part as pandas reads it with ``options``, its text as it was written.
+
+    Only an empty cell is missing (a missing value is written so): a label ``NA`` or ``None``
+    stays text. Give :func:`restore` what it reads.
+    """
+    import pandas as pd  # imported when used: a sweep written to a file makes no frame
+
+    return pd.read_csv(
+        file, usecols=columns, dtype=CSV_TEXT, keep_default_na=False, na_values=[""], **options
+    )
+
 
 #: Rows read at a time by :func:`point_counts`.
 BATCH_ROWS = 1 << 16
@@ -890,9 +904,7 @@ def _arrow_counts(column: pa.ChunkedArray, first: NDArray[np.bool_]) -> list[tup
 
 def _batches(file: Path, columns: list[str]) -> Iterator[pd.DataFrame | pa.Table]:
     if file.suffix == ".csv":
-        import pandas as pd  # imported when used: a sweep written to a file makes no frame
-
-        for batch in pd.read_csv(file, usecols=columns, chunksize=BATCH_ROWS):
+        for batch in _read_csv(file, columns, chunksize=BATCH_ROWS):
             yield restore(batch)
     elif file.suffix == f".{ARROW_PART}":
         yield read_part(file, columns)  # one chunk: already bounded
@@ -906,10 +918,8 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
     file = Path(path)
     store = SweepStore(file, format_of(file))
     first = file if file.exists() else store.finished()[0]
-    import pandas as pd  # imported when used: a sweep written to a file makes no frame
-
     if store.format == "csv":
-        return restore(pd.read_csv(first, nrows=n, dtype=CSV_TEXT))
+        return restore(_read_csv(first, nrows=n))
     if first.suffix == f".{ARROW_PART}":
         return decoded(read_part(first).slice(0, n).to_pandas())
     rows: pd.DataFrame = next(pq.ParquetFile(first).iter_batches(n)).to_pandas()
@@ -920,11 +930,8 @@ def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame
     import pandas as pd  # imported when used: a sweep written to a file makes no frame
 
     if format == "csv":
-        return restore(
-            pd.read_csv(file, usecols=columns, dtype=CSV_TEXT)[columns]
-            if columns
-            else pd.read_csv(file, dtype=CSV_TEXT)
-        )
+        rows = _read_csv(file, columns)
+        return restore(rows[columns] if columns else rows)
     if file.suffix == f".{ARROW_PART}":
         return decoded(read_part(file, columns).to_pandas())
     return decoded(pd.read_parquet(file, columns=columns))
