@@ -1,14 +1,17 @@
 """Helpers shared by the tests that are not hypothesis generators: where the repository's files
-are, comparing lists of mixed-strategy profiles, and running the command line in-process."""
+are, comparing lists of mixed-strategy profiles, running the command line in-process, and a
+scenario built for the sweeps' tests."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from kurilsim import parse_scenario
 from kurilsim.cli import main
 from kurilsim.forms.normal.regret import FloatArray
 
@@ -72,3 +75,39 @@ def cut_tree_listing_at_the_second_point(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(tree_sweep, "backward_induction_batch", tied_at_the_second)
     monkeypatch.setattr(tree_sweep, "subgame_perfect_equilibria", cut)
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def chain_of_stops(steps):
+    """A chain of ``steps`` stop-or-go moves of one player, stopping worth ``bonus``.
+
+    Tied at every node at bonus 0 (``2**steps`` subgame-perfect equilibria) and at every node
+    but the last above it (half as many): one regime naming them all at each tied point.
+    """
+    node = {"outcome": {}}
+    for _ in range(steps):
+        node = {"player": "A", "actions": {"stop": {"outcome": {"stopped": 1}}, "go": node}}
+    return parse_scenario(
+        json.dumps(
+            {
+                "kurilsim": 1,
+                "form": "extensive",
+                "title": "a chain of stops",
+                "parameters": {
+                    "bonus": {
+                        "default": 0.5,
+                        "range": [-1, 1],
+                        "unit": "u",
+                        "description": "what stopping is worth",
+                        "assumption": "a test",
+                    }
+                },
+                "players": ["A", "B"],
+                "outcomes": {"stopped": {"description": "1 if A stops"}},
+                "tree": node,
+                "payoffs": {"A": "bonus * stopped", "B": "0"},
+            }
+        )
+    )

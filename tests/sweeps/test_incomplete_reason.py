@@ -11,8 +11,7 @@ import pytest
 import kurilsim
 from kurilsim.forms.extensive import sweep as tree_sweep
 from kurilsim.sweeps.store import METADATA_KEY
-from tests.helpers import cut_tree_listing_at_the_second_point
-from tests.sweeps.test_run import chain_of_stops
+from tests.helpers import chain_of_stops, cut_tree_listing_at_the_second_point
 
 pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
 

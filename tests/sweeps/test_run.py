@@ -1,6 +1,5 @@
 """Sweeps: agreement with single solves, chunking, labels, specs and engines."""
 
-import json
 import threading
 
 import numpy as np
@@ -16,6 +15,7 @@ from kurilsim.forms import catalogue
 from kurilsim.sweeps import GridAxis, SweepSpec, read_sweep, sweep
 from kurilsim.sweeps.engine import Job, chunk_size_for, run_chunks, solve_chunk
 from kurilsim.sweeps.spec import point_set
+from tests.helpers import chain_of_stops
 from tests.strategies import STAG_HUNT
 
 BUNDLED = "scenarios/sochi_2016.yaml"
@@ -408,39 +408,6 @@ def test_tree_sweep_does_not_depend_on_chunks_and_samples_reproduce(tree_scenari
     again = sweep(tree_scenario, samples=300, seed=3)
     pd.testing.assert_frame_equal(drawn.to_frame(), again.to_frame())
     assert drawn.to_frame()["point"].nunique() == 300
-
-
-def chain_of_stops(steps):
-    """A chain of ``steps`` stop-or-go moves of one player, stopping worth ``bonus``.
-
-    Tied at every node at bonus 0 (``2**steps`` subgame-perfect equilibria) and at every node
-    but the last above it (half as many): one regime naming them all at each tied point.
-    """
-    node = {"outcome": {}}
-    for _ in range(steps):
-        node = {"player": "A", "actions": {"stop": {"outcome": {"stopped": 1}}, "go": node}}
-    return parse_scenario(
-        json.dumps(
-            {
-                "kurilsim": 1,
-                "form": "extensive",
-                "title": "a chain of stops",
-                "parameters": {
-                    "bonus": {
-                        "default": 0.5,
-                        "range": [-1, 1],
-                        "unit": "u",
-                        "description": "what stopping is worth",
-                        "assumption": "a test",
-                    }
-                },
-                "players": ["A", "B"],
-                "outcomes": {"stopped": {"description": "1 if A stops"}},
-                "tree": node,
-                "payoffs": {"A": "bonus * stopped", "B": "0"},
-            }
-        )
-    )
 
 
 def test_a_long_tied_tree_stores_each_point_regime_once(tmp_path, hunt_file_schema):
