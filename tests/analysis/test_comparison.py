@@ -352,3 +352,10 @@ def test_html_display_escapes_and_summarises():
     assert "concepts predict" in page and "<table>" in page
     assert "Comparison" in repr(comparison)
     assert len(comparison.to_frame()) == len(comparison.predictions)
+
+
+def test_a_precision_no_concept_takes_is_refused_by_the_arguments_name():
+    bargaining = load_scenario(SCENARIOS / "bargaining_2016.yaml")
+    with pytest.raises(InputError, match="have no logit QRE to take it") as exc:
+        compare(bargaining, precision=5)
+    assert exc.value.field == "precision" and exc.value.file == bargaining.source

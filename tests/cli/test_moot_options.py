@@ -57,12 +57,12 @@ MOOT = [
     ),
     pytest.param(
         ["compare", str(SCENARIOS / "bargaining_2016.yaml"), "--lambda", "5"],
-        "precision: the bargaining form's concepts have no logit QRE to take it",
+        "--lambda: the bargaining form's concepts have no logit QRE to take it",
         id="compare-bargaining-lambda",
     ),
     pytest.param(
         ["compare", str(SCENARIOS / "conflict_2018.yaml"), "--lambda", "5"],
-        "precision: the conflict form's concepts have no logit QRE to take it",
+        "--lambda: the conflict form's concepts have no logit QRE to take it",
         id="compare-conflict-lambda",
     ),
     pytest.param(
