@@ -164,3 +164,15 @@ def test_an_option_worked_through_counts_as_given_at_any_value():
     refuse_unused(given, {"--walkers": "--fit-until", "--steps": "--fit-until"})
     with pytest.raises(InputError, match="--walkers has no effect without --fit-until"):
         refuse_unused(argparse.Namespace(fit_until=None, walkers=8), {"--walkers": "--fit-until"})
+
+
+def test_a_sweep_the_api_wrote_with_a_seed_but_no_samples_resumes_without_it(capsys, tmp_path):
+    """The seed draws nothing without samples: the command line, which refuses ``--seed`` there,
+    can still complete such a sweep."""
+    import kurilsim
+
+    out = tmp_path / "hunt.parquet"
+    kurilsim.sweep(kurilsim.load_scenario(HUNT), {"stag": (1, 3, 3)}, seed=7, out=out, workers=1)
+    argv = ["sweep", HUNT, "--grid", "stag=1:3:3", "--out", out, "--resume", "--workers", "1"]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 0, err
