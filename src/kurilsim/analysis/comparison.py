@@ -309,8 +309,11 @@ def refuse_unused_options(scenario: Scenario, given: Mapping[str, str]) -> None:
 
     Raises
     ------
+    ArgumentTypeError
+        For an argument of the wrong type.
     InputError
-        For an option the form's ``compare_options`` leave out, naming it.
+        For an option the form's ``compare_options`` leave out, naming it, or an option
+        :func:`compare` does not have.
 
     Examples
     --------
@@ -321,6 +324,15 @@ def refuse_unused_options(scenario: Scenario, given: Mapping[str, str]) -> None:
     ...
     kurilsim.core.errors.InputError: scenarios/bargaining_2016.yaml: --max-seconds: no concept ...
     """
+    check_instance("scenario", scenario, Scenario, "a Scenario")
+    given = check_mapping("given", given, check_text)
+    unknown = sorted(set(given).difference(UNUSED_OPTIONS))
+    if unknown:
+        raise InputError(
+            f"compare has no option {', '.join(unknown)} a form may leave unused; "
+            f"options: {', '.join(UNUSED_OPTIONS)}",
+            field="given",
+        )
     for option, name in given.items():
         if option not in scenario.form.compare_options:
             reason = UNUSED_OPTIONS[option].format(form=scenario.form.name)
