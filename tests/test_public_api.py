@@ -307,6 +307,27 @@ MISUSES = [
         "seconds-text",
     ),
     misuse(comparison.compare, lambda: kurilsim.compare(hunt(), tol=0), InputError, "tol", "tol"),
+    misuse(
+        comparison.refuse_unused_options,
+        lambda: comparison.refuse_unused_options("x", {}),
+        TypeError,
+        "scenario",
+        "text",
+    ),
+    misuse(
+        comparison.refuse_unused_options,
+        lambda: comparison.refuse_unused_options(hunt(), [("precision", "--lambda")]),
+        TypeError,
+        "given",
+        "list",
+    ),
+    misuse(
+        comparison.refuse_unused_options,
+        lambda: comparison.refuse_unused_options(hunt(), {"tol": "tol"}),
+        InputError,
+        "given",
+        "unknown",
+    ),
     misuse(explain.explain, lambda: explain.explain(None), TypeError, "scenario", "none"),
     misuse(
         explain.explain,

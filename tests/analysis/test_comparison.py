@@ -14,6 +14,7 @@ from kurilsim.core.deals import additive_terms
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.blockers import normal_form_blockers
 from kurilsim.forms.normal.regret import player_scales
+from tests.forms.information.test_form import SCENARIO as INFORMATION
 from tests.helpers import ROOT, run_cli
 from tests.strategies import ISLANDS
 
@@ -352,3 +353,42 @@ def test_html_display_escapes_and_summarises():
     assert "concepts predict" in page and "<table>" in page
     assert "Comparison" in repr(comparison)
     assert len(comparison.to_frame()) == len(comparison.predictions)
+
+
+def test_a_precision_no_concept_takes_is_refused_by_the_arguments_name():
+    bargaining = load_scenario(SCENARIOS / "bargaining_2016.yaml")
+    with pytest.raises(InputError, match="have no logit QRE to take it") as exc:
+        compare(bargaining, precision=5)
+    assert exc.value.field == "precision" and exc.value.file == bargaining.source
+
+
+#: A scenario of each form, for each form's ``compare_options``.
+OF_EACH_FORM = {
+    "normal": "sochi_2016.yaml",
+    "extensive": "sequence_1956.yaml",
+    "information": None,  # INFORMATION
+    "bargaining": "bargaining_2016.yaml",
+    "conflict": "conflict_2018.yaml",
+    "bayesian": "reassurance_2016.yaml",
+    "repeated": "repeated_joint_activity.yaml",
+    "dynamic": "commitment_treaty.yaml",
+}
+
+
+@pytest.mark.parametrize(("form", "file"), OF_EACH_FORM.items())
+def test_a_forms_compare_options_are_those_that_change_its_panel(form, file):
+    """What ``compare`` refuses is what would change nothing: each form's concepts, given
+    another precision or a time bound too short for anything, give another panel exactly where
+    the form declares the option."""
+    scenario = parse_scenario(INFORMATION) if file is None else load_scenario(SCENARIOS / file)
+    assert scenario.form.name == form
+    values = scenario.parameter_values(None)
+
+    def panel(precision=None, max_seconds=60.0):
+        found = scenario.form.compare(scenario, values, None, precision, DEFAULT_TOL, max_seconds)
+        return [(p.concept, p.outcome, p.note, p.deal) for p in found.predictions]
+
+    usual = panel()
+    others = {"precision": panel(precision=0.5), "max_seconds": panel(max_seconds=1e-9)}
+    changed = {option for option, other in others.items() if other != usual}
+    assert changed == set(scenario.form.compare_options)

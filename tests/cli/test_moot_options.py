@@ -3,10 +3,13 @@ naming the option and why (exit 2), never accepted in silence."""
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
 
+from kurilsim.cli.common import refuse_unused
+from kurilsim.core.errors import InputError
 from tests.helpers import SCENARIOS, run_cli
 
 #: A finite horizon whose file plays one equilibrium (payoff-dominance): no listing to bound.
@@ -54,12 +57,12 @@ MOOT = [
     ),
     pytest.param(
         ["compare", str(SCENARIOS / "bargaining_2016.yaml"), "--lambda", "5"],
-        "precision: the bargaining form's concepts have no logit QRE to take it",
+        "--lambda: the bargaining form's concepts have no logit QRE to take it",
         id="compare-bargaining-lambda",
     ),
     pytest.param(
         ["compare", str(SCENARIOS / "conflict_2018.yaml"), "--lambda", "5"],
-        "precision: the conflict form's concepts have no logit QRE to take it",
+        "--lambda: the conflict form's concepts have no logit QRE to take it",
         id="compare-conflict-lambda",
     ),
     pytest.param(
@@ -152,4 +155,24 @@ def test_each_learning_dynamics_takes_its_own_options(capsys, argv):
 )
 def test_compare_takes_the_options_its_forms_concepts_use(capsys, file, argv):
     code, _, err = run_cli(capsys, "compare", SCENARIOS / file, *argv)
+    assert code == 0, err
+
+
+def test_an_option_worked_through_counts_as_given_at_any_value():
+    """``--fit-until 0`` is given: ``--walkers`` is not refused as if it were left off."""
+    given = argparse.Namespace(fit_until=0, walkers=8, steps=None)
+    refuse_unused(given, {"--walkers": "--fit-until", "--steps": "--fit-until"})
+    with pytest.raises(InputError, match="--walkers has no effect without --fit-until"):
+        refuse_unused(argparse.Namespace(fit_until=None, walkers=8), {"--walkers": "--fit-until"})
+
+
+def test_a_sweep_the_api_wrote_with_a_seed_but_no_samples_resumes_without_it(capsys, tmp_path):
+    """The seed draws nothing without samples: the command line, which refuses ``--seed`` there,
+    can still complete such a sweep."""
+    import kurilsim
+
+    out = tmp_path / "hunt.parquet"
+    kurilsim.sweep(kurilsim.load_scenario(HUNT), {"stag": (1, 3, 3)}, seed=7, out=out, workers=1)
+    argv = ["sweep", HUNT, "--grid", "stag=1:3:3", "--out", out, "--resume", "--workers", "1"]
+    code, _, err = run_cli(capsys, *argv)
     assert code == 0, err

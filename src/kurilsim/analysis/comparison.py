@@ -269,11 +269,7 @@ def compare(
         tol = check_tolerance(tol)
         max_seconds = check_real("max_seconds", max_seconds, minimum=0, optional=True)
         values = scenario.parameter_values(overrides)
-        if precision is not None and "precision" not in scenario.form.compare_options:
-            raise InputError(
-                f"the {scenario.form.name} form's concepts have no logit QRE to take it",
-                field="precision",
-            )
+        refuse_unused_options(scenario, {"precision": "precision"} if precision is not None else {})
         panel = scenario.form.compare(scenario, values, deal, precision, tol, max_seconds)
         merged = _merged(panel.predictions)
         verdict = _verdict(merged, panel.deal, panel.nearest, panel.blockers, panel.reason)
@@ -291,6 +287,56 @@ def compare(
         if exc.file is None:
             raise type(exc)(exc.reason, file=scenario.source, field=exc.field) from None
         raise
+
+
+#: Why a form refuses an option of :func:`compare` that is not among its ``compare_options``.
+UNUSED_OPTIONS = {
+    "precision": "the {form} form's concepts have no logit QRE to take it",
+    "max_seconds": "no concept of the {form} form runs against a time bound",
+}
+
+
+def refuse_unused_options(scenario: Scenario, given: Mapping[str, str]) -> None:
+    """Refuse an option of :func:`compare` given that no concept of the scenario's form uses.
+
+    Parameters
+    ----------
+    scenario
+        The scenario compared.
+    given
+        Each option given (``precision``, ``max_seconds``) with the name to refuse it by: the
+        argument's, or the command line's (``--lambda``).
+
+    Raises
+    ------
+    ArgumentTypeError
+        For an argument of the wrong type.
+    InputError
+        For an option the form's ``compare_options`` leave out, naming it, or an option
+        :func:`compare` does not have.
+
+    Examples
+    --------
+    >>> from kurilsim import load_scenario
+    >>> bargaining = load_scenario("scenarios/bargaining_2016.yaml")
+    >>> refuse_unused_options(bargaining, {"max_seconds": "--max-seconds"})
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: scenarios/bargaining_2016.yaml: --max-seconds: no concept ...
+    """
+    check_instance("scenario", scenario, Scenario, "a Scenario")
+    given = check_mapping("given", given, check_text)
+    unknown = sorted(set(given).difference(UNUSED_OPTIONS))
+    if unknown:
+        raise InputError(
+            f"compare has no option {', '.join(unknown)} a form may leave unused; "
+            f"options: {', '.join(UNUSED_OPTIONS)}",
+            field="given",
+        )
+    for option, name in given.items():
+        if option not in scenario.form.compare_options:
+            reason = UNUSED_OPTIONS[option].format(form=scenario.form.name)
+            raise InputError(reason, file=scenario.source, field=name)
 
 
 # --------------------------------------------------------------------------- the verdict

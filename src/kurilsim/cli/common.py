@@ -416,7 +416,8 @@ def refuse_unused(args: argparse.Namespace, needs: Mapping[str, str]) -> None:
     ----------
     args
         The parsed arguments; an option counts as given when its value is not None (so such
-        options default to None), the one it needs when its value is neither None nor False.
+        options default to None), the one it needs when its value is neither None nor False
+        (a flag left off); a number it takes is given whatever its value, 0 too.
     needs
         Each option and the option it needs, as ``--seed`` needs ``--samples``.
 
@@ -429,7 +430,8 @@ def refuse_unused(args: argparse.Namespace, needs: Mapping[str, str]) -> None:
     """
     for option, needed in needs.items():
         given = getattr(args, _dest(option)) is not None
-        if given and getattr(args, _dest(needed)) in (None, False):
+        value = getattr(args, _dest(needed))
+        if given and (value is None or value is False):  # not ``in (None, False)``: 0 == False
             raise InputError(f"{option} has no effect without {needed}")
 
 

@@ -61,18 +61,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim compare`` with parsed arguments."""
     # Imported when used, as every command does.
-    from kurilsim.analysis.comparison import compare
+    from kurilsim.analysis.comparison import compare, refuse_unused_options
     from kurilsim.forms.registry import load_scenario
     from kurilsim.solving import SCENARIO_SUFFIXES
 
     if not args.file.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError("compare reads scenario files (.yaml/.yml)", file=args.file)
     scenario = load_scenario(args.file)
-    if args.max_seconds is not None and "max_seconds" not in scenario.form.compare_options:
-        raise InputError(
-            f"--max-seconds: no concept of the {scenario.form.name} form runs against a time bound",
-            file=args.file,
-        )
+    # Checked here too, so that each is refused by the name given: compare() cannot tell its own
+    # max_seconds default from one given.
+    names = {"precision": "--lambda", "max_seconds": "--max-seconds"}
+    refuse_unused_options(scenario, {k: names[k] for k in solver_options(args, *names)})
     note(f"solving {args.file} under every concept of its form")
     comparison = compare(
         scenario,

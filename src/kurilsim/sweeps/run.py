@@ -89,7 +89,8 @@ def sweep(
         declared distribution (uniform over its range by default). With a grid, every grid point
         gets the same draws.
     seed
-        Seed of the draws; the same seed gives the same table.
+        Seed of the draws; the same seed gives the same table. Without ``samples`` nothing is
+        drawn, and the sweep records the default seed whatever is given.
     fixed
         Values of other parameters for the whole sweep; defaults hold for the rest.
     method
@@ -175,10 +176,13 @@ def sweep(
     """
     scenario = sweepable(scenario)
     check_text("engine", engine, choices=("local", "dask"))
+    samples = check_int("samples", samples, minimum=0)
+    seed = check_int("seed", seed, minimum=0)
     spec = SweepSpec(
         grid=tuple(_axis(name, values) for name, values in check_mapping("grid", grid).items()),
-        samples=check_int("samples", samples, minimum=0),
-        seed=check_int("seed", seed, minimum=0),
+        samples=samples,
+        # No draws, no seed: recorded as the default, so that the same grid resumes either way.
+        seed=seed if samples else DEFAULT_SEED,
         fixed=tuple(check_mapping("fixed", fixed, check_real).items()),
     )
     tol = check_tolerance(tol)  # a float, as the sweep's record holds it (JSON has no float32)

@@ -274,3 +274,19 @@ def test_options_that_change_nothing_are_refused_naming_the_option():
         assert exc.value.field == option
     infinite = kurilsim.parse_scenario(ANNUITY.format(delta=0.5, p=0.0))
     assert infinite.solve(rounds_shown=3, value_tol=1e-6).complete
+
+
+def test_a_game_solved_directly_refuses_what_its_scenario_refuses():
+    """``kurilsim.solve(game, ...)`` takes the options given as ``scenario.solve`` does: one that
+    would change nothing is refused, not ignored."""
+    game = kurilsim.parse_scenario(COORDINATION.replace("{selection: all}", "{}")).game()
+    with pytest.raises(InputError, match="bounds the listing of selection 'all'") as exc:
+        kurilsim.solve(game, max_equilibria=5)
+    assert exc.value.field == "max_equilibria"
+    assert len(kurilsim.solve(game, selection="all", max_equilibria=5)) == 5
+    for option, value in (("value_tol", 1e-6), ("max_iterations", 5), ("rounds_shown", 3)):
+        with pytest.raises(InputError, match="infinite horizon") as exc:
+            kurilsim.solve(game, **{option: value})
+        assert exc.value.field == option
+    infinite = kurilsim.parse_scenario(ANNUITY.format(delta=0.5, p=0.0)).game()
+    assert kurilsim.solve(infinite, rounds_shown=3, value_tol=1e-6).complete

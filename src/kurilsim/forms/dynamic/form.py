@@ -134,8 +134,21 @@ class DynamicForm:
         """A Markov perfect equilibrium, its path, and the one-shot deviation check.
 
         With ``selection="all"`` (finite horizon only), every Markov perfect equilibrium up to
-        ``max_equilibria``, each with its path and its check.
+        ``max_equilibria``, each with its path and its check. An option that would change
+        nothing here is refused, as :meth:`solve_scenario` refuses it.
         """
+        return self._solve(game, method, tol, parameters, options, given=options)
+
+    def _solve(
+        self,
+        game: DynamicGame,
+        method: str,
+        tol: float,
+        parameters: Mapping[str, Any],
+        options: Mapping[str, Any],
+        given: Mapping[str, Any],
+    ) -> DynamicSolution | DynamicEquilibria:
+        """Solve under ``options``; those of them ``given`` by the caller must change something."""
         check_tolerance(tol)
         name = self._method(game, method)
         unknown = sorted(set(options).difference(OPTIONS))
@@ -148,6 +161,7 @@ class DynamicForm:
             error = exc.errors()[0]
             raise InputError(error["msg"], field=str(error["loc"][0])) from None
         settings = checked.model_dump()
+        _check_effective(given, settings["selection"], game.infinite)
         with suggesting_only(self.methods):  # a stage game too large names no method of this form
             if settings["selection"] == "all":
                 return _every_solution(game, name, tol, settings, parameters)
@@ -170,9 +184,8 @@ class DynamicForm:
     ) -> DynamicSolution | DynamicEquilibria:
         """Solve at ``values`` with the file's ``solution`` settings, ``options`` taking over."""
         spec: DynamicFile = scenario.spec
-        _check_effective(options, options.get("selection", spec.solution.selection), scenario)
         settings = {**spec.solution.model_dump(), **options}
-        return self.solve(self.game(scenario, values), method, tol, values, **settings)
+        return self._solve(self.game(scenario, values), method, tol, values, settings, options)
 
     def compare(
         self,
@@ -317,7 +330,8 @@ class DynamicForm:
             )
         if method not in (None, "auto", fitting):
             raise InputError(f"a sweep of this scenario runs {fitting}; got method {method!r}")
-        _check_effective(options, options.get("selection", spec.solution.selection), scenario)
+        selection = options.get("selection", spec.solution.selection)
+        _check_effective(options, selection, scenario.compiled.infinite, scenario.source)
         return fitting
 
     def bytes_per_point(self, scenario: Scenario, method: str) -> int:
@@ -389,26 +403,29 @@ def _strategy(
 INFINITE_OPTIONS = ("value_tol", "max_iterations", "rounds_shown")
 
 
-def _check_effective(options: Mapping[str, Any], selection: str, scenario: Scenario) -> None:
+def _check_effective(
+    options: Mapping[str, Any], selection: str, infinite: bool, source: str | None = None
+) -> None:
     """Refuse an option given that would change nothing, naming it and why.
 
     ``max_equilibria`` bounds the listing of ``selection`` 'all', not the one equilibrium another
-    rule plays; value iteration's options apply to an infinite horizon only.
+    rule plays; value iteration's options apply to an infinite horizon only. ``source`` is the
+    scenario's file, where the caller does not name it.
     """
     if "max_equilibria" in options and selection != "all":
         raise InputError(
             f"bounds the listing of selection 'all'; selection {selection!r} plays one "
             "equilibrium, so there is nothing to bound",
-            file=scenario.source,
+            file=source,
             field="max_equilibria",
         )
-    if not scenario.compiled.infinite:
+    if not infinite:
         for name in INFINITE_OPTIONS:
             if name in options:
                 raise InputError(
-                    "applies to value iteration over an infinite horizon; this scenario's "
+                    "applies to value iteration over an infinite horizon; this game's "
                     "horizon is finite, solved by backward induction",
-                    file=scenario.source,
+                    file=source,
                     field=name,
                 )
 
