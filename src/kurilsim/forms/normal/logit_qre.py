@@ -604,8 +604,8 @@ def _bounds(
 ) -> _Bounds:
     if isinstance(max_steps, bool) or not isinstance(max_steps, int | np.integer) or max_steps < 1:
         raise InputError(f"max_steps must be a positive integer, got {max_steps!r}")
-    if max_seconds is not None and not max_seconds > 0:
-        raise InputError(f"max_seconds must be None or a positive number, got {max_seconds!r}")
+    if max_seconds is not None and not max_seconds >= 0:  # 0 as for every method: stop at once
+        raise InputError(f"max_seconds must be None or a number >= 0, got {max_seconds!r}")
     if not (math.isfinite(first_step) and first_step > 0):
         raise InputError(f"first_step must be a positive number, got {first_step!r}")
     if not (math.isfinite(max_accel) and max_accel >= 1):
