@@ -6,11 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kurilsim import load_scenario, parse_scenario
+from kurilsim import InputError, load_scenario, parse_scenario
 from kurilsim.sweeps import read_sweep, sweep
 from kurilsim.sweeps import store as store_module
 from kurilsim.sweeps.store import read_table
 from tests.forms.information.test_form import SCENARIO as INFORMATION
+from tests.helpers import chain_of_stops, run_cli
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 #: One bundled scenario of each form that sweeps, and the parameter swept.
@@ -88,3 +89,24 @@ def test_a_csv_sweep_without_recorded_types_reads_as_before(tmp_path):
     del record["columns"]  # as an earlier version wrote it
     sidecar.write_text(json.dumps(record), encoding="utf-8")
     pd.testing.assert_frame_equal(read_table(tmp_path / "s.csv"), as_csv)
+
+
+def test_a_csv_sweep_whose_regimes_would_fill_gigabytes_is_refused(tmp_path, monkeypatch):
+    # A chain of 8 stops tied at bonus 0 has 256 equilibria, each row naming all of them.
+    monkeypatch.setattr(store_module, "MAX_CSV_CHUNK_TEXT", 100_000)
+    with pytest.raises(InputError, match=r"regime.*\.parquet"):
+        sweep(chain_of_stops(8), {"bonus": (-1.0, 0.0, 2)}, out=tmp_path / "s.csv", workers=1)
+    assert not (tmp_path / "s.csv").exists()
+    # Parquet stores each regime once per chunk.
+    result = sweep(chain_of_stops(8), {"bonus": (-1.0, 0.0, 2)}, out=tmp_path / "s.parquet")
+    assert result.table["regime"].str.len().max() > 1000
+
+
+def test_the_cli_refuses_such_a_csv_sweep_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(store_module, "MAX_CSV_CHUNK_TEXT", 100_000)
+    scenario = tmp_path / "chain.yaml"  # JSON is YAML
+    scenario.write_text(chain_of_stops(8).spec.model_dump_json(), encoding="utf-8")
+    argv = ["sweep", scenario, "--grid", "bonus=-1:0:2", "--out", tmp_path / "s.csv", "-q"]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "GB of text to the CSV file (column regime" in err and ".parquet" in err

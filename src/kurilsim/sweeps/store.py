@@ -69,6 +69,9 @@ COLUMN_TYPES = "columns"
 #: The column types a CSV file is read back in as recorded; a column of another type (values
 #: and missing ones mixed in an ``object`` column) is read as pandas guesses it.
 CSV_TYPES = frozenset({"int64", "float64", "bool", "str"})
+#: Most bytes of text a chunk of a CSV sweep may expand to (its dictionary-encoded columns,
+#: such as a tied game tree's regime, written out in full on every row).
+MAX_CSV_CHUNK_TEXT = 1 << 30
 #: Held while a line is added to the parts' records, which threads write at once (processes append
 #: safely without it: see :func:`_append_line`).
 _RECORDS_LOCK = threading.Lock()
@@ -236,6 +239,7 @@ class SweepStore:
 
         arrow = None
         if self.format == "csv":
+            check_csv_text(table, index)
             rows = decoded(table.to_pandas())
             # The part's types, for it to read back as written (a label "1.50" as text).
             typed[COLUMN_TYPES] = {name: str(dtype) for name, dtype in rows.dtypes.items()}
@@ -506,6 +510,54 @@ def joined_types(parts: list[dict[str, str] | None]) -> dict[str, str] | None:
         elif kinds == {"int64", "float64"}:
             joined[name] = "float64"
     return joined
+
+
+def check_csv_text(table: pa.Table, index: int) -> None:
+    """Refuse a chunk whose dictionary-encoded text would fill over :data:`MAX_CSV_CHUNK_TEXT`.
+
+    A Parquet file stores such a column's texts once per chunk and a code per row; a CSV file
+    writes each row's text in full. At a game tree tied at thousands of equilibria, the regime
+    names them all, on each of their rows: 2**14 of them would fill some 18 GB of a CSV file.
+
+    Raises
+    ------
+    InputError
+        Naming the column, the estimate and the way out: a Parquet file.
+
+    Examples
+    --------
+    >>> from kurilsim.core.arrow_columns import dictionary_array
+    >>> import numpy as np
+    >>> tied = pa.table({"regime": dictionary_array(["x" * 10**6], np.zeros(2000, np.int32))})
+    >>> check_csv_text(tied, 0)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: chunk 0 of the sweep would write about 2.0 GB of text to the
+    CSV file (column regime, its text repeated on each of its 2,000 rows); write the sweep to a
+    .parquet file, which stores each such text once per chunk
+    """
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if not pa.types.is_dictionary(kind) or not (
+            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+        ):
+            continue
+        array = column.combine_chunks()
+        # Bytes of each distinct text, from the dictionary's offsets; nulls are written empty.
+        words = array.dictionary
+        wide = pa.types.is_large_string(words.type)
+        offsets = np.frombuffer(words.buffers()[1], np.int64 if wide else np.int32)
+        lengths = np.diff(offsets[words.offset : words.offset + len(words) + 1]).astype(np.int64)
+        codes = array.indices.to_numpy(zero_copy_only=False)
+        codes = codes[~np.isnan(codes)].astype(np.int64) if array.null_count else codes
+        size = int(lengths[codes].sum())
+        if size > MAX_CSV_CHUNK_TEXT:
+            raise InputError(
+                f"chunk {index} of the sweep would write about {size / 1e9:.1f} GB of text to the "
+                f"CSV file (column {name}, its text repeated on each of its {len(array):,} "
+                "rows); write the sweep to a .parquet file, which stores each such text once per "
+                "chunk"
+            )
 
 
 def _join_csv(parts: list[Path], file: Path) -> None:
