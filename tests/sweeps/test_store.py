@@ -295,9 +295,9 @@ def test_resume_refuses_the_parts_of_an_earlier_layout(tmp_path, monkeypatch, hu
     monkeypatch.undo()
     manifest = out.with_name(out.name + ".parts") / "_sweep.json"
     record = json.loads(manifest.read_text())
-    assert record["format"] == 3
-    manifest.write_text(json.dumps({**record, "format": 2}))
-    with pytest.raises(InputError, match=r"cannot resume.*format: 2 there, 3 now"):
+    assert record["format"] == 4
+    manifest.write_text(json.dumps({**record, "format": 3}))
+    with pytest.raises(InputError, match=r"cannot resume.*format: 3 there, 4 now"):
         sweep(hunt, GRID, out=out, resume=True)
 
 

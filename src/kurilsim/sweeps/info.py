@@ -17,9 +17,10 @@ from kurilsim.core.version import __version__
 from kurilsim.sweeps.spec import GridAxis, SweepSpec
 
 #: Version of the layout of sweep files, their metadata and columns: 2 added the column
-#: ``incomplete_reason``; 3 dictionary-encodes a game tree's ``regime``. Parts of another
-#: version are not resumed.
-METADATA_FORMAT = 3
+#: ``incomplete_reason``; 3 dictionary-encodes a game tree's ``regime``; 4 records a CSV
+#: sweep's column types, in its sidecar and its parts' records. Parts of another version are
+#: not resumed.
+METADATA_FORMAT = 4
 
 
 def scenario_hash(scenario: Scenario) -> str:

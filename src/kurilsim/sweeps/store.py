@@ -20,8 +20,10 @@ One process writes a sweep at a time: :meth:`SweepStore.writer` holds ``PATH.loc
 
 A Parquet sweep file carries the metadata in its schema (key ``kurilsim.sweep``, JSON): the
 scenario's content hash, the kurilsim version, the method, the seed and the points. A CSV sweep
-file has it beside it, in ``PATH.meta.json``; its text cells that a spreadsheet would run as
-formulas are escaped with a leading single quote (:func:`neutralise`), undone on reading.
+file has it beside it, in ``PATH.meta.json``, with each column's type (:data:`COLUMN_TYPES`:
+its text is read back as text, however numeric it looks); its text cells that a spreadsheet
+would run as formulas are escaped with a leading single quote (:func:`neutralise`), undone on
+reading.
 
 Only this module reads and writes sweep files.
 """
@@ -62,6 +64,14 @@ MANIFEST, RECORDS = "_sweep.json", "_parts.jsonl"
 ARROW_PART, OLD_PART = "arrow", "parquet"
 #: First characters that make a spreadsheet run a text cell as a formula, and the escape.
 FORMULA_STARTS, QUOTE = "=+-@\t\r", "'"
+#: Key of a CSV sweep's column types (name -> pandas dtype) in its sidecar and its parts' records.
+COLUMN_TYPES = "columns"
+#: The column types a CSV file is read back in as recorded; a column of another type (values
+#: and missing ones mixed in an ``object`` column) is read as pandas guesses it.
+CSV_TYPES = frozenset({"int64", "float64", "bool", "str"})
+#: Most bytes of text a chunk of a CSV sweep may expand to (its dictionary-encoded columns,
+#: such as a tied game tree's regime, written out in full on every row).
+MAX_CSV_CHUNK_TEXT = 1 << 30
 #: Held while a line is added to the parts' records, which threads write at once (processes append
 #: safely without it: see :func:`_append_line`).
 _RECORDS_LOCK = threading.Lock()
@@ -130,6 +140,29 @@ class SweepStore:
         """Hold ``PATH.lock`` while writing: a second writer is refused, naming this one."""
         return writer_lock(self.path.with_name(self.path.name + ".lock"))
 
+    def column_types(self, files: list[Path]) -> list[dict[str, str] | None]:
+        """The column types recorded for each of ``files``: this CSV sweep's file or parts.
+
+        None for a Parquet sweep, and for files of earlier versions, which recorded none.
+
+        Raises
+        ------
+        InputError
+            If the sidecar cannot be read.
+        """
+        if self.format != "csv":
+            return [None] * len(files)
+        records = self._records() if any(file != self.path for file in files) else {}
+        types = []
+        for file in files:
+            if file == self.path:
+                record = _sidecar(self.path) if self.sidecar.exists() else {}
+            else:
+                record = records.get(int(file.stem.removeprefix("part-")), {})
+            recorded = record.get(COLUMN_TYPES)
+            types.append(dict(recorded) if isinstance(recorded, dict) else None)
+        return types
+
     def stored_info(self) -> SweepInfo | None:
         """The metadata of the sweep already at this place, finished or not, if any.
 
@@ -195,17 +228,21 @@ class SweepStore:
         """
         target = self.part(index)
         own = {"chunk": index, "rows": len(table), "sweep": info.key()}
+        typed: dict[str, Any] = {}
 
         def record(size: int, digest: str) -> None:
             # Recorded before the rename: a kill between the two leaves no part, not one that
             # would have to be recomputed.
-            entry = {**own, "file": target.name, "bytes": size, "sha256": digest}
+            entry = {**own, "file": target.name, "bytes": size, "sha256": digest, **typed}
             with _RECORDS_LOCK:  # chunks are written by the threads that solved them
                 _append_line(self.parts / RECORDS, json.dumps(entry), False)
 
         arrow = None
         if self.format == "csv":
+            check_csv_text(table, index)
             rows = decoded(table.to_pandas())
+            # The part's types, for it to read back as written (a label "1.50" as text).
+            typed[COLUMN_TYPES] = {name: str(dtype) for name, dtype in rows.dtypes.items()}
             write = lambda file: neutralise(rows).to_csv(file, index=False)  # noqa: E731
             before = lambda written: record(*_digest(written))  # noqa: E731
         else:
@@ -235,7 +272,10 @@ class SweepStore:
         if not self.path.exists():
             parts = [self.part(k) for k in range(info.n_chunks)]
             if self.format == "csv":
-                _write_atomic(self.sidecar, _text(json.dumps(info.to_dict(), indent=2)))
+                records = self._records()
+                types = joined_types([records[k].get(COLUMN_TYPES) for k in range(info.n_chunks)])
+                sidecar = {**info.to_dict(), **({COLUMN_TYPES: types} if types else {})}
+                _write_atomic(self.sidecar, _text(json.dumps(sidecar, indent=2)))
                 _write_atomic(self.path, lambda file: _join_csv(parts, file))
             else:
                 _write_atomic(self.path, lambda file: _join_parquet(parts, file))
@@ -255,14 +295,7 @@ class SweepStore:
                 "which this one does not resume: start the sweep again with --force",
                 file=str(self.parts),
             )
-        records: dict[int, dict[str, Any]] = {}
-        if (self.parts / RECORDS).is_file():
-            for line in (self.parts / RECORDS).read_bytes().splitlines():
-                try:
-                    record = json.loads(line)
-                    records[int(record["chunk"])] = record
-                except (ValueError, KeyError, TypeError):
-                    continue  # a line cut short by a kill: its part is not trusted
+        records = self._records()
         done, rejected = set(), []
         for k in range(info.n_chunks):
             if not self.part(k).exists():
@@ -273,6 +306,18 @@ class SweepStore:
             else:
                 rejected.append((k, problem))
         return Opened(frozenset(done), tuple(rejected))
+
+    def _records(self) -> dict[int, dict[str, Any]]:
+        """The finished parts' records by chunk, the last for a chunk written twice."""
+        records: dict[int, dict[str, Any]] = {}
+        if (self.parts / RECORDS).is_file():
+            for line in (self.parts / RECORDS).read_bytes().splitlines():
+                try:
+                    record = json.loads(line)
+                    records[int(record["chunk"])] = record
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a kill: its part is not trusted
+        return records
 
     def _problem(self, index: int, record: dict[str, Any] | None, info: SweepInfo) -> str | None:
         """Why part ``index`` cannot be used, or None."""
@@ -439,6 +484,80 @@ def restore(table: pd.DataFrame) -> pd.DataFrame:
         quoted = column.map(lambda cell: isinstance(cell, str) and cell.startswith(QUOTE))
         restored[name] = column.mask(quoted, column.where(quoted, "").astype(str).str[1:])
     return restored
+
+
+def joined_types(parts: list[dict[str, str] | None]) -> dict[str, str] | None:
+    """The column types of CSV parts joined into one file, or None if a part recorded none.
+
+    A column of one type in every part keeps it; whole numbers in some parts and numbers with
+    missing ones in others are floats (as pandas reads them); a column typed otherwise in
+    different parts is left out, to be read as pandas guesses it.
+
+    Examples
+    --------
+    >>> joined_types([{"x": "int64", "y": "str"}, {"x": "float64", "y": "str"}])
+    {'x': 'float64', 'y': 'str'}
+    >>> joined_types([{"x": "bool"}, {"x": "object"}]), joined_types([{"x": "str"}, None])
+    ({}, None)
+    """
+    if not parts or any(types is None for types in parts):
+        return None
+    joined: dict[str, str] = {}
+    for name in parts[0] or {}:
+        kinds = {(types or {}).get(name) for types in parts}
+        if len(kinds) == 1:
+            joined[name] = str(kinds.pop())
+        elif kinds == {"int64", "float64"}:
+            joined[name] = "float64"
+    return joined
+
+
+def check_csv_text(table: pa.Table, index: int) -> None:
+    """Refuse a chunk whose dictionary-encoded text would fill over :data:`MAX_CSV_CHUNK_TEXT`.
+
+    A Parquet file stores such a column's texts once per chunk and a code per row; a CSV file
+    writes each row's text in full. At a game tree tied at thousands of equilibria, the regime
+    names them all, on each of their rows: 2**14 of them would fill some 18 GB of a CSV file.
+
+    Raises
+    ------
+    InputError
+        Naming the column, the estimate and the way out: a Parquet file.
+
+    Examples
+    --------
+    >>> from kurilsim.core.arrow_columns import dictionary_array
+    >>> import numpy as np
+    >>> tied = pa.table({"regime": dictionary_array(["x" * 10**6], np.zeros(2000, np.int32))})
+    >>> check_csv_text(tied, 0)
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: chunk 0 of the sweep would write about 2.0 GB of text to the
+    CSV file (column regime, its text repeated on each of its 2,000 rows); write the sweep to a
+    .parquet file, which stores each such text once per chunk
+    """
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if not pa.types.is_dictionary(kind) or not (
+            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+        ):
+            continue
+        array = column.combine_chunks()
+        # Bytes of each distinct text, from the dictionary's offsets; nulls are written empty.
+        words = array.dictionary
+        wide = pa.types.is_large_string(words.type)
+        offsets = np.frombuffer(words.buffers()[1], np.int64 if wide else np.int32)
+        lengths = np.diff(offsets[words.offset : words.offset + len(words) + 1]).astype(np.int64)
+        codes = array.indices.to_numpy(zero_copy_only=False)
+        codes = codes[~np.isnan(codes)].astype(np.int64) if array.null_count else codes
+        size = int(lengths[codes].sum())
+        if size > MAX_CSV_CHUNK_TEXT:
+            raise InputError(
+                f"chunk {index} of the sweep would write about {size / 1e9:.1f} GB of text to the "
+                f"CSV file (column {name}, its text repeated on each of its {len(array):,} "
+                "rows); write the sweep to a .parquet file, which stores each such text once per "
+                "chunk"
+            )
 
 
 def _join_csv(parts: list[Path], file: Path) -> None:
@@ -695,7 +814,7 @@ def read_info(path: str | os.PathLike[str]) -> SweepInfo:
         sidecar = file.with_name(file.name + ".meta.json")
         if not sidecar.exists():
             raise InputError(f"no sweep metadata beside it ({sidecar.name})", file=str(file))
-        text = sidecar.read_bytes()
+        return _from_record(_sidecar(file), file)
     else:
         try:
             metadata = pq.read_schema(file).metadata or {}
@@ -703,13 +822,33 @@ def read_info(path: str | os.PathLike[str]) -> SweepInfo:
             raise InputError(f"cannot read as Parquet: {exc}", file=str(file)) from None
         if METADATA_KEY not in metadata:
             raise InputError("not a kurilsim sweep file (no sweep metadata)", file=str(file))
-        text = metadata[METADATA_KEY]
+        try:
+            record = json.loads(metadata[METADATA_KEY])
+        except ValueError as exc:
+            raise _unreadable(exc, file) from None
+    return _from_record(record, file)
+
+
+def _sidecar(file: Path) -> dict[str, Any]:
+    """The record in a CSV sweep file's sidecar: its metadata and column types."""
     try:
-        return SweepInfo.from_dict(json.loads(text))
+        record = json.loads(file.with_name(file.name + ".meta.json").read_bytes())
+    except ValueError as exc:
+        raise _unreadable(exc, file) from None
+    if not isinstance(record, dict):
+        raise _unreadable(TypeError(), file)
+    return record
+
+
+def _from_record(record: Any, file: Path) -> SweepInfo:
+    try:
+        return SweepInfo.from_dict(record)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(
-            f"the sweep's metadata cannot be read ({type(exc).__name__})", file=str(file)
-        ) from None
+        raise _unreadable(exc, file) from None
+
+
+def _unreadable(exc: Exception, file: Path) -> InputError:
+    return InputError(f"the sweep's metadata cannot be read ({type(exc).__name__})", file=str(file))
 
 
 def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -> pd.DataFrame:
@@ -725,13 +864,16 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
     file = Path(path)
     store = SweepStore(file, format_of(file))
     if file.exists():
-        return _read(file, store.format, columns)
+        return _read(file, store.format, columns, store.column_types([file])[0])
     parts = store.finished()
     if not parts:
         raise InputError("no sweep file and no finished chunks", file=str(file))
     import pandas as pd  # imported when used: a sweep written to a file makes no frame
 
-    return pd.concat([_read(part, store.format, columns) for part in parts], ignore_index=True)
+    typed = zip(parts, store.column_types(parts), strict=True)
+    return pd.concat(
+        [_read(part, store.format, columns, types) for part, types in typed], ignore_index=True
+    )
 
 
 #: Text columns of every sweep that reads them: read from a CSV sweep as text, as from a Parquet
@@ -739,16 +881,23 @@ def read_table(path: str | os.PathLike[str], columns: list[str] | None = None) -
 CSV_TEXT = dict.fromkeys(("kind", "label", "path", "regime", "incomplete_reason"), "str")
 
 
-def _read_csv(file: Path, columns: list[str] | None = None, **options: Any) -> Any:
+def _read_csv(
+    file: Path, recorded: dict[str, str] | None, columns: list[str] | None = None, **options: Any
+) -> Any:
     """A CSV sweep file or part as pandas reads it with ``options``, its text as it was written.
 
-    Only an empty cell is missing (a missing value is written so): a label ``NA`` or ``None``
-    stays text. Give :func:`restore` what it reads.
+    Each column is read in its ``recorded`` type (:meth:`SweepStore.column_types`); in a file
+    of an earlier version, which recorded none, only the columns of :data:`CSV_TEXT` are read
+    as text. Only an empty cell is missing (a missing value is written so): a label ``NA``
+    or ``None`` stays text. Give :func:`restore` what it reads.
     """
     import pandas as pd  # imported when used: a sweep written to a file makes no frame
 
+    types = CSV_TEXT if recorded is None else {k: v for k, v in recorded.items() if v in CSV_TYPES}
+    if columns is not None:
+        types = {k: v for k, v in types.items() if k in columns}
     return pd.read_csv(
-        file, usecols=columns, dtype=CSV_TEXT, keep_default_na=False, na_values=[""], **options
+        file, usecols=columns, dtype=types, keep_default_na=False, na_values=[""], **options
     )
 
 
@@ -791,7 +940,8 @@ def point_counts(
     why: dict[str, int] = {}
     columns = ["point", "regime", "incomplete_reason" if recorded else "complete"]
     last = -1  # a point's rows are consecutive: skip its rows continued from the last batch
-    for batch in (b for f in files for b in _batches(f, columns)):
+    typed = zip(files, store.column_types(files), strict=True)
+    for batch in (b for f, types in typed for b in _batches(f, columns, types)):
         rows = batch if recorded else with_unrecorded_reasons(batch)
         last = count_regimes(counts, rows, last, why)
     return counts, why
@@ -902,9 +1052,11 @@ def _arrow_counts(column: pa.ChunkedArray, first: NDArray[np.bool_]) -> list[tup
     return [(words[k], int(tallies[k])) for k in order]
 
 
-def _batches(file: Path, columns: list[str]) -> Iterator[pd.DataFrame | pa.Table]:
+def _batches(
+    file: Path, columns: list[str], types: dict[str, str] | None
+) -> Iterator[pd.DataFrame | pa.Table]:
     if file.suffix == ".csv":
-        for batch in _read_csv(file, columns, chunksize=BATCH_ROWS):
+        for batch in _read_csv(file, types, columns, chunksize=BATCH_ROWS):
             yield restore(batch)
     elif file.suffix == f".{ARROW_PART}":
         yield read_part(file, columns)  # one chunk: already bounded
@@ -919,18 +1071,20 @@ def head_rows(path: str | os.PathLike[str], n: int) -> pd.DataFrame:
     store = SweepStore(file, format_of(file))
     first = file if file.exists() else store.finished()[0]
     if store.format == "csv":
-        return restore(_read_csv(first, nrows=n))
+        return restore(_read_csv(first, store.column_types([first])[0], nrows=n))
     if first.suffix == f".{ARROW_PART}":
         return decoded(read_part(first).slice(0, n).to_pandas())
     rows: pd.DataFrame = next(pq.ParquetFile(first).iter_batches(n)).to_pandas()
     return decoded(rows)
 
 
-def _read(file: Path, format: Format, columns: list[str] | None) -> pd.DataFrame:
+def _read(
+    file: Path, format: Format, columns: list[str] | None, types: dict[str, str] | None
+) -> pd.DataFrame:
     import pandas as pd  # imported when used: a sweep written to a file makes no frame
 
     if format == "csv":
-        rows = _read_csv(file, columns)
+        rows = _read_csv(file, types, columns)
         return restore(rows[columns] if columns else rows)
     if file.suffix == f".{ARROW_PART}":
         return decoded(read_part(file, columns).to_pandas())
