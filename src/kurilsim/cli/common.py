@@ -9,13 +9,10 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from kurilsim.core.display import printable
 from kurilsim.core.errors import InputError, did_you_mean
-
-if TYPE_CHECKING:
-    import json
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -127,6 +124,9 @@ def json_text(data: Any, *, versioned: bool = True) -> str:
 #: Spaces per level of the JSON's indentation.
 _INDENT = 2
 
+#: The types JSON writes as a number, a string, true, false or null.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
 
 def _indented(data: Any, level: int, chunks: list[str]) -> None:
     """Append ``data`` at depth ``level`` to ``chunks``, as ``json.dumps(indent=2)`` writes it.
@@ -140,17 +140,17 @@ def _indented(data: Any, level: int, chunks: list[str]) -> None:
         chunks.append(_flat_text(data, level + 1))
         return
     inner = _line(level + 1)
-    if isinstance(data, dict):
-        opening, closing = "{", "}"
-        for k, (key, value) in enumerate(data.items()):
-            chunks += ("," if k else opening) + inner, _key_text(key), ": "
+    keyed = isinstance(data, dict)
+    items = data.items() if keyed else enumerate(data)
+    for k, (key, value) in enumerate(items):
+        chunks.append(("," if k else "{" if keyed else "[") + inner)
+        if keyed:
+            chunks += _key_text(key), ": "
+        if _nested(value):
             _indented(value, level + 1, chunks)
-    else:
-        opening, closing = "[", "]"
-        for k, value in enumerate(data):
-            chunks.append(("," if k else opening) + inner)
-            _indented(value, level + 1, chunks)
-    chunks.append(_line(level) + closing)
+        else:
+            chunks.append(_flat_text(value, level + 2))
+    chunks.append(_line(level) + ("}" if keyed else "]"))
 
 
 def _nested(data: Any) -> bool:
@@ -158,6 +158,8 @@ def _nested(data: Any) -> bool:
     if isinstance(data, dict):
         data = data.values()
     elif not isinstance(data, list | tuple):
+        return False
+    if _SCALARS.issuperset(set(map(type, data))):  # in C: most containers hold scalars only
         return False
     return any(isinstance(item, dict | list | tuple) and item for item in data)
 
@@ -169,7 +171,7 @@ def _line(level: int) -> str:
 
 def _key_text(key: Any) -> str:
     """A dictionary's key as json writes it, whatever its type (a number as its text)."""
-    return _encoder(0).encode({key: 0})[1:-4]  # {KEY: 0}
+    return _encoder(0)({key: 0})[1:-4]  # {KEY: 0}
 
 
 def _flat_text(data: Any, level: int) -> str:
@@ -177,22 +179,44 @@ def _flat_text(data: Any, level: int) -> str:
 
     A number JSON cannot hold is written as its name (see :func:`json_text`).
     """
-    encoder = _encoder(level)
+    encode = _encoder(level)
     try:
-        text: str = encoder.encode(data)
+        text = encode(data)
     except ValueError:  # a number JSON cannot hold: rare, so looked for only then
-        text = encoder.encode(_finite(data))
+        text = encode(_finite(data))
     if text[0] in "[{" and len(text) > 2:  # the line breaks around the items
         return text[0] + _line(level) + text[1:-1] + _line(level - 1) + text[-1]
     return text
 
 
 @functools.cache
-def _encoder(level: int) -> json.JSONEncoder:
-    """JSON's C encoder, items separated by a line break and the indentation of ``level``."""
-    import json  # imported here: only --format json and a few commands' output need it
+def _encoder(level: int) -> Callable[[Any], str]:
+    """JSON's C encoder, items separated by a line break and the indentation of ``level``.
 
-    return json.JSONEncoder(separators=("," + _line(level), ": "), allow_nan=False)
+    Called directly rather than through ``JSONEncoder.encode``, which makes one per call; it
+    need not look for circular references, as what it writes holds no container that is not
+    empty.
+    """
+    # Imported here: only --format json and a few commands' output need it.
+    import json
+    from json import encoder as json_encoder
+
+    standard = json.JSONEncoder(separators=("," + _line(level), ": "), allow_nan=False)
+    make = getattr(json_encoder, "c_make_encoder", None)  # not in the typing stubs
+    if make is None:  # a Python built without json's C accelerator
+        return standard.encode
+    iterencode = make(
+        None,  # no markers: no check for circular references
+        standard.default,
+        json_encoder.encode_basestring_ascii,
+        None,  # no indent: the separator holds it
+        standard.key_separator,
+        standard.item_separator,
+        False,  # sort_keys
+        False,  # skipkeys
+        False,  # allow_nan
+    )
+    return lambda data: "".join(iterencode(data, 0))
 
 
 def _finite(data: Any) -> Any:
