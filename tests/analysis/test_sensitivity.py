@@ -15,6 +15,7 @@ import pytest
 import kurilsim
 from kurilsim import InputError, parse_scenario
 from kurilsim.analysis.sensitivity import Sensitivity, sensitivity
+from tests.helpers import chain_of_stops
 
 
 def one_player(payoff: str, ranges: dict[str, tuple[float, float]], strategies: int = 1) -> str:
@@ -191,3 +192,28 @@ def test_an_output_that_changes_at_a_handful_of_points_is_flagged():
     assert "too few for the estimator" in result.note
     assert result.note in result.to_text() and "sum of S1" not in result.to_text()
     assert result.to_dict()["note"] == result.note
+
+
+@pytest.mark.parametrize("output", ["payoff:A", "deal-share:stopped > 0"])
+def test_the_listing_bounds_of_a_tied_tree_are_options_as_in_a_sweep(output):
+    """``max_equilibria`` and ``max_seconds`` bound the listing at each tied point, as a tree
+    sweep's options do, and name themselves as the reason where they cut it."""
+    chain = chain_of_stops(6)  # 32 equilibria wherever the bonus is positive
+    whole = sensitivity(chain, output, samples=8, seed=0)
+    assert whole.complete
+    cut = sensitivity(chain, output, samples=8, seed=0, options={"max_equilibria": 4})
+    tied = cut.incomplete_reasons["max_equilibria"]
+    assert set(cut.incomplete_reasons) == {"max_equilibria"} and 0 < tied < cut.evaluations
+    assert "WARNING: incomplete at" in cut.to_text()
+    timed = sensitivity(chain, output, samples=8, seed=0, options={"max_seconds": 0})
+    assert timed.incomplete_reasons == {"max_seconds": tied}
+
+
+def test_an_option_that_bounds_nothing_the_output_solves_is_refused(scenarios):
+    sochi = kurilsim.load_scenario(scenarios / "sochi_2016.yaml")
+    with pytest.raises(InputError, match="method 'pure' has no option max_equilibria"):
+        sensitivity(sochi, "deal-share", samples=4, options={"max_equilibria": 5})
+    with pytest.raises(InputError, match="max_equilibria: expected a whole number >= 1"):
+        sensitivity(sochi, "deal-share", samples=4, options={"max_equilibria": 0})
+    with pytest.raises(InputError, match=r"qre-deal:2.*max_seconds"):
+        sensitivity(sochi, "qre-deal:2", samples=4, options={"max_seconds": 1.0})

@@ -161,8 +161,8 @@ def test_points_where_the_answer_is_incomplete_are_counted_by_reason(capsys, bun
 
     evaluate = ScalarOutput.evaluate
 
-    def cut_at_every_third(self, scenario, values, tol):
-        out, reasons = evaluate(self, scenario, values, tol)
+    def cut_at_every_third(self, scenario, values, tol, options):
+        out, reasons = evaluate(self, scenario, values, tol, options)
         reasons[::3] = "max_seconds"  # as when a method stops at its bound there
         reasons[1::6] = "unproved: continuum"
         return out, reasons
@@ -178,3 +178,23 @@ def test_points_where_the_answer_is_incomplete_are_counted_by_reason(capsys, bun
     record = json.loads(out)
     assert record["complete"] is False
     assert record["incomplete_reasons"] == {"max_seconds": 4, "unproved: continuum": 2}
+
+
+def test_the_listing_bounds_of_run_and_sweep_cut_a_tied_trees_listing(capsys, scenarios):
+    arguments = ("sensitivity", scenarios / "sequence_1956.yaml", "--output", "deal-share")
+    # Morris's points lie on a grid of each range, which meets the tree's ties.
+    arguments += ("--method", "morris", "--samples", 4, "--format", "json")
+    code, out, err = run_cli(capsys, *arguments, "--max-equilibria", 1)
+    record = json.loads(out)
+    assert code == 1 and record["complete"] is False, err
+    (cut,) = record["incomplete_reasons"].items()
+    assert cut[0] == "max_equilibria" and cut[1] > 0
+    code, out, err = run_cli(capsys, *arguments, "--max-seconds", 0)
+    assert code == 1 and json.loads(out)["incomplete_reasons"] == {"max_seconds": cut[1]}, err
+
+
+def test_a_listing_bound_is_refused_where_no_listing_takes_it(capsys, bundled):
+    arguments = ("sensitivity", bundled, "--output", "deal-share", "--samples", 4)
+    code, out, err = run_cli(capsys, *arguments, "--max-equilibria", 5)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "max_equilibria" in err, err

@@ -127,7 +127,11 @@ class ScalarOutput:
     precision: float = math.nan
 
     def evaluate(
-        self, scenario: Scenario, values: Mapping[str, Any], tol: float = DEFAULT_TOL
+        self,
+        scenario: Scenario,
+        values: Mapping[str, Any],
+        tol: float = DEFAULT_TOL,
+        options: Mapping[str, Any] | None = None,
     ) -> tuple[FloatArray, ObjectArray]:
         """The output at every point of a batch, and why the method did not finish there.
 
@@ -139,6 +143,10 @@ class ScalarOutput:
             Parameter name -> 1-D array of one length ``G`` (the others at their defaults).
         tol
             Relative tolerance of the solver.
+        options
+            Options of the form's sweep method, as :func:`kurilsim.sweep` takes them: for a game
+            tree, the bounds of the listing at a tied point (``max_equilibria``,
+            ``max_seconds``). A ``qre-deal`` output, solved by no such method, takes none.
 
         Returns
         -------
@@ -150,19 +158,27 @@ class ScalarOutput:
         Raises
         ------
         InputError
-            For a ``payoff`` output at a point with no equilibrium, or a ``regime`` output
-            that no point has (the error names the labels that occur).
+            For a ``payoff`` output at a point with no equilibrium, a ``regime`` output that no
+            point has (the error names the labels that occur), or an option the method does not
+            take.
         """
+        options = dict(options or {})
         at = scenario.parameter_values(values)
         size = max((len(v) for v in at.values() if np.ndim(v) == 1), default=1)
         tree = is_tree_form(scenario)
         if self.kind == "qre-deal":
+            if options:
+                raise InputError(
+                    f"output {self.text!r} is a quantal response equilibrium, which takes no "
+                    f"option; got {', '.join(options)}",
+                    file=scenario.source,
+                )
             if tree:
                 out = self._tree_qre_deal(scenario, at, size)
                 self._check_defined(out, "the agent QRE branch could not be followed")
                 return out, np.full(size, None, dtype=object)
             return self._qre_deal(scenario, at, size), np.full(size, None, dtype=object)
-        method = scenario.form.sweep_method(scenario, None, tol, {})
+        method = scenario.form.sweep_method(scenario, None, tol, options)
         chunk = chunk_size_for(scenario, method, None, DEFAULT_MAX_MEMORY)
         if self.kind.startswith("deal"):
             chunk = min(chunk, _DEAL_CHUNK)
@@ -172,10 +188,10 @@ class ScalarOutput:
             part = {k: (v[start : start + chunk] if np.ndim(v) == 1 else v) for k, v in at.items()}
             stop = min(start + chunk, size)
             if tree and self.kind.startswith("deal"):
-                game, deal, why = equilibrium_deals(scenario, part, self.argument, tol)
+                game, deal, why = equilibrium_deals(scenario, part, self.argument, tol, options)
                 found = self._from_deals(game, deal, stop - start), why
             else:
-                rows = scenario.form.sweep_rows(scenario, part, method, tol, {})
+                rows = scenario.form.sweep_rows(scenario, part, method, tol, options)
                 found = self._from_rows(scenario, part, rows, stop - start)
                 labels = np.asarray(rows.columns["label"], dtype=object)
                 seen.update(dict.fromkeys(str(label) for label in labels))

@@ -59,6 +59,7 @@ from kurilsim.core.arguments import (
     check_mapping,
     check_names,
     check_real,
+    check_solver_options,
     check_text,
 )
 from kurilsim.core.display import html_heading, html_table, text_table
@@ -276,6 +277,7 @@ def sensitivity(
     parameters: Sequence[str] | None = None,
     fixed: Mapping[str, float] | None = None,
     tol: float = DEFAULT_TOL,
+    options: Mapping[str, Any] | None = None,
 ) -> Sensitivity:
     """Rank the parameters of ``scenario`` by how much they move ``output``, over their ranges.
 
@@ -301,6 +303,9 @@ def sensitivity(
         Values held for parameters not varied; defaults hold for the rest.
     tol
         Relative tolerance of the solver.
+    options
+        Options of the form's sweep method, as :func:`kurilsim.sweep` takes them: for a game
+        tree, the bounds of the listing at a tied point (``max_equilibria``, ``max_seconds``).
 
     Returns
     -------
@@ -312,7 +317,8 @@ def sensitivity(
         For an argument of the wrong type.
     InputError
         For a bad output, an unknown parameter, a value out of range, a sample size that is not
-        a power of 2 (Sobol'), or no parameter to vary.
+        a power of 2 (Sobol'), no parameter to vary, or an option the form's sweep method does
+        not take.
 
     Examples
     --------
@@ -343,6 +349,7 @@ def sensitivity(
     names = check_names("parameters", parameters, optional=True)
     held = check_mapping("fixed", fixed, check_real)
     check_tolerance(tol)
+    options = check_solver_options(check_mapping("options", options))
     parsed = parse_output(output, scenario)
     base = scenario.parameter_values(held)  # checks the fixed values' names and ranges
     varied = _varied(scenario, names, held)
@@ -369,7 +376,7 @@ def sensitivity(
         points = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
     values = {n: points[:, k] for k, n in enumerate(varied)}
     fixed_values = {n: float(v) for n, v in base.items() if n not in values}
-    y, reasons = parsed.evaluate(scenario, {**fixed_values, **values}, tol)
+    y, reasons = parsed.evaluate(scenario, {**fixed_values, **values}, tol, options)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         indices, s2, s2_conf = _indices(method, problem, points, y, seed)

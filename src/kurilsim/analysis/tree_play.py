@@ -234,13 +234,18 @@ def agent_qre_leaves(
 
 
 def equilibrium_deals(
-    scenario: Scenario, values: Mapping[str, Any], condition: str, tol: float
+    scenario: Scenario,
+    values: Mapping[str, Any],
+    condition: str,
+    tol: float,
+    options: Mapping[str, Any] | None = None,
 ) -> tuple[IntArray, FloatArray, ObjectArray]:
     """The probability of a deal in each equilibrium the form's default method finds.
 
     Game trees: every subgame-perfect equilibrium in pure strategies, from the sweep rows of the
     whole batch (:func:`~kurilsim.forms.extensive.sweep.tree_rows`); trees with information sets
-    and signalling games: each point's solution by the form's ``auto`` method.
+    and signalling games: each point's solution by the form's ``auto`` method. ``options`` go to
+    the method as a sweep's do: for a game tree, the bounds of the listing at a tied point.
 
     Returns
     -------
@@ -250,14 +255,14 @@ def equilibrium_deals(
         complete; see :attr:`kurilsim.core.result.Result.incomplete_reason`), an array of
         objects, given also at a point where it found no equilibrium.
     """
-    form = scenario.form
+    form, options = scenario.form, dict(options or {})
     if form.name == "extensive":
-        return _subgame_perfect_deals(scenario, values, condition, tol)
+        return _subgame_perfect_deals(scenario, values, condition, tol, options)
     game: list[int] = []
     deal: list[float] = []
     reasons: list[str | None] = []
     for g, at in enumerate(_points(values)):
-        solution: Any = form.solve_scenario(scenario, at, "auto", tol)
+        solution: Any = form.solve_scenario(scenario, at, "auto", tol, **options)
         if form.name == "bayesian":
             deals = deal_array(solution.game, condition)
             found = [chance_of_deal(solution, e, deals) for e in solution]
@@ -271,11 +276,15 @@ def equilibrium_deals(
 
 
 def _subgame_perfect_deals(
-    scenario: Scenario, values: Mapping[str, Any], condition: str, tol: float
+    scenario: Scenario,
+    values: Mapping[str, Any],
+    condition: str,
+    tol: float,
+    options: Mapping[str, Any],
 ) -> tuple[IntArray, FloatArray, ObjectArray]:
     """Subgame-perfect play's chance of a deal, from the rows of one vectorised tree sweep."""
-    method = scenario.form.sweep_method(scenario, None, tol, {})
-    rows = scenario.form.sweep_rows(scenario, values, method, tol, {})
+    method = scenario.form.sweep_method(scenario, None, tol, options)
+    rows = scenario.form.sweep_rows(scenario, values, method, tol, options)
     tree = scenario.compiled.skeleton
     game = np.asarray(rows.game, dtype=np.int64)
     plans = np.stack(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import re
@@ -115,9 +116,107 @@ def json_text(data: Any, *, versioned: bool = True) -> str:
     """
     if versioned and isinstance(data, dict):
         data = {"format": JSON_FORMAT, **data}
-    import json  # imported here: only --format json and a few commands' output need it
+    chunks: list[str] = []
+    _indented(data, 0, chunks)
+    return "".join(chunks)
 
-    return json.dumps(_finite(data), indent=2, allow_nan=False)
+
+#: Spaces per level of the JSON's indentation.
+_INDENT = 2
+
+#: The types JSON writes as a number, a string, true, false or null.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _indented(data: Any, level: int, chunks: list[str]) -> None:
+    """Append ``data`` at depth ``level`` to ``chunks``, as ``json.dumps(indent=2)`` writes it.
+
+    ``json.dumps`` indents in Python, an order of magnitude slower than its C encoder, which
+    writes one separator between items whatever their depth. A container none of whose items is
+    a non-empty container is therefore written by the C encoder, its separator the line break
+    and indentation of its items' depth; only the containers above those are walked here.
+    """
+    if not _nested(data):
+        chunks.append(_flat_text(data, level + 1))
+        return
+    inner = _line(level + 1)
+    keyed = isinstance(data, dict)
+    items = data.items() if keyed else enumerate(data)
+    for k, (key, value) in enumerate(items):
+        chunks.append(("," if k else "{" if keyed else "[") + inner)
+        if keyed:
+            chunks += _key_text(key), ": "
+        if _nested(value):
+            _indented(value, level + 1, chunks)
+        else:
+            chunks.append(_flat_text(value, level + 2))
+    chunks.append(_line(level) + ("}" if keyed else "]"))
+
+
+def _nested(data: Any) -> bool:
+    """Whether ``data`` is a container holding a non-empty container."""
+    if isinstance(data, dict):
+        data = data.values()
+    elif not isinstance(data, list | tuple):
+        return False
+    if _SCALARS.issuperset(set(map(type, data))):  # in C: most containers hold scalars only
+        return False
+    return any(isinstance(item, dict | list | tuple) and item for item in data)
+
+
+def _line(level: int) -> str:
+    """A line break and the indentation of depth ``level``."""
+    return "\n" + " " * (_INDENT * level)
+
+
+def _key_text(key: Any) -> str:
+    """A dictionary's key as json writes it, whatever its type (a number as its text)."""
+    return _encoder(0)({key: 0})[1:-4]  # {KEY: 0}
+
+
+def _flat_text(data: Any, level: int) -> str:
+    """``data``, a scalar or a container of scalars and empty containers, its items at ``level``.
+
+    A number JSON cannot hold is written as its name (see :func:`json_text`).
+    """
+    encode = _encoder(level)
+    try:
+        text = encode(data)
+    except ValueError:  # a number JSON cannot hold: rare, so looked for only then
+        text = encode(_finite(data))
+    if text[0] in "[{" and len(text) > 2:  # the line breaks around the items
+        return text[0] + _line(level) + text[1:-1] + _line(level - 1) + text[-1]
+    return text
+
+
+@functools.cache
+def _encoder(level: int) -> Callable[[Any], str]:
+    """JSON's C encoder, items separated by a line break and the indentation of ``level``.
+
+    Called directly rather than through ``JSONEncoder.encode``, which makes one per call; it
+    need not look for circular references, as what it writes holds no container that is not
+    empty.
+    """
+    # Imported here: only --format json and a few commands' output need it.
+    import json
+    from json import encoder as json_encoder
+
+    standard = json.JSONEncoder(separators=("," + _line(level), ": "), allow_nan=False)
+    make = getattr(json_encoder, "c_make_encoder", None)  # not in the typing stubs
+    if make is None:  # a Python built without json's C accelerator
+        return standard.encode
+    iterencode = make(
+        None,  # no markers: no check for circular references
+        standard.default,
+        json_encoder.encode_basestring_ascii,
+        None,  # no indent: the separator holds it
+        standard.key_separator,
+        standard.item_separator,
+        False,  # sort_keys
+        False,  # skipkeys
+        False,  # allow_nan
+    )
+    return lambda data: "".join(iterencode(data, 0))
 
 
 def _finite(data: Any) -> Any:

@@ -8,12 +8,14 @@ from typing import Any
 from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
+    add_listing_bounds,
     add_parameter_option,
     at_least,
     check_figure,
     count,
     echo,
     json_text,
+    solver_options,
     status,
 )
 
@@ -70,6 +72,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_parameter_option(parser, "hold a parameter at a value instead of varying it (repeatable)")
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    add_listing_bounds(
+        parser,
+        "time bound per point (a conflict's stability, a game tree's listing of tied "
+        "subgame-perfect equilibria)",
+    )
     parser.add_argument(
         "--format",
         choices=["text", "json", "csv"],
@@ -102,6 +109,7 @@ def handle(args: argparse.Namespace) -> int:
             args.parameters,
             args.overrides,
             args.tol,
+            solver_options(args, "max_seconds", "max_equilibria"),
         )
     if args.format == "json":
         echo(json_text(result.to_dict()))

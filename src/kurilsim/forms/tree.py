@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol, TypeVar
@@ -191,7 +192,15 @@ class FlatTree:
         >>> catalogue.entry_deterrence().node_name(3)
         'In > Fight'
         """
-        return path_name(self.actions, self.parents, self.moves, self.labels, node)
+        names = self._node_names
+        if node not in names:  # named once: a listing names each node in every equilibrium
+            names[node] = path_name(self.actions, self.parents, self.moves, self.labels, node)
+        return names[node]
+
+    @functools.cached_property
+    def _node_names(self) -> dict[int, str]:
+        """The names :meth:`node_name` has given, by node."""
+        return {}
 
     def reach_weights(self) -> FloatArray:
         """Per node: the product of the chance probabilities on the way to it.

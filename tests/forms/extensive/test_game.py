@@ -260,3 +260,22 @@ def test_html_shows_the_tree_and_escapes_names():
     html = game._repr_html_()
     assert "&lt;A&gt;" in html and "<A>" not in html
     assert html.count("<tr>") == 1 + game.n_nodes
+
+
+def test_a_node_is_named_once_however_often_it_is_asked(monkeypatch):
+    # A listing of thousands of equilibria names every decision node in each of them.
+    from kurilsim.forms import tree as flat_tree
+
+    calls = []
+
+    def counted(*arguments):
+        calls.append(arguments[-1])
+        return path_name(*arguments)
+
+    path_name = flat_tree.path_name
+    monkeypatch.setattr(flat_tree, "path_name", counted)
+    game = catalogue.centipede(4)
+    names = [game.node_name(v) for v in range(game.n_nodes)]
+    assert [game.node_name(v) for v in range(game.n_nodes)] == names  # asked again
+    assert sorted(calls) == list(range(game.n_nodes))
+    assert names[:3] == ["(root)", "take", "pass"]
