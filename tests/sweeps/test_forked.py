@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 
@@ -146,6 +147,40 @@ def test_a_failing_child_raises_its_error_here(tmp_path, sochi, forks, monkeypat
 def test_a_child_that_dies_is_reported_not_waited_for(tmp_path, sochi, forks, monkeypatch):
     in_children(monkeypatch, lambda: os._exit(3))
     with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 3\)"):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    assert forks == [1] and not multiprocessing.active_children()
+
+
+@pytest.fixture
+def within_20_seconds():
+    """Fail a test that would hang, rather than hang."""
+
+    def ring(*_):
+        raise TimeoutError("the sweep hung")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_child_killed_holding_the_count_is_reported(
+    tmp_path, sochi, forks, monkeypatch, within_20_seconds
+):
+    # Killed (the kernel's out-of-memory killer, say) while it holds the count's lock: this
+    # process, waiting to take a chunk, must not wait for ever.
+    parent, original = os.getpid(), forked._take
+
+    def take(taken, count, *rest):
+        if os.getpid() != parent:
+            taken.get_lock().acquire()
+            time.sleep(0.5)  # this process is waiting for the lock meanwhile
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(taken, count, *rest)
+
+    monkeypatch.setattr(forked, "_take", take)
+    with pytest.raises(KurilsimError, match=r"exit code -9"):
         sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
     assert forks == [1] and not multiprocessing.active_children()
 

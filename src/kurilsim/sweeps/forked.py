@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 #: fork and the copies of the pages that either process then writes to take milliseconds, a
 #: chunk of pure equilibria about 20.
 FORK_POINTS = 2 * 16_384
+#: Seconds between two looks at the other processes while waiting for the count's lock, which its
+#: holder keeps for microseconds unless it was killed holding it.
+LOCK_POLL = 0.1
 
 
 def forks_for(job: Job, indices: Sequence[int]) -> bool:
@@ -83,12 +86,19 @@ def run_forked(
             reports[receiving] = child
         left = len(indices)
         running = dict(reports)  # the children that may still report
+
+        def none_killed() -> bool:  # a child killed holding the count's lock never releases it
+            for child in reports.values():
+                if child.exitcode not in (None, 0):
+                    raise _ended(child)
+            return True
+
         while left:
             for ready in wait(list(running), timeout=0):
                 if (index := _report(running, ready)) is not None:
                     left -= 1
                     yield index, read(index)
-            if (position := _take(taken, len(indices))) is not None:
+            if (position := _take(taken, len(indices), none_killed)) is not None:
                 index = indices[position]
                 left -= 1
                 yield index, write(index, _solve(job, index))
@@ -114,23 +124,39 @@ def _report(running: dict[Connection, Any], receiving: Any) -> int | None:
         child.join()
         if child.exitcode == 0:
             return None
-        raise KurilsimError(
-            f"a process solving the sweep's chunks ended without finishing its chunk (exit code "
-            f"{child.exitcode}); this is a bug in kurilsim or a lack of memory"
-        ) from None
+        raise _ended(child) from None
     if raised:
         raise value
     index: int = value
     return index
 
 
-def _take(taken: Any, count: int) -> int | None:
-    """Take the next of ``count`` chunks: its position, or None if all are taken."""
-    with taken.get_lock():
+def _ended(child: Any) -> KurilsimError:
+    """The error for a child that ended otherwise than by finishing its chunks."""
+    return KurilsimError(
+        f"a process solving the sweep's chunks ended without finishing its chunk (exit code "
+        f"{child.exitcode}); this is a bug in kurilsim or a lack of memory"
+    )
+
+
+def _take(taken: Any, count: int, waiting: Callable[[], bool]) -> int | None:
+    """Take the next of ``count`` chunks: its position, or None if all are taken.
+
+    While the count's lock is held by another, ``waiting`` is asked every :data:`LOCK_POLL`
+    seconds whether to go on waiting (None is given if not), or raises: a process killed
+    holding the lock never releases it.
+    """
+    lock = taken.get_lock()
+    while not lock.acquire(timeout=LOCK_POLL):
+        if not waiting():
+            return None
+    try:
         position: int = taken.value
         if position >= count:
             return None
         taken.value = position + 1
+    finally:
+        lock.release()
     return position
 
 
@@ -151,9 +177,13 @@ def _serve(
     """A child's work: take, solve and write chunks until none is left, reporting each."""
     # Ctrl-C reaches the whole process group; the parent ends its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def with_parent() -> bool:
+        return os.getppid() == parent
+
     try:
         # A parent killed outright cannot end its children: each stops after its chunk.
-        while os.getppid() == parent and (position := _take(taken, len(indices))) is not None:
+        while with_parent() and (position := _take(taken, len(indices), with_parent)) is not None:
             index = indices[position]
             write(index, _solve(job, index))
             sending.send((False, index))
