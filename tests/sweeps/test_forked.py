@@ -185,6 +185,32 @@ def test_a_child_killed_holding_the_count_is_reported(
     assert forks == [1] and not multiprocessing.active_children()
 
 
+def test_ctrl_c_as_a_child_is_forked_leaves_no_child_running(tmp_path, sochi, forks, monkeypatch):
+    # Ctrl-C just after the fork, before the child is on record here: it must still be ended.
+    forked_pids, fork = [], os.fork
+
+    def interrupted_fork():
+        pid = fork()
+        if pid:
+            forked_pids.append(pid)
+            os.kill(os.getpid(), signal.SIGINT)
+        return pid
+
+    monkeypatch.setattr(os, "fork", interrupted_fork)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    monkeypatch.undo()
+    assert len(forked_pids) == 1
+    try:
+        leaked = os.waitpid(forked_pids[0], os.WNOHANG)  # not reaped by the sweep
+    except ChildProcessError:  # killed and waited for by the sweep
+        leaked = None
+    if leaked is not None:
+        os.kill(forked_pids[0], signal.SIGKILL)
+        os.waitpid(forked_pids[0], 0)
+    assert leaked is None and not multiprocessing.active_children()
+
+
 def test_chunks_stay_in_threads_where_a_fork_is_unsafe(tmp_path, sochi, monkeypatch):
     # Another thread runs here (a notebook's, a client's): no fork beside it.
     monkeypatch.setattr(forked, "FORK_POINTS", 1)

@@ -81,9 +81,14 @@ def run_forked(
                 name="kurilsim-sweep",
                 daemon=True,
             )
-            child.start()
-            sending.close()  # the child's end: a child that dies closes the pipe, recv says so
             reports[receiving] = child
+            # Ctrl-C held back until the child is on record (its process id), to be ended.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                child.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            sending.close()  # the child's end: a child that dies closes the pipe, recv says so
         left = len(indices)
         running = dict(reports)  # the children that may still report
 
@@ -106,9 +111,10 @@ def run_forked(
                 wait(list(running))
     finally:
         for receiving, child in reports.items():
-            if child.is_alive():
-                child.kill()
-            child.join()
+            if child.pid is not None:  # started
+                if child.is_alive():
+                    child.kill()
+                child.join()
             receiving.close()
 
 
@@ -177,6 +183,7 @@ def _serve(
     """A child's work: take, solve and write chunks until none is left, reporting each."""
     # Ctrl-C reaches the whole process group; the parent ends its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back by the fork
 
     def with_parent() -> bool:
         return os.getppid() == parent
