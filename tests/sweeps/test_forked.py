@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -10,9 +12,10 @@ import pyarrow as pa
 import pytest
 
 import kurilsim
-from kurilsim.core.errors import KurilsimError
+from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.sweeps import GridAxis, SweepSpec, engine, forked, read_sweep, run, sweep
 from kurilsim.sweeps.engine import Job, run_chunks, solve_chunk
+from kurilsim.sweeps.lock import writer_lock
 from kurilsim.sweeps.spec import point_set
 
 GRID = {"sanctions": (0.0, 0.7, 12), "trust": (0.0, 1.0, 10)}  # 120 points
@@ -209,6 +212,56 @@ def test_ctrl_c_as_a_child_is_forked_leaves_no_child_running(tmp_path, sochi, fo
         os.kill(forked_pids[0], signal.SIGKILL)
         os.waitpid(forked_pids[0], 0)
     assert leaked is None and not multiprocessing.active_children()
+
+
+KILLED_PARENT = """\
+import os, sys, time
+from pathlib import Path
+from kurilsim.sweeps import engine, forked, sweep
+
+gate, started, out = map(Path, sys.argv[1:4])
+parent, real = os.getpid(), engine.solve_chunk
+
+def held_in_child(job, index):
+    if os.getpid() != parent:
+        started.with_suffix(".tmp").write_text(str(os.getpid()))
+        started.with_suffix(".tmp").replace(started)
+        while not gate.exists():
+            time.sleep(0.02)
+    return real(job, index)
+
+forked.FORK_POINTS, engine.solve_chunk = 1, held_in_child
+sweep("scenarios/sochi_2016.yaml", {"trust": (0, 1, 40)}, chunk_size=8, workers=2, out=out)
+"""
+
+
+def test_a_child_outliving_its_killed_parent_keeps_the_sweep_locked(tmp_path):
+    # The child still writes its chunk: no second sweep may write the file meanwhile.
+    gate, started, out = tmp_path / "gate", tmp_path / "started", tmp_path / "s.parquet"
+    first = subprocess.Popen([sys.executable, "-c", KILLED_PARENT, gate, started, out])
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.02)
+    finally:
+        first.kill()
+        first.wait()
+    lock = tmp_path / "s.parquet.lock"
+    try:
+        with pytest.raises(InputError, match="another sweep"), writer_lock(lock):
+            pass
+    finally:
+        gate.touch()
+    deadline = time.monotonic() + 60
+    while True:  # taken once the child has written its chunk and ended
+        try:
+            with writer_lock(lock):
+                break
+        except InputError:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    assert (out.parent / "s.parquet.parts").is_dir()
 
 
 def test_chunks_stay_in_threads_where_a_fork_is_unsafe(tmp_path, sochi, monkeypatch):

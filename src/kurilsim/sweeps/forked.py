@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from kurilsim.core.abandonable import can_fork_here
 from kurilsim.core.errors import KurilsimError
+from kurilsim.sweeps.lock import shared_with_children
 
 if TYPE_CHECKING:
     from kurilsim.sweeps.engine import Job
@@ -85,7 +86,8 @@ def run_forked(
             # Ctrl-C held back until the child is on record (its process id), to be ended.
             held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
-                child.start()
+                with shared_with_children():  # a child that outlives this one still writes
+                    child.start()
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
             sending.close()  # the child's end: a child that dies closes the pipe, recv says so
