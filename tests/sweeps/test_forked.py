@@ -188,20 +188,33 @@ def test_a_child_killed_holding_the_count_is_reported(
     assert forks == [1] and not multiprocessing.active_children()
 
 
-def test_ctrl_c_as_a_child_is_forked_leaves_no_child_running(tmp_path, sochi, forks, monkeypatch):
+@pytest.mark.parametrize("to_other_thread", [False, True])
+def test_ctrl_c_as_a_child_is_forked_leaves_no_child_running(
+    tmp_path, sochi, forks, monkeypatch, to_other_thread
+):
     # Ctrl-C just after the fork, before the child is on record here: it must still be ended.
+    # The system may give the signal to any thread (numpy's, Arrow's): Python raises it here.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
     forked_pids, fork = [], os.fork
 
     def interrupted_fork():
         pid = fork()
         if pid:
             forked_pids.append(pid)
-            os.kill(os.getpid(), signal.SIGINT)
+            to = other.ident if to_other_thread else threading.get_ident()
+            signal.pthread_kill(to, signal.SIGINT)
+            time.sleep(0.1)  # for the other thread to take it
         return pid
 
     monkeypatch.setattr(os, "fork", interrupted_fork)
-    with pytest.raises(KeyboardInterrupt):
-        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    finally:
+        stop.set()
+        other.join()
     monkeypatch.undo()
     assert len(forked_pids) == 1
     try:

@@ -19,7 +19,9 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
@@ -83,13 +85,9 @@ def run_forked(
                 daemon=True,
             )
             reports[receiving] = child
-            # Ctrl-C held back until the child is on record (its process id), to be ended.
-            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
-                with shared_with_children():  # a child that outlives this one still writes
-                    child.start()
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            # A child that outlives this one still writes: it keeps the sweep file's lock.
+            with _ctrl_c_held_back(), shared_with_children():
+                child.start()
             sending.close()  # the child's end: a child that dies closes the pipe, recv says so
         left = len(indices)
         running = dict(reports)  # the children that may still report
@@ -118,6 +116,29 @@ def run_forked(
                     child.kill()
                 child.join()
             receiving.close()
+
+
+@contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Ctrl-C in the block is raised as it ends, once a child forked in it is on record.
+
+    One raised between the fork and the record (its process id) would leave the child running.
+    A handler, not a blocked signal: the system gives Ctrl-C to any thread that does not block
+    it, numpy's and Arrow's among them, and Python raises it in this one all the same.
+    """
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is None  # set outside Python: not to be put back
+    ):
+        yield  # Python runs signal handlers only in the main thread: Ctrl-C is raised there
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pressed:
+            signal.raise_signal(signal.SIGINT)  # to the handler it was meant for
 
 
 def _report(running: dict[Connection, Any], receiving: Any) -> int | None:
@@ -185,7 +206,6 @@ def _serve(
     """A child's work: take, solve and write chunks until none is left, reporting each."""
     # Ctrl-C reaches the whole process group; the parent ends its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back by the fork
 
     def with_parent() -> bool:
         return os.getppid() == parent
