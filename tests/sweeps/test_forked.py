@@ -168,6 +168,16 @@ def within_20_seconds():
     signal.signal(signal.SIGALRM, previous)
 
 
+def test_a_child_that_exits_mid_chunk_is_reported(
+    tmp_path, sochi, forks, monkeypatch, within_20_seconds
+):
+    # Ended with exit code 0 (a solver calling sys.exit): its chunk would never come.
+    in_children(monkeypatch, sys.exit)
+    with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 0\)"):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    assert forks == [1] and not multiprocessing.active_children()
+
+
 def test_a_child_killed_holding_the_count_is_reported(
     tmp_path, sochi, forks, monkeypatch, within_20_seconds
 ):

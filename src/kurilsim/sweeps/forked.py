@@ -142,20 +142,22 @@ def _ctrl_c_held_back() -> Iterator[None]:
 
 
 def _report(running: dict[Connection, Any], receiving: Any) -> int | None:
-    """The chunk a child reports done, or None for one that has ended, with no chunk left.
+    """The chunk a child reports done, or None for one that has no chunk left, and is removed.
 
-    A child's error is raised here, and so is one for a child that ended otherwise.
+    A child's error is raised here, and so is one for a child that ended otherwise than saying
+    it has no chunk left (killed, out of memory, or exited mid-chunk): its chunk never comes.
     """
     try:
         raised, value = receiving.recv()
     except EOFError:
-        child = running.pop(receiving)
+        child = running[receiving]
         child.join()
-        if child.exitcode == 0:
-            return None
         raise _ended(child) from None
     if raised:
         raise value
+    if value is None:
+        del running[receiving]
+        return None
     index: int = value
     return index
 
@@ -216,6 +218,7 @@ def _serve(
             index = indices[position]
             write(index, _solve(job, index))
             sending.send((False, index))
+        sending.send((False, None))  # none left: ending now loses nothing
     except Exception as error:  # raised again by the parent, as if solved there
         try:
             sending.send((True, error))
