@@ -147,7 +147,9 @@ def test_a_failing_child_raises_its_error_here(tmp_path, sochi, forks, monkeypat
     assert forks == [1] and not multiprocessing.active_children()
 
 
-def test_a_child_that_dies_is_reported_not_waited_for(tmp_path, sochi, forks, monkeypatch):
+def test_a_child_that_dies_is_reported_not_waited_for(
+    tmp_path, sochi, forks, monkeypatch, within_20_seconds
+):
     in_children(monkeypatch, lambda: os._exit(3))
     with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 3\)"):
         sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
@@ -166,6 +168,15 @@ def within_20_seconds():
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, previous)
+
+
+def test_ctrl_c_reaching_a_child_is_left_to_this_process(tmp_path, sochi, forks, monkeypatch):
+    # Ctrl-C reaches the whole process group: this process ends the children, which go on.
+    in_children(monkeypatch, lambda: os.kill(os.getpid(), signal.SIGINT))
+    files = [tmp_path / f"{workers}.parquet" for workers in (1, 2)]
+    for workers, file in zip((1, 2), files, strict=True):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=workers, out=file)
+    assert forks == [1] and files[0].read_bytes() == files[1].read_bytes()
 
 
 def test_a_child_that_exits_mid_chunk_is_reported(
@@ -245,21 +256,22 @@ from kurilsim.sweeps import engine, forked, sweep
 gate, started, out = map(Path, sys.argv[1:4])
 parent, real = os.getpid(), engine.solve_chunk
 
-def held_in_child(job, index):
+def held(job, index):  # each process's first chunk, until the gate opens
     if os.getpid() != parent:
         started.with_suffix(".tmp").write_text(str(os.getpid()))
         started.with_suffix(".tmp").replace(started)
-        while not gate.exists():
-            time.sleep(0.02)
+    while not gate.exists():
+        time.sleep(0.02)
     return real(job, index)
 
-forked.FORK_POINTS, engine.solve_chunk = 1, held_in_child
+forked.FORK_POINTS, engine.solve_chunk = 1, held
 sweep("scenarios/sochi_2016.yaml", {"trust": (0, 1, 40)}, chunk_size=8, workers=2, out=out)
 """
 
 
 def test_a_child_outliving_its_killed_parent_keeps_the_sweep_locked(tmp_path):
-    # The child still writes its chunk: no second sweep may write the file meanwhile.
+    # The child still writes its chunk, and takes no other: no second sweep may write the file
+    # meanwhile.
     gate, started, out = tmp_path / "gate", tmp_path / "started", tmp_path / "s.parquet"
     first = subprocess.Popen([sys.executable, "-c", KILLED_PARENT, gate, started, out])
     try:
@@ -284,7 +296,7 @@ def test_a_child_outliving_its_killed_parent_keeps_the_sweep_locked(tmp_path):
         except InputError:
             assert time.monotonic() < deadline
             time.sleep(0.02)
-    assert (out.parent / "s.parquet.parts").is_dir()
+    assert len(list((tmp_path / "s.parquet.parts").glob("part-*"))) == 1  # of 5 chunks
 
 
 def test_chunks_stay_in_threads_where_a_fork_is_unsafe(tmp_path, sochi, monkeypatch):
