@@ -22,6 +22,9 @@ GRID = {"sanctions": (0.0, 0.7, 12), "trust": (0.0, 1.0, 10)}  # 120 points
 CHUNK = 8  # 15 chunks
 
 pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
+#: Whether sweeps fork no process here: not on Windows, nor macOS (see forked.forks_for).
+NO_FORK = not hasattr(os, "fork") or sys.platform == "darwin"
+forking = pytest.mark.skipif(NO_FORK, reason="sweeps fork no process here")
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +39,8 @@ def forks(monkeypatch):
     Forked even beside a test runner's own threads (pytest-xdist's), which wait on their
     sockets and hold nothing a child needs.
     """
+    if NO_FORK:
+        pytest.skip("sweeps fork no process here")
     monkeypatch.setattr(forked, "FORK_POINTS", 1)
     monkeypatch.setattr(forked, "can_fork_here", lambda: True)
     calls = []
@@ -78,6 +83,7 @@ def test_one_and_two_workers_write_the_same_file(tmp_path, scenario, grid, forks
     assert not multiprocessing.active_children()
 
 
+@forking
 def test_a_forked_process_writes_the_chunks_it_solves(tmp_path, sochi):
     # Each process writes its chunks; this one reads the others' back. It waits to write its
     # own first chunk until the child has written one, so that both take part.
@@ -269,6 +275,7 @@ sweep("scenarios/sochi_2016.yaml", {"trust": (0, 1, 40)}, chunk_size=8, workers=
 """
 
 
+@forking
 def test_a_child_outliving_its_killed_parent_keeps_the_sweep_locked(tmp_path):
     # The child still writes its chunk, and takes no other: no second sweep may write the file
     # meanwhile.
