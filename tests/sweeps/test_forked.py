@@ -83,6 +83,20 @@ def test_one_and_two_workers_write_the_same_file(tmp_path, scenario, grid, forks
     assert not multiprocessing.active_children()
 
 
+def test_a_fork_refused_by_the_system_leaves_the_chunks_to_this_process(
+    tmp_path, sochi, forks, monkeypatch
+):
+    # No memory or process left for a child (EAGAIN, ENOMEM): the sweep goes on without it.
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    files = [tmp_path / f"{workers}.parquet" for workers in (1, 3)]
+    sweep(sochi, GRID, chunk_size=CHUNK, workers=1, out=files[0])
+    monkeypatch.setattr(os, "fork", refused)
+    sweep(sochi, GRID, chunk_size=CHUNK, workers=3, out=files[1])
+    assert forks == [2] and files[0].read_bytes() == files[1].read_bytes()
+
+
 @forking
 def test_a_forked_process_writes_the_chunks_it_solves(tmp_path, sochi):
     # Each process writes its chunks; this one reads the others' back. It waits to write its

@@ -85,10 +85,16 @@ def run_forked(
                 daemon=True,
             )
             reports[receiving] = child
-            # A child that outlives this one still writes: it keeps the sweep file's lock.
-            with _ctrl_c_held_back(), shared_with_children():
-                child.start()
-            sending.close()  # the child's end: a child that dies closes the pipe, recv says so
+            try:
+                # A child that outlives this one still writes: it keeps the sweep file's lock.
+                with _ctrl_c_held_back(), shared_with_children():
+                    child.start()
+            except OSError:  # no memory or process left for it: fewer share the chunks
+                del reports[receiving]
+                receiving.close()
+                break
+            finally:
+                sending.close()  # the child's end: one that dies closes the pipe, recv says so
         left = len(indices)
         running = dict(reports)  # the children that may still report
 
