@@ -67,10 +67,11 @@ def run_forked(
     that ``read`` reads back from what it wrote.
 
     A child that fails raises its error here; one that ends without a word (killed, out of
-    memory) raises :class:`~kurilsim.core.errors.KurilsimError`. However this ends (done, an
-    error, Ctrl-C, the caller stops reading), the children are ended before it returns; a
-    child whose parent is killed ends after its chunk, and a part it was writing is either
-    whole and recorded or not there (see :meth:`SweepStore.write`).
+    memory, exited mid-chunk) raises :class:`~kurilsim.core.errors.KurilsimError`. However this
+    ends (done, an error, Ctrl-C, the caller stops reading), the children are ended before it
+    returns; a child whose parent is killed ends after its chunk, holding the sweep file's lock
+    until then, and a part it was writing is either whole and recorded or not there (see
+    :meth:`SweepStore.write`). A fork the system refuses leaves the chunks to fewer processes.
     """
     context = multiprocessing.get_context("fork")
     taken = context.Value("q", 0)
