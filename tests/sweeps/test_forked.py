@@ -2,6 +2,9 @@
 
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -9,15 +12,19 @@ import pyarrow as pa
 import pytest
 
 import kurilsim
-from kurilsim.core.errors import KurilsimError
+from kurilsim.core.errors import InputError, KurilsimError
 from kurilsim.sweeps import GridAxis, SweepSpec, engine, forked, read_sweep, run, sweep
 from kurilsim.sweeps.engine import Job, run_chunks, solve_chunk
+from kurilsim.sweeps.lock import writer_lock
 from kurilsim.sweeps.spec import point_set
 
 GRID = {"sanctions": (0.0, 0.7, 12), "trust": (0.0, 1.0, 10)}  # 120 points
 CHUNK = 8  # 15 chunks
 
 pytestmark = pytest.mark.usefixtures("at_root")  # paths here are relative to the repository root
+#: Whether sweeps fork no process here: not on Windows, nor macOS (see forked.forks_for).
+NO_FORK = not hasattr(os, "fork") or sys.platform == "darwin"
+forking = pytest.mark.skipif(NO_FORK, reason="sweeps fork no process here")
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +39,8 @@ def forks(monkeypatch):
     Forked even beside a test runner's own threads (pytest-xdist's), which wait on their
     sockets and hold nothing a child needs.
     """
+    if NO_FORK:
+        pytest.skip("sweeps fork no process here")
     monkeypatch.setattr(forked, "FORK_POINTS", 1)
     monkeypatch.setattr(forked, "can_fork_here", lambda: True)
     calls = []
@@ -74,6 +83,21 @@ def test_one_and_two_workers_write_the_same_file(tmp_path, scenario, grid, forks
     assert not multiprocessing.active_children()
 
 
+def test_a_fork_refused_by_the_system_leaves_the_chunks_to_this_process(
+    tmp_path, sochi, forks, monkeypatch
+):
+    # No memory or process left for a child (EAGAIN, ENOMEM): the sweep goes on without it.
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    files = [tmp_path / f"{workers}.parquet" for workers in (1, 3)]
+    sweep(sochi, GRID, chunk_size=CHUNK, workers=1, out=files[0])
+    monkeypatch.setattr(os, "fork", refused)
+    sweep(sochi, GRID, chunk_size=CHUNK, workers=3, out=files[1])
+    assert forks == [2] and files[0].read_bytes() == files[1].read_bytes()
+
+
+@forking
 def test_a_forked_process_writes_the_chunks_it_solves(tmp_path, sochi):
     # Each process writes its chunks; this one reads the others' back. It waits to write its
     # own first chunk until the child has written one, so that both take part.
@@ -143,11 +167,157 @@ def test_a_failing_child_raises_its_error_here(tmp_path, sochi, forks, monkeypat
     assert forks == [1] and not multiprocessing.active_children()
 
 
-def test_a_child_that_dies_is_reported_not_waited_for(tmp_path, sochi, forks, monkeypatch):
+def test_a_child_that_dies_is_reported_not_waited_for(
+    tmp_path, sochi, forks, monkeypatch, within_20_seconds
+):
     in_children(monkeypatch, lambda: os._exit(3))
     with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 3\)"):
         sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
     assert forks == [1] and not multiprocessing.active_children()
+
+
+@pytest.fixture
+def within_20_seconds():
+    """Fail a test that would hang, rather than hang."""
+
+    def ring(*_):
+        raise TimeoutError("the sweep hung")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_ctrl_c_reaching_a_child_is_left_to_this_process(tmp_path, sochi, forks, monkeypatch):
+    # Ctrl-C reaches the whole process group: this process ends the children, which go on.
+    in_children(monkeypatch, lambda: os.kill(os.getpid(), signal.SIGINT))
+    files = [tmp_path / f"{workers}.parquet" for workers in (1, 2)]
+    for workers, file in zip((1, 2), files, strict=True):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=workers, out=file)
+    assert forks == [1] and files[0].read_bytes() == files[1].read_bytes()
+
+
+def test_a_child_that_exits_mid_chunk_is_reported(
+    tmp_path, sochi, forks, monkeypatch, within_20_seconds
+):
+    # Ended with exit code 0 (a solver calling sys.exit): its chunk would never come.
+    in_children(monkeypatch, sys.exit)
+    with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 0\)"):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    assert forks == [1] and not multiprocessing.active_children()
+
+
+def test_a_child_killed_holding_the_count_is_reported(
+    tmp_path, sochi, forks, monkeypatch, within_20_seconds
+):
+    # Killed (the kernel's out-of-memory killer, say) while it holds the count's lock: this
+    # process, waiting to take a chunk, must not wait for ever.
+    parent, original = os.getpid(), forked._take
+
+    def take(taken, count, *rest):
+        if os.getpid() != parent:
+            taken.get_lock().acquire()
+            time.sleep(0.5)  # this process is waiting for the lock meanwhile
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original(taken, count, *rest)
+
+    monkeypatch.setattr(forked, "_take", take)
+    with pytest.raises(KurilsimError, match=r"exit code -9"):
+        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    assert forks == [1] and not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("to_other_thread", [False, True])
+def test_ctrl_c_as_a_child_is_forked_leaves_no_child_running(
+    tmp_path, sochi, forks, monkeypatch, to_other_thread
+):
+    # Ctrl-C just after the fork, before the child is on record here: it must still be ended.
+    # The system may give the signal to any thread (numpy's, Arrow's): Python raises it here.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    forked_pids, fork = [], os.fork
+
+    def interrupted_fork():
+        pid = fork()
+        if pid:
+            forked_pids.append(pid)
+            to = other.ident if to_other_thread else threading.get_ident()
+            signal.pthread_kill(to, signal.SIGINT)
+            time.sleep(0.1)  # for the other thread to take it
+        return pid
+
+    monkeypatch.setattr(os, "fork", interrupted_fork)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.undo()
+    assert len(forked_pids) == 1
+    try:
+        leaked = os.waitpid(forked_pids[0], os.WNOHANG)  # not reaped by the sweep
+    except ChildProcessError:  # killed and waited for by the sweep
+        leaked = None
+    if leaked is not None:
+        os.kill(forked_pids[0], signal.SIGKILL)
+        os.waitpid(forked_pids[0], 0)
+    assert leaked is None and not multiprocessing.active_children()
+
+
+KILLED_PARENT = """\
+import os, sys, time
+from pathlib import Path
+from kurilsim.sweeps import engine, forked, sweep
+
+gate, started, out = map(Path, sys.argv[1:4])
+parent, real = os.getpid(), engine.solve_chunk
+
+def held(job, index):  # each process's first chunk, until the gate opens
+    if os.getpid() != parent:
+        started.with_suffix(".tmp").write_text(str(os.getpid()))
+        started.with_suffix(".tmp").replace(started)
+    while not gate.exists():
+        time.sleep(0.02)
+    return real(job, index)
+
+forked.FORK_POINTS, engine.solve_chunk = 1, held
+sweep("scenarios/sochi_2016.yaml", {"trust": (0, 1, 40)}, chunk_size=8, workers=2, out=out)
+"""
+
+
+@forking
+def test_a_child_outliving_its_killed_parent_keeps_the_sweep_locked(tmp_path):
+    # The child still writes its chunk, and takes no other: no second sweep may write the file
+    # meanwhile.
+    gate, started, out = tmp_path / "gate", tmp_path / "started", tmp_path / "s.parquet"
+    first = subprocess.Popen([sys.executable, "-c", KILLED_PARENT, gate, started, out])
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.02)
+    finally:
+        first.kill()
+        first.wait()
+    lock = tmp_path / "s.parquet.lock"
+    try:
+        with pytest.raises(InputError, match="another sweep"), writer_lock(lock):
+            pass
+    finally:
+        gate.touch()
+    deadline = time.monotonic() + 60
+    while True:  # taken once the child has written its chunk and ended
+        try:
+            with writer_lock(lock):
+                break
+        except InputError:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    assert len(list((tmp_path / "s.parquet.parts").glob("part-*"))) == 1  # of 5 chunks
 
 
 def test_chunks_stay_in_threads_where_a_fork_is_unsafe(tmp_path, sochi, monkeypatch):

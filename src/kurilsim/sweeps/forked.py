@@ -19,7 +19,9 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,7 @@ import pyarrow as pa
 
 from kurilsim.core.abandonable import can_fork_here
 from kurilsim.core.errors import KurilsimError
+from kurilsim.sweeps.lock import shared_with_children
 
 if TYPE_CHECKING:
     from kurilsim.sweeps.engine import Job
@@ -35,6 +38,9 @@ if TYPE_CHECKING:
 #: fork and the copies of the pages that either process then writes to take milliseconds, a
 #: chunk of pure equilibria about 20.
 FORK_POINTS = 2 * 16_384
+#: Seconds between two looks at the other processes while waiting for the count's lock, which its
+#: holder keeps for microseconds unless it was killed holding it.
+LOCK_POLL = 0.1
 
 
 def forks_for(job: Job, indices: Sequence[int]) -> bool:
@@ -61,10 +67,11 @@ def run_forked(
     that ``read`` reads back from what it wrote.
 
     A child that fails raises its error here; one that ends without a word (killed, out of
-    memory) raises :class:`~kurilsim.core.errors.KurilsimError`. However this ends (done, an
-    error, Ctrl-C, the caller stops reading), the children are ended before it returns; a
-    child whose parent is killed ends after its chunk, and a part it was writing is either
-    whole and recorded or not there (see :meth:`SweepStore.write`).
+    memory, exited mid-chunk) raises :class:`~kurilsim.core.errors.KurilsimError`. However this
+    ends (done, an error, Ctrl-C, the caller stops reading), the children are ended before it
+    returns; a child whose parent is killed ends after its chunk, holding the sweep file's lock
+    until then, and a part it was writing is either whole and recorded or not there (see
+    :meth:`SweepStore.write`). A fork the system refuses leaves the chunks to fewer processes.
     """
     context = multiprocessing.get_context("fork")
     taken = context.Value("q", 0)
@@ -78,17 +85,32 @@ def run_forked(
                 name="kurilsim-sweep",
                 daemon=True,
             )
-            child.start()
-            sending.close()  # the child's end: a child that dies closes the pipe, recv says so
             reports[receiving] = child
+            try:
+                # A child that outlives this one still writes: it keeps the sweep file's lock.
+                with _ctrl_c_held_back(), shared_with_children():
+                    child.start()
+            except OSError:  # no memory or process left for it: fewer share the chunks
+                del reports[receiving]
+                receiving.close()
+                break
+            finally:
+                sending.close()  # the child's end: one that dies closes the pipe, recv says so
         left = len(indices)
         running = dict(reports)  # the children that may still report
+
+        def none_killed() -> bool:  # a child killed holding the count's lock never releases it
+            for child in reports.values():
+                if child.exitcode not in (None, 0):
+                    raise _ended(child)
+            return True
+
         while left:
             for ready in wait(list(running), timeout=0):
                 if (index := _report(running, ready)) is not None:
                     left -= 1
                     yield index, read(index)
-            if (position := _take(taken, len(indices))) is not None:
+            if (position := _take(taken, len(indices), none_killed)) is not None:
                 index = indices[position]
                 left -= 1
                 yield index, write(index, _solve(job, index))
@@ -96,41 +118,83 @@ def run_forked(
                 wait(list(running))
     finally:
         for receiving, child in reports.items():
-            if child.is_alive():
-                child.kill()
-            child.join()
+            if child.pid is not None:  # started
+                if child.is_alive():
+                    child.kill()
+                child.join()
             receiving.close()
 
 
-def _report(running: dict[Connection, Any], receiving: Any) -> int | None:
-    """The chunk a child reports done, or None for one that has ended, with no chunk left.
+@contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Ctrl-C in the block is raised as it ends, once a child forked in it is on record.
 
-    A child's error is raised here, and so is one for a child that ended otherwise.
+    One raised between the fork and the record (its process id) would leave the child running.
+    A handler, not a blocked signal: the system gives Ctrl-C to any thread that does not block
+    it, numpy's and Arrow's among them, and Python raises it in this one all the same.
+    """
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is None  # set outside Python: not to be put back
+    ):
+        yield  # Python runs signal handlers only in the main thread: Ctrl-C is raised there
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pressed:
+            signal.raise_signal(signal.SIGINT)  # to the handler it was meant for
+
+
+def _report(running: dict[Connection, Any], receiving: Any) -> int | None:
+    """The chunk a child reports done, or None for one that has no chunk left, and is removed.
+
+    A child's error is raised here, and so is one for a child that ended otherwise than saying
+    it has no chunk left (killed, out of memory, or exited mid-chunk): its chunk never comes.
     """
     try:
         raised, value = receiving.recv()
     except EOFError:
-        child = running.pop(receiving)
+        child = running[receiving]
         child.join()
-        if child.exitcode == 0:
-            return None
-        raise KurilsimError(
-            f"a process solving the sweep's chunks ended without finishing its chunk (exit code "
-            f"{child.exitcode}); this is a bug in kurilsim or a lack of memory"
-        ) from None
+        raise _ended(child) from None
     if raised:
         raise value
+    if value is None:
+        del running[receiving]
+        return None
     index: int = value
     return index
 
 
-def _take(taken: Any, count: int) -> int | None:
-    """Take the next of ``count`` chunks: its position, or None if all are taken."""
-    with taken.get_lock():
+def _ended(child: Any) -> KurilsimError:
+    """The error for a child that ended otherwise than by finishing its chunks."""
+    return KurilsimError(
+        f"a process solving the sweep's chunks ended without finishing its chunk (exit code "
+        f"{child.exitcode}); this is a bug in kurilsim or a lack of memory"
+    )
+
+
+def _take(taken: Any, count: int, waiting: Callable[[], bool]) -> int | None:
+    """Take the next of ``count`` chunks: its position, or None if all are taken.
+
+    While the count's lock is held by another, ``waiting`` is asked every :data:`LOCK_POLL`
+    seconds whether to go on waiting (None is given if not), or raises: a process killed
+    holding the lock never releases it.
+    """
+    lock = taken.get_lock()
+    while not lock.acquire(timeout=LOCK_POLL):
+        if not waiting():
+            return None
+    try:
         position: int = taken.value
         if position >= count:
             return None
         taken.value = position + 1
+    finally:
+        lock.release()
     return position
 
 
@@ -151,12 +215,17 @@ def _serve(
     """A child's work: take, solve and write chunks until none is left, reporting each."""
     # Ctrl-C reaches the whole process group; the parent ends its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def with_parent() -> bool:
+        return os.getppid() == parent
+
     try:
         # A parent killed outright cannot end its children: each stops after its chunk.
-        while os.getppid() == parent and (position := _take(taken, len(indices))) is not None:
+        while with_parent() and (position := _take(taken, len(indices), with_parent)) is not None:
             index = indices[position]
             write(index, _solve(job, index))
             sending.send((False, index))
+        sending.send((False, None))  # none left: ending now loses nothing
     except Exception as error:  # raised again by the parent, as if solved there
         try:
             sending.send((True, error))

@@ -75,6 +75,28 @@ def writer_lock(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 #: Descriptors of the lock files this process holds.
 _HELD: set[int] = set()
+#: Set while children that write the sweep are forked: they keep the held locks.
+_SHARING: list[bool] = []
+
+
+@contextmanager
+def shared_with_children() -> Iterator[None]:
+    """Children forked in the block keep their copies of the lock files held here.
+
+    For children that write the sweep themselves (:mod:`kurilsim.sweeps.forked`): one that
+    outlives its parent, killed, still writes its chunk, and must keep a second sweep out until
+    it ends. Their own children close the copies again.
+
+    Examples
+    --------
+    >>> with shared_with_children():
+    ...     pass
+    """
+    _SHARING.append(True)
+    try:
+        yield
+    finally:
+        _SHARING.clear()
 
 
 def _close_held() -> None:
@@ -83,8 +105,11 @@ def _close_held() -> None:
     A copy shares the lock: a child (a convex hull's, see :mod:`kurilsim.core.abandonable`,
     forked by a sweep's own process as it solves a chunk) would otherwise hold it after its
     parent is killed, until it ends, and refuse a resume meanwhile. Closing a copy leaves the
-    parent's lock as it is.
+    parent's lock as it is. Kept by a child forked in :func:`shared_with_children`.
     """
+    if _SHARING:
+        _SHARING.clear()  # for the child's own children
+        return
     for descriptor in _HELD:
         os.close(descriptor)
     _HELD.clear()
