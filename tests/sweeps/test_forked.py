@@ -1,5 +1,6 @@
 """Vectorised sweeps shared with forked processes that solve and write their own chunks."""
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -119,7 +120,8 @@ def test_a_forked_process_writes_the_chunks_it_solves(tmp_path, sochi):
         (file,) = tmp_path.glob(f"{index}-*.arrow")
         return pa.ipc.open_file(str(file)).read_all()
 
-    chunks = dict(forked.run_forked(job, range(job.n_chunks), 1, write, read))
+    solve = functools.partial(solve_chunk, job)
+    chunks = dict(forked.run_forked(solve, range(job.n_chunks), 1, write, read))
     assert sorted(chunks) == list(range(10))
     assert all(chunks[k].equals(solve_chunk(job, k)) for k in chunks)
     writers = {int(file.stem.split("-")[1]) for file in tmp_path.glob("*.arrow")}
@@ -329,7 +331,7 @@ def test_chunks_stay_in_threads_where_a_fork_is_unsafe(tmp_path, sochi, monkeypa
     try:
         points = point_set(sochi, SweepSpec(grid=(GridAxis("sanctions", 0.0, 0.7, 40),)))
         job = Job(sochi, points, "pure", 1e-9, (), chunk_size=4)
-        assert not forked.forks_for(job, range(job.n_chunks))
+        assert not forked.forks_for(job.bounds, range(job.n_chunks))
     finally:
         stop.set()
         other.join()
@@ -338,7 +340,7 @@ def test_chunks_stay_in_threads_where_a_fork_is_unsafe(tmp_path, sochi, monkeypa
 def test_a_light_sweep_forks_no_process(sochi):
     points = point_set(sochi, SweepSpec(grid=(GridAxis("sanctions", 0.0, 0.7, 40),)))
     job = Job(sochi, points, "pure", 1e-9, (), chunk_size=4)
-    assert not forked.forks_for(job, range(job.n_chunks))  # 36 points after the first chunk
+    assert not forked.forks_for(job.bounds, range(job.n_chunks))  # 36 points after the first chunk
     assert sorted(dict(run_chunks(job, range(job.n_chunks), workers=2))) == list(range(10))
 
 

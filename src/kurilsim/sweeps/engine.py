@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import functools
 import importlib
 import math
 import multiprocessing
@@ -455,8 +456,9 @@ def run_chunks(
         keep_freed_memory()  # each chunk reuses the memory of the last, without page faults
     sharing = min(count, len(indices))  # a process beyond the chunks would never get one
     if engine == "local" and job.vectorised and count > 1 and len(indices) > 1:
-        if then is not None and read is not None and forks_for(job, indices):
-            yield from run_forked(job, indices, sharing - 1, then, read)
+        if then is not None and read is not None and forks_for(job.bounds, indices):
+            solve = functools.partial(solve_chunk, job)
+            yield from run_forked(solve, indices, sharing - 1, then, read)
             return
         with ThreadPoolExecutor(count) as threads:
             yield from _windowed(threads, job, indices, 2 * count, then)

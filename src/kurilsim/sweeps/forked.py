@@ -23,16 +23,13 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
 from kurilsim.core.abandonable import can_fork_here
 from kurilsim.core.errors import KurilsimError
 from kurilsim.sweeps.lock import shared_with_children
-
-if TYPE_CHECKING:
-    from kurilsim.sweeps.engine import Job
 
 #: Points a sweep must have left after its first chunk for a process to be forked for it: a
 #: fork and the copies of the pages that either process then writes to take milliseconds, a
@@ -43,19 +40,19 @@ FORK_POINTS = 2 * 16_384
 LOCK_POLL = 0.1
 
 
-def forks_for(job: Job, indices: Sequence[int]) -> bool:
-    """Whether the chunks ``indices`` of ``job`` may be shared with forked processes.
+def forks_for(bounds: Callable[[int], tuple[int, int]], indices: Sequence[int]) -> bool:
+    """Whether the chunks ``indices`` may be shared with forked processes.
 
-    They must be heavy enough to pay for the fork (:data:`FORK_POINTS`), and the fork safe here
-    (not on macOS, where Python no longer forks by default: its system libraries may not survive
-    a fork).
+    ``bounds`` gives a chunk's first point and one past its last. The chunks after the first must
+    be heavy enough to pay for the fork (:data:`FORK_POINTS`), and the fork safe here (not on
+    macOS, where Python no longer forks by default: its system libraries may not survive a fork).
     """
-    points = sum(b - a for a, b in map(job.bounds, indices[1:]))
+    points = sum(b - a for a, b in map(bounds, indices[1:]))
     return points >= FORK_POINTS and sys.platform != "darwin" and can_fork_here()
 
 
 def run_forked(
-    job: Job,
+    solve: Callable[[int], pa.Table],
     indices: Sequence[int],
     children: int,
     write: Callable[[int, pa.Table], pa.Table],
@@ -63,8 +60,8 @@ def run_forked(
 ) -> Iterator[tuple[int, pa.Table]]:
     """Solve ``indices`` here and in ``children`` forked processes; yield each as it finishes.
 
-    ``write`` writes a chunk (here, or in the child that solved it) and gives back the table
-    that ``read`` reads back from what it wrote.
+    ``solve`` gives a chunk's table by its index; ``write`` writes a chunk (here, or in the child
+    that solved it) and gives back the table that ``read`` reads back from what it wrote.
 
     A child that fails raises its error here; one that ends without a word (killed, out of
     memory, exited mid-chunk) raises :class:`~kurilsim.core.errors.KurilsimError`. However this
@@ -81,7 +78,7 @@ def run_forked(
             receiving, sending = context.Pipe(duplex=False)
             child = context.Process(
                 target=_serve,
-                args=(job, indices, taken, write, sending, os.getpid()),
+                args=(solve, indices, taken, write, sending, os.getpid()),
                 name="kurilsim-sweep",
                 daemon=True,
             )
@@ -113,7 +110,7 @@ def run_forked(
             if (position := _take(taken, len(indices), none_killed)) is not None:
                 index = indices[position]
                 left -= 1
-                yield index, write(index, _solve(job, index))
+                yield index, write(index, solve(index))
             elif left:
                 wait(list(running))
     finally:
@@ -198,14 +195,8 @@ def _take(taken: Any, count: int, waiting: Callable[[], bool]) -> int | None:
     return position
 
 
-def _solve(job: Job, index: int) -> pa.Table:
-    from kurilsim.sweeps.engine import solve_chunk  # that module runs this one
-
-    return solve_chunk(job, index)
-
-
 def _serve(
-    job: Job,
+    solve: Callable[[int], pa.Table],
     indices: Sequence[int],
     taken: Any,
     write: Callable[[int, pa.Table], pa.Table],
@@ -223,7 +214,7 @@ def _serve(
         # A parent killed outright cannot end its children: each stops after its chunk.
         while with_parent() and (position := _take(taken, len(indices), with_parent)) is not None:
             index = indices[position]
-            write(index, _solve(job, index))
+            write(index, solve(index))
             sending.send((False, index))
         sending.send((False, None))  # none left: ending now loses nothing
     except Exception as error:  # raised again by the parent, as if solved there
