@@ -350,3 +350,47 @@ def test_a_progress_bar_starts_no_thread_that_would_keep_the_sweep_from_forking(
         bar.update(10)
         assert set(threading.enumerate()) <= before
     assert "100%" in capsys.readouterr().err
+
+
+@forking
+def test_every_waiting_report_is_read_before_this_process_takes_another_chunk(tmp_path):
+    # A child paced to finish three chunks for each of this process's. Were its reports read one
+    # a turn, they would pile up, and the chunks given out ahead of one not yet given out (those
+    # a Parquet stream holds in memory) would grow with the sweep.
+    parent, n, tail = os.getpid(), 48, 6
+
+    def count(pattern):
+        return len(list(tmp_path.glob(pattern)))
+
+    def wait_for(ready):
+        deadline = time.monotonic() + 30
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+    def solve(index):
+        if os.getpid() == parent:
+            (tmp_path / f"{index}.started").touch()
+            started = count("*.started")
+            wait_for(lambda: count("*.arrow") >= min(3 * started, n - started))
+        elif index < n - tail:  # the last chunks wait for nothing: this process may take none
+            wait_for(lambda: count("*.arrow") < 3 * count("*.started"))
+        return pa.table({"chunk": [index]})
+
+    def write(index, table):
+        if os.getpid() != parent:
+            file = pa.OSFile(str(tmp_path / f"{index}.arrow"), "wb")
+            with file as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        return table
+
+    def read(index):
+        return pa.ipc.open_file(str(tmp_path / f"{index}.arrow")).read_all()
+
+    given, ahead = set(), []
+    for index, table in forked.run_forked(solve, range(n), 1, write, read):
+        assert table.column("chunk").to_pylist() == [index]
+        given.add(index)
+        first_missing = min(set(range(n)) - given, default=n)
+        ahead.append(sum(k > first_missing for k in given))
+    assert given == set(range(n)) and count("*.started") >= 4
+    assert max(ahead) <= 3, ahead

@@ -104,9 +104,13 @@ def run_forked(
 
         while left:
             for ready in wait(list(running), timeout=0):
-                if (index := _report(running, ready)) is not None:
-                    left -= 1
-                    yield index, read(index)
+                # Every report waiting, not one: a child ahead of this process would otherwise
+                # pile reports up, and this process's own later chunks would wait in memory
+                # for the child's earlier ones, more of them the longer the sweep.
+                while ready in running and ready.poll():
+                    if (index := _report(running, ready)) is not None:
+                        left -= 1
+                        yield index, read(index)
             if (position := _take(taken, len(indices), none_killed)) is not None:
                 index = indices[position]
                 left -= 1
