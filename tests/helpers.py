@@ -55,6 +55,18 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str
     return code, out, err
 
 
+def check_listing_bounds_cut(capsys: pytest.CaptureFixture[str], *argv: object) -> None:
+    """A command (``--format json``) on a tied tree, cut by ``--max-equilibria 1``, then by
+    ``--max-seconds 0`` at the same points: incomplete there, exit 1, each bound named."""
+    code, out, err = run_cli(capsys, *argv, "--max-equilibria", 1)
+    record = json.loads(out)
+    assert code == 1 and record["complete"] is False, err
+    (cut,) = record["incomplete_reasons"].items()
+    assert cut[0] == "max_equilibria" and cut[1] > 0
+    code, out, err = run_cli(capsys, *argv, "--max-seconds", 0)
+    assert code == 1 and json.loads(out)["incomplete_reasons"] == {"max_seconds": cut[1]}, err
+
+
 def cut_tree_listing_at_the_second_point(monkeypatch: pytest.MonkeyPatch) -> None:
     """Have a tree sweep's second point tied, and its subgame-perfect listing cut by time there."""
     import dataclasses

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import check_listing_bounds_cut, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -184,13 +184,7 @@ def test_the_listing_bounds_of_run_and_sweep_cut_a_tied_trees_listing(capsys, sc
     arguments = ("sensitivity", scenarios / "sequence_1956.yaml", "--output", "deal-share")
     # Morris's points lie on a grid of each range, which meets the tree's ties.
     arguments += ("--method", "morris", "--samples", 4, "--format", "json")
-    code, out, err = run_cli(capsys, *arguments, "--max-equilibria", 1)
-    record = json.loads(out)
-    assert code == 1 and record["complete"] is False, err
-    (cut,) = record["incomplete_reasons"].items()
-    assert cut[0] == "max_equilibria" and cut[1] > 0
-    code, out, err = run_cli(capsys, *arguments, "--max-seconds", 0)
-    assert code == 1 and json.loads(out)["incomplete_reasons"] == {"max_seconds": cut[1]}, err
+    check_listing_bounds_cut(capsys, *arguments)
 
 
 def test_a_listing_bound_is_refused_where_no_listing_takes_it(capsys, bundled):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.helpers import run_cli
+from tests.helpers import check_listing_bounds_cut, run_cli
 
 
 def test_a_tipping_table_resting_on_complete_solves_exits_0(capsys, scenarios):
@@ -44,13 +44,7 @@ def test_solves_cut_short_by_a_bound_warn_and_exit_1(capsys, scenarios, monkeypa
 def test_the_listing_bounds_of_run_and_sweep_cut_a_tied_trees_listing(capsys, scenarios):
     arguments = ("tipping", scenarios / "sequence_1956.yaml", "--parameter", "okinawa_hold_value")
     arguments += ("--resolution", 11, "--format", "json")
-    code, out, err = run_cli(capsys, *arguments, "--max-equilibria", 1)
-    record = json.loads(out)
-    assert code == 1 and record["complete"] is False, err
-    (cut,) = record["incomplete_reasons"].items()
-    assert cut[0] == "max_equilibria" and cut[1] > 0
-    code, out, err = run_cli(capsys, *arguments, "--max-seconds", 0)
-    assert code == 1 and json.loads(out)["incomplete_reasons"] == {"max_seconds": cut[1]}, err
+    check_listing_bounds_cut(capsys, *arguments)
 
 
 def test_a_listing_bound_is_refused_where_no_listing_takes_it(capsys, scenarios):
