@@ -130,7 +130,7 @@ class SweepStore:
     @property
     def sidecar(self) -> Path:
         """The metadata file of a CSV sweep."""
-        return self.path.with_name(self.path.name + ".meta.json")
+        return _sidecar_of(self.path)
 
     def part(self, index: int) -> Path:
         """The file of chunk ``index``."""
@@ -811,10 +811,7 @@ def read_info(path: str | os.PathLike[str]) -> SweepInfo:
     """
     file = Path(path)
     if format_of(file) == "csv":
-        sidecar = file.with_name(file.name + ".meta.json")
-        if not sidecar.exists():
-            raise InputError(f"no sweep metadata beside it ({sidecar.name})", file=str(file))
-        return _from_record(_sidecar(file), file)
+        record = _sidecar(file)
     else:
         try:
             metadata = pq.read_schema(file).metadata or {}
@@ -829,10 +826,18 @@ def read_info(path: str | os.PathLike[str]) -> SweepInfo:
     return _from_record(record, file)
 
 
+def _sidecar_of(file: Path) -> Path:
+    """The metadata file beside a CSV sweep file."""
+    return file.with_name(file.name + ".meta.json")
+
+
 def _sidecar(file: Path) -> dict[str, Any]:
     """The record in a CSV sweep file's sidecar: its metadata and column types."""
+    sidecar = _sidecar_of(file)
+    if not sidecar.exists():
+        raise InputError(f"no sweep metadata beside it ({sidecar.name})", file=str(file))
     try:
-        record = json.loads(file.with_name(file.name + ".meta.json").read_bytes())
+        record = json.loads(sidecar.read_bytes())
     except ValueError as exc:
         raise _unreadable(exc, file) from None
     if not isinstance(record, dict):
