@@ -272,8 +272,7 @@ class SweepStore:
         if not self.path.exists():
             parts = [self.part(k) for k in range(info.n_chunks)]
             if self.format == "csv":
-                records = self._records()
-                types = joined_types([records[k].get(COLUMN_TYPES) for k in range(info.n_chunks)])
+                types = joined_types(self.column_types(parts))
                 sidecar = {**info.to_dict(), **({COLUMN_TYPES: types} if types else {})}
                 _write_atomic(self.sidecar, _text(json.dumps(sidecar, indent=2)))
                 _write_atomic(self.path, lambda file: _join_csv(parts, file))
