@@ -49,7 +49,6 @@ from kurilsim.sweeps.store import (
     count_regimes,
     decoded,
     format_of,
-    read_part,
 )
 
 
@@ -275,7 +274,7 @@ def _run(
     points = sum(job.bounds(k)[1] - job.bounds(k)[0] for k in todo)
     written = None if store is None else _written(store, info)
     # A Parquet sweep's part reads back as the table the file takes: another process may write it.
-    read = None if stream is None else lambda index: read_part(stream.store.part(index))
+    read = None if stream is None else stream.read
     with _progress_bar(points, show and len(todo) >= 2) as bar:
         try:
             for index, table in run_chunks(job, todo, engine, workers, scheduler, written, read):

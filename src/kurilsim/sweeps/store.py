@@ -386,7 +386,7 @@ class ParquetStream:
             if self.next in self.waiting:
                 chunk = self.waiting.pop(self.next)
             elif self.next in self.done:
-                chunk = read_part(self.store.part(self.next))
+                chunk = self.read(self.next)
                 if self.finished is not None:
                     self.finished(chunk)
             else:
@@ -395,6 +395,10 @@ class ParquetStream:
                 self.writer = parquet_writer(self.file, _file_schema(chunk.schema))
             self.writer.write_table(_conformed(chunk, self.writer.schema))
             self.next += 1
+
+    def read(self, index: int) -> pa.Table:
+        """Chunk ``index`` as the file takes it, read back from its part (whoever wrote it)."""
+        return read_part(self.store.part(index))
 
     @property
     def complete(self) -> bool:
