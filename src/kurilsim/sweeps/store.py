@@ -503,11 +503,12 @@ def joined_types(parts: list[dict[str, str] | None]) -> dict[str, str] | None:
     >>> joined_types([{"x": "bool"}, {"x": "object"}]), joined_types([{"x": "str"}, None])
     ({}, None)
     """
-    if not parts or any(types is None for types in parts):
+    recorded = [types for types in parts if types is not None]
+    if not parts or len(recorded) < len(parts):
         return None
     joined: dict[str, str] = {}
-    for name in parts[0] or {}:
-        kinds = {(types or {}).get(name) for types in parts}
+    for name in recorded[0]:
+        kinds = {types.get(name) for types in recorded}
         if len(kinds) == 1:
             joined[name] = str(kinds.pop())
         elif kinds == {"int64", "float64"}:
