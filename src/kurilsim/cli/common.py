@@ -146,10 +146,7 @@ def _indented(data: Any, level: int, chunks: list[str]) -> None:
         chunks.append(("," if k else "{" if keyed else "[") + inner)
         if keyed:
             chunks += _key_text(key), ": "
-        if _nested(value):
-            _indented(value, level + 1, chunks)
-        else:
-            chunks.append(_flat_text(value, level + 2))
+        _indented(value, level + 1, chunks)
     chunks.append(_line(level) + ("}" if keyed else "]"))
 
 
