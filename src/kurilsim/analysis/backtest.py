@@ -691,11 +691,10 @@ def _statement_shares(
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(fit.samples), size=min(draws, len(fit.samples)), replace=False)
     held: dict[str, list[bool]] = {}
-    for theta in fit.samples[np.sort(chosen)]:
-        point = dict(zip(fit.names, (float(v) for v in theta), strict=True))
-        with in_file(str(path)):
-            results = check_statements(statements, path.parent, shared=point)
-        for result in results:
-            if result.holds is not None:
-                held.setdefault(result.statement.id, []).append(result.holds)
+    with in_file(str(path)):
+        for theta in fit.samples[np.sort(chosen)]:
+            point = dict(zip(fit.names, (float(v) for v in theta), strict=True))
+            for result in check_statements(statements, path.parent, shared=point):
+                if result.holds is not None:
+                    held.setdefault(result.statement.id, []).append(result.holds)
     return tuple((name, float(np.mean(votes))) for name, votes in held.items())

@@ -146,10 +146,7 @@ def _indented(data: Any, level: int, chunks: list[str]) -> None:
         chunks.append(("," if k else "{" if keyed else "[") + inner)
         if keyed:
             chunks += _key_text(key), ": "
-        if _nested(value):
-            _indented(value, level + 1, chunks)
-        else:
-            chunks.append(_flat_text(value, level + 2))
+        _indented(value, level + 1, chunks)
     chunks.append(_line(level) + ("}" if keyed else "]"))
 
 
@@ -475,7 +472,19 @@ def add_parameter_option(parser: argparse.ArgumentParser, text: str = "") -> Non
     )
 
 
-def add_listing_bounds(parser: argparse.ArgumentParser, max_seconds: str) -> None:
+#: The solver options :func:`add_listing_bounds` adds, by the names :func:`solver_options` takes.
+LISTING_BOUNDS = ("max_seconds", "max_equilibria")
+
+#: The help of ``--max-seconds`` of a command that solves a scenario point by point.
+_PER_POINT_SECONDS = (
+    "time bound per point (a conflict's stability, a game tree's listing of tied "
+    "subgame-perfect equilibria)"
+)
+
+
+def add_listing_bounds(
+    parser: argparse.ArgumentParser, max_seconds: str = _PER_POINT_SECONDS
+) -> None:
     """Add ``--max-seconds`` and ``--max-equilibria``, the bounds of a tied game tree's listing.
 
     Parameters
@@ -483,7 +492,8 @@ def add_listing_bounds(parser: argparse.ArgumentParser, max_seconds: str) -> Non
     parser
         The parser of a command that solves a scenario at many points (``sweep``, ``tipping``).
     max_seconds
-        The help of ``--max-seconds``: what else it bounds under the command's methods.
+        The help of ``--max-seconds``: what else it bounds under the command's methods (by
+        default, what it bounds at each point of ``tipping`` and ``sensitivity``).
     """
     parser.add_argument("--max-seconds", type=seconds, help=max_seconds)
     parser.add_argument(

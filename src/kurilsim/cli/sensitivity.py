@@ -8,6 +8,7 @@ from typing import Any
 from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
+    LISTING_BOUNDS,
     add_listing_bounds,
     add_parameter_option,
     at_least,
@@ -72,11 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_parameter_option(parser, "hold a parameter at a value instead of varying it (repeatable)")
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
-    add_listing_bounds(
-        parser,
-        "time bound per point (a conflict's stability, a game tree's listing of tied "
-        "subgame-perfect equilibria)",
-    )
+    add_listing_bounds(parser)
     parser.add_argument(
         "--format",
         choices=["text", "json", "csv"],
@@ -109,7 +106,7 @@ def handle(args: argparse.Namespace) -> int:
             args.parameters,
             args.overrides,
             args.tol,
-            solver_options(args, "max_seconds", "max_equilibria"),
+            solver_options(args, *LISTING_BOUNDS),
         )
     if args.format == "json":
         echo(json_text(result.to_dict()))

@@ -9,6 +9,7 @@ from typing import Any
 from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
+    LISTING_BOUNDS,
     add_listing_bounds,
     add_parameter_option,
     at_least,
@@ -51,11 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="grid values scanned along each range (default %(default)s)",
     )
     parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
-    add_listing_bounds(
-        parser,
-        "time bound per point (a conflict's stability, a game tree's listing of tied "
-        "subgame-perfect equilibria)",
-    )
+    add_listing_bounds(parser)
     parser.add_argument(
         "--format",
         choices=["table", "json", "csv"],
@@ -85,7 +82,7 @@ def handle(args: argparse.Namespace) -> int:
             args.overrides,
             args.resolution,
             args.tol,
-            solver_options(args, "max_seconds", "max_equilibria"),
+            solver_options(args, *LISTING_BOUNDS),
         )
     if args.format == "json":
         echo(
