@@ -62,6 +62,8 @@ METADATA_KEY, PART_KEY = b"kurilsim.sweep", b"kurilsim.part"
 MANIFEST, RECORDS = "_sweep.json", "_parts.jsonl"
 #: Suffix of a Parquet sweep's parts: an Arrow IPC file, and the Parquet parts of older versions.
 ARROW_PART, OLD_PART = "arrow", "parquet"
+#: What a part's file name begins with, before its chunk's number.
+PART_PREFIX = "part-"
 #: First characters that make a spreadsheet run a text cell as a formula, and the escape.
 FORMULA_STARTS, QUOTE = "=+-@\t\r", "'"
 #: Key of a CSV sweep's column types (name -> pandas dtype) in its sidecar and its parts' records.
@@ -134,7 +136,13 @@ class SweepStore:
 
     def part(self, index: int) -> Path:
         """The file of chunk ``index``."""
-        return self.parts / f"part-{index:06d}.{ARROW_PART if self.format == 'parquet' else 'csv'}"
+        suffix = ARROW_PART if self.format == "parquet" else "csv"
+        return self.parts / f"{PART_PREFIX}{index:06d}.{suffix}"
+
+    @staticmethod
+    def chunk_of(part: Path) -> int:
+        """The chunk whose file :meth:`part` names ``part``."""
+        return int(part.stem.removeprefix(PART_PREFIX))
 
     def writer(self) -> AbstractContextManager[Path]:
         """Hold ``PATH.lock`` while writing: a second writer is refused, naming this one."""
@@ -158,7 +166,7 @@ class SweepStore:
             if file == self.path:
                 record = _sidecar(self.path) if self.sidecar.exists() else {}
             else:
-                record = records.get(int(file.stem.removeprefix("part-")), {})
+                record = records.get(self.chunk_of(file), {})
             recorded = record.get(COLUMN_TYPES)
             types.append(dict(recorded) if isinstance(recorded, dict) else None)
         return types
@@ -288,7 +296,7 @@ class SweepStore:
             )
 
     def _verified(self, info: SweepInfo) -> Opened:
-        if self.format == "parquet" and any(self.parts.glob(f"part-*.{OLD_PART}")):
+        if self.format == "parquet" and any(self.parts.glob(f"{PART_PREFIX}*.{OLD_PART}")):
             raise InputError(
                 "the unfinished sweep's chunks were written by an older kurilsim (Parquet parts), "
                 "which this one does not resume: start the sweep again with --force",
