@@ -48,6 +48,16 @@ SCENARIO_BLOCKS = [
     for k, block in enumerate(code_blocks(path, "yaml"))
     if block.startswith("kurilsim: 1")
 ]
+#: A scenario block, then, before the next scenario, the output the page says it prints.
+PRINTED = (
+    r"```yaml\n(kurilsim: 1\n(?:(?!```).)*?)```\n"
+    r"(?:(?!```yaml).)*?The example prints:\n\n```text\n(.*?)```"
+)
+PRINTED_BLOCKS = [
+    pytest.param(found.group(1), found.group(2), id=f"{path.name}-{k}")
+    for path in DOCS
+    for k, found in enumerate(re.finditer(PRINTED, path.read_text(encoding="utf-8"), re.DOTALL))
+]
 PYTHON_BLOCKS = [
     pytest.param(block, id=f"{path.name}-{k}")
     for path in DOCS
@@ -93,7 +103,7 @@ COMMANDS = shown_commands()
 
 
 def test_docs_have_examples():
-    assert SCENARIO_BLOCKS and PYTHON_BLOCKS and COMMANDS
+    assert SCENARIO_BLOCKS and PRINTED_BLOCKS and PYTHON_BLOCKS and COMMANDS
 
 
 def test_every_shown_command_is_run_or_has_a_reason():
@@ -133,6 +143,11 @@ def test_the_scenario_written_in_the_how_to_matches_its_history():
 @pytest.mark.parametrize("text", SCENARIO_BLOCKS)
 def test_scenario_examples_are_valid(text):
     parse_scenario(text, source="example").solve()  # every game form can solve
+
+
+@pytest.mark.parametrize(("text", "printed"), PRINTED_BLOCKS)
+def test_scenario_examples_print_what_the_page_shows(text, printed):
+    assert parse_scenario(text, source="example").solve().to_text() + "\n" == printed
 
 
 @pytest.mark.parametrize("code", PYTHON_BLOCKS)

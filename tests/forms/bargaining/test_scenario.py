@@ -1,7 +1,6 @@
 """Bargaining scenario files: loading, file:line: field errors, the 2016 scenario, the CLI."""
 
 import json
-import re
 
 import numpy as np
 import pytest
@@ -296,15 +295,3 @@ def test_run_function_and_the_cli_agree(capsys):
     solution = run(SCENARIO, method="kalai-smorodinsky")
     code, out, _ = run_cli(capsys, "run", SCENARIO, "--method", "kalai-smorodinsky")
     assert code == 0 and solution["kalai-smorodinsky"].outcome.describe() in out
-
-
-def test_the_documented_example_prints_what_the_docs_show():
-    docs = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
-    found = re.search(
-        r"```yaml\n(kurilsim: 1\nform: bargaining.*?)```\n\n"
-        r"The example prints:\n\n```text\n(.*?)```",
-        docs,
-        flags=re.DOTALL,
-    )
-    assert found, "the bargaining example is missing from docs/scenario-format.md"
-    assert parse_scenario(found.group(1)).solve().to_text() + "\n" == found.group(2)

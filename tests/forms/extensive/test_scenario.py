@@ -325,11 +325,3 @@ def test_bad_tree_files_name_file_line_and_field(change, line_pattern, field, wo
     pattern, nth = line_pattern if isinstance(line_pattern, tuple) else (line_pattern, 1)
     expected = line_of(text, pattern, nth)
     assert error.line == expected, str(error)
-
-
-def test_documented_example_prints_what_the_docs_show():
-    docs = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
-    section = docs[docs.index("## Game trees (`form: extensive`)") :]
-    example = re.search(r"```yaml\n(.*?)```", section, flags=re.DOTALL).group(1)
-    printed = re.search(r"```text\n(.*?)```", section, flags=re.DOTALL).group(1)
-    assert parse_scenario(example).solve().to_text() + "\n" == printed
