@@ -73,6 +73,12 @@ def shell_commands(block):
     return [" ".join(part.split()) for part in parts if part]
 
 
+def inline_commands(path):
+    """The commands the prose quotes on a bundled scenario, as `kurilsim run scenarios/x.yaml`."""
+    text = path.read_text(encoding="utf-8")
+    return re.findall(r"`(kurilsim [a-z]+ [^`]*scenarios/[^`]*)`", text)
+
+
 def saved_files(path):
     """The files a page asks the reader to save: each ```yaml block followed by 'Save it as X'."""
     text = path.read_text(encoding="utf-8")
@@ -81,7 +87,7 @@ def saved_files(path):
 
 
 def shown_commands():
-    """Each command the docs show with the files it may read, once, with the pages showing it.
+    """Each command the docs show, in a block or the prose, with the files it may read, once.
 
     A command shown on several pages (the quick start repeats some of the guides) runs the same
     way wherever it is shown, when the files the pages ask to save are the same: it is run once.
@@ -89,10 +95,10 @@ def shown_commands():
     pages = {}
     for path in DOCS:
         files = tuple(sorted(saved_files(path).items()))
-        for block in code_blocks(path, "bash"):
-            for command in shell_commands(block):
-                if not command.startswith(SETUP) and command not in NOT_RUN:
-                    pages.setdefault((command, files), []).append(path.name)
+        blocks = [shell_commands(block) for block in code_blocks(path, "bash")]
+        for command in [*(c for block in blocks for c in block), *inline_commands(path)]:
+            if not command.startswith(SETUP) and command not in NOT_RUN:
+                pages.setdefault((command, files), []).append(path.name)
     return [
         pytest.param(dict(files), command, id=f"{'+'.join(names)}-{command[:60]}")
         for (command, files), names in pages.items()
