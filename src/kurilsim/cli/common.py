@@ -472,6 +472,37 @@ def add_parameter_option(parser: argparse.ArgumentParser, text: str = "") -> Non
     )
 
 
+def add_tolerance_option(
+    parser: argparse.ArgumentParser, text: str = "tolerance relative to the payoffs' scale"
+) -> None:
+    """Add ``--tol T`` to ``parser``, with its default in the help.
+
+    Parameters
+    ----------
+    parser
+        A subcommand's parser.
+    text
+        Its help text, to which the default is added.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_tolerance_option(parser)
+    >>> parser.parse_args([]).tol
+    1e-09
+    """
+    # Imported here, as the commands import their defaults, when the command is used.
+    from kurilsim.core.tolerance import DEFAULT_TOL
+
+    parser.add_argument(
+        "--tol",
+        type=float,
+        default=DEFAULT_TOL,
+        metavar="T",
+        help=f"{text} (default {DEFAULT_TOL:g})",
+    )
+
+
 #: The solver options :func:`add_listing_bounds` adds, by the names :func:`solver_options` takes.
 LISTING_BOUNDS = ("max_seconds", "max_equilibria")
 

@@ -8,6 +8,7 @@ from typing import Any
 from kurilsim.cli.common import (
     EXIT_OK,
     add_parameter_option,
+    add_tolerance_option,
     echo,
     json_text,
     note,
@@ -30,7 +31,6 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim compare``."""
     # Imported here, when the command is used, so that building the command line loads no solver.
-    from kurilsim.core.tolerance import DEFAULT_TOL
 
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml) of any game form")
     add_parameter_option(parser)
@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time bound of support enumeration, the logit trace and a conflict's stability "
         "(default 60)",
     )  # fmt: skip
-    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    add_tolerance_option(parser)
     parser.add_argument(
         "--format",
         choices=["table", "json"],

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kurilsim.cli.common import (
     EXIT_OK,
     add_parameter_option,
+    add_tolerance_option,
     check_figure,
     echo,
     file_notes,
@@ -35,7 +36,6 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim qre``."""
     # Imported here, when the command is used, so that building the command line loads no solver.
-    from kurilsim.core.tolerance import DEFAULT_TOL
     from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS
 
     parser.add_argument(
@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time bound of each trace (default %(default)g)",
     )  # fmt: skip
     parser.add_argument("--rows", type=positive, default=8, help="rows of the table (default 8)")
-    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="tolerance of the limit")
+    add_tolerance_option(parser, "tolerance of the limit, relative to the payoffs' scale")
     parser.add_argument(
         "--format",
         choices=["table", "json"],

@@ -10,6 +10,7 @@ from kurilsim.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
     add_parameter_option,
+    add_tolerance_option,
     count,
     echo,
     file_notes,
@@ -33,7 +34,6 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim run``, whose choices come from the solvers."""
     # Imported here, when the command is used, so that building the command line loads no solver.
-    from kurilsim.core.tolerance import DEFAULT_TOL
 
     parser.add_argument(
         "file", metavar="FILE", help="a scenario (.yaml), or a Gambit game (.nfg, .efg)"
@@ -61,9 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="list at most N rows of each listing in the table (default 10; 0 lists all); "
         "JSON lists all",
     )
-    parser.add_argument(
-        "--tol", type=float, default=DEFAULT_TOL, help="relative tolerance (x payoff scale)"
-    )
+    add_tolerance_option(parser)
     parser.add_argument(
         "--max-seconds",
         type=seconds,

@@ -11,6 +11,7 @@ from kurilsim.cli.common import (
     LISTING_BOUNDS,
     add_listing_bounds,
     add_parameter_option,
+    add_tolerance_option,
     at_least,
     check_figure,
     count,
@@ -36,7 +37,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from kurilsim.analysis.scalar_output import SYNTAX
     from kurilsim.analysis.sensitivity import MIN_SAMPLES
     from kurilsim.core.arguments import DEFAULT_SEED
-    from kurilsim.core.tolerance import DEFAULT_TOL
 
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")
     parser.add_argument(
@@ -72,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a parameter to vary (repeatable; default: all not fixed with --set)",
     )
     add_parameter_option(parser, "hold a parameter at a value instead of varying it (repeatable)")
-    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    add_tolerance_option(parser)
     add_listing_bounds(parser)
     parser.add_argument(
         "--format",

@@ -12,6 +12,7 @@ from kurilsim.cli.common import (
     LISTING_BOUNDS,
     add_listing_bounds,
     add_parameter_option,
+    add_tolerance_option,
     at_least,
     check_figure,
     echo,
@@ -34,7 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim tipping``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
     from kurilsim.analysis.tipping import DEFAULT_RESOLUTION, MIN_RESOLUTION
-    from kurilsim.core.tolerance import DEFAULT_TOL
 
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")
     parser.add_argument(
@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_RESOLUTION,
         help="grid values scanned along each range (default %(default)s)",
     )
-    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    add_tolerance_option(parser)
     add_listing_bounds(parser)
     parser.add_argument(
         "--format",
