@@ -12,6 +12,7 @@ from kurilsim.cli.common import (
     EXIT_OK,
     add_listing_bounds,
     add_parameter_option,
+    add_tolerance_option,
     check_figure,
     check_writable,
     count,
@@ -33,9 +34,9 @@ def register(commands: Any) -> None:
     commands.add_parser(
         "sweep",
         help="solve a scenario over a parameter grid or Monte Carlo samples; write a table, plot",
-        description="Solve a scenario (normal form, or a game tree for its subgame-perfect "
-        "equilibria) at every point of a grid over 1 to 3 parameters, of Monte Carlo samples of "
-        "the others, or of both. Prints the share of points in each regime.",
+        description="Solve a scenario of any game form at every point of a grid over 1 to 3 "
+        "parameters, of Monte Carlo samples of the others, or of both. Prints the share of "
+        "points in each regime.",
         arguments=add_arguments,
     )
 
@@ -44,14 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim sweep``, whose choices come from the solvers."""
     # Imported here, when the command is used, so that building the command line loads no solver.
     from kurilsim.core.arguments import DEFAULT_SEED
-    from kurilsim.core.tolerance import DEFAULT_TOL
     from kurilsim.sweeps import GridAxis
-    from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY
+    from kurilsim.sweeps.engine import ARRAY_CHUNK, DEFAULT_MAX_MEMORY, GAME_CHUNK
 
     parser.add_argument(
         "file",
         metavar="FILE",
-        help="a scenario (.yaml) of a normal form, game tree, bargaining or conflict",
+        help="a scenario file (.yaml) of any game form",
     )
     parser.add_argument(
         "--grid",
@@ -71,10 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method",
         help="solution method (default: pure for a normal-form scenario, backward-induction for "
-        "a game tree, both solved a chunk at a time on arrays; every bargaining solution, or SEQ "
-        "stability for a conflict, solved point by point)",
+        "a game tree, both solved a chunk at a time on arrays; every bargaining solution, SEQ "
+        "stability for a conflict, and the form's own default for the other forms, solved point "
+        "by point)",
     )
-    parser.add_argument("--tol", type=float, default=DEFAULT_TOL, help="relative tolerance")
+    add_tolerance_option(parser)
     add_listing_bounds(
         parser,
         "time bound per game (support-enumeration, a conflict's stability, a game tree's "
@@ -83,7 +84,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-iter", type=positive, help="pivot bound per game (lemke-howson)")
     parser.add_argument("--out", metavar="PATH", help="write the table (.parquet or .csv)")
     parser.add_argument(
-        "--format", choices=["parquet", "csv"], help="check the --out format (.csv is CSV)"
+        "--format",
+        choices=["parquet", "csv"],
+        help="the table's format, checked against the --out name (.csv for CSV, else Parquet)",
     )
     parser.add_argument("--plot", metavar="PATH", help="save a figure (.png, .svg or .pdf)")
     parser.add_argument(
@@ -100,7 +103,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=positive, help="parallel workers (default: one per core)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
-    parser.add_argument("--chunk-size", type=positive, help="points per chunk")
+    parser.add_argument(
+        "--chunk-size",
+        type=positive,
+        help=f"points per chunk (default: {ARRAY_CHUNK:,} for a method on arrays, at most "
+        f"{GAME_CHUNK} point by point, within --max-memory)",
+    )
     parser.add_argument(
         "--max-memory",
         type=positive,
