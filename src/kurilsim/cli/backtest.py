@@ -40,7 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the folder of era scenarios and statements (default %(default)s)",
     )
     parser.add_argument(
-        "--samples", type=positive, default=DEFAULT_SAMPLES, help="draws of each parameter box"
+        "--samples",
+        type=positive,
+        default=DEFAULT_SAMPLES,
+        help="draws of each parameter box, for each era's robustness (default %(default)s)",
     )
     parser.add_argument(
         "--seed", type=count, default=DEFAULT_SEED, help="seed of the draws (default %(default)s)"
