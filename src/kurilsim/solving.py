@@ -66,8 +66,11 @@ def solve(
     -------
     Result
         The form's result type: a :class:`~kurilsim.Solution` for a normal-form game, a
-        :class:`~kurilsim.TreeSolution`, a :class:`~kurilsim.BargainingSolution` or a
-        :class:`~kurilsim.StabilityTable`.
+        :class:`~kurilsim.TreeSolution`, a :class:`~kurilsim.BargainingSolution`, a
+        :class:`~kurilsim.StabilityTable`, or for the other forms a ``BehaviourSolution``
+        (information sets), ``SignallingSolution`` or ``BayesianSolution`` (incomplete
+        information), ``RepeatedSolution``, or ``DynamicSolution`` (``DynamicEquilibria`` with
+        ``selection="all"``).
 
     Raises
     ------
@@ -118,6 +121,11 @@ def run(
         Parameter values for a scenario; defaults fill the rest.
     method, tol, options
         As for :func:`solve`; the game's form picks the solver.
+
+    Returns
+    -------
+    Result
+        The form's result type, as :func:`solve` returns it.
 
     Raises
     ------

@@ -187,6 +187,11 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     source
         Name used for the file in error messages.
 
+    Returns
+    -------
+    Scenario
+        The checked scenario, of the form its ``form`` field names (normal by default).
+
     Raises
     ------
     ArgumentTypeError
@@ -339,6 +344,12 @@ def load_scenario(path: str | os.PathLike[str] | TextIO) -> Scenario:
         If ``path`` is neither a path nor a text stream.
     InputError
         If the file cannot be read, is too large or is not a valid scenario.
+
+    Examples
+    --------
+    >>> scenario = load_scenario("scenarios/sequence_1956.yaml")
+    >>> scenario.form.name, scenario.players
+    ('extensive', ('USSR', 'US', 'Japan'))
     """
     text, source = read_source(path, "path")
     return parse_scenario(text, source=source)
