@@ -80,9 +80,12 @@ def inline_commands(path):
 
 
 def saved_files(path):
-    """The files a page asks the reader to save: each ```yaml block followed by 'Save it as X'."""
+    """The files a page asks the reader to save: each block followed by 'Save it as X'.
+
+    A scenario is a ```yaml block; a Gambit game, a ```text block.
+    """
     text = path.read_text(encoding="utf-8")
-    pattern = r"```yaml\n((?:(?!```).)*?)```\s*Save it as `([^`]+)`"  # within one block
+    pattern = r"```(?:yaml|text)\n((?:(?!```).)*?)```\s*Save it as `([^`]+)`"  # within one block
     return {name: block for block, name in re.findall(pattern, text, flags=re.DOTALL)}
 
 
