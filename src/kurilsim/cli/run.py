@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="solution method (default: auto, every equilibrium the game's size allows, or "
         "every bargaining solution for a bargaining scenario, or nash/gmr/smr/seq stability "
         "for a conflict, or backward-induction for a game tree beside its pure Nash "
-        "equilibria; a normal-form method there solves the tree's normal form)",
+        "equilibria; a normal-form method there solves the tree's normal form); an unknown name "
+        "is refused with the list of the file's methods",
     )
     parser.add_argument(
         "--format",
