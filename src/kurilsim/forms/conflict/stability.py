@@ -300,7 +300,9 @@ def stability(
     """
     tol = _check_arguments(conflict, tol)
     if check_text("method", method) not in METHODS:
-        raise InputError(f"unknown method {method!r} for a conflict; expected one of {METHODS}")
+        raise InputError(
+            f"unknown method {method!r} for a conflict; expected one of {', '.join(METHODS)}"
+        )
     parameters = check_mapping("parameters", parameters, check_real)
     max_seconds = check_real("max_seconds", max_seconds, minimum=0, optional=True)
     wanted = CONCEPTS if method == "auto" else (method,)
