@@ -1,5 +1,6 @@
 """The examples users read in README.md and docs/ must work as written."""
 
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ DOCS = [
     *sorted((ROOT / "docs").glob("*.md")),
     *sorted((ROOT / "docs" / "reference").glob("*.md")),
 ]
+NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
 
 #: Commands of the docs that set up an environment: the installs are what the continuous
 #: integration runs from a fresh clone, and the test command is this suite.
@@ -73,10 +75,19 @@ def shell_commands(block):
     return [" ".join(part.split()) for part in parts if part]
 
 
+def prose(path):
+    """A page's text, or a notebook's markdown cells."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".ipynb":
+        return text
+    cells = json.loads(text)["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
 def inline_commands(path):
     """The commands the prose quotes on a bundled scenario, as `kurilsim run scenarios/x.yaml`."""
-    text = path.read_text(encoding="utf-8")
-    return re.findall(r"`(kurilsim [a-z]+ [^`]*scenarios/[^`]*)`", text)
+    found = re.findall(r"`(kurilsim\s+[a-z]+\s[^`]*scenarios/[^`]*)`", prose(path))
+    return [" ".join(command.split()) for command in found]  # a quote may wrap a line
 
 
 def saved_files(path):
@@ -90,7 +101,7 @@ def saved_files(path):
 
 
 def shown_commands():
-    """Each command the docs show, in a block or the prose, with the files it may read, once.
+    """Each command the docs and notebooks show, in a block or the prose, with its files, once.
 
     A command shown on several pages (the quick start repeats some of the guides) runs the same
     way wherever it is shown, when the files the pages ask to save are the same: it is run once.
@@ -102,6 +113,9 @@ def shown_commands():
         for command in [*(c for block in blocks for c in block), *inline_commands(path)]:
             if not command.startswith(SETUP) and command not in NOT_RUN:
                 pages.setdefault((command, files), []).append(path.name)
+    for path in NOTEBOOKS:
+        for command in inline_commands(path):
+            pages.setdefault((command, ()), []).append(path.name)
     return [
         pytest.param(dict(files), command, id=f"{'+'.join(names)}-{command[:60]}")
         for (command, files), names in pages.items()
