@@ -1,5 +1,6 @@
 """The examples users read in README.md and docs/ must work as written."""
 
+import argparse
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import pytest
 
 from kurilsim import parse_scenario
 from kurilsim.analysis.backtest import backtest_scenario
+from kurilsim.cli import build_parser
 from tests.helpers import ROOT
 
 DOCS = [
@@ -185,3 +187,32 @@ def test_readme_commands_match_ci():
     test_command = re.search(r"^python -m pytest.*$", ci, flags=re.MULTILINE).group(0)
     assert test_command in readme
     assert "kurilsim run scenarios/" in readme
+
+
+def quoted_usages():
+    """Each `kurilsim COMMAND ... --option` the docs quote, in the prose or a synopsis."""
+    spans = []
+    for path in [*DOCS, *NOTEBOOKS]:
+        text = prose(path)
+        spans += re.findall(r"`(kurilsim\s+[a-z]+\b[^`]*)`", text)
+        spans += [line for block in code_blocks(path, "text") for line in block.splitlines()]
+    usages = {}
+    for span in spans:
+        found = re.match(r"kurilsim\s+([a-z]+)\b(.*)", span.strip(), flags=re.DOTALL)
+        if found:
+            command, rest = found.groups()
+            usages.setdefault(command, set()).update(re.findall(r"(?<![\w-])--[a-z][a-z-]*", rest))
+    return usages
+
+
+def test_quoted_options_exist():
+    usages = quoted_usages()
+    assert {"run", "sweep", "qre"} <= set(usages)
+    for command, options in sorted(usages.items()):
+        (commands,) = (
+            a for a in build_parser(command)._actions if isinstance(a, argparse._SubParsersAction)
+        )
+        parser = commands.choices[command]
+        parser.format_help()  # a command adds its arguments when first used
+        known = {s for a in parser._actions for s in a.option_strings}
+        assert options <= known, f"kurilsim {command}: no option {sorted(options - known)}"
