@@ -5,6 +5,7 @@ checked is which modules get loaded, never how long that takes.
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -78,6 +79,47 @@ def test_a_command_loads_only_what_it_needs(argv, absent):
     # A name stands for its submodules too: "scipy" covers "scipy.linalg".
     assert not [m for m in loaded if m.startswith(tuple(f"{name}." for name in absent))]
     assert not loaded.intersection(absent)
+
+
+#: Runs the ``kurilsim`` command through its entry point with the arguments given as JSON, and
+#: prints its exit code and the entry-point groups looked up among the installed distributions.
+ENTRY_SCRIPT = """
+import contextlib, importlib.metadata, io, json, sys
+groups, real = [], importlib.metadata.entry_points
+def entry_points(**selection):
+    groups.append(selection.get("group"))
+    return real(**selection)
+importlib.metadata.entry_points = entry_points
+from kurilsim.__main__ import entry
+sys.argv = ["kurilsim", *json.loads(sys.argv[1])]
+with contextlib.redirect_stdout(io.StringIO()):
+    code = entry()
+print(json.dumps([code, groups]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("setting", "groups"),
+    [
+        pytest.param(None, [], id="unset: no look-up"),
+        # The user's own setting is kept: their plugins, or all but those named, still load.
+        pytest.param("", ["pydantic"], id="set empty: pydantic looks"),
+        pytest.param("some_plugin", ["pydantic"], id="one plugin disabled: pydantic looks"),
+    ],
+)
+def test_the_command_skips_pydantic_plugin_look_up_unless_the_environment_says(setting, groups):
+    environment = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if setting is not None:
+        environment["PYDANTIC_DISABLE_PLUGINS"] = setting
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY_SCRIPT, json.dumps(["validate", SOCHI])],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=environment,
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [0, groups]
 
 
 def test_a_pure_nash_sweep_to_parquet_loads_no_pandas(tmp_path):
