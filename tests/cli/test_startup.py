@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from kurilsim.cli import COMMANDS
 from tests.helpers import ROOT, SCENARIOS
 
 SOCHI = str(SCENARIOS / "sochi_2016.yaml")
@@ -81,6 +82,15 @@ def test_a_command_loads_only_what_it_needs(argv, absent):
     assert not loaded.intersection(absent)
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_help_of_every_command_loads_no_numpy(command):
+    # Defaults and bounds shown in the help come from kurilsim.core.option_defaults, which imports
+    # nothing, not from the modules that use them.
+    loaded = loaded_modules([command, "--help"])
+    assert "kurilsim.cli." + command in loaded  # the help was built
+    assert not loaded.intersection((*HEAVY, "numpy", "pydantic", "yaml"))
+
+
 #: Runs the ``kurilsim`` command through its entry point with the arguments given as JSON, and
 #: prints its exit code and the entry-point groups looked up among the installed distributions.
 ENTRY_SCRIPT = """
@@ -135,8 +145,6 @@ def test_a_pure_nash_sweep_to_parquet_loads_no_pandas(tmp_path):
 
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_a_command_loads_the_module_of_no_other_command(command):
-    from kurilsim.cli import COMMANDS
-
     loaded = loaded_modules(["-q", command, ERA_1956])
     assert f"kurilsim.cli.{command}" in loaded
     assert not loaded.intersection(f"kurilsim.cli.{name}" for name in COMMANDS if name != command)

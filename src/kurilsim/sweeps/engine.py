@@ -77,8 +77,6 @@ PROCESS_START, CLUSTER_START = 1.0, 2.0
 #: CPU seconds that a worker process kept from an earlier sweep takes to join a new one, about
 #: (it rebuilds the scenario, and its first chunk fills the solver's caches for the game's shape).
 KEPT_START = 0.25
-#: Default limit on the estimated memory of one chunk, in bytes.
-DEFAULT_MAX_MEMORY = 1 << 30
 
 
 @dataclass(frozen=True, eq=False)
