@@ -22,8 +22,9 @@ HEAVY = ("pandas", "matplotlib", "pyarrow", "scipy.optimize", "dask")
 #: What reading, checking and solving a normal-form scenario needs none of: scipy at all (support
 #: enumeration takes it only when three or more players mix), pydantic's copy of its first
 #: version, and the package metadata that ``--version`` reads (pydantic's plugin look-up loads it
-#: once a model is built, so only the commands that build none are checked for it).
-NOT_FOR_SCENARIOS = ("scipy", "pydantic.v1")
+#: once a model is built, so only the commands that build none are checked for it), nor the
+#: module that formats tracebacks, which only ``--debug`` prints.
+NOT_FOR_SCENARIOS = ("scipy", "pydantic.v1", "traceback")
 METADATA = "importlib.metadata"
 
 #: Imports kurilsim, runs the command line with the arguments given as JSON (if any), and prints
