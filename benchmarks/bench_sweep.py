@@ -75,11 +75,12 @@ import numpy as np
 
 import kurilsim
 from kurilsim.core.allocator import keep_freed_memory
+from kurilsim.core.option_defaults import ARRAY_CHUNK
 from kurilsim.forms.normal.labels import outcome_labels
 from kurilsim.forms.normal.payoffs import each_player_payoff
 from kurilsim.forms.normal.pure_nash import streamed_best_responses
 from kurilsim.forms.normal.sweep import _pure_rows
-from kurilsim.sweeps.engine import ARRAY_CHUNK, arrow_table, end_kept_processes
+from kurilsim.sweeps.engine import arrow_table, end_kept_processes
 from kurilsim.sweeps.store import parquet_writer, part_bytes
 
 ROOT = Path(__file__).resolve().parents[1]

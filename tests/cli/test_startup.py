@@ -5,11 +5,13 @@ checked is which modules get loaded, never how long that takes.
 """
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
+from kurilsim.cli import COMMANDS
 from tests.helpers import ROOT, SCENARIOS
 
 SOCHI = str(SCENARIOS / "sochi_2016.yaml")
@@ -20,8 +22,9 @@ HEAVY = ("pandas", "matplotlib", "pyarrow", "scipy.optimize", "dask")
 #: What reading, checking and solving a normal-form scenario needs none of: scipy at all (support
 #: enumeration takes it only when three or more players mix), pydantic's copy of its first
 #: version, and the package metadata that ``--version`` reads (pydantic's plugin look-up loads it
-#: once a model is built, so only the commands that build none are checked for it).
-NOT_FOR_SCENARIOS = ("scipy", "pydantic.v1")
+#: once a model is built, so only the commands that build none are checked for it), nor the
+#: module that formats tracebacks, which only ``--debug`` prints.
+NOT_FOR_SCENARIOS = ("scipy", "pydantic.v1", "traceback")
 METADATA = "importlib.metadata"
 
 #: Imports kurilsim, runs the command line with the arguments given as JSON (if any), and prints
@@ -80,6 +83,56 @@ def test_a_command_loads_only_what_it_needs(argv, absent):
     assert not loaded.intersection(absent)
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_help_of_every_command_loads_no_numpy(command):
+    # Defaults and bounds shown in the help come from kurilsim.core.option_defaults, which imports
+    # nothing, not from the modules that use them.
+    loaded = loaded_modules([command, "--help"])
+    assert "kurilsim.cli." + command in loaded  # the help was built
+    assert not loaded.intersection((*HEAVY, "numpy", "pydantic", "yaml"))
+
+
+#: Runs the ``kurilsim`` command through its entry point with the arguments given as JSON, and
+#: prints its exit code and the entry-point groups looked up among the installed distributions.
+ENTRY_SCRIPT = """
+import contextlib, importlib.metadata, io, json, sys
+groups, real = [], importlib.metadata.entry_points
+def entry_points(**selection):
+    groups.append(selection.get("group"))
+    return real(**selection)
+importlib.metadata.entry_points = entry_points
+from kurilsim.__main__ import entry
+sys.argv = ["kurilsim", *json.loads(sys.argv[1])]
+with contextlib.redirect_stdout(io.StringIO()):
+    code = entry()
+print(json.dumps([code, groups]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("setting", "groups"),
+    [
+        pytest.param(None, [], id="unset: no look-up"),
+        # The user's own setting is kept: their plugins, or all but those named, still load.
+        pytest.param("", ["pydantic"], id="set empty: pydantic looks"),
+        pytest.param("some_plugin", ["pydantic"], id="one plugin disabled: pydantic looks"),
+    ],
+)
+def test_the_command_skips_pydantic_plugin_look_up_unless_the_environment_says(setting, groups):
+    environment = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if setting is not None:
+        environment["PYDANTIC_DISABLE_PLUGINS"] = setting
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY_SCRIPT, json.dumps(["validate", SOCHI])],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=environment,
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [0, groups]
+
+
 def test_a_pure_nash_sweep_to_parquet_loads_no_pandas(tmp_path):
     # pyarrow loads pandas on its first conversion of a Python or numpy object: the sweep
     # builds its Arrow columns from buffers, and a frame only when one is asked for; it counts
@@ -93,8 +146,6 @@ def test_a_pure_nash_sweep_to_parquet_loads_no_pandas(tmp_path):
 
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_a_command_loads_the_module_of_no_other_command(command):
-    from kurilsim.cli import COMMANDS
-
     loaded = loaded_modules(["-q", command, ERA_1956])
     assert f"kurilsim.cli.{command}" in loaded
     assert not loaded.intersection(f"kurilsim.cli.{name}" for name in COMMANDS if name != command)

@@ -41,8 +41,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from kurilsim.analysis.calibration import (
-    DEFAULT_STEPS,
-    DEFAULT_WALKERS,
     Calibration,
     calibrate,
     era_scenarios,
@@ -56,6 +54,7 @@ from kurilsim.analysis.tree_play import is_tree_form, status_quo_leaves
 from kurilsim.core.arguments import DEFAULT_SEED, check_instance, check_int, check_path
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError, in_file
+from kurilsim.core.option_defaults import BACKTEST_SAMPLES, DEFAULT_STEPS, DEFAULT_WALKERS
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import STATEMENTS_FILE
 from kurilsim.forms.dynamic.form import DYNAMIC_FORM
@@ -67,8 +66,6 @@ from kurilsim.io.shared_parameters import is_shared_parameters_file
 
 FloatArray = NDArray[np.float64]
 
-#: Points drawn from each scenario's parameter box for robustness.
-DEFAULT_SAMPLES = 2_000
 #: Width of the recorded-outcome column in the text table (the JSON keeps the whole text).
 RECORDED_WIDTH = 60
 
@@ -264,7 +261,7 @@ class Backtest:
 
 
 def backtest_scenario(
-    scenario: Scenario, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    scenario: Scenario, samples: int = BACKTEST_SAMPLES, seed: int = DEFAULT_SEED
 ) -> EraResult:
     """Backtest one scenario that records its history.
 
@@ -347,7 +344,7 @@ def _backtest_by_form(
 
 def backtest(
     directory: str | os.PathLike[str] = "scenarios",
-    samples: int = DEFAULT_SAMPLES,
+    samples: int = BACKTEST_SAMPLES,
     seed: int = DEFAULT_SEED,
     *,
     fit_until: int | None = None,

@@ -54,6 +54,12 @@ from kurilsim.analysis.likelihood import record_probability
 from kurilsim.core.arguments import DEFAULT_SEED, check_instance, check_int, check_path, shown
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import ArgumentTypeError, InputError
+from kurilsim.core.option_defaults import (
+    DEFAULT_CHECKPOINT,
+    DEFAULT_STEPS,
+    DEFAULT_WALKERS,
+    MIN_WALKERS,
+)
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import SharedParameter
 from kurilsim.forms.registry import load_scenario
@@ -69,12 +75,6 @@ FloatArray = NDArray[np.float64]
 PRECISION = "precision"
 #: The log-uniform prior's range of the QRE precision, in units of each player's payoff range.
 PRECISION_RANGE = (0.1, 100.0)
-#: Default ensemble: walkers, steps, steps between checkpoints.
-DEFAULT_WALKERS = 16
-DEFAULT_STEPS = 200
-DEFAULT_CHECKPOINT = 10
-#: Fewest walkers: each walker's stretch move draws another walker of the ensemble.
-MIN_WALKERS = 2
 #: A chain shorter than this many integrated autocorrelation times is flagged (emcee's advice).
 AUTOCORR_MULTIPLE = 50
 #: Files of a calibration run in its output folder.

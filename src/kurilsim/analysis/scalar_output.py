@@ -82,25 +82,18 @@ from kurilsim.analysis.tree_play import (
 )
 from kurilsim.core.deals import default_deal
 from kurilsim.core.errors import InputError
+from kurilsim.core.option_defaults import DEFAULT_MAX_MEMORY, OUTPUT_SYNTAX
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import point_reasons
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.logit_qre import logit_qre
 from kurilsim.forms.normal.properties import property_mask
-from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY, chunk_size_for
+from kurilsim.sweeps.engine import chunk_size_for
 
 FloatArray = NDArray[np.float64]
 ObjectArray = NDArray[np.object_]
 Kind = Literal["deal-share", "deal-any", "regime", "payoff", "qre-deal"]
 
-#: The output kinds and what follows the kind's name: shown in error messages.
-SYNTAX = (
-    "deal-share[:CONDITION]",
-    "deal-any[:CONDITION]",
-    "regime:LABEL",
-    "payoff:PLAYER",
-    "qre-deal:LAMBDA[:CONDITION]",
-)
 #: Most points of one batch of a deal output: the deal masks take points x profiles floats.
 _DEAL_CHUNK = 4096
 
@@ -332,7 +325,8 @@ are Russia, Japan, US, China
         if not (math.isfinite(precision) and precision >= 0):
             raise InputError(f"{where}: LAMBDA must be a finite number >= 0, got {number!r}")
         return ScalarOutput(text, "qre-deal", _deal(scenario, condition.strip(), where), precision)
-    raise InputError(f"{where}: unknown output {kind!r}; expected one of {', '.join(SYNTAX)}")
+    expected = ", ".join(OUTPUT_SYNTAX)
+    raise InputError(f"{where}: unknown output {kind!r}; expected one of {expected}")
 
 
 def _deal(scenario: Scenario, condition: str, where: str) -> str:

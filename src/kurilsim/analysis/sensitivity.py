@@ -64,6 +64,7 @@ from kurilsim.core.arguments import (
 )
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
+from kurilsim.core.option_defaults import MIN_SAMPLES
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.result import incomplete_points_text, reason_counts
 from kurilsim.core.scenario import Scenario
@@ -73,8 +74,6 @@ Method = Literal["sobol", "morris"]
 METHODS: tuple[Method, ...] = ("sobol", "morris")
 #: Default base samples ``N``: Sobol' evaluates ``N (2D + 2)`` points, Morris ``N (D + 1)``.
 DEFAULT_SAMPLES: dict[Method, int] = {"sobol": 256, "morris": 32}
-#: Fewest base samples either method takes.
-MIN_SAMPLES = 2
 #: Bootstrap resamples of the confidence intervals, and their level.
 RESAMPLES = 100
 LEVEL = 0.95

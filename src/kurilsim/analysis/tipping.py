@@ -42,20 +42,17 @@ from kurilsim.core.arguments import (
 )
 from kurilsim.core.display import html_heading, html_table
 from kurilsim.core.errors import InputError
+from kurilsim.core.option_defaults import DEFAULT_MAX_MEMORY, DEFAULT_RESOLUTION, MIN_RESOLUTION
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.result import incomplete_points_text, reason_counts
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.sweep_rows import point_reasons
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
-from kurilsim.sweeps.engine import DEFAULT_MAX_MEMORY, chunk_size_for
+from kurilsim.sweeps.engine import chunk_size_for
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-#: Grid values along each parameter's range in the scan.
-DEFAULT_RESOLUTION = 1001
-#: Fewest grid values a scan takes: the two ends of the range.
-MIN_RESOLUTION = 2
 #: Grid values at most for a form whose games are solved one at a time (bargaining, conflicts).
 SOLVED_ALONE_RESOLUTION = 101
 #: Bisection steps: each halves the bracket, so 40 narrow it to about 1e-12 of the range.

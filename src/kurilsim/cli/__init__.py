@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -192,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # the last line of defence: report; a traceback only with --debug
         if debug:
+            import traceback  # only here: every command would load it, for --debug alone
+
             echo(traceback.format_exc(), file=sys.stderr, end="")
             return EXIT_INTERNAL
         echo(

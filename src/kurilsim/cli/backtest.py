@@ -28,9 +28,13 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim backtest``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.backtest import DEFAULT_SAMPLES
-    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS, MIN_WALKERS
     from kurilsim.core.arguments import DEFAULT_SEED
+    from kurilsim.core.option_defaults import (
+        BACKTEST_SAMPLES,
+        DEFAULT_STEPS,
+        DEFAULT_WALKERS,
+        MIN_WALKERS,
+    )
 
     parser.add_argument(
         "directory",
@@ -42,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--samples",
         type=positive,
-        default=DEFAULT_SAMPLES,
+        default=BACKTEST_SAMPLES,
         help="draws of each parameter box, for each era's robustness (default %(default)s)",
     )
     parser.add_argument(
@@ -78,7 +82,7 @@ def handle(args: argparse.Namespace) -> int:
     """Print the backtest table and the retrodiction score."""
     # Imported when used, as every command does.
     from kurilsim.analysis.backtest import backtest
-    from kurilsim.analysis.calibration import DEFAULT_STEPS, DEFAULT_WALKERS
+    from kurilsim.core.option_defaults import DEFAULT_STEPS, DEFAULT_WALKERS
 
     refuse_unused(args, {"--walkers": "--fit-until", "--steps": "--fit-until"})
     result = backtest(

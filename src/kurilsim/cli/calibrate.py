@@ -31,13 +31,13 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim calibrate``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.calibration import (
+    from kurilsim.core.arguments import DEFAULT_SEED
+    from kurilsim.core.option_defaults import (
         DEFAULT_CHECKPOINT,
         DEFAULT_STEPS,
         DEFAULT_WALKERS,
         MIN_WALKERS,
     )
-    from kurilsim.core.arguments import DEFAULT_SEED
 
     parser.add_argument(
         "directory",
@@ -96,8 +96,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Sample, print the posterior summary and diagnostics, save the figure."""
     # Imported when used, as every command does.
-    from kurilsim.analysis.calibration import DEFAULT_CHECKPOINT, calibrate
+    from kurilsim.analysis.calibration import calibrate
     from kurilsim.core.errors import InputError
+    from kurilsim.core.option_defaults import DEFAULT_CHECKPOINT
 
     check_figure(args.plot)
     refuse_unused(args, {"--checkpoint": "--out", "--plot-kind": "--plot"})

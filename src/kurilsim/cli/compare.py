@@ -30,8 +30,6 @@ def register(commands: Any) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim compare``."""
-    # Imported here, when the command is used, so that building the command line loads no solver.
-
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml) of any game form")
     add_parameter_option(parser)
     parser.add_argument(

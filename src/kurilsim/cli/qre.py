@@ -36,7 +36,7 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim qre``."""
     # Imported here, when the command is used, so that building the command line loads no solver.
-    from kurilsim.forms.normal.logit_qre import DEFAULT_MAX_SECONDS
+    from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
 
     parser.add_argument(
         "file", metavar="FILE", help="a scenario (.yaml) with a normal form, or a .nfg game"

@@ -33,8 +33,6 @@ def register(commands: Any) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim run``, whose choices come from the solvers."""
-    # Imported here, when the command is used, so that building the command line loads no solver.
-
     parser.add_argument(
         "file", metavar="FILE", help="a scenario (.yaml), or a Gambit game (.nfg, .efg)"
     )

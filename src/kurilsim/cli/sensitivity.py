@@ -34,16 +34,15 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim sensitivity``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.scalar_output import SYNTAX
-    from kurilsim.analysis.sensitivity import MIN_SAMPLES
     from kurilsim.core.arguments import DEFAULT_SEED
+    from kurilsim.core.option_defaults import MIN_SAMPLES, OUTPUT_SYNTAX
 
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")
     parser.add_argument(
         "--output",
         required=True,
         metavar="EXPR",
-        help=f"the output to explain: {', '.join(SYNTAX)}",
+        help=f"the output to explain: {', '.join(OUTPUT_SYNTAX)}",
     )
     parser.add_argument(
         "--method",

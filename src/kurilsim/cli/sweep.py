@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kurilsim.cli import common
 from kurilsim.cli.common import (
@@ -24,6 +24,9 @@ from kurilsim.cli.common import (
     status,
 )
 from kurilsim.core.errors import InputError, in_file
+
+if TYPE_CHECKING:
+    from kurilsim.sweeps.spec import GridAxis
 
 #: Figure kinds and the sweeps they fit.
 PLOT_KINDS = ("regime", "probabilities", "payoffs", "shares", "deal")
@@ -45,8 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim sweep``, whose choices come from the solvers."""
     # Imported here, when the command is used, so that building the command line loads no solver.
     from kurilsim.core.arguments import DEFAULT_SEED
-    from kurilsim.sweeps import GridAxis
-    from kurilsim.sweeps.engine import ARRAY_CHUNK, DEFAULT_MAX_MEMORY, GAME_CHUNK
+    from kurilsim.core.option_defaults import ARRAY_CHUNK, DEFAULT_MAX_MEMORY, GAME_CHUNK
 
     parser.add_argument(
         "file",
@@ -56,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--grid",
         metavar="NAME=START:STOP:N",
-        type=GridAxis.parse,
+        type=grid_axis,
         action="append",
         default=[],
         help="N evenly spaced values of a parameter, ends included (repeatable, up to 3)",
@@ -138,6 +140,16 @@ def plot_kind(args: argparse.Namespace) -> str:
     if kind in ("probabilities", "payoffs", "deal") and (args.samples or axes != 1):
         raise InputError(f"{kind} curves need a grid over one parameter and no --samples")
     return kind
+
+
+def grid_axis(text: str) -> GridAxis:
+    """The value of ``--grid``, ``NAME=START:STOP:N``, as a :class:`~kurilsim.sweeps.GridAxis`.
+
+    The sweeps, which need numpy, are imported when a value is read, not when the help is shown.
+    """
+    from kurilsim.sweeps.spec import GridAxis
+
+    return GridAxis.parse(text)
 
 
 def handle(args: argparse.Namespace) -> int:

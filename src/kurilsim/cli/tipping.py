@@ -34,7 +34,7 @@ def register(commands: Any) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim tipping``."""
     # Imported here, when the command is used, so that building the command line loads none of it.
-    from kurilsim.analysis.tipping import DEFAULT_RESOLUTION, MIN_RESOLUTION
+    from kurilsim.core.option_defaults import DEFAULT_RESOLUTION, MIN_RESOLUTION
 
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml)")
     parser.add_argument(

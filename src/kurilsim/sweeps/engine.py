@@ -54,6 +54,7 @@ from kurilsim.core.abandonable import IDLE_THREAD
 from kurilsim.core.allocator import keep_freed_memory
 from kurilsim.core.arrow_columns import numeric_array
 from kurilsim.core.errors import InputError
+from kurilsim.core.option_defaults import ARRAY_CHUNK, GAME_CHUNK
 from kurilsim.core.scenario import GameForm, Scenario
 from kurilsim.core.sweep_rows import SweepRows, merged
 from kurilsim.sweeps.forked import forks_for, run_forked
@@ -62,8 +63,6 @@ from kurilsim.sweeps.spec import PointSet
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Engine = Literal["local", "dask"]
-#: Points per chunk by default for vectorised methods, and most for methods solved game by game.
-ARRAY_CHUNK, GAME_CHUNK = 16_384, 64
 #: Chunks per worker that a game-by-game sweep is cut into at least, so that the last chunks to
 #: finish leave the workers idle for a small part of the run.
 CHUNKS_PER_WORKER = 8
@@ -77,8 +76,6 @@ PROCESS_START, CLUSTER_START = 1.0, 2.0
 #: CPU seconds that a worker process kept from an earlier sweep takes to join a new one, about
 #: (it rebuilds the scenario, and its first chunk fills the solver's caches for the game's shape).
 KEPT_START = 0.25
-#: Default limit on the estimated memory of one chunk, in bytes.
-DEFAULT_MAX_MEMORY = 1 << 30
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,11 +26,11 @@ from kurilsim.core.arguments import (
 )
 from kurilsim.core.display import printable
 from kurilsim.core.errors import ArgumentTypeError
+from kurilsim.core.option_defaults import DEFAULT_MAX_MEMORY
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
 from kurilsim.forms.registry import load_scenario
 from kurilsim.sweeps.engine import (
-    DEFAULT_MAX_MEMORY,
     Engine,
     Job,
     check_in_memory,

@@ -83,6 +83,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError, IterationLimitError, KurilsimError
 from kurilsim.core.tolerance import DEFAULT_TOL, check_tolerance
@@ -112,9 +113,9 @@ UNITS: tuple[Units, ...] = ("relative", "payoff")
 #: between two strategies by e.
 DEFAULT_LAMBDA_MAX_SCALED = 1000.0
 
-#: Default bounds of every trace.
+#: Default bounds of every trace: steps here, seconds
+#: (:data:`~kurilsim.core.deadline.DEFAULT_MAX_SECONDS`).
 DEFAULT_MAX_STEPS = 10_000
-DEFAULT_MAX_SECONDS = 60.0
 
 # Step-size control (Allgower and Georg 2003, chapter 6), in scaled units: a corrector must
 # contract at least this fast, its first step may travel at most this far, and the tangent may
