@@ -9,10 +9,10 @@ from kurilsim.cli.common import (
     EXIT_OK,
     add_parameter_option,
     echo,
+    given_options,
     json_text,
     note,
     seconds,
-    solver_options,
 )
 from kurilsim.core.errors import InputError
 
@@ -70,7 +70,7 @@ def handle(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     # Checked here first, so that each is refused by the command line's name, not compare()'s.
     names = {"precision": "--lambda", "max_seconds": "--max-seconds"}
-    refuse_unused_options(scenario, {k: names[k] for k in solver_options(args, *names)})
+    refuse_unused_options(scenario, {k: names[k] for k in given_options(args, *names)})
     note(f"solving {args.file} under every concept of its form")
     comparison = compare(
         scenario,

@@ -15,6 +15,7 @@ from kurilsim.cli.common import (
     count,
     echo,
     file_notes,
+    given_options,
     json_text,
     positive,
     refuse_unused,
@@ -139,11 +140,8 @@ def handle(args: argparse.Namespace) -> int:
 
     check_figure(args.plot)
     refuse_unused(args, {"--figure": "--plot"})
-    given = {name: "--" + name.replace("_", "-") for name in TAKEN_BY}
-    refuse_other_dynamics_options(
-        args.dynamics,
-        {name: flag for name, flag in given.items() if getattr(args, name) is not None},
-    )
+    flags = {name: "--" + name.replace("_", "-") for name in given_options(args, *TAKEN_BY)}
+    refuse_other_dynamics_options(args.dynamics, flags)
     game_or_scenario, parameters = _load(args.file, args.overrides)
     with in_file(args.file):  # a problem the solver finds is the scenario's
         path = learn(
