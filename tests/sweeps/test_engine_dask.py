@@ -225,8 +225,9 @@ def test_a_bad_point_on_a_worker_process_reaches_the_command_line_as_its_one_lin
     # A worker in a process of its own sends the error back pickled, the point's field with it.
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(NOT_FINITE)
+    # Its dashboard on any free port: another cluster may hold 8787.
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         code, _, err = run_cli(
             capsys,
