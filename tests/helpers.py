@@ -1,6 +1,6 @@
 """Helpers shared by the tests that are not hypothesis generators: where the repository's files
-are, comparing lists of mixed-strategy profiles, running the command line in-process, and a
-scenario built for the sweeps' tests."""
+are, comparing lists of mixed-strategy profiles, running the command line in-process, and
+scenarios built for the sweeps' tests."""
 
 from __future__ import annotations
 
@@ -90,6 +90,20 @@ def cut_tree_listing_at_the_second_point(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 # --- scenarios ---------------------------------------------------------------------------------
+
+#: Player B's payoff is infinite at a = 0 and nan where a and b are both 0 (0/0); player A's
+#: does not depend on A's own strategy.
+NOT_FINITE = """
+kurilsim: 1
+title: not finite
+parameters:
+  a: {default: 1, range: [-1, 1], unit: u, description: d, assumption: e}
+  b: {default: 1, range: [-1, 1], unit: u, description: d, assumption: e}
+players: {A: [x, y], B: [l, r]}
+outcomes:
+  right: {description: B plays r, rules: [{when: {B: r}, value: 1}]}
+payoffs: {A: "right", B: "right * b / a"}
+"""
 
 
 def chain_of_stops(steps):

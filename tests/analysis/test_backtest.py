@@ -196,8 +196,9 @@ def test_bad_statements_files(scenario_dir, replace, words):
 def test_statements_naming_unknown_things(scenario_dir, replace, words):
     path = scenario_dir / STATEMENTS_FILE
     path.write_text(STATEMENTS.replace(*replace, 1), encoding="utf-8")
-    with pytest.raises(InputError, match=words):
+    with pytest.raises(InputError, match=words) as refused:
         check_statements(load_statements(path), path.parent)
+    assert str(refused.value).startswith(f"{path}: statements.")  # the file, then the check
 
 
 @pytest.mark.parametrize(

@@ -241,3 +241,10 @@ def test_a_folder_without_eras_is_named_in_the_refusal(tmp_path):
     (tmp_path / "notes.yaml").write_text("# nothing here\nkurilsim-shared: 1\n", encoding="utf-8")
     with pytest.raises(InputError, match=f"^{tmp_path}: no era scenario with a recorded history"):
         kurilsim.calibrate(tmp_path, walkers=4, steps=2)
+
+
+def test_a_folder_without_eras_to_fit_is_named_in_the_refusal():
+    # Eras there, but none up to the year fitted until: one refusal, naming the folder as well.
+    folder = str(SCENARIOS)
+    with pytest.raises(InputError, match=f"^{folder}: no era scenario with a recorded history"):
+        kurilsim.calibrate(folder, walkers=4, steps=2, fit_until=1900)

@@ -355,11 +355,20 @@ def test_html_display_escapes_and_summarises():
     assert len(comparison.to_frame()) == len(comparison.predictions)
 
 
-def test_a_precision_no_concept_takes_is_refused_by_the_arguments_name():
+@pytest.mark.parametrize(
+    ("option", "reason"),
+    [
+        ({"precision": 5}, "the bargaining form's concepts have no logit QRE to take it"),
+        ({"max_seconds": 5}, "no concept of the bargaining form runs against a time bound"),
+    ],
+)
+def test_an_option_no_concept_takes_is_refused_by_the_arguments_name(option, reason):
+    # As the command line refuses it (tests/cli/test_moot_options.py), by its own name.
     bargaining = load_scenario(SCENARIOS / "bargaining_2016.yaml")
-    with pytest.raises(InputError, match="have no logit QRE to take it") as exc:
-        compare(bargaining, precision=5)
-    assert exc.value.field == "precision" and exc.value.file == bargaining.source
+    with pytest.raises(InputError) as exc:
+        compare(bargaining, **option)
+    (name,) = option
+    assert (exc.value.reason, exc.value.field, exc.value.file) == (reason, name, bargaining.source)
 
 
 #: A scenario of each form, for each form's ``compare_options``.

@@ -16,7 +16,7 @@ from scipy.integrate import solve_ivp
 import kurilsim
 from kurilsim import NormalFormGame
 from kurilsim.analysis.fictitious_play import _nashpy_counts, _own_counts
-from kurilsim.analysis.learning import DYNAMICS
+from kurilsim.analysis.learning import DEFAULT_STEP_SIZE, DYNAMICS, TAKEN_BY
 from kurilsim.analysis.replicator import own_replicator, replicator_field
 from kurilsim.core.errors import InputError
 from kurilsim.forms import catalogue
@@ -284,6 +284,46 @@ def test_bad_options_are_refused() -> None:
         kurilsim.learn(game, tol=0.5)
     with pytest.raises(InputError, match="parameters can only be set for a scenario"):
         kurilsim.learn(game, parameters={"trust": 1.0})
+
+
+@pytest.mark.parametrize(
+    ("dynamics", "option", "message"),
+    [
+        ("fictitious-play", {"step_size": 0.1}, "replicator and logit, not of fictitious-play"),
+        ("replicator", {"precision": 5.0}, "logit, not of replicator"),
+        ("logit", {"seed": 3}, "fictitious-play, not of logit"),
+    ],
+)
+def test_an_option_of_another_dynamics_is_refused(dynamics, option, message) -> None:
+    # As the command line refuses it: an option that would change nothing is a mistake.
+    (name,) = option
+    with pytest.raises(InputError, match=f"^{name}: an option of {message}$"):
+        kurilsim.learn(catalogue.matching_pennies(), dynamics, **option)
+
+
+@pytest.mark.parametrize("dynamics", list(DYNAMICS))
+def test_the_options_a_dynamics_takes_are_those_that_change_its_path(dynamics) -> None:
+    """Each option of ``TAKEN_BY`` changes the path of the dynamics that take it, from a start
+    with ties (which fictitious play breaks by the seed) or from one without; the others refuse
+    it."""
+    game = catalogue.rock_paper_scissors()
+    others = {"seed": 5, "step_size": DEFAULT_STEP_SIZE / 2, "precision": 2.0}
+
+    def path(start, **options):
+        found = kurilsim.learn(game, dynamics, start=start, steps=40, **options)
+        return np.concatenate([found.times, *(p.ravel() for p in found.profiles)])
+
+    taken = {name for name, dynamics_taking in TAKEN_BY.items() if dynamics in dynamics_taking}
+    for name in set(others) - taken:
+        with pytest.raises(InputError, match=f"^{name}: an option of"):
+            path(None, **{name: others[name]})
+    changed = set()
+    for start in (None, [[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]]):
+        usual = path(start)
+        changed |= {
+            name for name in taken if not np.array_equal(path(start, **{name: others[name]}), usual)
+        }
+    assert changed == taken
 
 
 @pytest.mark.parametrize("dynamics", list(DYNAMICS))

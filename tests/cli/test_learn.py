@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-import kurilsim
-from kurilsim.analysis.learning import DEFAULT_STEP_SIZE, DYNAMICS
+from kurilsim.analysis.learning import DYNAMICS
 from kurilsim.cli import learn, main
 from kurilsim.forms import catalogue
 from tests.helpers import SCENARIOS
@@ -86,7 +84,6 @@ def test_a_scenario_without_a_normal_form(capsys: pytest.CaptureFixture[str]) ->
 
 def test_an_nfg_game_cycles_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Replicator dynamics in rock-paper-scissors, read from a Gambit file, keep circling."""
-    from kurilsim.forms import catalogue
     from kurilsim.forms.normal.nfg import write_nfg
 
     path = tmp_path / "rps.nfg"
@@ -103,25 +100,3 @@ def test_an_nfg_game_cycles_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFi
     assert "<svg" in figure.read_text()
     assert main(["learn", str(path), "--set", "x=1"]) == 2
     assert "parameters can only be set for scenario files" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("dynamics", DYNAMICS)
-def test_the_options_refused_for_a_dynamics_are_those_that_change_nothing(dynamics):
-    """``learn.TAKEN_BY`` repeats what the dynamics use: held to it by the paths they trace,
-    from a start with ties (which fictitious play breaks by the seed) and from one without."""
-    game = catalogue.rock_paper_scissors()
-
-    def path(start, **options):
-        found = kurilsim.learn(game, dynamics, start=start, steps=40, **options)
-        return np.concatenate([found.times, *(p.ravel() for p in found.profiles)])
-
-    changed = set()
-    for start in (None, [[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]]):
-        usual = path(start)
-        others = {
-            "seed": path(start, seed=5),
-            "step_size": path(start, step_size=DEFAULT_STEP_SIZE / 2),
-            "precision": path(start, precision=2.0),
-        }
-        changed |= {name for name, other in others.items() if not np.array_equal(other, usual)}
-    assert changed == {name for name, taken in learn.TAKEN_BY.items() if dynamics in taken}

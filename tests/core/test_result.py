@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kurilsim.core.result import ReadOnlyRun
+from kurilsim.core.result import ReadOnlyRun, reason_counts
 
 
 @dataclass(frozen=True)
@@ -26,3 +28,15 @@ def test_complete_is_read_from_the_reason():
 def test_a_flag_in_place_of_the_reason_is_refused(flag):
     with pytest.raises(TypeError, match="incomplete_reason must be None or a str"):
         _Run(flag)
+
+
+@given(
+    st.lists(st.sampled_from(["max_seconds", "max_equilibria", "limit: size", None])), st.randoms()
+)
+def test_reasons_are_counted_in_one_order_whatever_order_they_come_in(reasons, random):
+    # Most frequent first, as frequent ones by name: the order sweeps give, whose chunks finish
+    # in no fixed order.
+    shuffled = random.sample(reasons, len(reasons))
+    counts = reason_counts(reasons)
+    assert list(reason_counts(shuffled).items()) == list(counts.items())
+    assert list(counts) == sorted(counts, key=lambda reason: (-counts[reason], reason))

@@ -14,7 +14,7 @@ import kurilsim
 from kurilsim import parse_scenario
 from kurilsim.sweeps import GridAxis, SweepSpec, engine, read_sweep, sweep
 from kurilsim.sweeps.spec import point_set
-from tests.helpers import run_cli
+from tests.helpers import NOT_FINITE, run_cli
 from tests.strategies import STAG_HUNT
 
 
@@ -218,3 +218,32 @@ def test_the_cli_sweeps_on_a_running_cluster_by_its_address(capsys, tmp_path):
     grid = {"stag": (2, 10, 4), "hare": (0, 3, 3)}
     local = sweep(parse_scenario(STAG_HUNT), grid, method="vertex-enumeration", workers=1)
     pd.testing.assert_frame_equal(read_sweep(tmp_path / "d.parquet").to_frame(), local.to_frame())
+
+
+@pytest.mark.slow
+def test_a_bad_point_on_a_worker_process_reaches_the_command_line_as_its_one_line(capsys, tmp_path):
+    # A worker in a process of its own sends the error back pickled, the point's field with it.
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(NOT_FINITE)
+    # Its dashboard on any free port: another cluster may hold 8787.
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        code, _, err = run_cli(
+            capsys,
+            "sweep",
+            scenario,
+            "--grid",
+            "a=-1:0:9",
+            "--set",
+            "b=1",
+            "--chunk-size",
+            "2",
+            "--engine",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+        )
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"kurilsim: error: {scenario}: payoffs.B: payoff of B is nan")
+    assert "with a=0, b=1;" in err

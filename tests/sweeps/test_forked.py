@@ -18,6 +18,7 @@ from kurilsim.sweeps import GridAxis, SweepSpec, engine, forked, read_sweep, run
 from kurilsim.sweeps.engine import Job, run_chunks, solve_chunk
 from kurilsim.sweeps.lock import writer_lock
 from kurilsim.sweeps.spec import point_set
+from tests.helpers import NOT_FINITE, run_cli
 
 GRID = {"sanctions": (0.0, 0.7, 12), "trust": (0.0, 1.0, 10)}  # 120 points
 CHUNK = 8  # 15 chunks
@@ -175,6 +176,29 @@ def test_a_child_that_dies_is_reported_not_waited_for(
     in_children(monkeypatch, lambda: os._exit(3))
     with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 3\)"):
         sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
+    assert forks == [1] and not multiprocessing.active_children()
+
+
+def test_a_bad_point_in_a_child_reaches_the_command_line_as_its_one_line(
+    tmp_path, forks, monkeypatch, capsys, within_20_seconds
+):
+    # The last point's payoff is infinite (a = 0): this process takes no chunk until the child
+    # has ended, so the child meets it, and its error (which carries the point's field) crosses.
+    parent, original = os.getpid(), forked._take
+
+    def take(*args):
+        while os.getpid() == parent and multiprocessing.active_children():
+            time.sleep(0.01)
+        return original(*args)
+
+    monkeypatch.setattr(forked, "_take", take)
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(NOT_FINITE)
+    argv = ["sweep", scenario, "--grid", "a=-1:0:9", "--set", "b=1", "--chunk-size", "2"]
+    code, _, err = run_cli(capsys, *argv, "--workers", "2", "--out", tmp_path / "s.parquet")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith(f"kurilsim: error: {scenario}: payoffs.B: payoff of B is nan")
+    assert "with a=0, b=1;" in err
     assert forks == [1] and not multiprocessing.active_children()
 
 

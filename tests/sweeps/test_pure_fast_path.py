@@ -22,6 +22,7 @@ from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.labels import NO_PURE, outcome_labels, regime
 from kurilsim.forms.normal.regret import normalised_payoffs
 from kurilsim.forms.normal.sweep import _distinct_in_runs
+from tests.helpers import NOT_FINITE
 from tests.strategies import sweep_scenarios
 
 
@@ -161,21 +162,6 @@ def assert_reference_rows(table, scenario, a, b, payoffs, tol):
     numbers = table.filter(regex=r"^(prob|payoff)\.").to_numpy()
     np.testing.assert_array_equal(numbers, np.array(expected["numbers"].tolist()))
     assert table["complete"].all()
-
-
-#: Player B's payoff is infinite at a = 0 and nan where a and b are both 0 (0/0); player A's
-#: does not depend on A's own strategy.
-NOT_FINITE = """
-kurilsim: 1
-title: not finite
-parameters:
-  a: {default: 1, range: [-1, 1], unit: u, description: d, assumption: e}
-  b: {default: 1, range: [-1, 1], unit: u, description: d, assumption: e}
-players: {A: [x, y], B: [l, r]}
-outcomes:
-  right: {description: B plays r, rules: [{when: {B: r}, value: 1}]}
-payoffs: {A: "right", B: "right * b / a"}
-"""
 
 
 @pytest.mark.parametrize(("b", "chunk"), [(1.0, 2), (0.0, 3), (1.0, 16)])

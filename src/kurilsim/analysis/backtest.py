@@ -53,7 +53,7 @@ from kurilsim.analysis.statements import StatementResult, check_statements, load
 from kurilsim.analysis.tree_play import is_tree_form, status_quo_leaves
 from kurilsim.core.arguments import DEFAULT_SEED, check_instance, check_int, check_path
 from kurilsim.core.display import html_heading, html_table, text_table
-from kurilsim.core.errors import InputError, in_file
+from kurilsim.core.errors import InputError
 from kurilsim.core.option_defaults import BACKTEST_SAMPLES, DEFAULT_STEPS, DEFAULT_WALKERS
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import STATEMENTS_FILE
@@ -404,10 +404,9 @@ def backtest(
     statements_path = folder / STATEMENTS_FILE
     statements: tuple[StatementResult, ...] = ()
     if statements_path.exists():
-        with in_file(str(statements_path)):
-            statements = tuple(
-                check_statements(load_statements(statements_path), statements_path.parent)
-            )
+        statements = tuple(
+            check_statements(load_statements(statements_path), statements_path.parent)
+        )
     scores = (
         None
         if fit_until is None
@@ -688,10 +687,9 @@ def _statement_shares(
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(fit.samples), size=min(draws, len(fit.samples)), replace=False)
     held: dict[str, list[bool]] = {}
-    with in_file(str(path)):
-        for theta in fit.samples[np.sort(chosen)]:
-            point = dict(zip(fit.names, (float(v) for v in theta), strict=True))
-            for result in check_statements(statements, path.parent, shared=point):
-                if result.holds is not None:
-                    held.setdefault(result.statement.id, []).append(result.holds)
+    for theta in fit.samples[np.sort(chosen)]:
+        point = dict(zip(fit.names, (float(v) for v in theta), strict=True))
+        for result in check_statements(statements, path.parent, shared=point):
+            if result.holds is not None:
+                held.setdefault(result.statement.id, []).append(result.holds)
     return tuple((name, float(np.mean(votes))) for name, votes in held.items())

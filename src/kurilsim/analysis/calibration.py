@@ -190,20 +190,19 @@ class CalibrationProblem:
         return log_post, probabilities
 
 
-#: The refusal of a calibration without eras.
-NO_ERAS = "no era scenario with a recorded history to calibrate on"
-
-
 def calibration_problem(
     eras: Sequence[Scenario],
     precision_range: tuple[float, float] = PRECISION_RANGE,
     parameters_of: Sequence[Scenario] | None = None,
+    *,
+    folder: str | None = None,
 ) -> CalibrationProblem:
     """The calibration problem of these eras: their shared parameters and the precision.
 
     ``parameters_of`` (default: ``eras``) are the eras whose shared parameters are calibrated;
     a wider set than ``eras`` samples the parameters only later eras use from their priors, so
-    that those eras can be predicted.
+    that those eras can be predicted. ``folder``, the folder the eras were read from, is named
+    where there is none.
 
     Raises
     ------
@@ -213,7 +212,7 @@ def calibration_problem(
     eras = _scenarios("eras", eras)
     parameters_of = None if parameters_of is None else _scenarios("parameters_of", parameters_of)
     if not eras:
-        raise InputError(NO_ERAS)
+        raise InputError("no era scenario with a recorded history to calibrate on", file=folder)
     shared: dict[str, SharedParameter] = {}
     for era in [*eras, *(parameters_of or ())]:
         if era.spec.history is None:
@@ -601,17 +600,17 @@ def calibrate(
     steps = check_int("steps", steps, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     checkpoint = check_int("checkpoint", checkpoint, minimum=1)
+    folder = None
     if isinstance(directory, str | os.PathLike):
-        eras, _ = era_scenarios(directory)
-        if not eras:
-            raise InputError(NO_ERAS, file=os.fspath(directory))
+        folder = os.fspath(directory)
+        eras, _ = era_scenarios(folder)
     else:
         eras = _scenarios("directory", directory)
     everything = eras
     if fit_until is not None:
         fit_until = check_int("fit_until", fit_until)
         eras = [era for era in eras if era_year(era) <= fit_until]
-    problem = calibration_problem(eras, precision_range, parameters_of=everything)
+    problem = calibration_problem(eras, precision_range, parameters_of=everything, folder=folder)
     dim = len(problem.names)
     if walkers < 2 * dim or walkers % 2:
         raise InputError(

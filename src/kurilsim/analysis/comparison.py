@@ -38,6 +38,7 @@ import pandas as pd
 
 from kurilsim.core.arguments import check_instance, check_mapping, check_real, check_text
 from kurilsim.core.concepts import Prediction
+from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
 from kurilsim.core.deals import Blocker
 from kurilsim.core.display import html_heading, html_table, text_table
 from kurilsim.core.errors import InputError
@@ -215,7 +216,7 @@ def compare(
     deal: str | None = None,
     precision: float | None = None,
     tol: float = DEFAULT_TOL,
-    max_seconds: float | None = 60.0,
+    max_seconds: float | None = None,
 ) -> Comparison:
     """Solve a scenario under every concept its game form admits and explain the outcome.
 
@@ -238,7 +239,9 @@ def compare(
     tol
         Relative tolerance of every solver and of the blocking analysis.
     max_seconds
-        Time bound of support enumeration and of the logit trace.
+        Time bound of support enumeration, the logit trace and a conflict's stability analysis.
+        Default: :data:`~kurilsim.core.deadline.DEFAULT_MAX_SECONDS`. Refused for a form whose
+        concepts run against no time bound.
 
     Returns
     -------
@@ -249,8 +252,8 @@ def compare(
     ArgumentTypeError
         For an argument of the wrong type.
     InputError
-        For a bad parameter value, deal condition or precision, or a precision the form's
-        concepts do not use.
+        For a bad parameter value, deal condition, precision or time bound, or a precision or
+        time bound the form's concepts do not use.
 
     Examples
     --------
@@ -269,8 +272,10 @@ def compare(
         tol = check_tolerance(tol)
         max_seconds = check_real("max_seconds", max_seconds, minimum=0, optional=True)
         values = scenario.parameter_values(overrides)
-        refuse_unused_options(scenario, {"precision": "precision"} if precision is not None else {})
-        panel = scenario.form.compare(scenario, values, deal, precision, tol, max_seconds)
+        given = {"precision": precision, "max_seconds": max_seconds}
+        refuse_unused_options(scenario, {name: name for name in given if given[name] is not None})
+        bound = DEFAULT_MAX_SECONDS if max_seconds is None else max_seconds
+        panel = scenario.form.compare(scenario, values, deal, precision, tol, bound)
         merged = _merged(panel.predictions)
         verdict = _verdict(merged, panel.deal, panel.nearest, panel.blockers, panel.reason)
         return Comparison(

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kurilsim.core.arguments import (
+    DEFAULT_SEED,
     check_instance,
     check_int,
     check_mapping,
@@ -68,6 +69,14 @@ Profile = tuple[FloatArray, ...]
 
 #: The dynamics :func:`learn` runs, with the number of steps each takes by default.
 DYNAMICS = {"fictitious-play": 10_000, "replicator": 2_000, "logit": 2_000}
+
+#: The options only some dynamics take, each with those dynamics: fictitious play moves in rounds
+#: and breaks ties at random, the others move in time steps, the logit response by its lambda.
+TAKEN_BY = {
+    "step_size": ("replicator", "logit"),
+    "precision": ("logit",),
+    "seed": ("fictitious-play",),
+}
 
 #: Default tolerance of each dynamics: how close to an equilibrium (relative max regret, for
 #: fictitious play) or to rest (velocity per payoff range) play must come. Fictitious play
@@ -404,10 +413,10 @@ def learn(
     dynamics: str = "fictitious-play",
     start: Mapping[str, Sequence[float]] | Sequence[Sequence[float]] | None = None,
     steps: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     *,
     tol: float | None = None,
-    step_size: float = DEFAULT_STEP_SIZE,
+    step_size: float | None = None,
     precision: float | None = None,
     parameters: Mapping[str, float] | None = None,
 ) -> LearningPath:
@@ -428,13 +437,14 @@ def learn(
     steps
         Rounds (fictitious play) or time steps; by default as in :data:`DYNAMICS`.
     seed
-        Seed of fictitious play's random tie-breaking (the other dynamics draw nothing).
+        Seed of fictitious play's random tie-breaking (the other dynamics draw nothing); by
+        default :data:`~kurilsim.core.arguments.DEFAULT_SEED`.
     tol
         Tolerance of convergence and of the equilibrium check, in ``(0, 0.1]``; by default as in
         :data:`DEFAULT_TOLERANCES`. Probabilities below it are dropped from the equilibrium.
     step_size
         Time between points of the dynamics in continuous time, in ``(0, 1]``, in units of the
-        payoff range.
+        payoff range; by default :data:`DEFAULT_STEP_SIZE`.
     precision
         Lambda of the logit response, relative to each player's payoff range (as for the logit
         QRE); by default :data:`~kurilsim.core.concepts.DEFAULT_PRECISION`. The response turns
@@ -452,9 +462,9 @@ def learn(
     ArgumentTypeError
         For an argument of the wrong type.
     InputError
-        For an unknown dynamics or player, a starting mixture that is not a probability vector of
-        the right length, a number out of range, or more ``steps`` than a path can hold
-        (:data:`MAX_PATH_VALUES`).
+        For an unknown dynamics or player, an option of another dynamics (:data:`TAKEN_BY`), a
+        starting mixture that is not a probability vector of the right length, a number out of
+        range, or more ``steps`` than a path can hold (:data:`MAX_PATH_VALUES`).
 
     Examples
     --------
@@ -473,15 +483,21 @@ def learn(
             f"unknown dynamics {dynamics!r}; expected one of {', '.join(DYNAMICS)}",
             field="dynamics",
         )
+    given = {"seed": seed, "step_size": step_size, "precision": precision}
+    refuse_other_dynamics_options(
+        dynamics, {name: name for name in given if given[name] is not None}
+    )
     steps = check_int("steps", DYNAMICS[dynamics] if steps is None else steps, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_int("seed", DEFAULT_SEED if seed is None else seed, minimum=0)
     tol = check_real(
         "tol",
         DEFAULT_TOLERANCES[dynamics] if tol is None else tol,
         above=0.0,
         maximum=MAX_LEARNING_TOL,
     )
-    step_size = check_real("step_size", step_size, above=0.0, maximum=1.0)
+    step_size = check_real(
+        "step_size", DEFAULT_STEP_SIZE if step_size is None else step_size, above=0.0, maximum=1.0
+    )
     profile = start_profile(game, start)
     values_per_step = sum(len(p) for p in profile)
     if (steps + 1) * values_per_step > MAX_PATH_VALUES:
@@ -538,6 +554,36 @@ def learn(
         options=options,
         parameters=values,
     )
+
+
+def refuse_other_dynamics_options(dynamics: str, given: Mapping[str, str]) -> None:
+    """Refuse an option given that ``dynamics`` does not take (:data:`TAKEN_BY`).
+
+    Parameters
+    ----------
+    dynamics
+        A key of :data:`DYNAMICS`.
+    given
+        Each option given (``seed``, ``step_size``, ``precision``) with the name to refuse it
+        by: the argument's, or the command line's (``--step-size``).
+
+    Raises
+    ------
+    InputError
+        For the first option of ``given`` that ``dynamics`` does not take, naming it.
+
+    Examples
+    --------
+    >>> refuse_other_dynamics_options("logit", {"precision": "--precision"})
+    >>> refuse_other_dynamics_options("logit", {"seed": "--seed"})
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: --seed: an option of fictitious-play, not of logit
+    """
+    for option, name in given.items():
+        taking = TAKEN_BY[option]
+        if dynamics not in taking:
+            raise InputError(f"an option of {' and '.join(taking)}, not of {dynamics}", field=name)
 
 
 def start_profile(

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self, TextIO
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from kurilsim.core.arguments import check_instance, check_mapping, check_path, check_real
-from kurilsim.core.errors import InputError, in_field
+from kurilsim.core.errors import InputError, in_field, in_file
 from kurilsim.core.parameters import unknown_parameter
 from kurilsim.core.scenario import Scenario
 from kurilsim.core.schema import FrozenModel
@@ -109,6 +110,12 @@ class StatementsFile(FrozenModel):
 
     kurilsim_statements: Literal[1] = Field(alias="kurilsim-statements")
     statements: tuple[TestableStatement, ...]
+    _source: str | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> str | None:
+        """The file :func:`load_statements` read it from, named in its checks' errors."""
+        return self._source
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,7 @@ def load_statements(path: str | os.PathLike[str] | TextIO) -> StatementsFile:
     text, name = read_source(path, "path")
     document = read_yaml(text, name)
     try:
-        return StatementsFile.model_validate(document.data)
+        loaded = StatementsFile.model_validate(document.data)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         location = tuple(error["loc"])
@@ -165,6 +172,8 @@ def load_statements(path: str | os.PathLike[str] | TextIO) -> StatementsFile:
             field=".".join(map(str, location)),
             line=document.line_of(location),
         ) from None
+    loaded._source = name
+    return loaded
 
 
 def check_statements(
@@ -184,7 +193,8 @@ def check_statements(
         For an argument of the wrong type.
     InputError
         If a check names a missing scenario, parameter, player or outcome variable, with the
-        check's place in the file as its field (``statements.0.checks.1``).
+        check's place in the file as its field (``statements.0.checks.1``), after the file's
+        name where the statements were read from one.
     """
     check_instance("statements", statements, StatementsFile, "a StatementsFile")
     directory = check_path("directory", directory)
@@ -198,17 +208,18 @@ def check_statements(
         return cache[name]
 
     results = []
-    for i, statement in enumerate(statements.statements):
-        if statement.checks is None:
-            results.append(StatementResult(statement, None, (statement.not_expressible or "",)))
-            continue
-        verdicts = []
-        for j, check in enumerate(statement.checks):
-            with in_field(f"statements.{i}.checks.{j}"):
-                verdicts.append(_check(check, scenario(check.scenario), point))
-        results.append(
-            StatementResult(statement, all(ok for ok, _ in verdicts), tuple(d for _, d in verdicts))
-        )
+    with nullcontext() if statements.source is None else in_file(statements.source):
+        for i, statement in enumerate(statements.statements):
+            if statement.checks is None:
+                reason = statement.not_expressible or ""
+                results.append(StatementResult(statement, None, (reason,)))
+                continue
+            verdicts = []
+            for j, check in enumerate(statement.checks):
+                with in_field(f"statements.{i}.checks.{j}"):
+                    verdicts.append(_check(check, scenario(check.scenario), point))
+            holds = all(ok for ok, _ in verdicts)
+            results.append(StatementResult(statement, holds, tuple(d for _, d in verdicts)))
     return results
 
 

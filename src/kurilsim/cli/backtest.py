@@ -10,6 +10,7 @@ from kurilsim.cli.common import (
     at_least,
     count,
     echo,
+    given_options,
     json_text,
     positive,
     refuse_unused,
@@ -82,7 +83,6 @@ def handle(args: argparse.Namespace) -> int:
     """Print the backtest table and the retrodiction score."""
     # Imported when used, as every command does.
     from kurilsim.analysis.backtest import backtest
-    from kurilsim.core.option_defaults import DEFAULT_STEPS, DEFAULT_WALKERS
 
     refuse_unused(args, {"--walkers": "--fit-until", "--steps": "--fit-until"})
     result = backtest(
@@ -90,8 +90,7 @@ def handle(args: argparse.Namespace) -> int:
         args.samples,
         args.seed,
         fit_until=args.fit_until,
-        walkers=DEFAULT_WALKERS if args.walkers is None else args.walkers,
-        steps=DEFAULT_STEPS if args.steps is None else args.steps,
+        **given_options(args, "walkers", "steps"),
     )
     echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
     return EXIT_OK

@@ -12,6 +12,7 @@ from kurilsim.cli.common import (
     check_figure,
     count,
     echo,
+    given_options,
     json_text,
     positive,
     refuse_unused,
@@ -98,7 +99,6 @@ def handle(args: argparse.Namespace) -> int:
     # Imported when used, as every command does.
     from kurilsim.analysis.calibration import calibrate
     from kurilsim.core.errors import InputError
-    from kurilsim.core.option_defaults import DEFAULT_CHECKPOINT
 
     check_figure(args.plot)
     refuse_unused(args, {"--checkpoint": "--out", "--plot-kind": "--plot"})
@@ -112,8 +112,8 @@ def handle(args: argparse.Namespace) -> int:
         seed=args.seed,
         output=args.out,
         resume=args.resume,
-        checkpoint=DEFAULT_CHECKPOINT if args.checkpoint is None else args.checkpoint,
         progress=progress,
+        **given_options(args, "checkpoint"),
     )
     echo(json_text(result.to_dict()) if args.format == "json" else result.to_text())
     if args.plot:

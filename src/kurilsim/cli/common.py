@@ -503,7 +503,7 @@ def add_tolerance_option(
     )
 
 
-#: The solver options :func:`add_listing_bounds` adds, by the names :func:`solver_options` takes.
+#: The solver options :func:`add_listing_bounds` adds, by the names :func:`given_options` takes.
 LISTING_BOUNDS = ("max_seconds", "max_equilibria")
 
 #: The help of ``--max-seconds`` of a command that solves a scenario point by point.
@@ -536,13 +536,16 @@ def add_listing_bounds(
     )
 
 
-def solver_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
-    """The solver options ``names`` that the command line gives, by name; those not given left out.
+def given_options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The options ``names`` that the command line gives, by name; those not given left out.
+
+    Such an option defaults to None, so that a check can tell it given (:func:`refuse_unused`);
+    left out, the function it is passed to takes its own default.
 
     Examples
     --------
     >>> given = argparse.Namespace(max_seconds=2.0, max_iter=None)
-    >>> solver_options(given, "max_seconds", "max_iter")
+    >>> given_options(given, "max_seconds", "max_iter")
     {'max_seconds': 2.0}
     """
     given = {name: getattr(args, name) for name in names}

@@ -10,10 +10,10 @@ from kurilsim.cli.common import (
     add_parameter_option,
     add_tolerance_option,
     echo,
+    given_options,
     json_text,
     note,
     seconds,
-    solver_options,
 )
 from kurilsim.core.errors import InputError
 
@@ -66,10 +66,9 @@ def handle(args: argparse.Namespace) -> int:
     if not args.file.lower().endswith(SCENARIO_SUFFIXES):
         raise InputError("compare reads scenario files (.yaml/.yml)", file=args.file)
     scenario = load_scenario(args.file)
-    # Checked here too, so that each is refused by the name given: compare() cannot tell its own
-    # max_seconds default from one given.
+    # Checked here first, so that each is refused by the command line's name, not compare()'s.
     names = {"precision": "--lambda", "max_seconds": "--max-seconds"}
-    refuse_unused_options(scenario, {k: names[k] for k in solver_options(args, *names)})
+    refuse_unused_options(scenario, {k: names[k] for k in given_options(args, *names)})
     note(f"solving {args.file} under every concept of its form")
     comparison = compare(
         scenario,
@@ -77,7 +76,7 @@ def handle(args: argparse.Namespace) -> int:
         deal=args.deal,
         precision=args.precision,
         tol=args.tol,
-        **solver_options(args, "max_seconds"),  # compare's own bound when none is given
+        max_seconds=args.max_seconds,
     )
     if args.format == "json":
         echo(json_text(comparison.to_dict()))

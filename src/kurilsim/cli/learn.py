@@ -15,6 +15,7 @@ from kurilsim.cli.common import (
     count,
     echo,
     file_notes,
+    given_options,
     json_text,
     positive,
     refuse_unused,
@@ -25,14 +26,6 @@ from kurilsim.core.errors import InputError, in_file
 #: The dynamics, as ``--dynamics`` takes them (the keys of ``kurilsim.analysis.learning.DYNAMICS``,
 #: repeated here so that building the command line imports no solver; a test keeps them equal).
 DYNAMICS = ("fictitious-play", "replicator", "logit")
-
-#: The options only some dynamics take, each with those dynamics: fictitious play moves in rounds
-#: and breaks ties at random, the others move in time steps, the logit response by its lambda.
-TAKEN_BY = {
-    "step_size": ("replicator", "logit"),
-    "precision": ("logit",),
-    "seed": ("fictitious-play",),
-}
 
 #: One player's mixture in ``--start``: ``NAME=P1,P2,...``.
 _MIXTURE = re.compile(r"\s*([^=;]+?)\s*=\s*([^=;]*)")
@@ -142,18 +135,13 @@ def start_mixtures(text: str) -> dict[str, list[float]]:
 def handle(args: argparse.Namespace) -> int:
     """Run ``kurilsim learn`` with parsed arguments."""
     # Imported when used, as every command does; matplotlib only when a plot is asked for.
-    from kurilsim.analysis.learning import DEFAULT_STEP_SIZE, learn
-    from kurilsim.core.arguments import DEFAULT_SEED
+    from kurilsim.analysis.learning import TAKEN_BY, learn, refuse_other_dynamics_options
     from kurilsim.presentation.figures import plot
 
     check_figure(args.plot)
     refuse_unused(args, {"--figure": "--plot"})
-    for name, dynamics in TAKEN_BY.items():
-        if getattr(args, name) is not None and args.dynamics not in dynamics:
-            option = "--" + name.replace("_", "-")
-            raise InputError(
-                f"{option}: an option of {' and '.join(dynamics)}, not of {args.dynamics}"
-            )
+    flags = {name: "--" + name.replace("_", "-") for name in given_options(args, *TAKEN_BY)}
+    refuse_other_dynamics_options(args.dynamics, flags)
     game_or_scenario, parameters = _load(args.file, args.overrides)
     with in_file(args.file):  # a problem the solver finds is the scenario's
         path = learn(
@@ -161,9 +149,9 @@ def handle(args: argparse.Namespace) -> int:
             args.dynamics,
             start=args.start,
             steps=args.steps,
-            seed=DEFAULT_SEED if args.seed is None else args.seed,
+            seed=args.seed,
             tol=args.tol,
-            step_size=DEFAULT_STEP_SIZE if args.step_size is None else args.step_size,
+            step_size=args.step_size,
             precision=args.precision,
             parameters=parameters,
         )

@@ -14,11 +14,11 @@ from kurilsim.cli.common import (
     count,
     echo,
     file_notes,
+    given_options,
     json_text,
     note,
     positive,
     seconds,
-    solver_options,
 )
 
 
@@ -91,7 +91,7 @@ def handle(args: argparse.Namespace) -> int:
     from kurilsim.core.errors import in_file
     from kurilsim.solving import GAME_SUFFIXES, read_game, run, solve
 
-    options = solver_options(args, "max_seconds", "max_iter", "selection", "max_equilibria")
+    options = given_options(args, "max_seconds", "max_iter", "selection", "max_equilibria")
     note(f"solving {args.file} by method {args.method}, tolerance {args.tol:g}")
     started = time.perf_counter()
     if args.file.lower().endswith(GAME_SUFFIXES) and not args.overrides:

@@ -16,8 +16,8 @@ from kurilsim.cli.common import (
     check_figure,
     count,
     echo,
+    given_options,
     json_text,
-    solver_options,
     status,
 )
 
@@ -105,7 +105,7 @@ def handle(args: argparse.Namespace) -> int:
             args.parameters,
             args.overrides,
             args.tol,
-            solver_options(args, *LISTING_BOUNDS),
+            given_options(args, *LISTING_BOUNDS),
         )
     if args.format == "json":
         echo(json_text(result.to_dict()))

@@ -17,10 +17,10 @@ from kurilsim.cli.common import (
     check_writable,
     count,
     echo,
+    given_options,
     note,
     positive,
     refuse_unused,
-    solver_options,
     status,
 )
 from kurilsim.core.errors import InputError, in_file
@@ -158,7 +158,6 @@ def handle(args: argparse.Namespace) -> int:
     Exits 1 where the answer at some points is incomplete, as the summary warns.
     """
     # Imported when used, as every command does (figures only with --plot: half a second).
-    from kurilsim.core.arguments import DEFAULT_SEED
     from kurilsim.sweeps import sweep
 
     refuse_unused(args, {"--seed": "--samples", "--plot-kind": "--plot", "--format": "--out"})
@@ -173,7 +172,7 @@ def handle(args: argparse.Namespace) -> int:
     check_writable("--out", args.out)
     check_figure(args.plot)
     kind = plot_kind(args) if args.plot else None
-    options = solver_options(args, "max_seconds", "max_iter", "max_equilibria")
+    options = given_options(args, "max_seconds", "max_iter", "max_equilibria")
     note(f"sweeping {args.file}: grid {names or 'none'}, {args.samples or 0} samples")
     started = time.perf_counter()
     with in_file(args.file):  # a problem the solver finds is the scenario's
@@ -181,7 +180,6 @@ def handle(args: argparse.Namespace) -> int:
             args.file,
             {axis.name: (axis.start, axis.stop, axis.n) for axis in args.grid},
             samples=args.samples or 0,
-            seed=DEFAULT_SEED if args.seed is None else args.seed,
             fixed=args.overrides,
             method=args.method,
             tol=args.tol,
@@ -193,6 +191,7 @@ def handle(args: argparse.Namespace) -> int:
             engine=args.engine,
             workers=args.workers,
             scheduler=args.scheduler,
+            **given_options(args, "seed"),
             chunk_size=args.chunk_size,
             max_memory=args.max_memory * 2**20,
             progress=False if common.verbosity < 0 else args.progress,

@@ -16,8 +16,8 @@ from kurilsim.cli.common import (
     at_least,
     check_figure,
     echo,
+    given_options,
     json_text,
-    solver_options,
     status,
 )
 
@@ -82,7 +82,7 @@ def handle(args: argparse.Namespace) -> int:
             args.overrides,
             args.resolution,
             args.tol,
-            solver_options(args, *LISTING_BOUNDS),
+            given_options(args, *LISTING_BOUNDS),
         )
     if args.format == "json":
         echo(

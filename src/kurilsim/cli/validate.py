@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kurilsim.cli.common import EXIT_INPUT, EXIT_OK, echo, file_notes
-from kurilsim.core.errors import InputError, InputProblems, in_file
+from kurilsim.core.errors import InputError, InputProblems
 
 
 def register(commands: Any) -> None:
@@ -49,8 +49,7 @@ def _validate(name: str) -> str:
 
         statements = load_statements(name)
         # Checking them finds any scenario, parameter or player they name that is missing.
-        with in_file(name):
-            check_statements(statements, Path(name).parent)
+        check_statements(statements, Path(name).parent)
         return f"{len(statements.statements)} testable statements"
     from kurilsim.io.shared_parameters import is_shared_parameters_file, load_shared_parameters
 

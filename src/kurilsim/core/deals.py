@@ -191,9 +191,10 @@ def deal_mask(
     shape: tuple[int, ...],
     field: str = "deal",
 ) -> BoolArray:
-    """True where ``condition`` is nonzero at ``values``, broadcast to ``shape``.
+    """True where ``condition`` is nonzero at ``values``, broadcast with ``shape``.
 
-    ``field`` names the condition in the error below.
+    The mask has ``shape``, or more where the values do: a batch of points adds its axis in
+    front. ``field`` names the condition in the error below.
 
     Raises
     ------
@@ -213,4 +214,5 @@ def deal_mask(
             f"the condition {condition.source!r} is not a finite number at every outcome",
             field=field,
         )
-    return np.broadcast_to(np.not_equal(value, 0), shape).copy()
+    mask = np.not_equal(value, 0)
+    return np.broadcast_to(mask, np.broadcast_shapes(shape, mask.shape)).copy()

@@ -9,10 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 
 class KurilsimError(Exception):
-    """Base class of every exception kurilsim raises on purpose."""
+    """Base class of every exception kurilsim raises on purpose.
+
+    Each one survives pickling, whatever its ``__init__`` takes: it is rebuilt from its message
+    and attributes without calling ``__init__`` again, so that one raised in another process (a
+    forked sweep's, a Dask worker's) is raised in this one as it was.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> error = pickle.loads(pickle.dumps(IterationLimitError("lemke-howson", "max_pivots=10")))
+    >>> print(error)
+    lemke-howson stopped at its bound (max_pivots=10) before finishing
+    >>> error.limit
+    'max_pivots=10'
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (type(self), self.args), self.__dict__
+
+
+def _rebuilt(error_class: type[KurilsimError], args: tuple[Any, ...]) -> KurilsimError:
+    """An exception of ``error_class`` with ``args``, its ``__init__`` not called.
+
+    Unpickling then gives it its attributes.
+    """
+    return error_class.__new__(error_class, *args)
 
 
 class InputError(KurilsimError):

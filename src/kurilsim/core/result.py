@@ -134,14 +134,30 @@ def incomplete_points_text(reasons: Mapping[str, int], points: int) -> str:
 
 
 def reason_counts(reasons: Iterable[str | None]) -> dict[str, int]:
-    """How many points give each incomplete reason, most frequent first (``None``: complete).
+    """How many points give each incomplete reason (``None``: complete).
+
+    In the order of :func:`by_frequency`.
 
     Examples
     --------
     >>> reason_counts([None, "max_seconds", None, "max_equilibria", "max_seconds"])
     {'max_seconds': 2, 'max_equilibria': 1}
     """
-    return dict(collections.Counter(r for r in reasons if r is not None).most_common())
+    return by_frequency(collections.Counter(r for r in reasons if r is not None))
+
+
+def by_frequency(counts: Mapping[str, int]) -> dict[str, int]:
+    """Incomplete reasons with their counts, most frequent first and as frequent ones by name.
+
+    One order however the points were counted: a sweep counts its chunks as they finish, in no
+    fixed order.
+
+    Examples
+    --------
+    >>> by_frequency({"max_seconds": 1, "limit: size": 3, "max_equilibria": 1})
+    {'limit: size': 3, 'max_equilibria': 1, 'max_seconds': 1}
+    """
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 class ReadOnlyRun:

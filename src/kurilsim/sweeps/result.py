@@ -19,7 +19,7 @@ import numpy as np
 
 from kurilsim.core.arguments import check_path
 from kurilsim.core.errors import InputError
-from kurilsim.core.result import incomplete_points_text
+from kurilsim.core.result import by_frequency, incomplete_points_text
 from kurilsim.sweeps.info import SweepInfo
 from kurilsim.sweeps.shares import share_columns
 from kurilsim.sweeps.store import (
@@ -161,12 +161,12 @@ class SweepResult:
 
         The reasons are those of the ``incomplete_reason`` column
         (:attr:`kurilsim.core.result.Result.incomplete_reason`), most frequent first (as frequent
-        ones by name); empty when the method finished at every point (a file of the first
-        layout, which recorded only that a point was cut short, gives ``"reason not
-        recorded"``). Counted as the sweep ran, or with the regimes in the one read of a sweep
-        file that :meth:`summary` makes. Of an unfinished sweep (:attr:`complete` false), over
-        its finished chunks only. The command line prints them in a warning line and exits with
-        status 1.
+        ones by name: :func:`~kurilsim.core.result.by_frequency`); empty when the method
+        finished at every point (a file of the first layout, which recorded only that a point
+        was cut short, gives ``"reason not recorded"``). Counted as the sweep ran, or with the
+        regimes in the one read of a sweep file that :meth:`summary` makes. Of an unfinished
+        sweep (:attr:`complete` false), over its finished chunks only. The command line prints
+        them in a warning line and exits with status 1.
 
         Examples
         --------
@@ -189,8 +189,7 @@ class SweepResult:
             if "incomplete_reason" not in first:  # a file of the first layout: not why
                 first = with_unrecorded_reasons(first)
             counts = dict(first["incomplete_reason"].value_counts(sort=False).items())
-        # Ties by name: chunks are counted as they finish, in no fixed order.
-        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        return by_frequency(counts)
 
     @functools.cached_property
     def _file_counts(self) -> tuple[dict[str, int], dict[str, int]]:

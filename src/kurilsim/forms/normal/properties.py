@@ -78,8 +78,7 @@ def property_mask(
             field="condition",
         )
     batch = int(any(np.ndim(v) == 1 for v in values.values()))
-    shape = np.broadcast_shapes((1,) * batch + profile_shape, np.shape(expression.evaluate(env)))
-    return deal_mask(expression, env, shape, field="condition")
+    return deal_mask(expression, env, (1,) * batch + profile_shape, field="condition")
 
 
 def pure_equilibria(scenario: Scenario, values: Mapping[str, Any]) -> BoolArray:
