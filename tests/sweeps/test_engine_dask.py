@@ -23,7 +23,7 @@ def client():
     # Threads, not processes: quick to start, and nothing left running after the test.
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as connected,
     ):
@@ -166,7 +166,7 @@ class Solved(SchedulerPlugin):
             self.keys.add(key)
 
 with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
-                  dashboard_address=None) as cluster:
+                  dashboard_address=":0") as cluster:
     cluster.scheduler.add_plugin(Solved())
     print(cluster.scheduler_address, flush=True)
     sys.stdin.read()
