@@ -131,14 +131,18 @@ def test_a_forked_process_writes_the_chunks_it_solves(tmp_path, sochi):
 
 def test_an_interrupted_sweep_keeps_its_chunks_and_resumes(tmp_path, sochi, forks, monkeypatch):
     # Ctrl-C in this process after its second chunk: the child is ended, finished parts stay.
+    # The child waits for it, so that this process writes two chunks however loaded the machine.
     parent, written = os.getpid(), []
     original = run._written
+    interrupting = multiprocessing.get_context("fork").Event()
+    in_children(monkeypatch, interrupting.wait)
 
     def interrupted(store, info):
         write = original(store, info)
 
         def then(index, table):
             if os.getpid() == parent and len(written) == 2:
+                interrupting.set()
                 raise KeyboardInterrupt
             written.append(index)
             return write(index, table)
