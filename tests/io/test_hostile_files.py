@@ -300,3 +300,29 @@ def test_sweeping_a_game_whose_every_profile_is_an_equilibrium_is_refused(tmp_pa
     for argv in (["sweep", "--grid", "t=0:2:50", "--out", str(out)], ["tipping"]):
         code, stderr = run_bounded(argv[0], str(scenario), *argv[1:])
         assert_refused(code, stderr, "1,000,000 of the 1,000,000 strategy profiles")
+
+
+def _shared_ladder(depth: int) -> str:
+    """An .efg of two ladders of ``depth`` moves after a fair coin; B cannot tell them apart.
+
+    Its reduced normal form is far beyond enumeration, so ``auto`` turns to the sequence form,
+    whose size grows with the tree: ``4 * depth`` sequences and ``2 * depth`` information sets.
+    """
+    lines = ['EFG 2 R "ladders" { "A" "B" }', 'c "" 1 "" { "L" 0.5 "R" 0.5 } 0']
+    for side in range(2):
+        for k in range(depth):
+            player = 1 + k % 2
+            infoset = k + 1 if player == 2 else k + 1 + side * depth
+            outcome = 2 + side * depth + k
+            lines.append(f'p "" {player} {infoset} "" {{ "s" "g" }} 0')
+            lines.append(f't "" {outcome} "" {{ {k % 7}, {(3 * k + side) % 11} }}')
+        lines.append('t "" 1 "end" { 1, 1 }')
+    return "\n".join(lines) + "\n"
+
+
+def test_a_tree_whose_sequence_form_is_out_of_reach_is_refused_before_building_it(tmp_path):
+    # 4,000 levels: a Lemke tableau of 24,006 x 48,013 cells (9 GB) was allocated.
+    game = tmp_path / "ladders.efg"
+    game.write_text(_shared_ladder(4000))
+    code, stderr = run_bounded("run", str(game))
+    assert_refused(code, stderr, "ladders.efg", "sequence form", "at most 20,000,000")

@@ -176,6 +176,20 @@ def test_a_discount_factor_of_1_with_an_infinite_horizon_is_refused_in_one_line(
     assert "\n" not in str(exc.value)
 
 
+@pytest.mark.parametrize("extra", [2, 7, 8])
+def test_a_state_grid_beyond_the_bound_is_refused_however_far_beyond(extra):
+    # Eight more variables of 1,000 levels: 6 x 10^24 points, whose count wrapped round to a
+    # negative number in int64 and passed the bound.
+    variables = "".join(
+        f"  v{k}: {{range: [0, 1], levels: 1000, initial: 0, description: d, assumption: toy}}\n"
+        for k in range(extra)
+    )
+    text = PRISONERS.format(rounds=5, levels=6).replace("stages:\n", variables + "stages:\n", 1)
+    with pytest.raises(InputError, match=r"the state grid has 6,000(,000)* points") as exc:
+        kurilsim.parse_scenario(text)
+    assert exc.value.field == "state" and exc.value.line is not None
+
+
 def test_a_state_leaving_its_range_is_refused_with_file_field_and_line(tmp_path, capsys):
     path = tmp_path / "prisoners.yaml"
     # A range of [0, 2] for five rounds: the clock runs past it.

@@ -43,6 +43,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Literal, Self
@@ -355,10 +356,12 @@ def _check_evidence(spec: DynamicFile) -> None:
 
 def _grid(spec: DynamicFile) -> Grid:
     levels = tuple(variable.grid() for variable in spec.state.values())
-    size = int(np.prod([len(x) for x in levels], dtype=np.int64))
+    # Counted in Python integers: a product of many variables' levels overflows int64.
+    size = math.prod(len(x) for x in levels)
     if size > MAX_STATES:
         raise SemanticError(
-            f"the state grid has {size} points; at most {MAX_STATES} are supported", ("state",)
+            f"the state grid has {size:,} points; at most {MAX_STATES:,} are supported",
+            ("state",),
         )
     names = tuple(spec.state)
     draft = Grid(names, levels, 0)

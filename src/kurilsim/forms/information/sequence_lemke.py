@@ -15,7 +15,9 @@ add up to one). With a positive covering vector Lemke's algorithm then cannot en
 one, the split values would have to fall below zero at the root, which ``E' p >= 0`` rules out
 ([1]_, theorem 4.1; [3]_, section 4.4), so the path ends at an equilibrium. The work per pivot is
 quadratic in the number of sequences, which grows linearly with the tree, where the reduced
-normal form grows exponentially.
+normal form grows exponentially. The tableau is dense, though, so its memory grows with the
+square of the tree: a tree whose tableau would pass :data:`MAX_TABLEAU_CELLS` is refused before
+anything is built.
 
 References
 ----------
@@ -41,10 +43,12 @@ Examples
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 from numpy.typing import NDArray
 
-from kurilsim.core.errors import InputError
+from kurilsim.core.errors import InputError, OutOfReachError
 from kurilsim.forms.information.game import InformationTree
 from kurilsim.forms.information.lemke import lemke
 from kurilsim.forms.information.sequence_form import Behaviour, SequenceForm, sequence_form
@@ -53,6 +57,48 @@ FloatArray = NDArray[np.float64]
 
 #: Default bound on the pivots of Lemke's algorithm.
 MAX_PIVOTS = 100_000
+#: Largest number of cells of the dense tableau Lemke's algorithm pivots on (160 MB of floats;
+#: the matrix it is built from and the payoff matrices take at most as much again).
+MAX_TABLEAU_CELLS: Final = 20_000_000
+
+
+def lcp_size(form: SequenceForm) -> int:
+    """The number of variables of the sequence form's complementarity problem.
+
+    Each player's sequences, and twice each player's constraints (one for the empty sequence and
+    one per information set), as :func:`sequence_lcp` lays them out.
+
+    Examples
+    --------
+    >>> from kurilsim.forms.information.catalogue import kuhn_poker
+    >>> form = sequence_form(kuhn_poker())
+    >>> lcp_size(form) == len(sequence_lcp(form)[1])
+    True
+    """
+    constraints = sum(1 + len(form.tree.player_infosets(i)) for i in range(2))
+    return sum(form.n_sequences) + 2 * constraints
+
+
+def size_problem(form: SequenceForm) -> str:
+    """Why Lemke's tableau for ``form`` is too large to build, or ``""`` if it is not.
+
+    The tableau has ``n`` rows and ``2n + 1`` columns for ``n`` = :func:`lcp_size`.
+
+    Examples
+    --------
+    >>> from kurilsim.forms.information.catalogue import kuhn_poker
+    >>> size_problem(sequence_form(kuhn_poker()))
+    ''
+    """
+    size = lcp_size(form)
+    cells = size * (2 * size + 1)
+    if cells <= MAX_TABLEAU_CELLS:
+        return ""
+    return (
+        f"the sequence form of this tree is a complementarity problem in {size:,} variables, "
+        f"whose dense tableau would have {cells:,} cells; kurilsim builds at most "
+        f"{MAX_TABLEAU_CELLS:,}"
+    )
 
 
 def sequence_lcp(form: SequenceForm) -> tuple[FloatArray, FloatArray]:
@@ -115,6 +161,8 @@ def sequence_lemke(
     ------
     InputError
         If the tree does not have two players.
+    OutOfReachError
+        If the tableau would be too large (see :func:`size_problem`).
     """
     if tree.n_players != 2:
         raise InputError(
@@ -122,6 +170,9 @@ def sequence_lemke(
             f"{tree.n_players}"
         )
     form = sequence_form(tree)
+    problem = size_problem(form)
+    if problem:
+        raise OutOfReachError(problem)
     matrix, q = sequence_lcp(form)
     z, pivots, finished = lemke(matrix, q, max_pivots=max_pivots)
     n1, n2 = form.n_sequences
