@@ -76,7 +76,9 @@ def test_a_domestic_cost_is_named_as_the_party_walking_away():
     assert blocker.gain == pytest.approx(0.5)
     assert blocker.leaves_deal
     assert blocker.terms == (("- cost * (islands > 0)", pytest.approx(2.0)),)
-    assert comparison.verdict.startswith("The status quo holds under every concept")
+    # The logit QRE gives the deal a small chance; every Nash equilibrium keeps the status quo.
+    assert comparison.verdict.startswith("1 of 3 concepts admit a deal (logit QRE (lambda 10) with")
+    assert "the others keep the status quo" in comparison.verdict
     assert "a party walks away: Russia would switch from cede to keep" in comparison.verdict
 
 
@@ -246,6 +248,65 @@ def test_a_conflict_counts_stable_states_and_names_who_leaves_a_deal():
         compare(scenario, deal="islands > 0")
 
 
+# --- the verdict and the agreement line against the table -----------------------------------
+
+#: One bundled scenario per form with a deal condition, among them predictions that are a deal
+#: with a probability strictly between 0 and 1 (a separating equilibrium, a logit QRE).
+EVERY_FORM = [
+    "sochi_2016",
+    "sequence_1956",
+    "bargaining_2016",
+    "repeated_joint_activity",
+    "commitment_treaty",
+    "reassurance_2016",
+    "ratification_2018",
+    "credibility_1956",
+]
+
+
+def deal_chances(comparison):
+    chances = {}
+    for p in comparison.predictions:
+        if p.counted:
+            chances.setdefault(p.concept, []).append(p.deal or 0.0)
+    return chances
+
+
+@pytest.mark.parametrize("name", EVERY_FORM)
+def test_the_verdict_describes_every_prediction_of_every_concept(name):
+    comparison = compare(load_scenario(SCENARIOS / f"{name}.yaml"))
+    verdict = comparison.verdict
+    chances = deal_chances(comparison)
+    every = [c for cs in chances.values() for c in cs]
+    assert verdict.startswith("The status quo holds under every concept") == all(
+        c == 0 for c in every
+    )
+    assert verdict.startswith("A deal") == all(c == 1 for c in every)
+    for concept, cs in chances.items():
+        if any(0 < c < 1 for c in cs):
+            shown = " or ".join(f"{c:.3g}" for c in sorted(set(cs), reverse=True))
+            assert f"{concept} with probability {shown}" in verdict
+    if any(c > 0 for c in every):
+        assert "no outcome satisfies" not in verdict
+
+
+@pytest.mark.parametrize("name", EVERY_FORM)
+def test_the_agreement_line_names_each_concept_that_predicts_more_than_its_consensus(name):
+    comparison = compare(load_scenario(SCENARIOS / f"{name}.yaml"))
+    outcome, count, total = comparison.consensus()
+    outcomes = {}
+    for p in comparison.predictions:
+        if p.counted:
+            outcomes.setdefault(p.concept, set()).add(p.outcome)
+    assert count == sum(outcome in found for found in outcomes.values())
+    assert total == len(outcomes)
+    line = next(s for s in comparison.to_text().splitlines() if s.startswith("agreement:"))
+    assert line.startswith(f"agreement: {count} of {total} concepts predict {outcome}")
+    for concept, found in outcomes.items():
+        named = f"{concept} among {len(found)} outcomes" in line
+        assert named == (outcome in found and len(found) > 1)
+
+
 # --- the blocking analysis against brute force -----------------------------------------------
 
 
@@ -307,7 +368,7 @@ def test_cli_prints_the_panel(capsys):
     assert code == 0, err
     assert "concept" in out and "predicted outcome" in out
     assert "agreement: 3 of 3 concepts predict" in out
-    assert "The status quo holds" in out
+    assert "the others keep the status quo" in out
 
 
 def test_cli_json(capsys, tmp_path):

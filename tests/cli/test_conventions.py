@@ -34,6 +34,20 @@ def test_every_command_that_takes_a_seed_has_the_same_default():
     assert len(set(seeds.values())) == 1, seeds
 
 
+def test_every_command_that_prints_json_or_a_table_calls_the_table_by_one_name():
+    """``sweep --format`` names a file's format instead, and has no JSON."""
+    formats = {
+        name: action
+        for name, sub in subcommand_parsers().items()
+        for action in sub._actions
+        if "--format" in action.option_strings and "json" in (action.choices or ())
+    }
+    assert {"run", "learn", "sensitivity"} <= set(formats)
+    for name, action in formats.items():
+        assert action.default == "table", name
+        assert "table" in action.choices, name
+
+
 def test_a_mistyped_command_gets_a_suggestion(capsys):
     code, _, err = run_cli(capsys, "rnu", "x.yaml")
     assert code == 2 and "did you mean 'run'?" in err and err.count("\n") == 1

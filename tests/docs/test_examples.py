@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kurilsim import parse_scenario
+from kurilsim import compare, parse_scenario
 from kurilsim.analysis.backtest import backtest_scenario
 from kurilsim.cli import build_parser
 from tests.helpers import ROOT
@@ -163,6 +163,15 @@ def test_shown_commands_run(files, command, tmp_path):
 def test_the_scenario_written_in_the_how_to_matches_its_history():
     (text,) = saved_files(ROOT / "docs" / "howto-write-a-scenario.md").values()
     assert backtest_scenario(parse_scenario(text, source="joint.yaml"), 200, 1).match
+
+
+def test_the_signalling_toy_compares_as_the_format_page_says():
+    text = saved_files(ROOT / "docs" / "scenario-format.md")["offer.yaml"]
+    comparison = compare(parse_scenario(text, source="offer.yaml"))
+    assert comparison.verdict.startswith(
+        "Every concept admits a deal (perfect Bayesian with probability 0.4 or 0, "
+        "intuitive criterion with probability 0.4)"
+    )
 
 
 @pytest.mark.parametrize("text", SCENARIO_BLOCKS)

@@ -23,7 +23,8 @@ Examples
 >>> comparison.consensus()[1:]  # the concepts that predict the most agreed outcome, of all
 (3, 3)
 >>> print(comparison.verdict)  # doctest: +ELLIPSIS
-The status quo holds ...: Russia would switch from two_islands to joint_economic ...
+1 of 3 concepts admit a deal (logit QRE (lambda 10) with probability 0.000619); the others keep
+the status quo: ... Russia would switch from two_islands to joint_economic ...
 """
 
 from __future__ import annotations
@@ -114,6 +115,31 @@ class Comparison:
         outcome, count = next(iter(agreement.items()))
         return outcome, count, len(self.concepts())
 
+    def consensus_text(self) -> str:
+        """The most agreed outcome in words, naming each concept that predicts others beside it.
+
+        A concept may predict several outcomes (a signalling game's pooling and separating
+        equilibria, say); it counts towards each of them, and the line says so.
+
+        Examples
+        --------
+        >>> rows = (Prediction("a", "x"), Prediction("b", "x"), Prediction("b", "y"))
+        >>> Comparison("t", "normal", rows, None, "", (), "").consensus_text()
+        '2 of 2 concepts predict x (b among 2 outcomes)'
+        """
+        outcome, count, total = self.consensus()
+        outcomes: dict[str, set[str]] = {}
+        for p in self.predictions:
+            if p.counted:
+                outcomes.setdefault(p.concept, set()).add(p.outcome)
+        several = [
+            f"{concept} among {len(found)} outcomes"
+            for concept, found in outcomes.items()
+            if outcome in found and len(found) > 1
+        ]
+        text = f"{count} of {total} concepts predict {outcome}"
+        return f"{text} ({', '.join(several)})" if several else text
+
     def to_frame(self) -> pd.DataFrame:
         """One row per concept and predicted outcome."""
         return pd.DataFrame(
@@ -176,7 +202,6 @@ class Comparison:
 
     def to_text(self) -> str:
         """The panel as a plain-text table with the agreement count and the verdict."""
-        outcome, count, total = self.consensus()
         lines = [f"{self.title}: every solution concept of the {self.form} form"]
         if self.parameters:
             lines.append(parameters_line(self.parameters))
@@ -184,7 +209,7 @@ class Comparison:
             lines.append(f"deal: {self.deal}")
         header = ["concept", "predicted outcome", "deal", "note"]
         lines += text_table(header, [self._cells(p) for p in self.predictions])
-        lines.append(f"agreement: {count} of {total} concepts predict {outcome}")
+        lines.append(f"agreement: {self.consensus_text()}")
         lines.append(self.verdict)
         return "\n".join(lines)
 
@@ -194,9 +219,8 @@ class Comparison:
         return [p.concept, p.outcome, deal, note]
 
     def _repr_html_(self) -> str:
-        outcome, count, total = self.consensus()
         return (
-            html_heading(self.title, f"{count} of {total} concepts predict {outcome}")
+            html_heading(self.title, self.consensus_text())
             + html_table(
                 ["concept", "predicted outcome", "deal", "note"],
                 [self._cells(p) for p in self.predictions],
@@ -391,15 +415,13 @@ def _verdict(
         return "No concept predicted anything within its bounds."
     if deal is None:
         return "No deal condition: give one (such as 'treaty > 0') to ask what blocks a deal."
-
-    def deal_rows(concept: str) -> list[bool]:
-        return [(r.deal or 0) >= 0.5 for r in counted if r.concept == concept]
-
-    admitting = [c for c in concepts if any(deal_rows(c))]
-    if all(all(deal_rows(c)) for c in concepts):
+    chances = {c: [r.deal or 0.0 for r in counted if r.concept == c] for c in concepts}
+    every = [p for ps in chances.values() for p in ps]
+    if all(p == 1 for p in every):
         return f"A deal ({deal}) holds under every concept."
+    admitting = [_chance_text(c, ps) for c, ps in chances.items() if any(p > 0 for p in ps)]
     if len(admitting) == len(concepts):
-        head = "Every concept admits a deal, some the status quo as well"
+        head = f"Every concept admits a deal ({', '.join(admitting)})"
     elif admitting:
         head = (
             f"{len(admitting)} of {len(concepts)} concepts admit a deal "
@@ -410,6 +432,9 @@ def _verdict(
     if reason:
         return f"{head}: {reason}."
     if not nearest:
+        if admitting:
+            # The form names no nearest deal, but the rows above already show the deals.
+            return f"{head}."
         return f"{head}: no outcome satisfies the deal condition {deal!r}."
     if not blockers:
         return (
@@ -424,6 +449,14 @@ def _verdict(
     if press:
         parts.append("a third party's move breaks it: " + "; ".join(press))
     return f"{head}: in the nearest deal ({nearest}), " + "; and ".join(parts) + "."
+
+
+def _chance_text(concept: str, chances: Sequence[float]) -> str:
+    """A concept by name, with its predictions' chances of a deal unless each is a sure deal."""
+    if all(p == 1 for p in chances):
+        return concept
+    shown = " or ".join(f"{p:.3g}" for p in sorted(set(chances), reverse=True))
+    return f"{concept} with probability {shown}"
 
 
 def _plain(profile: Mapping[str, Any]) -> dict[str, Any]:

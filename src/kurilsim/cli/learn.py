@@ -83,9 +83,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rows", type=positive, default=8, help="rows of the table (default 8)")
     parser.add_argument(
         "--format",
-        choices=["text", "json"],
-        default="text",
-        help="how to print the result: text for people, or JSON for programs",
+        choices=["table", "json"],
+        default="table",
+        help="how to print the result: a table for people, or JSON for programs",
     )
     parser.add_argument("--plot", metavar="PATH", help="save the path's plot (.png/.svg/.pdf)")
     parser.add_argument(

@@ -75,8 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_listing_bounds(parser)
     parser.add_argument(
         "--format",
-        choices=["text", "json", "csv"],
-        default="text",
+        choices=["table", "json", "csv"],
+        default="table",
         help="how to print the indices: a table for people, or JSON or CSV for programs",
     )
     parser.add_argument(

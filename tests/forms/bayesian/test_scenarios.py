@@ -73,6 +73,17 @@ def test_compare_names_the_information_problem_when_the_signal_is_too_cheap():
     assert "talks fail with probability" in verdict
 
 
+def test_compare_gives_each_bayesian_nash_equilibriums_chance_of_a_deal():
+    # Three equilibria, each meeting with a probability between 0 and 1: neither a sure deal
+    # nor the status quo, and deals do exist.
+    scenario = kurilsim.parse_scenario(SIMULTANEOUS)
+    comparison = kurilsim.compare(scenario, deal="together > 0")
+    assert comparison.verdict == (
+        "Every concept admits a deal (Bayesian Nash with probability 0.556 or 0.5 or 0.444)."
+    )
+    assert "(Bayesian Nash among 3 outcomes)" in comparison.consensus_text()
+
+
 def test_the_three_scenarios_are_backtested():
     for name in ARTICLE_SCENARIOS:
         result = backtest_scenario(kurilsim.load_scenario(SCENARIOS / name), samples=20)

@@ -46,3 +46,13 @@ def test_compare_on_the_repeated_scenario_names_the_blocker_of_the_two_island_de
     # Joint activity, as a deal, is held (it is the stage equilibrium): nothing blocks it.
     held = kurilsim.compare(scenario, deal="joint_activity > 0")
     assert held.blockers == () and "holds under every concept" in held.verdict
+
+
+def test_a_pure_stage_equilibrium_is_the_same_outcome_as_the_profile_it_sustains():
+    # Joint activity is the stage equilibrium, and grim trigger and the minmax hold it too: the
+    # three rows name one outcome, and the agreement counts all three concepts.
+    comparison = kurilsim.compare(kurilsim.load_scenario("scenarios/repeated_joint_activity.yaml"))
+    assert {p.outcome for p in comparison.predictions} == {
+        "Russia: joint_economic, Japan: economics_only"
+    }
+    assert comparison.consensus() == ("Russia: joint_economic, Japan: economics_only", 3, 3)

@@ -249,8 +249,10 @@ def _deal_mass(deals: NDArray[np.bool_], profile: tuple[FloatArray, ...]) -> flo
 
 
 def _stage_label(solution: RepeatedSolution, k: int) -> str:
+    # Written as RepeatedSolution.label writes a profile, so a pure stage equilibrium and the
+    # same profile sustained by a punishment are one outcome in the agreement count.
     stage = solution.stage
-    return "; ".join(
+    return ", ".join(
         f"{player}: {mix}"
         for player, mix in zip(stage.game.players, _mixes(solution, k), strict=True)
     )
