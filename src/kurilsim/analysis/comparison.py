@@ -8,7 +8,13 @@
   that rest on a non-credible threat), and the logit QRE of the normal form;
 * bargaining: the Nash, Kalai-Smorodinsky and Rubinstein solutions under ratification, beside the
   same solutions without it (shown, not counted);
-* conflict: Nash, general metarational, symmetric metarational and sequential stability.
+* conflict: Nash, general metarational, symmetric metarational and sequential stability;
+* tree with information sets: Nash equilibria in behaviour strategies, subgame perfection and the
+  agent logit QRE;
+* incomplete information (bayesian): every equilibrium the form's concepts give (Bayesian Nash,
+  perfect Bayesian, the intuitive criterion), each with its chance of a deal;
+* repeated: the stage's Nash equilibria, then what grim trigger and the minmax sustain;
+* over time (dynamic): the Markov perfect equilibrium under each selection rule.
 
 Each prediction is an outcome label; the result counts how many concepts predict each outcome.
 Given a *deal* condition (by default ``islands > 0`` where the scenario has that variable), it
@@ -59,7 +65,9 @@ class Comparison:
     title
         The scenario's title.
     form
-        ``"normal"``, ``"extensive"``, ``"bargaining"`` or ``"conflict"``.
+        The name of the scenario's game form: ``"normal"``, ``"extensive"``, ``"information"``,
+        ``"bayesian"``, ``"repeated"``, ``"dynamic"``, ``"bargaining"``, ``"conflict"``, or that
+        of a form added with :func:`~kurilsim.forms.registry.register_form`.
     predictions
         One row per concept and predicted outcome.
     deal
