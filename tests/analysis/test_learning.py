@@ -16,7 +16,12 @@ from scipy.integrate import solve_ivp
 import kurilsim
 from kurilsim import NormalFormGame
 from kurilsim.analysis.fictitious_play import _nashpy_counts, _own_counts
-from kurilsim.analysis.learning import DEFAULT_STEP_SIZE, DYNAMICS, TAKEN_BY
+from kurilsim.analysis.learning import (
+    DEFAULT_STEP_SIZE,
+    DYNAMICS,
+    TAKEN_BY,
+    refuse_other_dynamics_options,
+)
 from kurilsim.analysis.replicator import own_replicator, replicator_field
 from kurilsim.core.errors import InputError
 from kurilsim.forms import catalogue
@@ -365,3 +370,9 @@ def test_paths_stay_on_the_simplex_and_equilibria_pass_a_brute_force_check(
     assert path.complete == (path.status == "converged")
     if path.equilibrium is not None:
         assert max(brute_force_relative_regrets(payoffs, path.equilibrium)) <= path.tol + 1e-9
+
+
+def test_an_option_no_dynamics_lacks_is_refused_as_unknown() -> None:
+    # Only the options of TAKEN_BY are checked: another is a mistake of the caller, said as one.
+    with pytest.raises(InputError, match=r"^given: learn has no option tol some dynamics lack"):
+        refuse_other_dynamics_options("logit", {"tol": "--tol"})

@@ -570,7 +570,8 @@ def refuse_other_dynamics_options(dynamics: str, given: Mapping[str, str]) -> No
     Raises
     ------
     InputError
-        For the first option of ``given`` that ``dynamics`` does not take, naming it.
+        For the first option of ``given`` that ``dynamics`` does not take, naming it, or an
+        option not in :data:`TAKEN_BY`.
 
     Examples
     --------
@@ -580,6 +581,13 @@ def refuse_other_dynamics_options(dynamics: str, given: Mapping[str, str]) -> No
     ...
     kurilsim.core.errors.InputError: --seed: an option of fictitious-play, not of logit
     """
+    unknown = sorted(set(given).difference(TAKEN_BY))
+    if unknown:
+        raise InputError(
+            f"learn has no option {', '.join(unknown)} some dynamics lack; "
+            f"options: {', '.join(TAKEN_BY)}",
+            field="given",
+        )
     for option, name in given.items():
         taking = TAKEN_BY[option]
         if dynamics not in taking:

@@ -117,6 +117,12 @@ class StatementsFile(FrozenModel):
         """The file :func:`load_statements` read it from, named in its checks' errors."""
         return self._source
 
+    def __eq__(self, other: object) -> bool:
+        # The same statements wherever they were read from: pydantic would compare the source.
+        if not isinstance(other, StatementsFile):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
 
 @dataclass(frozen=True)
 class StatementResult:
