@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kurilsim import InputError, load_scenario, parse_scenario, solve
 from kurilsim.analysis.comparison import Comparison, compare
+from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
 from kurilsim.core.deals import additive_terms
 from kurilsim.core.tolerance import DEFAULT_TOL
 from kurilsim.forms.normal.blockers import normal_form_blockers
@@ -421,6 +422,7 @@ def test_html_display_escapes_and_summarises():
     [
         ({"precision": 5}, "the bargaining form's concepts have no logit QRE to take it"),
         ({"max_seconds": 5}, "no concept of the bargaining form runs against a time bound"),
+        ({"max_seconds": None}, "no concept of the bargaining form runs against a time bound"),
     ],
 )
 def test_an_option_no_concept_takes_is_refused_by_the_arguments_name(option, reason):
@@ -430,6 +432,22 @@ def test_an_option_no_concept_takes_is_refused_by_the_arguments_name(option, rea
         compare(bargaining, **option)
     (name,) = option
     assert (exc.value.reason, exc.value.field, exc.value.file) == (reason, name, bargaining.source)
+
+
+@pytest.mark.parametrize(
+    ("options", "bound"), [({}, DEFAULT_MAX_SECONDS), ({"max_seconds": None}, None)]
+)
+def test_the_time_bound_reaches_the_form_and_none_means_no_bound(monkeypatch, options, bound):
+    scenario = load_scenario(SCENARIOS / "sochi_2016.yaml")
+    original, seen = type(scenario.form).compare, []
+
+    def recorded(form, *args):
+        seen.append(args[-1])
+        return original(form, *args)
+
+    monkeypatch.setattr(type(scenario.form), "compare", recorded)
+    compare(scenario, **options)
+    assert seen == [bound]
 
 
 #: A scenario of each form, for each form's ``compare_options``.

@@ -248,7 +248,7 @@ def compare(
     deal: str | None = None,
     precision: float | None = None,
     tol: float = DEFAULT_TOL,
-    max_seconds: float | None = None,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> Comparison:
     """Solve a scenario under every concept its game form admits and explain the outcome.
 
@@ -271,9 +271,9 @@ def compare(
     tol
         Relative tolerance of every solver and of the blocking analysis.
     max_seconds
-        Time bound of support enumeration, the logit trace and a conflict's stability analysis.
-        Default: :data:`~kurilsim.core.deadline.DEFAULT_MAX_SECONDS`. Refused for a form whose
-        concepts run against no time bound.
+        Time bound of support enumeration, the logit trace and a conflict's stability analysis;
+        ``None`` for none. Default: :data:`~kurilsim.core.deadline.DEFAULT_MAX_SECONDS`. Any
+        other value is refused for a form whose concepts run against no time bound.
 
     Returns
     -------
@@ -304,10 +304,12 @@ def compare(
         tol = check_tolerance(tol)
         max_seconds = check_real("max_seconds", max_seconds, minimum=0, optional=True)
         values = scenario.parameter_values(overrides)
-        given = {"precision": precision, "max_seconds": max_seconds}
-        refuse_unused_options(scenario, {name: name for name in given if given[name] is not None})
-        bound = DEFAULT_MAX_SECONDS if max_seconds is None else max_seconds
-        panel = scenario.form.compare(scenario, values, deal, precision, tol, bound)
+        given = {
+            "precision": precision is not None,
+            "max_seconds": max_seconds != DEFAULT_MAX_SECONDS,
+        }
+        refuse_unused_options(scenario, {name: name for name in given if given[name]})
+        panel = scenario.form.compare(scenario, values, deal, precision, tol, max_seconds)
         merged = _merged(panel.predictions)
         verdict = _verdict(merged, panel.deal, panel.nearest, panel.blockers, panel.reason)
         return Comparison(

@@ -76,7 +76,7 @@ def handle(args: argparse.Namespace) -> int:
         deal=args.deal,
         precision=args.precision,
         tol=args.tol,
-        max_seconds=args.max_seconds,
+        **given_options(args, "max_seconds"),
     )
     if args.format == "json":
         echo(json_text(comparison.to_dict()))
