@@ -233,13 +233,13 @@ FOLD_2018 = {
 def test_past_a_fold_the_branch_is_followed_by_arc_length_to_a_true_qre(monkeypatch):
     scenario = kurilsim.load_scenario(SCENARIOS / "ratification_2018.yaml")
     arcs = []
-    original = logit_batch._arc_length
+    original = logit_batch.follow_branch
 
     def counted(*args):
         arcs.append(args[2:])
         return original(*args)
 
-    monkeypatch.setattr(logit_batch, "_arc_length", counted)
+    monkeypatch.setattr(logit_batch, "follow_branch", counted)
     at = scenario.parameter_values(FOLD_2018)
     leaves = profile_probabilities(scenario, FOLD_2018, 10.0)[0]
     assert arcs and arcs[0][0] < 10.0  # the steps in lambda stalled below 10

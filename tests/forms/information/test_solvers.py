@@ -18,7 +18,7 @@ from kurilsim.forms.information.catalogue import (
     matching_pennies_tree,
     seltens_horse,
 )
-from kurilsim.forms.information.efg import format_efg
+from kurilsim.forms.information.efg import format_efg, read_efg
 from kurilsim.forms.information.game import InformationTree
 from kurilsim.forms.information.reduced_normal_form import reduced_normal_form, reduced_plans
 from kurilsim.forms.information.regret import behaviour_regrets
@@ -310,6 +310,27 @@ def test_agent_logit_qre_matches_pygambit_at_a_precision():
     assert [float(theirs[k]) for k in range(len(mine))] == pytest.approx(mine, abs=1e-8)
     limit = solution[-1]
     assert limit.concept == "logit limit" and limit.max_regret <= 1e-6 * solution.scale
+
+
+#: Trees whose logit branch has a stretch where its fixed point repels the damped iteration.
+REPELLING_LOGIT_BRANCH = ("vonstengel2022_fig10_1.efg", "selten1975_fig3.efg", "bayes1a.efg")
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", REPELLING_LOGIT_BRANCH, ids=lambda name: name.split(".")[0])
+def test_agent_logit_qre_follows_a_repelling_branch_to_pygambits_profile(name):
+    path = ROOT / "tests" / "data" / "efg" / name
+    tree = read_efg(path)
+    solution = solve_information(tree, "logit", precision=2.0)
+    assert solution[0].concept == "logit QRE"
+    theirs = gbt.qre.logit_solve_lambda(gbt.read_efg(str(path)), lam=[2.0])[0]
+    mine = [
+        p
+        for i in range(tree.n_players)
+        for h in tree.player_infosets(i)
+        for p in solution[0].behaviour[h]
+    ]
+    assert [float(theirs[k]) for k in range(len(mine))] == pytest.approx(mine, abs=1e-6)
 
 
 @pytest.mark.reference

@@ -8,10 +8,14 @@ equilibria trace a branch whose limit is a Nash equilibrium (indeed a sequential
 
 :func:`agent_logit_trace` follows the branch from 0: at each precision the equilibrium is the
 fixed point of the logit response, found by damped iteration from the previous one, with steps
-in ``lambda`` that grow while the iteration converges quickly and shrink when it does not. The
-trace continues past the requested precision until the profile's max regret is below
-:data:`LIMIT_REGRET` times the payoff scale, ``lambda`` reaches :data:`MAX_PRECISION` times the
-inverse scale, or :data:`MAX_TOTAL_ITERATIONS` iterations are spent; the last profile is the
+in ``lambda`` that grow while the iteration converges quickly and shrink when it does not. Where
+they stall (the branch turns back at a fold, or its fixed point repels the iteration), the rest
+of the branch is followed by pseudo-arclength continuation
+(:func:`~kurilsim.forms.information.branch_continuation.follow_branch`), in steps in ``lambda``
+that keep growing. The trace continues past the requested precision until the profile's max
+regret is below :data:`LIMIT_REGRET` times the payoff scale, ``lambda`` reaches
+:data:`MAX_PRECISION` times the inverse scale, :data:`MAX_TOTAL_ITERATIONS` iterations are
+spent, or the continuation loses the branch; the last profile is the
 branch's limit as far as it was traced, reported with its max regret (an approximate Nash
 equilibrium, not an exact one: a limit with mixing is approached at a rate of ``1/lambda``).
 
@@ -36,12 +40,19 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.forms.extensive.game import CHANCE
+from kurilsim.forms.information.branch_continuation import (
+    FIRST_ARC_STEP,
+    LARGEST_ARC_STEP,
+    STALLED_STEP,
+    follow_branch,
+)
 from kurilsim.forms.information.game import InformationTree
 from kurilsim.forms.information.regret import behaviour_regrets, payoff_scale
 from kurilsim.forms.information.sequence_form import Behaviour, sequence_form
@@ -179,6 +190,11 @@ def _fixed_point(
     return None
 
 
+def _gap(system: _Logit, scale: float, flat: FloatArray, relative: float) -> FloatArray:
+    """The logit response less the profile, at precision ``relative / scale``: zero at a QRE."""
+    return system.response(flat, relative / scale) - flat
+
+
 def agent_logit_trace(tree: InformationTree, precision: float) -> LogitTrace:
     """Trace the principal branch of agent logit QRE from 0 to ``precision`` and on to its limit.
 
@@ -208,16 +224,32 @@ def agent_logit_trace(tree: InformationTree, precision: float) -> LogitTrace:
     at_precision = system.behaviour(flat) if precision == 0 else None
     finished = False
     budget = [MAX_TOTAL_ITERATIONS]
+    # Once the steps in lambda stall, the rest of the branch is followed along its arc, in
+    # lambda times the payoff scale (the continuation's relative units).
+    along_arc = False
     while budget[0] > 0:
         target = min(current + step, cap)
         if at_precision is None:
             target = min(target, precision)
-        found = _fixed_point(system, flat, target, budget)
-        if found is None:
-            step /= 2
-            if step < 1e-9 / scale:
+        if along_arc:
+            # Steps along the arc in proportion to the step in lambda, which grows with lambda.
+            width = (target - current) * scale
+            found = follow_branch(
+                partial(_gap, system, scale),
+                flat,
+                current * scale,
+                target * scale,
+                first_step=max(FIRST_ARC_STEP, width / 4),
+                largest_step=max(LARGEST_ARC_STEP, width),
+            )
+            if found is None:
                 break
-            continue
+        else:
+            found = _fixed_point(system, flat, target, budget)
+            if found is None:
+                step /= 2
+                along_arc = step < STALLED_STEP / scale
+                continue
         flat, current = found, target
         regret = float(behaviour_regrets(tree, system.behaviour(flat), form).max())
         precisions.append(current)

@@ -16,8 +16,9 @@ probability by more than :data:`MAX_MOVE`), for all points of the batch in
 the same numpy calls. In a tree of perfect information the agent QRE is unique and is logit
 backward induction; the iteration reaches it exactly, one level per iteration. With information
 sets the branch can turn back (a fold), or its fixed point can repel the iteration; where the
-steps in lambda stall, that point's branch is followed on by pseudo-arclength continuation, which
-passes folds, to the first point where it reaches the precision. A point whose branch cannot be
+steps in lambda stall, that point's branch is followed on by pseudo-arclength continuation
+(:func:`~kurilsim.forms.information.branch_continuation.follow_branch`), which passes folds, to
+the first point where it reaches the precision. A point whose branch cannot be
 followed even so (at large precisions, where probabilities underflow) is reported as ``nan``.
 
 Examples
@@ -35,22 +36,21 @@ Examples
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kurilsim.forms.information.agent_logit import _Logit
+from kurilsim.forms.information.branch_continuation import STALLED_STEP, follow_branch
 from kurilsim.forms.information.game import InformationTree
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-#: The first step in precision (relative units); the step below which the steps in lambda are
-#: given up for arc length; the smallest step along the arc before a point is given up.
+#: The first step in precision (relative units).
 FIRST_STEP: Final = 0.1
-STALLED_STEP: Final = 1e-2
-SMALLEST_STEP: Final = 1e-9
 #: A fixed point is found when no probability changes by more than this in one iteration, within
 #: this many damped iterations (else the step in lambda is halved).
 CONVERGED: Final = 1e-12
@@ -60,14 +60,6 @@ MAX_ITERATIONS: Final = 500
 MAX_MOVE: Final = 0.2
 #: Steps of the trace allowed for one batch.
 MAX_STEPS: Final = 10_000
-#: Arc-length continuation, where the steps in lambda stall: central-difference width (relative,
-#: with a floor), Newton
-#: steps per correction, the residual that ends them, and the steps allowed along the arc.
-ARC_DIFFERENCE: Final = 1e-6
-ARC_FLOOR: Final = 1e-12
-ARC_NEWTON: Final = 8
-ARC_CONVERGED: Final = 1e-11
-MAX_ARC_STEPS: Final = 5_000
 
 
 def relative_payoffs(payoffs: FloatArray) -> FloatArray:
@@ -175,80 +167,6 @@ def _gap(system: _BatchLogit, x: FloatArray, lam: float) -> FloatArray:
     return system.response(x[:, None], np.array([lam]))[:, 0] - x
 
 
-def _jacobian(system: _BatchLogit, x: FloatArray, lam: float) -> FloatArray:
-    """The derivatives of :func:`_gap` in ``x`` and ``lam``, by central differences.
-
-    Each difference is relative to its coordinate, so that a probability near 0 is not pushed
-    below it.
-    """
-    u = np.append(x, lam)
-    columns = []
-    for k in range(len(u)):
-        step = np.zeros_like(u)
-        step[k] = ARC_DIFFERENCE * max(abs(float(u[k])), ARC_FLOOR)
-        high, low = u + step, u - step
-        columns.append(
-            (_gap(system, high[:-1], high[-1]) - _gap(system, low[:-1], low[-1])) / (2 * step[k])
-        )
-    return np.stack(columns, axis=1)
-
-
-def _arc_length(system: _BatchLogit, x: FloatArray, lam: float, target: float) -> FloatArray | None:
-    """Follow one point's branch from ``(x, lam)`` by pseudo-arclength continuation.
-
-    The branch is the curve of zeros of :func:`_gap` in ``(x, lambda)``; it is followed along
-    its tangent (the null vector of the Jacobian, kept in the direction of travel), each
-    prediction corrected by Newton steps orthogonal to the tangent (Allgower and Georg 2003,
-    ch. 2), so that it passes folds, where lambda turns back. It ends at the first point where
-    lambda reaches ``target``, corrected there by Newton steps in ``x`` alone. None if the step
-    falls below :data:`SMALLEST_STEP` or :data:`MAX_ARC_STEPS` are spent.
-    """
-    u = np.append(x, lam)
-    direction: FloatArray | None = None
-    step = FIRST_STEP
-    for _ in range(MAX_ARC_STEPS):
-        jacobian = _jacobian(system, u[:-1], u[-1])
-        tangent = np.linalg.svd(jacobian)[2][-1]
-        reference = np.eye(len(u))[-1] if direction is None else direction
-        tangent = tangent if tangent @ reference >= 0 else -tangent
-        moved = _corrected(system, u + step * tangent, tangent, jacobian)
-        if moved is None or moved[-1] < 0:
-            step /= 2
-            if step < SMALLEST_STEP:
-                return None
-            continue
-        if moved[-1] >= target:
-            start = u[:-1] + (moved[:-1] - u[:-1]) * (target - u[-1]) / (moved[-1] - u[-1])
-            return _newton(system, start, target)
-        u, direction, step = moved, tangent, min(step * 1.5, 1.0)
-    return None
-
-
-def _corrected(
-    system: _BatchLogit, u: FloatArray, tangent: FloatArray, jacobian: FloatArray
-) -> FloatArray | None:
-    """Newton steps from the prediction ``u`` on the hyperplane orthogonal to ``tangent``."""
-    for _ in range(ARC_NEWTON):
-        gap = _gap(system, u[:-1], u[-1])
-        if np.abs(gap).max() < ARC_CONVERGED:
-            return u
-        system_matrix = np.vstack([jacobian, tangent])
-        u = u - np.linalg.lstsq(system_matrix, np.append(gap, 0.0), rcond=None)[0]
-        jacobian = _jacobian(system, u[:-1], u[-1])
-    return None
-
-
-def _newton(system: _BatchLogit, x: FloatArray, lam: float) -> FloatArray | None:
-    """Newton steps in ``x`` at fixed ``lam``; the fixed point (a probability vector) or None."""
-    for _ in range(ARC_NEWTON):
-        gap = _gap(system, x, lam)
-        if np.abs(gap).max() < ARC_CONVERGED:
-            response: FloatArray = system.response(x[:, None], np.array([lam]))[:, 0]
-            return response
-        x = x - np.linalg.lstsq(_jacobian(system, x, lam)[:, :-1], gap, rcond=None)[0]
-    return None
-
-
 def agent_logit_leaves(
     tree: InformationTree, payoffs: FloatArray, chance: FloatArray, precision: FloatArray
 ) -> FloatArray:
@@ -297,7 +215,8 @@ def agent_logit_leaves(
     # Where the steps in lambda stalled, the branch turns back (a fold) or its fixed point repels
     # the iteration: follow it by arc length from the last point reached.
     for g in np.flatnonzero(failed | (current < target)):
-        arc = _arc_length(_sub(system, np.array([g])), flat[:, g], current[g], target[g])
+        point = _sub(system, np.array([g]))
+        arc = follow_branch(partial(_gap, point), flat[:, g], current[g], target[g])
         failed[g] = arc is None
         if arc is not None:
             flat[:, g] = arc
