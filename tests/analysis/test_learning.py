@@ -374,5 +374,7 @@ def test_paths_stay_on_the_simplex_and_equilibria_pass_a_brute_force_check(
 
 def test_an_option_no_dynamics_lacks_is_refused_as_unknown() -> None:
     # Only the options of TAKEN_BY are checked: another is a mistake of the caller, said as one.
-    with pytest.raises(InputError, match=r"^given: learn has no option tol some dynamics lack"):
+    with pytest.raises(
+        InputError, match=r"^given: learn's check by dynamics has no option tol; options: "
+    ):
         refuse_other_dynamics_options("logit", {"tol": "--tol"})

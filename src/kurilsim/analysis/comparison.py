@@ -43,7 +43,13 @@ from typing import Any
 
 import pandas as pd
 
-from kurilsim.core.arguments import check_instance, check_mapping, check_real, check_text
+from kurilsim.core.arguments import (
+    check_instance,
+    check_known_options,
+    check_mapping,
+    check_real,
+    check_text,
+)
 from kurilsim.core.concepts import Prediction
 from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
 from kurilsim.core.deals import Blocker
@@ -365,13 +371,7 @@ def refuse_unused_options(scenario: Scenario, given: Mapping[str, str]) -> None:
     """
     check_instance("scenario", scenario, Scenario, "a Scenario")
     given = check_mapping("given", given, check_text)
-    unknown = sorted(set(given).difference(UNUSED_OPTIONS))
-    if unknown:
-        raise InputError(
-            f"compare has no option {', '.join(unknown)} a form may leave unused; "
-            f"options: {', '.join(UNUSED_OPTIONS)}",
-            field="given",
-        )
+    check_known_options("compare's check by form", given, UNUSED_OPTIONS, field="given")
     for option, name in given.items():
         if option not in scenario.form.compare_options:
             reason = UNUSED_OPTIONS[option].format(form=scenario.form.name)

@@ -44,6 +44,7 @@ from kurilsim.core.arguments import (
     DEFAULT_SEED,
     check_instance,
     check_int,
+    check_known_options,
     check_mapping,
     check_real,
     check_text,
@@ -581,13 +582,7 @@ def refuse_other_dynamics_options(dynamics: str, given: Mapping[str, str]) -> No
     ...
     kurilsim.core.errors.InputError: --seed: an option of fictitious-play, not of logit
     """
-    unknown = sorted(set(given).difference(TAKEN_BY))
-    if unknown:
-        raise InputError(
-            f"learn has no option {', '.join(unknown)} some dynamics lack; "
-            f"options: {', '.join(TAKEN_BY)}",
-            field="given",
-        )
+    check_known_options("learn's check by dynamics", given, TAKEN_BY, field="given")
     for option, name in given.items():
         taking = TAKEN_BY[option]
         if dynamics not in taking:

@@ -562,8 +562,42 @@ def check_method_options(method: str, options: Iterable[str], allowed: Iterable[
     ...
     kurilsim.core.errors.InputError: method 'pure' has no option max_iter; options: none
     """
-    allowed = tuple(allowed)
-    unknown = sorted(set(options).difference(allowed))
+    check_known_options(f"method {method!r}", options, allowed)
+
+
+def check_known_options(
+    owner: str, options: Iterable[str], known: Iterable[str], *, field: str | None = None
+) -> None:
+    """Refuse option names that ``owner`` does not know, naming them and the ones it knows.
+
+    Parameters
+    ----------
+    owner
+        What takes the options, as the message names it (``"method 'pure'"``).
+    options
+        The names given.
+    known
+        The names ``owner`` takes.
+    field
+        The field the error names, if any.
+
+    Raises
+    ------
+    InputError
+        For any name in ``options`` not in ``known``.
+
+    Examples
+    --------
+    >>> check_known_options("the check", ["seed"], ("seed", "precision"))
+    >>> check_known_options("the check", ["tol"], ("seed", "precision"), field="given")
+    Traceback (most recent call last):
+    ...
+    kurilsim.core.errors.InputError: given: the check has no option tol; options: seed, precision
+    """
+    known = tuple(known)
+    unknown = sorted(set(options).difference(known))
     if unknown:
-        listed = ", ".join(allowed) or "none"
-        raise InputError(f"method {method!r} has no option {', '.join(unknown)}; options: {listed}")
+        listed = ", ".join(known) or "none"
+        raise InputError(
+            f"{owner} has no option {', '.join(unknown)}; options: {listed}", field=field
+        )
