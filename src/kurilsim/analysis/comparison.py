@@ -426,8 +426,7 @@ def _verdict(
     if deal is None:
         return "No deal condition: give one (such as 'treaty > 0') to ask what blocks a deal."
     chances = {c: [r.deal or 0.0 for r in counted if r.concept == c] for c in concepts}
-    every = [p for ps in chances.values() for p in ps]
-    if all(p == 1 for p in every):
+    if all(p == 1 for ps in chances.values() for p in ps):
         return f"A deal ({deal}) holds under every concept."
     admitting = [_chance_text(c, ps) for c, ps in chances.items() if any(p > 0 for p in ps)]
     if len(admitting) == len(concepts):
