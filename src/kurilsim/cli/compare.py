@@ -30,6 +30,9 @@ def register(commands: Any) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``kurilsim compare``."""
+    # Imported here, when the command is used, so that building the command line loads no solver.
+    from kurilsim.core.deadline import DEFAULT_MAX_SECONDS
+
     parser.add_argument("file", metavar="FILE", help="a scenario file (.yaml) of any game form")
     add_parameter_option(parser)
     parser.add_argument(
@@ -44,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-seconds", type=seconds,
         help="time bound of support enumeration, the logit trace and a conflict's stability "
-        "(default 60)",
+        f"(default {DEFAULT_MAX_SECONDS:g})",
     )  # fmt: skip
     add_tolerance_option(parser)
     parser.add_argument(
