@@ -265,19 +265,24 @@ EVERY_FORM = [
 ]
 
 
-def deal_chances(comparison):
-    chances = {}
+@pytest.fixture(scope="module", params=EVERY_FORM, ids=EVERY_FORM)
+def every_form(request):
+    """The comparison of one scenario of :data:`EVERY_FORM`, made once for the tests below."""
+    return compare(load_scenario(SCENARIOS / f"{request.param}.yaml"))
+
+
+def by_concept(comparison, value):
+    """``value`` of each counted prediction, listed under its concept."""
+    found = {}
     for p in comparison.predictions:
         if p.counted:
-            chances.setdefault(p.concept, []).append(p.deal or 0.0)
-    return chances
+            found.setdefault(p.concept, []).append(value(p))
+    return found
 
 
-@pytest.mark.parametrize("name", EVERY_FORM)
-def test_the_verdict_describes_every_prediction_of_every_concept(name):
-    comparison = compare(load_scenario(SCENARIOS / f"{name}.yaml"))
-    verdict = comparison.verdict
-    chances = deal_chances(comparison)
+def test_the_verdict_describes_every_prediction_of_every_concept(every_form):
+    verdict = every_form.verdict
+    chances = by_concept(every_form, lambda p: p.deal or 0.0)
     every = [c for cs in chances.values() for c in cs]
     assert verdict.startswith("The status quo holds under every concept") == all(
         c == 0 for c in every
@@ -291,17 +296,12 @@ def test_the_verdict_describes_every_prediction_of_every_concept(name):
         assert "no outcome satisfies" not in verdict
 
 
-@pytest.mark.parametrize("name", EVERY_FORM)
-def test_the_agreement_line_names_each_concept_that_predicts_more_than_its_consensus(name):
-    comparison = compare(load_scenario(SCENARIOS / f"{name}.yaml"))
-    outcome, count, total = comparison.consensus()
-    outcomes = {}
-    for p in comparison.predictions:
-        if p.counted:
-            outcomes.setdefault(p.concept, set()).add(p.outcome)
+def test_the_agreement_line_names_each_concept_that_predicts_more_than_its_consensus(every_form):
+    outcome, count, total = every_form.consensus()
+    outcomes = {c: set(found) for c, found in by_concept(every_form, lambda p: p.outcome).items()}
     assert count == sum(outcome in found for found in outcomes.values())
     assert total == len(outcomes)
-    line = next(s for s in comparison.to_text().splitlines() if s.startswith("agreement:"))
+    line = next(s for s in every_form.to_text().splitlines() if s.startswith("agreement:"))
     assert line.startswith(f"agreement: {count} of {total} concepts predict {outcome}")
     for concept, found in outcomes.items():
         named = f"{concept} among {len(found)} outcomes" in line

@@ -245,7 +245,8 @@ class Grid:
     @property
     def size(self) -> int:
         """The number of states."""
-        return int(np.prod(self.shape))
+        # Counted in Python integers: a product of many variables' levels overflows int64.
+        return math.prod(self.shape)
 
     def values(self) -> dict[str, FloatArray]:
         """Each variable's value at every state, shape ``(S,)``."""
@@ -356,15 +357,13 @@ def _check_evidence(spec: DynamicFile) -> None:
 
 def _grid(spec: DynamicFile) -> Grid:
     levels = tuple(variable.grid() for variable in spec.state.values())
-    # Counted in Python integers: a product of many variables' levels overflows int64.
-    size = math.prod(len(x) for x in levels)
-    if size > MAX_STATES:
-        raise SemanticError(
-            f"the state grid has {size:,} points; at most {MAX_STATES:,} are supported",
-            ("state",),
-        )
     names = tuple(spec.state)
     draft = Grid(names, levels, 0)
+    if draft.size > MAX_STATES:
+        raise SemanticError(
+            f"the state grid has {draft.size:,} points; at most {MAX_STATES:,} are supported",
+            ("state",),
+        )
     initial = np.ravel_multi_index(
         tuple(int(draft.snap(n, np.asarray(v.initial))) for n, v in spec.state.items()),
         draft.shape,

@@ -21,7 +21,7 @@ from kurilsim.core.tolerance import check_tolerance
 from kurilsim.forms.normal.game import NormalFormGame
 from kurilsim.forms.repeated.blockers import deal_cells, repeated_blockers
 from kurilsim.forms.repeated.game import RepeatedGame, check_discount
-from kurilsim.forms.repeated.result import RepeatedSolution
+from kurilsim.forms.repeated.result import RepeatedSolution, profile_label
 from kurilsim.forms.repeated.scenario import (
     CompiledRepeated,
     RepeatedScenarioFile,
@@ -145,7 +145,7 @@ class RepeatedForm:
         predictions = [
             Prediction(
                 "stage Nash",
-                _stage_label(solution, k),
+                profile_label(solution.stage.game.players, _mixes(solution, k)),
                 deal=None if deals is None else _deal_mass(deals, e.profile),
                 note=e.kind,
             )
@@ -246,16 +246,6 @@ def _deal_mass(deals: NDArray[np.bool_], profile: tuple[FloatArray, ...]) -> flo
     for p in reversed(profile):
         mass = mass @ p
     return float(mass)
-
-
-def _stage_label(solution: RepeatedSolution, k: int) -> str:
-    # Written as RepeatedSolution.label writes a profile, so a pure stage equilibrium and the
-    # same profile sustained by a punishment are one outcome in the agreement count.
-    stage = solution.stage
-    return ", ".join(
-        f"{player}: {mix}"
-        for player, mix in zip(stage.game.players, _mixes(solution, k), strict=True)
-    )
 
 
 def _mixes(solution: RepeatedSolution, k: int) -> list[str]:

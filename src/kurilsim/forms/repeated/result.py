@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,20 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FloatArray = NDArray[np.float64]
+
+
+def profile_label(players: Iterable[str], plays: Iterable[str]) -> str:
+    """A profile's name: each player's strategy or mix.
+
+    A pure stage equilibrium and the same profile sustained by a punishment are named alike, so
+    that they are one outcome where predictions are compared.
+
+    Examples
+    --------
+    >>> profile_label(("USSR", "Japan"), ("two islands", "0.5 wait + 0.5 accept"))
+    'USSR: two islands, Japan: 0.5 wait + 0.5 accept'
+    """
+    return ", ".join(f"{player}: {play}" for player, play in zip(players, plays, strict=True))
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,10 +103,8 @@ class RepeatedSolution(ReadOnlyRun):
     def label(self, k: int) -> str:
         """The name of profile ``k``: each player's strategy."""
         stage = self.game.stage
-        return ", ".join(
-            f"{player}: {names[s]}"
-            for player, names, s in zip(stage.players, stage.strategies, self.cells[k], strict=True)
-        )
+        chosen = (names[s] for names, s in zip(stage.strategies, self.cells[k], strict=True))
+        return profile_label(stage.players, chosen)
 
     def label_of(self, cell: tuple[int, ...] | None) -> str:
         """The name of the pure profile ``cell``."""
