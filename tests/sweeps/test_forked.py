@@ -174,11 +174,19 @@ def test_a_failing_child_raises_its_error_here(tmp_path, sochi, forks, monkeypat
     assert forks == [1] and not multiprocessing.active_children()
 
 
-def test_a_child_that_dies_is_reported_not_waited_for(
-    tmp_path, sochi, forks, monkeypatch, within_20_seconds
+@pytest.mark.parametrize(
+    ("end", "code"),
+    # Killed, or ended with exit code 0 (a solver calling sys.exit): its chunk would never come.
+    [(lambda: os._exit(3), 3), (sys.exit, 0)],
+    ids=["killed", "sys-exit"],
+)
+def test_a_child_that_ends_mid_chunk_is_reported_not_waited_for(
+    tmp_path, sochi, forks, monkeypatch, within_20_seconds, end, code
 ):
-    in_children(monkeypatch, lambda: os._exit(3))
-    with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 3\)"):
+    in_children(monkeypatch, end)
+    with pytest.raises(
+        KurilsimError, match=rf"ended without finishing its chunk \(exit code {code}\)"
+    ):
         sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
     assert forks == [1] and not multiprocessing.active_children()
 
@@ -227,16 +235,6 @@ def test_ctrl_c_reaching_a_child_is_left_to_this_process(tmp_path, sochi, forks,
     for workers, file in zip((1, 2), files, strict=True):
         sweep(sochi, GRID, chunk_size=CHUNK, workers=workers, out=file)
     assert forks == [1] and files[0].read_bytes() == files[1].read_bytes()
-
-
-def test_a_child_that_exits_mid_chunk_is_reported(
-    tmp_path, sochi, forks, monkeypatch, within_20_seconds
-):
-    # Ended with exit code 0 (a solver calling sys.exit): its chunk would never come.
-    in_children(monkeypatch, sys.exit)
-    with pytest.raises(KurilsimError, match=r"ended without finishing its chunk \(exit code 0\)"):
-        sweep(sochi, GRID, chunk_size=CHUNK, workers=2, out=tmp_path / "s.parquet")
-    assert forks == [1] and not multiprocessing.active_children()
 
 
 def test_a_child_killed_holding_the_count_is_reported(
